@@ -1,0 +1,251 @@
+"""One author's work on one document: the annotation, its spans, its stances, and the log."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Length
+from django.db.models.lookups import Exact
+
+from annotations.models.documents import Document
+from annotations.models.projects import Label, StanceTarget
+
+
+class AnnotationKind(models.TextChoices):
+    MANUAL = "manual", "Manual"
+    GOLD = "gold", "Gold"
+    PREDICTION = "prediction", "Prediction"
+
+
+class AnnotationStatus(models.TextChoices):
+    IN_PROGRESS = "in_progress", "In progress"
+    SUBMITTED = "submitted", "Submitted"
+    SKIPPED = "skipped", "Skipped"
+
+
+class Annotation(models.Model):
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="annotations")
+    # PROTECT: deleting an account must never delete the work done under it.
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="annotations",
+        help_text="Empty for gold and predictions.",
+    )
+    kind = models.CharField(
+        max_length=16, choices=AnnotationKind.choices, default=AnnotationKind.MANUAL
+    )
+    status = models.CharField(
+        max_length=16, choices=AnnotationStatus.choices, default=AnnotationStatus.IN_PROGRESS
+    )
+    version = models.PositiveIntegerField(
+        default=1, help_text="Bumped by every write; stale writes are refused."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["document_id", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document", "author"],
+                condition=Q(kind="manual"),
+                name="%(app_label)s_%(class)s_one_manual_per_author",
+            ),
+            models.UniqueConstraint(
+                fields=["document"],
+                condition=Q(kind="gold"),
+                name="%(app_label)s_%(class)s_one_gold_per_document",
+            ),
+            models.UniqueConstraint(
+                fields=["document"],
+                condition=Q(kind="prediction"),
+                name="%(app_label)s_%(class)s_one_prediction_per_document",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(kind="manual", author__isnull=False)
+                    | Q(kind__in=["gold", "prediction"], author__isnull=True)
+                ),
+                name="%(app_label)s_%(class)s_author_iff_manual",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=AnnotationKind.values),
+                name="%(app_label)s_%(class)s_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=AnnotationStatus.values),
+                name="%(app_label)s_%(class)s_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(version__gte=1), name="%(app_label)s_%(class)s_version_positive"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["author", "status"], name="annotation_author_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} annotation #{self.pk}"
+
+
+class Checkworthy(models.TextChoices):
+    YES = "yes", "Yes"
+    NO = "no", "No"
+    UNSURE = "unsure", "Unsure"
+
+
+class Span(models.Model):
+    annotation = models.ForeignKey(Annotation, on_delete=models.CASCADE, related_name="spans")
+    # PROTECT: a label in use cannot disappear from under its spans.
+    label = models.ForeignKey(Label, on_delete=models.PROTECT, related_name="spans")
+    start = models.PositiveIntegerField(help_text="Code-point offset, inclusive.")
+    end = models.PositiveIntegerField(help_text="Code-point offset, exclusive.")
+    text = models.TextField(help_text="document.text[start:end], checked on every write.")
+    client_id = models.UUIDField(
+        null=True, blank=True, help_text="Chosen by the client so that retries are idempotent."
+    )
+    # RESTRICT (not SET_NULL): deleting an entity that is a claimant would silently change
+    # who made the claim; it must be unlinked first. Deleting the whole annotation still works.
+    claimant = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.RESTRICT,
+        related_name="claims",
+        help_text="The entity span (same annotation) that makes this claim.",
+    )
+    claimant_text = models.CharField(
+        max_length=500, blank=True, help_text="A free-text source when it is not in the text."
+    )
+    checkworthy = models.CharField(max_length=8, choices=Checkworthy.choices, blank=True)
+
+    class Meta:
+        ordering = ["annotation_id", "start", "end", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start__gte=0) & Q(start__lt=F("end")),
+                name="%(app_label)s_%(class)s_start_before_end",
+            ),
+            models.CheckConstraint(
+                condition=Exact(Length("text"), F("end") - F("start")),
+                name="%(app_label)s_%(class)s_text_matches_range",
+            ),
+            models.UniqueConstraint(
+                fields=["annotation", "client_id"], name="%(app_label)s_%(class)s_client_id_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(checkworthy__in=["", *Checkworthy.values]),
+                name="%(app_label)s_%(class)s_checkworthy_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(claimant__isnull=True) | Q(claimant_text=""),
+                name="%(app_label)s_%(class)s_one_claimant",
+            ),
+            models.CheckConstraint(
+                condition=~Q(claimant=F("id")), name="%(app_label)s_%(class)s_not_own_claimant"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["label"], name="span_label_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"span #{self.pk} [{self.start}, {self.end})"
+
+
+class Stance(models.Model):
+    annotation = models.ForeignKey(Annotation, on_delete=models.CASCADE, related_name="stances")
+    target = models.ForeignKey(StanceTarget, on_delete=models.PROTECT, related_name="stances")
+    label = models.ForeignKey(
+        Label, on_delete=models.PROTECT, related_name="stances", help_text="A stance value."
+    )
+    holder = models.ForeignKey(
+        Span,
+        null=True,
+        blank=True,
+        on_delete=models.RESTRICT,
+        related_name="held_stances",
+        help_text="Entity span holding the stance; empty means the document's author.",
+    )
+    evidence = models.ForeignKey(
+        Span,
+        null=True,
+        blank=True,
+        on_delete=models.RESTRICT,
+        related_name="evidenced_stances",
+        help_text="Span of text supporting the stance.",
+    )
+
+    class Meta:
+        ordering = ["annotation_id", "id"]
+        constraints = [
+            # Two constraints rather than nulls_distinct=False, which SQLite lacks.
+            models.UniqueConstraint(
+                fields=["annotation", "target", "holder"],
+                condition=Q(holder__isnull=False),
+                name="%(app_label)s_%(class)s_one_per_target_and_holder",
+            ),
+            models.UniqueConstraint(
+                fields=["annotation", "target"],
+                condition=Q(holder__isnull=True),
+                name="%(app_label)s_%(class)s_one_per_target_for_author",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"stance #{self.pk}"
+
+
+class EventAction(models.TextChoices):
+    ANNOTATION_CREATED = "annotation_created", "Annotation created"
+    STATUS_CHANGED = "status_changed", "Status changed"
+    SPAN_CREATED = "span_created", "Span created"
+    SPAN_CHANGED = "span_changed", "Span changed"
+    SPAN_DELETED = "span_deleted", "Span deleted"
+    STANCE_CREATED = "stance_created", "Stance created"
+    STANCE_CHANGED = "stance_changed", "Stance changed"
+    STANCE_DELETED = "stance_deleted", "Stance deleted"
+    CONTENT_REPLACED = "content_replaced", "Content replaced"
+    GOLD_BUILT = "gold_built", "Gold built"
+    REVERTED = "reverted", "Change reverted"
+
+
+class AnnotationEvent(models.Model):
+    """Append-only: the audit trail, the source of annotator timing, and what reverts use."""
+
+    annotation = models.ForeignKey(Annotation, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    action = models.CharField(max_length=32, choices=EventAction.choices)
+    object_id = models.BigIntegerField(
+        null=True, blank=True, help_text="The span or stance the event is about."
+    )
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    version = models.PositiveIntegerField(help_text="The annotation's version after the change.")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["annotation_id", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(action__in=EventAction.values),
+                name="%(app_label)s_%(class)s_action_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} v{self.version}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise ValueError("Annotation events are append-only; they are never changed.")
+        super().save(*args, **kwargs)

@@ -1,0 +1,43 @@
+"""Documents: text stored once, repaired before storage and never changed after."""
+
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Length
+from django.db.models.lookups import Exact
+
+from annotations.models.projects import Project
+
+
+class Document(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="documents")
+    text = models.TextField(help_text="Immutable once any annotation exists.")
+    external_id = models.CharField(max_length=255, blank=True)
+    meta = models.JSONField(default=dict, blank=True)
+    content_hash = models.CharField(
+        max_length=64, help_text="sha256 of the stored text; unique per project."
+    )
+    ingestion_report = models.JSONField(
+        default=dict, blank=True, help_text="What the import repaired or warned about."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["project_id", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "content_hash"], name="%(app_label)s_%(class)s_hash_unique"
+            ),
+            models.CheckConstraint(
+                condition=~Q(text=""), name="%(app_label)s_%(class)s_text_not_empty"
+            ),
+            models.CheckConstraint(
+                condition=Exact(Length("content_hash"), 64),
+                name="%(app_label)s_%(class)s_hash_is_sha256",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["project", "external_id"], name="document_external_id_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.external_id or f"document #{self.pk}"

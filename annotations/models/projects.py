@@ -1,0 +1,134 @@
+"""Projects and what configures them: members, labels, stance targets."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Project(models.Model):
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    guidelines = models.TextField(blank=True, help_text="Markdown, shown to annotators.")
+    allow_overlap = models.BooleanField(
+        default=False,
+        help_text="Whether spans of the same kind may overlap. Spans of different kinds "
+        "(a claim and the entities in it) may always overlap.",
+    )
+    annotators_per_document = models.PositiveSmallIntegerField(
+        default=1, help_text="How many different annotators each document goes to."
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(annotators_per_document__gte=1),
+                name="%(app_label)s_%(class)s_annotators_per_document_positive",
+            ),
+            models.CheckConstraint(
+                condition=~Q(name=""), name="%(app_label)s_%(class)s_name_not_empty"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    ANNOTATOR = "annotator", "Annotator"
+    REVIEWER = "reviewer", "Reviewer"
+    MANAGER = "manager", "Manager"
+
+
+class Membership(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.ANNOTATOR)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["project_id", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "user"], name="%(app_label)s_%(class)s_one_per_user"
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=Role.values), name="%(app_label)s_%(class)s_role_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"membership #{self.pk} ({self.role})"
+
+
+class LabelKind(models.TextChoices):
+    ENTITY = "entity", "Entity"
+    CLAIM = "claim", "Claim"
+    STANCE = "stance", "Stance value"
+
+
+class Label(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="labels")
+    name = models.CharField(max_length=100)
+    kind = models.CharField(max_length=16, choices=LabelKind.choices)
+    color = models.CharField(max_length=7, default="#4f7cff", help_text="#rrggbb")
+    shortcut = models.CharField(
+        max_length=1, blank=True, help_text="One key that applies the label in the annotator."
+    )
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["project_id", "kind", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "name"], name="%(app_label)s_%(class)s_name_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["project", "shortcut"],
+                condition=~Q(shortcut=""),
+                name="%(app_label)s_%(class)s_shortcut_unique",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=LabelKind.values), name="%(app_label)s_%(class)s_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(color__regex=r"^#[0-9a-fA-F]{6}$"),
+                name="%(app_label)s_%(class)s_color_hex",
+            ),
+            models.CheckConstraint(
+                condition=~Q(name=""), name="%(app_label)s_%(class)s_name_not_empty"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.kind})"
+
+
+class StanceTarget(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="targets")
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["project_id", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "name"], name="%(app_label)s_%(class)s_name_unique"
+            ),
+            models.CheckConstraint(
+                condition=~Q(name=""), name="%(app_label)s_%(class)s_name_not_empty"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,112 @@
+"""Test factories: the one place tests build rows."""
+
+import hashlib
+
+import factory
+from django.contrib.auth import get_user_model
+
+from annotations.models import (
+    Annotation,
+    Document,
+    Label,
+    Membership,
+    Project,
+    Span,
+    Stance,
+    StanceTarget,
+)
+
+PASSWORD = "correct-horse-battery"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):  # noqa: N805
+        if create:
+            obj.save()
+
+
+class ProjectFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Project
+
+    name = factory.Sequence(lambda n: f"Project {n}")
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    project = factory.SubFactory(ProjectFactory)
+    user = factory.SubFactory(UserFactory)
+    role = "annotator"
+
+
+class LabelFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Label
+
+    project = factory.SubFactory(ProjectFactory)
+    name = factory.Sequence(lambda n: f"L{n}")
+    kind = "entity"
+    color = "#3366cc"
+
+
+class StanceTargetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StanceTarget
+
+    project = factory.SubFactory(ProjectFactory)
+    name = factory.Sequence(lambda n: f"Target {n}")
+
+
+class DocumentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Document
+
+    project = factory.SubFactory(ProjectFactory)
+    text = factory.Sequence(lambda n: f"Document number {n}: Keita met Macron in Bamako.")
+    content_hash = factory.LazyAttribute(lambda o: hashlib.sha256(o.text.encode()).hexdigest())
+
+
+class AnnotationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Annotation
+
+    document = factory.SubFactory(DocumentFactory)
+    author = factory.SubFactory(UserFactory)
+    kind = "manual"
+
+
+class SpanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Span
+
+    annotation = factory.SubFactory(AnnotationFactory)
+    label = factory.SubFactory(
+        LabelFactory, project=factory.SelfAttribute("..annotation.document.project")
+    )
+    start = 0
+    end = 8
+    text = factory.LazyAttribute(lambda o: o.annotation.document.text[o.start : o.end])
+
+
+class StanceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Stance
+
+    annotation = factory.SubFactory(AnnotationFactory)
+    target = factory.SubFactory(
+        StanceTargetFactory, project=factory.SelfAttribute("..annotation.document.project")
+    )
+    label = factory.SubFactory(
+        LabelFactory, project=factory.SelfAttribute("..annotation.document.project"), kind="stance"
+    )
