@@ -5,6 +5,7 @@ CSRF_TRUSTED_ORIGINS, SECURE_SSL_REDIRECT (1/0), IMPORT_MAX_BYTES, LOG_LEVEL.
 """
 
 import os
+import secrets
 from pathlib import Path
 
 import dj_database_url
@@ -41,7 +42,12 @@ if not SECRET_KEY:
             "SECRET_KEY from the environment; generate one with "
             "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`."
         )
-    SECRET_KEY = "insecure-local-development-key-do-not-use-in-production-0123456789abcdef"
+    # Local use: a random key kept in a git-ignored file, so sessions survive restarts.
+    key_file = BASE_DIR / ".secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(50))
+        key_file.chmod(0o600)
+    SECRET_KEY = key_file.read_text().strip()
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -168,7 +174,9 @@ REST_FRAMEWORK = {
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Annotation workbench API",
-    "DESCRIPTION": "Projects, documents, annotations (entities, claims, stances), gold and exports.",
+    "DESCRIPTION": (
+        "Projects, documents, annotations (entities, claims, stances), gold and exports."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
 }
