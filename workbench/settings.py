@@ -227,6 +227,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
     "loggers": {
-        "annotations": {"level": os.environ.get("LOG_LEVEL", "INFO"), "propagate": True},
+        "annotations": {"level": os.environ.get("LOG_LEVEL", "WARNING"), "propagate": True},
     },
 }

@@ -1,0 +1,104 @@
+"""Import documents from files into a project and print the import report."""
+
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from annotations.models import Project
+from annotations.services.ingest import (
+    ImportOptions,
+    UnsupportedFileType,
+    documents_import_file,
+)
+
+
+class Command(BaseCommand):
+    help = (
+        "Import .txt, .jsonl, .json or .csv files into a project (given by id or name). "
+        "Prints the import report; exits with status 1 when any line was rejected."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("project", help="Project id or exact name.")
+        parser.add_argument("files", nargs="+", type=Path)
+        parser.add_argument(
+            "--normalize", choices=["nfc"], help="Normalise the text to NFC before storing."
+        )
+        parser.add_argument(
+            "--collapse-repeats",
+            action="store_true",
+            help="Keep one copy of a passage repeated verbatim inside a document.",
+        )
+        parser.add_argument(
+            "--encoding", help="Decode the files with this encoding instead of detecting it."
+        )
+        parser.add_argument(
+            "--json",
+            action="store_true",
+            help="Print the full report as JSON (every created document included).",
+        )
+
+    def handle(self, *args, **options) -> None:
+        project = self._project(options["project"])
+        import_options = ImportOptions(
+            normalize=options["normalize"],
+            collapse_repeats=options["collapse_repeats"],
+            encoding=options["encoding"],
+        )
+        failed = False
+        reports = {}
+        for path in options["files"]:
+            if not path.is_file():
+                raise CommandError(f"{path}: no such file.")
+            try:
+                with path.open("rb") as stream:
+                    report = documents_import_file(
+                        project=project, name=path.name, stream=stream, options=import_options
+                    )
+            except UnsupportedFileType as error:
+                raise CommandError(f"{path}: {error}") from error
+            except LookupError as error:
+                raise CommandError(f"--encoding: {error}") from error
+            except UnicodeDecodeError as error:
+                raise CommandError(f"{path}: cannot be decoded as {error.encoding}.") from error
+            failed = failed or bool(report["errors"])
+            reports[str(path)] = report
+            if not options["json"]:
+                self._print_summary(path, report)
+        if options["json"]:
+            self.stdout.write(json.dumps(reports, indent=2, ensure_ascii=False))
+        if failed:
+            raise CommandError("Some lines were rejected (see errors above).", returncode=1)
+
+    def _project(self, ref: str) -> Project:
+        project = None
+        if ref.isdigit():
+            project = Project.objects.filter(pk=int(ref)).first()
+        project = project or Project.objects.filter(name=ref).first()
+        if project is None:
+            raise CommandError(f"No project with id or name {ref!r}.")
+        return project
+
+    def _print_summary(self, path: Path, report: dict) -> None:
+        write = self.stdout.write
+        write(
+            f"{path}: {len(report['created'])} created, {len(report['duplicates'])} "
+            f"duplicates, {len(report['repaired'])} repaired, {len(report['warnings'])} "
+            f"warnings, {len(report['errors'])} errors"
+        )
+        for entry in report["duplicates"]:
+            write(
+                f"  duplicate  line {entry['line']} ({entry['external_id'] or '-'}): "
+                f"same text as document {entry['duplicate_of']}"
+            )
+        for entry in report["repaired"]:
+            encoding = f" from {entry['encoding']}" if entry.get("encoding") else ""
+            write(
+                f"  repaired   line {entry['line']} ({entry['external_id'] or '-'}): "
+                f"{', '.join(entry['repairs'])}{encoding}"
+            )
+        for entry in report["warnings"]:
+            write(f"  warning    line {entry['line']}: {entry['message']}")
+        for entry in report["errors"]:
+            self.stderr.write(f"  error      line {entry['line']}: {entry['message']}")

@@ -1,0 +1,672 @@
+"""Importing documents: parse, repair, deduplicate, store; and say exactly what happened.
+
+Pure functions first (parsing each input format into records, preparing a record for
+storage), then the writes. Every input line either stores a whole document (with its
+pre-annotations) or stores nothing and is reported; batches are atomic, and a batch that loses
+a race with a concurrent import falls back to one transaction per document.
+"""
+
+import csv
+import io
+import itertools
+import json
+import logging
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import PurePath
+from typing import Any, BinaryIO
+
+import orjson
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+
+from annotations import repair
+from annotations.models import (
+    Annotation,
+    AnnotationKind,
+    Document,
+    Label,
+    LabelKind,
+    Project,
+    Span,
+)
+from annotations.offsets import overlaps, range_error
+
+logger = logging.getLogger(__name__)
+
+SUPPORTED_EXTENSIONS = (".txt", ".jsonl", ".json", ".csv")
+BATCH_SIZE = 500
+MAX_EXTERNAL_ID = 255
+
+# Messages (tests assert on these).
+ERR_UNSUPPORTED_TYPE = "Unsupported file type {name!r}: use one of .txt, .jsonl, .json, .csv."
+ERR_INVALID_JSON = "Invalid JSON: {error}."
+ERR_NOT_OBJECT = 'Expected a JSON object with a "text" field, got {kind}.'
+ERR_NO_TEXT = 'Missing "text".'
+ERR_TEXT_NOT_STRING = '"text" must be a string, got {kind}.'
+ERR_EMPTY_TEXT = "Empty text: nothing to annotate."
+ERR_BLANK_TEXT = "The text is only whitespace: nothing to annotate."
+ERR_META_NOT_OBJECT = '"meta" must be a JSON object, got {kind}.'
+ERR_EXTERNAL_ID = '"external_id" must be a string of at most 255 characters.'
+ERR_JSON_NOT_LIST = 'A .json file must hold a list of documents (or {"documents": [...]}).'
+ERR_CSV_NO_TEXT_COLUMN = 'The CSV header has no "text" column (columns: {columns}).'
+ERR_CSV_ROW_WIDTH = "This row has {got} cells; the header has {expected}."
+ERR_SPANS_NOT_LIST = '"{key}" must be a list of spans.'
+WARN_SPAN_SHAPE = "{key} #{index}: expected [start, end, label] or {{start, end, label}}; dropped."
+WARN_SPAN_RANGE = "{key} #{index} [{start}, {end}) {problem} Dropped."
+WARN_SPAN_LABEL = "{key} #{index}: unknown {kind} label {label!r}; dropped."
+WARN_SPAN_TEXT = (
+    "{key} #{index} [{start}, {end}): text {sent!r} does not match {actual!r}; dropped."
+)
+WARN_SPAN_UNMAPPED = (
+    "{key} #{index} [{start}, {end}) cannot be carried exactly through the repairs "
+    "({repairs}); dropped."
+)
+WARN_SPAN_OVERLAP = (
+    "{key} #{index} [{start}, {end}) overlaps another {kind} span and the project does not "
+    "allow overlap; dropped."
+)
+WARN_CLASS_LABELS = "Document-level labels {labels!r} are not span annotations; ignored."
+WARN_REPEAT = (
+    "Repeated passage: characters [{start}, {end}) repeat [{first_start}, {first_end}) "
+    "verbatim; import with collapse_repeats to keep one copy."
+)
+WARN_REPEAT_COLLAPSED = (
+    "Repeated passage: characters [{start}, {end}) repeated [{first_start}, {first_end}) "
+    "verbatim and were removed."
+)
+
+# Keys of a JSON record that are not copied into meta.
+_RECORD_KEYS = {"text", "external_id", "meta", "label", "labels", "entities", "claims"}
+
+
+class UnsupportedFileType(ValueError):
+    """The file's extension names no format we read."""
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    normalize: str | None = None  # "nfc" or None
+    collapse_repeats: bool = False
+    encoding: str | None = None  # force a decoding instead of detecting one
+
+
+@dataclass
+class RawSpan:
+    key: str  # where it came from: "label", "entities" or "claims"
+    index: int
+    start: Any
+    end: Any
+    label: Any
+    text: Any = None
+    checkworthy: Any = ""
+
+
+@dataclass
+class Record:
+    """One input document as parsed, before any repair."""
+
+    line: int | str
+    text: Any = None
+    external_id: Any = ""
+    meta: Any = field(default_factory=dict)
+    spans: list[RawSpan] = field(default_factory=list)
+    encoding: str | None = None
+    error: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PreparedSpan:
+    start: int
+    end: int
+    label_id: int
+    kind: str
+    checkworthy: str = ""
+
+
+@dataclass
+class Prepared:
+    """A record ready to store: repaired text, hash, carried-over spans, what to report."""
+
+    line: int | str
+    text: str
+    content_hash: str
+    external_id: str
+    meta: dict
+    repairs: list[str]
+    encoding: str | None
+    warnings: list[str]
+    spans: list[PreparedSpan]
+
+
+@dataclass
+class ImportReport:
+    created: list[dict] = field(default_factory=list)
+    duplicates: list[dict] = field(default_factory=list)
+    repaired: list[dict] = field(default_factory=list)
+    warnings: list[dict] = field(default_factory=list)
+    errors: list[dict] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "created": self.created,
+            "duplicates": self.duplicates,
+            "repaired": self.repaired,
+            "warnings": self.warnings,
+            "errors": self.errors,
+        }
+
+
+# --- Parsing: bytes in, records out -------------------------------------------------------
+
+
+def _kind_name(value: Any) -> str:
+    return {dict: "an object", list: "a list", str: "a string", type(None): "null"}.get(
+        type(value), type(value).__name__
+    )
+
+
+def _iter_lines(stream: BinaryIO, encoding: str | None) -> Iterator[tuple[int, str, str | None]]:
+    """Yield ``(line number, decoded line, encoding when not UTF-8)``, line ends kept.
+
+    Lines are decoded one by one, so a file of any size streams and one Windows-1252 line
+    does not spoil the rest. A UTF-16/32 file (known by its BOM) is decoded whole. A UTF-8
+    BOM at the start of the file belongs to no document and is dropped.
+    """
+    head = stream.read(4)
+    if encoding is None and head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text, used = repair.decode_bytes(head + stream.read())
+        text = text.removeprefix(repair.BOM_CHAR)
+        for number, line in enumerate(io.StringIO(text, newline=""), start=1):
+            yield number, line, used
+        return
+    # Complete the first line, which the 4 bytes read ahead may have split or overrun.
+    first = head.removeprefix(b"\xef\xbb\xbf") + stream.readline()
+    *complete, partial = first.split(b"\n")
+    lines = [piece + b"\n" for piece in complete] + ([partial] if partial else [])
+    for number, raw in enumerate(itertools.chain(lines, stream), start=1):
+        text, used = repair.decode_bytes(raw, encoding, sniff_bom=False)
+        yield number, text, used
+
+
+def _spans_from(obj: dict, record: Record) -> None:
+    """Collect pre-annotation spans: doccano `label`, native `entities` and `claims`."""
+    for key in ("label", "labels", "entities", "claims"):
+        if key not in obj:
+            continue
+        items = obj[key]
+        if not isinstance(items, list):
+            record.warnings.append(ERR_SPANS_NOT_LIST.format(key=key))
+            continue
+        if key in ("label", "labels") and items and all(isinstance(i, str) for i in items):
+            record.warnings.append(WARN_CLASS_LABELS.format(labels=items))
+            continue
+        for index, item in enumerate(items):
+            if isinstance(item, list | tuple) and len(item) == 3:
+                record.spans.append(RawSpan(key, index, item[0], item[1], item[2]))
+            elif isinstance(item, dict) and "label" in item:
+                record.spans.append(
+                    RawSpan(
+                        key,
+                        index,
+                        item.get("start", item.get("start_offset")),
+                        item.get("end", item.get("end_offset")),
+                        item["label"],
+                        item.get("text"),
+                        item.get("checkworthy", ""),
+                    )
+                )
+            else:
+                record.warnings.append(WARN_SPAN_SHAPE.format(key=key, index=index))
+
+
+def record_from_object(obj: Any, line: int | str, encoding: str | None = None) -> Record:
+    """Turn one JSON value (native or doccano) into a record, or a record with an error."""
+    record = Record(line=line, encoding=encoding)
+    if not isinstance(obj, dict):
+        record.error = ERR_NOT_OBJECT.format(kind=_kind_name(obj))
+        return record
+    if "text" not in obj:
+        record.error = ERR_NO_TEXT
+        return record
+    record.text = obj["text"]
+    record.external_id = obj.get("external_id", obj.get("id", ""))
+    meta = obj.get("meta", {})
+    if not isinstance(meta, dict):
+        record.error = ERR_META_NOT_OBJECT.format(kind=_kind_name(meta))
+        return record
+    extra = {k: v for k, v in obj.items() if k not in _RECORD_KEYS and k != "id"}
+    record.meta = {**extra, **meta} if extra else meta
+    _spans_from(obj, record)
+    return record
+
+
+def parse_jsonl(stream: BinaryIO, encoding: str | None = None) -> Iterator[Record]:
+    """Read JSON Lines: one document per non-blank line, numbered by physical line."""
+    for number, line, used in _iter_lines(stream, encoding):
+        if not line.strip():
+            continue
+        try:
+            obj = orjson.loads(line)
+        except orjson.JSONDecodeError as error:
+            yield Record(line=number, error=ERR_INVALID_JSON.format(error=error))
+            continue
+        yield record_from_object(obj, number, used)
+
+
+def parse_json(data: bytes, encoding: str | None = None) -> Iterator[Record]:
+    """Read a JSON list of documents; `line` is the 1-based item index."""
+    text, used = repair.decode_bytes(data, encoding)
+    try:
+        items = orjson.loads(text.removeprefix(repair.BOM_CHAR))
+    except orjson.JSONDecodeError as error:
+        yield Record(line=1, error=ERR_INVALID_JSON.format(error=error))
+        return
+    if isinstance(items, dict) and isinstance(items.get("documents"), list):
+        items = items["documents"]
+    if not isinstance(items, list):
+        yield Record(line=1, error=ERR_JSON_NOT_LIST)
+        return
+    for index, obj in enumerate(items, start=1):
+        yield record_from_object(obj, index, used)
+
+
+def parse_objects(items: Iterable[Any]) -> Iterator[Record]:
+    """Read an already-parsed JSON body (a list of documents)."""
+    for index, obj in enumerate(items, start=1):
+        yield record_from_object(obj, index)
+
+
+def parse_csv(stream: BinaryIO, encoding: str | None = None) -> Iterator[Record]:
+    """Read CSV with a header: `text` is the document, `external_id` its id, the rest meta.
+
+    `line` is the physical line where the record starts (the header is line 1), so a text
+    with quoted line breaks still points at the right place.
+    """
+    non_utf8: dict[int, str] = {}
+
+    def lines() -> Iterator[str]:
+        for number, line, used in _iter_lines(stream, encoding):
+            if used:
+                non_utf8[number] = used
+            yield line
+
+    reader = csv.reader(lines())
+    try:
+        header = next(reader)
+    except StopIteration:
+        return
+    except csv.Error as error:
+        yield Record(line=1, error=f"CSV: {error}.")
+        return
+    columns = [column.strip() for column in header]
+    if "text" not in columns:
+        yield Record(line=1, error=ERR_CSV_NO_TEXT_COLUMN.format(columns=", ".join(columns)))
+        return
+    previous_end = reader.line_num
+    while True:
+        start_line = previous_end + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            yield Record(line=start_line, error=f"CSV: {error}.")
+            return
+        end_line = reader.line_num
+        previous_end = end_line
+        if not row or all(not cell.strip() for cell in row):
+            continue
+        used = next((non_utf8[n] for n in range(start_line, end_line + 1) if n in non_utf8), None)
+        if len(row) != len(columns):
+            yield Record(
+                line=start_line,
+                error=ERR_CSV_ROW_WIDTH.format(got=len(row), expected=len(columns)),
+            )
+            continue
+        values = dict(zip(columns, row, strict=True))
+        text = values.pop("text")
+        external_id = values.pop("external_id", "")
+        yield Record(
+            line=start_line, text=text, external_id=external_id, meta=values, encoding=used
+        )
+
+
+def parse_txt(name: str, data: bytes, encoding: str | None = None) -> Iterator[Record]:
+    """Read a plain-text file as one document named after the file."""
+    text, used = repair.decode_bytes(data, encoding)
+    yield Record(line=name, text=text, external_id=PurePath(name).stem, encoding=used)
+
+
+def parse_file(name: str, stream: BinaryIO, encoding: str | None = None) -> Iterator[Record]:
+    """Dispatch on the file's extension; raise UnsupportedFileType for anything else."""
+    suffix = PurePath(name).suffix.lower()
+    if suffix == ".jsonl":
+        return parse_jsonl(stream, encoding)
+    if suffix == ".csv":
+        return parse_csv(stream, encoding)
+    if suffix == ".json":
+        return parse_json(stream.read(), encoding)
+    if suffix == ".txt":
+        return parse_txt(PurePath(name).name, stream.read(), encoding)
+    raise UnsupportedFileType(ERR_UNSUPPORTED_TYPE.format(name=PurePath(name).name))
+
+
+# --- Preparing: one record, checked and repaired ------------------------------------------
+
+
+@dataclass
+class LabelIndex:
+    """The project's span labels by name, and its overlap rule."""
+
+    by_name: dict[str, tuple[int, str]]
+    allow_overlap: bool
+
+    @classmethod
+    def for_project(cls, project: Project) -> "LabelIndex":
+        rows = Label.objects.filter(
+            project=project, kind__in=[LabelKind.ENTITY, LabelKind.CLAIM]
+        ).values_list("name", "id", "kind")
+        return cls({name: (pk, kind) for name, pk, kind in rows}, project.allow_overlap)
+
+
+def prepare(record: Record, options: ImportOptions, labels: LabelIndex) -> Prepared | str:
+    """Check and repair one record; return it ready to store, or the error message."""
+    if record.error:
+        return record.error
+    text = record.text
+    if not isinstance(text, str):
+        return ERR_TEXT_NOT_STRING.format(kind=_kind_name(text))
+    if text == "":
+        return ERR_EMPTY_TEXT
+    external_id = record.external_id
+    if isinstance(external_id, int) and not isinstance(external_id, bool):
+        external_id = str(external_id)
+    if external_id is None:
+        external_id = ""
+    if not isinstance(external_id, str) or len(external_id) > MAX_EXTERNAL_ID:
+        return ERR_EXTERNAL_ID
+
+    fixed = repair.repair_text(
+        text,
+        nfc=options.normalize == "nfc",
+        collapse=options.collapse_repeats,
+        want_map=bool(record.spans),
+    )
+    if not fixed.text.strip():
+        return ERR_BLANK_TEXT
+    warnings = list(record.warnings)
+    for repeat in fixed.repeats:
+        template = WARN_REPEAT_COLLAPSED if options.collapse_repeats else WARN_REPEAT
+        warnings.append(
+            template.format(
+                start=repeat.start,
+                end=repeat.end,
+                first_start=repeat.first_start,
+                first_end=repeat.first_end,
+            )
+        )
+    repairs = ([repair.ENCODING] if record.encoding else []) + fixed.repairs
+    spans = _carry_spans(record, text, fixed, labels, warnings)
+    return Prepared(
+        line=record.line,
+        text=fixed.text,
+        content_hash=repair.content_hash(fixed.text),
+        external_id=external_id,
+        meta=record.meta,
+        repairs=repairs,
+        encoding=record.encoding,
+        warnings=warnings,
+        spans=spans,
+    )
+
+
+def _carry_spans(
+    record: Record,
+    original: str,
+    fixed: repair.RepairResult,
+    labels: LabelIndex,
+    warnings: list[str],
+) -> list[PreparedSpan]:
+    """Check pre-annotation spans against the input text and map them onto the stored text."""
+    carried: list[PreparedSpan] = []
+    offset_map = fixed.offset_map
+    for raw in record.spans:
+        where = {"key": raw.key, "index": raw.index}
+        problem = range_error(raw.start, raw.end, len(original))
+        if problem:
+            warnings.append(
+                WARN_SPAN_RANGE.format(**where, start=raw.start, end=raw.end, problem=problem)
+            )
+            continue
+        found = labels.by_name.get(raw.label) if isinstance(raw.label, str) else None
+        wanted_kind = LabelKind.CLAIM if raw.key == "claims" else None
+        if found is None or (wanted_kind and found[1] != wanted_kind):
+            kind = "claim" if wanted_kind else "entity or claim"
+            warnings.append(WARN_SPAN_LABEL.format(**where, kind=kind, label=raw.label))
+            continue
+        if raw.text is not None and raw.text != original[raw.start : raw.end]:
+            warnings.append(
+                WARN_SPAN_TEXT.format(
+                    **where,
+                    start=raw.start,
+                    end=raw.end,
+                    sent=raw.text,
+                    actual=original[raw.start : raw.end],
+                )
+            )
+            continue
+        start, end = offset_map.map(raw.start), offset_map.map(raw.end)
+        if start is None or end is None or start >= end:
+            warnings.append(
+                WARN_SPAN_UNMAPPED.format(
+                    **where, start=raw.start, end=raw.end, repairs=", ".join(fixed.repairs)
+                )
+            )
+            continue
+        label_id, kind = found
+        if not labels.allow_overlap and any(
+            other.kind == kind and overlaps(start, end, other.start, other.end) for other in carried
+        ):
+            warnings.append(
+                WARN_SPAN_OVERLAP.format(**where, start=raw.start, end=raw.end, kind=kind)
+            )
+            continue
+        checkworthy = raw.checkworthy if raw.checkworthy in ("yes", "no", "unsure") else ""
+        carried.append(
+            PreparedSpan(start, end, label_id, kind, checkworthy if kind == LabelKind.CLAIM else "")
+        )
+    return carried
+
+
+# --- Writing ------------------------------------------------------------------------------
+
+
+def documents_import(
+    *,
+    project: Project,
+    records: Iterable[Record],
+    options: ImportOptions | None = None,
+    actor: AbstractBaseUser | None = None,
+    source: str = "",
+) -> ImportReport:
+    """Import records into the project and report created, duplicates, repairs and errors."""
+    options = options or ImportOptions()
+    labels = LabelIndex.for_project(project)
+    report = ImportReport()
+    seen: dict[str, int] = {}  # content hash -> id of the document stored by this import
+    batch: list[Prepared] = []
+    for record in records:
+        prepared = prepare(record, options, labels)
+        if isinstance(prepared, str):
+            report.errors.append({"line": record.line, "message": prepared})
+            continue
+        batch.append(prepared)
+        if len(batch) >= BATCH_SIZE:
+            _store_batch(project, batch, report, seen, source)
+            batch = []
+    if batch:
+        _store_batch(project, batch, report, seen, source)
+    logger.info(
+        "import into project %s by %s: %d created, %d duplicates, %d errors",
+        project.pk,
+        getattr(actor, "pk", None),
+        len(report.created),
+        len(report.duplicates),
+        len(report.errors),
+    )
+    return report
+
+
+def documents_import_records(
+    *,
+    project: Project,
+    records: list[Any],
+    options: ImportOptions | None = None,
+    actor: AbstractBaseUser | None = None,
+) -> dict:
+    """Import a parsed JSON body (a list of documents); return the import report."""
+    report = documents_import(
+        project=project, records=parse_objects(records), options=options, actor=actor
+    )
+    return report.as_dict()
+
+
+def documents_import_file(
+    *,
+    project: Project,
+    name: str,
+    stream: BinaryIO,
+    options: ImportOptions | None = None,
+    actor: AbstractBaseUser | None = None,
+) -> dict:
+    """Import one uploaded file (.txt .jsonl .json .csv); return the import report."""
+    options = options or ImportOptions()
+    records = parse_file(name, stream, options.encoding)
+    report = documents_import(
+        project=project, records=records, options=options, actor=actor, source=name
+    )
+    return report.as_dict()
+
+
+def _store_batch(
+    project: Project,
+    batch: list[Prepared],
+    report: ImportReport,
+    seen: dict[str, int],
+    source: str,
+) -> None:
+    # The first item of each new text is stored; any other item is a duplicate, reported
+    # against the document that holds its text (stored earlier, by this batch, or by a
+    # concurrent import that won the race).
+    fresh: dict[str, Prepared] = {}
+    for item in batch:
+        if item.content_hash not in seen and item.content_hash not in fresh:
+            fresh[item.content_hash] = item
+    existing = Document.objects.filter(project=project, content_hash__in=list(fresh))
+    seen.update(existing.values_list("content_hash", "id"))
+    to_store = [item for item in fresh.values() if item.content_hash not in seen]
+    stored: set[int] = set()  # id() of the items this batch stored
+    if to_store:
+        try:
+            with transaction.atomic():
+                documents = _insert(project, to_store, source)
+            pairs = list(zip(to_store, documents, strict=True))
+        except IntegrityError:
+            pairs = []
+            for item in to_store:
+                try:
+                    with transaction.atomic():
+                        pairs.append((item, _insert(project, [item], source)[0]))
+                except IntegrityError:
+                    seen[item.content_hash] = (
+                        Document.objects.filter(project=project, content_hash=item.content_hash)
+                        .values_list("id", flat=True)
+                        .get()
+                    )
+        for item, document in pairs:
+            seen[item.content_hash] = document.pk
+            stored.add(id(item))
+    for item in batch:
+        if id(item) in stored:
+            _report_created(report, item, seen[item.content_hash])
+        else:
+            _report_duplicate(report, item, seen[item.content_hash])
+
+
+def _insert(project: Project, items: list[Prepared], source: str) -> list[Document]:
+    documents = Document.objects.bulk_create(
+        [
+            Document(
+                project=project,
+                text=item.text,
+                external_id=item.external_id,
+                meta=item.meta,
+                content_hash=item.content_hash,
+                ingestion_report=_ingestion_report(item, source),
+            )
+            for item in items
+        ]
+    )
+    with_spans = [(item, doc) for item, doc in zip(items, documents, strict=True) if item.spans]
+    if with_spans:
+        annotations = Annotation.objects.bulk_create(
+            [
+                Annotation(document=doc, author=None, kind=AnnotationKind.PREDICTION)
+                for _, doc in with_spans
+            ]
+        )
+        Span.objects.bulk_create(
+            [
+                Span(
+                    annotation=annotation,
+                    label_id=span.label_id,
+                    start=span.start,
+                    end=span.end,
+                    text=item.text[span.start : span.end],
+                    checkworthy=span.checkworthy,
+                )
+                for (item, _), annotation in zip(with_spans, annotations, strict=True)
+                for span in item.spans
+            ],
+            batch_size=1000,
+        )
+    return documents
+
+
+def _ingestion_report(item: Prepared, source: str) -> dict:
+    report: dict[str, Any] = {"line": item.line, "repairs": item.repairs}
+    if source:
+        report["source"] = source
+    if item.encoding:
+        report["encoding"] = item.encoding
+    if item.warnings:
+        report["warnings"] = item.warnings
+    return report
+
+
+def _report_created(report: ImportReport, item: Prepared, document_id: int) -> None:
+    report.created.append({"id": document_id, "external_id": item.external_id, "line": item.line})
+    if item.repairs:
+        entry: dict[str, Any] = {
+            "line": item.line,
+            "external_id": item.external_id,
+            "repairs": item.repairs,
+        }
+        if item.encoding:
+            entry["encoding"] = item.encoding
+        report.repaired.append(entry)
+    for message in item.warnings:
+        report.warnings.append({"line": item.line, "message": message})
+
+
+def _report_duplicate(report: ImportReport, item: Prepared, duplicate_of: int | None) -> None:
+    report.duplicates.append(
+        {"line": item.line, "external_id": item.external_id, "duplicate_of": duplicate_of}
+    )
+
+
+def report_as_json(report: dict) -> str:
+    """Render an import report as indented JSON (what `import_documents` prints)."""
+    return json.dumps(report, indent=2, ensure_ascii=False)
