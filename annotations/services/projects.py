@@ -1,0 +1,345 @@
+"""Writes to a project and what configures it: the project itself, members, labels, targets.
+
+Every rule the database enforces (unique names and shortcuts, a #rrggbb colour, a valid kind
+or role) is also checked here first, so a caller gets a field-named message instead of an
+IntegrityError. Each write locks the project row first: two managers editing labels at the
+same time queue on it, so the checks below cannot be raced on PostgreSQL (SQLite serialises
+writers already).
+"""
+
+import re
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from annotations.models import Label, LabelKind, Membership, Project, Role, StanceTarget
+
+NAME_REQUIRED = "A name is required."
+NAME_TOO_LONG = "A name has at most {limit} characters."
+ANNOTATORS_PER_DOCUMENT_INVALID = "Each document needs at least 1 annotator."
+ALLOW_OVERLAP_INVALID = "allow_overlap is true or false."
+FIELD_NOT_EDITABLE = "'{field}' cannot be changed here."
+ROLE_INVALID = "'{role}' is not a role; choose one of: {choices}."
+LAST_MANAGER = (
+    "A project needs at least one manager: make someone else manager before removing "
+    "or demoting {username}."
+)
+NOT_A_MEMBER = "{username} is not a member of this project."
+LABEL_NAME_TAKEN = "This project already has a label named '{name}'."
+LABEL_KIND_INVALID = "'{kind}' is not a label kind; choose one of: {choices}."
+LABEL_KIND_IN_USE = (
+    "Label {name} is used by {count} annotation(s); its kind cannot change. "
+    "Create a new label instead."
+)
+COLOR_INVALID = "A colour is written #rrggbb, for example #1f77b4; got '{color}'."
+SHORTCUT_INVALID = "A shortcut is exactly one printable, non-space character; got '{shortcut}'."
+SHORTCUT_TAKEN = "Shortcut '{shortcut}' is already used by label {name}."
+TARGET_NAME_TAKEN = "This project already has a stance target named '{name}'."
+
+PROJECT_NAME_MAX = Project._meta.get_field("name").max_length
+LABEL_NAME_MAX = Label._meta.get_field("name").max_length
+TARGET_NAME_MAX = StanceTarget._meta.get_field("name").max_length
+
+PROJECT_FIELDS = frozenset(
+    {"name", "description", "guidelines", "allow_overlap", "annotators_per_document"}
+)
+LABEL_FIELDS = frozenset({"name", "kind", "color", "shortcut", "description"})
+TARGET_FIELDS = frozenset({"name", "description"})
+
+COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+# Distinct, readable on white, and kind to the common colour-vision deficiencies (the
+# Okabe-Ito and Tableau-10 families). New labels take the first one the project lacks.
+PALETTE = (
+    "#4e79a7",
+    "#f28e2b",
+    "#59a14f",
+    "#e15759",
+    "#b07aa1",
+    "#76b7b2",
+    "#edc948",
+    "#ff9da7",
+    "#9c755f",
+    "#0072b2",
+    "#d55e00",
+    "#009e73",
+    "#cc79a7",
+    "#56b4e9",
+    "#bab0ac",
+)
+
+
+# --- Projects -----------------------------------------------------------------------------
+
+
+def project_create(
+    *,
+    name: str,
+    creator: AbstractBaseUser,
+    description: str = "",
+    guidelines: str = "",
+    allow_overlap: bool = False,
+    annotators_per_document: int = 1,
+) -> Project:
+    """Create a project and make its creator its manager."""
+    project = Project(
+        name=_strip(name),
+        description=description,
+        guidelines=guidelines,
+        allow_overlap=allow_overlap,
+        annotators_per_document=annotators_per_document,
+        created_by=creator,
+    )
+    with transaction.atomic():
+        _raise_if(project_errors(project))
+        project.save()
+        Membership.objects.create(project=project, user=creator, role=Role.MANAGER)
+    return project
+
+
+def project_update(*, project: Project, **fields: Any) -> Project:
+    """Change a project's name, description, guidelines or annotation settings."""
+    _raise_if(_unknown_fields(fields, PROJECT_FIELDS))
+    with transaction.atomic():
+        project = Project.objects.select_for_update().get(pk=project.pk)
+        if "name" in fields:
+            fields["name"] = _strip(fields["name"])
+        for field, value in fields.items():
+            setattr(project, field, value)
+        _raise_if(project_errors(project))
+        if fields:
+            project.save(update_fields=list(fields))
+    return project
+
+
+def project_errors(project: Project) -> dict[str, list[str]]:
+    """Return what is wrong with this project's settings as field -> messages."""
+    errors = _name_errors(project.name, PROJECT_NAME_MAX)
+    count = project.annotators_per_document
+    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+        errors["annotators_per_document"] = [ANNOTATORS_PER_DOCUMENT_INVALID]
+    if not isinstance(project.allow_overlap, bool):
+        errors["allow_overlap"] = [ALLOW_OVERLAP_INVALID]
+    return errors
+
+
+# --- Members ------------------------------------------------------------------------------
+
+
+def membership_set(*, project: Project, user: AbstractBaseUser, role: str) -> Membership:
+    """Add the user to the project with this role, or change the role they have."""
+    if role not in Role.values:
+        raise ValidationError(
+            {"role": [ROLE_INVALID.format(role=role, choices=", ".join(Role.values))]}
+        )
+    with transaction.atomic():
+        _lock(project.pk)
+        membership = Membership.objects.filter(project=project, user=user).first()
+        if membership is None:
+            return Membership.objects.create(project=project, user=user, role=role)
+        if membership.role != role:
+            if membership.role == Role.MANAGER:
+                _raise_if_last_manager(project, user)
+            membership.role = role
+            membership.save(update_fields=["role"])
+        return membership
+
+
+def membership_remove(*, project: Project, user: AbstractBaseUser) -> None:
+    """Take the user out of the project; the last manager cannot be removed."""
+    with transaction.atomic():
+        _lock(project.pk)
+        membership = Membership.objects.filter(project=project, user=user).first()
+        if membership is None:
+            raise ValidationError({"user": [NOT_A_MEMBER.format(username=user.get_username())]})
+        if membership.role == Role.MANAGER:
+            _raise_if_last_manager(project, user)
+        membership.delete()
+
+
+def _raise_if_last_manager(project: Project, user: AbstractBaseUser) -> None:
+    others = Membership.objects.filter(project=project, role=Role.MANAGER).exclude(user=user)
+    if not others.exists():
+        raise ValidationError({"role": [LAST_MANAGER.format(username=user.get_username())]})
+
+
+# --- Labels -------------------------------------------------------------------------------
+
+
+def label_create(
+    *,
+    project: Project,
+    name: str,
+    kind: str,
+    color: str | None = None,
+    shortcut: str = "",
+    description: str = "",
+) -> Label:
+    """Add a label to the project; without a colour it gets one the project does not use."""
+    with transaction.atomic():
+        _lock(project.pk)
+        label = Label(
+            project=project,
+            name=_strip(name),
+            kind=kind,
+            color=_next_color(project) if color is None else _lower(color),
+            shortcut=shortcut,
+            description=description,
+        )
+        _raise_if(label_errors(label))
+        label.save()
+    return label
+
+
+def label_update(*, label: Label, **fields: Any) -> Label:
+    """Change a label's name, kind, colour, shortcut or description."""
+    _raise_if(_unknown_fields(fields, LABEL_FIELDS))
+    with transaction.atomic():
+        _lock(label.project_id)
+        label = Label.objects.get(pk=label.pk)
+        if "name" in fields:
+            fields["name"] = _strip(fields["name"])
+        if "color" in fields:
+            fields["color"] = _lower(fields["color"])
+        for field, value in fields.items():
+            setattr(label, field, value)
+        _raise_if(label_errors(label))
+        if fields:
+            label.save(update_fields=list(fields))
+    return label
+
+
+def label_errors(label: Label) -> dict[str, list[str]]:
+    """Return what is wrong with this label, unsaved or changed, as field -> messages."""
+    errors = _name_errors(label.name, LABEL_NAME_MAX)
+    others = Label.objects.filter(project_id=label.project_id).exclude(pk=label.pk)
+    if label.project_id is None:
+        # A project being created in the same form has no labels yet.
+        others = Label.objects.none()
+    if "name" not in errors and others.filter(name=label.name).exists():
+        errors["name"] = [LABEL_NAME_TAKEN.format(name=label.name)]
+    if label.kind not in LabelKind.values:
+        choices = ", ".join(LabelKind.values)
+        errors["kind"] = [LABEL_KIND_INVALID.format(kind=label.kind, choices=choices)]
+    elif label.pk is not None:
+        errors.update(_kind_change_errors(label))
+    if not isinstance(label.color, str) or not COLOR_RE.match(label.color):
+        errors["color"] = [COLOR_INVALID.format(color=label.color)]
+    shortcut = label.shortcut
+    if shortcut != "":
+        if not _is_shortcut(shortcut):
+            errors["shortcut"] = [SHORTCUT_INVALID.format(shortcut=shortcut)]
+        else:
+            holder = others.filter(shortcut=shortcut).values_list("name", flat=True).first()
+            if holder is not None:
+                errors["shortcut"] = [SHORTCUT_TAKEN.format(shortcut=shortcut, name=holder)]
+    return errors
+
+
+def _kind_change_errors(label: Label) -> dict[str, list[str]]:
+    # Spans need an entity or claim label and stances a stance label: a kind change under
+    # existing annotations would break that silently.
+    stored_kind = Label.objects.filter(pk=label.pk).values_list("kind", flat=True).first()
+    if stored_kind is None or stored_kind == label.kind:
+        return {}
+    count = label.spans.count() + label.stances.count()
+    if count:
+        return {"kind": [LABEL_KIND_IN_USE.format(name=label.name, count=count)]}
+    return {}
+
+
+def _is_shortcut(value: Any) -> bool:
+    return (
+        isinstance(value, str) and len(value) == 1 and value.isprintable() and not value.isspace()
+    )
+
+
+def _next_color(project: Project) -> str:
+    used = {
+        c.lower() for c in Label.objects.filter(project=project).values_list("color", flat=True)
+    }
+    for color in PALETTE:
+        if color not in used:
+            return color
+    # Every palette colour is taken: cycle, so neighbours in creation order still differ.
+    return PALETTE[len(used) % len(PALETTE)]
+
+
+# --- Stance targets -----------------------------------------------------------------------
+
+
+def target_create(*, project: Project, name: str, description: str = "") -> StanceTarget:
+    """Add a stance target (what a stance is about) to the project."""
+    with transaction.atomic():
+        _lock(project.pk)
+        target = StanceTarget(
+            project=project,
+            name=_strip(name),
+            description=description,
+        )
+        _raise_if(target_errors(target))
+        target.save()
+    return target
+
+
+def target_update(*, target: StanceTarget, **fields: Any) -> StanceTarget:
+    """Change a stance target's name or description."""
+    _raise_if(_unknown_fields(fields, TARGET_FIELDS))
+    with transaction.atomic():
+        _lock(target.project_id)
+        target = StanceTarget.objects.get(pk=target.pk)
+        if "name" in fields:
+            fields["name"] = _strip(fields["name"])
+        for field, value in fields.items():
+            setattr(target, field, value)
+        _raise_if(target_errors(target))
+        if fields:
+            target.save(update_fields=list(fields))
+    return target
+
+
+def target_errors(target: StanceTarget) -> dict[str, list[str]]:
+    """Return what is wrong with this stance target as field -> messages."""
+    errors = _name_errors(target.name, TARGET_NAME_MAX)
+    if "name" not in errors and target.project_id is not None:
+        others = StanceTarget.objects.filter(project_id=target.project_id).exclude(pk=target.pk)
+        if others.filter(name=target.name).exists():
+            errors["name"] = [TARGET_NAME_TAKEN.format(name=target.name)]
+    return errors
+
+
+# --- Shared -------------------------------------------------------------------------------
+
+
+def _lock(project_id: int) -> None:
+    # select_for_update is a no-op on SQLite, whose IMMEDIATE transactions already serialise.
+    Project.objects.select_for_update().filter(pk=project_id).values_list("pk").first()
+
+
+def _strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+def _lower(value: Any) -> Any:
+    return value.lower() if isinstance(value, str) else value
+
+
+def _name_errors(name: Any, limit: int) -> dict[str, list[str]]:
+    if not isinstance(name, str) or not name.strip():
+        return {"name": [NAME_REQUIRED]}
+    if len(name) > limit:
+        return {"name": [NAME_TOO_LONG.format(limit=limit)]}
+    return {}
+
+
+def _unknown_fields(fields: dict[str, Any], allowed: frozenset[str]) -> dict[str, list[str]]:
+    return {
+        field: [FIELD_NOT_EDITABLE.format(field=field)] for field in fields if field not in allowed
+    }
+
+
+def _raise_if(errors: dict[str, list[str]]) -> None:
+    if errors:
+        raise ValidationError(errors)

@@ -1,0 +1,418 @@
+import pytest
+from django.core.exceptions import ValidationError
+
+from annotations.models import Label, Membership, Project, Role, StanceTarget
+from annotations.services import projects
+from annotations.services.projects import (
+    label_create,
+    label_update,
+    membership_remove,
+    membership_set,
+    project_create,
+    project_update,
+    target_create,
+    target_update,
+)
+from tests.factories import (
+    LabelFactory,
+    MembershipFactory,
+    ProjectFactory,
+    SpanFactory,
+    StanceFactory,
+    StanceTargetFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def errors_of(excinfo: pytest.ExceptionInfo[ValidationError]) -> dict[str, list[str]]:
+    return excinfo.value.message_dict
+
+
+# --- Projects -----------------------------------------------------------------------------
+
+
+def test_project_create_makes_the_creator_its_manager():
+    creator = UserFactory()
+
+    project = project_create(
+        name="  Sahel news  ",
+        creator=creator,
+        description="Articles",
+        guidelines="# Mark people",
+        allow_overlap=True,
+        annotators_per_document=2,
+    )
+
+    project.refresh_from_db()
+    assert project.name == "Sahel news"
+    assert project.created_by == creator
+    assert (project.allow_overlap, project.annotators_per_document) == (True, 2)
+    assert list(project.memberships.values_list("user", "role")) == [(creator.pk, "manager")]
+
+
+@pytest.mark.parametrize("name", ["", "   "])
+def test_project_create_rejects_a_blank_name(name):
+    with pytest.raises(ValidationError) as excinfo:
+        project_create(name=name, creator=UserFactory())
+
+    assert errors_of(excinfo) == {"name": [projects.NAME_REQUIRED]}
+    assert not Project.objects.exists()
+
+
+@pytest.mark.parametrize("count", [0, -1, True, "2"])
+def test_project_create_rejects_fewer_than_one_annotator_per_document(count):
+    with pytest.raises(ValidationError) as excinfo:
+        project_create(name="P", creator=UserFactory(), annotators_per_document=count)
+
+    assert errors_of(excinfo) == {
+        "annotators_per_document": [projects.ANNOTATORS_PER_DOCUMENT_INVALID]
+    }
+    assert not Membership.objects.exists()
+
+
+def test_project_update_changes_only_the_given_fields():
+    project = ProjectFactory(name="Old", description="Keep me")
+
+    project_update(project=project, name="New", annotators_per_document=3)
+
+    project.refresh_from_db()
+    assert (project.name, project.description, project.annotators_per_document) == (
+        "New",
+        "Keep me",
+        3,
+    )
+
+
+def test_project_update_rejects_a_field_that_is_not_a_setting():
+    project = ProjectFactory()
+
+    with pytest.raises(ValidationError) as excinfo:
+        project_update(project=project, created_by=UserFactory())
+
+    assert errors_of(excinfo) == {
+        "created_by": [projects.FIELD_NOT_EDITABLE.format(field="created_by")]
+    }
+
+
+def test_project_update_writes_nothing_when_invalid():
+    project = ProjectFactory(name="Kept")
+
+    with pytest.raises(ValidationError):
+        project_update(project=project, name="Changed", annotators_per_document=0)
+
+    project.refresh_from_db()
+    assert project.name == "Kept"
+
+
+# --- Members ------------------------------------------------------------------------------
+
+
+def test_membership_set_adds_a_member_then_changes_the_role():
+    project = ProjectFactory()
+    user = UserFactory()
+
+    created = membership_set(project=project, user=user, role=Role.ANNOTATOR)
+    changed = membership_set(project=project, user=user, role=Role.REVIEWER)
+
+    assert created.pk == changed.pk
+    assert Membership.objects.get(project=project, user=user).role == "reviewer"
+
+
+def test_membership_set_rejects_an_unknown_role():
+    with pytest.raises(ValidationError) as excinfo:
+        membership_set(project=ProjectFactory(), user=UserFactory(), role="owner")
+
+    assert errors_of(excinfo) == {
+        "role": [projects.ROLE_INVALID.format(role="owner", choices="annotator, reviewer, manager")]
+    }
+
+
+def test_membership_set_refuses_to_demote_the_last_manager():
+    membership = MembershipFactory(role=Role.MANAGER)
+
+    with pytest.raises(ValidationError) as excinfo:
+        membership_set(project=membership.project, user=membership.user, role=Role.ANNOTATOR)
+
+    username = membership.user.username
+    assert errors_of(excinfo) == {"role": [projects.LAST_MANAGER.format(username=username)]}
+    membership.refresh_from_db()
+    assert membership.role == "manager"
+
+
+def test_membership_set_demotes_a_manager_when_another_remains():
+    first = MembershipFactory(role=Role.MANAGER)
+    MembershipFactory(project=first.project, role=Role.MANAGER)
+
+    membership_set(project=first.project, user=first.user, role=Role.REVIEWER)
+
+    first.refresh_from_db()
+    assert first.role == "reviewer"
+
+
+def test_membership_remove_takes_the_user_out():
+    membership = MembershipFactory(role=Role.ANNOTATOR)
+
+    membership_remove(project=membership.project, user=membership.user)
+
+    assert not Membership.objects.filter(pk=membership.pk).exists()
+
+
+def test_membership_remove_refuses_the_last_manager():
+    membership = MembershipFactory(role=Role.MANAGER)
+
+    with pytest.raises(ValidationError) as excinfo:
+        membership_remove(project=membership.project, user=membership.user)
+
+    assert list(errors_of(excinfo)) == ["role"]
+    assert Membership.objects.filter(pk=membership.pk).exists()
+
+
+def test_membership_remove_reports_a_non_member():
+    user = UserFactory(username="stranger")
+
+    with pytest.raises(ValidationError) as excinfo:
+        membership_remove(project=ProjectFactory(), user=user)
+
+    assert errors_of(excinfo) == {"user": [projects.NOT_A_MEMBER.format(username="stranger")]}
+
+
+# --- Labels -------------------------------------------------------------------------------
+
+
+def test_label_create_stores_every_field():
+    project = ProjectFactory()
+
+    label = label_create(
+        project=project,
+        name=" PER ",
+        kind="entity",
+        color="#AABBCC",
+        shortcut="p",
+        description="A person",
+    )
+
+    label.refresh_from_db()
+    assert (label.name, label.kind, label.color, label.shortcut, label.description) == (
+        "PER",
+        "entity",
+        "#aabbcc",
+        "p",
+        "A person",
+    )
+
+
+def test_label_create_picks_a_colour_the_project_does_not_use_yet():
+    project = ProjectFactory()
+    LabelFactory(project=project, color=projects.PALETTE[0])
+
+    second = label_create(project=project, name="ORG", kind="entity")
+    third = label_create(project=project, name="LOC", kind="entity")
+
+    assert second.color == projects.PALETTE[1]
+    assert third.color == projects.PALETTE[2]
+
+
+def test_label_create_still_picks_a_valid_colour_when_the_palette_is_used_up():
+    project = ProjectFactory()
+    for color in projects.PALETTE:
+        LabelFactory(project=project, color=color)
+
+    label = label_create(project=project, name="EXTRA", kind="claim")
+
+    assert label.color in projects.PALETTE
+
+
+def test_label_create_rejects_a_name_the_project_already_has():
+    project = ProjectFactory()
+    LabelFactory(project=project, name="PER")
+    LabelFactory(name="ORG")  # another project's label does not count
+
+    label_create(project=project, name="ORG", kind="entity")
+    with pytest.raises(ValidationError) as excinfo:
+        label_create(project=project, name="PER", kind="entity")
+
+    assert errors_of(excinfo) == {"name": [projects.LABEL_NAME_TAKEN.format(name="PER")]}
+
+
+def test_label_create_rejects_a_shortcut_another_label_uses():
+    project = ProjectFactory()
+    LabelFactory(project=project, name="PER", shortcut="p")
+
+    with pytest.raises(ValidationError) as excinfo:
+        label_create(project=project, name="PLACE", kind="entity", shortcut="p")
+
+    assert errors_of(excinfo) == {"shortcut": ["Shortcut 'p' is already used by label PER."]}
+
+
+def test_label_create_allows_many_labels_without_a_shortcut():
+    project = ProjectFactory()
+
+    label_create(project=project, name="A", kind="entity")
+    label_create(project=project, name="B", kind="entity")
+
+    assert Label.objects.filter(project=project, shortcut="").count() == 2
+
+
+@pytest.mark.parametrize("shortcut", ["pp", " ", "\t", "\n", "\x07"])
+def test_label_create_rejects_a_shortcut_that_is_not_one_printable_key(shortcut):
+    with pytest.raises(ValidationError) as excinfo:
+        label_create(project=ProjectFactory(), name="PER", kind="entity", shortcut=shortcut)
+
+    assert errors_of(excinfo) == {"shortcut": [projects.SHORTCUT_INVALID.format(shortcut=shortcut)]}
+
+
+def test_label_create_accepts_a_non_ascii_shortcut():
+    label = label_create(project=ProjectFactory(), name="PER", kind="entity", shortcut="é")
+
+    assert label.shortcut == "é"
+
+
+@pytest.mark.parametrize("color", ["red", "#abc", "#gggggg", "aabbcc", "#aabbccdd", ""])
+def test_label_create_rejects_a_colour_that_is_not_rrggbb(color):
+    with pytest.raises(ValidationError) as excinfo:
+        label_create(project=ProjectFactory(), name="PER", kind="entity", color=color)
+
+    assert errors_of(excinfo) == {"color": [projects.COLOR_INVALID.format(color=color)]}
+
+
+def test_label_create_rejects_an_unknown_kind():
+    with pytest.raises(ValidationError) as excinfo:
+        label_create(project=ProjectFactory(), name="X", kind="relation")
+
+    assert errors_of(excinfo) == {
+        "kind": [
+            projects.LABEL_KIND_INVALID.format(kind="relation", choices="entity, claim, stance")
+        ]
+    }
+
+
+def test_label_create_reports_every_bad_field_at_once():
+    with pytest.raises(ValidationError) as excinfo:
+        label_create(project=ProjectFactory(), name="", kind="x", color="x", shortcut="xy")
+
+    assert set(errors_of(excinfo)) == {"name", "kind", "color", "shortcut"}
+    assert not Label.objects.exists()
+
+
+def test_label_update_changes_the_given_fields():
+    label = LabelFactory(name="PER", shortcut="p", description="old")
+
+    label_update(label=label, name="PERSON", shortcut="q", color="#010203")
+
+    label.refresh_from_db()
+    assert (label.name, label.shortcut, label.color, label.description) == (
+        "PERSON",
+        "q",
+        "#010203",
+        "old",
+    )
+
+
+def test_label_update_keeps_its_own_shortcut_and_name():
+    label = LabelFactory(name="PER", shortcut="p")
+
+    label_update(label=label, name="PER", shortcut="p", description="A person")
+
+    label.refresh_from_db()
+    assert label.description == "A person"
+
+
+def test_label_update_rejects_a_shortcut_taken_by_another_label():
+    project = ProjectFactory()
+    LabelFactory(project=project, name="PER", shortcut="p")
+    org = LabelFactory(project=project, name="ORG", shortcut="o")
+
+    with pytest.raises(ValidationError) as excinfo:
+        label_update(label=org, shortcut="p")
+
+    assert errors_of(excinfo) == {"shortcut": ["Shortcut 'p' is already used by label PER."]}
+    org.refresh_from_db()
+    assert org.shortcut == "o"
+
+
+def test_label_update_refuses_a_kind_change_while_spans_use_the_label():
+    span = SpanFactory()
+
+    with pytest.raises(ValidationError) as excinfo:
+        label_update(label=span.label, kind="stance")
+
+    assert errors_of(excinfo) == {
+        "kind": [projects.LABEL_KIND_IN_USE.format(name=span.label.name, count=1)]
+    }
+
+
+def test_label_update_refuses_a_kind_change_while_stances_use_the_label():
+    stance = StanceFactory()
+
+    with pytest.raises(ValidationError) as excinfo:
+        label_update(label=stance.label, kind="entity")
+
+    assert list(errors_of(excinfo)) == ["kind"]
+
+
+def test_label_update_changes_the_kind_of_an_unused_label():
+    label = LabelFactory(kind="entity")
+
+    label_update(label=label, kind="claim")
+
+    label.refresh_from_db()
+    assert label.kind == "claim"
+
+
+def test_label_update_rejects_a_field_that_is_not_editable():
+    label = LabelFactory()
+
+    with pytest.raises(ValidationError) as excinfo:
+        label_update(label=label, project=ProjectFactory())
+
+    assert list(errors_of(excinfo)) == ["project"]
+
+
+# --- Stance targets -----------------------------------------------------------------------
+
+
+def test_target_create_stores_name_and_description():
+    project = ProjectFactory()
+
+    target = target_create(project=project, name=" The trade pact ", description="Signed in May")
+
+    target.refresh_from_db()
+    assert (target.project, target.name, target.description) == (
+        project,
+        "The trade pact",
+        "Signed in May",
+    )
+
+
+def test_target_create_rejects_a_name_the_project_already_has():
+    project = ProjectFactory()
+    StanceTargetFactory(project=project, name="The pact")
+
+    with pytest.raises(ValidationError) as excinfo:
+        target_create(project=project, name="The pact")
+
+    assert errors_of(excinfo) == {"name": [projects.TARGET_NAME_TAKEN.format(name="The pact")]}
+    assert StanceTarget.objects.filter(project=project).count() == 1
+
+
+def test_target_create_rejects_a_blank_name():
+    with pytest.raises(ValidationError) as excinfo:
+        target_create(project=ProjectFactory(), name=" ")
+
+    assert errors_of(excinfo) == {"name": [projects.NAME_REQUIRED]}
+
+
+def test_target_update_renames_unless_the_name_is_taken():
+    project = ProjectFactory()
+    StanceTargetFactory(project=project, name="Taken")
+    target = StanceTargetFactory(project=project, name="Old")
+
+    target_update(target=target, name="New", description="Now described")
+    with pytest.raises(ValidationError) as excinfo:
+        target_update(target=target, name="Taken")
+
+    target.refresh_from_db()
+    assert (target.name, target.description) == ("New", "Now described")
+    assert list(errors_of(excinfo)) == ["name"]
