@@ -6,6 +6,7 @@ CSRF_TRUSTED_ORIGINS, SECURE_SSL_REDIRECT (1/0), IMPORT_MAX_BYTES, LOG_LEVEL.
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -120,7 +121,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
     }
     # A file, not the shared in-memory database: concurrent-writer tests need real locking.
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(Path(tempfile.gettempdir()) / f"workbench-test-{os.getpid()}.sqlite3")
+    }
+else:
+    # One test database per test process, so that two suites can run side by side.
+    DATABASES["default"]["TEST"] = {"NAME": f"test_workbench_{os.getpid()}"}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

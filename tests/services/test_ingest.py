@@ -1,0 +1,414 @@
+"""Importing documents: every sample in ../shared/samples behaves as its README says."""
+
+import io
+import json
+import threading
+
+import pytest
+from django.db import connection
+
+from annotations.models import Annotation, Document, Span
+from annotations.services import ingest
+from annotations.services.ingest import ImportOptions, documents_import_file
+from tests.factories import LabelFactory, ProjectFactory
+
+
+def import_path(project, path, **options):
+    with path.open("rb") as stream:
+        return documents_import_file(
+            project=project, name=path.name, stream=stream, options=ImportOptions(**options)
+        )
+
+
+def import_bytes(project, name, data: bytes, **options):
+    return documents_import_file(
+        project=project, name=name, stream=io.BytesIO(data), options=ImportOptions(**options)
+    )
+
+
+@pytest.fixture
+def project(db):
+    project = ProjectFactory()
+    for name in ("PER", "ORG", "LOC"):
+        LabelFactory(project=project, name=name, kind="entity")
+    LabelFactory(project=project, name="CLAIM", kind="claim")
+    return project
+
+
+def only_document(project) -> Document:
+    return Document.objects.get(project=project)
+
+
+# --- edge/ ---------------------------------------------------------------------------------
+
+
+def test_unicode_mix_is_stored_exactly_as_it_came(project, samples):
+    path = samples / "edge" / "unicode_mix.txt"
+    report = import_path(project, path)
+    document = only_document(project)
+    assert document.text == path.read_text(encoding="utf-8")
+    assert "e\u0301" in document.text  # the combining accent is not composed
+    assert report["repaired"] == []
+    assert report["created"] == [
+        {"id": document.pk, "external_id": "unicode_mix", "line": "unicode_mix.txt"}
+    ]
+
+
+def test_unicode_mix_is_composed_only_when_nfc_is_asked_for(project, samples):
+    report = import_path(project, samples / "edge" / "unicode_mix.txt", normalize="nfc")
+    document = only_document(project)
+    assert "e\u0301" not in document.text
+    assert report["repaired"][0]["repairs"] == ["nfc"]
+
+
+def test_bom_is_dropped_and_crlf_becomes_lf(project, samples):
+    report = import_path(project, samples / "edge" / "bom_crlf.txt")
+    document = only_document(project)
+    assert document.text == "Line one in Kidal.\nLine two in Gao.\n\nLast line.\n"
+    assert report["repaired"] == [
+        {"line": "bom_crlf.txt", "external_id": "bom_crlf", "repairs": ["bom", "line_breaks"]}
+    ]
+
+
+def test_windows_1252_is_decoded_keeping_typography(project, samples):
+    report = import_path(project, samples / "edge" / "cp1252.txt")
+    text = only_document(project).text
+    assert (
+        text == "Mali\u2019s army said \u201cthe offensive is broken\u201d \u2014 Tessalit, 2013.\n"
+    )
+    assert "\ufffd" not in text
+    assert report["repaired"][0]["repairs"] == ["encoding"]
+    assert report["repaired"][0]["encoding"] == "windows-1252"
+
+
+def test_mojibake_is_repaired_keeping_the_curly_apostrophe(project, samples):
+    report = import_path(project, samples / "edge" / "mojibake.txt")
+    text = only_document(project).text
+    assert text.startswith("France\u2019s Operation Serval retook Timbuktu \u2014 officials said.")
+    assert "\u00e2" not in text and "\u00c2" not in text
+    assert report["repaired"][0]["repairs"] == ["mojibake"]
+
+
+def test_markup_is_stored_verbatim_entities_not_unescaped(project, samples):
+    path = samples / "edge" / "markup.txt"
+    import_path(project, path)
+    text = only_document(project).text
+    assert text == path.read_text(encoding="utf-8")
+    assert "&amp;" in text and "<script>" in text
+
+
+def test_doccano_lines_import_with_valid_spans_duplicates_and_errors(project, samples):
+    report = import_path(project, samples / "edge" / "doccano.jsonl")
+    by_external = {d.external_id: d for d in Document.objects.filter(project=project)}
+    assert sorted(by_external) == ["d1", "d2", "d3"]
+    assert [c["line"] for c in report["created"]] == [1, 2, 4]
+
+    spans = {
+        ext: sorted(
+            (s.start, s.end, s.label.name, s.text)
+            for s in Span.objects.filter(annotation__document=doc)
+        )
+        for ext, doc in by_external.items()
+    }
+    assert spans["d1"] == [(0, 22, "PER", "Ibrahim Boubacar Keita"), (35, 41, "LOC", "Bamako")]
+    assert spans["d2"] == [(4, 8, "ORG", "MNLA"), (18, 23, "LOC", "Kidal")]
+    assert spans["d3"] == []
+    assert set(
+        Annotation.objects.filter(document__project=project).values_list("kind", flat=True)
+    ) == {"prediction"}
+
+    assert report["duplicates"] == [
+        {"line": 3, "external_id": "d1-dup", "duplicate_of": by_external["d1"].pk}
+    ]
+    [warning] = report["warnings"]
+    assert warning["line"] == 4
+    assert "[5, 99)" in warning["message"] and "17 characters" in warning["message"]
+    assert report["errors"] == [{"line": 5, "message": ingest.ERR_EMPTY_TEXT}]
+
+
+def test_csv_keeps_quoted_newlines_and_formula_text_verbatim(project, samples):
+    report = import_path(project, samples / "edge" / "docs.csv")
+    docs = {d.external_id: d for d in Document.objects.filter(project=project)}
+    assert docs["c1"].text == "Chadian troops left Kidal.\nThey headed north."
+    assert docs["c1"].meta == {"source": "wire"}
+    assert docs["c2"].text.startswith('=HYPERLINK("http://example.invalid","click")')
+    # Each record names the physical line where it starts; c1 spans lines 2-3.
+    assert [(c["external_id"], c["line"]) for c in report["created"]] == [
+        ("c1", 2),
+        ("c2", 4),
+        ("c3", 5),
+    ]
+
+
+# --- news/ ---------------------------------------------------------------------------------
+
+
+def test_repeated_passage_is_reported_with_its_range(project, samples):
+    path = samples / "news" / "000_90729137ea9a1b76.txt"
+    report = import_path(project, path)
+    document = only_document(project)
+    assert document.text == path.read_text(encoding="utf-8")
+    [warning] = report["warnings"]
+    assert "Repeated passage" in warning["message"]
+    assert "[1336, 2521)" in warning["message"] and "[150, 1335)" in warning["message"]
+
+
+def test_repeated_passage_is_collapsed_to_one_copy_when_asked(project, samples):
+    path = samples / "news" / "000_90729137ea9a1b76.txt"
+    original = path.read_text(encoding="utf-8")
+    report = import_path(project, path, collapse_repeats=True)
+    text = only_document(project).text
+    paragraphs = original.split("\n")
+    assert len(paragraphs) == 15
+    assert text == "\n".join(paragraphs[:8])
+    assert report["repaired"][0]["repairs"] == ["collapsed_repeat"]
+    assert "removed" in report["warnings"][0]["message"]
+
+
+def test_trailing_mojibake_no_break_space_is_repaired(project, samples):
+    report = import_path(project, samples / "news" / "004_0e0e8e3daa108fc4.txt")
+    text = only_document(project).text
+    assert text.endswith("drones.\n\u00a0")
+    assert "\u00c2" not in text
+    assert report["repaired"][0]["repairs"] == ["mojibake"]
+
+
+# --- duplicates, errors, atomicity ---------------------------------------------------------
+
+
+def test_reimporting_the_same_file_creates_nothing_and_names_the_originals(project, samples):
+    first = import_path(project, samples / "edge" / "docs.csv")
+    second = import_path(project, samples / "edge" / "docs.csv")
+    assert second["created"] == []
+    assert [d["duplicate_of"] for d in second["duplicates"]] == [c["id"] for c in first["created"]]
+    assert Document.objects.filter(project=project).count() == 3
+
+
+def test_duplicates_are_found_after_repair(project):
+    # The same text, once with CRLF and once with LF, is one document.
+    report = import_bytes(
+        project,
+        "docs.jsonl",
+        b'{"text": "Gao\\r\\nKidal"}\n{"text": "Gao\\nKidal"}\n',
+    )
+    assert len(report["created"]) == 1
+    assert report["duplicates"][0]["line"] == 2
+
+
+def test_every_bad_line_is_reported_and_the_rest_imports(project):
+    lines = [
+        b'{"text": "Fine one."}',
+        b"{not json",
+        b"[1, 2]",
+        b'{"title": "no text"}',
+        b'{"text": 42}',
+        b'{"text": "   \\n  "}',
+        b'{"text": "Bad meta", "meta": [1]}',
+        b"",
+        b'{"text": "Fine two.", "external_id": 7}',
+    ]
+    report = import_bytes(project, "mixed.jsonl", b"\n".join(lines) + b"\n")
+    assert [(c["line"], c["external_id"]) for c in report["created"]] == [(1, ""), (9, "7")]
+    errors = {e["line"]: e["message"] for e in report["errors"]}
+    assert sorted(errors) == [2, 3, 4, 5, 6, 7]
+    assert errors[2].startswith("Invalid JSON")
+    assert errors[3] == ingest.ERR_NOT_OBJECT.format(kind="a list")
+    assert errors[4] == ingest.ERR_NO_TEXT
+    assert errors[5] == ingest.ERR_TEXT_NOT_STRING.format(kind="int")
+    assert errors[6] == ingest.ERR_BLANK_TEXT
+    assert errors[7] == ingest.ERR_META_NOT_OBJECT.format(kind="a list")
+    assert Document.objects.filter(project=project).count() == 2
+
+
+def test_json_file_lines_are_item_indexes(project):
+    data = json.dumps([{"text": "One."}, {"text": ""}, {"text": "Three."}]).encode()
+    report = import_bytes(project, "docs.json", data)
+    assert [c["line"] for c in report["created"]] == [1, 3]
+    assert report["errors"] == [{"line": 2, "message": ingest.ERR_EMPTY_TEXT}]
+
+
+def test_csv_without_text_column_is_one_error_on_the_header(project):
+    report = import_bytes(project, "docs.csv", b"id,body\n1,hello\n")
+    assert report["created"] == []
+    assert report["errors"] == [
+        {"line": 1, "message": ingest.ERR_CSV_NO_TEXT_COLUMN.format(columns="id, body")}
+    ]
+
+
+def test_csv_row_of_wrong_width_names_its_line(project):
+    report = import_bytes(project, "docs.csv", b"text,source\nfine,wire\nbroken\n")
+    assert len(report["created"]) == 1
+    assert report["errors"] == [
+        {"line": 3, "message": ingest.ERR_CSV_ROW_WIDTH.format(got=1, expected=2)}
+    ]
+
+
+def test_unknown_extension_is_refused(project):
+    with pytest.raises(ingest.UnsupportedFileType, match=r"\.pdf"):
+        import_bytes(project, "paper.pdf", b"%PDF")
+
+
+def test_a_windows_1252_line_in_a_utf8_jsonl_is_decoded_and_reported(project):
+    data = '{"text": "caf\u00e9 ok"}\n'.encode() + '{"text": "Mali\u2019s"}\n'.encode("cp1252")
+    report = import_bytes(project, "docs.jsonl", data)
+    assert len(report["created"]) == 2
+    assert report["repaired"] == [
+        {"line": 2, "external_id": "", "repairs": ["encoding"], "encoding": "windows-1252"}
+    ]
+    assert Document.objects.filter(text="Mali\u2019s").exists()
+
+
+def test_nul_and_lone_surrogates_never_reach_the_database(project):
+    report = import_bytes(project, "docs.jsonl", b'{"text": "a\\u0000b"}\n{"text": "x\\ud800y"}\n')
+    stored = sorted(Document.objects.filter(project=project).values_list("text", flat=True))
+    assert "\x00" not in "".join(stored)
+    assert len(report["created"]) + len(report["errors"]) == 2
+
+
+def test_utf16_file_with_bom_is_decoded(project):
+    data = "Keïta in Bamako.\n".encode("utf-16")
+    report = import_bytes(project, "note.txt", data)
+    assert only_document(project).text == "Keïta in Bamako.\n"
+    assert report["repaired"][0]["encoding"] == "utf-16"
+
+
+# --- pre-annotations through repairs -------------------------------------------------------
+
+
+def span_rows(project):
+    return sorted(
+        (s.start, s.end, s.label.name, s.text)
+        for s in Span.objects.filter(annotation__document__project=project)
+    )
+
+
+def test_spans_are_carried_through_bom_crlf_and_mojibake(project):
+    text = "\ufeffAt Gao\r\nFrance\u00e2\u20ac\u2122s army met Keita."
+    keita = text.index("Keita")
+    france = text.index("France")
+    record = {
+        "text": text,
+        "entities": [
+            {"start": france, "end": france + 6, "label": "LOC"},
+            {"start": keita, "end": keita + 5, "label": "PER", "text": "Keita"},
+        ],
+    }
+    report = import_bytes(project, "docs.jsonl", json.dumps(record).encode() + b"\n")
+    stored = only_document(project).text
+    assert stored == "At Gao\nFrance\u2019s army met Keita."
+    assert report["repaired"][0]["repairs"] == ["bom", "line_breaks", "mojibake"]
+    assert span_rows(project) == [
+        (7, 13, "LOC", "France"),
+        (stored.index("Keita"), stored.index("Keita") + 5, "PER", "Keita"),
+    ]
+    assert report["warnings"] == []
+
+
+def test_spans_are_carried_through_nfc_and_a_split_character_is_reported(project):
+    text = "Cafe\u0301 Keita"
+    record = {
+        "text": text,
+        "label": [[0, 5, "LOC"], [6, 11, "PER"], [0, 4, "ORG"]],
+    }
+    report = import_bytes(
+        project, "docs.jsonl", json.dumps(record).encode() + b"\n", normalize="nfc"
+    )
+    assert only_document(project).text == "Caf\u00e9 Keita"
+    # [0, 4) ends between "e" and its combining accent: no exact image, so it is dropped.
+    assert span_rows(project) == [(0, 4, "LOC", "Caf\u00e9"), (5, 10, "PER", "Keita")]
+    [warning] = report["warnings"]
+    assert "#2 [0, 4)" in warning["message"] and "cannot be carried" in warning["message"]
+
+
+def test_a_span_inside_a_collapsed_repeat_is_reported_not_guessed(project, samples):
+    text = (samples / "news" / "000_90729137ea9a1b76.txt").read_text(encoding="utf-8")
+    first = text.index("Tessalit")
+    second = text.index("Tessalit", first + 1)
+    record = {
+        "text": text,
+        "label": [[first, first + 8, "LOC"], [second, second + 8, "LOC"]],
+    }
+    report = import_bytes(
+        project, "docs.jsonl", json.dumps(record).encode() + b"\n", collapse_repeats=True
+    )
+    assert span_rows(project) == [(first, first + 8, "LOC", "Tessalit")]
+    assert any("label #1" in w["message"] for w in report["warnings"])
+
+
+def test_unknown_label_and_mismatched_text_and_overlap_are_warnings(project):
+    record = {
+        "text": "Keita met Macron in Bamako.",
+        "entities": [
+            {"start": 0, "end": 5, "label": "PER"},
+            {"start": 0, "end": 9, "label": "PER"},
+            {"start": 10, "end": 16, "label": "POLITICIAN"},
+            {"start": 20, "end": 26, "label": "LOC", "text": "Paris!"},
+        ],
+    }
+    report = import_bytes(project, "docs.jsonl", json.dumps(record).encode() + b"\n")
+    assert span_rows(project) == [(0, 5, "PER", "Keita")]
+    messages = [w["message"] for w in report["warnings"]]
+    assert len(messages) == 3
+    assert "overlaps" in messages[0]
+    assert "unknown" in messages[1] and "POLITICIAN" in messages[1]
+    assert "does not match" in messages[2]
+
+
+def test_claims_keep_their_checkworthiness(project):
+    record = {
+        "text": "Officials said 1,500 troops are involved.",
+        "claims": [{"start": 15, "end": 40, "label": "CLAIM", "checkworthy": "yes"}],
+    }
+    import_bytes(project, "docs.jsonl", json.dumps(record).encode() + b"\n")
+    span = Span.objects.get(annotation__document__project=project)
+    assert (span.text, span.checkworthy, span.label.kind) == (
+        "1,500 troops are involved",
+        "yes",
+        "claim",
+    )
+
+
+# --- queries, concurrency ------------------------------------------------------------------
+
+
+def test_import_runs_a_bounded_number_of_queries(project, django_assert_max_num_queries):
+    def lines(n):
+        return b"".join(
+            json.dumps({"text": f"Doc {i} in Gao.", "label": [[0, 3, "PER"]]}).encode() + b"\n"
+            for i in range(n)
+        )
+
+    # Labels, existing hashes, then one insert per table inside a savepoint.
+    with django_assert_max_num_queries(7):
+        import_bytes(project, "a.jsonl", lines(5))
+    Document.objects.all().delete()
+    # A full batch: SQLite splits inserts by its parameter limit, still not one per row.
+    with django_assert_max_num_queries(20):
+        import_bytes(project, "b.jsonl", lines(ingest.BATCH_SIZE))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_imports_of_the_same_texts_store_each_text_once():
+    project = ProjectFactory()
+    data = b"".join(
+        json.dumps({"text": f"Shared text number {i}."}).encode() + b"\n" for i in range(60)
+    )
+    reports, failures = [], []
+
+    def run():
+        try:
+            reports.append(import_bytes(project, "same.jsonl", data))
+        except Exception as error:  # the assertion below shows what went wrong
+            failures.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert Document.objects.filter(project=project).count() == 60
+    assert sum(len(r["created"]) for r in reports) == 60
+    assert sum(len(r["duplicates"]) for r in reports) == 180
