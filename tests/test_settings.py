@@ -1,0 +1,207 @@
+"""Settings: SQLite ready for concurrent writers, and configuration read from the environment."""
+
+import json
+import os
+import secrets
+import sqlite3
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from django.db import connection, transaction
+
+from annotations.models import Document, Project
+from tests.factories import ProjectFactory
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Everything settings.py reads from the environment, cleared so each run states its own.
+CONFIG_VARIABLES = [
+    "DATABASE_URL",
+    "SECRET_KEY",
+    "DEBUG",
+    "ALLOWED_HOSTS",
+    "CSRF_TRUSTED_ORIGINS",
+    "SECURE_SSL_REDIRECT",
+    "SECURE_HSTS_SECONDS",
+    "BEHIND_PROXY",
+    "IMPORT_MAX_BYTES",
+    "LOG_LEVEL",
+    "TASKS_BACKEND",
+]
+# Prints the parts of the settings that the tests below look at, as one JSON line.
+PRINT_SETTINGS = (
+    "import json; from django.conf import settings; db = settings.DATABASES['default']; "
+    "print(json.dumps({'engine': db['ENGINE'], 'name': str(db['NAME']), 'host': db['HOST'], "
+    "'port': db['PORT'], 'user': db['USER'], 'options': db.get('OPTIONS', {}), "
+    "'conn_max_age': db['CONN_MAX_AGE'], 'debug': settings.DEBUG, "
+    "'allowed_hosts': settings.ALLOWED_HOSTS}))"
+)
+
+THREADS = 8
+TRANSACTIONS_PER_THREAD = 25
+
+
+def manage(*args: str, **variables: str) -> subprocess.CompletedProcess[str]:
+    """Run ``manage.py`` in a fresh process with only ``variables`` configured."""
+    env = {key: value for key, value in os.environ.items() if key not in CONFIG_VARIABLES}
+    env.update(variables)
+    return subprocess.run(  # noqa: S603 - our own interpreter and manage.py, no shell
+        [sys.executable, "manage.py", *args],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def settings_for(**variables: str) -> dict:
+    """The settings a fresh process builds from ``variables``."""
+    result = manage("shell", "--no-imports", "-c", PRINT_SETTINGS, **variables)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def production_variables() -> dict[str, str]:
+    return {"DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "example.org"}
+
+
+@pytest.fixture
+def sqlite_only() -> None:
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's set-up for concurrent writers; this run uses another database.")
+
+
+# SQLite set up for several writers at once.
+
+
+@pytest.mark.django_db
+def test_sqlite_connection_uses_the_wal_journal(sqlite_only):
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA journal_mode")
+        assert cursor.fetchone()[0] == "wal"
+
+
+@pytest.mark.django_db
+def test_sqlite_connection_waits_for_the_write_lock_instead_of_failing(sqlite_only):
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA busy_timeout")
+        assert cursor.fetchone()[0] >= 5000  # milliseconds
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sqlite_transactions_take_the_write_lock_up_front(sqlite_only):
+    assert connection.settings_dict["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+    other = sqlite3.connect(connection.settings_dict["NAME"], timeout=0)
+    try:
+        # Nothing written yet, but BEGIN IMMEDIATE already holds the write lock: a second
+        # writer queues behind it rather than deadlocking on a later lock upgrade.
+        with (
+            transaction.atomic(),
+            pytest.raises(sqlite3.OperationalError, match="database is locked"),
+        ):
+            other.execute("BEGIN IMMEDIATE")
+        other.execute("BEGIN IMMEDIATE")
+        other.rollback()
+    finally:
+        other.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_writers_all_succeed_without_database_is_locked():
+    project_id = ProjectFactory().pk
+    start_together = threading.Barrier(THREADS)
+    errors: list[BaseException] = []
+
+    def annotator(number: int) -> None:
+        try:
+            start_together.wait()
+            for index in range(TRANSACTIONS_PER_THREAD):
+                text = f"Writer {number}, document {index}."
+                # Read, then write: with a deferred transaction the write would need a lock
+                # upgrade, which SQLite refuses outright ("database is locked") under contention.
+                with transaction.atomic():
+                    project = Project.objects.get(pk=project_id)
+                    Document.objects.create(
+                        project=project,
+                        text=text,
+                        content_hash=f"{number:032x}{index:032x}",
+                    )
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=annotator, args=(number,)) for number in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    assert not any(thread.is_alive() for thread in threads)
+    assert errors == []
+    assert Document.objects.filter(project_id=project_id).count() == (
+        THREADS * TRANSACTIONS_PER_THREAD
+    )
+
+
+# Configuration from the environment, each in a fresh process.
+
+
+def test_production_without_secret_key_refuses_to_start():
+    result = manage("check", DEBUG="0")
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_deploy_check_is_clean_with_production_variables():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **production_variables())
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_deploy_check_reports_a_production_setting_turned_off():
+    # The clean deploy check above means something: turning off a protection is reported.
+    variables = {**production_variables(), "SECURE_SSL_REDIRECT": "0"}
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **variables)
+    assert result.returncode != 0
+    assert "security.W008" in result.stdout + result.stderr
+
+
+def test_database_url_selects_postgresql():
+    configured = settings_for(
+        DATABASE_URL="postgres://workbench:s3cret@db.example.org:5433/annotations",
+        **production_variables(),
+    )
+    assert configured["engine"] == "django.db.backends.postgresql"
+    assert (configured["name"], configured["host"], configured["port"]) == (
+        "annotations",
+        "db.example.org",
+        5433,
+    )
+    assert configured["user"] == "workbench"
+    # SQLite's options would make psycopg refuse to connect.
+    assert "transaction_mode" not in configured["options"]
+    assert configured["conn_max_age"] == 60
+
+
+def test_without_database_url_the_database_is_the_sqlite_file_in_the_project():
+    configured = settings_for()
+    assert configured["engine"] == "django.db.backends.sqlite3"
+    assert configured["name"] == str(PROJECT_ROOT / "db.sqlite3")
+    assert configured["options"]["transaction_mode"] == "IMMEDIATE"
+    assert "journal_mode=WAL" in configured["options"]["init_command"]
+    assert configured["debug"] is True
+
+
+def test_allowed_hosts_come_from_a_comma_separated_variable():
+    configured = settings_for(ALLOWED_HOSTS=" example.org, api.example.org ,,")
+    assert configured["allowed_hosts"] == ["example.org", "api.example.org"]
+
+
+def test_allowed_hosts_default_to_the_loopback_names():
+    assert settings_for()["allowed_hosts"] == ["127.0.0.1", "localhost", "[::1]"]
