@@ -14,6 +14,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 import ftfy
+from ftfy.badness import is_bad
 from ftfy.chardata import CONTROL_CHARS
 
 from annotations.offsets import ComposedMap, OffsetMap
@@ -39,18 +40,45 @@ FIXER_CONFIG = ftfy.TextFixerConfig(
 BOM_CHAR = "\ufeff"
 LINE_BREAK_RE = re.compile("\r\n|\r|\u2028|\u2029")
 
-# ftfy costs ~0.4 ms on 2,000 characters even when nothing needs fixing. Every fix it applies
-# with FIXER_CONFIG needs one of these: a character its control-character, C1, surrogate,
-# terminal-escape or line-break fixers act on, or mojibake, which is two or more adjacent
-# non-ASCII characters (the bytes of one UTF-8 sequence decoded one by one), or a Latin-1
-# lead byte whose no-break space became a space. Text with none of them is skipped.
-_FTFY_TRIGGER_RE = re.compile(
+# ftfy costs ~0.4 ms on 2,000 characters even when there is nothing to fix, most of it in
+# its mojibake detector (`is_bad`, one large regex). Cheap checks decide first whether ftfy
+# can change anything at all with FIXER_CONFIG:
+# - its control-character, C1, surrogate, terminal-escape and line-break fixers only act on
+#   the characters of _FIXER_CHARS_RE;
+# - its encoding fixer only acts when `is_bad` finds mojibake, and every pattern of `is_bad`
+#   is a few characters long and holds either two adjacent non-ASCII characters or one of
+#   "ŒœÃÂ" or a C1 control (_MOJIBAKE_HINT_RE), with at most three characters of context
+#   either side. Running `is_bad` on those hints with their context finds whatever it would
+#   find in the whole text (joining the windows can only add matches, which just means ftfy
+#   runs and finds nothing to fix).
+# tests/test_repair.py checks on random text that the shortcut and plain ftfy agree.
+_FIXER_CHARS_RE = re.compile(
     "["
     + "".join(re.escape(chr(code)) for code in sorted(CONTROL_CHARS))
     + "\x1b\r\x80-\x9f\u2028\u2029\ud800-\udfff]"
-    + "|[^\x00-\x7f]{2}"
-    + "|[\xc2-\xf4][ ?\x1a]"
 )
+# Written to start with a character class, which `re` scans for quickly: a non-ASCII
+# character followed by more of them, or one that is a hint on its own.
+_MOJIBAKE_HINT_RE = re.compile(
+    "[^\x00-\x7f](?:[^\x00-\x7f]+|(?<=[\x80-\x9f\u0152\u0153\u00c3\u00c2]))"
+)
+_CONTEXT = 3
+
+
+def _may_need_ftfy(text: str) -> bool:
+    if _FIXER_CHARS_RE.search(text):
+        return True
+    windows: list[list[int]] = []
+    for match in _MOJIBAKE_HINT_RE.finditer(text):
+        start, end = max(0, match.start() - _CONTEXT), match.end() + _CONTEXT
+        if windows and start <= windows[-1][1]:
+            windows[-1][1] = end
+        else:
+            windows.append([start, end])
+    if not windows:
+        return False
+    return is_bad("\n".join(text[start:end] for start, end in windows))
+
 
 MIN_REPEAT_CHARS = 200
 MAX_REPEAT_CANDIDATES = 8
@@ -123,6 +151,8 @@ def drop_bom(text: str) -> tuple[str, OffsetMap | None]:
 
 def fix_line_breaks(text: str) -> tuple[str, OffsetMap | None]:
     """Turn CRLF, lone CR and Unicode line/paragraph separators into LF."""
+    if "\r" not in text and "\u2028" not in text and "\u2029" not in text:
+        return text, None
     edits = [(m.start(), m.end(), 1) for m in LINE_BREAK_RE.finditer(text)]
     if not edits:
         return text, None
@@ -131,7 +161,7 @@ def fix_line_breaks(text: str) -> tuple[str, OffsetMap | None]:
 
 def fix_mojibake(text: str, *, want_map: bool) -> tuple[str, OffsetMap | None]:
     """Undo encoding damage with ftfy (configured not to touch typography)."""
-    if not _FTFY_TRIGGER_RE.search(text):
+    if not _may_need_ftfy(text):
         return text, None
     fixed = ftfy.fix_text(text, FIXER_CONFIG)
     if fixed == text:

@@ -18,7 +18,9 @@ from typing import Any, BinaryIO
 
 import orjson
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from psycopg import DatabaseError
 
 from annotations import repair
 from annotations.models import (
@@ -596,19 +598,22 @@ def _store_batch(
 
 
 def _insert(project: Project, items: list[Prepared], source: str) -> list[Document]:
-    documents = Document.objects.bulk_create(
-        [
-            Document(
-                project=project,
-                text=item.text,
-                external_id=item.external_id,
-                meta=item.meta,
-                content_hash=item.content_hash,
-                ingestion_report=_ingestion_report(item, source),
-            )
-            for item in items
-        ]
-    )
+    documents = [
+        Document(
+            project=project,
+            text=item.text,
+            external_id=item.external_id,
+            meta=item.meta,
+            content_hash=item.content_hash,
+            ingestion_report=_ingestion_report(item, source),
+            created_at=timezone.now(),
+        )
+        for item in items
+    ]
+    if connection.vendor == "postgresql":
+        _copy_documents(documents)
+    else:
+        Document.objects.bulk_create(documents)
     with_spans = [(item, doc) for item, doc in zip(items, documents, strict=True) if item.spans]
     if with_spans:
         annotations = Annotation.objects.bulk_create(
@@ -633,6 +638,48 @@ def _insert(project: Project, items: list[Prepared], source: str) -> list[Docume
             batch_size=1000,
         )
     return documents
+
+
+def _copy_documents(documents: list[Document]) -> None:
+    """Insert with COPY, several times faster than INSERT for bulk text on PostgreSQL.
+
+    The ids are taken from the table's sequence first, as bulk_create would get them back.
+    Constraints hold exactly as for INSERT: a duplicate hash fails the whole COPY.
+    """
+    table = Document._meta.db_table
+    columns = ["id", "project_id", "text", "external_id", "meta", "content_hash"]
+    columns += ["ingestion_report", "created_at"]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [table, len(documents)],
+        )
+        for document, (pk,) in zip(documents, cursor.fetchall(), strict=True):
+            document.pk = pk
+        sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+        try:
+            with cursor.copy(sql) as copy:
+                for d in documents:
+                    copy.write_row(
+                        (
+                            d.pk,
+                            d.project_id,
+                            d.text,
+                            d.external_id,
+                            orjson.dumps(d.meta).decode(),
+                            d.content_hash,
+                            orjson.dumps(d.ingestion_report).decode(),
+                            d.created_at,
+                        )
+                    )
+        except DatabaseError as error:
+            # psycopg's own error, which Django's cursor wrapper does not translate for COPY.
+            if getattr(error, "sqlstate", "").startswith("23"):
+                raise IntegrityError(str(error)) from error
+            raise
+    for document in documents:
+        document._state.adding = False
+        document._state.db = connection.alias
 
 
 def _ingestion_report(item: Prepared, source: str) -> dict:
