@@ -130,18 +130,13 @@ def project_errors(project: Project) -> dict[str, list[str]]:
 
 def membership_set(*, project: Project, user: AbstractBaseUser, role: str) -> Membership:
     """Add the user to the project with this role, or change the role they have."""
-    if role not in Role.values:
-        raise ValidationError(
-            {"role": [ROLE_INVALID.format(role=role, choices=", ".join(Role.values))]}
-        )
     with transaction.atomic():
         _lock(project.pk)
-        membership = Membership.objects.filter(project=project, user=user).first()
-        if membership is None:
-            return Membership.objects.create(project=project, user=user, role=role)
-        if membership.role != role:
-            if membership.role == Role.MANAGER:
-                _raise_if_last_manager(project, user)
+        _raise_if(membership_errors(project=project, user=user, role=role))
+        membership, created = Membership.objects.get_or_create(
+            project=project, user=user, defaults={"role": role}
+        )
+        if not created and membership.role != role:
             membership.role = role
             membership.save(update_fields=["role"])
         return membership
@@ -155,14 +150,32 @@ def membership_remove(*, project: Project, user: AbstractBaseUser) -> None:
         if membership is None:
             raise ValidationError({"user": [NOT_A_MEMBER.format(username=user.get_username())]})
         if membership.role == Role.MANAGER:
-            _raise_if_last_manager(project, user)
+            _raise_if(_last_manager_errors(project, user))
         membership.delete()
 
 
-def _raise_if_last_manager(project: Project, user: AbstractBaseUser) -> None:
+def membership_errors(
+    *, project: Project, user: AbstractBaseUser, role: str
+) -> dict[str, list[str]]:
+    """Return what is wrong with giving the user this role in the project."""
+    if role not in Role.values:
+        return {"role": [ROLE_INVALID.format(role=role, choices=", ".join(Role.values))]}
+    if role != Role.MANAGER and project.pk is not None:
+        current = (
+            Membership.objects.filter(project=project, user=user)
+            .values_list("role", flat=True)
+            .first()
+        )
+        if current == Role.MANAGER:
+            return _last_manager_errors(project, user)
+    return {}
+
+
+def _last_manager_errors(project: Project, user: AbstractBaseUser) -> dict[str, list[str]]:
     others = Membership.objects.filter(project=project, role=Role.MANAGER).exclude(user=user)
-    if not others.exists():
-        raise ValidationError({"role": [LAST_MANAGER.format(username=user.get_username())]})
+    if others.exists():
+        return {}
+    return {"role": [LAST_MANAGER.format(username=user.get_username())]}
 
 
 # --- Labels -------------------------------------------------------------------------------
