@@ -12,6 +12,9 @@ RANGE_NOT_INTEGERS = "start and end must be integers."
 RANGE_NEGATIVE = "start must be 0 or more, not {start}."
 RANGE_EMPTY = "start ({start}) must be less than end ({end})."
 RANGE_PAST_TEXT = "end ({end}) is past the end of the text ({length} characters)."
+UTF16_NEGATIVE = "UTF-16 offset {offset} is negative."
+UTF16_SPLITS_PAIR = "UTF-16 offset {offset} falls between the two halves of a surrogate pair."
+UTF16_PAST_TEXT = "UTF-16 offset {offset} is past the end of the text ({length} UTF-16 units)."
 TEXT_MISMATCH = "text {sent!r} does not match the document at [{start}, {end}): {actual!r}."
 
 
@@ -43,9 +46,7 @@ def overlaps(a_start: int, a_end: int, b_start: int, b_end: int) -> bool:
     return a_start < b_end and b_start < a_end
 
 
-def first_overlap(
-    start: int, end: int, others: Iterable[tuple[int, int, object]]
-) -> object | None:
+def first_overlap(start: int, end: int, others: Iterable[tuple[int, int, object]]) -> object | None:
     """Return the key of the first ``(start, end, key)`` range overlapping ``[start, end)``."""
     for other_start, other_end, key in others:
         if overlaps(start, end, other_start, other_end):
@@ -59,13 +60,23 @@ def utf16_length(char: str) -> int:
 
 
 def utf16_to_codepoint(text: str, offset: int) -> int:
-    """Convert a UTF-16 offset into ``text`` to a code-point offset."""
+    """Convert a UTF-16 offset into ``text`` to a code-point offset.
+
+    Raise ValueError for an offset outside the text or between the two halves of a
+    surrogate pair: a bad offset from a browser is an error, never silently moved.
+    """
+    if offset < 0:
+        raise ValueError(UTF16_NEGATIVE.format(offset=offset))
     units = 0
     for index, char in enumerate(text):
-        if units >= offset:
+        if units == offset:
             return index
         units += utf16_length(char)
-    return len(text)
+        if units > offset:
+            raise ValueError(UTF16_SPLITS_PAIR.format(offset=offset))
+    if units == offset:
+        return len(text)
+    raise ValueError(UTF16_PAST_TEXT.format(offset=offset, length=units))
 
 
 def codepoint_to_utf16(text: str, offset: int) -> int:

@@ -2,6 +2,7 @@
 
 import pytest
 
+from annotations import offsets
 from annotations.offsets import (
     RANGE_EMPTY,
     RANGE_NEGATIVE,
@@ -399,3 +400,18 @@ def test_composed_map_has_no_image_when_any_step_has_none():
 
 def test_composed_map_of_no_maps_is_the_identity():
     assert ComposedMap([]).map(42) == 42
+
+
+@pytest.mark.parametrize(
+    ("text", "offset", "message"),
+    [
+        ("abc", -1, offsets.UTF16_NEGATIVE.format(offset=-1)),
+        ("abc", 4, offsets.UTF16_PAST_TEXT.format(offset=4, length=3)),
+        ("😀a", 1, offsets.UTF16_SPLITS_PAIR.format(offset=1)),
+        ("a🇲🇱", 2, offsets.UTF16_SPLITS_PAIR.format(offset=2)),
+    ],
+)
+def test_utf16_to_codepoint_refuses_offsets_it_cannot_map_exactly(text, offset, message):
+    with pytest.raises(ValueError) as error:
+        offsets.utf16_to_codepoint(text, offset)
+    assert str(error.value) == message

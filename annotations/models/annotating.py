@@ -99,8 +99,9 @@ class Checkworthy(models.TextChoices):
 
 class Span(models.Model):
     annotation = models.ForeignKey(Annotation, on_delete=models.CASCADE, related_name="spans")
-    # PROTECT: a label in use cannot disappear from under its spans.
-    label = models.ForeignKey(Label, on_delete=models.PROTECT, related_name="spans")
+    # RESTRICT, not PROTECT: a label in use cannot disappear from under its spans, yet
+    # deleting the whole project (which cascades to the spans too) still works.
+    label = models.ForeignKey(Label, on_delete=models.RESTRICT, related_name="spans")
     start = models.PositiveIntegerField(help_text="Code-point offset, inclusive.")
     end = models.PositiveIntegerField(help_text="Code-point offset, exclusive.")
     text = models.TextField(help_text="document.text[start:end], checked on every write.")
@@ -158,9 +159,9 @@ class Span(models.Model):
 
 class Stance(models.Model):
     annotation = models.ForeignKey(Annotation, on_delete=models.CASCADE, related_name="stances")
-    target = models.ForeignKey(StanceTarget, on_delete=models.PROTECT, related_name="stances")
+    target = models.ForeignKey(StanceTarget, on_delete=models.RESTRICT, related_name="stances")
     label = models.ForeignKey(
-        Label, on_delete=models.PROTECT, related_name="stances", help_text="A stance value."
+        Label, on_delete=models.RESTRICT, related_name="stances", help_text="A stance value."
     )
     holder = models.ForeignKey(
         Span,

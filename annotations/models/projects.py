@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Length
+from django.db.models.lookups import Exact
 
 
 class Project(models.Model):
@@ -101,9 +103,15 @@ class Label(models.Model):
             models.CheckConstraint(
                 condition=Q(kind__in=LabelKind.values), name="%(app_label)s_%(class)s_kind_valid"
             ),
+            # \Z, not $: in Python (SQLite's REGEXP) $ also matches before a final newline.
             models.CheckConstraint(
-                condition=Q(color__regex=r"^#[0-9a-fA-F]{6}$"),
+                condition=Q(color__regex=r"^#[0-9a-fA-F]{6}\Z"),
                 name="%(app_label)s_%(class)s_color_hex",
+            ),
+            # SQLite does not enforce max_length.
+            models.CheckConstraint(
+                condition=Q(shortcut="") | Exact(Length("shortcut"), 1),
+                name="%(app_label)s_%(class)s_shortcut_one_character",
             ),
             models.CheckConstraint(
                 condition=~Q(name=""), name="%(app_label)s_%(class)s_name_not_empty"
