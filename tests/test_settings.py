@@ -3,7 +3,6 @@
 import json
 import os
 import secrets
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -69,45 +68,50 @@ def production_variables() -> dict[str, str]:
     return {"DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "example.org"}
 
 
-@pytest.fixture
-def sqlite_only() -> None:
-    if connection.vendor != "sqlite":
-        pytest.skip("SQLite's set-up for concurrent writers; this run uses another database.")
-
-
-# SQLite set up for several writers at once.
-
-
-@pytest.mark.django_db
-def test_sqlite_connection_uses_the_wal_journal(sqlite_only):
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA journal_mode")
-        assert cursor.fetchone()[0] == "wal"
-
-
-@pytest.mark.django_db
-def test_sqlite_connection_waits_for_the_write_lock_instead_of_failing(sqlite_only):
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA busy_timeout")
-        assert cursor.fetchone()[0] >= 5000  # milliseconds
-
-
-@pytest.mark.django_db(transaction=True)
-def test_sqlite_transactions_take_the_write_lock_up_front(sqlite_only):
-    assert connection.settings_dict["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
-    other = sqlite3.connect(connection.settings_dict["NAME"], timeout=0)
+# SQLite set up for several writers at once. These run against a scratch SQLite file in a
+# fresh process, so they hold whichever database the suite itself runs on.
+SQLITE_PROBE = """
+import json, sqlite3
+from django.db import connection, transaction
+with connection.cursor() as cursor:
+    cursor.execute("PRAGMA journal_mode")
+    journal = cursor.fetchone()[0]
+    cursor.execute("PRAGMA busy_timeout")
+    busy = cursor.fetchone()[0]
+other = sqlite3.connect(connection.settings_dict["NAME"], timeout=0)
+with transaction.atomic():
     try:
-        # Nothing written yet, but BEGIN IMMEDIATE already holds the write lock: a second
-        # writer queues behind it rather than deadlocking on a later lock upgrade.
-        with (
-            transaction.atomic(),
-            pytest.raises(sqlite3.OperationalError, match="database is locked"),
-        ):
-            other.execute("BEGIN IMMEDIATE")
         other.execute("BEGIN IMMEDIATE")
+        locked_up_front = False
         other.rollback()
-    finally:
-        other.close()
+    except sqlite3.OperationalError as error:
+        locked_up_front = "locked" in str(error)
+other.execute("BEGIN IMMEDIATE")
+other.rollback()
+print(json.dumps({"journal": journal, "busy": busy, "locked_up_front": locked_up_front}))
+"""
+
+
+@pytest.fixture(scope="module")
+def sqlite_probe(tmp_path_factory) -> dict:
+    url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'probe.sqlite3'}"
+    result = manage("shell", "--no-imports", "-c", SQLITE_PROBE, DATABASE_URL=url)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_sqlite_connection_uses_the_wal_journal(sqlite_probe):
+    assert sqlite_probe["journal"] == "wal"
+
+
+def test_sqlite_connection_waits_for_the_write_lock_instead_of_failing(sqlite_probe):
+    assert sqlite_probe["busy"] >= 5000  # milliseconds
+
+
+def test_sqlite_transactions_take_the_write_lock_up_front(sqlite_probe):
+    # Nothing written yet, but BEGIN IMMEDIATE already holds the write lock: a second
+    # writer queues behind it rather than deadlocking on a later lock upgrade.
+    assert sqlite_probe["locked_up_front"] is True
 
 
 @pytest.mark.django_db(transaction=True)
