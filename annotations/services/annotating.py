@@ -213,12 +213,14 @@ def span_create(
     text: str | None = None,
     client_id: uuid.UUID | str | None = None,
     claimant: Span | int | None = None,
-    claimant_text: str = "",
-    checkworthy: str = "",
+    claimant_text: str | None = "",
+    checkworthy: str | None = "",
     actor: User | None,
     version: int | None = None,
 ) -> tuple[Span, bool]:
     """Create a span; a retry with the same client_id and body returns the existing span."""
+    claimant_text = _text_or_empty(claimant_text)
+    checkworthy = _text_or_empty(checkworthy)
     locked = _lock(annotation)
     spans = _spans_of(locked)
     errors: Errors = {}
@@ -300,8 +302,8 @@ def span_update(
     end: int | Unset = UNSET,
     text: str | Unset | None = UNSET,
     claimant: Span | int | Unset | None = UNSET,
-    claimant_text: str | Unset = UNSET,
-    checkworthy: str | Unset = UNSET,
+    claimant_text: str | Unset | None = UNSET,
+    checkworthy: str | Unset | None = UNSET,
     version: int | None = None,
 ) -> Span:
     """Change a span's label, offsets or claim fields; the result is checked as a whole."""
@@ -326,8 +328,10 @@ def span_update(
         new_claimant = _own_span(claimant, spans, "claimant", errors)
         if new_claimant is not None and new_claimant.pk == current.pk:
             _add(errors, "claimant", CLAIMANT_SELF)
-    new_claimant_text = current.claimant_text if claimant_text is UNSET else claimant_text
-    new_checkworthy = current.checkworthy if checkworthy is UNSET else checkworthy
+    new_claimant_text = (
+        current.claimant_text if claimant_text is UNSET else _text_or_empty(claimant_text)
+    )
+    new_checkworthy = current.checkworthy if checkworthy is UNSET else _text_or_empty(checkworthy)
     _merge(
         errors,
         _span_rule_errors(
@@ -381,8 +385,8 @@ def span_update(
 
 
 @transaction.atomic
-def span_delete(*, span: Span, actor: User | None, version: int | None = None) -> None:
-    """Delete a span that no claim or stance refers to."""
+def span_delete(*, span: Span, actor: User | None, version: int | None = None) -> Annotation:
+    """Delete a span that no claim or stance refers to; return the annotation, version bumped."""
     locked = _lock(Annotation(pk=span.annotation_id))
     current = Span.objects.select_related("label").filter(pk=span.pk, annotation=locked).first()
     if current is None:
@@ -413,6 +417,7 @@ def span_delete(*, span: Span, actor: User | None, version: int | None = None) -
     current.delete()
     _bump(locked)
     _log(locked, actor=actor, action=EventAction.SPAN_DELETED, object_id=span_pk, before=before)
+    return locked
 
 
 # Stances
@@ -485,6 +490,7 @@ def stance_update(
     )
     if current is None:
         raise NotFound(STANCE_GONE.format(id=stance.pk))
+    current.annotation = locked
     _check_version(locked, version)
     _check_writable(locked)
 
@@ -525,8 +531,8 @@ def stance_update(
 
 
 @transaction.atomic
-def stance_delete(*, stance: Stance, actor: User | None, version: int | None = None) -> None:
-    """Delete a stance."""
+def stance_delete(*, stance: Stance, actor: User | None, version: int | None = None) -> Annotation:
+    """Delete a stance; return the annotation, version bumped."""
     locked = _lock(Annotation(pk=stance.annotation_id))
     current = (
         Stance.objects.select_related("target", "label")
@@ -542,6 +548,7 @@ def stance_delete(*, stance: Stance, actor: User | None, version: int | None = N
     current.delete()
     _bump(locked)
     _log(locked, actor=actor, action=EventAction.STANCE_DELETED, object_id=stance_pk, before=before)
+    return locked
 
 
 # Bulk replace
@@ -595,8 +602,8 @@ def annotation_replace_content(
             end=item["end"],
             text=text[item["start"] : item["end"]],
             client_id=_client_uuid(item.get("client_id"), {}),
-            claimant_text=item.get("claimant_text", ""),
-            checkworthy=item.get("checkworthy", ""),
+            claimant_text=_text_or_empty(item.get("claimant_text")),
+            checkworthy=_text_or_empty(item.get("checkworthy")),
         )
         for index, item in enumerate(spans)
     ]
@@ -664,8 +671,8 @@ def _bulk_spans_check(
                     end=item["end"],
                     text=item.get("text"),
                     has_claimant=item.get("claimant") is not None,
-                    claimant_text=item.get("claimant_text", ""),
-                    checkworthy=item.get("checkworthy", ""),
+                    claimant_text=_text_or_empty(item.get("claimant_text")),
+                    checkworthy=_text_or_empty(item.get("checkworthy")),
                 ),
             )
         client_uuid = _client_uuid(item.get("client_id"), item_errors)
@@ -699,21 +706,25 @@ def _bulk_spans_check(
     if not locked.document.project.allow_overlap:
         # Only items that are valid on their own take part: an item with bad offsets already
         # has its error, and comparing against it would only add noise.
-        placed: dict[str, list[tuple[int, int, object]]] = {kind: [] for kind in SPAN_LABEL_KINDS}
-        for index, (item, label) in enumerate(zip(items, resolved, strict=True)):
-            if label is None or any(key.startswith(f"spans.{index}.") for key in errors):
-                continue
-            others = placed[label.kind]
-            _check_overlap(
-                locked,
-                label.kind,
-                item["start"],
-                item["end"],
-                others,
-                errors,
-                field=f"spans.{index}.start",
-            )
-            others.append((item["start"], item["end"], f"spans.{index}"))
+        faulty = {key.split(".")[1] for key in errors if key.startswith("spans.")}
+        ranges = sorted(
+            (item["start"], item["end"], index)
+            for index, (item, label) in enumerate(zip(items, resolved, strict=True))
+            if label is not None and str(index) not in faulty
+        )
+        # A sweep in start order: a range overlaps an earlier one exactly when it overlaps
+        # the one reaching furthest right, so one comparison per item is enough even for
+        # the thousands of spans of a long pre-annotated document.
+        furthest: dict[str, tuple[int, int, object]] = {}
+        for start, end, index in ranges:
+            kind = resolved[index].kind
+            previous = furthest.get(kind)
+            if previous is not None:
+                _check_overlap(
+                    locked, kind, start, end, [previous], errors, field=f"spans.{index}.start"
+                )
+            if previous is None or end > previous[1]:
+                furthest[kind] = (start, end, f"spans.{index}")
     return resolved
 
 
@@ -837,7 +848,7 @@ def _check_overlap(
     kind: str,
     start: int,
     end: int,
-    others: Iterable[tuple[int, int, object]],
+    others: list[tuple[int, int, object]],
     errors: Errors,
     *,
     field: str = "start",
@@ -845,7 +856,6 @@ def _check_overlap(
     """Refuse a range overlapping another span of the same kind, unless the project allows."""
     if locked.document.project.allow_overlap:
         return
-    others = list(others)
     clash = offsets.first_overlap(start, end, others)
     if clash is None:
         return
@@ -965,7 +975,11 @@ def _manual_annotation(document: Document, author: User) -> Annotation | None:
 
 
 def _spans_of(locked: Annotation) -> list[Span]:
-    return list(Span.objects.filter(annotation=locked).select_related("label"))
+    """The annotation's spans with their labels, each pointing at the locked (current) row."""
+    spans = list(Span.objects.filter(annotation=locked).select_related("label"))
+    for span in spans:
+        span.annotation = locked
+    return spans
 
 
 def _spans_by_ref(locked: Annotation, refs: list[object]) -> list[Span]:
@@ -1055,6 +1069,11 @@ def _ref_pk(value: object, model: type[models.Model]) -> object:
     if isinstance(value, model):
         return value.pk
     return value
+
+
+def _text_or_empty(value: object) -> object:
+    """Read a missing optional string (None, JSON null) as the empty string it is stored as."""
+    return "" if value is None else value
 
 
 def _client_uuid(value: object, errors: Errors) -> uuid.UUID | None:

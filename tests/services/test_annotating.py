@@ -638,6 +638,21 @@ def test_span_create_rejects_claimant_text_over_the_limit(annotation, labels):
     }
 
 
+@pytest.mark.django_db
+def test_span_create_reads_null_claim_fields_as_empty(annotation, labels):
+    span, _ = span_create(
+        annotation=annotation,
+        label=labels.per,
+        start=0,
+        end=5,
+        claimant_text=None,
+        checkworthy=None,
+        actor=None,
+    )
+
+    assert (span.claimant_text, span.checkworthy) == ("", "")
+
+
 # span_create: overlap
 
 
@@ -711,6 +726,7 @@ def test_span_create_replayed_with_the_same_client_id_and_body_returns_the_span(
     assert version_of(annotation) == 2, "a replay is not a write"
     assert len(events_of(annotation)) == 1
     assert annotation.version == 2
+    assert again.annotation.version == 2
 
 
 @pytest.mark.django_db
@@ -962,6 +978,27 @@ def test_span_delete_removes_the_span_and_logs_what_it_was(annotation, labels):
     event = events_of(annotation)[-1]
     assert (event.action, event.object_id, event.version) == ("span_deleted", span.pk, 3)
     assert event.before["text"] == "Keita"
+
+
+@pytest.mark.django_db
+def test_deletes_return_the_annotation_at_its_new_version(annotation, labels, target):
+    span = entity(annotation, labels.per, "Keita")
+    stance = stance_create(annotation=annotation, target=target, label=labels.favor, actor=None)
+
+    after_stance = stance_delete(stance=stance, actor=None)
+    after_span = span_delete(span=span, actor=None)
+
+    assert (after_stance.pk, after_stance.version) == (annotation.pk, 4)
+    assert after_span.version == 5
+
+
+@pytest.mark.django_db
+def test_span_update_returns_the_span_with_the_current_annotation(annotation, labels):
+    span = entity(annotation, labels.per, "Keita")
+
+    updated = span_update(span=span, end=4, actor=None)
+
+    assert updated.annotation.version == 3
 
 
 @pytest.mark.django_db
@@ -1393,6 +1430,63 @@ def test_annotation_replace_content_refuses_same_kind_overlap_between_items(anno
             )
         ]
     }
+
+
+@pytest.mark.django_db
+def test_annotation_replace_content_finds_overlap_with_a_wide_earlier_item(annotation, labels):
+    with pytest.raises(InvalidInput) as excinfo:
+        annotation_replace_content(
+            annotation=annotation,
+            spans=[
+                {"label": "LOC", "start": 30, "end": 33},
+                {"label": "PER", "start": 0, "end": 20},
+                {"label": "PER", "start": 2, "end": 4},
+                {"label": "LOC", "start": 20, "end": 30},
+                {"label": "PER", "start": 10, "end": 12},
+            ],
+            stances=[],
+            actor=None,
+        )
+
+    overlap = annotating.SPAN_OVERLAP
+    assert errors_of(excinfo) == {
+        "spans.2.start": [
+            overlap.format(
+                start=2, end=4, other="spans.1", other_start=0, other_end=20, kind="entity"
+            )
+        ],
+        "spans.4.start": [
+            overlap.format(
+                start=10, end=12, other="spans.1", other_start=0, other_end=20, kind="entity"
+            )
+        ],
+    }
+
+
+@pytest.mark.django_db
+def test_annotation_replace_content_reads_null_optional_fields_as_absent(
+    annotation, labels, target
+):
+    content = annotation_replace_content(
+        annotation=annotation,
+        spans=[
+            {
+                "label": "CLAIM",
+                "start": 0,
+                "end": 5,
+                "text": None,
+                "client_id": None,
+                "claimant": None,
+                "claimant_text": None,
+                "checkworthy": None,
+            }
+        ],
+        stances=[{"target": "French presence", "label": "FAVOR", "holder": None, "evidence": None}],
+        actor=None,
+    )
+
+    [claim] = content.spans
+    assert (claim.text, claim.claimant_text, claim.checkworthy) == ("Keita", "", "")
 
 
 @pytest.mark.django_db
