@@ -13,7 +13,7 @@ from urllib.parse import quote
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Count, IntegerField, Model, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.forms.models import BaseInlineFormSet
@@ -84,8 +84,24 @@ def color_swatch(color: str) -> str:
     )
 
 
+class TextareaField(forms.CharField):
+    """A textarea's value with the browser's CRLF line breaks turned back into LF."""
+
+    def to_python(self, value: Any) -> Any:
+        value = super().to_python(value)
+        return value.replace("\r\n", "\n") if isinstance(value, str) else value
+
+
+TEXT_FIELDS = {models.TextField: {"form_class": TextareaField}}
+SHORT_TEXT_FIELDS = {
+    models.TextField: {"form_class": TextareaField, "widget": forms.Textarea(attrs={"rows": 2})}
+}
+
+
 class ScopedAdmin(admin.ModelAdmin):
     """Limit rows to the projects the user manages, and turn service errors into messages."""
+
+    formfield_overrides = TEXT_FIELDS
 
     # The path from this model to its project ("" for Project itself).
     project_path = "project"
@@ -286,6 +302,8 @@ class MembershipFormSet(UniqueAcrossRowsFormSet):
         roles = dict(
             Membership.objects.filter(project=self.instance).values_list("user_id", "role")
         )
+        # A project that already lacks a manager can still be edited (and given one).
+        had_manager = Role.MANAGER in roles.values()
         for form in self.forms:
             if form.instance.pk is None and not form.has_changed():
                 continue
@@ -293,7 +311,7 @@ class MembershipFormSet(UniqueAcrossRowsFormSet):
                 roles.pop(form.instance.user_id, None)
             if not self._should_delete_form(form):
                 roles[form.cleaned_data["user"].pk] = form.cleaned_data["role"]
-        if Role.MANAGER not in roles.values():
+        if had_manager and Role.MANAGER not in roles.values():
             raise ValidationError(KEEP_A_MANAGER)
 
 
@@ -311,6 +329,7 @@ class MembershipInline(admin.TabularInline):
 
 
 class LabelInline(admin.TabularInline):
+    formfield_overrides = SHORT_TEXT_FIELDS
     model = Label
     form = LabelForm
     formset = LabelFormSet
@@ -319,6 +338,7 @@ class LabelInline(admin.TabularInline):
 
 
 class StanceTargetInline(admin.TabularInline):
+    formfield_overrides = SHORT_TEXT_FIELDS
     model = StanceTarget
     form = StanceTargetForm
     formset = StanceTargetFormSet
@@ -567,6 +587,12 @@ class DocumentForm(forms.ModelForm):
     class Meta:
         model = Document
         fields = ("text", "external_id", "meta")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "text" in self.fields:
+            # Offsets count every character: leading and trailing whitespace stay.
+            self.fields["text"].strip = False
 
     def clean_text(self) -> str:
         # Browsers submit a textarea with CRLF line breaks; stored text has LF only.

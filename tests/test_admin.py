@@ -443,6 +443,30 @@ def test_document_text_is_editable_before_any_annotation(admin_client):
     assert document.content_hash == content_hash(document.text)
 
 
+def test_document_saved_without_text_changes_keeps_its_text_byte_for_byte(admin_client):
+    text = "  Indented headline\n\nBody — “quoted”.\n"
+    document = DocumentFactory(text=text)
+    response = admin_client.get(url(Document, "change", document.pk))
+    data = form_data(response) | {"text": text.replace("\n", "\r\n"), "external_id": "new-id"}
+
+    response = admin_client.post(url(Document, "change", document.pk), data)
+
+    assert response.status_code == 302
+    document.refresh_from_db()
+    assert (document.text, document.external_id) == (text, "new-id")
+
+
+def test_project_guidelines_from_a_browser_are_stored_with_lf_line_breaks(admin_client):
+    project = ProjectFactory()
+    data = form_data(admin_client.get(url(Project, "change", project.pk)))
+    data["guidelines"] = "# Rules\r\n\r\nMark people."
+
+    admin_client.post(url(Project, "change", project.pk), data)
+
+    project.refresh_from_db()
+    assert project.guidelines == "# Rules\n\nMark people."
+
+
 def test_document_text_cannot_become_a_duplicate_of_another(admin_client):
     first = DocumentFactory(text="Same words.")
     second = DocumentFactory(project=first.project, text="Other words.")
