@@ -70,7 +70,7 @@ def raw_delete(instance) -> None:
     """DELETE the row in SQL, without Django's Python-side on_delete handling."""
     table = connection.ops.quote_name(instance._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {table} WHERE id = %s", [instance.pk])  # noqa: S608
+        cursor.execute(f"DELETE FROM {table} WHERE id = %s", [instance.pk])
 
 
 # Project
