@@ -115,7 +115,10 @@ class ScopedAdmin(admin.ModelAdmin):
             return queryset
         prefix = f"{self.project_path}__" if self.project_path else ""
         return queryset.filter(
-            **{f"{prefix}memberships__user": request.user, f"{prefix}memberships__role": "manager"}
+            **{
+                f"{prefix}memberships__user": request.user,
+                f"{prefix}memberships__role": Role.MANAGER,
+            }
         )
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):

@@ -2,6 +2,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -561,3 +562,23 @@ def test_staff_manager_sees_only_the_projects_they_manage(client):
     assert list(projects) == [mine]
     assert {d.project_id for d in documents} == {mine.pk}
     assert client.get(url(Project, "change", annotated.pk)).status_code == 302
+
+
+def test_a_change_that_loses_a_race_with_another_save_is_reported_not_a_crash(
+    admin_client, monkeypatch
+):
+    label = LabelFactory(name="PER", shortcut="p")
+    data = form_data(admin_client.get(url(Label, "change", label.pk))) | {"name": "PERSON"}
+
+    def taken_meanwhile(**fields):
+        raise ValidationError({"shortcut": ["Shortcut 'p' is already used by label X."]})
+
+    monkeypatch.setattr(services, "label_update", taken_meanwhile)
+    response = admin_client.post(url(Label, "change", label.pk), data, follow=True)
+
+    assert response.status_code == 200
+    assert "Shortcut 'p' is already used by label X." in [
+        str(message) for message in response.context["messages"]
+    ]
+    label.refresh_from_db()
+    assert label.name == "PER"
