@@ -18,6 +18,7 @@ from annotations.models import Label, LabelKind, Membership, Project, Role, Stan
 
 NAME_REQUIRED = "A name is required."
 NAME_TOO_LONG = "A name has at most {limit} characters."
+TEXT_INVALID = "This must be text (it may be empty)."
 ANNOTATORS_PER_DOCUMENT_INVALID = "Each document needs at least 1 annotator."
 ALLOW_OVERLAP_INVALID = "allow_overlap is true or false."
 FIELD_NOT_EDITABLE = "'{field}' cannot be changed here."
@@ -30,7 +31,7 @@ NOT_A_MEMBER = "{username} is not a member of this project."
 LABEL_NAME_TAKEN = "This project already has a label named '{name}'."
 LABEL_KIND_INVALID = "'{kind}' is not a label kind; choose one of: {choices}."
 LABEL_KIND_IN_USE = (
-    "Label {name} is used by {count} annotation(s); its kind cannot change. "
+    "Label {name} is used by {count} span(s) or stance(s); its kind cannot change. "
     "Create a new label instead."
 )
 COLOR_INVALID = "A colour is written #rrggbb, for example #1f77b4; got '{color}'."
@@ -48,7 +49,7 @@ PROJECT_FIELDS = frozenset(
 LABEL_FIELDS = frozenset({"name", "kind", "color", "shortcut", "description"})
 TARGET_FIELDS = frozenset({"name", "description"})
 
-COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+COLOR_RE = re.compile(r"#[0-9a-fA-F]{6}")
 
 # Distinct, readable on white, and kind to the common colour-vision deficiencies (the
 # Okabe-Ito and Tableau-10 families). New labels take the first one the project lacks.
@@ -117,6 +118,7 @@ def project_update(*, project: Project, **fields: Any) -> Project:
 def project_errors(project: Project) -> dict[str, list[str]]:
     """Return what is wrong with this project's settings as field -> messages."""
     errors = _name_errors(project.name, PROJECT_NAME_MAX)
+    errors |= _text_errors(project, "description", "guidelines")
     count = project.annotators_per_document
     if isinstance(count, bool) or not isinstance(count, int) or count < 1:
         errors["annotators_per_document"] = [ANNOTATORS_PER_DOCUMENT_INVALID]
@@ -227,6 +229,7 @@ def label_update(*, label: Label, **fields: Any) -> Label:
 def label_errors(label: Label) -> dict[str, list[str]]:
     """Return what is wrong with this label, unsaved or changed, as field -> messages."""
     errors = _name_errors(label.name, LABEL_NAME_MAX)
+    errors |= _text_errors(label, "description")
     others = Label.objects.filter(project_id=label.project_id).exclude(pk=label.pk)
     if label.project_id is None:
         # A project being created in the same form has no labels yet.
@@ -238,7 +241,7 @@ def label_errors(label: Label) -> dict[str, list[str]]:
         errors["kind"] = [LABEL_KIND_INVALID.format(kind=label.kind, choices=choices)]
     elif label.pk is not None:
         errors.update(_kind_change_errors(label))
-    if not isinstance(label.color, str) or not COLOR_RE.match(label.color):
+    if not isinstance(label.color, str) or not COLOR_RE.fullmatch(label.color):
         errors["color"] = [COLOR_INVALID.format(color=label.color)]
     shortcut = label.shortcut
     if shortcut != "":
@@ -316,6 +319,7 @@ def target_update(*, target: StanceTarget, **fields: Any) -> StanceTarget:
 def target_errors(target: StanceTarget) -> dict[str, list[str]]:
     """Return what is wrong with this stance target as field -> messages."""
     errors = _name_errors(target.name, TARGET_NAME_MAX)
+    errors |= _text_errors(target, "description")
     if "name" not in errors and target.project_id is not None:
         others = StanceTarget.objects.filter(project_id=target.project_id).exclude(pk=target.pk)
         if others.filter(name=target.name).exists():
@@ -345,6 +349,10 @@ def _name_errors(name: Any, limit: int) -> dict[str, list[str]]:
     if len(name) > limit:
         return {"name": [NAME_TOO_LONG.format(limit=limit)]}
     return {}
+
+
+def _text_errors(obj: Any, *fields: str) -> dict[str, list[str]]:
+    return {field: [TEXT_INVALID] for field in fields if not isinstance(getattr(obj, field), str)}
 
 
 def _unknown_fields(fields: dict[str, Any], allowed: frozenset[str]) -> dict[str, list[str]]:

@@ -269,12 +269,32 @@ def test_label_create_accepts_a_non_ascii_shortcut():
     assert label.shortcut == "é"
 
 
-@pytest.mark.parametrize("color", ["red", "#abc", "#gggggg", "aabbcc", "#aabbccdd", ""])
+@pytest.mark.parametrize(
+    "color", ["red", "#abc", "#gggggg", "aabbcc", "#aabbccdd", "#aabbcc\n", " #aabbcc", ""]
+)
 def test_label_create_rejects_a_colour_that_is_not_rrggbb(color):
     with pytest.raises(ValidationError) as excinfo:
         label_create(project=ProjectFactory(), name="PER", kind="entity", color=color)
 
     assert errors_of(excinfo) == {"color": [projects.COLOR_INVALID.format(color=color)]}
+
+
+def test_label_and_target_writes_reject_a_description_that_is_not_text():
+    project = ProjectFactory()
+
+    with pytest.raises(ValidationError) as label_error:
+        label_create(project=project, name="PER", kind="entity", description=None)
+    with pytest.raises(ValidationError) as target_error:
+        target_create(project=project, name="Pact", description=None)
+    with pytest.raises(ValidationError) as project_error:
+        project_update(project=project, guidelines=None)
+
+    for excinfo, field in [
+        (label_error, "description"),
+        (target_error, "description"),
+        (project_error, "guidelines"),
+    ]:
+        assert errors_of(excinfo) == {field: [projects.TEXT_INVALID]}
 
 
 def test_label_create_rejects_an_unknown_kind():
