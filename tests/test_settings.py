@@ -28,6 +28,8 @@ CONFIG_VARIABLES = [
     "IMPORT_MAX_BYTES",
     "LOG_LEVEL",
     "TASKS_BACKEND",
+    # Set by tests/browser/conftest.py for Playwright; `check --deploy` rightly refuses it.
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
 ]
 # Prints the parts of the settings that the tests below look at, as one JSON line.
 PRINT_SETTINGS = (

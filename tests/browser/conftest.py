@@ -7,20 +7,17 @@ import pytest
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
+# Playwright's sync API keeps an event loop running in the main thread from the first browser
+# test to the end of the session; tests still use the database synchronously, which Django
+# allows once told so. (tests/test_settings.py keeps this out of the processes it starts.)
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
 
 
 def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/browser/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
-
-
-@pytest.fixture(autouse=True)
-def _allow_database_access_beside_playwright(monkeypatch):
-    # Playwright's sync API runs an event loop in the test thread; the test still reads the
-    # database synchronously between steps, which Django allows once told so. Only here:
-    # the variable must not leak into other tests (`check --deploy` rightly refuses it).
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture(scope="session")
