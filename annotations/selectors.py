@@ -1,11 +1,154 @@
-"""Reads. Every query that leaves here is scoped to what the caller may see."""
+"""Reads. Every query that leaves here is scoped to what the caller may see.
+
+A project's rows are only ever reached through the caller's membership: the ``*_for_user``
+selectors annotate the caller's role (``caller_role``) and return nothing for a non-member, so
+an id of someone else's project reads exactly like an id that does not exist.
+"""
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 
-from annotations.models import Project
+from annotations.models import (
+    Annotation,
+    AnnotationKind,
+    Document,
+    Label,
+    Membership,
+    Project,
+    Role,
+    Span,
+    Stance,
+    StanceTarget,
+)
+
+# The caller's status for a document they have not opened yet.
+STATUS_NEW = "new"
+# Roles that read everybody's annotations; an annotator annotates blind.
+SEE_ALL_ROLES = (Role.REVIEWER, Role.MANAGER)
+
+
+def _role_of(user: AbstractBaseUser, project_ref: str) -> Subquery:
+    """The user's role in the project that ``project_ref`` (an OuterRef path) names, or NULL."""
+    return Subquery(
+        Membership.objects.filter(project=OuterRef(project_ref), user=user).values("role")[:1]
+    )
+
+
+def _status_of(user: AbstractBaseUser) -> Coalesce:
+    """The user's status for the outer document: their manual annotation's, else "new"."""
+    status = Annotation.objects.filter(
+        document=OuterRef("pk"), author=user, kind=AnnotationKind.MANUAL
+    ).values("status")[:1]
+    return Coalesce(Subquery(status), Value(STATUS_NEW))
+
+
+# Projects
 
 
 def project_list_for_user(*, user: AbstractBaseUser) -> QuerySet[Project]:
-    """Return the projects the user is a member of."""
-    return Project.objects.filter(memberships__user=user).order_by("name", "id")
+    """Return the projects the user is a member of, each with the user's ``caller_role``."""
+    return (
+        Project.objects.filter(memberships__user=user)
+        .annotate(caller_role=_role_of(user, "pk"))
+        .order_by("name", "id")
+    )
+
+
+def project_get_for_user(*, user: AbstractBaseUser, project_id: int) -> Project | None:
+    """Return the project with the user's ``caller_role``, or None for a non-member."""
+    return project_list_for_user(user=user).filter(pk=project_id).first()
+
+
+def membership_list(*, project: Project) -> QuerySet[Membership]:
+    """Return the project's members with their users."""
+    return Membership.objects.filter(project=project).select_related("user").order_by("id")
+
+
+def label_list(*, project: Project) -> QuerySet[Label]:
+    """Return the project's labels, by kind then creation."""
+    return Label.objects.filter(project=project)
+
+
+def target_list(*, project: Project) -> QuerySet[StanceTarget]:
+    """Return the project's stance targets."""
+    return StanceTarget.objects.filter(project=project)
+
+
+# Documents
+
+
+def document_list_for_user(*, user: AbstractBaseUser, project: Project) -> QuerySet[Document]:
+    """Return the project's documents with the user's ``caller_status`` and ``has_gold``."""
+    gold = Annotation.objects.filter(document=OuterRef("pk"), kind=AnnotationKind.GOLD)
+    return (
+        Document.objects.filter(project=project)
+        .defer("text", "ingestion_report")
+        .annotate(caller_status=_status_of(user), has_gold=Exists(gold))
+        .order_by("id")
+    )
+
+
+def document_get_for_user(*, user: AbstractBaseUser, document_id: int) -> Document | None:
+    """Return the document with ``caller_role`` and ``caller_status``, or None for a non-member."""
+    return (
+        Document.objects.filter(pk=document_id, project__memberships__user=user)
+        .annotate(caller_role=_role_of(user, "project_id"), caller_status=_status_of(user))
+        .first()
+    )
+
+
+# Annotations
+
+
+def _visible_to(user: AbstractBaseUser) -> Q:
+    """Annotations a member may read: all for reviewers and managers, else own and predictions."""
+    return (
+        Q(caller_role__in=SEE_ALL_ROLES)
+        | Q(author=user, kind=AnnotationKind.MANUAL)
+        | Q(kind=AnnotationKind.PREDICTION)
+    )
+
+
+def annotation_list_for_user(*, user: AbstractBaseUser, document: Document) -> QuerySet[Annotation]:
+    """Return the document's annotations the user may read, with their authors."""
+    return (
+        Annotation.objects.filter(document=document)
+        .annotate(caller_role=_role_of(user, "document__project_id"))
+        .filter(caller_role__isnull=False)
+        .filter(_visible_to(user))
+        .select_related("author")
+        .order_by("id")
+    )
+
+
+def annotation_get_for_user(
+    *, user: AbstractBaseUser, annotation_id: int, with_content: bool = False
+) -> Annotation | None:
+    """Return an annotation the user may read (with ``caller_role``), or None.
+
+    ``with_content`` prefetches its spans and stances with their labels and targets.
+    """
+    annotations = (
+        Annotation.objects.filter(pk=annotation_id)
+        .annotate(caller_role=_role_of(user, "document__project_id"))
+        .filter(caller_role__isnull=False)
+        .filter(_visible_to(user))
+        .select_related("author")
+    )
+    if with_content:
+        annotations = annotations.prefetch_related(
+            Prefetch("spans", Span.objects.select_related("label")),
+            Prefetch("stances", Stance.objects.select_related("target", "label")),
+        )
+    return annotations.first()
+
+
+def span_get(*, annotation: Annotation, span_id: int) -> Span | None:
+    """Return the annotation's span with this id, or None."""
+    return Span.objects.filter(annotation=annotation, pk=span_id).first()
+
+
+def stance_get(*, annotation: Annotation, stance_id: int) -> Stance | None:
+    """Return the annotation's stance with this id, or None."""
+    return Stance.objects.filter(annotation=annotation, pk=stance_id).first()

@@ -1,7 +1,62 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from annotations.api import annotating, auth, documents, projects
+
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("auth/token/", auth.TokenApi.as_view(), name="api-token"),
+    path("projects/", projects.ProjectListApi.as_view(), name="api-projects"),
+    path("projects/<int:project_id>/", projects.ProjectDetailApi.as_view(), name="api-project"),
+    path(
+        "projects/<int:project_id>/members/",
+        projects.MemberListApi.as_view(),
+        name="api-members",
+    ),
+    path("projects/<int:project_id>/labels/", projects.LabelListApi.as_view(), name="api-labels"),
+    path(
+        "projects/<int:project_id>/targets/",
+        projects.TargetListApi.as_view(),
+        name="api-targets",
+    ),
+    path(
+        "projects/<int:project_id>/documents/",
+        documents.DocumentListApi.as_view(),
+        name="api-documents",
+    ),
+    path(
+        "documents/<int:document_id>/", documents.DocumentDetailApi.as_view(), name="api-document"
+    ),
+    path(
+        "documents/<int:document_id>/annotations/",
+        annotating.DocumentAnnotationListApi.as_view(),
+        name="api-document-annotations",
+    ),
+    path(
+        "annotations/<int:annotation_id>/",
+        annotating.AnnotationDetailApi.as_view(),
+        name="api-annotation",
+    ),
+    path(
+        "annotations/<int:annotation_id>/spans/",
+        annotating.SpanListApi.as_view(),
+        name="api-spans",
+    ),
+    path(
+        "annotations/<int:annotation_id>/spans/<int:span_id>/",
+        annotating.SpanDetailApi.as_view(),
+        name="api-span",
+    ),
+    path(
+        "annotations/<int:annotation_id>/stances/",
+        annotating.StanceListApi.as_view(),
+        name="api-stances",
+    ),
+    path(
+        "annotations/<int:annotation_id>/stances/<int:stance_id>/",
+        annotating.StanceDetailApi.as_view(),
+        name="api-stance",
+    ),
+    path("annotations/<int:annotation_id>/bulk/", annotating.BulkApi.as_view(), name="api-bulk"),
 ]

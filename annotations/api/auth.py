@@ -1,0 +1,63 @@
+"""Token log-in for scripts: ``POST /api/auth/token/`` with a username and password."""
+
+import logging
+
+from django.contrib.auth import authenticate
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.authtoken.models import Token
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
+
+from annotations.api.base import ApiView, InputSerializer
+from annotations.api.serializers import ErrorOutput
+
+logger = logging.getLogger("annotations.api.auth")
+
+BAD_CREDENTIALS = "Unable to log in with the username and password given."
+
+
+class TokenThrottle(AnonRateThrottle):
+    """Per client address, so guessing passwords is slow; the rate lives here, not in settings."""
+
+    scope = "auth_token"
+    rate = "10/minute"
+
+
+class TokenApi(ApiView):
+    """Exchange a username and password for an API token."""
+
+    # No session authentication here: a token request needs no CSRF token.
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes = [TokenThrottle]
+
+    class InputSerializer(InputSerializer):
+        username = serializers.CharField(max_length=150)
+        password = serializers.CharField(max_length=4096, trim_whitespace=False)
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={
+            200: inline_serializer("TokenOutput", {"token": serializers.CharField()}),
+            400: ErrorOutput,
+        },
+    )
+    def post(self, request: Request) -> Response:
+        body = self.InputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        user = authenticate(request, **body.validated_data)
+        if user is None:
+            logger.warning(
+                "API token refused for username %r from %s",
+                body.validated_data["username"],
+                request.META.get("REMOTE_ADDR"),
+            )
+            return Response(
+                {"detail": BAD_CREDENTIALS, "errors": {"non_field_errors": [BAD_CREDENTIALS]}},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})

@@ -1,0 +1,185 @@
+"""Documents: the caller's list with their status, import, and one document."""
+
+import django_filters
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.db.models import Q, QuerySet
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from annotations import selectors
+from annotations.api import permissions
+from annotations.api.base import ApiView, ListApiView, StrictJSONParser
+from annotations.api.errors import TOO_LARGE
+from annotations.api.serializers import (
+    DOCUMENT_STATUSES,
+    DocumentListOutput,
+    DocumentOutput,
+    ErrorOutput,
+    ImportReportOutput,
+)
+from annotations.models import Document
+from annotations.services.ingest import (
+    ImportOptions,
+    documents_import_file,
+    documents_import_records,
+)
+
+UNKNOWN_PARAMETER = "Unknown query parameter; expected one of: {names}."
+NORMALIZE_INVALID = "normalize takes one value: nfc."
+FLAG_INVALID = "Expected 1 or 0."
+BODY_INVALID = 'Send a JSON list of {"text", "external_id"?, "meta"?} or a multipart "file".'
+TRUE_VALUES = ("1", "true")
+FALSE_VALUES = ("0", "false")
+
+
+class DocumentFilter(django_filters.FilterSet):
+    """The document list's filters; a parameter it does not know is an error, not ignored."""
+
+    status = django_filters.ChoiceFilter(
+        field_name="caller_status", choices=[(value, value) for value in DOCUMENT_STATUSES]
+    )
+    has_gold = django_filters.ChoiceFilter(
+        choices=[(value, value) for value in (*TRUE_VALUES, *FALSE_VALUES)], method="gold"
+    )
+    external_id = django_filters.CharFilter(field_name="external_id")
+    q = django_filters.CharFilter(method="search", label="Text or external id contains")
+    ordering = django_filters.OrderingFilter(
+        fields=(
+            ("id", "id"),
+            ("external_id", "external_id"),
+            ("created_at", "created_at"),
+            ("caller_status", "status"),
+        )
+    )
+
+    # Read by the paginator, not by a filter.
+    passthrough = frozenset({"page"})
+
+    class Meta:
+        model = Document
+        fields: list[str] = []
+
+    def is_valid(self) -> bool:
+        valid = super().is_valid()
+        known = set(self.filters) | self.passthrough
+        unknown = sorted(name for name in self.data if name not in known)
+        names = ", ".join(sorted(known))
+        for name in unknown:
+            self.form.errors[name] = self.form.error_class([UNKNOWN_PARAMETER.format(names=names)])
+        return valid and not unknown
+
+    def gold(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(has_gold=value in TRUE_VALUES)
+
+    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(Q(text__icontains=value) | Q(external_id__icontains=value))
+
+
+class DocumentListApi(ListApiView):
+    """A project's documents with the caller's status; its managers import more."""
+
+    serializer_class = DocumentListOutput
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = DocumentFilter
+    parser_classes = [StrictJSONParser, MultiPartParser]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Document.objects.none()
+        project = permissions.project_for(self.request, self.kwargs["project_id"])
+        return selectors.document_list_for_user(user=self.request.user, project=project)
+
+    @extend_schema(responses=DocumentListOutput(many=True))
+    def get(self, request: Request, project_id: int) -> Response:
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(DocumentListOutput(page, many=True).data)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("normalize", OpenApiTypes.STR, enum=["nfc"]),
+            OpenApiParameter("collapse_repeats", OpenApiTypes.STR, enum=["1", "0"]),
+        ],
+        request={
+            "application/json": {"type": "array", "items": {"type": "object"}},
+            "multipart/form-data": {
+                "type": "object",
+                "properties": {"file": {"type": "string", "format": "binary"}},
+            },
+        },
+        responses={
+            200: ImportReportOutput,
+            201: ImportReportOutput,
+            400: ImportReportOutput,
+            413: ErrorOutput,
+            415: ErrorOutput,
+        },
+    )
+    def post(self, request: Request, project_id: int) -> Response:
+        project = permissions.project_for(request, project_id, permissions.MANAGE)
+        _check_size(request.META.get("CONTENT_LENGTH"))
+        options = _import_options(request)
+        upload = request.FILES.get("file") if not isinstance(request.data, list) else None
+        if upload is not None:
+            _check_size(upload.size)
+            report = documents_import_file(
+                project=project,
+                name=upload.name,
+                # The raw file: Django's own line iteration would also split on a lone CR.
+                stream=upload.file,
+                options=options,
+                actor=request.user,
+            )
+        elif isinstance(request.data, list):
+            report = documents_import_records(
+                project=project, records=request.data, options=options, actor=request.user
+            )
+        else:
+            raise ValidationError({"file": [BODY_INVALID]})
+        return Response(report, status=_import_status(report))
+
+
+class DocumentDetailApi(ApiView):
+    """One document of one of the caller's projects, with its text."""
+
+    @extend_schema(responses={200: DocumentOutput})
+    def get(self, request: Request, document_id: int) -> Response:
+        document = permissions.document_for(request, document_id)
+        return Response(DocumentOutput(document).data)
+
+
+def _check_size(size: object) -> None:
+    """Refuse a body or file over IMPORT_MAX_BYTES before reading it."""
+    try:
+        length = int(size or 0)
+    except (TypeError, ValueError):
+        return
+    if length > settings.IMPORT_MAX_BYTES:
+        raise RequestDataTooBig(TOO_LARGE.format(limit=settings.IMPORT_MAX_BYTES))
+
+
+def _import_options(request: Request) -> ImportOptions:
+    errors: dict[str, list[str]] = {}
+    normalize = request.query_params.get("normalize")
+    if normalize not in (None, "", "nfc"):
+        errors["normalize"] = [NORMALIZE_INVALID]
+    collapse = request.query_params.get("collapse_repeats", "0").lower()
+    if collapse not in (*TRUE_VALUES, *FALSE_VALUES):
+        errors["collapse_repeats"] = [FLAG_INVALID]
+    if errors:
+        raise ValidationError(errors)
+    return ImportOptions(normalize=normalize or None, collapse_repeats=collapse in TRUE_VALUES)
+
+
+def _import_status(report: dict) -> int:
+    if report["created"]:
+        return status.HTTP_201_CREATED
+    if report["errors"]:
+        return status.HTTP_400_BAD_REQUEST
+    return status.HTTP_200_OK

@@ -1,0 +1,191 @@
+"""Projects and what configures them: members, labels, stance targets."""
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from annotations import selectors
+from annotations.api import permissions
+from annotations.api.base import ApiView, InputSerializer, ListApiView
+from annotations.api.serializers import (
+    ErrorOutput,
+    LabelOutput,
+    MemberOutput,
+    ProjectOutput,
+    TargetOutput,
+)
+from annotations.models import Label, LabelKind, Membership, Project, Role, StanceTarget
+from annotations.services import projects as services
+
+NO_SUCH_USER = "No user is named {username!r}."
+
+
+class ProjectListApi(ListApiView):
+    """The caller's projects; any signed-in user may create one and becomes its manager."""
+
+    serializer_class = ProjectOutput
+
+    class InputSerializer(InputSerializer):
+        name = serializers.CharField(max_length=200)
+        description = serializers.CharField(required=False, allow_blank=True)
+        guidelines = serializers.CharField(required=False, allow_blank=True)
+        allow_overlap = serializers.BooleanField(required=False)
+        annotators_per_document = serializers.IntegerField(
+            required=False, min_value=1, max_value=32767
+        )
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Project.objects.none()
+        return selectors.project_list_for_user(user=self.request.user)
+
+    @extend_schema(responses=ProjectOutput(many=True))
+    def get(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(ProjectOutput(page, many=True).data)
+
+    @extend_schema(request=InputSerializer, responses={201: ProjectOutput, 400: ErrorOutput})
+    def post(self, request: Request) -> Response:
+        body = self.InputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        project = services.project_create(creator=request.user, **body.validated_data)
+        project = selectors.project_get_for_user(user=request.user, project_id=project.pk)
+        return Response(ProjectOutput(project).data, status=status.HTTP_201_CREATED)
+
+
+class ProjectDetailApi(ApiView):
+    """One project: members read it, its managers change or delete it."""
+
+    class InputSerializer(InputSerializer):
+        name = serializers.CharField(max_length=200, required=False)
+        description = serializers.CharField(required=False, allow_blank=True)
+        guidelines = serializers.CharField(required=False, allow_blank=True)
+        allow_overlap = serializers.BooleanField(required=False)
+        annotators_per_document = serializers.IntegerField(
+            required=False, min_value=1, max_value=32767
+        )
+
+    @extend_schema(responses={200: ProjectOutput})
+    def get(self, request: Request, project_id: int) -> Response:
+        project = permissions.project_for(request, project_id)
+        return Response(ProjectOutput(project).data)
+
+    @extend_schema(request=InputSerializer, responses={200: ProjectOutput, 400: ErrorOutput})
+    def patch(self, request: Request, project_id: int) -> Response:
+        project = permissions.project_for(request, project_id, permissions.MANAGE)
+        body = self.InputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        updated = services.project_update(project=project, **body.validated_data)
+        updated.caller_role = project.caller_role
+        return Response(ProjectOutput(updated).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, project_id: int) -> Response:
+        project = permissions.project_for(request, project_id, permissions.MANAGE)
+        # The project services have no delete yet; the cascade is the whole operation.
+        with transaction.atomic():
+            project.delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MemberListApi(ListApiView):
+    """A project's members; its managers add members or change their role."""
+
+    serializer_class = MemberOutput
+
+    class InputSerializer(InputSerializer):
+        username = serializers.CharField(max_length=150)
+        role = serializers.ChoiceField(choices=Role.choices)
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Membership.objects.none()
+        project = permissions.project_for(self.request, self.kwargs["project_id"])
+        return selectors.membership_list(project=project)
+
+    @extend_schema(responses=MemberOutput(many=True))
+    def get(self, request: Request, project_id: int) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(MemberOutput(page, many=True).data)
+
+    @extend_schema(request=InputSerializer, responses={201: MemberOutput, 400: ErrorOutput})
+    def post(self, request: Request, project_id: int) -> Response:
+        project = permissions.project_for(request, project_id, permissions.MANAGE)
+        body = self.InputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        username = body.validated_data["username"]
+        user = get_user_model().objects.filter(username=username).first()
+        if user is None:
+            raise serializers.ValidationError(
+                {"username": [NO_SUCH_USER.format(username=username)]}
+            )
+        membership = services.membership_set(
+            project=project, user=user, role=body.validated_data["role"]
+        )
+        return Response(MemberOutput(membership).data, status=status.HTTP_201_CREATED)
+
+
+class LabelListApi(ListApiView):
+    """A project's labels; its managers add labels."""
+
+    serializer_class = LabelOutput
+
+    class InputSerializer(InputSerializer):
+        name = serializers.CharField(max_length=100)
+        kind = serializers.ChoiceField(choices=LabelKind.choices)
+        color = serializers.CharField(max_length=7, required=False)
+        shortcut = serializers.CharField(
+            max_length=1, required=False, allow_blank=True, trim_whitespace=False
+        )
+        description = serializers.CharField(required=False, allow_blank=True)
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Label.objects.none()
+        project = permissions.project_for(self.request, self.kwargs["project_id"])
+        return selectors.label_list(project=project)
+
+    @extend_schema(responses=LabelOutput(many=True))
+    def get(self, request: Request, project_id: int) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(LabelOutput(page, many=True).data)
+
+    @extend_schema(request=InputSerializer, responses={201: LabelOutput, 400: ErrorOutput})
+    def post(self, request: Request, project_id: int) -> Response:
+        project = permissions.project_for(request, project_id, permissions.MANAGE)
+        body = self.InputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        label = services.label_create(project=project, **body.validated_data)
+        return Response(LabelOutput(label).data, status=status.HTTP_201_CREATED)
+
+
+class TargetListApi(ListApiView):
+    """A project's stance targets; its managers add targets."""
+
+    serializer_class = TargetOutput
+
+    class InputSerializer(InputSerializer):
+        name = serializers.CharField(max_length=200)
+        description = serializers.CharField(required=False, allow_blank=True)
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return StanceTarget.objects.none()
+        project = permissions.project_for(self.request, self.kwargs["project_id"])
+        return selectors.target_list(project=project)
+
+    @extend_schema(responses=TargetOutput(many=True))
+    def get(self, request: Request, project_id: int) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(TargetOutput(page, many=True).data)
+
+    @extend_schema(request=InputSerializer, responses={201: TargetOutput, 400: ErrorOutput})
+    def post(self, request: Request, project_id: int) -> Response:
+        project = permissions.project_for(request, project_id, permissions.MANAGE)
+        body = self.InputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        target = services.target_create(project=project, **body.validated_data)
+        return Response(TargetOutput(target).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,233 @@
+"""Every endpoint x every role: the exact status code each caller gets."""
+
+import pytest
+
+from tests.api.conftest import client_for
+
+ROLES = ("anonymous", "outsider", "annotator", "reviewer", "manager")
+
+
+def _codes(anonymous, outsider, annotator, reviewer, manager):
+    return dict(zip(ROLES, (anonymous, outsider, annotator, reviewer, manager), strict=True))
+
+
+MEMBERS_READ = _codes(401, 404, 200, 200, 200)
+MANAGER_ONLY = _codes(401, 404, 403, 403, 201)
+AUTHOR_ONLY = _codes(401, 404, 200, 403, 403)
+
+# (name, request builder, expected codes): the builder gets the world and answers
+# (method, url, json body).
+CASES = [
+    ("list projects", lambda w: ("get", "/api/projects/", None), _codes(401, 200, 200, 200, 200)),
+    (
+        "create project",
+        lambda w: ("post", "/api/projects/", {"name": "New"}),
+        _codes(401, 201, 201, 201, 201),
+    ),
+    ("read project", lambda w: ("get", f"/api/projects/{w.project.pk}/", None), MEMBERS_READ),
+    (
+        "change project",
+        lambda w: ("patch", f"/api/projects/{w.project.pk}/", {"name": "Renamed"}),
+        _codes(401, 404, 403, 403, 200),
+    ),
+    (
+        "delete project",
+        lambda w: ("delete", f"/api/projects/{w.project.pk}/", None),
+        _codes(401, 404, 403, 403, 204),
+    ),
+    (
+        "list members",
+        lambda w: ("get", f"/api/projects/{w.project.pk}/members/", None),
+        MEMBERS_READ,
+    ),
+    (
+        "add member",
+        lambda w: (
+            "post",
+            f"/api/projects/{w.project.pk}/members/",
+            {"username": "outsider", "role": "annotator"},
+        ),
+        MANAGER_ONLY,
+    ),
+    ("list labels", lambda w: ("get", f"/api/projects/{w.project.pk}/labels/", None), MEMBERS_READ),
+    (
+        "add label",
+        lambda w: (
+            "post",
+            f"/api/projects/{w.project.pk}/labels/",
+            {"name": "ORG", "kind": "entity"},
+        ),
+        MANAGER_ONLY,
+    ),
+    (
+        "list targets",
+        lambda w: ("get", f"/api/projects/{w.project.pk}/targets/", None),
+        MEMBERS_READ,
+    ),
+    (
+        "add target",
+        lambda w: ("post", f"/api/projects/{w.project.pk}/targets/", {"name": "the junta"}),
+        MANAGER_ONLY,
+    ),
+    (
+        "list documents",
+        lambda w: ("get", f"/api/projects/{w.project.pk}/documents/", None),
+        MEMBERS_READ,
+    ),
+    (
+        "import documents",
+        lambda w: ("post", f"/api/projects/{w.project.pk}/documents/", [{"text": "A new text."}]),
+        MANAGER_ONLY,
+    ),
+    ("read document", lambda w: ("get", f"/api/documents/{w.document.pk}/", None), MEMBERS_READ),
+    (
+        "list document annotations",
+        lambda w: ("get", f"/api/documents/{w.document.pk}/annotations/", None),
+        MEMBERS_READ,
+    ),
+    (
+        # The annotator and the reviewer already have theirs (200); the manager starts one.
+        "open own annotation",
+        lambda w: ("post", f"/api/documents/{w.document.pk}/annotations/", None),
+        _codes(401, 404, 200, 200, 201),
+    ),
+    (
+        "read the annotator's annotation",
+        lambda w: ("get", f"/api/annotations/{w.own.pk}/", None),
+        MEMBERS_READ,
+    ),
+    (
+        # Blind annotation: an annotator cannot even learn that it exists.
+        "read the reviewer's annotation",
+        lambda w: ("get", f"/api/annotations/{w.reviewers.pk}/", None),
+        _codes(401, 404, 404, 200, 200),
+    ),
+    (
+        "submit the annotator's annotation",
+        lambda w: ("patch", f"/api/annotations/{w.own.pk}/", {"status": "submitted", "version": 1}),
+        AUTHOR_ONLY,
+    ),
+    (
+        "add span",
+        lambda w: (
+            "post",
+            f"/api/annotations/{w.own.pk}/spans/",
+            {"label": w.entity.pk, "start": 10, "end": 16},
+        ),
+        _codes(401, 404, 201, 403, 403),
+    ),
+    (
+        "change span",
+        lambda w: ("patch", f"/api/annotations/{w.own.pk}/spans/{w.span.pk}/", {"start": 21}),
+        AUTHOR_ONLY,
+    ),
+    (
+        "delete span",
+        lambda w: ("delete", f"/api/annotations/{w.own.pk}/spans/{w.span.pk}/", None),
+        AUTHOR_ONLY,
+    ),
+    (
+        "add stance",
+        lambda w: (
+            "post",
+            f"/api/annotations/{w.own.pk}/stances/",
+            {"target": w.free_target.pk, "label": w.favor.pk},
+        ),
+        _codes(401, 404, 201, 403, 403),
+    ),
+    (
+        "change stance",
+        lambda w: (
+            "patch",
+            f"/api/annotations/{w.own.pk}/stances/{w.stance.pk}/",
+            {"holder": None},
+        ),
+        AUTHOR_ONLY,
+    ),
+    (
+        "delete stance",
+        lambda w: ("delete", f"/api/annotations/{w.own.pk}/stances/{w.stance.pk}/", None),
+        AUTHOR_ONLY,
+    ),
+    (
+        "bulk replace",
+        lambda w: ("post", f"/api/annotations/{w.own.pk}/bulk/", {"spans": [], "stances": []}),
+        AUTHOR_ONLY,
+    ),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("build", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_each_role_gets_exactly_its_status_code(world, role, build, expected):
+    method, url, body = build(world)
+    client = client_for(world.users[role])
+    response = getattr(client, method)(url, body, format="json")
+    assert response.status_code == expected[role], response.content
+    if response.status_code >= 400:
+        assert set(response.json()) >= {"detail", "errors"}
+
+
+@pytest.mark.django_db
+def test_anonymous_caller_is_told_to_authenticate(world, api):
+    response = api.get("/api/projects/")
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
+
+
+@pytest.mark.django_db
+def test_reviewer_reopens_someone_elses_submitted_annotation(world):
+    client_for(world.users["annotator"]).patch(
+        f"/api/annotations/{world.own.pk}/", {"status": "submitted", "version": 1}, format="json"
+    )
+    response = client_for(world.users["reviewer"]).patch(
+        f"/api/annotations/{world.own.pk}/", {"status": "in_progress", "version": 2}, format="json"
+    )
+    assert response.status_code == 200
+    assert response.json()["status"] == "in_progress"
+
+
+@pytest.mark.django_db
+def test_annotator_cannot_reopen_own_submitted_annotation(world):
+    client = client_for(world.users["annotator"])
+    client.patch(
+        f"/api/annotations/{world.own.pk}/", {"status": "submitted", "version": 1}, format="json"
+    )
+    response = client.patch(
+        f"/api/annotations/{world.own.pk}/", {"status": "in_progress", "version": 2}, format="json"
+    )
+    assert response.status_code == 403
+
+
+@pytest.mark.django_db
+def test_annotator_list_shows_own_annotation_and_predictions_only(world):
+    from tests.factories import AnnotationFactory
+
+    prediction = AnnotationFactory(document=world.document, author=None, kind="prediction")
+    response = client_for(world.users["annotator"]).get(
+        f"/api/documents/{world.document.pk}/annotations/"
+    )
+    ids = {item["id"] for item in response.json()["results"]}
+    assert ids == {world.own.pk, prediction.pk}
+    response = client_for(world.users["reviewer"]).get(
+        f"/api/documents/{world.document.pk}/annotations/"
+    )
+    assert {item["id"] for item in response.json()["results"]} == {
+        world.own.pk,
+        world.reviewers.pk,
+        prediction.pk,
+    }
+
+
+@pytest.mark.django_db
+def test_predictions_are_read_only(world):
+    from tests.factories import AnnotationFactory
+
+    prediction = AnnotationFactory(document=world.document, author=None, kind="prediction")
+    response = client_for(world.users["manager"]).post(
+        f"/api/annotations/{prediction.pk}/spans/",
+        {"label": world.entity.pk, "start": 0, "end": 5},
+        format="json",
+    )
+    assert response.status_code == 403

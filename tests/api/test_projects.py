@@ -1,0 +1,130 @@
+import pytest
+
+from annotations.models import Membership
+from tests.api.conftest import client_for
+from tests.factories import UserFactory
+
+
+@pytest.mark.django_db
+def test_creator_becomes_manager_of_new_project():
+    user = UserFactory()
+    response = client_for(user).post(
+        "/api/projects/", {"name": "Sahel", "annotators_per_document": 2}, format="json"
+    )
+    assert response.status_code == 201
+    body = response.json()
+    assert body["role"] == "manager"
+    assert body["annotators_per_document"] == 2
+    assert Membership.objects.get(project_id=body["id"], user=user).role == "manager"
+
+
+@pytest.mark.django_db
+def test_project_list_holds_only_callers_projects(world):
+    response = client_for(world.users["outsider"]).get("/api/projects/")
+    assert [p["name"] for p in response.json()["results"]] == ["Elsewhere"]
+    assert response.json()["count"] == 1
+
+
+@pytest.mark.django_db
+def test_project_create_names_the_fields_at_fault():
+    response = client_for(UserFactory()).post(
+        "/api/projects/", {"name": "  ", "annotators_per_document": 0, "colour": 1}, format="json"
+    )
+    assert response.status_code == 400
+    assert set(response.json()["errors"]) == {"name", "annotators_per_document", "colour"}
+
+
+@pytest.mark.django_db
+def test_project_patch_refuses_unknown_field(world):
+    response = client_for(world.users["manager"]).patch(
+        f"/api/projects/{world.project.pk}/", {"created_by": 1}, format="json"
+    )
+    assert response.status_code == 400
+    assert "created_by" in response.json()["errors"]
+
+
+@pytest.mark.django_db
+def test_member_added_by_username_and_unknown_username_is_a_field_error(world):
+    client = client_for(world.users["manager"])
+    url = f"/api/projects/{world.project.pk}/members/"
+    response = client.post(url, {"username": "outsider", "role": "reviewer"}, format="json")
+    assert response.status_code == 201
+    assert response.json()["role"] == "reviewer"
+    response = client.post(url, {"username": "nobody", "role": "reviewer"}, format="json")
+    assert response.status_code == 400
+    assert "username" in response.json()["errors"]
+    response = client.post(url, {"username": "outsider", "role": "boss"}, format="json")
+    assert "role" in response.json()["errors"]
+
+
+@pytest.mark.django_db
+def test_last_manager_cannot_demote_themselves(world):
+    response = client_for(world.users["manager"]).post(
+        f"/api/projects/{world.project.pk}/members/",
+        {"username": "manager", "role": "annotator"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "role" in response.json()["errors"]
+
+
+@pytest.mark.django_db
+def test_duplicate_label_name_and_bad_colour_are_field_errors(world):
+    response = client_for(world.users["manager"]).post(
+        f"/api/projects/{world.project.pk}/labels/",
+        {"name": "PER", "kind": "entity", "color": "red"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert set(response.json()["errors"]) == {"name", "color"}
+
+
+@pytest.mark.django_db
+def test_label_gets_a_colour_when_none_given(world):
+    response = client_for(world.users["manager"]).post(
+        f"/api/projects/{world.project.pk}/labels/",
+        {"name": "LOC", "kind": "entity"},
+        format="json",
+    )
+    assert response.status_code == 201
+    assert response.json()["color"].startswith("#")
+
+
+@pytest.mark.django_db
+def test_huge_ids_in_urls_are_not_found(world):
+    client = client_for(world.users["annotator"])
+    huge = "9" * 40
+    for url in (
+        f"/api/projects/{huge}/",
+        f"/api/projects/{huge}/documents/",
+        f"/api/documents/{huge}/",
+        f"/api/annotations/{huge}/",
+        f"/api/annotations/{world.own.pk}/spans/{huge}/",
+    ):
+        response = client.get(url) if "spans" not in url else client.delete(url)
+        assert response.status_code == 404, url
+        assert response.json()["errors"] == {}
+
+
+@pytest.mark.django_db
+def test_nul_characters_in_a_body_are_refused(world):
+    client = client_for(world.users["manager"])
+    response = client.post("/api/projects/", {"name": "a\x00b"}, format="json")
+    assert response.status_code == 400
+    assert "name" in response.json()["errors"]
+    response = client.post(
+        f"/api/projects/{world.project.pk}/documents/",
+        [{"text": "fine", "meta": {"k": "v\x00"}}],
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "0.meta.k" in response.json()["errors"]
+
+
+@pytest.mark.django_db
+def test_malformed_json_is_a_400_in_the_error_shape(world):
+    response = client_for(world.users["manager"]).generic(
+        "POST", "/api/projects/", "{not json", content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert set(response.json()) == {"detail", "errors"}
