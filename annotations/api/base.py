@@ -8,6 +8,7 @@ from rest_framework.authentication import SessionAuthentication, TokenAuthentica
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.views import APIView
 
 from annotations.api.errors import exception_handler
@@ -47,12 +48,19 @@ def _nul_paths(value: Any, path: str) -> dict[str, list[str]]:
     return found
 
 
+class Utf8JSONRenderer(JSONRenderer):
+    """JSON declared as ``application/json; charset=utf-8``, as every text response is."""
+
+    charset = "utf-8"
+
+
 class ApiMixin:
     """Token before session, so an anonymous caller gets 401 (with WWW-Authenticate), not 403."""
 
     authentication_classes = [TokenAuthentication, SessionAuthentication]
     permission_classes = [IsAuthenticated]
     parser_classes = [StrictJSONParser]
+    renderer_classes = [Utf8JSONRenderer, BrowsableAPIRenderer]
 
     def get_exception_handler(self) -> Any:
         # Set here rather than in settings.REST_FRAMEWORK: the shape is this API's contract.

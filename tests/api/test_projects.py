@@ -128,3 +128,11 @@ def test_malformed_json_is_a_400_in_the_error_shape(world):
     )
     assert response.status_code == 400
     assert set(response.json()) == {"detail", "errors"}
+
+
+@pytest.mark.django_db
+def test_json_responses_declare_utf8(world):
+    response = client_for(world.users["manager"]).get(f"/api/projects/{world.project.pk}/")
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    response = client_for(None).get("/api/projects/")
+    assert response["Content-Type"] == "application/json; charset=utf-8"
