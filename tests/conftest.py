@@ -14,3 +14,10 @@ def samples() -> Path:
             "Check out ../shared beside the project."
         )
     return SAMPLES
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    # The default PBKDF2 hasher costs up to a second per user on a busy machine; tests make
+    # many users. Hashing itself is Django's, not ours to test.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -26,12 +26,6 @@ def _fresh_throttles():
     cache.clear()
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # The default PBKDF2 hasher costs a second per user; these tests make many users.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def api() -> APIClient:
     return APIClient()
