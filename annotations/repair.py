@@ -47,10 +47,10 @@ LINE_BREAK_RE = re.compile("\r\n|\r|\u2028|\u2029")
 #   the characters of _FIXER_CHARS_RE;
 # - its encoding fixer only acts when `is_bad` finds mojibake, and every pattern of `is_bad`
 #   is a few characters long and holds either two adjacent non-ASCII characters or one of
-#   "ŒœÃÂ" or a C1 control (_MOJIBAKE_HINT_RE), with at most three characters of context
-#   either side. Running `is_bad` on those hints with their context finds whatever it would
-#   find in the whole text (joining the windows can only add matches, which just means ftfy
-#   runs and finds nothing to fix).
+#   "ŒœÃÂ" or a C1 control (_MOJIBAKE_HINT_RE: one maximal run of them), with at most
+#   three characters of context either side. Running `is_bad` on each hint with its context
+#   finds whatever it would find in the whole text (joining the windows can only add
+#   matches, which just means ftfy runs and finds nothing to fix).
 # tests/test_repair.py checks on random text that the shortcut and plain ftfy agree.
 _FIXER_CHARS_RE = re.compile(
     "["
@@ -68,16 +68,12 @@ _CONTEXT = 3
 def _may_need_ftfy(text: str) -> bool:
     if _FIXER_CHARS_RE.search(text):
         return True
-    windows: list[list[int]] = []
-    for match in _MOJIBAKE_HINT_RE.finditer(text):
-        start, end = max(0, match.start() - _CONTEXT), match.end() + _CONTEXT
-        if windows and start <= windows[-1][1]:
-            windows[-1][1] = end
-        else:
-            windows.append([start, end])
-    if not windows:
+    hints = [match.span() for match in _MOJIBAKE_HINT_RE.finditer(text)]
+    if not hints:
         return False
-    return is_bad("\n".join(text[start:end] for start, end in windows))
+    return is_bad(
+        "\n".join([text[max(0, start - _CONTEXT) : end + _CONTEXT] for start, end in hints])
+    )
 
 
 MIN_REPEAT_CHARS = 200
