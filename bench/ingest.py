@@ -73,6 +73,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--documents", type=int, default=100_000)
     parser.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="processes preparing documents beside the one storing them (1: none)",
+    )
+    parser.add_argument(
         "--database-url",
         default=os.environ.get(
             "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/workbench_bench"
@@ -118,16 +124,22 @@ def main() -> None:
         started = time.perf_counter()
         with path.open("rb") as stream:
             report = documents_import_file(
-                project=project, name=path.name, stream=stream, options=ImportOptions()
+                project=project,
+                name=path.name,
+                stream=stream,
+                options=ImportOptions(),
+                workers=args.workers,
             )
         elapsed = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     stored = Document.objects.filter(project=project).count()
     repaired = {}
     for entry in report["repaired"]:
         for name_ in entry["repairs"]:
             repaired[name_] = repaired.get(name_, 0) + 1
     print(f"database            {settings.DATABASES['default']['ENGINE']} {name}")
+    print(f"workers             {args.workers} (cores: {os.cpu_count()})")
     print(f"documents read      {args.documents:,}")
     print(f"created             {len(report['created']):,} (stored: {stored:,})")
     print(f"duplicates          {len(report['duplicates']):,}")
@@ -137,6 +149,7 @@ def main() -> None:
     print(f"documents/second    {args.documents / elapsed:,.0f}")
     print(f"MB/second           {size / 1e6 / elapsed:.1f}")
     print(f"peak RSS            {peak:.0f} MB (before import: {rss_before:.0f} MB)")
+    print(f"peak RSS of a worker {children:.0f} MB")
 
 
 if __name__ == "__main__":

@@ -6,12 +6,15 @@ pre-annotations) or stores nothing and is reported; batches are atomic, and a ba
 a race with a concurrent import falls back to one transaction per document.
 """
 
+import collections
 import csv
 import io
 import itertools
 import json
 import logging
+import multiprocessing
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any, BinaryIO
@@ -492,15 +495,19 @@ def documents_import(
     options: ImportOptions | None = None,
     actor: AbstractBaseUser | None = None,
     source: str = "",
+    workers: int = 1,
 ) -> ImportReport:
-    """Import records into the project and report created, duplicates, repairs and errors."""
+    """Import records into the project and report created, duplicates, repairs and errors.
+
+    ``workers`` > 1 prepares (repairs) records in that many processes while this one parses
+    and stores; preparing is pure, so only the order of the results matters, and it is kept.
+    """
     options = options or ImportOptions()
     labels = LabelIndex.for_project(project)
     report = ImportReport()
     seen: dict[str, int] = {}  # content hash -> id of the document stored by this import
     batch: list[Prepared] = []
-    for record in records:
-        prepared = prepare(record, options, labels)
+    for record, prepared in _prepare_all(records, options, labels, workers):
         if isinstance(prepared, str):
             report.errors.append({"line": record.line, "message": prepared})
             continue
@@ -519,6 +526,37 @@ def documents_import(
         len(report.errors),
     )
     return report
+
+
+PREPARE_CHUNK = 200
+
+
+def _prepare_chunk(
+    chunk: list[Record], options: ImportOptions, labels: LabelIndex
+) -> list[tuple[Record, Prepared | str]]:
+    return [(record, prepare(record, options, labels)) for record in chunk]
+
+
+def _prepare_all(
+    records: Iterable[Record], options: ImportOptions, labels: LabelIndex, workers: int
+) -> Iterator[tuple[Record, Prepared | str]]:
+    """Yield each record with its prepared form (or error), in input order."""
+    if workers <= 1:
+        for record in records:
+            yield record, prepare(record, options, labels)
+        return
+    iterator = iter(records)
+    chunks = iter(lambda: list(itertools.islice(iterator, PREPARE_CHUNK)), [])
+    # fork: the children need no Django set-up and never touch the database.
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        pending: collections.deque = collections.deque()
+        for chunk in chunks:
+            pending.append(pool.submit(_prepare_chunk, chunk, options, labels))
+            # Bounded read-ahead: memory stays flat whatever the file's size.
+            if len(pending) >= workers * 4:
+                yield from pending.popleft().result()
+        while pending:
+            yield from pending.popleft().result()
 
 
 def documents_import_records(
@@ -542,12 +580,18 @@ def documents_import_file(
     stream: BinaryIO,
     options: ImportOptions | None = None,
     actor: AbstractBaseUser | None = None,
+    workers: int = 1,
 ) -> dict:
     """Import one uploaded file (.txt .jsonl .json .csv); return the import report."""
     options = options or ImportOptions()
     records = parse_file(name, stream, options.encoding)
     report = documents_import(
-        project=project, records=records, options=options, actor=actor, source=name
+        project=project,
+        records=records,
+        options=options,
+        actor=actor,
+        source=name,
+        workers=workers,
     )
     return report.as_dict()
 

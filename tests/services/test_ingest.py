@@ -413,3 +413,31 @@ def test_concurrent_imports_of_the_same_texts_store_each_text_once():
     assert Document.objects.filter(project=project).count() == 60
     assert sum(len(r["created"]) for r in reports) == 60
     assert sum(len(r["duplicates"]) for r in reports) == 180
+
+
+@pytest.mark.django_db(transaction=True)
+def test_preparing_in_worker_processes_gives_the_same_report_and_documents(samples):
+    lines = (samples / "edge" / "doccano.jsonl").read_bytes() + b"".join(
+        json.dumps({"text": f"Paragraph {i}\r\nwith Fran\u00e2\u20ac\u2122s"}).encode() + b"\n"
+        for i in range(450)
+    )
+    reports = []
+    for workers in (1, 3):
+        project = ProjectFactory()
+        for name in ("PER", "ORG", "LOC"):
+            LabelFactory(project=project, name=name, kind="entity")
+        report = documents_import_file(
+            project=project, name="many.jsonl", stream=io.BytesIO(lines), workers=workers
+        )
+        texts = list(
+            Document.objects.filter(project=project).order_by("id").values_list("text", flat=True)
+        )
+        reports.append((report, texts, span_rows(project)))
+    (one, one_texts, one_spans), (many, many_texts, many_spans) = reports
+    assert len(one["created"]) == 453
+    assert one_texts == many_texts and one_spans == many_spans
+    for key in ("duplicates", "repaired", "warnings", "errors"):
+        assert [(e["line"], e.get("message"), e.get("repairs")) for e in one[key]] == [
+            (e["line"], e.get("message"), e.get("repairs")) for e in many[key]
+        ]
+    assert [c["line"] for c in one["created"]] == [c["line"] for c in many["created"]]

@@ -1,6 +1,7 @@
 """Import documents from files into a project and print the import report."""
 
 import json
+import os
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -34,6 +35,13 @@ class Command(BaseCommand):
             "--encoding", help="Decode the files with this encoding instead of detecting it."
         )
         parser.add_argument(
+            "--workers",
+            type=int,
+            default=os.cpu_count() or 1,
+            help="Processes that repair documents while this one stores them "
+            "(default: one per CPU; 1 does everything in this process).",
+        )
+        parser.add_argument(
             "--json",
             action="store_true",
             help="Print the full report as JSON (every created document included).",
@@ -54,7 +62,11 @@ class Command(BaseCommand):
             try:
                 with path.open("rb") as stream:
                     report = documents_import_file(
-                        project=project, name=path.name, stream=stream, options=import_options
+                        project=project,
+                        name=path.name,
+                        stream=stream,
+                        options=import_options,
+                        workers=max(1, options["workers"]),
                     )
             except UnsupportedFileType as error:
                 raise CommandError(f"{path}: {error}") from error
