@@ -1,0 +1,241 @@
+"""Agreement between annotators: pure functions over plain tuples, no database.
+
+- Span agreement between two annotators: precision, recall and F1 per label and overall,
+  counting a match either on exact offsets and label or on overlapping offsets with the same
+  label (each span matched at most once).
+- Cohen's kappa between two annotators over paired categorical judgements.
+- Krippendorff's alpha (nominal) for any number of annotators, with missing judgements: on
+  stance values per target, on claim check-worthiness, and on entity tags per token.
+
+Alpha is computed from the coincidence matrix of units grouped by their pattern of value
+counts. The `krippendorff` package, our reference in tests, builds a units x values x values
+array instead, which for token-level alpha over a large project (millions of tokens) takes
+gigabytes; grouping identical units gives the same numbers in kilobytes.
+
+An undefined statistic (fewer than two annotators, nothing to compare, a single category in
+all the data) is None, never a made-up 0 or 1.
+"""
+
+import re
+from bisect import bisect_right
+from collections import Counter, defaultdict
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from itertools import combinations
+
+EXACT = "exact"
+OVERLAP = "overlap"
+OUTSIDE = "O"  # the entity tag of a token outside every entity span
+
+Span = tuple[int, int, str]  # (start, end, label) in code points
+
+# Words (with any combining marks), flags (a pair of regional indicators) and single
+# punctuation marks; the same tokens for every annotator of a document.
+TOKEN_RE = re.compile(
+    "[\U0001f1e6-\U0001f1ff]{2}|(?:\\w[\u0300-\u036f\u1ab0-\u1aff\u20d0-\u20ff]*)+|[^\\w\\s]"
+)
+
+
+@dataclass
+class Counts:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    def add(self, other: "Counts") -> None:
+        self.tp += other.tp
+        self.fp += other.fp
+        self.fn += other.fn
+
+    def as_dict(self) -> dict[str, float | int | None]:
+        precision = self.tp / (self.tp + self.fp) if self.tp + self.fp else None
+        recall = self.tp / (self.tp + self.fn) if self.tp + self.fn else None
+        if self.tp + self.fp + self.fn == 0:
+            f1 = None  # neither annotator marked anything: nothing to agree or disagree on
+        else:
+            f1 = 2 * self.tp / (2 * self.tp + self.fp + self.fn)
+        return {
+            "tp": self.tp,
+            "fp": self.fp,
+            "fn": self.fn,
+            "precision": precision,
+            "recall": recall,
+            "f1": f1,
+        }
+
+
+def span_counts(
+    reference: Iterable[Span], other: Iterable[Span], mode: str = EXACT
+) -> dict[str, Counts]:
+    """Count matches of ``other`` against ``reference`` per label (F1 is symmetric)."""
+    by_label: dict[str, Counts] = defaultdict(Counts)
+    reference_by_label: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    other_by_label: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for start, end, label in set(reference):
+        reference_by_label[label].append((start, end))
+    for start, end, label in set(other):
+        other_by_label[label].append((start, end))
+    for label in reference_by_label.keys() | other_by_label.keys():
+        ref = sorted(reference_by_label[label])
+        oth = sorted(other_by_label[label])
+        if mode == EXACT:
+            matched = len(set(ref) & set(oth))
+        elif mode == OVERLAP:
+            matched = _overlap_matches(ref, oth)
+        else:
+            raise ValueError(f"mode must be {EXACT!r} or {OVERLAP!r}, not {mode!r}")
+        by_label[label] = Counts(matched, len(oth) - matched, len(ref) - matched)
+    return dict(by_label)
+
+
+def _overlap_matches(reference: list[tuple[int, int]], other: list[tuple[int, int]]) -> int:
+    # Exact pairs first, then each remaining reference span takes the unmatched span that
+    # overlaps it most: one-to-one, so two small spans cannot both claim one large one.
+    exact = set(reference) & set(other)
+    left = [span for span in reference if span not in exact]
+    free = [span for span in other if span not in exact]
+    matched = len(exact)
+    for start, end in left:
+        best, best_overlap = None, 0
+        for index, (o_start, o_end) in enumerate(free):
+            shared = min(end, o_end) - max(start, o_start)
+            if shared > best_overlap:
+                best, best_overlap = index, shared
+        if best is not None:
+            free.pop(best)
+            matched += 1
+    return matched
+
+
+def pairwise_span_agreement(
+    documents: Mapping[Hashable, Mapping[Hashable, Sequence[Span]]], mode: str = EXACT
+) -> dict[tuple[Hashable, Hashable], dict[str, dict]]:
+    """Precision/recall/F1 per label and overall for each pair of annotators.
+
+    ``documents`` maps a document to ``{annotator: spans}``; a pair is compared on the
+    documents both annotated. Keys of the result are sorted annotator pairs; each value maps
+    every label (and ``"overall"``) to tp/fp/fn/precision/recall/f1.
+    """
+    totals: dict[tuple, dict[str, Counts]] = defaultdict(lambda: defaultdict(Counts))
+    for by_annotator in documents.values():
+        for first, second in combinations(sorted(by_annotator, key=str), 2):
+            pair = totals[(first, second)]
+            for label, counts in span_counts(
+                by_annotator[first], by_annotator[second], mode
+            ).items():
+                pair[label].add(counts)
+                pair["overall"].add(counts)
+            pair.setdefault("overall", Counts())
+    return {
+        pair: {label: counts.as_dict() for label, counts in sorted(labels.items())}
+        for pair, labels in totals.items()
+    }
+
+
+def cohen_kappa(pairs: Iterable[tuple[Hashable, Hashable]]) -> float | None:
+    """Cohen's kappa for two annotators' judgements of the same items, or None if undefined."""
+    pairs = list(pairs)
+    if not pairs:
+        return None
+    total = len(pairs)
+    observed = sum(1 for a, b in pairs if a == b) / total
+    first = Counter(a for a, _ in pairs)
+    second = Counter(b for _, b in pairs)
+    expected = sum(first[c] * second[c] for c in first.keys() | second.keys()) / total**2
+    if expected == 1:
+        return None  # one category throughout: chance explains everything
+    return (observed - expected) / (1 - expected)
+
+
+def krippendorff_alpha(units: Iterable[Sequence[Hashable | None]]) -> float | None:
+    """Nominal Krippendorff's alpha over units, each a list of values (None when missing)."""
+    return alpha_from_patterns(_patterns(Counter(tuple(unit) for unit in units)))
+
+
+def _patterns(
+    units: Mapping[tuple[Hashable | None, ...], int],
+) -> Counter[tuple[tuple[Hashable, int], ...]]:
+    # Identical units are counted once (few distinct ones in practice), then each distinct
+    # unit becomes its pattern of value counts.
+    patterns: Counter[tuple[tuple[Hashable, int], ...]] = Counter()
+    for unit, weight in units.items():
+        counts = Counter(value for value in unit if value is not None)
+        patterns[tuple(sorted(counts.items(), key=repr))] += weight
+    return patterns
+
+
+def alpha_from_patterns(patterns: Mapping[tuple[tuple[Hashable, int], ...], int]) -> float | None:
+    """Nominal alpha from ``{((value, how many annotators gave it), ...): how many units}``."""
+    categories: dict[Hashable, int] = {}
+    rows: list[tuple[list[int], list[int], int, int]] = []
+    for pattern, weight in patterns.items():
+        pairable = sum(count for _, count in pattern)
+        if pairable < 2:
+            continue  # a unit judged by one annotator pairs with nothing
+        indexes = [categories.setdefault(value, len(categories)) for value, _ in pattern]
+        rows.append((indexes, [count for _, count in pattern], pairable, weight))
+    if not rows or len(categories) < 2:
+        return None
+    size = len(categories)
+    coincidences = [[0.0] * size for _ in range(size)]
+    for indexes, counts, pairable, weight in rows:
+        scale = weight / (pairable - 1)
+        for c, n_c in zip(indexes, counts, strict=True):
+            for k, n_k in zip(indexes, counts, strict=True):
+                coincidences[c][k] += (n_c * n_k - (n_c if c == k else 0)) * scale
+    totals = [sum(row) for row in coincidences]
+    n = sum(totals)
+    observed = n - sum(coincidences[c][c] for c in range(size))
+    expected = (n**2 - sum(t * t for t in totals)) / (n - 1)
+    if expected == 0:
+        return None
+    return 1 - observed / expected
+
+
+def tokens(text: str) -> list[tuple[int, int]]:
+    """Split text into word and punctuation tokens, as code-point ranges."""
+    return [match.span() for match in TOKEN_RE.finditer(text)]
+
+
+def token_tags(token_ranges: Sequence[tuple[int, int]], spans: Iterable[Span]) -> list[str]:
+    """Tag each token with the label of the entity span covering it, or ``O``.
+
+    A token covered by two spans (where overlap is allowed) takes the longer span's label.
+    """
+    tags = [OUTSIDE] * len(token_ranges)
+    lengths = [0] * len(token_ranges)
+    starts = [start for start, _ in token_ranges]
+    for start, end, label in spans:
+        index = _first_token_at_or_after(starts, start, token_ranges)
+        while index < len(token_ranges) and token_ranges[index][0] < end:
+            if token_ranges[index][1] > start and end - start > lengths[index]:
+                tags[index] = label
+                lengths[index] = end - start
+            index += 1
+    return tags
+
+
+def _first_token_at_or_after(
+    starts: list[int], offset: int, token_ranges: Sequence[tuple[int, int]]
+) -> int:
+    index = bisect_right(starts, offset) - 1
+    if index >= 0 and token_ranges[index][1] > offset:
+        return index
+    return index + 1
+
+
+def token_alpha(documents: Iterable[tuple[str, Mapping[Hashable, Sequence[Span]]]]) -> float | None:
+    """Krippendorff's alpha on entity tags per token, over ``(text, {annotator: spans})``.
+
+    Every token is a unit, ``O`` (no entity) included: agreeing that a token is outside
+    every entity is agreement too.
+    """
+    units: Counter[tuple[str, ...]] = Counter()
+    for text, by_annotator in documents:
+        if len(by_annotator) < 2:
+            continue
+        ranges = tokens(text)
+        tagged = [token_tags(ranges, spans) for spans in by_annotator.values()]
+        # Sorted so that units with the same tags from other annotators count together.
+        units.update(tuple(sorted(unit)) for unit in zip(*tagged, strict=True))
+    return alpha_from_patterns(_patterns(units))
