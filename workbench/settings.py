@@ -176,6 +176,8 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     # `?format=` names the export format, not a DRF renderer.
     "URL_FORMAT_OVERRIDE": None,
+    # The API's one error shape for every DRF view, the schema views included.
+    "EXCEPTION_HANDLER": "annotations.api.errors.exception_handler",
 }
 
 SPECTACULAR_SETTINGS = {

@@ -13,7 +13,13 @@ from rest_framework.response import Response
 
 from annotations import selectors
 from annotations.api import permissions
-from annotations.api.base import ApiView, InputSerializer, ListApiView
+from annotations.api.base import (
+    INT64,
+    INTEGER_TOO_LARGE,
+    ApiView,
+    InputSerializer,
+    ListApiView,
+)
 from annotations.api.serializers import (
     AnnotationDetailOutput,
     AnnotationOutput,
@@ -40,9 +46,12 @@ def _version_param(request: Request) -> int | None:
     if value is None:
         return None
     try:
-        return int(value)
+        version = int(value)
     except ValueError:
         raise ValidationError({"version": [NOT_AN_INTEGER]}) from None
+    if version not in INT64:
+        raise ValidationError({"version": [INTEGER_TOO_LARGE]})
+    return version
 
 
 def _optional_text(**kwargs) -> serializers.CharField:

@@ -1,51 +1,131 @@
 """What every API view shares: authentication, the error handler, strict input parsing."""
 
+import contextlib
+import json
+import math
+import re
 from collections.abc import Mapping
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from rest_framework import generics, serializers
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
-from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import JSONParser
+from rest_framework.exceptions import ParseError, ValidationError
+from rest_framework.parsers import JSONParser, get_encoding
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+from rest_framework.utils import json as drf_json
 from rest_framework.views import APIView
 
-from annotations.api.errors import exception_handler
+from annotations.api.errors import NON_FIELD, TOO_LARGE, exception_handler
 
 UNKNOWN_FIELD = "Unknown field; expected one of: {fields}."
 NUL_CHARACTER = "NUL characters (\\u0000) are not allowed."
+LONE_SURROGATE = (
+    "Lone surrogates (\\ud800 to \\udfff) are not allowed: a string must be valid Unicode."
+)
+INTEGER_TOO_LARGE = f"Integers must fit in 64 bits ({-(2**63)} to {2**63 - 1})."
+NOT_FINITE = "Numbers must be finite."
+TOO_DEEP = "JSON nested more than {limit} levels deep is not accepted."
+JSON_INVALID = "JSON parse error - {error}"
+# Deep enough for any document's meta, shallow enough that nothing downstream (validation,
+# rendering, the database's JSON functions) can run out of stack on it.
+MAX_JSON_DEPTH = 100
+INT64 = range(-(2**63), 2**63)
+SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class StrictJSONParser(JSONParser):
-    """A JSON parser that refuses NUL characters anywhere in the body.
+    """A JSON parser that refuses, with a 4xx naming the path, what the database cannot store.
 
-    PostgreSQL cannot store U+0000 in text or JSONB: without this a NUL in any string (a
-    document's meta, a claimant's free text) would get past validation and fail as a 500.
+    PostgreSQL cannot store U+0000 or a lone surrogate in text or JSONB, SQLite's integers
+    stop at 64 bits, JSONB has no infinity, and a deeply nested body would blow Python's
+    stack: without these checks each would get past validation (JSON bodies take arbitrary
+    ``meta``) and fail as a 500. A body over DATA_UPLOAD_MAX_MEMORY_SIZE answers 413: DRF
+    reads the request as a stream, which Django's own size check does not cover.
     """
 
     def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
-        data = super().parse(stream, media_type, parser_context)
-        errors = _nul_paths(data, "")
+        parser_context = parser_context or {}
+        raw = _read_bounded(stream, parser_context.get("request"))
+        try:
+            text = raw.decode(get_encoding(parser_context))
+            data = json.loads(text, parse_constant=drf_json.strict_constant)
+        except ValueError as exc:
+            raise ParseError(JSON_INVALID.format(error=exc)) from None
+        except RecursionError:
+            raise ParseError(TOO_DEEP.format(limit=MAX_JSON_DEPTH)) from None
+        errors = body_errors(data)
         if errors:
             raise ValidationError(errors)
         return data
 
 
-def _nul_paths(value: Any, path: str) -> dict[str, list[str]]:
-    if isinstance(value, str):
-        return {path or "non_field_errors": [NUL_CHARACTER]} if "\x00" in value else {}
+def _read_bounded(stream: Any, request: Any) -> bytes:
+    """Read the body, refusing one over DATA_UPLOAD_MAX_MEMORY_SIZE before reading it all."""
+    if stream is None:
+        return b""
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    if limit is None:
+        return stream.read()
+    too_big = RequestDataTooBig(TOO_LARGE.format(limit=limit))
+    declared = request.META.get("CONTENT_LENGTH") if request is not None else None
+    with contextlib.suppress(TypeError, ValueError):
+        if int(declared) > limit:
+            raise too_big
+    raw = stream.read(limit + 1)
+    if len(raw) > limit:
+        raise too_big
+    return raw
+
+
+def body_errors(data: Any) -> dict[str, list[str]]:
+    """Name each place of a parsed JSON body that holds something the API refuses.
+
+    Iterative, so that the walk itself cannot overflow the stack on a deep body.
+    """
     found: dict[str, list[str]] = {}
-    if isinstance(value, dict):
-        for key, item in value.items():
-            child = f"{path}.{key}" if path else str(key)
-            if "\x00" in str(key):
-                found[child] = [NUL_CHARACTER]
-            found.update(_nul_paths(item, child))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            found.update(_nul_paths(item, f"{path}.{index}" if path else str(index)))
+    pending: list[tuple[Any, str, int]] = [(data, "", 0)]
+    while pending:
+        value, path, depth = pending.pop()
+        if isinstance(value, str):
+            message = _string_error(value)
+            if message:
+                found.setdefault(path or NON_FIELD, []).append(message)
+        elif isinstance(value, bool) or value is None:
+            continue
+        elif isinstance(value, int):
+            if value not in INT64:
+                found.setdefault(path or NON_FIELD, []).append(INTEGER_TOO_LARGE)
+        elif isinstance(value, float):
+            if not math.isfinite(value):
+                found.setdefault(path or NON_FIELD, []).append(NOT_FINITE)
+        elif depth >= MAX_JSON_DEPTH:
+            found.setdefault(path or NON_FIELD, []).append(TOO_DEEP.format(limit=MAX_JSON_DEPTH))
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                child = f"{path}.{key}" if path else str(key)
+                message = _string_error(key)
+                if message == LONE_SURROGATE:
+                    # Named by its parent: the key cannot be echoed back, it is not UTF-8.
+                    found.setdefault(path or NON_FIELD, []).append(message)
+                    continue
+                if message:
+                    found.setdefault(child, []).append(message)
+                pending.append((item, child, depth + 1))
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                pending.append((item, f"{path}.{index}" if path else str(index), depth + 1))
     return found
+
+
+def _string_error(value: str) -> str | None:
+    if "\x00" in value:
+        return NUL_CHARACTER
+    if not value.isascii() and SURROGATE.search(value):
+        return LONE_SURROGATE
+    return None
 
 
 class Utf8JSONRenderer(JSONRenderer):
