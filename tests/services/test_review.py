@@ -1,0 +1,228 @@
+"""Building gold: by majority, from chosen annotations, and what is listed as a conflict."""
+
+from types import SimpleNamespace
+
+import pytest
+
+from annotations.errors import InvalidInput
+from annotations.models import AnnotationEvent, Span, Stance
+from annotations.services import review
+from annotations.services.review import gold_build
+from tests.factories import (
+    AnnotationFactory,
+    DocumentFactory,
+    LabelFactory,
+    ProjectFactory,
+    SpanFactory,
+    StanceFactory,
+    StanceTargetFactory,
+    UserFactory,
+)
+
+TEXT = "Keita said Macron met rebels in Gao and Kidal on Monday."
+#       0         1         2         3         4         5
+#       0123456789012345678901234567890123456789012345678901234
+
+
+@pytest.fixture
+def setup(db):
+    project = ProjectFactory()
+    labels = {
+        name: LabelFactory(project=project, name=name, kind=kind)
+        for name, kind in [
+            ("PER", "entity"),
+            ("LOC", "entity"),
+            ("CLAIM", "claim"),
+            ("FAVOR", "stance"),
+            ("AGAINST", "stance"),
+        ]
+    }
+    target = StanceTargetFactory(project=project, name="The talks")
+    document = DocumentFactory(project=project, text=TEXT)
+    return SimpleNamespace(project=project, labels=labels, target=target, document=document)
+
+
+def annotation(document, status="submitted"):
+    return AnnotationFactory(document=document, status=status)
+
+
+def span(ann, labels, name, start, end, **extra):
+    return SpanFactory(annotation=ann, label=labels[name], start=start, end=end, **extra)
+
+
+def gold_rows(result):
+    return sorted(
+        (s.label.name, s.start, s.end, s.text, s.checkworthy)
+        for s in Span.objects.filter(annotation=result.annotation)
+    )
+
+
+def test_majority_takes_what_more_than_half_agree_on_and_lists_the_rest(setup):
+    labels, document = setup.labels, setup.document
+    a, b, c = annotation(document), annotation(document), annotation(document)
+    for ann in (a, b, c):
+        span(ann, labels, "PER", 0, 5)
+    span(a, labels, "PER", 11, 17)
+    span(b, labels, "PER", 11, 17)
+    span(c, labels, "LOC", 32, 35)
+    annotation(document, status="in_progress")  # not submitted: does not vote
+
+    result = gold_build(document=document, actor=None, strategy="majority")
+
+    assert result.created and result.annotation.kind == "gold"
+    assert result.sources == [a.pk, b.pk, c.pk]
+    assert gold_rows(result) == [("PER", 0, 5, "Keita", ""), ("PER", 11, 17, "Macron", "")]
+    assert result.conflicts == [
+        {
+            "kind": "span",
+            "reason": review.MINORITY,
+            "label": "LOC",
+            "start": 32,
+            "end": 35,
+            "annotations": [c.pk],
+            "count": 1,
+            "of": 3,
+        }
+    ]
+
+
+def test_majority_of_two_lists_ties(setup):
+    labels, document = setup.labels, setup.document
+    a, b = annotation(document), annotation(document)
+    span(a, labels, "PER", 0, 5)
+    span(b, labels, "PER", 0, 5)
+    span(a, labels, "LOC", 32, 35)
+    result = gold_build(document=document, actor=None, strategy="majority")
+    assert gold_rows(result) == [("PER", 0, 5, "Keita", "")]
+    [conflict] = result.conflicts
+    assert (conflict["reason"], conflict["count"], conflict["of"]) == (review.TIE, 1, 2)
+
+
+def test_claimant_and_stance_holder_are_matched_by_offsets(setup):
+    labels, target, document = setup.labels, setup.target, setup.document
+    sources = [annotation(document), annotation(document)]
+    for ann in sources:
+        keita = span(ann, labels, "PER", 0, 5)
+        claim = span(ann, labels, "CLAIM", 11, 35, claimant=keita, checkworthy="yes")
+        StanceFactory(
+            annotation=ann, target=target, label=labels["AGAINST"], holder=keita, evidence=claim
+        )
+    result = gold_build(document=document, actor=None, strategy="majority")
+    assert result.conflicts == []
+    gold_keita = Span.objects.get(annotation=result.annotation, label__name="PER")
+    gold_claim = Span.objects.get(annotation=result.annotation, label__name="CLAIM")
+    assert gold_claim.claimant_id == gold_keita.pk and gold_claim.checkworthy == "yes"
+    stance = Stance.objects.get(annotation=result.annotation)
+    assert (stance.label.name, stance.holder_id, stance.evidence_id) == (
+        "AGAINST",
+        gold_keita.pk,
+        gold_claim.pk,
+    )
+
+
+def test_claims_with_different_claimants_do_not_pool_their_votes(setup):
+    labels, document = setup.labels, setup.document
+    a, b = annotation(document), annotation(document)
+    span(a, labels, "CLAIM", 11, 35, claimant=span(a, labels, "PER", 0, 5))
+    span(b, labels, "CLAIM", 11, 35, claimant_text="AFP")
+    result = gold_build(document=document, actor=None, strategy="majority")
+    assert gold_rows(result) == []
+    assert sorted(c["reason"] for c in result.conflicts) == [review.TIE] * 3
+
+
+def test_checkworthiness_takes_the_majority_value_and_reports_a_tie(setup):
+    labels, document = setup.labels, setup.document
+    a, b, c = annotation(document), annotation(document), annotation(document)
+    span(a, labels, "CLAIM", 11, 35, checkworthy="yes")
+    span(b, labels, "CLAIM", 11, 35, checkworthy="yes")
+    span(c, labels, "CLAIM", 11, 35, checkworthy="no")
+    result = gold_build(document=document, actor=None, strategy="majority")
+    assert gold_rows(result) == [("CLAIM", 11, 35, TEXT[11:35], "yes")]
+
+    d = annotation(document)
+    span(d, labels, "CLAIM", 11, 35, checkworthy="no")
+    result = gold_build(document=document, actor=None, strategy="majority")
+    assert gold_rows(result) == [("CLAIM", 11, 35, TEXT[11:35], "")]
+    [conflict] = result.conflicts
+    assert conflict["reason"] == review.CHECKWORTHY_TIE
+    assert conflict["checkworthy"] == {"no": 2, "yes": 2}
+
+
+def test_union_of_chosen_annotations_collapses_duplicates_and_reports_overlaps(setup):
+    labels, document = setup.labels, setup.document
+    a, b = annotation(document, status="in_progress"), annotation(document)
+    span(a, labels, "PER", 0, 5)
+    span(b, labels, "PER", 0, 5)
+    span(a, labels, "LOC", 32, 35)
+    span(b, labels, "LOC", 32, 45)  # overlaps a's LOC: the project forbids that
+    result = gold_build(document=document, actor=None, annotation_ids=[a.pk, b.pk])
+    rows = gold_rows(result)
+    assert ("PER", 0, 5, "Keita", "") in rows
+    assert len(rows) == 2  # one PER (the duplicate collapsed), one of the two LOC
+    [conflict] = result.conflicts
+    assert conflict["reason"] == review.OVERLAP and conflict["label"] == "LOC"
+
+
+def test_rebuilding_replaces_gold_and_is_logged(setup):
+    labels, document = setup.labels, setup.document
+    a = annotation(document)
+    span(a, labels, "PER", 0, 5)
+    first = gold_build(document=document, actor=None, annotation_ids=[a.pk])
+    span(a, labels, "LOC", 32, 35)
+    reviewer = UserFactory()
+    second = gold_build(document=document, actor=reviewer, annotation_ids=[a.pk])
+    assert second.annotation.pk == first.annotation.pk and not second.created
+    assert second.annotation.version == first.annotation.version + 1
+    assert len(gold_rows(second)) == 2
+    event = AnnotationEvent.objects.filter(annotation=second.annotation).latest("id")
+    assert event.actor == reviewer
+    assert len(event.before["spans"]) == 1 and len(event.after["spans"]) == 2
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field", "message"),
+    [
+        ({}, "non_field_errors", review.ONE_SOURCE),
+        ({"strategy": "majority", "annotation_ids": [1]}, "non_field_errors", review.ONE_SOURCE),
+        ({"strategy": "vote"}, "strategy", review.STRATEGY_UNKNOWN.format(value="vote")),
+        ({"strategy": "majority"}, "strategy", review.NO_SUBMITTED),
+        ({"annotation_ids": []}, "annotations", review.NOT_A_LIST_OF_IDS),
+        ({"annotation_ids": ["7"]}, "annotations", review.NOT_A_LIST_OF_IDS),
+    ],
+)
+def test_bad_requests_name_the_field_and_write_nothing(setup, kwargs, field, message):
+    document = setup.document
+    with pytest.raises(InvalidInput) as error:
+        gold_build(document=document, actor=None, **kwargs)
+    assert error.value.errors == {field: [message]}
+    assert not document.annotations.filter(kind="gold").exists()
+
+
+def test_annotations_of_another_document_or_gold_itself_are_refused(setup):
+    project, document = setup.project, setup.document
+    other = annotation(DocumentFactory(project=project))
+    mine = annotation(document)
+    gold = gold_build(document=document, actor=None, annotation_ids=[mine.pk]).annotation
+    with pytest.raises(InvalidInput) as error:
+        gold_build(document=document, actor=None, annotation_ids=[other.pk, gold.pk])
+    assert error.value.errors == {
+        "annotations": [
+            review.NOT_OF_DOCUMENT.format(value=other.pk),
+            review.GOLD_AS_SOURCE.format(value=gold.pk),
+        ]
+    }
+
+
+@pytest.mark.parametrize("per_annotation", [3, 30])
+def test_building_gold_runs_a_bounded_number_of_queries(
+    setup, per_annotation, django_assert_max_num_queries
+):
+    project, labels, document = setup.project, setup.labels, setup.document
+    sources = [annotation(document) for _ in range(3)]
+    for ann in sources:
+        for index in range(per_annotation):
+            span(ann, labels, "PER", index, index + 1)
+    project.allow_overlap = True
+    project.save()
+    with django_assert_max_num_queries(30):
+        gold_build(document=document, actor=None, strategy="majority")
