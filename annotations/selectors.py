@@ -6,12 +6,13 @@ an id of someone else's project reads exactly like an id that does not exist.
 """
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from annotations.models import (
     Annotation,
     AnnotationKind,
+    AnnotationStatus,
     Document,
     Label,
     Membership,
@@ -152,3 +153,62 @@ def span_get(*, annotation: Annotation, span_id: int) -> Span | None:
 def stance_get(*, annotation: Annotation, stance_id: int) -> Stance | None:
     """Return the annotation's stance with this id, or None."""
     return Stance.objects.filter(annotation=annotation, pk=stance_id).first()
+
+
+# The annotator's queue
+
+# What counts as done in the caller's progress: a skipped document needs nothing more either.
+FINISHED_STATUSES = (AnnotationStatus.SUBMITTED, AnnotationStatus.SKIPPED)
+
+
+def _manual_count() -> Coalesce:
+    """How many manual annotations the outer document has (one per author, any status)."""
+    count = (
+        Annotation.objects.filter(document=OuterRef("pk"), kind=AnnotationKind.MANUAL)
+        .order_by()
+        .values("document")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return Coalesce(Subquery(count), Value(0))
+
+
+def document_queue_for_user(*, project: Project, user: AbstractBaseUser) -> QuerySet[Document]:
+    """Return the documents the queue may still give the user, in document id order.
+
+    A document qualifies when the user has no manual annotation on it and fewer than
+    ``project.annotators_per_document`` people have one, whatever its status: a skip takes a
+    place too, because a document one annotator cannot annotate (off-topic, unreadable) is
+    usually one nobody can, and handing it on would cost every annotator in turn their time.
+    """
+    mine = Annotation.objects.filter(
+        document=OuterRef("pk"), author=user, kind=AnnotationKind.MANUAL
+    )
+    return (
+        Document.objects.filter(project=project)
+        .filter(~Exists(mine))
+        .alias(annotators=_manual_count())
+        .filter(annotators__lt=project.annotators_per_document)
+        .order_by("id")
+    )
+
+
+def project_progress_for_user(*, project: Project, user: AbstractBaseUser) -> dict[str, int]:
+    """Return the user's progress in the project's queue: done, assigned, total, available.
+
+    ``done`` counts the user's submitted and skipped annotations, ``assigned`` all the user's
+    manual annotations, ``total`` the project's documents, and ``available`` the documents the
+    queue could still give the user (beyond those already assigned).
+    """
+    own = Annotation.objects.filter(
+        document__project=project, author=user, kind=AnnotationKind.MANUAL
+    ).aggregate(
+        assigned=Count("pk"),
+        done=Count("pk", filter=Q(status__in=FINISHED_STATUSES)),
+    )
+    return {
+        "done": own["done"],
+        "assigned": own["assigned"],
+        "total": Document.objects.filter(project=project).count(),
+        "available": document_queue_for_user(project=project, user=user).count(),
+    }

@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from annotations.api import annotating, auth, documents, projects
+from annotations.api import annotating, auth, documents, projects, queue
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -25,6 +25,7 @@ urlpatterns = [
         documents.DocumentListApi.as_view(),
         name="api-documents",
     ),
+    path("projects/<int:project_id>/next/", queue.QueueNextApi.as_view(), name="api-queue-next"),
     path(
         "documents/<int:document_id>/", documents.DocumentDetailApi.as_view(), name="api-document"
     ),

@@ -79,6 +79,13 @@ CASES = [
         lambda w: ("post", f"/api/projects/{w.project.pk}/documents/", [{"text": "A new text."}]),
         MANAGER_ONLY,
     ),
+    (
+        # Every role annotates. The annotator and the reviewer get their work in progress back;
+        # the only document already has its one annotator, so the manager's queue is empty.
+        "next document",
+        lambda w: ("post", f"/api/projects/{w.project.pk}/next/", None),
+        _codes(401, 404, 200, 200, 204),
+    ),
     ("read document", lambda w: ("get", f"/api/documents/{w.document.pk}/", None), MEMBERS_READ),
     (
         "list document annotations",
