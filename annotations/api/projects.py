@@ -1,7 +1,6 @@
 """Projects and what configures them: members, labels, stance targets."""
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -85,9 +84,7 @@ class ProjectDetailApi(ApiView):
     @extend_schema(responses={204: None})
     def delete(self, request: Request, project_id: int) -> Response:
         project = permissions.project_for(request, project_id, permissions.MANAGE)
-        # The project services have no delete yet; the cascade is the whole operation.
-        with transaction.atomic():
-            project.delete()
+        services.project_delete(project=project)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

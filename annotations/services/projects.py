@@ -14,7 +14,16 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from annotations.models import Label, LabelKind, Membership, Project, Role, StanceTarget
+from annotations.models import (
+    Annotation,
+    Document,
+    Label,
+    LabelKind,
+    Membership,
+    Project,
+    Role,
+    StanceTarget,
+)
 
 NAME_REQUIRED = "A name is required."
 NAME_TOO_LONG = "A name has at most {limit} characters."
@@ -113,6 +122,25 @@ def project_update(*, project: Project, **fields: Any) -> Project:
         if fields:
             project.save(update_fields=list(fields))
     return project
+
+
+def project_delete(*, project: Project) -> None:
+    """Delete the project with everything in it: members, labels, documents and their work."""
+    with transaction.atomic():
+        # Lock what new rows would point at before the cascade lists what to delete: the
+        # project (new documents, labels, members), its documents (new annotations) and their
+        # annotations (new spans, stances, events). A write already under way finishes first
+        # and is deleted with the rest; one that starts later waits and then finds nothing.
+        # Without these locks a span committed mid-cascade fails the whole delete at COMMIT
+        # (PostgreSQL checks the foreign keys there). Accounts stay: authors are never deleted.
+        _lock(project.pk)
+        list(Document.objects.select_for_update().filter(project=project).values_list("pk"))
+        list(
+            Annotation.objects.select_for_update(of=("self",))
+            .filter(document__project=project)
+            .values_list("pk")
+        )
+        Project.objects.filter(pk=project.pk).delete()
 
 
 def project_errors(project: Project) -> dict[str, list[str]]:

@@ -1,19 +1,39 @@
-import pytest
-from django.core.exceptions import ValidationError
+import threading
+import time
 
-from annotations.models import Label, Membership, Project, Role, StanceTarget
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+
+from annotations.models import (
+    Annotation,
+    AnnotationEvent,
+    Document,
+    Label,
+    Membership,
+    Project,
+    Role,
+    Span,
+    Stance,
+    StanceTarget,
+)
 from annotations.services import projects
+from annotations.services.annotating import annotation_get_or_create, span_create, stance_create
 from annotations.services.projects import (
     label_create,
     label_update,
     membership_remove,
     membership_set,
     project_create,
+    project_delete,
     project_update,
     target_create,
     target_update,
 )
 from tests.factories import (
+    AnnotationFactory,
+    DocumentFactory,
     LabelFactory,
     MembershipFactory,
     ProjectFactory,
@@ -436,3 +456,114 @@ def test_target_update_renames_unless_the_name_is_taken():
     target.refresh_from_db()
     assert (target.name, target.description) == ("New", "Now described")
     assert list(errors_of(excinfo)) == ["name"]
+
+
+# --- Deleting a project -------------------------------------------------------------------
+
+EVERY_MODEL = (
+    Project,
+    Membership,
+    Label,
+    StanceTarget,
+    Document,
+    Annotation,
+    Span,
+    Stance,
+    AnnotationEvent,
+)
+
+
+def row_counts() -> dict[str, int]:
+    return {model.__name__: model.objects.count() for model in EVERY_MODEL}
+
+
+def annotated_project(name: str) -> Project:
+    """A project with members, labels, a target, documents, work, predictions and events."""
+    project = project_create(name=name, creator=UserFactory())
+    annotator = UserFactory()
+    membership_set(project=project, user=annotator, role=Role.ANNOTATOR)
+    per = label_create(project=project, name="PER", kind="entity")
+    claim = label_create(project=project, name="CLAIM", kind="claim")
+    favor = label_create(project=project, name="FAVOR", kind="stance")
+    target = target_create(project=project, name="the junta")
+    document = DocumentFactory(project=project, text=f"Keita said the junta must go. ({name})")
+    DocumentFactory(project=project)
+    annotation, _ = annotation_get_or_create(document=document, author=annotator)
+    keita, _ = span_create(annotation=annotation, label=per, start=0, end=5, actor=annotator)
+    said, _ = span_create(
+        annotation=annotation, label=claim, start=11, end=28, claimant=keita, actor=annotator
+    )
+    stance_create(
+        annotation=annotation,
+        target=target,
+        label=favor,
+        holder=keita,
+        evidence=said,
+        actor=annotator,
+    )
+    prediction = AnnotationFactory(document=document, author=None, kind="prediction")
+    SpanFactory(annotation=prediction, label=per, start=0, end=5)
+    return project
+
+
+def test_project_delete_deletes_the_project_with_everything_in_it():
+    kept = annotated_project("kept")
+    before = row_counts()
+    doomed = annotated_project("doomed")
+    assert all(row_counts()[name] > count for name, count in before.items())
+    users = get_user_model().objects.count()
+
+    project_delete(project=doomed)
+
+    assert row_counts() == before
+    assert not Project.objects.filter(pk=doomed.pk).exists()
+    assert Project.objects.filter(pk=kept.pk).exists()
+    assert get_user_model().objects.count() == users
+
+
+@pytest.mark.django_db(transaction=True)
+def test_project_delete_waits_for_a_write_under_way_and_deletes_its_rows_too():
+    project = annotated_project("busy")
+    annotation = Annotation.objects.get(document__project=project, kind="manual")
+    label = Label.objects.get(project=project, name="PER")
+    holding = threading.Event()
+    release = threading.Event()
+    failures: list[BaseException] = []
+
+    def annotate() -> None:
+        # What every annotating service does: lock the annotation, then write under it.
+        try:
+            with transaction.atomic():
+                Annotation.objects.select_for_update().get(pk=annotation.pk)
+                holding.set()
+                release.wait(timeout=30)
+                SpanFactory(annotation=annotation, label=label, start=6, end=10)
+        except BaseException as error:
+            failures.append(error)
+        finally:
+            connection.close()
+
+    def delete() -> None:
+        try:
+            project_delete(project=project)
+        except BaseException as error:
+            failures.append(error)
+        finally:
+            connection.close()
+
+    writer = threading.Thread(target=annotate)
+    writer.start()
+    assert holding.wait(timeout=30)
+    deleter = threading.Thread(target=delete)
+    deleter.start()
+    # Give the delete time to reach the lock the writer holds, then let the writer commit.
+    time.sleep(0.5)
+    release.set()
+    writer.join(timeout=60)
+    deleter.join(timeout=60)
+
+    assert not writer.is_alive() and not deleter.is_alive()
+    assert failures == []
+    assert not Project.objects.filter(pk=project.pk).exists()
+    assert not Span.objects.exists()
+    assert not AnnotationEvent.objects.exists()
