@@ -239,3 +239,103 @@ def token_alpha(documents: Iterable[tuple[str, Mapping[Hashable, Sequence[Span]]
         # Sorted so that units with the same tags from other annotators count together.
         units.update(tuple(sorted(unit)) for unit in zip(*tagged, strict=True))
     return alpha_from_patterns(_patterns(units))
+
+
+@dataclass
+class AnnotatorWork:
+    """One annotator's submitted work on one document, as plain values."""
+
+    entities: list[Span]
+    claims: list[tuple[int, int, str, str]]  # start, end, label, checkworthy
+    stances: list[tuple[str, Hashable, str]]  # target, holder (offsets or None), value
+
+
+NO_STANCE = "none"
+
+
+def project_agreement(documents: Iterable[tuple[str, Mapping[str, AnnotatorWork]]]) -> dict:
+    """Every agreement figure of a project over ``(text, {annotator: work})`` per document.
+
+    Documents with fewer than two annotators are left out. Stance units are (document,
+    target, holder) with ``none`` for an annotator who marked no stance there; check-worthiness
+    units are the claims (offsets and label), missing for an annotator without that claim.
+    """
+    compared = [(text, works) for text, works in documents if len(works) >= 2]
+    annotators = sorted({name for _, works in compared for name in works})
+    span_documents: dict[int, dict[str, list[Span]]] = {}
+    for index, (_, works) in enumerate(compared):
+        span_documents[index] = {
+            name: [*work.entities, *((s, e, label) for s, e, label, _ in work.claims)]
+            for name, work in works.items()
+        }
+    stance_units: dict[str, list[dict[str, str]]] = defaultdict(list)
+    checkworthy_units: list[dict[str, str]] = []
+    for _, works in compared:
+        slots = {(target, holder) for work in works.values() for target, holder, _ in work.stances}
+        for target, holder in sorted(slots, key=repr):
+            stance_units[target].append(
+                {
+                    name: next(
+                        (v for t, h, v in work.stances if (t, h) == (target, holder)), NO_STANCE
+                    )
+                    for name, work in works.items()
+                }
+            )
+        claims: dict[tuple[int, int, str], dict[str, str]] = defaultdict(dict)
+        for name, work in works.items():
+            for start, end, label, checkworthy in work.claims:
+                if checkworthy:
+                    claims[(start, end, label)][name] = checkworthy
+        checkworthy_units.extend(claims.values())
+    return {
+        "documents": len(compared),
+        "annotators": annotators,
+        "spans": {
+            mode: _span_summary(pairwise_span_agreement(span_documents, mode))
+            for mode in (EXACT, OVERLAP)
+        },
+        "entity_tokens_alpha": token_alpha(
+            (text, {name: work.entities for name, work in works.items()})
+            for text, works in compared
+        ),
+        "stances": {
+            target: _categorical_summary(units, annotators)
+            for target, units in sorted(stance_units.items())
+        },
+        "checkworthy": _categorical_summary(checkworthy_units, annotators),
+    }
+
+
+def _span_summary(pairs: dict[tuple, dict[str, dict]]) -> dict:
+    totals: dict[str, Counts] = defaultdict(Counts)
+    for labels in pairs.values():
+        for label, figures in labels.items():
+            totals[label].add(Counts(figures["tp"], figures["fp"], figures["fn"]))
+    overall = totals.pop("overall", Counts())
+    return {
+        "overall": overall.as_dict(),
+        "labels": {label: counts.as_dict() for label, counts in sorted(totals.items())},
+        "pairs": [
+            {
+                "annotators": list(pair),
+                "overall": labels["overall"],
+                "labels": {k: v for k, v in labels.items() if k != "overall"},
+            }
+            for pair, labels in sorted(pairs.items(), key=lambda item: repr(item[0]))
+        ],
+    }
+
+
+def _categorical_summary(units: list[dict[str, str]], annotators: list[str]) -> dict:
+    pairs = []
+    for first, second in combinations(annotators, 2):
+        both = [(u[first], u[second]) for u in units if first in u and second in u]
+        if both:
+            pairs.append(
+                {"annotators": [first, second], "units": len(both), "kappa": cohen_kappa(both)}
+            )
+    return {
+        "units": len(units),
+        "alpha": krippendorff_alpha([unit.get(name) for name in annotators] for unit in units),
+        "pairs": pairs,
+    }

@@ -199,3 +199,49 @@ def test_token_alpha_needs_two_annotators():
 def test_module_is_pure():
     source = agreement.__loader__.get_source(agreement.__name__)
     assert "django" not in source
+
+
+def test_project_agreement_puts_every_figure_together():
+    text = "Keita met Macron in Gao ."
+    work = agreement.AnnotatorWork
+    documents = [
+        (
+            text,
+            {
+                "ana": work(
+                    entities=[(0, 5, "PER"), (20, 23, "LOC")],
+                    claims=[(0, 23, "CLAIM", "yes")],
+                    stances=[("Talks", None, "FAVOR")],
+                ),
+                "ben": work(
+                    entities=[(0, 5, "PER")],
+                    claims=[(0, 23, "CLAIM", "no")],
+                    stances=[("Talks", None, "FAVOR"), ("Talks", (0, 5), "AGAINST")],
+                ),
+            },
+        ),
+        (text, {"ana": work(entities=[(0, 5, "PER")], claims=[], stances=[])}),  # alone
+    ]
+    result = agreement.project_agreement(documents)
+    assert result["documents"] == 1
+    assert result["annotators"] == ["ana", "ben"]
+    exact = result["spans"]["exact"]
+    # PER agreed, LOC only ana's, CLAIM agreed: tp 2, fn 1 (ana as reference), fp 0.
+    assert (exact["overall"]["tp"], exact["overall"]["fp"], exact["overall"]["fn"]) == (2, 0, 1)
+    assert exact["labels"]["LOC"]["f1"] == 0.0
+    assert exact["pairs"][0]["annotators"] == ["ana", "ben"]
+    # Stance units: (Talks, author) FAVOR/FAVOR, (Talks, Keita) none/AGAINST.
+    talks = result["stances"]["Talks"]
+    assert talks["units"] == 2
+    assert talks["pairs"][0]["kappa"] == cohen_kappa([("FAVOR", "FAVOR"), ("none", "AGAINST")])
+    assert talks["alpha"] == krippendorff_alpha([("FAVOR", "FAVOR"), ("none", "AGAINST")])
+    assert result["checkworthy"]["units"] == 1
+    # One claim judged yes by ana and no by ben: one category each, kappa undefined.
+    assert result["checkworthy"]["pairs"][0] == {
+        "annotators": ["ana", "ben"],
+        "units": 1,
+        "kappa": cohen_kappa([("yes", "no")]),
+    }
+    assert result["entity_tokens_alpha"] == token_alpha(
+        [(text, {"ana": [(0, 5, "PER"), (20, 23, "LOC")], "ben": [(0, 5, "PER")]})]
+    )

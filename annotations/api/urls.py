@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from annotations.api import annotating, auth, documents, projects, queue
+from annotations.api import annotating, auth, documents, projects, queue, review
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -27,8 +27,14 @@ urlpatterns = [
     ),
     path("projects/<int:project_id>/next/", queue.QueueNextApi.as_view(), name="api-queue-next"),
     path(
+        "projects/<int:project_id>/agreement/",
+        review.AgreementApi.as_view(),
+        name="api-agreement",
+    ),
+    path(
         "documents/<int:document_id>/", documents.DocumentDetailApi.as_view(), name="api-document"
     ),
+    path("documents/<int:document_id>/gold/", review.GoldApi.as_view(), name="api-gold"),
     path(
         "documents/<int:document_id>/annotations/",
         annotating.DocumentAnnotationListApi.as_view(),

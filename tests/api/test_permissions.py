@@ -161,6 +161,16 @@ CASES = [
         lambda w: ("post", f"/api/annotations/{w.own.pk}/bulk/", {"spans": [], "stances": []}),
         AUTHOR_ONLY,
     ),
+    (
+        "build gold",
+        lambda w: ("post", f"/api/documents/{w.document.pk}/gold/", {"annotations": [w.own.pk]}),
+        _codes(401, 404, 403, 201, 201),
+    ),
+    (
+        "read agreement",
+        lambda w: ("get", f"/api/projects/{w.project.pk}/agreement/", None),
+        _codes(401, 404, 403, 200, 200),
+    ),
 ]
 
 

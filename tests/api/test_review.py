@@ -1,0 +1,123 @@
+"""Gold and agreement over the API: a reviewer adjudicates two annotators' work."""
+
+import pytest
+
+from annotations.models import Span
+from annotations.services.review import TIE
+from tests.api.conftest import client_for
+from tests.factories import (
+    AnnotationFactory,
+    DocumentFactory,
+    LabelFactory,
+    MembershipFactory,
+    ProjectFactory,
+    SpanFactory,
+    UserFactory,
+)
+
+TEXT = "Keita met Macron in Bamako on Monday."
+
+
+@pytest.fixture
+def team(db):
+    project = ProjectFactory()
+    per = LabelFactory(project=project, name="PER", kind="entity")
+    loc = LabelFactory(project=project, name="LOC", kind="entity")
+    people = {}
+    for name, role in [("ana", "annotator"), ("ben", "annotator"), ("rev", "reviewer")]:
+        people[name] = UserFactory(username=name)
+        MembershipFactory(project=project, user=people[name], role=role)
+    return project, per, loc, people
+
+
+def submitted(document, user, *spans):
+    annotation = AnnotationFactory(document=document, author=user, status="submitted")
+    for label, start, end in spans:
+        SpanFactory(annotation=annotation, label=label, start=start, end=end)
+    return annotation
+
+
+def test_reviewer_builds_majority_gold_sees_the_tie_and_edits_gold(team):
+    project, per, loc, people = team
+    document = DocumentFactory(project=project, text=TEXT)
+    submitted(document, people["ana"], (per, 0, 5), (loc, 20, 26))
+    submitted(document, people["ben"], (per, 0, 5))
+    client = client_for(people["rev"])
+
+    response = client.post(
+        f"/api/documents/{document.pk}/gold/", {"strategy": "majority"}, format="json"
+    )
+
+    assert response.status_code == 201, response.content
+    body = response.json()
+    gold = body["gold"]
+    assert gold["kind"] == "gold"
+    assert [(s["label_name"], s["start"], s["end"], s["text"]) for s in gold["spans"]] == [
+        ("PER", 0, 5, "Keita")
+    ]
+    [conflict] = body["conflicts"]
+    assert (conflict["label"], conflict["start"], conflict["reason"]) == ("LOC", 20, TIE)
+
+    # The reviewer settles the tie by adding the span to gold like any annotation.
+    added = client.post(
+        f"/api/annotations/{gold['id']}/spans/",
+        {"label": loc.pk, "start": 20, "end": 26, "text": "Bamako"},
+        format="json",
+    )
+    assert added.status_code == 201, added.content
+    assert Span.objects.filter(annotation_id=gold["id"]).count() == 2
+
+    again = client.post(
+        f"/api/documents/{document.pk}/gold/", {"strategy": "majority"}, format="json"
+    )
+    assert again.status_code == 200
+    assert again.json()["gold"]["id"] == gold["id"]
+
+
+def test_gold_request_errors_name_the_field(team):
+    project, _, _, people = team
+    document = DocumentFactory(project=project, text=TEXT)
+    client = client_for(people["rev"])
+    url = f"/api/documents/{document.pk}/gold/"
+    assert client.post(url, {}, format="json").json()["errors"] == {
+        "non_field_errors": [
+            "Give either annotations (a list of ids) or strategy, not both and not neither."
+        ]
+    }
+    response = client.post(url, {"strategy": "vote"}, format="json")
+    assert response.status_code == 400 and "strategy" in response.json()["errors"]
+    response = client.post(url, {"annotations": [99999999]}, format="json")
+    assert response.status_code == 400 and "annotations" in response.json()["errors"]
+    response = client.post(url, {"strategy": "majority", "author": 1}, format="json")
+    assert response.status_code == 400 and "author" in response.json()["errors"]
+
+
+def test_agreement_reports_span_f1_token_alpha_and_pairs(team):
+    project, per, loc, people = team
+    for index in range(2):
+        document = DocumentFactory(project=project, text=f"{TEXT} ({index})")
+        submitted(document, people["ana"], (per, 0, 5), (loc, 20, 26))
+        submitted(document, people["ben"], (per, 0, 5))
+    response = client_for(people["rev"]).get(f"/api/projects/{project.pk}/agreement/")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["documents"] == 2 and body["annotators"] == ["ana", "ben"]
+    exact = body["spans"]["exact"]
+    assert exact["labels"]["PER"]["f1"] == 1.0
+    assert exact["labels"]["LOC"]["f1"] == 0.0
+    assert exact["overall"]["f1"] == pytest.approx(2 * 2 / (2 * 2 + 2))
+    assert 0 < body["entity_tokens_alpha"] < 1
+    assert body["stances"] == {}
+    assert body["checkworthy"] == {"units": 0, "alpha": None, "pairs": []}
+
+
+@pytest.mark.parametrize("documents", [2, 20])
+def test_agreement_runs_a_bounded_number_of_queries(team, documents, django_assert_max_num_queries):
+    project, per, loc, people = team
+    for index in range(documents):
+        document = DocumentFactory(project=project, text=f"{TEXT} ({index})")
+        submitted(document, people["ana"], (per, 0, 5))
+        submitted(document, people["ben"], (per, 0, 5), (loc, 20, 26))
+    client = client_for(people["rev"])
+    with django_assert_max_num_queries(8):
+        assert client.get(f"/api/projects/{project.pk}/agreement/").status_code == 200
