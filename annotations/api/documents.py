@@ -6,7 +6,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.db.models import Q, QuerySet
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import MultiPartParser
@@ -39,6 +39,20 @@ TRUE_VALUES = ("1", "true")
 FALSE_VALUES = ("0", "false")
 
 
+class StableOrderingFilter(django_filters.OrderingFilter):
+    """Order by the keys asked for, then by id: pages never repeat or skip a document.
+
+    Without the id, documents tied on status or external id come back in whatever order the
+    database likes, page by page; and ``?ordering=,`` would clear the ordering altogether.
+    """
+
+    def filter(self, qs: QuerySet, value: list[str] | None) -> QuerySet:
+        params = [param for param in value or () if param]
+        if not params:
+            return qs
+        return qs.order_by(*(self.get_ordering_value(param) for param in params), "id")
+
+
 class DocumentFilter(django_filters.FilterSet):
     """The document list's filters; a parameter it does not know is an error, not ignored."""
 
@@ -50,7 +64,7 @@ class DocumentFilter(django_filters.FilterSet):
     )
     external_id = django_filters.CharFilter(field_name="external_id")
     q = django_filters.CharFilter(method="search", label="Text or external id contains")
-    ordering = django_filters.OrderingFilter(
+    ordering = StableOrderingFilter(
         fields=(
             ("id", "id"),
             ("external_id", "external_id"),
@@ -116,7 +130,12 @@ class DocumentListApi(ListApiView):
         responses={
             200: ImportReportOutput,
             201: ImportReportOutput,
-            400: ImportReportOutput,
+            # A report when lines were refused; the error shape when the request itself was.
+            400: PolymorphicProxySerializer(
+                component_name="ImportRefused",
+                serializers=[ImportReportOutput, ErrorOutput],
+                resource_type_field_name=None,
+            ),
             413: ErrorOutput,
             415: ErrorOutput,
         },

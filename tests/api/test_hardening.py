@@ -6,6 +6,7 @@ import logging
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from drf_spectacular.generators import SchemaGenerator
 
 from annotations import auth_views
 from annotations.api.base import (
@@ -17,7 +18,7 @@ from annotations.api.base import (
 )
 from annotations.models import Annotation, Document, Label, Project, Span
 from tests.api.conftest import client_for
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, DocumentFactory, UserFactory
 
 BEYOND_64_BITS = "99999999999999999999999"
 INT64_MAX = 2**63 - 1
@@ -378,6 +379,55 @@ def test_document_list_refuses_relational_ordering_and_filters(world, params):
     )
     assert response.status_code == 400
     assert set(params) <= set(response.json()["errors"])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("ordering", "field", "descending"),
+    [
+        (",", "id", False),
+        (",,", "id", False),
+        ("status", "status", False),
+        ("-status", "status", True),
+        ("external_id", "external_id", False),
+        ("-external_id", "external_id", True),
+    ],
+)
+def test_document_list_order_is_total_so_pages_never_repeat_a_document(
+    world, ordering, field, descending
+):
+    # Found by fuzzing: an empty ordering cleared the order; ties had no tiebreaker.
+    for n in range(6):
+        DocumentFactory(project=world.project, external_id=f"same-{n % 2}")
+    response = client_for(world.users["annotator"]).get(
+        f"/api/projects/{world.project.pk}/documents/", {"ordering": ordering}
+    )
+    assert response.status_code == 200
+    results = response.json()["results"]
+    # Sorted by id first, then (stably) by the key asked for: ties stay in id order.
+    expected = sorted(sorted(results, key=lambda doc: doc["id"]), key=lambda doc: doc[field])
+    if descending:
+        expected = sorted(
+            sorted(results, key=lambda doc: doc["id"]), key=lambda doc: doc[field], reverse=True
+        )
+    assert [doc["id"] for doc in results] == [doc["id"] for doc in expected]
+
+
+@pytest.mark.django_db
+def test_import_refused_as_a_whole_answers_the_error_shape_its_schema_allows(world):
+    # Found by fuzzing: the schema promised an import report for every 400.
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    import_400 = schema["paths"]["/api/projects/{project_id}/documents/"]["post"]["responses"]
+    refusal = import_400["400"]["content"]["application/json"]["schema"]["$ref"].split("/")[-1]
+    shapes = {
+        ref["$ref"].split("/")[-1] for ref in schema["components"]["schemas"][refusal]["oneOf"]
+    }
+    assert shapes == {"ImportReportOutput", "ErrorOutput"}
+    response = _post_raw(
+        client_for(world.users["manager"]), f"/api/projects/{world.project.pk}/documents/", "\xa7"
+    )
+    assert response.status_code == 400
+    assert set(response.json()) == {"detail", "errors"}
 
 
 # No self-registration
