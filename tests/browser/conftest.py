@@ -4,6 +4,7 @@ import os
 import shutil
 
 import pytest
+from django.conf import settings
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
@@ -48,4 +49,34 @@ def csp_violations(page):
         "console",
         lambda message: messages.append(message.text) if message.type == "error" else None,
     )
+    # Uncaught exceptions in the page's own scripts count too.
+    page.on("pageerror", lambda error: messages.append(f"uncaught: {error}"))
     return messages
+
+
+@pytest.fixture
+def sign_in(live_server, page, client):
+    """Sign ``user`` in with a session cookie (the log-in form has tests of its own)."""
+
+    def sign_in(user):
+        client.force_login(user)
+        cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+        page.context.add_cookies(
+            [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_server.url}]
+        )
+        return page
+
+    return sign_in
+
+
+@pytest.fixture
+def dialogs(page):
+    """Every JavaScript dialog (alert, confirm, prompt) the page opens; each is dismissed."""
+    opened: list[str] = []
+
+    def record(dialog):
+        opened.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", record)
+    return opened

@@ -1,0 +1,75 @@
+// The REST API as the browser calls it: session cookie plus the CSRF token, JSON in and out.
+
+/** An answer other than 2xx: `status` is the HTTP status, 0 when the server was not reached. */
+export class ApiError extends Error {
+  constructor(status, body) {
+    super(describe(status, body));
+    this.status = status;
+    this.body = body || {};
+  }
+
+  /** Worth trying again later: the network, the server, a throttle or a lapsed session. */
+  get retryable() {
+    return this.status === 0 || this.status >= 500 || this.status === 429 || this.status === 401;
+  }
+}
+
+function describe(status, body) {
+  if (status === 0) return "The server could not be reached.";
+  const errors = body && body.errors ? Object.entries(body.errors) : [];
+  const details = errors.map(([field, messages]) => `${field}: ${[].concat(messages).join(" ")}`);
+  const detail = body && body.detail ? String(body.detail) : `HTTP ${status}`;
+  return details.length ? `${detail} ${details.join("; ")}` : detail;
+}
+
+function csrfToken() {
+  const meta = document.querySelector('meta[name="csrf-token"]');
+  return meta ? meta.content : "";
+}
+
+/** Call the API; resolve to {status, data} for 2xx, reject with ApiError otherwise. */
+export async function request(method, url, body) {
+  const init = {
+    method,
+    credentials: "same-origin",
+    headers: { Accept: "application/json", "X-CSRFToken": csrfToken() },
+  };
+  if (body !== undefined) {
+    init.headers["Content-Type"] = "application/json";
+    init.body = JSON.stringify(body);
+  }
+  let response;
+  try {
+    response = await fetch(url, init);
+  } catch (error) {
+    throw new ApiError(0, { detail: String(error && error.message ? error.message : error) });
+  }
+  let data = null;
+  const type = response.headers.get("Content-Type") || "";
+  if (response.status !== 204 && type.includes("application/json")) {
+    try {
+      data = await response.json();
+    } catch {
+      data = null;
+    }
+  }
+  if (!response.ok) throw new ApiError(response.status, data);
+  return { status: response.status, data };
+}
+
+export const api = {
+  annotation: (id) => request("GET", `/api/annotations/${id}/`),
+  setStatus: (id, status, version) =>
+    request("PATCH", `/api/annotations/${id}/`, { status, version }),
+  createSpan: (id, body) => request("POST", `/api/annotations/${id}/spans/`, body),
+  updateSpan: (id, spanId, body) =>
+    request("PATCH", `/api/annotations/${id}/spans/${spanId}/`, body),
+  deleteSpan: (id, spanId, version) =>
+    request("DELETE", `/api/annotations/${id}/spans/${spanId}/?version=${version}`),
+  createStance: (id, body) => request("POST", `/api/annotations/${id}/stances/`, body),
+  updateStance: (id, stanceId, body) =>
+    request("PATCH", `/api/annotations/${id}/stances/${stanceId}/`, body),
+  deleteStance: (id, stanceId, version) =>
+    request("DELETE", `/api/annotations/${id}/stances/${stanceId}/?version=${version}`),
+  next: (projectId) => request("POST", `/api/projects/${projectId}/next/`),
+};

@@ -1,0 +1,173 @@
+// The document text with its highlights, built from text nodes and elements only.
+//
+// Each span is drawn as one element per piece (a span crossing another is cut in pieces that
+// share data-span-id); each piece carries the hooks data-span-id, data-label, data-start and
+// data-end (code points, the span's whole range). DOM selections come back as UTF-16 offsets
+// into the text; offsets.js turns them into code points.
+
+import { layoutPieces } from "./offsets.js";
+
+const MAX_HEIGHT = 4;
+
+export class TextView {
+  /**
+   * @param {HTMLElement} root  the #document-text element
+   * @param {import("./offsets.js").OffsetIndex} index  the document text's offset index
+   */
+  constructor(root, index) {
+    this.root = root;
+    this.index = index;
+    this.text = index.text;
+    this.nodeStart = new Map(); // text node -> its UTF-16 offset in the text
+    this.textNodes = [];
+  }
+
+  /**
+   * Draw the text with `spans` ({key, id, start, end, labelId, labelName, pending}).
+   * `decorate(key)` returns extra class names for a span (selected, claimant...).
+   */
+  render(spans, decorate) {
+    const pieces = layoutPieces(spans, this.index.length);
+    const fragment = document.createDocumentFragment();
+    this.nodeStart = new Map();
+    this.textNodes = [];
+    this._build(fragment, pieces, decorate);
+    this.root.replaceChildren(fragment);
+  }
+
+  _build(parent, nodes, decorate) {
+    for (const node of nodes) {
+      if (node.text) {
+        const start = this.index.toUtf16(node.text[0]);
+        const end = this.index.toUtf16(node.text[1]);
+        const textNode = document.createTextNode(this.text.slice(start, end));
+        this.nodeStart.set(textNode, start);
+        this.textNodes.push(textNode);
+        parent.appendChild(textNode);
+        continue;
+      }
+      const span = node.span;
+      const element = document.createElement("span");
+      element.className = `ann lbl-${span.labelId} h${Math.min(node.height, MAX_HEIGHT)}`;
+      if (node.first) element.classList.add("first");
+      if (node.last) element.classList.add("last");
+      if (span.pending) element.classList.add("pending");
+      for (const name of decorate(span.key)) element.classList.add(name);
+      element.dataset.spanId = span.id === null ? "" : String(span.id);
+      element.dataset.key = span.key;
+      element.dataset.label = span.labelName;
+      element.dataset.start = String(span.start);
+      element.dataset.end = String(span.end);
+      this._build(element, node.children, decorate);
+      parent.appendChild(element);
+    }
+  }
+
+  /** Update the classes of one span's pieces without redrawing the text. */
+  decorate(key, names, on) {
+    for (const element of this.piecesOf(key)) {
+      for (const name of names) element.classList.toggle(name, on);
+    }
+  }
+
+  /** Set the server id on a span's pieces once its create is acknowledged. */
+  setSpanId(key, id) {
+    for (const element of this.piecesOf(key)) {
+      element.dataset.spanId = String(id);
+      element.classList.remove("pending");
+    }
+  }
+
+  piecesOf(key) {
+    return this.root.querySelectorAll(`[data-key="${CSS.escape(key)}"]`);
+  }
+
+  /** The innermost span element at an event target, or null. */
+  spanAt(target) {
+    const element = target instanceof Element ? target : target?.parentElement;
+    const found = element?.closest("[data-key]");
+    return found && this.root.contains(found) ? found : null;
+  }
+
+  /**
+   * The current DOM selection as a UTF-16 range within the text, or null when it is empty
+   * or outside the text. A selection reaching beyond the text is cut to the text.
+   */
+  selectionRange() {
+    const selection = window.getSelection();
+    if (!selection || selection.rangeCount === 0 || selection.isCollapsed) return null;
+    const range = selection.getRangeAt(0);
+    if (!range.intersectsNode(this.root)) return null;
+    const whole = document.createRange();
+    whole.selectNodeContents(this.root);
+    const startsBefore = range.compareBoundaryPoints(Range.START_TO_START, whole) <= 0;
+    const endsAfter = range.compareBoundaryPoints(Range.END_TO_END, whole) >= 0;
+    const start = startsBefore ? 0 : this.pointToOffset(range.startContainer, range.startOffset);
+    const end = endsAfter
+      ? this.text.length
+      : this.pointToOffset(range.endContainer, range.endOffset);
+    if (start === null || end === null || start >= end) return null;
+    return { start, end };
+  }
+
+  /** A DOM boundary point inside the text -> UTF-16 offset into the text. */
+  pointToOffset(container, offset) {
+    if (container.nodeType === Node.TEXT_NODE) {
+      const start = this.nodeStart.get(container);
+      return start === undefined ? null : start + offset;
+    }
+    // An element boundary: the offset of the first text node at or after the child.
+    const child = container.childNodes[offset];
+    const after = child ? this._firstTextFrom(child) : null;
+    if (after) return this.nodeStart.get(after);
+    const before = this._lastTextWithin(container);
+    if (before) return this.nodeStart.get(before) + before.data.length;
+    return 0;
+  }
+
+  _firstTextFrom(node) {
+    const walker = document.createTreeWalker(this.root, NodeFilter.SHOW_TEXT);
+    walker.currentNode = node;
+    if (node.nodeType === Node.TEXT_NODE && this.nodeStart.has(node)) return node;
+    const next = walker.nextNode();
+    return next && this.nodeStart.has(next) ? next : null;
+  }
+
+  _lastTextWithin(node) {
+    let last = null;
+    const walker = document.createTreeWalker(node, NodeFilter.SHOW_TEXT);
+    while (walker.nextNode()) last = walker.currentNode;
+    if (last) return last;
+    // Nothing inside: the last text node before it.
+    const all = document.createTreeWalker(this.root, NodeFilter.SHOW_TEXT);
+    all.currentNode = node;
+    const previous = all.previousNode();
+    return previous && this.nodeStart.has(previous) ? previous : null;
+  }
+
+  /** Select a UTF-16 range of the text in the DOM (keyboard word selection). */
+  select(start, end) {
+    const from = this._point(start, false);
+    const to = this._point(end, true);
+    if (!from || !to) return;
+    const selection = window.getSelection();
+    selection.setBaseAndExtent(from.node, from.offset, to.node, to.offset);
+    from.node.parentElement?.scrollIntoView({ block: "nearest", inline: "nearest" });
+  }
+
+  _point(offset, atEnd) {
+    // Binary search over the text nodes, which are in text order.
+    const nodes = this.textNodes;
+    let low = 0;
+    let high = nodes.length - 1;
+    while (low <= high) {
+      const mid = (low + high) >> 1;
+      const start = this.nodeStart.get(nodes[mid]);
+      const end = start + nodes[mid].data.length;
+      if (offset < start || (atEnd && offset === start && mid > 0)) high = mid - 1;
+      else if (offset > end || (!atEnd && offset === end && mid < nodes.length - 1)) low = mid + 1;
+      else return { node: nodes[mid], offset: offset - start };
+    }
+    return null;
+  }
+}

@@ -1,0 +1,437 @@
+"""The annotate page as an annotator uses it: select, press a key, and the server has it."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from annotations.models import Annotation, Span, Stance
+from annotations.services.annotating import annotation_get_or_create, span_create
+from annotations.services.ingest import documents_import_file
+from tests.browser.annotating import (
+    highlight,
+    make_world,
+    open_document,
+    own_annotation,
+    select,
+    select_words,
+    wait_saved,
+)
+from tests.factories import DocumentFactory, SpanFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_selecting_text_and_pressing_a_shortcut_stores_the_span(
+    live_server, sign_in, csp_violations
+):
+    world = make_world()
+    page = open_document(sign_in(world.user), live_server, world.document)
+    text = world.document.text
+    # Part of a word: the selection snaps out to the whole word.
+    select(page, text, 1, 4)
+    page.keyboard.press("p")
+    wait_saved(page)
+
+    span = Span.objects.get(annotation__author=world.user)
+    assert (span.start, span.end, span.text, span.label.name) == (0, 5, "Keita", "PER")
+    element = highlight(page, "PER", 0)
+    expect(element).to_have_attribute("data-span-id", str(span.pk))
+    expect(element).to_have_attribute("data-end", "5")
+    expect(element).to_have_text("Keita")
+    # The API reads the same.
+    api = page.request.get(f"{live_server.url}/api/annotations/{span.annotation_id}/").json()
+    assert [(s["start"], s["end"], s["text"]) for s in api["spans"]] == [(0, 5, "Keita")]
+    assert csp_violations == []
+
+
+def test_double_clicking_a_word_and_clicking_a_label(live_server, sign_in):
+    world = make_world()
+    page = open_document(sign_in(world.user), live_server, world.document)
+    box = page.evaluate(
+        """() => {
+            const node = document.getElementById("document-text").firstChild;
+            const at = node.data.indexOf("Bamako");
+            const range = document.createRange();
+            range.setStart(node, at + 2);
+            range.setEnd(node, at + 3);
+            const rect = range.getBoundingClientRect();
+            return {x: rect.x + rect.width / 2, y: rect.y + rect.height / 2};
+        }"""
+    )
+    page.mouse.dblclick(box["x"], box["y"])
+    page.click('.label-button[data-label="LOC"]')
+    wait_saved(page)
+    span = Span.objects.get(annotation__author=world.user)
+    assert (span.text, span.label.name) == ("Bamako", "LOC")
+
+
+UNICODE_CASES = [
+    # (what, the text selected and stored)
+    ("flag", "🇲🇱"),
+    ("CJK", "北京"),
+    ("combining accent", "e\u0301"),
+    ("Arabic", "المتحدث"),
+    ("precomposed accent", "Keïta"),
+]
+
+
+def _import(world, path):
+    with path.open("rb") as stream:
+        report = documents_import_file(project=world.project, name=path.name, stream=stream)
+    return world.project.documents.get(pk=report["created"][0]["id"])
+
+
+def test_spans_over_emoji_cjk_combining_marks_and_arabic_keep_exact_offsets(
+    live_server, sign_in, samples, csp_violations
+):
+    world = make_world()
+    path = samples / "edge" / "unicode_mix.txt"
+    document = _import(world, path)
+    text = document.text
+    assert text == path.read_text(encoding="utf-8")  # stored as it came
+    page = open_document(sign_in(world.user), live_server, document)
+
+    expected = []
+    for (_what, selected), key in zip(UNICODE_CASES, "plolp", strict=True):
+        start, end = select_words(page, text, selected)
+        page.keyboard.press(key)
+        wait_saved(page)
+        expected.append((start, end, selected))
+
+    stored = Span.objects.filter(annotation__document=document)
+    assert sorted(stored.values_list("start", "end", "text")) == sorted(expected)
+    for start, end, span_text in expected:
+        assert text[start:end] == span_text
+        element = page.locator(f'#document-text [data-start="{start}"][data-end="{end}"]')
+        expect(element.first).to_have_text(span_text)
+    assert csp_violations == []
+
+
+def test_a_selection_leaving_out_a_combining_mark_takes_it_in(live_server, sign_in, samples):
+    world = make_world()
+    document = _import(world, samples / "edge" / "unicode_mix.txt")
+    page = open_document(sign_in(world.user), live_server, document)
+    start = document.text.index("e\u0301")
+    select(page, document.text, start, start + 1)  # the "e" without its accent
+    page.keyboard.press("p")
+    wait_saved(page)
+    span = Span.objects.get()
+    assert (span.start, span.end, span.text) == (start, start + 2, "e\u0301")
+
+
+def test_snapping_can_be_turned_off_to_label_one_emoji_of_two(live_server, sign_in, samples):
+    world = make_world()
+    document = _import(world, samples / "edge" / "unicode_mix.txt")
+    text = document.text
+    page = open_document(sign_in(world.user), live_server, document)
+    page.uncheck("#snap-toggle")
+    start = text.index("😀")
+    select(page, text, start, start + 1)
+    page.keyboard.press("o")
+    wait_saved(page)
+    span = Span.objects.get(annotation__document=document)
+    assert (span.start, span.end, span.text) == (start, start + 1, "😀")
+
+
+def test_clicking_a_span_then_a_label_key_relabels_it_and_delete_removes_it(live_server, sign_in):
+    world = make_world()
+    annotation, _ = annotation_get_or_create(document=world.document, author=world.user)
+    span = SpanFactory(annotation=annotation, label=world.labels["PER"], start=10, end=16)
+    page = open_document(sign_in(world.user), live_server, world.document)
+
+    highlight(page, "PER", 10).click()
+    expect(page.locator("#selection-text")).to_have_text("Macron")
+    page.keyboard.press("o")
+    wait_saved(page)
+    span.refresh_from_db()
+    assert span.label.name == "ORG"
+    expect(highlight(page, "ORG", 10)).to_have_text("Macron")
+
+    page.keyboard.press("Delete")
+    wait_saved(page)
+    assert not Span.objects.filter(annotation=annotation).exists()
+    expect(page.locator("#document-text [data-span-id]")).to_have_count(0)
+
+    # Ctrl+Z brings it back (a new span with the same range and label).
+    page.keyboard.press("Control+z")
+    wait_saved(page)
+    restored = Span.objects.get(annotation=annotation)
+    assert (restored.start, restored.end, restored.label.name) == (10, 16, "ORG")
+    expect(highlight(page, "ORG", 10)).to_have_attribute("data-span-id", str(restored.pk))
+
+
+def test_a_claim_with_its_claimant_and_checkworthiness(live_server, sign_in):
+    world = make_world()
+    text = world.document.text
+    page = open_document(sign_in(world.user), live_server, world.document)
+    select_words(page, text, "ministry")
+    page.keyboard.press("o")
+    claim_start, claim_end = select_words(page, text, "about 1,500 troops are involved")
+    page.keyboard.press("c")
+    expect(page.locator("#claim-panel")).to_be_visible()
+    page.keyboard.press("y")
+    page.click("#claimant-pick")
+    highlight(page, "ORG", text.index("ministry")).click()
+    wait_saved(page)
+
+    annotation = own_annotation(world)
+    claim = Span.objects.get(annotation=annotation, label__name="CLAIM")
+    ministry = Span.objects.get(annotation=annotation, label__name="ORG")
+    assert (claim.start, claim.end) == (claim_start, claim_end)
+    assert (claim.checkworthy, claim.claimant_id, claim.claimant_text) == ("yes", ministry.pk, "")
+    expect(page.locator('[data-checkworthy="yes"]')).to_have_attribute("aria-pressed", "true")
+    expect(page.locator("#claimant-select")).to_have_value(str(ministry.client_id))
+
+    # A source that is not in the text replaces the claimant span; "u" changes the value.
+    page.fill("#claimant-text", "a news agency")
+    page.press("#claimant-text", "Enter")
+    page.press("#claimant-text", "Escape")
+    page.keyboard.press("u")
+    wait_saved(page)
+    claim.refresh_from_db()
+    assert (claim.claimant_id, claim.claimant_text, claim.checkworthy) == (
+        None,
+        "a news agency",
+        "unsure",
+    )
+
+
+def test_a_stance_with_holder_and_evidence(live_server, sign_in):
+    world = make_world()
+    text = world.document.text
+    page = open_document(sign_in(world.user), live_server, world.document)
+    select_words(page, text, "Keita")
+    page.keyboard.press("p")
+    page.keyboard.press("Escape")  # deselect the new span
+    page.keyboard.press("1")
+    page.keyboard.press("a")
+    page.keyboard.press("h")
+    highlight(page, "PER", 0).click()
+    evidence_range = select_words(page, text, "met Macron in Bamako")
+    page.keyboard.press("e")
+    wait_saved(page)
+
+    stance = Stance.objects.select_related("holder", "evidence", "label", "target").get()
+    assert stance.target == world.targets[0]
+    assert stance.label.name == "AGAINST"
+    assert (stance.holder.start, stance.holder.end) == (0, 5)
+    assert (stance.evidence.start, stance.evidence.end) == evidence_range
+    assert stance.evidence.text == "met Macron in Bamako"
+    row = page.locator(f'.target[data-target-id="{world.targets[0].pk}"] .stance-row').first
+    expect(row.locator('[data-label="AGAINST"]')).to_have_attribute("aria-pressed", "true")
+
+    # "0" clears the value again: the stance goes.
+    page.keyboard.press("0")
+    wait_saved(page)
+    assert not Stance.objects.exists()
+
+
+def test_submit_opens_the_next_document_and_progress_counts_it(live_server, sign_in):
+    world = make_world()
+    second = DocumentFactory(project=world.project, text="Gao is quiet tonight.")
+    page = sign_in(world.user)
+    page.goto(f"{live_server.url}/projects/{world.project.pk}/annotate/")
+    expect(page).to_have_url(re.compile(rf"/documents/{world.document.pk}/annotate/$"))
+    expect(page.locator(".progress-text")).to_have_text("0 of 2 done")
+    select_words(page, world.document.text, "Bamako")
+    page.keyboard.press("l")
+    page.keyboard.press("Control+Enter")
+
+    expect(page).to_have_url(re.compile(rf"/documents/{second.pk}/annotate/$"))
+    expect(page.locator(".progress-text")).to_have_text("1 of 2 done")
+    first = Annotation.objects.get(document=world.document, author=world.user)
+    assert first.status == "submitted"
+    assert first.spans.get().text == "Bamako"
+
+    page.click("#skip-button")
+    expect(page.get_by_role("heading", name="All done")).to_be_visible()
+    assert Annotation.objects.get(document=second, author=world.user).status == "skipped"
+    expect(page.locator(".progress-text")).to_have_text("2 of 2 done")
+
+
+def test_a_reload_shows_exactly_what_was_saved(live_server, sign_in):
+    world = make_world()
+    text = world.document.text
+    page = open_document(sign_in(world.user), live_server, world.document)
+    select_words(page, text, "ministry")
+    page.keyboard.press("o")
+    select_words(page, text, "about 1,500 troops")
+    page.keyboard.press("c")
+    page.keyboard.press("n")
+    page.keyboard.press("Escape")
+    page.keyboard.press("2")
+    page.keyboard.press("f")
+    wait_saved(page)
+
+    def state():
+        return page.locator("#document-text [data-span-id]").evaluate_all(
+            "els => els.map(e => [e.dataset.spanId, e.dataset.label, e.dataset.start,"
+            " e.dataset.end, e.textContent])"
+        )
+
+    before = state()
+    page.reload()
+    expect(page.locator("#annotator.ready")).to_be_attached()
+    assert state() == before
+    assert all(span_id for span_id, *_ in before)
+    highlight(page, "CLAIM", text.index("about")).click()
+    expect(page.locator('[data-checkworthy="no"]')).to_have_attribute("aria-pressed", "true")
+    block = page.locator(f'.target[data-target-id="{world.targets[1].pk}"]')
+    expect(block.locator('[data-label="FAVOR"]')).to_have_attribute("aria-pressed", "true")
+
+
+def test_markup_in_a_document_shows_as_text_and_never_runs(
+    live_server, sign_in, samples, dialogs, csp_violations
+):
+    world = make_world()
+    document = _import(world, samples / "edge" / "markup.txt")
+    page = open_document(sign_in(world.user), live_server, document)
+
+    text_box = page.locator("#document-text")
+    assert text_box.evaluate("el => el.textContent") == document.text
+    assert text_box.locator("script, img").count() == 0
+    start, end = select_words(page, document.text, "Tom &amp; Jerry")
+    page.keyboard.press("o")
+    wait_saved(page)
+    assert Span.objects.get().text == "Tom &amp; Jerry" == document.text[start:end]
+    page.reload()
+    expect(page.locator("#annotator.ready")).to_be_attached()
+    assert dialogs == []
+    assert csp_violations == []
+
+
+def test_a_failed_save_is_shown_and_retried(live_server, sign_in):
+    world = make_world()
+    page = open_document(sign_in(world.user), live_server, world.document)
+    failures = []
+
+    def fail_first(route):
+        if route.request.method == "POST" and not failures:
+            failures.append(route.request.post_data_json)
+            route.fulfill(status=500, body="boom")
+        else:
+            route.continue_()
+
+    page.route("**/api/annotations/*/spans/", fail_first)
+    select_words(page, world.document.text, "Macron")
+    page.keyboard.press("p")
+    # Shown at once, marked unsaved, and the failure is said.
+    expect(highlight(page, "PER", 10)).to_have_attribute("data-span-id", "")
+    expect(page.locator("#save-status")).to_have_text("Save failed — retrying")
+    wait_saved(page)
+    span = Span.objects.get()
+    assert (span.text, str(span.client_id)) == ("Macron", failures[0]["client_id"])
+    expect(highlight(page, "PER", 10)).to_have_attribute("data-span-id", str(span.pk))
+
+
+def test_changes_made_offline_survive_a_reload_and_are_saved_once(live_server, sign_in):
+    world = make_world()
+    page = open_document(sign_in(world.user), live_server, world.document)
+    page.route("**/api/annotations/**", lambda route: route.abort("internetdisconnected"))
+    select_words(page, world.document.text, "Bamako")
+    page.keyboard.press("l")
+    expect(page.locator("#save-status")).to_have_text("Save failed — retrying")
+    page.reload()
+    expect(page.locator("#annotator.ready")).to_be_attached()
+    # Still not saved, yet shown: it came back from the browser's storage.
+    expect(highlight(page, "LOC", 20)).to_have_text("Bamako")
+    assert not Span.objects.exists()
+    page.unroute("**/api/annotations/**")
+    wait_saved(page)
+    assert list(Span.objects.values_list("text", flat=True)) == ["Bamako"]
+
+
+def test_an_annotation_changed_elsewhere_is_reloaded_and_the_user_told(live_server, sign_in):
+    world = make_world()
+    page = open_document(sign_in(world.user), live_server, world.document)
+    annotation = own_annotation(world)
+    # Another tab adds a span: the page's version is now stale.
+    span_create(
+        annotation=annotation, label=world.labels["LOC"].pk, start=20, end=26, actor=world.user
+    )
+    select_words(page, world.document.text, "Macron")
+    page.keyboard.press("p")
+    expect(page.locator("#message")).to_contain_text("changed elsewhere")
+    wait_saved(page)
+    expect(highlight(page, "LOC", 20)).to_have_text("Bamako")
+    expect(page.locator('#document-text [data-label="PER"]')).to_have_count(0)
+    assert list(Span.objects.values_list("text", flat=True)) == ["Bamako"]
+
+
+def test_keyboard_only_labelling_with_arrow_keys(live_server, sign_in):
+    world = make_world()
+    page = open_document(sign_in(world.user), live_server, world.document)
+    page.focus("#document-text")
+    page.keyboard.press("ArrowRight")  # "Keita"
+    page.keyboard.press("p")
+    page.keyboard.press("ArrowRight")  # "met"
+    page.keyboard.press("ArrowRight")  # "Macron"
+    page.keyboard.press("Shift+ArrowRight")  # "Macron in"
+    page.keyboard.press("Shift+ArrowRight")  # "Macron in Bamako"
+    page.keyboard.press("o")
+    wait_saved(page)
+    assert sorted(Span.objects.values_list("text", "label__name")) == [
+        ("Keita", "PER"),
+        ("Macron in Bamako", "ORG"),
+    ]
+
+
+def test_overlapping_spans_of_other_kinds_nest_and_crossing_ones_are_split(live_server, sign_in):
+    world = make_world(allow_overlap=True)
+    annotation, _ = annotation_get_or_create(document=world.document, author=world.user)
+    claim = SpanFactory(annotation=annotation, label=world.labels["CLAIM"], start=0, end=16)
+    keita = SpanFactory(annotation=annotation, label=world.labels["PER"], start=0, end=5)
+    crossing = SpanFactory(annotation=annotation, label=world.labels["ORG"], start=10, end=26)
+    page = open_document(sign_in(world.user), live_server, world.document)
+
+    pieces = page.locator(f'#document-text [data-span-id="{crossing.pk}"]')
+    expect(pieces).to_have_count(2)
+    assert pieces.evaluate_all("els => els.map(e => e.textContent).join('')") == (
+        "Macron in Bamako"
+    )
+    nested = page.locator(f'[data-span-id="{claim.pk}"] > [data-span-id="{keita.pk}"]')
+    expect(nested).to_have_text("Keita")
+    for span in (claim, keita, crossing):
+        element = page.locator(f'[data-span-id="{span.pk}"]').first
+        expect(element).to_have_attribute("data-start", str(span.start))
+        expect(element).to_have_attribute("data-end", str(span.end))
+
+
+def test_overlap_of_the_same_kind_is_refused_with_a_message(live_server, sign_in):
+    world = make_world()
+    page = open_document(sign_in(world.user), live_server, world.document)
+    select_words(page, world.document.text, "Macron in")
+    page.keyboard.press("p")
+    wait_saved(page)
+    select_words(page, world.document.text, "in Bamako")
+    page.keyboard.press("l")
+    expect(page.locator("#message")).to_contain_text("overlaps")
+    assert Span.objects.count() == 1
+
+
+def test_help_overlay_lists_every_shortcut(live_server, sign_in):
+    world = make_world()
+    page = open_document(sign_in(world.user), live_server, world.document)
+    page.keyboard.press("?")
+    help_dialog = page.locator("#help")
+    expect(help_dialog).to_be_visible()
+    for name in ("PER", "ORG", "LOC", "CLAIM", "FAVOR", "AGAINST", "NEUTRAL"):
+        expect(help_dialog).to_contain_text(name)
+    for keys in ("Ctrl", "Enter", "Z", "Del", "Esc", "y", "h", "e"):
+        expect(help_dialog.locator("kbd", has_text=keys).first).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(help_dialog).to_be_hidden()
+
+
+def test_a_submitted_annotation_opens_read_only(live_server, sign_in):
+    world = make_world()
+    annotation, _ = annotation_get_or_create(document=world.document, author=world.user)
+    annotation.status = "submitted"
+    annotation.save()
+    page = open_document(sign_in(world.user), live_server, world.document)
+    expect(page.locator(".notice")).to_contain_text("read-only")
+    select_words(page, world.document.text, "Macron")
+    page.keyboard.press("p")
+    expect(page.locator("#message")).to_contain_text("read-only")
+    assert not Span.objects.exists()

@@ -1,0 +1,263 @@
+"""The browser pages, server side: who sees what, what is rendered, and how many queries."""
+
+import json
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from annotations.models import Annotation
+from tests.factories import (
+    AnnotationFactory,
+    DocumentFactory,
+    LabelFactory,
+    MembershipFactory,
+    ProjectFactory,
+    SpanFactory,
+    StanceFactory,
+    StanceTargetFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def ana(client):
+    user = UserFactory(username="ana")
+    client.force_login(user)
+    return user
+
+
+def _payload(response) -> dict:
+    match = re.search(
+        r'<script id="annotator-data" type="application/json">(.*?)</script>',
+        response.content.decode(),
+        re.S,
+    )
+    assert match, "the annotate page carries its data as JSON"
+    return json.loads(match.group(1))
+
+
+# Who may see the pages
+
+
+def test_pages_send_an_anonymous_visitor_to_log_in(client):
+    project = ProjectFactory()
+    document = DocumentFactory(project=project)
+    for url in (
+        "/",
+        f"/projects/{project.pk}/",
+        f"/projects/{project.pk}/annotate/",
+        f"/documents/{document.pk}/annotate/",
+    ):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith("/accounts/login/?next=")
+
+
+def test_a_non_member_gets_404_for_every_page_of_a_project(client, ana):
+    project = ProjectFactory()
+    document = DocumentFactory(project=project)
+    for url in (
+        f"/projects/{project.pk}/",
+        f"/projects/{project.pk}/annotate/",
+        f"/projects/{project.pk}/labels.css",
+        f"/documents/{document.pk}/annotate/",
+        "/projects/999999/",
+        "/documents/999999/annotate/",
+    ):
+        assert client.get(url).status_code == 404, url
+    assert not Annotation.objects.exists()
+
+
+# My projects
+
+
+def test_home_lists_my_projects_with_progress_done_of_mine(client, ana):
+    project = ProjectFactory(name="Sahel news")
+    MembershipFactory(project=project, user=ana)
+    documents = [DocumentFactory(project=project) for _ in range(4)]
+    AnnotationFactory(document=documents[0], author=ana, status="submitted")
+    AnnotationFactory(document=documents[1], author=ana, status="skipped")
+    AnnotationFactory(document=documents[2], author=ana)
+    # Someone else's document with one place only: not mine to do.
+    project.annotators_per_document = 1
+    project.save()
+    AnnotationFactory(document=documents[3])
+    MembershipFactory(project=ProjectFactory(name="Not mine"))
+
+    response = client.get("/")
+    html = response.content.decode()
+    assert "Sahel news" in html
+    assert "Not mine" not in html
+    assert f'<progress id="progress-{project.pk}" value="2" max="3"' in html
+    assert "<strong>2</strong> of 3 done" in html
+    assert "Continue annotating" in html
+
+
+def test_home_shows_a_project_without_documents_without_a_progress_bar(client, ana):
+    MembershipFactory(project=ProjectFactory(name="Empty"), user=ana)
+    html = client.get("/").content.decode()
+    assert "No documents for you yet" in html
+    assert "<progress" not in html
+
+
+def test_home_runs_as_many_queries_for_20_projects_as_for_2(client, ana):
+    def count_for(projects: int) -> int:
+        for _ in range(projects):
+            project = ProjectFactory()
+            MembershipFactory(project=project, user=ana)
+            AnnotationFactory(document=DocumentFactory(project=project), author=ana)
+            DocumentFactory(project=project)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/").status_code == 200
+        return len(queries)
+
+    assert count_for(2) == count_for(18) <= 3
+
+
+# The project page
+
+
+def test_project_page_renders_guidelines_as_sanitised_markdown(client, ana):
+    project = ProjectFactory(
+        name="Sahel <b>news</b>",
+        description="Line one\nline <i>two</i>",
+        guidelines=(
+            "# Rules\n\nMark **people**.\n\n<script>alert(1)</script>\n\n"
+            '[click](javascript:alert(1)) <img src=x onerror="alert(2)"> '
+            '<a href="https://example.org" onclick="alert(3)">ok</a>'
+        ),
+    )
+    MembershipFactory(project=project, user=ana)
+    html = client.get(f"/projects/{project.pk}/").content.decode()
+    assert "<h1>Rules</h1>" in html
+    assert "<strong>people</strong>" in html
+    assert "https://example.org" in html
+    for forbidden in ("<script>alert", "javascript:", "onerror", "onclick", "<img"):
+        assert forbidden not in html
+    assert "Sahel &lt;b&gt;news&lt;/b&gt;" in html
+    assert "line &lt;i&gt;two&lt;/i&gt;" in html
+
+
+def test_project_page_shows_labels_with_colour_name_and_shortcut(client, ana):
+    project = ProjectFactory()
+    MembershipFactory(project=project, user=ana)
+    per = LabelFactory(project=project, name="PER", shortcut="p", color="#4e79a7")
+    StanceTargetFactory(project=project, name="the <intervention>")
+    html = client.get(f"/projects/{project.pk}/").content.decode()
+    assert f'<span class="chip lbl-{per.pk}" data-label="PER">PER</span>' in html
+    assert "<kbd>p</kbd>" in html
+    assert "the &lt;intervention&gt;" in html
+    assert f'href="/projects/{project.pk}/labels.css"' in html
+    assert f'href="/projects/{project.pk}/annotate/"' in html
+
+
+def test_labels_css_gives_each_label_its_colour_as_a_class(client, ana):
+    project = ProjectFactory()
+    MembershipFactory(project=project, user=ana)
+    dark = LabelFactory(project=project, color="#123456")
+    light = LabelFactory(project=project, color="#f0f0a0")
+    response = client.get(f"/projects/{project.pk}/labels.css")
+    assert response["Content-Type"] == "text/css; charset=utf-8"
+    css = response.content.decode()
+    assert f".lbl-{dark.pk} {{ --label: #123456; --label-ink: #fff;" in css
+    assert f".lbl-{light.pk} {{ --label: #f0f0a0; --label-ink: #000;" in css
+
+
+# Opening the queue
+
+
+def test_project_annotate_opens_the_next_document_then_says_all_done(client, ana):
+    project = ProjectFactory()
+    MembershipFactory(project=project, user=ana)
+    first = DocumentFactory(project=project)
+    response = client.get(f"/projects/{project.pk}/annotate/")
+    assert response.status_code == 302
+    assert response["Location"] == f"/documents/{first.pk}/annotate/"
+    # Asking again gives the same document back while it is in progress.
+    assert client.get(f"/projects/{project.pk}/annotate/")["Location"] == response["Location"]
+    Annotation.objects.filter(author=ana).update(status="submitted")
+    response = client.get(f"/projects/{project.pk}/annotate/")
+    assert response.status_code == 200
+    assert "All done" in response.content.decode()
+
+
+# The annotate page
+
+
+def test_annotate_page_carries_text_labels_targets_and_the_annotation(client, ana):
+    project = ProjectFactory(name="<b>P</b>")
+    MembershipFactory(project=project, user=ana)
+    document = DocumentFactory(project=project, text="<script>alert(1)</script> 🇲🇱 Keïta")
+    per = LabelFactory(project=project, name="P<E>R", shortcut="p")
+    favor = LabelFactory(project=project, name="FAVOR", kind="stance", shortcut="f")
+    target = StanceTargetFactory(project=project, name="T")
+
+    response = client.get(f"/documents/{document.pk}/annotate/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<script>alert(1)" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; 🇲🇱 Keïta" in html
+    assert 'id="document-text"' in html
+    assert 'id="save-status"' in html
+    assert f'data-label="P&lt;E&gt;R" data-label-id="{per.pk}"' in html
+    assert '<script type="module" src="/static/annotations/annotator.js"></script>' in html
+    assert "onclick" not in html and "style=" not in html
+
+    payload = _payload(response)
+    annotation = Annotation.objects.get(document=document, author=ana)
+    assert payload["document"] == {"id": document.pk, "text": document.text}
+    assert payload["annotation"]["id"] == annotation.pk
+    assert payload["annotation"]["spans"] == []
+    assert [label["id"] for label in payload["labels"]] == [per.pk, favor.pk]
+    assert payload["targets"] == [{"id": target.pk, "name": "T", "description": ""}]
+
+
+def test_annotate_page_is_read_only_for_submitted_work(client, ana):
+    project = ProjectFactory()
+    MembershipFactory(project=project, user=ana)
+    annotation = AnnotationFactory(document=DocumentFactory(project=project), author=ana)
+    Annotation.objects.filter(pk=annotation.pk).update(status="submitted")
+    html = client.get(f"/documents/{annotation.document_id}/annotate/").content.decode()
+    assert "shown read-only" in html
+    assert 'id="submit-button"' not in html
+
+
+def test_annotate_page_runs_as_many_queries_for_20_spans_as_for_2(client, ana):
+    project = ProjectFactory()
+    MembershipFactory(project=project, user=ana)
+    entity = LabelFactory(project=project)
+    stance_label = LabelFactory(project=project, kind="stance")
+
+    def count_for(spans: int) -> int:
+        document = DocumentFactory(project=project, text="word " * 40 + str(spans))
+        annotation = AnnotationFactory(document=document, author=ana)
+        made = [
+            SpanFactory(annotation=annotation, label=entity, start=5 * i, end=5 * i + 4)
+            for i in range(spans)
+        ]
+        for span in made[:2]:
+            StanceFactory(
+                annotation=annotation,
+                target=StanceTargetFactory(project=project),
+                label=stance_label,
+                holder=span,
+            )
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(f"/documents/{document.pk}/annotate/")
+        assert len(_payload(response)["annotation"]["spans"]) == spans
+        return len(queries)
+
+    assert count_for(2) == count_for(20) <= 12
+
+
+def test_every_page_offers_log_out_as_a_post_form(client, ana):
+    html = client.get("/").content.decode()
+    assert re.search(r'<form method="post" action="/accounts/logout/"[^>]*>', html)
+    assert "csrfmiddlewaretoken" in html
+    response = client.post("/accounts/logout/")
+    assert response.status_code == 302
+    assert client.get("/").status_code == 302
