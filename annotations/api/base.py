@@ -9,6 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from drf_spectacular.extensions import OpenApiSerializerExtension
 from rest_framework import generics, serializers
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.exceptions import ParseError, ValidationError
@@ -184,3 +185,19 @@ class InputSerializer(serializers.Serializer):
         if unknown:
             raise ValidationError(unknown)
         return value
+
+
+class StrictInputSchema(OpenApiSerializerExtension):
+    """Declare in the OpenAPI schema what InputSerializer enforces: no fields beyond its own.
+
+    Without ``additionalProperties: false`` a client (or a fuzzer) reading the schema would
+    take a body with an extra key for valid, and the API answers it with 400.
+    """
+
+    target_class = InputSerializer
+    match_subclasses = True
+
+    def map_serializer(self, auto_schema: Any, direction: Any) -> dict[str, Any]:
+        schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
+        schema["additionalProperties"] = False
+        return schema
