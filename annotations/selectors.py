@@ -14,9 +14,11 @@ from django.db.models.functions import Coalesce
 from annotations.agreement import AnnotatorWork
 from annotations.models import (
     Annotation,
+    AnnotationEvent,
     AnnotationKind,
     AnnotationStatus,
     Document,
+    EventAction,
     Label,
     LabelKind,
     Membership,
@@ -312,3 +314,24 @@ def project_get_with_progress_for_user(
 ) -> Project | None:
     """Return one of the user's projects with role and progress, or None for a non-member."""
     return project_list_with_progress_for_user(user=user).filter(pk=project_id).first()
+
+
+# History
+
+
+def event_list(*, annotation: Annotation) -> QuerySet[AnnotationEvent]:
+    """Return the annotation's events, newest first, each with the id of the event undoing it."""
+    undone_by = AnnotationEvent.objects.filter(
+        annotation=annotation, action=EventAction.REVERTED, object_id=OuterRef("pk")
+    ).values("pk")[:1]
+    return (
+        AnnotationEvent.objects.filter(annotation=annotation)
+        .select_related("actor")
+        .annotate(reverted_by=Subquery(undone_by))
+        .order_by("-id")
+    )
+
+
+def event_get(*, event_id: int) -> AnnotationEvent | None:
+    """Return the event with this id, or None (the caller checks who may see its annotation)."""
+    return AnnotationEvent.objects.filter(pk=event_id).first()

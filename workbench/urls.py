@@ -14,3 +14,6 @@ urlpatterns = [
     path("api/", include("annotations.api.urls")),
     path("", include("annotations.urls")),
 ]
+
+# Unknown URLs under /api/ answer JSON like every other API error.
+handler404 = "annotations.api.errors.not_found"

@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from annotations.api import annotating, auth, documents, projects, queue, review
+from annotations.api import annotating, auth, documents, history, projects, queue, review
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -66,4 +66,10 @@ urlpatterns = [
         name="api-stance",
     ),
     path("annotations/<int:annotation_id>/bulk/", annotating.BulkApi.as_view(), name="api-bulk"),
+    path(
+        "annotations/<int:annotation_id>/events/",
+        history.AnnotationEventListApi.as_view(),
+        name="api-events",
+    ),
+    path("events/<int:event_id>/revert/", history.EventRevertApi.as_view(), name="api-revert"),
 ]

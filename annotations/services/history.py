@@ -1,0 +1,184 @@
+"""Reverting a change from the event log (what a reviewer does to an unwanted gold edit).
+
+A change is undone by the ordinary write services, so every rule (offsets, overlap, claimant
+and holder kinds, writability) holds for the undo too, and the undo is itself logged. Only a
+change whose result is still there unchanged can be reverted: if the span or stance was
+changed again since, the later change must be reverted first.
+"""
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+
+from annotations.errors import InvalidInput
+from annotations.models import Annotation, AnnotationEvent, EventAction, Span, Stance
+from annotations.services import annotating
+
+NOT_REVERTIBLE = "A {action} event cannot be reverted."
+CHANGED_SINCE = (
+    "This change has been changed again since (the annotation is at version {version}); "
+    "revert the later change first."
+)
+ALREADY_REVERTED = "This change has already been reverted (event {event})."
+
+SPAN_FIELDS = ("label", "start", "end", "claimant", "claimant_text", "checkworthy")
+STANCE_FIELDS = ("target", "label", "holder", "evidence")
+
+
+def event_revert(*, event: AnnotationEvent, actor: AbstractBaseUser | None) -> AnnotationEvent:
+    """Undo one logged change; return the event that records the undo."""
+    with transaction.atomic():
+        annotation = Annotation.objects.select_for_update(of=("self",)).get(pk=event.annotation_id)
+        done = AnnotationEvent.objects.filter(
+            annotation=annotation, action=EventAction.REVERTED, object_id=event.pk
+        ).first()
+        if done is not None:
+            raise InvalidInput({"event": [ALREADY_REVERTED.format(event=done.pk)]})
+        undo = _UNDO.get(event.action)
+        if undo is None:
+            raise InvalidInput({"event": [NOT_REVERTIBLE.format(action=event.action)]})
+        undo(event, annotation, actor)
+        annotation.refresh_from_db(fields=["version"])
+        return AnnotationEvent.objects.create(
+            annotation=annotation,
+            actor=actor,
+            action=EventAction.REVERTED,
+            object_id=event.pk,
+            before={"event": event.pk, "action": event.action},
+            version=annotation.version,
+        )
+
+
+def _changed_since(annotation: Annotation) -> InvalidInput:
+    return InvalidInput({"event": [CHANGED_SINCE.format(version=annotation.version)]})
+
+
+def _span_state(span: Span | None) -> dict[str, Any] | None:
+    if span is None:
+        return None
+    return {
+        "label": span.label_id,
+        "start": span.start,
+        "end": span.end,
+        "claimant": span.claimant_id,
+        "claimant_text": span.claimant_text,
+        "checkworthy": span.checkworthy,
+    }
+
+
+def _stance_state(stance: Stance | None) -> dict[str, Any] | None:
+    if stance is None:
+        return None
+    return {
+        "target": stance.target_id,
+        "label": stance.label_id,
+        "holder": stance.holder_id,
+        "evidence": stance.evidence_id,
+    }
+
+
+def _pick(values: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
+    return {name: values[name] for name in fields}
+
+
+def _undo_span_created(event, annotation, actor) -> None:
+    span = Span.objects.filter(pk=event.object_id, annotation=annotation).first()
+    if _span_state(span) != _pick(event.after, SPAN_FIELDS):
+        raise _changed_since(annotation)
+    annotating.span_delete(span=span, actor=actor)
+
+
+def _undo_span_changed(event, annotation, actor) -> None:
+    span = Span.objects.filter(pk=event.object_id, annotation=annotation).first()
+    if _span_state(span) != _pick(event.after, SPAN_FIELDS):
+        raise _changed_since(annotation)
+    annotating.span_update(span=span, actor=actor, **_pick(event.before, SPAN_FIELDS))
+
+
+def _undo_span_deleted(event, annotation, actor) -> None:
+    annotating.span_create(annotation=annotation, actor=actor, **_pick(event.before, SPAN_FIELDS))
+
+
+def _undo_stance_created(event, annotation, actor) -> None:
+    stance = Stance.objects.filter(pk=event.object_id, annotation=annotation).first()
+    if _stance_state(stance) != _pick(event.after, STANCE_FIELDS):
+        raise _changed_since(annotation)
+    annotating.stance_delete(stance=stance, actor=actor)
+
+
+def _undo_stance_changed(event, annotation, actor) -> None:
+    stance = Stance.objects.filter(pk=event.object_id, annotation=annotation).first()
+    if _stance_state(stance) != _pick(event.after, STANCE_FIELDS):
+        raise _changed_since(annotation)
+    annotating.stance_update(stance=stance, actor=actor, **_pick(event.before, STANCE_FIELDS))
+
+
+def _undo_stance_deleted(event, annotation, actor) -> None:
+    annotating.stance_create(
+        annotation=annotation, actor=actor, **_pick(event.before, STANCE_FIELDS)
+    )
+
+
+def _undo_content_replaced(event, annotation, actor) -> None:
+    current = {
+        "spans": sorted(
+            (_span_state(span) | {"id": span.pk} for span in annotation.spans.all()),
+            key=lambda state: state["id"],
+        ),
+        "stances": sorted(
+            (_stance_state(stance) | {"id": stance.pk} for stance in annotation.stances.all()),
+            key=lambda state: state["id"],
+        ),
+    }
+    recorded = {
+        "spans": sorted(
+            (_pick(span, SPAN_FIELDS) | {"id": span["id"]} for span in event.after["spans"]),
+            key=lambda state: state["id"],
+        ),
+        "stances": sorted(
+            (
+                _pick(stance, STANCE_FIELDS) | {"id": stance["id"]}
+                for stance in event.after["stances"]
+            ),
+            key=lambda state: state["id"],
+        ),
+    }
+    if current != recorded:
+        raise _changed_since(annotation)
+    before = event.before
+    position = {span["id"]: index for index, span in enumerate(before["spans"])}
+    spans = [
+        {
+            "label": span["label_name"],
+            "start": span["start"],
+            "end": span["end"],
+            "claimant": position.get(span["claimant"]),
+            "claimant_text": span["claimant_text"],
+            "checkworthy": span["checkworthy"],
+        }
+        for span in before["spans"]
+    ]
+    stances = [
+        {
+            "target": stance["target_name"],
+            "label": stance["label_name"],
+            "holder": position.get(stance["holder"]),
+            "evidence": position.get(stance["evidence"]),
+        }
+        for stance in before["stances"]
+    ]
+    annotating.annotation_replace_content(
+        annotation=annotation, spans=spans, stances=stances, actor=actor
+    )
+
+
+_UNDO = {
+    EventAction.SPAN_CREATED: _undo_span_created,
+    EventAction.SPAN_CHANGED: _undo_span_changed,
+    EventAction.SPAN_DELETED: _undo_span_deleted,
+    EventAction.STANCE_CREATED: _undo_stance_created,
+    EventAction.STANCE_CHANGED: _undo_stance_changed,
+    EventAction.STANCE_DELETED: _undo_stance_deleted,
+    EventAction.CONTENT_REPLACED: _undo_content_replaced,
+}
