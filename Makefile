@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-sqlite lint format bench-ingest clean
+.PHONY: run test test-sqlite lint format bench-ingest bench-api fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,16 @@ format: $(VENV)/.dev-installed
 
 bench-ingest: $(VENV)/.dev-installed
 	$(BIN)/python bench/ingest.py
+
+# Span-write latency and throughput over loopback against gunicorn and PostgreSQL.
+bench-api: $(VENV)/.dev-installed
+	$(BIN)/python bench/api.py
+
+# Schemathesis against a live gunicorn on a free port: a throwaway SQLite database with the
+# demo data (FUZZ_DATABASE_URL=... names another), FUZZ_EXAMPLES cases per operation and phase.
+FUZZ_EXAMPLES ?= 30
+fuzz: $(VENV)/.dev-installed
+	$(BIN)/python bench/fuzz.py --max-examples $(FUZZ_EXAMPLES)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .test-db.sqlite3*
