@@ -22,6 +22,7 @@ from typing import Any, BinaryIO
 import orjson
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, connection, transaction
+from django.db.models import CharField, Value
 from django.utils import timezone
 from psycopg import DatabaseError
 
@@ -34,6 +35,8 @@ from annotations.models import (
     LabelKind,
     Project,
     Span,
+    Stance,
+    StanceTarget,
 )
 from annotations.offsets import overlaps, range_error
 
@@ -71,6 +74,17 @@ WARN_SPAN_OVERLAP = (
     "{key} #{index} [{start}, {end}) overlaps another {kind} span and the project does not "
     "allow overlap; dropped."
 )
+WARN_CLAIMANT = (
+    "claims #{index}: claimant {claimant!r} is not an entity of this line; claim kept without it."
+)
+WARN_STANCE_SHAPE = (
+    'stances #{index}: expected {{"target", "label", "holder"?, "evidence"?}}; dropped.'
+)
+WARN_STANCE_NAME = "stances #{index}: unknown stance {what} {name!r}; dropped."
+WARN_STANCE_SPAN = "stances #{index}: {role} {span!r} is not a span of this line; dropped."
+WARN_STANCE_TWICE = (
+    "stances #{index}: a second stance on {target!r} by the same holder; one each, dropped."
+)
 WARN_CLASS_LABELS = "Document-level labels {labels!r} are not span annotations; ignored."
 WARN_REPEAT = (
     "Repeated passage: characters [{start}, {end}) repeat [{first_start}, {first_end}) "
@@ -81,8 +95,21 @@ WARN_REPEAT_COLLAPSED = (
     "verbatim and were removed."
 )
 
-# Keys of a JSON record that are not copied into meta.
-_RECORD_KEYS = {"text", "external_id", "meta", "label", "labels", "entities", "claims"}
+# Keys of a JSON record that are not copied into meta: the text and its annotations, and
+# what our own export adds about who made them (so that an export imports back unchanged).
+_RECORD_KEYS = {
+    "text",
+    "external_id",
+    "meta",
+    "label",
+    "labels",
+    "entities",
+    "claims",
+    "stances",
+    "annotators",
+    "annotator",
+    "reviewed_by",
+}
 
 
 class UnsupportedFileType(ValueError):
@@ -105,6 +132,7 @@ class RawSpan:
     label: Any
     text: Any = None
     checkworthy: Any = ""
+    claimant: Any = None  # {"start", "end", "text"?} of an entity, or {"text"}
 
 
 @dataclass
@@ -116,6 +144,7 @@ class Record:
     external_id: Any = ""
     meta: Any = field(default_factory=dict)
     spans: list[RawSpan] = field(default_factory=list)
+    stances: list[Any] = field(default_factory=list)
     encoding: str | None = None
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
@@ -128,6 +157,16 @@ class PreparedSpan:
     label_id: int
     kind: str
     checkworthy: str = ""
+    claimant: int | None = None  # index of the claimant among the line's prepared spans
+    claimant_text: str = ""
+
+
+@dataclass
+class PreparedStance:
+    target_id: int
+    label_id: int
+    holder: int | None  # indexes among the line's prepared spans
+    evidence: int | None
 
 
 @dataclass
@@ -143,6 +182,7 @@ class Prepared:
     encoding: str | None
     warnings: list[str]
     spans: list[PreparedSpan]
+    stances: list[PreparedStance] = field(default_factory=list)
 
 
 @dataclass
@@ -220,10 +260,16 @@ def _spans_from(obj: dict, record: Record) -> None:
                         item["label"],
                         item.get("text"),
                         item.get("checkworthy", ""),
+                        item.get("claimant") if key == "claims" else None,
                     )
                 )
             else:
                 record.warnings.append(WARN_SPAN_SHAPE.format(key=key, index=index))
+    if "stances" in obj:
+        if isinstance(obj["stances"], list):
+            record.stances = obj["stances"]
+        else:
+            record.warnings.append(ERR_SPANS_NOT_LIST.format(key="stances"))
 
 
 def record_from_object(obj: Any, line: int | str, encoding: str | None = None) -> Record:
@@ -361,19 +407,38 @@ def parse_file(name: str, stream: BinaryIO, encoding: str | None = None) -> Iter
 # --- Preparing: one record, checked and repaired ------------------------------------------
 
 
+# Marks the stance targets among the labels in LabelIndex's one query (not a label kind).
+TARGET = "target"
+
+
 @dataclass
 class LabelIndex:
-    """The project's span labels by name, and its overlap rule."""
+    """The project's span labels, stance values and stance targets by name; its overlap rule."""
 
     by_name: dict[str, tuple[int, str]]
     allow_overlap: bool
+    stance_values: dict[str, int] = field(default_factory=dict)
+    targets: dict[str, int] = field(default_factory=dict)
 
     @classmethod
     def for_project(cls, project: Project) -> "LabelIndex":
-        rows = Label.objects.filter(
-            project=project, kind__in=[LabelKind.ENTITY, LabelKind.CLAIM]
-        ).values_list("name", "id", "kind")
-        return cls({name: (pk, kind) for name, pk, kind in rows}, project.allow_overlap)
+        spans, values, targets = {}, {}, {}
+        # Labels and targets in one query: an import's query count does not grow with them.
+        rows = Label.objects.filter(project=project).order_by().values_list("name", "id", "kind")
+        rows = rows.union(
+            StanceTarget.objects.filter(project=project)
+            .order_by()
+            .values_list("name", "id", Value(TARGET, output_field=CharField())),
+            all=True,
+        )
+        for name, pk, kind in rows:
+            if kind == TARGET:
+                targets[name] = pk
+            elif kind == LabelKind.STANCE:
+                values[name] = pk
+            else:
+                spans[name] = (pk, kind)
+        return cls(spans, project.allow_overlap, values, targets)
 
 
 def prepare(record: Record, options: ImportOptions, labels: LabelIndex) -> Prepared | str:
@@ -413,7 +478,8 @@ def prepare(record: Record, options: ImportOptions, labels: LabelIndex) -> Prepa
             )
         )
     repairs = ([repair.ENCODING] if record.encoding else []) + fixed.repairs
-    spans = _carry_spans(record, text, fixed, labels, warnings)
+    spans, origins = _carry_spans(record, text, fixed, labels, warnings)
+    stances = _carry_stances(record, text, spans, origins, labels, warnings)
     return Prepared(
         line=record.line,
         text=fixed.text,
@@ -424,6 +490,7 @@ def prepare(record: Record, options: ImportOptions, labels: LabelIndex) -> Prepa
         encoding=record.encoding,
         warnings=warnings,
         spans=spans,
+        stances=stances,
     )
 
 
@@ -433,9 +500,13 @@ def _carry_spans(
     fixed: repair.RepairResult,
     labels: LabelIndex,
     warnings: list[str],
-) -> list[PreparedSpan]:
-    """Check pre-annotation spans against the input text and map them onto the stored text."""
+) -> tuple[list[PreparedSpan], list[RawSpan]]:
+    """Check pre-annotation spans against the input text and map them onto the stored text.
+
+    Returns the carried spans and, index for index, the input spans they came from.
+    """
     carried: list[PreparedSpan] = []
+    origins: list[RawSpan] = []
     offset_map = fixed.offset_map
     for raw in record.spans:
         where = {"key": raw.key, "index": raw.index}
@@ -482,7 +553,76 @@ def _carry_spans(
         carried.append(
             PreparedSpan(start, end, label_id, kind, checkworthy if kind == LabelKind.CLAIM else "")
         )
-    return carried
+        origins.append(raw)
+    for span, raw in zip(carried, origins, strict=True):
+        if raw.claimant is None:
+            continue
+        claimant = raw.claimant
+        if isinstance(claimant, dict) and set(claimant) == {"text"}:
+            if isinstance(claimant["text"], str) and 0 < len(claimant["text"]) <= 500:
+                span.claimant_text = claimant["text"]
+                continue
+        else:
+            found = _find_span(claimant, original, carried, origins, LabelKind.ENTITY)
+            if found is not None:
+                span.claimant = found
+                continue
+        warnings.append(WARN_CLAIMANT.format(index=raw.index, claimant=claimant))
+    return carried, origins
+
+
+def _find_span(
+    ref: Any, original: str, carried: list[PreparedSpan], origins: list[RawSpan], kind: str | None
+) -> int | None:
+    """Find the carried span a reference names by its input offsets (and text, label, kind)."""
+    if not isinstance(ref, dict):
+        return None
+    for index, (span, raw) in enumerate(zip(carried, origins, strict=True)):
+        if (
+            (raw.start, raw.end) == (ref.get("start"), ref.get("end"))
+            and (kind is None or span.kind == kind)
+            and ref.get("text", original[raw.start : raw.end]) == original[raw.start : raw.end]
+            and ref.get("label", raw.label) == raw.label
+        ):
+            return index
+    return None
+
+
+def _carry_stances(
+    record: Record,
+    original: str,
+    carried: list[PreparedSpan],
+    origins: list[RawSpan],
+    labels: LabelIndex,
+    warnings: list[str],
+) -> list[PreparedStance]:
+    """Check pre-annotation stances; their holder and evidence must be spans of the line."""
+    stances: list[PreparedStance] = []
+    taken: set[tuple[int, int | None]] = set()  # (target, holder): the database allows one
+    for index, item in enumerate(record.stances):
+        if not isinstance(item, dict) or not {"target", "label"} <= set(item):
+            warnings.append(WARN_STANCE_SHAPE.format(index=index))
+            continue
+        target = labels.targets.get(item["target"]) if isinstance(item["target"], str) else None
+        value = labels.stance_values.get(item["label"]) if isinstance(item["label"], str) else None
+        if target is None or value is None:
+            what, name = ("target", item["target"]) if target is None else ("value", item["label"])
+            warnings.append(WARN_STANCE_NAME.format(index=index, what=what, name=name))
+            continue
+        found = {}
+        for role, kind in (("holder", LabelKind.ENTITY), ("evidence", None)):
+            ref = item.get(role)
+            found[role] = None if ref is None else _find_span(ref, original, carried, origins, kind)
+            if ref is not None and found[role] is None:
+                warnings.append(WARN_STANCE_SPAN.format(index=index, role=role, span=ref))
+                break
+        else:
+            if (target, found["holder"]) in taken:
+                warnings.append(WARN_STANCE_TWICE.format(index=index, target=item["target"]))
+                continue
+            taken.add((target, found["holder"]))
+            stances.append(PreparedStance(target, value, found["holder"], found["evidence"]))
+    return stances
 
 
 # --- Writing ------------------------------------------------------------------------------
@@ -663,7 +803,9 @@ def _insert(project: Project, items: list[Prepared], source: str) -> list[int]:
             [Document(**dict(zip(_DOCUMENT_COLUMNS[1:], row, strict=True))) for row in rows]
         )
         ids = [document.pk for document in documents]
-    with_spans = [(item, pk) for item, pk in zip(items, ids, strict=True) if item.spans]
+    with_spans = [
+        (item, pk) for item, pk in zip(items, ids, strict=True) if item.spans or item.stances
+    ]
     if with_spans:
         annotations = Annotation.objects.bulk_create(
             [
@@ -671,21 +813,49 @@ def _insert(project: Project, items: list[Prepared], source: str) -> list[int]:
                 for _, pk in with_spans
             ]
         )
+        rows = {
+            (position, index): Span(
+                annotation=annotation,
+                label_id=span.label_id,
+                start=span.start,
+                end=span.end,
+                text=item.text[span.start : span.end],
+                checkworthy=span.checkworthy,
+                claimant_text=span.claimant_text,
+            )
+            for position, ((item, _), annotation) in enumerate(
+                zip(with_spans, annotations, strict=True)
+            )
+            for index, span in enumerate(item.spans)
+        }
+        # Claimants are entities, which never have claimants themselves: storing the spans
+        # without one first gives every claimant its id before the claims that name it.
+        claims = {}
+        for position, (item, _) in enumerate(with_spans):
+            for index, span in enumerate(item.spans):
+                if span.claimant is not None:
+                    claims[(position, index)] = (position, span.claimant)
         Span.objects.bulk_create(
-            [
-                Span(
-                    annotation=annotation,
-                    label_id=span.label_id,
-                    start=span.start,
-                    end=span.end,
-                    text=item.text[span.start : span.end],
-                    checkworthy=span.checkworthy,
-                )
-                for (item, _), annotation in zip(with_spans, annotations, strict=True)
-                for span in item.spans
-            ],
-            batch_size=1000,
+            [row for key, row in rows.items() if key not in claims], batch_size=1000
         )
+        for key, claimant in claims.items():
+            rows[key].claimant = rows[claimant]
+        Span.objects.bulk_create([rows[key] for key in claims], batch_size=1000)
+        stances = [
+            Stance(
+                annotation=annotation,
+                target_id=stance.target_id,
+                label_id=stance.label_id,
+                holder=None if stance.holder is None else rows[(position, stance.holder)],
+                evidence=None if stance.evidence is None else rows[(position, stance.evidence)],
+            )
+            for position, ((item, _), annotation) in enumerate(
+                zip(with_spans, annotations, strict=True)
+            )
+            for stance in item.stances
+        ]
+        if stances:
+            Stance.objects.bulk_create(stances, batch_size=1000)
     return ids
 
 

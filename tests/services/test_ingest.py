@@ -7,10 +7,10 @@ import threading
 import pytest
 from django.db import connection
 
-from annotations.models import Annotation, Document, Span
+from annotations.models import Annotation, Document, Span, Stance
 from annotations.services import ingest
 from annotations.services.ingest import ImportOptions, documents_import_file
-from tests.factories import LabelFactory, ProjectFactory
+from tests.factories import LabelFactory, ProjectFactory, StanceTargetFactory
 
 
 def import_path(project, path, **options):
@@ -366,6 +366,85 @@ def test_claims_keep_their_checkworthiness(project):
         "yes",
         "claim",
     )
+
+
+def test_claims_link_their_claimant_entity_by_offsets_or_keep_a_free_text_one(project):
+    record = {
+        "text": "Le Drian said troops would stay. AFP said it too.",
+        "entities": [{"start": 0, "end": 8, "label": "PER"}],
+        "claims": [
+            {
+                "start": 14,
+                "end": 31,
+                "label": "CLAIM",
+                "claimant": {"start": 0, "end": 8, "text": "Le Drian"},
+            },
+            {"start": 33, "end": 48, "label": "CLAIM", "claimant": {"text": "AFP"}},
+        ],
+    }
+    report = import_bytes(project, "docs.jsonl", json.dumps(record).encode() + b"\n")
+    assert report["warnings"] == []
+    claims = Span.objects.filter(label__kind="claim").order_by("start")
+    assert [(c.claimant.text if c.claimant else None, c.claimant_text) for c in claims] == [
+        ("Le Drian", ""),
+        (None, "AFP"),
+    ]
+
+
+def test_a_claimant_that_is_not_an_entity_of_the_line_is_a_warning(project):
+    record = {
+        "text": "Le Drian said troops would stay.",
+        "claims": [
+            {"start": 14, "end": 31, "label": "CLAIM", "claimant": {"start": 0, "end": 2}},
+        ],
+    }
+    report = import_bytes(project, "docs.jsonl", json.dumps(record).encode() + b"\n")
+    assert report["warnings"] == [
+        {
+            "line": 1,
+            "message": ingest.WARN_CLAIMANT.format(index=0, claimant={"start": 0, "end": 2}),
+        }
+    ]
+    assert Span.objects.get().claimant is None
+
+
+def test_stances_are_imported_with_their_holder_and_evidence(project):
+    LabelFactory(project=project, name="FAVOR", kind="stance")
+    StanceTargetFactory(project=project, name="the intervention")
+    holder = {"start": 0, "end": 8, "text": "Le Drian"}
+    record = {
+        "text": "Le Drian said troops would stay.",
+        "entities": [{"start": 0, "end": 8, "label": "PER"}],
+        "claims": [{"start": 14, "end": 31, "label": "CLAIM"}],
+        "stances": [
+            {
+                "target": "the intervention",
+                "label": "FAVOR",
+                "holder": holder,
+                "evidence": {"start": 14, "end": 31, "label": "CLAIM"},
+            },
+            {"target": "the intervention", "label": "FAVOR", "holder": holder},
+            {"target": "the elections", "label": "FAVOR"},
+            {"target": "the intervention", "label": "AGAINST"},
+            {"target": "the intervention", "label": "FAVOR", "holder": {"start": 1, "end": 8}},
+            ["the intervention", "FAVOR"],
+        ],
+        "annotators": ["alice"],
+        "reviewed_by": "bob",
+    }
+    report = import_bytes(project, "docs.jsonl", json.dumps(record).encode() + b"\n")
+    stance = Stance.objects.get()
+    assert (stance.target.name, stance.label.name) == ("the intervention", "FAVOR")
+    assert (stance.holder.text, stance.evidence.text) == ("Le Drian", "troops would stay")
+    assert [w["message"] for w in report["warnings"]] == [
+        ingest.WARN_STANCE_TWICE.format(index=1, target="the intervention"),
+        ingest.WARN_STANCE_NAME.format(index=2, what="target", name="the elections"),
+        ingest.WARN_STANCE_NAME.format(index=3, what="value", name="AGAINST"),
+        ingest.WARN_STANCE_SPAN.format(index=4, role="holder", span={"start": 1, "end": 8}),
+        ingest.WARN_STANCE_SHAPE.format(index=5),
+    ]
+    # What our export says about who did the work is not the document's metadata.
+    assert only_document(project).meta == {}
 
 
 # --- queries, concurrency ------------------------------------------------------------------
