@@ -1,7 +1,16 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from annotations.api import annotating, auth, documents, history, projects, queue, review
+from annotations.api import (
+    annotating,
+    auth,
+    documents,
+    exports,
+    history,
+    projects,
+    queue,
+    review,
+)
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -31,6 +40,7 @@ urlpatterns = [
         review.AgreementApi.as_view(),
         name="api-agreement",
     ),
+    path("projects/<int:project_id>/export/", exports.ExportApi.as_view(), name="api-export"),
     path(
         "documents/<int:document_id>/", documents.DocumentDetailApi.as_view(), name="api-document"
     ),

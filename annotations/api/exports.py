@@ -1,0 +1,101 @@
+"""Export: ``GET /api/projects/{p}/export/?format=...`` streams the project's dataset (managers)."""
+
+from django.http import StreamingHttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+
+from annotations import selectors
+from annotations.api import permissions
+from annotations.api.base import ApiView, Utf8JSONRenderer
+from annotations.api.serializers import ErrorOutput
+from annotations.exports import (
+    FORMATS,
+    ExportReport,
+    export_filename,
+    export_options,
+    export_stream,
+)
+from annotations.models import AnnotationStatus
+
+UNKNOWN_PARAMETER = "Unknown query parameter; expected one of: {names}."
+ONE_VALUE = "Give this parameter once."
+PARAMETERS = ("format", "include", "label", "status")
+REPEATABLE = ("label", "status")
+
+
+class ExportApi(ApiView):
+    """Stream the project's gold (or submitted) annotations in one format (managers)."""
+
+    # Errors are JSON whatever the client accepts: a download client asking for text/csv
+    # must still read why its request was refused, not get a 406.
+    renderer_classes = [Utf8JSONRenderer]
+
+    def perform_content_negotiation(self, request: Request, force: bool = False) -> tuple:
+        return super().perform_content_negotiation(request, force=True)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("format", str, enum=list(FORMATS), description="Default: jsonl."),
+            OpenApiParameter(
+                "include",
+                str,
+                enum=list(selectors.EXPORT_INCLUDES),
+                description="gold (default): one line per document with gold; submitted: "
+                "one line per submitted manual annotation, with its annotator.",
+            ),
+            OpenApiParameter(
+                "label", str, many=True, description="Only spans and stances with these labels."
+            ),
+            OpenApiParameter(
+                "status",
+                str,
+                many=True,
+                enum=list(AnnotationStatus.values),
+                description="Only documents whose gold has this status.",
+            ),
+        ],
+        responses={
+            (200, "application/x-ndjson"): OpenApiResponse(OpenApiTypes.BINARY),
+            (200, "text/plain"): OpenApiResponse(OpenApiTypes.BINARY),
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.BINARY),
+            (200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY),
+            400: ErrorOutput,
+            403: ErrorOutput,
+            404: ErrorOutput,
+        },
+    )
+    def get(self, request: Request, project_id: int) -> StreamingHttpResponse:
+        project = permissions.project_for(request, project_id, permissions.MANAGE)
+        query = request.query_params
+        _check_parameters(query)
+        options = export_options(
+            project=project,
+            format_name=query.get("format", "jsonl"),
+            include=query.get("include"),
+            labels=query.getlist("label"),
+            statuses=query.getlist("status"),
+        )
+        rows = selectors.export_rows(
+            project=project,
+            include=options.include,
+            labels=options.labels,
+            statuses=options.statuses,
+        )
+        chunks = export_stream(rows=rows, options=options, report=ExportReport())
+        response = StreamingHttpResponse(chunks, content_type=FORMATS[options.format].content_type)
+        filename = export_filename(project=project, options=options)
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+
+def _check_parameters(query: object) -> None:
+    errors = {}
+    for name in query:
+        if name not in PARAMETERS:
+            errors[name] = [UNKNOWN_PARAMETER.format(names=", ".join(PARAMETERS))]
+        elif name not in REPEATABLE and len(query.getlist(name)) > 1:
+            errors[name] = [ONE_VALUE]
+    if errors:
+        raise ValidationError(errors)

@@ -1,0 +1,32 @@
+"""What every renderer receives besides the rows: the options asked for and the report to fill."""
+
+from dataclasses import dataclass, field
+
+from annotations.selectors import EXPORT_GOLD
+
+# Warnings kept for the summary; all of them are counted, and each is also written into the
+# export itself where the format has room for it.
+KEPT_WARNINGS = 100
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    format: str = "jsonl"
+    include: str = EXPORT_GOLD
+    labels: frozenset[str] | None = None  # label names; None exports every label
+    statuses: frozenset[str] | None = None  # statuses of gold; None exports any
+
+
+@dataclass
+class ExportReport:
+    """What an export did: the rows it wrote, and every span it could not place."""
+
+    rows: int = 0
+    warning_count: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+    def warn(self, message: str) -> None:
+        """Count a warning; keep its text while fewer than KEPT_WARNINGS are kept."""
+        self.warning_count += 1
+        if len(self.warnings) < KEPT_WARNINGS:
+            self.warnings.append(message)

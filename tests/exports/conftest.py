@@ -1,0 +1,187 @@
+"""A project with gold, submitted and unfinished work, over the shared samples' texts."""
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from annotations import selectors
+from annotations.exports import ExportOptions, ExportReport, export_options, export_stream
+from annotations.models import Annotation, Document, Project
+from annotations.services.annotating import annotation_replace_content, annotation_set_status
+from annotations.services.ingest import documents_import_file
+from tests.factories import (
+    AnnotationFactory,
+    DocumentFactory,
+    LabelFactory,
+    MembershipFactory,
+    ProjectFactory,
+    StanceTargetFactory,
+    UserFactory,
+)
+
+NEWS = "Keita met Macron in Bamako. Le Drian said troops would stay in Gao until June."
+
+
+def at(text: str, part: str, occurrence: int = 0) -> tuple[int, int]:
+    """The code-point range of ``part`` in ``text`` (its ``occurrence``-th appearance)."""
+    start = -1
+    for _ in range(occurrence + 1):
+        start = text.index(part, start + 1)
+    return start, start + len(part)
+
+
+def span(text: str, label: str, part: str, occurrence: int = 0, **extra: Any) -> dict:
+    """A span item for the bulk write service, found by its text."""
+    start, end = at(text, part, occurrence)
+    return {"label": label, "start": start, "end": end, **extra}
+
+
+def annotate(
+    document: Document,
+    *,
+    spans: list[dict],
+    stances: list[dict] = (),
+    author=None,
+    actor=None,
+    submit: bool = True,
+) -> Annotation:
+    """Write an annotation through the services (events logged); gold when ``author`` is None."""
+    kind = "manual" if author is not None else "gold"
+    annotation = AnnotationFactory(document=document, author=author, kind=kind)
+    actor = actor or author
+    annotation_replace_content(
+        annotation=annotation, spans=spans, stances=list(stances), actor=actor
+    )
+    if submit:
+        annotation_set_status(
+            annotation=annotation, status="submitted", version=annotation.version, actor=actor
+        )
+    return annotation
+
+
+def make_project(name: str = "Sahel export", **fields: Any) -> Project:
+    """A project with the demo's labels and one stance target."""
+    project = ProjectFactory(name=name, **fields)
+    for label, kind in (
+        ("PER", "entity"),
+        ("LOC", "entity"),
+        ("ORG", "entity"),
+        ("CLAIM", "claim"),
+        ("FAVOR", "stance"),
+        ("AGAINST", "stance"),
+    ):
+        LabelFactory(project=project, name=label, kind=kind)
+    StanceTargetFactory(project=project, name="the intervention")
+    return project
+
+
+@dataclass
+class Dataset:
+    project: Project
+    users: dict
+    news: Document  # gold by the reviewer, submitted; alice and bob submitted
+    unicode: Document  # gold by the manager, in progress; from unicode_mix.txt
+    formula: Document  # gold, submitted; the docs.csv text that starts with "="
+    pending: Document  # bob submitted, no gold
+    untouched: Document  # nothing
+
+
+@pytest.fixture
+def dataset(samples: Path) -> Dataset:
+    return build_dataset(samples)
+
+
+def build_dataset(samples: Path) -> Dataset:
+    """Build the Dataset described on its fields."""
+    project = make_project()
+    users = {
+        name: UserFactory(username=name)
+        for name in ("manager", "reviewer", "alice", "bob", "carol", "outsider")
+    }
+    for name, role in (
+        ("manager", "manager"),
+        ("reviewer", "reviewer"),
+        ("alice", "annotator"),
+        ("bob", "annotator"),
+        ("carol", "annotator"),
+    ):
+        MembershipFactory(project=project, user=users[name], role=role)
+
+    news = DocumentFactory(project=project, text=NEWS, external_id="news-1", meta={"n": 1})
+    news_spans = [
+        span(NEWS, "PER", "Keita"),
+        span(NEWS, "PER", "Macron"),
+        span(NEWS, "LOC", "Bamako"),
+        span(NEWS, "PER", "Le Drian"),
+        span(NEWS, "CLAIM", "troops would stay in Gao until June", claimant=3, checkworthy="yes"),
+        span(NEWS, "LOC", "Gao"),
+    ]
+    news_stances = [{"target": "the intervention", "label": "FAVOR", "holder": 3, "evidence": 4}]
+    for name in ("alice", "bob"):
+        annotate(news, spans=news_spans, stances=news_stances, author=users[name])
+    annotate(news, spans=news_spans[:2], author=users["carol"], submit=False)
+    annotate(news, spans=news_spans, stances=news_stances, actor=users["reviewer"])
+
+    with (samples / "edge" / "unicode_mix.txt").open("rb") as stream:
+        documents_import_file(project=project, name="unicode_mix.txt", stream=stream)
+    with (samples / "edge" / "docs.csv").open("rb") as stream:
+        documents_import_file(project=project, name="docs.csv", stream=stream)
+    unicode = Document.objects.get(project=project, external_id="unicode_mix")
+    text = unicode.text
+    annotate(
+        unicode,
+        spans=[
+            span(text, "LOC", "Bamako"),
+            span(text, "LOC", "🇲🇱"),
+            span(text, "PER", "Keïta"),
+            span(text, "ORG", "e\u0301"),
+            span(text, "LOC", "北京"),
+            span(text, "LOC", "كيدال"),
+            span(text, "CLAIM", "قال المتحدث إن القوات وصلت إلى كيدال", claimant_text="المتحدث"),
+            span(text, "CLAIM", "reporters said 😀😀 twice", checkworthy="unsure"),
+        ],
+        stances=[{"target": "the intervention", "label": "AGAINST"}],
+        actor=users["manager"],
+        submit=False,
+    )
+    formula = Document.objects.get(project=project, external_id="c2")
+    text = formula.text
+    annotate(
+        formula,
+        spans=[
+            span(text, "CLAIM", text[: text.index(" is not")], claimant_text="@anon"),
+        ],
+        stances=[{"target": "the intervention", "label": "AGAINST", "evidence": 0}],
+        actor=users["reviewer"],
+    )
+    pending = Document.objects.get(project=project, external_id="c3")
+    annotate(
+        pending,
+        spans=[span(pending.text, "LOC", "Adrar des Ifoghas")],
+        author=users["bob"],
+    )
+    untouched = Document.objects.get(project=project, external_id="c1")
+    return Dataset(project, users, news, unicode, formula, pending, untouched)
+
+
+def export(
+    project: Project, format_name: str = "jsonl", *, report: ExportReport | None = None, **params
+) -> bytes:
+    """Run an export as the API and the command do and return its bytes."""
+    options: ExportOptions = export_options(project=project, format_name=format_name, **params)
+    rows = selectors.export_rows(
+        project=project,
+        include=options.include,
+        labels=options.labels,
+        statuses=options.statuses,
+    )
+    chunks = export_stream(rows=rows, options=options, report=report or ExportReport())
+    return b"".join(chunks)
+
+
+def lines_of(data: bytes) -> list[dict]:
+    """Parse JSON Lines."""
+    return [json.loads(line) for line in data.decode("utf-8").splitlines()]

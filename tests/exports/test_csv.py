@@ -1,0 +1,86 @@
+"""The CSV export, read back with the ``csv`` module; formulas neutralised."""
+
+import csv
+import io
+
+import pytest
+
+from annotations.exports.csv import HEADER, neutralise
+from tests.exports.conftest import export
+
+pytestmark = pytest.mark.django_db
+
+
+def read(data: bytes) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(data.decode("utf-8"), newline="")))
+
+
+def test_csv_has_the_header_and_one_row_per_claim_and_per_stance(dataset):
+    rows = read(export(dataset.project, "csv"))
+
+    assert tuple(rows[0]) == HEADER
+    news, unicode, formula = dataset.news.pk, dataset.unicode.pk, dataset.formula.pk
+    claim = "troops would stay in Gao until June"
+    assert rows[1:3] == [
+        ["claim", str(news), "news-1", "42", "77", claim, "CLAIM", "", "Le Drian", "", "yes"],
+        ["stance", str(news), "news-1", "42", "77", claim, "FAVOR", "the intervention", "",
+         "Le Drian", ""],
+    ]  # fmt: skip
+    kinds = [(row[0], int(row[1])) for row in rows[1:]]
+    assert kinds == [
+        ("claim", news),
+        ("stance", news),
+        ("claim", unicode),
+        ("claim", unicode),
+        ("stance", unicode),
+        ("claim", formula),
+        ("stance", formula),
+    ]
+
+
+def test_csv_texts_and_offsets_match_the_documents(dataset):
+    texts = {d.pk: d.text for d in (dataset.news, dataset.unicode, dataset.formula)}
+    for row in read(export(dataset.project, "csv"))[1:]:
+        if row[3]:
+            start, end = int(row[3]), int(row[4])
+            assert texts[int(row[1])][start:end] == row[5].removeprefix("'")
+
+
+def test_csv_neutralises_cells_a_spreadsheet_would_run_as_formulas(dataset):
+    rows = read(export(dataset.project, "csv"))
+    formula = [row for row in rows if row[1] == str(dataset.formula.pk)]
+
+    text = '=HYPERLINK("http://example.invalid","click")'
+    assert dataset.formula.text.startswith(text)
+    assert formula[0][5] == "'" + text
+    assert formula[0][8] == "'@anon"
+    assert formula[1][5] == "'" + text
+    for row in rows:
+        for cell in row:
+            assert not cell.startswith(("=", "+", "-", "@", "\t", "\r"))
+
+
+@pytest.mark.parametrize("value", ["=1+2", "+1", "-1", "@SUM(A1)", "\tx", "\rx"])
+def test_csv_neutralise_prefixes_a_quote(value):
+    assert neutralise(value) == "'" + value
+
+
+@pytest.mark.parametrize("value", ["Keita", "1=1", "", 3, None])
+def test_csv_neutralise_leaves_other_values_alone(value):
+    assert neutralise(value) == value
+
+
+def test_csv_of_submitted_annotations_names_each_annotator(dataset):
+    rows = read(export(dataset.project, "csv", include="submitted"))
+    assert rows[0] == [*HEADER, "annotator"]
+    assert [(row[0], row[-1]) for row in rows[1:]] == [
+        ("claim", "alice"),
+        ("stance", "alice"),
+        ("claim", "bob"),
+        ("stance", "bob"),
+    ]
+
+
+def test_csv_of_an_empty_project_is_its_header(dataset):
+    rows = read(export(dataset.project, "csv", statuses=["skipped"]))
+    assert rows == [list(HEADER)]
