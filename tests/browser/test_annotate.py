@@ -50,7 +50,8 @@ def test_double_clicking_a_word_and_clicking_a_label(live_server, sign_in):
     page = open_document(sign_in(world.user), live_server, world.document)
     box = page.evaluate(
         """() => {
-            const node = document.getElementById("document-text").firstChild;
+            const root = document.getElementById("document-text");
+            const node = document.createTreeWalker(root, NodeFilter.SHOW_TEXT).nextNode();
             const at = node.data.indexOf("Bamako");
             const range = document.createRange();
             range.setStart(node, at + 2);

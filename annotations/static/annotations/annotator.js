@@ -220,9 +220,7 @@ class Annotator {
 
   /** Redraw the selection marks only (cheaper than a full render). */
   redecorate() {
-    for (const element of this.textRoot.querySelectorAll(".ann.selected, .ann.linked")) {
-      element.classList.remove("selected", "linked");
-    }
+    this.view.undecorate(["selected", "linked"]);
     if (this.selected) this.view.decorate(this.selected, ["selected"], true);
     for (const key of this.linkedKeys()) this.view.decorate(key, ["linked"], true);
     this.renderPanels();

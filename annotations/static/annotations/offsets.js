@@ -218,27 +218,34 @@ export function wordRanges(text) {
 /**
  * Lay out possibly nested or crossing ranges as a tree of properly nested pieces.
  *
- * `spans` are {key, start, end}. Returns the children of the root: each node is
- * {text: [start, end]} or {key, start, end, first, last, height, children}, where start/end
- * are the piece's own range (a span that crosses another is cut into several pieces, first
- * and last say which end of the span a piece carries) and height counts the nested levels
- * of pieces inside it (0 for none). Longer spans enclose shorter ones starting at the same
- * place. Works in whatever unit the ranges are given in.
+ * `spans` are {key, start, end}; only the window [from, to) is laid out (spans reaching
+ * outside it are cut at its edges). Returns the children of the root: each node is
+ * {text: [start, end]} or {key, span, start, end, first, last, height, children}, where
+ * start/end are the piece's own range (a span that crosses another, or the window's edge, is
+ * cut into several pieces; first and last say which ends of the span a piece carries) and
+ * height counts the levels of pieces nested inside it (0 for none). Longer spans enclose
+ * shorter ones starting at the same place. Works in whatever unit the ranges are given in.
  */
-export function layoutPieces(spans, length) {
-  const bounds = new Set([0, length]);
+export function layoutPieces(spans, to, from = 0) {
+  const bounds = new Set([from, to]);
   const startingAt = new Map();
+  const clippedEnd = new Map();
   for (const span of spans) {
-    bounds.add(span.start);
-    bounds.add(span.end);
-    if (!startingAt.has(span.start)) startingAt.set(span.start, []);
-    startingAt.get(span.start).push(span);
+    if (span.end <= from || span.start >= to) continue;
+    const start = Math.max(span.start, from);
+    const end = Math.min(span.end, to);
+    clippedEnd.set(span, end);
+    bounds.add(start);
+    bounds.add(end);
+    if (!startingAt.has(start)) startingAt.set(start, []);
+    startingAt.get(start).push(span);
   }
   const points = [...bounds].sort((a, b) => a - b);
   const root = { children: [] };
   // The open pieces, outermost first; each remembers the span it belongs to.
   let stack = [];
   const top = () => (stack.length ? stack[stack.length - 1] : root);
+  const endOf = (span) => clippedEnd.get(span);
   const close = (piece, at) => {
     piece.end = at;
     piece.last = at === piece.span.end;
@@ -247,23 +254,26 @@ export function layoutPieces(spans, length) {
     const at = points[i];
     const next = points[i + 1];
     // Close every span ending here, and any piece opened inside one (to be reopened).
-    let cut = stack.findIndex((piece) => piece.span.end <= at);
-    let reopen = [];
+    const cut = stack.findIndex((piece) => endOf(piece.span) <= at);
+    const reopen = [];
     if (cut >= 0) {
       for (const piece of stack.slice(cut)) {
         close(piece, at);
-        if (piece.span.end > at) reopen.push(piece.span);
+        if (endOf(piece.span) > at) reopen.push(piece.span);
       }
       stack = stack.slice(0, cut);
     }
     const opening = reopen.concat(startingAt.get(at) || []);
-    opening.sort((a, b) => b.end - a.end || a.start - b.start || String(a.key).localeCompare(String(b.key)));
+    opening.sort(
+      (a, b) =>
+        endOf(b) - endOf(a) || a.start - b.start || String(a.key).localeCompare(String(b.key)),
+    );
     for (const span of opening) {
       const piece = {
         key: span.key,
         span,
         start: at,
-        end: span.end,
+        end: endOf(span),
         first: at === span.start,
         last: false,
         height: 0,
@@ -274,7 +284,7 @@ export function layoutPieces(spans, length) {
     }
     top().children.push({ text: [at, next] });
   }
-  for (const piece of stack) close(piece, length);
+  for (const piece of stack) close(piece, to);
   const measure = (node) => {
     let height = 0;
     for (const child of node.children) {

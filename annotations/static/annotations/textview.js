@@ -19,30 +19,77 @@ export class TextView {
     this.index = index;
     this.text = index.text;
     this.nodeStart = new Map(); // text node -> its UTF-16 offset in the text
-    this.textNodes = [];
+    this._ordered = null; // text nodes in text order, rebuilt when needed
+    this.blocks = null;
   }
 
   /**
-   * Draw the text with `spans` ({key, id, start, end, labelId, labelName, pending}).
-   * `decorate(key)` returns extra class names for a span (selected, claimant...).
+   * Cut the text into paragraphs, each ending after its run of line breaks. Each is drawn
+   * (and redrawn) on its own, so a change costs one paragraph's layout, not the document's.
    */
-  render(spans, decorate) {
-    const pieces = layoutPieces(spans, this.index.length);
-    const fragment = document.createDocumentFragment();
-    this.nodeStart = new Map();
-    this.textNodes = [];
-    this._build(fragment, pieces, decorate);
-    this.root.replaceChildren(fragment);
+  _makeBlocks() {
+    const ends = [];
+    for (const match of this.text.matchAll(/\n+/g)) ends.push(match.index + match[0].length);
+    if (!ends.length || ends[ends.length - 1] !== this.text.length) ends.push(this.text.length);
+    let start = 0;
+    this.blocks = ends.map((end) => {
+      const block = {
+        start: this.index.toCodePoint(start),
+        end: this.index.toCodePoint(end),
+        element: document.createElement("div"),
+        nodes: [],
+        signature: null,
+      };
+      block.element.className = "para";
+      start = end;
+      return block;
+    });
+    this.root.replaceChildren(...this.blocks.map((block) => block.element));
   }
 
-  _build(parent, nodes, decorate) {
+  /**
+   * Draw the text with `spans` ({key, id, start, end, labelId, labelName, pending}), sorted
+   * by start. `decorate(key)` returns extra class names for a span (selected, kind...).
+   * Only paragraphs whose spans changed are rebuilt.
+   */
+  render(spans, decorate) {
+    if (!this.blocks) this._makeBlocks();
+    const perBlock = this.blocks.map(() => []);
+    let first = 0;
+    for (const span of spans) {
+      while (first < this.blocks.length - 1 && this.blocks[first].end <= span.start) first++;
+      for (let b = first; b < this.blocks.length && this.blocks[b].start < span.end; b++) {
+        perBlock[b].push(span);
+      }
+    }
+    this.blocks.forEach((block, b) => {
+      const classes = new Map(perBlock[b].map((span) => [span.key, decorate(span.key)]));
+      const signature = perBlock[b]
+        .map((s) => `${s.key}|${s.id}|${s.labelId}|${s.start}|${s.end}|${classes.get(s.key)}`)
+        .join(",");
+      if (signature === block.signature) return;
+      block.signature = signature;
+      this._drawBlock(block, perBlock[b], classes);
+    });
+  }
+
+  _drawBlock(block, spans, classes) {
+    for (const node of block.nodes) this.nodeStart.delete(node);
+    block.nodes = [];
+    this._ordered = null;
+    const fragment = document.createDocumentFragment();
+    this._build(fragment, layoutPieces(spans, block.end, block.start), classes, block);
+    block.element.replaceChildren(fragment);
+  }
+
+  _build(parent, nodes, classes, block) {
     for (const node of nodes) {
       if (node.text) {
         const start = this.index.toUtf16(node.text[0]);
         const end = this.index.toUtf16(node.text[1]);
         const textNode = document.createTextNode(this.text.slice(start, end));
         this.nodeStart.set(textNode, start);
-        this.textNodes.push(textNode);
+        block.nodes.push(textNode);
         parent.appendChild(textNode);
         continue;
       }
@@ -52,13 +99,13 @@ export class TextView {
       if (node.first) element.classList.add("first");
       if (node.last) element.classList.add("last");
       if (span.pending) element.classList.add("pending");
-      for (const name of decorate(span.key)) element.classList.add(name);
+      for (const name of classes.get(span.key)) element.classList.add(name);
       element.dataset.spanId = span.id === null ? "" : String(span.id);
       element.dataset.key = span.key;
       element.dataset.label = span.labelName;
       element.dataset.start = String(span.start);
       element.dataset.end = String(span.end);
-      this._build(element, node.children, decorate);
+      this._build(element, node.children, classes, block);
       parent.appendChild(element);
     }
   }
@@ -67,6 +114,16 @@ export class TextView {
   decorate(key, names, on) {
     for (const element of this.piecesOf(key)) {
       for (const name of names) element.classList.toggle(name, on);
+      this._touched(element);
+    }
+  }
+
+  /** Take classes off every span that has them. */
+  undecorate(names) {
+    const selector = names.map((name) => `.ann.${name}`).join(", ");
+    for (const element of this.root.querySelectorAll(selector)) {
+      element.classList.remove(...names);
+      this._touched(element);
     }
   }
 
@@ -75,7 +132,15 @@ export class TextView {
     for (const element of this.piecesOf(key)) {
       element.dataset.spanId = String(id);
       element.classList.remove("pending");
+      this._touched(element);
     }
+  }
+
+  /** A paragraph changed in place: the next render compares it afresh. */
+  _touched(element) {
+    const paragraph = element.closest(".para");
+    const block = this.blocks && this.blocks.find((b) => b.element === paragraph);
+    if (block) block.signature = null;
   }
 
   piecesOf(key) {
@@ -155,9 +220,14 @@ export class TextView {
     from.node.parentElement?.scrollIntoView({ block: "nearest", inline: "nearest" });
   }
 
+  _textNodes() {
+    if (!this._ordered) this._ordered = this.blocks ? this.blocks.flatMap((b) => b.nodes) : [];
+    return this._ordered;
+  }
+
   _point(offset, atEnd) {
     // Binary search over the text nodes, which are in text order.
-    const nodes = this.textNodes;
+    const nodes = this._textNodes();
     let low = 0;
     let high = nodes.length - 1;
     while (low <= high) {
