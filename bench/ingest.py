@@ -13,13 +13,11 @@ import json
 import os
 import random
 import resource
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from common import fresh_database
 
 WORDS = (
     "the army said on Thursday that troops had reached the northern town after a week of "
@@ -86,26 +84,9 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    os.environ["DATABASE_URL"] = args.database_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "workbench.settings")
-    os.environ.setdefault("DEBUG", "1")
-    import psycopg
-
-    admin_url = args.database_url.rsplit("/", 1)[0] + "/postgres"
+    fresh_database(args.database_url)
     name = args.database_url.rsplit("/", 1)[1]
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-    import django
-
-    django.setup()
     from django.conf import settings
-    from django.core.management import call_command
-
-    # The benchmark measures the import, not Django's debug query log.
-    settings.DEBUG = False
-    call_command("migrate", verbosity=0)
 
     from annotations.models import Document, Project
     from annotations.services.ingest import ImportOptions, documents_import_file

@@ -1,0 +1,38 @@
+"""What the benchmarks share: a fresh PostgreSQL database, migrated, with Django set up."""
+
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/{name}"
+
+
+def fresh_database(url: str) -> None:
+    """Drop and create the database ``url`` names, set Django up on it and migrate."""
+    import psycopg
+
+    admin_url = url.rsplit("/", 1)[0] + "/postgres"
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    setup_django(url)
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def setup_django(url: str) -> None:
+    """Point Django at ``url`` and set it up, without the debug query log."""
+    sys.path.insert(0, str(ROOT))
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "workbench.settings")
+    os.environ.setdefault("DEBUG", "1")
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    # Benchmarks measure the work, not Django's list of every query run.
+    settings.DEBUG = False
