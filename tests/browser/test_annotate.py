@@ -436,3 +436,48 @@ def test_a_submitted_annotation_opens_read_only(live_server, sign_in):
     page.keyboard.press("p")
     expect(page.locator("#message")).to_contain_text("read-only")
     assert not Span.objects.exists()
+
+
+def test_saving_goes_on_after_a_log_in_elsewhere_rotates_the_csrf_token(live_server, sign_in):
+    world = make_world()
+    page = open_document(sign_in(world.user), live_server, world.document)
+    # Logging in again in another tab gives the browser a new CSRF cookie.
+    page.context.add_cookies([{"name": "csrftoken", "value": "r" * 32, "url": live_server.url}])
+    select_words(page, world.document.text, "Macron")
+    page.keyboard.press("p")
+    wait_saved(page)
+    assert list(Span.objects.values_list("text", flat=True)) == ["Macron"]
+
+
+def test_two_holders_take_sides_on_one_target_chosen_from_the_lists(live_server, sign_in):
+    world = make_world()
+    text = world.document.text
+    page = open_document(sign_in(world.user), live_server, world.document)
+    select_words(page, text, "Macron")
+    page.keyboard.press("p")
+    wait_saved(page)
+    macron = Span.objects.get()
+    target = world.targets[0]
+    block = page.locator(f'.target[data-target-id="{target.pk}"]')
+    # The document's author is in favour (keys), Macron against (lists and buttons).
+    page.keyboard.press("Escape")
+    page.keyboard.press("1")
+    page.keyboard.press("f")
+    block.get_by_role("button", name="+ Another holder").click()
+    second = block.locator(".stance-row").nth(1)
+    second.locator("select").first.select_option(str(macron.client_id))
+    second.get_by_role("button", name="AGAINST").click()
+    # Evidence: the selected highlight itself, with "e".
+    highlight(page, "PER", 10).click()
+    page.keyboard.press("e")
+    wait_saved(page)
+    stances = sorted(
+        Stance.objects.values_list("label__name", "holder_id", "evidence_id", "target_id")
+    )
+    assert stances == [
+        ("AGAINST", macron.pk, macron.pk, target.pk),
+        ("FAVOR", None, None, target.pk),
+    ]
+    page.reload()
+    expect(page.locator("#annotator.ready")).to_be_attached()
+    expect(block.locator(".stance-row")).to_have_count(2)

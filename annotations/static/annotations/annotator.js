@@ -93,7 +93,8 @@ class Annotator {
     if (!stored.length) return;
     let replayed = 0;
     for (const op of stored) {
-      if (this.store.shows(op)) continue;
+      // A submit or skip is not replayed: the page it was meant to leave is open again.
+      if (op.type === "status" || this.store.shows(op)) continue;
       if (op.type === "stance.create" && this.store.adopt(op)) continue;
       try {
         this.store.apply(op);
@@ -666,7 +667,7 @@ class Annotator {
 
   showSaveState(state, error) {
     let name = state;
-    if (state === "failed" && error && error.status === 401) name = "signedOut";
+    if (state === "failed" && error && (error.status === 401 || error.csrf)) name = "signedOut";
     this.statusOutput.dataset.state = state;
     this.statusOutput.textContent = STATUS_TEXT[name];
     this.statusOutput.title = state === "failed" && error ? error.message : "";

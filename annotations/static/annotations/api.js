@@ -10,7 +10,18 @@ export class ApiError extends Error {
 
   /** Worth trying again later: the network, the server, a throttle or a lapsed session. */
   get retryable() {
-    return this.status === 0 || this.status >= 500 || this.status === 429 || this.status === 401;
+    return (
+      this.status === 0 ||
+      this.status >= 500 ||
+      this.status === 429 ||
+      this.status === 401 ||
+      this.csrf
+    );
+  }
+
+  /** Refused for its CSRF token: a log-in in another tab rotated it; the cookie has the new one. */
+  get csrf() {
+    return this.status === 403 && /CSRF/.test(String(this.body.detail || ""));
   }
 }
 
@@ -23,6 +34,9 @@ function describe(status, body) {
 }
 
 function csrfToken() {
+  // The cookie first: it follows a log-in in another tab, the page's copy does not.
+  const cookie = document.cookie.split("; ").find((item) => item.startsWith("csrftoken="));
+  if (cookie) return decodeURIComponent(cookie.slice("csrftoken=".length));
   const meta = document.querySelector('meta[name="csrf-token"]');
   return meta ? meta.content : "";
 }

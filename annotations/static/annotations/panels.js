@@ -29,9 +29,12 @@ export function spanCaption(span, label) {
   return `${label ? label.name : "?"} · ${shorten(span.text, 40)}`;
 }
 
+const whenIdle = window.requestIdleCallback || ((callback) => setTimeout(callback, 50));
+
 /**
- * A <select> of spans that fills its long list only when someone opens it: with hundreds of
- * spans, redrawing every option on each change would cost more than the change itself.
+ * A <select> of spans that fills its long list after the change is painted (or at once when
+ * someone opens it): with hundreds of spans, redrawing every option on each change would cost
+ * more than the change itself.
  */
 export function spanSelect({ id, current, noneLabel, choices, caption, disabled, onChange }) {
   const select = el("select", { id, disabled: disabled || null });
@@ -52,6 +55,9 @@ export function spanSelect({ id, current, noneLabel, choices, caption, disabled,
   };
   select.addEventListener("focus", fillAll);
   select.addEventListener("mousedown", fillAll);
+  whenIdle(() => {
+    if (select.isConnected) fillAll();
+  });
   select.addEventListener("change", () => onChange(select.value || null));
   return select;
 }

@@ -44,6 +44,8 @@ export class SaveQueue {
     let stored = null;
     try {
       stored = JSON.parse(localStorage.getItem(this.storageKey) || "null");
+      // Whatever is replayed is stored again as it is queued; the rest is done with.
+      localStorage.removeItem(this.storageKey);
     } catch {
       stored = null;
     }
