@@ -261,3 +261,13 @@ def test_every_page_offers_log_out_as_a_post_form(client, ana):
     response = client.post("/accounts/logout/")
     assert response.status_code == 302
     assert client.get("/").status_code == 302
+
+
+def test_guidelines_start_a_list_right_under_a_line_of_text(client, ana):
+    project = ProjectFactory(
+        guidelines="For each target add:\n- the value;\n- the holder.\n\nIt began in\n2013. A year."
+    )
+    MembershipFactory(project=project, user=ana)
+    html = client.get(f"/projects/{project.pk}/").content.decode()
+    assert "<p>For each target add:</p>\n<ul>\n<li>the value;</li>" in html
+    assert "<p>It began in\n2013. A year.</p>" in html

@@ -1,5 +1,7 @@
 """Template filters for the browser pages."""
 
+import re
+
 import markdown as markdown_lib
 import nh3
 from django import template
@@ -10,17 +12,41 @@ register = template.Library()
 # nh3's defaults minus images: the Content-Security-Policy would block other hosts' images
 # anyway, and a guideline has no business loading a tracking pixel.
 ALLOWED_TAGS = nh3.ALLOWED_TAGS - {"img"}
+LIST_ITEM = re.compile(r"\s{0,3}(?:[-*+]|\d{1,9}[.)])\s")
+# What may start a list right under a paragraph line (CommonMark: bullets, or "1.").
+INTERRUPTING_ITEM = re.compile(r"\s{0,3}(?:[-*+]|1[.)])\s")
+FENCE = re.compile(r"\s{0,3}(?:```|~~~)")
 
 
 @register.filter
 def markdown(value: str) -> SafeString:
     """Render markdown (guidelines) to HTML sanitised by nh3; raw HTML in it is cleaned too."""
-    html = markdown_lib.markdown(value or "", extensions=["extra", "sane_lists"])
+    html = markdown_lib.markdown(
+        _lists_interrupt_paragraphs(value or ""), extensions=["extra", "sane_lists"]
+    )
     # The one mark_safe of the browser pages: nh3 keeps only harmless tags and attributes.
     return mark_safe(nh3.clean(html, tags=ALLOWED_TAGS))  # noqa: S308
 
 
-@register.filter
-def percent(done: int, total: int) -> int:
-    """Whole percent of ``done`` out of ``total`` (0 when there is nothing to do)."""
-    return round(100 * done / total) if total else 0
+def _lists_interrupt_paragraphs(text: str) -> str:
+    """Start a list right after a line of text, as CommonMark does and Python-Markdown does not.
+
+    Guidelines are written that way ("add one stance:" then "- the value: ..."); without a
+    blank line Python-Markdown would run the items into the paragraph.
+    """
+    lines: list[str] = []
+    fenced = False
+    for line in text.split("\n"):
+        if FENCE.match(line):
+            fenced = not fenced
+        previous = lines[-1] if lines else ""
+        # After a paragraph line; not after an item, nor an item's indented continuation.
+        after_text = (
+            previous.strip()
+            and not LIST_ITEM.match(previous)
+            and not previous.startswith((" ", "\t"))
+        )
+        if not fenced and after_text and INTERRUPTING_ITEM.match(line):
+            lines.append("")
+        lines.append(line)
+    return "\n".join(lines)

@@ -71,11 +71,13 @@ def _annotated_world():
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_annotate_page_screenshots(live_server, sign_in, width, csp_violations):
+def test_annotate_page_screenshots(live_server, page, sign_in, width, csp_violations):
     SCREENSHOTS.mkdir(exist_ok=True)
     world, claim_start = _annotated_world()
-    page = sign_in(world.user)
     page.set_viewport_size(dict(zip(("width", "height"), WIDTHS[width], strict=True)))
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.screenshot(path=SCREENSHOTS / f"login-{width}.png")
+    sign_in(world.user)
     open_document(page, live_server, world.document)
     highlight(page, "CLAIM", claim_start).click()
     expect(page.locator("#claim-panel")).to_be_visible()
