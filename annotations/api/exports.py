@@ -1,6 +1,6 @@
 """Export: ``GET /api/projects/{p}/export/?format=...`` streams the project's dataset (managers)."""
 
-from django.http import StreamingHttpResponse
+from django.http import QueryDict, StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import ValidationError
@@ -90,7 +90,7 @@ class ExportApi(ApiView):
         return response
 
 
-def _check_parameters(query: object) -> None:
+def _check_parameters(query: QueryDict) -> None:
     errors = {}
     for name in query:
         if name not in PARAMETERS:
