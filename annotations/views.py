@@ -11,7 +11,7 @@ import re
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from annotations import selectors
 from annotations.api.serializers import AnnotationDetailOutput, LabelOutput, TargetOutput
@@ -24,7 +24,7 @@ HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 
 
 @login_required
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     """List the user's projects with their progress."""
     projects = selectors.project_list_with_progress_for_user(user=request.user)
@@ -32,7 +32,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
     """Show a project: description, guidelines, labels, targets and "Start annotating"."""
     project = _project(request, project_id)
@@ -45,7 +45,7 @@ def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def project_annotate(request: HttpRequest, project_id: int) -> HttpResponse:
     """Open the user's next document (their work in progress first), or say all is done."""
     # A GET that may assign: the queue hands back work in progress before anything new, so
@@ -58,7 +58,7 @@ def project_annotate(request: HttpRequest, project_id: int) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def document_annotate(request: HttpRequest, document_id: int) -> HttpResponse:
     """The annotate page: the document, the user's own annotation of it, labels and targets."""
     document = selectors.document_get_for_user(user=request.user, document_id=document_id)
@@ -72,7 +72,6 @@ def document_annotate(request: HttpRequest, document_id: int) -> HttpResponse:
     labels = list(selectors.label_list(project=project))
     targets = list(selectors.target_list(project=project))
     payload = {
-        "user": request.user.pk,
         "project": {"id": project.pk, "allow_overlap": project.allow_overlap},
         "document": {"id": document.pk, "text": document.text},
         "annotation": AnnotationDetailOutput(annotation).data,
@@ -93,7 +92,7 @@ def document_annotate(request: HttpRequest, document_id: int) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def project_labels_css(request: HttpRequest, project_id: int) -> HttpResponse:
     """The project's label colours as CSS classes: colours without inline styles."""
     project = _project(request, project_id)
