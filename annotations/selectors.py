@@ -38,10 +38,15 @@ from annotations.models import (
     AnnotationStatus,
     Document,
     EventAction,
+    ImportJob,
+    ImportJobChunk,
     Label,
     LabelKind,
     Membership,
     Project,
+    Release,
+    ReleaseFile,
+    ReleaseFileChunk,
     Role,
     Span,
     Stance,
@@ -569,3 +574,77 @@ def _export_ref(text: str, span: tuple | None) -> dict[str, Any] | None:
         return None
     start, end = span[1], span[2]
     return {"start": start, "end": end, "text": text[start:end]}
+
+
+# Releases
+
+
+def release_list(*, project: Project) -> QuerySet[Release]:
+    """Return the project's releases, newest first, without their bulky data-card fields."""
+    return (
+        Release.objects.filter(project=project)
+        .select_related("created_by")
+        .defer("agreement", "label_counts")
+        .order_by("-id")
+    )
+
+
+def release_get_for_user(*, user: AbstractBaseUser, release_id: int) -> Release | None:
+    """Return the release with the caller's ``caller_role`` and its files; None for a non-member."""
+    return (
+        Release.objects.filter(pk=release_id, project__memberships__user=user)
+        .annotate(caller_role=_role_of(user, "project_id"))
+        .select_related("project", "created_by")
+        .prefetch_related(Prefetch("files", ReleaseFile.objects.order_by("id")))
+        .first()
+    )
+
+
+def release_file_get(*, release: Release, format_name: str) -> ReleaseFile | None:
+    """Return the release's file in that format, or None."""
+    return ReleaseFile.objects.filter(release=release, format=format_name).first()
+
+
+# Chunks fetched per round trip when reading a stored file: a few MB at a time.
+CHUNKS_PER_FETCH = 4
+
+
+def release_file_chunks(*, release_file: ReleaseFile) -> Iterator[bytes]:
+    """Yield the stored file's bytes chunk by chunk, in order, never the whole file at once."""
+    chunks = (
+        ReleaseFileChunk.objects.filter(file=release_file)
+        .order_by("index")
+        .values_list("data", flat=True)
+    )
+    for data in chunks.iterator(chunk_size=CHUNKS_PER_FETCH):
+        yield bytes(data)
+
+
+# Import jobs
+
+
+def import_job_list(*, project: Project) -> QuerySet[ImportJob]:
+    """Return the project's import jobs, newest first, without their reports."""
+    return (
+        ImportJob.objects.filter(project=project)
+        .select_related("created_by")
+        .defer("report")
+        .order_by("-id")
+    )
+
+
+def import_job_get_for_user(*, user: AbstractBaseUser, job_id: int) -> ImportJob | None:
+    """Return the import job with the user's ``caller_role``, or None for a non-member."""
+    return (
+        ImportJob.objects.filter(pk=job_id, project__memberships__user=user)
+        .annotate(caller_role=_role_of(user, "project_id"))
+        .select_related("created_by")
+        .first()
+    )
+
+
+def import_job_chunks(*, job: ImportJob) -> Iterator[bytes]:
+    """Yield the job's uploaded bytes chunk by chunk, in order."""
+    chunks = ImportJobChunk.objects.filter(job=job).order_by("index").values_list("data", flat=True)
+    for data in chunks.iterator(chunk_size=CHUNKS_PER_FETCH):
+        yield bytes(data)

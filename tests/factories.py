@@ -8,9 +8,13 @@ from django.contrib.auth import get_user_model
 from annotations.models import (
     Annotation,
     Document,
+    ImportJob,
     Label,
     Membership,
     Project,
+    Release,
+    ReleaseFile,
+    ReleaseFileChunk,
     Span,
     Stance,
     StanceTarget,
@@ -110,3 +114,40 @@ class StanceFactory(factory.django.DjangoModelFactory):
     label = factory.SubFactory(
         LabelFactory, project=factory.SelfAttribute("..annotation.document.project"), kind="stance"
     )
+
+
+class ReleaseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Release
+
+    project = factory.SubFactory(ProjectFactory)
+    name = factory.Sequence(lambda n: f"release {n}")
+    status = "ready"
+    formats = factory.LazyFunction(lambda: ["jsonl"])
+
+
+class ReleaseFileFactory(factory.django.DjangoModelFactory):
+    """A release file; ``content=b"..."`` gives its bytes (one chunk), size and sha256."""
+
+    class Meta:
+        model = ReleaseFile
+
+    release = factory.SubFactory(ReleaseFactory)
+    format = "jsonl"
+
+    @classmethod
+    def _create(cls, model_class, *args, content: bytes = b"", **kwargs):
+        kwargs.setdefault("size", len(content))
+        kwargs.setdefault("sha256", hashlib.sha256(content).hexdigest())
+        stored = super()._create(model_class, *args, **kwargs)
+        if content:
+            ReleaseFileChunk.objects.create(file=stored, index=0, data=content)
+        return stored
+
+
+class ImportJobFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ImportJob
+
+    project = factory.SubFactory(ProjectFactory)
+    name = "big.jsonl"

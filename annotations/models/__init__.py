@@ -9,6 +9,7 @@ from annotations.models.annotating import (
     Stance,
 )
 from annotations.models.documents import Document
+from annotations.models.jobs import ImportJob, ImportJobBatch, ImportJobChunk, ImportJobStatus
 from annotations.models.projects import (
     Label,
     LabelKind,
@@ -17,6 +18,7 @@ from annotations.models.projects import (
     Role,
     StanceTarget,
 )
+from annotations.models.releases import Release, ReleaseFile, ReleaseFileChunk, ReleaseStatus
 
 __all__ = [
     "Annotation",
@@ -26,10 +28,18 @@ __all__ = [
     "Checkworthy",
     "Document",
     "EventAction",
+    "ImportJob",
+    "ImportJobBatch",
+    "ImportJobChunk",
+    "ImportJobStatus",
     "Label",
     "LabelKind",
     "Membership",
     "Project",
+    "Release",
+    "ReleaseFile",
+    "ReleaseFileChunk",
+    "ReleaseStatus",
     "Role",
     "Span",
     "Stance",

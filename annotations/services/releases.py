@@ -1,0 +1,460 @@
+"""Releases: a project's gold frozen into files that never change, with counts and a data card.
+
+``release_create`` checks a request and stores the release as queued (``annotations.tasks``
+queues its build in the same transaction). ``release_build`` runs on a worker:
+
+1. the snapshot: in one transaction (REPEATABLE READ on PostgreSQL) it writes the native jsonl
+   export, counts spans and stances per label and kind, and computes the agreement figures, so
+   that all of them describe the same instant however the gold changes meanwhile;
+2. every other format is rendered from that jsonl file, not from the database, so each file
+   holds exactly the snapshot's documents (progress is written as it goes);
+3. the files, their sha256 and the counts are stored and the release marked ready in one
+   transaction: a worker that dies before that leaves no half release, only one still
+   "building" that can be built again.
+
+Files hold no timestamps or random ids: the same gold gives byte-identical files, so the same
+sha256. ``release_compare`` diffs two releases from their stored jsonl files.
+"""
+
+import hashlib
+import importlib.util
+import logging
+import tempfile
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from annotations import selectors
+from annotations.agreement import project_agreement
+from annotations.errors import Conflict, InvalidInput
+from annotations.exports import (
+    FORMAT_NEEDS_PACKAGE,
+    FORMAT_UNKNOWN,
+    FORMATS,
+    ExportOptions,
+    ExportReport,
+    export_stream,
+)
+from annotations.models import (
+    Annotation,
+    AnnotationKind,
+    Project,
+    Release,
+    ReleaseFile,
+    ReleaseFileChunk,
+    ReleaseStatus,
+)
+from annotations.models.files import CHUNK_SIZE
+
+logger = logging.getLogger(__name__)
+
+# The snapshot itself, always built: every other file is rendered from it, and compare reads it.
+SNAPSHOT_FORMAT = "jsonl"
+DEFAULT_FORMATS = ("jsonl", "doccano", "conll", "csv")
+# Progress is written every this many documents: often enough for a progress bar, rarely
+# enough that the writes cost nothing next to rendering.
+PROGRESS_EVERY = 500
+# Compare lists at most this many document ids of each kind (the counts are always exact).
+COMPARE_MAX_IDS = 1000
+
+NAME_REQUIRED = "A release needs a name."
+NAME_TOO_LONG = "A release name has at most {limit} characters."
+NAME_TAKEN = "This project already has a release named {name!r}."
+FORMATS_EMPTY = "Give at least one format, or leave formats out for {defaults}."
+FORMAT_REPEATED = "Format {value!r} is listed twice."
+NO_GOLD = "No document of this project has gold yet: there is nothing to release."
+NOT_READY = "Release {name!r} is {status}, not ready: it has no files yet."
+NO_SUCH_FILE = "Release {name!r} has no {format} file; it has: {formats}."
+OTHER_PROJECT = "Both releases must belong to the same project."
+ALREADY_READY = "Release {name!r} is ready; a ready release is never built again."
+
+NAME_MAX = Release._meta.get_field("name").max_length
+
+
+# --- Creating -----------------------------------------------------------------------------
+
+
+def release_create(
+    *,
+    project: Project,
+    actor: AbstractBaseUser,
+    name: str,
+    formats: Iterable[str] | None = None,
+) -> Release:
+    """Store a queued release of the project's gold; raise InvalidInput naming each bad field."""
+    errors: dict[str, list[str]] = {}
+    name = name.strip()
+    if not name:
+        errors["name"] = [NAME_REQUIRED]
+    elif len(name) > NAME_MAX:
+        errors["name"] = [NAME_TOO_LONG.format(limit=NAME_MAX)]
+    elif Release.objects.filter(project=project, name=name).exists():
+        errors["name"] = [NAME_TAKEN.format(name=name)]
+    chosen, format_errors = _formats(formats)
+    if format_errors:
+        errors["formats"] = format_errors
+    if errors:
+        raise InvalidInput(errors)
+    if not Annotation.objects.filter(document__project=project, kind=AnnotationKind.GOLD).exists():
+        raise InvalidInput({"non_field_errors": [NO_GOLD]}, NO_GOLD)
+    try:
+        with transaction.atomic():
+            return Release.objects.create(
+                project=project, name=name, created_by=actor, formats=chosen
+            )
+    except IntegrityError:
+        # A concurrent request took the name between the check and the insert.
+        raise InvalidInput({"name": [NAME_TAKEN.format(name=name)]}) from None
+
+
+def _formats(formats: Iterable[str] | None) -> tuple[list[str], list[str]]:
+    """Return the formats to build (jsonl first, then the registry's order) and any errors."""
+    if formats is None:
+        return list(DEFAULT_FORMATS), []
+    asked = list(formats)
+    if not asked:
+        return [], [FORMATS_EMPTY.format(defaults=", ".join(DEFAULT_FORMATS))]
+    errors = []
+    for position, value in enumerate(asked):
+        entry = FORMATS.get(value)
+        if entry is None:
+            errors.append(FORMAT_UNKNOWN.format(value=value, names=", ".join(FORMATS)))
+        elif entry.package and importlib.util.find_spec(entry.package) is None:
+            errors.append(FORMAT_NEEDS_PACKAGE.format(format=value, package=entry.package))
+        elif value in asked[:position]:
+            errors.append(FORMAT_REPEATED.format(value=value))
+    wanted = {SNAPSHOT_FORMAT, *asked}
+    return [name for name in FORMATS if name in wanted], errors
+
+
+# --- Building -----------------------------------------------------------------------------
+
+
+@dataclass
+class _Built:
+    """A file rendered on the worker's disk, waiting to be stored."""
+
+    format: str
+    path: Path
+    size: int
+    sha256: str
+    report: ExportReport
+
+
+@dataclass
+class _Counts:
+    documents: int = 0
+    labels: dict[str, dict[str, Any]] = field(default_factory=dict)
+    kinds: Counter = field(default_factory=Counter)
+
+    def add(self, row: dict[str, Any]) -> None:
+        self.documents += 1
+        for kind, items in (("entity", row["entities"]), ("claim", row["claims"])):
+            for item in items:
+                self._label(item["label"], kind)
+        for stance in row["stances"]:
+            self._label(stance["label"], "stance")
+
+    def _label(self, name: str, kind: str) -> None:
+        entry = self.labels.setdefault(name, {"kind": kind, "count": 0})
+        entry["count"] += 1
+        self.kinds[kind] += 1
+
+
+def release_build(*, release_id: int) -> None:
+    """Build a queued (or failed, or interrupted) release; do nothing to one that is ready."""
+    release = _claim(release_id)
+    if release is None:
+        return
+    try:
+        with tempfile.TemporaryDirectory(prefix=f"release-{release.pk}-") as workdir:
+            snapshot, counts, agreement = _take_snapshot(release, Path(workdir))
+            total = counts.documents * len(release.formats)
+            done = counts.documents
+            _progress(release, done, total, document_count=counts.documents)
+            built = [snapshot]
+            for name in release.formats:
+                if name == SNAPSHOT_FORMAT:
+                    continue
+                built.append(_render(release, snapshot.path, name, done, total))
+                done += counts.documents
+            _store(release, built, counts, agreement)
+    except Exception as error:
+        Release.objects.filter(pk=release.pk, status=ReleaseStatus.BUILDING).update(
+            status=ReleaseStatus.FAILED,
+            error=f"{type(error).__name__}: {error}",
+            finished_at=timezone.now(),
+        )
+        raise
+
+
+def _claim(release_id: int) -> Release | None:
+    """Mark the release building and estimate its work; None when it is gone or ready."""
+    with transaction.atomic():
+        release = (
+            Release.objects.select_for_update(of=("self",))
+            .filter(pk=release_id)
+            .select_related("project")
+            .first()
+        )
+        if release is None or release.status == ReleaseStatus.READY:
+            return None
+        expected = Annotation.objects.filter(
+            document__project_id=release.project_id, kind=AnnotationKind.GOLD
+        ).count()
+        Release.objects.filter(pk=release.pk).update(
+            status=ReleaseStatus.BUILDING,
+            started_at=timezone.now(),
+            finished_at=None,
+            error="",
+            progress_done=0,
+            progress_total=expected * len(release.formats),
+        )
+    return release
+
+
+@contextmanager
+def _one_snapshot() -> Iterator[None]:
+    """Run the block in one transaction whose reads all see the same committed state."""
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        if outermost and connection.vendor == "postgresql":
+            # Under READ COMMITTED each query would see the gold as of its own start; the
+            # export's batches, the counts and the agreement must all agree with each other.
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        # SQLite: one transaction over a WAL database reads one snapshot already.
+        yield
+
+
+def _take_snapshot(release: Release, workdir: Path) -> tuple[_Built, _Counts, dict]:
+    """Write the jsonl file, count it, and compute agreement, all from one snapshot."""
+    counts = _Counts()
+
+    def counted(rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        for row in rows:
+            counts.add(row)
+            yield row
+
+    with _one_snapshot():
+        rows = selectors.export_rows(project=release.project)
+        built = _write(SNAPSHOT_FORMAT, counted(rows), workdir)
+        agreement = project_agreement(selectors.agreement_inputs(project=release.project))
+    return built, counts, agreement
+
+
+def _render(release: Release, snapshot: Path, name: str, done: int, total: int) -> _Built:
+    """Render one format from the snapshot file, writing progress as documents go by."""
+
+    def rows() -> Iterator[dict[str, Any]]:
+        with snapshot.open("rb") as source:
+            for number, line in enumerate(source, start=1):
+                yield orjson.loads(line)
+                if number % PROGRESS_EVERY == 0:
+                    _progress(release, done + number, total)
+
+    return _write(name, rows(), snapshot.parent)
+
+
+def _write(name: str, rows: Iterable[dict[str, Any]], workdir: Path) -> _Built:
+    """Render rows in one format to a file beside the others, hashing it as it is written."""
+    report = ExportReport()
+    digest = hashlib.sha256()
+    size = 0
+    path = workdir / f"release{FORMATS[name].extension}"
+    with path.open("wb") as out:
+        for block in export_stream(rows=rows, options=ExportOptions(format=name), report=report):
+            digest.update(block)
+            size += len(block)
+            out.write(block)
+    return _Built(name, path, size, digest.hexdigest(), report)
+
+
+def _progress(release: Release, done: int, total: int, **fields: Any) -> None:
+    # Outside any transaction, so a progress bar sees it at once.
+    Release.objects.filter(pk=release.pk, status=ReleaseStatus.BUILDING).update(
+        progress_done=done, progress_total=total, **fields
+    )
+
+
+def _store(release: Release, built: list[_Built], counts: _Counts, agreement: dict) -> None:
+    """Store the files and publish the release, in one transaction."""
+    with transaction.atomic():
+        current = Release.objects.select_for_update().filter(pk=release.pk).first()
+        if current is None or current.status != ReleaseStatus.BUILDING:
+            # Deleted meanwhile, or a second build of the same release got there first.
+            return
+        for item in built:
+            stored = ReleaseFile.objects.create(
+                release=current,
+                format=item.format,
+                size=item.size,
+                sha256=item.sha256,
+                warning_count=item.report.warning_count,
+                warnings=item.report.warnings,
+            )
+            with item.path.open("rb") as source:
+                index = 0
+                while data := source.read(CHUNK_SIZE):
+                    ReleaseFileChunk.objects.create(file=stored, index=index, data=data)
+                    index += 1
+        total = counts.documents * len(built)
+        Release.objects.filter(pk=release.pk).update(
+            status=ReleaseStatus.READY,
+            finished_at=timezone.now(),
+            progress_done=total,
+            progress_total=total,
+            document_count=counts.documents,
+            label_counts=dict(sorted(counts.labels.items())),
+            kind_counts={kind: counts.kinds[kind] for kind in ("entity", "claim", "stance")},
+            agreement=agreement,
+        )
+
+
+def release_check_rebuild(*, release: Release) -> None:
+    """Refuse to build a release again once it is ready (Conflict)."""
+    if release.status == ReleaseStatus.READY:
+        raise Conflict(ALREADY_READY.format(name=release.name))
+
+
+# --- Reading the files --------------------------------------------------------------------
+
+
+def release_file_for(*, release: Release, format_name: str) -> ReleaseFile:
+    """Return the release's file in that format; Conflict if not ready, InvalidInput if absent."""
+    if release.status != ReleaseStatus.READY:
+        raise Conflict(NOT_READY.format(name=release.name, status=release.status))
+    found = selectors.release_file_get(release=release, format_name=format_name)
+    if found is None:
+        formats = ", ".join(release.formats)
+        message = NO_SUCH_FILE.format(name=release.name, format=format_name, formats=formats)
+        raise InvalidInput({"format": [message]})
+    return found
+
+
+def _lines(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """Split a stream of chunks into lines, a line that spans two chunks joined back."""
+    pending = b""
+    for chunk in chunks:
+        pieces = (pending + chunk).split(b"\n")
+        pending = pieces.pop()
+        yield from pieces
+    if pending:
+        yield pending
+
+
+def release_rows(*, release_file: ReleaseFile) -> Iterator[dict[str, Any]]:
+    """Yield the rows of a stored jsonl file, in document id order, with flat memory."""
+    for line in _lines(selectors.release_file_chunks(release_file=release_file)):
+        if line:
+            yield orjson.loads(line)
+
+
+# --- Comparing ----------------------------------------------------------------------------
+
+
+def release_compare(*, base: Release, other: Release) -> dict[str, Any]:
+    """Say what changed from ``base`` to ``other``: documents, and spans and stances per label.
+
+    Both jsonl files are in document id order, so one merge pass over the two streams finds
+    every difference while holding one document of each at a time.
+    """
+    if base.project_id != other.project_id:
+        raise InvalidInput({"other": [OTHER_PROJECT]}, OTHER_PROJECT)
+    base_rows = release_rows(release_file=release_file_for(release=base, format_name="jsonl"))
+    other_rows = release_rows(release_file=release_file_for(release=other, format_name="jsonl"))
+    return compare_rows(base_rows, other_rows)
+
+
+def compare_rows(base: Iterable[dict[str, Any]], other: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """Diff two id-ordered row streams: documents added, removed, changed; items per label."""
+    documents = {key: _IdList() for key in ("added", "removed", "changed")}
+    unchanged = 0
+    labels: dict[str, Counter] = {}
+
+    def tally(items: Iterable[tuple], change: str) -> None:
+        for item in items:
+            labels.setdefault(item[1], Counter())[change] += 1
+
+    left, right = iter(base), iter(other)
+    a, b = next(left, None), next(right, None)
+    while a is not None or b is not None:
+        if b is None or (a is not None and a["id"] < b["id"]):
+            documents["removed"].add(a["id"])
+            tally(_items(a), "removed")
+            a = next(left, None)
+        elif a is None or b["id"] < a["id"]:
+            documents["added"].add(b["id"])
+            tally(_items(b), "added")
+            b = next(right, None)
+        else:
+            before, after = _items(a), _items(b)
+            if before == after:
+                unchanged += 1
+            else:
+                documents["changed"].add(a["id"])
+                tally(_without(before, after), "removed")
+                tally(_without(after, before), "added")
+            a, b = next(left, None), next(right, None)
+    return {
+        "documents": {
+            **{key: ids.count for key, ids in documents.items()},
+            "unchanged": unchanged,
+            **{f"{key}_ids": ids.ids for key, ids in documents.items()},
+            "ids_truncated": any(ids.count > len(ids.ids) for ids in documents.values()),
+        },
+        "labels": {
+            name: {"added": counter["added"], "removed": counter["removed"]}
+            for name, counter in sorted(labels.items())
+        },
+    }
+
+
+@dataclass
+class _IdList:
+    count: int = 0
+    ids: list[int] = field(default_factory=list)
+
+    def add(self, pk: int) -> None:
+        self.count += 1
+        if len(self.ids) < COMPARE_MAX_IDS:
+            self.ids.append(pk)
+
+
+def _items(row: dict[str, Any]) -> Counter:
+    """A row's spans and stances as comparable tuples ``(kind, label, ...)``, with multiplicity.
+
+    A claim whose claimant or check-worthiness changed, or a stance whose holder or evidence
+    moved, is a different item: it counts as one removed and one added.
+    """
+    items: Counter = Counter()
+    for span in row["entities"]:
+        items[("entity", span["label"], span["start"], span["end"])] += 1
+    for claim in row["claims"]:
+        claimant = _ref(claim.get("claimant"))
+        key = ("claim", claim["label"], claim["start"], claim["end"], claimant)
+        items[(*key, claim.get("checkworthy"))] += 1
+    for stance in row["stances"]:
+        key = ("stance", stance["label"], stance["target"], _ref(stance["holder"]))
+        items[(*key, _ref(stance["evidence"]))] += 1
+    return items
+
+
+def _ref(ref: dict[str, Any] | None) -> tuple | None:
+    if ref is None:
+        return None
+    return (ref.get("start"), ref.get("end"), ref.get("text"))
+
+
+def _without(items: Counter, other: Counter) -> Iterator[tuple]:
+    for item, count in (items - other).items():
+        for _ in range(count):
+            yield item
