@@ -222,11 +222,14 @@ def span_create(
     claimant_text = _text_or_empty(claimant_text)
     checkworthy = _text_or_empty(checkworthy)
     locked = _lock(annotation)
-    spans = _spans_of(locked)
     errors: Errors = {}
     client_uuid = _client_uuid(client_id, errors)
     if client_uuid is not None:
-        existing = next((span for span in spans if span.client_id == client_uuid), None)
+        existing = (
+            Span.objects.filter(annotation=locked, client_id=client_uuid)
+            .select_related("label")
+            .first()
+        )
         if existing is not None:
             body = {
                 "label": label,
@@ -248,6 +251,7 @@ def span_create(
     _check_writable(locked)
 
     label_obj = _project_label(label, locked, errors)
+    spans = _spans_by_ref(locked, [claimant])
     claimant_span = _own_span(claimant, spans, "claimant", errors)
     _merge(
         errors,
@@ -264,8 +268,11 @@ def span_create(
     )
     if claimant_span is not None:
         _check_claimant_kind(claimant_span.label, f"span {claimant_span.pk}", "claimant", errors)
-    if not errors and label_obj is not None:
-        _check_overlap(locked, label_obj.kind, start, end, _ranges(spans, label_obj.kind), errors)
+    if not errors and label_obj is not None and not locked.document.project.allow_overlap:
+        overlapping = Span.objects.filter(
+            annotation=locked, label__kind=label_obj.kind, start__lt=end, end__gt=start
+        ).order_by("start", "id")[:1]
+        _check_overlap(locked, label_obj.kind, start, end, _ranges_of(overlapping), errors)
     if errors:
         raise InvalidInput(errors)
 
@@ -877,6 +884,10 @@ def _check_overlap(
 def _ranges(spans: Iterable[Span], kind: str) -> list[tuple[int, int, object]]:
     """The ranges of the spans of one label kind, keyed by a name for messages."""
     return [(span.start, span.end, f"span {span.pk}") for span in spans if span.label.kind == kind]
+
+
+def _ranges_of(spans: Iterable[Span]) -> list[tuple[int, int, object]]:
+    return [(span.start, span.end, f"span {span.pk}") for span in spans]
 
 
 def _check_claimant_kind(label: Label, name: str, field: str, errors: Errors) -> None:
