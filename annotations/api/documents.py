@@ -17,6 +17,7 @@ from annotations import selectors
 from annotations.api import permissions
 from annotations.api.base import ApiView, ListApiView, StrictJSONParser
 from annotations.api.errors import TOO_LARGE
+from annotations.api.jobs import ImportQueuedOutput, import_in_background
 from annotations.api.serializers import (
     DOCUMENT_STATUSES,
     DocumentListOutput,
@@ -130,6 +131,7 @@ class DocumentListApi(ListApiView):
         responses={
             200: ImportReportOutput,
             201: ImportReportOutput,
+            202: ImportQueuedOutput,
             # A report when lines were refused; the error shape when the request itself was.
             400: PolymorphicProxySerializer(
                 component_name="ImportRefused",
@@ -147,6 +149,11 @@ class DocumentListApi(ListApiView):
         upload = request.FILES.get("file") if not isinstance(request.data, list) else None
         if upload is not None:
             _check_size(upload.size)
+        # Over IMPORT_BACKGROUND_THRESHOLD documents: a background job, 202 with its URL.
+        queued = import_in_background(request, project=project, upload=upload, options=options)
+        if queued is not None:
+            return queued
+        if upload is not None:
             report = documents_import_file(
                 project=project,
                 name=upload.name,

@@ -7,8 +7,10 @@ from annotations.api import (
     documents,
     exports,
     history,
+    jobs,
     projects,
     queue,
+    releases,
     review,
 )
 
@@ -82,4 +84,23 @@ urlpatterns = [
         name="api-events",
     ),
     path("events/<int:event_id>/revert/", history.EventRevertApi.as_view(), name="api-revert"),
+    path(
+        "projects/<int:project_id>/releases/",
+        releases.ReleaseListApi.as_view(),
+        name="api-releases",
+    ),
+    path("releases/<int:release_id>/", releases.ReleaseDetailApi.as_view(), name="api-release"),
+    path(
+        "releases/<int:release_id>/download/",
+        releases.ReleaseDownloadApi.as_view(),
+        name="api-release-download",
+    ),
+    path(
+        "releases/<int:release_id>/compare/<int:other_id>/",
+        releases.ReleaseCompareApi.as_view(),
+        name="api-release-compare",
+    ),
+    path("projects/<int:project_id>/jobs/", jobs.ImportJobListApi.as_view(), name="api-jobs"),
+    path("jobs/<int:job_id>/", jobs.ImportJobDetailApi.as_view(), name="api-job"),
+    path("jobs/<int:job_id>/resume/", jobs.ImportJobResumeApi.as_view(), name="api-job-resume"),
 ]

@@ -3,6 +3,12 @@
 import pytest
 
 from tests.api.conftest import client_for
+from tests.factories import (
+    AnnotationFactory,
+    ImportJobFactory,
+    ReleaseFactory,
+    ReleaseFileFactory,
+)
 
 ROLES = ("anonymous", "outsider", "annotator", "reviewer", "manager")
 
@@ -14,6 +20,7 @@ def _codes(anonymous, outsider, annotator, reviewer, manager):
 MEMBERS_READ = _codes(401, 404, 200, 200, 200)
 MANAGER_ONLY = _codes(401, 404, 403, 403, 201)
 AUTHOR_ONLY = _codes(401, 404, 200, 403, 403)
+REVIEWERS_READ = _codes(401, 404, 403, 200, 200)
 
 # (name, request builder, expected codes): the builder gets the world and answers
 # (method, url, json body).
@@ -171,6 +178,42 @@ CASES = [
         lambda w: ("get", f"/api/projects/{w.project.pk}/agreement/", None),
         _codes(401, 404, 403, 200, 200),
     ),
+    (
+        "list releases",
+        lambda w: ("get", f"/api/projects/{w.project.pk}/releases/", None),
+        REVIEWERS_READ,
+    ),
+    (
+        "create release",
+        lambda w: ("post", f"/api/projects/{_with_gold(w).pk}/releases/", {"name": "v1"}),
+        _codes(401, 404, 403, 403, 202),
+    ),
+    ("read release", lambda w: ("get", f"/api/releases/{_release(w).pk}/", None), REVIEWERS_READ),
+    (
+        "download release",
+        lambda w: ("get", f"/api/releases/{_release(w).pk}/download/", None),
+        REVIEWERS_READ,
+    ),
+    (
+        "compare releases",
+        lambda w: ("get", f"/api/releases/{_release(w).pk}/compare/{_release(w).pk}/", None),
+        REVIEWERS_READ,
+    ),
+    (
+        "list import jobs",
+        lambda w: ("get", f"/api/projects/{w.project.pk}/jobs/", None),
+        _codes(401, 404, 403, 403, 200),
+    ),
+    (
+        "read import job",
+        lambda w: ("get", f"/api/jobs/{ImportJobFactory(project=w.project).pk}/", None),
+        _codes(401, 404, 403, 403, 200),
+    ),
+    (
+        "resume import job",
+        lambda w: ("post", f"/api/jobs/{ImportJobFactory(project=w.project).pk}/resume/", None),
+        _codes(401, 404, 403, 403, 202),
+    ),
 ]
 
 
@@ -248,3 +291,17 @@ def test_predictions_are_read_only(world):
         format="json",
     )
     assert response.status_code == 403
+
+
+def _with_gold(w):
+    """The world's project, once its document has gold (a release needs some)."""
+    AnnotationFactory(document=w.document, author=None, kind="gold")
+    return w.project
+
+
+def _release(w):
+    """A ready release of the world's project with its jsonl file."""
+    release = ReleaseFactory(project=w.project)
+    row = b'{"id": 1, "entities": [], "claims": [], "stances": []}\n'
+    ReleaseFileFactory(release=release, format="jsonl", content=row)
+    return release
