@@ -7,8 +7,9 @@ an id of someone else's project reads exactly like an id that does not exist.
 
 from collections import defaultdict
 from collections.abc import Collection, Iterator
-from dataclasses import dataclass
-from itertools import islice
+from dataclasses import dataclass, field
+from itertools import combinations, islice
+from statistics import median
 from typing import Any
 
 import orjson
@@ -18,6 +19,8 @@ from django.db.models import (
     Case,
     Count,
     Exists,
+    Max,
+    Min,
     OuterRef,
     Prefetch,
     Q,
@@ -30,7 +33,7 @@ from django.db.models import (
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Coalesce
 
-from annotations.agreement import AnnotatorWork
+from annotations.agreement import AnnotatorWork, Counts
 from annotations.models import (
     Annotation,
     AnnotationEvent,
@@ -648,3 +651,272 @@ def import_job_chunks(*, job: ImportJob) -> Iterator[bytes]:
     chunks = ImportJobChunk.objects.filter(job=job).order_by("index").values_list("data", flat=True)
     for data in chunks.iterator(chunk_size=CHUNKS_PER_FETCH):
         yield bytes(data)
+
+
+# Reviewing
+
+
+def review_annotations(*, document: Document) -> list[Annotation]:
+    """Return the document's manual and gold annotations with authors, spans and stances.
+
+    Three queries whatever the number of annotators and spans.
+    """
+    return list(
+        Annotation.objects.filter(document=document)
+        .exclude(kind=AnnotationKind.PREDICTION)
+        .select_related("author")
+        .prefetch_related(
+            Prefetch("spans", Span.objects.select_related("label")),
+            Prefetch("stances", Stance.objects.select_related("target", "label")),
+        )
+        .order_by("id")
+    )
+
+
+REVIEW_REVIEWED = "reviewed"
+REVIEW_IN_REVIEW = "in_review"
+REVIEW_NOT_REVIEWED = "not_reviewed"
+REVIEW_NO_GOLD = "no_gold"
+REVIEW_STATES = (REVIEW_NOT_REVIEWED, REVIEW_NO_GOLD, REVIEW_IN_REVIEW, REVIEW_REVIEWED)
+
+
+@dataclass
+class ReviewRow:
+    """One submitted document in the review queue."""
+
+    document_id: int
+    external_id: str
+    annotators: list[str]
+    agreement: float | None  # mean pairwise F1; None with fewer than two annotators
+    disagreements: int  # items (spans, stances) not every annotator has
+    gold_status: str | None  # None (no gold), in_progress, submitted
+
+
+def review_queue(
+    *,
+    project: Project,
+    state: str | None = None,
+    annotator: str | None = None,
+    label: str | None = None,
+) -> list[ReviewRow]:
+    """Return the project's documents with submitted work, lowest agreement first.
+
+    A document's agreement is the mean, over each pair of its submitted annotations, of the
+    exact-match F1 of their items: spans (label and offsets) and stances (target, value and
+    the holder's offsets); a pair that marked nothing at all agrees fully. Documents with one
+    submitted annotation have no agreement and come last. Four queries whatever the size.
+    """
+    submitted = Annotation.objects.filter(
+        document__project=project, kind=AnnotationKind.MANUAL, status=AnnotationStatus.SUBMITTED
+    )
+    # annotation id -> (document id, author); per document: each author's items and labels.
+    owner: dict[int, tuple[int, str]] = {}
+    documents: dict[int, dict[str, Any]] = {}
+    for pk, document_id, username, external_id in submitted.order_by("pk").values_list(
+        "pk", "document_id", "author__username", "document__external_id"
+    ):
+        owner[pk] = (document_id, username)
+        row = documents.setdefault(
+            document_id, {"external_id": external_id, "items": {}, "labels": set()}
+        )
+        row["items"][username] = set()
+    for annotation_id, name, start, end in Span.objects.filter(
+        annotation__in=submitted
+    ).values_list("annotation_id", "label__name", "start", "end"):
+        document_id, username = owner[annotation_id]
+        documents[document_id]["items"][username].add(("span", name, start, end))
+        documents[document_id]["labels"].add(name)
+    for annotation_id, target_id, name, holder_start, holder_end in Stance.objects.filter(
+        annotation__in=submitted
+    ).values_list("annotation_id", "target_id", "label__name", "holder__start", "holder__end"):
+        document_id, username = owner[annotation_id]
+        documents[document_id]["items"][username].add(
+            ("stance", target_id, name, holder_start, holder_end)
+        )
+        documents[document_id]["labels"].add(name)
+    gold = dict(
+        Annotation.objects.filter(document__project=project, kind=AnnotationKind.GOLD).values_list(
+            "document_id", "status"
+        )
+    )
+    rows = []
+    for document_id, row in documents.items():
+        gold_status = gold.get(document_id)
+        if not _review_state_matches(state, gold_status):
+            continue
+        if annotator is not None and annotator not in row["items"]:
+            continue
+        if label is not None and label not in row["labels"]:
+            continue
+        items = list(row["items"].values())
+        rows.append(
+            ReviewRow(
+                document_id=document_id,
+                external_id=row["external_id"],
+                annotators=sorted(row["items"]),
+                agreement=_mean_pairwise_f1(items),
+                disagreements=len(set().union(*items) - set.intersection(*items)),
+                gold_status=gold_status,
+            )
+        )
+    rows.sort(key=lambda r: (r.agreement is None, r.agreement or 0.0, r.document_id))
+    return rows
+
+
+def _review_state_matches(state: str | None, gold_status: str | None) -> bool:
+    if state is None:
+        return True
+    reviewed = gold_status == AnnotationStatus.SUBMITTED
+    return {
+        REVIEW_REVIEWED: reviewed,
+        REVIEW_NOT_REVIEWED: not reviewed,
+        REVIEW_NO_GOLD: gold_status is None,
+        REVIEW_IN_REVIEW: gold_status == AnnotationStatus.IN_PROGRESS,
+    }[state]
+
+
+def _mean_pairwise_f1(items: list[set]) -> float | None:
+    if len(items) < 2:
+        return None
+    scores = []
+    for first, second in combinations(items, 2):
+        shared = len(first & second)
+        f1 = Counts(shared, len(second) - shared, len(first) - shared).as_dict()["f1"]
+        scores.append(1.0 if f1 is None else f1)
+    return sum(scores) / len(scores)
+
+
+# The project dashboard
+
+DOCUMENT_NOT_STARTED = "not_started"
+DOCUMENT_IN_PROGRESS = "in_progress"
+DOCUMENT_SKIPPED = "skipped"
+DOCUMENT_READY = "ready"
+DOCUMENT_IN_REVIEW = "in_review"
+DOCUMENT_REVIEWED = "reviewed"
+DOCUMENT_STATES = (
+    DOCUMENT_NOT_STARTED,
+    DOCUMENT_IN_PROGRESS,
+    DOCUMENT_SKIPPED,
+    DOCUMENT_READY,
+    DOCUMENT_IN_REVIEW,
+    DOCUMENT_REVIEWED,
+)
+
+
+@dataclass
+class AnnotatorProgress:
+    """One person's manual work in a project, and how long a submitted document took them."""
+
+    user_id: int
+    username: str
+    role: str | None  # None: no longer a member, but their work is still there
+    assigned: int = 0
+    in_progress: int = 0
+    submitted: int = 0
+    skipped: int = 0
+    seconds: list[float] = field(default_factory=list)  # per submitted document
+
+    @property
+    def median_seconds(self) -> float | None:
+        return median(self.seconds) if self.seconds else None
+
+
+def annotator_progress(*, project: Project) -> list[AnnotatorProgress]:
+    """Return every member's and every author's progress and timing, members first.
+
+    Time per document is from the first to the last logged event of a submitted manual
+    annotation (opening it to submitting it, plus any later change). Three queries.
+    """
+    people: dict[str, AnnotatorProgress] = {}
+    for user_id, username, role in (
+        Membership.objects.filter(project=project)
+        .order_by("user__username")
+        .values_list("user_id", "user__username", "role")
+    ):
+        people[username] = AnnotatorProgress(user_id=user_id, username=username, role=role)
+    manual = Annotation.objects.filter(document__project=project, kind=AnnotationKind.MANUAL)
+    for user_id, username, status, count in (
+        manual.order_by()
+        .values_list("author_id", "author__username", "status")
+        .annotate(n=Count("pk"))
+    ):
+        person = people.setdefault(
+            username, AnnotatorProgress(user_id=user_id, username=username, role=None)
+        )
+        person.assigned += count
+        setattr(person, status, getattr(person, status) + count)
+    spans = (
+        AnnotationEvent.objects.filter(
+            annotation__in=manual.filter(status=AnnotationStatus.SUBMITTED)
+        )
+        .order_by()
+        .values("annotation_id", "annotation__author__username")
+        .annotate(first=Min("created_at"), last=Max("created_at"))
+        .values_list("annotation__author__username", "first", "last")
+    )
+    for username, first, last in spans:
+        people[username].seconds.append((last - first).total_seconds())
+    return sorted(people.values(), key=lambda p: (p.role is None, p.username))
+
+
+def document_state_counts(*, project: Project) -> dict[str, int]:
+    """Return how many of the project's documents are in each state, in one query.
+
+    ``not_started``: no manual annotation; ``in_progress``: places still open or work not
+    finished; ``skipped``: every place finished, all skipped; ``ready``: every place finished
+    with at least one submission, no gold yet; ``in_review``: gold being edited;
+    ``reviewed``: gold marked reviewed.
+    """
+    manual = Annotation.objects.filter(document=OuterRef("pk"), kind=AnnotationKind.MANUAL)
+    gold = Annotation.objects.filter(document=OuterRef("pk"), kind=AnnotationKind.GOLD)
+    state = Case(
+        When(gold_status=AnnotationStatus.SUBMITTED, then=Value(DOCUMENT_REVIEWED)),
+        When(gold_status=AnnotationStatus.IN_PROGRESS, then=Value(DOCUMENT_IN_REVIEW)),
+        When(
+            finished__gte=project.annotators_per_document,
+            submitted__gt=0,
+            then=Value(DOCUMENT_READY),
+        ),
+        When(finished__gte=project.annotators_per_document, then=Value(DOCUMENT_SKIPPED)),
+        When(opened__gt=0, then=Value(DOCUMENT_IN_PROGRESS)),
+        default=Value(DOCUMENT_NOT_STARTED),
+    )
+    rows = (
+        Document.objects.filter(project=project)
+        .alias(
+            opened=_count(manual, "document"),
+            finished=_count(manual.filter(status__in=FINISHED_STATUSES), "document"),
+            submitted=_count(manual.filter(status=AnnotationStatus.SUBMITTED), "document"),
+            gold_status=Subquery(gold.values("status")[:1]),
+        )
+        .annotate(state=state)
+        .order_by()
+        .values("state")
+        .annotate(n=Count("pk"))
+        .values_list("state", "n")
+    )
+    counts = dict.fromkeys(DOCUMENT_STATES, 0)
+    counts.update(dict(rows))
+    return counts
+
+
+def label_usage(*, project: Project) -> QuerySet[Label]:
+    """Return the project's labels, each with how often submitted work and gold use it.
+
+    ``submitted_uses`` and ``gold_uses`` count spans (entity and claim labels) and stances
+    (stance labels) in submitted manual annotations and in gold. One query.
+    """
+    submitted = {
+        "annotation__kind": AnnotationKind.MANUAL,
+        "annotation__status": AnnotationStatus.SUBMITTED,
+    }
+    gold = {"annotation__kind": AnnotationKind.GOLD}
+
+    def uses(model: type, scope: dict) -> Coalesce:
+        return _count(model.objects.filter(label=OuterRef("pk"), **scope), "label")
+
+    return Label.objects.filter(project=project).annotate(
+        submitted_uses=uses(Span, submitted) + uses(Stance, submitted),
+        gold_uses=uses(Span, gold) + uses(Stance, gold),
+    )

@@ -9,9 +9,24 @@ urlpatterns = [
     path("projects/<int:project_id>/", views.project_detail, name="project"),
     path("projects/<int:project_id>/annotate/", views.project_annotate, name="project_annotate"),
     path("projects/<int:project_id>/labels.css", views.project_labels_css, name="labels_css"),
+    path("projects/<int:project_id>/review/", views.project_review, name="project_review"),
+    path("projects/<int:project_id>/dashboard/", views.project_dashboard, name="project_dashboard"),
+    path("projects/<int:project_id>/members/", views.project_member_add, name="project_member_add"),
+    path(
+        "projects/<int:project_id>/members/<int:user_id>/",
+        views.project_member_change,
+        name="project_member_change",
+    ),
+    path("projects/<int:project_id>/labels/", views.project_label_add, name="project_label_add"),
+    path(
+        "projects/<int:project_id>/labels/<int:label_id>/",
+        views.project_label_change,
+        name="project_label_change",
+    ),
     path(
         "documents/<int:document_id>/annotate/",
         views.document_annotate,
         name="document_annotate",
     ),
+    path("documents/<int:document_id>/review/", views.document_review, name="document_review"),
 ]

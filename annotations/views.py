@@ -7,19 +7,37 @@ every write after that goes through the REST API.
 """
 
 import re
+from statistics import median
 
+from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_safe
+from django.urls import reverse
+from django.views.decorators.http import require_POST, require_safe
 
 from annotations import selectors
+from annotations.agreement import project_agreement
 from annotations.api.serializers import AnnotationDetailOutput, LabelOutput, TargetOutput
-from annotations.models import AnnotationStatus, LabelKind, Project
+from annotations.charts import AgreementBar, agreement_chart
+from annotations.forms import LabelForm, MemberAddForm, MemberRoleForm, ReviewQueueFilter
+from annotations.models import AnnotationKind, AnnotationStatus, LabelKind, Project, Role
+from annotations.services import projects as project_services
 from annotations.services.annotating import annotation_get_or_create
 from annotations.services.queue import document_assign_next
 
 NOT_FOUND = "Not found."
+REVIEWERS_ONLY = "Only reviewers and managers of this project review its documents."
+REVIEW_ROLES = (Role.REVIEWER, Role.MANAGER)
+QUEUE_PAGE_SIZE = 25
+MANAGERS_ONLY = "Only managers of this project change its members and labels."
+NO_SUCH_USER = "No user is named {username!r}."
+MEMBER_ADDED = "{username} is now a {role} of this project."
+MEMBER_REMOVED = "{username} is no longer a member of this project."
+LABEL_SAVED = "Label {name} saved."
 HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 
 
@@ -112,6 +130,245 @@ def project_labels_css(request: HttpRequest, project_id: int) -> HttpResponse:
     response = HttpResponse("".join(rules), content_type="text/css; charset=utf-8")
     response["Cache-Control"] = "private, no-cache"
     return response
+
+
+@login_required
+@require_safe
+def document_review(request: HttpRequest, document_id: int) -> HttpResponse:
+    """The review page: each submitted annotator's work, the disagreements, and the gold."""
+    document = selectors.document_get_for_user(user=request.user, document_id=document_id)
+    if document is None:
+        raise Http404(NOT_FOUND)
+    project = _reviewed_project(request, document.project_id)
+    labels = list(selectors.label_list(project=project))
+    targets = list(selectors.target_list(project=project))
+    annotations = selectors.review_annotations(document=document)
+    gold = next((a for a in annotations if a.kind == AnnotationKind.GOLD), None)
+    manual = [a for a in annotations if a.kind == AnnotationKind.MANUAL]
+    submitted = [a for a in manual if a.status == AnnotationStatus.SUBMITTED]
+    payload = {
+        "project": {"id": project.pk, "allow_overlap": project.allow_overlap},
+        "document": {"id": document.pk, "text": document.text},
+        "annotators": AnnotationDetailOutput(submitted, many=True).data,
+        "gold": None if gold is None else AnnotationDetailOutput(gold).data,
+        "labels": LabelOutput(labels, many=True).data,
+        "targets": TargetOutput(targets, many=True).data,
+    }
+    context = {
+        "project": project,
+        "document": document,
+        "gold": gold,
+        "submitted": submitted,
+        "unfinished": [a for a in manual if a.status != AnnotationStatus.SUBMITTED],
+        "editable": gold is None or gold.status == AnnotationStatus.IN_PROGRESS,
+        "span_labels": [label for label in labels if label.kind != LabelKind.STANCE],
+        "stance_labels": [label for label in labels if label.kind == LabelKind.STANCE],
+        "targets": targets,
+        "review": True,
+        "payload": payload,
+    }
+    return render(request, "annotations/review.html", context)
+
+
+@login_required
+@require_safe
+def project_review(request: HttpRequest, project_id: int) -> HttpResponse:
+    """The review queue: submitted documents, lowest agreement first, with filters."""
+    project = _reviewed_project(request, project_id)
+    members = selectors.membership_list(project=project)
+    labels = selectors.label_list(project=project)
+    form = ReviewQueueFilter(
+        request.GET,
+        usernames=[member.user.username for member in members],
+        labels=[label.name for label in labels],
+    )
+    rows = selectors.review_queue(project=project, **form.filters())
+    page = Paginator(rows, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"project": project, "form": form, "page": page, "query": query.urlencode()}
+    return render(request, "annotations/review_queue.html", context)
+
+
+@login_required
+@require_safe
+def project_dashboard(request: HttpRequest, project_id: int) -> HttpResponse:
+    """The dashboard: progress, document states, labels, agreement, time; members and labels."""
+    project = _reviewed_project(request, project_id)
+    return _render_dashboard(request, project)
+
+
+@login_required
+@require_POST
+def project_member_add(request: HttpRequest, project_id: int) -> HttpResponse:
+    """Add a member by username with a role (or change the role of one already in)."""
+    project = _managed_project(request, project_id)
+    form = MemberAddForm(request.POST, prefix="member")
+    if form.is_valid():
+        username, role = form.cleaned_data["username"], form.cleaned_data["role"]
+        user = get_user_model().objects.filter(username=username).first()
+        if user is None:
+            form.add_error("username", NO_SUCH_USER.format(username=username))
+        elif _saved(form, project_services.membership_set, project=project, user=user, role=role):
+            messages.success(request, MEMBER_ADDED.format(username=username, role=role))
+            return _back_to(project, "members")
+    return _render_dashboard(request, project, member_form=form, status=400)
+
+
+@login_required
+@require_POST
+def project_member_change(request: HttpRequest, project_id: int, user_id: int) -> HttpResponse:
+    """Change a member's role, or remove them (the "remove" button)."""
+    project = _managed_project(request, project_id)
+    membership = _membership(project, user_id)
+    form = MemberRoleForm(request.POST, prefix=f"role-{user_id}")
+    user = membership.user
+    if "remove" in request.POST:
+        if _saved(form, project_services.membership_remove, project=project, user=user):
+            messages.success(request, MEMBER_REMOVED.format(username=user.username))
+            return _back_to(project, "members")
+    elif form.is_valid():
+        role = form.cleaned_data["role"]
+        if _saved(form, project_services.membership_set, project=project, user=user, role=role):
+            messages.success(request, MEMBER_ADDED.format(username=user.username, role=role))
+            return _back_to(project, "members")
+    return _render_dashboard(request, project, role_forms={user_id: form}, status=400)
+
+
+@login_required
+@require_POST
+def project_label_add(request: HttpRequest, project_id: int) -> HttpResponse:
+    """Add a label: name, kind, colour (optional), key and description."""
+    project = _managed_project(request, project_id)
+    form = LabelForm(request.POST, prefix="label")
+    if form.is_valid():
+        fields = form.cleaned_data | {"color": form.cleaned_data["color"] or None}
+        if _saved(form, project_services.label_create, project=project, **fields):
+            messages.success(request, LABEL_SAVED.format(name=fields["name"]))
+            return _back_to(project, "labels")
+    return _render_dashboard(request, project, label_form=form, status=400)
+
+
+@login_required
+@require_POST
+def project_label_change(request: HttpRequest, project_id: int, label_id: int) -> HttpResponse:
+    """Change a label's fields; only those the form changed are sent to the service."""
+    project = _managed_project(request, project_id)
+    label = selectors.label_list(project=project).filter(pk=label_id).first()
+    if label is None:
+        raise Http404(NOT_FOUND)
+    form = LabelForm(request.POST, prefix=f"label-{label.pk}", initial=_label_initial(label))
+    if form.is_valid():
+        changed = {name: form.cleaned_data[name] for name in form.changed_data}
+        if not changed.get("color", True):
+            changed.pop("color")  # left empty: keep the colour
+        if _saved(form, project_services.label_update, label=label, **changed):
+            messages.success(request, LABEL_SAVED.format(name=form.cleaned_data["name"]))
+            return _back_to(project, "labels")
+    return _render_dashboard(request, project, label_forms={label.pk: form}, status=400)
+
+
+def _render_dashboard(
+    request: HttpRequest,
+    project: Project,
+    *,
+    member_form: MemberAddForm | None = None,
+    role_forms: dict | None = None,
+    label_form: LabelForm | None = None,
+    label_forms: dict | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    labels = list(selectors.label_usage(project=project))
+    agreement = project_agreement(selectors.agreement_inputs(project=project))
+    exact, overlap = agreement["spans"]["exact"]["labels"], agreement["spans"]["overlap"]["labels"]
+    for label in labels:
+        label.f1_exact = exact.get(label.name, {}).get("f1")
+        label.f1_overlap = overlap.get(label.name, {}).get("f1")
+    bars = [
+        AgreementBar(label.name, label.color, label.f1_exact, label.f1_overlap)
+        for label in labels
+        if label.kind != LabelKind.STANCE
+    ]
+    people = selectors.annotator_progress(project=project)
+    all_seconds = [second for person in people for second in person.seconds]
+    role_forms = role_forms or {}
+    label_forms = label_forms or {}
+    for person in people:
+        # A form per member: a failed change re-renders with its errors where it was made.
+        person.role_form = role_forms.get(person.user_id) or MemberRoleForm(
+            prefix=f"role-{person.user_id}", initial={"role": person.role}
+        )
+    for label in labels:
+        label.form = label_forms.get(label.pk) or LabelForm(
+            prefix=f"label-{label.pk}", initial=_label_initial(label)
+        )
+    context = {
+        "project": project,
+        "can_manage": project.caller_role == Role.MANAGER,
+        "people": people,
+        "states": selectors.document_state_counts(project=project),
+        "labels": labels,
+        "agreement": agreement,
+        "chart": agreement_chart(bars, title="Agreement per label: F1 between annotators"),
+        "median_seconds": median(all_seconds) if all_seconds else None,
+        "timed": len(all_seconds),
+        "member_form": member_form or MemberAddForm(prefix="member"),
+        "label_form": label_form or LabelForm(prefix="label"),
+    }
+    return render(request, "annotations/dashboard.html", context, status=status)
+
+
+def _saved(form, service, **kwargs) -> bool:
+    """Call a project service; put its field errors on the form and say whether it worked."""
+    try:
+        service(**kwargs)
+    except ValidationError as error:
+        errors = error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
+        for name, field_errors in errors.items():
+            form.add_error(name if name in form.fields else None, field_errors)
+        return False
+    return True
+
+
+def _label_initial(label) -> dict:
+    return {
+        "name": label.name,
+        "kind": label.kind,
+        "color": label.color,
+        "shortcut": label.shortcut,
+        "description": label.description,
+    }
+
+
+def _back_to(project: Project, section: str) -> HttpResponse:
+    return redirect(reverse("annotations:project_dashboard", args=[project.pk]) + f"#{section}")
+
+
+def _membership(project: Project, user_id: int):
+    membership = selectors.membership_list(project=project).filter(user_id=user_id).first()
+    if membership is None:
+        raise Http404(NOT_FOUND)
+    return membership
+
+
+def _managed_project(request: HttpRequest, project_id: int) -> Project:
+    """Return the project for a manager; 404 for a non-member, 403 for other roles."""
+    project = selectors.project_get_for_user(user=request.user, project_id=project_id)
+    if project is None:
+        raise Http404(NOT_FOUND)
+    if project.caller_role != Role.MANAGER:
+        raise PermissionDenied(MANAGERS_ONLY)
+    return project
+
+
+def _reviewed_project(request: HttpRequest, project_id: int) -> Project:
+    """Return the project for a reviewer or manager; 404 for a non-member, 403 for others."""
+    project = selectors.project_get_for_user(user=request.user, project_id=project_id)
+    if project is None:
+        raise Http404(NOT_FOUND)
+    if project.caller_role not in REVIEW_ROLES:
+        raise PermissionDenied(REVIEWERS_ONLY)
+    return project
 
 
 def _project(request: HttpRequest, project_id: int) -> Project:

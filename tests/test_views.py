@@ -2,6 +2,7 @@
 
 import json
 import re
+from types import SimpleNamespace
 
 import pytest
 from django.db import connection
@@ -271,3 +272,168 @@ def test_guidelines_start_a_list_right_under_a_line_of_text(client, ana):
     html = client.get(f"/projects/{project.pk}/").content.decode()
     assert "<p>For each target add:</p>\n<ul>\n<li>the value;</li>" in html
     assert "<p>It began in\n2013. A year.</p>" in html
+
+
+# Reviewing: the review page, the review queue and the dashboard
+
+
+@pytest.fixture
+def team(client):
+    """A project with two annotators who submitted different work, a reviewer and a manager."""
+    project = ProjectFactory(name="Sahel news", annotators_per_document=2)
+    people = {}
+    for name, role in [
+        ("ana", "annotator"),
+        ("ben", "annotator"),
+        ("rev", "reviewer"),
+        ("meg", "manager"),
+    ]:
+        people[name] = UserFactory(username=name)
+        MembershipFactory(project=project, user=people[name], role=role)
+    per = LabelFactory(project=project, name="PER", shortcut="p", color="#4e79a7")
+    loc = LabelFactory(project=project, name="LOC", shortcut="l", color="#59a14f")
+    favor = LabelFactory(project=project, name="FAVOR", kind="stance", shortcut="f")
+    target = StanceTargetFactory(project=project, name="the talks")
+    document = DocumentFactory(
+        project=project, text="Keita met Macron in Bamako.", external_id="<b>doc</b>"
+    )
+    work = {}
+    for name in ("ana", "ben"):
+        work[name] = AnnotationFactory(document=document, author=people[name], status="submitted")
+        SpanFactory(annotation=work[name], label=per, start=0, end=5)
+    SpanFactory(annotation=work["ana"], label=loc, start=20, end=26)
+    StanceFactory(annotation=work["ben"], target=target, label=favor)
+    return SimpleNamespace(
+        project=project, people=people, document=document, work=work, labels=(per, loc, favor)
+    )
+
+
+def _review_payload(response) -> dict:
+    match = re.search(
+        r'<script id="review-data" type="application/json">(.*?)</script>',
+        response.content.decode(),
+        re.S,
+    )
+    assert match, "the review page carries its data as JSON"
+    return json.loads(match.group(1))
+
+
+def test_review_pages_are_for_reviewers_and_managers_only(client, team):
+    urls = (
+        f"/documents/{team.document.pk}/review/",
+        f"/projects/{team.project.pk}/review/",
+        f"/projects/{team.project.pk}/dashboard/",
+    )
+    for name, expected in [("ana", 403), ("rev", 200), ("meg", 200)]:
+        client.force_login(team.people[name])
+        for url in urls:
+            assert client.get(url).status_code == expected, (name, url)
+    client.force_login(UserFactory())  # not a member
+    for url in urls:
+        assert client.get(url).status_code == 404, url
+    client.logout()
+    assert client.get(urls[0])["Location"].startswith("/accounts/login/")
+
+
+def test_a_403_page_says_why(client, team):
+    client.force_login(team.people["ana"])
+    response = client.get(f"/documents/{team.document.pk}/review/")
+    assert "Only reviewers and managers of this project review its documents." in (
+        response.content.decode()
+    )
+
+
+def test_review_page_carries_each_submitted_annotation_and_no_gold_yet(client, team):
+    AnnotationFactory(document=team.document, author=team.people["rev"])  # in progress
+    client.force_login(team.people["rev"])
+    response = client.get(f"/documents/{team.document.pk}/review/")
+    html = response.content.decode()
+    assert 'id="document-text"' in html and 'id="save-status"' in html
+    assert "Keita met Macron in Bamako." in html
+    assert "&lt;b&gt;doc&lt;/b&gt;" in html and "<b>doc</b>" not in html
+    assert 'data-lane="gold"' in html
+    for name in ("ana", "ben"):
+        assert f'data-lane="{team.work[name].pk}"' in html
+    assert "not submitted yet: rev (in progress)" in html
+    assert '<script type="module" src="/static/annotations/review.js"></script>' in html
+    assert "style=" not in html and "onclick" not in html
+    payload = _review_payload(response)
+    assert payload["gold"] is None
+    assert [a["author"] for a in payload["annotators"]] == ["ana", "ben"]
+    assert [(s["label_name"], s["start"]) for s in payload["annotators"][0]["spans"]] == [
+        ("PER", 0),
+        ("LOC", 20),
+    ]
+    assert payload["annotators"][1]["stances"][0]["target_name"] == "the talks"
+
+
+def test_review_page_runs_as_many_queries_for_20_annotators_as_for_2(client, team):
+    client.force_login(team.people["meg"])
+    per = team.labels[0]
+
+    def count_for(annotators: int) -> int:
+        document = DocumentFactory(project=team.project, text="word " * 30 + str(annotators))
+        for _ in range(annotators):
+            annotation = AnnotationFactory(document=document, status="submitted")
+            for i in range(3):
+                SpanFactory(annotation=annotation, label=per, start=5 * i, end=5 * i + 4)
+        AnnotationFactory(document=document, kind="gold", author=None)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(f"/documents/{document.pk}/review/")
+        assert len(_review_payload(response)["annotators"]) == annotators
+        return len(queries)
+
+    assert count_for(2) == count_for(20) <= 12
+
+
+def test_review_queue_lists_the_most_disputed_first_with_filters(client, team):
+    per, loc, _favor = team.labels
+    agreed = DocumentFactory(project=team.project, external_id="agreed")
+    for name in ("ana", "ben"):
+        annotation = AnnotationFactory(
+            document=agreed, author=team.people[name], status="submitted"
+        )
+        SpanFactory(annotation=annotation, label=per, start=0, end=5)
+    alone = DocumentFactory(project=team.project, external_id="alone")
+    AnnotationFactory(document=alone, author=team.people["ana"], status="submitted")
+    DocumentFactory(project=team.project, external_id="untouched")
+    AnnotationFactory(document=agreed, kind="gold", author=None, status="submitted")
+    client.force_login(team.people["rev"])
+
+    def listed(query=""):
+        html = client.get(f"/projects/{team.project.pk}/review/{query}").content.decode()
+        return re.findall(r'<tr data-document-id="(\d+)">', html)
+
+    disputed = str(team.document.pk)
+    assert listed() == [disputed, str(agreed.pk), str(alone.pk)]
+    assert listed("?state=reviewed") == [str(agreed.pk)]
+    assert listed("?state=not_reviewed") == [disputed, str(alone.pk)]
+    assert listed("?state=no_gold") == [disputed, str(alone.pk)]
+    assert listed("?label=LOC") == [disputed]
+    assert listed("?annotator=ben") == [disputed, str(agreed.pk)]
+    assert listed("?state=nonsense") == [disputed, str(agreed.pk), str(alone.pk)]
+    html = client.get(f"/projects/{team.project.pk}/review/").content.decode()
+    # ana has PER and LOC, ben PER and a stance: one shared of two each, F1 = 2 * 1 / (2 + 2).
+    assert 'value="0.500"' in html
+    assert "✓ reviewed" in html and "one annotator" in html
+
+
+def test_review_queue_and_dashboard_run_bounded_queries(client, team):
+    client.force_login(team.people["meg"])
+    per = team.labels[0]
+
+    def count_for(documents: int, url: str) -> int:
+        for _ in range(documents):
+            document = DocumentFactory(project=team.project)
+            for _ in range(2):
+                author = UserFactory()
+                MembershipFactory(project=team.project, user=author)
+                annotation = AnnotationFactory(document=document, author=author, status="submitted")
+                SpanFactory(annotation=annotation, label=per, start=0, end=8)
+                annotation.events.create(action="status_changed", version=2)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    for url in (f"/projects/{team.project.pk}/review/", f"/projects/{team.project.pk}/dashboard/"):
+        assert count_for(2, url) == count_for(20, url), url

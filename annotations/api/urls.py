@@ -12,6 +12,7 @@ from annotations.api import (
     queue,
     releases,
     review,
+    reviewing,
 )
 
 urlpatterns = [
@@ -47,6 +48,16 @@ urlpatterns = [
         "documents/<int:document_id>/", documents.DocumentDetailApi.as_view(), name="api-document"
     ),
     path("documents/<int:document_id>/gold/", review.GoldApi.as_view(), name="api-gold"),
+    path(
+        "documents/<int:document_id>/gold/accept/",
+        reviewing.GoldAcceptApi.as_view(),
+        name="api-gold-accept",
+    ),
+    path(
+        "documents/<int:document_id>/gold/agreed/",
+        reviewing.GoldAgreedApi.as_view(),
+        name="api-gold-agreed",
+    ),
     path(
         "documents/<int:document_id>/annotations/",
         annotating.DocumentAnnotationListApi.as_view(),

@@ -50,3 +50,18 @@ def _lists_interrupt_paragraphs(text: str) -> str:
             lines.append("")
         lines.append(line)
     return "\n".join(lines)
+
+
+@register.filter
+def duration(seconds: float | None) -> str:
+    """Seconds as a short human duration: "45 s", "4 min 12 s", "2 h 5 min"; "—" for None."""
+    if seconds is None:
+        return "—"
+    whole = round(seconds)
+    if whole < 60:
+        return f"{whole} s"
+    minutes, second = divmod(whole, 60)
+    if minutes < 60:
+        return f"{minutes} min {second} s" if second else f"{minutes} min"
+    hours, minute = divmod(minutes, 60)
+    return f"{hours} h {minute} min" if minute else f"{hours} h"

@@ -226,3 +226,189 @@ def test_building_gold_runs_a_bounded_number_of_queries(
     project.save()
     with django_assert_max_num_queries(30):
         gold_build(document=document, actor=None, strategy="majority")
+
+
+# Reviewing: accepting items into gold, accepting what everyone agrees on, marking reviewed
+
+
+def gold_spans(document):
+    return sorted(
+        (
+            s.label.name,
+            s.start,
+            s.end,
+            s.checkworthy,
+            s.claimant and (s.claimant.start, s.claimant.end),
+        )
+        for s in Span.objects.filter(annotation__document=document, annotation__kind="gold")
+    )
+
+
+def test_accepting_a_span_starts_gold_and_copies_the_span(setup):
+    labels, document = setup.labels, setup.document
+    ann = annotation(document)
+    keita = span(ann, labels, "PER", 0, 5)
+    reviewer = UserFactory()
+
+    result = review.gold_accept_span(document=document, span_id=keita.pk, actor=reviewer)
+
+    assert result.created and result.annotation.kind == "gold"
+    assert gold_spans(document) == [("PER", 0, 5, "", None)]
+    event = AnnotationEvent.objects.filter(annotation=result.annotation).latest("id")
+    assert (event.action, event.actor, event.after["start"]) == ("span_created", reviewer, 0)
+    # Accepting it again changes nothing.
+    again = review.gold_accept_span(document=document, span_id=keita.pk, actor=reviewer)
+    assert not again.created and again.span.pk == result.span.pk
+    assert again.annotation.version == result.annotation.version
+
+
+def test_accepting_a_claim_brings_its_claimant_and_checkworthiness(setup):
+    labels, document = setup.labels, setup.document
+    ann = annotation(document)
+    keita = span(ann, labels, "PER", 0, 5)
+    claim = span(ann, labels, "CLAIM", 11, 35, claimant=keita, checkworthy="yes")
+
+    review.gold_accept_span(document=document, span_id=claim.pk, actor=None)
+
+    assert gold_spans(document) == [
+        ("CLAIM", 11, 35, "yes", (0, 5)),
+        ("PER", 0, 5, "", None),
+    ]
+
+
+def test_accepting_a_span_replaces_overlapping_gold_spans_of_its_kind(setup):
+    labels, document = setup.labels, setup.document
+    first, second = annotation(document), annotation(document)
+    short = span(first, labels, "PER", 11, 17)  # "Macron"
+    longer = span(second, labels, "LOC", 11, 21)  # "Macron met"
+    span(first, labels, "CLAIM", 0, 35)  # a claim over both: another kind, stays
+    review.gold_accept_span(document=document, span_id=short.pk, actor=None)
+    review.gold_accept_span(
+        document=document,
+        span_id=Span.objects.get(annotation=first, label__name="CLAIM").pk,
+        actor=None,
+    )
+
+    result = review.gold_accept_span(document=document, span_id=longer.pk, actor=None)
+
+    assert result.replaced == [{"label": "PER", "start": 11, "end": 17}]
+    assert [row[:3] for row in gold_spans(document)] == [("CLAIM", 0, 35), ("LOC", 11, 21)]
+
+
+def test_accepting_into_reviewed_gold_is_refused_until_it_is_reopened(setup):
+    labels, document = setup.labels, setup.document
+    span(annotation(document), labels, "PER", 0, 5)
+    keita = span(annotation(document), labels, "LOC", 0, 5)  # a tie: not in gold
+    gold_build(document=document, actor=None, strategy="majority")
+    review.gold_set_reviewed(document=document, reviewed=True, actor=None)
+
+    with pytest.raises(InvalidInput) as refused:
+        review.gold_accept_span(document=document, span_id=keita.pk, actor=None)
+    assert list(refused.value.errors) == ["status"]
+
+    reopened = review.gold_set_reviewed(document=document, reviewed=False, actor=None)
+    assert reopened.status == "in_progress"
+    review.gold_accept_span(document=document, span_id=keita.pk, actor=None)
+
+
+def test_accept_refuses_gold_spans_spans_of_other_documents_and_stale_versions(setup):
+    labels, document = setup.labels, setup.document
+    elsewhere = SpanFactory(label=labels["PER"])
+    keita = span(annotation(document), labels, "PER", 0, 5)
+    gold = review.gold_accept_span(document=document, span_id=keita.pk, actor=None).annotation
+    gold_span = Span.objects.get(annotation=gold)
+    for span_id in (elsewhere.pk, gold_span.pk, "1", None):
+        with pytest.raises(InvalidInput) as refused:
+            review.gold_accept_span(document=document, span_id=span_id, actor=None)
+        assert refused.value.errors == {"span": [review.NOT_A_SOURCE_SPAN.format(value=span_id)]}
+    with pytest.raises(review.Conflict):
+        review.gold_accept_span(
+            document=document, span_id=keita.pk, actor=None, version=gold.version - 1
+        )
+
+
+def test_accepting_a_stance_brings_holder_and_evidence_and_replaces_the_value(setup):
+    labels, document, target = setup.labels, setup.document, setup.target
+    first, second = annotation(document), annotation(document)
+    holders = [span(ann, labels, "PER", 0, 5) for ann in (first, second)]
+    evidence = span(first, labels, "CLAIM", 11, 35)
+    favor = StanceFactory(
+        annotation=first,
+        target=target,
+        label=labels["FAVOR"],
+        holder=holders[0],
+        evidence=evidence,
+    )
+    against = StanceFactory(
+        annotation=second, target=target, label=labels["AGAINST"], holder=holders[1]
+    )
+
+    result = review.gold_accept_stance(document=document, stance_id=favor.pk, actor=None)
+    stance = Stance.objects.get(annotation=result.annotation)
+    assert (stance.label.name, stance.holder.start, stance.evidence.start) == ("FAVOR", 0, 11)
+
+    review.gold_accept_stance(document=document, stance_id=against.pk, actor=None)
+    stance = Stance.objects.get(annotation=result.annotation)  # still one: the value changed
+    assert (stance.label.name, stance.holder.start, stance.evidence) == ("AGAINST", 0, None)
+
+
+def test_accept_agreed_adds_what_every_annotator_has_in_one_change(setup):
+    labels, document, target = setup.labels, setup.document, setup.target
+    anns = [annotation(document) for _ in range(3)]
+    for ann in anns:
+        keita = span(ann, labels, "PER", 0, 5)
+        span(ann, labels, "CLAIM", 11, 35, claimant=keita, checkworthy="yes")
+        StanceFactory(annotation=ann, target=target, label=labels["FAVOR"], holder=keita)
+    span(anns[0], labels, "LOC", 32, 35)  # one of three: not agreed
+    span(anns[1], labels, "LOC", 40, 45)
+    annotation(document, status="in_progress")  # not submitted: not asked
+
+    result = review.gold_accept_agreed(document=document, actor=None)
+
+    assert result.created and (result.added_spans, result.added_stances) == (2, 1)
+    assert result.conflicts == []
+    assert gold_spans(document) == [
+        ("CLAIM", 11, 35, "yes", (0, 5)),
+        ("PER", 0, 5, "", None),
+    ]
+    stance = Stance.objects.get(annotation=result.annotation)
+    assert (stance.label.name, stance.holder.start) == ("FAVOR", 0)
+    events = AnnotationEvent.objects.filter(annotation=result.annotation)
+    assert [event.action for event in events] == ["content_replaced"]
+    # Nothing more to add: nothing written.
+    again = review.gold_accept_agreed(document=document, actor=None)
+    assert (again.added_spans, again.added_stances) == (0, 0)
+    assert events.count() == 1
+
+
+def test_accept_agreed_keeps_gold_and_lists_what_clashes_with_it(setup):
+    labels, document = setup.labels, setup.document
+    first, second = annotation(document), annotation(document)
+    for ann in (first, second):
+        span(ann, labels, "PER", 11, 17)
+        span(ann, labels, "CLAIM", 0, 10, checkworthy="yes" if ann is first else "no")
+    other = span(first, labels, "PER", 11, 21)
+    review.gold_accept_span(document=document, span_id=other.pk, actor=None)
+
+    result = review.gold_accept_agreed(document=document, actor=None)
+
+    assert [(c["reason"], c["label"], c["start"]) for c in result.conflicts] == [
+        (review.OVERLAP, "PER", 11),
+        (review.CHECKWORTHY_TIE, "CLAIM", 0),
+    ]
+    assert [row[:4] for row in gold_spans(document)] == [
+        ("CLAIM", 0, 10, ""),
+        ("PER", 11, 21, ""),
+    ]
+
+
+def test_accept_agreed_without_submitted_work_starts_an_empty_gold(setup):
+    result = review.gold_accept_agreed(document=setup.document, actor=None)
+    assert result.created and result.sources == []
+    assert not Span.objects.filter(annotation=result.annotation).exists()
+
+
+def test_marking_reviewed_needs_gold(setup):
+    with pytest.raises(InvalidInput) as refused:
+        review.gold_set_reviewed(document=setup.document, reviewed=True, actor=None)
+    assert refused.value.errors == {"gold": [review.NO_GOLD]}

@@ -2,7 +2,8 @@
 //
 // Reads the page's JSON payload (#annotator-data), keeps the annotation in a Store, draws it
 // with a TextView and the side panels, and sends every change through the SaveQueue. All
-// code-point arithmetic is in offsets.js.
+// code-point arithmetic is in offsets.js. The review page (review.js) drives one Annotator
+// over the gold, with the same keys; its options are described on the constructor.
 
 import { api } from "./api.js";
 import { OffsetIndex, firstOverlap, snapToWords, wordRanges } from "./offsets.js";
@@ -30,10 +31,20 @@ function format(template, values) {
   return template.replace(/\{(\w+)\}/g, (_, name) => String(values[name]));
 }
 
-class Annotator {
-  constructor(root, payload) {
+export class Annotator {
+  /**
+   * @param {HTMLElement} root  the page's root element
+   * @param {object} payload  project, document, annotation, labels, targets
+   * @param {object} options  for the review page: `view` (a TextView to share), `enabled`
+   *   (false: keys, clicks and drawing the text are left to the page), `classesOf(key)`
+   *   (extra classes for a span), `onRender()` and `onSaved()` (after a redraw, after the
+   *   save queue empties)
+   */
+  constructor(root, payload, options = {}) {
     this.root = root;
     this.payload = payload;
+    this.options = options;
+    this.enabled = options.enabled ?? true;
     this.projectId = payload.project.id;
     this.allowOverlap = payload.project.allow_overlap;
     this.index = new OffsetIndex(payload.document.text);
@@ -53,7 +64,7 @@ class Annotator {
     this.messageTimer = null;
 
     this.textRoot = document.getElementById("document-text");
-    this.view = new TextView(this.textRoot, this.index);
+    this.view = options.view || new TextView(this.textRoot, this.index);
     this.statusOutput = document.getElementById("save-status");
     this.message = document.getElementById("message");
     this.snap = document.getElementById("snap-toggle");
@@ -108,8 +119,12 @@ class Annotator {
   }
 
   bind() {
-    document.addEventListener("keydown", (event) => this.onKey(event));
-    this.textRoot.addEventListener("click", (event) => this.onTextClick(event));
+    document.addEventListener("keydown", (event) => {
+      if (this.enabled) this.onKey(event);
+    });
+    this.textRoot.addEventListener("click", (event) => {
+      if (this.enabled) this.onTextClick(event);
+    });
     this.textRoot.addEventListener("mouseup", () => {
       this.wordCursor = null;
     });
@@ -154,8 +169,9 @@ class Annotator {
         pending: this.store.idOf(span.key) === null,
       };
     });
-    this.view.render(spans, (key) => this.classesOf(key));
+    if (this.enabled) this.view.render(spans, (key) => this.classesOf(key));
     this.renderPanels();
+    this.options.onRender?.();
   }
 
   classesOf(key) {
@@ -165,6 +181,7 @@ class Annotator {
     if (label) names.push(`kind-${label.kind}`);
     if (key === this.selected) names.push("selected");
     if (this.linkedKeys().has(key)) names.push("linked");
+    if (this.options.classesOf) names.push(...this.options.classesOf(key));
     return names;
   }
 
@@ -221,9 +238,11 @@ class Annotator {
 
   /** Redraw the selection marks only (cheaper than a full render). */
   redecorate() {
-    this.view.undecorate(["selected", "linked"]);
-    if (this.selected) this.view.decorate(this.selected, ["selected"], true);
-    for (const key of this.linkedKeys()) this.view.decorate(key, ["linked"], true);
+    if (this.enabled) {
+      this.view.undecorate(["selected", "linked"]);
+      if (this.selected) this.view.decorate(this.selected, ["selected"], true);
+      for (const key of this.linkedKeys()) this.view.decorate(key, ["linked"], true);
+    }
     this.renderPanels();
   }
 
@@ -660,9 +679,19 @@ class Annotator {
 
   reloaded(message) {
     this.undoStack = [];
-    this.editable = this.store.status === "in_progress";
+    this.setEditable(this.store.status === "in_progress");
     this.render();
     if (message) this.say(message, { sticky: true });
+  }
+
+  /** Allow or refuse changes, and show it on the controls (the server may have changed it). */
+  setEditable(editable) {
+    this.editable = editable;
+    this.root.classList.toggle("read-only", !editable);
+    const controls = this.root.querySelectorAll(
+      ".label-button, #delete-button, #claimant-select, #claimant-pick, #claimant-text, [data-checkworthy]",
+    );
+    for (const control of controls) control.disabled = !editable;
   }
 
   showSaveState(state, error) {
@@ -671,6 +700,7 @@ class Annotator {
     this.statusOutput.dataset.state = state;
     this.statusOutput.textContent = STATUS_TEXT[name];
     this.statusOutput.title = state === "failed" && error ? error.message : "";
+    if (state === "saved") this.options.onSaved?.();
   }
 
   say(text, { sticky = false } = {}) {

@@ -1,0 +1,122 @@
+"""Reviewing a document: accept one annotator's span or stance into gold, or all agreed items.
+
+Gold is then edited with the ordinary span and stance endpoints, marked reviewed with
+``PATCH /api/annotations/{gold}/ {"status": "submitted"}`` and reopened with ``in_progress``.
+"""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from annotations import selectors
+from annotations.api import permissions
+from annotations.api.base import ApiView, InputSerializer
+from annotations.api.review import ConflictOutput
+from annotations.api.serializers import AnnotationDetailOutput, ErrorOutput
+from annotations.errors import InvalidInput
+from annotations.services.review import (
+    ONE_ITEM,
+    gold_accept_agreed,
+    gold_accept_span,
+    gold_accept_stance,
+)
+
+ID = {"min_value": 1, "max_value": 2**63 - 1}
+ERRORS = {400: ErrorOutput, 403: ErrorOutput, 404: ErrorOutput, 409: ErrorOutput}
+
+
+class ReplacedOutput(serializers.Serializer):
+    label = serializers.CharField()
+    start = serializers.IntegerField()
+    end = serializers.IntegerField()
+
+
+class AcceptOutput(serializers.Serializer):
+    gold = AnnotationDetailOutput()
+    span = serializers.IntegerField(allow_null=True, help_text="The gold span accepted into.")
+    stance = serializers.IntegerField(allow_null=True, help_text="The gold stance accepted into.")
+    replaced = ReplacedOutput(many=True, help_text="Overlapping gold spans taken out.")
+
+
+class AgreedOutput(serializers.Serializer):
+    gold = AnnotationDetailOutput()
+    sources = serializers.ListField(child=serializers.IntegerField())
+    added = serializers.DictField(child=serializers.IntegerField())
+    conflicts = ConflictOutput(many=True)
+
+
+def _gold_payload(request: Request, gold_id: int) -> dict:
+    gold = selectors.annotation_get_for_user(
+        user=request.user, annotation_id=gold_id, with_content=True
+    )
+    return AnnotationDetailOutput(gold).data
+
+
+class GoldAcceptApi(ApiView):
+    """Copy one span or stance of another annotation of the document into its gold.
+
+    The gold is created if the document has none. A span comes with its claimant, a stance
+    with its holder and evidence spans; where the project forbids overlap, gold spans of the
+    same kind that overlap the accepted span are taken out (listed in ``replaced``).
+    """
+
+    class InputSerializer(InputSerializer):
+        span = serializers.IntegerField(required=False, **ID)
+        stance = serializers.IntegerField(required=False, **ID)
+        version = serializers.IntegerField(required=False, help_text="The gold's version.")
+
+    @extend_schema(
+        request=InputSerializer, responses={200: AcceptOutput, 201: AcceptOutput, **ERRORS}
+    )
+    def post(self, request: Request, document_id: int) -> Response:
+        document = permissions.document_for(request, document_id, permissions.REVIEW)
+        body = self.InputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        if ("span" in data) == ("stance" in data):
+            raise InvalidInput({"non_field_errors": [ONE_ITEM]})
+        accept, item = (
+            (gold_accept_span, {"span_id": data["span"]})
+            if "span" in data
+            else (gold_accept_stance, {"stance_id": data["stance"]})
+        )
+        result = accept(document=document, actor=request.user, version=data.get("version"), **item)
+        payload = {
+            "gold": _gold_payload(request, result.annotation.pk),
+            "span": None if result.span is None else result.span.pk,
+            "stance": None if result.stance is None else result.stance.pk,
+            "replaced": result.replaced,
+        }
+        code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
+        return Response(payload, status=code)
+
+
+class GoldAgreedApi(ApiView):
+    """Add to gold every span and stance all submitted annotations contain (one change).
+
+    What cannot go in without changing what gold already has is listed in ``conflicts``.
+    Starts the gold (possibly empty) when the document has none.
+    """
+
+    class InputSerializer(InputSerializer):
+        version = serializers.IntegerField(required=False, help_text="The gold's version.")
+
+    @extend_schema(
+        request=InputSerializer, responses={200: AgreedOutput, 201: AgreedOutput, **ERRORS}
+    )
+    def post(self, request: Request, document_id: int) -> Response:
+        document = permissions.document_for(request, document_id, permissions.REVIEW)
+        body = self.InputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        result = gold_accept_agreed(
+            document=document, actor=request.user, version=body.validated_data.get("version")
+        )
+        payload = {
+            "gold": _gold_payload(request, result.annotation.pk),
+            "sources": result.sources,
+            "added": {"spans": result.added_spans, "stances": result.added_stances},
+            "conflicts": result.conflicts,
+        }
+        code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
+        return Response(payload, status=code)
