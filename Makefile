@@ -20,10 +20,17 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $(VENV)/.runtime-installed $@
 
+# A task worker (releases, large imports) runs beside the web server and stops with it: on
+# Ctrl+C and whenever runserver exits. With DEBUG the worker reloads on code changes through a
+# child process, so its children are stopped first, then the worker itself.
 run: $(VENV)/.runtime-installed
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --noinput
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py load_demo
-	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	export DEBUG=$${DEBUG:-1}; \
+	$(BIN)/python manage.py db_worker --no-startup-delay & worker=$$!; \
+	trap 'pkill -TERM -P $$worker 2>/dev/null; kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT; \
+	trap 'exit 130' INT TERM; \
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # The whole suite, on whatever DATABASE_URL names (SQLite when unset).
 test: $(VENV)/.dev-installed
