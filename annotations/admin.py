@@ -12,12 +12,14 @@ from urllib.parse import quote
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Count, IntegerField, Model, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
@@ -26,6 +28,8 @@ from annotations.errors import ServiceError
 from annotations.models import (
     Annotation,
     AnnotationEvent,
+    AnnotationKind,
+    AnnotationStatus,
     Document,
     ImportJob,
     Label,
@@ -40,6 +44,9 @@ from annotations.models import (
     StanceTarget,
 )
 from annotations.services import projects as services
+from annotations.services.annotating import annotation_set_status
+from annotations.services.assignment import annotation_reassign
+from annotations.services.review import gold_set_reviewed
 
 KEEP_A_MANAGER = "A project needs at least one manager: keep one or make someone else manager."
 DUPLICATE_IN_FORM = "Two rows here use the {field} '{value}'."
@@ -641,6 +648,7 @@ class DocumentAdmin(ScopedAdmin):
     list_filter = (("project", admin.RelatedOnlyFieldListFilter), "created_at")
     search_fields = ("=id", "external_id", "text")
     inlines = (DocumentAnnotationInline,)
+    actions = ("mark_gold_reviewed",)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Document]:
         queryset = super().get_queryset(request)
@@ -664,6 +672,20 @@ class DocumentAdmin(ScopedAdmin):
     def annotation_count(self, obj: Document) -> int:
         return obj.annotation_count
 
+    @admin.action(description="Mark the selected documents' gold reviewed")
+    def mark_gold_reviewed(self, request: HttpRequest, queryset: QuerySet[Document]) -> None:
+        done, problems = 0, []
+        for document in queryset.order_by("pk"):
+            try:
+                gold_set_reviewed(document=document, reviewed=True, actor=request.user)
+            except ServiceError as error:
+                problems.append(
+                    ACTION_PROBLEM.format(item=f"Document {document.pk}", why=_why(error))
+                )
+            else:
+                done += 1
+        _report(self, request, GOLD_REVIEWED.format(count=done), problems)
+
     def save_model(self, request: HttpRequest, obj: Document, form, change: bool) -> None:
         if "text" in form.changed_data:
             # Checked again under the row lock: an annotation may have started meanwhile.
@@ -672,6 +694,40 @@ class DocumentAdmin(ScopedAdmin):
                 raise ValidationError(TEXT_FROZEN)
             obj.content_hash = repair.content_hash(obj.text)
         super().save_model(request, obj, form, change)
+
+
+# --- Actions for managers: through the services, one item at a time ---------------------
+
+ACTION_PROBLEM = "{item}: {why}"
+GOLD_REVIEWED = "Marked {count} gold annotation(s) reviewed."
+REOPENED = "Reopened {count} annotation(s)."
+REASSIGNED = "Handed {count} annotation(s) to {username}."
+NOT_GOLD = "Left {count} annotation(s) alone: only gold is marked reviewed."
+
+
+class ReassignForm(forms.Form):
+    """Whom to hand the selected annotations to: a member of their project."""
+
+    author = forms.ModelChoiceField(queryset=None, label="Hand them to")
+
+    def __init__(self, *args: Any, users: QuerySet, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["author"].queryset = users
+
+
+def _why(error: ServiceError) -> str:
+    """A service error as one line: its field messages, or its detail."""
+    errors = getattr(error, "errors", None)
+    if errors:
+        return " ".join(message for messages_ in errors.values() for message in messages_)
+    return error.detail
+
+
+def _report(model_admin: admin.ModelAdmin, request: HttpRequest, done: str, problems: list[str]):
+    """Say what an action did, and each item it could not do and why."""
+    model_admin.message_user(request, done, messages.SUCCESS)
+    for problem in problems:
+        model_admin.message_user(request, problem, messages.ERROR)
 
 
 # --- Annotations: read-only ---------------------------------------------------------------
@@ -717,6 +773,72 @@ class AnnotationAdmin(ReadOnlyAdmin):
     )
     search_fields = ("=id", "author__username", "document__external_id")
     inlines = (SpanInline, StanceInline)
+    actions = ("reassign_annotations", "reopen_annotations", "mark_gold_reviewed")
+
+    @admin.action(description="Hand the selected work in progress to another member…")
+    def reassign_annotations(self, request: HttpRequest, queryset: QuerySet[Annotation]):
+        annotations = list(queryset.select_related("document__project", "author").order_by("pk"))
+        projects = {annotation.document.project_id for annotation in annotations}
+        members = (
+            get_user_model()
+            .objects.filter(memberships__project__in=projects)
+            .distinct()
+            .order_by("username")
+        )
+        form = ReassignForm(request.POST if "apply" in request.POST else None, users=members)
+        if form.is_valid():
+            author, done, problems = form.cleaned_data["author"], 0, []
+            for annotation in annotations:
+                try:
+                    annotation_reassign(annotation=annotation, author=author, actor=request.user)
+                except ServiceError as error:
+                    item = f"Annotation {annotation.pk}"
+                    problems.append(ACTION_PROBLEM.format(item=item, why=_why(error)))
+                else:
+                    done += 1
+            message = REASSIGNED.format(count=done, username=author.get_username())
+            _report(self, request, message, problems)
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Hand work in progress to another member",
+            "opts": self.model._meta,
+            "annotations": annotations,
+            "form": form,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/annotations/annotation/reassign.html", context)
+
+    @admin.action(description="Reopen the selected annotations (back to in progress)")
+    def reopen_annotations(self, request: HttpRequest, queryset: QuerySet[Annotation]) -> None:
+        self._set_status(request, queryset, AnnotationStatus.IN_PROGRESS, REOPENED)
+
+    @admin.action(description="Mark the selected gold annotations reviewed")
+    def mark_gold_reviewed(self, request: HttpRequest, queryset: QuerySet[Annotation]) -> None:
+        gold = queryset.filter(kind=AnnotationKind.GOLD)
+        self._set_status(request, gold, AnnotationStatus.SUBMITTED, GOLD_REVIEWED)
+        skipped = queryset.exclude(kind=AnnotationKind.GOLD).count()
+        if skipped:
+            self.message_user(request, NOT_GOLD.format(count=skipped), messages.WARNING)
+
+    def _set_status(self, request, queryset, status: str, done_message: str) -> None:
+        # One by one through the annotating service: each change checks its own rules
+        # (who may reopen what) and is logged, as from the API.
+        done, problems = 0, []
+        for annotation in queryset.order_by("pk"):
+            try:
+                annotation_set_status(
+                    annotation=annotation,
+                    status=status,
+                    version=annotation.version,
+                    actor=request.user,
+                )
+            except ServiceError as error:
+                item = f"Annotation {annotation.pk}"
+                problems.append(ACTION_PROBLEM.format(item=item, why=_why(error)))
+            else:
+                done += 1
+        _report(self, request, done_message.format(count=done), problems)
 
     @admin.display(description="project", ordering="document__project__name")
     def project(self, obj: Annotation) -> Project:
