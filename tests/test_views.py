@@ -8,6 +8,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from annotations import views
+from annotations.charts import AgreementBar, agreement_chart
 from annotations.models import Annotation
 from tests.factories import (
     AnnotationFactory,
@@ -437,3 +439,115 @@ def test_review_queue_and_dashboard_run_bounded_queries(client, team):
 
     for url in (f"/projects/{team.project.pk}/review/", f"/projects/{team.project.pk}/dashboard/"):
         assert count_for(2, url) == count_for(20, url), url
+
+
+def test_dashboard_shows_progress_states_labels_and_the_svg_plot(client, team):
+    client.force_login(team.people["rev"])
+    html = client.get(f"/projects/{team.project.pk}/dashboard/").content.decode()
+    assert '<svg class="chart agreement-chart"' in html
+    assert '<text class="name" x="142" y="45" text-anchor="end">PER</text>' in html
+    assert 'fill="#4e79a7"' in html  # PER's bars in PER's colour
+    assert "style=" not in html and "<script" not in html
+    assert re.search(r'<td class="num" data-state="ready">1</td>', html)
+    assert re.search(r'<tr data-username="ana">.*?<td class="num">1</td>', html, re.S)
+    # A reviewer reads the figures; the member and label forms are the managers'.
+    assert "Add member" not in html and "Add label" not in html
+
+
+def test_agreement_chart_escapes_label_names():
+    svg = agreement_chart([AgreementBar("<b>X</b>", "red; x", 0.5, None)], title="T & <t>")
+    assert "&lt;b&gt;X&lt;/b&gt;" in svg and "<b>" not in svg
+    assert "T &amp; &lt;t&gt;" in svg
+    assert 'fill="#888888"' in svg  # a colour that is not #rrggbb never reaches the markup
+    assert "n/a (overlap)" in svg
+
+
+def test_managers_add_members_and_labels_from_the_dashboard(client, team):
+    UserFactory(username="newcomer")
+    client.force_login(team.people["meg"])
+    base = f"/projects/{team.project.pk}"
+
+    response = client.post(
+        f"{base}/members/", {"member-username": "newcomer", "member-role": "reviewer"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == f"{base}/dashboard/#members"
+    assert team.project.memberships.get(user__username="newcomer").role == "reviewer"
+
+    refused = client.post(
+        f"{base}/members/", {"member-username": "ghost", "member-role": "reviewer"}
+    )
+    assert refused.status_code == 400
+    assert "No user is named &#x27;ghost&#x27;." in refused.content.decode()
+
+    meg = team.people["meg"]
+    last = client.post(f"{base}/members/{meg.pk}/", {f"role-{meg.pk}-role": "annotator"})
+    assert last.status_code == 400
+    assert "A project needs at least one manager" in last.content.decode()
+
+    label = client.post(
+        f"{base}/labels/",
+        {"label-name": "DATE", "label-kind": "entity", "label-shortcut": "p", "label-color": ""},
+    )
+    assert label.status_code == 400
+    assert "Shortcut &#x27;p&#x27; is already used by label PER." in label.content.decode()
+    added = client.post(
+        f"{base}/labels/",
+        {"label-name": "DATE", "label-kind": "entity", "label-shortcut": "d", "label-color": ""},
+    )
+    assert added.status_code == 302
+    date = team.project.labels.get(name="DATE")
+    assert date.color.startswith("#") and date.shortcut == "d"
+
+    per = team.labels[0]
+    prefix = f"label-{per.pk}"
+    edited = client.post(
+        f"{base}/labels/{per.pk}/",
+        {
+            f"{prefix}-name": "PERSON",
+            f"{prefix}-kind": "entity",
+            f"{prefix}-color": "",
+            f"{prefix}-shortcut": "p",
+            f"{prefix}-description": "People",
+        },
+    )
+    assert edited.status_code == 302
+    per.refresh_from_db()
+    assert (per.name, per.color, per.description) == ("PERSON", "#4e79a7", "People")
+
+    removed = client.post(
+        f"{base}/members/{team.people['ana'].pk}/",
+        {f"role-{team.people['ana'].pk}-role": "annotator", "remove": "1"},
+    )
+    assert removed.status_code == 302
+    assert not team.project.memberships.filter(user__username="ana").exists()
+
+
+def test_only_managers_change_members_and_labels(client, team):
+    base = f"/projects/{team.project.pk}"
+    for name in ("rev", "ana"):
+        client.force_login(team.people[name])
+        assert client.post(f"{base}/members/", {"member-username": name}).status_code == 403
+        assert client.post(f"{base}/labels/", {"label-name": "X"}).status_code == 403
+    client.force_login(UserFactory())
+    assert client.post(f"{base}/members/", {}).status_code == 404
+    client.force_login(team.people["meg"])
+    assert client.get(f"{base}/members/").status_code == 405
+    assert client.post(f"{base}/labels/999999/", {}).status_code == 404
+
+
+def test_review_queue_pages_keep_the_filters(client, team, monkeypatch):
+    monkeypatch.setattr(views, "QUEUE_PAGE_SIZE", 2)
+    per = team.labels[0]
+    for number in range(4):
+        document = DocumentFactory(project=team.project, external_id=f"d{number}")
+        annotation = AnnotationFactory(
+            document=document, author=team.people["ana"], status="submitted"
+        )
+        SpanFactory(annotation=annotation, label=per, start=0, end=5)
+    client.force_login(team.people["rev"])
+    first = client.get(f"/projects/{team.project.pk}/review/?annotator=ana").content.decode()
+    assert "page 1 of 3" in first
+    assert 'href="?annotator=ana&amp;page=2" rel="next"' in first
+    last = client.get(f"/projects/{team.project.pk}/review/?annotator=ana&page=3").content.decode()
+    assert len(re.findall(r"<tr data-document-id=", last)) == 1

@@ -15,7 +15,13 @@ from annotations.services.annotating import (
     stance_create,
 )
 from tests.browser.annotating import World, make_world, select_words, wait_saved
-from tests.factories import MembershipFactory, UserFactory
+from tests.factories import (
+    AnnotationFactory,
+    DocumentFactory,
+    MembershipFactory,
+    SpanFactory,
+    UserFactory,
+)
 
 
 def lambda_re(name: str):
@@ -193,6 +199,13 @@ def test_building_by_majority_lists_what_was_left_out_and_accepts_from_it(
 ):
     world, ana, _ben = review_world()
     page = open_review(sign_in(world.user), live_server, world)
+    # The lanes are a tab list: arrow keys move between them too.
+    page.focus("#lane-gold")
+    page.keyboard.press("ArrowRight")
+    expect(page.locator(f'#lanes [data-lane="{ana.pk}"]')).to_have_attribute(
+        "aria-selected", "true"
+    )
+    expect(page.locator(f'#lanes [data-lane="{ana.pk}"]')).to_be_focused()
     page.click("#build-majority")
     expect(page.locator("#message")).to_contain_text("Gold built by majority: 3 spans")
     conflicts = page.locator("#conflict-list .conflict")
@@ -255,12 +268,32 @@ def test_dashboard_renders_its_plot_and_manages_members_and_labels(
     assert [m for m in csp_violations if "status of 400" not in m] == []
 
 
+def _more_documents(world: World) -> None:
+    """A few more documents, agreed on more or less, so the queue has something to sort."""
+    ana, ben = UserFactory(username="ana"), UserFactory(username="ben")
+    for number, (first, second) in enumerate(
+        [("PER", "PER"), ("PER", "LOC"), ("ORG", "ORG"), ("LOC", "LOC")]
+    ):
+        document = DocumentFactory(
+            project=world.project,
+            text=f"Coulibaly met Dembélé in Ségou, report number {number}.",
+            external_id=f"segou-{number}",
+        )
+        for user, label in ((ana, first), (ben, second)):
+            annotation = AnnotationFactory(document=document, author=user, status="submitted")
+            SpanFactory(annotation=annotation, label=world.labels[label], start=0, end=9)
+            SpanFactory(annotation=annotation, label=world.labels["PER"], start=14, end=21)
+        if number == 3:
+            AnnotationFactory(document=document, author=None, kind="gold", status="submitted")
+
+
 @pytest.mark.parametrize("width", WIDTHS)
 def test_review_and_dashboard_screenshots(live_server, page, sign_in, width, csp_violations):
     """Pictures for people to look at; asserts only that nothing scrolls sideways."""
     SCREENSHOTS.mkdir(exist_ok=True)
     world, first, _ = review_world()
     world.project.memberships.filter(user=world.user).update(role="manager")
+    _more_documents(world)
     page.set_viewport_size(dict(zip(("width", "height"), WIDTHS[width], strict=True)))
     sign_in(world.user)
     open_review(page, live_server, world)

@@ -349,12 +349,16 @@ class Review {
     this.refresh();
   }
 
-  stepLane(direction) {
+  stepLane(direction, focusTab = false) {
     const order = ["gold", ...this.lanes.map((lane) => lane.id)];
     const at = order.indexOf(this.lane);
     this.showLane(order[(at + direction + order.length) % order.length]);
-    // The text keeps the focus, so that Enter accepts rather than presses a tab.
-    this.textRoot.focus({ preventScroll: true });
+    if (focusTab) {
+      this.tabs.find((tab) => tab.dataset.lane === String(this.lane))?.focus();
+    } else {
+      // The text keeps the focus, so that Enter accepts rather than presses a tab.
+      this.textRoot.focus({ preventScroll: true });
+    }
   }
 
   renderLane() {
@@ -830,6 +834,12 @@ class Review {
     // Capture: the review's keys are decided before the gold's Annotator sees them.
     window.addEventListener("keydown", (event) => this.onKey(event), true);
     this.textRoot.addEventListener("click", (event) => this.onTextClick(event));
+    // The tab list's own keys (WAI-ARIA tabs): arrows move between the lanes.
+    document.getElementById("lanes").addEventListener("keydown", (event) => {
+      if (event.key !== "ArrowRight" && event.key !== "ArrowLeft") return;
+      event.preventDefault();
+      this.stepLane(event.key === "ArrowRight" ? 1 : -1, true);
+    });
     for (const tab of this.tabs) {
       tab.addEventListener("click", () => {
         const lane = tab.dataset.lane;
