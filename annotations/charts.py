@@ -15,7 +15,7 @@ from django.utils.safestring import SafeString, mark_safe
 HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 FALLBACK_COLOUR = "#888888"
 
-WIDTH = 640
+WIDTH = 800
 NAME_WIDTH = 150  # the label names, right-aligned before the bars
 VALUE_WIDTH = 60  # the figure after the longest bar
 BAR_HEIGHT = 11

@@ -856,7 +856,9 @@ def annotator_progress(*, project: Project) -> list[AnnotatorProgress]:
         .values_list("annotation__author__username", "first", "last")
     )
     for username, first, last in spans:
-        people[username].seconds.append((last - first).total_seconds())
+        # Someone whose first submission landed between the two queries is timed next time.
+        if username in people:
+            people[username].seconds.append((last - first).total_seconds())
     return sorted(people.values(), key=lambda p: (p.role is None, p.username))
 
 
