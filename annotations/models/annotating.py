@@ -98,7 +98,10 @@ class Checkworthy(models.TextChoices):
 
 
 class Span(models.Model):
-    annotation = models.ForeignKey(Annotation, on_delete=models.CASCADE, related_name="spans")
+    # Indexed through the unique (annotation, client_id) constraint, which starts with it.
+    annotation = models.ForeignKey(
+        Annotation, on_delete=models.CASCADE, related_name="spans", db_index=False
+    )
     # RESTRICT, not PROTECT: a label in use cannot disappear from under its spans, yet
     # deleting the whole project (which cascades to the spans too) still works.
     label = models.ForeignKey(Label, on_delete=models.RESTRICT, related_name="spans")

@@ -9,7 +9,11 @@ from annotations.models.projects import Project
 
 
 class Document(models.Model):
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="documents")
+    # No index of its own: the unique (project, content_hash) index serves every lookup by
+    # project, and one index less is less work for every document imported.
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="documents", db_index=False
+    )
     text = models.TextField(help_text="Immutable once any annotation exists.")
     external_id = models.CharField(max_length=255, blank=True)
     meta = models.JSONField(default=dict, blank=True)

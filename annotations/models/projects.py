@@ -51,7 +51,10 @@ class Role(models.TextChoices):
 
 
 class Membership(models.Model):
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships")
+    # Indexed through the unique constraint that starts with project.
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="memberships", db_index=False
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
     )
@@ -80,7 +83,10 @@ class LabelKind(models.TextChoices):
 
 
 class Label(models.Model):
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="labels")
+    # Indexed through the unique constraint that starts with project.
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="labels", db_index=False
+    )
     name = models.CharField(max_length=100)
     kind = models.CharField(max_length=16, choices=LabelKind.choices)
     color = models.CharField(max_length=7, default="#4f7cff", help_text="#rrggbb")
@@ -123,7 +129,10 @@ class Label(models.Model):
 
 
 class StanceTarget(models.Model):
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="targets")
+    # Indexed through the unique constraint that starts with project.
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="targets", db_index=False
+    )
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
 
