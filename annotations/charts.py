@@ -138,3 +138,81 @@ def _row(row: AgreementBar, index: int, plot: int) -> str:
             )
         )
     return "".join(parts)
+
+
+@dataclass(frozen=True)
+class CountBar:
+    """One label's row in a count chart: its name, colour, how many, and its group (kind)."""
+
+    name: str
+    colour: str
+    count: int
+    group: str
+
+
+COUNT_BAR = 16
+COUNT_ROW = COUNT_BAR + 8
+GROUP_ROW = 28
+
+
+def count_chart(rows: list[CountBar], *, title: str) -> SafeString:
+    """A horizontal bar chart of counts, bars scaled to the largest, rows under their group.
+
+    Rows come grouped already (consecutive rows with the same ``group`` share its heading).
+    """
+    plot = WIDTH - NAME_WIDTH - VALUE_WIDTH
+    largest = max((row.count for row in rows), default=0) or 1
+    parts = []
+    y = 0
+    group = None
+    for row in rows:
+        if row.group != group:
+            group = row.group
+            parts.append(format_html('<text class="group" x="0" y="{}">{}</text>', y + 20, group))
+            y += GROUP_ROW
+        parts.append(_count_row(row, y, round(row.count / largest * plot)))
+        y += COUNT_ROW
+    if not rows:
+        parts.append(
+            format_html(
+                '<text class="empty" x="{}" y="{}" text-anchor="middle">{}</text>',
+                WIDTH // 2,
+                24,
+                "Nothing to count.",
+            )
+        )
+        y = 40
+    return format_html(
+        '<svg class="chart count-chart" xmlns="http://www.w3.org/2000/svg" '
+        'viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" aria-labelledby="{id}">'
+        '<title id="{id}">{title}</title>{bars}</svg>',
+        w=WIDTH,
+        h=y + 6,
+        id="count-chart-title",
+        title=title,
+        # Each part was built by format_html above, which escaped every name.
+        bars=mark_safe("".join(parts)),  # noqa: S308
+    )
+
+
+def _count_row(row: CountBar, top: int, width: int) -> str:
+    colour = row.colour if HEX_COLOUR.fullmatch(row.colour or "") else FALLBACK_COLOUR
+    # A count of zero still shows a sliver, so the row does not read as missing.
+    width = max(width, 1)
+    return format_html(
+        '<g class="count-row" data-label="{name}">'
+        '<text class="name" x="{nx}" y="{ty}" text-anchor="end">{name}</text>'
+        '<rect class="bar" x="{x}" y="{y}" width="{w}" height="{h}" fill="{fill}">'
+        "<title>{name}: {count}</title></rect>"
+        '<text class="value" x="{vx}" y="{ty}">{count}</text></g>',
+        name=row.name,
+        nx=NAME_WIDTH - 8,
+        ty=top + COUNT_BAR - 3,
+        x=NAME_WIDTH,
+        y=top,
+        w=width,
+        h=COUNT_BAR,
+        fill=colour,
+        count=f"{row.count:,}",
+        vx=NAME_WIDTH + width + 6,
+    )

@@ -1,7 +1,10 @@
 """Forms of the browser pages: they parse and name field errors; the services decide."""
 
+import importlib.util
+
 from django import forms
 
+from annotations.exports import FORMATS
 from annotations.models import LabelKind, Role
 from annotations.selectors import (
     REVIEW_IN_REVIEW,
@@ -9,6 +12,7 @@ from annotations.selectors import (
     REVIEW_NOT_REVIEWED,
     REVIEW_REVIEWED,
 )
+from annotations.services.releases import DEFAULT_FORMATS, NAME_MAX, SNAPSHOT_FORMAT
 
 STATE_CHOICES = [
     ("", "All submitted"),
@@ -59,3 +63,55 @@ class LabelForm(forms.Form):
     )
     shortcut = forms.CharField(max_length=1, required=False, strip=False, label="Key")
     description = forms.CharField(required=False, widget=forms.TextInput())
+
+
+FORMAT_DESCRIPTIONS = {
+    "jsonl": "jsonl (native, always built)",
+    "doccano": "doccano",
+    "conll": "conll (BIO, entities)",
+    "csv": "csv (claims, stances)",
+    "spacy": "spacy (DocBin)",
+}
+
+
+class FormatCheckboxes(forms.CheckboxSelectMultiple):
+    """The formats of a release, as checkboxes; jsonl, which is always built, shows ticked."""
+
+    def create_option(self, name, value, *args, **kwargs) -> dict:
+        option = super().create_option(name, value, *args, **kwargs)
+        if value == SNAPSHOT_FORMAT:
+            option["attrs"].update(checked=True, disabled=True)
+        return option
+
+
+class ReleaseForm(forms.Form):
+    """A new release: its name and formats (the page's script sends them to the API)."""
+
+    name = forms.CharField(max_length=NAME_MAX, widget=forms.TextInput(attrs={"size": 30}))
+    formats = forms.MultipleChoiceField(widget=FormatCheckboxes, required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # A format whose package is missing here cannot be built: not offered.
+        available = [
+            entry.name
+            for entry in FORMATS.values()
+            if entry.package is None or importlib.util.find_spec(entry.package) is not None
+        ]
+        self.fields["formats"].choices = [(name, FORMAT_DESCRIPTIONS[name]) for name in available]
+        self.fields["formats"].initial = [name for name in DEFAULT_FORMATS if name in available]
+
+
+class ImportForm(forms.Form):
+    """An upload and the import's options (the page's script sends them to the API)."""
+
+    file = forms.FileField(
+        label="File",
+        widget=forms.FileInput(attrs={"accept": ".txt,.jsonl,.json,.csv"}),
+    )
+    normalize = forms.BooleanField(
+        required=False, label="Normalise the text to NFC (this changes the stored characters)"
+    )
+    collapse_repeats = forms.BooleanField(
+        required=False, label="Collapse passages repeated inside a document"
+    )

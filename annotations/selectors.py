@@ -50,6 +50,7 @@ from annotations.models import (
     Release,
     ReleaseFile,
     ReleaseFileChunk,
+    ReleaseStatus,
     Role,
     Span,
     Stance,
@@ -922,3 +923,21 @@ def label_usage(*, project: Project) -> QuerySet[Label]:
         submitted_uses=uses(Span, submitted) + uses(Stance, submitted),
         gold_uses=uses(Span, gold) + uses(Stance, gold),
     )
+
+
+# The release and import pages
+
+
+def release_compare_choices(*, release: Release) -> QuerySet[Release]:
+    """Return the project's other ready releases, newest first: those a release compares with."""
+    return (
+        Release.objects.filter(project_id=release.project_id, status=ReleaseStatus.READY)
+        .exclude(pk=release.pk)
+        .only("id", "name", "created_at")
+        .order_by("-id")
+    )
+
+
+def import_job_recent(*, project: Project, limit: int) -> list[ImportJob]:
+    """Return the project's ``limit`` newest import jobs, with who started them."""
+    return list(import_job_list(project=project)[:limit])

@@ -29,4 +29,17 @@ urlpatterns = [
         name="document_annotate",
     ),
     path("documents/<int:document_id>/review/", views.document_review, name="document_review"),
+    path("projects/<int:project_id>/releases/", views.project_releases, name="project_releases"),
+    path("projects/<int:project_id>/import/", views.project_import, name="project_import"),
+    path("releases/<int:release_id>/", views.release_detail, name="release"),
+    path(
+        "releases/<int:release_id>/compare/",
+        views.release_compare_pick,
+        name="release_compare_pick",
+    ),
+    path(
+        "releases/<int:release_id>/compare/<int:other_id>/",
+        views.release_compare,
+        name="release_compare",
+    ),
 ]

@@ -3,12 +3,14 @@
 Every page of a project is reached through the caller's membership: a non-member gets 404,
 exactly as for an id that does not exist. The annotate page is server-rendered around a JSON
 payload (``json_script``: data, never markup) that ``static/annotations/annotator.js`` reads;
-every write after that goes through the REST API.
+every write after that goes through the REST API. The release and import pages are drawn here
+too; their scripts post the forms to the API and follow background work.
 """
 
 import re
 from statistics import median
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -22,12 +24,29 @@ from django.views.decorators.http import require_POST, require_safe
 from annotations import selectors
 from annotations.agreement import project_agreement
 from annotations.api.serializers import AnnotationDetailOutput, LabelOutput, TargetOutput
-from annotations.charts import AgreementBar, agreement_chart
-from annotations.forms import LabelForm, MemberAddForm, MemberRoleForm, ReviewQueueFilter
-from annotations.models import AnnotationKind, AnnotationStatus, LabelKind, Project, Role
+from annotations.charts import AgreementBar, CountBar, agreement_chart, count_chart
+from annotations.errors import Conflict, InvalidInput
+from annotations.forms import (
+    ImportForm,
+    LabelForm,
+    MemberAddForm,
+    MemberRoleForm,
+    ReleaseForm,
+    ReviewQueueFilter,
+)
+from annotations.models import (
+    AnnotationKind,
+    AnnotationStatus,
+    LabelKind,
+    Project,
+    Release,
+    ReleaseStatus,
+    Role,
+)
 from annotations.services import projects as project_services
 from annotations.services.annotating import annotation_get_or_create
 from annotations.services.queue import document_assign_next
+from annotations.services.releases import release_compare as compare_releases
 
 NOT_FOUND = "Not found."
 REVIEWERS_ONLY = "Only reviewers and managers of this project review its documents."
@@ -38,6 +57,12 @@ NO_SUCH_USER = "No user is named {username!r}."
 MEMBER_ADDED = "{username} is now a {role} of this project."
 MEMBER_REMOVED = "{username} is no longer a member of this project."
 LABEL_SAVED = "Label {name} saved."
+RELEASES_REVIEWERS_ONLY = "Only reviewers and managers of this project read its releases."
+IMPORT_MANAGERS_ONLY = "Only managers of this project import documents."
+RELEASES_PAGE_SIZE = 25
+RECENT_JOBS = 20
+# The label chart's groups, in this order, named for people.
+KIND_GROUPS = {"entity": "Entities", "claim": "Claims", "stance": "Stances"}
 HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 
 
@@ -318,6 +343,122 @@ def _render_dashboard(
     return render(request, "annotations/dashboard.html", context, status=status)
 
 
+@login_required
+@require_safe
+def project_releases(request: HttpRequest, project_id: int) -> HttpResponse:
+    """The project's releases, newest first, with their progress; managers create one here."""
+    project = _reviewed_project(request, project_id, RELEASES_REVIEWERS_ONLY)
+    releases = selectors.release_list(project=project)
+    page = Paginator(releases, RELEASES_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "project": project,
+        "page": page,
+        "can_manage": project.caller_role == Role.MANAGER,
+        "form": ReleaseForm(),
+    }
+    return render(request, "annotations/releases.html", context)
+
+
+@login_required
+@require_safe
+def release_detail(request: HttpRequest, release_id: int) -> HttpResponse:
+    """A release's data card: counts, label distribution, agreement at release time, files."""
+    release = _release(request, release_id)
+    ready = release.status == ReleaseStatus.READY
+    title = f"Label distribution of {release.name}"
+    context = {
+        "release": release,
+        "project": release.project,
+        "ready": ready,
+        "chart": count_chart(_label_bars(release), title=title) if ready else None,
+        "agreement": release.agreement,
+        "agreement_labels": _agreement_rows(release.agreement),
+        "others": selectors.release_compare_choices(release=release) if ready else [],
+    }
+    return render(request, "annotations/release.html", context)
+
+
+@login_required
+@require_safe
+def release_compare_pick(request: HttpRequest, release_id: int) -> HttpResponse:
+    """Open the comparison the "Compare with" form chose: the older release first."""
+    release = _release(request, release_id)
+    try:
+        other_id = int(request.GET.get("with", ""))
+    except ValueError:
+        return redirect("annotations:release", release_id=release.pk)
+    first, second = sorted((release.pk, other_id))
+    return redirect("annotations:release_compare", release_id=first, other_id=second)
+
+
+@login_required
+@require_safe
+def release_compare(request: HttpRequest, release_id: int, other_id: int) -> HttpResponse:
+    """What changed from one release to another: documents, and items per label."""
+    base, other = _release(request, release_id), _release(request, other_id)
+    context = {"base": base, "other": other, "project": base.project}
+    try:
+        context["changes"] = compare_releases(base=base, other=other)
+    except (Conflict, InvalidInput) as error:
+        context["error"] = error.detail
+        status = 409 if isinstance(error, Conflict) else 400
+        return render(request, "annotations/release_compare.html", context, status=status)
+    return render(request, "annotations/release_compare.html", context)
+
+
+@login_required
+@require_safe
+def project_import(request: HttpRequest, project_id: int) -> HttpResponse:
+    """The import page: a file and its options, the report, and the recent import jobs."""
+    project = _managed_project(request, project_id, IMPORT_MANAGERS_ONLY)
+    context = {
+        "project": project,
+        "form": ImportForm(),
+        "jobs": selectors.import_job_recent(project=project, limit=RECENT_JOBS),
+        "recent": RECENT_JOBS,
+        "threshold": settings.IMPORT_BACKGROUND_THRESHOLD,
+        "max_bytes": settings.IMPORT_MAX_BYTES,
+    }
+    return render(request, "annotations/import.html", context)
+
+
+def _label_bars(release: Release) -> list[CountBar]:
+    """The release's label counts as chart rows: by kind, then the most used first."""
+    # Colours are the labels' current ones; a label renamed or deleted since is drawn grey.
+    colours = dict(selectors.label_list(project=release.project).values_list("name", "color"))
+    kinds = list(KIND_GROUPS)
+    counts = sorted(
+        release.label_counts.items(),
+        key=lambda item: (kinds.index(item[1]["kind"]), -item[1]["count"], item[0]),
+    )
+    return [
+        CountBar(name, colours.get(name, ""), entry["count"], KIND_GROUPS[entry["kind"]])
+        for name, entry in counts
+    ]
+
+
+def _agreement_rows(agreement: dict | None) -> list[dict]:
+    """Per label: exact precision, recall and F1, and overlap F1, from a stored agreement."""
+    if not agreement:
+        return []
+    exact = agreement["spans"]["exact"]["labels"]
+    overlap = agreement["spans"]["overlap"]["labels"]
+    return [
+        {"name": name, "exact": exact.get(name, {}), "overlap": overlap.get(name, {})}
+        for name in sorted(exact.keys() | overlap.keys())
+    ]
+
+
+def _release(request: HttpRequest, release_id: int) -> Release:
+    """Return a release for a reviewer or manager; 404 for a non-member, 403 for others."""
+    release = selectors.release_get_for_user(user=request.user, release_id=release_id)
+    if release is None:
+        raise Http404(NOT_FOUND)
+    if release.caller_role not in REVIEW_ROLES:
+        raise PermissionDenied(RELEASES_REVIEWERS_ONLY)
+    return release
+
+
 def _saved(form, service, **kwargs) -> bool:
     """Call a project service; put its field errors on the form and say whether it worked."""
     try:
@@ -351,23 +492,27 @@ def _membership(project: Project, user_id: int):
     return membership
 
 
-def _managed_project(request: HttpRequest, project_id: int) -> Project:
-    """Return the project for a manager; 404 for a non-member, 403 for other roles."""
+def _managed_project(
+    request: HttpRequest, project_id: int, refusal: str = MANAGERS_ONLY
+) -> Project:
+    """Return the project for a manager; 404 for a non-member, 403 (``refusal``) for others."""
     project = selectors.project_get_for_user(user=request.user, project_id=project_id)
     if project is None:
         raise Http404(NOT_FOUND)
     if project.caller_role != Role.MANAGER:
-        raise PermissionDenied(MANAGERS_ONLY)
+        raise PermissionDenied(refusal)
     return project
 
 
-def _reviewed_project(request: HttpRequest, project_id: int) -> Project:
+def _reviewed_project(
+    request: HttpRequest, project_id: int, refusal: str = REVIEWERS_ONLY
+) -> Project:
     """Return the project for a reviewer or manager; 404 for a non-member, 403 for others."""
     project = selectors.project_get_for_user(user=request.user, project_id=project_id)
     if project is None:
         raise Http404(NOT_FOUND)
     if project.caller_role not in REVIEW_ROLES:
-        raise PermissionDenied(REVIEWERS_ONLY)
+        raise PermissionDenied(refusal)
     return project
 
 

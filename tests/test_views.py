@@ -4,19 +4,23 @@ import json
 import re
 from types import SimpleNamespace
 
+import orjson
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from annotations import views
-from annotations.charts import AgreementBar, agreement_chart
+from annotations.charts import AgreementBar, CountBar, agreement_chart, count_chart
 from annotations.models import Annotation
 from tests.factories import (
     AnnotationFactory,
     DocumentFactory,
+    ImportJobFactory,
     LabelFactory,
     MembershipFactory,
     ProjectFactory,
+    ReleaseFactory,
+    ReleaseFileFactory,
     SpanFactory,
     StanceFactory,
     StanceTargetFactory,
@@ -551,3 +555,376 @@ def test_review_queue_pages_keep_the_filters(client, team, monkeypatch):
     assert 'href="?annotator=ana&amp;page=2" rel="next"' in first
     last = client.get(f"/projects/{team.project.pk}/review/?annotator=ana&page=3").content.decode()
     assert len(re.findall(r"<tr data-document-id=", last)) == 1
+
+
+# Releases and imports
+
+
+AGREEMENT = {
+    "documents": 3,
+    "annotators": ["ana", "ben"],
+    "spans": {
+        "exact": {
+            "overall": {"precision": 0.8, "recall": 0.8, "f1": 0.8},
+            "labels": {"PER": {"precision": 1.0, "recall": 0.5, "f1": 0.667}},
+            "pairs": [],
+        },
+        "overlap": {
+            "overall": {"f1": 0.9},
+            "labels": {"PER": {"f1": 0.75}, "LOC": {"f1": 0.5}},
+            "pairs": [],
+        },
+    },
+    "entity_tokens_alpha": 0.71,
+    "stances": {"the talks": {"units": 2, "alpha": 0.42, "pairs": []}},
+    "checkworthy": {"units": 0, "alpha": None, "pairs": []},
+}
+
+
+def _row(pk: int, *entities: tuple[str, int, int], stances: tuple[str, ...] = ()) -> dict:
+    """One line of a release's jsonl file, as the builder writes it."""
+    return {
+        "id": pk,
+        "external_id": f"d{pk}",
+        "text": "Keita met Macron in Bamako.",
+        "meta": {},
+        "entities": [
+            {"start": start, "end": end, "label": label, "text": ""}
+            for label, start, end in entities
+        ],
+        "claims": [],
+        "stances": [
+            {"target": "the talks", "label": value, "holder": None, "evidence": None}
+            for value in stances
+        ],
+        "annotators": [],
+        "reviewed_by": None,
+    }
+
+
+def _jsonl(*rows: dict) -> bytes:
+    return b"".join(orjson.dumps(row) + b"\n" for row in rows)
+
+
+def _release(project, name: str, *rows: dict, **fields):
+    release = ReleaseFactory(project=project, name=name, **fields)
+    if release.status == "ready":
+        ReleaseFileFactory(release=release, format="jsonl", content=_jsonl(*rows))
+    return release
+
+
+def test_release_and_import_pages_answer_each_role_as_the_api_does(client, team):
+    release = _release(team.project, "v1", _row(1))
+    other = _release(team.project, "v2", _row(1))
+    base = f"/projects/{team.project.pk}"
+    release_urls = (
+        f"{base}/releases/",
+        f"/releases/{release.pk}/",
+        f"/releases/{release.pk}/compare/{other.pk}/",
+    )
+    for name, expected in [("ana", 403), ("rev", 200), ("meg", 200)]:
+        client.force_login(team.people[name])
+        for url in release_urls:
+            assert client.get(url).status_code == expected, (name, url)
+    for name, expected in [("ana", 403), ("rev", 403), ("meg", 200)]:
+        client.force_login(team.people[name])
+        assert client.get(f"{base}/import/").status_code == expected, name
+    client.force_login(team.people["ana"])
+    refused = client.get(f"/releases/{release.pk}/").content.decode()
+    assert "Only reviewers and managers of this project read its releases." in refused
+    client.force_login(team.people["rev"])
+    assert "Only managers of this project import documents." in (
+        client.get(f"{base}/import/").content.decode()
+    )
+    assert client.post(f"{base}/releases/").status_code == 405
+    client.force_login(UserFactory())  # not a member
+    for url in (*release_urls, f"{base}/import/", "/releases/999999/"):
+        assert client.get(url).status_code == 404, url
+    client.logout()
+    assert client.get(release_urls[0])["Location"].startswith("/accounts/login/")
+
+
+def test_project_page_and_dashboard_link_to_releases_and_import(client, team):
+    base = f"/projects/{team.project.pk}"
+    for name, releases, imports in [
+        ("ana", False, False),
+        ("rev", True, False),
+        ("meg", True, True),
+    ]:
+        client.force_login(team.people[name])
+        html = client.get(f"{base}/").content.decode()
+        assert (f'href="{base}/releases/"' in html) is releases, name
+        assert (f'href="{base}/import/"' in html) is imports, name
+    client.force_login(team.people["rev"])
+    html = client.get(f"{base}/dashboard/").content.decode()
+    assert f'href="{base}/releases/"' in html and f'href="{base}/import/"' not in html
+    client.force_login(team.people["meg"])
+    assert f'href="{base}/import/"' in client.get(f"{base}/dashboard/").content.decode()
+
+
+def test_releases_page_lists_each_release_with_its_status_and_progress(client, team):
+    meg = team.people["meg"]
+    _release(team.project, "<b>v1</b>", _row(1), created_by=meg, document_count=7)
+    building = ReleaseFactory(
+        project=team.project, name="v2", status="building", progress_done=3, progress_total=12
+    )
+    ReleaseFactory(project=team.project, name="v3", status="failed", error="ValueError: <boom>")
+    queued = ReleaseFactory(project=team.project, name="v4", status="queued")
+    client.force_login(meg)
+
+    html = client.get(f"/projects/{team.project.pk}/releases/").content.decode()
+
+    names = re.findall(r'<a data-role="name" href="/releases/\d+/">(.*?)</a>', html)
+    assert names == ["v4", "v3", "v2", "&lt;b&gt;v1&lt;/b&gt;"]  # newest first, as text
+    row = re.search(rf'<tr data-release-id="{building.pk}".*?</tr>', html, re.S).group(0)
+    assert f'data-url="/api/releases/{building.pk}/"' in row
+    assert 'data-status="building"' in row
+    assert 'max="12" value="3"' in row and "25%" in row
+    row = re.search(rf'<tr data-release-id="{queued.pk}".*?</tr>', html, re.S).group(0)
+    assert "waiting for a worker" in row and "value=" not in row  # indeterminate until built
+    assert "ValueError: &lt;boom&gt;" in html
+    assert re.search(r'data-role="documents">7</td>', html)
+    # The manager's form: every format, jsonl always built, the defaults ticked.
+    assert 'id="release-form"' in html
+    assert f'data-url="/api/projects/{team.project.pk}/releases/"' in html
+    assert re.search(r'value="jsonl" id="id_formats_0" checked disabled', html)
+    assert re.search(r'value="csv" id="id_formats_3" checked>', html)
+    assert re.search(r'value="spacy" id="id_formats_4">', html)
+    assert '<template id="release-row">' in html
+    assert '<script type="module" src="/static/annotations/releases.js"></script>' in html
+    assert "style=" not in html and "onclick" not in html and "<script>" not in html
+    client.force_login(team.people["rev"])
+    html = client.get(f"/projects/{team.project.pk}/releases/").content.decode()
+    assert "release-form" not in html and "<template" not in html
+
+
+def test_releases_page_runs_as_many_queries_for_20_releases_as_for_2(client, team):
+    client.force_login(team.people["meg"])
+
+    def count_for(releases: int) -> int:
+        for _ in range(releases):
+            ReleaseFactory(project=team.project, created_by=UserFactory(), status="building")
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(f"/projects/{team.project.pk}/releases/").status_code == 200
+        return len(queries)
+
+    assert count_for(2) == count_for(20)
+
+
+def test_release_page_shows_the_data_card_and_the_files(client, team):
+    meg = team.people["meg"]
+    older = _release(team.project, "v0", _row(1))
+    ReleaseFactory(project=team.project, name="never built", status="failed")
+    release = _release(
+        team.project,
+        "v1",
+        _row(1, ("PER", 0, 5)),
+        created_by=meg,
+        document_count=2,
+        formats=["jsonl", "conll"],
+        kind_counts={"entity": 3, "claim": 0, "stance": 1},
+        label_counts={
+            "PER": {"kind": "entity", "count": 2},
+            "<i>LOC</i>": {"kind": "entity", "count": 1},
+            "FAVOR": {"kind": "stance", "count": 1},
+        },
+        agreement=AGREEMENT,
+    )
+    conll = ReleaseFileFactory(
+        release=release,
+        format="conll",
+        content=b"-DOCSTART- -X- -X- O\n",
+        warning_count=1,
+        warnings=["document 1: PER <x> left out"],
+    )
+    client.force_login(team.people["rev"])
+
+    html = client.get(f"/releases/{release.pk}/").content.decode()
+
+    assert "<h1>v1</h1>" in html and "Created by <strong>meg</strong>" in html
+    assert re.search(r'data-count="documents">2</td>', html)
+    assert re.search(r'data-count="entity">3</td>', html)
+    assert re.search(r'data-count="stance">1</td>', html)
+    # The label distribution: an SVG drawn on the server, grouped by kind, names as text.
+    assert '<svg class="chart count-chart"' in html
+    assert html.index(">Entities</text>") < html.index(">Stances</text>")
+    assert '<g class="count-row" data-label="PER">' in html
+    assert 'fill="#4e79a7"' in html  # PER in PER's colour
+    assert "&lt;i&gt;LOC&lt;/i&gt;" in html and "<i>LOC</i>" not in html
+    # Agreement as it was when the release was built.
+    assert re.search(r'data-figure="exact-f1">0.80</td>', html)
+    assert re.search(r'data-figure="overlap-f1">0.90</td>', html)
+    assert re.search(r'data-figure="token-alpha">0.71</td>', html)
+    assert re.search(r'data-figure="checkworthy-alpha">n/a</td>', html)
+    assert 'Stance on “the talks”, α</th><td class="num">0.42</td>' in html
+    assert re.search(
+        r'<tr data-label="PER"><th scope="row">PER</th><td class="num">1.00</td>'
+        r'<td class="num">0.50</td><td class="num">0.67</td><td class="num">0.75</td>',
+        html,
+    )
+    assert '<tr data-label="LOC">' in html  # in overlap only
+    # Files: size, sha256 and a download link per format; what a format left out.
+    row = re.search(r'<tr data-format="conll">.*?</tr>', html, re.S).group(0)
+    assert f'<code class="sha256" data-role="sha256">{conll.sha256}</code>' in row
+    assert f'href="/api/releases/{release.pk}/download/?format=conll" download' in row
+    assert "1 span</summary>" in row and "PER &lt;x&gt; left out" in row
+    assert 'data-size="21"' in row
+    # Compare with the other ready releases only.
+    options = re.findall(r'<option value="(\d+)">', html)
+    assert options == [str(older.pk)]
+    assert f'action="/releases/{release.pk}/compare/"' in html
+    assert "style=" not in html and "<script" not in html
+
+
+def test_release_page_runs_as_many_queries_for_20_files_labels_and_releases_as_for_2(client, team):
+    client.force_login(team.people["meg"])
+
+    def count_for(n: int) -> int:
+        release = ReleaseFactory(
+            project=team.project,
+            created_by=team.people["meg"],
+            label_counts={f"L{i}": {"kind": "entity", "count": i} for i in range(n)},
+            agreement=AGREEMENT,
+        )
+        for i in range(n):
+            ReleaseFileFactory(release=release, format=f"f{i}", content=b"x")
+            LabelFactory(project=team.project)
+            ReleaseFactory(project=team.project)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(f"/releases/{release.pk}/")
+        assert response.content.decode().count("<tr data-format=") == n
+        return len(queries)
+
+    assert count_for(2) == count_for(20)
+
+
+def test_release_page_of_a_release_being_built_shows_its_progress(client, team):
+    release = ReleaseFactory(
+        project=team.project, name="v1", status="building", progress_done=6, progress_total=8
+    )
+    _release(team.project, "v0", _row(1))
+    client.force_login(team.people["meg"])
+
+    html = client.get(f"/releases/{release.pk}/").content.decode()
+
+    assert 'id="release-status" data-reload-when-over' in html
+    assert f'data-url="/api/releases/{release.pk}/"' in html
+    assert 'max="8" value="6"' in html and "75%" in html
+    assert 'id="file-list"' not in html and "Compare with" not in html
+    assert '<script type="module" src="/static/annotations/releases.js"></script>' in html
+
+
+def test_compare_page_shows_documents_and_items_added_and_removed_per_label(client, team):
+    base = _release(
+        team.project,
+        "v1",
+        _row(1, ("PER", 0, 5)),
+        _row(2, ("LOC", 20, 26)),
+        _row(3, ("PER", 0, 5)),
+    )
+    other = _release(
+        team.project,
+        "v2",
+        _row(1, ("PER", 0, 5)),
+        _row(3, ("LOC", 0, 5), stances=("FAVOR",)),
+        _row(4, ("PER", 10, 16)),
+    )
+    client.force_login(team.people["rev"])
+
+    html = client.get(f"/releases/{base.pk}/compare/{other.pk}/").content.decode()
+
+    assert f'<a href="/releases/{base.pk}/" data-side="base">v1</a>' in html
+    assert f'href="/releases/{other.pk}/compare/{base.pk}/">Swap' in html
+    changes = dict(re.findall(r'<td class="num" data-change="(\w+)">(\d+)</td>', html))
+    assert changes == {"added": "1", "removed": "1", "changed": "1", "unchanged": "1"}
+    labels = re.findall(
+        r'<tr data-label="(\w+)">.*?data-change="added">(\d+)<.*?data-change="removed">(\d+)<',
+        html,
+    )
+    assert labels == [("FAVOR", "1", "0"), ("LOC", "1", "1"), ("PER", "1", "1")]
+    assert '<a href="/documents/4/review/">#4</a>' in html
+    assert '<details class="document-ids" data-change="removed" open>' in html
+
+
+def test_compare_picks_the_older_release_first_and_says_when_one_is_not_ready(client, team):
+    older = _release(team.project, "v1", _row(1))
+    newer = _release(team.project, "v2", _row(1))
+    building = ReleaseFactory(project=team.project, name="v3", status="building")
+    client.force_login(team.people["meg"])
+
+    response = client.get(f"/releases/{newer.pk}/compare/?with={older.pk}")
+    assert response["Location"] == f"/releases/{older.pk}/compare/{newer.pk}/"
+    response = client.get(f"/releases/{newer.pk}/compare/?with=")
+    assert response["Location"] == f"/releases/{newer.pk}/"
+    refused = client.get(f"/releases/{older.pk}/compare/{building.pk}/")
+    assert refused.status_code == 409
+    assert "Release &#x27;v3&#x27; is building, not ready" in refused.content.decode()
+    elsewhere = _release(ProjectFactory(), "x", _row(1))
+    MembershipFactory(project=elsewhere.project, user=team.people["meg"], role="manager")
+    assert client.get(f"/releases/{older.pk}/compare/{elsewhere.pk}/").status_code == 400
+
+
+def test_import_page_offers_the_file_form_and_lists_recent_jobs(client, team, settings):
+    settings.IMPORT_BACKGROUND_THRESHOLD = 12345
+    meg = team.people["meg"]
+    ImportJobFactory(project=team.project, name="<b>old</b>.jsonl", status="done")
+    ImportJobFactory(
+        project=team.project,
+        name="big.jsonl",
+        status="running",
+        created_by=meg,
+        records_total=40,
+        records_done=10,
+        created_count=9,
+        duplicate_count=1,
+    )
+    ImportJobFactory(project=team.project, name="bad.csv", status="failed", error="Boom <x>")
+    ImportJobFactory(project=ProjectFactory(), name="elsewhere.jsonl")
+    client.force_login(meg)
+
+    html = client.get(f"/projects/{team.project.pk}/import/").content.decode()
+
+    assert f'data-url="/api/projects/{team.project.pk}/documents/"' in html
+    assert 'type="file" name="file" accept=".txt,.jsonl,.json,.csv"' in html
+    assert 'name="normalize"' in html and 'name="collapse_repeats"' in html
+    assert "more than 12,345 documents" in html
+    listed = html.split('<template id="job-row">')[0]
+    names = re.findall(r'<th scope="row" data-role="name">(.*?)</th>', listed)
+    assert names == ["bad.csv", "big.jsonl", "&lt;b&gt;old&lt;/b&gt;.jsonl"]
+    row = re.search(r'<tr data-job-id="\d+" data-status="running".*?</tr>', html, re.S).group(0)
+    assert 'max="40" value="10"' in row and "10 of 40" in row
+    assert re.search(r'data-role="created">9</td>', row)
+    assert "Boom &lt;x&gt;" in html
+    assert '<template id="job-row">' in html
+    assert '<script type="module" src="/static/annotations/importer.js"></script>' in html
+    assert "style=" not in html and "<script>" not in html
+
+
+def test_import_page_runs_as_many_queries_for_20_jobs_as_for_2(client, team):
+    client.force_login(team.people["meg"])
+
+    def count_for(jobs: int) -> int:
+        for _ in range(jobs):
+            ImportJobFactory(project=team.project, created_by=UserFactory())
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(f"/projects/{team.project.pk}/import/").status_code == 200
+        return len(queries)
+
+    assert count_for(2) == count_for(20)
+
+
+def test_count_chart_groups_rows_and_escapes_label_names():
+    svg = count_chart(
+        [
+            CountBar("PER", "#4e79a7", 10, "Entities"),
+            CountBar("<b>X</b>", "red; x", 5, "Entities"),
+            CountBar("FAVOR", "#009e73", 0, "Stances & co"),
+        ],
+        title="T & <t>",
+    )
+    assert svg.count('class="group"') == 2 and "Stances &amp; co" in svg
+    assert "&lt;b&gt;X&lt;/b&gt;" in svg and "<b>" not in svg
+    assert 'fill="#888888"' in svg
+    assert re.search(r'data-label="PER">.*?width="590"', svg)  # the largest fills the plot
+    assert re.search(r'data-label="FAVOR">.*?width="1"', svg)  # zero still shows a sliver
+    assert "Nothing to count." in count_chart([], title="T")

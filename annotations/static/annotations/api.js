@@ -41,14 +41,18 @@ function csrfToken() {
   return meta ? meta.content : "";
 }
 
-/** Call the API; resolve to {status, data} for 2xx, reject with ApiError otherwise. */
+/** Call the API (a FormData body goes as multipart, anything else as JSON); resolve to
+ * {status, data} for 2xx, reject with ApiError otherwise. */
 export async function request(method, url, body) {
   const init = {
     method,
     credentials: "same-origin",
     headers: { Accept: "application/json", "X-CSRFToken": csrfToken() },
   };
-  if (body !== undefined) {
+  if (body instanceof FormData) {
+    // Multipart: the browser writes the Content-Type with its boundary.
+    init.body = body;
+  } else if (body !== undefined) {
     init.headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);
   }
