@@ -13,6 +13,7 @@ from statistics import median
 from typing import Any
 
 import orjson
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
 from django.db.models import (
@@ -941,3 +942,14 @@ def release_compare_choices(*, release: Release) -> QuerySet[Release]:
 def import_job_recent(*, project: Project, limit: int) -> list[ImportJob]:
     """Return the project's ``limit`` newest import jobs, with who started them."""
     return list(import_job_list(project=project)[:limit])
+
+
+# Accounts
+
+
+NO_SUCH_USER = "No user is named {username!r}."
+
+
+def user_get_by_username(*, username: str) -> AbstractBaseUser | None:
+    """Return the account with this username, or None (callers report NO_SUCH_USER)."""
+    return get_user_model().objects.filter(username=username).first()

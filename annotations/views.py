@@ -12,7 +12,6 @@ from statistics import median
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -53,7 +52,6 @@ REVIEWERS_ONLY = "Only reviewers and managers of this project review its documen
 REVIEW_ROLES = (Role.REVIEWER, Role.MANAGER)
 QUEUE_PAGE_SIZE = 25
 MANAGERS_ONLY = "Only managers of this project change its members and labels."
-NO_SUCH_USER = "No user is named {username!r}."
 MEMBER_ADDED = "{username} is now a {role} of this project."
 MEMBER_REMOVED = "{username} is no longer a member of this project."
 LABEL_SAVED = "Label {name} saved."
@@ -231,9 +229,9 @@ def project_member_add(request: HttpRequest, project_id: int) -> HttpResponse:
     form = MemberAddForm(request.POST, prefix="member")
     if form.is_valid():
         username, role = form.cleaned_data["username"], form.cleaned_data["role"]
-        user = get_user_model().objects.filter(username=username).first()
+        user = selectors.user_get_by_username(username=username)
         if user is None:
-            form.add_error("username", NO_SUCH_USER.format(username=username))
+            form.add_error("username", selectors.NO_SUCH_USER.format(username=username))
         elif _saved(form, project_services.membership_set, project=project, user=user, role=role):
             messages.success(request, MEMBER_ADDED.format(username=username, role=role))
             return _back_to(project, "members")

@@ -1,6 +1,5 @@
 """Projects and what configures them: members, labels, stance targets."""
 
-from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -18,8 +17,6 @@ from annotations.api.serializers import (
 )
 from annotations.models import Label, LabelKind, Membership, Project, Role, StanceTarget
 from annotations.services import projects as services
-
-NO_SUCH_USER = "No user is named {username!r}."
 
 
 class ProjectListApi(ListApiView):
@@ -114,10 +111,10 @@ class MemberListApi(ListApiView):
         body = self.InputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         username = body.validated_data["username"]
-        user = get_user_model().objects.filter(username=username).first()
+        user = selectors.user_get_by_username(username=username)
         if user is None:
             raise serializers.ValidationError(
-                {"username": [NO_SUCH_USER.format(username=username)]}
+                {"username": [selectors.NO_SUCH_USER.format(username=username)]}
             )
         membership = services.membership_set(
             project=project, user=user, role=body.validated_data["role"]

@@ -653,10 +653,10 @@ def documents_import(
             continue
         batch.append(prepared)
         if len(batch) >= BATCH_SIZE:
-            _store_batch(project, batch, report, seen, source)
+            store_batch(project, batch, report, seen, source)
             batch = []
     if batch:
-        _store_batch(project, batch, report, seen, source)
+        store_batch(project, batch, report, seen, source)
     logger.info(
         "import into project %s by %s: %d created, %d duplicates, %d errors",
         project.pk,
@@ -736,13 +736,17 @@ def documents_import_file(
     return report.as_dict()
 
 
-def _store_batch(
+def store_batch(
     project: Project,
     batch: list[Prepared],
     report: ImportReport,
     seen: dict[str, int],
     source: str,
 ) -> None:
+    """Store one batch of prepared documents atomically, adding the outcome to ``report``.
+
+    Shared by direct imports and background import jobs (services/jobs.py).
+    """
     # The first item of each new text is stored; any other item is a duplicate, reported
     # against the document that holds its text (stored earlier, by this batch, or by a
     # concurrent import that won the race).

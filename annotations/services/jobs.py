@@ -193,7 +193,7 @@ def _commit(
     with transaction.atomic():
         _lock(job, attempt)
         if batch:
-            ingest._store_batch(job.project, batch, part, seen, job.name)
+            ingest.store_batch(job.project, batch, part, seen, job.name)
         ImportJobBatch.objects.create(job=job, records_done=consumed, report=part.as_dict())
         ImportJob.objects.filter(pk=job.pk).update(
             records_done=consumed,

@@ -119,7 +119,7 @@ def test_txt_and_unsupported_files_never_go_to_the_background(world):
 
 def test_resume_runs_a_failed_job_again_and_refuses_a_done_one(world, monkeypatch):
     monkeypatch.setattr(jobs, "BATCH_SIZE", 2)
-    real = ingest._store_batch
+    real = ingest.store_batch
     calls = []
 
     def crash_on_second_batch(*args):
@@ -128,7 +128,7 @@ def test_resume_runs_a_failed_job_again_and_refuses_a_done_one(world, monkeypatc
             raise RuntimeError("worker lost")
         return real(*args)
 
-    monkeypatch.setattr(ingest, "_store_batch", crash_on_second_batch)
+    monkeypatch.setattr(ingest, "store_batch", crash_on_second_batch)
     url = upload(world, "big.jsonl", jsonl(5)).json()["job"]
     run_worker()
     manager = client_for(world.users["manager"])
@@ -137,7 +137,7 @@ def test_resume_runs_a_failed_job_again_and_refuses_a_done_one(world, monkeypatc
     assert failed["error"] == "RuntimeError: worker lost"
     assert failed["progress"]["done"] == 2
 
-    monkeypatch.setattr(ingest, "_store_batch", real)
+    monkeypatch.setattr(ingest, "store_batch", real)
     resumed = manager.post(url + "resume/")
     assert resumed.status_code == 202
     run_worker()

@@ -128,7 +128,7 @@ def test_job_imports_and_reports_exactly_as_a_direct_import(project, small_batch
 def test_crash_after_the_first_batch_leaves_whole_documents_and_resume_imports_the_rest(
     project, small_batches, monkeypatch
 ):
-    real = ingest._store_batch
+    real = ingest.store_batch
     calls = []
 
     def crash_on_second_batch(*args):
@@ -137,7 +137,7 @@ def test_crash_after_the_first_batch_leaves_whole_documents_and_resume_imports_t
             raise RuntimeError("worker lost")
         return real(*args)
 
-    monkeypatch.setattr(ingest, "_store_batch", crash_on_second_batch)
+    monkeypatch.setattr(ingest, "store_batch", crash_on_second_batch)
     job = start(project)
     run_worker()
     job.refresh_from_db()
@@ -148,7 +148,7 @@ def test_crash_after_the_first_batch_leaves_whole_documents_and_resume_imports_t
     assert job.created_count == 3
     assert_whole_documents(project, 3)
 
-    monkeypatch.setattr(ingest, "_store_batch", real)
+    monkeypatch.setattr(ingest, "store_batch", real)
     tasks.import_job_resume(job=job)
     run_worker()
     job.refresh_from_db()
@@ -169,7 +169,7 @@ def test_crash_after_the_first_batch_leaves_whole_documents_and_resume_imports_t
 def test_killed_worker_leaves_the_job_running_and_a_new_run_takes_over(
     project, small_batches, monkeypatch
 ):
-    real = ingest._store_batch
+    real = ingest.store_batch
     calls = []
 
     def killed_in_third_batch(*args):
@@ -178,7 +178,7 @@ def test_killed_worker_leaves_the_job_running_and_a_new_run_takes_over(
             raise WorkerKilled
         return real(*args)
 
-    monkeypatch.setattr(ingest, "_store_batch", killed_in_third_batch)
+    monkeypatch.setattr(ingest, "store_batch", killed_in_third_batch)
     job = start(project)
     run_worker()
     job.refresh_from_db()
@@ -186,7 +186,7 @@ def test_killed_worker_leaves_the_job_running_and_a_new_run_takes_over(
     assert job.records_done == 6
     assert_whole_documents(project, 5)
 
-    monkeypatch.setattr(ingest, "_store_batch", real)
+    monkeypatch.setattr(ingest, "store_batch", real)
     jobs.import_job_run(job_id=job.pk)
     job.refresh_from_db()
 
