@@ -8,6 +8,7 @@ an id of someone else's project reads exactly like an id that does not exist.
 from collections import defaultdict
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from itertools import combinations, islice
 from statistics import median
 from typing import Any
@@ -30,10 +31,12 @@ from django.db.models import (
     TextField,
     Value,
     When,
+    prefetch_related_objects,
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Coalesce
 
+from annotations import rows
 from annotations.agreement import AnnotatorWork, Counts
 from annotations.models import (
     Annotation,
@@ -62,6 +65,7 @@ from annotations.models import (
 STATUS_NEW = "new"
 # Roles that read everybody's annotations; an annotator annotates blind.
 SEE_ALL_ROLES = (Role.REVIEWER, Role.MANAGER)
+INT64 = range(-(2**63), 2**63)
 
 
 def _role_of(user: AbstractBaseUser, project_ref: str) -> Subquery:
@@ -138,11 +142,25 @@ def document_get_for_user(*, user: AbstractBaseUser, document_id: int) -> Docume
 
 
 def _visible_to(user: AbstractBaseUser) -> Q:
-    """Annotations a member may read: all for reviewers and managers, else own and predictions."""
+    """Annotations a member may read: all for reviewers and managers, else own and predictions.
+
+    ``annotation_visible`` is the same rule for one loaded annotation; a test holds them equal.
+    """
     return (
         Q(caller_role__in=SEE_ALL_ROLES)
         | Q(author=user, kind=AnnotationKind.MANUAL)
         | Q(kind=AnnotationKind.PREDICTION)
+    )
+
+
+def annotation_visible(annotation: Annotation, user: AbstractBaseUser, role: str | None) -> bool:
+    """Whether a member with ``role`` (None: not a member) may read ``annotation``."""
+    if role is None:
+        return False
+    return (
+        role in SEE_ALL_ROLES
+        or (annotation.author_id == user.pk and annotation.kind == AnnotationKind.MANUAL)
+        or annotation.kind == AnnotationKind.PREDICTION
     )
 
 
@@ -158,26 +176,79 @@ def annotation_list_for_user(*, user: AbstractBaseUser, document: Document) -> Q
     )
 
 
+# Every write to an annotation starts here, so it is one hand-written query (see rows.py).
+_ANNOTATION = rows.Part(Annotation, "a")
+_AUTHOR = rows.Part(get_user_model(), "u", ("id", "username"))
+_DOCUMENT_TEXT = rows.Part(Document, "d", ("id", "project_id", "text"))
+_PROJECT = rows.Part(Project, "p")
+
+
+@cache
+def _annotation_for_user_sql(vendor: str) -> str:
+    document, membership = rows.Part(Document, "d"), rows.Part(Membership, "m")
+    return (
+        f"SELECT {_ANNOTATION.select()}, {_AUTHOR.select()}, {membership.column('role')} "  # noqa: S608 (names from the models)
+        f"FROM {_ANNOTATION.table} "
+        f"JOIN {document.table} ON {document.column('id')} = {_ANNOTATION.column('document_id')} "
+        f"JOIN {membership.table} ON {membership.column('project_id')} = "
+        f"{document.column('project_id')} AND {membership.column('user_id')} = %s "
+        f"LEFT JOIN {_AUTHOR.table} ON {_AUTHOR.column('id')} = {_ANNOTATION.column('author_id')} "
+        f"WHERE {_ANNOTATION.column('id')} = %s"
+    )
+
+
+@cache
+def _annotation_lock_sql(vendor: str) -> str:
+    return (
+        f"SELECT {_ANNOTATION.select()}, {_DOCUMENT_TEXT.select()}, {_PROJECT.select()} "  # noqa: S608
+        f"FROM {_ANNOTATION.table} "
+        f"JOIN {_DOCUMENT_TEXT.table} "
+        f"ON {_DOCUMENT_TEXT.column('id')} = {_ANNOTATION.column('document_id')} "
+        f"JOIN {_PROJECT.table} ON {_PROJECT.column('id')} = {_DOCUMENT_TEXT.column('project_id')} "
+        f"WHERE {_ANNOTATION.column('id')} = %s{rows.for_update('a')}"
+    )
+
+
 def annotation_get_for_user(
     *, user: AbstractBaseUser, annotation_id: int, with_content: bool = False
 ) -> Annotation | None:
-    """Return an annotation the user may read (with ``caller_role``), or None.
+    """Return an annotation the user may read (with ``caller_role`` and author), or None.
 
     ``with_content`` prefetches its spans and stances with their labels and targets.
     """
-    annotations = (
-        Annotation.objects.filter(pk=annotation_id)
-        .annotate(caller_role=_role_of(user, "document__project_id"))
-        .filter(caller_role__isnull=False)
-        .filter(_visible_to(user))
-        .select_related("author")
-    )
+    if annotation_id not in INT64 or user.pk is None:
+        return None
+    row = rows.fetch_one(_annotation_for_user_sql(connection.vendor), [user.pk, annotation_id])
+    if row is None:
+        return None
+    (annotation, author), (role,) = rows.split(row, [_ANNOTATION, _AUTHOR])
+    if not annotation_visible(annotation, user, role):
+        return None
+    annotation.caller_role = role
+    annotation.author = author if annotation.author_id is not None else None
     if with_content:
-        annotations = annotations.prefetch_related(
+        prefetch_related_objects(
+            [annotation],
             Prefetch("spans", Span.objects.select_related("label")),
             Prefetch("stances", Stance.objects.select_related("target", "label")),
         )
-    return annotations.first()
+    return annotation
+
+
+def annotation_lock(*, annotation_id: int) -> Annotation | None:
+    """Lock the annotation's row (only that row) for this transaction and return it.
+
+    It comes with its document's text and its project, which every write checks against.
+    """
+    row = rows.fetch_one(_annotation_lock_sql(connection.vendor), [annotation_id])
+    if row is None:
+        return None
+    (annotation, document, project), _rest = rows.split(
+        row, [_ANNOTATION, _DOCUMENT_TEXT, _PROJECT]
+    )
+    document.project = project
+    annotation.document = document
+    return annotation
 
 
 def span_get(*, annotation: Annotation, span_id: int) -> Span | None:

@@ -23,7 +23,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from annotations import offsets
+from annotations import offsets, selectors
 from annotations.errors import Conflict, Forbidden, InvalidInput, NotFound
 from annotations.models import (
     Annotation,
@@ -968,12 +968,7 @@ def _check_may_reopen(locked: Annotation, actor: User | None) -> None:
 
 def _lock(annotation: Annotation) -> Annotation:
     """Lock the annotation row (only that row, not its document or project) and return it."""
-    locked = (
-        Annotation.objects.select_for_update(of=("self",))
-        .select_related("document__project")
-        .filter(pk=annotation.pk)
-        .first()
-    )
+    locked = selectors.annotation_lock(annotation_id=annotation.pk)
     if locked is None:
         raise NotFound(ANNOTATION_GONE)
     return locked

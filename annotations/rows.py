@@ -1,0 +1,98 @@
+"""Model instances from hand-written SQL, for the few hot paths that every keystroke pays.
+
+The ORM spends longer compiling the joins of the annotation write path (the caller's role,
+the document, the project) than the database spends answering them: in bench/api.py each of
+those queries cost ~1 ms of Python against ~0.15 ms in PostgreSQL. The SQL of these paths is
+written once, from the models' own table and column names, and its rows become ordinary
+model instances (with the same value conversions the ORM applies), so the code after them
+cannot tell the difference. Everything else uses the ORM.
+"""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from django.db import connection
+from django.db.models import Field, Model
+
+
+def quote(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+@dataclass(frozen=True)
+class Part:
+    """Some columns of one table under an alias; ``fields`` None selects every column."""
+
+    model: type[Model]
+    alias: str
+    fields: tuple[str, ...] | None = None
+    _converters: dict[str, list[list[Callable]]] = field(default_factory=dict, compare=False)
+
+    @cached_property
+    def concrete(self) -> tuple[Field, ...]:
+        every = self.model._meta.concrete_fields
+        if self.fields is None:
+            return tuple(every)
+        by_name = {f.attname: f for f in every}
+        return tuple(by_name[name] for name in self.fields)
+
+    @property
+    def table(self) -> str:
+        return f"{quote(self.model._meta.db_table)} {self.alias}"
+
+    def column(self, attname: str) -> str:
+        return f"{self.alias}.{quote(self.model._meta.get_field(attname).column)}"
+
+    def select(self) -> str:
+        return ", ".join(f"{self.alias}.{quote(f.column)}" for f in self.concrete)
+
+    def __len__(self) -> int:
+        return len(self.concrete)
+
+    def load(self, values: Sequence[Any]) -> Model:
+        """An instance from this part's values, converted as the ORM would convert them."""
+        converted = []
+        for converters, value in zip(self._converters_for(), values, strict=True):
+            for convert in converters:
+                value = convert(value, None, connection)
+            converted.append(value)
+        return self.model.from_db(connection.alias, [f.attname for f in self.concrete], converted)
+
+    def _converters_for(self) -> list[list[Callable]]:
+        found = self._converters.get(connection.vendor)
+        if found is None:
+            found = []
+            for f in self.concrete:
+                column = f.get_col(self.alias)
+                found.append(
+                    connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+                )
+            self._converters[connection.vendor] = found
+        return found
+
+
+def split(row: Sequence[Any], parts: Sequence[Part]) -> tuple[list[Model], Sequence[Any]]:
+    """Load one instance per part from the front of ``row``; also return the columns left."""
+    instances = []
+    at = 0
+    for part in parts:
+        instances.append(part.load(row[at : at + len(part)]))
+        at += len(part)
+    return instances, row[at:]
+
+
+def fetch_one(sql: str, params: Sequence[Any]) -> Sequence[Any] | None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
+
+
+def for_update(alias: str) -> str:
+    """Lock the rows of ``alias`` only, where the database has row locks (SQLite locks at BEGIN)."""
+    if not connection.features.has_select_for_update:
+        return ""
+    if connection.features.has_select_for_update_of:
+        return f" FOR UPDATE OF {alias}"
+    return " FOR UPDATE"

@@ -1,0 +1,95 @@
+"""The hand-written annotation lookups (rows.py) agree with the ORM they stand in for."""
+
+import pytest
+from django.utils import timezone
+
+from annotations import selectors
+from annotations.models import Annotation, AnnotationKind, AnnotationStatus, Role
+from tests.factories import (
+    AnnotationFactory,
+    DocumentFactory,
+    MembershipFactory,
+    ProjectFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_one_annotation_visibility_is_the_list_rule_for_every_role_kind_and_author():
+    """annotation_visible (one loaded row) and _visible_to (a queryset filter) never disagree."""
+    project = ProjectFactory()
+    document = DocumentFactory(project=project)
+    caller, other = UserFactory(), UserFactory()
+    MembershipFactory(project=project, user=other, role=Role.ANNOTATOR)
+    annotations = [
+        AnnotationFactory(document=document, author=caller, kind=AnnotationKind.MANUAL),
+        AnnotationFactory(document=document, author=other, kind=AnnotationKind.MANUAL),
+        AnnotationFactory(document=document, author=None, kind=AnnotationKind.GOLD),
+        AnnotationFactory(document=document, author=None, kind=AnnotationKind.PREDICTION),
+    ]
+    checked = 0
+    for role in (None, *Role.values):
+        if role is not None:
+            MembershipFactory(project=project, user=caller, role=role)
+        listed = set(
+            selectors.annotation_list_for_user(user=caller, document=document).values_list(
+                "pk", flat=True
+            )
+        )
+        for annotation in annotations:
+            one = selectors.annotation_get_for_user(user=caller, annotation_id=annotation.pk)
+            assert (one is not None) == (annotation.pk in listed), (role, annotation.kind)
+            assert (one is not None) == selectors.annotation_visible(annotation, caller, role)
+            checked += 1
+        caller.memberships.all().delete()
+    assert checked == 16
+    # What the rule says, spelled out once: an annotator sees their own and the predictions.
+    MembershipFactory(project=project, user=caller, role=Role.ANNOTATOR)
+    seen = [
+        selectors.annotation_get_for_user(user=caller, annotation_id=a.pk) is not None
+        for a in annotations
+    ]
+    assert seen == [True, False, False, True]
+
+
+def test_the_loaded_annotation_has_every_field_converted_as_the_orm_converts_it():
+    project = ProjectFactory(allow_overlap=True)
+    author = UserFactory(username="aminata")
+    MembershipFactory(project=project, user=author, role=Role.REVIEWER)
+    document = DocumentFactory(project=project, text="Keïta à Bamako.")
+    annotation = AnnotationFactory(
+        document=document,
+        author=author,
+        status=AnnotationStatus.SUBMITTED,
+        submitted_at=timezone.now(),
+    )
+    expected = Annotation.objects.select_related("author").get(pk=annotation.pk)
+
+    got = selectors.annotation_get_for_user(user=author, annotation_id=annotation.pk)
+
+    for field in Annotation._meta.concrete_fields:
+        assert getattr(got, field.attname) == getattr(expected, field.attname), field.name
+    assert got.submitted_at.tzinfo is not None
+    assert got.author.username == "aminata"
+    assert got.caller_role == Role.REVIEWER
+
+    locked = selectors.annotation_lock(annotation_id=annotation.pk)
+    assert locked.version == expected.version
+    assert locked.document.text == "Keïta à Bamako."
+    assert locked.document.project.allow_overlap is True
+    assert locked.document.project_id == project.pk
+
+
+@pytest.mark.parametrize("annotation_id", [0, -1, 2**63 - 1, 2**63, -(2**63) - 1, 10**30])
+def test_ids_that_name_nothing_are_none_not_an_error(annotation_id):
+    user = UserFactory()
+    assert selectors.annotation_get_for_user(user=user, annotation_id=annotation_id) is None
+
+
+def test_a_non_member_and_another_projects_member_get_nothing():
+    annotation = AnnotationFactory(kind=AnnotationKind.PREDICTION, author=None)
+    stranger = UserFactory()
+    MembershipFactory(project=ProjectFactory(), user=stranger, role=Role.MANAGER)
+    for user in (stranger, UserFactory()):
+        assert selectors.annotation_get_for_user(user=user, annotation_id=annotation.pk) is None
