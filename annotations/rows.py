@@ -96,3 +96,22 @@ def for_update(alias: str) -> str:
     if connection.features.has_select_for_update_of:
         return f" FOR UPDATE OF {alias}"
     return " FOR UPDATE"
+
+
+def update_bump(model: type[Model], pk: int, counter: str, fields: dict[str, Any]) -> None:
+    """``UPDATE`` one row: add one to ``counter`` and set ``fields`` (attnames to values)."""
+    meta = model._meta
+    assignments = [
+        f"{quote(meta.get_field(counter).column)} = {quote(meta.get_field(counter).column)} + 1"
+    ]
+    params = []
+    for name, value in fields.items():
+        model_field = meta.get_field(name)
+        assignments.append(f"{quote(model_field.column)} = %s")
+        params.append(model_field.get_db_prep_save(value, connection))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {quote(meta.db_table)} SET {', '.join(assignments)} "  # noqa: S608
+            f"WHERE {quote(meta.pk.column)} = %s",
+            [*params, pk],
+        )

@@ -5,6 +5,7 @@ selectors annotate the caller's role (``caller_role``) and return nothing for a 
 an id of someone else's project reads exactly like an id that does not exist.
 """
 
+import uuid
 from collections import defaultdict
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
@@ -249,6 +250,69 @@ def annotation_lock(*, annotation_id: int) -> Annotation | None:
     document.project = project
     annotation.document = document
     return annotation
+
+
+_LABEL = rows.Part(Label, "l")
+_SPAN = rows.Part(Span, "s")
+_SPAN_RANGE = rows.Part(Span, "s", ("id", "start", "end"))
+
+
+@cache
+def _label_sql(vendor: str) -> str:
+    return (
+        f"SELECT {_LABEL.select()} FROM {_LABEL.table} "  # noqa: S608 (names from the models)
+        f"WHERE {_LABEL.column('id')} = %s AND {_LABEL.column('project_id')} = %s"
+    )
+
+
+@cache
+def _span_by_client_id_sql(vendor: str) -> str:
+    return (
+        f"SELECT {_SPAN.select()}, {_LABEL.select()} FROM {_SPAN.table} "  # noqa: S608
+        f"JOIN {_LABEL.table} ON {_LABEL.column('id')} = {_SPAN.column('label_id')} "
+        f"WHERE {_SPAN.column('annotation_id')} = %s AND {_SPAN.column('client_id')} = %s"
+    )
+
+
+@cache
+def _first_overlap_sql(vendor: str) -> str:
+    return (
+        f"SELECT {_SPAN_RANGE.select()} FROM {_SPAN_RANGE.table} "  # noqa: S608
+        f"JOIN {_LABEL.table} ON {_LABEL.column('id')} = {_SPAN_RANGE.column('label_id')} "
+        f"WHERE {_SPAN_RANGE.column('annotation_id')} = %s AND {_LABEL.column('kind')} = %s "
+        f"AND {_SPAN_RANGE.column('start')} < %s AND {_SPAN_RANGE.column('end')} > %s "
+        f"ORDER BY {_SPAN_RANGE.column('start')}, {_SPAN_RANGE.column('id')} LIMIT 1"
+    )
+
+
+def label_get(*, project_id: int, label_id: int) -> Label | None:
+    """Return the project's label with this id, or None (also for another project's label)."""
+    if label_id not in INT64:
+        return None
+    row = rows.fetch_one(_label_sql(connection.vendor), [label_id, project_id])
+    return None if row is None else _LABEL.load(row)
+
+
+def span_get_by_client_id(*, annotation_id: int, client_id: uuid.UUID) -> Span | None:
+    """Return the annotation's span with this client_id (with its label), or None."""
+    row = rows.fetch_one(
+        _span_by_client_id_sql(connection.vendor),
+        [annotation_id, Span._meta.get_field("client_id").get_db_prep_value(client_id, connection)],
+    )
+    if row is None:
+        return None
+    (span, label), _rest = rows.split(row, [_SPAN, _LABEL])
+    span.label = label
+    return span
+
+
+def span_first_overlap(*, annotation_id: int, kind: str, start: int, end: int) -> Span | None:
+    """The annotation's first span (by start) of label kind ``kind`` overlapping [start, end).
+
+    Only its id, start and end are loaded.
+    """
+    row = rows.fetch_one(_first_overlap_sql(connection.vendor), [annotation_id, kind, end, start])
+    return None if row is None else _SPAN_RANGE.load(row)
 
 
 def span_get(*, annotation: Annotation, span_id: int) -> Span | None:

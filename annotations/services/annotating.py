@@ -20,10 +20,9 @@ from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, models, transaction
-from django.db.models import F
 from django.utils import timezone
 
-from annotations import offsets, selectors
+from annotations import offsets, rows, selectors
 from annotations.errors import Conflict, Forbidden, InvalidInput, NotFound
 from annotations.models import (
     Annotation,
@@ -225,11 +224,7 @@ def span_create(
     errors: Errors = {}
     client_uuid = _client_uuid(client_id, errors)
     if client_uuid is not None:
-        existing = (
-            Span.objects.filter(annotation=locked, client_id=client_uuid)
-            .select_related("label")
-            .first()
-        )
+        existing = selectors.span_get_by_client_id(annotation_id=locked.pk, client_id=client_uuid)
         if existing is not None:
             body = {
                 "label": label,
@@ -269,10 +264,11 @@ def span_create(
     if claimant_span is not None:
         _check_claimant_kind(claimant_span.label, f"span {claimant_span.pk}", "claimant", errors)
     if not errors and label_obj is not None and not locked.document.project.allow_overlap:
-        overlapping = Span.objects.filter(
-            annotation=locked, label__kind=label_obj.kind, start__lt=end, end__gt=start
-        ).order_by("start", "id")[:1]
-        _check_overlap(locked, label_obj.kind, start, end, _ranges_of(overlapping), errors)
+        overlapping = selectors.span_first_overlap(
+            annotation_id=locked.pk, kind=label_obj.kind, start=start, end=end
+        )
+        others = [] if overlapping is None else [overlapping]
+        _check_overlap(locked, label_obj.kind, start, end, _ranges_of(others), errors)
     if errors:
         raise InvalidInput(errors)
 
@@ -1002,7 +998,7 @@ def _project_label(value: object, locked: Annotation, errors: Errors) -> Label |
     if type(pk) is not int:
         _add(errors, "label", NOT_AN_ID.format(value=value))
         return None
-    label = Label.objects.filter(pk=pk, project_id=locked.document.project_id).first()
+    label = selectors.label_get(project_id=locked.document.project_id, label_id=pk)
     if label is None:
         _add(errors, "label", LABEL_NOT_IN_PROJECT.format(value=pk))
     return label
@@ -1123,7 +1119,7 @@ def _unknown_fields(item: dict[str, Any], allowed: tuple[str, ...]) -> Errors:
 def _bump(locked: Annotation, **fields: Any) -> None:
     """Add one to the version (and set ``fields``); exact because this transaction holds the row."""
     fields["updated_at"] = timezone.now()
-    Annotation.objects.filter(pk=locked.pk).update(version=F("version") + 1, **fields)
+    rows.update_bump(Annotation, locked.pk, "version", fields)
     locked.version += 1
     for name, value in fields.items():
         setattr(locked, name, value)
