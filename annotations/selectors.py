@@ -36,6 +36,7 @@ from django.db.models import (
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Coalesce
+from rest_framework.authtoken.models import Token
 
 from annotations import rows
 from annotations.agreement import AnnotatorWork, Counts
@@ -82,6 +83,33 @@ def _status_of(user: AbstractBaseUser) -> Coalesce:
         document=OuterRef("pk"), author=user, kind=AnnotationKind.MANUAL
     ).values("status")[:1]
     return Coalesce(Subquery(status), Value(STATUS_NEW))
+
+
+# Callers
+
+_TOKEN = rows.Part(Token, "t")
+_USER = rows.Part(get_user_model(), "u")
+
+
+@cache
+def _token_sql(vendor: str) -> str:
+    return (
+        f"SELECT {_TOKEN.select()}, {_USER.select()} FROM {_TOKEN.table} "  # noqa: S608
+        f"JOIN {_USER.table} ON {_USER.column('id')} = {_TOKEN.column('user_id')} "
+        f"WHERE {_TOKEN.column('key')} = %s"
+    )
+
+
+def token_get(*, key: str) -> Token | None:
+    """Return the API token with this key and its user (every token request starts here)."""
+    if "\x00" in key:
+        return None
+    row = rows.fetch_one(_token_sql(connection.vendor), [key])
+    if row is None:
+        return None
+    (token, user), _rest = rows.split(row, [_TOKEN, _USER])
+    token.user = user
+    return token
 
 
 # Projects

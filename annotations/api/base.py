@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from rest_framework import generics, serializers
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.parsers import JSONParser, get_encoding
 from rest_framework.permissions import IsAuthenticated
@@ -19,6 +19,7 @@ from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.utils import json as drf_json
 from rest_framework.views import APIView
 
+from annotations.api.authentication import TokenAuth
 from annotations.api.errors import NON_FIELD, TOO_LARGE, exception_handler
 
 UNKNOWN_FIELD = "Unknown field; expected one of: {fields}."
@@ -138,7 +139,7 @@ class Utf8JSONRenderer(JSONRenderer):
 class ApiMixin:
     """Token before session, so an anonymous caller gets 401 (with WWW-Authenticate), not 403."""
 
-    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    authentication_classes = [TokenAuth, SessionAuthentication]
     permission_classes = [IsAuthenticated]
     parser_classes = [StrictJSONParser]
     renderer_classes = [Utf8JSONRenderer, BrowsableAPIRenderer]

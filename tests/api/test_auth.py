@@ -54,3 +54,46 @@ def test_session_writes_need_a_csrf_token(world):
     response = client.post("/api/projects/", {"name": "X"}, format="json")
     assert response.status_code == 403
     assert "CSRF" in response.json()["detail"]
+
+
+@pytest.mark.django_db
+def test_a_token_authenticates_as_its_user_until_it_is_deleted_or_the_user_deactivated(api):
+    from rest_framework.authtoken.models import Token
+
+    ada = UserFactory(username="ada")
+    token = Token.objects.create(user=ada)
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    me = api.get("/api/projects/")
+    assert me.status_code == 200
+
+    ada.is_active = False
+    ada.save()
+    refused = api.get("/api/projects/")
+    assert refused.status_code == 401
+    assert refused.json()["detail"] == "User inactive or deleted."
+
+    ada.is_active = True
+    ada.save()
+    token.delete()
+    gone = api.get("/api/projects/")
+    assert gone.status_code == 401
+    assert gone.json()["detail"] == "Invalid token."
+    assert gone["WWW-Authenticate"] == "Token"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("key", "detail"),
+    [
+        ("0" * 40, "Invalid token."),
+        ("x", "Invalid token."),
+        ("'--;", "Invalid token."),
+        ("é" * 40, "Invalid token header. Token string should not contain invalid characters."),
+        ("' OR '1'='1", "Invalid token header. Token string should not contain spaces."),
+    ],
+)
+def test_unknown_token_keys_answer_401(api, key, detail):
+    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    response = api.get("/api/projects/")
+    assert response.status_code == 401
+    assert response.json()["detail"] == detail
