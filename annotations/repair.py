@@ -179,9 +179,12 @@ def find_repeated_passages(text: str, min_chars: int = MIN_REPEAT_CHARS) -> list
     A paragraph is a non-empty line. Each later copy is reported once, against its first
     occurrence; copies do not overlap the passage they repeat.
     """
+    lines = text.split("\n")
+    if len(set(lines)) == len(lines):
+        return []  # no line twice, so no paragraph twice (the usual case, and quick)
     paragraphs: list[tuple[int, int]] = []
     position = 0
-    for line in text.split("\n"):
+    for line in lines:
         if line.strip():
             paragraphs.append((position, position + len(line)))
         position += len(line) + 1

@@ -6,7 +6,9 @@ import threading
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
+from annotations import repair
 from annotations.models import Annotation, Document, Span, Stance
 from annotations.services import ingest
 from annotations.services.ingest import ImportOptions, documents_import_file
@@ -520,3 +522,30 @@ def test_preparing_in_worker_processes_gives_the_same_report_and_documents(sampl
             (e["line"], e.get("message"), e.get("repairs")) for e in many[key]
         ]
     assert [c["line"] for c in one["created"]] == [c["line"] for c in many["created"]]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("workers", [1, 2])
+def test_every_field_is_stored_exactly_whoever_prepares_it(workers):
+    # On PostgreSQL the rows go through binary COPY, built in the worker processes.
+    project = ProjectFactory()
+    meta = {"source": "a\tb\\c\nd", "n": [1, 2.5, None, True], "\u00e9": {"x": "\u201cq\u201d"}}
+    record = {"text": "Kidal\\ \t tab\nline \U0001f1f2\U0001f1f1", "external_id": "e\\1\t\u00e9"}
+    data = json.dumps({**record, "meta": meta}).encode() + b"\n"
+    data += json.dumps({"text": "Gao\r\nMopti", "meta": {}}).encode() + b"\n"
+    before = timezone.now()
+    report = documents_import_file(
+        project=project, name="f.jsonl", stream=io.BytesIO(data), workers=workers
+    )
+    first, second = Document.objects.filter(project=project).order_by("id")
+    assert [c["id"] for c in report["created"]] == [first.pk, second.pk]
+    assert (first.text, first.external_id, first.meta) == (
+        record["text"],
+        record["external_id"],
+        meta,
+    )
+    assert first.ingestion_report == {"line": 1, "source": "f.jsonl", "repairs": []}
+    assert second.text == "Gao\nMopti"
+    assert second.ingestion_report == {"line": 2, "source": "f.jsonl", "repairs": ["line_breaks"]}
+    assert first.content_hash == repair.content_hash(first.text)
+    assert before <= first.created_at <= timezone.now()
