@@ -10,7 +10,7 @@ cannot tell the difference. Everything else uses the ORM.
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any
 
 from django.db import connection
@@ -84,9 +84,33 @@ def split(row: Sequence[Any], parts: Sequence[Part]) -> tuple[list[Model], Seque
 
 
 def fetch_one(sql: str, params: Sequence[Any]) -> Sequence[Any] | None:
-    with connection.cursor() as cursor:
+    with _cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchone()
+
+
+def _cursor() -> Any:
+    """Django's cursor; on PostgreSQL one whose statements are prepared once per connection.
+
+    These few statements run on every write, so PostgreSQL parsing and planning them each
+    time is most of the database's work; prepared, they are planned once per connection.
+    Django's own wrapper stays around the cursor, so query logging and counting still see them.
+    """
+    cursor = connection.cursor()
+    if connection.vendor == "postgresql":
+        cursor.cursor = _preparing_cursor_class()(connection.connection)
+    return cursor
+
+
+@cache
+def _preparing_cursor_class() -> type:
+    import psycopg
+
+    class PreparingCursor(psycopg.Cursor):
+        def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
+            return super().execute(query, params, prepare=True, **kwargs)
+
+    return PreparingCursor
 
 
 def for_update(alias: str) -> str:
@@ -109,7 +133,7 @@ def update_bump(model: type[Model], pk: int, counter: str, fields: dict[str, Any
         model_field = meta.get_field(name)
         assignments.append(f"{quote(model_field.column)} = %s")
         params.append(model_field.get_db_prep_save(value, connection))
-    with connection.cursor() as cursor:
+    with _cursor() as cursor:
         cursor.execute(
             f"UPDATE {quote(meta.db_table)} SET {', '.join(assignments)} "  # noqa: S608
             f"WHERE {quote(meta.pk.column)} = %s",

@@ -14,7 +14,10 @@ Then, over keep-alive HTTP connections:
    hold exactly the spans the server acknowledged, compared by client_id: none lost, none
    stored without an answer.
 
-The machine's load average is printed too: on a shared machine the figures move with it.
+The machine's load average is printed too: on a shared machine the figures move with it. So is
+the CPU time each phase cost per request, in the gunicorn workers and in the PostgreSQL
+backends serving them (read from /proc; left out where the backends belong to another user):
+on two cores, throughput is bounded by their sum.
 """
 
 import argparse
@@ -93,6 +96,59 @@ class Tally:
             self.errors[code] = self.errors.get(code, 0) + 1
         if 200 <= code < 300:
             self.acknowledged.add(client_id)
+
+
+class CpuMeter:
+    """CPU seconds used by the gunicorn workers and by PostgreSQL's backends for one database."""
+
+    def __init__(self, server_pid: int, database_url: str) -> None:
+        import psutil
+
+        self.psutil = psutil
+        self.server = psutil.Process(server_pid)
+        self.database_url = database_url
+
+    def _backends(self) -> list:
+        import psycopg
+
+        name = self.database_url.rsplit("/", 1)[1]
+        with psycopg.connect(self.database_url, autocommit=True) as conn:
+            pids = [
+                pid
+                for (pid,) in conn.execute(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> "
+                    "pg_backend_pid()",
+                    [name],
+                )
+            ]
+        return [self.psutil.Process(pid) for pid in pids]
+
+    def read(self) -> dict[str, float | None]:
+        def seconds(processes: list) -> float | None:
+            total = 0.0
+            for process in processes:
+                try:
+                    times = process.cpu_times()
+                except self.psutil.NoSuchProcess:
+                    continue
+                except self.psutil.AccessDenied:
+                    return None
+                total += times.user + times.system
+            return total
+
+        return {
+            "gunicorn": seconds(self.server.children(recursive=True)),
+            "postgres": seconds(self._backends()),
+        }
+
+    @staticmethod
+    def per_request(before: dict, after: dict, requests: int) -> str:
+        parts = []
+        for name in ("gunicorn", "postgres"):
+            if before[name] is None or after[name] is None or not requests:
+                continue
+            parts.append(f"{name} {(after[name] - before[name]) / requests * 1000:.2f} ms")
+        return "CPU per request: " + (", ".join(parts) or "not readable")
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -244,19 +300,25 @@ def main() -> int:
         print(f"gunicorn -w {args.workers} at {server.url}, PostgreSQL {args.database_url}")
         print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
+        meter = CpuMeter(server.pid, args.database_url)
+        cpu_before = meter.read()
         latencies = sequential(client, annotations[0], label, args.sequential)
+        cpu_after = meter.read()
         print(
             f"sequential: {len(latencies)} span POSTs to one annotation, "
             f"p50 {percentile(latencies, 0.50):.2f} ms, p95 {percentile(latencies, 0.95):.2f} ms, "
             f"p99 {percentile(latencies, 0.99):.2f} ms, mean {statistics.fmean(latencies):.2f} ms"
         )
+        print(f"  {meter.per_request(cpu_before, cpu_after, len(latencies))}")
         first, last = latencies[:200], latencies[-200:]
         print(
             f"  first 200: p50 {percentile(first, 0.5):.2f} ms; "
             f"last 200 (annotation at ~{args.sequential} spans): p50 {percentile(last, 0.5):.2f} ms"
         )
 
+        cpu_before = meter.read()
         tally, spread, elapsed = concurrent(server.url, token, annotations[1:], label, args.seconds)
+        cpu_after = meter.read()
         stored = {
             str(client_id)
             for client_id in Span.objects.filter(annotation_id__in=annotations[1:]).values_list(
@@ -271,6 +333,7 @@ def main() -> int:
             f"{percentile(spread, 0.5):.2f} ms, p95 {percentile(spread, 0.95):.2f} ms, "
             f"p99 {percentile(spread, 0.99):.2f} ms"
         )
+        print(f"  {meter.per_request(cpu_before, cpu_after, answered)}")
         lost = tally.acknowledged - stored
         phantom = stored - tally.acknowledged
         print(

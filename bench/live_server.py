@@ -32,6 +32,7 @@ CONFIG_VARIABLES = ("DATABASE_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "SEC
 class Server:
     url: str
     log_path: Path
+    pid: int  # gunicorn's master; its workers are its children
 
 
 def free_port() -> int:
@@ -91,7 +92,7 @@ def live_server(database_url: str, *, workers: int = 2, threads: int = 1) -> Ite
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(url, process, log)
-        yield Server(url=url, log_path=log)
+        yield Server(url=url, log_path=log, pid=process.pid)
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGTERM)
