@@ -128,6 +128,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     # One test database per test process, so that two suites can run side by side.
     DATABASES["default"]["TEST"] = {"NAME": f"test_workbench_{os.getpid()}"}
+    # The few hand-written statements every annotation write runs (annotations/rows.py) are
+    # prepared once per connection; the ORM's cursors bind on the client and never prepare.
+    # Behind a pooler that cannot keep prepared statements (PgBouncer in transaction mode
+    # before 1.21), set DATABASE_PREPARED_STATEMENTS=0.
+    if os.environ.get("DATABASE_PREPARED_STATEMENTS", "1") != "0":
+        DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 0
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
