@@ -157,6 +157,9 @@ class ListApiView(ApiMixin, generics.GenericAPIView):
     """Base of the API's paginated (and possibly filtered) list views."""
 
 
+_INPUT_FIELDS: dict[type, Any] = {}
+
+
 class InputSerializer(serializers.Serializer):
     """A write body: unknown fields are an error naming them, never silently dropped."""
 
@@ -167,6 +170,20 @@ class InputSerializer(serializers.Serializer):
         owner = cls.__qualname__.split(".")[0]
         if owner != cls.__name__:
             cls.Meta = type("Meta", (), {"ref_name": owner.removesuffix("Api") + "Input"})
+
+    @property
+    def fields(self) -> Any:
+        """The class's fields, built and bound once, to a template instance.
+
+        Validating only reads them, so every body of a class can share one set; DRF would
+        deep-copy them for each request (see RowOutput for the outputs). Nothing here may
+        depend on the serializer's context, instance or ``partial``: none does.
+        """
+        cls = type(self)
+        found = _INPUT_FIELDS.get(cls)
+        if found is None:
+            found = _INPUT_FIELDS[cls] = serializers.Serializer.fields.__get__(cls(), cls)
+        return found
 
     def to_internal_value(self, data: Any) -> Any:
         unknown: dict[str, list[str]] = {}

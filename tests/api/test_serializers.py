@@ -92,3 +92,27 @@ def test_the_document_list_rendering_equals_drfs(world):
         assert outputs.DocumentListOutput(row).data == drf_rendering(
             outputs.DocumentListOutput, row
         )
+
+
+def test_bodies_of_one_input_class_share_fields_but_nothing_else():
+    """InputSerializer binds its fields once per class; each body still validates alone."""
+    from annotations.api.annotating import SpanListApi
+
+    bad = SpanListApi.InputSerializer(data={"label": "x", "start": 1, "colour": "red"})
+    assert not bad.is_valid()
+    good = SpanListApi.InputSerializer(data={"label": 3, "start": 1, "end": 2})
+    assert good.is_valid(), good.errors
+    assert good.validated_data == {"label": 3, "start": 1, "end": 2}
+    assert set(bad.errors) == {"label", "end", "colour"}
+    assert bad.fields is good.fields
+    assert list(good.fields) == [
+        "label",
+        "start",
+        "end",
+        "text",
+        "client_id",
+        "claimant",
+        "claimant_text",
+        "checkworthy",
+        "version",
+    ]
