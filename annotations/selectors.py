@@ -281,8 +281,6 @@ def annotation_lock(*, annotation_id: int) -> Annotation | None:
 
 
 _LABEL = rows.Part(Label, "l")
-_SPAN = rows.Part(Span, "s")
-_SPAN_RANGE = rows.Part(Span, "s", ("id", "start", "end"))
 
 
 @cache
@@ -293,23 +291,82 @@ def _label_sql(vendor: str) -> str:
     )
 
 
+_CLIENT_SPAN = rows.Part(Span, "c")
+_CLIENT_SPAN_LABEL = rows.Part(Label, "cl")
+_OVERLAP = rows.Part(Span, "o", ("id", "start", "end"))
+
+
+@dataclass(frozen=True)
+class SpanCreateFacts:
+    """What creating a span checks against, read in one statement once the annotation is locked."""
+
+    label: Label | None  # the label asked for, if it is one of the project's
+    replayed: Span | None  # the span that already has this client_id (with its label)
+    overlap: Span | None  # the first span of the label's kind overlapping [start, end)
+
+
 @cache
-def _span_by_client_id_sql(vendor: str) -> str:
+def _span_create_facts_sql(vendor: str) -> str:
+    span, label = rows.Part(Span, "s"), rows.Part(Label, "sl")
+    overlap = (
+        f"SELECT {span.column('id')} FROM {span.table} "  # noqa: S608 (names from the models)
+        f"JOIN {label.table} ON {label.column('id')} = {span.column('label_id')} "
+        f"WHERE {span.column('annotation_id')} = %s AND {label.column('kind')} = "
+        f"{_LABEL.column('kind')} AND {span.column('start')} < %s AND {span.column('end')} > %s "
+        f"ORDER BY {span.column('start')}, {span.column('id')} LIMIT 1"
+    )
     return (
-        f"SELECT {_SPAN.select()}, {_LABEL.select()} FROM {_SPAN.table} "  # noqa: S608
-        f"JOIN {_LABEL.table} ON {_LABEL.column('id')} = {_SPAN.column('label_id')} "
-        f"WHERE {_SPAN.column('annotation_id')} = %s AND {_SPAN.column('client_id')} = %s"
+        f"SELECT {_LABEL.select()}, {_CLIENT_SPAN.select()}, "  # noqa: S608
+        f"{_CLIENT_SPAN_LABEL.select()}, {_OVERLAP.select()} FROM (SELECT 1 AS one) x "
+        f"LEFT JOIN {_LABEL.table} ON {_LABEL.column('id')} = %s "
+        f"AND {_LABEL.column('project_id')} = %s "
+        f"LEFT JOIN {_CLIENT_SPAN.table} ON {_CLIENT_SPAN.column('annotation_id')} = %s "
+        f"AND {_CLIENT_SPAN.column('client_id')} = %s "
+        f"LEFT JOIN {_CLIENT_SPAN_LABEL.table} "
+        f"ON {_CLIENT_SPAN_LABEL.column('id')} = {_CLIENT_SPAN.column('label_id')} "
+        f"LEFT JOIN {_OVERLAP.table} ON {_OVERLAP.column('id')} = ({overlap})"
     )
 
 
-@cache
-def _first_overlap_sql(vendor: str) -> str:
-    return (
-        f"SELECT {_SPAN_RANGE.select()} FROM {_SPAN_RANGE.table} "  # noqa: S608
-        f"JOIN {_LABEL.table} ON {_LABEL.column('id')} = {_SPAN_RANGE.column('label_id')} "
-        f"WHERE {_SPAN_RANGE.column('annotation_id')} = %s AND {_LABEL.column('kind')} = %s "
-        f"AND {_SPAN_RANGE.column('start')} < %s AND {_SPAN_RANGE.column('end')} > %s "
-        f"ORDER BY {_SPAN_RANGE.column('start')}, {_SPAN_RANGE.column('id')} LIMIT 1"
+def span_create_facts(
+    *,
+    annotation_id: int,
+    project_id: int,
+    label_id: object,
+    client_id: uuid.UUID | None,
+    start: object,
+    end: object,
+) -> SpanCreateFacts:
+    """The label, the span replayed by ``client_id`` and the first overlap, in one statement.
+
+    Call it after locking the annotation (not in the locking statement: its snapshot would
+    predate a concurrent writer's spans). Ids and offsets that are not 64-bit integers match
+    nothing; the checks that refuse them are the caller's.
+    """
+    label_id = label_id if type(label_id) is int and label_id in INT64 else None
+    ranged = type(start) is int and type(end) is int and start in INT64 and end in INT64
+    client = Span._meta.get_field("client_id").get_db_prep_value(client_id, connection)
+    row = rows.fetch_one(
+        _span_create_facts_sql(connection.vendor),
+        [
+            label_id,
+            project_id,
+            annotation_id,
+            client,
+            annotation_id,
+            end if ranged else None,
+            start if ranged else None,
+        ],
+    )
+    (label, replayed, replayed_label, overlap), _rest = rows.split(
+        row, [_LABEL, _CLIENT_SPAN, _CLIENT_SPAN_LABEL, _OVERLAP]
+    )
+    if replayed.pk is not None:
+        replayed.label = replayed_label
+    return SpanCreateFacts(
+        label=label if label.pk is not None else None,
+        replayed=replayed if replayed.pk is not None else None,
+        overlap=overlap if overlap.pk is not None else None,
     )
 
 
@@ -319,28 +376,6 @@ def label_get(*, project_id: int, label_id: int) -> Label | None:
         return None
     row = rows.fetch_one(_label_sql(connection.vendor), [label_id, project_id])
     return None if row is None else _LABEL.load(row)
-
-
-def span_get_by_client_id(*, annotation_id: int, client_id: uuid.UUID) -> Span | None:
-    """Return the annotation's span with this client_id (with its label), or None."""
-    row = rows.fetch_one(
-        _span_by_client_id_sql(connection.vendor),
-        [annotation_id, Span._meta.get_field("client_id").get_db_prep_value(client_id, connection)],
-    )
-    if row is None:
-        return None
-    (span, label), _rest = rows.split(row, [_SPAN, _LABEL])
-    span.label = label
-    return span
-
-
-def span_first_overlap(*, annotation_id: int, kind: str, start: int, end: int) -> Span | None:
-    """The annotation's first span (by start) of label kind ``kind`` overlapping [start, end).
-
-    Only its id, start and end are loaded.
-    """
-    row = rows.fetch_one(_first_overlap_sql(connection.vendor), [annotation_id, kind, end, start])
-    return None if row is None else _SPAN_RANGE.load(row)
 
 
 def span_get(*, annotation: Annotation, span_id: int) -> Span | None:

@@ -93,3 +93,51 @@ def test_a_non_member_and_another_projects_member_get_nothing():
     MembershipFactory(project=ProjectFactory(), user=stranger, role=Role.MANAGER)
     for user in (stranger, UserFactory()):
         assert selectors.annotation_get_for_user(user=user, annotation_id=annotation.pk) is None
+
+
+def test_span_create_facts_reads_label_replay_and_first_overlap_of_the_same_kind():
+    import uuid
+
+    from tests.factories import LabelFactory, SpanFactory
+
+    project = ProjectFactory()
+    document = DocumentFactory(project=project, text="Keita met Macron in Bamako on Monday.")
+    annotation = AnnotationFactory(document=document)
+    person = LabelFactory(project=project, name="PER", kind="entity")
+    claim = LabelFactory(project=project, name="CLAIM", kind="claim")
+    elsewhere = LabelFactory(name="PER", kind="entity")
+    retried = uuid.uuid4()
+    keita = SpanFactory(annotation=annotation, label=person, start=0, end=5, client_id=retried)
+    SpanFactory(annotation=annotation, label=claim, start=6, end=16)
+    macron = SpanFactory(annotation=annotation, label=person, start=10, end=16)
+
+    def facts(**overrides):
+        asked = {
+            "annotation_id": annotation.pk,
+            "project_id": project.pk,
+            "label_id": person.pk,
+            "client_id": None,
+            "start": 3,
+            "end": 12,
+        }
+        return selectors.span_create_facts(**{**asked, **overrides})
+
+    found = facts()
+    assert found.label == person and found.label.kind == "entity"
+    assert found.replayed is None
+    # Both entity spans overlap [3, 12); the first by start is named, the claim is ignored.
+    assert (found.overlap.pk, found.overlap.start, found.overlap.end) == (keita.pk, 0, 5)
+    assert facts(start=6, end=9).overlap is None
+    assert facts(start=6, end=11).overlap.pk == macron.pk
+    assert facts(label_id=claim.pk, start=0, end=3).overlap is None
+    assert facts(label_id=claim.pk, start=15, end=20).overlap is not None
+
+    replay = facts(client_id=retried)
+    assert replay.replayed.pk == keita.pk and replay.replayed.label.name == "PER"
+    assert facts(client_id=uuid.uuid4()).replayed is None
+
+    assert facts(label_id=elsewhere.pk).label is None
+    for label_id in ("1", 2**63, None):
+        assert facts(label_id=label_id).label is None
+    assert facts(start="3", end=None).overlap is None
+    assert facts(start=2**64, end=2**64 + 1).overlap is None

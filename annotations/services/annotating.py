@@ -223,8 +223,16 @@ def span_create(
     locked = _lock(annotation)
     errors: Errors = {}
     client_uuid = _client_uuid(client_id, errors)
+    facts = selectors.span_create_facts(
+        annotation_id=locked.pk,
+        project_id=locked.document.project_id,
+        label_id=_ref_pk(label, Label),
+        client_id=client_uuid,
+        start=start,
+        end=end,
+    )
     if client_uuid is not None:
-        existing = selectors.span_get_by_client_id(annotation_id=locked.pk, client_id=client_uuid)
+        existing = facts.replayed
         if existing is not None:
             body = {
                 "label": label,
@@ -245,7 +253,7 @@ def span_create(
     _check_version(locked, version)
     _check_writable(locked)
 
-    label_obj = _project_label(label, locked, errors)
+    label_obj = _project_label(label, locked, errors, found=facts.label)
     spans = _spans_by_ref(locked, [claimant])
     claimant_span = _own_span(claimant, spans, "claimant", errors)
     _merge(
@@ -263,11 +271,8 @@ def span_create(
     )
     if claimant_span is not None:
         _check_claimant_kind(claimant_span.label, f"span {claimant_span.pk}", "claimant", errors)
-    if not errors and label_obj is not None and not locked.document.project.allow_overlap:
-        overlapping = selectors.span_first_overlap(
-            annotation_id=locked.pk, kind=label_obj.kind, start=start, end=end
-        )
-        others = [] if overlapping is None else [overlapping]
+    if not errors and label_obj is not None:
+        others = [] if facts.overlap is None else [facts.overlap]
         _check_overlap(locked, label_obj.kind, start, end, _ranges_of(others), errors)
     if errors:
         raise InvalidInput(errors)
@@ -993,12 +998,17 @@ def _spans_by_ref(locked: Annotation, refs: list[object]) -> list[Span]:
     return list(Span.objects.filter(annotation=locked, pk__in=ids).select_related("label"))
 
 
-def _project_label(value: object, locked: Annotation, errors: Errors) -> Label | None:
+def _project_label(
+    value: object, locked: Annotation, errors: Errors, *, found: Label | Unset | None = UNSET
+) -> Label | None:
+    """The project's label ``value`` names (``found``: already looked up by the caller)."""
     pk = _ref_pk(value, Label)
     if type(pk) is not int:
         _add(errors, "label", NOT_AN_ID.format(value=value))
         return None
-    label = selectors.label_get(project_id=locked.document.project_id, label_id=pk)
+    if found is UNSET:
+        found = selectors.label_get(project_id=locked.document.project_id, label_id=pk)
+    label = found
     if label is None:
         _add(errors, "label", LABEL_NOT_IN_PROJECT.format(value=pk))
     return label
