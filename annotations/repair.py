@@ -47,7 +47,7 @@ LINE_BREAK_RE = re.compile("\r\n|\r|\u2028|\u2029")
 #   the characters of _FIXER_CHARS_RE;
 # - its encoding fixer only acts when `is_bad` finds mojibake, and every pattern of `is_bad`
 #   is a few characters long and holds either two adjacent non-ASCII characters or one of
-#   "ŒœÃÂ" or a C1 control (_MOJIBAKE_HINT_RE: one maximal run of them), with at most
+#   "ŒœÃÂ" or a C1 control (a hint: one maximal run of them), with at most
 #   three characters of context either side. Running `is_bad` on each hint with its context
 #   finds whatever it would find in the whole text (joining the windows can only add
 #   matches, which just means ftfy runs and finds nothing to fix).
@@ -57,18 +57,29 @@ _FIXER_CHARS_RE = re.compile(
     + "".join(re.escape(chr(code)) for code in sorted(CONTROL_CHARS))
     + "\x1b\r\x80-\x9f\u2028\u2029\ud800-\udfff]"
 )
-# Written to start with a character class, which `re` scans for quickly: a non-ASCII
-# character followed by more of them, or one that is a hint on its own.
-_MOJIBAKE_HINT_RE = re.compile(
-    "[^\x00-\x7f](?:[^\x00-\x7f]+|(?<=[\x80-\x9f\u0152\u0153\u00c3\u00c2]))"
+_FIXER_NON_ASCII = (
+    "".join(re.escape(chr(code)) for code in sorted(CONTROL_CHARS) if code > 0x7F)
+    + "\x80-\x9f\u2028\u2029\ud800-\udfff"
+)
+# Both kinds of clue in one scan, written to start with a character class, which `re` scans
+# for quickly: any character but printable ASCII, tab, LF and form feed (so an ASCII one is a
+# fixer character), then a match only if it starts a run of non-ASCII characters (the run is
+# a hint, and may hold fixer characters) or is a fixer character or a hint on its own. Lone
+# accented letters and curly quotes, most of the non-ASCII in real text, do not match.
+_CLUES_RE = re.compile(
+    "[^\t\n\x0c\x20-\x7e]"
+    "(?:(?<=[\x00-\x7f])|[^\x00-\x7f]+|(?<=[" + _FIXER_NON_ASCII + "\u0152\u0153\u00c3\u00c2]))"
 )
 _CONTEXT = 3
 
 
 def _may_need_ftfy(text: str) -> bool:
-    if _FIXER_CHARS_RE.search(text):
-        return True
-    hints = [match.span() for match in _MOJIBAKE_HINT_RE.finditer(text)]
+    hints = []
+    for match in _CLUES_RE.finditer(text):
+        start, end = match.span()
+        if _FIXER_CHARS_RE.search(text, start, end):
+            return True
+        hints.append((start, end))
     if not hints:
         return False
     return is_bad(
