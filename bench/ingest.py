@@ -6,6 +6,10 @@ Builds a JSON Lines file of ~2,000-character documents (curly quotes, dashes and
 names in most, CRLF line ends in 5%, mojibake in 2%, exact duplicates in 1%), creates a fresh
 database `workbench_bench`, and imports the file with the same service `import_documents`
 and the API use, every repair on. Peak memory is the process's maximum resident set size.
+
+The machine's load average is printed before and after, and the CPU seconds of this process,
+of the worker processes and of the PostgreSQL backend (when it runs on this machine): on a
+shared machine the documents per second vary with what else runs, the CPU seconds much less.
 """
 
 import argparse
@@ -92,6 +96,7 @@ def main() -> None:
     from annotations.services.ingest import ImportOptions, documents_import_file
 
     project = Project.objects.create(name="bench")
+    backend = _backend_cpu_reader()
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "bench.jsonl"
@@ -102,6 +107,8 @@ def main() -> None:
             f"in {time.perf_counter() - started:.1f} s"
         )
         rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        load_before = os.getloadavg()
+        cpu_before = _cpu_seconds(resource.RUSAGE_SELF), backend()
         started = time.perf_counter()
         with path.open("rb") as stream:
             report = documents_import_file(
@@ -112,6 +119,9 @@ def main() -> None:
                 workers=args.workers,
             )
         elapsed = time.perf_counter() - started
+        cpu_self = _cpu_seconds(resource.RUSAGE_SELF) - cpu_before[0]
+        cpu_backend = backend() - cpu_before[1] if cpu_before[1] >= 0 else None
+        load_after = os.getloadavg()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     stored = Document.objects.filter(project=project).count()
@@ -131,6 +141,48 @@ def main() -> None:
     print(f"MB/second           {size / 1e6 / elapsed:.1f}")
     print(f"peak RSS            {peak:.0f} MB (before import: {rss_before:.0f} MB)")
     print(f"peak RSS of a worker {children:.0f} MB")
+    workers_cpu = _cpu_seconds(resource.RUSAGE_CHILDREN)
+    print(
+        f"CPU seconds         {cpu_self:.1f} this process, {workers_cpu:.1f} workers, "
+        + (
+            f"{cpu_backend:.1f} PostgreSQL backend"
+            if cpu_backend is not None
+            else "backend unknown"
+        )
+    )
+    print(f"load average        {load_before[0]:.2f} before, {load_after[0]:.2f} after")
+
+
+def _cpu_seconds(who: int) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _backend_cpu_reader():
+    """Return a function giving the CPU seconds of this connection's PostgreSQL backend.
+
+    It reads /proc, so it gives -1 when PostgreSQL runs on another machine (or another
+    container).
+    """
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    stat = Path(f"/proc/{pid}/stat")
+    ticks = os.sysconf("SC_CLK_TCK")
+
+    def read() -> float:
+        try:
+            name, fields = stat.read_text().split(" (", 1)[1].rsplit(")", 1)
+        except OSError:
+            return -1.0
+        if name != "postgres":  # the same pid on this machine, but not the backend
+            return -1.0
+        fields = fields.split()
+        return (int(fields[11]) + int(fields[12])) / ticks
+
+    return read
 
 
 if __name__ == "__main__":

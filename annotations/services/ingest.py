@@ -713,6 +713,7 @@ def documents_import(
 
 
 PREPARE_CHUNK = 200
+READ_AHEAD = 4  # chunks in flight per worker
 
 
 def _prepare_chunk(
@@ -768,7 +769,7 @@ def _prepare_all(
         for chunk in chunks:
             pending.append(pool.submit(_prepare_chunk, chunk, options, labels, copy_for))
             # Bounded read-ahead: memory stays flat whatever the file's size.
-            if len(pending) >= workers * 4:
+            if len(pending) >= workers * READ_AHEAD:
                 yield from pending.popleft().result()
         while pending:
             yield from pending.popleft().result()
