@@ -316,10 +316,11 @@ def span_update(
 ) -> Span:
     """Change a span's label, offsets or claim fields; the result is checked as a whole."""
     locked = _lock(Annotation(pk=span.annotation_id))
-    spans = _spans_of(locked)
-    current = next((other for other in spans if other.pk == span.pk), None)
+    # Only the spans this change involves are read, never the whole annotation.
+    current = Span.objects.select_related("label").filter(pk=span.pk, annotation=locked).first()
     if current is None:
         raise NotFound(SPAN_GONE.format(id=span.pk))
+    current.annotation = locked
     _check_version(locked, version)
     _check_writable(locked)
 
@@ -330,9 +331,11 @@ def span_update(
     new_text = None if text is UNSET else text
     if claimant is UNSET:
         claimant_given = current.claimant_id is not None
+        spans = _spans_by_ref(locked, [current.claimant_id])
         new_claimant = _by_pk(spans, current.claimant_id) if claimant_given else None
     else:
         claimant_given = claimant is not None
+        spans = _spans_by_ref(locked, [claimant])
         new_claimant = _own_span(claimant, spans, "claimant", errors)
         if new_claimant is not None and new_claimant.pk == current.pk:
             _add(errors, "claimant", CLAIMANT_SELF)
@@ -357,10 +360,19 @@ def span_update(
         _check_claimant_kind(new_claimant.label, f"span {new_claimant.pk}", "claimant", errors)
     if new_label is not None and new_label.kind != LabelKind.ENTITY:
         # The span may be used where only an entity fits; relabelling it would break that.
-        _check_not_used_as_entity(current, spans, errors)
-    if not errors and new_label is not None:
-        others = _ranges((other for other in spans if other.pk != current.pk), new_label.kind)
-        _check_overlap(locked, new_label.kind, new_start, new_end, others, errors)
+        _check_not_used_as_entity(current, errors)
+    if not errors and new_label is not None and not locked.document.project.allow_overlap:
+        overlapping = (
+            Span.objects.filter(
+                annotation=locked,
+                label__kind=new_label.kind,
+                start__lt=new_end,
+                end__gt=new_start,
+            )
+            .exclude(pk=current.pk)
+            .order_by("start", "id")[:1]
+        )
+        _check_overlap(locked, new_label.kind, new_start, new_end, _ranges_of(overlapping), errors)
     if errors:
         raise InvalidInput(errors)
 
@@ -882,11 +894,6 @@ def _check_overlap(
     )
 
 
-def _ranges(spans: Iterable[Span], kind: str) -> list[tuple[int, int, object]]:
-    """The ranges of the spans of one label kind, keyed by a name for messages."""
-    return [(span.start, span.end, f"span {span.pk}") for span in spans if span.label.kind == kind]
-
-
 def _ranges_of(spans: Iterable[Span]) -> list[tuple[int, int, object]]:
     return [(span.start, span.end, f"span {span.pk}") for span in spans]
 
@@ -901,11 +908,11 @@ def _check_holder_kind(label: Label, name: str, field: str, errors: Errors) -> N
         _add(errors, field, HOLDER_NOT_ENTITY.format(span=name, kind=label.kind))
 
 
-def _check_not_used_as_entity(span: Span, spans: list[Span], errors: Errors) -> None:
+def _check_not_used_as_entity(span: Span, errors: Errors) -> None:
     """Refuse to relabel away from entity a span that is a claimant or a stance holder."""
     if span.label.kind != LabelKind.ENTITY:
         return
-    claims = [other.pk for other in spans if other.claimant_id == span.pk]
+    claims = list(span.claims.order_by("id").values_list("pk", flat=True))
     if claims:
         _add(errors, "label", SPAN_IS_CLAIMANT.format(span=span.pk, claims=_ids(claims)))
     held = list(Stance.objects.filter(holder=span).values_list("pk", flat=True))
@@ -979,14 +986,6 @@ def _manual_annotation(document: Document, author: User) -> Annotation | None:
     return Annotation.objects.filter(
         document=document, author=author, kind=AnnotationKind.MANUAL
     ).first()
-
-
-def _spans_of(locked: Annotation) -> list[Span]:
-    """The annotation's spans with their labels, each pointing at the locked (current) row."""
-    spans = list(Span.objects.filter(annotation=locked).select_related("label"))
-    for span in spans:
-        span.annotation = locked
-    return spans
 
 
 def _spans_by_ref(locked: Annotation, refs: list[object]) -> list[Span]:
