@@ -6,6 +6,7 @@ import threading
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from annotations import repair
@@ -549,3 +550,29 @@ def test_every_field_is_stored_exactly_whoever_prepares_it(workers):
     assert second.ingestion_report == {"line": 2, "source": "f.jsonl", "repairs": ["line_breaks"]}
     assert first.content_hash == repair.content_hash(first.text)
     assert before <= first.created_at <= timezone.now()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner")
+def test_stored_texts_are_looked_up_through_the_unique_index_whatever_the_statistics(project):
+    def lines(start, stop):
+        return b"".join(
+            json.dumps({"text": f"Document {i} about Gao.", "external_id": f"e{i}"}).encode()
+            + b"\n"
+            for i in range(start, stop)
+        )
+
+    # Statistics taken when the project was small, then a large import: the planner scanned
+    # every document of the project for each batch's look-up (slower as the project grew).
+    import_bytes(project, "small.jsonl", lines(0, 20))
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {Document._meta.db_table}")
+    import_bytes(project, "large.jsonl", lines(20, 2000))
+    with CaptureQueriesContext(connection) as queries:
+        report = import_bytes(project, "again.jsonl", lines(0, 500))
+    assert len(report["duplicates"]) == 500
+    (look_up,) = [q["sql"] for q in queries if "content_hash" in q["sql"]]
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {look_up}")
+        plan = "\n".join(row for (row,) in cursor.fetchall())
+    assert "Seq Scan on annotations_document" not in plan
+    assert "Index Scan using annotations_document_hash_unique" in plan
