@@ -122,20 +122,52 @@ def for_update(alias: str) -> str:
     return " FOR UPDATE"
 
 
-def update_bump(model: type[Model], pk: int, counter: str, fields: dict[str, Any]) -> None:
-    """``UPDATE`` one row: add one to ``counter`` and set ``fields`` (attnames to values)."""
+def bump_and_insert(
+    model: type[Model], pk: int, counter: str, fields: dict[str, Any], instance: Model
+) -> None:
+    """Add one to ``counter`` of one row (setting ``fields``) and INSERT the unsaved ``instance``.
+
+    On PostgreSQL both go in one statement (a data-modifying WITH), on SQLite in two. The
+    instance's values are prepared as ``save()`` prepares them (``auto_now_add`` included),
+    but no signal is sent and no ``save()`` override runs: use it for models without either.
+    """
+    names = tuple(fields)
+    update_sql, insert_sql = _bump_and_insert_sql(
+        model, counter, names, type(instance), connection.vendor
+    )
     meta = model._meta
-    assignments = [
-        f"{quote(meta.get_field(counter).column)} = {quote(meta.get_field(counter).column)} + 1"
+    update_params = [
+        *(meta.get_field(name).get_db_prep_save(fields[name], connection) for name in names),
+        pk,
     ]
-    params = []
-    for name, value in fields.items():
-        model_field = meta.get_field(name)
-        assignments.append(f"{quote(model_field.column)} = %s")
-        params.append(model_field.get_db_prep_save(value, connection))
+    inserted = [f for f in instance._meta.concrete_fields if not f.primary_key]
+    insert_params = [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in inserted]
     with _cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {quote(meta.db_table)} SET {', '.join(assignments)} "  # noqa: S608
-            f"WHERE {quote(meta.pk.column)} = %s",
-            [*params, pk],
-        )
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"WITH bumped AS ({update_sql}) {insert_sql}", update_params + insert_params
+            )
+        else:
+            cursor.execute(update_sql, update_params)
+            cursor.execute(insert_sql, insert_params)
+
+
+@cache
+def _bump_and_insert_sql(
+    model: type[Model], counter: str, names: tuple[str, ...], inserted: type[Model], vendor: str
+) -> tuple[str, str]:
+    meta = model._meta
+    column = quote(meta.get_field(counter).column)
+    assignments = [f"{column} = {column} + 1"]
+    assignments += [f"{quote(meta.get_field(name).column)} = %s" for name in names]
+    update = (
+        f"UPDATE {quote(meta.db_table)} SET {', '.join(assignments)} "  # noqa: S608
+        f"WHERE {quote(meta.pk.column)} = %s"
+    )
+    fields = [f for f in inserted._meta.concrete_fields if not f.primary_key]
+    insert = (
+        f"INSERT INTO {quote(inserted._meta.db_table)} "  # noqa: S608
+        f"({', '.join(quote(f.column) for f in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))})"
+    )
+    return update, insert

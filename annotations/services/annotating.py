@@ -187,13 +187,14 @@ def annotation_set_status(
     if status == AnnotationStatus.IN_PROGRESS:
         _check_may_reopen(locked, actor)
     submitted_at = timezone.now() if status == AnnotationStatus.SUBMITTED else None
-    _bump(locked, status=status, submitted_at=submitted_at)
-    _log(
+    _record(
         locked,
         actor=actor,
         action=EventAction.STATUS_CHANGED,
         before={"status": current},
         after={"status": status},
+        status=status,
+        submitted_at=submitted_at,
     )
     _sync(annotation, locked)
     return locked
@@ -288,8 +289,7 @@ def span_create(
         claimant_text=claimant_text,
         checkworthy=checkworthy,
     )
-    _bump(locked)
-    _log(
+    _record(
         locked,
         actor=actor,
         action=EventAction.SPAN_CREATED,
@@ -391,8 +391,7 @@ def span_update(
     current.save(
         update_fields=["label", "start", "end", "text", "claimant", "claimant_text", "checkworthy"]
     )
-    _bump(locked)
-    _log(
+    _record(
         locked,
         actor=actor,
         action=EventAction.SPAN_CHANGED,
@@ -435,8 +434,7 @@ def span_delete(*, span: Span, actor: User | None, version: int | None = None) -
     before = _span_json(current)
     span_pk = current.pk
     current.delete()
-    _bump(locked)
-    _log(locked, actor=actor, action=EventAction.SPAN_DELETED, object_id=span_pk, before=before)
+    _record(locked, actor=actor, action=EventAction.SPAN_DELETED, object_id=span_pk, before=before)
     return locked
 
 
@@ -478,8 +476,7 @@ def stance_create(
         holder=holder_span,
         evidence=evidence_span,
     )
-    _bump(locked)
-    _log(
+    _record(
         locked,
         actor=actor,
         action=EventAction.STANCE_CREATED,
@@ -538,8 +535,7 @@ def stance_update(
     if after == before:
         return current
     current.save(update_fields=["target", "label", "holder", "evidence"])
-    _bump(locked)
-    _log(
+    _record(
         locked,
         actor=actor,
         action=EventAction.STANCE_CHANGED,
@@ -566,8 +562,9 @@ def stance_delete(*, stance: Stance, actor: User | None, version: int | None = N
     before = _stance_json(current)
     stance_pk = current.pk
     current.delete()
-    _bump(locked)
-    _log(locked, actor=actor, action=EventAction.STANCE_DELETED, object_id=stance_pk, before=before)
+    _record(
+        locked, actor=actor, action=EventAction.STANCE_DELETED, object_id=stance_pk, before=before
+    )
     return locked
 
 
@@ -648,8 +645,7 @@ def annotation_replace_content(
     ]
     Stance.objects.bulk_create(new_stances)
 
-    _bump(locked)
-    _log(
+    _record(
         locked,
         actor=actor,
         action=EventAction.CONTENT_REPLACED,
@@ -1125,10 +1121,32 @@ def _unknown_fields(item: dict[str, Any], allowed: tuple[str, ...]) -> Errors:
 # Writing
 
 
-def _bump(locked: Annotation, **fields: Any) -> None:
-    """Add one to the version (and set ``fields``); exact because this transaction holds the row."""
+def _record(
+    locked: Annotation,
+    *,
+    actor: User | None,
+    action: str,
+    object_id: int | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    **fields: Any,
+) -> None:
+    """Add one to the version (setting ``fields``) and append the event that says why.
+
+    The new version is exact because this transaction holds the row; both writes are one
+    statement where the database allows it.
+    """
     fields["updated_at"] = timezone.now()
-    rows.update_bump(Annotation, locked.pk, "version", fields)
+    event = AnnotationEvent(
+        annotation=locked,
+        actor=actor,
+        action=action,
+        object_id=object_id,
+        before=before,
+        after=after,
+        version=locked.version + 1,
+    )
+    rows.bump_and_insert(Annotation, locked.pk, "version", fields, event)
     locked.version += 1
     for name, value in fields.items():
         setattr(locked, name, value)

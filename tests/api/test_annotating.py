@@ -65,6 +65,8 @@ def test_annotation_detail_queries_do_not_grow_with_spans(world, django_assert_m
 # force-authenticated, so no token query. create: permission, savepoint, lock, one lookup of
 # label, client_id replay and overlap, insert, version, event, release.
 SPAN_WRITE_QUERIES = {"create": 8, "update": 13, "delete": 14}
+# On PostgreSQL the version bump and the event are one statement (rows.bump_and_insert).
+ONE_STATEMENT_LESS_ON_POSTGRESQL = 1
 
 
 @pytest.mark.django_db
@@ -78,7 +80,9 @@ def test_span_writes_take_a_fixed_number_of_queries_whatever_the_annotations_siz
         for _ in range(spans_before - 2)
     )
     client = client_for(world.users["annotator"])
-    with django_assert_num_queries(SPAN_WRITE_QUERIES["create"]):
+    fewer = ONE_STATEMENT_LESS_ON_POSTGRESQL if connection.vendor == "postgresql" else 0
+    queries = {write: count - fewer for write, count in SPAN_WRITE_QUERIES.items()}
+    with django_assert_num_queries(queries["create"]):
         created = client.post(
             _spans_url(world),
             {"label": world.entity.pk, "start": 10, "end": 16, "client_id": str(uuid.uuid4())},
@@ -86,10 +90,10 @@ def test_span_writes_take_a_fixed_number_of_queries_whatever_the_annotations_siz
         )
     assert created.status_code == 201, created.json()
     url = f"{_spans_url(world)}{created.json()['id']}/"
-    with django_assert_num_queries(SPAN_WRITE_QUERIES["update"]):
+    with django_assert_num_queries(queries["update"]):
         changed = client.patch(url, {"end": 15, "label": world.claim.pk}, format="json")
     assert changed.status_code == 200, changed.json()
-    with django_assert_num_queries(SPAN_WRITE_QUERIES["delete"]):
+    with django_assert_num_queries(queries["delete"]):
         assert client.delete(url).status_code == 200
     assert world.own.spans.count() == spans_before
 
