@@ -123,9 +123,9 @@ class CpuMeter:
             ]
         return [self.psutil.Process(pid) for pid in pids]
 
-    def read(self) -> dict[str, float | None]:
-        def seconds(processes: list) -> float | None:
-            total = 0.0
+    def read(self) -> dict[str, tuple[float, float] | None]:
+        def seconds(processes: list) -> tuple[float, float] | None:
+            user = system = 0.0
             for process in processes:
                 try:
                     times = process.cpu_times()
@@ -133,8 +133,9 @@ class CpuMeter:
                     continue
                 except self.psutil.AccessDenied:
                     return None
-                total += times.user + times.system
-            return total
+                user += times.user
+                system += times.system
+            return user, system
 
         return {
             "gunicorn": seconds(self.server.children(recursive=True)),
@@ -147,7 +148,8 @@ class CpuMeter:
         for name in ("gunicorn", "postgres"):
             if before[name] is None or after[name] is None or not requests:
                 continue
-            parts.append(f"{name} {(after[name] - before[name]) / requests * 1000:.2f} ms")
+            user, system = ((after[name][i] - before[name][i]) / requests * 1000 for i in (0, 1))
+            parts.append(f"{name} {user + system:.2f} ms ({system:.2f} in the kernel)")
         return "CPU per request: " + (", ".join(parts) or "not readable")
 
 
