@@ -51,14 +51,30 @@ class Part:
     def __len__(self) -> int:
         return len(self.concrete)
 
-    def load(self, values: Sequence[Any]) -> Model:
-        """An instance from this part's values, converted as the ORM would convert them."""
-        converted = []
-        for converters, value in zip(self._converters_for(), values, strict=True):
-            for convert in converters:
-                value = convert(value, None, connection)
-            converted.append(value)
-        return self.model.from_db(connection.alias, [f.attname for f in self.concrete], converted)
+    @cached_property
+    def attnames(self) -> list[str]:
+        return [f.attname for f in self.concrete]
+
+    @cached_property
+    def pk_index(self) -> int:
+        return next(i for i, f in enumerate(self.concrete) if f.primary_key)
+
+    def load(self, values: Sequence[Any]) -> Model | None:
+        """An instance from this part's values, converted as the ORM would convert them.
+
+        None when the primary key is NULL: the row of an outer join that matched nothing.
+        """
+        if values[self.pk_index] is None:
+            return None
+        converters = self._converters_for()
+        if any(converters):
+            converted = []
+            for convert_all, value in zip(converters, values, strict=True):
+                for convert in convert_all:
+                    value = convert(value, None, connection)
+                converted.append(value)
+            values = converted
+        return self.model.from_db(connection.alias, self.attnames, values)
 
     def _converters_for(self) -> list[list[Callable]]:
         found = self._converters.get(connection.vendor)
@@ -73,8 +89,8 @@ class Part:
         return found
 
 
-def split(row: Sequence[Any], parts: Sequence[Part]) -> tuple[list[Model], Sequence[Any]]:
-    """Load one instance per part from the front of ``row``; also return the columns left."""
+def split(row: Sequence[Any], parts: Sequence[Part]) -> tuple[list[Model | None], Sequence[Any]]:
+    """Load one instance (or None) per part from the front of ``row``; also the columns left."""
     instances = []
     at = 0
     for part in parts:

@@ -254,7 +254,7 @@ def annotation_get_for_user(
     if not annotation_visible(annotation, user, role):
         return None
     annotation.caller_role = role
-    annotation.author = author if annotation.author_id is not None else None
+    annotation.author = author
     if with_content:
         prefetch_related_objects(
             [annotation],
@@ -361,13 +361,9 @@ def span_create_facts(
     (label, replayed, replayed_label, overlap), _rest = rows.split(
         row, [_LABEL, _CLIENT_SPAN, _CLIENT_SPAN_LABEL, _OVERLAP]
     )
-    if replayed.pk is not None:
+    if replayed is not None:
         replayed.label = replayed_label
-    return SpanCreateFacts(
-        label=label if label.pk is not None else None,
-        replayed=replayed if replayed.pk is not None else None,
-        overlap=overlap if overlap.pk is not None else None,
-    )
+    return SpanCreateFacts(label=label, replayed=replayed, overlap=overlap)
 
 
 def label_get(*, project_id: int, label_id: int) -> Label | None:
