@@ -28,6 +28,7 @@ CONFIG_VARIABLES = [
     "IMPORT_MAX_BYTES",
     "LOG_LEVEL",
     "TASKS_BACKEND",
+    "DATABASE_PREPARED_STATEMENTS",
     # Set by tests/browser/conftest.py for Playwright; `check --deploy` rightly refuses it.
     "DJANGO_ALLOW_ASYNC_UNSAFE",
 ]
@@ -183,7 +184,8 @@ def test_database_url_selects_postgresql():
         DATABASE_URL="postgres://workbench:s3cret@db.example.org:5433/annotations",
         **production_variables(),
     )
-    assert configured["engine"] == "django.db.backends.postgresql"
+    # Django's PostgreSQL backend, pinging idle connections only (workbench/postgresql).
+    assert configured["engine"] == "workbench.postgresql"
     assert (configured["name"], configured["host"], configured["port"]) == (
         "annotations",
         "db.example.org",
@@ -193,6 +195,14 @@ def test_database_url_selects_postgresql():
     # SQLite's options would make psycopg refuse to connect.
     assert "transaction_mode" not in configured["options"]
     assert configured["conn_max_age"] == 60
+    # The hot-path statements are prepared (rows.py) unless a pooler cannot keep them.
+    assert configured["options"]["prepare_threshold"] == 0
+    pooled = settings_for(
+        DATABASE_URL="postgres://workbench@db.example.org/annotations",
+        DATABASE_PREPARED_STATEMENTS="0",
+        **production_variables(),
+    )
+    assert "prepare_threshold" not in pooled["options"]
 
 
 def test_without_database_url_the_database_is_the_sqlite_file_in_the_project():

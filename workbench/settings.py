@@ -126,6 +126,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "NAME": str(Path(tempfile.gettempdir()) / f"workbench-test-{os.getpid()}.sqlite3")
     }
 else:
+    # Django's backend, health-checking a persistent connection only after it sat idle.
+    DATABASES["default"]["ENGINE"] = "workbench.postgresql"
     # One test database per test process, so that two suites can run side by side.
     DATABASES["default"]["TEST"] = {"NAME": f"test_workbench_{os.getpid()}"}
     # The few hand-written statements every annotation write runs (annotations/rows.py) are
