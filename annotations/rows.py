@@ -139,39 +139,52 @@ def for_update(alias: str) -> str:
 
 
 def bump_and_insert(
-    model: type[Model], pk: int, counter: str, fields: dict[str, Any], instance: Model
+    model: type[Model], pk: int, counter: str, fields: dict[str, Any], *instances: Model
 ) -> None:
-    """Add one to ``counter`` of one row (setting ``fields``) and INSERT the unsaved ``instance``.
+    """Add one to ``counter`` of one row (setting ``fields``) and INSERT the unsaved instances.
 
-    On PostgreSQL both go in one statement (a data-modifying WITH), on SQLite in two. The
-    instance's values are prepared as ``save()`` prepares them (``auto_now_add`` included),
-    but no signal is sent and no ``save()`` override runs: use it for models without either.
+    On PostgreSQL all of it is one statement (data-modifying WITHs), elsewhere one statement
+    each. An instance whose primary key is set is inserted with it (an id drawn beforehand,
+    see selectors.span_create_facts), otherwise the database numbers it, and that number is
+    not read back: give such instances last, or only one. Values are prepared as ``save()``
+    prepares them (``auto_now_add`` included), but no signal is sent and no ``save()``
+    override runs: use it for models without either.
     """
     names = tuple(fields)
-    update_sql, insert_sql = _bump_and_insert_sql(
-        model, counter, names, type(instance), connection.vendor
-    )
+    shapes = tuple((type(instance), instance.pk is not None) for instance in instances)
+    update_sql, insert_sqls = _bump_and_insert_sql(model, counter, names, shapes, connection.vendor)
     meta = model._meta
-    update_params = [
-        *(meta.get_field(name).get_db_prep_save(fields[name], connection) for name in names),
-        pk,
+    params = [
+        [*(meta.get_field(name).get_db_prep_save(fields[name], connection) for name in names), pk]
     ]
-    inserted = [f for f in instance._meta.concrete_fields if not f.primary_key]
-    insert_params = [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in inserted]
+    for instance, (_model, with_pk) in zip(instances, shapes, strict=True):
+        params.append(
+            [
+                f.get_db_prep_save(f.pre_save(instance, True), connection)
+                for f in instance._meta.concrete_fields
+                if with_pk or not f.primary_key
+            ]
+        )
     with _cursor() as cursor:
         if connection.vendor == "postgresql":
+            ctes = [f"bumped AS ({update_sql})"]
+            ctes += [f"inserted_{n} AS ({sql})" for n, sql in enumerate(insert_sqls[:-1])]
             cursor.execute(
-                f"WITH bumped AS ({update_sql}) {insert_sql}", update_params + insert_params
+                f"WITH {', '.join(ctes)} {insert_sqls[-1]}", [p for ps in params for p in ps]
             )
         else:
-            cursor.execute(update_sql, update_params)
-            cursor.execute(insert_sql, insert_params)
+            for sql, values in zip([update_sql, *insert_sqls], params, strict=True):
+                cursor.execute(sql, values)
 
 
 @cache
 def _bump_and_insert_sql(
-    model: type[Model], counter: str, names: tuple[str, ...], inserted: type[Model], vendor: str
-) -> tuple[str, str]:
+    model: type[Model],
+    counter: str,
+    names: tuple[str, ...],
+    shapes: tuple[tuple[type[Model], bool], ...],
+    vendor: str,
+) -> tuple[str, list[str]]:
     meta = model._meta
     column = quote(meta.get_field(counter).column)
     assignments = [f"{column} = {column} + 1"]
@@ -180,10 +193,12 @@ def _bump_and_insert_sql(
         f"UPDATE {quote(meta.db_table)} SET {', '.join(assignments)} "  # noqa: S608
         f"WHERE {quote(meta.pk.column)} = %s"
     )
-    fields = [f for f in inserted._meta.concrete_fields if not f.primary_key]
-    insert = (
-        f"INSERT INTO {quote(inserted._meta.db_table)} "  # noqa: S608
-        f"({', '.join(quote(f.column) for f in fields)}) "
-        f"VALUES ({', '.join(['%s'] * len(fields))})"
-    )
-    return update, insert
+    inserts = []
+    for inserted, with_pk in shapes:
+        fields = [f for f in inserted._meta.concrete_fields if with_pk or not f.primary_key]
+        inserts.append(
+            f"INSERT INTO {quote(inserted._meta.db_table)} "  # noqa: S608
+            f"({', '.join(quote(f.column) for f in fields)}) "
+            f"VALUES ({', '.join(['%s'] * len(fields))})"
+        )
+    return update, inserts

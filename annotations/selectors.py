@@ -303,6 +303,9 @@ class SpanCreateFacts:
     label: Label | None  # the label asked for, if it is one of the project's
     replayed: Span | None  # the span that already has this client_id (with its label)
     overlap: Span | None  # the first span of the label's kind overlapping [start, end)
+    # PostgreSQL: an id drawn for the new span, so that it, the version and the event are
+    # written in one statement (unused if nothing is written: ids may have gaps anyway).
+    next_id: int | None
 
 
 @cache
@@ -315,7 +318,7 @@ def _span_create_facts_sql(vendor: str) -> str:
         f"{_LABEL.column('kind')} AND {span.column('start')} < %s AND {span.column('end')} > %s "
         f"ORDER BY {span.column('start')}, {span.column('id')} LIMIT 1"
     )
-    return (
+    facts = (
         f"SELECT {_LABEL.select()}, {_CLIENT_SPAN.select()}, "  # noqa: S608
         f"{_CLIENT_SPAN_LABEL.select()}, {_OVERLAP.select()} FROM (SELECT 1 AS one) x "
         f"LEFT JOIN {_LABEL.table} ON {_LABEL.column('id')} = %s "
@@ -326,6 +329,12 @@ def _span_create_facts_sql(vendor: str) -> str:
         f"ON {_CLIENT_SPAN_LABEL.column('id')} = {_CLIENT_SPAN.column('label_id')} "
         f"LEFT JOIN {_OVERLAP.table} ON {_OVERLAP.column('id')} = ({overlap})"
     )
+    if vendor == "postgresql":
+        table = Span._meta.db_table
+        column = Span._meta.pk.column
+        draw = f", nextval(pg_get_serial_sequence('{rows.quote(table)}', '{column}'))"
+        facts = facts.replace(" FROM (SELECT 1 AS one) x ", f"{draw} FROM (SELECT 1 AS one) x ", 1)
+    return facts
 
 
 def span_create_facts(
@@ -358,12 +367,14 @@ def span_create_facts(
             start if ranged else None,
         ],
     )
-    (label, replayed, replayed_label, overlap), _rest = rows.split(
+    (label, replayed, replayed_label, overlap), rest = rows.split(
         row, [_LABEL, _CLIENT_SPAN, _CLIENT_SPAN_LABEL, _OVERLAP]
     )
     if replayed is not None:
         replayed.label = replayed_label
-    return SpanCreateFacts(label=label, replayed=replayed, overlap=overlap)
+    return SpanCreateFacts(
+        label=label, replayed=replayed, overlap=overlap, next_id=rest[0] if rest else None
+    )
 
 
 def label_get(*, project_id: int, label_id: int) -> Label | None:

@@ -278,7 +278,8 @@ def span_create(
     if errors:
         raise InvalidInput(errors)
 
-    span = Span.objects.create(
+    span = Span(
+        pk=facts.next_id,
         annotation=locked,
         label=label_obj,
         start=start,
@@ -289,12 +290,17 @@ def span_create(
         claimant_text=claimant_text,
         checkworthy=checkworthy,
     )
+    if span.pk is None:
+        span.save()
+    else:
+        span._state.adding = False  # written below, with the version and the event
     _record(
         locked,
         actor=actor,
         action=EventAction.SPAN_CREATED,
         object_id=span.pk,
         after=_span_json(span),
+        inserts=[] if facts.next_id is None else [span],
     )
     _sync(annotation, locked)
     return span, True
@@ -1129,12 +1135,13 @@ def _record(
     object_id: int | None = None,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
+    inserts: list[models.Model] | None = None,
     **fields: Any,
 ) -> None:
     """Add one to the version (setting ``fields``) and append the event that says why.
 
-    The new version is exact because this transaction holds the row; both writes are one
-    statement where the database allows it.
+    ``inserts``: rows to insert first (with their ids drawn). The new version is exact because
+    this transaction holds the row; all of it is one statement where the database allows it.
     """
     fields["updated_at"] = timezone.now()
     event = AnnotationEvent(
@@ -1146,7 +1153,7 @@ def _record(
         after=after,
         version=locked.version + 1,
     )
-    rows.bump_and_insert(Annotation, locked.pk, "version", fields, event)
+    rows.bump_and_insert(Annotation, locked.pk, "version", fields, *(inserts or []), event)
     locked.version += 1
     for name, value in fields.items():
         setattr(locked, name, value)
