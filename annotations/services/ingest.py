@@ -60,6 +60,7 @@ ERR_EMPTY_TEXT = "Empty text: nothing to annotate."
 ERR_BLANK_TEXT = "The text is only whitespace: nothing to annotate."
 ERR_META_NOT_OBJECT = '"meta" must be a JSON object, got {kind}.'
 ERR_EXTERNAL_ID = '"external_id" must be a string of at most 255 characters.'
+ERR_NUL = '"{field}" holds a NUL character (\\u0000), which cannot be stored.'
 ERR_JSON_NOT_LIST = 'A .json file must hold a list of documents (or {"documents": [...]}).'
 ERR_CSV_NO_TEXT_COLUMN = 'The CSV header has no "text" column (columns: {columns}).'
 ERR_CSV_ROW_WIDTH = "This row has {got} cells; the header has {expected}."
@@ -499,6 +500,11 @@ def prepare(record: Record, options: ImportOptions, labels: LabelIndex) -> Prepa
         external_id = ""
     if not isinstance(external_id, str) or len(external_id) > MAX_EXTERNAL_ID:
         return ERR_EXTERNAL_ID
+    if "\x00" in external_id:
+        return ERR_NUL.format(field="external_id")
+    nul_at = _nul_path(record.meta, "meta")
+    if nul_at is not None:
+        return ERR_NUL.format(field=nul_at)
 
     fixed = repair.repair_text(
         text,
@@ -534,6 +540,28 @@ def prepare(record: Record, options: ImportOptions, labels: LabelIndex) -> Prepa
         spans=spans,
         stances=stances,
     )
+
+
+def _nul_path(value: Any, path: str) -> str | None:
+    """Where in a JSON value (its keys included) a string holds U+0000, or None.
+
+    The text's own control characters are ftfy's to remove; PostgreSQL refuses U+0000 in the
+    other text and JSON columns, so a record carrying one is an error of its line.
+    """
+    pending = [(value, path)]
+    while pending:
+        item, at = pending.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return at
+        elif isinstance(item, dict):
+            for key, child in item.items():
+                if isinstance(key, str) and "\x00" in key:
+                    return at
+                pending.append((child, f"{at}.{key}"))
+        elif isinstance(item, list):
+            pending.extend((child, f"{at}.{index}") for index, child in enumerate(item))
+    return None
 
 
 def _carry_spans(

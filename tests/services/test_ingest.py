@@ -578,3 +578,35 @@ def test_stored_texts_are_looked_up_through_the_unique_index_whatever_the_statis
     assert "Seq Scan on annotations_document" not in plan
     # One probe of the unique index per hash, as a plain or a bitmap index scan.
     assert re.search(r"Index Scan (using|on) annotations_document_hash_unique", plan), plan
+
+
+def test_a_nul_character_outside_the_text_is_an_error_of_its_line_and_the_rest_imports(project):
+    """PostgreSQL cannot store U+0000 in external_id or meta: the line says so, nothing crashes."""
+    lines = [
+        {"text": "Keita met Macron.", "external_id": "a\u0000b"},
+        {"text": "Gao is quiet.", "meta": {"source": {"names": ["AFP", "Reu\u0000ters"]}}},
+        {"text": "Kidal is far.", "meta": {"bad\u0000key": 1}},
+        {"text": "Bamako\u0000 votes.", "external_id": "kept"},
+    ]
+    data = b"".join(json.dumps(line).encode() + b"\n" for line in lines)
+    report = import_bytes(project, "nul.jsonl", data)
+    assert report["errors"] == [
+        {
+            "line": 1,
+            "message": '"external_id" holds a NUL character (\\u0000), which cannot be stored.',
+        },
+        {
+            "line": 2,
+            "message": '"meta.source.names.1" holds a NUL character (\\u0000), which cannot be '
+            "stored.",
+        },
+        {"line": 3, "message": '"meta" holds a NUL character (\\u0000), which cannot be stored.'},
+    ]
+    # In the text itself the NUL is a control character that the repair removes.
+    (stored,) = Document.objects.filter(project=project)
+    assert (stored.external_id, stored.text) == ("kept", "Bamako votes.")
+
+    csv_data = b"text,source\nKeita met Macron.,AF\x00P\nGao is quiet.,AFP\n"
+    report = import_bytes(project, "nul.csv", csv_data)
+    assert [error["line"] for error in report["errors"]] == [2]
+    assert len(report["created"]) == 1
