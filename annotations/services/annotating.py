@@ -80,7 +80,7 @@ SPAN_NOT_IN_ANNOTATION = "Span {value} is not a span of this annotation."
 CLAIMANT_NOT_ENTITY = "The claimant must be an entity span; {span} is a {kind} span."
 HOLDER_NOT_ENTITY = "The holder must be an entity span; {span} is a {kind} span."
 SPAN_OVERLAP = (
-    "[{start}, {end}) overlaps {other} [{other_start}, {other_end}), also a {kind} span; "
+    "[{start}, {end}) overlaps {other} [{other_start}, {other_end}), another {kind} span; "
     "this project does not allow {kind} spans to overlap."
 )
 CLIENT_ID_INVALID = "client_id must be a UUID, not {value!r}."
