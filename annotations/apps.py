@@ -1,7 +1,17 @@
 from django.apps import AppConfig
+from django.core.management import call_command
+from django.db.models.signals import post_migrate
 
 
 class AnnotationsConfig(AppConfig):
     name = "annotations"
     verbose_name = "Annotations"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        post_migrate.connect(_create_cache_table, sender=self)
+
+
+def _create_cache_table(using: str = "default", **kwargs: object) -> None:
+    """The database cache's table (settings.CACHES) comes with every migrate; it is idempotent."""
+    call_command("createcachetable", database=using, verbosity=0)

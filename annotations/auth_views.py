@@ -6,14 +6,14 @@ attempt from that address is refused (429) without even checking the password, s
 guess cannot be told from a wrong one until the minute is over. A success does not reset the
 count: otherwise a caller with an account of their own could interleave log-ins with guesses.
 
-The counters live in the configured cache. Django's default (local memory) is per process:
-under several server processes the limit applies per process, so a deployment that runs
-many workers should point ``CACHES`` at a shared cache.
+The counters live in the configured cache, the database cache by default (settings.CACHES),
+so every server process and machine shares one count per address.
 """
 
 import logging
 from typing import Any
 
+from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
@@ -32,9 +32,19 @@ THROTTLED = "throttled"
 
 
 def client_address(request: HttpRequest | None) -> str:
-    """The address failures are counted against: the peer of the connection."""
-    # Not X-Forwarded-For: any client can write that header and so pick a fresh counter.
-    return (request.META.get("REMOTE_ADDR") or "unknown") if request is not None else "unknown"
+    """The address failures are counted against: the peer of the connection.
+
+    Behind the one trusted proxy (BEHIND_PROXY), the address that proxy appended last to
+    X-Forwarded-For; never an earlier one, which any client can write and so pick a fresh
+    counter with. DRF's throttles read the same address (NUM_PROXIES).
+    """
+    if request is None:
+        return "unknown"
+    if settings.BEHIND_PROXY:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[-1].strip()
+        if forwarded:
+            return forwarded
+    return request.META.get("REMOTE_ADDR") or "unknown"
 
 
 def _key(address: str) -> str:

@@ -221,3 +221,33 @@ def test_allowed_hosts_come_from_a_comma_separated_variable():
 
 def test_allowed_hosts_default_to_the_loopback_names():
     assert settings_for()["allowed_hosts"] == ["127.0.0.1", "localhost", "[::1]"]
+
+
+def test_log_in_failures_are_counted_once_for_every_server_process(tmp_path):
+    """The throttle's cache is the database: two processes add to one count, after migrate."""
+    database = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
+    migrated = manage("migrate", "--noinput", DATABASE_URL=database)
+    assert migrated.returncode == 0, migrated.stderr
+    record = "from annotations.auth_views import login_failure_record as r; print(r('203.0.113.9'))"
+    counts = []
+    for _process in range(3):
+        result = manage("shell", "--no-imports", "-c", record, DATABASE_URL=database)
+        assert result.returncode == 0, result.stderr
+        counts.append(int(result.stdout.strip().splitlines()[-1]))
+    assert counts == [1, 2, 3]
+
+
+def test_behind_a_proxy_the_address_it_appended_is_counted_not_the_proxys(settings, rf):
+    from annotations.auth_views import client_address
+
+    request = rf.get(
+        "/accounts/login/",
+        REMOTE_ADDR="10.0.0.2",
+        HTTP_X_FORWARDED_FOR="198.51.100.7, 203.0.113.9",
+    )
+    settings.BEHIND_PROXY = False
+    assert client_address(request) == "10.0.0.2"
+    settings.BEHIND_PROXY = True
+    # The last entry is the one the proxy wrote; the client could have written the first.
+    assert client_address(request) == "203.0.113.9"
+    assert client_address(rf.get("/", REMOTE_ADDR="10.0.0.2")) == "10.0.0.2"

@@ -139,6 +139,16 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Log-in and token throttles count failures here: in the database, so that every gunicorn
+# worker and every machine serving the app shares one count (a per-process memory cache
+# would let N workers allow N times the limit). The table is created after each migrate.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "workbench_cache",
+    }
+}
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -176,6 +186,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # bodies and .json files by their items, .jsonl by non-blank lines, .csv by lines.
 IMPORT_BACKGROUND_THRESHOLD = int(os.environ.get("IMPORT_BACKGROUND_THRESHOLD", "5000"))
 
+# Behind one reverse proxy that sets X-Forwarded-Proto and appends the client's address to
+# X-Forwarded-For: throttles then count the address the proxy saw, not the proxy's own.
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
@@ -186,6 +200,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "NUM_PROXIES": 1 if BEHIND_PROXY else None,
     # `?format=` names the export format, not a DRF renderer.
     "URL_FORMAT_OVERRIDE": None,
     # The API's one error shape for every DRF view, the schema views included.
@@ -238,7 +253,7 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    if env_bool("BEHIND_PROXY", False):
+    if BEHIND_PROXY:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LOGGING = {

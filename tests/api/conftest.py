@@ -19,8 +19,16 @@ from tests.factories import (
 
 
 @pytest.fixture(autouse=True)
-def _fresh_throttles():
-    # Throttle counters live in the cache, which outlives a test's database.
+def _fresh_throttles(request):
+    """Each test with a database starts with no throttle counts (they live in the database
+    cache, which a transactional test's data outlives)."""
+    marker = request.node.get_closest_marker("django_db")
+    names = set(request.fixturenames)
+    if marker is None and not names & {"db", "transactional_db"}:
+        yield
+        return
+    transactional = "transactional_db" in names or bool(marker and marker.kwargs.get("transaction"))
+    request.getfixturevalue("transactional_db" if transactional else "db")
     cache.clear()
     yield
     cache.clear()
