@@ -114,6 +114,7 @@ def _cursor() -> Any:
     """
     cursor = connection.cursor()
     if connection.vendor == "postgresql":
+        cursor.cursor.close()  # the client-side cursor Django made, replaced here
         cursor.cursor = _preparing_cursor_class()(connection.connection)
     return cursor
 
