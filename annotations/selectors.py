@@ -38,8 +38,8 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Coalesce
 from rest_framework.authtoken.models import Token
 
-from annotations import rows
 from annotations.agreement import AnnotatorWork, Counts
+from annotations.db import rows
 from annotations.models import (
     Annotation,
     AnnotationEvent,

@@ -22,7 +22,8 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
-from annotations import offsets, rows, selectors
+from annotations import offsets, selectors
+from annotations.db import rows
 from annotations.errors import Conflict, Forbidden, InvalidInput, NotFound
 from annotations.models import (
     Annotation,
