@@ -1,0 +1,73 @@
+"""Gold: build a document's adjudicated annotation, then review it item by item.
+
+- building: start (or rebuild) gold by majority or from chosen annotations;
+- actions: accept one annotator's span or stance, accept everything agreed, mark reviewed.
+The vote counting both share is annotations.voting's. Every name callers use is re-exported
+here, so ``from annotations.services.review import gold_build`` keeps working.
+"""
+
+from annotations.errors import Conflict
+from annotations.services.review.actions import (
+    NO_GOLD,
+    NOT_A_SOURCE_SPAN,
+    NOT_A_SOURCE_STANCE,
+    ONE_ITEM,
+    STALE_GOLD,
+    AcceptResult,
+    AgreedResult,
+    gold_accept_agreed,
+    gold_accept_span,
+    gold_accept_stance,
+    gold_set_reviewed,
+)
+from annotations.services.review.building import (
+    CHECKWORTHY_TIE,
+    GOLD_AS_SOURCE,
+    MAJORITY,
+    MINORITY,
+    NO_SUBMITTED,
+    NOT_A_LIST_OF_IDS,
+    NOT_OF_DOCUMENT,
+    ONE_SOURCE,
+    OVERLAP,
+    SAME_TARGET_AND_HOLDER,
+    SPAN_LEFT_OUT,
+    STRATEGY_UNKNOWN,
+    TIE,
+    GoldResult,
+    SpanKey,
+    StanceKey,
+    gold_build,
+)
+
+__all__ = [
+    "CHECKWORTHY_TIE",
+    "GOLD_AS_SOURCE",
+    "MAJORITY",
+    "MINORITY",
+    "NOT_A_LIST_OF_IDS",
+    "NOT_A_SOURCE_SPAN",
+    "NOT_A_SOURCE_STANCE",
+    "NOT_OF_DOCUMENT",
+    "NO_GOLD",
+    "NO_SUBMITTED",
+    "ONE_ITEM",
+    "ONE_SOURCE",
+    "OVERLAP",
+    "SAME_TARGET_AND_HOLDER",
+    "SPAN_LEFT_OUT",
+    "STALE_GOLD",
+    "STRATEGY_UNKNOWN",
+    "TIE",
+    "AcceptResult",
+    "AgreedResult",
+    "Conflict",
+    "GoldResult",
+    "SpanKey",
+    "StanceKey",
+    "gold_accept_agreed",
+    "gold_accept_span",
+    "gold_accept_stance",
+    "gold_build",
+    "gold_set_reviewed",
+]

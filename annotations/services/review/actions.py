@@ -1,0 +1,454 @@
+"""Reviewing a document: accept an annotator's span or stance, accept what all agree on.
+
+Accepting one annotator's span or stance into gold, accepting what every annotator agrees on,
+and marking gold reviewed (its status ``submitted``; reopened to ``in_progress`` to edit it
+again). Every write goes through the annotating services, so the project's rules hold and
+every change is logged (and revertable) like any other.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+
+from annotations import voting
+from annotations.errors import Conflict, InvalidInput
+from annotations.models import (
+    Annotation,
+    AnnotationKind,
+    AnnotationStatus,
+    Document,
+    LabelKind,
+    Span,
+    Stance,
+)
+from annotations.offsets import overlaps
+from annotations.services.annotating import (
+    VERSION_INVALID,
+    annotation_replace_content,
+    annotation_set_status,
+    span_create,
+    span_delete,
+    span_update,
+    stance_create,
+    stance_update,
+)
+from annotations.services.review.building import (
+    CHECKWORTHY_TIE,
+    OVERLAP,
+    SAME_TARGET_AND_HOLDER,
+    SPAN_LEFT_OUT,
+    ItemVotes,
+    SpanKey,
+    StanceKey,
+    conflict_entry,
+    count_items,
+    gold_for,
+    span_key,
+)
+
+NOT_A_SOURCE_SPAN = "Span {value} is not a span of another annotation of this document."
+NOT_A_SOURCE_STANCE = "Stance {value} is not a stance of another annotation of this document."
+ONE_ITEM = "Give either span or stance (an id), not both and not neither."
+NO_GOLD = "This document has no gold yet; build or start it first."
+STALE_GOLD = (
+    "The gold changed: you sent version {sent}, it is now at version {current}. "
+    "Reload it and try again."
+)
+
+
+@dataclass
+class AcceptResult:
+    """What accepting an item into gold did: the gold (created or not) and the gold item."""
+
+    annotation: Annotation
+    created: bool
+    span: Span | None = None
+    stance: Stance | None = None
+    replaced: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class AgreedResult:
+    """What "accept all agreed" did: how many items it added and what it had to leave out."""
+
+    annotation: Annotation
+    created: bool
+    sources: list[int]
+    added_spans: int = 0
+    added_stances: int = 0
+    conflicts: list[dict[str, Any]] = field(default_factory=list)
+
+
+def gold_accept_span(
+    *,
+    document: Document,
+    span_id: Any,
+    actor: AbstractBaseUser | None,
+    version: int | None = None,
+) -> AcceptResult:
+    """Copy another annotation's span (with its claimant) into the document's gold.
+
+    A gold span of the same label and offsets is brought in line (claimant, check-worthiness)
+    instead of doubled. Where the project forbids overlap, gold spans of the same kind that
+    overlap the accepted one are taken out first: accepting is choosing this version.
+    """
+    with transaction.atomic():
+        source = (
+            Span.objects.select_related("label", "claimant__label")
+            .filter(pk=_int_or_none(span_id), annotation__document=document)
+            .exclude(annotation__kind=AnnotationKind.GOLD)
+            .first()
+        )
+        if source is None:
+            raise InvalidInput({"span": [NOT_A_SOURCE_SPAN.format(value=span_id)]})
+        gold, created = _gold_locked(document, version)
+        replaced: list[dict[str, Any]] = []
+        span = _place(gold, source, actor, replaced, field="span")
+    gold.refresh_from_db()
+    return AcceptResult(annotation=gold, created=created, span=span, replaced=replaced)
+
+
+def gold_accept_stance(
+    *,
+    document: Document,
+    stance_id: Any,
+    actor: AbstractBaseUser | None,
+    version: int | None = None,
+) -> AcceptResult:
+    """Copy another annotation's stance into gold, with its holder and evidence spans.
+
+    Gold keeps one stance per target and holder: an existing one takes the accepted value
+    and evidence.
+    """
+    with transaction.atomic():
+        source = (
+            Stance.objects.select_related(
+                "target", "label", "holder__label", "evidence__label", "evidence__claimant__label"
+            )
+            .filter(pk=_int_or_none(stance_id), annotation__document=document)
+            .exclude(annotation__kind=AnnotationKind.GOLD)
+            .first()
+        )
+        if source is None:
+            raise InvalidInput({"stance": [NOT_A_SOURCE_STANCE.format(value=stance_id)]})
+        gold, created = _gold_locked(document, version)
+        replaced: list[dict[str, Any]] = []
+        holder = None
+        if source.holder is not None:
+            holder = _place(gold, source.holder, actor, replaced, field="holder")
+        evidence = None
+        if source.evidence is not None:
+            evidence = _place(gold, source.evidence, actor, replaced, field="evidence")
+        existing = Stance.objects.filter(
+            annotation=gold, target_id=source.target_id, holder=holder
+        ).first()
+        evidence_id = None if evidence is None else evidence.pk
+        if existing is None:
+            stance = stance_create(
+                annotation=gold,
+                target=source.target_id,
+                label=source.label_id,
+                holder=holder,
+                evidence=evidence_id,
+                actor=actor,
+            )
+        else:
+            stance = stance_update(
+                stance=existing, label=source.label_id, evidence=evidence_id, actor=actor
+            )
+    gold.refresh_from_db()
+    return AcceptResult(annotation=gold, created=created, stance=stance, replaced=replaced)
+
+
+def gold_accept_agreed(
+    *, document: Document, actor: AbstractBaseUser | None, version: int | None = None
+) -> AgreedResult:
+    """Add to gold every span and stance that all submitted annotations contain exactly.
+
+    Gold keeps what it has; an agreed item that would overlap a gold span of the same kind
+    (where the project forbids overlap) or take a second stance per target and holder is
+    listed as a conflict instead. The additions are one logged change (one revert undoes
+    them). Without gold yet, this starts it, even when nothing is agreed.
+    """
+    with transaction.atomic():
+        sources = list(
+            document.annotations.filter(
+                kind=AnnotationKind.MANUAL, status=AnnotationStatus.SUBMITTED
+            ).order_by("id")
+        )
+        gold, created = _gold_locked(document, version)
+        spans = list(
+            Span.objects.filter(annotation__in=sources).select_related("label", "claimant")
+        )
+        stances = list(
+            Stance.objects.filter(annotation__in=sources).select_related(
+                "target", "label", "holder", "evidence"
+            )
+        )
+        counted = count_items(spans, stances)
+        total = len(sources)
+        agreed_spans = voting.agreed(counted.spans, total)
+        agreed_stances = voting.agreed(counted.stances, total)
+        kinds = {span.label.name: span.label.kind for span in spans}
+        result = AgreedResult(annotation=gold, created=created, sources=[a.pk for a in sources])
+        plan = _agreed_plan(gold, document, agreed_spans, agreed_stances, counted, kinds)
+        result.conflicts = plan.conflicts
+        result.added_spans, result.added_stances = plan.added_spans, plan.added_stances
+        if plan.added_spans or plan.added_stances:
+            annotation_replace_content(
+                annotation=gold, spans=plan.spans, stances=plan.stances, actor=actor
+            )
+    gold.refresh_from_db()
+    result.annotation = gold
+    return result
+
+
+def gold_set_reviewed(
+    *,
+    document: Document,
+    reviewed: bool,
+    actor: AbstractBaseUser | None,
+    version: int | None = None,
+) -> Annotation:
+    """Mark the document's gold reviewed (status submitted), or reopen it for editing."""
+    gold = document.annotations.filter(kind=AnnotationKind.GOLD).first()
+    if gold is None:
+        raise InvalidInput({"gold": [NO_GOLD]})
+    status = AnnotationStatus.SUBMITTED if reviewed else AnnotationStatus.IN_PROGRESS
+    return annotation_set_status(
+        annotation=gold,
+        status=status,
+        version=gold.version if version is None else version,
+        actor=actor,
+    )
+
+
+def _int_or_none(value: Any) -> int | None:
+    return value if type(value) is int else None
+
+
+def _gold_locked(document: Document, version: int | None) -> tuple[Annotation, bool]:
+    """The document's gold (created if missing), locked, with ``version`` checked."""
+    gold, created = gold_for(document)
+    locked = Annotation.objects.select_for_update(of=("self",)).get(pk=gold.pk)
+    if version is not None and not created:
+        if type(version) is not int:
+            raise InvalidInput({"version": [VERSION_INVALID.format(value=version)]})
+        if version != locked.version:
+            raise Conflict(
+                STALE_GOLD.format(sent=version, current=locked.version),
+                current_version=locked.version,
+            )
+    return locked, created
+
+
+def _place(
+    gold: Annotation,
+    source: Span,
+    actor: AbstractBaseUser | None,
+    replaced: list[dict[str, Any]],
+    *,
+    field: str,
+) -> Span:
+    """Return gold's copy of ``source`` (by label and offsets), writing what is needed."""
+    claimant = None
+    if source.claimant is not None:
+        claimant = _place(gold, source.claimant, actor, replaced, field=f"{field}.claimant")
+    gold_spans = list(Span.objects.filter(annotation=gold).select_related("label"))
+    same = next(
+        (
+            span
+            for span in gold_spans
+            if (span.label_id, span.start, span.end) == (source.label_id, source.start, source.end)
+        ),
+        None,
+    )
+    try:
+        if same is not None:
+            if source.label.kind != LabelKind.CLAIM:
+                return same
+            return span_update(
+                span=same,
+                actor=actor,
+                claimant=claimant,
+                claimant_text=source.claimant_text,
+                checkworthy=source.checkworthy,
+            )
+        if not gold.document.project.allow_overlap:
+            for other in gold_spans:
+                if other.label.kind == source.label.kind and overlaps(
+                    source.start, source.end, other.start, other.end
+                ):
+                    span_delete(span=other, actor=actor)
+                    replaced.append(
+                        {"label": other.label.name, "start": other.start, "end": other.end}
+                    )
+        span, _ = span_create(
+            annotation=gold,
+            label=source.label_id,
+            start=source.start,
+            end=source.end,
+            claimant=claimant,
+            claimant_text=source.claimant_text,
+            checkworthy=source.checkworthy,
+            actor=actor,
+        )
+    except InvalidInput as error:
+        # Say which part of the accepted item could not go in (its claimant, its holder...);
+        # the gold's own status and version keep their names.
+        raise InvalidInput(
+            {_error_path(field, name): messages for name, messages in error.errors.items()},
+            error.detail,
+        ) from error
+    return span
+
+
+def _error_path(field: str, name: str) -> str:
+    if name in ("status", "version"):
+        return name
+    return field if name == "span" else f"{field}.{name}"
+
+
+@dataclass
+class _AgreedPlan:
+    spans: list[dict[str, Any]]
+    stances: list[dict[str, Any]]
+    added_spans: int
+    added_stances: int
+    conflicts: list[dict[str, Any]]
+
+
+def _agreed_plan(
+    gold: Annotation,
+    document: Document,
+    agreed_spans: list[SpanKey],
+    agreed_stances: list[StanceKey],
+    counted: ItemVotes,
+    kinds: dict[str, str],
+) -> _AgreedPlan:
+    """Gold's current content as a bulk body, plus the agreed items it lacks."""
+    votes, stance_votes = counted.spans, counted.stances
+    current = list(
+        Span.objects.filter(annotation=gold).select_related("label", "claimant").order_by("id")
+    )
+    current_stances = list(
+        Stance.objects.filter(annotation=gold)
+        .select_related(
+            "target",
+            "label",
+            "holder__label",
+            "holder__claimant",
+            "evidence__label",
+            "evidence__claimant",
+        )
+        .order_by("id")
+    )
+    position = {span.pk: index for index, span in enumerate(current)}
+    items = [
+        {
+            "label": span.label.name,
+            "start": span.start,
+            "end": span.end,
+            "client_id": None if span.client_id is None else str(span.client_id),
+            "claimant": position.get(span.claimant_id),
+            "claimant_text": span.claimant_text,
+            "checkworthy": span.checkworthy,
+        }
+        for span in current
+    ]
+    stance_items = [
+        {
+            "target": stance.target.name,
+            "label": stance.label.name,
+            "holder": position.get(stance.holder_id),
+            "evidence": position.get(stance.evidence_id),
+        }
+        for stance in current_stances
+    ]
+    kinds = kinds | {span.label.name: span.label.kind for span in current}
+    index = {span_key(span): i for i, span in enumerate(current)}
+    entity_at = {
+        (span.start, span.end): i
+        for i, span in enumerate(current)
+        if span.label.kind == LabelKind.ENTITY
+    }
+    conflicts: list[dict[str, Any]] = []
+    added_spans = 0
+    allow_overlap = document.project.allow_overlap
+    # Entities first, so that an agreed claim finds its agreed claimant already placed.
+    ordered = sorted(
+        agreed_spans, key=lambda k: (kinds[k[0]] != LabelKind.ENTITY, k[1], k[2], k[0])
+    )
+    for key in ordered:
+        if key in index:
+            continue
+        label, start, end, claimant, claimant_text = key
+        clash = not allow_overlap and any(
+            kinds[item["label"]] == kinds[label]
+            and overlaps(start, end, item["start"], item["end"])
+            for item in items
+        )
+        if clash:
+            conflicts.append(conflict_entry("span", key, votes[key], OVERLAP, None))
+            continue
+        if claimant is not None and claimant not in entity_at:
+            conflicts.append(conflict_entry("span", key, votes[key], SPAN_LEFT_OUT, None))
+            continue
+        tally = voting.tally(counted.checkworthy[key].values())
+        checkworthy = voting.unanimous(tally)
+        if checkworthy is None:
+            checkworthy = ""
+        if len(tally) > 1:
+            # The span is agreed, its check-worthiness is not: added without one, and said.
+            conflict = conflict_entry("span", key, votes[key], CHECKWORTHY_TIE, None)
+            conflict["checkworthy"] = dict(sorted(tally.items()))
+            conflicts.append(conflict)
+        index[key] = len(items)
+        if kinds[label] == LabelKind.ENTITY:
+            entity_at.setdefault((start, end), len(items))
+        items.append(
+            {
+                "label": label,
+                "start": start,
+                "end": end,
+                "claimant": None if claimant is None else entity_at[claimant],
+                "claimant_text": claimant_text,
+                "checkworthy": checkworthy,
+            }
+        )
+        added_spans += 1
+    taken = {(item["target"], item["holder"]) for item in stance_items}
+    current_keys = {
+        (
+            stance.target.name,
+            stance.label.name,
+            None if stance.holder is None else span_key(stance.holder),
+            None if stance.evidence is None else span_key(stance.evidence),
+        )
+        for stance in current_stances
+    }
+    added_stances = 0
+    for key in sorted(agreed_stances, key=repr):
+        if key in current_keys:
+            continue
+        target, value, holder, evidence = key
+        holder_at = None if holder is None else index.get(holder)
+        evidence_at = None if evidence is None else index.get(evidence)
+        if (holder is not None and holder_at is None) or (
+            evidence is not None and evidence_at is None
+        ):
+            conflicts.append(conflict_entry("stance", key, stance_votes[key], SPAN_LEFT_OUT, None))
+            continue
+        if (target, holder_at) in taken:
+            conflicts.append(
+                conflict_entry("stance", key, stance_votes[key], SAME_TARGET_AND_HOLDER, None)
+            )
+            continue
+        taken.add((target, holder_at))
+        stance_items.append(
+            {"target": target, "label": value, "holder": holder_at, "evidence": evidence_at}
+        )
+        added_stances += 1
+    return _AgreedPlan(items, stance_items, added_spans, added_stances, conflicts)
