@@ -1,8 +1,9 @@
 // The gold on the review page: an Annotator (annotator.js) over the gold annotation, sharing
 // the page's text view, and the writes that replace or extend it through the REST API
 // (accept a span or a stance, build by majority, accept all agreed, mark reviewed; the
-// history's Revert is in history.js). Each write first drains the gold's save queue, so nothing is sent out of order; a
-// 409 reloads the gold and says so. Mixed into Review (review.js), so `this` is the Review.
+// history's Revert is in history.js). Each write first drains the gold's save queue, so
+// nothing is sent out of order; a 409 reloads the gold and says so. Mixed into Review
+// (review.js), so `this` is the Review.
 
 import { ApiError, api, request } from "./api.js";
 import { Annotator } from "./annotator.js";

@@ -23,7 +23,9 @@ function caps(keys) {
 
 // A <div> groups a <dt> with its <dd>, as HTML allows in a <dl>; the CSS lays the pair out.
 function row(keys, text, dataset = {}) {
-  return el("div", { dataset }, el("dt", {}, ...caps(keys)), el("dd", { text }));
+  // A long run of keys (the digits) wraps rather than pushing the descriptions aside.
+  const wide = keys.length > 3 ? "many" : null;
+  return el("div", { dataset }, el("dt", { className: wide }, ...caps(keys)), el("dd", { text }));
 }
 
 /** The rows the project adds to a section: label shortcuts and target numbers. */
