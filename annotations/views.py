@@ -125,7 +125,6 @@ def document_annotate(request: HttpRequest, document_id: int) -> HttpResponse:
         "annotation": annotation,
         "editable": annotation.status == AnnotationStatus.IN_PROGRESS,
         "span_labels": [label for label in labels if label.kind != LabelKind.STANCE],
-        "stance_labels": [label for label in labels if label.kind == LabelKind.STANCE],
         "targets": targets,
         "payload": payload,
     }
@@ -185,9 +184,7 @@ def document_review(request: HttpRequest, document_id: int) -> HttpResponse:
         "unfinished": [a for a in manual if a.status != AnnotationStatus.SUBMITTED],
         "editable": gold is None or gold.status == AnnotationStatus.IN_PROGRESS,
         "span_labels": [label for label in labels if label.kind != LabelKind.STANCE],
-        "stance_labels": [label for label in labels if label.kind == LabelKind.STANCE],
         "targets": targets,
-        "review": True,
         "payload": payload,
     }
     return render(request, "annotations/review.html", context)

@@ -46,6 +46,10 @@ LABEL_KIND_IN_USE = (
 COLOR_INVALID = "A colour is written #rrggbb, for example #1f77b4; got '{color}'."
 SHORTCUT_INVALID = "A shortcut is exactly one printable, non-space character; got '{shortcut}'."
 SHORTCUT_TAKEN = "Shortcut '{shortcut}' is already used by label {name}."
+SHORTCUT_RESERVED = (
+    "'{shortcut}' is a key the annotate and review pages use; choose another "
+    "(these are taken: {reserved})."
+)
 TARGET_NAME_TAKEN = "This project already has a stance target named '{name}'."
 
 PROJECT_NAME_MAX = Project._meta.get_field("name").max_length
@@ -59,6 +63,11 @@ LABEL_FIELDS = frozenset({"name", "kind", "color", "shortcut", "description"})
 TARGET_FIELDS = frozenset({"name", "description"})
 
 COLOR_RE = re.compile(r"#[0-9a-fA-F]{6}")
+
+# The one-key commands of the annotate and review pages, which a label's shortcut would
+# shadow. static/annotations/keys.js declares them (RESERVED_KEYS, from its keyboard map);
+# tests/browser/test_keys_js.py holds the two equal.
+RESERVED_SHORTCUTS = frozenset("?[]{},.0123456789")
 
 # Distinct, readable on white, and kind to the common colour-vision deficiencies (the
 # Okabe-Ito and Tableau-10 families). New labels take the first one the project lacks.
@@ -275,6 +284,9 @@ def label_errors(label: Label) -> dict[str, list[str]]:
     if shortcut != "":
         if not _is_shortcut(shortcut):
             errors["shortcut"] = [SHORTCUT_INVALID.format(shortcut=shortcut)]
+        elif shortcut in RESERVED_SHORTCUTS:
+            reserved = " ".join(sorted(RESERVED_SHORTCUTS))
+            errors["shortcut"] = [SHORTCUT_RESERVED.format(shortcut=shortcut, reserved=reserved)]
         else:
             holder = others.filter(shortcut=shortcut).values_list("name", flat=True).first()
             if holder is not None:

@@ -289,6 +289,17 @@ def test_label_create_accepts_a_non_ascii_shortcut():
     assert label.shortcut == "é"
 
 
+@pytest.mark.parametrize("shortcut", ["?", "]", ".", "1", "0"])
+def test_label_create_rejects_a_shortcut_the_pages_reserve(shortcut):
+    with pytest.raises(ValidationError) as excinfo:
+        label_create(project=ProjectFactory(), name="PER", kind="entity", shortcut=shortcut)
+
+    reserved = " ".join(sorted(projects.RESERVED_SHORTCUTS))
+    assert errors_of(excinfo) == {
+        "shortcut": [projects.SHORTCUT_RESERVED.format(shortcut=shortcut, reserved=reserved)]
+    }
+
+
 @pytest.mark.parametrize(
     "color", ["red", "#abc", "#gggggg", "aabbcc", "#aabbccdd", "#aabbcc\n", " #aabbcc", ""]
 )

@@ -1,0 +1,48 @@
+// Claims on the annotate page: the selected claim's check-worthiness and its claimant (an
+// entity highlight, picked with a click, or a free-text source not in the text). Mixed into
+// the Annotator (annotator.js), so `this` is the Annotator.
+
+export class ClaimEditing {
+  selectedClaim() {
+    const span = this.selected && this.store.spans.get(this.selected);
+    return span && this.labels.get(span.label)?.kind === "claim" ? span : null;
+  }
+
+  setCheckworthy(value) {
+    if (!this.guard()) return;
+    const claim = this.selectedClaim();
+    if (!claim) return;
+    const next = claim.checkworthy === value ? "" : value;
+    this.change([{ type: "span.update", key: claim.key, changes: { checkworthy: next } }]);
+  }
+
+  setClaimant(key) {
+    if (!this.guard()) return;
+    const claim = this.selectedClaim();
+    if (!claim) return;
+    if (key && this.labels.get(this.store.spans.get(key)?.label)?.kind !== "entity") {
+      this.say("The claimant must be an entity.");
+      return;
+    }
+    if (claim.claimant === key && !(key && claim.claimant_text)) return;
+    const changes = { claimant: key };
+    if (key && claim.claimant_text) changes.claimant_text = "";
+    this.change([{ type: "span.update", key: claim.key, changes }]);
+  }
+
+  setClaimantText(value) {
+    if (!this.guard()) return;
+    const claim = this.selectedClaim();
+    const text = value.trim();
+    if (!claim || claim.claimant_text === text) return;
+    const changes = { claimant_text: text };
+    if (text && claim.claimant) changes.claimant = null;
+    this.change([{ type: "span.update", key: claim.key, changes }]);
+  }
+
+  pickClaimant() {
+    if (!this.guard() || !this.selectedClaim()) return;
+    this.picking = this.picking?.kind === "claimant" ? null : { kind: "claimant" };
+    this.renderPanels();
+  }
+}

@@ -1,0 +1,169 @@
+// The gold on the review page: an Annotator (annotator.js) over the gold annotation, sharing
+// the page's text view, and the writes that replace or extend it through the REST API
+// (accept a span or a stance, build by majority, accept all agreed, mark reviewed; the
+// history's Revert is in history.js). Each write first drains the gold's save queue, so
+// nothing is sent out of order; a 409 reloads the gold and says so. Mixed into Review
+// (review.js), so `this` is the Review.
+
+import { ApiError, api, request } from "./api.js";
+import { Annotator } from "./annotator.js";
+import { shorten } from "./panels.js";
+
+export const NO_GOLD = "No gold yet: build it by majority, accept all agreed, or accept a highlight.";
+export const GOLD_REVIEWED = "The gold is marked reviewed; reopen it to change it.";
+export const CHANGED_MEANWHILE = "The gold changed meanwhile (another tab or reviewer); it is reloaded. Try again.";
+
+export class GoldEditing {
+  startGold(gold) {
+    this.annotator = new Annotator(
+      this.root,
+      { ...this.payload, annotation: gold },
+      {
+        view: this.view,
+        messages: this.messages,
+        enabled: this.lane === "gold",
+        classesOf: (key) => this.goldClasses(key),
+        onRender: () => this.refresh(),
+        onSaved: () => this.scheduleHistory(),
+      },
+    );
+    // For tests and users' own scripts: read-only access to the gold's state.
+    window.workbenchAnnotator = this.annotator;
+  }
+
+  goldClasses(key) {
+    const span = this.annotator?.store.spans.get(key);
+    return span && this.disputed(this.spanKey(span)) ? ["disagree"] : [];
+  }
+
+  /** Show the gold as the server now has it. */
+  goldLoaded(gold) {
+    if (!this.annotator) {
+      this.startGold(gold);
+      if (this.lane !== "gold") this.renderLane();
+    } else {
+      this.annotator.store.load(gold);
+      this.annotator.reloaded(null);
+    }
+    this.refresh();
+  }
+
+  goldStatus() {
+    return this.annotator ? this.annotator.store.status : "none";
+  }
+
+  /** Run a write to gold after the queued edits, then show the gold it leaves. */
+  async goldAction(call, done) {
+    if (this.busy) return;
+    this.busy = true;
+    this.refresh();
+    try {
+      if (this.annotator) await this.annotator.queue.drained();
+      this.setSaveState("saving");
+      const result = await call();
+      this.goldLoaded(result.gold);
+      if (done) done(result);
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 409 && this.annotator) {
+        await this.reloadGold();
+        this.say(CHANGED_MEANWHILE, { sticky: true });
+      } else {
+        this.say(`Not done: ${error.message}`, { sticky: true });
+      }
+    } finally {
+      this.busy = false;
+      this.setSaveState("saved");
+      this.refresh();
+      this.loadHistory();
+    }
+  }
+
+  async reloadGold() {
+    try {
+      this.goldLoaded((await api.annotation(this.annotator.store.id)).data);
+    } catch {
+      // The next action reloads again; the message already says what happened.
+    }
+  }
+
+  versionBody() {
+    return this.annotator ? { version: this.annotator.store.version } : {};
+  }
+
+  acceptSpan(span) {
+    const lane = this.lanes.find((l) => l.byId.get(span.id) === span);
+    this.goldAction(
+      async () => {
+        const body = { span: span.id, ...this.versionBody() };
+        return (await request("POST", `/api/documents/${this.documentId}/gold/accept/`, body)).data;
+      },
+      (data) => {
+        const label = this.labels.get(span.label);
+        let text = `Accepted ${lane ? `${lane.author}'s ` : ""}${label ? label.name : "span"} “${shorten(span.text, 40)}” into gold.`;
+        if (data.replaced.length) {
+          const names = data.replaced.map((r) => `${r.label} ${r.start}–${r.end}`).join(", ");
+          text += ` It replaced ${names}.`;
+        }
+        this.say(text);
+      },
+    );
+  }
+
+  acceptStance(stance) {
+    this.goldAction(
+      async () => {
+        const body = { stance: stance.id, ...this.versionBody() };
+        return (await request("POST", `/api/documents/${this.documentId}/gold/accept/`, body)).data;
+      },
+      () => this.say(`Accepted the stance on “${this.targetName(stance.target)}” into gold.`),
+    );
+  }
+
+  buildMajority() {
+    this.goldAction(
+      async () =>
+        (await request("POST", `/api/documents/${this.documentId}/gold/`, { strategy: "majority" })).data,
+      (data) => {
+        this.renderConflicts(data.conflicts, "Left out of the majority");
+        const spans = data.gold.spans.length;
+        this.say(
+          `Gold built by majority: ${spans} span${spans === 1 ? "" : "s"}, ` +
+            `${data.conflicts.length} item${data.conflicts.length === 1 ? "" : "s"} left out (listed below). ` +
+            "The history can revert it.",
+        );
+      },
+    );
+  }
+
+  acceptAgreed() {
+    this.goldAction(
+      async () =>
+        (await request("POST", `/api/documents/${this.documentId}/gold/agreed/`, this.versionBody())).data,
+      (data) => {
+        this.renderConflicts(data.conflicts, "Agreed, but not added");
+        const { spans, stances } = data.added;
+        this.say(
+          spans || stances
+            ? `Added ${spans} agreed span${spans === 1 ? "" : "s"} and ${stances} stance${stances === 1 ? "" : "s"} to gold.`
+            : "Gold already has everything all annotators agree on.",
+        );
+      },
+    );
+  }
+
+  toggleReviewed() {
+    if (!this.annotator) {
+      this.say(NO_GOLD);
+      return;
+    }
+    const store = this.annotator.store;
+    const next = store.status === "submitted" ? "in_progress" : "submitted";
+    this.goldAction(
+      async () => {
+        const { data } = await api.setStatus(store.id, next, store.version);
+        return { gold: (await api.annotation(store.id)).data, status: data.status };
+      },
+      (data) => this.say(data.status === "submitted" ? "Gold marked reviewed." : "Gold reopened for editing."),
+    );
+  }
+}

@@ -1,0 +1,164 @@
+// Spans on the annotate page: the text selection as a code-point range, creating a span
+// from it with a label's key, relabelling, deleting, and selecting or stepping through the
+// highlights. The overlap policy is checked here (with offsets.js) before a change is sent,
+// so the user gets the message at once; the server checks it again. Mixed into the Annotator
+// (annotator.js), so `this` is the Annotator.
+
+import { firstOverlap, snapToWords } from "./offsets.js";
+import { newUuid } from "./store.js";
+
+export const OVERLAP = "That overlaps the {kind} “{text}”; this project does not allow {kind} spans to overlap.";
+export const ALREADY = "That text is already labelled {label}.";
+export const IN_USE = "This span is used by {uses}; unlink it first.";
+
+function format(template, values) {
+  return template.replace(/\{(\w+)\}/g, (_, name) => String(values[name]));
+}
+
+export class SpanEditing {
+
+  /** The text selection as a code-point range (snapped to words unless turned off), or null. */
+  selectedRange() {
+    const utf16 = this.view.selectionRange();
+    if (!utf16) return null;
+    const snapped = this.snap.checked
+      ? snapToWords(this.index.text, utf16.start, utf16.end)
+      : utf16;
+    if (!snapped) return null;
+    try {
+      return this.index.rangeToCodePoints(snapped.start, snapped.end);
+    } catch (error) {
+      this.say(`That selection cannot be used: ${error.message}`);
+      return null;
+    }
+  }
+
+  labelChosen(labelId) {
+    if (!this.guard()) return;
+    const label = this.labels.get(labelId);
+    const range = this.selectedRange();
+    if (range) {
+      const op = this.spanCreateOp(range, label);
+      if (!op) return;
+      window.getSelection().removeAllRanges();
+      this.selected = op.key;
+      this.change([op]);
+      return;
+    }
+    if (this.selected) this.relabel(this.selected, label);
+    else this.say("Select some text first, then press a label's key.");
+  }
+
+  /** The operation creating a span over `range`, or null (and a message) if it cannot be. */
+  spanCreateOp(range, label) {
+    const same = [...this.store.spans.values()].find(
+      (s) => s.start === range.start && s.end === range.end && s.label === label.id,
+    );
+    if (same) {
+      this.selected = same.key;
+      this.redecorate();
+      this.say(format(ALREADY, { label: label.name }));
+      return null;
+    }
+    const clash = this.overlapping(range, label.kind, null);
+    if (clash) {
+      this.say(format(OVERLAP, { kind: label.kind, text: clash.text }));
+      return null;
+    }
+    return {
+      type: "span.create",
+      key: newUuid(),
+      label: label.id,
+      start: range.start,
+      end: range.end,
+      text: this.index.slice(range.start, range.end),
+      claimant: null,
+      claimant_text: "",
+      checkworthy: "",
+    };
+  }
+
+  overlapping(range, kind, exceptKey) {
+    if (this.allowOverlap) return null;
+    const same = [...this.store.spans.values()].filter(
+      (s) => s.key !== exceptKey && this.labels.get(s.label)?.kind === kind,
+    );
+    return firstOverlap(range.start, range.end, same);
+  }
+
+  relabel(key, label) {
+    const span = this.store.spans.get(key);
+    if (!span || span.label === label.id) return;
+    const oldKind = this.labels.get(span.label)?.kind;
+    if (oldKind === "entity" && label.kind !== "entity") {
+      const uses = this.describeUses(key, false);
+      if (uses) {
+        this.say(format(IN_USE, { uses }));
+        return;
+      }
+    }
+    const clash = this.overlapping(span, label.kind, key);
+    if (clash) {
+      this.say(format(OVERLAP, { kind: label.kind, text: clash.text }));
+      return;
+    }
+    const changes = { label: label.id };
+    if (label.kind !== "claim") {
+      // Only claims carry these; the server refuses them on any other kind.
+      if (span.claimant) changes.claimant = null;
+      if (span.claimant_text) changes.claimant_text = "";
+      if (span.checkworthy) changes.checkworthy = "";
+    }
+    this.change([{ type: "span.update", key, changes }]);
+  }
+
+  describeUses(key, withEvidence = true) {
+    const { claims, held, evidence } = this.store.usesOf(key);
+    const parts = [];
+    if (claims.length) parts.push(`${claims.length} claim${claims.length > 1 ? "s" : ""} as claimant`);
+    if (held.length) parts.push(`${held.length} stance${held.length > 1 ? "s" : ""} as holder`);
+    if (withEvidence && evidence.length) {
+      parts.push(`${evidence.length} stance${evidence.length > 1 ? "s" : ""} as evidence`);
+    }
+    return parts.join(" and ");
+  }
+
+  deleteSelected() {
+    if (!this.guard()) return;
+    const key = this.selected;
+    if (!key || !this.store.spans.has(key)) {
+      if (this.active && this.store.stances.has(this.active.row)) {
+        this.setStanceValue(this.active.target, this.active.row, null);
+      }
+      return;
+    }
+    const uses = this.describeUses(key);
+    if (uses) {
+      this.say(format(IN_USE, { uses }));
+      return;
+    }
+    const ordered = this.store.sortedSpans();
+    const index = ordered.findIndex((span) => span.key === key);
+    const next = ordered[index + 1] || ordered[index - 1];
+    this.selected = next ? next.key : null;
+    this.change([{ type: "span.delete", key }]);
+  }
+
+  selectSpan(key) {
+    this.selected = key;
+    this.picking = null;
+    this.redecorate();
+    const first = this.view.piecesOf(key)[0];
+    first?.scrollIntoView({ block: "nearest" });
+  }
+
+  stepSpan(direction) {
+    const ordered = this.store.sortedSpans();
+    if (!ordered.length) return;
+    const index = ordered.findIndex((span) => span.key === this.selected);
+    let next;
+    if (index < 0) next = direction > 0 ? 0 : ordered.length - 1;
+    else next = (index + direction + ordered.length) % ordered.length;
+    this.selectSpan(ordered[next].key);
+  }
+}

@@ -1,0 +1,171 @@
+// Stances on the annotate page: a target's rows (its stances, then drafts not yet given a
+// value), the active row, and setting a row's value, holder and evidence. A draft lives only
+// here until it gets a value; then it becomes a stance.create. Mixed into the Annotator
+// (annotator.js), so `this` is the Annotator.
+
+import { newUuid } from "./store.js";
+
+export const NO_EVIDENCE_LABEL = "No entity or claim label to mark the evidence with.";
+
+export class StanceEditing {
+  /** A target's rows: its stances, then drafts; always at least one. */
+  rowsOf(targetId) {
+    const rows = this.store.stancesOf(targetId).map((stance) => ({ ...stance }));
+    let drafts = this.drafts.get(targetId) || [];
+    drafts = drafts.filter((draft) => !this.store.stances.has(draft.key));
+    for (const draft of drafts) {
+      if (draft.holder && !this.store.spans.has(draft.holder)) draft.holder = null;
+      if (draft.evidence && !this.store.spans.has(draft.evidence)) draft.evidence = null;
+    }
+    if (!rows.length && !drafts.length) drafts = [this.newDraft()];
+    this.drafts.set(targetId, drafts);
+    return rows.concat(drafts.map((draft) => ({ ...draft, label: null, target: targetId })));
+  }
+
+  newDraft(holder = null, evidence = null) {
+    return { key: `stance-new-${newUuid()}`, holder, evidence };
+  }
+
+  addDraft(targetId) {
+    const draft = this.newDraft();
+    this.drafts.set(targetId, (this.drafts.get(targetId) || []).concat(draft));
+    this.active = { target: targetId, row: draft.key };
+    this.renderPanels();
+  }
+
+  activeRow() {
+    if (!this.active) return null;
+    const stance = this.store.stances.get(this.active.row);
+    if (stance) return stance;
+    return (this.drafts.get(this.active.target) || []).find((d) => d.key === this.active.row) || null;
+  }
+
+  activate(targetId, rowKey, redraw = true) {
+    this.active = { target: targetId, row: rowKey };
+    if (redraw) {
+      this.redecorate();
+      return;
+    }
+    // Focus moved into a row: mark it without rebuilding what is being clicked.
+    for (const row of this.stanceContainer.querySelectorAll(".stance-row")) {
+      row.classList.toggle("active", row.dataset.rowKey === rowKey);
+    }
+    for (const block of this.stanceContainer.querySelectorAll(".target")) {
+      const on = Number(block.dataset.targetId) === targetId;
+      block.classList.toggle("active", on);
+      block.querySelector(".target-name")?.setAttribute("aria-pressed", String(on));
+    }
+  }
+
+  activateTarget(number) {
+    const target = this.targets[number - 1];
+    if (!target) return;
+    const rows = this.rowsOf(target.id);
+    this.activate(target.id, rows[0].key);
+    document.getElementById(`target-${target.id}`)?.scrollIntoView({ block: "nearest" });
+  }
+
+  setStanceValue(targetId, rowKey, labelId) {
+    if (!this.guard()) return;
+    const stance = this.store.stances.get(rowKey);
+    if (stance) {
+      if (labelId === null) {
+        const draft = { key: rowKey, holder: stance.holder, evidence: stance.evidence };
+        this.drafts.set(targetId, (this.drafts.get(targetId) || []).concat(draft));
+        this.change([{ type: "stance.delete", key: rowKey }]);
+      } else if (stance.label !== labelId) {
+        this.change([{ type: "stance.update", key: rowKey, changes: { label: labelId } }]);
+      }
+      return;
+    }
+    if (labelId === null) return;
+    const draft = (this.drafts.get(targetId) || []).find((d) => d.key === rowKey);
+    const holder = draft ? draft.holder : null;
+    if (this.store.stancesOf(targetId).some((other) => other.holder === holder)) {
+      this.say("This target already has a stance by that holder; change that one instead.");
+      return;
+    }
+    this.change([
+      {
+        type: "stance.create",
+        key: rowKey,
+        target: targetId,
+        label: labelId,
+        holder,
+        evidence: draft ? draft.evidence : null,
+      },
+    ]);
+  }
+
+  setStanceRef(targetId, rowKey, field, key) {
+    if (!this.guard()) return;
+    const stance = this.store.stances.get(rowKey);
+    if (field === "holder" && key && this.labels.get(this.store.spans.get(key)?.label)?.kind !== "entity") {
+      this.say("The holder must be an entity.");
+      return;
+    }
+    if (field === "holder") {
+      const clash = this.store
+        .stancesOf(targetId)
+        .some((other) => other.key !== rowKey && other.holder === key);
+      if (clash) {
+        this.say("This target already has a stance by that holder.");
+        this.renderPanels();
+        return;
+      }
+    }
+    if (stance) {
+      if (stance[field] !== key) this.change([{ type: "stance.update", key: rowKey, changes: { [field]: key } }]);
+      return;
+    }
+    const draft = (this.drafts.get(targetId) || []).find((d) => d.key === rowKey);
+    if (draft) {
+      draft[field] = key;
+      this.redecorate();
+    }
+  }
+
+  pickHolder() {
+    if (!this.guard() || !this.active) return;
+    this.picking = this.picking?.kind === "holder" ? null : { kind: "holder", row: this.active.row };
+    this.renderPanels();
+  }
+
+  /** Evidence for the active stance: the selected text (made a span if need be), or the selected span. */
+  useEvidence() {
+    if (!this.guard() || !this.active) return;
+    const { target, row } = this.active;
+    const range = this.selectedRange();
+    if (range) {
+      const same = [...this.store.spans.values()].find((s) => s.start === range.start && s.end === range.end);
+      if (same) {
+        window.getSelection().removeAllRanges();
+        this.setStanceRef(target, row, "evidence", same.key);
+        return;
+      }
+      const label = this.spanLabels.find((l) => l.kind === "claim") || this.spanLabels[0];
+      if (!label) {
+        this.say(NO_EVIDENCE_LABEL);
+        return;
+      }
+      const create = this.spanCreateOp(range, label);
+      if (!create) return;
+      window.getSelection().removeAllRanges();
+      const stance = this.store.stances.get(row);
+      if (stance) {
+        this.change([create, { type: "stance.update", key: row, changes: { evidence: create.key } }]);
+      } else {
+        const draft = (this.drafts.get(target) || []).find((d) => d.key === row);
+        this.change([create]);
+        if (draft) draft.evidence = create.key;
+        this.redecorate();
+      }
+      return;
+    }
+    if (this.selected) {
+      this.setStanceRef(target, row, "evidence", this.selected);
+      return;
+    }
+    this.say("Select the evidence in the text first (or select a highlight), then press e.");
+  }
+}
