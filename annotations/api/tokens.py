@@ -14,6 +14,7 @@ from rest_framework.throttling import AnonRateThrottle
 from annotations.api.base import ApiView, InputSerializer
 from annotations.api.serializers import ErrorOutput
 
+# The name log filters and tests know; it predates the module's rename to tokens.py.
 logger = logging.getLogger("annotations.api.auth")
 
 BAD_CREDENTIALS = "Unable to log in with the username and password given."

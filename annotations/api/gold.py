@@ -1,13 +1,14 @@
-"""Gold: a reviewer builds a document's gold annotation, then edits it like any annotation."""
+"""Gold: a reviewer builds a document's gold annotation, then edits it like any annotation.
 
-from drf_spectacular.types import OpenApiTypes
+Accepting single items or all agreed ones into gold: gold_accept.py.
+"""
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from annotations import selectors
-from annotations.agreement import project_agreement
 from annotations.api import permissions
 from annotations.api.base import ApiView, InputSerializer
 from annotations.api.serializers import AnnotationDetailOutput, ErrorOutput
@@ -69,18 +70,3 @@ class GoldApi(ApiView):
         }
         code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
         return Response(payload, status=code)
-
-
-class AgreementApi(ApiView):
-    """Agreement between the project's annotators (reviewers, managers).
-
-    Over documents with two or more submitted manual annotations: span precision, recall
-    and F1 per label, overall and per pair of annotators (exact and overlap matching);
-    token-level alpha on entity tags; per stance target and for check-worthiness,
-    Krippendorff's alpha and Cohen's kappa per pair. An undefined figure is null.
-    """
-
-    @extend_schema(responses={200: OpenApiTypes.OBJECT, 403: ErrorOutput, 404: ErrorOutput})
-    def get(self, request: Request, project_id: int) -> Response:
-        project = permissions.project_for(request, project_id, permissions.REVIEW)
-        return Response(project_agreement(selectors.agreement_inputs(project=project)))

@@ -1,4 +1,6 @@
-"""Reviewing a document: accept one annotator's span or stance into gold, or all agreed items.
+"""Accepting into gold one annotator's span or stance, or all agreed items.
+
+Building gold from whole annotations: gold.py.
 
 Gold is then edited with the ordinary span and stance endpoints, marked reviewed with
 ``PATCH /api/annotations/{gold}/ {"status": "submitted"}`` and reopened with ``in_progress``.
@@ -12,7 +14,7 @@ from rest_framework.response import Response
 from annotations import selectors
 from annotations.api import permissions
 from annotations.api.base import ApiView, InputSerializer
-from annotations.api.review import ConflictOutput
+from annotations.api.gold import ConflictOutput
 from annotations.api.serializers import AnnotationDetailOutput, ErrorOutput
 from annotations.errors import InvalidInput
 from annotations.services.review import (
