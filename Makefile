@@ -40,9 +40,12 @@ test: $(VENV)/.dev-installed
 test-sqlite: $(VENV)/.dev-installed
 	env -u DATABASE_URL $(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
 
+# Style, types (mypy, configured in pyproject.toml) and the import layering (import-linter).
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 format: $(VENV)/.dev-installed
 	$(BIN)/ruff format .

@@ -22,6 +22,7 @@ from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import combinations
+from typing import Any
 
 EXACT = "exact"
 OVERLAP = "overlap"
@@ -109,14 +110,16 @@ def _overlap_matches(reference: list[tuple[int, int]], other: list[tuple[int, in
 
 def pairwise_span_agreement(
     documents: Mapping[Hashable, Mapping[Hashable, Sequence[Span]]], mode: str = EXACT
-) -> dict[tuple[Hashable, Hashable], dict[str, dict]]:
+) -> dict[tuple[Hashable, Hashable], dict[str, dict[str, Any]]]:
     """Precision/recall/F1 per label and overall for each pair of annotators.
 
     ``documents`` maps a document to ``{annotator: spans}``; a pair is compared on the
     documents both annotated. Keys of the result are sorted annotator pairs; each value maps
     every label (and ``"overall"``) to tp/fp/fn/precision/recall/f1.
     """
-    totals: dict[tuple, dict[str, Counts]] = defaultdict(lambda: defaultdict(Counts))
+    totals: dict[tuple[Hashable, Hashable], dict[str, Counts]] = defaultdict(
+        lambda: defaultdict(Counts)
+    )
     for by_annotator in documents.values():
         for first, second in combinations(sorted(by_annotator, key=str), 2):
             pair = totals[(first, second)]
@@ -230,7 +233,7 @@ def token_alpha(documents: Iterable[tuple[str, Mapping[Hashable, Sequence[Span]]
     Every token is a unit, ``O`` (no entity) included: agreeing that a token is outside
     every entity is agreement too.
     """
-    units: Counter[tuple[str, ...]] = Counter()
+    units: Counter[tuple[Hashable | None, ...]] = Counter()
     for text, by_annotator in documents:
         if len(by_annotator) < 2:
             continue
@@ -253,7 +256,9 @@ class AnnotatorWork:
 NO_STANCE = "none"
 
 
-def project_agreement(documents: Iterable[tuple[str, Mapping[str, AnnotatorWork]]]) -> dict:
+def project_agreement(
+    documents: Iterable[tuple[str, Mapping[str, AnnotatorWork]]],
+) -> dict[str, Any]:
     """Every agreement figure of a project over ``(text, {annotator: work})`` per document.
 
     Documents with fewer than two annotators are left out. Stance units are (document,
@@ -262,7 +267,7 @@ def project_agreement(documents: Iterable[tuple[str, Mapping[str, AnnotatorWork]
     """
     compared = [(text, works) for text, works in documents if len(works) >= 2]
     annotators = sorted({name for _, works in compared for name in works})
-    span_documents: dict[int, dict[str, list[Span]]] = {}
+    span_documents: dict[Hashable, dict[Hashable, list[Span]]] = {}
     for index, (_, works) in enumerate(compared):
         span_documents[index] = {
             name: [*work.entities, *((s, e, label) for s, e, label, _ in work.claims)]
@@ -306,7 +311,9 @@ def project_agreement(documents: Iterable[tuple[str, Mapping[str, AnnotatorWork]
     }
 
 
-def _span_summary(pairs: dict[tuple, dict[str, dict]]) -> dict:
+def _span_summary(
+    pairs: dict[tuple[Hashable, Hashable], dict[str, dict[str, Any]]],
+) -> dict[str, Any]:
     totals: dict[str, Counts] = defaultdict(Counts)
     for labels in pairs.values():
         for label, figures in labels.items():
@@ -326,7 +333,7 @@ def _span_summary(pairs: dict[tuple, dict[str, dict]]) -> dict:
     }
 
 
-def _categorical_summary(units: list[dict[str, str]], annotators: list[str]) -> dict:
+def _categorical_summary(units: list[dict[str, str]], annotators: list[str]) -> dict[str, Any]:
     pairs = []
     for first, second in combinations(annotators, 2):
         both = [(u[first], u[second]) for u in units if first in u and second in u]

@@ -11,7 +11,7 @@ so every server process and machine shares one count per address.
 """
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
@@ -69,7 +69,14 @@ def login_failure_record(address: str) -> int:
         return 1
 
 
-class ThrottledLoginMixin:
+# The mixin's base for the type checker: the log-in forms it is mixed into.
+if TYPE_CHECKING:
+    _LoginForm = AuthenticationForm
+else:
+    _LoginForm = object
+
+
+class ThrottledLoginMixin(_LoginForm):
     """Refuse a log-in form from a throttled address before authenticating; log failures."""
 
     request: HttpRequest | None

@@ -162,7 +162,7 @@ def count_chart(rows: list[CountBar], *, title: str) -> SafeString:
     """
     plot = WIDTH - NAME_WIDTH - VALUE_WIDTH
     largest = max((row.count for row in rows), default=0) or 1
-    parts = []
+    parts: list[str] = []
     y = 0
     group = None
     for row in rows:

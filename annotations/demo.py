@@ -7,6 +7,7 @@ dashes, accented names) on purpose: they exercise offsets beyond ASCII from the 
 """
 
 from dataclasses import dataclass
+from typing import TypedDict
 
 from annotations.models import LabelKind, Role
 
@@ -110,7 +111,18 @@ One stance per holder and target. When in doubt, prefer NEUTRAL and leave a note
 reviewer.
 """
 
-PROJECT = {
+
+class DemoProject(TypedDict):
+    """The keyword arguments of project_create that describe the demo project."""
+
+    name: str
+    description: str
+    guidelines: str
+    allow_overlap: bool
+    annotators_per_document: int
+
+
+PROJECT: DemoProject = {
     "name": "Sahel news demo",
     "description": (
         "Invented news articles from the Sahel: an election, a flood, a trade agreement and a "

@@ -1,6 +1,7 @@
 """Forms of the browser pages: they parse and name field errors; the services decide."""
 
 import importlib.util
+from typing import cast
 
 from django import forms
 
@@ -32,8 +33,14 @@ class ReviewQueueFilter(forms.Form):
 
     def __init__(self, *args, usernames: list[str], labels: list[str], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["annotator"].choices = [("", "Anyone"), *((u, u) for u in usernames)]
-        self.fields["label"].choices = [("", "Any label"), *((n, n) for n in labels)]
+        cast(forms.ChoiceField, self.fields["annotator"]).choices = [
+            ("", "Anyone"),
+            *((u, u) for u in usernames),
+        ]
+        cast(forms.ChoiceField, self.fields["label"]).choices = [
+            ("", "Any label"),
+            *((n, n) for n in labels),
+        ]
 
     def filters(self) -> dict[str, str | None]:
         """The valid filters as review_queue takes them (None: not filtered)."""
@@ -98,7 +105,9 @@ class ReleaseForm(forms.Form):
             for entry in FORMATS.values()
             if entry.package is None or importlib.util.find_spec(entry.package) is not None
         ]
-        self.fields["formats"].choices = [(name, FORMAT_DESCRIPTIONS[name]) for name in available]
+        cast(forms.MultipleChoiceField, self.fields["formats"]).choices = [
+            (name, FORMAT_DESCRIPTIONS[name]) for name in available
+        ]
         self.fields["formats"].initial = [name for name in DEFAULT_FORMATS if name in available]
 
 

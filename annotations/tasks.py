@@ -9,7 +9,7 @@ that is ready, or an import job that is done, is left alone.
 from collections.abc import Iterable
 from typing import BinaryIO
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django_tasks import task
 
@@ -33,7 +33,7 @@ def run_import_job(job_id: int) -> None:
 def release_start(
     *,
     project: Project,
-    actor: AbstractBaseUser,
+    actor: User,
     name: str,
     formats: Iterable[str] | None = None,
 ) -> Release:
@@ -53,7 +53,7 @@ def release_rebuild(*, release: Release) -> None:
 def import_job_start(
     *,
     project: Project,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     name: str,
     stream: BinaryIO,
     options: ImportOptions,

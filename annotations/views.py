@@ -9,10 +9,12 @@ too; their scripts post the forms to the API and follow background work.
 
 import re
 from statistics import median
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -64,9 +66,18 @@ KIND_GROUPS = {"entity": "Entities", "claim": "Claims", "stance": "Stances"}
 HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 
 
+class AuthenticatedHttpRequest(HttpRequest):
+    """The request of a ``login_required`` page, whose user is therefore an account.
+
+    Only a type for the views' signatures: Django hands them a plain request.
+    """
+
+    user: User
+
+
 @login_required
 @require_safe
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """List the user's projects with their progress."""
     projects = selectors.project_list_with_progress_for_user(user=request.user)
     return render(request, "annotations/home.html", {"projects": projects})
@@ -74,7 +85,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_safe
-def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
+def project_detail(request: AuthenticatedHttpRequest, project_id: int) -> HttpResponse:
     """Show a project: description, guidelines, labels, targets and "Start annotating"."""
     project = _project(request, project_id)
     context = {
@@ -87,7 +98,7 @@ def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
 
 @login_required
 @require_safe
-def project_annotate(request: HttpRequest, project_id: int) -> HttpResponse:
+def project_annotate(request: AuthenticatedHttpRequest, project_id: int) -> HttpResponse:
     """Open the user's next document (their work in progress first), or say all is done."""
     # A GET that may assign: the queue hands back work in progress before anything new, so
     # reloading (or a browser prefetching the link) never takes a second document.
@@ -100,7 +111,7 @@ def project_annotate(request: HttpRequest, project_id: int) -> HttpResponse:
 
 @login_required
 @require_safe
-def document_annotate(request: HttpRequest, document_id: int) -> HttpResponse:
+def document_annotate(request: AuthenticatedHttpRequest, document_id: int) -> HttpResponse:
     """The annotate page: the document, the user's own annotation of it, labels and targets."""
     document = selectors.document_get_for_user(user=request.user, document_id=document_id)
     if document is None:
@@ -109,6 +120,7 @@ def document_annotate(request: HttpRequest, document_id: int) -> HttpResponse:
     annotation = selectors.annotation_get_for_user(
         user=request.user, annotation_id=own.pk, with_content=True
     )
+    assert annotation is not None  # the caller's own, just read or created
     project = _project(request, document.project_id)
     labels = list(selectors.label_list(project=project))
     targets = list(selectors.target_list(project=project))
@@ -133,7 +145,7 @@ def document_annotate(request: HttpRequest, document_id: int) -> HttpResponse:
 
 @login_required
 @require_safe
-def project_labels_css(request: HttpRequest, project_id: int) -> HttpResponse:
+def project_labels_css(request: AuthenticatedHttpRequest, project_id: int) -> HttpResponse:
     """The project's label colours as CSS classes: colours without inline styles."""
     project = _project(request, project_id)
     rules = []
@@ -156,7 +168,7 @@ def project_labels_css(request: HttpRequest, project_id: int) -> HttpResponse:
 
 @login_required
 @require_safe
-def document_review(request: HttpRequest, document_id: int) -> HttpResponse:
+def document_review(request: AuthenticatedHttpRequest, document_id: int) -> HttpResponse:
     """The review page: each submitted annotator's work, the disagreements, and the gold."""
     document = selectors.document_get_for_user(user=request.user, document_id=document_id)
     if document is None:
@@ -192,7 +204,7 @@ def document_review(request: HttpRequest, document_id: int) -> HttpResponse:
 
 @login_required
 @require_safe
-def project_review(request: HttpRequest, project_id: int) -> HttpResponse:
+def project_review(request: AuthenticatedHttpRequest, project_id: int) -> HttpResponse:
     """The review queue: submitted documents, lowest agreement first, with filters."""
     project = _reviewed_project(request, project_id)
     members = selectors.membership_list(project=project)
@@ -212,7 +224,7 @@ def project_review(request: HttpRequest, project_id: int) -> HttpResponse:
 
 @login_required
 @require_safe
-def project_dashboard(request: HttpRequest, project_id: int) -> HttpResponse:
+def project_dashboard(request: AuthenticatedHttpRequest, project_id: int) -> HttpResponse:
     """The dashboard: progress, document states, labels, agreement, time; members and labels."""
     project = _reviewed_project(request, project_id)
     return _render_dashboard(request, project)
@@ -220,7 +232,7 @@ def project_dashboard(request: HttpRequest, project_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def project_member_add(request: HttpRequest, project_id: int) -> HttpResponse:
+def project_member_add(request: AuthenticatedHttpRequest, project_id: int) -> HttpResponse:
     """Add a member by username with a role (or change the role of one already in)."""
     project = _managed_project(request, project_id)
     form = MemberAddForm(request.POST, prefix="member")
@@ -237,7 +249,9 @@ def project_member_add(request: HttpRequest, project_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def project_member_change(request: HttpRequest, project_id: int, user_id: int) -> HttpResponse:
+def project_member_change(
+    request: AuthenticatedHttpRequest, project_id: int, user_id: int
+) -> HttpResponse:
     """Change a member's role, or remove them (the "remove" button)."""
     project = _managed_project(request, project_id)
     membership = _membership(project, user_id)
@@ -257,7 +271,7 @@ def project_member_change(request: HttpRequest, project_id: int, user_id: int) -
 
 @login_required
 @require_POST
-def project_label_add(request: HttpRequest, project_id: int) -> HttpResponse:
+def project_label_add(request: AuthenticatedHttpRequest, project_id: int) -> HttpResponse:
     """Add a label: name, kind, colour (optional), key and description."""
     project = _managed_project(request, project_id)
     form = LabelForm(request.POST, prefix="label")
@@ -271,7 +285,9 @@ def project_label_add(request: HttpRequest, project_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def project_label_change(request: HttpRequest, project_id: int, label_id: int) -> HttpResponse:
+def project_label_change(
+    request: AuthenticatedHttpRequest, project_id: int, label_id: int
+) -> HttpResponse:
     """Change a label's fields; only those the form changed are sent to the service."""
     project = _managed_project(request, project_id)
     label = selectors.label_list(project=project).filter(pk=label_id).first()
@@ -289,7 +305,7 @@ def project_label_change(request: HttpRequest, project_id: int, label_id: int) -
 
 
 def _render_dashboard(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     project: Project,
     *,
     member_form: MemberAddForm | None = None,
@@ -301,27 +317,27 @@ def _render_dashboard(
     labels = list(selectors.label_usage(project=project))
     agreement = project_agreement(selectors.agreement_inputs(project=project))
     exact, overlap = agreement["spans"]["exact"]["labels"], agreement["spans"]["overlap"]["labels"]
+    bars = []
     for label in labels:
-        label.f1_exact = exact.get(label.name, {}).get("f1")
-        label.f1_overlap = overlap.get(label.name, {}).get("f1")
-    bars = [
-        AgreementBar(label.name, label.color, label.f1_exact, label.f1_overlap)
-        for label in labels
-        if label.kind != LabelKind.STANCE
-    ]
+        f1_exact = exact.get(label.name, {}).get("f1")
+        f1_overlap = overlap.get(label.name, {}).get("f1")
+        # Read by the dashboard template beside the label's own fields (as is .form below).
+        label.f1_exact, label.f1_overlap = f1_exact, f1_overlap  # type: ignore[attr-defined]
+        if label.kind != LabelKind.STANCE:
+            bars.append(AgreementBar(label.name, label.color, f1_exact, f1_overlap))
     people = selectors.annotator_progress(project=project)
     all_seconds = [second for person in people for second in person.seconds]
     role_forms = role_forms or {}
     label_forms = label_forms or {}
     for person in people:
         # A form per member: a failed change re-renders with its errors where it was made.
-        person.role_form = role_forms.get(person.user_id) or MemberRoleForm(
-            prefix=f"role-{person.user_id}", initial={"role": person.role}
-        )
+        person.role_form = role_forms.get(  # type: ignore[attr-defined]
+            person.user_id
+        ) or MemberRoleForm(prefix=f"role-{person.user_id}", initial={"role": person.role})
     for label in labels:
-        label.form = label_forms.get(label.pk) or LabelForm(
-            prefix=f"label-{label.pk}", initial=_label_initial(label)
-        )
+        label.form = label_forms.get(  # type: ignore[attr-defined]
+            label.pk
+        ) or LabelForm(prefix=f"label-{label.pk}", initial=_label_initial(label))
     context = {
         "project": project,
         "can_manage": project.caller_role == Role.MANAGER,
@@ -340,7 +356,7 @@ def _render_dashboard(
 
 @login_required
 @require_safe
-def project_releases(request: HttpRequest, project_id: int) -> HttpResponse:
+def project_releases(request: AuthenticatedHttpRequest, project_id: int) -> HttpResponse:
     """The project's releases, newest first, with their progress; managers create one here."""
     project = _reviewed_project(request, project_id, RELEASES_REVIEWERS_ONLY)
     releases = selectors.release_list(project=project)
@@ -356,7 +372,7 @@ def project_releases(request: HttpRequest, project_id: int) -> HttpResponse:
 
 @login_required
 @require_safe
-def release_detail(request: HttpRequest, release_id: int) -> HttpResponse:
+def release_detail(request: AuthenticatedHttpRequest, release_id: int) -> HttpResponse:
     """A release's data card: counts, label distribution, agreement at release time, files."""
     release = _release(request, release_id)
     ready = release.status == ReleaseStatus.READY
@@ -375,7 +391,7 @@ def release_detail(request: HttpRequest, release_id: int) -> HttpResponse:
 
 @login_required
 @require_safe
-def release_compare_pick(request: HttpRequest, release_id: int) -> HttpResponse:
+def release_compare_pick(request: AuthenticatedHttpRequest, release_id: int) -> HttpResponse:
     """Open the comparison the "Compare with" form chose: the older release first."""
     release = _release(request, release_id)
     try:
@@ -388,10 +404,12 @@ def release_compare_pick(request: HttpRequest, release_id: int) -> HttpResponse:
 
 @login_required
 @require_safe
-def release_compare(request: HttpRequest, release_id: int, other_id: int) -> HttpResponse:
+def release_compare(
+    request: AuthenticatedHttpRequest, release_id: int, other_id: int
+) -> HttpResponse:
     """What changed from one release to another: documents, and items per label."""
     base, other = _release(request, release_id), _release(request, other_id)
-    context = {"base": base, "other": other, "project": base.project}
+    context: dict[str, Any] = {"base": base, "other": other, "project": base.project}
     try:
         context["changes"] = compare_releases(base=base, other=other)
     except (Conflict, InvalidInput) as error:
@@ -403,7 +421,7 @@ def release_compare(request: HttpRequest, release_id: int, other_id: int) -> Htt
 
 @login_required
 @require_safe
-def project_import(request: HttpRequest, project_id: int) -> HttpResponse:
+def project_import(request: AuthenticatedHttpRequest, project_id: int) -> HttpResponse:
     """The import page: a file and its options, the report, and the recent import jobs."""
     project = _managed_project(request, project_id, IMPORT_MANAGERS_ONLY)
     context = {
@@ -444,7 +462,7 @@ def _agreement_rows(agreement: dict | None) -> list[dict]:
     ]
 
 
-def _release(request: HttpRequest, release_id: int) -> Release:
+def _release(request: AuthenticatedHttpRequest, release_id: int) -> Release:
     """Return a release for a reviewer or manager; 404 for a non-member, 403 for others."""
     release = selectors.release_get_for_user(user=request.user, release_id=release_id)
     if release is None:
@@ -488,7 +506,7 @@ def _membership(project: Project, user_id: int):
 
 
 def _managed_project(
-    request: HttpRequest, project_id: int, refusal: str = MANAGERS_ONLY
+    request: AuthenticatedHttpRequest, project_id: int, refusal: str = MANAGERS_ONLY
 ) -> Project:
     """Return the project for a manager; 404 for a non-member, 403 (``refusal``) for others."""
     project = selectors.project_get_for_user(user=request.user, project_id=project_id)
@@ -500,7 +518,7 @@ def _managed_project(
 
 
 def _reviewed_project(
-    request: HttpRequest, project_id: int, refusal: str = REVIEWERS_ONLY
+    request: AuthenticatedHttpRequest, project_id: int, refusal: str = REVIEWERS_ONLY
 ) -> Project:
     """Return the project for a reviewer or manager; 404 for a non-member, 403 for others."""
     project = selectors.project_get_for_user(user=request.user, project_id=project_id)
@@ -511,7 +529,7 @@ def _reviewed_project(
     return project
 
 
-def _project(request: HttpRequest, project_id: int) -> Project:
+def _project(request: AuthenticatedHttpRequest, project_id: int) -> Project:
     """Return the user's project with their role and progress, or 404 for a non-member."""
     project = selectors.project_get_with_progress_for_user(user=request.user, project_id=project_id)
     if project is None:

@@ -8,16 +8,15 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
-from rest_framework.request import Request
 from rest_framework.response import Response
 
 from annotations import selectors
-from annotations.api import permissions
+from annotations.api import base, permissions
 from annotations.api.base import (
     INT64,
     INTEGER_TOO_LARGE,
     ApiView,
-    InputSerializer,
+    AuthenticatedRequest,
     ListApiView,
 )
 from annotations.api.serializers import (
@@ -40,7 +39,7 @@ VERSION_PARAMETER = OpenApiParameter(
 WRITE_ERRORS = {400: ErrorOutput, 403: ErrorOutput, 404: ErrorOutput, 409: ErrorOutput}
 
 
-def _version_param(request: Request) -> int | None:
+def _version_param(request: AuthenticatedRequest) -> int | None:
     """Read the optional ``?version=`` of a DELETE."""
     value = request.query_params.get("version")
     if value is None:
@@ -72,20 +71,18 @@ class DocumentAnnotationListApi(ListApiView):
         return selectors.annotation_list_for_user(user=self.request.user, document=document)
 
     @extend_schema(responses=AnnotationOutput(many=True))
-    def get(self, request: Request, document_id: int) -> Response:
+    def get(self, request: AuthenticatedRequest, document_id: int) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(AnnotationOutput(page, many=True).data)
 
     @extend_schema(
         request=None, responses={200: AnnotationDetailOutput, 201: AnnotationDetailOutput}
     )
-    def post(self, request: Request, document_id: int) -> Response:
+    def post(self, request: AuthenticatedRequest, document_id: int) -> Response:
         document = permissions.document_for(request, document_id)
-        annotation, created = services.annotation_get_or_create(
-            document=document, author=request.user
-        )
+        own, created = services.annotation_get_or_create(document=document, author=request.user)
         annotation = selectors.annotation_get_for_user(
-            user=request.user, annotation_id=annotation.pk, with_content=True
+            user=request.user, annotation_id=own.pk, with_content=True
         )
         code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         return Response(AnnotationDetailOutput(annotation).data, status=code)
@@ -94,17 +91,17 @@ class DocumentAnnotationListApi(ListApiView):
 class AnnotationDetailApi(ApiView):
     """One annotation with its spans and stances; PATCH submits, skips or reopens it."""
 
-    class InputSerializer(InputSerializer):
+    class InputSerializer(base.InputSerializer):
         status = serializers.ChoiceField(choices=AnnotationStatus.choices)
         version = serializers.IntegerField()
 
     @extend_schema(responses={200: AnnotationDetailOutput})
-    def get(self, request: Request, annotation_id: int) -> Response:
+    def get(self, request: AuthenticatedRequest, annotation_id: int) -> Response:
         annotation = permissions.annotation_for(request, annotation_id, with_content=True)
         return Response(AnnotationDetailOutput(annotation).data)
 
     @extend_schema(request=InputSerializer, responses={200: AnnotationOutput, **WRITE_ERRORS})
-    def patch(self, request: Request, annotation_id: int) -> Response:
+    def patch(self, request: AuthenticatedRequest, annotation_id: int) -> Response:
         annotation = permissions.annotation_for(request, annotation_id)
         body = self.InputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -119,8 +116,9 @@ class AnnotationDetailApi(ApiView):
 class SpanListApi(ApiView):
     """Add a span; a retry with the same client_id and body answers the existing span."""
 
-    class InputSerializer(InputSerializer):
-        label = serializers.IntegerField()
+    class InputSerializer(base.InputSerializer):
+        # A declared field, not Field.label: DRF's metaclass moves it into _declared_fields.
+        label = serializers.IntegerField()  # type: ignore[assignment]
         start = serializers.IntegerField()
         end = serializers.IntegerField()
         text = _optional_text()
@@ -136,7 +134,7 @@ class SpanListApi(ApiView):
         request=InputSerializer,
         responses={200: SpanWriteOutput, 201: SpanWriteOutput, **WRITE_ERRORS},
     )
-    def post(self, request: Request, annotation_id: int) -> Response:
+    def post(self, request: AuthenticatedRequest, annotation_id: int) -> Response:
         annotation = permissions.annotation_for(request, annotation_id, write=True)
         body = self.InputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -150,8 +148,8 @@ class SpanListApi(ApiView):
 class SpanDetailApi(ApiView):
     """Change or delete one span of an annotation."""
 
-    class InputSerializer(InputSerializer):
-        label = serializers.IntegerField(required=False)
+    class InputSerializer(base.InputSerializer):
+        label = serializers.IntegerField(required=False)  # type: ignore[assignment]  # a field
         start = serializers.IntegerField(required=False)
         end = serializers.IntegerField(required=False)
         text = _optional_text()
@@ -163,7 +161,7 @@ class SpanDetailApi(ApiView):
         version = serializers.IntegerField(required=False)
 
     @extend_schema(request=InputSerializer, responses={200: SpanWriteOutput, **WRITE_ERRORS})
-    def patch(self, request: Request, annotation_id: int, span_id: int) -> Response:
+    def patch(self, request: AuthenticatedRequest, annotation_id: int, span_id: int) -> Response:
         span = self._span(request, annotation_id, span_id)
         body = self.InputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -171,14 +169,14 @@ class SpanDetailApi(ApiView):
         return Response(SpanWriteOutput(updated).data)
 
     @extend_schema(parameters=[VERSION_PARAMETER], responses={200: VersionOutput, **WRITE_ERRORS})
-    def delete(self, request: Request, annotation_id: int, span_id: int) -> Response:
+    def delete(self, request: AuthenticatedRequest, annotation_id: int, span_id: int) -> Response:
         span = self._span(request, annotation_id, span_id)
         annotation = services.span_delete(
             span=span, actor=request.user, version=_version_param(request)
         )
         return Response(VersionOutput(annotation).data)
 
-    def _span(self, request: Request, annotation_id: int, span_id: int):
+    def _span(self, request: AuthenticatedRequest, annotation_id: int, span_id: int):
         annotation = permissions.annotation_for(request, annotation_id, write=True)
         span = selectors.span_get(annotation=annotation, span_id=span_id)
         if span is None:
@@ -189,15 +187,15 @@ class SpanDetailApi(ApiView):
 class StanceListApi(ApiView):
     """Add a stance on a target, held by an entity span or by the document's author."""
 
-    class InputSerializer(InputSerializer):
+    class InputSerializer(base.InputSerializer):
         target = serializers.IntegerField()
-        label = serializers.IntegerField()
+        label = serializers.IntegerField()  # type: ignore[assignment]  # a declared field
         holder = serializers.IntegerField(required=False, allow_null=True)
         evidence = serializers.IntegerField(required=False, allow_null=True)
         version = serializers.IntegerField(required=False)
 
     @extend_schema(request=InputSerializer, responses={201: StanceWriteOutput, **WRITE_ERRORS})
-    def post(self, request: Request, annotation_id: int) -> Response:
+    def post(self, request: AuthenticatedRequest, annotation_id: int) -> Response:
         annotation = permissions.annotation_for(request, annotation_id, write=True)
         body = self.InputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -210,15 +208,15 @@ class StanceListApi(ApiView):
 class StanceDetailApi(ApiView):
     """Change or delete one stance of an annotation."""
 
-    class InputSerializer(InputSerializer):
+    class InputSerializer(base.InputSerializer):
         target = serializers.IntegerField(required=False)
-        label = serializers.IntegerField(required=False)
+        label = serializers.IntegerField(required=False)  # type: ignore[assignment]  # a field
         holder = serializers.IntegerField(required=False, allow_null=True)
         evidence = serializers.IntegerField(required=False, allow_null=True)
         version = serializers.IntegerField(required=False)
 
     @extend_schema(request=InputSerializer, responses={200: StanceWriteOutput, **WRITE_ERRORS})
-    def patch(self, request: Request, annotation_id: int, stance_id: int) -> Response:
+    def patch(self, request: AuthenticatedRequest, annotation_id: int, stance_id: int) -> Response:
         stance = self._stance(request, annotation_id, stance_id)
         body = self.InputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -226,14 +224,14 @@ class StanceDetailApi(ApiView):
         return Response(StanceWriteOutput(updated).data)
 
     @extend_schema(parameters=[VERSION_PARAMETER], responses={200: VersionOutput, **WRITE_ERRORS})
-    def delete(self, request: Request, annotation_id: int, stance_id: int) -> Response:
+    def delete(self, request: AuthenticatedRequest, annotation_id: int, stance_id: int) -> Response:
         stance = self._stance(request, annotation_id, stance_id)
         annotation = services.stance_delete(
             stance=stance, actor=request.user, version=_version_param(request)
         )
         return Response(VersionOutput(annotation).data)
 
-    def _stance(self, request: Request, annotation_id: int, stance_id: int):
+    def _stance(self, request: AuthenticatedRequest, annotation_id: int, stance_id: int):
         annotation = permissions.annotation_for(request, annotation_id, write=True)
         stance = selectors.stance_get(annotation=annotation, stance_id=stance_id)
         if stance is None:
@@ -244,13 +242,13 @@ class StanceDetailApi(ApiView):
 class BulkApi(ApiView):
     """Replace all spans and stances at once (labels and targets by name, spans by index)."""
 
-    class InputSerializer(InputSerializer):
+    class InputSerializer(base.InputSerializer):
         spans = serializers.ListField(child=serializers.DictField())
         stances = serializers.ListField(child=serializers.DictField())
         version = serializers.IntegerField(required=False)
 
     @extend_schema(request=InputSerializer, responses={200: ContentOutput, **WRITE_ERRORS})
-    def post(self, request: Request, annotation_id: int) -> Response:
+    def post(self, request: AuthenticatedRequest, annotation_id: int) -> Response:
         annotation = permissions.annotation_for(request, annotation_id, write=True)
         body = self.InputSerializer(data=request.data)
         body.is_valid(raise_exception=True)

@@ -4,23 +4,32 @@ import contextlib
 import json
 import math
 import re
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.exceptions import RequestDataTooBig
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from rest_framework import generics, serializers
-from rest_framework.authentication import SessionAuthentication
+from rest_framework.authentication import BaseAuthentication, SessionAuthentication
 from rest_framework.exceptions import ParseError, ValidationError
-from rest_framework.parsers import JSONParser, get_encoding
+from rest_framework.parsers import (  # type: ignore[attr-defined]  # not in the DRF stubs
+    BaseParser,
+    JSONParser,
+    get_encoding,
+)
 from rest_framework.permissions import IsAuthenticated
-from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+from rest_framework.renderers import BaseRenderer, BrowsableAPIRenderer, JSONRenderer
+from rest_framework.request import Request
 from rest_framework.utils import json as drf_json
 from rest_framework.views import APIView
 
 from annotations.api.authentication import TokenAuth
 from annotations.api.errors import NON_FIELD, TOO_LARGE, exception_handler
+
+if TYPE_CHECKING:
+    from rest_framework.permissions import _PermissionClass
 
 UNKNOWN_FIELD = "Unknown field; expected one of: {fields}."
 NUL_CHARACTER = "NUL characters (\\u0000) are not allowed."
@@ -74,7 +83,7 @@ def _read_bounded(stream: Any, request: Any) -> bytes:
     too_big = RequestDataTooBig(TOO_LARGE.format(limit=limit))
     declared = request.META.get("CONTENT_LENGTH") if request is not None else None
     with contextlib.suppress(TypeError, ValueError):
-        if int(declared) > limit:
+        if declared is not None and int(declared) > limit:
             raise too_big
     raw = stream.read(limit + 1)
     if len(raw) > limit:
@@ -136,13 +145,22 @@ class Utf8JSONRenderer(JSONRenderer):
     charset = "utf-8"
 
 
+class AuthenticatedRequest(Request):
+    """The request of a view behind IsAuthenticated, whose user is therefore an account.
+
+    Only a type for handlers' signatures: DRF hands them a plain Request, never one of these.
+    """
+
+    user: User
+
+
 class ApiMixin:
     """Token before session, so an anonymous caller gets 401 (with WWW-Authenticate), not 403."""
 
-    authentication_classes = [TokenAuth, SessionAuthentication]
-    permission_classes = [IsAuthenticated]
-    parser_classes = [StrictJSONParser]
-    renderer_classes = [Utf8JSONRenderer, BrowsableAPIRenderer]
+    authentication_classes: Sequence[type[BaseAuthentication]] = [TokenAuth, SessionAuthentication]
+    permission_classes: "Sequence[_PermissionClass]" = [IsAuthenticated]
+    parser_classes: Sequence[type[BaseParser]] = [StrictJSONParser]
+    renderer_classes: Sequence[type[BaseRenderer]] = [Utf8JSONRenderer, BrowsableAPIRenderer]
 
     def get_exception_handler(self) -> Any:
         # Set here rather than in settings.REST_FRAMEWORK: the shape is this API's contract.
@@ -152,9 +170,13 @@ class ApiMixin:
 class ApiView(ApiMixin, APIView):
     """Base of the API's views."""
 
+    request: AuthenticatedRequest  # IsAuthenticated: tokens.py alone opts out
+
 
 class ListApiView(ApiMixin, generics.GenericAPIView):
     """Base of the API's paginated (and possibly filtered) list views."""
+
+    request: AuthenticatedRequest
 
 
 _INPUT_FIELDS: dict[type, Any] = {}
@@ -162,6 +184,8 @@ _INPUT_FIELDS: dict[type, Any] = {}
 
 class InputSerializer(serializers.Serializer):
     """A write body: unknown fields are an error naming them, never silently dropped."""
+
+    Meta: ClassVar[type]
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

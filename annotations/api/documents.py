@@ -10,12 +10,11 @@ from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, 
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import MultiPartParser
-from rest_framework.request import Request
 from rest_framework.response import Response
 
 from annotations import selectors
 from annotations.api import permissions
-from annotations.api.base import ApiView, ListApiView, StrictJSONParser
+from annotations.api.base import ApiView, AuthenticatedRequest, ListApiView, StrictJSONParser
 from annotations.api.errors import TOO_LARGE
 from annotations.api.jobs import ImportQueuedOutput, import_in_background
 from annotations.api.serializers import (
@@ -84,7 +83,7 @@ class DocumentFilter(django_filters.FilterSet):
     def is_valid(self) -> bool:
         valid = super().is_valid()
         known = set(self.filters) | self.passthrough
-        unknown = sorted(name for name in self.data if name not in known)
+        unknown = sorted(name for name in self.data or {} if name not in known)
         names = ", ".join(sorted(known))
         for name in unknown:
             self.form.errors[name] = self.form.error_class([UNKNOWN_PARAMETER.format(names=names)])
@@ -112,7 +111,7 @@ class DocumentListApi(ListApiView):
         return selectors.document_list_for_user(user=self.request.user, project=project)
 
     @extend_schema(responses=DocumentListOutput(many=True))
-    def get(self, request: Request, project_id: int) -> Response:
+    def get(self, request: AuthenticatedRequest, project_id: int) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(DocumentListOutput(page, many=True).data)
 
@@ -142,7 +141,7 @@ class DocumentListApi(ListApiView):
             415: ErrorOutput,
         },
     )
-    def post(self, request: Request, project_id: int) -> Response:
+    def post(self, request: AuthenticatedRequest, project_id: int) -> Response:
         project = permissions.project_for(request, project_id, permissions.MANAGE)
         _check_size(request.META.get("CONTENT_LENGTH"))
         options = _import_options(request)
@@ -175,12 +174,12 @@ class DocumentDetailApi(ApiView):
     """One document of one of the caller's projects, with its text."""
 
     @extend_schema(responses={200: DocumentOutput})
-    def get(self, request: Request, document_id: int) -> Response:
+    def get(self, request: AuthenticatedRequest, document_id: int) -> Response:
         document = permissions.document_for(request, document_id)
         return Response(DocumentOutput(document).data)
 
 
-def _check_size(size: object) -> None:
+def _check_size(size: str | int | None) -> None:
     """Refuse a body or file over IMPORT_MAX_BYTES before reading it."""
     try:
         length = int(size or 0)
@@ -190,7 +189,7 @@ def _check_size(size: object) -> None:
         raise RequestDataTooBig(TOO_LARGE.format(limit=settings.IMPORT_MAX_BYTES))
 
 
-def _import_options(request: Request) -> ImportOptions:
+def _import_options(request: AuthenticatedRequest) -> ImportOptions:
     errors: dict[str, list[str]] = {}
     normalize = request.query_params.get("normalize")
     if normalize not in (None, "", "nfc"):

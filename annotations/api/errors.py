@@ -33,9 +33,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, InvalidInput):
         return _response(status.HTTP_400_BAD_REQUEST, exc.detail, exc.errors)
     if isinstance(exc, Conflict):
-        response = _response(status.HTTP_409_CONFLICT, exc.detail)
-        response.data["current_version"] = exc.current_version
-        return response
+        conflict = _response(status.HTTP_409_CONFLICT, exc.detail)
+        conflict.data["current_version"] = exc.current_version
+        return conflict
     if isinstance(exc, Forbidden):
         return _response(status.HTTP_403_FORBIDDEN, exc.detail)
     if isinstance(exc, NotFound):

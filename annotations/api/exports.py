@@ -1,5 +1,7 @@
 """Export: ``GET /api/projects/{p}/export/?format=...`` streams the project's dataset (managers)."""
 
+from typing import Any
+
 from django.http import QueryDict, StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -8,7 +10,7 @@ from rest_framework.request import Request
 
 from annotations import selectors
 from annotations.api import permissions
-from annotations.api.base import ApiView, Utf8JSONRenderer
+from annotations.api.base import ApiView, AuthenticatedRequest, Utf8JSONRenderer
 from annotations.api.serializers import ErrorOutput
 from annotations.exports import (
     FORMATS,
@@ -32,7 +34,7 @@ class ExportApi(ApiView):
     # must still read why its request was refused, not get a 406.
     renderer_classes = [Utf8JSONRenderer]
 
-    def perform_content_negotiation(self, request: Request, force: bool = False) -> tuple:
+    def perform_content_negotiation(self, request: Request, force: bool = False) -> tuple[Any, Any]:
         return super().perform_content_negotiation(request, force=True)
 
     @extend_schema(
@@ -66,7 +68,7 @@ class ExportApi(ApiView):
             404: ErrorOutput,
         },
     )
-    def get(self, request: Request, project_id: int) -> StreamingHttpResponse:
+    def get(self, request: AuthenticatedRequest, project_id: int) -> StreamingHttpResponse:
         project = permissions.project_for(request, project_id, permissions.MANAGE)
         query = request.query_params
         _check_parameters(query)

@@ -3,12 +3,11 @@
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.request import Request
 from rest_framework.response import Response
 
 from annotations import selectors
 from annotations.api import permissions
-from annotations.api.base import ApiView, ListApiView
+from annotations.api.base import ApiView, AuthenticatedRequest, ListApiView
 from annotations.api.serializers import ErrorOutput
 from annotations.models import AnnotationEvent
 from annotations.services.history import event_revert
@@ -49,7 +48,7 @@ class AnnotationEventListApi(ListApiView):
         return selectors.event_list(annotation=annotation)
 
     @extend_schema(responses=EventOutput(many=True))
-    def get(self, request: Request, annotation_id: int) -> Response:
+    def get(self, request: AuthenticatedRequest, annotation_id: int) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(EventOutput(page, many=True).data)
 
@@ -61,7 +60,7 @@ class EventRevertApi(ApiView):
         request=None,
         responses={201: EventOutput, 400: ErrorOutput, 403: ErrorOutput, 404: ErrorOutput},
     )
-    def post(self, request: Request, event_id: int) -> Response:
+    def post(self, request: AuthenticatedRequest, event_id: int) -> Response:
         event = selectors.event_get(event_id=event_id)
         if event is None:
             raise Http404(permissions.NOT_FOUND)

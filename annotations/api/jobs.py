@@ -1,34 +1,37 @@
 """Background import jobs: large imports answer 202 with the job's URL; managers follow it."""
 
 import io
+from typing import BinaryIO, cast
 
 import orjson
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.http import Http404
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
-from rest_framework.request import Request
 from rest_framework.response import Response
 
 from annotations import selectors, tasks
 from annotations.api import permissions
-from annotations.api.base import ApiView, ListApiView
+from annotations.api.base import ApiView, AuthenticatedRequest, ListApiView
 from annotations.api.serializers import ErrorOutput
 from annotations.models import ImportJob, ImportJobStatus, Project
 from annotations.services.ingest import SUPPORTED_EXTENSIONS, ImportOptions
 from annotations.services.jobs import import_records_count
 
 
-def job_for(request: Request, job_id: int) -> ImportJob:
+def job_for(request: AuthenticatedRequest, job_id: int) -> ImportJob:
     """Return an import job of one of the caller's projects if they manage it."""
     job = selectors.import_job_get_for_user(user=request.user, job_id=job_id)
-    permissions.check_role(getattr(job, "caller_role", None), permissions.MANAGE)
+    if job is None:
+        raise Http404(permissions.NOT_FOUND)
+    permissions.check_role(job.caller_role, permissions.MANAGE)
     return job
 
 
 def import_in_background(
-    request: Request,
+    request: AuthenticatedRequest,
     *,
     project: Project,
     upload: UploadedFile | None,
@@ -37,10 +40,11 @@ def import_in_background(
     """Queue an import over IMPORT_BACKGROUND_THRESHOLD documents and answer 202; else None."""
     threshold = settings.IMPORT_BACKGROUND_THRESHOLD
     if upload is not None:
-        if not upload.name.lower().endswith(SUPPORTED_EXTENSIONS):
+        # An upload parsed from a request always has both (the stubs allow None for any file).
+        name, stream = str(upload.name), cast(BinaryIO, upload.file)
+        if not name.lower().endswith(SUPPORTED_EXTENSIONS):
             return None  # the import itself refuses it with 415
-        count = import_records_count(name=upload.name, stream=upload.file)
-        name, stream = upload.name, upload.file
+        count = import_records_count(name=name, stream=stream)
     elif isinstance(request.data, list):
         count = len(request.data)
         # The body as a .json file: the same items, numbered the same way.
@@ -78,7 +82,8 @@ class JobProgressOutput(serializers.Serializer):
     )
     created = serializers.IntegerField(source="created_count")
     duplicates = serializers.IntegerField(source="duplicate_count")
-    errors = serializers.IntegerField(source="error_count")
+    # A declared field, not Serializer.errors: DRF's metaclass moves it into _declared_fields.
+    errors = serializers.IntegerField(source="error_count")  # type: ignore[assignment]
 
 
 class ImportJobOutput(serializers.ModelSerializer):
@@ -133,7 +138,7 @@ class ImportJobListApi(ListApiView):
         return selectors.import_job_list(project=project)
 
     @extend_schema(responses=ImportJobOutput(many=True))
-    def get(self, request: Request, project_id: int) -> Response:
+    def get(self, request: AuthenticatedRequest, project_id: int) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
@@ -142,7 +147,7 @@ class ImportJobDetailApi(ApiView):
     """One import job: status, progress and, once done, the import report (managers)."""
 
     @extend_schema(responses={200: ImportJobDetailOutput, 403: ErrorOutput, 404: ErrorOutput})
-    def get(self, request: Request, job_id: int) -> Response:
+    def get(self, request: AuthenticatedRequest, job_id: int) -> Response:
         job = job_for(request, job_id)
         return Response(ImportJobDetailOutput(job, context={"request": request}).data)
 
@@ -159,7 +164,7 @@ class ImportJobResumeApi(ApiView):
             409: ErrorOutput,
         },
     )
-    def post(self, request: Request, job_id: int) -> Response:
+    def post(self, request: AuthenticatedRequest, job_id: int) -> Response:
         job = job_for(request, job_id)
         tasks.import_job_resume(job=job)
         job = job_for(request, job_id)

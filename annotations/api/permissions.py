@@ -6,9 +6,9 @@ for an id that does not exist; a member whose role does not allow the action get
 
 from django.http import Http404
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.request import Request
 
 from annotations import selectors
+from annotations.api.base import AuthenticatedRequest
 from annotations.models import (
     Annotation,
     AnnotationKind,
@@ -38,22 +38,34 @@ def check_role(role: str | None, allowed: tuple[str, ...]) -> None:
         raise PermissionDenied(ROLE_REQUIRED.format(role=role, allowed=names))
 
 
-def project_for(request: Request, project_id: int, allowed: tuple[str, ...] = READ) -> Project:
+def project_for(
+    request: AuthenticatedRequest, project_id: int, allowed: tuple[str, ...] = READ
+) -> Project:
     """Return the caller's project if their role is in ``allowed``."""
     project = selectors.project_get_for_user(user=request.user, project_id=project_id)
-    check_role(getattr(project, "caller_role", None), allowed)
+    if project is None:
+        raise Http404(NOT_FOUND)
+    check_role(project.caller_role, allowed)
     return project
 
 
-def document_for(request: Request, document_id: int, allowed: tuple[str, ...] = READ) -> Document:
+def document_for(
+    request: AuthenticatedRequest, document_id: int, allowed: tuple[str, ...] = READ
+) -> Document:
     """Return a document of one of the caller's projects if their role is in ``allowed``."""
     document = selectors.document_get_for_user(user=request.user, document_id=document_id)
-    check_role(getattr(document, "caller_role", None), allowed)
+    if document is None:
+        raise Http404(NOT_FOUND)
+    check_role(document.caller_role, allowed)
     return document
 
 
 def annotation_for(
-    request: Request, annotation_id: int, *, write: bool = False, with_content: bool = False
+    request: AuthenticatedRequest,
+    annotation_id: int,
+    *,
+    write: bool = False,
+    with_content: bool = False,
 ) -> Annotation:
     """Return an annotation the caller may read; with ``write``, one they may also change."""
     annotation = selectors.annotation_get_for_user(
@@ -66,7 +78,7 @@ def annotation_for(
     return annotation
 
 
-def check_may_write(request: Request, annotation: Annotation) -> None:
+def check_may_write(request: AuthenticatedRequest, annotation: Annotation) -> None:
     """Authors write their own manual annotation, reviewers and managers gold; nobody else."""
     if annotation.kind == AnnotationKind.MANUAL:
         if annotation.author_id != request.user.pk:
@@ -78,7 +90,9 @@ def check_may_write(request: Request, annotation: Annotation) -> None:
         raise PermissionDenied(PREDICTION_READ_ONLY)
 
 
-def check_may_set_status(request: Request, annotation: Annotation, status: str) -> None:
+def check_may_set_status(
+    request: AuthenticatedRequest, annotation: Annotation, status: str
+) -> None:
     """Writers set their annotation's status; reviewers may also reopen other people's work.
 
     The annotating service decides which reopenings a role allows.

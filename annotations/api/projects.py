@@ -2,12 +2,11 @@
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.request import Request
 from rest_framework.response import Response
 
 from annotations import selectors
-from annotations.api import permissions
-from annotations.api.base import ApiView, InputSerializer, ListApiView
+from annotations.api import base, permissions
+from annotations.api.base import ApiView, AuthenticatedRequest, ListApiView
 from annotations.api.serializers import (
     ErrorOutput,
     LabelOutput,
@@ -24,7 +23,7 @@ class ProjectListApi(ListApiView):
 
     serializer_class = ProjectOutput
 
-    class InputSerializer(InputSerializer):
+    class InputSerializer(base.InputSerializer):
         name = serializers.CharField(max_length=200)
         description = serializers.CharField(required=False, allow_blank=True)
         guidelines = serializers.CharField(required=False, allow_blank=True)
@@ -39,23 +38,23 @@ class ProjectListApi(ListApiView):
         return selectors.project_list_for_user(user=self.request.user)
 
     @extend_schema(responses=ProjectOutput(many=True))
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(ProjectOutput(page, many=True).data)
 
     @extend_schema(request=InputSerializer, responses={201: ProjectOutput, 400: ErrorOutput})
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         body = self.InputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        project = services.project_create(creator=request.user, **body.validated_data)
-        project = selectors.project_get_for_user(user=request.user, project_id=project.pk)
+        created = services.project_create(creator=request.user, **body.validated_data)
+        project = selectors.project_get_for_user(user=request.user, project_id=created.pk)
         return Response(ProjectOutput(project).data, status=status.HTTP_201_CREATED)
 
 
 class ProjectDetailApi(ApiView):
     """One project: members read it, its managers change or delete it."""
 
-    class InputSerializer(InputSerializer):
+    class InputSerializer(base.InputSerializer):
         name = serializers.CharField(max_length=200, required=False)
         description = serializers.CharField(required=False, allow_blank=True)
         guidelines = serializers.CharField(required=False, allow_blank=True)
@@ -65,12 +64,12 @@ class ProjectDetailApi(ApiView):
         )
 
     @extend_schema(responses={200: ProjectOutput})
-    def get(self, request: Request, project_id: int) -> Response:
+    def get(self, request: AuthenticatedRequest, project_id: int) -> Response:
         project = permissions.project_for(request, project_id)
         return Response(ProjectOutput(project).data)
 
     @extend_schema(request=InputSerializer, responses={200: ProjectOutput, 400: ErrorOutput})
-    def patch(self, request: Request, project_id: int) -> Response:
+    def patch(self, request: AuthenticatedRequest, project_id: int) -> Response:
         project = permissions.project_for(request, project_id, permissions.MANAGE)
         body = self.InputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -79,7 +78,7 @@ class ProjectDetailApi(ApiView):
         return Response(ProjectOutput(updated).data)
 
     @extend_schema(responses={204: None})
-    def delete(self, request: Request, project_id: int) -> Response:
+    def delete(self, request: AuthenticatedRequest, project_id: int) -> Response:
         project = permissions.project_for(request, project_id, permissions.MANAGE)
         services.project_delete(project=project)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -90,7 +89,7 @@ class MemberListApi(ListApiView):
 
     serializer_class = MemberOutput
 
-    class InputSerializer(InputSerializer):
+    class InputSerializer(base.InputSerializer):
         username = serializers.CharField(max_length=150)
         role = serializers.ChoiceField(choices=Role.choices)
 
@@ -101,12 +100,12 @@ class MemberListApi(ListApiView):
         return selectors.membership_list(project=project)
 
     @extend_schema(responses=MemberOutput(many=True))
-    def get(self, request: Request, project_id: int) -> Response:
+    def get(self, request: AuthenticatedRequest, project_id: int) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(MemberOutput(page, many=True).data)
 
     @extend_schema(request=InputSerializer, responses={201: MemberOutput, 400: ErrorOutput})
-    def post(self, request: Request, project_id: int) -> Response:
+    def post(self, request: AuthenticatedRequest, project_id: int) -> Response:
         project = permissions.project_for(request, project_id, permissions.MANAGE)
         body = self.InputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -117,7 +116,10 @@ class MemberListApi(ListApiView):
                 {"username": [selectors.NO_SUCH_USER.format(username=username)]}
             )
         membership = services.membership_set(
-            project=project, user=user, role=body.validated_data["role"]
+            project=project,
+            # selectors.user_get_by_username is typed AbstractBaseUser; it returns a User.
+            user=user,  # type: ignore[arg-type]
+            role=body.validated_data["role"],
         )
         return Response(MemberOutput(membership).data, status=status.HTTP_201_CREATED)
 
@@ -127,7 +129,7 @@ class LabelListApi(ListApiView):
 
     serializer_class = LabelOutput
 
-    class InputSerializer(InputSerializer):
+    class InputSerializer(base.InputSerializer):
         name = serializers.CharField(max_length=100)
         kind = serializers.ChoiceField(choices=LabelKind.choices)
         color = serializers.CharField(max_length=7, required=False)
@@ -143,12 +145,12 @@ class LabelListApi(ListApiView):
         return selectors.label_list(project=project)
 
     @extend_schema(responses=LabelOutput(many=True))
-    def get(self, request: Request, project_id: int) -> Response:
+    def get(self, request: AuthenticatedRequest, project_id: int) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(LabelOutput(page, many=True).data)
 
     @extend_schema(request=InputSerializer, responses={201: LabelOutput, 400: ErrorOutput})
-    def post(self, request: Request, project_id: int) -> Response:
+    def post(self, request: AuthenticatedRequest, project_id: int) -> Response:
         project = permissions.project_for(request, project_id, permissions.MANAGE)
         body = self.InputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -161,7 +163,7 @@ class TargetListApi(ListApiView):
 
     serializer_class = TargetOutput
 
-    class InputSerializer(InputSerializer):
+    class InputSerializer(base.InputSerializer):
         name = serializers.CharField(max_length=200)
         description = serializers.CharField(required=False, allow_blank=True)
 
@@ -172,12 +174,12 @@ class TargetListApi(ListApiView):
         return selectors.target_list(project=project)
 
     @extend_schema(responses=TargetOutput(many=True))
-    def get(self, request: Request, project_id: int) -> Response:
+    def get(self, request: AuthenticatedRequest, project_id: int) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(TargetOutput(page, many=True).data)
 
     @extend_schema(request=InputSerializer, responses={201: TargetOutput, 400: ErrorOutput})
-    def post(self, request: Request, project_id: int) -> Response:
+    def post(self, request: AuthenticatedRequest, project_id: int) -> Response:
         project = permissions.project_for(request, project_id, permissions.MANAGE)
         body = self.InputSerializer(data=request.data)
         body.is_valid(raise_exception=True)

@@ -6,12 +6,11 @@ is neither safe nor cacheable. Every role annotates, so any member may ask.
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.request import Request
 from rest_framework.response import Response
 
 from annotations import selectors
-from annotations.api import permissions
-from annotations.api.base import ApiView, InputSerializer
+from annotations.api import base, permissions
+from annotations.api.base import ApiView, AuthenticatedRequest
 from annotations.api.serializers import ErrorOutput
 from annotations.models import Annotation
 from annotations.services.queue import document_assign_next
@@ -44,14 +43,14 @@ class NextDocumentOutput(serializers.Serializer):
 class QueueNextApi(ApiView):
     """The caller's next document with their annotation of it; 204 when nothing is left."""
 
-    class InputSerializer(InputSerializer):
+    class InputSerializer(base.InputSerializer):
         """No fields: a body naming any is refused like every unknown field."""
 
     @extend_schema(
         request=None,
         responses={200: NextDocumentOutput, 204: None, 400: ErrorOutput, 404: ErrorOutput},
     )
-    def post(self, request: Request, project_id: int) -> Response:
+    def post(self, request: AuthenticatedRequest, project_id: int) -> Response:
         project = permissions.project_for(request, project_id)
         self.InputSerializer(data=request.data).is_valid(raise_exception=True)
         annotation = document_assign_next(project=project, user=request.user)

@@ -5,7 +5,9 @@ they already read gold and agreement. Annotators get 403: a release holds other 
 which blind annotation keeps from them.
 """
 
-from django.http import QueryDict, StreamingHttpResponse
+from typing import Any
+
+from django.http import Http404, QueryDict, StreamingHttpResponse
 from django.urls import reverse
 from django.utils.text import slugify
 from drf_spectacular.types import OpenApiTypes
@@ -21,8 +23,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from annotations import selectors, tasks
-from annotations.api import permissions
-from annotations.api.base import ApiView, InputSerializer, ListApiView, Utf8JSONRenderer
+from annotations.api import base, permissions
+from annotations.api.base import ApiView, AuthenticatedRequest, ListApiView, Utf8JSONRenderer
 from annotations.api.serializers import ErrorOutput
 from annotations.exports import FORMATS
 from annotations.models import Release, ReleaseFile, ReleaseStatus
@@ -32,10 +34,12 @@ UNKNOWN_PARAMETER = "Unknown query parameter; expected: format."
 ONE_VALUE = "Give this parameter once."
 
 
-def release_for(request: Request, release_id: int) -> Release:
+def release_for(request: AuthenticatedRequest, release_id: int) -> Release:
     """Return a release of one of the caller's projects if they review or manage it."""
     release = selectors.release_get_for_user(user=request.user, release_id=release_id)
-    permissions.check_role(getattr(release, "caller_role", None), permissions.REVIEW)
+    if release is None:
+        raise Http404(permissions.NOT_FOUND)
+    permissions.check_role(release.caller_role, permissions.REVIEW)
     return release
 
 
@@ -110,7 +114,7 @@ class ReleaseListApi(ListApiView):
 
     serializer_class = ReleaseOutput
 
-    class InputSerializer(InputSerializer):
+    class InputSerializer(base.InputSerializer):
         name = serializers.CharField(max_length=200, allow_blank=True)
         formats = serializers.ListField(
             child=serializers.CharField(),
@@ -127,7 +131,7 @@ class ReleaseListApi(ListApiView):
         return selectors.release_list(project=project)
 
     @extend_schema(responses=ReleaseOutput(many=True))
-    def get(self, request: Request, project_id: int) -> Response:
+    def get(self, request: AuthenticatedRequest, project_id: int) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
@@ -135,12 +139,12 @@ class ReleaseListApi(ListApiView):
         request=InputSerializer,
         responses={202: ReleaseDetailOutput, 400: ErrorOutput, 403: ErrorOutput, 404: ErrorOutput},
     )
-    def post(self, request: Request, project_id: int) -> Response:
+    def post(self, request: AuthenticatedRequest, project_id: int) -> Response:
         project = permissions.project_for(request, project_id, permissions.MANAGE)
         body = self.InputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        release = tasks.release_start(project=project, actor=request.user, **body.validated_data)
-        release = selectors.release_get_for_user(user=request.user, release_id=release.pk)
+        started = tasks.release_start(project=project, actor=request.user, **body.validated_data)
+        release = selectors.release_get_for_user(user=request.user, release_id=started.pk)
         data = ReleaseDetailOutput(release, context={"request": request}).data
         # A Hyperlink (a str subclass) is not a header value WSGI servers accept.
         location = str(data["url"])
@@ -151,7 +155,7 @@ class ReleaseDetailApi(ApiView):
     """One release's data card and progress (reviewers, managers)."""
 
     @extend_schema(responses={200: ReleaseDetailOutput, 403: ErrorOutput, 404: ErrorOutput})
-    def get(self, request: Request, release_id: int) -> Response:
+    def get(self, request: AuthenticatedRequest, release_id: int) -> Response:
         release = release_for(request, release_id)
         return Response(ReleaseDetailOutput(release, context={"request": request}).data)
 
@@ -162,7 +166,7 @@ class ReleaseDownloadApi(ApiView):
     # Errors are JSON whatever the client accepts, as for the export.
     renderer_classes = [Utf8JSONRenderer]
 
-    def perform_content_negotiation(self, request: Request, force: bool = False) -> tuple:
+    def perform_content_negotiation(self, request: Request, force: bool = False) -> tuple[Any, Any]:
         return super().perform_content_negotiation(request, force=True)
 
     @extend_schema(
@@ -180,7 +184,7 @@ class ReleaseDownloadApi(ApiView):
             409: ErrorOutput,
         },
     )
-    def get(self, request: Request, release_id: int) -> StreamingHttpResponse:
+    def get(self, request: AuthenticatedRequest, release_id: int) -> StreamingHttpResponse:
         release = release_for(request, release_id)
         _check_parameters(request.query_params)
         stored = release_file_for(
@@ -241,7 +245,7 @@ class ReleaseCompareApi(ApiView):
             409: ErrorOutput,
         }
     )
-    def get(self, request: Request, release_id: int, other_id: int) -> Response:
+    def get(self, request: AuthenticatedRequest, release_id: int, other_id: int) -> Response:
         base = release_for(request, release_id)
         other = release_for(request, other_id)
         changes = release_compare(base=base, other=other)

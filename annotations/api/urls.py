@@ -2,23 +2,24 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from annotations.api import (
+    agreement,
     annotating,
-    auth,
     documents,
     exports,
+    gold,
+    gold_accept,
     history,
     jobs,
     projects,
     queue,
     releases,
-    review,
-    reviewing,
+    tokens,
 )
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("auth/token/", auth.TokenApi.as_view(), name="api-token"),
+    path("auth/token/", tokens.TokenApi.as_view(), name="api-token"),
     path("projects/", projects.ProjectListApi.as_view(), name="api-projects"),
     path("projects/<int:project_id>/", projects.ProjectDetailApi.as_view(), name="api-project"),
     path(
@@ -40,22 +41,22 @@ urlpatterns = [
     path("projects/<int:project_id>/next/", queue.QueueNextApi.as_view(), name="api-queue-next"),
     path(
         "projects/<int:project_id>/agreement/",
-        review.AgreementApi.as_view(),
+        agreement.AgreementApi.as_view(),
         name="api-agreement",
     ),
     path("projects/<int:project_id>/export/", exports.ExportApi.as_view(), name="api-export"),
     path(
         "documents/<int:document_id>/", documents.DocumentDetailApi.as_view(), name="api-document"
     ),
-    path("documents/<int:document_id>/gold/", review.GoldApi.as_view(), name="api-gold"),
+    path("documents/<int:document_id>/gold/", gold.GoldApi.as_view(), name="api-gold"),
     path(
         "documents/<int:document_id>/gold/accept/",
-        reviewing.GoldAcceptApi.as_view(),
+        gold_accept.GoldAcceptApi.as_view(),
         name="api-gold-accept",
     ),
     path(
         "documents/<int:document_id>/gold/agreed/",
-        reviewing.GoldAgreedApi.as_view(),
+        gold_accept.GoldAgreedApi.as_view(),
         name="api-gold-agreed",
     ),
     path(

@@ -46,6 +46,9 @@ class Annotation(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
 
+    # Set by the selectors that read it for a user (their role in its project), else absent.
+    caller_role: str | None
+
     class Meta:
         ordering = ["document_id", "id"]
         constraints = [

@@ -25,6 +25,9 @@ class Document(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # Set by the selectors that read it for a user (their role in its project), else absent.
+    caller_role: str | None
+
     class Meta:
         ordering = ["project_id", "id"]
         constraints = [

@@ -53,6 +53,9 @@ class ImportJob(models.Model):
         null=True, blank=True, help_text="The import report, once the job is done."
     )
 
+    # Set by the selectors that read it for a user (their role in its project), else absent.
+    caller_role: str | None
+
     class Meta:
         ordering = ["project_id", "-id"]
         constraints = [

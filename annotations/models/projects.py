@@ -28,6 +28,9 @@ class Project(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # Set by the selectors that read it for a user (their role in its project), else absent.
+    caller_role: str | None
+
     class Meta:
         ordering = ["id"]
         constraints = [
@@ -116,7 +119,8 @@ class Label(models.Model):
             ),
             # SQLite does not enforce max_length.
             models.CheckConstraint(
-                condition=Q(shortcut="") | Exact(Length("shortcut"), 1),
+                # A Q at run time; the stubs type Q | expression as a bare Combinable.
+                condition=Q(shortcut="") | Exact(Length("shortcut"), 1),  # type: ignore[arg-type]
                 name="%(app_label)s_%(class)s_shortcut_one_character",
             ),
             models.CheckConstraint(

@@ -56,6 +56,9 @@ class Release(models.Model):
         help_text="The project's agreement figures when the release was built.",
     )
 
+    # Set by the selectors that read it for a user (their role in its project), else absent.
+    caller_role: str | None
+
     class Meta:
         ordering = ["project_id", "-id"]
         constraints = [

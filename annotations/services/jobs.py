@@ -19,7 +19,7 @@ from dataclasses import asdict
 from pathlib import PurePath
 from typing import Any, BinaryIO
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import Greatest
@@ -72,7 +72,7 @@ def import_records_count(*, name: str, stream: BinaryIO) -> int:
 def import_job_create(
     *,
     project: Project,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     name: str,
     stream: BinaryIO,
     options: ingest.ImportOptions,

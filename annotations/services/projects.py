@@ -8,9 +8,9 @@ writers already).
 """
 
 import re
-from typing import Any
+from typing import Any, cast
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -52,9 +52,10 @@ SHORTCUT_RESERVED = (
 )
 TARGET_NAME_TAKEN = "This project already has a stance target named '{name}'."
 
-PROJECT_NAME_MAX = Project._meta.get_field("name").max_length
-LABEL_NAME_MAX = Label._meta.get_field("name").max_length
-TARGET_NAME_MAX = StanceTarget._meta.get_field("name").max_length
+# CharFields: max_length is always set (the stubs allow None for any field).
+PROJECT_NAME_MAX = cast(int, Project._meta.get_field("name").max_length)
+LABEL_NAME_MAX = cast(int, Label._meta.get_field("name").max_length)
+TARGET_NAME_MAX = cast(int, StanceTarget._meta.get_field("name").max_length)
 
 PROJECT_FIELDS = frozenset(
     {"name", "description", "guidelines", "allow_overlap", "annotators_per_document"}
@@ -96,7 +97,7 @@ PALETTE = (
 def project_create(
     *,
     name: str,
-    creator: AbstractBaseUser,
+    creator: User,
     description: str = "",
     guidelines: str = "",
     allow_overlap: bool = False,
@@ -167,7 +168,7 @@ def project_errors(project: Project) -> dict[str, list[str]]:
 # --- Members ------------------------------------------------------------------------------
 
 
-def membership_set(*, project: Project, user: AbstractBaseUser, role: str) -> Membership:
+def membership_set(*, project: Project, user: User, role: str) -> Membership:
     """Add the user to the project with this role, or change the role they have."""
     with transaction.atomic():
         _lock(project.pk)
@@ -181,7 +182,7 @@ def membership_set(*, project: Project, user: AbstractBaseUser, role: str) -> Me
         return membership
 
 
-def membership_remove(*, project: Project, user: AbstractBaseUser) -> None:
+def membership_remove(*, project: Project, user: User) -> None:
     """Take the user out of the project; the last manager cannot be removed."""
     with transaction.atomic():
         _lock(project.pk)
@@ -193,9 +194,7 @@ def membership_remove(*, project: Project, user: AbstractBaseUser) -> None:
         membership.delete()
 
 
-def membership_errors(
-    *, project: Project, user: AbstractBaseUser, role: str
-) -> dict[str, list[str]]:
+def membership_errors(*, project: Project, user: User, role: str) -> dict[str, list[str]]:
     """Return what is wrong with giving the user this role in the project."""
     if role not in Role.values:
         return {"role": [ROLE_INVALID.format(role=role, choices=", ".join(Role.values))]}
@@ -210,7 +209,7 @@ def membership_errors(
     return {}
 
 
-def _last_manager_errors(project: Project, user: AbstractBaseUser) -> dict[str, list[str]]:
+def _last_manager_errors(project: Project, user: User) -> dict[str, list[str]]:
     others = Membership.objects.filter(project=project, role=Role.MANAGER).exclude(user=user)
     if others.exists():
         return {}

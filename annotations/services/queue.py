@@ -30,7 +30,7 @@ On SQLite ``select_for_update`` does nothing: the IMMEDIATE transaction takes th
 write lock at BEGIN, so queue calls (like every writer) already run one at a time.
 """
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from annotations import selectors
@@ -42,7 +42,7 @@ NOT_A_MEMBER = "You are not a member of this project."
 
 
 @transaction.atomic
-def document_assign_next(*, project: Project, user: AbstractBaseUser) -> Annotation | None:
+def document_assign_next(*, project: Project, user: User) -> Annotation | None:
     """Return the user's next annotation in the project (creating it), or None when done."""
     member = (
         Membership.objects.select_for_update()

@@ -25,10 +25,10 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import orjson
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
@@ -76,7 +76,7 @@ NO_SUCH_FILE = "Release {name!r} has no {format} file; it has: {formats}."
 OTHER_PROJECT = "Both releases must belong to the same project."
 ALREADY_READY = "Release {name!r} is ready; a ready release is never built again."
 
-NAME_MAX = Release._meta.get_field("name").max_length
+NAME_MAX = cast(int, Release._meta.get_field("name").max_length)  # a CharField's: set
 
 
 # --- Creating -----------------------------------------------------------------------------
@@ -85,7 +85,7 @@ NAME_MAX = Release._meta.get_field("name").max_length
 def release_create(
     *,
     project: Project,
-    actor: AbstractBaseUser,
+    actor: User,
     name: str,
     formats: Iterable[str] | None = None,
 ) -> Release:
@@ -387,15 +387,16 @@ def compare_rows(base: Iterable[dict[str, Any]], other: Iterable[dict[str, Any]]
     left, right = iter(base), iter(other)
     a, b = next(left, None), next(right, None)
     while a is not None or b is not None:
-        if b is None or (a is not None and a["id"] < b["id"]):
+        if a is not None and (b is None or a["id"] < b["id"]):
             documents["removed"].add(a["id"])
             tally(_items(a), "removed")
             a = next(left, None)
-        elif a is None or b["id"] < a["id"]:
+        elif b is not None and (a is None or b["id"] < a["id"]):
             documents["added"].add(b["id"])
             tally(_items(b), "added")
             b = next(right, None)
         else:
+            assert a is not None and b is not None  # the loop's condition and the two above
             before, after = _items(a), _items(b)
             if before == after:
                 unchanged += 1
@@ -440,8 +441,8 @@ def _items(row: dict[str, Any]) -> Counter:
         items[("entity", span["label"], span["start"], span["end"])] += 1
     for claim in row["claims"]:
         claimant = _ref(claim.get("claimant"))
-        key = ("claim", claim["label"], claim["start"], claim["end"], claimant)
-        items[(*key, claim.get("checkworthy"))] += 1
+        claim_key = ("claim", claim["label"], claim["start"], claim["end"], claimant)
+        items[(*claim_key, claim.get("checkworthy"))] += 1
     for stance in row["stances"]:
         key = ("stance", stance["label"], stance["target"], _ref(stance["holder"]))
         items[(*key, _ref(stance["evidence"]))] += 1

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser, Permission
+from django.contrib.auth.models import Permission, User
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
@@ -81,7 +81,7 @@ class Command(BaseCommand):
         )
 
     def print_credentials(
-        self, project: Project, users: dict[str, AbstractBaseUser], shared_password: str
+        self, project: Project, users: dict[str, User], shared_password: str
     ) -> None:
         roles = dict(
             Membership.objects.filter(project=project).values_list("user__username", "role")
@@ -101,7 +101,7 @@ class Command(BaseCommand):
         self.stdout.write("")
 
 
-def ensure_user(spec: demo.DemoUser, password: str) -> AbstractBaseUser:
+def ensure_user(spec: demo.DemoUser, password: str) -> User:
     """Return the demo user, creating it with this password when it does not exist yet."""
     User = get_user_model()
     user = User.objects.filter(username=spec.username).first()
@@ -124,7 +124,7 @@ def ensure_user(spec: demo.DemoUser, password: str) -> AbstractBaseUser:
     return user
 
 
-def ensure_project(users: dict[str, AbstractBaseUser]) -> Project:
+def ensure_project(users: dict[str, User]) -> Project:
     """Return the demo project with its labels, targets and members, adding what is missing."""
     owner = users[demo.PROJECT_OWNER]
     project = Project.objects.filter(name=demo.PROJECT["name"]).order_by("pk").first()

@@ -1,18 +1,21 @@
-"""Reviewing a document: accept one annotator's span or stance into gold, or all agreed items.
+"""Accepting into gold one annotator's span or stance, or all agreed items.
+
+Building gold from whole annotations: gold.py.
 
 Gold is then edited with the ordinary span and stance endpoints, marked reviewed with
 ``PATCH /api/annotations/{gold}/ {"status": "submitted"}`` and reopened with ``in_progress``.
 """
 
+from typing import Any
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.request import Request
 from rest_framework.response import Response
 
 from annotations import selectors
-from annotations.api import permissions
-from annotations.api.base import ApiView, InputSerializer
-from annotations.api.review import ConflictOutput
+from annotations.api import base, permissions
+from annotations.api.base import ApiView, AuthenticatedRequest
+from annotations.api.gold import ConflictOutput
 from annotations.api.serializers import AnnotationDetailOutput, ErrorOutput
 from annotations.errors import InvalidInput
 from annotations.services.review import (
@@ -22,12 +25,13 @@ from annotations.services.review import (
     gold_accept_stance,
 )
 
-ID = {"min_value": 1, "max_value": 2**63 - 1}
+ID: dict[str, Any] = {"min_value": 1, "max_value": 2**63 - 1}
 ERRORS = {400: ErrorOutput, 403: ErrorOutput, 404: ErrorOutput, 409: ErrorOutput}
 
 
 class ReplacedOutput(serializers.Serializer):
-    label = serializers.CharField()
+    # A declared field, not Field.label: DRF's metaclass moves it into _declared_fields.
+    label = serializers.CharField()  # type: ignore[assignment]
     start = serializers.IntegerField()
     end = serializers.IntegerField()
 
@@ -46,7 +50,7 @@ class AgreedOutput(serializers.Serializer):
     conflicts = ConflictOutput(many=True)
 
 
-def _gold_payload(request: Request, gold_id: int) -> dict:
+def _gold_payload(request: AuthenticatedRequest, gold_id: int) -> dict:
     gold = selectors.annotation_get_for_user(
         user=request.user, annotation_id=gold_id, with_content=True
     )
@@ -61,7 +65,7 @@ class GoldAcceptApi(ApiView):
     same kind that overlap the accepted span are taken out (listed in ``replaced``).
     """
 
-    class InputSerializer(InputSerializer):
+    class InputSerializer(base.InputSerializer):
         span = serializers.IntegerField(required=False, **ID)
         stance = serializers.IntegerField(required=False, **ID)
         version = serializers.IntegerField(required=False, help_text="The gold's version.")
@@ -69,7 +73,7 @@ class GoldAcceptApi(ApiView):
     @extend_schema(
         request=InputSerializer, responses={200: AcceptOutput, 201: AcceptOutput, **ERRORS}
     )
-    def post(self, request: Request, document_id: int) -> Response:
+    def post(self, request: AuthenticatedRequest, document_id: int) -> Response:
         document = permissions.document_for(request, document_id, permissions.REVIEW)
         body = self.InputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -99,13 +103,13 @@ class GoldAgreedApi(ApiView):
     Starts the gold (possibly empty) when the document has none.
     """
 
-    class InputSerializer(InputSerializer):
+    class InputSerializer(base.InputSerializer):
         version = serializers.IntegerField(required=False, help_text="The gold's version.")
 
     @extend_schema(
         request=InputSerializer, responses={200: AgreedOutput, 201: AgreedOutput, **ERRORS}
     )
-    def post(self, request: Request, document_id: int) -> Response:
+    def post(self, request: AuthenticatedRequest, document_id: int) -> Response:
         document = permissions.document_for(request, document_id, permissions.REVIEW)
         body = self.InputSerializer(data=request.data)
         body.is_valid(raise_exception=True)

@@ -1,15 +1,15 @@
-"""Gold: a reviewer builds a document's gold annotation, then edits it like any annotation."""
+"""Gold: a reviewer builds a document's gold annotation, then edits it like any annotation.
 
-from drf_spectacular.types import OpenApiTypes
+Accepting single items or all agreed ones into gold: gold_accept.py.
+"""
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.request import Request
 from rest_framework.response import Response
 
 from annotations import selectors
-from annotations.agreement import project_agreement
-from annotations.api import permissions
-from annotations.api.base import ApiView, InputSerializer
+from annotations.api import base, permissions
+from annotations.api.base import ApiView, AuthenticatedRequest
 from annotations.api.serializers import AnnotationDetailOutput, ErrorOutput
 from annotations.services.review import MAJORITY, gold_build
 
@@ -20,7 +20,8 @@ class ConflictOutput(serializers.Serializer):
     kind = serializers.CharField(help_text="span or stance")
     reason = serializers.CharField()
     annotations = serializers.ListField(child=serializers.IntegerField())
-    label = serializers.CharField()
+    # A declared field, not Field.label: DRF's metaclass moves it into _declared_fields.
+    label = serializers.CharField()  # type: ignore[assignment]
     start = serializers.IntegerField(required=False)
     end = serializers.IntegerField(required=False)
     target = serializers.CharField(required=False)
@@ -37,7 +38,7 @@ class GoldOutput(serializers.Serializer):
 class GoldApi(ApiView):
     """Build the document's gold by majority or from chosen annotations (reviewers, managers)."""
 
-    class InputSerializer(InputSerializer):
+    class InputSerializer(base.InputSerializer):
         annotations = serializers.ListField(
             child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
             required=False,
@@ -49,7 +50,7 @@ class GoldApi(ApiView):
         request=InputSerializer,
         responses={200: GoldOutput, 201: GoldOutput, 400: ErrorOutput, 403: ErrorOutput},
     )
-    def post(self, request: Request, document_id: int) -> Response:
+    def post(self, request: AuthenticatedRequest, document_id: int) -> Response:
         document = permissions.document_for(request, document_id, permissions.REVIEW)
         body = self.InputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -69,18 +70,3 @@ class GoldApi(ApiView):
         }
         code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
         return Response(payload, status=code)
-
-
-class AgreementApi(ApiView):
-    """Agreement between the project's annotators (reviewers, managers).
-
-    Over documents with two or more submitted manual annotations: span precision, recall
-    and F1 per label, overall and per pair of annotators (exact and overlap matching);
-    token-level alpha on entity tags; per stance target and for check-worthiness,
-    Krippendorff's alpha and Cohen's kappa per pair. An undefined figure is null.
-    """
-
-    @extend_schema(responses={200: OpenApiTypes.OBJECT, 403: ErrorOutput, 404: ErrorOutput})
-    def get(self, request: Request, project_id: int) -> Response:
-        project = permissions.project_for(request, project_id, permissions.REVIEW)
-        return Response(project_agreement(selectors.agreement_inputs(project=project)))

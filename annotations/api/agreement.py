@@ -1,0 +1,26 @@
+"""Agreement between a project's annotators, for its reviewers and managers."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework.response import Response
+
+from annotations import selectors
+from annotations.agreement import project_agreement
+from annotations.api import permissions
+from annotations.api.base import ApiView, AuthenticatedRequest
+from annotations.api.serializers import ErrorOutput
+
+
+class AgreementApi(ApiView):
+    """Agreement between the project's annotators (reviewers, managers).
+
+    Over documents with two or more submitted manual annotations: span precision, recall
+    and F1 per label, overall and per pair of annotators (exact and overlap matching);
+    token-level alpha on entity tags; per stance target and for check-worthiness,
+    Krippendorff's alpha and Cohen's kappa per pair. An undefined figure is null.
+    """
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT, 403: ErrorOutput, 404: ErrorOutput})
+    def get(self, request: AuthenticatedRequest, project_id: int) -> Response:
+        project = permissions.project_for(request, project_id, permissions.REVIEW)
+        return Response(project_agreement(selectors.agreement_inputs(project=project)))
