@@ -1,5 +1,9 @@
 """Dataset exports: one module per format, each a pure renderer over the export selector's rows.
 
+Those rows have the native shape, which ``native.py`` builds (purely, from what
+``selectors.export_rows`` reads) and ``jsonl`` writes as it is; ``base.py`` holds what every
+renderer receives besides the rows and what an export may include.
+
 The registry below maps a format name to its renderer, content type and file extension.
 ``export_options`` checks what a caller asked for (the API and ``export_dataset`` both use it,
 before anything is streamed, so a bad request is a 400 or a CommandError, never a broken
@@ -16,7 +20,7 @@ from django.utils.text import slugify
 from annotations import selectors
 from annotations.errors import InvalidInput
 from annotations.exports import conll, csv, docbin, doccano, jsonl
-from annotations.exports.base import ExportOptions, ExportReport
+from annotations.exports.base import EXPORT_GOLD, EXPORT_INCLUDES, ExportOptions, ExportReport
 
 __all__ = [
     "FORMATS",
@@ -85,8 +89,8 @@ def export_options(
     elif entry.package and importlib.util.find_spec(entry.package) is None:
         message = FORMAT_NEEDS_PACKAGE.format(format=format_name, package=entry.package)
         errors["format"] = [message]
-    include = include or selectors.EXPORT_GOLD
-    if include not in selectors.EXPORT_INCLUDES:
+    include = include or EXPORT_GOLD
+    if include not in EXPORT_INCLUDES:
         errors["include"] = [INCLUDE_UNKNOWN.format(value=include)]
     labels = list(dict.fromkeys(labels))
     if labels:

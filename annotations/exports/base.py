@@ -2,7 +2,10 @@
 
 from dataclasses import dataclass, field
 
-from annotations.selectors import EXPORT_GOLD
+# What an export holds: each document's gold, or every submitted manual annotation.
+EXPORT_GOLD = "gold"
+EXPORT_SUBMITTED = "submitted"
+EXPORT_INCLUDES = (EXPORT_GOLD, EXPORT_SUBMITTED)
 
 # Warnings kept for the summary; all of them are counted, and each is also written into the
 # export itself where the format has room for it.

@@ -14,8 +14,7 @@ import io
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from annotations.exports.base import ExportOptions, ExportReport
-from annotations.selectors import EXPORT_SUBMITTED
+from annotations.exports.base import EXPORT_SUBMITTED, ExportOptions, ExportReport
 
 HEADER = (
     "kind",

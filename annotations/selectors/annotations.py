@@ -1,0 +1,180 @@
+"""Annotations as one member sees them, and the reads every write to an annotation starts with.
+
+Invariants:
+
+- Who may read an annotation is one rule written twice, once as a queryset filter
+  (``_visible_to``) and once for a loaded row (``annotation_visible``); a test holds them equal.
+  Reviewers and managers read everything; an annotator reads their own manual annotations
+  and the predictions; a non-member reads nothing, exactly as if the id did not exist.
+- Ids and offsets that are not 64-bit integers name nothing: they are refused here, never
+  sent to the database.
+- The write path's reads (``annotation_get_for_user``, ``annotation_lock``,
+  ``span_create_facts``) are hand-written statements behind the fence (``db.hotpath``);
+  this module keeps the rules and calls them.
+"""
+
+import uuid
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery, prefetch_related_objects
+
+from annotations.db import hotpath
+from annotations.models import (
+    Annotation,
+    AnnotationEvent,
+    AnnotationKind,
+    Document,
+    EventAction,
+    Label,
+    Role,
+    Span,
+    Stance,
+)
+from annotations.selectors.base import INT64, role_of
+
+# Roles that read everybody's annotations; an annotator annotates blind.
+SEE_ALL_ROLES = (Role.REVIEWER, Role.MANAGER)
+
+
+def _visible_to(user: AbstractBaseUser) -> Q:
+    """Annotations a member may read: all for reviewers and managers, else own and predictions.
+
+    ``annotation_visible`` is the same rule for one loaded annotation; a test holds them equal.
+    """
+    return (
+        Q(caller_role__in=SEE_ALL_ROLES)
+        | Q(author=user, kind=AnnotationKind.MANUAL)
+        | Q(kind=AnnotationKind.PREDICTION)
+    )
+
+
+def annotation_visible(annotation: Annotation, user: AbstractBaseUser, role: str | None) -> bool:
+    """Whether a member with ``role`` (None: not a member) may read ``annotation``."""
+    if role is None:
+        return False
+    return (
+        role in SEE_ALL_ROLES
+        or (annotation.author_id == user.pk and annotation.kind == AnnotationKind.MANUAL)
+        or annotation.kind == AnnotationKind.PREDICTION
+    )
+
+
+def annotation_list_for_user(*, user: AbstractBaseUser, document: Document) -> QuerySet[Annotation]:
+    """Return the document's annotations the user may read, with their authors."""
+    return (
+        Annotation.objects.filter(document=document)
+        .annotate(caller_role=role_of(user, "document__project_id"))
+        .filter(caller_role__isnull=False)
+        .filter(_visible_to(user))
+        .select_related("author")
+        .order_by("id")
+    )
+
+
+def annotation_get_for_user(
+    *, user: AbstractBaseUser, annotation_id: int, with_content: bool = False
+) -> Annotation | None:
+    """Return an annotation the user may read (with ``caller_role`` and author), or None.
+
+    ``with_content`` prefetches its spans and stances with their labels and targets.
+    """
+    if annotation_id not in INT64 or user.pk is None:
+        return None
+    found = hotpath.annotation_with_author_and_role(user_id=user.pk, annotation_id=annotation_id)
+    if found is None:
+        return None
+    annotation, author, role = found
+    if not annotation_visible(annotation, user, role):
+        return None
+    annotation.caller_role = role
+    annotation.author = author
+    if with_content:
+        prefetch_related_objects(
+            [annotation],
+            Prefetch("spans", Span.objects.select_related("label")),
+            Prefetch("stances", Stance.objects.select_related("target", "label")),
+        )
+    return annotation
+
+
+def annotation_lock(*, annotation_id: int) -> Annotation | None:
+    """Lock the annotation's row (only that row) for this transaction and return it.
+
+    It comes with its document's text and its project, which every write checks against.
+    """
+    return hotpath.annotation_locked(annotation_id=annotation_id)
+
+
+# Spans and stances
+
+
+@dataclass(frozen=True)
+class SpanCreateFacts:
+    """What creating a span checks against, read in one statement once the annotation is locked."""
+
+    label: Label | None  # the label asked for, if it is one of the project's
+    replayed: Span | None  # the span that already has this client_id (with its label)
+    overlap: Span | None  # the first span of the label's kind overlapping [start, end)
+    # PostgreSQL: an id drawn for the new span, so that it, the version and the event are
+    # written in one statement (unused if nothing is written: ids may have gaps anyway).
+    next_id: int | None
+
+
+def span_create_facts(
+    *,
+    annotation_id: int,
+    project_id: int,
+    label_id: object,
+    client_id: uuid.UUID | None,
+    start: object,
+    end: object,
+) -> SpanCreateFacts:
+    """The label, the span replayed by ``client_id`` and the first overlap, in one statement.
+
+    Call it after locking the annotation (not in the locking statement: its snapshot would
+    predate a concurrent writer's spans). Ids and offsets that are not 64-bit integers match
+    nothing; the checks that refuse them are the caller's.
+    """
+    label_id = label_id if type(label_id) is int and label_id in INT64 else None
+    ranged = type(start) is int and type(end) is int and start in INT64 and end in INT64
+    label, replayed, overlap, next_id = hotpath.span_create_facts(
+        annotation_id=annotation_id,
+        project_id=project_id,
+        label_id=label_id,
+        client_id=client_id,
+        start=start if ranged else None,
+        end=end if ranged else None,
+    )
+    return SpanCreateFacts(label=label, replayed=replayed, overlap=overlap, next_id=next_id)
+
+
+def span_get(*, annotation: Annotation, span_id: int) -> Span | None:
+    """Return the annotation's span with this id, or None."""
+    return Span.objects.filter(annotation=annotation, pk=span_id).first()
+
+
+def stance_get(*, annotation: Annotation, stance_id: int) -> Stance | None:
+    """Return the annotation's stance with this id, or None."""
+    return Stance.objects.filter(annotation=annotation, pk=stance_id).first()
+
+
+# History
+
+
+def event_list(*, annotation: Annotation) -> QuerySet[AnnotationEvent]:
+    """Return the annotation's events, newest first, each with the id of the event undoing it."""
+    undone_by = AnnotationEvent.objects.filter(
+        annotation=annotation, action=EventAction.REVERTED, object_id=OuterRef("pk")
+    ).values("pk")[:1]
+    return (
+        AnnotationEvent.objects.filter(annotation=annotation)
+        .select_related("actor")
+        .annotate(reverted_by=Subquery(undone_by))
+        .order_by("-id")
+    )
+
+
+def event_get(*, event_id: int) -> AnnotationEvent | None:
+    """Return the event with this id, or None (the caller checks who may see its annotation)."""
+    return AnnotationEvent.objects.filter(pk=event_id).first()

@@ -1,0 +1,46 @@
+"""Import jobs and their uploaded bytes, as the import page and the worker read them.
+
+Invariants: a job is reached through the caller's membership (``caller_role``; None for a
+non-member); lists leave out the reports; uploaded bytes are read chunk by chunk, a few
+chunks per round trip, never whole.
+"""
+
+from collections.abc import Iterator
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import QuerySet
+
+from annotations.models import ImportJob, ImportJobChunk, Project
+from annotations.selectors.base import CHUNKS_PER_FETCH, role_of
+
+
+def import_job_list(*, project: Project) -> QuerySet[ImportJob]:
+    """Return the project's import jobs, newest first, without their reports."""
+    return (
+        ImportJob.objects.filter(project=project)
+        .select_related("created_by")
+        .defer("report")
+        .order_by("-id")
+    )
+
+
+def import_job_recent(*, project: Project, limit: int) -> list[ImportJob]:
+    """Return the project's ``limit`` newest import jobs, with who started them."""
+    return list(import_job_list(project=project)[:limit])
+
+
+def import_job_get_for_user(*, user: AbstractBaseUser, job_id: int) -> ImportJob | None:
+    """Return the import job with the user's ``caller_role``, or None for a non-member."""
+    return (
+        ImportJob.objects.filter(pk=job_id, project__memberships__user=user)
+        .annotate(caller_role=role_of(user, "project_id"))
+        .select_related("created_by")
+        .first()
+    )
+
+
+def import_job_chunks(*, job: ImportJob) -> Iterator[bytes]:
+    """Yield the job's uploaded bytes chunk by chunk, in order."""
+    chunks = ImportJobChunk.objects.filter(job=job).order_by("index").values_list("data", flat=True)
+    for data in chunks.iterator(chunk_size=CHUNKS_PER_FETCH):
+        yield bytes(data)

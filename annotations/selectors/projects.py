@@ -1,0 +1,126 @@
+"""Projects as one member sees them: their members, labels, targets, and the caller's progress.
+
+Invariants: a project is only ever reached through the caller's membership (``caller_role``
+is annotated on it; a non-member gets None, as for an id that does not exist); a label is
+only ever looked up within its project. ``progress_*`` mean what ``project_progress_for_user``
+says, and the queue's rule is ``queue.document_queue_for_user``'s.
+"""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+
+from annotations.db import hotpath
+from annotations.models import (
+    Annotation,
+    AnnotationKind,
+    Document,
+    Label,
+    Membership,
+    Project,
+    StanceTarget,
+)
+from annotations.selectors.base import FINISHED_STATUSES, INT64, count_of, manual_count, role_of
+from annotations.selectors.queue import document_queue_for_user
+
+NO_SUCH_USER = "No user is named {username!r}."
+
+
+def project_list_for_user(*, user: AbstractBaseUser) -> QuerySet[Project]:
+    """Return the projects the user is a member of, each with the user's ``caller_role``."""
+    return (
+        Project.objects.filter(memberships__user=user)
+        .annotate(caller_role=role_of(user, "pk"))
+        .order_by("name", "id")
+    )
+
+
+def project_get_for_user(*, user: AbstractBaseUser, project_id: int) -> Project | None:
+    """Return the project with the user's ``caller_role``, or None for a non-member."""
+    return project_list_for_user(user=user).filter(pk=project_id).first()
+
+
+def membership_list(*, project: Project) -> QuerySet[Membership]:
+    """Return the project's members with their users."""
+    return Membership.objects.filter(project=project).select_related("user").order_by("id")
+
+
+def label_list(*, project: Project) -> QuerySet[Label]:
+    """Return the project's labels, by kind then creation."""
+    return Label.objects.filter(project=project)
+
+
+def label_get(*, project_id: int, label_id: int) -> Label | None:
+    """Return the project's label with this id, or None (also for another project's label)."""
+    if label_id not in INT64:
+        return None
+    return hotpath.label_of_project(project_id=project_id, label_id=label_id)
+
+
+def target_list(*, project: Project) -> QuerySet[StanceTarget]:
+    """Return the project's stance targets."""
+    return StanceTarget.objects.filter(project=project)
+
+
+# Progress
+
+
+def project_progress_for_user(*, project: Project, user: AbstractBaseUser) -> dict[str, int]:
+    """Return the user's progress in the project's queue: done, assigned, total, available.
+
+    ``done`` counts the user's submitted and skipped annotations, ``assigned`` all the user's
+    manual annotations, ``total`` the project's documents, and ``available`` the documents the
+    queue could still give the user (beyond those already assigned).
+    """
+    own = Annotation.objects.filter(
+        document__project=project, author=user, kind=AnnotationKind.MANUAL
+    ).aggregate(
+        assigned=Count("pk"),
+        done=Count("pk", filter=Q(status__in=FINISHED_STATUSES)),
+    )
+    return {
+        "done": own["done"],
+        "assigned": own["assigned"],
+        "total": Document.objects.filter(project=project).count(),
+        "available": document_queue_for_user(project=project, user=user).count(),
+    }
+
+
+def project_list_with_progress_for_user(*, user: AbstractBaseUser) -> QuerySet[Project]:
+    """Return the user's projects, each with ``caller_role`` and the user's queue progress.
+
+    ``progress_done``, ``progress_assigned`` and ``progress_available`` mean what
+    ``project_progress_for_user`` says, computed for every project in the one query.
+    """
+    mine = Annotation.objects.filter(
+        document__project=OuterRef("pk"), author=user, kind=AnnotationKind.MANUAL
+    )
+    opened = Annotation.objects.filter(
+        document=OuterRef("pk"), author=user, kind=AnnotationKind.MANUAL
+    )
+    available = (
+        Document.objects.filter(project=OuterRef("pk"))
+        .filter(~Exists(opened))
+        .alias(annotators=manual_count())
+        .filter(annotators__lt=OuterRef("annotators_per_document"))
+    )
+    return project_list_for_user(user=user).annotate(
+        progress_done=count_of(mine.filter(status__in=FINISHED_STATUSES), "author"),
+        progress_assigned=count_of(mine, "author"),
+        progress_available=count_of(available, "project"),
+    )
+
+
+def project_get_with_progress_for_user(
+    *, user: AbstractBaseUser, project_id: int
+) -> Project | None:
+    """Return one of the user's projects with role and progress, or None for a non-member."""
+    return project_list_with_progress_for_user(user=user).filter(pk=project_id).first()
+
+
+# Accounts
+
+
+def user_get_by_username(*, username: str) -> AbstractBaseUser | None:
+    """Return the account with this username, or None (callers report NO_SUCH_USER)."""
+    return get_user_model().objects.filter(username=username).first()
