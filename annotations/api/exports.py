@@ -17,6 +17,7 @@ from annotations.exports import (
     ExportReport,
     export_filename,
     export_options,
+    export_rows,
     export_stream,
 )
 from annotations.models import AnnotationStatus
@@ -79,7 +80,7 @@ class ExportApi(ApiView):
             labels=query.getlist("label"),
             statuses=query.getlist("status"),
         )
-        rows = selectors.export_rows(
+        rows = export_rows(
             project=project,
             include=options.include,
             labels=options.labels,

@@ -1,7 +1,7 @@
 """Dataset exports: one module per format, each a pure renderer over the export selector's rows.
 
 Those rows have the native shape, which ``native.py`` builds (purely, from what
-``selectors.export_rows`` reads) and ``jsonl`` writes as it is; ``base.py`` holds what every
+``export_rows`` yields) and ``jsonl`` writes as it is; ``base.py`` holds what every
 renderer receives besides the rows and what an export may include.
 
 The registry below maps a format name to its renderer, content type and file extension.
@@ -21,6 +21,7 @@ from annotations import selectors
 from annotations.errors import InvalidInput
 from annotations.exports import conll, csv, docbin, doccano, jsonl
 from annotations.exports.base import EXPORT_GOLD, EXPORT_INCLUDES, ExportOptions, ExportReport
+from annotations.exports.native import export_rows
 
 __all__ = [
     "FORMATS",
@@ -29,6 +30,7 @@ __all__ = [
     "ExportReport",
     "export_filename",
     "export_options",
+    "export_rows",
     "export_stream",
 ]
 from annotations.models import AnnotationStatus, Project

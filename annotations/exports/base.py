@@ -2,10 +2,11 @@
 
 from dataclasses import dataclass, field
 
-# What an export holds: each document's gold, or every submitted manual annotation.
-EXPORT_GOLD = "gold"
-EXPORT_SUBMITTED = "submitted"
-EXPORT_INCLUDES = (EXPORT_GOLD, EXPORT_SUBMITTED)
+# What an export holds (each document's gold, or every submitted manual annotation) decides
+# what the selector reads, so it is defined there.
+from annotations.selectors.exports import EXPORT_GOLD, EXPORT_INCLUDES, EXPORT_SUBMITTED
+
+__all__ = ["EXPORT_GOLD", "EXPORT_INCLUDES", "EXPORT_SUBMITTED", "ExportOptions", "ExportReport"]
 
 # Warnings kept for the summary; all of them are counted, and each is also written into the
 # export itself where the format has room for it.

@@ -7,7 +7,7 @@ renderers::
     {"id", "external_id", "text", "meta", "entities", "claims", "stances",
      then "annotators" and "reviewed_by" (gold) or "annotator" (submitted work)}
 
-This module is pure: ``selectors.export_rows`` reads a batch of documents and their
+Shaping is pure: ``selectors.export_batches`` reads a batch of documents and their
 annotations as plain tuples keyed by id (an ``ExportBatch``) and hands it here; nothing here
 touches the database. Invariants:
 
@@ -19,41 +19,36 @@ touches the database. Invariants:
 """
 
 from collections.abc import Collection, Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import orjson
 
-from annotations.exports.base import EXPORT_SUBMITTED
-from annotations.models import LabelKind
-
-# One span, by its id: label id, start, end, claimant span id, claimant text, check-worthiness.
-SpanFacts = tuple[int, int, int, int | None, str, str]
-# One stance: target id, label id, holder span id, evidence span id.
-StanceFacts = tuple[int, int, int | None, int | None]
-
-
-@dataclass(frozen=True)
-class ExportContext:
-    """What every row of an export needs: the mode and the project's labels and targets."""
-
-    include: str  # EXPORT_GOLD or EXPORT_SUBMITTED
-    names: dict[int, str]  # label id -> name
-    kinds: dict[int, str]  # label id -> kind
-    wanted: set[int] | None  # the label ids asked for; None for all
-    targets: dict[int, str]  # stance target id -> name
+from annotations.models import LabelKind, Project
+from annotations.selectors.exports import (
+    EXPORT_BATCH,
+    EXPORT_GOLD,
+    EXPORT_SUBMITTED,
+    ExportBatch,
+    ExportContext,
+    SpanFacts,
+    StanceFacts,
+    export_batches,
+)
 
 
-@dataclass(frozen=True)
-class ExportBatch:
-    """What the export selector read for one batch of documents, in document id order."""
-
-    documents: list[tuple[int, str, str, str]]  # id, external_id, text, meta as JSON text
-    # document id -> its exported annotations: (annotation id, author's username, reviewed_by)
-    exported: dict[int, list[tuple[int, str | None, str | None]]]
-    authors: dict[int, list[str]]  # document id -> authors of its submitted manual annotations
-    spans: dict[int, dict[int, SpanFacts]]  # annotation id -> span id -> span
-    stances: dict[int, list[StanceFacts]]  # annotation id -> its stances
+def export_rows(
+    *,
+    project: Project,
+    include: str = EXPORT_GOLD,
+    labels: Collection[str] | None = None,
+    statuses: Collection[str] | None = None,
+    batch_size: int = EXPORT_BATCH,
+) -> Iterator[dict[str, Any]]:
+    """Yield the project's export rows (the native JSONL shape) in document id order."""
+    for batch, context in export_batches(
+        project=project, include=include, labels=labels, statuses=statuses, batch_size=batch_size
+    ):
+        yield from native_rows(batch, context)
 
 
 def native_rows(batch: ExportBatch, context: ExportContext) -> Iterator[dict[str, Any]]:

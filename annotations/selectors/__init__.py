@@ -48,7 +48,7 @@ from annotations.selectors.exports import (
     EXPORT_GOLD,
     EXPORT_INCLUDES,
     EXPORT_SUBMITTED,
-    export_rows,
+    export_batches,
 )
 from annotations.selectors.jobs import (
     import_job_chunks,
@@ -126,7 +126,7 @@ __all__ = [
     "document_state_counts",
     "event_get",
     "event_list",
-    "export_rows",
+    "export_batches",
     "import_job_chunks",
     "import_job_get_for_user",
     "import_job_list",

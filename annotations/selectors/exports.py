@@ -1,8 +1,8 @@
 """The reads behind every export: a project's documents with their gold or submitted work.
 
-``export_rows`` is the one selector every format reads (the API, ``export_dataset`` and
-releases). It reads in batches and hands each batch to ``exports.native``, which shapes the
-rows; this module only reads. Invariants:
+``export_batches`` is the one selector every format reads (through ``exports.export_rows``:
+the API, ``export_dataset`` and releases). It reads in batches; ``exports.native`` shapes
+each batch into rows; this module only reads. Invariants:
 
 - Rows come in document id order and only from the project asked for.
 - The cost is fixed per batch: the labels, the targets and a server-side cursor over the
@@ -15,15 +15,13 @@ rows; this module only reads. Invariants:
 
 from collections import defaultdict
 from collections.abc import Collection, Iterator
+from dataclasses import dataclass
 from itertools import islice
-from typing import Any
 
 from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Subquery, TextField, When
 from django.db.models.functions import Cast
 
 from annotations.db import export as export_db
-from annotations.exports.base import EXPORT_GOLD, EXPORT_INCLUDES, EXPORT_SUBMITTED
-from annotations.exports.native import ExportBatch, ExportContext, native_rows
 from annotations.models import (
     Annotation,
     AnnotationEvent,
@@ -42,23 +40,59 @@ __all__ = [
     "EXPORT_GOLD",
     "EXPORT_INCLUDES",
     "EXPORT_SUBMITTED",
-    "export_rows",
+    "ExportBatch",
+    "ExportContext",
+    "export_batches",
 ]
+
+# What an export holds: each document's gold, or every submitted manual annotation.
+EXPORT_GOLD = "gold"
+EXPORT_SUBMITTED = "submitted"
+EXPORT_INCLUDES = (EXPORT_GOLD, EXPORT_SUBMITTED)
+
+# One span, by its id: label id, start, end, claimant span id, claimant text, check-worthiness.
+SpanFacts = tuple[int, int, int, int | None, str, str]
+# One stance: target id, label id, holder span id, evidence span id.
+StanceFacts = tuple[int, int, int | None, int | None]
+
+
+@dataclass(frozen=True)
+class ExportContext:
+    """What every row of an export needs: the mode and the project's labels and targets."""
+
+    include: str  # EXPORT_GOLD or EXPORT_SUBMITTED
+    names: dict[int, str]  # label id -> name
+    kinds: dict[int, str]  # label id -> kind
+    wanted: set[int] | None  # the label ids asked for; None for all
+    targets: dict[int, str]  # stance target id -> name
+
+
+@dataclass(frozen=True)
+class ExportBatch:
+    """What the export selector read for one batch of documents, in document id order."""
+
+    documents: list[tuple[int, str, str, str]]  # id, external_id, text, meta as JSON text
+    # document id -> its exported annotations: (annotation id, author's username, reviewed_by)
+    exported: dict[int, list[tuple[int, str | None, str | None]]]
+    authors: dict[int, list[str]]  # document id -> authors of its submitted manual annotations
+    spans: dict[int, dict[int, SpanFacts]]  # annotation id -> span id -> span
+    stances: dict[int, list[StanceFacts]]  # annotation id -> its stances
+
 
 # Documents per batch: each batch costs three queries (annotations, spans, stances), so a
 # larger batch means fewer round trips; 1,000 documents of news keep a batch to a few MB.
 EXPORT_BATCH = 1000
 
 
-def export_rows(
+def export_batches(
     *,
     project: Project,
     include: str = EXPORT_GOLD,
     labels: Collection[str] | None = None,
     statuses: Collection[str] | None = None,
     batch_size: int = EXPORT_BATCH,
-) -> Iterator[dict[str, Any]]:
-    """Yield the project's export rows (the native JSONL shape) in document id order."""
+) -> Iterator[tuple[ExportBatch, ExportContext]]:
+    """Yield the project's exported documents batch by batch, in document id order."""
     # Two queries, then one server-side cursor over the documents and three queries per batch
     # of them: never a query per document, and memory bounded by one batch.
     with export_db.snapshot():
@@ -80,7 +114,7 @@ def export_rows(
         rows = documents.iterator(chunk_size=batch_size)
         context = ExportContext(include, names, kinds, wanted, targets)
         while batch := list(islice(rows, batch_size)):
-            yield from native_rows(_export_batch(batch, include), context)
+            yield _export_batch(batch, include), context
 
 
 def _export_documents(

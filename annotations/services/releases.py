@@ -41,6 +41,7 @@ from annotations.exports import (
     FORMATS,
     ExportOptions,
     ExportReport,
+    export_rows,
     export_stream,
 )
 from annotations.models import (
@@ -245,7 +246,7 @@ def _take_snapshot(release: Release, workdir: Path) -> tuple[_Built, _Counts, di
             yield row
 
     with _one_snapshot():
-        rows = selectors.export_rows(project=release.project)
+        rows = export_rows(project=release.project)
         built = _write(SNAPSHOT_FORMAT, counted(rows), workdir)
         agreement = project_agreement(selectors.agreement_inputs(project=release.project))
     return built, counts, agreement

@@ -7,8 +7,13 @@ from typing import Any
 
 import pytest
 
-from annotations import selectors
-from annotations.exports import ExportOptions, ExportReport, export_options, export_stream
+from annotations.exports import (
+    ExportOptions,
+    ExportReport,
+    export_options,
+    export_rows,
+    export_stream,
+)
 from annotations.models import Annotation, Document, Project
 from annotations.services.annotating import annotation_replace_content, annotation_set_status
 from annotations.services.ingest import documents_import_file
@@ -172,7 +177,7 @@ def export(
 ) -> bytes:
     """Run an export as the API and the command do and return its bytes."""
     options: ExportOptions = export_options(project=project, format_name=format_name, **params)
-    rows = selectors.export_rows(
+    rows = export_rows(
         project=project,
         include=options.include,
         labels=options.labels,

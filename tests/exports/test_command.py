@@ -44,7 +44,7 @@ def test_export_dataset_replaces_the_file_only_when_done(dataset, tmp_path, monk
         yield {"id": 1}
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr("annotations.selectors.export_rows", broken)
+    monkeypatch.setattr("annotations.management.commands.export_dataset.export_rows", broken)
     with pytest.raises(RuntimeError):
         call_command("export_dataset", dataset.project.name, "--format=jsonl", f"--output={output}")
 

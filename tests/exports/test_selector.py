@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from annotations import exports, selectors
+from annotations import exports
 from annotations.exports import ExportReport
 from annotations.services.annotating import annotation_set_status
 from tests.exports.conftest import annotate, export, make_project, span
@@ -33,7 +33,7 @@ def project_with(count: int):
 
 def queries_for(project, **options) -> int:
     with CaptureQueriesContext(connection) as captured:
-        rows = list(selectors.export_rows(project=project, **options))
+        rows = list(exports.export_rows(project=project, **options))
     assert rows
     return len(captured)
 
@@ -61,7 +61,7 @@ def test_export_rows_cost_three_queries_per_batch_of_documents():
 
 def test_export_rows_come_in_document_id_order_across_batches():
     project = project_with(7)
-    rows = list(selectors.export_rows(project=project, batch_size=3))
+    rows = list(exports.export_rows(project=project, batch_size=3))
     assert [row["external_id"] for row in rows] == [f"d{n}" for n in range(7)]
     assert all(row["annotators"] == ["alice-7"] for row in rows)
     assert all(row["reviewed_by"] == "alice-7" for row in rows)
@@ -69,7 +69,7 @@ def test_export_rows_come_in_document_id_order_across_batches():
 
 def test_export_rows_of_another_project_never_leak_in():
     mine, theirs = project_with(2), project_with(3)
-    rows = list(selectors.export_rows(project=mine))
+    rows = list(exports.export_rows(project=mine))
     assert {row["id"] for row in rows} == set(
         mine.documents.values_list("pk", flat=True)
     ).difference(theirs.documents.values_list("pk", flat=True))
@@ -81,7 +81,7 @@ def test_reviewed_by_is_the_last_person_to_change_the_gold(dataset):
     annotation_set_status(
         annotation=gold, status="in_progress", version=gold.version, actor=dataset.users["manager"]
     )
-    rows = list(selectors.export_rows(project=dataset.project))
+    rows = list(exports.export_rows(project=dataset.project))
     assert rows[0]["reviewed_by"] == "manager"
 
 
@@ -89,7 +89,7 @@ def test_an_abandoned_export_closes_its_cursor_and_transaction(dataset, monkeypa
     # One block per row, so that the export is still under way after the first block.
     monkeypatch.setattr(exports, "BLOCK_SIZE", 1)
     options = exports.export_options(project=dataset.project, format_name="jsonl")
-    rows = selectors.export_rows(project=dataset.project, batch_size=1)
+    rows = exports.export_rows(project=dataset.project, batch_size=1)
     stream = exports.export_stream(rows=rows, options=options, report=ExportReport())
     depth = len(connection.savepoint_ids)
 

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from annotations import selectors
 from annotations.errors import InvalidInput
-from annotations.exports import FORMATS, ExportReport, export_options, export_stream
+from annotations.exports import FORMATS, ExportReport, export_options, export_rows, export_stream
 from annotations.models import Project
 
 
@@ -49,7 +49,7 @@ class Command(BaseCommand):
         output: Path = options["output"]
         if not output.parent.is_dir():
             raise CommandError(f"--output: no directory {output.parent}.")
-        rows = selectors.export_rows(
+        rows = export_rows(
             project=project,
             include=export.include,
             labels=export.labels,
