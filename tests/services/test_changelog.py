@@ -1,6 +1,8 @@
 """The event log's one writer: version bumps, events, and the rows a change inserts."""
 
+import re
 import uuid
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -11,7 +13,13 @@ from annotations.services.annotating import annotation_lock_for_write, span_crea
 from annotations.services.changelog import NOTHING_TO_BUMP, annotation_change_record
 from tests.factories import AnnotationFactory, DocumentFactory, LabelFactory, UserFactory
 
-pytestmark = pytest.mark.django_db(transaction=False)
+ROOT = Path(__file__).resolve().parents[2] / "annotations"
+# Writing an event, or the version, anywhere but the changelog (and the fence it uses).
+DIRECT_WRITE = re.compile(
+    r"AnnotationEvent\(|AnnotationEvent\.objects\.(?:bulk_)?create|events\.(?:bulk_)?create"
+    r"|version\s*=\s*F\(|[\"']version[\"']\s*:\s*F\("
+)
+ALLOWED = {ROOT / "services" / "changelog.py"}
 
 TEXT = "Keita met Macron in Bamako."
 
@@ -26,6 +34,22 @@ def locked(annotation: Annotation) -> Annotation:
     return row
 
 
+def test_only_the_changelog_writes_events_and_versions():
+    sources = [
+        path
+        for path in ROOT.rglob("*.py")
+        if path not in ALLOWED and "migrations" not in path.parts and "models" not in path.parts
+    ]
+    writers = [
+        f"{path.relative_to(ROOT.parent)}:{number}"
+        for path in sources
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if DIRECT_WRITE.search(line)
+    ]
+    assert writers == [], "use services.changelog.annotation_change_record"
+
+
+@pytest.mark.django_db
 def test_a_change_bumps_the_version_once_and_appends_its_event_at_the_new_version(annotation):
     actor = UserFactory()
     row = locked(annotation)
@@ -51,6 +75,7 @@ def test_a_change_bumps_the_version_once_and_appends_its_event_at_the_new_versio
     )
 
 
+@pytest.mark.django_db
 def test_an_event_without_a_bump_is_appended_at_the_current_version_and_writes_nothing_else(
     annotation,
 ):
@@ -73,6 +98,7 @@ def test_an_event_without_a_bump_is_appended_at_the_current_version_and_writes_n
     assert str(refused.value) == NOTHING_TO_BUMP.format(what=["status"])
 
 
+@pytest.mark.django_db
 def test_a_row_inserted_with_its_drawn_id_is_then_known_to_django_as_saved(annotation):
     label = LabelFactory(project=annotation.document.project, kind="entity")
     row = locked(annotation)
@@ -101,6 +127,7 @@ def test_a_row_inserted_with_its_drawn_id_is_then_known_to_django_as_saved(annot
     assert Span.objects.filter(annotation=annotation).count() == 1
 
 
+@pytest.mark.django_db
 def test_span_create_returns_a_span_django_knows_is_saved(annotation):
     label = LabelFactory(project=annotation.document.project, kind="entity")
 

@@ -43,12 +43,14 @@ def annotation_lock_for_write(
     version: int | None,
     writable: bool = True,
     first: Callable[[Annotation], Any] | None = None,
+    stale: str = STALE_VERSION,
 ) -> tuple[Annotation, Any]:
     """Lock and re-read the annotation, then refuse a stale ``version`` or a closed annotation.
 
-    ``version`` None skips the version check (the system's writes, and reads-then-writes
-    such as a revert that check their own way). ``writable`` False lets a write proceed on a
-    submitted or skipped annotation (status changes, hand-overs).
+    ``version`` None skips the version check (the client sent none, or the write has none to
+    check: a revert, a hand-over). ``writable`` False lets a write proceed on a
+    submitted or skipped annotation (status changes, hand-overs). ``stale``: the 409's
+    message, formatted with ``sent`` and ``current``.
 
     ``first(locked)`` runs under the lock before the checks and its result is returned with
     the locked annotation: what must answer before a stale version would (a span that is
@@ -66,7 +68,7 @@ def annotation_lock_for_write(
             raise InvalidInput({"version": [VERSION_INVALID.format(value=version)]})
         if version != locked.version:
             raise Conflict(
-                STALE_VERSION.format(sent=version, current=locked.version),
+                stale.format(sent=version, current=locked.version),
                 current_version=locked.version,
             )
     if writable and locked.status != AnnotationStatus.IN_PROGRESS:
