@@ -149,7 +149,8 @@ def bump_and_insert(
     see selectors.span_create_facts), otherwise the database numbers it, and that number is
     not read back: give such instances last, or only one. Values are prepared as ``save()``
     prepares them (``auto_now_add`` included), but no signal is sent and no ``save()``
-    override runs: use it for models without either.
+    override runs: use it for models without either. Instances inserted with their primary
+    key are marked saved afterwards, as ``save()`` marks them.
     """
     names = tuple(fields)
     shapes = tuple((type(instance), instance.pk is not None) for instance in instances)
@@ -176,6 +177,22 @@ def bump_and_insert(
         else:
             for sql, values in zip([update_sql, *insert_sqls], params, strict=True):
                 cursor.execute(sql, values)
+    for instance, (_model, with_pk) in zip(instances, shapes, strict=True):
+        if with_pk:
+            _mark_saved(instance)
+
+
+def _mark_saved(instance: Model) -> None:
+    """Tell Django the row exists, as ``Model.save_base`` does after its INSERT.
+
+    Safe: these two attributes are all ``save_base`` sets once a row is written, and they are
+    what Django reads to tell an existing row from a new one (``_state.adding`` makes
+    ``validate_unique`` and ``validate_constraints`` exclude the row itself; ``_state.db``
+    routes later queries of its related managers). Left unset, the instance would clash with
+    itself in ``full_clean()`` (a ModelForm, the admin) on its unique client id.
+    """
+    instance._state.adding = False
+    instance._state.db = connection.alias
 
 
 @cache

@@ -212,6 +212,7 @@ class Stance(models.Model):
 class EventAction(models.TextChoices):
     ANNOTATION_CREATED = "annotation_created", "Annotation created"
     STATUS_CHANGED = "status_changed", "Status changed"
+    REASSIGNED = "reassigned", "Reassigned"
     SPAN_CREATED = "span_created", "Span created"
     SPAN_CHANGED = "span_changed", "Span changed"
     SPAN_DELETED = "span_deleted", "Span deleted"

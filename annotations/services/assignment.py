@@ -2,27 +2,24 @@
 
 The annotation keeps its spans, stances, version history and place in the document's quota;
 only its author changes. The change bumps the version (an open annotate page of the former
-author then gets a 409 instead of writing to someone else's work) and is logged. The event
-log has no action for it, and adding one would change the table's check constraint, so it is
-a ``status_changed`` event whose ``before``/``after`` carry the ``author`` (the status stays
-``in_progress``).
+author then gets a 409 instead of writing to someone else's work) and is logged as a
+``reassigned`` event whose ``before``/``after`` carry the ``author`` (usernames).
 """
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import F
-from django.utils import timezone
 
-from annotations.errors import Forbidden, InvalidInput, NotFound
+from annotations.errors import Forbidden, InvalidInput
 from annotations.models import (
     Annotation,
-    AnnotationEvent,
     AnnotationKind,
     AnnotationStatus,
     EventAction,
     Membership,
     Role,
 )
+from annotations.services.annotating import ANNOTATION_GONE, annotation_lock_for_write
+from annotations.services.changelog import annotation_change_record
 
 NOT_MANUAL = "Only an annotator's own (manual) annotation can be handed over, not {kind}."
 NOT_IN_PROGRESS = (
@@ -32,7 +29,7 @@ NOT_A_MEMBER = "{username} is not a member of this project."
 SAME_AUTHOR = "This annotation is already {username}'s."
 ALREADY_HAS_ONE = "{username} already has an annotation of this document (#{other})."
 MANAGERS_ONLY = "Only a manager of the project can hand work over to someone else."
-GONE = "This annotation no longer exists."
+GONE = ANNOTATION_GONE
 
 
 def annotation_reassign(
@@ -40,16 +37,14 @@ def annotation_reassign(
 ) -> Annotation:
     """Give an in-progress manual annotation to another member of the project."""
     with transaction.atomic():
-        locked = (
-            Annotation.objects.select_for_update(of=("self",))
-            .select_related("document", "author")
-            .filter(pk=annotation.pk)
-            .first()
+        # Not writable-checked there: a closed annotation is refused below with its own reason.
+        locked, _ = annotation_lock_for_write(
+            annotation_id=annotation.pk,
+            version=None,
+            writable=False,
+            first=lambda locked: _check_actor(locked.document.project_id, actor),
         )
-        if locked is None:
-            raise NotFound(GONE)
         project_id = locked.document.project_id
-        _check_actor(project_id, actor)
         if locked.kind != AnnotationKind.MANUAL:
             raise InvalidInput({"annotation": [NOT_MANUAL.format(kind=locked.kind)]})
         if locked.status != AnnotationStatus.IN_PROGRESS:
@@ -68,18 +63,13 @@ def annotation_reassign(
         )
         if other is not None:
             raise InvalidInput({"author": [ALREADY_HAS_ONE.format(username=username, other=other)]})
-        before = locked.author.get_username()
-        Annotation.objects.filter(pk=locked.pk).update(
-            author=author, version=F("version") + 1, updated_at=timezone.now()
-        )
-        locked.refresh_from_db()
-        AnnotationEvent.objects.create(
+        annotation_change_record(
             annotation=locked,
             actor=actor,
-            action=EventAction.STATUS_CHANGED,
-            before={"status": locked.status, "author": before},
-            after={"status": locked.status, "author": username},
-            version=locked.version,
+            action=EventAction.REASSIGNED,
+            before={"author": locked.author.get_username()},
+            after={"author": username},
+            fields={"author_id": author.pk},
         )
     return locked
 

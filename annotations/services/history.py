@@ -3,7 +3,8 @@
 A change is undone by the ordinary write services, so every rule (offsets, overlap, claimant
 and holder kinds, writability) holds for the undo too, and the undo is itself logged. Only a
 change whose result is still there unchanged can be reverted: if the span or stance was
-changed again since, the later change must be reverted first.
+changed again since, the later change must be reverted first. Only changes to the content
+are revertible: status changes, hand-overs (``reassigned``), creations and reverts are not.
 """
 
 from typing import Any
@@ -14,6 +15,7 @@ from django.db import transaction
 from annotations.errors import InvalidInput
 from annotations.models import Annotation, AnnotationEvent, EventAction, Span, Stance
 from annotations.services import annotating
+from annotations.services.changelog import annotation_change_record
 
 NOT_REVERTIBLE = "A {action} event cannot be reverted."
 CHANGED_SINCE = (
@@ -29,7 +31,10 @@ STANCE_FIELDS = ("target", "label", "holder", "evidence")
 def event_revert(*, event: AnnotationEvent, actor: AbstractBaseUser | None) -> AnnotationEvent:
     """Undo one logged change; return the event that records the undo."""
     with transaction.atomic():
-        annotation = Annotation.objects.select_for_update(of=("self",)).get(pk=event.annotation_id)
+        # No version to check, and the undo's own write checks writability with its message.
+        annotation, _ = annotating.annotation_lock_for_write(
+            annotation_id=event.annotation_id, version=None, writable=False
+        )
         done = AnnotationEvent.objects.filter(
             annotation=annotation, action=EventAction.REVERTED, object_id=event.pk
         ).first()
@@ -40,13 +45,14 @@ def event_revert(*, event: AnnotationEvent, actor: AbstractBaseUser | None) -> A
             raise InvalidInput({"event": [NOT_REVERTIBLE.format(action=event.action)]})
         undo(event, annotation, actor)
         annotation.refresh_from_db(fields=["version"])
-        return AnnotationEvent.objects.create(
+        # The undo bumped the version and logged its own change; this marks what it undid.
+        return annotation_change_record(
             annotation=annotation,
             actor=actor,
             action=EventAction.REVERTED,
             object_id=event.pk,
             before={"event": event.pk, "action": event.action},
-            version=annotation.version,
+            bump=False,
         )
 
 

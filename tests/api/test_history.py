@@ -3,7 +3,8 @@
 import pytest
 
 from annotations.models import Span
-from annotations.services import annotating
+from annotations.services import annotating, history
+from annotations.services.assignment import annotation_reassign
 from annotations.services.review import gold_build
 from tests.api.conftest import client_for
 from tests.factories import (
@@ -89,6 +90,34 @@ def test_annotator_reads_and_reverts_changes_to_their_own_annotation(scene):
     [event] = client.get(f"/api/annotations/{own.pk}/events/").json()["results"]
     assert client.post(f"/api/events/{event['id']}/revert/").status_code == 201
     assert not own.spans.exists()
+
+
+def test_a_reassignment_shows_in_history_with_both_authors_and_cannot_be_reverted(scene):
+    gold, per, loc, people = scene
+    project = gold.document.project
+    manager, newcomer = UserFactory(username="manager"), UserFactory(username="newcomer")
+    MembershipFactory(project=project, user=manager, role="manager")
+    MembershipFactory(project=project, user=newcomer, role="annotator")
+    work = AnnotationFactory(document=DocumentFactory(project=project), author=people["annotator"])
+    annotating.span_create(annotation=work, label=per, start=0, end=5, actor=people["annotator"])
+    annotation_reassign(annotation=work, author=newcomer, actor=manager)
+
+    client = client_for(newcomer)
+    events = client.get(f"/api/annotations/{work.pk}/events/").json()["results"]
+    newest = events[0]
+    assert (newest["action"], newest["actor"]) == ("reassigned", "manager")
+    assert (newest["before"], newest["after"]) == ({"author": "annotator"}, {"author": "newcomer"})
+    assert (newest["version"], newest["reverted_by"]) == (3, None)
+
+    refused = client.post(f"/api/events/{newest['id']}/revert/")
+    assert refused.status_code == 400
+    assert refused.json()["errors"] == {
+        "event": [history.NOT_REVERTIBLE.format(action="reassigned")]
+    }
+    assert (
+        client_for(people["annotator"]).get(f"/api/annotations/{work.pk}/events/").status_code
+        == 404
+    )
 
 
 @pytest.mark.parametrize("changes", [3, 30])

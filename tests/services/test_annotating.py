@@ -135,12 +135,14 @@ def test_annotation_get_or_create_rereads_when_a_concurrent_insert_wins(annotato
         calls.append(1)
         return None if len(calls) == 1 else real_lookup(document, author)
 
-    monkeypatch.setattr(annotating, "_manual_annotation", lookup_that_misses_once)
+    # Patched where annotation_get_or_create looks it up (the package only re-exports it).
+    monkeypatch.setattr(annotating.status, "_manual_annotation", lookup_that_misses_once)
 
     annotation, created = annotation_get_or_create(document=document, author=annotator)
 
     assert created is False
     assert annotation.pk == winner.pk
+    assert len(calls) == 2, "the patched lookup ran: missed once, then found the winner"
     assert Annotation.objects.filter(document=document).count() == 1
     assert not AnnotationEvent.objects.exists()
 

@@ -2,10 +2,12 @@
 
 import pytest
 
-from annotations.errors import Forbidden, InvalidInput
+from annotations.errors import Conflict, Forbidden, InvalidInput
 from annotations.models import AnnotationEvent
-from annotations.services import assignment
+from annotations.services import assignment, history
+from annotations.services.annotating import span_create
 from annotations.services.assignment import annotation_reassign
+from annotations.services.history import event_revert
 from tests.factories import (
     AnnotationFactory,
     DocumentFactory,
@@ -39,8 +41,9 @@ def test_reassigning_keeps_the_work_bumps_the_version_and_logs_who_did_it(work):
     assert moved.author == people["ben"] and moved.version == version + 1
     assert moved.spans.count() == 1
     event = AnnotationEvent.objects.get(annotation=annotation)
-    assert (event.actor, event.action) == (people["meg"], "status_changed")
-    assert (event.before["author"], event.after["author"]) == ("ana", "ben")
+    assert (event.actor, event.action) == (people["meg"], "reassigned")
+    assert (event.before, event.after) == ({"author": "ana"}, {"author": "ben"})
+    assert event.version == moved.version
 
 
 @pytest.mark.parametrize(
@@ -82,3 +85,32 @@ def test_only_managers_reassign(work):
     annotation, people = work
     with pytest.raises(Forbidden):
         annotation_reassign(annotation=annotation, author=people["ben"], actor=people["ana"])
+
+
+def test_reassigning_tells_the_former_authors_open_page_its_version_is_stale(work):
+    annotation, people = work
+    stale_version = annotation.version
+    annotation_reassign(annotation=annotation, author=people["ben"], actor=people["meg"])
+
+    with pytest.raises(Conflict):
+        span_create(
+            annotation=annotation,
+            label=annotation.spans.get().label,
+            start=0,
+            end=1,
+            actor=people["ana"],
+            version=stale_version,
+        )
+
+
+def test_a_reassignment_cannot_be_reverted(work):
+    annotation, people = work
+    annotation_reassign(annotation=annotation, author=people["ben"], actor=people["meg"])
+    event = AnnotationEvent.objects.get(annotation=annotation, action="reassigned")
+
+    with pytest.raises(InvalidInput) as refused:
+        event_revert(event=event, actor=people["meg"])
+
+    assert refused.value.errors == {"event": [history.NOT_REVERTIBLE.format(action="reassigned")]}
+    annotation.refresh_from_db()
+    assert annotation.author == people["ben"]

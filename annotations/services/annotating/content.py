@@ -1,0 +1,315 @@
+"""The bulk replace: every span and stance of an annotation at once, all checked or none written.
+
+The body names labels and targets by name and refers to its own spans by index (claimants,
+holders, evidence), so a whole annotation can be sent without knowing any id.
+"""
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+
+from annotations.errors import InvalidInput
+from annotations.models import Annotation, EventAction, Label, LabelKind, Span, Stance, StanceTarget
+from annotations.services.annotating.locking import annotation_lock_for_write, sync
+from annotations.services.annotating.lookups import User, parse_client_id, text_or_empty
+from annotations.services.annotating.messages import (
+    AUTHOR_AS_HOLDER,
+    CLAIMANT_SELF,
+    CLIENT_ID_DUPLICATE,
+    INDEX_INVALID,
+    LABEL_NAME_NOT_IN_PROJECT,
+    NOT_A_LIST,
+    NOT_A_NAME,
+    NOT_AN_OBJECT,
+    REQUIRED,
+    STANCE_DUPLICATE,
+    STANCE_LABEL_KIND,
+    TARGET_NAME_NOT_IN_PROJECT,
+    UNKNOWN_FIELD,
+    Errors,
+    add,
+    merge,
+)
+from annotations.services.annotating.rules import (
+    SPAN_LABEL_KINDS,
+    check_claimant_kind,
+    check_holder_kind,
+    check_overlap,
+    span_rule_errors,
+)
+from annotations.services.annotating.snapshots import span_json, stance_json
+from annotations.services.changelog import annotation_change_record
+
+SPAN_FIELDS = (
+    "label",
+    "start",
+    "end",
+    "text",
+    "client_id",
+    "claimant",
+    "claimant_text",
+    "checkworthy",
+)
+STANCE_FIELDS = ("target", "label", "holder", "evidence")
+
+
+@dataclass(frozen=True)
+class AnnotationContent:
+    """What annotation_replace_content wrote: spans and stances in the order they were given."""
+
+    annotation: Annotation
+    spans: list[Span]
+    stances: list[Stance]
+
+
+@transaction.atomic
+def annotation_replace_content(
+    *,
+    annotation: Annotation,
+    spans: list[dict[str, Any]],
+    stances: list[dict[str, Any]],
+    actor: User | None,
+    version: int | None = None,
+) -> AnnotationContent:
+    """Replace all spans and stances at once; any bad item and nothing is written."""
+    locked, _ = annotation_lock_for_write(annotation_id=annotation.pk, version=version)
+
+    errors: Errors = {}
+    if not isinstance(spans, list):
+        add(errors, "spans", NOT_A_LIST)
+        spans = []
+    if not isinstance(stances, list):
+        add(errors, "stances", NOT_A_LIST)
+        stances = []
+    project_id = locked.document.project_id
+    labels = {label.name: label for label in Label.objects.filter(project_id=project_id)}
+    targets = {target.name: target for target in StanceTarget.objects.filter(project_id=project_id)}
+    span_labels = _bulk_spans_check(locked, spans, labels, errors)
+    _bulk_stances_check(stances, span_labels, labels, targets, errors)
+    if errors:
+        raise InvalidInput(errors)
+
+    old_spans = list(Span.objects.filter(annotation=locked).select_related("label"))
+    old_stances = list(Stance.objects.filter(annotation=locked).select_related("target", "label"))
+    before = {
+        "spans": [span_json(span) for span in old_spans],
+        "stances": [stance_json(stance) for stance in old_stances],
+    }
+    # Stances first: they point at spans, and those links are RESTRICT.
+    Stance.objects.filter(annotation=locked).delete()
+    Span.objects.filter(annotation=locked).delete()
+
+    text = locked.document.text
+    new_spans = [
+        Span(
+            annotation=locked,
+            label=span_labels[index],
+            start=item["start"],
+            end=item["end"],
+            text=text[item["start"] : item["end"]],
+            client_id=parse_client_id(item.get("client_id"), {}),
+            claimant_text=text_or_empty(item.get("claimant_text")),
+            checkworthy=text_or_empty(item.get("checkworthy")),
+        )
+        for index, item in enumerate(spans)
+    ]
+    # Claimants are entity spans, which never have claimants themselves: inserting the spans
+    # without a claimant first gives every claimant its id before the claims that name it.
+    with_claimant = [index for index, item in enumerate(spans) if item.get("claimant") is not None]
+    claims = set(with_claimant)
+    Span.objects.bulk_create([span for index, span in enumerate(new_spans) if index not in claims])
+    for index in with_claimant:
+        new_spans[index].claimant = new_spans[spans[index]["claimant"]]
+    Span.objects.bulk_create([new_spans[index] for index in with_claimant])
+
+    new_stances = [
+        Stance(
+            annotation=locked,
+            target=targets[item["target"]],
+            label=labels[item["label"]],
+            holder=_indexed(new_spans, item.get("holder")),
+            evidence=_indexed(new_spans, item.get("evidence")),
+        )
+        for item in stances
+    ]
+    Stance.objects.bulk_create(new_stances)
+
+    annotation_change_record(
+        annotation=locked,
+        actor=actor,
+        action=EventAction.CONTENT_REPLACED,
+        before=before,
+        after={
+            "spans": [span_json(span) for span in new_spans],
+            "stances": [stance_json(stance) for stance in new_stances],
+        },
+    )
+    sync(annotation, locked)
+    return AnnotationContent(annotation=locked, spans=new_spans, stances=new_stances)
+
+
+def _bulk_spans_check(
+    locked: Annotation, items: list[Any], labels: dict[str, Label], errors: Errors
+) -> list[Label | None]:
+    """Check every span item; return each item's label (None where it is unusable)."""
+    text = locked.document.text
+    resolved: list[Label | None] = []
+    client_ids: dict[uuid.UUID, int] = {}
+    for index, item in enumerate(items):
+        path = f"spans.{index}"
+        if not isinstance(item, dict):
+            add(errors, path, NOT_AN_OBJECT)
+            resolved.append(None)
+            continue
+        item_errors = _unknown_fields(item, SPAN_FIELDS)
+        for field in ("label", "start", "end"):
+            if field not in item:
+                add(item_errors, field, REQUIRED)
+        label = _named(item.get("label"), labels, LABEL_NAME_NOT_IN_PROJECT, "label", item_errors)
+        if "start" in item and "end" in item:
+            merge(
+                item_errors,
+                span_rule_errors(
+                    document_text=text,
+                    label=label,
+                    start=item["start"],
+                    end=item["end"],
+                    text=item.get("text"),
+                    has_claimant=item.get("claimant") is not None,
+                    claimant_text=text_or_empty(item.get("claimant_text")),
+                    checkworthy=text_or_empty(item.get("checkworthy")),
+                ),
+            )
+        client_uuid = parse_client_id(item.get("client_id"), item_errors)
+        if client_uuid is not None:
+            if client_uuid in client_ids:
+                add(
+                    item_errors,
+                    "client_id",
+                    CLIENT_ID_DUPLICATE.format(
+                        client_id=client_uuid, index=client_ids[client_uuid]
+                    ),
+                )
+            else:
+                client_ids[client_uuid] = index
+        merge(errors, item_errors, prefix=path)
+        usable = label if label is not None and label.kind in SPAN_LABEL_KINDS else None
+        resolved.append(usable)
+
+    for index, item in enumerate(items):
+        if not isinstance(item, dict) or item.get("claimant") is None:
+            continue
+        path = f"spans.{index}.claimant"
+        claimant = _index(item["claimant"], items, path, errors)
+        if claimant is None:
+            continue
+        if claimant == index:
+            add(errors, path, CLAIMANT_SELF)
+        elif resolved[claimant] is not None:
+            check_claimant_kind(resolved[claimant], f"spans.{claimant}", path, errors)
+
+    if not locked.document.project.allow_overlap:
+        # Only items that are valid on their own take part: an item with bad offsets already
+        # has its error, and comparing against it would only add noise.
+        faulty = {key.split(".")[1] for key in errors if key.startswith("spans.")}
+        ranges = sorted(
+            (item["start"], item["end"], index)
+            for index, (item, label) in enumerate(zip(items, resolved, strict=True))
+            if label is not None and str(index) not in faulty
+        )
+        # A sweep in start order: a range overlaps an earlier one exactly when it overlaps
+        # the one reaching furthest right, so one comparison per item is enough even for
+        # the thousands of spans of a long pre-annotated document.
+        furthest: dict[str, tuple[int, int, object]] = {}
+        for start, end, index in ranges:
+            kind = resolved[index].kind
+            previous = furthest.get(kind)
+            if previous is not None:
+                check_overlap(
+                    locked, kind, start, end, [previous], errors, field=f"spans.{index}.start"
+                )
+            if previous is None or end > previous[1]:
+                furthest[kind] = (start, end, f"spans.{index}")
+    return resolved
+
+
+def _bulk_stances_check(
+    items: list[Any],
+    span_labels: list[Label | None],
+    labels: dict[str, Label],
+    targets: dict[str, StanceTarget],
+    errors: Errors,
+) -> None:
+    """Check every stance item against the (new) spans it refers to by index."""
+    seen: dict[tuple[str, int | None], int] = {}
+    for index, item in enumerate(items):
+        path = f"stances.{index}"
+        if not isinstance(item, dict):
+            add(errors, path, NOT_AN_OBJECT)
+            continue
+        item_errors = _unknown_fields(item, STANCE_FIELDS)
+        for field in ("target", "label"):
+            if field not in item:
+                add(item_errors, field, REQUIRED)
+        target = _named(
+            item.get("target"), targets, TARGET_NAME_NOT_IN_PROJECT, "target", item_errors
+        )
+        label = _named(item.get("label"), labels, LABEL_NAME_NOT_IN_PROJECT, "label", item_errors)
+        if label is not None and label.kind != LabelKind.STANCE:
+            add(item_errors, "label", STANCE_LABEL_KIND.format(name=label.name, kind=label.kind))
+        merge(errors, item_errors, prefix=path)
+
+        holder = None
+        if item.get("holder") is not None:
+            holder = _index(item["holder"], span_labels, f"{path}.holder", errors)
+            if holder is not None and span_labels[holder] is not None:
+                check_holder_kind(span_labels[holder], f"spans.{holder}", f"{path}.holder", errors)
+        if item.get("evidence") is not None:
+            _index(item["evidence"], span_labels, f"{path}.evidence", errors)
+        if target is not None and (item.get("holder") is None or holder is not None):
+            key = (target.name, holder)
+            if key in seen:
+                holder_name = AUTHOR_AS_HOLDER if holder is None else f"spans.{holder}"
+                add(
+                    errors,
+                    f"{path}.target",
+                    STANCE_DUPLICATE.format(target=target.name, holder=holder_name)
+                    + f" (stances.{seen[key]})",
+                )
+            else:
+                seen[key] = index
+
+
+def _named(value: object, by_name: dict[str, Any], unknown: str, field: str, errors: Errors) -> Any:
+    """Resolve a name from a bulk body; record why when it cannot be."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        add(errors, field, NOT_A_NAME.format(value=value))
+        return None
+    found = by_name.get(value)
+    if found is None:
+        add(errors, field, unknown.format(value=value))
+    return found
+
+
+def _index(value: object, items: list[Any], path: str, errors: Errors) -> int | None:
+    """Resolve an index into the bulk body's spans; record why when it cannot be."""
+    if type(value) is not int or not 0 <= value < len(items):
+        add(errors, path, INDEX_INVALID.format(last=len(items) - 1, value=value))
+        return None
+    return value
+
+
+def _indexed(spans: list[Span], index: int | None) -> Span | None:
+    return None if index is None else spans[index]
+
+
+def _unknown_fields(item: dict[str, Any], allowed: tuple[str, ...]) -> Errors:
+    errors: Errors = {}
+    for key in item:
+        if key not in allowed:
+            add(errors, str(key), UNKNOWN_FIELD.format(fields=", ".join(allowed)))
+    return errors

@@ -1,0 +1,78 @@
+"""The error messages of the annotating services (tests assert on them) and how they are collected.
+
+A write collects every problem it finds as ``{field: [messages]}`` (dotted paths inside a
+bulk body: ``spans.3.start``) and raises them together, so a client fixes a body in one go.
+"""
+
+from collections.abc import Iterable
+
+ANNOTATION_GONE = "This annotation no longer exists."
+SPAN_GONE = "Span {id} no longer exists in this annotation."
+STANCE_GONE = "Stance {id} no longer exists in this annotation."
+NOT_WRITABLE = "This annotation is {status}; reopen it (status in_progress) before changing it."
+STATUS_UNKNOWN = "{value!r} is not a status; use in_progress, submitted or skipped."
+STATUS_UNCHANGED = "The annotation is already {status}."
+STATUS_TRANSITION = "An annotation cannot go from {current} to {status}."
+REOPEN_FORBIDDEN = "Only a reviewer or manager of the project can reopen a submitted annotation."
+REOPEN_SKIPPED_FORBIDDEN = (
+    "Only the author, a reviewer or a manager of the project can reopen a skipped annotation."
+)
+VERSION_INVALID = "version must be an integer, not {value!r}."
+STALE_VERSION = (
+    "The annotation changed: you sent version {sent}, it is now at version {current}. "
+    "Reload it and apply your change again."
+)
+
+REQUIRED = "This field is required."
+UNKNOWN_FIELD = "Unknown field; expected one of: {fields}."
+NOT_AN_OBJECT = "Each item must be an object."
+NOT_A_LIST = "Expected a list."
+NOT_AN_ID = "Expected an id (an integer), not {value!r}."
+NOT_A_NAME = "Expected a name (a string), not {value!r}."
+NOT_A_STRING = "Expected a string, not {value!r}."
+LABEL_NOT_IN_PROJECT = "Label {value} is not a label of this project."
+LABEL_NAME_NOT_IN_PROJECT = "No label named {value!r} in this project."
+TARGET_NOT_IN_PROJECT = "Stance target {value} is not a target of this project."
+TARGET_NAME_NOT_IN_PROJECT = "No stance target named {value!r} in this project."
+SPAN_LABEL_KIND = "Label {name!r} is a {kind} label; spans take entity or claim labels."
+STANCE_LABEL_KIND = "Label {name!r} is a {kind} label; stances take stance labels."
+CLAIM_ONLY = "Only claim spans carry {field}; label {name!r} is a {kind} label."
+CHECKWORTHY_INVALID = "{value!r} is not a checkworthy value; use yes, no, unsure or ''."
+CLAIMANT_TEXT_TOO_LONG = "claimant_text has {length} characters; the limit is {limit}."
+CLAIMANT_AND_TEXT = "Give the claimant as a span or as claimant_text, not both."
+CLAIMANT_SELF = "A span cannot be its own claimant."
+SPAN_NOT_IN_ANNOTATION = "Span {value} is not a span of this annotation."
+CLAIMANT_NOT_ENTITY = "The claimant must be an entity span; {span} is a {kind} span."
+HOLDER_NOT_ENTITY = "The holder must be an entity span; {span} is a {kind} span."
+SPAN_OVERLAP = (
+    "[{start}, {end}) overlaps {other} [{other_start}, {other_end}), another {kind} span; "
+    "this project does not allow {kind} spans to overlap."
+)
+CLIENT_ID_INVALID = "client_id must be a UUID, not {value!r}."
+CLIENT_ID_REUSED = (
+    "client_id {client_id} already names span {span} with a different body; "
+    "a new span needs a new client_id."
+)
+CLIENT_ID_DUPLICATE = "client_id {client_id} is also used by spans.{index}."
+INDEX_INVALID = "Expected the index of an item of spans (0 to {last}), not {value!r}."
+SPAN_IS_CLAIMANT = "Span {span} is the claimant of claim span(s) {claims}; unlink them first."
+SPAN_HOLDS_STANCES = "Span {span} holds stance(s) {stances}; change or delete them first."
+SPAN_IS_EVIDENCE = "Span {span} is the evidence of stance(s) {stances}; change them first."
+STANCE_DUPLICATE = "This annotation already has a stance on {target!r} held by {holder}."
+AUTHOR_AS_HOLDER = "the document's author"
+
+Errors = dict[str, list[str]]
+
+
+def add(errors: Errors, field: str, message: str) -> None:
+    errors.setdefault(field, []).append(message)
+
+
+def merge(errors: Errors, more: Errors, *, prefix: str = "") -> None:
+    for field, messages in more.items():
+        for message in messages:
+            add(errors, f"{prefix}.{field}" if prefix else field, message)
+
+
+def ids(pks: Iterable[int]) -> str:
+    return ", ".join(str(pk) for pk in sorted(pks))

@@ -1,0 +1,36 @@
+"""What the event log records of a span or a stance: plain JSON, names included.
+
+Names (``label_name``, ``target_name``) are copied in so that the history reads well after a
+label is renamed, and so that a bulk replace can be reverted by name.
+"""
+
+from typing import Any
+
+from annotations.models import Span, Stance
+
+
+def span_json(span: Span) -> dict[str, Any]:
+    return {
+        "id": span.pk,
+        "label": span.label_id,
+        "label_name": span.label.name,
+        "start": span.start,
+        "end": span.end,
+        "text": span.text,
+        "client_id": None if span.client_id is None else str(span.client_id),
+        "claimant": span.claimant_id,
+        "claimant_text": span.claimant_text,
+        "checkworthy": span.checkworthy,
+    }
+
+
+def stance_json(stance: Stance) -> dict[str, Any]:
+    return {
+        "id": stance.pk,
+        "target": stance.target_id,
+        "target_name": stance.target.name,
+        "label": stance.label_id,
+        "label_name": stance.label.name,
+        "holder": stance.holder_id,
+        "evidence": stance.evidence_id,
+    }

@@ -1,0 +1,317 @@
+"""Spans: create (idempotent by client id), update, delete; each one locked, checked and logged."""
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from django.db import models, transaction
+
+from annotations import selectors
+from annotations.errors import Conflict, InvalidInput, NotFound
+from annotations.models import Annotation, EventAction, Label, LabelKind, Span, Stance
+from annotations.services.annotating.locking import Replay, annotation_lock_for_write, sync
+from annotations.services.annotating.lookups import (
+    UNSET,
+    Unset,
+    User,
+    by_pk,
+    own_span,
+    parse_client_id,
+    project_label,
+    ref_pk,
+    spans_by_ref,
+    text_or_empty,
+)
+from annotations.services.annotating.messages import (
+    CLAIMANT_SELF,
+    CLIENT_ID_REUSED,
+    SPAN_GONE,
+    SPAN_HOLDS_STANCES,
+    SPAN_IS_CLAIMANT,
+    SPAN_IS_EVIDENCE,
+    Errors,
+    add,
+    ids,
+    merge,
+)
+from annotations.services.annotating.rules import (
+    check_claimant_kind,
+    check_not_used_as_entity,
+    check_overlap,
+    ranges_of,
+    span_rule_errors,
+)
+from annotations.services.annotating.snapshots import span_json
+from annotations.services.changelog import annotation_change_record
+
+
+@transaction.atomic
+def span_create(
+    *,
+    annotation: Annotation,
+    label: Label | int,
+    start: int,
+    end: int,
+    text: str | None = None,
+    client_id: uuid.UUID | str | None = None,
+    claimant: Span | int | None = None,
+    claimant_text: str | None = "",
+    checkworthy: str | None = "",
+    actor: User | None,
+    version: int | None = None,
+) -> tuple[Span, bool]:
+    """Create a span; a retry with the same client_id and body returns the existing span."""
+    claimant_text = text_or_empty(claimant_text)
+    checkworthy = text_or_empty(checkworthy)
+    errors: Errors = {}
+    client_uuid = parse_client_id(client_id, errors)
+    body = {
+        "label": label,
+        "start": start,
+        "end": end,
+        "text": text,
+        "claimant": claimant,
+        "claimant_text": claimant_text,
+        "checkworthy": checkworthy,
+    }
+
+    def facts_or_replay(locked: Annotation) -> selectors.SpanCreateFacts | Replay[Span]:
+        facts = selectors.span_create_facts(
+            annotation_id=locked.pk,
+            project_id=locked.document.project_id,
+            label_id=ref_pk(label, Label),
+            client_id=client_uuid,
+            start=start,
+            end=end,
+        )
+        existing = facts.replayed if client_uuid is not None else None
+        if existing is None:
+            return facts
+        if _same_span_body(existing, body):
+            return Replay(existing)
+        raise Conflict(
+            CLIENT_ID_REUSED.format(client_id=client_uuid, span=existing.pk),
+            current_version=locked.version,
+        )
+
+    locked, facts = annotation_lock_for_write(
+        annotation_id=annotation.pk, version=version, first=facts_or_replay
+    )
+    if isinstance(facts, Replay):
+        sync(annotation, locked)
+        return facts.result, False
+
+    label_obj = project_label(label, locked, errors, found=facts.label)
+    spans = spans_by_ref(locked, [claimant])
+    claimant_span = own_span(claimant, spans, "claimant", errors)
+    merge(
+        errors,
+        span_rule_errors(
+            document_text=locked.document.text,
+            label=label_obj,
+            start=start,
+            end=end,
+            text=text,
+            has_claimant=claimant is not None,
+            claimant_text=claimant_text,
+            checkworthy=checkworthy,
+        ),
+    )
+    if claimant_span is not None:
+        check_claimant_kind(claimant_span.label, f"span {claimant_span.pk}", "claimant", errors)
+    if not errors and label_obj is not None:
+        others = [] if facts.overlap is None else [facts.overlap]
+        check_overlap(locked, label_obj.kind, start, end, ranges_of(others), errors)
+    if errors:
+        raise InvalidInput(errors)
+
+    span = Span(
+        pk=facts.next_id,
+        annotation=locked,
+        label=label_obj,
+        start=start,
+        end=end,
+        text=locked.document.text[start:end],
+        client_id=client_uuid,
+        claimant=claimant_span,
+        claimant_text=claimant_text,
+        checkworthy=checkworthy,
+    )
+    if span.pk is None:
+        span.save()
+    # With an id drawn beforehand, the span is inserted with the version and the event.
+    annotation_change_record(
+        annotation=locked,
+        actor=actor,
+        action=EventAction.SPAN_CREATED,
+        object_id=span.pk,
+        after=span_json(span),
+        inserts=[] if facts.next_id is None else [span],
+    )
+    sync(annotation, locked)
+    return span, True
+
+
+@transaction.atomic
+def span_update(
+    *,
+    span: Span,
+    actor: User | None,
+    label: Label | int | Unset = UNSET,
+    start: int | Unset = UNSET,
+    end: int | Unset = UNSET,
+    text: str | Unset | None = UNSET,
+    claimant: Span | int | Unset | None = UNSET,
+    claimant_text: str | Unset | None = UNSET,
+    checkworthy: str | Unset | None = UNSET,
+    version: int | None = None,
+) -> Span:
+    """Change a span's label, offsets or claim fields; the result is checked as a whole."""
+    # Only the spans this change involves are read, never the whole annotation.
+    locked, current = annotation_lock_for_write(
+        annotation_id=span.annotation_id, version=version, first=_current_span(span)
+    )
+    current.annotation = locked
+
+    errors: Errors = {}
+    new_label = current.label if label is UNSET else project_label(label, locked, errors)
+    new_start = current.start if start is UNSET else start
+    new_end = current.end if end is UNSET else end
+    new_text = None if text is UNSET else text
+    if claimant is UNSET:
+        claimant_given = current.claimant_id is not None
+        spans = spans_by_ref(locked, [current.claimant_id])
+        new_claimant = by_pk(spans, current.claimant_id) if claimant_given else None
+    else:
+        claimant_given = claimant is not None
+        spans = spans_by_ref(locked, [claimant])
+        new_claimant = own_span(claimant, spans, "claimant", errors)
+        if new_claimant is not None and new_claimant.pk == current.pk:
+            add(errors, "claimant", CLAIMANT_SELF)
+    new_claimant_text = (
+        current.claimant_text if claimant_text is UNSET else text_or_empty(claimant_text)
+    )
+    new_checkworthy = current.checkworthy if checkworthy is UNSET else text_or_empty(checkworthy)
+    merge(
+        errors,
+        span_rule_errors(
+            document_text=locked.document.text,
+            label=new_label,
+            start=new_start,
+            end=new_end,
+            text=new_text,
+            has_claimant=claimant_given,
+            claimant_text=new_claimant_text,
+            checkworthy=new_checkworthy,
+        ),
+    )
+    if new_claimant is not None:
+        check_claimant_kind(new_claimant.label, f"span {new_claimant.pk}", "claimant", errors)
+    if new_label is not None and new_label.kind != LabelKind.ENTITY:
+        # The span may be used where only an entity fits; relabelling it would break that.
+        check_not_used_as_entity(current, errors)
+    if not errors and new_label is not None and not locked.document.project.allow_overlap:
+        overlapping = (
+            Span.objects.filter(
+                annotation=locked,
+                label__kind=new_label.kind,
+                start__lt=new_end,
+                end__gt=new_start,
+            )
+            .exclude(pk=current.pk)
+            .order_by("start", "id")[:1]
+        )
+        check_overlap(locked, new_label.kind, new_start, new_end, ranges_of(overlapping), errors)
+    if errors:
+        raise InvalidInput(errors)
+
+    before = span_json(current)
+    current.label = new_label
+    current.start = new_start
+    current.end = new_end
+    current.text = locked.document.text[new_start:new_end]
+    current.claimant = new_claimant
+    current.claimant_text = new_claimant_text
+    current.checkworthy = new_checkworthy
+    after = span_json(current)
+    if after == before:
+        sync(span, current)
+        return current
+    current.save(
+        update_fields=["label", "start", "end", "text", "claimant", "claimant_text", "checkworthy"]
+    )
+    annotation_change_record(
+        annotation=locked,
+        actor=actor,
+        action=EventAction.SPAN_CHANGED,
+        object_id=current.pk,
+        before=before,
+        after=after,
+    )
+    sync(span, current)
+    return current
+
+
+@transaction.atomic
+def span_delete(*, span: Span, actor: User | None, version: int | None = None) -> Annotation:
+    """Delete a span that no claim or stance refers to; return the annotation, version bumped."""
+    locked, current = annotation_lock_for_write(
+        annotation_id=span.annotation_id, version=version, first=_current_span(span)
+    )
+
+    errors: Errors = {}
+    claims = list(current.claims.values_list("pk", flat=True))
+    if claims:
+        add(errors, "span", SPAN_IS_CLAIMANT.format(span=current.pk, claims=ids(claims)))
+    stances = list(
+        Stance.objects.filter(models.Q(holder=current) | models.Q(evidence=current)).values_list(
+            "pk", "holder_id"
+        )
+    )
+    held = [pk for pk, holder_id in stances if holder_id == current.pk]
+    evidenced = [pk for pk, holder_id in stances if holder_id != current.pk]
+    if held:
+        add(errors, "span", SPAN_HOLDS_STANCES.format(span=current.pk, stances=ids(held)))
+    if evidenced:
+        add(errors, "span", SPAN_IS_EVIDENCE.format(span=current.pk, stances=ids(evidenced)))
+    if errors:
+        raise InvalidInput(errors)
+
+    before = span_json(current)
+    span_pk = current.pk
+    current.delete()
+    annotation_change_record(
+        annotation=locked,
+        actor=actor,
+        action=EventAction.SPAN_DELETED,
+        object_id=span_pk,
+        before=before,
+    )
+    return locked
+
+
+def _current_span(span: Span) -> Callable[[Annotation], Span]:
+    """Read the span again under its annotation's lock; gone is a 404 whatever the version."""
+
+    def read(locked: Annotation) -> Span:
+        current = Span.objects.select_related("label").filter(pk=span.pk, annotation=locked).first()
+        if current is None:
+            raise NotFound(SPAN_GONE.format(id=span.pk))
+        return current
+
+    return read
+
+
+def _same_span_body(span: Span, body: dict[str, Any]) -> bool:
+    """Whether a retried create asks for exactly the span that already exists."""
+    return (
+        ref_pk(body["label"], Label) == span.label_id
+        and type(body["start"]) is int
+        and body["start"] == span.start
+        and type(body["end"]) is int
+        and body["end"] == span.end
+        and (body["text"] is None or body["text"] == span.text)
+        and ref_pk(body["claimant"], Span) == span.claimant_id
+        and body["claimant_text"] == span.claimant_text
+        and body["checkworthy"] == span.checkworthy
+    )

@@ -1,0 +1,122 @@
+"""An annotation's life: get-or-create the author's own, then submit, skip and reopen it."""
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from annotations.errors import Forbidden, InvalidInput
+from annotations.models import (
+    Annotation,
+    AnnotationKind,
+    AnnotationStatus,
+    Document,
+    EventAction,
+    Membership,
+    Role,
+)
+from annotations.services.annotating.locking import annotation_lock_for_write, sync
+from annotations.services.annotating.lookups import User
+from annotations.services.annotating.messages import (
+    REOPEN_FORBIDDEN,
+    REOPEN_SKIPPED_FORBIDDEN,
+    STATUS_TRANSITION,
+    STATUS_UNCHANGED,
+    STATUS_UNKNOWN,
+)
+from annotations.services.changelog import annotation_change_record
+
+REOPENERS = (Role.REVIEWER, Role.MANAGER)
+
+# Status changes a client may ask for; anything else (including staying put) is refused.
+TRANSITIONS = {
+    AnnotationStatus.IN_PROGRESS: {AnnotationStatus.SUBMITTED, AnnotationStatus.SKIPPED},
+    AnnotationStatus.SUBMITTED: {AnnotationStatus.IN_PROGRESS},
+    AnnotationStatus.SKIPPED: {AnnotationStatus.IN_PROGRESS},
+}
+
+
+@transaction.atomic
+def annotation_get_or_create(*, document: Document, author: User) -> tuple[Annotation, bool]:
+    """Return the author's manual annotation of the document, creating it if needed."""
+    existing = _manual_annotation(document, author)
+    if existing is not None:
+        return existing, False
+    try:
+        # A savepoint: a concurrent request may insert the same row between our read and
+        # our insert; the unique constraint then fires and the other row is the answer.
+        with transaction.atomic():
+            annotation = Annotation.objects.create(
+                document=document, author=author, kind=AnnotationKind.MANUAL
+            )
+            annotation_change_record(
+                annotation=annotation,
+                actor=author,
+                action=EventAction.ANNOTATION_CREATED,
+                after={"kind": annotation.kind, "status": annotation.status},
+                bump=False,
+            )
+    except IntegrityError:
+        existing = _manual_annotation(document, author)
+        if existing is None:
+            raise
+        return existing, False
+    return annotation, True
+
+
+@transaction.atomic
+def annotation_set_status(
+    *, annotation: Annotation, status: str, version: int, actor: User | None
+) -> Annotation:
+    """Submit, skip or reopen the annotation; refuse a stale version."""
+    locked, _ = annotation_lock_for_write(
+        annotation_id=annotation.pk,
+        version=version,
+        writable=False,
+        first=lambda _locked: _check_status_value(status),
+    )
+    current = locked.status
+    if status == current:
+        raise InvalidInput({"status": [STATUS_UNCHANGED.format(status=current)]})
+    if status not in TRANSITIONS[current]:
+        raise InvalidInput({"status": [STATUS_TRANSITION.format(current=current, status=status)]})
+    if status == AnnotationStatus.IN_PROGRESS:
+        _check_may_reopen(locked, actor)
+    submitted_at = timezone.now() if status == AnnotationStatus.SUBMITTED else None
+    annotation_change_record(
+        annotation=locked,
+        actor=actor,
+        action=EventAction.STATUS_CHANGED,
+        before={"status": current},
+        after={"status": status},
+        fields={"status": status, "submitted_at": submitted_at},
+    )
+    sync(annotation, locked)
+    return locked
+
+
+def _check_status_value(status: str) -> None:
+    if status not in AnnotationStatus.values:
+        raise InvalidInput({"status": [STATUS_UNKNOWN.format(value=status)]})
+
+
+def _check_may_reopen(locked: Annotation, actor: User | None) -> None:
+    """Reopening submitted work is a reviewer's call; a skip may also be undone by its author."""
+    if actor is None:
+        return
+    if locked.status == AnnotationStatus.SKIPPED and locked.author_id == actor.pk:
+        return
+    may = Membership.objects.filter(
+        project_id=locked.document.project_id, user=actor, role__in=REOPENERS
+    ).exists()
+    if not may:
+        message = (
+            REOPEN_SKIPPED_FORBIDDEN
+            if locked.status == AnnotationStatus.SKIPPED
+            else REOPEN_FORBIDDEN
+        )
+        raise Forbidden(message)
+
+
+def _manual_annotation(document: Document, author: User) -> Annotation | None:
+    return Annotation.objects.filter(
+        document=document, author=author, kind=AnnotationKind.MANUAL
+    ).first()

@@ -1,0 +1,72 @@
+"""The event log's one writer: a change to an annotation bumps its version and appends its event.
+
+Every write to an annotation, its spans or its stances (annotating, assignment, reverts, and
+through them review) ends in ``annotation_change_record``: the version goes up by exactly one,
+the ``AnnotationEvent`` saying who changed what (``before``/``after``: plain JSON) is appended
+with that new version, and both happen in the caller's transaction. Nothing else writes
+``AnnotationEvent`` rows or ``Annotation.version``.
+
+The caller must hold the annotation's row lock (``annotating.annotation_lock_for_write``):
+the new version is computed from the locked instance, which is exact only because nobody
+else can write the row until the transaction ends. On PostgreSQL the bump, the rows the
+change inserts and the event are one statement (``db.rows.bump_and_insert``).
+"""
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db.models import Model
+from django.utils import timezone
+
+from annotations.db import rows
+from annotations.models import Annotation, AnnotationEvent
+
+NOTHING_TO_BUMP = "An event recorded without a version bump writes nothing else; got {what}."
+
+
+def annotation_change_record(
+    *,
+    annotation: Annotation,
+    actor: AbstractBaseUser | None,
+    action: str,
+    object_id: int | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    fields: Mapping[str, Any] | None = None,
+    inserts: Sequence[Model] = (),
+    bump: bool = True,
+) -> AnnotationEvent:
+    """Bump the locked annotation's version (setting ``fields``) and append the event for it.
+
+    ``inserts``: unsaved rows the change adds, inserted first; give their ids drawn beforehand
+    (see ``selectors.span_create_facts``) and they are marked saved afterwards. ``fields``
+    names model fields by attname (``author_id``, not ``author``). The locked instance is
+    updated in place (version, ``updated_at``, ``fields``).
+
+    ``bump=False`` appends the event at the current version and writes nothing else: for an
+    annotation just created (born at version 1) and for the mark a revert leaves beside the
+    change that undid it (which did the bump).
+
+    Returns the event; with ``bump`` (one statement, nothing read back) its ``pk`` is not set.
+    """
+    event = AnnotationEvent(
+        annotation=annotation,
+        actor=actor,
+        action=action,
+        object_id=object_id,
+        before=before,
+        after=after,
+        version=annotation.version + (1 if bump else 0),
+    )
+    if not bump:
+        if fields or inserts:
+            raise ValueError(NOTHING_TO_BUMP.format(what=[*(fields or {}), *inserts]))
+        event.save()
+        return event
+    changed = {**(fields or {}), "updated_at": timezone.now()}
+    rows.bump_and_insert(Annotation, annotation.pk, "version", changed, *inserts, event)
+    annotation.version += 1
+    for name, value in changed.items():
+        setattr(annotation, name, value)
+    return event
