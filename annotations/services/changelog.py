@@ -15,7 +15,7 @@ change inserts and the event are one statement (``db.rows.bump_and_insert``).
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import Model
 from django.utils import timezone
 
@@ -28,7 +28,7 @@ NOTHING_TO_BUMP = "An event recorded without a version bump writes nothing else;
 def annotation_change_record(
     *,
     annotation: Annotation,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     action: str,
     object_id: int | None = None,
     before: dict[str, Any] | None = None,

@@ -13,7 +13,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from annotations import voting
-from annotations.errors import Conflict, InvalidInput
+from annotations.errors import InvalidInput
 from annotations.models import (
     Annotation,
     AnnotationKind,
@@ -25,7 +25,7 @@ from annotations.models import (
 )
 from annotations.offsets import overlaps
 from annotations.services.annotating import (
-    VERSION_INVALID,
+    annotation_lock_for_write,
     annotation_replace_content,
     annotation_set_status,
     span_create,
@@ -232,15 +232,12 @@ def _int_or_none(value: Any) -> int | None:
 def _gold_locked(document: Document, version: int | None) -> tuple[Annotation, bool]:
     """The document's gold (created if missing), locked, with ``version`` checked."""
     gold, created = gold_for(document)
-    locked = Annotation.objects.select_for_update(of=("self",)).get(pk=gold.pk)
-    if version is not None and not created:
-        if type(version) is not int:
-            raise InvalidInput({"version": [VERSION_INVALID.format(value=version)]})
-        if version != locked.version:
-            raise Conflict(
-                STALE_GOLD.format(sent=version, current=locked.version),
-                current_version=locked.version,
-            )
+    locked, _ = annotation_lock_for_write(
+        annotation_id=gold.pk,
+        version=None if created else version,
+        writable=False,
+        stale=STALE_GOLD,
+    )
     return locked, created
 
 
