@@ -2,7 +2,26 @@ from pathlib import Path
 
 import pytest
 
+from tests.corpus import Corpus, CorpusError, corpus_load, corpus_root
+
 SAMPLES = Path(__file__).resolve().parent.parent.parent / "shared" / "samples"
+
+
+def pytest_collection_modifyitems(items):
+    # A test that reads the sample corpus is a corpus test: `-m corpus` selects exactly those
+    # (.ci/run runs them again over ../shared/samples).
+    for item in items:
+        if "corpus" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.corpus)
+
+
+@pytest.fixture
+def corpus() -> Corpus:
+    """The sample inputs: tests/data, or the directory the SAMPLES_DIR variable names."""
+    try:
+        return corpus_load(corpus_root())
+    except CorpusError as error:
+        pytest.fail(str(error), pytrace=False)
 
 
 @pytest.fixture
