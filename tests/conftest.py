@@ -1,10 +1,6 @@
-from pathlib import Path
-
 import pytest
 
 from tests.corpus import Corpus, CorpusError, corpus_load, corpus_root
-
-SAMPLES = Path(__file__).resolve().parent.parent.parent / "shared" / "samples"
 
 
 def pytest_collection_modifyitems(items):
@@ -22,17 +18,6 @@ def corpus() -> Corpus:
         return corpus_load(corpus_root())
     except CorpusError as error:
         pytest.fail(str(error), pytrace=False)
-
-
-@pytest.fixture
-def samples() -> Path:
-    """The shared sample inputs (../shared/samples beside the project)."""
-    if not SAMPLES.is_dir():
-        pytest.fail(
-            f"The shared samples are missing: expected {SAMPLES}. "
-            "Check out ../shared beside the project."
-        )
-    return SAMPLES
 
 
 @pytest.fixture(autouse=True)
