@@ -1,19 +1,23 @@
-from pathlib import Path
-
 import pytest
 
-SAMPLES = Path(__file__).resolve().parent.parent.parent / "shared" / "samples"
+from tests.corpus import Corpus, CorpusError, corpus_load, corpus_root
+
+
+def pytest_collection_modifyitems(items):
+    # A test that reads the sample corpus is a corpus test: `-m corpus` selects exactly those
+    # (.ci/run runs them again over ../shared/samples).
+    for item in items:
+        if "corpus" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.corpus)
 
 
 @pytest.fixture
-def samples() -> Path:
-    """The shared sample inputs (../shared/samples beside the project)."""
-    if not SAMPLES.is_dir():
-        pytest.fail(
-            f"The shared samples are missing: expected {SAMPLES}. "
-            "Check out ../shared beside the project."
-        )
-    return SAMPLES
+def corpus() -> Corpus:
+    """The sample inputs: tests/data, or the directory the SAMPLES_DIR variable names."""
+    try:
+        return corpus_load(corpus_root())
+    except CorpusError as error:
+        pytest.fail(str(error), pytrace=False)
 
 
 @pytest.fixture(autouse=True)

@@ -19,8 +19,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def dataset(samples):
-    return build_dataset(samples)
+def dataset():
+    return build_dataset()
 
 
 def url(project, **params) -> str:

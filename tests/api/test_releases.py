@@ -23,8 +23,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def dataset(samples):
-    return build_dataset(samples)
+def dataset():
+    return build_dataset()
 
 
 def releases_url(project) -> str:

@@ -67,16 +67,6 @@ def test_double_clicking_a_word_and_clicking_a_label(live_server, sign_in):
     assert (span.text, span.label.name) == ("Bamako", "LOC")
 
 
-UNICODE_CASES = [
-    # (what, the text selected and stored)
-    ("flag", "🇲🇱"),
-    ("CJK", "北京"),
-    ("combining accent", "e\u0301"),
-    ("Arabic", "المتحدث"),
-    ("precomposed accent", "Keïta"),
-]
-
-
 def _import(world, path):
     with path.open("rb") as stream:
         report = documents_import_file(project=world.project, name=path.name, stream=stream)
@@ -84,17 +74,18 @@ def _import(world, path):
 
 
 def test_spans_over_emoji_cjk_combining_marks_and_arabic_keep_exact_offsets(
-    live_server, sign_in, samples, csp_violations
+    live_server, sign_in, corpus, csp_violations
 ):
     world = make_world()
-    path = samples / "edge" / "unicode_mix.txt"
+    path = corpus.edge("unicode_mix.txt")
     document = _import(world, path)
     text = document.text
     assert text == path.read_text(encoding="utf-8")  # stored as it came
     page = open_document(sign_in(world.user), live_server, document)
 
     expected = []
-    for (_what, selected), key in zip(UNICODE_CASES, "plolp", strict=True):
+    # A flag, CJK, a combining accent, Arabic, a precomposed accent: each a whole word.
+    for (_what, selected), key in zip(corpus.expected.unicode_words, "plolp", strict=True):
         start, end = select_words(page, text, selected)
         page.keyboard.press(key)
         wait_saved(page)
@@ -109,9 +100,9 @@ def test_spans_over_emoji_cjk_combining_marks_and_arabic_keep_exact_offsets(
     assert csp_violations == []
 
 
-def test_a_selection_leaving_out_a_combining_mark_takes_it_in(live_server, sign_in, samples):
+def test_a_selection_leaving_out_a_combining_mark_takes_it_in(live_server, sign_in, corpus):
     world = make_world()
-    document = _import(world, samples / "edge" / "unicode_mix.txt")
+    document = _import(world, corpus.edge("unicode_mix.txt"))
     page = open_document(sign_in(world.user), live_server, document)
     start = document.text.index("e\u0301")
     select(page, document.text, start, start + 1)  # the "e" without its accent
@@ -121,18 +112,19 @@ def test_a_selection_leaving_out_a_combining_mark_takes_it_in(live_server, sign_
     assert (span.start, span.end, span.text) == (start, start + 2, "e\u0301")
 
 
-def test_snapping_can_be_turned_off_to_label_one_emoji_of_two(live_server, sign_in, samples):
+def test_snapping_can_be_turned_off_to_label_one_emoji_of_two(live_server, sign_in, corpus):
     world = make_world()
-    document = _import(world, samples / "edge" / "unicode_mix.txt")
+    document = _import(world, corpus.edge("unicode_mix.txt"))
     text = document.text
     page = open_document(sign_in(world.user), live_server, document)
     page.uncheck("#snap-toggle")
-    start = text.index("😀")
+    emoji = corpus.expected.twin_emoji
+    start = text.index(emoji * 2)
     select(page, text, start, start + 1)
     page.keyboard.press("o")
     wait_saved(page)
     span = Span.objects.get(annotation__document=document)
-    assert (span.start, span.end, span.text) == (start, start + 1, "😀")
+    assert (span.start, span.end, span.text) == (start, start + 1, emoji)
 
 
 def test_clicking_a_span_then_a_label_key_relabels_it_and_delete_removes_it(live_server, sign_in):
@@ -283,19 +275,21 @@ def test_a_reload_shows_exactly_what_was_saved(live_server, sign_in):
 
 
 def test_markup_in_a_document_shows_as_text_and_never_runs(
-    live_server, sign_in, samples, dialogs, csp_violations
+    live_server, sign_in, corpus, dialogs, csp_violations
 ):
     world = make_world()
-    document = _import(world, samples / "edge" / "markup.txt")
+    document = _import(world, corpus.edge("markup.txt"))
     page = open_document(sign_in(world.user), live_server, document)
 
     text_box = page.locator("#document-text")
     assert text_box.evaluate("el => el.textContent") == document.text
     assert text_box.locator("script, img").count() == 0
-    start, end = select_words(page, document.text, "Tom &amp; Jerry")
+    words = corpus.expected.markup_words
+    assert "&amp;" in words
+    start, end = select_words(page, document.text, words)
     page.keyboard.press("o")
     wait_saved(page)
-    assert Span.objects.get().text == "Tom &amp; Jerry" == document.text[start:end]
+    assert Span.objects.get().text == words == document.text[start:end]
     page.reload()
     expect(page.locator("#annotator.ready")).to_be_attached()
     assert dialogs == []

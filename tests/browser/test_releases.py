@@ -37,8 +37,8 @@ COLOURS = {
 
 
 @pytest.fixture
-def dataset(samples):
-    return build_dataset(samples)
+def dataset():
+    return build_dataset()
 
 
 class BackgroundWorker:

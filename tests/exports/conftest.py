@@ -1,8 +1,7 @@
-"""A project with gold, submitted and unfinished work, over the shared samples' texts."""
+"""A project with gold, submitted and unfinished work, over texts of tests/data/edge."""
 
 import json
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,6 +16,7 @@ from annotations.exports import (
 from annotations.models import Annotation, Document, Project
 from annotations.services.annotating import annotation_replace_content, annotation_set_status
 from annotations.services.ingest import documents_import_file
+from tests.corpus import DATA
 from tests.factories import (
     AnnotationFactory,
     DocumentFactory,
@@ -88,19 +88,23 @@ class Dataset:
     project: Project
     users: dict
     news: Document  # gold by the reviewer, submitted; alice and bob submitted
-    unicode: Document  # gold by the manager, in progress; from unicode_mix.txt
-    formula: Document  # gold, submitted; the docs.csv text that starts with "="
+    unicode: Document  # gold by the manager, in progress; from edge/unicode_mix.txt
+    formula: Document  # gold, submitted; the edge/docs.csv text that starts with "="
     pending: Document  # bob submitted, no gold
     untouched: Document  # nothing
 
 
 @pytest.fixture
-def dataset(samples: Path) -> Dataset:
-    return build_dataset(samples)
+def dataset() -> Dataset:
+    return build_dataset()
 
 
-def build_dataset(samples: Path) -> Dataset:
-    """Build the Dataset described on its fields."""
+def build_dataset() -> Dataset:
+    """Build the Dataset described on its fields.
+
+    Its texts are always ours (tests/data), whatever SAMPLES_DIR says: the export tests
+    pin offsets in them.
+    """
     project = make_project()
     users = {
         name: UserFactory(username=name)
@@ -130,23 +134,23 @@ def build_dataset(samples: Path) -> Dataset:
     annotate(news, spans=news_spans[:2], author=users["carol"], submit=False)
     annotate(news, spans=news_spans, stances=news_stances, actor=users["reviewer"])
 
-    with (samples / "edge" / "unicode_mix.txt").open("rb") as stream:
+    with (DATA / "edge" / "unicode_mix.txt").open("rb") as stream:
         documents_import_file(project=project, name="unicode_mix.txt", stream=stream)
-    with (samples / "edge" / "docs.csv").open("rb") as stream:
+    with (DATA / "edge" / "docs.csv").open("rb") as stream:
         documents_import_file(project=project, name="docs.csv", stream=stream)
     unicode = Document.objects.get(project=project, external_id="unicode_mix")
     text = unicode.text
     annotate(
         unicode,
         spans=[
-            span(text, "LOC", "Bamako"),
+            span(text, "LOC", "Gossi"),
             span(text, "LOC", "🇲🇱"),
-            span(text, "PER", "Keïta"),
+            span(text, "PER", "Aïchatou"),
             span(text, "ORG", "e\u0301"),
-            span(text, "LOC", "北京"),
-            span(text, "LOC", "كيدال"),
-            span(text, "CLAIM", "قال المتحدث إن القوات وصلت إلى كيدال", claimant_text="المتحدث"),
-            span(text, "CLAIM", "reporters said 😀😀 twice", checkworthy="unsure"),
+            span(text, "LOC", "廷巴克图"),
+            span(text, "LOC", "غاو"),
+            span(text, "CLAIM", "قال الوالي إن المساعدات وصلت إلى غاو", claimant_text="الوالي"),
+            span(text, "CLAIM", "The herders counted 🐪🐪 twice", checkworthy="unsure"),
         ],
         stances=[{"target": "the intervention", "label": "AGAINST"}],
         actor=users["manager"],
@@ -157,7 +161,7 @@ def build_dataset(samples: Path) -> Dataset:
     annotate(
         formula,
         spans=[
-            span(text, "CLAIM", text[: text.index(" is not")], claimant_text="@anon"),
+            span(text, "CLAIM", text[: text.index(" was the title")], claimant_text="@anon"),
         ],
         stances=[{"target": "the intervention", "label": "AGAINST", "evidence": 0}],
         actor=users["reviewer"],

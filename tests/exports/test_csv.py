@@ -50,7 +50,7 @@ def test_csv_neutralises_cells_a_spreadsheet_would_run_as_formulas(dataset):
     rows = read(export(dataset.project, "csv"))
     formula = [row for row in rows if row[1] == str(dataset.formula.pk)]
 
-    text = '=HYPERLINK("http://example.invalid","click")'
+    text = '=IMPORTXML("http://example.invalid/prices","//td")'
     assert dataset.formula.text.startswith(text)
     assert formula[0][5] == "'" + text
     assert formula[0][8] == "'@anon"

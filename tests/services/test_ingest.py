@@ -1,4 +1,4 @@
-"""Importing documents: every sample in ../shared/samples behaves as its README says."""
+"""Importing documents: every file of the sample corpus (tests/corpus.py) imports as expected."""
 
 import io
 import json
@@ -46,8 +46,8 @@ def only_document(project) -> Document:
 # --- edge/ ---------------------------------------------------------------------------------
 
 
-def test_unicode_mix_is_stored_exactly_as_it_came(project, samples):
-    path = samples / "edge" / "unicode_mix.txt"
+def test_unicode_mix_is_stored_exactly_as_it_came(project, corpus):
+    path = corpus.edge("unicode_mix.txt")
     report = import_path(project, path)
     document = only_document(project)
     assert document.text == path.read_text(encoding="utf-8")
@@ -58,54 +58,55 @@ def test_unicode_mix_is_stored_exactly_as_it_came(project, samples):
     ]
 
 
-def test_unicode_mix_is_composed_only_when_nfc_is_asked_for(project, samples):
-    report = import_path(project, samples / "edge" / "unicode_mix.txt", normalize="nfc")
+def test_unicode_mix_is_composed_only_when_nfc_is_asked_for(project, corpus):
+    report = import_path(project, corpus.edge("unicode_mix.txt"), normalize="nfc")
     document = only_document(project)
     assert "e\u0301" not in document.text
     assert report["repaired"][0]["repairs"] == ["nfc"]
 
 
-def test_bom_is_dropped_and_crlf_becomes_lf(project, samples):
-    report = import_path(project, samples / "edge" / "bom_crlf.txt")
+def test_bom_is_dropped_and_crlf_becomes_lf(project, corpus):
+    report = import_path(project, corpus.edge("bom_crlf.txt"))
     document = only_document(project)
-    assert document.text == "Line one in Kidal.\nLine two in Gao.\n\nLast line.\n"
+    assert document.text == corpus.expected.bom_crlf_text
     assert report["repaired"] == [
         {"line": "bom_crlf.txt", "external_id": "bom_crlf", "repairs": ["bom", "line_breaks"]}
     ]
 
 
-def test_windows_1252_is_decoded_keeping_typography(project, samples):
-    report = import_path(project, samples / "edge" / "cp1252.txt")
+def test_windows_1252_is_decoded_keeping_typography(project, corpus):
+    report = import_path(project, corpus.edge("cp1252.txt"))
     text = only_document(project).text
-    assert (
-        text == "Mali\u2019s army said \u201cthe offensive is broken\u201d \u2014 Tessalit, 2013.\n"
-    )
+    assert text == corpus.expected.cp1252_text
+    assert {"\u2019", "\u201c", "\u201d", "\u2014"} <= set(text)  # curly quotes, em dash
     assert "\ufffd" not in text
     assert report["repaired"][0]["repairs"] == ["encoding"]
     assert report["repaired"][0]["encoding"] == "windows-1252"
 
 
-def test_mojibake_is_repaired_keeping_the_curly_apostrophe(project, samples):
-    report = import_path(project, samples / "edge" / "mojibake.txt")
+def test_mojibake_is_repaired_keeping_the_curly_apostrophe(project, corpus):
+    report = import_path(project, corpus.edge("mojibake.txt"))
     text = only_document(project).text
-    assert text.startswith("France\u2019s Operation Serval retook Timbuktu \u2014 officials said.")
+    assert text.startswith(corpus.expected.mojibake_start)
+    assert "\u2019" in corpus.expected.mojibake_start
     assert "\u00e2" not in text and "\u00c2" not in text
     assert report["repaired"][0]["repairs"] == ["mojibake"]
 
 
-def test_markup_is_stored_verbatim_entities_not_unescaped(project, samples):
-    path = samples / "edge" / "markup.txt"
+def test_markup_is_stored_verbatim_entities_not_unescaped(project, corpus):
+    path = corpus.edge("markup.txt")
     import_path(project, path)
     text = only_document(project).text
     assert text == path.read_text(encoding="utf-8")
     assert "&amp;" in text and "<script>" in text
 
 
-def test_doccano_lines_import_with_valid_spans_duplicates_and_errors(project, samples):
-    report = import_path(project, samples / "edge" / "doccano.jsonl")
+def test_doccano_lines_import_with_valid_spans_duplicates_and_errors(project, corpus):
+    expected = corpus.expected
+    report = import_path(project, corpus.edge("doccano.jsonl"))
     by_external = {d.external_id: d for d in Document.objects.filter(project=project)}
-    assert sorted(by_external) == ["d1", "d2", "d3"]
-    assert [c["line"] for c in report["created"]] == [1, 2, 4]
+    assert sorted(by_external) == sorted(external for _, external in expected.doccano_created)
+    assert [(c["line"], c["external_id"]) for c in report["created"]] == expected.doccano_created
 
     spans = {
         ext: sorted(
@@ -114,78 +115,112 @@ def test_doccano_lines_import_with_valid_spans_duplicates_and_errors(project, sa
         )
         for ext, doc in by_external.items()
     }
-    assert spans["d1"] == [(0, 22, "PER", "Ibrahim Boubacar Keita"), (35, 41, "LOC", "Bamako")]
-    assert spans["d2"] == [(4, 8, "ORG", "MNLA"), (18, 23, "LOC", "Kidal")]
-    assert spans["d3"] == []
+    assert spans == expected.doccano_spans
     assert set(
         Annotation.objects.filter(document__project=project).values_list("kind", flat=True)
     ) == {"prediction"}
 
     assert report["duplicates"] == [
-        {"line": 3, "external_id": "d1-dup", "duplicate_of": by_external["d1"].pk}
+        {"line": line, "external_id": external, "duplicate_of": by_external[original].pk}
+        for line, external, original in expected.doccano_duplicates
     ]
-    [warning] = report["warnings"]
-    assert warning["line"] == 4
-    assert "[5, 99)" in warning["message"] and "17 characters" in warning["message"]
-    assert report["errors"] == [{"line": 5, "message": ingest.ERR_EMPTY_TEXT}]
+    warnings = report["warnings"]
+    assert [w["line"] for w in warnings] == [line for line, _ in expected.doccano_warnings]
+    for warning, (_, fragments) in zip(warnings, expected.doccano_warnings, strict=True):
+        for fragment in fragments:
+            assert fragment in warning["message"]
+    assert report["errors"] == [
+        {"line": line, "message": message} for line, message in expected.doccano_errors
+    ]
 
 
-def test_csv_keeps_quoted_newlines_and_formula_text_verbatim(project, samples):
-    report = import_path(project, samples / "edge" / "docs.csv")
+def test_csv_keeps_quoted_newlines_and_formula_text_verbatim(project, corpus):
+    expected = corpus.expected
+    report = import_path(project, corpus.edge("docs.csv"))
     docs = {d.external_id: d for d in Document.objects.filter(project=project)}
-    assert docs["c1"].text == "Chadian troops left Kidal.\nThey headed north."
-    assert docs["c1"].meta == {"source": "wire"}
-    assert docs["c2"].text.startswith('=HYPERLINK("http://example.invalid","click")')
-    # Each record names the physical line where it starts; c1 spans lines 2-3.
-    assert [(c["external_id"], c["line"]) for c in report["created"]] == [
-        ("c1", 2),
-        ("c2", 4),
-        ("c3", 5),
-    ]
+    multiline, text, meta = expected.csv_multiline
+    assert "\n" in text
+    assert docs[multiline].text == text
+    assert docs[multiline].meta == meta
+    formula, start = expected.csv_formula
+    assert start.startswith("=")
+    assert docs[formula].text.startswith(start)
+    # Each record names the physical line where it starts; a quoted newline spans two lines.
+    assert [(c["external_id"], c["line"]) for c in report["created"]] == expected.csv_created
 
 
 # --- news/ ---------------------------------------------------------------------------------
 
 
-def test_repeated_passage_is_reported_with_its_range(project, samples):
-    path = samples / "news" / "000_90729137ea9a1b76.txt"
-    report = import_path(project, path)
+def repeated_passage(corpus) -> tuple[str, tuple[int, int], tuple[int, int]]:
+    """The article with a repeated passage, and the passage's two ranges (checked to repeat)."""
+    expected = corpus.expected
+    text = corpus.news(expected.repeated).read_text(encoding="utf-8")
+    (start, end), (again_start, again_end) = expected.repeat_first, expected.repeat_again
+    assert text[start:end] == text[again_start:again_end]
+    assert again_end - again_start >= 200
+    assert text[again_start - 1] == "\n"
+    return text, (start, end), (again_start, again_end)
+
+
+def test_repeated_passage_is_reported_with_its_range(project, corpus):
+    original, (start, end), (again_start, again_end) = repeated_passage(corpus)
+    report = import_path(project, corpus.news(corpus.expected.repeated))
     document = only_document(project)
-    assert document.text == path.read_text(encoding="utf-8")
+    assert document.text == original
     [warning] = report["warnings"]
     assert "Repeated passage" in warning["message"]
-    assert "[1336, 2521)" in warning["message"] and "[150, 1335)" in warning["message"]
+    assert f"[{again_start}, {again_end})" in warning["message"]
+    assert f"[{start}, {end})" in warning["message"]
 
 
-def test_repeated_passage_is_collapsed_to_one_copy_when_asked(project, samples):
-    path = samples / "news" / "000_90729137ea9a1b76.txt"
-    original = path.read_text(encoding="utf-8")
-    report = import_path(project, path, collapse_repeats=True)
+def test_repeated_passage_is_collapsed_to_one_copy_when_asked(project, corpus):
+    original, _, (again_start, again_end) = repeated_passage(corpus)
+    report = import_path(project, corpus.news(corpus.expected.repeated), collapse_repeats=True)
     text = only_document(project).text
-    paragraphs = original.split("\n")
-    assert len(paragraphs) == 15
-    assert text == "\n".join(paragraphs[:8])
+    # The later copy goes, with the line break that started it.
+    assert text == original[: again_start - 1] + original[again_end:]
+    assert (len(original.split("\n")), len(text.split("\n"))) == corpus.expected.repeat_lines
     assert report["repaired"][0]["repairs"] == ["collapsed_repeat"]
     assert "removed" in report["warnings"][0]["message"]
 
 
-def test_trailing_mojibake_no_break_space_is_repaired(project, samples):
-    report = import_path(project, samples / "news" / "004_0e0e8e3daa108fc4.txt")
+def test_trailing_mojibake_no_break_space_is_repaired(project, corpus):
+    report = import_path(project, corpus.news(corpus.expected.trailing_nbsp))
     text = only_document(project).text
-    assert text.endswith("drones.\n\u00a0")
+    assert text.endswith(corpus.expected.trailing_nbsp_end)
+    assert corpus.expected.trailing_nbsp_end.endswith("\u00a0")
     assert "\u00c2" not in text
     assert report["repaired"][0]["repairs"] == ["mojibake"]
+
+
+def test_every_news_article_imports_as_one_document_with_the_repairs_expected(project, corpus):
+    expected = corpus.expected
+    for name, repairs in expected.news.items():
+        path = corpus.news(name)
+        report = import_path(project, path)
+        assert (report["errors"], report["duplicates"]) == ([], [])
+        [created] = report["created"]
+        assert (created["line"], created["external_id"]) == (name, path.stem)
+        if repairs:
+            assert report["repaired"] == [
+                {"line": name, "external_id": path.stem, "repairs": repairs}
+            ]
+        else:
+            assert report["repaired"] == []
+            assert Document.objects.get(pk=created["id"]).text == path.read_text(encoding="utf-8")
+        assert len(report["warnings"]) == (1 if name == expected.repeated else 0)
 
 
 # --- duplicates, errors, atomicity ---------------------------------------------------------
 
 
-def test_reimporting_the_same_file_creates_nothing_and_names_the_originals(project, samples):
-    first = import_path(project, samples / "edge" / "docs.csv")
-    second = import_path(project, samples / "edge" / "docs.csv")
+def test_reimporting_the_same_file_creates_nothing_and_names_the_originals(project, corpus):
+    first = import_path(project, corpus.edge("docs.csv"))
+    second = import_path(project, corpus.edge("docs.csv"))
     assert second["created"] == []
     assert [d["duplicate_of"] for d in second["duplicates"]] == [c["id"] for c in first["created"]]
-    assert Document.objects.filter(project=project).count() == 3
+    assert Document.objects.filter(project=project).count() == len(corpus.expected.csv_created)
 
 
 def test_duplicates_are_found_after_repair(project):
@@ -324,18 +359,20 @@ def test_spans_are_carried_through_nfc_and_a_split_character_is_reported(project
     assert "#2 [0, 4)" in warning["message"] and "cannot be carried" in warning["message"]
 
 
-def test_a_span_inside_a_collapsed_repeat_is_reported_not_guessed(project, samples):
-    text = (samples / "news" / "000_90729137ea9a1b76.txt").read_text(encoding="utf-8")
-    first = text.index("Tessalit")
-    second = text.index("Tessalit", first + 1)
+def test_a_span_inside_a_collapsed_repeat_is_reported_not_guessed(project, corpus):
+    text, (start, end), (again_start, again_end) = repeated_passage(corpus)
+    word = corpus.expected.repeated_word
+    first = text.index(word)
+    second = text.index(word, first + 1)
+    assert start <= first < end and again_start <= second < again_end
     record = {
         "text": text,
-        "label": [[first, first + 8, "LOC"], [second, second + 8, "LOC"]],
+        "label": [[first, first + len(word), "LOC"], [second, second + len(word), "LOC"]],
     }
     report = import_bytes(
         project, "docs.jsonl", json.dumps(record).encode() + b"\n", collapse_repeats=True
     )
-    assert span_rows(project) == [(first, first + 8, "LOC", "Tessalit")]
+    assert span_rows(project) == [(first, first + len(word), "LOC", word)]
     assert any("label #1" in w["message"] for w in report["warnings"])
 
 
@@ -499,8 +536,8 @@ def test_concurrent_imports_of_the_same_texts_store_each_text_once():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_preparing_in_worker_processes_gives_the_same_report_and_documents(samples):
-    lines = (samples / "edge" / "doccano.jsonl").read_bytes() + b"".join(
+def test_preparing_in_worker_processes_gives_the_same_report_and_documents(corpus):
+    lines = corpus.edge("doccano.jsonl").read_bytes() + b"".join(
         json.dumps({"text": f"Paragraph {i}\r\nwith Fran\u00e2\u20ac\u2122s"}).encode() + b"\n"
         for i in range(450)
     )
@@ -517,7 +554,7 @@ def test_preparing_in_worker_processes_gives_the_same_report_and_documents(sampl
         )
         reports.append((report, texts, span_rows(project)))
     (one, one_texts, one_spans), (many, many_texts, many_spans) = reports
-    assert len(one["created"]) == 453
+    assert len(one["created"]) == len(corpus.expected.doccano_created) + 450
     assert one_texts == many_texts and one_spans == many_spans
     for key in ("duplicates", "repaired", "warnings", "errors"):
         assert [(e["line"], e.get("message"), e.get("repairs")) for e in one[key]] == [

@@ -33,8 +33,8 @@ KIND_COUNTS = {"entity": 11, "claim": 4, "stance": 3}
 
 
 @pytest.fixture
-def dataset(samples):
-    return build_dataset(samples)
+def dataset():
+    return build_dataset()
 
 
 def build(dataset, name: str = "v1", formats=None) -> Release:
@@ -370,12 +370,12 @@ def test_stored_files_read_back_across_chunk_boundaries(dataset, monkeypatch):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_counts_files_and_agreement_come_from_one_snapshot(samples, monkeypatch):
+def test_counts_files_and_agreement_come_from_one_snapshot(monkeypatch):
     # While the snapshot is being read, another connection withdraws alice's annotation: the
     # agreement computed afterwards, in the same snapshot, must still count her. PostgreSQL
     # lets the delete commit at once (REPEATABLE READ keeps our view); SQLite makes it wait
     # for the build's write lock. Either way the release sees one consistent state.
-    dataset = build_dataset(samples)
+    dataset = build_dataset()
     alice = Annotation.objects.get(document=dataset.news, author=dataset.users["alice"])
     real = releases._Counts.add
     elsewhere = threading.Thread(target=_delete_elsewhere, args=(alice.pk,))
