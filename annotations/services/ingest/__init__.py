@@ -1,6 +1,32 @@
-"""Importing documents (see storage.py, the module this package grew from)."""
+"""Importing documents: parse, repair, deduplicate, store; and say exactly what happened.
 
-from annotations.services.ingest.storage import (
+One way through, one module a step:
+- ``parsing``: file formats (.jsonl .json .csv .txt) and JSON bodies into ``Record``s; pure.
+- ``preparation``: a record checked and repaired into a ``Prepared`` (or its line's error),
+  pre-annotation spans and stances carried through every repair; pure, runs in workers.
+- ``storage``: prepared documents stored in atomic batches, duplicates found by content hash,
+  the import report; the services callers use (``documents_import_file`` and friends).
+- ``records``: the dataclasses that pass between them, and the messages tests assert on.
+
+Every input line either stores a whole document (with its pre-annotations) or stores nothing
+and is reported; batches are atomic, and a batch that loses a race with a concurrent import
+falls back to one transaction per document.
+
+Callers import from this package, never from its modules: the names below are its surface.
+"""
+
+from annotations.services.ingest.parsing import (
+    JsonlLine,
+    parse_csv,
+    parse_file,
+    parse_json,
+    parse_jsonl,
+    parse_objects,
+    parse_txt,
+    record_from_object,
+)
+from annotations.services.ingest.preparation import TARGET, LabelIndex, prepare
+from annotations.services.ingest.records import (
     BATCH_SIZE,
     ERR_BLANK_TEXT,
     ERR_CSV_NO_TEXT_COLUMN,
@@ -17,10 +43,7 @@ from annotations.services.ingest.storage import (
     ERR_TEXT_NOT_STRING,
     ERR_UNSUPPORTED_TYPE,
     MAX_EXTERNAL_ID,
-    PREPARE_CHUNK,
-    READ_AHEAD,
     SUPPORTED_EXTENSIONS,
-    TARGET,
     WARN_CLAIMANT,
     WARN_CLASS_LABELS,
     WARN_REPEAT,
@@ -37,25 +60,19 @@ from annotations.services.ingest.storage import (
     WARN_STANCE_TWICE,
     ImportOptions,
     ImportReport,
-    JsonlLine,
-    LabelIndex,
     Prepared,
     PreparedSpan,
     PreparedStance,
     RawSpan,
     Record,
     UnsupportedFileType,
+)
+from annotations.services.ingest.storage import (
+    PREPARE_CHUNK,
+    READ_AHEAD,
     documents_import,
     documents_import_file,
     documents_import_records,
-    parse_csv,
-    parse_file,
-    parse_json,
-    parse_jsonl,
-    parse_objects,
-    parse_txt,
-    prepare,
-    record_from_object,
     report_as_json,
     store_batch,
 )
