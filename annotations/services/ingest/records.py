@@ -139,7 +139,7 @@ class Prepared:
     warnings: list[str]
     spans: list[PreparedSpan]
     stances: list[PreparedStance] = field(default_factory=list)
-    # The document's COPY row (see storage._copy_row) when built with the rest; ``text``
+    # The document's COPY row (see annotations/db/copy.py) when built with the rest; ``text``
     # is then empty unless spans need it.
     copy_row: bytes | None = None
 

@@ -9,28 +9,28 @@ Invariants:
   transaction per document, and the losers become duplicates.
 - Preparing in worker processes (``workers`` > 1) changes nothing but speed: results are
   consumed in input order. Workers are forked and never touch the database.
+- Database code that is not the ORM (the COPY of PostgreSQL, the look-up of stored hashes)
+  lives behind ``annotations.db``; this module only chooses when to call it.
 """
 
 import collections
 import contextlib
-import datetime
 import gc
 import itertools
 import json
 import logging
 import multiprocessing
-import struct
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import PurePath
 from typing import Any, BinaryIO
 
-import orjson
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
-from psycopg import DatabaseError
 
+from annotations.db.copy import copy_supported, document_row, documents_copy
+from annotations.db.documents import stored_ids
 from annotations.models import Annotation, AnnotationKind, Document, Project, Span, Stance
 from annotations.services.ingest.parsing import (
     JsonlLine,
@@ -72,7 +72,7 @@ def documents_import(
     report = ImportReport()
     seen: dict[str, int] = {}  # content hash -> id of the document stored by this import
     batch: list[Prepared] = []
-    copy_for = (project.pk, source) if connection.vendor == "postgresql" else None
+    copy_for = (project.pk, source) if copy_supported() else None
     for line, prepared in _prepare_all(records, options, labels, workers, copy_for):
         if isinstance(prepared, str):
             report.errors.append({"line": line, "message": prepared})
@@ -116,7 +116,7 @@ def _prepare_chunk(
             continue
         prepared = prepare(record, options, labels)
         if copy_for is not None and not isinstance(prepared, str):
-            # On a problem _copy_documents tries again, and fails as it always has.
+            # On a problem _insert tries again, and fails as it always has.
             with contextlib.suppress(UnicodeError, TypeError, ValueError):
                 prepared.copy_row = _copy_row(copy_for[0], prepared, copy_for[1])
                 if not prepared.spans:
@@ -217,7 +217,7 @@ def store_batch(
     for item in batch:
         if item.content_hash not in seen and item.content_hash not in fresh:
             fresh[item.content_hash] = item
-    seen.update(_stored_ids(project, list(fresh)))
+    seen.update(stored_ids(project_id=project.pk, hashes=list(fresh)))
     to_store = [item for item in fresh.values() if item.content_hash not in seen]
     stored: set[int] = set()  # id() of the items this batch stored
     if to_store:
@@ -247,38 +247,12 @@ def store_batch(
             _report_duplicate(report, item, seen[item.content_hash])
 
 
-_STORED_IDS_SQL = (
-    "SELECT h.hash, d.id FROM unnest(string_to_array(%s, ',')) AS h(hash) CROSS JOIN LATERAL "  # noqa: S608 (names from the model)
-    f"(SELECT id FROM {Document._meta.db_table} WHERE project_id = %s "
-    "AND content_hash = h.hash LIMIT 1) AS d"
-)
-
-
-def _stored_ids(project: Project, hashes: list[str]) -> list[tuple[str, int]]:
-    """Return ``(content hash, id)`` of the project's documents that have these hashes.
-
-    On PostgreSQL, ``content_hash IN (...)`` lets the planner pick a scan of every document
-    of the project (through the external_id index, filtered on the hash), which it does
-    whenever its statistics lag behind a large import: each batch then reads the whole
-    project and an import slows down as it grows. One probe of the unique index per hash
-    (LIMIT 1 keeps the lateral subquery a nested loop) costs the same at any size.
-    """
-    if not hashes:
-        return []
-    if connection.vendor != "postgresql":
-        existing = Document.objects.filter(project=project, content_hash__in=hashes)
-        return list(existing.values_list("content_hash", "id"))
-    with connection.cursor() as cursor:
-        # One string rather than an array: quoting 500 values costs more than the query.
-        cursor.execute(_STORED_IDS_SQL, [",".join(hashes), project.pk])
-        return cursor.fetchall()
-
-
 def _insert(project: Project, items: list[Prepared], source: str) -> list[int]:
     """Store the items' documents and pre-annotations; return the new document ids."""
     now = timezone.now()
-    if connection.vendor == "postgresql":
-        ids = _copy_documents(project, items, source, now)
+    if copy_supported():
+        rows = [item.copy_row or _copy_row(project.pk, item, source) for item in items]
+        ids = documents_copy(rows, created_at=now)
     else:
         documents = Document.objects.bulk_create(
             [
@@ -351,90 +325,16 @@ def _insert(project: Project, items: list[Prepared], source: str) -> list[int]:
     return ids
 
 
-_DOCUMENT_COLUMNS = (
-    "id",
-    "project_id",
-    "text",
-    "external_id",
-    "meta",
-    "content_hash",
-    "ingestion_report",
-    "created_at",
-)
-_COPY_SQL = (
-    f"COPY {Document._meta.db_table} ({', '.join(_DOCUMENT_COLUMNS)}) FROM STDIN (FORMAT BINARY)"
-)
-# PostgreSQL's binary COPY format: a header, then per row the number of fields and each
-# field as its length and its bytes (big-endian), then a trailer.
-_COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + struct.pack(">ii", 0, 0)
-_COPY_TRAILER = struct.pack(">h", -1)
-_ROW_START = struct.Struct(">hiq")  # field count, then the id (an 8-byte bigint)
-_INT4 = struct.Struct(">i")
-_INT8_FIELD = struct.Struct(">iq")
-_JSONB_VERSION = b"\x01"
-_PG_EPOCH = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)  # timestamps count from it
-
-
 def _copy_row(project_id: int, item: Prepared, source: str) -> bytes:
-    """Return the document's fields from project_id to ingestion_report, as binary COPY.
-
-    Binary saves escaping the text here and unescaping it in PostgreSQL; text is UTF-8,
-    jsonb its version byte and the JSON text.
-    """
-    text = item.text.encode()
-    external_id = item.external_id.encode()
-    meta = orjson.dumps(item.meta)
-    digest = item.content_hash.encode()
-    report = orjson.dumps(_ingestion_report(item, source))
-    return b"".join(
-        (
-            _INT8_FIELD.pack(8, project_id),
-            _INT4.pack(len(text)),
-            text,
-            _INT4.pack(len(external_id)),
-            external_id,
-            _INT4.pack(len(meta) + 1),
-            _JSONB_VERSION,
-            meta,
-            _INT4.pack(len(digest)),
-            digest,
-            _INT4.pack(len(report) + 1),
-            _JSONB_VERSION,
-            report,
-        )
+    """Return the document's COPY row (see annotations/db/copy.py) for the item."""
+    return document_row(
+        project_id=project_id,
+        text=item.text,
+        external_id=item.external_id,
+        meta=item.meta,
+        content_hash=item.content_hash,
+        ingestion_report=_ingestion_report(item, source),
     )
-
-
-def _copy_documents(
-    project: Project, items: list[Prepared], source: str, now: datetime.datetime
-) -> list[int]:
-    """Insert with COPY, several times faster than INSERT for bulk text on PostgreSQL.
-
-    The ids are taken from the table's sequence first, as bulk_create would get them back.
-    Constraints hold exactly as for INSERT: a duplicate hash fails the whole COPY.
-    """
-    created_at = _INT8_FIELD.pack(8, (now - _PG_EPOCH) // datetime.timedelta(microseconds=1))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-            [Document._meta.db_table, len(items)],
-        )
-        ids = [pk for (pk,) in cursor.fetchall()]
-        data = [_COPY_HEADER]
-        for pk, item in zip(ids, items, strict=True):
-            data.append(_ROW_START.pack(len(_DOCUMENT_COLUMNS), 8, pk))
-            data.append(item.copy_row or _copy_row(project.pk, item, source))
-            data.append(created_at)
-        data.append(_COPY_TRAILER)
-        try:
-            with cursor.copy(_COPY_SQL) as copy:
-                copy.write(b"".join(data))
-        except DatabaseError as error:
-            # psycopg's own error, which Django's cursor wrapper does not translate for COPY.
-            if (error.sqlstate or "").startswith("23"):
-                raise IntegrityError(str(error)) from error
-            raise
-    return ids
 
 
 def _ingestion_report(item: Prepared, source: str) -> dict:
