@@ -1,0 +1,291 @@
+"""Preparation: one record checked and repaired, ready to store (or the error of its line).
+
+Invariants:
+- Pure but for ``LabelIndex.for_project`` (one query): ``prepare`` runs in worker processes
+  that never touch the database, so everything it takes and returns pickles.
+- Text is repaired before it is stored and never after; repairs undo encoding damage only
+  (see annotations/repair.py) and every one is named in the report.
+- Pre-annotation spans are checked against the input text, then carried through every repair
+  onto the stored text; one that cannot be carried exactly is dropped with a warning, never
+  guessed. Stances keep only holders and evidence that are carried spans of the same record.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import CharField, Value
+
+from annotations import repair
+from annotations.models import Label, LabelKind, Project, StanceTarget
+from annotations.offsets import overlaps, range_error
+from annotations.services.ingest.records import (
+    ERR_BLANK_TEXT,
+    ERR_EMPTY_TEXT,
+    ERR_EXTERNAL_ID,
+    ERR_NUL,
+    ERR_TEXT_NOT_STRING,
+    MAX_EXTERNAL_ID,
+    WARN_CLAIMANT,
+    WARN_REPEAT,
+    WARN_REPEAT_COLLAPSED,
+    WARN_SPAN_LABEL,
+    WARN_SPAN_OVERLAP,
+    WARN_SPAN_RANGE,
+    WARN_SPAN_TEXT,
+    WARN_SPAN_UNMAPPED,
+    WARN_STANCE_NAME,
+    WARN_STANCE_SHAPE,
+    WARN_STANCE_SPAN,
+    WARN_STANCE_TWICE,
+    ImportOptions,
+    Prepared,
+    PreparedSpan,
+    PreparedStance,
+    RawSpan,
+    Record,
+    kind_name,
+)
+
+# Marks the stance targets among the labels in LabelIndex's one query (not a label kind).
+TARGET = "target"
+
+
+@dataclass
+class LabelIndex:
+    """The project's span labels, stance values and stance targets by name; its overlap rule."""
+
+    by_name: dict[str, tuple[int, str]]
+    allow_overlap: bool
+    stance_values: dict[str, int] = field(default_factory=dict)
+    targets: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def for_project(cls, project: Project) -> "LabelIndex":
+        spans, values, targets = {}, {}, {}
+        # Labels and targets in one query: an import's query count does not grow with them.
+        rows = Label.objects.filter(project=project).order_by().values_list("name", "id", "kind")
+        rows = rows.union(
+            StanceTarget.objects.filter(project=project)
+            .order_by()
+            .values_list("name", "id", Value(TARGET, output_field=CharField())),
+            all=True,
+        )
+        for name, pk, kind in rows:
+            if kind == TARGET:
+                targets[name] = pk
+            elif kind == LabelKind.STANCE:
+                values[name] = pk
+            else:
+                spans[name] = (pk, kind)
+        return cls(spans, project.allow_overlap, values, targets)
+
+
+def prepare(record: Record, options: ImportOptions, labels: LabelIndex) -> Prepared | str:
+    """Check and repair one record; return it ready to store, or the error message."""
+    if record.error:
+        return record.error
+    text = record.text
+    if not isinstance(text, str):
+        return ERR_TEXT_NOT_STRING.format(kind=kind_name(text))
+    if text == "":
+        return ERR_EMPTY_TEXT
+    external_id = record.external_id
+    if isinstance(external_id, int) and not isinstance(external_id, bool):
+        external_id = str(external_id)
+    if external_id is None:
+        external_id = ""
+    if not isinstance(external_id, str) or len(external_id) > MAX_EXTERNAL_ID:
+        return ERR_EXTERNAL_ID
+    if "\x00" in external_id:
+        return ERR_NUL.format(field="external_id")
+    nul_at = _nul_path(record.meta, "meta")
+    if nul_at is not None:
+        return ERR_NUL.format(field=nul_at)
+
+    fixed = repair.repair_text(
+        text,
+        nfc=options.normalize == "nfc",
+        collapse=options.collapse_repeats,
+        want_map=bool(record.spans),
+    )
+    if not fixed.text.strip():
+        return ERR_BLANK_TEXT
+    warnings = list(record.warnings)
+    for repeat in fixed.repeats:
+        template = WARN_REPEAT_COLLAPSED if options.collapse_repeats else WARN_REPEAT
+        warnings.append(
+            template.format(
+                start=repeat.start,
+                end=repeat.end,
+                first_start=repeat.first_start,
+                first_end=repeat.first_end,
+            )
+        )
+    repairs = ([repair.ENCODING] if record.encoding else []) + fixed.repairs
+    spans, origins = _carry_spans(record, text, fixed, labels, warnings)
+    stances = _carry_stances(record, text, spans, origins, labels, warnings)
+    return Prepared(
+        line=record.line,
+        text=fixed.text,
+        content_hash=repair.content_hash(fixed.text),
+        external_id=external_id,
+        meta=record.meta,
+        repairs=repairs,
+        encoding=record.encoding,
+        warnings=warnings,
+        spans=spans,
+        stances=stances,
+    )
+
+
+def _nul_path(value: Any, path: str) -> str | None:
+    """Where in a JSON value (its keys included) a string holds U+0000, or None.
+
+    The text's own control characters are ftfy's to remove; PostgreSQL refuses U+0000 in the
+    other text and JSON columns, so a record carrying one is an error of its line.
+    """
+    pending = [(value, path)]
+    while pending:
+        item, at = pending.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return at
+        elif isinstance(item, dict):
+            for key, child in item.items():
+                if isinstance(key, str) and "\x00" in key:
+                    return at
+                pending.append((child, f"{at}.{key}"))
+        elif isinstance(item, list):
+            pending.extend((child, f"{at}.{index}") for index, child in enumerate(item))
+    return None
+
+
+def _carry_spans(
+    record: Record,
+    original: str,
+    fixed: repair.RepairResult,
+    labels: LabelIndex,
+    warnings: list[str],
+) -> tuple[list[PreparedSpan], list[RawSpan]]:
+    """Check pre-annotation spans against the input text and map them onto the stored text.
+
+    Returns the carried spans and, index for index, the input spans they came from.
+    """
+    carried: list[PreparedSpan] = []
+    origins: list[RawSpan] = []
+    offset_map = fixed.offset_map
+    for raw in record.spans:
+        where = {"key": raw.key, "index": raw.index}
+        problem = range_error(raw.start, raw.end, len(original))
+        if problem:
+            warnings.append(
+                WARN_SPAN_RANGE.format(**where, start=raw.start, end=raw.end, problem=problem)
+            )
+            continue
+        found = labels.by_name.get(raw.label) if isinstance(raw.label, str) else None
+        wanted_kind = LabelKind.CLAIM if raw.key == "claims" else None
+        if found is None or (wanted_kind and found[1] != wanted_kind):
+            kind = "claim" if wanted_kind else "entity or claim"
+            warnings.append(WARN_SPAN_LABEL.format(**where, kind=kind, label=raw.label))
+            continue
+        if raw.text is not None and raw.text != original[raw.start : raw.end]:
+            warnings.append(
+                WARN_SPAN_TEXT.format(
+                    **where,
+                    start=raw.start,
+                    end=raw.end,
+                    sent=raw.text,
+                    actual=original[raw.start : raw.end],
+                )
+            )
+            continue
+        start, end = offset_map.map(raw.start), offset_map.map(raw.end)
+        if start is None or end is None or start >= end:
+            warnings.append(
+                WARN_SPAN_UNMAPPED.format(
+                    **where, start=raw.start, end=raw.end, repairs=", ".join(fixed.repairs)
+                )
+            )
+            continue
+        label_id, kind = found
+        if not labels.allow_overlap and any(
+            other.kind == kind and overlaps(start, end, other.start, other.end) for other in carried
+        ):
+            warnings.append(
+                WARN_SPAN_OVERLAP.format(**where, start=raw.start, end=raw.end, kind=kind)
+            )
+            continue
+        checkworthy = raw.checkworthy if raw.checkworthy in ("yes", "no", "unsure") else ""
+        carried.append(
+            PreparedSpan(start, end, label_id, kind, checkworthy if kind == LabelKind.CLAIM else "")
+        )
+        origins.append(raw)
+    for span, raw in zip(carried, origins, strict=True):
+        if raw.claimant is None:
+            continue
+        claimant = raw.claimant
+        if isinstance(claimant, dict) and set(claimant) == {"text"}:
+            if isinstance(claimant["text"], str) and 0 < len(claimant["text"]) <= 500:
+                span.claimant_text = claimant["text"]
+                continue
+        else:
+            found = _find_span(claimant, original, carried, origins, LabelKind.ENTITY)
+            if found is not None:
+                span.claimant = found
+                continue
+        warnings.append(WARN_CLAIMANT.format(index=raw.index, claimant=claimant))
+    return carried, origins
+
+
+def _find_span(
+    ref: Any, original: str, carried: list[PreparedSpan], origins: list[RawSpan], kind: str | None
+) -> int | None:
+    """Find the carried span a reference names by its input offsets (and text, label, kind)."""
+    if not isinstance(ref, dict):
+        return None
+    for index, (span, raw) in enumerate(zip(carried, origins, strict=True)):
+        if (
+            (raw.start, raw.end) == (ref.get("start"), ref.get("end"))
+            and (kind is None or span.kind == kind)
+            and ref.get("text", original[raw.start : raw.end]) == original[raw.start : raw.end]
+            and ref.get("label", raw.label) == raw.label
+        ):
+            return index
+    return None
+
+
+def _carry_stances(
+    record: Record,
+    original: str,
+    carried: list[PreparedSpan],
+    origins: list[RawSpan],
+    labels: LabelIndex,
+    warnings: list[str],
+) -> list[PreparedStance]:
+    """Check pre-annotation stances; their holder and evidence must be spans of the line."""
+    stances: list[PreparedStance] = []
+    taken: set[tuple[int, int | None]] = set()  # (target, holder): the database allows one
+    for index, item in enumerate(record.stances):
+        if not isinstance(item, dict) or not {"target", "label"} <= set(item):
+            warnings.append(WARN_STANCE_SHAPE.format(index=index))
+            continue
+        target = labels.targets.get(item["target"]) if isinstance(item["target"], str) else None
+        value = labels.stance_values.get(item["label"]) if isinstance(item["label"], str) else None
+        if target is None or value is None:
+            what, name = ("target", item["target"]) if target is None else ("value", item["label"])
+            warnings.append(WARN_STANCE_NAME.format(index=index, what=what, name=name))
+            continue
+        found = {}
+        for role, kind in (("holder", LabelKind.ENTITY), ("evidence", None)):
+            ref = item.get(role)
+            found[role] = None if ref is None else _find_span(ref, original, carried, origins, kind)
+            if ref is not None and found[role] is None:
+                warnings.append(WARN_STANCE_SPAN.format(index=index, role=role, span=ref))
+                break
+        else:
+            if (target, found["holder"]) in taken:
+                warnings.append(WARN_STANCE_TWICE.format(index=index, target=item["target"]))
+                continue
+            taken.add((target, found["holder"]))
+            stances.append(PreparedStance(target, value, found["holder"], found["evidence"]))
+    return stances

@@ -1,0 +1,169 @@
+"""What an import reads, prepares and reports: its records, options, report and messages.
+
+Invariants:
+- A ``Record`` is one input document exactly as parsed, offsets in code points of its input
+  text, before any repair; ``error`` set means the line stores nothing.
+- A ``Prepared`` is a record checked and repaired: its text is what will be stored, its spans
+  are offsets into that text, and ``holder``/``evidence``/``claimant`` are indexes among the
+  same record's prepared spans. Everything here pickles: prepared records cross processes.
+- Messages are module constants because tests assert on them; a message's wording is part of
+  the import report's contract.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+SUPPORTED_EXTENSIONS = (".txt", ".jsonl", ".json", ".csv")
+BATCH_SIZE = 500
+MAX_EXTERNAL_ID = 255
+
+# Messages (tests assert on these).
+ERR_UNSUPPORTED_TYPE = "Unsupported file type {name!r}: use one of .txt, .jsonl, .json, .csv."
+ERR_INVALID_JSON = "Invalid JSON: {error}."
+ERR_NOT_OBJECT = 'Expected a JSON object with a "text" field, got {kind}.'
+ERR_NO_TEXT = 'Missing "text".'
+ERR_TEXT_NOT_STRING = '"text" must be a string, got {kind}.'
+ERR_EMPTY_TEXT = "Empty text: nothing to annotate."
+ERR_BLANK_TEXT = "The text is only whitespace: nothing to annotate."
+ERR_META_NOT_OBJECT = '"meta" must be a JSON object, got {kind}.'
+ERR_EXTERNAL_ID = '"external_id" must be a string of at most 255 characters.'
+ERR_NUL = '"{field}" holds a NUL character (\\u0000), which cannot be stored.'
+ERR_JSON_NOT_LIST = 'A .json file must hold a list of documents (or {"documents": [...]}).'
+ERR_CSV_NO_TEXT_COLUMN = 'The CSV header has no "text" column (columns: {columns}).'
+ERR_CSV_ROW_WIDTH = "This row has {got} cells; the header has {expected}."
+ERR_SPANS_NOT_LIST = '"{key}" must be a list of spans.'
+WARN_SPAN_SHAPE = "{key} #{index}: expected [start, end, label] or {{start, end, label}}; dropped."
+WARN_SPAN_RANGE = "{key} #{index} [{start}, {end}) {problem} Dropped."
+WARN_SPAN_LABEL = "{key} #{index}: unknown {kind} label {label!r}; dropped."
+WARN_SPAN_TEXT = (
+    "{key} #{index} [{start}, {end}): text {sent!r} does not match {actual!r}; dropped."
+)
+WARN_SPAN_UNMAPPED = (
+    "{key} #{index} [{start}, {end}) cannot be carried exactly through the repairs "
+    "({repairs}); dropped."
+)
+WARN_SPAN_OVERLAP = (
+    "{key} #{index} [{start}, {end}) overlaps another {kind} span and the project does not "
+    "allow overlap; dropped."
+)
+WARN_CLAIMANT = (
+    "claims #{index}: claimant {claimant!r} is not an entity of this line; claim kept without it."
+)
+WARN_STANCE_SHAPE = (
+    'stances #{index}: expected {{"target", "label", "holder"?, "evidence"?}}; dropped.'
+)
+WARN_STANCE_NAME = "stances #{index}: unknown stance {what} {name!r}; dropped."
+WARN_STANCE_SPAN = "stances #{index}: {role} {span!r} is not a span of this line; dropped."
+WARN_STANCE_TWICE = (
+    "stances #{index}: a second stance on {target!r} by the same holder; one each, dropped."
+)
+WARN_CLASS_LABELS = "Document-level labels {labels!r} are not span annotations; ignored."
+WARN_REPEAT = (
+    "Repeated passage: characters [{start}, {end}) repeat [{first_start}, {first_end}) "
+    "verbatim; import with collapse_repeats to keep one copy."
+)
+WARN_REPEAT_COLLAPSED = (
+    "Repeated passage: characters [{start}, {end}) repeated [{first_start}, {first_end}) "
+    "verbatim and were removed."
+)
+
+
+class UnsupportedFileType(ValueError):
+    """The file's extension names no format we read."""
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    normalize: str | None = None  # "nfc" or None
+    collapse_repeats: bool = False
+    encoding: str | None = None  # force a decoding instead of detecting one
+
+
+@dataclass
+class RawSpan:
+    key: str  # where it came from: "label", "entities" or "claims"
+    index: int
+    start: Any
+    end: Any
+    label: Any
+    text: Any = None
+    checkworthy: Any = ""
+    claimant: Any = None  # {"start", "end", "text"?} of an entity, or {"text"}
+
+
+@dataclass
+class Record:
+    """One input document as parsed, before any repair."""
+
+    line: int | str
+    text: Any = None
+    external_id: Any = ""
+    meta: Any = field(default_factory=dict)
+    spans: list[RawSpan] = field(default_factory=list)
+    stances: list[Any] = field(default_factory=list)
+    encoding: str | None = None
+    error: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PreparedSpan:
+    start: int
+    end: int
+    label_id: int
+    kind: str
+    checkworthy: str = ""
+    claimant: int | None = None  # index of the claimant among the line's prepared spans
+    claimant_text: str = ""
+
+
+@dataclass
+class PreparedStance:
+    target_id: int
+    label_id: int
+    holder: int | None  # indexes among the line's prepared spans
+    evidence: int | None
+
+
+@dataclass
+class Prepared:
+    """A record ready to store: repaired text, hash, carried-over spans, what to report."""
+
+    line: int | str
+    text: str
+    content_hash: str
+    external_id: str
+    meta: dict
+    repairs: list[str]
+    encoding: str | None
+    warnings: list[str]
+    spans: list[PreparedSpan]
+    stances: list[PreparedStance] = field(default_factory=list)
+    # The document's COPY row (see annotations/db/copy.py) when built with the rest; ``text``
+    # is then empty unless spans need it.
+    copy_row: bytes | None = None
+
+
+@dataclass
+class ImportReport:
+    created: list[dict] = field(default_factory=list)
+    duplicates: list[dict] = field(default_factory=list)
+    repaired: list[dict] = field(default_factory=list)
+    warnings: list[dict] = field(default_factory=list)
+    errors: list[dict] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "created": self.created,
+            "duplicates": self.duplicates,
+            "repaired": self.repaired,
+            "warnings": self.warnings,
+            "errors": self.errors,
+        }
+
+
+def kind_name(value: Any) -> str:
+    """Name a JSON value's type the way messages do ("an object", "a list", ...)."""
+    return {dict: "an object", list: "a list", str: "a string", type(None): "null"}.get(
+        type(value), type(value).__name__
+    )

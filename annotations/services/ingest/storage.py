@@ -1,0 +1,374 @@
+"""Storing: prepared documents written in atomic batches, and the report of what happened.
+
+Invariants:
+- Every input line either stores a whole document (with its pre-annotations, as one
+  ``prediction`` annotation) or stores nothing and is reported: created, duplicate or error.
+- A text is stored once per project (its content hash is unique): the first line with a new
+  text stores it, any later one is reported as a duplicate of the document that holds it.
+- Batches are atomic; a batch that loses a race with a concurrent import falls back to one
+  transaction per document, and the losers become duplicates.
+- Preparing in worker processes (``workers`` > 1) changes nothing but speed: results are
+  consumed in input order. Workers are forked and never touch the database.
+- Database code that is not the ORM (the COPY of PostgreSQL, the look-up of stored hashes)
+  lives behind ``annotations.db``; this module only chooses when to call it.
+"""
+
+import collections
+import contextlib
+import gc
+import itertools
+import json
+import logging
+import multiprocessing
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import PurePath
+from typing import Any, BinaryIO
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from annotations.db.copy import copy_supported, document_row, documents_copy
+from annotations.db.documents import stored_ids
+from annotations.models import Annotation, AnnotationKind, Document, Project, Span, Stance
+from annotations.services.ingest.parsing import (
+    JsonlLine,
+    jsonl_lines,
+    jsonl_record,
+    parse_file,
+    parse_objects,
+)
+from annotations.services.ingest.preparation import LabelIndex, prepare
+from annotations.services.ingest.records import (
+    BATCH_SIZE,
+    ImportOptions,
+    ImportReport,
+    Prepared,
+    Record,
+)
+
+# The package's name, as before it was one: log configuration keeps working.
+logger = logging.getLogger(__package__)
+
+
+def documents_import(
+    *,
+    project: Project,
+    records: Iterable[Record | JsonlLine],
+    options: ImportOptions | None = None,
+    actor: AbstractBaseUser | None = None,
+    source: str = "",
+    workers: int = 1,
+) -> ImportReport:
+    """Import records into the project and report created, duplicates, repairs and errors.
+
+    ``workers`` > 1 prepares (repairs) records in that many processes while this one reads
+    and stores; preparing is pure, so only the order of the results matters, and it is kept.
+    Lines of a .jsonl file (JsonlLine) are parsed where they are prepared.
+    """
+    options = options or ImportOptions()
+    labels = LabelIndex.for_project(project)
+    report = ImportReport()
+    seen: dict[str, int] = {}  # content hash -> id of the document stored by this import
+    batch: list[Prepared] = []
+    copy_for = (project.pk, source) if copy_supported() else None
+    for line, prepared in _prepare_all(records, options, labels, workers, copy_for):
+        if isinstance(prepared, str):
+            report.errors.append({"line": line, "message": prepared})
+            continue
+        batch.append(prepared)
+        if len(batch) >= BATCH_SIZE:
+            store_batch(project, batch, report, seen, source)
+            batch = []
+    if batch:
+        store_batch(project, batch, report, seen, source)
+    logger.info(
+        "import into project %s by %s: %d created, %d duplicates, %d errors",
+        project.pk,
+        getattr(actor, "pk", None),
+        len(report.created),
+        len(report.duplicates),
+        len(report.errors),
+    )
+    return report
+
+
+PREPARE_CHUNK = 200
+READ_AHEAD = 4  # chunks in flight per worker
+
+
+def _prepare_chunk(
+    chunk: list[Record | JsonlLine],
+    options: ImportOptions,
+    labels: LabelIndex,
+    copy_for: tuple[int, str] | None,
+) -> list[tuple[int | str, Prepared | str]]:
+    """Prepare each record (parsing .jsonl lines first; blank ones give nothing).
+
+    With ``copy_for`` (project id, source), each document's COPY row is built here too: in a
+    worker process that is work taken off the process that stores.
+    """
+    results = []
+    for item in chunk:
+        record = jsonl_record(item) if isinstance(item, JsonlLine) else item
+        if record is None:
+            continue
+        prepared = prepare(record, options, labels)
+        if copy_for is not None and not isinstance(prepared, str):
+            # On a problem _insert tries again, and fails as it always has.
+            with contextlib.suppress(UnicodeError, TypeError, ValueError):
+                prepared.copy_row = _copy_row(copy_for[0], prepared, copy_for[1])
+                if not prepared.spans:
+                    # The row holds the text, and nothing else needs it: sending it back
+                    # to the storing process twice would cost that process more than
+                    # anything else it does with the document.
+                    prepared.text = ""
+        results.append((record.line, prepared))
+    return results
+
+
+def _prepare_all(
+    records: Iterable[Record | JsonlLine],
+    options: ImportOptions,
+    labels: LabelIndex,
+    workers: int,
+    copy_for: tuple[int, str] | None,
+) -> Iterator[tuple[int | str, Prepared | str]]:
+    """Yield each record's line with its prepared form (or error), in input order."""
+    iterator = iter(records)
+    chunks = iter(lambda: list(itertools.islice(iterator, PREPARE_CHUNK)), [])
+    if workers <= 1:
+        for chunk in chunks:
+            yield from _prepare_chunk(chunk, options, labels, copy_for)
+        return
+    # fork: the children need no Django set-up and never touch the database. What they
+    # inherit stays alive as long as they do: frozen, the garbage collector does not walk
+    # it again and again (15% of a child's time otherwise), nor copy its pages to do so.
+    fork = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(workers, mp_context=fork, initializer=gc.freeze) as pool:
+        pending: collections.deque = collections.deque()
+        for chunk in chunks:
+            pending.append(pool.submit(_prepare_chunk, chunk, options, labels, copy_for))
+            # Bounded read-ahead: memory stays flat whatever the file's size.
+            if len(pending) >= workers * READ_AHEAD:
+                yield from pending.popleft().result()
+        while pending:
+            yield from pending.popleft().result()
+
+
+def documents_import_records(
+    *,
+    project: Project,
+    records: list[Any],
+    options: ImportOptions | None = None,
+    actor: AbstractBaseUser | None = None,
+) -> dict:
+    """Import a parsed JSON body (a list of documents); return the import report."""
+    report = documents_import(
+        project=project, records=parse_objects(records), options=options, actor=actor
+    )
+    return report.as_dict()
+
+
+def documents_import_file(
+    *,
+    project: Project,
+    name: str,
+    stream: BinaryIO,
+    options: ImportOptions | None = None,
+    actor: AbstractBaseUser | None = None,
+    workers: int = 1,
+) -> dict:
+    """Import one uploaded file (.txt .jsonl .json .csv); return the import report."""
+    options = options or ImportOptions()
+    records: Iterable[Record | JsonlLine]
+    if PurePath(name).suffix.lower() == ".jsonl":
+        # Unparsed: parsing is left to whoever prepares them (the workers when there are).
+        records = jsonl_lines(stream, options.encoding)
+    else:
+        records = parse_file(name, stream, options.encoding)
+    report = documents_import(
+        project=project,
+        records=records,
+        options=options,
+        actor=actor,
+        source=name,
+        workers=workers,
+    )
+    return report.as_dict()
+
+
+def store_batch(
+    project: Project,
+    batch: list[Prepared],
+    report: ImportReport,
+    seen: dict[str, int],
+    source: str,
+) -> None:
+    """Store one batch of prepared documents atomically, adding the outcome to ``report``.
+
+    Shared by direct imports and background import jobs (services/jobs.py).
+    """
+    # The first item of each new text is stored; any other item is a duplicate, reported
+    # against the document that holds its text (stored earlier, by this batch, or by a
+    # concurrent import that won the race).
+    fresh: dict[str, Prepared] = {}
+    for item in batch:
+        if item.content_hash not in seen and item.content_hash not in fresh:
+            fresh[item.content_hash] = item
+    seen.update(stored_ids(project_id=project.pk, hashes=list(fresh)))
+    to_store = [item for item in fresh.values() if item.content_hash not in seen]
+    stored: set[int] = set()  # id() of the items this batch stored
+    if to_store:
+        try:
+            with transaction.atomic():
+                ids = _insert(project, to_store, source)
+            pairs = list(zip(to_store, ids, strict=True))
+        except IntegrityError:
+            pairs = []
+            for item in to_store:
+                try:
+                    with transaction.atomic():
+                        pairs.append((item, _insert(project, [item], source)[0]))
+                except IntegrityError:
+                    seen[item.content_hash] = (
+                        Document.objects.filter(project=project, content_hash=item.content_hash)
+                        .values_list("id", flat=True)
+                        .get()
+                    )
+        for item, pk in pairs:
+            seen[item.content_hash] = pk
+            stored.add(id(item))
+    for item in batch:
+        if id(item) in stored:
+            _report_created(report, item, seen[item.content_hash])
+        else:
+            _report_duplicate(report, item, seen[item.content_hash])
+
+
+def _insert(project: Project, items: list[Prepared], source: str) -> list[int]:
+    """Store the items' documents and pre-annotations; return the new document ids."""
+    now = timezone.now()
+    if copy_supported():
+        rows = [item.copy_row or _copy_row(project.pk, item, source) for item in items]
+        ids = documents_copy(rows, created_at=now)
+    else:
+        documents = Document.objects.bulk_create(
+            [
+                Document(
+                    project_id=project.pk,
+                    text=item.text,
+                    external_id=item.external_id,
+                    meta=item.meta,
+                    content_hash=item.content_hash,
+                    ingestion_report=_ingestion_report(item, source),
+                    created_at=now,
+                )
+                for item in items
+            ]
+        )
+        ids = [document.pk for document in documents]
+    with_spans = [
+        (item, pk) for item, pk in zip(items, ids, strict=True) if item.spans or item.stances
+    ]
+    if with_spans:
+        annotations = Annotation.objects.bulk_create(
+            [
+                Annotation(document_id=pk, author=None, kind=AnnotationKind.PREDICTION)
+                for _, pk in with_spans
+            ]
+        )
+        rows = {
+            (position, index): Span(
+                annotation=annotation,
+                label_id=span.label_id,
+                start=span.start,
+                end=span.end,
+                text=item.text[span.start : span.end],
+                checkworthy=span.checkworthy,
+                claimant_text=span.claimant_text,
+            )
+            for position, ((item, _), annotation) in enumerate(
+                zip(with_spans, annotations, strict=True)
+            )
+            for index, span in enumerate(item.spans)
+        }
+        # Claimants are entities, which never have claimants themselves: storing the spans
+        # without one first gives every claimant its id before the claims that name it.
+        claims = {}
+        for position, (item, _) in enumerate(with_spans):
+            for index, span in enumerate(item.spans):
+                if span.claimant is not None:
+                    claims[(position, index)] = (position, span.claimant)
+        Span.objects.bulk_create(
+            [row for key, row in rows.items() if key not in claims], batch_size=1000
+        )
+        for key, claimant in claims.items():
+            rows[key].claimant = rows[claimant]
+        Span.objects.bulk_create([rows[key] for key in claims], batch_size=1000)
+        stances = [
+            Stance(
+                annotation=annotation,
+                target_id=stance.target_id,
+                label_id=stance.label_id,
+                holder=None if stance.holder is None else rows[(position, stance.holder)],
+                evidence=None if stance.evidence is None else rows[(position, stance.evidence)],
+            )
+            for position, ((item, _), annotation) in enumerate(
+                zip(with_spans, annotations, strict=True)
+            )
+            for stance in item.stances
+        ]
+        if stances:
+            Stance.objects.bulk_create(stances, batch_size=1000)
+    return ids
+
+
+def _copy_row(project_id: int, item: Prepared, source: str) -> bytes:
+    """Return the document's COPY row (see annotations/db/copy.py) for the item."""
+    return document_row(
+        project_id=project_id,
+        text=item.text,
+        external_id=item.external_id,
+        meta=item.meta,
+        content_hash=item.content_hash,
+        ingestion_report=_ingestion_report(item, source),
+    )
+
+
+def _ingestion_report(item: Prepared, source: str) -> dict:
+    report: dict[str, Any] = {"line": item.line, "repairs": item.repairs}
+    if source:
+        report["source"] = source
+    if item.encoding:
+        report["encoding"] = item.encoding
+    if item.warnings:
+        report["warnings"] = item.warnings
+    return report
+
+
+def _report_created(report: ImportReport, item: Prepared, document_id: int) -> None:
+    report.created.append({"id": document_id, "external_id": item.external_id, "line": item.line})
+    if item.repairs:
+        entry: dict[str, Any] = {
+            "line": item.line,
+            "external_id": item.external_id,
+            "repairs": item.repairs,
+        }
+        if item.encoding:
+            entry["encoding"] = item.encoding
+        report.repaired.append(entry)
+    for message in item.warnings:
+        report.warnings.append({"line": item.line, "message": message})
+
+
+def _report_duplicate(report: ImportReport, item: Prepared, duplicate_of: int | None) -> None:
+    report.duplicates.append(
+        {"line": item.line, "external_id": item.external_id, "duplicate_of": duplicate_of}
+    )
+
+
+def report_as_json(report: dict) -> str:
+    """Render an import report as indented JSON (what `import_documents` prints)."""
+    return json.dumps(report, indent=2, ensure_ascii=False)
