@@ -18,6 +18,7 @@ from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponseRedirect
 from django.utils.html import format_html
 
+from annotations.db import rows
 from annotations.errors import ServiceError
 from annotations.models import AnnotationEvent, Project, Role, Span, Stance
 
@@ -49,10 +50,9 @@ def adopt(instance: Model, saved: Model) -> None:
     """Make the admin's unsaved instance the row a service just stored."""
     for field in type(saved)._meta.concrete_fields:
         setattr(instance, field.attname, getattr(saved, field.attname))
-    # Safe: Model._state is documented (adding/db are what from_db sets); the admin keeps this
-    # instance after save_model, and unique checks and inlines must see it as stored.
-    instance._state.adding = False
-    instance._state.db = saved._state.db
+    # The admin keeps this instance after save_model; unique checks and inlines must see it
+    # as stored (db.rows.mark_saved says why that is safe).
+    rows.mark_saved(instance, saved._state.db)
 
 
 def count_of(model: type[Model], field: str = "project") -> Coalesce:

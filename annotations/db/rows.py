@@ -113,7 +113,9 @@ def _cursor() -> Any:
     Django's own wrapper stays around the cursor, so query logging and counting still see them.
     """
     cursor = connection.cursor()
-    if connection.vendor == "postgresql":
+    # prepare_threshold None (DATABASE_PREPARED_STATEMENTS=0): psycopg prepares nothing unless
+    # asked, so this must not ask either; a pooler in transaction mode could not keep them.
+    if connection.vendor == "postgresql" and connection.connection.prepare_threshold is not None:
         cursor.cursor.close()  # the client-side cursor Django made, replaced here
         cursor.cursor = _preparing_cursor_class()(connection.connection)
     return cursor
@@ -179,11 +181,14 @@ def bump_and_insert(
                 cursor.execute(sql, values)
     for instance, (_model, with_pk) in zip(instances, shapes, strict=True):
         if with_pk:
-            _mark_saved(instance)
+            mark_saved(instance)
 
 
-def _mark_saved(instance: Model) -> None:
+def mark_saved(instance: Model, using: str | None = None) -> None:
     """Tell Django the row exists, as ``Model.save_base`` does after its INSERT.
+
+    The one place outside Django that sets ``Model._state``: for rows this module inserted
+    itself, and for an instance the admin keeps after a service stored the row for it.
 
     Safe: these two attributes are all ``save_base`` sets once a row is written, and they are
     what Django reads to tell an existing row from a new one (``_state.adding`` makes
@@ -192,7 +197,7 @@ def _mark_saved(instance: Model) -> None:
     itself in ``full_clean()`` (a ModelForm, the admin) on its unique client id.
     """
     instance._state.adding = False
-    instance._state.db = connection.alias
+    instance._state.db = using or connection.alias
 
 
 @cache

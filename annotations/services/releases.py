@@ -22,18 +22,18 @@ import logging
 import tempfile
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
 import orjson
 from django.contrib.auth.models import User
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from annotations import selectors
 from annotations.agreement import project_agreement
+from annotations.db import export as export_db
 from annotations.errors import Conflict, InvalidInput
 from annotations.exports import (
     FORMAT_NEEDS_PACKAGE,
@@ -222,20 +222,6 @@ def _claim(release_id: int) -> Release | None:
     return release
 
 
-@contextmanager
-def _one_snapshot() -> Iterator[None]:
-    """Run the block in one transaction whose reads all see the same committed state."""
-    outermost = not connection.in_atomic_block
-    with transaction.atomic():
-        if outermost and connection.vendor == "postgresql":
-            # Under READ COMMITTED each query would see the gold as of its own start; the
-            # export's batches, the counts and the agreement must all agree with each other.
-            with connection.cursor() as cursor:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-        # SQLite: one transaction over a WAL database reads one snapshot already.
-        yield
-
-
 def _take_snapshot(release: Release, workdir: Path) -> tuple[_Built, _Counts, dict]:
     """Write the jsonl file, count it, and compute agreement, all from one snapshot."""
     counts = _Counts()
@@ -245,7 +231,7 @@ def _take_snapshot(release: Release, workdir: Path) -> tuple[_Built, _Counts, di
             counts.add(row)
             yield row
 
-    with _one_snapshot():
+    with export_db.snapshot():
         rows = export_rows(project=release.project)
         built = _write(SNAPSHOT_FORMAT, counted(rows), workdir)
         agreement = project_agreement(selectors.agreement_inputs(project=release.project))
