@@ -1,9 +1,9 @@
 """Background imports: the uploaded file, its progress batch by batch, and the final report."""
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from annotations.models.fields import created_by_field
 from annotations.models.files import Chunk
 from annotations.models.projects import Project
 
@@ -17,13 +17,7 @@ class ImportJobStatus(models.TextChoices):
 
 class ImportJob(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="import_jobs")
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    created_by = created_by_field()
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, help_text="Last progress made.")
     started_at = models.DateTimeField(null=True, blank=True)

@@ -6,6 +6,8 @@ from django.db.models import Q
 from django.db.models.functions import Length
 from django.db.models.lookups import Exact
 
+from annotations.models.fields import created_by_field
+
 
 class Project(models.Model):
     name = models.CharField(max_length=200)
@@ -19,13 +21,7 @@ class Project(models.Model):
     annotators_per_document = models.PositiveSmallIntegerField(
         default=1, help_text="How many different annotators each document goes to."
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    created_by = created_by_field()
     created_at = models.DateTimeField(auto_now_add=True)
 
     # Set by the selectors that read it for a user (their role in its project), else absent.

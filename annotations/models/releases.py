@@ -1,11 +1,11 @@
 """Releases: immutable snapshots of a project's gold, as files with their sha256 and counts."""
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Length
 from django.db.models.lookups import Exact
 
+from annotations.models.fields import created_by_field
 from annotations.models.files import Chunk
 from annotations.models.projects import Project
 
@@ -22,13 +22,7 @@ class ReleaseStatus(models.TextChoices):
 class Release(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="releases")
     name = models.CharField(max_length=200)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    created_by = created_by_field()
     created_at = models.DateTimeField(auto_now_add=True)
     formats = models.JSONField(default=list, help_text="The file formats built; jsonl always.")
     status = models.CharField(
