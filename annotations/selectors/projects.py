@@ -124,3 +124,11 @@ def project_get_with_progress_for_user(
 def user_get_by_username(*, username: str) -> AbstractBaseUser | None:
     """Return the account with this username, or None (callers report NO_SUCH_USER)."""
     return get_user_model().objects.filter(username=username).first()
+
+
+def project_get_by_ref(*, ref: str) -> Project | None:
+    """Return the project whose id is ``ref`` (digits), else the one named exactly ``ref``."""
+    project = None
+    if ref.isdigit():
+        project = Project.objects.filter(pk=int(ref)).first()
+    return project or Project.objects.filter(name=ref).first()

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from annotations import selectors
 from annotations.errors import InvalidInput
 from annotations.exports import FORMATS, ExportReport, export_options, export_rows, export_stream
-from annotations.models import Project
+from annotations.management.arguments import project_argument
 
 
 class Command(BaseCommand):
@@ -34,7 +34,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options) -> None:
-        project = self._project(options["project"])
+        project = project_argument(options["project"])
         try:
             export = export_options(
                 project=project,
@@ -79,12 +79,3 @@ class Command(BaseCommand):
             self.stderr.write(f"  warning  {message}")
         if report.warning_count > len(report.warnings):
             self.stderr.write(f"  ... and {report.warning_count - len(report.warnings)} more")
-
-    def _project(self, ref: str) -> Project:
-        project = None
-        if ref.isdigit():
-            project = Project.objects.filter(pk=int(ref)).first()
-        project = project or Project.objects.filter(name=ref).first()
-        if project is None:
-            raise CommandError(f"No project with id or name {ref!r}.")
-        return project

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from annotations.models import Project
+from annotations.management.arguments import project_argument
 from annotations.services.ingest import (
     ImportOptions,
     UnsupportedFileType,
@@ -48,7 +48,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options) -> None:
-        project = self._project(options["project"])
+        project = project_argument(options["project"])
         import_options = ImportOptions(
             normalize=options["normalize"],
             collapse_repeats=options["collapse_repeats"],
@@ -82,15 +82,6 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(reports, indent=2, ensure_ascii=False))
         if failed:
             raise CommandError("Some lines were rejected (see errors above).", returncode=1)
-
-    def _project(self, ref: str) -> Project:
-        project = None
-        if ref.isdigit():
-            project = Project.objects.filter(pk=int(ref)).first()
-        project = project or Project.objects.filter(name=ref).first()
-        if project is None:
-            raise CommandError(f"No project with id or name {ref!r}.")
-        return project
 
     def _print_summary(self, path: Path, report: dict) -> None:
         write = self.stdout.write
