@@ -25,6 +25,22 @@ def test_each_rule_allows_exactly_the_roles_of_the_design_table(rule, allowed):
     assert {role for role in ALL if rule(role)} == allowed
 
 
+@pytest.mark.parametrize(
+    "rule",
+    [
+        access.may_read,
+        access.may_review,
+        access.sees_others_work,
+        access.may_reopen,
+        access.may_manage,
+        access.may_reassign,
+    ],
+    ids=lambda rule: rule.__name__,
+)
+def test_roles_where_lists_exactly_the_roles_a_rule_allows(rule):
+    assert set(access.roles_where(rule)) == {role for role in ALL if rule(role)}
+
+
 def test_every_role_of_the_model_is_a_reading_role():
     assert set(access.READ_ROLES) == set(Role.values)
 

@@ -18,8 +18,9 @@ from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponseRedirect
 from django.utils.html import format_html
 
+from annotations import access
 from annotations.errors import ServiceError
-from annotations.models import AnnotationEvent, Project, Role, Span, Stance
+from annotations.models import AnnotationEvent, Project, Span, Stance
 
 PREVIEW_CHARS = 80
 ACTION_PROBLEM = "{item}: {why}"
@@ -34,7 +35,7 @@ def managed_projects(user: Any) -> QuerySet[Project]:
     """Return the projects this admin user may manage: all for a superuser."""
     if user.is_superuser:
         return Project.objects.all()
-    return Project.objects.filter(memberships__user=user, memberships__role=Role.MANAGER)
+    return Project.objects.filter(memberships__user=user, memberships__role__in=access.MANAGE_ROLES)
 
 
 def add_service_errors(form: forms.BaseForm, errors: dict[str, list[str]]) -> None:
@@ -113,7 +114,7 @@ class ScopedAdmin(admin.ModelAdmin):
         return queryset.filter(
             **{
                 f"{prefix}memberships__user": request.user,
-                f"{prefix}memberships__role": Role.MANAGER,
+                f"{prefix}memberships__role__in": access.MANAGE_ROLES,
             }
         )
 
