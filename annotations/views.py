@@ -15,7 +15,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -475,9 +475,8 @@ def _saved(form, service, **kwargs) -> bool:
     """Call a project service; put its field errors on the form and say whether it worked."""
     try:
         service(**kwargs)
-    except ValidationError as error:
-        errors = error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
-        for name, field_errors in errors.items():
+    except InvalidInput as error:
+        for name, field_errors in error.errors.items():
             form.add_error(name if name in form.fields else None, field_errors)
         return False
     return True
