@@ -11,9 +11,11 @@ rules are pure functions of a role (``None`` for a non-member) and never touch t
   and hand an annotator's work to someone else.
 
 A non-member is answered "not found", never "forbidden": the callers turn ``None`` into 404
-and a role outside the allowed set into 403 (``status_for``).
+and a role outside the allowed set into 403 (``refusal``). A queryset that filters on the role
+takes a rule as the tuple of roles it allows (``roles_where``), so it cannot drift from it.
 """
 
+from collections.abc import Callable
 from enum import Enum
 
 from annotations.models.projects import Role
@@ -58,6 +60,11 @@ def may_reopen(role: str | None) -> bool:
 def may_reassign(role: str | None) -> bool:
     """Whether ``role`` may hand an annotator's work over to another member."""
     return may_manage(role)
+
+
+def roles_where(rule: Callable[[str | None], bool]) -> tuple[str, ...]:
+    """Return the roles for which ``rule`` holds, for a queryset's ``role__in``."""
+    return tuple(role for role in Role.values if rule(role))
 
 
 def refusal(role: str | None, allowed: tuple[str, ...]) -> Refusal | None:

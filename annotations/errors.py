@@ -33,6 +33,11 @@ class InvalidInput(ServiceError):
     def __str__(self) -> str:
         return f"{self.detail} {self.errors}"
 
+    @property
+    def messages(self) -> list[str]:
+        """Every message, field after field: what a one-line report (admin, command) shows."""
+        return [message for messages in self.errors.values() for message in messages]
+
 
 class Forbidden(ServiceError):
     """The actor may see the object but not do this to it."""

@@ -15,14 +15,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
-from annotations import selectors
+from annotations import access, selectors
 from annotations.agreement import project_agreement
 from annotations.api.serializers import AnnotationDetailOutput, LabelOutput, TargetOutput
 from annotations.charts import AgreementBar, CountBar, agreement_chart, count_chart
@@ -42,7 +42,6 @@ from annotations.models import (
     Project,
     Release,
     ReleaseStatus,
-    Role,
 )
 from annotations.services import projects as project_services
 from annotations.services.annotating import annotation_get_or_create
@@ -51,7 +50,6 @@ from annotations.services.releases import release_compare as compare_releases
 
 NOT_FOUND = "Not found."
 REVIEWERS_ONLY = "Only reviewers and managers of this project review its documents."
-REVIEW_ROLES = (Role.REVIEWER, Role.MANAGER)
 QUEUE_PAGE_SIZE = 25
 MANAGERS_ONLY = "Only managers of this project change its members and labels."
 MEMBER_ADDED = "{username} is now a {role} of this project."
@@ -92,6 +90,8 @@ def project_detail(request: AuthenticatedHttpRequest, project_id: int) -> HttpRe
         "project": project,
         "labels": selectors.label_list(project=project),
         "targets": selectors.target_list(project=project),
+        "can_review": access.may_review(project.caller_role),
+        "can_manage": access.may_manage(project.caller_role),
     }
     return render(request, "annotations/project.html", context)
 
@@ -340,7 +340,7 @@ def _render_dashboard(
         ) or LabelForm(prefix=f"label-{label.pk}", initial=_label_initial(label))
     context = {
         "project": project,
-        "can_manage": project.caller_role == Role.MANAGER,
+        "can_manage": access.may_manage(project.caller_role),
         "people": people,
         "states": selectors.document_state_counts(project=project),
         "labels": labels,
@@ -364,7 +364,7 @@ def project_releases(request: AuthenticatedHttpRequest, project_id: int) -> Http
     context = {
         "project": project,
         "page": page,
-        "can_manage": project.caller_role == Role.MANAGER,
+        "can_manage": access.may_manage(project.caller_role),
         "form": ReleaseForm(),
     }
     return render(request, "annotations/releases.html", context)
@@ -467,8 +467,7 @@ def _release(request: AuthenticatedHttpRequest, release_id: int) -> Release:
     release = selectors.release_get_for_user(user=request.user, release_id=release_id)
     if release is None:
         raise Http404(NOT_FOUND)
-    if release.caller_role not in REVIEW_ROLES:
-        raise PermissionDenied(RELEASES_REVIEWERS_ONLY)
+    _check_role(release.caller_role, access.REVIEW_ROLES, RELEASES_REVIEWERS_ONLY)
     return release
 
 
@@ -476,9 +475,8 @@ def _saved(form, service, **kwargs) -> bool:
     """Call a project service; put its field errors on the form and say whether it worked."""
     try:
         service(**kwargs)
-    except ValidationError as error:
-        errors = error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
-        for name, field_errors in errors.items():
+    except InvalidInput as error:
+        for name, field_errors in error.errors.items():
             form.add_error(name if name in form.fields else None, field_errors)
         return False
     return True
@@ -512,8 +510,7 @@ def _managed_project(
     project = selectors.project_get_for_user(user=request.user, project_id=project_id)
     if project is None:
         raise Http404(NOT_FOUND)
-    if project.caller_role != Role.MANAGER:
-        raise PermissionDenied(refusal)
+    _check_role(project.caller_role, access.MANAGE_ROLES, refusal)
     return project
 
 
@@ -524,9 +521,17 @@ def _reviewed_project(
     project = selectors.project_get_for_user(user=request.user, project_id=project_id)
     if project is None:
         raise Http404(NOT_FOUND)
-    if project.caller_role not in REVIEW_ROLES:
-        raise PermissionDenied(refusal)
+    _check_role(project.caller_role, access.REVIEW_ROLES, refusal)
     return project
+
+
+def _check_role(role: str | None, allowed: tuple[str, ...], refusal: str) -> None:
+    """Raise 404 for a non-member (no role) and 403 (``refusal``) for a role not in ``allowed``."""
+    refused = access.refusal(role, allowed)
+    if refused is access.Refusal.NOT_FOUND:
+        raise Http404(NOT_FOUND)
+    if refused is access.Refusal.FORBIDDEN:
+        raise PermissionDenied(refusal)
 
 
 def _project(request: AuthenticatedHttpRequest, project_id: int) -> Project:

@@ -2,13 +2,13 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import Permission
-from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import escape
 
 from annotations import admin as workbench_admin
+from annotations.errors import InvalidInput
 from annotations.models import (
     Annotation,
     AnnotationEvent,
@@ -571,7 +571,7 @@ def test_a_change_that_loses_a_race_with_another_save_is_reported_not_a_crash(
     data = form_data(admin_client.get(url(Label, "change", label.pk))) | {"name": "PERSON"}
 
     def taken_meanwhile(**fields):
-        raise ValidationError({"shortcut": ["Shortcut 'p' is already used by label X."]})
+        raise InvalidInput({"shortcut": ["Shortcut 'p' is already used by label X."]})
 
     monkeypatch.setattr(services, "label_update", taken_meanwhile)
     response = admin_client.post(url(Label, "change", label.pk), data, follow=True)

@@ -24,7 +24,9 @@ from annotations.admin.shared import (
     adopt,
     color_swatch,
     count_of,
+    service_error_text,
 )
+from annotations.errors import InvalidInput
 from annotations.models import Document, Label, Membership, Project, Role, StanceTarget
 from annotations.services import projects as services
 
@@ -373,8 +375,8 @@ class MembershipAdmin(ScopedAdmin):
             with transaction.atomic():
                 for membership in memberships:
                     services.membership_remove(project=membership.project, user=membership.user)
-        except ValidationError as error:
-            self.message_user(request, " ".join(error.messages), messages.ERROR)
+        except InvalidInput as error:
+            self.message_user(request, service_error_text(error), messages.ERROR)
             return
         self.message_user(request, MEMBERS_REMOVED.format(count=len(memberships)))
 

@@ -18,9 +18,10 @@ from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponseRedirect
 from django.utils.html import format_html
 
+from annotations import access
 from annotations.db import rows
-from annotations.errors import ServiceError
-from annotations.models import AnnotationEvent, Project, Role, Span, Stance
+from annotations.errors import InvalidInput, ServiceError
+from annotations.models import AnnotationEvent, Project, Span, Stance
 
 PREVIEW_CHARS = 80
 ACTION_PROBLEM = "{item}: {why}"
@@ -35,7 +36,7 @@ def managed_projects(user: Any) -> QuerySet[Project]:
     """Return the projects this admin user may manage: all for a superuser."""
     if user.is_superuser:
         return Project.objects.all()
-    return Project.objects.filter(memberships__user=user, memberships__role=Role.MANAGER)
+    return Project.objects.filter(memberships__user=user, memberships__role__in=access.MANAGE_ROLES)
 
 
 def add_service_errors(form: forms.BaseForm, errors: dict[str, list[str]]) -> None:
@@ -113,7 +114,7 @@ class ScopedAdmin(admin.ModelAdmin):
         return queryset.filter(
             **{
                 f"{prefix}memberships__user": request.user,
-                f"{prefix}memberships__role": Role.MANAGER,
+                f"{prefix}memberships__role__in": access.MANAGE_ROLES,
             }
         )
 
@@ -128,10 +129,11 @@ class ScopedAdmin(admin.ModelAdmin):
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         # The forms check what the services check, so this only catches a concurrent change
-        # between the two: the transaction is rolled back and the manager told why.
+        # between the two (a service's InvalidInput, or a save_model's own ValidationError):
+        # the transaction is rolled back and the manager told why.
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
-        except ValidationError as error:
+        except (InvalidInput, ValidationError) as error:
             self.message_user(request, " ".join(error.messages), messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
 
@@ -166,9 +168,8 @@ class ReadOnlyInline(admin.TabularInline):
 
 def service_error_text(error: ServiceError) -> str:
     """Return a service error as one line: its field messages, or its detail."""
-    errors = getattr(error, "errors", None)
-    if errors:
-        return " ".join(message for messages_ in errors.values() for message in messages_)
+    if isinstance(error, InvalidInput) and error.messages:
+        return " ".join(error.messages)
     return error.detail
 
 

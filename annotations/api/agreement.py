@@ -4,7 +4,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 
-from annotations import selectors
+from annotations import access, selectors
 from annotations.agreement import project_agreement
 from annotations.api import permissions
 from annotations.api.base import ApiView, AuthenticatedRequest
@@ -22,5 +22,5 @@ class AgreementApi(ApiView):
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT, 403: ErrorOutput, 404: ErrorOutput})
     def get(self, request: AuthenticatedRequest, project_id: int) -> Response:
-        project = permissions.project_for(request, project_id, permissions.REVIEW)
+        project = permissions.project_for(request, project_id, access.REVIEW_ROLES)
         return Response(project_agreement(selectors.agreement_inputs(project=project)))

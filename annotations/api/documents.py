@@ -12,7 +12,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
-from annotations import selectors
+from annotations import access, selectors
 from annotations.api import permissions
 from annotations.api.base import ApiView, AuthenticatedRequest, ListApiView, StrictJSONParser
 from annotations.api.errors import TOO_LARGE
@@ -142,7 +142,7 @@ class DocumentListApi(ListApiView):
         },
     )
     def post(self, request: AuthenticatedRequest, project_id: int) -> Response:
-        project = permissions.project_for(request, project_id, permissions.MANAGE)
+        project = permissions.project_for(request, project_id, access.MANAGE_ROLES)
         _check_size(request.META.get("CONTENT_LENGTH"))
         options = _import_options(request)
         upload = request.FILES.get("file") if not isinstance(request.data, list) else None

@@ -1,7 +1,7 @@
 """The API's one error shape: ``{"detail": ..., "errors": {field: [messages]}}``.
 
-Services raise domain errors (``annotations.errors``) and Django ``ValidationError``; DRF raises
-its own. This handler maps each to its status code and flattens nested serializer errors into
+Services raise domain errors (``annotations.errors``), never Django's ``ValidationError``; DRF
+raises its own. This handler maps each to its status code and flattens nested serializer errors into
 dotted paths ("spans.3.start"), so a client reads every error the same way.
 """
 
@@ -9,7 +9,6 @@ import logging
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.defaults import page_not_found
 from rest_framework import status
@@ -40,9 +39,6 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return _response(status.HTTP_403_FORBIDDEN, exc.detail)
     if isinstance(exc, NotFound):
         return _response(status.HTTP_404_NOT_FOUND, exc.detail)
-    if isinstance(exc, DjangoValidationError):
-        errors = exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD: exc.messages}
-        return _response(status.HTTP_400_BAD_REQUEST, INVALID_INPUT, errors)
     if isinstance(exc, UnsupportedFileType):
         return _response(status.HTTP_415_UNSUPPORTED_MEDIA_TYPE, str(exc), {"file": [str(exc)]})
     if isinstance(exc, RequestDataTooBig):

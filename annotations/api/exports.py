@@ -8,7 +8,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 
-from annotations import selectors
+from annotations import access, selectors
 from annotations.api import permissions
 from annotations.api.base import ApiView, AuthenticatedRequest, Utf8JSONRenderer
 from annotations.api.serializers import ErrorOutput
@@ -70,7 +70,7 @@ class ExportApi(ApiView):
         },
     )
     def get(self, request: AuthenticatedRequest, project_id: int) -> StreamingHttpResponse:
-        project = permissions.project_for(request, project_id, permissions.MANAGE)
+        project = permissions.project_for(request, project_id, access.MANAGE_ROLES)
         query = request.query_params
         _check_parameters(query)
         options = export_options(

@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from annotations import selectors
+from annotations import access, selectors
 from annotations.api import base, permissions
 from annotations.api.base import ApiView, AuthenticatedRequest
 from annotations.api.serializers import AnnotationDetailOutput, ErrorOutput
@@ -51,7 +51,7 @@ class GoldApi(ApiView):
         responses={200: GoldOutput, 201: GoldOutput, 400: ErrorOutput, 403: ErrorOutput},
     )
     def post(self, request: AuthenticatedRequest, document_id: int) -> Response:
-        document = permissions.document_for(request, document_id, permissions.REVIEW)
+        document = permissions.document_for(request, document_id, access.REVIEW_ROLES)
         body = self.InputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         result = gold_build(

@@ -12,7 +12,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from annotations import selectors
+from annotations import access, selectors
 from annotations.api import base, permissions
 from annotations.api.base import ApiView, AuthenticatedRequest
 from annotations.api.gold import ConflictOutput
@@ -74,7 +74,7 @@ class GoldAcceptApi(ApiView):
         request=InputSerializer, responses={200: AcceptOutput, 201: AcceptOutput, **ERRORS}
     )
     def post(self, request: AuthenticatedRequest, document_id: int) -> Response:
-        document = permissions.document_for(request, document_id, permissions.REVIEW)
+        document = permissions.document_for(request, document_id, access.REVIEW_ROLES)
         body = self.InputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
@@ -110,7 +110,7 @@ class GoldAgreedApi(ApiView):
         request=InputSerializer, responses={200: AgreedOutput, 201: AgreedOutput, **ERRORS}
     )
     def post(self, request: AuthenticatedRequest, document_id: int) -> Response:
-        document = permissions.document_for(request, document_id, permissions.REVIEW)
+        document = permissions.document_for(request, document_id, access.REVIEW_ROLES)
         body = self.InputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         result = gold_accept_agreed(

@@ -12,7 +12,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from annotations import selectors, tasks
+from annotations import access, selectors, tasks
 from annotations.api import permissions
 from annotations.api.base import ApiView, AuthenticatedRequest, ListApiView
 from annotations.api.serializers import ErrorOutput
@@ -26,7 +26,7 @@ def job_for(request: AuthenticatedRequest, job_id: int) -> ImportJob:
     job = selectors.import_job_get_for_user(user=request.user, job_id=job_id)
     if job is None:
         raise Http404(permissions.NOT_FOUND)
-    permissions.check_role(job.caller_role, permissions.MANAGE)
+    permissions.check_role(job.caller_role, access.MANAGE_ROLES)
     return job
 
 
@@ -133,7 +133,7 @@ class ImportJobListApi(ListApiView):
         if getattr(self, "swagger_fake_view", False):
             return ImportJob.objects.none()
         project = permissions.project_for(
-            self.request, self.kwargs["project_id"], permissions.MANAGE
+            self.request, self.kwargs["project_id"], access.MANAGE_ROLES
         )
         return selectors.import_job_list(project=project)
 

@@ -1,13 +1,14 @@
-"""Who may do what, in one place: every view reaches a project's rows through these helpers.
+"""How the API refuses: every view reaches a project's rows through these helpers.
 
-A non-member (and an annotator asking for someone else's annotation) gets 404, exactly as
-for an id that does not exist; a member whose role does not allow the action gets 403.
+Which role may do what is ``annotations.access``; this module turns its answers into HTTP. A
+non-member (and an annotator asking for someone else's annotation) gets 404, exactly as for
+an id that does not exist; a member whose role does not allow the action gets 403.
 """
 
 from django.http import Http404
 from rest_framework.exceptions import PermissionDenied
 
-from annotations import selectors
+from annotations import access, selectors
 from annotations.api.base import AuthenticatedRequest
 from annotations.models import (
     Annotation,
@@ -15,7 +16,6 @@ from annotations.models import (
     AnnotationStatus,
     Document,
     Project,
-    Role,
 )
 
 NOT_FOUND = "Not found."
@@ -24,22 +24,19 @@ NOT_YOUR_ANNOTATION = "You can only change your own annotation."
 GOLD_NEEDS_REVIEWER = "Only a reviewer or manager can change gold."
 PREDICTION_READ_ONLY = "Predictions are read-only."
 
-READ = (Role.ANNOTATOR, Role.REVIEWER, Role.MANAGER)
-REVIEW = (Role.REVIEWER, Role.MANAGER)
-MANAGE = (Role.MANAGER,)
-
 
 def check_role(role: str | None, allowed: tuple[str, ...]) -> None:
     """Raise 404 for a non-member (no role) and 403 for a role not in ``allowed``."""
-    if role is None:
+    refused = access.refusal(role, allowed)
+    if refused is access.Refusal.NOT_FOUND:
         raise Http404(NOT_FOUND)
-    if role not in allowed:
+    if refused is access.Refusal.FORBIDDEN:
         names = ", ".join(str(name) for name in allowed)
         raise PermissionDenied(ROLE_REQUIRED.format(role=role, allowed=names))
 
 
 def project_for(
-    request: AuthenticatedRequest, project_id: int, allowed: tuple[str, ...] = READ
+    request: AuthenticatedRequest, project_id: int, allowed: tuple[str, ...] = access.READ_ROLES
 ) -> Project:
     """Return the caller's project if their role is in ``allowed``."""
     project = selectors.project_get_for_user(user=request.user, project_id=project_id)
@@ -50,7 +47,7 @@ def project_for(
 
 
 def document_for(
-    request: AuthenticatedRequest, document_id: int, allowed: tuple[str, ...] = READ
+    request: AuthenticatedRequest, document_id: int, allowed: tuple[str, ...] = access.READ_ROLES
 ) -> Document:
     """Return a document of one of the caller's projects if their role is in ``allowed``."""
     document = selectors.document_get_for_user(user=request.user, document_id=document_id)
@@ -84,7 +81,7 @@ def check_may_write(request: AuthenticatedRequest, annotation: Annotation) -> No
         if annotation.author_id != request.user.pk:
             raise PermissionDenied(NOT_YOUR_ANNOTATION)
     elif annotation.kind == AnnotationKind.GOLD:
-        if annotation.caller_role not in REVIEW:
+        if not access.may_review(annotation.caller_role):
             raise PermissionDenied(GOLD_NEEDS_REVIEWER)
     else:
         raise PermissionDenied(PREDICTION_READ_ONLY)
@@ -98,6 +95,7 @@ def check_may_set_status(
     The annotating service decides which reopenings a role allows.
     """
     reopening = status == AnnotationStatus.IN_PROGRESS
-    if reopening and annotation.caller_role in REVIEW and annotation.kind == AnnotationKind.MANUAL:
+    manual = annotation.kind == AnnotationKind.MANUAL
+    if reopening and manual and access.may_reopen(annotation.caller_role):
         return
     check_may_write(request, annotation)

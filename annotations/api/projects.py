@@ -4,7 +4,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from annotations import selectors
+from annotations import access, selectors
 from annotations.api import base, permissions
 from annotations.api.base import ApiView, AuthenticatedRequest, ListApiView
 from annotations.api.serializers import (
@@ -70,7 +70,7 @@ class ProjectDetailApi(ApiView):
 
     @extend_schema(request=InputSerializer, responses={200: ProjectOutput, 400: ErrorOutput})
     def patch(self, request: AuthenticatedRequest, project_id: int) -> Response:
-        project = permissions.project_for(request, project_id, permissions.MANAGE)
+        project = permissions.project_for(request, project_id, access.MANAGE_ROLES)
         body = self.InputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         updated = services.project_update(project=project, **body.validated_data)
@@ -79,7 +79,7 @@ class ProjectDetailApi(ApiView):
 
     @extend_schema(responses={204: None})
     def delete(self, request: AuthenticatedRequest, project_id: int) -> Response:
-        project = permissions.project_for(request, project_id, permissions.MANAGE)
+        project = permissions.project_for(request, project_id, access.MANAGE_ROLES)
         services.project_delete(project=project)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -106,7 +106,7 @@ class MemberListApi(ListApiView):
 
     @extend_schema(request=InputSerializer, responses={201: MemberOutput, 400: ErrorOutput})
     def post(self, request: AuthenticatedRequest, project_id: int) -> Response:
-        project = permissions.project_for(request, project_id, permissions.MANAGE)
+        project = permissions.project_for(request, project_id, access.MANAGE_ROLES)
         body = self.InputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         username = body.validated_data["username"]
@@ -151,7 +151,7 @@ class LabelListApi(ListApiView):
 
     @extend_schema(request=InputSerializer, responses={201: LabelOutput, 400: ErrorOutput})
     def post(self, request: AuthenticatedRequest, project_id: int) -> Response:
-        project = permissions.project_for(request, project_id, permissions.MANAGE)
+        project = permissions.project_for(request, project_id, access.MANAGE_ROLES)
         body = self.InputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         label = services.label_create(project=project, **body.validated_data)
@@ -180,7 +180,7 @@ class TargetListApi(ListApiView):
 
     @extend_schema(request=InputSerializer, responses={201: TargetOutput, 400: ErrorOutput})
     def post(self, request: AuthenticatedRequest, project_id: int) -> Response:
-        project = permissions.project_for(request, project_id, permissions.MANAGE)
+        project = permissions.project_for(request, project_id, access.MANAGE_ROLES)
         body = self.InputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         target = services.target_create(project=project, **body.validated_data)

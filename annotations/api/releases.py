@@ -22,7 +22,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from annotations import selectors, tasks
+from annotations import access, selectors, tasks
 from annotations.api import base, permissions
 from annotations.api.base import ApiView, AuthenticatedRequest, ListApiView, Utf8JSONRenderer
 from annotations.api.serializers import ErrorOutput
@@ -39,7 +39,7 @@ def release_for(request: AuthenticatedRequest, release_id: int) -> Release:
     release = selectors.release_get_for_user(user=request.user, release_id=release_id)
     if release is None:
         raise Http404(permissions.NOT_FOUND)
-    permissions.check_role(release.caller_role, permissions.REVIEW)
+    permissions.check_role(release.caller_role, access.REVIEW_ROLES)
     return release
 
 
@@ -126,7 +126,7 @@ class ReleaseListApi(ListApiView):
         if getattr(self, "swagger_fake_view", False):
             return Release.objects.none()
         project = permissions.project_for(
-            self.request, self.kwargs["project_id"], permissions.REVIEW
+            self.request, self.kwargs["project_id"], access.REVIEW_ROLES
         )
         return selectors.release_list(project=project)
 
@@ -140,7 +140,7 @@ class ReleaseListApi(ListApiView):
         responses={202: ReleaseDetailOutput, 400: ErrorOutput, 403: ErrorOutput, 404: ErrorOutput},
     )
     def post(self, request: AuthenticatedRequest, project_id: int) -> Response:
-        project = permissions.project_for(request, project_id, permissions.MANAGE)
+        project = permissions.project_for(request, project_id, access.MANAGE_ROLES)
         body = self.InputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         started = tasks.release_start(project=project, actor=request.user, **body.validated_data)

@@ -4,8 +4,9 @@ Invariants:
 
 - Who may read an annotation is one rule written twice, once as a queryset filter
   (``_visible_to``) and once for a loaded row (``annotation_visible``); a test holds them equal.
-  Reviewers and managers read everything; an annotator reads their own manual annotations
-  and the predictions; a non-member reads nothing, exactly as if the id did not exist.
+  Both ask ``access.sees_others_work`` whether the role reads everything (reviewers and
+  managers do); an annotator reads their own manual annotations and the predictions; a
+  non-member reads nothing, exactly as if the id did not exist.
 - Ids and offsets that are not 64-bit integers name nothing: they are refused here, never
   sent to the database.
 - The write path's reads (``annotation_get_for_user``, ``annotation_lock``,
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery, prefetch_related_objects
 
+from annotations import access
 from annotations.db import hotpath
 from annotations.models import (
     Annotation,
@@ -27,14 +29,14 @@ from annotations.models import (
     Document,
     EventAction,
     Label,
-    Role,
     Span,
     Stance,
 )
 from annotations.selectors.base import INT64, role_of
 
-# Roles that read everybody's annotations; an annotator annotates blind.
-SEE_ALL_ROLES = (Role.REVIEWER, Role.MANAGER)
+# Roles that read everybody's annotations (the queryset's form of access.sees_others_work);
+# an annotator annotates blind.
+SEE_ALL_ROLES = access.roles_where(access.sees_others_work)
 
 
 def _visible_to(user: AbstractBaseUser) -> Q:
@@ -54,7 +56,7 @@ def annotation_visible(annotation: Annotation, user: AbstractBaseUser, role: str
     if role is None:
         return False
     return (
-        role in SEE_ALL_ROLES
+        access.sees_others_work(role)
         or (annotation.author_id == user.pk and annotation.kind == AnnotationKind.MANUAL)
         or annotation.kind == AnnotationKind.PREDICTION
     )

@@ -11,9 +11,9 @@ import re
 from typing import Any, cast
 
 from django.contrib.auth.models import User
-from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from annotations.errors import InvalidInput
 from annotations.models import (
     Annotation,
     Document,
@@ -188,7 +188,7 @@ def membership_remove(*, project: Project, user: User) -> None:
         _lock(project.pk)
         membership = Membership.objects.filter(project=project, user=user).first()
         if membership is None:
-            raise ValidationError({"user": [NOT_A_MEMBER.format(username=user.get_username())]})
+            raise InvalidInput({"user": [NOT_A_MEMBER.format(username=user.get_username())]})
         if membership.role == Role.MANAGER:
             _raise_if(_last_manager_errors(project, user))
         membership.delete()
@@ -402,4 +402,4 @@ def _unknown_fields(fields: dict[str, Any], allowed: frozenset[str]) -> dict[str
 
 def _raise_if(errors: dict[str, list[str]]) -> None:
     if errors:
-        raise ValidationError(errors)
+        raise InvalidInput(errors)

@@ -2,6 +2,8 @@
 
 import pytest
 
+from annotations import access
+from annotations.models import Role
 from tests.api.conftest import client_for
 from tests.factories import (
     AnnotationFactory,
@@ -227,6 +229,66 @@ def test_each_role_gets_exactly_its_status_code(world, role, build, expected):
     assert response.status_code == expected[role], response.content
     if response.status_code >= 400:
         assert set(response.json()) >= {"detail", "errors"}
+
+
+# The role gate of annotations.access that each case goes through. The other cases are not
+# role gates: anyone signed in lists and creates projects, and writes to an annotation are
+# its author's.
+GATES = {
+    "read project": access.READ_ROLES,
+    "change project": access.MANAGE_ROLES,
+    "delete project": access.MANAGE_ROLES,
+    "list members": access.READ_ROLES,
+    "add member": access.MANAGE_ROLES,
+    "list labels": access.READ_ROLES,
+    "add label": access.MANAGE_ROLES,
+    "list targets": access.READ_ROLES,
+    "add target": access.MANAGE_ROLES,
+    "list documents": access.READ_ROLES,
+    "import documents": access.MANAGE_ROLES,
+    "next document": access.READ_ROLES,
+    "read document": access.READ_ROLES,
+    "list document annotations": access.READ_ROLES,
+    "open own annotation": access.READ_ROLES,
+    "build gold": access.REVIEW_ROLES,
+    "read agreement": access.REVIEW_ROLES,
+    "list releases": access.REVIEW_ROLES,
+    "create release": access.MANAGE_ROLES,
+    "read release": access.REVIEW_ROLES,
+    "download release": access.REVIEW_ROLES,
+    "compare releases": access.REVIEW_ROLES,
+    "list import jobs": access.MANAGE_ROLES,
+    "read import job": access.MANAGE_ROLES,
+    "resume import job": access.MANAGE_ROLES,
+}
+# Each signed-in caller's role in the world's project (the outsider is no member of it).
+ROLE_OF = {
+    "outsider": None,
+    "annotator": Role.ANNOTATOR,
+    "reviewer": Role.REVIEWER,
+    "manager": Role.MANAGER,
+}
+EXPECTED = {name: expected for name, _build, expected in CASES}
+
+
+@pytest.mark.parametrize(("name", "allowed"), GATES.items(), ids=list(GATES))
+def test_each_role_gate_of_the_matrix_refuses_exactly_as_access_does(name, allowed):
+    # With the matrix test above, this holds the API's answers to annotations.access.
+    for caller, role in ROLE_OF.items():
+        refused = access.refusal(role, allowed)
+        answer = EXPECTED[name][caller]
+        if refused is None:
+            assert answer < 400, (caller, answer)
+        else:
+            assert answer == refused.value, (caller, answer)
+
+
+def test_reading_someone_elses_annotation_in_the_matrix_is_access_sees_others_work():
+    # Blind annotation: a member who may not see it is told it does not exist, never 403.
+    for caller, role in ROLE_OF.items():
+        answer = EXPECTED["read the reviewer's annotation"][caller]
+        mine = caller == "reviewer"
+        assert answer == (200 if role and (mine or access.sees_others_work(role)) else 404)
 
 
 @pytest.mark.django_db

@@ -8,6 +8,8 @@ from django.core.management.base import CommandError
 from annotations import demo
 from annotations.management.commands import load_demo
 from annotations.models import Document, Label, Membership, Project, StanceTarget
+from annotations.services import projects
+from tests.factories import LabelFactory
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
@@ -202,3 +204,18 @@ def test_load_demo_completes_a_partial_demo():
     assert Membership.objects.filter(user__username="annotator2", role="annotator").exists()
     assert Document.objects.count() == len(demo.DOCUMENTS)
     assert "1 new, 6 already there" in output
+
+
+def test_load_demo_reports_what_the_services_refuse_as_a_command_error():
+    # A demo project changed by hand: its first label's key now belongs to another label.
+    run()
+    first = demo.LABELS[0]
+    project = Project.objects.get(name=demo.PROJECT["name"])
+    project.labels.filter(name=first.name).delete()
+    LabelFactory(project=project, name="MINE", kind="entity", shortcut=first.shortcut)
+    taken = projects.SHORTCUT_TAKEN.format(shortcut=first.shortcut, name="MINE")
+
+    with pytest.raises(CommandError) as refused:
+        run()
+
+    assert str(refused.value) == taken

@@ -3,9 +3,9 @@ import time
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
+from annotations.errors import InvalidInput
 from annotations.models import (
     Annotation,
     AnnotationEvent,
@@ -46,8 +46,8 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-def errors_of(excinfo: pytest.ExceptionInfo[ValidationError]) -> dict[str, list[str]]:
-    return excinfo.value.message_dict
+def errors_of(excinfo: pytest.ExceptionInfo[InvalidInput]) -> dict[str, list[str]]:
+    return excinfo.value.errors
 
 
 # --- Projects -----------------------------------------------------------------------------
@@ -74,7 +74,7 @@ def test_project_create_makes_the_creator_its_manager():
 
 @pytest.mark.parametrize("name", ["", "   "])
 def test_project_create_rejects_a_blank_name(name):
-    with pytest.raises(ValidationError) as excinfo:
+    with pytest.raises(InvalidInput) as excinfo:
         project_create(name=name, creator=UserFactory())
 
     assert errors_of(excinfo) == {"name": [projects.NAME_REQUIRED]}
@@ -83,7 +83,7 @@ def test_project_create_rejects_a_blank_name(name):
 
 @pytest.mark.parametrize("count", [0, -1, True, "2"])
 def test_project_create_rejects_fewer_than_one_annotator_per_document(count):
-    with pytest.raises(ValidationError) as excinfo:
+    with pytest.raises(InvalidInput) as excinfo:
         project_create(name="P", creator=UserFactory(), annotators_per_document=count)
 
     assert errors_of(excinfo) == {
@@ -108,7 +108,7 @@ def test_project_update_changes_only_the_given_fields():
 def test_project_update_rejects_a_field_that_is_not_a_setting():
     project = ProjectFactory()
 
-    with pytest.raises(ValidationError) as excinfo:
+    with pytest.raises(InvalidInput) as excinfo:
         project_update(project=project, created_by=UserFactory())
 
     assert errors_of(excinfo) == {
@@ -119,7 +119,7 @@ def test_project_update_rejects_a_field_that_is_not_a_setting():
 def test_project_update_writes_nothing_when_invalid():
     project = ProjectFactory(name="Kept")
 
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidInput):
         project_update(project=project, name="Changed", annotators_per_document=0)
 
     project.refresh_from_db()
@@ -141,7 +141,7 @@ def test_membership_set_adds_a_member_then_changes_the_role():
 
 
 def test_membership_set_rejects_an_unknown_role():
-    with pytest.raises(ValidationError) as excinfo:
+    with pytest.raises(InvalidInput) as excinfo:
         membership_set(project=ProjectFactory(), user=UserFactory(), role="owner")
 
     assert errors_of(excinfo) == {
@@ -152,7 +152,7 @@ def test_membership_set_rejects_an_unknown_role():
 def test_membership_set_refuses_to_demote_the_last_manager():
     membership = MembershipFactory(role=Role.MANAGER)
 
-    with pytest.raises(ValidationError) as excinfo:
+    with pytest.raises(InvalidInput) as excinfo:
         membership_set(project=membership.project, user=membership.user, role=Role.ANNOTATOR)
 
     username = membership.user.username
@@ -182,7 +182,7 @@ def test_membership_remove_takes_the_user_out():
 def test_membership_remove_refuses_the_last_manager():
     membership = MembershipFactory(role=Role.MANAGER)
 
-    with pytest.raises(ValidationError) as excinfo:
+    with pytest.raises(InvalidInput) as excinfo:
         membership_remove(project=membership.project, user=membership.user)
 
     assert list(errors_of(excinfo)) == ["role"]
@@ -192,7 +192,7 @@ def test_membership_remove_refuses_the_last_manager():
 def test_membership_remove_reports_a_non_member():
     user = UserFactory(username="stranger")
 
-    with pytest.raises(ValidationError) as excinfo:
+    with pytest.raises(InvalidInput) as excinfo:
         membership_remove(project=ProjectFactory(), user=user)
 
     assert errors_of(excinfo) == {"user": [projects.NOT_A_MEMBER.format(username="stranger")]}
@@ -250,7 +250,7 @@ def test_label_create_rejects_a_name_the_project_already_has():
     LabelFactory(name="ORG")  # another project's label does not count
 
     label_create(project=project, name="ORG", kind="entity")
-    with pytest.raises(ValidationError) as excinfo:
+    with pytest.raises(InvalidInput) as excinfo:
         label_create(project=project, name="PER", kind="entity")
 
     assert errors_of(excinfo) == {"name": [projects.LABEL_NAME_TAKEN.format(name="PER")]}
@@ -260,7 +260,7 @@ def test_label_create_rejects_a_shortcut_another_label_uses():
     project = ProjectFactory()
     LabelFactory(project=project, name="PER", shortcut="p")
 
-    with pytest.raises(ValidationError) as excinfo:
+    with pytest.raises(InvalidInput) as excinfo:
         label_create(project=project, name="PLACE", kind="entity", shortcut="p")
 
     assert errors_of(excinfo) == {"shortcut": ["Shortcut 'p' is already used by label PER."]}
@@ -277,7 +277,7 @@ def test_label_create_allows_many_labels_without_a_shortcut():
 
 @pytest.mark.parametrize("shortcut", ["pp", " ", "\t", "\n", "\x07"])
 def test_label_create_rejects_a_shortcut_that_is_not_one_printable_key(shortcut):
-    with pytest.raises(ValidationError) as excinfo:
+    with pytest.raises(InvalidInput) as excinfo:
         label_create(project=ProjectFactory(), name="PER", kind="entity", shortcut=shortcut)
 
     assert errors_of(excinfo) == {"shortcut": [projects.SHORTCUT_INVALID.format(shortcut=shortcut)]}
@@ -291,7 +291,7 @@ def test_label_create_accepts_a_non_ascii_shortcut():
 
 @pytest.mark.parametrize("shortcut", ["?", "]", ".", "1", "0"])
 def test_label_create_rejects_a_shortcut_the_pages_reserve(shortcut):
-    with pytest.raises(ValidationError) as excinfo:
+    with pytest.raises(InvalidInput) as excinfo:
         label_create(project=ProjectFactory(), name="PER", kind="entity", shortcut=shortcut)
 
     reserved = " ".join(sorted(projects.RESERVED_SHORTCUTS))
@@ -304,7 +304,7 @@ def test_label_create_rejects_a_shortcut_the_pages_reserve(shortcut):
     "color", ["red", "#abc", "#gggggg", "aabbcc", "#aabbccdd", "#aabbcc\n", " #aabbcc", ""]
 )
 def test_label_create_rejects_a_colour_that_is_not_rrggbb(color):
-    with pytest.raises(ValidationError) as excinfo:
+    with pytest.raises(InvalidInput) as excinfo:
         label_create(project=ProjectFactory(), name="PER", kind="entity", color=color)
 
     assert errors_of(excinfo) == {"color": [projects.COLOR_INVALID.format(color=color)]}
@@ -313,11 +313,11 @@ def test_label_create_rejects_a_colour_that_is_not_rrggbb(color):
 def test_label_and_target_writes_reject_a_description_that_is_not_text():
     project = ProjectFactory()
 
-    with pytest.raises(ValidationError) as label_error:
+    with pytest.raises(InvalidInput) as label_error:
         label_create(project=project, name="PER", kind="entity", description=None)
-    with pytest.raises(ValidationError) as target_error:
+    with pytest.raises(InvalidInput) as target_error:
         target_create(project=project, name="Pact", description=None)
-    with pytest.raises(ValidationError) as project_error:
+    with pytest.raises(InvalidInput) as project_error:
         project_update(project=project, guidelines=None)
 
     for excinfo, field in [
@@ -329,7 +329,7 @@ def test_label_and_target_writes_reject_a_description_that_is_not_text():
 
 
 def test_label_create_rejects_an_unknown_kind():
-    with pytest.raises(ValidationError) as excinfo:
+    with pytest.raises(InvalidInput) as excinfo:
         label_create(project=ProjectFactory(), name="X", kind="relation")
 
     assert errors_of(excinfo) == {
@@ -340,7 +340,7 @@ def test_label_create_rejects_an_unknown_kind():
 
 
 def test_label_create_reports_every_bad_field_at_once():
-    with pytest.raises(ValidationError) as excinfo:
+    with pytest.raises(InvalidInput) as excinfo:
         label_create(project=ProjectFactory(), name="", kind="x", color="x", shortcut="xy")
 
     assert set(errors_of(excinfo)) == {"name", "kind", "color", "shortcut"}
@@ -375,7 +375,7 @@ def test_label_update_rejects_a_shortcut_taken_by_another_label():
     LabelFactory(project=project, name="PER", shortcut="p")
     org = LabelFactory(project=project, name="ORG", shortcut="o")
 
-    with pytest.raises(ValidationError) as excinfo:
+    with pytest.raises(InvalidInput) as excinfo:
         label_update(label=org, shortcut="p")
 
     assert errors_of(excinfo) == {"shortcut": ["Shortcut 'p' is already used by label PER."]}
@@ -386,7 +386,7 @@ def test_label_update_rejects_a_shortcut_taken_by_another_label():
 def test_label_update_refuses_a_kind_change_while_spans_use_the_label():
     span = SpanFactory()
 
-    with pytest.raises(ValidationError) as excinfo:
+    with pytest.raises(InvalidInput) as excinfo:
         label_update(label=span.label, kind="stance")
 
     assert errors_of(excinfo) == {
@@ -397,7 +397,7 @@ def test_label_update_refuses_a_kind_change_while_spans_use_the_label():
 def test_label_update_refuses_a_kind_change_while_stances_use_the_label():
     stance = StanceFactory()
 
-    with pytest.raises(ValidationError) as excinfo:
+    with pytest.raises(InvalidInput) as excinfo:
         label_update(label=stance.label, kind="entity")
 
     assert list(errors_of(excinfo)) == ["kind"]
@@ -415,7 +415,7 @@ def test_label_update_changes_the_kind_of_an_unused_label():
 def test_label_update_rejects_a_field_that_is_not_editable():
     label = LabelFactory()
 
-    with pytest.raises(ValidationError) as excinfo:
+    with pytest.raises(InvalidInput) as excinfo:
         label_update(label=label, project=ProjectFactory())
 
     assert list(errors_of(excinfo)) == ["project"]
@@ -441,7 +441,7 @@ def test_target_create_rejects_a_name_the_project_already_has():
     project = ProjectFactory()
     StanceTargetFactory(project=project, name="The pact")
 
-    with pytest.raises(ValidationError) as excinfo:
+    with pytest.raises(InvalidInput) as excinfo:
         target_create(project=project, name="The pact")
 
     assert errors_of(excinfo) == {"name": [projects.TARGET_NAME_TAKEN.format(name="The pact")]}
@@ -449,7 +449,7 @@ def test_target_create_rejects_a_name_the_project_already_has():
 
 
 def test_target_create_rejects_a_blank_name():
-    with pytest.raises(ValidationError) as excinfo:
+    with pytest.raises(InvalidInput) as excinfo:
         target_create(project=ProjectFactory(), name=" ")
 
     assert errors_of(excinfo) == {"name": [projects.NAME_REQUIRED]}
@@ -461,7 +461,7 @@ def test_target_update_renames_unless_the_name_is_taken():
     target = StanceTargetFactory(project=project, name="Old")
 
     target_update(target=target, name="New", description="Now described")
-    with pytest.raises(ValidationError) as excinfo:
+    with pytest.raises(InvalidInput) as excinfo:
         target_update(target=target, name="Taken")
 
     target.refresh_from_db()

@@ -6,11 +6,11 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission, User
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 
 from annotations import demo
+from annotations.errors import InvalidInput
 from annotations.models import Membership, Project
 from annotations.services.ingest import ImportOptions, documents_import_records
 from annotations.services.projects import (
@@ -59,7 +59,7 @@ class Command(BaseCommand):
                     users[spec.username].set_password(shared_password or spec.default_password)
                     users[spec.username].save(update_fields=["password"])
             project = ensure_project(users)
-        except ValidationError as error:
+        except InvalidInput as error:
             raise CommandError(" ".join(error.messages)) from error
         report = documents_import_records(
             project=project,
