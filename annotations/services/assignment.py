@@ -9,6 +9,7 @@ author then gets a 409 instead of writing to someone else's work) and is logged 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
+from annotations import access
 from annotations.errors import Forbidden, InvalidInput
 from annotations.models import (
     Annotation,
@@ -16,7 +17,6 @@ from annotations.models import (
     AnnotationStatus,
     EventAction,
     Membership,
-    Role,
 )
 from annotations.services.annotating import ANNOTATION_GONE, annotation_lock_for_write
 from annotations.services.changelog import annotation_change_record
@@ -30,6 +30,8 @@ SAME_AUTHOR = "This annotation is already {username}'s."
 ALREADY_HAS_ONE = "{username} already has an annotation of this document (#{other})."
 MANAGERS_ONLY = "Only a manager of the project can hand work over to someone else."
 GONE = ANNOTATION_GONE
+
+REASSIGNERS = access.roles_where(access.may_reassign)
 
 
 def annotation_reassign(
@@ -78,5 +80,7 @@ def _check_actor(project_id: int, actor: AbstractBaseUser | None) -> None:
     # None is the system (scripts); a superuser manages every project, as in the admin.
     if actor is None or actor.is_superuser:
         return
-    if not Membership.objects.filter(project_id=project_id, user=actor, role=Role.MANAGER).exists():
+    if not Membership.objects.filter(
+        project_id=project_id, user=actor, role__in=REASSIGNERS
+    ).exists():
         raise Forbidden(MANAGERS_ONLY)

@@ -3,6 +3,7 @@
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from annotations import access
 from annotations.errors import Forbidden, InvalidInput
 from annotations.models import (
     Annotation,
@@ -11,7 +12,6 @@ from annotations.models import (
     Document,
     EventAction,
     Membership,
-    Role,
 )
 from annotations.services.annotating.locking import annotation_lock_for_write, sync
 from annotations.services.annotating.lookups import User
@@ -24,7 +24,7 @@ from annotations.services.annotating.messages import (
 )
 from annotations.services.changelog import annotation_change_record
 
-REOPENERS = (Role.REVIEWER, Role.MANAGER)
+REOPENERS = access.roles_where(access.may_reopen)
 
 # Status changes a client may ask for; anything else (including staying put) is refused.
 TRANSITIONS = {
