@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from itertools import combinations
 from typing import Any
 
+from annotations import items
+
 EXACT = "exact"
 OVERLAP = "overlap"
 OUTSIDE = "O"  # the entity tag of a token outside every entity span
@@ -250,7 +252,7 @@ class AnnotatorWork:
 
     entities: list[Span]
     claims: list[tuple[int, int, str, str]]  # start, end, label, checkworthy
-    stances: list[tuple[str, Hashable, str]]  # target, holder (offsets or None), value
+    stances: list[tuple[str, items.Offsets | None, str]]  # target, holder (offsets or None), value
 
 
 NO_STANCE = "none"
@@ -261,9 +263,11 @@ def project_agreement(
 ) -> dict[str, Any]:
     """Every agreement figure of a project over ``(text, {annotator: work})`` per document.
 
-    Documents with fewer than two annotators are left out. Stance units are (document,
-    target, holder) with ``none`` for an annotator who marked no stance there; check-worthiness
-    units are the claims (offsets and label), missing for an annotator without that claim.
+    Documents with fewer than two annotators are left out. Units are items' places
+    (``annotations.items``) and the judgements their attributes: stance units are (document,
+    stance place: target and holder) judged by value, with ``none`` for an annotator who marked
+    no stance there; check-worthiness units are the claims' places (label and offsets),
+    missing for an annotator without that claim.
     """
     compared = [(text, works) for text, works in documents if len(works) >= 2]
     annotators = sorted({name for _, works in compared for name in works})
@@ -276,21 +280,22 @@ def project_agreement(
     stance_units: dict[str, list[dict[str, str]]] = defaultdict(list)
     checkworthy_units: list[dict[str, str]] = []
     for _, works in compared:
-        slots = {(target, holder) for work in works.values() for target, holder, _ in work.stances}
-        for target, holder in sorted(slots, key=repr):
-            stance_units[target].append(
-                {
-                    name: next(
-                        (v for t, h, v in work.stances if (t, h) == (target, holder)), NO_STANCE
-                    )
-                    for name, work in works.items()
-                }
+        judged = {
+            name: {
+                items.StancePlace(target, holder): value for target, holder, value in work.stances
+            }
+            for name, work in works.items()
+        }
+        slots = {place for values in judged.values() for place in values}
+        for place in sorted(slots, key=repr):
+            stance_units[str(place.target)].append(
+                {name: values.get(place, NO_STANCE) for name, values in judged.items()}
             )
-        claims: dict[tuple[int, int, str], dict[str, str]] = defaultdict(dict)
+        claims: dict[items.SpanPlace, dict[str, str]] = defaultdict(dict)
         for name, work in works.items():
             for start, end, label, checkworthy in work.claims:
                 if checkworthy:
-                    claims[(start, end, label)][name] = checkworthy
+                    claims[items.SpanPlace(label, start, end)][name] = checkworthy
         checkworthy_units.extend(claims.values())
     return {
         "documents": len(compared),

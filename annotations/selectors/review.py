@@ -2,9 +2,11 @@
 
 Invariants: predictions are never reviewed (only manual and gold annotations are read here);
 a document's review state comes from its gold alone (``REVIEW_STATES``); a document's
-agreement is the mean pairwise exact-match F1 of its submitted annotations (``Counts`` from
-``annotations.agreement``, the one place that F1 is computed). Every read costs a fixed
-number of queries, whatever the number of documents, annotators and spans.
+agreement is the mean pairwise exact-match F1 of its submitted annotations' items (``Counts``
+from ``annotations.agreement``, the one place that F1 is computed), two items matching when
+they are the same item by ``annotations.items``, the one definition gold building uses too.
+Every read costs a fixed number of queries, whatever the number of documents, annotators and
+spans.
 """
 
 from dataclasses import dataclass
@@ -13,6 +15,7 @@ from typing import Any
 
 from django.db.models import Prefetch
 
+from annotations import items
 from annotations.agreement import Counts
 from annotations.models import (
     Annotation,
@@ -57,7 +60,7 @@ class ReviewRow:
     external_id: str
     annotators: list[str]
     agreement: float | None  # mean pairwise F1; None with fewer than two annotators
-    disagreements: int  # items (spans, stances) not every annotator has
+    disagreements: int  # items (spans, stances; annotations.items) not every annotator has
     gold_status: str | None  # None (no gold), in_progress, submitted
 
 
@@ -71,9 +74,12 @@ def review_queue(
     """Return the project's documents with submitted work, lowest agreement first.
 
     A document's agreement is the mean, over each pair of its submitted annotations, of the
-    exact-match F1 of their items: spans (label and offsets) and stances (target, value and
-    the holder's offsets); a pair that marked nothing at all agrees fully. Documents with one
-    submitted annotation have no agreement and come last. Four queries whatever the size.
+    exact-match F1 of their items, matched as ``annotations.items.same_item`` says: a span by
+    label, offsets, claimant (its offsets or free text) and check-worthiness; a stance by
+    target, holder's offsets, value and evidence's offsets. A claim with another claimant or
+    check-worthiness, or a stance with other evidence, is a disagreement. A pair that marked
+    nothing at all agrees fully. Documents with one submitted annotation have no agreement
+    and come last. Four queries whatever the size.
     """
     submitted = Annotation.objects.filter(
         document__project=project, kind=AnnotationKind.MANUAL, status=AnnotationStatus.SUBMITTED
@@ -89,19 +95,59 @@ def review_queue(
             document_id, {"external_id": external_id, "items": {}, "labels": set()}
         )
         row["items"][username] = set()
-    for annotation_id, name, start, end in Span.objects.filter(
-        annotation__in=submitted
-    ).values_list("annotation_id", "label__name", "start", "end"):
+    spans = Span.objects.filter(annotation__in=submitted).values_list(
+        "annotation_id",
+        "label__name",
+        "start",
+        "end",
+        "claimant__start",
+        "claimant__end",
+        "claimant_text",
+        "checkworthy",
+    )
+    for values in spans:
+        (
+            annotation_id,
+            name,
+            start,
+            end,
+            claimant_start,
+            claimant_end,
+            claimant_text,
+            checkworthy,
+        ) = values
         document_id, username = owner[annotation_id]
-        documents[document_id]["items"][username].add(("span", name, start, end))
-        documents[document_id]["labels"].add(name)
-    for annotation_id, target_id, name, holder_start, holder_end in Stance.objects.filter(
-        annotation__in=submitted
-    ).values_list("annotation_id", "target_id", "label__name", "holder__start", "holder__end"):
-        document_id, username = owner[annotation_id]
-        documents[document_id]["items"][username].add(
-            ("stance", target_id, name, holder_start, holder_end)
+        item = items.span_item(
+            label=name,
+            start=start,
+            end=end,
+            claimant=_offsets(claimant_start, claimant_end),
+            claimant_text=claimant_text,
+            checkworthy=checkworthy,
         )
+        documents[document_id]["items"][username].add(item)
+        documents[document_id]["labels"].add(name)
+    stances = Stance.objects.filter(annotation__in=submitted).values_list(
+        "annotation_id",
+        "target_id",
+        "label__name",
+        "holder__start",
+        "holder__end",
+        "evidence__start",
+        "evidence__end",
+    )
+    for values in stances:
+        annotation_id, target_id, name, holder_start, holder_end, evidence_start, evidence_end = (
+            values
+        )
+        document_id, username = owner[annotation_id]
+        item = items.stance_item(
+            target=target_id,
+            label=name,
+            holder=_offsets(holder_start, holder_end),
+            evidence=_offsets(evidence_start, evidence_end),
+        )
+        documents[document_id]["items"][username].add(item)
         documents[document_id]["labels"].add(name)
     gold = dict(
         Annotation.objects.filter(document__project=project, kind=AnnotationKind.GOLD).values_list(
@@ -117,19 +163,24 @@ def review_queue(
             continue
         if label is not None and label not in row["labels"]:
             continue
-        items = list(row["items"].values())
+        each = list(row["items"].values())  # each annotator's set of items
         rows.append(
             ReviewRow(
                 document_id=document_id,
                 external_id=row["external_id"],
                 annotators=sorted(row["items"]),
-                agreement=_mean_pairwise_f1(items),
-                disagreements=len(set().union(*items) - set.intersection(*items)),
+                agreement=_mean_pairwise_f1(each),
+                disagreements=len(set().union(*each) - set.intersection(*each)),
                 gold_status=gold_status,
             )
         )
     rows.sort(key=lambda r: (r.agreement is None, r.agreement or 0.0, r.document_id))
     return rows
+
+
+def _offsets(start: int | None, end: int | None) -> items.Offsets | None:
+    """A referenced span's offsets from a left join (None when there is no such span)."""
+    return None if start is None or end is None else (start, end)
 
 
 def _review_state_matches(state: str | None, gold_status: str | None) -> bool:

@@ -31,6 +31,7 @@ from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from annotations import items as item_rules
 from annotations import selectors
 from annotations.agreement import project_agreement
 from annotations.db import export as export_db
@@ -367,9 +368,10 @@ def compare_rows(base: Iterable[dict[str, Any]], other: Iterable[dict[str, Any]]
     unchanged = 0
     labels: dict[str, Counter] = {}
 
-    def tally(items: Iterable[tuple], change: str) -> None:
-        for item in items:
-            labels.setdefault(item[1], Counter())[change] += 1
+    def tally(items: Iterable[tuple[str, item_rules.Item]], change: str) -> None:
+        for _, item in items:
+            label = item.place.label if isinstance(item, item_rules.SpanItem) else item.label
+            labels.setdefault(str(label), Counter())[change] += 1
 
     left, right = iter(base), iter(other)
     a, b = next(left, None), next(right, None)
@@ -417,29 +419,47 @@ class _IdList:
             self.ids.append(pk)
 
 
-def _items(row: dict[str, Any]) -> Counter:
-    """A row's spans and stances as comparable tuples ``(kind, label, ...)``, with multiplicity.
+def _items(row: dict[str, Any]) -> Counter[tuple[str, item_rules.Item]]:
+    """A row's spans and stances as ``(kind, item)`` (``annotations.items``), with multiplicity.
 
-    A claim whose claimant or check-worthiness changed, or a stance whose holder or evidence
-    moved, is a different item: it counts as one removed and one added.
+    Two releases have the same item when ``items.same_item`` says so: a claim whose claimant
+    or check-worthiness changed, or a stance whose value, holder or evidence changed, is a
+    different item, counted as one removed and one added.
     """
-    items: Counter = Counter()
+    found: Counter[tuple[str, item_rules.Item]] = Counter()
     for span in row["entities"]:
-        items[("entity", span["label"], span["start"], span["end"])] += 1
+        found["entity", _span_item(span)] += 1
     for claim in row["claims"]:
-        claimant = _ref(claim.get("claimant"))
-        claim_key = ("claim", claim["label"], claim["start"], claim["end"], claimant)
-        items[(*claim_key, claim.get("checkworthy"))] += 1
+        found["claim", _span_item(claim)] += 1
     for stance in row["stances"]:
-        key = ("stance", stance["label"], stance["target"], _ref(stance["holder"]))
-        items[(*key, _ref(stance["evidence"]))] += 1
-    return items
+        item = item_rules.stance_item(
+            target=stance["target"],
+            label=stance["label"],
+            holder=_offsets(stance["holder"]),
+            evidence=_offsets(stance["evidence"]),
+        )
+        found["stance", item] += 1
+    return found
 
 
-def _ref(ref: dict[str, Any] | None) -> tuple | None:
-    if ref is None:
+def _span_item(span: dict[str, Any]) -> item_rules.SpanItem:
+    # An exported claimant is a span {"start", "end", "text"} or a free-text source {"text"}.
+    claimant = span.get("claimant")
+    return item_rules.span_item(
+        label=span["label"],
+        start=span["start"],
+        end=span["end"],
+        claimant=_offsets(claimant),
+        claimant_text=claimant.get("text") if claimant and "start" not in claimant else "",
+        checkworthy=span.get("checkworthy"),
+    )
+
+
+def _offsets(ref: dict[str, Any] | None) -> item_rules.Offsets | None:
+    """A referenced span's offsets (its text follows from them), or None for none or free text."""
+    if ref is None or "start" not in ref:
         return None
-    return (ref.get("start"), ref.get("end"), ref.get("text"))
+    return (ref["start"], ref["end"])
 
 
 def _without(items: Counter, other: Counter) -> Iterator[tuple]:

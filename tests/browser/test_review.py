@@ -319,3 +319,36 @@ def test_review_and_dashboard_screenshots(live_server, page, sign_in, width, csp
         )
         assert overflow <= 0, f"{url} scrolls sideways at {width} width"
     assert csp_violations == []
+
+
+def test_a_claim_both_marked_with_another_claimant_and_checkworthiness_is_shown_as_such(
+    live_server, sign_in, csp_violations
+):
+    # annotations.items / items.js: same place, other attributes -> a disagreement that
+    # names them, not a claim one annotator simply lacks.
+    world, ana, ben = review_world()
+    text = world.document.text
+    start = text.index("put turnout at 41 per cent")
+    end = start + len("put turnout at 41 per cent")
+    commission = Span.objects.get(annotation=ana, label__name="ORG")
+    for annotation, extra in [
+        (ana, {"claimant": commission, "checkworthy": "yes"}),
+        (ben, {"checkworthy": "no"}),
+    ]:
+        SpanFactory(
+            annotation=annotation, label=world.labels["CLAIM"], start=start, end=end, **extra
+        )
+    page = open_review(sign_in(world.user), live_server, world)
+
+    # Before, two claims at one place were one item everybody had; now they are two.
+    expect(page.locator("#disagreement-summary")).to_contain_text("8 items not shared")
+    claims = page.locator("#disagreement-list .disagreement").filter(has_text="put turnout")
+    expect(claims).to_have_count(2)
+    expect(claims.first.locator(".differs")).to_have_text(
+        re.compile(r"≠ (ana|ben) \(claimant, check-worthiness\)")
+    )
+    page.click(f'#lanes [data-lane="{ana.pk}"]')
+    expect(
+        page.locator(f'#document-text [data-label="CLAIM"][data-start="{start}"]').first
+    ).to_have_class(lambda_re("disagree"))
+    assert csp_violations == []

@@ -412,3 +412,43 @@ def test_marking_reviewed_needs_gold(setup):
     with pytest.raises(InvalidInput) as refused:
         review.gold_set_reviewed(document=setup.document, reviewed=True, actor=None)
     assert refused.value.errors == {"gold": [review.NO_GOLD]}
+
+
+def test_stances_pool_their_votes_when_holders_differ_only_in_their_entity_label(setup):
+    # annotations.items: a stance's holder is its offsets; the entity's label is the entity's
+    # own item, voted on (and listed) as such.
+    labels, target, document = setup.labels, setup.target, setup.document
+    sources = [annotation(document) for _ in range(3)]
+    for ann, name in zip(sources, ("PER", "PER", "LOC"), strict=True):
+        keita = span(ann, labels, name, 0, 5)
+        StanceFactory(annotation=ann, target=target, label=labels["AGAINST"], holder=keita)
+
+    result = gold_build(document=document, actor=None, strategy="majority")
+
+    stance = Stance.objects.select_related("holder__label").get(annotation=result.annotation)
+    assert (stance.label.name, stance.holder.label.name, stance.holder.start) == (
+        "AGAINST",
+        "PER",
+        0,
+    )
+    assert [(c["kind"], c["label"], c["reason"]) for c in result.conflicts] == [
+        ("span", "LOC", review.MINORITY)
+    ]
+
+
+def test_a_stance_left_out_names_its_holder_and_evidence_by_offsets(setup):
+    labels, target, document = setup.labels, setup.target, setup.document
+    a, b = annotation(document), annotation(document)
+    keita = span(a, labels, "PER", 0, 5)
+    claim = span(a, labels, "CLAIM", 11, 35)
+    StanceFactory(annotation=a, target=target, label=labels["FAVOR"], holder=keita, evidence=claim)
+    span(b, labels, "PER", 0, 5)
+
+    result = gold_build(document=document, actor=None, strategy="majority")
+
+    [stance] = [c for c in result.conflicts if c["kind"] == "stance"]
+    assert (stance["reason"], stance["holder"], stance["evidence"]) == (
+        review.TIE,
+        {"start": 0, "end": 5},
+        {"start": 11, "end": 35},
+    )

@@ -2,8 +2,9 @@
 
 - building: start (or rebuild) gold by majority or from chosen annotations;
 - actions: accept one annotator's span or stance, accept everything agreed, mark reviewed.
-The vote counting both share is annotations.voting's. Every name callers use is re-exported
-here, so ``from annotations.services.review import gold_build`` keeps working.
+What counts as the same item is annotations.items'; the vote counting both share is
+annotations.voting's. Every name callers use is re-exported here, so
+``from annotations.services.review import gold_build`` keeps working.
 """
 
 from annotations.errors import Conflict

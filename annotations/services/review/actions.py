@@ -12,6 +12,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
+from annotations import items as item_rules
 from annotations import voting
 from annotations.errors import InvalidInput
 from annotations.models import (
@@ -46,6 +47,8 @@ from annotations.services.review.building import (
     count_items,
     gold_for,
     span_key,
+    stance_item_of,
+    stance_order,
 )
 
 NOT_A_SOURCE_SPAN = "Span {value} is not a span of another annotation of this document."
@@ -254,11 +257,13 @@ def _place(
     if source.claimant is not None:
         claimant = _place(gold, source.claimant, actor, replaced, field=f"{field}.claimant")
     gold_spans = list(Span.objects.filter(annotation=gold).select_related("label"))
+    # Gold's span at the same place (an item's place: label and offsets), whatever its claimant.
+    place = item_rules.SpanPlace(source.label_id, source.start, source.end)
     same = next(
         (
             span
             for span in gold_spans
-            if (span.label_id, span.start, span.end) == (source.label_id, source.start, source.end)
+            if item_rules.SpanPlace(span.label_id, span.start, span.end) == place
         ),
         None,
     )
@@ -366,6 +371,7 @@ def _agreed_plan(
     ]
     kinds = kinds | {span.label.name: span.label.kind for span in current}
     index = {span_key(span): i for i, span in enumerate(current)}
+    span_at = {(span.start, span.end): i for i, span in enumerate(current)}
     entity_at = {
         (span.start, span.end): i
         for i, span in enumerate(current)
@@ -376,12 +382,20 @@ def _agreed_plan(
     allow_overlap = document.project.allow_overlap
     # Entities first, so that an agreed claim finds its agreed claimant already placed.
     ordered = sorted(
-        agreed_spans, key=lambda k: (kinds[k[0]] != LabelKind.ENTITY, k[1], k[2], k[0])
+        agreed_spans,
+        key=lambda k: (
+            kinds[k.place.label] != LabelKind.ENTITY,
+            k.place.start,
+            k.place.end,
+            k.place.label,
+        ),
     )
     for key in ordered:
         if key in index:
             continue
-        label, start, end, claimant, claimant_text = key
+        label, start, end = key.place.label, key.place.start, key.place.end
+        claimant = key.claimant if isinstance(key.claimant, tuple) else None
+        claimant_text = key.claimant if isinstance(key.claimant, str) else ""
         clash = not allow_overlap and any(
             kinds[item["label"]] == kinds[label]
             and overlaps(start, end, item["start"], item["end"])
@@ -403,6 +417,7 @@ def _agreed_plan(
             conflict["checkworthy"] = dict(sorted(tally.items()))
             conflicts.append(conflict)
         index[key] = len(items)
+        span_at.setdefault((start, end), len(items))
         if kinds[label] == LabelKind.ENTITY:
             entity_at.setdefault((start, end), len(items))
         items.append(
@@ -417,22 +432,16 @@ def _agreed_plan(
         )
         added_spans += 1
     taken = {(item["target"], item["holder"]) for item in stance_items}
-    current_keys = {
-        (
-            stance.target.name,
-            stance.label.name,
-            None if stance.holder is None else span_key(stance.holder),
-            None if stance.evidence is None else span_key(stance.evidence),
-        )
-        for stance in current_stances
-    }
+    current_keys = {item_rules.vote_key(stance_item_of(stance)) for stance in current_stances}
     added_stances = 0
-    for key in sorted(agreed_stances, key=repr):
+    for key in sorted(agreed_stances, key=stance_order):
         if key in current_keys:
             continue
-        target, value, holder, evidence = key
-        holder_at = None if holder is None else index.get(holder)
-        evidence_at = None if evidence is None else index.get(evidence)
+        target, value = key.place.target, key.label
+        holder, evidence = key.place.holder, key.evidence
+        # Holder and evidence are gold's spans at their offsets (a holder is an entity).
+        holder_at = None if holder is None else entity_at.get(holder)
+        evidence_at = None if evidence is None else span_at.get(evidence)
         if (holder is not None and holder_at is None) or (
             evidence is not None and evidence_at is None
         ):

@@ -7,18 +7,22 @@ Two ways to start gold, after which it is edited like any annotation:
 - from chosen annotations: their union, exact duplicates collapsed.
 Whatever does not make it into gold (a tie, a minority, an item the project's overlap rule
 or one-stance-per-holder rule leaves out) is returned as a conflict, never dropped silently.
-The counting itself (votes per item, strict majority, ties) is annotations.voting's; this
-module turns spans and stances into the items it counts, and the verdicts into gold.
+What an item is (when two annotators' spans or stances are the same) is annotations.items';
+the counting (votes per item, strict majority, ties) is annotations.voting's. This module
+turns stored spans and stances into items, counts their vote keys (a span's check-worthiness
+is voted on separately, by plurality), and turns the verdicts into gold. Claimants, holders
+and evidence are items' offsets: in gold each is the chosen span at those offsets (an entity
+for a claimant or holder).
 """
 
-from collections.abc import Collection, Hashable, Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 
-from annotations import voting
+from annotations import items, voting
 from annotations.errors import InvalidInput
 from annotations.models import (
     Annotation,
@@ -49,8 +53,9 @@ SAME_TARGET_AND_HOLDER = "same_target_and_holder"
 CHECKWORTHY_TIE = "checkworthy_tie"
 SPAN_LEFT_OUT = "span_left_out"
 
-SpanKey = tuple[str, int, int, Hashable, str]  # label, start, end, claimant key, claimant text
-StanceKey = tuple[str, str, Hashable, Hashable]  # target, value, holder key, evidence key
+# What gold voting counts: items.vote_key of each span and stance (labels and targets by name).
+SpanKey = items.SpanItem
+StanceKey = items.StanceItem
 
 
 @dataclass
@@ -106,12 +111,12 @@ def gold_build(
         span_items, checkworthy_conflicts = _span_items(
             chosen_spans, span_votes, counted.checkworthy, kinds
         )
-        index = {key: position for position, key in enumerate(chosen_spans)}
+        entity_at, span_at = span_positions(chosen_spans, kinds)
         stance_items = []
         for key in chosen_stances:
-            target, value, holder, evidence = key
-            if (holder is not None and holder not in index) or (
-                evidence is not None and evidence not in index
+            holder, evidence = key.place.holder, key.evidence
+            if (holder is not None and holder not in entity_at) or (
+                evidence is not None and evidence not in span_at
             ):
                 # Its holder or evidence span was left out: without it the stance would
                 # silently mean something else (a null holder is the document's author).
@@ -121,10 +126,10 @@ def gold_build(
                 continue
             stance_items.append(
                 {
-                    "target": target,
-                    "label": value,
-                    "holder": None if holder is None else index[holder],
-                    "evidence": None if evidence is None else index[evidence],
+                    "target": key.place.target,
+                    "label": key.label,
+                    "holder": None if holder is None else entity_at[holder],
+                    "evidence": None if evidence is None else span_at[evidence],
                 }
             )
         gold, created = gold_for(document)
@@ -176,37 +181,52 @@ def _sources(
     return [found[pk] for pk in dict.fromkeys(annotation_ids)]
 
 
+def span_item_of(span: Span) -> items.SpanItem:
+    """Return the item a stored span is (label by name; its claimant span read, by offsets)."""
+    return items.span_item(
+        label=span.label.name,
+        start=span.start,
+        end=span.end,
+        claimant=offsets_of(span.claimant),
+        claimant_text=span.claimant_text,
+        checkworthy=span.checkworthy,
+    )
+
+
+def stance_item_of(stance: Stance) -> items.StanceItem:
+    """Return the item a stored stance is (target and value by name; holder, evidence read)."""
+    return items.stance_item(
+        target=stance.target.name,
+        label=stance.label.name,
+        holder=offsets_of(stance.holder),
+        evidence=offsets_of(stance.evidence),
+    )
+
+
+def offsets_of(span: Span | None) -> items.Offsets | None:
+    """Return a referenced span's offsets, by which items match it (ids differ per annotator)."""
+    return None if span is None else (span.start, span.end)
+
+
 def span_key(span: Span) -> SpanKey:
-    """Return what makes two annotators' spans the same item."""
-    claimant = span.claimant
-    # The claimant is matched by its offsets and label, not its id: ids differ per annotator.
-    claimant_key = None
-    if claimant is not None:
-        claimant_key = (claimant.start, claimant.end)
-    return (span.label.name, span.start, span.end, claimant_key, span.claimant_text)
+    """Return what gold voting counts for a span: its item without its check-worthiness."""
+    return items.vote_key(span_item_of(span))
 
 
 def count_items(spans: Iterable[Span], stances: Iterable[Stance]) -> ItemVotes:
-    """Count which annotations have each span and stance item (and each span's check-worthiness)."""
-    by_id: dict[int, Span] = {}
+    """Count which annotations have each span and stance item (and each span's check-worthiness).
+
+    Stances' holders and evidence are read from the stances: select them related.
+    """
     span_ballots: list[tuple[SpanKey, int]] = []
     checkworthy: dict[SpanKey, dict[int, str]] = {}
     for span in spans:
-        by_id[span.pk] = span
-        key = span_key(span)
+        item = span_item_of(span)
+        key = items.vote_key(item)
         span_ballots.append((key, span.annotation_id))
-        checkworthy.setdefault(key, {})[span.annotation_id] = span.checkworthy
+        checkworthy.setdefault(key, {})[span.annotation_id] = item.checkworthy
     stance_ballots = [
-        (
-            (
-                stance.target.name,
-                stance.label.name,
-                _key_of(by_id, stance.holder_id),
-                _key_of(by_id, stance.evidence_id),
-            ),
-            stance.annotation_id,
-        )
-        for stance in stances
+        (items.vote_key(stance_item_of(stance)), stance.annotation_id) for stance in stances
     ]
     return ItemVotes(
         spans=voting.count_votes(span_ballots),
@@ -215,8 +235,26 @@ def count_items(spans: Iterable[Span], stances: Iterable[Stance]) -> ItemVotes:
     )
 
 
-def _key_of(by_id: dict[int, Span], span_id: int | None) -> SpanKey | None:
-    return None if span_id is None else span_key(by_id[span_id])
+def span_positions(
+    keys: list[SpanKey], kinds: dict[str, str]
+) -> tuple[dict[items.Offsets, int], dict[items.Offsets, int]]:
+    """Where gold's spans ``keys`` are, by offsets: entities only (claimants, holders), and any.
+
+    The first span at the offsets wins; evidence may be a span of any kind.
+    """
+    entity_at: dict[items.Offsets, int] = {}
+    span_at: dict[items.Offsets, int] = {}
+    for position, key in enumerate(keys):
+        offsets = (key.place.start, key.place.end)
+        span_at.setdefault(offsets, position)
+        if kinds[key.place.label] == LabelKind.ENTITY:
+            entity_at.setdefault(offsets, position)
+    return entity_at, span_at
+
+
+def stance_order(key: StanceKey) -> str:
+    """Sort stances by target, value, holder and evidence (a stable order for gold)."""
+    return repr((key.place.target, key.label, key.place.holder, key.evidence))
 
 
 def _by_majority(
@@ -235,10 +273,11 @@ def _apply_overlap_rule(
     kept: list[SpanKey] = []
     conflicts = []
     # The best supported first, then by position: an overlapping rival is left out.
-    for key in sorted(keys, key=lambda k: (-len(votes[k]), k[1], k[2], k[0])):
-        label, start, end = key[0], key[1], key[2]
+    for key in sorted(keys, key=lambda k: (-len(votes[k]), *_position(k))):
+        place = key.place
         clash = any(
-            kinds[other[0]] == kinds[label] and overlaps(start, end, other[1], other[2])
+            kinds[other.place.label] == kinds[place.label]
+            and overlaps(place.start, place.end, other.place.start, other.place.end)
             for other in kept
         )
         if clash:
@@ -246,23 +285,30 @@ def _apply_overlap_rule(
         else:
             kept.append(key)
     # Claims whose claimant was left out lose their gold place too, and say so.
-    present = {(k[1], k[2]) for k in kept if kinds[k[0]] == LabelKind.ENTITY}
+    present = {
+        (k.place.start, k.place.end) for k in kept if kinds[k.place.label] == LabelKind.ENTITY
+    }
     final = []
-    for key in sorted(kept, key=lambda k: (k[1], k[2], k[0])):
-        if key[3] is not None and key[3] not in present:
+    for key in sorted(kept, key=_position):
+        if isinstance(key.claimant, tuple) and key.claimant not in present:
             conflicts.append(conflict_entry("span", key, votes[key], SPAN_LEFT_OUT, None))
         else:
             final.append(key)
     return final, conflicts
 
 
+def _position(key: SpanKey) -> tuple[int, int, str]:
+    return (key.place.start, key.place.end, str(key.place.label))
+
+
 def _one_per_target_and_holder(
     keys: list[StanceKey], votes: dict[StanceKey, set[int]]
 ) -> tuple[list[StanceKey], list[dict[str, Any]]]:
-    kept: dict[tuple[str, Hashable], StanceKey] = {}
+    # A stance's place is its target and holder: gold keeps one stance per place.
+    kept: dict[items.StancePlace, StanceKey] = {}
     conflicts = []
-    for key in sorted(keys, key=lambda k: (-len(votes[k]), repr(k))):
-        slot = (key[0], key[2])
+    for key in sorted(keys, key=lambda k: (-len(votes[k]), stance_order(k))):
+        slot = key.place
         if slot in kept:
             conflict = conflict_entry("stance", key, votes[key], SAME_TARGET_AND_HOLDER, None)
             conflicts.append(conflict)
@@ -279,13 +325,15 @@ def _span_items(
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     # Claimants are entity spans, found by their offsets.
     positions = {
-        (key[1], key[2]): index
+        (key.place.start, key.place.end): index
         for index, key in enumerate(keys)
-        if kinds[key[0]] == LabelKind.ENTITY
+        if kinds[key.place.label] == LabelKind.ENTITY
     }
-    items, conflicts = [], []
+    span_items, conflicts = [], []
     for key in keys:
-        label, start, end, claimant, claimant_text = key
+        label, start, end = key.place.label, key.place.start, key.place.end
+        claimant = key.claimant if isinstance(key.claimant, tuple) else None
+        claimant_text = key.claimant if isinstance(key.claimant, str) else ""
         # The most given check-worthiness wins; a tie between the given ones leaves it empty.
         tally = voting.tally(value for value in checkworthy_votes[key].values() if value)
         checkworthy = voting.plurality(tally)
@@ -295,7 +343,7 @@ def _span_items(
                 conflict = conflict_entry("span", key, votes[key], CHECKWORTHY_TIE, None)
                 conflict["checkworthy"] = dict(sorted(tally.items()))
                 conflicts.append(conflict)
-        items.append(
+        span_items.append(
             {
                 "label": label,
                 "start": start,
@@ -305,24 +353,23 @@ def _span_items(
                 "checkworthy": checkworthy,
             }
         )
-    return items, conflicts
+    return span_items, conflicts
 
 
 def conflict_entry(
-    kind: str, key: tuple, voters: Collection[int], reason: str, total: int | None
+    kind: str, key: items.Item, voters: Collection[int], reason: str, total: int | None
 ) -> dict[str, Any]:
     """Describe an item left out of gold, who has it and why (with the vote when counted)."""
-    if kind == "span":
-        label, start, end, claimant, claimant_text = key
-        item: dict[str, Any] = {"label": label, "start": start, "end": end}
-        if claimant is not None:
-            item["claimant"] = {"start": claimant[0], "end": claimant[1]}
-        if claimant_text:
-            item["claimant_text"] = claimant_text
+    item: dict[str, Any]
+    if isinstance(key, items.SpanItem):
+        item = {"label": key.place.label, "start": key.place.start, "end": key.place.end}
+        if isinstance(key.claimant, tuple):
+            item["claimant"] = _ref(key.claimant)
+        elif key.claimant:
+            item["claimant_text"] = key.claimant
     else:
-        target, value, holder, evidence = key
-        item = {"target": target, "label": value, "holder": _ref(holder)}
-        item["evidence"] = _ref(evidence)
+        item = {"target": key.place.target, "label": key.label, "holder": _ref(key.place.holder)}
+        item["evidence"] = _ref(key.evidence)
     conflict = {
         "kind": kind,
         "reason": reason,
@@ -335,10 +382,8 @@ def conflict_entry(
     return conflict
 
 
-def _ref(key: SpanKey | None) -> dict[str, Any] | None:
-    if key is None:
-        return None
-    return {"label": key[0], "start": key[1], "end": key[2]}
+def _ref(offsets: items.Offsets | None) -> dict[str, int] | None:
+    return None if offsets is None else {"start": offsets[0], "end": offsets[1]}
 
 
 def gold_for(document: Document) -> tuple[Annotation, bool]:

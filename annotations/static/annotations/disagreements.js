@@ -3,6 +3,7 @@
 // minorities, overlaps), each offered for acceptance as one of its annotators has it.
 // Mixed into Review (review.js), so `this` is the Review.
 
+import { sameItem, spanItem, stanceItem, voteKey } from "./items.js";
 import { el, shorten } from "./panels.js";
 
 const REASONS = {
@@ -45,7 +46,7 @@ export class Disagreements {
   disagreementItem(key, holders, inGold) {
     const [laneId, item] = [...holders.entries()][0];
     const lane = this.lanes.find((l) => l.id === laneId);
-    const isSpan = key.startsWith("span|");
+    const isSpan = this.itemOf.get(key).kind === "span";
     const reviewed = this.goldStatus() === "submitted";
     let caption;
     if (isSpan) {
@@ -129,23 +130,26 @@ export class Disagreements {
     return item;
   }
 
-  /** The lane's span or stance a conflict names (by label and offsets; by target and holder). */
+  /** The lane's span or stance a conflict names: the item the gold build voted on. */
   conflictSource(lane, conflict, label) {
+    const offsets = (ref) => (ref ? [ref.start, ref.end] : null);
     if (conflict.kind === "span") {
-      return lane.spans.find(
-        (s) => s.start === conflict.start && s.end === conflict.end && s.label === label?.id,
-      );
+      const wanted = spanItem({
+        label: label?.id,
+        start: conflict.start,
+        end: conflict.end,
+        claimant: offsets(conflict.claimant),
+        claimant_text: conflict.claimant_text || "",
+      });
+      return lane.spans.find((span) => sameItem(voteKey(span.item), wanted));
     }
-    const holder = conflict.holder;
-    return lane.stances.find(
-      (stance) =>
-        this.targetName(stance.target) === conflict.target &&
-        stance.label === label?.id &&
-        (holder === null
-          ? stance.holderSpan === null
-          : stance.holderSpan !== null &&
-            stance.holderSpan.start === holder.start &&
-            stance.holderSpan.end === holder.end),
-    );
+    const target = [...this.targets.values()].find((t) => t.name === conflict.target);
+    const wanted = stanceItem({
+      target: target?.id,
+      label: label?.id,
+      holder: offsets(conflict.holder),
+      evidence: offsets(conflict.evidence),
+    });
+    return lane.stances.find((stance) => sameItem(stance.item, wanted));
   }
 }

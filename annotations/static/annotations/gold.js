@@ -33,7 +33,7 @@ export class GoldEditing {
 
   goldClasses(key) {
     const span = this.annotator?.store.spans.get(key);
-    return span && this.disputed(this.spanKey(span)) ? ["disagree"] : [];
+    return span && this.disputed(this.goldSpanKey(span)) ? ["disagree"] : [];
   }
 
   /** Show the gold as the server now has it. */

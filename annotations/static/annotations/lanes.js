@@ -68,7 +68,7 @@ export class Lanes {
     });
     this.view.render(spans, (key) => {
       const span = lane.byKey.get(key);
-      const item = this.spanKey(span);
+      const item = span.itemKey;
       const names = [`kind-${this.labels.get(span.label)?.kind || "entity"}`];
       names.push(this.disputed(item) ? "disagree" : "agreed");
       if (gold.has(item)) names.push("in-gold");
@@ -91,7 +91,7 @@ export class Lanes {
       this.stepGoldDisagreement(direction);
       return;
     }
-    const spans = lane.spans.filter((s) => !disputedOnly || this.disputed(this.spanKey(s)));
+    const spans = lane.spans.filter((s) => !disputedOnly || this.disputed(s.itemKey));
     if (!spans.length) {
       this.say(disputedOnly ? "No disagreement in this lane." : "This lane has no highlight.");
       return;
@@ -107,7 +107,7 @@ export class Lanes {
     if (!this.annotator) return;
     const spans = this.annotator.store
       .sortedSpans()
-      .filter((span) => this.disputed(this.spanKey(span)));
+      .filter((span) => this.disputed(this.goldSpanKey(span)));
     if (!spans.length) {
       this.say("No gold highlight is disputed.");
       return;
@@ -139,7 +139,7 @@ export class Lanes {
         continue;
       }
       const lane = this.lanes.find((l) => String(l.id) === tab.dataset.lane);
-      const disputed = lane.spans.filter((span) => this.disputed(this.spanKey(span))).length;
+      const disputed = lane.spans.filter((span) => this.disputed(span.itemKey)).length;
       count.textContent = disputed ? `${lane.spans.length} · ${disputed} ≠` : String(lane.spans.length);
       tab.title = `${lane.spans.length} highlight(s), ${disputed} not shared by every annotator`;
     }
@@ -156,7 +156,7 @@ export class Lanes {
     const span = lane.byKey.get(this.selected);
     if (span) {
       const label = this.labels.get(span.label);
-      const item = this.spanKey(span);
+      const item = span.itemKey;
       const accept = el(
         "button",
         { type: "button", id: "accept-selected", className: "primary", disabled: this.busy || reviewed || null },
@@ -194,7 +194,7 @@ export class Lanes {
     if (!lane.stances.length) body.push(el("p", { className: "muted small", text: "No stance." }));
     const list = el("ul", { className: "plain stance-list" });
     for (const stance of lane.stances) {
-      const item = this.stanceKey(stance.target, stance.label, stance.holderSpan);
+      const item = stance.itemKey;
       const accept = el("button", {
         type: "button",
         className: "small",

@@ -3,8 +3,9 @@
 // the gold, sharing the text view). Accepting, building and reverting go through the REST
 // API; before each, the gold's save queue is drained so nothing is sent out of order.
 //
-// This module owns the Review's state, the tally of who has which item, the redraw of
-// everything but the text, and the captions the panels share. Its other methods are in
+// This module owns the Review's state, the tally of who has which item (items.js says when
+// two annotators' spans or stances are the same item), the redraw of everything but the text,
+// and the captions the panels share. Its other methods are in
 // modules of their own, mixed in below: gold.js (the gold's Annotator and the writes to
 // gold), lanes.js (lanes, tabs, the lane panel), disagreements.js, history.js, and
 // reviewinput.js (clicks and keys, by the map in keys.js).
@@ -13,6 +14,7 @@ import { Disagreements } from "./disagreements.js";
 import { GoldEditing } from "./gold.js";
 import { renderHelp } from "./help.js";
 import { History } from "./history.js";
+import { attributeDifferences, itemKey, samePlace, spanItem, stanceItem } from "./items.js";
 import { Lanes } from "./lanes.js";
 import { mixMethods } from "./mixin.js";
 import { MessageBar, showSaveState } from "./notices.js";
@@ -24,6 +26,11 @@ import { TextView } from "./textview.js";
 const GOLD_STATE_TEXT = { none: "No gold yet", in_progress: "Gold in review", submitted: "Gold reviewed ✓" };
 
 const byPosition = (a, b) => a.start - b.start || b.end - a.end;
+
+// How a reviewer reads the attributes items.js names.
+const ATTRIBUTE_NAMES = { claimant: "claimant", checkworthy: "check-worthiness", label: "value", evidence: "evidence" };
+
+const offsetsOf = (span) => (span ? [span.start, span.end] : null);
 
 class Review {
   constructor(root, payload) {
@@ -66,11 +73,16 @@ class Review {
   makeLane(annotation) {
     const spans = annotation.spans.map((span) => ({ ...span, key: `a${annotation.id}-${span.id}` }));
     const byId = new Map(spans.map((span) => [span.id, span]));
-    const stances = annotation.stances.map((stance) => ({
-      ...stance,
-      holderSpan: stance.holder === null ? null : byId.get(stance.holder) || null,
-      evidenceSpan: stance.evidence === null ? null : byId.get(stance.evidence) || null,
-    }));
+    for (const span of spans) {
+      span.item = spanItem({ ...span, claimant: offsetsOf(byId.get(span.claimant)) });
+      span.itemKey = itemKey(span.item);
+    }
+    const stances = annotation.stances.map((stance) => {
+      const holderSpan = stance.holder === null ? null : byId.get(stance.holder) || null;
+      const evidenceSpan = stance.evidence === null ? null : byId.get(stance.evidence) || null;
+      const item = stanceItem({ ...stance, holder: offsetsOf(holderSpan), evidence: offsetsOf(evidenceSpan) });
+      return { ...stance, holderSpan, evidenceSpan, item, itemKey: itemKey(item) };
+    });
     return {
       id: annotation.id,
       author: annotation.author,
@@ -81,27 +93,31 @@ class Review {
     };
   }
 
-  spanKey(span) {
-    return `span|${span.label}|${span.start}|${span.end}`;
+  /** The item key of a gold span (its claimant found in the gold's store). */
+  goldSpanKey(span) {
+    const spans = this.annotator.store.spans;
+    return itemKey(spanItem({ ...span, claimant: offsetsOf(spans.get(span.claimant)) }));
   }
 
-  stanceKey(target, label, holder) {
-    const holderKey = holder ? `${holder.label}|${holder.start}|${holder.end}` : "author";
-    return `stance|${target}|${holderKey}|${label}`;
+  goldStanceKey(stance) {
+    const spans = this.annotator.store.spans;
+    const holder = offsetsOf(spans.get(stance.holder));
+    return itemKey(stanceItem({ ...stance, holder, evidence: offsetsOf(spans.get(stance.evidence)) }));
   }
 
-  /** Which annotators have each item (span by label and offsets; stance by target, holder, value). */
+  /** Which annotators have each item (the same item by items.js), and each key's item. */
   countItems() {
     const tally = new Map();
-    const add = (key, lane, item) => {
+    this.itemOf = new Map();
+    const add = (lane, source) => {
+      const key = source.itemKey;
       if (!tally.has(key)) tally.set(key, new Map());
-      if (!tally.get(key).has(lane.id)) tally.get(key).set(lane.id, item);
+      if (!tally.get(key).has(lane.id)) tally.get(key).set(lane.id, source);
+      this.itemOf.set(key, source.item);
     };
     for (const lane of this.lanes) {
-      for (const span of lane.spans) add(this.spanKey(span), lane, span);
-      for (const stance of lane.stances) {
-        add(this.stanceKey(stance.target, stance.label, stance.holderSpan), lane, stance);
-      }
+      for (const span of lane.spans) add(lane, span);
+      for (const stance of lane.stances) add(lane, stance);
     }
     return tally;
   }
@@ -116,11 +132,8 @@ class Review {
     const keys = new Set();
     if (!this.annotator) return keys;
     const store = this.annotator.store;
-    for (const span of store.spans.values()) keys.add(this.spanKey(span));
-    for (const stance of store.stances.values()) {
-      const holder = stance.holder ? store.spans.get(stance.holder) : null;
-      keys.add(this.stanceKey(stance.target, stance.label, holder));
-    }
+    for (const span of store.spans.values()) keys.add(this.goldSpanKey(span));
+    for (const stance of store.stances.values()) keys.add(this.goldStanceKey(stance));
     return keys;
   }
 
@@ -158,14 +171,36 @@ class Review {
 
   // ---- Captions shared by the panels ---------------------------------------------------
 
-  whoHas(item) {
-    const holders = this.tally.get(item) || new Map();
+  /**
+   * Who has the item (✓), who has another at its place (≠, naming the attributes that
+   * differ: claimant, check-worthiness, value, evidence), and who has nothing there (✗).
+   */
+  whoHas(key) {
+    const holders = this.tally.get(key) || new Map();
+    const item = this.itemOf.get(key);
     const parts = [];
     for (const lane of this.lanes) {
-      const has = holders.has(lane.id);
-      parts.push(el("span", { className: has ? "has" : "lacks", text: `${has ? "✓" : "✗"} ${lane.author}` }), " ");
+      let part;
+      const other = !holders.has(lane.id) && item && this.laneItems(lane).find((o) => samePlace(o, item));
+      if (holders.has(lane.id)) {
+        part = el("span", { className: "has", text: `✓ ${lane.author}` });
+      } else if (other) {
+        const names = attributeDifferences(item, other).map((name) => ATTRIBUTE_NAMES[name] || name);
+        part = el("span", {
+          className: "differs",
+          title: `${lane.author} has one here with another ${names.join(" and ")}`,
+          text: `≠ ${lane.author} (${names.join(", ")})`,
+        });
+      } else {
+        part = el("span", { className: "lacks", text: `✗ ${lane.author}` });
+      }
+      parts.push(part, " ");
     }
     return parts;
+  }
+
+  laneItems(lane) {
+    return [...lane.spans.map((span) => span.item), ...lane.stances.map((stance) => stance.item)];
   }
 
   claimantText(lane, span) {

@@ -1,0 +1,140 @@
+"""When two annotators' spans or stances are the same item: the one definition.
+
+Mirrored in ``static/annotations/items.js``; tests/browser/test_items_js.py holds the two equal.
+
+An item is a **place** and **attributes**:
+
+- a span: place ``(label, start, end)``; attributes ``claimant`` (the claimant span's offsets
+  ``(start, end)``, or its free text when the claimant is not in the text, or None) and
+  ``checkworthy`` (``""`` when not given);
+- a stance: place ``(target, holder)``, the holder being the holder span's offsets or None
+  (the document's author); attributes ``label`` (the stance value) and ``evidence`` (the
+  evidence span's offsets or None).
+
+Two items are **the same item** when their places and all their attributes are equal. Items
+at the same place with different attributes are an **attribute disagreement**: the thing a
+reviewer must see (another claimant, another check-worthiness, another value, other evidence).
+A stance's place is the project's one-stance-per-target-and-holder slot, so another holder is
+another place, not an attribute.
+
+Referenced spans (claimant, holder, evidence) are matched by their offsets, never by id: ids
+differ per annotator, offsets into the one text do not. Labels and targets are whatever the
+caller names them by (names on the server, ids in the browser), as long as it is consistent.
+
+Voting (gold by majority, accept-agreed) counts ``vote_key``: the item without the attributes
+voted on separately. Only a span's check-worthiness is: gold takes the most given value among
+the annotators who have the span, so two annotators who disagree only on it still vote for the
+same span.
+"""
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Final, overload
+
+Name = str | int  # a label or target, by name or by id
+Offsets = tuple[int, int]  # a referenced span's [start, end), code points
+Claimant = Offsets | str | None  # the claimant span's offsets, its free text, or none
+
+SPAN_ATTRIBUTES: Final = ("claimant", "checkworthy")
+STANCE_ATTRIBUTES: Final = ("label", "evidence")
+
+DIFFERENT_PLACES: Final = "Only items at the same place have attribute differences."
+CLAIMANT_TWICE: Final = "Give the claimant as offsets or as free text, not both."
+
+
+@dataclass(frozen=True, slots=True)
+class SpanPlace:
+    label: Name
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class StancePlace:
+    target: Name
+    holder: Offsets | None
+
+
+@dataclass(frozen=True, slots=True)
+class SpanItem:
+    place: SpanPlace
+    claimant: Claimant
+    checkworthy: str
+
+
+@dataclass(frozen=True, slots=True)
+class StanceItem:
+    place: StancePlace
+    label: Name
+    evidence: Offsets | None
+
+
+Item = SpanItem | StanceItem
+
+
+def span_item(
+    *,
+    label: Name,
+    start: int,
+    end: int,
+    claimant: Offsets | None = None,
+    claimant_text: str | None = "",
+    checkworthy: str | None = "",
+) -> SpanItem:
+    """Return the item a span is: its place, its claimant (offsets or text) and check-worthiness.
+
+    An empty ``claimant_text`` is no claimant and an empty (or None) ``checkworthy`` is not
+    given, as in the database.
+    """
+    if claimant is not None and claimant_text:
+        raise ValueError(CLAIMANT_TWICE)
+    who: Claimant = (claimant[0], claimant[1]) if claimant is not None else claimant_text or None
+    return SpanItem(SpanPlace(label, start, end), who, checkworthy or "")
+
+
+def stance_item(
+    *,
+    target: Name,
+    label: Name,
+    holder: Offsets | None = None,
+    evidence: Offsets | None = None,
+) -> StanceItem:
+    """Return the item a stance is: target and holder's offsets (its place), value, evidence."""
+    return StanceItem(
+        StancePlace(target, None if holder is None else (holder[0], holder[1])),
+        label,
+        None if evidence is None else (evidence[0], evidence[1]),
+    )
+
+
+def same_item(a: Item, b: Item) -> bool:
+    """Tell whether two annotators' items are the same item: same place, same attributes."""
+    return a == b
+
+
+def same_place(a: Item, b: Item) -> bool:
+    """Tell whether two items sit at the same place (same kind, place equal)."""
+    return a.place == b.place
+
+
+@overload
+def vote_key(item: SpanItem) -> SpanItem: ...
+@overload
+def vote_key(item: StanceItem) -> StanceItem: ...
+def vote_key(item: Item) -> Item:
+    """Return what gold voting counts: the item without a span's check-worthiness."""
+    if isinstance(item, SpanItem):
+        return dataclasses.replace(item, checkworthy="")
+    return item
+
+
+def attribute_differences(a: Item, b: Item) -> list[str]:
+    """Name the attributes in which two items at the same place differ, in a fixed order.
+
+    Raises ValueError for items at different places: they are different items, not a
+    disagreement about one item's attributes.
+    """
+    if not same_place(a, b):
+        raise ValueError(DIFFERENT_PLACES)
+    names = SPAN_ATTRIBUTES if isinstance(a, SpanItem) else STANCE_ATTRIBUTES
+    return [name for name in names if getattr(a, name) != getattr(b, name)]

@@ -1,0 +1,84 @@
+// When two annotators' spans or stances are the same item: the one place in JS (mirrors
+// annotations/items.py; tests/browser/test_items_js.py holds the two equal).
+//
+// An item is a place and attributes:
+// - a span: place (label, start, end); attributes claimant (the claimant span's offsets
+//   [start, end], or its free text, or null) and checkworthy ("" when not given);
+// - a stance: place (target, holder), the holder being the holder span's offsets or null (the
+//   document's author); attributes label (the stance value) and evidence (offsets or null).
+// Two items are the same item when place and attributes are all equal; items at the same
+// place with different attributes are an attribute disagreement, what a reviewer must see.
+// Referenced spans (claimant, holder, evidence) are matched by offsets, never by id: ids
+// differ per annotator. Labels and targets are whatever the caller names them by (ids on the
+// review page), as long as it is consistent. Items are frozen plain objects; itemKey() gives
+// the string to use as a Map or Set key (equal keys <=> the same item).
+
+export const SPAN_ATTRIBUTES = Object.freeze(["claimant", "checkworthy"]);
+export const STANCE_ATTRIBUTES = Object.freeze(["label", "evidence"]);
+
+export const DIFFERENT_PLACES = "Only items at the same place have attribute differences.";
+export const CLAIMANT_TWICE = "Give the claimant as offsets or as free text, not both.";
+
+function offsets(range) {
+  return range === null || range === undefined ? null : Object.freeze([range[0], range[1]]);
+}
+
+/**
+ * The item a span is. `claimant` is the claimant span's offsets [start, end] (or null),
+ * `claimant_text` a free-text source; an empty text is no claimant, an empty checkworthy is
+ * not given.
+ */
+export function spanItem({ label, start, end, claimant = null, claimant_text = "", checkworthy = "" }) {
+  if (claimant !== null && claimant !== undefined && claimant_text) throw new Error(CLAIMANT_TWICE);
+  return Object.freeze({
+    kind: "span",
+    place: Object.freeze({ label, start, end }),
+    claimant: offsets(claimant) ?? (claimant_text || null),
+    checkworthy: checkworthy || "",
+  });
+}
+
+/** The item a stance is: target and holder's offsets (its place), value, evidence's offsets. */
+export function stanceItem({ target, label, holder = null, evidence = null }) {
+  return Object.freeze({
+    kind: "stance",
+    place: Object.freeze({ target, holder: offsets(holder) }),
+    label,
+    evidence: offsets(evidence),
+  });
+}
+
+/** A string naming the item's place: equal for items at the same place. */
+export function placeKey(item) {
+  const { place } = item;
+  const parts = item.kind === "span" ? [place.label, place.start, place.end] : [place.target, place.holder];
+  return JSON.stringify([item.kind, ...parts]);
+}
+
+/** A string naming the item: equal exactly when the items are the same item. */
+export function itemKey(item) {
+  const names = item.kind === "span" ? SPAN_ATTRIBUTES : STANCE_ATTRIBUTES;
+  return JSON.stringify([placeKey(item), ...names.map((name) => item[name])]);
+}
+
+/** Whether two annotators' items are the same item: same place, same attributes. */
+export function sameItem(a, b) {
+  return itemKey(a) === itemKey(b);
+}
+
+/** Whether two items sit at the same place (same kind, place equal). */
+export function samePlace(a, b) {
+  return placeKey(a) === placeKey(b);
+}
+
+/** What gold voting counts: the item without a span's check-worthiness (voted separately). */
+export function voteKey(item) {
+  return item.kind === "span" ? Object.freeze({ ...item, checkworthy: "" }) : item;
+}
+
+/** The attributes in which two items at the same place differ; throws for different places. */
+export function attributeDifferences(a, b) {
+  if (!samePlace(a, b)) throw new Error(DIFFERENT_PLACES);
+  const names = a.kind === "span" ? SPAN_ATTRIBUTES : STANCE_ATTRIBUTES;
+  return names.filter((name) => JSON.stringify(a[name]) !== JSON.stringify(b[name]));
+}
