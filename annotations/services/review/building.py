@@ -18,18 +18,16 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 
-from annotations import voting
+from annotations import rules, voting
 from annotations.errors import InvalidInput
 from annotations.models import (
     Annotation,
     AnnotationKind,
     AnnotationStatus,
     Document,
-    LabelKind,
     Span,
     Stance,
 )
-from annotations.offsets import overlaps
 from annotations.services.annotating import annotation_replace_content
 
 MAJORITY = "majority"
@@ -232,21 +230,15 @@ def _apply_overlap_rule(
 ) -> tuple[list[SpanKey], list[dict[str, Any]]]:
     if allow_overlap:
         return keys, []
-    kept: list[SpanKey] = []
+    layout: rules.Layout[rules.Placed[SpanKey]] = rules.Layout(allow_overlap=allow_overlap)
     conflicts = []
     # The best supported first, then by position: an overlapping rival is left out.
     for key in sorted(keys, key=lambda k: (-len(votes[k]), k[1], k[2], k[0])):
-        label, start, end = key[0], key[1], key[2]
-        clash = any(
-            kinds[other[0]] == kinds[label] and overlaps(start, end, other[1], other[2])
-            for other in kept
-        )
-        if clash:
+        if layout.place(rules.Placed(kinds[key[0]], key[1], key[2], key)) is not None:
             conflicts.append(conflict_entry("span", key, votes[key], OVERLAP, None))
-        else:
-            kept.append(key)
+    kept = [placed.key for placed in layout.kept]
     # Claims whose claimant was left out lose their gold place too, and say so.
-    present = {(k[1], k[2]) for k in kept if kinds[k[0]] == LabelKind.ENTITY}
+    present = {(k[1], k[2]) for k in kept if rules.may_be_claimant(kinds[k[0]])}
     final = []
     for key in sorted(kept, key=lambda k: (k[1], k[2], k[0])):
         if key[3] is not None and key[3] not in present:
@@ -259,16 +251,16 @@ def _apply_overlap_rule(
 def _one_per_target_and_holder(
     keys: list[StanceKey], votes: dict[StanceKey, set[int]]
 ) -> tuple[list[StanceKey], list[dict[str, Any]]]:
-    kept: dict[tuple[str, Hashable], StanceKey] = {}
+    slots: rules.StanceSlots[StanceKey] = rules.StanceSlots()
+    kept: list[StanceKey] = []
     conflicts = []
     for key in sorted(keys, key=lambda k: (-len(votes[k]), repr(k))):
-        slot = (key[0], key[2])
-        if slot in kept:
+        if slots.take(key[0], key[2], key) is not None:
             conflict = conflict_entry("stance", key, votes[key], SAME_TARGET_AND_HOLDER, None)
             conflicts.append(conflict)
         else:
-            kept[slot] = key
-    return list(kept.values()), conflicts
+            kept.append(key)
+    return kept, conflicts
 
 
 def _span_items(
@@ -281,7 +273,7 @@ def _span_items(
     positions = {
         (key[1], key[2]): index
         for index, key in enumerate(keys)
-        if kinds[key[0]] == LabelKind.ENTITY
+        if rules.may_be_claimant(kinds[key[0]])
     }
     items, conflicts = [], []
     for key in keys:
