@@ -22,7 +22,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
-from annotations import access, selectors
+from annotations import access, rules, selectors
 from annotations.agreement import project_agreement
 from annotations.api.serializers import AnnotationDetailOutput, LabelOutput, TargetOutput
 from annotations.charts import AgreementBar, CountBar, agreement_chart, count_chart
@@ -38,7 +38,6 @@ from annotations.forms import (
 from annotations.models import (
     AnnotationKind,
     AnnotationStatus,
-    LabelKind,
     Project,
     Release,
     ReleaseStatus,
@@ -136,7 +135,7 @@ def document_annotate(request: AuthenticatedHttpRequest, document_id: int) -> Ht
         "document": document,
         "annotation": annotation,
         "editable": annotation.status == AnnotationStatus.IN_PROGRESS,
-        "span_labels": [label for label in labels if label.kind != LabelKind.STANCE],
+        "span_labels": [label for label in labels if rules.takes_span_label(label.kind)],
         "targets": targets,
         "payload": payload,
     }
@@ -195,7 +194,7 @@ def document_review(request: AuthenticatedHttpRequest, document_id: int) -> Http
         "submitted": submitted,
         "unfinished": [a for a in manual if a.status != AnnotationStatus.SUBMITTED],
         "editable": gold is None or gold.status == AnnotationStatus.IN_PROGRESS,
-        "span_labels": [label for label in labels if label.kind != LabelKind.STANCE],
+        "span_labels": [label for label in labels if rules.takes_span_label(label.kind)],
         "targets": targets,
         "payload": payload,
     }
@@ -323,7 +322,7 @@ def _render_dashboard(
         f1_overlap = overlap.get(label.name, {}).get("f1")
         # Read by the dashboard template beside the label's own fields (as is .form below).
         label.f1_exact, label.f1_overlap = f1_exact, f1_overlap  # type: ignore[attr-defined]
-        if label.kind != LabelKind.STANCE:
+        if rules.takes_span_label(label.kind):
             bars.append(AgreementBar(label.name, label.color, f1_exact, f1_overlap))
     people = selectors.annotator_progress(project=project)
     all_seconds = [second for person in people for second in person.seconds]

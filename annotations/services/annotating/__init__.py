@@ -12,9 +12,10 @@ as ids, and are always looked up again within the annotation's project or the an
 itself: an id of another project is a field error, never a silent cross-project link.
 
 Modules: ``status`` (get-or-create, submit/skip/reopen), ``spans``, ``stances``, ``content``
-(the bulk replace and its checks); shared by them: ``locking`` (the preamble), ``rules`` (what
-one span or stance must satisfy), ``lookups`` (references within scope), ``snapshots`` (what
-events record), ``messages``. Callers import from this package, not from the modules.
+(the bulk replace and its checks); shared by them: ``locking`` (the preamble), ``rules``
+(annotations.rules read off models and worded as field errors), ``lookups`` (references
+within scope), ``snapshots`` (what events record), ``messages``. Callers import from this
+package, not from the modules.
 """
 
 from annotations.services.annotating.content import (

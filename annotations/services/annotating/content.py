@@ -10,8 +10,9 @@ from typing import Any
 
 from django.db import transaction
 
+from annotations import rules
 from annotations.errors import InvalidInput
-from annotations.models import Annotation, EventAction, Label, LabelKind, Span, Stance, StanceTarget
+from annotations.models import Annotation, EventAction, Label, Span, Stance, StanceTarget
 from annotations.services.annotating.locking import annotation_lock_for_write, sync
 from annotations.services.annotating.lookups import User, parse_client_id, text_or_empty
 from annotations.services.annotating.messages import (
@@ -25,7 +26,6 @@ from annotations.services.annotating.messages import (
     NOT_AN_OBJECT,
     REQUIRED,
     STANCE_DUPLICATE,
-    STANCE_LABEL_KIND,
     TARGET_NAME_NOT_IN_PROJECT,
     UNKNOWN_FIELD,
     Errors,
@@ -33,10 +33,10 @@ from annotations.services.annotating.messages import (
     merge,
 )
 from annotations.services.annotating.rules import (
-    SPAN_LABEL_KINDS,
     check_claimant_kind,
     check_holder_kind,
-    check_overlap,
+    check_stance_label_kind,
+    overlap_message,
     span_rule_errors,
 )
 from annotations.services.annotating.snapshots import span_json, stance_json
@@ -195,7 +195,7 @@ def _bulk_spans_check(
             else:
                 client_ids[client_uuid] = index
         merge(errors, item_errors, prefix=path)
-        usable = label if label is not None and label.kind in SPAN_LABEL_KINDS else None
+        usable = label if label is not None and rules.takes_span_label(label.kind) else None
         resolved.append(usable)
 
     for index, item in enumerate(items):
@@ -210,28 +210,17 @@ def _bulk_spans_check(
         elif resolved[claimant] is not None:
             check_claimant_kind(resolved[claimant], f"spans.{claimant}", path, errors)
 
-    if not locked.document.project.allow_overlap:
-        # Only items that are valid on their own take part: an item with bad offsets already
-        # has its error, and comparing against it would only add noise.
-        faulty = {key.split(".")[1] for key in errors if key.startswith("spans.")}
-        ranges = sorted(
-            (item["start"], item["end"], index)
-            for index, (item, label) in enumerate(zip(items, resolved, strict=True))
-            if label is not None and str(index) not in faulty
-        )
-        # A sweep in start order: a range overlaps an earlier one exactly when it overlaps
-        # the one reaching furthest right, so one comparison per item is enough even for
-        # the thousands of spans of a long pre-annotated document.
-        furthest: dict[str, tuple[int, int, object]] = {}
-        for start, end, index in ranges:
-            kind = resolved[index].kind
-            previous = furthest.get(kind)
-            if previous is not None:
-                check_overlap(
-                    locked, kind, start, end, [previous], errors, field=f"spans.{index}.start"
-                )
-            if previous is None or end > previous[1]:
-                furthest[kind] = (start, end, f"spans.{index}")
+    # Only items that are valid on their own take part: an item with bad offsets already
+    # has its error, and comparing against it would only add noise.
+    faulty = {key.split(".")[1] for key in errors if key.startswith("spans.")}
+    placed = [
+        rules.Placed(label.kind, item["start"], item["end"], f"spans.{index}")
+        for index, (item, label) in enumerate(zip(items, resolved, strict=True))
+        if label is not None and str(index) not in faulty
+    ]
+    allow_overlap = locked.document.project.allow_overlap
+    for span, clash in rules.sweep_clashes(placed, allow_overlap=allow_overlap):
+        add(errors, f"{span.key}.start", overlap_message(span, clash))
     return resolved
 
 
@@ -243,7 +232,7 @@ def _bulk_stances_check(
     errors: Errors,
 ) -> None:
     """Check every stance item against the (new) spans it refers to by index."""
-    seen: dict[tuple[str, int | None], int] = {}
+    slots: rules.StanceSlots[int] = rules.StanceSlots()
     for index, item in enumerate(items):
         path = f"stances.{index}"
         if not isinstance(item, dict):
@@ -257,8 +246,8 @@ def _bulk_stances_check(
             item.get("target"), targets, TARGET_NAME_NOT_IN_PROJECT, "target", item_errors
         )
         label = _named(item.get("label"), labels, LABEL_NAME_NOT_IN_PROJECT, "label", item_errors)
-        if label is not None and label.kind != LabelKind.STANCE:
-            add(item_errors, "label", STANCE_LABEL_KIND.format(name=label.name, kind=label.kind))
+        if label is not None:
+            check_stance_label_kind(label, item_errors)
         merge(errors, item_errors, prefix=path)
 
         holder = None
@@ -269,17 +258,15 @@ def _bulk_stances_check(
         if item.get("evidence") is not None:
             _index(item["evidence"], span_labels, f"{path}.evidence", errors)
         if target is not None and (item.get("holder") is None or holder is not None):
-            key = (target.name, holder)
-            if key in seen:
+            earlier = slots.take(target.name, holder, index)
+            if earlier is not None:
                 holder_name = AUTHOR_AS_HOLDER if holder is None else f"spans.{holder}"
                 add(
                     errors,
                     f"{path}.target",
                     STANCE_DUPLICATE.format(target=target.name, holder=holder_name)
-                    + f" (stances.{seen[key]})",
+                    + f" (stances.{earlier})",
                 )
-            else:
-                seen[key] = index
 
 
 def _named(value: object, by_name: dict[str, Any], unknown: str, field: str, errors: Errors) -> Any:

@@ -12,17 +12,17 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import models
 
 from annotations import selectors
-from annotations.models import Annotation, Label, LabelKind, Span, StanceTarget
+from annotations.models import Annotation, Label, Span, StanceTarget
 from annotations.services.annotating.messages import (
     CLIENT_ID_INVALID,
     LABEL_NOT_IN_PROJECT,
     NOT_AN_ID,
     SPAN_NOT_IN_ANNOTATION,
-    STANCE_LABEL_KIND,
     TARGET_NOT_IN_PROJECT,
     Errors,
     add,
 )
+from annotations.services.annotating.rules import check_stance_label_kind
 
 User = AbstractBaseUser
 
@@ -63,8 +63,7 @@ def project_label(
 
 def stance_label(value: object, locked: Annotation, errors: Errors) -> Label | None:
     label = project_label(value, locked, errors)
-    if label is not None and label.kind != LabelKind.STANCE:
-        add(errors, "label", STANCE_LABEL_KIND.format(name=label.name, kind=label.kind))
+    if label is not None and not check_stance_label_kind(label, errors):
         return None
     return label
 

@@ -1,15 +1,16 @@
-"""The rules one span or stance must satisfy, shared by the single writes and the bulk replace.
+"""The span and stance rules (annotations.rules) applied to models, in the services' words.
 
 ``span_rule_errors`` checks a span on its own (offsets, text, claim-only fields); the
 ``check_*`` helpers check it against the others (overlap, kinds of claimants and holders, one
 stance per target and holder). Each adds to an ``Errors`` dict rather than raising, so a write
-reports every problem at once.
+reports every problem at once. The rules themselves are annotations.rules'; this module
+reads them off models and words what breaks them.
 """
 
 from collections.abc import Iterable
 
-from annotations import offsets
-from annotations.models import Annotation, Checkworthy, Label, LabelKind, Span, Stance, StanceTarget
+from annotations import offsets, rules
+from annotations.models import Annotation, Label, Span, Stance, StanceTarget
 from annotations.services.annotating.messages import (
     AUTHOR_AS_HOLDER,
     CHECKWORTHY_INVALID,
@@ -24,13 +25,14 @@ from annotations.services.annotating.messages import (
     SPAN_LABEL_KIND,
     SPAN_OVERLAP,
     STANCE_DUPLICATE,
+    STANCE_LABEL_KIND,
     Errors,
     add,
     ids,
 )
 
-SPAN_LABEL_KINDS = (LabelKind.ENTITY, LabelKind.CLAIM)
-CLAIMANT_TEXT_LIMIT = Span._meta.get_field("claimant_text").max_length
+SPAN_LABEL_KINDS = rules.SPAN_LABEL_KINDS
+CLAIMANT_TEXT_LIMIT = rules.CLAIMANT_TEXT_LIMIT
 
 
 def span_rule_errors(
@@ -59,29 +61,26 @@ def span_rule_errors(
     if not isinstance(claimant_text, str):
         add(errors, "claimant_text", NOT_A_STRING.format(value=claimant_text))
         claimant_text = ""
-    elif len(claimant_text) > CLAIMANT_TEXT_LIMIT:
-        add(
-            errors,
-            "claimant_text",
-            CLAIMANT_TEXT_TOO_LONG.format(length=len(claimant_text), limit=CLAIMANT_TEXT_LIMIT),
-        )
-    if checkworthy not in ("", *Checkworthy.values):
-        add(errors, "checkworthy", CHECKWORTHY_INVALID.format(value=checkworthy))
-    if has_claimant and claimant_text:
-        add(errors, "claimant", CLAIMANT_AND_TEXT)
-    if label is None:
-        return errors
-    if label.kind not in SPAN_LABEL_KINDS:
-        add(errors, "label", SPAN_LABEL_KIND.format(name=label.name, kind=label.kind))
-    elif label.kind != LabelKind.CLAIM:
-        claim_fields = {
-            "claimant": has_claimant,
-            "claimant_text": bool(claimant_text),
-            "checkworthy": checkworthy not in ("", None),
-        }
-        for field, present in claim_fields.items():
-            if present:
-                add(errors, field, CLAIM_ONLY.format(field=field, name=label.name, kind=label.kind))
+    broken = rules.span_fields_broken(
+        kind=None if label is None else label.kind,
+        has_claimant=has_claimant,
+        claimant_text=claimant_text,
+        checkworthy=checkworthy,
+    )
+    for rule, field in ((b.rule, b.field) for b in broken):
+        if rule is rules.Rule.CLAIMANT_TEXT_LENGTH:
+            message = CLAIMANT_TEXT_TOO_LONG.format(
+                length=len(claimant_text), limit=rules.CLAIMANT_TEXT_LIMIT
+            )
+        elif rule is rules.Rule.CHECKWORTHY_VALUE:
+            message = CHECKWORTHY_INVALID.format(value=checkworthy)
+        elif rule is rules.Rule.ONE_CLAIMANT:
+            message = CLAIMANT_AND_TEXT
+        else:
+            assert label is not None  # the label rules are checked only with a label
+            template = SPAN_LABEL_KIND if rule is rules.Rule.SPAN_LABEL_KIND else CLAIM_ONLY
+            message = template.format(field=field, name=label.name, kind=label.kind)
+        add(errors, field, message)
     return errors
 
 
@@ -98,59 +97,65 @@ def range_field(message: str, start: object, end: object, length: int) -> str:
 
 def check_overlap(
     locked: Annotation,
-    kind: str,
-    start: int,
-    end: int,
-    others: list[tuple[int, int, object]],
+    span: rules.Placed[str],
+    others: Iterable[rules.Placed[str]],
     errors: Errors,
-    *,
-    field: str = "start",
 ) -> None:
-    """Refuse a range overlapping another span of the same kind, unless the project allows."""
-    if locked.document.project.allow_overlap:
-        return
-    clash = offsets.first_overlap(start, end, others)
-    if clash is None:
-        return
-    other_start, other_end = next((s, e) for s, e, key in others if key is clash)
-    add(
-        errors,
-        field,
-        SPAN_OVERLAP.format(
-            start=start,
-            end=end,
-            other=clash,
-            other_start=other_start,
-            other_end=other_end,
-            kind=kind,
-        ),
+    """Refuse a span overlapping one of ``others`` it may not overlap (keys name spans)."""
+    clash = rules.first_clash(span, others, allow_overlap=locked.document.project.allow_overlap)
+    if clash is not None:
+        add(errors, "start", overlap_message(span, clash))
+
+
+def overlap_message(span: rules.Placed[str], clash: rules.Placed[str]) -> str:
+    return SPAN_OVERLAP.format(
+        start=span.start,
+        end=span.end,
+        other=clash.key,
+        other_start=clash.start,
+        other_end=clash.end,
+        kind=span.kind,
     )
 
 
-def ranges_of(spans: Iterable[Span]) -> list[tuple[int, int, object]]:
-    return [(span.start, span.end, f"span {span.pk}") for span in spans]
+def candidates(spans: Iterable[Span], kind: str) -> list[rules.Placed[str]]:
+    """Spans a query chose by their label's ``kind``, as the overlap rule sees them.
+
+    The queries (``selectors.span_create_facts``, ``span_update``'s) read only the spans of
+    the new span's kind that overlap it, and not their labels: the rule still decides.
+    """
+    return [rules.Placed(kind, span.start, span.end, f"span {span.pk}") for span in spans]
+
+
+def check_stance_label_kind(label: Label, errors: Errors, *, field: str = "label") -> bool:
+    """Refuse a label that is not a stance value; return whether it is one."""
+    if rules.takes_stance_label(label.kind):
+        return True
+    add(errors, field, STANCE_LABEL_KIND.format(name=label.name, kind=label.kind))
+    return False
 
 
 def check_claimant_kind(label: Label, name: str, field: str, errors: Errors) -> None:
-    if label.kind != LabelKind.ENTITY:
+    if not rules.may_be_claimant(label.kind):
         add(errors, field, CLAIMANT_NOT_ENTITY.format(span=name, kind=label.kind))
 
 
 def check_holder_kind(label: Label, name: str, field: str, errors: Errors) -> None:
-    if label.kind != LabelKind.ENTITY:
+    if not rules.may_hold_stance(label.kind):
         add(errors, field, HOLDER_NOT_ENTITY.format(span=name, kind=label.kind))
 
 
-def check_not_used_as_entity(span: Span, errors: Errors) -> None:
-    """Refuse to relabel away from entity a span that is a claimant or a stance holder."""
-    if span.label.kind != LabelKind.ENTITY:
-        return
-    claims = list(span.claims.order_by("id").values_list("pk", flat=True))
-    if claims:
-        add(errors, "label", SPAN_IS_CLAIMANT.format(span=span.pk, claims=ids(claims)))
-    held = list(Stance.objects.filter(holder=span).values_list("pk", flat=True))
-    if held:
-        add(errors, "label", SPAN_HOLDS_STANCES.format(span=span.pk, stances=ids(held)))
+def check_relabel_keeps_uses(span: Span, new_label: Label, errors: Errors) -> None:
+    """Refuse to relabel a claimant or a stance holder to a kind that cannot be one."""
+    kind, new_kind = span.label.kind, new_label.kind
+    if rules.may_be_claimant(kind) and not rules.may_be_claimant(new_kind):
+        claims = list(span.claims.order_by("id").values_list("pk", flat=True))
+        if claims:
+            add(errors, "label", SPAN_IS_CLAIMANT.format(span=span.pk, claims=ids(claims)))
+    if rules.may_hold_stance(kind) and not rules.may_hold_stance(new_kind):
+        held = list(Stance.objects.filter(holder=span).values_list("pk", flat=True))
+        if held:
+            add(errors, "label", SPAN_HOLDS_STANCES.format(span=span.pk, stances=ids(held)))
 
 
 def check_stance_unique(
@@ -161,6 +166,7 @@ def check_stance_unique(
     errors: Errors,
 ) -> None:
     """One stance per (target, holder); a missing holder is the document's author."""
+    # The slot's one query; StanceSlots is the same rule over stances held in memory.
     clash = Stance.objects.filter(annotation=locked, target=target, holder=holder)
     if exclude_pk is not None:
         clash = clash.exclude(pk=exclude_pk)

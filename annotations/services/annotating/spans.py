@@ -6,9 +6,9 @@ from typing import Any
 
 from django.db import models, transaction
 
-from annotations import selectors
+from annotations import rules, selectors
 from annotations.errors import Conflict, InvalidInput, NotFound
-from annotations.models import Annotation, EventAction, Label, LabelKind, Span, Stance
+from annotations.models import Annotation, EventAction, Label, Span, Stance
 from annotations.services.annotating.locking import Replay, annotation_lock_for_write, sync
 from annotations.services.annotating.lookups import (
     UNSET,
@@ -35,10 +35,10 @@ from annotations.services.annotating.messages import (
     merge,
 )
 from annotations.services.annotating.rules import (
+    candidates,
     check_claimant_kind,
-    check_not_used_as_entity,
     check_overlap,
-    ranges_of,
+    check_relabel_keeps_uses,
     span_rule_errors,
 )
 from annotations.services.annotating.snapshots import span_json
@@ -121,7 +121,8 @@ def span_create(
         check_claimant_kind(claimant_span.label, f"span {claimant_span.pk}", "claimant", errors)
     if not errors and label_obj is not None:
         others = [] if facts.overlap is None else [facts.overlap]
-        check_overlap(locked, label_obj.kind, start, end, ranges_of(others), errors)
+        new = rules.Placed(label_obj.kind, start, end, "")
+        check_overlap(locked, new, candidates(others, label_obj.kind), errors)
     if errors:
         raise InvalidInput(errors)
 
@@ -207,10 +208,15 @@ def span_update(
     )
     if new_claimant is not None:
         check_claimant_kind(new_claimant.label, f"span {new_claimant.pk}", "claimant", errors)
-    if new_label is not None and new_label.kind != LabelKind.ENTITY:
+    if new_label is not None:
         # The span may be used where only an entity fits; relabelling it would break that.
-        check_not_used_as_entity(current, errors)
-    if not errors and new_label is not None and not locked.document.project.allow_overlap:
+        check_relabel_keeps_uses(current, new_label, errors)
+    allow_overlap = locked.document.project.allow_overlap
+    if (
+        not errors
+        and new_label is not None
+        and not rules.may_overlap(new_label.kind, new_label.kind, allow_overlap=allow_overlap)
+    ):
         overlapping = (
             Span.objects.filter(
                 annotation=locked,
@@ -221,7 +227,8 @@ def span_update(
             .exclude(pk=current.pk)
             .order_by("start", "id")[:1]
         )
-        check_overlap(locked, new_label.kind, new_start, new_end, ranges_of(overlapping), errors)
+        new = rules.Placed(new_label.kind, new_start, new_end, "")
+        check_overlap(locked, new, candidates(overlapping, new_label.kind), errors)
     if errors:
         raise InvalidInput(errors)
 

@@ -10,14 +10,15 @@ Invariants:
   guessed. Stances keep only holders and evidence that are carried spans of the same record.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import CharField, Value
 
-from annotations import repair
-from annotations.models import Label, LabelKind, Project, StanceTarget
-from annotations.offsets import overlaps, range_error
+from annotations import repair, rules
+from annotations.models import Label, Project, StanceTarget
+from annotations.offsets import range_error
 from annotations.services.ingest.records import (
     ERR_BLANK_TEXT,
     ERR_EMPTY_TEXT,
@@ -73,9 +74,9 @@ class LabelIndex:
         for name, pk, kind in rows:
             if kind == TARGET:
                 targets[name] = pk
-            elif kind == LabelKind.STANCE:
+            elif rules.takes_stance_label(kind):
                 values[name] = pk
-            else:
+            elif rules.takes_span_label(kind):
                 spans[name] = (pk, kind)
         return cls(spans, project.allow_overlap, values, targets)
 
@@ -183,7 +184,7 @@ def _carry_spans(
             )
             continue
         found = labels.by_name.get(raw.label) if isinstance(raw.label, str) else None
-        wanted_kind = LabelKind.CLAIM if raw.key == "claims" else None
+        wanted_kind = rules.CLAIM if raw.key == "claims" else None
         if found is None or (wanted_kind and found[1] != wanted_kind):
             kind = "claim" if wanted_kind else "entity or claim"
             warnings.append(WARN_SPAN_LABEL.format(**where, kind=kind, label=raw.label))
@@ -208,28 +209,29 @@ def _carry_spans(
             )
             continue
         label_id, kind = found
-        if not labels.allow_overlap and any(
-            other.kind == kind and overlaps(start, end, other.start, other.end) for other in carried
-        ):
+        new = rules.Placed(kind, start, end, raw.index)
+        if rules.first_clash(new, carried, allow_overlap=labels.allow_overlap) is not None:
             warnings.append(
                 WARN_SPAN_OVERLAP.format(**where, start=raw.start, end=raw.end, kind=kind)
             )
             continue
-        checkworthy = raw.checkworthy if raw.checkworthy in ("yes", "no", "unsure") else ""
-        carried.append(
-            PreparedSpan(start, end, label_id, kind, checkworthy if kind == LabelKind.CLAIM else "")
-        )
+        # A check-worthiness that is not one, or on a span that takes none, is left out.
+        checkworthy = raw.checkworthy if rules.is_checkworthy(raw.checkworthy) else ""
+        if not rules.carries_claim_fields(kind):
+            checkworthy = ""
+        carried.append(PreparedSpan(start, end, label_id, kind, checkworthy))
         origins.append(raw)
     for span, raw in zip(carried, origins, strict=True):
         if raw.claimant is None:
             continue
         claimant = raw.claimant
         if isinstance(claimant, dict) and set(claimant) == {"text"}:
-            if isinstance(claimant["text"], str) and 0 < len(claimant["text"]) <= 500:
-                span.claimant_text = claimant["text"]
+            text = claimant["text"]
+            if isinstance(text, str) and text and rules.claimant_text_fits(text):
+                span.claimant_text = text
                 continue
         else:
-            found = _find_span(claimant, original, carried, origins, LabelKind.ENTITY)
+            found = _find_span(claimant, original, carried, origins, rules.may_be_claimant)
             if found is not None:
                 span.claimant = found
                 continue
@@ -238,15 +240,19 @@ def _carry_spans(
 
 
 def _find_span(
-    ref: Any, original: str, carried: list[PreparedSpan], origins: list[RawSpan], kind: str | None
+    ref: Any,
+    original: str,
+    carried: list[PreparedSpan],
+    origins: list[RawSpan],
+    fits: Callable[[str], bool],
 ) -> int | None:
-    """Find the carried span a reference names by its input offsets (and text, label, kind)."""
+    """Find the carried span a reference names by offsets (text, label), of a kind that fits."""
     if not isinstance(ref, dict):
         return None
     for index, (span, raw) in enumerate(zip(carried, origins, strict=True)):
         if (
             (raw.start, raw.end) == (ref.get("start"), ref.get("end"))
-            and (kind is None or span.kind == kind)
+            and fits(span.kind)
             and ref.get("text", original[raw.start : raw.end]) == original[raw.start : raw.end]
             and ref.get("label", raw.label) == raw.label
         ):
@@ -264,7 +270,7 @@ def _carry_stances(
 ) -> list[PreparedStance]:
     """Check pre-annotation stances; their holder and evidence must be spans of the line."""
     stances: list[PreparedStance] = []
-    taken: set[tuple[int, int | None]] = set()  # (target, holder): the database allows one
+    slots: rules.StanceSlots[int] = rules.StanceSlots()
     for index, item in enumerate(record.stances):
         if not isinstance(item, dict) or not {"target", "label"} <= set(item):
             warnings.append(WARN_STANCE_SHAPE.format(index=index))
@@ -276,16 +282,15 @@ def _carry_stances(
             warnings.append(WARN_STANCE_NAME.format(index=index, what=what, name=name))
             continue
         found = {}
-        for role, kind in (("holder", LabelKind.ENTITY), ("evidence", None)):
+        for role, fits in (("holder", rules.may_hold_stance), ("evidence", rules.may_be_evidence)):
             ref = item.get(role)
-            found[role] = None if ref is None else _find_span(ref, original, carried, origins, kind)
+            found[role] = None if ref is None else _find_span(ref, original, carried, origins, fits)
             if ref is not None and found[role] is None:
                 warnings.append(WARN_STANCE_SPAN.format(index=index, role=role, span=ref))
                 break
         else:
-            if (target, found["holder"]) in taken:
+            if slots.take(target, found["holder"], index) is not None:
                 warnings.append(WARN_STANCE_TWICE.format(index=index, target=item["target"]))
                 continue
-            taken.add((target, found["holder"]))
             stances.append(PreparedStance(target, value, found["holder"], found["evidence"]))
     return stances

@@ -13,18 +13,16 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from annotations import items as item_rules
-from annotations import voting
+from annotations import rules, voting
 from annotations.errors import InvalidInput
 from annotations.models import (
     Annotation,
     AnnotationKind,
     AnnotationStatus,
     Document,
-    LabelKind,
     Span,
     Stance,
 )
-from annotations.offsets import overlaps
 from annotations.services.annotating import (
     annotation_lock_for_write,
     annotation_replace_content,
@@ -269,7 +267,7 @@ def _place(
     )
     try:
         if same is not None:
-            if source.label.kind != LabelKind.CLAIM:
+            if not rules.carries_claim_fields(source.label.kind):
                 return same
             return span_update(
                 span=same,
@@ -278,15 +276,11 @@ def _place(
                 claimant_text=source.claimant_text,
                 checkworthy=source.checkworthy,
             )
-        if not gold.document.project.allow_overlap:
-            for other in gold_spans:
-                if other.label.kind == source.label.kind and overlaps(
-                    source.start, source.end, other.start, other.end
-                ):
-                    span_delete(span=other, actor=actor)
-                    replaced.append(
-                        {"label": other.label.name, "start": other.start, "end": other.end}
-                    )
+        allow_overlap = gold.document.project.allow_overlap
+        for other in gold_spans:
+            if rules.clashes(_placed(source), _placed(other), allow_overlap=allow_overlap):
+                span_delete(span=other, actor=actor)
+                replaced.append({"label": other.label.name, "start": other.start, "end": other.end})
         span, _ = span_create(
             annotation=gold,
             label=source.label_id,
@@ -305,6 +299,10 @@ def _place(
             error.detail,
         ) from error
     return span
+
+
+def _placed(span: Span) -> rules.Placed[int]:
+    return rules.Placed(span.label.kind, span.start, span.end, span.pk)
 
 
 def _error_path(field: str, name: str) -> str:
@@ -375,7 +373,7 @@ def _agreed_plan(
     entity_at = {
         (span.start, span.end): i
         for i, span in enumerate(current)
-        if span.label.kind == LabelKind.ENTITY
+        if rules.may_be_claimant(span.label.kind)
     }
     conflicts: list[dict[str, Any]] = []
     added_spans = 0
@@ -384,7 +382,7 @@ def _agreed_plan(
     ordered = sorted(
         agreed_spans,
         key=lambda k: (
-            kinds[k.place.label] != LabelKind.ENTITY,
+            not rules.may_be_claimant(kinds[k.place.label]),
             k.place.start,
             k.place.end,
             k.place.label,
@@ -396,12 +394,9 @@ def _agreed_plan(
         label, start, end = key.place.label, key.place.start, key.place.end
         claimant = key.claimant if isinstance(key.claimant, tuple) else None
         claimant_text = key.claimant if isinstance(key.claimant, str) else ""
-        clash = not allow_overlap and any(
-            kinds[item["label"]] == kinds[label]
-            and overlaps(start, end, item["start"], item["end"])
-            for item in items
-        )
-        if clash:
+        placed = (rules.Placed(kinds[i["label"]], i["start"], i["end"], i) for i in items)
+        new = rules.Placed(kinds[label], start, end, key)
+        if rules.first_clash(new, placed, allow_overlap=allow_overlap) is not None:
             conflicts.append(conflict_entry("span", key, votes[key], OVERLAP, None))
             continue
         if claimant is not None and claimant not in entity_at:
@@ -418,7 +413,7 @@ def _agreed_plan(
             conflicts.append(conflict)
         index[key] = len(items)
         span_at.setdefault((start, end), len(items))
-        if kinds[label] == LabelKind.ENTITY:
+        if rules.may_be_claimant(kinds[label]):
             entity_at.setdefault((start, end), len(items))
         items.append(
             {
@@ -431,7 +426,9 @@ def _agreed_plan(
             }
         )
         added_spans += 1
-    taken = {(item["target"], item["holder"]) for item in stance_items}
+    slots: rules.StanceSlots[int] = rules.StanceSlots()
+    for position, item in enumerate(stance_items):
+        slots.take(item["target"], item["holder"], position)
     current_keys = {item_rules.vote_key(stance_item_of(stance)) for stance in current_stances}
     added_stances = 0
     for key in sorted(agreed_stances, key=stance_order):
@@ -447,12 +444,11 @@ def _agreed_plan(
         ):
             conflicts.append(conflict_entry("stance", key, stance_votes[key], SPAN_LEFT_OUT, None))
             continue
-        if (target, holder_at) in taken:
+        if slots.take(target, holder_at, len(stance_items)) is not None:
             conflicts.append(
                 conflict_entry("stance", key, stance_votes[key], SAME_TARGET_AND_HOLDER, None)
             )
             continue
-        taken.add((target, holder_at))
         stance_items.append(
             {"target": target, "label": value, "holder": holder_at, "evidence": evidence_at}
         )

@@ -22,18 +22,16 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 
-from annotations import items, voting
+from annotations import items, rules, voting
 from annotations.errors import InvalidInput
 from annotations.models import (
     Annotation,
     AnnotationKind,
     AnnotationStatus,
     Document,
-    LabelKind,
     Span,
     Stance,
 )
-from annotations.offsets import overlaps
 from annotations.services.annotating import annotation_replace_content
 
 MAJORITY = "majority"
@@ -247,7 +245,7 @@ def span_positions(
     for position, key in enumerate(keys):
         offsets = (key.place.start, key.place.end)
         span_at.setdefault(offsets, position)
-        if kinds[key.place.label] == LabelKind.ENTITY:
+        if rules.may_be_claimant(kinds[key.place.label]):
             entity_at.setdefault(offsets, position)
     return entity_at, span_at
 
@@ -270,23 +268,17 @@ def _apply_overlap_rule(
 ) -> tuple[list[SpanKey], list[dict[str, Any]]]:
     if allow_overlap:
         return keys, []
-    kept: list[SpanKey] = []
+    layout: rules.Layout[rules.Placed[SpanKey]] = rules.Layout(allow_overlap=allow_overlap)
     conflicts = []
     # The best supported first, then by position: an overlapping rival is left out.
     for key in sorted(keys, key=lambda k: (-len(votes[k]), *_position(k))):
         place = key.place
-        clash = any(
-            kinds[other.place.label] == kinds[place.label]
-            and overlaps(place.start, place.end, other.place.start, other.place.end)
-            for other in kept
-        )
-        if clash:
+        if layout.place(rules.Placed(kinds[place.label], place.start, place.end, key)) is not None:
             conflicts.append(conflict_entry("span", key, votes[key], OVERLAP, None))
-        else:
-            kept.append(key)
+    kept = [placed.key for placed in layout.kept]
     # Claims whose claimant was left out lose their gold place too, and say so.
     present = {
-        (k.place.start, k.place.end) for k in kept if kinds[k.place.label] == LabelKind.ENTITY
+        (k.place.start, k.place.end) for k in kept if rules.may_be_claimant(kinds[k.place.label])
     }
     final = []
     for key in sorted(kept, key=_position):
@@ -305,16 +297,16 @@ def _one_per_target_and_holder(
     keys: list[StanceKey], votes: dict[StanceKey, set[int]]
 ) -> tuple[list[StanceKey], list[dict[str, Any]]]:
     # A stance's place is its target and holder: gold keeps one stance per place.
-    kept: dict[items.StancePlace, StanceKey] = {}
+    slots: rules.StanceSlots[StanceKey] = rules.StanceSlots()
+    kept: list[StanceKey] = []
     conflicts = []
     for key in sorted(keys, key=lambda k: (-len(votes[k]), stance_order(k))):
-        slot = key.place
-        if slot in kept:
+        if slots.take(key.place.target, key.place.holder, key) is not None:
             conflict = conflict_entry("stance", key, votes[key], SAME_TARGET_AND_HOLDER, None)
             conflicts.append(conflict)
         else:
-            kept[slot] = key
-    return list(kept.values()), conflicts
+            kept.append(key)
+    return kept, conflicts
 
 
 def _span_items(
@@ -327,7 +319,7 @@ def _span_items(
     positions = {
         (key.place.start, key.place.end): index
         for index, key in enumerate(keys)
-        if kinds[key.place.label] == LabelKind.ENTITY
+        if rules.may_be_claimant(kinds[key.place.label])
     }
     span_items, conflicts = [], []
     for key in keys:

@@ -1,0 +1,263 @@
+"""Span and stance rules: the one place that says what a span or a stance may be.
+
+Pure (plain strings and ints, no Django, no models): the annotating services (single writes
+and the bulk replace), review (building gold, accepting items into it) and the import's
+pre-annotations all ask here, and each turns a broken rule into its own words: a field error,
+a gold conflict, an import warning. Offset arithmetic is annotations.offsets'.
+
+The rules:
+- Label kinds: spans take entity or claim labels; stances take stance labels.
+- A span's kind is its label's kind, wherever the span came from (a pre-annotation listed
+  under ``entities`` with a claim label is a claim).
+- Overlap: two spans of the same kind may not share a code point unless the project allows
+  overlap; spans of different kinds always may (a claim and the entities inside it).
+- Claim-only fields: only claim spans carry ``claimant``, ``claimant_text`` and
+  ``checkworthy``. A claimant is a span or a free text, never both; ``claimant_text`` is at
+  most ``CLAIMANT_TEXT_LIMIT`` characters; ``checkworthy`` is yes, no, unsure, or empty.
+- A claimant and a stance holder are entity spans; evidence may be a span of any kind.
+- One stance per (target, holder) in an annotation; no holder means the document's author,
+  who holds one stance per target like any other holder.
+"""
+
+import enum
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass
+from typing import Generic, Protocol, TypeVar
+
+from annotations import offsets
+
+# Label kinds, as stored in Label.kind (tests hold them equal to LabelKind's values).
+ENTITY = "entity"
+CLAIM = "claim"
+STANCE = "stance"
+
+SPAN_LABEL_KINDS = (ENTITY, CLAIM)
+STANCE_LABEL_KINDS = (STANCE,)
+CLAIMANT_KINDS = (ENTITY,)
+HOLDER_KINDS = (ENTITY,)
+EVIDENCE_KINDS = SPAN_LABEL_KINDS
+
+# The values of Span.checkworthy besides "" (not given); tests hold them equal to Checkworthy's.
+CHECKWORTHY_VALUES = ("yes", "no", "unsure")
+# Span.claimant_text's max_length (a test holds them equal).
+CLAIMANT_TEXT_LIMIT = 500
+CLAIM_ONLY_FIELDS = ("claimant", "claimant_text", "checkworthy")
+
+
+class Rule(enum.Enum):
+    """Which rule a span or stance breaks; the caller words it."""
+
+    SPAN_LABEL_KIND = "span_label_kind"
+    STANCE_LABEL_KIND = "stance_label_kind"
+    CLAIM_ONLY = "claim_only"
+    CHECKWORTHY_VALUE = "checkworthy_value"
+    CLAIMANT_TEXT_LENGTH = "claimant_text_length"
+    ONE_CLAIMANT = "one_claimant"
+    CLAIMANT_KIND = "claimant_kind"
+    HOLDER_KIND = "holder_kind"
+    OVERLAP = "overlap"
+    ONE_STANCE_PER_TARGET_AND_HOLDER = "one_stance_per_target_and_holder"
+
+
+@dataclass(frozen=True)
+class Broken:
+    """A broken rule and the field at fault."""
+
+    rule: Rule
+    field: str
+
+
+# Label kinds
+
+
+def takes_span_label(kind: str) -> bool:
+    """Whether a span may have a label of this kind."""
+    return kind in SPAN_LABEL_KINDS
+
+
+def takes_stance_label(kind: str) -> bool:
+    """Whether a stance's value may be a label of this kind."""
+    return kind in STANCE_LABEL_KINDS
+
+
+def may_be_claimant(kind: str) -> bool:
+    """Whether a span of this kind may be a claim's claimant."""
+    return kind in CLAIMANT_KINDS
+
+
+def may_hold_stance(kind: str) -> bool:
+    """Whether a span of this kind may hold a stance."""
+    return kind in HOLDER_KINDS
+
+
+def may_be_evidence(kind: str) -> bool:
+    """Whether a span of this kind may be a stance's evidence."""
+    return kind in EVIDENCE_KINDS
+
+
+# Claim-only fields
+
+
+def carries_claim_fields(kind: str) -> bool:
+    """Whether a span of this kind may carry claimant, claimant_text and checkworthy."""
+    return kind == CLAIM
+
+
+def is_checkworthy(value: object) -> bool:
+    """Whether ``value`` is a check-worthiness (not counting "", which means not given)."""
+    return value in CHECKWORTHY_VALUES
+
+
+def claimant_text_fits(text: str, limit: int = CLAIMANT_TEXT_LIMIT) -> bool:
+    """Whether a free-text claimant is short enough to store."""
+    return len(text) <= limit
+
+
+def span_fields_broken(
+    *,
+    kind: str | None,
+    has_claimant: bool,
+    claimant_text: str,
+    checkworthy: object,
+    claimant_text_limit: int = CLAIMANT_TEXT_LIMIT,
+) -> list[Broken]:
+    """Check a span's label kind and claim fields on their own; ``kind`` None: no label yet."""
+    broken: list[Broken] = []
+    if not claimant_text_fits(claimant_text, claimant_text_limit):
+        broken.append(Broken(Rule.CLAIMANT_TEXT_LENGTH, "claimant_text"))
+    if checkworthy != "" and not is_checkworthy(checkworthy):
+        broken.append(Broken(Rule.CHECKWORTHY_VALUE, "checkworthy"))
+    if has_claimant and claimant_text:
+        broken.append(Broken(Rule.ONE_CLAIMANT, "claimant"))
+    if kind is None:
+        return broken
+    if not takes_span_label(kind):
+        broken.append(Broken(Rule.SPAN_LABEL_KIND, "label"))
+    elif not carries_claim_fields(kind):
+        present = {
+            "claimant": has_claimant,
+            "claimant_text": bool(claimant_text),
+            "checkworthy": checkworthy not in ("", None),
+        }
+        broken.extend(
+            Broken(Rule.CLAIM_ONLY, field) for field in CLAIM_ONLY_FIELDS if present[field]
+        )
+    return broken
+
+
+# Overlap
+
+
+class Ranged(Protocol):
+    """A span as the overlap policy sees it: its label's kind and its offsets."""
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def start(self) -> int: ...
+
+    @property
+    def end(self) -> int: ...
+
+
+K = TypeVar("K")
+R = TypeVar("R", bound=Ranged)
+
+
+@dataclass(frozen=True)
+class Placed(Generic[K]):
+    """A span's kind and offsets with whatever its caller knows it by (an id, an index...)."""
+
+    kind: str
+    start: int
+    end: int
+    key: K
+
+
+def may_overlap(kind: str, other_kind: str, *, allow_overlap: bool) -> bool:
+    """Whether spans of these kinds may share code points in a project."""
+    return allow_overlap or kind != other_kind
+
+
+def clashes(span: Ranged, other: Ranged, *, allow_overlap: bool) -> bool:
+    """Whether two spans overlap where the project does not let them."""
+    return not may_overlap(span.kind, other.kind, allow_overlap=allow_overlap) and offsets.overlaps(
+        span.start, span.end, other.start, other.end
+    )
+
+
+def first_clash(span: Ranged, others: Iterable[R], *, allow_overlap: bool) -> R | None:
+    """Return the first of ``others`` that ``span`` may not overlap, or None."""
+    for other in others:
+        if clashes(span, other, allow_overlap=allow_overlap):
+            return other
+    return None
+
+
+class Layout(Generic[R]):
+    """Spans kept one at a time: a span that clashes with one already kept is refused.
+
+    For choosing among candidates (gold, pre-annotations): whatever comes first stays.
+    """
+
+    def __init__(self, kept: Iterable[R] = (), *, allow_overlap: bool) -> None:
+        self.allow_overlap = allow_overlap
+        self.kept: list[R] = list(kept)
+
+    def clash(self, span: Ranged) -> R | None:
+        """Return the kept span that ``span`` may not overlap, or None."""
+        return first_clash(span, self.kept, allow_overlap=self.allow_overlap)
+
+    def place(self, span: R) -> R | None:
+        """Keep ``span`` unless it clashes; return the kept span it clashes with, or None."""
+        clash = self.clash(span)
+        if clash is None:
+            self.kept.append(span)
+        return clash
+
+
+def sweep_clashes(spans: Iterable[R], *, allow_overlap: bool) -> list[tuple[R, R]]:
+    """Find every span that clashes with one starting before it (for checking a whole body).
+
+    Each is paired with the earlier span of its kind that reaches furthest right. A sweep in
+    (start, end) order: a range overlaps an earlier one of its kind exactly when it overlaps
+    that one, so one comparison per span is enough even for the thousands of spans of a long
+    pre-annotated document. Spans of one kind are the only ones that can clash.
+    """
+    found: list[tuple[R, R]] = []
+    furthest: dict[str, R] = {}
+    for span in sorted(spans, key=lambda span: (span.start, span.end)):
+        previous = furthest.get(span.kind)
+        if previous is not None and clashes(span, previous, allow_overlap=allow_overlap):
+            found.append((span, previous))
+        if previous is None or span.end > previous.end:
+            furthest[span.kind] = span
+    return found
+
+
+# Stances
+
+
+V = TypeVar("V")
+
+
+class StanceSlots(Generic[V]):
+    """One stance per (target, holder): the slots taken so far, and by what.
+
+    ``holder`` None is the document's author, a holder like any other.
+    """
+
+    def __init__(self) -> None:
+        self._taken: dict[tuple[Hashable, Hashable], V] = {}
+
+    def taken_by(self, target: Hashable, holder: Hashable) -> V | None:
+        """Return what holds the slot (target, holder), or None when it is free."""
+        return self._taken.get((target, holder))
+
+    def take(self, target: Hashable, holder: Hashable, taker: V) -> V | None:
+        """Give the slot to ``taker`` unless taken; return the earlier taker, or None."""
+        earlier = self._taken.get((target, holder))
+        if earlier is None:
+            self._taken[(target, holder)] = taker
+        return earlier
