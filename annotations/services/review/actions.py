@@ -9,7 +9,7 @@ every change is logged (and revertable) like any other.
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from annotations import voting
@@ -85,7 +85,7 @@ def gold_accept_span(
     *,
     document: Document,
     span_id: Any,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     version: int | None = None,
 ) -> AcceptResult:
     """Copy another annotation's span (with its claimant) into the document's gold.
@@ -95,9 +95,12 @@ def gold_accept_span(
     overlap the accepted one are taken out first: accepting is choosing this version.
     """
     with transaction.atomic():
+        source_id = _int_or_none(span_id)
         source = (
-            Span.objects.select_related("label", "claimant__label")
-            .filter(pk=_int_or_none(span_id), annotation__document=document)
+            None
+            if source_id is None
+            else Span.objects.select_related("label", "claimant__label")
+            .filter(pk=source_id, annotation__document=document)
             .exclude(annotation__kind=AnnotationKind.GOLD)
             .first()
         )
@@ -114,7 +117,7 @@ def gold_accept_stance(
     *,
     document: Document,
     stance_id: Any,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     version: int | None = None,
 ) -> AcceptResult:
     """Copy another annotation's stance into gold, with its holder and evidence spans.
@@ -123,11 +126,14 @@ def gold_accept_stance(
     and evidence.
     """
     with transaction.atomic():
+        source_id = _int_or_none(stance_id)
         source = (
-            Stance.objects.select_related(
+            None
+            if source_id is None
+            else Stance.objects.select_related(
                 "target", "label", "holder__label", "evidence__label", "evidence__claimant__label"
             )
-            .filter(pk=_int_or_none(stance_id), annotation__document=document)
+            .filter(pk=source_id, annotation__document=document)
             .exclude(annotation__kind=AnnotationKind.GOLD)
             .first()
         )
@@ -163,7 +169,7 @@ def gold_accept_stance(
 
 
 def gold_accept_agreed(
-    *, document: Document, actor: AbstractBaseUser | None, version: int | None = None
+    *, document: Document, actor: User | None, version: int | None = None
 ) -> AgreedResult:
     """Add to gold every span and stance that all submitted annotations contain exactly.
 
@@ -209,7 +215,7 @@ def gold_set_reviewed(
     *,
     document: Document,
     reviewed: bool,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     version: int | None = None,
 ) -> Annotation:
     """Mark the document's gold reviewed (status submitted), or reopen it for editing."""
@@ -247,7 +253,7 @@ def _gold_locked(document: Document, version: int | None) -> tuple[Annotation, b
 def _place(
     gold: Annotation,
     source: Span,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     replaced: list[dict[str, Any]],
     *,
     field: str,
@@ -345,8 +351,9 @@ def _agreed_plan(
         )
         .order_by("id")
     )
-    position = {span.pk: index for index, span in enumerate(current)}
-    items = [
+    # Looked up by optional ids (claimant, holder, evidence): None finds nothing.
+    position: dict[int | None, int] = {span.pk: index for index, span in enumerate(current)}
+    items: list[dict[str, Any]] = [
         {
             "label": span.label.name,
             "start": span.start,
@@ -430,20 +437,24 @@ def _agreed_plan(
         for stance in current_stances
     }
     added_stances = 0
-    for key in sorted(agreed_stances, key=repr):
-        if key in current_keys:
+    for stance_key in sorted(agreed_stances, key=repr):
+        if stance_key in current_keys:
             continue
-        target, value, holder, evidence = key
+        target, value, holder, evidence = stance_key
         holder_at = None if holder is None else index.get(holder)
         evidence_at = None if evidence is None else index.get(evidence)
         if (holder is not None and holder_at is None) or (
             evidence is not None and evidence_at is None
         ):
-            conflicts.append(conflict_entry("stance", key, stance_votes[key], SPAN_LEFT_OUT, None))
+            conflicts.append(
+                conflict_entry("stance", stance_key, stance_votes[stance_key], SPAN_LEFT_OUT, None)
+            )
             continue
         if (target, holder_at) in taken:
             conflicts.append(
-                conflict_entry("stance", key, stance_votes[key], SAME_TARGET_AND_HOLDER, None)
+                conflict_entry(
+                    "stance", stance_key, stance_votes[stance_key], SAME_TARGET_AND_HOLDER, None
+                )
             )
             continue
         taken.add((target, holder_at))

@@ -11,11 +11,11 @@ The counting itself (votes per item, strict majority, ties) is annotations.votin
 module turns spans and stances into the items it counts, and the verdicts into gold.
 """
 
-from collections.abc import Collection, Hashable, Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 
 from annotations import voting
@@ -49,8 +49,10 @@ SAME_TARGET_AND_HOLDER = "same_target_and_holder"
 CHECKWORTHY_TIE = "checkworthy_tie"
 SPAN_LEFT_OUT = "span_left_out"
 
-SpanKey = tuple[str, int, int, Hashable, str]  # label, start, end, claimant key, claimant text
-StanceKey = tuple[str, str, Hashable, Hashable]  # target, value, holder key, evidence key
+ClaimantKey = tuple[int, int]  # the claimant's start and end
+SpanKey = tuple[str, int, int, ClaimantKey | None, str]  # label, start, end, claimant, its text
+StanceKey = tuple[str, str, SpanKey | None, SpanKey | None]  # target, value, holder, evidence
+Key = TypeVar("Key", SpanKey, StanceKey)
 
 
 @dataclass
@@ -74,7 +76,7 @@ class ItemVotes:
 def gold_build(
     *,
     document: Document,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     annotation_ids: list[Any] | None = None,
     strategy: str | None = None,
 ) -> GoldResult:
@@ -220,8 +222,8 @@ def _key_of(by_id: dict[int, Span], span_id: int | None) -> SpanKey | None:
 
 
 def _by_majority(
-    votes: dict[Any, set[int]], total: int, kind: str
-) -> tuple[list[Any], list[dict[str, Any]]]:
+    votes: dict[Key, set[int]], total: int, kind: str
+) -> tuple[list[Key], list[dict[str, Any]]]:
     chosen, left_out = voting.majority(votes, total)
     conflicts = [conflict_entry(kind, key, votes[key], reason, total) for key, reason in left_out]
     return chosen, conflicts
@@ -259,7 +261,7 @@ def _apply_overlap_rule(
 def _one_per_target_and_holder(
     keys: list[StanceKey], votes: dict[StanceKey, set[int]]
 ) -> tuple[list[StanceKey], list[dict[str, Any]]]:
-    kept: dict[tuple[str, Hashable], StanceKey] = {}
+    kept: dict[tuple[str, SpanKey | None], StanceKey] = {}
     conflicts = []
     for key in sorted(keys, key=lambda k: (-len(votes[k]), repr(k))):
         slot = (key[0], key[2])
@@ -309,7 +311,7 @@ def _span_items(
 
 
 def conflict_entry(
-    kind: str, key: tuple, voters: Collection[int], reason: str, total: int | None
+    kind: str, key: tuple[Any, ...], voters: Collection[int], reason: str, total: int | None
 ) -> dict[str, Any]:
     """Describe an item left out of gold, who has it and why (with the vote when counted)."""
     if kind == "span":
