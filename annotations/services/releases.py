@@ -154,7 +154,7 @@ class _Built:
 class _Counts:
     documents: int = 0
     labels: dict[str, dict[str, Any]] = field(default_factory=dict)
-    kinds: Counter = field(default_factory=Counter)
+    kinds: Counter[str] = field(default_factory=Counter)
 
     def add(self, row: dict[str, Any]) -> None:
         self.documents += 1
@@ -236,7 +236,7 @@ def _one_snapshot() -> Iterator[None]:
         yield
 
 
-def _take_snapshot(release: Release, workdir: Path) -> tuple[_Built, _Counts, dict]:
+def _take_snapshot(release: Release, workdir: Path) -> tuple[_Built, _Counts, dict[str, Any]]:
     """Write the jsonl file, count it, and compute agreement, all from one snapshot."""
     counts = _Counts()
 
@@ -286,7 +286,9 @@ def _progress(release: Release, done: int, total: int, **fields: Any) -> None:
     )
 
 
-def _store(release: Release, built: list[_Built], counts: _Counts, agreement: dict) -> None:
+def _store(
+    release: Release, built: list[_Built], counts: _Counts, agreement: dict[str, Any]
+) -> None:
     """Store the files and publish the release, in one transaction."""
     with transaction.atomic():
         current = Release.objects.select_for_update().filter(pk=release.pk).first()
@@ -375,13 +377,17 @@ def release_compare(*, base: Release, other: Release) -> dict[str, Any]:
     return compare_rows(base_rows, other_rows)
 
 
+# A span or stance of a row as compared: (kind, label, ...), the rest depending on the kind.
+_Item = tuple[Any, ...]
+
+
 def compare_rows(base: Iterable[dict[str, Any]], other: Iterable[dict[str, Any]]) -> dict[str, Any]:
     """Diff two id-ordered row streams: documents added, removed, changed; items per label."""
     documents = {key: _IdList() for key in ("added", "removed", "changed")}
     unchanged = 0
-    labels: dict[str, Counter] = {}
+    labels: dict[str, Counter[str]] = {}
 
-    def tally(items: Iterable[tuple], change: str) -> None:
+    def tally(items: Iterable[_Item], change: str) -> None:
         for item in items:
             labels.setdefault(item[1], Counter())[change] += 1
 
@@ -431,13 +437,13 @@ class _IdList:
             self.ids.append(pk)
 
 
-def _items(row: dict[str, Any]) -> Counter:
+def _items(row: dict[str, Any]) -> Counter[_Item]:
     """A row's spans and stances as comparable tuples ``(kind, label, ...)``, with multiplicity.
 
     A claim whose claimant or check-worthiness changed, or a stance whose holder or evidence
     moved, is a different item: it counts as one removed and one added.
     """
-    items: Counter = Counter()
+    items: Counter[_Item] = Counter()
     for span in row["entities"]:
         items[("entity", span["label"], span["start"], span["end"])] += 1
     for claim in row["claims"]:
@@ -450,13 +456,13 @@ def _items(row: dict[str, Any]) -> Counter:
     return items
 
 
-def _ref(ref: dict[str, Any] | None) -> tuple | None:
+def _ref(ref: dict[str, Any] | None) -> tuple[int | None, int | None, str | None] | None:
     if ref is None:
         return None
     return (ref.get("start"), ref.get("end"), ref.get("text"))
 
 
-def _without(items: Counter, other: Counter) -> Iterator[tuple]:
+def _without(items: Counter[_Item], other: Counter[_Item]) -> Iterator[_Item]:
     for item, count in (items - other).items():
         for _ in range(count):
             yield item
