@@ -6,6 +6,8 @@ only ever looked up within its project. ``progress_*`` mean what ``project_progr
 says, and the queue's rule is ``queue.document_queue_for_user``'s.
 """
 
+from typing import TypedDict
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
@@ -65,7 +67,14 @@ def target_list(*, project: Project) -> QuerySet[StanceTarget]:
 # Progress
 
 
-def project_progress_for_user(*, project: Project, user: User) -> dict[str, int]:
+class Progress(TypedDict):
+    done: int
+    assigned: int
+    total: int
+    available: int
+
+
+def project_progress_for_user(*, project: Project, user: User) -> Progress:
     """Return the user's progress in the project's queue: done, assigned, total, available.
 
     ``done`` counts the user's submitted and skipped annotations, ``assigned`` all the user's

@@ -25,7 +25,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TypedDict, cast
 
 import orjson
 from django.contrib.auth.models import User
@@ -150,10 +150,15 @@ class _Built:
     report: ExportReport
 
 
+class _LabelCount(TypedDict):
+    kind: str
+    count: int
+
+
 @dataclass
 class _Counts:
     documents: int = 0
-    labels: dict[str, dict[str, Any]] = field(default_factory=dict)
+    labels: dict[str, _LabelCount] = field(default_factory=dict)
     kinds: Counter[str] = field(default_factory=Counter)
 
     def add(self, row: dict[str, Any]) -> None:
