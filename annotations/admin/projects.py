@@ -86,7 +86,7 @@ class LabelForm(forms.ModelForm):
         )
         candidate = Label(
             pk=self.instance.pk,
-            project_id=getattr(project, "pk", None),  # type: ignore[misc]  # unsaved: may be None
+            project_id=getattr(project, "pk", None),  # type: ignore[misc]  # None while the project is created: Django takes it, the stubs not
             name=cleaned.get("name", ""),
             kind=cleaned.get("kind", ""),
             color=cleaned["color"] or services.PALETTE[0],
@@ -109,7 +109,7 @@ class StanceTargetForm(forms.ModelForm):
         )
         candidate = StanceTarget(
             pk=self.instance.pk,
-            project_id=getattr(project, "pk", None),  # type: ignore[misc]  # unsaved: may be None
+            project_id=getattr(project, "pk", None),  # type: ignore[misc]  # None while the project is created: Django takes it, the stubs not
             name=cleaned.get("name", ""),
         )
         add_service_errors(self, services.target_errors(candidate))
