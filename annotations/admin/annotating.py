@@ -5,11 +5,13 @@ annotating services do; so the actions here (hand over, reopen, mark gold review
 one annotation at a time.
 """
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
@@ -23,6 +25,7 @@ from annotations.admin.shared import (
     ReadOnlyInline,
     report_action,
     service_error_text,
+    staff_user,
 )
 from annotations.errors import ServiceError
 from annotations.models import (
@@ -44,11 +47,13 @@ NOT_GOLD = "Left {count} annotation(s) alone: only gold is marked reviewed."
 class ReassignForm(forms.Form):
     """Whom to hand the selected annotations to: a member of their project."""
 
-    author = forms.ModelChoiceField(queryset=None, label="Hand them to")
+    author: "forms.ModelChoiceField[User]" = forms.ModelChoiceField(
+        queryset=None, label="Hand them to"
+    )
 
-    def __init__(self, *args: Any, users: QuerySet, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, users: QuerySet[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["author"].queryset = users
+        cast("forms.ModelChoiceField[User]", self.fields["author"]).queryset = users
 
 
 class SpanInline(ReadOnlyInline):
@@ -108,7 +113,9 @@ class AnnotationAdmin(ReadOnlyAdmin):
             author, done, problems = form.cleaned_data["author"], 0, []
             for annotation in annotations:
                 try:
-                    annotation_reassign(annotation=annotation, author=author, actor=request.user)
+                    annotation_reassign(
+                        annotation=annotation, author=author, actor=staff_user(request)
+                    )
                 except ServiceError as error:
                     item = f"Annotation {annotation.pk}"
                     problems.append(ACTION_PROBLEM.format(item=item, why=service_error_text(error)))
@@ -123,7 +130,7 @@ class AnnotationAdmin(ReadOnlyAdmin):
             "opts": self.model._meta,
             "annotations": annotations,
             "form": form,
-            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(request, "admin/annotations/annotation/reassign.html", context)
 

@@ -1,6 +1,6 @@
 """Documents: their text can be corrected until the first annotation, then it is frozen."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django import forms
 from django.contrib import admin
@@ -19,10 +19,21 @@ from annotations.admin.shared import (
     count_of,
     report_action,
     service_error_text,
+    staff_user,
 )
 from annotations.errors import ServiceError
 from annotations.models import Annotation, Document
 from annotations.services.review import gold_set_reviewed
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class _Counted(TypedDict):
+    """What DocumentAdmin.get_queryset annotates."""
+
+    annotation_count: int
+
 
 TEXT_FROZEN = (
     "This document has been annotated; its text can no longer change (offsets point into it)."
@@ -39,7 +50,7 @@ class DocumentForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if "text" in self.fields:
             # Offsets count every character: leading and trailing whitespace stay.
-            self.fields["text"].strip = False
+            cast(forms.CharField, self.fields["text"]).strip = False
 
     def clean_text(self) -> str:
         # Browsers submit a textarea with CRLF line breaks; stored text has LF only.
@@ -101,7 +112,7 @@ class DocumentAdmin(ScopedAdmin):
         return Truncator(obj.text).chars(PREVIEW_CHARS)
 
     @admin.display(description="annotations", ordering="annotation_count")
-    def annotation_count(self, obj: Document) -> int:
+    def annotation_count(self, obj: "WithAnnotations[Document, _Counted]") -> int:
         return obj.annotation_count
 
     @admin.action(description="Mark the selected documents' gold reviewed")
@@ -109,7 +120,7 @@ class DocumentAdmin(ScopedAdmin):
         done, problems = 0, []
         for document in queryset.order_by("pk"):
             try:
-                gold_set_reviewed(document=document, reviewed=True, actor=request.user)
+                gold_set_reviewed(document=document, reviewed=True, actor=staff_user(request))
             except ServiceError as error:
                 problems.append(
                     ACTION_PROBLEM.format(

@@ -5,7 +5,7 @@ rules (and shows the same messages) as the API. The forms ask the services first
 manager sees a field error rather than a failed save; a project never loses its last manager.
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django import forms
 from django.contrib import admin, messages
@@ -25,10 +25,22 @@ from annotations.admin.shared import (
     color_swatch,
     count_of,
     service_error_text,
+    staff_user,
 )
 from annotations.errors import InvalidInput
 from annotations.models import Document, Label, Membership, Project, Role, StanceTarget
 from annotations.services import projects as services
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class _Counted(TypedDict):
+    """What ProjectAdmin.get_queryset annotates."""
+
+    member_count: int
+    document_count: int
+
 
 KEEP_A_MANAGER = "A project needs at least one manager: keep one or make someone else manager."
 DUPLICATE_IN_FORM = "Two rows here use the {field} '{value}'."
@@ -44,7 +56,8 @@ class ProjectForm(forms.ModelForm):
         fields = ("name", "description", "guidelines", "allow_overlap", "annotators_per_document")
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         candidate = Project(**{field: cleaned.get(field) for field in self.Meta.fields})
         add_service_errors(self, services.project_errors(candidate))
         return cleaned
@@ -62,7 +75,8 @@ class LabelForm(forms.ModelForm):
         fields = ("project", "name", "kind", "color", "shortcut", "description")
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if not cleaned.get("color"):
             # Empty keeps an existing label's colour; a new label gets one from the service
             # (None on the instance, whether or not the browser sent the field at all).
@@ -74,7 +88,7 @@ class LabelForm(forms.ModelForm):
         )
         candidate = Label(
             pk=self.instance.pk,
-            project_id=getattr(project, "pk", None),
+            project_id=getattr(project, "pk", None),  # type: ignore[misc]  # None while the project is created: Django takes it, the stubs not
             name=cleaned.get("name", ""),
             kind=cleaned.get("kind", ""),
             color=cleaned["color"] or services.PALETTE[0],
@@ -90,13 +104,14 @@ class StanceTargetForm(forms.ModelForm):
         fields = ("project", "name", "description")
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         project = cleaned.get("project") or (
             self.instance.project if self.instance.project_id else None
         )
         candidate = StanceTarget(
             pk=self.instance.pk,
-            project_id=getattr(project, "pk", None),
+            project_id=getattr(project, "pk", None),  # type: ignore[misc]  # None while the project is created: Django takes it, the stubs not
             name=cleaned.get("name", ""),
         )
         add_service_errors(self, services.target_errors(candidate))
@@ -123,7 +138,8 @@ class MembershipForm(MembershipInlineForm):
         fields = ("project", "user", "role")
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         project = cleaned.get("project") or (
             self.instance.project if self.instance.project_id else None
         )
@@ -147,7 +163,8 @@ class UniqueAcrossRowsFormSet(BaseInlineFormSet):
         for field in self.distinct_fields:
             seen: set[Any] = set()
             for form in self.forms:
-                if not hasattr(form, "cleaned_data") or self._should_delete_form(form):
+                # BaseFormSet's own deletion test (private; the stubs leave it out).
+                if not hasattr(form, "cleaned_data") or self._should_delete_form(form):  # type: ignore[attr-defined]
                     continue
                 value = form.cleaned_data.get(field)
                 if value in (None, ""):
@@ -182,7 +199,7 @@ class MembershipFormSet(UniqueAcrossRowsFormSet):
                 continue
             if form.instance.pk is not None:
                 roles.pop(form.instance.user_id, None)
-            if not self._should_delete_form(form):
+            if not self._should_delete_form(form):  # type: ignore[attr-defined]  # see above
                 roles[form.cleaned_data["user"].pk] = form.cleaned_data["role"]
         if had_manager and Role.MANAGER not in roles.values():
             raise ValidationError(KEEP_A_MANAGER)
@@ -256,11 +273,11 @@ class ProjectAdmin(ScopedAdmin):
         return [MembershipInline, LabelInline, StanceTargetInline]
 
     @admin.display(description="members", ordering="member_count")
-    def member_count(self, obj: Project) -> int:
+    def member_count(self, obj: "WithAnnotations[Project, _Counted]") -> int:
         return obj.member_count
 
     @admin.display(description="documents", ordering="document_count")
-    def document_count(self, obj: Project) -> int:
+    def document_count(self, obj: "WithAnnotations[Project, _Counted]") -> int:
         return obj.document_count
 
     def save_model(self, request: HttpRequest, obj: Project, form, change: bool) -> None:
@@ -269,7 +286,7 @@ class ProjectAdmin(ScopedAdmin):
             changed = {field: values[field] for field in form.changed_data if field in values}
             adopt(obj, services.project_update(project=obj, **changed))
         else:
-            adopt(obj, services.project_create(creator=request.user, **values))
+            adopt(obj, services.project_create(creator=staff_user(request), **values))
 
     def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
         formset.save(commit=False)

@@ -5,12 +5,13 @@ superuser). Actions go through the services one item at a time, so each item obe
 rules as from the API, and the manager is told which items could not be done and why.
 """
 
-from collections.abc import Callable, Iterable
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, TypeVar, cast
 from urllib.parse import quote
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, IntegerField, Model, OuterRef, QuerySet, Subquery
@@ -39,6 +40,11 @@ def managed_projects(user: Any) -> QuerySet[Project]:
     return Project.objects.filter(memberships__user=user, memberships__role__in=access.MANAGE_ROLES)
 
 
+def staff_user(request: HttpRequest) -> User:
+    """Return the account making an admin request (the admin site lets in active staff only)."""
+    return cast(User, request.user)
+
+
 def add_service_errors(form: forms.BaseForm, errors: dict[str, list[str]]) -> None:
     """Attach a service's field -> messages to the form, skipping fields already in error."""
     for field, field_errors in errors.items():
@@ -60,7 +66,7 @@ def count_of(model: type[Model], field: str = "project") -> Coalesce:
     """Return a per-row count of ``model`` rows pointing at the row by ``field``."""
     # A correlated count per row: joining two reverse relations would multiply the rows.
     rows = (
-        model.objects.filter(**{field: OuterRef("pk")})
+        model._default_manager.filter(**{field: OuterRef("pk")})
         .order_by()
         .values(field)
         .annotate(n=Count("pk"))
@@ -89,8 +95,10 @@ class TextareaField(forms.CharField):
         return value.replace("\r\n", "\n") if isinstance(value, str) else value
 
 
-TEXT_FIELDS = {models.TextField: {"form_class": TextareaField}}
-SHORT_TEXT_FIELDS = {
+FieldOverrides = Mapping[type[models.Field], Mapping[str, Any]]
+
+TEXT_FIELDS: FieldOverrides = {models.TextField: {"form_class": TextareaField}}
+SHORT_TEXT_FIELDS: FieldOverrides = {
     models.TextField: {"form_class": TextareaField, "widget": forms.Textarea(attrs={"rows": 2})}
 }
 

@@ -117,8 +117,7 @@ class MemberListApi(ListApiView):
             )
         membership = services.membership_set(
             project=project,
-            # selectors.user_get_by_username is typed AbstractBaseUser; it returns a User.
-            user=user,  # type: ignore[arg-type]
+            user=user,
             role=body.validated_data["role"],
         )
         return Response(MemberOutput(membership).data, status=status.HTTP_201_CREATED)

@@ -23,7 +23,7 @@ import orjson
 from django.db import IntegrityError, connection
 from psycopg import DatabaseError
 
-from annotations.db.rows import quote
+from annotations.db.rows import column_of, quote
 from annotations.models import Document
 
 # The columns of a COPY row, in its order; document_row encodes the ones between the first
@@ -57,7 +57,7 @@ def copy_supported() -> bool:
 @cache
 def _copy_sql() -> str:
     table = Document._meta.db_table
-    columns = ", ".join(quote(Document._meta.get_field(name).column) for name in _DOCUMENT_COLUMNS)
+    columns = ", ".join(quote(column_of(Document, name)) for name in _DOCUMENT_COLUMNS)
     return f"COPY {quote(table)} ({columns}) FROM STDIN (FORMAT BINARY)"
 
 

@@ -12,14 +12,14 @@ from functools import cache
 
 from django.db import connection
 
-from annotations.db.rows import quote
+from annotations.db.rows import column_of, quote
 from annotations.models import Document
 
 
 @cache
 def _stored_ids_sql() -> str:
     def column(name: str) -> str:
-        return quote(Document._meta.get_field(name).column)
+        return quote(column_of(Document, name))
 
     pk = column("id")
     return (

@@ -5,7 +5,8 @@ the caller's role, locks it, and checks the label and the spans it touches. The 
 longer compiling these joins than the database spends answering them (see rows.py), so each
 is one statement written here from the models' own table and column names, and its rows
 become model instances through ``rows.Part``. Each function names the ORM query it stands in
-for; tests/test_selectors.py holds them equal.
+for; tests/test_selectors.py holds them equal. A part loads a ``Model`` as far as the types
+know: the casts here name its model (and None where an outer join may have matched nothing).
 
 Callers (the selectors) keep the rules: who may see what, which ids are out of range. This
 module only reads, and returns model instances, None, or plain tuples.
@@ -13,11 +14,11 @@ module only reads, and returns model instances, None, or plain tuples.
 
 import uuid
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.db import connection
-from django.db.models import Model
 from rest_framework.authtoken.models import Token
 
 from annotations.db import rows
@@ -44,7 +45,8 @@ def token_with_user(*, key: str) -> Token | None:
     if row is None:
         return None
     (token, user), _rest = rows.split(row, [_TOKEN, _USER])
-    token.user = user
+    token = cast(Token, token)
+    token.user = cast(User, user)
     return token
 
 
@@ -72,7 +74,7 @@ def _annotation_for_user_sql(vendor: str) -> str:
 
 def annotation_with_author_and_role(
     *, user_id: int, annotation_id: int
-) -> tuple[Annotation, Model | None, str] | None:
+) -> tuple[Annotation, User | None, str] | None:
     """The annotation, its author (id and username only) and ``user_id``'s role in its project.
 
     None when there is no such annotation or the user is not a member of its project: the
@@ -83,7 +85,7 @@ def annotation_with_author_and_role(
     if row is None:
         return None
     (annotation, author), (role,) = rows.split(row, [_ANNOTATION, _AUTHOR])
-    return annotation, author, role
+    return cast(Annotation, annotation), cast(User | None, author), role
 
 
 @cache
@@ -110,7 +112,8 @@ def annotation_locked(*, annotation_id: int) -> Annotation | None:
     (annotation, document, project), _rest = rows.split(
         row, [_ANNOTATION, _DOCUMENT_TEXT, _PROJECT]
     )
-    document.project = project
+    annotation, document = cast(Annotation, annotation), cast(Document, document)
+    document.project = cast(Project, project)
     annotation.document = document
     return annotation
 
@@ -131,7 +134,7 @@ def _label_sql(vendor: str) -> str:
 def label_of_project(*, project_id: int, label_id: int) -> Label | None:
     """``Label.objects.filter(pk=label_id, project_id=project_id).first()``."""
     row = rows.fetch_one(_label_sql(connection.vendor), [label_id, project_id])
-    return None if row is None else _LABEL.load(row)
+    return None if row is None else cast(Label, _LABEL.load(row))
 
 
 _CLIENT_SPAN = rows.Part(Span, "c")
@@ -188,9 +191,12 @@ def span_create_facts(
     client = Span._meta.get_field("client_id").get_db_prep_value(client_id, connection)
     params: list[Any] = [label_id, project_id, annotation_id, client, annotation_id, end, start]
     row = rows.fetch_one(_span_create_facts_sql(connection.vendor), params)
+    assert row is not None  # every join is an outer join of one constant row
     (label, replayed, replayed_label, overlap), rest = rows.split(
         row, [_LABEL, _CLIENT_SPAN, _CLIENT_SPAN_LABEL, _OVERLAP]
     )
+    replayed = cast(Span | None, replayed)
     if replayed is not None:
-        replayed.label = replayed_label
+        replayed.label = cast(Label, replayed_label)
+    label, overlap = cast(Label | None, label), cast(Span | None, overlap)
     return label, replayed, overlap, rest[0] if rest else None

@@ -21,6 +21,13 @@ def quote(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
+def column_of(model: type[Model], name: str) -> str:
+    """The database column of one of ``model``'s concrete fields (by name or attname)."""
+    field = model._meta.get_field(name)
+    assert isinstance(field, Field) and field.column, f"{name} is not a column"
+    return field.column
+
+
 @dataclass(frozen=True)
 class Part:
     """Some columns of one table under an alias; ``fields`` None selects every column."""

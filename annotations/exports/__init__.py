@@ -11,7 +11,7 @@ download); ``export_stream`` renders rows into UTF-8 blocks ready to send or wri
 """
 
 import importlib.util
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,7 +48,10 @@ STATUS_UNKNOWN = "{value!r} is not a status of gold; use one of: {names}."
 # call per document, one write for everything would hold the whole export in memory.
 BLOCK_SIZE = 64 * 1024
 
-Renderer = Callable[[Iterable[dict[str, Any]], ExportReport, ExportOptions], Iterator[Any]]
+# A generator, so that a download that stops early closes it (and the selector's cursor).
+Renderer = Callable[
+    [Iterable[dict[str, Any]], ExportReport, ExportOptions], Generator[str | bytes, None, None]
+]
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ placed, is left out (its tokens are ``O``) and reported twice: in the export rep
 ``# export warning: ...`` line right after its document's ``-DOCSTART-`` line.
 """
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable
 from typing import Any
 
 from annotations.exports.base import ExportOptions, ExportReport
@@ -23,7 +23,7 @@ PIPE_BATCH = 64
 
 def render(
     rows: Iterable[dict[str, Any]], report: ExportReport, options: ExportOptions
-) -> Iterator[str]:
+) -> Generator[str, None, None]:
     """Yield one block per row: the -DOCSTART- line, warnings, then the tagged sentences."""
     nlp = pipeline()
     pairs = ((row["text"], row) for row in rows)

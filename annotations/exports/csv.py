@@ -11,7 +11,7 @@ spreadsheet shows it as text instead of running it as a formula (OWASP's CSV inj
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable
 from typing import Any
 
 from annotations.exports.base import EXPORT_SUBMITTED, ExportOptions, ExportReport
@@ -41,7 +41,7 @@ def neutralise(value: Any) -> Any:
 
 def render(
     rows: Iterable[dict[str, Any]], report: ExportReport, options: ExportOptions
-) -> Iterator[str]:
+) -> Generator[str, None, None]:
     """Yield the header, then each row's claims and stances as CSV lines."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)

@@ -10,7 +10,7 @@ or overlaps one already placed, is left out and reported (in the report and in
 one piece, unlike the line-based formats, which stream.
 """
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable
 from typing import Any
 
 from annotations.exports.base import ExportOptions, ExportReport
@@ -22,7 +22,7 @@ USER_DATA_KEYS = ("id", "external_id", "meta", "annotators", "annotator", "revie
 
 def render(
     rows: Iterable[dict[str, Any]], report: ExportReport, options: ExportOptions
-) -> Iterator[bytes]:
+) -> Generator[bytes, None, None]:
     """Yield the DocBin of every row, as bytes, once all rows are in."""
     from spacy.tokens import DocBin
 

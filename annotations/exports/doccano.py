@@ -5,13 +5,15 @@ stance); ``id``, ``external_id`` and ``meta`` ride along, as doccano keeps unkno
 metadata, so that importing the file back gives the same documents.
 """
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable
 from typing import Any
 
 import orjson
 
 
-def render(rows: Iterable[dict[str, Any]], report: Any, options: Any) -> Iterator[bytes]:
+def render(
+    rows: Iterable[dict[str, Any]], report: Any, options: Any
+) -> Generator[bytes, None, None]:
     """Yield one doccano line per row, spans in text order."""
     for row in rows:
         spans = sorted(

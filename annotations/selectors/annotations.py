@@ -17,7 +17,7 @@ Invariants:
 import uuid
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery, prefetch_related_objects
 
 from annotations import access
@@ -39,7 +39,7 @@ from annotations.selectors.base import INT64, role_of
 SEE_ALL_ROLES = access.roles_where(access.sees_others_work)
 
 
-def _visible_to(user: AbstractBaseUser) -> Q:
+def _visible_to(user: User) -> Q:
     """Annotations a member may read: all for reviewers and managers, else own and predictions.
 
     ``annotation_visible`` is the same rule for one loaded annotation; a test holds them equal.
@@ -51,7 +51,7 @@ def _visible_to(user: AbstractBaseUser) -> Q:
     )
 
 
-def annotation_visible(annotation: Annotation, user: AbstractBaseUser, role: str | None) -> bool:
+def annotation_visible(annotation: Annotation, user: User, role: str | None) -> bool:
     """Whether a member with ``role`` (None: not a member) may read ``annotation``."""
     if role is None:
         return False
@@ -62,10 +62,10 @@ def annotation_visible(annotation: Annotation, user: AbstractBaseUser, role: str
     )
 
 
-def annotation_list_for_user(*, user: AbstractBaseUser, document: Document) -> QuerySet[Annotation]:
+def annotation_list_for_user(*, user: User, document: Document) -> QuerySet[Annotation]:
     """Return the document's annotations the user may read, with their authors."""
     return (
-        Annotation.objects.filter(document=document)
+        Annotation.objects.filter(document=document)  # type: ignore[no-redef, misc]  # see role_of
         .annotate(caller_role=role_of(user, "document__project_id"))
         .filter(caller_role__isnull=False)
         .filter(_visible_to(user))
@@ -75,7 +75,7 @@ def annotation_list_for_user(*, user: AbstractBaseUser, document: Document) -> Q
 
 
 def annotation_get_for_user(
-    *, user: AbstractBaseUser, annotation_id: int, with_content: bool = False
+    *, user: User, annotation_id: int, with_content: bool = False
 ) -> Annotation | None:
     """Return an annotation the user may read (with ``caller_role`` and author), or None.
 
@@ -138,17 +138,23 @@ def span_create_facts(
     predate a concurrent writer's spans). Ids and offsets that are not 64-bit integers match
     nothing; the checks that refuse them are the caller's.
     """
-    label_id = label_id if type(label_id) is int and label_id in INT64 else None
-    ranged = type(start) is int and type(end) is int and start in INT64 and end in INT64
+    label_id = _int64(label_id)
+    start_at, end_at = _int64(start), _int64(end)
+    ranged = start_at is not None and end_at is not None
     label, replayed, overlap, next_id = hotpath.span_create_facts(
         annotation_id=annotation_id,
         project_id=project_id,
         label_id=label_id,
         client_id=client_id,
-        start=start if ranged else None,
-        end=end if ranged else None,
+        start=start_at if ranged else None,
+        end=end_at if ranged else None,
     )
     return SpanCreateFacts(label=label, replayed=replayed, overlap=overlap, next_id=next_id)
+
+
+def _int64(value: object) -> int | None:
+    """``value`` if it is a 64-bit integer (a bool is not an integer here), else None."""
+    return value if type(value) is int and value in INT64 else None
 
 
 def span_get(*, annotation: Annotation, span_id: int) -> Span | None:

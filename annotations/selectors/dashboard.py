@@ -6,6 +6,7 @@ counts add up to its documents, every state present, zero included); a person wh
 the project still counts for the work they did.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from statistics import median
 
@@ -153,7 +154,7 @@ def label_usage(*, project: Project) -> QuerySet[Label]:
     }
     gold = {"annotation__kind": AnnotationKind.GOLD}
 
-    def uses(model: type, scope: dict) -> Coalesce:
+    def uses(model: type[Span | Stance], scope: Mapping[str, object]) -> Coalesce:
         return count_of(model.objects.filter(label=OuterRef("pk"), **scope), "label")
 
     return Label.objects.filter(project=project).annotate(

@@ -7,7 +7,7 @@ chunks per round trip, never whole.
 
 from collections.abc import Iterator
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
 
 from annotations.models import ImportJob, ImportJobChunk, Project
@@ -29,10 +29,10 @@ def import_job_recent(*, project: Project, limit: int) -> list[ImportJob]:
     return list(import_job_list(project=project)[:limit])
 
 
-def import_job_get_for_user(*, user: AbstractBaseUser, job_id: int) -> ImportJob | None:
+def import_job_get_for_user(*, user: User, job_id: int) -> ImportJob | None:
     """Return the import job with the user's ``caller_role``, or None for a non-member."""
     return (
-        ImportJob.objects.filter(pk=job_id, project__memberships__user=user)
+        ImportJob.objects.filter(pk=job_id, project__memberships__user=user)  # type: ignore[no-redef]  # see role_of
         .annotate(caller_role=role_of(user, "project_id"))
         .select_related("created_by")
         .first()

@@ -6,8 +6,10 @@ only ever looked up within its project. ``progress_*`` mean what ``project_progr
 says, and the queue's rule is ``queue.document_queue_for_user``'s.
 """
 
+from typing import TypedDict
+
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from annotations.db import hotpath
@@ -26,16 +28,16 @@ from annotations.selectors.queue import document_queue_for_user
 NO_SUCH_USER = "No user is named {username!r}."
 
 
-def project_list_for_user(*, user: AbstractBaseUser) -> QuerySet[Project]:
+def project_list_for_user(*, user: User) -> QuerySet[Project]:
     """Return the projects the user is a member of, each with the user's ``caller_role``."""
     return (
-        Project.objects.filter(memberships__user=user)
+        Project.objects.filter(memberships__user=user)  # type: ignore[no-redef]  # see role_of
         .annotate(caller_role=role_of(user, "pk"))
         .order_by("name", "id")
     )
 
 
-def project_get_for_user(*, user: AbstractBaseUser, project_id: int) -> Project | None:
+def project_get_for_user(*, user: User, project_id: int) -> Project | None:
     """Return the project with the user's ``caller_role``, or None for a non-member."""
     return project_list_for_user(user=user).filter(pk=project_id).first()
 
@@ -65,7 +67,14 @@ def target_list(*, project: Project) -> QuerySet[StanceTarget]:
 # Progress
 
 
-def project_progress_for_user(*, project: Project, user: AbstractBaseUser) -> dict[str, int]:
+class Progress(TypedDict):
+    done: int
+    assigned: int
+    total: int
+    available: int
+
+
+def project_progress_for_user(*, project: Project, user: User) -> Progress:
     """Return the user's progress in the project's queue: done, assigned, total, available.
 
     ``done`` counts the user's submitted and skipped annotations, ``assigned`` all the user's
@@ -86,7 +95,7 @@ def project_progress_for_user(*, project: Project, user: AbstractBaseUser) -> di
     }
 
 
-def project_list_with_progress_for_user(*, user: AbstractBaseUser) -> QuerySet[Project]:
+def project_list_with_progress_for_user(*, user: User) -> QuerySet[Project]:
     """Return the user's projects, each with ``caller_role`` and the user's queue progress.
 
     ``progress_done``, ``progress_assigned`` and ``progress_available`` mean what
@@ -111,9 +120,7 @@ def project_list_with_progress_for_user(*, user: AbstractBaseUser) -> QuerySet[P
     )
 
 
-def project_get_with_progress_for_user(
-    *, user: AbstractBaseUser, project_id: int
-) -> Project | None:
+def project_get_with_progress_for_user(*, user: User, project_id: int) -> Project | None:
     """Return one of the user's projects with role and progress, or None for a non-member."""
     return project_list_with_progress_for_user(user=user).filter(pk=project_id).first()
 
@@ -121,7 +128,7 @@ def project_get_with_progress_for_user(
 # Accounts
 
 
-def user_get_by_username(*, username: str) -> AbstractBaseUser | None:
+def user_get_by_username(*, username: str) -> User | None:
     """Return the account with this username, or None (callers report NO_SUCH_USER)."""
     return get_user_model().objects.filter(username=username).first()
 

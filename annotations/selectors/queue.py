@@ -5,14 +5,14 @@ fewer than ``project.annotators_per_document`` people have one, whatever its sta
 ``services.queue`` assigns from it; the progress selectors count it.
 """
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import Exists, OuterRef, QuerySet
 
 from annotations.models import Annotation, AnnotationKind, Document, Project
 from annotations.selectors.base import manual_count
 
 
-def document_queue_for_user(*, project: Project, user: AbstractBaseUser) -> QuerySet[Document]:
+def document_queue_for_user(*, project: Project, user: User) -> QuerySet[Document]:
     """Return the documents the queue may still give the user, in document id order.
 
     A document qualifies when the user has no manual annotation on it and fewer than

@@ -7,7 +7,7 @@ whole; lists leave out the bulky data-card fields.
 
 from collections.abc import Iterator
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import Prefetch, QuerySet
 
 from annotations.models import Project, Release, ReleaseFile, ReleaseFileChunk, ReleaseStatus
@@ -24,10 +24,10 @@ def release_list(*, project: Project) -> QuerySet[Release]:
     )
 
 
-def release_get_for_user(*, user: AbstractBaseUser, release_id: int) -> Release | None:
+def release_get_for_user(*, user: User, release_id: int) -> Release | None:
     """Return the release with the caller's ``caller_role`` and its files; None for a non-member."""
     return (
-        Release.objects.filter(pk=release_id, project__memberships__user=user)
+        Release.objects.filter(pk=release_id, project__memberships__user=user)  # type: ignore[no-redef]  # see role_of
         .annotate(caller_role=role_of(user, "project_id"))
         .select_related("project", "created_by")
         .prefetch_related(Prefetch("files", ReleaseFile.objects.order_by("id")))

@@ -136,18 +136,18 @@ def review_queue(
         "evidence__start",
         "evidence__end",
     )
-    for values in stances:
+    for stance_values in stances:
         annotation_id, target_id, name, holder_start, holder_end, evidence_start, evidence_end = (
-            values
+            stance_values
         )
         document_id, username = owner[annotation_id]
-        item = items.stance_item(
+        stance = items.stance_item(
             target=target_id,
             label=name,
             holder=_offsets(holder_start, holder_end),
             evidence=_offsets(evidence_start, evidence_end),
         )
-        documents[document_id]["items"][username].add(item)
+        documents[document_id]["items"][username].add(stance)
         documents[document_id]["labels"].add(name)
     gold = dict(
         Annotation.objects.filter(document__project=project, kind=AnnotationKind.GOLD).values_list(

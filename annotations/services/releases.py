@@ -24,7 +24,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TypedDict, cast
 
 import orjson
 from django.contrib.auth.models import User
@@ -151,11 +151,16 @@ class _Built:
     report: ExportReport
 
 
+class _LabelCount(TypedDict):
+    kind: str
+    count: int
+
+
 @dataclass
 class _Counts:
     documents: int = 0
-    labels: dict[str, dict[str, Any]] = field(default_factory=dict)
-    kinds: Counter = field(default_factory=Counter)
+    labels: dict[str, _LabelCount] = field(default_factory=dict)
+    kinds: Counter[str] = field(default_factory=Counter)
 
     def add(self, row: dict[str, Any]) -> None:
         self.documents += 1
@@ -223,7 +228,7 @@ def _claim(release_id: int) -> Release | None:
     return release
 
 
-def _take_snapshot(release: Release, workdir: Path) -> tuple[_Built, _Counts, dict]:
+def _take_snapshot(release: Release, workdir: Path) -> tuple[_Built, _Counts, dict[str, Any]]:
     """Write the jsonl file, count it, and compute agreement, all from one snapshot."""
     counts = _Counts()
 
@@ -273,7 +278,9 @@ def _progress(release: Release, done: int, total: int, **fields: Any) -> None:
     )
 
 
-def _store(release: Release, built: list[_Built], counts: _Counts, agreement: dict) -> None:
+def _store(
+    release: Release, built: list[_Built], counts: _Counts, agreement: dict[str, Any]
+) -> None:
     """Store the files and publish the release, in one transaction."""
     with transaction.atomic():
         current = Release.objects.select_for_update().filter(pk=release.pk).first()
@@ -362,11 +369,15 @@ def release_compare(*, base: Release, other: Release) -> dict[str, Any]:
     return compare_rows(base_rows, other_rows)
 
 
+# A span or stance of a row as compared: (kind, label, ...), the rest depending on the kind.
+_Item = tuple[Any, ...]
+
+
 def compare_rows(base: Iterable[dict[str, Any]], other: Iterable[dict[str, Any]]) -> dict[str, Any]:
     """Diff two id-ordered row streams: documents added, removed, changed; items per label."""
     documents = {key: _IdList() for key in ("added", "removed", "changed")}
     unchanged = 0
-    labels: dict[str, Counter] = {}
+    labels: dict[str, Counter[str]] = {}
 
     def tally(items: Iterable[tuple[str, item_rules.Item]], change: str) -> None:
         for _, item in items:
@@ -462,7 +473,7 @@ def _offsets(ref: dict[str, Any] | None) -> item_rules.Offsets | None:
     return (ref["start"], ref["end"])
 
 
-def _without(items: Counter, other: Counter) -> Iterator[tuple]:
+def _without(items: Counter[_Item], other: Counter[_Item]) -> Iterator[_Item]:
     for item, count in (items - other).items():
         for _ in range(count):
             yield item

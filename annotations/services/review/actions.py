@@ -9,7 +9,7 @@ every change is logged (and revertable) like any other.
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from annotations import items as item_rules
@@ -86,7 +86,7 @@ def gold_accept_span(
     *,
     document: Document,
     span_id: Any,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     version: int | None = None,
 ) -> AcceptResult:
     """Copy another annotation's span (with its claimant) into the document's gold.
@@ -96,9 +96,12 @@ def gold_accept_span(
     overlap the accepted one are taken out first: accepting is choosing this version.
     """
     with transaction.atomic():
+        source_id = _int_or_none(span_id)
         source = (
-            Span.objects.select_related("label", "claimant__label")
-            .filter(pk=_int_or_none(span_id), annotation__document=document)
+            None
+            if source_id is None
+            else Span.objects.select_related("label", "claimant__label")
+            .filter(pk=source_id, annotation__document=document)
             .exclude(annotation__kind=AnnotationKind.GOLD)
             .first()
         )
@@ -115,7 +118,7 @@ def gold_accept_stance(
     *,
     document: Document,
     stance_id: Any,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     version: int | None = None,
 ) -> AcceptResult:
     """Copy another annotation's stance into gold, with its holder and evidence spans.
@@ -124,11 +127,14 @@ def gold_accept_stance(
     and evidence.
     """
     with transaction.atomic():
+        source_id = _int_or_none(stance_id)
         source = (
-            Stance.objects.select_related(
+            None
+            if source_id is None
+            else Stance.objects.select_related(
                 "target", "label", "holder__label", "evidence__label", "evidence__claimant__label"
             )
-            .filter(pk=_int_or_none(stance_id), annotation__document=document)
+            .filter(pk=source_id, annotation__document=document)
             .exclude(annotation__kind=AnnotationKind.GOLD)
             .first()
         )
@@ -164,7 +170,7 @@ def gold_accept_stance(
 
 
 def gold_accept_agreed(
-    *, document: Document, actor: AbstractBaseUser | None, version: int | None = None
+    *, document: Document, actor: User | None, version: int | None = None
 ) -> AgreedResult:
     """Add to gold every span and stance that all submitted annotations contain exactly.
 
@@ -192,7 +198,7 @@ def gold_accept_agreed(
         total = len(sources)
         agreed_spans = voting.agreed(counted.spans, total)
         agreed_stances = voting.agreed(counted.stances, total)
-        kinds = {span.label.name: span.label.kind for span in spans}
+        kinds: dict[item_rules.Name, str] = {span.label.name: span.label.kind for span in spans}
         result = AgreedResult(annotation=gold, created=created, sources=[a.pk for a in sources])
         plan = _agreed_plan(gold, document, agreed_spans, agreed_stances, counted, kinds)
         result.conflicts = plan.conflicts
@@ -210,7 +216,7 @@ def gold_set_reviewed(
     *,
     document: Document,
     reviewed: bool,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     version: int | None = None,
 ) -> Annotation:
     """Mark the document's gold reviewed (status submitted), or reopen it for editing."""
@@ -245,7 +251,7 @@ def _gold_locked(document: Document, version: int | None) -> tuple[Annotation, b
 def _place(
     gold: Annotation,
     source: Span,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     replaced: list[dict[str, Any]],
     *,
     field: str,
@@ -326,7 +332,7 @@ def _agreed_plan(
     agreed_spans: list[SpanKey],
     agreed_stances: list[StanceKey],
     counted: ItemVotes,
-    kinds: dict[str, str],
+    kinds: dict[item_rules.Name, str],
 ) -> _AgreedPlan:
     """Gold's current content as a bulk body, plus the agreed items it lacks."""
     votes, stance_votes = counted.spans, counted.stances
@@ -345,8 +351,9 @@ def _agreed_plan(
         )
         .order_by("id")
     )
-    position = {span.pk: index for index, span in enumerate(current)}
-    items = [
+    # Looked up by optional ids (claimant, holder, evidence): None finds nothing.
+    position: dict[int | None, int] = {span.pk: index for index, span in enumerate(current)}
+    items: list[dict[str, Any]] = [
         {
             "label": span.label.name,
             "start": span.start,
@@ -427,26 +434,30 @@ def _agreed_plan(
         )
         added_spans += 1
     slots: rules.StanceSlots[int] = rules.StanceSlots()
-    for position, item in enumerate(stance_items):
-        slots.take(item["target"], item["holder"], position)
+    for at, stance_item in enumerate(stance_items):
+        slots.take(stance_item["target"], stance_item["holder"], at)
     current_keys = {item_rules.vote_key(stance_item_of(stance)) for stance in current_stances}
     added_stances = 0
-    for key in sorted(agreed_stances, key=stance_order):
-        if key in current_keys:
+    for stance_key in sorted(agreed_stances, key=stance_order):
+        if stance_key in current_keys:
             continue
-        target, value = key.place.target, key.label
-        holder, evidence = key.place.holder, key.evidence
+        target, value = stance_key.place.target, stance_key.label
+        holder, evidence = stance_key.place.holder, stance_key.evidence
         # Holder and evidence are gold's spans at their offsets (a holder is an entity).
         holder_at = None if holder is None else entity_at.get(holder)
         evidence_at = None if evidence is None else span_at.get(evidence)
         if (holder is not None and holder_at is None) or (
             evidence is not None and evidence_at is None
         ):
-            conflicts.append(conflict_entry("stance", key, stance_votes[key], SPAN_LEFT_OUT, None))
+            conflicts.append(
+                conflict_entry("stance", stance_key, stance_votes[stance_key], SPAN_LEFT_OUT, None)
+            )
             continue
         if slots.take(target, holder_at, len(stance_items)) is not None:
             conflicts.append(
-                conflict_entry("stance", key, stance_votes[key], SAME_TARGET_AND_HOLDER, None)
+                conflict_entry(
+                    "stance", stance_key, stance_votes[stance_key], SAME_TARGET_AND_HOLDER, None
+                )
             )
             continue
         stance_items.append(

@@ -17,9 +17,9 @@ for a claimant or holder).
 
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 
 from annotations import items, rules, voting
@@ -54,6 +54,7 @@ SPAN_LEFT_OUT = "span_left_out"
 # What gold voting counts: items.vote_key of each span and stance (labels and targets by name).
 SpanKey = items.SpanItem
 StanceKey = items.StanceItem
+Key = TypeVar("Key", SpanKey, StanceKey)
 
 
 @dataclass
@@ -77,7 +78,7 @@ class ItemVotes:
 def gold_build(
     *,
     document: Document,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     annotation_ids: list[Any] | None = None,
     strategy: str | None = None,
 ) -> GoldResult:
@@ -101,7 +102,7 @@ def gold_build(
         else:
             chosen_spans, span_conflicts = list(span_votes), []
             chosen_stances, stance_conflicts = list(stance_votes), []
-        kinds = {span.label.name: span.label.kind for span in spans}
+        kinds: dict[items.Name, str] = {span.label.name: span.label.kind for span in spans}
         chosen_spans, overlap_conflicts = _apply_overlap_rule(
             chosen_spans, kinds, document.project.allow_overlap, span_votes
         )
@@ -234,7 +235,7 @@ def count_items(spans: Iterable[Span], stances: Iterable[Stance]) -> ItemVotes:
 
 
 def span_positions(
-    keys: list[SpanKey], kinds: dict[str, str]
+    keys: list[SpanKey], kinds: dict[items.Name, str]
 ) -> tuple[dict[items.Offsets, int], dict[items.Offsets, int]]:
     """Where gold's spans ``keys`` are, by offsets: entities only (claimants, holders), and any.
 
@@ -256,15 +257,18 @@ def stance_order(key: StanceKey) -> str:
 
 
 def _by_majority(
-    votes: dict[Any, set[int]], total: int, kind: str
-) -> tuple[list[Any], list[dict[str, Any]]]:
+    votes: dict[Key, set[int]], total: int, kind: str
+) -> tuple[list[Key], list[dict[str, Any]]]:
     chosen, left_out = voting.majority(votes, total)
     conflicts = [conflict_entry(kind, key, votes[key], reason, total) for key, reason in left_out]
     return chosen, conflicts
 
 
 def _apply_overlap_rule(
-    keys: list[SpanKey], kinds: dict[str, str], allow_overlap: bool, votes: dict[SpanKey, set[int]]
+    keys: list[SpanKey],
+    kinds: dict[items.Name, str],
+    allow_overlap: bool,
+    votes: dict[SpanKey, set[int]],
 ) -> tuple[list[SpanKey], list[dict[str, Any]]]:
     if allow_overlap:
         return keys, []
@@ -313,7 +317,7 @@ def _span_items(
     keys: list[SpanKey],
     votes: dict[SpanKey, set[int]],
     checkworthy_votes: dict[SpanKey, dict[int, str]],
-    kinds: dict[str, str],
+    kinds: dict[items.Name, str],
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     # Claimants are entity spans, found by their offsets.
     positions = {
