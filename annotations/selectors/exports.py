@@ -14,9 +14,10 @@ each batch into rows; this module only reads. Invariants:
 """
 
 from collections import defaultdict
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Generator, Iterator
 from dataclasses import dataclass
 from itertools import islice
+from typing import Any, cast
 
 from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Subquery, TextField, When
 from django.db.models.functions import Cast
@@ -111,10 +112,16 @@ def export_batches(
             .annotate(meta_json=Cast("meta", TextField()))
             .values_list("pk", "external_id", "text", "meta_json")
         )
-        rows = documents.iterator(chunk_size=batch_size)
+        # QuerySet.iterator() is a generator (the stubs say Iterator): it can be closed.
+        rows = cast(Generator[tuple[int, str, str, Any]], documents.iterator(chunk_size=batch_size))
         context = ExportContext(include, names, kinds, wanted, targets)
-        while batch := list(islice(rows, batch_size)):
-            yield _export_batch(batch, include), context
+        try:
+            while batch := list(islice(rows, batch_size)):
+                yield _export_batch(batch, include), context
+        finally:
+            # Close the server-side cursor while the transaction that holds it is open: left
+            # to the garbage collector, it would be closed after the transaction ended it.
+            rows.close()
 
 
 def _export_documents(

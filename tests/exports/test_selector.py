@@ -85,6 +85,7 @@ def test_reviewed_by_is_the_last_person_to_change_the_gold(dataset):
     assert rows[0]["reviewed_by"] == "manager"
 
 
+@pytest.mark.filterwarnings("error::pytest.PytestUnraisableExceptionWarning")
 def test_an_abandoned_export_closes_its_cursor_and_transaction(dataset, monkeypatch):
     # One block per row, so that the export is still under way after the first block.
     monkeypatch.setattr(exports, "BLOCK_SIZE", 1)
