@@ -65,4 +65,4 @@ fuzz: $(VENV)/.dev-installed
 	$(BIN)/python bench/fuzz.py --max-examples $(FUZZ_EXAMPLES)
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .test-db.sqlite3*
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .test-db.sqlite3*
