@@ -1,0 +1,41 @@
+"""Browser pages, one module per page family; re-exported here for annotations.urls."""
+
+from annotations.views.dashboard import (
+    document_annotate,
+    document_review,
+    home,
+    project_annotate,
+    project_dashboard,
+    project_detail,
+    project_import,
+    project_label_add,
+    project_label_change,
+    project_labels_css,
+    project_member_add,
+    project_member_change,
+    project_releases,
+    project_review,
+    release_compare,
+    release_compare_pick,
+    release_detail,
+)
+
+__all__ = [
+    "document_annotate",
+    "document_review",
+    "home",
+    "project_annotate",
+    "project_dashboard",
+    "project_detail",
+    "project_import",
+    "project_label_add",
+    "project_label_change",
+    "project_labels_css",
+    "project_member_add",
+    "project_member_change",
+    "project_releases",
+    "project_review",
+    "release_compare",
+    "release_compare_pick",
+    "release_detail",
+]
