@@ -9,9 +9,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from annotations import views
 from annotations.charts import AgreementBar, CountBar, agreement_chart, count_chart
 from annotations.models import Annotation
+from annotations.views import review as review_views
 from tests.factories import (
     AnnotationFactory,
     DocumentFactory,
@@ -541,7 +541,7 @@ def test_only_managers_change_members_and_labels(client, team):
 
 
 def test_review_queue_pages_keep_the_filters(client, team, monkeypatch):
-    monkeypatch.setattr(views, "QUEUE_PAGE_SIZE", 2)
+    monkeypatch.setattr(review_views, "QUEUE_PAGE_SIZE", 2)
     per = team.labels[0]
     for number in range(4):
         document = DocumentFactory(project=team.project, external_id=f"d{number}")

@@ -5,6 +5,7 @@ rules (and shows the same messages) as the API. The forms ask the services first
 manager sees a field error rather than a failed save; a project never loses its last manager.
 """
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from django import forms
@@ -50,6 +51,16 @@ MEMBERS_REMOVED = "Removed {count} member(s)."
 # --- Forms that ask the services first ----------------------------------------------------
 
 
+def _row_project(form: forms.ModelForm) -> Project | None:
+    """Return the project of a form's row: the one chosen, else the stored row's.
+
+    None while the project itself is being created (a row of one of its inlines).
+    """
+    return form.cleaned_data.get("project") or (
+        form.instance.project if form.instance.project_id else None
+    )
+
+
 class ProjectForm(forms.ModelForm):
     class Meta:
         model = Project
@@ -83,9 +94,7 @@ class LabelForm(forms.ModelForm):
             cleaned["color"] = self.instance.color if self.instance.pk else None
             if not self.instance.pk:
                 self.instance.color = None
-        project = cleaned.get("project") or (
-            self.instance.project if self.instance.project_id else None
-        )
+        project = _row_project(self)
         candidate = Label(
             pk=self.instance.pk,
             project_id=getattr(project, "pk", None),  # type: ignore[misc]  # None while the project is created: Django takes it, the stubs not
@@ -106,9 +115,7 @@ class StanceTargetForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         super().clean()
         cleaned = self.cleaned_data
-        project = cleaned.get("project") or (
-            self.instance.project if self.instance.project_id else None
-        )
+        project = _row_project(self)
         candidate = StanceTarget(
             pk=self.instance.pk,
             project_id=getattr(project, "pk", None),  # type: ignore[misc]  # None while the project is created: Django takes it, the stubs not
@@ -140,9 +147,7 @@ class MembershipForm(MembershipInlineForm):
     def clean(self) -> dict[str, Any]:
         super().clean()
         cleaned = self.cleaned_data
-        project = cleaned.get("project") or (
-            self.instance.project if self.instance.project_id else None
-        )
+        project = _row_project(self)
         user = cleaned.get("user") or (self.instance.user if self.instance.user_id else None)
         if project is not None and user is not None and "role" in cleaned:
             errors = services.membership_errors(project=project, user=user, role=cleaned["role"])
@@ -319,18 +324,9 @@ def save_labels(project: Project, formset: BaseInlineFormSet) -> None:
     for obj in formset.deleted_objects:
         obj.delete()
     for obj, fields in formset.changed_objects:
-        changed = {field: getattr(obj, field) for field in fields if field in services.LABEL_FIELDS}
-        adopt(obj, services.label_update(label=obj, **changed))
+        _save_label(obj, project=project, changed=fields)
     for obj in formset.new_objects:
-        created = services.label_create(
-            project=project,
-            name=obj.name,
-            kind=obj.kind,
-            color=obj.color or None,
-            shortcut=obj.shortcut,
-            description=obj.description,
-        )
-        adopt(obj, created)
+        _save_label(obj, project=project, changed=None)
 
 
 def save_targets(project: Project, formset: BaseInlineFormSet) -> None:
@@ -338,15 +334,38 @@ def save_targets(project: Project, formset: BaseInlineFormSet) -> None:
     for obj in formset.deleted_objects:
         obj.delete()
     for obj, fields in formset.changed_objects:
-        changed = {
-            field: getattr(obj, field) for field in fields if field in services.TARGET_FIELDS
-        }
-        adopt(obj, services.target_update(target=obj, **changed))
+        _save_target(obj, project=project, changed=fields)
     for obj in formset.new_objects:
-        created = services.target_create(
-            project=project, name=obj.name, description=obj.description
-        )
-        adopt(obj, created)
+        _save_target(obj, project=project, changed=None)
+
+
+def _save_label(obj: Label, *, project: Project, changed: Iterable[str] | None) -> None:
+    """Store the admin's label through the services: a new one, or its changed fields."""
+    if changed is not None:
+        fields = {field: getattr(obj, field) for field in changed if field in services.LABEL_FIELDS}
+        adopt(obj, services.label_update(label=obj, **fields))
+        return
+    created = services.label_create(
+        project=project,
+        name=obj.name,
+        kind=obj.kind,
+        color=obj.color or None,
+        shortcut=obj.shortcut,
+        description=obj.description,
+    )
+    adopt(obj, created)
+
+
+def _save_target(obj: StanceTarget, *, project: Project, changed: Iterable[str] | None) -> None:
+    """Store the admin's stance target through the services: a new one, or its changed fields."""
+    if changed is not None:
+        fields = {
+            field: getattr(obj, field) for field in changed if field in services.TARGET_FIELDS
+        }
+        adopt(obj, services.target_update(target=obj, **fields))
+        return
+    created = services.target_create(project=project, name=obj.name, description=obj.description)
+    adopt(obj, created)
 
 
 @admin.register(Membership)
@@ -416,19 +435,7 @@ class LabelAdmin(ScopedAdmin):
         return color_swatch(obj.color)
 
     def save_model(self, request: HttpRequest, obj: Label, form, change: bool) -> None:
-        if change:
-            changed = {f: getattr(obj, f) for f in form.changed_data if f in services.LABEL_FIELDS}
-            adopt(obj, services.label_update(label=obj, **changed))
-        else:
-            created = services.label_create(
-                project=obj.project,
-                name=obj.name,
-                kind=obj.kind,
-                color=obj.color or None,
-                shortcut=obj.shortcut,
-                description=obj.description,
-            )
-            adopt(obj, created)
+        _save_label(obj, project=obj.project, changed=form.changed_data if change else None)
 
 
 @admin.register(StanceTarget)
@@ -448,11 +455,4 @@ class StanceTargetAdmin(ScopedAdmin):
         return Truncator(obj.description).chars(PREVIEW_CHARS)
 
     def save_model(self, request: HttpRequest, obj: StanceTarget, form, change: bool) -> None:
-        if change:
-            changed = {f: getattr(obj, f) for f in form.changed_data if f in services.TARGET_FIELDS}
-            adopt(obj, services.target_update(target=obj, **changed))
-        else:
-            created = services.target_create(
-                project=obj.project, name=obj.name, description=obj.description
-            )
-            adopt(obj, created)
+        _save_target(obj, project=obj.project, changed=form.changed_data if change else None)

@@ -11,6 +11,8 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import RequestDataTooBig
 from drf_spectacular.extensions import OpenApiSerializerExtension
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import generics, serializers
 from rest_framework.authentication import BaseAuthentication, SessionAuthentication
 from rest_framework.exceptions import ParseError, ValidationError
@@ -27,6 +29,7 @@ from rest_framework.views import APIView
 
 from annotations.api.authentication import TokenAuth
 from annotations.api.errors import NON_FIELD, TOO_LARGE, exception_handler
+from annotations.exports import FORMATS
 
 if TYPE_CHECKING:
     from rest_framework.permissions import _PermissionClass
@@ -45,6 +48,12 @@ JSON_INVALID = "JSON parse error - {error}"
 MAX_JSON_DEPTH = 100
 INT64 = range(-(2**63), 2**63)
 SURROGATE = re.compile("[\ud800-\udfff]")
+# A download's schema: its ``format`` parameter, and the file in each format's media type.
+FORMAT_PARAMETER = OpenApiParameter(
+    "format", str, enum=list(FORMATS), description="Default: jsonl."
+)
+_MEDIA_TYPES = dict.fromkeys(entry.content_type.split(";")[0] for entry in FORMATS.values())
+FILE_RESPONSES = {(200, media): OpenApiResponse(OpenApiTypes.BINARY) for media in _MEDIA_TYPES}
 
 
 class StrictJSONParser(JSONParser):
@@ -171,6 +180,19 @@ class ApiView(ApiMixin, APIView):
     """Base of the API's views."""
 
     request: AuthenticatedRequest  # IsAuthenticated: tokens.py alone opts out
+
+
+class DownloadApiView(ApiView):
+    """Base of the views that stream a file: errors are JSON whatever the client accepts.
+
+    A download client asking for text/csv must still read why its request was refused, not
+    get a 406, so content negotiation always settles on the one JSON renderer.
+    """
+
+    renderer_classes = [Utf8JSONRenderer]
+
+    def perform_content_negotiation(self, request: Request, force: bool = False) -> tuple[Any, Any]:
+        return super().perform_content_negotiation(request, force=True)
 
 
 class ListApiView(ApiMixin, generics.GenericAPIView):

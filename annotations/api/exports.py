@@ -1,16 +1,17 @@
 """Export: ``GET /api/projects/{p}/export/?format=...`` streams the project's dataset (managers)."""
 
-from typing import Any
-
 from django.http import QueryDict, StreamingHttpResponse
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import ValidationError
-from rest_framework.request import Request
 
 from annotations import access, selectors
 from annotations.api import permissions
-from annotations.api.base import ApiView, AuthenticatedRequest, Utf8JSONRenderer
+from annotations.api.base import (
+    FILE_RESPONSES,
+    FORMAT_PARAMETER,
+    AuthenticatedRequest,
+    DownloadApiView,
+)
 from annotations.api.serializers import ErrorOutput
 from annotations.exports import (
     FORMATS,
@@ -28,19 +29,12 @@ PARAMETERS = ("format", "include", "label", "status")
 REPEATABLE = ("label", "status")
 
 
-class ExportApi(ApiView):
+class ExportApi(DownloadApiView):
     """Stream the project's gold (or submitted) annotations in one format (managers)."""
-
-    # Errors are JSON whatever the client accepts: a download client asking for text/csv
-    # must still read why its request was refused, not get a 406.
-    renderer_classes = [Utf8JSONRenderer]
-
-    def perform_content_negotiation(self, request: Request, force: bool = False) -> tuple[Any, Any]:
-        return super().perform_content_negotiation(request, force=True)
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("format", str, enum=list(FORMATS), description="Default: jsonl."),
+            FORMAT_PARAMETER,
             OpenApiParameter(
                 "include",
                 str,
@@ -59,15 +53,7 @@ class ExportApi(ApiView):
                 description="Only documents whose gold has this status.",
             ),
         ],
-        responses={
-            (200, "application/x-ndjson"): OpenApiResponse(OpenApiTypes.BINARY),
-            (200, "text/plain"): OpenApiResponse(OpenApiTypes.BINARY),
-            (200, "text/csv"): OpenApiResponse(OpenApiTypes.BINARY),
-            (200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY),
-            400: ErrorOutput,
-            403: ErrorOutput,
-            404: ErrorOutput,
-        },
+        responses={**FILE_RESPONSES, 400: ErrorOutput, 403: ErrorOutput, 404: ErrorOutput},
     )
     def get(self, request: AuthenticatedRequest, project_id: int) -> StreamingHttpResponse:
         project = permissions.project_for(request, project_id, access.MANAGE_ROLES)

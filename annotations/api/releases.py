@@ -5,26 +5,25 @@ they already read gold and agreement. Annotators get 403: a release holds other 
 which blind annotation keeps from them.
 """
 
-from typing import Any
-
 from django.http import Http404, QueryDict, StreamingHttpResponse
 from django.urls import reverse
 from django.utils.text import slugify
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import (
-    OpenApiParameter,
-    OpenApiResponse,
-    extend_schema,
-    extend_schema_field,
-)
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
-from rest_framework.request import Request
 from rest_framework.response import Response
 
 from annotations import access, selectors, tasks
 from annotations.api import base, permissions
-from annotations.api.base import ApiView, AuthenticatedRequest, ListApiView, Utf8JSONRenderer
+from annotations.api.base import (
+    FILE_RESPONSES,
+    FORMAT_PARAMETER,
+    ApiView,
+    AuthenticatedRequest,
+    DownloadApiView,
+    ListApiView,
+)
 from annotations.api.serializers import ErrorOutput
 from annotations.exports import FORMATS
 from annotations.models import Release, ReleaseFile, ReleaseStatus
@@ -160,24 +159,13 @@ class ReleaseDetailApi(ApiView):
         return Response(ReleaseDetailOutput(release, context={"request": request}).data)
 
 
-class ReleaseDownloadApi(ApiView):
+class ReleaseDownloadApi(DownloadApiView):
     """Stream one of a ready release's files, byte for byte as stored (reviewers, managers)."""
 
-    # Errors are JSON whatever the client accepts, as for the export.
-    renderer_classes = [Utf8JSONRenderer]
-
-    def perform_content_negotiation(self, request: Request, force: bool = False) -> tuple[Any, Any]:
-        return super().perform_content_negotiation(request, force=True)
-
     @extend_schema(
-        parameters=[
-            OpenApiParameter("format", str, enum=list(FORMATS), description="Default: jsonl."),
-        ],
+        parameters=[FORMAT_PARAMETER],
         responses={
-            (200, "application/x-ndjson"): OpenApiResponse(OpenApiTypes.BINARY),
-            (200, "text/plain"): OpenApiResponse(OpenApiTypes.BINARY),
-            (200, "text/csv"): OpenApiResponse(OpenApiTypes.BINARY),
-            (200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY),
+            **FILE_RESPONSES,
             400: ErrorOutput,
             403: ErrorOutput,
             404: ErrorOutput,

@@ -42,11 +42,12 @@ from annotations.services.review.building import (
     SpanKey,
     StanceKey,
     conflict_entry,
-    count_items,
     gold_for,
+    source_votes,
     span_key,
     stance_item_of,
     stance_order,
+    submitted_sources,
 )
 
 NOT_A_SOURCE_SPAN = "Span {value} is not a span of another annotation of this document."
@@ -180,25 +181,12 @@ def gold_accept_agreed(
     them). Without gold yet, this starts it, even when nothing is agreed.
     """
     with transaction.atomic():
-        sources = list(
-            document.annotations.filter(
-                kind=AnnotationKind.MANUAL, status=AnnotationStatus.SUBMITTED
-            ).order_by("id")
-        )
+        sources = submitted_sources(document)
         gold, created = _gold_locked(document, version)
-        spans = list(
-            Span.objects.filter(annotation__in=sources).select_related("label", "claimant")
-        )
-        stances = list(
-            Stance.objects.filter(annotation__in=sources).select_related(
-                "target", "label", "holder", "evidence"
-            )
-        )
-        counted = count_items(spans, stances)
+        counted, kinds = source_votes(sources)
         total = len(sources)
         agreed_spans = voting.agreed(counted.spans, total)
         agreed_stances = voting.agreed(counted.stances, total)
-        kinds: dict[item_rules.Name, str] = {span.label.name: span.label.kind for span in spans}
         result = AgreedResult(annotation=gold, created=created, sources=[a.pk for a in sources])
         plan = _agreed_plan(gold, document, agreed_spans, agreed_stances, counted, kinds)
         result.conflicts = plan.conflicts

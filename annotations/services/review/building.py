@@ -85,15 +85,7 @@ def gold_build(
     """Build (or rebuild) the document's gold from chosen annotations or by majority."""
     with transaction.atomic():
         sources = _sources(document, annotation_ids, strategy)
-        spans = list(
-            Span.objects.filter(annotation__in=sources).select_related("label", "claimant")
-        )
-        stances = list(
-            Stance.objects.filter(annotation__in=sources).select_related(
-                "target", "label", "holder", "evidence"
-            )
-        )
-        counted = count_items(spans, stances)
+        counted, kinds = source_votes(sources)
         span_votes, stance_votes = counted.spans, counted.stances
         everyone = [annotation.pk for annotation in sources]
         if strategy == MAJORITY:
@@ -102,7 +94,6 @@ def gold_build(
         else:
             chosen_spans, span_conflicts = list(span_votes), []
             chosen_stances, stance_conflicts = list(stance_votes), []
-        kinds: dict[items.Name, str] = {span.label.name: span.label.kind for span in spans}
         chosen_spans, overlap_conflicts = _apply_overlap_rule(
             chosen_spans, kinds, document.project.allow_overlap, span_votes
         )
@@ -154,11 +145,7 @@ def _sources(
     if strategy is not None:
         if strategy != MAJORITY:
             raise InvalidInput({"strategy": [STRATEGY_UNKNOWN.format(value=strategy)]})
-        sources = list(
-            document.annotations.filter(
-                kind=AnnotationKind.MANUAL, status=AnnotationStatus.SUBMITTED
-            ).order_by("id")
-        )
+        sources = submitted_sources(document)
         if not sources:
             raise InvalidInput({"strategy": [NO_SUBMITTED]})
         return sources
@@ -178,6 +165,27 @@ def _sources(
     if errors:
         raise InvalidInput({"annotations": errors})
     return [found[pk] for pk in dict.fromkeys(annotation_ids)]
+
+
+def submitted_sources(document: Document) -> list[Annotation]:
+    """Return the document's submitted manual annotations, oldest first: gold's sources."""
+    return list(
+        document.annotations.filter(
+            kind=AnnotationKind.MANUAL, status=AnnotationStatus.SUBMITTED
+        ).order_by("id")
+    )
+
+
+def source_votes(sources: Collection[Annotation]) -> tuple[ItemVotes, dict[items.Name, str]]:
+    """Read the sources' spans and stances: who has which item, and each span label's kind."""
+    spans = list(Span.objects.filter(annotation__in=sources).select_related("label", "claimant"))
+    stances = list(
+        Stance.objects.filter(annotation__in=sources).select_related(
+            "target", "label", "holder", "evidence"
+        )
+    )
+    kinds: dict[items.Name, str] = {span.label.name: span.label.kind for span in spans}
+    return count_items(spans, stances), kinds
 
 
 def span_item_of(span: Span) -> items.SpanItem:

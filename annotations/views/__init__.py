@@ -1,0 +1,42 @@
+"""Browser pages: parse, call a selector or service, render. One module per page family.
+
+Re-exported here, so that annotations.urls (and anyone else) reads ``views.<page>``.
+"""
+
+from annotations.views.annotate import document_annotate, project_annotate, project_labels_css
+from annotations.views.dashboard import (
+    project_dashboard,
+    project_label_add,
+    project_label_change,
+    project_member_add,
+    project_member_change,
+)
+from annotations.views.projects import home, project_detail
+from annotations.views.releases import (
+    project_import,
+    project_releases,
+    release_compare,
+    release_compare_pick,
+    release_detail,
+)
+from annotations.views.review import document_review, project_review
+
+__all__ = [
+    "document_annotate",
+    "document_review",
+    "home",
+    "project_annotate",
+    "project_dashboard",
+    "project_detail",
+    "project_import",
+    "project_label_add",
+    "project_label_change",
+    "project_labels_css",
+    "project_member_add",
+    "project_member_change",
+    "project_releases",
+    "project_review",
+    "release_compare",
+    "release_compare_pick",
+    "release_detail",
+]
