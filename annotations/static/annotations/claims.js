@@ -1,17 +1,23 @@
 // Claims on the annotate page: the selected claim's check-worthiness and its claimant (an
 // entity highlight, picked with a click, or a free-text source not in the text). Mixed into
-// the Annotator (annotator.js), so `this` is the Annotator.
+// the Annotator (annotator.js), so `this` is the Annotator. What a claim may carry, and what
+// may be its claimant, is rules.js'.
+
+import { carriesClaimFields, isCheckworthy, mayBeClaimant } from "./rules.js";
+
+export const CLAIMANT_NOT_ENTITY = "The claimant must be an entity.";
 
 export class ClaimEditing {
+  /** The selected span if it may carry claim fields, or null. */
   selectedClaim() {
     const span = this.selected && this.store.spans.get(this.selected);
-    return span && this.labels.get(span.label)?.kind === "claim" ? span : null;
+    return span && carriesClaimFields(this.labels.get(span.label)?.kind) ? span : null;
   }
 
   setCheckworthy(value) {
     if (!this.guard()) return;
     const claim = this.selectedClaim();
-    if (!claim) return;
+    if (!claim || !isCheckworthy(value)) return;
     const next = claim.checkworthy === value ? "" : value;
     this.change([{ type: "span.update", key: claim.key, changes: { checkworthy: next } }]);
   }
@@ -20,8 +26,8 @@ export class ClaimEditing {
     if (!this.guard()) return;
     const claim = this.selectedClaim();
     if (!claim) return;
-    if (key && this.labels.get(this.store.spans.get(key)?.label)?.kind !== "entity") {
-      this.say("The claimant must be an entity.");
+    if (key && !mayBeClaimant(this.labels.get(this.store.spans.get(key)?.label)?.kind)) {
+      this.say(CLAIMANT_NOT_ENTITY);
       return;
     }
     if (claim.claimant === key && !(key && claim.claimant_text)) return;
