@@ -3,9 +3,21 @@
 // the Annotator (annotator.js), so `this` is the Annotator. What a claim may carry, and what
 // may be its claimant, is rules.js'.
 
-import { carriesClaimFields, isCheckworthy, mayBeClaimant } from "./rules.js";
+import { codePointLength } from "./offsets.js";
+import {
+  CLAIMANT_TEXT_LIMIT,
+  carriesClaimFields,
+  claimantTextFits,
+  isCheckworthy,
+  mayBeClaimant,
+} from "./rules.js";
 
 export const CLAIMANT_NOT_ENTITY = "The claimant must be an entity.";
+export const CLAIMANT_TEXT_TOO_LONG = "That source has {length} characters; the limit is {limit}.";
+
+function format(template, values) {
+  return template.replace(/\{(\w+)\}/g, (_, name) => String(values[name]));
+}
 
 export class ClaimEditing {
   /** The selected span if it may carry claim fields, or null. */
@@ -41,6 +53,11 @@ export class ClaimEditing {
     const claim = this.selectedClaim();
     const text = value.trim();
     if (!claim || claim.claimant_text === text) return;
+    if (!claimantTextFits(text)) {
+      const length = codePointLength(text);
+      this.say(format(CLAIMANT_TEXT_TOO_LONG, { length, limit: CLAIMANT_TEXT_LIMIT }));
+      return;
+    }
     const changes = { claimant_text: text };
     if (text && claim.claimant) changes.claimant = null;
     this.change([{ type: "span.update", key: claim.key, changes }]);
