@@ -18,6 +18,14 @@ import { mixMethods } from "./mixin.js";
 import { MessageBar, showSaveState } from "./notices.js";
 import { OffsetIndex } from "./offsets.js";
 import { renderClaim, renderSelection, renderStances } from "./panels.js";
+import {
+  carriesClaimFields,
+  mayBeClaimant,
+  mayBeEvidence,
+  mayHoldStance,
+  takesSpanLabel,
+  takesStanceLabel,
+} from "./rules.js";
 import { SaveQueue } from "./savequeue.js";
 import { SpanEditing } from "./spans.js";
 import { StanceEditing } from "./stances.js";
@@ -46,8 +54,8 @@ export class Annotator {
     this.allowOverlap = payload.project.allow_overlap;
     this.index = new OffsetIndex(payload.document.text);
     this.labels = new Map(payload.labels.map((label) => [label.id, label]));
-    this.spanLabels = payload.labels.filter((label) => label.kind !== "stance");
-    this.stanceLabels = payload.labels.filter((label) => label.kind === "stance");
+    this.spanLabels = payload.labels.filter((label) => takesSpanLabel(label.kind));
+    this.stanceLabels = payload.labels.filter((label) => takesStanceLabel(label.kind));
     this.targets = payload.targets;
     this.store = new Store(payload.annotation);
     this.editable = this.store.status === "in_progress";
@@ -199,10 +207,10 @@ export class Annotator {
     if (this.selected && !span) this.selected = null;
     const label = span ? this.labels.get(span.label) : null;
     renderSelection(this.selectionView, span, label);
-    const claim = span && label && label.kind === "claim" ? span : null;
+    const claim = span && label && carriesClaimFields(label.kind) ? span : null;
     renderClaim(this.claimView, {
       span: claim,
-      entities: () => this.spansOfKind("entity"),
+      entities: () => this.spansWhere(mayBeClaimant),
       labels: this.labels,
       picking: this.picking?.kind === "claimant",
       editable: this.editable,
@@ -216,8 +224,8 @@ export class Annotator {
       active: this.active,
       picking: this.picking,
       rowsOf: (targetId) => this.rowsOf(targetId),
-      entities: () => this.spansOfKind("entity"),
-      spans: () => this.store.sortedSpans(),
+      entities: () => this.spansWhere(mayHoldStance),
+      spans: () => this.spansWhere(mayBeEvidence),
       actions: {
         activate: (target, row, redraw = true) => this.activate(target, row, redraw),
         setStanceValue: (target, row, label) => this.setStanceValue(target, row, label),
@@ -242,8 +250,9 @@ export class Annotator {
     this.renderPanels();
   }
 
-  spansOfKind(kind) {
-    return this.store.sortedSpans().filter((span) => this.labels.get(span.label)?.kind === kind);
+  /** The spans, in order, whose label's kind passes `test` (one of rules.js' may... rules). */
+  spansWhere(test) {
+    return this.store.sortedSpans().filter((span) => test(this.labels.get(span.label)?.kind));
   }
 
   // ---- Changes, undo and saving ----------------------------------------------------------

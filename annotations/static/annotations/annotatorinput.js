@@ -5,6 +5,7 @@
 
 import { KEYMAP, isTyping, keyAction, labelFor } from "./keys.js";
 import { wordRanges } from "./offsets.js";
+import { mayBeClaimant, mayHoldStance } from "./rules.js";
 
 const KEYS = KEYMAP.annotate;
 
@@ -27,7 +28,8 @@ export class AnnotatorInput {
   picked(key) {
     const picking = this.picking;
     const kind = this.labels.get(this.store.spans.get(key)?.label)?.kind;
-    if (kind !== "entity") {
+    const fits = picking.kind === "claimant" ? mayBeClaimant(kind) : mayHoldStance(kind);
+    if (!fits) {
       this.say(`Pick an entity${picking.kind === "claimant" ? " as the claimant" : " as the holder"}.`);
       return;
     }

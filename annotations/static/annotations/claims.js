@@ -1,17 +1,35 @@
 // Claims on the annotate page: the selected claim's check-worthiness and its claimant (an
 // entity highlight, picked with a click, or a free-text source not in the text). Mixed into
-// the Annotator (annotator.js), so `this` is the Annotator.
+// the Annotator (annotator.js), so `this` is the Annotator. What a claim may carry, and what
+// may be its claimant, is rules.js'.
+
+import { codePointLength } from "./offsets.js";
+import {
+  CLAIMANT_TEXT_LIMIT,
+  carriesClaimFields,
+  claimantTextFits,
+  isCheckworthy,
+  mayBeClaimant,
+} from "./rules.js";
+
+export const CLAIMANT_NOT_ENTITY = "The claimant must be an entity.";
+export const CLAIMANT_TEXT_TOO_LONG = "That source has {length} characters; the limit is {limit}.";
+
+function format(template, values) {
+  return template.replace(/\{(\w+)\}/g, (_, name) => String(values[name]));
+}
 
 export class ClaimEditing {
+  /** The selected span if it may carry claim fields, or null. */
   selectedClaim() {
     const span = this.selected && this.store.spans.get(this.selected);
-    return span && this.labels.get(span.label)?.kind === "claim" ? span : null;
+    return span && carriesClaimFields(this.labels.get(span.label)?.kind) ? span : null;
   }
 
   setCheckworthy(value) {
     if (!this.guard()) return;
     const claim = this.selectedClaim();
-    if (!claim) return;
+    if (!claim || !isCheckworthy(value)) return;
     const next = claim.checkworthy === value ? "" : value;
     this.change([{ type: "span.update", key: claim.key, changes: { checkworthy: next } }]);
   }
@@ -20,8 +38,8 @@ export class ClaimEditing {
     if (!this.guard()) return;
     const claim = this.selectedClaim();
     if (!claim) return;
-    if (key && this.labels.get(this.store.spans.get(key)?.label)?.kind !== "entity") {
-      this.say("The claimant must be an entity.");
+    if (key && !mayBeClaimant(this.labels.get(this.store.spans.get(key)?.label)?.kind)) {
+      this.say(CLAIMANT_NOT_ENTITY);
       return;
     }
     if (claim.claimant === key && !(key && claim.claimant_text)) return;
@@ -35,6 +53,11 @@ export class ClaimEditing {
     const claim = this.selectedClaim();
     const text = value.trim();
     if (!claim || claim.claimant_text === text) return;
+    if (!claimantTextFits(text)) {
+      const length = codePointLength(text);
+      this.say(format(CLAIMANT_TEXT_TOO_LONG, { length, limit: CLAIMANT_TEXT_LIMIT }));
+      return;
+    }
     const changes = { claimant_text: text };
     if (text && claim.claimant) changes.claimant = null;
     this.change([{ type: "span.update", key: claim.key, changes }]);

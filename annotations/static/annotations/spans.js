@@ -1,10 +1,12 @@
 // Spans on the annotate page: the text selection as a code-point range, creating a span
 // from it with a label's key, relabelling, deleting, and selecting or stepping through the
-// highlights. The overlap policy is checked here (with offsets.js) before a change is sent,
-// so the user gets the message at once; the server checks it again. Mixed into the Annotator
-// (annotator.js), so `this` is the Annotator.
+// highlights. The span rules (rules.js: the overlap policy, what a claimant or a holder may
+// be, the claim-only fields) are checked here before a change is sent, so the user gets the
+// message at once; the server checks them again. Mixed into the Annotator (annotator.js), so
+// `this` is the Annotator.
 
-import { firstOverlap, snapToWords } from "./offsets.js";
+import { snapToWords } from "./offsets.js";
+import { Rule, firstClash, mayBeClaimant, mayHoldStance, spanFieldsBroken } from "./rules.js";
 import { newUuid } from "./store.js";
 
 export const OVERLAP = "That overlaps the {kind} “{text}”; this project does not allow {kind} spans to overlap.";
@@ -78,24 +80,34 @@ export class SpanEditing {
     };
   }
 
+  /** The span (other than `exceptKey`) that a `kind` span over `range` may not overlap, or null. */
   overlapping(range, kind, exceptKey) {
-    if (this.allowOverlap) return null;
-    const same = [...this.store.spans.values()].filter(
-      (s) => s.key !== exceptKey && this.labels.get(s.label)?.kind === kind,
-    );
-    return firstOverlap(range.start, range.end, same);
+    const labels = this.labels;
+    function* others(spans) {
+      for (const span of spans) {
+        const label = labels.get(span.label);
+        if (span.key === exceptKey || !label) continue;
+        yield { kind: label.kind, start: span.start, end: span.end, span };
+      }
+    }
+    const placed = { kind, start: range.start, end: range.end };
+    const clash = firstClash(placed, others(this.store.spans.values()), { allowOverlap: this.allowOverlap });
+    return clash ? clash.span : null;
   }
 
   relabel(key, label) {
     const span = this.store.spans.get(key);
     if (!span || span.label === label.id) return;
     const oldKind = this.labels.get(span.label)?.kind;
-    if (oldKind === "entity" && label.kind !== "entity") {
-      const uses = this.describeUses(key, false);
-      if (uses) {
-        this.say(format(IN_USE, { uses }));
-        return;
-      }
+    // A claimant or a holder must stay a kind that may be one (evidence may be any kind).
+    const uses = this.describeUses(key, {
+      claims: mayBeClaimant(oldKind) && !mayBeClaimant(label.kind),
+      held: mayHoldStance(oldKind) && !mayHoldStance(label.kind),
+      evidence: false,
+    });
+    if (uses) {
+      this.say(format(IN_USE, { uses }));
+      return;
     }
     const clash = this.overlapping(span, label.kind, key);
     if (clash) {
@@ -103,23 +115,27 @@ export class SpanEditing {
       return;
     }
     const changes = { label: label.id };
-    if (label.kind !== "claim") {
-      // Only claims carry these; the server refuses them on any other kind.
-      if (span.claimant) changes.claimant = null;
-      if (span.claimant_text) changes.claimant_text = "";
-      if (span.checkworthy) changes.checkworthy = "";
+    // Claim-only fields the new kind may not carry are cleared; the server refuses them.
+    const broken = spanFieldsBroken({
+      kind: label.kind,
+      hasClaimant: Boolean(span.claimant),
+      claimantText: span.claimant_text || "",
+      checkworthy: span.checkworthy || "",
+    });
+    for (const { rule, field } of broken) {
+      if (rule === Rule.CLAIM_ONLY) changes[field] = field === "claimant" ? null : "";
     }
     this.change([{ type: "span.update", key, changes }]);
   }
 
-  describeUses(key, withEvidence = true) {
+  /** The uses of span `key` that `which` asks about (all by default), in words, or "". */
+  describeUses(key, which = { claims: true, held: true, evidence: true }) {
     const { claims, held, evidence } = this.store.usesOf(key);
     const parts = [];
-    if (claims.length) parts.push(`${claims.length} claim${claims.length > 1 ? "s" : ""} as claimant`);
-    if (held.length) parts.push(`${held.length} stance${held.length > 1 ? "s" : ""} as holder`);
-    if (withEvidence && evidence.length) {
-      parts.push(`${evidence.length} stance${evidence.length > 1 ? "s" : ""} as evidence`);
-    }
+    const uses = (n, noun, as) => `${n} ${noun}${n > 1 ? "s" : ""} as ${as}`;
+    if (which.claims && claims.length) parts.push(uses(claims.length, "claim", "claimant"));
+    if (which.held && held.length) parts.push(uses(held.length, "stance", "holder"));
+    if (which.evidence && evidence.length) parts.push(uses(evidence.length, "stance", "evidence"));
     return parts.join(" and ");
   }
 

@@ -1,11 +1,16 @@
 // Stances on the annotate page: a target's rows (its stances, then drafts not yet given a
 // value), the active row, and setting a row's value, holder and evidence. A draft lives only
 // here until it gets a value; then it becomes a stance.create. Mixed into the Annotator
-// (annotator.js), so `this` is the Annotator.
+// (annotator.js), so `this` is the Annotator. What may hold a stance or be its evidence, and
+// one stance per target and holder, are rules.js'.
 
+import { CLAIM, StanceSlots, mayBeEvidence, mayHoldStance } from "./rules.js";
 import { newUuid } from "./store.js";
 
 export const NO_EVIDENCE_LABEL = "No entity or claim label to mark the evidence with.";
+export const HOLDER_NOT_ENTITY = "The holder must be an entity.";
+export const STANCE_TAKEN = "This target already has a stance by that holder; change that one instead.";
+export const HOLDER_TAKEN = "This target already has a stance by that holder.";
 
 export class StanceEditing {
   /** A target's rows: its stances, then drafts; always at least one. */
@@ -81,8 +86,8 @@ export class StanceEditing {
     if (labelId === null) return;
     const draft = (this.drafts.get(targetId) || []).find((d) => d.key === rowKey);
     const holder = draft ? draft.holder : null;
-    if (this.store.stancesOf(targetId).some((other) => other.holder === holder)) {
-      this.say("This target already has a stance by that holder; change that one instead.");
+    if (this.stanceSlots(targetId, null).takenBy(targetId, holder)) {
+      this.say(STANCE_TAKEN);
       return;
     }
     this.change([
@@ -100,16 +105,14 @@ export class StanceEditing {
   setStanceRef(targetId, rowKey, field, key) {
     if (!this.guard()) return;
     const stance = this.store.stances.get(rowKey);
-    if (field === "holder" && key && this.labels.get(this.store.spans.get(key)?.label)?.kind !== "entity") {
-      this.say("The holder must be an entity.");
+    const kind = key ? this.labels.get(this.store.spans.get(key)?.label)?.kind : null;
+    if (field === "holder" && key && !mayHoldStance(kind)) {
+      this.say(HOLDER_NOT_ENTITY);
       return;
     }
     if (field === "holder") {
-      const clash = this.store
-        .stancesOf(targetId)
-        .some((other) => other.key !== rowKey && other.holder === key);
-      if (clash) {
-        this.say("This target already has a stance by that holder.");
+      if (this.stanceSlots(targetId, rowKey).takenBy(targetId, key)) {
+        this.say(HOLDER_TAKEN);
         this.renderPanels();
         return;
       }
@@ -123,6 +126,15 @@ export class StanceEditing {
       draft[field] = key;
       this.redecorate();
     }
+  }
+
+  /** The (target, holder) slots the target's stances take, leaving out `exceptKey`'s. */
+  stanceSlots(targetId, exceptKey) {
+    const slots = new StanceSlots();
+    for (const stance of this.store.stancesOf(targetId)) {
+      if (stance.key !== exceptKey) slots.take(targetId, stance.holder, stance);
+    }
+    return slots;
   }
 
   pickHolder() {
@@ -143,7 +155,9 @@ export class StanceEditing {
         this.setStanceRef(target, row, "evidence", same.key);
         return;
       }
-      const label = this.spanLabels.find((l) => l.kind === "claim") || this.spanLabels[0];
+      // Evidence is usually a claim; any kind that may be evidence will do.
+      const usable = this.spanLabels.filter((l) => mayBeEvidence(l.kind));
+      const label = usable.find((l) => l.kind === CLAIM) || usable[0];
       if (!label) {
         this.say(NO_EVIDENCE_LABEL);
         return;
