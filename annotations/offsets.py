@@ -6,7 +6,7 @@ Multilingual Plane (emoji, some CJK) count twice there and once here.
 """
 
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 RANGE_NOT_INTEGERS = "start and end must be integers."
 RANGE_NEGATIVE = "start must be 0 or more, not {start}."
@@ -44,14 +44,6 @@ def text_error(text: str, start: int, end: int, sent: str | None) -> str | None:
 def overlaps(a_start: int, a_end: int, b_start: int, b_end: int) -> bool:
     """Whether two half-open ranges share at least one code point."""
     return a_start < b_end and b_start < a_end
-
-
-def first_overlap(start: int, end: int, others: Iterable[tuple[int, int, object]]) -> object | None:
-    """Return the key of the first ``(start, end, key)`` range overlapping ``[start, end)``."""
-    for other_start, other_end, key in others:
-        if overlaps(start, end, other_start, other_end):
-            return key
-    return None
 
 
 def utf16_length(char: str) -> int:

@@ -12,7 +12,6 @@ from annotations.offsets import (
     ComposedMap,
     OffsetMap,
     codepoint_to_utf16,
-    first_overlap,
     overlaps,
     range_error,
     text_error,
@@ -120,7 +119,7 @@ def test_text_error_rejects_empty_text_for_non_empty_range():
     assert text_error("Keita", 0, 5, "") is not None
 
 
-# overlaps / first_overlap
+# overlaps
 
 
 @pytest.mark.parametrize(
@@ -148,25 +147,6 @@ def test_overlaps_detects_shared_code_points(a, b):
 def test_overlaps_treats_touching_ranges_as_disjoint(a, b):
     assert not overlaps(*a, *b)
     assert not overlaps(*b, *a)
-
-
-def test_first_overlap_returns_key_of_first_overlapping_range():
-    others = [(0, 3, "a"), (5, 9, "b"), (7, 12, "c")]
-    assert first_overlap(6, 8, others) == "b"
-
-
-def test_first_overlap_returns_none_when_nothing_overlaps():
-    assert first_overlap(3, 5, [(0, 3, "a"), (5, 9, "b")]) is None
-    assert first_overlap(3, 5, []) is None
-
-
-def test_first_overlap_returns_falsy_keys_unchanged():
-    assert first_overlap(0, 2, [(1, 3, 0)]) == 0
-
-
-def test_first_overlap_accepts_a_generator():
-    others = ((start, start + 2, start) for start in range(0, 100, 10))
-    assert first_overlap(41, 42, others) == 40
 
 
 # UTF-16 <-> code points

@@ -475,3 +475,27 @@ def test_two_holders_take_sides_on_one_target_chosen_from_the_lists(live_server,
     page.reload()
     expect(page.locator("#annotator.ready")).to_be_attached()
     expect(block.locator(".stance-row")).to_have_count(2)
+
+
+def test_a_claimant_source_is_limited_in_characters_not_utf16_units(live_server, sign_in):
+    # 300 emoji are 300 characters (600 UTF-16 units): within the 500-character limit, kept
+    # whole; 501 are refused on the page with the limit, and nothing is sent.
+    world = make_world()
+    text = world.document.text
+    page = open_document(sign_in(world.user), live_server, world.document)
+    select_words(page, text, "about 1,500 troops are involved")
+    page.keyboard.press("c")
+    wait_saved(page)
+    page.fill("#claimant-text", "🐪" * 300)
+    page.press("#claimant-text", "Enter")
+    wait_saved(page)
+    claim = Span.objects.get(annotation=own_annotation(world), label__name="CLAIM")
+    assert claim.claimant_text == "🐪" * 300
+
+    page.fill("#claimant-text", "🐪" * 501)
+    page.press("#claimant-text", "Enter")
+    expect(page.locator("#message")).to_contain_text(
+        "That source has 501 characters; the limit is 500."
+    )
+    claim.refresh_from_db()
+    assert claim.claimant_text == "🐪" * 300

@@ -124,14 +124,6 @@ export function overlaps(aStart, aEnd, bStart, bEnd) {
   return aStart < bEnd && bStart < aEnd;
 }
 
-/** The first item of `others` ({start, end}) overlapping [start, end), or null. */
-export function firstOverlap(start, end, others) {
-  for (const other of others) {
-    if (overlaps(start, end, other.start, other.end)) return other;
-  }
-  return null;
-}
-
 const SPACE = /\s/u;
 const EDGE_PUNCTUATION = /[\p{P}\s]/u;
 const WORDLIKE = /[\p{L}\p{M}\p{N}\p{Pc}]/u;
