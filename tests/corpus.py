@@ -16,7 +16,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from annotations.services import ingest
+from annotations.services.ingest import records
 
 DATA = Path(__file__).resolve().parent / "data"
 SAMPLES_DIR = "SAMPLES_DIR"
@@ -88,7 +88,7 @@ OURS = Expected(
         (5, ("label #0", "unknown", "'RIVER'")),
     ],
     # Line 6 is blank: no document, nothing to report.
-    doccano_errors=[(7, ingest.ERR_EMPTY_TEXT)],
+    doccano_errors=[(7, records.ERR_EMPTY_TEXT)],
     csv_created=[("c1", 2), ("c2", 4), ("c3", 5)],
     csv_multiline=(
         "c1",
@@ -135,7 +135,7 @@ SHARED_SAMPLES = Expected(
     },
     doccano_duplicates=[(3, "d1-dup", "d1")],
     doccano_warnings=[(4, ("[5, 99)", "17 characters"))],
-    doccano_errors=[(5, ingest.ERR_EMPTY_TEXT)],
+    doccano_errors=[(5, records.ERR_EMPTY_TEXT)],
     csv_created=[("c1", 2), ("c2", 4), ("c3", 5)],
     csv_multiline=("c1", "Chadian troops left Kidal.\nThey headed north.", {"source": "wire"}),
     csv_formula=("c2", '=HYPERLINK("http://example.invalid","click")'),

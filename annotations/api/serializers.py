@@ -19,6 +19,7 @@ from annotations.models import (
     StanceTarget,
 )
 from annotations.selectors import STATUS_NEW
+from annotations.services.annotating import SPAN_FIELDS
 
 DOCUMENT_STATUSES = (STATUS_NEW, "in_progress", "submitted", "skipped")
 
@@ -139,18 +140,8 @@ class SpanOutput(RowOutput, serializers.ModelSerializer):
 
     class Meta:
         model = Span
-        fields = [
-            "id",
-            "label",
-            "label_name",
-            "start",
-            "end",
-            "text",
-            "client_id",
-            "claimant",
-            "claimant_text",
-            "checkworthy",
-        ]
+        # The bulk body's span fields (label first), with the id and the label's name.
+        fields = ["id", *SPAN_FIELDS[:1], "label_name", *SPAN_FIELDS[1:]]
 
 
 class StanceOutput(RowOutput, serializers.ModelSerializer):

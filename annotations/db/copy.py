@@ -15,9 +15,8 @@ Contract:
 
 import datetime
 import struct
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import cache
-from typing import Any
 
 import orjson
 from django.db import IntegrityError, connection
@@ -66,9 +65,9 @@ def document_row(
     project_id: int,
     text: str,
     external_id: str,
-    meta: Any,
+    meta: Mapping[str, object],
     content_hash: str,
-    ingestion_report: dict,
+    ingestion_report: Mapping[str, object],
 ) -> bytes:
     """Return a document's fields from project_id to ingestion_report, as binary COPY.
 

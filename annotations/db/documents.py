@@ -46,4 +46,5 @@ def stored_ids(*, project_id: int, hashes: list[str]) -> list[tuple[str, int]]:
     with connection.cursor() as cursor:
         # One string rather than an array: quoting 500 values costs more than the query.
         cursor.execute(_stored_ids_sql(), [",".join(hashes), project_id])
-        return cursor.fetchall()
+        found: list[tuple[str, int]] = cursor.fetchall()
+        return found

@@ -14,17 +14,31 @@ from functools import cache, cached_property
 from typing import Any
 
 from django.db import connection
+from django.db.backends.utils import CursorWrapper
 from django.db.models import Field, Model
+
+# How Django calls a value converter: (value, expression, connection) -> value.
+Converter = Callable[..., Any]
 
 
 def quote(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
+def field_of(model: type[Model], name: str) -> Field[Any, Any]:
+    """One of ``model``'s concrete fields (by name or attname)."""
+    field = model._meta.get_field(name)
+    assert isinstance(field, Field), f"{name} is not a column"
+    return field
+
+
 def column_of(model: type[Model], name: str) -> str:
     """The database column of one of ``model``'s concrete fields (by name or attname)."""
-    field = model._meta.get_field(name)
-    assert isinstance(field, Field) and field.column, f"{name} is not a column"
+    return _column(field_of(model, name))
+
+
+def _column(field: Field[Any, Any]) -> str:
+    assert field.column, f"{field.name} is not a column"
     return field.column
 
 
@@ -35,10 +49,10 @@ class Part:
     model: type[Model]
     alias: str
     fields: tuple[str, ...] | None = None
-    _converters: dict[str, list[list[Callable]]] = field(default_factory=dict, compare=False)
+    _converters: dict[str, list[list[Converter]]] = field(default_factory=dict, compare=False)
 
     @cached_property
-    def concrete(self) -> tuple[Field, ...]:
+    def concrete(self) -> tuple[Field[Any, Any], ...]:
         every = self.model._meta.concrete_fields
         if self.fields is None:
             return tuple(every)
@@ -50,10 +64,10 @@ class Part:
         return f"{quote(self.model._meta.db_table)} {self.alias}"
 
     def column(self, attname: str) -> str:
-        return f"{self.alias}.{quote(self.model._meta.get_field(attname).column)}"
+        return f"{self.alias}.{quote(column_of(self.model, attname))}"
 
     def select(self) -> str:
-        return ", ".join(f"{self.alias}.{quote(f.column)}" for f in self.concrete)
+        return ", ".join(f"{self.alias}.{quote(_column(f))}" for f in self.concrete)
 
     def __len__(self) -> int:
         return len(self.concrete)
@@ -83,7 +97,7 @@ class Part:
             values = converted
         return self.model.from_db(connection.alias, self.attnames, values)
 
-    def _converters_for(self) -> list[list[Callable]]:
+    def _converters_for(self) -> list[list[Converter]]:
         found = self._converters.get(connection.vendor)
         if found is None:
             found = []
@@ -109,10 +123,11 @@ def split(row: Sequence[Any], parts: Sequence[Part]) -> tuple[list[Model | None]
 def fetch_one(sql: str, params: Sequence[Any]) -> Sequence[Any] | None:
     with _cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.fetchone()
+        row: Sequence[Any] | None = cursor.fetchone()
+        return row
 
 
-def _cursor() -> Any:
+def _cursor() -> CursorWrapper:
     """Django's cursor; on PostgreSQL one whose statements are prepared once per connection.
 
     These few statements run on every write, so PostgreSQL parsing and planning them each
@@ -164,9 +179,8 @@ def bump_and_insert(
     names = tuple(fields)
     shapes = tuple((type(instance), instance.pk is not None) for instance in instances)
     update_sql, insert_sqls = _bump_and_insert_sql(model, counter, names, shapes, connection.vendor)
-    meta = model._meta
     params = [
-        [*(meta.get_field(name).get_db_prep_save(fields[name], connection) for name in names), pk]
+        [*(field_of(model, name).get_db_prep_save(fields[name], connection) for name in names), pk]
     ]
     for instance, (_model, with_pk) in zip(instances, shapes, strict=True):
         params.append(
@@ -216,19 +230,19 @@ def _bump_and_insert_sql(
     vendor: str,
 ) -> tuple[str, list[str]]:
     meta = model._meta
-    column = quote(meta.get_field(counter).column)
+    column = quote(column_of(model, counter))
     assignments = [f"{column} = {column} + 1"]
-    assignments += [f"{quote(meta.get_field(name).column)} = %s" for name in names]
+    assignments += [f"{quote(column_of(model, name))} = %s" for name in names]
     update = (
         f"UPDATE {quote(meta.db_table)} SET {', '.join(assignments)} "  # noqa: S608
-        f"WHERE {quote(meta.pk.column)} = %s"
+        f"WHERE {quote(_column(meta.pk))} = %s"
     )
     inserts = []
     for inserted, with_pk in shapes:
         fields = [f for f in inserted._meta.concrete_fields if with_pk or not f.primary_key]
         inserts.append(
             f"INSERT INTO {quote(inserted._meta.db_table)} "  # noqa: S608
-            f"({', '.join(quote(f.column) for f in fields)}) "
+            f"({', '.join(quote(_column(f)) for f in fields)}) "
             f"VALUES ({', '.join(['%s'] * len(fields))})"
         )
     return update, inserts

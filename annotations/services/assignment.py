@@ -6,7 +6,7 @@ author then gets a 409 instead of writing to someone else's work) and is logged 
 ``reassigned`` event whose ``before``/``after`` carry the ``author`` (usernames).
 """
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from annotations import access
@@ -34,9 +34,7 @@ GONE = ANNOTATION_GONE
 REASSIGNERS = access.roles_where(access.may_reassign)
 
 
-def annotation_reassign(
-    *, annotation: Annotation, author: AbstractBaseUser, actor: AbstractBaseUser | None
-) -> Annotation:
+def annotation_reassign(*, annotation: Annotation, author: User, actor: User | None) -> Annotation:
     """Give an in-progress manual annotation to another member of the project."""
     with transaction.atomic():
         # Not writable-checked there: a closed annotation is refused below with its own reason.
@@ -65,18 +63,20 @@ def annotation_reassign(
         )
         if other is not None:
             raise InvalidInput({"author": [ALREADY_HAS_ONE.format(username=username, other=other)]})
+        former = locked.author
+        assert former is not None  # a manual annotation has an author (author_iff_manual)
         annotation_change_record(
             annotation=locked,
             actor=actor,
             action=EventAction.REASSIGNED,
-            before={"author": locked.author.get_username()},
+            before={"author": former.get_username()},
             after={"author": username},
             fields={"author_id": author.pk},
         )
     return locked
 
 
-def _check_actor(project_id: int, actor: AbstractBaseUser | None) -> None:
+def _check_actor(project_id: int, actor: User | None) -> None:
     # None is the system (scripts); a superuser manages every project, as in the admin.
     if actor is None or actor.is_superuser:
         return

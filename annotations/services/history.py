@@ -7,9 +7,10 @@ changed again since, the later change must be reverted first. Only changes to th
 are revertible: status changes, hand-overs (``reassigned``), creations and reverts are not.
 """
 
+from collections.abc import Callable
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from annotations.errors import InvalidInput
@@ -28,7 +29,7 @@ SPAN_FIELDS = ("label", "start", "end", "claimant", "claimant_text", "checkworth
 STANCE_FIELDS = ("target", "label", "holder", "evidence")
 
 
-def event_revert(*, event: AnnotationEvent, actor: AbstractBaseUser | None) -> AnnotationEvent:
+def event_revert(*, event: AnnotationEvent, actor: User | None) -> AnnotationEvent:
     """Undo one logged change; return the event that records the undo."""
     with transaction.atomic():
         # No version to check, and the undo's own write checks writability with its message.
@@ -60,9 +61,7 @@ def _changed_since(annotation: Annotation) -> InvalidInput:
     return InvalidInput({"event": [CHANGED_SINCE.format(version=annotation.version)]})
 
 
-def _span_state(span: Span | None) -> dict[str, Any] | None:
-    if span is None:
-        return None
+def _span_state(span: Span) -> dict[str, Any]:
     return {
         "label": span.label_id,
         "start": span.start,
@@ -73,9 +72,7 @@ def _span_state(span: Span | None) -> dict[str, Any] | None:
     }
 
 
-def _stance_state(stance: Stance | None) -> dict[str, Any] | None:
-    if stance is None:
-        return None
+def _stance_state(stance: Stance) -> dict[str, Any]:
     return {
         "target": stance.target_id,
         "label": stance.label_id,
@@ -84,49 +81,63 @@ def _stance_state(stance: Stance | None) -> dict[str, Any] | None:
     }
 
 
-def _pick(values: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
+def _pick(values: dict[str, Any] | None, fields: tuple[str, ...]) -> dict[str, Any]:
+    assert values is not None  # the event of a revertible change records the row's state
     return {name: values[name] for name in fields}
 
 
-def _undo_span_created(event, annotation, actor) -> None:
-    span = Span.objects.filter(pk=event.object_id, annotation=annotation).first()
-    if _span_state(span) != _pick(event.after, SPAN_FIELDS):
+def _object_id(event: AnnotationEvent) -> int:
+    assert event.object_id is not None  # a span's or a stance's event names it
+    return event.object_id
+
+
+def _undo_span_created(event: AnnotationEvent, annotation: Annotation, actor: User | None) -> None:
+    span = Span.objects.filter(pk=_object_id(event), annotation=annotation).first()
+    if span is None or _span_state(span) != _pick(event.after, SPAN_FIELDS):
         raise _changed_since(annotation)
     annotating.span_delete(span=span, actor=actor)
 
 
-def _undo_span_changed(event, annotation, actor) -> None:
-    span = Span.objects.filter(pk=event.object_id, annotation=annotation).first()
-    if _span_state(span) != _pick(event.after, SPAN_FIELDS):
+def _undo_span_changed(event: AnnotationEvent, annotation: Annotation, actor: User | None) -> None:
+    span = Span.objects.filter(pk=_object_id(event), annotation=annotation).first()
+    if span is None or _span_state(span) != _pick(event.after, SPAN_FIELDS):
         raise _changed_since(annotation)
     annotating.span_update(span=span, actor=actor, **_pick(event.before, SPAN_FIELDS))
 
 
-def _undo_span_deleted(event, annotation, actor) -> None:
+def _undo_span_deleted(event: AnnotationEvent, annotation: Annotation, actor: User | None) -> None:
     annotating.span_create(annotation=annotation, actor=actor, **_pick(event.before, SPAN_FIELDS))
 
 
-def _undo_stance_created(event, annotation, actor) -> None:
-    stance = Stance.objects.filter(pk=event.object_id, annotation=annotation).first()
-    if _stance_state(stance) != _pick(event.after, STANCE_FIELDS):
+def _undo_stance_created(
+    event: AnnotationEvent, annotation: Annotation, actor: User | None
+) -> None:
+    stance = Stance.objects.filter(pk=_object_id(event), annotation=annotation).first()
+    if stance is None or _stance_state(stance) != _pick(event.after, STANCE_FIELDS):
         raise _changed_since(annotation)
     annotating.stance_delete(stance=stance, actor=actor)
 
 
-def _undo_stance_changed(event, annotation, actor) -> None:
-    stance = Stance.objects.filter(pk=event.object_id, annotation=annotation).first()
-    if _stance_state(stance) != _pick(event.after, STANCE_FIELDS):
+def _undo_stance_changed(
+    event: AnnotationEvent, annotation: Annotation, actor: User | None
+) -> None:
+    stance = Stance.objects.filter(pk=_object_id(event), annotation=annotation).first()
+    if stance is None or _stance_state(stance) != _pick(event.after, STANCE_FIELDS):
         raise _changed_since(annotation)
     annotating.stance_update(stance=stance, actor=actor, **_pick(event.before, STANCE_FIELDS))
 
 
-def _undo_stance_deleted(event, annotation, actor) -> None:
+def _undo_stance_deleted(
+    event: AnnotationEvent, annotation: Annotation, actor: User | None
+) -> None:
     annotating.stance_create(
         annotation=annotation, actor=actor, **_pick(event.before, STANCE_FIELDS)
     )
 
 
-def _undo_content_replaced(event, annotation, actor) -> None:
+def _undo_content_replaced(
+    event: AnnotationEvent, annotation: Annotation, actor: User | None
+) -> None:
     current = {
         "spans": sorted(
             (_span_state(span) | {"id": span.pk} for span in annotation.spans.all()),
@@ -137,24 +148,22 @@ def _undo_content_replaced(event, annotation, actor) -> None:
             key=lambda state: state["id"],
         ),
     }
+    before, after = event.before, event.after
+    assert before is not None and after is not None  # a replace records both
     recorded = {
         "spans": sorted(
-            (_pick(span, SPAN_FIELDS) | {"id": span["id"]} for span in event.after["spans"]),
+            (_pick(span, SPAN_FIELDS) | {"id": span["id"]} for span in after["spans"]),
             key=lambda state: state["id"],
         ),
         "stances": sorted(
-            (
-                _pick(stance, STANCE_FIELDS) | {"id": stance["id"]}
-                for stance in event.after["stances"]
-            ),
+            (_pick(stance, STANCE_FIELDS) | {"id": stance["id"]} for stance in after["stances"]),
             key=lambda state: state["id"],
         ),
     }
     if current != recorded:
         raise _changed_since(annotation)
-    before = event.before
     position = {span["id"]: index for index, span in enumerate(before["spans"])}
-    spans = [
+    spans: list[annotating.SpanItem] = [
         {
             "label": span["label_name"],
             "start": span["start"],
@@ -165,7 +174,7 @@ def _undo_content_replaced(event, annotation, actor) -> None:
         }
         for span in before["spans"]
     ]
-    stances = [
+    stances: list[annotating.StanceItem] = [
         {
             "target": stance["target_name"],
             "label": stance["label_name"],
@@ -179,7 +188,7 @@ def _undo_content_replaced(event, annotation, actor) -> None:
     )
 
 
-_UNDO = {
+_UNDO: dict[str, Callable[[AnnotationEvent, Annotation, User | None], None]] = {
     EventAction.SPAN_CREATED: _undo_span_created,
     EventAction.SPAN_CHANGED: _undo_span_changed,
     EventAction.SPAN_DELETED: _undo_span_deleted,

@@ -13,7 +13,7 @@ from django.utils import timezone
 from annotations import repair
 from annotations.models import Annotation, Document, Span, Stance
 from annotations.services import ingest
-from annotations.services.ingest import ImportOptions, documents_import_file
+from annotations.services.ingest import ImportOptions, documents_import_file, records
 from tests.factories import LabelFactory, ProjectFactory, StanceTargetFactory
 
 
@@ -251,11 +251,11 @@ def test_every_bad_line_is_reported_and_the_rest_imports(project):
     errors = {e["line"]: e["message"] for e in report["errors"]}
     assert sorted(errors) == [2, 3, 4, 5, 6, 7]
     assert errors[2].startswith("Invalid JSON")
-    assert errors[3] == ingest.ERR_NOT_OBJECT.format(kind="a list")
-    assert errors[4] == ingest.ERR_NO_TEXT
-    assert errors[5] == ingest.ERR_TEXT_NOT_STRING.format(kind="int")
-    assert errors[6] == ingest.ERR_BLANK_TEXT
-    assert errors[7] == ingest.ERR_META_NOT_OBJECT.format(kind="a list")
+    assert errors[3] == records.ERR_NOT_OBJECT.format(kind="a list")
+    assert errors[4] == records.ERR_NO_TEXT
+    assert errors[5] == records.ERR_TEXT_NOT_STRING.format(kind="int")
+    assert errors[6] == records.ERR_BLANK_TEXT
+    assert errors[7] == records.ERR_META_NOT_OBJECT.format(kind="a list")
     assert Document.objects.filter(project=project).count() == 2
 
 
@@ -263,14 +263,14 @@ def test_json_file_lines_are_item_indexes(project):
     data = json.dumps([{"text": "One."}, {"text": ""}, {"text": "Three."}]).encode()
     report = import_bytes(project, "docs.json", data)
     assert [c["line"] for c in report["created"]] == [1, 3]
-    assert report["errors"] == [{"line": 2, "message": ingest.ERR_EMPTY_TEXT}]
+    assert report["errors"] == [{"line": 2, "message": records.ERR_EMPTY_TEXT}]
 
 
 def test_csv_without_text_column_is_one_error_on_the_header(project):
     report = import_bytes(project, "docs.csv", b"id,body\n1,hello\n")
     assert report["created"] == []
     assert report["errors"] == [
-        {"line": 1, "message": ingest.ERR_CSV_NO_TEXT_COLUMN.format(columns="id, body")}
+        {"line": 1, "message": records.ERR_CSV_NO_TEXT_COLUMN.format(columns="id, body")}
     ]
 
 
@@ -278,7 +278,7 @@ def test_csv_row_of_wrong_width_names_its_line(project):
     report = import_bytes(project, "docs.csv", b"text,source\nfine,wire\nbroken\n")
     assert len(report["created"]) == 1
     assert report["errors"] == [
-        {"line": 3, "message": ingest.ERR_CSV_ROW_WIDTH.format(got=1, expected=2)}
+        {"line": 3, "message": records.ERR_CSV_ROW_WIDTH.format(got=1, expected=2)}
     ]
 
 
@@ -443,7 +443,7 @@ def test_a_claimant_that_is_not_an_entity_of_the_line_is_a_warning(project):
     assert report["warnings"] == [
         {
             "line": 1,
-            "message": ingest.WARN_CLAIMANT.format(index=0, claimant={"start": 0, "end": 2}),
+            "message": records.WARN_CLAIMANT.format(index=0, claimant={"start": 0, "end": 2}),
         }
     ]
     assert Span.objects.get().claimant is None
@@ -478,11 +478,11 @@ def test_stances_are_imported_with_their_holder_and_evidence(project):
     assert (stance.target.name, stance.label.name) == ("the intervention", "FAVOR")
     assert (stance.holder.text, stance.evidence.text) == ("Le Drian", "troops would stay")
     assert [w["message"] for w in report["warnings"]] == [
-        ingest.WARN_STANCE_TWICE.format(index=1, target="the intervention"),
-        ingest.WARN_STANCE_NAME.format(index=2, what="target", name="the elections"),
-        ingest.WARN_STANCE_NAME.format(index=3, what="value", name="AGAINST"),
-        ingest.WARN_STANCE_SPAN.format(index=4, role="holder", span={"start": 1, "end": 8}),
-        ingest.WARN_STANCE_SHAPE.format(index=5),
+        records.WARN_STANCE_TWICE.format(index=1, target="the intervention"),
+        records.WARN_STANCE_NAME.format(index=2, what="target", name="the elections"),
+        records.WARN_STANCE_NAME.format(index=3, what="value", name="AGAINST"),
+        records.WARN_STANCE_SPAN.format(index=4, role="holder", span={"start": 1, "end": 8}),
+        records.WARN_STANCE_SHAPE.format(index=5),
     ]
     # What our export says about who did the work is not the document's metadata.
     assert only_document(project).meta == {}

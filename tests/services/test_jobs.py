@@ -11,7 +11,7 @@ from annotations import tasks
 from annotations.errors import Conflict
 from annotations.models import Document, ImportJob, ImportJobStatus
 from annotations.services import ingest, jobs
-from annotations.services.ingest import ImportOptions, documents_import_file
+from annotations.services.ingest import ImportOptions, documents_import_file, records
 from tests.exports.conftest import make_project
 from tests.factories import UserFactory
 from tests.worker import run_worker
@@ -241,7 +241,7 @@ def test_json_body_job_numbers_lines_by_item(project, small_batches):
 
     assert job.status == ImportJobStatus.DONE
     assert lines(job.report["created"]) == [1, 2, 3, 4]
-    assert job.report["errors"] == [{"line": 5, "message": ingest.ERR_EMPTY_TEXT}]
+    assert job.report["errors"] == [{"line": 5, "message": records.ERR_EMPTY_TEXT}]
     stored = Document.objects.get(project=project, text="Item 1")
     assert "source" not in stored.ingestion_report
 

@@ -22,10 +22,12 @@ from annotations.services.annotating.content import (
     SPAN_FIELDS,
     STANCE_FIELDS,
     AnnotationContent,
+    SpanItem,
+    StanceItem,
     annotation_replace_content,
 )
 from annotations.services.annotating.locking import Replay, annotation_lock_for_write, sync
-from annotations.services.annotating.lookups import UNSET, Unset, User
+from annotations.services.annotating.lookups import UNSET, Unset
 from annotations.services.annotating.messages import (
     ANNOTATION_GONE,
     AUTHOR_AS_HOLDER,
@@ -135,8 +137,9 @@ __all__ = [
     "AnnotationContent",
     "Errors",
     "Replay",
+    "SpanItem",
+    "StanceItem",
     "Unset",
-    "User",
     "_manual_annotation",
     "annotation_get_or_create",
     "annotation_lock_for_write",

@@ -6,15 +6,16 @@ holders, evidence), so a whole annotation can be sent without knowing any id.
 
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Required, TypedDict
 
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from annotations import rules
 from annotations.errors import InvalidInput
 from annotations.models import Annotation, EventAction, Label, Span, Stance, StanceTarget
 from annotations.services.annotating.locking import annotation_lock_for_write, sync
-from annotations.services.annotating.lookups import User, parse_client_id, text_or_empty
+from annotations.services.annotating.lookups import parse_client_id, text_or_empty
 from annotations.services.annotating.messages import (
     AUTHOR_AS_HOLDER,
     CLAIMANT_SELF,
@@ -42,17 +43,36 @@ from annotations.services.annotating.rules import (
 from annotations.services.annotating.snapshots import span_json, stance_json
 from annotations.services.changelog import annotation_change_record
 
-SPAN_FIELDS = (
-    "label",
-    "start",
-    "end",
-    "text",
-    "client_id",
-    "claimant",
-    "claimant_text",
-    "checkworthy",
-)
-STANCE_FIELDS = ("target", "label", "holder", "evidence")
+
+class SpanItem(TypedDict, total=False):
+    """A span of the bulk body: its label by name, its claimant by index into the body's spans.
+
+    ``text``, when given, must be the document's text at the offsets; a missing or null
+    ``claimant_text`` or ``checkworthy`` is stored as the empty string.
+    """
+
+    label: Required[str]
+    start: Required[int]
+    end: Required[int]
+    text: str | None
+    client_id: uuid.UUID | str | None
+    claimant: int | None
+    claimant_text: str | None
+    checkworthy: str | None
+
+
+class StanceItem(TypedDict, total=False):
+    """A stance of the bulk body: target and label by name, holder and evidence by index."""
+
+    target: Required[str]
+    label: Required[str]
+    holder: int | None
+    evidence: int | None
+
+
+# The fields a body's items may have, in the order declared (the span output lists them too).
+SPAN_FIELDS: tuple[str, ...] = tuple(SpanItem.__annotations__)
+STANCE_FIELDS: tuple[str, ...] = tuple(StanceItem.__annotations__)
 
 
 @dataclass(frozen=True)
@@ -68,12 +88,16 @@ class AnnotationContent:
 def annotation_replace_content(
     *,
     annotation: Annotation,
-    spans: list[dict[str, Any]],
-    stances: list[dict[str, Any]],
+    spans: list[SpanItem] | list[dict[str, Any]],
+    stances: list[StanceItem] | list[dict[str, Any]],
     actor: User | None,
     version: int | None = None,
 ) -> AnnotationContent:
-    """Replace all spans and stances at once; any bad item and nothing is written."""
+    """Replace all spans and stances at once; any bad item and nothing is written.
+
+    Every item is checked, so a body as parsed from JSON (``dict[str, Any]`` items) may be
+    given as it is; code that builds one uses ``SpanItem`` and ``StanceItem``.
+    """
     locked, _ = annotation_lock_for_write(annotation_id=annotation.pk, version=version)
 
     errors: Errors = {}
@@ -121,7 +145,7 @@ def annotation_replace_content(
     claims = set(with_claimant)
     Span.objects.bulk_create([span for index, span in enumerate(new_spans) if index not in claims])
     for index in with_claimant:
-        new_spans[index].claimant = new_spans[spans[index]["claimant"]]
+        new_spans[index].claimant = _indexed(new_spans, spans[index].get("claimant"))
     Span.objects.bulk_create([new_spans[index] for index in with_claimant])
 
     new_stances = [
@@ -207,8 +231,8 @@ def _bulk_spans_check(
             continue
         if claimant == index:
             add(errors, path, CLAIMANT_SELF)
-        elif resolved[claimant] is not None:
-            check_claimant_kind(resolved[claimant], f"spans.{claimant}", path, errors)
+        elif (claimant_label := resolved[claimant]) is not None:
+            check_claimant_kind(claimant_label, f"spans.{claimant}", path, errors)
 
     # Only items that are valid on their own take part: an item with bad offsets already
     # has its error, and comparing against it would only add noise.
@@ -253,8 +277,8 @@ def _bulk_stances_check(
         holder = None
         if item.get("holder") is not None:
             holder = _index(item["holder"], span_labels, f"{path}.holder", errors)
-            if holder is not None and span_labels[holder] is not None:
-                check_holder_kind(span_labels[holder], f"spans.{holder}", f"{path}.holder", errors)
+            if holder is not None and (holder_label := span_labels[holder]) is not None:
+                check_holder_kind(holder_label, f"spans.{holder}", f"{path}.holder", errors)
         if item.get("evidence") is not None:
             _index(item["evidence"], span_labels, f"{path}.evidence", errors)
         if target is not None and (item.get("holder") is None or holder is not None):

@@ -9,7 +9,7 @@ works on that copy, then ``sync`` copies the result back onto the caller's insta
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar, overload
 
 from django.db import models
 
@@ -24,6 +24,7 @@ from annotations.services.annotating.messages import (
 )
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -37,14 +38,36 @@ class Replay(Generic[T]):
     result: T
 
 
+@overload
 def annotation_lock_for_write(
     *,
     annotation_id: int,
     version: int | None,
     writable: bool = True,
-    first: Callable[[Annotation], Any] | None = None,
+    first: None = None,
     stale: str = STALE_VERSION,
-) -> tuple[Annotation, Any]:
+) -> tuple[Annotation, None]: ...
+
+
+@overload
+def annotation_lock_for_write(
+    *,
+    annotation_id: int,
+    version: int | None,
+    writable: bool = True,
+    first: Callable[[Annotation], R],
+    stale: str = STALE_VERSION,
+) -> tuple[Annotation, R]: ...
+
+
+def annotation_lock_for_write(
+    *,
+    annotation_id: int,
+    version: int | None,
+    writable: bool = True,
+    first: Callable[[Annotation], R] | None = None,
+    stale: str = STALE_VERSION,
+) -> tuple[Annotation, R | None]:
     """Lock and re-read the annotation, then refuse a stale ``version`` or a closed annotation.
 
     ``version`` None skips the version check (the client sent none, or the write has none to

@@ -7,8 +7,8 @@ evidence): an id of another project is a field error, never a silent cross-proje
 
 import enum
 import uuid
+from typing import TypeVar
 
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import models
 
 from annotations import selectors
@@ -24,7 +24,7 @@ from annotations.services.annotating.messages import (
 )
 from annotations.services.annotating.rules import check_stance_label_kind
 
-User = AbstractBaseUser
+T = TypeVar("T")
 
 
 class Unset(enum.Enum):
@@ -38,8 +38,8 @@ UNSET = Unset.UNSET
 
 def spans_by_ref(locked: Annotation, refs: list[object]) -> list[Span]:
     """Load the annotation's spans among ``refs`` (instances or ids) in one query."""
-    pks = [ref_pk(ref, Span) for ref in refs if ref is not None]
-    pks = [pk for pk in pks if type(pk) is int]
+    found = [ref_pk(ref, Span) for ref in refs if ref is not None]
+    pks = [pk for pk in found if type(pk) is int]
     if not pks:
         return []
     return list(Span.objects.filter(annotation=locked, pk__in=pks).select_related("label"))
@@ -104,7 +104,7 @@ def ref_pk(value: object, model: type[models.Model]) -> object:
     return value
 
 
-def text_or_empty(value: object) -> object:
+def text_or_empty(value: T | None) -> T | str:
     """Read a missing optional string (None, JSON null) as the empty string it is stored as."""
     return "" if value is None else value
 

@@ -52,6 +52,7 @@ def span_rule_errors(
     if message is not None:
         add(errors, range_field(message, start, end, len(document_text)), message)
     elif text is not None:
+        assert type(start) is int and type(end) is int  # range_error found no fault
         if not isinstance(text, str):
             add(errors, "text", NOT_A_STRING.format(value=text))
         else:

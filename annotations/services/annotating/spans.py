@@ -4,6 +4,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.db import models, transaction
 
 from annotations import rules, selectors
@@ -13,7 +14,6 @@ from annotations.services.annotating.locking import Replay, annotation_lock_for_
 from annotations.services.annotating.lookups import (
     UNSET,
     Unset,
-    User,
     by_pk,
     own_span,
     parse_client_id,
@@ -182,7 +182,7 @@ def span_update(
     if claimant is UNSET:
         claimant_given = current.claimant_id is not None
         spans = spans_by_ref(locked, [current.claimant_id])
-        new_claimant = by_pk(spans, current.claimant_id) if claimant_given else None
+        new_claimant = None if current.claimant_id is None else by_pk(spans, current.claimant_id)
     else:
         claimant_given = claimant is not None
         spans = spans_by_ref(locked, [claimant])
@@ -231,6 +231,7 @@ def span_update(
         check_overlap(locked, new, candidates(overlapping, new_label.kind), errors)
     if errors:
         raise InvalidInput(errors)
+    assert new_label is not None  # None comes with its error
 
     before = span_json(current)
     current.label = new_label

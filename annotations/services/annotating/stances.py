@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from annotations.errors import InvalidInput, NotFound
@@ -10,7 +11,6 @@ from annotations.services.annotating.locking import annotation_lock_for_write, s
 from annotations.services.annotating.lookups import (
     UNSET,
     Unset,
-    User,
     own_span,
     project_target,
     spans_by_ref,
@@ -43,8 +43,10 @@ def stance_create(
     evidence_span = own_span(evidence, spans, "evidence", errors)
     if holder_span is not None:
         check_holder_kind(holder_span.label, f"span {holder_span.pk}", "holder", errors)
-    if not errors:
-        check_stance_unique(locked, target_obj, holder_span, None, errors)
+    if errors:
+        raise InvalidInput(errors)
+    assert target_obj is not None and label_obj is not None  # None comes with its error
+    check_stance_unique(locked, target_obj, holder_span, None, errors)
     if errors:
         raise InvalidInput(errors)
 
@@ -93,8 +95,10 @@ def stance_update(
     new_evidence = own_span(evidence_ref, spans, "evidence", errors)
     if new_holder is not None:
         check_holder_kind(new_holder.label, f"span {new_holder.pk}", "holder", errors)
-    if not errors:
-        check_stance_unique(locked, new_target, new_holder, current.pk, errors)
+    if errors:
+        raise InvalidInput(errors)
+    assert new_target is not None and new_label is not None  # None comes with its error
+    check_stance_unique(locked, new_target, new_holder, current.pk, errors)
     if errors:
         raise InvalidInput(errors)
 

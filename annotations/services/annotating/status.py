@@ -1,5 +1,6 @@
 """An annotation's life: get-or-create the author's own, then submit, skip and reopen it."""
 
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -14,7 +15,6 @@ from annotations.models import (
     Membership,
 )
 from annotations.services.annotating.locking import annotation_lock_for_write, sync
-from annotations.services.annotating.lookups import User
 from annotations.services.annotating.messages import (
     REOPEN_FORBIDDEN,
     REOPEN_SKIPPED_FORBIDDEN,
@@ -27,7 +27,7 @@ from annotations.services.changelog import annotation_change_record
 REOPENERS = access.roles_where(access.may_reopen)
 
 # Status changes a client may ask for; anything else (including staying put) is refused.
-TRANSITIONS = {
+TRANSITIONS: dict[str, set[AnnotationStatus]] = {
     AnnotationStatus.IN_PROGRESS: {AnnotationStatus.SUBMITTED, AnnotationStatus.SKIPPED},
     AnnotationStatus.SUBMITTED: {AnnotationStatus.IN_PROGRESS},
     AnnotationStatus.SKIPPED: {AnnotationStatus.IN_PROGRESS},

@@ -99,7 +99,7 @@ def _iter_lines(stream: BinaryIO, encoding: str | None) -> Iterator[tuple[int, s
         yield line.number, *_decode_line(line)
 
 
-def _spans_from(obj: dict, record: Record) -> None:
+def _spans_from(obj: dict[str, Any], record: Record) -> None:
     """Collect pre-annotation spans: doccano `label`, native `entities` and `claims`."""
     for key in ("label", "labels", "entities", "claims"):
         if key not in obj:

@@ -231,9 +231,9 @@ def _carry_spans(
                 span.claimant_text = text
                 continue
         else:
-            found = _find_span(claimant, original, carried, origins, rules.may_be_claimant)
-            if found is not None:
-                span.claimant = found
+            position = _find_span(claimant, original, carried, origins, rules.may_be_claimant)
+            if position is not None:
+                span.claimant = position
                 continue
         warnings.append(WARN_CLAIMANT.format(index=raw.index, claimant=claimant))
     return carried, origins

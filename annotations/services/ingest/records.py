@@ -10,8 +10,9 @@ Invariants:
   the import report's contract.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 SUPPORTED_EXTENSIONS = (".txt", ".jsonl", ".json", ".csv")
 BATCH_SIZE = 500
@@ -133,7 +134,7 @@ class Prepared:
     text: str
     content_hash: str
     external_id: str
-    meta: dict
+    meta: dict[str, Any]
     repairs: list[str]
     encoding: str | None
     warnings: list[str]
@@ -144,15 +145,62 @@ class Prepared:
     copy_row: bytes | None = None
 
 
+class Created(TypedDict):
+    """A line that stored a new document."""
+
+    id: int
+    external_id: str
+    line: int | str
+
+
+class Duplicate(TypedDict):
+    """A line whose text the project already holds, in document ``duplicate_of``."""
+
+    line: int | str
+    external_id: str
+    duplicate_of: int | None
+
+
+class Repaired(TypedDict):
+    """A stored line whose text was repaired (and the encoding it was read in, if not UTF-8)."""
+
+    line: int | str
+    external_id: str
+    repairs: list[str]
+    encoding: NotRequired[str]
+
+
+class LineMessage(TypedDict):
+    """A warning about a line, or the error that kept it from being stored."""
+
+    line: int | str
+    message: str
+
+
+ReportEntry = Created | Duplicate | Repaired | LineMessage
+# The report as plain JSON (``ImportReport.as_dict``): the entries of each outcome, by outcome.
+ReportDict = dict[str, Sequence[ReportEntry]]
+
+
+class IngestionReport(TypedDict):
+    """What a stored document keeps of the line it came from (``Document.ingestion_report``)."""
+
+    line: int | str
+    repairs: list[str]
+    source: NotRequired[str]
+    encoding: NotRequired[str]
+    warnings: NotRequired[list[str]]
+
+
 @dataclass
 class ImportReport:
-    created: list[dict] = field(default_factory=list)
-    duplicates: list[dict] = field(default_factory=list)
-    repaired: list[dict] = field(default_factory=list)
-    warnings: list[dict] = field(default_factory=list)
-    errors: list[dict] = field(default_factory=list)
+    created: list[Created] = field(default_factory=list)
+    duplicates: list[Duplicate] = field(default_factory=list)
+    repaired: list[Repaired] = field(default_factory=list)
+    warnings: list[LineMessage] = field(default_factory=list)
+    errors: list[LineMessage] = field(default_factory=list)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> ReportDict:
         return {
             "created": self.created,
             "duplicates": self.duplicates,

@@ -21,11 +21,11 @@ import json
 import logging
 import multiprocessing
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import PurePath
 from typing import Any, BinaryIO
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -44,8 +44,11 @@ from annotations.services.ingest.records import (
     BATCH_SIZE,
     ImportOptions,
     ImportReport,
+    IngestionReport,
     Prepared,
     Record,
+    Repaired,
+    ReportDict,
 )
 
 # The package's name, as before it was one: log configuration keeps working.
@@ -57,7 +60,7 @@ def documents_import(
     project: Project,
     records: Iterable[Record | JsonlLine],
     options: ImportOptions | None = None,
-    actor: AbstractBaseUser | None = None,
+    actor: User | None = None,
     source: str = "",
     workers: int = 1,
 ) -> ImportReport:
@@ -147,7 +150,8 @@ def _prepare_all(
     # it again and again (15% of a child's time otherwise), nor copy its pages to do so.
     fork = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(workers, mp_context=fork, initializer=gc.freeze) as pool:
-        pending: collections.deque = collections.deque()
+        pending: collections.deque[Future[list[tuple[int | str, Prepared | str]]]]
+        pending = collections.deque()
         for chunk in chunks:
             pending.append(pool.submit(_prepare_chunk, chunk, options, labels, copy_for))
             # Bounded read-ahead: memory stays flat whatever the file's size.
@@ -162,8 +166,8 @@ def documents_import_records(
     project: Project,
     records: list[Any],
     options: ImportOptions | None = None,
-    actor: AbstractBaseUser | None = None,
-) -> dict:
+    actor: User | None = None,
+) -> ReportDict:
     """Import a parsed JSON body (a list of documents); return the import report."""
     report = documents_import(
         project=project, records=parse_objects(records), options=options, actor=actor
@@ -177,9 +181,9 @@ def documents_import_file(
     name: str,
     stream: BinaryIO,
     options: ImportOptions | None = None,
-    actor: AbstractBaseUser | None = None,
+    actor: User | None = None,
     workers: int = 1,
-) -> dict:
+) -> ReportDict:
     """Import one uploaded file (.txt .jsonl .json .csv); return the import report."""
     options = options or ImportOptions()
     records: Iterable[Record | JsonlLine]
@@ -251,8 +255,8 @@ def _insert(project: Project, items: list[Prepared], source: str) -> list[int]:
     """Store the items' documents and pre-annotations; return the new document ids."""
     now = timezone.now()
     if copy_supported():
-        rows = [item.copy_row or _copy_row(project.pk, item, source) for item in items]
-        ids = documents_copy(rows, created_at=now)
+        copy_rows = [item.copy_row or _copy_row(project.pk, item, source) for item in items]
+        ids = documents_copy(copy_rows, created_at=now)
     else:
         documents = Document.objects.bulk_create(
             [
@@ -337,8 +341,8 @@ def _copy_row(project_id: int, item: Prepared, source: str) -> bytes:
     )
 
 
-def _ingestion_report(item: Prepared, source: str) -> dict:
-    report: dict[str, Any] = {"line": item.line, "repairs": item.repairs}
+def _ingestion_report(item: Prepared, source: str) -> IngestionReport:
+    report: IngestionReport = {"line": item.line, "repairs": item.repairs}
     if source:
         report["source"] = source
     if item.encoding:
@@ -351,7 +355,7 @@ def _ingestion_report(item: Prepared, source: str) -> dict:
 def _report_created(report: ImportReport, item: Prepared, document_id: int) -> None:
     report.created.append({"id": document_id, "external_id": item.external_id, "line": item.line})
     if item.repairs:
-        entry: dict[str, Any] = {
+        entry: Repaired = {
             "line": item.line,
             "external_id": item.external_id,
             "repairs": item.repairs,
@@ -369,6 +373,6 @@ def _report_duplicate(report: ImportReport, item: Prepared, duplicate_of: int | 
     )
 
 
-def report_as_json(report: dict) -> str:
+def report_as_json(report: ReportDict) -> str:
     """Render an import report as indented JSON (what `import_documents` prints)."""
     return json.dumps(report, indent=2, ensure_ascii=False)
