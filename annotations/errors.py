@@ -1,6 +1,7 @@
 """Domain errors raised by services; the API translates each to one HTTP status.
 
-InvalidInput -> 400, Forbidden -> 403, NotFound -> 404, Conflict -> 409. Services never
+InvalidInput -> 400, Forbidden -> 403, NotFound -> 404, Conflict -> 409,
+UnsupportedMedia -> 415. Services never
 speak HTTP themselves, so the same rules answer the same way from the API, the admin and the
 command line.
 """
@@ -59,3 +60,9 @@ class Conflict(ServiceError):
     def __init__(self, detail: str | None = None, *, current_version: int | None = None) -> None:
         self.current_version = current_version
         super().__init__(detail)
+
+
+class UnsupportedMedia(ServiceError):
+    """Input of a kind the service cannot read at all (an import file of an unknown type)."""
+
+    default_detail = "Unsupported media type."

@@ -17,8 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
-from annotations.errors import Conflict, Forbidden, InvalidInput, NotFound
-from annotations.services.ingest import UnsupportedFileType
+from annotations.errors import Conflict, Forbidden, InvalidInput, NotFound, UnsupportedMedia
 
 logger = logging.getLogger(__name__)
 
@@ -39,8 +38,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return _response(status.HTTP_403_FORBIDDEN, exc.detail)
     if isinstance(exc, NotFound):
         return _response(status.HTTP_404_NOT_FOUND, exc.detail)
-    if isinstance(exc, UnsupportedFileType):
-        return _response(status.HTTP_415_UNSUPPORTED_MEDIA_TYPE, str(exc), {"file": [str(exc)]})
+    if isinstance(exc, UnsupportedMedia):
+        return _response(status.HTTP_415_UNSUPPORTED_MEDIA_TYPE, exc.detail, {"file": [exc.detail]})
     if isinstance(exc, RequestDataTooBig):
         return _response(status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, str(exc))
 

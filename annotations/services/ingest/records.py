@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, NotRequired, TypedDict
 
+from annotations.errors import UnsupportedMedia
+
 SUPPORTED_EXTENSIONS = (".txt", ".jsonl", ".json", ".csv")
 BATCH_SIZE = 500
 MAX_EXTERNAL_ID = 255
@@ -69,7 +71,7 @@ WARN_REPEAT_COLLAPSED = (
 )
 
 
-class UnsupportedFileType(ValueError):
+class UnsupportedFileType(UnsupportedMedia):
     """The file's extension names no format we read."""
 
 
