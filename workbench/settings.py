@@ -2,7 +2,7 @@
 
 Variables: DATABASE_URL, SECRET_KEY, DEBUG (1/0), ALLOWED_HOSTS (comma-separated),
 CSRF_TRUSTED_ORIGINS, SECURE_SSL_REDIRECT (1/0), IMPORT_MAX_BYTES, IMPORT_BACKGROUND_THRESHOLD,
-LOG_LEVEL.
+TOKEN_LIFETIME_DAYS, LOG_LEVEL.
 """
 
 import os
@@ -154,7 +154,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Not a rule: Django calls it after every password change, and it revokes the API token.
+    {"NAME": "annotations.passwords.RevokeTokensOnPasswordChange"},
 ]
+
+# An API token authenticates for this many days after it was issued (then 401, as unknown).
+TOKEN_LIFETIME_DAYS = int(os.environ.get("TOKEN_LIFETIME_DAYS", "30"))
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
