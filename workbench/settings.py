@@ -2,7 +2,7 @@
 
 Variables: DATABASE_URL, SECRET_KEY, DEBUG (1/0), ALLOWED_HOSTS (comma-separated),
 CSRF_TRUSTED_ORIGINS, SECURE_SSL_REDIRECT (1/0), IMPORT_MAX_BYTES, IMPORT_BACKGROUND_THRESHOLD,
-TOKEN_LIFETIME_DAYS, LOG_LEVEL.
+TOKEN_LIFETIME_DAYS, SESSION_IDLE_MINUTES, LOG_LEVEL.
 """
 
 import os
@@ -33,16 +33,18 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return items or default
 
 
-# Local use is the default (DEBUG on, loopback hosts only). Production sets DEBUG=0 and must
-# then bring its own SECRET_KEY: a key committed to the repository is not a secret.
-DEBUG = env_bool("DEBUG", True)
+# DEBUG is off unless set: a bare `gunicorn workbench.wsgi` never shows debug pages. Local use
+# says DEBUG=1 (`make run` does; the test suite does, see tests/debug_env.py). With DEBUG off
+# the app needs its own SECRET_KEY: a key committed to the repository is not a secret.
+DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
-            "SECRET_KEY is not set. With DEBUG=0 the workbench refuses to start without a "
-            "SECRET_KEY from the environment; generate one with "
-            "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`."
+            "SECRET_KEY is not set. With DEBUG off (the default) the workbench refuses to "
+            "start without a SECRET_KEY from the environment; generate one with "
+            "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`, or set DEBUG=1 "
+            "for local use (`make run` does)."
         )
     # Local use: a random key kept in a git-ignored file, so sessions survive restarts.
     key_file = BASE_DIR / ".secret_key"
@@ -74,7 +76,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise, so static files keep their caching: everything else is no-store.
+    "annotations.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "annotations.middleware.SessionIdleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -258,6 +263,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# A session ends after this long without a request (annotations/middleware.py), not 14 days
+# after the log-in.
+SESSION_COOKIE_AGE = 60 * int(os.environ.get("SESSION_IDLE_MINUTES", str(8 * 60)))
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))

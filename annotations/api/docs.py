@@ -10,6 +10,7 @@ nonce, no inline code) and the page's few styles live in ``annotations/swagger.c
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -20,6 +21,7 @@ class SwaggerUiView(SpectacularSwaggerSplitView):
 
     template_name = "annotations/swagger_ui.html"
 
+    @extend_schema(exclude=True)
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         response = super().get(request, *args, **kwargs)
         if request.GET.get("script") is not None:
