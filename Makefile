@@ -44,7 +44,7 @@ test-sqlite: $(VENV)/.dev-installed
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy
+	DEBUG=$${DEBUG:-1} $(BIN)/mypy
 	$(BIN)/lint-imports
 
 format: $(VENV)/.dev-installed

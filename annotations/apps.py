@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.auth.signals import user_logged_in
 from django.core.management import call_command
 from django.db.models.signals import post_migrate
 
@@ -10,6 +11,9 @@ class AnnotationsConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_create_cache_table, sender=self)
+        from annotations.middleware import session_stamp_at_log_in
+
+        user_logged_in.connect(session_stamp_at_log_in)
 
 
 def _create_cache_table(using: str = "default", **kwargs: object) -> None:

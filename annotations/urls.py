@@ -1,11 +1,13 @@
 from django.urls import path
 
-from annotations import views
+from annotations import token_views, views
 
 app_name = "annotations"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("account/token/", token_views.token_detail, name="tokens"),
+    path("account/token/revoke/", token_views.token_revoke, name="token_revoke"),
     path("projects/<int:project_id>/", views.project_detail, name="project"),
     path("projects/<int:project_id>/annotate/", views.project_annotate, name="project_annotate"),
     path("projects/<int:project_id>/labels.css", views.project_labels_css, name="labels_css"),

@@ -46,9 +46,10 @@ TRANSACTIONS_PER_THREAD = 25
 
 
 def manage(*args: str, **variables: str) -> subprocess.CompletedProcess[str]:
-    """Run ``manage.py`` in a fresh process with only ``variables`` configured."""
+    """Run ``manage.py`` in a fresh process with only ``variables`` configured (and DEBUG=1,
+    local use, unless ``variables`` say otherwise: DEBUG is off when unset)."""
     env = {key: value for key, value in os.environ.items() if key not in CONFIG_VARIABLES}
-    env.update(variables)
+    env.update({"DEBUG": "1", **variables})
     return subprocess.run(  # noqa: S603 - our own interpreter and manage.py, no shell
         [sys.executable, "manage.py", *args],
         cwd=PROJECT_ROOT,

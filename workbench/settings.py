@@ -2,7 +2,7 @@
 
 Variables: DATABASE_URL, SECRET_KEY, DEBUG (1/0), ALLOWED_HOSTS (comma-separated),
 CSRF_TRUSTED_ORIGINS, SECURE_SSL_REDIRECT (1/0), IMPORT_MAX_BYTES, IMPORT_BACKGROUND_THRESHOLD,
-LOG_LEVEL.
+TOKEN_LIFETIME_DAYS, SESSION_IDLE_MINUTES, LOG_LEVEL.
 """
 
 import os
@@ -33,16 +33,18 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return items or default
 
 
-# Local use is the default (DEBUG on, loopback hosts only). Production sets DEBUG=0 and must
-# then bring its own SECRET_KEY: a key committed to the repository is not a secret.
-DEBUG = env_bool("DEBUG", True)
+# DEBUG is off unless set: a bare `gunicorn workbench.wsgi` never shows debug pages. Local use
+# says DEBUG=1 (`make run` does; the test suite does, see tests/debug_env.py). With DEBUG off
+# the app needs its own SECRET_KEY: a key committed to the repository is not a secret.
+DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
-            "SECRET_KEY is not set. With DEBUG=0 the workbench refuses to start without a "
-            "SECRET_KEY from the environment; generate one with "
-            "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`."
+            "SECRET_KEY is not set. With DEBUG off (the default) the workbench refuses to "
+            "start without a SECRET_KEY from the environment; generate one with "
+            "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`, or set DEBUG=1 "
+            "for local use (`make run` does)."
         )
     # Local use: a random key kept in a git-ignored file, so sessions survive restarts.
     key_file = BASE_DIR / ".secret_key"
@@ -65,6 +67,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_tasks",
     "django_tasks_db",
     "annotations",
@@ -73,7 +76,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise, so static files keep their caching: everything else is no-store.
+    "annotations.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "annotations.middleware.SessionIdleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -154,7 +160,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Not a rule: Django calls it after every password change, and it revokes the API token.
+    {"NAME": "annotations.passwords.RevokeTokensOnPasswordChange"},
 ]
+
+# An API token authenticates for this many days after it was issued (then 401, as unknown).
+TOKEN_LIFETIME_DAYS = int(os.environ.get("TOKEN_LIFETIME_DAYS", "30"))
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -214,6 +225,12 @@ SPECTACULAR_SETTINGS = {
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI from our own static files: the CSP allows no CDN (annotations/api/docs.py).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # No badge fetched from validator.swagger.io: the CSP would refuse it, and it leaks the URL.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
 }
 
 # Background work (big imports, releases) goes through the Tasks API. The database backend
@@ -246,6 +263,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# A session ends after this long without a request (annotations/middleware.py), not 14 days
+# after the log-in.
+SESSION_COOKIE_AGE = 60 * int(os.environ.get("SESSION_IDLE_MINUTES", str(8 * 60)))
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))

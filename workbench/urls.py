@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.auth import views as django_auth_views
 from django.urls import include, path
 
 from annotations import auth_views
@@ -10,7 +11,19 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # Before Django's auth URLs, so that this throttled view answers /accounts/login/.
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
-    path("accounts/", include("django.contrib.auth.urls")),
+    # Log-out and password change only: no password-reset pages (accounts are made and
+    # reset by an administrator; a reset mail would need a mail set-up nobody runs).
+    path("accounts/logout/", django_auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/password_change/",
+        django_auth_views.PasswordChangeView.as_view(),
+        name="password_change",
+    ),
+    path(
+        "accounts/password_change/done/",
+        django_auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
     path("api/", include("annotations.api.urls")),
     path("", include("annotations.urls")),
 ]

@@ -1,9 +1,10 @@
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 
 from annotations.api import (
     agreement,
     annotating,
+    docs,
     documents,
     exports,
     gold,
@@ -18,7 +19,7 @@ from annotations.api import (
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("docs/", docs.SwaggerUiView.as_view(url_name="api-schema"), name="api-docs"),
     path("auth/token/", tokens.TokenApi.as_view(), name="api-token"),
     path("projects/", projects.ProjectListApi.as_view(), name="api-projects"),
     path("projects/<int:project_id>/", projects.ProjectDetailApi.as_view(), name="api-project"),

@@ -27,7 +27,12 @@ from annotations.selectors.annotations import (
     span_get,
     stance_get,
 )
-from annotations.selectors.auth import token_get
+from annotations.selectors.auth import (
+    token_expires_at,
+    token_get,
+    token_get_for_user,
+    token_is_expired,
+)
 from annotations.selectors.base import CHUNKS_PER_FETCH, FINISHED_STATUSES, INT64, STATUS_NEW
 from annotations.selectors.dashboard import (
     DOCUMENT_IN_PROGRESS,
@@ -153,6 +158,9 @@ __all__ = [
     "span_get",
     "stance_get",
     "target_list",
+    "token_expires_at",
     "token_get",
+    "token_get_for_user",
+    "token_is_expired",
     "user_get_by_username",
 ]

@@ -24,6 +24,7 @@ from annotations.models import (
     Role,
     StanceTarget,
 )
+from annotations.text import bidi_control_error
 
 NAME_REQUIRED = "A name is required."
 NAME_TOO_LONG = "A name has at most {limit} characters."
@@ -387,6 +388,8 @@ def _name_errors(name: Any, limit: int) -> dict[str, list[str]]:
         return {"name": [NAME_REQUIRED]}
     if len(name) > limit:
         return {"name": [NAME_TOO_LONG.format(limit=limit)]}
+    if bidi := bidi_control_error(name, field="name"):
+        return {"name": [bidi]}
     return {}
 
 

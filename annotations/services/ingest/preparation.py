@@ -46,6 +46,7 @@ from annotations.services.ingest.records import (
     Record,
     kind_name,
 )
+from annotations.text import bidi_control_error
 
 # Marks the stance targets among the labels in LabelIndex's one query (not a label kind).
 TARGET = "target"
@@ -99,6 +100,8 @@ def prepare(record: Record, options: ImportOptions, labels: LabelIndex) -> Prepa
         return ERR_EXTERNAL_ID
     if "\x00" in external_id:
         return ERR_NUL.format(field="external_id")
+    if bidi := bidi_control_error(external_id, field="external_id"):
+        return bidi
     nul_at = _nul_path(record.meta, "meta")
     if nul_at is not None:
         return ERR_NUL.format(field=nul_at)
