@@ -1,6 +1,7 @@
 from django.urls import path
 
-from annotations import token_views, views
+from annotations import views
+from annotations.views import tokens as token_views
 
 app_name = "annotations"
 

@@ -1,7 +1,7 @@
 """Writes to API tokens: issue one, revoke it.
 
 DRF's model keeps one token per user, and that is all the workbench needs: a script holds the
-user's one key; the tokens page (``token_views``) shows it with its age and expiry and
+user's one key; the tokens page (``views/tokens.py``) shows it with its age and expiry and
 revokes it; a password change revokes it (``annotations.passwords``). A token past its
 lifetime authenticates nothing (``selectors.token_get``) and is replaced by a new key the next
 time one is asked for, so an old key never comes back to life.

@@ -8,9 +8,10 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from annotations import selectors, token_views
+from annotations import selectors
 from annotations.db import hotpath
 from annotations.passwords import PASSWORD_CHANGE_REVOKES
+from annotations.views import tokens as token_views
 from tests.factories import PASSWORD, UserFactory
 
 

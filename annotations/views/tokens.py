@@ -8,25 +8,19 @@ holds, not enough to use it. A new key comes from ``POST /api/auth/token/`` with
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import User
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from annotations import selectors
 from annotations.services import tokens
+from annotations.views.base import AuthenticatedHttpRequest
 
 KEY_SHOWN = 8
 # Messages, not secrets (ruff's S105 reads "TOKEN" in their names).
 TOKEN_REVOKED = "Your API token is revoked: scripts that use it now get 401."  # noqa: S105
 NO_TOKEN = "You have no API token to revoke."  # noqa: S105
-
-
-class AuthenticatedHttpRequest(HttpRequest):
-    """The request of a ``login_required`` page (a type only; Django hands a plain one)."""
-
-    user: User
 
 
 @login_required
