@@ -26,8 +26,9 @@ attempts also take a turn (one at a time).
 API writes (``WriteRateThrottle``): per user, ``settings.API_WRITE_RATE`` per period in fixed
 windows. Booking every write in the database would cost a key press five queries, so each
 process counts a user's writes in memory and books them in the shared count a block at a time
-(a fiftieth of the rate, at most 25): the limit holds across every process and machine to
-within one block per process.
+(a fiftieth of the rate, at most 25). A process's first block is not booked, so one process
+alone allows exactly the rate, and the limit holds across every process and machine to within
+one block for each further process writing for the user.
 """
 
 import hashlib
@@ -210,10 +211,10 @@ class _WriteBook:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        # (user id, window) -> [writes made here, blocks booked from here]
-        self._counts: dict[tuple[int, int], list[int]] = {}
+        # (user, window) -> [writes made here, blocks booked from here]
+        self._counts: dict[tuple[str, int], list[int]] = {}
 
-    def allow(self, user_id: int, *, limit: int, period: int, now: float) -> float | None:
+    def allow(self, user: str, *, limit: int, period: int, now: float) -> float | None:
         """Count one write; return None if allowed, else the seconds until the window ends."""
         window = int(now // period)
         wait = (window + 1) * period - now
@@ -221,13 +222,15 @@ class _WriteBook:
         with self._lock:
             for stale in [key for key in self._counts if key[1] != window]:
                 del self._counts[stale]
-            counts = self._counts.setdefault((user_id, window), [0, 0])
+            counts = self._counts.setdefault((user, window), [0, 0])
             writes, booked = counts
             if writes < (booked + 1) * block:
                 counts[0] += 1
                 return None
-            # This process used a block beyond the ones it booked: book it now, or refuse.
-            slots = [f"throttle:write:{user_id}:{window}:{n}" for n in range(limit // block)]
+            # This process used a block beyond the ones it booked: book it now, or refuse. The
+            # first block a process uses is not booked, so one process alone gets the rate
+            # exactly; every other process writing for the user adds at most one block.
+            slots = [f"throttle:write:{user}:{window}:{n}" for n in range(limit // block - 1)]
             if _claim(slots, cache.get_many(slots), period, now) is None:
                 return wait
             counts[0] += 1
@@ -236,6 +239,12 @@ class _WriteBook:
 
 
 _write_book = _WriteBook()
+
+
+def _writer(request: Request) -> str:
+    # With the join time, so that an id the database hands out again starts afresh.
+    joined = getattr(request.user, "date_joined", None)
+    return f"{request.user.pk}-{joined.timestamp() if joined else ''}"
 
 
 class WriteRateThrottle(BaseThrottle):
@@ -248,7 +257,9 @@ class WriteRateThrottle(BaseThrottle):
         if request.method in SAFE_METHODS or not request.user.is_authenticated:
             return True
         limit, period = _parse_rate(settings.API_WRITE_RATE)
-        self._wait = _write_book.allow(request.user.pk, limit=limit, period=period, now=time.time())
+        self._wait = _write_book.allow(
+            _writer(request), limit=limit, period=period, now=time.time()
+        )
         return self._wait is None
 
     def wait(self) -> float | None:
