@@ -18,6 +18,7 @@ def _create(client, n: int):
 @pytest.mark.django_db
 def test_a_users_writes_past_the_rate_answer_429_in_the_error_shape(settings, clock):
     settings.API_WRITE_RATE = f"{RATE}/minute"
+    clock.advance(60 - clock.time() % 60)  # the start of a minute: the window is whole
     ada = client_for(UserFactory(username="ada"))
     codes = [_create(ada, n).status_code for n in range(RATE)]
     assert codes == [201] * RATE
