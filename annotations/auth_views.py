@@ -1,72 +1,55 @@
-"""The browser log-in, throttled per client address and logged on every refusal.
+"""The browser log-in and password change, throttled (annotations.throttling) and logged.
 
-Django's own LoginView lets anyone try passwords as fast as the server answers. Here the
-failures from one address are counted in Django's cache for a minute; past the limit every
-attempt from that address is refused (429) without even checking the password, so a right
-guess cannot be told from a wrong one until the minute is over. A success does not reset the
-count: otherwise a caller with an account of their own could interleave log-ins with guesses.
-
-The counters live in the configured cache, the database cache by default (settings.CACHES),
-so every server process and machine shares one count per address.
+Django's own LoginView lets anyone try passwords as fast as the server answers. Here each
+attempt goes through ``throttling.login_attempt``: failures count per client address and per
+account, and a throttled attempt is refused (429 with ``Retry-After``) without even checking
+the password, so a right guess cannot be told from a wrong one until the wait is over. A
+success does not reset the count: otherwise a caller with an account of their own could
+interleave log-ins with guesses. The password-change forms check the old password under the
+same counts, so a stolen session cannot guess it either.
 """
 
 import logging
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
+from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.forms import AuthenticationForm
-from django.core.cache import cache
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse_lazy
+
+from annotations import throttling
+from annotations.throttling import TOO_MANY_ATTEMPTS, LoginThrottled, client_address
 
 logger = logging.getLogger("annotations.auth")
 
-MAX_FAILURES = 10
-WINDOW_SECONDS = 60
-TOO_MANY_ATTEMPTS = (
-    "Too many failed log-in attempts from your address. Wait a minute and try again."
-)
+MAX_FAILURES = throttling.ADDRESS_FAILURES
+WINDOW_SECONDS = throttling.ADDRESS_WINDOW
 THROTTLED = "throttled"
 
-
-def client_address(request: HttpRequest | None) -> str:
-    """The address failures are counted against: the peer of the connection.
-
-    Behind the one trusted proxy (BEHIND_PROXY), the address that proxy appended last to
-    X-Forwarded-For; never an earlier one, which any client can write and so pick a fresh
-    counter with. DRF's throttles read the same address (NUM_PROXIES).
-    """
-    if request is None:
-        return "unknown"
-    if settings.BEHIND_PROXY:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[-1].strip()
-        if forwarded:
-            return forwarded
-    return request.META.get("REMOTE_ADDR") or "unknown"
-
-
-def _key(address: str) -> str:
-    return f"login-failures:{address}"
+__all__ = ["TOO_MANY_ATTEMPTS", "client_address", "login_failure_record", "login_failures"]
 
 
 def login_failures(address: str) -> int:
-    """How many failed log-ins the address has made in the current window."""
-    return cache.get(_key(address), 0)
+    """How many failed log-ins from the address still count."""
+    return throttling.address_failures(address)
 
 
 def login_failure_record(address: str) -> int:
-    """Count one failed log-in from the address; return the count in the current window."""
-    key = _key(address)
-    # add() starts the window only if none is running, so the first failure fixes its end.
-    cache.add(key, 0, timeout=WINDOW_SECONDS)
-    try:
-        return cache.incr(key)
-    except ValueError:
-        # The window ran out between add() and incr(): this failure opens a new one.
-        cache.set(key, 1, timeout=WINDOW_SECONDS)
-        return 1
+    """Count one failed log-in from the address; return the failures that still count."""
+    return throttling.address_failure_record(address)
+
+
+def _throttled_response(response: HttpResponse, form: BaseForm, field: str) -> HttpResponse:
+    """Answer 429 with the wait when the form was refused by the throttle."""
+    refused = getattr(form, "throttled", None)
+    if isinstance(refused, LoginThrottled) and form.has_error(field, code=THROTTLED):
+        response.status_code = 429
+        response["Retry-After"] = str(refused.retry_after)
+    return response
 
 
 # The mixin's base for the type checker: the log-in forms it is mixed into.
@@ -77,36 +60,32 @@ else:
 
 
 class ThrottledLoginMixin(_LoginForm):
-    """Refuse a log-in form from a throttled address before authenticating; log failures."""
+    """Refuse a log-in form from a throttled address or account; log failures."""
 
     request: HttpRequest | None
+    throttled: LoginThrottled | None = None
 
     def clean(self) -> dict[str, Any]:
         address = client_address(self.request)
         username = self.data.get("username", "")
-        failures = login_failures(address)
-        if failures >= MAX_FAILURES:
-            logger.warning(
-                "Log-in throttled for username %r from %s (%d failures in %d s)",
-                username,
-                address,
-                failures,
-                WINDOW_SECONDS,
-            )
-            raise ValidationError(TOO_MANY_ATTEMPTS, code=THROTTLED)
         try:
-            return super().clean()
-        except ValidationError:
-            failures = login_failure_record(address)
+            with throttling.login_attempt(address=address, username=username) as attempt:
+                try:
+                    return super().clean()
+                except ValidationError:
+                    attempt.fail()
+                    logger.warning("Log-in refused for username %r from %s", username, address)
+                    raise
+        except LoginThrottled as refused:
+            self.throttled = refused
             logger.warning(
-                "Log-in refused for username %r from %s (failure %d of %d allowed in %d s)",
+                "Log-in throttled for username %r from %s (%s; retry after %d s)",
                 username,
                 address,
-                failures,
-                MAX_FAILURES,
-                WINDOW_SECONDS,
+                refused.message,
+                refused.retry_after,
             )
-            raise
+            raise ValidationError(refused.message, code=THROTTLED) from None
 
 
 class ThrottledAuthenticationForm(ThrottledLoginMixin, AuthenticationForm):
@@ -123,8 +102,58 @@ class LoginView(auth_views.LoginView):
     form_class = ThrottledAuthenticationForm
 
     def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
-        response = super().form_invalid(form)
-        if form.has_error(NON_FIELD_ERRORS, code=THROTTLED):
-            response.status_code = 429
-            response["Retry-After"] = str(WINDOW_SECONDS)
-        return response
+        return _throttled_response(super().form_invalid(form), form, NON_FIELD_ERRORS)
+
+
+class ThrottledPasswordChangeForm(PasswordChangeForm):
+    """Password change whose old password is checked under the log-in throttle."""
+
+    def __init__(self, *args: Any, request: HttpRequest, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.request = request
+        self.throttled: LoginThrottled | None = None
+
+    def clean_old_password(self) -> str:
+        address = client_address(self.request)
+        username = self.user.get_username()
+        try:
+            with throttling.login_attempt(address=address, username=username) as attempt:
+                try:
+                    return super().clean_old_password()
+                except ValidationError:
+                    attempt.fail()
+                    logger.warning(
+                        "Password change: wrong old password for %r from %s", username, address
+                    )
+                    raise
+        except LoginThrottled as refused:
+            self.throttled = refused
+            logger.warning(
+                "Password change throttled for %r from %s (retry after %d s)",
+                username,
+                address,
+                refused.retry_after,
+            )
+            raise ValidationError(refused.message, code=THROTTLED) from None
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's password change page, its old password throttled."""
+
+    form_class = ThrottledPasswordChangeForm
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "request": self.request}
+
+    def form_invalid(self, form: PasswordChangeForm) -> HttpResponse:
+        return _throttled_response(super().form_invalid(form), form, "old_password")
+
+
+class AdminPasswordChangeView(PasswordChangeView):
+    """The admin's password change page (Django's own cannot take another form)."""
+
+    template_name = "registration/password_change_form.html"
+    success_url = reverse_lazy("admin:password_change_done")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**admin.site.each_context(self.request), **super().get_context_data(**kwargs)}

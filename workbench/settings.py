@@ -148,10 +148,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Log-in and token throttles count failures here: in the database, so that every gunicorn
 # worker and every machine serving the app shares one count (a per-process memory cache
 # would let N workers allow N times the limit). The table is created after each migrate.
+# Past MAX_ENTRIES rows the cache deletes expired rows, then a third of the rest: high, so
+# that nobody can wipe live counts by filling it (annotations/throttling.py).
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "workbench_cache",
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
     }
 }
 
@@ -201,6 +204,9 @@ IMPORT_BACKGROUND_THRESHOLD = int(os.environ.get("IMPORT_BACKGROUND_THRESHOLD", 
 # X-Forwarded-For: throttles then count the address the proxy saw, not the proxy's own.
 BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
 
+# API writes per signed-in user (annotations.throttling.WriteRateThrottle): "<n>/<period>".
+API_WRITE_RATE = os.environ.get("API_WRITE_RATE", "1200/minute")
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
@@ -211,7 +217,9 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "NUM_PROXIES": 1 if BEHIND_PROXY else None,
+    # 0, not None: None makes DRF key anonymous throttles on the client's own X-Forwarded-For.
+    "NUM_PROXIES": 1 if BEHIND_PROXY else 0,
+    "DEFAULT_THROTTLE_CLASSES": ["annotations.throttling.WriteRateThrottle"],
     # `?format=` names the export format, not a DRF renderer.
     "URL_FORMAT_OVERRIDE": None,
     # The API's one error shape for every DRF view, the schema views included.

@@ -8,15 +8,19 @@ from annotations import auth_views
 admin.site.login_form = auth_views.ThrottledAdminAuthenticationForm
 
 urlpatterns = [
+    # Before the admin's and Django's auth URLs, so that these throttled views answer.
+    path(
+        "admin/password_change/",
+        admin.site.admin_view(auth_views.AdminPasswordChangeView.as_view()),
+    ),
     path("admin/", admin.site.urls),
-    # Before Django's auth URLs, so that this throttled view answers /accounts/login/.
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     # Log-out and password change only: no password-reset pages (accounts are made and
     # reset by an administrator; a reset mail would need a mail set-up nobody runs).
     path("accounts/logout/", django_auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password_change/",
-        django_auth_views.PasswordChangeView.as_view(),
+        auth_views.PasswordChangeView.as_view(),
         name="password_change",
     ),
     path(

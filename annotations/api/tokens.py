@@ -12,11 +12,12 @@ from django.contrib.auth import authenticate
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authentication import BaseAuthentication
+from rest_framework.exceptions import Throttled
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 
+from annotations import throttling
 from annotations.api import base
 from annotations.api.base import ApiView
 from annotations.api.serializers import ErrorOutput
@@ -28,20 +29,13 @@ logger = logging.getLogger("annotations.api.auth")
 BAD_CREDENTIALS = "Unable to log in with the username and password given."
 
 
-class TokenThrottle(AnonRateThrottle):
-    """Per client address, so guessing passwords is slow; the rate lives here, not in settings."""
-
-    scope = "auth_token"
-    rate = "10/minute"
-
-
 class TokenApi(ApiView):
     """Exchange a username and password for an API token."""
 
     # No session authentication here: a token request needs no CSRF token.
     authentication_classes: list = []
     permission_classes = [AllowAny]
-    throttle_classes = [TokenThrottle]
+    # Failed passwords are throttled like the log-in page's (annotations.throttling).
 
     class InputSerializer(base.InputSerializer):
         username = serializers.CharField(max_length=150)
@@ -52,18 +46,24 @@ class TokenApi(ApiView):
         responses={
             200: inline_serializer("TokenOutput", {"token": serializers.CharField()}),
             400: ErrorOutput,
+            429: ErrorOutput,
         },
     )
     def post(self, request: Request) -> Response:
         body = self.InputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        user = authenticate(request, **body.validated_data)
+        username = body.validated_data["username"]
+        address = throttling.client_address(request)
+        try:
+            with throttling.login_attempt(address=address, username=username) as attempt:
+                user = authenticate(request, **body.validated_data)
+                if user is None:
+                    attempt.fail()
+        except throttling.LoginThrottled as refused:
+            logger.warning("API token throttled for username %r from %s", username, address)
+            raise Throttled(wait=refused.retry_after, detail=refused.message) from None
         if user is None:
-            logger.warning(
-                "API token refused for username %r from %s",
-                body.validated_data["username"],
-                request.META.get("REMOTE_ADDR"),
-            )
+            logger.warning("API token refused for username %r from %s", username, address)
             return Response(
                 {"detail": BAD_CREDENTIALS, "errors": {"non_field_errors": [BAD_CREDENTIALS]}},
                 status=status.HTTP_400_BAD_REQUEST,

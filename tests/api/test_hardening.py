@@ -511,10 +511,11 @@ def test_throttling_is_per_address_and_ends_with_the_window(monkeypatch):
     # Another address is not held back by the first one's failures.
     other = _log_in(Client(), PASSWORD, address="198.51.100.9")
     assert other.status_code == 302
-    # Once the window is over (here: its cache entry gone), the right password works again.
+    # Once the window is over (here: its counts gone; tests/security lets the minute pass),
+    # the right password works again.
     from django.core.cache import cache
 
-    cache.delete("login-failures:203.0.113.7")
+    cache.clear()
     assert _log_in(Client(), PASSWORD).status_code == 302
 
 
