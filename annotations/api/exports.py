@@ -1,4 +1,4 @@
-"""Export: ``GET /api/projects/{p}/export/?format=...`` streams the project's dataset (managers)."""
+"""Export: ``GET /api/projects/{p}/export/?format=...`` streams the project's dataset (reviewers and managers)."""
 
 from django.http import QueryDict, StreamingHttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -30,7 +30,7 @@ REPEATABLE = ("label", "status")
 
 
 class ExportApi(DownloadApiView):
-    """Stream the project's gold (or submitted) annotations in one format (managers)."""
+    """Stream the project's gold (or submitted) annotations in one format (reviewers and managers)."""
 
     @extend_schema(
         parameters=[
@@ -56,7 +56,7 @@ class ExportApi(DownloadApiView):
         responses={**FILE_RESPONSES, 400: ErrorOutput, 403: ErrorOutput, 404: ErrorOutput},
     )
     def get(self, request: AuthenticatedRequest, project_id: int) -> StreamingHttpResponse:
-        project = permissions.project_for(request, project_id, access.MANAGE_ROLES)
+        project = permissions.project_for(request, project_id, access.REVIEW_ROLES)
         query = request.query_params
         _check_parameters(query)
         options = export_options(

@@ -94,11 +94,20 @@ def test_export_of_submitted_work_with_filters(dataset):
     assert all(row["claims"] == [] and row["stances"] == [] for row in rows)
 
 
-@pytest.mark.parametrize(("role", "status"), [("reviewer", 403), ("alice", 403), ("outsider", 404)])
-def test_export_is_for_managers_only(dataset, role, status):
+@pytest.mark.parametrize(("role", "status"), [("alice", 403), ("outsider", 404)])
+def test_export_is_refused_to_annotators_and_hidden_from_outsiders(dataset, role, status):
     response = client_for(dataset.users[role]).get(url(dataset.project))
     assert response.status_code == status
     assert response["Content-Type"] == "application/json; charset=utf-8"
+
+
+def test_reviewers_export_gold_as_they_download_releases(dataset):
+    # The same rule as release downloads: reviewers read every annotation already.
+    response = client_for(dataset.users["reviewer"]).get(url(dataset.project))
+    assert response.status_code == 200
+    exported = body(response)
+    assert exported.count(b"\n") >= 1
+    assert exported == body(manager(dataset).get(url(dataset.project)))
 
 
 def test_export_asks_anonymous_callers_to_authenticate(dataset):
