@@ -101,15 +101,6 @@ def test_export_is_refused_to_annotators_and_hidden_from_outsiders(dataset, role
     assert response["Content-Type"] == "application/json; charset=utf-8"
 
 
-def test_reviewers_export_gold_as_they_download_releases(dataset):
-    # The same rule as release downloads: reviewers read every annotation already.
-    response = client_for(dataset.users["reviewer"]).get(url(dataset.project))
-    assert response.status_code == 200
-    exported = body(response)
-    assert exported.count(b"\n") >= 1
-    assert exported == body(manager(dataset).get(url(dataset.project)))
-
-
 def test_export_asks_anonymous_callers_to_authenticate(dataset):
     assert client_for(None).get(url(dataset.project)).status_code == 401
 
