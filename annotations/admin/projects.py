@@ -87,7 +87,7 @@ class ProjectForm(forms.ModelForm):
         cleaned = self.cleaned_data
         for field in self.DEFAULTED:
             if field in cleaned and cleaned[field] is None:
-                cleaned[field] = Project._meta.get_field(field).get_default()
+                cleaned[field] = self._meta.model._meta.get_field(field).default
         candidate = Project(**{field: cleaned.get(field) for field in self.Meta.fields})
         add_service_errors(self, services.project_errors(candidate))
         return cleaned
