@@ -64,11 +64,30 @@ def _row_project(form: forms.ModelForm) -> Project | None:
 class ProjectForm(forms.ModelForm):
     class Meta:
         model = Project
-        fields = ("name", "description", "guidelines", "allow_overlap", "annotators_per_document")
+        fields = (
+            "name",
+            "description",
+            "guidelines",
+            "allow_overlap",
+            "annotators_per_document",
+            "max_open_per_annotator",
+            "release_after_hours",
+        )
+
+    # The queue's settings: left empty (as by a form written before they existed), the default.
+    DEFAULTED = ("max_open_per_annotator", "release_after_hours")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.DEFAULTED:
+            self.fields[field].required = False
 
     def clean(self) -> dict[str, Any]:
         super().clean()
         cleaned = self.cleaned_data
+        for field in self.DEFAULTED:
+            if field in cleaned and cleaned[field] is None:
+                cleaned[field] = self._meta.model._meta.get_field(field).default
         candidate = Project(**{field: cleaned.get(field) for field in self.Meta.fields})
         add_service_errors(self, services.project_errors(candidate))
         return cleaned
@@ -260,7 +279,17 @@ class ProjectAdmin(ScopedAdmin):
     readonly_fields = ("created_by", "created_at")
     fieldsets = (
         (None, {"fields": ("name", "description", "guidelines")}),
-        ("Annotation", {"fields": ("annotators_per_document", "allow_overlap")}),
+        (
+            "Annotation",
+            {
+                "fields": (
+                    "annotators_per_document",
+                    "allow_overlap",
+                    "max_open_per_annotator",
+                    "release_after_hours",
+                )
+            },
+        ),
         ("History", {"fields": ("created_by", "created_at")}),
     )
 

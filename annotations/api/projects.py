@@ -31,6 +31,12 @@ class ProjectListApi(ListApiView):
         annotators_per_document = serializers.IntegerField(
             required=False, min_value=1, max_value=32767
         )
+        max_open_per_annotator = serializers.IntegerField(
+            required=False, min_value=1, max_value=32767
+        )
+        release_after_hours = serializers.IntegerField(
+            required=False, min_value=1, max_value=2147483647
+        )
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -61,6 +67,12 @@ class ProjectDetailApi(ApiView):
         allow_overlap = serializers.BooleanField(required=False)
         annotators_per_document = serializers.IntegerField(
             required=False, min_value=1, max_value=32767
+        )
+        max_open_per_annotator = serializers.IntegerField(
+            required=False, min_value=1, max_value=32767
+        )
+        release_after_hours = serializers.IntegerField(
+            required=False, min_value=1, max_value=2147483647
         )
 
     @extend_schema(responses={200: ProjectOutput})

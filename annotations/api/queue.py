@@ -2,6 +2,10 @@
 
 POST, not GET: asking assigns a document (it creates the caller's annotation), so the request
 is neither safe nor cacheable. Every role annotates, so any member may ask.
+
+The caller's open work comes back before anything new, so the queue never refuses at the
+``max_open_per_annotator`` limit: that limit (a 409 with ``services.queue.OPEN_LIMIT``) binds
+where a member opens a document of their choice (``services.queue.document_start``).
 """
 
 from drf_spectacular.utils import extend_schema

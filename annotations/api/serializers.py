@@ -84,6 +84,8 @@ class ProjectOutput(RowOutput, serializers.ModelSerializer):
             "guidelines",
             "allow_overlap",
             "annotators_per_document",
+            "max_open_per_annotator",
+            "release_after_hours",
             "role",
             "created_at",
         ]

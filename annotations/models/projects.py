@@ -21,6 +21,15 @@ class Project(models.Model):
     annotators_per_document = models.PositiveSmallIntegerField(
         default=1, help_text="How many different annotators each document goes to."
     )
+    max_open_per_annotator = models.PositiveSmallIntegerField(
+        default=5,
+        help_text="How many unfinished (in-progress) documents one annotator may hold at once.",
+    )
+    release_after_hours = models.PositiveIntegerField(
+        default=24,
+        help_text="A document whose in-progress annotation has had no change for this many "
+        "hours goes back to the queue for another annotator; the annotation stays its author's.",
+    )
     created_by = created_by_field()
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -33,6 +42,14 @@ class Project(models.Model):
             models.CheckConstraint(
                 condition=Q(annotators_per_document__gte=1),
                 name="%(app_label)s_%(class)s_annotators_per_document_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(max_open_per_annotator__gte=1),
+                name="%(app_label)s_%(class)s_max_open_per_annotator_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(release_after_hours__gte=1),
+                name="%(app_label)s_%(class)s_release_after_hours_positive",
             ),
             models.CheckConstraint(
                 condition=~Q(name=""), name="%(app_label)s_%(class)s_name_not_empty"

@@ -30,6 +30,8 @@ NAME_REQUIRED = "A name is required."
 NAME_TOO_LONG = "A name has at most {limit} characters."
 TEXT_INVALID = "This must be text (it may be empty)."
 ANNOTATORS_PER_DOCUMENT_INVALID = "Each document needs at least 1 annotator."
+MAX_OPEN_INVALID = "An annotator must be able to hold at least 1 unfinished document."
+RELEASE_AFTER_INVALID = "Work is released after a whole number of hours, at least 1."
 ALLOW_OVERLAP_INVALID = "allow_overlap is true or false."
 FIELD_NOT_EDITABLE = "'{field}' cannot be changed here."
 ROLE_INVALID = "'{role}' is not a role; choose one of: {choices}."
@@ -59,7 +61,15 @@ LABEL_NAME_MAX = cast(int, Label._meta.get_field("name").max_length)
 TARGET_NAME_MAX = cast(int, StanceTarget._meta.get_field("name").max_length)
 
 PROJECT_FIELDS = frozenset(
-    {"name", "description", "guidelines", "allow_overlap", "annotators_per_document"}
+    {
+        "name",
+        "description",
+        "guidelines",
+        "allow_overlap",
+        "annotators_per_document",
+        "max_open_per_annotator",
+        "release_after_hours",
+    }
 )
 LABEL_FIELDS = frozenset({"name", "kind", "color", "shortcut", "description"})
 TARGET_FIELDS = frozenset({"name", "description"})
@@ -103,6 +113,8 @@ def project_create(
     guidelines: str = "",
     allow_overlap: bool = False,
     annotators_per_document: int = 1,
+    max_open_per_annotator: int = 5,
+    release_after_hours: int = 24,
 ) -> Project:
     """Create a project and make its creator its manager."""
     project = Project(
@@ -111,6 +123,8 @@ def project_create(
         guidelines=guidelines,
         allow_overlap=allow_overlap,
         annotators_per_document=annotators_per_document,
+        max_open_per_annotator=max_open_per_annotator,
+        release_after_hours=release_after_hours,
         created_by=creator,
     )
     with transaction.atomic():
@@ -158,9 +172,14 @@ def project_errors(project: Project) -> dict[str, list[str]]:
     """Return what is wrong with this project's settings as field -> messages."""
     errors = _name_errors(project.name, PROJECT_NAME_MAX)
     errors |= _text_errors(project, "description", "guidelines")
-    count = project.annotators_per_document
-    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
-        errors["annotators_per_document"] = [ANNOTATORS_PER_DOCUMENT_INVALID]
+    for field, message in (
+        ("annotators_per_document", ANNOTATORS_PER_DOCUMENT_INVALID),
+        ("max_open_per_annotator", MAX_OPEN_INVALID),
+        ("release_after_hours", RELEASE_AFTER_INVALID),
+    ):
+        count = getattr(project, field)
+        if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+            errors[field] = [message]
     if not isinstance(project.allow_overlap, bool):
         errors["allow_overlap"] = [ALLOW_OVERLAP_INVALID]
     return errors

@@ -1,14 +1,19 @@
 import json
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
-from annotations.models import Annotation
+from annotations.api.errors import exception_handler
+from annotations.models import Annotation, Project
+from annotations.services.queue import OPEN_LIMIT, OpenLimitReached
 from tests.api.conftest import client_for
 from tests.factories import (
     AnnotationFactory,
     DocumentFactory,
     MembershipFactory,
     ProjectFactory,
+    SpanFactory,
     UserFactory,
 )
 
@@ -216,3 +221,102 @@ def test_schema_documents_the_queue():
     assert set(operation["responses"]) >= {"200", "204", "404"}
     schema = operation["responses"]["200"]["content"]["application/json"]["schema"]
     assert schema == {"$ref": "#/components/schemas/NextDocumentOutput"}
+
+
+# Fairness
+
+
+def test_next_at_the_limit_answers_the_oldest_open_document_not_a_refusal():
+    project = ProjectFactory(max_open_per_annotator=2)
+    first, second, _third = DocumentFactory.create_batch(3, project=project)
+    user = member(project)
+    AnnotationFactory(document=second, author=user)
+    AnnotationFactory(document=first, author=user)
+
+    response = next_of(client_for(user), project)
+
+    assert response.status_code == 200
+    assert response.json()["id"] == first.pk
+
+
+def test_next_gives_a_document_left_untouched_to_another_annotator():
+    project = ProjectFactory(release_after_hours=6)
+    document = DocumentFactory(project=project)
+    alice, bob = member(project), member(project)
+    taken = next_of(client_for(alice), project).json()
+    span = SpanFactory(annotation_id=taken["annotation"]["id"])
+    bob_client = client_for(bob)
+    assert next_of(bob_client, project).status_code == 204
+
+    Annotation.objects.filter(author=alice).update(updated_at=timezone.now() - timedelta(hours=7))
+    response = next_of(bob_client, project)
+
+    assert response.status_code == 200
+    assert response.json()["id"] == document.pk
+    kept = Annotation.objects.get(author=alice)
+    assert (kept.pk, kept.status, list(kept.spans.all())) == (
+        taken["annotation"]["id"],
+        "in_progress",
+        [span],
+    )
+    mine = next_of(client_for(alice), project).json()
+    assert mine["annotation"]["id"] == taken["annotation"]["id"]
+
+
+def test_a_refusal_at_the_limit_is_a_409_whose_detail_names_the_documents():
+    refused = OpenLimitReached(limit=2, documents=[12, 15])
+
+    response = exception_handler(refused, {})
+
+    assert response.status_code == 409
+    assert response.data["detail"] == OPEN_LIMIT.format(count=2, limit=2, documents="#12, #15")
+
+
+def test_the_queue_settings_default_to_five_open_and_24_hours_and_managers_change_them():
+    manager = UserFactory()
+    client = client_for(manager)
+    created = client.post("/api/projects/", {"name": "Sahel"}, format="json").json()
+    assert (created["max_open_per_annotator"], created["release_after_hours"]) == (5, 24)
+
+    response = client.patch(
+        f"/api/projects/{created['id']}/",
+        {"max_open_per_annotator": 3, "release_after_hours": 48},
+        format="json",
+    )
+
+    assert response.status_code == 200, response.content
+    assert (response.json()["max_open_per_annotator"], response.json()["release_after_hours"]) == (
+        3,
+        48,
+    )
+    project = Project.objects.get(pk=created["id"])
+    assert (project.max_open_per_annotator, project.release_after_hours) == (3, 48)
+
+
+def test_the_queue_settings_refuse_zero_and_change_nothing():
+    project = ProjectFactory()
+    client = client_for(member(project, "manager"))
+
+    response = client.patch(
+        f"/api/projects/{project.pk}/",
+        {"max_open_per_annotator": 0, "release_after_hours": 0},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert set(response.json()["errors"]) == {"max_open_per_annotator", "release_after_hours"}
+    project.refresh_from_db()
+    assert (project.max_open_per_annotator, project.release_after_hours) == (5, 24)
+
+
+def test_an_annotator_cannot_change_the_queue_settings():
+    project = ProjectFactory()
+    client = client_for(member(project))
+
+    response = client.patch(
+        f"/api/projects/{project.pk}/", {"max_open_per_annotator": 100}, format="json"
+    )
+
+    assert response.status_code == 403
+    project.refresh_from_db()
+    assert project.max_open_per_annotator == 5

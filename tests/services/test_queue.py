@@ -1,19 +1,25 @@
 import threading
+from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
-from annotations.errors import NotFound
-from annotations.models import Annotation, AnnotationEvent, EventAction, Project
+from annotations.errors import Conflict, NotFound
+from annotations.models import Annotation, AnnotationEvent, Document, EventAction, Project, Span
 from annotations.selectors import project_progress_for_user
 from annotations.services import queue
-from annotations.services.annotating import annotation_set_status
-from annotations.services.queue import document_assign_next
+from annotations.services.annotating import annotation_set_status, span_create
+from annotations.services.queue import OPEN_LIMIT, OpenLimitReached, document_assign_next
+from annotations.services.queue import document_start as start
 from tests.factories import (
     AnnotationFactory,
     DocumentFactory,
+    LabelFactory,
     MembershipFactory,
     ProjectFactory,
+    SpanFactory,
+    StanceFactory,
     UserFactory,
 )
 
@@ -219,7 +225,7 @@ def test_a_document_found_full_under_the_lock_is_passed_over(monkeypatch):
     full, free = documents(project, 2)
     AnnotationFactory(document_id=full, author=member(project))
 
-    def stale(*, project, user):
+    def stale(*, project, user, now=None):
         return project.documents.order_by("id")
 
     monkeypatch.setattr(queue.selectors, "document_queue_for_user", stale)
@@ -250,6 +256,237 @@ def test_assign_next_runs_a_fixed_number_of_queries(django_assert_max_num_querie
     # Seven statements and six savepoints, however many documents are full already.
     with django_assert_max_num_queries(13):
         assert document_assign_next(project=project, user=user) is not None
+
+
+# Fairness: how many documents one annotator holds
+
+
+def document_start(document_id: int, user) -> Annotation:
+    annotation, _created = start(document=Document.objects.get(pk=document_id), user=user)
+    return annotation
+
+
+def refusal(limit: int, document_ids: list[int]) -> str:
+    listed = ", ".join(f"#{document_id}" for document_id in document_ids)
+    return OPEN_LIMIT.format(count=len(document_ids), limit=limit, documents=listed)
+
+
+@pytest.mark.django_db
+def test_start_opens_five_documents_and_refuses_the_sixth_naming_the_five():
+    project = ProjectFactory()
+    ids = documents(project, 7)
+    user = member(project)
+    for document_id in ids[:5]:
+        document_start(document_id, user)
+
+    with pytest.raises(OpenLimitReached) as refused:
+        document_start(ids[5], user)
+
+    assert isinstance(refused.value, Conflict)  # the API's 409
+    assert refused.value.detail == refusal(5, ids[:5])
+    assert (refused.value.limit, refused.value.documents) == (5, ids[:5])
+    assert not Annotation.objects.filter(document_id=ids[5]).exists()
+
+
+@pytest.mark.django_db
+def test_submitting_or_skipping_one_frees_a_place():
+    project = ProjectFactory(max_open_per_annotator=2)
+    first, second, third, fourth = documents(project, 4)
+    user = member(project)
+    submitted, skipped = document_start(first, user), document_start(second, user)
+    with pytest.raises(OpenLimitReached):
+        document_start(third, user)
+
+    finish(submitted, "submitted")
+    assert document_start(third, user).document_id == third
+    finish(skipped, "skipped")
+    assert document_start(fourth, user).document_id == fourth
+    with pytest.raises(OpenLimitReached) as refused:
+        document_start(DocumentFactory(project=project).pk, user)
+    assert refused.value.documents == [third, fourth]
+
+
+@pytest.mark.django_db
+def test_start_gives_back_the_callers_own_annotation_whatever_the_limit():
+    project = ProjectFactory(max_open_per_annotator=1)
+    held, done, new = documents(project, 3)
+    user = member(project)
+    finish(AnnotationFactory(document_id=done, author=user))
+    opened = document_start(held, user)
+
+    assert start(document=opened.document, user=user) == (opened, False)
+    assert document_start(done, user).status == "submitted"
+    with pytest.raises(OpenLimitReached):
+        document_start(new, user)
+
+
+@pytest.mark.django_db
+def test_the_limit_counts_one_project_and_one_annotator_only():
+    project, other = ProjectFactory(max_open_per_annotator=1), ProjectFactory()
+    mine, theirs = documents(project, 2)
+    user, colleague = member(project), member(project)
+    MembershipFactory(project=other, user=user)
+    AnnotationFactory(document=DocumentFactory(project=other), author=user)
+    AnnotationFactory(document_id=theirs, author=colleague)
+
+    assert document_start(mine, user).author == user
+
+
+@pytest.mark.django_db
+def test_stale_work_still_counts_against_its_author():
+    project = ProjectFactory(max_open_per_annotator=1)
+    held, new = documents(project, 2)
+    user = member(project)
+    document_start(held, user)
+    Annotation.objects.update(updated_at=timezone.now() - timedelta(days=30))
+
+    with pytest.raises(OpenLimitReached):
+        document_start(new, user)
+
+
+@pytest.mark.django_db
+def test_start_refuses_a_non_member_and_opens_nothing():
+    project = ProjectFactory()
+    [document_id] = documents(project, 1)
+
+    with pytest.raises(NotFound, match=queue.NOT_A_MEMBER):
+        document_start(document_id, UserFactory())
+    assert not Annotation.objects.exists()
+
+
+@pytest.mark.django_db
+def test_assign_next_at_the_limit_hands_back_open_work_rather_than_refusing():
+    # The queue gives one document at a time: at the limit it is still the way back to work.
+    project = ProjectFactory(max_open_per_annotator=2)
+    first, second, _third = documents(project, 3)
+    user = member(project)
+    document_start(second, user)
+    document_start(first, user)
+
+    assert document_assign_next(project=project, user=user).document_id == first
+
+
+# Release of work left untouched
+
+
+def age(annotation: Annotation, hours: float) -> None:
+    """Make the annotation look last changed ``hours`` ago (``updated_at`` is auto_now)."""
+    then = timezone.now() - timedelta(hours=hours)
+    Annotation.objects.filter(pk=annotation.pk).update(updated_at=then)
+
+
+@pytest.mark.django_db
+def test_untouched_work_gives_its_document_back_to_the_queue_and_stays_its_authors():
+    project = ProjectFactory()
+    left, other = documents(project, 2)
+    alice, bob = member(project), member(project)
+    annotation = document_assign_next(project=project, user=alice)
+    span = SpanFactory(annotation=annotation)
+    age(annotation, 25)
+
+    given = document_assign_next(project=project, user=bob)
+
+    assert given.document_id == left
+    annotation.refresh_from_db()
+    assert (annotation.author, annotation.status, annotation.version) == (alice, "in_progress", 1)
+    assert list(annotation.spans.all()) == [span]
+    # Still hers: the queue hands it back to her first, and she may finish it.
+    assert document_assign_next(project=project, user=alice).pk == annotation.pk
+    finish(annotation)
+    assert Annotation.objects.filter(document_id=left, status="submitted").get() == annotation
+    assert other not in Annotation.objects.values_list("document_id", flat=True)
+
+
+@pytest.mark.django_db
+def test_release_waits_for_the_projects_hours_measured_from_a_given_now():
+    project = ProjectFactory(release_after_hours=2)
+    [document_id] = documents(project, 1)
+    alice, bob = member(project), member(project)
+    annotation = document_assign_next(project=project, user=alice)
+    annotation.refresh_from_db()
+    now = annotation.updated_at
+
+    later = now + timedelta(hours=1, minutes=59)
+    assert document_assign_next(project=project, user=bob, now=later) is None
+    given = document_assign_next(project=project, user=bob, now=now + timedelta(hours=2))
+    assert given.document_id == document_id
+
+
+@pytest.mark.django_db
+def test_any_change_keeps_work_from_being_released():
+    project = ProjectFactory()
+    documents(project, 1)
+    label = LabelFactory(project=project, kind="entity")
+    alice, bob = member(project), member(project)
+    annotation = document_assign_next(project=project, user=alice)
+    age(annotation, 48)
+
+    span_create(annotation=annotation, label=label, start=0, end=4, actor=alice)
+
+    assert document_assign_next(project=project, user=bob) is None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("status", ["submitted", "skipped"])
+def test_finished_work_is_never_released(status):
+    project = ProjectFactory()
+    documents(project, 1)
+    alice, bob = member(project), member(project)
+    annotation = document_assign_next(project=project, user=alice)
+    finish(annotation, status)
+    age(annotation, 24 * 365)
+
+    assert document_assign_next(project=project, user=bob) is None
+
+
+@pytest.mark.django_db
+def test_release_deletes_nothing_spans_stances_and_events_stay():
+    project = ProjectFactory(annotators_per_document=1)
+    with_spans, with_stance, empty = documents(project, 3)
+    authors = [member(project) for _ in range(3)]
+    pairs = zip([with_spans, with_stance, empty], authors, strict=True)
+    held = [document_start(document_id, author) for document_id, author in pairs]
+    SpanFactory(annotation=held[0])
+    StanceFactory(annotation=held[1])
+    for annotation in held:
+        age(annotation, 100)
+    before = {
+        "annotations": set(Annotation.objects.values_list("pk", "author", "status", "version")),
+        "spans": set(Span.objects.values_list("pk", "annotation")),
+        "stances": held[1].stances.count(),
+        "events": set(AnnotationEvent.objects.values_list("pk", flat=True)),
+    }
+
+    newcomers = [member(project) for _ in range(3)]
+    given = sorted(document_assign_next(project=project, user=u).document_id for u in newcomers)
+
+    assert given == [with_spans, with_stance, empty]
+    after = {
+        "annotations": set(
+            Annotation.objects.filter(pk__in=[a.pk for a in held]).values_list(
+                "pk", "author", "status", "version"
+            )
+        ),
+        "spans": set(Span.objects.values_list("pk", "annotation")),
+        "stances": held[1].stances.count(),
+        "events": set(
+            AnnotationEvent.objects.filter(annotation__in=held).values_list("pk", flat=True)
+        ),
+    }
+    assert after == before
+
+
+@pytest.mark.django_db
+def test_progress_counts_a_released_document_as_available():
+    project = ProjectFactory()
+    documents(project, 1)
+    alice, bob = member(project), member(project)
+    annotation = document_assign_next(project=project, user=alice)
+    assert project_progress_for_user(project=project, user=bob)["available"] == 0
+
+    age(annotation, 25)
+
+    assert project_progress_for_user(project=project, user=bob)["available"] == 1
 
 
 # Progress
@@ -371,3 +608,42 @@ def test_concurrent_calls_of_one_annotator_get_one_document():
 
     assert len(set(given)) == 1
     assert Annotation.objects.filter(author=user).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_starts_racing_for_the_last_place_let_exactly_one_in():
+    project = ProjectFactory(max_open_per_annotator=2)
+    held, *racing = documents(project, 3)
+    user = member(project)
+    document_start(held, user)
+
+    def take(index: int) -> str:
+        try:
+            document_start(racing[index], user)
+        except OpenLimitReached:
+            return "refused"
+        return "opened"
+
+    outcomes = run_together(2, take)
+
+    assert sorted(outcomes) == ["opened", "refused"]
+    assert Annotation.objects.filter(author=user, status="in_progress").count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_starts_of_one_annotator_never_pass_the_limit():
+    project = ProjectFactory()  # five at once
+    ids = documents(project, 8)
+    user = member(project)
+
+    def take(index: int) -> bool:
+        try:
+            document_start(ids[index], user)
+        except OpenLimitReached:
+            return False
+        return True
+
+    opened = run_together(8, take)
+
+    assert opened.count(True) == 5
+    assert Annotation.objects.filter(author=user).count() == 5
