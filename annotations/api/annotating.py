@@ -30,6 +30,7 @@ from annotations.api.serializers import (
 )
 from annotations.models import Annotation, AnnotationStatus, Checkworthy
 from annotations.services import annotating as services
+from annotations.services import queue
 
 NOT_AN_INTEGER = "version must be an integer."
 
@@ -80,7 +81,7 @@ class DocumentAnnotationListApi(ListApiView):
     )
     def post(self, request: AuthenticatedRequest, document_id: int) -> Response:
         document = permissions.document_for(request, document_id)
-        own, created = services.annotation_get_or_create(document=document, author=request.user)
+        own, created = queue.document_start(document=document, user=request.user)
         annotation = selectors.annotation_get_for_user(
             user=request.user, annotation_id=own.pk, with_content=True
         )

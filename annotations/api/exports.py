@@ -1,4 +1,4 @@
-"""Export: ``GET /api/projects/{p}/export/?format=...`` streams the project's dataset (reviewers and managers)."""
+"""Export: ``GET /api/projects/{p}/export/?format=...`` streams the project's dataset."""
 
 from django.http import QueryDict, StreamingHttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -30,7 +30,7 @@ REPEATABLE = ("label", "status")
 
 
 class ExportApi(DownloadApiView):
-    """Stream the project's gold (or submitted) annotations in one format (reviewers and managers)."""
+    """Stream the project's gold (or submitted) annotations in one format (reviewers, managers)."""
 
     @extend_schema(
         parameters=[

@@ -320,3 +320,21 @@ def test_an_annotator_cannot_change_the_queue_settings():
     assert response.status_code == 403
     project.refresh_from_db()
     assert project.max_open_per_annotator == 5
+
+
+def test_opening_documents_directly_stops_at_the_limit_with_a_409_naming_them():
+    project = ProjectFactory(max_open_per_annotator=2)
+    first, second, third = DocumentFactory.create_batch(3, project=project)
+    client = client_for(member(project))
+
+    opened = [client.post(f"/api/documents/{d.pk}/annotations/") for d in (first, second)]
+    refused = client.post(f"/api/documents/{third.pk}/annotations/")
+
+    assert [response.status_code for response in opened] == [201, 201]
+    assert refused.status_code == 409
+    assert refused.json()["detail"] == OPEN_LIMIT.format(
+        count=2, limit=2, documents=f"#{first.pk}, #{second.pk}"
+    )
+    assert not Annotation.objects.filter(document=third).exists()
+    # Its own work opens again whatever the limit.
+    assert client.post(f"/api/documents/{first.pk}/annotations/").status_code == 200
