@@ -243,6 +243,7 @@ def test_submit_opens_the_next_document_and_progress_counts_it(live_server, sign
     page.goto(f"{live_server.url}/projects/{world.project.pk}/annotate/")
     page.get_by_role("button", name="Start annotating").click()
     expect(page).to_have_url(re.compile(rf"/documents/{world.document.pk}/annotate/$"))
+    expect(page.locator("#annotator.ready")).to_be_attached()
     expect(page.locator(".progress-text")).to_have_text("0 of 2 done")
     select_words(page, world.document.text, "Bamako")
     page.keyboard.press("l")
