@@ -517,3 +517,105 @@ def test_a_claimant_source_is_limited_in_characters_not_utf16_units(live_server,
     )
     claim.refresh_from_db()
     assert claim.claimant_text == "🐪" * 300
+
+
+# Reading never writes; skip asks first and can be taken back
+
+
+def test_opening_a_document_shows_it_read_only_until_start(live_server, sign_in, csp_violations):
+    world = make_world()
+    page = open_document(sign_in(world.user), live_server, world.document)
+    expect(page.locator("#not-started")).to_be_visible()
+    expect(page.locator("#start-button")).to_be_focused()
+    select_words(page, world.document.text, "Macron")
+    page.keyboard.press("p")
+    expect(page.locator("#message")).to_contain_text("Start annotating this document")
+    assert not Annotation.objects.exists()
+
+    page.keyboard.press("Enter")  # the focused button: one key to start
+    expect(page.locator("#submit-button")).to_be_visible()
+    expect(page.locator("#annotator.ready")).to_be_attached()
+    select_words(page, world.document.text, "Macron")
+    page.keyboard.press("p")
+    wait_saved(page)
+    assert own_annotation(world).spans.get().text == "Macron"
+    assert csp_violations == []
+
+
+def _label_two_spans(page, world):
+    text = world.document.text
+    for words, key in (("Keita", "p"), ("Bamako", "l")):
+        select_words(page, text, words)
+        page.keyboard.press(key)
+    wait_saved(page)
+    return sorted(Span.objects.values_list("pk", "label__name", "start", "end", "text"))
+
+
+def test_skipping_work_with_highlights_asks_and_cancel_keeps_it(live_server, sign_in, dialogs):
+    world = make_world()
+    page = start_document(sign_in(world.user), live_server, world.document)
+    saved = _label_two_spans(page, world)
+
+    page.click("#skip-button")
+    question = page.locator("#skip-confirm")
+    expect(question).to_be_visible()
+    expect(question).to_contain_text("2 highlights")
+    page.keyboard.press("p")  # keys go to the question, not to the text
+    page.get_by_role("button", name="Keep annotating").click()
+    expect(question).to_be_hidden()
+    # Escape is a "no" too.
+    page.click("#skip-button")
+    expect(question).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(question).to_be_hidden()
+
+    expect(page).to_have_url(re.compile(rf"/documents/{world.document.pk}/annotate/$"))
+    assert own_annotation(world).status == "in_progress"
+    assert sorted(Span.objects.values_list("pk", "label__name", "start", "end", "text")) == saved
+    # Still editable.
+    select_words(page, world.document.text, "Macron")
+    page.keyboard.press("p")
+    wait_saved(page)
+    assert Span.objects.count() == 3
+    assert dialogs == []  # a real element, never window.confirm
+
+
+def test_a_confirmed_skip_can_be_taken_back_with_every_span(
+    live_server, sign_in, dialogs, csp_violations
+):
+    world = make_world()
+    second = DocumentFactory(project=world.project, text="Gao is quiet tonight.")
+    page = start_document(sign_in(world.user), live_server, world.document)
+    saved = _label_two_spans(page, world)
+    page.keyboard.press("Escape")
+    page.keyboard.press("1")
+    page.keyboard.press("f")
+    wait_saved(page)
+    stances = list(Stance.objects.values_list("pk", "target_id", "label__name"))
+
+    page.click("#skip-button")
+    expect(page.locator("#skip-confirm")).to_contain_text("2 highlights and 1 stance")
+    page.get_by_role("button", name="Skip it").click()
+    expect(page).to_have_url(re.compile(rf"/documents/{second.pk}/annotate/$"))
+    assert own_annotation(world).status == "skipped"
+
+    # The next page says what was skipped and leads back to it.
+    expect(page.locator("#message")).to_contain_text(f"Skipped document #{world.document.pk}")
+    page.get_by_role("link", name="Open it to take the skip back").click()
+    expect(page).to_have_url(re.compile(rf"/documents/{world.document.pk}/annotate/$"))
+    expect(page.locator(".notice")).to_contain_text("You skipped this document")
+    expect(page.locator("#document-text [data-span-id]")).to_have_count(2)
+
+    page.get_by_role("button", name="Take back the skip").click()
+    expect(page.locator("#submit-button")).to_be_visible()
+    expect(page.locator("#message")).to_contain_text("Skip taken back")
+    annotation = own_annotation(world)
+    assert annotation.status == "in_progress"
+    assert sorted(Span.objects.values_list("pk", "label__name", "start", "end", "text")) == saved
+    assert list(Stance.objects.values_list("pk", "target_id", "label__name")) == stances
+    assert list(
+        annotation.events.filter(action="status_changed").values_list("after", flat=True)
+    ) == [{"status": "skipped"}, {"status": "in_progress"}]
+    expect(page.locator("#document-text [data-span-id]")).to_have_count(2)
+    assert dialogs == []
+    assert csp_violations == []
