@@ -28,9 +28,6 @@ from annotations.views.base import NOT_FOUND, AuthenticatedHttpRequest, member_p
 
 HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 
-# The caller's status for a document they have no annotation of (selectors' STATUS_NEW).
-NOT_STARTED = "new"
-
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -120,7 +117,7 @@ def _not_started(document: Document) -> dict[str, Any]:
     return {
         "id": None,
         "document": document.pk,
-        "status": NOT_STARTED,
+        "status": selectors.STATUS_NEW,
         "version": 0,
         "spans": [],
         "stances": [],
