@@ -7,10 +7,11 @@ from types import SimpleNamespace
 import orjson
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from annotations.charts import AgreementBar, CountBar, agreement_chart, count_chart
-from annotations.models import Annotation
+from annotations.models import Annotation, AnnotationEvent
 from annotations.views import review as review_views
 from tests.factories import (
     AnnotationFactory,
@@ -159,7 +160,8 @@ def test_project_page_shows_labels_with_colour_name_and_shortcut(client, ana):
     assert "<kbd>p</kbd>" in html
     assert "the &lt;intervention&gt;" in html
     assert f'href="/projects/{project.pk}/labels.css"' in html
-    assert f'href="/projects/{project.pk}/annotate/"' in html
+    # "Start annotating" takes a document from the queue: a form that POSTs, not a link.
+    assert f'<form method="post" action="/projects/{project.pk}/annotate/"' in html
 
 
 def test_labels_css_gives_each_label_its_colour_as_a_class(client, ana):
@@ -181,13 +183,13 @@ def test_project_annotate_opens_the_next_document_then_says_all_done(client, ana
     project = ProjectFactory()
     MembershipFactory(project=project, user=ana)
     first = DocumentFactory(project=project)
-    response = client.get(f"/projects/{project.pk}/annotate/")
+    response = client.post(f"/projects/{project.pk}/annotate/")
     assert response.status_code == 302
     assert response["Location"] == f"/documents/{first.pk}/annotate/"
     # Asking again gives the same document back while it is in progress.
-    assert client.get(f"/projects/{project.pk}/annotate/")["Location"] == response["Location"]
+    assert client.post(f"/projects/{project.pk}/annotate/")["Location"] == response["Location"]
     Annotation.objects.filter(author=ana).update(status="submitted")
-    response = client.get(f"/projects/{project.pk}/annotate/")
+    response = client.post(f"/projects/{project.pk}/annotate/")
     assert response.status_code == 200
     assert "All done" in response.content.decode()
 
@@ -203,6 +205,7 @@ def test_annotate_page_carries_text_labels_targets_and_the_annotation(client, an
     favor = LabelFactory(project=project, name="FAVOR", kind="stance", shortcut="f")
     target = StanceTargetFactory(project=project, name="T")
 
+    client.post(f"/documents/{document.pk}/annotate/")  # start annotating it
     response = client.get(f"/documents/{document.pk}/annotate/")
     assert response.status_code == 200
     html = response.content.decode()
@@ -928,3 +931,172 @@ def test_count_chart_groups_rows_and_escapes_label_names():
     assert re.search(r'data-label="PER">.*?width="590"', svg)  # the largest fills the plot
     assert re.search(r'data-label="FAVOR">.*?width="1"', svg)  # zero still shows a sliver
     assert "Nothing to count." in count_chart([], title="T")
+
+
+# Reading never writes: a GET shows, a POST (with its CSRF token) starts work
+
+
+def _writes() -> tuple[int, int, int]:
+    """What opening a page must not change: annotations (each one takes a place), events."""
+    manual = Annotation.objects.filter(kind="manual")
+    return (Annotation.objects.count(), AnnotationEvent.objects.count(), manual.count())
+
+
+@pytest.mark.parametrize("role", ["annotator", "reviewer", "manager"])
+def test_opening_the_annotate_pages_writes_nothing_for_any_role(client, ana, role):
+    project = ProjectFactory(annotators_per_document=1)
+    MembershipFactory(project=project, user=ana, role=role)
+    fresh = DocumentFactory(project=project)
+    DocumentFactory(project=project)
+    # Someone else's work in progress and a submitted one: nothing to copy, nothing to take.
+    other = AnnotationFactory(document=DocumentFactory(project=project))
+    SpanFactory(annotation=other, label=LabelFactory(project=project), start=0, end=1)
+    AnnotationFactory(document=DocumentFactory(project=project), status="submitted")
+    before = _writes()
+
+    response = client.get(f"/projects/{project.pk}/annotate/")
+    assert response.status_code == 200
+    assert "Start annotating" in response.content.decode()
+    assert client.head(f"/projects/{project.pk}/annotate/").status_code == 200
+    for document in (fresh, other.document):
+        response = client.get(f"/documents/{document.pk}/annotate/")
+        assert response.status_code == 200
+        assert "Start annotating this document" in response.content.decode()
+        assert client.head(f"/documents/{document.pk}/annotate/").status_code == 200
+
+    assert _writes() == before
+    assert not Annotation.objects.filter(author=ana).exists()
+
+
+def test_a_reviewer_reading_a_document_leaves_its_place_to_an_annotator(client, ana):
+    project = ProjectFactory(annotators_per_document=1)
+    MembershipFactory(project=project, user=ana, role="annotator")
+    reviewer = UserFactory(username="rev")
+    MembershipFactory(project=project, user=reviewer, role="reviewer")
+    document = DocumentFactory(project=project)
+    client.force_login(reviewer)
+    assert client.get(f"/documents/{document.pk}/annotate/").status_code == 200
+    assert client.get(f"/projects/{project.pk}/annotate/").status_code == 200
+
+    client.force_login(ana)
+    response = client.post(f"/projects/{project.pk}/annotate/")
+    assert response["Location"] == f"/documents/{document.pk}/annotate/"
+    assert list(Annotation.objects.values_list("author__username", flat=True)) == ["ana"]
+
+
+def test_the_annotate_page_shows_an_unstarted_document_read_only_with_a_start_button(client, ana):
+    project = ProjectFactory()
+    MembershipFactory(project=project, user=ana)
+    document = DocumentFactory(project=project, text="Keita met Macron.")
+    LabelFactory(project=project, name="PER", shortcut="p")
+
+    response = client.get(f"/documents/{document.pk}/annotate/")
+    html = response.content.decode()
+    start = re.search(
+        rf'<form method="post" action="/documents/{document.pk}/annotate/"[^>]*>(.*?)</form>',
+        html,
+        re.S,
+    )
+    assert start, "the start button is a form that POSTs to the document's page"
+    assert "csrfmiddlewaretoken" in start.group(1)
+    assert "Start annotating this document" in start.group(1)
+    assert "Keita met Macron." in html
+    assert 'id="submit-button"' not in html and 'id="skip-button"' not in html
+    assert re.search(r'<button type="button" class="label-button[^>]*disabled>', html)
+    annotation = _payload(response)["annotation"]
+    assert (annotation["id"], annotation["status"], annotation["spans"]) == (None, "new", [])
+
+
+def test_posting_to_the_annotate_page_starts_work_once_and_shows_it(client, ana):
+    project = ProjectFactory()
+    MembershipFactory(project=project, user=ana, role="reviewer")
+    document = DocumentFactory(project=project)
+
+    response = client.post(f"/documents/{document.pk}/annotate/")
+    assert response.status_code == 302
+    assert response["Location"] == f"/documents/{document.pk}/annotate/"
+    assert client.post(f"/documents/{document.pk}/annotate/")["Location"] == response["Location"]
+
+    annotation = Annotation.objects.get()
+    assert (annotation.author, annotation.kind, annotation.status) == (ana, "manual", "in_progress")
+    assert list(AnnotationEvent.objects.values_list("action", flat=True)) == ["annotation_created"]
+    response = client.get(response["Location"])
+    assert _payload(response)["annotation"]["id"] == annotation.pk
+    assert 'id="submit-button"' in response.content.decode()
+
+
+def test_project_annotate_get_opens_work_in_progress_and_post_takes_the_next(client, ana):
+    project = ProjectFactory()
+    MembershipFactory(project=project, user=ana)
+    first, second = DocumentFactory(project=project), DocumentFactory(project=project)
+    AnnotationFactory(document=second, author=ana)
+    before = _writes()
+    # Work in progress is shown by a GET (a redirect to it), the queue order kept.
+    response = client.get(f"/projects/{project.pk}/annotate/")
+    assert response["Location"] == f"/documents/{second.pk}/annotate/"
+    assert _writes() == before
+
+    Annotation.objects.filter(author=ana).update(status="skipped")
+    html = client.get(f"/projects/{project.pk}/annotate/").content.decode()
+    assert f'<form method="post" action="/projects/{project.pk}/annotate/">' in html
+    assert _writes() == before
+    response = client.post(f"/projects/{project.pk}/annotate/")
+    assert response["Location"] == f"/documents/{first.pk}/annotate/"
+    assert Annotation.objects.filter(author=ana, document=first).exists()
+
+    Annotation.objects.filter(author=ana).update(status="submitted")
+    response = client.get(f"/projects/{project.pk}/annotate/")
+    assert response.status_code == 200
+    assert "All done" in response.content.decode()
+
+
+def test_a_cross_site_post_to_the_annotate_pages_is_refused(ana):
+    project = ProjectFactory()
+    MembershipFactory(project=project, user=ana)
+    document = DocumentFactory(project=project)
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(ana)
+    urls = (f"/projects/{project.pk}/annotate/", f"/documents/{document.pk}/annotate/")
+
+    # A form on another site can send the cookie but not the token.
+    for url in urls:
+        assert browser.post(url).status_code == 403, url
+        assert browser.post(url, HTTP_ORIGIN="https://elsewhere.example").status_code == 403
+    assert not Annotation.objects.exists()
+
+    # The page's own form carries the token: that POST starts work.
+    html = browser.get(f"/documents/{document.pk}/annotate/").content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+    assert token
+    response = browser.post(urls[1], {"csrfmiddlewaretoken": token.group(1)})
+    assert response.status_code == 302
+    assert Annotation.objects.filter(author=ana, document=document).count() == 1
+
+
+def test_starting_is_for_members_and_signed_in_users_only(client):
+    project = ProjectFactory()
+    document = DocumentFactory(project=project)
+    urls = (f"/projects/{project.pk}/annotate/", f"/documents/{document.pk}/annotate/")
+    for url in urls:
+        response = client.post(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith("/accounts/login/?next=")
+    client.force_login(UserFactory(username="stranger"))
+    for url in (*urls, "/documents/999999/annotate/"):
+        assert client.post(url).status_code == 404, url
+        assert client.put(url).status_code == 405, url
+    assert not Annotation.objects.exists()
+
+
+def test_skipped_work_opens_read_only_with_take_back(client, ana):
+    project = ProjectFactory()
+    MembershipFactory(project=project, user=ana)
+    annotation = AnnotationFactory(document=DocumentFactory(project=project), author=ana)
+    Annotation.objects.filter(pk=annotation.pk).update(status="skipped")
+    html = client.get(f"/documents/{annotation.document_id}/annotate/").content.decode()
+    assert 'id="take-back-button"' in html
+    assert "You skipped this document" in html
+    assert 'id="skip-confirm"' not in html  # the question belongs to work in progress
+    Annotation.objects.filter(pk=annotation.pk).update(status="submitted")
+    html = client.get(f"/documents/{annotation.document_id}/annotate/").content.decode()
+    assert 'id="take-back-button"' not in html

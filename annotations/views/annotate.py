@@ -1,20 +1,27 @@
 """The annotate pages: the caller's next document, one document, and the labels' colours.
 
+Reading never writes. A GET shows: ``/projects/{p}/annotate/`` sends the caller to their work
+in progress, or offers "Start annotating"; ``/documents/{d}/annotate/`` shows the caller's own
+annotation, or the text read-only with "Start annotating this document". Only a POST (with
+its CSRF token) takes a place on a document: a link followed from another site, a browser
+prefetching one, or a reviewer looking at a document never assigns anything.
+
 The annotate page is server-rendered around a JSON payload (``json_script``: data, never
 markup) that ``static/annotations/annotator.js`` reads; every write after that goes through
 the REST API.
 """
 
 import re
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from annotations import rules, selectors
 from annotations.api.serializers import AnnotationDetailOutput, LabelOutput, TargetOutput
-from annotations.models import AnnotationStatus
+from annotations.models import Annotation, AnnotationKind, AnnotationStatus, Document, Project
 from annotations.services.annotating import annotation_get_or_create
 from annotations.services.queue import document_assign_next
 from annotations.views.base import NOT_FOUND, AuthenticatedHttpRequest, member_project
@@ -23,37 +30,45 @@ HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 
 
 @login_required
-@require_safe
+@require_http_methods(["GET", "HEAD", "POST"])
 def project_annotate(request: AuthenticatedHttpRequest, project_id: int) -> HttpResponse:
-    """Open the user's next document (their work in progress first), or say all is done."""
-    # A GET that may assign: the queue hands back work in progress before anything new, so
-    # reloading (or a browser prefetching the link) never takes a second document.
+    """GET: open the user's work in progress, or offer to start; POST: assign the next one."""
     project = member_project(request, project_id)
-    annotation = document_assign_next(project=project, user=request.user)
-    if annotation is None:
+    if request.method == "POST":
+        annotation = document_assign_next(project=project, user=request.user)
+        if annotation is None:
+            return render(request, "annotations/all_done.html", {"project": project})
+        return redirect("annotations:document_annotate", document_id=annotation.document_id)
+    current = _work_in_progress(request, project)
+    if current is not None:
+        return redirect("annotations:document_annotate", document_id=current)
+    if not selectors.document_queue_for_user(project=project, user=request.user).exists():
         return render(request, "annotations/all_done.html", {"project": project})
-    return redirect("annotations:document_annotate", document_id=annotation.document_id)
+    return render(request, "annotations/annotate_start.html", {"project": project})
 
 
 @login_required
-@require_safe
+@require_http_methods(["GET", "HEAD", "POST"])
 def document_annotate(request: AuthenticatedHttpRequest, document_id: int) -> HttpResponse:
-    """The annotate page: the document, the user's own annotation of it, labels and targets."""
+    """GET: the annotate page (read-only until started); POST: start annotating the document."""
     document = selectors.document_get_for_user(user=request.user, document_id=document_id)
     if document is None:
         raise Http404(NOT_FOUND)
-    own, _created = annotation_get_or_create(document=document, author=request.user)
-    annotation = selectors.annotation_get_for_user(
-        user=request.user, annotation_id=own.pk, with_content=True
-    )
-    assert annotation is not None  # the caller's own, just read or created
+    if request.method == "POST":
+        annotation_get_or_create(document=document, author=request.user)
+        return redirect("annotations:document_annotate", document_id=document.pk)
+    annotation = _own_annotation(request, document)
     project = member_project(request, document.project_id)
     labels = list(selectors.label_list(project=project))
     targets = list(selectors.target_list(project=project))
     payload = {
         "project": {"id": project.pk, "allow_overlap": project.allow_overlap},
         "document": {"id": document.pk, "text": document.text},
-        "annotation": AnnotationDetailOutput(annotation).data,
+        "annotation": (
+            AnnotationDetailOutput(annotation).data
+            if annotation is not None
+            else _not_started(document)
+        ),
         "labels": LabelOutput(labels, many=True).data,
         "targets": TargetOutput(targets, many=True).data,
     }
@@ -61,12 +76,52 @@ def document_annotate(request: AuthenticatedHttpRequest, document_id: int) -> Ht
         "project": project,
         "document": document,
         "annotation": annotation,
-        "editable": annotation.status == AnnotationStatus.IN_PROGRESS,
+        "editable": annotation is not None and annotation.status == AnnotationStatus.IN_PROGRESS,
+        "skipped": annotation is not None and annotation.status == AnnotationStatus.SKIPPED,
         "span_labels": [label for label in labels if rules.takes_span_label(label.kind)],
         "targets": targets,
         "payload": payload,
     }
     return render(request, "annotations/annotate.html", context)
+
+
+def _work_in_progress(request: AuthenticatedHttpRequest, project: Project) -> int | None:
+    """The id of the first document the user has in progress (the queue's order), or None."""
+    documents = selectors.document_list_for_user(user=request.user, project=project)
+    # django-stubs does not know the names a selector annotates (see selectors.base.role_of).
+    found: int | None = (
+        documents.filter(caller_status=AnnotationStatus.IN_PROGRESS)  # type: ignore[misc]
+        .values_list("pk", flat=True)
+        .first()
+    )
+    return found
+
+
+def _own_annotation(request: AuthenticatedHttpRequest, document: Document) -> Annotation | None:
+    """The user's own manual annotation of the document, with its content; None if not started."""
+    own = (
+        selectors.annotation_list_for_user(user=request.user, document=document)
+        .filter(author=request.user, kind=AnnotationKind.MANUAL)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if own is None:
+        return None
+    return selectors.annotation_get_for_user(
+        user=request.user, annotation_id=own, with_content=True
+    )
+
+
+def _not_started(document: Document) -> dict[str, Any]:
+    """What the page's script reads for an annotation that does not exist yet: empty, read-only."""
+    return {
+        "id": None,
+        "document": document.pk,
+        "status": selectors.STATUS_NEW,
+        "version": 0,
+        "spans": [],
+        "stances": [],
+    }
 
 
 @login_required

@@ -22,11 +22,27 @@ from tests.factories import DocumentFactory, SpanFactory
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+def start_document(page, live_server, document):
+    """Open the annotate page of ``document`` and start annotating it, as an annotator does.
+
+    Opening (a GET) only shows the text; "Start annotating this document" (a POST) makes the
+    annotation. A document already started opens ready to annotate.
+    """
+    open_document(page, live_server, document)
+    start = page.locator("#start-button")
+    if start.count():
+        with page.expect_navigation():
+            start.click()
+        expect(page.locator("#annotator.ready")).to_be_attached()
+        expect(page.locator("#submit-button")).to_be_visible()
+    return page
+
+
 def test_selecting_text_and_pressing_a_shortcut_stores_the_span(
     live_server, sign_in, csp_violations
 ):
     world = make_world()
-    page = open_document(sign_in(world.user), live_server, world.document)
+    page = start_document(sign_in(world.user), live_server, world.document)
     text = world.document.text
     # Part of a word: the selection snaps out to the whole word.
     select(page, text, 1, 4)
@@ -47,7 +63,7 @@ def test_selecting_text_and_pressing_a_shortcut_stores_the_span(
 
 def test_double_clicking_a_word_and_clicking_a_label(live_server, sign_in):
     world = make_world()
-    page = open_document(sign_in(world.user), live_server, world.document)
+    page = start_document(sign_in(world.user), live_server, world.document)
     box = page.evaluate(
         """() => {
             const root = document.getElementById("document-text");
@@ -81,7 +97,7 @@ def test_spans_over_emoji_cjk_combining_marks_and_arabic_keep_exact_offsets(
     document = _import(world, path)
     text = document.text
     assert text == path.read_text(encoding="utf-8")  # stored as it came
-    page = open_document(sign_in(world.user), live_server, document)
+    page = start_document(sign_in(world.user), live_server, document)
 
     expected = []
     # A flag, CJK, a combining accent, Arabic, a precomposed accent: each a whole word.
@@ -103,7 +119,7 @@ def test_spans_over_emoji_cjk_combining_marks_and_arabic_keep_exact_offsets(
 def test_a_selection_leaving_out_a_combining_mark_takes_it_in(live_server, sign_in, corpus):
     world = make_world()
     document = _import(world, corpus.edge("unicode_mix.txt"))
-    page = open_document(sign_in(world.user), live_server, document)
+    page = start_document(sign_in(world.user), live_server, document)
     start = document.text.index("e\u0301")
     select(page, document.text, start, start + 1)  # the "e" without its accent
     page.keyboard.press("p")
@@ -116,7 +132,7 @@ def test_snapping_can_be_turned_off_to_label_one_emoji_of_two(live_server, sign_
     world = make_world()
     document = _import(world, corpus.edge("unicode_mix.txt"))
     text = document.text
-    page = open_document(sign_in(world.user), live_server, document)
+    page = start_document(sign_in(world.user), live_server, document)
     page.uncheck("#snap-toggle")
     emoji = corpus.expected.twin_emoji
     start = text.index(emoji * 2)
@@ -131,7 +147,7 @@ def test_clicking_a_span_then_a_label_key_relabels_it_and_delete_removes_it(live
     world = make_world()
     annotation, _ = annotation_get_or_create(document=world.document, author=world.user)
     span = SpanFactory(annotation=annotation, label=world.labels["PER"], start=10, end=16)
-    page = open_document(sign_in(world.user), live_server, world.document)
+    page = start_document(sign_in(world.user), live_server, world.document)
 
     highlight(page, "PER", 10).click()
     expect(page.locator("#selection-text")).to_have_text("Macron")
@@ -157,7 +173,7 @@ def test_clicking_a_span_then_a_label_key_relabels_it_and_delete_removes_it(live
 def test_a_claim_with_its_claimant_and_checkworthiness(live_server, sign_in):
     world = make_world()
     text = world.document.text
-    page = open_document(sign_in(world.user), live_server, world.document)
+    page = start_document(sign_in(world.user), live_server, world.document)
     select_words(page, text, "ministry")
     page.keyboard.press("o")
     claim_start, claim_end = select_words(page, text, "about 1,500 troops are involved")
@@ -193,7 +209,7 @@ def test_a_claim_with_its_claimant_and_checkworthiness(live_server, sign_in):
 def test_a_stance_with_holder_and_evidence(live_server, sign_in):
     world = make_world()
     text = world.document.text
-    page = open_document(sign_in(world.user), live_server, world.document)
+    page = start_document(sign_in(world.user), live_server, world.document)
     select_words(page, text, "Keita")
     page.keyboard.press("p")
     page.keyboard.press("Escape")  # deselect the new span
@@ -225,7 +241,9 @@ def test_submit_opens_the_next_document_and_progress_counts_it(live_server, sign
     second = DocumentFactory(project=world.project, text="Gao is quiet tonight.")
     page = sign_in(world.user)
     page.goto(f"{live_server.url}/projects/{world.project.pk}/annotate/")
+    page.get_by_role("button", name="Start annotating").click()
     expect(page).to_have_url(re.compile(rf"/documents/{world.document.pk}/annotate/$"))
+    expect(page.locator("#annotator.ready")).to_be_attached()
     expect(page.locator(".progress-text")).to_have_text("0 of 2 done")
     select_words(page, world.document.text, "Bamako")
     page.keyboard.press("l")
@@ -246,7 +264,7 @@ def test_submit_opens_the_next_document_and_progress_counts_it(live_server, sign
 def test_a_reload_shows_exactly_what_was_saved(live_server, sign_in):
     world = make_world()
     text = world.document.text
-    page = open_document(sign_in(world.user), live_server, world.document)
+    page = start_document(sign_in(world.user), live_server, world.document)
     select_words(page, text, "ministry")
     page.keyboard.press("o")
     select_words(page, text, "about 1,500 troops")
@@ -279,7 +297,7 @@ def test_markup_in_a_document_shows_as_text_and_never_runs(
 ):
     world = make_world()
     document = _import(world, corpus.edge("markup.txt"))
-    page = open_document(sign_in(world.user), live_server, document)
+    page = start_document(sign_in(world.user), live_server, document)
 
     text_box = page.locator("#document-text")
     assert text_box.evaluate("el => el.textContent") == document.text
@@ -298,7 +316,7 @@ def test_markup_in_a_document_shows_as_text_and_never_runs(
 
 def test_a_failed_save_is_shown_and_retried(live_server, sign_in):
     world = make_world()
-    page = open_document(sign_in(world.user), live_server, world.document)
+    page = start_document(sign_in(world.user), live_server, world.document)
     failures = []
 
     def fail_first(route):
@@ -322,7 +340,7 @@ def test_a_failed_save_is_shown_and_retried(live_server, sign_in):
 
 def test_changes_made_offline_survive_a_reload_and_are_saved_once(live_server, sign_in):
     world = make_world()
-    page = open_document(sign_in(world.user), live_server, world.document)
+    page = start_document(sign_in(world.user), live_server, world.document)
     page.route("**/api/annotations/**", lambda route: route.abort("internetdisconnected"))
     select_words(page, world.document.text, "Bamako")
     page.keyboard.press("l")
@@ -339,7 +357,7 @@ def test_changes_made_offline_survive_a_reload_and_are_saved_once(live_server, s
 
 def test_an_annotation_changed_elsewhere_is_reloaded_and_the_user_told(live_server, sign_in):
     world = make_world()
-    page = open_document(sign_in(world.user), live_server, world.document)
+    page = start_document(sign_in(world.user), live_server, world.document)
     annotation = own_annotation(world)
     # Another tab adds a span: the page's version is now stale.
     span_create(
@@ -356,7 +374,7 @@ def test_an_annotation_changed_elsewhere_is_reloaded_and_the_user_told(live_serv
 
 def test_keyboard_only_labelling_with_arrow_keys(live_server, sign_in):
     world = make_world()
-    page = open_document(sign_in(world.user), live_server, world.document)
+    page = start_document(sign_in(world.user), live_server, world.document)
     page.focus("#document-text")
     page.keyboard.press("ArrowRight")  # "Keita"
     page.keyboard.press("p")
@@ -378,7 +396,7 @@ def test_overlapping_spans_of_other_kinds_nest_and_crossing_ones_are_split(live_
     claim = SpanFactory(annotation=annotation, label=world.labels["CLAIM"], start=0, end=16)
     keita = SpanFactory(annotation=annotation, label=world.labels["PER"], start=0, end=5)
     crossing = SpanFactory(annotation=annotation, label=world.labels["ORG"], start=10, end=26)
-    page = open_document(sign_in(world.user), live_server, world.document)
+    page = start_document(sign_in(world.user), live_server, world.document)
 
     pieces = page.locator(f'#document-text [data-span-id="{crossing.pk}"]')
     expect(pieces).to_have_count(2)
@@ -395,7 +413,7 @@ def test_overlapping_spans_of_other_kinds_nest_and_crossing_ones_are_split(live_
 
 def test_overlap_of_the_same_kind_is_refused_with_a_message(live_server, sign_in):
     world = make_world()
-    page = open_document(sign_in(world.user), live_server, world.document)
+    page = start_document(sign_in(world.user), live_server, world.document)
     select_words(page, world.document.text, "Macron in")
     page.keyboard.press("p")
     wait_saved(page)
@@ -407,7 +425,7 @@ def test_overlap_of_the_same_kind_is_refused_with_a_message(live_server, sign_in
 
 def test_help_overlay_lists_every_shortcut(live_server, sign_in):
     world = make_world()
-    page = open_document(sign_in(world.user), live_server, world.document)
+    page = start_document(sign_in(world.user), live_server, world.document)
     page.keyboard.press("?")
     help_dialog = page.locator("#help")
     expect(help_dialog).to_be_visible()
@@ -424,7 +442,7 @@ def test_a_submitted_annotation_opens_read_only(live_server, sign_in):
     annotation, _ = annotation_get_or_create(document=world.document, author=world.user)
     annotation.status = "submitted"
     annotation.save()
-    page = open_document(sign_in(world.user), live_server, world.document)
+    page = start_document(sign_in(world.user), live_server, world.document)
     expect(page.locator(".notice")).to_contain_text("read-only")
     select_words(page, world.document.text, "Macron")
     page.keyboard.press("p")
@@ -434,7 +452,7 @@ def test_a_submitted_annotation_opens_read_only(live_server, sign_in):
 
 def test_saving_goes_on_after_a_log_in_elsewhere_rotates_the_csrf_token(live_server, sign_in):
     world = make_world()
-    page = open_document(sign_in(world.user), live_server, world.document)
+    page = start_document(sign_in(world.user), live_server, world.document)
     # Logging in again in another tab gives the browser a new CSRF cookie.
     page.context.add_cookies([{"name": "csrftoken", "value": "r" * 32, "url": live_server.url}])
     select_words(page, world.document.text, "Macron")
@@ -446,7 +464,7 @@ def test_saving_goes_on_after_a_log_in_elsewhere_rotates_the_csrf_token(live_ser
 def test_two_holders_take_sides_on_one_target_chosen_from_the_lists(live_server, sign_in):
     world = make_world()
     text = world.document.text
-    page = open_document(sign_in(world.user), live_server, world.document)
+    page = start_document(sign_in(world.user), live_server, world.document)
     select_words(page, text, "Macron")
     page.keyboard.press("p")
     wait_saved(page)
@@ -482,7 +500,7 @@ def test_a_claimant_source_is_limited_in_characters_not_utf16_units(live_server,
     # whole; 501 are refused on the page with the limit, and nothing is sent.
     world = make_world()
     text = world.document.text
-    page = open_document(sign_in(world.user), live_server, world.document)
+    page = start_document(sign_in(world.user), live_server, world.document)
     select_words(page, text, "about 1,500 troops are involved")
     page.keyboard.press("c")
     wait_saved(page)
@@ -499,3 +517,105 @@ def test_a_claimant_source_is_limited_in_characters_not_utf16_units(live_server,
     )
     claim.refresh_from_db()
     assert claim.claimant_text == "🐪" * 300
+
+
+# Reading never writes; skip asks first and can be taken back
+
+
+def test_opening_a_document_shows_it_read_only_until_start(live_server, sign_in, csp_violations):
+    world = make_world()
+    page = open_document(sign_in(world.user), live_server, world.document)
+    expect(page.locator("#not-started")).to_be_visible()
+    expect(page.locator("#start-button")).to_be_focused()
+    select_words(page, world.document.text, "Macron")
+    page.keyboard.press("p")
+    expect(page.locator("#message")).to_contain_text("Start annotating this document")
+    assert not Annotation.objects.exists()
+
+    page.keyboard.press("Enter")  # the focused button: one key to start
+    expect(page.locator("#submit-button")).to_be_visible()
+    expect(page.locator("#annotator.ready")).to_be_attached()
+    select_words(page, world.document.text, "Macron")
+    page.keyboard.press("p")
+    wait_saved(page)
+    assert own_annotation(world).spans.get().text == "Macron"
+    assert csp_violations == []
+
+
+def _label_two_spans(page, world):
+    text = world.document.text
+    for words, key in (("Keita", "p"), ("Bamako", "l")):
+        select_words(page, text, words)
+        page.keyboard.press(key)
+    wait_saved(page)
+    return sorted(Span.objects.values_list("pk", "label__name", "start", "end", "text"))
+
+
+def test_skipping_work_with_highlights_asks_and_cancel_keeps_it(live_server, sign_in, dialogs):
+    world = make_world()
+    page = start_document(sign_in(world.user), live_server, world.document)
+    saved = _label_two_spans(page, world)
+
+    page.click("#skip-button")
+    question = page.locator("#skip-confirm")
+    expect(question).to_be_visible()
+    expect(question).to_contain_text("2 highlights")
+    page.keyboard.press("p")  # keys go to the question, not to the text
+    page.get_by_role("button", name="Keep annotating").click()
+    expect(question).to_be_hidden()
+    # Escape is a "no" too.
+    page.click("#skip-button")
+    expect(question).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(question).to_be_hidden()
+
+    expect(page).to_have_url(re.compile(rf"/documents/{world.document.pk}/annotate/$"))
+    assert own_annotation(world).status == "in_progress"
+    assert sorted(Span.objects.values_list("pk", "label__name", "start", "end", "text")) == saved
+    # Still editable.
+    select_words(page, world.document.text, "Macron")
+    page.keyboard.press("p")
+    wait_saved(page)
+    assert Span.objects.count() == 3
+    assert dialogs == []  # a real element, never window.confirm
+
+
+def test_a_confirmed_skip_can_be_taken_back_with_every_span(
+    live_server, sign_in, dialogs, csp_violations
+):
+    world = make_world()
+    second = DocumentFactory(project=world.project, text="Gao is quiet tonight.")
+    page = start_document(sign_in(world.user), live_server, world.document)
+    saved = _label_two_spans(page, world)
+    page.keyboard.press("Escape")
+    page.keyboard.press("1")
+    page.keyboard.press("f")
+    wait_saved(page)
+    stances = list(Stance.objects.values_list("pk", "target_id", "label__name"))
+
+    page.click("#skip-button")
+    expect(page.locator("#skip-confirm")).to_contain_text("2 highlights and 1 stance")
+    page.get_by_role("button", name="Skip it").click()
+    expect(page).to_have_url(re.compile(rf"/documents/{second.pk}/annotate/$"))
+    assert own_annotation(world).status == "skipped"
+
+    # The next page says what was skipped and leads back to it.
+    expect(page.locator("#message")).to_contain_text(f"Skipped document #{world.document.pk}")
+    page.get_by_role("link", name="Open it to take the skip back").click()
+    expect(page).to_have_url(re.compile(rf"/documents/{world.document.pk}/annotate/$"))
+    expect(page.locator(".notice")).to_contain_text("You skipped this document")
+    expect(page.locator("#document-text [data-span-id]")).to_have_count(2)
+
+    page.get_by_role("button", name="Take back the skip").click()
+    expect(page.locator("#submit-button")).to_be_visible()
+    expect(page.locator("#message")).to_contain_text("Skip taken back")
+    annotation = own_annotation(world)
+    assert annotation.status == "in_progress"
+    assert sorted(Span.objects.values_list("pk", "label__name", "start", "end", "text")) == saved
+    assert list(Stance.objects.values_list("pk", "target_id", "label__name")) == stances
+    assert list(
+        annotation.events.filter(action="status_changed").values_list("after", flat=True)
+    ) == [{"status": "skipped"}, {"status": "in_progress"}]
+    expect(page.locator("#document-text [data-span-id]")).to_have_count(2)
+    assert dialogs == []
+    assert csp_violations == []

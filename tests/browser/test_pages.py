@@ -37,7 +37,7 @@ def test_log_in_see_progress_read_guidelines_start_annotating_and_log_out(
         row = page.locator("table.labels tr", has=page.locator(f'[data-label="{name}"]'))
         expect(row.locator("kbd")).to_have_text(key)
 
-    page.get_by_role("link", name="Start annotating").click()
+    page.get_by_role("button", name="Start annotating").click()
     expect(page).to_have_url(re.compile(rf"/documents/{world.document.pk}/annotate/$"))
     expect(page.locator("#annotator.ready")).to_be_attached()
     expect(page.locator("#save-status")).to_have_text("Saved")

@@ -15,7 +15,7 @@ import { AnnotatorInput } from "./annotatorinput.js";
 import { ClaimEditing } from "./claims.js";
 import { openHelp, renderHelp } from "./help.js";
 import { mixMethods } from "./mixin.js";
-import { MessageBar, showSaveState } from "./notices.js";
+import { MessageBar, ask, showSaveState } from "./notices.js";
 import { OffsetIndex } from "./offsets.js";
 import { renderClaim, renderSelection, renderStances } from "./panels.js";
 import {
@@ -33,6 +33,13 @@ import { Store, isClientId, newUuid } from "./store.js";
 import { TextView } from "./textview.js";
 
 export const NOT_EDITABLE = "This annotation is read-only.";
+export const NOT_STARTED = "Press “Start annotating this document” first.";
+export const TAKEN_BACK = "Skip taken back: the document is yours to annotate again.";
+
+// What a page leaves in sessionStorage for the next one: the document just skipped (so the
+// next page can offer to take the skip back), and that a skip was taken back (after a reload).
+const SKIPPED_KEY = "workbench.skipped";
+const TAKEN_BACK_KEY = "workbench.takenBack";
 export const NOTHING_TO_UNDO = "Nothing to undo.";
 
 export class Annotator {
@@ -104,6 +111,7 @@ export class Annotator {
 
   /** Apply the changes an earlier visit left unsaved, then send them. */
   replayStored() {
+    if (this.store.id === null) return; // not started: nothing of it can be waiting
     const stored = this.queue.takeStored();
     if (!stored.length) return;
     let replayed = 0;
@@ -142,7 +150,8 @@ export class Annotator {
     this.undoButton.addEventListener("click", () => this.undo());
     document.getElementById("help-button").addEventListener("click", () => this.openHelp());
     document.getElementById("submit-button")?.addEventListener("click", () => this.finish("submitted"));
-    document.getElementById("skip-button")?.addEventListener("click", () => this.finish("skipped"));
+    document.getElementById("skip-button")?.addEventListener("click", () => this.skip());
+    document.getElementById("take-back-button")?.addEventListener("click", () => this.takeBack());
     document.getElementById("delete-button").addEventListener("click", () => this.deleteSelected());
     this.claimView.pick.addEventListener("click", () => this.pickClaimant());
     this.claimView.text.addEventListener("change", () => this.setClaimantText(this.claimView.text.value));
@@ -259,7 +268,7 @@ export class Annotator {
 
   guard() {
     if (this.editable) return true;
-    this.say(NOT_EDITABLE);
+    this.say(this.store.id === null ? NOT_STARTED : NOT_EDITABLE);
     return false;
   }
 
@@ -368,7 +377,42 @@ export class Annotator {
       for (const button of buttons) if (button) button.disabled = false;
       return;
     }
+    // The next page offers the way back (sayLeftOver); the document's own page has it too.
+    if (status === "skipped") leaveForNextPage(SKIPPED_KEY, String(this.payload.document.id));
     await this.openNext();
+  }
+
+  /**
+   * Skip, asking first (the #skip-confirm dialog) when the annotation holds highlights: a
+   * skip keeps them, and can be taken back, but should not happen by a slip of the mouse.
+   */
+  async skip() {
+    if (!this.guard()) return;
+    const spans = this.store.spans.size;
+    if (spans) {
+      const stances = this.store.stances.size;
+      const count = [`${spans} highlight${spans === 1 ? "" : "s"}`];
+      if (stances) count.push(`${stances} stance${stances === 1 ? "" : "s"}`);
+      document.getElementById("skip-confirm-count").textContent = count.join(" and ");
+      if ((await ask(document.getElementById("skip-confirm"))) !== "skip") return;
+    }
+    await this.finish("skipped");
+  }
+
+  /** Take back the author's skip: the annotation is in progress again, every span kept. */
+  async takeBack() {
+    const button = document.getElementById("take-back-button");
+    button.disabled = true;
+    try {
+      await api.setStatus(this.store.id, "in_progress", this.store.version);
+    } catch (error) {
+      button.disabled = false;
+      this.say(`Not taken back: ${error.message}`, { sticky: true });
+      return;
+    }
+    // The server draws the page for in-progress work (Skip and Submit, the controls enabled).
+    leaveForNextPage(TAKEN_BACK_KEY, "1");
+    window.location.reload();
   }
 
   async openNext() {
@@ -392,6 +436,36 @@ export class Annotator {
 
 mixMethods(Annotator, SpanEditing, ClaimEditing, StanceEditing, AnnotatorInput);
 
+/** Leave `value` for the next page this tab opens (sayLeftOver reads it). */
+function leaveForNextPage(key, value) {
+  try {
+    sessionStorage.setItem(key, value);
+  } catch {
+    // No storage: only the message is lost; the skipped document's page offers "Take back".
+  }
+}
+
+/** What the previous page left to say: a skip that can be taken back, or one taken back. */
+function sayLeftOver(annotator) {
+  let skipped = null;
+  let takenBack = null;
+  try {
+    skipped = sessionStorage.getItem(SKIPPED_KEY);
+    takenBack = sessionStorage.getItem(TAKEN_BACK_KEY);
+    sessionStorage.removeItem(SKIPPED_KEY);
+    sessionStorage.removeItem(TAKEN_BACK_KEY);
+  } catch {
+    return;
+  }
+  if (takenBack) annotator.say(TAKEN_BACK);
+  else if (skipped && /^\d+$/.test(skipped) && Number(skipped) !== annotator.payload.document.id) {
+    annotator.say(`Skipped document #${skipped}.`, {
+      sticky: true,
+      link: { text: "Open it to take the skip back", href: `/documents/${skipped}/annotate/` },
+    });
+  }
+}
+
 function start() {
   const root = document.getElementById("annotator");
   const data = document.getElementById("annotator-data");
@@ -399,6 +473,7 @@ function start() {
   const payload = JSON.parse(data.textContent);
   renderHelp(document.getElementById("help"), "annotate", payload);
   const annotator = new Annotator(root, payload);
+  sayLeftOver(annotator);
   // For tests and users' own scripts: read-only access to the page's state.
   window.workbenchAnnotator = annotator;
 }

@@ -73,7 +73,8 @@ export class AnnotatorInput {
   }
 
   onKey(event) {
-    if (document.getElementById("help").open) return;
+    // A dialog (the help, the skip question) has the keys while it is open.
+    if (document.querySelector("dialog[open]")) return;
     const target = event.target;
     const typing = isTyping(target);
     const action = keyAction(KEYS, event);

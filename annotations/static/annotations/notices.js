@@ -1,6 +1,7 @@
 // What the annotate and review pages tell the user outside the text: the message bar
-// (#message: a sentence and a Dismiss button, gone after a while unless sticky) and the save
-// status (#save-status, which reads "Saved" once the server has acknowledged every change:
+// (#message: a sentence, perhaps a link, and a Dismiss button, gone after a while unless
+// sticky), questions asked in a <dialog> (a real element tests and scripts can see, never
+// window.confirm), and the save status (#save-status, which reads "Saved" once the server has acknowledged every change:
 // tests and users' scripts wait on that text). Text only, through textContent.
 
 import { el } from "./panels.js";
@@ -21,14 +22,16 @@ export class MessageBar {
     this.timer = null;
   }
 
-  /** Show `text`; it goes after a few seconds unless `sticky`. */
-  say(text, { sticky = false } = {}) {
+  /** Show `text` (and `link`: {text, href}); it goes after a few seconds unless `sticky`. */
+  say(text, { sticky = false, link = null } = {}) {
     clearTimeout(this.timer);
     const close = el("button", { type: "button", className: "link-button", text: "Dismiss" });
     close.addEventListener("click", () => {
       this.element.hidden = true;
     });
-    this.element.replaceChildren(el("span", { text }), close);
+    const parts = [el("span", { text })];
+    if (link) parts.push(" ", el("a", { href: link.href, text: link.text }), " ");
+    this.element.replaceChildren(...parts, close);
     this.element.hidden = false;
     if (!sticky) {
       this.timer = setTimeout(() => {
@@ -36,6 +39,18 @@ export class MessageBar {
       }, MESSAGE_MS);
     }
   }
+}
+
+/**
+ * Ask with `dialog`, a <dialog> whose buttons close it (a form with method="dialog"): resolve
+ * to the value of the button pressed, "" when it was dismissed (Escape).
+ */
+export function ask(dialog) {
+  return new Promise((resolve) => {
+    dialog.returnValue = "";
+    dialog.addEventListener("close", () => resolve(dialog.returnValue), { once: true });
+    dialog.showModal();
+  });
 }
 
 /**
