@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from annotations.charts import AgreementBar, CountBar, agreement_chart, count_chart
 from annotations.models import Annotation, AnnotationEvent
+from annotations.services.queue import OPEN_LIMIT
 from annotations.views import review as review_views
 from tests.factories import (
     AnnotationFactory,
@@ -1100,3 +1101,19 @@ def test_skipped_work_opens_read_only_with_take_back(client, ana):
     Annotation.objects.filter(pk=annotation.pk).update(status="submitted")
     html = client.get(f"/documents/{annotation.document_id}/annotate/").content.decode()
     assert 'id="take-back-button"' not in html
+
+
+@pytest.mark.django_db
+def test_starting_a_document_past_the_open_limit_says_why_and_starts_nothing(client):
+    project = ProjectFactory(max_open_per_annotator=1)
+    first, second = DocumentFactory.create_batch(2, project=project)
+    user = MembershipFactory(project=project, role="annotator").user
+    client.force_login(user)
+    client.post(f"/documents/{first.pk}/annotate/")
+
+    response = client.post(f"/documents/{second.pk}/annotate/", follow=True)
+
+    assert not Annotation.objects.filter(document=second).exists()
+    assert (
+        OPEN_LIMIT.format(count=1, limit=1, documents=f"#{first.pk}") in response.content.decode()
+    )

@@ -14,6 +14,7 @@ the REST API.
 import re
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -22,8 +23,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from annotations import rules, selectors
 from annotations.api.serializers import AnnotationDetailOutput, LabelOutput, TargetOutput
 from annotations.models import Annotation, AnnotationKind, AnnotationStatus, Document, Project
-from annotations.services.annotating import annotation_get_or_create
-from annotations.services.queue import document_assign_next
+from annotations.services.queue import OpenLimitReached, document_assign_next, document_start
 from annotations.views.base import NOT_FOUND, AuthenticatedHttpRequest, member_project
 
 HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
@@ -55,7 +55,10 @@ def document_annotate(request: AuthenticatedHttpRequest, document_id: int) -> Ht
     if document is None:
         raise Http404(NOT_FOUND)
     if request.method == "POST":
-        annotation_get_or_create(document=document, author=request.user)
+        try:
+            document_start(document=document, user=request.user)
+        except OpenLimitReached as refused:
+            messages.error(request, refused.detail)
         return redirect("annotations:document_annotate", document_id=document.pk)
     annotation = _own_annotation(request, document)
     project = member_project(request, document.project_id)
