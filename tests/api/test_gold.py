@@ -67,11 +67,18 @@ def test_reviewer_builds_majority_gold_sees_the_tie_and_edits_gold(team):
     assert added.status_code == 201, added.content
     assert Span.objects.filter(annotation_id=gold["id"]).count() == 2
 
+    # Rebuilding would take the reviewer's span out: asked first (was: replaced silently).
     again = client.post(
         f"/api/documents/{document.pk}/gold/", {"strategy": "majority"}, format="json"
     )
-    assert again.status_code == 200
-    assert again.json()["gold"]["id"] == gold["id"]
+    assert again.status_code == 409
+    confirmed = client.post(
+        f"/api/documents/{document.pk}/gold/",
+        {"strategy": "majority", "replace": True},
+        format="json",
+    )
+    assert confirmed.status_code == 200
+    assert confirmed.json()["gold"]["id"] == gold["id"]
 
 
 def test_gold_request_errors_name_the_field(team):

@@ -120,14 +120,19 @@ def test_claimant_and_stance_holder_are_matched_by_offsets(setup):
     )
 
 
-def test_claims_with_different_claimants_do_not_pool_their_votes(setup):
+def test_claims_with_different_claimants_pool_their_votes_for_the_place(setup):
+    # Was: ..._do_not_pool_their_votes, asserting an empty gold and three ties: the claim both
+    # marked was lost. A claim's place is its label and offsets; its claimant is an attribute.
     labels, document = setup.labels, setup.document
     a, b = annotation(document), annotation(document)
     span(a, labels, "CLAIM", 11, 35, claimant=span(a, labels, "PER", 0, 5))
     span(b, labels, "CLAIM", 11, 35, claimant_text="AFP")
     result = gold_build(document=document, actor=None, strategy="majority")
-    assert gold_rows(result) == []
-    assert sorted(c["reason"] for c in result.conflicts) == [review.TIE] * 3
+    assert gold_rows(result) == [("CLAIM", 11, 35, TEXT[11:35], "")]
+    assert [(c["reason"], c.get("attribute"), c["label"]) for c in result.conflicts] == [
+        (review.TIE, None, "PER"),
+        (review.ATTRIBUTE, "claimant", "CLAIM"),
+    ]
 
 
 def test_checkworthiness_takes_the_majority_value_and_reports_a_tie(setup):
@@ -138,14 +143,27 @@ def test_checkworthiness_takes_the_majority_value_and_reports_a_tie(setup):
     span(c, labels, "CLAIM", 11, 35, checkworthy="no")
     result = gold_build(document=document, actor=None, strategy="majority")
     assert gold_rows(result) == [("CLAIM", 11, 35, TEXT[11:35], "yes")]
+    # The minority's value is listed too: what gold took, and who gave what.
+    [conflict] = result.conflicts
+    assert (conflict["reason"], conflict["attribute"], conflict["gold"]) == (
+        review.ATTRIBUTE,
+        "checkworthy",
+        "yes",
+    )
 
     d = annotation(document)
     span(d, labels, "CLAIM", 11, 35, checkworthy="no")
-    result = gold_build(document=document, actor=None, strategy="majority")
+    # Rebuilding would change gold's check-worthiness: confirmed (was: rebuilt silently).
+    result = gold_build(document=document, actor=None, strategy="majority", replace=True)
     assert gold_rows(result) == [("CLAIM", 11, 35, TEXT[11:35], "")]
     [conflict] = result.conflicts
-    assert conflict["reason"] == review.CHECKWORTHY_TIE
-    assert conflict["checkworthy"] == {"no": 2, "yes": 2}
+    assert conflict["reason"] == review.ATTRIBUTE and conflict["attribute"] == "checkworthy"
+    # Was: {"no": 2, "yes": 2}; now each value with who gave it.
+    assert conflict["values"] == [
+        {"value": "yes", "annotations": [a.pk, b.pk]},
+        {"value": "no", "annotations": [c.pk, d.pk]},
+    ]
+    assert conflict["gold"] is None
 
 
 def test_union_of_chosen_annotations_collapses_duplicates_and_reports_overlaps(setup):
@@ -394,7 +412,7 @@ def test_accept_agreed_keeps_gold_and_lists_what_clashes_with_it(setup):
 
     assert [(c["reason"], c["label"], c["start"]) for c in result.conflicts] == [
         (review.OVERLAP, "PER", 11),
-        (review.CHECKWORTHY_TIE, "CLAIM", 0),
+        (review.ATTRIBUTE, "CLAIM", 0),
     ]
     assert [row[:4] for row in gold_spans(document)] == [
         ("CLAIM", 0, 10, ""),
