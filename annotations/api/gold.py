@@ -60,9 +60,9 @@ class GoldOutput(serializers.Serializer):
     conflicts = ConflictOutput(many=True)
 
 
-class GoldWouldChangeOutput(serializers.Serializer):
-    detail = serializers.CharField()
-    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+class GoldWouldChangeOutput(ErrorOutput):
+    """The 409 of a rebuild by majority that would change gold: what would go and come."""
+
     current_version = serializers.IntegerField()
     removed = serializers.ListField(
         child=serializers.DictField(), help_text="Gold's items the build would take out or change."
