@@ -21,10 +21,10 @@ Referenced spans (claimant, holder, evidence) are matched by their offsets, neve
 differ per annotator, offsets into the one text do not. Labels and targets are whatever the
 caller names them by (names on the server, ids in the browser), as long as it is consistent.
 
-Voting (gold by majority, accept-agreed) counts ``vote_key``: the item without the attributes
-voted on separately. Only a span's check-worthiness is: gold takes the most given value among
-the annotators who have the span, so two annotators who disagree only on it still vote for the
-same span.
+Gold (by majority, accept-agreed) votes on places, then on each attribute among the
+annotators at the place (services/review/building.py), so annotators who disagree only on an
+attribute still vote for the same item. ``vote_key`` (the item without its check-worthiness)
+groups the versions of a place that did not go into gold when they are listed.
 """
 
 import dataclasses

@@ -13,7 +13,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 
 from annotations import items as item_rules
-from annotations import rules, voting
+from annotations import rules
 from annotations.errors import InvalidInput
 from annotations.models import (
     Annotation,
@@ -34,19 +34,20 @@ from annotations.services.annotating import (
     stance_update,
 )
 from annotations.services.review.building import (
-    CHECKWORTHY_TIE,
     OVERLAP,
-    SAME_TARGET_AND_HOLDER,
-    SPAN_LEFT_OUT,
-    ItemVotes,
-    SpanKey,
-    StanceKey,
-    conflict_entry,
+    STALE_GOLD,
+    Ballots,
+    Plan,
+    all_gave,
+    choose_attribute,
     gold_for,
-    source_votes,
-    span_key,
+    place_conflicts,
+    source_ballots,
+    span_body,
+    span_item_of,
+    stance_body,
     stance_item_of,
-    stance_order,
+    stance_position,
     submitted_sources,
 )
 
@@ -54,10 +55,6 @@ NOT_A_SOURCE_SPAN = "Span {value} is not a span of another annotation of this do
 NOT_A_SOURCE_STANCE = "Stance {value} is not a stance of another annotation of this document."
 ONE_ITEM = "Give either span or stance (an id), not both and not neither."
 NO_GOLD = "This document has no gold yet; build or start it first."
-STALE_GOLD = (
-    "The gold changed: you sent version {sent}, it is now at version {current}. "
-    "Reload it and try again."
-)
 
 
 @dataclass
@@ -173,25 +170,26 @@ def gold_accept_stance(
 def gold_accept_agreed(
     *, document: Document, actor: User | None, version: int | None = None
 ) -> AgreedResult:
-    """Add to gold every span and stance that all submitted annotations contain exactly.
+    """Add to gold every span and stance whose place all submitted annotations have.
 
-    Gold keeps what it has; an agreed item that would overlap a gold span of the same kind
-    (where the project forbids overlap) or take a second stance per target and holder is
-    listed as a conflict instead. The additions are one logged change (one revert undoes
-    them). Without gold yet, this starts it, even when nothing is agreed.
+    An agreed place goes in with the attributes every annotation gave alike; an attribute
+    they differ on is left empty and listed (claimant, check-worthiness, evidence; a stance
+    whose value differs cannot go in and is listed). Gold keeps what it has: a place it
+    already has keeps gold's attributes (listed where the annotations differ from them or
+    among themselves), and an agreed span that would overlap a gold span of its kind (where
+    the project forbids overlap) is listed instead. The additions are one logged change (one
+    revert undoes them). Without gold yet, this starts it, even when nothing is agreed.
     """
     with transaction.atomic():
         sources = submitted_sources(document)
         gold, created = _gold_locked(document, version)
-        counted, kinds = source_votes(sources)
-        total = len(sources)
-        agreed_spans = voting.agreed(counted.spans, total)
-        agreed_stances = voting.agreed(counted.stances, total)
+        ballots, kinds = source_ballots(sources)
         result = AgreedResult(annotation=gold, created=created, sources=[a.pk for a in sources])
-        plan = _agreed_plan(gold, document, agreed_spans, agreed_stances, counted, kinds)
+        plan, result.added_spans, result.added_stances = _agreed_plan(
+            gold, document, ballots, kinds, len(sources)
+        )
         result.conflicts = plan.conflicts
-        result.added_spans, result.added_stances = plan.added_spans, plan.added_stances
-        if plan.added_spans or plan.added_stances:
+        if result.added_spans or result.added_stances:
             annotation_replace_content(
                 annotation=gold, spans=plan.spans, stances=plan.stances, actor=actor
             )
@@ -305,151 +303,121 @@ def _error_path(field: str, name: str) -> str:
     return field if name == "span" else f"{field}.{name}"
 
 
-@dataclass
-class _AgreedPlan:
-    spans: list[dict[str, Any]]
-    stances: list[dict[str, Any]]
-    added_spans: int
-    added_stances: int
-    conflicts: list[dict[str, Any]]
-
-
 def _agreed_plan(
     gold: Annotation,
     document: Document,
-    agreed_spans: list[SpanKey],
-    agreed_stances: list[StanceKey],
-    counted: ItemVotes,
+    ballots: Ballots,
     kinds: dict[item_rules.Name, str],
-) -> _AgreedPlan:
-    """Gold's current content as a bulk body, plus the agreed items it lacks."""
-    votes, stance_votes = counted.spans, counted.stances
+    total: int,
+) -> tuple[Plan, int, int]:
+    """Gold's current content as a bulk body, plus the agreed places it lacks.
+
+    Returns the plan and how many spans and stances it adds. A place every annotation has
+    goes in with the attributes they all gave alike (others left empty and listed); a place
+    gold already has keeps gold's attributes, listed where they are not what every
+    annotation gave.
+    """
     current = list(
         Span.objects.filter(annotation=gold).select_related("label", "claimant").order_by("id")
     )
     current_stances = list(
         Stance.objects.filter(annotation=gold)
-        .select_related(
-            "target",
-            "label",
-            "holder__label",
-            "holder__claimant",
-            "evidence__label",
-            "evidence__claimant",
-        )
+        .select_related("target", "label", "holder", "evidence")
         .order_by("id")
     )
     # Looked up by optional ids (claimant, holder, evidence): None finds nothing.
     position: dict[int | None, int] = {span.pk: index for index, span in enumerate(current)}
-    items: list[dict[str, Any]] = [
-        {
-            "label": span.label.name,
-            "start": span.start,
-            "end": span.end,
-            "client_id": None if span.client_id is None else str(span.client_id),
-            "claimant": position.get(span.claimant_id),
-            "claimant_text": span.claimant_text,
-            "checkworthy": span.checkworthy,
-        }
-        for span in current
-    ]
-    stance_items = [
-        {
-            "target": stance.target.name,
-            "label": stance.label.name,
-            "holder": position.get(stance.holder_id),
-            "evidence": position.get(stance.evidence_id),
-        }
-        for stance in current_stances
-    ]
-    kinds = kinds | {span.label.name: span.label.kind for span in current}
-    index = {span_key(span): i for i, span in enumerate(current)}
-    span_at = {(span.start, span.end): i for i, span in enumerate(current)}
-    entity_at = {
-        (span.start, span.end): i
-        for i, span in enumerate(current)
-        if rules.may_be_claimant(span.label.kind)
-    }
-    conflicts: list[dict[str, Any]] = []
-    added_spans = 0
-    allow_overlap = document.project.allow_overlap
-    # Entities first, so that an agreed claim finds its agreed claimant already placed.
-    ordered = sorted(
-        agreed_spans,
-        key=lambda k: (
-            not rules.may_be_claimant(kinds[k.place.label]),
-            k.place.start,
-            k.place.end,
-            k.place.label,
-        ),
-    )
-    for key in ordered:
-        if key in index:
-            continue
-        label, start, end = key.place.label, key.place.start, key.place.end
-        claimant = key.claimant if isinstance(key.claimant, tuple) else None
-        claimant_text = key.claimant if isinstance(key.claimant, str) else ""
-        placed = (rules.Placed(kinds[i["label"]], i["start"], i["end"], i) for i in items)
-        new = rules.Placed(kinds[label], start, end, key)
-        if rules.first_clash(new, placed, allow_overlap=allow_overlap) is not None:
-            conflicts.append(conflict_entry("span", key, votes[key], OVERLAP, None))
-            continue
-        if claimant is not None and claimant not in entity_at:
-            conflicts.append(conflict_entry("span", key, votes[key], SPAN_LEFT_OUT, None))
-            continue
-        tally = voting.tally(counted.checkworthy[key].values())
-        checkworthy = voting.unanimous(tally)
-        if checkworthy is None:
-            checkworthy = ""
-        if len(tally) > 1:
-            # The span is agreed, its check-worthiness is not: added without one, and said.
-            conflict = conflict_entry("span", key, votes[key], CHECKWORTHY_TIE, None)
-            conflict["checkworthy"] = dict(sorted(tally.items()))
-            conflicts.append(conflict)
-        index[key] = len(items)
-        span_at.setdefault((start, end), len(items))
-        if rules.may_be_claimant(kinds[label]):
-            entity_at.setdefault((start, end), len(items))
-        items.append(
+    plan = Plan(
+        spans=[
             {
-                "label": label,
-                "start": start,
-                "end": end,
-                "claimant": None if claimant is None else entity_at[claimant],
-                "claimant_text": claimant_text,
-                "checkworthy": checkworthy,
+                "label": span.label.name,
+                "start": span.start,
+                "end": span.end,
+                "client_id": None if span.client_id is None else str(span.client_id),
+                "claimant": position.get(span.claimant_id),
+                "claimant_text": span.claimant_text,
+                "checkworthy": span.checkworthy,
             }
-        )
-        added_spans += 1
-    slots: rules.StanceSlots[int] = rules.StanceSlots()
-    for at, stance_item in enumerate(stance_items):
-        slots.take(stance_item["target"], stance_item["holder"], at)
-    current_keys = {item_rules.vote_key(stance_item_of(stance)) for stance in current_stances}
-    added_stances = 0
-    for stance_key in sorted(agreed_stances, key=stance_order):
-        if stance_key in current_keys:
-            continue
-        target, value = stance_key.place.target, stance_key.label
-        holder, evidence = stance_key.place.holder, stance_key.evidence
-        # Holder and evidence are gold's spans at their offsets (a holder is an entity).
-        holder_at = None if holder is None else entity_at.get(holder)
-        evidence_at = None if evidence is None else span_at.get(evidence)
-        if (holder is not None and holder_at is None) or (
-            evidence is not None and evidence_at is None
-        ):
-            conflicts.append(
-                conflict_entry("stance", stance_key, stance_votes[stance_key], SPAN_LEFT_OUT, None)
-            )
-            continue
-        if slots.take(target, holder_at, len(stance_items)) is not None:
-            conflicts.append(
-                conflict_entry(
-                    "stance", stance_key, stance_votes[stance_key], SAME_TARGET_AND_HOLDER, None
+            for span in current
+        ],
+        stances=[
+            {
+                "target": stance.target.name,
+                "label": stance.label.name,
+                "holder": position.get(stance.holder_id),
+                "evidence": position.get(stance.evidence_id),
+            }
+            for stance in current_stances
+        ],
+    )
+    text = document.text
+    kinds = kinds | {span.label.name: span.label.kind for span in current}
+    gold_spans: dict[item_rules.SpanPlace, item_rules.SpanItem] = {}
+    span_at: dict[item_rules.Offsets, int] = {}
+    entity_at: dict[item_rules.Offsets, int] = {}
+    for index, span in enumerate(current):
+        gold_spans.setdefault(span_item_of(span).place, span_item_of(span))
+        span_at.setdefault((span.start, span.end), index)
+        if rules.may_be_claimant(span.label.kind):
+            entity_at.setdefault((span.start, span.end), index)
+    allow_overlap = document.project.allow_overlap
+    added_spans = 0
+    agreed = [place for place, by in ballots.spans.items() if len(by) == total]
+    # Entities first, so that an agreed claim finds its agreed claimant already placed.
+    agreed.sort(
+        key=lambda p: (not rules.may_be_claimant(kinds[p.label]), p.start, p.end, str(p.label))
+    )
+    for place in agreed:
+        by = ballots.spans[place]
+        existing = gold_spans.get(place)
+        if existing is not None:
+            for name in item_rules.SPAN_ATTRIBUTES:
+                choose_attribute(
+                    place,
+                    by,
+                    name,
+                    all_gave,
+                    plan,
+                    text,
+                    gold=getattr(existing, name),
+                    in_gold=True,
                 )
-            )
             continue
-        stance_items.append(
-            {"target": target, "label": value, "holder": holder_at, "evidence": evidence_at}
+        placed = (rules.Placed(kinds[s["label"]], s["start"], s["end"], s) for s in plan.spans)
+        new = rules.Placed(kinds[place.label], place.start, place.end, place)
+        if rules.first_clash(new, placed, allow_overlap=allow_overlap) is not None:
+            plan.conflicts.extend(place_conflicts("span", by, OVERLAP, None, text))
+            continue
+        claimant = choose_attribute(place, by, "claimant", all_gave, plan, text, found=entity_at)
+        checkworthy = choose_attribute(place, by, "checkworthy", all_gave, plan, text)
+        plan.spans.append(span_body(place, claimant, checkworthy, entity_at))
+        span_at.setdefault((place.start, place.end), len(plan.spans) - 1)
+        if rules.may_be_claimant(kinds[place.label]):
+            entity_at.setdefault((place.start, place.end), len(plan.spans) - 1)
+        added_spans += 1
+    gold_stances = {stance_item_of(s).place: stance_item_of(s) for s in current_stances}
+    added_stances = 0
+    agreed_stances = [place for place, by in ballots.stances.items() if len(by) == total]
+    for stance_place in sorted(agreed_stances, key=stance_position):
+        by_stance = ballots.stances[stance_place]
+        in_gold = gold_stances.get(stance_place)
+        if in_gold is not None:
+            for name in item_rules.STANCE_ATTRIBUTES:
+                choose_attribute(
+                    stance_place,
+                    by_stance,
+                    name,
+                    all_gave,
+                    plan,
+                    text,
+                    gold=getattr(in_gold, name),
+                    in_gold=True,
+                )
+            continue
+        stance = stance_body(
+            stance_place, by_stance, all_gave, plan, text, entity_at=entity_at, span_at=span_at
         )
-        added_stances += 1
-    return _AgreedPlan(items, stance_items, added_spans, added_stances, conflicts)
+        if stance is not None:
+            plan.stances.append(stance)
+            added_stances += 1
+    return plan, added_spans, added_stances

@@ -1,18 +1,27 @@
 // Disagreements on the review page: every item (span or stance) not every annotator has,
-// with who has it and whether gold has it, and the items a gold build left out (ties,
-// minorities, overlaps), each offered for acceptance as one of its annotators has it.
+// with who has it and whether gold has it (or has its place with other attributes), and what
+// a gold build or "accept all agreed" could not take as the annotators had it: places left
+// out (ties, minorities, overlaps), each offered for acceptance as one of its annotators has
+// it, and attributes the annotators differ on (the place is in gold, the attribute listed
+// with each value and who gave it), each value offered as its annotator's version.
 // Mixed into Review (review.js), so `this` is the Review.
 
-import { sameItem, spanItem, stanceItem, voteKey } from "./items.js";
+import { attributeDifferences, sameItem, samePlace, spanItem, stanceItem, voteKey } from "./items.js";
 import { el, shorten } from "./panels.js";
 
 const REASONS = {
   tie: "a tie",
   minority: "a minority",
   overlap: "overlaps a better-supported span of its kind",
-  same_target_and_holder: "a second stance on the target by the same holder",
   span_left_out: "its claimant, holder or evidence was left out",
-  checkworthy_tie: "check-worthiness differs",
+};
+
+// How a reviewer reads the attributes items.js names.
+export const ATTRIBUTE_NAMES = {
+  claimant: "claimant",
+  checkworthy: "check-worthiness",
+  label: "value",
+  evidence: "evidence",
 };
 
 export class Disagreements {
@@ -81,11 +90,29 @@ export class Disagreements {
       dataset: { accept: key },
     });
     accept.addEventListener("click", () => (isSpan ? this.acceptSpan(item) : this.acceptStance(item)));
+    // Gold may have this place with other attributes (a build left a disputed one empty):
+    // accepting this version sets them.
+    const wanted = this.itemOf.get(key);
+    const atPlace = inGold ? null : this.goldItems().find((other) => samePlace(other, wanted));
+    const goldNote = atPlace
+      ? el("div", {
+          className: "small gold-place",
+          text: `Gold has it here with another ${attributeDifferences(wanted, atPlace)
+            .map((name) => ATTRIBUTE_NAMES[name] || name)
+            .join(" and ")}.`,
+        })
+      : null;
     return el(
       "li",
       { className: `disagreement${inGold ? " in-gold" : ""}`, dataset: { key } },
       el("span", { className: "marker", "aria-hidden": "true", text: "≠" }),
-      el("div", { className: "disagreement-body" }, caption, el("div", { className: "small" }, ...this.whoHas(key))),
+      el(
+        "div",
+        { className: "disagreement-body" },
+        caption,
+        el("div", { className: "small" }, ...this.whoHas(key)),
+        goldNote,
+      ),
       accept,
     );
   }
@@ -103,6 +130,7 @@ export class Disagreements {
   }
 
   conflictItem(conflict) {
+    if (conflict.attribute) return this.attributeConflictItem(conflict);
     const authors = conflict.annotations.map((id) => this.lanes.find((l) => l.id === id)?.author || `#${id}`);
     const label = this.labelsByName.get(conflict.label);
     const parts = [el("span", { className: `chip${label ? ` lbl-${label.id}` : ""}`, text: conflict.label })];
@@ -128,6 +156,92 @@ export class Disagreements {
       break;
     }
     return item;
+  }
+
+  /**
+   * An attribute the annotators differ on, at a place gold has (a stance's value: gold could
+   * not take the stance): each value with who gave it, what gold has, and each annotator's
+   * version to accept.
+   */
+  attributeConflictItem(conflict) {
+    const name = ATTRIBUTE_NAMES[conflict.attribute] || conflict.attribute;
+    const parts = [this.placeCaption(conflict), " "];
+    const noStance = conflict.kind === "stance" && conflict.attribute === "label" && conflict.gold === null;
+    let verdict;
+    if (conflict.reason === "span_left_out") {
+      verdict = `${name}: the span chosen is not in gold, so gold has none`;
+    } else if (noStance) {
+      verdict = `${name} differs: the stance is not in gold`;
+    } else {
+      const value = this.valueText(conflict.attribute, conflict.gold);
+      verdict = `${name} differs: gold has ${conflict.gold === null ? "none" : value}`;
+    }
+    parts.push(el("strong", { className: "differs", text: verdict }));
+    const values = conflict.values.map((entry) => {
+      const authors = entry.annotations.map((id) => this.lanes.find((l) => l.id === id)?.author || `#${id}`);
+      return `${authors.join(", ")}: ${this.valueText(conflict.attribute, entry.value)}`;
+    });
+    parts.push(el("div", { className: "small", text: values.join("; ") }));
+    const item = el(
+      "li",
+      { className: "conflict", dataset: { reason: conflict.reason, attribute: conflict.attribute } },
+      el("div", {}, ...parts),
+    );
+    for (const entry of conflict.values) {
+      const lane = this.lanes.find((l) => l.id === entry.annotations[0]);
+      const source = lane && this.placeSource(lane, conflict);
+      if (!source) continue;
+      const accept = el("button", { type: "button", className: "small", text: `Accept ${lane.author}’s` });
+      accept.addEventListener("click", () =>
+        conflict.kind === "span" ? this.acceptSpan(source) : this.acceptStance(source),
+      );
+      item.append(accept);
+    }
+    return item;
+  }
+
+  /** A conflict's place: a span's label, text and offsets, or a stance's target and holder. */
+  placeCaption(conflict) {
+    if (conflict.kind === "span") {
+      const label = this.labelsByName.get(conflict.label);
+      return el(
+        "span",
+        {},
+        el("span", { className: `chip${label ? ` lbl-${label.id}` : ""}`, text: conflict.label }),
+        ` “${shorten(this.index.slice(conflict.start, conflict.end), 50)}” `,
+        el("span", { className: "muted small", text: `${conflict.start}–${conflict.end}` }),
+      );
+    }
+    const holder = conflict.holder ? `“${shorten(this.index.slice(conflict.holder.start, conflict.holder.end), 30)}”` : "the author";
+    return el("span", {}, "Stance on ", el("strong", { text: conflict.target }), ` held by ${holder}`);
+  }
+
+  /** An attribute's value as the API gives it, as a reviewer reads it. */
+  valueText(attribute, value) {
+    if (value === null || value === undefined) return "none";
+    if (typeof value === "object") {
+      if (value.start === undefined) return `${value.text} (not in the text)`;
+      return `“${shorten(value.text, 40)}”`;
+    }
+    return String(value);
+  }
+
+  /** The lane's span or stance at a conflict's place, whatever its attributes. */
+  placeSource(lane, conflict) {
+    if (conflict.kind === "span") {
+      return lane.spans.find(
+        (span) =>
+          span.start === conflict.start &&
+          span.end === conflict.end &&
+          this.labels.get(span.label)?.name === conflict.label,
+      );
+    }
+    const holder = conflict.holder ? [conflict.holder.start, conflict.holder.end] : null;
+    return lane.stances.find(
+      (stance) =>
+        this.targetName(stance.target) === conflict.target &&
+        JSON.stringify(stance.item.place.holder) === JSON.stringify(holder),
+    );
   }
 
   /** The lane's span or stance a conflict names: the item the gold build voted on. */

@@ -2,8 +2,10 @@
 // the page's text view, and the writes that replace or extend it through the REST API
 // (accept a span or a stance, build by majority, accept all agreed, mark reviewed; the
 // history's Revert is in history.js). Each write first drains the gold's save queue, so
-// nothing is sent out of order; a 409 reloads the gold and says so. Mixed into Review
-// (review.js), so `this` is the Review.
+// nothing is sent out of order; a 409 reloads the gold and says so. Building by majority
+// over a gold the build would change (the reviewer's accepts and edits) is answered with a
+// 409 naming what would go: the page asks, and replaces only when the reviewer confirms.
+// Mixed into Review (review.js), so `this` is the Review.
 
 import { ApiError, api, request } from "./api.js";
 import { Annotator } from "./annotator.js";
@@ -12,7 +14,27 @@ import { shorten } from "./panels.js";
 export const NO_GOLD = "No gold yet: build it by majority, accept all agreed, or accept a highlight.";
 export const GOLD_REVIEWED = "The gold is marked reviewed; reopen it to change it.";
 export const CHANGED_MEANWHILE = "The gold changed meanwhile (another tab or reviewer); it is reloaded. Try again.";
+export const GOLD_KEPT = "Gold kept as it is: nothing was rebuilt.";
 
+const LISTED = 8; // items named in the question before "and N more"
+
+/** The question a rebuild over a changed gold asks, from the server's 409. */
+function replaceQuestion(body, index) {
+  const describe = (item) =>
+    item.kind === "span"
+      ? `${item.label} “${shorten(index.slice(item.start, item.end), 40)}”${item.checkworthy ? ` (${item.checkworthy})` : ""}`
+      : `${item.label} on “${item.target}”`;
+  const list = (items) => {
+    const named = items.slice(0, LISTED).map((item) => `  – ${describe(item)}`);
+    if (items.length > LISTED) named.push(`  – and ${items.length - LISTED} more`);
+    return named.join("\n");
+  };
+  const lines = ["Building by majority would replace changes made to this gold."];
+  if (body.removed.length) lines.push("Taken out or changed:", list(body.removed));
+  if (body.added.length) lines.push("Put in:", list(body.added));
+  lines.push("Replace the gold with the majority? (The history can revert it.)");
+  return lines.join("\n");
+}
 export class GoldEditing {
   startGold(gold) {
     this.annotator = new Annotator(
@@ -61,6 +83,7 @@ export class GoldEditing {
       if (this.annotator) await this.annotator.queue.drained();
       this.setSaveState("saving");
       const result = await call();
+      if (result === null) return; // the reviewer said no: nothing was written
       this.goldLoaded(result.gold);
       if (done) done(result);
     } catch (error) {
@@ -121,14 +144,29 @@ export class GoldEditing {
 
   buildMajority() {
     this.goldAction(
-      async () =>
-        (await request("POST", `/api/documents/${this.documentId}/gold/`, { strategy: "majority" })).data,
+      async () => {
+        const url = `/api/documents/${this.documentId}/gold/`;
+        try {
+          return (await request("POST", url, { strategy: "majority" })).data;
+        } catch (error) {
+          const asked = error instanceof ApiError && error.status === 409 && error.body.errors?.replace;
+          if (!asked) throw error;
+          if (!window.confirm(replaceQuestion(error.body, this.index))) {
+            this.say(GOLD_KEPT);
+            return null;
+          }
+          // The version the question was about: a change made meanwhile is a 409 again.
+          const body = { strategy: "majority", replace: true, version: error.body.current_version };
+          return (await request("POST", url, body)).data;
+        }
+      },
       (data) => {
-        this.renderConflicts(data.conflicts, "Left out of the majority");
+        this.renderConflicts(data.conflicts, "Not taken as the annotators had it");
         const spans = data.gold.spans.length;
+        const count = data.conflicts.length;
         this.say(
-          `Gold built by majority: ${spans} span${spans === 1 ? "" : "s"}, ` +
-            `${data.conflicts.length} item${data.conflicts.length === 1 ? "" : "s"} left out (listed below). ` +
+          `Gold built by majority: ${spans} span${spans === 1 ? "" : "s"}; ` +
+            `${count} item${count === 1 ? "" : "s"} left out or to resolve (listed below). ` +
             "The history can revert it.",
         );
       },
@@ -140,12 +178,14 @@ export class GoldEditing {
       async () =>
         (await request("POST", `/api/documents/${this.documentId}/gold/agreed/`, this.versionBody())).data,
       (data) => {
-        this.renderConflicts(data.conflicts, "Agreed, but not added");
+        this.renderConflicts(data.conflicts, "Agreed, but not added as the annotators had it");
         const { spans, stances } = data.added;
+        const count = data.conflicts.length;
+        const open = count ? ` ${count} item${count === 1 ? "" : "s"} to resolve (listed below).` : "";
         this.say(
-          spans || stances
+          (spans || stances
             ? `Added ${spans} agreed span${spans === 1 ? "" : "s"} and ${stances} stance${stances === 1 ? "" : "s"} to gold.`
-            : "Gold already has everything all annotators agree on.",
+            : "Gold already has every place all annotators agree on.") + open,
         );
       },
     );

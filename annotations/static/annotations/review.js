@@ -10,7 +10,7 @@
 // gold), lanes.js (lanes, tabs, the lane panel), disagreements.js, history.js, and
 // reviewinput.js (clicks and keys, by the map in keys.js).
 
-import { Disagreements } from "./disagreements.js";
+import { ATTRIBUTE_NAMES, Disagreements } from "./disagreements.js";
 import { GoldEditing } from "./gold.js";
 import { renderHelp } from "./help.js";
 import { History } from "./history.js";
@@ -26,9 +26,6 @@ import { TextView } from "./textview.js";
 const GOLD_STATE_TEXT = { none: "No gold yet", in_progress: "Gold in review", submitted: "Gold reviewed ✓" };
 
 const byPosition = (a, b) => a.start - b.start || b.end - a.end;
-
-// How a reviewer reads the attributes items.js names.
-const ATTRIBUTE_NAMES = { claimant: "claimant", checkworthy: "check-worthiness", label: "value", evidence: "evidence" };
 
 const offsetsOf = (span) => (span ? [span.start, span.end] : null);
 
@@ -99,12 +96,6 @@ class Review {
     return itemKey(spanItem({ ...span, claimant: offsetsOf(spans.get(span.claimant)) }));
   }
 
-  goldStanceKey(stance) {
-    const spans = this.annotator.store.spans;
-    const holder = offsetsOf(spans.get(stance.holder));
-    return itemKey(stanceItem({ ...stance, holder, evidence: offsetsOf(spans.get(stance.evidence)) }));
-  }
-
   /** Which annotators have each item (the same item by items.js), and each key's item. */
   countItems() {
     const tally = new Map();
@@ -129,12 +120,20 @@ class Review {
   }
 
   goldKeys() {
-    const keys = new Set();
-    if (!this.annotator) return keys;
-    const store = this.annotator.store;
-    for (const span of store.spans.values()) keys.add(this.goldSpanKey(span));
-    for (const stance of store.stances.values()) keys.add(this.goldStanceKey(stance));
-    return keys;
+    return new Set(this.goldItems().map((item) => itemKey(item)));
+  }
+
+  /** The gold's spans and stances as items (items.js), referenced spans by offsets. */
+  goldItems() {
+    if (!this.annotator) return [];
+    const { spans, stances } = this.annotator.store;
+    const at = (id) => offsetsOf(spans.get(id));
+    return [
+      ...[...spans.values()].map((span) => spanItem({ ...span, claimant: at(span.claimant) })),
+      ...[...stances.values()].map((stance) =>
+        stanceItem({ ...stance, holder: at(stance.holder), evidence: at(stance.evidence) }),
+      ),
+    ];
   }
 
   currentLane() {
