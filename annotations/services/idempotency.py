@@ -34,7 +34,7 @@ def idempotent_request_claim(
 ) -> IdempotentRequest | None:
     """Claim the key for this request (None), or return the row of the key's live first use."""
     with transaction.atomic():
-        found = IdempotentRequest.objects.filter(user=user, key=key).first()
+        found = _find(user=user, key=key)
         if found is not None and found.created_at < _expired_before():
             found.delete()
             found = None
@@ -65,6 +65,10 @@ def idempotent_request_record(*, user: User, key: str, status: int, response_bod
 def idempotent_request_release(*, user: User, key: str) -> None:
     """Forget a claim whose answer is not kept (a streamed one): a retry applies again."""
     IdempotentRequest.objects.filter(user=user, key=key).delete()
+
+
+def _find(*, user: User, key: str) -> IdempotentRequest | None:
+    return IdempotentRequest.objects.filter(user=user, key=key).first()
 
 
 def _expired_before() -> Any:

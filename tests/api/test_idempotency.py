@@ -14,6 +14,7 @@ from annotations.api.idempotency import (
     REPLAYED_HEADER,
 )
 from annotations.models import AnnotationEvent, IdempotentRequest, Span, Stance
+from annotations.services import idempotency
 from tests.api.conftest import client_for
 
 KEY = {"HTTP_IDEMPOTENCY_KEY": "3f1c0c1e-6d1a-4f55-9a63-6c1f3b0e8a01"}
@@ -259,3 +260,20 @@ def test_a_multipart_body_over_the_limit_is_refused_before_it_is_read(world):
     )
     assert response.status_code == 413
     assert not IdempotentRequest.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_key_committed_between_the_lookup_and_the_claim_answers_the_first_answer(
+    world, monkeypatch
+):
+    client = client_for(world.users["annotator"])
+    first = _bulk(client, world, **KEY)
+    events = AnnotationEvent.objects.count()
+    # As if the identical request committed just after this one looked: its claim collides.
+    monkeypatch.setattr(idempotency, "_find", lambda **kwargs: None)
+
+    second = _bulk(client, world, **KEY)
+
+    assert second.status_code == 200
+    assert second.content == first.content
+    assert AnnotationEvent.objects.count() == events
