@@ -48,6 +48,8 @@ KEY_REUSED = (
 
 
 class KeyReused(APIException):
+    """The key names another request: 409, in the API's error shape."""
+
     status_code = status.HTTP_409_CONFLICT
     default_detail = KEY_REUSED
 
@@ -74,11 +76,9 @@ class IdempotencyMixin:
             )
             if self._idempotency_claim is not None:
                 user, key = self._idempotency_claim
-                if (
-                    isinstance(response, Response)
-                    and not response.streaming
-                    and (response.status_code < 500)
-                ):
+                kept = isinstance(response, Response) and not response.streaming
+                if kept and response.status_code < 500:
+                    assert isinstance(response, Response)
                     body = "" if response.data is None else _render(response.data)
                     services.idempotent_request_record(
                         user=user, key=key, status=response.status_code, response_body=body
@@ -96,11 +96,7 @@ class IdempotencyMixin:
         if fingerprint is None or not request.user.is_authenticated:
             return
         key = request.headers[IDEMPOTENCY_HEADER]
-        if (
-            not 0 < len(key) <= IDEMPOTENCY_KEY_MAX_LENGTH
-            or not key.isprintable()
-            or (not key.isascii())
-        ):
+        if not (0 < len(key) <= IDEMPOTENCY_KEY_MAX_LENGTH and key.isascii() and key.isprintable()):
             raise ValidationError({IDEMPOTENCY_HEADER: [KEY_INVALID]})
         user: User = request.user
         found = services.idempotent_request_claim(user=user, key=key, fingerprint=fingerprint)
@@ -108,6 +104,8 @@ class IdempotencyMixin:
             self._idempotency_claim = (user, key)
             return
         stored = Fingerprint(found.method, found.path, found.body_sha256)
+        # A row without a status is a claim still being applied: never a committed one, since
+        # the claim and its answer commit together; refused rather than answered with nothing.
         if stored != fingerprint or found.status is None:
             raise KeyReused()
         raise _Replay(found)
