@@ -2,7 +2,7 @@
 
 Variables: DATABASE_URL, SECRET_KEY, DEBUG (1/0), ALLOWED_HOSTS (comma-separated),
 CSRF_TRUSTED_ORIGINS, SECURE_SSL_REDIRECT (1/0), IMPORT_MAX_BYTES, IMPORT_BACKGROUND_THRESHOLD,
-TOKEN_LIFETIME_DAYS, SESSION_IDLE_MINUTES, LOG_LEVEL.
+TOKEN_LIFETIME_DAYS, IDEMPOTENCY_KEY_HOURS, SESSION_IDLE_MINUTES, LOG_LEVEL.
 """
 
 import os
@@ -169,6 +169,9 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # An API token authenticates for this many days after it was issued (then 401, as unknown).
 TOKEN_LIFETIME_DAYS = int(os.environ.get("TOKEN_LIFETIME_DAYS", "30"))
+
+# An Idempotency-Key answers its first answer again for this many hours, then counts as new.
+IDEMPOTENCY_KEY_HOURS = int(os.environ.get("IDEMPOTENCY_KEY_HOURS", "24"))
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

@@ -29,6 +29,7 @@ from rest_framework.views import APIView
 
 from annotations.api.authentication import TokenAuth
 from annotations.api.errors import NON_FIELD, TOO_LARGE, exception_handler
+from annotations.api.idempotency import IdempotencyMixin
 from annotations.exports import FORMATS
 
 if TYPE_CHECKING:
@@ -163,8 +164,11 @@ class AuthenticatedRequest(Request):
     user: User
 
 
-class ApiMixin:
-    """Token before session, so an anonymous caller gets 401 (with WWW-Authenticate), not 403."""
+class ApiMixin(IdempotencyMixin):
+    """Token before session, so an anonymous caller gets 401 (with WWW-Authenticate), not 403.
+
+    Every write accepts an ``Idempotency-Key`` (IdempotencyMixin, ``api/idempotency.py``).
+    """
 
     authentication_classes: Sequence[type[BaseAuthentication]] = [TokenAuth, SessionAuthentication]
     permission_classes: "Sequence[_PermissionClass]" = [IsAuthenticated]

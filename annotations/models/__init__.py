@@ -19,6 +19,7 @@ from annotations.models.projects import (
     StanceTarget,
 )
 from annotations.models.releases import Release, ReleaseFile, ReleaseFileChunk, ReleaseStatus
+from annotations.models.requests import IdempotentRequest
 
 __all__ = [
     "Annotation",
@@ -28,6 +29,7 @@ __all__ = [
     "Checkworthy",
     "Document",
     "EventAction",
+    "IdempotentRequest",
     "ImportJob",
     "ImportJobBatch",
     "ImportJobChunk",

@@ -41,14 +41,26 @@ function csrfToken() {
   return meta ? meta.content : "";
 }
 
+const WRITES = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
+/** A fresh Idempotency-Key: one per write; only a retry of that same write sends it again. */
+export function newIdempotencyKey() {
+  if (globalThis.crypto && typeof crypto.randomUUID === "function") return crypto.randomUUID();
+  // randomUUID needs a secure context (https or localhost); getRandomValues does not.
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
 /** Call the API (a FormData body goes as multipart, anything else as JSON); resolve to
- * {status, data} for 2xx, reject with ApiError otherwise. */
-export async function request(method, url, body) {
+ * {status, data} for 2xx, reject with ApiError otherwise. A write carries an Idempotency-Key:
+ * `idempotencyKey` when the caller retries a write it sent before, else a fresh one. */
+export async function request(method, url, body, { idempotencyKey } = {}) {
   const init = {
     method,
     credentials: "same-origin",
     headers: { Accept: "application/json", "X-CSRFToken": csrfToken() },
   };
+  if (WRITES.has(method)) init.headers["Idempotency-Key"] = idempotencyKey || newIdempotencyKey();
   if (body instanceof FormData) {
     // Multipart: the browser writes the Content-Type with its boundary.
     init.body = body;
@@ -75,19 +87,32 @@ export async function request(method, url, body) {
   return { status: response.status, data };
 }
 
+// `options` ({idempotencyKey}) goes to request(): the save queue's retries reuse their key.
 export const api = {
   annotation: (id) => request("GET", `/api/annotations/${id}/`),
-  setStatus: (id, status, version) =>
-    request("PATCH", `/api/annotations/${id}/`, { status, version }),
-  createSpan: (id, body) => request("POST", `/api/annotations/${id}/spans/`, body),
-  updateSpan: (id, spanId, body) =>
-    request("PATCH", `/api/annotations/${id}/spans/${spanId}/`, body),
-  deleteSpan: (id, spanId, version) =>
-    request("DELETE", `/api/annotations/${id}/spans/${spanId}/?version=${version}`),
-  createStance: (id, body) => request("POST", `/api/annotations/${id}/stances/`, body),
-  updateStance: (id, stanceId, body) =>
-    request("PATCH", `/api/annotations/${id}/stances/${stanceId}/`, body),
-  deleteStance: (id, stanceId, version) =>
-    request("DELETE", `/api/annotations/${id}/stances/${stanceId}/?version=${version}`),
+  setStatus: (id, status, version, options) =>
+    request("PATCH", `/api/annotations/${id}/`, { status, version }, options),
+  createSpan: (id, body, options) =>
+    request("POST", `/api/annotations/${id}/spans/`, body, options),
+  updateSpan: (id, spanId, body, options) =>
+    request("PATCH", `/api/annotations/${id}/spans/${spanId}/`, body, options),
+  deleteSpan: (id, spanId, version, options) =>
+    request(
+      "DELETE",
+      `/api/annotations/${id}/spans/${spanId}/?version=${version}`,
+      undefined,
+      options,
+    ),
+  createStance: (id, body, options) =>
+    request("POST", `/api/annotations/${id}/stances/`, body, options),
+  updateStance: (id, stanceId, body, options) =>
+    request("PATCH", `/api/annotations/${id}/stances/${stanceId}/`, body, options),
+  deleteStance: (id, stanceId, version, options) =>
+    request(
+      "DELETE",
+      `/api/annotations/${id}/stances/${stanceId}/?version=${version}`,
+      undefined,
+      options,
+    ),
   next: (projectId) => request("POST", `/api/projects/${projectId}/next/`),
 };

@@ -2,12 +2,15 @@
 //
 // Operations wait in localStorage until the server acknowledges them, so a reload, a crash
 // or a lost connection replays them (a span create carries its client_id, so a replay of a
-// create that did reach the server answers the existing span). A failure of the network or
-// the server is retried with backoff and shown; a refusal (400) or a conflict (409: the
-// annotation changed elsewhere) reloads the annotation and says so. Nothing is dropped
-// silently.
+// create that did reach the server answers the existing span). Each operation also carries an
+// Idempotency-Key, kept with it in localStorage: a retry sends the same key, so a write whose
+// answer was lost is applied once and answered again; when what is sent changes (a newer
+// version after a reload), so does the key, since the server refuses a key reused for another
+// body. A failure of the network or the server is retried with backoff and shown; a refusal
+// (400) or a conflict (409: the annotation changed elsewhere) reloads the annotation and says
+// so. Nothing is dropped silently.
 
-import { api, ApiError } from "./api.js";
+import { api, ApiError, newIdempotencyKey } from "./api.js";
 
 const FIRST_RETRY_MS = 500;
 const MAX_RETRY_MS = 15000;
@@ -218,7 +221,7 @@ export class SaveQueue {
         if (op.claimant) body.claimant = ref(op.claimant);
         if (op.claimant_text) body.claimant_text = op.claimant_text;
         if (op.checkworthy) body.checkworthy = op.checkworthy;
-        return (await api.createSpan(id, body)).data;
+        return this._call(op, api.createSpan, id, body);
       }
       case "span.update": {
         const spanId = this._required(op.key);
@@ -226,34 +229,43 @@ export class SaveQueue {
         for (const [field, value] of Object.entries(op.changes)) {
           body[field] = field === "claimant" ? ref(value) : value;
         }
-        return (await api.updateSpan(id, spanId, body)).data;
+        return this._call(op, api.updateSpan, id, spanId, body);
       }
       case "span.delete":
-        return (await api.deleteSpan(id, this._required(op.key), version)).data;
+        return this._call(op, api.deleteSpan, id, this._required(op.key), version);
       case "stance.create":
-        return (
-          await api.createStance(id, {
-            target: op.target,
-            label: op.label,
-            holder: ref(op.holder),
-            evidence: ref(op.evidence),
-            version,
-          })
-        ).data;
+        return this._call(op, api.createStance, id, {
+          target: op.target,
+          label: op.label,
+          holder: ref(op.holder),
+          evidence: ref(op.evidence),
+          version,
+        });
       case "stance.update": {
         const body = { version };
         for (const [field, value] of Object.entries(op.changes)) {
           body[field] = field === "label" ? value : ref(value);
         }
-        return (await api.updateStance(id, this._required(op.key), body)).data;
+        return this._call(op, api.updateStance, id, this._required(op.key), body);
       }
       case "stance.delete":
-        return (await api.deleteStance(id, this._required(op.key), version)).data;
+        return this._call(op, api.deleteStance, id, this._required(op.key), version);
       case "status":
-        return (await api.setStatus(id, op.status, version)).data;
+        return this._call(op, api.setStatus, id, op.status, version);
       default:
         throw new Error(`unknown operation ${op.type}`);
     }
+  }
+
+  /** Call `method(...args)` under the operation's Idempotency-Key: the same key while the
+   * same request is retried, a fresh one as soon as what is sent differs. */
+  async _call(op, method, ...args) {
+    const sent = JSON.stringify(args);
+    if (!op.idempotency || op.idempotency.sent !== sent) {
+      op.idempotency = { key: newIdempotencyKey(), sent };
+      this._persist();
+    }
+    return (await method(...args, { idempotencyKey: op.idempotency.key })).data;
   }
 
   _required(key) {

@@ -1,0 +1,75 @@
+"""Writes to idempotent requests: claim a key before its write, record the answer after it.
+
+Both run inside the one transaction the API opens around a write sent with an
+``Idempotency-Key`` (``api/idempotency.py``), so the answer commits or rolls back with the
+write: a crash never leaves an answer for a write that did not happen. The claim inserts the
+row before the write runs, and the unique (user, key) constraint is the lock: on PostgreSQL a
+second identical request blocks on that insert until the first commits, then reads its answer;
+on SQLite the IMMEDIATE transactions already queue writers one after the other.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from annotations.models import IdempotentRequest
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """What makes two requests the same request: method, path with query, the body's sha256."""
+
+    method: str
+    path: str
+    body_sha256: str
+
+
+def idempotent_request_claim(
+    *, user: User, key: str, fingerprint: Fingerprint
+) -> IdempotentRequest | None:
+    """Claim the key for this request (None), or return the row of the key's live first use."""
+    with transaction.atomic():
+        found = _find(user=user, key=key)
+        if found is not None and found.created_at < _expired_before():
+            found.delete()
+            found = None
+        if found is not None:
+            return found
+        try:
+            with transaction.atomic():
+                IdempotentRequest.objects.create(
+                    user=user,
+                    key=key,
+                    method=fingerprint.method,
+                    path=fingerprint.path,
+                    body_sha256=fingerprint.body_sha256,
+                )
+        except IntegrityError:
+            # The same key committed meanwhile (its insert is what this one waited on).
+            return IdempotentRequest.objects.get(user=user, key=key)
+        return None
+
+
+def idempotent_request_record(*, user: User, key: str, status: int, response_body: Any) -> None:
+    """Store the answer of the write that claimed the key."""
+    IdempotentRequest.objects.filter(user=user, key=key).update(
+        status=status, response_body=response_body
+    )
+
+
+def idempotent_request_release(*, user: User, key: str) -> None:
+    """Forget a claim whose answer is not kept (a streamed one): a retry applies again."""
+    IdempotentRequest.objects.filter(user=user, key=key).delete()
+
+
+def _find(*, user: User, key: str) -> IdempotentRequest | None:
+    return IdempotentRequest.objects.filter(user=user, key=key).first()
+
+
+def _expired_before() -> Any:
+    return timezone.now() - timedelta(hours=settings.IDEMPOTENCY_KEY_HOURS)
