@@ -10,10 +10,12 @@ Invariants:
   guessed. Stances keep only holders and evidence that are carried spans of the same record.
 """
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 from django.db.models import CharField, Value
 
 from annotations import repair, rules
@@ -23,9 +25,13 @@ from annotations.services.ingest.records import (
     ERR_BLANK_TEXT,
     ERR_EMPTY_TEXT,
     ERR_EXTERNAL_ID,
+    ERR_META_TOO_DEEP,
+    ERR_META_TOO_LARGE,
     ERR_NUL,
     ERR_TEXT_NOT_STRING,
     MAX_EXTERNAL_ID,
+    MAX_META_BYTES,
+    MAX_META_DEPTH,
     WARN_CLAIMANT,
     WARN_REPEAT,
     WARN_REPEAT_COLLAPSED,
@@ -99,6 +105,9 @@ def prepare(record: Record, options: ImportOptions, labels: LabelIndex) -> Prepa
         return ERR_EXTERNAL_ID
     if "\x00" in external_id:
         return ERR_NUL.format(field="external_id")
+    meta_problem = _meta_error(record.meta)
+    if meta_problem is not None:
+        return meta_problem
     nul_at = _nul_path(record.meta, "meta")
     if nul_at is not None:
         return ERR_NUL.format(field=nul_at)
@@ -137,6 +146,30 @@ def prepare(record: Record, options: ImportOptions, labels: LabelIndex) -> Prepa
         spans=spans,
         stances=stances,
     )
+
+
+def _meta_error(meta: Any) -> str | None:
+    """Say why ``meta`` is too deep or too large to store, or None.
+
+    PostgreSQL refuses JSON nested past 254 levels; SQLite stores it, and every later export
+    of the project then fails part way (orjson writes no deeper). Iterative, like the walk
+    below, so that a deep value cannot overflow the stack here.
+    """
+    pending = [(meta, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, dict | list):
+            if depth > MAX_META_DEPTH:
+                return ERR_META_TOO_DEEP.format(limit=MAX_META_DEPTH)
+            children = item.values() if isinstance(item, dict) else item
+            pending.extend((child, depth + 1) for child in children)
+    try:
+        size = len(orjson.dumps(meta))
+    except orjson.JSONEncodeError:  # an integer past 64 bits, a lone surrogate
+        size = len(json.dumps(meta, ensure_ascii=False).encode("utf-8", "surrogatepass"))
+    if size > MAX_META_BYTES:
+        return ERR_META_TOO_LARGE.format(size=size, limit=MAX_META_BYTES)
+    return None
 
 
 def _nul_path(value: Any, path: str) -> str | None:
