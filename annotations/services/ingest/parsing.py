@@ -21,6 +21,7 @@ import orjson
 
 from annotations import repair
 from annotations.services.ingest.records import (
+    ERR_BOM_MISMATCH,
     ERR_CSV_NO_TEXT_COLUMN,
     ERR_CSV_ROW_WIDTH,
     ERR_INVALID_JSON,
@@ -72,7 +73,7 @@ def jsonl_lines(stream: BinaryIO, encoding: str | None) -> Iterator[JsonlLine]:
     file belongs to no document and is dropped.
     """
     head = stream.read(4)
-    if encoding is None and head.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if encoding is None and head.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")):
         text, used = repair.decode_bytes(head + stream.read())
         text = text.removeprefix(repair.BOM_CHAR)
         for number, line in enumerate(io.StringIO(text, newline=""), start=1):
@@ -84,6 +85,18 @@ def jsonl_lines(stream: BinaryIO, encoding: str | None) -> Iterator[JsonlLine]:
     lines = [piece + b"\n" for piece in complete] + ([partial] if partial else [])
     for number, raw in enumerate(itertools.chain(lines, stream), start=1):
         yield JsonlLine(number, raw, encoding)
+
+
+def jsonl_items(stream: BinaryIO, encoding: str | None) -> Iterator[JsonlLine | Record]:
+    """jsonl_lines, and a file whose UTF-16/32 byte-order mark lies as the error of line 1."""
+    try:
+        yield from jsonl_lines(stream, encoding)
+    except repair.BomMismatch as error:
+        yield Record(line=1, error=_bom_error(error))
+
+
+def _bom_error(error: repair.BomMismatch) -> str:
+    return ERR_BOM_MISMATCH.format(encoding=error.encoding, reason=error.reason)
 
 
 def _decode_line(line: JsonlLine) -> tuple[str, str | None]:
@@ -159,8 +172,8 @@ def record_from_object(obj: Any, line: int | str, encoding: str | None = None) -
 
 def parse_jsonl(stream: BinaryIO, encoding: str | None = None) -> Iterator[Record]:
     """Read JSON Lines: one document per non-blank line, numbered by physical line."""
-    for line in jsonl_lines(stream, encoding):
-        record = jsonl_record(line)
+    for line in jsonl_items(stream, encoding):
+        record = line if isinstance(line, Record) else jsonl_record(line)
         if record is not None:
             yield record
 
@@ -186,7 +199,11 @@ def jsonl_record(line: JsonlLine) -> Record | None:
 
 def parse_json(data: bytes, encoding: str | None = None) -> Iterator[Record]:
     """Read a JSON list of documents; `line` is the 1-based item index."""
-    text, used = repair.decode_bytes(data, encoding)
+    try:
+        text, used = repair.decode_bytes(data, encoding)
+    except repair.BomMismatch as error:
+        yield Record(line=1, error=_bom_error(error))
+        return
     try:
         items = orjson.loads(text.removeprefix(repair.BOM_CHAR))
     except orjson.JSONDecodeError as error:
@@ -229,6 +246,9 @@ def parse_csv(stream: BinaryIO, encoding: str | None = None) -> Iterator[Record]
     except csv.Error as error:
         yield Record(line=1, error=f"CSV: {error}.")
         return
+    except repair.BomMismatch as error:  # the whole file is decoded before its first line
+        yield Record(line=1, error=_bom_error(error))
+        return
     columns = [column.strip() for column in header]
     if "text" not in columns:
         yield Record(line=1, error=ERR_CSV_NO_TEXT_COLUMN.format(columns=", ".join(columns)))
@@ -264,7 +284,11 @@ def parse_csv(stream: BinaryIO, encoding: str | None = None) -> Iterator[Record]
 
 def parse_txt(name: str, data: bytes, encoding: str | None = None) -> Iterator[Record]:
     """Read a plain-text file as one document named after the file."""
-    text, used = repair.decode_bytes(data, encoding)
+    try:
+        text, used = repair.decode_bytes(data, encoding)
+    except repair.BomMismatch as error:
+        yield Record(line=name, error=_bom_error(error))
+        return
     yield Record(line=name, text=text, external_id=PurePath(name).stem, encoding=used)
 
 

@@ -10,10 +10,12 @@ Invariants:
   guessed. Stances keep only holders and evidence that are carried spans of the same record.
 """
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 from django.db.models import CharField, Value
 
 from annotations import repair, rules
@@ -23,9 +25,13 @@ from annotations.services.ingest.records import (
     ERR_BLANK_TEXT,
     ERR_EMPTY_TEXT,
     ERR_EXTERNAL_ID,
+    ERR_META_TOO_DEEP,
+    ERR_META_TOO_LARGE,
     ERR_NUL,
     ERR_TEXT_NOT_STRING,
     MAX_EXTERNAL_ID,
+    MAX_META_BYTES,
+    MAX_META_DEPTH,
     WARN_CLAIMANT,
     WARN_REPEAT,
     WARN_REPEAT_COLLAPSED,
@@ -102,6 +108,9 @@ def prepare(record: Record, options: ImportOptions, labels: LabelIndex) -> Prepa
         return ERR_NUL.format(field="external_id")
     if bidi := bidi_control_error(external_id, field="external_id"):
         return bidi
+    meta_problem = _meta_error(record.meta)
+    if meta_problem is not None:
+        return meta_problem
     nul_at = _nul_path(record.meta, "meta")
     if nul_at is not None:
         return ERR_NUL.format(field=nul_at)
@@ -142,6 +151,30 @@ def prepare(record: Record, options: ImportOptions, labels: LabelIndex) -> Prepa
     )
 
 
+def _meta_error(meta: Any) -> str | None:
+    """Say why ``meta`` is too deep or too large to store, or None.
+
+    PostgreSQL refuses JSON nested past 254 levels; SQLite stores it, and every later export
+    of the project then fails part way (orjson writes no deeper). Iterative, like the walk
+    below, so that a deep value cannot overflow the stack here.
+    """
+    pending = [(meta, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, dict | list):
+            if depth > MAX_META_DEPTH:
+                return ERR_META_TOO_DEEP.format(limit=MAX_META_DEPTH)
+            children = item.values() if isinstance(item, dict) else item
+            pending.extend((child, depth + 1) for child in children)
+    try:
+        size = len(orjson.dumps(meta))
+    except orjson.JSONEncodeError:  # an integer past 64 bits, a lone surrogate
+        size = len(json.dumps(meta, ensure_ascii=False).encode("utf-8", "surrogatepass"))
+    if size > MAX_META_BYTES:
+        return ERR_META_TOO_LARGE.format(size=size, limit=MAX_META_BYTES)
+    return None
+
+
 def _nul_path(value: Any, path: str) -> str | None:
     """Where in a JSON value (its keys included) a string holds U+0000, or None.
 
@@ -178,6 +211,7 @@ def _carry_spans(
     carried: list[PreparedSpan] = []
     origins: list[RawSpan] = []
     offset_map = fixed.offset_map
+    kept = _KeptSpans(len(fixed.text), allow_overlap=labels.allow_overlap)
     for raw in record.spans:
         where = {"key": raw.key, "index": raw.index}
         problem = range_error(raw.start, raw.end, len(original))
@@ -213,7 +247,7 @@ def _carry_spans(
             continue
         label_id, kind = found
         new = rules.Placed(kind, start, end, raw.index)
-        if rules.first_clash(new, carried, allow_overlap=labels.allow_overlap) is not None:
+        if kept.clash(new):
             warnings.append(
                 WARN_SPAN_OVERLAP.format(**where, start=raw.start, end=raw.end, kind=kind)
             )
@@ -224,6 +258,8 @@ def _carry_spans(
             checkworthy = ""
         carried.append(PreparedSpan(start, end, label_id, kind, checkworthy))
         origins.append(raw)
+        kept.keep(new)
+    places = _Places(carried, origins)
     for span, raw in zip(carried, origins, strict=True):
         if raw.claimant is None:
             continue
@@ -234,7 +270,7 @@ def _carry_spans(
                 span.claimant_text = text
                 continue
         else:
-            position = _find_span(claimant, original, carried, origins, rules.may_be_claimant)
+            position = places.find(claimant, original, rules.may_be_claimant)
             if position is not None:
                 span.claimant = position
                 continue
@@ -242,25 +278,81 @@ def _carry_spans(
     return carried, origins
 
 
-def _find_span(
-    ref: Any,
-    original: str,
-    carried: list[PreparedSpan],
-    origins: list[RawSpan],
-    fits: Callable[[str], bool],
-) -> int | None:
-    """Find the carried span a reference names by offsets (text, label), of a kind that fits."""
-    if not isinstance(ref, dict):
+class _KeptSpans:
+    """The carried spans that a new one may not overlap, found in O(log n) each.
+
+    The overlap rule is ``rules.clashes``; what this adds is where to look. Spans clash only
+    with spans of their own kind (see ``rules.sweep_clashes``), and the kept spans of one
+    kind that may not overlap are disjoint: the only one a new span can overlap is the kept
+    one that starts last before the new one ends. A Fenwick tree of the largest kept start
+    up to each position finds it (a dict, so memory follows the spans, not the text).
+    Checking each new span against every kept one was quadratic in the spans of a line.
+    """
+
+    def __init__(self, length: int, *, allow_overlap: bool) -> None:
+        self.length = length  # of the text: spans start before it
+        self.allow_overlap = allow_overlap
+        self.starts: dict[str, dict[int, int]] = {}  # kind -> Fenwick tree over start + 1
+        self.by_start: dict[tuple[str, int], rules.Placed[int]] = {}
+
+    def clash(self, span: rules.Placed[int]) -> bool:
+        """Whether ``span`` may not overlap a span kept so far."""
+        if rules.may_overlap(span.kind, span.kind, allow_overlap=self.allow_overlap):
+            return False
+        tree = self.starts.get(span.kind, {})
+        last = -1
+        position = span.end  # starts up to span.end - 1, stored at start + 1
+        while position > 0:
+            last = max(last, tree.get(position, -1))
+            position &= position - 1
+        other = self.by_start.get((span.kind, last))
+        return other is not None and rules.clashes(span, other, allow_overlap=self.allow_overlap)
+
+    def keep(self, span: rules.Placed[int]) -> None:
+        """Remember a carried span."""
+        if rules.may_overlap(span.kind, span.kind, allow_overlap=self.allow_overlap):
+            return
+        tree = self.starts.setdefault(span.kind, {})
+        self.by_start[(span.kind, span.start)] = span
+        position = span.start + 1
+        while position <= self.length:
+            if tree.get(position, -1) < span.start:
+                tree[position] = span.start
+            position += position & -position
+
+
+class _Places:
+    """The carried spans by their input offsets: what claimants, holders and evidence name."""
+
+    def __init__(self, carried: list[PreparedSpan], origins: list[RawSpan]) -> None:
+        self.carried = carried
+        self.origins = origins
+        # (start, end) -> the first carried span there of each label, in order.
+        self.by_place: dict[tuple[int, int], dict[str, int]] = {}
+        for index, raw in enumerate(origins):
+            self.by_place.setdefault((raw.start, raw.end), {}).setdefault(raw.label, index)
+
+    def find(self, ref: Any, original: str, fits: Callable[[str], bool]) -> int | None:
+        """Find the carried span a reference names by offsets (text, label), of a kind that fits.
+
+        The first such span in line order, as a scan of every carried span would find.
+        """
+        if not isinstance(ref, dict):
+            return None
+        place: Any = (ref.get("start"), ref.get("end"))
+        try:
+            labels = self.by_place.get(place, {})
+        except TypeError:  # offsets that are lists or objects name no span
+            return None
+        for label, index in labels.items():
+            raw = self.origins[index]
+            if (
+                fits(self.carried[index].kind)
+                and ref.get("text", original[raw.start : raw.end]) == original[raw.start : raw.end]
+                and ref.get("label", label) == label
+            ):
+                return index
         return None
-    for index, (span, raw) in enumerate(zip(carried, origins, strict=True)):
-        if (
-            (raw.start, raw.end) == (ref.get("start"), ref.get("end"))
-            and fits(span.kind)
-            and ref.get("text", original[raw.start : raw.end]) == original[raw.start : raw.end]
-            and ref.get("label", raw.label) == raw.label
-        ):
-            return index
-    return None
 
 
 def _carry_stances(
@@ -274,6 +366,7 @@ def _carry_stances(
     """Check pre-annotation stances; their holder and evidence must be spans of the line."""
     stances: list[PreparedStance] = []
     slots: rules.StanceSlots[int] = rules.StanceSlots()
+    places = _Places(carried, origins)
     for index, item in enumerate(record.stances):
         if not isinstance(item, dict) or not {"target", "label"} <= set(item):
             warnings.append(WARN_STANCE_SHAPE.format(index=index))
@@ -287,7 +380,7 @@ def _carry_stances(
         found = {}
         for role, fits in (("holder", rules.may_hold_stance), ("evidence", rules.may_be_evidence)):
             ref = item.get(role)
-            found[role] = None if ref is None else _find_span(ref, original, carried, origins, fits)
+            found[role] = None if ref is None else places.find(ref, original, fits)
             if ref is not None and found[role] is None:
                 warnings.append(WARN_STANCE_SPAN.format(index=index, role=role, span=ref))
                 break

@@ -19,6 +19,10 @@ from annotations.errors import UnsupportedMedia
 SUPPORTED_EXTENSIONS = (".txt", ".jsonl", ".json", ".csv")
 BATCH_SIZE = 500
 MAX_EXTERNAL_ID = 255
+# A document's meta: JSON nested deeper than PostgreSQL's JSONB takes (and than exports can
+# write) must not get in, and nothing needs more than a few levels or a few kilobytes.
+MAX_META_DEPTH = 32  # the meta object itself is level 1
+MAX_META_BYTES = 64 * 1024  # of compact UTF-8 JSON
 
 # Messages (tests assert on these).
 ERR_UNSUPPORTED_TYPE = "Unsupported file type {name!r}: use one of .txt, .jsonl, .json, .csv."
@@ -29,6 +33,14 @@ ERR_TEXT_NOT_STRING = '"text" must be a string, got {kind}.'
 ERR_EMPTY_TEXT = "Empty text: nothing to annotate."
 ERR_BLANK_TEXT = "The text is only whitespace: nothing to annotate."
 ERR_META_NOT_OBJECT = '"meta" must be a JSON object, got {kind}.'
+ERR_META_TOO_DEEP = '"meta" is nested more than {limit} levels deep; flatten it.'
+ERR_META_TOO_LARGE = (
+    '"meta" is {size} bytes of JSON, over the limit of {limit}; keep the rest elsewhere.'
+)
+ERR_BOM_MISMATCH = (
+    "The file starts with a {encoding} byte-order mark but is not {encoding} ({reason}); "
+    "save it again, as UTF-8."
+)
 ERR_EXTERNAL_ID = '"external_id" must be a string of at most 255 characters.'
 ERR_NUL = '"{field}" holds a NUL character (\\u0000), which cannot be stored.'
 ERR_JSON_NOT_LIST = 'A .json file must hold a list of documents (or {"documents": [...]}).'

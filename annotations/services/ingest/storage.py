@@ -34,7 +34,7 @@ from annotations.db.documents import stored_ids
 from annotations.models import Annotation, AnnotationKind, Document, Project, Span, Stance
 from annotations.services.ingest.parsing import (
     JsonlLine,
-    jsonl_lines,
+    jsonl_items,
     jsonl_record,
     parse_file,
     parse_objects,
@@ -189,7 +189,7 @@ def documents_import_file(
     records: Iterable[Record | JsonlLine]
     if PurePath(name).suffix.lower() == ".jsonl":
         # Unparsed: parsing is left to whoever prepares them (the workers when there are).
-        records = jsonl_lines(stream, options.encoding)
+        records = jsonl_items(stream, options.encoding)
     else:
         records = parse_file(name, stream, options.encoding)
     report = documents_import(
