@@ -23,7 +23,9 @@ from annotations.admin.shared import (
 )
 from annotations.errors import ServiceError
 from annotations.models import Annotation, Document
+from annotations.services.ingest.preparation import meta_error
 from annotations.services.review import gold_set_reviewed
+from annotations.text import bidi_control_error
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -70,6 +72,19 @@ class DocumentForm(forms.ModelForm):
         if other is not None:
             raise ValidationError(TEXT_DUPLICATE.format(other=other))
         return text
+
+    # The import's own rules, so that the admin cannot store what an import refuses.
+    def clean_external_id(self) -> str:
+        external_id: str = self.cleaned_data["external_id"]
+        if problem := bidi_control_error(external_id, field="external_id"):
+            raise ValidationError(problem)
+        return external_id
+
+    def clean_meta(self) -> Any:
+        meta = self.cleaned_data["meta"]
+        if problem := meta_error(meta):
+            raise ValidationError(problem)
+        return meta
 
 
 class DocumentAnnotationInline(ReadOnlyInline):

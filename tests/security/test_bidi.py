@@ -6,9 +6,11 @@ import json
 import pytest
 
 from annotations.models import Document, Label, Project, StanceTarget
+from annotations.services.ingest.records import ERR_META_TOO_DEEP, MAX_META_DEPTH
 from annotations.text import BIDI_CONTROL, BIDI_CONTROLS, bidi_control_error
 from tests.api.conftest import client_for
-from tests.factories import MembershipFactory, ProjectFactory
+from tests.factories import DocumentFactory, MembershipFactory, ProjectFactory
+from tests.test_admin import form_data, url
 
 CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
 RLO = "\u202e"
@@ -105,3 +107,24 @@ def test_document_text_keeps_its_direction_marks(manager):
     )
     assert response.status_code == 201
     assert Document.objects.get().text == text
+
+
+@pytest.mark.django_db
+def test_the_admin_refuses_what_an_import_refuses_in_external_id_and_meta(admin_client):
+    # The admin's document form applies the import's rules: no bidi controls in
+    # external_id, no meta deeper than the import allows.
+    document = DocumentFactory(external_id="plain")
+    page = admin_client.get(url(Document, "change", document.pk))
+    deep: dict = {}
+    for _ in range(MAX_META_DEPTH):
+        deep = {"x": deep}
+    data = form_data(page) | {"external_id": "news\u202egpj.exe", "meta": json.dumps(deep)}
+
+    response = admin_client.post(url(Document, "change", document.pk), data)
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert "external_id" in errors and "U+202E" in errors["external_id"][0]
+    assert errors["meta"] == [ERR_META_TOO_DEEP.format(limit=MAX_META_DEPTH)]
+    document.refresh_from_db()
+    assert (document.external_id, document.meta) == ("plain", {})

@@ -108,7 +108,7 @@ def prepare(record: Record, options: ImportOptions, labels: LabelIndex) -> Prepa
         return ERR_NUL.format(field="external_id")
     if bidi := bidi_control_error(external_id, field="external_id"):
         return bidi
-    meta_problem = _meta_error(record.meta)
+    meta_problem = meta_error(record.meta)
     if meta_problem is not None:
         return meta_problem
     nul_at = _nul_path(record.meta, "meta")
@@ -151,7 +151,7 @@ def prepare(record: Record, options: ImportOptions, labels: LabelIndex) -> Prepa
     )
 
 
-def _meta_error(meta: Any) -> str | None:
+def meta_error(meta: Any) -> str | None:
     """Say why ``meta`` is too deep or too large to store, or None.
 
     PostgreSQL refuses JSON nested past 254 levels; SQLite stores it, and every later export
