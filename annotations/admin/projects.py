@@ -64,15 +64,7 @@ def _row_project(form: forms.ModelForm) -> Project | None:
 class ProjectForm(forms.ModelForm):
     class Meta:
         model = Project
-        fields = (
-            "name",
-            "description",
-            "guidelines",
-            "allow_overlap",
-            "annotators_per_document",
-            "max_open_per_annotator",
-            "release_after_hours",
-        )
+        fields = services.PROJECT_SETTINGS
 
     # The queue's settings: left empty (as by a form written before they existed), the default.
     DEFAULTED = ("max_open_per_annotator", "release_after_hours")

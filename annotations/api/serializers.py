@@ -20,6 +20,7 @@ from annotations.models import (
 )
 from annotations.selectors import STATUS_NEW
 from annotations.services.annotating import SPAN_FIELDS
+from annotations.services.projects import PROJECT_SETTINGS
 
 DOCUMENT_STATUSES = (STATUS_NEW, "in_progress", "submitted", "skipped")
 
@@ -77,18 +78,7 @@ class ProjectOutput(RowOutput, serializers.ModelSerializer):
 
     class Meta:
         model = Project
-        fields = [
-            "id",
-            "name",
-            "description",
-            "guidelines",
-            "allow_overlap",
-            "annotators_per_document",
-            "max_open_per_annotator",
-            "release_after_hours",
-            "role",
-            "created_at",
-        ]
+        fields = ["id", *PROJECT_SETTINGS, "role", "created_at"]
 
 
 class MemberOutput(RowOutput, serializers.ModelSerializer):

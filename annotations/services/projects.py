@@ -60,17 +60,17 @@ PROJECT_NAME_MAX = cast(int, Project._meta.get_field("name").max_length)
 LABEL_NAME_MAX = cast(int, Label._meta.get_field("name").max_length)
 TARGET_NAME_MAX = cast(int, StanceTarget._meta.get_field("name").max_length)
 
-PROJECT_FIELDS = frozenset(
-    {
-        "name",
-        "description",
-        "guidelines",
-        "allow_overlap",
-        "annotators_per_document",
-        "max_open_per_annotator",
-        "release_after_hours",
-    }
+# A project's settings, in the order forms show them: what project_update may change.
+PROJECT_SETTINGS = (
+    "name",
+    "description",
+    "guidelines",
+    "allow_overlap",
+    "annotators_per_document",
+    "max_open_per_annotator",
+    "release_after_hours",
 )
+PROJECT_FIELDS = frozenset(PROJECT_SETTINGS)
 LABEL_FIELDS = frozenset({"name", "kind", "color", "shortcut", "description"})
 TARGET_FIELDS = frozenset({"name", "description"})
 
