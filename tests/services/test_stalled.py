@@ -2,6 +2,7 @@
 
 import io
 import os
+import re
 import signal
 import threading
 import time
@@ -18,7 +19,7 @@ from annotations.models import Document, ImportJob, ImportJobStatus, Release, Re
 from annotations.services import ingest, jobs, releases, stalled
 from annotations.services.ingest import ImportOptions
 from tests.exports.conftest import build_dataset, make_project
-from tests.factories import UserFactory
+from tests.factories import ImportJobFactory, MembershipFactory, UserFactory
 from tests.worker import run_worker, start_sweeper_process, start_worker_process
 
 pytestmark = pytest.mark.django_db
@@ -315,3 +316,17 @@ def test_killed_db_worker_mid_release_and_mid_import_both_finish_on_another_work
     assert set(texts) == expected
     assert job.created_count == reference_job.created_count == 2000
     assert len(job.report["created"]) == 2000
+
+
+def test_import_page_offers_resume_for_a_stalled_job(client):
+    manager = UserFactory()
+    job = ImportJobFactory(status=ImportJobStatus.STALLED, error="Its worker w1 stopped beating")
+    MembershipFactory(project=job.project, user=manager, role="manager")
+    client.force_login(manager)
+
+    html = client.get(f"/projects/{job.project.pk}/import/").content.decode()
+
+    row = re.search(r'<tr data-job-id="\d+" data-status="stalled".*?</tr>', html, re.S).group(0)
+    assert re.search(r'data-action="resume">Resume</button>', row)
+    assert re.search(r'data-role="error">Its worker w1 stopped beating</span>', row)
+    assert 'data-role="progress">' in row  # not hidden: it is queued again and will move
