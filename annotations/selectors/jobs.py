@@ -7,11 +7,19 @@ chunks per round trip, never whole.
 
 from collections.abc import Iterator
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
 
 from annotations.models import ImportJob, ImportJobChunk, Project
 from annotations.selectors.base import CHUNKS_PER_FETCH, role_of
+
+STALLED_AFTER_SECONDS_DEFAULT = 60.0
+
+
+def stalled_after_seconds() -> float:
+    """Seconds without a heartbeat before a run is stalled (setting STALLED_AFTER_SECONDS)."""
+    return float(getattr(settings, "STALLED_AFTER_SECONDS", STALLED_AFTER_SECONDS_DEFAULT))
 
 
 def import_job_list(*, project: Project) -> QuerySet[ImportJob]:

@@ -27,25 +27,19 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import DatabaseError, connections
 from django.db.models import Q
 from django.utils import timezone
 
 from annotations.models import ImportJob, ImportJobStatus, Release, ReleaseStatus
+from annotations.selectors.jobs import stalled_after_seconds
 
 logger = logging.getLogger(__name__)
 
 # How often a running job or release beats: a few writes a minute, far inside the stall window.
 HEARTBEAT_SECONDS = 5.0
-STALLED_AFTER_SECONDS_DEFAULT = 60.0
 
 STALLED_ERROR = "Its worker {worker} stopped beating at {beat}; queued again."
-
-
-def stalled_after_seconds() -> float:
-    """How long without a beat before a run is stalled (setting STALLED_AFTER_SECONDS)."""
-    return float(getattr(settings, "STALLED_AFTER_SECONDS", STALLED_AFTER_SECONDS_DEFAULT))
 
 
 @contextmanager

@@ -330,3 +330,25 @@ def test_import_page_offers_resume_for_a_stalled_job(client):
     assert re.search(r'data-action="resume">Resume</button>', row)
     assert re.search(r'data-role="error">Its worker w1 stopped beating</span>', row)
     assert 'data-role="progress">' in row  # not hidden: it is queued again and will move
+
+
+def test_dashboard_shows_live_workers_the_queue_and_stalled_runs(client):
+    manager = UserFactory()
+    project = make_project("Dashboard")
+    MembershipFactory(project=project, user=manager, role="manager")
+    now = timezone.now()
+    ImportJobFactory(project=project, status=ImportJobStatus.RUNNING, worker="w1", heartbeat_at=now)
+    ImportJobFactory(project=project, status=ImportJobStatus.STALLED, worker="w2")
+    ImportJobFactory(  # its worker died long ago: not alive
+        status=ImportJobStatus.RUNNING, worker="w3", heartbeat_at=now - timedelta(hours=1)
+    )
+    DBTaskResult.objects.all().delete()
+    start_import(project, records(2))  # one task waiting
+    client.force_login(manager)
+
+    html = client.get(f"/projects/{project.pk}/dashboard/").content.decode()
+
+    section = html.split('<section id="workers"')[1].split("</section>")[0]
+    assert 'data-role="workers">1</td>' in section and "w1" in section and "w3" not in section
+    assert 'data-role="waiting">1</td>' in section
+    assert 'data-role="stalled">1</td>' in section
