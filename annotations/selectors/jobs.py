@@ -14,7 +14,9 @@ from django.db.models import QuerySet
 from annotations.models import ImportJob, ImportJobChunk, Project
 from annotations.selectors.base import CHUNKS_PER_FETCH, role_of
 
-STALLED_AFTER_SECONDS_DEFAULT = 60.0
+# Six missed beats: a worker busy on a long transaction still beats (its own connection), so a
+# live worker is never this late, and a dead one is re-queued well within a minute.
+STALLED_AFTER_SECONDS_DEFAULT = 30.0
 
 
 def stalled_after_seconds() -> float:

@@ -18,7 +18,7 @@ class Command(BaseCommand):
             "--stalled-after",
             type=float,
             help="Seconds without a heartbeat before a run is stalled "
-            "(default: the STALLED_AFTER_SECONDS setting, 60).",
+            "(default: the STALLED_AFTER_SECONDS setting, 30).",
         )
         parser.add_argument(
             "--every", type=float, help="Sweep again every this many seconds, until stopped."
