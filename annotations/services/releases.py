@@ -81,6 +81,11 @@ NO_SUCH_FILE = "Release {name!r} has no {format} file; it has: {formats}."
 OTHER_PROJECT = "Both releases must belong to the same project."
 ALREADY_READY = "Release {name!r} is ready; a ready release is never built again."
 
+# A build publishes over "stalled" too: a sweep may have taken a live build for dead (on SQLite
+# its beats wait while the snapshot holds the write lock); its files are as good as a rebuild's,
+# and the rebuild then finds the release ready and does nothing.
+PUBLISHABLE = (ReleaseStatus.BUILDING, ReleaseStatus.STALLED)
+
 NAME_MAX = cast(int, Release._meta.get_field("name").max_length)  # a CharField's: set
 
 
@@ -293,7 +298,7 @@ def _store(
     """Store the files and publish the release, in one transaction."""
     with transaction.atomic():
         current = Release.objects.select_for_update().filter(pk=release.pk).first()
-        if current is None or current.status != ReleaseStatus.BUILDING:
+        if current is None or current.status not in PUBLISHABLE:
             # Deleted meanwhile, or a second build of the same release got there first.
             return
         for item in built:

@@ -13,7 +13,7 @@ transaction, so a run is re-queued exactly once per stall. Resuming is exact: an
 takes up at its first record not committed (``services.jobs``), a release is built again from
 a fresh snapshot (``services.releases``: nothing of a half build is ever stored). A worker
 that was only slow, not dead, is stopped by the newer run (jobs: ``Superseded``; releases: the
-first build to publish wins and the other stores nothing).
+first build to publish wins, a live one marked stalled included, and the other stores nothing).
 
 The trade-off: a worker whose work is wedged but whose process lives keeps beating, and is not
 re-queued; a stall is noticed only by a sweep (``manage.py requeue_stalled``, run by

@@ -352,3 +352,26 @@ def test_dashboard_shows_live_workers_the_queue_and_stalled_runs(client):
     assert 'data-role="workers">1</td>' in section and "w1" in section and "w3" not in section
     assert 'data-role="waiting">1</td>' in section
     assert 'data-role="stalled">1</td>' in section
+
+
+def test_a_build_taken_for_dead_but_alive_still_publishes_and_the_rebuild_does_nothing(
+    monkeypatch,
+):
+    dataset = build_dataset()
+    real = releases._render
+
+    def swept_meanwhile(release, *args):
+        if Release.objects.get(pk=release.pk).status == ReleaseStatus.BUILDING:
+            go_silent(Release, release.pk)  # as when SQLite's write lock held its beats back
+            assert tasks.stalled_requeue().releases == [release.pk]
+        return real(release, *args)
+
+    monkeypatch.setattr(releases, "_render", swept_meanwhile)
+    release = tasks.release_start(
+        project=dataset.project, actor=dataset.users["manager"], name="slow"
+    )
+
+    assert run_worker() == 2  # the build, then the rebuild the sweep queued
+    release.refresh_from_db()
+    assert release.status == ReleaseStatus.READY
+    assert release.files.count() == len(release.formats)
