@@ -28,7 +28,8 @@ run: $(VENV)/.runtime-installed
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py load_demo
 	export DEBUG=$${DEBUG:-1}; \
 	$(BIN)/python manage.py db_worker --no-startup-delay & worker=$$!; \
-	trap 'pkill -TERM -P $$worker 2>/dev/null; kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT; \
+	$(BIN)/python manage.py requeue_stalled --every 10 & sweeper=$$!; \
+	trap 'kill -TERM $$sweeper 2>/dev/null; pkill -TERM -P $$worker 2>/dev/null; kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT; \
 	trap 'exit 130' INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 

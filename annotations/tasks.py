@@ -4,6 +4,12 @@ Each starter writes its row and queues the task in one transaction: with the dat
 the task row commits together with the release or job it is for, so neither can exist without
 the other. The tasks themselves only call the services, which are safe to run again: a release
 that is ready, or an import job that is done, is left alone.
+
+Every task first sweeps for stalled work (``stalled_requeue``): a job or release whose worker
+stopped beating is marked stalled and queued again, in one transaction, exactly once however
+many workers sweep at the same time. ``manage.py requeue_stalled`` runs the same sweep
+(``make run`` keeps one looping; a cron can call it), so a stall is noticed even when no new
+task arrives.
 """
 
 from collections.abc import Iterable
@@ -11,23 +17,41 @@ from typing import BinaryIO
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from django_tasks import task
+from django_tasks import TaskContext, task
 
 from annotations.models import ImportJob, Project, Release
-from annotations.services import jobs, releases
+from annotations.services import jobs, releases, stalled
 from annotations.services.ingest import ImportOptions
 
 
-@task()
-def build_release(release_id: int) -> None:
+def _worker(context: TaskContext) -> str:
+    worker_ids = context.task_result.worker_ids
+    return worker_ids[-1] if worker_ids else ""
+
+
+@task(takes_context=True)
+def build_release(context: TaskContext, release_id: int) -> None:
     """Build one release's files (see services.releases.release_build)."""
-    releases.release_build(release_id=release_id)
+    stalled_requeue()
+    releases.release_build(release_id=release_id, worker=_worker(context))
 
 
-@task()
-def run_import_job(job_id: int) -> None:
+@task(takes_context=True)
+def run_import_job(context: TaskContext, job_id: int) -> None:
     """Run or resume one import job (see services.jobs.import_job_run)."""
-    jobs.import_job_run(job_id=job_id)
+    stalled_requeue()
+    jobs.import_job_run(job_id=job_id, worker=_worker(context))
+
+
+def stalled_requeue(*, stalled_after: float | None = None) -> stalled.Stalled:
+    """Mark the jobs and releases whose worker stopped beating as stalled and queue them again."""
+    with transaction.atomic():
+        found = stalled.stalled_mark(stalled_after=stalled_after)
+        for job_id in found.jobs:
+            run_import_job.enqueue(job_id)
+        for release_id in found.releases:
+            build_release.enqueue(release_id)
+    return found
 
 
 def release_start(

@@ -11,6 +11,7 @@ from annotations.models.projects import Project
 class ImportJobStatus(models.TextChoices):
     QUEUED = "queued", "Queued"
     RUNNING = "running", "Running"
+    STALLED = "stalled", "Stalled"
     DONE = "done", "Done"
     FAILED = "failed", "Failed"
 
@@ -43,6 +44,12 @@ class ImportJob(models.Model):
     duplicate_count = models.PositiveIntegerField(default=0)
     error_count = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True, help_text="Why the last run failed.")
+    worker = models.CharField(
+        max_length=64, blank=True, help_text="The db_worker running it (its worker id)."
+    )
+    heartbeat_at = models.DateTimeField(
+        null=True, blank=True, help_text="When its worker last said it was alive."
+    )
     report = models.JSONField(
         null=True, blank=True, help_text="The import report, once the job is done."
     )

@@ -15,6 +15,7 @@ RELEASE_FROZEN = "Release {pk} is ready: a ready release never changes."
 class ReleaseStatus(models.TextChoices):
     QUEUED = "queued", "Queued"
     BUILDING = "building", "Building"
+    STALLED = "stalled", "Stalled"
     READY = "ready", "Ready"
     FAILED = "failed", "Failed"
 
@@ -35,6 +36,12 @@ class Release(models.Model):
         default=0, help_text="Documents times files: an estimate until the snapshot is taken."
     )
     error = models.TextField(blank=True, help_text="Why the build failed.")
+    worker = models.CharField(
+        max_length=64, blank=True, help_text="The db_worker building it (its worker id)."
+    )
+    heartbeat_at = models.DateTimeField(
+        null=True, blank=True, help_text="When its worker last said it was alive."
+    )
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     document_count = models.PositiveIntegerField(default=0)

@@ -8,10 +8,13 @@ the project still counts for the work they did.
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from statistics import median
 
 from django.db.models import Case, Count, Max, Min, OuterRef, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from annotations.models import (
     Annotation,
@@ -19,13 +22,18 @@ from annotations.models import (
     AnnotationKind,
     AnnotationStatus,
     Document,
+    ImportJob,
+    ImportJobStatus,
     Label,
     Membership,
     Project,
+    Release,
+    ReleaseStatus,
     Span,
     Stance,
 )
 from annotations.selectors.base import FINISHED_STATUSES, count_of
+from annotations.selectors.jobs import stalled_after_seconds
 
 DOCUMENT_NOT_STARTED = "not_started"
 DOCUMENT_IN_PROGRESS = "in_progress"
@@ -160,4 +168,29 @@ def label_usage(*, project: Project) -> QuerySet[Label]:
     return Label.objects.filter(project=project).annotate(
         submitted_uses=uses(Span, submitted) + uses(Stance, submitted),
         gold_uses=uses(Span, gold) + uses(Stance, gold),
+    )
+
+
+@dataclass
+class BackgroundWork:
+    """The workers shared by every project, as the dashboard shows them."""
+
+    workers: list[str]  # ids of the workers that beat recently: busy with a job or a release
+    waiting: int  # tasks in the queue that no worker has taken yet
+    stalled: int  # this project's jobs and releases whose worker died, queued again
+
+
+def background_work(*, project: Project) -> BackgroundWork:
+    """Return the live workers, the queue's length and the project's stalled runs (4 queries)."""
+    since = timezone.now() - timedelta(seconds=stalled_after_seconds())
+    workers: set[str] = set()
+    for model, running in ((ImportJob, ImportJobStatus.RUNNING), (Release, ReleaseStatus.BUILDING)):
+        beating = model.objects.filter(status=running, heartbeat_at__gte=since).exclude(worker="")
+        workers.update(beating.values_list("worker", flat=True).distinct())
+    stalled = ImportJob.objects.filter(project=project, status=ImportJobStatus.STALLED).count()
+    stalled += Release.objects.filter(project=project, status=ReleaseStatus.STALLED).count()
+    return BackgroundWork(
+        workers=sorted(workers),
+        waiting=DBTaskResult.objects.ready().count(),
+        stalled=stalled,
     )

@@ -7,11 +7,21 @@ chunks per round trip, never whole.
 
 from collections.abc import Iterator
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
 
 from annotations.models import ImportJob, ImportJobChunk, Project
 from annotations.selectors.base import CHUNKS_PER_FETCH, role_of
+
+# Six missed beats: a worker busy on a long transaction still beats (its own connection), so a
+# live worker is never this late, and a dead one is re-queued well within a minute.
+STALLED_AFTER_SECONDS_DEFAULT = 30.0
+
+
+def stalled_after_seconds() -> float:
+    """Seconds without a heartbeat before a run is stalled (setting STALLED_AFTER_SECONDS)."""
+    return float(getattr(settings, "STALLED_AFTER_SECONDS", STALLED_AFTER_SECONDS_DEFAULT))
 
 
 def import_job_list(*, project: Project) -> QuerySet[ImportJob]:

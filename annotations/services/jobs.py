@@ -9,7 +9,8 @@ committed: documents created by the earlier run stay in the report as created (t
 met again as duplicates of themselves), and the report reads as if the import had never been
 interrupted. Each run takes a new attempt number and a batch commits only under the latest
 one, so a run that is resumed while an old worker is still alive stops the old one at its
-next batch instead of racing it.
+next batch instead of racing it. While it runs, the worker beats the job's heartbeat; a job
+whose worker stopped beating is marked stalled and queued again (``services.stalled``).
 """
 
 import itertools
@@ -35,7 +36,7 @@ from annotations.models import (
     Project,
 )
 from annotations.models.files import CHUNK_SIZE
-from annotations.services import ingest
+from annotations.services import ingest, stalled
 
 logger = logging.getLogger(__name__)
 
@@ -102,14 +103,15 @@ def import_job_check_resume(*, job: ImportJob) -> None:
         raise Conflict(ALREADY_DONE.format(pk=job.pk))
 
 
-def import_job_run(*, job_id: int) -> None:
+def import_job_run(*, job_id: int, worker: str = "") -> None:
     """Run the job, or resume it where it stopped; do nothing to a job that is done."""
-    started = _start(job_id)
+    started = _start(job_id, worker)
     if started is None:
         return
     job, attempt = started
     try:
-        _run(job, attempt)
+        with stalled.heartbeat(model=ImportJob, pk=job.pk, worker=worker):
+            _run(job, attempt)
     except Superseded:
         logger.info("import job %s: run %s superseded by a newer run", job.pk, attempt)
     except Exception as error:
@@ -121,7 +123,7 @@ def import_job_run(*, job_id: int) -> None:
         raise
 
 
-def _start(job_id: int) -> tuple[ImportJob, int] | None:
+def _start(job_id: int, worker: str) -> tuple[ImportJob, int] | None:
     with transaction.atomic():
         job = (
             ImportJob.objects.select_for_update(of=("self",))
@@ -136,7 +138,19 @@ def _start(job_id: int) -> tuple[ImportJob, int] | None:
         job.status = ImportJobStatus.RUNNING
         job.started_at = job.started_at or now
         job.error = ""
-        job.save(update_fields=["attempts", "status", "started_at", "error", "updated_at"])
+        job.worker = worker
+        job.heartbeat_at = now
+        job.save(
+            update_fields=[
+                "attempts",
+                "status",
+                "started_at",
+                "error",
+                "worker",
+                "heartbeat_at",
+                "updated_at",
+            ]
+        )
     return job, job.attempts
 
 

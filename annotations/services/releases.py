@@ -10,7 +10,9 @@ queues its build in the same transaction). ``release_build`` runs on a worker:
    holds exactly the snapshot's documents (progress is written as it goes);
 3. the files, their sha256 and the counts are stored and the release marked ready in one
    transaction: a worker that dies before that leaves no half release, only one still
-   "building" that can be built again.
+   "building" that can be built again. While it builds, the worker beats the release's
+   heartbeat; a release whose worker stopped beating is marked stalled and built again from a
+   fresh snapshot (``services.stalled``), which gives the same files if the gold is unchanged.
 
 Files hold no timestamps or random ids: the same gold gives byte-identical files, so the same
 sha256. ``release_compare`` diffs two releases from their stored jsonl files.
@@ -55,6 +57,7 @@ from annotations.models import (
     ReleaseStatus,
 )
 from annotations.models.files import CHUNK_SIZE
+from annotations.services import stalled
 
 logger = logging.getLogger(__name__)
 
@@ -77,6 +80,11 @@ NOT_READY = "Release {name!r} is {status}, not ready: it has no files yet."
 NO_SUCH_FILE = "Release {name!r} has no {format} file; it has: {formats}."
 OTHER_PROJECT = "Both releases must belong to the same project."
 ALREADY_READY = "Release {name!r} is ready; a ready release is never built again."
+
+# A build publishes over "stalled" too: a sweep may have taken a live build for dead (on SQLite
+# its beats wait while the snapshot holds the write lock); its files are as good as a rebuild's,
+# and the rebuild then finds the release ready and does nothing.
+PUBLISHABLE = (ReleaseStatus.BUILDING, ReleaseStatus.STALLED)
 
 NAME_MAX = cast(int, Release._meta.get_field("name").max_length)  # a CharField's: set
 
@@ -176,13 +184,16 @@ class _Counts:
         self.kinds[kind] += 1
 
 
-def release_build(*, release_id: int) -> None:
+def release_build(*, release_id: int, worker: str = "") -> None:
     """Build a queued (or failed, or interrupted) release; do nothing to one that is ready."""
-    release = _claim(release_id)
+    release = _claim(release_id, worker)
     if release is None:
         return
     try:
-        with tempfile.TemporaryDirectory(prefix=f"release-{release.pk}-") as workdir:
+        with (
+            stalled.heartbeat(model=Release, pk=release.pk, worker=worker),
+            tempfile.TemporaryDirectory(prefix=f"release-{release.pk}-") as workdir,
+        ):
             snapshot, counts, agreement = _take_snapshot(release, Path(workdir))
             total = counts.documents * len(release.formats)
             done = counts.documents
@@ -203,7 +214,7 @@ def release_build(*, release_id: int) -> None:
         raise
 
 
-def _claim(release_id: int) -> Release | None:
+def _claim(release_id: int, worker: str) -> Release | None:
     """Mark the release building and estimate its work; None when it is gone or ready."""
     with transaction.atomic():
         release = (
@@ -217,9 +228,12 @@ def _claim(release_id: int) -> Release | None:
         expected = Annotation.objects.filter(
             document__project_id=release.project_id, kind=AnnotationKind.GOLD
         ).count()
+        now = timezone.now()
         Release.objects.filter(pk=release.pk).update(
             status=ReleaseStatus.BUILDING,
-            started_at=timezone.now(),
+            worker=worker,
+            heartbeat_at=now,
+            started_at=now,
             finished_at=None,
             error="",
             progress_done=0,
@@ -284,7 +298,7 @@ def _store(
     """Store the files and publish the release, in one transaction."""
     with transaction.atomic():
         current = Release.objects.select_for_update().filter(pk=release.pk).first()
-        if current is None or current.status != ReleaseStatus.BUILDING:
+        if current is None or current.status not in PUBLISHABLE:
             # Deleted meanwhile, or a second build of the same release got there first.
             return
         for item in built:

@@ -21,6 +21,7 @@ from annotations.charts import AgreementBar, agreement_chart
 from annotations.errors import InvalidInput
 from annotations.forms import LabelForm, MemberAddForm, MemberRoleForm
 from annotations.models import Project
+from annotations.selectors.dashboard import background_work
 from annotations.services import projects as project_services
 from annotations.views.base import (
     NOT_FOUND,
@@ -160,6 +161,7 @@ def _render_dashboard(
         "chart": agreement_chart(bars, title="Agreement per label: F1 between annotators"),
         "median_seconds": median(all_seconds) if all_seconds else None,
         "timed": len(all_seconds),
+        "background": background_work(project=project),
         "member_form": member_form or MemberAddForm(prefix="member"),
         "label_form": label_form or LabelForm(prefix="label"),
     }

@@ -7,8 +7,10 @@ import { request } from "./api.js";
 import { drawProgress, follow, number, utcMinute } from "./background.js";
 import { clearErrors, showErrors } from "./formerrors.js";
 
-const ACTIVE = new Set(["queued", "running"]);
-const STATUS_LABELS = { queued: "Queued", running: "Running", done: "Done", failed: "Failed" };
+// A stalled job (its worker died) is already queued again: it is followed on, as active.
+const ACTIVE = new Set(["queued", "running", "stalled"]);
+const RESUMABLE = new Set(["failed", "stalled"]);
+const STATUS_LABELS = { queued: "Queued", running: "Running", stalled: "Stalled", done: "Done", failed: "Failed" };
 // Rows drawn per part of a report; the API's report (and the job's) has them all.
 export const MAX_ROWS = 100;
 export const CHOOSE_A_FILE = "Choose a file to import.";
@@ -111,13 +113,13 @@ function drawJob(row, job) {
     done: job.progress.done,
     total: job.progress.total,
     text: `${number(job.progress.done)} of ${number(job.progress.total)}`,
-    error: job.status === "failed" ? job.error : "",
+    error: RESUMABLE.has(job.status) ? job.error : "",
   });
   for (const key of ["created", "duplicates", "errors"]) {
     row.querySelector(`[data-role="${key}"]`).textContent = number(job.progress[key]);
   }
   row.querySelector('[data-action="report"]').hidden = job.status !== "done";
-  row.querySelector('[data-action="resume"]').hidden = job.status !== "failed";
+  row.querySelector('[data-action="resume"]').hidden = !RESUMABLE.has(job.status);
 }
 
 function jobRow(job) {
@@ -143,7 +145,12 @@ async function followJob(url, { inPanel }) {
     if (!inPanel) return;
     const label = STATUS_LABELS[job.status] || job.status;
     const active = ACTIVE.has(job.status);
-    const sentence = job.status === "queued" ? "Waiting for a worker." : jobProgress(job);
+    const sentence =
+      job.status === "queued"
+        ? "Waiting for a worker."
+        : job.status === "stalled"
+          ? `Its worker stopped; queued again, it resumes where it stopped. ${jobProgress(job)}`
+          : jobProgress(job);
     drawPanel(job.status, label, sentence, {
       active,
       done: job.progress.done,

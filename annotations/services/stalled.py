@@ -1,0 +1,112 @@
+"""Dead workers: a heartbeat while a job or release runs, and the sweep that finds stalled ones.
+
+A run records which worker holds it (``worker``) and beats ``heartbeat_at`` from a small
+thread of the worker process, every ``HEARTBEAT_SECONDS``. The thread has its own database
+connection, so its beats commit even while the run sits in one long transaction (a release's
+snapshot), and it dies with the process: ``kill -9``, a lost machine or an out-of-memory kill
+all stop the beats. A run whose last beat is older than ``STALLED_AFTER_SECONDS`` is stalled.
+
+``stalled_mark`` marks such runs ``stalled`` with a conditional UPDATE (only while the row is
+still running and its beat still old), so of two sweepers racing for one row exactly one wins
+it; the caller (``annotations.tasks.stalled_requeue``) queues the resume in the same
+transaction, so a run is re-queued exactly once per stall. Resuming is exact: an import job
+takes up at its first record not committed (``services.jobs``), a release is built again from
+a fresh snapshot (``services.releases``: nothing of a half build is ever stored). A worker
+that was only slow, not dead, is stopped by the newer run (jobs: ``Superseded``; releases: the
+first build to publish wins, a live one marked stalled included, and the other stores nothing).
+
+The trade-off: a worker whose work is wedged but whose process lives keeps beating, and is not
+re-queued; a stall is noticed only by a sweep (``manage.py requeue_stalled``, run by
+``make run``, a cron, and at the start of every background task).
+"""
+
+import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.db import DatabaseError, connections
+from django.db.models import Q
+from django.utils import timezone
+
+from annotations.models import ImportJob, ImportJobStatus, Release, ReleaseStatus
+from annotations.selectors.jobs import stalled_after_seconds
+
+logger = logging.getLogger(__name__)
+
+# How often a running job or release beats: a few writes a minute, far inside the stall window.
+HEARTBEAT_SECONDS = 5.0
+
+STALLED_ERROR = "Its worker {worker} stopped beating at {beat}; queued again."
+
+
+@contextmanager
+def heartbeat(
+    *, model: type[ImportJob] | type[Release], pk: int, worker: str, every: float | None = None
+) -> Iterator[None]:
+    """Beat the row's heartbeat from a thread while the block runs and ``worker`` holds it."""
+    running = ImportJobStatus.RUNNING if model is ImportJob else ReleaseStatus.BUILDING
+    interval = HEARTBEAT_SECONDS if every is None else every
+    stop = threading.Event()
+
+    def beat() -> None:
+        try:
+            while not stop.wait(interval):
+                try:
+                    model.objects.filter(pk=pk, worker=worker, status=running).update(
+                        heartbeat_at=timezone.now()
+                    )
+                except DatabaseError:
+                    # A busy database (SQLite's write lock) delays a beat; the next one retries.
+                    logger.warning("%s %s: heartbeat failed", model.__name__, pk, exc_info=True)
+        finally:
+            connections.close_all()  # this thread's connections only
+
+    thread = threading.Thread(target=beat, name=f"heartbeat-{model.__name__}-{pk}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
+@dataclass
+class Stalled:
+    """The runs one sweep marked stalled: the caller queues each again."""
+
+    jobs: list[int] = field(default_factory=list)
+    releases: list[int] = field(default_factory=list)
+
+
+def _stale(cutoff: object, started: str) -> Q:
+    # A run that never beat (one left running before heartbeats existed) counts from when it
+    # last moved.
+    return Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, **{f"{started}__lt": cutoff})
+
+
+def stalled_mark(*, stalled_after: float | None = None) -> Stalled:
+    """Mark every running job and building release whose worker stopped beating as stalled.
+
+    Call it inside the transaction that queues their resumes: each row is taken by a
+    conditional UPDATE, so a concurrent sweep cannot take it too.
+    """
+    seconds = stalled_after_seconds() if stalled_after is None else stalled_after
+    now = timezone.now()
+    cutoff = now - timedelta(seconds=seconds)
+    found = Stalled()
+    targets = (
+        (ImportJob, ImportJobStatus.RUNNING, ImportJobStatus.STALLED, "updated_at", found.jobs),
+        (Release, ReleaseStatus.BUILDING, ReleaseStatus.STALLED, "started_at", found.releases),
+    )
+    for model, running, stalled, started, taken in targets:
+        stale = Q(status=running) & _stale(cutoff, started)
+        candidates = model.objects.filter(stale).values_list("pk", "worker", "heartbeat_at")
+        for pk, worker, beat in candidates:
+            error = STALLED_ERROR.format(worker=worker or "?", beat=beat or "never")
+            if model.objects.filter(stale, pk=pk).update(status=stalled, error=error):
+                logger.warning("%s %s: %s", model.__name__, pk, error)
+                taken.append(pk)
+    return found
