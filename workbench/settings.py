@@ -202,6 +202,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Imports of more documents than this run in the background as an import job (202): JSON
 # bodies and .json files by their items, .jsonl by non-blank lines, .csv by lines.
 IMPORT_BACKGROUND_THRESHOLD = int(os.environ.get("IMPORT_BACKGROUND_THRESHOLD", "5000"))
+# A running import or release build whose worker has not beaten for this long is re-queued.
+STALLED_AFTER_SECONDS = float(os.environ.get("STALLED_AFTER_SECONDS", "30"))
 
 # Behind one reverse proxy that sets X-Forwarded-Proto and appends the client's address to
 # X-Forwarded-For: throttles then count the address the proxy saw, not the proxy's own.

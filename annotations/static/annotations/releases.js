@@ -7,8 +7,15 @@ import { request } from "./api.js";
 import { drawProgress, follow, number, utcMinute } from "./background.js";
 import { clearErrors, showErrors } from "./formerrors.js";
 
-const ACTIVE = new Set(["queued", "building"]);
-const STATUS_LABELS = { queued: "Queued", building: "Building", ready: "Ready", failed: "Failed" };
+// A stalled build is re-queued by the sweeper (requeue_stalled): keep following it.
+const ACTIVE = new Set(["queued", "building", "stalled"]);
+const STATUS_LABELS = {
+  queued: "Queued",
+  building: "Building",
+  stalled: "Stalled",
+  ready: "Ready",
+  failed: "Failed",
+};
 export const WAITING = "waiting for a worker";
 export const SNAPSHOT = "taking the snapshot";
 export const GONE = "This release is gone (deleted meanwhile).";

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('annotations', '0007_project_queue_fairness'),
+        ('annotations', '0008_idempotent_requests'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
