@@ -1,5 +1,9 @@
 """Projects and what configures them: members, labels, stance targets."""
 
+from collections.abc import Callable
+from typing import Any
+
+from django.db.models import Model, QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -96,7 +100,35 @@ class ProjectDetailApi(ApiView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class MemberListApi(ListApiView):
+class _ProjectPartsApi(ListApiView):
+    """One kind of a project's configuration (members, labels, targets): members list it.
+
+    Subclasses name the selector that lists it, the model its schema stands for and, where
+    managers add to it with a service of the same shape, that service.
+    """
+
+    list_parts: Callable[..., QuerySet[Any]]
+    part_model: type[Model]
+
+    def get_queryset(self) -> QuerySet[Any]:
+        if getattr(self, "swagger_fake_view", False):
+            return self.part_model._default_manager.none()
+        project = permissions.project_for(self.request, self.kwargs["project_id"])
+        return type(self).list_parts(project=project)
+
+    def listed(self) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def created(self, request: AuthenticatedRequest, project_id: int, create: Any) -> Response:
+        project = permissions.project_for(request, project_id, access.MANAGE_ROLES)
+        body = self.InputSerializer(data=request.data)  # type: ignore[attr-defined]
+        body.is_valid(raise_exception=True)
+        part = create(project=project, **body.validated_data)
+        return Response(self.get_serializer(part).data, status=status.HTTP_201_CREATED)
+
+
+class MemberListApi(_ProjectPartsApi):
     """A project's members; its managers add members or change their role."""
 
     serializer_class = MemberOutput
@@ -105,16 +137,12 @@ class MemberListApi(ListApiView):
         username = serializers.CharField(max_length=150)
         role = serializers.ChoiceField(choices=Role.choices)
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Membership.objects.none()
-        project = permissions.project_for(self.request, self.kwargs["project_id"])
-        return selectors.membership_list(project=project)
+    list_parts = staticmethod(selectors.membership_list)
+    part_model = Membership
 
     @extend_schema(responses=MemberOutput(many=True))
     def get(self, request: AuthenticatedRequest, project_id: int) -> Response:
-        page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(MemberOutput(page, many=True).data)
+        return self.listed()
 
     @extend_schema(request=InputSerializer, responses={201: MemberOutput, 400: ErrorOutput})
     def post(self, request: AuthenticatedRequest, project_id: int) -> Response:
@@ -135,7 +163,7 @@ class MemberListApi(ListApiView):
         return Response(MemberOutput(membership).data, status=status.HTTP_201_CREATED)
 
 
-class LabelListApi(ListApiView):
+class LabelListApi(_ProjectPartsApi):
     """A project's labels; its managers add labels."""
 
     serializer_class = LabelOutput
@@ -149,27 +177,19 @@ class LabelListApi(ListApiView):
         )
         description = serializers.CharField(required=False, allow_blank=True)
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Label.objects.none()
-        project = permissions.project_for(self.request, self.kwargs["project_id"])
-        return selectors.label_list(project=project)
+    list_parts = staticmethod(selectors.label_list)
+    part_model = Label
 
     @extend_schema(responses=LabelOutput(many=True))
     def get(self, request: AuthenticatedRequest, project_id: int) -> Response:
-        page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(LabelOutput(page, many=True).data)
+        return self.listed()
 
     @extend_schema(request=InputSerializer, responses={201: LabelOutput, 400: ErrorOutput})
     def post(self, request: AuthenticatedRequest, project_id: int) -> Response:
-        project = permissions.project_for(request, project_id, access.MANAGE_ROLES)
-        body = self.InputSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        label = services.label_create(project=project, **body.validated_data)
-        return Response(LabelOutput(label).data, status=status.HTTP_201_CREATED)
+        return self.created(request, project_id, services.label_create)
 
 
-class TargetListApi(ListApiView):
+class TargetListApi(_ProjectPartsApi):
     """A project's stance targets; its managers add targets."""
 
     serializer_class = TargetOutput
@@ -178,21 +198,13 @@ class TargetListApi(ListApiView):
         name = serializers.CharField(max_length=200)
         description = serializers.CharField(required=False, allow_blank=True)
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return StanceTarget.objects.none()
-        project = permissions.project_for(self.request, self.kwargs["project_id"])
-        return selectors.target_list(project=project)
+    list_parts = staticmethod(selectors.target_list)
+    part_model = StanceTarget
 
     @extend_schema(responses=TargetOutput(many=True))
     def get(self, request: AuthenticatedRequest, project_id: int) -> Response:
-        page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(TargetOutput(page, many=True).data)
+        return self.listed()
 
     @extend_schema(request=InputSerializer, responses={201: TargetOutput, 400: ErrorOutput})
     def post(self, request: AuthenticatedRequest, project_id: int) -> Response:
-        project = permissions.project_for(request, project_id, access.MANAGE_ROLES)
-        body = self.InputSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        target = services.target_create(project=project, **body.validated_data)
-        return Response(TargetOutput(target).data, status=status.HTTP_201_CREATED)
+        return self.created(request, project_id, services.target_create)
