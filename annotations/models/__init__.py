@@ -10,14 +10,7 @@ from annotations.models.annotating import (
 )
 from annotations.models.documents import Document
 from annotations.models.jobs import ImportJob, ImportJobBatch, ImportJobChunk, ImportJobStatus
-from annotations.models.projects import (
-    Label,
-    LabelKind,
-    Membership,
-    Project,
-    Role,
-    StanceTarget,
-)
+from annotations.models.projects import Label, LabelKind, Membership, Project, Role, StanceTarget
 from annotations.models.releases import Release, ReleaseFile, ReleaseFileChunk, ReleaseStatus
 from annotations.models.requests import IdempotentRequest
 

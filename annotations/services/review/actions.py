@@ -15,14 +15,7 @@ from django.db import transaction
 from annotations import items as item_rules
 from annotations import rules
 from annotations.errors import InvalidInput
-from annotations.models import (
-    Annotation,
-    AnnotationKind,
-    AnnotationStatus,
-    Document,
-    Span,
-    Stance,
-)
+from annotations.models import Annotation, AnnotationKind, AnnotationStatus, Document, Span, Stance
 from annotations.services.annotating import (
     annotation_lock_for_write,
     annotation_replace_content,

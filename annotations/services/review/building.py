@@ -38,14 +38,7 @@ from django.db import IntegrityError, transaction
 
 from annotations import items, rules, voting
 from annotations.errors import Conflict, InvalidInput
-from annotations.models import (
-    Annotation,
-    AnnotationKind,
-    AnnotationStatus,
-    Document,
-    Span,
-    Stance,
-)
+from annotations.models import Annotation, AnnotationKind, AnnotationStatus, Document, Span, Stance
 from annotations.services.annotating import annotation_lock_for_write, annotation_replace_content
 
 MAJORITY = "majority"
