@@ -112,6 +112,7 @@ def test_a_manager_creates_releases_watches_them_build_downloads_and_compares(
     expect(page.locator("#no-releases")).to_be_visible()
 
     # A refused request shows its message under the field at fault.
+    expect(page.locator("#release-form.ready")).to_be_attached()
     page.get_by_role("button", name="Create release").click()
     expect(page.locator('[data-errors-for="name"]')).to_have_text("A release needs a name.")
     expect(page.locator('[data-field="name"]')).to_have_class(re.compile("has-error"))
@@ -235,6 +236,7 @@ def test_a_manager_imports_a_file_and_reads_the_report(live_server, sign_in, csp
     page.get_by_role("link", name="Import documents").click()
     expect(page.get_by_role("heading", name="Import documents")).to_be_visible()
 
+    expect(page.locator("#import-form.ready")).to_be_attached()
     page.get_by_role("button", name="Import", exact=True).click()
     expect(page.locator('[data-errors-for="file"]')).to_have_text("Choose a file to import.")
 

@@ -238,6 +238,8 @@ async function onJobButton(event) {
 }
 
 form.addEventListener("submit", upload);
+// Until this module runs, a click would submit the form natively (a plain reload).
+form.classList.add("ready");
 jobList.addEventListener("click", onJobButton);
 for (const row of jobList.querySelectorAll("tr[data-url]")) {
   if (ACTIVE.has(row.dataset.status)) followJob(row.dataset.url, { inPanel: false });

@@ -95,6 +95,8 @@ function wireForm(form) {
       button.disabled = false;
     }
   });
+  // Until this module runs, a click would submit the form natively (a plain reload).
+  form.classList.add("ready");
 }
 
 const form = document.getElementById("release-form");
