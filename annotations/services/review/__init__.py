@@ -1,6 +1,7 @@
 """Gold: build a document's adjudicated annotation, then review it item by item.
 
-- building: start (or rebuild) gold by majority or from chosen annotations;
+- building: start (or rebuild) gold by majority or from chosen annotations (reads, writes);
+- planning: the pure plan of what gold gets and which conflicts it lists;
 - actions: accept one annotator's span or stance, accept everything agreed, mark reviewed.
 What counts as the same item is annotations.items'; the vote counting both share is
 annotations.voting's. Every name callers use is re-exported here, so
@@ -21,26 +22,28 @@ from annotations.services.review.actions import (
     gold_set_reviewed,
 )
 from annotations.services.review.building import (
-    ATTRIBUTE,
     GOLD_AS_SOURCE,
     GOLD_WOULD_CHANGE,
     MAJORITY,
-    MINORITY,
     NO_SUBMITTED,
     NOT_A_LIST_OF_IDS,
     NOT_OF_DOCUMENT,
     ONE_SOURCE,
-    OVERLAP,
     REPLACE_TO_CONFIRM,
-    SPAN_LEFT_OUT,
     STALE_GOLD,
     STRATEGY_UNKNOWN,
-    TIE,
     GoldResult,
     GoldWouldChange,
+    gold_build,
+)
+from annotations.services.review.planning import (
+    ATTRIBUTE,
+    MINORITY,
+    OVERLAP,
+    SPAN_LEFT_OUT,
+    TIE,
     SpanKey,
     StanceKey,
-    gold_build,
 )
 
 __all__ = [

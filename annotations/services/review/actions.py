@@ -27,21 +27,23 @@ from annotations.services.annotating import (
     stance_update,
 )
 from annotations.services.review.building import (
-    OVERLAP,
     STALE_GOLD,
+    gold_for,
+    source_ballots,
+    span_item_of,
+    stance_item_of,
+    submitted_sources,
+)
+from annotations.services.review.planning import (
+    OVERLAP,
     Ballots,
     Plan,
     all_gave,
     choose_attribute,
-    gold_for,
     place_conflicts,
-    source_ballots,
     span_body,
-    span_item_of,
     stance_body,
-    stance_item_of,
     stance_position,
-    submitted_sources,
 )
 
 NOT_A_SOURCE_SPAN = "Span {value} is not a span of another annotation of this document."
