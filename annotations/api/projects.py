@@ -4,7 +4,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Model, QuerySet
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
@@ -64,20 +64,9 @@ class ProjectListApi(ListApiView):
 class ProjectDetailApi(ApiView):
     """One project: members read it, its managers change or delete it."""
 
-    class InputSerializer(base.InputSerializer):
+    class InputSerializer(ProjectListApi.InputSerializer):
+        # The settings a project is created with, each optional in a change.
         name = serializers.CharField(max_length=200, required=False)
-        description = serializers.CharField(required=False, allow_blank=True)
-        guidelines = serializers.CharField(required=False, allow_blank=True)
-        allow_overlap = serializers.BooleanField(required=False)
-        annotators_per_document = serializers.IntegerField(
-            required=False, min_value=1, max_value=32767
-        )
-        max_open_per_annotator = serializers.IntegerField(
-            required=False, min_value=1, max_value=32767
-        )
-        release_after_hours = serializers.IntegerField(
-            required=False, min_value=1, max_value=2147483647
-        )
 
     @extend_schema(responses={200: ProjectOutput})
     def get(self, request: AuthenticatedRequest, project_id: int) -> Response:
@@ -128,6 +117,32 @@ class _ProjectPartsApi(ListApiView):
         return Response(self.get_serializer(part).data, status=status.HTTP_201_CREATED)
 
 
+class _AddedByManagersApi(_ProjectPartsApi):
+    """A part managers add with a service ``create_part(project=..., **body)``.
+
+    The OpenAPI description of get and post is each subclass's (``_documented``).
+    """
+
+    create_part: Callable[..., Model]
+
+    def get(self, request: AuthenticatedRequest, project_id: int) -> Response:
+        return self.listed()
+
+    def post(self, request: AuthenticatedRequest, project_id: int) -> Response:
+        return self.created(request, project_id, type(self).create_part)
+
+
+def _documented(view: type[_AddedByManagersApi], output: type[Any]) -> None:
+    """Describe a part list's get and post in the schema with its own input and output."""
+    extend_schema_view(
+        get=extend_schema(responses=output(many=True)),
+        post=extend_schema(
+            request=view.InputSerializer,  # type: ignore[attr-defined]
+            responses={201: output, 400: ErrorOutput},
+        ),
+    )(view)
+
+
 class MemberListApi(_ProjectPartsApi):
     """A project's members; its managers add members or change their role."""
 
@@ -163,7 +178,7 @@ class MemberListApi(_ProjectPartsApi):
         return Response(MemberOutput(membership).data, status=status.HTTP_201_CREATED)
 
 
-class LabelListApi(_ProjectPartsApi):
+class LabelListApi(_AddedByManagersApi):
     """A project's labels; its managers add labels."""
 
     serializer_class = LabelOutput
@@ -179,17 +194,13 @@ class LabelListApi(_ProjectPartsApi):
 
     list_parts = staticmethod(selectors.label_list)
     part_model = Label
-
-    @extend_schema(responses=LabelOutput(many=True))
-    def get(self, request: AuthenticatedRequest, project_id: int) -> Response:
-        return self.listed()
-
-    @extend_schema(request=InputSerializer, responses={201: LabelOutput, 400: ErrorOutput})
-    def post(self, request: AuthenticatedRequest, project_id: int) -> Response:
-        return self.created(request, project_id, services.label_create)
+    create_part = staticmethod(services.label_create)
 
 
-class TargetListApi(_ProjectPartsApi):
+_documented(LabelListApi, LabelOutput)
+
+
+class TargetListApi(_AddedByManagersApi):
     """A project's stance targets; its managers add targets."""
 
     serializer_class = TargetOutput
@@ -200,11 +211,7 @@ class TargetListApi(_ProjectPartsApi):
 
     list_parts = staticmethod(selectors.target_list)
     part_model = StanceTarget
+    create_part = staticmethod(services.target_create)
 
-    @extend_schema(responses=TargetOutput(many=True))
-    def get(self, request: AuthenticatedRequest, project_id: int) -> Response:
-        return self.listed()
 
-    @extend_schema(request=InputSerializer, responses={201: TargetOutput, 400: ErrorOutput})
-    def post(self, request: AuthenticatedRequest, project_id: int) -> Response:
-        return self.created(request, project_id, services.target_create)
+_documented(TargetListApi, TargetOutput)

@@ -7,17 +7,9 @@ from rest_framework import serializers
 from rest_framework.fields import Field, SkipField
 from rest_framework.relations import PKOnlyObject
 
-from annotations.models import (
-    Annotation,
-    AnnotationKind,
-    Document,
-    Label,
-    Membership,
-    Project,
-    Span,
-    Stance,
-    StanceTarget,
-)
+from annotations.models.annotating import Annotation, AnnotationKind, Span, Stance
+from annotations.models.documents import Document
+from annotations.models.projects import Label, Membership, Project, StanceTarget
 from annotations.selectors import STATUS_NEW
 from annotations.services.annotating import SPAN_FIELDS
 from annotations.services.projects import PROJECT_SETTINGS
