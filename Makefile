@@ -45,7 +45,7 @@ test-sqlite: $(VENV)/.dev-installed
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	DEBUG=$${DEBUG:-1} $(BIN)/mypy
+	$(BIN)/mypy
 	$(BIN)/lint-imports
 
 format: $(VENV)/.dev-installed

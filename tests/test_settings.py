@@ -160,10 +160,21 @@ def test_concurrent_writers_all_succeed_without_database_is_locked():
 
 
 def test_production_without_secret_key_refuses_to_start():
-    result = manage("check", DEBUG="0")
+    # Serving starts from the WSGI application (gunicorn, and runserver through it).
+    result = manage("runserver", "127.0.0.1:0", "--noreload", DEBUG="0")
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert "SECRET_KEY" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "command",
+    [("check",), ("makemigrations", "--check", "--dry-run"), ("showmigrations", "--list")],
+)
+def test_tooling_runs_with_nothing_configured(command):
+    # The settings load without a SECRET_KEY; only serving needs one.
+    result = manage(*command, DEBUG="0")
+    assert result.returncode == 0, result.stderr
 
 
 def test_deploy_check_is_clean_with_production_variables():

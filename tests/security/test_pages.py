@@ -169,7 +169,7 @@ def _fresh(*args: str, **variables: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_without_debug_set_debug_is_off_and_a_secret_key_is_required():
-    refused = _fresh("manage.py", "check")
+    refused = _fresh("-c", "import workbench.wsgi")  # what a bare gunicorn loads
     assert refused.returncode != 0
     assert "ImproperlyConfigured" in refused.stderr
     assert "SECRET_KEY" in refused.stderr
