@@ -2,9 +2,9 @@
 
 The corpus is ``tests/data`` (our own files; its README says what each one exercises). When
 the environment variable SAMPLES_DIR names a directory, the same tests run over that one
-instead: ``.ci/run`` points it at ``../shared/samples`` when that exists. Every corpus has one
-layout: ``edge/`` holds one file per edge case, named for it (``cp1252.txt``,
-``doccano.jsonl``, ...), and ``news/`` holds articles.
+instead: ``.ci/run`` points it at the team's shared samples when they are there. Every
+corpus has one layout: ``edge/`` holds one file per edge case, named for it
+(``cp1252.txt``, ``doccano.jsonl``, ...), and ``news/`` holds articles.
 
 What a test can take from the file itself it takes (the text stored as it came, the external
 id from the file name). What depends on one file's particular text (the repaired text, the
@@ -120,7 +120,8 @@ OURS = Expected(
     trailing_nbsp_end="on Monday.\n\u00a0",
 )
 
-# ../shared/samples, as its README describes them.
+# The team's shared sample corpus (what .ci/run passes as SAMPLES_DIR), as its README
+# describes it.
 SHARED_SAMPLES = Expected(
     bom_crlf_text="Line one in Kidal.\nLine two in Gao.\n\nLast line.\n",
     cp1252_text=(
@@ -158,7 +159,7 @@ SHARED_SAMPLES = Expected(
     trailing_nbsp_end="drones.\n\u00a0",
 )
 
-KNOWN = {"tests/data": OURS, "../shared/samples": SHARED_SAMPLES}
+KNOWN = {"tests/data": OURS, "the shared samples": SHARED_SAMPLES}
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,7 @@ from django.db import connection
 
 from workbench.postgresql import base
 
-pytestmark = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="the PostgreSQL backend's own behaviour"
-)
+pytestmark = pytest.mark.postgresql  # the PostgreSQL backend's own behaviour
 
 
 @pytest.mark.django_db

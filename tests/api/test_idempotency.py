@@ -219,7 +219,7 @@ def test_an_anonymous_write_with_a_key_is_still_unauthorized(world):
     assert not IdempotentRequest.objects.exists()
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers on PostgreSQL")
+@pytest.mark.postgresql  # concurrent writers wait on a row lock
 @pytest.mark.django_db(transaction=True)
 def test_two_concurrent_identical_bulk_requests_apply_once(world):
     barrier = threading.Barrier(2)

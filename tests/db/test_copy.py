@@ -1,7 +1,7 @@
 """annotations.db.copy stores with COPY exactly what bulk_create stores (PostgreSQL only)."""
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from annotations import repair
@@ -11,7 +11,7 @@ from tests.factories import ProjectFactory
 
 pytestmark = [
     pytest.mark.django_db,
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's"),
+    pytest.mark.postgresql,  # COPY
 ]
 
 TEXTS = ("Kidal\\ \t tab\nline \U0001f1f2\U0001f1f1 \u00e9", "Gao\nMopti")

@@ -36,7 +36,7 @@ def test_snapshot_rolls_back_when_its_block_fails():
     assert not Document.objects.exists()
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL isolation levels")
+@pytest.mark.postgresql  # isolation levels
 @pytest.mark.django_db(transaction=True)
 def test_outermost_snapshot_is_repeatable_read_and_read_only_on_postgresql():
     assert not connection.in_atomic_block

@@ -15,9 +15,7 @@ from urllib.parse import quote
 import pytest
 from django.db import connection
 
-pytestmark = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's"
-)
+pytestmark = pytest.mark.postgresql  # prepared statements
 
 ROOT = Path(__file__).resolve().parents[2]
 PROBE = """

@@ -590,7 +590,7 @@ def test_every_field_is_stored_exactly_whoever_prepares_it(workers):
     assert before <= first.created_at <= timezone.now()
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner")
+@pytest.mark.postgresql  # PostgreSQL's planner
 def test_stored_texts_are_looked_up_through_the_unique_index_whatever_the_statistics(project):
     def lines(start, stop):
         return b"".join(

@@ -24,9 +24,7 @@ from tests.worker import run_worker, start_sweeper_process, start_worker_process
 
 pytestmark = pytest.mark.django_db
 
-only_postgresql = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="concurrent workers and sweeps on PostgreSQL"
-)
+only_postgresql = pytest.mark.postgresql  # concurrent workers and sweeps
 
 
 class WorkerKilled(BaseException):
