@@ -7,10 +7,11 @@ every change is logged (and revertable) like any other.
 """
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import QuerySet
 
 from annotations import items as item_rules
 from annotations import rules
@@ -89,17 +90,13 @@ def gold_accept_span(
     overlap the accepted one are taken out first: accepting is choosing this version.
     """
     with transaction.atomic():
-        source_id = _int_or_none(span_id)
-        source = (
-            None
-            if source_id is None
-            else Span.objects.select_related("label", "claimant__label")
-            .filter(pk=source_id, annotation__document=document)
-            .exclude(annotation__kind=AnnotationKind.GOLD)
-            .first()
+        source = _source_item(
+            Span.objects.select_related("label", "claimant__label"),
+            span_id,
+            document,
+            field="span",
+            message=NOT_A_SOURCE_SPAN,
         )
-        if source is None:
-            raise InvalidInput({"span": [NOT_A_SOURCE_SPAN.format(value=span_id)]})
         gold, created = _gold_locked(document, version)
         replaced: list[dict[str, Any]] = []
         span = _place(gold, source, actor, replaced, field="span")
@@ -120,19 +117,15 @@ def gold_accept_stance(
     and evidence.
     """
     with transaction.atomic():
-        source_id = _int_or_none(stance_id)
-        source = (
-            None
-            if source_id is None
-            else Stance.objects.select_related(
+        source = _source_item(
+            Stance.objects.select_related(
                 "target", "label", "holder__label", "evidence__label", "evidence__claimant__label"
-            )
-            .filter(pk=source_id, annotation__document=document)
-            .exclude(annotation__kind=AnnotationKind.GOLD)
-            .first()
+            ),
+            stance_id,
+            document,
+            field="stance",
+            message=NOT_A_SOURCE_STANCE,
         )
-        if source is None:
-            raise InvalidInput({"stance": [NOT_A_SOURCE_STANCE.format(value=stance_id)]})
         gold, created = _gold_locked(document, version)
         replaced: list[dict[str, Any]] = []
         holder = None
@@ -211,6 +204,26 @@ def gold_set_reviewed(
         version=gold.version if version is None else version,
         actor=actor,
     )
+
+
+Source = TypeVar("Source", Span, Stance)
+
+
+def _source_item(
+    queryset: QuerySet[Source], item_id: Any, document: Document, *, field: str, message: str
+) -> Source:
+    """The span or stance ``item_id`` of another annotation of the document, or a field error."""
+    source_id = _int_or_none(item_id)
+    source = (
+        None
+        if source_id is None
+        else queryset.filter(pk=source_id, annotation__document=document)
+        .exclude(annotation__kind=AnnotationKind.GOLD)
+        .first()
+    )
+    if source is None:
+        raise InvalidInput({field: [message.format(value=item_id)]})
+    return source
 
 
 def _int_or_none(value: Any) -> int | None:
