@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-sqlite lint format bench-ingest bench-api fuzz clean
+.PHONY: run test test-sqlite lint format bench-ingest bench-api bench-faults fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,12 @@ bench-ingest: $(VENV)/.dev-installed
 # Span-write latency and throughput over loopback against gunicorn and PostgreSQL.
 bench-api: $(VENV)/.dev-installed
 	$(BIN)/python bench/api.py
+
+# Annotators writing through killed gunicorn workers, cut database connections, abandoned
+# requests and killed db_workers, on a throwaway PostgreSQL database `faults_bench`; exits 1 on
+# any write lost or applied twice. FAULTS_ARGS=--quick for a 20 s run.
+bench-faults: $(VENV)/.dev-installed
+	$(BIN)/python bench/faults.py $(FAULTS_ARGS)
 
 # Schemathesis against a live gunicorn on a free port: a throwaway SQLite database with the
 # demo data (FUZZ_DATABASE_URL=... names another), FUZZ_EXAMPLES cases per operation and phase.

@@ -1,0 +1,265 @@
+"""Fault campaign: annotators write through crashes, cut connections and killed workers.
+
+    .venv/bin/python bench/faults.py [--seconds 60] [--clients 8] [--quick]
+                                     [--database-url postgres://.../faults_bench] [--keep]
+
+Builds a fresh PostgreSQL database (`faults_bench`, dropped at the end unless --keep), starts
+gunicorn (`-w 4`, DEBUG=0) on a free port and runs --clients annotator threads, each with its
+own token, for --seconds (--quick: 20 s and a smaller release and import). Each annotator takes
+its next document, creates, relabels and deletes spans, sometimes replaces them all in one
+bulk write, submits and goes on; every write carries an Idempotency-Key (creates a client_id
+too) and is retried with the same key on network errors, timeouts and 5xx
+(bench/faults_clients.py). Meanwhile (bench/faults_inject.py):
+
+- a gunicorn worker is killed with SIGKILL every 2 to 6 s (gunicorn starts another);
+- the PostgreSQL connection of a gunicorn worker is cut (pg_terminate_backend) every 1 to 3 s;
+- a tenth of first attempts are given up by the client after a few milliseconds;
+- a `manage.py db_worker` is killed mid-release and another mid-import; a fresh worker and a
+  stall sweep take both up again (bench/faults_workers.py).
+
+Then every client's ledger is held against the database (bench/faults_ledger.py) and a table
+printed: requests, errors by kind, lost, duplicated, acknowledged-but-missing, version gaps,
+and whether the release came out with the sha256 of an undisturbed build and the import stored
+every document once. Exit 1 when anything was lost, duplicated or missing, or either
+background run did not recover exactly.
+"""
+
+import argparse
+import os
+import random
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import DEFAULT_URL, fresh_database
+from faults_clients import Annotator, Http, Tally
+from faults_inject import Every, connection_cut, gunicorn_worker_kill
+from faults_ledger import Findings, Stored, compare
+from faults_workers import WorkerReport, campaign, gold_seed
+from live_server import live_server
+
+# The server's settings for the campaign: imports above 1,000 documents go to the background,
+# and the per-user write throttle is out of the way (this measures faults, not the throttle).
+SERVER_SETTINGS = {"IMPORT_BACKGROUND_THRESHOLD": "1000", "API_WRITE_RATE": "100000/minute"}
+FILLER = (
+    "The army said on Thursday that troops had reached the northern town after a week of "
+    "fighting near the border, while officials promised talks and aid. "
+)
+
+
+def users(clients: int) -> dict[str, str]:
+    """A manager and ``clients`` annotators; their tokens by username."""
+    from django.contrib.auth import get_user_model
+    from rest_framework.authtoken.models import Token
+
+    tokens = {}
+    for name in ["manager", *(f"annotator{n}" for n in range(1, clients + 1))]:
+        user = get_user_model().objects.create_user(name, password=uuid.uuid4().hex)
+        tokens[name] = Token.objects.create(user=user).key
+    return tokens
+
+
+def project_create(manager: Http, name: str, labels: tuple[str, ...]) -> tuple[int, dict[str, int]]:
+    answer = manager.call("POST", "/api/projects/", {"name": name})
+    assert answer is not None and answer.status == 201, answer
+    project = answer.payload["id"]
+    ids = {}
+    for label in labels:
+        body = {"name": label, "kind": "entity"}
+        made = manager.call("POST", f"/api/projects/{project}/labels/", body)
+        assert made is not None and made.status == 201, made
+        ids[label] = made.payload["id"]
+    return project, ids
+
+
+def annotation_project(manager: Http, annotators: list[str], documents: int):
+    """The project the annotators work on, with its members and documents."""
+    project, labels = project_create(manager, "Faults", ("PER", "ORG", "LOC"))
+    for name in annotators:
+        body = {"username": name, "role": "annotator"}
+        answer = manager.call("POST", f"/api/projects/{project}/members/", body)
+        assert answer is not None and answer.status == 201, answer
+    records = [
+        {"text": f"Report {n}. " + FILLER * 8, "external_id": f"doc-{n}"} for n in range(documents)
+    ]
+    answer = manager.call("POST", f"/api/projects/{project}/documents/", records)
+    assert answer is not None and answer.status == 201, answer
+    return project, labels
+
+
+def stored_annotations(project: int) -> dict[int, Stored]:
+    """Every manual annotation of the project as the database holds it."""
+    from annotations.models import Annotation, AnnotationEvent, Span
+
+    rows = Annotation.objects.filter(document__project_id=project, kind="manual")
+    spans: dict[int, list[tuple[str, str]]] = {}
+    for annotation, client_id, label in Span.objects.filter(annotation__in=rows).values_list(
+        "annotation_id", "client_id", "label__name"
+    ):
+        spans.setdefault(annotation, []).append((str(client_id), label))
+    events: dict[int, list[tuple[str, int]]] = {}
+    for annotation, action, version in AnnotationEvent.objects.filter(
+        annotation__in=rows
+    ).values_list("annotation_id", "action", "version"):
+        events.setdefault(annotation, []).append((action, version))
+    return {
+        pk: Stored(version, status, tuple(spans.get(pk, ())), tuple(events.get(pk, ())))
+        for pk, version, status in rows.values_list("pk", "version", "status")
+    }
+
+
+def print_table(
+    tally: Tally,
+    findings: Findings,
+    injected: dict[str, object],
+    workers: WorkerReport | BaseException | None,
+) -> None:
+    counts = findings.counts()
+    header = ["requests", "errors", *counts]
+    values = [tally.requests, sum(tally.errors.values()), *counts.values()]
+    print("| " + " | ".join(header) + " |")
+    print("|" + "---|" * len(header))
+    print("| " + " | ".join(str(v) for v in values) + " |")
+    print(
+        "errors by kind: "
+        + (", ".join(f"{k} {v}" for k, v in tally.errors.most_common()) or "none")
+    )
+    print(f"retries answered with the first answer (Idempotent-Replayed): {tally.replayed}")
+    print(
+        f"checked: {findings.annotations} annotations, {findings.spans} spans written by the "
+        "clients"
+    )
+    print("writes: " + ", ".join(f"{k} {v}" for k, v in sorted(tally.writes.items())))
+    print("faults injected: " + ", ".join(f"{k} {v}" for k, v in injected.items()))
+    if isinstance(workers, WorkerReport):
+        print(
+            f"db_worker killed mid-release ({workers.release_killed_at}) and mid-import "
+            f"({workers.import_killed_at}); both finished {workers.seconds_to_recover:.0f} s "
+            f"after the kills; release sha256 same as undisturbed: "
+            f"{'yes' if workers.release_same_sha256 else 'NO'}; import stored every document "
+            f"once: {'yes' if workers.import_exact else 'NO'}"
+        )
+        for problem in workers.problems:
+            print(f"  {problem}")
+    else:
+        print(f"background phase did not complete: {workers!r}")
+    for kind, lines in findings.found.items():
+        for line in lines[:20]:
+            print(f"  {kind}: {line}")
+
+
+def load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def run(args: argparse.Namespace) -> int:
+    seconds = 20.0 if args.quick else args.seconds
+    release_docs, import_docs = (8_000, 6_000) if args.quick else (20_000, 15_000)
+    os.environ.update(SERVER_SETTINGS)
+    fresh_database(args.database_url)
+    tokens = users(args.clients)
+    seed = args.seed
+    tally = Tally()
+    with live_server(args.database_url, workers=args.workers) as server:
+        manager = Http(server.url, tokens["manager"], Tally(), random.Random(seed), abort_share=0)
+        annotators = [name for name in tokens if name != "manager"]
+        project, labels = annotation_project(manager, annotators, documents=60 * args.clients)
+        gold, _ = project_create(manager, "Faults gold", ("PER", "LOC"))
+        gold_seed(args.database_url, gold, release_docs)
+        target, _ = project_create(manager, "Faults import", ())
+        print(
+            f"gunicorn -w {args.workers} at {server.url}, PostgreSQL {args.database_url}; "
+            f"{args.clients} clients for {seconds:.0f} s; load average before: {load()}"
+        )
+
+        log = server.log_path.parent / "db_workers.log"
+        rng = random.Random(seed)
+        faults = [
+            Every("gunicorn worker kill", gunicorn_worker_kill(server.pid, rng), 2, 6, seed + 1),
+            Every(
+                "connection cut", connection_cut(args.database_url, server.pid, rng), 1, 3, seed + 2
+            ),
+        ]
+        deadline = time.monotonic() + seconds
+        clients = [
+            Annotator(
+                Http(
+                    server.url,
+                    tokens[name],
+                    tally,
+                    random.Random(seed + n),
+                    stop_retrying_at=deadline + 60,
+                ),
+                project,
+                labels,
+                random.Random(seed + 100 + n),
+            )
+            for n, name in enumerate(annotators)
+        ]
+        outcome: list[WorkerReport | BaseException] = []
+
+        def background() -> None:
+            try:
+                outcome.append(campaign(args.database_url, manager, gold, target, import_docs, log))
+            except BaseException as error:  # reported in the table
+                outcome.append(error)
+
+        threads = [threading.Thread(target=c.run, args=(deadline,)) for c in clients]
+        threads.append(threading.Thread(target=background))
+        for fault in faults:
+            fault.start()
+        for thread in threads:
+            thread.start()
+        for thread in threads[:-1]:
+            thread.join()
+        for fault in faults:
+            fault.stop()
+        threads[-1].join()
+        findings = compare([w for c in clients for w in c.ledger], stored_annotations(project))
+        injected = {fault.name: fault.done for fault in faults}
+        injected["client aborts"] = tally.errors["client abort"]
+        injected["documents submitted"] = sum(c.documents for c in clients)
+        print_table(tally, findings, injected, outcome[0] if outcome else None)
+        print(f"load average after: {load()}; logs: {server.log_path}, {log}")
+    workers_ok = bool(outcome) and isinstance(outcome[0], WorkerReport) and not outcome[0].problems
+    return 1 if findings.failed() or not workers_ok else 0
+
+
+def drop(database_url: str) -> None:
+    import psycopg
+    from django.db import connections
+
+    connections.close_all()
+    admin_url = database_url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{database_url.rsplit("/", 1)[1]}" WITH (FORCE)')
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--quick", action="store_true", help="a 20 s run")
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get(
+            "BENCH_FAULTS_DATABASE_URL", DEFAULT_URL.format(name="faults_bench")
+        ),
+    )
+    args = parser.parse_args()
+    try:
+        return run(args)
+    finally:
+        if not args.keep:
+            drop(args.database_url)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
