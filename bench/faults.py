@@ -31,6 +31,7 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -112,48 +113,73 @@ def stored_annotations(project: int) -> dict[int, Stored]:
     }
 
 
-def print_table(
-    tally: Tally,
-    findings: Findings,
-    injected: dict[str, object],
-    workers: WorkerReport | BaseException | None,
-) -> None:
+def print_table(tally: Tally, findings: Findings, injected: dict[str, object]) -> None:
     counts = findings.counts()
     header = ["requests", "errors", *counts]
     values = [tally.requests, sum(tally.errors.values()), *counts.values()]
     print("| " + " | ".join(header) + " |")
     print("|" + "---|" * len(header))
     print("| " + " | ".join(str(v) for v in values) + " |")
+    errors = ", ".join(f"{k} {v}" for k, v in tally.errors.most_common())
+    print(f"errors by kind: {errors or 'none'}")
+    ordered = sorted(tally.seconds) or [0.0]
     print(
-        "errors by kind: "
-        + (", ".join(f"{k} {v}" for k, v in tally.errors.most_common()) or "none")
+        f"answered calls: {len(tally.seconds)}; time to an answer, retries included: "
+        f"p50 {ordered[len(ordered) // 2] * 1000:.0f} ms, "
+        f"p95 {ordered[int(len(ordered) * 0.95)] * 1000:.0f} ms, max {ordered[-1]:.1f} s"
     )
     print(f"retries answered with the first answer (Idempotent-Replayed): {tally.replayed}")
-    print(
-        f"checked: {findings.annotations} annotations, {findings.spans} spans written by the "
-        "clients"
-    )
+    print(f"checked: {findings.annotations} annotations, {findings.spans} spans the clients wrote")
     print("writes: " + ", ".join(f"{k} {v}" for k, v in sorted(tally.writes.items())))
     print("faults injected: " + ", ".join(f"{k} {v}" for k, v in injected.items()))
-    if isinstance(workers, WorkerReport):
-        print(
-            f"db_worker killed mid-release ({workers.release_killed_at}) and mid-import "
-            f"({workers.import_killed_at}); both finished {workers.seconds_to_recover:.0f} s "
-            f"after the kills; release sha256 same as undisturbed: "
-            f"{'yes' if workers.release_same_sha256 else 'NO'}; import stored every document "
-            f"once: {'yes' if workers.import_exact else 'NO'}"
-        )
-        for problem in workers.problems:
-            print(f"  {problem}")
-    else:
-        print(f"background phase did not complete: {workers!r}")
     for kind, lines in findings.found.items():
         for line in lines[:20]:
             print(f"  {kind}: {line}")
 
 
+def print_workers(workers: WorkerReport | BaseException | None) -> None:
+    if not isinstance(workers, WorkerReport):
+        print(f"background phase did not complete: {workers!r}")
+        return
+    print(
+        f"db_worker killed mid-release ({workers.release_killed_at}) and mid-import "
+        f"({workers.import_killed_at}); both finished {workers.seconds_to_recover:.0f} s "
+        f"after the kills; release sha256 same as undisturbed: "
+        f"{'yes' if workers.release_same_sha256 else 'NO'}; import stored every document "
+        f"once: {'yes' if workers.import_exact else 'NO'}"
+    )
+    for problem in workers.problems:
+        print(f"  {problem}")
+
+
 def load() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def in_background(work: Callable[[], WorkerReport]) -> tuple[threading.Thread, list]:
+    """Run ``work`` on a thread; its report (or what it raised) lands in the list."""
+    outcome: list[WorkerReport | BaseException] = []
+
+    def background() -> None:
+        try:
+            outcome.append(work())
+        except BaseException as error:  # reported with the figures
+            outcome.append(error)
+
+    thread = threading.Thread(target=background)
+    thread.start()
+    return thread, outcome
+
+
+def annotate(clients: list[Annotator], faults: list[Every], deadline: float) -> None:
+    """Every client works until the deadline while the faults strike."""
+    threads = [threading.Thread(target=client.run, args=(deadline,)) for client in clients]
+    for thread in [*faults, *threads]:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for fault in faults:
+        fault.stop()
 
 
 def run(args: argparse.Namespace) -> int:
@@ -162,8 +188,7 @@ def run(args: argparse.Namespace) -> int:
     os.environ.update(SERVER_SETTINGS)
     fresh_database(args.database_url)
     tokens = users(args.clients)
-    seed = args.seed
-    tally = Tally()
+    tally, seed = Tally(), args.seed
     with live_server(args.database_url, workers=args.workers) as server:
         manager = Http(server.url, tokens["manager"], Tally(), random.Random(seed), abort_share=0)
         annotators = [name for name in tokens if name != "manager"]
@@ -175,14 +200,13 @@ def run(args: argparse.Namespace) -> int:
             f"gunicorn -w {args.workers} at {server.url}, PostgreSQL {args.database_url}; "
             f"{args.clients} clients for {seconds:.0f} s; load average before: {load()}"
         )
-
         log = server.log_path.parent / "db_workers.log"
         rng = random.Random(seed)
+        kill = gunicorn_worker_kill(server.pid, rng)
+        cut = connection_cut(args.database_url, server.pid, rng)
         faults = [
-            Every("gunicorn worker kill", gunicorn_worker_kill(server.pid, rng), 2, 6, seed + 1),
-            Every(
-                "connection cut", connection_cut(args.database_url, server.pid, rng), 1, 3, seed + 2
-            ),
+            Every("gunicorn worker kill", kill, 2, 6, seed),
+            Every("connection cut", cut, 1, 3, seed),
         ]
         deadline = time.monotonic() + seconds
         clients = [
@@ -200,30 +224,17 @@ def run(args: argparse.Namespace) -> int:
             )
             for n, name in enumerate(annotators)
         ]
-        outcome: list[WorkerReport | BaseException] = []
-
-        def background() -> None:
-            try:
-                outcome.append(campaign(args.database_url, manager, gold, target, import_docs, log))
-            except BaseException as error:  # reported in the table
-                outcome.append(error)
-
-        threads = [threading.Thread(target=c.run, args=(deadline,)) for c in clients]
-        threads.append(threading.Thread(target=background))
-        for fault in faults:
-            fault.start()
-        for thread in threads:
-            thread.start()
-        for thread in threads[:-1]:
-            thread.join()
-        for fault in faults:
-            fault.stop()
-        threads[-1].join()
+        thread, outcome = in_background(
+            lambda: campaign(args.database_url, manager, gold, target, import_docs, log)
+        )
+        annotate(clients, faults, deadline)
+        thread.join()
         findings = compare([w for c in clients for w in c.ledger], stored_annotations(project))
-        injected = {fault.name: fault.done for fault in faults}
+        injected: dict[str, object] = {fault.name: fault.done for fault in faults}
         injected["client aborts"] = tally.errors["client abort"]
         injected["documents submitted"] = sum(c.documents for c in clients)
-        print_table(tally, findings, injected, outcome[0] if outcome else None)
+        print_table(tally, findings, injected)
+        print_workers(outcome[0] if outcome else None)
         print(f"load average after: {load()}; logs: {server.log_path}, {log}")
     workers_ok = bool(outcome) and isinstance(outcome[0], WorkerReport) and not outcome[0].problems
     return 1 if findings.failed() or not workers_ok else 0

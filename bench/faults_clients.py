@@ -37,6 +37,7 @@ class Tally:
     errors: Counter[str] = field(default_factory=Counter)
     writes: Counter[str] = field(default_factory=Counter)
     replayed: int = 0  # answers the server kept from a first attempt the client never saw
+    seconds: list[float] = field(default_factory=list)  # each answered call, retries included
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def count(self, error: str | None = None) -> None:
@@ -76,7 +77,8 @@ class Http:
         if method != "GET":
             headers["Idempotency-Key"] = key or str(uuid.uuid4())
         data = None if body is None else json.dumps(body)
-        give_up = min(time.monotonic() + RETRY_WINDOW, self.stop_retrying_at)
+        began = time.monotonic()
+        give_up = min(began + RETRY_WINDOW, self.stop_retrying_at)
         attempt = 0
         while True:
             short = attempt == 0 and method != "GET" and self.rng.random() < self.abort_share
@@ -86,6 +88,8 @@ class Http:
                 error and ("client abort" if short and "timed out" in error else error)
             )
             if answer is not None:
+                with self.tally.lock:
+                    self.tally.seconds.append(time.monotonic() - began)
                 return answer
             attempt += 1
             if time.monotonic() + wait > give_up:
