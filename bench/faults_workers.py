@@ -1,9 +1,10 @@
 """The fault campaign's background work: a db_worker killed mid-release and mid-import.
 
-1. A worker starts building a release of a project with ``--release-documents`` gold
-   documents; once it has written some of them it is killed (SIGKILL).
-2. An import of ``--import-documents`` documents goes to the background (the server runs with
-   a low ``IMPORT_BACKGROUND_THRESHOLD``); a second worker starts it and is killed halfway.
+1. A worker starts building a release of a project of gold documents (``gold_seed``); a
+   third of the way through it is killed (SIGKILL).
+2. An import of distinct documents (``import_records``) goes to the background (the server runs with
+   a low ``IMPORT_BACKGROUND_THRESHOLD``); a second worker starts it and is killed a third of
+   the way through.
 3. A fresh worker and a stall sweep (``requeue_stalled --every 1``) take both up again; then a
    second release of the same gold is built undisturbed.
 
@@ -25,6 +26,7 @@ import psycopg
 from faults_clients import Http
 from faults_inject import db_worker_start, stop, sweeper_start
 
+KILL_AT = 3  # a worker is killed once it is 1/KILL_AT of the way through its run
 STALLED_AFTER = 10.0  # seconds without a heartbeat before the sweep re-queues a run
 GOLD_TEXT = "Keïta met Traoré in Bamako on day {n}. "
 GOLD_SPANS = (("PER", 0, 5, "Keïta"), ("PER", 10, 16, "Traoré"), ("LOC", 20, 26, "Bamako"))
@@ -144,15 +146,15 @@ def campaign(
 
 
 def _kill_midway(worker: subprocess.Popen, run: Any, running: str) -> str:
-    """Kill ``worker`` once it has done part of ``run``; say how far it had gone."""
+    """Kill ``worker`` a third of the way through ``run``; say how far it had gone."""
     done, total = ("progress_done", "progress_total") if running == "building" else (
         "records_done", "records_total")  # fmt: skip
 
-    def started() -> bool:
-        run.refresh_from_db()
-        return run.status != "queued" and getattr(run, done) > 0
+    def a_third_done() -> bool:
+        # Or over: then the kill came too late, which the caller reports.
+        return _over(run) or getattr(run, done) >= max(1, getattr(run, total) // KILL_AT)
 
-    wait_for(started, 120, f"the worker to start on {run}")
+    wait_for(a_third_done, 300, f"the worker to get a third of the way through {run}")
     os.kill(worker.pid, signal.SIGKILL)
     worker.wait()
     run.refresh_from_db()
