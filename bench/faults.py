@@ -65,30 +65,27 @@ def users(clients: int) -> dict[str, str]:
 
 
 def project_create(manager: Http, name: str, labels: tuple[str, ...]) -> tuple[int, dict[str, int]]:
-    answer = manager.call("POST", "/api/projects/", {"name": name})
-    assert answer is not None and answer.status == 201, answer
-    project = answer.payload["id"]
+    """A project of the manager's with these entity labels; its id and the labels' ids."""
+    project = manager.expect("POST", "/api/projects/", {"name": name}, 201)["id"]
     ids = {}
     for label in labels:
         body = {"name": label, "kind": "entity"}
-        made = manager.call("POST", f"/api/projects/{project}/labels/", body)
-        assert made is not None and made.status == 201, made
-        ids[label] = made.payload["id"]
+        ids[label] = manager.expect("POST", f"/api/projects/{project}/labels/", body, 201)["id"]
     return project, ids
 
 
-def annotation_project(manager: Http, annotators: list[str], documents: int):
+def annotation_project(
+    manager: Http, annotators: list[str], documents: int
+) -> tuple[int, dict[str, int]]:
     """The project the annotators work on, with its members and documents."""
     project, labels = project_create(manager, "Faults", ("PER", "ORG", "LOC"))
     for name in annotators:
         body = {"username": name, "role": "annotator"}
-        answer = manager.call("POST", f"/api/projects/{project}/members/", body)
-        assert answer is not None and answer.status == 201, answer
+        manager.expect("POST", f"/api/projects/{project}/members/", body, 201)
     records = [
         {"text": f"Report {n}. " + FILLER * 8, "external_id": f"doc-{n}"} for n in range(documents)
     ]
-    answer = manager.call("POST", f"/api/projects/{project}/documents/", records)
-    assert answer is not None and answer.status == 201, answer
+    manager.expect("POST", f"/api/projects/{project}/documents/", records, 201)
     return project, labels
 
 
@@ -217,6 +214,7 @@ def run(args: argparse.Namespace) -> int:
                     tally,
                     random.Random(seed + n),
                     stop_retrying_at=deadline + 60,
+                    keys=not args.without_keys,
                 ),
                 project,
                 labels,
@@ -257,6 +255,11 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="a 20 s run")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument(
+        "--without-keys",
+        action="store_true",
+        help="annotators retry without Idempotency-Key: shows what the keys prevent",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument(
         "--database-url",

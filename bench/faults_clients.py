@@ -55,12 +55,22 @@ class Tally:
 class Answer:
     status: int
     payload: Any
+    retried: bool = False  # an earlier attempt went unanswered: it may have been applied
 
 
 class Http:
     """JSON over one connection per request, retried with the same key until answered."""
 
-    def __init__(self, base_url: str, token: str, tally: Tally, rng: random.Random, **how: float):
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        tally: Tally,
+        rng: random.Random,
+        *,
+        keys: bool = True,
+        **how: float,
+    ):
         host, port = base_url.removeprefix("http://").split(":")
         self.address = (host, int(port))
         self.token = token
@@ -68,13 +78,14 @@ class Http:
         self.rng = rng
         self.abort_share = how.get("abort_share", 0.1)
         self.stop_retrying_at = how.get("stop_retrying_at", float("inf"))
+        self.keys = keys  # False only to show what the keys prevent
 
     def call(
         self, method: str, path: str, body: object = None, key: str | None = None
     ) -> Answer | None:
         """Send until answered (not a 5xx); None when the retry window closed first."""
         headers = {"Authorization": f"Token {self.token}", "Content-Type": "application/json"}
-        if method != "GET":
+        if method != "GET" and self.keys:
             headers["Idempotency-Key"] = key or str(uuid.uuid4())
         data = None if body is None else json.dumps(body)
         began = time.monotonic()
@@ -90,11 +101,18 @@ class Http:
             if answer is not None:
                 with self.tally.lock:
                     self.tally.seconds.append(time.monotonic() - began)
-                return answer
+                return Answer(answer.status, answer.payload, retried=attempt > 0)
             attempt += 1
             if time.monotonic() + wait > give_up:
                 return None
             time.sleep(wait or min(1.0, 0.05 * 2**attempt) * self.rng.uniform(0.5, 1.0))
+
+    def expect(self, method: str, path: str, body: object, status: int) -> Any:
+        """Call, and stop the bench unless the answer has this status; return its payload."""
+        answer = self.call(method, path, body)
+        if answer is None or answer.status != status:
+            raise SystemExit(f"{method} {path} answered {answer}, not {status}")
+        return answer.payload
 
     def _once(
         self, method: str, path: str, data: str | None, headers: dict[str, str], timeout: float
@@ -237,7 +255,8 @@ class Annotator:
         """Send one write, note it in the ledger; return the answer if it was acknowledged."""
         key = str(uuid.uuid4())
         answer = self.http.call(method, f"/api/annotations/{self.annotation}/{tail}", body, key)
-        if answer is None:
+        # Without a key, a refusal of a retry says nothing of the attempt that went unanswered.
+        if answer is None or (answer.status >= 400 and answer.retried and not self.http.keys):
             outcome, version = "unanswered", None
         elif answer.status >= 400:
             outcome, version = "refused", None

@@ -94,17 +94,14 @@ def _kill(process: subprocess.Popen) -> None:
 
 
 def _release_post(manager: Http, project: int, name: str) -> int:
-    answer = manager.call("POST", f"/api/projects/{project}/releases/", {"name": name})
-    if answer is None or answer.status != 202:
-        raise SystemExit(f"release {name}: {answer}")
-    return int(answer.payload["id"])
+    return int(
+        manager.expect("POST", f"/api/projects/{project}/releases/", {"name": name}, 202)["id"]
+    )
 
 
 def _import_post(manager: Http, project: int, records: list[dict[str, str]]) -> int:
-    answer = manager.call("POST", f"/api/projects/{project}/documents/", records)
-    if answer is None or answer.status != 202:
-        raise SystemExit(f"the import did not go to the background: {answer}")
-    return int(answer.payload["job"].rstrip("/").rsplit("/", 1)[1])
+    job = manager.expect("POST", f"/api/projects/{project}/documents/", records, 202)["job"]
+    return int(job.rstrip("/").rsplit("/", 1)[1])
 
 
 def campaign(
