@@ -46,6 +46,7 @@ from live_server import live_server
 # The server's settings for the campaign: imports above 1,000 documents go to the background,
 # and the per-user write throttle is out of the way (this measures faults, not the throttle).
 SERVER_SETTINGS = {"IMPORT_BACKGROUND_THRESHOLD": "1000", "API_WRITE_RATE": "100000/minute"}
+MANAGER_RETRY_WINDOW = 600.0
 FILLER = (
     "The army said on Thursday that troops had reached the northern town after a week of "
     "fighting near the border, while officials promised talks and aid. "
@@ -187,7 +188,16 @@ def run(args: argparse.Namespace) -> int:
     tokens = users(args.clients)
     tally, seed = Tally(), args.seed
     with live_server(args.database_url, workers=args.workers) as server:
-        manager = Http(server.url, tokens["manager"], Tally(), random.Random(seed), abort_share=0)
+        # The manager's writes (a release, a 15,000-document import) retry for up to 10 minutes:
+        # on a loaded machine a long request may need many attempts between the faults.
+        manager = Http(
+            server.url,
+            tokens["manager"],
+            Tally(),
+            random.Random(seed),
+            abort_share=0,
+            retry_window=MANAGER_RETRY_WINDOW,
+        )
         annotators = [name for name in tokens if name != "manager"]
         project, labels = annotation_project(manager, annotators, documents=60 * args.clients)
         gold, _ = project_create(manager, "Faults gold", ("PER", "LOC"))

@@ -79,6 +79,7 @@ class Http:
         self.abort_share = how.get("abort_share", 0.1)
         self.stop_retrying_at = how.get("stop_retrying_at", float("inf"))
         self.keys = keys  # False only to show what the keys prevent
+        self.retry_window = how.get("retry_window", RETRY_WINDOW)
 
     def call(
         self, method: str, path: str, body: object = None, key: str | None = None
@@ -89,7 +90,7 @@ class Http:
             headers["Idempotency-Key"] = key or str(uuid.uuid4())
         data = None if body is None else json.dumps(body)
         began = time.monotonic()
-        give_up = min(began + RETRY_WINDOW, self.stop_retrying_at)
+        give_up = min(began + self.retry_window, self.stop_retrying_at)
         attempt = 0
         while True:
             short = attempt == 0 and method != "GET" and self.rng.random() < self.abort_share
