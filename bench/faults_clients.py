@@ -240,10 +240,7 @@ class Annotator:
         touched = tuple((item["client_id"], item["label"]) for item in items)
         answer = self._write("replace", "POST", "bulk/", {"spans": items, "stances": []}, touched)
         if answer is not None:
-            self.spans = {
-                span["client_id"]: Span(span["id"], span["label_name"], span["start"], span["end"])
-                for span in answer.payload["spans"]
-            }
+            self._know(answer.payload["spans"])
 
     def _write(
         self,
@@ -278,7 +275,11 @@ class Annotator:
         if answer is None or answer.status != 200:
             return
         self.version = answer.payload["version"]
+        self._know(answer.payload["spans"])
+
+    def _know(self, spans: list[dict[str, Any]]) -> None:
+        """Take these spans, as the server answered them, for the annotation's spans."""
         self.spans = {
             span["client_id"]: Span(span["id"], span["label_name"], span["start"], span["end"])
-            for span in answer.payload["spans"]
+            for span in spans
         }
