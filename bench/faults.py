@@ -249,10 +249,14 @@ def run(args: argparse.Namespace) -> int:
 
 
 def drop(database_url: str) -> None:
+    """Drop the campaign's database, closing this process's connections to it first."""
     import psycopg
-    from django.db import connections
+    from django.conf import settings
 
-    connections.close_all()
+    if settings.configured:
+        from django.db import connections
+
+        connections.close_all()
     admin_url = database_url.rsplit("/", 1)[0] + "/postgres"
     with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{database_url.rsplit("/", 1)[1]}" WITH (FORCE)')

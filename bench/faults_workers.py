@@ -151,9 +151,11 @@ def _kill_midway(worker: subprocess.Popen, run: Any, running: str) -> str:
         # Or over: then the kill came too late, which the caller reports.
         return _over(run) or getattr(run, done) >= max(1, getattr(run, total) // KILL_AT)
 
-    wait_for(a_third_done, 300, f"the worker to get a third of the way through {run}")
-    os.kill(worker.pid, signal.SIGKILL)
-    worker.wait()
+    try:
+        wait_for(a_third_done, 300, f"the worker to get a third of the way through {run}")
+    finally:  # killed whatever happens, so that no worker outlives the bench
+        os.kill(worker.pid, signal.SIGKILL)
+        worker.wait()
     run.refresh_from_db()
     return f"{run.status}, {getattr(run, done)} of {getattr(run, total)}"
 
