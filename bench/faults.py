@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/faults.py [--seconds 60] [--clients 8] [--quick]
                                      [--database-url postgres://.../faults_bench] [--keep]
+                                     [--without-keys]
 
 Builds a fresh PostgreSQL database (`faults_bench`, dropped at the end unless --keep), starts
 gunicorn (`-w 4`, DEBUG=0) on a free port and runs --clients annotator threads, each with its
@@ -21,7 +22,8 @@ Then every client's ledger is held against the database (bench/faults_ledger.py)
 printed: requests, errors by kind, lost, duplicated, acknowledged-but-missing, version gaps,
 and whether the release came out with the sha256 of an undisturbed build and the import stored
 every document once. Exit 1 when anything was lost, duplicated or missing, or either
-background run did not recover exactly.
+background run did not recover exactly. --without-keys: the annotators retry without
+Idempotency-Key, to show what the keys prevent (docs/benchmarks.md, "Fault campaign").
 """
 
 import argparse
