@@ -259,8 +259,8 @@ def report(run: Run, elapsed: float, verdict: Verdict, logs: dict[str, str]) -> 
     )
     for problem in verdict.problems[:20]:
         print(f"  problem: {problem}")
-    # services/stalled.py logs each run it re-queues ("... stopped beating ...").
-    requeued = logs["worker"].count("stopped beating")
+    # services/stalled.py logs each run it re-queues ("...; queued again.").
+    requeued = logs["worker"].count("queued again.")
     print(f"runs re-queued after their worker died: {requeued}; server tracebacks: {tracebacks}")
     return verdict.clean and not errors and not record.gave_up and not any(tracebacks.values())
 

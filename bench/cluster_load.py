@@ -1,9 +1,10 @@
 """The load of bench/cluster.py: annotators, a reviewer and a manager behind a load balancer.
 
 The balancer is the client side of what HAProxy or nginx would do: it probes each web host's
-``/healthz`` every half second, sends each user to their home host (round-robin over the
-users) while it is healthy and to another healthy host otherwise, and takes a host out of
-rotation at once when a request to it fails (a passive check), until a probe passes again.
+``/healthz`` every half second (out of rotation after two failed probes in a row, back after
+one good one), sends each user to their home host (round-robin over the users) while it is
+healthy and to another healthy host otherwise, and takes a host out at once when a new
+connection to it fails (a passive check), until a probe passes again.
 
 Every write carries a fresh ``Idempotency-Key`` (a span also its ``client_id``) and is sent
 again, with the same key and body, to whichever host is healthy when its answer is lost: the
@@ -26,6 +27,7 @@ from dataclasses import dataclass, field
 from cluster_hosts import Host
 
 PROBE_SECONDS = 0.5
+FALL = 2  # failed probes in a row that take a host out of rotation
 ATTEMPTS = 12  # one write is sent at most this often, over about 20 s of back-off
 WORD = re.compile(r"\w+")
 
@@ -90,9 +92,14 @@ class Balancer:
                     break
 
     def _probe_forever(self) -> None:
+        failures = dict.fromkeys(self.hosts, 0)
         while not self.closed.wait(PROBE_SECONDS):
             for host in self.hosts:
-                self._set(host, healthy=_probe(host))
+                failures[host] = 0 if _probe(host) else failures[host] + 1
+                # Out after FALL failed probes in a row (a refused request: at once), in
+                # again after one good probe.
+                if failures[host] in (0, FALL):
+                    self._set(host, healthy=not failures[host])
 
     def close(self) -> None:
         self.closed.set()
@@ -100,7 +107,7 @@ class Balancer:
 
 
 def _probe(host: Host) -> bool:
-    connection = http.client.HTTPConnection(host.address, 8000, timeout=1)
+    connection = http.client.HTTPConnection(host.address, 8000, timeout=2)
     try:
         connection.request("GET", "/healthz")
         return connection.getresponse().status == 200
