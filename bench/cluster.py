@@ -147,6 +147,7 @@ class Run:
         self.record = Record()
         self.balancer = Balancer(WEB_HOSTS)
         self.pending: dict[int, float] = {}
+        self.submissions = Submissions(needed=ANNOTATORS_PER_DOCUMENT)
         self.events: list[str] = []
         self.started = time.monotonic()
 
@@ -159,8 +160,11 @@ class Run:
             record=self.record,
         )
 
+    def backlog(self) -> int:
+        return self.submissions.ready.qsize()
+
     def users(self, project: Project, clock: Clock) -> list[threading.Thread]:
-        submissions = Submissions(needed=ANNOTATORS_PER_DOCUMENT)
+        submissions = self.submissions
         half = self.args.seconds / 2
         schedule = [0.2 * self.args.seconds, half - 0.5, half + 1, 0.8 * self.args.seconds]
         names = [name for name in self.tokens if name.startswith("annotator")]
@@ -244,6 +248,9 @@ def report(run: Run, elapsed: float, verdict: Verdict, logs: dict[str, str]) -> 
         f"refused connection: {dict(record.resent) or 0}; "
         f"never answered: {dict(record.gave_up) or 0}"
     )
+    for refusal in record.refusals:
+        print(f"  refused: {refusal}")
+    print(f"documents waiting for the reviewer at the end: {run.backlog()}")
     for release, name in sorted(record.releases.items()):
         seconds = record.release_seconds.get(release)
         took = f"{seconds:.1f} s" if seconds is not None else "not finished"
@@ -254,8 +261,8 @@ def report(run: Run, elapsed: float, verdict: Verdict, logs: dict[str, str]) -> 
             f"{verdict.duplicated[kind]} duplicated"
         )
     print(
-        f"  spans stored without an answer: {verdict.unanswered_stored} "
-        f"(of {len(record.unanswered_spans)} never answered)"
+        f"  spans refused or never answered: {len(record.unacknowledged_spans)}, "
+        f"of which stored: {verdict.unacknowledged_stored}"
     )
     for problem in verdict.problems[:20]:
         print(f"  problem: {problem}")

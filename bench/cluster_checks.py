@@ -3,7 +3,8 @@
 Read straight from PostgreSQL (not through PgBouncer or a web host) with the ORM:
 
 - spans, by ``client_id``: each acknowledged one stored once (0 is lost, 2+ duplicated) and
-  logged once (one ``span_created`` event); a span whose answer never came is counted apart;
+  logged once (one ``span_created`` event); of the spans refused or never answered, those
+  stored anyway are counted apart;
 - submissions: each acknowledged one leaves the annotation submitted, with exactly one
   ``status_changed`` event to ``submitted``;
 - gold: each acknowledged build leaves one gold annotation with one ``content_replaced``
@@ -22,7 +23,7 @@ from cluster_load import Record
 class Verdict:
     lost: Counter = field(default_factory=Counter)
     duplicated: Counter = field(default_factory=Counter)
-    unanswered_stored: int = 0
+    unacknowledged_stored: int = 0
     checked: Counter = field(default_factory=Counter)
     problems: list[str] = field(default_factory=list)
 
@@ -69,7 +70,9 @@ def _spans(record: Record, verdict: Verdict) -> None:
         verdict.count("span", stored[client_id])
         if stored[client_id] == 1 and logged[by_client[client_id]] != 1:
             verdict.problems.append(f"span {client_id}: {logged[by_client[client_id]]} events")
-    verdict.unanswered_stored = sum(1 for client_id in record.unanswered_spans if stored[client_id])
+    verdict.unacknowledged_stored = sum(
+        1 for client_id in record.unacknowledged_spans if stored[client_id]
+    )
 
 
 def _submissions(record: Record, verdict: Verdict) -> None:

@@ -203,6 +203,8 @@ class Cluster:
             SECRET_KEY=self.secret_key,
             ALLOWED_HOSTS=",".join(host.address for host in WEB_HOSTS),
             SECURE_SSL_REDIRECT="0",
+            # A killed process loses what it had not written: keep the logs whole.
+            PYTHONUNBUFFERED="1",
             **extra,
         )
         return env
@@ -225,6 +227,9 @@ class Cluster:
                     str(self.threads),
                     "--keep-alive",
                     "75",
+                    # Each host's own: the default path is shared by every gunicorn of the machine.
+                    "--control-socket",
+                    str(self.directory / f"{host.name}.ctl"),
                     "-b",
                     f"{host.address}:{WEB_PORT}",
                 ]

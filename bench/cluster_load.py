@@ -126,7 +126,7 @@ class Record:
     resent: Counter = field(default_factory=Counter)  # kind -> requests sent again
     gave_up: Counter = field(default_factory=Counter)  # kind -> writes never answered
     spans: dict[str, int] = field(default_factory=dict)  # client_id -> annotation
-    unanswered_spans: dict[str, int] = field(default_factory=dict)
+    unacknowledged_spans: dict[str, int] = field(default_factory=dict)  # refused or unanswered
     submitted: set[int] = field(default_factory=set)  # annotation ids
     gold: set[int] = field(default_factory=set)  # document ids
     releases: dict[int, str] = field(default_factory=dict)  # id -> name
@@ -135,10 +135,14 @@ class Record:
     keys: set[tuple[str, str]] = field(default_factory=set)  # (username, Idempotency-Key)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def answer(self, kind: str, status: int, seconds: float) -> None:
+    refusals: list[str] = field(default_factory=list)  # the first few answers not 2xx
+
+    def answer(self, kind: str, status: int, seconds: float, payload: dict) -> None:
         with self.lock:
             self.latencies[kind].append(seconds * 1000)
             self.answers[kind, status] += 1
+            if status >= 300 and len(self.refusals) < 10:
+                self.refusals.append(f"{kind} {status}: {str(payload)[:300]}")
 
 
 class Session:
@@ -176,7 +180,7 @@ class Session:
                         continue
                     self.balancer.failed(host)
                 else:
-                    self.record.answer(kind, status, time.perf_counter() - started)
+                    self.record.answer(kind, status, time.perf_counter() - started, payload)
                     if method != "GET" and 200 <= status < 300:
                         with self.record.lock:
                             self.record.keys.add((self.username, headers["Idempotency-Key"]))
@@ -215,10 +219,12 @@ def span_plan(document: dict, labels: tuple[int, ...], rng: random.Random) -> li
     words = [(m.start(), m.end()) for m in WORD.finditer(document["text"])][:80]
     shared = random.Random(document["id"])
     picked = shared.sample(range(len(words)), k=min(len(words), shared.randint(3, 5)))
+    others = [index for index in range(len(words)) if index not in picked]
+    rng.shuffle(others)
     plan = []
     for index in picked:
         if rng.random() < 0.15:  # this annotator disagrees on this one
-            index = rng.choice([i for i in range(len(words)) if i not in picked])
+            index = others.pop()
         start, end = words[index]
         label = labels[(document["id"] + index) % len(labels)]
         plan.append({"label": label, "start": start, "end": end})
@@ -257,7 +263,7 @@ def _add_span(session: Session, annotation: int, span: dict, version: int) -> in
         if status in (200, 201):
             session.record.spans[body["client_id"]] = annotation
         else:
-            session.record.unanswered_spans[body["client_id"]] = annotation
+            session.record.unacknowledged_spans[body["client_id"]] = annotation
     return payload.get("version", version) if status in (200, 201) else version
 
 
