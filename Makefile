@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-sqlite lint format bench-ingest bench-api fuzz clean
+.PHONY: run test test-sqlite lint format bench-ingest bench-api bench-cluster fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,11 @@ bench-ingest: $(VENV)/.dev-installed
 # Span-write latency and throughput over loopback against gunicorn and PostgreSQL.
 bench-api: $(VENV)/.dev-installed
 	$(BIN)/python bench/api.py
+
+# Two web hosts, a worker host and PgBouncer in network namespaces; one web host and the worker
+# are killed half-way (docs/operations.md#more-than-one-machine). Needs root and pgbouncer.
+bench-cluster: $(VENV)/.dev-installed
+	$(BIN)/python bench/cluster.py $(CLUSTER_ARGS)
 
 # Schemathesis against a live gunicorn on a free port: a throwaway SQLite database with the
 # demo data (FUZZ_DATABASE_URL=... names another), FUZZ_EXAMPLES cases per operation and phase.

@@ -306,6 +306,9 @@ def main() -> int:
         logs = {host.name: cluster.log_text(host) for host in HOSTS.values()}
         clean = report(run, elapsed, verify(run.record), logs)
         print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    except KeyboardInterrupt:
+        print("interrupted: tearing down")
+        return 130
     finally:
         logs = cluster.close(keep_logs=not clean)
         if logs:
