@@ -9,8 +9,8 @@ over its veth cable through the bridge; nothing in it can see the root namespace
     wbc-web2   10.231.77.12   gunicorn :8000
     wbc-worker 10.231.77.13   manage.py db_worker + manage.py requeue_stalled
 
-Every host talks to the database through PgBouncer only, with DATABASE_PREPARED_STATEMENTS=0
-and DATABASE_SERVER_SIDE_CURSORS=0. ``Cluster.kill(host)`` is a host lost at once: SIGKILL to
+Every host talks to the database through PgBouncer only, with DATABASE_PREPARED_STATEMENTS=0.
+``Cluster.kill(host)`` is a host lost at once: SIGKILL to
 every process of its namespace. Everything is undone by ``Cluster.close`` (processes,
 namespaces, the bridge, PgBouncer's files), also after a failure.
 """
@@ -44,7 +44,6 @@ CONFIG_VARIABLES = (
     "ALLOWED_HOSTS",
     "SECURE_SSL_REDIRECT",
     "DATABASE_PREPARED_STATEMENTS",
-    "DATABASE_SERVER_SIDE_CURSORS",
     "STALLED_AFTER_SECONDS",
 )
 PGBOUNCER_INI = """\
@@ -198,7 +197,6 @@ class Cluster:
         env.update(
             DATABASE_URL=self.database_url,
             DATABASE_PREPARED_STATEMENTS="0",
-            DATABASE_SERVER_SIDE_CURSORS="0",
             DEBUG="0",
             SECRET_KEY=self.secret_key,
             ALLOWED_HOSTS=",".join(host.address for host in WEB_HOSTS),

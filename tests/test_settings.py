@@ -29,7 +29,6 @@ CONFIG_VARIABLES = [
     "LOG_LEVEL",
     "TASKS_BACKEND",
     "DATABASE_PREPARED_STATEMENTS",
-    "DATABASE_SERVER_SIDE_CURSORS",
     # Set by tests/browser/conftest.py for Playwright; `check --deploy` rightly refuses it.
     "DJANGO_ALLOW_ASYNC_UNSAFE",
 ]
@@ -38,9 +37,8 @@ PRINT_SETTINGS = (
     "import json; from django.conf import settings; db = settings.DATABASES['default']; "
     "print(json.dumps({'engine': db['ENGINE'], 'name': str(db['NAME']), 'host': db['HOST'], "
     "'port': db['PORT'], 'user': db['USER'], 'options': db.get('OPTIONS', {}), "
-    "'conn_max_age': db['CONN_MAX_AGE'], "
-    "'server_side_cursors': not db.get('DISABLE_SERVER_SIDE_CURSORS', False), "
-    "'debug': settings.DEBUG, 'allowed_hosts': settings.ALLOWED_HOSTS}))"
+    "'conn_max_age': db['CONN_MAX_AGE'], 'debug': settings.DEBUG, "
+    "'allowed_hosts': settings.ALLOWED_HOSTS}))"
 )
 
 THREADS = 8
@@ -214,13 +212,9 @@ def test_database_url_selects_postgresql():
     pooled = settings_for(
         DATABASE_URL="postgres://workbench@db.example.org/annotations",
         DATABASE_PREPARED_STATEMENTS="0",
-        DATABASE_SERVER_SIDE_CURSORS="0",
         **production_variables(),
     )
     assert "prepare_threshold" not in pooled["options"]
-    # Behind PgBouncer in transaction mode a held cursor would be lost between statements.
-    assert configured["server_side_cursors"] is True
-    assert pooled["server_side_cursors"] is False
 
 
 def test_without_database_url_the_database_is_the_sqlite_file_in_the_project():

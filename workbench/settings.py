@@ -2,8 +2,7 @@
 
 Variables: DATABASE_URL, SECRET_KEY, DEBUG (1/0), ALLOWED_HOSTS (comma-separated),
 CSRF_TRUSTED_ORIGINS, SECURE_SSL_REDIRECT (1/0), IMPORT_MAX_BYTES, IMPORT_BACKGROUND_THRESHOLD,
-TOKEN_LIFETIME_DAYS, IDEMPOTENCY_KEY_HOURS, SESSION_IDLE_MINUTES, LOG_LEVEL,
-DATABASE_PREPARED_STATEMENTS and DATABASE_SERVER_SIDE_CURSORS (1/0, PostgreSQL behind a pooler).
+TOKEN_LIFETIME_DAYS, IDEMPOTENCY_KEY_HOURS, SESSION_IDLE_MINUTES, LOG_LEVEL.
 """
 
 import os
@@ -141,13 +140,6 @@ else:
     # before 1.21), set DATABASE_PREPARED_STATEMENTS=0.
     if os.environ.get("DATABASE_PREPARED_STATEMENTS", "1") != "0":
         DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 0
-    # QuerySet.iterator() outside a transaction (release downloads, agreement) reads through a
-    # server-side cursor WITH HOLD; behind a pooler in transaction mode its next FETCH may
-    # reach another server connection, where the cursor does not exist. There, set
-    # DATABASE_SERVER_SIDE_CURSORS=0: iterator() then fetches on the client.
-    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = not env_bool(
-        "DATABASE_SERVER_SIDE_CURSORS", True
-    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
