@@ -32,6 +32,7 @@ def test_healthz_answers_ok_to_a_probe_by_address_over_plain_http(client, produc
     assert response.json() == {"status": "ok"}
     assert response["Cache-Control"] == "no-store"
     assert not response.cookies
+    assert client.head("/healthz", HTTP_HOST=BALANCER_HOST).status_code == 200
     # Any other page, asked the same way, is refused: the probe is let through on purpose.
     assert client.get("/accounts/login/", HTTP_HOST=BALANCER_HOST).status_code == 400
 
