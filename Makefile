@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-sqlite lint format bench-ingest bench-api bench-faults fuzz clean
+.PHONY: run test test-sqlite lint format bench-ingest bench-api bench-faults bench-cluster fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +64,11 @@ bench-api: $(VENV)/.dev-installed
 # any write lost or applied twice. FAULTS_ARGS=--quick for a 20 s run.
 bench-faults: $(VENV)/.dev-installed
 	$(BIN)/python bench/faults.py $(FAULTS_ARGS)
+
+# Two web hosts, a worker host and PgBouncer in network namespaces; one web host and the worker
+# are killed half-way (docs/operations.md#more-than-one-machine). Needs root and pgbouncer.
+bench-cluster: $(VENV)/.dev-installed
+	$(BIN)/python bench/cluster.py $(CLUSTER_ARGS)
 
 # Schemathesis against a live gunicorn on a free port: a throwaway SQLite database with the
 # demo data (FUZZ_DATABASE_URL=... names another), FUZZ_EXAMPLES cases per operation and phase.

@@ -6,7 +6,8 @@ the other. The tasks themselves only call the services, which are safe to run ag
 that is ready, or an import job that is done, is left alone.
 
 Every task first sweeps for stalled work (``stalled_requeue``): a job or release whose worker
-stopped beating is marked stalled and queued again, in one transaction, exactly once however
+stopped beating, or whose task a worker took and died before beginning, is marked stalled and
+queued again, in one transaction, exactly once however
 many workers sweep at the same time. ``manage.py requeue_stalled`` runs the same sweep
 (``make run`` keeps one looping; a cron can call it), so a stall is noticed even when no new
 task arrives.
@@ -46,7 +47,13 @@ def run_import_job(context: TaskContext, job_id: int) -> None:
 def stalled_requeue(*, stalled_after: float | None = None) -> stalled.Stalled:
     """Mark the jobs and releases whose worker stopped beating as stalled and queue them again."""
     with transaction.atomic():
-        found = stalled.stalled_mark(stalled_after=stalled_after)
+        found = stalled.stalled_mark(
+            stalled_after=stalled_after,
+            task_paths={
+                ImportJob: run_import_job.module_path,
+                Release: build_release.module_path,
+            },
+        )
         for job_id in found.jobs:
             run_import_job.enqueue(job_id)
         for release_id in found.releases:

@@ -7,6 +7,8 @@ queries (four) whatever the project's size, filtered by joins rather than lists 
 
 from collections import defaultdict
 
+from django.db import transaction
+
 from annotations.agreement import AnnotatorWork
 from annotations.models import (
     Annotation,
@@ -65,8 +67,11 @@ def agreement_inputs(*, project: Project) -> list[tuple[str, dict[str, Annotator
             "document_id"
         )
     ).values_list("pk", "text")
-    return [
-        (text, works[pk])
-        for pk, text in texts.order_by("pk").iterator(chunk_size=500)
-        if pk in compared
-    ]
+    # One transaction, so that the iterator's server-side cursor is not held across
+    # transactions (a pooler in transaction mode would lose it between fetches).
+    with transaction.atomic():
+        return [
+            (text, works[pk])
+            for pk, text in texts.order_by("pk").iterator(chunk_size=500)
+            if pk in compared
+        ]

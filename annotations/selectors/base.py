@@ -6,6 +6,8 @@ the caller's role (``caller_role``, from ``role_of``) and return nothing for a n
 an id of someone else's project reads exactly like an id that does not exist.
 """
 
+from collections.abc import Iterator
+
 from django.contrib.auth.models import User
 from django.db.models import Count, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -56,3 +58,25 @@ def manual_count() -> Coalesce:
         .values("count")
     )
     return Coalesce(Subquery(count), Value(0))
+
+
+def chunk_bytes(chunks: QuerySet) -> Iterator[bytes]:
+    """Yield a stored file's chunks in ``index`` order, ``CHUNKS_PER_FETCH`` per query.
+
+    One short query per few chunks, not ``QuerySet.iterator()``: outside a transaction its
+    server-side cursor is declared WITH HOLD and read over several transactions, which a pooler
+    in transaction mode (PgBouncer) may send to different server connections, where the cursor
+    does not exist. A stored file's chunks never change, so reading them by index is exact.
+    """
+    after = -1
+    while True:
+        batch = list(
+            chunks.filter(index__gt=after)
+            .order_by("index")
+            .values_list("index", "data")[:CHUNKS_PER_FETCH]
+        )
+        for _index, data in batch:
+            yield bytes(data)
+        if len(batch) < CHUNKS_PER_FETCH:
+            return
+        after = batch[-1][0]

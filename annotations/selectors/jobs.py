@@ -12,7 +12,7 @@ from django.contrib.auth.models import User
 from django.db.models import QuerySet
 
 from annotations.models import ImportJob, ImportJobChunk, Project
-from annotations.selectors.base import CHUNKS_PER_FETCH, role_of
+from annotations.selectors.base import chunk_bytes, role_of
 
 # Six missed beats: a worker busy on a long transaction still beats (its own connection), so a
 # live worker is never this late, and a dead one is re-queued well within a minute.
@@ -51,6 +51,4 @@ def import_job_get_for_user(*, user: User, job_id: int) -> ImportJob | None:
 
 def import_job_chunks(*, job: ImportJob) -> Iterator[bytes]:
     """Yield the job's uploaded bytes chunk by chunk, in order."""
-    chunks = ImportJobChunk.objects.filter(job=job).order_by("index").values_list("data", flat=True)
-    for data in chunks.iterator(chunk_size=CHUNKS_PER_FETCH):
-        yield bytes(data)
+    return chunk_bytes(ImportJobChunk.objects.filter(job=job))

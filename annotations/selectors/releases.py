@@ -11,7 +11,7 @@ from django.contrib.auth.models import User
 from django.db.models import Prefetch, QuerySet
 
 from annotations.models import Project, Release, ReleaseFile, ReleaseFileChunk, ReleaseStatus
-from annotations.selectors.base import CHUNKS_PER_FETCH, role_of
+from annotations.selectors.base import chunk_bytes, role_of
 
 
 def release_list(*, project: Project) -> QuerySet[Release]:
@@ -52,10 +52,4 @@ def release_file_get(*, release: Release, format_name: str) -> ReleaseFile | Non
 
 def release_file_chunks(*, release_file: ReleaseFile) -> Iterator[bytes]:
     """Yield the stored file's bytes chunk by chunk, in order, never the whole file at once."""
-    chunks = (
-        ReleaseFileChunk.objects.filter(file=release_file)
-        .order_by("index")
-        .values_list("data", flat=True)
-    )
-    for data in chunks.iterator(chunk_size=CHUNKS_PER_FETCH):
-        yield bytes(data)
+    return chunk_bytes(ReleaseFileChunk.objects.filter(file=release_file))

@@ -15,6 +15,12 @@ a fresh snapshot (``services.releases``: nothing of a half build is ever stored)
 that was only slow, not dead, is stopped by the newer run (jobs: ``Superseded``; releases: the
 first build to publish wins, a live one marked stalled included, and the other stores nothing).
 
+A worker can also die in the moment between taking a task from the queue and starting its run
+(the task is marked running, the row still ``queued``): no heartbeat ever began, so none can
+stop. When the caller names the task that runs each model (``task_paths``), a queued row whose
+task a worker took more than ``STALLED_AFTER_SECONDS`` ago is stalled too, and queued again
+the same way; a live worker begins its run within moments of taking the task.
+
 The trade-off: a worker whose work is wedged but whose process lives keeps beating, and is not
 re-queued; a stall is noticed only by a sweep (``manage.py requeue_stalled``, run by
 ``make run``, a cron, and at the start of every background task).
@@ -22,7 +28,7 @@ re-queued; a stall is noticed only by a sweep (``manage.py requeue_stalled``, ru
 
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -30,6 +36,8 @@ from datetime import timedelta
 from django.db import DatabaseError, connections
 from django.db.models import Q
 from django.utils import timezone
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from annotations.models import ImportJob, ImportJobStatus, Release, ReleaseStatus
 from annotations.selectors.jobs import stalled_after_seconds
@@ -40,6 +48,9 @@ logger = logging.getLogger(__name__)
 HEARTBEAT_SECONDS = 5.0
 
 STALLED_ERROR = "Its worker {worker} stopped beating at {beat}; queued again."
+NEVER_BEGAN_ERROR = "Its worker {worker} took its task at {taken} and never began; queued again."
+
+Model = type[ImportJob] | type[Release]
 
 
 @contextmanager
@@ -87,26 +98,57 @@ def _stale(cutoff: object, started: str) -> Q:
     return Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, **{f"{started}__lt": cutoff})
 
 
-def stalled_mark(*, stalled_after: float | None = None) -> Stalled:
+def stalled_mark(
+    *, stalled_after: float | None = None, task_paths: Mapping[Model, str] | None = None
+) -> Stalled:
     """Mark every running job and building release whose worker stopped beating as stalled.
 
-    Call it inside the transaction that queues their resumes: each row is taken by a
-    conditional UPDATE, so a concurrent sweep cannot take it too.
+    With ``task_paths`` (the task that runs each model), also every queued one whose task a
+    worker took before the stall window and never began. Call it inside the transaction that
+    queues their resumes: each row is taken by a conditional UPDATE, so a concurrent sweep
+    cannot take it too.
     """
     seconds = stalled_after_seconds() if stalled_after is None else stalled_after
-    now = timezone.now()
-    cutoff = now - timedelta(seconds=seconds)
+    cutoff = timezone.now() - timedelta(seconds=seconds)
     found = Stalled()
-    targets = (
-        (ImportJob, ImportJobStatus.RUNNING, ImportJobStatus.STALLED, "updated_at", found.jobs),
-        (Release, ReleaseStatus.BUILDING, ReleaseStatus.STALLED, "started_at", found.releases),
-    )
-    for model, running, stalled, started, taken in targets:
+    targets: tuple[tuple[Model, str, str, str, str, list[int]], ...] = (
+        (ImportJob, ImportJobStatus.QUEUED, ImportJobStatus.RUNNING, ImportJobStatus.STALLED,
+         "updated_at", found.jobs),
+        (Release, ReleaseStatus.QUEUED, ReleaseStatus.BUILDING, ReleaseStatus.STALLED,
+         "started_at", found.releases),
+    )  # fmt: skip
+    for model, queued, running, stalled, started, taken in targets:
         stale = Q(status=running) & _stale(cutoff, started)
-        candidates = model.objects.filter(stale).values_list("pk", "worker", "heartbeat_at")
-        for pk, worker, beat in candidates:
+        for pk, worker, beat in model.objects.filter(stale).values_list(
+            "pk", "worker", "heartbeat_at"
+        ):
             error = STALLED_ERROR.format(worker=worker or "?", beat=beat or "never")
-            if model.objects.filter(stale, pk=pk).update(status=stalled, error=error):
-                logger.warning("%s %s: %s", model.__name__, pk, error)
-                taken.append(pk)
+            _take(model, pk, stale, stalled, error, taken)
+        path = (task_paths or {}).get(model)
+        if path is None:
+            continue
+        for pk, (worker, at) in _never_began(model, queued, path, cutoff).items():
+            error = NEVER_BEGAN_ERROR.format(worker=worker, taken=at)
+            _take(model, pk, Q(status=queued), stalled, error, taken)
     return found
+
+
+def _take(model: Model, pk: int, still: Q, stalled: str, error: str, taken: list[int]) -> None:
+    if model.objects.filter(still, pk=pk).update(status=stalled, error=error):
+        logger.warning("%s %s: %s", model.__name__, pk, error)
+        taken.append(pk)
+
+
+def _never_began(
+    model: Model, queued: str, task_path: str, cutoff: object
+) -> dict[int, tuple[str, object]]:
+    """Queued rows whose task (run with the row's id) a worker took before ``cutoff``."""
+    taken = DBTaskResult.objects.filter(
+        task_path=task_path, status=TaskResultStatus.RUNNING, started_at__lt=cutoff
+    ).values_list("args_kwargs", "worker_ids", "started_at")
+    by_pk: dict[int, tuple[str, object]] = {}
+    for args_kwargs, worker_ids, at in taken:
+        args = args_kwargs.get("args") or [None]
+        by_pk[args[0]] = (worker_ids[-1] if worker_ids else "?", at)
+    still_queued = model.objects.filter(status=queued, pk__in=[pk for pk in by_pk if pk])
+    return {pk: by_pk[pk] for pk in still_queued.values_list("pk", flat=True)}

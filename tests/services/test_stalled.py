@@ -64,6 +64,48 @@ def queued(task, pk: int) -> int:
     return sum(1 for result in waiting if result.args_kwargs["args"] == [pk])
 
 
+def take_and_die(task, pk: int, *, seconds_ago: float) -> None:
+    """A worker takes the row's task from the queue, then dies before the run begins."""
+    waiting = DBTaskResult.objects.ready().filter(task_path=task.module_path)
+    (result,) = [result for result in waiting if result.args_kwargs["args"] == [pk]]
+    result.claim("dead-worker")
+    taken_at = timezone.now() - timedelta(seconds=seconds_ago)
+    DBTaskResult.objects.filter(pk=result.pk).update(started_at=taken_at)
+
+
+def test_release_whose_worker_died_before_beginning_is_queued_again_and_built():
+    dataset = build_dataset()
+    release = tasks.release_start(
+        project=dataset.project, actor=dataset.users["manager"], name="orphan"
+    )
+    take_and_die(tasks.build_release, release.pk, seconds_ago=1)
+    assert tasks.stalled_requeue().releases == []  # just taken: its worker may be starting it
+    DBTaskResult.objects.filter(status="RUNNING").update(
+        started_at=timezone.now() - timedelta(seconds=120)
+    )
+
+    assert tasks.stalled_requeue().releases == [release.pk]
+    assert tasks.stalled_requeue().releases == []  # once
+    release.refresh_from_db()
+    assert release.status == ReleaseStatus.STALLED
+    assert "dead-worker took its task" in release.error
+    assert queued(tasks.build_release, release.pk) == 1
+
+    run_worker()
+    release.refresh_from_db()
+    assert release.status == ReleaseStatus.READY
+
+
+def test_import_job_whose_worker_died_before_beginning_is_queued_again_and_runs():
+    job = start_import(make_project("Import"), records(4))
+    take_and_die(tasks.run_import_job, job.pk, seconds_ago=120)
+
+    assert tasks.stalled_requeue().jobs == [job.pk]
+    run_worker()
+    job.refresh_from_db()
+    assert (job.status, job.created_count) == (ImportJobStatus.DONE, 4)
+
+
 def test_a_run_records_its_worker_and_its_first_beat():
     job = start_import(make_project("Import"), records(4))
     run_worker()
