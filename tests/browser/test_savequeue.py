@@ -59,6 +59,22 @@ def write_elsewhere(user, method: str, url: str, body: dict | None = None) -> di
     return answer.json()
 
 
+def opened_then_added_elsewhere(live_server, sign_in, words: str):
+    """A started document; then another client adds a LOC span over ``words`` through the API,
+    so the page's version is stale. Returns the world, the page and the span's start."""
+    world = make_world()
+    page = start_document(sign_in(world.user), live_server, world.document)
+    annotation = own_annotation(world)
+    start = world.document.text.index(words)
+    write_elsewhere(
+        world.user,
+        "post",
+        f"/api/annotations/{annotation.pk}/spans/",
+        {"label": world.labels["LOC"].pk, "start": start, "end": start + len(words)},
+    )
+    return world, page, start
+
+
 def test_an_answer_cut_off_mid_body_loses_none_of_the_changes_after_it(live_server, sign_in):
     world = make_world()
     text = world.document.text
@@ -122,18 +138,8 @@ def test_a_closed_tab_s_offline_changes_are_sent_by_the_tab_left_open(live_serve
 
 
 def test_a_change_that_fits_the_version_saved_elsewhere_goes_on_top_of_it(live_server, sign_in):
-    world = make_world()
+    world, page, start = opened_then_added_elsewhere(live_server, sign_in, "Bamako")
     text = world.document.text
-    page = start_document(sign_in(world.user), live_server, world.document)
-    annotation = own_annotation(world)
-    # Another client adds a span the page does not know of: the page's version is now stale.
-    start = text.index("Bamako")
-    write_elsewhere(
-        world.user,
-        "post",
-        f"/api/annotations/{annotation.pk}/spans/",
-        {"label": world.labels["LOC"].pk, "start": start, "end": start + 6},
-    )
     label(page, "Macron", "p", text)
 
     wait_saved(page)
@@ -152,18 +158,8 @@ def test_a_change_that_fits_the_version_saved_elsewhere_goes_on_top_of_it(live_s
 def test_a_span_overlapping_one_added_elsewhere_is_put_to_the_user(
     live_server, sign_in, choice, held
 ):
-    world = make_world()
-    text = world.document.text
-    page = start_document(sign_in(world.user), live_server, world.document)
-    annotation = own_annotation(world)
-    start = text.index("in Bamako")
-    write_elsewhere(
-        world.user,
-        "post",
-        f"/api/annotations/{annotation.pk}/spans/",
-        {"label": world.labels["LOC"].pk, "start": start, "end": start + 9},
-    )
-    label(page, "Bamako", "l", text)
+    world, page, _ = opened_then_added_elsewhere(live_server, sign_in, "in Bamako")
+    label(page, "Bamako", "l", world.document.text)
 
     dialog = page.locator("#conflict-dialog")
     expect(dialog).to_be_visible()
