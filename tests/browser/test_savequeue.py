@@ -20,10 +20,22 @@ from tests.browser.annotating import (
     wait_saved,
 )
 from tests.browser.test_annotate import start_document
+from tests.browser.test_screenshots import SCREENSHOTS, WIDTHS
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 CHANGED_ELSEWHERE = "changed elsewhere"
+
+
+def viewport(width: str) -> dict[str, int]:
+    return dict(zip(("width", "height"), WIDTHS[width], strict=True))
+
+
+def screenshot(page, name: str) -> None:
+    """For eyes: written to screenshots/ (git-ignored), as test_screenshots.py does."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.mouse.move(0, 0)
+    page.screenshot(path=SCREENSHOTS / f"{name}.png")
 
 
 def spans_on_server() -> list[tuple[str, str]]:
@@ -152,12 +164,13 @@ def test_a_change_that_fits_the_version_saved_elsewhere_goes_on_top_of_it(live_s
 
 
 @pytest.mark.parametrize(
-    ("choice", "held"),
-    [("mine", [("Bamako", "LOC")]), ("theirs", [("in Bamako", "LOC")])],
+    ("choice", "held", "width"),
+    [("mine", [("Bamako", "LOC")], "desktop"), ("theirs", [("in Bamako", "LOC")], "tablet")],
 )
 def test_a_span_overlapping_one_added_elsewhere_is_put_to_the_user(
-    live_server, sign_in, choice, held
+    live_server, page, sign_in, choice, held, width
 ):
+    page.set_viewport_size(viewport(width))
     world, page, _ = opened_then_added_elsewhere(live_server, sign_in, "in Bamako")
     label(page, "Bamako", "l", world.document.text)
 
@@ -166,6 +179,7 @@ def test_a_span_overlapping_one_added_elsewhere_is_put_to_the_user(
     expect(dialog.locator(".conflict-text")).to_have_text(
         "Your span “Bamako” (LOC) overlaps “in Bamako” (LOC) added elsewhere."
     )
+    screenshot(page, f"conflict-{width}")
     dialog.locator(f"#conflict-{choice}").click()
     wait_saved(page)
     assert spans_on_server() == held
@@ -231,7 +245,11 @@ def test_a_request_without_answer_is_given_up_and_retried_once(live_server, sign
     assert len(sent) == 2 and sent[0] == sent[1]  # one retry, under the same key
 
 
-def test_the_status_and_messages_stay_in_view_at_the_end_of_a_long_document(live_server, sign_in):
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_status_and_messages_stay_in_view_at_the_end_of_a_long_document(
+    live_server, page, sign_in, width
+):
+    page.set_viewport_size(viewport(width))
     paragraph = "Keita met Macron in Bamako on Monday, and the talks went on late. " * 6
     text = "\n\n".join(f"{n}. {paragraph}" for n in range(500)) + "\n\nThe end in Gao."
     world = make_world(text=text)
@@ -244,10 +262,11 @@ def test_the_status_and_messages_stay_in_view_at_the_end_of_a_long_document(live
     page.keyboard.press("p")  # nothing selected: says so in the message bar
     expect(page.locator("#message")).to_contain_text("Select some text first")
 
-    viewport = page.viewport_size
+    screenshot(page, f"status-at-the-end-{width}")
+    size = page.viewport_size
     for selector in ("#save-status", "#message"):
         box = page.locator(selector).bounding_box()
         assert box is not None, selector
-        assert box["y"] >= 0 and box["y"] + box["height"] <= viewport["height"], selector
-        assert box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"], selector
+        assert box["y"] >= 0 and box["y"] + box["height"] <= size["height"], selector
+        assert box["x"] >= 0 and box["x"] + box["width"] <= size["width"], selector
     assert Annotation.objects.get().spans.get().text == "Gao"
