@@ -124,10 +124,25 @@ def test_an_answer_cut_off_mid_body_loses_none_of_the_changes_after_it(live_serv
     expect(page.locator("#message")).not_to_contain_text(CHANGED_ELSEWHERE)
 
 
-def test_a_closed_tab_s_offline_changes_are_sent_by_the_tab_left_open(live_server, sign_in):
+# How a page knows a tab is gone: its Web Lock released, or (a browser without Web Locks)
+# its slot's heartbeat stopped.
+WITHOUT_WEB_LOCKS = """
+    Object.defineProperty(Navigator.prototype, "locks", { get() { return undefined; } });
+    window.workbenchSettings = { tabHeartbeatMs: 200 };
+"""
+
+
+@pytest.mark.parametrize("liveness", ["web locks", "heartbeat"])
+def test_a_closed_tab_s_offline_changes_are_sent_by_the_tab_left_open(
+    live_server, sign_in, liveness
+):
     world = make_world()
     text = world.document.text
-    first = start_document(sign_in(world.user), live_server, world.document)
+    page = sign_in(world.user)
+    if liveness == "heartbeat":
+        page.context.add_init_script(WITHOUT_WEB_LOCKS)
+    first = start_document(page, live_server, world.document)
+    assert first.evaluate("Boolean(navigator.locks)") == (liveness == "web locks")
     second = open_document(first.context.new_page(), live_server, world.document)
     first.context.set_offline(True)
     label(first, "Macron", "p", text)
@@ -135,12 +150,13 @@ def test_a_closed_tab_s_offline_changes_are_sent_by_the_tab_left_open(live_serve
     label(second, "Bamako", "l", text)
     expect(second.locator("#save-status")).to_have_text("Save failed — retrying")
     # Each tab keeps its own changes: neither wrote over the other's.
+    context = first.context
     first.close()
-    first.context.set_offline(False)
 
-    # The tab left open takes over the closed tab's change, shows it and sends it.
+    # The tab left open takes over the closed tab's change, shows it, and sends it once online.
     expect(highlight(second, "PER", text.index("Macron"))).to_have_text("Macron")
     expect(second.locator("#message")).to_contain_text("left by a tab that was closed")
+    context.set_offline(False)
     wait_saved(second)
     assert spans_on_server() == [("Bamako", "LOC"), ("Macron", "PER")]
     second.reload()

@@ -10,7 +10,8 @@
 // its opener's name; finding that name's lock taken, it names itself afresh.
 //
 // Without Web Locks (a plain-http page that is not localhost) a slot carries a heartbeat
-// instead: refreshed every BEAT_MS while the tab lives, it makes an orphan once ORPHAN_MS old.
+// instead: refreshed every beat (5 s, or `window.workbenchSettings.tabHeartbeatMs`) while the
+// tab lives, it makes an orphan once six beats old.
 
 import { newUuid } from "./store.js";
 
@@ -18,7 +19,12 @@ const PREFIX = "workbench.pending.annotation-";
 const TAB_KEY = "workbench.tab";
 const LOCK_PREFIX = "workbench.tab.";
 const BEAT_MS = 5000;
-const ORPHAN_MS = 30000;
+const BEATS_TO_ORPHAN = 6;
+
+function beatMs() {
+  const setting = Number(globalThis.workbenchSettings?.tabHeartbeatMs);
+  return setting > 0 ? setting : BEAT_MS;
+}
 
 export class PendingSlots {
   /** @param {number} annotationId */
@@ -68,7 +74,7 @@ export class PendingSlots {
       setInterval(() => {
         if (this.record) this.save(this.record);
         this._scan();
-      }, BEAT_MS);
+      }, beatMs());
     }
   }
 
@@ -83,7 +89,7 @@ export class PendingSlots {
           this.watched.delete(tab);
           this._adopt(key);
         });
-      } else if (Date.now() - (readSlot(key)?.beat || 0) > ORPHAN_MS) {
+      } else if (Date.now() - (readSlot(key)?.beat || 0) > beatMs() * BEATS_TO_ORPHAN) {
         this._adopt(key);
       }
     }
