@@ -172,3 +172,23 @@ def test_rename_key_follows_the_key_into_references(page, live_server):
         {"type": "stance.create", "key": "s", "holder": "z", "evidence": "b"},
         {"type": "status", "status": "submitted"},
     ]
+
+
+def test_follow_keys_gives_a_saved_stance_its_reloaded_key(page, live_server):
+    page.goto(f"{live_server.url}/accounts/login/")
+    followed = page.evaluate(
+        """async () => {
+          const m = await import('/static/annotations/rebase.js');
+          const before = new Map([["stance-new-1", 9], ["span-4", 9], ["gone", 3]]);
+          const after = new Map([["stance-9", 9], ["span-4", 9]]);
+          return m.followKeys([
+            { type: "stance.update", key: "stance-new-1", changes: { holder: "span-4" } },
+            { type: "span.delete", key: "gone" },
+          ], before, after);
+        }"""
+    )
+    # Stance 9 and span 9 are different things: only the stance's key follows.
+    assert followed == [
+        {"type": "stance.update", "key": "stance-9", "changes": {"holder": "span-4"}},
+        {"type": "span.delete", "key": "gone"},
+    ]

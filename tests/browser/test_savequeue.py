@@ -239,6 +239,32 @@ def test_relabelling_a_span_deleted_elsewhere_is_put_to_the_user(
     expect(page.locator('#document-text [data-label="ORG"]')).to_have_count(len(held))
 
 
+@pytest.mark.parametrize(("choice", "held"), [("mine", "AGAINST"), ("theirs", "FAVOR")])
+def test_a_stance_set_otherwise_elsewhere_is_put_to_the_user(live_server, sign_in, choice, held):
+    world = make_world()
+    page = start_document(sign_in(world.user), live_server, world.document)
+    annotation = own_annotation(world)
+    target = world.targets[0]
+    write_elsewhere(
+        world.user,
+        "post",
+        f"/api/annotations/{annotation.pk}/stances/",
+        {"target": target.pk, "label": world.labels["FAVOR"].pk},
+    )
+    page.keyboard.press("1")
+    page.keyboard.press("a")
+
+    dialog = page.locator("#conflict-dialog")
+    expect(dialog.locator(".conflict-text")).to_have_text(
+        f"Your stance AGAINST on “{target.name}” differs from FAVOR set elsewhere."
+    )
+    dialog.locator(f"#conflict-{choice}").click()
+    wait_saved(page)
+    assert list(annotation.stances.values_list("label__name", "holder")) == [(held, None)]
+    block = page.locator(f'.target[data-target-id="{target.pk}"]')
+    expect(block.locator(f'[data-label="{held}"]')).to_have_attribute("aria-pressed", "true")
+
+
 def test_a_request_without_answer_is_given_up_and_retried_once(live_server, sign_in):
     world = make_world()
     page = sign_in(world.user)

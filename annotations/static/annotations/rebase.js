@@ -62,6 +62,20 @@ export function renameKey(ops, from, to) {
   });
 }
 
+/** The operations with keys the reload renamed (a stance saved as "stance-new-…" comes back
+ * as "stance-<id>") set to the keys that now name the same server ids (`oldIds`, `newIds`:
+ * Maps of key to server id, before and after the reload). */
+export function followKeys(ops, oldIds, newIds) {
+  const named = (key, id) => `${key.startsWith("stance-") ? "stance" : "span"}:${id}`;
+  const keyOf = new Map([...newIds].map(([key, id]) => [named(key, id), key]));
+  let followed = ops;
+  for (const [key, id] of oldIds) {
+    const now = keyOf.get(named(key, id));
+    if (now !== undefined && now !== key) followed = renameKey(followed, key, now);
+  }
+  return followed;
+}
+
 function judgeSpanCreate(state, op, context) {
   const kindOf = (span) => context.labels.get(span.label)?.kind;
   const others = [...state.spans.values()].map((span) => ({ ...span, kind: kindOf(span) }));

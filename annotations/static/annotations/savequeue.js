@@ -19,7 +19,7 @@
 // Nothing is dropped without a message.
 
 import { AnswerLost, ApiError, api } from "./api.js";
-import { APPLY, CONFLICT, SAME, judge, renameKey } from "./rebase.js";
+import { APPLY, CONFLICT, SAME, followKeys, judge, renameKey } from "./rebase.js";
 import { sendOperation } from "./saverequests.js";
 import { newUuid } from "./store.js";
 import { PendingSlots } from "./tabslots.js";
@@ -41,7 +41,9 @@ export class SaveQueue {
     this.hooks = hooks;
     this.context = { ...context, newKey: newUuid };
     this.ops = [];
-    this.incoming = []; // [{ops, ids, from}]: taken from storage, not yet judged
+    this.incoming = []; // [{ops, from}]: taken from storage, not yet judged
+    this.rebasing = []; // to judge against a fresh state (kept in storage meanwhile)
+    this.judging = null; // the one being judged
     this.running = false;
     this.failures = 0;
     this.wake = null;
@@ -87,7 +89,8 @@ export class SaveQueue {
   }
 
   _persist() {
-    const ops = this.ops.concat(...this.incoming.map((record) => record.ops));
+    const judged = this.judging ? [this.judging] : [];
+    const ops = this.ops.concat(judged, this.rebasing, ...this.incoming.map((record) => record.ops));
     const ids = {};
     for (const op of ops) {
       for (const key of referencedKeys(op)) {
@@ -127,7 +130,7 @@ export class SaveQueue {
       try {
         data = await sendOperation(this.store, op, () => this._persist());
       } catch (error) {
-        await this._failed(op, error);
+        await this._failed(op, error).catch((bug) => this._stalled(bug));
         continue;
       }
       this._acknowledge(op, data);
@@ -162,6 +165,18 @@ export class SaveQueue {
     }
   }
 
+  /** Something broke while handling a failure: keep every change, say so, try again later. */
+  async _stalled(bug) {
+    console.warn("save queue:", bug);
+    this.ops = this.ops.concat(this.judging ? [this.judging] : [], this.rebasing);
+    this.rebasing = [];
+    this.judging = null;
+    this._persist();
+    this.failures++;
+    this.hooks.onState("failed", bug);
+    await this._sleep(MAX_RETRY_MS);
+  }
+
   _acknowledge(op, data) {
     this.ops.shift();
     if (data && typeof data.version === "number") this.store.version = data.version;
@@ -193,7 +208,7 @@ export class SaveQueue {
     const oldIds = new Map(this.store.ids);
     this.store.load(fresh);
     this.ops = [];
-    const notes = await this._rebase(followKeys(waiting, oldIds, this.store));
+    const notes = await this._rebase(followKeys(waiting, oldIds, this.store.ids));
     this._persist();
     const said = [message, ...notes].filter(Boolean);
     if (message === CHANGED_ELSEWHERE && this.ops.length && !notes.length) {
@@ -216,11 +231,13 @@ export class SaveQueue {
   /** Apply `ops` in order on top of the store, asking the user about conflicts; queue them. */
   async _rebase(ops) {
     const notes = [];
-    let rest = ops;
-    while (rest.length) {
-      const op = rest[0];
-      rest = rest.slice(1);
-      if (this.store.shows(op)) continue;
+    this.rebasing = ops;
+    while (this.rebasing.length) {
+      const op = this.rebasing[0];
+      this.judging = op;
+      this.rebasing = this.rebasing.slice(1);
+      // A stance create is judged even when its place is taken: by another value, it conflicts.
+      if (op.type !== "stance.create" && this.store.shows(op)) continue;
       const verdict = op.type === "status" ? { verdict: APPLY } : judge(this.store, op, this.context);
       if (verdict.verdict === SAME) {
         this.store.adopt(op);
@@ -231,7 +248,9 @@ export class SaveQueue {
         this.hooks.onReload(null); // show the fresh state before asking about it
         const choice = await this.hooks.onConflict(verdict.message);
         chosen = choice === "mine" ? verdict.mine : verdict.theirs;
-        if (choice === "mine" && verdict.rename) rest = renameKey(rest, verdict.rename.from, verdict.rename.to);
+        if (choice === "mine" && verdict.rename) {
+          this.rebasing = renameKey(this.rebasing, verdict.rename.from, verdict.rename.to);
+        }
       } else if (verdict.verdict !== APPLY) {
         notes.push(`Not applied: ${verdict.message}`);
         chosen = [];
@@ -245,21 +264,9 @@ export class SaveQueue {
         }
       }
     }
+    this.judging = null;
     return notes;
   }
-}
-
-/** The operations with keys the reload renamed (a stance saved as "stance-new-…" comes back
- * as "stance-<id>") set to the store's keys for the same server ids. */
-function followKeys(ops, oldIds, store) {
-  const named = (key, id) => `${key.startsWith("stance-") ? "stance" : "span"}:${id}`;
-  const keyOf = new Map([...store.ids].map(([key, id]) => [named(key, id), key]));
-  let followed = ops;
-  for (const [key, id] of oldIds) {
-    const now = keyOf.get(named(key, id));
-    if (now !== undefined && now !== key) followed = renameKey(followed, key, now);
-  }
-  return followed;
 }
 
 function plural(count, noun) {

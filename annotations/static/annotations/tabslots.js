@@ -49,12 +49,15 @@ export class PendingSlots {
     }
     this.tab = tab || newUuid();
     sessionSet(TAB_KEY, this.tab);
-    return [this._take(this.key), this._take(this.base)].filter(Boolean);
+    const left = [this._take(this.key), this._take(this.base)].filter(Boolean);
+    if (this.record) this.save(this.record); // changes made while the tab was being named
+    return left;
   }
 
   /** Keep `record` ({ops, ids}) as this tab's pending changes; none: the slot goes. */
   save(record) {
     this.record = record.ops.length ? record : null;
+    if (this.tab === null) return; // open() writes it once the tab has its name
     try {
       if (!this.record) localStorage.removeItem(this.key);
       else localStorage.setItem(this.key, JSON.stringify({ ...record, beat: Date.now() }));
