@@ -265,6 +265,37 @@ def test_a_stance_set_otherwise_elsewhere_is_put_to_the_user(live_server, sign_i
     expect(block.locator(f'[data-label="{held}"]')).to_have_attribute("aria-pressed", "true")
 
 
+def test_a_refused_change_is_named_with_the_changes_that_needed_it(live_server, sign_in):
+    world = make_world()
+    text = world.document.text
+    page = start_document(sign_in(world.user), live_server, world.document)
+    held = []
+
+    def hold_first_create(route):
+        if route.request.method == "POST" and not held:
+            held.append(route)
+        else:
+            route.continue_()
+
+    page.route("**/api/annotations/*/spans/", hold_first_create)
+    label(page, "Macron", "p", text)
+    wait_until(page, lambda: held)
+    page.keyboard.press("o")  # relabel the new span, queued behind its create
+    label(page, "Bamako", "l", text)
+    page.wait_for_function("() => window.workbenchAnnotator.queue.ops.length === 3")
+    held[0].fulfill(
+        status=400,
+        json={"detail": "Invalid input.", "errors": {"start": ["start is out of range."]}},
+    )
+
+    wait_saved(page)
+    expect(page.locator("#message")).to_contain_text(
+        "Not saved: Invalid input. start: start is out of range. (and 1 later change to it)"
+    )
+    assert spans_on_server() == [("Bamako", "LOC")]
+    expect(page.locator("#document-text [data-span-id]")).to_have_count(1)
+
+
 def test_a_request_without_answer_is_given_up_and_retried_once(live_server, sign_in):
     world = make_world()
     page = sign_in(world.user)

@@ -122,7 +122,7 @@ export class SaveQueue {
     this.hooks.onState("saving");
     while (this.incoming.length || this.ops.length) {
       if (this.incoming.length) {
-        await this._judgeIncoming(this.incoming.shift());
+        await this._judgeIncoming(this.incoming.shift()).catch((bug) => this._stalled(bug));
         continue;
       }
       const op = this.ops[0];
@@ -165,7 +165,7 @@ export class SaveQueue {
     }
   }
 
-  /** Something broke while handling a failure: keep every change, say so, try again later. */
+  /** Something broke while judging or handling a failure: keep every change, try again later. */
   async _stalled(bug) {
     console.warn("save queue:", bug);
     this.ops = this.ops.concat(this.judging ? [this.judging] : [], this.rebasing);
@@ -204,7 +204,10 @@ export class SaveQueue {
       return;
     }
     // A refused create takes the changes of what it would have made with it.
-    const waiting = this.ops.filter((op) => op !== dropped && !(dropped?.type.endsWith(".create") && op.key === dropped.key));
+    const madeBy = (op) => dropped?.type.endsWith(".create") && op !== dropped && op.key === dropped.key;
+    const waiting = this.ops.filter((op) => op !== dropped && !madeBy(op));
+    const followers = this.ops.filter(madeBy).length;
+    if (followers) message += ` (and ${plural(followers, "later change")} to it)`;
     const oldIds = new Map(this.store.ids);
     this.store.load(fresh);
     this.ops = [];
