@@ -47,6 +47,20 @@ def label(page, words: str, key: str, text: str) -> None:
     page.keyboard.press(key)
 
 
+def hold_first_create(page) -> list:
+    """Hold the page's first span create unanswered; the list gets its route, to answer."""
+    held = []
+
+    def hold(route):
+        if route.request.method == "POST" and not held:
+            held.append(route)
+        else:
+            route.continue_()
+
+    page.route("**/api/annotations/*/spans/", hold)
+    return held
+
+
 def wait_until(page, condition, timeout_ms: int = 10000) -> None:
     """Let the page run (and Playwright call route handlers) until ``condition()`` holds."""
     for _ in range(timeout_ms // 50):
@@ -91,15 +105,7 @@ def test_an_answer_cut_off_mid_body_loses_none_of_the_changes_after_it(live_serv
     world = make_world()
     text = world.document.text
     page = start_document(sign_in(world.user), live_server, world.document)
-    held = []
-
-    def hold_first_create(route):
-        if route.request.method == "POST" and not held:
-            held.append(route)  # answered below, once two more changes wait behind it
-        else:
-            route.continue_()
-
-    page.route("**/api/annotations/*/spans/", hold_first_create)
+    held = hold_first_create(page)  # answered below, once two more changes wait behind it
     label(page, "Macron", "p", text)
     wait_until(page, lambda: held)
     label(page, "Bamako", "l", text)
@@ -269,15 +275,7 @@ def test_a_refused_change_is_named_with_the_changes_that_needed_it(live_server, 
     world = make_world()
     text = world.document.text
     page = start_document(sign_in(world.user), live_server, world.document)
-    held = []
-
-    def hold_first_create(route):
-        if route.request.method == "POST" and not held:
-            held.append(route)
-        else:
-            route.continue_()
-
-    page.route("**/api/annotations/*/spans/", hold_first_create)
+    held = hold_first_create(page)
     label(page, "Macron", "p", text)
     wait_until(page, lambda: held)
     page.keyboard.press("o")  # relabel the new span, queued behind its create
