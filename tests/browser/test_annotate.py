@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from annotations.models import Annotation, Span, Stance
-from annotations.services.annotating import annotation_get_or_create, span_create
+from annotations.services.annotating import annotation_get_or_create
 from annotations.services.ingest import documents_import_file
 from tests.browser.annotating import (
     highlight,
@@ -352,23 +352,6 @@ def test_changes_made_offline_survive_a_reload_and_are_saved_once(live_server, s
     assert not Span.objects.exists()
     page.unroute("**/api/annotations/**")
     wait_saved(page)
-    assert list(Span.objects.values_list("text", flat=True)) == ["Bamako"]
-
-
-def test_an_annotation_changed_elsewhere_is_reloaded_and_the_user_told(live_server, sign_in):
-    world = make_world()
-    page = start_document(sign_in(world.user), live_server, world.document)
-    annotation = own_annotation(world)
-    # Another tab adds a span: the page's version is now stale.
-    span_create(
-        annotation=annotation, label=world.labels["LOC"].pk, start=20, end=26, actor=world.user
-    )
-    select_words(page, world.document.text, "Macron")
-    page.keyboard.press("p")
-    expect(page.locator("#message")).to_contain_text("changed elsewhere")
-    wait_saved(page)
-    expect(highlight(page, "LOC", 20)).to_have_text("Bamako")
-    expect(page.locator('#document-text [data-label="PER"]')).to_have_count(0)
     assert list(Span.objects.values_list("text", flat=True)) == ["Bamako"]
 
 

@@ -15,7 +15,7 @@ import { AnnotatorInput } from "./annotatorinput.js";
 import { ClaimEditing } from "./claims.js";
 import { openHelp, renderHelp } from "./help.js";
 import { mixMethods } from "./mixin.js";
-import { MessageBar, ask, showSaveState } from "./notices.js";
+import { MessageBar, ask, askConflict, showSaveState } from "./notices.js";
 import { OffsetIndex } from "./offsets.js";
 import { renderClaim, renderSelection, renderStances } from "./panels.js";
 import {
@@ -96,38 +96,31 @@ export class Annotator {
     };
     this.stanceContainer = document.getElementById("stance-targets");
 
-    this.queue = new SaveQueue(this.store, {
-      onState: (state, error) => this.showSaveState(state, error),
-      onAck: (op, data) => this.acknowledged(op, data),
-      onReload: (message) => this.reloaded(message),
-    });
-    this.replayStored();
+    this.queue = new SaveQueue(
+      this.store,
+      {
+        onState: (state, error) => this.showSaveState(state, error),
+        onAck: (op, data) => this.acknowledged(op, data),
+        onReload: (message) => this.reloaded(message),
+        onConflict: (message) => askConflict(document.getElementById("conflict-dialog"), message),
+      },
+      { labels: this.labels, targets: new Map(this.targets.map((t) => [t.id, t])), allowOverlap: this.allowOverlap },
+    );
     this.bind();
     this.render();
-    this.root.classList.add("ready");
+    this.restored = this.restoreStored().then(() => this.root.classList.add("ready"));
   }
 
   // ---- Startup ---------------------------------------------------------------------------
 
-  /** Apply the changes an earlier visit left unsaved, then send them. */
-  replayStored() {
+  /** Send what earlier pages of this tab, or closed tabs, left unsaved (the queue says so). */
+  async restoreStored() {
     if (this.store.id === null) return; // not started: nothing of it can be waiting
-    const stored = this.queue.takeStored();
-    if (!stored.length) return;
-    let replayed = 0;
-    for (const op of stored) {
-      // A submit or skip is not replayed: the page it was meant to leave is open again.
-      if (op.type === "status" || this.store.shows(op)) continue;
-      if (op.type === "stance.create" && this.store.adopt(op)) continue;
-      try {
-        this.store.apply(op);
-      } catch {
-        continue;
-      }
-      this.queue.push(op);
-      replayed++;
+    try {
+      await this.queue.restore();
+    } catch (error) {
+      this.say(`Unsaved changes from earlier could not be read: ${error.message}`, { sticky: true });
     }
-    if (replayed) this.say(`Restored ${replayed} unsaved change${replayed === 1 ? "" : "s"}; saving now.`);
   }
 
   bind() {

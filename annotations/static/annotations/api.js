@@ -1,4 +1,10 @@
 // The REST API as the browser calls it: session cookie plus the CSRF token, JSON in and out.
+//
+// The save queue's calls (`api` below) give up on a request after requestTimeoutMs() (10 s
+// unless the page sets `window.workbenchSettings.requestTimeoutMs`): an ApiError with status
+// 0 and `timedOut`, retried under the same Idempotency-Key. A 2xx whose body cannot be read
+// (a worker dying mid-answer, a proxy cutting it) is an AnswerLost: the write may or may not
+// have happened, so the caller finds out from the server rather than guess.
 
 /** An answer other than 2xx: `status` is the HTTP status, 0 when the server was not reached. */
 export class ApiError extends Error {
@@ -19,13 +25,35 @@ export class ApiError extends Error {
     );
   }
 
+  /** No answer came within the timeout: the request was given up (and may be retried). */
+  get timedOut() {
+    return this.status === 0 && Boolean(this.body.timedOut);
+  }
+
   /** Refused for its CSRF token: a log-in in another tab rotated it; the cookie has the new one. */
   get csrf() {
     return this.status === 403 && /CSRF/.test(String(this.body.detail || ""));
   }
 }
 
+/** A 2xx whose body could not be read: the server answered, but what it answered is lost. */
+export class AnswerLost extends Error {
+  constructor(status, cause) {
+    super(`The server's answer (HTTP ${status}) was cut off: ${cause}`);
+    this.status = status;
+  }
+}
+
+const DEFAULT_TIMEOUT_MS = 10000;
+
+/** How long the save queue waits for an answer: the page's setting, else 10 s. */
+export function requestTimeoutMs() {
+  const setting = Number(globalThis.workbenchSettings?.requestTimeoutMs);
+  return setting > 0 ? setting : DEFAULT_TIMEOUT_MS;
+}
+
 function describe(status, body) {
+  if (status === 0 && body && body.timedOut) return `No answer within ${body.timedOut / 1000} s.`;
   if (status === 0) return "The server could not be reached.";
   const errors = body && body.errors ? Object.entries(body.errors) : [];
   const details = errors.map(([field, messages]) => `${field}: ${[].concat(messages).join(" ")}`);
@@ -52,9 +80,10 @@ export function newIdempotencyKey() {
 }
 
 /** Call the API (a FormData body goes as multipart, anything else as JSON); resolve to
- * {status, data} for 2xx, reject with ApiError otherwise. A write carries an Idempotency-Key:
- * `idempotencyKey` when the caller retries a write it sent before, else a fresh one. */
-export async function request(method, url, body, { idempotencyKey } = {}) {
+ * {status, data} for 2xx, reject with ApiError otherwise, or AnswerLost for a 2xx whose JSON
+ * body is cut off. A write carries an Idempotency-Key: `idempotencyKey` when the caller
+ * retries a write it sent before, else a fresh one. `timeoutMs` gives up after that long. */
+export async function request(method, url, body, { idempotencyKey, timeoutMs } = {}) {
   const init = {
     method,
     credentials: "same-origin",
@@ -68,18 +97,29 @@ export async function request(method, url, body, { idempotencyKey } = {}) {
     init.headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);
   }
-  let response;
+  const controller = new AbortController();
+  init.signal = controller.signal;
+  const timer = timeoutMs ? setTimeout(() => controller.abort(), timeoutMs) : null;
   try {
-    response = await fetch(url, init);
+    return await answer(await fetch(url, init));
   } catch (error) {
-    throw new ApiError(0, { detail: String(error && error.message ? error.message : error) });
+    if (error instanceof ApiError || error instanceof AnswerLost) throw error;
+    const timedOut = controller.signal.aborted ? timeoutMs : 0;
+    throw new ApiError(0, { detail: String(error && error.message ? error.message : error), timedOut });
+  } finally {
+    clearTimeout(timer);
   }
+}
+
+/** Read a response: its JSON body, if it says it has one. */
+async function answer(response) {
   let data = null;
   const type = response.headers.get("Content-Type") || "";
   if (response.status !== 204 && type.includes("application/json")) {
     try {
       data = await response.json();
-    } catch {
+    } catch (error) {
+      if (response.ok) throw new AnswerLost(response.status, error.message);
       data = null;
     }
   }
@@ -88,31 +128,34 @@ export async function request(method, url, body, { idempotencyKey } = {}) {
 }
 
 // `options` ({idempotencyKey}) goes to request(): the save queue's retries reuse their key.
+// Every call of the save queue gives up after requestTimeoutMs().
+const timed = (options = {}) => ({ timeoutMs: requestTimeoutMs(), ...options });
+
 export const api = {
-  annotation: (id) => request("GET", `/api/annotations/${id}/`),
+  annotation: (id) => request("GET", `/api/annotations/${id}/`, undefined, timed()),
   setStatus: (id, status, version, options) =>
-    request("PATCH", `/api/annotations/${id}/`, { status, version }, options),
+    request("PATCH", `/api/annotations/${id}/`, { status, version }, timed(options)),
   createSpan: (id, body, options) =>
-    request("POST", `/api/annotations/${id}/spans/`, body, options),
+    request("POST", `/api/annotations/${id}/spans/`, body, timed(options)),
   updateSpan: (id, spanId, body, options) =>
-    request("PATCH", `/api/annotations/${id}/spans/${spanId}/`, body, options),
+    request("PATCH", `/api/annotations/${id}/spans/${spanId}/`, body, timed(options)),
   deleteSpan: (id, spanId, version, options) =>
     request(
       "DELETE",
       `/api/annotations/${id}/spans/${spanId}/?version=${version}`,
       undefined,
-      options,
+      timed(options),
     ),
   createStance: (id, body, options) =>
-    request("POST", `/api/annotations/${id}/stances/`, body, options),
+    request("POST", `/api/annotations/${id}/stances/`, body, timed(options)),
   updateStance: (id, stanceId, body, options) =>
-    request("PATCH", `/api/annotations/${id}/stances/${stanceId}/`, body, options),
+    request("PATCH", `/api/annotations/${id}/stances/${stanceId}/`, body, timed(options)),
   deleteStance: (id, stanceId, version, options) =>
     request(
       "DELETE",
       `/api/annotations/${id}/stances/${stanceId}/?version=${version}`,
       undefined,
-      options,
+      timed(options),
     ),
   next: (projectId) => request("POST", `/api/projects/${projectId}/next/`),
 };

@@ -11,6 +11,7 @@ const MESSAGE_MS = 8000;
 const SAVE_STATUS_TEXT = {
   saving: "Saving…",
   saved: "Saved",
+  slow: "Saving… slow, retrying",
   failed: "Save failed — retrying",
   signedOut: "Signed out — log in again in another tab; retrying",
 };
@@ -54,7 +55,24 @@ export function ask(dialog) {
 }
 
 /**
- * Show a save queue's state ("saving", "saved" or "failed") in `output`; a failure that is a
+ * Put a conflict (`message`: which change and why) to the user with `dialog`, the page's
+ * #conflict-dialog: resolve to "mine" or "theirs". It must be answered: Escape does not close it.
+ */
+export async function askConflict(dialog, message) {
+  dialog.querySelector(".conflict-text").textContent = message;
+  const refuseEscape = (event) => event.preventDefault();
+  dialog.addEventListener("cancel", refuseEscape);
+  try {
+    let choice = "";
+    while (choice !== "mine" && choice !== "theirs") choice = await ask(dialog);
+    return choice;
+  } finally {
+    dialog.removeEventListener("cancel", refuseEscape);
+  }
+}
+
+/**
+ * Show a save queue's state ("saving", "slow", "saved" or "failed") in `output`; a failure that is a
  * lost sign-in (401, or a CSRF refusal) says so.
  */
 export function showSaveState(output, state, error = null) {
@@ -62,5 +80,5 @@ export function showSaveState(output, state, error = null) {
   if (state === "failed" && error && (error.status === 401 || error.csrf)) name = "signedOut";
   output.dataset.state = state;
   output.textContent = SAVE_STATUS_TEXT[name];
-  output.title = state === "failed" && error ? error.message : "";
+  output.title = error && (state === "failed" || state === "slow") ? error.message : "";
 }

@@ -1,38 +1,58 @@
 // The save queue: every change goes to the server in order, once, whatever happens.
 //
-// Operations wait in localStorage until the server acknowledges them, so a reload, a crash
-// or a lost connection replays them (a span create carries its client_id, so a replay of a
-// create that did reach the server answers the existing span). Each operation also carries an
-// Idempotency-Key, kept with it in localStorage: a retry sends the same key, so a write whose
-// answer was lost is applied once and answered again; when what is sent changes (a newer
-// version after a reload), so does the key, since the server refuses a key reused for another
-// body. A failure of the network or the server is retried with backoff and shown; a refusal
-// (400) or a conflict (409: the annotation changed elsewhere) reloads the annotation and says
-// so. Nothing is dropped silently.
+// Operations wait in this tab's localStorage slot (tabslots.js) until the server acknowledges
+// them, so a reload, a crash, a closed tab or a lost connection replays them: a page of the
+// annotation takes over the slot of a tab that closed. Retries are safe: a span create carries
+// its client_id and every write its Idempotency-Key (saverequests.js), so a write whose answer
+// was lost applies once.
+//
+// What happens when a request does not simply succeed:
+// - The network or the server failed (5xx, 429, a lapsed session), or no answer came within the
+//   timeout: the same request is retried with backoff, and the status says so.
+// - The server answered 2xx but the answer is lost (cut off mid-body): the outcome is unknown,
+//   so the queue reads the annotation again and goes on from what the server holds: an
+//   operation it shows is done, the rest are sent on top of the fresh version.
+// - 409 (the annotation changed elsewhere): the same, then each waiting change is judged
+//   against the fresh state (rebase.js): one that still fits is sent again by itself; a real
+//   conflict is put to the user (hooks.onConflict), who keeps theirs or takes the other.
+// - Another refusal (400): that change is dropped and its message shown; the rest go on.
+// Nothing is dropped without a message.
 
-import { api, ApiError, newIdempotencyKey } from "./api.js";
+import { AnswerLost, ApiError, api } from "./api.js";
+import { APPLY, CONFLICT, SAME, followKeys, judge, renameKey } from "./rebase.js";
+import { sendOperation } from "./saverequests.js";
+import { newUuid } from "./store.js";
+import { PendingSlots } from "./tabslots.js";
 
 const FIRST_RETRY_MS = 500;
 const MAX_RETRY_MS = 15000;
 
+export const CHANGED_ELSEWHERE = "This annotation was changed elsewhere (in another tab or by a reviewer).";
+
 export class SaveQueue {
   /**
    * @param {import("./store.js").Store} store
-   * @param {object} hooks  onState(state, detail), onAck(op, data), onReload(message)
+   * @param {object} hooks  onState(state, error), onAck(op, data), onReload(message),
+   *   onConflict(message) resolving to "mine" or "theirs"
+   * @param {object} context  labels and targets (Maps by id) and allowOverlap, for rebase.js
    */
-  constructor(store, hooks) {
+  constructor(store, hooks, context) {
     this.store = store;
     this.hooks = hooks;
+    this.context = { ...context, newKey: newUuid };
     this.ops = [];
+    this.incoming = []; // [{ops, from}]: taken from storage, not yet judged
+    this.rebasing = []; // to judge against a fresh state (kept in storage meanwhile)
+    this.judging = null; // the one being judged
     this.running = false;
     this.failures = 0;
     this.wake = null;
-    this.storageKey = `workbench.pending.annotation-${store.id}`;
+    this.slots = new PendingSlots(store.id);
     window.addEventListener("online", () => this._wakeUp());
   }
 
   get idle() {
-    return this.ops.length === 0 && !this.running;
+    return this.ops.length === 0 && this.incoming.length === 0 && !this.running;
   }
 
   /** Queue an operation already applied to the store, and start sending. */
@@ -42,21 +62,10 @@ export class SaveQueue {
     this._pump();
   }
 
-  /** Operations left over by an earlier visit of this page, removed from storage. */
-  takeStored() {
-    let stored = null;
-    try {
-      stored = JSON.parse(localStorage.getItem(this.storageKey) || "null");
-      // Whatever is replayed is stored again as it is queued; the rest is done with.
-      localStorage.removeItem(this.storageKey);
-    } catch {
-      stored = null;
-    }
-    if (!stored || !Array.isArray(stored.ops)) return [];
-    for (const [key, id] of Object.entries(stored.ids || {})) {
-      if (!this.store.ids.has(key)) this.store.ids.set(key, id);
-    }
-    return stored.ops;
+  /** Take this tab's slot and, now and later, those of closed tabs; send what they hold. */
+  async restore() {
+    for (const record of await this.slots.open()) this._takeIn(record, "page");
+    this.slots.watch((record) => this._takeIn(record, "tab"));
   }
 
   /** Resolves once every queued operation is acknowledged (or given up with a message). */
@@ -67,23 +76,29 @@ export class SaveQueue {
     });
   }
 
-  _persist() {
-    try {
-      if (this.ops.length === 0) {
-        localStorage.removeItem(this.storageKey);
-        return;
-      }
-      const ids = {};
-      for (const op of this.ops) {
-        for (const key of referencedKeys(op)) {
-          const id = this.store.idOf(key);
-          if (id !== null) ids[key] = id;
-        }
-      }
-      localStorage.setItem(this.storageKey, JSON.stringify({ ops: this.ops, ids }));
-    } catch {
-      // Storage full or disabled: the queue still saves; only a reload would lose its tail.
+  _takeIn(record, from) {
+    for (const [key, id] of Object.entries(record.ids || {})) {
+      if (!this.store.ids.has(key)) this.store.ids.set(key, id);
     }
+    // A submit or skip is not replayed: the page it was meant to leave is open again.
+    const ops = record.ops.filter((op) => op.type !== "status");
+    if (!ops.length) return;
+    this.incoming.push({ ops, from });
+    this._persist();
+    this._pump();
+  }
+
+  _persist() {
+    const judged = this.judging ? [this.judging] : [];
+    const ops = this.ops.concat(judged, this.rebasing, ...this.incoming.map((record) => record.ops));
+    const ids = {};
+    for (const op of ops) {
+      for (const key of referencedKeys(op)) {
+        const id = this.store.idOf(key);
+        if (id !== null) ids[key] = id;
+      }
+    }
+    this.slots.save({ ops, ids });
   }
 
   _wakeUp() {
@@ -105,36 +120,61 @@ export class SaveQueue {
     if (this.running) return;
     this.running = true;
     this.hooks.onState("saving");
-    while (this.ops.length) {
-      const op = this.ops[0];
-      try {
-        const data = await this._send(op);
-        this._acknowledge(op, data);
-        this.failures = 0;
-        this.hooks.onState("saving");
-      } catch (error) {
-        if (!(error instanceof ApiError)) {
-          this.ops.shift();
-          this._persist();
-          this.hooks.onReload(`A change could not be sent (${error.message}); it was dropped.`);
-          continue;
-        }
-        if (error.retryable) {
-          this.failures++;
-          this.hooks.onState("failed", error);
-          const delay = Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** (this.failures - 1));
-          await this._sleep(delay * (0.8 + Math.random() * 0.4));
-          this.hooks.onState("saving");
-          continue;
-        }
-        await this._refused(op, error);
+    while (this.incoming.length || this.ops.length) {
+      if (this.incoming.length) {
+        await this._judgeIncoming(this.incoming.shift()).catch((bug) => this._stalled(bug));
+        continue;
       }
+      const op = this.ops[0];
+      let data;
+      try {
+        data = await sendOperation(this.store, op, () => this._persist());
+      } catch (error) {
+        await this._failed(op, error).catch((bug) => this._stalled(bug));
+        continue;
+      }
+      this._acknowledge(op, data);
+      this.failures = 0;
+      this.hooks.onState("saving");
     }
     this.running = false;
     this.hooks.onState("saved");
     const waiters = this._drainWaiters || [];
     this._drainWaiters = [];
     for (const resolve of waiters) resolve();
+  }
+
+  async _failed(op, error) {
+    const refused = error instanceof ApiError && !error.retryable;
+    if (error instanceof ApiError && error.retryable) {
+      this.failures++;
+      this.hooks.onState(error.timedOut ? "slow" : "failed", error);
+      const delay = Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** (this.failures - 1));
+      await this._sleep(delay * (0.8 + Math.random() * 0.4));
+      // "Slow, retrying" stays up while the retry waits for its answer.
+      if (!error.timedOut) this.hooks.onState("saving");
+    } else if (refused && error.status === 404 && op.type.endsWith(".delete")) {
+      this._acknowledge(op, null); // already gone: what the delete wanted
+    } else if (refused && error.status !== 409 && !(error.status === 404 && op.type.endsWith(".update"))) {
+      await this._resync(`Not saved: ${error.message}`, op);
+    } else {
+      // A 409 (or a 404 for an update: the span or stance was deleted elsewhere), or an answer
+      // lost (AnswerLost, or anything else thrown while sending).
+      if (!(error instanceof AnswerLost || refused)) console.warn("save queue:", error);
+      await this._resync(refused ? CHANGED_ELSEWHERE : null, null);
+    }
+  }
+
+  /** Something broke while judging or handling a failure: keep every change, try again later. */
+  async _stalled(bug) {
+    console.warn("save queue:", bug);
+    this.ops = this.ops.concat(this.judging ? [this.judging] : [], this.rebasing);
+    this.rebasing = [];
+    this.judging = null;
+    this._persist();
+    this.failures++;
+    this.hooks.onState("failed", bug);
+    await this._sleep(MAX_RETRY_MS);
   }
 
   _acknowledge(op, data) {
@@ -147,133 +187,93 @@ export class SaveQueue {
     this.hooks.onAck(op, data);
   }
 
-  /** The server said no: 404 on a delete means done; otherwise reload and say so. */
-  async _refused(op, error) {
-    const gone = error.status === 404 && (op.type === "span.delete" || op.type === "stance.delete");
-    if (gone) {
-      this._acknowledge(op, null);
-      return;
-    }
+  /**
+   * Read the annotation again and put the waiting operations on top of it; `dropped`, a
+   * refused operation, is not. `message` is said afterwards (with what was not applied).
+   */
+  async _resync(message, dropped) {
     let fresh;
     try {
       fresh = (await api.annotation(this.store.id)).data;
+      if (!fresh || !Array.isArray(fresh.spans)) throw new AnswerLost(200, "no annotation in it");
     } catch (reloadError) {
-      // Cannot even reload: keep the operation and try the whole thing again later.
+      // Cannot even read it: keep everything and try the whole thing again later.
       this.failures++;
       this.hooks.onState("failed", reloadError);
       await this._sleep(Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** this.failures));
       return;
     }
-    const pending = this.ops.slice(1);
+    // A refused create takes the changes of what it would have made with it.
+    const madeBy = (op) => dropped?.type.endsWith(".create") && op !== dropped && op.key === dropped.key;
+    const waiting = this.ops.filter((op) => op !== dropped && !madeBy(op));
+    const followers = this.ops.filter(madeBy).length;
+    if (followers) message += ` (and ${plural(followers, "later change")} to it)`;
+    const oldIds = new Map(this.store.ids);
     this.store.load(fresh);
-    if (this.store.shows(op) || (op.type === "stance.create" && this.store.adopt(op))) {
-      // It did reach the server; only the answer was lost (a retry after a timeout).
-      this.ops.shift();
-      this._replayOnto(pending);
-      this.hooks.onReload(null);
-      return;
-    }
-    if (error.status === 409) {
-      this.ops = [];
-      this._persist();
-      const lost = pending.length + 1;
-      this.hooks.onReload(
-        `This annotation was changed elsewhere (in another tab or by a reviewer). ` +
-          `The saved version is shown; ${lost} unsaved change${lost === 1 ? " was" : "s were"} not applied.`,
-      );
-      return;
-    }
-    this.ops.shift();
-    this._replayOnto(pending);
-    this.hooks.onReload(`Not saved: ${error.message}`);
-  }
-
-  /** Put the still-waiting operations back on top of freshly loaded state. */
-  _replayOnto(pending) {
     this.ops = [];
-    for (const op of pending) {
-      try {
-        this.store.apply(op);
-        this.ops.push(op);
-      } catch {
-        // It depended on something that is gone: nothing to send.
-      }
-    }
+    const notes = await this._rebase(followKeys(waiting, oldIds, this.store.ids));
     this._persist();
-  }
-
-  /** Send one operation with the current version; resolve to the answer's body. */
-  async _send(op) {
-    const store = this.store;
-    const id = store.id;
-    const version = store.version;
-    const ref = (key) => (key === null || key === undefined ? null : store.idOf(key));
-    switch (op.type) {
-      case "span.create": {
-        const body = {
-          label: op.label,
-          start: op.start,
-          end: op.end,
-          text: op.text,
-          client_id: op.key,
-          version,
-        };
-        if (op.claimant) body.claimant = ref(op.claimant);
-        if (op.claimant_text) body.claimant_text = op.claimant_text;
-        if (op.checkworthy) body.checkworthy = op.checkworthy;
-        return this._call(op, api.createSpan, id, body);
-      }
-      case "span.update": {
-        const spanId = this._required(op.key);
-        const body = { version };
-        for (const [field, value] of Object.entries(op.changes)) {
-          body[field] = field === "claimant" ? ref(value) : value;
-        }
-        return this._call(op, api.updateSpan, id, spanId, body);
-      }
-      case "span.delete":
-        return this._call(op, api.deleteSpan, id, this._required(op.key), version);
-      case "stance.create":
-        return this._call(op, api.createStance, id, {
-          target: op.target,
-          label: op.label,
-          holder: ref(op.holder),
-          evidence: ref(op.evidence),
-          version,
-        });
-      case "stance.update": {
-        const body = { version };
-        for (const [field, value] of Object.entries(op.changes)) {
-          body[field] = field === "label" ? value : ref(value);
-        }
-        return this._call(op, api.updateStance, id, this._required(op.key), body);
-      }
-      case "stance.delete":
-        return this._call(op, api.deleteStance, id, this._required(op.key), version);
-      case "status":
-        return this._call(op, api.setStatus, id, op.status, version);
-      default:
-        throw new Error(`unknown operation ${op.type}`);
+    const said = [message, ...notes].filter(Boolean);
+    if (message === CHANGED_ELSEWHERE && this.ops.length && !notes.length) {
+      said.push(`Your ${plural(this.ops.length, "change")} went on top of it.`);
     }
+    this.hooks.onReload(said.join(" ") || null);
   }
 
-  /** Call `method(...args)` under the operation's Idempotency-Key: the same key while the
-   * same request is retried, a fresh one as soon as what is sent differs. */
-  async _call(op, method, ...args) {
-    const sent = JSON.stringify(args);
-    if (!op.idempotency || op.idempotency.sent !== sent) {
-      op.idempotency = { key: newIdempotencyKey(), sent };
-      this._persist();
+  /** Judge operations from storage against the page's state, and queue what fits. */
+  async _judgeIncoming(record) {
+    const before = this.ops.length;
+    const notes = await this._rebase(record.ops);
+    this._persist();
+    const count = this.ops.length - before;
+    const whence = record.from === "tab" ? " left by a tab that was closed" : "";
+    const restored = count ? `Restored ${plural(count, "unsaved change")}${whence}; saving now.` : null;
+    this.hooks.onReload([restored, ...notes].filter(Boolean).join(" ") || null);
+  }
+
+  /** Apply `ops` in order on top of the store, asking the user about conflicts; queue them. */
+  async _rebase(ops) {
+    const notes = [];
+    this.rebasing = ops;
+    while (this.rebasing.length) {
+      const op = this.rebasing[0];
+      this.judging = op;
+      this.rebasing = this.rebasing.slice(1);
+      // A stance create is judged even when its place is taken: by another value, it conflicts.
+      if (op.type !== "stance.create" && this.store.shows(op)) continue;
+      const verdict = op.type === "status" ? { verdict: APPLY } : judge(this.store, op, this.context);
+      if (verdict.verdict === SAME) {
+        this.store.adopt(op);
+        continue;
+      }
+      let chosen = [op];
+      if (verdict.verdict === CONFLICT) {
+        this.hooks.onReload(null); // show the fresh state before asking about it
+        const choice = await this.hooks.onConflict(verdict.message);
+        chosen = choice === "mine" ? verdict.mine : verdict.theirs;
+        if (choice === "mine" && verdict.rename) {
+          this.rebasing = renameKey(this.rebasing, verdict.rename.from, verdict.rename.to);
+        }
+      } else if (verdict.verdict !== APPLY) {
+        notes.push(`Not applied: ${verdict.message}`);
+        chosen = [];
+      }
+      for (const next of chosen) {
+        try {
+          this.store.apply(next);
+          this.ops.push(next);
+        } catch (error) {
+          notes.push(`Not applied: ${error.message}.`);
+        }
+      }
     }
-    return (await method(...args, { idempotencyKey: op.idempotency.key })).data;
+    this.judging = null;
+    return notes;
   }
+}
 
-  _required(key) {
-    const id = this.store.idOf(key);
-    // Its create was refused: a 404 makes the usual "gone" handling apply.
-    if (id === null) throw new ApiError(404, { detail: "Not saved, so nothing to change." });
-    return id;
-  }
+function plural(count, noun) {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
 }
 
 /** The keys an operation refers to (its own and its references). */

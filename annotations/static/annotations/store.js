@@ -96,7 +96,8 @@ export class Store {
 
   /**
    * Apply an operation to the local state; return the operation that undoes it.
-   * Throws when the operation no longer fits (its span or stance is gone).
+   * Throws when the operation no longer fits (its span or stance is gone). An update records
+   * on itself (`op.base`) the span or stance as it found it.
    */
   apply(op) {
     switch (op.type) {
@@ -110,6 +111,7 @@ export class Store {
         const span = this._span(op.key);
         const before = {};
         for (const field of Object.keys(op.changes)) before[field] = span[field];
+        op.base = { ...span };
         Object.assign(span, op.changes);
         return { type: "span.update", key: op.key, changes: before };
       }
@@ -128,6 +130,7 @@ export class Store {
         const stance = this._stance(op.key);
         const before = {};
         for (const field of Object.keys(op.changes)) before[field] = stance[field];
+        op.base = { ...stance };
         Object.assign(stance, op.changes);
         return { type: "stance.update", key: op.key, changes: before };
       }
