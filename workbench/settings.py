@@ -194,6 +194,8 @@ LOGOUT_REDIRECT_URL = "/accounts/login/"
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(50 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# A brat .zip: at most this many members, and IMPORT_MAX_BYTES once uncompressed.
+IMPORT_MAX_ZIP_MEMBERS = int(os.environ.get("IMPORT_MAX_ZIP_MEMBERS", "10000"))
 # Imports of more documents than this run in the background as an import job (202): JSON
 # bodies and .json files by their items, .jsonl by non-blank lines, .csv by lines.
 IMPORT_BACKGROUND_THRESHOLD = int(os.environ.get("IMPORT_BACKGROUND_THRESHOLD", "5000"))
