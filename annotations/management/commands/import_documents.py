@@ -67,9 +67,10 @@ class Command(BaseCommand):
         )
         failed = False
         reports = {}
-        for path in options["files"]:
+        for path in options["files"]:  # every path checked before any file is imported
             if not path.is_file():
                 raise CommandError(f"{path}: no such file.")
+        for path in options["files"]:
             try:
                 with path.open("rb") as stream:
                     report = documents_import_file(
