@@ -78,7 +78,7 @@ def test_doccano_relations_are_reported_with_their_line_and_count_not_kept_in_me
     report = import_fixture(project, "doccano_relations_utf16.jsonl")
     relations = [m for entry in report["warnings"] for m in [entry] if "relations" in m["message"]]
     assert [(entry["line"], entry["message"]) for entry in relations] == [
-        (1, '"relations" (1 items) not imported: the workbench has no relations yet.'),
+        (1, '"relations" (1 item) not imported: the workbench has no relations yet.'),
         (3, '"relations" (2 items) not imported: the workbench has no relations yet.'),
     ]
     document = by_external_id(project)["1"]
@@ -406,3 +406,17 @@ def test_a_file_that_is_not_a_zip_is_refused_with_the_reason(project):
     with pytest.raises(ImportRefused) as refused:
         import_bytes(project, "brat.zip", b"PK\x03\x04 not really")
     assert refused.value.errors["file"][0].startswith("brat.zip: not a zip archive")
+
+
+def test_brat_zip_made_on_a_mac_skips_its_resource_forks_and_says_so(project):
+    fork = "__MACOSX/news/._kidal.txt"
+    report = import_bytes(project, "brat.zip", brat_zip(**{fork: b"\x00\x05\x16\x07Mac OS X"}))
+    assert set(by_external_id(project)) == {"news/gao", "news/kidal", "news/mopti"}
+    assert brat.WARN_OTHER_MEMBER.format(member=fork) in messages_of(report, "news/gao.txt")
+
+
+def test_brat_zip_without_any_txt_is_an_error_not_silence(project):
+    report = import_bytes(project, "conf.zip", zip_of({"annotation.conf": b"[entities]\nPER\n"}))
+    assert report["errors"] == [
+        {"line": "conf.zip", "message": brat.ERR_NO_TXT_MEMBER.format(name="conf.zip", count=1)}
+    ]

@@ -189,7 +189,8 @@ def _report_unread(obj: dict[str, Any], record: Record, read: set[str]) -> set[s
         why = WHY_NO_RELATIONS if key == "relations" else WHY_UNKNOWN_ANNOTATIONS
         if key in ("tokens", "ner_tags"):
             why = WHY_TOKENS
-        count, items = (len(value), "items") if isinstance(value, list | dict) else (1, "value")
+        count = len(value) if isinstance(value, list | dict) else 1
+        items = "item" if count == 1 else "items"
         record.warnings.append(WARN_NOT_IMPORTED.format(key=key, count=count, items=items, why=why))
     return unread
 

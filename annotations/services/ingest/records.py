@@ -54,7 +54,10 @@ ERR_BOM_MISMATCH = (
 )
 ERR_EXTERNAL_ID = '"external_id" must be a string of at most 255 characters.'
 ERR_NUL = '"{field}" holds a NUL character (\\u0000), which cannot be stored.'
-ERR_JSON_NOT_LIST = 'A .json file must hold a list of documents (or {"documents": [...]}).'
+ERR_JSON_NOT_LIST = (
+    'A .json file must hold a list of documents (or {"documents": [...]}), one document, '
+    "one Label Studio task, or JSON Lines."
+)
 ERR_CSV_NO_TEXT_COLUMN = 'The CSV header has no "text" column (columns: {columns}).'
 ERR_CSV_ROW_WIDTH = "This row has {got} cells; the header has {expected}."
 ERR_SPANS_NOT_LIST = '"{key}" must be a list of spans.'

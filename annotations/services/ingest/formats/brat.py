@@ -31,6 +31,7 @@ ERR_TOO_LARGE = "{name}: over {limit} bytes once uncompressed; refused."
 ERR_UNSAFE_NAME = "{name}: member {member!r} would be written outside the archive; refused."
 ERR_ENCRYPTED = "{name}: member {member!r} is encrypted; refused."
 ERR_NO_TXT = "{member}: no {txt} beside it; its annotations cannot be placed."
+ERR_NO_TXT_MEMBER = "{name}: no brat .txt file among its {count} members; nothing to import."
 WARN_OTHER_MEMBER = "{member}: not a brat .txt or .ann file; not read."
 WARN_DISCONTINUOUS = "{ann} line {line}: discontinuous span {id} ({ranges}) not imported."
 WARN_BAD_LINE = "{ann} line {line}: not a brat annotation line; not read."
@@ -60,7 +61,10 @@ def parse_zip(name: str, stream: BinaryIO, limits: Limits, encoding: str | None)
     warnings = []
     for member in sorted(files):
         path = PurePosixPath(member)
-        if path.suffix == ".txt":
+        if path.parts[0] == "__MACOSX" or path.name.startswith("._"):
+            # macOS's resource forks: binary, whatever their extension says.
+            warnings.append(WARN_OTHER_MEMBER.format(member=member))
+        elif path.suffix == ".txt":
             records.append(_record(member, files, encoding))
         elif path.suffix == ".ann":
             if str(path.with_suffix(".txt")) not in files:
@@ -72,8 +76,9 @@ def parse_zip(name: str, stream: BinaryIO, limits: Limits, encoding: str | None)
                 )
         else:
             warnings.append(WARN_OTHER_MEMBER.format(member=member))
-    if records:
-        records[0].warnings[:0] = warnings
+    if not records:
+        return [Record(line=name, error=ERR_NO_TXT_MEMBER.format(name=name, count=len(files)))]
+    records[0].warnings[:0] = warnings
     return records
 
 
@@ -140,7 +145,13 @@ def _record(member: str, files: dict[str, bytes], encoding: str | None) -> Recor
     record = Record(line=member, text=text, external_id=external_id, encoding=used)
     ann = str(path.with_suffix(".ann"))
     if ann in files:
-        _read_ann(ann, files[ann].decode("utf-8", "replace"), record)
+        try:
+            content, _ = repair.decode_bytes(files[ann], encoding)
+        except repair.BomMismatch as error:
+            message = ERR_BOM_MISMATCH.format(encoding=error.encoding, reason=error.reason)
+            record.warnings.append(f"{ann}: {message}")
+            return record
+        _read_ann(ann, content.removeprefix(repair.BOM_CHAR), record)
     return record
 
 

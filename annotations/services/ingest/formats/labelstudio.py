@@ -66,8 +66,8 @@ def task_record(obj: dict[str, Any], line: int | str, encoding: str | None) -> R
 
 
 def _text_field(data: dict[str, Any], obj: dict[str, Any]) -> str | None:
-    if isinstance(data.get("text"), str):
-        return "text"
+    if "text" in data:
+        return "text"  # preparation says so if it is not a string
     for source in SOURCES:
         for item in obj.get(source) or []:
             for result in item.get("result") or [] if isinstance(item, dict) else []:
