@@ -291,6 +291,18 @@ def test_txt_that_is_conll_is_imported_as_conll_and_said(project):
     assert messages_of(report, 1)[0] == conll.WARN_TXT_IS_CONLL
 
 
+def test_comment_lines_are_reported_not_read_into_the_text(project):
+    data = b"# export warning: 2 spans cut\nKeita B-PER\nleft O\n# sentence 2\n\nGao B-LOC\n"
+    report = import_bytes(project, "export.conll", data)
+    document = Document.objects.get(project=project)
+    assert document.text == "Keita left\nGao"
+    assert spans_of(document) == [("PER", "Keita"), ("LOC", "Gao")]
+    assert messages_of(report, 2)[1:] == [
+        conll.WARN_COMMENT.format(line=1),
+        conll.WARN_COMMENT.format(line=4),
+    ]
+
+
 def test_txt_of_prose_stays_one_document(project):
     import_bytes(project, "note.txt", b"Keita returned to Bamako.\nThe MNLA welcomed him.\n")
     assert Document.objects.get(project=project).external_id == "note"
@@ -330,7 +342,7 @@ def test_brat_pairs_import_with_their_t_spans_and_report_the_rest(project):
         "1 event(s) (E) not imported (the workbench has no place for them yet)."
     ) in kidal
     assert "news/kidal.ann T5, line #9: unknown entity or claim label 'ATTACK'; dropped." in kidal
-    assert brat.WARN_OTHER_MEMBER.format(member="news/annotation.conf") in messages_of(
+    assert brat.WARN_CONF.format(member="news/annotation.conf") in messages_of(
         report, "news/gao.txt"
     )
 

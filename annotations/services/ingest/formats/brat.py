@@ -32,6 +32,7 @@ ERR_UNSAFE_NAME = "{name}: member {member!r} would be written outside the archiv
 ERR_ENCRYPTED = "{name}: member {member!r} is encrypted; refused."
 ERR_NO_TXT = "{member}: no {txt} beside it; its annotations cannot be placed."
 ERR_NO_TXT_MEMBER = "{name}: no brat .txt file among its {count} members; nothing to import."
+WARN_CONF = "{member}: brat configuration, not read; labels are matched to the project's by name."
 WARN_OTHER_MEMBER = "{member}: not a brat .txt or .ann file; not read."
 WARN_DISCONTINUOUS = "{ann} line {line}: discontinuous span {id} ({ranges}) not imported."
 WARN_BAD_LINE = "{ann} line {line}: not a brat annotation line; not read."
@@ -74,6 +75,8 @@ def parse_zip(name: str, stream: BinaryIO, limits: Limits, encoding: str | None)
                         error=ERR_NO_TXT.format(member=member, txt=path.with_suffix(".txt").name),
                     )
                 )
+        elif path.suffix == ".conf":
+            warnings.append(WARN_CONF.format(member=member))
         else:
             warnings.append(WARN_OTHER_MEMBER.format(member=member))
     if not records:

@@ -4,6 +4,7 @@ Invariants:
 - Pure. The token is the first column and the tag the last (tab or space separated; a line
   with a tab is split on tabs only, so a token may hold spaces); columns between them (the
   part-of-speech and chunk tags of CoNLL-2003) are not read, and the report says so once.
+- A line that starts with ``#`` and does not end in a tag is a comment: reported, not read.
 - A blank line ends a sentence; a ``-DOCSTART-`` line ends a document. Without one, the file
   is one document. The text is the tokens joined by one space, sentences by a newline, so
   every span is exactly ``text[start:end]`` of the tokens it covers, in code points.
@@ -47,6 +48,7 @@ WARN_END_WITHOUT_BEGIN = (
 WARN_NOT_CLOSED = (
     "line {line}: the {kind} entity begun here is not closed by E-/L-; kept as tagged."
 )
+WARN_COMMENT = "line {line}: a comment (starts with #), not read."
 WARN_TXT_IS_CONLL = (
     "This .txt file holds a token and its tag on every line: read as CoNLL, one document per "
     "-DOCSTART- (or the whole file)."
@@ -65,6 +67,7 @@ class _Document:
     line: int
     sentences: list[list[_Token]] = field(default_factory=list)
     error: str | None = None
+    notes: list[str] = field(default_factory=list)  # warnings about its lines
 
 
 def looks_like_conll(text: str) -> bool:
@@ -114,8 +117,14 @@ def _documents(text: str) -> tuple[list[_Document], int]:
     current: _Document | None = None
     sentence: list[_Token] = []
     widest = 0
+    pending: list[str] = []  # notes on lines before the document they belong to
     for number, line in enumerate(text.splitlines(), start=1):
         columns = [column.strip() for column in _columns(line)]
+        if _is_comment(line, columns):
+            (current.notes if current is not None else pending).append(
+                WARN_COMMENT.format(line=number)
+            )
+            continue
         if not line.strip() or columns[0] == DOCSTART:
             if sentence and current is not None:
                 current.sentences.append(sentence)
@@ -124,7 +133,8 @@ def _documents(text: str) -> tuple[list[_Document], int]:
                 current = None
             continue
         if current is None:
-            current = _Document(line=number)
+            current = _Document(line=number, notes=pending)
+            pending = []
             documents.append(current)
         widest = max(widest, len(columns))
         if len(columns) < 2:
@@ -134,6 +144,11 @@ def _documents(text: str) -> tuple[list[_Document], int]:
     if sentence and current is not None:
         current.sentences.append(sentence)
     return [document for document in documents if document.sentences or document.error], widest
+
+
+def _is_comment(line: str, columns: list[str]) -> bool:
+    """A line starting with # that is not a token "#" and its tag (a comment of the writer)."""
+    return line.startswith("#") and (len(columns) < 2 or not _TAG.match(columns[-1]))
 
 
 def _scheme(documents: list[_Document]) -> str:
@@ -166,6 +181,7 @@ def _has_entities(documents: list[_Document]) -> bool:
 def _record(document: _Document, scheme: str, external_id: str) -> Record:
     """Rebuild the document's text and place its entities on it."""
     record = Record(line=document.line, external_id=external_id, offset_unit=CODEPOINTS)
+    record.warnings.extend(document.notes)
     pieces: list[str] = []
     offset = 0
     for sentence in document.sentences:
