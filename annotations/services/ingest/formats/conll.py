@@ -16,6 +16,7 @@ Invariants:
   conlleval reads it; a tag that is not a tag is reported and read as ``O``.
 """
 
+import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -55,7 +56,7 @@ WARN_TXT_IS_CONLL = (
 )
 
 
-@dataclass
+@dataclass(slots=True)
 class _Token:
     line: int
     text: str
@@ -68,11 +69,12 @@ class _Document:
     sentences: list[list[_Token]] = field(default_factory=list)
     error: str | None = None
     notes: list[str] = field(default_factory=list)  # warnings about its lines
+    widest: int = 0  # the most columns of its lines
 
 
 def looks_like_conll(text: str) -> bool:
     """Whether every non-blank line is ``token ... tag`` (or -DOCSTART-), with some entity."""
-    lines = [line for line in text.splitlines() if line.strip()]
+    lines = [line for line in io.StringIO(text, newline="") if line.strip()]
     if len(lines) < 2:
         return False
     entities = 0
@@ -88,38 +90,42 @@ def looks_like_conll(text: str) -> bool:
 
 
 def parse_conll(name: str, text: str) -> Iterator[Record]:
-    """Read a CoNLL file's text into one record per document (see module doc)."""
-    documents, widest = _documents(text)
-    scheme = _scheme(documents)
+    """Read a CoNLL file's text into one record per document (see module doc).
+
+    Two passes over the text, one document at a time: the first reads the scheme, the
+    second the documents; memory holds the text and one document, whatever the file's size.
+    """
+    survey = _survey(_documents(text))
     stem = PurePath(name).stem
-    numbered = len(documents) > 1
-    for number, document in enumerate(documents, start=1):
-        external_id = f"{stem}-{number}" if numbered else stem
+    for number, document in enumerate(_documents(text), start=1):
+        external_id = f"{stem}-{number}" if survey.count > 1 else stem
         if document.error:
             yield Record(line=document.line, external_id=external_id, error=document.error)
             continue
-        record = _record(document, scheme, external_id)
+        record = _record(document, survey.scheme, external_id)
         if number == 1:
-            notes = [WARN_SCHEME.format(scheme=scheme)] if _has_entities(documents) else []
-            if widest > 2:
-                notes.append(WARN_MIDDLE_COLUMNS.format(last=widest - 1))
+            notes = [WARN_SCHEME.format(scheme=survey.scheme)] if survey.entities else []
+            if survey.widest > 2:
+                notes.append(WARN_MIDDLE_COLUMNS.format(last=survey.widest - 1))
             record.warnings[:0] = notes
         yield record
 
 
 def _columns(line: str) -> list[str]:
-    return line.rstrip("\r\n").split("\t") if "\t" in line else line.split()
+    if "\t" in line:
+        return [column.strip() for column in line.rstrip("\r\n").split("\t")]
+    return line.split()
 
 
-def _documents(text: str) -> tuple[list[_Document], int]:
-    """Split the lines into documents of sentences of tokens; return them and the most columns."""
-    documents: list[_Document] = []
+def _documents(text: str) -> Iterator[_Document]:
+    """Split the lines into documents of sentences of tokens, yielding each when it ends."""
     current: _Document | None = None
     sentence: list[_Token] = []
-    widest = 0
     pending: list[str] = []  # notes on lines before the document they belong to
-    for number, line in enumerate(text.splitlines(), start=1):
-        columns = [column.strip() for column in _columns(line)]
+    # Lines end at LF, CR or CRLF, not at the other breaks str.splitlines knows (U+2028...),
+    # which a token may hold; and StringIO spares a list of every line.
+    for number, line in enumerate(io.StringIO(text, newline=""), start=1):
+        columns = _columns(line)
         if _is_comment(line, columns):
             (current.notes if current is not None else pending).append(
                 WARN_COMMENT.format(line=number)
@@ -129,21 +135,22 @@ def _documents(text: str) -> tuple[list[_Document], int]:
             if sentence and current is not None:
                 current.sentences.append(sentence)
             sentence = []
-            if columns and columns[0] == DOCSTART:
+            if columns and columns[0] == DOCSTART and current is not None:
+                yield current
                 current = None
             continue
         if current is None:
             current = _Document(line=number, notes=pending)
             pending = []
-            documents.append(current)
-        widest = max(widest, len(columns))
+        current.widest = max(current.widest, len(columns))
         if len(columns) < 2:
             current.error = current.error or ERR_COLUMNS.format(line=number, text=line.strip())
             continue
         sentence.append(_Token(number, columns[0], columns[-1]))
-    if sentence and current is not None:
-        current.sentences.append(sentence)
-    return [document for document in documents if document.sentences or document.error], widest
+    if current is not None:
+        if sentence:
+            current.sentences.append(sentence)
+        yield current
 
 
 def _is_comment(line: str, columns: list[str]) -> bool:
@@ -151,31 +158,38 @@ def _is_comment(line: str, columns: list[str]) -> bool:
     return line.startswith("#") and (len(columns) < 2 or not _TAG.match(columns[-1]))
 
 
-def _scheme(documents: list[_Document]) -> str:
-    begins_after_outside = False
-    inside = False
+@dataclass
+class _Survey:
+    """What the whole file says: its scheme, widest line, whether it tags any entity."""
+
+    scheme: str = IOB2
+    widest: int = 0
+    entities: bool = False
+    count: int = 0  # documents
+
+
+def _survey(documents: Iterator[_Document]) -> _Survey:
+    survey = _Survey()
+    bioes = begins_after_outside = inside = False
     for document in documents:
+        survey.count += 1
+        survey.widest = max(survey.widest, document.widest)
         for sentence in document.sentences:
             previous = OUTSIDE
             for token in sentence:
                 match = _TAG.match(token.tag)
                 prefix, kind = match.groups() if match else (None, None)
-                if prefix in ("E", "S", "L", "U"):
-                    return BIOES
+                bioes = bioes or prefix in ("E", "S", "L", "U")
                 if prefix == "B" and previous not in (f"B-{kind}", f"I-{kind}"):
                     begins_after_outside = True
                 inside = inside or prefix == "I"
+                survey.entities = survey.entities or token.tag != OUTSIDE
                 previous = token.tag
-    return IOB1 if inside and not begins_after_outside else IOB2
-
-
-def _has_entities(documents: list[_Document]) -> bool:
-    return any(
-        token.tag != OUTSIDE
-        for document in documents
-        for sentence in document.sentences
-        for token in sentence
-    )
+    if bioes:
+        survey.scheme = BIOES
+    elif inside and not begins_after_outside:
+        survey.scheme = IOB1
+    return survey
 
 
 def _record(document: _Document, scheme: str, external_id: str) -> Record:
