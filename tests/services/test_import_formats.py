@@ -1,6 +1,7 @@
 """Other tools' files (tests/data/formats/): every span lands where the source tool meant it."""
 
 import io
+import json
 import zipfile
 from pathlib import Path
 
@@ -432,3 +433,28 @@ def test_brat_zip_without_any_txt_is_an_error_not_silence(project):
     assert report["errors"] == [
         {"line": "conf.zip", "message": brat.ERR_NO_TXT_MEMBER.format(name="conf.zip", count=1)}
     ]
+
+
+def test_annotation_keys_nothing_reads_are_reported_by_line_and_kept_out_of_meta(project):
+    line = {
+        "text": "Keita returned to Bamako.",
+        "cats": {"POLITICS": 1.0},
+        "tokens": ["Keita", "returned", "to", "Bamako", "."],
+        "ner_tags": [1, 0, 0, 5, 0],
+        "source": "wire",
+    }
+    report = import_bytes(project, "mixed.jsonl", json.dumps(line).encode() + b"\n")
+    assert sorted(messages_of(report, 1)) == sorted(
+        [
+            messages.WARN_NOT_IMPORTED.format(
+                key="cats", count=1, items="item", why=messages.WHY_UNKNOWN_ANNOTATIONS
+            ),
+            messages.WARN_NOT_IMPORTED.format(
+                key="tokens", count=5, items="items", why=messages.WHY_TOKENS
+            ),
+            messages.WARN_NOT_IMPORTED.format(
+                key="ner_tags", count=5, items="items", why=messages.WHY_TOKENS
+            ),
+        ]
+    )
+    assert Document.objects.get(project=project).meta == {"source": "wire"}
