@@ -125,3 +125,12 @@ class ImportForm(forms.Form):
     collapse_repeats = forms.BooleanField(
         required=False, label="Collapse passages repeated inside a document"
     )
+    offsets = forms.ChoiceField(
+        label="Offsets of pre-annotations",
+        choices=[
+            ("auto", "Read from the spans (said in the report)"),
+            ("utf16", "UTF-16 code units (doccano, older Label Studio)"),
+            ("codepoints", "Code points (ours, brat, Prodigy, spaCy)"),
+        ],
+        initial="auto",
+    )
