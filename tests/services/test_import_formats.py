@@ -147,6 +147,13 @@ def test_label_studio_json_min_spans_are_read_not_kept_in_meta(project):
     assert messages_of(report, 2) == []
 
 
+def test_label_studio_task_whose_text_field_is_found_by_elimination_says_so(project):
+    report = import_bytes(project, "task.json", b'{"data": {"body": "Gao is calm.", "n": 3}}')
+    document = Document.objects.get(project=project)
+    assert (document.text, document.meta) == ("Gao is calm.", {"n": 3})
+    assert messages_of(report, 1) == [labelstudio.WARN_TEXT_FIELD.format(field="body")]
+
+
 def test_label_studio_task_without_a_text_field_names_its_fields(project):
     report = import_bytes(project, "tasks.json", b'[{"data": {"a": "one", "b": "two"}}]')
     assert report["errors"] == [

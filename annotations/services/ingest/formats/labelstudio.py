@@ -6,7 +6,7 @@ A task is ``{"data": {<text field>: ...}, "annotations": [{"result": [...]}],
 the document's one pre-annotation, exact repeats once. Everything else a task carries as
 annotation (choices, relations, text areas, ratings, cancelled annotations, drafts) is
 reported per task. The text field is ``text`` when the task has one, else the field the
-results point at (``to_name``), else the task's only string field.
+results point at (``to_name``), else the task's only string field (and the report says so).
 
 JSON-MIN (Label Studio's flat export) puts each control's results under the control's name:
 any key whose value is a list of ``{start, end, labels}`` is read as spans.
@@ -21,6 +21,7 @@ LABELS = "labels"
 SOURCES = ("annotations", "completions", "predictions")  # completions: before Label Studio 1.0
 
 ERR_NO_TEXT_FIELD = 'Label Studio task: no text field in data (fields: {fields}); name it "text".'
+WARN_TEXT_FIELD = "Label Studio task: the text is data.{field}, its only text field."
 WARN_RESULTS = '{source}: {counts} not imported (only "labels" spans are).'
 WARN_CANCELLED = "{source}: a cancelled annotation ({count} results) not imported."
 WARN_DRAFTS = "drafts: {count} unsubmitted draft(s) not imported."
@@ -39,7 +40,7 @@ def is_task(obj: dict[str, Any]) -> bool:
 def task_record(obj: dict[str, Any], line: int | str, encoding: str | None) -> Record:
     """Read one task into a record: its text, its other data as meta, its ``labels`` spans."""
     data = obj["data"]
-    field = _text_field(data, obj)
+    field, by_elimination = _text_field(data, obj)
     if field is None:
         return Record(line=line, error=ERR_NO_TEXT_FIELD.format(fields=", ".join(map(str, data))))
     meta = {key: value for key, value in data.items() if key != field}
@@ -48,6 +49,8 @@ def task_record(obj: dict[str, Any], line: int | str, encoding: str | None) -> R
     record = Record(
         line=line, text=data[field], external_id=obj.get("id", ""), meta=meta, encoding=encoding
     )
+    if by_elimination:
+        record.warnings.append(WARN_TEXT_FIELD.format(field=field))
     seen: set[tuple[Any, ...]] = set()
     used = Counter[str]()
     for source in SOURCES:
@@ -65,17 +68,18 @@ def task_record(obj: dict[str, Any], line: int | str, encoding: str | None) -> R
     return record
 
 
-def _text_field(data: dict[str, Any], obj: dict[str, Any]) -> str | None:
+def _text_field(data: dict[str, Any], obj: dict[str, Any]) -> tuple[str | None, bool]:
+    """The data field that holds the text, and whether it was only guessed by elimination."""
     if "text" in data:
-        return "text"  # preparation says so if it is not a string
+        return "text", False  # preparation says so if it is not a string
     for source in SOURCES:
         for item in obj.get(source) or []:
             for result in item.get("result") or [] if isinstance(item, dict) else []:
                 name = result.get("to_name") if isinstance(result, dict) else None
                 if isinstance(name, str) and isinstance(data.get(name), str):
-                    return name
+                    return name, False
     strings = [key for key, value in data.items() if isinstance(value, str)]
-    return strings[0] if len(strings) == 1 else None
+    return (strings[0], True) if len(strings) == 1 else (None, False)
 
 
 def _read_result(item: Any, where: str, record: Record, seen: set[tuple[Any, ...]]) -> bool:
