@@ -221,16 +221,10 @@ def documents_import_files(
         report = documents_import(
             project=project, records=records, options=options, actor=actor, source=name
         )
-        for outcome in (report.created, report.duplicates, report.repaired, report.warnings):
-            for entry in outcome:
+        for outcome, entries in report.as_dict().items():
+            for entry in entries:
                 entry["file"] = name
-        for error in report.errors:
-            error["file"] = name
-        combined.created += report.created
-        combined.duplicates += report.duplicates
-        combined.repaired += report.repaired
-        combined.warnings += report.warnings
-        combined.errors += report.errors
+            getattr(combined, outcome).extend(entries)
     return combined.as_dict()
 
 
