@@ -13,6 +13,7 @@ from annotations.selectors import (
     REVIEW_NOT_REVIEWED,
     REVIEW_REVIEWED,
 )
+from annotations.services.ingest import SUPPORTED_EXTENSIONS
 from annotations.services.releases import DEFAULT_FORMATS, NAME_MAX, SNAPSHOT_FORMAT
 
 STATE_CHOICES = [
@@ -116,11 +117,20 @@ class ImportForm(forms.Form):
 
     file = forms.FileField(
         label="File",
-        widget=forms.FileInput(attrs={"accept": ".txt,.jsonl,.json,.csv"}),
+        widget=forms.FileInput(attrs={"accept": ",".join(SUPPORTED_EXTENSIONS)}),
     )
     normalize = forms.BooleanField(
         required=False, label="Normalise the text to NFC (this changes the stored characters)"
     )
     collapse_repeats = forms.BooleanField(
         required=False, label="Collapse passages repeated inside a document"
+    )
+    offsets = forms.ChoiceField(
+        label="Offsets of pre-annotations",
+        choices=[
+            ("auto", "Read from the spans (said in the report)"),
+            ("utf16", "UTF-16 code units (doccano, older Label Studio)"),
+            ("codepoints", "Code points (ours, brat, Prodigy, spaCy)"),
+        ],
+        initial="auto",
     )

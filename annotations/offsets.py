@@ -5,7 +5,8 @@ are Python ``str`` indices. Browsers count UTF-16 code units, so characters outs
 Multilingual Plane (emoji, some CJK) count twice there and once here.
 """
 
-from bisect import bisect_right
+import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 
 RANGE_NOT_INTEGERS = "start and end must be integers."
@@ -74,6 +75,40 @@ def utf16_to_codepoint(text: str, offset: int) -> int:
 def codepoint_to_utf16(text: str, offset: int) -> int:
     """Convert a code-point offset into ``text`` to a UTF-16 offset."""
     return sum(utf16_length(char) for char in text[:offset])
+
+
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+class Utf16Index:
+    """UTF-16 offsets into one text, turned into code points exactly.
+
+    Built in one pass over the text (O(n)); each conversion is a binary search among the
+    characters outside the BMP, the only ones that count twice in UTF-16. For many spans of
+    one long text this replaces ``utf16_to_codepoint``, which walks the text for each offset.
+    """
+
+    def __init__(self, text: str) -> None:
+        # The UTF-16 offset of each character outside the BMP: its code-point index plus
+        # the number of such characters before it.
+        self._astral = [m.start() + n for n, m in enumerate(_ASTRAL.finditer(text))]
+        self.length = len(text) + len(self._astral)  # in UTF-16 code units
+
+    @property
+    def has_astral(self) -> bool:
+        """Whether the text has characters outside the BMP (where the units differ)."""
+        return bool(self._astral)
+
+    def to_codepoint(self, offset: int) -> int:
+        """Convert a UTF-16 offset; raise ValueError as ``utf16_to_codepoint`` does."""
+        if offset < 0:
+            raise ValueError(UTF16_NEGATIVE.format(offset=offset))
+        if offset > self.length:
+            raise ValueError(UTF16_PAST_TEXT.format(offset=offset, length=self.length))
+        before = bisect_left(self._astral, offset)  # astral characters starting before it
+        if before and self._astral[before - 1] + 1 == offset:
+            raise ValueError(UTF16_SPLITS_PAIR.format(offset=offset))
+        return offset - before
 
 
 class OffsetMap:

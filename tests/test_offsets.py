@@ -395,3 +395,20 @@ def test_utf16_to_codepoint_refuses_offsets_it_cannot_map_exactly(text, offset, 
     with pytest.raises(ValueError) as error:
         offsets.utf16_to_codepoint(text, offset)
     assert str(error.value) == message
+
+
+@pytest.mark.parametrize("name", sorted(SAMPLES))
+def test_utf16_index_agrees_with_the_walk_at_every_offset(name):
+    text = SAMPLES[name]
+    index = offsets.Utf16Index(text)
+    assert index.length == len(text.encode("utf-16-le")) // 2
+    for offset in range(-1, index.length + 2):
+        try:
+            expected: int | str = utf16_to_codepoint(text, offset)
+        except ValueError as error:
+            expected = str(error)
+        try:
+            got: int | str = index.to_codepoint(offset)
+        except ValueError as error:
+            got = str(error)
+        assert got == expected, offset

@@ -889,8 +889,11 @@ def test_import_page_offers_the_file_form_and_lists_recent_jobs(client, team, se
     html = client.get(f"/projects/{team.project.pk}/import/").content.decode()
 
     assert f'data-url="/api/projects/{team.project.pk}/documents/"' in html
-    assert 'type="file" name="file" accept=".txt,.jsonl,.json,.csv"' in html
+    assert (
+        'type="file" name="file" accept=".txt,.jsonl,.json,.csv,.conll,.iob,.bio,.tsv,.zip"' in html
+    )
     assert 'name="normalize"' in html and 'name="collapse_repeats"' in html
+    assert '<select name="offsets"' in html and '<option value="utf16">' in html
     assert "more than 12,345 documents" in html
     listed = html.split('<template id="job-row">')[0]
     names = re.findall(r'<th scope="row" data-role="name">(.*?)</th>', listed)

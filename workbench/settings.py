@@ -1,8 +1,9 @@
 """The one settings module: everything that differs between machines comes from the environment.
 
 Variables: DATABASE_URL, SECRET_KEY, DEBUG (1/0), ALLOWED_HOSTS (comma-separated),
-CSRF_TRUSTED_ORIGINS, SECURE_SSL_REDIRECT (1/0), IMPORT_MAX_BYTES, IMPORT_BACKGROUND_THRESHOLD,
-TOKEN_LIFETIME_DAYS, IDEMPOTENCY_KEY_HOURS, SESSION_IDLE_MINUTES, LOG_LEVEL.
+CSRF_TRUSTED_ORIGINS, SECURE_SSL_REDIRECT (1/0), IMPORT_MAX_BYTES, IMPORT_MAX_ZIP_MEMBERS,
+IMPORT_BACKGROUND_THRESHOLD, TOKEN_LIFETIME_DAYS, IDEMPOTENCY_KEY_HOURS, SESSION_IDLE_MINUTES,
+LOG_LEVEL.
 """
 
 import os
@@ -197,6 +198,8 @@ LOGOUT_REDIRECT_URL = "/accounts/login/"
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(50 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# A brat .zip: at most this many members, and IMPORT_MAX_BYTES once uncompressed.
+IMPORT_MAX_ZIP_MEMBERS = int(os.environ.get("IMPORT_MAX_ZIP_MEMBERS", "10000"))
 # Imports of more documents than this run in the background as an import job (202): JSON
 # bodies and .json files by their items, .jsonl by non-blank lines, .csv by lines.
 IMPORT_BACKGROUND_THRESHOLD = int(os.environ.get("IMPORT_BACKGROUND_THRESHOLD", "5000"))

@@ -1,5 +1,7 @@
 """Documents: the caller's list with their status, import, and one document."""
 
+from typing import BinaryIO, cast
+
 import django_filters
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
@@ -26,13 +28,17 @@ from annotations.api.serializers import (
 )
 from annotations.models import Document
 from annotations.services.ingest import (
+    ERR_OFFSETS_OPTION,
+    OFFSET_UNITS,
     ImportOptions,
     documents_import_file,
+    documents_import_files,
     documents_import_records,
 )
 
 UNKNOWN_PARAMETER = "Unknown query parameter; expected one of: {names}."
 NORMALIZE_INVALID = "normalize takes one value: nfc."
+OFFSETS_INVALID = ERR_OFFSETS_OPTION
 FLAG_INVALID = "Expected 1 or 0."
 BODY_INVALID = 'Send a JSON list of {"text", "external_id"?, "meta"?} or a multipart "file".'
 TRUE_VALUES = ("1", "true")
@@ -119,12 +125,25 @@ class DocumentListApi(ListApiView):
         parameters=[
             OpenApiParameter("normalize", OpenApiTypes.STR, enum=["nfc"]),
             OpenApiParameter("collapse_repeats", OpenApiTypes.STR, enum=["1", "0"]),
+            OpenApiParameter(
+                "offsets",
+                OpenApiTypes.STR,
+                enum=list(OFFSET_UNITS),
+                description="The unit of pre-annotation offsets (default auto: read from "
+                "the spans, and said in the report).",
+            ),
         ],
         request={
             "application/json": {"type": "array", "items": {"type": "object"}},
             "multipart/form-data": {
                 "type": "object",
-                "properties": {"file": {"type": "string", "format": "binary"}},
+                "properties": {
+                    "file": {
+                        "type": "array",
+                        "items": {"type": "string", "format": "binary"},
+                        "description": "One file, or several (one report naming each).",
+                    }
+                },
             },
         },
         responses={
@@ -145,9 +164,17 @@ class DocumentListApi(ListApiView):
         project = permissions.project_for(request, project_id, access.MANAGE_ROLES)
         _check_size(request.META.get("CONTENT_LENGTH"))
         options = _import_options(request)
-        upload = request.FILES.get("file") if not isinstance(request.data, list) else None
-        if upload is not None:
-            _check_size(upload.size)
+        uploads = request.FILES.getlist("file") if not isinstance(request.data, list) else []
+        for each in uploads:
+            _check_size(each.size)
+        if len(uploads) > 1:
+            # Several files: imported here, one report naming each file (no background job).
+            files = [(str(each.name), cast(BinaryIO, each.file)) for each in uploads]
+            report = documents_import_files(
+                project=project, files=files, options=options, actor=request.user
+            )
+            return Response(report, status=_import_status(report))
+        upload = uploads[0] if uploads else None
         # Over IMPORT_BACKGROUND_THRESHOLD documents: a background job, 202 with its URL.
         queued = import_in_background(request, project=project, upload=upload, options=options)
         if queued is not None:
@@ -197,9 +224,14 @@ def _import_options(request: AuthenticatedRequest) -> ImportOptions:
     collapse = request.query_params.get("collapse_repeats", "0").lower()
     if collapse not in (*TRUE_VALUES, *FALSE_VALUES):
         errors["collapse_repeats"] = [FLAG_INVALID]
+    offsets = request.query_params.get("offsets") or "auto"
+    if offsets not in OFFSET_UNITS:
+        errors["offsets"] = [OFFSETS_INVALID]
     if errors:
         raise ValidationError(errors)
-    return ImportOptions(normalize=normalize or None, collapse_repeats=collapse in TRUE_VALUES)
+    return ImportOptions(
+        normalize=normalize or None, collapse_repeats=collapse in TRUE_VALUES, offsets=offsets
+    )
 
 
 def _import_status(report: dict) -> int:

@@ -13,7 +13,7 @@ from django.db import connections
 from playwright.sync_api import Page, expect
 
 from annotations import tasks
-from annotations.models import Annotation, Document, ImportJob, Release
+from annotations.models import Annotation, Document, ImportJob, Release, Span
 from annotations.services import jobs, releases
 from tests.browser.annotating import make_world
 from tests.browser.test_screenshots import SCREENSHOTS, WIDTHS
@@ -271,6 +271,25 @@ def test_a_manager_imports_a_file_and_reads_the_report(live_server, sign_in, csp
     assert Document.objects.filter(project=world.project).count() == 3
     assert Document.objects.get(external_id="mojibake").text == "Le ministre a déclaré la fin."
     assert not ImportJob.objects.exists()
+    assert unexpected(csp_violations) == []
+
+
+def test_a_manager_imports_a_doccano_file_choosing_its_offset_units(
+    live_server, sign_in, csp_violations
+):
+    world = _world_with_manager()
+    page = sign_in(world.user)
+    page.goto(f"{live_server.url}/projects/{world.project.pk}/import/")
+    expect(page.locator("#import-form.ready")).to_be_attached()
+    # Nothing in the line tells the unit (auto would read code points, a space, and say so).
+    text = "🎉 A B C D"
+    line = {"text": text, "external_id": "letters", "label": [[5, 6, "PER"]]}
+    page.get_by_label("Offsets of pre-annotations").select_option("utf16")
+    _upload(page, "letters.jsonl", orjson.dumps(line) + b"\n")
+
+    expect(page.locator('#import-status [data-role="status"]')).to_have_text("Done")
+    span = Span.objects.get(annotation__document__external_id="letters")
+    assert text[span.start : span.end] == "B"
     assert unexpected(csp_violations) == []
 
 

@@ -218,6 +218,17 @@ def test_many_pre_annotations_in_reverse_order_are_checked_in_bounded_cpu_time()
     assert all(s.claimant is not None for s in prepared.spans if s.kind == "claim")
 
 
+def test_utf16_offsets_of_many_spans_are_converted_in_bounded_cpu_time():
+    # Each UTF-16 offset walked the text from its start (utf16_to_codepoint): quadratic.
+    text = "🇲🇱 Keïta. " * 20_000  # a flag (2 code points, 4 UTF-16 units) before every name
+    entities = [{"start": i * 12 + 5, "end": i * 12 + 10, "label": "PER"} for i in range(20_000)]
+    record = record_from_object({"text": text, "entities": entities}, 1)
+    options = ImportOptions(offsets="utf16")
+    prepared, used = cpu_seconds(lambda: prepare(record, options, LABELS), STEP_CPU_SECONDS)
+    assert used < STEP_CPU_SECONDS
+    assert [prepared.text[s.start : s.end] for s in prepared.spans] == ["Keïta"] * 20_000
+
+
 # Exactness: the linear maps never move an offset where a character diff would not.
 
 POOL = (

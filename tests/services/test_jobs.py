@@ -260,6 +260,11 @@ def test_job_applies_its_import_options(project):
     run_worker()
     job.refresh_from_db()
 
-    assert job.options == {"normalize": "nfc", "collapse_repeats": False, "encoding": None}
+    assert job.options == {
+        "normalize": "nfc",
+        "collapse_repeats": False,
+        "encoding": None,
+        "offsets": "auto",
+    }
     assert job.report["repaired"][0]["repairs"] == ["line_breaks", "nfc"]
     assert Document.objects.get(project=project).text == "Café in Gao.\nSecond line."

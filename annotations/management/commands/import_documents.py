@@ -8,7 +8,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from annotations.management.arguments import project_argument
 from annotations.services.ingest import (
+    OFFSET_UNITS,
     ImportOptions,
+    ImportRefused,
     UnsupportedFileType,
     documents_import_file,
 )
@@ -16,7 +18,8 @@ from annotations.services.ingest import (
 
 class Command(BaseCommand):
     help = (
-        "Import .txt, .jsonl, .json or .csv files into a project (given by id or name). "
+        "Import .txt, .jsonl, .json, .csv, CoNLL (.conll .iob .bio .tsv) or brat (.zip) files "
+        "into a project (given by id or name). "
         "Prints the import report; exits with status 1 when any line was rejected."
     )
 
@@ -30,6 +33,13 @@ class Command(BaseCommand):
             "--collapse-repeats",
             action="store_true",
             help="Keep one copy of a passage repeated verbatim inside a document.",
+        )
+        parser.add_argument(
+            "--offsets",
+            choices=OFFSET_UNITS,
+            default="auto",
+            help="The unit of pre-annotation offsets: codepoints, utf16, or auto (default: "
+            "read from the spans, and said in the report).",
         )
         parser.add_argument(
             "--encoding", help="Decode the files with this encoding instead of detecting it."
@@ -53,12 +63,14 @@ class Command(BaseCommand):
             normalize=options["normalize"],
             collapse_repeats=options["collapse_repeats"],
             encoding=options["encoding"],
+            offsets=options["offsets"],
         )
         failed = False
         reports = {}
-        for path in options["files"]:
+        for path in options["files"]:  # every path checked before any file is imported
             if not path.is_file():
                 raise CommandError(f"{path}: no such file.")
+        for path in options["files"]:
             try:
                 with path.open("rb") as stream:
                     report = documents_import_file(
@@ -68,8 +80,8 @@ class Command(BaseCommand):
                         options=import_options,
                         workers=max(1, options["workers"]),
                     )
-            except UnsupportedFileType as error:
-                raise CommandError(f"{path}: {error}") from error
+            except (UnsupportedFileType, ImportRefused) as error:
+                raise CommandError(f"{path}: {error.detail}") from error
             except LookupError as error:
                 raise CommandError(f"--encoding: {error}") from error
             except UnicodeDecodeError as error:

@@ -20,7 +20,9 @@ from typing import Any, BinaryIO, NamedTuple
 import orjson
 
 from annotations import repair
+from annotations.services.ingest.formats import brat, conll, labelstudio, prodigy
 from annotations.services.ingest.records import (
+    CONLL_EXTENSIONS,
     ERR_BOM_MISMATCH,
     ERR_CSV_NO_TEXT_COLUMN,
     ERR_CSV_ROW_WIDTH,
@@ -30,9 +32,14 @@ from annotations.services.ingest.records import (
     ERR_NO_TEXT,
     ERR_NOT_OBJECT,
     ERR_SPANS_NOT_LIST,
+    ERR_TOKENS_ONLY,
     ERR_UNSUPPORTED_TYPE,
     WARN_CLASS_LABELS,
+    WARN_NOT_IMPORTED,
     WARN_SPAN_SHAPE,
+    WHY_NO_RELATIONS,
+    WHY_TOKENS,
+    WHY_UNKNOWN_ANNOTATIONS,
     RawSpan,
     Record,
     UnsupportedFileType,
@@ -53,6 +60,27 @@ _RECORD_KEYS = {
     "annotators",
     "annotator",
     "reviewed_by",
+}
+# Keys other tools write annotations under: read by a format, or reported, never meta.
+ANNOTATION_KEYS = {
+    "relations",
+    "spans",
+    "annotations",
+    "predictions",
+    "completions",
+    "drafts",
+    "result",
+    "tokens",
+    "ner_tags",
+    "pos_tags",
+    "chunk_tags",
+    "tags",
+    "ner",
+    "cats",
+    "choices",
+    "accept",
+    "events",
+    "attributes",
 }
 
 
@@ -112,10 +140,10 @@ def _iter_lines(stream: BinaryIO, encoding: str | None) -> Iterator[tuple[int, s
         yield line.number, *_decode_line(line)
 
 
-def _spans_from(obj: dict[str, Any], record: Record) -> None:
+def _spans_from(obj: dict[str, Any], record: Record, skip: set[str]) -> None:
     """Collect pre-annotation spans: doccano `label`, native `entities` and `claims`."""
     for key in ("label", "labels", "entities", "claims"):
-        if key not in obj:
+        if key not in obj or key in skip:
             continue
         items = obj[key]
         if not isinstance(items, list):
@@ -149,14 +177,34 @@ def _spans_from(obj: dict[str, Any], record: Record) -> None:
             record.warnings.append(ERR_SPANS_NOT_LIST.format(key="stances"))
 
 
+def _report_unread(obj: dict[str, Any], record: Record, read: set[str]) -> set[str]:
+    """Report the keys recognisably annotation that nothing read; return them (not meta)."""
+    unread = set()
+    for key, value in obj.items():
+        if key in read or key in _RECORD_KEYS or key not in ANNOTATION_KEYS:
+            continue
+        unread.add(key)
+        if value in (None, [], {}, ""):
+            continue
+        why = WHY_NO_RELATIONS if key == "relations" else WHY_UNKNOWN_ANNOTATIONS
+        if key in ("tokens", "ner_tags"):
+            why = WHY_TOKENS
+        count = len(value) if isinstance(value, list | dict) else 1
+        items = "item" if count == 1 else "items"
+        record.warnings.append(WARN_NOT_IMPORTED.format(key=key, count=count, items=items, why=why))
+    return unread
+
+
 def record_from_object(obj: Any, line: int | str, encoding: str | None = None) -> Record:
-    """Turn one JSON value (native or doccano) into a record, or a record with an error."""
+    """Turn one JSON value (ours, doccano, Prodigy, Label Studio) into a record, or an error."""
     record = Record(line=line, encoding=encoding)
     if not isinstance(obj, dict):
         record.error = ERR_NOT_OBJECT.format(kind=kind_name(obj))
         return record
+    if labelstudio.is_task(obj):
+        return labelstudio.task_record(obj, line, encoding)
     if "text" not in obj:
-        record.error = ERR_NO_TEXT
+        record.error = ERR_TOKENS_ONLY if "tokens" in obj else ERR_NO_TEXT
         return record
     record.text = obj["text"]
     record.external_id = obj.get("external_id", obj.get("id", ""))
@@ -164,9 +212,11 @@ def record_from_object(obj: Any, line: int | str, encoding: str | None = None) -
     if not isinstance(meta, dict):
         record.error = ERR_META_NOT_OBJECT.format(kind=kind_name(meta))
         return record
-    extra = {k: v for k, v in obj.items() if k not in _RECORD_KEYS and k != "id"}
+    read = labelstudio.read_min_spans(obj, record) | prodigy.read_spans(obj, record)
+    _spans_from(obj, record, read)
+    read |= _report_unread(obj, record, read)
+    extra = {k: v for k, v in obj.items() if k not in _RECORD_KEYS | read and k != "id"}
     record.meta = {**extra, **meta} if extra else meta
-    _spans_from(obj, record)
     return record
 
 
@@ -190,11 +240,25 @@ def jsonl_record(line: JsonlLine) -> Record | None:
     text, used = _decode_line(line)
     if not text.strip():
         return None
+    return _line_record(text, line.number, used)
+
+
+def _line_record(text: str, number: int, used: str | None) -> Record:
+    """Parse one decoded JSON line into a record (or its error)."""
     try:
         obj = orjson.loads(text)
     except orjson.JSONDecodeError as error:
-        return Record(line=line.number, error=ERR_INVALID_JSON.format(error=error))
-    return record_from_object(obj, line.number, used)
+        return Record(line=number, error=ERR_INVALID_JSON.format(error=error))
+    return record_from_object(obj, number, used)
+
+
+def _is_json_lines(text: str) -> bool:
+    """Whether a text that is not one JSON value starts with a line that is a JSON object."""
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    try:
+        return isinstance(orjson.loads(first), dict)
+    except orjson.JSONDecodeError:
+        return False
 
 
 def parse_json(data: bytes, encoding: str | None = None) -> Iterator[Record]:
@@ -204,13 +268,22 @@ def parse_json(data: bytes, encoding: str | None = None) -> Iterator[Record]:
     except repair.BomMismatch as error:
         yield Record(line=1, error=_bom_error(error))
         return
+    text = text.removeprefix(repair.BOM_CHAR)
     try:
-        items = orjson.loads(text.removeprefix(repair.BOM_CHAR))
+        items = orjson.loads(text)
     except orjson.JSONDecodeError as error:
+        if _is_json_lines(text):
+            # What Hugging Face's to_json writes: JSON Lines in a .json file.
+            for number, line in enumerate(io.StringIO(text, newline=""), start=1):
+                if line.strip():
+                    yield _line_record(line, number, used)
+            return
         yield Record(line=1, error=ERR_INVALID_JSON.format(error=error))
         return
     if isinstance(items, dict) and isinstance(items.get("documents"), list):
         items = items["documents"]
+    elif isinstance(items, dict) and ("text" in items or labelstudio.is_task(items)):
+        items = [items]  # one document, or one Label Studio task
     if not isinstance(items, list):
         yield Record(line=1, error=ERR_JSON_NOT_LIST)
         return
@@ -283,17 +356,47 @@ def parse_csv(stream: BinaryIO, encoding: str | None = None) -> Iterator[Record]
 
 
 def parse_txt(name: str, data: bytes, encoding: str | None = None) -> Iterator[Record]:
-    """Read a plain-text file as one document named after the file."""
+    """Read a plain-text file as one document named after the file (or as CoNLL, if it is)."""
     try:
         text, used = repair.decode_bytes(data, encoding)
     except repair.BomMismatch as error:
         yield Record(line=name, error=_bom_error(error))
         return
+    if conll.looks_like_conll(text):
+        records = list(parse_conll_text(name, text, used))
+        records[0].warnings.insert(0, conll.WARN_TXT_IS_CONLL)
+        yield from records
+        return
     yield Record(line=name, text=text, external_id=PurePath(name).stem, encoding=used)
 
 
-def parse_file(name: str, stream: BinaryIO, encoding: str | None = None) -> Iterator[Record]:
-    """Dispatch on the file's extension; raise UnsupportedFileType for anything else."""
+def parse_conll(name: str, data: bytes, encoding: str | None = None) -> Iterator[Record]:
+    """Read a CoNLL / IOB file: one record per document (see formats/conll.py)."""
+    try:
+        text, used = repair.decode_bytes(data, encoding)
+    except repair.BomMismatch as error:
+        yield Record(line=1, error=_bom_error(error))
+        return
+    yield from parse_conll_text(name, text, used)
+
+
+def parse_conll_text(name: str, text: str, used: str | None) -> Iterator[Record]:
+    for record in conll.parse_conll(name, text.removeprefix(repair.BOM_CHAR)):
+        record.encoding = used
+        yield record
+
+
+def parse_file(
+    name: str,
+    stream: BinaryIO,
+    encoding: str | None = None,
+    limits: brat.Limits | None = None,
+) -> Iterator[Record]:
+    """Dispatch on the file's extension; raise UnsupportedFileType for anything else.
+
+    A .zip (brat) is read and checked whole here, before any record is returned: a refused
+    archive raises ImportRefused and nothing is stored.
+    """
     suffix = PurePath(name).suffix.lower()
     if suffix == ".jsonl":
         return parse_jsonl(stream, encoding)
@@ -303,4 +406,8 @@ def parse_file(name: str, stream: BinaryIO, encoding: str | None = None) -> Iter
         return parse_json(stream.read(), encoding)
     if suffix == ".txt":
         return parse_txt(PurePath(name).name, stream.read(), encoding)
+    if suffix in CONLL_EXTENSIONS:
+        return parse_conll(PurePath(name).name, stream.read(), encoding)
+    if suffix == ".zip":
+        return iter(brat.parse_zip(PurePath(name).name, stream, limits or brat.Limits(), encoding))
     raise UnsupportedFileType(ERR_UNSUPPORTED_TYPE.format(name=PurePath(name).name))

@@ -21,6 +21,7 @@ from django.db.models import CharField, Value
 from annotations import repair, rules
 from annotations.models import Label, Project, StanceTarget
 from annotations.offsets import range_error
+from annotations.services.ingest import units
 from annotations.services.ingest.records import (
     ERR_BLANK_TEXT,
     ERR_EMPTY_TEXT,
@@ -97,6 +98,7 @@ def prepare(record: Record, options: ImportOptions, labels: LabelIndex) -> Prepa
         return ERR_TEXT_NOT_STRING.format(kind=kind_name(text))
     if text == "":
         return ERR_EMPTY_TEXT
+    record = units.in_codepoints(record, text, options.offsets)
     external_id = record.external_id
     if isinstance(external_id, int) and not isinstance(external_id, bool):
         external_id = str(external_id)

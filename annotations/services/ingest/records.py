@@ -14,9 +14,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, NotRequired, TypedDict
 
-from annotations.errors import UnsupportedMedia
+from annotations.errors import InvalidInput, UnsupportedMedia
 
-SUPPORTED_EXTENSIONS = (".txt", ".jsonl", ".json", ".csv")
+CONLL_EXTENSIONS = (".conll", ".iob", ".bio", ".tsv")
+SUPPORTED_EXTENSIONS = (".txt", ".jsonl", ".json", ".csv", *CONLL_EXTENSIONS, ".zip")
+# Offset units an import reads spans in (the ``offsets`` option).
+CODEPOINTS, UTF16, AUTO = "codepoints", "utf16", "auto"
+OFFSET_UNITS = (CODEPOINTS, UTF16, AUTO)
 BATCH_SIZE = 500
 MAX_EXTERNAL_ID = 255
 # A document's meta: JSON nested deeper than PostgreSQL's JSONB takes (and than exports can
@@ -25,10 +29,17 @@ MAX_META_DEPTH = 32  # the meta object itself is level 1
 MAX_META_BYTES = 64 * 1024  # of compact UTF-8 JSON
 
 # Messages (tests assert on these).
-ERR_UNSUPPORTED_TYPE = "Unsupported file type {name!r}: use one of .txt, .jsonl, .json, .csv."
+ERR_UNSUPPORTED_TYPE = (
+    "Unsupported file type {name!r}: use one of .txt, .jsonl, .json, .csv, .conll, .iob, "
+    ".bio, .tsv or a .zip of brat .txt/.ann pairs."
+)
 ERR_INVALID_JSON = "Invalid JSON: {error}."
 ERR_NOT_OBJECT = 'Expected a JSON object with a "text" field, got {kind}.'
 ERR_NO_TEXT = 'Missing "text".'
+ERR_TOKENS_ONLY = (
+    'Missing "text": a record of "tokens" (and tags) has no text to annotate; import it as a '
+    "CoNLL file (one token and its tag a line) instead."
+)
 ERR_TEXT_NOT_STRING = '"text" must be a string, got {kind}.'
 ERR_EMPTY_TEXT = "Empty text: nothing to annotate."
 ERR_BLANK_TEXT = "The text is only whitespace: nothing to annotate."
@@ -43,7 +54,10 @@ ERR_BOM_MISMATCH = (
 )
 ERR_EXTERNAL_ID = '"external_id" must be a string of at most 255 characters.'
 ERR_NUL = '"{field}" holds a NUL character (\\u0000), which cannot be stored.'
-ERR_JSON_NOT_LIST = 'A .json file must hold a list of documents (or {"documents": [...]}).'
+ERR_JSON_NOT_LIST = (
+    'A .json file must hold a list of documents (or {"documents": [...]}), one document, '
+    "one Label Studio task, or JSON Lines."
+)
 ERR_CSV_NO_TEXT_COLUMN = 'The CSV header has no "text" column (columns: {columns}).'
 ERR_CSV_ROW_WIDTH = "This row has {got} cells; the header has {expected}."
 ERR_SPANS_NOT_LIST = '"{key}" must be a list of spans.'
@@ -83,8 +97,40 @@ WARN_REPEAT_COLLAPSED = (
 )
 
 
+# Offset units (see units.py).
+INFO_UNITS_READ = "Offsets read as {unit} ({reason})."
+REASON_TEXTS = "span texts match"
+REASON_PAST_END = "an end lies past the code-point length but within the UTF-16 length"
+REASON_WORDS = "only so do the spans begin and end between words"
+WARN_UNITS_AMBIGUOUS = (
+    "The text has characters outside the BMP and nothing tells whether the span offsets are "
+    "code points or UTF-16 code units: read as code points. Import again with offsets=utf16 "
+    "if they came from a tool that counts UTF-16 (doccano, older Label Studio)."
+)
+WARN_UNITS_CONFLICT = (
+    "Span offsets disagree on their unit ({codepoints} fit only code points, {utf16} only "
+    "UTF-16 code units): read as code points; the spans that do not fit are dropped."
+)
+UNIT_NAMES = {CODEPOINTS: "code points", UTF16: "UTF-16 code units"}
+ERR_OFFSETS_OPTION = "offsets takes one of: codepoints, utf16, auto."
+
+# What a record carries that is recognisably annotation but is not imported.
+WARN_NOT_IMPORTED = '"{key}" ({count} {items}) not imported: {why}.'
+WHY_NO_RELATIONS = "the workbench has no relations yet"
+WHY_UNKNOWN_ANNOTATIONS = "annotations of a kind this import does not read"
+WHY_TOKENS = "token-level tags are read from CoNLL files, not from JSON; no spans came with them"
+WARN_ANSWER = 'answer {answer!r}: {count} span(s) not imported (only "accept" answers are).'
+
+
 class UnsupportedFileType(UnsupportedMedia):
     """The file's extension names no format we read."""
+
+
+class ImportRefused(InvalidInput):
+    """A whole file refused before anything is stored (a hostile or broken archive)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__({"file": [message]}, message)
 
 
 @dataclass(frozen=True)
@@ -92,6 +138,7 @@ class ImportOptions:
     normalize: str | None = None  # "nfc" or None
     collapse_repeats: bool = False
     encoding: str | None = None  # force a decoding instead of detecting one
+    offsets: str = AUTO  # the unit of span offsets: CODEPOINTS, UTF16 or AUTO
 
 
 @dataclass
@@ -119,6 +166,9 @@ class Record:
     encoding: str | None = None
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
+    # The unit of the span offsets when the format fixes it (CoNLL: offsets we computed);
+    # None: as the ``offsets`` option says.
+    offset_unit: str | None = None
 
 
 @dataclass
@@ -165,6 +215,7 @@ class Created(TypedDict):
     id: int
     external_id: str
     line: int | str
+    file: NotRequired[str]  # when several files were imported as one
 
 
 class Duplicate(TypedDict):
@@ -173,6 +224,7 @@ class Duplicate(TypedDict):
     line: int | str
     external_id: str
     duplicate_of: int | None
+    file: NotRequired[str]
 
 
 class Repaired(TypedDict):
@@ -182,6 +234,7 @@ class Repaired(TypedDict):
     external_id: str
     repairs: list[str]
     encoding: NotRequired[str]
+    file: NotRequired[str]
 
 
 class LineMessage(TypedDict):
@@ -189,6 +242,7 @@ class LineMessage(TypedDict):
 
     line: int | str
     message: str
+    file: NotRequired[str]
 
 
 ReportEntry = Created | Duplicate | Repaired | LineMessage

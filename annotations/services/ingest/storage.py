@@ -25,6 +25,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import PurePath
 from typing import Any, BinaryIO
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -32,6 +33,7 @@ from django.utils import timezone
 from annotations.db.copy import copy_supported, document_row, documents_copy
 from annotations.db.documents import stored_ids
 from annotations.models import Annotation, AnnotationKind, Document, Project, Span, Stance
+from annotations.services.ingest.formats.brat import Limits
 from annotations.services.ingest.parsing import (
     JsonlLine,
     jsonl_items,
@@ -184,23 +186,57 @@ def documents_import_file(
     actor: User | None = None,
     workers: int = 1,
 ) -> ReportDict:
-    """Import one uploaded file (.txt .jsonl .json .csv); return the import report."""
+    """Import one uploaded file (see SUPPORTED_EXTENSIONS); return the import report.
+
+    Raise ImportRefused, before storing anything, for an archive that may not be read.
+    """
     options = options or ImportOptions()
-    records: Iterable[Record | JsonlLine]
-    if PurePath(name).suffix.lower() == ".jsonl":
-        # Unparsed: parsing is left to whoever prepares them (the workers when there are).
-        records = jsonl_items(stream, options.encoding)
-    else:
-        records = parse_file(name, stream, options.encoding)
     report = documents_import(
         project=project,
-        records=records,
+        records=_records_of(name, stream, options),
         options=options,
         actor=actor,
         source=name,
         workers=workers,
     )
     return report.as_dict()
+
+
+def documents_import_files(
+    *,
+    project: Project,
+    files: list[tuple[str, BinaryIO]],
+    options: ImportOptions | None = None,
+    actor: User | None = None,
+) -> ReportDict:
+    """Import several files as one: one report, every entry naming its ``file``.
+
+    Every file's type is checked, and every archive read and checked, before anything is
+    stored: a refused file (UnsupportedFileType, ImportRefused) refuses them all.
+    """
+    options = options or ImportOptions()
+    sources = [(name, _records_of(name, stream, options)) for name, stream in files]
+    combined = ImportReport()
+    for name, records in sources:
+        report = documents_import(
+            project=project, records=records, options=options, actor=actor, source=name
+        )
+        for outcome, entries in report.as_dict().items():
+            for entry in entries:
+                entry["file"] = name
+            getattr(combined, outcome).extend(entries)
+    return combined.as_dict()
+
+
+def _records_of(
+    name: str, stream: BinaryIO, options: ImportOptions
+) -> Iterable[Record | JsonlLine]:
+    """The file's records, parsed lazily (an archive is read and checked at once)."""
+    if PurePath(name).suffix.lower() == ".jsonl":
+        # Unparsed: parsing is left to whoever prepares them (the workers when there are).
+        return jsonl_items(stream, options.encoding)
+    limits = Limits(settings.IMPORT_MAX_BYTES, settings.IMPORT_MAX_ZIP_MEMBERS)
+    return parse_file(name, stream, options.encoding, limits)
 
 
 def store_batch(

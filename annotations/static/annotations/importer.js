@@ -191,6 +191,8 @@ async function upload(event) {
   const query = new URLSearchParams();
   if (form.elements.namedItem("normalize").checked) query.set("normalize", "nfc");
   if (form.elements.namedItem("collapse_repeats").checked) query.set("collapse_repeats", "1");
+  const offsets = form.elements.namedItem("offsets").value;
+  if (offsets !== "auto") query.set("offsets", offsets);
   const body = new FormData();
   body.append("file", file, file.name);
   const button = form.querySelector('button[type="submit"]');
