@@ -40,7 +40,8 @@ from annotations.services import ingest, stalled
 
 logger = logging.getLogger(__name__)
 
-# Input records per committed batch: ingest's own batch size.
+# Input records per committed batch at most: ingest's own batch size (on SQLite the pacer
+# makes batches smaller, to keep each transaction short).
 BATCH_SIZE = ingest.BATCH_SIZE
 REPORT_KEYS = ("created", "duplicates", "repaired", "warnings", "errors")
 
@@ -169,7 +170,8 @@ def _run(job: ImportJob, attempt: int) -> None:
             records = ingest.parse_json(stream.read())
         # Parsing is deterministic: the first records_done records are the ones committed.
         records = itertools.islice(records, job.records_done, None)
-        while chunk := list(itertools.islice(records, BATCH_SIZE)):
+        pacer = ingest.WritePacer.for_database(ceiling=BATCH_SIZE)
+        while chunk := list(itertools.islice(records, pacer.size())):
             part = ingest.ImportReport()
             batch = []
             for record in chunk:
@@ -179,7 +181,8 @@ def _run(job: ImportJob, attempt: int) -> None:
                 else:
                     batch.append(prepared)
             consumed += len(chunk)
-            _commit(job, attempt, batch, part, consumed, seen)
+            with pacer.write(len(chunk)):
+                _commit(job, attempt, batch, part, consumed, seen)
     _finish(job, attempt, consumed)
 
 

@@ -4,6 +4,8 @@ One way through, one module a step:
 - ``parsing``: file formats (.jsonl .json .csv .txt) and JSON bodies into ``Record``s; pure.
 - ``preparation``: a record checked and repaired into a ``Prepared`` (or its line's error),
   pre-annotation spans and stances carried through every repair; pure, runs in workers.
+- ``pacing``: how many documents each transaction stores (bounded by time on SQLite, whose
+  one write lock annotators' saves wait for) and the pause between transactions.
 - ``storage``: prepared documents stored in atomic batches, duplicates found by content hash,
   the import report; the services callers use (``documents_import_file`` and friends).
 - ``records``: the dataclasses that pass between them, and the messages tests assert on.
@@ -16,6 +18,7 @@ Callers import from this package, never from its modules: the names below are it
 The messages are not part of it: tests, which assert on them, read them from ``records``.
 """
 
+from annotations.services.ingest.pacing import WritePacer
 from annotations.services.ingest.parsing import (
     JsonlLine,
     parse_csv,
@@ -67,6 +70,7 @@ __all__ = [
     "RawSpan",
     "Record",
     "UnsupportedFileType",
+    "WritePacer",
     "documents_import",
     "documents_import_file",
     "documents_import_records",

@@ -5,8 +5,10 @@ Invariants:
   ``prediction`` annotation) or stores nothing and is reported: created, duplicate or error.
 - A text is stored once per project (its content hash is unique): the first line with a new
   text stores it, any later one is reported as a duplicate of the document that holds it.
-- Batches are atomic; a batch that loses a race with a concurrent import falls back to one
-  transaction per document, and the losers become duplicates.
+- Batches are atomic; their size is the pacer's (``pacing``: bounded by time on SQLite, so
+  that annotators' saves never wait long for the write lock). A batch that loses a race with
+  a concurrent import falls back to one transaction per document, and the losers become
+  duplicates.
 - Preparing in worker processes (``workers`` > 1) changes nothing but speed: results are
   consumed in input order. Workers are forked and never touch the database.
 - Database code that is not the ORM (the COPY of PostgreSQL, the look-up of stored hashes)
@@ -32,6 +34,7 @@ from django.utils import timezone
 from annotations.db.copy import copy_supported, document_row, documents_copy
 from annotations.db.documents import stored_ids
 from annotations.models import Annotation, AnnotationKind, Document, Project, Span, Stance
+from annotations.services.ingest.pacing import WritePacer
 from annotations.services.ingest.parsing import (
     JsonlLine,
     jsonl_items,
@@ -41,7 +44,6 @@ from annotations.services.ingest.parsing import (
 )
 from annotations.services.ingest.preparation import LabelIndex, prepare
 from annotations.services.ingest.records import (
-    BATCH_SIZE,
     ImportOptions,
     ImportReport,
     IngestionReport,
@@ -76,16 +78,19 @@ def documents_import(
     seen: dict[str, int] = {}  # content hash -> id of the document stored by this import
     batch: list[Prepared] = []
     copy_for = (project.pk, source) if copy_supported() else None
+    pacer = WritePacer.for_database()
     for line, prepared in _prepare_all(records, options, labels, workers, copy_for):
         if isinstance(prepared, str):
             report.errors.append({"line": line, "message": prepared})
             continue
         batch.append(prepared)
-        if len(batch) >= BATCH_SIZE:
-            store_batch(project, batch, report, seen, source)
+        if len(batch) >= pacer.size():
+            with pacer.write(len(batch)):
+                store_batch(project, batch, report, seen, source)
             batch = []
     if batch:
-        store_batch(project, batch, report, seen, source)
+        with pacer.write(len(batch)):
+            store_batch(project, batch, report, seen, source)
     logger.info(
         "import into project %s by %s: %d created, %d duplicates, %d errors",
         project.pk,
