@@ -6,6 +6,10 @@ One way through, one module a step:
   pre-annotation spans and stances carried through every repair; pure, runs in workers.
 - ``pacing``: how many documents each transaction stores (bounded by time on SQLite, whose
   one write lock annotators' saves wait for) and the pause between transactions.
+- ``labelling``: the unknown span labels an import creates (``create_labels``).
+- ``attaching``: pre-annotations written through the annotation services: imported gold
+  (``annotate_as`` gold) and a duplicate's pre-annotations put onto its document
+  (``on_duplicate`` attach), each write versioned and logged.
 - ``storage``: prepared documents stored in atomic batches, duplicates found by content hash,
   the import report; the services callers use (``documents_import_file`` and friends).
 - ``records``: the dataclasses that pass between them, and the messages tests assert on.
@@ -31,8 +35,14 @@ from annotations.services.ingest.parsing import (
 )
 from annotations.services.ingest.preparation import TARGET, LabelIndex, prepare
 from annotations.services.ingest.records import (
+    ANNOTATE_AS,
+    AS_GOLD,
+    AS_PREDICTION,
+    ATTACH,
     BATCH_SIZE,
     MAX_EXTERNAL_ID,
+    ON_DUPLICATE,
+    SKIP,
     SUPPORTED_EXTENSIONS,
     ImportOptions,
     ImportReport,
@@ -54,10 +64,16 @@ from annotations.services.ingest.storage import (
 )
 
 __all__ = [
+    "ANNOTATE_AS",
+    "AS_GOLD",
+    "AS_PREDICTION",
+    "ATTACH",
     "BATCH_SIZE",
     "MAX_EXTERNAL_ID",
+    "ON_DUPLICATE",
     "PREPARE_CHUNK",
     "READ_AHEAD",
+    "SKIP",
     "SUPPORTED_EXTENSIONS",
     "TARGET",
     "ImportOptions",

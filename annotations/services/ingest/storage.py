@@ -34,6 +34,8 @@ from django.utils import timezone
 from annotations.db.copy import copy_supported, document_row, documents_copy
 from annotations.db.documents import stored_ids
 from annotations.models import Annotation, AnnotationKind, Document, Project, Span, Stance
+from annotations.services.ingest.attaching import attach, gold_write
+from annotations.services.ingest.labelling import labels_resolve
 from annotations.services.ingest.pacing import WritePacer
 from annotations.services.ingest.parsing import (
     JsonlLine,
@@ -44,6 +46,8 @@ from annotations.services.ingest.parsing import (
 )
 from annotations.services.ingest.preparation import LabelIndex, prepare
 from annotations.services.ingest.records import (
+    AS_GOLD,
+    ATTACH,
     ImportOptions,
     ImportReport,
     IngestionReport,
@@ -73,8 +77,8 @@ def documents_import(
     Lines of a .jsonl file (JsonlLine) are parsed where they are prepared.
     """
     options = options or ImportOptions()
-    labels = LabelIndex.for_project(project)
-    report = ImportReport()
+    labels = LabelIndex.for_project(project, create_unknown=options.create_labels)
+    report = ImportReport.for_options(options)
     seen: dict[str, int] = {}  # content hash -> id of the document stored by this import
     batch: list[Prepared] = []
     copy_for = (project.pk, source) if copy_supported() else None
@@ -86,11 +90,11 @@ def documents_import(
         batch.append(prepared)
         if len(batch) >= pacer.size():
             with pacer.write(len(batch)):
-                store_batch(project, batch, report, seen, source)
+                store_batch(project, batch, report, seen, source, options=options, actor=actor)
             batch = []
     if batch:
         with pacer.write(len(batch)):
-            store_batch(project, batch, report, seen, source)
+            store_batch(project, batch, report, seen, source, options=options, actor=actor)
     logger.info(
         "import into project %s by %s: %d created, %d duplicates, %d errors",
         project.pk,
@@ -214,11 +218,19 @@ def store_batch(
     report: ImportReport,
     seen: dict[str, int],
     source: str,
+    *,
+    options: ImportOptions | None = None,
+    actor: User | None = None,
 ) -> None:
     """Store one batch of prepared documents atomically, adding the outcome to ``report``.
 
-    Shared by direct imports and background import jobs (services/jobs.py).
+    Shared by direct imports and background import jobs (services/jobs.py). ``options``
+    says what pre-annotations become (``annotate_as``), whether duplicates take theirs
+    (``on_duplicate``) and whether unknown labels are created; ``actor`` signs the gold.
     """
+    options = options or ImportOptions()
+    if options.create_labels:
+        labels_resolve(project, batch, report)
     # The first item of each new text is stored; any other item is a duplicate, reported
     # against the document that holds its text (stored earlier, by this batch, or by a
     # concurrent import that won the race).
@@ -232,14 +244,14 @@ def store_batch(
     if to_store:
         try:
             with transaction.atomic():
-                ids = _insert(project, to_store, source)
+                ids = _insert(project, to_store, source, options, actor)
             pairs = list(zip(to_store, ids, strict=True))
         except IntegrityError:
             pairs = []
             for item in to_store:
                 try:
                     with transaction.atomic():
-                        pairs.append((item, _insert(project, [item], source)[0]))
+                        pairs.append((item, _insert(project, [item], source, options, actor)[0]))
                 except IntegrityError:
                     seen[item.content_hash] = (
                         Document.objects.filter(project=project, content_hash=item.content_hash)
@@ -252,11 +264,37 @@ def store_batch(
     for item in batch:
         if id(item) in stored:
             _report_created(report, item, seen[item.content_hash])
+        elif options.on_duplicate == ATTACH:
+            _attach_duplicate(report, item, seen[item.content_hash], options, actor)
         else:
             _report_duplicate(report, item, seen[item.content_hash])
 
 
-def _insert(project: Project, items: list[Prepared], source: str) -> list[int]:
+def _attach_duplicate(
+    report: ImportReport,
+    item: Prepared,
+    document_id: int,
+    options: ImportOptions,
+    actor: User | None,
+) -> None:
+    """Attach a duplicate's pre-annotations to its document; report what became of them."""
+    attached, notes = attach(
+        document_id=document_id, item=item, annotate_as=options.annotate_as, actor=actor
+    )
+    _report_duplicate(report, item, document_id)
+    report.duplicates[-1]["attached"] = attached
+    if item.spans or item.stances:
+        for message in [*item.warnings, *notes]:
+            report.warnings.append({"line": item.line, "message": message})
+
+
+def _insert(
+    project: Project,
+    items: list[Prepared],
+    source: str,
+    options: ImportOptions,
+    actor: User | None,
+) -> list[int]:
     """Store the items' documents and pre-annotations; return the new document ids."""
     now = timezone.now()
     if copy_supported():
@@ -281,7 +319,11 @@ def _insert(project: Project, items: list[Prepared], source: str) -> list[int]:
     with_spans = [
         (item, pk) for item, pk in zip(items, ids, strict=True) if item.spans or item.stances
     ]
-    if with_spans:
+    if with_spans and options.annotate_as == AS_GOLD:
+        by_id = Document.objects.select_related("project").in_bulk([pk for _, pk in with_spans])
+        for item, pk in with_spans:
+            gold_write(document=by_id[pk], item=item, actor=actor)
+    elif with_spans:
         annotations = Annotation.objects.bulk_create(
             [
                 Annotation(document_id=pk, author=None, kind=AnnotationKind.PREDICTION)
