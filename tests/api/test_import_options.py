@@ -4,6 +4,7 @@ import io
 from pathlib import Path
 
 import pytest
+from drf_spectacular.generators import SchemaGenerator
 
 from annotations.models import (
     Annotation,
@@ -272,3 +273,14 @@ def test_a_background_import_applies_the_options_too(world, settings):
     gold = airport.annotations.get(kind="gold")
     assert [row[0] for row in content(gold)] == ["GPE", "LOC", "RUMOUR"]
     assert AnnotationEvent.objects.get(annotation=gold).actor == world.users["manager"]
+
+
+def test_the_schema_documents_each_import_option_and_its_values():
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    post_documents = schema["paths"]["/api/projects/{project_id}/documents/"]["post"]
+    parameters = {p["name"]: p for p in post_documents["parameters"]}
+
+    assert parameters["as"]["schema"]["enum"] == ["gold", "prediction"]
+    assert parameters["on_duplicate"]["schema"]["enum"] == ["attach", "skip"]
+    assert parameters["create_labels"]["schema"]["enum"] == ["0", "1"]
+    assert all(parameters[name]["description"] for name in ("as", "on_duplicate", "create_labels"))
