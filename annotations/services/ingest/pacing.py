@@ -6,9 +6,10 @@ SQLite an import writes in transactions bounded by time, not by count: the pacer
 each document cost in the last transaction and sizes the next to take about
 ``IMPORT_SQLITE_TRANSACTION_MS``; between two transactions it leaves the lock free for at least
 ``IMPORT_SQLITE_PAUSE_MS``, counting the time spent preparing the next documents. A waiting
-writer does not queue for the lock: SQLite's busy handler polls, sleeping up to 100 ms between
-tries, so a pause shorter than its sleep would let the import take the lock again before the
-waiter looks.
+writer does not queue for the lock: SQLite's busy handler polls, sleeping longer between tries
+the longer it has waited (up to 100 ms), so a pause shorter than its sleep would let the import
+take the lock again before the waiter looks. After a transaction that ran over 100 ms (a slow
+document, a busy machine), the pause is 100 ms.
 
 PostgreSQL locks rows, not the database: a span save never waits for an import there, so its
 batches keep ``BATCH_SIZE`` documents and nothing pauses.
@@ -28,6 +29,10 @@ from django.db import connection
 from annotations.services.ingest.records import BATCH_SIZE
 
 FIRST_SIZE = 10  # documents in the first transaction, before anything was measured
+# SQLite's busy handler sleeps at most this long between two tries for the lock, and that long
+# once a writer has waited about 200 ms: after a transaction that held the lock longer than
+# this, the pause is this long, so that such a writer's next try falls inside it.
+BUSY_SLEEP_MAX = 0.1
 SMOOTHING = 0.5  # weight of the latest transaction in the cost per document
 
 
@@ -51,6 +56,7 @@ class WritePacer:
         self.sleep = sleep
         self.cost: float | None = None  # seconds per document, smoothed
         self.last_end: float | None = None
+        self.held = 0.0  # seconds the last write took
 
     @classmethod
     def for_database(cls, *, ceiling: int = BATCH_SIZE) -> "WritePacer":
@@ -74,15 +80,25 @@ class WritePacer:
     @contextmanager
     def write(self, documents: int) -> Iterator[None]:
         """Wait out the pause since the last write, then time this one (``documents`` long)."""
-        if self.last_end is not None and self.pause > 0:
-            left = self.pause - (self.clock() - self.last_end)
+        pause = self._pause()
+        if self.last_end is not None and pause > 0:
+            left = pause - (self.clock() - self.last_end)
             if left > 0:
                 self.sleep(left)
         began = self.clock()
         yield
         self.last_end = self.clock()
+        self.held = self.last_end - began
         if documents > 0:
-            cost = (self.last_end - began) / documents
+            cost = self.held / documents
             self.cost = (
                 cost if self.cost is None else (SMOOTHING * cost + (1 - SMOOTHING) * self.cost)
             )
+
+    def _pause(self) -> float:
+        """How long the lock stays free before the next write (never without a budget)."""
+        if self.budget is None:
+            return 0.0
+        if self.held > BUSY_SLEEP_MAX:
+            return max(self.pause, BUSY_SLEEP_MAX)
+        return self.pause
