@@ -84,8 +84,8 @@ WARN_PREDICTION_REPLACED = (
     "line's; the document's history keeps the old one."
 )
 WARN_GOLD_KEPT = (
-    "Document {document} already has gold that a reviewer made (version {version}); the "
-    "imported annotations were not attached."
+    "Document {document} already has gold with content (version {version}), which an import "
+    "never overwrites; the imported annotations were not attached."
 )
 WARN_NOT_ATTACHED = (
     "Document {document}'s {kind} is {status}: the imported annotations were not attached."

@@ -48,6 +48,7 @@ from annotations.services.ingest.preparation import LabelIndex, prepare
 from annotations.services.ingest.records import (
     AS_GOLD,
     ATTACH,
+    Duplicate,
     ImportOptions,
     ImportReport,
     IngestionReport,
@@ -281,8 +282,7 @@ def _attach_duplicate(
     attached, notes = attach(
         document_id=document_id, item=item, annotate_as=options.annotate_as, actor=actor
     )
-    _report_duplicate(report, item, document_id)
-    report.duplicates[-1]["attached"] = attached
+    _report_duplicate(report, item, document_id)["attached"] = attached
     if item.spans or item.stances:
         for message in [*item.warnings, *notes]:
             report.warnings.append({"line": item.line, "message": message})
@@ -414,10 +414,14 @@ def _report_created(report: ImportReport, item: Prepared, document_id: int) -> N
         report.warnings.append({"line": item.line, "message": message})
 
 
-def _report_duplicate(report: ImportReport, item: Prepared, duplicate_of: int | None) -> None:
-    report.duplicates.append(
-        {"line": item.line, "external_id": item.external_id, "duplicate_of": duplicate_of}
-    )
+def _report_duplicate(report: ImportReport, item: Prepared, duplicate_of: int | None) -> Duplicate:
+    entry: Duplicate = {
+        "line": item.line,
+        "external_id": item.external_id,
+        "duplicate_of": duplicate_of,
+    }
+    report.duplicates.append(entry)
+    return entry
 
 
 def report_as_json(report: ReportDict) -> str:
