@@ -284,3 +284,33 @@ def test_the_schema_documents_each_import_option_and_its_values():
     assert parameters["on_duplicate"]["schema"]["enum"] == ["attach", "skip"]
     assert parameters["create_labels"]["schema"]["enum"] == ["0", "1"]
     assert all(parameters[name]["description"] for name in ("as", "on_duplicate", "create_labels"))
+
+
+def test_a_stance_held_by_a_span_dropped_for_its_labels_kind_is_dropped_with_it(world):
+    text = "Ansongo says the ferry runs again."
+    body = [
+        {"text": text, "claims": [{"start": 8, "end": 33, "label": "FERRY"}]},
+        {
+            "text": "Ansongo backs the intervention.",
+            "entities": [{"start": 0, "end": 7, "label": "FERRY"}],
+            "stances": [
+                {
+                    "target": "the intervention",
+                    "label": "FAVOR",
+                    "holder": {"start": 0, "end": 7},
+                }
+            ],
+        },
+    ]
+    response = post(world, "?create_labels=1", body=body)
+
+    assert response.status_code == 201
+    assert [w["message"] for w in response.json()["warnings"]] == [
+        records.WARN_LABEL_KIND_TAKEN.format(
+            wanted="entity", start=0, end=7, label="FERRY", kind="claim"
+        ),
+        records.WARN_STANCE_SPAN_DROPPED.format(role="holder", start=0, end=7),
+    ]
+    backs = Document.objects.get(project=world.project, text__startswith="Ansongo backs")
+    assert not Span.objects.filter(annotation__document=backs).exists()
+    assert not Stance.objects.filter(annotation__document=backs).exists()

@@ -140,6 +140,7 @@ def comparable(report: dict) -> dict:
 
 @pytest.mark.django_db
 def test_one_document_per_transaction_reports_exactly_what_full_batches_report(settings):
+    # On SQLite the budget sets the transactions' sizes; PostgreSQL keeps its batches of 500.
     messy = (
         b'{"text": "no end\n'
         + json.dumps({"text": "Caf\u00c3\u00a9 in Gao.", "label": [[0, 4, "PER"]]}).encode()

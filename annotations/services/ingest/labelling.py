@@ -86,10 +86,13 @@ def _drop_spans(item: Prepared, dropped: set[int]) -> None:
         if span.claimant is not None:
             span.claimant = moved.get(span.claimant)
     stances = []
-    for index, stance in enumerate(item.stances):
+    for stance in item.stances:
         gone = [role for role in ("holder", "evidence") if getattr(stance, role) in dropped]
         if gone:
-            item.warnings.append(WARN_STANCE_SPAN_DROPPED.format(index=index, role=gone[0]))
+            span = item.spans[getattr(stance, gone[0])]
+            item.warnings.append(
+                WARN_STANCE_SPAN_DROPPED.format(role=gone[0], start=span.start, end=span.end)
+            )
             continue
         stance.holder = None if stance.holder is None else moved[stance.holder]
         stance.evidence = None if stance.evidence is None else moved[stance.evidence]

@@ -77,7 +77,7 @@ WARN_LABEL_KIND_TAKEN = (
     "an {kind} label; dropped."
 )
 WARN_STANCE_SPAN_DROPPED = (
-    "stances #{index}: its {role} span was dropped (its label could not be created); dropped."
+    "A stance whose {role} was the span [{start}, {end}) was dropped with it."
 )
 WARN_PREDICTION_REPLACED = (
     "Document {document}'s prediction ({spans} spans, {stances} stances) was replaced by this "
