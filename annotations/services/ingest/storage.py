@@ -2,7 +2,9 @@
 
 Invariants:
 - Every input line either stores a whole document (with its pre-annotations, as one
-  ``prediction`` annotation) or stores nothing and is reported: created, duplicate or error.
+  ``prediction`` annotation, or as its gold with ``annotate_as`` gold) or stores nothing and
+  is reported: created, duplicate or error. With ``on_duplicate`` attach, a duplicate's
+  pre-annotations go onto its document (``attaching``), in one transaction of their own.
 - A text is stored once per project (its content hash is unique): the first line with a new
   text stores it, any later one is reported as a duplicate of the document that holds it.
 - Batches are atomic; their size is the pacer's (``pacing``: bounded by time on SQLite, so
