@@ -38,6 +38,16 @@ def run_worker() -> int:
     return DBTaskResult.objects.finished().count() - before
 
 
+def database_url(settings: dict) -> str:
+    """The DATABASE_URL of the database these settings name (the test database in a test)."""
+    if settings["ENGINE"] == "django.db.backends.sqlite3":
+        return f"sqlite:///{settings['NAME']}"
+    return (
+        f"postgres://{settings['USER']}:{settings['PASSWORD'] or ''}@{settings['HOST'] or ''}:"
+        f"{settings['PORT'] or 5432}/{settings['NAME']}"
+    )
+
+
 def start_worker_process(
     worker_id: str, env: dict[str, str], *, slow: float = 0.0
 ) -> subprocess.Popen[bytes]:

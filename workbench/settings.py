@@ -203,6 +203,10 @@ IMPORT_MAX_ZIP_MEMBERS = int(os.environ.get("IMPORT_MAX_ZIP_MEMBERS", "10000"))
 # Imports of more documents than this run in the background as an import job (202): JSON
 # bodies and .json files by their items, .jsonl by non-blank lines, .csv by lines.
 IMPORT_BACKGROUND_THRESHOLD = int(os.environ.get("IMPORT_BACKGROUND_THRESHOLD", "5000"))
+# On SQLite an import holds the one write lock for about this long per transaction, then
+# leaves it free for at least the pause, so annotators' saves get in (services/ingest/pacing.py).
+IMPORT_SQLITE_TRANSACTION_MS = 50
+IMPORT_SQLITE_PAUSE_MS = 25
 # A running import or release build whose worker has not beaten for this long is re-queued.
 STALLED_AFTER_SECONDS = float(os.environ.get("STALLED_AFTER_SECONDS", "30"))
 

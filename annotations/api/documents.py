@@ -28,8 +28,12 @@ from annotations.api.serializers import (
 )
 from annotations.models import Document
 from annotations.services.ingest import (
+    ANNOTATE_AS,
+    AS_PREDICTION,
     ERR_OFFSETS_OPTION,
     OFFSET_UNITS,
+    ON_DUPLICATE,
+    SKIP,
     ImportOptions,
     documents_import_file,
     documents_import_files,
@@ -39,6 +43,8 @@ from annotations.services.ingest import (
 UNKNOWN_PARAMETER = "Unknown query parameter; expected one of: {names}."
 NORMALIZE_INVALID = "normalize takes one value: nfc."
 OFFSETS_INVALID = ERR_OFFSETS_OPTION
+AS_INVALID = "as takes prediction (the default) or gold."
+ON_DUPLICATE_INVALID = "on_duplicate takes skip (the default) or attach."
 FLAG_INVALID = "Expected 1 or 0."
 BODY_INVALID = 'Send a JSON list of {"text", "external_id"?, "meta"?} or a multipart "file".'
 TRUE_VALUES = ("1", "true")
@@ -132,6 +138,28 @@ class DocumentListApi(ListApiView):
                 description="The unit of pre-annotation offsets (default auto: read from "
                 "the spans, and said in the report).",
             ),
+            OpenApiParameter(
+                "as",
+                OpenApiTypes.STR,
+                enum=list(ANNOTATE_AS),
+                description="What pre-annotations become: the document's prediction (default) "
+                "or its gold (a dataset adjudicated elsewhere), written and logged as gold edits.",
+            ),
+            OpenApiParameter(
+                "on_duplicate",
+                OpenApiTypes.STR,
+                enum=list(ON_DUPLICATE),
+                description="skip (default): a text the project has is only reported. attach: "
+                "its pre-annotations go onto that document (replacing its prediction; gold only "
+                "where it has none or an empty one), said in the report's duplicates.",
+            ),
+            OpenApiParameter(
+                "create_labels",
+                OpenApiTypes.STR,
+                enum=["1", "0"],
+                description="1: unknown span labels are created (entity, or claim under "
+                '"claims") instead of dropped, and listed in the report\'s labels_created.',
+            ),
         ],
         request={
             "application/json": {"type": "array", "items": {"type": "object"}},
@@ -221,17 +249,35 @@ def _import_options(request: AuthenticatedRequest) -> ImportOptions:
     normalize = request.query_params.get("normalize")
     if normalize not in (None, "", "nfc"):
         errors["normalize"] = [NORMALIZE_INVALID]
-    collapse = request.query_params.get("collapse_repeats", "0").lower()
-    if collapse not in (*TRUE_VALUES, *FALSE_VALUES):
-        errors["collapse_repeats"] = [FLAG_INVALID]
+    collapse = _flag(request, "collapse_repeats", errors)
     offsets = request.query_params.get("offsets") or "auto"
     if offsets not in OFFSET_UNITS:
         errors["offsets"] = [OFFSETS_INVALID]
+    annotate_as = request.query_params.get("as") or AS_PREDICTION
+    if annotate_as not in ANNOTATE_AS:
+        errors["as"] = [AS_INVALID]
+    on_duplicate = request.query_params.get("on_duplicate") or SKIP
+    if on_duplicate not in ON_DUPLICATE:
+        errors["on_duplicate"] = [ON_DUPLICATE_INVALID]
+    create_labels = _flag(request, "create_labels", errors)
     if errors:
         raise ValidationError(errors)
     return ImportOptions(
-        normalize=normalize or None, collapse_repeats=collapse in TRUE_VALUES, offsets=offsets
+        normalize=normalize or None,
+        collapse_repeats=collapse,
+        offsets=offsets,
+        annotate_as=annotate_as,
+        on_duplicate=on_duplicate,
+        create_labels=create_labels,
     )
+
+
+def _flag(request: AuthenticatedRequest, name: str, errors: dict[str, list[str]]) -> bool:
+    """A 1/0 query parameter (0 when absent); a bad value is an error naming it."""
+    value = request.query_params.get(name, "0").lower()
+    if value not in (*TRUE_VALUES, *FALSE_VALUES):
+        errors[name] = [FLAG_INVALID]
+    return value in TRUE_VALUES
 
 
 def _import_status(report: dict) -> int:

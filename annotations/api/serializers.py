@@ -190,11 +190,20 @@ class ContentOutput(RowOutput, serializers.Serializer):
 
 class ImportReportOutput(serializers.Serializer):
     created = serializers.ListField(child=serializers.DictField())
-    duplicates = serializers.ListField(child=serializers.DictField())
+    duplicates = serializers.ListField(
+        child=serializers.DictField(),
+        help_text="With on_duplicate=attach each entry also has attached: prediction, gold "
+        "or null (nothing attached; a warning of the same line says why).",
+    )
     repaired = serializers.ListField(child=serializers.DictField())
     warnings = serializers.ListField(child=serializers.DictField())
     # A declared field, not Serializer.errors: DRF's metaclass moves it into _declared_fields.
     errors = serializers.ListField(child=serializers.DictField())  # type: ignore[assignment]
+    labels_created = serializers.ListField(
+        child=serializers.DictField(),
+        required=False,
+        help_text="Only with create_labels=1: each label the import created (id, name, kind).",
+    )
 
 
 class ErrorOutput(serializers.Serializer):

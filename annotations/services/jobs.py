@@ -40,9 +40,11 @@ from annotations.services import ingest, stalled
 
 logger = logging.getLogger(__name__)
 
-# Input records per committed batch: ingest's own batch size.
+# Input records per committed batch at most: ingest's own batch size (on SQLite the pacer
+# makes batches smaller, to keep each transaction short).
 BATCH_SIZE = ingest.BATCH_SIZE
 REPORT_KEYS = ("created", "duplicates", "repaired", "warnings", "errors")
+LABELS_CREATED = "labels_created"  # in the report of an import that may create labels
 
 ALREADY_DONE = "Import job {pk} is done: there is nothing left to import."
 
@@ -127,7 +129,7 @@ def _start(job_id: int, worker: str) -> tuple[ImportJob, int] | None:
     with transaction.atomic():
         job = (
             ImportJob.objects.select_for_update(of=("self",))
-            .select_related("project")
+            .select_related("project", "created_by")
             .filter(pk=job_id)
             .first()
         )
@@ -156,7 +158,7 @@ def _start(job_id: int, worker: str) -> tuple[ImportJob, int] | None:
 
 def _run(job: ImportJob, attempt: int) -> None:
     options = ingest.ImportOptions(**job.options)
-    labels = ingest.LabelIndex.for_project(job.project)
+    labels = ingest.LabelIndex.for_project(job.project, create_unknown=options.create_labels)
     seen: dict[str, int] = {}  # content hash -> document stored by this run
     consumed = job.records_done
     with tempfile.TemporaryFile() as stream:
@@ -169,8 +171,9 @@ def _run(job: ImportJob, attempt: int) -> None:
             records = ingest.parse_json(stream.read())
         # Parsing is deterministic: the first records_done records are the ones committed.
         records = itertools.islice(records, job.records_done, None)
-        while chunk := list(itertools.islice(records, BATCH_SIZE)):
-            part = ingest.ImportReport()
+        pacer = ingest.WritePacer.for_database(ceiling=BATCH_SIZE)
+        while chunk := list(itertools.islice(records, pacer.size())):
+            part = ingest.ImportReport.for_options(options)
             batch = []
             for record in chunk:
                 prepared = ingest.prepare(record, options, labels)
@@ -179,7 +182,8 @@ def _run(job: ImportJob, attempt: int) -> None:
                 else:
                     batch.append(prepared)
             consumed += len(chunk)
-            _commit(job, attempt, batch, part, consumed, seen)
+            with pacer.write(len(chunk)):
+                _commit(job, attempt, batch, part, consumed, seen, options)
     _finish(job, attempt, consumed)
 
 
@@ -202,12 +206,15 @@ def _commit(
     part: ingest.ImportReport,
     consumed: int,
     seen: dict[str, int],
+    options: ingest.ImportOptions,
 ) -> None:
     """Store one batch, its report and the job's progress in one transaction."""
     with transaction.atomic():
         _lock(job, attempt)
         if batch:
-            ingest.store_batch(job.project, batch, part, seen, job.name)
+            ingest.store_batch(
+                job.project, batch, part, seen, job.name, options=options, actor=job.created_by
+            )
         ImportJobBatch.objects.create(job=job, records_done=consumed, report=part.as_dict())
         ImportJob.objects.filter(pk=job.pk).update(
             records_done=consumed,
@@ -224,9 +231,11 @@ def _finish(job: ImportJob, attempt: int, consumed: int) -> None:
     with transaction.atomic():
         _lock(job, attempt)
         report: dict[str, list[Any]] = {key: [] for key in REPORT_KEYS}
+        if job.options.get("create_labels"):
+            report[LABELS_CREATED] = []
         for part in job.batches.order_by("records_done").values_list("report", flat=True):
-            for key in REPORT_KEYS:
-                report[key].extend(part[key])
+            for key in report:
+                report[key].extend(part.get(key, []))
         now = timezone.now()
         ImportJob.objects.filter(pk=job.pk).update(
             status=ImportJobStatus.DONE,

@@ -122,11 +122,11 @@ def test_resume_runs_a_failed_job_again_and_refuses_a_done_one(world, monkeypatc
     real = ingest.store_batch
     calls = []
 
-    def crash_on_second_batch(*args):
+    def crash_on_second_batch(*args, **kwargs):
         calls.append(1)
         if len(calls) == 2:
             raise RuntimeError("worker lost")
-        return real(*args)
+        return real(*args, **kwargs)
 
     monkeypatch.setattr(ingest, "store_batch", crash_on_second_batch)
     url = upload(world, "big.jsonl", jsonl(5)).json()["job"]

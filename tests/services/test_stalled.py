@@ -120,11 +120,11 @@ def test_job_whose_worker_died_is_stalled_queued_again_and_resumes_exactly(monke
     real = ingest.store_batch
     calls = []
 
-    def killed_in_third_batch(*args):
+    def killed_in_third_batch(*args, **kwargs):
         calls.append(1)
         if len(calls) == 3:
             raise WorkerKilled
-        return real(*args)
+        return real(*args, **kwargs)
 
     monkeypatch.setattr(ingest, "store_batch", killed_in_third_batch)
     project = make_project("Import")

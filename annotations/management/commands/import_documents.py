@@ -8,7 +8,11 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from annotations.management.arguments import project_argument
 from annotations.services.ingest import (
+    ANNOTATE_AS,
+    AS_PREDICTION,
     OFFSET_UNITS,
+    ON_DUPLICATE,
+    SKIP,
     ImportOptions,
     ImportRefused,
     UnsupportedFileType,
@@ -45,6 +49,27 @@ class Command(BaseCommand):
             "--encoding", help="Decode the files with this encoding instead of detecting it."
         )
         parser.add_argument(
+            "--as",
+            dest="annotate_as",
+            choices=ANNOTATE_AS,
+            default=AS_PREDICTION,
+            help="What pre-annotations become: the document's prediction (default) or its "
+            "gold (a dataset already adjudicated elsewhere).",
+        )
+        parser.add_argument(
+            "--on-duplicate",
+            choices=ON_DUPLICATE,
+            default=SKIP,
+            help="skip (default): a text the project has is only reported; attach: its "
+            "pre-annotations go onto that document.",
+        )
+        parser.add_argument(
+            "--create-labels",
+            action="store_true",
+            help='Create unknown span labels (entity; claim under "claims") instead of '
+            "dropping their spans.",
+        )
+        parser.add_argument(
             "--workers",
             type=int,
             default=os.cpu_count() or 1,
@@ -64,6 +89,9 @@ class Command(BaseCommand):
             collapse_repeats=options["collapse_repeats"],
             encoding=options["encoding"],
             offsets=options["offsets"],
+            annotate_as=options["annotate_as"],
+            on_duplicate=options["on_duplicate"],
+            create_labels=options["create_labels"],
         )
         failed = False
         reports = {}
@@ -102,10 +130,13 @@ class Command(BaseCommand):
             f"duplicates, {len(report['repaired'])} repaired, {len(report['warnings'])} "
             f"warnings, {len(report['errors'])} errors"
         )
+        for entry in report.get("labels_created", []):
+            write(f"  new label  {entry['name']} ({entry['kind']})")
         for entry in report["duplicates"]:
+            attached = f"; attached as {entry['attached']}" if entry.get("attached") else ""
             write(
                 f"  duplicate  line {entry['line']} ({entry['external_id'] or '-'}): "
-                f"same text as document {entry['duplicate_of']}"
+                f"same text as document {entry['duplicate_of']}{attached}"
             )
         for entry in report["repaired"]:
             encoding = f" from {entry['encoding']}" if entry.get("encoding") else ""

@@ -4,6 +4,12 @@ One way through, one module a step:
 - ``parsing``: file formats (.jsonl .json .csv .txt) and JSON bodies into ``Record``s; pure.
 - ``preparation``: a record checked and repaired into a ``Prepared`` (or its line's error),
   pre-annotation spans and stances carried through every repair; pure, runs in workers.
+- ``pacing``: how many documents each transaction stores (bounded by time on SQLite, whose
+  one write lock annotators' saves wait for) and the pause between transactions.
+- ``labelling``: the unknown span labels an import creates (``create_labels``).
+- ``attaching``: pre-annotations written through the annotation services: imported gold
+  (``annotate_as`` gold) and a duplicate's pre-annotations put onto its document
+  (``on_duplicate`` attach), each write versioned and logged.
 - ``storage``: prepared documents stored in atomic batches, duplicates found by content hash,
   the import report; the services callers use (``documents_import_file`` and friends).
 - ``records``: the dataclasses that pass between them, and the messages tests assert on.
@@ -16,6 +22,7 @@ Callers import from this package, never from its modules: the names below are it
 The messages are not part of it: tests, which assert on them, read them from ``records``.
 """
 
+from annotations.services.ingest.pacing import WritePacer
 from annotations.services.ingest.parsing import (
     JsonlLine,
     parse_csv,
@@ -28,10 +35,16 @@ from annotations.services.ingest.parsing import (
 )
 from annotations.services.ingest.preparation import TARGET, LabelIndex, prepare
 from annotations.services.ingest.records import (
+    ANNOTATE_AS,
+    AS_GOLD,
+    AS_PREDICTION,
+    ATTACH,
     BATCH_SIZE,
     ERR_OFFSETS_OPTION,
     MAX_EXTERNAL_ID,
     OFFSET_UNITS,
+    ON_DUPLICATE,
+    SKIP,
     SUPPORTED_EXTENSIONS,
     ImportOptions,
     ImportRefused,
@@ -55,12 +68,18 @@ from annotations.services.ingest.storage import (
 )
 
 __all__ = [
+    "ANNOTATE_AS",
+    "AS_GOLD",
+    "AS_PREDICTION",
+    "ATTACH",
     "BATCH_SIZE",
     "ERR_OFFSETS_OPTION",
     "MAX_EXTERNAL_ID",
     "OFFSET_UNITS",
+    "ON_DUPLICATE",
     "PREPARE_CHUNK",
     "READ_AHEAD",
+    "SKIP",
     "SUPPORTED_EXTENSIONS",
     "TARGET",
     "ImportOptions",
@@ -74,6 +93,7 @@ __all__ = [
     "RawSpan",
     "Record",
     "UnsupportedFileType",
+    "WritePacer",
     "documents_import",
     "documents_import_file",
     "documents_import_files",

@@ -13,7 +13,7 @@ Invariants:
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import orjson
 from django.db.models import CharField, Value
@@ -33,6 +33,7 @@ from annotations.services.ingest.records import (
     MAX_EXTERNAL_ID,
     MAX_META_BYTES,
     MAX_META_DEPTH,
+    NEW_LABEL,
     WARN_CLAIMANT,
     WARN_REPEAT,
     WARN_REPEAT_COLLAPSED,
@@ -57,6 +58,7 @@ from annotations.text import bidi_control_error
 
 # Marks the stance targets among the labels in LabelIndex's one query (not a label kind).
 TARGET = "target"
+LABEL_NAME_MAX = cast(int, Label._meta.get_field("name").max_length)
 
 
 @dataclass
@@ -67,9 +69,21 @@ class LabelIndex:
     allow_overlap: bool
     stance_values: dict[str, int] = field(default_factory=dict)
     targets: dict[str, int] = field(default_factory=dict)
+    # Unknown span labels are to be created (NEW_LABEL), with the kind their key implies.
+    create_unknown: bool = False
+
+    def span_label(self, name: Any, key: str) -> tuple[int, str] | None:
+        """The (id, kind) a span under ``key`` takes for the label ``name``; None: dropped."""
+        wanted = rules.CLAIM if key == "claims" else None
+        found = self.by_name.get(name) if isinstance(name, str) else None
+        if found is not None:
+            return found if wanted is None or found[1] == wanted else None
+        if self.create_unknown and _creatable(name) and name not in self.stance_values:
+            return NEW_LABEL, wanted or rules.ENTITY
+        return None
 
     @classmethod
-    def for_project(cls, project: Project) -> "LabelIndex":
+    def for_project(cls, project: Project, *, create_unknown: bool = False) -> "LabelIndex":
         spans, values, targets = {}, {}, {}
         # Labels and targets in one query: an import's query count does not grow with them.
         rows = Label.objects.filter(project=project).order_by().values_list("name", "id", "kind")
@@ -86,7 +100,18 @@ class LabelIndex:
                 values[name] = pk
             elif rules.takes_span_label(kind):
                 spans[name] = (pk, kind)
-        return cls(spans, project.allow_overlap, values, targets)
+        return cls(spans, project.allow_overlap, values, targets, create_unknown)
+
+
+def _creatable(name: Any) -> bool:
+    """Whether a label can be created under this name as it is (label_create's rules)."""
+    return (
+        isinstance(name, str)
+        and bool(name)
+        and name == name.strip()
+        and len(name) <= LABEL_NAME_MAX
+        and bidi_control_error(name, field="name") is None
+    )
 
 
 def prepare(record: Record, options: ImportOptions, labels: LabelIndex) -> Prepared | str:
@@ -222,10 +247,9 @@ def _carry_spans(
                 WARN_SPAN_RANGE.format(**where, start=raw.start, end=raw.end, problem=problem)
             )
             continue
-        found = labels.by_name.get(raw.label) if isinstance(raw.label, str) else None
-        wanted_kind = rules.CLAIM if raw.key == "claims" else None
-        if found is None or (wanted_kind and found[1] != wanted_kind):
-            kind = "claim" if wanted_kind else "entity or claim"
+        found = labels.span_label(raw.label, raw.key)
+        if found is None:
+            kind = "claim" if raw.key == "claims" else "entity or claim"
             warnings.append(WARN_SPAN_LABEL.format(**where, kind=kind, label=raw.label))
             continue
         if raw.text is not None and raw.text != original[raw.start : raw.end]:
@@ -258,7 +282,8 @@ def _carry_spans(
         checkworthy = raw.checkworthy if rules.is_checkworthy(raw.checkworthy) else ""
         if not rules.carries_claim_fields(kind):
             checkworthy = ""
-        carried.append(PreparedSpan(start, end, label_id, kind, checkworthy))
+        name = raw.label if label_id == NEW_LABEL else ""
+        carried.append(PreparedSpan(start, end, label_id, kind, checkworthy, label_name=name))
         origins.append(raw)
         kept.keep(new)
     places = _Places(carried, origins)

@@ -86,6 +86,24 @@ WARN_STANCE_SPAN = "stances #{index}: {role} {span!r} is not a span of this line
 WARN_STANCE_TWICE = (
     "stances #{index}: a second stance on {target!r} by the same holder; one each, dropped."
 )
+WARN_LABEL_KIND_TAKEN = (
+    "The {wanted} span [{start}, {end}) names label {label!r}, which this import created as "
+    "an {kind} label; dropped."
+)
+WARN_STANCE_SPAN_DROPPED = (
+    "A stance whose {role} was the span [{start}, {end}) was dropped with it."
+)
+WARN_PREDICTION_REPLACED = (
+    "Document {document}'s prediction ({spans} spans, {stances} stances) was replaced by this "
+    "line's; the document's history keeps the old one."
+)
+WARN_GOLD_KEPT = (
+    "Document {document} already has gold with content (version {version}), which an import "
+    "never overwrites; the imported annotations were not attached."
+)
+WARN_NOT_ATTACHED = (
+    "Document {document}'s {kind} is {status}: the imported annotations were not attached."
+)
 WARN_CLASS_LABELS = "Document-level labels {labels!r} are not span annotations; ignored."
 WARN_REPEAT = (
     "Repeated passage: characters [{start}, {end}) repeat [{first_start}, {first_end}) "
@@ -133,12 +151,26 @@ class ImportRefused(InvalidInput):
         super().__init__({"file": [message]}, message)
 
 
+# What pre-annotations become (``ImportOptions.annotate_as``), and what a line whose text the
+# project already holds does (``ImportOptions.on_duplicate``).
+AS_PREDICTION, AS_GOLD = "prediction", "gold"
+ANNOTATE_AS = (AS_PREDICTION, AS_GOLD)
+SKIP, ATTACH = "skip", "attach"
+ON_DUPLICATE = (SKIP, ATTACH)
+# The label id of a span whose label the import creates (``ImportOptions.create_labels``):
+# preparation names it, storage creates it and puts its id in.
+NEW_LABEL = 0
+
+
 @dataclass(frozen=True)
 class ImportOptions:
     normalize: str | None = None  # "nfc" or None
     collapse_repeats: bool = False
     encoding: str | None = None  # force a decoding instead of detecting one
     offsets: str = AUTO  # the unit of span offsets: CODEPOINTS, UTF16 or AUTO
+    annotate_as: str = AS_PREDICTION  # pre-annotations become the prediction, or gold
+    on_duplicate: str = SKIP  # ATTACH: a duplicate's pre-annotations go onto its document
+    create_labels: bool = False  # an unknown span label is created instead of dropped
 
 
 @dataclass
@@ -180,6 +212,7 @@ class PreparedSpan:
     checkworthy: str = ""
     claimant: int | None = None  # index of the claimant among the line's prepared spans
     claimant_text: str = ""
+    label_name: str = ""  # with label_id NEW_LABEL: the name of the label to create
 
 
 @dataclass
@@ -219,11 +252,25 @@ class Created(TypedDict):
 
 
 class Duplicate(TypedDict):
-    """A line whose text the project already holds, in document ``duplicate_of``."""
+    """A line whose text the project already holds, in document ``duplicate_of``.
+
+    With ``on_duplicate`` attach, ``attached`` says what its pre-annotations became on that
+    document ("prediction" or "gold"), or null when nothing was attached.
+    """
 
     line: int | str
     external_id: str
     duplicate_of: int | None
+    file: NotRequired[str]
+    attached: NotRequired[str | None]
+
+
+class CreatedLabel(TypedDict):
+    """A label the import created (``create_labels``) for spans that named it."""
+
+    id: int
+    name: str
+    kind: str
     file: NotRequired[str]
 
 
@@ -245,7 +292,7 @@ class LineMessage(TypedDict):
     file: NotRequired[str]
 
 
-ReportEntry = Created | Duplicate | Repaired | LineMessage
+ReportEntry = Created | Duplicate | Repaired | LineMessage | CreatedLabel
 # The report as plain JSON (``ImportReport.as_dict``): the entries of each outcome, by outcome.
 ReportDict = dict[str, Sequence[ReportEntry]]
 
@@ -267,15 +314,25 @@ class ImportReport:
     repaired: list[Repaired] = field(default_factory=list)
     warnings: list[LineMessage] = field(default_factory=list)
     errors: list[LineMessage] = field(default_factory=list)
+    # Listed only by imports that may create labels (None: the key is left out).
+    labels_created: list[CreatedLabel] | None = None
+
+    @classmethod
+    def for_options(cls, options: ImportOptions) -> "ImportReport":
+        """An empty report, listing created labels when the options allow creating them."""
+        return cls(labels_created=[] if options.create_labels else None)
 
     def as_dict(self) -> ReportDict:
-        return {
+        report: ReportDict = {
             "created": self.created,
             "duplicates": self.duplicates,
             "repaired": self.repaired,
             "warnings": self.warnings,
             "errors": self.errors,
         }
+        if self.labels_created is not None:
+            report["labels_created"] = self.labels_created
+        return report
 
 
 def kind_name(value: Any) -> str:

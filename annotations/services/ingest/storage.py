@@ -2,11 +2,15 @@
 
 Invariants:
 - Every input line either stores a whole document (with its pre-annotations, as one
-  ``prediction`` annotation) or stores nothing and is reported: created, duplicate or error.
+  ``prediction`` annotation, or as its gold with ``annotate_as`` gold) or stores nothing and
+  is reported: created, duplicate or error. With ``on_duplicate`` attach, a duplicate's
+  pre-annotations go onto its document (``attaching``), in one transaction of their own.
 - A text is stored once per project (its content hash is unique): the first line with a new
   text stores it, any later one is reported as a duplicate of the document that holds it.
-- Batches are atomic; a batch that loses a race with a concurrent import falls back to one
-  transaction per document, and the losers become duplicates.
+- Batches are atomic; their size is the pacer's (``pacing``: bounded by time on SQLite, so
+  that annotators' saves never wait long for the write lock). A batch that loses a race with
+  a concurrent import falls back to one transaction per document, and the losers become
+  duplicates.
 - Preparing in worker processes (``workers`` > 1) changes nothing but speed: results are
   consumed in input order. Workers are forked and never touch the database.
 - Database code that is not the ORM (the COPY of PostgreSQL, the look-up of stored hashes)
@@ -33,7 +37,10 @@ from django.utils import timezone
 from annotations.db.copy import copy_supported, document_row, documents_copy
 from annotations.db.documents import stored_ids
 from annotations.models import Annotation, AnnotationKind, Document, Project, Span, Stance
+from annotations.services.ingest.attaching import attach, gold_write
 from annotations.services.ingest.formats.brat import Limits
+from annotations.services.ingest.labelling import labels_resolve
+from annotations.services.ingest.pacing import WritePacer
 from annotations.services.ingest.parsing import (
     JsonlLine,
     jsonl_items,
@@ -43,7 +50,9 @@ from annotations.services.ingest.parsing import (
 )
 from annotations.services.ingest.preparation import LabelIndex, prepare
 from annotations.services.ingest.records import (
-    BATCH_SIZE,
+    AS_GOLD,
+    ATTACH,
+    Duplicate,
     ImportOptions,
     ImportReport,
     IngestionReport,
@@ -73,21 +82,24 @@ def documents_import(
     Lines of a .jsonl file (JsonlLine) are parsed where they are prepared.
     """
     options = options or ImportOptions()
-    labels = LabelIndex.for_project(project)
-    report = ImportReport()
+    labels = LabelIndex.for_project(project, create_unknown=options.create_labels)
+    report = ImportReport.for_options(options)
     seen: dict[str, int] = {}  # content hash -> id of the document stored by this import
     batch: list[Prepared] = []
     copy_for = (project.pk, source) if copy_supported() else None
+    pacer = WritePacer.for_database()
     for line, prepared in _prepare_all(records, options, labels, workers, copy_for):
         if isinstance(prepared, str):
             report.errors.append({"line": line, "message": prepared})
             continue
         batch.append(prepared)
-        if len(batch) >= BATCH_SIZE:
-            store_batch(project, batch, report, seen, source)
+        if len(batch) >= pacer.size():
+            with pacer.write(len(batch)):
+                store_batch(project, batch, report, seen, source, options=options, actor=actor)
             batch = []
     if batch:
-        store_batch(project, batch, report, seen, source)
+        with pacer.write(len(batch)):
+            store_batch(project, batch, report, seen, source, options=options, actor=actor)
     logger.info(
         "import into project %s by %s: %d created, %d duplicates, %d errors",
         project.pk,
@@ -245,11 +257,19 @@ def store_batch(
     report: ImportReport,
     seen: dict[str, int],
     source: str,
+    *,
+    options: ImportOptions | None = None,
+    actor: User | None = None,
 ) -> None:
     """Store one batch of prepared documents atomically, adding the outcome to ``report``.
 
-    Shared by direct imports and background import jobs (services/jobs.py).
+    Shared by direct imports and background import jobs (services/jobs.py). ``options``
+    says what pre-annotations become (``annotate_as``), whether duplicates take theirs
+    (``on_duplicate``) and whether unknown labels are created; ``actor`` signs the gold.
     """
+    options = options or ImportOptions()
+    if options.create_labels:
+        labels_resolve(project, batch, report)
     # The first item of each new text is stored; any other item is a duplicate, reported
     # against the document that holds its text (stored earlier, by this batch, or by a
     # concurrent import that won the race).
@@ -263,14 +283,14 @@ def store_batch(
     if to_store:
         try:
             with transaction.atomic():
-                ids = _insert(project, to_store, source)
+                ids = _insert(project, to_store, source, options, actor)
             pairs = list(zip(to_store, ids, strict=True))
         except IntegrityError:
             pairs = []
             for item in to_store:
                 try:
                     with transaction.atomic():
-                        pairs.append((item, _insert(project, [item], source)[0]))
+                        pairs.append((item, _insert(project, [item], source, options, actor)[0]))
                 except IntegrityError:
                     seen[item.content_hash] = (
                         Document.objects.filter(project=project, content_hash=item.content_hash)
@@ -283,11 +303,36 @@ def store_batch(
     for item in batch:
         if id(item) in stored:
             _report_created(report, item, seen[item.content_hash])
+        elif options.on_duplicate == ATTACH:
+            _attach_duplicate(report, item, seen[item.content_hash], options, actor)
         else:
             _report_duplicate(report, item, seen[item.content_hash])
 
 
-def _insert(project: Project, items: list[Prepared], source: str) -> list[int]:
+def _attach_duplicate(
+    report: ImportReport,
+    item: Prepared,
+    document_id: int,
+    options: ImportOptions,
+    actor: User | None,
+) -> None:
+    """Attach a duplicate's pre-annotations to its document; report what became of them."""
+    attached, notes = attach(
+        document_id=document_id, item=item, annotate_as=options.annotate_as, actor=actor
+    )
+    _report_duplicate(report, item, document_id)["attached"] = attached
+    if item.spans or item.stances:
+        for message in [*item.warnings, *notes]:
+            report.warnings.append({"line": item.line, "message": message})
+
+
+def _insert(
+    project: Project,
+    items: list[Prepared],
+    source: str,
+    options: ImportOptions,
+    actor: User | None,
+) -> list[int]:
     """Store the items' documents and pre-annotations; return the new document ids."""
     now = timezone.now()
     if copy_supported():
@@ -312,7 +357,11 @@ def _insert(project: Project, items: list[Prepared], source: str) -> list[int]:
     with_spans = [
         (item, pk) for item, pk in zip(items, ids, strict=True) if item.spans or item.stances
     ]
-    if with_spans:
+    if with_spans and options.annotate_as == AS_GOLD:
+        by_id = Document.objects.select_related("project").in_bulk([pk for _, pk in with_spans])
+        for item, pk in with_spans:
+            gold_write(document=by_id[pk], item=item, actor=actor)
+    elif with_spans:
         annotations = Annotation.objects.bulk_create(
             [
                 Annotation(document_id=pk, author=None, kind=AnnotationKind.PREDICTION)
@@ -403,10 +452,14 @@ def _report_created(report: ImportReport, item: Prepared, document_id: int) -> N
         report.warnings.append({"line": item.line, "message": message})
 
 
-def _report_duplicate(report: ImportReport, item: Prepared, duplicate_of: int | None) -> None:
-    report.duplicates.append(
-        {"line": item.line, "external_id": item.external_id, "duplicate_of": duplicate_of}
-    )
+def _report_duplicate(report: ImportReport, item: Prepared, duplicate_of: int | None) -> Duplicate:
+    entry: Duplicate = {
+        "line": item.line,
+        "external_id": item.external_id,
+        "duplicate_of": duplicate_of,
+    }
+    report.duplicates.append(entry)
+    return entry
 
 
 def report_as_json(report: ReportDict) -> str:

@@ -35,6 +35,7 @@ from annotations.services.review.building import (
     GoldResult,
     GoldWouldChange,
     gold_build,
+    gold_for,
 )
 from annotations.services.review.planning import (
     ATTRIBUTE,
@@ -77,5 +78,6 @@ __all__ = [
     "gold_accept_span",
     "gold_accept_stance",
     "gold_build",
+    "gold_for",
     "gold_set_reviewed",
 ]

@@ -1,0 +1,100 @@
+"""Labels an import creates: the unknown span labels of ``create_labels``, made before storing.
+
+Preparation gives a span whose label the project lacks the id ``NEW_LABEL`` and the label's
+name, with the kind its key implies (``claims``: claim; ``label`` and ``entities``: entity).
+Before a batch is stored, ``labels_resolve`` creates each such label once (through the label
+service: a colour the project does not use yet, no shortcut), lists it in the report, and puts
+its id into the spans. A name the import already created with the other kind cannot serve
+both: the span that wanted the other kind is dropped and reported, and what referred to it
+follows (a claim keeps no claimant; a stance with it as holder or evidence is dropped).
+"""
+
+from annotations.errors import InvalidInput
+from annotations.models import Label, Project
+from annotations.services.ingest.records import (
+    NEW_LABEL,
+    WARN_LABEL_KIND_TAKEN,
+    WARN_STANCE_SPAN_DROPPED,
+    ImportReport,
+    Prepared,
+)
+from annotations.services.projects import label_create
+
+
+def labels_resolve(project: Project, batch: list[Prepared], report: ImportReport) -> None:
+    """Create the labels the batch's spans name, and give those spans their ids."""
+    wanted: dict[str, str] = {}  # name -> the kind first asked for
+    for item in batch:
+        for span in item.spans:
+            if span.label_id == NEW_LABEL:
+                wanted.setdefault(span.label_name, span.kind)
+    if not wanted:
+        return
+    labels = _labels_named(project, list(wanted))
+    for name, kind in wanted.items():
+        if name not in labels:
+            labels[name] = _create(project, name, kind, report)
+    for item in batch:
+        _resolve(item, labels)
+
+
+def _labels_named(project: Project, names: list[str]) -> dict[str, tuple[int, str]]:
+    rows = Label.objects.filter(project=project, name__in=names).values_list("name", "id", "kind")
+    return {name: (pk, kind) for name, pk, kind in rows}
+
+
+def _create(project: Project, name: str, kind: str, report: ImportReport) -> tuple[int, str]:
+    try:
+        label = label_create(project=project, name=name, kind=kind)
+    except InvalidInput:
+        # Created a moment ago by a concurrent import: take theirs.
+        return _labels_named(project, [name])[name]
+    if report.labels_created is not None:
+        report.labels_created.append({"id": label.pk, "name": label.name, "kind": label.kind})
+    return label.pk, label.kind
+
+
+def _resolve(item: Prepared, labels: dict[str, tuple[int, str]]) -> None:
+    """Put the created labels' ids into the item's spans; drop those of the wrong kind."""
+    dropped = set()
+    for index, span in enumerate(item.spans):
+        if span.label_id != NEW_LABEL:
+            continue
+        pk, kind = labels[span.label_name]
+        if kind != span.kind:
+            dropped.add(index)
+            item.warnings.append(
+                WARN_LABEL_KIND_TAKEN.format(
+                    wanted=span.kind,
+                    start=span.start,
+                    end=span.end,
+                    label=span.label_name,
+                    kind=kind,
+                )
+            )
+        span.label_id = pk
+    if dropped:
+        _drop_spans(item, dropped)
+
+
+def _drop_spans(item: Prepared, dropped: set[int]) -> None:
+    """Take these spans out of the item; what referred to them by index follows."""
+    kept = [index for index in range(len(item.spans)) if index not in dropped]
+    moved = {old: new for new, old in enumerate(kept)}
+    spans = [item.spans[index] for index in kept]
+    for span in spans:
+        if span.claimant is not None:
+            span.claimant = moved.get(span.claimant)
+    stances = []
+    for stance in item.stances:
+        gone = [role for role in ("holder", "evidence") if getattr(stance, role) in dropped]
+        if gone:
+            span = item.spans[getattr(stance, gone[0])]
+            item.warnings.append(
+                WARN_STANCE_SPAN_DROPPED.format(role=gone[0], start=span.start, end=span.end)
+            )
+            continue
+        stance.holder = None if stance.holder is None else moved[stance.holder]
+        stance.evidence = None if stance.evidence is None else moved[stance.evidence]
+        stances.append(stance)
+    item.spans, item.stances = spans, stances
