@@ -8,8 +8,7 @@ from annotations.selectors.exports import EXPORT_GOLD, EXPORT_INCLUDES, EXPORT_S
 
 __all__ = ["EXPORT_GOLD", "EXPORT_INCLUDES", "EXPORT_SUBMITTED", "ExportOptions", "ExportReport"]
 
-# Warnings kept for the summary; all of them are counted, and each is also written into the
-# export itself where the format has room for it.
+# Warnings kept for the summary; all of them are counted, and `export_dataset` prints them.
 KEPT_WARNINGS = 100
 
 
@@ -19,6 +18,18 @@ class ExportOptions:
     include: str = EXPORT_GOLD
     labels: frozenset[str] | None = None  # label names; None exports every label
     statuses: frozenset[str] | None = None  # statuses of gold; None exports any
+    # Percentages of (train, validation, test) or (train, test); None: no split.
+    split: tuple[int, ...] | None = None
+    seed: int = 0
+    # The release the export is built for: named in every file that has room for it.
+    release: str | None = None
+    # The project's labels as (name, kind), in the project's order: the formats that declare
+    # a label set up front (hf's tag ids, brat's annotation.conf, Label Studio's config).
+    vocabulary: tuple[tuple[str, str], ...] = ()
+
+    def names_of(self, *kinds: str) -> list[str]:
+        """The names of the vocabulary's labels of these kinds, in order."""
+        return [name for name, kind in self.vocabulary if kind in kinds]
 
 
 @dataclass

@@ -19,7 +19,6 @@ sha256. ``release_compare`` diffs two releases from their stored jsonl files.
 """
 
 import hashlib
-import importlib.util
 import logging
 import tempfile
 from collections import Counter
@@ -46,6 +45,7 @@ from annotations.exports import (
     ExportReport,
     export_rows,
     export_stream,
+    missing_package,
 )
 from annotations.models import (
     Annotation,
@@ -137,8 +137,8 @@ def _formats(formats: Iterable[str] | None) -> tuple[list[str], list[str]]:
         entry = FORMATS.get(value)
         if entry is None:
             errors.append(FORMAT_UNKNOWN.format(value=value, names=", ".join(FORMATS)))
-        elif entry.package and importlib.util.find_spec(entry.package) is None:
-            errors.append(FORMAT_NEEDS_PACKAGE.format(format=value, package=entry.package))
+        elif (package := missing_package(entry)) is not None:
+            errors.append(FORMAT_NEEDS_PACKAGE.format(format=value, package=package))
         elif value in asked[:position]:
             errors.append(FORMAT_REPEATED.format(value=value))
     wanted = {SNAPSHOT_FORMAT, *asked}
