@@ -15,11 +15,11 @@ marked ``per_split`` (one file cannot say which record is in which split, or a r
 one file per split) become a zip of one file per split (``splitfiles.py``).
 """
 
-import contextlib
 import importlib.util
+import tempfile
 from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, Any
 
 from django.utils.text import slugify
 
@@ -37,7 +37,7 @@ from annotations.exports import (
     labelstudio,
     parquet,
 )
-from annotations.exports.archive import Member, read_blocks, spool
+from annotations.exports.archive import SPOOL_BYTES, Member, read_blocks
 from annotations.exports.base import EXPORT_GOLD, EXPORT_INCLUDES, ExportOptions, ExportReport
 from annotations.exports.native import export_rows
 from annotations.exports.splitfiles import split_zip
@@ -260,18 +260,29 @@ def export_stream(
         chunks.close()
 
 
-@contextlib.contextmanager
 def export_to_file(
     *, rows: Iterable[dict[str, Any]], options: ExportOptions, report: ExportReport
-) -> Iterator[Iterator[bytes]]:
-    """Render the whole export first (into a spooled temporary file), then give its blocks.
+) -> Iterator[bytes]:
+    """Render the whole export now, into a spooled temporary file, and return its blocks.
 
-    For answers whose headers depend on the whole export (the count of warnings).
+    For answers whose headers depend on the whole export (the count of warnings): the report
+    is complete when this returns. The file goes when its blocks have been read (or closed).
     """
-    with spool() as out:
+    out = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115  # closed below
+    try:
         for block in export_stream(rows=rows, options=options, report=report):
             out.write(block)
-        yield read_blocks(out)
+    except BaseException:
+        out.close()
+        raise
+    return _blocks_then_close(out)
+
+
+def _blocks_then_close(out: IO[bytes]) -> Generator[bytes, None, None]:
+    try:
+        yield from read_blocks(out)
+    finally:
+        out.close()
 
 
 WARNINGS_SUMMARY = (

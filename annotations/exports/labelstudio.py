@@ -25,6 +25,7 @@ per line, so it streams.
 
 from collections.abc import Generator, Iterable
 from typing import Any
+from urllib.parse import quote
 from xml.sax.saxutils import quoteattr
 
 import orjson
@@ -32,6 +33,9 @@ import orjson
 from annotations.exports.base import ExportOptions, ExportReport
 
 TEXT = "text"
+# The API's answer carries the labelling config here, percent-encoded (a header is one line of
+# Latin-1); a release keeps it as its labelstudio-config file.
+CONFIG_HEADER = "X-Label-Studio-Config"
 CHECKWORTHY_VALUES = ("yes", "no", "unsure")
 PROVENANCE_KEYS = ("split", "release")
 
@@ -69,6 +73,11 @@ def config(options: ExportOptions) -> str:
         lines += choices(stance_control(options, target), options.names_of("stance"))
     lines.append("</View>")
     return "\n".join(lines) + "\n"
+
+
+def config_header(options: ExportOptions) -> str:
+    """The labelling config as a header value: percent-encoded UTF-8."""
+    return quote(config(options), safe="")
 
 
 def _region(ident: str, control: str, item: dict[str, Any]) -> dict[str, Any]:

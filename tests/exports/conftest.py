@@ -1,6 +1,7 @@
 """A project with gold, submitted and unfinished work, over texts of tests/data/edge."""
 
 import json
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +27,10 @@ from tests.factories import (
     StanceTargetFactory,
     UserFactory,
 )
+
+# Hugging Face datasets, which the tests load exports with, must never reach the network.
+os.environ["HF_DATASETS_OFFLINE"] = "1"
+os.environ["HF_HUB_OFFLINE"] = "1"
 
 NEWS = "Keita met Macron in Bamako. Le Drian said troops would stay in Gao until June."
 
@@ -194,3 +199,22 @@ def export(
 def lines_of(data: bytes) -> list[dict]:
     """Parse JSON Lines."""
     return [json.loads(line) for line in data.decode("utf-8").splitlines()]
+
+
+def load_hf(tmp_path, builder: str, files: dict[str, bytes]):
+    """Load files with ``datasets.load_dataset(builder, data_files=...)``, offline, as a user
+    would: one file per split name; the cache goes to tmp_path."""
+    import datasets
+
+    paths = {}
+    for split, data in files.items():
+        path = tmp_path / f"{split}.{builder}"
+        path.write_bytes(data)
+        paths[split] = str(path)
+    return datasets.load_dataset(builder, data_files=paths, cache_dir=str(tmp_path / "cache"))
+
+
+def gold_entities(document: Document) -> list[tuple[str, int, int, str]]:
+    """The document's gold entities as (label, start, end, text), sorted."""
+    gold = document.annotations.get(kind="gold").spans.select_related("label")
+    return sorted((s.label.name, s.start, s.end, s.text) for s in gold if s.label.kind == "entity")
