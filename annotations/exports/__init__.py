@@ -58,8 +58,10 @@ __all__ = [
     "export_rows",
     "export_stream",
     "export_to_file",
+    "mark_rows",
     "missing_package",
     "packaging",
+    "split_options",
     "warning_headers",
 ]
 from annotations.models import AnnotationStatus, Project
@@ -241,7 +243,7 @@ def export_stream(
     *, rows: Iterable[dict[str, Any]], options: ExportOptions, report: ExportReport
 ) -> Iterator[bytes]:
     """Render the rows in the chosen format as UTF-8 blocks of about BLOCK_SIZE bytes."""
-    chunks = _render(_marked(_counted(rows, report), options), report, options)
+    chunks = _render(mark_rows(_counted(rows, report), options), report, options)
     pending: list[bytes] = []
     size = 0
     try:
@@ -325,7 +327,7 @@ def _render(
     return split_zip(rows, options, members, preamble)
 
 
-def _marked(rows: Iterable[dict[str, Any]], options: ExportOptions) -> Iterator[dict[str, Any]]:
+def mark_rows(rows: Iterable[dict[str, Any]], options: ExportOptions) -> Iterator[dict[str, Any]]:
     """Give each row its split and release, unless it has them (a release's snapshot rows)."""
     for row in rows:
         if options.split is not None and "split" not in row:

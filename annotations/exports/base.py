@@ -1,5 +1,6 @@
 """What every renderer receives besides the rows: the options asked for and the report to fill."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 # What an export holds (each document's gold, or every submitted manual annotation) decides
@@ -39,9 +40,13 @@ class ExportReport:
     rows: int = 0
     warning_count: int = 0
     warnings: list[str] = field(default_factory=list)
+    # Given every warning, when the caller keeps them all (a release's warnings file).
+    sink: Callable[[str], None] | None = None
 
     def warn(self, message: str) -> None:
         """Count a warning; keep its text while fewer than KEPT_WARNINGS are kept."""
         self.warning_count += 1
         if len(self.warnings) < KEPT_WARNINGS:
             self.warnings.append(message)
+        if self.sink is not None:
+            self.sink(message)

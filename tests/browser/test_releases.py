@@ -166,7 +166,8 @@ def test_a_manager_creates_releases_watches_them_build_downloads_and_compares(
     expect(page.locator('[data-count="entity"]')).to_have_text(str(v2.kind_counts["entity"]))
     expect(page.locator("svg.count-chart .count-row")).to_have_count(len(v2.label_counts))
     expect(page.locator('[data-figure="documents"]')).to_have_text("1")
-    expect(page.locator("#file-list tbody tr")).to_have_count(len(v2.formats))
+    # Its formats, then the warnings file and the dataset card (README.md).
+    expect(page.locator("#file-list tbody tr")).to_have_count(len(v2.formats) + 2)
 
     # A download is the stored file, byte for byte: its sha256 is the one the page shows.
     for name in ("jsonl", "conll"):
@@ -211,7 +212,7 @@ def test_the_release_page_follows_a_build_and_shows_the_card_when_ready(
     run_worker()
 
     # The page reloads itself when the build is over, and the server draws the card.
-    expect(page.locator("#file-list tbody tr")).to_have_count(4, timeout=LONG)
+    expect(page.locator("#file-list tbody tr")).to_have_count(6, timeout=LONG)
     expect(page.locator("#release-status")).to_have_count(0)
     assert csp_violations == []
 

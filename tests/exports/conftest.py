@@ -1,5 +1,6 @@
 """A project with gold, submitted and unfinished work, over texts of tests/data/edge."""
 
+import dataclasses
 import json
 import os
 from dataclasses import dataclass
@@ -182,10 +183,17 @@ def build_dataset() -> Dataset:
 
 
 def export(
-    project: Project, format_name: str = "jsonl", *, report: ExportReport | None = None, **params
+    project: Project,
+    format_name: str = "jsonl",
+    *,
+    report: ExportReport | None = None,
+    release: str | None = None,
+    **params,
 ) -> bytes:
-    """Run an export as the API and the command do and return its bytes."""
+    """Run an export as the API and the command do and return its bytes (``release``: as a
+    release of that name renders it)."""
     options: ExportOptions = export_options(project=project, format_name=format_name, **params)
+    options = dataclasses.replace(options, release=release)
     rows = export_rows(
         project=project,
         include=options.include,
