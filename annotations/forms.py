@@ -100,6 +100,14 @@ class ReleaseForm(forms.Form):
 
     name = forms.CharField(max_length=NAME_MAX, widget=forms.TextInput(attrs={"size": 30}))
     formats = forms.MultipleChoiceField(widget=FormatCheckboxes, required=False)
+    split = forms.CharField(
+        required=False,
+        widget=forms.TextInput(attrs={"size": 10, "placeholder": "80,10,10"}),
+        help_text="Percentages train,validation,test (or train,test); empty: not split.",
+    )
+    seed = forms.IntegerField(
+        required=False, min_value=0, widget=forms.NumberInput(attrs={"placeholder": "0"})
+    )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

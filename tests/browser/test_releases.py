@@ -117,7 +117,17 @@ def test_a_manager_creates_releases_watches_them_build_downloads_and_compares(
     expect(page.locator('[data-errors-for="name"]')).to_have_text("A release needs a name.")
     expect(page.locator('[data-field="name"]')).to_have_class(re.compile("has-error"))
 
+    # A bad split is refused under the split field; nothing is created.
     page.get_by_label("Name").fill("v1")
+    page.get_by_label("Split (optional)").fill("80,30")
+    page.get_by_role("button", name="Create release").click()
+    expect(page.locator('[data-errors-for="split"]')).to_contain_text(
+        "split takes two or three whole percentages"
+    )
+    assert not Release.objects.exists()
+
+    page.get_by_label("Split (optional)").fill("70,30")
+    page.get_by_label("Seed").fill("5")
     page.get_by_role("checkbox", name=re.compile("^csv")).uncheck()
     page.get_by_role("button", name="Create release").click()
     row = page.locator("#release-list tbody tr").first
@@ -128,6 +138,9 @@ def test_a_manager_creates_releases_watches_them_build_downloads_and_compares(
     expect(page.locator("#no-releases")).to_be_hidden()
     release = Release.objects.get(name="v1")
     assert release.formats == ["jsonl", "doccano", "conll"]
+    assert (release.split, release.seed) == ([70, 30], 5)
+    page.get_by_label("Split (optional)").fill("")
+    page.get_by_label("Seed").fill("")
 
     record_texts(page, f'tr[data-release-id="{release.pk}"] .status-cell')
     monkeypatch.setattr(releases, "PROGRESS_EVERY", 1)
