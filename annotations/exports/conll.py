@@ -37,9 +37,17 @@ def render(
     rows: Iterable[dict[str, Any]], report: ExportReport, options: ExportOptions
 ) -> Generator[str, None, None]:
     """Yield one block per row: the -DOCSTART- line, then the tagged sentences."""
+    return render_lines(rows, report, "{token}\t{tag}\n")
+
+
+def render_lines(
+    rows: Iterable[dict[str, Any]], report: ExportReport, line: str
+) -> Generator[str, None, None]:
+    """Yield one block per row: -DOCSTART-, a blank line, then each token as ``line`` formats
+    it (``{token}``, ``{tag}``) and a blank line after each sentence."""
     for document in tagged_documents(rows, report):
         lines = [DOCSTART, "\n"]
         for sentence in document:
-            lines.extend(f"{token}\t{tag}\n" for token, tag in sentence)
+            lines.extend(line.format(token=token, tag=tag) for token, tag in sentence)
             lines.append("\n")
         yield "".join(lines)

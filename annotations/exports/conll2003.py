@@ -14,7 +14,7 @@ from collections.abc import Generator, Iterable
 from typing import Any
 
 from annotations.exports.base import ExportOptions, ExportReport
-from annotations.exports.conll import DOCSTART, tagged_documents
+from annotations.exports.conll import render_lines
 
 NO_TAG = "_"
 
@@ -23,9 +23,4 @@ def render(
     rows: Iterable[dict[str, Any]], report: ExportReport, options: ExportOptions
 ) -> Generator[str, None, None]:
     """Yield one block per row: the -DOCSTART- line, then its sentences in four columns."""
-    for document in tagged_documents(rows, report):
-        lines = [DOCSTART, "\n"]
-        for sentence in document:
-            lines.extend(f"{token} {NO_TAG} {NO_TAG} {tag}\n" for token, tag in sentence)
-            lines.append("\n")
-        yield "".join(lines)
+    return render_lines(rows, report, f"{{token}} {NO_TAG} {NO_TAG} {{tag}}\n")

@@ -73,6 +73,14 @@ def annotate(
     return annotation
 
 
+def one_document(name: str, text: str, *spans: tuple[str, str]) -> tuple[Project, Document]:
+    """A project of one document whose gold has these (label, text part) spans."""
+    project = make_project(name)
+    document = DocumentFactory(project=project, text=text)
+    annotate(document, spans=[span(text, label, part) for label, part in spans])
+    return project, document
+
+
 def make_project(name: str = "Sahel export", **fields: Any) -> Project:
     """A project with the demo's labels and one stance target."""
     project = ProjectFactory(name=name, **fields)

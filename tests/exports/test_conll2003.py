@@ -4,8 +4,7 @@ import pytest
 from seqeval.metrics.sequence_labeling import get_entities
 
 from annotations.exports import ExportReport
-from tests.exports.conftest import annotate, export, gold_entities, make_project, span
-from tests.factories import DocumentFactory
+from tests.exports.conftest import export, gold_entities, one_document
 
 pytestmark = pytest.mark.django_db
 
@@ -59,10 +58,8 @@ def test_conll2003_tags_give_back_every_gold_entity(dataset):
 
 
 def test_conll2003_keeps_a_headline_apart_and_warnings_out_of_the_data():
-    project = make_project("Headline 2003")
     text = 'Gao calm\nThe Keitas said. "Troops stay."'
-    document = DocumentFactory(project=project, text=text)
-    annotate(document, spans=[span(text, "LOC", "Gao"), span(text, "PER", "Keita")])
+    project, _ = one_document("Headline 2003", text, ("LOC", "Gao"), ("PER", "Keita"))
     report = ExportReport()
 
     sentences = read_like_the_hf_loader(export(project, "conll2003", report=report).decode())

@@ -1,11 +1,11 @@
 """The hf export (and jsonl), loaded with Hugging Face ``datasets`` offline, as a user would."""
 
+import orjson
 import pytest
 from seqeval.metrics.sequence_labeling import get_entities
 
 from annotations.exports import ExportReport
-from tests.exports.conftest import annotate, export, gold_entities, load_hf, make_project, span
-from tests.factories import DocumentFactory
+from tests.exports.conftest import export, gold_entities, load_hf, one_document
 
 pytestmark = pytest.mark.django_db
 
@@ -51,13 +51,9 @@ def test_hf_tag_names_become_a_class_label_feature(dataset, tmp_path):
 
 
 def test_hf_reports_an_entity_off_token_boundaries_and_tags_it_o():
-    project = make_project("Misaligned hf")
     text = "The Keitas met in Gao."
-    document = DocumentFactory(project=project, text=text)
-    annotate(document, spans=[span(text, "PER", "Keita"), span(text, "LOC", "Gao")])
+    project, _ = one_document("Misaligned hf", text, ("PER", "Keita"), ("LOC", "Gao"))
     report = ExportReport()
-
-    import orjson
 
     record = orjson.loads(export(project, "hf", report=report))
 
