@@ -230,9 +230,8 @@ def release_build(*, release_id: int, worker: str = "") -> None:
             stalled.heartbeat(model=Release, pk=release.pk, worker=worker),
             tempfile.TemporaryDirectory(prefix=f"release-{release.pk}-") as workdir,
         ):
-            options = _options(release)
             warnings = _Warnings(Path(workdir) / "warnings.txt")
-            snapshot, counts, facts = _take_snapshot(release, Path(workdir), options, warnings)
+            snapshot, counts, facts, options = _take_snapshot(release, Path(workdir), warnings)
             total = counts.documents * len(release.formats)
             done = counts.documents
             _progress(release, done, total, document_count=counts.documents)
@@ -312,10 +311,10 @@ def _claim(release_id: int, worker: str) -> Release | None:
 
 
 def _take_snapshot(
-    release: Release, workdir: Path, options: ExportOptions, warnings: _Warnings
-) -> tuple[_Built, _Counts, CardFacts]:
-    """Write the jsonl file, count it, compute agreement and read the card's facts, all from
-    one snapshot."""
+    release: Release, workdir: Path, warnings: _Warnings
+) -> tuple[_Built, _Counts, CardFacts, ExportOptions]:
+    """Write the jsonl file, count it, compute agreement and read the card's facts and the
+    labels every file declares, all from one snapshot."""
     counts = _Counts()
 
     def counted(rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
@@ -324,11 +323,12 @@ def _take_snapshot(
             yield row
 
     with export_db.snapshot():
+        options = _options(release)
         rows = counted(mark_rows(export_rows(project=release.project), options))
         built = _write(SNAPSHOT_FORMAT, rows, workdir, options, warnings)
         agreement = project_agreement(selectors.agreement_inputs(project=release.project))
         facts = _card_facts(release, counts, agreement)
-    return built, counts, facts
+    return built, counts, facts, options
 
 
 def _card_facts(release: Release, counts: _Counts, agreement: dict[str, Any]) -> CardFacts:
