@@ -90,3 +90,16 @@ def test_csv_of_submitted_annotations_names_each_annotator(dataset):
 def test_csv_of_an_empty_project_is_its_header(dataset):
     rows = read(export(dataset.project, "csv", statuses=["skipped"]))
     assert rows == [list(HEADER)]
+
+
+def test_csv_loads_in_pandas_with_a_row_per_entity_claim_and_stance(dataset):
+    import pandas
+
+    frame = pandas.read_csv(io.BytesIO(export(dataset.project, "csv")), keep_default_na=False)
+
+    assert list(frame.columns) == list(HEADER)
+    assert frame["kind"].value_counts().to_dict() == {"entity": 11, "claim": 4, "stance": 3}
+    news = frame[frame["document_id"] == dataset.news.pk]
+    entities = news[news["kind"] == "entity"]
+    offsets = zip(entities["start"].astype(int), entities["end"].astype(int), strict=True)
+    assert [dataset.news.text[start:end] for start, end in offsets] == list(entities["text"])
