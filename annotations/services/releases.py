@@ -268,14 +268,12 @@ class _Warnings:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.counts: dict[str, int] = {}
         path.write_text("")
 
     def report(self, format_name: str) -> ExportReport:
-        self.counts[format_name] = 0
+        """A report for one format whose every warning goes to the file, named by the format."""
 
         def sink(message: str) -> None:
-            self.counts[format_name] += 1
             with self.path.open("a", encoding="utf-8") as out:
                 out.write(f"{format_name}: {message}\n")
 
