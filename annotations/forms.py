@@ -1,11 +1,10 @@
 """Forms of the browser pages: they parse and name field errors; the services decide."""
 
-import importlib.util
 from typing import cast
 
 from django import forms
 
-from annotations.exports import FORMATS
+from annotations.exports import FORMATS, missing_package
 from annotations.models import LabelKind, Role
 from annotations.selectors import (
     REVIEW_IN_REVIEW,
@@ -77,8 +76,13 @@ FORMAT_DESCRIPTIONS = {
     "jsonl": "jsonl (native, always built)",
     "doccano": "doccano",
     "conll": "conll (BIO, entities)",
-    "csv": "csv (claims, stances)",
+    "conll2003": "conll2003 (4 columns, entities)",
+    "csv": "csv (entities, claims, stances)",
     "spacy": "spacy (DocBin)",
+    "hf": "hf (Hugging Face JSON Lines)",
+    "parquet": "parquet (Hugging Face records)",
+    "brat": "brat (zip of .txt/.ann)",
+    "labelstudio": "labelstudio (tasks JSON)",
 }
 
 
@@ -97,15 +101,19 @@ class ReleaseForm(forms.Form):
 
     name = forms.CharField(max_length=NAME_MAX, widget=forms.TextInput(attrs={"size": 30}))
     formats = forms.MultipleChoiceField(widget=FormatCheckboxes, required=False)
+    split = forms.CharField(
+        required=False,
+        widget=forms.TextInput(attrs={"size": 10, "placeholder": "80,10,10"}),
+        help_text="Percentages train,validation,test (or train,test); empty: not split.",
+    )
+    seed = forms.IntegerField(
+        required=False, min_value=0, widget=forms.NumberInput(attrs={"placeholder": "0"})
+    )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         # A format whose package is missing here cannot be built: not offered.
-        available = [
-            entry.name
-            for entry in FORMATS.values()
-            if entry.package is None or importlib.util.find_spec(entry.package) is not None
-        ]
+        available = [entry.name for entry in FORMATS.values() if missing_package(entry) is None]
         cast(forms.MultipleChoiceField, self.fields["formats"]).choices = [
             (name, FORMAT_DESCRIPTIONS[name]) for name in available
         ]

@@ -67,10 +67,14 @@ def release_start(
     actor: User,
     name: str,
     formats: Iterable[str] | None = None,
+    split: str | None = None,
+    seed: int | None = None,
 ) -> Release:
     """Create a queued release and queue its build."""
     with transaction.atomic():
-        release = releases.release_create(project=project, actor=actor, name=name, formats=formats)
+        release = releases.release_create(
+            project=project, actor=actor, name=name, formats=formats, split=split, seed=seed
+        )
         build_release.enqueue(release.pk)
     return release
 

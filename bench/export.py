@@ -1,14 +1,15 @@
-"""Benchmark: the jsonl export of a large PostgreSQL project through the API under gunicorn.
+"""Benchmark: an export of a large PostgreSQL project through the API under gunicorn.
 
     .venv/bin/python bench/export.py [--documents 100000] [--spans 10] [--reuse]
+                                     [--format jsonl] [--split 80,10,10]
 
 Builds a fresh database `workbench_bench_export` holding one project of N news-like documents
 (about 1,500 characters each) with a gold annotation of `--spans` entity spans per document
 and one logged gold edit each, inserted with COPY. Starts gunicorn as in production (DEBUG=0, a
 random SECRET_KEY, ALLOWED_HOSTS=127.0.0.1, SECURE_SSL_REDIRECT=0), downloads
-`GET /api/projects/{p}/export/?format=jsonl` and prints seconds, MB/s, time to first byte and
-the peak resident memory of the server's processes (sampled with psutil while the download
-runs), then the physical floor: the same documents and spans dumped with
+`GET /api/projects/{p}/export/?format=jsonl` (or `--format`, `--split`) and prints seconds,
+MB/s, time to first byte and the peak resident memory of the server's processes (sampled with
+psutil while the download runs), then the physical floor: the same documents and spans dumped with
 `COPY (SELECT ...) TO STDOUT`. `--reuse` skips the build when the database already holds the
 project. The database is left in place for a second look.
 """
@@ -90,8 +91,9 @@ def build(database_url: str, documents: int, spans: int) -> None:
         )
         project = conn.execute(
             "INSERT INTO annotations_project (name, description, guidelines, allow_overlap, "
-            "annotators_per_document, created_by_id, created_at) "
-            "VALUES ('Export bench', '', '', false, 1, %s, %s) RETURNING id",
+            "annotators_per_document, max_open_per_annotator, release_after_hours, licence, "
+            "citation, created_by_id, created_at) "
+            "VALUES ('Export bench', '', '', false, 1, 5, 24, '', '', %s, %s) RETURNING id",
             [user, now],
         ).fetchone()[0]
         conn.execute(
@@ -288,6 +290,8 @@ def main() -> None:
     parser.add_argument("--documents", type=int, default=100_000)
     parser.add_argument("--spans", type=int, default=10, help="gold spans per document")
     parser.add_argument("--reuse", action="store_true", help="keep an existing database")
+    parser.add_argument("--format", default="jsonl", help="the export format")
+    parser.add_argument("--split", help="percentages, such as 80,10,10")
     parser.add_argument(
         "--database-url",
         default=os.environ.get(
@@ -322,7 +326,9 @@ def main() -> None:
         download(port, f"/api/projects/{project}/", token)
         sampler = RssSampler(server.pid)
         sampler.start()
-        size, first_byte, seconds = download(port, f"/api/projects/{project}/export/", token)
+        query = f"?format={args.format}" + (f"&split={args.split}" if args.split else "")
+        path = f"/api/projects/{project}/export/{query}"
+        size, first_byte, seconds = download(port, path, token)
         sampler.done.set()
         sampler.join()
     finally:
@@ -330,7 +336,7 @@ def main() -> None:
     floor_size, floor_seconds = copy_floor(database_url, project)
     print(f"database            {NAME}")
     print(f"documents           {args.documents:,} with {spans:,} gold spans")
-    print(f"jsonl export        {size / 1e6:.1f} MB in {seconds:.2f} s")
+    print(f"{args.format + ' export':<20}{size / 1e6:.1f} MB in {seconds:.2f} s")
     print(f"MB/second           {size / 1e6 / seconds:.1f}")
     print(f"documents/second    {args.documents / seconds:,.0f}")
     print(f"time to first byte  {first_byte * 1000:.0f} ms")

@@ -692,7 +692,7 @@ def test_releases_page_lists_each_release_with_its_status_and_progress(client, t
     assert 'id="release-form"' in html
     assert f'data-url="/api/projects/{team.project.pk}/releases/"' in html
     assert re.search(r'value="jsonl" id="id_formats_0" checked disabled', html)
-    assert re.search(r'value="csv" id="id_formats_3" checked>', html)
+    assert re.search(r'value="csv" id="id_formats_5" checked>', html)
     assert re.search(r'value="spacy" id="id_formats_4">', html)
     assert '<template id="release-row">' in html
     assert '<script type="module" src="/static/annotations/releases.js"></script>' in html

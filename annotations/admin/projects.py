@@ -282,6 +282,7 @@ class ProjectAdmin(ScopedAdmin):
                 )
             },
         ),
+        ("Releases", {"fields": ("licence", "citation")}),
         ("History", {"fields": ("created_by", "created_at")}),
     )
 

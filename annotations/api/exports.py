@@ -20,12 +20,16 @@ from annotations.exports import (
     export_options,
     export_rows,
     export_stream,
+    export_to_file,
+    labelstudio,
+    packaging,
+    warning_headers,
 )
 from annotations.models import AnnotationStatus
 
 UNKNOWN_PARAMETER = "Unknown query parameter; expected one of: {names}."
 ONE_VALUE = "Give this parameter once."
-PARAMETERS = ("format", "include", "label", "status")
+PARAMETERS = ("format", "include", "label", "status", "split", "seed")
 REPEATABLE = ("label", "status")
 
 
@@ -52,6 +56,13 @@ class ExportApi(DownloadApiView):
                 enum=list(AnnotationStatus.values),
                 description="Only documents whose gold has this status.",
             ),
+            OpenApiParameter(
+                "split",
+                str,
+                description="Percentages train,validation,test (or train,test), such as "
+                "80,10,10: each document goes to one split by a hash of its id and the seed.",
+            ),
+            OpenApiParameter("seed", int, description="The split's seed (default 0)."),
         ],
         responses={**FILE_RESPONSES, 400: ErrorOutput, 403: ErrorOutput, 404: ErrorOutput},
     )
@@ -65,6 +76,8 @@ class ExportApi(DownloadApiView):
             include=query.get("include"),
             labels=query.getlist("label"),
             statuses=query.getlist("status"),
+            split=query.get("split"),
+            seed=query.get("seed"),
         )
         rows = export_rows(
             project=project,
@@ -72,8 +85,20 @@ class ExportApi(DownloadApiView):
             labels=options.labels,
             statuses=options.statuses,
         )
-        chunks = export_stream(rows=rows, options=options, report=ExportReport())
-        response = StreamingHttpResponse(chunks, content_type=FORMATS[options.format].content_type)
+        report = ExportReport()
+        content_type, _ = packaging(options.format, options.split)
+        headers: dict[str, str] = {}
+        if FORMATS[options.format].warns:
+            # Rendered whole first (into a spooled file) so the headers can count the warnings.
+            body = export_to_file(rows=rows, options=options, report=report)
+            headers = warning_headers(report)
+        else:
+            body = export_stream(rows=rows, options=options, report=report)
+        response = StreamingHttpResponse(body, content_type=content_type)
+        if options.format == "labelstudio":
+            headers[labelstudio.CONFIG_HEADER] = labelstudio.config_header(options)
+        for name, value in headers.items():
+            response[name] = value
         filename = export_filename(project=project, options=options)
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response

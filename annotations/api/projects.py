@@ -41,6 +41,8 @@ class ProjectListApi(ListApiView):
         release_after_hours = serializers.IntegerField(
             required=False, min_value=1, max_value=2147483647
         )
+        licence = serializers.CharField(required=False, allow_blank=True)
+        citation = serializers.CharField(required=False, allow_blank=True)
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

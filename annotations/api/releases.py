@@ -7,7 +7,6 @@ which blind annotation keeps from them.
 
 from django.http import Http404, QueryDict, StreamingHttpResponse
 from django.urls import reverse
-from django.utils.text import slugify
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
@@ -25,9 +24,14 @@ from annotations.api.base import (
     ListApiView,
 )
 from annotations.api.serializers import ErrorOutput
-from annotations.exports import FORMATS
 from annotations.models import Release, ReleaseFile, ReleaseStatus
-from annotations.services.releases import SNAPSHOT_FORMAT, release_compare, release_file_for
+from annotations.services.releases import (
+    SNAPSHOT_FORMAT,
+    release_compare,
+    release_content_type,
+    release_file_for,
+    release_filename,
+)
 
 UNKNOWN_PARAMETER = "Unknown query parameter; expected: format."
 ONE_VALUE = "Give this parameter once."
@@ -90,6 +94,8 @@ class ReleaseOutput(serializers.ModelSerializer):
             "progress",
             "error",
             "formats",
+            "split",
+            "seed",
             "document_count",
             "kind_counts",
             "created_by",
@@ -119,6 +125,13 @@ class ReleaseListApi(ListApiView):
             child=serializers.CharField(),
             required=False,
             help_text=f"Default: jsonl, doccano, conll, csv. {SNAPSHOT_FORMAT} is always built.",
+        )
+        split = serializers.CharField(
+            required=False,
+            help_text="Percentages train,validation,test (or train,test), such as 80,10,10.",
+        )
+        seed = serializers.IntegerField(
+            required=False, min_value=0, help_text="The split's seed (default 0)."
         )
 
     def get_queryset(self):
@@ -179,11 +192,10 @@ class ReleaseDownloadApi(DownloadApiView):
             release=release, format_name=request.query_params.get("format", SNAPSHOT_FORMAT)
         )
         chunks = selectors.release_file_chunks(release_file=stored)
-        response = StreamingHttpResponse(chunks, content_type=FORMATS[stored.format].content_type)
-        name = f"{slugify(release.project.name) or 'project'}-{slugify(release.name) or release.pk}"
-        response["Content-Disposition"] = (
-            f'attachment; filename="{name}{FORMATS[stored.format].extension}"'
-        )
+        content_type = release_content_type(release, stored.format)
+        response = StreamingHttpResponse(chunks, content_type=content_type)
+        filename = release_filename(release, stored.format)
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
         response["Content-Length"] = str(stored.size)
         # The file never changes, so its sha256 is a strong validator.
         response["ETag"] = f'"{stored.sha256}"'

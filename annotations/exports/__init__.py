@@ -8,20 +8,45 @@ The registry below maps a format name to its renderer, content type and file ext
 ``export_options`` checks what a caller asked for (the API and ``export_dataset`` both use it,
 before anything is streamed, so a bad request is a 400 or a CommandError, never a broken
 download); ``export_stream`` renders rows into UTF-8 blocks ready to send or write.
+
+Splits (``splits.py``): every row gets its ``split`` (and, in a release, its ``release``)
+before any renderer sees it, so record-per-document formats carry the field, and the formats
+marked ``per_split`` (one file cannot say which record is in which split, or a reader wants
+one file per split) become a zip of one file per split (``splitfiles.py``).
 """
 
 import importlib.util
+import tempfile
 from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, Any
 
 from django.utils.text import slugify
 
 from annotations import selectors
 from annotations.errors import InvalidInput
-from annotations.exports import conll, csv, docbin, doccano, jsonl
+from annotations.exports import (
+    brat,
+    conll,
+    conll2003,
+    csv,
+    docbin,
+    doccano,
+    hf,
+    jsonl,
+    labelstudio,
+    parquet,
+)
+from annotations.exports.archive import SPOOL_BYTES, Member, read_blocks
 from annotations.exports.base import EXPORT_GOLD, EXPORT_INCLUDES, ExportOptions, ExportReport
 from annotations.exports.native import export_rows
+from annotations.exports.splitfiles import split_zip
+from annotations.exports.splits import (
+    SEED_WITHOUT_SPLIT,
+    parse_seed,
+    parse_split,
+    split_of,
+)
 
 __all__ = [
     "FORMATS",
@@ -32,6 +57,12 @@ __all__ = [
     "export_options",
     "export_rows",
     "export_stream",
+    "export_to_file",
+    "mark_rows",
+    "missing_package",
+    "packaging",
+    "split_options",
+    "warning_headers",
 ]
 from annotations.models import AnnotationStatus, Project
 
@@ -54,27 +85,85 @@ Renderer = Callable[
 ]
 
 
+ZIP = "application/zip"
+JSON_LINES = "application/x-ndjson; charset=utf-8"
+TEXT = "text/plain; charset=utf-8"
+SPACY = ("spacy",)
+
+
 @dataclass(frozen=True)
 class ExportFormat:
     name: str
     render: Renderer
     content_type: str
     extension: str
-    package: str | None = None  # an optional package the format needs
+    packages: tuple[str, ...] = ()  # optional packages the format needs
+    # A zip of one file per split when the export is split (else a split field per record).
+    per_split: bool = False
+    # The format may leave spans out (tokens): the API renders it whole first, so that its
+    # answer can say how many in a header.
+    warns: bool = False
+    # The format names the project's labels up front (export_vocabulary is read for it).
+    vocabulary: bool = False
+    # Members of a zip per split other than "<split><extension>" (brat's folders).
+    members: Callable[[Iterable[dict[str, Any]], ExportReport, str], Iterable[Member]] | None = None
 
 
 FORMATS = {
     entry.name: entry
     for entry in (
-        ExportFormat("jsonl", jsonl.render, "application/x-ndjson; charset=utf-8", ".jsonl"),
+        ExportFormat("jsonl", jsonl.render, JSON_LINES, ".jsonl"),
+        ExportFormat("doccano", doccano.render, JSON_LINES, ".doccano.jsonl"),
+        ExportFormat("conll", conll.render, TEXT, ".conll", SPACY, per_split=True, warns=True),
         ExportFormat(
-            "doccano", doccano.render, "application/x-ndjson; charset=utf-8", ".doccano.jsonl"
+            "conll2003", conll2003.render, TEXT, ".conll2003.txt", SPACY, per_split=True, warns=True
         ),
-        ExportFormat("conll", conll.render, "text/plain; charset=utf-8", ".conll", "spacy"),
+        ExportFormat(
+            "spacy", docbin.render, "application/octet-stream", ".spacy", SPACY, True, True
+        ),
         ExportFormat("csv", csv.render, "text/csv; charset=utf-8", ".csv"),
-        ExportFormat("spacy", docbin.render, "application/octet-stream", ".spacy", "spacy"),
+        ExportFormat("hf", hf.render, JSON_LINES, ".hf.jsonl", SPACY, warns=True, vocabulary=True),
+        ExportFormat(
+            "parquet",
+            parquet.render,
+            "application/vnd.apache.parquet",
+            ".parquet",
+            (*SPACY, "pyarrow"),
+            per_split=True,
+            warns=True,
+            vocabulary=True,
+        ),
+        ExportFormat(
+            "brat",
+            brat.render,
+            ZIP,
+            ".brat.zip",
+            per_split=True,
+            vocabulary=True,
+            members=brat.documents,
+        ),
+        ExportFormat(
+            "labelstudio",
+            labelstudio.render,
+            "application/json; charset=utf-8",
+            ".labelstudio.json",
+            vocabulary=True,
+        ),
     )
 }
+
+
+def missing_package(entry: ExportFormat) -> str | None:
+    """The first package the format needs that is not installed, or None."""
+    return next((name for name in entry.packages if importlib.util.find_spec(name) is None), None)
+
+
+def packaging(format_name: str, split: tuple[int, ...] | None) -> tuple[str, str]:
+    """The content type and file extension of an export in this format, split or not."""
+    entry = FORMATS[format_name]
+    if split is not None and entry.per_split and entry.content_type != ZIP:
+        return ZIP, f"{entry.extension}.zip"
+    return entry.content_type, entry.extension
 
 
 def export_options(
@@ -84,6 +173,8 @@ def export_options(
     include: str | None = None,
     labels: Iterable[str] = (),
     statuses: Iterable[str] = (),
+    split: str | None = None,
+    seed: str | None = None,
 ) -> ExportOptions:
     """Check an export request against the project; raise InvalidInput naming each bad field."""
     errors: dict[str, list[str]] = {}
@@ -91,9 +182,8 @@ def export_options(
     if entry is None:
         names = ", ".join(FORMATS)
         errors["format"] = [FORMAT_UNKNOWN.format(value=format_name, names=names)]
-    elif entry.package and importlib.util.find_spec(entry.package) is None:
-        message = FORMAT_NEEDS_PACKAGE.format(format=format_name, package=entry.package)
-        errors["format"] = [message]
+    elif (package := missing_package(entry)) is not None:
+        errors["format"] = [FORMAT_NEEDS_PACKAGE.format(format=format_name, package=package)]
     include = include or EXPORT_GOLD
     if include not in EXPORT_INCLUDES:
         errors["include"] = [INCLUDE_UNKNOWN.format(value=include)]
@@ -108,27 +198,52 @@ def export_options(
     if wrong:
         names = ", ".join(AnnotationStatus.values)
         errors["status"] = [STATUS_UNKNOWN.format(value=value, names=names) for value in wrong]
+    percentages, seed_value = split_options(split, seed, errors)
     if errors:
         raise InvalidInput(errors)
+    assert entry is not None  # an unknown format is an error above
     return ExportOptions(
         format=format_name,
         include=include,
         labels=frozenset(labels) or None,
         statuses=frozenset(statuses) or None,
+        split=percentages,
+        seed=seed_value,
+        vocabulary=selectors.export_vocabulary(project=project) if entry.vocabulary else (),
     )
+
+
+def split_options(
+    split: str | None, seed: str | None, errors: dict[str, list[str]]
+) -> tuple[tuple[int, ...] | None, int]:
+    """Read ``split`` and ``seed`` (query strings); add any error under the parameter's name."""
+    percentages, seed_value = None, 0
+    if split is not None:
+        try:
+            percentages = parse_split(split)
+        except ValueError as error:
+            errors["split"] = [str(error)]
+    if seed is not None:
+        try:
+            seed_value = parse_seed(seed)
+        except ValueError as error:
+            errors["seed"] = [str(error)]
+        if split is None:
+            errors.setdefault("seed", []).append(SEED_WITHOUT_SPLIT)
+    return percentages, seed_value
 
 
 def export_filename(*, project: Project, options: ExportOptions) -> str:
     """Name the download after the project, what it holds and its format."""
     stem = slugify(project.name) or f"project-{project.pk}"
-    return f"{stem}-{options.include}{FORMATS[options.format].extension}"
+    return f"{stem}-{options.include}{packaging(options.format, options.split)[1]}"
 
 
 def export_stream(
     *, rows: Iterable[dict[str, Any]], options: ExportOptions, report: ExportReport
 ) -> Iterator[bytes]:
     """Render the rows in the chosen format as UTF-8 blocks of about BLOCK_SIZE bytes."""
-    chunks = FORMATS[options.format].render(_counted(rows, report), report, options)
+    chunks = _render(mark_rows(_counted(rows, report), options), report, options)
     pending: list[bytes] = []
     size = 0
     try:
@@ -145,6 +260,81 @@ def export_stream(
         # A client that hangs up mid-download closes this generator: close the renderer and,
         # through it, the selector's cursor and transaction now, not whenever it is collected.
         chunks.close()
+
+
+def export_to_file(
+    *, rows: Iterable[dict[str, Any]], options: ExportOptions, report: ExportReport
+) -> Iterator[bytes]:
+    """Render the whole export now, into a spooled temporary file, and return its blocks.
+
+    For answers whose headers depend on the whole export (the count of warnings): the report
+    is complete when this returns. The file goes when its blocks have been read (or closed).
+    """
+    out = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115  # closed below
+    try:
+        for block in export_stream(rows=rows, options=options, report=report):
+            out.write(block)
+    except BaseException:
+        out.close()
+        raise
+    return _blocks_then_close(out)
+
+
+def _blocks_then_close(out: IO[bytes]) -> Generator[bytes, None, None]:
+    try:
+        yield from read_blocks(out)
+    finally:
+        out.close()
+
+
+WARNINGS_SUMMARY = (
+    "{count} entities left out (not on token boundaries, or overlapping another entity); "
+    "export_dataset prints each, a release keeps them in its warnings file. First: {first}"
+)
+# Header values are Latin-1 at most: keep the summary ASCII and short.
+SUMMARY_MAX = 600
+
+
+def warning_headers(report: ExportReport) -> dict[str, str]:
+    """``X-Export-Warnings`` (the count) and ``X-Export-Warnings-Summary`` of an export."""
+    headers = {"X-Export-Warnings": str(report.warning_count)}
+    if report.warnings:
+        first = report.warnings[0].encode("ascii", "backslashreplace").decode("ascii")
+        summary = WARNINGS_SUMMARY.format(count=report.warning_count, first=first)
+        headers["X-Export-Warnings-Summary"] = summary[:SUMMARY_MAX]
+    return headers
+
+
+def _render(
+    rows: Iterable[dict[str, Any]], report: ExportReport, options: ExportOptions
+) -> Generator[str | bytes, None, None]:
+    entry = FORMATS[options.format]
+    if options.split is None or not entry.per_split:
+        return entry.render(rows, report, options)
+    if entry.members is not None:
+        members_of = entry.members
+        preamble: list[Member] = [(brat.CONF_NAME, [brat.configuration(options, report)])]
+
+        def members(name: str, split_rows: Iterator[dict[str, Any]]) -> Iterable[Member]:
+            return members_of(split_rows, report, f"{name}/")
+
+    else:
+        preamble = []
+
+        def members(name: str, split_rows: Iterator[dict[str, Any]]) -> Iterable[Member]:
+            return [(f"{name}{entry.extension}", entry.render(split_rows, report, options))]
+
+    return split_zip(rows, options, members, preamble)
+
+
+def mark_rows(rows: Iterable[dict[str, Any]], options: ExportOptions) -> Iterator[dict[str, Any]]:
+    """Give each row its split and release, unless it has them (a release's snapshot rows)."""
+    for row in rows:
+        if options.split is not None and "split" not in row:
+            row["split"] = split_of(row["id"], percentages=options.split, seed=options.seed)
+        if options.release is not None and "release" not in row:
+            row["release"] = options.release
+        yield row
 
 
 def _counted(rows: Iterable[dict[str, Any]], report: ExportReport) -> Iterator[dict[str, Any]]:

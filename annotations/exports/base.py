@@ -1,5 +1,6 @@
 """What every renderer receives besides the rows: the options asked for and the report to fill."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 # What an export holds (each document's gold, or every submitted manual annotation) decides
@@ -8,8 +9,7 @@ from annotations.selectors.exports import EXPORT_GOLD, EXPORT_INCLUDES, EXPORT_S
 
 __all__ = ["EXPORT_GOLD", "EXPORT_INCLUDES", "EXPORT_SUBMITTED", "ExportOptions", "ExportReport"]
 
-# Warnings kept for the summary; all of them are counted, and each is also written into the
-# export itself where the format has room for it.
+# Warnings kept for the summary; all of them are counted, and `export_dataset` prints them.
 KEPT_WARNINGS = 100
 
 
@@ -19,6 +19,18 @@ class ExportOptions:
     include: str = EXPORT_GOLD
     labels: frozenset[str] | None = None  # label names; None exports every label
     statuses: frozenset[str] | None = None  # statuses of gold; None exports any
+    # Percentages of (train, validation, test) or (train, test); None: no split.
+    split: tuple[int, ...] | None = None
+    seed: int = 0
+    # The release the export is built for: named in every file that has room for it.
+    release: str | None = None
+    # The project's labels as (name, kind), in the project's order: the formats that declare
+    # a label set up front (hf's tag ids, brat's annotation.conf, Label Studio's config).
+    vocabulary: tuple[tuple[str, str], ...] = ()
+
+    def names_of(self, *kinds: str) -> list[str]:
+        """The names of the vocabulary's labels of these kinds, in order."""
+        return [name for name, kind in self.vocabulary if kind in kinds]
 
 
 @dataclass
@@ -28,9 +40,13 @@ class ExportReport:
     rows: int = 0
     warning_count: int = 0
     warnings: list[str] = field(default_factory=list)
+    # Given every warning, when the caller keeps them all (a release's warnings file).
+    sink: Callable[[str], None] | None = None
 
     def warn(self, message: str) -> None:
         """Count a warning; keep its text while fewer than KEPT_WARNINGS are kept."""
         self.warning_count += 1
         if len(self.warnings) < KEPT_WARNINGS:
             self.warnings.append(message)
+        if self.sink is not None:
+            self.sink(message)

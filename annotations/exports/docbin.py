@@ -4,10 +4,10 @@ Each row becomes a Doc tokenised by ``tokens.pipeline()`` (so its tokens are the
 export's), its entities set with ``char_span(..., alignment_mode="strict")``, its claims in
 the span group ``doc.spans["claims"]`` (span groups may overlap), and in ``doc.user_data``
 the document's ``id``, ``external_id``, ``meta``, ``annotators``/``annotator``,
-``reviewed_by`` and ``export_warnings``. An entity that does not align to token boundaries,
-or overlaps one already placed, is left out and reported (in the report and in
-``export_warnings``). A DocBin is one compressed blob: it is built in memory and leaves in
-one piece, unlike the line-based formats, which stream.
+``reviewed_by``, ``split`` and ``release`` (when the export has them) and ``export_warnings``.
+An entity that does not align to token boundaries, or overlaps one already placed, is left out
+and reported (in the report and in ``export_warnings``). A DocBin is one compressed blob: it is
+built in memory and leaves in one piece, unlike the line-based formats, which stream.
 """
 
 from collections.abc import Generator, Iterable
@@ -17,7 +17,16 @@ from annotations.exports.base import ExportOptions, ExportReport
 from annotations.exports.tokens import misaligned, pipeline, place_entities
 
 PIPE_BATCH = 64
-USER_DATA_KEYS = ("id", "external_id", "meta", "annotators", "annotator", "reviewed_by")
+USER_DATA_KEYS = (
+    "id",
+    "external_id",
+    "meta",
+    "annotators",
+    "annotator",
+    "reviewed_by",
+    "split",
+    "release",
+)
 
 
 def render(

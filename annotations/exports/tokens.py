@@ -31,12 +31,19 @@ def token_bounds(doc: Any) -> tuple[dict[int, int], dict[int, int]]:
     return starts, ends
 
 
-def describe(row: dict[str, Any], span: dict[str, Any]) -> str:
-    """Name a span for a warning: document, label, offsets and text."""
+def document_name(row: dict[str, Any]) -> str:
+    """Name a document for a warning: its id, and its external id when it has one."""
     where = f"document {row['id']}"
     if row.get("external_id"):
         where += f" ({row['external_id']})"
-    return f"{where}: {span['label']} [{span['start']}, {span['end']}) {span['text']!r}"
+    return where
+
+
+def describe(row: dict[str, Any], span: dict[str, Any]) -> str:
+    """Name a span for a warning: document, label, offsets and text."""
+    return (
+        f"{document_name(row)}: {span['label']} [{span['start']}, {span['end']}) {span['text']!r}"
+    )
 
 
 MISALIGNED = "{span} does not start and end on token boundaries (tokens {tokens}); left out."
@@ -73,3 +80,61 @@ def place_entities(
             owner[index] = span
         placed.append((first, last, span))
     return placed, problems
+
+
+def bio_tags(row: dict[str, Any], doc: Any, report: Any) -> list[str]:
+    """Tag each token of the doc with the row's entities in BIO; report the entities left out."""
+    placed, problems = place_entities(row, doc)
+    tags = ["O"] * len(doc)
+    for first, last, span in placed:
+        tags[first] = f"B-{span['label']}"
+        for index in range(first + 1, last + 1):
+            tags[index] = f"I-{span['label']}"
+    for message in problems:
+        report.warn(message)
+    return tags
+
+
+# A quote mark that opens a quotation when text follows it directly and space (or nothing)
+# precedes it. spaCy's sentencizer hangs any punctuation after a full stop on the sentence it
+# ends, so `said. "We` would end a sentence on the quote that opens the next.
+QUOTE_MARKS = frozenset("\"'“‘«„‚‹「『")
+
+
+def sentences(doc: Any, tags: list[str]) -> list[list[Any]]:
+    """Group the doc's non-space tokens into sentences.
+
+    A sentence starts where the sentencizer starts one, and after any line break (a headline
+    is a sentence of its own); an opening quote starts the sentence it opens; and no sentence
+    starts inside an entity, so an entity is never cut in two.
+    """
+    tokens = [token for token in doc if not token.is_space]
+    groups: list[list[Any]] = []
+    starts = _sentence_starts(doc, tokens)
+    for position, token in enumerate(tokens):
+        if position == 0 or (position in starts and not tags[token.i].startswith("I-")):
+            groups.append([])
+        groups[-1].append(token)
+    return groups
+
+
+def _sentence_starts(doc: Any, tokens: list[Any]) -> set[int]:
+    """Positions (in ``tokens``) where a sentence starts, before the entity rule."""
+    text = doc.text
+    starts = set()
+    for position in range(1, len(tokens)):
+        token, before = tokens[position], tokens[position - 1]
+        between = text[before.idx + len(before.text) : token.idx]
+        if token.is_sent_start or "\n" in between:
+            starts.add(position)
+    for position in range(1, len(tokens) - 1):
+        token, after = tokens[position], tokens[position + 1]
+        opens = (
+            token.text in QUOTE_MARKS
+            and token.idx + 1 == after.idx  # text follows the quote directly
+            and (token.idx == 0 or text[token.idx - 1].isspace())
+        )
+        if opens and position + 1 in starts:
+            starts.discard(position + 1)
+            starts.add(position)
+    return starts

@@ -30,6 +30,14 @@ class Project(models.Model):
         help_text="A document whose in-progress annotation has had no change for this many "
         "hours goes back to the queue for another annotator; the annotation stays its author's.",
     )
+    licence = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The dataset's licence, as releases name it (e.g. CC-BY-4.0).",
+    )
+    citation = models.TextField(
+        blank=True, help_text="How to cite the dataset (e.g. BibTeX); every release card has it."
+    )
     created_by = created_by_field()
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -26,6 +26,12 @@ class Release(models.Model):
     created_by = created_by_field()
     created_at = models.DateTimeField(auto_now_add=True)
     formats = models.JSONField(default=list, help_text="The file formats built; jsonl always.")
+    split = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="Percentages of train, validation, test (or train, test); null: not split.",
+    )
+    seed = models.PositiveBigIntegerField(default=0, help_text="The split's seed.")
     status = models.CharField(
         max_length=16, choices=ReleaseStatus.choices, default=ReleaseStatus.QUEUED
     )

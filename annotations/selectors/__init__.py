@@ -54,6 +54,7 @@ from annotations.selectors.exports import (
     EXPORT_INCLUDES,
     EXPORT_SUBMITTED,
     export_batches,
+    export_vocabulary,
 )
 from annotations.selectors.jobs import (
     import_job_chunks,
@@ -133,6 +134,7 @@ __all__ = [
     "event_get",
     "event_list",
     "export_batches",
+    "export_vocabulary",
     "import_job_chunks",
     "import_job_get_for_user",
     "import_job_list",

@@ -202,3 +202,14 @@ def _export_batch(batch: list[tuple], include: str) -> ExportBatch:
     return ExportBatch(
         documents=batch, exported=by_document, authors=authors, spans=spans, stances=stances
     )
+
+
+def export_vocabulary(*, project: Project) -> tuple[tuple[str, str], ...]:
+    """The project's labels as (name, kind), by kind then creation, then its targets as
+    (name, "target"): what formats that declare their labels up front need."""
+    labels = Label.objects.filter(project=project).order_by("kind", "pk")
+    targets = StanceTarget.objects.filter(project=project).order_by("pk")
+    return (
+        *labels.values_list("name", "kind"),
+        *((name, "target") for name in targets.values_list("name", flat=True)),
+    )

@@ -59,6 +59,8 @@ TARGET_NAME_TAKEN = "This project already has a stance target named '{name}'."
 PROJECT_NAME_MAX = cast(int, Project._meta.get_field("name").max_length)
 LABEL_NAME_MAX = cast(int, Label._meta.get_field("name").max_length)
 TARGET_NAME_MAX = cast(int, StanceTarget._meta.get_field("name").max_length)
+LICENCE_MAX = cast(int, Project._meta.get_field("licence").max_length)
+LICENCE_TOO_LONG = "A licence has at most {limit} characters; put the full text in the citation."
 
 # A project's settings, in the order forms show them: what project_update may change.
 PROJECT_SETTINGS = (
@@ -69,6 +71,8 @@ PROJECT_SETTINGS = (
     "annotators_per_document",
     "max_open_per_annotator",
     "release_after_hours",
+    "licence",
+    "citation",
 )
 PROJECT_FIELDS = frozenset(PROJECT_SETTINGS)
 LABEL_FIELDS = frozenset({"name", "kind", "color", "shortcut", "description"})
@@ -115,6 +119,8 @@ def project_create(
     annotators_per_document: int = 1,
     max_open_per_annotator: int = 5,
     release_after_hours: int = 24,
+    licence: str = "",
+    citation: str = "",
 ) -> Project:
     """Create a project and make its creator its manager."""
     project = Project(
@@ -125,6 +131,8 @@ def project_create(
         annotators_per_document=annotators_per_document,
         max_open_per_annotator=max_open_per_annotator,
         release_after_hours=release_after_hours,
+        licence=licence,
+        citation=citation,
         created_by=creator,
     )
     with transaction.atomic():
@@ -171,7 +179,9 @@ def project_delete(*, project: Project) -> None:
 def project_errors(project: Project) -> dict[str, list[str]]:
     """Return what is wrong with this project's settings as field -> messages."""
     errors = _name_errors(project.name, PROJECT_NAME_MAX)
-    errors |= _text_errors(project, "description", "guidelines")
+    errors |= _text_errors(project, "description", "guidelines", "licence", "citation")
+    if isinstance(project.licence, str) and len(project.licence) > LICENCE_MAX:
+        errors["licence"] = [LICENCE_TOO_LONG.format(limit=LICENCE_MAX)]
     for field, message in (
         ("annotators_per_document", ANNOTATORS_PER_DOCUMENT_INVALID),
         ("max_open_per_annotator", MAX_OPEN_INVALID),

@@ -18,8 +18,8 @@ Files hold no timestamps or random ids: the same gold gives byte-identical files
 sha256. ``release_compare`` diffs two releases from their stored jsonl files.
 """
 
+import dataclasses
 import hashlib
-import importlib.util
 import logging
 import tempfile
 from collections import Counter
@@ -32,6 +32,7 @@ import orjson
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.text import slugify
 
 from annotations import items as item_rules
 from annotations import selectors
@@ -46,15 +47,24 @@ from annotations.exports import (
     ExportReport,
     export_rows,
     export_stream,
+    labelstudio,
+    mark_rows,
+    missing_package,
+    packaging,
+    split_options,
 )
+from annotations.exports.card import CardFacts, render_card
+from annotations.exports.splits import describe_split, split_names
 from annotations.models import (
     Annotation,
     AnnotationKind,
+    Label,
     Project,
     Release,
     ReleaseFile,
     ReleaseFileChunk,
     ReleaseStatus,
+    StanceTarget,
 )
 from annotations.models.files import CHUNK_SIZE
 from annotations.services import stalled
@@ -64,6 +74,16 @@ logger = logging.getLogger(__name__)
 # The snapshot itself, always built: every other file is rendered from it, and compare reads it.
 SNAPSHOT_FORMAT = "jsonl"
 DEFAULT_FORMATS = ("jsonl", "doccano", "conll", "csv")
+# Files every release holds beside its formats (name -> content type, file name suffix): the
+# dataset card, every span a format left out, and Label Studio's labelling config.
+CARD = "readme"
+WARNINGS = "warnings"
+LABELSTUDIO_CONFIG = "labelstudio-xml"
+SIDE_FILES = {
+    CARD: ("text/markdown; charset=utf-8", "README.md"),
+    WARNINGS: ("text/plain; charset=utf-8", "warnings.txt"),
+    LABELSTUDIO_CONFIG: ("application/xml; charset=utf-8", "labelstudio.xml"),
+}
 # Progress is written every this many documents: often enough for a progress bar, rarely
 # enough that the writes cost nothing next to rendering.
 PROGRESS_EVERY = 500
@@ -98,9 +118,12 @@ def release_create(
     actor: User,
     name: str,
     formats: Iterable[str] | None = None,
+    split: str | None = None,
+    seed: int | None = None,
 ) -> Release:
     """Store a queued release of the project's gold; raise InvalidInput naming each bad field."""
     errors: dict[str, list[str]] = {}
+    percentages, seed_value = split_options(split, None if seed is None else str(seed), errors)
     name = name.strip()
     if not name:
         errors["name"] = [NAME_REQUIRED]
@@ -118,7 +141,12 @@ def release_create(
     try:
         with transaction.atomic():
             return Release.objects.create(
-                project=project, name=name, created_by=actor, formats=chosen
+                project=project,
+                name=name,
+                created_by=actor,
+                formats=chosen,
+                split=None if percentages is None else list(percentages),
+                seed=seed_value,
             )
     except IntegrityError:
         # A concurrent request took the name between the check and the insert.
@@ -137,8 +165,8 @@ def _formats(formats: Iterable[str] | None) -> tuple[list[str], list[str]]:
         entry = FORMATS.get(value)
         if entry is None:
             errors.append(FORMAT_UNKNOWN.format(value=value, names=", ".join(FORMATS)))
-        elif entry.package and importlib.util.find_spec(entry.package) is None:
-            errors.append(FORMAT_NEEDS_PACKAGE.format(format=value, package=entry.package))
+        elif (package := missing_package(entry)) is not None:
+            errors.append(FORMAT_NEEDS_PACKAGE.format(format=value, package=package))
         elif value in asked[:position]:
             errors.append(FORMAT_REPEATED.format(value=value))
     wanted = {SNAPSHOT_FORMAT, *asked}
@@ -159,9 +187,10 @@ class _Built:
     report: ExportReport
 
 
-class _LabelCount(TypedDict):
+class _LabelCount(TypedDict, total=False):
     kind: str
     count: int
+    splits: dict[str, int]  # only in a split release
 
 
 @dataclass
@@ -169,18 +198,25 @@ class _Counts:
     documents: int = 0
     labels: dict[str, _LabelCount] = field(default_factory=dict)
     kinds: Counter[str] = field(default_factory=Counter)
+    splits: Counter[str] = field(default_factory=Counter)  # documents per split
 
     def add(self, row: dict[str, Any]) -> None:
         self.documents += 1
+        split = row.get("split")
+        if split is not None:
+            self.splits[split] += 1
         for kind, items in (("entity", row["entities"]), ("claim", row["claims"])):
             for item in items:
-                self._label(item["label"], kind)
+                self._label(item["label"], kind, split)
         for stance in row["stances"]:
-            self._label(stance["label"], "stance")
+            self._label(stance["label"], "stance", split)
 
-    def _label(self, name: str, kind: str) -> None:
+    def _label(self, name: str, kind: str, split: str | None) -> None:
         entry = self.labels.setdefault(name, {"kind": kind, "count": 0})
         entry["count"] += 1
+        if split is not None:
+            per_split = entry.setdefault("splits", {})
+            per_split[split] = per_split.get(split, 0) + 1
         self.kinds[kind] += 1
 
 
@@ -194,7 +230,8 @@ def release_build(*, release_id: int, worker: str = "") -> None:
             stalled.heartbeat(model=Release, pk=release.pk, worker=worker),
             tempfile.TemporaryDirectory(prefix=f"release-{release.pk}-") as workdir,
         ):
-            snapshot, counts, agreement = _take_snapshot(release, Path(workdir))
+            warnings = _Warnings(Path(workdir) / "warnings.txt")
+            snapshot, counts, facts, options = _take_snapshot(release, Path(workdir), warnings)
             total = counts.documents * len(release.formats)
             done = counts.documents
             _progress(release, done, total, document_count=counts.documents)
@@ -202,9 +239,11 @@ def release_build(*, release_id: int, worker: str = "") -> None:
             for name in release.formats:
                 if name == SNAPSHOT_FORMAT:
                     continue
-                built.append(_render(release, snapshot.path, name, done, total))
+                rendered = _render(release, snapshot.path, name, done, total, options, warnings)
+                built.append(rendered)
                 done += counts.documents
-            _store(release, built, counts, agreement)
+            built += _side_files(release, built, facts, options, warnings)
+            _store(release, built, counts, facts.agreement)
     except Exception as error:
         Release.objects.filter(pk=release.pk, status=ReleaseStatus.BUILDING).update(
             status=ReleaseStatus.FAILED,
@@ -212,6 +251,33 @@ def release_build(*, release_id: int, worker: str = "") -> None:
             finished_at=timezone.now(),
         )
         raise
+
+
+def _options(release: Release) -> ExportOptions:
+    """What every file of the release is rendered with: its split, its name, the labels."""
+    return ExportOptions(
+        split=None if release.split is None else tuple(release.split),
+        seed=release.seed,
+        release=release.name,
+        vocabulary=selectors.export_vocabulary(project=release.project),
+    )
+
+
+class _Warnings:
+    """Every span a format leaves out, written to the release's warnings file as it comes."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.write_text("")
+
+    def report(self, format_name: str) -> ExportReport:
+        """A report for one format whose every warning goes to the file, named by the format."""
+
+        def sink(message: str) -> None:
+            with self.path.open("a", encoding="utf-8") as out:
+                out.write(f"{format_name}: {message}\n")
+
+        return ExportReport(sink=sink)
 
 
 def _claim(release_id: int, worker: str) -> Release | None:
@@ -242,8 +308,11 @@ def _claim(release_id: int, worker: str) -> Release | None:
     return release
 
 
-def _take_snapshot(release: Release, workdir: Path) -> tuple[_Built, _Counts, dict[str, Any]]:
-    """Write the jsonl file, count it, and compute agreement, all from one snapshot."""
+def _take_snapshot(
+    release: Release, workdir: Path, warnings: _Warnings
+) -> tuple[_Built, _Counts, CardFacts, ExportOptions]:
+    """Write the jsonl file, count it, compute agreement and read the card's facts and the
+    labels every file declares, all from one snapshot."""
     counts = _Counts()
 
     def counted(rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
@@ -252,13 +321,46 @@ def _take_snapshot(release: Release, workdir: Path) -> tuple[_Built, _Counts, di
             yield row
 
     with export_db.snapshot():
-        rows = export_rows(project=release.project)
-        built = _write(SNAPSHOT_FORMAT, counted(rows), workdir)
+        options = _options(release)
+        rows = counted(mark_rows(export_rows(project=release.project), options))
+        built = _write(SNAPSHOT_FORMAT, rows, workdir, options, warnings)
         agreement = project_agreement(selectors.agreement_inputs(project=release.project))
-    return built, counts, agreement
+        facts = _card_facts(release, counts, agreement)
+    return built, counts, facts, options
 
 
-def _render(release: Release, snapshot: Path, name: str, done: int, total: int) -> _Built:
+def _card_facts(release: Release, counts: _Counts, agreement: dict[str, Any]) -> CardFacts:
+    project = Project.objects.get(pk=release.project_id)
+    percentages = None if release.split is None else tuple(release.split)
+    labels = Label.objects.filter(project=project).order_by("kind", "pk")
+    targets = StanceTarget.objects.filter(project=project).order_by("pk")
+    return CardFacts(
+        project=project.name,
+        description=project.description,
+        release=release.name,
+        guidelines=project.guidelines,
+        licence=project.licence,
+        citation=project.citation,
+        documents=counts.documents,
+        split=None if percentages is None else describe_split(percentages, release.seed),
+        split_names=() if percentages is None else split_names(percentages),
+        documents_per_split=dict(counts.splits),
+        labels=cast(dict[str, dict[str, Any]], counts.labels),
+        definitions=dict(labels.values_list("name", "description")),
+        targets=dict(targets.values_list("name", "description")),
+        agreement=agreement,
+    )
+
+
+def _render(
+    release: Release,
+    snapshot: Path,
+    name: str,
+    done: int,
+    total: int,
+    options: ExportOptions,
+    warnings: _Warnings,
+) -> _Built:
     """Render one format from the snapshot file, writing progress as documents go by."""
 
     def rows() -> Iterator[dict[str, Any]]:
@@ -268,21 +370,76 @@ def _render(release: Release, snapshot: Path, name: str, done: int, total: int) 
                 if number % PROGRESS_EVERY == 0:
                     _progress(release, done + number, total)
 
-    return _write(name, rows(), snapshot.parent)
+    return _write(name, rows(), snapshot.parent, options, warnings)
 
 
-def _write(name: str, rows: Iterable[dict[str, Any]], workdir: Path) -> _Built:
+def _write(
+    name: str,
+    rows: Iterable[dict[str, Any]],
+    workdir: Path,
+    options: ExportOptions,
+    warnings: _Warnings,
+) -> _Built:
     """Render rows in one format to a file beside the others, hashing it as it is written."""
-    report = ExportReport()
+    report = warnings.report(name)
+    chosen = dataclasses.replace(options, format=name)
+    blocks = export_stream(rows=rows, options=chosen, report=report)
+    return _save(name, blocks, workdir / f"release{FORMATS[name].extension}", report)
+
+
+def _save(name: str, blocks: Iterable[bytes], path: Path, report: ExportReport) -> _Built:
     digest = hashlib.sha256()
     size = 0
-    path = workdir / f"release{FORMATS[name].extension}"
     with path.open("wb") as out:
-        for block in export_stream(rows=rows, options=ExportOptions(format=name), report=report):
+        for block in blocks:
             digest.update(block)
             size += len(block)
             out.write(block)
     return _Built(name, path, size, digest.hexdigest(), report)
+
+
+def _side_files(
+    release: Release,
+    built: list[_Built],
+    facts: CardFacts,
+    options: ExportOptions,
+    warnings: _Warnings,
+) -> list[_Built]:
+    """The warnings file, Label Studio's config (with a labelstudio file) and the card."""
+    workdir = warnings.path.parent
+    side = [_save(WARNINGS, [warnings.path.read_bytes()], workdir / "warnings.out", ExportReport())]
+    if "labelstudio" in release.formats:
+        config = labelstudio.config(options).encode()
+        side.append(_save(LABELSTUDIO_CONFIG, [config], workdir / "config.xml", ExportReport()))
+    facts.files = {
+        item.format: {
+            "file": release_filename(release, item.format),
+            "size": item.size,
+            "sha256": item.sha256,
+            "warning_count": item.report.warning_count,
+        }
+        for item in [*built, *side]
+    }
+    card = render_card(facts).encode()
+    side.append(_save(CARD, [card], workdir / "README.md", ExportReport()))
+    return side
+
+
+def release_filename(release: Release, format_name: str) -> str:
+    """The name a release's file downloads as: project, release, and the format's extension."""
+    stem = f"{slugify(release.project.name) or 'project'}-{slugify(release.name) or release.pk}"
+    if format_name in SIDE_FILES:
+        return f"{stem}-{SIDE_FILES[format_name][1]}"
+    split = None if release.split is None else tuple(release.split)
+    return f"{stem}{packaging(format_name, split)[1]}"
+
+
+def release_content_type(release: Release, format_name: str) -> str:
+    """The content type of a release's file."""
+    if format_name in SIDE_FILES:
+        return SIDE_FILES[format_name][0]
+    split = None if release.split is None else tuple(release.split)
+    return packaging(format_name, split)[0]
 
 
 def _progress(release: Release, done: int, total: int, **fields: Any) -> None:
@@ -315,7 +472,7 @@ def _store(
                 while data := source.read(CHUNK_SIZE):
                     ReleaseFileChunk.objects.create(file=stored, index=index, data=data)
                     index += 1
-        total = counts.documents * len(built)
+        total = counts.documents * len(release.formats)
         Release.objects.filter(pk=release.pk).update(
             status=ReleaseStatus.READY,
             finished_at=timezone.now(),
@@ -343,7 +500,8 @@ def release_file_for(*, release: Release, format_name: str) -> ReleaseFile:
         raise Conflict(NOT_READY.format(name=release.name, status=release.status))
     found = selectors.release_file_get(release=release, format_name=format_name)
     if found is None:
-        formats = ", ".join(release.formats)
+        side = [CARD, WARNINGS, *([LABELSTUDIO_CONFIG] if "labelstudio" in release.formats else [])]
+        formats = ", ".join([*release.formats, *side])
         message = NO_SUCH_FILE.format(name=release.name, format=format_name, formats=formats)
         raise InvalidInput({"format": [message]})
     return found

@@ -54,6 +54,11 @@ def test_export_streams_the_gold_jsonl_by_default(dataset):
         ("conll", "text/plain; charset=utf-8", "sahel-export-gold.conll"),
         ("csv", "text/csv; charset=utf-8", "sahel-export-gold.csv"),
         ("spacy", "application/octet-stream", "sahel-export-gold.spacy"),
+        ("conll2003", "text/plain; charset=utf-8", "sahel-export-gold.conll2003.txt"),
+        ("hf", "application/x-ndjson; charset=utf-8", "sahel-export-gold.hf.jsonl"),
+        ("parquet", "application/vnd.apache.parquet", "sahel-export-gold.parquet"),
+        ("brat", "application/zip", "sahel-export-gold.brat.zip"),
+        ("labelstudio", "application/json; charset=utf-8", "sahel-export-gold.labelstudio.json"),
     ],
 )
 def test_export_serves_each_format_as_a_named_attachment(dataset, name, content_type, filename):
@@ -154,7 +159,9 @@ def project_of(count: int):
     return project, client_for(boss)
 
 
-@pytest.mark.parametrize("name", ["jsonl", "csv", "conll"])
+@pytest.mark.parametrize(
+    "name", ["jsonl", "csv", "conll", "hf", "parquet", "brat", "labelstudio", "conll2003"]
+)
 def test_export_runs_as_many_queries_for_30_documents_as_for_3(name):
     counts = []
     for size in (3, 30):
@@ -171,3 +178,42 @@ def test_export_queries_stay_within_budget(django_assert_max_num_queries):
     # stances, and the transaction's savepoint in and out.
     with django_assert_max_num_queries(9):
         body(client.get(url(project)))
+
+
+@pytest.mark.parametrize("name", ["hf", "brat", "labelstudio"])
+def test_export_of_a_format_that_names_its_labels_costs_two_queries_more(
+    name, django_assert_max_num_queries
+):
+    project, client = project_of(30)
+    # The budget of jsonl, plus the labels and the targets that the format declares up front.
+    with django_assert_max_num_queries(11):
+        body(client.get(url(project, format=[name])))
+
+
+def misaligned_project():
+    project = make_project("Misaligned API")
+    boss = UserFactory()
+    MembershipFactory(project=project, user=boss, role="manager")
+    text = "The Keitas met in Gao."
+    document = DocumentFactory(project=project, text=text)
+    annotate(document, spans=[span(text, "PER", "Keita"), span(text, "LOC", "Gao")], actor=boss)
+    return project, client_for(boss)
+
+
+@pytest.mark.parametrize("name", ["conll", "conll2003", "hf", "spacy"])
+def test_export_counts_the_entities_it_left_out_in_a_header(name):
+    project, client = misaligned_project()
+
+    response = client.get(url(project, format=[name]))
+
+    assert response["X-Export-Warnings"] == "1"
+    summary = response["X-Export-Warnings-Summary"]
+    assert summary.startswith("1 entities left out")
+    assert "PER [4, 9) 'Keita' does not start and end on token boundaries" in summary
+    if name != "spacy":  # text: the warning stays out of the data
+        assert b"Keita'" not in body(response)
+
+
+def test_export_of_a_format_that_cannot_warn_has_no_warning_header(dataset):
+    response = manager(dataset).get(url(dataset.project, format=["csv"]))
+    assert "X-Export-Warnings" not in response

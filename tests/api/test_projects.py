@@ -1,6 +1,7 @@
 import pytest
 
 from annotations.models import Membership
+from annotations.services.projects import LICENCE_TOO_LONG
 from tests.api.conftest import client_for
 from tests.factories import UserFactory
 
@@ -41,6 +42,31 @@ def test_project_patch_refuses_unknown_field(world):
     )
     assert response.status_code == 400
     assert "created_by" in response.json()["errors"]
+
+
+@pytest.mark.django_db
+def test_project_licence_and_citation_are_set_for_release_cards(world):
+    client = client_for(world.users["manager"])
+    url = f"/api/projects/{world.project.pk}/"
+    citation = "@misc{sahel, title={Sahel claims}}"
+
+    response = client.patch(url, {"licence": "CC-BY-4.0", "citation": citation}, format="json")
+
+    assert response.status_code == 200
+    assert (response.json()["licence"], response.json()["citation"]) == ("CC-BY-4.0", citation)
+    world.project.refresh_from_db()
+    assert (world.project.licence, world.project.citation) == ("CC-BY-4.0", citation)
+
+
+@pytest.mark.django_db
+def test_project_licence_too_long_is_refused_naming_it(world):
+    response = client_for(world.users["manager"]).patch(
+        f"/api/projects/{world.project.pk}/", {"licence": "x" * 201}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"licence": [LICENCE_TOO_LONG.format(limit=200)]}
+    world.project.refresh_from_db()
+    assert world.project.licence == ""
 
 
 @pytest.mark.django_db

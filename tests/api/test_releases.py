@@ -1,13 +1,19 @@
 """Releases over the API: 202 then a worker builds; data card, downloads, compare, query counts."""
 
 import hashlib
+import io
+import json
+import zipfile
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from annotations.exports import FORMAT_UNKNOWN, FORMATS
+from annotations.exports import FORMAT_UNKNOWN, FORMATS, labelstudio
+from annotations.exports.base import ExportOptions
+from annotations.exports.splits import split_of
 from annotations.models import Annotation, Release
+from annotations.selectors import export_vocabulary
 from annotations.services import releases
 from tests.api.conftest import client_for
 from tests.exports.conftest import annotate, build_dataset, export, span
@@ -74,7 +80,7 @@ def test_built_release_shows_its_data_card_and_files(dataset):
     assert data["kind_counts"] == {"entity": 11, "claim": 4, "stance": 3}
     assert data["label_counts"]["LOC"] == {"kind": "entity", "count": 6}
     assert data["agreement"]["documents"] == 1
-    assert [item["format"] for item in data["files"]] == data["formats"]
+    assert [item["format"] for item in data["files"]] == [*data["formats"], "warnings", "readme"]
     manager = client_for(dataset.users["manager"])
     for item in data["files"]:
         assert item["download_url"] == (
@@ -85,7 +91,7 @@ def test_built_release_shows_its_data_card_and_files(dataset):
         assert item["sha256"] == hashlib.sha256(content).hexdigest()
 
 
-@pytest.mark.parametrize("name", ["jsonl", "doccano", "conll", "csv", "spacy"])
+@pytest.mark.parametrize("name", list(FORMATS))
 def test_download_streams_each_stored_file_as_a_named_attachment(dataset, name):
     data = built(dataset, formats=list(FORMATS))
     item = next(item for item in data["files"] if item["format"] == name)
@@ -98,7 +104,7 @@ def test_download_streams_each_stored_file_as_a_named_attachment(dataset, name):
     assert response["Content-Disposition"] == (f'attachment; filename="sahel-export-v1{extension}"')
     assert response["Content-Length"] == str(item["size"])
     assert response["ETag"] == f'"{item["sha256"]}"'
-    assert body(response) == export(dataset.project, name)
+    assert body(response) == export(dataset.project, name, release="v1")
 
 
 def test_download_is_jsonl_by_default_and_unchanged_after_gold_edits(dataset):
@@ -126,7 +132,8 @@ def test_download_refuses_what_it_cannot_serve(dataset):
 
     missing = manager.get(url + "?format=conll")
     assert missing.status_code == 400
-    message = releases.NO_SUCH_FILE.format(name="v1", format="conll", formats="jsonl, csv")
+    formats = "jsonl, csv, readme, warnings"
+    message = releases.NO_SUCH_FILE.format(name="v1", format="conll", formats=formats)
     assert missing.json()["errors"] == {"format": [message]}
     assert manager.get(url + "?fmt=csv").status_code == 400
     assert manager.get(url + "?format=csv&format=jsonl").status_code == 400
@@ -252,3 +259,68 @@ def test_detail_and_download_take_a_constant_number_of_queries(dataset):
     with CaptureQueriesContext(connection) as captured:
         body(manager.get(f"/api/releases/{small.pk}/download/"))
     assert len(captured) <= 4
+
+
+def test_a_split_release_records_its_split_and_gives_one_file_per_split(dataset):
+    manager = client_for(dataset.users["manager"])
+    created = manager.post(
+        f"/api/projects/{dataset.project.pk}/releases/",
+        {"name": "split", "formats": ["jsonl", "conll"], "split": "50,50", "seed": 4},
+        format="json",
+    )
+    assert created.status_code == 202, created.content
+    run_worker()
+    data = manager.get(created["Location"]).json()
+    assert (data["split"], data["seed"]) == ([50, 50], 4)
+
+    files = {item["format"]: item["download_url"] for item in data["files"]}
+    rows = [json.loads(line) for line in body(manager.get(files["jsonl"])).splitlines()]
+    want = {row["id"]: split_of(row["id"], percentages=(50, 50), seed=4) for row in rows}
+    assert {row["id"]: row["split"] for row in rows} == want
+    conll = manager.get(files["conll"])
+    assert conll["Content-Type"] == "application/zip"
+    assert conll["Content-Disposition"] == 'attachment; filename="sahel-export-split.conll.zip"'
+    with zipfile.ZipFile(io.BytesIO(body(conll))) as archive:
+        assert archive.namelist() == ["train.conll", "test.conll"]
+        assert archive.comment == b"release: split"
+        per_split = {
+            name: archive.read(f"{name}.conll").count(b"-DOCSTART-") for name in ("train", "test")
+        }
+    assert per_split == {name: list(want.values()).count(name) for name in ("train", "test")}
+    card = body(manager.get(files["readme"])).decode()
+    assert "train 50%, test 50% (by document, seed 4)" in card
+    for name, count in per_split.items():
+        assert f"| {name} | {count} |" in card
+
+
+def test_a_release_refuses_a_bad_split_naming_it(dataset):
+    manager = client_for(dataset.users["manager"])
+    response = manager.post(
+        f"/api/projects/{dataset.project.pk}/releases/",
+        {"name": "bad", "split": "90,20"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["split"]
+    assert not Release.objects.filter(name="bad").exists()
+
+
+def test_a_release_card_and_side_files_download_with_their_names(dataset):
+    dataset.project.licence = "CC-BY-4.0"
+    dataset.project.citation = "@misc{sahel2024, title={Sahel claims}}"
+    dataset.project.save()
+    data = built(dataset, formats=["labelstudio"])
+    manager = client_for(dataset.users["manager"])
+    files = {item["format"]: item["download_url"] for item in data["files"]}
+
+    card = manager.get(files["readme"])
+    assert card["Content-Type"] == "text/markdown; charset=utf-8"
+    assert card["Content-Disposition"] == 'attachment; filename="sahel-export-v1-README.md"'
+    text = body(card).decode()
+    assert text.startswith("---\nlicense: CC-BY-4.0\n")
+    assert "@misc{sahel2024, title={Sahel claims}}" in text
+    config = manager.get(files["labelstudio-xml"])
+    assert config["Content-Disposition"] == 'attachment; filename="sahel-export-v1-labelstudio.xml"'
+    assert body(config).decode() == labelstudio.config(
+        ExportOptions(vocabulary=export_vocabulary(project=dataset.project))
+    )

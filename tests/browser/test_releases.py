@@ -117,7 +117,17 @@ def test_a_manager_creates_releases_watches_them_build_downloads_and_compares(
     expect(page.locator('[data-errors-for="name"]')).to_have_text("A release needs a name.")
     expect(page.locator('[data-field="name"]')).to_have_class(re.compile("has-error"))
 
+    # A bad split is refused under the split field; nothing is created.
     page.get_by_label("Name").fill("v1")
+    page.get_by_label("Split (optional)").fill("80,30")
+    page.get_by_role("button", name="Create release").click()
+    expect(page.locator('[data-errors-for="split"]')).to_contain_text(
+        "split takes two or three whole percentages"
+    )
+    assert not Release.objects.exists()
+
+    page.get_by_label("Split (optional)").fill("70,30")
+    page.get_by_label("Seed").fill("5")
     page.get_by_role("checkbox", name=re.compile("^csv")).uncheck()
     page.get_by_role("button", name="Create release").click()
     row = page.locator("#release-list tbody tr").first
@@ -128,6 +138,9 @@ def test_a_manager_creates_releases_watches_them_build_downloads_and_compares(
     expect(page.locator("#no-releases")).to_be_hidden()
     release = Release.objects.get(name="v1")
     assert release.formats == ["jsonl", "doccano", "conll"]
+    assert (release.split, release.seed) == ([70, 30], 5)
+    page.get_by_label("Split (optional)").fill("")
+    page.get_by_label("Seed").fill("")
 
     record_texts(page, f'tr[data-release-id="{release.pk}"] .status-cell')
     monkeypatch.setattr(releases, "PROGRESS_EVERY", 1)
@@ -166,7 +179,8 @@ def test_a_manager_creates_releases_watches_them_build_downloads_and_compares(
     expect(page.locator('[data-count="entity"]')).to_have_text(str(v2.kind_counts["entity"]))
     expect(page.locator("svg.count-chart .count-row")).to_have_count(len(v2.label_counts))
     expect(page.locator('[data-figure="documents"]')).to_have_text("1")
-    expect(page.locator("#file-list tbody tr")).to_have_count(len(v2.formats))
+    # Its formats, then the warnings file and the dataset card (README.md).
+    expect(page.locator("#file-list tbody tr")).to_have_count(len(v2.formats) + 2)
 
     # A download is the stored file, byte for byte: its sha256 is the one the page shows.
     for name in ("jsonl", "conll"):
@@ -211,7 +225,7 @@ def test_the_release_page_follows_a_build_and_shows_the_card_when_ready(
     run_worker()
 
     # The page reloads itself when the build is over, and the server draws the card.
-    expect(page.locator("#file-list tbody tr")).to_have_count(4, timeout=LONG)
+    expect(page.locator("#file-list tbody tr")).to_have_count(6, timeout=LONG)
     expect(page.locator("#release-status")).to_have_count(0)
     assert csp_violations == []
 

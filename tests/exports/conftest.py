@@ -1,6 +1,8 @@
 """A project with gold, submitted and unfinished work, over texts of tests/data/edge."""
 
+import dataclasses
 import json
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +28,10 @@ from tests.factories import (
     StanceTargetFactory,
     UserFactory,
 )
+
+# Hugging Face datasets, which the tests load exports with, must never reach the network.
+os.environ["HF_DATASETS_OFFLINE"] = "1"
+os.environ["HF_HUB_OFFLINE"] = "1"
 
 NEWS = "Keita met Macron in Bamako. Le Drian said troops would stay in Gao until June."
 
@@ -65,6 +71,14 @@ def annotate(
             annotation=annotation, status="submitted", version=annotation.version, actor=actor
         )
     return annotation
+
+
+def one_document(name: str, text: str, *spans: tuple[str, str]) -> tuple[Project, Document]:
+    """A project of one document whose gold has these (label, text part) spans."""
+    project = make_project(name)
+    document = DocumentFactory(project=project, text=text)
+    annotate(document, spans=[span(text, label, part) for label, part in spans])
+    return project, document
 
 
 def make_project(name: str = "Sahel export", **fields: Any) -> Project:
@@ -177,10 +191,17 @@ def build_dataset() -> Dataset:
 
 
 def export(
-    project: Project, format_name: str = "jsonl", *, report: ExportReport | None = None, **params
+    project: Project,
+    format_name: str = "jsonl",
+    *,
+    report: ExportReport | None = None,
+    release: str | None = None,
+    **params,
 ) -> bytes:
-    """Run an export as the API and the command do and return its bytes."""
+    """Run an export as the API and the command do and return its bytes (``release``: as a
+    release of that name renders it)."""
     options: ExportOptions = export_options(project=project, format_name=format_name, **params)
+    options = dataclasses.replace(options, release=release)
     rows = export_rows(
         project=project,
         include=options.include,
@@ -194,3 +215,22 @@ def export(
 def lines_of(data: bytes) -> list[dict]:
     """Parse JSON Lines."""
     return [json.loads(line) for line in data.decode("utf-8").splitlines()]
+
+
+def load_hf(tmp_path, builder: str, files: dict[str, bytes]):
+    """Load files with ``datasets.load_dataset(builder, data_files=...)``, offline, as a user
+    would: one file per split name; the cache goes to tmp_path."""
+    import datasets
+
+    paths = {}
+    for split, data in files.items():
+        path = tmp_path / f"{split}.{builder}"
+        path.write_bytes(data)
+        paths[split] = str(path)
+    return datasets.load_dataset(builder, data_files=paths, cache_dir=str(tmp_path / "cache"))
+
+
+def gold_entities(document: Document) -> list[tuple[str, int, int, str]]:
+    """The document's gold entities as (label, start, end, text), sorted."""
+    gold = document.annotations.get(kind="gold").spans.select_related("label")
+    return sorted((s.label.name, s.start, s.end, s.text) for s in gold if s.label.kind == "entity")

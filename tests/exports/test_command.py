@@ -8,6 +8,7 @@ from django.core.management import CommandError, call_command
 
 from annotations.errors import InvalidInput
 from annotations.exports import export_options
+from annotations.exports.splits import split_of
 from tests.exports.conftest import annotate, export, make_project, span
 from tests.factories import DocumentFactory
 
@@ -92,3 +93,23 @@ def test_export_dataset_output_is_json_lines(dataset, tmp_path):
     output = tmp_path / "gold.jsonl"
     call_command("export_dataset", dataset.project.name, "--format=jsonl", f"--output={output}")
     assert len([json.loads(line) for line in output.read_text().splitlines()]) == 3
+
+
+def test_export_dataset_splits_like_the_api(dataset, tmp_path):
+    output = tmp_path / "gold.jsonl"
+    call_command(
+        "export_dataset", str(dataset.project.pk), "--format", "jsonl", "--output", str(output),
+        "--split", "50,50", "--seed", "9",
+    )  # fmt: skip
+    rows = [json.loads(line) for line in output.read_text().splitlines()]
+    assert [row["split"] for row in rows] == [
+        split_of(row["id"], percentages=(50, 50), seed=9) for row in rows
+    ]
+
+
+def test_export_dataset_refuses_a_bad_split_naming_the_flag(dataset, tmp_path):
+    with pytest.raises(CommandError, match="--split: split takes two or three"):
+        call_command(
+            "export_dataset", str(dataset.project.pk), "--format", "jsonl",
+            "--output", str(tmp_path / "x.jsonl"), "--split", "90,20",
+        )  # fmt: skip

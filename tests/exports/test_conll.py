@@ -4,7 +4,7 @@ import pytest
 from seqeval.metrics.sequence_labeling import get_entities
 
 from annotations.exports import ExportReport
-from annotations.exports.conll import DOCSTART, WARNING_PREFIX
+from annotations.exports.conll import DOCSTART
 from tests.exports.conftest import annotate, export, make_project, span
 from tests.factories import DocumentFactory
 
@@ -36,14 +36,13 @@ June\tO
 
 
 def read_conll(text: str) -> list[dict]:
-    """Split a CoNLL file into documents of sentences of (token, tag), and their warnings."""
+    """Split a CoNLL file into documents of sentences of (token, tag), as a CoNLL reader does:
+    every line that is not -DOCSTART- or blank is a token and its tag."""
     documents: list[dict] = []
     sentence: list[tuple[str, str]] = []
     for line in text.split("\n"):
         if line == DOCSTART.rstrip("\n"):
-            documents.append({"sentences": [], "warnings": []})
-        elif line.startswith(WARNING_PREFIX):
-            documents[-1]["warnings"].append(line.removeprefix(WARNING_PREFIX))
+            documents.append({"sentences": []})
         elif line == "":
             if sentence:
                 documents[-1]["sentences"].append(sentence)
@@ -51,6 +50,7 @@ def read_conll(text: str) -> list[dict]:
         else:
             token, tag = line.split("\t")
             assert token and not any(ch.isspace() for ch in token)
+            assert tag == "O" or tag[:2] in ("B-", "I-"), line
             sentence.append((token, tag))
     assert not sentence, "the file ends inside a sentence"
     return documents
@@ -94,7 +94,6 @@ def test_conll_tags_read_by_seqeval_give_back_every_gold_entity(dataset):
             if s.label.kind == "entity"
         )
         assert sorted(entities_of(document, source.text)) == gold
-        assert document["warnings"] == []
 
 
 def test_conll_keeps_flag_emoji_combining_marks_cjk_and_arabic_entities(dataset):
@@ -119,9 +118,18 @@ def test_conll_reports_a_span_that_cuts_into_a_token_and_leaves_it_out(dataset):
         f"document {document.pk} (m1): PER [4, 9) 'Keita' does not start and end on token "
         "boundaries (tokens ['Keitas']); left out."
     )
-    assert documents[0]["warnings"] == [message]
     assert report.warnings == [message]
+    # The warning stays out of the data: a CoNLL reader and seqeval see only the tokens.
     assert entities_of(documents[0], text) == [("LOC", 16, 19, "Gao")]
+    assert [token for sentence in documents[0]["sentences"] for token, _ in sentence] == [
+        "The",
+        "Keitas",
+        "met",
+        ".",
+        "Gao",
+        "fell",
+        ".",
+    ]
 
 
 def test_conll_reports_overlapping_entities_and_keeps_the_outer_one(dataset):
@@ -157,4 +165,35 @@ def test_conll_never_splits_a_sentence_inside_an_entity(dataset):
     assert entities_of(documents[0], text) == [
         ("ORG", 9, 19, "Yahoo! Inc"),
         ("LOC", 37, 40, "Gao"),
+    ]
+
+
+def test_conll_ends_a_sentence_at_a_line_break_so_a_headline_stands_alone():
+    project = make_project("Headline")
+    text = "Troops leave Gao\nThe last French soldiers left Gao on Monday. Residents watched."
+    document = DocumentFactory(project=project, text=text)
+    annotate(document, spans=[span(text, "LOC", "Gao")])
+
+    sentences = read_conll(export(project, "conll").decode("utf-8"))[0]["sentences"]
+
+    assert [[token for token, _ in sentence] for sentence in sentences] == [
+        ["Troops", "leave", "Gao"],
+        ["The", "last", "French", "soldiers", "left", "Gao", "on", "Monday", "."],
+        ["Residents", "watched", "."],
+    ]
+
+
+@pytest.mark.parametrize("quote", ['"', "\u201c", "\u00ab"])
+def test_conll_starts_a_sentence_with_its_opening_quote(quote):
+    project = make_project("Quotes")
+    closing = {'"': '"', "\u201c": "\u201d", "\u00ab": "\u00bb"}[quote]
+    text = f"The mayor spoke. {quote}We stay in Gao,{closing} she said."
+    document = DocumentFactory(project=project, text=text)
+    annotate(document, spans=[span(text, "LOC", "Gao")])
+
+    sentences = read_conll(export(project, "conll").decode("utf-8"))[0]["sentences"]
+
+    assert [[token for token, _ in sentence] for sentence in sentences] == [
+        ["The", "mayor", "spoke", "."],
+        [quote, "We", "stay", "in", "Gao", ",", closing, "she", "said", "."],
     ]

@@ -15,21 +15,24 @@ def read(data: bytes) -> list[list[str]]:
     return list(csv.reader(io.StringIO(data.decode("utf-8"), newline="")))
 
 
-def test_csv_has_the_header_and_one_row_per_claim_and_per_stance(dataset):
+def test_csv_has_the_header_and_one_row_per_entity_claim_and_stance(dataset):
     rows = read(export(dataset.project, "csv"))
 
     assert tuple(rows[0]) == HEADER
     news, unicode, formula = dataset.news.pk, dataset.unicode.pk, dataset.formula.pk
     claim = "troops would stay in Gao until June"
-    assert rows[1:3] == [
+    assert rows[1] == ["entity", str(news), "news-1", "0", "5", "Keita", "PER", "", "", "", ""]
+    assert rows[6:8] == [
         ["claim", str(news), "news-1", "42", "77", claim, "CLAIM", "", "Le Drian", "", "yes"],
         ["stance", str(news), "news-1", "42", "77", claim, "FAVOR", "the intervention", "",
          "Le Drian", ""],
     ]  # fmt: skip
     kinds = [(row[0], int(row[1])) for row in rows[1:]]
     assert kinds == [
+        *[("entity", news)] * 5,
         ("claim", news),
         ("stance", news),
+        *[("entity", unicode)] * 6,
         ("claim", unicode),
         ("claim", unicode),
         ("stance", unicode),
@@ -74,13 +77,29 @@ def test_csv_of_submitted_annotations_names_each_annotator(dataset):
     rows = read(export(dataset.project, "csv", include="submitted"))
     assert rows[0] == [*HEADER, "annotator"]
     assert [(row[0], row[-1]) for row in rows[1:]] == [
+        *[("entity", "alice")] * 5,
         ("claim", "alice"),
         ("stance", "alice"),
+        *[("entity", "bob")] * 5,
         ("claim", "bob"),
         ("stance", "bob"),
+        ("entity", "bob"),
     ]
 
 
 def test_csv_of_an_empty_project_is_its_header(dataset):
     rows = read(export(dataset.project, "csv", statuses=["skipped"]))
     assert rows == [list(HEADER)]
+
+
+def test_csv_loads_in_pandas_with_a_row_per_entity_claim_and_stance(dataset):
+    import pandas
+
+    frame = pandas.read_csv(io.BytesIO(export(dataset.project, "csv")), keep_default_na=False)
+
+    assert list(frame.columns) == list(HEADER)
+    assert frame["kind"].value_counts().to_dict() == {"entity": 11, "claim": 4, "stance": 3}
+    news = frame[frame["document_id"] == dataset.news.pk]
+    entities = news[news["kind"] == "entity"]
+    offsets = zip(entities["start"].astype(int), entities["end"].astype(int), strict=True)
+    assert [dataset.news.text[start:end] for start, end in offsets] == list(entities["text"])

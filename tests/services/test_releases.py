@@ -1,7 +1,10 @@
 """Releases: built by the worker from one snapshot, never changed after, compared file to file."""
 
 import hashlib
+import io
+import json
 import threading
+import zipfile
 
 import pytest
 from django.db import connection
@@ -10,6 +13,7 @@ from django.test import override_settings
 from annotations import selectors, tasks
 from annotations.agreement import project_agreement
 from annotations.errors import Conflict, InvalidInput
+from annotations.exports import FORMATS
 from annotations.models import Annotation, Release, ReleaseFile, ReleaseStatus
 from annotations.models.releases import RELEASE_FROZEN
 from annotations.services import releases
@@ -92,7 +96,7 @@ def test_release_files_are_the_exports_of_its_snapshot(dataset):
     assert release.formats == ["jsonl", "doccano", "conll", "csv"]
     for name in release.formats:
         data = content(release, name)
-        assert data == export(dataset.project, name)
+        assert data == export(dataset.project, name, release=release.name)
         stored = ReleaseFile.objects.get(release=release, format=name)
         assert stored.size == len(data)
         assert stored.sha256 == hashlib.sha256(data).hexdigest()
@@ -144,13 +148,29 @@ def test_release_never_changes_when_gold_changes_afterwards(dataset):
     assert shas(second)["jsonl"] != hashes["jsonl"]
 
 
-def test_same_gold_built_twice_gives_the_same_sha256_in_every_format(dataset):
-    every = ["jsonl", "doccano", "conll", "csv", "spacy"]
-    first = build(dataset, "v1", every)
-    second = build(dataset, "v2", every)
+EVERY_FORMAT = list(FORMATS)
 
-    assert set(shas(first)) == set(every)
-    assert shas(first) == shas(second)
+
+def test_same_gold_built_twice_gives_the_same_sha256_in_every_format(dataset):
+    # Each file names its release, so the same gold is built twice under the same name.
+    first = shas(build(dataset, "v1", EVERY_FORMAT))
+    Release.objects.filter(project=dataset.project).delete()
+    second = shas(build(dataset, "v1", EVERY_FORMAT))
+
+    assert set(first) == {*EVERY_FORMAT, "readme", "warnings", "labelstudio-xml"}
+    assert first == second
+
+
+def test_files_of_a_release_name_it(dataset):
+    release = build(dataset, "2024-06 gold", EVERY_FORMAT)
+
+    for line in content(release, "jsonl").splitlines():
+        assert json.loads(line)["release"] == "2024-06 gold"
+    assert json.loads(content(release, "labelstudio"))[0]["data"]["release"] == "2024-06 gold"
+    for name in ("brat",):
+        with zipfile.ZipFile(io.BytesIO(content(release, name))) as archive:
+            assert archive.comment == b"release: 2024-06 gold"
+    assert "2024-06 gold" in content(release, "readme").decode()
 
 
 def test_ready_release_refuses_to_be_saved(dataset):
@@ -182,10 +202,10 @@ def test_building_a_ready_release_again_changes_nothing(dataset):
 def test_failed_build_stores_nothing_and_builds_when_queued_again(dataset, monkeypatch):
     real = releases._write
 
-    def broken(name, rows, workdir):
+    def broken(name, *args):
         if name == "conll":
             raise RuntimeError("disk full")
-        return real(name, rows, workdir)
+        return real(name, *args)
 
     monkeypatch.setattr(releases, "_write", broken)
     release = build(dataset)
@@ -200,7 +220,7 @@ def test_failed_build_stores_nothing_and_builds_when_queued_again(dataset, monke
     release.refresh_from_db()
     assert release.status == ReleaseStatus.READY
     assert release.error == ""
-    assert set(shas(release)) == {"jsonl", "doccano", "conll", "csv"}
+    assert set(shas(release)) == {"jsonl", "doccano", "conll", "csv", "readme", "warnings"}
 
 
 def test_build_writes_progress_as_it_renders(dataset, monkeypatch):
@@ -244,7 +264,7 @@ def test_release_always_holds_the_jsonl_snapshot(dataset):
     release = build(dataset, formats=["csv"])
 
     assert release.formats == ["jsonl", "csv"]
-    assert set(shas(release)) == {"jsonl", "csv"}
+    assert set(shas(release)) == {"jsonl", "csv", "readme", "warnings"}
 
 
 def test_release_needs_some_gold():
@@ -265,7 +285,7 @@ def test_release_builds_at_once_with_the_immediate_backend(dataset):
 
     release.refresh_from_db()
     assert release.status == ReleaseStatus.READY
-    assert content(release) == export(dataset.project)
+    assert content(release) == export(dataset.project, release=release.name)
 
 
 # Compare
@@ -363,7 +383,7 @@ def test_stored_files_read_back_across_chunk_boundaries(dataset, monkeypatch):
 
     stored = ReleaseFile.objects.get(release=release, format="jsonl")
     assert stored.chunks.count() == -(-stored.size // 7)
-    assert content(release) == export(dataset.project)
+    assert content(release) == export(dataset.project, release=release.name)
     rows = list(releases.release_rows(release_file=stored))
     assert [row["id"] for row in rows] == sorted(row["id"] for row in rows)
     assert len(rows) == 3

@@ -32,6 +32,11 @@ class Command(BaseCommand):
             default=[],
             help="Only documents whose gold has this status (repeatable).",
         )
+        parser.add_argument(
+            "--split",
+            help="Percentages train,validation,test (or train,test), such as 80,10,10.",
+        )
+        parser.add_argument("--seed", help="The split's seed (default 0).")
 
     def handle(self, *args, **options) -> None:
         project = project_argument(options["project"])
@@ -42,6 +47,8 @@ class Command(BaseCommand):
                 include=options["include"],
                 labels=options["label"],
                 statuses=options["status"],
+                split=options["split"],
+                seed=options["seed"],
             )
         except InvalidInput as error:
             messages = [f"--{name}: {m}" for name, ms in error.errors.items() for m in ms]

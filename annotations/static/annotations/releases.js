@@ -73,6 +73,14 @@ function addRow(release) {
   return row;
 }
 
+// The split and its seed, each only when filled in (a seed alone is refused by the API,
+// which says so under the field).
+function splitOf(form) {
+  const split = form.elements.namedItem("split").value.trim();
+  const seed = form.elements.namedItem("seed").value.trim();
+  return { ...(split ? { split } : {}), ...(seed ? { seed: Number(seed) } : {}) };
+}
+
 function wireForm(form) {
   const button = form.querySelector('button[type="submit"]');
   const status = form.querySelector('[data-role="form-status"]');
@@ -84,7 +92,8 @@ function wireForm(form) {
     button.disabled = true;
     status.textContent = "Creating…";
     try {
-      const { data } = await request("POST", form.dataset.url, { name: nameInput.value, formats });
+      const body = { name: nameInput.value, formats, ...splitOf(form) };
+      const { data } = await request("POST", form.dataset.url, body);
       watch(addRow(data));
       nameInput.value = "";
       status.textContent = `“${data.name}” is queued.`;

@@ -1,0 +1,178 @@
+"""brat standoff: a zip of ``<name>.txt`` + ``<name>.ann`` per document, and ``annotation.conf``.
+
+``<name>`` is ``document-<id>``. The ``.txt`` is the document's text, UTF-8, exactly as stored;
+brat offsets count characters of that text, i.e. code points, our offsets. In the ``.ann``
+(tab-separated, as brat writes it):
+
+- every entity and claim is a text-bound annotation ``T<n>\\t<LABEL> <start> <end>\\t<text>``,
+  the claim label an entity type of its own. brat keeps a ``.ann`` line on one line, so a span
+  that crosses line breaks is written as brat writes it: one fragment per line,
+  ``<start> <end>;<start> <end>``, its text the fragments joined by a space;
+- a claimant that is an entity is a relation ``R<n>\\tClaimant Arg1:<claim T> Arg2:<entity T>``;
+  a claimant given as free text is a note ``#<n>\\tAnnotatorNotes <claim T>\\tclaimant: <text>``;
+- check-worthiness is an attribute ``A<n>\\tCheckworthy <claim T> yes|no|unsure``;
+- a stance is a note ``#<n>\\tAnnotatorNotes <T>\\tstance <LABEL> target=<target>
+  holder=<T or author> evidence=<T or none>`` on its evidence span (or, without one, its
+  holder). brat has no document-level annotation, so a stance with neither evidence nor holder
+  has nothing to hang on: it is left out and reported.
+
+Label names become brat type names (letters, digits, ``_ - .``; anything else becomes ``_``);
+a renamed label is reported once. ``annotation.conf`` declares the entity types (entities, then
+claims), the ``Claimant`` relation, the ``Checkworthy`` attribute, and that entities may overlap
+(a claim holds entities).
+"""
+
+import itertools
+import re
+from collections.abc import Generator, Iterable, Iterator
+from typing import Any
+
+from annotations.exports.archive import Member, release_comment, zip_members
+from annotations.exports.base import ExportOptions, ExportReport
+from annotations.exports.tokens import document_name
+
+CONF_NAME = "annotation.conf"
+CLAIMANT = "Claimant"
+CHECKWORTHY = "Checkworthy"
+CHECKWORTHY_VALUES = ("yes", "no", "unsure")
+NOTES = "AnnotatorNotes"
+TYPE_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]")
+
+STANCE_UNPLACED = (
+    "{document}: stance {label} toward {target!r} has no evidence and no holder, "
+    "and brat has no document-level annotation; left out."
+)
+LABEL_RENAMED = "label {label!r} is the brat type {name!r} (brat types take no {chars!r})."
+
+
+def type_name(label: str) -> str:
+    """The brat type for a label name."""
+    return TYPE_UNSAFE.sub("_", label) or "_"
+
+
+def configuration(options: ExportOptions, report: ExportReport) -> str:
+    """The annotation.conf of the project's entity and claim labels."""
+    entities = [type_name(name) for name in options.names_of("entity")]
+    claims = [type_name(name) for name in options.names_of("claim")]
+    for name in options.names_of("entity", "claim"):
+        if type_name(name) != name:
+            unsafe = "".join(sorted(set(TYPE_UNSAFE.findall(name))))
+            report.warn(LABEL_RENAMED.format(label=name, name=type_name(name), chars=unsafe))
+    lines = ["[entities]", *entities, *claims, "", "[relations]"]
+    if claims and entities:
+        lines.append(f"{CLAIMANT}\tArg1:{'|'.join(claims)}, Arg2:{'|'.join(entities)}")
+    lines += [
+        "<OVERLAP>\tArg1:<ENTITY>, Arg2:<ENTITY>, <OVL-TYPE>:<ANY>",
+        "",
+        "[events]",
+        "",
+        "[attributes]",
+    ]
+    if claims:
+        lines.append(f"{CHECKWORTHY}\tArg:{'|'.join(claims)}, Value:{'|'.join(CHECKWORTHY_VALUES)}")
+    return "\n".join(lines) + "\n"
+
+
+def fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Cut [start, end) at its line breaks into the pieces brat writes (empty pieces dropped).
+
+    The span runs from the first piece's start to the last piece's end, so a reader that joins
+    the pieces gets it back exactly (brat's own spans never start or end on a line break).
+    """
+    pieces, cursor = [], start
+    for line in text[start:end].split("\n"):
+        if line:
+            pieces.append((cursor, cursor + len(line)))
+        cursor += len(line) + 1
+    return pieces or [(start, end)]
+
+
+class _Ann:
+    """The lines of one .ann file, numbering each kind of annotation as brat does."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.lines: list[str] = []
+        self.counts = {"T": 0, "R": 0, "A": 0, "#": 0}
+        self.ids: dict[tuple[int, int, str], str] = {}
+
+    def add(self, kind: str, body: str) -> str:
+        self.counts[kind] += 1
+        ident = f"{kind}{self.counts[kind]}"
+        self.lines.append(f"{ident}\t{body}\n")
+        return ident
+
+    def span(self, item: dict[str, Any]) -> str:
+        pieces = fragments(self.text, item["start"], item["end"])
+        where = ";".join(f"{start} {end}" for start, end in pieces)
+        shown = _one_line(" ".join(self.text[start:end] for start, end in pieces))
+        ident = self.add("T", f"{type_name(item['label'])} {where}\t{shown}")
+        self.ids.setdefault((item["start"], item["end"], item["label"]), ident)
+        return ident
+
+    def find(self, ref: dict[str, Any] | None, labels: Iterable[str]) -> str | None:
+        if ref is None or "start" not in ref:
+            return None
+        for label in labels:
+            found = self.ids.get((ref["start"], ref["end"], label))
+            if found is not None:
+                return found
+        return None
+
+
+def annotations(row: dict[str, Any], report: ExportReport) -> str:
+    """The .ann content of one row."""
+    ann = _Ann(row["text"])
+    for entity in row["entities"]:
+        ann.span(entity)
+    entity_labels = list(dict.fromkeys(entity["label"] for entity in row["entities"]))
+    for claim in row["claims"]:
+        ident = ann.span(claim)
+        claimant = claim.get("claimant")
+        target = ann.find(claimant, entity_labels)
+        if target is not None:
+            ann.add("R", f"{CLAIMANT} Arg1:{ident} Arg2:{target}")
+        elif claimant is not None:
+            ann.add("#", f"{NOTES} {ident}\tclaimant: {_one_line(claimant['text'])}")
+        if claim.get("checkworthy"):
+            ann.add("A", f"{CHECKWORTHY} {ident} {claim['checkworthy']}")
+    span_labels = entity_labels + [claim["label"] for claim in row["claims"]]
+    for stance in row["stances"]:
+        evidence = stance["evidence"]
+        evidence_id = ann.find(evidence, [evidence["label"]] if evidence else [])
+        holder_id = ann.find(stance["holder"], span_labels)
+        anchor = evidence_id or holder_id
+        if anchor is None:
+            where = document_name(row)
+            report.warn(STANCE_UNPLACED.format(document=where, **stance))
+            continue
+        note = (
+            f"stance {stance['label']} target={_one_line(stance['target'])} "
+            f"holder={holder_id or 'author'} evidence={evidence_id or 'none'}"
+        )
+        ann.add("#", f"{NOTES} {anchor}\t{note}")
+    return "".join(ann.lines)
+
+
+def _one_line(value: str) -> str:
+    # A .ann line ends at a line break; brat writes the text of a multi-line span this way.
+    return value.replace("\n", " ")
+
+
+def documents(
+    rows: Iterable[dict[str, Any]], report: ExportReport, prefix: str = ""
+) -> Iterator[Member]:
+    """The .txt and .ann members of each row, under ``prefix``."""
+    for row in rows:
+        stem = f"{prefix}document-{row['id']}"
+        yield f"{stem}.txt", [row["text"]]
+        yield f"{stem}.ann", [annotations(row, report)]
+
+
+def render(
+    rows: Iterable[dict[str, Any]], report: ExportReport, options: ExportOptions
+) -> Generator[bytes, None, None]:
+    """Yield the zip: annotation.conf, then each document's .txt and .ann."""
+    members = [(CONF_NAME, [configuration(options, report)])]
+    comment = release_comment(options.release)
+    yield from zip_members(itertools.chain(members, documents(rows, report)), comment=comment)
