@@ -37,6 +37,13 @@ CHECKWORTHY = "Checkworthy"
 CHECKWORTHY_VALUES = ("yes", "no", "unsure")
 NOTES = "AnnotatorNotes"
 TYPE_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]")
+# The notes this module writes, as the brat importer reads them back.
+CLAIMANT_NOTE = "claimant: "
+STANCE_NOTE = re.compile(
+    r"stance (?P<label>.+?) target=(?P<target>.*) "
+    r"holder=(?P<holder>T\d+|author) evidence=(?P<evidence>T\d+|none)"
+)
+AUTHOR, NO_EVIDENCE = "author", "none"
 
 STANCE_UNPLACED = (
     "{document}: stance {label} toward {target!r} has no evidence and no holder, "
@@ -133,7 +140,7 @@ def annotations(row: dict[str, Any], report: ExportReport) -> str:
         if target is not None:
             ann.add("R", f"{CLAIMANT} Arg1:{ident} Arg2:{target}")
         elif claimant is not None:
-            ann.add("#", f"{NOTES} {ident}\tclaimant: {_one_line(claimant['text'])}")
+            ann.add("#", f"{NOTES} {ident}\t{CLAIMANT_NOTE}{_one_line(claimant['text'])}")
         if claim.get("checkworthy"):
             ann.add("A", f"{CHECKWORTHY} {ident} {claim['checkworthy']}")
     span_labels = entity_labels + [claim["label"] for claim in row["claims"]]
@@ -148,7 +155,7 @@ def annotations(row: dict[str, Any], report: ExportReport) -> str:
             continue
         note = (
             f"stance {stance['label']} target={_one_line(stance['target'])} "
-            f"holder={holder_id or 'author'} evidence={evidence_id or 'none'}"
+            f"holder={holder_id or AUTHOR} evidence={evidence_id or NO_EVIDENCE}"
         )
         ann.add("#", f"{NOTES} {anchor}\t{note}")
     return "".join(ann.lines)
