@@ -12,7 +12,7 @@ from annotations.selectors import (
     REVIEW_NOT_REVIEWED,
     REVIEW_REVIEWED,
 )
-from annotations.services.ingest import SUPPORTED_EXTENSIONS
+from annotations.services.ingest import AS_GOLD, AS_PREDICTION, ATTACH, SKIP, SUPPORTED_EXTENSIONS
 from annotations.services.releases import DEFAULT_FORMATS, NAME_MAX, SNAPSHOT_FORMAT
 
 STATE_CHOICES = [
@@ -141,4 +141,25 @@ class ImportForm(forms.Form):
             ("codepoints", "Code points (ours, brat, Prodigy, spaCy)"),
         ],
         initial="auto",
+    )
+    # The API's parameter is "as" (a Python keyword): the script sends this field under it.
+    annotate_as = forms.ChoiceField(
+        label="Pre-annotations become",
+        choices=[
+            (AS_PREDICTION, "Predictions, to review (the default)"),
+            (AS_GOLD, "Gold: a dataset adjudicated elsewhere"),
+        ],
+        initial=AS_PREDICTION,
+    )
+    on_duplicate = forms.ChoiceField(
+        label="A text already in the project",
+        choices=[
+            (SKIP, "Skip it: reported as a duplicate"),
+            (ATTACH, "Attach its pre-annotations to the document that has it"),
+        ],
+        initial=SKIP,
+    )
+    create_labels = forms.BooleanField(
+        required=False,
+        label="Create the labels the project lacks (instead of dropping their spans)",
     )
