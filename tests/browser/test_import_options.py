@@ -34,6 +34,15 @@ def adjudicated(world) -> bytes:
     return b"".join(orjson.dumps(line) + b"\n" for line in lines)
 
 
+def open_import_page(page, live_server, world) -> list[str]:
+    """Open the project's Import page; return the list its POSTs' URLs will be added to."""
+    sent: list[str] = []
+    page.on("request", lambda request: sent.append(request.url) if request.method == "POST" else 0)
+    page.goto(f"{live_server.url}/projects/{world.project.pk}/import/")
+    expect(page.locator("#import-form.ready")).to_be_attached()
+    return sent
+
+
 def choose_options(page) -> None:
     page.get_by_label("Pre-annotations become").select_option("gold")
     page.get_by_label("A text already in the project").select_option("attach")
@@ -45,10 +54,7 @@ def test_a_manager_imports_an_adjudicated_file_as_gold_creating_its_labels(
 ):
     world = _world_with_manager()
     page = sign_in(world.user)
-    sent = []
-    page.on("request", lambda request: sent.append(request.url) if request.method == "POST" else 0)
-    page.goto(f"{live_server.url}/projects/{world.project.pk}/import/")
-    expect(page.locator("#import-form.ready")).to_be_attached()
+    sent = open_import_page(page, live_server, world)
 
     choose_options(page)
     _upload(page, "adjudicated.jsonl", adjudicated(world))
@@ -80,10 +86,7 @@ def test_a_manager_imports_an_adjudicated_file_as_gold_creating_its_labels(
 def test_the_defaults_send_no_option_and_import_predictions(live_server, sign_in):
     world = _world_with_manager()
     page = sign_in(world.user)
-    sent = []
-    page.on("request", lambda request: sent.append(request.url) if request.method == "POST" else 0)
-    page.goto(f"{live_server.url}/projects/{world.project.pk}/import/")
-    expect(page.locator("#import-form.ready")).to_be_attached()
+    sent = open_import_page(page, live_server, world)
 
     _upload(page, "adjudicated.jsonl", adjudicated(world))
 
@@ -103,8 +106,7 @@ def test_import_page_with_its_options_screenshots(live_server, sign_in, width):
     world = _world_with_manager()
     page = sign_in(world.user)
     page.set_viewport_size(dict(zip(("width", "height"), WIDTHS[width], strict=True)))
-    page.goto(f"{live_server.url}/projects/{world.project.pk}/import/")
-    expect(page.locator("#import-form.ready")).to_be_attached()
+    open_import_page(page, live_server, world)
     choose_options(page)
     _upload(page, "adjudicated.jsonl", adjudicated(world))
     expect(page.locator('#import-status [data-role="status"]')).to_have_text("Done")
