@@ -20,6 +20,7 @@ from annotations.exports import ExportReport
 from annotations.exports.brat import STANCE_UNPLACED
 from annotations.models import Document, Label, StanceTarget
 from annotations.services.ingest import AS_GOLD, ImportOptions, documents_import_file
+from annotations.services.ingest import records as messages
 from annotations.services.ingest.formats import brat as brat_import
 from annotations.services.ingest.formats import labelstudio as labelstudio_import
 from tests.exports.conftest import annotate, export, lines_of, span
@@ -311,3 +312,17 @@ def test_labelstudio_stance_choices_changed_in_label_studio_are_reported(source)
     news = Document.objects.get(project=copy, external_id="news-1")
     gold = news.annotations.get(kind="gold")
     assert [s.label.name for s in gold.stances.select_related("label")] == ["FAVOR"]
+
+
+def test_an_hf_export_does_not_come_back_in_but_is_refused_line_by_line_with_the_way_in(source):
+    """The README's table says ``hf`` is export only: its records have tokens, not a text."""
+    project = new_project("hf back")
+
+    report = documents_import_file(
+        project=project, name="gold.hf.jsonl", stream=io.BytesIO(export(source, "hf"))
+    )
+
+    assert report["created"] == []
+    assert report["errors"] == [
+        {"line": line, "message": messages.ERR_TOKENS_ONLY} for line in range(1, 5)
+    ]
