@@ -183,6 +183,9 @@ class RawSpan:
     text: Any = None
     checkworthy: Any = ""
     claimant: Any = None  # {"start", "end", "text"?} of an entity, or {"text"}
+    # "claim" when the format says the span is a claim whatever its key (brat, Label Studio):
+    # a label it creates is then a claim label.
+    kind: str | None = None
 
 
 @dataclass
