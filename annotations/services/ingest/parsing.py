@@ -24,9 +24,11 @@ from annotations.exports.splits import SPLIT_NAMES
 from annotations.services.ingest.formats import brat, conll, labelstudio, prodigy
 from annotations.services.ingest.records import (
     CONLL_EXTENSIONS,
+    CSV_SPAN_TABLE_COLUMNS,
     ERR_BOM_MISMATCH,
     ERR_CSV_NO_TEXT_COLUMN,
     ERR_CSV_ROW_WIDTH,
+    ERR_CSV_SPAN_TABLE,
     ERR_INVALID_JSON,
     ERR_JSON_NOT_LIST,
     ERR_META_NOT_OBJECT,
@@ -339,6 +341,9 @@ def parse_csv(stream: BinaryIO, encoding: str | None = None) -> Iterator[Record]
     columns = [column.strip() for column in header]
     if "text" not in columns:
         yield Record(line=1, error=ERR_CSV_NO_TEXT_COLUMN.format(columns=", ".join(columns)))
+        return
+    if set(columns) >= CSV_SPAN_TABLE_COLUMNS:
+        yield Record(line=1, error=ERR_CSV_SPAN_TABLE)
         return
     previous_end = reader.line_num
     while True:
