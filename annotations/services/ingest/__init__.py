@@ -41,16 +41,19 @@ from annotations.services.ingest.records import (
     UnsupportedFileType,
 )
 from annotations.services.ingest.storage import (
+    ANALYZE_AFTER,
     PREPARE_CHUNK,
     READ_AHEAD,
     documents_import,
     documents_import_file,
     documents_import_records,
     report_as_json,
+    statistics_refresh,
     store_batch,
 )
 
 __all__ = [
+    "ANALYZE_AFTER",
     "BATCH_SIZE",
     "MAX_EXTERNAL_ID",
     "PREPARE_CHUNK",
@@ -79,5 +82,6 @@ __all__ = [
     "prepare",
     "record_from_object",
     "report_as_json",
+    "statistics_refresh",
     "store_batch",
 ]

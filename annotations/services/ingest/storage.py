@@ -9,8 +9,10 @@ Invariants:
   transaction per document, and the losers become duplicates.
 - Preparing in worker processes (``workers`` > 1) changes nothing but speed: results are
   consumed in input order. Workers are forked and never touch the database.
-- Database code that is not the ORM (the COPY of PostgreSQL, the look-up of stored hashes)
-  lives behind ``annotations.db``; this module only chooses when to call it.
+- Database code that is not the ORM (the COPY of PostgreSQL, the look-up of stored hashes,
+  ANALYZE) lives behind ``annotations.db``; this module only chooses when to call it.
+- An import that created ``ANALYZE_AFTER`` documents or more ends with ANALYZE of the tables
+  it filled (``statistics_refresh``): queries run right after it are planned from its data.
 """
 
 import collections
@@ -31,6 +33,7 @@ from django.utils import timezone
 
 from annotations.db.copy import copy_supported, document_row, documents_copy
 from annotations.db.documents import stored_ids
+from annotations.db.statistics import analyze
 from annotations.models import Annotation, AnnotationKind, Document, Project, Span, Stance
 from annotations.services.ingest.parsing import (
     JsonlLine,
@@ -53,6 +56,12 @@ from annotations.services.ingest.records import (
 
 # The package's name, as before it was one: log configuration keeps working.
 logger = logging.getLogger(__package__)
+
+# Documents an import must create to end with ANALYZE: fewer leave the statistics close
+# enough, and ANALYZE costs a sample of each table (tenths of a second on large ones).
+ANALYZE_AFTER = 1000
+# What an import fills: documents, and their pre-annotations as prediction annotations.
+IMPORTED_MODELS = (Document, Annotation, Span, Stance)
 
 
 def documents_import(
@@ -86,6 +95,7 @@ def documents_import(
             batch = []
     if batch:
         store_batch(project, batch, report, seen, source)
+    statistics_refresh(created=len(report.created))
     logger.info(
         "import into project %s by %s: %d created, %d duplicates, %d errors",
         project.pk,
@@ -95,6 +105,12 @@ def documents_import(
         len(report.errors),
     )
     return report
+
+
+def statistics_refresh(*, created: int) -> None:
+    """After an import that created ``created`` documents: ANALYZE what it filled, if large."""
+    if created >= ANALYZE_AFTER:
+        analyze(IMPORTED_MODELS)
 
 
 PREPARE_CHUNK = 200
