@@ -228,16 +228,20 @@ def sequential(client: Client, annotation: int, label: int, count: int) -> list[
 
 
 def concurrent(
-    base_url: str, token: str, annotations: list[int], label: int, seconds: float
+    base_url: str, token: str | list[str], annotations: list[int], label: int, seconds: float
 ) -> tuple[Tally, list[float], float]:
-    """One thread per annotation, each POSTing spans [i, i+1) until the time is up."""
+    """One thread per annotation, each POSTing spans [i, i+1) until the time is up.
+
+    ``token`` is every thread's, or one per annotation (its author's).
+    """
+    tokens = [token] * len(annotations) if isinstance(token, str) else token
     tallies = [Tally() for _ in annotations]
     latencies: list[list[float]] = [[] for _ in annotations]
     barrier = threading.Barrier(len(annotations) + 1)
     stop_at: list[float] = []
 
     def work(slot: int, annotation: int) -> None:
-        client = Client(base_url, token)
+        client = Client(base_url, tokens[slot])
         barrier.wait()
         position = 0
         while time.perf_counter() < stop_at[0] and position < 4_999:
@@ -252,7 +256,7 @@ def concurrent(
                 code, _payload = client.send("POST", f"/api/annotations/{annotation}/spans/", body)
             except (OSError, http.client.HTTPException):
                 code = 0
-                client = Client(base_url, token)
+                client = Client(base_url, tokens[slot])
             latencies[slot].append((time.perf_counter() - started) * 1000)
             tallies[slot].count(code, body["client_id"])
             position += 1
