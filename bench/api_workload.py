@@ -42,7 +42,17 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from api import Client, CpuMeter, concurrent, document_text, percentile, sequential, setup_database
+from api import (
+    Client,
+    CpuMeter,
+    concurrent,
+    document_text,
+    percentile,
+    sequential,
+    setup_database,
+    stored_client_ids,
+    verdict,
+)
 from export import document
 from live_server import live_server
 
@@ -196,8 +206,6 @@ def main() -> int:
     from django.contrib.auth import get_user_model
     from rest_framework.authtoken.models import Token
 
-    from annotations.models import Span
-
     # Accounts are an administrator's (no API); everything else goes through the API.
     annotators = {}
     for number in range(args.clients):
@@ -277,12 +285,7 @@ def main() -> int:
             tally, spread, elapsed = concurrent(
                 server.url, tokens, annotations, label, args.seconds
             )
-        stored = {
-            str(client_id)
-            for client_id in Span.objects.filter(annotation_id__in=annotations).values_list(
-                "client_id", flat=True
-            )
-        }
+        stored = stored_client_ids(annotations)
         lost, phantom = tally.acknowledged - stored, stored - tally.acknowledged
         step.report(
             f"{args.clients} clients for {elapsed:.1f} s: {tally.created / elapsed:.0f} spans/s "
@@ -293,10 +296,7 @@ def main() -> int:
         # The same export once the log holds the annotators' work, newer than every gold event.
         export_step(client, meter, backends, project, len(documents), "export again")
         log = server.log_path.read_text()
-    tracebacks = log.count("Traceback")
-    if tracebacks:
-        print(f"server tracebacks: {tracebacks}\n{log[-5_000:]}")
-    return 1 if lost or phantom or tally.errors or tracebacks else 0
+    return verdict(log, failed=bool(lost or phantom or tally.errors))
 
 
 if __name__ == "__main__":
