@@ -32,6 +32,7 @@ from annotations.services.annotating.spans import span_create, span_delete, span
 from annotations.services.ingest import documents_import_records
 from annotations.services.projects import label_create, membership_set, project_create
 from annotations.services.queue import document_assign_next
+from annotations.services.releases import release_build, release_create
 from annotations.services.review.building import gold_build
 from tests.factories import UserFactory
 
@@ -186,6 +187,14 @@ def test_the_export_of_submitted_work_reads_spans_through_their_annotation_index
     # Each submitted annotation's two spans and its share of the bulk ones, in offset order.
     assert all(len(row["entities"]) == 2 + SPANS_PER_ANNOTATION for row in rows)
     assert {index for _type, _table, index in scans} & SPANS_BY_ANNOTATION, scans
+
+
+def test_a_release_build_reads_the_gold_by_index(fresh):
+    release = release_create(project=fresh.project, actor=fresh.project.created_by, name="v1")
+
+    assert_indexed(_plans(lambda: release_build(release_id=release.pk)))
+    release.refresh_from_db()
+    assert (release.status, release.document_count) == ("ready", DOCUMENTS // 2)
 
 
 def test_the_dashboard_counts_and_times_without_reading_the_whole_log(fresh):
