@@ -57,6 +57,7 @@ from annotations.services.ingest.records import (
     UnsupportedFileType,
 )
 from annotations.services.ingest.storage import (
+    ANALYZE_AFTER,
     PREPARE_CHUNK,
     READ_AHEAD,
     documents_import,
@@ -64,10 +65,12 @@ from annotations.services.ingest.storage import (
     documents_import_files,
     documents_import_records,
     report_as_json,
+    statistics_refresh,
     store_batch,
 )
 
 __all__ = [
+    "ANALYZE_AFTER",
     "ANNOTATE_AS",
     "AS_GOLD",
     "AS_PREDICTION",
@@ -107,5 +110,6 @@ __all__ = [
     "prepare",
     "record_from_object",
     "report_as_json",
+    "statistics_refresh",
     "store_batch",
 ]
