@@ -1,10 +1,13 @@
 """Template filters for the browser pages."""
 
 import re
+from typing import Any
 
 import markdown as markdown_lib
 import nh3
+import orjson
 from django import template
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
@@ -16,6 +19,8 @@ LIST_ITEM = re.compile(r"\s{0,3}(?:[-*+]|\d{1,9}[.)])\s")
 # What may start a list right under a paragraph line (CommonMark: bullets, or "1.").
 INTERRUPTING_ITEM = re.compile(r"\s{0,3}(?:[-*+]|1[.)])\s")
 FENCE = re.compile(r"\s{0,3}(?:```|~~~)")
+# What json_data escapes: inside <script> these could end the element or start a comment.
+SCRIPT_ESCAPES = (("&", "\\u0026"), ("<", "\\u003C"), (">", "\\u003E"))
 
 
 @register.filter
@@ -65,3 +70,23 @@ def duration(seconds: float | None) -> str:
         return f"{minutes} min {second} s" if second else f"{minutes} min"
     hours, minute = divmod(minutes, 60)
     return f"{hours} h {minute} min" if minute else f"{hours} h"
+
+
+@register.filter
+def json_data(value: Any, element_id: str) -> SafeString:
+    """Render ``value`` as a JSON ``<script>`` element, like ``json_script``, in UTF-8.
+
+    Django's ``json_script`` writes every non-ASCII character as a six-byte ``\\uXXXX``
+    escape and runs at the pace of ``json.dumps``: a 2 MB document in French or Chinese
+    becomes 3 to 6 MB of JSON. orjson writes UTF-8 as it is, about ten times faster; the
+    three characters that could close the element or open a comment are escaped the same way.
+    """
+    text = orjson.dumps(value).decode()
+    for character, escaped in SCRIPT_ESCAPES:
+        text = text.replace(character, escaped)
+    # Safe: the JSON holds no "<", ">" or "&" (escaped above), so it cannot leave the element.
+    return format_html(
+        '<script id="{}" type="application/json">{}</script>',
+        element_id,
+        mark_safe(text),  # noqa: S308
+    )
