@@ -41,7 +41,11 @@ window.__ready = new Promise((resolve) => {
     const ready = performance.now();
     requestAnimationFrame(() => {
       const channel = new MessageChannel();
-      channel.port1.onmessage = () => resolve({ ready, painted: performance.now() });
+      channel.port1.onmessage = () => {
+        const timing = performance.getEntriesByType("navigation")[0];
+        resolve({ ready, painted: performance.now(), firstByte: timing.responseStart,
+                  html: timing.responseEnd, parsed: timing.domInteractive });
+      };
       channel.port2.postMessage(null);
     });
     return true;
@@ -60,6 +64,15 @@ SHOW_SELECTION = """
   return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 50)));
 }
 """
+
+
+STAGES = (
+    ("first byte of the page", "firstByte"),
+    ("whole page received", "html"),
+    ("page parsed (domInteractive)", "parsed"),
+    ("ready", "ready"),
+    ("first frame drawn after ready", "painted"),
+)
 
 
 def uptime() -> str:
@@ -147,12 +160,13 @@ def main() -> None:
         browser.close()
     server.terminate()
     ready = [load["ready"] for load in loads]
-    painted = [load["painted"] for load in loads]
     print(
         f"ready: median {statistics.median(ready):.0f} ms, runs "
         + ", ".join(f"{value:.0f}" for value in ready)
-        + f" (goal 500 ms); first frame after it: median {statistics.median(painted):.0f} ms"
+        + " (goal 500 ms); medians since the navigation started:"
     )
+    for name, key in STAGES:
+        print(f"  {name:>34}: {statistics.median(load[key] for load in loads):6.0f} ms")
     print(f"{len(paint)} key presses (select a word in view, press a label key):")
     print(ui.summary("painted", paint, 50))
     print(f"after: {uptime()}")
