@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from annotations.models import Span
+from annotations.models import Membership, Span
 from annotations.services.annotating import annotation_get_or_create, annotation_replace_content
 from tests.browser.annotating import (
     highlight,
@@ -92,3 +92,25 @@ def test_a_span_at_the_end_of_a_2_mb_document_lands_at_exact_offsets(
     page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=SCREENSHOTS / "big-document-top-tablet.png")
     assert csp_violations == []
+
+
+@pytest.mark.parametrize("page_path", ["annotate", "review"])
+def test_every_module_a_page_loads_is_preloaded_by_its_html(live_server, sign_in, page_path):
+    # Modules found one import level at a time arrived in four waves after a 2 MB page.
+    world = make_world()
+    Membership.objects.filter(user=world.user).update(role="reviewer")
+    annotation_get_or_create(document=world.document, author=world.user)
+    page = sign_in(world.user)
+    page.goto(f"{live_server.url}/documents/{world.document.pk}/{page_path}/")
+    expect(page.locator(".ready")).to_be_attached()
+    preloaded = page.eval_on_selector_all(
+        'link[rel="modulepreload"]', "links => links.map((link) => link.href)"
+    )
+    loaded = page.evaluate(
+        """performance.getEntriesByType("resource")
+            .map((entry) => entry.name).filter((name) => name.endsWith(".js"))"""
+    )
+    script = "review" if page_path == "review" else "annotator"
+    entry = f"{live_server.url}/static/annotations/{script}.js"
+    assert len(preloaded) == len(set(preloaded)) > 10
+    assert sorted(set(loaded) - {entry}) == sorted(set(preloaded) - {entry})
