@@ -20,11 +20,9 @@ Each run prints the machine's load average (``uptime``) before and after.
 """
 
 import argparse
-import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -115,14 +113,7 @@ def main() -> None:
     parser.add_argument("--database-url", default="")
     args = parser.parse_args()
 
-    database = None
-    if not args.database_url:
-        database = Path(tempfile.mkdtemp()) / "bench-bigpage.sqlite3"
-        args.database_url = f"sqlite:///{database}"
-    os.environ["DATABASE_URL"] = args.database_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "workbench.settings")
-    os.environ.setdefault("DEBUG", "1")
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    database = ui.configure(args, "bench-bigpage.sqlite3")
     print(f"before: {uptime()}")
 
     user, document, trials = ui.setup(args)
@@ -170,10 +161,7 @@ def main() -> None:
     print(f"{len(paint)} key presses (select a word in view, press a label key):")
     print(ui.summary("painted", paint, 50))
     print(f"after: {uptime()}")
-    if database is not None:
-        for leftover in database.parent.glob("*"):
-            leftover.unlink()
-        database.parent.rmdir()
+    ui.remove(database)
 
 
 if __name__ == "__main__":
