@@ -94,6 +94,29 @@ def test_a_span_at_the_end_of_a_2_mb_document_lands_at_exact_offsets(
     assert csp_violations == []
 
 
+def test_far_highlights_are_drawn_as_they_come_near_and_keep_the_selection(
+    live_server, sign_in, big_world, csp_violations
+):
+    # A browser never idle: only coming near the window draws a far paragraph's highlights.
+    page = sign_in(big_world.user)
+    page.add_init_script("window.requestIdleCallback = () => 0;")
+    open_document(page, live_server, big_world.document)
+    text = big_world.document.text
+    paragraph = page.locator("#document-text .para").nth(1500)
+    expect(paragraph).to_contain_text("Dépêche 1501 ")
+    expect(paragraph.locator(".ann")).to_have_count(0)  # plain text, not drawn yet
+    start, end = select_words(page, text, "Macron", occurrence=1500)
+    paragraph.scroll_into_view_if_needed()
+    expect(paragraph.locator('.ann[data-label="PER"]')).to_have_count(1)
+    # Drawn under the selection: it is still there, so the key labels it.
+    page.keyboard.press("o")
+    wait_saved(page)
+    span = Span.objects.get(annotation=own_annotation(big_world), label__name="ORG")
+    assert (span.start, span.end, span.text) == (start, end, "Macron")
+    expect(highlight(page, "ORG", start)).to_have_attribute("data-span-id", str(span.pk))
+    assert csp_violations == []
+
+
 @pytest.mark.parametrize("page_path", ["annotate", "review"])
 def test_every_module_a_page_loads_is_preloaded_by_its_html(live_server, sign_in, page_path):
     # Modules found one import level at a time arrived in four waves after a 2 MB page.
