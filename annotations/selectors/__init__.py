@@ -17,6 +17,7 @@ from annotations.selectors.agreement import agreement_inputs
 from annotations.selectors.annotations import (
     SEE_ALL_ROLES,
     SpanCreateFacts,
+    annotation_content,
     annotation_get_for_user,
     annotation_list_for_user,
     annotation_lock,
@@ -122,6 +123,7 @@ __all__ = [
     "ReviewRow",
     "SpanCreateFacts",
     "agreement_inputs",
+    "annotation_content",
     "annotation_get_for_user",
     "annotation_list_for_user",
     "annotation_lock",
