@@ -137,6 +137,28 @@ def pairwise_span_agreement(
     }
 
 
+def mean_pairwise_f1(item_sets: Sequence[set[Hashable]]) -> float | None:
+    """Mean over each pair of annotators of the exact-match F1 of their items.
+
+    A pair that marked nothing at all agrees fully; None with fewer than two annotators.
+    """
+    if len(item_sets) < 2:
+        return None
+    scores = []
+    for first, second in combinations(item_sets, 2):
+        shared = len(first & second)
+        f1 = Counts(shared, len(second) - shared, len(first) - shared).as_dict()["f1"]
+        scores.append(1.0 if f1 is None else f1)
+    return sum(scores) / len(scores)
+
+
+def disagreement_count(item_sets: Sequence[set[Hashable]]) -> int:
+    """How many items not every annotator has."""
+    if not item_sets:
+        return 0
+    return len(set().union(*item_sets) - set.intersection(*item_sets))
+
+
 def cohen_kappa(pairs: Iterable[tuple[Hashable, Hashable]]) -> float | None:
     """Cohen's kappa for two annotators' judgements of the same items, or None if undefined."""
     pairs = list(pairs)

@@ -16,12 +16,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
 from annotations import access, rules, selectors
-from annotations.agreement import project_agreement
+from annotations.agreement_sums import counts_from_json, figures
 from annotations.charts import AgreementBar, agreement_chart
 from annotations.errors import InvalidInput
 from annotations.forms import LabelForm, MemberAddForm, MemberRoleForm
 from annotations.models import Project
 from annotations.selectors.dashboard import background_work
+from annotations.services import agreement as agreement_services
 from annotations.services import projects as project_services
 from annotations.views.base import (
     NOT_FOUND,
@@ -128,7 +129,8 @@ def _render_dashboard(
     status: int = 200,
 ) -> HttpResponse:
     labels = list(selectors.label_usage(project=project))
-    agreement = project_agreement(selectors.agreement_inputs(project=project))
+    totals = agreement_services.project_agreement_current(project=project)
+    agreement = figures(counts_from_json(totals.counts))
     exact, overlap = agreement["spans"]["exact"]["labels"], agreement["spans"]["overlap"]["labels"]
     bars = []
     for label in labels:
@@ -158,6 +160,7 @@ def _render_dashboard(
         "states": selectors.document_state_counts(project=project),
         "labels": labels,
         "agreement": agreement,
+        "agreement_as_of": totals.updated_at,
         "chart": agreement_chart(bars, title="Agreement per label: F1 between annotators"),
         "median_seconds": median(all_seconds) if all_seconds else None,
         "timed": len(all_seconds),
