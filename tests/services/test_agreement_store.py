@@ -1,8 +1,10 @@
 """Stored agreement (services/agreement.py): kept by the writes, equal to the full computation."""
 
 import random
+import threading
 
 import pytest
+from django.db import connection
 
 from annotations import selectors
 from annotations.agreement import project_agreement
@@ -167,3 +169,42 @@ def test_work_changed_behind_the_services_back_is_recomputed_before_it_is_read(p
     # A deleted annotation is seen too.
     third.delete()
     assert stored_figures(project)["spans"]["exact"]["overall"]["f1"] == 1.0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_submissions_to_one_document_each_count(project, monkeypatch):
+    document = DocumentFactory(project=project, text=TEXT)
+    people = {m.user.username: m.user for m in selectors.membership_list(project=project)}
+    names = ("ana", "ben", "cho")
+    mine = {}
+    for index, name in enumerate(names):
+        annotation, _ = annotation_get_or_create(document=document, author=people[name])
+        spans = [{"label": "PER", "start": 0, "end": 5}]
+        spans.append({"label": "LOC", "start": WORDS[index + 1][0], "end": WORDS[index + 1][1]})
+        annotation_replace_content(annotation=annotation, spans=spans, stances=[], actor=None)
+        annotation.refresh_from_db()
+        mine[name] = annotation
+    barrier = threading.Barrier(len(names))
+    failures: list[BaseException] = []
+
+    def submit(name: str) -> None:
+        try:
+            barrier.wait(timeout=30)
+            annotation_set_status(
+                annotation=mine[name], status="submitted", version=mine[name].version, actor=None
+            )
+        except BaseException as error:
+            failures.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit, args=(name,)) for name in names]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    assert not failures, failures
+    assert len(DocumentAgreement.objects.get(document=document).computed_from) == 3
+    assert_stored_equals_full(project, monkeypatch)
+    assert stored_figures(project)["annotators"] == list(names)
