@@ -21,6 +21,7 @@ from annotations.selectors.agreement import (
     document_work,
     project_agreement_totals,
     submitted_fingerprint,
+    usernames_present,
 )
 from annotations.selectors.annotations import (
     SEE_ALL_ROLES,
@@ -179,4 +180,5 @@ __all__ = [
     "token_get_for_user",
     "token_is_expired",
     "user_get_by_username",
+    "usernames_present",
 ]

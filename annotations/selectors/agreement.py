@@ -10,6 +10,7 @@ filtered by joins rather than lists of ids (or by the documents asked for).
 from collections.abc import Collection, Hashable
 from dataclasses import dataclass, field
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Count, Sum
 
@@ -196,3 +197,8 @@ def project_agreement_totals(*, project: Project) -> ProjectAgreement | None:
 def document_agreement_rows(*, project: Project) -> dict[int, DocumentAgreement]:
     """Every stored document agreement of the project, by document id (one query)."""
     return {row.document_id: row for row in DocumentAgreement.objects.filter(project=project)}
+
+
+def usernames_present(*, usernames: Collection[str]) -> int:
+    """How many of these usernames exist (one query)."""
+    return User.objects.filter(username__in=usernames).count()

@@ -56,15 +56,28 @@ def document_agreement_refresh(*, document_id: int) -> None:
 def project_agreement_current(*, project: Project) -> ProjectAgreement:
     """Return the project's agreement totals, first recomputing any stale document's row.
 
-    One query when everything is current (the fingerprint); otherwise the stale documents are
-    recomputed, ``BATCH`` at a time, and the totals summed again from every row.
+    Three queries when everything is current (the totals, the fingerprint, the annotators'
+    names); otherwise the stale documents are recomputed, ``BATCH`` at a time, and the totals
+    summed again from every row.
     """
     totals = selectors.project_agreement_totals(project=project)
-    if totals is not None and _fingerprint(totals) == selectors.submitted_fingerprint(
-        project=project
-    ):
-        return totals
-    return project_agreement_rebuild(project=project)
+    if totals is None or _fingerprint(totals) != selectors.submitted_fingerprint(project=project):
+        return project_agreement_rebuild(project=project)
+    # Figures are kept by name: an annotator renamed since (in the admin) is a stale name.
+    names = [row[1] for row in totals.counts if row[0] == "annotator"]
+    if selectors.usernames_present(usernames=names) != len(names):
+        project_agreement_forget(project_id=project.pk)
+        return project_agreement_rebuild(project=project)
+    return totals
+
+
+def project_agreement_forget(*, project_id: int) -> None:
+    """Drop the project's stored agreement, so that the next read computes all of it again.
+
+    For a renamed label, stance target or annotator: the stored counts carry names.
+    """
+    DocumentAgreement.objects.filter(project_id=project_id).delete()
+    ProjectAgreement.objects.filter(project_id=project_id).delete()
 
 
 @transaction.atomic

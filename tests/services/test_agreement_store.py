@@ -208,3 +208,31 @@ def test_concurrent_submissions_to_one_document_each_count(project, monkeypatch)
     assert len(DocumentAgreement.objects.get(document=document).computed_from) == 3
     assert_stored_equals_full(project, monkeypatch)
     assert stored_figures(project)["annotators"] == list(names)
+
+
+def test_renaming_a_label_a_target_or_an_annotator_shows_the_new_name(project):
+    document = DocumentFactory(project=project, text=TEXT)
+    people = {m.user.username: m.user for m in selectors.membership_list(project=project)}
+    for name in ("ana", "ben"):
+        annotation, _ = annotation_get_or_create(document=document, author=people[name])
+        annotation_replace_content(
+            annotation=annotation,
+            spans=[{"label": "PER", "start": 0, "end": 5}],
+            stances=[{"target": "talks", "label": "FAVOR"}],
+            actor=None,
+        )
+        annotation.refresh_from_db()
+        annotation_set_status(
+            annotation=annotation, status="submitted", version=annotation.version, actor=None
+        )
+    projects.label_update(label=project.labels.get(name="PER"), name="PERSON")
+    projects.target_update(target=project.targets.get(name="talks"), name="peace talks")
+    people["ben"].username = "benedict"
+    people["ben"].save()  # as the admin does: no service hears of it
+
+    shown = stored_figures(project)
+
+    assert shown == project_agreement(selectors.agreement_inputs(project=project))
+    assert list(shown["spans"]["exact"]["labels"]) == ["PERSON"]
+    assert list(shown["stances"]) == ["peace talks"]
+    assert shown["annotators"] == ["ana", "benedict"]
