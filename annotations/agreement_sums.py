@@ -72,6 +72,25 @@ def document_counts(text: str, works: Mapping[str, AnnotatorWork]) -> Counter[Ke
     return +counts  # without the zero entries, so that equal counts compare equal
 
 
+def document_uses(works: Mapping[str, AnnotatorWork]) -> Counter[Key]:
+    """How often the document's submitted work uses each label: spans and stance values.
+
+    Kept beside the agreement counts (``("uses", label)``; ``figures`` ignores them), so that
+    a project's label use is a sum over documents too, whatever their number of annotators.
+    """
+    uses: Counter[Key] = Counter()
+    for work in works.values():
+        uses.update(("uses", label) for _, _, label in work.entities)
+        uses.update(("uses", label) for _, _, label, _ in work.claims)
+        uses.update(("uses", value) for _, _, value in work.stances)
+    return uses
+
+
+def label_uses(total: Counter[Key]) -> dict[str, int]:
+    """Each label's uses in submitted work, by name, from summed ``document_uses``."""
+    return {key[1]: value for key, value in total.items() if key[0] == "uses"}
+
+
 def _add_unit(counts: Counter[Key], group: tuple[str, str], unit: Mapping[str, str]) -> None:
     counts["units", *group] += 1
     for pattern, weight in unit_patterns(Counter([tuple(unit.values())])).items():

@@ -28,6 +28,7 @@ from annotations.agreement_sums import (
     counts_to_json,
     counts_total,
     document_counts,
+    document_uses,
 )
 from annotations.models import (
     Annotation,
@@ -148,7 +149,7 @@ def _row(project_id: int, document_id: int, work: DocumentWork, now: datetime) -
         computed_from=[list(pair) for pair in work.computed_from],
         agreement=mean_pairwise_f1(each),
         disagreements=disagreement_count(each),
-        counts=counts_to_json(document_counts(work.text, work.works)),
+        counts=counts_to_json(document_counts(work.text, work.works) + document_uses(work.works)),
         computed_at=now,
     )
 

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
 from annotations import access, rules, selectors
-from annotations.agreement_sums import counts_from_json, figures
+from annotations.agreement_sums import counts_from_json, figures, label_uses
 from annotations.charts import AgreementBar, agreement_chart
 from annotations.errors import InvalidInput
 from annotations.forms import LabelForm, MemberAddForm, MemberRoleForm
@@ -128,9 +128,10 @@ def _render_dashboard(
     label_forms: dict | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    labels = list(selectors.label_usage(project=project))
     totals = agreement_services.project_agreement_current(project=project)
-    agreement = figures(counts_from_json(totals.counts))
+    counts = counts_from_json(totals.counts)
+    agreement = figures(counts)
+    labels = selectors.label_usage(project=project, submitted_uses=label_uses(counts))
     exact, overlap = agreement["spans"]["exact"]["labels"], agreement["spans"]["overlap"]["labels"]
     bars = []
     for label in labels:

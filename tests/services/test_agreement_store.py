@@ -1,6 +1,7 @@
 """Stored agreement (services/agreement.py): kept by the writes, equal to the full computation."""
 
 import random
+from collections import Counter
 import threading
 
 import pytest
@@ -8,8 +9,8 @@ from django.db import connection
 
 from annotations import selectors
 from annotations.agreement import project_agreement
-from annotations.agreement_sums import counts_from_json, figures
-from annotations.models import DocumentAgreement, ProjectAgreement
+from annotations.agreement_sums import counts_from_json, figures, label_uses
+from annotations.models import DocumentAgreement, ProjectAgreement, Span, Stance
 from annotations.services import agreement as store
 from annotations.services import projects
 from annotations.services.annotating import (
@@ -69,11 +70,25 @@ def assert_stored_equals_full(project, monkeypatch):
         patched.setattr(store, "project_agreement_rebuild", never_called)
         shown = stored_figures(project)
     assert shown == project_agreement(selectors.agreement_inputs(project=project))
+    assert stored_uses(project) == live_uses(project)
     queue = {row.document_id: row.agreement for row in selectors.review_queue(project=project)}
     rebuilt = {pk: (row.agreement, row.disagreements) for pk, row in rows(project).items()}
     store.project_agreement_rebuild(project=project)  # nothing stale: recomputes nothing
     assert {pk: (row.agreement, row.disagreements) for pk, row in rows(project).items()} == rebuilt
     assert queue == {pk: agreement for pk, (agreement, _) in rebuilt.items()}
+
+
+def stored_uses(project):
+    return label_uses(counts_from_json(store.project_agreement_current(project=project).counts))
+
+
+def live_uses(project):
+    uses = Counter()
+    submitted = {"annotation__kind": "manual", "annotation__status": "submitted"}
+    for model in (Span, Stance):
+        rows = model.objects.filter(annotation__document__project=project, **submitted)
+        uses.update(rows.values_list("label__name", flat=True))
+    return dict(uses)
 
 
 def never_called(**kwargs):
