@@ -1,8 +1,8 @@
 """Stored agreement (services/agreement.py): kept by the writes, equal to the full computation."""
 
 import random
-from collections import Counter
 import threading
+from collections import Counter
 
 import pytest
 from django.db import connection
