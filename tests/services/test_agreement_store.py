@@ -6,6 +6,7 @@ from collections import Counter
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from annotations import selectors
 from annotations.agreement import project_agreement
@@ -251,3 +252,34 @@ def test_renaming_a_label_a_target_or_an_annotator_shows_the_new_name(project):
     assert list(shown["spans"]["exact"]["labels"]) == ["PERSON"]
     assert list(shown["stances"]) == ["peace talks"]
     assert shown["annotators"] == ["ana", "benedict"]
+
+
+def test_a_submission_costs_the_same_queries_whatever_the_projects_size(project):
+    people = {m.user.username: m.user for m in selectors.membership_list(project=project)}
+
+    def submit_one(document, name):
+        annotation, _ = annotation_get_or_create(document=document, author=people[name])
+        annotation_replace_content(
+            annotation=annotation,
+            spans=[{"label": "PER", "start": 0, "end": 5}],
+            stances=[{"target": "talks", "label": "FAVOR"}],
+            actor=None,
+        )
+        annotation.refresh_from_db()
+        with CaptureQueriesContext(connection) as queries:
+            annotation_set_status(
+                annotation=annotation, status="submitted", version=annotation.version, actor=None
+            )
+        return len(queries)
+
+    def last_submission_after(documents: int) -> int:
+        for n in range(documents):
+            document = DocumentFactory(project=project, text=f"{TEXT} {documents} {n}")
+            for name in ("ana", "ben"):
+                submit_one(document, name)
+        document = DocumentFactory(project=project, text=f"{TEXT} {documents} last")
+        submit_one(document, "ana")
+        return submit_one(document, "ben")
+
+    small, large = last_submission_after(1), last_submission_after(8)
+    assert small == large <= 20, (small, large)
