@@ -36,6 +36,7 @@ from annotations.agreement import (
 WORDS = "the army said troops reached the town after fighting near the border".split()
 LABELS = ["PER", "ORG", "LOC"]
 STANCES = ["FAVOR", "AGAINST", "NEUTRAL"]
+PROJECT = "agreement bench"
 
 
 def generate(documents: int, annotators: int, spans: int, rng: random.Random):
@@ -137,7 +138,7 @@ def store_project(documents: int, annotators: int, spans: int):
 
     data = generate(documents, annotators, spans, random.Random(20261121))
     with transaction.atomic():
-        project = Project.objects.create(name="agreement bench")
+        project = Project.objects.create(name=PROJECT)
         labels = {
             name: Label.objects.create(project=project, name=name, kind="entity") for name in LABELS
         }

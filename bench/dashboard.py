@@ -17,8 +17,8 @@ import os
 import statistics
 import time
 
-from agreement import store_project
-from common import DEFAULT_URL, fresh_database
+from agreement import PROJECT, store_project
+from common import DEFAULT_URL, fresh_database, setup_django
 
 
 def timed(call) -> float:
@@ -38,10 +38,16 @@ def main() -> None:
     parser.add_argument("--spans", type=int, default=20)
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument(
+        "--reuse", action="store_true", help="time the project a previous run left in the database"
+    )
+    parser.add_argument(
         "--database-url", default=DEFAULT_URL.format(name="workbench_bench_dashboard")
     )
     args = parser.parse_args()
-    fresh_database(args.database_url)
+    if args.reuse:
+        setup_django(args.database_url)
+    else:
+        fresh_database(args.database_url)
     from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.db import connection
@@ -49,28 +55,34 @@ def main() -> None:
 
     from annotations import selectors
     from annotations.agreement import project_agreement
-    from annotations.models import Annotation, Membership
+    from annotations.models import Annotation, Document, Membership, Project
     from annotations.services import agreement as store
     from annotations.services.annotating import annotation_set_status
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
-    started = time.perf_counter()
-    project, stored = store_project(args.documents, args.annotators, args.spans)
-    print(f"stored {stored} in {time.perf_counter() - started:.1f} s")
-    reviewer = get_user_model().objects.create(username="reviewer")
-    Membership.objects.create(project=project, user=reviewer, role="reviewer")
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+    if args.reuse:
+        project = Project.objects.get(name=PROJECT)
+        reviewer = get_user_model().objects.get(username="reviewer")
+        print(f"reusing {Document.objects.filter(project=project).count():,} documents")
+    else:
+        started = time.perf_counter()
+        project, stored = store_project(args.documents, args.annotators, args.spans)
+        print(f"stored {stored} in {time.perf_counter() - started:.1f} s")
+        reviewer = get_user_model().objects.create(username="reviewer")
+        Membership.objects.create(project=project, user=reviewer, role="reviewer")
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     print(f"load average before: {load()}")
 
-    first = timed(lambda: store.project_agreement_current(project=project))
-    print(f"first read: every document's row computed once   {first:8.0f} ms")
+    if not args.reuse:
+        first = timed(lambda: store.project_agreement_current(project=project))
+        print(f"first read: every document's row computed once   {first:8.0f} ms")
     full = timed(lambda: project_agreement(selectors.agreement_inputs(project=project)))
     print(f"full computation (what every request did before)  {full:8.0f} ms")
 
     client = Client()
     client.force_login(reviewer)
-    last_page = (args.documents + 24) // 25
+    last_page = (Document.objects.filter(project=project).count() + 24) // 25
     pages = {
         "dashboard": f"/projects/{project.pk}/dashboard/",
         "review queue, page 1": f"/projects/{project.pk}/review/",
