@@ -161,7 +161,6 @@ def _render_dashboard(
         "states": selectors.document_state_counts(project=project),
         "labels": labels,
         "agreement": agreement,
-        "agreement_as_of": totals.updated_at,
         "chart": agreement_chart(bars, title="Agreement per label: F1 between annotators"),
         "median_seconds": median(all_seconds) if all_seconds else None,
         "timed": len(all_seconds),
