@@ -61,6 +61,27 @@ def random_content(rng: random.Random) -> tuple[list[dict], list[dict]]:
     return spans, stances
 
 
+KEITA_FAVOURS_TALKS = (
+    [{"label": "PER", "start": 0, "end": 5}],
+    [{"target": "talks", "label": "FAVOR"}],
+)
+
+
+def opened(document, author, content):
+    """The author's annotation of the document with this content (spans, stances), in progress."""
+    annotation, _ = annotation_get_or_create(document=document, author=author)
+    spans, stances = content
+    annotation_replace_content(annotation=annotation, spans=spans, stances=stances, actor=None)
+    annotation.refresh_from_db()
+    return annotation
+
+
+def submit(annotation):
+    return annotation_set_status(
+        annotation=annotation, status="submitted", version=annotation.version, actor=None
+    )
+
+
 def stored_figures(project):
     return figures(counts_from_json(store.project_agreement_current(project=project).counts))
 
@@ -136,19 +157,8 @@ def test_submitting_stores_the_documents_agreement_from_the_submitted_versions(p
     people = {m.user.username: m.user for m in selectors.membership_list(project=project)}
     submitted = []
     for name, label in (("ana", "PER"), ("ben", "LOC")):
-        annotation, _ = annotation_get_or_create(document=document, author=people[name])
-        annotation_replace_content(
-            annotation=annotation,
-            spans=[{"label": label, "start": 0, "end": 5}],
-            stances=[],
-            actor=people[name],
-        )
-        annotation.refresh_from_db()
-        submitted.append(
-            annotation_set_status(
-                annotation=annotation, status="submitted", version=annotation.version, actor=None
-            )
-        )
+        content = ([{"label": label, "start": 0, "end": 5}], [])
+        submitted.append(submit(opened(document, people[name], content)))
     row = DocumentAgreement.objects.get(document=document)
     assert row.computed_from == sorted([a.pk, a.version] for a in submitted)
     assert (row.agreement, row.disagreements) == (0.0, 2)  # PER against LOC: nothing shared
@@ -194,27 +204,25 @@ def test_concurrent_submissions_to_one_document_each_count(project, monkeypatch)
     names = ("ana", "ben", "cho")
     mine = {}
     for index, name in enumerate(names):
-        annotation, _ = annotation_get_or_create(document=document, author=people[name])
-        spans = [{"label": "PER", "start": 0, "end": 5}]
-        spans.append({"label": "LOC", "start": WORDS[index + 1][0], "end": WORDS[index + 1][1]})
-        annotation_replace_content(annotation=annotation, spans=spans, stances=[], actor=None)
-        annotation.refresh_from_db()
-        mine[name] = annotation
+        (start, end) = WORDS[index + 1]
+        spans = [
+            {"label": "PER", "start": 0, "end": 5},
+            {"label": "LOC", "start": start, "end": end},
+        ]
+        mine[name] = opened(document, people[name], (spans, []))
     barrier = threading.Barrier(len(names))
     failures: list[BaseException] = []
 
-    def submit(name: str) -> None:
+    def submit_at_once(name: str) -> None:
         try:
             barrier.wait(timeout=30)
-            annotation_set_status(
-                annotation=mine[name], status="submitted", version=mine[name].version, actor=None
-            )
+            submit(mine[name])
         except BaseException as error:
             failures.append(error)
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=submit, args=(name,)) for name in names]
+    threads = [threading.Thread(target=submit_at_once, args=(name,)) for name in names]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -230,17 +238,7 @@ def test_renaming_a_label_a_target_or_an_annotator_shows_the_new_name(project):
     document = DocumentFactory(project=project, text=TEXT)
     people = {m.user.username: m.user for m in selectors.membership_list(project=project)}
     for name in ("ana", "ben"):
-        annotation, _ = annotation_get_or_create(document=document, author=people[name])
-        annotation_replace_content(
-            annotation=annotation,
-            spans=[{"label": "PER", "start": 0, "end": 5}],
-            stances=[{"target": "talks", "label": "FAVOR"}],
-            actor=None,
-        )
-        annotation.refresh_from_db()
-        annotation_set_status(
-            annotation=annotation, status="submitted", version=annotation.version, actor=None
-        )
+        submit(opened(document, people[name], KEITA_FAVOURS_TALKS))
     projects.label_update(label=project.labels.get(name="PER"), name="PERSON")
     projects.target_update(target=project.targets.get(name="talks"), name="peace talks")
     people["ben"].username = "benedict"
@@ -258,18 +256,9 @@ def test_a_submission_costs_the_same_queries_whatever_the_projects_size(project)
     people = {m.user.username: m.user for m in selectors.membership_list(project=project)}
 
     def submit_one(document, name):
-        annotation, _ = annotation_get_or_create(document=document, author=people[name])
-        annotation_replace_content(
-            annotation=annotation,
-            spans=[{"label": "PER", "start": 0, "end": 5}],
-            stances=[{"target": "talks", "label": "FAVOR"}],
-            actor=None,
-        )
-        annotation.refresh_from_db()
+        annotation = opened(document, people[name], KEITA_FAVOURS_TALKS)
         with CaptureQueriesContext(connection) as queries:
-            annotation_set_status(
-                annotation=annotation, status="submitted", version=annotation.version, actor=None
-            )
+            submit(annotation)
         return len(queries)
 
     def last_submission_after(documents: int) -> int:
