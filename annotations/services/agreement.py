@@ -41,17 +41,14 @@ from annotations.models import (
 )
 from annotations.selectors import DocumentWork, Fingerprint
 
-BATCH = 500  # documents recomputed per read when rebuilding
+BATCH = 500  # documents recomputed per transaction when rebuilding
+STALE = -1  # an id sum no set of annotations has: totals that must be summed again
 
 
 def document_agreement_refresh(*, document_id: int) -> None:
     """Recompute one document's stored agreement and the project's totals, in this transaction."""
     project_id = Document.objects.values_list("project_id", flat=True).get(pk=document_id)
-    with transaction.atomic():
-        totals = _locked_totals(project_id)
-        old, new = _refresh(totals, [document_id])
-        totals.counts = counts_to_json(counts_replace(counts_from_json(totals.counts), old, new))
-        totals.save()
+    _refresh_in_totals(project_id, [document_id])
 
 
 def project_agreement_current(*, project: Project) -> ProjectAgreement:
@@ -81,10 +78,31 @@ def project_agreement_forget(*, project_id: int) -> None:
     ProjectAgreement.objects.filter(project_id=project_id).delete()
 
 
-@transaction.atomic
 def project_agreement_rebuild(*, project: Project) -> ProjectAgreement:
-    """Recompute every stale document row of the project and sum the totals again."""
-    totals = _locked_totals(project.pk)
+    """Recompute every stale document row of the project, then sum the totals again.
+
+    ``BATCH`` documents a transaction, each replacing its share of the totals as a submission
+    does: a request cut short (a proxy's timeout) keeps what it did, and the next one goes on
+    from there. The totals are then summed again from every row, and their fingerprint from
+    what the rows were computed from.
+    """
+    stale = _stale_documents(project)
+    for start in range(0, len(stale), BATCH):
+        _refresh_in_totals(project.pk, stale[start : start + BATCH])
+    with transaction.atomic():
+        totals = _locked_totals(project.pk)
+        rows = list(selectors.document_agreement_rows(project=project).values())
+        totals.counts = counts_to_json(counts_total(counts_from_json(row.counts) for row in rows))
+        pairs = list(_pairs(rows))
+        totals.annotations = len(pairs)
+        totals.annotation_id_sum = sum(pk for pk, _ in pairs)
+        totals.version_sum = sum(version for _, version in pairs)
+        totals.save()
+    return totals
+
+
+def _stale_documents(project: Project) -> list[int]:
+    """Documents whose row is missing, or computed from other annotations or versions."""
     current: dict[int, list[list[int]]] = {}
     for document_id, pk, version in (
         Annotation.objects.filter(
@@ -97,21 +115,26 @@ def project_agreement_rebuild(*, project: Project) -> ProjectAgreement:
     ):
         current.setdefault(document_id, []).append([pk, version])
     rows = selectors.document_agreement_rows(project=project)
-    stale = sorted(
+    return sorted(
         {pk for pk, row in rows.items() if current.get(pk) != row.computed_from}
         | {pk for pk in current if pk not in rows}
     )
-    for start in range(0, len(stale), BATCH):
-        _refresh(totals, stale[start : start + BATCH])
-    # Summed again from every row, whatever the totals held before.
-    fresh = selectors.document_agreement_rows(project=project).values()
-    totals.counts = counts_to_json(counts_total(counts_from_json(row.counts) for row in fresh))
-    fingerprint = selectors.submitted_fingerprint(project=project)
-    totals.annotations = fingerprint.annotations
-    totals.annotation_id_sum = fingerprint.annotation_id_sum
-    totals.version_sum = fingerprint.version_sum
-    totals.save()
-    return totals
+
+
+def _refresh_in_totals(project_id: int, document_ids: Collection[int]) -> None:
+    """Under the totals' lock: replace the documents' rows and their share of the totals."""
+    with transaction.atomic():
+        totals = _locked_totals(project_id)
+        old, new = _refresh(totals, document_ids)
+        try:
+            counts = counts_replace(counts_from_json(totals.counts), old, new)
+        except ValueError:
+            # The totals were not the sum of the rows (changed by hand?): rather than fail
+            # the write, mark them stale, and the next read sums them again from the rows.
+            counts = Counter()
+            totals.annotation_id_sum = STALE
+        totals.counts = counts_to_json(counts)
+        totals.save()
 
 
 def _locked_totals(project_id: int) -> ProjectAgreement:

@@ -272,3 +272,18 @@ def test_a_submission_costs_the_same_queries_whatever_the_projects_size(project)
 
     small, large = last_submission_after(1), last_submission_after(8)
     assert small == large <= 20, (small, large)
+
+
+def test_totals_that_are_not_the_sum_of_the_rows_never_fail_a_submission(project, monkeypatch):
+    document = DocumentFactory(project=project, text=TEXT)
+    people = {m.user.username: m.user for m in selectors.membership_list(project=project)}
+    submit(opened(document, people["ana"], KEITA_FAVOURS_TALKS))
+    submit(opened(document, people["ben"], KEITA_FAVOURS_TALKS))
+    ProjectAgreement.objects.filter(project=project).update(counts=[])  # by hand
+
+    submit(opened(document, people["cho"], ([{"label": "LOC", "start": 0, "end": 5}], [])))
+
+    assert ProjectAgreement.objects.get(project=project).annotation_id_sum == store.STALE
+    shown = stored_figures(project)
+    assert shown == project_agreement(selectors.agreement_inputs(project=project))
+    assert shown["annotators"] == ["ana", "ben", "cho"]
