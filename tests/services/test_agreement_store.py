@@ -1,12 +1,14 @@
 """Stored agreement (services/agreement.py): kept by the writes, equal to the full computation."""
 
 import random
+import re
 import threading
 from collections import Counter
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from annotations import selectors
 from annotations.agreement import project_agreement
@@ -287,3 +289,27 @@ def test_totals_that_are_not_the_sum_of_the_rows_never_fail_a_submission(project
     shown = stored_figures(project)
     assert shown == project_agreement(selectors.agreement_inputs(project=project))
     assert shown["annotators"] == ["ana", "ben", "cho"]
+
+
+@pytest.mark.postgresql  # PostgreSQL's planner
+def test_a_review_queue_page_reads_its_rows_through_the_queue_index_without_statistics(project):
+    documents = DocumentFactory.create_batch(300, project=project)
+    now = timezone.now()
+    DocumentAgreement.objects.bulk_create(
+        DocumentAgreement(
+            document=document,
+            project=project,
+            computed_from=[],
+            agreement=(index % 97) / 97,
+            disagreements=index % 5,
+            counts=[],
+            computed_at=now,
+        )
+        for index, document in enumerate(documents)
+    )
+    page = selectors.review_queue(project=project)._rows[25:50]
+    plan = page.explain()
+    # Without statistics the planner may sort what the index found (a plain or bitmap scan);
+    # it never reads the whole table.
+    assert "Seq Scan on annotations_documentagreement" not in plan, plan
+    assert re.search(r"Index Scan (using|on) docagreement_queue_idx", plan), plan
