@@ -13,7 +13,16 @@ One module per sub-domain; every name a caller uses is re-exported here, so call
 Hand-written SQL is not written here: it lives behind the fence in ``annotations.db``.
 """
 
-from annotations.selectors.agreement import agreement_inputs
+from annotations.selectors.agreement import (
+    DocumentWork,
+    Fingerprint,
+    agreement_inputs,
+    document_agreement_rows,
+    document_work,
+    project_agreement_totals,
+    submitted_fingerprint,
+    usernames_present,
+)
 from annotations.selectors.annotations import (
     SEE_ALL_ROLES,
     SpanCreateFacts,
@@ -120,6 +129,8 @@ __all__ = [
     "SEE_ALL_ROLES",
     "STATUS_NEW",
     "AnnotatorProgress",
+    "DocumentWork",
+    "Fingerprint",
     "ReviewRow",
     "SpanCreateFacts",
     "agreement_inputs",
@@ -129,10 +140,12 @@ __all__ = [
     "annotation_lock",
     "annotation_visible",
     "annotator_progress",
+    "document_agreement_rows",
     "document_get_for_user",
     "document_list_for_user",
     "document_queue_for_user",
     "document_state_counts",
+    "document_work",
     "event_get",
     "event_list",
     "export_batches",
@@ -145,6 +158,7 @@ __all__ = [
     "label_list",
     "label_usage",
     "membership_list",
+    "project_agreement_totals",
     "project_get_by_ref",
     "project_get_for_user",
     "project_get_with_progress_for_user",
@@ -161,10 +175,12 @@ __all__ = [
     "span_create_facts",
     "span_get",
     "stance_get",
+    "submitted_fingerprint",
     "target_list",
     "token_expires_at",
     "token_get",
     "token_get_for_user",
     "token_is_expired",
     "user_get_by_username",
+    "usernames_present",
 ]
