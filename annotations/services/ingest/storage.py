@@ -36,7 +36,7 @@ from django.utils import timezone
 
 from annotations.db.copy import copy_supported, document_row, documents_copy
 from annotations.db.documents import stored_ids
-from annotations.models import Annotation, AnnotationKind, Document, Project, Span, Stance
+from annotations.models import Document, Project
 from annotations.services.ingest.attaching import attach, gold_write
 from annotations.services.ingest.formats.brat import Limits
 from annotations.services.ingest.labelling import labels_resolve
@@ -48,6 +48,7 @@ from annotations.services.ingest.parsing import (
     parse_file,
     parse_objects,
 )
+from annotations.services.ingest.predictions import predictions_store
 from annotations.services.ingest.preparation import LabelIndex, prepare
 from annotations.services.ingest.records import (
     AS_GOLD,
@@ -361,56 +362,8 @@ def _insert(
         by_id = Document.objects.select_related("project").in_bulk([pk for _, pk in with_spans])
         for item, pk in with_spans:
             gold_write(document=by_id[pk], item=item, actor=actor)
-    elif with_spans:
-        annotations = Annotation.objects.bulk_create(
-            [
-                Annotation(document_id=pk, author=None, kind=AnnotationKind.PREDICTION)
-                for _, pk in with_spans
-            ]
-        )
-        rows = {
-            (position, index): Span(
-                annotation=annotation,
-                label_id=span.label_id,
-                start=span.start,
-                end=span.end,
-                text=item.text[span.start : span.end],
-                checkworthy=span.checkworthy,
-                claimant_text=span.claimant_text,
-            )
-            for position, ((item, _), annotation) in enumerate(
-                zip(with_spans, annotations, strict=True)
-            )
-            for index, span in enumerate(item.spans)
-        }
-        # Claimants are entities, which never have claimants themselves: storing the spans
-        # without one first gives every claimant its id before the claims that name it.
-        claims = {}
-        for position, (item, _) in enumerate(with_spans):
-            for index, span in enumerate(item.spans):
-                if span.claimant is not None:
-                    claims[(position, index)] = (position, span.claimant)
-        Span.objects.bulk_create(
-            [row for key, row in rows.items() if key not in claims], batch_size=1000
-        )
-        for key, claimant in claims.items():
-            rows[key].claimant = rows[claimant]
-        Span.objects.bulk_create([rows[key] for key in claims], batch_size=1000)
-        stances = [
-            Stance(
-                annotation=annotation,
-                target_id=stance.target_id,
-                label_id=stance.label_id,
-                holder=None if stance.holder is None else rows[(position, stance.holder)],
-                evidence=None if stance.evidence is None else rows[(position, stance.evidence)],
-            )
-            for position, ((item, _), annotation) in enumerate(
-                zip(with_spans, annotations, strict=True)
-            )
-            for stance in item.stances
-        ]
-        if stances:
-            Stance.objects.bulk_create(stances, batch_size=1000)
+    else:
+        predictions_store(with_spans, now=now)
     return ids
 
 
