@@ -38,6 +38,7 @@ from annotations.services.ingest import (
     documents_import_file,
     documents_import_files,
     documents_import_records,
+    workers_for,
 )
 
 UNKNOWN_PARAMETER = "Unknown query parameter; expected one of: {names}."
@@ -207,6 +208,9 @@ class DocumentListApi(ListApiView):
         queued = import_in_background(request, project=project, upload=upload, options=options)
         if queued is not None:
             return queued
+        # A large one is prepared by worker processes, as the command line does.
+        size = upload.size if upload is not None else request.META.get("CONTENT_LENGTH")
+        workers = workers_for(int(size or 0))
         if upload is not None:
             report = documents_import_file(
                 project=project,
@@ -215,10 +219,15 @@ class DocumentListApi(ListApiView):
                 stream=upload.file,
                 options=options,
                 actor=request.user,
+                workers=workers,
             )
         elif isinstance(request.data, list):
             report = documents_import_records(
-                project=project, records=request.data, options=options, actor=request.user
+                project=project,
+                records=request.data,
+                options=options,
+                actor=request.user,
+                workers=workers,
             )
         else:
             raise ValidationError({"file": [BODY_INVALID]})

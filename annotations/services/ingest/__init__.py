@@ -10,6 +10,9 @@ One way through, one module a step:
 - ``attaching``: pre-annotations written through the annotation services: imported gold
   (``annotate_as`` gold) and a duplicate's pre-annotations put onto its document
   (``on_duplicate`` attach), each write versioned and logged.
+- ``workers``: many records prepared in this process or in forked worker processes, in
+  input order (``prepare_records``), the way every import takes.
+- ``predictions``: pre-annotations stored as prediction annotations (COPY on PostgreSQL).
 - ``storage``: prepared documents stored in atomic batches, duplicates found by content hash,
   the import report; the services callers use (``documents_import_file`` and friends).
 - ``records``: the dataclasses that pass between them, and the messages tests assert on.
@@ -57,14 +60,19 @@ from annotations.services.ingest.records import (
     UnsupportedFileType,
 )
 from annotations.services.ingest.storage import (
-    PREPARE_CHUNK,
-    READ_AHEAD,
     documents_import,
     documents_import_file,
     documents_import_files,
     documents_import_records,
     report_as_json,
     store_batch,
+)
+from annotations.services.ingest.workers import (
+    PREPARE_CHUNK,
+    READ_AHEAD,
+    copy_target,
+    prepare_records,
+    workers_for,
 )
 
 __all__ = [
@@ -94,6 +102,7 @@ __all__ = [
     "Record",
     "UnsupportedFileType",
     "WritePacer",
+    "copy_target",
     "documents_import",
     "documents_import_file",
     "documents_import_files",
@@ -105,7 +114,9 @@ __all__ = [
     "parse_objects",
     "parse_txt",
     "prepare",
+    "prepare_records",
     "record_from_object",
     "report_as_json",
     "store_batch",
+    "workers_for",
 ]
