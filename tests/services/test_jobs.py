@@ -55,6 +55,15 @@ def small_batches(monkeypatch):
     monkeypatch.setattr(jobs, "BATCH_SIZE", 3)
 
 
+@pytest.fixture(params=[1, 2], ids=["in-process", "2-processes"])
+def preparing(request, settings, monkeypatch):
+    """Records prepared by the worker itself, or by two processes in chunks of two."""
+    settings.IMPORT_WORKERS = request.param
+    settings.IMPORT_PARALLEL_BYTES = 0
+    monkeypatch.setattr(ingest.workers, "PREPARE_CHUNK", 2)
+    return request.param
+
+
 def start(project, data: bytes = b"", name: str = "big.jsonl") -> ImportJob:
     data = data or jsonl()
     return tasks.import_job_start(
@@ -103,7 +112,7 @@ def test_job_keeps_the_upload_and_waits_for_a_worker(project):
     assert not Document.objects.filter(project=project).exists()
 
 
-def test_job_imports_and_reports_exactly_as_a_direct_import(project, small_batches):
+def test_job_imports_and_reports_exactly_as_a_direct_import(project, small_batches, preparing):
     job = start(project)
     run_worker()
     job.refresh_from_db()
@@ -126,7 +135,7 @@ def test_job_imports_and_reports_exactly_as_a_direct_import(project, small_batch
 
 
 def test_crash_after_the_first_batch_leaves_whole_documents_and_resume_imports_the_rest(
-    project, small_batches, monkeypatch
+    project, small_batches, monkeypatch, preparing
 ):
     real = ingest.store_batch
     calls = []
