@@ -13,10 +13,12 @@ target) and POSTs the file as a multipart upload to /api/projects/{p}/documents/
 - background: IMPORT_BACKGROUND_THRESHOLD=0, so the answer is 202 with the job's URL;
   printed: seconds to the 202 and seconds until the job reads done (polled every 20 ms).
 
-Each upload is checked: every document created, each with its 10 spans. Peak RSS is the
-largest sum, sampled every 10 ms, of the resident memory of gunicorn's master and workers,
-the db_worker and any process they started (preparation workers). The load average is
-printed with every run: on a shared machine the seconds vary with what else runs.
+Each upload is checked: every document created, the first with its 10 spans. Peak memory is
+the largest sum, sampled every 20 ms, of the PSS of gunicorn's master and workers, the
+db_worker and any process they started (preparation workers): a page they share is counted
+once. CPU seconds are those of the same processes and of PostgreSQL's backends for the
+database, from the upload to the answer (or the job's end). The load average is printed with
+every run: on a shared machine the seconds vary with what else runs, the CPU seconds less.
 """
 
 import argparse
@@ -35,7 +37,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import psutil
-from api import Client, setup_database
+from api import Client, CpuMeter, setup_database
 from live_server import BIN, ROOT, environment, live_server
 
 WORDS = (
@@ -79,38 +81,67 @@ def jsonl_file(count: int) -> Path:
     return path
 
 
-class PeakRss:
-    """The largest total RSS of some process trees, sampled in a thread."""
+class ServerMeter:
+    """Peak memory of some process trees (sampled in a thread) and the CPU they and PostgreSQL use.
 
-    def __init__(self, roots: list[int]) -> None:
+    Memory is the sum of PSS (proportional set size): a page shared by forked processes is
+    counted once over all of them, where a sum of RSS would count it in each.
+    """
+
+    def __init__(self, roots: list[int], postgres: CpuMeter) -> None:
         self.roots = [psutil.Process(pid) for pid in roots]
+        self.postgres = postgres
         self.peak = self.idle = 0
+        self.cpu: dict[str, float] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
-    def _total(self) -> int:
-        total = 0
+    def _processes(self) -> list[psutil.Process]:
+        found = []
         for root in self.roots:
             with contextlib.suppress(psutil.NoSuchProcess):
-                for process in [root, *root.children(recursive=True)]:
-                    with contextlib.suppress(psutil.NoSuchProcess):
-                        total += process.memory_info().rss
+                found += [root, *root.children(recursive=True)]
+        return found
+
+    def _memory(self) -> int:
+        total = 0
+        for process in self._processes():
+            with contextlib.suppress(psutil.NoSuchProcess):
+                total += process.memory_full_info().pss
         return total
+
+    def _cpu(self) -> dict[str, float]:
+        server = 0.0
+        for process in self._processes():
+            with contextlib.suppress(psutil.NoSuchProcess):
+                times = process.cpu_times()  # children_*: the pool processes it has reaped
+                server += times.user + times.system + times.children_user + times.children_system
+        postgres = self.postgres.read()["postgres"]
+        return {"server": server, "postgres": sum(postgres) if postgres else float("nan")}
 
     def _sample(self) -> None:
         while not self._stop.is_set():
-            self.peak = max(self.peak, self._total())
-            time.sleep(0.01)
+            self.peak = max(self.peak, self._memory())
+            time.sleep(0.02)
 
-    def __enter__(self) -> "PeakRss":
-        self.peak = self.idle = self._total()
+    def __enter__(self) -> "ServerMeter":
+        self.peak = self.idle = self._memory()
+        self.cpu = self._cpu()
         self._thread.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join()
-        self.peak = max(self.peak, self._total())
+        self.peak = max(self.peak, self._memory())
+        after = self._cpu()
+        self.cpu = {name: after[name] - self.cpu[name] for name in after}
+
+    def __str__(self) -> str:
+        return (
+            f"peak PSS {self.peak / 2**20:.0f} MB (idle {self.idle / 2**20:.0f} MB); "
+            f"CPU s server {self.cpu['server']:.2f}, PostgreSQL {self.cpu['postgres']:.2f}"
+        )
 
 
 def upload(client: Client, project: int, path: Path) -> tuple[int, dict]:
@@ -162,10 +193,10 @@ def check(report: dict, count: int, client: Client) -> None:
         raise SystemExit(f"document {first} holds {len(spans)} spans")
 
 
-def one_run(client: Client, path: Path, count: int, roots: list[int]) -> str:
+def one_run(client: Client, path: Path, count: int, meter: ServerMeter) -> str:
     project = fresh_project(client)
     load = os.getloadavg()[0]
-    with PeakRss(roots) as rss:
+    with meter:
         started = time.perf_counter()
         code, answer = upload(client, project, path)
         answered = time.perf_counter() - started
@@ -177,8 +208,7 @@ def one_run(client: Client, path: Path, count: int, roots: list[int]) -> str:
         elif code != 201:
             raise SystemExit(f"upload answered {code}: {str(answer)[:2000]}")
     check(answer, count, client)
-    memory = f"peak RSS {rss.peak / 2**20:.0f} MB (idle {rss.idle / 2**20:.0f} MB)"
-    return f"{line}; {memory}; load {load:.2f}"
+    return f"{line}; {meter}; load {load:.2f}"
 
 
 @contextlib.contextmanager
@@ -202,7 +232,8 @@ def phase(name: str, args: argparse.Namespace, token: str, threshold: int) -> No
         for count in args.documents:
             path = jsonl_file(count)
             for run in range(1, args.runs + 1):
-                result = one_run(client, path, count, [server.pid, pid])
+                meter = ServerMeter([server.pid, pid], CpuMeter(server.pid, args.database_url))
+                result = one_run(client, path, count, meter)
                 print(f"{name:10} {count:>6,} documents, run {run}: {result}", flush=True)
 
 
