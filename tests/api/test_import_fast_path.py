@@ -119,3 +119,25 @@ def test_upload_queries_do_not_grow_with_documents_and_spans(world, labels, sett
         annotation__kind="prediction", annotation__document__project=world.project
     )
     assert imported.count() == 410 * 3
+
+
+def test_upload_repeated_under_its_idempotency_key_is_applied_once(world, labels, settings):
+    # Prepared by two processes, stored by COPY on PostgreSQL, inside the key's transaction.
+    settings.IMPORT_WORKERS = 2
+    settings.IMPORT_PARALLEL_BYTES = 0
+    data = lines_with_predictions(30)
+    client = client_for(world.users["manager"])
+    url = f"/api/projects/{world.project.pk}/documents/"
+    answers = []
+    for _ in range(2):
+        upload = io.BytesIO(data)
+        upload.name = "30.jsonl"
+        answers.append(
+            client.post(url, {"file": upload}, format="multipart", HTTP_IDEMPOTENCY_KEY="upload-30")
+        )
+
+    assert [answer.status_code for answer in answers] == [201, 201]
+    assert answers[1].content == answers[0].content
+    assert len(answers[0].json()["created"]) == 30
+    imported = Span.objects.filter(annotation__kind="prediction")
+    assert imported.filter(annotation__document__project=world.project).count() == 30 * 3
