@@ -17,6 +17,7 @@ import contextlib
 import itertools
 import logging
 import tempfile
+from collections.abc import Iterable
 from dataclasses import asdict
 from pathlib import PurePath
 from typing import Any, BinaryIO
@@ -166,7 +167,13 @@ def _run(job: ImportJob, attempt: int) -> None:
         for data in selectors.import_job_chunks(job=job):
             stream.write(data)
         stream.seek(0)
-        if job.name:
+        records: Iterable[ingest.Record | ingest.JsonlLine]
+        if PurePath(job.name).suffix.lower() == ".jsonl":
+            # Lines parsed where they are prepared, as in a direct import; a blank line is
+            # no record, here as in the count of records done.
+            lines = ingest.jsonl_items(stream, options.encoding)
+            records = (line for line in lines if not ingest.jsonl_blank(line))
+        elif job.name:
             records = ingest.parse_file(job.name, stream, options.encoding)
         else:
             records = ingest.parse_json(stream.read())

@@ -76,6 +76,21 @@ def start(project, data: bytes = b"", name: str = "big.jsonl") -> ImportJob:
     )
 
 
+def crash_on_second_batch(monkeypatch):
+    """Make the second batch stored fail as a lost worker would; return the real store_batch."""
+    real = ingest.store_batch
+    calls = []
+
+    def crash(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("worker lost")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(ingest, "store_batch", crash)
+    return real
+
+
 def lines(entries: list[dict]) -> list:
     return [entry["line"] for entry in entries]
 
@@ -137,16 +152,7 @@ def test_job_imports_and_reports_exactly_as_a_direct_import(project, small_batch
 def test_crash_after_the_first_batch_leaves_whole_documents_and_resume_imports_the_rest(
     project, small_batches, monkeypatch, preparing
 ):
-    real = ingest.store_batch
-    calls = []
-
-    def crash_on_second_batch(*args, **kwargs):
-        calls.append(1)
-        if len(calls) == 2:
-            raise RuntimeError("worker lost")
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(ingest, "store_batch", crash_on_second_batch)
+    real = crash_on_second_batch(monkeypatch)
     job = start(project)
     run_worker()
     job.refresh_from_db()
@@ -273,3 +279,27 @@ def test_job_applies_its_import_options(project):
     assert ImportOptions(**job.options) == ImportOptions(normalize="nfc")
     assert job.report["repaired"][0]["repairs"] == ["line_breaks", "nfc"]
     assert Document.objects.get(project=project).text == "Café in Gao.\nSecond line."
+
+
+def test_a_jsonl_job_with_blank_lines_resumes_where_it_stopped(
+    project, small_batches, monkeypatch, preparing
+):
+    # Blank and whitespace-only lines are no records: progress and resumption skip them alike.
+    data = jsonl().replace(b"\n", b"\n\n \t\n", 3)
+    real = crash_on_second_batch(monkeypatch)
+    job = start(project, data)
+    run_worker()
+    monkeypatch.setattr(ingest, "store_batch", real)
+    tasks.import_job_resume(job=job)
+    run_worker()
+    job.refresh_from_db()
+
+    direct = documents_import_file(
+        project=make_project("Direct"), name="big.jsonl", stream=io.BytesIO(data)
+    )
+    assert job.status == ImportJobStatus.DONE
+    assert job.records_done == job.records_total == LINES
+    for key in ("created", "duplicates", "errors", "repaired", "warnings"):
+        assert lines(job.report[key]) == lines(direct[key]), key
+    assert lines(job.report["errors"]) == [INVALID_LINE + 6]
+    assert_whole_documents(project, 8)

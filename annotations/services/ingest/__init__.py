@@ -28,6 +28,8 @@ The messages are not part of it: tests, which assert on them, read them from ``r
 from annotations.services.ingest.pacing import WritePacer
 from annotations.services.ingest.parsing import (
     JsonlLine,
+    jsonl_blank,
+    jsonl_items,
     parse_csv,
     parse_file,
     parse_json,
@@ -107,6 +109,8 @@ __all__ = [
     "documents_import_file",
     "documents_import_files",
     "documents_import_records",
+    "jsonl_blank",
+    "jsonl_items",
     "parse_csv",
     "parse_file",
     "parse_json",
