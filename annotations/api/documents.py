@@ -210,7 +210,7 @@ class DocumentListApi(ListApiView):
             return queued
         # A large one is prepared by worker processes, as the command line does.
         size = upload.size if upload is not None else request.META.get("CONTENT_LENGTH")
-        workers = workers_for(int(size or 0))
+        workers = workers_for(_length(size))
         if upload is not None:
             report = documents_import_file(
                 project=project,
@@ -243,13 +243,17 @@ class DocumentDetailApi(ApiView):
         return Response(DocumentOutput(document).data)
 
 
+def _length(size: str | int | None) -> int:
+    """A body's or file's length in bytes; 0 when it is not said (or not a number)."""
+    try:
+        return int(size or 0)
+    except (TypeError, ValueError):
+        return 0
+
+
 def _check_size(size: str | int | None) -> None:
     """Refuse a body or file over IMPORT_MAX_BYTES before reading it."""
-    try:
-        length = int(size or 0)
-    except (TypeError, ValueError):
-        return
-    if length > settings.IMPORT_MAX_BYTES:
+    if _length(size) > settings.IMPORT_MAX_BYTES:
         raise RequestDataTooBig(TOO_LARGE.format(limit=settings.IMPORT_MAX_BYTES))
 
 
