@@ -12,7 +12,7 @@ from annotations.selectors import (
     REVIEW_NOT_REVIEWED,
     REVIEW_REVIEWED,
 )
-from annotations.services.ingest import SUPPORTED_EXTENSIONS
+from annotations.services.ingest import AS_GOLD, AS_PREDICTION, ATTACH, SKIP, SUPPORTED_EXTENSIONS
 from annotations.services.releases import DEFAULT_FORMATS, NAME_MAX, SNAPSHOT_FORMAT
 
 STATE_CHOICES = [
@@ -120,6 +120,11 @@ class ReleaseForm(forms.Form):
         self.fields["formats"].initial = [name for name in DEFAULT_FORMATS if name in available]
 
 
+def _options(label: str, *choices: tuple[str, str]) -> forms.ChoiceField:
+    """A choice among the API's values of an import option, its default first."""
+    return forms.ChoiceField(label=label, choices=choices, initial=choices[0][0])
+
+
 class ImportForm(forms.Form):
     """An upload and the import's options (the page's script sends them to the API)."""
 
@@ -133,12 +138,24 @@ class ImportForm(forms.Form):
     collapse_repeats = forms.BooleanField(
         required=False, label="Collapse passages repeated inside a document"
     )
-    offsets = forms.ChoiceField(
-        label="Offsets of pre-annotations",
-        choices=[
-            ("auto", "Read from the spans (said in the report)"),
-            ("utf16", "UTF-16 code units (doccano, older Label Studio)"),
-            ("codepoints", "Code points (ours, brat, Prodigy, spaCy)"),
-        ],
-        initial="auto",
+    offsets = _options(
+        "Offsets of pre-annotations",
+        ("auto", "Read from the spans (said in the report)"),
+        ("utf16", "UTF-16 code units (doccano, older Label Studio)"),
+        ("codepoints", "Code points (ours, brat, Prodigy, spaCy)"),
+    )
+    # The API's parameter is "as" (a Python keyword): the script sends this field under it.
+    annotate_as = _options(
+        "Pre-annotations become",
+        (AS_PREDICTION, "Predictions, to review (the default)"),
+        (AS_GOLD, "Gold: a dataset adjudicated elsewhere"),
+    )
+    on_duplicate = _options(
+        "A text already in the project",
+        (SKIP, "Skip it: reported as a duplicate"),
+        (ATTACH, "Attach its pre-annotations to the document that has it"),
+    )
+    create_labels = forms.BooleanField(
+        required=False,
+        label="Create the labels the project lacks (instead of dropping their spans)",
     )

@@ -11,6 +11,8 @@ brat offsets count characters of that text, i.e. code points, our offsets. In th
 - a claimant that is an entity is a relation ``R<n>\\tClaimant Arg1:<claim T> Arg2:<entity T>``;
   a claimant given as free text is a note ``#<n>\\tAnnotatorNotes <claim T>\\tclaimant: <text>``;
 - check-worthiness is an attribute ``A<n>\\tCheckworthy <claim T> yes|no|unsure``;
+- a line break in a note's text (a free-text claimant, a target's name) becomes a space,
+  reported: a note is one line;
 - a stance is a note ``#<n>\\tAnnotatorNotes <T>\\tstance <LABEL> target=<target>
   holder=<T or author> evidence=<T or none>`` on its evidence span (or, without one, its
   holder). brat has no document-level annotation, so a stance with neither evidence nor holder
@@ -37,10 +39,21 @@ CHECKWORTHY = "Checkworthy"
 CHECKWORTHY_VALUES = ("yes", "no", "unsure")
 NOTES = "AnnotatorNotes"
 TYPE_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]")
+# The notes this module writes, as the brat importer reads them back.
+CLAIMANT_NOTE = "claimant: "
+STANCE_NOTE = re.compile(
+    r"stance (?P<label>.+?) target=(?P<target>.*) "
+    r"holder=(?P<holder>T\d+|author) evidence=(?P<evidence>T\d+|none)"
+)
+AUTHOR, NO_EVIDENCE = "author", "none"
 
 STANCE_UNPLACED = (
     "{document}: stance {label} toward {target!r} has no evidence and no holder, "
     "and brat has no document-level annotation; left out."
+)
+NOTE_FLATTENED = (
+    "{document}: the {what} {value!r} holds a line break, which a brat note cannot; written "
+    "with a space."
 )
 LABEL_RENAMED = "label {label!r} is the brat type {name!r} (brat types take no {chars!r})."
 
@@ -122,6 +135,13 @@ class _Ann:
 
 def annotations(row: dict[str, Any], report: ExportReport) -> str:
     """The .ann content of one row."""
+
+    def note_text(what: str, value: str) -> str:
+        if "\n" in value:
+            where = document_name(row)
+            report.warn(NOTE_FLATTENED.format(document=where, what=what, value=value))
+        return _one_line(value)
+
     ann = _Ann(row["text"])
     for entity in row["entities"]:
         ann.span(entity)
@@ -133,7 +153,9 @@ def annotations(row: dict[str, Any], report: ExportReport) -> str:
         if target is not None:
             ann.add("R", f"{CLAIMANT} Arg1:{ident} Arg2:{target}")
         elif claimant is not None:
-            ann.add("#", f"{NOTES} {ident}\tclaimant: {_one_line(claimant['text'])}")
+            ann.add(
+                "#", f"{NOTES} {ident}\t{CLAIMANT_NOTE}{note_text('claimant', claimant['text'])}"
+            )
         if claim.get("checkworthy"):
             ann.add("A", f"{CHECKWORTHY} {ident} {claim['checkworthy']}")
     span_labels = entity_labels + [claim["label"] for claim in row["claims"]]
@@ -147,8 +169,8 @@ def annotations(row: dict[str, Any], report: ExportReport) -> str:
             report.warn(STANCE_UNPLACED.format(document=where, **stance))
             continue
         note = (
-            f"stance {stance['label']} target={_one_line(stance['target'])} "
-            f"holder={holder_id or 'author'} evidence={evidence_id or 'none'}"
+            f"stance {stance['label']} target={note_text('target', stance['target'])} "
+            f"holder={holder_id or AUTHOR} evidence={evidence_id or NO_EVIDENCE}"
         )
         ann.add("#", f"{NOTES} {anchor}\t{note}")
     return "".join(ann.lines)

@@ -38,11 +38,17 @@ TEXT = "text"
 CONFIG_HEADER = "X-Label-Studio-Config"
 CHECKWORTHY_VALUES = ("yes", "no", "unsure")
 PROVENANCE_KEYS = ("split", "release")
+# The controls and the relation label the results name (the Label Studio importer reads
+# them back).
+ENTITY_CONTROL, CLAIM_CONTROL = "entity", "claim"
+CHECKWORTHY_CONTROL, CLAIMANT_TEXT_CONTROL = "checkworthy", "claimant_text"
+CLAIMANT_RELATION = "claimant"
+STANCE_CONTROL_PREFIX = "stance_"
 
 
 def stance_control(options: ExportOptions, target: str) -> str:
     """The name of the choices control of a stance target."""
-    return f"stance_{targets(options).index(target) + 1}"
+    return f"{STANCE_CONTROL_PREFIX}{targets(options).index(target) + 1}"
 
 
 def targets(options: ExportOptions) -> list[str]:
@@ -61,13 +67,12 @@ def config(options: ExportOptions) -> str:
         items = [f"    <Choice value={quoteattr(value)}/>" for value in values]
         return [f'  <Choices name="{name}" toName="{TEXT}"{extra}>', *items, "  </Choices>"]
 
-    lines = ["<View>", *labels("entity", "entity"), *labels("claim", "claim")]
+    lines = ["<View>", *labels(ENTITY_CONTROL, "entity"), *labels(CLAIM_CONTROL, "claim")]
     lines += [f'  <Text name="{TEXT}" value="$text"/>']
-    lines += ["  <Relations>", '    <Relation value="claimant"/>', "  </Relations>"]
-    lines += choices("checkworthy", CHECKWORTHY_VALUES, ' perRegion="true"')
-    lines += [
-        f'  <TextArea name="claimant_text" toName="{TEXT}" perRegion="true" maxSubmissions="1"/>'
-    ]
+    lines += ["  <Relations>", f'    <Relation value="{CLAIMANT_RELATION}"/>', "  </Relations>"]
+    lines += choices(CHECKWORTHY_CONTROL, CHECKWORTHY_VALUES, ' perRegion="true"')
+    area = f'name="{CLAIMANT_TEXT_CONTROL}" toName="{TEXT}" perRegion="true" maxSubmissions="1"'
+    lines += [f"  <TextArea {area}/>"]
     for target in targets(options):
         lines.append(f"  <Header value={quoteattr('Stance toward: ' + target)}/>")
         lines += choices(stance_control(options, target), options.names_of("stance"))
@@ -96,16 +101,16 @@ def results(row: dict[str, Any], options: ExportOptions) -> list[dict[str, Any]]
     found: list[dict[str, Any]] = []
     entity_ids: dict[tuple[int, int], str] = {}
     for number, entity in enumerate(row["entities"], start=1):
-        found.append(_region(f"e{number}", "entity", entity))
+        found.append(_region(f"e{number}", ENTITY_CONTROL, entity))
         entity_ids.setdefault((entity["start"], entity["end"]), f"e{number}")
     relations = 0
     for number, claim in enumerate(row["claims"], start=1):
         ident = f"c{number}"
-        found.append(_region(ident, "claim", claim))
+        found.append(_region(ident, CLAIM_CONTROL, claim))
         where = {"start": claim["start"], "end": claim["end"], "text": claim["text"]}
         if claim.get("checkworthy"):
             value = {**where, "choices": [claim["checkworthy"]]}
-            found.append(_per_region(ident, "checkworthy", "choices", value))
+            found.append(_per_region(ident, CHECKWORTHY_CONTROL, "choices", value))
         claimant = claim.get("claimant")
         placed = claimant is not None and "start" in claimant
         entity = entity_ids.get((claimant["start"], claimant["end"])) if placed else None
@@ -115,7 +120,7 @@ def results(row: dict[str, Any], options: ExportOptions) -> list[dict[str, Any]]
         elif claimant is not None:
             # A free-text claimant, or one whose entity this export leaves out: its text.
             value = {**where, "text": [claimant["text"]]}
-            found.append(_per_region(ident, "claimant_text", "textarea", value))
+            found.append(_per_region(ident, CLAIMANT_TEXT_CONTROL, "textarea", value))
     for number, stance in enumerate(row["stances"], start=1):
         found.append(
             {
@@ -136,7 +141,7 @@ def _relation(ident: str, source: str, target: str) -> dict[str, Any]:
         "to_id": target,
         "type": "relation",
         "direction": "right",
-        "labels": ["claimant"],
+        "labels": [CLAIMANT_RELATION],
     }
 
 

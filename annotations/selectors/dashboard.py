@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from statistics import median
 
-from django.db.models import Case, Count, Max, Min, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models import Case, Count, OuterRef, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -93,14 +93,17 @@ def annotator_progress(*, project: Project) -> list[AnnotatorProgress]:
         )
         person.assigned += count
         setattr(person, status, getattr(person, status) + count)
+    # Each annotation's first and last event, one probe at each end of its range of the
+    # (annotation, id) index: a GROUP BY over the events read the whole log on a project
+    # without statistics (0.6-2.9 s at a million events).
+    events = AnnotationEvent.objects.filter(annotation=OuterRef("pk")).values("created_at")
     spans = (
-        AnnotationEvent.objects.filter(
-            annotation__in=manual.filter(status=AnnotationStatus.SUBMITTED)
+        manual.filter(status=AnnotationStatus.SUBMITTED)
+        .annotate(
+            first=Subquery(events.order_by("pk")[:1]), last=Subquery(events.order_by("-pk")[:1])
         )
-        .order_by()
-        .values("annotation_id", "annotation__author__username")
-        .annotate(first=Min("created_at"), last=Max("created_at"))
-        .values_list("annotation__author__username", "first", "last")
+        .filter(first__isnull=False)
+        .values_list("author__username", "first", "last")
     )
     for username, first, last in spans:
         # Someone whose first submission landed between the two queries is timed next time.

@@ -157,47 +157,54 @@ def _export_batch(batch: list[tuple], include: str) -> ExportBatch:
         .order_by("-pk")
         .values("actor__username")[:1]
     )
-    annotations = (
-        Annotation.objects.filter(document_id__in=export_db.one_of(ids))
-        .filter(Q(**exported) | Q(**submitted))
+    # Each query reads by the batch's ids (db.export.each_of: one index probe per id); the
+    # spans and stances by their annotations' own ids, not through a join on the documents.
+    annotations = export_db.each_of(
+        Annotation.objects.filter(Q(**exported) | Q(**submitted))
         .annotate(reviewed_by=Case(When(kind=AnnotationKind.GOLD, then=Subquery(last_actor))))
         .order_by("document_id", "pk")
-        .values_list("pk", "document_id", "kind", "author__username", "reviewed_by")
+        .values_list("document_id", "pk", "kind", "author__username", "reviewed_by"),
+        "document_id",
+        ids,
+        sorted_by=2,
     )
     by_document: dict[int, list[tuple]] = defaultdict(list)
     authors: dict[int, list[str]] = defaultdict(list)
     chosen: list[int] = []
-    for pk, document_id, kind, username, reviewed_by in annotations:
+    for document_id, pk, kind, username, reviewed_by in annotations:
         if kind == AnnotationKind.MANUAL:
             authors[document_id].append(username)
         if include == EXPORT_SUBMITTED or kind == AnnotationKind.GOLD:
             by_document[document_id].append((pk, username, reviewed_by))
             chosen.append(pk)
-    # By the annotations' own ids, not through a join on their documents: the span index on
-    # annotation_id then finds a batch's spans directly, where the join has PostgreSQL scan
-    # the whole span table once per batch.
     spans: dict[int, dict[int, tuple]] = defaultdict(dict)
-    for annotation_id, pk, *rest in (
-        Span.objects.filter(annotation_id__in=export_db.one_of(chosen))
-        .order_by("annotation_id", "start", "end", "pk")
-        .values_list(
+    span_rows = export_db.each_of(
+        Span.objects.order_by("annotation_id", "start", "end", "pk").values_list(
             "annotation_id",
-            "pk",
-            "label_id",
             "start",
             "end",
+            "pk",
+            "label_id",
             "claimant_id",
             "claimant_text",
             "checkworthy",
-        )
-    ):
-        spans[annotation_id][pk] = tuple(rest)
+        ),
+        "annotation_id",
+        chosen,
+        sorted_by=4,
+    )
+    for annotation_id, start, end, pk, label_id, *rest in span_rows:
+        spans[annotation_id][pk] = (label_id, start, end, *rest)
     stances: dict[int, list[tuple]] = defaultdict(list)
-    for annotation_id, *rest in (
-        Stance.objects.filter(annotation_id__in=export_db.one_of(chosen))
-        .order_by("annotation_id", "pk")
-        .values_list("annotation_id", "target_id", "label_id", "holder_id", "evidence_id")
-    ):
+    stance_rows = export_db.each_of(
+        Stance.objects.order_by("annotation_id", "pk").values_list(
+            "annotation_id", "pk", "target_id", "label_id", "holder_id", "evidence_id"
+        ),
+        "annotation_id",
+        chosen,
+        sorted_by=2,
+    )
+    for annotation_id, _pk, *rest in stance_rows:
         stances[annotation_id].append(tuple(rest))
     return ExportBatch(
         documents=batch, exported=by_document, authors=authors, spans=spans, stances=stances

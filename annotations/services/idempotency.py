@@ -67,6 +67,26 @@ def idempotent_request_release(*, user: User, key: str) -> None:
     IdempotentRequest.objects.filter(user=user, key=key).delete()
 
 
+def idempotent_requests_purge_expired(*, batch: int = 1000) -> int:
+    """Delete the answers past ``IDEMPOTENCY_KEY_HOURS``; return how many went.
+
+    Rows are inserted in the order of their ids, so the expired ones are the lowest ids: each
+    pass reads the oldest ``batch`` by the primary key (no index on the time needed, whatever
+    the table's size or statistics) and stops at the first row still live.
+    """
+    expired_before = _expired_before()
+    purged = 0
+    while True:
+        oldest = list(
+            IdempotentRequest.objects.order_by("pk").values_list("pk", "created_at")[:batch]
+        )
+        expired = [pk for pk, created_at in oldest if created_at < expired_before]
+        if expired:
+            purged += IdempotentRequest.objects.filter(pk__in=expired).delete()[0]
+        if len(expired) < batch:
+            return purged
+
+
 def _find(*, user: User, key: str) -> IdempotentRequest | None:
     return IdempotentRequest.objects.filter(user=user, key=key).first()
 

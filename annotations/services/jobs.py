@@ -261,6 +261,7 @@ def _finish(job: ImportJob, attempt: int, consumed: int) -> None:
             updated_at=now,
         )
         job.batches.all().delete()
+    ingest.statistics_refresh(created=len(report["created"]))
     logger.info(
         "import job %s into project %s: %d created, %d duplicates, %d errors",
         job.pk,

@@ -1,8 +1,10 @@
 import threading
 from datetime import timedelta
+from io import StringIO
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
@@ -277,3 +279,41 @@ def test_a_key_committed_between_the_lookup_and_the_claim_answers_the_first_answ
     assert second.status_code == 200
     assert second.content == first.content
     assert AnnotationEvent.objects.count() == events
+
+
+@pytest.mark.django_db
+def test_the_sweep_deletes_expired_keys_and_keeps_live_ones(world):
+    """`requeue_stalled` (the loop beside the workers) purges keys past their lifetime; a live
+    key still answers its first answer afterwards."""
+    client = client_for(world.users["annotator"])
+    body = _bulk_body()
+    del body["version"]
+    for number in range(5):
+        _bulk(client, world, body, HTTP_IDEMPOTENCY_KEY=f"old-{number}")
+    IdempotentRequest.objects.update(created_at=timezone.now() - timedelta(hours=25))
+    live = _bulk(client, world, body, **KEY)
+
+    out = StringIO()
+    call_command("requeue_stalled", stdout=out)
+
+    assert "5 expired idempotency keys deleted" in out.getvalue()
+    assert list(IdempotentRequest.objects.values_list("key", flat=True)) == [
+        KEY["HTTP_IDEMPOTENCY_KEY"]
+    ]
+    again = _bulk(client, world, body, **KEY)
+    assert again[REPLAYED_HEADER] == "true"
+    assert again.content == live.content
+
+
+@pytest.mark.django_db
+def test_the_purge_walks_past_whole_batches_of_expired_keys(world):
+    client = client_for(world.users["annotator"])
+    body = _bulk_body()
+    del body["version"]
+    for number in range(7):
+        _bulk(client, world, body, HTTP_IDEMPOTENCY_KEY=f"old-{number}")
+    IdempotentRequest.objects.update(created_at=timezone.now() - timedelta(hours=25))
+    _bulk(client, world, body, **KEY)
+
+    assert idempotency.idempotent_requests_purge_expired(batch=3) == 7
+    assert IdempotentRequest.objects.count() == 1

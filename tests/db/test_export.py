@@ -4,21 +4,32 @@ import pytest
 from django.db import connection, transaction
 
 from annotations.db import export
-from annotations.models import Document
-from tests.factories import DocumentFactory
+from annotations.models import Annotation, Document
+from tests.factories import AnnotationFactory, DocumentFactory
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("pick", [[], [0], [0, 2, 4], [1, 2, 3, 4]])
-def test_one_of_selects_what_the_list_selects(pick):
-    ids = [DocumentFactory().pk for _ in range(5)]
-    chosen = [ids[n] for n in pick] + [ids[-1] + 1000]  # and an id that names nothing
+@pytest.mark.parametrize("pick", [[], [0], [2, 0, 4], [1, 2, 3, 4]])
+def test_each_of_reads_what_the_in_filter_reads_in_the_querysets_order(pick):
+    documents = [DocumentFactory() for _ in range(5)]
+    # Two annotations on some documents, none on others: each id may have 0, 1 or 2 rows.
+    for document in documents[::2]:
+        AnnotationFactory(document=document)
+        AnnotationFactory(document=document)
+    AnnotationFactory(document=documents[1])
+    chosen = [documents[n].pk for n in pick] + [documents[-1].pk + 1000]  # one names nothing
+    annotations = Annotation.objects.order_by("document_id", "pk").values_list(
+        "document_id", "pk", "kind"
+    )
 
-    got = Document.objects.filter(pk__in=export.one_of(chosen)).values_list("pk", flat=True)
-    expected = Document.objects.filter(pk__in=chosen).values_list("pk", flat=True)
+    got = export.each_of(annotations, "document_id", chosen, sorted_by=2)
 
-    assert sorted(got) == sorted(expected) == [ids[n] for n in pick]
+    expected = [tuple(row) for row in annotations.filter(document_id__in=chosen)]
+    assert got == expected
+    assert {row[0] for row in got} == {documents[n].pk for n in pick} & {
+        a.document_id for a in Annotation.objects.all()
+    }
 
 
 def test_snapshot_is_a_transaction_and_ends_with_its_block():

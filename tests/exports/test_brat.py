@@ -99,6 +99,23 @@ def test_brat_writes_a_span_across_a_line_break_as_fragments():
     assert read_ann(files[f"document-{document.pk}.ann"], text)["T"]["T1"] == ("CLAIM", 4, 20)
 
 
+def test_brat_reports_a_line_break_it_turns_into_a_space_in_a_note():
+    project = make_project("Notes")
+    text = "Troops stay in Gao."
+    document = DocumentFactory(project=project, text=text, external_id="gao")
+    annotate(document, spans=[span(text, "CLAIM", text, claimant_text="the radio\nof Gao")])
+    report = ExportReport()
+
+    files = read_zip(export(project, "brat", report=report))
+
+    notes = read_ann(files[f"document-{document.pk}.ann"], text)["#"]
+    assert notes == [("AnnotatorNotes", "T1", "claimant: the radio of Gao")]
+    assert report.warnings == [
+        f"document {document.pk} (gao): the claimant 'the radio\\nof Gao' holds a line break, "
+        "which a brat note cannot; written with a space."
+    ]
+
+
 def test_brat_reports_a_stance_it_has_nothing_to_hang_on(dataset):
     report = ExportReport()
     read_zip(export(dataset.project, "brat", report=report))

@@ -6,7 +6,11 @@ import io
 import pytest
 
 from annotations.exports.csv import HEADER, neutralise
+from annotations.models import Document
+from annotations.services.ingest import documents_import_file
+from annotations.services.ingest.records import ERR_CSV_SPAN_TABLE
 from tests.exports.conftest import export
+from tests.factories import ProjectFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -103,3 +107,17 @@ def test_csv_loads_in_pandas_with_a_row_per_entity_claim_and_stance(dataset):
     entities = news[news["kind"] == "entity"]
     offsets = zip(entities["start"].astype(int), entities["end"].astype(int), strict=True)
     assert [dataset.news.text[start:end] for start, end in offsets] == list(entities["text"])
+
+
+def test_the_csv_export_imported_back_is_refused_whole_with_the_reason(dataset):
+    """A span table is not a table of documents: importing it would make a document of every
+    span's text. It is refused on line 1, saying what to import instead, and nothing is stored."""
+    data = export(dataset.project, "csv")
+    target = ProjectFactory()
+    documents_before = Document.objects.count()
+
+    report = documents_import_file(project=target, name="export.csv", stream=io.BytesIO(data))
+
+    assert report["created"] == []
+    assert report["errors"] == [{"line": 1, "message": ERR_CSV_SPAN_TABLE}]
+    assert Document.objects.count() == documents_before

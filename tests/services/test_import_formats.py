@@ -469,3 +469,72 @@ def test_annotation_keys_nothing_reads_are_reported_by_line_and_kept_out_of_meta
         ]
     )
     assert Document.objects.get(project=project).meta == {"source": "wire"}
+
+
+def test_brat_links_that_are_not_ours_or_name_no_span_are_counted_as_left_not_guessed(project):
+    LabelFactory(project=project, name="CLAIM", kind="claim")
+    ann = (
+        "T1\tPER 0 5\tKeita\n"
+        "T2\tCLAIM 11 27\tthe army will go\n"
+        "A1\tCheckworthy T2 maybe\n"  # not a check-worthiness value
+        "R1\tClaimant Arg1:T2 Arg2:T9\n"  # T9 is not in the file
+        "#1\tAnnotatorNotes T2\tstance FAVOR target=the war holder=T7 evidence=none\n"
+    )
+    data = zip_of({"k.txt": b"Keita said the army will go.", "k.ann": ann.encode()})
+
+    report = import_bytes(project, "k.zip", data)
+
+    claim = Span.objects.get(label__name="CLAIM")
+    assert (claim.checkworthy, claim.claimant_id, claim.claimant_text) == ("", None, "")
+    assert messages_of(report, "k.txt") == [
+        brat.WARN_LEFT.format(
+            ann="k.ann", counts="1 attribute(s) (A/M), 1 relation(s) (R), 1 note(s) (#)"
+        )
+    ]
+
+
+def test_label_studio_results_that_are_not_ours_are_reported_by_type(project):
+    task = {
+        "data": {"text": "Keita met Macron."},
+        "annotations": [
+            {
+                "result": [
+                    {
+                        "id": "a",
+                        "from_name": "ner",
+                        "to_name": "text",
+                        "type": "labels",
+                        "value": {"start": 0, "end": 5, "text": "Keita", "labels": ["PER"]},
+                    },
+                    {
+                        "id": "b",
+                        "from_name": "ner",
+                        "to_name": "text",
+                        "type": "labels",
+                        "value": {"start": 10, "end": 16, "text": "Macron", "labels": ["PER"]},
+                    },
+                    {
+                        "id": "r",
+                        "from_id": "a",
+                        "to_id": "b",
+                        "type": "relation",
+                        "labels": ["met"],
+                    },
+                    {
+                        "id": "a",
+                        "from_name": "checkworthy",
+                        "to_name": "text",
+                        "type": "choices",
+                        "value": {"start": 0, "end": 5, "choices": ["very"]},
+                    },
+                ]
+            }
+        ],
+    }
+
+    report = import_bytes(project, "task.json", json.dumps(task).encode())
+
+    assert spans_of(Document.objects.get(project=project)) == [("PER", "Keita"), ("PER", "Macron")]
+    assert messages_of(report, 1) == [
+        labelstudio.WARN_RESULTS.format(source="annotations.0", counts="1 'relation', 1 'choices'")
+    ]

@@ -62,11 +62,13 @@ from annotations.services.ingest.records import (
     UnsupportedFileType,
 )
 from annotations.services.ingest.storage import (
+    ANALYZE_AFTER,
     documents_import,
     documents_import_file,
     documents_import_files,
     documents_import_records,
     report_as_json,
+    statistics_refresh,
     store_batch,
 )
 from annotations.services.ingest.workers import (
@@ -78,6 +80,7 @@ from annotations.services.ingest.workers import (
 )
 
 __all__ = [
+    "ANALYZE_AFTER",
     "ANNOTATE_AS",
     "AS_GOLD",
     "AS_PREDICTION",
@@ -121,6 +124,7 @@ __all__ = [
     "prepare_records",
     "record_from_object",
     "report_as_json",
+    "statistics_refresh",
     "store_batch",
     "workers_for",
 ]

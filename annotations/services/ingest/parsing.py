@@ -20,12 +20,15 @@ from typing import Any, BinaryIO, NamedTuple
 import orjson
 
 from annotations import repair
+from annotations.exports.splits import SPLIT_NAMES
 from annotations.services.ingest.formats import brat, conll, labelstudio, prodigy
 from annotations.services.ingest.records import (
     CONLL_EXTENSIONS,
+    CSV_SPAN_TABLE_COLUMNS,
     ERR_BOM_MISMATCH,
     ERR_CSV_NO_TEXT_COLUMN,
     ERR_CSV_ROW_WIDTH,
+    ERR_CSV_SPAN_TABLE,
     ERR_INVALID_JSON,
     ERR_JSON_NOT_LIST,
     ERR_META_NOT_OBJECT,
@@ -61,6 +64,9 @@ _RECORD_KEYS = {
     "annotator",
     "reviewed_by",
 }
+# What our export adds to a split or released file: where the record went, not the document.
+# Left out of meta only with the values our export writes, so a user's own "split" stays.
+_SPLITS = {name for names in SPLIT_NAMES.values() for name in names}
 # Keys other tools write annotations under: read by a format, or reported, never meta.
 ANNOTATION_KEYS = {
     "relations",
@@ -215,9 +221,19 @@ def record_from_object(obj: Any, line: int | str, encoding: str | None = None) -
     read = labelstudio.read_min_spans(obj, record) | prodigy.read_spans(obj, record)
     _spans_from(obj, record, read)
     read |= _report_unread(obj, record, read)
-    extra = {k: v for k, v in obj.items() if k not in _RECORD_KEYS | read and k != "id"}
+    extra = {
+        key: value
+        for key, value in obj.items()
+        if key not in _RECORD_KEYS | read and key != "id" and not _is_export_field(key, value)
+    }
     record.meta = {**extra, **meta} if extra else meta
     return record
+
+
+def _is_export_field(key: str, value: Any) -> bool:
+    """Whether a key and its value are one our export added: a split name under ``split``,
+    a release name under ``release``."""
+    return (key == "split" and value in _SPLITS) or (key == "release" and isinstance(value, str))
 
 
 def parse_jsonl(stream: BinaryIO, encoding: str | None = None) -> Iterator[Record]:
@@ -339,6 +355,9 @@ def parse_csv(stream: BinaryIO, encoding: str | None = None) -> Iterator[Record]
     columns = [column.strip() for column in header]
     if "text" not in columns:
         yield Record(line=1, error=ERR_CSV_NO_TEXT_COLUMN.format(columns=", ".join(columns)))
+        return
+    if set(columns) >= CSV_SPAN_TABLE_COLUMNS:
+        yield Record(line=1, error=ERR_CSV_SPAN_TABLE)
         return
     previous_end = reader.line_num
     while True:

@@ -72,9 +72,10 @@ class LabelIndex:
     # Unknown span labels are to be created (NEW_LABEL), with the kind their key implies.
     create_unknown: bool = False
 
-    def span_label(self, name: Any, key: str) -> tuple[int, str] | None:
-        """The (id, kind) a span under ``key`` takes for the label ``name``; None: dropped."""
-        wanted = rules.CLAIM if key == "claims" else None
+    def span_label(self, name: Any, key: str, kind: str | None = None) -> tuple[int, str] | None:
+        """The (id, kind) a span under ``key`` (said to be of ``kind``) takes for the label
+        ``name``; None: dropped."""
+        wanted = rules.CLAIM if key == "claims" else kind
         found = self.by_name.get(name) if isinstance(name, str) else None
         if found is not None:
             return found if wanted is None or found[1] == wanted else None
@@ -247,9 +248,10 @@ def _carry_spans(
                 WARN_SPAN_RANGE.format(**where, start=raw.start, end=raw.end, problem=problem)
             )
             continue
-        found = labels.span_label(raw.label, raw.key)
+        found = labels.span_label(raw.label, raw.key, raw.kind)
         if found is None:
-            kind = "claim" if raw.key == "claims" else "entity or claim"
+            claim = raw.key == "claims" or raw.kind == rules.CLAIM
+            kind = "claim" if claim else "entity or claim"
             warnings.append(WARN_SPAN_LABEL.format(**where, kind=kind, label=raw.label))
             continue
         if raw.text is not None and raw.text != original[raw.start : raw.end]:

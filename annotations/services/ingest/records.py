@@ -59,6 +59,13 @@ ERR_JSON_NOT_LIST = (
     "one Label Studio task, or JSON Lines."
 )
 ERR_CSV_NO_TEXT_COLUMN = 'The CSV header has no "text" column (columns: {columns}).'
+ERR_CSV_SPAN_TABLE = (
+    "This CSV is a table of spans (columns kind, start, end, label: the workbench's CSV "
+    "export), one row per span, not one document per row; nothing was imported. Import the "
+    "jsonl, doccano, brat or Label Studio export instead: they carry the texts and their spans."
+)
+# The columns that make a CSV a span table rather than documents (see exports/csv.py).
+CSV_SPAN_TABLE_COLUMNS = frozenset({"kind", "start", "end", "label"})
 ERR_CSV_ROW_WIDTH = "This row has {got} cells; the header has {expected}."
 ERR_SPANS_NOT_LIST = '"{key}" must be a list of spans.'
 WARN_SPAN_SHAPE = "{key} #{index}: expected [start, end, label] or {{start, end, label}}; dropped."
@@ -183,6 +190,9 @@ class RawSpan:
     text: Any = None
     checkworthy: Any = ""
     claimant: Any = None  # {"start", "end", "text"?} of an entity, or {"text"}
+    # "claim" when the format says the span is a claim whatever its key (brat, Label Studio):
+    # a label it creates is then a claim label.
+    kind: str | None = None
 
 
 @dataclass

@@ -13,8 +13,10 @@ Invariants:
   duplicates.
 - Preparing in worker processes (``workers`` > 1, see ``workers``) changes nothing but
   speed: results are consumed in input order. Workers are forked and never touch the database.
-- Database code that is not the ORM (the COPY of PostgreSQL, the look-up of stored hashes)
-  lives behind ``annotations.db``; this module only chooses when to call it.
+- Database code that is not the ORM (the COPY of PostgreSQL, the look-up of stored hashes,
+  ANALYZE) lives behind ``annotations.db``; this module only chooses when to call it.
+- An import that created ``ANALYZE_AFTER`` documents or more ends with ANALYZE of the tables
+  it filled (``statistics_refresh``): queries run right after it are planned from its data.
 """
 
 import json
@@ -30,7 +32,8 @@ from django.utils import timezone
 
 from annotations.db.copy import copy_supported, documents_copy
 from annotations.db.documents import stored_ids
-from annotations.models import Document, Project
+from annotations.db.statistics import analyze
+from annotations.models import Annotation, Document, Project, Span, Stance
 from annotations.services.ingest.attaching import attach, gold_write
 from annotations.services.ingest.formats.brat import Limits
 from annotations.services.ingest.labelling import labels_resolve
@@ -63,6 +66,12 @@ from annotations.services.ingest.workers import (
 
 # The package's name, as before it was one: log configuration keeps working.
 logger = logging.getLogger(__package__)
+
+# Documents an import must create to end with ANALYZE: fewer leave the statistics close
+# enough, and ANALYZE costs a sample of each table (tenths of a second on large ones).
+ANALYZE_AFTER = 1000
+# What an import fills: documents, and their pre-annotations as prediction annotations.
+IMPORTED_MODELS = (Document, Annotation, Span, Stance)
 
 
 def documents_import(
@@ -99,6 +108,7 @@ def documents_import(
     if batch:
         with pacer.write(len(batch)):
             store_batch(project, batch, report, seen, source, options=options, actor=actor)
+    statistics_refresh(created=len(report.created))
     logger.info(
         "import into project %s by %s: %d created, %d duplicates, %d errors",
         project.pk,
@@ -108,6 +118,12 @@ def documents_import(
         len(report.errors),
     )
     return report
+
+
+def statistics_refresh(*, created: int) -> None:
+    """After an import that created ``created`` documents: ANALYZE what it filled, if large."""
+    if created >= ANALYZE_AFTER:
+        analyze(IMPORTED_MODELS)
 
 
 def documents_import_records(

@@ -23,6 +23,7 @@ const PARTS = [
     ["Line", "External id", "Same text as document"],
     (e) => [e.line, e.external_id, `#${e.duplicate_of}`],
   ],
+  ["labels_created", "Labels created", ["Label", "Kind", "Id"], (e) => [e.name, e.kind, `#${e.id}`]],
   [
     "repaired",
     "Repaired before storing",
@@ -38,6 +39,13 @@ const COUNTS = [
   ["warnings", "Warnings"],
   ["errors", "Errors"],
 ];
+// Columns a part has only when the import's options put the key in its entries
+// (on_duplicate=attach: what a duplicate's pre-annotations became).
+const OPTIONAL_COLUMNS = {
+  duplicates: ["attached", "Pre-annotations attached as", (e) => e.attached ?? "not attached"],
+};
+// Counts shown only when the report has the key (create_labels=1).
+const OPTIONAL_COUNTS = [["labels_created", "Labels created"]];
 
 const form = document.getElementById("import-form");
 const panel = document.getElementById("import-status");
@@ -55,7 +63,7 @@ function element(tag, text, attributes = {}) {
 /** Draw an import report: the counts, then each non-empty part as a table. */
 export function drawReport(box, report) {
   const counts = element("dl", null, { class: "report-counts" });
-  for (const [key, title] of COUNTS) {
+  for (const [key, title] of [...COUNTS, ...OPTIONAL_COUNTS.filter(([key]) => key in report)]) {
     const item = element("div", null, { "data-count": key });
     item.append(element("dt", title), element("dd", number((report[key] || []).length)));
     counts.append(item);
@@ -64,17 +72,21 @@ export function drawReport(box, report) {
   for (const [key, title, headings, cells] of PARTS) {
     const entries = report[key] || [];
     if (!entries.length) continue;
+    const optional = OPTIONAL_COLUMNS[key];
+    const withOptional = optional && entries.some((entry) => optional[0] in entry);
+    const columns = withOptional ? [...headings, optional[1]] : headings;
     const section = element("section", null, { "data-section": key, class: "report-part" });
     section.append(element("h3", `${title} (${number(entries.length)})`));
     const table = element("table", null, { class: "data compact" });
     const head = element("tr");
-    for (const heading of headings) head.append(element("th", heading, { scope: "col" }));
+    for (const heading of columns) head.append(element("th", heading, { scope: "col" }));
     table.append(element("thead"));
     table.tHead.append(head);
     const body = element("tbody");
     for (const entry of entries.slice(0, MAX_ROWS)) {
       const row = element("tr");
-      for (const value of cells(entry)) row.append(element("td", value ?? ""));
+      const values = withOptional ? [...cells(entry), optional[2](entry)] : cells(entry);
+      for (const value of values) row.append(element("td", value ?? ""));
       body.append(row);
     }
     table.append(body);
@@ -193,6 +205,12 @@ async function upload(event) {
   if (form.elements.namedItem("collapse_repeats").checked) query.set("collapse_repeats", "1");
   const offsets = form.elements.namedItem("offsets").value;
   if (offsets !== "auto") query.set("offsets", offsets);
+  // The API's names and defaults: only what differs from a default is sent.
+  const annotateAs = form.elements.namedItem("annotate_as").value;
+  if (annotateAs !== "prediction") query.set("as", annotateAs);
+  const onDuplicate = form.elements.namedItem("on_duplicate").value;
+  if (onDuplicate !== "skip") query.set("on_duplicate", onDuplicate);
+  if (form.elements.namedItem("create_labels").checked) query.set("create_labels", "1");
   const body = new FormData();
   body.append("file", file, file.name);
   const button = form.querySelector('button[type="submit"]');

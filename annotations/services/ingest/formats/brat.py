@@ -6,21 +6,38 @@ Invariants:
   encrypted member, at most ``max_members`` members and ``max_bytes`` uncompressed, counted
   on the bytes actually read (a zip bomb's headers lie), not only on what the headers say.
 - ``T`` lines with one range become spans (offsets as brat counts them, checked against the
-  ``.txt`` by the span text the line carries); a discontinuous ``T`` (``0 5;10 15``) is
-  reported. Relations (``R``), events (``E``), attributes (``A``/``M``), normalisations
-  (``N``) and notes (``#``) have no place here yet: each document reports how many it left.
+  ``.txt`` by the span text the line carries). A ``T`` whose fragments are separated by
+  line breaks only is how brat (and our export) writes a span that crosses lines: it is read
+  as that one span. Any other discontinuous ``T`` (``0 5;10 15``) is reported.
+- What our brat export writes is read back (``annotations.exports.brat``): the ``Claimant``
+  relation and the ``claimant:`` note (a claim's claimant), the ``Checkworthy`` attribute,
+  and the ``stance`` notes. A type that the ``annotation.conf`` gives the ``Claimant``
+  relation's ``Arg1`` or the ``Checkworthy`` attribute is a claim type. Every other relation
+  (``R``), event (``E``), attribute (``A``/``M``), normalisation (``N``) and note (``#``)
+  has no place here yet: each document reports how many it left.
 - A ``.txt`` without its ``.ann`` is a document without spans; an ``.ann`` without its
   ``.txt``, and any other member, is reported.
 """
 
+import itertools
 import zipfile
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
-from annotations import repair
+from annotations import repair, rules
+from annotations.exports.brat import (
+    AUTHOR,
+    CHECKWORTHY,
+    CLAIMANT,
+    CLAIMANT_NOTE,
+    CONF_NAME,
+    NO_EVIDENCE,
+    NOTES,
+    STANCE_NOTE,
+)
 from annotations.services.ingest.records import ERR_BOM_MISMATCH, ImportRefused, RawSpan, Record
 
 CHUNK = 64 * 1024
@@ -32,7 +49,10 @@ ERR_UNSAFE_NAME = "{name}: member {member!r} would be written outside the archiv
 ERR_ENCRYPTED = "{name}: member {member!r} is encrypted; refused."
 ERR_NO_TXT = "{member}: no {txt} beside it; its annotations cannot be placed."
 ERR_NO_TXT_MEMBER = "{name}: no brat .txt file among its {count} members; nothing to import."
-WARN_CONF = "{member}: brat configuration, not read; labels are matched to the project's by name."
+WARN_CONF = (
+    "{member}: brat configuration, read only for its claim types (those of the Claimant "
+    "relation and the Checkworthy attribute); labels are matched to the project's by name."
+)
 WARN_OTHER_MEMBER = "{member}: not a brat .txt or .ann file; not read."
 WARN_DISCONTINUOUS = "{ann} line {line}: discontinuous span {id} ({ranges}) not imported."
 WARN_BAD_LINE = "{ann} line {line}: not a brat annotation line; not read."
@@ -58,6 +78,7 @@ class Limits:
 def parse_zip(name: str, stream: BinaryIO, limits: Limits, encoding: str | None) -> list[Record]:
     """Read a brat archive into records, or raise ImportRefused (see module doc)."""
     files = read_archive(name, stream, limits)
+    claim_types = _claim_types(files)
     records = []
     warnings = []
     for member in sorted(files):
@@ -66,7 +87,7 @@ def parse_zip(name: str, stream: BinaryIO, limits: Limits, encoding: str | None)
             # macOS's resource forks: binary, whatever their extension says.
             warnings.append(WARN_OTHER_MEMBER.format(member=member))
         elif path.suffix == ".txt":
-            records.append(_record(member, files, encoding))
+            records.append(_record(member, files, encoding, claim_types))
         elif path.suffix == ".ann":
             if str(path.with_suffix(".txt")) not in files:
                 records.append(
@@ -136,7 +157,23 @@ def _read_bounded(
         raise ImportRefused(ERR_NOT_ZIP.format(name=name, reason=error)) from error
 
 
-def _record(member: str, files: dict[str, bytes], encoding: str | None) -> Record:
+def _claim_types(files: dict[str, bytes]) -> set[str]:
+    """The types every annotation.conf of the archive declares claims (see module doc)."""
+    types: set[str] = set()
+    for member, data in files.items():
+        if PurePosixPath(member).name != CONF_NAME:
+            continue
+        for line in data.decode("utf-8", errors="replace").splitlines():
+            name, _, args = line.partition("\t")
+            if name in (CLAIMANT, CHECKWORTHY):
+                first = args.split(",")[0].partition(":")[2]
+                types.update(part.strip() for part in first.split("|") if part.strip())
+    return types
+
+
+def _record(
+    member: str, files: dict[str, bytes], encoding: str | None, claim_types: set[str]
+) -> Record:
     """One .txt and its .ann (if any) as a record."""
     path = PurePosixPath(member)
     external_id = str(path.with_suffix(""))
@@ -154,43 +191,131 @@ def _record(member: str, files: dict[str, bytes], encoding: str | None) -> Recor
             message = ERR_BOM_MISMATCH.format(encoding=error.encoding, reason=error.reason)
             record.warnings.append(f"{ann}: {message}")
             return record
-        _read_ann(ann, content.removeprefix(repair.BOM_CHAR), record)
+        _read_ann(ann, content.removeprefix(repair.BOM_CHAR), record, claim_types)
     return record
 
 
-def _read_ann(ann: str, content: str, record: Record) -> None:
-    """Add an .ann file's text-bound annotations to the record; count what is left."""
+def _read_ann(ann: str, content: str, record: Record, claim_types: set[str]) -> None:
+    """Add an .ann file's spans, claimants, check-worthiness and stances to the record; count
+    what is left."""
     left = Counter[str]()
+    spans: dict[str, RawSpan] = {}
+    others: list[tuple[int, list[str]]] = []  # read once every T is known
     for number, line in enumerate(content.splitlines(), start=1):
         if not line.strip():
             continue
-        kind = line[0]
-        if kind != "T":
-            if kind in KINDS:
-                left[KINDS[kind]] += 1
-            else:
-                record.warnings.append(WARN_BAD_LINE.format(ann=ann, line=number))
+        if line[0] != "T":
+            others.append((number, line.split("\t")))
             continue
-        fields = line.split("\t")
-        head = fields[1].split(" ", 1) if len(fields) >= 2 else []
-        if len(head) != 2:
+        span = _text_bound(ann, number, line, record)
+        if span is not None:
+            spans[line.split("\t", 1)[0]] = span
+            span.kind = rules.CLAIM if span.label in claim_types else None
+            record.spans.append(span)
+    for number, fields in others:
+        kind = fields[0][0]
+        if kind in ("R", "A", "#") and _read_link(fields, spans, record):
+            continue
+        if kind in KINDS:
+            left[KINDS[kind]] += 1
+        else:
             record.warnings.append(WARN_BAD_LINE.format(ann=ann, line=number))
-            continue
-        label, ranges = head
-        if ";" in ranges:
-            record.warnings.append(
-                WARN_DISCONTINUOUS.format(ann=ann, line=number, id=fields[0], ranges=ranges)
-            )
-            continue
-        offsets = ranges.split()
-        if len(offsets) != 2 or not all(part.isdigit() for part in offsets):
-            record.warnings.append(WARN_BAD_LINE.format(ann=ann, line=number))
-            continue
-        span_text = fields[2] if len(fields) > 2 else None
-        key = f"{ann} {fields[0]}, line"
-        record.spans.append(
-            RawSpan(key, number, int(offsets[0]), int(offsets[1]), label, span_text)
-        )
     if left:
         counts = ", ".join(f"{n} {kind}" for kind, n in left.items())
         record.warnings.append(WARN_LEFT.format(ann=ann, counts=counts))
+
+
+def _text_bound(ann: str, number: int, line: str, record: Record) -> RawSpan | None:
+    """The span of a T line, or None (and why) when it is not one we can take."""
+    fields = line.split("\t")
+    head = fields[1].split(" ", 1) if len(fields) >= 2 else []
+    if len(head) != 2:
+        record.warnings.append(WARN_BAD_LINE.format(ann=ann, line=number))
+        return None
+    label, ranges = head
+    pieces = [piece.split() for piece in ranges.split(";")]
+    if not all(len(piece) == 2 and all(p.isdigit() for p in piece) for piece in pieces):
+        record.warnings.append(WARN_BAD_LINE.format(ann=ann, line=number))
+        return None
+    offsets = [(int(start), int(end)) for start, end in pieces]
+    span_text = fields[2] if len(fields) > 2 else None
+    key = f"{ann} {fields[0]}, line"
+    if len(offsets) == 1:
+        return RawSpan(key, number, *offsets[0], label, span_text)
+    text = _across_lines(record.text, offsets, span_text)
+    if text is None:
+        record.warnings.append(
+            WARN_DISCONTINUOUS.format(ann=ann, line=number, id=fields[0], ranges=ranges)
+        )
+        return None
+    return RawSpan(key, number, offsets[0][0], offsets[-1][1], label, text)
+
+
+def _across_lines(text: Any, offsets: list[tuple[int, int]], shown: str | None) -> str | None:
+    """The text of fragments that are one span cut at its line breaks (None if they are not):
+    only line breaks between them, and the .ann's text their texts joined by a space."""
+    if not isinstance(text, str) or offsets[-1][1] > len(text):
+        return None
+    gaps = [text[end:start] for (_, end), (start, _) in itertools.pairwise(offsets)]
+    if not all(gap and set(gap) == {"\n"} for gap in gaps):
+        return None
+    if shown is not None and shown != " ".join(text[start:end] for start, end in offsets):
+        return None
+    return text[offsets[0][0] : offsets[-1][1]]
+
+
+def _reference(span: RawSpan, *, labelled: bool = False) -> dict[str, Any]:
+    """How a claimant, holder or evidence names a span of the line (by offsets)."""
+    ref = {"start": span.start, "end": span.end, "text": span.text}
+    return {**ref, "label": span.label} if labelled else ref
+
+
+def _read_link(fields: list[str], spans: dict[str, RawSpan], record: Record) -> bool:
+    """Read an R, A or # line our brat export writes; False: not one of ours."""
+    head = fields[1].split(" ") if len(fields) >= 2 else []
+    kind = fields[0][0]
+    if kind == "R" and len(head) == 3 and head[0] == CLAIMANT:
+        claim, entity = (spans.get(arg.partition(":")[2]) for arg in head[1:])
+        if claim is None or entity is None or not head[1].startswith("Arg1:"):
+            return False
+        claim.claimant, claim.kind = _reference(entity), rules.CLAIM
+        return True
+    if kind == "A" and head[:1] == [CHECKWORTHY] and len(head) == 3 and head[1] in spans:
+        if not rules.is_checkworthy(head[2]):
+            return False
+        spans[head[1]].checkworthy, spans[head[1]].kind = head[2], rules.CLAIM
+        return True
+    if kind == "#" and len(head) == 2 and head[0] == NOTES and len(fields) == 3:
+        return _read_note(spans.get(head[1]), fields[2], spans, record)
+    return False
+
+
+def _read_note(
+    anchor: RawSpan | None, note: str, spans: dict[str, RawSpan], record: Record
+) -> bool:
+    """Read a claimant or stance note our brat export writes; False: not one of ours."""
+    if anchor is None:
+        return False
+    if note.startswith(CLAIMANT_NOTE):
+        anchor.claimant = {"text": note.removeprefix(CLAIMANT_NOTE)}
+        anchor.kind = rules.CLAIM
+        return True
+    stance = STANCE_NOTE.fullmatch(note)
+    if stance is None:
+        return False
+    holder, evidence = stance["holder"], stance["evidence"]
+    if (holder != AUTHOR and holder not in spans) or (
+        evidence != NO_EVIDENCE and evidence not in spans
+    ):
+        return False
+    record.stances.append(
+        {
+            "target": stance["target"],
+            "label": stance["label"],
+            "holder": None if holder == AUTHOR else _reference(spans[holder]),
+            "evidence": None
+            if evidence == NO_EVIDENCE
+            else _reference(spans[evidence], labelled=True),
+        }
+    )
+    return True

@@ -3,10 +3,19 @@
 A task is ``{"data": {<text field>: ...}, "annotations": [{"result": [...]}],
 "predictions": [{"result": [...]}]}``. Results of type ``labels`` (``value.start``, ``end``,
 ``labels``, ``text``) become spans; every annotator's and every prediction's are merged into
-the document's one pre-annotation, exact repeats once. Everything else a task carries as
-annotation (choices, relations, text areas, ratings, cancelled annotations, drafts) is
-reported per task. The text field is ``text`` when the task has one, else the field the
-results point at (``to_name``), else the task's only string field (and the report says so).
+the document's one pre-annotation, exact repeats once. The text field is ``text`` when the
+task has one, else the field the results point at (``to_name``), else the task's only string
+field (and the report says so).
+
+What our own export writes (``annotations.exports.labelstudio``) is read back: regions of the
+``claim`` control are claims; a claim's ``checkworthy`` choice and ``claimant_text`` text
+area (per-region results sharing its id) and a ``claimant`` relation from it to an entity;
+``data.external_id``, ``data.meta`` and ``data.stances`` (the stances, in the native shape),
+while ``data.document_id``, ``split`` and ``release`` of such a task are the export's
+provenance, not meta. The ``stance_<n>`` choices repeat ``data.stances`` (a task does not say
+which target ``n`` is): a task whose choices name other values than its ``data.stances`` is
+reported. Everything else a task carries as annotation (other choices and relations, text
+areas, ratings, cancelled annotations, drafts) is reported per task.
 
 JSON-MIN (Label Studio's flat export) puts each control's results under the control's name:
 any key whose value is a list of ``{start, end, labels}`` is read as spans.
@@ -15,6 +24,15 @@ any key whose value is a list of ``{start, end, labels}`` is read as spans.
 from collections import Counter
 from typing import Any
 
+from annotations import rules
+from annotations.exports.labelstudio import (
+    CHECKWORTHY_CONTROL,
+    CLAIM_CONTROL,
+    CLAIMANT_RELATION,
+    CLAIMANT_TEXT_CONTROL,
+    PROVENANCE_KEYS,
+    STANCE_CONTROL_PREFIX,
+)
 from annotations.services.ingest.records import RawSpan, Record
 
 LABELS = "labels"
@@ -30,6 +48,12 @@ WARN_MERGED = (
     "pre-annotation (the same span once)."
 )
 WARN_NOT_A_RESULT = '{source}: expected an object with a "result" list; not imported.'
+WARN_STANCE_CHOICES = (
+    "{source}: stance choices {choices!r} differ from data.stances {stances!r}; "
+    "data.stances imported, the choices not."
+)
+# The data keys of a task our export wrote that are the export's, not the document's meta.
+OWN_DATA_KEYS = ("document_id", "external_id", "meta", "stances", *PROVENANCE_KEYS)
 
 
 def is_task(obj: dict[str, Any]) -> bool:
@@ -43,15 +67,11 @@ def task_record(obj: dict[str, Any], line: int | str, encoding: str | None) -> R
     field, by_elimination = _text_field(data, obj)
     if field is None:
         return Record(line=line, error=ERR_NO_TEXT_FIELD.format(fields=", ".join(map(str, data))))
-    meta = {key: value for key, value in data.items() if key != field}
-    if isinstance(obj.get("meta"), dict):
-        meta.update(obj["meta"])
-    record = Record(
-        line=line, text=data[field], external_id=obj.get("id", ""), meta=meta, encoding=encoding
-    )
+    record = Record(line=line, text=data[field], encoding=encoding)
+    _read_data(obj, data, field, record)
     if by_elimination:
         record.warnings.append(WARN_TEXT_FIELD.format(field=field))
-    seen: set[tuple[Any, ...]] = set()
+    seen: dict[tuple[Any, ...], RawSpan] = {}
     used = Counter[str]()
     for source in SOURCES:
         items = obj.get(source) or []
@@ -68,6 +88,20 @@ def task_record(obj: dict[str, Any], line: int | str, encoding: str | None) -> R
     return record
 
 
+def _read_data(obj: dict[str, Any], data: dict[str, Any], field: str, record: Record) -> None:
+    """Set the record's external id, meta and stances from the task's data (see module doc)."""
+    ours = isinstance(data.get("meta"), dict) and isinstance(data.get("stances"), list)
+    left_out = {field, *OWN_DATA_KEYS} if ours else {field}
+    meta = {key: value for key, value in data.items() if key not in left_out}
+    if ours:
+        meta.update(data["meta"])
+        record.stances = data["stances"]
+    if isinstance(obj.get("meta"), dict):
+        meta.update(obj["meta"])
+    record.meta = meta
+    record.external_id = (data.get("external_id") or "") if ours else obj.get("id", "")
+
+
 def _text_field(data: dict[str, Any], obj: dict[str, Any]) -> tuple[str | None, bool]:
     """The data field that holds the text, and whether it was only guessed by elimination."""
     if "text" in data:
@@ -82,7 +116,9 @@ def _text_field(data: dict[str, Any], obj: dict[str, Any]) -> tuple[str | None, 
     return (strings[0], True) if len(strings) == 1 else (None, False)
 
 
-def _read_result(item: Any, where: str, record: Record, seen: set[tuple[Any, ...]]) -> bool:
+def _read_result(
+    item: Any, where: str, record: Record, seen: dict[tuple[Any, ...], RawSpan]
+) -> bool:
     """Add one annotation's (or prediction's) spans; report the rest. Whether it was read."""
     if not isinstance(item, dict) or not isinstance(item.get("result"), list):
         record.warnings.append(WARN_NOT_A_RESULT.format(source=where))
@@ -91,21 +127,76 @@ def _read_result(item: Any, where: str, record: Record, seen: set[tuple[Any, ...
     if item.get("was_cancelled"):
         record.warnings.append(WARN_CANCELLED.format(source=where, count=len(results)))
         return False
-    skipped = Counter[str]()
+    regions: dict[Any, RawSpan] = {}
+    others = []
     for index, result in enumerate(results):
         value = result.get("value") if isinstance(result, dict) else None
-        if result.get("type") != LABELS or not isinstance(value, dict):
-            skipped[str(result.get("type") if isinstance(result, dict) else "malformed")] += 1
+        if not isinstance(value, dict) or result.get("type") != LABELS:
+            others.append(result)
             continue
+        claim = rules.CLAIM if result.get("from_name") == CLAIM_CONTROL else None
         for label in value.get(LABELS) or [None]:
             place = (value.get("start"), value.get("end"), label)
             if place not in seen:
-                seen.add(place)
-                record.spans.append(RawSpan(f"{where}.result", index, *place, value.get("text")))
+                seen[place] = RawSpan(f"{where}.result", index, *place, value.get("text"))
+                record.spans.append(seen[place])
+            seen[place].kind = seen[place].kind or claim
+            regions.setdefault(result.get("id"), seen[place])
+    skipped = Counter[str]()
+    choices = [choice for result in others for choice in _stance_choices(result)]
+    for result in others:
+        if not (_stance_choices(result) and record.stances) and not _read_linked(result, regions):
+            skipped[str(result.get("type") if isinstance(result, dict) else "malformed")] += 1
+    stances = [s.get("label") for s in record.stances if isinstance(s, dict)]
+    if choices and record.stances and sorted(map(str, choices)) != sorted(map(str, stances)):
+        record.warnings.append(
+            WARN_STANCE_CHOICES.format(source=where, choices=choices, stances=stances)
+        )
     if skipped:
         counts = ", ".join(f"{n} {kind!r}" for kind, n in skipped.items())
         record.warnings.append(WARN_RESULTS.format(source=where, counts=counts))
     return True
+
+
+def _stance_choices(result: Any) -> list[Any]:
+    """The values of a ``stance_<n>`` choices result (none for any other result)."""
+    if not isinstance(result, dict) or result.get("type") != "choices":
+        return []
+    value = result.get("value")
+    control = str(result.get("from_name", ""))
+    if not control.startswith(STANCE_CONTROL_PREFIX) or not isinstance(value, dict):
+        return []
+    return list(value.get("choices") or [])
+
+
+def _read_linked(result: Any, regions: dict[Any, RawSpan]) -> bool:
+    """Read a claim's check-worthiness, claimant text or claimant relation; whether it was."""
+    if not isinstance(result, dict):
+        return False
+    kind, control, value = result.get("type"), result.get("from_name"), result.get("value")
+    if kind == "relation" and result.get(LABELS) == [CLAIMANT_RELATION]:
+        claim, entity = regions.get(result.get("from_id")), regions.get(result.get("to_id"))
+        if claim is None or entity is None:
+            return False
+        claim.claimant = {"start": entity.start, "end": entity.end, "text": entity.text}
+        claim.kind = rules.CLAIM
+        return True
+    span = regions.get(result.get("id"))
+    if span is None or not isinstance(value, dict):
+        return False
+    if kind == "choices" and control == CHECKWORTHY_CONTROL:
+        picked = value.get("choices")
+        if not (isinstance(picked, list) and len(picked) == 1 and rules.is_checkworthy(picked[0])):
+            return False
+        span.checkworthy, span.kind = picked[0], rules.CLAIM
+        return True
+    if kind == "textarea" and control == CLAIMANT_TEXT_CONTROL:
+        written = value.get("text")
+        if not (isinstance(written, list) and len(written) == 1 and isinstance(written[0], str)):
+            return False
+        span.claimant, span.kind = {"text": written[0]}, rules.CLAIM
+        return True
+    return False
 
 
 def read_min_spans(obj: dict[str, Any], record: Record) -> set[str]:

@@ -1,0 +1,238 @@
+"""The hot and bulk paths keep their plans on a fresh project: no statistics, a large event log.
+
+Each test builds a project as a user does (an import with pre-annotations, two annotators'
+submitted work, gold built by majority and edited) through the services, then grows the
+event log and the span table to a working project's size. Nothing runs ANALYZE, and the
+test's own transaction is never committed, so autovacuum cannot gather statistics either:
+PostgreSQL plans these queries from table sizes and default guesses, as it does for a fresh
+project (issue 14). Every statement of the path is EXPLAINed and must reach the event log
+and the spans through an index: never a scan of the whole table, never a walk of the event
+log's primary key.
+"""
+
+import itertools
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from annotations.exports import export_rows
+from annotations.models import Annotation, AnnotationEvent, Document, Label, Project, Span
+from annotations.selectors.dashboard import annotator_progress, document_state_counts, label_usage
+from annotations.selectors.exports import EXPORT_SUBMITTED
+from annotations.selectors.review import review_queue
+from annotations.services.annotating import annotation_get_or_create, annotation_set_status
+from annotations.services.annotating.content import annotation_replace_content
+from annotations.services.annotating.spans import span_create, span_delete, span_update
+from annotations.services.ingest import documents_import_records
+from annotations.services.projects import label_create, membership_set, project_create
+from annotations.services.queue import document_assign_next
+from annotations.services.releases import release_build, release_create
+from annotations.services.review.building import gold_build
+from tests.factories import UserFactory
+
+pytestmark = [pytest.mark.postgresql, pytest.mark.django_db]
+
+DOCUMENTS = 40
+# A working project's log: enough that walking it from its newest end costs seconds.
+EVENTS = 120_000
+SPANS_PER_ANNOTATION = 300
+# The tables a hot path must reach through an index only.
+LARGE_TABLES = {AnnotationEvent._meta.db_table, Span._meta.db_table}
+EVENT_PRIMARY_KEY = f"{AnnotationEvent._meta.db_table}_pkey"
+# The span indexes that start with the annotation.
+SPANS_BY_ANNOTATION = {"span_annotation_end_idx", "annotations_span_client_id_unique"}
+TEXT = "Keita met Macron in Bamako on Monday. " * 10
+
+
+@dataclass
+class Fresh:
+    project: Project
+    annotators: list[User]
+    reviewer: User
+    labels: dict[str, Label]
+
+
+@pytest.fixture
+def fresh() -> Fresh:
+    manager, reviewer = UserFactory(), UserFactory()
+    annotators = [UserFactory(), UserFactory()]
+    project = project_create(name="fresh", creator=manager, annotators_per_document=2)
+    for user in annotators:
+        membership_set(project=project, user=user, role="annotator")
+    membership_set(project=project, user=reviewer, role="reviewer")
+    labels = {name: label_create(project=project, name=name, kind="entity") for name in ("PER",)}
+    labels["LOC"] = label_create(project=project, name="LOC", kind="entity")
+    records = [
+        {"text": f"{n:04}. {TEXT}", "external_id": f"d{n}", "entities": [[6, 11, "PER"]]}
+        for n in range(DOCUMENTS)
+    ]
+    documents_import_records(project=project, records=records)
+    for number, document in enumerate(Document.objects.filter(project=project).order_by("pk")):
+        for user in annotators:
+            _submit(document, user)
+        if number % 2 == 0:
+            gold = gold_build(document=document, actor=reviewer, strategy="majority").annotation
+            span_create(annotation=gold, label=labels["PER"], start=16, end=22, actor=reviewer)
+    _grow(project)
+    return Fresh(project=project, annotators=annotators, reviewer=reviewer, labels=labels)
+
+
+def _submit(document: Document, user: User) -> None:
+    annotation, _ = annotation_get_or_create(document=document, author=user)
+    spans = [{"label": "PER", "start": 6, "end": 11}, {"label": "LOC", "start": 26, "end": 32}]
+    changed = annotation_replace_content(annotation=annotation, spans=spans, stances=[], actor=user)
+    annotation_set_status(
+        annotation=annotation,
+        status="submitted",
+        version=changed.annotation.version,
+        actor=user,
+    )
+
+
+def _grow(project: Project) -> None:
+    """Grow the log and the spans of the manual work in bulk, newer than every gold event."""
+    manual = Annotation.objects.filter(document__project=project, kind="manual")
+    ids = list(manual.values_list("pk", flat=True))
+    label = Label.objects.filter(project=project).values_list("pk", flat=True).first()
+    event, span = AnnotationEvent._meta.db_table, Span._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {event} (annotation_id, actor_id, action, object_id, after, version, "
+            "created_at) SELECT a.id, a.author_id, 'span_changed', n, '{}', 2, now() "
+            f"FROM {Annotation._meta.db_table} a, generate_series(1, %s) n WHERE a.id = ANY(%s)",
+            [EVENTS // len(ids), ids],
+        )
+        cursor.execute(
+            f'INSERT INTO {span} (annotation_id, label_id, start, "end", text, claimant_text, '
+            "checkworthy) SELECT a.id, %s, 400 + n, 401 + n, 'x', '', '' "
+            f"FROM {Annotation._meta.db_table} a, generate_series(1, %s) n WHERE a.id = ANY(%s)",
+            [label, SPANS_PER_ANNOTATION, ids],
+        )
+
+
+def _plans(run: Callable[[], Any]) -> list[tuple[str, dict[str, Any]]]:
+    """Run the path, then EXPLAIN each SELECT, UPDATE and DELETE it ran: (sql, plan) pairs."""
+    with CaptureQueriesContext(connection) as captured:
+        run()
+    plans = []
+    with connection.cursor() as cursor:
+        for query in captured.captured_queries:
+            sql = query["sql"] or ""
+            if sql.startswith("DECLARE "):  # the export's server-side cursor
+                sql = sql.split(" FOR ", 1)[1]
+            if not sql.startswith(("SELECT", "WITH", "UPDATE", "DELETE")):
+                continue
+            cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}")
+            (document,) = cursor.fetchone()
+            plans.append((sql, (json.loads(document) if isinstance(document, str) else document)))
+    assert plans, "the path ran no query"
+    return plans
+
+
+def _nodes(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    yield plan
+    for child in plan.get("Plans", []):
+        yield from _nodes(child)
+
+
+def _scans(plans: list[tuple[str, Any]]) -> list[tuple[str, str, str]]:
+    """Every scan (and BitmapAnd) of the plans: (node type, table, index or "")."""
+    return [
+        (node["Node Type"], node.get("Relation Name", ""), node.get("Index Name", ""))
+        for _sql, plan in plans
+        for node in itertools.chain.from_iterable(_nodes(top["Plan"]) for top in plan)
+        if "Scan" in node["Node Type"] or node["Node Type"] == "BitmapAnd"
+    ]
+
+
+def assert_indexed(plans: list[tuple[str, Any]]) -> list[tuple[str, str, str]]:
+    """Large tables only through an index that fits; the event log never by its primary key.
+
+    A BitmapAnd joins two indexes that each fit part of the condition: no index fits it all,
+    and each part may read far more than the rows wanted (every span of a label, to find the
+    ones of one annotation).
+    """
+    scans = _scans(plans)
+    problems = [scan for scan in scans if "Seq Scan" in scan[0] and scan[1] in LARGE_TABLES]
+    problems += [scan for scan in scans if scan[2] == EVENT_PRIMARY_KEY]
+    problems += [scan for scan in scans if scan[0] == "BitmapAnd"]
+    assert not problems, f"{problems} in\n" + "\n".join(sql for sql, _ in plans)
+    return scans
+
+
+def test_the_gold_export_reads_who_reviewed_by_the_events_annotation_index(fresh):
+    rows: list[dict[str, Any]] = []
+    plans = _plans(lambda: rows.extend(export_rows(project=fresh.project)))
+
+    scans = assert_indexed(plans)
+    assert len(rows) == DOCUMENTS // 2
+    assert {row["reviewed_by"] for row in rows} == {fresh.reviewer.username}
+    assert ("Index Scan", "annotations_annotationevent", "event_annotation_id_idx") in scans
+
+
+def test_the_export_of_submitted_work_reads_spans_through_their_annotation_index(fresh):
+    rows: list[dict[str, Any]] = []
+    plans = _plans(
+        lambda: rows.extend(export_rows(project=fresh.project, include=EXPORT_SUBMITTED))
+    )
+
+    scans = assert_indexed(plans)
+    assert len(rows) == 2 * DOCUMENTS
+    # Each submitted annotation's two spans and its share of the bulk ones, in offset order.
+    assert all(len(row["entities"]) == 2 + SPANS_PER_ANNOTATION for row in rows)
+    assert {index for _type, _table, index in scans} & SPANS_BY_ANNOTATION, scans
+
+
+def test_a_release_build_reads_the_gold_by_index(fresh):
+    release = release_create(project=fresh.project, actor=fresh.project.created_by, name="v1")
+
+    assert_indexed(_plans(lambda: release_build(release_id=release.pk)))
+    release.refresh_from_db()
+    assert (release.status, release.document_count) == ("ready", DOCUMENTS // 2)
+
+
+def test_the_dashboard_counts_and_times_without_reading_the_whole_log(fresh):
+    progress: list[Any] = []
+
+    def dashboard() -> None:
+        progress.extend(annotator_progress(project=fresh.project))
+        list(label_usage(project=fresh.project))
+        document_state_counts(project=fresh.project)
+
+    scans = assert_indexed(_plans(dashboard))
+    timed = {person.username: len(person.seconds) for person in progress}
+    assert timed == {user.username: DOCUMENTS for user in fresh.annotators} | {
+        fresh.reviewer.username: 0,
+        fresh.project.created_by.username: 0,
+    }
+    assert ("Index Scan", "annotations_span", "span_label_annotation_idx") in scans
+
+
+def test_the_review_queue_reads_spans_through_their_annotation_index(fresh):
+    rows: list[Any] = []
+    assert_indexed(_plans(lambda: rows.extend(review_queue(project=fresh.project))))
+    assert len(rows) == DOCUMENTS
+
+
+def test_the_queue_and_span_writes_reach_the_log_and_spans_by_index(fresh):
+    newcomer = UserFactory()
+    membership_set(project=fresh.project, user=newcomer, role="annotator")
+    fresh.project.annotators_per_document = 3
+    fresh.project.save()
+
+    def annotate() -> None:
+        annotation = document_assign_next(project=fresh.project, user=newcomer)
+        assert annotation is not None
+        span, _ = span_create(
+            annotation=annotation, label=fresh.labels["PER"], start=6, end=11, actor=newcomer
+        )
+        span = span_update(span=span, label=fresh.labels["LOC"], actor=newcomer)
+        span_delete(span=span, actor=newcomer)
+
+    assert_indexed(_plans(annotate))
