@@ -93,6 +93,7 @@ class ServerMeter:
         self.postgres = postgres
         self.peak = self.idle = 0
         self.cpu: dict[str, float] = {}
+        self.started: dict[int, float] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
@@ -110,14 +111,21 @@ class ServerMeter:
                 total += process.memory_full_info().pss
         return total
 
+    def _backends(self) -> dict[int, float]:
+        """CPU seconds so far of each PostgreSQL backend of the database, by pid."""
+        seconds = {}
+        for backend in self.postgres._backends():
+            with contextlib.suppress(psutil.NoSuchProcess):
+                seconds[backend.pid] = sum(backend.cpu_times()[:2])
+        return seconds
+
     def _cpu(self) -> dict[str, float]:
         server = 0.0
         for process in self._processes():
             with contextlib.suppress(psutil.NoSuchProcess):
                 times = process.cpu_times()  # children_*: the pool processes it has reaped
                 server += times.user + times.system + times.children_user + times.children_system
-        postgres = self.postgres.read()["postgres"]
-        return {"server": server, "postgres": sum(postgres) if postgres else float("nan")}
+        return {"server": server}
 
     def _sample(self) -> None:
         while not self._stop.is_set():
@@ -127,6 +135,7 @@ class ServerMeter:
     def __enter__(self) -> "ServerMeter":
         self.peak = self.idle = self._memory()
         self.cpu = self._cpu()
+        self.started = self._backends()
         self._thread.start()
         return self
 
@@ -136,6 +145,10 @@ class ServerMeter:
         self.peak = max(self.peak, self._memory())
         after = self._cpu()
         self.cpu = {name: after[name] - self.cpu[name] for name in after}
+        # A backend that started during the upload counts from 0; one that ended is lost,
+        # so the figure is a lower bound when connections were replaced (rare: they persist).
+        ended = self._backends()
+        self.cpu["postgres"] = sum(t - self.started.get(pid, 0.0) for pid, t in ended.items())
 
     def __str__(self) -> str:
         return (
