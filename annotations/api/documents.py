@@ -38,6 +38,7 @@ from annotations.services.ingest import (
     documents_import_file,
     documents_import_files,
     documents_import_records,
+    workers_for,
 )
 
 UNKNOWN_PARAMETER = "Unknown query parameter; expected one of: {names}."
@@ -207,6 +208,9 @@ class DocumentListApi(ListApiView):
         queued = import_in_background(request, project=project, upload=upload, options=options)
         if queued is not None:
             return queued
+        # A large one is prepared by worker processes, as the command line does.
+        size = upload.size if upload is not None else request.META.get("CONTENT_LENGTH")
+        workers = workers_for(_length(size))
         if upload is not None:
             report = documents_import_file(
                 project=project,
@@ -215,10 +219,15 @@ class DocumentListApi(ListApiView):
                 stream=upload.file,
                 options=options,
                 actor=request.user,
+                workers=workers,
             )
         elif isinstance(request.data, list):
             report = documents_import_records(
-                project=project, records=request.data, options=options, actor=request.user
+                project=project,
+                records=request.data,
+                options=options,
+                actor=request.user,
+                workers=workers,
             )
         else:
             raise ValidationError({"file": [BODY_INVALID]})
@@ -234,13 +243,17 @@ class DocumentDetailApi(ApiView):
         return Response(DocumentOutput(document).data)
 
 
+def _length(size: str | int | None) -> int:
+    """A body's or file's length in bytes; 0 when it is not said (or not a number)."""
+    try:
+        return int(size or 0)
+    except (TypeError, ValueError):
+        return 0
+
+
 def _check_size(size: str | int | None) -> None:
     """Refuse a body or file over IMPORT_MAX_BYTES before reading it."""
-    try:
-        length = int(size or 0)
-    except (TypeError, ValueError):
-        return
-    if length > settings.IMPORT_MAX_BYTES:
+    if _length(size) > settings.IMPORT_MAX_BYTES:
         raise RequestDataTooBig(TOO_LARGE.format(limit=settings.IMPORT_MAX_BYTES))
 
 
