@@ -47,7 +47,14 @@ from annotations.selectors.dashboard import (
     document_state_counts,
     label_usage,
 )
-from annotations.selectors.documents import document_get_for_user, document_list_for_user
+from annotations.selectors.documents import (
+    document_assigned_to,
+    document_disputed,
+    document_get_for_user,
+    document_list_for_user,
+    document_reviewed,
+    document_with_annotators,
+)
 from annotations.selectors.exports import (
     EXPORT_BATCH,
     EXPORT_GOLD,
@@ -127,10 +134,14 @@ __all__ = [
     "annotation_lock",
     "annotation_visible",
     "annotator_progress",
+    "document_assigned_to",
+    "document_disputed",
     "document_get_for_user",
     "document_list_for_user",
     "document_queue_for_user",
+    "document_reviewed",
     "document_state_counts",
+    "document_with_annotators",
     "event_get",
     "event_list",
     "export_batches",
