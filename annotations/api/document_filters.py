@@ -26,12 +26,25 @@ REVIEWERS_ONLY_FILTER = (
 )
 TRUE_VALUES = ("1", "true")
 FALSE_VALUES = ("0", "false")
-FLAG_CHOICES = [(value, value) for value in (*TRUE_VALUES, *FALSE_VALUES)]
+# Shown as yes / no; "true" and "false" are accepted too (API callers send them).
+FLAG_CHOICES = [("1", "yes"), ("0", "no")]
+ANY = "any"
 SEARCH_MAX_LENGTH = 200
 # The filters that look at other people's work.
 REVIEW_FILTERS = ("reviewed", "disputed", "assigned_to")
 SORT_KEYS = {"id": "id", "external_id": "external_id", "status": "caller_status"}
 SORT_KEYS_NULLABLE = {"updated": "updated"}
+
+
+class FlagField(django_filters.fields.ChoiceField):
+    """A yes / no choice that also takes ``true`` and ``false``."""
+
+    def valid_value(self, value: Any) -> bool:
+        return value in TRUE_VALUES or value in FALSE_VALUES
+
+
+class FlagFilter(django_filters.ChoiceFilter):
+    field_class = FlagField
 
 
 class StableOrderingFilter(django_filters.OrderingFilter):
@@ -66,14 +79,15 @@ class DocumentFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         field_name="caller_status",
         label="My status",
+        empty_label=ANY,
         choices=[(value, value.replace("_", " ")) for value in DOCUMENT_STATUSES],
     )
-    has_gold = django_filters.ChoiceFilter(choices=FLAG_CHOICES, method="gold", label="Has gold")
-    reviewed = django_filters.ChoiceFilter(
-        choices=FLAG_CHOICES, method="reviewed_filter", label="Reviewed"
+    has_gold = FlagFilter(choices=FLAG_CHOICES, method="gold", label="Has gold", empty_label=ANY)
+    reviewed = FlagFilter(
+        choices=FLAG_CHOICES, method="reviewed_filter", label="Reviewed", empty_label=ANY
     )
-    disputed = django_filters.ChoiceFilter(
-        choices=FLAG_CHOICES, method="disputed_filter", label="Disputed"
+    disputed = FlagFilter(
+        choices=FLAG_CHOICES, method="disputed_filter", label="Disputed", empty_label=ANY
     )
     assigned_to = django_filters.CharFilter(
         method="assigned_filter", label="Assigned to", max_length=150
@@ -81,6 +95,7 @@ class DocumentFilter(django_filters.FilterSet):
     external_id = django_filters.CharFilter(field_name="external_id")
     ordering = StableOrderingFilter(
         label="Sort",
+        empty_label="id",
         fields=(
             *((field, key) for key, field in SORT_KEYS.items()),
             *((field, key) for key, field in SORT_KEYS_NULLABLE.items()),
