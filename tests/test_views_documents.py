@@ -7,9 +7,8 @@ from annotations.models import Annotation
 from tests.factories import (
     AnnotationFactory,
     DocumentFactory,
-    MembershipFactory,
     ProjectFactory,
-    UserFactory,
+    members_of,
 )
 
 pytestmark = pytest.mark.django_db
@@ -18,10 +17,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def team():
     project = ProjectFactory(max_open_per_annotator=2)
-    people = {}
-    for name, role in [("ana", "annotator"), ("zeb", "annotator"), ("meg", "manager")]:
-        people[name] = UserFactory(username=name)
-        MembershipFactory(project=project, user=people[name], role=role)
+    people = members_of(project, ana="annotator", zeb="annotator", meg="manager")
     documents = [
         DocumentFactory(project=project, external_id=f"doc-{n}", text=f"Text number {n}.")
         for n in range(4)

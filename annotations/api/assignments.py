@@ -10,7 +10,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from annotations import access, selectors
+from annotations import access
 from annotations.api import base, permissions
 from annotations.api.base import ApiView, AuthenticatedRequest
 from annotations.api.serializers import ErrorOutput
@@ -46,12 +46,7 @@ class AssignmentApi(ApiView):
         project = permissions.project_for(request, project_id, access.MANAGE_ROLES)
         body = self.InputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        username = body.validated_data["annotator"]
-        annotator = selectors.user_get_by_username(username=username)
-        if annotator is None:
-            raise serializers.ValidationError(
-                {"annotator": [selectors.NO_SUCH_USER.format(username=username)]}
-            )
+        annotator = base.user_named(body.validated_data["annotator"], field="annotator")
         handout = documents_assign(
             project=project,
             document_ids=body.validated_data["documents"],

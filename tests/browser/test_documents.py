@@ -8,9 +8,8 @@ from tests.browser.test_screenshots import SCREENSHOTS, WIDTHS
 from tests.factories import (
     AnnotationFactory,
     DocumentFactory,
-    MembershipFactory,
     ProjectFactory,
-    UserFactory,
+    members_of,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -26,10 +25,7 @@ TEXTS = {
 @pytest.fixture
 def team():
     project = ProjectFactory(name="Sahel news", max_open_per_annotator=2)
-    people = {}
-    for name, role in [("ana", "annotator"), ("zeb", "annotator"), ("meg", "manager")]:
-        people[name] = UserFactory(username=name)
-        MembershipFactory(project=project, user=people[name], role=role)
+    people = members_of(project, ana="annotator", zeb="annotator", meg="manager")
     documents = {
         key: DocumentFactory(project=project, external_id=key, text=text)
         for key, text in TEXTS.items()

@@ -9,9 +9,9 @@ from annotations.services.assignment import documents_assign
 from tests.factories import (
     AnnotationFactory,
     DocumentFactory,
-    MembershipFactory,
     ProjectFactory,
     UserFactory,
+    members_of,
 )
 
 pytestmark = pytest.mark.django_db
@@ -20,10 +20,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def team():
     project = ProjectFactory(max_open_per_annotator=3)
-    people = {}
-    for name, role in [("ana", "annotator"), ("rev", "reviewer"), ("meg", "manager")]:
-        people[name] = UserFactory(username=name)
-        MembershipFactory(project=project, user=people[name], role=role)
+    people = members_of(project, ana="annotator", rev="reviewer", meg="manager")
     documents = [DocumentFactory(project=project) for _ in range(5)]
     return project, people, documents
 
