@@ -165,7 +165,7 @@ class DocumentAssignForm(forms.Form):
     """The document browser's "Assign": the documents ticked and the member to hand them to."""
 
     annotator = forms.ChoiceField(label="Assign to")
-    documents = forms.TypedMultipleChoiceField(coerce=int, choices=())
+    documents = forms.TypedMultipleChoiceField(coerce=int, choices=(), label="Documents")
 
     def __init__(self, *args, usernames: list[str], **kwargs) -> None:
         super().__init__(*args, **kwargs)

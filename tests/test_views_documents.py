@@ -111,7 +111,20 @@ def test_assigning_with_nothing_ticked_says_so_and_writes_nothing(team):
         f"/projects/{project.pk}/documents/assign/", {"annotator": "ana"}, follow=True
     )
 
-    assert "Tick at least one document." in response.content.decode()
+    assert "Documents: Tick at least one document." in response.content.decode()
+    assert not Annotation.objects.exists()
+
+
+def test_assigning_to_nobody_names_the_field_and_writes_nothing(team):
+    project, people, documents = team
+
+    response = _client(people["meg"]).post(
+        f"/projects/{project.pk}/documents/assign/",
+        {"documents": [documents[0].pk], "annotator": ""},
+        follow=True,
+    )
+
+    assert "Assign to: This field is required." in response.content.decode()
     assert not Annotation.objects.exists()
 
 

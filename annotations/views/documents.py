@@ -70,9 +70,9 @@ def project_documents_assign(request: AuthenticatedHttpRequest, project_id: int)
     members = selectors.membership_list(project=project)
     form = DocumentAssignForm(request.POST, usernames=[m.user.username for m in members])
     if not form.is_valid():
-        for errors in form.errors.values():
+        for name, errors in form.errors.items():
             for error in errors:
-                messages.error(request, str(error))
+                messages.error(request, f"{form.fields[name].label}: {error}")
         return _back(request, project_id)
     annotator = next(m.user for m in members if m.user.username == form.cleaned_data["annotator"])
     try:
