@@ -57,7 +57,14 @@ from annotations.selectors.dashboard import (
     document_state_counts,
     label_usage,
 )
-from annotations.selectors.documents import document_get_for_user, document_list_for_user
+from annotations.selectors.documents import (
+    document_assigned_to,
+    document_disputed,
+    document_get_for_user,
+    document_list_for_user,
+    document_reviewed,
+    document_with_annotators,
+)
 from annotations.selectors.exports import (
     EXPORT_BATCH,
     EXPORT_GOLD,
@@ -141,10 +148,14 @@ __all__ = [
     "annotation_visible",
     "annotator_progress",
     "document_agreement_rows",
+    "document_assigned_to",
+    "document_disputed",
     "document_get_for_user",
     "document_list_for_user",
     "document_queue_for_user",
+    "document_reviewed",
     "document_state_counts",
+    "document_with_annotators",
     "document_work",
     "event_get",
     "event_list",
