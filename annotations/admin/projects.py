@@ -311,7 +311,8 @@ class ProjectAdmin(ScopedAdmin):
         values = {field: form.cleaned_data[field] for field in ProjectForm.Meta.fields}
         if change:
             changed = {field: values[field] for field in form.changed_data if field in values}
-            adopt(obj, services.project_update(project=obj, **changed))
+            updated = services.project_update(project=obj, actor=staff_user(request), **changed)
+            adopt(obj, updated)
         else:
             adopt(obj, services.project_create(creator=staff_user(request), **values))
 

@@ -80,7 +80,9 @@ class ProjectDetailApi(ApiView):
         project = permissions.project_for(request, project_id, access.MANAGE_ROLES)
         body = self.InputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        updated = services.project_update(project=project, **body.validated_data)
+        updated = services.project_update(
+            project=project, actor=request.user, **body.validated_data
+        )
         updated.caller_role = project.caller_role
         return Response(ProjectOutput(updated).data)
 

@@ -9,6 +9,7 @@ from annotations.models.annotating import (
     Stance,
 )
 from annotations.models.documents import Document
+from annotations.models.guidelines import GuidelinesVersion
 from annotations.models.jobs import ImportJob, ImportJobBatch, ImportJobChunk, ImportJobStatus
 from annotations.models.projects import Label, LabelKind, Membership, Project, Role, StanceTarget
 from annotations.models.releases import Release, ReleaseFile, ReleaseFileChunk, ReleaseStatus
@@ -22,6 +23,7 @@ __all__ = [
     "Checkworthy",
     "Document",
     "EventAction",
+    "GuidelinesVersion",
     "IdempotentRequest",
     "ImportJob",
     "ImportJobBatch",

@@ -7,6 +7,7 @@ from django.db.models.functions import Length
 from django.db.models.lookups import Exact
 
 from annotations.models.documents import Document
+from annotations.models.guidelines import GuidelinesVersion
 from annotations.models.projects import Label, StanceTarget
 
 
@@ -45,6 +46,25 @@ class Annotation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # RESTRICT (not PROTECT): a version is history and cannot be deleted alone, yet deleting
+    # the whole project (which cascades to its annotations too) still works.
+    guidelines_version = models.ForeignKey(
+        GuidelinesVersion,
+        null=True,
+        blank=True,
+        on_delete=models.RESTRICT,
+        related_name="+",
+        help_text="The guidelines current when the annotation was started "
+        "(empty for work older than versioned guidelines).",
+    )
+    submitted_guidelines_version = models.ForeignKey(
+        GuidelinesVersion,
+        null=True,
+        blank=True,
+        on_delete=models.RESTRICT,
+        related_name="+",
+        help_text="The guidelines current when it was last submitted (gold: marked reviewed).",
+    )
 
     # Set by the selectors that read it for a user (their role in its project), else absent.
     caller_role: str | None

@@ -24,6 +24,7 @@ from annotations.models import (
     Role,
     StanceTarget,
 )
+from annotations.services.guidelines import guidelines_record
 from annotations.text import bidi_control_error
 
 NAME_REQUIRED = "A name is required."
@@ -139,11 +140,15 @@ def project_create(
         _raise_if(project_errors(project))
         project.save()
         Membership.objects.create(project=project, user=creator, role=Role.MANAGER)
+        guidelines_record(project=project, actor=creator)
     return project
 
 
-def project_update(*, project: Project, **fields: Any) -> Project:
-    """Change a project's name, description, guidelines or annotation settings."""
+def project_update(*, project: Project, actor: User | None = None, **fields: Any) -> Project:
+    """Change a project's name, description, guidelines or annotation settings.
+
+    Changed guidelines become a new version (``services.guidelines``), made by ``actor``.
+    """
     _raise_if(_unknown_fields(fields, PROJECT_FIELDS))
     with transaction.atomic():
         project = Project.objects.select_for_update().get(pk=project.pk)
@@ -154,6 +159,8 @@ def project_update(*, project: Project, **fields: Any) -> Project:
         _raise_if(project_errors(project))
         if fields:
             project.save(update_fields=list(fields))
+        if "guidelines" in fields:
+            guidelines_record(project=project, actor=actor)
     return project
 
 
