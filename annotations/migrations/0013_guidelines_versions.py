@@ -1,5 +1,8 @@
 """Versioned guidelines (issue 15, item 6): every project starts at version 1 with its text.
 
+Releases say which guidelines versions their gold was made under, and may take only reviewed
+gold (item 8).
+
 Existing annotations keep no version: nobody knows which text they were made under, and a
 release card says so ("not recorded") rather than guess.
 """
@@ -103,6 +106,25 @@ class Migration(migrations.Migration):
             constraint=models.CheckConstraint(
                 condition=models.Q(("number__gte", 1)),
                 name="annotations_guidelinesversion_number_positive",
+            ),
+        ),
+        migrations.AddField(
+            model_name="release",
+            name="guidelines_counts",
+            field=models.JSONField(
+                blank=True,
+                default=list,
+                help_text='Gold documents per guidelines version: [{"version": 2, "documents": 40}, '
+                "...] (version null: not recorded).",
+            ),
+        ),
+        migrations.AddField(
+            model_name="release",
+            name="reviewed_only",
+            field=models.BooleanField(
+                default=False,
+                help_text="Only gold a reviewer marked reviewed; otherwise all gold, reopened "
+                "included.",
             ),
         ),
         migrations.RunPython(first_versions, migrations.RunPython.noop),

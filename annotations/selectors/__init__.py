@@ -56,7 +56,11 @@ from annotations.selectors.exports import (
     export_batches,
     export_vocabulary,
 )
-from annotations.selectors.guidelines import guidelines_current, guidelines_versions
+from annotations.selectors.guidelines import (
+    gold_guidelines_counts,
+    guidelines_current,
+    guidelines_versions,
+)
 from annotations.selectors.jobs import (
     import_job_chunks,
     import_job_get_for_user,
@@ -136,6 +140,7 @@ __all__ = [
     "event_list",
     "export_batches",
     "export_vocabulary",
+    "gold_guidelines_counts",
     "guidelines_current",
     "guidelines_versions",
     "import_job_chunks",

@@ -1,6 +1,6 @@
 import pytest
 
-from annotations.models import Membership
+from annotations.models import GuidelinesVersion, Membership
 from annotations.services.projects import LICENCE_TOO_LONG
 from tests.api.conftest import client_for
 from tests.factories import UserFactory
@@ -162,3 +162,20 @@ def test_json_responses_declare_utf8(world):
     assert response["Content-Type"] == "application/json; charset=utf-8"
     response = client_for(None).get("/api/projects/")
     assert response["Content-Type"] == "application/json; charset=utf-8"
+
+
+@pytest.mark.django_db
+def test_project_patch_of_guidelines_makes_a_version_by_the_caller():
+    user = UserFactory(username="editor")
+    client = client_for(user)
+    created = client.post("/api/projects/", {"name": "Sahel", "guidelines": "One."}, format="json")
+    url = f"/api/projects/{created.json()['id']}/"
+
+    client.patch(url, {"guidelines": "Two."}, format="json")
+    client.patch(url, {"guidelines": "Two.", "name": "Sahel news"}, format="json")
+
+    versions = GuidelinesVersion.objects.filter(project_id=created.json()["id"])
+    assert [(v.number, v.text, v.created_by) for v in versions] == [
+        (1, "One.", user),
+        (2, "Two.", user),
+    ]
