@@ -84,7 +84,7 @@ COLOR_RE = re.compile(r"#[0-9a-fA-F]{6}")
 # The one-key commands of the annotate and review pages, which a label's shortcut would
 # shadow. static/annotations/keys.js declares them (RESERVED_KEYS, from its keyboard map);
 # tests/browser/test_keys_js.py holds the two equal.
-RESERVED_SHORTCUTS = frozenset("?[]{},.0123456789")
+RESERVED_SHORTCUTS = frozenset("?[]{},.0123456789g")
 
 # Distinct, readable on white, and kind to the common colour-vision deficiencies (the
 # Okabe-Ito and Tableau-10 families). New labels take the first one the project lacks.

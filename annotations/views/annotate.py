@@ -84,6 +84,7 @@ def document_annotate(request: AuthenticatedHttpRequest, document_id: int) -> Ht
         "span_labels": [label for label in labels if rules.takes_span_label(label.kind)],
         "targets": targets,
         "payload": payload,
+        "guidelines_version": selectors.guidelines_current(project_id=project.pk),
     }
     return render(request, "annotations/annotate.html", context)
 
