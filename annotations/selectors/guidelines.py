@@ -5,7 +5,7 @@ from collections.abc import Collection
 from django.db.models import Count, QuerySet
 from django.db.models.functions import Coalesce
 
-from annotations.models import Annotation, AnnotationKind, GuidelinesVersion
+from annotations.models import Annotation, AnnotationKind, GuidelinesVersion, Project
 
 
 def guidelines_current(*, project_id: int) -> GuidelinesVersion | None:
@@ -13,10 +13,10 @@ def guidelines_current(*, project_id: int) -> GuidelinesVersion | None:
     return GuidelinesVersion.objects.filter(project_id=project_id).order_by("-number").first()
 
 
-def guidelines_versions(*, project_id: int) -> QuerySet[GuidelinesVersion]:
+def guidelines_versions(*, project: Project) -> QuerySet[GuidelinesVersion]:
     """Every guidelines version of the project, newest first, with who made it."""
     return (
-        GuidelinesVersion.objects.filter(project_id=project_id)
+        GuidelinesVersion.objects.filter(project=project)
         .select_related("created_by")
         .order_by("-number")
     )

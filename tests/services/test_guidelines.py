@@ -31,7 +31,7 @@ def project(manager):
 def texts(project):
     return [
         (v.number, v.text, v.created_by.username)
-        for v in selectors.guidelines_versions(project_id=project.pk)
+        for v in selectors.guidelines_versions(project=project)
     ]
 
 
