@@ -479,6 +479,10 @@ def test_project_guidelines_changed_in_the_admin_make_a_new_version_by_that_user
     versions = GuidelinesVersion.objects.filter(project=project)
     assert [(v.number, v.text) for v in versions] == [(1, "One."), (2, "Two.")]
     assert versions.last().created_by.is_superuser
+    # The project's page lists the history, read-only (no field to edit a version).
+    page = admin_client.get(url(Project, "change", project.pk)).content.decode()
+    assert "Guidelines versions (saving changed guidelines makes the next)" in page
+    assert 'name="guidelines_versions-0-text"' not in page
 
 
 def test_document_text_cannot_become_a_duplicate_of_another(admin_client):

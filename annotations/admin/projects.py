@@ -29,7 +29,15 @@ from annotations.admin.shared import (
     staff_user,
 )
 from annotations.errors import InvalidInput
-from annotations.models import Document, Label, Membership, Project, Role, StanceTarget
+from annotations.models import (
+    Document,
+    GuidelinesVersion,
+    Label,
+    Membership,
+    Project,
+    Role,
+    StanceTarget,
+)
 from annotations.services import projects as services
 
 if TYPE_CHECKING:
@@ -234,6 +242,31 @@ class MembershipInline(admin.TabularInline):
         return super().get_queryset(request).select_related("user")
 
 
+class GuidelinesVersionInline(admin.TabularInline):
+    """The guidelines' history, read-only: editing the guidelines above makes the next one."""
+
+    model = GuidelinesVersion
+    verbose_name_plural = "guidelines versions (saving changed guidelines makes the next)"
+    fields = ("number", "text", "created_by", "created_at")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    ordering = ("-number",)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Whoever may open the project's page may read its guidelines' history.
+        return True
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[GuidelinesVersion]:
+        return super().get_queryset(request).select_related("created_by")
+
+
 class LabelInline(admin.TabularInline):
     formfield_overrides = SHORT_TEXT_FIELDS
     model = Label
@@ -297,7 +330,7 @@ class ProjectAdmin(ScopedAdmin):
         # The creator becomes the manager when the project is created; members come after.
         if obj is None:
             return [LabelInline, StanceTargetInline]
-        return [MembershipInline, LabelInline, StanceTargetInline]
+        return [MembershipInline, LabelInline, StanceTargetInline, GuidelinesVersionInline]
 
     @admin.display(description="members", ordering="member_count")
     def member_count(self, obj: "WithAnnotations[Project, _Counted]") -> int:
