@@ -400,7 +400,9 @@ def test_release_and_import_page_screenshots(live_server, sign_in, dataset, widt
         actor=dataset.users["reviewer"],
     )
     Annotation.objects.filter(document=dataset.formula, kind="gold").delete()
-    tasks.release_start(project=dataset.project, actor=manager, name="2024-06 gold")
+    tasks.release_start(
+        project=dataset.project, actor=manager, name="2024-06 gold", reviewed_only=True
+    )
     run_worker()
     # A third one, given to no worker, shown half built: the list's progress bar.
     releases.release_create(project=dataset.project, actor=manager, name="2024-07 gold")
