@@ -20,6 +20,7 @@ from django.utils.text import Truncator
 from annotations.admin.shared import (
     PREVIEW_CHARS,
     SHORT_TEXT_FIELDS,
+    ReadOnlyInline,
     ScopedAdmin,
     add_service_errors,
     adopt,
@@ -242,22 +243,15 @@ class MembershipInline(admin.TabularInline):
         return super().get_queryset(request).select_related("user")
 
 
-class GuidelinesVersionInline(admin.TabularInline):
+class GuidelinesVersionInline(ReadOnlyInline):
     """The guidelines' history, read-only: editing the guidelines above makes the next one."""
 
     model = GuidelinesVersion
     verbose_name_plural = "guidelines versions (saving changed guidelines makes the next)"
     fields = ("number", "text", "created_by", "created_at")
     readonly_fields = fields
-    extra = 0
-    can_delete = False
+    show_change_link = False  # a version has no page of its own
     ordering = ("-number",)
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # Whoever may open the project's page may read its guidelines' history.
