@@ -66,6 +66,17 @@ def test_g_opens_the_guidelines_beside_the_text_and_the_annotation_records_their
 
     annotation = Annotation.objects.get(document=world.document, author=world.user)
     assert annotation.guidelines_version.number == 2
+    expect(drawer.locator('[data-role="guidelines-changed"]')).to_have_count(0)
+
+    # The guidelines change while the document is open: the drawer says so after a reload.
+    project_update(project=world.project, actor=world.user, guidelines="Mark **groups** too.")
+    open_document(page, live_server, world.document)
+    page.keyboard.press("g")
+    expect(drawer.locator('[data-role="guidelines-version"]')).to_contain_text("version 3")
+    expect(drawer.locator('[data-role="guidelines-changed"]')).to_have_text(
+        "Changed since you started this document under version 2."
+    )
+    expect(drawer.locator("strong")).to_have_text("groups")
     assert annotation.spans.get().label.name == "PER"
     assert dialogs == []
     assert csp_violations == []
