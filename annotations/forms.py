@@ -109,6 +109,13 @@ class ReleaseForm(forms.Form):
     seed = forms.IntegerField(
         required=False, min_value=0, widget=forms.NumberInput(attrs={"placeholder": "0"})
     )
+    reviewed_only = forms.BooleanField(
+        required=False,
+        initial=True,
+        label="Only reviewed gold",
+        help_text="Gold a reviewer marked reviewed; untick to release all gold, including gold "
+        "reopened and still under review.",
+    )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

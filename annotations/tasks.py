@@ -69,11 +69,18 @@ def release_start(
     formats: Iterable[str] | None = None,
     split: str | None = None,
     seed: int | None = None,
+    reviewed_only: bool = False,
 ) -> Release:
     """Create a queued release and queue its build."""
     with transaction.atomic():
         release = releases.release_create(
-            project=project, actor=actor, name=name, formats=formats, split=split, seed=seed
+            project=project,
+            actor=actor,
+            name=name,
+            formats=formats,
+            split=split,
+            seed=seed,
+            reviewed_only=reviewed_only,
         )
         build_release.enqueue(release.pk)
     return release

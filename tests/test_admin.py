@@ -13,6 +13,7 @@ from annotations.models import (
     Annotation,
     AnnotationEvent,
     Document,
+    GuidelinesVersion,
     Label,
     Membership,
     Project,
@@ -466,6 +467,22 @@ def test_project_guidelines_from_a_browser_are_stored_with_lf_line_breaks(admin_
 
     project.refresh_from_db()
     assert project.guidelines == "# Rules\n\nMark people."
+
+
+def test_project_guidelines_changed_in_the_admin_make_a_new_version_by_that_user(admin_client):
+    project = services.project_create(name="Sahel", creator=UserFactory(), guidelines="One.")
+    data = form_data(admin_client.get(url(Project, "change", project.pk)))
+
+    admin_client.post(url(Project, "change", project.pk), data | {"guidelines": "Two."})
+    admin_client.post(url(Project, "change", project.pk), data | {"guidelines": "Two."})
+
+    versions = GuidelinesVersion.objects.filter(project=project)
+    assert [(v.number, v.text) for v in versions] == [(1, "One."), (2, "Two.")]
+    assert versions.last().created_by.is_superuser
+    # The project's page lists the history, read-only (no field to edit a version).
+    page = admin_client.get(url(Project, "change", project.pk)).content.decode()
+    assert "Guidelines versions (saving changed guidelines makes the next)" in page
+    assert 'name="guidelines_versions-0-text"' not in page
 
 
 def test_document_text_cannot_become_a_duplicate_of_another(admin_client):

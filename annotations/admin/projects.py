@@ -20,6 +20,7 @@ from django.utils.text import Truncator
 from annotations.admin.shared import (
     PREVIEW_CHARS,
     SHORT_TEXT_FIELDS,
+    ReadOnlyInline,
     ScopedAdmin,
     add_service_errors,
     adopt,
@@ -29,7 +30,15 @@ from annotations.admin.shared import (
     staff_user,
 )
 from annotations.errors import InvalidInput
-from annotations.models import Document, Label, Membership, Project, Role, StanceTarget
+from annotations.models import (
+    Document,
+    GuidelinesVersion,
+    Label,
+    Membership,
+    Project,
+    Role,
+    StanceTarget,
+)
 from annotations.services import projects as services
 
 if TYPE_CHECKING:
@@ -234,6 +243,24 @@ class MembershipInline(admin.TabularInline):
         return super().get_queryset(request).select_related("user")
 
 
+class GuidelinesVersionInline(ReadOnlyInline):
+    """The guidelines' history, read-only: editing the guidelines above makes the next one."""
+
+    model = GuidelinesVersion
+    verbose_name_plural = "guidelines versions (saving changed guidelines makes the next)"
+    fields = ("number", "text", "created_by", "created_at")
+    readonly_fields = fields
+    show_change_link = False  # a version has no page of its own
+    ordering = ("-number",)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Whoever may open the project's page may read its guidelines' history.
+        return True
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[GuidelinesVersion]:
+        return super().get_queryset(request).select_related("created_by")
+
+
 class LabelInline(admin.TabularInline):
     formfield_overrides = SHORT_TEXT_FIELDS
     model = Label
@@ -297,7 +324,7 @@ class ProjectAdmin(ScopedAdmin):
         # The creator becomes the manager when the project is created; members come after.
         if obj is None:
             return [LabelInline, StanceTargetInline]
-        return [MembershipInline, LabelInline, StanceTargetInline]
+        return [MembershipInline, LabelInline, StanceTargetInline, GuidelinesVersionInline]
 
     @admin.display(description="members", ordering="member_count")
     def member_count(self, obj: "WithAnnotations[Project, _Counted]") -> int:
@@ -311,7 +338,8 @@ class ProjectAdmin(ScopedAdmin):
         values = {field: form.cleaned_data[field] for field in ProjectForm.Meta.fields}
         if change:
             changed = {field: values[field] for field in form.changed_data if field in values}
-            adopt(obj, services.project_update(project=obj, **changed))
+            updated = services.project_update(project=obj, actor=staff_user(request), **changed)
+            adopt(obj, updated)
         else:
             adopt(obj, services.project_create(creator=staff_user(request), **values))
 

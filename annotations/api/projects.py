@@ -13,12 +13,21 @@ from annotations.api import base, permissions
 from annotations.api.base import ApiView, AuthenticatedRequest, ListApiView
 from annotations.api.serializers import (
     ErrorOutput,
+    GuidelinesVersionOutput,
     LabelOutput,
     MemberOutput,
     ProjectOutput,
     TargetOutput,
 )
-from annotations.models import Label, LabelKind, Membership, Project, Role, StanceTarget
+from annotations.models import (
+    GuidelinesVersion,
+    Label,
+    LabelKind,
+    Membership,
+    Project,
+    Role,
+    StanceTarget,
+)
 from annotations.services import projects as services
 
 
@@ -80,7 +89,9 @@ class ProjectDetailApi(ApiView):
         project = permissions.project_for(request, project_id, access.MANAGE_ROLES)
         body = self.InputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        updated = services.project_update(project=project, **body.validated_data)
+        updated = services.project_update(
+            project=project, actor=request.user, **body.validated_data
+        )
         updated.caller_role = project.caller_role
         return Response(ProjectOutput(updated).data)
 
@@ -143,6 +154,19 @@ def _documented(view: type[_AddedByManagersApi], output: type[Any]) -> None:
             responses={201: output, 400: ErrorOutput},
         ),
     )(view)
+
+
+class GuidelinesVersionListApi(_ProjectPartsApi):
+    """Every version of a project's guidelines, newest first (members); a change of the
+    guidelines (PATCH the project) makes the next one."""
+
+    serializer_class = GuidelinesVersionOutput
+    list_parts = staticmethod(selectors.guidelines_versions)
+    part_model = GuidelinesVersion
+
+    @extend_schema(responses=GuidelinesVersionOutput(many=True))
+    def get(self, request: AuthenticatedRequest, project_id: int) -> Response:
+        return self.listed()
 
 
 class MemberListApi(_ProjectPartsApi):

@@ -96,6 +96,7 @@ class ReleaseOutput(serializers.ModelSerializer):
             "formats",
             "split",
             "seed",
+            "reviewed_only",
             "document_count",
             "kind_counts",
             "created_by",
@@ -111,7 +112,13 @@ class ReleaseDetailOutput(ReleaseOutput):
     files = ReleaseFileOutput(many=True, read_only=True)
 
     class Meta(ReleaseOutput.Meta):
-        fields = [*ReleaseOutput.Meta.fields, "label_counts", "agreement", "files"]
+        fields = [
+            *ReleaseOutput.Meta.fields,
+            "label_counts",
+            "guidelines_counts",
+            "agreement",
+            "files",
+        ]
 
 
 class ReleaseListApi(ListApiView):
@@ -132,6 +139,12 @@ class ReleaseListApi(ListApiView):
         )
         seed = serializers.IntegerField(
             required=False, min_value=0, help_text="The split's seed (default 0)."
+        )
+        reviewed_only = serializers.BooleanField(
+            required=False,
+            default=False,
+            help_text="Only gold a reviewer marked reviewed (default false: all gold, "
+            "reopened gold included). The release page's form defaults to true.",
         )
 
     def get_queryset(self):

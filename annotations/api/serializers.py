@@ -9,6 +9,7 @@ from rest_framework.relations import PKOnlyObject
 
 from annotations.models.annotating import Annotation, AnnotationKind, Span, Stance
 from annotations.models.documents import Document
+from annotations.models.guidelines import GuidelinesVersion
 from annotations.models.projects import Label, Membership, Project, StanceTarget
 from annotations.selectors import STATUS_NEW
 from annotations.services.annotating import SPAN_FIELDS
@@ -71,6 +72,16 @@ class ProjectOutput(RowOutput, serializers.ModelSerializer):
     class Meta:
         model = Project
         fields = ["id", *PROJECT_SETTINGS, "role", "created_at"]
+
+
+class GuidelinesVersionOutput(RowOutput, serializers.ModelSerializer):
+    created_by = serializers.CharField(
+        source="created_by.username", default=None, read_only=True, allow_null=True
+    )
+
+    class Meta:
+        model = GuidelinesVersion
+        fields = ["number", "text", "created_by", "created_at"]
 
 
 class MemberOutput(RowOutput, serializers.ModelSerializer):

@@ -31,6 +31,11 @@ urlpatterns = [
     ),
     path("projects/<int:project_id>/labels/", projects.LabelListApi.as_view(), name="api-labels"),
     path(
+        "projects/<int:project_id>/guidelines/",
+        projects.GuidelinesVersionListApi.as_view(),
+        name="api-guidelines",
+    ),
+    path(
         "projects/<int:project_id>/targets/",
         projects.TargetListApi.as_view(),
         name="api-targets",

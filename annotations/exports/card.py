@@ -2,17 +2,30 @@
 
 The card says what the dataset is (project, description, release), how many documents, spans
 and stances per label and per split, how documents were split, the agreement measured at
-release time, the guidelines (with a version: the first 12 hex digits of their sha256), the
-label definitions, the files with their sha256, what each format left out, and the licence and
-citation fields of the project. It opens with the YAML header the Hugging Face Hub reads
-(``license``, ``pretty_name``). It holds no timestamp, so the same gold gives the same card.
+release time, the guidelines (their version number and text, and how many gold documents were
+made under each version: see ``GuidelinesCount``), the label definitions, the files with
+their sha256, what each format left out, and the licence and citation fields of the project.
+It opens with the YAML header the Hugging Face Hub reads (``license``, ``pretty_name``). It
+holds no timestamp, so the same gold gives the same card.
 """
 
-import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
 NONE_GIVEN = "_Not given: set the project's licence and citation (admin or API) to fill this._"
+NOT_RECORDED = "not recorded (made before guidelines were versioned)"
+
+
+@dataclass(frozen=True)
+class GuidelinesCount:
+    """How many released gold documents were made under one guidelines version.
+
+    ``version`` is the version current when the gold was marked reviewed, else the one it was
+    started under; None when neither was recorded.
+    """
+
+    version: int | None
+    documents: int
 
 
 @dataclass
@@ -21,6 +34,9 @@ class CardFacts:
     description: str
     release: str
     guidelines: str
+    guidelines_version: int | None  # the version current when the release was built
+    guidelines_counts: list[GuidelinesCount]
+    reviewed_only: bool  # only gold a reviewer marked reviewed
     licence: str
     citation: str
     documents: int
@@ -34,11 +50,6 @@ class CardFacts:
     agreement: dict[str, Any]
     # format -> {"file", "size", "sha256", "warning_count"}
     files: dict[str, dict[str, Any]] = field(default_factory=dict)
-
-
-def guidelines_version(guidelines: str) -> str:
-    """A short, stable name for a text of the guidelines."""
-    return hashlib.sha256(guidelines.encode()).hexdigest()[:12]
 
 
 def _cell(value: Any) -> str:
@@ -70,7 +81,8 @@ def render_card(facts: CardFacts) -> str:
         "",
         "## What it holds",
         "",
-        f"Gold annotations of {facts.documents} documents: entities, claims (with their "
+        f"Gold annotations of {facts.documents} documents{_which_gold(facts)}: entities, claims "
+        "(with their "
         "claimant and check-worthiness) and stances (target, value, holder, evidence). "
         "Offsets are Unicode code points of each document's text, half-open [start, end).",
         "",
@@ -78,12 +90,7 @@ def render_card(facts: CardFacts) -> str:
         *_labels(facts),
         *_agreement(facts.agreement),
         *_files(facts),
-        "## Guidelines",
-        "",
-        f"Version `{guidelines_version(facts.guidelines)}` (sha256 of their text).",
-        "",
-        facts.guidelines or "_The project has no written guidelines._",
-        "",
+        *_guidelines(facts),
         "## Licence",
         "",
         facts.licence or NONE_GIVEN,
@@ -94,6 +101,33 @@ def render_card(facts: CardFacts) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _which_gold(facts: CardFacts) -> str:
+    if facts.reviewed_only:
+        return " (only gold a reviewer marked reviewed)"
+    return " (all gold, reviewed or not)"
+
+
+def _guidelines(facts: CardFacts) -> list[str]:
+    current = "not versioned" if facts.guidelines_version is None else facts.guidelines_version
+    rows = [
+        [NOT_RECORDED if count.version is None else f"version {count.version}", count.documents]
+        for count in facts.guidelines_counts
+    ]
+    return [
+        "## Guidelines",
+        "",
+        "The gold of this release was made under these versions of the guidelines (the version "
+        "current when a reviewer marked it reviewed, else when it was started):",
+        "",
+        *_table(["guidelines", "documents"], rows),
+        "",
+        f"The text below is version {current}, current when the release was built.",
+        "",
+        facts.guidelines or "_The project has no written guidelines._",
+        "",
+    ]
 
 
 def _splits(facts: CardFacts) -> list[str]:

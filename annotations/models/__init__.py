@@ -10,6 +10,7 @@ from annotations.models.annotating import (
     Stance,
 )
 from annotations.models.documents import Document
+from annotations.models.guidelines import GuidelinesVersion
 from annotations.models.jobs import ImportJob, ImportJobBatch, ImportJobChunk, ImportJobStatus
 from annotations.models.projects import Label, LabelKind, Membership, Project, Role, StanceTarget
 from annotations.models.releases import Release, ReleaseFile, ReleaseFileChunk, ReleaseStatus
@@ -24,6 +25,7 @@ __all__ = [
     "Document",
     "DocumentAgreement",
     "EventAction",
+    "GuidelinesVersion",
     "IdempotentRequest",
     "ImportJob",
     "ImportJobBatch",

@@ -1,5 +1,7 @@
 """One author's work on one document: the annotation, its spans, its stances, and the log."""
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -7,6 +9,7 @@ from django.db.models.functions import Length
 from django.db.models.lookups import Exact
 
 from annotations.models.documents import Document
+from annotations.models.guidelines import GuidelinesVersion
 from annotations.models.projects import Label, StanceTarget
 
 
@@ -20,6 +23,22 @@ class AnnotationStatus(models.TextChoices):
     IN_PROGRESS = "in_progress", "In progress"
     SUBMITTED = "submitted", "Submitted"
     SKIPPED = "skipped", "Skipped"
+
+
+def _guidelines_version_field(help_text: str) -> "models.ForeignKey[Any, Any]":
+    """A guidelines version an annotation was made under (empty: not recorded).
+
+    RESTRICT (not PROTECT): a version is history and cannot be deleted alone, yet deleting the
+    whole project (which cascades to its annotations too) still works.
+    """
+    return models.ForeignKey(
+        GuidelinesVersion,
+        null=True,
+        blank=True,
+        on_delete=models.RESTRICT,
+        related_name="+",
+        help_text=help_text,
+    )
 
 
 class Annotation(models.Model):
@@ -45,6 +64,13 @@ class Annotation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    guidelines_version = _guidelines_version_field(
+        "The guidelines current when the annotation was started "
+        "(empty for work older than versioned guidelines)."
+    )
+    submitted_guidelines_version = _guidelines_version_field(
+        "The guidelines current when it was last submitted (gold: marked reviewed)."
+    )
 
     # Set by the selectors that read it for a user (their role in its project), else absent.
     caller_role: str | None

@@ -32,6 +32,10 @@ class Release(models.Model):
         help_text="Percentages of train, validation, test (or train, test); null: not split.",
     )
     seed = models.PositiveBigIntegerField(default=0, help_text="The split's seed.")
+    reviewed_only = models.BooleanField(
+        default=False,
+        help_text="Only gold a reviewer marked reviewed; otherwise all gold, reopened included.",
+    )
     status = models.CharField(
         max_length=16, choices=ReleaseStatus.choices, default=ReleaseStatus.QUEUED
     )
@@ -56,6 +60,12 @@ class Release(models.Model):
     )
     kind_counts = models.JSONField(
         default=dict, blank=True, help_text='{"entity": 30, "claim": 4, "stance": 3}'
+    )
+    guidelines_counts = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='Gold documents per guidelines version: [{"version": 2, "documents": 40}, ...] '
+        "(version null: not recorded).",
     )
     agreement = models.JSONField(
         null=True,

@@ -7,7 +7,7 @@ One module per sub-domain; every name a caller uses is re-exported here, so call
 - ``auth``: the API token; ``projects``: projects, members, labels, targets, progress, users
 - ``documents``, ``queue`` (what the queue may hand out), ``annotations`` (visibility, the
   write path's reads, spans, stances, events)
-- ``review`` and ``agreement``, ``dashboard``, ``releases``, ``jobs``
+- ``review`` and ``agreement``, ``dashboard``, ``releases``, ``jobs``, ``guidelines`` (versions)
 - ``exports``: the reads behind every export (the rows' shape is ``annotations.exports.native``)
 
 Hand-written SQL is not written here: it lives behind the fence in ``annotations.db``.
@@ -72,6 +72,11 @@ from annotations.selectors.exports import (
     EXPORT_SUBMITTED,
     export_batches,
     export_vocabulary,
+)
+from annotations.selectors.guidelines import (
+    gold_guidelines_counts,
+    guidelines_current,
+    guidelines_versions,
 )
 from annotations.selectors.jobs import (
     import_job_chunks,
@@ -161,6 +166,9 @@ __all__ = [
     "event_list",
     "export_batches",
     "export_vocabulary",
+    "gold_guidelines_counts",
+    "guidelines_current",
+    "guidelines_versions",
     "import_job_chunks",
     "import_job_get_for_user",
     "import_job_list",

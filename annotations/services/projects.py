@@ -25,6 +25,7 @@ from annotations.models import (
     StanceTarget,
 )
 from annotations.services import agreement
+from annotations.services.guidelines import guidelines_record
 from annotations.text import bidi_control_error
 
 NAME_REQUIRED = "A name is required."
@@ -84,7 +85,7 @@ COLOR_RE = re.compile(r"#[0-9a-fA-F]{6}")
 # The one-key commands of the annotate and review pages, which a label's shortcut would
 # shadow. static/annotations/keys.js declares them (RESERVED_KEYS, from its keyboard map);
 # tests/browser/test_keys_js.py holds the two equal.
-RESERVED_SHORTCUTS = frozenset("?[]{},.0123456789")
+RESERVED_SHORTCUTS = frozenset("?[]{},.0123456789g")
 
 # Distinct, readable on white, and kind to the common colour-vision deficiencies (the
 # Okabe-Ito and Tableau-10 families). New labels take the first one the project lacks.
@@ -140,11 +141,15 @@ def project_create(
         _raise_if(project_errors(project))
         project.save()
         Membership.objects.create(project=project, user=creator, role=Role.MANAGER)
+        guidelines_record(project=project, actor=creator)
     return project
 
 
-def project_update(*, project: Project, **fields: Any) -> Project:
-    """Change a project's name, description, guidelines or annotation settings."""
+def project_update(*, project: Project, actor: User | None = None, **fields: Any) -> Project:
+    """Change a project's name, description, guidelines or annotation settings.
+
+    Changed guidelines become a new version (``services.guidelines``), made by ``actor``.
+    """
     _raise_if(_unknown_fields(fields, PROJECT_FIELDS))
     with transaction.atomic():
         project = Project.objects.select_for_update().get(pk=project.pk)
@@ -155,6 +160,8 @@ def project_update(*, project: Project, **fields: Any) -> Project:
         _raise_if(project_errors(project))
         if fields:
             project.save(update_fields=list(fields))
+        if "guidelines" in fields:
+            guidelines_record(project=project, actor=actor)
     return project
 
 

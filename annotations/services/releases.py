@@ -14,6 +14,10 @@ queues its build in the same transaction). ``release_build`` runs on a worker:
    heartbeat; a release whose worker stopped beating is marked stalled and built again from a
    fresh snapshot (``services.stalled``), which gives the same files if the gold is unchanged.
 
+A release takes all gold, or with ``reviewed_only`` only gold a reviewer marked reviewed (its
+status ``submitted``; reopened gold is ``in_progress`` again and left out). The card counts the
+gold per guidelines version it was made under and holds the current guidelines text.
+
 Files hold no timestamps or random ids: the same gold gives byte-identical files, so the same
 sha256. ``release_compare`` diffs two releases from their stored jsonl files.
 """
@@ -31,6 +35,7 @@ from typing import Any, TypedDict, cast
 import orjson
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -53,11 +58,12 @@ from annotations.exports import (
     packaging,
     split_options,
 )
-from annotations.exports.card import CardFacts, render_card
+from annotations.exports.card import CardFacts, GuidelinesCount, render_card
 from annotations.exports.splits import describe_split, split_names
 from annotations.models import (
     Annotation,
     AnnotationKind,
+    AnnotationStatus,
     Label,
     Project,
     Release,
@@ -96,6 +102,10 @@ NAME_TAKEN = "This project already has a release named {name!r}."
 FORMATS_EMPTY = "Give at least one format, or leave formats out for {defaults}."
 FORMAT_REPEATED = "Format {value!r} is listed twice."
 NO_GOLD = "No document of this project has gold yet: there is nothing to release."
+NO_REVIEWED_GOLD = (
+    "No gold of this project is marked reviewed yet: mark gold reviewed on the review page, "
+    "or release all gold (reviewed_only false)."
+)
 NOT_READY = "Release {name!r} is {status}, not ready: it has no files yet."
 NO_SUCH_FILE = "Release {name!r} has no {format} file; it has: {formats}."
 OTHER_PROJECT = "Both releases must belong to the same project."
@@ -105,6 +115,9 @@ ALREADY_READY = "Release {name!r} is ready; a ready release is never built again
 # its beats wait while the snapshot holds the write lock); its files are as good as a rebuild's,
 # and the rebuild then finds the release ready and does nothing.
 PUBLISHABLE = (ReleaseStatus.BUILDING, ReleaseStatus.STALLED)
+
+# Gold a reviewer marked reviewed is submitted; reopening it makes it in_progress again.
+REVIEWED_STATUSES = (AnnotationStatus.SUBMITTED,)
 
 NAME_MAX = cast(int, Release._meta.get_field("name").max_length)  # a CharField's: set
 
@@ -120,8 +133,12 @@ def release_create(
     formats: Iterable[str] | None = None,
     split: str | None = None,
     seed: int | None = None,
+    reviewed_only: bool = False,
 ) -> Release:
-    """Store a queued release of the project's gold; raise InvalidInput naming each bad field."""
+    """Store a queued release of the project's gold; raise InvalidInput naming each bad field.
+
+    ``reviewed_only``: take only gold a reviewer marked reviewed.
+    """
     errors: dict[str, list[str]] = {}
     percentages, seed_value = split_options(split, None if seed is None else str(seed), errors)
     name = name.strip()
@@ -136,8 +153,9 @@ def release_create(
         errors["formats"] = format_errors
     if errors:
         raise InvalidInput(errors)
-    if not Annotation.objects.filter(document__project=project, kind=AnnotationKind.GOLD).exists():
-        raise InvalidInput({"non_field_errors": [NO_GOLD]}, NO_GOLD)
+    if not _gold(project.pk, reviewed_only).exists():
+        message = NO_REVIEWED_GOLD if reviewed_only else NO_GOLD
+        raise InvalidInput({"non_field_errors": [message]}, message)
     try:
         with transaction.atomic():
             return Release.objects.create(
@@ -147,10 +165,22 @@ def release_create(
                 formats=chosen,
                 split=None if percentages is None else list(percentages),
                 seed=seed_value,
+                reviewed_only=reviewed_only,
             )
     except IntegrityError:
         # A concurrent request took the name between the check and the insert.
         raise InvalidInput({"name": [NAME_TAKEN.format(name=name)]}) from None
+
+
+def _statuses(reviewed_only: bool) -> tuple[str, ...] | None:
+    """The gold statuses a release takes: None for all."""
+    return REVIEWED_STATUSES if reviewed_only else None
+
+
+def _gold(project_id: int, reviewed_only: bool) -> QuerySet[Annotation]:
+    """The gold a release of the project takes."""
+    gold = Annotation.objects.filter(document__project_id=project_id, kind=AnnotationKind.GOLD)
+    return gold.filter(status__in=REVIEWED_STATUSES) if reviewed_only else gold
 
 
 def _formats(formats: Iterable[str] | None) -> tuple[list[str], list[str]]:
@@ -243,7 +273,7 @@ def release_build(*, release_id: int, worker: str = "") -> None:
                 built.append(rendered)
                 done += counts.documents
             built += _side_files(release, built, facts, options, warnings)
-            _store(release, built, counts, facts.agreement)
+            _store(release, built, counts, facts)
     except Exception as error:
         Release.objects.filter(pk=release.pk, status=ReleaseStatus.BUILDING).update(
             status=ReleaseStatus.FAILED,
@@ -291,9 +321,7 @@ def _claim(release_id: int, worker: str) -> Release | None:
         )
         if release is None or release.status == ReleaseStatus.READY:
             return None
-        expected = Annotation.objects.filter(
-            document__project_id=release.project_id, kind=AnnotationKind.GOLD
-        ).count()
+        expected = _gold(release.project_id, release.reviewed_only).count()
         now = timezone.now()
         Release.objects.filter(pk=release.pk).update(
             status=ReleaseStatus.BUILDING,
@@ -322,7 +350,9 @@ def _take_snapshot(
 
     with export_db.snapshot():
         options = _options(release)
-        rows = counted(mark_rows(export_rows(project=release.project), options))
+        statuses = _statuses(release.reviewed_only)
+        exported = export_rows(project=release.project, statuses=statuses)
+        rows = counted(mark_rows(exported, options))
         built = _write(SNAPSHOT_FORMAT, rows, workdir, options, warnings)
         agreement = project_agreement(selectors.agreement_inputs(project=release.project))
         facts = _card_facts(release, counts, agreement)
@@ -331,6 +361,10 @@ def _take_snapshot(
 
 def _card_facts(release: Release, counts: _Counts, agreement: dict[str, Any]) -> CardFacts:
     project = Project.objects.get(pk=release.project_id)
+    current = selectors.guidelines_current(project_id=project.pk)
+    made_under = selectors.gold_guidelines_counts(
+        project_id=project.pk, statuses=_statuses(release.reviewed_only)
+    )
     percentages = None if release.split is None else tuple(release.split)
     labels = Label.objects.filter(project=project).order_by("kind", "pk")
     targets = StanceTarget.objects.filter(project=project).order_by("pk")
@@ -339,6 +373,9 @@ def _card_facts(release: Release, counts: _Counts, agreement: dict[str, Any]) ->
         description=project.description,
         release=release.name,
         guidelines=project.guidelines,
+        guidelines_version=None if current is None else current.number,
+        guidelines_counts=[GuidelinesCount(number, documents) for number, documents in made_under],
+        reviewed_only=release.reviewed_only,
         licence=project.licence,
         citation=project.citation,
         documents=counts.documents,
@@ -449,9 +486,7 @@ def _progress(release: Release, done: int, total: int, **fields: Any) -> None:
     )
 
 
-def _store(
-    release: Release, built: list[_Built], counts: _Counts, agreement: dict[str, Any]
-) -> None:
+def _store(release: Release, built: list[_Built], counts: _Counts, facts: CardFacts) -> None:
     """Store the files and publish the release, in one transaction."""
     with transaction.atomic():
         current = Release.objects.select_for_update().filter(pk=release.pk).first()
@@ -481,7 +516,8 @@ def _store(
             document_count=counts.documents,
             label_counts=dict(sorted(counts.labels.items())),
             kind_counts={kind: counts.kinds[kind] for kind in ("entity", "claim", "stance")},
-            agreement=agreement,
+            agreement=facts.agreement,
+            guidelines_counts=[dataclasses.asdict(count) for count in facts.guidelines_counts],
         )
 
 

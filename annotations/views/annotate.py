@@ -87,8 +87,20 @@ def document_annotate(request: AuthenticatedHttpRequest, document_id: int) -> Ht
         "span_labels": [label for label in labels if rules.takes_span_label(label.kind)],
         "targets": targets,
         "payload": payload,
+        **_guidelines(project, annotation),
     }
     return render(request, "annotations/annotate.html", context)
+
+
+def _guidelines(project: Project, annotation: Annotation | None) -> dict[str, Any]:
+    """The current guidelines version, and the one the annotation started under if older."""
+    current = selectors.guidelines_current(project_id=project.pk)
+    started = annotation.guidelines_version_id if annotation is not None else None
+    changed = current is not None and started is not None and started != current.pk
+    return {
+        "guidelines_version": current,
+        "started_under": annotation.guidelines_version if changed and annotation else None,
+    }
 
 
 def _work_in_progress(request: AuthenticatedHttpRequest, project: Project) -> int | None:

@@ -52,6 +52,7 @@ def document_review(request: AuthenticatedHttpRequest, document_id: int) -> Http
         "span_labels": [label for label in labels if rules.takes_span_label(label.kind)],
         "targets": targets,
         "payload": payload,
+        "guidelines_version": selectors.guidelines_current(project_id=project.pk),
     }
     return render(request, "annotations/review.html", context)
 

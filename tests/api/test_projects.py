@@ -1,6 +1,8 @@
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from annotations.models import Membership
+from annotations.models import GuidelinesVersion, Membership
 from annotations.services.projects import LICENCE_TOO_LONG
 from tests.api.conftest import client_for
 from tests.factories import UserFactory
@@ -162,3 +164,56 @@ def test_json_responses_declare_utf8(world):
     assert response["Content-Type"] == "application/json; charset=utf-8"
     response = client_for(None).get("/api/projects/")
     assert response["Content-Type"] == "application/json; charset=utf-8"
+
+
+@pytest.mark.django_db
+def test_project_patch_of_guidelines_makes_a_version_by_the_caller():
+    user = UserFactory(username="editor")
+    client = client_for(user)
+    created = client.post("/api/projects/", {"name": "Sahel", "guidelines": "One."}, format="json")
+    url = f"/api/projects/{created.json()['id']}/"
+
+    client.patch(url, {"guidelines": "Two."}, format="json")
+    client.patch(url, {"guidelines": "Two.", "name": "Sahel news"}, format="json")
+
+    versions = GuidelinesVersion.objects.filter(project_id=created.json()["id"])
+    assert [(v.number, v.text, v.created_by) for v in versions] == [
+        (1, "One.", user),
+        (2, "Two.", user),
+    ]
+
+
+@pytest.mark.django_db
+def test_guidelines_versions_are_listed_newest_first_to_members_only(world):
+    manager = world.users["manager"]
+    url = f"/api/projects/{world.project.pk}/"
+    client_for(manager).patch(url, {"guidelines": "One."}, format="json")
+    client_for(manager).patch(url, {"guidelines": "Two."}, format="json")
+
+    listed = client_for(world.users["annotator"]).get(f"{url}guidelines/")
+    outsider = client_for(UserFactory()).get(f"{url}guidelines/")
+
+    assert listed.status_code == 200
+    assert [(v["number"], v["text"], v["created_by"]) for v in listed.json()["results"]] == [
+        (2, "Two.", manager.username),
+        (1, "One.", manager.username),
+    ]
+    assert outsider.status_code == 404
+
+
+@pytest.mark.django_db
+def test_guidelines_list_costs_the_same_queries_however_many_versions(world):
+    manager = world.users["manager"]
+    url = f"/api/projects/{world.project.pk}/"
+    client = client_for(manager)
+
+    def queries_listing() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(f"{url}guidelines/").status_code == 200
+        return len(queries)
+
+    client.patch(url, {"guidelines": "One."}, format="json")
+    one = queries_listing()
+    for text in ("Two.", "Three.", "Four."):
+        client.patch(url, {"guidelines": text}, format="json")
+    assert queries_listing() == one

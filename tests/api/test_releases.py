@@ -324,3 +324,22 @@ def test_a_release_card_and_side_files_download_with_their_names(dataset):
     assert body(config).decode() == labelstudio.config(
         ExportOptions(vocabulary=export_vocabulary(project=dataset.project))
     )
+
+
+def test_reviewed_only_takes_gold_marked_reviewed_and_says_per_guidelines_version(dataset):
+    # unicode's gold is in progress (never marked reviewed); news and formula are reviewed.
+    everything = built(dataset, "all")
+    reviewed = built(dataset, "reviewed", reviewed_only=True)
+
+    assert (everything["reviewed_only"], everything["document_count"]) == (False, 3)
+    assert (reviewed["reviewed_only"], reviewed["document_count"]) == (True, 2)
+    # The dataset's gold predates versioned guidelines: its versions are not recorded.
+    assert reviewed["guidelines_counts"] == [{"version": None, "documents": 2}]
+
+
+def test_reviewed_only_must_be_a_boolean(dataset):
+    response = create(dataset, reviewed_only="maybe")
+
+    assert response.status_code == 400
+    assert "reviewed_only" in response.json()["errors"]
+    assert not Release.objects.exists()

@@ -10,6 +10,7 @@ from annotations import selectors
 from annotations.api import serializers as outputs
 from annotations.models import Membership
 from annotations.services.annotating import AnnotationContent
+from annotations.services.projects import project_update
 from tests.factories import AnnotationFactory, SpanFactory
 
 pytestmark = pytest.mark.django_db
@@ -44,7 +45,10 @@ def test_every_output_class_renders_exactly_as_drf_does(world):
         user=world.users["annotator"], annotation_id=world.own.pk, with_content=True
     )
     gold = AnnotationFactory(document=world.document, author=None, kind="gold")
+    project_update(project=world.project, actor=world.users["manager"], guidelines="# Rules")
+    (version,) = selectors.guidelines_versions(project=world.project)
     cases = [
+        (outputs.GuidelinesVersionOutput, version),
         (outputs.ProjectOutput, project),
         (outputs.MemberOutput, Membership.objects.filter(project=world.project).first()),
         (outputs.LabelOutput, world.claim),

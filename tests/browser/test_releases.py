@@ -126,6 +126,8 @@ def test_a_manager_creates_releases_watches_them_build_downloads_and_compares(
     )
     assert not Release.objects.exists()
 
+    # The form offers, ticked, only gold a reviewer marked reviewed.
+    expect(page.get_by_role("checkbox", name="Only reviewed gold")).to_be_checked()
     page.get_by_label("Split (optional)").fill("70,30")
     page.get_by_label("Seed").fill("5")
     page.get_by_role("checkbox", name=re.compile("^csv")).uncheck()
@@ -134,11 +136,13 @@ def test_a_manager_creates_releases_watches_them_build_downloads_and_compares(
     expect(row.locator('[data-role="name"]')).to_have_text("v1")
     expect(row.locator('[data-role="status"]')).to_have_text("Queued")
     expect(row.locator('[data-role="progress-text"]')).to_have_text("waiting for a worker")
+    form_status = page.locator('#release-form [data-role="form-status"]')
+    expect(form_status).to_have_text("“v1” is queued.")
     expect(page.locator('[data-errors-for="name"]')).to_be_hidden()
     expect(page.locator("#no-releases")).to_be_hidden()
     release = Release.objects.get(name="v1")
     assert release.formats == ["jsonl", "doccano", "conll"]
-    assert (release.split, release.seed) == ([70, 30], 5)
+    assert (release.split, release.seed, release.reviewed_only) == ([70, 30], 5, True)
     page.get_by_label("Split (optional)").fill("")
     page.get_by_label("Seed").fill("")
 
@@ -149,7 +153,9 @@ def test_a_manager_creates_releases_watches_them_build_downloads_and_compares(
     expect(row.locator('[data-role="status"]')).to_have_text("Ready", timeout=LONG)
     worker.join()
     expect(row.locator('[data-role="progress"]')).to_be_hidden()
-    expect(row.locator('[data-role="documents"]')).to_have_text("3")
+    # The unicode document's gold is still in progress: not reviewed, not released.
+    expect(row.locator('[data-role="documents"]')).to_have_text("2")
+    expect(form_status).to_have_text("“v1” is ready: 2 documents.")
     building = [text for text in seen_texts(page) if "Building" in text]
     assert any(re.search(r"Building\s+\d+%", text) for text in building), seen_texts(page)
     # The same name again is refused, under the name.
@@ -394,7 +400,9 @@ def test_release_and_import_page_screenshots(live_server, sign_in, dataset, widt
         actor=dataset.users["reviewer"],
     )
     Annotation.objects.filter(document=dataset.formula, kind="gold").delete()
-    tasks.release_start(project=dataset.project, actor=manager, name="2024-06 gold")
+    tasks.release_start(
+        project=dataset.project, actor=manager, name="2024-06 gold", reviewed_only=True
+    )
     run_worker()
     # A third one, given to no worker, shown half built: the list's progress bar.
     releases.release_create(project=dataset.project, actor=manager, name="2024-07 gold")

@@ -1,13 +1,18 @@
 """A release's README.md dataset card and warnings file, as a reader of the release sees them."""
 
 import hashlib
+import json
 
 import pytest
 
 from annotations import tasks
-from annotations.exports.card import guidelines_version
+from annotations.errors import InvalidInput
+from annotations.exports.card import NOT_RECORDED
 from annotations.exports.splits import split_of
-from annotations.models import Label, StanceTarget
+from annotations.models import Annotation, Label, Release, StanceTarget
+from annotations.services import releases
+from annotations.services.annotating import annotation_set_status
+from annotations.services.projects import project_update
 from tests.exports.conftest import annotate, build_dataset, make_project, span
 from tests.factories import DocumentFactory, UserFactory
 from tests.services.test_releases import content
@@ -47,7 +52,7 @@ def test_card_says_what_the_release_holds_and_where_it_comes_from(dataset):
     assert "# Sahel export: release “2024-06 gold”" in card
     assert "News from the Sahel, annotated for claims." in card
     assert "Gold annotations of 3 documents" in card
-    assert f"Version `{guidelines_version(GUIDELINES)}`" in card
+    assert "The text below is version not versioned, current when the release was built." in card
     assert GUIDELINES in card
     assert "| PER | entity | 4 | A person, by name. |" in card
     assert "| the intervention | France's Barkhane force. |" in card
@@ -102,3 +107,75 @@ def test_warnings_file_lists_every_span_each_format_left_out():
         "PER [4, 9) 'Keita' does not start and end on token boundaries" in line for line in lines
     )
     assert dict(release.files.values_list("format", "warning_count"))["conll"] == 1
+
+
+def resubmit(document, actor):
+    """Reopen the document's gold and mark it reviewed again, under the current guidelines."""
+    gold = Annotation.objects.get(document=document, kind="gold")
+    gold = annotation_set_status(
+        annotation=gold, status="in_progress", version=gold.version, actor=actor
+    )
+    annotation_set_status(annotation=gold, status="submitted", version=gold.version, actor=actor)
+
+
+@pytest.fixture
+def versioned(dataset):
+    """news reviewed under guidelines v1, formula under v2; unicode's gold never reviewed."""
+    reviewer, manager = dataset.users["reviewer"], dataset.users["manager"]
+    project_update(project=dataset.project, actor=manager, guidelines="Version one.")
+    resubmit(dataset.news, reviewer)
+    project_update(project=dataset.project, actor=manager, guidelines="Version **two**.")
+    resubmit(dataset.formula, reviewer)
+    return dataset
+
+
+def test_card_counts_gold_per_guidelines_version_and_holds_the_current_text(versioned):
+    release = build(versioned.project, versioned.users["manager"], formats=["jsonl"])
+    card = content(release, "readme").decode()
+
+    assert "Gold annotations of 3 documents (all gold, reviewed or not)" in card
+    assert "| version 1 | 1 |" in card
+    assert "| version 2 | 1 |" in card
+    assert f"| {NOT_RECORDED} | 1 |" in card
+    assert "The text below is version 2, current when the release was built." in card
+    assert "Version **two**." in card
+    assert release.guidelines_counts == [
+        {"version": 1, "documents": 1},
+        {"version": 2, "documents": 1},
+        {"version": None, "documents": 1},
+    ]
+
+
+def test_reviewed_only_release_leaves_out_gold_reopened_and_not_yet_reviewed(versioned):
+    reviewer = versioned.users["reviewer"]
+    gold = Annotation.objects.get(document=versioned.formula, kind="gold")
+    annotation_set_status(
+        annotation=gold, status="in_progress", version=gold.version, actor=reviewer
+    )
+    release = build(
+        versioned.project, versioned.users["manager"], formats=["jsonl"], reviewed_only=True
+    )
+    card = content(release, "readme").decode()
+
+    assert release.reviewed_only and release.document_count == 1
+    released = [json.loads(line)["id"] for line in content(release, "jsonl").splitlines()]
+    assert released == [versioned.news.pk]
+    assert "Gold annotations of 1 documents (only gold a reviewer marked reviewed)" in card
+    assert release.guidelines_counts == [{"version": 1, "documents": 1}]
+
+
+def test_reviewed_only_release_is_refused_when_no_gold_is_reviewed(dataset):
+    for gold in Annotation.objects.filter(document__project=dataset.project, kind="gold"):
+        if gold.status == "submitted":
+            annotation_set_status(
+                annotation=gold, status="in_progress", version=gold.version, actor=None
+            )
+    with pytest.raises(InvalidInput) as refused:
+        releases.release_create(
+            project=dataset.project,
+            actor=dataset.users["manager"],
+            name="reviewed",
+            reviewed_only=True,
+        )
+    assert refused.value.errors == {"non_field_errors": [releases.NO_REVIEWED_GOLD]}
+    assert not Release.objects.exists()

@@ -1,10 +1,17 @@
-"""An annotation's life: get-or-create the author's own, then submit, skip and reopen it."""
+"""An annotation's life: get-or-create the author's own, then submit, skip and reopen it.
+
+An annotation records the guidelines version current when it was created
+(``guidelines_version``) and the one current when it was last submitted
+(``submitted_guidelines_version``; for gold, marked reviewed). Edits in between change neither.
+"""
+
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from annotations import access
+from annotations import access, selectors
 from annotations.errors import Forbidden, InvalidInput
 from annotations.models import (
     Annotation,
@@ -50,7 +57,10 @@ def annotation_get_or_create(
         # our insert; the unique constraint then fires and the other row is the answer.
         with transaction.atomic():
             annotation = Annotation.objects.create(
-                document=document, author=author, kind=AnnotationKind.MANUAL
+                document=document,
+                author=author,
+                kind=AnnotationKind.MANUAL,
+                guidelines_version=selectors.guidelines_current(project_id=document.project_id),
             )
             annotation_change_record(
                 annotation=annotation,
@@ -85,14 +95,19 @@ def annotation_set_status(
         raise InvalidInput({"status": [STATUS_TRANSITION.format(current=current, status=status)]})
     if status == AnnotationStatus.IN_PROGRESS:
         _check_may_reopen(locked, actor)
-    submitted_at = timezone.now() if status == AnnotationStatus.SUBMITTED else None
+    fields: dict[str, Any] = {"status": status, "submitted_at": None}
+    if status == AnnotationStatus.SUBMITTED:
+        # Reopening keeps the version it was last submitted under until it is submitted again.
+        fields["submitted_at"] = timezone.now()
+        version_now = selectors.guidelines_current(project_id=locked.document.project_id)
+        fields["submitted_guidelines_version_id"] = None if version_now is None else version_now.pk
     annotation_change_record(
         annotation=locked,
         actor=actor,
         action=EventAction.STATUS_CHANGED,
         before={"status": current},
         after={"status": status},
-        fields={"status": status, "submitted_at": submitted_at},
+        fields=fields,
     )
     sync(annotation, locked)
     return locked

@@ -36,7 +36,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 
-from annotations import items
+from annotations import items, selectors
 from annotations.errors import Conflict, InvalidInput
 from annotations.models import Annotation, AnnotationKind, AnnotationStatus, Document, Span, Stance
 from annotations.services.annotating import annotation_lock_for_write, annotation_replace_content
@@ -249,10 +249,11 @@ def gold_for(document: Document) -> tuple[Annotation, bool]:
         return existing, False
     try:
         with transaction.atomic():
-            return (
-                Annotation.objects.create(document=document, kind=AnnotationKind.GOLD),
-                True,
+            current = selectors.guidelines_current(project_id=document.project_id)
+            gold = Annotation.objects.create(
+                document=document, kind=AnnotationKind.GOLD, guidelines_version=current
             )
+            return gold, True
     except IntegrityError:
         # Another reviewer created it a moment ago: build on theirs.
         return document.annotations.get(kind=AnnotationKind.GOLD), False

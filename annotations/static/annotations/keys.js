@@ -43,6 +43,7 @@ const ANNOTATE = [
   ...inSection("Document", [
     { keys: ["Enter"], ctrl: true, action: "submit", help: "Submit and open the next document" },
     { keys: ["z"], ctrl: true, shift: false, action: "undo", help: "Undo the last change" },
+    { keys: ["g"], action: "guidelines", help: "Open or close the guidelines" },
     { keys: ["?"], action: "help", help: "Show this help" },
   ]),
 ];

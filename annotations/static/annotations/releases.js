@@ -1,7 +1,8 @@
 // The releases pages. Managers create a release with the form (a POST to the API; the new row
 // joins the list), and every release still queued or building, in the list or on its own
 // page, shows its progress, asked for every second, until it is ready or has failed. The
-// release page then reloads, since the server draws the data card.
+// release page then reloads, since the server draws the data card. The form's status line
+// follows the release it created: queued, building, then ready or failed.
 
 import { request } from "./api.js";
 import { drawProgress, follow, number, utcMinute } from "./background.js";
@@ -40,11 +41,23 @@ export function drawRelease(root, release) {
   if (documents && release.status === "ready") documents.textContent = number(release.document_count);
 }
 
-async function watch(root) {
+/** What the form's status line says of the release it created. */
+export function formStatus(release) {
+  const name = `“${release.name}”`;
+  if (release.status === "ready") return `${name} is ready: ${number(release.document_count)} documents.`;
+  if (release.status === "failed") return `${name} failed: ${release.error}`;
+  if (release.status === "building") return `${name} is building.`;
+  return `${name} is ${release.status}.`;
+}
+
+async function watch(root, onUpdate = () => {}) {
   try {
     await follow(root.dataset.url, {
       isOver: (release) => !ACTIVE.has(release.status),
-      onUpdate: (release) => drawRelease(root, release),
+      onUpdate: (release) => {
+        drawRelease(root, release);
+        onUpdate(release);
+      },
     });
   } catch (error) {
     const failure = root.querySelector('[data-role="error"]');
@@ -92,11 +105,16 @@ function wireForm(form) {
     button.disabled = true;
     status.textContent = "Creating…";
     try {
-      const body = { name: nameInput.value, formats, ...splitOf(form) };
+      const reviewedOnly = form.elements.namedItem("reviewed_only").checked;
+      const body = { name: nameInput.value, formats, ...splitOf(form), reviewed_only: reviewedOnly };
       const { data } = await request("POST", form.dataset.url, body);
-      watch(addRow(data));
       nameInput.value = "";
-      status.textContent = `“${data.name}” is queued.`;
+      status.textContent = formStatus(data);
+      status.dataset.release = data.id;
+      // Only the latest release created speaks in the status line.
+      watch(addRow(data), (release) => {
+        if (status.dataset.release === String(release.id)) status.textContent = formStatus(release);
+      });
     } catch (error) {
       status.textContent = "";
       showErrors(form, error);
