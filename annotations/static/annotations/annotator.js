@@ -31,6 +31,8 @@ import { SpanEditing } from "./spans.js";
 import { StanceEditing } from "./stances.js";
 import { Store, isClientId, newUuid } from "./store.js";
 import { TextView } from "./textview.js";
+// The guidelines drawer wires itself (its key, its button) when imported.
+import "./guidelines.js";
 
 export const NOT_EDITABLE = "This annotation is read-only.";
 export const NOT_STARTED = "Press “Start annotating this document” first.";
