@@ -1,7 +1,8 @@
 """Benchmark: an export of a large PostgreSQL project through the API under gunicorn.
 
     .venv/bin/python bench/export.py [--documents 100000] [--spans 10] [--reuse]
-                                     [--format jsonl] [--split 80,10,10]
+                                     [--format jsonl] [--split 80,10,10] [--no-analyze]
+                                     [--runs 3]
 
 Builds a fresh database `workbench_bench_export` holding one project of N news-like documents
 (about 1,500 characters each) with a gold annotation of `--spans` entity spans per document
@@ -11,7 +12,10 @@ random SECRET_KEY, ALLOWED_HOSTS=127.0.0.1, SECURE_SSL_REDIRECT=0), downloads
 MB/s, time to first byte and the peak resident memory of the server's processes (sampled with
 psutil while the download runs), then the physical floor: the same documents and spans dumped with
 `COPY (SELECT ...) TO STDOUT`. `--reuse` skips the build when the database already holds the
-project. The database is left in place for a second look.
+project. `--no-analyze` leaves the tables without statistics (and autovacuum off on them), as
+a freshly imported project is before autovacuum reaches it; `--runs N` downloads N times, each
+followed by its COPY floor, so every ratio compares two runs under the same load. The
+database is left in place for a second look.
 """
 
 import argparse
@@ -24,15 +28,19 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from api import CpuMeter  # bench/api.py: this script runs from bench/
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 BIN = Path(sys.executable).parent
 NAME = "workbench_bench_export"
+TABLES = [f"annotations_{table}" for table in ("document", "annotation", "annotationevent", "span")]
 
 WORDS = (
     "the army said on Thursday that troops had reached the northern town after a week of "
@@ -65,7 +73,7 @@ def document(index: int, spans: int, rng) -> tuple[str, list[tuple[int, int, str
     return "".join(parts), found
 
 
-def build(database_url: str, documents: int, spans: int) -> None:
+def build(database_url: str, documents: int, spans: int, *, analyze: bool = True) -> None:
     import random
 
     import psycopg
@@ -75,6 +83,10 @@ def build(database_url: str, documents: int, spans: int) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{NAME}"')
         conn.execute(f'CREATE DATABASE "{NAME}"')
     manage(database_url, "migrate", "--noinput", "-v", "0")
+    if not analyze:
+        with psycopg.connect(database_url, autocommit=True) as conn:
+            for table in TABLES:
+                conn.execute(f"ALTER TABLE {table} SET (autovacuum_enabled = false)")
     rng = random.Random(20261121)
     started = time.perf_counter()
     now = datetime.now(UTC)
@@ -152,7 +164,8 @@ def build(database_url: str, documents: int, spans: int) -> None:
                     f"SELECT setval(pg_get_serial_sequence('annotations_{table}', 'id'), "
                     f"(SELECT max(id) FROM annotations_{table}))"
                 )
-        conn.execute("ANALYZE")
+        if analyze:
+            conn.execute("ANALYZE")
     print(
         f"built {documents:,} documents, {span_id:,} gold spans "
         f"in {time.perf_counter() - started:.1f} s"
@@ -174,7 +187,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(database_url: str, port: int) -> subprocess.Popen:
+def start_server(database_url: str, port: int, log: Path) -> subprocess.Popen:
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -199,7 +212,7 @@ def start_server(database_url: str, port: int) -> subprocess.Popen:
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=log.open("wb"),
         start_new_session=True,
     )
     deadline = time.monotonic() + 30
@@ -244,14 +257,15 @@ class RssSampler(threading.Thread):
             self.done.wait(0.02)
 
 
-def download(port: int, path: str, token: str) -> tuple[int, float, float]:
+def download(port: int, path: str, token: str, log: Path) -> tuple[int, float, float]:
     """GET ``path``; return the bytes read, seconds to the first body byte and in all."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
     started = time.perf_counter()
     connection.request("GET", path, headers={"Authorization": f"Token {token}"})
     response = connection.getresponse()
     if response.status != 200:
-        raise SystemExit(f"export answered {response.status}: {response.read()[:500]!r}")
+        tail = log.read_text(errors="replace")[-3000:]
+        raise SystemExit(f"export answered {response.status}; the server said:\n{tail}")
     first = response.read(1)
     first_byte = time.perf_counter() - started
     size = len(first)
@@ -260,8 +274,10 @@ def download(port: int, path: str, token: str) -> tuple[int, float, float]:
     return size, first_byte, time.perf_counter() - started
 
 
-def copy_floor(database_url: str, project: int) -> tuple[int, float]:
-    """Dump the export's documents and gold spans with COPY; return bytes and seconds."""
+def copy_floor(database_url: str, project: int) -> tuple[int, float, float]:
+    """Dump the export's documents and gold spans with COPY; return bytes, seconds and the
+    CPU seconds it cost (PostgreSQL's backend and this client)."""
+    import psutil
     import psycopg
 
     queries = [
@@ -276,13 +292,17 @@ def copy_floor(database_url: str, project: int) -> tuple[int, float]:
         "ORDER BY a.document_id, s.start) TO STDOUT",
     ]
     size = 0
-    started = time.perf_counter()
     with psycopg.connect(database_url) as conn, conn.cursor() as cursor:
+        backend = psutil.Process(conn.execute("SELECT pg_backend_pid()").fetchone()[0])
+        cpu_before = sum(backend.cpu_times()[:2]) + time.process_time()
+        started = time.perf_counter()
         for query in queries:
             with cursor.copy(query) as copy:
                 for block in copy:
                     size += len(block)
-    return size, time.perf_counter() - started
+        seconds = time.perf_counter() - started
+        cpu = sum(backend.cpu_times()[:2]) + time.process_time() - cpu_before
+    return size, seconds, cpu
 
 
 def main() -> None:
@@ -292,6 +312,8 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="keep an existing database")
     parser.add_argument("--format", default="jsonl", help="the export format")
     parser.add_argument("--split", help="percentages, such as 80,10,10")
+    parser.add_argument("--no-analyze", action="store_true", help="build without statistics")
+    parser.add_argument("--runs", type=int, default=1, help="downloads, each with its floor")
     parser.add_argument(
         "--database-url",
         default=os.environ.get(
@@ -312,38 +334,56 @@ def main() -> None:
         except psycopg.Error:
             reuse = False
     if not reuse:
-        build(database_url, args.documents, args.spans)
+        build(database_url, args.documents, args.spans, analyze=not args.no_analyze)
     with psycopg.connect(database_url) as conn:
         project, token = conn.execute(
             "SELECT p.id, t.key FROM annotations_project p, authtoken_token t LIMIT 1"
         ).fetchone()
         spans = conn.execute("SELECT count(*) FROM annotations_span").fetchone()[0]
-
-    port = free_port()
-    server = start_server(database_url, port)
-    try:
-        # One small request first, so that the worker has imported everything and connected.
-        download(port, f"/api/projects/{project}/", token)
-        sampler = RssSampler(server.pid)
-        sampler.start()
-        query = f"?format={args.format}" + (f"&split={args.split}" if args.split else "")
-        path = f"/api/projects/{project}/export/{query}"
-        size, first_byte, seconds = download(port, path, token)
-        sampler.done.set()
-        sampler.join()
-    finally:
-        stop_server(server)
-    floor_size, floor_seconds = copy_floor(database_url, project)
     print(f"database            {NAME}")
     print(f"documents           {args.documents:,} with {spans:,} gold spans")
-    print(f"{args.format + ' export':<20}{size / 1e6:.1f} MB in {seconds:.2f} s")
+    log = Path(tempfile.mkstemp(prefix="bench-export-", suffix=".log")[1])
+    port = free_port()
+    server = start_server(database_url, port, log)
+    try:
+        # One small request first, so that the worker has imported everything and connected.
+        download(port, f"/api/projects/{project}/", token, log)
+        query = f"?format={args.format}" + (f"&split={args.split}" if args.split else "")
+        for _ in range(args.runs):
+            path = f"/api/projects/{project}/export/{query}"
+            seconds, cpu = run_once(CpuMeter(server.pid, database_url), port, path, token, log)
+            floor_size, floor_seconds, floor_cpu = copy_floor(database_url, project)
+            print(f"COPY floor          {floor_size / 1e6:.1f} MB in {floor_seconds:.2f} s")
+            print(f"  CPU seconds       {floor_cpu:.2f} (PostgreSQL and the client)")
+            print(f"export / floor      {seconds / floor_seconds:.1f}x, CPU {cpu / floor_cpu:.1f}x")
+    finally:
+        stop_server(server)
+        log.unlink()
+
+
+def run_once(meter: CpuMeter, port: int, path: str, token: str, log: Path) -> tuple[float, float]:
+    """Download the export once while sampling the server's memory; print the figures and
+    return the seconds and the CPU seconds (server, PostgreSQL and client) it took."""
+    sampler = RssSampler(meter.server.pid)
+    sampler.start()
+    before, client_before = meter.read(), time.process_time()
+    size, first_byte, seconds = download(port, path, token, log)
+    after, client = meter.read(), time.process_time() - client_before
+    sampler.done.set()
+    sampler.join()
+    server, database = (sum(after[n]) - sum(before[n]) for n in ("gunicorn", "postgres"))
+    # A backend that ended during the download (CONN_MAX_AGE) takes its CPU with it.
+    database = max(database, 0.0)
+    print(f"load average        {os.getloadavg()[0]:.1f}")
+    print(f"export              {size / 1e6:.1f} MB in {seconds:.2f} s")
     print(f"MB/second           {size / 1e6 / seconds:.1f}")
-    print(f"documents/second    {args.documents / seconds:,.0f}")
     print(f"time to first byte  {first_byte * 1000:.0f} ms")
     print(f"peak RSS, worker    {sampler.peak_worker / 2**20:.0f} MB")
     print(f"peak RSS, server    {sampler.peak_total / 2**20:.0f} MB (master and 2 workers)")
-    print(f"COPY floor          {floor_size / 1e6:.1f} MB in {floor_seconds:.2f} s")
-    print(f"export / floor      {seconds / floor_seconds:.1f}x")
+    print(
+        f"  CPU seconds       server {server:.2f}, PostgreSQL {database:.2f}, client {client:.2f}"
+    )
+    return seconds, server + database + client
 
 
 if __name__ == "__main__":

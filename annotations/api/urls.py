@@ -58,6 +58,11 @@ urlpatterns = [
     ),
     path("projects/<int:project_id>/export/", exports.ExportApi.as_view(), name="api-export"),
     path(
+        "projects/<int:project_id>/export/warnings/",
+        exports.ExportWarningsApi.as_view(),
+        name="api-export-warnings",
+    ),
+    path(
         "documents/<int:document_id>/", documents.DocumentDetailApi.as_view(), name="api-document"
     ),
     path("documents/<int:document_id>/gold/", gold.GoldApi.as_view(), name="api-gold"),

@@ -16,10 +16,9 @@ one file per split) become a zip of one file per split (``splitfiles.py``).
 """
 
 import importlib.util
-import tempfile
 from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import Any
 
 from django.utils.text import slugify
 
@@ -37,7 +36,7 @@ from annotations.exports import (
     labelstudio,
     parquet,
 )
-from annotations.exports.archive import SPOOL_BYTES, Member, read_blocks
+from annotations.exports.archive import Member
 from annotations.exports.base import EXPORT_GOLD, EXPORT_INCLUDES, ExportOptions, ExportReport
 from annotations.exports.native import export_rows
 from annotations.exports.splitfiles import split_zip
@@ -55,14 +54,13 @@ __all__ = [
     "ExportReport",
     "export_filename",
     "export_options",
+    "export_report",
     "export_rows",
     "export_stream",
-    "export_to_file",
     "mark_rows",
     "missing_package",
     "packaging",
     "split_options",
-    "warning_headers",
 ]
 from annotations.models import AnnotationStatus, Project
 
@@ -100,8 +98,8 @@ class ExportFormat:
     packages: tuple[str, ...] = ()  # optional packages the format needs
     # A zip of one file per split when the export is split (else a split field per record).
     per_split: bool = False
-    # The format may leave spans out (tokens): the API renders it whole first, so that its
-    # answer can say how many in a header.
+    # The format may leave spans out (tokens): the API's answer points at the request that
+    # lists them (export/warnings/), since a streamed answer cannot carry them.
     warns: bool = False
     # The format names the project's labels up front (export_vocabulary is read for it).
     vocabulary: bool = False
@@ -139,6 +137,7 @@ FORMATS = {
             ZIP,
             ".brat.zip",
             per_split=True,
+            warns=True,
             vocabulary=True,
             members=brat.documents,
         ),
@@ -262,47 +261,18 @@ def export_stream(
         chunks.close()
 
 
-def export_to_file(
-    *, rows: Iterable[dict[str, Any]], options: ExportOptions, report: ExportReport
-) -> Iterator[bytes]:
-    """Render the whole export now, into a spooled temporary file, and return its blocks.
+def export_report(*, rows: Iterable[dict[str, Any]], options: ExportOptions) -> ExportReport:
+    """Render the export without keeping it; return what it did, with every warning kept.
 
-    For answers whose headers depend on the whole export (the count of warnings): the report
-    is complete when this returns. The file goes when its blocks have been read (or closed).
+    The streamed download cannot carry what it left out (headers leave before the body), so
+    the API answers it from here, in a request of its own (``export/warnings/``).
     """
-    out = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115  # closed below
-    try:
-        for block in export_stream(rows=rows, options=options, report=report):
-            out.write(block)
-    except BaseException:
-        out.close()
-        raise
-    return _blocks_then_close(out)
-
-
-def _blocks_then_close(out: IO[bytes]) -> Generator[bytes, None, None]:
-    try:
-        yield from read_blocks(out)
-    finally:
-        out.close()
-
-
-WARNINGS_SUMMARY = (
-    "{count} entities left out (not on token boundaries, or overlapping another entity); "
-    "export_dataset prints each, a release keeps them in its warnings file. First: {first}"
-)
-# Header values are Latin-1 at most: keep the summary ASCII and short.
-SUMMARY_MAX = 600
-
-
-def warning_headers(report: ExportReport) -> dict[str, str]:
-    """``X-Export-Warnings`` (the count) and ``X-Export-Warnings-Summary`` of an export."""
-    headers = {"X-Export-Warnings": str(report.warning_count)}
-    if report.warnings:
-        first = report.warnings[0].encode("ascii", "backslashreplace").decode("ascii")
-        summary = WARNINGS_SUMMARY.format(count=report.warning_count, first=first)
-        headers["X-Export-Warnings-Summary"] = summary[:SUMMARY_MAX]
-    return headers
+    every: list[str] = []
+    report = ExportReport(sink=every.append)
+    for _block in export_stream(rows=rows, options=options, report=report):
+        pass
+    report.warnings = every
+    return report
 
 
 def _render(

@@ -7,8 +7,8 @@ one, and a sentence boundary that falls inside an entity is dropped, so an entit
 in two. An entity that does not start and end on token boundaries, or that overlaps one
 already placed, is left out (its tokens are ``O``) and reported in the export report only:
 the file holds nothing but tokens and tags, since CoNLL readers take any other line for a
-token (the API answers the count in ``X-Export-Warnings``; a release keeps them in its
-``warnings`` file).
+token (the API lists them at ``export/warnings/``; a release keeps them in its ``warnings``
+file).
 """
 
 from collections.abc import Generator, Iterable

@@ -23,7 +23,7 @@ from typing import Any
 
 import orjson
 
-from annotations.models import LabelKind, Project
+from annotations.models import Project
 from annotations.selectors.exports import (
     EXPORT_BATCH,
     EXPORT_GOLD,
@@ -92,7 +92,7 @@ def _content(
     stances: Collection[StanceFacts],
     context: ExportContext,
 ) -> dict[str, list[dict[str, Any]]]:
-    names, wanted = context.names, context.wanted
+    names, wanted, claim_labels = context.names, context.wanted, context.claim_labels
     entities, claims = [], []
     for label_id, start, end, claimant_id, claimant_text, checkworthy in spans.values():
         if wanted is not None and label_id not in wanted:
@@ -103,7 +103,7 @@ def _content(
             "label": names[label_id],
             "text": text[start:end],
         }
-        if context.kinds[label_id] == LabelKind.CLAIM:
+        if label_id in claim_labels:
             item["checkworthy"] = checkworthy or None
             if claimant_id is not None:
                 item["claimant"] = _ref(text, spans.get(claimant_id))

@@ -16,6 +16,7 @@ each batch into rows; this module only reads. Invariants:
 from collections import defaultdict
 from collections.abc import Collection, Generator, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import islice
 from typing import Any, cast
 
@@ -30,6 +31,7 @@ from annotations.models import (
     AnnotationStatus,
     Document,
     Label,
+    LabelKind,
     Project,
     Span,
     Stance,
@@ -66,6 +68,11 @@ class ExportContext:
     kinds: dict[int, str]  # label id -> kind
     wanted: set[int] | None  # the label ids asked for; None for all
     targets: dict[int, str]  # stance target id -> name
+
+    @cached_property
+    def claim_labels(self) -> frozenset[int]:
+        """The ids of the claim labels (asked once per span, so kept as a set)."""
+        return frozenset(pk for pk, kind in self.kinds.items() if kind == LabelKind.CLAIM)
 
 
 @dataclass(frozen=True)

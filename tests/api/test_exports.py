@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+from unittest.mock import patch
 
 import pytest
 from django.db import connection
@@ -200,20 +201,112 @@ def misaligned_project():
     return project, client_for(boss)
 
 
-@pytest.mark.parametrize("name", ["conll", "conll2003", "hf", "spacy"])
-def test_export_counts_the_entities_it_left_out_in_a_header(name):
+def warnings_url(project, **params) -> str:
+    return url(project, **params).replace("/export/", "/export/warnings/")
+
+
+@pytest.mark.parametrize("name", ["conll", "conll2003", "hf", "spacy", "parquet"])
+def test_token_export_streams_and_links_to_the_entities_it_left_out(name):
     project, client = misaligned_project()
 
-    response = client.get(url(project, format=[name]))
+    response = client.get(url(project, format=[name], label=["PER", "LOC"]))
 
-    assert response["X-Export-Warnings"] == "1"
-    summary = response["X-Export-Warnings-Summary"]
-    assert summary.startswith("1 entities left out")
-    assert "PER [4, 9) 'Keita' does not start and end on token boundaries" in summary
-    if name != "spacy":  # text: the warning stays out of the data
-        assert b"Keita'" not in body(response)
-
-
-def test_export_of_a_format_that_cannot_warn_has_no_warning_header(dataset):
-    response = manager(dataset).get(url(dataset.project, format=["csv"]))
+    assert isinstance(response, StreamingHttpResponse)
     assert "X-Export-Warnings" not in response
+    link = f"<http://testserver{warnings_url(project, format=[name], label=['PER', 'LOC'])}>"
+    assert response["Link"] == f'{link}; rel="export-warnings"'
+    data = body(response)
+    if name != "spacy":  # text: the warning stays out of the data
+        assert b"Keita'" not in data
+        assert b"left out" not in data
+
+
+@pytest.mark.parametrize("name", ["conll", "hf", "parquet"])
+def test_token_export_answers_before_it_reads_a_document(name):
+    project, client = project_of(3)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url(project, format=[name]))
+    assert response.status_code == 200
+    assert not any("annotations_document" in query["sql"] for query in captured)
+    with CaptureQueriesContext(connection) as captured:
+        assert len(body(response)) > 0
+    assert any("annotations_document" in query["sql"] for query in captured)
+
+
+@pytest.mark.parametrize("name", ["conll", "conll2003", "hf", "spacy", "parquet"])
+def test_export_warnings_list_every_entity_the_format_left_out(name):
+    project, client = misaligned_project()
+
+    response = client.get(warnings_url(project, format=[name]))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    answer = response.json()
+    assert answer["format"] == name
+    assert answer["rows"] == 1
+    assert answer["warning_count"] == 1
+    [warning] = answer["warnings"]
+    assert "PER [4, 9) 'Keita' does not start and end on token boundaries" in warning
+
+
+def test_export_warnings_keep_every_warning_past_the_first_hundred():
+    project = make_project("Many misaligned")
+    boss = UserFactory()
+    MembershipFactory(project=project, user=boss, role="manager")
+    for n in range(3):
+        text = f"The Keitas met in Gao ({n})."
+        document = DocumentFactory(project=project, text=text)
+        spans = [span(text, "PER", "Keita"), span(text, "LOC", "Gao")]
+        annotate(document, spans=spans, actor=boss)
+    with patch("annotations.exports.base.KEPT_WARNINGS", 1):
+        answer = client_for(boss).get(warnings_url(project, format=["conll"])).json()
+    assert answer["warning_count"] == 3
+    assert len(answer["warnings"]) == 3
+
+
+def test_export_warnings_of_a_format_that_cannot_warn_are_none(dataset):
+    response = manager(dataset).get(url(dataset.project, format=["csv"]))
+    assert "Link" not in response
+    answer = manager(dataset).get(warnings_url(dataset.project, format=["csv"])).json()
+    assert answer["warning_count"] == 0
+    assert answer["warnings"] == []
+    assert answer["rows"] > 0
+
+
+def test_export_warnings_refuse_what_the_export_refuses(dataset):
+    client = manager(dataset)
+    for params, field in (({"format": ["xml"]}, "format"), ({"colour": ["x"]}, "colour")):
+        response = client.get(warnings_url(dataset.project, **params))
+        assert response.status_code == 400
+        assert list(response.json()["errors"]) == [field]
+    annotator = client_for(dataset.users["alice"])
+    assert annotator.get(warnings_url(dataset.project, format=["conll"])).status_code == 403
+
+
+def test_export_warnings_run_as_many_queries_for_30_documents_as_for_3():
+    counts = []
+    for size in (3, 30):
+        project, client = project_of(size)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(warnings_url(project, format=["conll"])).status_code == 200
+        counts.append(len(captured))
+    assert counts[0] == counts[1]
+
+
+def test_brat_export_links_to_the_stances_it_left_out():
+    project = make_project("Brat stances")
+    boss = UserFactory()
+    MembershipFactory(project=project, user=boss, role="manager")
+    text = "Keita met Macron in Bamako."
+    document = DocumentFactory(project=project, text=text, external_id="brat-1")
+    stance = {"target": "the intervention", "label": "FAVOR"}
+    annotate(document, spans=[span(text, "PER", "Keita")], stances=[stance], actor=boss)
+    client = client_for(boss)
+
+    assert client.get(url(project, format=["brat"]))["Link"].endswith('rel="export-warnings"')
+    answer = client.get(warnings_url(project, format=["brat"])).json()
+    assert answer["warning_count"] == 1
+    assert (
+        "stance FAVOR toward 'the intervention' has no evidence and no holder"
+        in (answer["warnings"][0])
+    )
