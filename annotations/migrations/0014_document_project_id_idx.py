@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("annotations", "0011_plan_indexes"),
+        ("annotations", "0013_guidelines_versions"),
     ]
 
     operations = [
