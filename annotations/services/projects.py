@@ -50,8 +50,8 @@ COLOR_INVALID = "A colour is written #rrggbb, for example #1f77b4; got '{color}'
 SHORTCUT_INVALID = "A shortcut is exactly one printable, non-space character; got '{shortcut}'."
 SHORTCUT_TAKEN = "Shortcut '{shortcut}' is already used by label {name}."
 SHORTCUT_RESERVED = (
-    "'{shortcut}' is a key the annotate and review pages use; choose another "
-    "(these are taken: {reserved})."
+    "'{shortcut}' is already a key of the annotate and review pages ({meaning}); choose "
+    "another (these are taken, in either case: {reserved})."
 )
 TARGET_NAME_TAKEN = "This project already has a stance target named '{name}'."
 
@@ -81,9 +81,28 @@ TARGET_FIELDS = frozenset({"name", "description"})
 COLOR_RE = re.compile(r"#[0-9a-fA-F]{6}")
 
 # The one-key commands of the annotate and review pages, which a label's shortcut would
-# shadow. static/annotations/keys.js declares them (RESERVED_KEYS, from its keyboard map);
-# tests/browser/test_keys_js.py holds the two equal.
-RESERVED_SHORTCUTS = frozenset("?[]{},.0123456789")
+# shadow, and what each does (for the refusal). static/annotations/keys.js declares them
+# (RESERVED_KEYS, from its keyboard map); tests/browser/test_keys_js.py holds the keys equal.
+# One key, one meaning: the letters that act only with a claim selected or a target active
+# are reserved too, so a label key never means two things. Shortcuts are compared
+# case-insensitively (the pages take a letter in either case: Shift+p is p).
+RESERVED_SHORTCUTS: dict[str, str] = {
+    "?": "show the help",
+    "[": "select the previous highlight",
+    "]": "select the next highlight",
+    "{": "select the previous disagreement",
+    "}": "select the next disagreement",
+    ",": "show the previous review lane",
+    ".": "show the next review lane",
+    "0": "no stance for the active target",
+    **{digit: f"activate stance target {digit}" for digit in "123456789"},
+    "y": "check-worthy: yes",
+    "n": "check-worthy: no",
+    "u": "check-worthy: unsure",
+    "k": "pick the claimant",
+    "h": "pick the stance holder",
+    "e": "use the selection as evidence",
+}
 
 # Distinct, readable on white, and kind to the common colour-vision deficiencies (the
 # Okabe-Ito and Tableau-10 families). New labels take the first one the project lacks.
@@ -313,14 +332,22 @@ def label_errors(label: Label) -> dict[str, list[str]]:
     if shortcut != "":
         if not _is_shortcut(shortcut):
             errors["shortcut"] = [SHORTCUT_INVALID.format(shortcut=shortcut)]
-        elif shortcut in RESERVED_SHORTCUTS:
-            reserved = " ".join(sorted(RESERVED_SHORTCUTS))
-            errors["shortcut"] = [SHORTCUT_RESERVED.format(shortcut=shortcut, reserved=reserved)]
-        else:
-            holder = others.filter(shortcut=shortcut).values_list("name", flat=True).first()
-            if holder is not None:
-                errors["shortcut"] = [SHORTCUT_TAKEN.format(shortcut=shortcut, name=holder)]
+        elif message := _shortcut_taken(shortcut, others):
+            errors["shortcut"] = [message]
     return errors
+
+
+def _shortcut_taken(shortcut: str, others: Any) -> str | None:
+    meaning = RESERVED_SHORTCUTS.get(shortcut.lower())
+    if meaning is not None:
+        reserved = " ".join(sorted(RESERVED_SHORTCUTS))
+        return SHORTCUT_RESERVED.format(shortcut=shortcut, meaning=meaning, reserved=reserved)
+    # Both cases listed rather than iexact: SQLite's case folding is ASCII-only.
+    cases = {shortcut, shortcut.lower(), shortcut.upper()}
+    holder = others.filter(shortcut__in=cases).values_list("name", flat=True).first()
+    if holder is None:
+        return None
+    return SHORTCUT_TAKEN.format(shortcut=shortcut, name=holder)
 
 
 def _kind_change_errors(label: Label) -> dict[str, list[str]]:

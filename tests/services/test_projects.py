@@ -289,15 +289,44 @@ def test_label_create_accepts_a_non_ascii_shortcut():
     assert label.shortcut == "é"
 
 
-@pytest.mark.parametrize("shortcut", ["?", "]", ".", "1", "0"])
-def test_label_create_rejects_a_shortcut_the_pages_reserve(shortcut):
+@pytest.mark.parametrize(
+    ("shortcut", "meaning"),
+    [
+        ("?", "show the help"),
+        ("]", "select the next highlight"),
+        (".", "show the next review lane"),
+        ("1", "activate stance target 1"),
+        ("0", "no stance for the active target"),
+        ("k", "pick the claimant"),
+        ("K", "pick the claimant"),
+        ("n", "check-worthy: no"),
+        ("Y", "check-worthy: yes"),
+        ("h", "pick the stance holder"),
+        ("e", "use the selection as evidence"),
+    ],
+)
+def test_label_create_rejects_a_key_the_pages_already_use_saying_what_it_does(shortcut, meaning):
     with pytest.raises(InvalidInput) as excinfo:
         label_create(project=ProjectFactory(), name="PER", kind="entity", shortcut=shortcut)
 
-    reserved = " ".join(sorted(projects.RESERVED_SHORTCUTS))
+    (message,) = errors_of(excinfo)["shortcut"]
+    assert message.startswith(f"'{shortcut}' is already a key of the annotate and review pages")
+    assert f"({meaning})" in message
+    assert Label.objects.count() == 0
+
+
+@pytest.mark.parametrize(("first", "second"), [("p", "P"), ("P", "p"), ("é", "É")])
+def test_label_create_rejects_a_key_another_label_has_in_the_other_case(first, second):
+    project = ProjectFactory()
+    label_create(project=project, name="PER", kind="entity", shortcut=first)
+
+    with pytest.raises(InvalidInput) as excinfo:
+        label_create(project=project, name="PLACE", kind="entity", shortcut=second)
+
     assert errors_of(excinfo) == {
-        "shortcut": [projects.SHORTCUT_RESERVED.format(shortcut=shortcut, reserved=reserved)]
+        "shortcut": [projects.SHORTCUT_TAKEN.format(shortcut=second, name="PER")]
     }
+    assert list(project.labels.values_list("name", flat=True)) == ["PER"]
 
 
 @pytest.mark.parametrize(
