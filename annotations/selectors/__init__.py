@@ -64,6 +64,9 @@ from annotations.selectors.jobs import (
 )
 from annotations.selectors.projects import (
     NO_SUCH_USER,
+    OVERLAPPING_SHOWN,
+    OverlappingDocuments,
+    documents_with_overlaps,
     label_get,
     label_list,
     membership_list,
@@ -111,6 +114,7 @@ __all__ = [
     "FINISHED_STATUSES",
     "INT64",
     "NO_SUCH_USER",
+    "OVERLAPPING_SHOWN",
     "REVIEW_IN_REVIEW",
     "REVIEW_NOT_REVIEWED",
     "REVIEW_NO_GOLD",
@@ -119,6 +123,7 @@ __all__ = [
     "SEE_ALL_ROLES",
     "STATUS_NEW",
     "AnnotatorProgress",
+    "OverlappingDocuments",
     "ReviewRow",
     "SpanCreateFacts",
     "agreement_inputs",
@@ -131,6 +136,7 @@ __all__ = [
     "document_list_for_user",
     "document_queue_for_user",
     "document_state_counts",
+    "documents_with_overlaps",
     "event_get",
     "event_list",
     "export_batches",

@@ -13,6 +13,7 @@ from typing import Any, cast
 from django.contrib.auth.models import User
 from django.db import transaction
 
+from annotations import selectors
 from annotations.errors import InvalidInput
 from annotations.models import (
     Annotation,
@@ -33,6 +34,11 @@ ANNOTATORS_PER_DOCUMENT_INVALID = "Each document needs at least 1 annotator."
 MAX_OPEN_INVALID = "An annotator must be able to hold at least 1 unfinished document."
 RELEASE_AFTER_INVALID = "Work is released after a whole number of hours, at least 1."
 ALLOW_OVERLAP_INVALID = "allow_overlap is true or false."
+OVERLAPS_EXIST = (
+    '{count} document(s) hold overlapping spans of one kind, which "no overlap" forbids; '
+    "remove the overlaps first, then change the rule. Documents: {documents}."
+)
+OVERLAPS_MORE = " and {more} more"
 FIELD_NOT_EDITABLE = "'{field}' cannot be changed here."
 ROLE_INVALID = "'{role}' is not a role; choose one of: {choices}."
 LAST_MANAGER = (
@@ -168,12 +174,30 @@ def project_update(*, project: Project, **fields: Any) -> Project:
         project = Project.objects.select_for_update().get(pk=project.pk)
         if "name" in fields:
             fields["name"] = _strip(fields["name"])
+        allowed_overlap = project.allow_overlap
         for field, value in fields.items():
             setattr(project, field, value)
         _raise_if(project_errors(project))
+        if allowed_overlap and project.allow_overlap is False:
+            _raise_if(_overlap_errors(project))
         if fields:
             project.save(update_fields=list(fields))
     return project
+
+
+def _overlap_errors(project: Project) -> dict[str, list[str]]:
+    # The spans already stored would break the rule the project is about to enforce.
+    found = selectors.documents_with_overlaps(project=project)
+    if not found["count"]:
+        return {}
+    named = ", ".join(
+        f"{pk} ({external_id})" if external_id else str(pk)
+        for pk, external_id in found["documents"]
+    )
+    more = found["count"] - len(found["documents"])
+    if more:
+        named += OVERLAPS_MORE.format(more=more)
+    return {"allow_overlap": [OVERLAPS_EXIST.format(count=found["count"], documents=named)]}
 
 
 def project_delete(*, project: Project) -> None:

@@ -3,7 +3,7 @@ import pytest
 from annotations.models import Membership
 from annotations.services.projects import LICENCE_TOO_LONG
 from tests.api.conftest import client_for
-from tests.factories import UserFactory
+from tests.factories import SpanFactory, UserFactory
 
 
 @pytest.mark.django_db
@@ -162,3 +162,23 @@ def test_json_responses_declare_utf8(world):
     assert response["Content-Type"] == "application/json; charset=utf-8"
     response = client_for(None).get("/api/projects/")
     assert response["Content-Type"] == "application/json; charset=utf-8"
+
+
+@pytest.mark.django_db
+def test_project_patch_to_no_overlap_is_refused_naming_the_documents_that_overlap(world):
+    world.project.allow_overlap = True
+    world.project.save()
+    # A second PER over "in Bamako" (17-26) beside the annotator's "Bamako" (20-26).
+    SpanFactory(annotation=world.span.annotation, label=world.span.label, start=17, end=26)
+    client = client_for(world.users["manager"])
+
+    response = client.patch(
+        f"/api/projects/{world.project.pk}/", {"allow_overlap": False}, format="json"
+    )
+
+    assert response.status_code == 400
+    (message,) = response.json()["errors"]["allow_overlap"]
+    assert message.startswith("1 document(s) hold overlapping spans")
+    assert f"Documents: {world.document.pk}." in message
+    world.project.refresh_from_db()
+    assert world.project.allow_overlap is True

@@ -5,6 +5,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 
+from annotations import selectors
 from annotations.errors import InvalidInput
 from annotations.models import (
     Annotation,
@@ -124,6 +125,77 @@ def test_project_update_writes_nothing_when_invalid():
 
     project.refresh_from_db()
     assert project.name == "Kept"
+
+
+def _overlapping(project, *, external_id="", kind="entity", second_label=None):
+    """A document whose one annotation holds two spans of ``kind`` sharing code points."""
+    count = project.documents.count()
+    text = f"Keita met Macron {count}."
+    document = DocumentFactory(project=project, text=text, external_id=external_id)
+    annotation = AnnotationFactory(document=document)
+    label = LabelFactory(project=project, kind=kind)
+    SpanFactory(annotation=annotation, label=label, start=0, end=9)
+    SpanFactory(annotation=annotation, label=second_label or label, start=6, end=16)
+    return document
+
+
+def test_project_update_refuses_no_overlap_listing_the_documents_that_overlap():
+    project = ProjectFactory(allow_overlap=True, name="Kept")
+    first = _overlapping(project, external_id="art-1")
+    second = _overlapping(project)
+    clean = DocumentFactory(project=project)
+    SpanFactory(annotation=AnnotationFactory(document=clean), start=0, end=4)
+
+    with pytest.raises(InvalidInput) as excinfo:
+        project_update(project=project, allow_overlap=False, name="Changed")
+
+    assert errors_of(excinfo) == {
+        "allow_overlap": [
+            projects.OVERLAPS_EXIST.format(count=2, documents=f"{first.pk} (art-1), {second.pk}")
+        ]
+    }
+    project.refresh_from_db()
+    assert (project.allow_overlap, project.name) == (True, "Kept")
+
+
+def test_project_update_names_the_first_twenty_overlapping_documents_and_counts_the_rest():
+    project = ProjectFactory(allow_overlap=True)
+    documents = [_overlapping(project, external_id=f"d{i}") for i in range(23)]
+
+    with pytest.raises(InvalidInput) as excinfo:
+        project_update(project=project, allow_overlap=False)
+
+    (message,) = errors_of(excinfo)["allow_overlap"]
+    assert message.startswith("23 document(s) hold overlapping spans")
+    assert f"{documents[19].pk} (d19) and 3 more." in message
+    assert f"({documents[20].external_id})" not in message
+
+
+def test_documents_with_overlaps_is_one_query(django_assert_num_queries):
+    project = ProjectFactory(allow_overlap=True)
+    for i in range(3):
+        _overlapping(project, external_id=f"d{i}")
+
+    with django_assert_num_queries(1):
+        found = selectors.documents_with_overlaps(project=project, limit=2)
+
+    assert found["count"] == 3 and len(found["documents"]) == 2
+
+
+def test_project_update_allows_no_overlap_when_only_different_kinds_overlap():
+    project = ProjectFactory(allow_overlap=True)
+    claim = LabelFactory(project=project, kind="claim")
+    _overlapping(project, second_label=claim)
+    # Touching spans share no code point.
+    touching = DocumentFactory(project=project, text="Keita met Macron again.")
+    annotation = AnnotationFactory(document=touching)
+    SpanFactory(annotation=annotation, start=0, end=5)
+    SpanFactory(annotation=annotation, label=Label.objects.last(), start=5, end=9)
+
+    project_update(project=project, allow_overlap=False)
+
+    project.refresh_from_db()
+    assert project.allow_overlap is False
 
 
 # --- Members ------------------------------------------------------------------------------
