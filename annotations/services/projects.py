@@ -60,6 +60,13 @@ SHORTCUT_RESERVED = (
     "another (these are taken, in either case: {reserved})."
 )
 TARGET_NAME_TAKEN = "This project already has a stance target named '{name}'."
+LABEL_IN_USE = (
+    "Label {name} is used by {spans} span(s) and {stances} stance(s) (predictions and gold "
+    "included); it cannot be deleted while they exist. Rename it, or delete those first."
+)
+TARGET_IN_USE = (
+    "Stance target {name} is used by {stances} stance(s); it cannot be deleted while they exist."
+)
 
 # CharFields: max_length is always set (the stubs allow None for any field).
 PROJECT_NAME_MAX = cast(int, Project._meta.get_field("name").max_length)
@@ -374,6 +381,17 @@ def _shortcut_taken(shortcut: str, others: Any) -> str | None:
     return SHORTCUT_TAKEN.format(shortcut=shortcut, name=holder)
 
 
+def label_delete(*, label: Label) -> None:
+    """Delete a label no span or stance uses; one in use is refused, saying how many use it."""
+    with transaction.atomic():
+        _lock(label.project_id)
+        spans, stances = label.spans.count(), label.stances.count()
+        if spans or stances:
+            message = LABEL_IN_USE.format(name=label.name, spans=spans, stances=stances)
+            raise InvalidInput({"label": [message]})
+        label.delete()
+
+
 def _kind_change_errors(label: Label) -> dict[str, list[str]]:
     # Spans need an entity or claim label and stances a stance label: a kind change under
     # existing annotations would break that silently.
@@ -434,6 +452,18 @@ def target_update(*, target: StanceTarget, **fields: Any) -> StanceTarget:
         if fields:
             target.save(update_fields=list(fields))
     return target
+
+
+def target_delete(*, target: StanceTarget) -> None:
+    """Delete a stance target no stance uses; one in use is refused, saying how many use it."""
+    with transaction.atomic():
+        _lock(target.project_id)
+        stances = target.stances.count()
+        if stances:
+            raise InvalidInput(
+                {"target": [TARGET_IN_USE.format(name=target.name, stances=stances)]}
+            )
+        target.delete()
 
 
 def target_errors(target: StanceTarget) -> dict[str, list[str]]:
