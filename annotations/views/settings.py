@@ -8,6 +8,9 @@ re-renders the page with its errors next to its fields (status 400) and writes n
 that succeeds redirects back to its section. The services judge every value.
 """
 
+from collections.abc import Callable
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
@@ -30,9 +33,8 @@ from annotations.views.base import (
 
 SETTINGS_SAVED = "Settings saved."
 PROJECT_CREATED = "Project {name} created: you are its manager. Add labels and targets below."
-LABEL_SAVED = "Label {name} saved."
+SAVED = "{name} saved."
 LABEL_DELETED = "Label {name} deleted."
-TARGET_SAVED = "Stance target {name} saved."
 TARGET_DELETED = "Stance target {name} deleted."
 PROJECT_FIELDS = tuple(ProjectForm.base_fields)
 LABEL_FIELDS = tuple(LabelForm.base_fields)
@@ -84,7 +86,7 @@ def project_label_add(request: AuthenticatedHttpRequest, project_id: int) -> Htt
     if form.is_valid():
         fields = form.cleaned_data | {"color": form.cleaned_data["color"] or None}
         if saved(form, project_services.label_create, project=project, **fields):
-            messages.success(request, LABEL_SAVED.format(name=fields["name"]))
+            messages.success(request, SAVED.format(name=fields["name"]))
             return _back_to(project, "labels")
     return _render_settings(request, project, label_form=form, status=400)
 
@@ -100,17 +102,16 @@ def project_label_change(
     form = LabelForm(
         request.POST, prefix=f"label-{label.pk}", initial=_initial(label, LABEL_FIELDS)
     )
-    deleting = "delete" in request.POST
-    if deleting and saved(form, project_services.label_delete, label=label):
-        messages.success(request, LABEL_DELETED.format(name=label.name))
+    answer = _change_or_delete(
+        request,
+        form,
+        delete=partial(project_services.label_delete, label=label),
+        update=partial(project_services.label_update, label=label),
+        deleted=LABEL_DELETED.format(name=label.name),
+        keep_if_empty=("color",),  # an empty colour keeps the colour
+    )
+    if answer:
         return _back_to(project, "labels")
-    if not deleting and form.is_valid():
-        changed = {name: form.cleaned_data[name] for name in form.changed_data}
-        if not changed.get("color", True):
-            changed.pop("color")  # left empty: keep the colour
-        if saved(form, project_services.label_update, label=label, **changed):
-            messages.success(request, LABEL_SAVED.format(name=form.cleaned_data["name"]))
-            return _back_to(project, "labels")
     return _render_settings(request, project, label_forms={label.pk: form}, status=400)
 
 
@@ -122,7 +123,7 @@ def project_target_add(request: AuthenticatedHttpRequest, project_id: int) -> Ht
     form = TargetForm(request.POST, prefix="target")
     create = project_services.target_create
     if form.is_valid() and saved(form, create, project=project, **form.cleaned_data):
-        messages.success(request, TARGET_SAVED.format(name=form.cleaned_data["name"]))
+        messages.success(request, SAVED.format(name=form.cleaned_data["name"]))
         return _back_to(project, "targets")
     return _render_settings(request, project, target_form=form, status=400)
 
@@ -137,16 +138,43 @@ def project_target_change(
     target = _own(selectors.target_list(project=project), target_id)
     prefix = f"target-{target.pk}"
     form = TargetForm(request.POST, prefix=prefix, initial=_initial(target, TARGET_FIELDS))
-    deleting = "delete" in request.POST
-    if deleting and saved(form, project_services.target_delete, target=target):
-        messages.success(request, TARGET_DELETED.format(name=target.name))
+    answer = _change_or_delete(
+        request,
+        form,
+        delete=partial(project_services.target_delete, target=target),
+        update=partial(project_services.target_update, target=target),
+        deleted=TARGET_DELETED.format(name=target.name),
+    )
+    if answer:
         return _back_to(project, "targets")
-    if not deleting and form.is_valid():
-        changed = {name: form.cleaned_data[name] for name in form.changed_data}
-        if saved(form, project_services.target_update, target=target, **changed):
-            messages.success(request, TARGET_SAVED.format(name=form.cleaned_data["name"]))
-            return _back_to(project, "targets")
     return _render_settings(request, project, target_forms={target.pk: form}, status=400)
+
+
+def _change_or_delete(
+    request: AuthenticatedHttpRequest,
+    form: LabelForm | TargetForm,
+    *,
+    delete: Callable[[], None],
+    update: Callable[..., object],
+    deleted: str,
+    keep_if_empty: tuple[str, ...] = (),
+) -> bool:
+    """Delete (the form's "delete" button) or save the fields the form changed; whether done."""
+    if "delete" in request.POST:
+        if not saved(form, delete):
+            return False
+        messages.success(request, deleted)
+        return True
+    if not form.is_valid():
+        return False
+    changed = {name: form.cleaned_data[name] for name in form.changed_data}
+    for name in keep_if_empty:
+        if name in changed and not changed[name]:
+            changed.pop(name)
+    if not saved(form, update, **changed):
+        return False
+    messages.success(request, SAVED.format(name=form.cleaned_data["name"]))
+    return True
 
 
 def _render_settings(
