@@ -679,3 +679,36 @@ def test_project_delete_waits_for_a_write_under_way_and_deletes_its_rows_too():
     assert not Project.objects.filter(pk=project.pk).exists()
     assert not Span.objects.exists()
     assert not AnnotationEvent.objects.exists()
+
+
+def test_label_delete_refuses_a_label_in_use_saying_how_many_use_it():
+    project = ProjectFactory()
+    favor = LabelFactory(project=project, name="FAVOR", kind="stance")
+    target = StanceTargetFactory(project=project)
+    annotation = AnnotationFactory(document=DocumentFactory(project=project))
+    StanceFactory(annotation=annotation, target=target, label=favor)
+
+    with pytest.raises(InvalidInput) as excinfo:
+        projects.label_delete(label=favor)
+
+    assert errors_of(excinfo) == {
+        "label": [projects.LABEL_IN_USE.format(name="FAVOR", spans=0, stances=1)]
+    }
+    with pytest.raises(InvalidInput) as excinfo:
+        projects.target_delete(target=target)
+    assert errors_of(excinfo) == {
+        "target": [projects.TARGET_IN_USE.format(name=target.name, stances=1)]
+    }
+    assert Label.objects.filter(pk=favor.pk).exists()
+    assert StanceTarget.objects.filter(pk=target.pk).exists()
+
+
+def test_label_delete_and_target_delete_remove_what_nothing_uses():
+    project = ProjectFactory()
+    label = LabelFactory(project=project)
+    target = StanceTargetFactory(project=project)
+
+    projects.label_delete(label=label)
+    projects.target_delete(target=target)
+
+    assert not project.labels.exists() and not project.targets.exists()
