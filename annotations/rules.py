@@ -248,13 +248,14 @@ def sweep_clashes(spans: Iterable[R], *, allow_overlap: bool) -> list[tuple[R, R
 P = TypeVar("P", bound=Placed[Any])
 
 
+def identity(span: Placed[Any]) -> tuple[Hashable, int, int]:
+    """What makes a span the item it is: its label and its offsets."""
+    return (span.label, span.start, span.end)
+
+
 def identical(span: Placed[Any], other: Placed[Any]) -> bool:
     """Whether two spans are one item twice: the same label and the same offsets."""
-    return span.label is not None and (span.label, span.start, span.end) == (
-        other.label,
-        other.start,
-        other.end,
-    )
+    return span.label is not None and identity(span) == identity(other)
 
 
 def first_identical(span: Placed[Any], others: Iterable[P]) -> P | None:
@@ -267,7 +268,7 @@ def sweep_identical(spans: Iterable[P]) -> list[tuple[P, P]]:
     seen: dict[tuple[Hashable, int, int], P] = {}
     found: list[tuple[P, P]] = []
     for span in spans:
-        first = seen.setdefault((span.label, span.start, span.end), span)
+        first = seen.setdefault(identity(span), span)
         if first is not span and span.label is not None:
             found.append((span, first))
     return found
