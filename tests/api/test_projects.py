@@ -182,3 +182,22 @@ def test_project_patch_to_no_overlap_is_refused_naming_the_documents_that_overla
     assert f"Documents: {world.document.pk}." in message
     world.project.refresh_from_db()
     assert world.project.allow_overlap is True
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("key", "says"), [("K", "(pick the claimant)"), ("p", "label PER")])
+def test_label_post_refuses_a_key_already_taken_in_either_case(world, key, says):
+    client = client_for(world.users["manager"])
+    world.entity.shortcut = "P"
+    world.entity.save()
+
+    response = client.post(
+        f"/api/projects/{world.project.pk}/labels/",
+        {"name": "DATE", "kind": "entity", "shortcut": key},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    (message,) = response.json()["errors"]["shortcut"]
+    assert says in message
+    assert not world.project.labels.filter(name="DATE").exists()
