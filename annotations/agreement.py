@@ -137,16 +137,48 @@ def pairwise_span_agreement(
     }
 
 
+def mean_pairwise_f1(item_sets: Sequence[set[Hashable]]) -> float | None:
+    """Mean over each pair of annotators of the exact-match F1 of their items.
+
+    A pair that marked nothing at all agrees fully; None with fewer than two annotators.
+    """
+    if len(item_sets) < 2:
+        return None
+    scores = []
+    for first, second in combinations(item_sets, 2):
+        shared = len(first & second)
+        f1 = Counts(shared, len(second) - shared, len(first) - shared).as_dict()["f1"]
+        scores.append(1.0 if f1 is None else f1)
+    return sum(scores) / len(scores)
+
+
+def disagreement_count(item_sets: Sequence[set[Hashable]]) -> int:
+    """How many items not every annotator has."""
+    if not item_sets:
+        return 0
+    return len(set().union(*item_sets) - set.intersection(*item_sets))
+
+
 def cohen_kappa(pairs: Iterable[tuple[Hashable, Hashable]]) -> float | None:
     """Cohen's kappa for two annotators' judgements of the same items, or None if undefined."""
     pairs = list(pairs)
-    if not pairs:
+    return kappa_from_counts(
+        total=len(pairs),
+        agreed=sum(1 for a, b in pairs if a == b),
+        first=Counter(a for a, _ in pairs),
+        second=Counter(b for _, b in pairs),
+    )
+
+
+def kappa_from_counts(
+    *, total: int, agreed: int, first: Mapping[Any, int], second: Mapping[Any, int]
+) -> float | None:
+    """Cohen's kappa from its sufficient statistics: items, agreements, each side's values."""
+    if not total:
         return None
-    total = len(pairs)
-    observed = sum(1 for a, b in pairs if a == b) / total
-    first = Counter(a for a, _ in pairs)
-    second = Counter(b for _, b in pairs)
-    expected = sum(first[c] * second[c] for c in first.keys() | second.keys()) / total**2
+    observed = agreed / total
+    matching = sum(first.get(c, 0) * second.get(c, 0) for c in first.keys() | second.keys())
+    expected = matching / total**2
     if expected == 1:
         return None  # one category throughout: chance explains everything
     return (observed - expected) / (1 - expected)
@@ -154,15 +186,17 @@ def cohen_kappa(pairs: Iterable[tuple[Hashable, Hashable]]) -> float | None:
 
 def krippendorff_alpha(units: Iterable[Sequence[Hashable | None]]) -> float | None:
     """Nominal Krippendorff's alpha over units, each a list of values (None when missing)."""
-    return alpha_from_patterns(_patterns(Counter(tuple(unit) for unit in units)))
+    return alpha_from_patterns(unit_patterns(Counter(tuple(unit) for unit in units)))
 
 
-def _patterns(
-    units: Mapping[tuple[Hashable | None, ...], int],
-) -> Counter[tuple[tuple[Hashable, int], ...]]:
+Pattern = tuple[tuple[Hashable, int], ...]  # (value, how many annotators gave it), sorted
+
+
+def unit_patterns(units: Mapping[tuple[Hashable | None, ...], int]) -> Counter[Pattern]:
+    """Count units by their pattern of value counts (missing values left out)."""
     # Identical units are counted once (few distinct ones in practice), then each distinct
     # unit becomes its pattern of value counts.
-    patterns: Counter[tuple[tuple[Hashable, int], ...]] = Counter()
+    patterns: Counter[Pattern] = Counter()
     for unit, weight in units.items():
         counts = Counter(value for value in unit if value is not None)
         patterns[tuple(sorted(counts.items(), key=repr))] += weight
@@ -173,7 +207,9 @@ def alpha_from_patterns(patterns: Mapping[tuple[tuple[Hashable, int], ...], int]
     """Nominal alpha from ``{((value, how many annotators gave it), ...): how many units}``."""
     categories: dict[Hashable, int] = {}
     rows: list[tuple[list[int], list[int], int, int]] = []
-    for pattern, weight in patterns.items():
+    # In a fixed order, so that the same counts give the same float to the last bit however
+    # they were gathered (all at once, or summed document by document).
+    for pattern, weight in sorted(patterns.items(), key=lambda item: repr(item[0])):
         pairable = sum(count for _, count in pattern)
         if pairable < 2:
             continue  # a unit judged by one annotator pairs with nothing
@@ -235,6 +271,13 @@ def token_alpha(documents: Iterable[tuple[str, Mapping[Hashable, Sequence[Span]]
     Every token is a unit, ``O`` (no entity) included: agreeing that a token is outside
     every entity is agreement too.
     """
+    return alpha_from_patterns(token_patterns(documents))
+
+
+def token_patterns(
+    documents: Iterable[tuple[str, Mapping[Hashable, Sequence[Span]]]],
+) -> Counter[Pattern]:
+    """The units of ``token_alpha`` (one per token of a document with 2+ annotators), by pattern."""
     units: Counter[tuple[Hashable | None, ...]] = Counter()
     for text, by_annotator in documents:
         if len(by_annotator) < 2:
@@ -243,7 +286,7 @@ def token_alpha(documents: Iterable[tuple[str, Mapping[Hashable, Sequence[Span]]
         tagged = [token_tags(ranges, spans) for spans in by_annotator.values()]
         # Sorted so that units with the same tags from other annotators count together.
         units.update(tuple(sorted(unit)) for unit in zip(*tagged, strict=True))
-    return alpha_from_patterns(_patterns(units))
+    return unit_patterns(units)
 
 
 @dataclass
@@ -271,37 +314,20 @@ def project_agreement(
     """
     compared = [(text, works) for text, works in documents if len(works) >= 2]
     annotators = sorted({name for _, works in compared for name in works})
-    span_documents: dict[Hashable, dict[Hashable, list[Span]]] = {}
-    for index, (_, works) in enumerate(compared):
-        span_documents[index] = {
-            name: [*work.entities, *((s, e, label) for s, e, label, _ in work.claims)]
-            for name, work in works.items()
-        }
+    span_documents: dict[Hashable, dict[Hashable, list[Span]]] = {
+        index: span_work(works) for index, (_, works) in enumerate(compared)
+    }
     stance_units: dict[str, list[dict[str, str]]] = defaultdict(list)
     checkworthy_units: list[dict[str, str]] = []
     for _, works in compared:
-        judged = {
-            name: {
-                items.StancePlace(target, holder): value for target, holder, value in work.stances
-            }
-            for name, work in works.items()
-        }
-        slots = {place for values in judged.values() for place in values}
-        for place in sorted(slots, key=repr):
-            stance_units[str(place.target)].append(
-                {name: values.get(place, NO_STANCE) for name, values in judged.items()}
-            )
-        claims: dict[items.SpanPlace, dict[str, str]] = defaultdict(dict)
-        for name, work in works.items():
-            for start, end, label, checkworthy in work.claims:
-                if checkworthy:
-                    claims[items.SpanPlace(label, start, end)][name] = checkworthy
-        checkworthy_units.extend(claims.values())
+        for target, unit in stance_judgements(works):
+            stance_units[target].append(unit)
+        checkworthy_units.extend(checkworthy_judgements(works))
     return {
         "documents": len(compared),
         "annotators": annotators,
         "spans": {
-            mode: _span_summary(pairwise_span_agreement(span_documents, mode))
+            mode: span_summary(pairwise_span_agreement(span_documents, mode))
             for mode in (EXACT, OVERLAP)
         },
         "entity_tokens_alpha": token_alpha(
@@ -316,7 +342,38 @@ def project_agreement(
     }
 
 
-def _span_summary(
+def span_work(works: Mapping[str, AnnotatorWork]) -> dict[Hashable, list[Span]]:
+    """Each annotator's entity and claim spans, as the span figures compare them."""
+    return {
+        name: [*work.entities, *((s, e, label) for s, e, label, _ in work.claims)]
+        for name, work in works.items()
+    }
+
+
+def stance_judgements(works: Mapping[str, AnnotatorWork]) -> list[tuple[str, dict[str, str]]]:
+    """One document's stance units: (target, {annotator: value or ``none``}) per stance place."""
+    judged = {
+        name: {items.StancePlace(target, holder): value for target, holder, value in work.stances}
+        for name, work in works.items()
+    }
+    slots = {place for values in judged.values() for place in values}
+    return [
+        (str(place.target), {name: values.get(place, NO_STANCE) for name, values in judged.items()})
+        for place in sorted(slots, key=repr)
+    ]
+
+
+def checkworthy_judgements(works: Mapping[str, AnnotatorWork]) -> list[dict[str, str]]:
+    """One document's check-worthiness units: {annotator: value} per claim place."""
+    claims: dict[items.SpanPlace, dict[str, str]] = defaultdict(dict)
+    for name, work in works.items():
+        for start, end, label, checkworthy in work.claims:
+            if checkworthy:
+                claims[items.SpanPlace(label, start, end)][name] = checkworthy
+    return list(claims.values())
+
+
+def span_summary(
     pairs: dict[tuple[Hashable, Hashable], dict[str, dict[str, Any]]],
 ) -> dict[str, Any]:
     totals: dict[str, Counts] = defaultdict(Counts)

@@ -187,3 +187,23 @@ class ImportForm(forms.Form):
         required=False,
         label="Create the labels the project lacks (instead of dropping their spans)",
     )
+
+
+class DocumentAssignForm(forms.Form):
+    """The document browser's "Assign": the documents ticked and the member to hand them to."""
+
+    annotator = forms.ChoiceField(label="Assign to")
+    documents = forms.TypedMultipleChoiceField(coerce=int, choices=(), label="Documents")
+
+    def __init__(self, *args, usernames: list[str], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["annotator"]).choices = [
+            ("", "choose a member…"),
+            *((name, name) for name in usernames),
+        ]
+        # Any id is a choice here (one that is not a number is refused as "not a valid
+        # choice"): the service refuses, by id, those that are not the project's.
+        ticked = self.data.getlist("documents") if hasattr(self.data, "getlist") else []
+        documents = cast(forms.TypedMultipleChoiceField, self.fields["documents"])
+        documents.choices = [(value, value) for value in ticked]
+        documents.error_messages["required"] = "Tick at least one document."

@@ -20,6 +20,12 @@ urlpatterns = [
     ),
     path("projects/<int:project_id>/annotate/", views.project_annotate, name="project_annotate"),
     path("projects/<int:project_id>/labels.css", views.project_labels_css, name="labels_css"),
+    path("projects/<int:project_id>/documents/", views.project_documents, name="project_documents"),
+    path(
+        "projects/<int:project_id>/documents/assign/",
+        views.project_documents_assign,
+        name="project_documents_assign",
+    ),
     path("projects/<int:project_id>/review/", views.project_review, name="project_review"),
     path("projects/<int:project_id>/dashboard/", views.project_dashboard, name="project_dashboard"),
     path("projects/<int:project_id>/members/", views.project_member_add, name="project_member_add"),

@@ -36,6 +36,7 @@ from annotations.agreement import (
 WORDS = "the army said troops reached the town after fighting near the border".split()
 LABELS = ["PER", "ORG", "LOC"]
 STANCES = ["FAVOR", "AGAINST", "NEUTRAL"]
+PROJECT = "agreement bench"
 
 
 def generate(documents: int, annotators: int, spans: int, rng: random.Random):
@@ -116,25 +117,36 @@ def main() -> None:
 
 def through_database(args: argparse.Namespace) -> None:
     fresh_database(args.database_url)
+    started = time.perf_counter()
+    project, stored = store_project(args.documents, args.annotators, args.spans)
+    print(f"stored {stored} in {time.perf_counter() - started:.1f} s")
+    # Measured in a fresh process, so that peak memory is the agreement's, not the set-up's.
+    command = [sys.executable, __file__, "--measure", str(project.pk)]
+    subprocess.run([*command, "--database-url", args.database_url], check=True)
+
+
+def store_project(documents: int, annotators: int, spans: int):
+    """Store a generated project's submitted annotations with bulk inserts (not the services).
+
+    Returns the project and a line saying what was stored.
+    """
     from django.contrib.auth import get_user_model
     from django.db import transaction
 
     from annotations.models import Annotation, Document, Label, Project, Span
     from annotations.repair import content_hash
 
-    rng = random.Random(20261121)
-    started = time.perf_counter()
-    data = generate(args.documents, args.annotators, args.spans, rng)
+    data = generate(documents, annotators, spans, random.Random(20261121))
     with transaction.atomic():
-        project = Project.objects.create(name="agreement bench")
+        project = Project.objects.create(name=PROJECT)
         labels = {
             name: Label.objects.create(project=project, name=name, kind="entity") for name in LABELS
         }
         users = [
             get_user_model().objects.create(username=f"annotator{index}")
-            for index in range(args.annotators)
+            for index in range(annotators)
         ]
-        documents = Document.objects.bulk_create(
+        stored = Document.objects.bulk_create(
             Document(
                 project=project,
                 text=f"{index} {text}",
@@ -144,17 +156,17 @@ def through_database(args: argparse.Namespace) -> None:
         )
         annotations = Annotation.objects.bulk_create(
             Annotation(document=document, author=user, status="submitted")
-            for document in documents
+            for document in stored
             for user in users
         )
-        spans = []
-        for position, (document, (_, by_annotator)) in enumerate(zip(documents, data, strict=True)):
+        rows = []
+        for position, (document, (_, by_annotator)) in enumerate(zip(stored, data, strict=True)):
             for index, user in enumerate(users):
                 annotation = annotations[position * len(users) + index]
                 for start, end, label in by_annotator[user.username]:
                     # The text was prefixed with the document's number and a space.
                     shift = len(str(position)) + 1
-                    spans.append(
+                    rows.append(
                         Span(
                             annotation=annotation,
                             label=labels[label],
@@ -163,14 +175,9 @@ def through_database(args: argparse.Namespace) -> None:
                             text=document.text[start + shift : end + shift],
                         )
                     )
-        Span.objects.bulk_create(spans, batch_size=5000)
-    print(
-        f"stored {len(documents):,} documents, {len(annotations):,} annotations, "
-        f"{len(spans):,} spans in {time.perf_counter() - started:.1f} s"
-    )
-    # Measured in a fresh process, so that peak memory is the agreement's, not the set-up's.
-    command = [sys.executable, __file__, "--measure", str(project.pk)]
-    subprocess.run([*command, "--database-url", args.database_url], check=True)
+        Span.objects.bulk_create(rows, batch_size=5000)
+    what = f"{len(stored):,} documents, {len(annotations):,} annotations, {len(rows):,} spans"
+    return project, what
 
 
 def peak_rss_mb() -> float:

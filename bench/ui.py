@@ -193,6 +193,28 @@ def serve():
     return f"http://127.0.0.1:{thread.port}", thread
 
 
+def configure(args: argparse.Namespace, name: str) -> Path | None:
+    """Point Django at --database-url, or at a new SQLite file `name` (returned, to remove)."""
+    database = None
+    if not args.database_url:
+        database = Path(tempfile.mkdtemp()) / name
+        args.database_url = f"sqlite:///{database}"
+    os.environ["DATABASE_URL"] = args.database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "workbench.settings")
+    os.environ.setdefault("DEBUG", "1")
+    # Playwright's sync API runs an event loop in this thread; the ORM calls below are fine.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    return database
+
+
+def remove(database: Path | None) -> None:
+    """Remove the temporary SQLite database `configure` made, with its folder."""
+    if database is not None:
+        for leftover in database.parent.glob("*"):
+            leftover.unlink()
+        database.parent.rmdir()
+
+
 def summary(name: str, values: list[float], goal: float) -> str:
     values = sorted(values)
     p95 = values[min(len(values) - 1, round(0.95 * (len(values) - 1)))]
@@ -211,15 +233,7 @@ def main() -> None:
     parser.add_argument("--database-url", default="")
     args = parser.parse_args()
 
-    database = None
-    if not args.database_url:
-        database = Path(tempfile.mkdtemp()) / "bench-ui.sqlite3"
-        args.database_url = f"sqlite:///{database}"
-    os.environ["DATABASE_URL"] = args.database_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "workbench.settings")
-    os.environ.setdefault("DEBUG", "1")
-    # Playwright's sync API runs an event loop in this thread; the ORM calls below are fine.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    database = configure(args, "bench-ui.sqlite3")
 
     user, document, trials = setup(args)
     url, server = serve()
@@ -267,10 +281,7 @@ def main() -> None:
     print(f"{len(paint)} trials (select a word, press a label key):")
     print(summary("painted", paint, 50))
     print(summary("confirmed", confirm, 150))
-    if database is not None:
-        for leftover in database.parent.glob("*"):
-            leftover.unlink()
-        database.parent.rmdir()
+    remove(database)
 
 
 if __name__ == "__main__":

@@ -151,3 +151,12 @@ class ImportJobFactory(factory.django.DjangoModelFactory):
 
     project = factory.SubFactory(ProjectFactory)
     name = "big.jsonl"
+
+
+def members_of(project: Project, **roles: str) -> dict:
+    """Make one account a member of ``project`` per ``username=role``; return them by name."""
+    people = {}
+    for username, role in roles.items():
+        people[username] = UserFactory(username=username)
+        MembershipFactory(project=project, user=people[username], role=role)
+    return people

@@ -1,15 +1,21 @@
 """The hand-written annotation lookups (rows.py) agree with the ORM they stand in for."""
 
+import uuid
+
 import pytest
 from django.utils import timezone
 
 from annotations import selectors
+from annotations.api.serializers import AnnotationDetailOutput
 from annotations.models import Annotation, AnnotationKind, AnnotationStatus, Role
 from tests.factories import (
     AnnotationFactory,
     DocumentFactory,
+    LabelFactory,
     MembershipFactory,
     ProjectFactory,
+    SpanFactory,
+    StanceFactory,
     UserFactory,
 )
 
@@ -141,3 +147,26 @@ def test_span_create_facts_reads_label_replay_and_first_overlap_of_the_same_kind
         assert facts(label_id=label_id).label is None
     assert facts(start="3", end=None).overlap is None
     assert facts(start=2**64, end=2**64 + 1).overlap is None
+
+
+def test_annotation_content_rows_are_what_the_api_detail_renders():
+    annotation = AnnotationFactory(document__text="Keïta 🇲🇱 said the talks in Bamako failed.")
+    project = annotation.document.project
+    per = LabelFactory(project=project, name="PER")
+    claim = LabelFactory(project=project, name="CLAIM", kind="claim")
+    keita = SpanFactory(annotation=annotation, label=per, start=0, end=5, client_id=uuid.uuid4())
+    said = SpanFactory(
+        annotation=annotation, label=claim, start=9, end=41, claimant=keita, checkworthy="yes"
+    )
+    SpanFactory(annotation=annotation, label=claim, start=14, end=23, claimant_text="AFP")
+    StanceFactory(annotation=annotation, holder=keita, evidence=said)
+    StanceFactory(annotation=annotation)
+    other = AnnotationFactory(document=annotation.document)
+    SpanFactory(annotation=other, label=per, start=0, end=5)
+
+    rows = selectors.annotation_content(annotation=annotation)
+    detail = AnnotationDetailOutput(annotation).data
+    assert rows == {"spans": detail["spans"], "stances": detail["stances"]}
+    assert [span["start"] for span in rows["spans"]] == [0, 9, 14]
+    assert rows["spans"][0]["client_id"] == str(keita.client_id)
+    assert rows["stances"][0]["holder"] == keita.pk

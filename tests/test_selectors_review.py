@@ -3,6 +3,7 @@
 import pytest
 
 from annotations import selectors
+from annotations.services.agreement import project_agreement_current
 from tests.factories import (
     AnnotationFactory,
     DocumentFactory,
@@ -38,6 +39,8 @@ def pair():
 
 
 def queue_row(project):
+    # Built with factories (no services): the stored agreement is computed on first read.
+    project_agreement_current(project=project)
     [row] = selectors.review_queue(project=project)
     return row
 

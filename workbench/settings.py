@@ -2,8 +2,8 @@
 
 Variables: DATABASE_URL, SECRET_KEY, DEBUG (1/0), ALLOWED_HOSTS (comma-separated),
 CSRF_TRUSTED_ORIGINS, SECURE_SSL_REDIRECT (1/0), IMPORT_MAX_BYTES, IMPORT_MAX_ZIP_MEMBERS,
-IMPORT_BACKGROUND_THRESHOLD, TOKEN_LIFETIME_DAYS, IDEMPOTENCY_KEY_HOURS, SESSION_IDLE_MINUTES,
-LOG_LEVEL.
+IMPORT_BACKGROUND_THRESHOLD, IMPORT_WORKERS, IMPORT_PARALLEL_BYTES, TOKEN_LIFETIME_DAYS,
+IDEMPOTENCY_KEY_HOURS, SESSION_IDLE_MINUTES, LOG_LEVEL.
 """
 
 import os
@@ -203,6 +203,12 @@ IMPORT_MAX_ZIP_MEMBERS = int(os.environ.get("IMPORT_MAX_ZIP_MEMBERS", "10000"))
 # Imports of more documents than this run in the background as an import job (202): JSON
 # bodies and .json files by their items, .jsonl by non-blank lines, .csv by lines.
 IMPORT_BACKGROUND_THRESHOLD = int(os.environ.get("IMPORT_BACKGROUND_THRESHOLD", "5000"))
+# An import of at least IMPORT_PARALLEL_BYTES (an upload, a JSON body, a background job's
+# file) prepares its documents in IMPORT_WORKERS forked processes while the one that took it
+# stores them, as `import_documents --workers` does; below that size forking costs more than
+# it saves. 1: everything in the one process.
+IMPORT_WORKERS = int(os.environ.get("IMPORT_WORKERS", str(min(os.cpu_count() or 1, 4))))
+IMPORT_PARALLEL_BYTES = int(os.environ.get("IMPORT_PARALLEL_BYTES", str(1024 * 1024)))
 # On SQLite an import holds the one write lock for about this long per transaction, then
 # leaves it free for at least the pause, so annotators' saves get in (services/ingest/pacing.py).
 IMPORT_SQLITE_TRANSACTION_MS = 50

@@ -4,11 +4,12 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 
-from annotations import access, selectors
-from annotations.agreement import project_agreement
+from annotations import access
+from annotations.agreement_sums import counts_from_json, figures
 from annotations.api import permissions
 from annotations.api.base import ApiView, AuthenticatedRequest
 from annotations.api.serializers import ErrorOutput
+from annotations.services import agreement as agreement_services
 
 
 class AgreementApi(ApiView):
@@ -23,4 +24,5 @@ class AgreementApi(ApiView):
     @extend_schema(responses={200: OpenApiTypes.OBJECT, 403: ErrorOutput, 404: ErrorOutput})
     def get(self, request: AuthenticatedRequest, project_id: int) -> Response:
         project = permissions.project_for(request, project_id, access.REVIEW_ROLES)
-        return Response(project_agreement(selectors.agreement_inputs(project=project)))
+        totals = agreement_services.project_agreement_current(project=project)
+        return Response(figures(counts_from_json(totals.counts)))

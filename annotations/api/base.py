@@ -27,6 +27,7 @@ from rest_framework.request import Request
 from rest_framework.utils import json as drf_json
 from rest_framework.views import APIView
 
+from annotations import selectors
 from annotations.api.authentication import TokenAuth
 from annotations.api.errors import NON_FIELD, TOO_LARGE, exception_handler
 from annotations.api.idempotency import IdempotencyMixin
@@ -269,3 +270,11 @@ class StrictInputSchema(OpenApiSerializerExtension):
         schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
         schema["additionalProperties"] = False
         return schema
+
+
+def user_named(username: str, *, field: str) -> User:
+    """Return the account named ``username``; a 400 naming ``field`` when there is none."""
+    user = selectors.user_get_by_username(username=username)
+    if user is None:
+        raise ValidationError({field: [selectors.NO_SUCH_USER.format(username=username)]})
+    return user

@@ -2,10 +2,8 @@
 
 from typing import BinaryIO, cast
 
-import django_filters
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.db.models import Q, QuerySet
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
@@ -17,10 +15,10 @@ from rest_framework.response import Response
 from annotations import access, selectors
 from annotations.api import permissions
 from annotations.api.base import ApiView, AuthenticatedRequest, ListApiView, StrictJSONParser
+from annotations.api.document_filters import FALSE_VALUES, TRUE_VALUES, DocumentFilter
 from annotations.api.errors import TOO_LARGE
 from annotations.api.jobs import ImportQueuedOutput, import_in_background
 from annotations.api.serializers import (
-    DOCUMENT_STATUSES,
     DocumentListOutput,
     DocumentOutput,
     ErrorOutput,
@@ -38,81 +36,30 @@ from annotations.services.ingest import (
     documents_import_file,
     documents_import_files,
     documents_import_records,
+    workers_for,
 )
 
-UNKNOWN_PARAMETER = "Unknown query parameter; expected one of: {names}."
 NORMALIZE_INVALID = "normalize takes one value: nfc."
 OFFSETS_INVALID = ERR_OFFSETS_OPTION
 AS_INVALID = "as takes prediction (the default) or gold."
 ON_DUPLICATE_INVALID = "on_duplicate takes skip (the default) or attach."
 FLAG_INVALID = "Expected 1 or 0."
 BODY_INVALID = 'Send a JSON list of {"text", "external_id"?, "meta"?} or a multipart "file".'
-TRUE_VALUES = ("1", "true")
-FALSE_VALUES = ("0", "false")
 
 
-class StableOrderingFilter(django_filters.OrderingFilter):
-    """Order by the keys asked for, then by id: pages never repeat or skip a document.
+class DocumentFilterBackend(DjangoFilterBackend):
+    """Hands the caller's role to ``DocumentFilter``: which filters they may use depends on it."""
 
-    Without the id, documents tied on status or external id come back in whatever order the
-    database likes, page by page; and ``?ordering=,`` would clear the ordering altogether.
-    """
-
-    def filter(self, qs: QuerySet, value: list[str] | None) -> QuerySet:
-        params = [param for param in value or () if param]
-        if not params:
-            return qs
-        return qs.order_by(*(self.get_ordering_value(param) for param in params), "id")
-
-
-class DocumentFilter(django_filters.FilterSet):
-    """The document list's filters; a parameter it does not know is an error, not ignored."""
-
-    status = django_filters.ChoiceFilter(
-        field_name="caller_status", choices=[(value, value) for value in DOCUMENT_STATUSES]
-    )
-    has_gold = django_filters.ChoiceFilter(
-        choices=[(value, value) for value in (*TRUE_VALUES, *FALSE_VALUES)], method="gold"
-    )
-    external_id = django_filters.CharFilter(field_name="external_id")
-    q = django_filters.CharFilter(method="search", label="Text or external id contains")
-    ordering = StableOrderingFilter(
-        fields=(
-            ("id", "id"),
-            ("external_id", "external_id"),
-            ("created_at", "created_at"),
-            ("caller_status", "status"),
-        )
-    )
-
-    # Read by the paginator, not by a filter.
-    passthrough = frozenset({"page"})
-
-    class Meta:
-        model = Document
-        fields: list[str] = []
-
-    def is_valid(self) -> bool:
-        valid = super().is_valid()
-        known = set(self.filters) | self.passthrough
-        unknown = sorted(name for name in self.data or {} if name not in known)
-        names = ", ".join(sorted(known))
-        for name in unknown:
-            self.form.errors[name] = self.form.error_class([UNKNOWN_PARAMETER.format(names=names)])
-        return valid and not unknown
-
-    def gold(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return queryset.filter(has_gold=value in TRUE_VALUES)
-
-    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return queryset.filter(Q(text__icontains=value) | Q(external_id__icontains=value))
+    def get_filterset_kwargs(self, request, queryset, view):
+        kwargs = super().get_filterset_kwargs(request, queryset, view)
+        return {**kwargs, "role": getattr(view, "caller_role", None)}
 
 
 class DocumentListApi(ListApiView):
     """A project's documents with the caller's status; its managers import more."""
 
     serializer_class = DocumentListOutput
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [DocumentFilterBackend]
     filterset_class = DocumentFilter
     parser_classes = [StrictJSONParser, MultiPartParser]
 
@@ -120,6 +67,7 @@ class DocumentListApi(ListApiView):
         if getattr(self, "swagger_fake_view", False):
             return Document.objects.none()
         project = permissions.project_for(self.request, self.kwargs["project_id"])
+        self.caller_role = project.caller_role
         return selectors.document_list_for_user(user=self.request.user, project=project)
 
     @extend_schema(responses=DocumentListOutput(many=True))
@@ -207,6 +155,9 @@ class DocumentListApi(ListApiView):
         queued = import_in_background(request, project=project, upload=upload, options=options)
         if queued is not None:
             return queued
+        # A large one is prepared by worker processes, as the command line does.
+        size = upload.size if upload is not None else request.META.get("CONTENT_LENGTH")
+        workers = workers_for(_length(size))
         if upload is not None:
             report = documents_import_file(
                 project=project,
@@ -215,10 +166,15 @@ class DocumentListApi(ListApiView):
                 stream=upload.file,
                 options=options,
                 actor=request.user,
+                workers=workers,
             )
         elif isinstance(request.data, list):
             report = documents_import_records(
-                project=project, records=request.data, options=options, actor=request.user
+                project=project,
+                records=request.data,
+                options=options,
+                actor=request.user,
+                workers=workers,
             )
         else:
             raise ValidationError({"file": [BODY_INVALID]})
@@ -234,13 +190,17 @@ class DocumentDetailApi(ApiView):
         return Response(DocumentOutput(document).data)
 
 
+def _length(size: str | int | None) -> int:
+    """A body's or file's length in bytes; 0 when it is not said (or not a number)."""
+    try:
+        return int(size or 0)
+    except (TypeError, ValueError):
+        return 0
+
+
 def _check_size(size: str | int | None) -> None:
     """Refuse a body or file over IMPORT_MAX_BYTES before reading it."""
-    try:
-        length = int(size or 0)
-    except (TypeError, ValueError):
-        return
-    if length > settings.IMPORT_MAX_BYTES:
+    if _length(size) > settings.IMPORT_MAX_BYTES:
         raise RequestDataTooBig(TOO_LARGE.format(limit=settings.IMPORT_MAX_BYTES))
 
 

@@ -166,12 +166,7 @@ class MemberListApi(_ProjectPartsApi):
         project = permissions.project_for(request, project_id, access.MANAGE_ROLES)
         body = self.InputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        username = body.validated_data["username"]
-        user = selectors.user_get_by_username(username=username)
-        if user is None:
-            raise serializers.ValidationError(
-                {"username": [selectors.NO_SUCH_USER.format(username=username)]}
-            )
+        user = base.user_named(body.validated_data["username"], field="username")
         membership = services.membership_set(
             project=project,
             user=user,

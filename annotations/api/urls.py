@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView
 from annotations.api import (
     agreement,
     annotating,
+    assignments,
     docs,
     documents,
     exports,
@@ -38,6 +39,11 @@ urlpatterns = [
         "projects/<int:project_id>/documents/",
         documents.DocumentListApi.as_view(),
         name="api-documents",
+    ),
+    path(
+        "projects/<int:project_id>/assignments/",
+        assignments.AssignmentApi.as_view(),
+        name="api-assignments",
     ),
     path("projects/<int:project_id>/next/", queue.QueueNextApi.as_view(), name="api-queue-next"),
     path(

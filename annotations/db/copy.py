@@ -11,18 +11,27 @@ Contract:
 - Constraints hold exactly as for INSERT: a duplicate hash fails the whole COPY, raised as
   Django's ``IntegrityError`` like any other insert.
 - Table and column names come from the Document model.
+- ``rows_copy`` stores rows of any model whose columns are plain values (ids, text, numbers,
+  times: what psycopg adapts; no JSON): the caller names the columns it gives, every other
+  column takes its field's default (``now`` for ``auto_now``/``auto_now_add``), exactly as
+  ``bulk_create`` would fill it, and the primary key its sequence's next value.
+  Predictions (annotations, spans, stances) are stored this way.
 """
 
+import contextlib
 import datetime
 import struct
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import cache
+from typing import Any
 
 import orjson
 from django.db import IntegrityError, connection
+from django.db.backends.utils import CursorWrapper
+from django.db.models import DateField, Model
 from psycopg import DatabaseError
 
-from annotations.db.rows import column_of, quote
+from annotations.db.rows import column_of, field_of, quote
 from annotations.models import Document
 
 # The columns of a COPY row, in its order; document_row encodes the ones between the first
@@ -102,23 +111,93 @@ def documents_copy(rows: Sequence[bytes], *, created_at: datetime.datetime) -> l
     """Insert documents from their ``document_row``s with COPY; return their new ids in order."""
     created = _INT8_FIELD.pack(8, (created_at - _PG_EPOCH) // datetime.timedelta(microseconds=1))
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [Document._meta.db_table, Document._meta.pk.column, len(rows)],
-        )
-        ids = [pk for (pk,) in cursor.fetchall()]
+        ids = _next_ids(cursor, Document, len(rows))
         data = [_COPY_HEADER]
         for pk, row in zip(ids, rows, strict=True):
             data.append(_ROW_START.pack(len(_DOCUMENT_COLUMNS), 8, pk))
             data.append(row)
             data.append(created)
         data.append(_COPY_TRAILER)
-        try:
-            with cursor.copy(_copy_sql()) as copy:
-                copy.write(b"".join(data))
-        except DatabaseError as error:
-            # psycopg's own error, which Django's cursor wrapper does not translate for COPY.
-            if (error.sqlstate or "").startswith("23"):
-                raise IntegrityError(str(error)) from error
-            raise
+        with _integrity(), cursor.copy(_copy_sql()) as copy:
+            copy.write(b"".join(data))
     return ids
+
+
+def next_ids(counts: Mapping[type[Model], int]) -> dict[type[Model], list[int]]:
+    """Draw ids from the primary-key sequence of each model, as many as asked (one query)."""
+    wanted = [(model, count) for model, count in counts.items() if count > 0]
+    if not wanted:
+        return {model: [] for model in counts}
+    part = "ARRAY(SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s))"
+    params: list[Any] = []
+    for model, count in wanted:
+        params += [model._meta.db_table, _pk_column(model), count]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join([part] * len(wanted))}", params)
+        drawn = dict(zip((model for model, _ in wanted), cursor.fetchone(), strict=True))
+    return {model: drawn.get(model, []) for model in counts}
+
+
+def rows_copy(
+    model: type[Model],
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    now: datetime.datetime,
+) -> None:
+    """Insert rows of ``model`` (values of ``columns``, by attname) with COPY, one query.
+
+    Every other column takes its field's default; the primary key, when not among
+    ``columns``, its sequence's next value.
+    """
+    names, defaults = _completed(model, tuple(columns), now)
+    table = quote(model._meta.db_table)
+    sql = f"COPY {table} ({', '.join(quote(column_of(model, n)) for n in names)}) FROM STDIN"
+    with connection.cursor() as cursor, _integrity(), cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row((*row, *defaults))
+
+
+def _completed(
+    model: type[Model], columns: tuple[str, ...], now: datetime.datetime
+) -> tuple[tuple[str, ...], tuple[Any, ...]]:
+    """The columns with every other one added, and the values those others take."""
+    pk = model._meta.pk
+    assert pk is not None
+    others = []
+    for field in model._meta.concrete_fields:
+        if field.attname in columns or field is pk:
+            continue
+        if isinstance(field, DateField) and (field.auto_now or field.auto_now_add):
+            others.append((field.attname, now))
+        else:  # what a model instance holds for a field it was not given
+            others.append((field.attname, field.get_default()))
+    for name in columns:
+        field_of(model, name)  # a column the model does not have fails here, not in COPY
+    return (*columns, *(name for name, _ in others)), tuple(value for _, value in others)
+
+
+def _next_ids(cursor: CursorWrapper, model: type[Model], count: int) -> list[int]:
+    cursor.execute(
+        "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+        [model._meta.db_table, _pk_column(model), count],
+    )
+    return [pk for (pk,) in cursor.fetchall()]
+
+
+def _pk_column(model: type[Model]) -> str:
+    pk = model._meta.pk
+    assert pk is not None and pk.column
+    return pk.column
+
+
+@contextlib.contextmanager
+def _integrity() -> Iterator[None]:
+    """Raise a constraint's failure in COPY as Django's IntegrityError, as INSERT would."""
+    try:
+        yield
+    except DatabaseError as error:
+        # psycopg's own error, which Django's cursor wrapper does not translate for COPY.
+        if (error.sqlstate or "").startswith("23"):
+            raise IntegrityError(str(error)) from error
+        raise

@@ -1,3 +1,4 @@
+from annotations.models.agreement import DocumentAgreement, ProjectAgreement
 from annotations.models.annotating import (
     Annotation,
     AnnotationEvent,
@@ -21,6 +22,7 @@ __all__ = [
     "AnnotationStatus",
     "Checkworthy",
     "Document",
+    "DocumentAgreement",
     "EventAction",
     "IdempotentRequest",
     "ImportJob",
@@ -31,6 +33,7 @@ __all__ = [
     "LabelKind",
     "Membership",
     "Project",
+    "ProjectAgreement",
     "Release",
     "ReleaseFile",
     "ReleaseFileChunk",

@@ -13,10 +13,20 @@ One module per sub-domain; every name a caller uses is re-exported here, so call
 Hand-written SQL is not written here: it lives behind the fence in ``annotations.db``.
 """
 
-from annotations.selectors.agreement import agreement_inputs
+from annotations.selectors.agreement import (
+    DocumentWork,
+    Fingerprint,
+    agreement_inputs,
+    document_agreement_rows,
+    document_work,
+    project_agreement_totals,
+    submitted_fingerprint,
+    usernames_present,
+)
 from annotations.selectors.annotations import (
     SEE_ALL_ROLES,
     SpanCreateFacts,
+    annotation_content,
     annotation_get_for_user,
     annotation_list_for_user,
     annotation_lock,
@@ -47,7 +57,14 @@ from annotations.selectors.dashboard import (
     document_state_counts,
     label_usage,
 )
-from annotations.selectors.documents import document_get_for_user, document_list_for_user
+from annotations.selectors.documents import (
+    document_assigned_to,
+    document_disputed,
+    document_get_for_user,
+    document_list_for_user,
+    document_reviewed,
+    document_with_annotators,
+)
 from annotations.selectors.exports import (
     EXPORT_BATCH,
     EXPORT_GOLD,
@@ -123,19 +140,28 @@ __all__ = [
     "SEE_ALL_ROLES",
     "STATUS_NEW",
     "AnnotatorProgress",
+    "DocumentWork",
+    "Fingerprint",
     "OverlappingDocuments",
     "ReviewRow",
     "SpanCreateFacts",
     "agreement_inputs",
+    "annotation_content",
     "annotation_get_for_user",
     "annotation_list_for_user",
     "annotation_lock",
     "annotation_visible",
     "annotator_progress",
+    "document_agreement_rows",
+    "document_assigned_to",
+    "document_disputed",
     "document_get_for_user",
     "document_list_for_user",
     "document_queue_for_user",
+    "document_reviewed",
     "document_state_counts",
+    "document_with_annotators",
+    "document_work",
     "documents_with_overlaps",
     "event_get",
     "event_list",
@@ -149,6 +175,7 @@ __all__ = [
     "label_list",
     "label_usage",
     "membership_list",
+    "project_agreement_totals",
     "project_get_by_ref",
     "project_get_for_user",
     "project_get_with_progress_for_user",
@@ -165,10 +192,12 @@ __all__ = [
     "span_create_facts",
     "span_get",
     "stance_get",
+    "submitted_fingerprint",
     "target_list",
     "token_expires_at",
     "token_get",
     "token_get_for_user",
     "token_is_expired",
     "user_get_by_username",
+    "usernames_present",
 ]

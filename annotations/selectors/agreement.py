@@ -1,77 +1,204 @@
 """What agreement is computed from: every submitted manual annotation's work, per document.
 
 The maths is ``annotations.agreement``'s (pure, over plain tuples); this module only reads.
-Only documents with two or more submitted annotations are compared. A fixed number of
-queries (four) whatever the project's size, filtered by joins rather than lists of ids.
+One reader for the agreement figures (``AnnotatorWork`` per author), the review queue's
+items (``annotations.items``, per author) and the stored rows' fingerprint (each submitted
+annotation's id and version). A fixed number of queries (four) whatever the project's size,
+filtered by joins rather than lists of ids (or by the documents asked for).
 """
 
-from collections import defaultdict
+from collections.abc import Collection, Hashable
+from dataclasses import dataclass, field
 
+from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import Count, Sum
 
+from annotations import items
 from annotations.agreement import AnnotatorWork
 from annotations.models import (
     Annotation,
     AnnotationKind,
     AnnotationStatus,
     Document,
+    DocumentAgreement,
     LabelKind,
     Project,
+    ProjectAgreement,
     Span,
     Stance,
 )
+
+SUBMITTED = {"kind": AnnotationKind.MANUAL, "status": AnnotationStatus.SUBMITTED}
+
+
+@dataclass
+class DocumentWork:
+    """A document's submitted manual annotations, as agreement and the queue read them."""
+
+    computed_from: list[tuple[int, int]] = field(default_factory=list)  # (id, version), sorted
+    works: dict[str, AnnotatorWork] = field(default_factory=dict)  # by author
+    items: dict[str, set[Hashable]] = field(default_factory=dict)  # by author
+    text: str = ""  # read only where two or more annotations are compared
+
+
+def document_work(
+    *, project: Project | int, document_ids: Collection[int] | None = None
+) -> dict[int, DocumentWork]:
+    """Return each document's submitted work (all the project's, or those documents').
+
+    Four queries (annotations, spans, stances, texts of documents with two annotations or more).
+    """
+    scope: dict[str, object] = {"document__project": project, **SUBMITTED}
+    if document_ids is not None:
+        scope["document_id__in"] = document_ids
+    owner: dict[int, tuple[DocumentWork, str]] = {}
+    documents: dict[int, DocumentWork] = {}
+    for pk, version, document_id, username in (
+        Annotation.objects.filter(**scope)
+        .order_by("pk")
+        .values_list("pk", "version", "document_id", "author__username")
+    ):
+        work = documents.setdefault(document_id, DocumentWork())
+        work.computed_from.append((pk, version))
+        work.works[username] = AnnotatorWork(entities=[], claims=[], stances=[])
+        work.items[username] = set()
+        owner[pk] = (work, username)
+    joined = {f"annotation__{key}": value for key, value in scope.items()}
+    _read_spans(Span.objects.filter(**joined), owner)
+    _read_stances(Stance.objects.filter(**joined), owner)
+    compared = [pk for pk, work in documents.items() if len(work.works) >= 2]
+    texts = Document.objects.filter(pk__in=compared) if document_ids is not None else None
+    if texts is None:
+        texts = Document.objects.filter(
+            pk__in=Annotation.objects.filter(**scope).values("document_id")
+        )
+    # One transaction, so that the iterator's server-side cursor is not held across
+    # transactions (a pooler in transaction mode would lose it between fetches).
+    with transaction.atomic():
+        for pk, text in texts.order_by("pk").values_list("pk", "text").iterator(chunk_size=500):
+            if len(documents[pk].works) >= 2:
+                documents[pk].text = text
+    return documents
+
+
+def _read_spans(spans, owner: dict[int, tuple[DocumentWork, str]]) -> None:
+    for (
+        annotation_id,
+        start,
+        end,
+        label,
+        kind,
+        checkworthy,
+        claimant_start,
+        claimant_end,
+        claimant_text,
+    ) in spans.values_list(
+        "annotation_id",
+        "start",
+        "end",
+        "label__name",
+        "label__kind",
+        "checkworthy",
+        "claimant__start",
+        "claimant__end",
+        "claimant_text",
+    ):
+        work, username = owner[annotation_id]
+        if kind == LabelKind.CLAIM:
+            work.works[username].claims.append((start, end, label, checkworthy))
+        else:
+            work.works[username].entities.append((start, end, label))
+        work.items[username].add(
+            items.span_item(
+                label=label,
+                start=start,
+                end=end,
+                claimant=_offsets(claimant_start, claimant_end),
+                claimant_text=claimant_text,
+                checkworthy=checkworthy,
+            )
+        )
+
+
+def _read_stances(stances, owner: dict[int, tuple[DocumentWork, str]]) -> None:
+    for (
+        annotation_id,
+        target_id,
+        target,
+        label,
+        holder_start,
+        holder_end,
+        evidence_start,
+        evidence_end,
+    ) in stances.values_list(
+        "annotation_id",
+        "target_id",
+        "target__name",
+        "label__name",
+        "holder__start",
+        "holder__end",
+        "evidence__start",
+        "evidence__end",
+    ):
+        work, username = owner[annotation_id]
+        holder = _offsets(holder_start, holder_end)
+        work.works[username].stances.append((target, holder, label))
+        work.items[username].add(
+            items.stance_item(
+                target=target_id,
+                label=label,
+                holder=holder,
+                evidence=_offsets(evidence_start, evidence_end),
+            )
+        )
+
+
+def _offsets(start: int | None, end: int | None) -> items.Offsets | None:
+    """A referenced span's offsets from a left join (None when there is no such span)."""
+    return None if start is None or end is None else (start, end)
 
 
 def agreement_inputs(*, project: Project) -> list[tuple[str, dict[str, AnnotatorWork]]]:
     """Return each document's text with every submitted manual annotation's work, by author.
 
-    Four queries whatever the project's size (annotations, spans, stances, texts), filtered by
-    joins rather than lists of ids; only documents with two or more such annotations.
+    Only documents with two or more such annotations, in the order of their ids. Four queries
+    whatever the project's size: the full computation that the stored figures are held to.
     """
-    submitted = {"kind": AnnotationKind.MANUAL, "status": AnnotationStatus.SUBMITTED}
-    authors: dict[int, tuple[int, str]] = {}
-    per_document: dict[int, int] = defaultdict(int)
-    for pk, document_id, username in Annotation.objects.filter(
-        document__project=project, **submitted
-    ).values_list("pk", "document_id", "author__username"):
-        authors[pk] = (document_id, username)
-        per_document[document_id] += 1
-    compared = {document_id for document_id, n in per_document.items() if n >= 2}
-    works: dict[int, dict[str, AnnotatorWork]] = defaultdict(dict)
-    for document_id, username in authors.values():
-        if document_id in compared:
-            works[document_id][username] = AnnotatorWork(entities=[], claims=[], stances=[])
-    joined = {f"annotation__{key}": value for key, value in submitted.items()}
-    spans = Span.objects.filter(annotation__document__project=project, **joined).values_list(
-        "annotation_id", "start", "end", "label__name", "label__kind", "checkworthy"
+    return [
+        (work.text, work.works)
+        for _, work in sorted(document_work(project=project).items())
+        if len(work.works) >= 2
+    ]
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """How many submitted manual annotations, and the sums of their ids and versions."""
+
+    annotations: int
+    annotation_id_sum: int
+    version_sum: int
+
+
+def submitted_fingerprint(*, project: Project) -> Fingerprint:
+    """The project's submitted manual annotations' fingerprint, read now (one query)."""
+    row = Annotation.objects.filter(document__project=project, **SUBMITTED).aggregate(
+        n=Count("pk"), ids=Sum("pk"), versions=Sum("version")
     )
-    for annotation_id, start, end, label, kind, checkworthy in spans:
-        document_id, username = authors[annotation_id]
-        if document_id not in compared:
-            continue
-        work = works[document_id][username]
-        if kind == LabelKind.CLAIM:
-            work.claims.append((start, end, label, checkworthy))
-        else:
-            work.entities.append((start, end, label))
-    stances = Stance.objects.filter(annotation__document__project=project, **joined).values_list(
-        "annotation_id", "target__name", "holder__start", "holder__end", "label__name"
-    )
-    for annotation_id, target, holder_start, holder_end, value in stances:
-        document_id, username = authors[annotation_id]
-        if document_id in compared:
-            holder = None if holder_start is None else (holder_start, holder_end)
-            works[document_id][username].stances.append((target, holder, value))
-    texts = Document.objects.filter(
-        pk__in=Annotation.objects.filter(document__project=project, **submitted).values(
-            "document_id"
-        )
-    ).values_list("pk", "text")
-    # One transaction, so that the iterator's server-side cursor is not held across
-    # transactions (a pooler in transaction mode would lose it between fetches).
-    with transaction.atomic():
-        return [
-            (text, works[pk])
-            for pk, text in texts.order_by("pk").iterator(chunk_size=500)
-            if pk in compared
-        ]
+    return Fingerprint(row["n"], row["ids"] or 0, row["versions"] or 0)
+
+
+def project_agreement_totals(*, project: Project) -> ProjectAgreement | None:
+    """The project's stored agreement totals, or None before anything was stored (one query)."""
+    return ProjectAgreement.objects.filter(project=project).first()
+
+
+def document_agreement_rows(*, project: Project) -> dict[int, DocumentAgreement]:
+    """Every stored document agreement of the project, by document id (one query)."""
+    return {row.document_id: row for row in DocumentAgreement.objects.filter(project=project)}
+
+
+def usernames_present(*, usernames: Collection[str]) -> int:
+    """How many of these usernames exist (one query)."""
+    return User.objects.filter(username__in=usernames).count()

@@ -16,6 +16,7 @@ Invariants:
 
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery, prefetch_related_objects
@@ -186,3 +187,46 @@ def event_list(*, annotation: Annotation) -> QuerySet[AnnotationEvent]:
 def event_get(*, event_id: int) -> AnnotationEvent | None:
     """Return the event with this id, or None (the caller checks who may see its annotation)."""
     return AnnotationEvent.objects.filter(pk=event_id).first()
+
+
+# A span's and a stance's fields as the API's detail renders them, and the columns behind them.
+SPAN_ROW = {
+    "id": "id",
+    "label": "label_id",
+    "label_name": "label__name",
+    "start": "start",
+    "end": "end",
+    "text": "text",
+    "client_id": "client_id",
+    "claimant": "claimant_id",
+    "claimant_text": "claimant_text",
+    "checkworthy": "checkworthy",
+}
+STANCE_ROW = {
+    "id": "id",
+    "target": "target_id",
+    "target_name": "target__name",
+    "label": "label_id",
+    "label_name": "label__name",
+    "holder": "holder_id",
+    "evidence": "evidence_id",
+}
+
+
+def annotation_content(*, annotation: Annotation) -> dict[str, list[dict[str, Any]]]:
+    """Return the annotation's spans and stances as plain rows, as its API detail renders them.
+
+    For the annotate page: with 5,000 spans, building a model instance per span and rendering
+    it field by field took half a second; rows straight from the database take a tenth of it.
+    A test holds these rows equal to ``AnnotationDetailOutput``'s.
+    """
+    spans = Span.objects.filter(annotation=annotation).values_list(*SPAN_ROW.values())
+    stances = Stance.objects.filter(annotation=annotation).values_list(*STANCE_ROW.values())
+    span_rows = [dict(zip(SPAN_ROW, row, strict=True)) for row in spans]
+    for row in span_rows:
+        if row["client_id"] is not None:
+            row["client_id"] = str(row["client_id"])
+    return {
+        "spans": span_rows,
+        "stances": [dict(zip(STANCE_ROW, row, strict=True)) for row in stances],
+    }

@@ -6,13 +6,13 @@ counts add up to its documents, every state present, zero included); a person wh
 the project still counts for the work they did.
 """
 
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from statistics import median
 
-from django.db.models import Case, Count, OuterRef, QuerySet, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Case, Count, OuterRef, Subquery, Value, When
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -153,25 +153,32 @@ def document_state_counts(*, project: Project) -> dict[str, int]:
     return counts
 
 
-def label_usage(*, project: Project) -> QuerySet[Label]:
+def label_usage(*, project: Project, submitted_uses: Mapping[str, int]) -> list[Label]:
     """Return the project's labels, each with how often submitted work and gold use it.
 
-    ``submitted_uses`` and ``gold_uses`` count spans (entity and claim labels) and stances
-    (stance labels) in submitted manual annotations and in gold. One query.
+    ``submitted_uses`` (by label name) comes from the stored agreement totals
+    (``agreement_sums.label_uses``): counting every submitted span on each view would read
+    them all. ``gold_uses`` counts spans (entity and claim labels) and stances (stance labels)
+    in gold, from the gold annotations. Three queries.
     """
-    submitted = {
-        "annotation__kind": AnnotationKind.MANUAL,
-        "annotation__status": AnnotationStatus.SUBMITTED,
-    }
-    gold = {"annotation__kind": AnnotationKind.GOLD}
-
-    def uses(model: type[Span | Stance], scope: Mapping[str, object]) -> Coalesce:
-        return count_of(model.objects.filter(label=OuterRef("pk"), **scope), "label")
-
-    return Label.objects.filter(project=project).annotate(
-        submitted_uses=uses(Span, submitted) + uses(Stance, submitted),
-        gold_uses=uses(Span, gold) + uses(Stance, gold),
-    )
+    gold = Annotation.objects.filter(document__project=project, kind=AnnotationKind.GOLD)
+    gold_uses: Counter[int] = Counter()
+    for model in (Span, Stance):
+        gold_uses.update(
+            dict(
+                model.objects.filter(annotation__in=gold)
+                .order_by()
+                .values("label_id")
+                .annotate(n=Count("pk"))
+                .values_list("label_id", "n")
+            )
+        )
+    labels = list(Label.objects.filter(project=project))
+    for label in labels:
+        # Read by the dashboard template beside the label's own fields.
+        label.submitted_uses = submitted_uses.get(label.name, 0)  # type: ignore[attr-defined]
+        label.gold_uses = gold_uses[label.pk]  # type: ignore[attr-defined]
+    return labels
 
 
 @dataclass

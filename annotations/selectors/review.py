@@ -2,26 +2,26 @@
 
 Invariants: predictions are never reviewed (only manual and gold annotations are read here);
 a document's review state comes from its gold alone (``REVIEW_STATES``); a document's
-agreement is the mean pairwise exact-match F1 of its submitted annotations' items (``Counts``
-from ``annotations.agreement``, the one place that F1 is computed), two items matching when
-they are the same item by ``annotations.items``, the one definition gold building uses too.
+agreement is the mean pairwise exact-match F1 of its submitted annotations' items
+(``annotations.agreement.mean_pairwise_f1``), two items matching when they are the same item
+by ``annotations.items``, the one definition gold building uses too; it is stored when the
+work changes (``services.agreement``) and the queue reads it, a page at a time.
 Every read costs a fixed number of queries, whatever the number of documents, annotators and
 spans.
 """
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from itertools import combinations
-from typing import Any
+from typing import Any, overload
 
-from django.db.models import Prefetch
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 
-from annotations import items
-from annotations.agreement import Counts
 from annotations.models import (
     Annotation,
     AnnotationKind,
     AnnotationStatus,
     Document,
+    DocumentAgreement,
     Project,
     Span,
     Stance,
@@ -64,143 +64,113 @@ class ReviewRow:
     gold_status: str | None  # None (no gold), in_progress, submitted
 
 
+class ReviewQueue:
+    """The queue's rows, read a page at a time: ``len`` counts, a slice reads those rows.
+
+    Ordered by the stored agreement (least first, documents with one annotation last, then by
+    document); built for ``Paginator``, which takes ``count()`` and one slice per page.
+    """
+
+    # Any: the rows carry the annotated gold status, which the model does not declare.
+    def __init__(self, rows: QuerySet[Any]) -> None:
+        self._rows = rows
+
+    def count(self) -> int:
+        return self._rows.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    @overload
+    def __getitem__(self, index: int) -> ReviewRow: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[ReviewRow]: ...
+
+    def __getitem__(self, index: int | slice) -> ReviewRow | list[ReviewRow]:
+        if isinstance(index, int):
+            return self._read(self._rows[index : index + 1])[0]
+        return self._read(self._rows[index])
+
+    def __iter__(self) -> Iterator[ReviewRow]:
+        return iter(self._read(self._rows))
+
+    @staticmethod
+    def _read(rows: QuerySet[Any]) -> list[ReviewRow]:
+        page = list(
+            rows.values_list(
+                "document_id", "document__external_id", "agreement", "disagreements", "gold_status"
+            )
+        )
+        annotators: dict[int, list[str]] = {}
+        for document_id, username in (
+            Annotation.objects.filter(document_id__in=[row[0] for row in page], **_SUBMITTED)
+            .order_by("author__username")
+            .values_list("document_id", "author__username")
+        ):
+            annotators.setdefault(document_id, []).append(username)
+        return [
+            ReviewRow(
+                document_id=document_id,
+                external_id=external_id,
+                annotators=annotators.get(document_id, []),
+                agreement=agreement,
+                disagreements=disagreements,
+                gold_status=gold_status,
+            )
+            for document_id, external_id, agreement, disagreements, gold_status in page
+        ]
+
+
+_SUBMITTED = {"kind": AnnotationKind.MANUAL, "status": AnnotationStatus.SUBMITTED}
+
+
 def review_queue(
     *,
     project: Project,
     state: str | None = None,
     annotator: str | None = None,
     label: str | None = None,
-) -> list[ReviewRow]:
+) -> ReviewQueue:
     """Return the project's documents with submitted work, lowest agreement first.
 
-    A document's agreement is the mean, over each pair of its submitted annotations, of the
-    exact-match F1 of their items, matched as ``annotations.items.same_item`` says: a span by
-    label, offsets, claimant (its offsets or free text) and check-worthiness; a stance by
-    target, holder's offsets, value and evidence's offsets. A claim with another claimant or
-    check-worthiness, or a stance with other evidence, is a disagreement. A pair that marked
-    nothing at all agrees fully. Documents with one submitted annotation have no agreement
-    and come last. Four queries whatever the size.
+    Reads the stored agreement (``DocumentAgreement``, kept by ``services.agreement``; call
+    ``project_agreement_current`` first, as the page does). A document's agreement is the
+    mean, over each pair of its submitted annotations, of the exact-match F1 of their items,
+    matched as ``annotations.items.same_item`` says: a span by label, offsets, claimant (its
+    offsets or free text) and check-worthiness; a stance by target, holder's offsets, value
+    and evidence's offsets. A pair that marked nothing at all agrees fully. Documents with one
+    submitted annotation have no agreement and come last. Two queries a page (its rows, their
+    annotators) and one to count, whatever the size.
     """
-    submitted = Annotation.objects.filter(
-        document__project=project, kind=AnnotationKind.MANUAL, status=AnnotationStatus.SUBMITTED
-    )
-    # annotation id -> (document id, author); per document: each author's items and labels.
-    owner: dict[int, tuple[int, str]] = {}
-    documents: dict[int, dict[str, Any]] = {}
-    for pk, document_id, username, external_id in submitted.order_by("pk").values_list(
-        "pk", "document_id", "author__username", "document__external_id"
-    ):
-        owner[pk] = (document_id, username)
-        row = documents.setdefault(
-            document_id, {"external_id": external_id, "items": {}, "labels": set()}
-        )
-        row["items"][username] = set()
-    spans = Span.objects.filter(annotation__in=submitted).values_list(
-        "annotation_id",
-        "label__name",
-        "start",
-        "end",
-        "claimant__start",
-        "claimant__end",
-        "claimant_text",
-        "checkworthy",
-    )
-    for values in spans:
-        (
-            annotation_id,
-            name,
-            start,
-            end,
-            claimant_start,
-            claimant_end,
-            claimant_text,
-            checkworthy,
-        ) = values
-        document_id, username = owner[annotation_id]
-        item = items.span_item(
-            label=name,
-            start=start,
-            end=end,
-            claimant=_offsets(claimant_start, claimant_end),
-            claimant_text=claimant_text,
-            checkworthy=checkworthy,
-        )
-        documents[document_id]["items"][username].add(item)
-        documents[document_id]["labels"].add(name)
-    stances = Stance.objects.filter(annotation__in=submitted).values_list(
-        "annotation_id",
-        "target_id",
-        "label__name",
-        "holder__start",
-        "holder__end",
-        "evidence__start",
-        "evidence__end",
-    )
-    for stance_values in stances:
-        annotation_id, target_id, name, holder_start, holder_end, evidence_start, evidence_end = (
-            stance_values
-        )
-        document_id, username = owner[annotation_id]
-        stance = items.stance_item(
-            target=target_id,
-            label=name,
-            holder=_offsets(holder_start, holder_end),
-            evidence=_offsets(evidence_start, evidence_end),
-        )
-        documents[document_id]["items"][username].add(stance)
-        documents[document_id]["labels"].add(name)
-    gold = dict(
-        Annotation.objects.filter(document__project=project, kind=AnnotationKind.GOLD).values_list(
-            "document_id", "status"
+    submitted = Annotation.objects.filter(document=OuterRef("document_id"), **_SUBMITTED)
+    rows = DocumentAgreement.objects.filter(project=project).annotate(
+        gold_status=Subquery(
+            Annotation.objects.filter(
+                document=OuterRef("document_id"), kind=AnnotationKind.GOLD
+            ).values("status")[:1]
         )
     )
-    rows = []
-    for document_id, row in documents.items():
-        gold_status = gold.get(document_id)
-        if not _review_state_matches(state, gold_status):
-            continue
-        if annotator is not None and annotator not in row["items"]:
-            continue
-        if label is not None and label not in row["labels"]:
-            continue
-        each = list(row["items"].values())  # each annotator's set of items
-        rows.append(
-            ReviewRow(
-                document_id=document_id,
-                external_id=row["external_id"],
-                annotators=sorted(row["items"]),
-                agreement=_mean_pairwise_f1(each),
-                disagreements=len(set().union(*each) - set.intersection(*each)),
-                gold_status=gold_status,
-            )
+    if state is not None:
+        rows = rows.filter(_REVIEW_STATE_FILTERS[state])
+    if annotator is not None:
+        rows = rows.filter(Exists(submitted.filter(author__username=annotator)))
+    if label is not None:
+        in_work = {
+            "annotation__document": OuterRef("document_id"),
+            **{f"annotation__{key}": value for key, value in _SUBMITTED.items()},
+            "label__name": label,
+        }
+        rows = rows.filter(
+            Exists(Span.objects.filter(**in_work)) | Exists(Stance.objects.filter(**in_work))
         )
-    rows.sort(key=lambda r: (r.agreement is None, r.agreement or 0.0, r.document_id))
-    return rows
+    ordered = rows.order_by(F("agreement").asc(nulls_last=True), "document_id")
+    return ReviewQueue(ordered)
 
 
-def _offsets(start: int | None, end: int | None) -> items.Offsets | None:
-    """A referenced span's offsets from a left join (None when there is no such span)."""
-    return None if start is None or end is None else (start, end)
-
-
-def _review_state_matches(state: str | None, gold_status: str | None) -> bool:
-    if state is None:
-        return True
-    reviewed = gold_status == AnnotationStatus.SUBMITTED
-    return {
-        REVIEW_REVIEWED: reviewed,
-        REVIEW_NOT_REVIEWED: not reviewed,
-        REVIEW_NO_GOLD: gold_status is None,
-        REVIEW_IN_REVIEW: gold_status == AnnotationStatus.IN_PROGRESS,
-    }[state]
-
-
-def _mean_pairwise_f1(items: list[set]) -> float | None:
-    if len(items) < 2:
-        return None
-    scores = []
-    for first, second in combinations(items, 2):
-        shared = len(first & second)
-        f1 = Counts(shared, len(second) - shared, len(first) - shared).as_dict()["f1"]
-        scores.append(1.0 if f1 is None else f1)
-    return sum(scores) / len(scores)
+_REVIEW_STATE_FILTERS = {
+    REVIEW_REVIEWED: Q(gold_status=AnnotationStatus.SUBMITTED),
+    REVIEW_NOT_REVIEWED: Q(gold_status__isnull=True) | ~Q(gold_status=AnnotationStatus.SUBMITTED),
+    REVIEW_NO_GOLD: Q(gold_status__isnull=True),
+    REVIEW_IN_REVIEW: Q(gold_status=AnnotationStatus.IN_PROGRESS),
+}

@@ -4,7 +4,9 @@ Every write to an annotation, its spans or its stances (annotating, assignment, 
 through them review) ends in ``annotation_change_record``: the version goes up by exactly one,
 the ``AnnotationEvent`` saying who changed what (``before``/``after``: plain JSON) is appended
 with that new version, and both happen in the caller's transaction. Nothing else writes
-``AnnotationEvent`` rows or ``Annotation.version``.
+``AnnotationEvent`` rows or ``Annotation.version``. A change to work that is or becomes
+submitted (manual) also refreshes its document's stored agreement
+(``services.agreement``), in the same transaction.
 
 The caller must hold the annotation's row lock (``annotating.annotation_lock_for_write``):
 the new version is computed from the locked instance, which is exact only because nobody
@@ -20,7 +22,8 @@ from django.db.models import Model
 from django.utils import timezone
 
 from annotations.db import rows
-from annotations.models import Annotation, AnnotationEvent
+from annotations.models import Annotation, AnnotationEvent, AnnotationKind, AnnotationStatus
+from annotations.services.agreement import document_agreement_refresh
 
 NOTHING_TO_BUMP = "An event recorded without a version bump writes nothing else; got {what}."
 
@@ -64,9 +67,13 @@ def annotation_change_record(
             raise ValueError(NOTHING_TO_BUMP.format(what=[*(fields or {}), *inserts]))
         event.save()
         return event
+    # Work that is or becomes submitted is what agreement is computed from.
+    submitted = AnnotationStatus.SUBMITTED in (annotation.status, (fields or {}).get("status"))
     changed = {**(fields or {}), "updated_at": timezone.now()}
     rows.bump_and_insert(Annotation, annotation.pk, "version", changed, *inserts, event)
     annotation.version += 1
     for name, value in changed.items():
         setattr(annotation, name, value)
+    if submitted and annotation.kind == AnnotationKind.MANUAL:
+        document_agreement_refresh(document_id=annotation.document_id)
     return event

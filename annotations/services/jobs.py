@@ -13,9 +13,11 @@ next batch instead of racing it. While it runs, the worker beats the job's heart
 whose worker stopped beating is marked stalled and queued again (``services.stalled``).
 """
 
+import contextlib
 import itertools
 import logging
 import tempfile
+from collections.abc import Iterable
 from dataclasses import asdict
 from pathlib import PurePath
 from typing import Any, BinaryIO
@@ -165,25 +167,39 @@ def _run(job: ImportJob, attempt: int) -> None:
         for data in selectors.import_job_chunks(job=job):
             stream.write(data)
         stream.seek(0)
-        if job.name:
+        records: Iterable[ingest.Record | ingest.JsonlLine]
+        if PurePath(job.name).suffix.lower() == ".jsonl":
+            # Lines parsed where they are prepared, as in a direct import; a blank line is
+            # no record, here as in the count of records done.
+            lines = ingest.jsonl_items(stream, options.encoding)
+            records = (line for line in lines if not ingest.jsonl_blank(line))
+        elif job.name:
             records = ingest.parse_file(job.name, stream, options.encoding)
         else:
             records = ingest.parse_json(stream.read())
         # Parsing is deterministic: the first records_done records are the ones committed.
         records = itertools.islice(records, job.records_done, None)
+        # Prepared as any import is (worker processes for a large file): one result a record.
+        results = ingest.prepare_records(
+            records,
+            options,
+            labels,
+            ingest.workers_for(job.size),
+            ingest.copy_target(job.project, job.name),
+        )
         pacer = ingest.WritePacer.for_database(ceiling=BATCH_SIZE)
-        while chunk := list(itertools.islice(records, pacer.size())):
-            part = ingest.ImportReport.for_options(options)
-            batch = []
-            for record in chunk:
-                prepared = ingest.prepare(record, options, labels)
-                if isinstance(prepared, str):
-                    part.errors.append({"line": record.line, "message": prepared})
-                else:
-                    batch.append(prepared)
-            consumed += len(chunk)
-            with pacer.write(len(chunk)):
-                _commit(job, attempt, batch, part, consumed, seen, options)
+        with contextlib.closing(results):
+            while chunk := list(itertools.islice(results, pacer.size())):
+                part = ingest.ImportReport.for_options(options)
+                batch = []
+                for line, prepared in chunk:
+                    if isinstance(prepared, str):
+                        part.errors.append({"line": line, "message": prepared})
+                    else:
+                        batch.append(prepared)
+                consumed += len(chunk)
+                with pacer.write(len(chunk)):
+                    _commit(job, attempt, batch, part, consumed, seen, options)
     _finish(job, attempt, consumed)
 
 

@@ -25,6 +25,7 @@ from annotations.models import (
     Role,
     StanceTarget,
 )
+from annotations.services import agreement
 from annotations.text import bidi_control_error
 
 NAME_REQUIRED = "A name is required."
@@ -332,6 +333,7 @@ def label_update(*, label: Label, **fields: Any) -> Label:
         label = Label.objects.get(pk=label.pk)
         if "name" in fields:
             fields["name"] = _strip(fields["name"])
+        renamed = "name" in fields and fields["name"] != label.name
         if "color" in fields:
             fields["color"] = _lower(fields["color"])
         for field, value in fields.items():
@@ -339,6 +341,9 @@ def label_update(*, label: Label, **fields: Any) -> Label:
         _raise_if(label_errors(label))
         if fields:
             label.save(update_fields=list(fields))
+        if renamed:
+            # The stored agreement counts by name: it is computed again on its next read.
+            agreement.project_agreement_forget(project_id=label.project_id)
     return label
 
 
@@ -446,11 +451,15 @@ def target_update(*, target: StanceTarget, **fields: Any) -> StanceTarget:
         target = StanceTarget.objects.get(pk=target.pk)
         if "name" in fields:
             fields["name"] = _strip(fields["name"])
+        renamed = "name" in fields and fields["name"] != target.name
         for field, value in fields.items():
             setattr(target, field, value)
         _raise_if(target_errors(target))
         if fields:
             target.save(update_fields=list(fields))
+        if renamed:
+            # The stored agreement counts by name: it is computed again on its next read.
+            agreement.project_agreement_forget(project_id=target.project_id)
     return target
 
 

@@ -9,6 +9,7 @@ from annotations.views.dashboard import (
     project_member_add,
     project_member_change,
 )
+from annotations.views.documents import project_documents, project_documents_assign
 from annotations.views.projects import home, project_detail
 from annotations.views.releases import (
     project_import,
@@ -34,6 +35,8 @@ __all__ = [
     "project_annotate",
     "project_dashboard",
     "project_detail",
+    "project_documents",
+    "project_documents_assign",
     "project_import",
     "project_label_add",
     "project_label_change",

@@ -21,7 +21,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
 from annotations import rules, selectors
-from annotations.api.serializers import AnnotationDetailOutput, LabelOutput, TargetOutput
+from annotations.api.serializers import AnnotationOutput, LabelOutput, TargetOutput
 from annotations.models import Annotation, AnnotationKind, AnnotationStatus, Document, Project
 from annotations.services.queue import OpenLimitReached, document_assign_next, document_start
 from annotations.views.base import NOT_FOUND, AuthenticatedHttpRequest, member_project
@@ -68,7 +68,10 @@ def document_annotate(request: AuthenticatedHttpRequest, document_id: int) -> Ht
         "project": {"id": project.pk, "allow_overlap": project.allow_overlap},
         "document": {"id": document.pk, "text": document.text},
         "annotation": (
-            AnnotationDetailOutput(annotation).data
+            {
+                **AnnotationOutput(annotation).data,
+                **selectors.annotation_content(annotation=annotation),
+            }
             if annotation is not None
             else _not_started(document)
         ),
@@ -101,7 +104,7 @@ def _work_in_progress(request: AuthenticatedHttpRequest, project: Project) -> in
 
 
 def _own_annotation(request: AuthenticatedHttpRequest, document: Document) -> Annotation | None:
-    """The user's own manual annotation of the document, with its content; None if not started."""
+    """The user's own manual annotation of the document; None if not started."""
     own = (
         selectors.annotation_list_for_user(user=request.user, document=document)
         .filter(author=request.user, kind=AnnotationKind.MANUAL)
@@ -110,9 +113,7 @@ def _own_annotation(request: AuthenticatedHttpRequest, document: Document) -> An
     )
     if own is None:
         return None
-    return selectors.annotation_get_for_user(
-        user=request.user, annotation_id=own, with_content=True
-    )
+    return selectors.annotation_get_for_user(user=request.user, annotation_id=own)
 
 
 def _not_started(document: Document) -> dict[str, Any]:

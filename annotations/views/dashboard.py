@@ -16,11 +16,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
 from annotations import access, rules, selectors
-from annotations.agreement import project_agreement
+from annotations.agreement_sums import counts_from_json, figures, label_uses
 from annotations.charts import AgreementBar, agreement_chart
 from annotations.forms import MemberAddForm, MemberRoleForm
 from annotations.models import Project
 from annotations.selectors.dashboard import background_work
+from annotations.services import agreement as agreement_services
 from annotations.services import projects as project_services
 from annotations.views.base import (
     NOT_FOUND,
@@ -89,8 +90,10 @@ def _render_dashboard(
     role_forms: dict | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    labels = list(selectors.label_usage(project=project))
-    agreement = project_agreement(selectors.agreement_inputs(project=project))
+    totals = agreement_services.project_agreement_current(project=project)
+    counts = counts_from_json(totals.counts)
+    agreement = figures(counts)
+    labels = selectors.label_usage(project=project, submitted_uses=label_uses(counts))
     exact, overlap = agreement["spans"]["exact"]["labels"], agreement["spans"]["overlap"]["labels"]
     bars = []
     for label in labels:

@@ -14,6 +14,7 @@ from annotations import rules, selectors
 from annotations.api.serializers import AnnotationDetailOutput, LabelOutput, TargetOutput
 from annotations.forms import ReviewQueueFilter
 from annotations.models import AnnotationKind, AnnotationStatus
+from annotations.services import agreement as agreement_services
 from annotations.views.base import NOT_FOUND, AuthenticatedHttpRequest, reviewed_project
 
 QUEUE_PAGE_SIZE = 25
@@ -67,6 +68,7 @@ def project_review(request: AuthenticatedHttpRequest, project_id: int) -> HttpRe
         usernames=[member.user.username for member in members],
         labels=[label.name for label in labels],
     )
+    agreement_services.project_agreement_current(project=project)
     rows = selectors.review_queue(project=project, **form.filters())
     page = Paginator(rows, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()

@@ -189,7 +189,7 @@ def _render_settings(
     target_forms: dict[int, TargetForm] | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    labels = list(selectors.label_usage(project=project))
+    labels = list(selectors.label_list(project=project))
     for label in labels:
         label.form = (label_forms or {}).get(label.pk) or LabelForm(  # type: ignore[attr-defined]
             prefix=f"label-{label.pk}", initial=_initial(label, LABEL_FIELDS)

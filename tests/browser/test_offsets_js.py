@@ -136,6 +136,39 @@ def test_selections_snap_to_whole_words(offsets_js, text, selected, snapped):
     assert result == snapped
 
 
+def test_snapping_deep_in_a_long_text_finds_the_same_words_as_in_a_short_one(offsets_js):
+    # snapToWords segments a window around the selection: deep in a long text, in spaced and
+    # unspaced scripts and across an emoji, it must give what segmenting it all would.
+    filler = "Keïta 😀 met Macron in Bamako, " * 20_000
+    cases = [
+        (filler + "reporters 北京大学 said", "京大"),
+        (filler + "北京" * 400 + "大学" + "北京" * 400, "大"),
+        (filler + "Dem" + "bé" * 300 + "lé said", "bébé"),
+        ("x" * 600 + " Keïta", "ïta"),
+    ]
+    result = offsets_js(
+        """
+        const segmenter = new Intl.Segmenter(undefined, { granularity: "word" });
+        return args.map(([text, start, end]) => {
+          const range = m.snapToWords(text, start, end);
+          const whole = segmenter.segment(text);
+          const first = whole.containing(start), last = whole.containing(end - 1);
+          return [range.start, range.end, first.index, last.index + last.segment.length];
+        });
+        """,
+        *[_units(text, text.rindex(part), part) for text, part in cases],
+    )
+    for snapped_start, snapped_end, word_start, word_end in result:
+        assert (snapped_start, snapped_end) == (word_start, word_end)
+    assert result[0][1] - result[0][0] > 1  # a word, not the one character selected
+
+
+def _units(text: str, start: int, part: str) -> list:
+    """``text`` and the UTF-16 range of ``part`` found at code point ``start``."""
+    before = len(text[:start].encode("utf-16-le")) // 2
+    return [text, before, before + len(part.encode("utf-16-le")) // 2]
+
+
 def test_crossing_ranges_are_cut_into_properly_nested_pieces(offsets_js):
     # A [0, 10) holds B [0, 4); C [6, 14) crosses A's end and is cut at 10.
     pieces = offsets_js(

@@ -5,9 +5,15 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from annotations import repair
-from annotations.db.copy import copy_supported, document_row, documents_copy
-from annotations.models import Document
-from tests.factories import ProjectFactory
+from annotations.db.copy import (
+    copy_supported,
+    document_row,
+    documents_copy,
+    next_ids,
+    rows_copy,
+)
+from annotations.models import Annotation, Document, Span
+from tests.factories import AnnotationFactory, DocumentFactory, LabelFactory, ProjectFactory
 
 pytestmark = [
     pytest.mark.django_db,
@@ -65,3 +71,31 @@ def test_documents_copy_of_a_stored_hash_raises_integrity_error_and_stores_nothi
     with pytest.raises(IntegrityError), transaction.atomic():
         documents_copy([fresh, row], created_at=timezone.now())
     assert Document.objects.filter(project=project).count() == 1
+
+
+def test_rows_copy_fills_the_other_columns_as_bulk_create_does():
+    document = DocumentFactory()
+    now = timezone.now()
+    ids = next_ids({Annotation: 2, Span: 0})
+    assert ids[Span] == []
+    row = (ids[Annotation][0], document.pk, "prediction")
+    rows_copy(Annotation, ("id", "document_id", "kind"), [row], now=now)
+    created = Annotation.objects.bulk_create(
+        [Annotation(document=DocumentFactory(), author=None, kind="prediction")]
+    )[0]
+
+    copied = Annotation.objects.get(pk=ids[Annotation][0])
+    columns = ("status", "version", "author_id", "submitted_at")
+    assert [getattr(copied, c) for c in columns] == [getattr(created, c) for c in columns]
+    assert (copied.created_at, copied.updated_at) == (now, now)
+    # The next id drawn follows the ones this COPY and bulk_create took.
+    assert next_ids({Annotation: 1})[Annotation][0] > max(ids[Annotation][1], created.pk)
+
+
+def test_rows_copy_of_a_row_breaking_a_constraint_raises_integrity_error():
+    annotation = AnnotationFactory()
+    label = LabelFactory(project=annotation.document.project, kind="entity")
+    columns = ("annotation_id", "label_id", "start", "end", "text")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        rows_copy(Span, columns, [(annotation.pk, label.pk, 4, 2, "")], now=timezone.now())
+    assert not Span.objects.exists()

@@ -525,8 +525,9 @@ def test_import_runs_a_bounded_number_of_queries(project, django_assert_max_num_
         )
 
     # Labels, existing hashes, then (in a savepoint) one insert per table; PostgreSQL
-    # takes the document ids from the sequence first, then COPYs.
-    with django_assert_max_num_queries(8):
+    # takes the document ids from the sequence first, then the annotation and span ids (in
+    # one query), then COPYs.
+    with django_assert_max_num_queries(9):
         import_bytes(project, "a.jsonl", lines(5))
     Document.objects.all().delete()
     # A full batch: SQLite splits inserts by its parameter limit, still not one per row (and

@@ -55,6 +55,15 @@ def small_batches(monkeypatch):
     monkeypatch.setattr(jobs, "BATCH_SIZE", 3)
 
 
+@pytest.fixture(params=[1, 2], ids=["in-process", "2-processes"])
+def preparing(request, settings, monkeypatch):
+    """Records prepared by the worker itself, or by two processes in chunks of two."""
+    settings.IMPORT_WORKERS = request.param
+    settings.IMPORT_PARALLEL_BYTES = 0
+    monkeypatch.setattr(ingest.workers, "PREPARE_CHUNK", 2)
+    return request.param
+
+
 def start(project, data: bytes = b"", name: str = "big.jsonl") -> ImportJob:
     data = data or jsonl()
     return tasks.import_job_start(
@@ -65,6 +74,21 @@ def start(project, data: bytes = b"", name: str = "big.jsonl") -> ImportJob:
         options=ImportOptions(),
         records_total=jobs.import_records_count(name=name or ".json", stream=io.BytesIO(data)),
     )
+
+
+def crash_on_second_batch(monkeypatch):
+    """Make the second batch stored fail as a lost worker would; return the real store_batch."""
+    real = ingest.store_batch
+    calls = []
+
+    def crash(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("worker lost")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(ingest, "store_batch", crash)
+    return real
 
 
 def lines(entries: list[dict]) -> list:
@@ -103,7 +127,7 @@ def test_job_keeps_the_upload_and_waits_for_a_worker(project):
     assert not Document.objects.filter(project=project).exists()
 
 
-def test_job_imports_and_reports_exactly_as_a_direct_import(project, small_batches):
+def test_job_imports_and_reports_exactly_as_a_direct_import(project, small_batches, preparing):
     job = start(project)
     run_worker()
     job.refresh_from_db()
@@ -126,18 +150,9 @@ def test_job_imports_and_reports_exactly_as_a_direct_import(project, small_batch
 
 
 def test_crash_after_the_first_batch_leaves_whole_documents_and_resume_imports_the_rest(
-    project, small_batches, monkeypatch
+    project, small_batches, monkeypatch, preparing
 ):
-    real = ingest.store_batch
-    calls = []
-
-    def crash_on_second_batch(*args, **kwargs):
-        calls.append(1)
-        if len(calls) == 2:
-            raise RuntimeError("worker lost")
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(ingest, "store_batch", crash_on_second_batch)
+    real = crash_on_second_batch(monkeypatch)
     job = start(project)
     run_worker()
     job.refresh_from_db()
@@ -264,3 +279,27 @@ def test_job_applies_its_import_options(project):
     assert ImportOptions(**job.options) == ImportOptions(normalize="nfc")
     assert job.report["repaired"][0]["repairs"] == ["line_breaks", "nfc"]
     assert Document.objects.get(project=project).text == "Café in Gao.\nSecond line."
+
+
+def test_a_jsonl_job_with_blank_lines_resumes_where_it_stopped(
+    project, small_batches, monkeypatch, preparing
+):
+    # Blank and whitespace-only lines are no records: progress and resumption skip them alike.
+    data = jsonl().replace(b"\n", b"\n\n \t\n", 3)
+    real = crash_on_second_batch(monkeypatch)
+    job = start(project, data)
+    run_worker()
+    monkeypatch.setattr(ingest, "store_batch", real)
+    tasks.import_job_resume(job=job)
+    run_worker()
+    job.refresh_from_db()
+
+    direct = documents_import_file(
+        project=make_project("Direct"), name="big.jsonl", stream=io.BytesIO(data)
+    )
+    assert job.status == ImportJobStatus.DONE
+    assert job.records_done == job.records_total == LINES
+    for key in ("created", "duplicates", "errors", "repaired", "warnings"):
+        assert lines(job.report[key]) == lines(direct[key]), key
+    assert lines(job.report["errors"]) == [INVALID_LINE + 6]
+    assert_whole_documents(project, 8)

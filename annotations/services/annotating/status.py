@@ -35,8 +35,13 @@ TRANSITIONS: dict[str, set[AnnotationStatus]] = {
 
 
 @transaction.atomic
-def annotation_get_or_create(*, document: Document, author: User) -> tuple[Annotation, bool]:
-    """Return the author's manual annotation of the document, creating it if needed."""
+def annotation_get_or_create(
+    *, document: Document, author: User, actor: User | None = None
+) -> tuple[Annotation, bool]:
+    """Return the author's manual annotation of the document, creating it if needed.
+
+    ``actor`` is who opened it, logged on its creation: the author unless a manager handed it.
+    """
     existing = _manual_annotation(document, author)
     if existing is not None:
         return existing, False
@@ -49,7 +54,7 @@ def annotation_get_or_create(*, document: Document, author: User) -> tuple[Annot
             )
             annotation_change_record(
                 annotation=annotation,
-                actor=author,
+                actor=actor or author,
                 action=EventAction.ANNOTATION_CREATED,
                 after={"kind": annotation.kind, "status": annotation.status},
                 bump=False,

@@ -10,6 +10,9 @@ One way through, one module a step:
 - ``attaching``: pre-annotations written through the annotation services: imported gold
   (``annotate_as`` gold) and a duplicate's pre-annotations put onto its document
   (``on_duplicate`` attach), each write versioned and logged.
+- ``workers``: many records prepared in this process or in forked worker processes, in
+  input order (``prepare_records``), the way every import takes.
+- ``predictions``: pre-annotations stored as prediction annotations (COPY on PostgreSQL).
 - ``storage``: prepared documents stored in atomic batches, duplicates found by content hash,
   the import report; the services callers use (``documents_import_file`` and friends).
 - ``records``: the dataclasses that pass between them, and the messages tests assert on.
@@ -25,6 +28,8 @@ The messages are not part of it: tests, which assert on them, read them from ``r
 from annotations.services.ingest.pacing import WritePacer
 from annotations.services.ingest.parsing import (
     JsonlLine,
+    jsonl_blank,
+    jsonl_items,
     parse_csv,
     parse_file,
     parse_json,
@@ -58,8 +63,6 @@ from annotations.services.ingest.records import (
 )
 from annotations.services.ingest.storage import (
     ANALYZE_AFTER,
-    PREPARE_CHUNK,
-    READ_AHEAD,
     documents_import,
     documents_import_file,
     documents_import_files,
@@ -67,6 +70,13 @@ from annotations.services.ingest.storage import (
     report_as_json,
     statistics_refresh,
     store_batch,
+)
+from annotations.services.ingest.workers import (
+    PREPARE_CHUNK,
+    READ_AHEAD,
+    copy_target,
+    prepare_records,
+    workers_for,
 )
 
 __all__ = [
@@ -97,10 +107,13 @@ __all__ = [
     "Record",
     "UnsupportedFileType",
     "WritePacer",
+    "copy_target",
     "documents_import",
     "documents_import_file",
     "documents_import_files",
     "documents_import_records",
+    "jsonl_blank",
+    "jsonl_items",
     "parse_csv",
     "parse_file",
     "parse_json",
@@ -108,8 +121,10 @@ __all__ = [
     "parse_objects",
     "parse_txt",
     "prepare",
+    "prepare_records",
     "record_from_object",
     "report_as_json",
     "statistics_refresh",
     "store_batch",
+    "workers_for",
 ]

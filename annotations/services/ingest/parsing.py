@@ -244,6 +244,20 @@ def parse_jsonl(stream: BinaryIO, encoding: str | None = None) -> Iterator[Recor
             yield record
 
 
+def jsonl_blank(item: JsonlLine | Record) -> bool:
+    """Whether a .jsonl line is blank: one that jsonl_record makes no record of."""
+    if isinstance(item, Record):
+        return False
+    if item.encoding is None and isinstance(item.data, bytes) and item.data[:1] == b"{":
+        return False  # the usual line, known without decoding it
+    text, _ = _decode_line(item)
+    return _blank(text)
+
+
+def _blank(text: str) -> bool:
+    return not text.strip()
+
+
 def jsonl_record(line: JsonlLine) -> Record | None:
     """Decode and parse one .jsonl line into a record; None for a blank line."""
     if line.encoding is None and isinstance(line.data, bytes):
@@ -254,7 +268,7 @@ def jsonl_record(line: JsonlLine) -> Record | None:
         except orjson.JSONDecodeError:
             pass
     text, used = _decode_line(line)
-    if not text.strip():
+    if _blank(text):
         return None
     return _line_record(text, line.number, used)
 

@@ -11,23 +11,17 @@ Invariants:
   that annotators' saves never wait long for the write lock). A batch that loses a race with
   a concurrent import falls back to one transaction per document, and the losers become
   duplicates.
-- Preparing in worker processes (``workers`` > 1) changes nothing but speed: results are
-  consumed in input order. Workers are forked and never touch the database.
+- Preparing in worker processes (``workers`` > 1, see ``workers``) changes nothing but
+  speed: results are consumed in input order. Workers are forked and never touch the database.
 - Database code that is not the ORM (the COPY of PostgreSQL, the look-up of stored hashes,
   ANALYZE) lives behind ``annotations.db``; this module only chooses when to call it.
 - An import that created ``ANALYZE_AFTER`` documents or more ends with ANALYZE of the tables
   it filled (``statistics_refresh``): queries run right after it are planned from its data.
 """
 
-import collections
-import contextlib
-import gc
-import itertools
 import json
 import logging
-import multiprocessing
-from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections.abc import Iterable
 from pathlib import PurePath
 from typing import Any, BinaryIO
 
@@ -36,10 +30,10 @@ from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from annotations.db.copy import copy_supported, document_row, documents_copy
+from annotations.db.copy import copy_supported, documents_copy
 from annotations.db.documents import stored_ids
 from annotations.db.statistics import analyze
-from annotations.models import Annotation, AnnotationKind, Document, Project, Span, Stance
+from annotations.models import Annotation, Document, Project, Span, Stance
 from annotations.services.ingest.attaching import attach, gold_write
 from annotations.services.ingest.formats.brat import Limits
 from annotations.services.ingest.labelling import labels_resolve
@@ -47,22 +41,27 @@ from annotations.services.ingest.pacing import WritePacer
 from annotations.services.ingest.parsing import (
     JsonlLine,
     jsonl_items,
-    jsonl_record,
     parse_file,
     parse_objects,
 )
-from annotations.services.ingest.preparation import LabelIndex, prepare
+from annotations.services.ingest.predictions import predictions_store
+from annotations.services.ingest.preparation import LabelIndex
 from annotations.services.ingest.records import (
     AS_GOLD,
     ATTACH,
     Duplicate,
     ImportOptions,
     ImportReport,
-    IngestionReport,
     Prepared,
     Record,
     Repaired,
     ReportDict,
+)
+from annotations.services.ingest.workers import (
+    copy_row,
+    copy_target,
+    ingestion_report,
+    prepare_records,
 )
 
 # The package's name, as before it was one: log configuration keeps working.
@@ -95,9 +94,9 @@ def documents_import(
     report = ImportReport.for_options(options)
     seen: dict[str, int] = {}  # content hash -> id of the document stored by this import
     batch: list[Prepared] = []
-    copy_for = (project.pk, source) if copy_supported() else None
+    copy_for = copy_target(project, source)
     pacer = WritePacer.for_database()
-    for line, prepared in _prepare_all(records, options, labels, workers, copy_for):
+    for line, prepared in prepare_records(records, options, labels, workers, copy_for):
         if isinstance(prepared, str):
             report.errors.append({"line": line, "message": prepared})
             continue
@@ -127,80 +126,21 @@ def statistics_refresh(*, created: int) -> None:
         analyze(IMPORTED_MODELS)
 
 
-PREPARE_CHUNK = 200
-READ_AHEAD = 4  # chunks in flight per worker
-
-
-def _prepare_chunk(
-    chunk: list[Record | JsonlLine],
-    options: ImportOptions,
-    labels: LabelIndex,
-    copy_for: tuple[int, str] | None,
-) -> list[tuple[int | str, Prepared | str]]:
-    """Prepare each record (parsing .jsonl lines first; blank ones give nothing).
-
-    With ``copy_for`` (project id, source), each document's COPY row is built here too: in a
-    worker process that is work taken off the process that stores.
-    """
-    results = []
-    for item in chunk:
-        record = jsonl_record(item) if isinstance(item, JsonlLine) else item
-        if record is None:
-            continue
-        prepared = prepare(record, options, labels)
-        if copy_for is not None and not isinstance(prepared, str):
-            # On a problem _insert tries again, and fails as it always has.
-            with contextlib.suppress(UnicodeError, TypeError, ValueError):
-                prepared.copy_row = _copy_row(copy_for[0], prepared, copy_for[1])
-                if not prepared.spans:
-                    # The row holds the text, and nothing else needs it: sending it back
-                    # to the storing process twice would cost that process more than
-                    # anything else it does with the document.
-                    prepared.text = ""
-        results.append((record.line, prepared))
-    return results
-
-
-def _prepare_all(
-    records: Iterable[Record | JsonlLine],
-    options: ImportOptions,
-    labels: LabelIndex,
-    workers: int,
-    copy_for: tuple[int, str] | None,
-) -> Iterator[tuple[int | str, Prepared | str]]:
-    """Yield each record's line with its prepared form (or error), in input order."""
-    iterator = iter(records)
-    chunks = iter(lambda: list(itertools.islice(iterator, PREPARE_CHUNK)), [])
-    if workers <= 1:
-        for chunk in chunks:
-            yield from _prepare_chunk(chunk, options, labels, copy_for)
-        return
-    # fork: the children need no Django set-up and never touch the database. What they
-    # inherit stays alive as long as they do: frozen, the garbage collector does not walk
-    # it again and again (15% of a child's time otherwise), nor copy its pages to do so.
-    fork = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(workers, mp_context=fork, initializer=gc.freeze) as pool:
-        pending: collections.deque[Future[list[tuple[int | str, Prepared | str]]]]
-        pending = collections.deque()
-        for chunk in chunks:
-            pending.append(pool.submit(_prepare_chunk, chunk, options, labels, copy_for))
-            # Bounded read-ahead: memory stays flat whatever the file's size.
-            if len(pending) >= workers * READ_AHEAD:
-                yield from pending.popleft().result()
-        while pending:
-            yield from pending.popleft().result()
-
-
 def documents_import_records(
     *,
     project: Project,
     records: list[Any],
     options: ImportOptions | None = None,
     actor: User | None = None,
+    workers: int = 1,
 ) -> ReportDict:
     """Import a parsed JSON body (a list of documents); return the import report."""
     report = documents_import(
-        project=project, records=parse_objects(records), options=options, actor=actor
+        project=project,
+        records=parse_objects(records),
+        options=options,
+        actor=actor,
+        workers=workers,
     )
     return report.as_dict()
 
@@ -352,7 +292,7 @@ def _insert(
     """Store the items' documents and pre-annotations; return the new document ids."""
     now = timezone.now()
     if copy_supported():
-        copy_rows = [item.copy_row or _copy_row(project.pk, item, source) for item in items]
+        copy_rows = [item.copy_row or copy_row(project.pk, item, source) for item in items]
         ids = documents_copy(copy_rows, created_at=now)
     else:
         documents = Document.objects.bulk_create(
@@ -363,7 +303,7 @@ def _insert(
                     external_id=item.external_id,
                     meta=item.meta,
                     content_hash=item.content_hash,
-                    ingestion_report=_ingestion_report(item, source),
+                    ingestion_report=ingestion_report(item, source),
                     created_at=now,
                 )
                 for item in items
@@ -377,80 +317,9 @@ def _insert(
         by_id = Document.objects.select_related("project").in_bulk([pk for _, pk in with_spans])
         for item, pk in with_spans:
             gold_write(document=by_id[pk], item=item, actor=actor)
-    elif with_spans:
-        annotations = Annotation.objects.bulk_create(
-            [
-                Annotation(document_id=pk, author=None, kind=AnnotationKind.PREDICTION)
-                for _, pk in with_spans
-            ]
-        )
-        rows = {
-            (position, index): Span(
-                annotation=annotation,
-                label_id=span.label_id,
-                start=span.start,
-                end=span.end,
-                text=item.text[span.start : span.end],
-                checkworthy=span.checkworthy,
-                claimant_text=span.claimant_text,
-            )
-            for position, ((item, _), annotation) in enumerate(
-                zip(with_spans, annotations, strict=True)
-            )
-            for index, span in enumerate(item.spans)
-        }
-        # Claimants are entities, which never have claimants themselves: storing the spans
-        # without one first gives every claimant its id before the claims that name it.
-        claims = {}
-        for position, (item, _) in enumerate(with_spans):
-            for index, span in enumerate(item.spans):
-                if span.claimant is not None:
-                    claims[(position, index)] = (position, span.claimant)
-        Span.objects.bulk_create(
-            [row for key, row in rows.items() if key not in claims], batch_size=1000
-        )
-        for key, claimant in claims.items():
-            rows[key].claimant = rows[claimant]
-        Span.objects.bulk_create([rows[key] for key in claims], batch_size=1000)
-        stances = [
-            Stance(
-                annotation=annotation,
-                target_id=stance.target_id,
-                label_id=stance.label_id,
-                holder=None if stance.holder is None else rows[(position, stance.holder)],
-                evidence=None if stance.evidence is None else rows[(position, stance.evidence)],
-            )
-            for position, ((item, _), annotation) in enumerate(
-                zip(with_spans, annotations, strict=True)
-            )
-            for stance in item.stances
-        ]
-        if stances:
-            Stance.objects.bulk_create(stances, batch_size=1000)
+    else:
+        predictions_store(with_spans, now=now)
     return ids
-
-
-def _copy_row(project_id: int, item: Prepared, source: str) -> bytes:
-    """Return the document's COPY row (see annotations/db/copy.py) for the item."""
-    return document_row(
-        project_id=project_id,
-        text=item.text,
-        external_id=item.external_id,
-        meta=item.meta,
-        content_hash=item.content_hash,
-        ingestion_report=_ingestion_report(item, source),
-    )
-
-
-def _ingestion_report(item: Prepared, source: str) -> IngestionReport:
-    report: IngestionReport = {"line": item.line, "repairs": item.repairs}
-    if source:
-        report["source"] = source
-    if item.encoding:
-        report["encoding"] = item.encoding
-    if item.warnings:
-        report["warnings"] = item.warnings
-    return report
 
 
 def _report_created(report: ImportReport, item: Prepared, document_id: int) -> None:

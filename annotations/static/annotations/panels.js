@@ -30,17 +30,22 @@ export function spanCaption(span, label) {
 }
 
 const whenIdle = window.requestIdleCallback || ((callback) => setTimeout(callback, 50));
+// Up to this many choices a list is filled when the browser is idle; a longer one only when
+// someone focuses or opens it (thousands of options rebuilt after every change would take the
+// main thread from the next key press).
+export const FILL_WHEN_IDLE = 300;
 
 /**
  * A <select> of spans that fills its long list after the change is painted (or at once when
  * someone opens it): with hundreds of spans, redrawing every option on each change would cost
- * more than the change itself.
+ * more than the change itself. `choices()` is read once, when the select is made.
  */
 export function spanSelect({ id, current, noneLabel, choices, caption, disabled, onChange }) {
   const select = el("select", { id, disabled: disabled || null });
+  const spans = choices();
   const fill = (all) => {
     const options = [el("option", { value: "", text: noneLabel })];
-    for (const span of all ? choices() : choices().filter((s) => s.key === current)) {
+    for (const span of all ? spans : spans.filter((s) => s.key === current)) {
       options.push(el("option", { value: span.key, text: caption(span) }));
     }
     select.replaceChildren(...options);
@@ -55,9 +60,11 @@ export function spanSelect({ id, current, noneLabel, choices, caption, disabled,
   };
   select.addEventListener("focus", fillAll);
   select.addEventListener("mousedown", fillAll);
-  whenIdle(() => {
-    if (select.isConnected) fillAll();
-  });
+  if (spans.length <= FILL_WHEN_IDLE) {
+    whenIdle(() => {
+      if (select.isConnected) fillAll();
+    });
+  }
   select.addEventListener("change", () => onChange(select.value || null));
   return select;
 }

@@ -4,10 +4,24 @@
 // share data-span-id); each piece carries the hooks data-span-id, data-label, data-start and
 // data-end (code points, the span's whole range). DOM selections come back as UTF-16 offsets
 // into the text; offsets.js turns them into code points.
+//
+// A large document is drawn in two steps. The whole text goes in at once, one text node per
+// paragraph; the highlights of the paragraphs near the window (and of the first screens) are
+// drawn with it, the others when the browser is idle, a few milliseconds at a time, or at once
+// when they come near the window or something asks for their pieces. So a 2 MB document with
+// 5,000 highlights is ready to read and annotate after drawing a few hundred elements, not
+// tens of thousands, and a key press never waits for paragraphs nobody sees.
 
 import { layoutPieces } from "./offsets.js";
 
 const MAX_HEIGHT = 4;
+// Paragraphs drawn with the first render whatever the scroll position: a few screens of text.
+const FIRST_DRAW_UNITS = 20000;
+// How near the window (above or below) a paragraph is drawn before it shows.
+const NEAR_MARGIN = "150% 0px";
+// The longest stretch of idle drawing before giving the main thread back (ms).
+const IDLE_SLICE_MS = 8;
+const whenIdle = window.requestIdleCallback || ((callback) => setTimeout(() => callback(null), 20));
 
 export class TextView {
   /**
@@ -21,6 +35,10 @@ export class TextView {
     this.nodeStart = new Map(); // text node -> its UTF-16 offset in the text
     this._ordered = null; // text nodes in text order, rebuilt when needed
     this.blocks = null;
+    this.latest = null; // the last render's {perBlock, byKey, decorate}: what stale blocks draw
+    this.stale = new Set(); // blocks whose highlights are not drawn yet
+    this.idleQueued = false;
+    this.near = null; // IntersectionObserver: draws a stale paragraph as it nears the window
   }
 
   /**
@@ -32,19 +50,40 @@ export class TextView {
     for (const match of this.text.matchAll(/\n+/g)) ends.push(match.index + match[0].length);
     if (!ends.length || ends[ends.length - 1] !== this.text.length) ends.push(this.text.length);
     let start = 0;
-    this.blocks = ends.map((end) => {
+    this.blocks = ends.map((end, number) => {
       const block = {
+        number,
         start: this.index.toCodePoint(start),
         end: this.index.toCodePoint(end),
+        from: start, // UTF-16
         element: document.createElement("div"),
         nodes: [],
-        signature: null,
+        signature: "", // no highlight: the plain text below is the drawing
+        first: end <= FIRST_DRAW_UNITS,
       };
       block.element.className = "para";
+      const text = document.createTextNode(this.text.slice(start, end));
+      this.nodeStart.set(text, start);
+      block.nodes.push(text);
+      block.element.append(text);
       start = end;
       return block;
     });
     this.root.replaceChildren(...this.blocks.map((block) => block.element));
+    if (window.IntersectionObserver) {
+      const byElement = new Map(this.blocks.map((block) => [block.element, block]));
+      this.near = new IntersectionObserver(
+        (entries) => {
+          for (const entry of entries) {
+            const block = byElement.get(entry.target);
+            block.near = entry.isIntersecting;
+            if (block.near) this._drawStale(block);
+          }
+        },
+        { rootMargin: NEAR_MARGIN },
+      );
+      for (const block of this.blocks) this.near.observe(block.element);
+    }
   }
 
   /**
@@ -62,24 +101,79 @@ export class TextView {
         perBlock[b].push(span);
       }
     }
-    this.blocks.forEach((block, b) => {
-      const classes = new Map(perBlock[b].map((span) => [span.key, decorate(span.key)]));
-      const signature = perBlock[b]
-        .map((s) => `${s.key}|${s.id}|${s.labelId}|${s.start}|${s.end}|${classes.get(s.key)}`)
-        .join(",");
-      if (signature === block.signature) return;
-      block.signature = signature;
-      this._drawBlock(block, perBlock[b], classes);
+    this.latest = { perBlock, byKey: new Map(spans.map((span) => [span.key, span])), decorate };
+    for (const block of this.blocks) {
+      if (block.signature === null || block.first || this._isNear(block)) this._draw(block);
+      else this._markStale(block);
+    }
+    if (this.stale.size) this._drawWhenIdle();
+  }
+
+  /** Draw a block from the last render, if its highlights changed since it was drawn. */
+  _draw(block) {
+    this.stale.delete(block);
+    const spans = this.latest.perBlock[block.number];
+    const classes = new Map(spans.map((span) => [span.key, this.latest.decorate(span.key)]));
+    const signature = spans
+      .map((s) => `${s.key}|${s.id}|${s.labelId}|${s.start}|${s.end}|${classes.get(s.key)}`)
+      .join(",");
+    if (signature === block.signature) return;
+    block.signature = signature;
+    this._drawBlock(block, spans, classes);
+  }
+
+  /** Leave a block for later unless it has nothing to draw and shows nothing stale. */
+  _markStale(block) {
+    if (!this.latest.perBlock[block.number].length && block.signature === "") {
+      this.stale.delete(block);
+      return;
+    }
+    this.stale.add(block);
+  }
+
+  _drawStale(block) {
+    if (this.stale.has(block)) this._draw(block);
+  }
+
+  _isNear(block) {
+    return block.near === true;
+  }
+
+  /** Draw the stale blocks a few milliseconds at a time while the browser is idle. */
+  _drawWhenIdle() {
+    if (this.idleQueued) return;
+    this.idleQueued = true;
+    whenIdle((deadline) => {
+      this.idleQueued = false;
+      const until = performance.now() + IDLE_SLICE_MS;
+      for (const block of this.stale) {
+        this._draw(block);
+        const left = deadline ? deadline.timeRemaining() : until - performance.now();
+        if (left <= 0 || performance.now() >= until) break;
+      }
+      if (this.stale.size) this._drawWhenIdle();
     });
   }
 
   _drawBlock(block, spans, classes) {
+    // A selection with an end in the paragraph would collapse with its text nodes: keep it.
+    const selection = window.getSelection();
+    const kept =
+      selection && selection.rangeCount && !selection.isCollapsed && this._touches(selection, block)
+        ? this.selectionRange()
+        : null;
     for (const node of block.nodes) this.nodeStart.delete(node);
     block.nodes = [];
     this._ordered = null;
     const fragment = document.createDocumentFragment();
     this._build(fragment, layoutPieces(spans, block.end, block.start), classes, block);
     block.element.replaceChildren(fragment);
+    if (kept) this.select(kept.start, kept.end, false);
+  }
+
+  _touches(selection, block) {
+    const range = selection.getRangeAt(0);
+    return block.element.contains(range.startContainer) || block.element.contains(range.endContainer);
   }
 
   _build(parent, nodes, classes, block) {
@@ -143,7 +237,14 @@ export class TextView {
     if (block) block.signature = null;
   }
 
+  /** The elements of a span's pieces (its paragraphs are drawn first if they were left). */
   piecesOf(key) {
+    const span = this.latest?.byKey.get(key);
+    if (span && this.stale.size) {
+      for (const block of this.stale) {
+        if (block.start < span.end && span.start < block.end) this._draw(block);
+      }
+    }
     return this.root.querySelectorAll(`[data-key="${CSS.escape(key)}"]`);
   }
 
@@ -210,14 +311,14 @@ export class TextView {
     return previous && this.nodeStart.has(previous) ? previous : null;
   }
 
-  /** Select a UTF-16 range of the text in the DOM (keyboard word selection). */
-  select(start, end) {
+  /** Select a UTF-16 range of the text in the DOM (keyboard word selection), in view. */
+  select(start, end, scroll = true) {
     const from = this._point(start, false);
     const to = this._point(end, true);
     if (!from || !to) return;
     const selection = window.getSelection();
     selection.setBaseAndExtent(from.node, from.offset, to.node, to.offset);
-    from.node.parentElement?.scrollIntoView({ block: "nearest", inline: "nearest" });
+    if (scroll) from.node.parentElement?.scrollIntoView({ block: "nearest", inline: "nearest" });
   }
 
   _textNodes() {

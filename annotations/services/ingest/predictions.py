@@ -1,0 +1,136 @@
+"""Predictions: imported pre-annotations stored as each document's ``prediction`` annotation.
+
+One plan, two writers. On PostgreSQL the annotations, spans and stances go in by COPY
+(``annotations.db.copy``): the ids of the annotations and spans are drawn first, so a span
+names its claimant, and a stance its holder and evidence, in the same pass, and a batch costs
+the same four queries whatever its number of documents and spans. Elsewhere (SQLite) they go
+in by ``bulk_create``: spans without a claimant first, so that every claimant has its id
+before the claims that name it. The rows stored are the same either way (a test holds them
+equal); only the order of the span ids may differ, which nothing reads.
+"""
+
+import datetime
+from collections.abc import Iterator
+
+from annotations.db.copy import copy_supported, next_ids, rows_copy
+from annotations.models import Annotation, AnnotationKind, Span, Stance
+from annotations.services.ingest.records import Prepared
+
+ANNOTATION_COLUMNS = ("id", "document_id", "author_id", "kind")
+SPAN_COLUMNS = (
+    "id",
+    "annotation_id",
+    "label_id",
+    "start",
+    "end",
+    "text",
+    "claimant_id",
+    "claimant_text",
+    "checkworthy",
+)
+# The values of SPAN_COLUMNS.
+SpanRow = tuple[int, int, int, int, int, str, int | None, str, str]
+STANCE_COLUMNS = ("annotation_id", "target_id", "label_id", "holder_id", "evidence_id")
+
+
+def predictions_store(items: list[tuple[Prepared, int]], *, now: datetime.datetime) -> None:
+    """Store each item's spans and stances as a prediction of its document (given by id)."""
+    if not items:
+        return
+    if copy_supported():
+        _copy(items, now)
+    else:
+        _bulk_create(items)
+
+
+def _copy(items: list[tuple[Prepared, int]], now: datetime.datetime) -> None:
+    span_count = sum(len(item.spans) for item, _ in items)
+    drawn = next_ids({Annotation: len(items), Span: span_count})
+    annotation_ids = drawn[Annotation]
+    rows_copy(
+        Annotation,
+        ANNOTATION_COLUMNS,
+        (
+            (pk, document_id, None, AnnotationKind.PREDICTION.value)
+            for pk, (_, document_id) in zip(annotation_ids, items, strict=True)
+        ),
+        now=now,
+    )
+    span_ids = iter(drawn[Span])
+    stances: list[tuple[int, int, int, int | None, int | None]] = []
+    spans: list[SpanRow] = []
+    for annotation_id, (item, _) in zip(annotation_ids, items, strict=True):
+        ids = [next(span_ids) for _ in item.spans]
+        spans.extend(_span_rows(item, annotation_id, ids))
+        stances.extend(
+            (
+                annotation_id,
+                stance.target_id,
+                stance.label_id,
+                None if stance.holder is None else ids[stance.holder],
+                None if stance.evidence is None else ids[stance.evidence],
+            )
+            for stance in item.stances
+        )
+    if spans:
+        rows_copy(Span, SPAN_COLUMNS, spans, now=now)
+    if stances:
+        rows_copy(Stance, STANCE_COLUMNS, stances, now=now)
+
+
+def _span_rows(item: Prepared, annotation_id: int, ids: list[int]) -> Iterator[SpanRow]:
+    for pk, span in zip(ids, item.spans, strict=True):
+        yield (
+            pk,
+            annotation_id,
+            span.label_id,
+            span.start,
+            span.end,
+            item.text[span.start : span.end],
+            None if span.claimant is None else ids[span.claimant],
+            span.claimant_text,
+            span.checkworthy,
+        )
+
+
+def _bulk_create(items: list[tuple[Prepared, int]]) -> None:
+    annotations = Annotation.objects.bulk_create(
+        [Annotation(document_id=pk, author=None, kind=AnnotationKind.PREDICTION) for _, pk in items]
+    )
+    rows = {
+        (position, index): Span(
+            annotation=annotation,
+            label_id=span.label_id,
+            start=span.start,
+            end=span.end,
+            text=item.text[span.start : span.end],
+            checkworthy=span.checkworthy,
+            claimant_text=span.claimant_text,
+        )
+        for position, ((item, _), annotation) in enumerate(zip(items, annotations, strict=True))
+        for index, span in enumerate(item.spans)
+    }
+    claims = {}
+    for position, (item, _) in enumerate(items):
+        for index, span in enumerate(item.spans):
+            if span.claimant is not None:
+                claims[(position, index)] = (position, span.claimant)
+    Span.objects.bulk_create(
+        [row for key, row in rows.items() if key not in claims], batch_size=1000
+    )
+    for key, claimant in claims.items():
+        rows[key].claimant = rows[claimant]
+    Span.objects.bulk_create([rows[key] for key in claims], batch_size=1000)
+    stances = [
+        Stance(
+            annotation=annotation,
+            target_id=stance.target_id,
+            label_id=stance.label_id,
+            holder=None if stance.holder is None else rows[(position, stance.holder)],
+            evidence=None if stance.evidence is None else rows[(position, stance.evidence)],
+        )
+        for position, ((item, _), annotation) in enumerate(zip(items, annotations, strict=True))
+        for stance in item.stances
+    ]
+    if stances:
+        Stance.objects.bulk_create(stances, batch_size=1000)

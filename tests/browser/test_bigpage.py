@@ -1,0 +1,139 @@
+"""The annotate page of a 2 MB document: sent once, drawn, and exact at its far end."""
+
+import pytest
+from playwright.sync_api import expect
+
+from annotations.models import Membership, Span
+from annotations.services.annotating import annotation_get_or_create, annotation_replace_content
+from tests.browser.annotating import (
+    highlight,
+    make_world,
+    open_document,
+    own_annotation,
+    select_words,
+    wait_saved,
+)
+from tests.browser.test_screenshots import SCREENSHOTS, WIDTHS
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+SIZE = 2_000_000  # UTF-8 bytes
+SPANS = 2_000
+LAST = "Le dernier mot 😀🇲🇱 revient à Tombouctou."
+
+
+def big_text() -> str:
+    """About 2 MB of numbered paragraphs with accents and astral characters, then LAST."""
+    paragraphs = []
+    size = 0
+    number = 0
+    while size < SIZE:
+        number += 1
+        paragraph = (
+            f"Dépêche {number} 📰: Keïta met Macron in Bamako on Monday; the ministry said "
+            f"that {number * 7} troops 🪖 were involved, and Traoré disagreed."
+        )
+        paragraphs.append(paragraph)
+        size += len(paragraph.encode()) + 2
+    return "\n\n".join([*paragraphs, LAST])
+
+
+@pytest.fixture
+def big_world():
+    world = make_world(text=big_text())
+    annotation, _ = annotation_get_or_create(document=world.document, author=world.user)
+    text = world.document.text
+    spans = []
+    start = 0
+    while len(spans) < SPANS:
+        start = text.index("Keïta", start + 1)
+        spans.append({"label": "PER", "start": start, "end": start + 5})
+    annotation_replace_content(annotation=annotation, spans=spans, stances=[], actor=None)
+    return world
+
+
+def test_the_big_page_carries_the_text_once(big_world, client):
+    text = big_world.document.text
+    client.force_login(big_world.user)
+    html = client.get(f"/documents/{big_world.document.pk}/annotate/").content
+    size = len(text.encode())
+    assert html.count(LAST.encode()) == 1
+    assert html.count("Dépêche 1234 📰".encode()) == 1
+    # The text once, plus the 2,000 spans' data and the page around them: not the text twice.
+    assert size < len(html) < 1.25 * size
+
+
+def test_a_span_at_the_end_of_a_2_mb_document_lands_at_exact_offsets(
+    live_server, sign_in, big_world, csp_violations
+):
+    text = big_world.document.text
+    page = open_document(sign_in(big_world.user), live_server, big_world.document)
+    # Every paragraph is drawn, with every highlight, the last ones too.
+    expect(page.locator("#document-text [data-span-id]")).to_have_count(SPANS)
+    start, end = select_words(page, text, "Tombouctou", occurrence=0)
+    page.evaluate("getSelection().getRangeAt(0).startContainer.parentElement.scrollIntoView()")
+    page.keyboard.press("l")
+    wait_saved(page)
+
+    span = Span.objects.get(annotation=own_annotation(big_world), label__name="LOC")
+    assert (span.start, span.end, span.text) == (start, end, "Tombouctou")
+    assert end == len(text) - 1  # code points: the emoji before it count one each
+    element = highlight(page, "LOC", start)
+    expect(element).to_have_text("Tombouctou")
+    expect(element).to_have_attribute("data-span-id", str(span.pk))
+    expect(element).to_be_in_viewport()
+    for width, size in WIDTHS.items():
+        page.set_viewport_size(dict(zip(("width", "height"), size, strict=True)))
+        page.screenshot(path=SCREENSHOTS / f"big-document-end-{width}.png")
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, f"the big page scrolls sideways at {width} width"
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=SCREENSHOTS / "big-document-top-tablet.png")
+    assert csp_violations == []
+
+
+def test_far_highlights_are_drawn_as_they_come_near_and_keep_the_selection(
+    live_server, sign_in, big_world, csp_violations
+):
+    # A browser never idle: only coming near the window draws a far paragraph's highlights.
+    page = sign_in(big_world.user)
+    page.add_init_script("window.requestIdleCallback = () => 0;")
+    open_document(page, live_server, big_world.document)
+    text = big_world.document.text
+    paragraph = page.locator("#document-text .para").nth(1500)
+    expect(paragraph).to_contain_text("Dépêche 1501 ")
+    expect(paragraph.locator(".ann")).to_have_count(0)  # plain text, not drawn yet
+    start, end = select_words(page, text, "Macron", occurrence=1500)
+    paragraph.scroll_into_view_if_needed()
+    expect(paragraph.locator('.ann[data-label="PER"]')).to_have_count(1)
+    # Drawn under the selection: it is still there, so the key labels it.
+    page.keyboard.press("o")
+    wait_saved(page)
+    span = Span.objects.get(annotation=own_annotation(big_world), label__name="ORG")
+    assert (span.start, span.end, span.text) == (start, end, "Macron")
+    expect(highlight(page, "ORG", start)).to_have_attribute("data-span-id", str(span.pk))
+    assert csp_violations == []
+
+
+@pytest.mark.parametrize("page_path", ["annotate", "review"])
+def test_every_module_a_page_loads_is_preloaded_by_its_html(live_server, sign_in, page_path):
+    # Modules found one import level at a time arrived in four waves after a 2 MB page.
+    world = make_world()
+    Membership.objects.filter(user=world.user).update(role="reviewer")
+    annotation_get_or_create(document=world.document, author=world.user)
+    page = sign_in(world.user)
+    page.goto(f"{live_server.url}/documents/{world.document.pk}/{page_path}/")
+    expect(page.locator(".ready")).to_be_attached()
+    preloaded = page.eval_on_selector_all(
+        'link[rel="modulepreload"]', "links => links.map((link) => link.href)"
+    )
+    loaded = page.evaluate(
+        """performance.getEntriesByType("resource")
+            .map((entry) => entry.name).filter((name) => name.endsWith(".js"))"""
+    )
+    script = "review" if page_path == "review" else "annotator"
+    entry = f"{live_server.url}/static/annotations/{script}.js"
+    assert len(preloaded) == len(set(preloaded)) > 10
+    assert sorted(set(loaded) - {entry}) == sorted(set(preloaded) - {entry})
