@@ -61,7 +61,7 @@ LABELS = (
     DemoLabel("FAVOR", LabelKind.STANCE, "f", "#009e73", "The holder supports the target."),
     DemoLabel("AGAINST", LabelKind.STANCE, "a", "#d55e00", "The holder opposes the target."),
     DemoLabel(
-        "NEUTRAL", LabelKind.STANCE, "n", "#bab0ac", "The holder takes no side, or both sides."
+        "NEUTRAL", LabelKind.STANCE, "t", "#bab0ac", "The holder takes no side, or both sides."
     ),
 )
 
@@ -103,7 +103,7 @@ Do not mark pronouns or job titles on their own (“the minister”).
 ## Stances
 Two stance targets: the **Trade corridor agreement** and the **Measles vaccination
 campaign**. For each target the article takes a side on, add one stance:
-- the value: **FAVOR** (`f`), **AGAINST** (`a`) or **NEUTRAL** (`n`);
+- the value: **FAVOR** (`f`), **AGAINST** (`a`) or **NEUTRAL** (`t`);
 - the **holder**: the entity span of who holds it, or nobody when it is the article's own;
 - the **evidence**: the span that shows it.
 

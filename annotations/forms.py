@@ -72,6 +72,34 @@ class LabelForm(forms.Form):
     description = forms.CharField(required=False, widget=forms.TextInput())
 
 
+OVERLAP_CHOICES = [
+    ("no", "No overlap: spans of one kind may not share a character"),
+    ("yes", "Overlap allowed: spans of one kind may overlap"),
+]
+
+
+class ProjectForm(forms.Form):
+    """A project's settings as the settings page and the new-project page edit them."""
+
+    name = forms.CharField(max_length=200)
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    guidelines = forms.CharField(
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 10}),
+        help_text="Markdown: # headings, **bold**, - lists, [links](https://…).",
+    )
+    annotators_per_document = forms.IntegerField(min_value=1, initial=1)
+    allow_overlap = forms.TypedChoiceField(
+        choices=OVERLAP_CHOICES, coerce=lambda value: value == "yes", label="Overlap rule"
+    )
+
+
+class TargetForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    description = forms.CharField(required=False, widget=forms.TextInput())
+
+
 FORMAT_DESCRIPTIONS = {
     "jsonl": "jsonl (native, always built)",
     "doccano": "doccano",

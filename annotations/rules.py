@@ -11,6 +11,8 @@ The rules:
   under ``entities`` with a claim label is a claim).
 - Overlap: two spans of the same kind may not share a code point unless the project allows
   overlap; spans of different kinds always may (a claim and the entities inside it).
+- Identical: a span with the label and offsets of one already in the annotation is refused,
+  whatever the overlap rule (it would only be a second copy of the same item).
 - Claim-only fields: only claim spans carry ``claimant``, ``claimant_text`` and
   ``checkworthy``. A claimant is a span or a free text, never both; ``claimant_text`` is at
   most ``CLAIMANT_TEXT_LIMIT`` characters; ``checkworthy`` is yes, no, unsure, or empty.
@@ -22,7 +24,7 @@ The rules:
 import enum
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
-from typing import Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from annotations import offsets
 
@@ -56,6 +58,7 @@ class Rule(enum.Enum):
     CLAIMANT_KIND = "claimant_kind"
     HOLDER_KIND = "holder_kind"
     OVERLAP = "overlap"
+    IDENTICAL = "identical"
     ONE_STANCE_PER_TARGET_AND_HOLDER = "one_stance_per_target_and_holder"
 
 
@@ -167,12 +170,16 @@ R = TypeVar("R", bound=Ranged)
 
 @dataclass(frozen=True)
 class Placed(Generic[K]):
-    """A span's kind and offsets with whatever its caller knows it by (an id, an index...)."""
+    """A span's kind and offsets with whatever its caller knows it by (an id, an index...).
+
+    ``label`` (an id or a name) is what the identical rule compares; None: not known.
+    """
 
     kind: str
     start: int
     end: int
     key: K
+    label: Hashable = None
 
 
 def may_overlap(kind: str, other_kind: str, *, allow_overlap: bool) -> bool:
@@ -233,6 +240,37 @@ def sweep_clashes(spans: Iterable[R], *, allow_overlap: bool) -> list[tuple[R, R
             found.append((span, previous))
         if previous is None or span.end > previous.end:
             furthest[span.kind] = span
+    return found
+
+
+# Identical spans
+
+P = TypeVar("P", bound=Placed[Any])
+
+
+def identity(span: Placed[Any]) -> tuple[Hashable, int, int]:
+    """What makes a span the item it is: its label and its offsets."""
+    return (span.label, span.start, span.end)
+
+
+def identical(span: Placed[Any], other: Placed[Any]) -> bool:
+    """Whether two spans are one item twice: the same label and the same offsets."""
+    return span.label is not None and identity(span) == identity(other)
+
+
+def first_identical(span: Placed[Any], others: Iterable[P]) -> P | None:
+    """Return the first of ``others`` identical to ``span``, or None."""
+    return next((other for other in others if identical(span, other)), None)
+
+
+def sweep_identical(spans: Iterable[P]) -> list[tuple[P, P]]:
+    """Pair every span with the first one before it that it is identical to."""
+    seen: dict[tuple[Hashable, int, int], P] = {}
+    found: list[tuple[P, P]] = []
+    for span in spans:
+        first = seen.setdefault(identity(span), span)
+        if first is not span and span.label is not None:
+            found.append((span, first))
     return found
 
 

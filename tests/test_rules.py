@@ -271,3 +271,27 @@ def test_the_documents_author_holds_one_stance_per_target_like_any_holder():
     assert slots.take("Talks", None, "first") is None
     assert slots.take("Talks", None, "second") == "first"
     assert slots.take("Aid", None, "third") is None
+
+
+def test_identical_spans_are_the_same_label_and_offsets_whatever_the_overlap_rule():
+    per = rules.Placed("entity", 3, 9, "a", label=1)
+
+    assert rules.identical(per, rules.Placed("entity", 3, 9, "b", label=1))
+    assert not rules.identical(per, rules.Placed("entity", 3, 9, "b", label=2))
+    assert not rules.identical(per, rules.Placed("entity", 3, 8, "b", label=1))
+    # A span whose label is not known is identical to nothing.
+    unknown = rules.Placed("entity", 3, 9, "a")
+    assert not rules.identical(unknown, rules.Placed("entity", 3, 9, "b"))
+
+
+def test_sweep_identical_pairs_each_repeat_with_the_first_of_its_kind():
+    spans = [
+        rules.Placed("entity", 0, 5, 0, label="PER"),
+        rules.Placed("entity", 0, 5, 1, label="LOC"),
+        rules.Placed("entity", 0, 5, 2, label="PER"),
+        rules.Placed("entity", 0, 5, 3, label="PER"),
+    ]
+
+    pairs = rules.sweep_identical(spans)
+
+    assert [(span.key, first.key) for span, first in pairs] == [(2, 0), (3, 0)]

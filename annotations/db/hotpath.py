@@ -139,7 +139,7 @@ def label_of_project(*, project_id: int, label_id: int) -> Label | None:
 
 _CLIENT_SPAN = rows.Part(Span, "c")
 _CLIENT_SPAN_LABEL = rows.Part(Label, "cl")
-_OVERLAP = rows.Part(Span, "o", ("id", "start", "end"))
+_OVERLAP = rows.Part(Span, "o", ("id", "label_id", "start", "end"))
 
 
 @cache
@@ -150,7 +150,9 @@ def _span_create_facts_sql(vendor: str) -> str:
         f"JOIN {label.table} ON {label.column('id')} = {span.column('label_id')} "
         f"WHERE {span.column('annotation_id')} = %s AND {label.column('kind')} = "
         f"{_LABEL.column('kind')} AND {span.column('start')} < %s AND {span.column('end')} > %s "
-        f"ORDER BY {span.column('start')}, {span.column('id')} LIMIT 1"
+        f"ORDER BY CASE WHEN {span.column('label_id')} = %s AND {span.column('start')} = %s "
+        f"AND {span.column('end')} = %s THEN 0 ELSE 1 END, "
+        f"{span.column('start')}, {span.column('id')} LIMIT 1"
     )
     facts = (
         f"SELECT {_LABEL.select()}, {_CLIENT_SPAN.select()}, "  # noqa: S608
@@ -184,12 +186,14 @@ def span_create_facts(
 
     Three ORM lookups in one statement: ``Label.objects.filter(pk=label_id,
     project_id=project_id)``, ``Span.objects.select_related("label").filter(annotation_id=...,
-    client_id=client_id)`` and the first span (by start, then id) of the annotation whose
-    label is of the same kind and that overlaps ``[start, end)``; None matches nothing. The
+    client_id=client_id)`` and the first span of the annotation whose label is of the same
+    kind and that overlaps ``[start, end)``: one with the same label and offsets if there is
+    one, else the first by start, then id; None matches nothing. The
     id is drawn from the span sequence on PostgreSQL (None elsewhere).
     """
     client = Span._meta.get_field("client_id").get_db_prep_value(client_id, connection)
     params: list[Any] = [label_id, project_id, annotation_id, client, annotation_id, end, start]
+    params += [label_id, start, end]
     row = rows.fetch_one(_span_create_facts_sql(connection.vendor), params)
     assert row is not None  # every join is an outer join of one constant row
     (label, replayed, replayed_label, overlap), rest = rows.split(

@@ -86,6 +86,9 @@ from annotations.selectors.jobs import (
 )
 from annotations.selectors.projects import (
     NO_SUCH_USER,
+    OVERLAPPING_SHOWN,
+    OverlappingDocuments,
+    documents_with_overlaps,
     label_get,
     label_list,
     membership_list,
@@ -133,6 +136,7 @@ __all__ = [
     "FINISHED_STATUSES",
     "INT64",
     "NO_SUCH_USER",
+    "OVERLAPPING_SHOWN",
     "REVIEW_IN_REVIEW",
     "REVIEW_NOT_REVIEWED",
     "REVIEW_NO_GOLD",
@@ -143,6 +147,7 @@ __all__ = [
     "AnnotatorProgress",
     "DocumentWork",
     "Fingerprint",
+    "OverlappingDocuments",
     "ReviewRow",
     "SpanCreateFacts",
     "agreement_inputs",
@@ -162,6 +167,7 @@ __all__ = [
     "document_state_counts",
     "document_with_annotators",
     "document_work",
+    "documents_with_overlaps",
     "event_get",
     "event_list",
     "export_batches",

@@ -10,7 +10,7 @@ from typing import TypedDict
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Window
 
 from annotations.db import hotpath
 from annotations.models import (
@@ -20,12 +20,22 @@ from annotations.models import (
     Label,
     Membership,
     Project,
+    Span,
     StanceTarget,
 )
 from annotations.selectors.base import FINISHED_STATUSES, INT64, count_of, manual_count, role_of
 from annotations.selectors.queue import document_queue_for_user
 
 NO_SUCH_USER = "No user is named {username!r}."
+# How many documents an overlap refusal names; the count covers the rest.
+OVERLAPPING_SHOWN = 20
+
+
+class OverlappingDocuments(TypedDict):
+    """The first documents (by id) holding overlapping spans of one kind, and how many do."""
+
+    documents: list[tuple[int, str]]
+    count: int
 
 
 def project_list_for_user(*, user: User) -> QuerySet[Project]:
@@ -139,3 +149,31 @@ def project_get_by_ref(*, ref: str) -> Project | None:
     if ref.isdigit():
         project = Project.objects.filter(pk=int(ref)).first()
     return project or Project.objects.filter(name=ref).first()
+
+
+def documents_with_overlaps(
+    *, project: Project, limit: int = OVERLAPPING_SHOWN
+) -> OverlappingDocuments:
+    """Documents with two spans of one kind overlapping in one annotation: first ``limit``, count.
+
+    One query: a window count rides on the first rows. Every annotation counts (manual, gold,
+    predictions): each would be refused by a write under the "no overlap" rule.
+    """
+    clash = Span.objects.filter(
+        annotation_id=OuterRef("annotation_id"),
+        label__kind=OuterRef("label__kind"),
+        start__lt=OuterRef("end"),
+        end__gt=OuterRef("start"),
+    ).exclude(pk=OuterRef("pk"))
+    overlapping = Span.objects.filter(annotation__document_id=OuterRef("pk")).filter(Exists(clash))
+    rows = list(
+        Document.objects.filter(project=project)
+        .filter(Exists(overlapping))
+        .annotate(total=Window(Count("pk")))
+        .order_by("pk")
+        .values_list("pk", "external_id", "total")[:limit]
+    )
+    return {
+        "documents": [(pk, external_id) for pk, external_id, _ in rows],
+        "count": rows[0][2] if rows else 0,
+    }

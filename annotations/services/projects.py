@@ -13,6 +13,7 @@ from typing import Any, cast
 from django.contrib.auth.models import User
 from django.db import transaction
 
+from annotations import selectors
 from annotations.errors import InvalidInput
 from annotations.models import (
     Annotation,
@@ -35,6 +36,11 @@ ANNOTATORS_PER_DOCUMENT_INVALID = "Each document needs at least 1 annotator."
 MAX_OPEN_INVALID = "An annotator must be able to hold at least 1 unfinished document."
 RELEASE_AFTER_INVALID = "Work is released after a whole number of hours, at least 1."
 ALLOW_OVERLAP_INVALID = "allow_overlap is true or false."
+OVERLAPS_EXIST = (
+    '{count} document(s) hold overlapping spans of one kind, which "no overlap" forbids; '
+    "remove the overlaps first, then change the rule. Documents: {documents}."
+)
+OVERLAPS_MORE = " and {more} more"
 FIELD_NOT_EDITABLE = "'{field}' cannot be changed here."
 ROLE_INVALID = "'{role}' is not a role; choose one of: {choices}."
 LAST_MANAGER = (
@@ -52,10 +58,17 @@ COLOR_INVALID = "A colour is written #rrggbb, for example #1f77b4; got '{color}'
 SHORTCUT_INVALID = "A shortcut is exactly one printable, non-space character; got '{shortcut}'."
 SHORTCUT_TAKEN = "Shortcut '{shortcut}' is already used by label {name}."
 SHORTCUT_RESERVED = (
-    "'{shortcut}' is a key the annotate and review pages use; choose another "
-    "(these are taken: {reserved})."
+    "'{shortcut}' is already a key of the annotate and review pages ({meaning}); choose "
+    "another (these are taken, in either case: {reserved})."
 )
 TARGET_NAME_TAKEN = "This project already has a stance target named '{name}'."
+LABEL_IN_USE = (
+    "Label {name} is used by {spans} span(s) and {stances} stance(s) (predictions and gold "
+    "included); it cannot be deleted while they exist. Rename it, or delete those first."
+)
+TARGET_IN_USE = (
+    "Stance target {name} is used by {stances} stance(s); it cannot be deleted while they exist."
+)
 
 # CharFields: max_length is always set (the stubs allow None for any field).
 PROJECT_NAME_MAX = cast(int, Project._meta.get_field("name").max_length)
@@ -83,9 +96,29 @@ TARGET_FIELDS = frozenset({"name", "description"})
 COLOR_RE = re.compile(r"#[0-9a-fA-F]{6}")
 
 # The one-key commands of the annotate and review pages, which a label's shortcut would
-# shadow. static/annotations/keys.js declares them (RESERVED_KEYS, from its keyboard map);
-# tests/browser/test_keys_js.py holds the two equal.
-RESERVED_SHORTCUTS = frozenset("?[]{},.0123456789g")
+# shadow, and what each does (for the refusal). static/annotations/keys.js declares them
+# (RESERVED_KEYS, from its keyboard map); tests/browser/test_keys_js.py holds the keys equal.
+# One key, one meaning: the letters that act only with a claim selected or a target active
+# are reserved too, so a label key never means two things. Shortcuts are compared
+# case-insensitively (the pages take a letter in either case: Shift+p is p).
+RESERVED_SHORTCUTS: dict[str, str] = {
+    "?": "show the help",
+    "[": "select the previous highlight",
+    "]": "select the next highlight",
+    "{": "select the previous disagreement",
+    "}": "select the next disagreement",
+    ",": "show the previous review lane",
+    ".": "show the next review lane",
+    "0": "no stance for the active target",
+    **{digit: f"activate stance target {digit}" for digit in "123456789"},
+    "y": "check-worthy: yes",
+    "n": "check-worthy: no",
+    "u": "check-worthy: unsure",
+    "k": "pick the claimant",
+    "h": "pick the stance holder",
+    "e": "use the selection as evidence",
+    "g": "open the guidelines",
+}
 
 # Distinct, readable on white, and kind to the common colour-vision deficiencies (the
 # Okabe-Ito and Tableau-10 families). New labels take the first one the project lacks.
@@ -155,14 +188,32 @@ def project_update(*, project: Project, actor: User | None = None, **fields: Any
         project = Project.objects.select_for_update().get(pk=project.pk)
         if "name" in fields:
             fields["name"] = _strip(fields["name"])
+        allowed_overlap = project.allow_overlap
         for field, value in fields.items():
             setattr(project, field, value)
         _raise_if(project_errors(project))
+        if allowed_overlap and project.allow_overlap is False:
+            _raise_if(_overlap_errors(project))
         if fields:
             project.save(update_fields=list(fields))
         if "guidelines" in fields:
             guidelines_record(project=project, actor=actor)
     return project
+
+
+def _overlap_errors(project: Project) -> dict[str, list[str]]:
+    # The spans already stored would break the rule the project is about to enforce.
+    found = selectors.documents_with_overlaps(project=project)
+    if not found["count"]:
+        return {}
+    named = ", ".join(
+        f"{pk} ({external_id})" if external_id else str(pk)
+        for pk, external_id in found["documents"]
+    )
+    more = found["count"] - len(found["documents"])
+    if more:
+        named += OVERLAPS_MORE.format(more=more)
+    return {"allow_overlap": [OVERLAPS_EXIST.format(count=found["count"], documents=named)]}
 
 
 def project_delete(*, project: Project) -> None:
@@ -325,14 +376,33 @@ def label_errors(label: Label) -> dict[str, list[str]]:
     if shortcut != "":
         if not _is_shortcut(shortcut):
             errors["shortcut"] = [SHORTCUT_INVALID.format(shortcut=shortcut)]
-        elif shortcut in RESERVED_SHORTCUTS:
-            reserved = " ".join(sorted(RESERVED_SHORTCUTS))
-            errors["shortcut"] = [SHORTCUT_RESERVED.format(shortcut=shortcut, reserved=reserved)]
-        else:
-            holder = others.filter(shortcut=shortcut).values_list("name", flat=True).first()
-            if holder is not None:
-                errors["shortcut"] = [SHORTCUT_TAKEN.format(shortcut=shortcut, name=holder)]
+        elif message := _shortcut_taken(shortcut, others):
+            errors["shortcut"] = [message]
     return errors
+
+
+def _shortcut_taken(shortcut: str, others: Any) -> str | None:
+    meaning = RESERVED_SHORTCUTS.get(shortcut.lower())
+    if meaning is not None:
+        reserved = " ".join(sorted(RESERVED_SHORTCUTS))
+        return SHORTCUT_RESERVED.format(shortcut=shortcut, meaning=meaning, reserved=reserved)
+    # Both cases listed rather than iexact: SQLite's case folding is ASCII-only.
+    cases = {shortcut, shortcut.lower(), shortcut.upper()}
+    holder = others.filter(shortcut__in=cases).values_list("name", flat=True).first()
+    if holder is None:
+        return None
+    return SHORTCUT_TAKEN.format(shortcut=shortcut, name=holder)
+
+
+def label_delete(*, label: Label) -> None:
+    """Delete a label no span or stance uses; one in use is refused, saying how many use it."""
+    with transaction.atomic():
+        _lock(label.project_id)
+        spans, stances = label.spans.count(), label.stances.count()
+        if spans or stances:
+            message = LABEL_IN_USE.format(name=label.name, spans=spans, stances=stances)
+            raise InvalidInput({"label": [message]})
+        label.delete()
 
 
 def _kind_change_errors(label: Label) -> dict[str, list[str]]:
@@ -399,6 +469,18 @@ def target_update(*, target: StanceTarget, **fields: Any) -> StanceTarget:
             # The stored agreement counts by name: it is computed again on its next read.
             agreement.project_agreement_forget(project_id=target.project_id)
     return target
+
+
+def target_delete(*, target: StanceTarget) -> None:
+    """Delete a stance target no stance uses; one in use is refused, saying how many use it."""
+    with transaction.atomic():
+        _lock(target.project_id)
+        stances = target.stances.count()
+        if stances:
+            raise InvalidInput(
+                {"target": [TARGET_IN_USE.format(name=target.name, stances=stances)]}
+            )
+        target.delete()
 
 
 def target_errors(target: StanceTarget) -> dict[str, list[str]]:

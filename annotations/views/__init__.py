@@ -6,8 +6,6 @@ Re-exported here, so that annotations.urls (and anyone else) reads ``views.<page
 from annotations.views.annotate import document_annotate, project_annotate, project_labels_css
 from annotations.views.dashboard import (
     project_dashboard,
-    project_label_add,
-    project_label_change,
     project_member_add,
     project_member_change,
 )
@@ -21,6 +19,14 @@ from annotations.views.releases import (
     release_detail,
 )
 from annotations.views.review import document_review, project_review
+from annotations.views.settings import (
+    project_label_add,
+    project_label_change,
+    project_new,
+    project_settings,
+    project_target_add,
+    project_target_change,
+)
 
 __all__ = [
     "document_annotate",
@@ -37,8 +43,12 @@ __all__ = [
     "project_labels_css",
     "project_member_add",
     "project_member_change",
+    "project_new",
     "project_releases",
     "project_review",
+    "project_settings",
+    "project_target_add",
+    "project_target_change",
     "release_compare",
     "release_compare_pick",
     "release_detail",

@@ -10,11 +10,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 
 from annotations import access, selectors
+from annotations.errors import InvalidInput
 from annotations.models import Project
 
 NOT_FOUND = "Not found."
 REVIEWERS_ONLY = "Only reviewers and managers of this project review its documents."
-MANAGERS_ONLY = "Only managers of this project change its members and labels."
+MANAGERS_ONLY = "Only managers of this project change its settings, members and labels."
 
 
 class AuthenticatedHttpRequest(HttpRequest):
@@ -65,3 +66,19 @@ def _project_for_roles(
         raise Http404(NOT_FOUND)
     check_role(project.caller_role, allowed, refusal)
     return project
+
+
+def saved(form, service, **kwargs) -> bool:
+    """Call a service; put its field errors on the form and say whether it worked."""
+    try:
+        service(**kwargs)
+    except InvalidInput as error:
+        put_errors(form, error)
+        return False
+    return True
+
+
+def put_errors(form, error: InvalidInput) -> None:
+    """Put a service's field errors on the form's fields (others above the form)."""
+    for name, field_errors in error.errors.items():
+        form.add_error(name if name in form.fields else None, field_errors)

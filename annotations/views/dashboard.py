@@ -1,9 +1,9 @@
-"""The project's dashboard, and the forms on it that change the project's members and labels.
+"""The project's dashboard, and the forms on it that change the project's members.
 
 Reviewers and managers read the dashboard (progress, document states, labels, agreement,
-time); only managers change members and labels. A form that fails re-renders the dashboard
-with its errors where it was made (status 400); one that succeeds redirects back to its
-section of the dashboard.
+time); only managers change members (labels are edited on the settings page). A form that
+fails re-renders the dashboard with its errors where it was made (status 400); one that
+succeeds redirects back to its section of the dashboard.
 """
 
 from statistics import median
@@ -18,8 +18,7 @@ from django.views.decorators.http import require_POST, require_safe
 from annotations import access, rules, selectors
 from annotations.agreement_sums import counts_from_json, figures, label_uses
 from annotations.charts import AgreementBar, agreement_chart
-from annotations.errors import InvalidInput
-from annotations.forms import LabelForm, MemberAddForm, MemberRoleForm
+from annotations.forms import MemberAddForm, MemberRoleForm
 from annotations.models import Project
 from annotations.selectors.dashboard import background_work
 from annotations.services import agreement as agreement_services
@@ -29,17 +28,17 @@ from annotations.views.base import (
     AuthenticatedHttpRequest,
     managed_project,
     reviewed_project,
+    saved,
 )
 
 MEMBER_ADDED = "{username} is now a {role} of this project."
 MEMBER_REMOVED = "{username} is no longer a member of this project."
-LABEL_SAVED = "Label {name} saved."
 
 
 @login_required
 @require_safe
 def project_dashboard(request: AuthenticatedHttpRequest, project_id: int) -> HttpResponse:
-    """The dashboard: progress, document states, labels, agreement, time; members and labels."""
+    """The dashboard: progress, document states, labels, agreement, time; members."""
     project = reviewed_project(request, project_id)
     return _render_dashboard(request, project)
 
@@ -55,7 +54,7 @@ def project_member_add(request: AuthenticatedHttpRequest, project_id: int) -> Ht
         user = selectors.user_get_by_username(username=username)
         if user is None:
             form.add_error("username", selectors.NO_SUCH_USER.format(username=username))
-        elif _saved(form, project_services.membership_set, project=project, user=user, role=role):
+        elif saved(form, project_services.membership_set, project=project, user=user, role=role):
             messages.success(request, MEMBER_ADDED.format(username=username, role=role))
             return _back_to(project, "members")
     return _render_dashboard(request, project, member_form=form, status=400)
@@ -72,50 +71,15 @@ def project_member_change(
     form = MemberRoleForm(request.POST, prefix=f"role-{user_id}")
     user = membership.user
     if "remove" in request.POST:
-        if _saved(form, project_services.membership_remove, project=project, user=user):
+        if saved(form, project_services.membership_remove, project=project, user=user):
             messages.success(request, MEMBER_REMOVED.format(username=user.username))
             return _back_to(project, "members")
     elif form.is_valid():
         role = form.cleaned_data["role"]
-        if _saved(form, project_services.membership_set, project=project, user=user, role=role):
+        if saved(form, project_services.membership_set, project=project, user=user, role=role):
             messages.success(request, MEMBER_ADDED.format(username=user.username, role=role))
             return _back_to(project, "members")
     return _render_dashboard(request, project, role_forms={user_id: form}, status=400)
-
-
-@login_required
-@require_POST
-def project_label_add(request: AuthenticatedHttpRequest, project_id: int) -> HttpResponse:
-    """Add a label: name, kind, colour (optional), key and description."""
-    project = managed_project(request, project_id)
-    form = LabelForm(request.POST, prefix="label")
-    if form.is_valid():
-        fields = form.cleaned_data | {"color": form.cleaned_data["color"] or None}
-        if _saved(form, project_services.label_create, project=project, **fields):
-            messages.success(request, LABEL_SAVED.format(name=fields["name"]))
-            return _back_to(project, "labels")
-    return _render_dashboard(request, project, label_form=form, status=400)
-
-
-@login_required
-@require_POST
-def project_label_change(
-    request: AuthenticatedHttpRequest, project_id: int, label_id: int
-) -> HttpResponse:
-    """Change a label's fields; only those the form changed are sent to the service."""
-    project = managed_project(request, project_id)
-    label = selectors.label_list(project=project).filter(pk=label_id).first()
-    if label is None:
-        raise Http404(NOT_FOUND)
-    form = LabelForm(request.POST, prefix=f"label-{label.pk}", initial=_label_initial(label))
-    if form.is_valid():
-        changed = {name: form.cleaned_data[name] for name in form.changed_data}
-        if not changed.get("color", True):
-            changed.pop("color")  # left empty: keep the colour
-        if _saved(form, project_services.label_update, label=label, **changed):
-            messages.success(request, LABEL_SAVED.format(name=form.cleaned_data["name"]))
-            return _back_to(project, "labels")
-    return _render_dashboard(request, project, label_forms={label.pk: form}, status=400)
 
 
 def _render_dashboard(
@@ -124,8 +88,6 @@ def _render_dashboard(
     *,
     member_form: MemberAddForm | None = None,
     role_forms: dict | None = None,
-    label_form: LabelForm | None = None,
-    label_forms: dict | None = None,
     status: int = 200,
 ) -> HttpResponse:
     totals = agreement_services.project_agreement_current(project=project)
@@ -137,23 +99,18 @@ def _render_dashboard(
     for label in labels:
         f1_exact = exact.get(label.name, {}).get("f1")
         f1_overlap = overlap.get(label.name, {}).get("f1")
-        # Read by the dashboard template beside the label's own fields (as is .form below).
+        # Read by the dashboard template beside the label's own fields .
         label.f1_exact, label.f1_overlap = f1_exact, f1_overlap  # type: ignore[attr-defined]
         if rules.takes_span_label(label.kind):
             bars.append(AgreementBar(label.name, label.color, f1_exact, f1_overlap))
     people = selectors.annotator_progress(project=project)
     all_seconds = [second for person in people for second in person.seconds]
     role_forms = role_forms or {}
-    label_forms = label_forms or {}
     for person in people:
         # A form per member: a failed change re-renders with its errors where it was made.
         person.role_form = role_forms.get(  # type: ignore[attr-defined]
             person.user_id
         ) or MemberRoleForm(prefix=f"role-{person.user_id}", initial={"role": person.role})
-    for label in labels:
-        label.form = label_forms.get(  # type: ignore[attr-defined]
-            label.pk
-        ) or LabelForm(prefix=f"label-{label.pk}", initial=_label_initial(label))
     context = {
         "project": project,
         "can_manage": access.may_manage(project.caller_role),
@@ -166,30 +123,8 @@ def _render_dashboard(
         "timed": len(all_seconds),
         "background": background_work(project=project),
         "member_form": member_form or MemberAddForm(prefix="member"),
-        "label_form": label_form or LabelForm(prefix="label"),
     }
     return render(request, "annotations/dashboard.html", context, status=status)
-
-
-def _saved(form, service, **kwargs) -> bool:
-    """Call a project service; put its field errors on the form and say whether it worked."""
-    try:
-        service(**kwargs)
-    except InvalidInput as error:
-        for name, field_errors in error.errors.items():
-            form.add_error(name if name in form.fields else None, field_errors)
-        return False
-    return True
-
-
-def _label_initial(label) -> dict:
-    return {
-        "name": label.name,
-        "kind": label.kind,
-        "color": label.color,
-        "shortcut": label.shortcut,
-        "description": label.description,
-    }
 
 
 def _back_to(project: Project, section: str) -> HttpResponse:

@@ -272,3 +272,17 @@ def test_status_patch_needs_status_and_version(world):
     )
     assert response.status_code == 400
     assert set(response.json()["errors"]) == {"status", "version"}
+
+
+@pytest.mark.django_db
+def test_identical_span_is_refused_even_where_overlap_is_allowed(world):
+    world.project.allow_overlap = True
+    world.project.save()
+    body = {"label": world.entity.pk, "start": world.span.start, "end": world.span.end}
+
+    response = client_for(world.users["annotator"]).post(_spans_url(world), body, format="json")
+
+    assert response.status_code == 400
+    (message,) = response.json()["errors"]["start"]
+    assert f"as span {world.span.pk}:" in message and "same label and offsets" in message
+    assert world.span.annotation.spans.count() == 2

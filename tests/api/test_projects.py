@@ -5,7 +5,7 @@ from django.test.utils import CaptureQueriesContext
 from annotations.models import GuidelinesVersion, Membership
 from annotations.services.projects import LICENCE_TOO_LONG
 from tests.api.conftest import client_for
-from tests.factories import UserFactory
+from tests.factories import SpanFactory, UserFactory
 
 
 @pytest.mark.django_db
@@ -217,3 +217,42 @@ def test_guidelines_list_costs_the_same_queries_however_many_versions(world):
     for text in ("Two.", "Three.", "Four."):
         client.patch(url, {"guidelines": text}, format="json")
     assert queries_listing() == one
+
+
+@pytest.mark.django_db
+def test_project_patch_to_no_overlap_is_refused_naming_the_documents_that_overlap(world):
+    world.project.allow_overlap = True
+    world.project.save()
+    # A second PER over "in Bamako" (17-26) beside the annotator's "Bamako" (20-26).
+    SpanFactory(annotation=world.span.annotation, label=world.span.label, start=17, end=26)
+    client = client_for(world.users["manager"])
+
+    response = client.patch(
+        f"/api/projects/{world.project.pk}/", {"allow_overlap": False}, format="json"
+    )
+
+    assert response.status_code == 400
+    (message,) = response.json()["errors"]["allow_overlap"]
+    assert message.startswith("1 document(s) hold overlapping spans")
+    assert f"Documents: {world.document.pk}." in message
+    world.project.refresh_from_db()
+    assert world.project.allow_overlap is True
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("key", "says"), [("K", "(pick the claimant)"), ("p", "label PER")])
+def test_label_post_refuses_a_key_already_taken_in_either_case(world, key, says):
+    client = client_for(world.users["manager"])
+    world.entity.shortcut = "P"
+    world.entity.save()
+
+    response = client.post(
+        f"/api/projects/{world.project.pk}/labels/",
+        {"name": "DATE", "kind": "entity", "shortcut": key},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    (message,) = response.json()["errors"]["shortcut"]
+    assert says in message
+    assert not world.project.labels.filter(name="DATE").exists()

@@ -41,7 +41,7 @@ def make_world(*, text: str = TEXT, username: str = "ana", allow_overlap: bool =
         ("CLAIM", "claim", "c", "#b07aa1"),
         ("FAVOR", "stance", "f", "#009e73"),
         ("AGAINST", "stance", "a", "#d55e00"),
-        ("NEUTRAL", "stance", "n", "#bab0ac"),
+        ("NEUTRAL", "stance", "t", "#bab0ac"),
     ]
     labels = {
         name: LabelFactory(project=project, name=name, kind=kind, shortcut=key, color=color)

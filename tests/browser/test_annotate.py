@@ -236,6 +236,27 @@ def test_a_stance_with_holder_and_evidence(live_server, sign_in):
     assert not Stance.objects.exists()
 
 
+def test_n_only_means_check_worthy_no_and_neutral_has_its_own_key(live_server, sign_in):
+    world = make_world()
+    text = world.document.text
+    page = start_document(sign_in(world.user), live_server, world.document)
+    select_words(page, text, "about 1,500 troops")
+    page.keyboard.press("c")
+    page.keyboard.press("n")
+    page.keyboard.press("Escape")
+    page.keyboard.press("1")
+    page.keyboard.press("n")  # with a target active: nothing (n is no stance value)
+    page.keyboard.press("t")
+    wait_saved(page)
+
+    assert Span.objects.get().checkworthy == "no"
+    stance = Stance.objects.select_related("label").get()
+    assert (stance.target, stance.label.name) == (world.targets[0], "NEUTRAL")
+    page.keyboard.press("?")
+    keys = page.locator("#help dl.keys > div").filter(has_text="NEUTRAL").locator("dt")
+    expect(keys).to_have_text("t")
+
+
 def test_submit_opens_the_next_document_and_progress_counts_it(live_server, sign_in):
     world = make_world()
     second = DocumentFactory(project=world.project, text="Gao is quiet tonight.")

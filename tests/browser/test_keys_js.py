@@ -60,7 +60,7 @@ def test_help_overlay_lists_every_key_of_the_page_map(live_server, sign_in, name
 
 def test_help_overlay_shows_label_and_target_names_as_text(live_server, sign_in):
     world = make_world()
-    LabelFactory(project=world.project, name="<b>TAG</b>", kind="entity", shortcut="t")
+    LabelFactory(project=world.project, name="<b>TAG</b>", kind="entity", shortcut="g")
     StanceTargetFactory(project=world.project, name="<img src=x>")
     page = open_document(sign_in(world.user), live_server, world.document)
     page.keyboard.press("?")

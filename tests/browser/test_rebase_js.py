@@ -101,6 +101,14 @@ def test_overlap_of_other_kinds_or_where_the_project_allows_it_applies(judge):
     assert judge([BAMAKO], [], loc, allow_overlap=True) == {"verdict": "apply"}
 
 
+def test_a_new_span_identical_to_one_made_elsewhere_is_the_same_under_either_rule(judge):
+    for allow_overlap in (False, True):
+        verdict = judge([KEITA, BAMAKO], [], create(CLIENT_ID, 2, 20, 26, "Bamako"), allow_overlap)
+        assert verdict == {"verdict": "same", "rename": {"from": CLIENT_ID, "to": "span-1"}}
+    # Another label over the same text is not the same item.
+    assert judge([BAMAKO], [], create(CLIENT_ID, 3, 20, 26, "Bamako"), True) == {"verdict": "apply"}
+
+
 def test_a_relabel_of_a_span_unchanged_elsewhere_applies(judge):
     moved = {**BAMAKO, "checkworthy": "yes"}  # changed elsewhere, but not its label
     assert judge([moved], [], relabel(BAMAKO, 3)) == {"verdict": "apply"}

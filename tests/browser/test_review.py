@@ -261,6 +261,7 @@ def test_dashboard_renders_its_plot_and_manages_members_and_labels(
     page.click("#members button:has-text('Add member')")
     expect(page.locator("#members .field-errors")).to_contain_text("No user is named 'nobody'")
 
+    page.click("#labels a:has-text('Edit labels, keys and colours')")
     page.fill("#id_label-name", "DATE")
     page.select_option("#id_label-kind", "entity")
     page.fill("#id_label-shortcut", "p")
@@ -268,7 +269,7 @@ def test_dashboard_renders_its_plot_and_manages_members_and_labels(
     expect(page.locator("#labels .field-errors")).to_contain_text("already used by label PER")
     page.fill("#id_label-shortcut", "d")
     page.click("#labels button:has-text('Add label')")
-    expect(page.locator('#label-table tr[data-label="DATE"]')).to_be_visible()
+    expect(page.locator('#labels li[data-label="DATE"]')).to_be_visible()
     # The refused forms answered 400, which Chromium logs; nothing else may be there.
     assert [m for m in csp_violations if "status of 400" not in m] == []
 

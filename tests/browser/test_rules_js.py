@@ -253,3 +253,37 @@ def test_rules_js_gives_one_stance_per_target_and_holder_as_rules_py_does(rules_
             ]
         )
     assert answers == expected
+
+
+# (label, start, end) of spans to compare: a label is an id or a name; None is not known.
+IDENTITY_PROBES = [(1, 3, 9), ("PER", 3, 9), (2, 3, 9), (1, 3, 8), (None, 3, 9)]
+IDENTITY_OTHERS = [
+    [],
+    [(1, 3, 9)],
+    [(2, 3, 9), (1, 0, 9), (1, 3, 9)],
+    [("PER", 3, 9), (None, 3, 9)],
+    [(1, 3, 8), (2, 3, 9)],
+]
+
+
+def test_rules_js_finds_the_identical_span_rules_py_finds(rules_js):
+    cases = list(product(IDENTITY_PROBES, IDENTITY_OTHERS))
+    answers = rules_js(
+        """
+        return args[0].map(([[label, start, end], others]) => {
+          const placed = others.map(([l, s, e], key) => ({ label: l, start: s, end: e, key }));
+          const same = m.firstIdentical({ label, start, end }, placed);
+          return same === null ? null : same.key;
+        });
+        """,
+        cases,
+    )
+    expected = []
+    for (label, start, end), others in cases:
+        placed = [
+            Placed(ENTITY, s, e, key=index, label=lab) for index, (lab, s, e) in enumerate(others)
+        ]
+        same = rules.first_identical(Placed(ENTITY, start, end, key=None, label=label), placed)
+        expected.append(None if same is None else same.key)
+    assert answers == expected
+    assert {0, 2} <= {key for key in expected if key is not None}

@@ -79,7 +79,7 @@ def test_load_demo_creates_labels_of_all_three_kinds_with_their_shortcuts():
         ("CLAIM", "claim", "c"),
         ("FAVOR", "stance", "f"),
         ("AGAINST", "stance", "a"),
-        ("NEUTRAL", "stance", "n"),
+        ("NEUTRAL", "stance", "t"),
     }
     assert len(set(Label.objects.values_list("color", flat=True))) == 7
 
@@ -200,7 +200,7 @@ def test_load_demo_completes_a_partial_demo():
 
     output = run()
 
-    assert Label.objects.filter(name="NEUTRAL", shortcut="n").exists()
+    assert Label.objects.filter(name="NEUTRAL", shortcut="t").exists()
     assert Membership.objects.filter(user__username="annotator2", role="annotator").exists()
     assert Document.objects.count() == len(demo.DOCUMENTS)
     assert "1 new, 6 already there" in output

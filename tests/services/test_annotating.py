@@ -711,6 +711,62 @@ def test_span_create_allows_same_kind_overlap_when_the_project_does(annotation, 
     assert Span.objects.count() == 2
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize("allow_overlap", [False, True])
+def test_span_create_refuses_a_span_identical_to_one_in_the_annotation(
+    annotation, labels, project, allow_overlap
+):
+    project.allow_overlap = allow_overlap
+    project.save()
+    entity(annotation, labels.per, "Keita met")
+    macron = entity(annotation, labels.per, "Macron")
+    start, end = at("Macron")
+
+    with pytest.raises(InvalidInput) as excinfo:
+        span_create(annotation=annotation, label=labels.per, start=start, end=end, actor=None)
+
+    assert errors_of(excinfo) == {
+        "start": [
+            annotating.SPAN_IDENTICAL.format(
+                start=start, end=end, label="PER", other=f"span {macron.pk}"
+            )
+        ]
+    }
+    assert Span.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_span_create_finds_the_identical_span_behind_wider_overlapping_ones(
+    annotation, labels, project
+):
+    project.allow_overlap = True
+    project.save()
+    entity(annotation, labels.loc, "Keita met Macron")
+    entity(annotation, labels.per, "met Macron")
+    macron = entity(annotation, labels.per, "Macron")
+
+    with pytest.raises(InvalidInput) as excinfo:
+        span_create(annotation=annotation, label=labels.per, start=10, end=16, actor=None)
+
+    assert f"as span {macron.pk}:" in errors_of(excinfo)["start"][0]
+    assert Span.objects.count() == 3
+
+
+@pytest.mark.django_db
+def test_span_create_allows_the_same_offsets_with_another_label_when_overlap_is_allowed(
+    annotation, labels, project
+):
+    project.allow_overlap = True
+    project.save()
+    entity(annotation, labels.per, "Macron")
+
+    _span, created = span_create(
+        annotation=annotation, label=labels.loc, start=10, end=16, actor=None
+    )
+
+    assert created is True
+
+
 # span_create: client ids and versions
 
 
@@ -865,6 +921,30 @@ def test_span_update_refuses_overlap_with_another_span_but_not_with_itself(annot
 
     assert list(errors_of(excinfo)) == ["start"]
     assert f"span {macron.pk}" in errors_of(excinfo)["start"][0]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("allow_overlap", [False, True])
+def test_span_update_refuses_making_a_span_identical_to_another(
+    annotation, labels, project, allow_overlap
+):
+    project.allow_overlap = allow_overlap
+    project.save()
+    macron = entity(annotation, labels.per, "Macron")
+    place = entity(annotation, labels.loc, "Macron", 1)
+
+    with pytest.raises(InvalidInput) as excinfo:
+        span_update(span=place, start=10, end=16, label=labels.per, actor=None)
+
+    assert errors_of(excinfo) == {
+        "start": [
+            annotating.SPAN_IDENTICAL.format(
+                start=10, end=16, label="PER", other=f"span {macron.pk}"
+            )
+        ]
+    }
+    place.refresh_from_db()
+    assert (place.label, place.start) == (labels.loc, at("Macron", 1)[0])
 
 
 @pytest.mark.django_db
@@ -1506,6 +1586,26 @@ def test_annotation_replace_content_allows_overlap_when_the_project_does(
     )
 
     assert len(content.spans) == 2
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("allow_overlap", [False, True])
+def test_annotation_replace_content_refuses_an_item_identical_to_an_earlier_one(
+    annotation, labels, project, allow_overlap
+):
+    project.allow_overlap = allow_overlap
+    project.save()
+    span = {"label": "PER", "start": 0, "end": 5}
+
+    with pytest.raises(InvalidInput) as excinfo:
+        annotation_replace_content(
+            annotation=annotation, spans=[span, {**span, "end": 9}, span], stances=[], actor=None
+        )
+
+    assert errors_of(excinfo)["spans.2.start"] == [
+        annotating.SPAN_IDENTICAL.format(start=0, end=5, label="PER", other="spans.0")
+    ]
+    assert not Span.objects.exists()
 
 
 @pytest.mark.django_db

@@ -395,6 +395,28 @@ def test_unknown_label_and_mismatched_text_and_overlap_are_warnings(project):
     assert "does not match" in messages[2]
 
 
+@pytest.mark.parametrize("allow_overlap", [False, True])
+def test_a_pre_annotation_repeating_another_is_a_warning_whatever_the_overlap_rule(
+    project, allow_overlap
+):
+    project.allow_overlap = allow_overlap
+    project.save()
+    record = {
+        "text": "Keita met Macron in Bamako.",
+        "entities": [
+            {"start": 0, "end": 5, "label": "PER"},
+            {"start": 0, "end": 5, "label": "PER"},
+        ],
+    }
+
+    report = import_bytes(project, "docs.jsonl", json.dumps(record).encode() + b"\n")
+
+    assert span_rows(project) == [(0, 5, "PER", "Keita")]
+    assert [w["message"] for w in report["warnings"]] == [
+        "entities #1 [0, 5) 'PER' repeats entities #0 (same label, same offsets); dropped."
+    ]
+
+
 def test_claims_keep_their_checkworthiness(project):
     record = {
         "text": "Officials said 1,500 troops are involved.",

@@ -5,6 +5,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 
+from annotations import selectors
 from annotations.errors import InvalidInput
 from annotations.models import (
     Annotation,
@@ -124,6 +125,77 @@ def test_project_update_writes_nothing_when_invalid():
 
     project.refresh_from_db()
     assert project.name == "Kept"
+
+
+def _overlapping(project, *, external_id="", kind="entity", second_label=None):
+    """A document whose one annotation holds two spans of ``kind`` sharing code points."""
+    count = project.documents.count()
+    text = f"Keita met Macron {count}."
+    document = DocumentFactory(project=project, text=text, external_id=external_id)
+    annotation = AnnotationFactory(document=document)
+    label = LabelFactory(project=project, kind=kind)
+    SpanFactory(annotation=annotation, label=label, start=0, end=9)
+    SpanFactory(annotation=annotation, label=second_label or label, start=6, end=16)
+    return document
+
+
+def test_project_update_refuses_no_overlap_listing_the_documents_that_overlap():
+    project = ProjectFactory(allow_overlap=True, name="Kept")
+    first = _overlapping(project, external_id="art-1")
+    second = _overlapping(project)
+    clean = DocumentFactory(project=project)
+    SpanFactory(annotation=AnnotationFactory(document=clean), start=0, end=4)
+
+    with pytest.raises(InvalidInput) as excinfo:
+        project_update(project=project, allow_overlap=False, name="Changed")
+
+    assert errors_of(excinfo) == {
+        "allow_overlap": [
+            projects.OVERLAPS_EXIST.format(count=2, documents=f"{first.pk} (art-1), {second.pk}")
+        ]
+    }
+    project.refresh_from_db()
+    assert (project.allow_overlap, project.name) == (True, "Kept")
+
+
+def test_project_update_names_the_first_twenty_overlapping_documents_and_counts_the_rest():
+    project = ProjectFactory(allow_overlap=True)
+    documents = [_overlapping(project, external_id=f"d{i}") for i in range(23)]
+
+    with pytest.raises(InvalidInput) as excinfo:
+        project_update(project=project, allow_overlap=False)
+
+    (message,) = errors_of(excinfo)["allow_overlap"]
+    assert message.startswith("23 document(s) hold overlapping spans")
+    assert f"{documents[19].pk} (d19) and 3 more." in message
+    assert f"({documents[20].external_id})" not in message
+
+
+def test_documents_with_overlaps_is_one_query(django_assert_num_queries):
+    project = ProjectFactory(allow_overlap=True)
+    for i in range(3):
+        _overlapping(project, external_id=f"d{i}")
+
+    with django_assert_num_queries(1):
+        found = selectors.documents_with_overlaps(project=project, limit=2)
+
+    assert found["count"] == 3 and len(found["documents"]) == 2
+
+
+def test_project_update_allows_no_overlap_when_only_different_kinds_overlap():
+    project = ProjectFactory(allow_overlap=True)
+    claim = LabelFactory(project=project, kind="claim")
+    _overlapping(project, second_label=claim)
+    # Touching spans share no code point.
+    touching = DocumentFactory(project=project, text="Keita met Macron again.")
+    annotation = AnnotationFactory(document=touching)
+    SpanFactory(annotation=annotation, start=0, end=5)
+    SpanFactory(annotation=annotation, label=Label.objects.last(), start=5, end=9)
+
+    project_update(project=project, allow_overlap=False)
+
+    project.refresh_from_db()
+    assert project.allow_overlap is False
 
 
 # --- Members ------------------------------------------------------------------------------
@@ -289,15 +361,44 @@ def test_label_create_accepts_a_non_ascii_shortcut():
     assert label.shortcut == "é"
 
 
-@pytest.mark.parametrize("shortcut", ["?", "]", ".", "1", "0"])
-def test_label_create_rejects_a_shortcut_the_pages_reserve(shortcut):
+@pytest.mark.parametrize(
+    ("shortcut", "meaning"),
+    [
+        ("?", "show the help"),
+        ("]", "select the next highlight"),
+        (".", "show the next review lane"),
+        ("1", "activate stance target 1"),
+        ("0", "no stance for the active target"),
+        ("k", "pick the claimant"),
+        ("K", "pick the claimant"),
+        ("n", "check-worthy: no"),
+        ("Y", "check-worthy: yes"),
+        ("h", "pick the stance holder"),
+        ("e", "use the selection as evidence"),
+    ],
+)
+def test_label_create_rejects_a_key_the_pages_already_use_saying_what_it_does(shortcut, meaning):
     with pytest.raises(InvalidInput) as excinfo:
         label_create(project=ProjectFactory(), name="PER", kind="entity", shortcut=shortcut)
 
-    reserved = " ".join(sorted(projects.RESERVED_SHORTCUTS))
+    (message,) = errors_of(excinfo)["shortcut"]
+    assert message.startswith(f"'{shortcut}' is already a key of the annotate and review pages")
+    assert f"({meaning})" in message
+    assert Label.objects.count() == 0
+
+
+@pytest.mark.parametrize(("first", "second"), [("p", "P"), ("P", "p"), ("é", "É")])
+def test_label_create_rejects_a_key_another_label_has_in_the_other_case(first, second):
+    project = ProjectFactory()
+    label_create(project=project, name="PER", kind="entity", shortcut=first)
+
+    with pytest.raises(InvalidInput) as excinfo:
+        label_create(project=project, name="PLACE", kind="entity", shortcut=second)
+
     assert errors_of(excinfo) == {
-        "shortcut": [projects.SHORTCUT_RESERVED.format(shortcut=shortcut, reserved=reserved)]
+        "shortcut": [projects.SHORTCUT_TAKEN.format(shortcut=second, name="PER")]
     }
+    assert list(project.labels.values_list("name", flat=True)) == ["PER"]
 
 
 @pytest.mark.parametrize(
@@ -578,3 +679,36 @@ def test_project_delete_waits_for_a_write_under_way_and_deletes_its_rows_too():
     assert not Project.objects.filter(pk=project.pk).exists()
     assert not Span.objects.exists()
     assert not AnnotationEvent.objects.exists()
+
+
+def test_label_delete_refuses_a_label_in_use_saying_how_many_use_it():
+    project = ProjectFactory()
+    favor = LabelFactory(project=project, name="FAVOR", kind="stance")
+    target = StanceTargetFactory(project=project)
+    annotation = AnnotationFactory(document=DocumentFactory(project=project))
+    StanceFactory(annotation=annotation, target=target, label=favor)
+
+    with pytest.raises(InvalidInput) as excinfo:
+        projects.label_delete(label=favor)
+
+    assert errors_of(excinfo) == {
+        "label": [projects.LABEL_IN_USE.format(name="FAVOR", spans=0, stances=1)]
+    }
+    with pytest.raises(InvalidInput) as excinfo:
+        projects.target_delete(target=target)
+    assert errors_of(excinfo) == {
+        "target": [projects.TARGET_IN_USE.format(name=target.name, stances=1)]
+    }
+    assert Label.objects.filter(pk=favor.pk).exists()
+    assert StanceTarget.objects.filter(pk=target.pk).exists()
+
+
+def test_label_delete_and_target_delete_remove_what_nothing_uses():
+    project = ProjectFactory()
+    label = LabelFactory(project=project)
+    target = StanceTargetFactory(project=project)
+
+    projects.label_delete(label=label)
+    projects.target_delete(target=target)
+
+    assert not project.labels.exists() and not project.targets.exists()

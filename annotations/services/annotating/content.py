@@ -37,6 +37,7 @@ from annotations.services.annotating.rules import (
     check_claimant_kind,
     check_holder_kind,
     check_stance_label_kind,
+    identical_message,
     overlap_message,
     span_rule_errors,
 )
@@ -238,13 +239,18 @@ def _bulk_spans_check(
     # has its error, and comparing against it would only add noise.
     faulty = {key.split(".")[1] for key in errors if key.startswith("spans.")}
     placed = [
-        rules.Placed(label.kind, item["start"], item["end"], f"spans.{index}")
+        rules.Placed(label.kind, item["start"], item["end"], f"spans.{index}", label.name)
         for index, (item, label) in enumerate(zip(items, resolved, strict=True))
         if label is not None and str(index) not in faulty
     ]
+    repeated = rules.sweep_identical(placed)
+    for span, same in repeated:
+        add(errors, f"{span.key}.start", identical_message(span, same, str(span.label)))
+    told = {span.key for span, _ in repeated}
     allow_overlap = locked.document.project.allow_overlap
     for span, clash in rules.sweep_clashes(placed, allow_overlap=allow_overlap):
-        add(errors, f"{span.key}.start", overlap_message(span, clash))
+        if span.key not in told:
+            add(errors, f"{span.key}.start", overlap_message(span, clash))
     return resolved
 
 

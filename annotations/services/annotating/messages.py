@@ -48,6 +48,10 @@ SPAN_OVERLAP = (
     "[{start}, {end}) overlaps {other} [{other_start}, {other_end}), another {kind} span; "
     "this project does not allow {kind} spans to overlap."
 )
+SPAN_IDENTICAL = (
+    "[{start}, {end}) with label {label} is already in this annotation as {other}: "
+    "a span with the same label and offsets as another is refused, whatever the overlap rule."
+)
 CLIENT_ID_INVALID = "client_id must be a UUID, not {value!r}."
 CLIENT_ID_REUSED = (
     "client_id {client_id} already names span {span} with a different body; "

@@ -21,6 +21,7 @@ from annotations.services.annotating.messages import (
     HOLDER_NOT_ENTITY,
     NOT_A_STRING,
     SPAN_HOLDS_STANCES,
+    SPAN_IDENTICAL,
     SPAN_IS_CLAIMANT,
     SPAN_LABEL_KIND,
     SPAN_OVERLAP,
@@ -101,11 +102,25 @@ def check_overlap(
     span: rules.Placed[str],
     others: Iterable[rules.Placed[str]],
     errors: Errors,
+    *,
+    label_name: str = "",
 ) -> None:
-    """Refuse a span overlapping one of ``others`` it may not overlap (keys name spans)."""
+    """Refuse a span identical to, or overlapping where it may not, one of ``others``.
+
+    Keys name the spans and labels are ids; ``label_name`` is the new span's, for the message.
+    """
+    others = list(others)
+    same = rules.first_identical(span, others)
+    if same is not None:
+        add(errors, "start", identical_message(span, same, label_name))
+        return
     clash = rules.first_clash(span, others, allow_overlap=locked.document.project.allow_overlap)
     if clash is not None:
         add(errors, "start", overlap_message(span, clash))
+
+
+def identical_message(span: rules.Placed[str], same: rules.Placed[str], label_name: str) -> str:
+    return SPAN_IDENTICAL.format(start=span.start, end=span.end, label=label_name, other=same.key)
 
 
 def overlap_message(span: rules.Placed[str], clash: rules.Placed[str]) -> str:
@@ -125,7 +140,9 @@ def candidates(spans: Iterable[Span], kind: str) -> list[rules.Placed[str]]:
     The queries (``selectors.span_create_facts``, ``span_update``'s) read only the spans of
     the new span's kind that overlap it, and not their labels: the rule still decides.
     """
-    return [rules.Placed(kind, span.start, span.end, f"span {span.pk}") for span in spans]
+    return [
+        rules.Placed(kind, span.start, span.end, f"span {span.pk}", span.label_id) for span in spans
+    ]
 
 
 def check_stance_label_kind(label: Label, errors: Errors, *, field: str = "label") -> bool:

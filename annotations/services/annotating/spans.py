@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import models, transaction
+from django.db.models import Case, When
 
 from annotations import rules, selectors
 from annotations.errors import Conflict, InvalidInput, NotFound
@@ -121,8 +122,9 @@ def span_create(
         check_claimant_kind(claimant_span.label, f"span {claimant_span.pk}", "claimant", errors)
     if not errors and label_obj is not None:
         others = [] if facts.overlap is None else [facts.overlap]
-        new = rules.Placed(label_obj.kind, start, end, "")
-        check_overlap(locked, new, candidates(others, label_obj.kind), errors)
+        new = rules.Placed(label_obj.kind, start, end, "", label_obj.pk)
+        found = candidates(others, label_obj.kind)
+        check_overlap(locked, new, found, errors, label_name=label_obj.name)
     if errors:
         raise InvalidInput(errors)
 
@@ -211,24 +213,10 @@ def span_update(
     if new_label is not None:
         # The span may be used where only an entity fits; relabelling it would break that.
         check_relabel_keeps_uses(current, new_label, errors)
-    allow_overlap = locked.document.project.allow_overlap
-    if (
-        not errors
-        and new_label is not None
-        and not rules.may_overlap(new_label.kind, new_label.kind, allow_overlap=allow_overlap)
-    ):
-        overlapping = (
-            Span.objects.filter(
-                annotation=locked,
-                label__kind=new_label.kind,
-                start__lt=new_end,
-                end__gt=new_start,
-            )
-            .exclude(pk=current.pk)
-            .order_by("start", "id")[:1]
-        )
-        new = rules.Placed(new_label.kind, new_start, new_end, "")
-        check_overlap(locked, new, candidates(overlapping, new_label.kind), errors)
+    if not errors and new_label is not None:
+        found = _update_candidates(locked, current, new_label, new_start, new_end)
+        new = rules.Placed(new_label.kind, new_start, new_end, "", new_label.pk)
+        check_overlap(locked, new, found, errors, label_name=new_label.name)
     if errors:
         raise InvalidInput(errors)
     assert new_label is not None  # None comes with its error
@@ -308,6 +296,21 @@ def _current_span(span: Span) -> Callable[[Annotation], Span]:
         return current
 
     return read
+
+
+def _update_candidates(
+    locked: Annotation, current: Span, label: Label, start: int, end: int
+) -> list[rules.Placed[str]]:
+    """The span a changed span would be identical to, else the first it may not overlap."""
+    spans = Span.objects.filter(
+        annotation=locked, label__kind=label.kind, start__lt=end, end__gt=start
+    ).exclude(pk=current.pk)
+    if rules.may_overlap(
+        label.kind, label.kind, allow_overlap=locked.document.project.allow_overlap
+    ):
+        spans = spans.filter(label=label, start=start, end=end)
+    same_first = Case(When(label=label, start=start, end=end, then=0), default=1)
+    return candidates(spans.order_by(same_first, "start", "id")[:1], label.kind)
 
 
 def _same_span_body(span: Span, body: dict[str, Any]) -> bool:

@@ -11,7 +11,7 @@ Invariants:
 """
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -37,6 +37,7 @@ from annotations.services.ingest.records import (
     WARN_CLAIMANT,
     WARN_REPEAT,
     WARN_REPEAT_COLLAPSED,
+    WARN_SPAN_IDENTICAL,
     WARN_SPAN_LABEL,
     WARN_SPAN_OVERLAP,
     WARN_SPAN_RANGE,
@@ -240,6 +241,9 @@ def _carry_spans(
     origins: list[RawSpan] = []
     offset_map = fixed.offset_map
     kept = _KeptSpans(len(fixed.text), allow_overlap=labels.allow_overlap)
+    # A repeat of a kept span is refused under either overlap rule (rules.identical): keyed by
+    # label name, as labels the import creates share one id until they exist.
+    firsts: dict[tuple[Hashable, int, int], RawSpan] = {}
     for raw in record.spans:
         where = {"key": raw.key, "index": raw.index}
         problem = range_error(raw.start, raw.end, len(original))
@@ -274,7 +278,19 @@ def _carry_spans(
             )
             continue
         label_id, kind = found
-        new = rules.Placed(kind, start, end, raw.index)
+        new = rules.Placed(kind, start, end, raw.index, raw.label)
+        if (first := firsts.get(rules.identity(new))) is not None:
+            warnings.append(
+                WARN_SPAN_IDENTICAL.format(
+                    **where,
+                    start=raw.start,
+                    end=raw.end,
+                    label=raw.label,
+                    first_key=first.key,
+                    first_index=first.index,
+                )
+            )
+            continue
         if kept.clash(new):
             warnings.append(
                 WARN_SPAN_OVERLAP.format(**where, start=raw.start, end=raw.end, kind=kind)
@@ -288,6 +304,7 @@ def _carry_spans(
         carried.append(PreparedSpan(start, end, label_id, kind, checkworthy, label_name=name))
         origins.append(raw)
         kept.keep(new)
+        firsts[rules.identity(new)] = raw
     places = _Places(carried, origins)
     for span, raw in zip(carried, origins, strict=True):
         if raw.claimant is None:

@@ -82,6 +82,10 @@ WARN_SPAN_OVERLAP = (
     "{key} #{index} [{start}, {end}) overlaps another {kind} span and the project does not "
     "allow overlap; dropped."
 )
+WARN_SPAN_IDENTICAL = (
+    "{key} #{index} [{start}, {end}) {label!r} repeats {first_key} #{first_index} (same label, "
+    "same offsets); dropped."
+)
 WARN_CLAIMANT = (
     "claims #{index}: claimant {claimant!r} is not an entity of this line; claim kept without it."
 )

@@ -127,10 +127,10 @@ export class AnnotatorInput {
   }
 
   /**
-   * Letter and digit keys, by context; true when the key did something. A label's key wins
-   * over a letter the map declares `shared` except where the context says otherwise: with a
-   * claim selected, y n u k are the claim's; with a target active, a stance label's key comes
-   * first, then 0 h e.
+   * Letter and digit keys, by context; true when the key did something. Labels may no longer
+   * take the map's keys, but a project labelled before that rule may have one: then a label's
+   * key wins except where the context says otherwise: with a claim selected, y n u k are the
+   * claim's; with a target active, a stance label's key comes first, then 0 h e.
    */
   handleLetter(key, event, action) {
     if (!key) return false;

@@ -6,11 +6,11 @@
 //
 // An entry: `keys` (KeyboardEvent.key values, letters lower-case), `action`, `help`, and
 // `section` (the overlay's heading, given by inSection); optionally `ctrl` (Ctrl or ⌘ down),
-// `shift` (when set, Shift must be down, true, or up, false; unset, it does not matter),
-// `when` (the context it acts in: "claim" a claim selected, "stance" a target active, "lane"
-// an annotator's lane on the review page, "tabs" a lane tab focused) and `shared` (a letter
-// a label may take too: it acts only in its context, and the handlers decide which wins).
-// Every other one-character key without Ctrl is reserved.
+// `shift` (when set, Shift must be down, true, or up, false; unset, it does not matter)
+// and `when` (the context it acts in: "claim" a claim selected, "stance" a target active,
+// "lane" an annotator's lane on the review page, "tabs" a lane tab focused). One key, one
+// meaning: every one-character key without Ctrl is reserved, those acting only in a context
+// too, so a label's key never means something else as well; labels match in either case.
 
 /** Entries of one heading of the help overlay. */
 const inSection = (section, entries) => entries.map((entry) => ({ section, ...entry }));
@@ -29,16 +29,16 @@ const ANNOTATE = [
     { keys: ["Escape"], action: "clear", help: "Clear the selection, cancel picking" },
   ]),
   ...inSection("Claims (a claim selected)", [
-    { keys: ["y"], when: "claim", shared: true, action: "checkworthyYes", help: "Check-worthy: yes" },
-    { keys: ["n"], when: "claim", shared: true, action: "checkworthyNo", help: "Check-worthy: no" },
-    { keys: ["u"], when: "claim", shared: true, action: "checkworthyUnsure", help: "Check-worthy: unsure" },
-    { keys: ["k"], when: "claim", shared: true, action: "pickClaimant", help: "Pick the claimant: then click an entity highlight" },
+    { keys: ["y"], when: "claim", action: "checkworthyYes", help: "Check-worthy: yes" },
+    { keys: ["n"], when: "claim", action: "checkworthyNo", help: "Check-worthy: no" },
+    { keys: ["u"], when: "claim", action: "checkworthyUnsure", help: "Check-worthy: unsure" },
+    { keys: ["k"], when: "claim", action: "pickClaimant", help: "Pick the claimant: then click an entity highlight" },
   ]),
   ...inSection("Stances", [
     { keys: DIGITS, action: "activateTarget", help: "Activate the stance target of that number" },
     { keys: ["0"], when: "stance", action: "noStance", help: "No stance for the active target" },
-    { keys: ["h"], when: "stance", shared: true, action: "pickHolder", help: "Pick the holder: then click an entity highlight" },
-    { keys: ["e"], when: "stance", shared: true, action: "useEvidence", help: "Use the selected text (or the selected highlight) as evidence" },
+    { keys: ["h"], when: "stance", action: "pickHolder", help: "Pick the holder: then click an entity highlight" },
+    { keys: ["e"], when: "stance", action: "useEvidence", help: "Use the selected text (or the selected highlight) as evidence" },
   ]),
   ...inSection("Document", [
     { keys: ["Enter"], ctrl: true, action: "submit", help: "Submit and open the next document" },
@@ -84,7 +84,7 @@ export const KEYMAP = Object.freeze({
 export const RESERVED_KEYS = [
   ...new Set(
     [...KEYMAP.annotate, ...KEYMAP.review]
-      .filter((entry) => !entry.ctrl && !entry.shared)
+      .filter((entry) => !entry.ctrl)
       .flatMap((entry) => entry.keys)
       .filter((key) => [...key].length === 1),
   ),

@@ -8,7 +8,9 @@
 // - APPLY: nothing elsewhere stands in its way (a new span that overlaps nothing, a delete of
 //   a span that still exists, a relabel of a span unchanged elsewhere): it is sent as it is.
 // - SAME: the state already holds what it makes (a stance made with the same value elsewhere,
-//   or its own create whose answer was lost): nothing to send; `adopt` says to take its key.
+//   a span with the same label and offsets made elsewhere, or its own create whose answer was
+//   lost): nothing to send; `adopt` says to take its key (a stance), `rename` ({from, to})
+//   gives the operations after it the key of the span already there.
 // - CONFLICT: a change made elsewhere and this one cannot both stand. `message` says which
 //   change and why; `mine` are the operations that keep it (over theirs), `theirs` the ones
 //   that keep the other (none: this change is dropped); `rename` ({from, to}), when keeping
@@ -17,7 +19,7 @@
 //   or holder span deleted): dropped, `message` says which.
 // The caller has already set aside operations the state shows (Store.shows).
 
-import { firstClash } from "./rules.js";
+import { firstClash, firstIdentical } from "./rules.js";
 import { isClientId } from "./store.js";
 
 export const APPLY = "apply";
@@ -79,6 +81,9 @@ export function followKeys(ops, oldIds, newIds) {
 function judgeSpanCreate(state, op, context) {
   const kindOf = (span) => context.labels.get(span.label)?.kind;
   const others = [...state.spans.values()].map((span) => ({ ...span, kind: kindOf(span) }));
+  // The same item made elsewhere: the server would refuse a second copy, under either rule.
+  const same = firstIdentical(op, others);
+  if (same) return { verdict: SAME, rename: { from: op.key, to: same.key } };
   const clash = firstClash({ ...op, kind: kindOf(op) }, others, context);
   if (!clash) return { verdict: APPLY };
   return {

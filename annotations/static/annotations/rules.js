@@ -9,6 +9,8 @@
 // - Label kinds: spans take entity or claim labels; stances take stance labels.
 // - Overlap: two spans of the same kind may not share a code point unless the project allows
 //   overlap; spans of different kinds always may (a claim and the entities inside it).
+// - Identical: a span with the label and offsets of one already in the annotation is refused,
+//   whatever the overlap rule.
 // - Claim-only fields: only claim spans carry claimant, claimant_text and checkworthy. A
 //   claimant is a span or a free text, never both; claimant_text is at most
 //   CLAIMANT_TEXT_LIMIT characters (code points, as Python counts them, not UTF-16 units);
@@ -16,8 +18,8 @@
 // - A claimant and a stance holder are entity spans; evidence may be a span of any kind.
 // - One stance per (target, holder) in an annotation; a null holder is the document's author.
 //
-// Not mirrored, because no page needs them: rules.py's Layout and sweep_clashes (choosing
-// among candidates and checking a whole body, done on the server).
+// Not mirrored, because no page needs them: rules.py's Layout, sweep_clashes and
+// sweep_identical (choosing among candidates and checking a whole body, done on the server).
 
 import { codePointLength, overlaps } from "./offsets.js";
 
@@ -48,6 +50,7 @@ export const Rule = Object.freeze({
   CLAIMANT_KIND: "claimant_kind",
   HOLDER_KIND: "holder_kind",
   OVERLAP: "overlap",
+  IDENTICAL: "identical",
   ONE_STANCE_PER_TARGET_AND_HOLDER: "one_stance_per_target_and_holder",
 });
 
@@ -147,6 +150,28 @@ export function clashes(span, other, { allowOverlap }) {
 export function firstClash(span, others, { allowOverlap }) {
   for (const other of others) {
     if (clashes(span, other, { allowOverlap })) return other;
+  }
+  return null;
+}
+
+// ---- Identical spans ----------------------------------------------------------------------
+// A span here is any object with label (an id or a name; null: not known), start and end.
+
+/** Whether two spans are one item twice: the same label and the same offsets. */
+export function identical(span, other) {
+  return (
+    span.label !== null &&
+    span.label !== undefined &&
+    span.label === other.label &&
+    span.start === other.start &&
+    span.end === other.end
+  );
+}
+
+/** The first of `others` identical to `span`, or null. */
+export function firstIdentical(span, others) {
+  for (const other of others) {
+    if (identical(span, other)) return other;
   }
   return null;
 }

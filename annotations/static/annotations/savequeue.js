@@ -243,7 +243,8 @@ export class SaveQueue {
       if (op.type !== "stance.create" && this.store.shows(op)) continue;
       const verdict = op.type === "status" ? { verdict: APPLY } : judge(this.store, op, this.context);
       if (verdict.verdict === SAME) {
-        this.store.adopt(op);
+        if (verdict.rename) this.rebasing = renameKey(this.rebasing, verdict.rename.from, verdict.rename.to);
+        else this.store.adopt(op);
         continue;
       }
       let chosen = [op];

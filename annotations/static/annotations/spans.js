@@ -6,7 +6,7 @@
 // `this` is the Annotator.
 
 import { snapToWords } from "./offsets.js";
-import { Rule, firstClash, mayBeClaimant, mayHoldStance, spanFieldsBroken } from "./rules.js";
+import { Rule, firstClash, firstIdentical, mayBeClaimant, mayHoldStance, spanFieldsBroken } from "./rules.js";
 import { newUuid } from "./store.js";
 
 export const OVERLAP = "That overlaps the {kind} “{text}”; this project does not allow {kind} spans to overlap.";
@@ -53,9 +53,7 @@ export class SpanEditing {
 
   /** The operation creating a span over `range`, or null (and a message) if it cannot be. */
   spanCreateOp(range, label) {
-    const same = [...this.store.spans.values()].find(
-      (s) => s.start === range.start && s.end === range.end && s.label === label.id,
-    );
+    const same = this.identicalTo(range, label, null);
     if (same) {
       this.selected = same.key;
       this.redecorate();
@@ -78,6 +76,12 @@ export class SpanEditing {
       claimant_text: "",
       checkworthy: "",
     };
+  }
+
+  /** The span (other than `exceptKey`) with `label` over exactly `range`, or null. */
+  identicalTo(range, label, exceptKey) {
+    const others = [...this.store.spans.values()].filter((span) => span.key !== exceptKey);
+    return firstIdentical({ label: label.id, start: range.start, end: range.end }, others);
   }
 
   /** The span (other than `exceptKey`) that a `kind` span over `range` may not overlap, or null. */
@@ -107,6 +111,10 @@ export class SpanEditing {
     });
     if (uses) {
       this.say(format(IN_USE, { uses }));
+      return;
+    }
+    if (this.identicalTo(span, label, key)) {
+      this.say(format(ALREADY, { label: label.name }));
       return;
     }
     const clash = this.overlapping(span, label.kind, key);

@@ -1,0 +1,207 @@
+"""The new-project page and a project's settings page, through Django's test client."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from annotations.models import GuidelinesVersion, Label, Membership, Project, StanceTarget
+from tests.factories import (
+    AnnotationFactory,
+    DocumentFactory,
+    LabelFactory,
+    MembershipFactory,
+    ProjectFactory,
+    SpanFactory,
+    StanceFactory,
+    StanceTargetFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def managed(client):
+    """A project, signed in as its manager."""
+    project = ProjectFactory(name="Sahel", allow_overlap=True)
+    manager = UserFactory(username="meg")
+    MembershipFactory(project=project, user=manager, role="manager")
+    client.force_login(manager)
+    return project
+
+
+def _settings(project):
+    return f"/projects/{project.pk}/settings/"
+
+
+def _project_fields(**changes):
+    fields = {
+        "name": "Sahel",
+        "description": "",
+        "guidelines": "",
+        "annotators_per_document": "1",
+        "allow_overlap": "yes",
+    }
+    return fields | changes
+
+
+def test_any_signed_in_user_creates_a_project_and_becomes_its_manager(client):
+    user = UserFactory()
+    client.force_login(user)
+
+    response = client.post("/projects/new/", _project_fields(name="Elections", guidelines="# Mark"))
+
+    project = Project.objects.get(name="Elections")
+    assert response.status_code == 302
+    assert response["Location"] == f"/projects/{project.pk}/settings/#project"
+    assert Membership.objects.get(project=project, user=user).role == "manager"
+    assert (project.guidelines, project.allow_overlap) == ("# Mark", True)
+
+
+def test_a_new_project_without_a_name_is_refused_next_to_the_field(client):
+    client.force_login(UserFactory())
+
+    response = client.post(
+        "/projects/new/", _project_fields(name="  ", annotators_per_document="0")
+    )
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert html.count('class="field-errors"') == 2
+    assert "This field is required." in html
+    assert not Project.objects.exists()
+
+
+def test_settings_are_for_managers_only(client, managed):
+    for role in ("annotator", "reviewer"):
+        user = UserFactory()
+        MembershipFactory(project=managed, user=user, role=role)
+        client.force_login(user)
+        assert client.get(_settings(managed)).status_code == 403
+        assert client.post(_settings(managed), _project_fields(name="X")).status_code == 403
+    client.force_login(UserFactory())
+    assert client.get(_settings(managed)).status_code == 404
+    managed.refresh_from_db()
+    assert managed.name == "Sahel"
+
+
+def test_settings_save_the_changed_fields(client, managed):
+    response = client.post(
+        _settings(managed),
+        _project_fields(name="Sahel news", annotators_per_document="2", allow_overlap="no"),
+    )
+
+    assert response.status_code == 302
+    managed.refresh_from_db()
+    assert (managed.name, managed.annotators_per_document, managed.allow_overlap) == (
+        "Sahel news",
+        2,
+        False,
+    )
+
+
+def test_guidelines_saved_on_the_settings_page_make_a_version_by_the_manager(client, managed):
+    before = list(GuidelinesVersion.objects.filter(project=managed).values_list("number", "text"))
+
+    client.post(_settings(managed), _project_fields(guidelines="Mark claims.", preview="1"))
+    response = client.post(_settings(managed), _project_fields(guidelines="Mark claims."))
+
+    assert response.status_code == 302
+    versions = GuidelinesVersion.objects.filter(project=managed).order_by("number")
+    added = [(v.number, v.text, v.created_by.username) for v in versions][len(before) :]
+    assert added == [(len(before) + 1, "Mark claims.", "meg")]
+
+
+def test_guidelines_preview_shows_sanitised_html_and_saves_nothing(client, managed):
+    text = "# Claims\n\nMark **checkable** facts.<script>alert(1)</script>"
+
+    response = client.post(_settings(managed), _project_fields(guidelines=text, preview="1"))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    preview = html[html.index('id="guidelines-preview"') :]
+    assert "<h1>Claims</h1>" in preview and "<strong>checkable</strong>" in preview
+    assert "<script>alert(1)</script>" not in html
+    managed.refresh_from_db()
+    assert managed.guidelines == ""
+
+
+def test_no_overlap_is_refused_listing_the_documents_that_overlap(client, managed):
+    document = DocumentFactory(project=managed, text="Keita met Macron.", external_id="art-7")
+    annotation = AnnotationFactory(document=document)
+    per = LabelFactory(project=managed, name="PER", kind="entity")
+    SpanFactory(annotation=annotation, label=per, start=0, end=9)
+    SpanFactory(annotation=annotation, label=per, start=6, end=16)
+
+    response = client.post(_settings(managed), _project_fields(allow_overlap="no"))
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "1 document(s) hold overlapping spans" in html
+    assert f"Documents: {document.pk} (art-7)." in html
+    managed.refresh_from_db()
+    assert managed.allow_overlap is True
+
+
+def test_a_label_key_the_annotate_page_uses_is_refused_saying_what_it_does(client, managed):
+    response = client.post(
+        f"/projects/{managed.pk}/labels/",
+        {"label-name": "KEY", "label-kind": "entity", "label-shortcut": "K", "label-color": ""},
+    )
+
+    assert response.status_code == 400
+    assert "(pick the claimant)" in response.content.decode()
+    assert not Label.objects.exists()
+
+
+def test_a_label_in_use_is_not_deleted_and_the_page_says_how_many_use_it(client, managed):
+    per = LabelFactory(project=managed, name="PER", kind="entity")
+    document = DocumentFactory(project=managed, text="Keita met Macron.")
+    SpanFactory(annotation=AnnotationFactory(document=document), label=per, start=0, end=5)
+    unused = LabelFactory(project=managed, name="LOC", kind="entity")
+
+    refused = client.post(f"/projects/{managed.pk}/labels/{per.pk}/", {"delete": "1"})
+    deleted = client.post(f"/projects/{managed.pk}/labels/{unused.pk}/", {"delete": "1"})
+
+    assert refused.status_code == 400
+    assert "Label PER is used by 1 span(s) and 0 stance(s)" in refused.content.decode()
+    assert deleted.status_code == 302
+    assert list(managed.labels.values_list("name", flat=True)) == ["PER"]
+
+
+def test_targets_are_added_renamed_and_deleted_unless_stances_use_them(client, managed):
+    base = f"/projects/{managed.pk}/targets/"
+    added = client.post(base, {"target-name": "the vote", "target-description": ""})
+    target = StanceTarget.objects.get(name="the vote")
+    prefix = f"target-{target.pk}"
+    renamed = client.post(
+        f"{base}{target.pk}/", {f"{prefix}-name": "the election", f"{prefix}-description": "2026"}
+    )
+    used = StanceTargetFactory(project=managed, name="the corridor")
+    favor = LabelFactory(project=managed, name="FAVOR", kind="stance")
+    document = DocumentFactory(project=managed, text="Keita met Macron.")
+    StanceFactory(annotation=AnnotationFactory(document=document), target=used, label=favor)
+
+    refused = client.post(f"{base}{used.pk}/", {"delete": "1"})
+    deleted = client.post(f"{base}{target.pk}/", {"delete": "1"})
+
+    assert (added.status_code, renamed.status_code, deleted.status_code) == (302, 302, 302)
+    assert refused.status_code == 400
+    assert "used by 1 stance(s)" in refused.content.decode()
+    assert list(managed.targets.values_list("name", flat=True)) == ["the corridor"]
+
+
+def test_the_settings_page_runs_as_many_queries_for_many_labels_and_targets(client, managed):
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(_settings(managed)).status_code == 200
+        return len(captured)
+
+    LabelFactory(project=managed, kind="entity")
+    StanceTargetFactory(project=managed)
+    few = queries()
+    for _ in range(5):
+        LabelFactory(project=managed, kind="entity")
+        StanceTargetFactory(project=managed)
+
+    assert queries() == few
