@@ -8,6 +8,17 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/{name}"
 
 
+# Words and names of the synthetic news texts that the ingest and export benchmarks build.
+WORDS = (
+    "the army said on Thursday that troops had reached the northern town after a week of "
+    "fighting with armed groups near the border while officials in the capital promised "
+    "talks and aid agencies warned of shortages of food water and medicine for families "
+    "displaced by the clashes minister government rebels region mission peacekeepers "
+    "convoy airport market election parliament spokesman agency statement"
+).split()
+NAMES = ["Keïta", "Traoré", "Déby", "Le Drian", "Touré", "Maïga", "Dicko", "Ag Ghaly"]
+
+
 def fresh_database(url: str) -> None:
     """Drop and create the database ``url`` names, set Django up on it and migrate."""
     import psycopg

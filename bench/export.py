@@ -35,6 +35,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from api import CpuMeter  # bench/api.py: this script runs from bench/
+from common import NAMES, WORDS
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -42,14 +43,6 @@ BIN = Path(sys.executable).parent
 NAME = "workbench_bench_export"
 TABLES = [f"annotations_{table}" for table in ("document", "annotation", "annotationevent", "span")]
 
-WORDS = (
-    "the army said on Thursday that troops had reached the northern town after a week of "
-    "fighting with armed groups near the border while officials in the capital promised "
-    "talks and aid agencies warned of shortages of food water and medicine for families "
-    "displaced by the clashes minister government rebels region mission peacekeepers "
-    "convoy airport market election parliament spokesman agency statement"
-).split()
-NAMES = ["Keïta", "Traoré", "Déby", "Le Drian", "Touré", "Maïga", "Dicko", "Ag Ghaly"]
 PLACES = ["Bamako", "Gao", "Kidal", "Tessalit", "Mopti", "Ménaka", "Tombouctou", "北京"]
 
 

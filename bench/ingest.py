@@ -21,16 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import fresh_database
+from common import NAMES, WORDS, fresh_database
 
-WORDS = (
-    "the army said on Thursday that troops had reached the northern town after a week of "
-    "fighting with armed groups near the border while officials in the capital promised "
-    "talks and aid agencies warned of shortages of food water and medicine for families "
-    "displaced by the clashes minister government rebels region mission peacekeepers "
-    "convoy airport market election parliament spokesman agency statement"
-).split()
-NAMES = ["Keïta", "Traoré", "Déby", "Le Drian", "Touré", "Maïga", "Dicko", "Ag Ghaly"]
 PLACES = ["Bamako", "Gao", "Kidal", "Tessalit", "Mopti", "Ménaka", "Tombouctou"]
 
 
