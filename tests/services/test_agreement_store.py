@@ -273,7 +273,10 @@ def test_a_submission_costs_the_same_queries_whatever_the_projects_size(project)
         return submit_one(document, "ben")
 
     small, large = last_submission_after(1), last_submission_after(8)
-    assert small == large <= 20, (small, large)
+    # The status, the stored agreement and the guidelines version the submission records: 20
+    # statements on PostgreSQL, 21 on SQLite (one more savepoint or read there).
+    expected = 21 if connection.vendor == "sqlite" else 20
+    assert small == large == expected, (small, large)
 
 
 def test_totals_that_are_not_the_sum_of_the_rows_never_fail_a_submission(project, monkeypatch):
