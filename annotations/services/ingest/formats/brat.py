@@ -153,6 +153,8 @@ def _read_bounded(
                 if budget < 0:
                     raise ImportRefused(ERR_TOO_LARGE.format(name=name, limit=limit))
                 yield chunk
+    # zipfile raises NotImplementedError for a compression method it cannot read (an
+    # archive refused with its reason, not a gap in this code), EOFError for a cut member.
     except (zipfile.BadZipFile, NotImplementedError, EOFError) as error:
         raise ImportRefused(ERR_NOT_ZIP.format(name=name, reason=error)) from error
 
