@@ -474,6 +474,21 @@ def test_agreement_chart_escapes_label_names():
     assert "n/a (overlap)" in svg
 
 
+def test_adding_an_annotator_says_an_annotator(client, team):
+    UserFactory(username="newcomer")
+    client.force_login(team.people["meg"])
+    base = f"/projects/{team.project.pk}"
+
+    response = client.post(
+        f"{base}/members/",
+        {"member-username": "newcomer", "member-role": "annotator"},
+        follow=True,
+    )
+
+    assert "newcomer is now an annotator of this project." in response.content.decode()
+    assert "a annotator" not in response.content.decode()
+
+
 def test_managers_add_members_and_labels_from_the_dashboard(client, team):
     UserFactory(username="newcomer")
     client.force_login(team.people["meg"])
