@@ -1,0 +1,105 @@
+"""Small things users met (issue 15, item 9), each as the user saw it, in Chromium."""
+
+import pytest
+from playwright.sync_api import expect
+
+from annotations.models import Document
+from annotations.services.annotating import annotation_get_or_create, span_create
+from tests.browser.annotating import make_world, open_document
+from tests.browser.test_import_options import open_import_page
+from tests.browser.test_releases import _upload, _world_with_manager, unexpected
+from tests.browser.test_screenshots import SCREENSHOTS, WIDTHS
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+REFUSED_PDF = "Unsupported file type 'notes.pdf'"
+
+
+def test_an_import_refusal_is_said_once_under_the_file_field(live_server, sign_in, csp_violations):
+    world = _world_with_manager()
+    page = sign_in(world.user)
+    open_import_page(page, live_server, world)
+
+    _upload(page, "notes.pdf", b"%PDF-1.4")
+
+    field = page.locator('[data-errors-for="file"]')
+    expect(field).to_contain_text(REFUSED_PDF)
+    expect(page.locator('#import-status [data-role="status"]')).to_have_text("Refused")
+    expect(page.locator('#import-status [data-role="status-text"]')).to_have_text(
+        "Nothing was imported."
+    )
+    assert page.locator("main").inner_text().count(REFUSED_PDF) == 1
+    assert Document.objects.filter(project=world.project).count() == 1  # the world's own
+    assert unexpected(csp_violations) == []
+
+
+# A right-to-left paragraph long enough to wrap at tablet width, then a left-to-right one
+# quoting an Arabic word. Without the fix, كيدال's chip wrapped alone to the next line, at the
+# other end of the page from its word.
+ARABIC = (
+    "قال الوالي إن المساعدات وصلت إلى غاو يوم الاثنين، وأضاف أن الحكومة سترسل قوافل أخرى إلى "
+    "تمبكتو وكيدال خلال الأسبوع المقبل بعد أن تراجعت مياه النهر وعادت الطرق إلى العمل. وقال "
+    "الوالي إن الأمم المتحدة ستساعد.\n\nThe governor (الوالي) said aid reached Gao."
+)
+ARABIC_SPANS = [
+    ("PER", "الوالي", 0),
+    ("LOC", "غاو", 0),
+    ("LOC", "تمبكتو", 0),
+    ("LOC", "كيدال", 0),
+    ("PER", "الوالي", 1),
+    ("LOC", "الطرق", 0),
+    ("PER", "الوالي", 2),
+]
+# Each one-word highlight: the boxes of its element (text and chip) and of its text alone.
+BOXES = """() => [...document.querySelectorAll('#document-text .ann')].map((element) => {
+  const text = document.createRange();
+  text.selectNodeContents(element);
+  const box = (rect) => ({left: rect.left, right: rect.right, top: rect.top});
+  return {
+    start: Number(element.dataset.start),
+    element: [...element.getClientRects()].map(box),
+    text: [...text.getClientRects()].map(box),
+  };
+})"""
+
+
+def _annotated_arabic(world):
+    annotation, _ = annotation_get_or_create(document=world.document, author=world.user)
+    starts = []
+    for label, word, occurrence in ARABIC_SPANS:
+        start = -1
+        for _ in range(occurrence + 1):
+            start = ARABIC.index(word, start + 1)
+        span_create(
+            annotation=annotation,
+            label=world.labels[label].pk,
+            start=start,
+            end=start + len(word),
+            actor=None,
+        )
+        starts.append(start)
+    return starts
+
+
+@pytest.mark.parametrize("width", sorted(WIDTHS))
+def test_a_label_chip_stays_beside_its_word_in_right_to_left_text(live_server, sign_in, width):
+    world = make_world(text=ARABIC)
+    starts = _annotated_arabic(world)
+    page = sign_in(world.user)
+    page.set_viewport_size(dict(zip(("width", "height"), WIDTHS[width], strict=True)))
+    open_document(page, live_server, world.document)
+
+    boxes = {entry["start"]: entry for entry in page.evaluate(BOXES)}
+    assert sorted(boxes) == sorted(starts)
+    for start, entry in boxes.items():
+        (text,) = entry["text"]
+        # One box: the chip on the word's line, touching it (at its left in Arabic's order).
+        assert len(entry["element"]) == 1, (start, entry)
+        (whole,) = entry["element"]
+        assert whole["top"] == text["top"], (start, entry)
+        chip = (whole["right"] - whole["left"]) - (text["right"] - text["left"])
+        assert 0 < chip < 40, (start, entry)
+        rtl = start < ARABIC.index("\n")
+        assert (whole["right"] == text["right"]) if rtl else (whole["left"] == text["left"])
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.locator("#document-text").screenshot(path=SCREENSHOTS / f"rtl-chips-{width}.png")
