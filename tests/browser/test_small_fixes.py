@@ -8,6 +8,7 @@ from annotations.services.annotating import annotation_get_or_create, span_creat
 from tests.browser.annotating import make_world, open_document
 from tests.browser.test_import_options import open_import_page
 from tests.browser.test_releases import _upload, _world_with_manager, unexpected
+from tests.browser.test_review import open_review, review_world
 from tests.browser.test_screenshots import SCREENSHOTS, WIDTHS
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -103,3 +104,34 @@ def test_a_label_chip_stays_beside_its_word_in_right_to_left_text(live_server, s
         assert (whole["right"] == text["right"]) if rtl else (whole["left"] == text["left"])
     SCREENSHOTS.mkdir(exist_ok=True)
     page.locator("#document-text").screenshot(path=SCREENSHOTS / f"rtl-chips-{width}.png")
+
+
+def _stuck_bar(page, scroll: float) -> bytes:
+    """The pixels of the label bar, stuck to the window's top, with the page scrolled so far."""
+    page.evaluate("(y) => window.scrollTo(0, y)", scroll)
+    page.mouse.move(0, 0)  # no hover on any button
+    bar = page.locator(".label-bar")
+    box = bar.bounding_box()
+    assert box["y"] == 0, "the bar sticks to the window's top"
+    assert page.locator("#document-text").bounding_box()["y"] < 0, "the text runs under it"
+    # The window's pixels where the bar is (an element screenshot lays the page out anew).
+    clip = {"x": box["x"], "y": 0, "width": box["width"], "height": box["height"]}
+    return page.screenshot(clip=clip, animations="disabled", caret="hide")
+
+
+@pytest.mark.parametrize("width", sorted(WIDTHS))
+def test_text_never_shows_through_a_lanes_sticky_label_bar(live_server, sign_in, width):
+    world, _, _ = review_world()
+    page = sign_in(world.user)
+    page.set_viewport_size({"width": WIDTHS[width][0], "height": 500})
+    open_review(page, live_server, world)
+    page.get_by_role("tab", name="ana").click()
+    expect(page.locator("#reviewer")).to_have_attribute("data-lane", "annotator")
+
+    # Two scroll positions put other lines of text under the bar: an opaque bar looks the same.
+    text_top = page.locator("#document-text").bounding_box()["y"]
+    first = _stuck_bar(page, text_top + 60)
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / f"review-lane-sticky-bar-{width}.png")
+    second = _stuck_bar(page, text_top + 97)
+    assert second == first, "the text under the bar shows through it"
