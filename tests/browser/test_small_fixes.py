@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from annotations.models import Document
+from annotations.models import Annotation, Document
 from annotations.services.annotating import annotation_get_or_create, span_create
 from tests.browser.annotating import make_world, open_document
 from tests.browser.test_import_options import open_import_page
@@ -135,3 +135,37 @@ def test_text_never_shows_through_a_lanes_sticky_label_bar(live_server, sign_in,
     page.screenshot(path=SCREENSHOTS / f"review-lane-sticky-bar-{width}.png")
     second = _stuck_bar(page, text_top + 97)
     assert second == first, "the text under the bar shows through it"
+
+
+HELP_TEXT = "() => document.querySelector('#help .help-columns').innerText"
+
+
+def test_the_review_page_offers_target_keys_only_once_the_targets_are_listed(
+    live_server, sign_in, csp_violations
+):
+    world = make_world(username="rev")
+    world.project.memberships.filter(user=world.user).update(role="reviewer")
+    page = open_review(sign_in(world.user), live_server, world)
+    first = world.targets[0].name
+
+    # No gold yet: no target is listed, and nothing offers their keys.
+    panel = page.locator("#stance-panel")
+    expect(panel.locator(".target")).to_have_count(0)
+    expect(panel.get_by_text("Press a target's number")).to_be_hidden()
+    expect(panel.locator("#stance-waiting")).to_be_visible()
+    page.keyboard.press("?")
+    expect(page.locator("#help")).to_be_visible()
+    help_text = page.evaluate(HELP_TEXT)
+    assert "Activate" not in help_text and "active target" not in help_text
+    page.keyboard.press("Escape")
+
+    # Gold started: the targets are listed, with their keys, here and in the help.
+    page.get_by_role("button", name="Start gold").click()
+    expect(panel.locator(".target")).to_have_count(2)
+    expect(panel.get_by_text("Press a target's number")).to_be_visible()
+    expect(panel.locator("#stance-waiting")).to_be_hidden()
+    page.keyboard.press("?")
+    expect(page.locator("#help")).to_contain_text(f"Activate “{first}”")
+    expect(page.locator("#help")).to_contain_text("No stance for the active target")
+    assert Annotation.objects.filter(document=world.document, kind="gold").exists()
+    assert unexpected(csp_violations) == []

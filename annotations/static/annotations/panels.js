@@ -115,6 +115,11 @@ export function renderStances(container, model) {
   const focusedId = container.contains(document.activeElement) ? document.activeElement.id : null;
   const blocks = model.targets.map((target, index) => targetBlock(target, index, model));
   container.replaceChildren(...blocks);
+  // The hint names the targets' keys: shown only where the targets are listed.
+  const hint = document.getElementById("stance-hint");
+  if (hint) hint.hidden = !blocks.length;
+  const waiting = document.getElementById("stance-waiting");
+  if (waiting) waiting.hidden = blocks.length > 0;
   if (focusedId) document.getElementById(focusedId)?.focus();
 }
 
