@@ -3,13 +3,13 @@
 import pytest
 from playwright.sync_api import expect
 
-from annotations.models import Annotation, Document
+from annotations.models import Annotation, Document, Span, Stance
 from annotations.services.annotating import annotation_get_or_create, span_create
 from tests.browser.annotating import make_world, open_document
 from tests.browser.test_import_options import open_import_page
 from tests.browser.test_releases import _upload, _world_with_manager, unexpected
 from tests.browser.test_review import open_review, review_world
-from tests.browser.test_screenshots import SCREENSHOTS, WIDTHS
+from tests.browser.test_screenshots import SCREENSHOTS, WIDTHS, _annotated_world
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -169,3 +169,43 @@ def test_the_review_page_offers_target_keys_only_once_the_targets_are_listed(
     expect(page.locator("#help")).to_contain_text("No stance for the active target")
     assert Annotation.objects.filter(document=world.document, kind="gold").exists()
     assert unexpected(csp_violations) == []
+
+
+# Whether a <select> shows its chosen option whole: the option's text, measured in the
+# select's font, against the room inside its box (less its padding and its arrow).
+SHOWN_WHOLE = """(select) => {
+  const style = getComputedStyle(select);
+  const context = document.createElement("canvas").getContext("2d");
+  context.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+  const text = select.options[select.selectedIndex].text;
+  const padding = parseFloat(style.paddingLeft) + parseFloat(style.paddingRight);
+  const room = select.clientWidth - padding - 20;  // 20: the arrow
+  return {text, width: context.measureText(text).width, room};
+}"""
+
+
+@pytest.mark.parametrize("width", sorted(WIDTHS))
+def test_holder_and_evidence_lists_say_the_whole_name(live_server, sign_in, width):
+    world, claim_start = _annotated_world()
+    claim = Span.objects.get(start=claim_start, annotation__author=world.user)
+    Stance.objects.update(evidence=claim)
+    page = sign_in(world.user)
+    page.set_viewport_size(dict(zip(("width", "height"), WIDTHS[width], strict=True)))
+    open_document(page, live_server, world.document)
+    page.keyboard.press("1")
+    row = page.locator(".stance-row").first
+
+    holder = row.get_by_label("Held by")
+    shown = holder.evaluate(SHOWN_WHOLE)
+    assert shown["text"] == "PER · Aïssata Coulibaly"
+    assert shown["width"] <= shown["room"], f"the holder list cuts {shown}"
+    expect(holder).to_have_attribute("title", "PER · Aïssata Coulibaly")
+
+    # A claim is longer than any list: its whole text is said under the list, and in its title.
+    evidence = row.get_by_label("Evidence")
+    expect(evidence).to_have_attribute("title", f"CLAIM · {claim.text}")
+    expect(row.locator(".ref-text")).to_have_text(claim.text)
+    expect(row.locator(".ref-text")).to_be_visible()
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.mouse.move(0, 0)
+    page.locator("#stance-panel").screenshot(path=SCREENSHOTS / f"stance-lists-{width}.png")

@@ -29,6 +29,11 @@ export function spanCaption(span, label) {
   return `${label ? label.name : "?"} · ${shorten(span.text, 40)}`;
 }
 
+/** The caption with the span's whole text: an option's and a list's title say it all. */
+export function spanName(span, label) {
+  return `${label ? label.name : "?"} · ${span.text.replace(/\s+/g, " ")}`;
+}
+
 const whenIdle = window.requestIdleCallback || ((callback) => setTimeout(callback, 50));
 // Up to this many choices a list is filled when the browser is idle; a longer one only when
 // someone focuses or opens it (thousands of options rebuilt after every change would take the
@@ -40,16 +45,18 @@ export const FILL_WHEN_IDLE = 300;
  * someone opens it): with hundreds of spans, redrawing every option on each change would cost
  * more than the change itself. `choices()` is read once, when the select is made.
  */
-export function spanSelect({ id, current, noneLabel, choices, caption, disabled, onChange }) {
+export function spanSelect({ id, current, noneLabel, choices, caption, name, disabled, onChange }) {
   const select = el("select", { id, disabled: disabled || null });
   const spans = choices();
   const fill = (all) => {
     const options = [el("option", { value: "", text: noneLabel })];
     for (const span of all ? spans : spans.filter((s) => s.key === current)) {
-      options.push(el("option", { value: span.key, text: caption(span) }));
+      options.push(el("option", { value: span.key, text: caption(span), title: name(span) }));
     }
     select.replaceChildren(...options);
     select.value = current || "";
+    // A list shows its choice cut to its width: the title says the whole of it.
+    select.title = select.selectedOptions[0]?.title || "";
   };
   fill(false);
   let filled = false;
@@ -91,6 +98,7 @@ export function renderClaim(view, { span, entities, labels, picking, editable, a
     noneLabel: span.claimant_text ? "(a source not in the text)" : "(none)",
     choices: entities,
     caption: (entity) => spanCaption(entity, labels.get(entity.label)),
+    name: (entity) => spanName(entity, labels.get(entity.label)),
     disabled: !editable,
     onChange: (key) => actions.setClaimant(key),
   });
@@ -197,6 +205,7 @@ function stanceRow(target, row, model) {
     noneLabel: "the document's author",
     choices: model.entities,
     caption: (span) => spanCaption(span, labels.get(span.label)),
+    name: (span) => spanName(span, labels.get(span.label)),
     disabled: !editable,
     onChange: (key) => actions.setHolder(target.id, row.key, key),
   });
@@ -206,9 +215,12 @@ function stanceRow(target, row, model) {
     noneLabel: "(none)",
     choices: model.spans,
     caption: (span) => spanCaption(span, labels.get(span.label)),
+    name: (span) => spanName(span, labels.get(span.label)),
     disabled: !editable,
     onChange: (key) => actions.setEvidence(target.id, row.key, key),
   });
+  // Evidence is often a whole sentence, longer than any list is wide: said whole under it.
+  const evidence = row.evidence ? model.spans().find((span) => span.key === row.evidence) : null;
   const picking = model.picking && model.picking.kind === "holder" && model.picking.row === row.key;
   const pick = el("button", {
     type: "button",
@@ -241,15 +253,16 @@ function stanceRow(target, row, model) {
       "div",
       { className: "field-row" },
       el("label", { for: holderSelect.id, text: "Held by" }),
-      holderSelect,
       pick,
+      holderSelect,
     ),
     el(
       "div",
       { className: "field-row" },
       el("label", { for: evidenceSelect.id, text: "Evidence" }),
-      evidenceSelect,
       useSelection,
+      evidenceSelect,
+      evidence ? el("p", { className: "ref-text small", text: evidence.text }) : null,
     ),
   );
   rowElement.addEventListener("focusin", () => {
