@@ -5,7 +5,8 @@ from playwright.sync_api import expect
 
 from annotations.models import Annotation, Document, Span, Stance
 from annotations.services.annotating import annotation_get_or_create, span_create
-from tests.browser.annotating import make_world, open_document
+from tests.browser.annotating import make_world, open_document, select_words, wait_saved
+from tests.browser.test_annotate import start_document
 from tests.browser.test_import_options import open_import_page
 from tests.browser.test_releases import _upload, _world_with_manager, unexpected
 from tests.browser.test_review import open_review, review_world
@@ -209,3 +210,60 @@ def test_holder_and_evidence_lists_say_the_whole_name(live_server, sign_in, widt
     SCREENSHOTS.mkdir(exist_ok=True)
     page.mouse.move(0, 0)
     page.locator("#stance-panel").screenshot(path=SCREENSHOTS / f"stance-lists-{width}.png")
+
+
+def test_selected_text_becomes_evidence_with_the_label_the_annotator_picks(
+    live_server, sign_in, csp_violations
+):
+    world = make_world()
+    text = world.document.text
+    page = start_document(sign_in(world.user), live_server, world.document)
+    page.keyboard.press("1")
+    page.keyboard.press("a")
+    wait_saved(page)
+    row = page.locator(f'.target[data-target-id="{world.targets[0].pk}"] .stance-row').first
+
+    # "e" on text that is no highlight asks which label: nothing is made until answered.
+    select_words(page, text, "The ministry")
+    page.keyboard.press("e")
+    picker = row.locator(".evidence-pick")
+    expect(
+        row.get_by_role("group", name="Mark “The ministry” as the evidence with:")
+    ).to_be_visible()
+    expect(picker).to_be_visible()
+    # Every label a span may take, as the label bar lists them, with its key.
+    expect(picker.locator("[data-label]")).to_have_text(["CLAIMc", "PERp", "ORGo", "LOCl"])
+    expect(page.locator("#message")).to_contain_text("Which label marks the evidence?")
+    assert not Span.objects.exists()
+    page.keyboard.press("Escape")
+    expect(picker).to_be_hidden()
+    assert not Span.objects.exists()
+
+    # Asked again, an entity this time: ORG, clicked.
+    select_words(page, text, "The ministry")
+    page.keyboard.press("e")
+    picker.get_by_role("button", name="ORG").click()
+    wait_saved(page)
+    expect(picker).to_be_hidden()
+    stance = Stance.objects.select_related("evidence__label").get()
+    assert (stance.evidence.label.name, stance.evidence.text) == ("ORG", "The ministry")
+    start = text.index("The ministry")
+    assert (stance.evidence.start, stance.evidence.end) == (start, start + len("The ministry"))
+    expect(row.locator(".ref-text")).to_have_text("The ministry")
+    SCREENSHOTS.mkdir(exist_ok=True)
+
+    # And a claim, by its key, replacing it.
+    select_words(page, text, "about 1,500 troops are involved")
+    page.keyboard.press("e")
+    expect(picker).to_be_visible()
+    page.mouse.move(0, 0)
+    page.locator("#stance-panel").screenshot(path=SCREENSHOTS / "evidence-picker.png")
+    page.keyboard.press("c")
+    wait_saved(page)
+    stance.refresh_from_db()
+    assert (stance.evidence.label.name, stance.evidence.text) == (
+        "CLAIM",
+        "about 1,500 troops are involved",
+    )
+    assert sorted(Span.objects.values_list("label__name", flat=True)) == ["CLAIM", "ORG"]
+    assert csp_violations == []

@@ -168,6 +168,35 @@ function targetBlock(target, index, model) {
   return block;
 }
 
+/** "Mark “…” as": a button per label the selected text may take to become the evidence. */
+function evidencePicker({ evidencePick, evidenceLabels, actions }) {
+  const group = el(
+    "div",
+    { className: "evidence-pick", role: "group", "aria-labelledby": "evidence-pick-heading" },
+    el(
+      "p",
+      { className: "field-label", id: "evidence-pick-heading" },
+      `Mark “${shorten(evidencePick.text)}” as the evidence with:`,
+    ),
+  );
+  const buttons = el("div", { className: "segmented" });
+  for (const label of evidenceLabels) {
+    const button = el(
+      "button",
+      { type: "button", className: `value-button lbl-${label.id}`, dataset: { label: label.name } },
+      el("span", { text: label.name }),
+      label.shortcut ? el("kbd", { text: label.shortcut }) : null,
+    );
+    button.addEventListener("click", () => actions.evidenceAs(label.id));
+    buttons.append(button);
+  }
+  const cancel = el("button", { type: "button", className: "link-button small", text: "Cancel (Esc)" });
+  cancel.addEventListener("click", () => actions.cancelEvidence());
+  buttons.append(cancel);
+  group.append(buttons);
+  return group;
+}
+
 function stanceRow(target, row, model) {
   const { actions, labels, editable } = model;
   const active = model.active && model.active.row === row.key;
@@ -264,6 +293,7 @@ function stanceRow(target, row, model) {
       evidenceSelect,
       evidence ? el("p", { className: "ref-text small", text: evidence.text }) : null,
     ),
+    model.evidencePick && model.evidencePick.row === row.key ? evidencePicker(model) : null,
   );
   rowElement.addEventListener("focusin", () => {
     if (!(model.active && model.active.row === row.key)) actions.activate(target.id, row.key, false);
