@@ -17,9 +17,13 @@ pytestmark = pytest.mark.django_db(transaction=True)
 REFUSED_PDF = "Unsupported file type 'notes.pdf'"
 
 
-def test_an_import_refusal_is_said_once_under_the_file_field(live_server, sign_in, csp_violations):
+@pytest.mark.parametrize("width", sorted(WIDTHS))
+def test_an_import_refusal_is_said_once_under_the_file_field(
+    live_server, sign_in, csp_violations, width
+):
     world = _world_with_manager()
     page = sign_in(world.user)
+    page.set_viewport_size(dict(zip(("width", "height"), WIDTHS[width], strict=True)))
     open_import_page(page, live_server, world)
 
     _upload(page, "notes.pdf", b"%PDF-1.4")
@@ -33,6 +37,8 @@ def test_an_import_refusal_is_said_once_under_the_file_field(live_server, sign_i
     assert page.locator("main").inner_text().count(REFUSED_PDF) == 1
     assert Document.objects.filter(project=world.project).count() == 1  # the world's own
     assert unexpected(csp_violations) == []
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / f"import-refused-{width}.png", full_page=True)
 
 
 # A right-to-left paragraph long enough to wrap at tablet width, then a left-to-right one
@@ -212,12 +218,15 @@ def test_holder_and_evidence_lists_say_the_whole_name(live_server, sign_in, widt
     page.locator("#stance-panel").screenshot(path=SCREENSHOTS / f"stance-lists-{width}.png")
 
 
+@pytest.mark.parametrize("width", sorted(WIDTHS))
 def test_selected_text_becomes_evidence_with_the_label_the_annotator_picks(
-    live_server, sign_in, csp_violations
+    live_server, sign_in, csp_violations, width
 ):
     world = make_world()
     text = world.document.text
-    page = start_document(sign_in(world.user), live_server, world.document)
+    page = sign_in(world.user)
+    page.set_viewport_size(dict(zip(("width", "height"), WIDTHS[width], strict=True)))
+    start_document(page, live_server, world.document)
     page.keyboard.press("1")
     page.keyboard.press("a")
     wait_saved(page)
@@ -257,7 +266,7 @@ def test_selected_text_becomes_evidence_with_the_label_the_annotator_picks(
     page.keyboard.press("e")
     expect(picker).to_be_visible()
     page.mouse.move(0, 0)
-    page.locator("#stance-panel").screenshot(path=SCREENSHOTS / "evidence-picker.png")
+    page.screenshot(path=SCREENSHOTS / f"evidence-picker-{width}.png")
     page.keyboard.press("c")
     wait_saved(page)
     stance.refresh_from_db()
