@@ -71,6 +71,7 @@ export class Annotator {
     this.selected = null; // key of the selected span
     this.active = null; // {target, row}: the active stance row
     this.picking = null; // {kind: "claimant"|"holder"}
+    this.evidencePick = null; // {target, row, range, text}: selected text waiting for its label
     this.drafts = new Map(); // target id -> [{key, holder, evidence}]: rows without a stance
     this.undoStack = [];
     this.words = null;
@@ -227,6 +228,8 @@ export class Annotator {
       editable: this.editable,
       active: this.active,
       picking: this.picking,
+      evidencePick: this.evidencePick,
+      evidenceLabels: this.evidenceLabels(),
       rowsOf: (targetId) => this.rowsOf(targetId),
       entities: () => this.spansWhere(mayHoldStance),
       spans: () => this.spansWhere(mayBeEvidence),
@@ -237,6 +240,8 @@ export class Annotator {
         setEvidence: (target, row, key) => this.setStanceRef(target, row, "evidence", key),
         pickHolder: () => this.pickHolder(),
         useEvidence: () => this.useEvidence(),
+        evidenceAs: (label) => this.evidenceAs(label),
+        cancelEvidence: () => this.cancelEvidence(),
         addDraft: (target) => this.addDraft(target),
       },
     });
