@@ -60,14 +60,20 @@ class DocumentAgreementListApi(ListApiView):
         agreement_services.project_agreement_current(project=project)
         rows = document_agreement_list(project=project, ordering=ordering)
         page = self.paginate_queryset(rows)
-        return self.get_paginated_response([_document_row(row) for row in page or []])
+        return self.get_paginated_response(
+            [
+                # external_id: annotated by the selector.
+                {"external_id": row.external_id, **document_agreement_output(row)}  # type: ignore[attr-defined]
+                for row in page or []
+            ]
+        )
 
 
-def _document_row(row: DocumentAgreement) -> dict[str, Any]:
+def document_agreement_output(row: DocumentAgreement) -> dict[str, Any]:
+    """One document's stored agreement as the API shows it (the list and the document)."""
     shown = figures(counts_from_json(row.counts))
     return {
         "document": row.document_id,
-        "external_id": row.external_id,  # type: ignore[attr-defined]  # annotated
         "agreement": row.agreement,
         "disagreements": row.disagreements,
         "annotations": len(row.computed_from),

@@ -132,3 +132,35 @@ def test_project_agreement_gives_alpha_and_kappa_per_label(team):
     chance = (2 * 1 + 16 * 17) / 324
     assert loc["pairs"][0]["kappa"] == pytest.approx((17 / 18 - chance) / (1 - chance))
     assert 0 < loc["alpha"] < 1
+
+
+def test_the_document_detail_carries_its_agreement_for_reviewers_only(team):
+    project, labels, people = team
+    _, split, alone = documents(project, labels, people)
+    # Made with factories: no row is stored yet, the detail computes it.
+    body = client_for(people["rev"]).get(f"/api/documents/{split.pk}/").json()
+    assert body["agreement"]["agreement"] == pytest.approx(2 / 3)
+    assert body["agreement"]["annotators"] == ["ana", "ben"]
+    assert body["agreement"]["disagreements"] == 1
+    single = client_for(people["rev"]).get(f"/api/documents/{alone.pk}/").json()
+    assert single["agreement"]["agreement"] is None and single["agreement"]["annotations"] == 1
+    unseen = DocumentFactory(project=project, text="Nobody has submitted this.")
+    assert client_for(people["rev"]).get(f"/api/documents/{unseen.pk}/").json()["agreement"] is None
+    assert "agreement" not in client_for(people["ana"]).get(f"/api/documents/{split.pk}/").json()
+
+
+def test_the_document_detail_recomputes_a_stale_agreement(team, django_assert_num_queries):
+    project, labels, people = team
+    _, split, _ = documents(project, labels, people)
+    client = client_for(people["rev"])
+    url = f"/api/documents/{split.pk}/"
+    assert client.get(url).json()["agreement"]["agreement"] == pytest.approx(2 / 3)
+    # Current: the document (with the caller's role and status), the row, the annotations.
+    with django_assert_num_queries(3):
+        client.get(url)
+    # ben adds the LOC span behind the services' back: a new version, so the row is stale.
+    ben = split.annotations.get(author=people["ben"])
+    SpanFactory(annotation=ben, label=labels["LOC"], start=BAMAKO[0], end=BAMAKO[1])
+    ben.version += 1
+    ben.save()
+    assert client.get(url).json()["agreement"]["agreement"] == 1.0
