@@ -241,13 +241,12 @@ def surface_key(text: str) -> str:
 
 @dataclass
 class LabelUse:
-    """One label given to a surface string: how many spans, in how many documents, where."""
+    """One label given to a surface string: how many spans, by whom, and where to find some."""
 
     label: str
     spans: int
-    documents: int
+    sources: dict[str, int] = field(default_factory=dict)  # spans by annotator, and "gold"
     links: list[int] = field(default_factory=list)  # up to LINKED_DOCUMENTS document ids
-    sources: list[str] = field(default_factory=list)  # annotators, and "gold"
 
 
 @dataclass
@@ -260,52 +259,39 @@ class Inconsistency:
     spellings: list[str]  # every exact text that folds to it
 
 
-def inconsistencies(
-    rows: Iterable[tuple[str, str, int, int]],
-) -> list[Inconsistency]:
-    """Surface strings with two labels or more, from ``(text, label, spans, documents)`` rows.
+def inconsistencies(rows: Iterable[tuple[str, str, str, int, int, int]]) -> list[Inconsistency]:
+    """Surface strings with two labels or more, most spans first, then by text.
 
-    Rows come one per exact text and label (what a GROUP BY gives); spellings that share a
-    key (``surface_key``) are merged, their document counts added (an upper bound when two
-    spellings share a document). Most spans first, then by text.
+    ``rows`` are ``(text, label, source, spans, first document, last document)``, one per exact
+    text, label and source (an annotator's name, or ``gold``), as one GROUP BY gives them;
+    spellings that share a key (``surface_key``) are merged. Each label links to the first and
+    the last document of each source that gave it, up to ``LINKED_DOCUMENTS``.
     """
     groups: dict[str, dict[str, LabelUse]] = defaultdict(dict)
     spellings: dict[str, Counter[str]] = defaultdict(Counter)
-    for text, label, spans, documents in rows:
+    links: dict[tuple[str, str], set[int]] = defaultdict(set)
+    for text, label, source, spans, first, last in rows:
         key = surface_key(text)
         if not key:
             continue
-        use = groups[key].setdefault(label, LabelUse(label=label, spans=0, documents=0))
+        use = groups[key].setdefault(label, LabelUse(label=label, spans=0))
         use.spans += spans
-        use.documents += documents
+        use.sources[source] = use.sources.get(source, 0) + spans
+        links[key, label].update((first, last))
         spellings[key][text] += spans
-    found = [
-        Inconsistency(
-            text=min(spellings[key].items(), key=lambda item: (-item[1], item[0]))[0],
-            spans=sum(use.spans for use in uses.values()),
-            labels=sorted(uses.values(), key=lambda use: (-use.spans, use.label)),
-            spellings=sorted(spellings[key]),
-        )
-        for key, uses in groups.items()
-        if len(uses) >= 2
-    ]
-    return sorted(found, key=lambda item: (-item.spans, surface_key(item.text)))
-
-
-def link_inconsistencies(
-    found: list[Inconsistency], rows: Iterable[tuple[str, str, int, str]]
-) -> None:
-    """Fill each listed string's labels with documents and sources, from ``(text, label,
-    document id, source)`` rows (the source an annotator's name or ``gold``)."""
-    by_key = {surface_key(item.text): {use.label: use for use in item.labels} for item in found}
-    where: dict[tuple[str, str], set[int]] = defaultdict(set)
-    sources: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for text, label, document_id, source in rows:
-        key = surface_key(text)
-        if label in by_key.get(key, {}):
-            where[key, label].add(document_id)
-            sources[key, label].add(source)
-    for key, uses in by_key.items():
+    found = []
+    for key, uses in groups.items():
+        if len(uses) < 2:
+            continue
         for label, use in uses.items():
-            use.links = sorted(where[key, label])[:LINKED_DOCUMENTS]
-            use.sources = sorted(sources[key, label])
+            use.sources = dict(sorted(use.sources.items()))
+            use.links = sorted(links[key, label])[:LINKED_DOCUMENTS]
+        found.append(
+            Inconsistency(
+                text=min(spellings[key].items(), key=lambda item: (-item[1], item[0]))[0],
+                spans=sum(use.spans for use in uses.values()),
+                labels=sorted(uses.values(), key=lambda use: (-use.spans, use.label)),
+                spellings=sorted(spellings[key]),
+            )
+        )
+    return sorted(found, key=lambda item: (-item.spans, surface_key(item.text)))

@@ -8,7 +8,7 @@ import pytest
 from annotations import quality
 from annotations.agreement import AnnotatorWork, label_token_agreement
 from annotations.agreement_sums import counts_total, document_counts, figures
-from annotations.quality import GoldDocument, against_gold, inconsistencies, link_inconsistencies
+from annotations.quality import GoldDocument, against_gold, inconsistencies
 
 TEXT = "Kidal and Gao are towns. Keita spoke."
 KIDAL, GAO, KEITA, KEITA_SPOKE, SENTENCE = (0, 5), (10, 13), (25, 30), (25, 36), (0, 24)
@@ -106,38 +106,36 @@ def test_the_most_frequent_differences_come_first_and_the_rest_are_counted():
 
 
 def test_inconsistencies_fold_case_and_white_space_and_need_two_labels():
-    rows = [
-        ("Kidal", "LOC", 3, 2),
-        ("kidal", "ORG", 1, 1),
-        ("Gao", "LOC", 5, 5),
-        ("Le  Drian", "PER", 2, 2),
-        ("le drian", "ORG", 4, 3),
-        ("Bamako", "LOC", 2, 2),
-        ("BAMAKO", "LOC", 1, 1),
+    rows = [  # text, label, source, spans, first document, last document
+        ("Kidal", "LOC", "ana", 3, 1, 2),
+        ("kidal", "ORG", "ben", 1, 2, 2),
+        ("Gao", "LOC", "ana", 5, 1, 5),
+        ("Le  Drian", "PER", "ana", 2, 1, 2),
+        ("le drian", "ORG", "ben", 4, 1, 3),
+        ("Bamako", "LOC", "ana", 2, 1, 2),
+        ("BAMAKO", "LOC", "ben", 1, 1, 1),
     ]
     found = inconsistencies(rows)
     # Le Drian: 6 spans; Kidal: 4; Bamako has one label, Gao too.
     assert [item.text for item in found] == ["le drian", "Kidal"]
     drian, kidal = found
     assert drian.spans == 6 and drian.spellings == ["Le  Drian", "le drian"]
-    assert [(u.label, u.spans, u.documents) for u in drian.labels] == [("ORG", 4, 3), ("PER", 2, 2)]
+    assert [(u.label, u.spans) for u in drian.labels] == [("ORG", 4), ("PER", 2)]
     assert [(u.label, u.spans) for u in kidal.labels] == [("LOC", 3), ("ORG", 1)]
 
 
-def test_inconsistencies_get_their_documents_and_who_gave_each_label():
-    found = inconsistencies([("Kidal", "LOC", 2, 2), ("KIDAL", "ORG", 1, 1)])
-    link_inconsistencies(
-        found,
+def test_inconsistencies_say_who_gave_each_label_and_link_to_some_documents():
+    found = inconsistencies(
         [
-            ("Kidal", "LOC", 9, "ana"),
-            ("Kidal", "LOC", 4, "gold"),
-            ("KIDAL", "ORG", 9, "ben"),
-            ("Gao", "LOC", 1, "ana"),  # not listed: ignored
-        ],
+            ("Kidal", "LOC", "ana", 2, 4, 9),
+            ("Kidal", "LOC", "gold", 1, 4, 4),
+            ("KIDAL", "ORG", "ben", 1, 9, 9),
+            ("kidal", "ORG", "cy", 6, 1, 30),
+        ]
     )
-    loc, org = found[0].labels
-    assert (loc.links, loc.sources) == ([4, 9], ["ana", "gold"])
-    assert (org.links, org.sources) == ([9], ["ben"])
+    org, loc = found[0].labels
+    assert (org.spans, org.sources, org.links) == (7, {"ben": 1, "cy": 6}, [1, 9, 30])
+    assert (loc.spans, loc.sources, loc.links) == (3, {"ana": 2, "gold": 1}, [4, 9])
 
 
 SHORT = "Keita met Macron ."  # tokens: Keita, met, Macron, "."

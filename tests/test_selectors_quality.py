@@ -1,7 +1,10 @@
 """The quality page's reads: what they take in, what they leave out, and their query counts."""
 
+from datetime import UTC, datetime
+
 import pytest
 
+from annotations.models import Annotation
 from annotations.selectors.quality import GOLD, gold_documents, label_consistency
 from tests.factories import (
     AnnotationFactory,
@@ -64,7 +67,9 @@ def test_gold_documents_take_reviewed_gold_and_submitted_work_only(project):
     in_review = DocumentFactory(project=project, text="Gao again.")
     annotate(in_review, kind="gold", status="in_progress", spans=[("LOC", 0, 3)])
     annotate(in_review, author=ana, spans=[("LOC", 0, 3)])
-    (read,) = gold_documents(project=project)
+    gold = gold_documents(project=project)
+    assert gold.reviewed == 1
+    (read,) = gold.documents
     assert read.document_id == document.pk
     assert list(read.works) == ["ana"]
     assert read.gold.entities == [(0, 5, "LOC")]
@@ -74,14 +79,26 @@ def test_gold_documents_take_reviewed_gold_and_submitted_work_only(project):
     assert read.surfaces[0, 5] == "Kidal"
 
 
+def test_gold_documents_are_the_most_recently_reviewed(project):
+    documents_with_gold(project, 3, [UserFactory(username="ana")])
+    first, second, third = project.documents.order_by("pk")
+    for day, document in ((3, first), (1, second), (2, third)):
+        Annotation.objects.filter(document=document, kind="gold").update(
+            submitted_at=datetime(2026, 12, day, tzinfo=UTC)
+        )
+    gold = gold_documents(project=project, limit=2)
+    assert [read.document_id for read in gold.documents] == [first.pk, third.pk]
+    assert gold.reviewed == 3
+
+
 @pytest.mark.parametrize("documents", [2, 12])
-def test_gold_documents_take_three_queries_whatever_the_size(
+def test_gold_documents_take_four_queries_whatever_the_size(
     project, documents, django_assert_num_queries
 ):
     users = [UserFactory(username=name) for name in ("ana", "ben", "cy")]
     documents_with_gold(project, documents, users)
-    with django_assert_num_queries(3):
-        read = gold_documents(project=project)
+    with django_assert_num_queries(4):
+        read = gold_documents(project=project).documents
     assert len(read) == documents
     assert all(len(document.works) == 3 for document in read)
 
@@ -102,13 +119,13 @@ def test_label_consistency_lists_strings_with_two_labels_and_where(project):
     (kidal,) = found.listed
     assert kidal.text == "Kidal" and kidal.spans == 3
     loc, org = kidal.labels
-    assert (loc.label, loc.spans, loc.documents) == ("LOC", 2, 2)
-    assert loc.links == [first.pk, second.pk] and loc.sources == ["ana", GOLD]
-    assert (org.label, org.spans, org.links, org.sources) == ("ORG", 1, [first.pk], ["ben"])
+    assert (loc.label, loc.spans, loc.sources) == ("LOC", 2, {"ana": 1, GOLD: 1})
+    assert loc.links == [first.pk, second.pk]
+    assert (org.label, org.spans, org.links, org.sources) == ("ORG", 1, [first.pk], {"ben": 1})
 
 
 @pytest.mark.parametrize("strings", [2, 8])
-def test_label_consistency_takes_two_queries_and_counts_what_it_leaves_out(
+def test_label_consistency_takes_one_query_and_counts_what_it_leaves_out(
     project, strings, django_assert_num_queries
 ):
     ana, ben = UserFactory(username="ana"), UserFactory(username="ben")
@@ -116,7 +133,7 @@ def test_label_consistency_takes_two_queries_and_counts_what_it_leaves_out(
         document = DocumentFactory(project=project, text=f"Town{index:02} is here.")
         annotate(document, author=ana, spans=[("LOC", 0, 6)])
         annotate(document, author=ben, spans=[("ORG", 0, 6)])
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(1):
         found = label_consistency(project=project, limit=3)
     assert found.total == strings
     assert len(found.listed) == min(3, strings)

@@ -2,13 +2,13 @@
 
 The maths is ``annotations.quality``'s (pure); this module only reads, a fixed number of
 queries whatever the project's size: three for the gold comparison (annotations, spans,
-stances), two for the consistency check (one GROUP BY over the project's spans by text and
-label, then the documents of the strings listed).
+stances), one for the consistency check (a GROUP BY over the project's spans by text, label
+and author).
 """
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, F, Max, Min, Q, QuerySet
 from django.db.models.expressions import OrderBy
 
 from annotations.agreement import AnnotatorWork
@@ -22,27 +22,38 @@ from annotations.models import (
     Span,
     Stance,
 )
-from annotations.quality import (
-    GoldDocument,
-    Inconsistency,
-    inconsistencies,
-    link_inconsistencies,
-)
+from annotations.quality import GoldDocument, Inconsistency, inconsistencies
 
 GOLD = "gold"  # the source name of gold in the consistency check
 SUBMITTED = Q(kind=AnnotationKind.MANUAL, status=AnnotationStatus.SUBMITTED)
 REVIEWED_GOLD = Q(kind=AnnotationKind.GOLD, status=AnnotationStatus.SUBMITTED)
 
 
-def gold_documents(*, project: Project) -> list[GoldDocument]:
-    """Each document with reviewed gold: its gold and every submitted manual annotation's work.
+RECENT_GOLD = 1000  # the reviewed documents compared with: the most recently reviewed
 
-    Three queries (annotations, spans, stances).
+
+@dataclass
+class GoldWork:
+    """The most recently reviewed documents' work, and how many documents have reviewed gold."""
+
+    documents: list[GoldDocument]
+    reviewed: int
+
+
+def gold_documents(*, project: Project, limit: int = RECENT_GOLD) -> GoldWork:
+    """The ``limit`` most recently reviewed documents: their gold and submitted manual work.
+
+    Four queries (how many reviewed, annotations, spans, stances). Bounded by ``limit``, so
+    that the page costs the same on a project with 100,000 reviewed documents as with 1,000
+    (comparing 2,000 documents took 3 s on a loaded two-core machine); recent work is also
+    what an annotator's feedback should be about.
     """
-    reviewed = Annotation.objects.filter(document=OuterRef("document_id")).filter(REVIEWED_GOLD)
-    compared = Annotation.objects.filter(document__project=project).filter(
-        REVIEWED_GOLD | (SUBMITTED & Q(Exists(reviewed)))
-    )
+    reviewed_gold = Annotation.objects.filter(document__project=project).filter(REVIEWED_GOLD)
+    reviewed = reviewed_gold.count()
+    recent = reviewed_gold.order_by(F("submitted_at").desc(nulls_last=True), "-pk").values(
+        "document_id"
+    )[:limit]
+    compared = Annotation.objects.filter(document_id__in=recent).filter(REVIEWED_GOLD | SUBMITTED)
     documents: dict[int, GoldDocument] = {}
     owner: dict[int, tuple[GoldDocument, AnnotatorWork]] = {}
     for pk, document_id, kind, username in compared.order_by("pk").values_list(
@@ -85,7 +96,10 @@ def gold_documents(*, project: Project) -> list[GoldDocument]:
         holder = None if holder_start is None else (holder_start, holder_end)
         work.stances.append((target, holder, label))
     # Gold alone (nobody's submitted work left) compares nobody.
-    return [document for _, document in sorted(documents.items()) if document.works]
+    return GoldWork(
+        documents=[document for _, document in sorted(documents.items()) if document.works],
+        reviewed=reviewed,
+    )
 
 
 @dataclass
@@ -97,37 +111,36 @@ class Consistency:
 
 
 def label_consistency(*, project: Project, limit: int = 50) -> Consistency:
-    """The entity spans' surface strings that carry two labels or more (two queries).
+    """The entity spans' surface strings that carry two labels or more (one query).
 
     Over submitted manual work and gold; see ``annotations.quality`` for how strings are
-    compared. The database groups by exact text and label, Python folds case: SQLite's
-    ``lower()`` folds ASCII only, so folding in SQL would differ between the databases.
+    compared. The database groups by exact text, label and author, Python folds case: SQLite's
+    ``lower()`` folds ASCII only, so folding in SQL would differ between the databases. No
+    COUNT(DISTINCT document): it makes the database sort every span of the project by text
+    (2.8 s at 600,000 spans); the first and last document of each group are links enough.
     """
-    spans = Span.objects.filter(
-        Q(annotation__kind=AnnotationKind.GOLD) | Q(annotation__status=AnnotationStatus.SUBMITTED),
-        annotation__document__project=project,
-        annotation__kind__in=[AnnotationKind.GOLD, AnnotationKind.MANUAL],
-        label__kind=LabelKind.ENTITY,
-    )
     rows = (
-        spans.order_by()
-        .values_list("text", "label__name")
-        .annotate(n=Count("pk"), documents=Count("annotation__document_id", distinct=True))
-    )
-    found = inconsistencies(rows)
-    listed = found[:limit]
-    if listed:
-        texts = {spelling for item in listed for spelling in item.spellings}
-        where = (
-            spans.filter(text__in=texts)
-            .order_by()
-            .values_list(
-                "text", "label__name", "annotation__document_id", "annotation__author__username"
-            )
-            .distinct()
+        Span.objects.filter(
+            Q(annotation__kind=AnnotationKind.GOLD)
+            | Q(
+                annotation__kind=AnnotationKind.MANUAL,
+                annotation__status=AnnotationStatus.SUBMITTED,
+            ),
+            annotation__document__project=project,
+            label__kind=LabelKind.ENTITY,
         )
-        link_inconsistencies(listed, ((t, lbl, d, who or GOLD) for t, lbl, d, who in where))
-    return Consistency(listed=listed, total=len(found))
+        .order_by()
+        .values_list("text", "label__name", "annotation__author__username")
+        .annotate(
+            n=Count("pk"),
+            first=Min("annotation__document_id"),
+            last=Max("annotation__document_id"),
+        )
+    )
+    found = inconsistencies(
+        (text, label, who or GOLD, n, first, last) for text, label, who, n, first, last in rows
+    )
+    return Consistency(listed=found[:limit], total=len(found))
 
 
 # The per-document agreement list's orders: least agreement first by default, as the review

@@ -16,7 +16,7 @@ from annotations import rules, selectors
 from annotations.agreement_sums import counts_from_json, figures
 from annotations.charts import AgreementBar, ScoreBar, agreement_chart, score_chart
 from annotations.quality import OVERALL, AnnotatorQuality, Tally, against_gold
-from annotations.selectors.quality import gold_documents, label_consistency
+from annotations.selectors.quality import RECENT_GOLD, gold_documents, label_consistency
 from annotations.services import agreement as agreement_services
 from annotations.views.base import AuthenticatedHttpRequest, reviewed_project
 
@@ -39,7 +39,8 @@ class AnnotatorRow:
 def project_quality(request: AuthenticatedHttpRequest, project_id: int) -> HttpResponse:
     """Per annotator against gold, agreement per label, labels used inconsistently."""
     project = reviewed_project(request, project_id)
-    compared = against_gold(gold_documents(project=project))
+    gold = gold_documents(project=project)
+    compared = against_gold(gold.documents)
     pace = {
         person.username: person.median_seconds
         for person in selectors.annotator_progress(project=project)
@@ -67,6 +68,8 @@ def project_quality(request: AuthenticatedHttpRequest, project_id: int) -> HttpR
     context = {
         "project": project,
         "rows": rows,
+        "gold": gold,
+        "recent_gold": RECENT_GOLD,
         "f1_chart": agreement_chart(
             [
                 AgreementBar(
