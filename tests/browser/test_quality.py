@@ -46,6 +46,7 @@ def test_reviewer_adjudicates_then_reads_each_annotator_against_gold(
     page.goto(f"{live_server.url}/projects/{world.project.pk}/dashboard/")
     page.click(".project-actions a:has-text('Quality')")
     expect(page.locator("h1")).to_have_text("Quality")
+    expect(page.locator("#gold-scope")).to_contain_text("Compared on 1 document")
 
     # Each annotator's precision and recall against the gold the server holds.
     golden = spans_of(gold)
@@ -77,8 +78,9 @@ def test_reviewer_adjudicates_then_reads_each_annotator_against_gold(
 
     # The same name labelled PER by ana and LOC by ben: listed, and its link opens the review page.
     row = page.locator('#consistency-table tr[data-text="Bakary Dembélé"]')
-    expect(row.locator('li[data-label="PER"]')).to_contain_text("by ana")
-    expect(row.locator('li[data-label="LOC"]')).to_contain_text("by ben")
+    expect(row.locator('li[data-label="PER"] [data-source="ana"]')).to_have_text("ana 1")
+    expect(row.locator('li[data-label="LOC"] [data-source="ben"]')).to_have_text("ben 1")
+    expect(row.locator('li[data-label="LOC"] [data-source]')).to_have_count(1)
     row.locator('li[data-label="LOC"] a').first.click()
     expect(page.locator("#reviewer.ready")).to_be_attached()
     assert page.url.endswith(f"/documents/{world.document.pk}/review/")
