@@ -68,11 +68,17 @@ def test_reviewers_see_each_annotator_against_gold_and_what_to_fix(client, team)
     assert "style=" not in html and "<script" not in html
 
 
-def test_the_dashboard_links_to_the_quality_page(client, team):
-    project, _, people = team
+def test_the_dashboard_links_to_the_quality_page_and_shows_alpha_per_label(client, team):
+    project, labels, people = team
+    annotated(project, labels, people, 1)
     client.force_login(people["rev"])
     html = client.get(f"/projects/{project.pk}/dashboard/").content.decode()
     assert f'href="/projects/{project.pk}/quality/"' in html
+    # Seven tokens ("Kidal and Gao are towns . 1"): Gao LOC for both, Kidal LOC for ben only.
+    # Values in 3, out 11, n 14; the one mixed unit disagrees both ways (2), expected
+    # (196 - 9 - 121) / 13: alpha = 1 - 2 * 13 / 66 = 0.61.
+    loc = re.search(r'<tr data-label-alpha="LOC">.*?<td class="num">(.*?)</td>', html, re.S)
+    assert loc.group(1) == f"{1 - 2 / (66 / 13):.2f}" == "0.61"
 
 
 def test_annotators_never_see_the_quality_page_and_outsiders_not_even_that_it_exists(client, team):
