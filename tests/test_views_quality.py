@@ -33,9 +33,9 @@ def team(db):
     return project, labels, people
 
 
-def annotated(project, labels, people, index):
+def annotated(project, labels, people, index, text=TEXT):
     """A document with reviewed gold (Kidal LOC, Gao LOC); ana calls Kidal ORG, ben agrees."""
-    document = DocumentFactory(project=project, text=f"{TEXT} {index}")
+    document = DocumentFactory(project=project, text=f"{text} {index}")
     gold = AnnotationFactory(document=document, kind="gold", author=None, status="submitted")
     for span in (KIDAL, GAO):
         SpanFactory(annotation=gold, label=labels["LOC"], start=span[0], end=span[1])
@@ -114,3 +114,23 @@ def test_score_chart_escapes_names_and_shows_negative_and_missing_values():
     assert 'fill="#888888"' in svg  # not #rrggbb: the fallback colour
     assert ">-0.25</text>" in svg and 'width="1"' in svg  # below chance: a sliver, value as is
     assert ">n/a</text>" in svg
+
+
+def test_a_project_without_reviewed_gold_says_what_to_do(client, team):
+    project, _, people = team
+    client.force_login(people["rev"])
+    html = client.get(f"/projects/{project.pk}/quality/").content.decode()
+    assert "No document has reviewed gold and submitted work yet" in html
+    assert "No entity string carries two labels." in html
+
+
+def test_names_and_texts_are_shown_as_text(client, team):
+    project, labels, people = team
+    labels["ORG"].name = "<b>ORG</b>"
+    labels["ORG"].save()
+    annotated(project, labels, people, 1, text="<i>dal and Gao are towns.")
+    client.force_login(people["rev"])
+    html = client.get(f"/projects/{project.pk}/quality/").content.decode()
+    assert "<b>" not in html and "<i>" not in html
+    # The span is the text's first five code points: "<i>da".
+    assert "labels “&lt;i&gt;da” &lt;b&gt;ORG&lt;/b&gt; where gold has LOC" in html
