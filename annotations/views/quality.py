@@ -69,7 +69,7 @@ def project_quality(request: AuthenticatedHttpRequest, project_id: int) -> HttpR
         "project": project,
         "rows": rows,
         "gold": gold,
-        "recent_gold": RECENT_GOLD,
+        "recent_gold": f"{RECENT_GOLD:,}",
         "f1_chart": agreement_chart(
             [
                 AgreementBar(
