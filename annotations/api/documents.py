@@ -14,6 +14,7 @@ from rest_framework.response import Response
 
 from annotations import access, selectors
 from annotations.api import permissions
+from annotations.api.agreement import document_agreement_output
 from annotations.api.base import ApiView, AuthenticatedRequest, ListApiView, StrictJSONParser
 from annotations.api.document_filters import FALSE_VALUES, TRUE_VALUES, DocumentFilter
 from annotations.api.errors import TOO_LARGE
@@ -25,6 +26,7 @@ from annotations.api.serializers import (
     ImportReportOutput,
 )
 from annotations.models import Document
+from annotations.services import agreement as agreement_services
 from annotations.services.ingest import (
     ANNOTATE_AS,
     AS_PREDICTION,
@@ -187,7 +189,12 @@ class DocumentDetailApi(ApiView):
     @extend_schema(responses={200: DocumentOutput})
     def get(self, request: AuthenticatedRequest, document_id: int) -> Response:
         document = permissions.document_for(request, document_id)
-        return Response(DocumentOutput(document).data)
+        data = DocumentOutput(document).data
+        if access.may_review(document.caller_role):
+            # Reviewers and managers also read its agreement (annotators work blind).
+            row = agreement_services.document_agreement_current(document_id=document.pk)
+            data["agreement"] = document_agreement_output(row) if row else None
+        return Response(data)
 
 
 def _length(size: str | int | None) -> int:

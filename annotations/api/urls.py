@@ -56,6 +56,11 @@ urlpatterns = [
         agreement.AgreementApi.as_view(),
         name="api-agreement",
     ),
+    path(
+        "projects/<int:project_id>/agreement/documents/",
+        agreement.DocumentAgreementListApi.as_view(),
+        name="api-agreement-documents",
+    ),
     path("projects/<int:project_id>/export/", exports.ExportApi.as_view(), name="api-export"),
     path(
         "projects/<int:project_id>/export/warnings/",
