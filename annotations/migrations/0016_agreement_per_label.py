@@ -15,7 +15,7 @@ def drop_stored_agreement(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("annotations", "0014_document_project_id_idx"),
+        ("annotations", "0015_shortcuts_one_meaning"),
     ]
 
     operations = [
