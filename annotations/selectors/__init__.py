@@ -123,6 +123,7 @@ from annotations.selectors.releases import (
     release_list,
 )
 from annotations.selectors.review import (
+    COMMENTS_OPEN,
     REVIEW_IN_REVIEW,
     REVIEW_NO_GOLD,
     REVIEW_NOT_REVIEWED,
@@ -135,6 +136,7 @@ from annotations.selectors.review import (
 
 __all__ = [
     "CHUNKS_PER_FETCH",
+    "COMMENTS_OPEN",
     "DOCUMENT_IN_PROGRESS",
     "DOCUMENT_IN_REVIEW",
     "DOCUMENT_NOT_STARTED",

@@ -151,20 +151,17 @@ class MentionRow:
 
 
 def comment_mentions_for_user(*, user: User, limit: int = 10) -> tuple[int, list[MentionRow]]:
-    """Return how many open comments mention the user, and the documents with the most recent.
+    """Return how many open comments mention the user, and the documents where most of them are.
 
-    Only comments the user may still read count (their role may have changed since). Two
-    queries whatever the number of mentions.
+    Only comments the user may still read count (their role may have changed since). One
+    query, grouped by document, whatever the number of mentions.
     """
-    mentioning = (
+    rows = list(
         Comment.objects.filter(mentions=user, resolved_at__isnull=True)  # type: ignore[no-redef, misc]  # see role_of
         .annotate(caller_role=role_of(user, "document__project_id"))
         .filter(caller_role__isnull=False)
         .filter(_visible_to(user))
-    )
-    total = mentioning.count()
-    rows = (
-        mentioning.values(  # type: ignore[misc]  # see role_of
+        .values(
             "document_id",
             "document__external_id",
             "document__project_id",
@@ -172,8 +169,9 @@ def comment_mentions_for_user(*, user: User, limit: int = 10) -> tuple[int, list
             "caller_role",
         )
         .annotate(count=Count("id"))
-        .order_by("-count", "document_id")[:limit]
+        .order_by("-count", "document_id")
     )
+    total = sum(row["count"] for row in rows)
     return total, [
         MentionRow(
             document_id=row["document_id"],
@@ -183,7 +181,7 @@ def comment_mentions_for_user(*, user: User, limit: int = 10) -> tuple[int, list
             role=row["caller_role"],
             count=row["count"],
         )
-        for row in rows
+        for row in rows[:limit]
     ]
 
 
