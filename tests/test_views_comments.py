@@ -53,7 +53,7 @@ def queue_rows(client, project, query=""):
     rows = re.findall(
         r'<tr data-document-id="(\d+)">.*?<td class="num open-comments">(.*?)</td>', html, re.S
     )
-    return {int(pk): re.sub(r"<[^>]+>|💬", "", cell).strip() for pk, cell in rows}
+    return {int(pk): re.sub(r"<[^>]+>", "", cell).strip() for pk, cell in rows}
 
 
 def test_review_queue_counts_open_comments_and_filters_on_them(client, project):

@@ -135,7 +135,7 @@ def comment_create(
             raise Forbidden(NOT_STARTED)
         fields = {"annotation": own}
     mentioned = _mentions(document_id=document.pk, body=body, annotation=fields.get("annotation"))
-    with transaction.atomic(durable=True):
+    with transaction.atomic():
         comment = Comment.objects.create(document=document, author=actor, body=body, **fields)
         comment.mentions.set(mentioned)
     return comment
@@ -172,7 +172,7 @@ def comment_update(
             document_id=comment.document_id, body=body, annotation=comment.annotation
         )
     now = timezone.now()
-    with transaction.atomic(durable=True):
+    with transaction.atomic():
         changed: list[str] = []
         if mentioned is not None and body is not None:
             comment.body = body

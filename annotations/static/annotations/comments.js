@@ -95,7 +95,9 @@ class CommentsPanel {
       if (keyAction(entries, event) !== "comments") return;
       event.preventDefault();
       this.openSelected();
-      this.body.focus();
+      // The panel sits below the others in the side column: bring all of it into view.
+      this.panel.scrollIntoView({ block: "nearest" });
+      this.body.focus({ preventScroll: true });
     });
   }
 
