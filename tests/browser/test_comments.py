@@ -191,3 +191,44 @@ def test_screenshots_of_the_comments_panel_and_the_queue(live_server, sign_in, w
     ana.screenshot(path=SCREENSHOTS / f"comments-annotate-{width}.png")
     scroll = ana.evaluate("document.documentElement.scrollWidth")
     assert scroll <= WIDTHS[width][0]
+
+
+def test_reviewer_comments_on_a_highlight_in_an_annotators_lane_and_counts_are_exposed(
+    live_server, sign_in
+):
+    world, rev, _ben, annotation, spans = comments_world()
+    span = spans["regional electoral commission"]
+    submit(annotation, world.user)
+    page = sign_in(rev)
+    page.goto(f"{live_server.url}/documents/{world.document.pk}/review/")
+    expect(page.locator("#reviewer.ready")).to_be_attached()
+    changes = page.evaluate_handle(
+        """() => {
+            const seen = [];
+            document.addEventListener("workbench:comments", (event) =>
+                seen.push([...event.detail.counts.entries()]));
+            return seen;
+        }"""
+    )
+
+    page.keyboard.press(".")  # ana's lane
+    page.locator(f'#document-text [data-span-id="{span.pk}"]').first.click()
+    page.keyboard.press("m")
+    page.keyboard.type("@ana the commission is an ORG, fine; add its claim too.")
+    page.keyboard.press("Control+Enter")
+
+    expect(page.locator("#comments-panel .comment")).to_have_count(1)
+    stored = Comment.objects.get()
+    assert (stored.span_id, stored.annotation_id, stored.author) == (span.pk, annotation.pk, rev)
+    assert [user.username for user in stored.mentions.all()] == ["ana"]
+    # What the annotation list (annolist.js) reads: open comments per item.
+    counts = page.evaluate(
+        f"""async () => {{
+            const module = await import("/static/annotations/comments.js");
+            return [...module.commentCounts({world.document.pk}).entries()];
+        }}"""
+    )
+    assert counts == [[f"span-{span.pk}", 1]]
+    assert changes.json_value()[-1] == [[f"span-{span.pk}", 1]]
+    # Gold was not touched by the keys typed into the comment box.
+    assert not Annotation.objects.filter(document=world.document, kind="gold").exists()
