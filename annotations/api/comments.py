@@ -7,6 +7,7 @@ caller may not read answers 404, as an id that does not exist.
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
 from annotations import selectors
@@ -18,6 +19,12 @@ from annotations.models.comments import BODY_MAX_LENGTH
 from annotations.services import comments as services
 
 NO_CHANGE = "Send at least one of: body, resolved."
+
+
+class CommentPages(PageNumberPagination):
+    """Threads are read whole by the pages: 200 a page, so one request nearly always does."""
+
+    page_size = 200
 
 
 class CommentOutput(serializers.ModelSerializer):
@@ -72,6 +79,7 @@ class DocumentCommentListApi(ListApiView):
     """
 
     serializer_class = CommentOutput
+    pagination_class = CommentPages
 
     class InputSerializer(base.InputSerializer):
         body = serializers.CharField(
