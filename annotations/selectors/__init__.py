@@ -54,7 +54,6 @@ from annotations.selectors.comments import (
     comment_span_target,
     comment_stance_target,
     comment_visible,
-    has_open_comments,
     open_comments,
 )
 from annotations.selectors.dashboard import (
@@ -199,7 +198,6 @@ __all__ = [
     "gold_guidelines_counts",
     "guidelines_current",
     "guidelines_versions",
-    "has_open_comments",
     "import_job_chunks",
     "import_job_get_for_user",
     "import_job_list",

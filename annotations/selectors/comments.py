@@ -17,7 +17,7 @@ Invariants:
 from dataclasses import dataclass
 
 from django.contrib.auth.models import User
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet
 
 from annotations.models import (
     Annotation,
@@ -183,8 +183,3 @@ def comment_mentions_for_user(*, user: User, limit: int = 10) -> tuple[int, list
         )
         for row in rows[:limit]
     ]
-
-
-def has_open_comments(queryset: QuerySet, *, document_ref: str = "document_id") -> QuerySet:
-    """Keep the rows whose document has an unresolved comment."""
-    return queryset.filter(Exists(open_comments(document_ref=document_ref)))

@@ -127,7 +127,7 @@ def comment_create(
         fields = {
             "stance": stance,
             "annotation": stance.annotation,
-            "target_caption": f"{stance.label.name} on “{_quote(stance.target.name)}”",
+            "target_caption": f"“{_quote(stance.target.name)}”: {stance.label.name}",
         }
     elif not access.sees_others_work(role):
         own = selectors.comment_own_annotation(user=actor, document=document)

@@ -45,11 +45,11 @@ def test_annotator_comments_on_own_span_and_reviewer_reads_it(world):
     ]
 
 
-def test_comment_on_a_stance_is_captioned_with_value_and_target(world):
+def test_comment_on_a_stance_is_captioned_with_target_and_value(world):
     response = post(world, "annotator", body="Not sure", stance=world.stance.pk)
 
     assert response.status_code == 201, response.json()
-    assert response.json()["target_caption"] == "FAVOR on “the intervention”"
+    assert response.json()["target_caption"] == "“the intervention”: FAVOR"
     assert Comment.objects.get().stance == world.stance
 
 

@@ -11,6 +11,7 @@ from annotations.services.annotating import (
     annotation_get_or_create,
     annotation_set_status,
     span_create,
+    stance_create,
 )
 from annotations.services.comments import comment_create
 from tests.browser.annotating import highlight, make_world, open_document
@@ -232,3 +233,32 @@ def test_reviewer_comments_on_a_highlight_in_an_annotators_lane_and_counts_are_e
     assert changes.json_value()[-1] == [[f"span-{span.pk}", 1]]
     # Gold was not touched by the keys typed into the comment box.
     assert not Annotation.objects.filter(document=world.document, kind="gold").exists()
+
+
+def test_annotator_opens_the_thread_of_a_stance_with_its_target_key_then_m(live_server, sign_in):
+    world, _rev, _ben, annotation, _spans = comments_world()
+    stance = stance_create(
+        annotation=annotation,
+        target=world.targets[0].pk,
+        label=world.labels["FAVOR"].pk,
+        actor=world.user,
+    )
+    page = open_document(sign_in(world.user), live_server, world.document)
+
+    page.keyboard.press("1")  # activates the first target's stance
+    page.keyboard.press("m")
+    expect(panel(page).locator("#comments-scope")).to_have_text(
+        "Thread of stance · the French intervention"
+    )
+    page.keyboard.type("Held by the article itself?")
+    page.keyboard.press("Control+Enter")
+
+    expect(panel(page).locator(".comment-body")).to_have_text(["Held by the article itself?"])
+    stored = Comment.objects.get()
+    assert (stored.stance_id, stored.span_id) == (stance.pk, None)
+    assert stored.target_caption == "“the French intervention”: FAVOR"
+    # Back to every comment: the stance's comment is listed with what it is about.
+    page.click("#comments-all")
+    expect(panel(page).locator(".comment-target")).to_have_text(
+        "on “the French intervention”: FAVOR"
+    )
