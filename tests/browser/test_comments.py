@@ -257,6 +257,16 @@ def test_annotator_opens_the_thread_of_a_stance_with_its_target_key_then_m(live_
     stored = Comment.objects.get()
     assert (stored.stance_id, stored.span_id) == (stance.pk, None)
     assert stored.target_caption == "“the French intervention”: FAVOR"
+    # Edit it: the server keeps the new text and when it changed.
+    panel(page).locator('[data-action="edit"]').click()
+    editor = panel(page).locator(".comment-edit")
+    expect(editor).to_be_focused()
+    editor.fill("Held by the article itself? 🇲🇱")
+    editor.press("Control+Enter")
+    expect(panel(page).locator(".comment-body")).to_have_text(["Held by the article itself? 🇲🇱"])
+    expect(panel(page).locator(".comment-head")).to_contain_text("edited")
+    stored.refresh_from_db()
+    assert stored.body == "Held by the article itself? 🇲🇱" and stored.edited_at is not None
     # Back to every comment: the stance's comment is listed with what it is about.
     page.click("#comments-all")
     expect(panel(page).locator(".comment-target")).to_have_text(

@@ -282,7 +282,7 @@ class CommentsPanel {
   }
 
   edit(item, comment) {
-    const area = make("textarea", { className: "comment-edit", rows: 3, maxlength: 5000, "aria-label": "Edit the comment" });
+    const area = make("textarea", { className: "comment-edit", rows: 3, "aria-label": "Edit the comment" });
     area.value = comment.body;
     const save = make("button", { type: "button", className: "primary small", text: "Save" });
     const cancel = make("button", { type: "button", className: "small", text: "Cancel" });
