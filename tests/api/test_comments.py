@@ -255,3 +255,25 @@ def test_the_list_runs_four_queries_whatever_the_number_of_comments(
         many = client.get(url(world))
 
     assert (few.json()["count"], many.json()["count"]) == (3, 23)
+
+
+def test_comments_on_gold_are_for_reviewers_and_on_predictions_for_everyone(world):
+    gold = AnnotationFactory(document=world.document, author=None, kind="gold")
+    gold_span = SpanFactory(annotation=gold, label=world.entity, start=0, end=5)
+    prediction = AnnotationFactory(document=world.document, author=None, kind="prediction")
+    predicted = SpanFactory(annotation=prediction, label=world.entity, start=10, end=16)
+
+    refused = post(world, "reviewer", body="@annotator see gold", span=gold_span.pk)
+    on_gold = post(world, "reviewer", body="Gold note for @manager", span=gold_span.pk)
+    annotator_on_gold = post(world, "annotator", body="x", span=gold_span.pk)
+    on_prediction = post(world, "annotator", body="The model missed a name", span=predicted.pk)
+
+    assert refused.status_code == 400
+    assert refused.json()["errors"] == {"body": [messages.CANNOT_SEE.format(username="annotator")]}
+    assert on_gold.status_code == 201 and on_prediction.status_code == 201
+    assert annotator_on_gold.status_code == 400 and "span" in annotator_on_gold.json()["errors"]
+    assert [c["body"] for c in listed(world, "annotator")] == ["The model missed a name"]
+    assert [c["body"] for c in listed(world, "manager")] == [
+        "Gold note for @manager",
+        "The model missed a name",
+    ]
