@@ -62,7 +62,7 @@ class CommentOutput(serializers.ModelSerializer):
         return comment.resolved_at is not None
 
     def get_mentions(self, comment: Comment) -> list[str]:
-        return [user.username for user in comment.mentions.all()]
+        return sorted(user.username for user in comment.mentions.all())
 
     def get_may_edit(self, comment: Comment) -> bool:
         return services.may_edit(comment, self.context["user"])

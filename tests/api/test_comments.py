@@ -10,6 +10,9 @@ from tests.factories import AnnotationFactory, MembershipFactory, SpanFactory, U
 
 pytestmark = pytest.mark.django_db
 
+WRITE_QUERIES = 9
+RESOLVE_QUERIES = 5
+
 
 def url(world):
     return f"/api/documents/{world.document.pk}/comments/"
@@ -277,3 +280,23 @@ def test_comments_on_gold_are_for_reviewers_and_on_predictions_for_everyone(worl
         "Gold note for @manager",
         "The model missed a name",
     ]
+
+
+def test_writing_and_resolving_take_a_fixed_number_of_queries_whatever_the_mentions(
+    world, django_assert_num_queries
+):
+    client = client_for(world.users["reviewer"])
+    few = {"body": "Ask @annotator", "span": world.span.pk}
+    many = {"body": "Ask @annotator @manager @reviewer", "span": world.span.pk}
+    # The document with the role, the span, the members, savepoint, insert, the mentions'
+    # current rows and insert, release, the mentions read back.
+    with django_assert_num_queries(WRITE_QUERIES):
+        client.post(url(world), few, format="json")
+    with django_assert_num_queries(WRITE_QUERIES):
+        created = client.post(url(world), many, format="json").json()
+    # The comment with its role and people, its mentions, savepoint, update, release.
+    with django_assert_num_queries(RESOLVE_QUERIES):
+        response = client.patch(f"/api/comments/{created['id']}/", {"resolved": True}, "json")
+
+    assert response.json()["resolved"] is True
+    assert created["mentions"] == ["annotator", "manager", "reviewer"]
