@@ -109,6 +109,7 @@ def test_home_lists_open_comments_that_mention_me_and_links_to_the_document(clie
     html = client.get("/").content.decode()
 
     assert "2 open comments mention you" in html
+    assert "annotations/comments.css" in html  # the badges' style
     assert re.search(rf'<a href="/documents/{busy.pk}/annotate/">busy</a>', html)
 
 

@@ -1,10 +1,20 @@
-"""Comments (issue 15, item 4): threads on a document, a span or a stance, with mentions."""
+"""Comments (issue 15, item 4): threads on a document, a span or a stance, with mentions.
+
+``m`` becomes the key that opens the selected item's thread: one key, one meaning, so a label
+that had ``m`` (or ``M``) as its shortcut loses it (the label stays, with every span and
+stance; a manager can give it a free key on the project's settings page).
+"""
 
 import django.db.models.deletion
 import django.db.models.functions.text
 import django.db.models.lookups
 from django.conf import settings
 from django.db import migrations, models
+
+
+def clear_m_shortcuts(apps, schema_editor):
+    Label = apps.get_model("annotations", "Label")
+    Label.objects.filter(shortcut__in=["m", "M"]).update(shortcut="")
 
 
 class Migration(migrations.Migration):
@@ -14,6 +24,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.RunPython(clear_m_shortcuts, migrations.RunPython.noop, elidable=True),
         migrations.CreateModel(
             name="Comment",
             fields=[

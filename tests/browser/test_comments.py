@@ -14,8 +14,8 @@ from annotations.services.annotating import (
     stance_create,
 )
 from annotations.services.comments import comment_create
-from tests.browser.annotating import highlight, make_world, open_document, select_words, wait_saved
-from tests.factories import LabelFactory, MembershipFactory, UserFactory
+from tests.browser.annotating import highlight, make_world, open_document
+from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -272,21 +272,3 @@ def test_annotator_opens_the_thread_of_a_stance_with_its_target_key_then_m(live_
     expect(panel(page).locator(".comment-target")).to_have_text(
         "on “the French intervention”: FAVOR"
     )
-
-
-def test_a_label_that_had_the_key_m_before_it_was_reserved_keeps_it(live_server, sign_in):
-    world, _rev, _ben, annotation, _spans = comments_world()
-    LabelFactory(project=world.project, name="MISC", kind="entity", shortcut="m")
-    page = open_document(sign_in(world.user), live_server, world.document)
-    text = world.document.text
-
-    start, end = select_words(page, text, "Markala")
-    page.keyboard.press("m")
-
-    wait_saved(page)
-    assert annotation.spans.filter(label__name="MISC").values_list("start", "end").get() == (
-        start,
-        end,
-    )
-    expect(page.locator("#comments-scope")).to_have_text("All comments on this document")
-    expect(page.locator("#comment-body")).not_to_be_focused()

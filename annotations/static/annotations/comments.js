@@ -26,11 +26,6 @@ const TYPING_MENTION = /(?:^|[^\w.+@-])@([\w.+@-]*)$/;
 
 const countsByDocument = new Map();
 
-// A label given the key before it was reserved keeps it (as annotatorinput.js lets it); the
-// panel's "Selected item" button still opens the thread.
-const labelTakes = (key) =>
-  document.querySelector(`.label-button[aria-keyshortcuts="${CSS.escape(key.toLowerCase())}" i]`) !== null;
-
 /** Open comments per item of the document, as last loaded: see the header. */
 export function commentCounts(documentId) {
   return countsByDocument.get(Number(documentId)) || new Map();
@@ -97,7 +92,7 @@ class CommentsPanel {
     const entries = KEYMAP[this.panel.dataset.page] || KEYMAP.annotate;
     document.addEventListener("keydown", (event) => {
       if (document.querySelector("dialog[open]") || isTyping(event.target)) return;
-      if (keyAction(entries, event) !== "comments" || labelTakes(event.key)) return;
+      if (keyAction(entries, event) !== "comments") return;
       event.preventDefault();
       this.openSelected();
       // The panel sits below the others in the side column: bring all of it into view.
