@@ -5,6 +5,7 @@ from annotations.api import (
     agreement,
     annotating,
     assignments,
+    comments,
     docs,
     documents,
     exports,
@@ -70,6 +71,12 @@ urlpatterns = [
     path(
         "documents/<int:document_id>/", documents.DocumentDetailApi.as_view(), name="api-document"
     ),
+    path(
+        "documents/<int:document_id>/comments/",
+        comments.DocumentCommentListApi.as_view(),
+        name="api-document-comments",
+    ),
+    path("comments/<int:comment_id>/", comments.CommentDetailApi.as_view(), name="api-comment"),
     path("documents/<int:document_id>/gold/", gold.GoldApi.as_view(), name="api-gold"),
     path(
         "documents/<int:document_id>/gold/accept/",

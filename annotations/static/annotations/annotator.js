@@ -31,7 +31,8 @@ import { SpanEditing } from "./spans.js";
 import { StanceEditing } from "./stances.js";
 import { Store, isClientId, newUuid } from "./store.js";
 import { TextView } from "./textview.js";
-// The guidelines drawer wires itself (its key, its button) when imported.
+// The guidelines drawer and the comments panel wire themselves (keys, buttons) when imported.
+import "./comments.js";
 import "./guidelines.js";
 
 export const NOT_EDITABLE = "This annotation is read-only.";

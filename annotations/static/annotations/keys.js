@@ -44,6 +44,7 @@ const ANNOTATE = [
     { keys: ["Enter"], ctrl: true, action: "submit", help: "Submit and open the next document" },
     { keys: ["z"], ctrl: true, shift: false, action: "undo", help: "Undo the last change" },
     { keys: ["g"], action: "guidelines", help: "Open or close the guidelines" },
+    { keys: ["m"], action: "comments", help: "Comments: the selected highlight's or stance's thread" },
     { keys: ["?"], action: "help", help: "Show this help" },
   ]),
 ];

@@ -22,7 +22,8 @@ import { OffsetIndex } from "./offsets.js";
 import { el, shorten } from "./panels.js";
 import { ReviewInput } from "./reviewinput.js";
 import { TextView } from "./textview.js";
-// The guidelines drawer wires itself (its key, its button) when imported.
+// The guidelines drawer and the comments panel wire themselves (keys, buttons) when imported.
+import "./comments.js";
 import "./guidelines.js";
 
 const GOLD_STATE_TEXT = { none: "No gold yet", in_progress: "Gold in review", submitted: "Gold reviewed ✓" };
