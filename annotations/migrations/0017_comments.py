@@ -19,7 +19,7 @@ def clear_m_shortcuts(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("annotations", "0014_document_project_id_idx"),
+        ("annotations", "0016_agreement_per_label"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

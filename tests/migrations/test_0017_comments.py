@@ -1,11 +1,11 @@
-"""Migration 0015_comments: ``m`` opens comment threads, so a label loses ``m`` as its key."""
+"""Migration 0017_comments: ``m`` opens comment threads, so a label loses ``m`` as its key."""
 
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-BEFORE = [("annotations", "0014_document_project_id_idx")]
-AFTER = [("annotations", "0015_comments")]
+BEFORE = [("annotations", "0016_agreement_per_label")]
+AFTER = [("annotations", "0017_comments")]
 
 
 @pytest.mark.django_db(transaction=True)
