@@ -276,3 +276,24 @@ def test_selected_text_becomes_evidence_with_the_label_the_annotator_picks(
     )
     assert sorted(Span.objects.values_list("label__name", flat=True)) == ["CLAIM", "ORG"]
     assert csp_violations == []
+
+
+def test_a_refusal_said_as_detail_and_field_error_reads_once(live_server, page):
+    """What every page's message bar shows of a refused request (ApiError's message)."""
+    page.goto(f"{live_server.url}/accounts/login/")
+    messages = page.evaluate(
+        """async () => {
+          const { ApiError } = await import('/static/annotations/api.js');
+          const said = (body) => new ApiError(400, body).message;
+          return [
+            said({detail: "Bad file.", errors: {file: ["Bad file."]}}),
+            said({detail: "Invalid input.", errors: {start: ["Too far."], end: ["Too far."]}}),
+            said({detail: "Not found."}),
+          ];
+        }"""
+    )
+    assert messages == [
+        "file: Bad file.",
+        "Invalid input. start: Too far.; end: Too far.",
+        "Not found.",
+    ]
