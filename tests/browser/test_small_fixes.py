@@ -5,6 +5,7 @@ from playwright.sync_api import expect
 
 from annotations.models import Annotation, Document, Span, Stance
 from annotations.services.annotating import annotation_get_or_create, span_create
+from annotations.services.review import gold_for
 from tests.browser.annotating import make_world, open_document, select_words, wait_saved
 from tests.browser.test_annotate import start_document
 from tests.browser.test_import_options import open_import_page
@@ -276,3 +277,45 @@ def test_selected_text_becomes_evidence_with_the_label_the_annotator_picks(
     )
     assert sorted(Span.objects.values_list("label__name", flat=True)) == ["CLAIM", "ORG"]
     assert csp_violations == []
+
+
+def test_a_refusal_said_as_detail_and_field_error_reads_once(live_server, page):
+    """What every page's message bar shows of a refused request (ApiError's message)."""
+    page.goto(f"{live_server.url}/accounts/login/")
+    messages = page.evaluate(
+        """async () => {
+          const { ApiError } = await import('/static/annotations/api.js');
+          const said = (body) => new ApiError(400, body).message;
+          return [
+            said({detail: "Bad file.", errors: {file: ["Bad file."]}}),
+            said({detail: "Invalid input.", errors: {start: ["Too far."], end: ["Too far."]}}),
+            said({detail: "Not found."}),
+          ];
+        }"""
+    )
+    assert messages == [
+        "file: Bad file.",
+        "Invalid input. start: Too far.; end: Too far.",
+        "Not found.",
+    ]
+
+
+def test_the_gold_lane_asks_which_label_marks_new_evidence_too(live_server, sign_in):
+    world = make_world(username="rev")
+    world.project.memberships.filter(user=world.user).update(role="reviewer")
+    gold, _ = gold_for(world.document)
+    text = world.document.text
+    page = open_review(sign_in(world.user), live_server, world)
+    page.keyboard.press("1")
+    page.keyboard.press("f")
+    expect(page.locator("#save-status")).to_have_text("Saved")
+
+    select_words(page, text, "Bamako")
+    page.keyboard.press("e")
+    expect(page.locator(".evidence-pick")).to_be_visible()
+    assert not Span.objects.filter(annotation=gold).exists()
+    page.keyboard.press("l")
+    expect(page.locator(".evidence-pick")).to_be_hidden()
+    expect(page.locator("#save-status")).to_have_text("Saved")
+    stance = Stance.objects.select_related("evidence__label").get(annotation=gold)
+    assert (stance.evidence.label.name, stance.evidence.text) == ("LOC", "Bamako")
