@@ -9,7 +9,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("annotations", "0014_document_project_id_idx"),
+        ("annotations", "0017_comments"),
     ]
 
     operations = [

@@ -27,6 +27,6 @@ def use_default(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("annotations", "0016_partial_span_indexes")]
+    dependencies = [("annotations", "0018_partial_span_indexes")]
 
     operations = [migrations.RunPython(use_lz4, use_default)]
