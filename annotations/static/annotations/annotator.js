@@ -13,6 +13,7 @@
 import { api } from "./api.js";
 import { AnnotatorInput } from "./annotatorinput.js";
 import { ClaimEditing } from "./claims.js";
+import { loadDocumentText } from "./doctext.js";
 import { openHelp, renderHelp } from "./help.js";
 import { mixMethods } from "./mixin.js";
 import { MessageBar, ask, askConflict, showSaveState } from "./notices.js";
@@ -461,11 +462,17 @@ function sayLeftOver(annotator) {
   }
 }
 
-function start() {
+async function start() {
   const root = document.getElementById("annotator");
   const data = document.getElementById("annotator-data");
   if (!root || !data) return;
-  const payload = JSON.parse(data.textContent);
+  let payload;
+  try {
+    payload = await loadDocumentText(JSON.parse(data.textContent));
+  } catch (error) {
+    new MessageBar(document.getElementById("message")).say(error.message, { sticky: true });
+    return;
+  }
   renderHelp(document.getElementById("help"), "annotate", payload);
   const annotator = new Annotator(root, payload);
   sayLeftOver(annotator);
