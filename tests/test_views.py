@@ -235,9 +235,13 @@ def test_document_text_is_sent_alone_as_utf8_plain_text_exactly_as_stored(client
     # A byte order mark, CR, an astral flag, markup: every character kept (offsets count them).
     text = "\ufeff<script>alert(1)</script>\r\n🇲🇱 Keïta"
     document = DocumentFactory(project=project, text=text)
-    response = client.get(f"/documents/{document.pk}/text/")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(f"/documents/{document.pk}/text/")
+    # The session, the user, and the text: nothing else stands between the page and its text.
+    assert len(queries) == 3, [query["sql"] for query in queries]
     assert response.status_code == 200
     assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert response["Cache-Control"] == "no-store"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response.content == text.encode()
 

@@ -96,6 +96,16 @@ def document_assigned_to(documents: QuerySet[Document], *, username: str) -> Que
     return documents.filter(Exists(theirs))
 
 
+def document_text_for_user(*, user: User, document_id: int) -> str | None:
+    """Return the document's text alone (one query), or None for a non-member."""
+    text: str | None = (
+        Document.objects.filter(pk=document_id, project__memberships__user=user)
+        .values_list("text", flat=True)
+        .first()
+    )
+    return text
+
+
 def document_get_for_user(*, user: User, document_id: int) -> Document | None:
     """Return the document with ``caller_role`` and ``caller_status``, or None for a non-member."""
     return (

@@ -76,7 +76,7 @@ def document_annotate(request: AuthenticatedHttpRequest, document_id: int) -> Ht
         "annotation": (
             {
                 **AnnotationOutput(annotation).data,
-                **selectors.annotation_content(annotation=annotation),
+                **selectors.annotation_content_compact(annotation=annotation),
             }
             if annotation is not None
             else _not_started(document)
@@ -102,11 +102,11 @@ def document_annotate(request: AuthenticatedHttpRequest, document_id: int) -> Ht
 @require_safe
 def document_text(request: AuthenticatedHttpRequest, document_id: int) -> HttpResponse:
     """The document's text alone, as UTF-8 plain text: what the annotate page draws."""
-    document = selectors.document_get_for_user(user=request.user, document_id=document_id)
-    if document is None:
+    text = selectors.document_text_for_user(user=request.user, document_id=document_id)
+    if text is None:
         raise Http404(NOT_FOUND)
     # Not cached (NoStoreMiddleware), like the page: the page's preload is what fetch reuses.
-    return HttpResponse(document.text, content_type="text/plain; charset=utf-8")
+    return HttpResponse(text, content_type="text/plain; charset=utf-8")
 
 
 def _guidelines(project: Project, annotation: Annotation | None) -> dict[str, Any]:

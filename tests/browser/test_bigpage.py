@@ -137,3 +137,41 @@ def test_every_module_a_page_loads_is_preloaded_by_its_html(live_server, sign_in
     entry = f"{live_server.url}/static/annotations/{script}.js"
     assert len(preloaded) == len(set(preloaded)) > 10
     assert sorted(set(loaded) - {entry}) == sorted(set(preloaded) - {entry})
+
+
+def test_the_page_asks_for_its_text_once_and_draws_it_exactly(
+    live_server, sign_in, big_world, csp_violations
+):
+    page = sign_in(big_world.user)
+    asked = []
+    page.on("request", lambda request: asked.append(request.url) if "/text/" in request.url else 0)
+    open_document(page, live_server, big_world.document)
+    # The head's preload is the one request: the script's fetch takes its answer.
+    assert asked == [f"{live_server.url}/documents/{big_world.document.pk}/text/"]
+    drawn = page.evaluate("document.getElementById('document-text').textContent")
+    assert drawn == big_world.document.text
+    assert csp_violations == []
+
+
+def test_find_in_page_reaches_a_far_paragraph_and_its_words_can_be_labelled(
+    live_server, sign_in, big_world, csp_violations
+):
+    # Far paragraphs are skipped by layout until they come near, yet the browser's find sees
+    # them: found, the match is shown in the window and becomes the selection a key labels.
+    page = sign_in(big_world.user)
+    page.add_init_script("window.requestIdleCallback = () => 0;")
+    open_document(page, live_server, big_world.document)
+    text = big_world.document.text
+    wanted = "the ministry said that 35000 troops"  # in paragraph 5000, not drawn yet
+    assert page.evaluate("(wanted) => window.find(wanted, true)", wanted)
+    found = page.evaluate("getSelection().toString()")
+    assert found == wanted
+    paragraph = page.locator("#document-text .para", has_text="Dépêche 5000 ")
+    expect(paragraph).to_be_in_viewport()
+    page.keyboard.press("c")
+    wait_saved(page)
+    span = Span.objects.get(annotation=own_annotation(big_world), label__name="CLAIM")
+    start = text.index(wanted)
+    assert (span.start, span.end, span.text) == (start, start + len(wanted), wanted)
+    expect(highlight(page, "CLAIM", start)).to_have_attribute("data-span-id", str(span.pk))
+    assert csp_violations == []

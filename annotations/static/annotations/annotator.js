@@ -13,11 +13,11 @@
 import { api } from "./api.js";
 import { AnnotatorInput } from "./annotatorinput.js";
 import { ClaimEditing } from "./claims.js";
-import { loadDocumentText } from "./doctext.js";
 import { openHelp, renderHelp } from "./help.js";
 import { mixMethods } from "./mixin.js";
 import { MessageBar, ask, askConflict, showSaveState } from "./notices.js";
 import { OffsetIndex } from "./offsets.js";
+import { loadPageData } from "./pagedata.js";
 import { renderClaim, renderSelection, renderStances } from "./panels.js";
 import {
   carriesClaimFields,
@@ -468,7 +468,7 @@ async function start() {
   if (!root || !data) return;
   let payload;
   try {
-    payload = await loadDocumentText(JSON.parse(data.textContent));
+    payload = await loadPageData(data);
   } catch (error) {
     new MessageBar(document.getElementById("message")).say(error.message, { sticky: true });
     return;
