@@ -175,3 +175,20 @@ def test_find_in_page_reaches_a_far_paragraph_and_its_words_can_be_labelled(
     assert (span.start, span.end, span.text) == (start, start + len(wanted), wanted)
     expect(highlight(page, "CLAIM", start)).to_have_attribute("data-span-id", str(span.pk))
     assert csp_violations == []
+
+
+def test_the_far_text_stands_in_at_about_its_height_so_the_scroll_bar_tells_the_truth(
+    live_server, sign_in, big_world
+):
+    # Chunks far from the window are not laid out: each stands in with an estimated height.
+    page = open_document(sign_in(big_world.user), live_server, big_world.document)
+    estimated = page.evaluate("document.getElementById('document-text').offsetHeight")
+    laid_out = page.evaluate(
+        """() => {
+            for (const chunk of document.querySelectorAll("#document-text .chunk")) {
+                chunk.style.contentVisibility = "visible";
+            }
+            return document.getElementById("document-text").offsetHeight;
+        }"""
+    )
+    assert 0.85 * laid_out < estimated < 1.15 * laid_out

@@ -87,7 +87,7 @@ export class TextView {
       start = end;
       return block;
     });
-    const lineUnits = this._unitsPerLine();
+    const line = this._lineSize();
     this.chunks = [];
     for (let first = 0; first < this.blocks.length; first += CHUNK_PARAGRAPHS) {
       const blocks = this.blocks.slice(first, first + CHUNK_PARAGRAPHS);
@@ -97,7 +97,7 @@ export class TextView {
       chunk.element.append(...blocks.map((block) => block.element));
       this.chunks.push(chunk);
     }
-    this._estimateHeights(lineUnits);
+    this._estimateHeights(line);
     this.root.replaceChildren(...this.chunks.map((chunk) => chunk.element));
     if (window.IntersectionObserver) {
       const byElement = new Map(this.chunks.map((chunk) => [chunk.element, chunk]));
@@ -117,8 +117,8 @@ export class TextView {
     }
   }
 
-  /** About how many UTF-16 units fit on a line of the text (read before the text is in). */
-  _unitsPerLine() {
+  /** About how many UTF-16 units fit on a line of the text, and its height (read before the text is in). */
+  _lineSize() {
     const style = getComputedStyle(this.root);
     const width = this.root.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
     const fontSize = parseFloat(style.fontSize) || 16;
