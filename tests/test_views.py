@@ -246,6 +246,19 @@ def test_document_text_is_sent_alone_as_utf8_plain_text_exactly_as_stored(client
     assert response.content == text.encode()
 
 
+def test_the_annotate_page_reads_no_document_text_from_the_database(client, ana):
+    # A 2 MB text read for a page that does not carry it was time before the first byte.
+    project = ProjectFactory()
+    MembershipFactory(project=project, user=ana)
+    document = DocumentFactory(project=project, text="Keïta met Macron.")
+    client.post(f"/documents/{document.pk}/annotate/")
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(f"/documents/{document.pk}/annotate/").status_code == 200
+    text_column = f"{connection.ops.quote_name('annotations_document')}."
+    text_column += connection.ops.quote_name("text")
+    assert not [query for query in queries if text_column in (query["sql"] or "")]
+
+
 def test_document_text_is_404_for_a_non_member_and_asks_an_anonymous_visitor_to_log_in(client):
     document = DocumentFactory()
     assert client.get(f"/documents/{document.pk}/text/")["Location"].startswith("/accounts/login/")

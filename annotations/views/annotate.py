@@ -54,7 +54,10 @@ def project_annotate(request: AuthenticatedHttpRequest, project_id: int) -> Http
 @require_http_methods(["GET", "HEAD", "POST"])
 def document_annotate(request: AuthenticatedHttpRequest, document_id: int) -> HttpResponse:
     """GET: the annotate page (read-only until started); POST: start annotating the document."""
-    document = selectors.document_get_for_user(user=request.user, document_id=document_id)
+    # The page carries no text (its script fetches it from document_text): none is read.
+    document = selectors.document_get_for_user(
+        user=request.user, document_id=document_id, with_text=False
+    )
     if document is None:
         raise Http404(NOT_FOUND)
     if request.method == "POST":
