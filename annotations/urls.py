@@ -1,7 +1,6 @@
 from django.urls import path
 
 from annotations import views
-from annotations.views import annotate as annotate_views
 from annotations.views import tokens as token_views
 
 app_name = "annotations"
@@ -46,7 +45,7 @@ urlpatterns = [
         views.document_annotate,
         name="document_annotate",
     ),
-    path("documents/<int:document_id>/text/", annotate_views.document_text, name="document_text"),
+    path("documents/<int:document_id>/text/", views.document_text, name="document_text"),
     path("documents/<int:document_id>/review/", views.document_review, name="document_review"),
     path("projects/<int:project_id>/releases/", views.project_releases, name="project_releases"),
     path("projects/<int:project_id>/import/", views.project_import, name="project_import"),
