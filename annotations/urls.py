@@ -49,6 +49,7 @@ urlpatterns = [
         views.document_annotate,
         name="document_annotate",
     ),
+    path("documents/<int:document_id>/text/", views.document_text, name="document_text"),
     path("documents/<int:document_id>/review/", views.document_review, name="document_review"),
     path("projects/<int:project_id>/releases/", views.project_releases, name="project_releases"),
     path("projects/<int:project_id>/import/", views.project_import, name="project_import"),

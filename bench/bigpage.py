@@ -7,7 +7,8 @@ Builds the document and its spans as bench/ui.py does (a fresh SQLite database i
 file unless --database-url names another), serves the app in this process and drives Debian's
 Chromium (headless) with Playwright. It prints
 
-- the page's HTML: its size, and how many times the document's text is in it;
+- the page's HTML and the text's own response: their sizes, and how many times the
+  document's text is in each;
 - ready: from the start of the navigation to the page marking itself interactive
   (``#annotator`` gets the class ``ready``: the text and highlights drawn, handlers bound, the
   unsaved changes of earlier pages restored), timed inside the page against the navigation's
@@ -41,8 +42,11 @@ window.__ready = new Promise((resolve) => {
       const channel = new MessageChannel();
       channel.port1.onmessage = () => {
         const timing = performance.getEntriesByType("navigation")[0];
+        const text = performance.getEntriesByType("resource")
+          .find((entry) => entry.name.endsWith("/text/"));
         resolve({ ready, painted: performance.now(), firstByte: timing.responseStart,
-                  html: timing.responseEnd, parsed: timing.domInteractive });
+                  html: timing.responseEnd, parsed: timing.domInteractive,
+                  text: text ? text.responseEnd : null });
       };
       channel.port2.postMessage(null);
     });
@@ -68,6 +72,7 @@ STAGES = (
     ("first byte of the page", "firstByte"),
     ("whole page received", "html"),
     ("page parsed (domInteractive)", "parsed"),
+    ("text received (its own response)", "text"),
     ("ready", "ready"),
     ("first frame drawn after ready", "painted"),
 )
@@ -136,10 +141,12 @@ def main() -> None:
         context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": url}])
         context.add_init_script(READY)
         html = context.request.get(address).body()
+        sent = context.request.get(f"{url}/documents/{document.pk}/text/").body()
+        tail = text[-200:].encode()
         print(
-            f"page HTML: {len(html) / 1e6:.2f} MB for a text of {len(text.encode()) / 1e6:.2f} "
-            f"MB (UTF-8); its last 200 characters appear {html.count(text[-200:].encode())} "
-            "time(s)"
+            f"page HTML: {len(html) / 1e6:.2f} MB, its text response {len(sent) / 1e6:.2f} MB, "
+            f"for a text of {len(text.encode()) / 1e6:.2f} MB (UTF-8); its last 200 characters "
+            f"appear {html.count(tail)} time(s) in the HTML, {sent.count(tail)} in the text"
         )
         started = time.perf_counter()
         loads = load_times(context, address, args.loads)
@@ -157,7 +164,9 @@ def main() -> None:
         + " (goal 500 ms); medians since the navigation started:"
     )
     for name, key in STAGES:
-        print(f"  {name:>34}: {statistics.median(load[key] for load in loads):6.0f} ms")
+        values = [load[key] for load in loads if load[key] is not None]
+        if values:
+            print(f"  {name:>34}: {statistics.median(values):6.0f} ms")
     print(f"{len(paint)} key presses (select a word in view, press a label key):")
     print(ui.summary("painted", paint, 50))
     print(f"after: {uptime()}")

@@ -2,6 +2,7 @@
 
 import uuid
 
+import orjson
 import pytest
 from django.utils import timezone
 
@@ -170,3 +171,12 @@ def test_annotation_content_rows_are_what_the_api_detail_renders():
     assert [span["start"] for span in rows["spans"]] == [0, 9, 14]
     assert rows["spans"][0]["client_id"] == str(keita.client_id)
     assert rows["stances"][0]["holder"] == keita.pk
+
+    # The annotate page's form: the same rows, each span an array of span_fields.
+    compact = selectors.annotation_content_compact(annotation=annotation)
+    fields = compact["span_fields"]
+    expanded = [
+        dict(zip(fields, row, strict=True)) for row in orjson.loads(orjson.dumps(compact["spans"]))
+    ]
+    assert expanded == rows["spans"]
+    assert compact["stances"] == rows["stances"]

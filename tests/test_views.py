@@ -249,10 +249,10 @@ def test_annotate_page_carries_text_labels_targets_and_the_annotation(client, an
     response = client.get(f"/documents/{document.pk}/annotate/")
     assert response.status_code == 200
     html = response.content.decode()
-    assert "<script>alert(1)" not in html
-    # The text is sent once, in the JSON data, in UTF-8; the script draws it as text nodes.
-    assert html.count("🇲🇱 Keïta") == 1
-    assert "\\u003Cscript\\u003Ealert(1)\\u003C/script\\u003E 🇲🇱 Keïta" in html
+    # The text is not in the page: the head preloads it from its own URL, which the data names.
+    assert "alert(1)" not in html and "Keïta" not in html
+    text_url = f"/documents/{document.pk}/text/"
+    assert f'<link rel="preload" href="{text_url}" as="fetch" crossorigin>' in html
     assert '<div id="document-text"' in html
     assert 'id="save-status"' in html
     assert f'data-label="P&lt;E&gt;R" data-label-id="{per.pk}"' in html
@@ -261,11 +261,49 @@ def test_annotate_page_carries_text_labels_targets_and_the_annotation(client, an
 
     payload = _payload(response)
     annotation = Annotation.objects.get(document=document, author=ana)
-    assert payload["document"] == {"id": document.pk, "text": document.text}
+    assert payload["document"] == {"id": document.pk, "text_url": text_url}
     assert payload["annotation"]["id"] == annotation.pk
     assert payload["annotation"]["spans"] == []
     assert [label["id"] for label in payload["labels"]] == [per.pk, favor.pk]
     assert payload["targets"] == [{"id": target.pk, "name": "T", "description": ""}]
+
+
+def test_document_text_is_sent_alone_as_utf8_plain_text_exactly_as_stored(client, ana):
+    project = ProjectFactory()
+    MembershipFactory(project=project, user=ana)
+    # A byte order mark, CR, an astral flag, markup: every character kept (offsets count them).
+    text = "\ufeff<script>alert(1)</script>\r\n🇲🇱 Keïta"
+    document = DocumentFactory(project=project, text=text)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(f"/documents/{document.pk}/text/")
+    # The session, the user, and the text: nothing else stands between the page and its text.
+    assert len(queries) == 3, [query["sql"] for query in queries]
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert response["Cache-Control"] == "no-store"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response.content == text.encode()
+
+
+def test_the_annotate_page_reads_no_document_text_from_the_database(client, ana):
+    # A 2 MB text read for a page that does not carry it was time before the first byte.
+    project = ProjectFactory()
+    MembershipFactory(project=project, user=ana)
+    document = DocumentFactory(project=project, text="Keïta met Macron.")
+    client.post(f"/documents/{document.pk}/annotate/")
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(f"/documents/{document.pk}/annotate/").status_code == 200
+    text_column = f"{connection.ops.quote_name('annotations_document')}."
+    text_column += connection.ops.quote_name("text")
+    assert not [query for query in queries if text_column in (query["sql"] or "")]
+
+
+def test_document_text_is_404_for_a_non_member_and_asks_an_anonymous_visitor_to_log_in(client):
+    document = DocumentFactory()
+    assert client.get(f"/documents/{document.pk}/text/")["Location"].startswith("/accounts/login/")
+    client.force_login(UserFactory())
+    assert client.get(f"/documents/{document.pk}/text/").status_code == 404
+    assert client.get("/documents/999999/text/").status_code == 404
 
 
 def test_annotate_page_is_read_only_for_submitted_work(client, ana):
@@ -1062,7 +1100,8 @@ def test_the_annotate_page_shows_an_unstarted_document_read_only_with_a_start_bu
     assert start, "the start button is a form that POSTs to the document's page"
     assert "csrfmiddlewaretoken" in start.group(1)
     assert "Start annotating this document" in start.group(1)
-    assert "Keita met Macron." in html
+    # Its text is the document's, read-only too (the page fetches it beside the HTML).
+    assert client.get(_payload(response)["document"]["text_url"]).content == b"Keita met Macron."
     assert 'id="submit-button"' not in html and 'id="skip-button"' not in html
     assert re.search(r'<button type="button" class="label-button[^>]*disabled>', html)
     annotation = _payload(response)["annotation"]

@@ -27,6 +27,7 @@ from annotations.selectors.annotations import (
     SEE_ALL_ROLES,
     SpanCreateFacts,
     annotation_content,
+    annotation_content_compact,
     annotation_get_for_user,
     annotation_list_for_user,
     annotation_lock,
@@ -75,6 +76,7 @@ from annotations.selectors.documents import (
     document_get_for_user,
     document_list_for_user,
     document_reviewed,
+    document_text_for_user,
     document_with_annotators,
 )
 from annotations.selectors.exports import (
@@ -167,6 +169,7 @@ __all__ = [
     "SpanCreateFacts",
     "agreement_inputs",
     "annotation_content",
+    "annotation_content_compact",
     "annotation_get_for_user",
     "annotation_list_for_user",
     "annotation_lock",
@@ -188,6 +191,7 @@ __all__ = [
     "document_queue_for_user",
     "document_reviewed",
     "document_state_counts",
+    "document_text_for_user",
     "document_with_annotators",
     "document_work",
     "documents_with_overlaps",

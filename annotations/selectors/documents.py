@@ -96,10 +96,27 @@ def document_assigned_to(documents: QuerySet[Document], *, username: str) -> Que
     return documents.filter(Exists(theirs))
 
 
-def document_get_for_user(*, user: User, document_id: int) -> Document | None:
-    """Return the document with ``caller_role`` and ``caller_status``, or None for a non-member."""
-    return (
-        Document.objects.filter(pk=document_id, project__memberships__user=user)  # type: ignore[no-redef]  # see role_of
-        .annotate(caller_role=role_of(user, "project_id"), caller_status=status_of(user))
+def document_text_for_user(*, user: User, document_id: int) -> str | None:
+    """Return the document's text alone (one query), or None for a non-member."""
+    text: str | None = (
+        Document.objects.filter(pk=document_id, project__memberships__user=user)
+        .values_list("text", flat=True)
         .first()
     )
+    return text
+
+
+def document_get_for_user(
+    *, user: User, document_id: int, with_text: bool = True
+) -> Document | None:
+    """Return the document with ``caller_role`` and ``caller_status``, or None for a non-member.
+
+    ``with_text=False`` leaves the text unread (the annotate page fetches it on its own):
+    reading ``document.text`` afterwards costs a query.
+    """
+    documents = Document.objects.filter(pk=document_id, project__memberships__user=user)
+    if not with_text:
+        documents = documents.defer("text")
+    return documents.annotate(  # type: ignore[no-redef]  # see role_of
+        caller_role=role_of(user, "project_id"), caller_status=status_of(user)
+    ).first()

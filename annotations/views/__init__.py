@@ -3,7 +3,12 @@
 Re-exported here, so that annotations.urls (and anyone else) reads ``views.<page>``.
 """
 
-from annotations.views.annotate import document_annotate, project_annotate, project_labels_css
+from annotations.views.annotate import (
+    document_annotate,
+    document_text,
+    project_annotate,
+    project_labels_css,
+)
 from annotations.views.dashboard import (
     project_dashboard,
     project_member_add,
@@ -31,6 +36,7 @@ from annotations.views.settings import (
 __all__ = [
     "document_annotate",
     "document_review",
+    "document_text",
     "home",
     "project_annotate",
     "project_dashboard",

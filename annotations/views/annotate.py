@@ -8,7 +8,9 @@ prefetching one, or a reviewer looking at a document never assigns anything.
 
 The annotate page is server-rendered around a JSON payload (``json_script``: data, never
 markup) that ``static/annotations/annotator.js`` reads; every write after that goes through
-the REST API.
+the REST API. The document's text is not in it: the page's head asks for it
+(``/documents/{d}/text/``, plain UTF-8) while the HTML is still arriving, so a 2 MB document
+is sent once, as it is, and the HTML stays small enough to parse at once.
 """
 
 import re
@@ -18,6 +20,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
 from annotations import rules, selectors
@@ -51,7 +54,10 @@ def project_annotate(request: AuthenticatedHttpRequest, project_id: int) -> Http
 @require_http_methods(["GET", "HEAD", "POST"])
 def document_annotate(request: AuthenticatedHttpRequest, document_id: int) -> HttpResponse:
     """GET: the annotate page (read-only until started); POST: start annotating the document."""
-    document = selectors.document_get_for_user(user=request.user, document_id=document_id)
+    # The page carries no text (its script fetches it from document_text): none is read.
+    document = selectors.document_get_for_user(
+        user=request.user, document_id=document_id, with_text=False
+    )
     if document is None:
         raise Http404(NOT_FOUND)
     if request.method == "POST":
@@ -66,11 +72,14 @@ def document_annotate(request: AuthenticatedHttpRequest, document_id: int) -> Ht
     targets = list(selectors.target_list(project=project))
     payload = {
         "project": {"id": project.pk, "allow_overlap": project.allow_overlap},
-        "document": {"id": document.pk, "text": document.text},
+        "document": {
+            "id": document.pk,
+            "text_url": reverse("annotations:document_text", args=[document.pk]),
+        },
         "annotation": (
             {
                 **AnnotationOutput(annotation).data,
-                **selectors.annotation_content(annotation=annotation),
+                **selectors.annotation_content_compact(annotation=annotation),
             }
             if annotation is not None
             else _not_started(document)
@@ -90,6 +99,17 @@ def document_annotate(request: AuthenticatedHttpRequest, document_id: int) -> Ht
         **_guidelines(project, annotation),
     }
     return render(request, "annotations/annotate.html", context)
+
+
+@login_required
+@require_safe
+def document_text(request: AuthenticatedHttpRequest, document_id: int) -> HttpResponse:
+    """The document's text alone, as UTF-8 plain text: what the annotate page draws."""
+    text = selectors.document_text_for_user(user=request.user, document_id=document_id)
+    if text is None:
+        raise Http404(NOT_FOUND)
+    # Not cached (NoStoreMiddleware), like the page: the page's preload is what fetch reuses.
+    return HttpResponse(text, content_type="text/plain; charset=utf-8")
 
 
 def _guidelines(project: Project, annotation: Annotation | None) -> dict[str, Any]:

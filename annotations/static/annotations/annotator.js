@@ -17,6 +17,7 @@ import { openHelp, renderHelp } from "./help.js";
 import { mixMethods } from "./mixin.js";
 import { MessageBar, ask, askConflict, showSaveState } from "./notices.js";
 import { OffsetIndex } from "./offsets.js";
+import { loadPageData } from "./pagedata.js";
 import { renderClaim, renderSelection, renderStances } from "./panels.js";
 import {
   carriesClaimFields,
@@ -467,11 +468,17 @@ function sayLeftOver(annotator) {
   }
 }
 
-function start() {
+async function start() {
   const root = document.getElementById("annotator");
   const data = document.getElementById("annotator-data");
   if (!root || !data) return;
-  const payload = JSON.parse(data.textContent);
+  let payload;
+  try {
+    payload = await loadPageData(data);
+  } catch (error) {
+    new MessageBar(document.getElementById("message")).say(error.message, { sticky: true });
+    return;
+  }
   renderHelp(document.getElementById("help"), "annotate", payload);
   const annotator = new Annotator(root, payload);
   sayLeftOver(annotator);

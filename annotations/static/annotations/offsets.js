@@ -19,6 +19,9 @@ function format(template, values) {
   return template.replace(/\{(\w+)\}/g, (_, name) => String(values[name]));
 }
 
+// A high surrogate followed by a low one: one code point in two UTF-16 units.
+const SURROGATE_PAIR = /[\uD800-\uDBFF][\uDC00-\uDFFF]/;
+
 function isHighSurrogate(unit) {
   return unit >= 0xd800 && unit <= 0xdbff;
 }
@@ -51,8 +54,11 @@ export class OffsetIndex {
   constructor(text) {
     this.text = text;
     this.utf16Length = text.length;
+    // Most texts have no astral character: the engine's own search says so at once, where
+    // counting pairs unit by unit took 7-8 ms for 2 MB on a loaded machine, before ready.
+    const firstPair = text.search(SURROGATE_PAIR);
     let pairs = 0;
-    for (let i = 0; i < text.length; i++) {
+    for (let i = firstPair < 0 ? text.length : firstPair; i < text.length; i++) {
       if (isHighSurrogate(text.charCodeAt(i)) && isLowSurrogate(text.charCodeAt(i + 1))) {
         pairs++;
         i++;

@@ -6,17 +6,31 @@
 // into the text; offsets.js turns them into code points.
 //
 // A large document is drawn in two steps. The whole text goes in at once, one text node per
-// paragraph; the highlights of the paragraphs near the window (and of the first screens) are
-// drawn with it, the others when the browser is idle, a few milliseconds at a time, or at once
-// when they come near the window or something asks for their pieces. So a 2 MB document with
-// 5,000 highlights is ready to read and annotate after drawing a few hundred elements, not
-// tens of thousands, and a key press never waits for paragraphs nobody sees.
+// paragraph, so find-in-page, selections and scrolling see all of it; the highlights of the
+// paragraphs near the window (and of the first screens) are drawn with it, the others when the
+// browser is idle, a few milliseconds at a time, or at once when they come near the window or
+// something asks for their pieces. So a 2 MB document with 5,000 highlights is ready to read
+// and annotate after drawing a few hundred elements, not tens of thousands, and a key press
+// never waits for paragraphs nobody sees.
+//
+// Paragraphs are grouped in chunks of CHUNK_PARAGRAPHS: a chunk far from the window is
+// skipped by layout and paint (CSS content-visibility: auto, with a height estimated from its
+// length until it has been laid out once), and only chunks are watched for coming near the
+// window. Watching each of 5,700 paragraphs cost the browser ~30 ms a frame, and laying
+// them out one by one as siblings ~60 ms a key press.
+//
+// Reading the DOM selection makes the browser lay out whatever changed before it: it is read
+// once per pass of drawing (and only when something is drawn), never once per paragraph.
 
 import { layoutPieces } from "./offsets.js";
 
 const MAX_HEIGHT = 4;
 // Paragraphs drawn with the first render whatever the scroll position: a few screens of text.
 const FIRST_DRAW_UNITS = 20000;
+// Paragraphs per chunk: what layout skips, and what is watched for coming near the window.
+const CHUNK_PARAGRAPHS = 32;
+// For a chunk's height before it is laid out: the average width of a character, in ems.
+const CHARACTER_EMS = 0.5;
 // How near the window (above or below) a paragraph is drawn before it shows.
 const NEAR_MARGIN = "150% 0px";
 // The longest stretch of idle drawing before giving the main thread back (ms).
@@ -35,6 +49,8 @@ export class TextView {
     this.nodeStart = new Map(); // text node -> its UTF-16 offset in the text
     this._ordered = null; // text nodes in text order, rebuilt when needed
     this.blocks = null;
+    this.chunks = null;
+    this.blockOf = new WeakMap(); // paragraph element -> its block
     this.latest = null; // the last render's {perBlock, byKey, decorate}: what stale blocks draw
     this.stale = new Set(); // blocks whose highlights are not drawn yet
     this.idleQueued = false;
@@ -60,8 +76,10 @@ export class TextView {
         nodes: [],
         signature: "", // no highlight: the plain text below is the drawing
         first: end <= FIRST_DRAW_UNITS,
+        chunk: null,
       };
       block.element.className = "para";
+      this.blockOf.set(block.element, block);
       const text = document.createTextNode(this.text.slice(start, end));
       this.nodeStart.set(text, start);
       block.nodes.push(text);
@@ -69,20 +87,65 @@ export class TextView {
       start = end;
       return block;
     });
-    this.root.replaceChildren(...this.blocks.map((block) => block.element));
+    const line = this._lineSize();
+    this.chunks = [];
+    for (let first = 0; first < this.blocks.length; first += CHUNK_PARAGRAPHS) {
+      const blocks = this.blocks.slice(first, first + CHUNK_PARAGRAPHS);
+      const chunk = { element: document.createElement("div"), blocks, near: false };
+      chunk.element.className = "chunk";
+      for (const block of blocks) block.chunk = chunk;
+      chunk.element.append(...blocks.map((block) => block.element));
+      this.chunks.push(chunk);
+    }
+    this._estimateHeights(line);
+    this.root.replaceChildren(...this.chunks.map((chunk) => chunk.element));
     if (window.IntersectionObserver) {
-      const byElement = new Map(this.blocks.map((block) => [block.element, block]));
+      const byElement = new Map(this.chunks.map((chunk) => [chunk.element, chunk]));
       this.near = new IntersectionObserver(
         (entries) => {
+          const keep = this._keeper();
           for (const entry of entries) {
-            const block = byElement.get(entry.target);
-            block.near = entry.isIntersecting;
-            if (block.near) this._drawStale(block);
+            const chunk = byElement.get(entry.target);
+            chunk.near = entry.isIntersecting;
+            if (!chunk.near) continue;
+            for (const block of chunk.blocks) this._drawStale(block, keep);
           }
         },
         { rootMargin: NEAR_MARGIN },
       );
-      for (const block of this.blocks) this.near.observe(block.element);
+      for (const chunk of this.chunks) this.near.observe(chunk.element);
+    }
+  }
+
+  /** About how many UTF-16 units fit on a line of the text, and its height (read before the text is in). */
+  _lineSize() {
+    const style = getComputedStyle(this.root);
+    const width = this.root.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    const fontSize = parseFloat(style.fontSize) || 16;
+    const lineHeight = parseFloat(style.lineHeight) || 2 * fontSize;
+    return { units: Math.max(20, width / (CHARACTER_EMS * fontSize)), height: lineHeight };
+  }
+
+  /**
+   * Give each chunk a height to stand for it until it is laid out (the browser then keeps the
+   * real one): its paragraphs' lines at the current width. Scrolling, the scroll bar and
+   * jumping to a far span stay about right without laying out 2 MB of text.
+   */
+  _estimateHeights({ units, height }) {
+    for (const chunk of this.chunks) {
+      let lines = 0;
+      for (const block of chunk.blocks) {
+        const next = this.blocks[block.number + 1];
+        let end = next ? next.from : this.text.length;
+        let breaks = 0;
+        while (end > block.from && this.text[end - 1] === "\n") {
+          end--;
+          breaks++;
+        }
+        // The text's lines, then one empty line for each line break after the first.
+        lines += Math.max(1, Math.ceil((end - block.from) / units)) + Math.max(0, breaks - 1);
+      }
+      chunk.element.style.containIntrinsicSize = `auto ${Math.round(lines * height)}px`;
     }
   }
 
@@ -102,15 +165,16 @@ export class TextView {
       }
     }
     this.latest = { perBlock, byKey: new Map(spans.map((span) => [span.key, span])), decorate };
+    const keep = this._keeper();
     for (const block of this.blocks) {
-      if (block.signature === null || block.first || this._isNear(block)) this._draw(block);
+      if (block.signature === null || block.first || this._isNear(block)) this._draw(block, keep);
       else this._markStale(block);
     }
     if (this.stale.size) this._drawWhenIdle();
   }
 
   /** Draw a block from the last render, if its highlights changed since it was drawn. */
-  _draw(block) {
+  _draw(block, keep) {
     this.stale.delete(block);
     const spans = this.latest.perBlock[block.number];
     const classes = new Map(spans.map((span) => [span.key, this.latest.decorate(span.key)]));
@@ -119,7 +183,7 @@ export class TextView {
       .join(",");
     if (signature === block.signature) return;
     block.signature = signature;
-    this._drawBlock(block, spans, classes);
+    this._drawBlock(block, spans, classes, keep());
   }
 
   /** Leave a block for later unless it has nothing to draw and shows nothing stale. */
@@ -131,12 +195,12 @@ export class TextView {
     this.stale.add(block);
   }
 
-  _drawStale(block) {
-    if (this.stale.has(block)) this._draw(block);
+  _drawStale(block, keep) {
+    if (this.stale.has(block)) this._draw(block, keep);
   }
 
   _isNear(block) {
-    return block.near === true;
+    return block.chunk.near === true;
   }
 
   /** Draw the stale blocks a few milliseconds at a time while the browser is idle. */
@@ -146,8 +210,9 @@ export class TextView {
     whenIdle((deadline) => {
       this.idleQueued = false;
       const until = performance.now() + IDLE_SLICE_MS;
+      const keep = this._keeper();
       for (const block of this.stale) {
-        this._draw(block);
+        this._draw(block, keep);
         const left = deadline ? deadline.timeRemaining() : until - performance.now();
         if (left <= 0 || performance.now() >= until) break;
       }
@@ -155,25 +220,43 @@ export class TextView {
     });
   }
 
-  _drawBlock(block, spans, classes) {
-    // A selection with an end in the paragraph would collapse with its text nodes: keep it.
+  /**
+   * For one pass of drawing: a function that answers the selection to keep across redraws,
+   * read from the DOM the first time it is asked (before the pass changes anything), then
+   * followed as paragraphs are redrawn under it.
+   */
+  _keeper() {
+    let kept;
+    return () => {
+      if (kept === undefined) kept = this._selectionToKeep();
+      return kept;
+    };
+  }
+
+  /** The selection in the text, if it is not empty: {start, end} (UTF-16) and its end nodes. */
+  _selectionToKeep() {
     const selection = window.getSelection();
-    const kept =
-      selection && selection.rangeCount && !selection.isCollapsed && this._touches(selection, block)
-        ? this.selectionRange()
-        : null;
+    if (!selection || !selection.rangeCount) return null;
+    const range = selection.getRangeAt(0);
+    if (range.collapsed) return null;
+    const offsets = this.selectionRange();
+    if (!offsets) return null;
+    return { ...offsets, nodes: [range.startContainer, range.endContainer] };
+  }
+
+  _drawBlock(block, spans, classes, kept) {
+    // A selection with an end in the paragraph would collapse with its text nodes: keep it.
+    const touched = kept && kept.nodes.some((node) => block.element.contains(node));
     for (const node of block.nodes) this.nodeStart.delete(node);
     block.nodes = [];
     this._ordered = null;
     const fragment = document.createDocumentFragment();
     this._build(fragment, layoutPieces(spans, block.end, block.start), classes, block);
     block.element.replaceChildren(fragment);
-    if (kept) this.select(kept.start, kept.end, false);
-  }
-
-  _touches(selection, block) {
-    const range = selection.getRangeAt(0);
-    return block.element.contains(range.startContainer) || block.element.contains(range.endContainer);
+    if (touched) {
+      const points = this.select(kept.start, kept.end, false);
+      if (points) kept.nodes = [points.from.node, points.to.node];
+    }
   }
 
   _build(parent, nodes, classes, block) {
@@ -232,20 +315,35 @@ export class TextView {
 
   /** A paragraph changed in place: the next render compares it afresh. */
   _touched(element) {
-    const paragraph = element.closest(".para");
-    const block = this.blocks && this.blocks.find((b) => b.element === paragraph);
+    const block = this.blockOf.get(element.closest(".para"));
     if (block) block.signature = null;
   }
 
   /** The elements of a span's pieces (its paragraphs are drawn first if they were left). */
   piecesOf(key) {
     const span = this.latest?.byKey.get(key);
-    if (span && this.stale.size) {
-      for (const block of this.stale) {
-        if (block.start < span.end && span.start < block.end) this._draw(block);
-      }
+    if (!span) return [...this.root.querySelectorAll(`[data-key="${CSS.escape(key)}"]`)];
+    const blocks = this._blocksOver(span.start, span.end);
+    const keep = this._keeper();
+    for (const block of blocks) this._drawStale(block, keep);
+    const selector = `[data-key="${CSS.escape(key)}"]`;
+    return blocks.flatMap((block) => [...block.element.querySelectorAll(selector)]);
+  }
+
+  /** The paragraphs that share a position with the code-point range [start, end). */
+  _blocksOver(start, end) {
+    let low = 0;
+    let high = this.blocks.length - 1;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (this.blocks[mid].end <= start) low = mid + 1;
+      else high = mid;
     }
-    return this.root.querySelectorAll(`[data-key="${CSS.escape(key)}"]`);
+    const found = [];
+    for (let b = low; b < this.blocks.length && this.blocks[b].start < end; b++) {
+      found.push(this.blocks[b]);
+    }
+    return found;
   }
 
   /** The innermost span element at an event target, or null. */
@@ -315,10 +413,11 @@ export class TextView {
   select(start, end, scroll = true) {
     const from = this._point(start, false);
     const to = this._point(end, true);
-    if (!from || !to) return;
+    if (!from || !to) return null;
     const selection = window.getSelection();
     selection.setBaseAndExtent(from.node, from.offset, to.node, to.offset);
     if (scroll) from.node.parentElement?.scrollIntoView({ block: "nearest", inline: "nearest" });
+    return { from, to };
   }
 
   _textNodes() {
