@@ -7,9 +7,11 @@
 // two annotators' spans or stances are the same item), the redraw of everything but the text,
 // and the captions the panels share. Its other methods are in
 // modules of their own, mixed in below: gold.js (the gold's Annotator and the writes to
-// gold), lanes.js (lanes, tabs, the lane panel), disagreements.js, history.js, and
-// reviewinput.js (clicks and keys, by the map in keys.js).
+// gold), lanes.js (lanes, tabs, the lane panel), disagreements.js, history.js,
+// reviewinput.js (clicks and keys, by the map in keys.js) and curation.js (the side-by-side
+// view and the switch between it and the lanes).
 
+import { Curation, CurationView } from "./curation.js";
 import { ATTRIBUTE_NAMES, Disagreements } from "./disagreements.js";
 import { GoldEditing } from "./gold.js";
 import { renderHelp } from "./help.js";
@@ -61,9 +63,12 @@ class Review {
       reviewed: document.getElementById("reviewed-button"),
     };
 
+    this.curation = new Curation(this, document.getElementById("curation"));
+
     this.bind();
     if (payload.gold) this.startGold(payload.gold);
     this.showLane("gold");
+    this.startView();
     this.loadHistory();
     this.root.classList.add("ready");
   }
@@ -169,6 +174,7 @@ class Review {
     }
     this.renderLanePanel();
     this.renderDisagreements();
+    if (this.viewMode === "side") this.curation.refresh();
   }
 
   // ---- Captions shared by the panels ---------------------------------------------------
@@ -243,7 +249,7 @@ class Review {
   }
 }
 
-mixMethods(Review, GoldEditing, Lanes, Disagreements, History, ReviewInput);
+mixMethods(Review, GoldEditing, Lanes, Disagreements, History, ReviewInput, CurationView);
 
 function start() {
   const root = document.getElementById("reviewer");
