@@ -204,17 +204,26 @@ export class Curation {
   }
 
   onNear(entries) {
+    for (const entry of entries) {
+      const block = this.blocks[Number(entry.target.dataset.unit)];
+      if (entry.isIntersecting) this.near.add(block);
+      else this.near.delete(block);
+    }
+    // After the frame the scroll (a key press, say) paints: blocks coming near are filled
+    // before they are in view, and a key press never waits for them.
+    if (!this.filling) {
+      this.filling = true;
+      requestAnimationFrame(() => setTimeout(() => this.fillNear(), 0));
+    }
+  }
+
+  fillNear() {
+    this.filling = false;
     // Blocks filled above the focused item change height: keep the item where it is on screen.
     const anchor = this.visibleChip();
     const before = anchor?.getBoundingClientRect().top;
-    for (const entry of entries) {
-      const block = this.blocks[Number(entry.target.dataset.unit)];
-      if (entry.isIntersecting) {
-        this.near.add(block);
-        if (block.stale) this.fill(block);
-      } else {
-        this.near.delete(block);
-      }
+    for (const block of this.near) {
+      if (block.stale) this.fill(block);
     }
     if (anchor?.isConnected) {
       const moved = anchor.getBoundingClientRect().top - before;

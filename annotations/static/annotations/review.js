@@ -16,7 +16,7 @@ import { ATTRIBUTE_NAMES, Disagreements } from "./disagreements.js";
 import { GoldEditing } from "./gold.js";
 import { renderHelp } from "./help.js";
 import { History } from "./history.js";
-import { attributeDifferences, itemKey, samePlace, spanItem, stanceItem } from "./items.js";
+import { attributeDifferences, itemKey, placeKey, spanItem, stanceItem } from "./items.js";
 import { Lanes } from "./lanes.js";
 import { mixMethods } from "./mixin.js";
 import { MessageBar, showSaveState } from "./notices.js";
@@ -104,15 +104,22 @@ class Review {
     return itemKey(spanItem({ ...span, claimant: offsetsOf(spans.get(span.claimant)) }));
   }
 
-  /** Which annotators have each item (the same item by items.js), and each key's item. */
+  /**
+   * Which annotators have each item (the same item by items.js), each key's item, and each
+   * place's first item per annotator (`places`: what whoHas looks up, once per item).
+   */
   countItems() {
     const tally = new Map();
     this.itemOf = new Map();
+    this.places = new Map();
     const add = (lane, source) => {
       const key = source.itemKey;
       if (!tally.has(key)) tally.set(key, new Map());
       if (!tally.get(key).has(lane.id)) tally.get(key).set(lane.id, source);
       this.itemOf.set(key, source.item);
+      const place = placeKey(source.item);
+      if (!this.places.has(place)) this.places.set(place, new Map());
+      if (!this.places.get(place).has(lane.id)) this.places.get(place).set(lane.id, source.item);
     };
     for (const lane of this.lanes) {
       for (const span of lane.spans) add(lane, span);
@@ -173,8 +180,24 @@ class Review {
       this.renderLane();
     }
     this.renderLanePanel();
-    this.renderDisagreements();
     if (this.viewMode === "side") this.curation.refresh();
+    this.scheduleDisagreements();
+  }
+
+  /**
+   * The disagreement list, redrawn once after the frame a change paints: it can hold a
+   * thousand items (4 annotators x 500 spans), and several refreshes (an accept makes three)
+   * need one redraw, never before the change is on screen.
+   */
+  scheduleDisagreements() {
+    if (this.disagreementsDue) return;
+    this.disagreementsDue = true;
+    requestAnimationFrame(() =>
+      setTimeout(() => {
+        this.disagreementsDue = false;
+        this.renderDisagreements();
+      }, 0),
+    );
   }
 
   // ---- Captions shared by the panels ---------------------------------------------------
@@ -189,7 +212,7 @@ class Review {
     const parts = [];
     for (const lane of this.lanes) {
       let part;
-      const other = !holders.has(lane.id) && item && this.laneItems(lane).find((o) => samePlace(o, item));
+      const other = !holders.has(lane.id) && item && this.places.get(placeKey(item))?.get(lane.id);
       if (holders.has(lane.id)) {
         part = el("span", { className: "has", text: `✓ ${lane.author}` });
       } else if (other) {
@@ -205,10 +228,6 @@ class Review {
       parts.push(part, " ");
     }
     return parts;
-  }
-
-  laneItems(lane) {
-    return [...lane.spans.map((span) => span.item), ...lane.stances.map((stance) => stance.item)];
   }
 
   claimantText(lane, span) {
