@@ -256,7 +256,7 @@ def main() -> None:
 
         accept = press(page, "Enter", "gold", max(5, args.trials // 3), before=to_item_not_in_gold)
         # Of which the request: sent to answered, as the browser's resource timing has it.
-        server = page.evaluate(
+        answered = page.evaluate(
             """() => performance.getEntriesByType("resource")
                  .filter((entry) => entry.name.includes("/gold/accept/"))
                  .map((entry) => entry.responseEnd - entry.startTime)"""
@@ -283,7 +283,7 @@ def main() -> None:
     print(ui.summary("↓ unit", down, 50))
     print(ui.summary("} dispute", disputed, 50))
     print(ui.summary("Enter", accept, 50) + "  [includes the server's answer]")
-    print(ui.summary("of which", server, 50) + "  [the accept request, sent to answered]")
+    print(ui.summary("of which", answered, 50) + "  [the accept request, sent to answered]")
     print(ui.summary(". lane", lanes, 50) + "  [the lanes: 500 highlights redrawn]")
     print(f"after: {uptime()}")
     ui.remove(database)

@@ -240,8 +240,16 @@ export class Curation {
     return box && box.bottom > 0 && box.top < window.innerHeight ? chip : null;
   }
 
-  /** After any change to gold: fill again the blocks in view, mark the others stale. */
-  refresh() {
+  /**
+   * After any change to gold: fill again the blocks near the window, mark the others stale.
+   * The page refreshes several times for one accept (busy, the gold loaded, done): unless
+   * `force`d, nothing is redrawn while gold's content is the same.
+   */
+  refresh(force = false) {
+    const store = this.review.annotator?.store;
+    const seen = store ? `${store.id}:${store.version}:${store.spans.size}:${store.stances.size}` : "none";
+    if (!force && seen === this.seen) return;
+    this.seen = seen;
     this.goldByBlock = this.groupGold();
     const gold = this.goldIndex;
     this.summary(gold);
@@ -606,7 +614,7 @@ export class CurationView {
         this.annotator.selected = null;
       }
       window.getSelection()?.removeAllRanges();
-      this.curation.refresh();
+      this.curation.refresh(true);
     } else {
       this.showLane(this.lane);
     }
