@@ -185,16 +185,21 @@ class Review {
   }
 
   /**
-   * The disagreement list, redrawn once after the frame a change paints: it can hold a
-   * thousand items (4 annotators x 500 spans), and several refreshes (an accept makes three)
-   * need one redraw, never before the change is on screen.
+   * The disagreement list, redrawn after the frame a change paints, and only when gold
+   * changed: it can hold a thousand items (4 annotators x 500 spans), and an accept refreshes
+   * three times (busy, the gold loaded, done). While a write is under way its Accept buttons
+   * stay as they are; goldAction refuses a second write meanwhile.
    */
   scheduleDisagreements() {
-    if (this.disagreementsDue) return;
+    const store = this.annotator?.store;
+    const seen = store ? `${store.status}:${store.version}:${store.spans.size}:${store.stances.size}` : "none";
+    if (this.disagreementsDue || seen === this.disagreementsSeen) return;
     this.disagreementsDue = true;
     requestAnimationFrame(() =>
       setTimeout(() => {
         this.disagreementsDue = false;
+        const now = this.annotator?.store;
+        this.disagreementsSeen = now ? `${now.status}:${now.version}:${now.spans.size}:${now.stances.size}` : "none";
         this.renderDisagreements();
       }, 0),
     );
