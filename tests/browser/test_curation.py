@@ -286,6 +286,8 @@ def test_a_long_document_fills_only_the_blocks_near_the_window(live_server, sign
     page.keyboard.press("Enter")
     expect(page.locator("#message")).to_contain_text("Accepted ben's PER")
     assert [t for _, t in gold_rows(world)] == ["Keita met Traore in Bamako, report 159,"]
+    # The gold history shows the accept (and the page has finished asking the server).
+    expect(page.locator("#history-list .event")).to_have_count(1)
 
 
 def test_the_curation_keys_collide_with_no_other_key_of_the_review_page(live_server, page):

@@ -254,9 +254,15 @@ export class Curation {
     const gold = this.goldIndex;
     this.summary(gold);
     const hadFocus = this.root.contains(document.activeElement);
-    for (const block of this.blocks) block.stale = true;
+    // Only the blocks whose gold items changed (an accept changes one, or the few whose
+    // spans it replaced) are drawn again; `force` redraws them all.
+    for (const block of this.blocks) {
+      if (force || this.goldSeenIn(block) !== block.goldSeen) block.stale = true;
+    }
     const now = this.lazy ? [...this.near] : this.blocks;
-    for (const block of now) this.fill(block);
+    for (const block of now) {
+      if (block.stale) this.fill(block);
+    }
     if (hadFocus && !this.root.contains(document.activeElement)) this.chipOf(this.focusKey)?.focus({ preventScroll: true });
   }
 
@@ -306,8 +312,13 @@ export class Curation {
     return this.review.tally.get(key)?.size || 0;
   }
 
+  goldSeenIn(block) {
+    return (this.goldByBlock?.get(block) || []).map((entry) => entry.itemKey).join("\n");
+  }
+
   fill(block) {
     block.stale = false;
+    block.goldSeen = this.goldSeenIn(block);
     const lanes = this.review.lanes;
     const gold = this.goldByBlock?.get(block) || [];
     const rows = [this.row("gold", "Gold", gold.map((entry) => this.goldChip(entry)))];
@@ -344,9 +355,12 @@ export class Curation {
     const agreement = agreementOf(holders, lanes);
     const inGold = this.goldIndex?.keys.has(entry.itemKey) || false;
     const source = entry.source;
-    const who = [...(review.tally.get(entry.itemKey) || new Map()).keys()]
+    // What does not change with gold is worked out once per item, on its first drawing.
+    entry.who ??= [...(review.tally.get(entry.itemKey) || new Map()).keys()]
       .map((id) => review.lanes.find((lane) => lane.id === id)?.author)
       .join(", ");
+    entry.differs ??= this.differences(entry);
+    const who = entry.who;
     const attributes = { key: entry.key, lane: String(entry.lane.id), agreement, inGold: String(inGold) };
     if (entry.kind === "span") {
       Object.assign(attributes, {
@@ -375,7 +389,7 @@ export class Curation {
       }),
       lanes > 1 ? el("span", { className: `cur-mark agree-${agreement}`, text: AGREEMENT_TEXT[agreement](holders, lanes) }) : null,
       inGold ? el("span", { className: "cur-in-gold", text: "✓ gold" }) : null,
-      ...this.differences(entry).map((text) => el("span", { className: "cur-diff", text })),
+      ...entry.differs.map((text) => el("span", { className: "cur-diff", text })),
       goldPlace ? el("span", { className: "cur-gold-place small", text: this.goldPlaceNote(entry.item, goldPlace) }) : null,
     );
     return chip;
