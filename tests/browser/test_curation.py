@@ -215,6 +215,15 @@ def test_keys_move_between_items_and_units_and_enter_accepts(live_server, sign_i
     expect(page.locator("#message")).to_contain_text("reopen it to change it")
     assert len(gold_rows(world)) == 2
 
+    # Esc leaves the item; { from nothing: the last item not every annotator has.
+    page.keyboard.press("Escape")
+    expect(page.locator("#curation .cur-item.current")).to_have_count(0)
+    expect(focused).to_have_count(0)
+    page.keyboard.press("{")
+    expect(focused).to_have_attribute("data-lane", str(ben.pk))
+    expect(focused).to_have_attribute("data-label", "LOC")
+    expect(focused).to_contain_text("Bakary Dembélé")
+
     # . opens the lanes, at the next lane after gold: ana's; the view button brings it back.
     page.keyboard.press(".")
     expect(page.locator("#reviewer")).to_have_attribute("data-view", "lanes")
