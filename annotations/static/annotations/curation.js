@@ -40,6 +40,8 @@ const FILL_ALL_BELOW = 300;
 const NEAR = "900px 0px";
 const TEXT_LIMIT = 80;
 
+const whenIdle = window.requestIdleCallback || ((callback) => setTimeout(callback, 0));
+
 const offsetsOf = (span) => (span ? [span.start, span.end] : null);
 const quoted = (span) => `“${shorten(span.text, 40)}”`;
 
@@ -209,11 +211,11 @@ export class Curation {
       if (entry.isIntersecting) this.near.add(block);
       else this.near.delete(block);
     }
-    // After the frame the scroll (a key press, say) paints: blocks coming near are filled
-    // before they are in view, and a key press never waits for them.
+    // When the browser is idle after the scroll (a key press, say) is painted: blocks coming
+    // near are filled before they are in view, and a key press never waits for them.
     if (!this.filling) {
       this.filling = true;
-      requestAnimationFrame(() => setTimeout(() => this.fillNear(), 0));
+      whenIdle(() => this.fillNear(), { timeout: 150 });
     }
   }
 

@@ -185,7 +185,7 @@ class Review {
   }
 
   /**
-   * The disagreement list, redrawn after the frame a change paints, and only when gold
+   * The disagreement list, redrawn when the browser is idle after a change, and only when gold
    * changed: it can hold a thousand items (4 annotators x 500 spans), and an accept refreshes
    * three times (busy, the gold loaded, done). While a write is under way its Accept buttons
    * stay as they are; goldAction refuses a second write meanwhile.
@@ -195,14 +195,15 @@ class Review {
     const seen = store ? `${store.status}:${store.version}:${store.spans.size}:${store.stances.size}` : "none";
     if (this.disagreementsDue || seen === this.disagreementsSeen) return;
     this.disagreementsDue = true;
-    requestAnimationFrame(() =>
-      setTimeout(() => {
-        this.disagreementsDue = false;
-        const now = this.annotator?.store;
-        this.disagreementsSeen = now ? `${now.status}:${now.version}:${now.spans.size}:${now.stances.size}` : "none";
-        this.renderDisagreements();
-      }, 0),
-    );
+    const render = () => {
+      this.disagreementsDue = false;
+      const now = this.annotator?.store;
+      this.disagreementsSeen = now ? `${now.status}:${now.version}:${now.spans.size}:${now.stances.size}` : "none";
+      this.renderDisagreements();
+    };
+    // When the browser is idle after the change is painted (within half a second).
+    if (window.requestIdleCallback) requestIdleCallback(render, { timeout: 500 });
+    else requestAnimationFrame(() => setTimeout(render, 0));
   }
 
   // ---- Captions shared by the panels ---------------------------------------------------
