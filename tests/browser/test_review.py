@@ -86,7 +86,8 @@ def review_world():
 
 
 def open_review(page: Page, live_server, world: World) -> Page:
-    page.goto(f"{live_server.url}/documents/{world.document.pk}/review/")
+    """The review page, one lane at a time (tests/browser/test_curation.py: side by side)."""
+    page.goto(f"{live_server.url}/documents/{world.document.pk}/review/?view=lanes")
     expect(page.locator("#reviewer.ready")).to_be_attached()
     return page
 

@@ -6,7 +6,7 @@
 // with each value and who gave it), each value offered as its annotator's version.
 // Mixed into Review (review.js), so `this` is the Review.
 
-import { attributeDifferences, sameItem, samePlace, spanItem, stanceItem, voteKey } from "./items.js";
+import { attributeDifferences, placeKey, sameItem, spanItem, stanceItem, voteKey } from "./items.js";
 import { el, shorten } from "./panels.js";
 
 const REASONS = {
@@ -48,11 +48,16 @@ export class Disagreements {
       const first = (holders) => [...holders.values()][0];
       return (first(a).start ?? Infinity) - (first(b).start ?? Infinity);
     });
-    const items = disputed.map(([key, holders]) => this.disagreementItem(key, holders, gold.has(key)));
+    // Gold's first item at each place, looked up once per disputed item.
+    const goldPlaces = new Map();
+    for (const item of this.goldItems()) {
+      if (!goldPlaces.has(placeKey(item))) goldPlaces.set(placeKey(item), item);
+    }
+    const items = disputed.map(([key, holders]) => this.disagreementItem(key, holders, gold.has(key), goldPlaces));
     list.replaceChildren(...items);
   }
 
-  disagreementItem(key, holders, inGold) {
+  disagreementItem(key, holders, inGold, goldPlaces) {
     const [laneId, item] = [...holders.entries()][0];
     const lane = this.lanes.find((l) => l.id === laneId);
     const isSpan = this.itemOf.get(key).kind === "span";
@@ -93,7 +98,7 @@ export class Disagreements {
     // Gold may have this place with other attributes (a build left a disputed one empty):
     // accepting this version sets them.
     const wanted = this.itemOf.get(key);
-    const atPlace = inGold ? null : this.goldItems().find((other) => samePlace(other, wanted));
+    const atPlace = inGold ? null : goldPlaces.get(placeKey(wanted));
     const goldNote = atPlace
       ? el("div", {
           className: "small gold-place",

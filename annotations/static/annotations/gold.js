@@ -44,7 +44,7 @@ export class GoldEditing {
       {
         view: this.view,
         messages: this.messages,
-        enabled: this.lane === "gold",
+        enabled: this.lane === "gold" && this.viewMode !== "side",
         classesOf: (key) => this.goldClasses(key),
         onRender: () => this.refresh(),
         onSaved: () => this.scheduleHistory(),

@@ -8,7 +8,8 @@
 // `section` (the overlay's heading, given by inSection); optionally `ctrl` (Ctrl or ⌘ down),
 // `shift` (when set, Shift must be down, true, or up, false; unset, it does not matter)
 // and `when` (the context it acts in: "claim" a claim selected, "stance" a target active,
-// "lane" an annotator's lane on the review page, "tabs" a lane tab focused). One key, one
+// "lane" an annotator's lane on the review page, "tabs" a lane tab focused, "curation" the
+// review page's side-by-side view). One key, one
 // meaning: every one-character key without Ctrl is reserved, those acting only in a context
 // too, so a label's key never means something else as well; labels match in either case.
 
@@ -60,12 +61,21 @@ const REVIEW_OWN = [
     { keys: [","], action: "previousLane", help: "Show the previous lane" },
     { keys: ["ArrowRight"], when: "tabs", action: "nextLane", help: "Show the next lane (a lane tab focused)" },
     { keys: ["ArrowLeft"], when: "tabs", action: "previousLane", help: "Show the previous lane (a lane tab focused)" },
-    { keys: ["}"], action: "nextDisagreement", help: "Select the next disagreement of the lane" },
-    { keys: ["{"], action: "previousDisagreement", help: "Select the previous disagreement of the lane" },
+    { keys: ["}"], action: "nextDisagreement", help: "Select the next disagreement of the lane (side by side: the next item not every annotator has)" },
+    { keys: ["{"], action: "previousDisagreement", help: "Select the previous disagreement of the lane (side by side: the previous one)" },
     { keys: ["]"], when: "lane", action: "nextSpan", help: "Select the next highlight of the lane" },
     { keys: ["["], when: "lane", action: "previousSpan", help: "Select the previous highlight of the lane" },
     { keys: ["Enter"], when: "lane", action: "accept", help: "Accept the selected annotator highlight into gold" },
     { keys: ["Escape"], when: "lane", action: "clear", help: "Clear the lane's selection" },
+  ]),
+  // The side-by-side view (curation.js): read-only like an annotator's lane.
+  ...inSection("Side by side", [
+    { keys: ["ArrowRight", "]"], when: "curation", action: "nextItem", help: "Focus the next annotator item" },
+    { keys: ["ArrowLeft", "["], when: "curation", action: "previousItem", help: "Focus the previous annotator item" },
+    { keys: ["ArrowDown"], when: "curation", action: "nextUnit", help: "Focus the first item of the next paragraph or sentence" },
+    { keys: ["ArrowUp"], when: "curation", action: "previousUnit", help: "Focus the first item of the previous paragraph or sentence" },
+    { keys: ["Enter"], when: "curation", action: "acceptItem", help: "Put the focused item into gold (a click does too)" },
+    { keys: ["Escape"], when: "curation", action: "clearItem", help: "Leave the focused item" },
   ]),
 ];
 
@@ -91,7 +101,7 @@ export const RESERVED_KEYS = [
   ),
 ].sort();
 
-const NAMES = { ArrowRight: "→", ArrowLeft: "←", Delete: "Del", Escape: "Esc" };
+const NAMES = { ArrowRight: "→", ArrowLeft: "←", ArrowDown: "↓", ArrowUp: "↑", Delete: "Del", Escape: "Esc" };
 
 /** How the overlay shows each key of an entry: ["Shift", "→"], ["Ctrl", "Z"], ["]"]. */
 export function keyCaps(entry) {

@@ -7,14 +7,16 @@
 // two annotators' spans or stances are the same item), the redraw of everything but the text,
 // and the captions the panels share. Its other methods are in
 // modules of their own, mixed in below: gold.js (the gold's Annotator and the writes to
-// gold), lanes.js (lanes, tabs, the lane panel), disagreements.js, history.js, and
-// reviewinput.js (clicks and keys, by the map in keys.js).
+// gold), lanes.js (lanes, tabs, the lane panel), disagreements.js, history.js,
+// reviewinput.js (clicks and keys, by the map in keys.js) and curation.js (the side-by-side
+// view and the switch between it and the lanes).
 
+import { Curation, CurationView } from "./curation.js";
 import { ATTRIBUTE_NAMES, Disagreements } from "./disagreements.js";
 import { GoldEditing } from "./gold.js";
 import { renderHelp } from "./help.js";
 import { History } from "./history.js";
-import { attributeDifferences, itemKey, samePlace, spanItem, stanceItem } from "./items.js";
+import { attributeDifferences, itemKey, placeKey, spanItem, stanceItem } from "./items.js";
 import { Lanes } from "./lanes.js";
 import { mixMethods } from "./mixin.js";
 import { MessageBar, showSaveState } from "./notices.js";
@@ -61,9 +63,12 @@ class Review {
       reviewed: document.getElementById("reviewed-button"),
     };
 
+    this.curation = new Curation(this, document.getElementById("curation"));
+
     this.bind();
     if (payload.gold) this.startGold(payload.gold);
     this.showLane("gold");
+    this.startView();
     this.loadHistory();
     this.root.classList.add("ready");
   }
@@ -99,15 +104,22 @@ class Review {
     return itemKey(spanItem({ ...span, claimant: offsetsOf(spans.get(span.claimant)) }));
   }
 
-  /** Which annotators have each item (the same item by items.js), and each key's item. */
+  /**
+   * Which annotators have each item (the same item by items.js), each key's item, and each
+   * place's first item per annotator (`places`: what whoHas looks up, once per item).
+   */
   countItems() {
     const tally = new Map();
     this.itemOf = new Map();
+    this.places = new Map();
     const add = (lane, source) => {
       const key = source.itemKey;
       if (!tally.has(key)) tally.set(key, new Map());
       if (!tally.get(key).has(lane.id)) tally.get(key).set(lane.id, source);
       this.itemOf.set(key, source.item);
+      const place = placeKey(source.item);
+      if (!this.places.has(place)) this.places.set(place, new Map());
+      if (!this.places.get(place).has(lane.id)) this.places.get(place).set(lane.id, source.item);
     };
     for (const lane of this.lanes) {
       for (const span of lane.spans) add(lane, span);
@@ -168,7 +180,30 @@ class Review {
       this.renderLane();
     }
     this.renderLanePanel();
-    this.renderDisagreements();
+    if (this.viewMode === "side") this.curation.refresh();
+    this.scheduleDisagreements();
+  }
+
+  /**
+   * The disagreement list, redrawn when the browser is idle after a change, and only when gold
+   * changed: it can hold a thousand items (4 annotators x 500 spans), and an accept refreshes
+   * three times (busy, the gold loaded, done). While a write is under way its Accept buttons
+   * stay as they are; goldAction refuses a second write meanwhile.
+   */
+  scheduleDisagreements() {
+    const store = this.annotator?.store;
+    const seen = store ? `${store.status}:${store.version}:${store.spans.size}:${store.stances.size}` : "none";
+    if (this.disagreementsDue || seen === this.disagreementsSeen) return;
+    this.disagreementsDue = true;
+    const render = () => {
+      this.disagreementsDue = false;
+      const now = this.annotator?.store;
+      this.disagreementsSeen = now ? `${now.status}:${now.version}:${now.spans.size}:${now.stances.size}` : "none";
+      this.renderDisagreements();
+    };
+    // When the browser is idle after the change is painted (within half a second).
+    if (window.requestIdleCallback) requestIdleCallback(render, { timeout: 500 });
+    else requestAnimationFrame(() => setTimeout(render, 0));
   }
 
   // ---- Captions shared by the panels ---------------------------------------------------
@@ -183,7 +218,7 @@ class Review {
     const parts = [];
     for (const lane of this.lanes) {
       let part;
-      const other = !holders.has(lane.id) && item && this.laneItems(lane).find((o) => samePlace(o, item));
+      const other = !holders.has(lane.id) && item && this.places.get(placeKey(item))?.get(lane.id);
       if (holders.has(lane.id)) {
         part = el("span", { className: "has", text: `✓ ${lane.author}` });
       } else if (other) {
@@ -199,10 +234,6 @@ class Review {
       parts.push(part, " ");
     }
     return parts;
-  }
-
-  laneItems(lane) {
-    return [...lane.spans.map((span) => span.item), ...lane.stances.map((stance) => stance.item)];
   }
 
   claimantText(lane, span) {
@@ -243,7 +274,7 @@ class Review {
   }
 }
 
-mixMethods(Review, GoldEditing, Lanes, Disagreements, History, ReviewInput);
+mixMethods(Review, GoldEditing, Lanes, Disagreements, History, ReviewInput, CurationView);
 
 function start() {
   const root = document.getElementById("reviewer");

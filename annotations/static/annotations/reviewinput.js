@@ -68,15 +68,21 @@ export class ReviewInput {
       case "nextLane":
       case "previousLane":
         handled();
+        if (this.viewMode === "side") this.setView("lanes");
         this.stepLane(action === "nextLane" ? 1 : -1);
         return;
       case "nextDisagreement":
       case "previousDisagreement":
         handled();
-        this.stepSpan(action === "nextDisagreement" ? 1 : -1, true);
+        if (this.viewMode === "side") this.curation.step(action === "nextDisagreement" ? 1 : -1, true);
+        else this.stepSpan(action === "nextDisagreement" ? 1 : -1, true);
         return;
     }
     if (event.ctrlKey || event.metaKey || event.altKey) return;
+    if (this.viewMode === "side") {
+      if (this.onCurationKey(event, action)) handled();
+      return;
+    }
     if (this.lane === "gold" && this.annotator) return; // the gold's own keys
     // An annotator lane (or gold not started): the page's keys only.
     if (target instanceof HTMLButtonElement && (event.key === "Enter" || event.key === " ")) return;

@@ -1,0 +1,293 @@
+"""Benchmark: the review page side by side, 4 annotators x 500 spans on a 20,000-character text.
+
+    .venv/bin/python bench/review_page.py [--characters 20000] [--spans 500] [--annotators 4]
+                                          [--loads 5] [--trials 30] [--database-url ...]
+
+Builds a fresh database (SQLite in a temporary file unless --database-url names another): one
+document of about 20,000 characters (as bench/ui.py writes it), and for each annotator a
+submitted annotation of 500 spans (entities, one claim in ten over a run of words) drawn
+from a shared pool, so that some items every annotator has, some a few, some only one; a
+few differ in label or check-worthiness, and each annotator holds a stance. Serves the app in
+this process and drives Debian's Chromium (headless) with Playwright, as a reviewer:
+
+- ready: from the navigation's start to ``#reviewer`` marked ready (side by side is the
+  default with two annotators or more), then the first frame drawn after it; ``--loads``
+  fresh loads;
+- key press to paint, side by side, from the key event's own timestamp to the first frame
+  drawn after its handler: → (next item), ↓ (next unit), } (next disputed item);
+- Enter (accept the focused item): to the item marked "in gold" and painted (a request to
+  the server and the redraw of the blocks in view);
+- the lanes: "." (show the next lane: the whole text redrawn with its 500 highlights).
+
+Goal (issue 15, item 2): a key press painted in under 50 ms. Prints the load average
+(``uptime``) before and after.
+"""
+
+import argparse
+import random
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import ui
+
+# Before the page's scripts: times the ready marker against the navigation's clock.
+READY = """
+window.__ready = new Promise((resolve) => {
+  const check = () => {
+    const root = document.getElementById("reviewer");
+    if (!root || !root.classList.contains("ready")) return false;
+    const ready = performance.now();
+    requestAnimationFrame(() => {
+      const channel = new MessageChannel();
+      channel.port1.onmessage = () => resolve({ ready, painted: performance.now() });
+      channel.port2.postMessage(null);
+    });
+    return true;
+  };
+  const observer = new MutationObserver(() => { if (check()) observer.disconnect(); });
+  observer.observe(document, { attributes: true, subtree: true, attributeFilter: ["class"] });
+});
+"""
+
+# Also before the page's scripts: the review's own key listener (window, capture) stops each key
+# it takes, so the press is timed by a listener registered ahead of it.
+PRESSES = """
+window.addEventListener("keydown", (event) => { window.__pressed = event.timeStamp; }, true);
+"""
+
+# Resolves with the milliseconds from the next key press to the frame after `done` holds:
+# "focus" another item focused, "gold" the focused item in gold, "lane" an annotator's lane
+# drawn. (Named, not passed as code: the page's CSP forbids eval.)
+INSTRUMENT = """
+(done) => { window.__bench = new Promise((resolve) => {
+  const before = document.activeElement?.dataset?.key;
+  const tests = {
+    focus: () => {
+      const key = document.activeElement?.dataset?.key;
+      return key && key !== before;
+    },
+    gold: () => document.activeElement?.dataset?.inGold === "true",
+    lane: () => document.querySelector('#lanes [aria-selected="true"]').dataset.lane !== "gold"
+      && document.querySelector("#document-text [data-span-id]") !== null,
+  };
+  const since = performance.now();
+  const wait = () => {
+    if (window.__pressed === undefined || window.__pressed < since || !tests[done]()) {
+      setTimeout(wait, 1);
+      return;
+    }
+    requestAnimationFrame(() => {
+      const channel = new MessageChannel();
+      channel.port1.onmessage = () => resolve(performance.now() - window.__pressed);
+      channel.port2.postMessage(null);
+    });
+  };
+  wait();
+}); }
+"""
+
+
+def uptime() -> str:
+    return subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
+
+
+def setup(args: argparse.Namespace):
+    """The project, the document and each annotator's submitted work; returns the reviewer."""
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+
+    import hashlib
+
+    from django.contrib.auth import get_user_model
+
+    from annotations.models import Annotation, Document, Label, Membership, Project, StanceTarget
+    from annotations.services.annotating import (
+        annotation_get_or_create,
+        annotation_replace_content,
+    )
+
+    rng = random.Random(20261203)
+    users = get_user_model().objects
+    reviewer = users.create_user("reviewer")
+    project = Project.objects.create(name="Review bench", annotators_per_document=args.annotators)
+    Membership.objects.create(project=project, user=reviewer, role="reviewer")
+    for name, kind, key, color in (
+        ("PER", "entity", "p", "#4e79a7"),
+        ("ORG", "entity", "o", "#f28e2b"),
+        ("LOC", "entity", "l", "#59a14f"),
+        ("CLAIM", "claim", "c", "#b07aa1"),
+        ("FAVOR", "stance", "f", "#009e73"),
+        ("AGAINST", "stance", "a", "#d55e00"),
+    ):
+        Label.objects.create(project=project, name=name, kind=kind, shortcut=key, color=color)
+    StanceTarget.objects.create(project=project, name="the intervention")
+    text = ui.build_text(rng, args.characters)
+    document = Document.objects.create(
+        project=project, text=text, content_hash=hashlib.sha256(text.encode()).hexdigest()
+    )
+    words = ui.word_ranges(text)
+    claims = args.spans // 10
+    entities = args.spans - claims
+    # A pool a little larger than each annotator's share: each takes most of it, not all.
+    pool = [w for i, w in enumerate(words) if i % 4 == 0][: int(entities * 1.25)]
+    labels = {w: rng.choice(["PER", "ORG", "LOC"]) for w in pool}
+    claim_pool = []
+    step = len(words) // int(claims * 1.25)
+    for i in range(int(claims * 1.25)):
+        first = i * step + 1
+        claim_pool.append((words[first][0], words[min(first + 5, len(words) - 1)][1]))
+    for number in range(args.annotators):
+        user = users.create_user(f"annotator{number + 1}")
+        Membership.objects.create(project=project, user=user, role="annotator")
+        annotation, _ = annotation_get_or_create(document=document, author=user)
+        spans = [
+            {
+                "label": labels[w] if rng.random() > 0.05 else rng.choice(["PER", "ORG", "LOC"]),
+                "start": w[0],
+                "end": w[1],
+            }
+            for w in sorted(rng.sample(pool, entities))
+        ]
+        for start, end in sorted(rng.sample(claim_pool, claims)):
+            spans.append(
+                {
+                    "label": "CLAIM",
+                    "start": start,
+                    "end": end,
+                    "checkworthy": rng.choice(["yes", "yes", "no"]),
+                }
+            )
+        stances = [{"target": "the intervention", "label": rng.choice(["FAVOR", "AGAINST"])}]
+        annotation_replace_content(annotation=annotation, spans=spans, stances=stances, actor=user)
+    Annotation.objects.filter(document=document).update(status="submitted")
+    print(
+        f"document: {len(text)} characters; {args.annotators} annotators x {args.spans} spans "
+        f"({entities} entities from a pool of {len(pool)}, {claims} claims from {len(claim_pool)})"
+    )
+    return reviewer, document
+
+
+def press(page, key: str, done: str, trials: int, before=None) -> list[float]:
+    times = []
+    for _ in range(trials):
+        if before:
+            before()
+        page.evaluate(INSTRUMENT, done)
+        page.keyboard.press(key)
+        times.append(page.evaluate("window.__bench"))
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--characters", type=int, default=20000)
+    parser.add_argument("--spans", type=int, default=500)
+    parser.add_argument("--annotators", type=int, default=4)
+    parser.add_argument("--loads", type=int, default=5)
+    parser.add_argument("--trials", type=int, default=30)
+    parser.add_argument("--database-url", default="")
+    args = parser.parse_args()
+
+    database = ui.configure(args, "bench-review.sqlite3")
+    print(f"before: {uptime()}")
+    reviewer, document = setup(args)
+    url, server = ui.serve()
+
+    from django.conf import settings
+    from django.test import Client
+    from playwright.sync_api import sync_playwright
+
+    client = Client()
+    client.force_login(reviewer)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    address = f"{url}/documents/{document.pk}/review/"
+    errors: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=ui.CHROMIUM, args=["--no-sandbox", "--disable-gpu"], headless=True
+        )
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": url}])
+        context.add_init_script(READY)
+        context.add_init_script(PRESSES)
+        html = context.request.get(address).body()
+        print(f"page HTML: {len(html) / 1e6:.2f} MB")
+        loads = []
+        started = time.perf_counter()
+        for _ in range(args.loads):
+            page = context.new_page()
+            page.on("pageerror", lambda error: errors.append(str(error)))
+            page.goto(address, wait_until="commit")
+            loads.append(page.evaluate("window.__ready"))
+            page.close()
+        print(f"{args.loads} loads in {time.perf_counter() - started:.1f} s (wall clock)")
+
+        page = context.new_page()
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(address, wait_until="commit")
+        page.evaluate("window.__ready")
+        counts = page.evaluate(
+            """() => ({ blocks: document.querySelectorAll("#curation .cur-unit").length,
+                        filled: document.querySelectorAll("#curation .cur-unit.filled").length,
+                        chips: document.querySelectorAll("#curation .cur-item").length })"""
+        )
+        print(
+            f"side by side at ready: {counts['blocks']} blocks, {counts['filled']} filled, "
+            f"{counts['chips']} items drawn (of {args.annotators * args.spans + args.annotators})"
+        )
+        right = press(page, "ArrowRight", "focus", args.trials)
+        down = press(page, "ArrowDown", "focus", args.trials)
+        disputed = press(page, "}", "focus", args.trials)
+
+        # Accept: move to a disputed item gold does not have yet, then Enter.
+        def to_item_not_in_gold() -> None:
+            for _ in range(50):
+                page.keyboard.press("}")
+                if page.evaluate("document.activeElement?.dataset?.inGold === 'false'"):
+                    return
+
+        accept = press(page, "Enter", "gold", max(5, args.trials // 3), before=to_item_not_in_gold)
+        # Of which the request: sent to answered, as the browser's resource timing has it.
+        answered = page.evaluate(
+            """() => performance.getEntriesByType("resource")
+                 .filter((entry) => entry.name.includes("/gold/accept/"))
+                 .map((entry) => entry.responseEnd - entry.startTime)"""
+        )
+        lanes = press(
+            page,
+            ".",
+            "lane",
+            min(args.annotators, 4),
+            before=lambda: page.click("#view-side"),
+        )
+        browser.close()
+    server.terminate()
+    if errors:
+        print("page errors:", *errors, sep="\n  ")
+    ready = [load["ready"] for load in loads]
+    painted = [load["painted"] for load in loads]
+    print(
+        f"ready: median {statistics.median(ready):.0f} ms (first frame after it "
+        f"{statistics.median(painted):.0f} ms), runs " + ", ".join(f"{r:.0f}" for r in ready)
+    )
+    print("key press to the next frame painted:")
+    print(ui.summary("→ item", right, 50))
+    print(ui.summary("↓ unit", down, 50))
+    print(ui.summary("} dispute", disputed, 50))
+    print(ui.summary("Enter", accept, 50) + "  [includes the server's answer]")
+    print(ui.summary("of which", answered, 50) + "  [the accept request, sent to answered]")
+    print(ui.summary(". lane", lanes, 50) + "  [the lanes: 500 highlights redrawn]")
+    print(f"after: {uptime()}")
+    ui.remove(database)
+
+
+if __name__ == "__main__":
+    main()
