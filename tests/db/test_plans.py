@@ -62,6 +62,7 @@ class Fresh:
 
 @pytest.fixture
 def fresh() -> Fresh:
+    _forget_statistics()
     manager, reviewer = UserFactory(), UserFactory()
     annotators = [UserFactory(), UserFactory()]
     project = project_create(name="fresh", creator=manager, annotators_per_document=2)
@@ -83,6 +84,24 @@ def fresh() -> Fresh:
             span_create(annotation=gold, label=labels["PER"], start=16, end=22, actor=reviewer)
     _grow(project)
     return Fresh(project=project, annotators=annotators, reviewer=reviewer, labels=labels)
+
+
+def _forget_statistics() -> None:
+    """Start from tables never analysed, whatever earlier tests of this database left.
+
+    ANALYZE and VACUUM write a table's size into pg_class in place, so a test that ran one
+    (or autovacuum, after a test that committed rows) leaves its figures behind even when its
+    transaction rolled back; plans would then depend on the order the tests ran in. Undone
+    here inside this test's transaction, so it is rolled back with the rest.
+    """
+    tables = [model._meta.db_table for model in (Annotation, AnnotationEvent, Document, Span)]
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(
+                "UPDATE pg_class SET reltuples = -1, relpages = 0 WHERE oid = %s::regclass",
+                [table],
+            )
+            cursor.execute("DELETE FROM pg_statistic WHERE starelid = %s::regclass", [table])
 
 
 def _submit(document: Document, user: User) -> None:
