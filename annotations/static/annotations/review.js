@@ -10,6 +10,7 @@
 // gold), lanes.js (lanes, tabs, the lane panel), disagreements.js, history.js, and
 // reviewinput.js (clicks and keys, by the map in keys.js).
 
+import { AnnotationList, LaneListing } from "./annolist.js";
 import { ATTRIBUTE_NAMES, Disagreements } from "./disagreements.js";
 import { GoldEditing } from "./gold.js";
 import { renderHelp } from "./help.js";
@@ -53,6 +54,7 @@ class Review {
     this.statusOutput = document.getElementById("save-status");
     this.goldState = document.getElementById("gold-status");
     this.messages = new MessageBar(document.getElementById("message"));
+    this.list = new AnnotationList(document.getElementById("annotation-list-panel"), this.labels);
     this.tabs = [...document.querySelectorAll("#lanes [data-lane]")];
     this.buttons = {
       majority: document.getElementById("build-majority"),
@@ -242,7 +244,7 @@ class Review {
   }
 }
 
-mixMethods(Review, GoldEditing, Lanes, Disagreements, History, ReviewInput);
+mixMethods(Review, GoldEditing, Lanes, Disagreements, History, ReviewInput, LaneListing);
 
 function start() {
   const root = document.getElementById("reviewer");
