@@ -156,13 +156,11 @@ export class AnnotationList {
     group.toggle.setAttribute("aria-expanded", String(!closed));
     group.section.classList.toggle("collapsed", closed);
     group.items.hidden = closed;
-    let limit = closed ? 0 : group.limit;
-    if (!closed) {
-      entries.forEach((entry, at) => {
-        if (at >= limit && this.selected.has(entry.key)) limit = at + 1;
-      });
-    }
+    const limit = closed ? 0 : group.limit;
     const shown = entries.slice(0, limit);
+    if (!closed && entries.length > limit && this.selected.size) {
+      shown.push(...entries.slice(limit).filter((entry) => this.selected.has(entry.key)));
+    }
     const wanted = new Set(shown.map((entry) => entry.key));
     for (const [key, row] of group.rows) {
       if (!wanted.has(key)) {
@@ -362,6 +360,9 @@ function describeStance(stance, label, target, holder, evidence) {
   };
 }
 
+// Frames to keep the piece in view after a jump (about half a second).
+const SETTLE_FRAMES = 30;
+
 /**
  * Scroll the text to the first piece of span `key` (drawn at once if it was not yet), to the
  * middle of the window unless it is in view already; false if it has no piece.
@@ -369,9 +370,31 @@ function describeStance(stance, label, target, holder, evidence) {
 function scrollTextTo(view, key) {
   const piece = view.piecesOf(key)[0];
   if (!piece) return false;
-  const box = piece.getBoundingClientRect();
-  if (box.top < 0 || box.bottom > window.innerHeight) piece.scrollIntoView({ block: "center" });
+  if (!inView(piece)) {
+    piece.scrollIntoView({ block: "center" });
+    settle(view, key, SETTLE_FRAMES);
+  }
   return true;
+}
+
+/**
+ * Keep span `key` in view for a few frames after a jump: the paragraphs around it were sized by
+ * estimate (content-visibility) until they came near the window, and laid out, a few frames
+ * later, they push it away again.
+ */
+function settle(view, key, frames) {
+  if (frames <= 0) return;
+  requestAnimationFrame(() => {
+    const piece = view.piecesOf(key)[0];
+    if (!piece) return;
+    if (!inView(piece)) piece.scrollIntoView({ block: "center" });
+    settle(view, key, frames - 1);
+  });
+}
+
+function inView(element) {
+  const box = element.getBoundingClientRect();
+  return box.top >= 0 && box.bottom <= window.innerHeight;
 }
 
 /**
@@ -461,7 +484,7 @@ export class LaneListing {
       );
     }
     this.list.show({
-      title: lane ? `${lane.author}'s annotations` : "Gold",
+      title: lane ? `${lane.author}'s annotations` : "Gold annotations",
       empty: lane ? "This annotator marked nothing." : "No gold yet.",
       entries,
       selected: this.selected ? [this.selected] : [],

@@ -48,7 +48,7 @@ export class GoldEditing {
         onRender: () => this.refresh(),
         onSaved: () => this.scheduleHistory(),
         list: this.list,
-        listTitle: "Gold",
+        listTitle: "Gold annotations",
         listEmpty: "Gold has nothing yet.",
       },
     );
