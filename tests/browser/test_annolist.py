@@ -4,7 +4,7 @@ step with every change, and a way to select and find each one (annolist.js)."""
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from annotations.models import Annotation
+from annotations.models import Annotation, Span
 from annotations.services.annotating import (
     annotation_get_or_create,
     annotation_replace_content,
@@ -130,7 +130,7 @@ def test_clicking_an_entry_selects_it_and_scrolls_the_text_to_it(
     live_server, sign_in, csp_violations
 ):
     world = make_world(text=LONG_TEXT)
-    annotated(world)
+    annotation = annotated(world)
     page = open_document(sign_in(world.user), live_server, world.document)
     gao = highlight(page, "LOC", world.document.text.index("Gao"))
     expect(gao).not_to_be_in_viewport()
@@ -158,6 +158,14 @@ def test_clicking_an_entry_selects_it_and_scrolls_the_text_to_it(
     expect(evidence).to_have_class(lambda_re("linked"))
     expect(evidence).to_be_in_viewport()
     expect(entries(page, "FAVOR")).to_have_attribute("aria-current", "true")
+
+    # After a choice from the list, text selected and a label's key make a new span as ever.
+    entries(page, "PER").nth(1).click()
+    start, end = select_words(page, world.document.text, "Bamako")
+    page.keyboard.press("l")
+    wait_saved(page)
+    expect(highlight(page, "LOC", start)).to_have_text("Bamako")
+    assert Span.objects.filter(annotation=annotation, start=start, end=end).exists()
     assert csp_violations == []
 
 

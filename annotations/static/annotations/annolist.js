@@ -248,21 +248,36 @@ export class AnnotationList {
    * first; `focus` moves the focus to it. A newly selected entry is scrolled into the list's view.
    */
   rove(focus = false) {
-    const buttons = this.navigable();
-    const byKey = (key) => buttons.find((b) => b.dataset.key === key);
+    const byKey = (key) => {
+      for (const group of this.groups.values()) {
+        const row = group.rows.get(key);
+        if (row) return row.button;
+      }
+      return null;
+    };
     const selected = [...this.selected].map(byKey).find(Boolean);
-    const target = selected || byKey(this.current) || buttons[0];
-    for (const button of buttons) button.tabIndex = button === target ? 0 : -1;
+    const first = this.groupsRoot.querySelector("[data-nav]");
+    const target = selected || (this.current && byKey(this.current)) || first;
+    this.tabStop(target);
     if (target?.dataset.key) this.current = target.dataset.key;
     if (target && focus) target.focus({ preventScroll: true });
     const key = selected ? selected.dataset.key : null;
-    if (selected && key !== this.revealed) this.reveal(selected);
+    // At the next frame, when the page lays out anyway: measuring now would lay it out twice.
+    if (selected && key !== this.revealed) requestAnimationFrame(() => this.reveal(selected));
     this.revealed = key;
+  }
+
+  /** Make `button` the list's one Tab stop. */
+  tabStop(button) {
+    if (this.stop === button) return;
+    if (this.stop) this.stop.tabIndex = -1;
+    this.stop = button;
+    if (button) button.tabIndex = 0;
   }
 
   /** Scroll the list (not the page) so that `button` is in view. */
   reveal(button) {
-    if (this.body.hidden) return;
+    if (this.body.hidden || !button.isConnected) return;
     const box = this.body.getBoundingClientRect();
     const at = button.getBoundingClientRect();
     if (at.top < box.top) this.body.scrollTop -= box.top - at.top;
@@ -314,7 +329,7 @@ export class AnnotationList {
     event.preventDefault();
     event.stopPropagation();
     if (!next) return;
-    for (const b of this.navigable()) b.tabIndex = b === next ? 0 : -1;
+    this.tabStop(next);
     next.focus();
     this.reveal(next);
   }
@@ -324,6 +339,19 @@ function mark(button, on) {
   button.classList.toggle("selected", on);
   if (on) button.setAttribute("aria-current", "true");
   else button.removeAttribute("aria-current");
+}
+
+// Each text shortened once: a redraw after every change compares the entries' captions.
+const captions = new Map();
+
+function caption(text) {
+  let short = captions.get(text);
+  if (short === undefined) {
+    if (captions.size > 20000) captions.clear();
+    short = shorten(text, CAPTION_LIMIT);
+    captions.set(text, short);
+  }
+  return short;
 }
 
 /** The words for a claim's claimant and check-worthiness, or for a stance's holder and evidence. */
@@ -346,7 +374,7 @@ function stanceDetail(holder, evidence) {
 function describeSpan(span, label, claimant) {
   const claim = label?.kind === "claim";
   return {
-    caption: shorten(span.text, CAPTION_LIMIT),
+    caption: caption(span.text),
     detail: claim ? claimDetail(claimant, span.claimant_text, span.checkworthy) : "",
     tip: `${label ? label.name : "?"}, characters ${span.start}–${span.end}`,
   };
@@ -369,26 +397,30 @@ const SETTLE_FRAMES = 30;
  */
 function scrollTextTo(view, key) {
   const piece = view.piecesOf(key)[0];
+  settling += 1; // a jump still settling is called off
   if (!piece) return false;
   if (!inView(piece)) {
     piece.scrollIntoView({ block: "center" });
-    settle(view, key, SETTLE_FRAMES);
+    settle(view, key, SETTLE_FRAMES, settling);
   }
   return true;
 }
 
+let settling = 0;
+
 /**
  * Keep span `key` in view for a few frames after a jump: the paragraphs around it were sized by
  * estimate (content-visibility) until they came near the window, and laid out, a few frames
- * later, they push it away again.
+ * later, they push it away again. Another jump calls it off.
  */
-function settle(view, key, frames) {
+function settle(view, key, frames, jump) {
   if (frames <= 0) return;
   requestAnimationFrame(() => {
+    if (jump !== settling) return;
     const piece = view.piecesOf(key)[0];
     if (!piece) return;
     if (!inView(piece)) piece.scrollIntoView({ block: "center" });
-    settle(view, key, frames - 1);
+    settle(view, key, frames - 1, jump);
   });
 }
 

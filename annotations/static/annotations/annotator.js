@@ -151,12 +151,12 @@ export class Annotator {
     this.renderPanels();
   }
 
-  /** Keep the undo history for a reload of this tab (soon, or now). */
-  keepHistory(now = false) {
-    clearTimeout(this.keepTimer);
-    const keep = () => this.history.save(this.queue.slots.tab, this.undoStack, this.redoStack);
-    if (now) keep();
-    else this.keepTimer = setTimeout(keep, 0);
+  /**
+   * Keep the undo history for a reload of this tab: when the page is hidden or left (the
+   * content's print costs milliseconds on a large annotation, so not after every change).
+   */
+  keepHistory() {
+    this.history.save(this.queue.slots.tab, this.undoStack, this.redoStack);
   }
 
   bind() {
@@ -178,7 +178,10 @@ export class Annotator {
     }
     this.undoButton.addEventListener("click", () => this.undo());
     this.redoButton?.addEventListener("click", () => this.redo());
-    window.addEventListener("pagehide", () => this.keepHistory(true));
+    window.addEventListener("pagehide", () => this.keepHistory());
+    document.addEventListener("visibilitychange", () => {
+      if (document.visibilityState === "hidden") this.keepHistory();
+    });
     document.getElementById("help-button").addEventListener("click", () => this.openHelp());
     document.getElementById("submit-button")?.addEventListener("click", () => this.finish("submitted"));
     document.getElementById("skip-button")?.addEventListener("click", () => this.skip());
@@ -413,10 +416,7 @@ export class Annotator {
 
   showSaveState(state, error) {
     showSaveState(this.statusOutput, state, error);
-    if (state === "saved") {
-      this.keepHistory();
-      this.options.onSaved?.();
-    }
+    if (state === "saved") this.options.onSaved?.();
   }
 
   say(text, options) {
