@@ -85,7 +85,8 @@ TIMINGS = {
   const a = window.workbenchAnnotator, times = [];
   const spans = a.store.sortedSpans();
   const undo = spans.slice(0, 100).map((span) => [{ type: "span.delete", key: span.key }]);
-  const redo = spans.slice(100, 200).map((span) => [{ type: "span.update", key: span.key, changes: { label: span.label } }]);
+  const redo = spans.slice(100, 200).map((span) =>
+    [{ type: "span.update", key: span.key, changes: { label: span.label } }]);
   for (let i = 0; i < n; i++) {
     const t = performance.now();
     a.history.save(a.queue.slots.tab, undo, redo);
