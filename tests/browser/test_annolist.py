@@ -421,3 +421,24 @@ def test_annotation_list_screenshots(live_server, sign_in, width, csp_violations
     page.mouse.move(0, 0)
     page.screenshot(path=SCREENSHOTS / f"annolist-review-{width}.png")
     assert csp_violations == []
+
+
+def test_while_picking_a_claimant_an_entity_entry_of_the_list_is_picked(live_server, sign_in):
+    world = make_world()
+    annotation, _ = annotation_get_or_create(document=world.document, author=world.user)
+    text = world.document.text
+    page = open_document(sign_in(world.user), live_server, world.document)
+    select_words(page, text, "ministry")
+    page.keyboard.press("o")
+    select_words(page, text, "about 1,500 troops are involved")
+    page.keyboard.press("c")
+    page.keyboard.press("k")  # pick the claimant: the list's entity entries pick too
+    entries(page, "ORG").click()
+    wait_saved(page)
+    claim = Span.objects.get(annotation=annotation, label__name="CLAIM")
+    assert claim.claimant is not None and claim.claimant.text == "ministry"
+    expect(entries(page, "CLAIM").locator(".detail")).to_have_text(
+        "by ministry · check-worthiness not set"
+    )
+    # The claim is still the one selected: picking did not select the entity.
+    expect(page.locator("#selection-text")).to_have_text("about 1,500 troops are involved")
