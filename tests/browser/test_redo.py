@@ -270,3 +270,33 @@ def test_help_lists_redo_keys(live_server, sign_in):
     page.keyboard.press("?")
     rows = page.locator('#help [data-action="redo"] dt')
     expect(rows).to_have_text(["Ctrl+Shift+Z", "Ctrl+Y"])
+
+
+def test_the_review_page_undoes_and_redoes_gold_across_a_reload(live_server, sign_in):
+    from tests.browser.test_review import open_review, review_world
+
+    world, _ana, _ben = review_world()
+    page = open_review(sign_in(world.user), live_server, world)
+    page.click("#accept-agreed")
+    wait_saved(page)
+    gold = Annotation.objects.get(document=world.document, kind="gold")
+    agreed = server_spans(page, live_server, gold)
+    assert len(agreed) == 3
+    # Accepting rebuilt the gold on the server: nothing before it is undoable.
+    expect(page.locator("#undo-button")).to_be_disabled()
+    page.locator("#document-text").focus()
+    bakary = label(page, world, "Bakary Dembélé", "p")
+    wait_saved(page)
+    assert server_spans(page, live_server, gold) == sorted([*agreed, ("PER", *bakary)])
+
+    page.reload()
+    expect(page.locator("#reviewer.ready")).to_be_attached()
+    # The gold's history is taken back once its unsaved changes are (the page is ready before).
+    expect(page.locator("#undo-button")).to_be_enabled()
+    page.locator("#document-text").focus()
+    page.keyboard.press("Control+z")
+    wait_saved(page)
+    assert server_spans(page, live_server, gold) == agreed
+    page.keyboard.press("Control+Shift+z")
+    wait_saved(page)
+    assert server_spans(page, live_server, gold) == sorted([*agreed, ("PER", *bakary)])
