@@ -6,6 +6,9 @@
 - Cohen's kappa between two annotators over paired categorical judgements.
 - Krippendorff's alpha (nominal) for any number of annotators, with missing judgements: on
   stance values per target, on claim check-worthiness, and on entity tags per token.
+- Per entity and claim label, alpha and Cohen's kappa on the label's presence per token: every
+  token of a compared document is a unit, judged ``in`` (a span of the label covers it, in
+  part) or ``out`` by each annotator (``label_token_agreement``).
 
 Alpha is computed from the coincidence matrix of units grouped by their pattern of value
 counts. The `krippendorff` package, our reference in tests, builds a units x values x values
@@ -29,6 +32,7 @@ from annotations import items
 EXACT = "exact"
 OVERLAP = "overlap"
 OUTSIDE = "O"  # the entity tag of a token outside every entity span
+IN, OUT = "in", "out"  # a token's judgement for one label: covered by a span of it, or not
 
 Span = tuple[int, int, str]  # (start, end, label) in code points
 
@@ -265,6 +269,85 @@ def _first_token_at_or_after(
     return index + 1
 
 
+def label_token_presence(
+    token_ranges: Sequence[tuple[int, int]], spans: Iterable[Span]
+) -> dict[str, set[int]]:
+    """For each label, the indexes of the tokens that a span of that label covers (in part)."""
+    present: dict[str, set[int]] = defaultdict(set)
+    starts = [start for start, _ in token_ranges]
+    for start, end, label in spans:
+        index = _first_token_at_or_after(starts, start, token_ranges)
+        while index < len(token_ranges) and token_ranges[index][0] < end:
+            if token_ranges[index][1] > start:
+                present[label].add(index)
+            index += 1
+    return dict(present)
+
+
+def label_token_agreement(
+    documents: Iterable[tuple[str, Mapping[Hashable, Sequence[Span]]]],
+) -> dict[str, dict[str, Any]]:
+    """Alpha and pairwise kappa per label on its presence per token, over ``(text, {annotator:
+    spans})``; documents with fewer than two annotators are left out.
+
+    Every token of every compared document is a unit for every label used in them, judged
+    ``in`` or ``out`` by each of the document's annotators: a label nobody used in a document
+    is agreed ``out`` on all its tokens. This is the full computation, unit by unit, that
+    ``agreement_sums`` gets from counts.
+    """
+    compared = []
+    labels: set[str] = set()
+    for text, by_annotator in documents:
+        if len(by_annotator) < 2:
+            continue
+        ranges = tokens(text)
+        present = {
+            str(name): label_token_presence(ranges, spans) for name, spans in by_annotator.items()
+        }
+        labels.update(label for marks in present.values() for label in marks)
+        compared.append((len(ranges), present))
+    annotators = sorted({name for _, present in compared for name in present})
+    result = {}
+    for label in sorted(labels):
+        units: Counter[tuple[tuple[str, str], ...]] = Counter()
+        for size, present in compared:
+            marks = {name: marks.get(label, set()) for name, marks in sorted(present.items())}
+            marked = set().union(*marks.values())
+            for index in marked:
+                units[tuple((n, IN if index in m else OUT) for n, m in marks.items())] += 1
+            # The tokens nobody marked with the label: one unit each, all ``out``.
+            if size > len(marked):
+                units[tuple((name, OUT) for name in marks)] += size - len(marked)
+        result[label] = _weighted_categorical(units, annotators)
+    return result
+
+
+def _weighted_categorical(
+    units: Counter[tuple[tuple[str, str], ...]], annotators: list[str]
+) -> dict[str, Any]:
+    """Alpha and kappa per pair over units given as ``{((annotator, value), ...): how many}``."""
+    judged: Counter[tuple[Hashable | None, ...]] = Counter()
+    for unit, weight in units.items():
+        judged[tuple(value for _, value in unit)] += weight
+    patterns = unit_patterns(judged)
+    pairs = []
+    for first, second in combinations(annotators, 2):
+        total = agreed = 0
+        firsts: Counter[str] = Counter()
+        seconds: Counter[str] = Counter()
+        for unit, weight in units.items():
+            values = dict(unit)
+            if first in values and second in values:
+                total += weight
+                agreed += weight * (values[first] == values[second])
+                firsts[values[first]] += weight
+                seconds[values[second]] += weight
+        if total:
+            kappa = kappa_from_counts(total=total, agreed=agreed, first=firsts, second=seconds)
+            pairs.append({"annotators": [first, second], "units": total, "kappa": kappa})
+    return {"units": sum(units.values()), "alpha": alpha_from_patterns(patterns), "pairs": pairs}
+
+
 def token_alpha(documents: Iterable[tuple[str, Mapping[Hashable, Sequence[Span]]]]) -> float | None:
     """Krippendorff's alpha on entity tags per token, over ``(text, {annotator: spans})``.
 
@@ -339,6 +422,7 @@ def project_agreement(
             for target, units in sorted(stance_units.items())
         },
         "checkworthy": _categorical_summary(checkworthy_units, annotators),
+        "label_tokens": label_token_agreement((text, span_work(works)) for text, works in compared),
     }
 
 

@@ -10,6 +10,11 @@ over documents:
   per document and adding the counts gives the project's matrix;
 - Cohen's kappa per pair: items both judged, items they agreed on, and each side's count per
   value.
+- per entity and claim label, alpha and kappa on the label's presence per token: the tokens
+  of the document (by number of annotators, and per pair), and for each label only its marked
+  tokens (patterns, and per pair each side's and both sides' marked tokens); the tokens
+  nobody marked with a label are the rest, all ``out``, so a label's figures cost keys in
+  proportion to its use, not to the text.
 
 A document's figures are one flat ``Counter`` with tuple keys (``document_counts``); the
 project's are the sum of its documents' (``Counter`` addition, and subtraction when a
@@ -26,6 +31,8 @@ from typing import Any
 
 from annotations.agreement import (
     EXACT,
+    IN,
+    OUT,
     OVERLAP,
     AnnotatorWork,
     Counts,
@@ -33,11 +40,13 @@ from annotations.agreement import (
     alpha_from_patterns,
     checkworthy_judgements,
     kappa_from_counts,
+    label_token_presence,
     pairwise_span_agreement,
     span_summary,
     span_work,
     stance_judgements,
     token_patterns,
+    tokens,
     unit_patterns,
 )
 
@@ -69,6 +78,7 @@ def document_counts(text: str, works: Mapping[str, AnnotatorWork]) -> Counter[Ke
         _add_unit(counts, (STANCE, target), unit)
     for unit in checkworthy_judgements(works):
         _add_unit(counts, (CHECKWORTHY, ""), unit)
+    _add_label_tokens(counts, text, span_work(works))
     return +counts  # without the zero entries, so that equal counts compare equal
 
 
@@ -101,6 +111,29 @@ def _add_unit(counts: Counter[Key], group: tuple[str, str], unit: Mapping[str, s
         counts["kappa", *group, first, second, "agreed"] += a == b
         counts["first", *group, first, second, a] += 1
         counts["second", *group, first, second, b] += 1
+
+
+def _add_label_tokens(
+    counts: Counter[Key], text: str, spans: Mapping[Hashable, Sequence[Span]]
+) -> None:
+    ranges = tokens(text)
+    names = sorted(str(name) for name in spans)
+    present = {str(name): label_token_presence(ranges, marked) for name, marked in spans.items()}
+    counts["ltokens", len(names)] += len(ranges)
+    for first, second in combinations(names, 2):
+        counts["lpairtokens", first, second] += len(ranges)
+    for label in sorted({label for marks in present.values() for label in marks}):
+        marks = {name: present[name].get(label, set()) for name in names}
+        marked = set().union(*marks.values())
+        units: Counter[tuple[Hashable | None, ...]] = Counter(
+            tuple(IN if index in marks[name] else OUT for name in names) for index in marked
+        )
+        for pattern, weight in unit_patterns(units).items():
+            counts["lpattern", label, pattern] += weight
+        for first, second in combinations(names, 2):
+            counts["lpair", label, first, second, "first"] += len(marks[first])
+            counts["lpair", label, first, second, "second"] += len(marks[second])
+            counts["lpair", label, first, second, "both"] += len(marks[first] & marks[second])
 
 
 def counts_total(documents: Iterable[Counter[Key]]) -> Counter[Key]:
@@ -156,7 +189,49 @@ def figures(total: Counter[Key]) -> dict[str, Any]:
             for target, counts in sorted(by_kind[STANCE].items())
         },
         "checkworthy": _categorical(by_kind[CHECKWORTHY][""], annotators),
+        "label_tokens": _label_tokens(total, annotators),
     }
+
+
+def _label_tokens(total: Counter[Key], annotators: list[str]) -> dict[str, dict[str, Any]]:
+    """Alpha and kappa per label on presence per token, from ``_add_label_tokens``' counts."""
+    by_size = {key[1]: value for key, value in total.items() if key[0] == "ltokens"}
+    patterns: dict[str, dict[Any, int]] = defaultdict(dict)
+    pair_counts: dict[str, Counter[Key]] = defaultdict(Counter)
+    for key, value in total.items():
+        if key[0] == "lpattern":
+            patterns[key[1]][key[2]] = value
+        elif key[0] == "lpair":
+            pair_counts[key[1]][key[2:]] = value
+    result = {}
+    for label, marked in sorted(patterns.items()):
+        # Per number of annotators, the tokens nobody marked with the label: all ``out``.
+        unmarked: Counter[int] = Counter(by_size)
+        for pattern, weight in marked.items():
+            unmarked[sum(count for _, count in pattern)] -= weight
+        every = dict(marked)
+        for size, weight in unmarked.items():
+            if weight:
+                every[((OUT, size),)] = every.get(((OUT, size),), 0) + weight
+        pairs = []
+        for first, second in combinations(annotators, 2):
+            units = total["lpairtokens", first, second]
+            if units:
+                counts = pair_counts[label]
+                a, b = counts[first, second, "first"], counts[first, second, "second"]
+                kappa = kappa_from_counts(
+                    total=units,
+                    agreed=units - a - b + 2 * counts[first, second, "both"],
+                    first={IN: a, OUT: units - a},
+                    second={IN: b, OUT: units - b},
+                )
+                pairs.append({"annotators": [first, second], "units": units, "kappa": kappa})
+        result[label] = {
+            "units": sum(by_size.values()),
+            "alpha": alpha_from_patterns(every),
+            "pairs": pairs,
+        }
+    return result
 
 
 def _spans(counts: Mapping[str, Counter[Key]]) -> dict[str, Any]:

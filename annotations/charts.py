@@ -216,3 +216,85 @@ def _count_row(row: CountBar, top: int, width: int) -> str:
         count=f"{row.count:,}",
         vx=NAME_WIDTH + width + 6,
     )
+
+
+@dataclass(frozen=True)
+class ScoreBar:
+    """One row of a score chart: its name, colour and a figure on 0..1 (None: undefined).
+
+    Alpha and kappa can fall below zero (worse than chance): such a bar is a sliver, and its
+    value is written beside it as it is.
+    """
+
+    name: str
+    colour: str
+    value: float | None
+
+
+def score_chart(rows: list[ScoreBar], *, title: str, chart_id: str) -> SafeString:
+    """A horizontal bar chart of one figure per row on a 0..1 axis, values written out."""
+    plot = WIDTH - NAME_WIDTH - VALUE_WIDTH
+    height = 8 + max(len(rows), 1) * COUNT_ROW + BOTTOM
+    bottom = height - BOTTOM
+    grid = format_html_join(
+        "",
+        '<line class="grid" x1="{x}" y1="4" x2="{x}" y2="{bottom}"/>'
+        '<text class="tick" x="{x}" y="{label_y}" text-anchor="middle">{tick}</text>',
+        (
+            {"x": _x(tick, plot), "bottom": bottom, "label_y": bottom + 16, "tick": f"{tick:g}"}
+            for tick in TICKS
+        ),
+    )
+    parts = [_score_row(row, 8 + index * COUNT_ROW, plot) for index, row in enumerate(rows)]
+    if not rows:
+        parts.append(
+            format_html(
+                '<text class="empty" x="{}" y="{}" text-anchor="middle">{}</text>',
+                NAME_WIDTH + plot // 2,
+                24,
+                "Nothing to compare yet.",
+            )
+        )
+    return format_html(
+        '<svg class="chart score-chart" xmlns="http://www.w3.org/2000/svg" '
+        'viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" aria-labelledby="{id}">'
+        '<title id="{id}">{title}</title>{grid}{bars}</svg>',
+        w=WIDTH,
+        h=height,
+        id=chart_id,
+        title=title,
+        grid=grid,
+        # Each part was built by format_html, which escaped every name.
+        bars=mark_safe("".join(parts)),  # noqa: S308
+    )
+
+
+def _score_row(row: ScoreBar, top: int, plot: int) -> str:
+    colour = row.colour if HEX_COLOUR.fullmatch(row.colour or "") else FALLBACK_COLOUR
+    name = format_html(
+        '<text class="name" x="{}" y="{}" text-anchor="end">{}</text>',
+        NAME_WIDTH - 8,
+        top + COUNT_BAR - 3,
+        row.name,
+    )
+    if row.value is None:
+        bar = format_html(
+            '<text class="value none" x="{}" y="{}">n/a</text>', NAME_WIDTH + 4, top + COUNT_BAR - 3
+        )
+    else:
+        width = max(round(min(max(row.value, 0.0), 1.0) * plot), 1)
+        bar = format_html(
+            '<rect class="bar" x="{x}" y="{y}" width="{w}" height="{h}" fill="{fill}">'
+            "<title>{name}: {value}</title></rect>"
+            '<text class="value" x="{vx}" y="{ty}">{value}</text>',
+            x=NAME_WIDTH,
+            y=top,
+            w=width,
+            h=COUNT_BAR,
+            fill=colour,
+            name=row.name,
+            value=f"{row.value:.2f}",
+            vx=NAME_WIDTH + width + 6,
+            ty=top + COUNT_BAR - 3,
+        )
+    return format_html('<g class="score-row" data-name="{}">{}{}</g>', row.name, name, bar)

@@ -300,3 +300,21 @@ DOCUMENTS = [
         ("demo-solar-kayes", SOLAR, "Energy", "2024-12-03"),
     )
 ]
+
+# Notes on the documents, as a manager would leave them for the team (comments on the
+# document's thread, read by every member). A note a run already wrote is not written again.
+NOTES = (
+    (
+        "demo-measles-rumours",
+        "manager",
+        "@reviewer this one mixes rumours and the ministry's figures: check that every "
+        "figure is a CLAIM with the right claimant, and that the rumours are not marked as "
+        "the article's own stance.",
+    ),
+    (
+        "demo-trade-signed",
+        "reviewer",
+        "Annotators: the stance on the trade corridor comes from several people here. Add one "
+        "stance per holder, and leave a note on this thread if you are unsure.",
+    ),
+)

@@ -7,6 +7,7 @@ from django import forms
 from annotations.exports import FORMATS, missing_package
 from annotations.models import LabelKind, Role
 from annotations.selectors import (
+    COMMENTS_OPEN,
     REVIEW_IN_REVIEW,
     REVIEW_NO_GOLD,
     REVIEW_NOT_REVIEWED,
@@ -25,11 +26,16 @@ STATE_CHOICES = [
 
 
 class ReviewQueueFilter(forms.Form):
-    """The review queue's filters: gold state, one annotator, one label."""
+    """The review queue's filters: gold state, one annotator, one label, open comments."""
 
     state = forms.ChoiceField(choices=STATE_CHOICES, required=False, label="Gold")
     annotator = forms.ChoiceField(required=False, label="Annotator")
     label = forms.ChoiceField(required=False, label="Label")
+    comments = forms.ChoiceField(
+        choices=[("", "Any"), (COMMENTS_OPEN, "Has open comments")],
+        required=False,
+        label="Comments",
+    )
 
     def __init__(self, *args, usernames: list[str], labels: list[str], **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -45,7 +51,8 @@ class ReviewQueueFilter(forms.Form):
     def filters(self) -> dict[str, str | None]:
         """The valid filters as review_queue takes them (None: not filtered)."""
         data = self.cleaned_data if self.is_valid() else {}
-        return {name: data.get(name) or None for name in ("state", "annotator", "label")}
+        names = ("state", "annotator", "label", "comments")
+        return {name: data.get(name) or None for name in names}
 
 
 class MemberAddForm(forms.Form):

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from annotations import views
+from annotations.views import quality as quality_views
 from annotations.views import tokens as token_views
 
 app_name = "annotations"
@@ -28,6 +29,9 @@ urlpatterns = [
     ),
     path("projects/<int:project_id>/review/", views.project_review, name="project_review"),
     path("projects/<int:project_id>/dashboard/", views.project_dashboard, name="project_dashboard"),
+    path(
+        "projects/<int:project_id>/quality/", quality_views.project_quality, name="project_quality"
+    ),
     path("projects/<int:project_id>/members/", views.project_member_add, name="project_member_add"),
     path(
         "projects/<int:project_id>/members/<int:user_id>/",

@@ -11,10 +11,11 @@ target) and POSTs the file as a multipart upload to /api/projects/{p}/documents/
 - sync: the server runs with IMPORT_BACKGROUND_THRESHOLD above every size, so the answer is
   the import report; printed: seconds to the answer;
 - background: IMPORT_BACKGROUND_THRESHOLD=0, so the answer is 202 with the job's URL;
-  printed: seconds to the 202 and seconds until the job reads done (polled every 20 ms).
+  printed: seconds to the 202 and seconds until the job reads done (polled every 50 ms, or
+  every 2% of the time so far when that is longer).
 
 Each upload is checked: every document created, the first with its 10 spans. Peak memory is
-the largest sum, sampled every 20 ms, of the PSS of gunicorn's master and workers, the
+the largest sum, sampled every 100 ms, of the PSS of gunicorn's master and workers, the
 db_worker and any process they started (preparation workers): a page they share is counted
 once. CPU seconds are those of the same processes and of PostgreSQL's backends for the
 database, from the upload to the answer (or the job's end). The load average is printed with
@@ -37,7 +38,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import psutil
-from api import Client, CpuMeter, setup_database
+import psycopg
+from api import Client, setup_database
 from live_server import BIN, ROOT, environment, live_server
 
 WORDS = (
@@ -50,7 +52,8 @@ LABELS = [("PER", "entity"), ("LOC", "entity"), ("ORG", "entity")]
 STANCES = [("FAVOR", "stance"), ("AGAINST", "stance")]
 SPANS_PER_DOCUMENT = 10
 LENGTH = 2_000
-POLL = 0.02
+POLL = 0.05
+SAMPLE = 0.1  # seconds between two samples of memory and of PostgreSQL's backends
 
 
 def document(rng: random.Random, index: int) -> dict:
@@ -85,15 +88,23 @@ class ServerMeter:
     """Peak memory of some process trees (sampled in a thread) and the CPU they and PostgreSQL use.
 
     Memory is the sum of PSS (proportional set size): a page shared by forked processes is
-    counted once over all of them, where a sum of RSS would count it in each.
+    counted once over all of them, where a sum of RSS would count it in each. Reading PSS makes
+    the kernel walk every page of every process (15 ms a round for six processes), so the
+    sampler looks every SAMPLE seconds: at every 20 ms it took half a core of the two.
+
+    PostgreSQL's backends are sampled too, through one connection kept open: a request's
+    connection closes when it answers (CONN_MAX_AGE is 0), and a backend that is gone can no
+    longer be asked for its CPU, so each keeps the last figure seen of it.
     """
 
-    def __init__(self, roots: list[int], postgres: CpuMeter) -> None:
+    def __init__(self, roots: list[int], database_url: str) -> None:
         self.roots = [psutil.Process(pid) for pid in roots]
-        self.postgres = postgres
+        self.database = database_url.rsplit("/", 1)[1]
+        self.connection = psycopg.connect(database_url, autocommit=True)
         self.peak = self.idle = 0
         self.cpu: dict[str, float] = {}
         self.started: dict[int, float] = {}
+        self.backends: dict[int, float] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
@@ -113,10 +124,14 @@ class ServerMeter:
 
     def _backends(self) -> dict[int, float]:
         """CPU seconds so far of each PostgreSQL backend of the database, by pid."""
+        pids = self.connection.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            [self.database],
+        ).fetchall()
         seconds = {}
-        for backend in self.postgres._backends():
+        for (pid,) in pids:
             with contextlib.suppress(psutil.NoSuchProcess):
-                seconds[backend.pid] = sum(backend.cpu_times()[:2])
+                seconds[pid] = sum(psutil.Process(pid).cpu_times()[:2])
         return seconds
 
     def _cpu(self) -> dict[str, float]:
@@ -128,14 +143,15 @@ class ServerMeter:
         return {"server": server}
 
     def _sample(self) -> None:
-        while not self._stop.is_set():
+        while not self._stop.wait(SAMPLE):
             self.peak = max(self.peak, self._memory())
-            time.sleep(0.02)
+            self.backends.update(self._backends())
 
     def __enter__(self) -> "ServerMeter":
         self.peak = self.idle = self._memory()
         self.cpu = self._cpu()
         self.started = self._backends()
+        self.backends = dict(self.started)
         self._thread.start()
         return self
 
@@ -145,10 +161,13 @@ class ServerMeter:
         self.peak = max(self.peak, self._memory())
         after = self._cpu()
         self.cpu = {name: after[name] - self.cpu[name] for name in after}
-        # A backend that started during the upload counts from 0; one that ended is lost,
-        # so the figure is a lower bound when connections were replaced (rare: they persist).
-        ended = self._backends()
-        self.cpu["postgres"] = sum(t - self.started.get(pid, 0.0) for pid, t in ended.items())
+        # A backend that started during the upload counts from 0; one that ended counts what
+        # it had used when last seen (at most SAMPLE seconds before it ended).
+        self.backends.update(self._backends())
+        self.cpu["postgres"] = sum(
+            seconds - self.started.get(pid, 0.0) for pid, seconds in self.backends.items()
+        )
+        self.connection.close()
 
     def __str__(self) -> str:
         return (
@@ -186,12 +205,18 @@ def fresh_project(client: Client) -> int:
 
 
 def wait_for_job(client: Client, url: str) -> dict:
+    """Poll the job until it ends: every POLL seconds, then every 2% of the time so far.
+
+    Each poll is a request (and a new PostgreSQL connection) that the server's CPU figures
+    count: every 50 ms through a 90 s job would be 1,800 requests.
+    """
     path = url.split("://", 1)[1].split("/", 1)[1]
+    started = time.perf_counter()
     while True:
         job = client.expect("GET", f"/{path}")
         if job["status"] in ("done", "failed"):
             return job
-        time.sleep(POLL)
+        time.sleep(max(POLL, (time.perf_counter() - started) / 50))
 
 
 def check(report: dict, count: int, client: Client) -> None:
@@ -245,7 +270,7 @@ def phase(name: str, args: argparse.Namespace, token: str, threshold: int) -> No
         for count in args.documents:
             path = jsonl_file(count)
             for run in range(1, args.runs + 1):
-                meter = ServerMeter([server.pid, pid], CpuMeter(server.pid, args.database_url))
+                meter = ServerMeter([server.pid, pid], args.database_url)
                 result = one_run(client, path, count, meter)
                 print(f"{name:10} {count:>6,} documents, run {run}: {result}", flush=True)
 

@@ -1,7 +1,7 @@
 """Benchmark: the dashboard, the review queue and the agreement API of a large project.
 
     .venv/bin/python bench/dashboard.py [--documents 10000] [--annotators 3] [--spans 20]
-        [--runs 7] [--database-url postgres://...]
+        [--gold 0.2] [--runs 7] [--database-url postgres://...]
 
 Stores a project of generated submitted annotations in a fresh PostgreSQL database (bulk
 inserts, as bench/agreement.py does: bypassing the services, so the stored agreement is
@@ -9,7 +9,9 @@ computed once on the first read, timed here), then requests each page through Dj
 client as a reviewer, `--runs` times, and prints the fastest, median and slowest response
 with the machine's load average. Also times what every request did before agreement was
 stored (the full computation) and one submission at this size (reopen, then submit: each
-refreshes its document's row and the project's totals).
+refreshes its document's row and the project's totals). A `--gold` share of the documents
+get reviewed gold (the first annotator's spans), so that the quality page compares
+annotators with it.
 """
 
 import argparse
@@ -37,6 +39,7 @@ def main() -> None:
     parser.add_argument("--annotators", type=int, default=3)
     parser.add_argument("--spans", type=int, default=20)
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--gold", type=float, default=0.2, help="share of documents with gold")
     parser.add_argument(
         "--reuse", action="store_true", help="time the project a previous run left in the database"
     )
@@ -68,6 +71,7 @@ def main() -> None:
         started = time.perf_counter()
         project, stored = store_project(args.documents, args.annotators, args.spans)
         print(f"stored {stored} in {time.perf_counter() - started:.1f} s")
+        print(f"gold: {store_gold(project, args.gold):,} reviewed documents")
         reviewer = get_user_model().objects.create(username="reviewer")
         Membership.objects.create(project=project, user=reviewer, role="reviewer")
         with connection.cursor() as cursor:
@@ -90,6 +94,8 @@ def main() -> None:
         "review queue, label LOC": f"/projects/{project.pk}/review/?label=LOC",
         "review queue, annotator1": f"/projects/{project.pk}/review/?annotator=annotator1",
         "agreement API": f"/api/projects/{project.pk}/agreement/",
+        "agreement per document API": f"/api/projects/{project.pk}/agreement/documents/",
+        "quality page": f"/projects/{project.pk}/quality/",
     }
     for name, url in pages.items():
 
@@ -102,7 +108,9 @@ def main() -> None:
             f"max {times[-1]:6.0f} ms  ({args.runs} runs)"
         )
 
-    annotation = Annotation.objects.filter(document__project=project).order_by("pk").first()
+    annotation = (
+        Annotation.objects.filter(document__project=project, kind="manual").order_by("pk").first()
+    )
     assert annotation is not None
     submits = []
     for _ in range(args.runs):
@@ -127,6 +135,40 @@ def main() -> None:
     shown = store.project_agreement_current(project=project)
     assert selectors.submitted_fingerprint(project=project).annotations == shown.annotations
     print(f"load average after: {load()}")
+
+
+def store_gold(project, share: float) -> int:
+    """Reviewed gold, a copy of the first annotator's spans, on ``share`` of the documents."""
+    from django.db import transaction
+
+    from annotations.models import Annotation, Document, Span
+
+    documents = list(Document.objects.filter(project=project).order_by("pk"))
+    chosen = documents[: round(len(documents) * share)]
+    with transaction.atomic():
+        golds = Annotation.objects.bulk_create(
+            Annotation(document=document, kind="gold", status="submitted") for document in chosen
+        )
+        gold_of = {gold.document_id: gold for gold in golds}
+        first = Annotation.objects.filter(
+            document__in=chosen, author__username="annotator0", kind="manual"
+        )
+        Span.objects.bulk_create(
+            (
+                Span(
+                    annotation=gold_of[document_id],
+                    label_id=label_id,
+                    start=start,
+                    end=end,
+                    text=text,
+                )
+                for document_id, label_id, start, end, text in Span.objects.filter(
+                    annotation__in=first
+                ).values_list("annotation__document_id", "label_id", "start", "end", "text")
+            ),
+            batch_size=5000,
+        )
+    return len(golds)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from annotations.charts import AgreementBar, CountBar, agreement_chart, count_chart
 from annotations.models import Annotation, AnnotationEvent
 from annotations.services.queue import OPEN_LIMIT
+from annotations.templatetags.workbench import WORK_ACTIONS
 from annotations.views import review as review_views
 from tests.factories import (
     AnnotationFactory,
@@ -106,6 +107,43 @@ def test_home_lists_my_projects_with_progress_done_of_mine(client, ana):
     assert "Continue annotating" in html
 
 
+def _work_buttons(html: str) -> set[str]:
+    """The wordings of every button or link that opens the caller's work on a page."""
+    words = "|".join(re.escape(wording) for wording in WORK_ACTIONS.values())
+    return set(re.findall(rf">({words})<", html))
+
+
+def test_every_page_words_the_state_of_my_work_the_same_way(client, ana):
+    project = ProjectFactory(name="Sahel news")
+    MembershipFactory(project=project, user=ana)
+    first, second = DocumentFactory(project=project), DocumentFactory(project=project)
+    pages = ("/", f"/projects/{project.pk}/")
+    documents = f"/projects/{project.pk}/documents/"
+
+    # Nothing started, documents waiting: every page offers to start.
+    for url in (*pages, f"/projects/{project.pk}/annotate/", documents):
+        assert _work_buttons(client.get(url).content.decode()) == {"Start annotating"}, url
+
+    # A document in progress: every page offers to continue (the documents list starts the
+    # other one).
+    AnnotationFactory(document=first, author=ana)
+    for url in pages:
+        assert _work_buttons(client.get(url).content.decode()) == {"Continue annotating"}, url
+    listed = _work_buttons(client.get(documents).content.decode())
+    assert listed == {"Continue annotating", "Start annotating"}
+
+    # Everything submitted: nothing to start or continue.
+    Annotation.objects.filter(author=ana).update(status="submitted")
+    AnnotationFactory(document=second, author=ana, status="submitted")
+    for url in pages:
+        assert _work_buttons(client.get(url).content.decode()) == {"All done"}, url
+
+
+def test_a_project_without_documents_offers_nothing_to_start(client, ana):
+    MembershipFactory(project=ProjectFactory(name="Empty"), user=ana)
+    assert _work_buttons(client.get("/").content.decode()) == {"Nothing to annotate yet"}
+
+
 def test_home_shows_a_project_without_documents_without_a_progress_bar(client, ana):
     MembershipFactory(project=ProjectFactory(name="Empty"), user=ana)
     html = client.get("/").content.decode()
@@ -124,7 +162,8 @@ def test_home_runs_as_many_queries_for_20_projects_as_for_2(client, ana):
             assert client.get("/").status_code == 200
         return len(queries)
 
-    assert count_for(2) == count_for(18) <= 3
+    # The projects with their progress, and the open comments mentioning the caller.
+    assert count_for(2) == count_for(18) <= 4
 
 
 # The project page
@@ -472,6 +511,21 @@ def test_agreement_chart_escapes_label_names():
     assert "T &amp; &lt;t&gt;" in svg
     assert 'fill="#888888"' in svg  # a colour that is not #rrggbb never reaches the markup
     assert "n/a (overlap)" in svg
+
+
+def test_adding_an_annotator_says_an_annotator(client, team):
+    UserFactory(username="newcomer")
+    client.force_login(team.people["meg"])
+    base = f"/projects/{team.project.pk}"
+
+    response = client.post(
+        f"{base}/members/",
+        {"member-username": "newcomer", "member-role": "annotator"},
+        follow=True,
+    )
+
+    assert "newcomer is now an annotator of this project." in response.content.decode()
+    assert "a annotator" not in response.content.decode()
 
 
 def test_managers_add_members_and_labels_from_the_dashboard(client, team):

@@ -5,6 +5,7 @@ from annotations.api import (
     agreement,
     annotating,
     assignments,
+    comments,
     docs,
     documents,
     exports,
@@ -56,6 +57,11 @@ urlpatterns = [
         agreement.AgreementApi.as_view(),
         name="api-agreement",
     ),
+    path(
+        "projects/<int:project_id>/agreement/documents/",
+        agreement.DocumentAgreementListApi.as_view(),
+        name="api-agreement-documents",
+    ),
     path("projects/<int:project_id>/export/", exports.ExportApi.as_view(), name="api-export"),
     path(
         "projects/<int:project_id>/export/warnings/",
@@ -65,6 +71,12 @@ urlpatterns = [
     path(
         "documents/<int:document_id>/", documents.DocumentDetailApi.as_view(), name="api-document"
     ),
+    path(
+        "documents/<int:document_id>/comments/",
+        comments.DocumentCommentListApi.as_view(),
+        name="api-document-comments",
+    ),
+    path("comments/<int:comment_id>/", comments.CommentDetailApi.as_view(), name="api-comment"),
     path("documents/<int:document_id>/gold/", gold.GoldApi.as_view(), name="api-gold"),
     path(
         "documents/<int:document_id>/gold/accept/",

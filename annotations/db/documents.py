@@ -25,7 +25,8 @@ def _stored_ids_sql() -> str:
     return (
         f"SELECT h.hash, d.{pk} FROM unnest(string_to_array(%s, ',')) AS h(hash) "  # noqa: S608 (names from the model)
         f"CROSS JOIN LATERAL (SELECT {pk} FROM {quote(Document._meta.db_table)} "
-        f"WHERE {column('project')} = %s AND {column('content_hash')} = h.hash LIMIT 1) AS d"
+        f"WHERE {column('project')} = (SELECT %s::bigint) AND {column('content_hash')} = h.hash "
+        "LIMIT 1) AS d"
     )
 
 
@@ -37,6 +38,13 @@ def stored_ids(*, project_id: int, hashes: list[str]) -> list[tuple[str, int]]:
     whenever its statistics lag behind a large import: each batch then reads the whole
     project and an import slows down as it grows. One probe of the unique index per hash
     (LIMIT 1 keeps the lateral subquery a nested loop) costs the same at any size.
+
+    The project id is a subquery's value, unknown when the plan is made: statistics gathered
+    before the project had documents (the ANALYZE that ends the previous import) say that it
+    has none, and then the (project, id) index, which ties with the unique one for a project
+    of one row, was chosen and walked the whole project for every hash (a 20,000-document
+    import took minutes). Unknown, the project is an average one, and only the unique index
+    finds a hash in it at once.
     """
     if not hashes:
         return []

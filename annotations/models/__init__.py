@@ -9,6 +9,7 @@ from annotations.models.annotating import (
     Span,
     Stance,
 )
+from annotations.models.comments import Comment
 from annotations.models.documents import Document
 from annotations.models.guidelines import GuidelinesVersion
 from annotations.models.jobs import ImportJob, ImportJobBatch, ImportJobChunk, ImportJobStatus
@@ -22,6 +23,7 @@ __all__ = [
     "AnnotationKind",
     "AnnotationStatus",
     "Checkworthy",
+    "Comment",
     "Document",
     "DocumentAgreement",
     "EventAction",

@@ -44,6 +44,18 @@ from annotations.selectors.auth import (
     token_is_expired,
 )
 from annotations.selectors.base import CHUNKS_PER_FETCH, FINISHED_STATUSES, INT64, STATUS_NEW
+from annotations.selectors.comments import (
+    MentionRow,
+    comment_get_for_user,
+    comment_list_for_user,
+    comment_members,
+    comment_mentions_for_user,
+    comment_own_annotation,
+    comment_span_target,
+    comment_stance_target,
+    comment_visible,
+    open_comments,
+)
 from annotations.selectors.dashboard import (
     DOCUMENT_IN_PROGRESS,
     DOCUMENT_IN_REVIEW,
@@ -110,6 +122,7 @@ from annotations.selectors.releases import (
     release_list,
 )
 from annotations.selectors.review import (
+    COMMENTS_OPEN,
     REVIEW_IN_REVIEW,
     REVIEW_NO_GOLD,
     REVIEW_NOT_REVIEWED,
@@ -122,6 +135,7 @@ from annotations.selectors.review import (
 
 __all__ = [
     "CHUNKS_PER_FETCH",
+    "COMMENTS_OPEN",
     "DOCUMENT_IN_PROGRESS",
     "DOCUMENT_IN_REVIEW",
     "DOCUMENT_NOT_STARTED",
@@ -147,6 +161,7 @@ __all__ = [
     "AnnotatorProgress",
     "DocumentWork",
     "Fingerprint",
+    "MentionRow",
     "OverlappingDocuments",
     "ReviewRow",
     "SpanCreateFacts",
@@ -157,6 +172,14 @@ __all__ = [
     "annotation_lock",
     "annotation_visible",
     "annotator_progress",
+    "comment_get_for_user",
+    "comment_list_for_user",
+    "comment_members",
+    "comment_mentions_for_user",
+    "comment_own_annotation",
+    "comment_span_target",
+    "comment_stance_target",
+    "comment_visible",
     "document_agreement_rows",
     "document_assigned_to",
     "document_disputed",
@@ -183,6 +206,7 @@ __all__ = [
     "label_list",
     "label_usage",
     "membership_list",
+    "open_comments",
     "project_agreement_totals",
     "project_get_by_ref",
     "project_get_for_user",

@@ -26,6 +26,8 @@ from annotations.models import (
     Span,
     Stance,
 )
+from annotations.selectors.base import count_of
+from annotations.selectors.comments import open_comments
 
 
 def review_annotations(*, document: Document) -> list[Annotation]:
@@ -45,6 +47,9 @@ def review_annotations(*, document: Document) -> list[Annotation]:
     )
 
 
+# The queue's comments filter: documents with an unresolved comment.
+COMMENTS_OPEN = "open"
+
 REVIEW_REVIEWED = "reviewed"
 REVIEW_IN_REVIEW = "in_review"
 REVIEW_NOT_REVIEWED = "not_reviewed"
@@ -62,6 +67,7 @@ class ReviewRow:
     agreement: float | None  # mean pairwise F1; None with fewer than two annotators
     disagreements: int  # items (spans, stances; annotations.items) not every annotator has
     gold_status: str | None  # None (no gold), in_progress, submitted
+    open_comments: int = 0  # unresolved comments on the document, its spans and stances
 
 
 class ReviewQueue:
@@ -99,7 +105,12 @@ class ReviewQueue:
     def _read(rows: QuerySet[Any]) -> list[ReviewRow]:
         page = list(
             rows.values_list(
-                "document_id", "document__external_id", "agreement", "disagreements", "gold_status"
+                "document_id",
+                "document__external_id",
+                "agreement",
+                "disagreements",
+                "gold_status",
+                "open_comments",
             )
         )
         annotators: dict[int, list[str]] = {}
@@ -117,8 +128,9 @@ class ReviewQueue:
                 agreement=agreement,
                 disagreements=disagreements,
                 gold_status=gold_status,
+                open_comments=unresolved,
             )
-            for document_id, external_id, agreement, disagreements, gold_status in page
+            for document_id, external_id, agreement, disagreements, gold_status, unresolved in page
         ]
 
 
@@ -131,6 +143,7 @@ def review_queue(
     state: str | None = None,
     annotator: str | None = None,
     label: str | None = None,
+    comments: str | None = None,
 ) -> ReviewQueue:
     """Return the project's documents with submitted work, lowest agreement first.
 
@@ -140,8 +153,9 @@ def review_queue(
     matched as ``annotations.items.same_item`` says: a span by label, offsets, claimant (its
     offsets or free text) and check-worthiness; a stance by target, holder's offsets, value
     and evidence's offsets. A pair that marked nothing at all agrees fully. Documents with one
-    submitted annotation have no agreement and come last. Two queries a page (its rows, their
-    annotators) and one to count, whatever the size.
+    submitted annotation have no agreement and come last. Each row counts the document's open
+    (unresolved) comments; ``comments="open"`` keeps the documents that have one. Two queries
+    a page (its rows, their annotators) and one to count, whatever the size.
     """
     submitted = Annotation.objects.filter(document=OuterRef("document_id"), **_SUBMITTED)
     rows = DocumentAgreement.objects.filter(project=project).annotate(
@@ -149,8 +163,11 @@ def review_queue(
             Annotation.objects.filter(
                 document=OuterRef("document_id"), kind=AnnotationKind.GOLD
             ).values("status")[:1]
-        )
+        ),
+        open_comments=count_of(open_comments(), "document"),
     )
+    if comments == COMMENTS_OPEN:
+        rows = rows.filter(open_comments__gt=0)
     if state is not None:
         rows = rows.filter(_REVIEW_STATE_FILTERS[state])
     if annotator is not None:

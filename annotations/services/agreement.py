@@ -69,6 +69,27 @@ def project_agreement_current(*, project: Project) -> ProjectAgreement:
     return totals
 
 
+def document_agreement_current(*, document_id: int) -> DocumentAgreement | None:
+    """Return one document's stored agreement, first recomputing it if it is stale.
+
+    None when the document has no submitted manual annotation. Two queries when the row is
+    current (the row, the submitted annotations' ids and versions).
+    """
+    row = DocumentAgreement.objects.filter(document_id=document_id).first()
+    current = [
+        [pk, version]
+        for pk, version in Annotation.objects.filter(
+            document_id=document_id, kind=AnnotationKind.MANUAL, status=AnnotationStatus.SUBMITTED
+        )
+        .order_by("pk")
+        .values_list("pk", "version")
+    ]
+    if (row.computed_from if row else []) == current:
+        return row
+    document_agreement_refresh(document_id=document_id)
+    return DocumentAgreement.objects.filter(document_id=document_id).first()
+
+
 def project_agreement_forget(*, project_id: int) -> None:
     """Drop the project's stored agreement, so that the next read computes all of it again.
 

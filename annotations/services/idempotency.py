@@ -32,27 +32,38 @@ class Fingerprint:
 def idempotent_request_claim(
     *, user: User, key: str, fingerprint: Fingerprint
 ) -> IdempotentRequest | None:
-    """Claim the key for this request (None), or return the row of the key's live first use."""
-    with transaction.atomic():
-        found = _find(user=user, key=key)
-        if found is not None and found.created_at < _expired_before():
-            found.delete()
-            found = None
-        if found is not None:
-            return found
-        try:
-            with transaction.atomic():
-                IdempotentRequest.objects.create(
-                    user=user,
-                    key=key,
-                    method=fingerprint.method,
-                    path=fingerprint.path,
-                    body_sha256=fingerprint.body_sha256,
-                )
-        except IntegrityError:
-            # The same key committed meanwhile (its insert is what this one waited on).
-            return IdempotentRequest.objects.get(user=user, key=key)
+    """Claim the key for this request (None), or return the row of the key's live first use.
+
+    The insert comes first: a new key, by far the common case, costs one statement (and its
+    savepoint). Only when the key is taken is the row read; an expired one is deleted and the
+    key claimed afresh.
+    """
+    if _claim(user=user, key=key, fingerprint=fingerprint):
         return None
+    found = _find(user=user, key=key)
+    if found is not None and found.created_at >= _expired_before():
+        return found
+    if found is not None:
+        found.delete()
+    if _claim(user=user, key=key, fingerprint=fingerprint):
+        return None
+    # The same key committed meanwhile (its insert is what this one waited on).
+    return IdempotentRequest.objects.get(user=user, key=key)
+
+
+def _claim(*, user: User, key: str, fingerprint: Fingerprint) -> bool:
+    try:
+        with transaction.atomic():
+            IdempotentRequest.objects.create(
+                user=user,
+                key=key,
+                method=fingerprint.method,
+                path=fingerprint.path,
+                body_sha256=fingerprint.body_sha256,
+            )
+    except IntegrityError:
+        return False
+    return True
 
 
 def idempotent_request_record(*, user: User, key: str, status: int, response_body: Any) -> None:

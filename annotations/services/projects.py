@@ -118,6 +118,7 @@ RESERVED_SHORTCUTS: dict[str, str] = {
     "h": "pick the stance holder",
     "e": "use the selection as evidence",
     "g": "open the guidelines",
+    "m": "open the comments of the selected item",
 }
 
 # Distinct, readable on white, and kind to the common colour-vision deficiencies (the

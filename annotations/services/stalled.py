@@ -48,6 +48,9 @@ logger = logging.getLogger(__name__)
 HEARTBEAT_SECONDS = 5.0
 
 STALLED_ERROR = "Its worker {worker} stopped beating at {beat}; queued again."
+# The task row a dead worker left running is closed with this, so the task list in the admin
+# does not show it running for ever; the row's own run is queued again as a new task.
+LOST_TASK_CLASS = "annotations.services.stalled.WorkerLost"
 NEVER_BEGAN_ERROR = "Its worker {worker} took its task at {taken} and never began; queued again."
 
 Model = type[ImportJob] | type[Release]
@@ -119,24 +122,46 @@ def stalled_mark(
     )  # fmt: skip
     for model, queued, running, stalled, started, taken in targets:
         stale = Q(status=running) & _stale(cutoff, started)
+        path = (task_paths or {}).get(model)
         for pk, worker, beat in model.objects.filter(stale).values_list(
             "pk", "worker", "heartbeat_at"
         ):
             error = STALLED_ERROR.format(worker=worker or "?", beat=beat or "never")
-            _take(model, pk, stale, stalled, error, taken)
-        path = (task_paths or {}).get(model)
+            if _take(model, pk, stale, stalled, error, taken) and path is not None:
+                _close_lost_tasks(path, pk, error)
         if path is None:
             continue
         for pk, (worker, at) in _never_began(model, queued, path, cutoff).items():
             error = NEVER_BEGAN_ERROR.format(worker=worker, taken=at)
-            _take(model, pk, Q(status=queued), stalled, error, taken)
+            if _take(model, pk, Q(status=queued), stalled, error, taken):
+                _close_lost_tasks(path, pk, error)
     return found
 
 
-def _take(model: Model, pk: int, still: Q, stalled: str, error: str, taken: list[int]) -> None:
+def _take(model: Model, pk: int, still: Q, stalled: str, error: str, taken: list[int]) -> bool:
     if model.objects.filter(still, pk=pk).update(status=stalled, error=error):
         logger.warning("%s %s: %s", model.__name__, pk, error)
         taken.append(pk)
+        return True
+    return False
+
+
+def _close_lost_tasks(task_path: str, pk: int, error: str) -> None:
+    """Mark failed the task rows of this run that dead workers took and left running.
+
+    Only a run just taken as stalled gets here, so no live worker holds any of them: had one
+    been only slow, finishing writes its own outcome over this one.
+    """
+    DBTaskResult.objects.filter(
+        task_path=task_path,
+        status=TaskResultStatus.RUNNING,
+        args_kwargs__args__0=pk,
+    ).update(
+        status=TaskResultStatus.FAILED,
+        finished_at=timezone.now(),
+        exception_class_path=LOST_TASK_CLASS,
+        traceback=error,
+    )
 
 
 def _never_began(

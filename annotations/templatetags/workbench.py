@@ -79,6 +79,39 @@ def duration(seconds: float | None) -> str:
     return f"{hours} h {minute} min" if minute else f"{hours} h"
 
 
+# What the button that opens your work says, by the state your work is in: every page (the
+# home cards, the project page, the queue's start page, the documents list) words one state
+# the same way. ``queue_state`` names the state of a project's queue, ``document_state`` that of
+# one document.
+WORK_ACTIONS = {
+    "continue": "Continue annotating",
+    "start": "Start annotating",
+    "done": "All done",
+    "empty": "Nothing to annotate yet",
+}
+
+
+def queue_state(project: Any) -> str:
+    """Name the state of the caller's queue from a project with its progress annotations."""
+    if project.progress_assigned > project.progress_done:
+        return "continue"
+    if project.progress_available:
+        return "start"
+    return "done" if project.progress_done else "empty"
+
+
+@register.filter
+def queue_action(project: Any) -> str:
+    """What the button opening the caller's next work in ``project`` says."""
+    return WORK_ACTIONS[queue_state(project)]
+
+
+@register.simple_tag
+def work_action(state: str) -> str:
+    """The wording of a state of your work: ``{% work_action "start" %}``."""
+    return WORK_ACTIONS[state]
+
+
 @register.filter
 def json_data(value: Any, element_id: str) -> SafeString:
     """Render ``value`` as a JSON ``<script>`` element, like ``json_script``, in UTF-8.

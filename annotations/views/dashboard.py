@@ -30,8 +30,9 @@ from annotations.views.base import (
     reviewed_project,
     saved,
 )
+from annotations.wording import with_article
 
-MEMBER_ADDED = "{username} is now a {role} of this project."
+MEMBER_ADDED = "{username} is now {a_role} of this project."
 MEMBER_REMOVED = "{username} is no longer a member of this project."
 
 
@@ -55,7 +56,9 @@ def project_member_add(request: AuthenticatedHttpRequest, project_id: int) -> Ht
         if user is None:
             form.add_error("username", selectors.NO_SUCH_USER.format(username=username))
         elif saved(form, project_services.membership_set, project=project, user=user, role=role):
-            messages.success(request, MEMBER_ADDED.format(username=username, role=role))
+            messages.success(
+                request, MEMBER_ADDED.format(username=username, a_role=with_article(role))
+            )
             return _back_to(project, "members")
     return _render_dashboard(request, project, member_form=form, status=400)
 
@@ -77,7 +80,9 @@ def project_member_change(
     elif form.is_valid():
         role = form.cleaned_data["role"]
         if saved(form, project_services.membership_set, project=project, user=user, role=role):
-            messages.success(request, MEMBER_ADDED.format(username=user.username, role=role))
+            messages.success(
+                request, MEMBER_ADDED.format(username=user.username, a_role=with_article(role))
+            )
             return _back_to(project, "members")
     return _render_dashboard(request, project, role_forms={user_id: form}, status=400)
 

@@ -12,9 +12,11 @@ from annotations.views.base import AuthenticatedHttpRequest, member_project
 @login_required
 @require_safe
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """List the user's projects with their progress."""
+    """List the user's projects with their progress, and the open comments mentioning them."""
     projects = selectors.project_list_with_progress_for_user(user=request.user)
-    return render(request, "annotations/home.html", {"projects": projects})
+    mentions_total, mentions = selectors.comment_mentions_for_user(user=request.user)
+    context = {"projects": projects, "mentions_total": mentions_total, "mentions": mentions}
+    return render(request, "annotations/home.html", context)
 
 
 @login_required

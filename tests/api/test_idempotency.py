@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from annotations.api.idempotency import (
@@ -317,3 +318,23 @@ def test_the_purge_walks_past_whole_batches_of_expired_keys(world):
 
     assert idempotency.idempotent_requests_purge_expired(batch=3) == 7
     assert IdempotentRequest.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_key_costs_six_statements_on_top_of_the_write(world):
+    """The transaction around the write (2), the claim's insert in its savepoint (3) and the
+    stored answer (1): a new key is never looked up before it is claimed."""
+    client = client_for(world.users["annotator"])
+    url = f"/api/annotations/{world.own.pk}/spans/"
+    counts = []
+    for start, headers in ((6, {}), (10, KEY)):
+        with CaptureQueriesContext(connection) as queries:
+            created = client.post(
+                url,
+                {"label": world.entity.pk, "start": start, "end": start + 4},
+                format="json",
+                **headers,
+            )
+        assert created.status_code == 201, created.content
+        counts.append(len(queries))
+    assert counts[1] - counts[0] == 6

@@ -167,7 +167,7 @@ def test_a_created_label_serves_one_kind_the_other_spans_are_reported(world):
         {
             "line": 2,
             "message": records.WARN_LABEL_KIND_TAKEN.format(
-                wanted="claim", start=8, end=33, label="SOURCE", kind="entity"
+                wanted="claim", start=8, end=33, label="SOURCE", a_kind="an entity"
             ),
         }
     ]
@@ -306,9 +306,8 @@ def test_a_stance_held_by_a_span_dropped_for_its_labels_kind_is_dropped_with_it(
 
     assert response.status_code == 201
     assert [w["message"] for w in response.json()["warnings"]] == [
-        records.WARN_LABEL_KIND_TAKEN.format(
-            wanted="entity", start=0, end=7, label="FERRY", kind="claim"
-        ),
+        "The entity span [0, 7) names label 'FERRY', which this import created as a claim "
+        "label; dropped.",
         records.WARN_STANCE_SPAN_DROPPED.format(role="holder", start=0, end=7),
     ]
     backs = Document.objects.get(project=world.project, text__startswith="Ansongo backs")

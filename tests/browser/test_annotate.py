@@ -219,6 +219,7 @@ def test_a_stance_with_holder_and_evidence(live_server, sign_in):
     highlight(page, "PER", 0).click()
     evidence_range = select_words(page, text, "met Macron in Bamako")
     page.keyboard.press("e")
+    page.keyboard.press("c")  # the evidence picker asks which label: CLAIM
     wait_saved(page)
 
     stance = Stance.objects.select_related("holder", "evidence", "label", "target").get()

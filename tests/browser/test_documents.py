@@ -92,7 +92,7 @@ def test_an_annotator_finds_opens_read_only_then_starts_a_document(
     assert not Annotation.objects.filter(author=people["ana"]).exists()  # reading wrote nothing
 
     page.go_back()
-    _row(page, documents["gao-2"]).get_by_role("button", name="Start work").click()
+    _row(page, documents["gao-2"]).get_by_role("button", name="Start annotating").click()
     expect(page.locator("#document-text")).to_have_text(TEXTS["gao-2"])
     mine = Annotation.objects.get(author=people["ana"])
     assert (mine.document_id, mine.status) == (documents["gao-2"].pk, "in_progress")

@@ -5,6 +5,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from annotations.services import projects
+from annotations.services.review import gold_for
 from tests.browser.annotating import make_world, open_document
 from tests.factories import LabelFactory, StanceTargetFactory
 
@@ -33,6 +34,7 @@ def _open(page: Page, live_server, world, name: str) -> Page:
     if name == "annotate":
         return open_document(page, live_server, world.document)
     world.project.memberships.filter(user=world.user).update(role="reviewer")
+    gold_for(world.document)  # the targets (and their keys) are listed once there is gold
     page.goto(f"{live_server.url}/documents/{world.document.pk}/review/")
     expect(page.locator("#reviewer.ready")).to_be_attached()
     return page

@@ -1,8 +1,14 @@
 """annotations.db.documents answers what the ORM query it stands in for answers."""
 
-import pytest
+import hashlib
+from collections.abc import Iterator
+from typing import Any
 
-from annotations.db.documents import stored_ids
+import pytest
+from django.db import connection
+
+from annotations.db.documents import _stored_ids_sql, stored_ids
+from annotations.db.statistics import analyze
 from annotations.models import Document
 from tests.factories import DocumentFactory, ProjectFactory
 
@@ -25,3 +31,39 @@ def test_stored_ids_answers_the_orm_query_for_the_project_only():
 def test_stored_ids_of_no_hashes_asks_the_database_nothing(django_assert_num_queries):
     with django_assert_num_queries(0):
         assert stored_ids(project_id=1, hashes=[]) == []
+
+
+@pytest.mark.postgresql
+def test_stored_ids_probes_the_unique_index_when_statistics_predate_the_project():
+    # The statistics gathered at the end of one project's import know nothing of the next
+    # project: planned from them, a look-up of its hashes walked all its documents per hash.
+    earlier, project = ProjectFactory(), ProjectFactory()
+    _documents(earlier, 400)
+    analyze([Document])
+    hashes = _documents(project, 400)
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {_stored_ids_sql()}", [",".join(hashes), project.pk])
+        (plan,) = cursor.fetchone()
+    scans = [
+        (node.get("Index Name"), node.get("Filter"))
+        for node in _nodes(plan[0]["Plan"])
+        if node.get("Relation Name") == Document._meta.db_table
+    ]
+    assert scans == [("annotations_document_hash_unique", None)]
+    assert len(stored_ids(project_id=project.pk, hashes=hashes)) == 400
+
+
+def _documents(project, count: int) -> list[str]:
+    hashes = [hashlib.sha256(f"{project.pk} {n}".encode()).hexdigest() for n in range(count)]
+    Document.objects.bulk_create(
+        Document(project=project, text=f"text {n}", external_id=f"d{n}", content_hash=digest)
+        for n, digest in enumerate(hashes)
+    )
+    return hashes
+
+
+def _nodes(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    yield plan
+    for child in plan.get("Plans", []):
+        yield from _nodes(child)

@@ -1,15 +1,20 @@
 """A large import ends with ANALYZE of the tables it filled; a small one leaves it to autovacuum."""
 
 import io
+import json
 
 import pytest
-from django.db import connection
+from django.core.signals import request_finished
+from django.db import close_old_connections, connection
 from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIRequestFactory, force_authenticate
 
 from annotations import tasks
+from annotations.api.documents import DocumentListApi
 from annotations.models import Annotation, Document, ImportJobStatus, Span
 from annotations.services import jobs
 from annotations.services.ingest import ImportOptions, documents_import_records, storage
+from annotations.services.projects import membership_set
 from tests.exports.conftest import make_project
 from tests.factories import UserFactory
 from tests.worker import run_worker
@@ -102,3 +107,31 @@ def test_a_large_background_import_ends_with_analyze(large_is_six):
     assert job.created_count == LARGE
     assert len(analyzed(captured)) == 1
     assert statistics_of(Span._meta.db_table)
+
+
+@pytest.mark.postgresql
+def test_an_upload_is_answered_before_its_analyze_and_followed_by_it(large_is_six):
+    project = make_project("Answered first")
+    manager = UserFactory()
+    membership_set(project=project, user=manager, role="manager")
+    request = APIRequestFactory().post(
+        f"/api/projects/{project.pk}/documents/", records(LARGE), format="json"
+    )
+    force_authenticate(request, user=manager)
+
+    response = DocumentListApi.as_view()(request, project_id=project.pk)
+    response.render()
+
+    # The answer, whole, holds the report; nothing has sampled the tables yet.
+    assert response.status_code == 201
+    assert len(json.loads(response.content)["created"]) == LARGE
+    assert not statistics_of(Span._meta.db_table)
+    # What the WSGI server does once the body is sent (and, as Django's test client does, with
+    # the test's connection kept open).
+    request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        request_finished.connect(close_old_connections)
+    assert statistics_of(Span._meta.db_table)
+    assert statistics_of(Document._meta.db_table)["content_hash"] == -1

@@ -7,7 +7,7 @@ from django.core.management.base import CommandError
 
 from annotations import demo
 from annotations.management.commands import load_demo
-from annotations.models import Document, Label, Membership, Project, StanceTarget
+from annotations.models import Comment, Document, Label, Membership, Project, StanceTarget
 from annotations.services import projects
 from tests.factories import LabelFactory
 
@@ -219,3 +219,15 @@ def test_load_demo_reports_what_the_services_refuse_as_a_command_error():
         run()
 
     assert str(refused.value) == taken
+
+
+def test_load_demo_leaves_its_notes_on_the_documents_once():
+    run()
+    run()
+
+    notes = Comment.objects.order_by("pk")
+    assert [(note.document.external_id, note.author.username) for note in notes] == [
+        (external_id, username) for external_id, username, _body in demo.NOTES
+    ]
+    assert [user.username for user in notes[0].mentions.all()] == ["reviewer"]
+    assert all(note.annotation is None for note in notes)

@@ -461,7 +461,7 @@ def test_span_create_rejects_a_stance_label(annotation, labels):
         span_create(annotation=annotation, label=labels.favor, start=0, end=5, actor=None)
 
     assert errors_of(excinfo) == {
-        "label": [annotating.SPAN_LABEL_KIND.format(name="FAVOR", kind="stance")]
+        "label": [annotating.SPAN_LABEL_KIND.format(name="FAVOR", a_kind="a stance")]
     }
 
 
@@ -516,7 +516,7 @@ def test_span_create_rejects_claim_fields_on_an_entity(annotation, labels, field
         span_create(annotation=annotation, label=labels.per, start=0, end=5, actor=None, **fields)
 
     assert errors_of(excinfo) == {
-        field: [annotating.CLAIM_ONLY.format(field=field, name="PER", kind="entity")]
+        field: [annotating.CLAIM_ONLY.format(field=field, name="PER", a_kind="an entity")]
     }
 
 
@@ -536,7 +536,7 @@ def test_span_create_rejects_a_claimant_on_an_entity(annotation, labels):
         )
 
     assert errors_of(excinfo) == {
-        "claimant": [annotating.CLAIM_ONLY.format(field="claimant", name="PER", kind="entity")]
+        "claimant": [annotating.CLAIM_ONLY.format(field="claimant", name="PER", a_kind="an entity")]
     }
 
 
@@ -557,7 +557,7 @@ def test_span_create_rejects_a_claim_as_claimant(annotation, labels):
 
     assert errors_of(excinfo) == {
         "claimant": [
-            annotating.CLAIMANT_NOT_ENTITY.format(span=f"span {other_claim.pk}", kind="claim")
+            annotating.CLAIMANT_NOT_ENTITY.format(span=f"span {other_claim.pk}", a_kind="a claim")
         ]
     }
 
@@ -967,7 +967,7 @@ def test_span_update_refuses_relabelling_a_checkworthy_claim_as_entity(annotatio
 
     assert errors_of(excinfo) == {
         "checkworthy": [
-            annotating.CLAIM_ONLY.format(field="checkworthy", name="PER", kind="entity")
+            annotating.CLAIM_ONLY.format(field="checkworthy", name="PER", a_kind="an entity")
         ]
     }
     assert relabelled.label_id == labels.per.pk
@@ -1186,7 +1186,7 @@ def test_stance_create_rejects_a_non_stance_label_and_a_label_of_another_project
         stance_create(annotation=annotation, target=target, label=foreign, actor=None)
 
     assert errors_of(wrong_kind) == {
-        "label": [annotating.STANCE_LABEL_KIND.format(name="PER", kind="entity")]
+        "label": ["Label 'PER' is an entity label; stances take stance labels."]
     }
     assert errors_of(elsewhere) == {
         "label": [annotating.LABEL_NOT_IN_PROJECT.format(value=foreign.pk)]
@@ -1203,7 +1203,7 @@ def test_stance_create_rejects_a_claim_as_holder(annotation, labels, target):
         )
 
     assert errors_of(excinfo) == {
-        "holder": [annotating.HOLDER_NOT_ENTITY.format(span=f"span {claim.pk}", kind="claim")]
+        "holder": [annotating.HOLDER_NOT_ENTITY.format(span=f"span {claim.pk}", a_kind="a claim")]
     }
 
 
@@ -1445,14 +1445,14 @@ def test_annotation_replace_content_reports_every_bad_item_and_writes_nothing(
     assert errors_of(excinfo) == {
         "spans.1.end": [offsets.RANGE_PAST_TEXT.format(end=length + 1, length=length)],
         "spans.2.label": [annotating.LABEL_NAME_NOT_IN_PROJECT.format(value="ORG")],
-        "spans.3.label": [annotating.SPAN_LABEL_KIND.format(name="FAVOR", kind="stance")],
+        "spans.3.label": [annotating.SPAN_LABEL_KIND.format(name="FAVOR", a_kind="a stance")],
         "spans.4.text": [
             offsets.TEXT_MISMATCH.format(
                 sent="Bamako!", start=at("Bamako")[0], end=at("Bamako")[1], actual="Bamako"
             )
         ],
         "spans.5.claimant": [
-            annotating.CLAIM_ONLY.format(field="claimant", name="LOC", kind="entity")
+            annotating.CLAIM_ONLY.format(field="claimant", name="LOC", a_kind="an entity")
         ],
         "spans.6.claimant": [annotating.CLAIMANT_AND_TEXT],
         "spans.7.label": [annotating.REQUIRED],
@@ -1464,8 +1464,8 @@ def test_annotation_replace_content_reports_every_bad_item_and_writes_nothing(
             annotating.UNKNOWN_FIELD.format(fields=", ".join(annotating.SPAN_FIELDS))
         ],
         "stances.0.target": [annotating.TARGET_NAME_NOT_IN_PROJECT.format(value="Nobody")],
-        "stances.1.label": [annotating.STANCE_LABEL_KIND.format(name="PER", kind="entity")],
-        "stances.1.holder": [annotating.HOLDER_NOT_ENTITY.format(span="spans.9", kind="claim")],
+        "stances.1.label": [annotating.STANCE_LABEL_KIND.format(name="PER", a_kind="an entity")],
+        "stances.1.holder": [annotating.HOLDER_NOT_ENTITY.format(span="spans.9", a_kind="a claim")],
         "stances.2.evidence": [annotating.INDEX_INVALID.format(last=11, value=-1)],
     }
     assert list(Span.objects.filter(annotation=annotation)) == [keep]
@@ -1487,7 +1487,9 @@ def test_annotation_replace_content_refuses_a_claim_as_claimant(annotation, labe
         )
 
     assert errors_of(excinfo) == {
-        "spans.1.claimant": [annotating.CLAIMANT_NOT_ENTITY.format(span="spans.0", kind="claim")]
+        "spans.1.claimant": [
+            annotating.CLAIMANT_NOT_ENTITY.format(span="spans.0", a_kind="a claim")
+        ]
     }
 
 
@@ -1693,10 +1695,11 @@ def test_annotation_replace_content_runs_the_same_queries_for_3_or_30_items(
         document = DocumentFactory(project=project, text=words_text(count))
         annotation = AnnotationFactory(document=document)
         spans, stances = bulk_body(count)
-        # Existing content of the same size, so deleting is measured too.
+        # Existing content of the same size, so deleting is measured too (with the statements
+        # that move the old items' comments to the document's thread).
         annotation_replace_content(annotation=annotation, spans=spans, stances=stances, actor=None)
 
-        with django_assert_max_num_queries(20) as captured:
+        with django_assert_max_num_queries(21) as captured:
             content = annotation_replace_content(
                 annotation=annotation, spans=spans, stances=stances, actor=None
             )

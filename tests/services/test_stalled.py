@@ -64,6 +64,19 @@ def queued(task, pk: int) -> int:
     return sum(1 for result in waiting if result.args_kwargs["args"] == [pk])
 
 
+def left_running(task, pk: int) -> list[tuple[str, str]]:
+    """The status and exception of every task row of this run that a worker took."""
+    taken = DBTaskResult.objects.filter(task_path=task.module_path).exclude(status="READY")
+    return [
+        (result.status, result.exception_class_path)
+        for result in taken.order_by("enqueued_at")
+        if result.args_kwargs["args"] == [pk]
+    ]
+
+
+LOST = ("FAILED", stalled.LOST_TASK_CLASS)
+
+
 def take_and_die(task, pk: int, *, seconds_ago: float) -> None:
     """A worker takes the row's task from the queue, then dies before the run begins."""
     waiting = DBTaskResult.objects.ready().filter(task_path=task.module_path)
@@ -90,10 +103,13 @@ def test_release_whose_worker_died_before_beginning_is_queued_again_and_built():
     assert release.status == ReleaseStatus.STALLED
     assert "dead-worker took its task" in release.error
     assert queued(tasks.build_release, release.pk) == 1
+    # The dead worker's task row no longer reads as running in the task list.
+    assert left_running(tasks.build_release, release.pk) == [LOST]
 
     run_worker()
     release.refresh_from_db()
     assert release.status == ReleaseStatus.READY
+    assert left_running(tasks.build_release, release.pk) == [LOST, ("SUCCESSFUL", "")]
 
 
 def test_import_job_whose_worker_died_before_beginning_is_queued_again_and_runs():
@@ -354,6 +370,9 @@ def test_killed_db_worker_mid_release_and_mid_import_both_finish_on_another_work
                 process.wait(timeout=30)
 
     assert job.worker == release.worker == "survivor"
+    # The killed workers' task rows are closed as lost, not left running for ever.
+    assert left_running(tasks.run_import_job, job.pk) == [LOST, ("SUCCESSFUL", "")]
+    assert left_running(tasks.build_release, release.pk) == [LOST, ("SUCCESSFUL", "")]
     assert dict(release.files.values_list("format", "sha256")) == reference
     texts = list(Document.objects.filter(project=project).values_list("text", flat=True))
     expected = set(

@@ -11,7 +11,8 @@ from django.db.models import Q
 
 from annotations import demo
 from annotations.errors import InvalidInput
-from annotations.models import Membership, Project
+from annotations.models import Comment, Membership, Project
+from annotations.services.comments import comment_create
 from annotations.services.ingest import ImportOptions, documents_import_records
 from annotations.services.projects import (
     label_create,
@@ -69,6 +70,7 @@ class Command(BaseCommand):
         )
         if report["errors"]:
             raise CommandError(IMPORT_FAILED.format(errors=report["errors"]))
+        ensure_notes(project, users)
         self.print_summary(project, report)
         self.print_credentials(project, users, shared_password)
 
@@ -150,3 +152,14 @@ def ensure_project(users: dict[str, User]) -> Project:
         if not spec.superuser and spec.username not in members:
             membership_set(project=project, user=users[spec.username], role=spec.role)
     return project
+
+
+def ensure_notes(project: Project, users: dict[str, User]) -> None:
+    """Write the demo's notes on their documents, each once."""
+    for external_id, username, body in demo.NOTES:
+        document = project.documents.filter(external_id=external_id).first()
+        author = users[username]
+        if document is None or Comment.objects.filter(document=document, body=body).exists():
+            continue
+        role = Membership.objects.get(project=project, user=author).role
+        comment_create(document=document, actor=author, role=role, body=body)

@@ -31,6 +31,7 @@ from annotations.services.annotating.messages import (
     add,
     ids,
 )
+from annotations.wording import with_article
 
 SPAN_LABEL_KINDS = rules.SPAN_LABEL_KINDS
 CLAIMANT_TEXT_LIMIT = rules.CLAIMANT_TEXT_LIMIT
@@ -81,7 +82,7 @@ def span_rule_errors(
         else:
             assert label is not None  # the label rules are checked only with a label
             template = SPAN_LABEL_KIND if rule is rules.Rule.SPAN_LABEL_KIND else CLAIM_ONLY
-            message = template.format(field=field, name=label.name, kind=label.kind)
+            message = template.format(field=field, name=label.name, a_kind=with_article(label.kind))
         add(errors, field, message)
     return errors
 
@@ -149,18 +150,18 @@ def check_stance_label_kind(label: Label, errors: Errors, *, field: str = "label
     """Refuse a label that is not a stance value; return whether it is one."""
     if rules.takes_stance_label(label.kind):
         return True
-    add(errors, field, STANCE_LABEL_KIND.format(name=label.name, kind=label.kind))
+    add(errors, field, STANCE_LABEL_KIND.format(name=label.name, a_kind=with_article(label.kind)))
     return False
 
 
 def check_claimant_kind(label: Label, name: str, field: str, errors: Errors) -> None:
     if not rules.may_be_claimant(label.kind):
-        add(errors, field, CLAIMANT_NOT_ENTITY.format(span=name, kind=label.kind))
+        add(errors, field, CLAIMANT_NOT_ENTITY.format(span=name, a_kind=with_article(label.kind)))
 
 
 def check_holder_kind(label: Label, name: str, field: str, errors: Errors) -> None:
     if not rules.may_hold_stance(label.kind):
-        add(errors, field, HOLDER_NOT_ENTITY.format(span=name, kind=label.kind))
+        add(errors, field, HOLDER_NOT_ENTITY.format(span=name, a_kind=with_article(label.kind)))
 
 
 def check_relabel_keeps_uses(span: Span, new_label: Label, errors: Errors) -> None:

@@ -19,6 +19,7 @@ from annotations.services.ingest.records import (
     Prepared,
 )
 from annotations.services.projects import label_create
+from annotations.wording import with_article
 
 
 def labels_resolve(project: Project, batch: list[Prepared], report: ImportReport) -> None:
@@ -69,7 +70,7 @@ def _resolve(item: Prepared, labels: dict[str, tuple[int, str]]) -> None:
                     start=span.start,
                     end=span.end,
                     label=span.label_name,
-                    kind=kind,
+                    a_kind=with_article(kind),
                 )
             )
         span.label_id = pk

@@ -99,7 +99,7 @@ WARN_STANCE_TWICE = (
 )
 WARN_LABEL_KIND_TAKEN = (
     "The {wanted} span [{start}, {end}) names label {label!r}, which this import created as "
-    "an {kind} label; dropped."
+    "{a_kind} label; dropped."
 )
 WARN_STANCE_SPAN_DROPPED = (
     "A stance whose {role} was the span [{start}, {end}) was dropped with it."

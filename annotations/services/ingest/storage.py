@@ -17,6 +17,8 @@ Invariants:
   ANALYZE) lives behind ``annotations.db``; this module only chooses when to call it.
 - An import that created ``ANALYZE_AFTER`` documents or more ends with ANALYZE of the tables
   it filled (``statistics_refresh``): queries run right after it are planned from its data.
+  A caller that answers a user first (the API) passes ``refresh_statistics=False`` and calls
+  ``statistics_refresh`` itself once its answer is out.
 """
 
 import json
@@ -82,12 +84,15 @@ def documents_import(
     actor: User | None = None,
     source: str = "",
     workers: int = 1,
+    refresh_statistics: bool = True,
 ) -> ImportReport:
     """Import records into the project and report created, duplicates, repairs and errors.
 
     ``workers`` > 1 prepares (repairs) records in that many processes while this one reads
     and stores; preparing is pure, so only the order of the results matters, and it is kept.
     Lines of a .jsonl file (JsonlLine) are parsed where they are prepared.
+    ``refresh_statistics`` False leaves the ANALYZE of a large import to the caller
+    (``statistics_refresh``).
     """
     options = options or ImportOptions()
     labels = LabelIndex.for_project(project, create_unknown=options.create_labels)
@@ -108,7 +113,8 @@ def documents_import(
     if batch:
         with pacer.write(len(batch)):
             store_batch(project, batch, report, seen, source, options=options, actor=actor)
-    statistics_refresh(created=len(report.created))
+    if refresh_statistics:
+        statistics_refresh(created=len(report.created))
     logger.info(
         "import into project %s by %s: %d created, %d duplicates, %d errors",
         project.pk,
@@ -133,6 +139,7 @@ def documents_import_records(
     options: ImportOptions | None = None,
     actor: User | None = None,
     workers: int = 1,
+    refresh_statistics: bool = True,
 ) -> ReportDict:
     """Import a parsed JSON body (a list of documents); return the import report."""
     report = documents_import(
@@ -141,6 +148,7 @@ def documents_import_records(
         options=options,
         actor=actor,
         workers=workers,
+        refresh_statistics=refresh_statistics,
     )
     return report.as_dict()
 
@@ -153,6 +161,7 @@ def documents_import_file(
     options: ImportOptions | None = None,
     actor: User | None = None,
     workers: int = 1,
+    refresh_statistics: bool = True,
 ) -> ReportDict:
     """Import one uploaded file (see SUPPORTED_EXTENSIONS); return the import report.
 
@@ -166,6 +175,7 @@ def documents_import_file(
         actor=actor,
         source=name,
         workers=workers,
+        refresh_statistics=refresh_statistics,
     )
     return report.as_dict()
 
@@ -176,6 +186,7 @@ def documents_import_files(
     files: list[tuple[str, BinaryIO]],
     options: ImportOptions | None = None,
     actor: User | None = None,
+    refresh_statistics: bool = True,
 ) -> ReportDict:
     """Import several files as one: one report, every entry naming its ``file``.
 
@@ -187,7 +198,12 @@ def documents_import_files(
     combined = ImportReport()
     for name, records in sources:
         report = documents_import(
-            project=project, records=records, options=options, actor=actor, source=name
+            project=project,
+            records=records,
+            options=options,
+            actor=actor,
+            source=name,
+            refresh_statistics=refresh_statistics,
         )
         for outcome, entries in report.as_dict().items():
             for entry in entries:

@@ -33,7 +33,8 @@ import { StanceEditing } from "./stances.js";
 import { Store, isClientId, newUuid } from "./store.js";
 import { TextView } from "./textview.js";
 import { UndoHistory } from "./undohistory.js";
-// The guidelines drawer wires itself (its key, its button) when imported.
+// The guidelines drawer and the comments panel wire themselves (keys, buttons) when imported.
+import "./comments.js";
 import "./guidelines.js";
 
 export const NOT_EDITABLE = "This annotation is read-only.";
@@ -75,6 +76,7 @@ export class Annotator {
     this.selected = null; // key of the selected span
     this.active = null; // {target, row}: the active stance row
     this.picking = null; // {kind: "claimant"|"holder"}
+    this.evidencePick = null; // {target, row, range, text}: selected text waiting for its label
     this.drafts = new Map(); // target id -> [{key, holder, evidence}]: rows without a stance
     this.undoStack = []; // newest last: each a list of operations that undoes one change
     this.redoStack = []; // what undoing undid, newest last; emptied by any new change
@@ -267,6 +269,8 @@ export class Annotator {
       editable: this.editable,
       active: this.active,
       picking: this.picking,
+      evidencePick: this.evidencePick,
+      evidenceLabels: this.evidenceLabels(),
       rowsOf: (targetId) => this.rowsOf(targetId),
       entities: () => this.spansWhere(mayHoldStance),
       spans: () => this.spansWhere(mayBeEvidence),
@@ -277,6 +281,8 @@ export class Annotator {
         setEvidence: (target, row, key) => this.setStanceRef(target, row, "evidence", key),
         pickHolder: () => this.pickHolder(),
         useEvidence: () => this.useEvidence(),
+        evidenceAs: (label) => this.evidenceAs(label),
+        cancelEvidence: () => this.cancelEvidence(),
         addDraft: (target) => this.addDraft(target),
       },
     });

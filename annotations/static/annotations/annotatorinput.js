@@ -119,7 +119,8 @@ export class AnnotatorInput {
 
   /** Escape: cancel picking, else drop the text selection, else the highlight, else the target. */
   clearSelection() {
-    if (this.picking) this.picking = null;
+    if (this.evidencePick) this.evidencePick = null;
+    else if (this.picking) this.picking = null;
     else if (this.view.selectionRange()) window.getSelection().removeAllRanges();
     else if (this.selected) this.selected = null;
     else this.active = null;
@@ -135,6 +136,12 @@ export class AnnotatorInput {
    */
   handleLetter(key, event, action) {
     if (!key) return false;
+    // The evidence picker is open: a label's key answers it.
+    const evidenceLabel = this.evidencePick && labelFor(this.evidenceLabels(), key);
+    if (evidenceLabel) {
+      this.evidenceAs(evidenceLabel.id);
+      return true;
+    }
     const hasText = this.view.selectionRange() !== null;
     const spanLabel = labelFor(this.spanLabels, key);
     if (hasText && spanLabel) {

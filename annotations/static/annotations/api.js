@@ -58,6 +58,8 @@ function describe(status, body) {
   const errors = body && body.errors ? Object.entries(body.errors) : [];
   const details = errors.map(([field, messages]) => `${field}: ${[].concat(messages).join(" ")}`);
   const detail = body && body.detail ? String(body.detail) : `HTTP ${status}`;
+  // One refusal given as the detail and as a field's message too: said once, with its field.
+  if (errors.some(([, messages]) => [].concat(messages).includes(detail))) return details.join("; ");
   return details.length ? `${detail} ${details.join("; ")}` : detail;
 }
 

@@ -9,6 +9,7 @@
 
 import { ApiError, api, request } from "./api.js";
 import { Annotator } from "./annotator.js";
+import { renderHelp } from "./help.js";
 import { shorten } from "./panels.js";
 
 export const NO_GOLD = "No gold yet: build it by majority, accept all agreed, or accept a highlight.";
@@ -54,6 +55,8 @@ export class GoldEditing {
     );
     // For tests and users' own scripts: read-only access to the gold's state.
     window.workbenchAnnotator = this.annotator;
+    // The gold's panels list the stance targets now: the help gives their keys.
+    renderHelp(document.getElementById("help"), "review", this.payload);
   }
 
   goldClasses(key) {

@@ -50,11 +50,14 @@ function projectRows(section, labels, targets) {
 
 /**
  * Fill the #help dialog for `page` ("annotate" or "review") with its keys, section by section
- * in the map's order, the project's label keys first.
+ * in the map's order, the project's label keys first. `targets` are the stance targets the
+ * page lists: with none (a project without targets, a review page before its gold), the
+ * stance keys act on nothing and are left out.
  */
 export function renderHelp(dialog, page, { labels, targets }) {
   const sections = new Map([[LABELS, []]]);
   for (const entry of KEYMAP[page]) {
+    if (entry.section === STANCES && !targets.length) continue;
     if (!sections.has(entry.section)) sections.set(entry.section, []);
     sections.get(entry.section).push(row(keyCaps(entry), entry.help, { action: entry.action }));
   }

@@ -14,6 +14,7 @@ const STATUS_LABELS = { queued: "Queued", running: "Running", stalled: "Stalled"
 // Rows drawn per part of a report; the API's report (and the job's) has them all.
 export const MAX_ROWS = 100;
 export const CHOOSE_A_FILE = "Choose a file to import.";
+export const NOTHING_IMPORTED = "Nothing was imported.";
 const PARTS = [
   ["errors", "Errors: lines that stored nothing", ["Line", "Message"], (e) => [e.line, e.message]],
   ["warnings", "Warnings", ["Line", "Message"], (e) => [e.line, e.message]],
@@ -233,7 +234,8 @@ async function upload(event) {
       drawPanel("failed", "Refused", verdict(400, error.body));
       drawReport(reportBox, error.body);
     } else {
-      drawPanel("failed", "Refused", error.message);
+      // The refusal itself is said once, under the field at fault (or above the fields).
+      drawPanel("failed", "Refused", NOTHING_IMPORTED);
       showErrors(form, error);
     }
   } finally {

@@ -46,6 +46,7 @@ const ANNOTATE = [
     { keys: ["z"], ctrl: true, shift: true, action: "redo", help: "Redo the last change undone" },
     { keys: ["y"], ctrl: true, action: "redo", help: "Redo the last change undone (as Ctrl+Shift+Z)" },
     { keys: ["g"], action: "guidelines", help: "Open or close the guidelines" },
+    { keys: ["m"], action: "comments", help: "Comments: the selected highlight's or stance's thread" },
     { keys: ["?"], action: "help", help: "Show this help" },
   ]),
 ];

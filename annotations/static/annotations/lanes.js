@@ -33,6 +33,7 @@ export class Lanes {
         this.annotator.selected = null;
         this.annotator.active = null;
         this.annotator.picking = null;
+        this.annotator.evidencePick = null;
       }
       this.renderLane();
     }

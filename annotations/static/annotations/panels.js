@@ -29,6 +29,11 @@ export function spanCaption(span, label) {
   return `${label ? label.name : "?"} · ${shorten(span.text, 40)}`;
 }
 
+/** The caption with the span's whole text: an option's and a list's title say it all. */
+export function spanName(span, label) {
+  return `${label ? label.name : "?"} · ${span.text.replace(/\s+/g, " ")}`;
+}
+
 const whenIdle = window.requestIdleCallback || ((callback) => setTimeout(callback, 50));
 // Up to this many choices a list is filled when the browser is idle; a longer one only when
 // someone focuses or opens it (thousands of options rebuilt after every change would take the
@@ -40,16 +45,18 @@ export const FILL_WHEN_IDLE = 300;
  * someone opens it): with hundreds of spans, redrawing every option on each change would cost
  * more than the change itself. `choices()` is read once, when the select is made.
  */
-export function spanSelect({ id, current, noneLabel, choices, caption, disabled, onChange }) {
+export function spanSelect({ id, current, noneLabel, choices, caption, name, disabled, onChange }) {
   const select = el("select", { id, disabled: disabled || null });
   const spans = choices();
   const fill = (all) => {
     const options = [el("option", { value: "", text: noneLabel })];
     for (const span of all ? spans : spans.filter((s) => s.key === current)) {
-      options.push(el("option", { value: span.key, text: caption(span) }));
+      options.push(el("option", { value: span.key, text: caption(span), title: name(span) }));
     }
     select.replaceChildren(...options);
     select.value = current || "";
+    // A list shows its choice cut to its width: the title says the whole of it.
+    select.title = select.selectedOptions[0]?.title || "";
   };
   fill(false);
   let filled = false;
@@ -91,6 +98,7 @@ export function renderClaim(view, { span, entities, labels, picking, editable, a
     noneLabel: span.claimant_text ? "(a source not in the text)" : "(none)",
     choices: entities,
     caption: (entity) => spanCaption(entity, labels.get(entity.label)),
+    name: (entity) => spanName(entity, labels.get(entity.label)),
     disabled: !editable,
     onChange: (key) => actions.setClaimant(key),
   });
@@ -115,6 +123,11 @@ export function renderStances(container, model) {
   const focusedId = container.contains(document.activeElement) ? document.activeElement.id : null;
   const blocks = model.targets.map((target, index) => targetBlock(target, index, model));
   container.replaceChildren(...blocks);
+  // The hint names the targets' keys: shown only where the targets are listed.
+  const hint = document.getElementById("stance-hint");
+  if (hint) hint.hidden = !blocks.length;
+  const waiting = document.getElementById("stance-waiting");
+  if (waiting) waiting.hidden = blocks.length > 0;
   if (focusedId) document.getElementById(focusedId)?.focus();
 }
 
@@ -155,6 +168,35 @@ function targetBlock(target, index, model) {
   return block;
 }
 
+/** "Mark “…” as": a button per label the selected text may take to become the evidence. */
+function evidencePicker({ evidencePick, evidenceLabels, actions }) {
+  const group = el(
+    "div",
+    { className: "evidence-pick", role: "group", "aria-labelledby": "evidence-pick-heading" },
+    el(
+      "p",
+      { className: "field-label", id: "evidence-pick-heading" },
+      `Mark “${shorten(evidencePick.text)}” as the evidence with:`,
+    ),
+  );
+  const buttons = el("div", { className: "segmented" });
+  for (const label of evidenceLabels) {
+    const button = el(
+      "button",
+      { type: "button", className: `value-button lbl-${label.id}`, dataset: { label: label.name } },
+      el("span", { text: label.name }),
+      label.shortcut ? el("kbd", { text: label.shortcut }) : null,
+    );
+    button.addEventListener("click", () => actions.evidenceAs(label.id));
+    buttons.append(button);
+  }
+  const cancel = el("button", { type: "button", className: "link-button small", text: "Cancel (Esc)" });
+  cancel.addEventListener("click", () => actions.cancelEvidence());
+  buttons.append(cancel);
+  group.append(buttons);
+  return group;
+}
+
 function stanceRow(target, row, model) {
   const { actions, labels, editable } = model;
   const active = model.active && model.active.row === row.key;
@@ -192,6 +234,7 @@ function stanceRow(target, row, model) {
     noneLabel: "the document's author",
     choices: model.entities,
     caption: (span) => spanCaption(span, labels.get(span.label)),
+    name: (span) => spanName(span, labels.get(span.label)),
     disabled: !editable,
     onChange: (key) => actions.setHolder(target.id, row.key, key),
   });
@@ -201,9 +244,12 @@ function stanceRow(target, row, model) {
     noneLabel: "(none)",
     choices: model.spans,
     caption: (span) => spanCaption(span, labels.get(span.label)),
+    name: (span) => spanName(span, labels.get(span.label)),
     disabled: !editable,
     onChange: (key) => actions.setEvidence(target.id, row.key, key),
   });
+  // Evidence is often a whole sentence, longer than any list is wide: said whole under it.
+  const evidence = row.evidence ? model.spans().find((span) => span.key === row.evidence) : null;
   const picking = model.picking && model.picking.kind === "holder" && model.picking.row === row.key;
   const pick = el("button", {
     type: "button",
@@ -236,16 +282,18 @@ function stanceRow(target, row, model) {
       "div",
       { className: "field-row" },
       el("label", { for: holderSelect.id, text: "Held by" }),
-      holderSelect,
       pick,
+      holderSelect,
     ),
     el(
       "div",
       { className: "field-row" },
       el("label", { for: evidenceSelect.id, text: "Evidence" }),
-      evidenceSelect,
       useSelection,
+      evidenceSelect,
+      evidence ? el("p", { className: "ref-text small", text: evidence.text }) : null,
     ),
+    model.evidencePick && model.evidencePick.row === row.key ? evidencePicker(model) : null,
   );
   rowElement.addEventListener("focusin", () => {
     if (!(model.active && model.active.row === row.key)) actions.activate(target.id, row.key, false);

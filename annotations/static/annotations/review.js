@@ -23,7 +23,8 @@ import { OffsetIndex } from "./offsets.js";
 import { el, shorten } from "./panels.js";
 import { ReviewInput } from "./reviewinput.js";
 import { TextView } from "./textview.js";
-// The guidelines drawer wires itself (its key, its button) when imported.
+// The guidelines drawer and the comments panel wire themselves (keys, buttons) when imported.
+import "./comments.js";
 import "./guidelines.js";
 
 const GOLD_STATE_TEXT = { none: "No gold yet", in_progress: "Gold in review", submitted: "Gold reviewed ✓" };
@@ -252,7 +253,8 @@ function start() {
   if (!root || !data) return;
   // For tests and users' own scripts: read-only access to the page's state.
   const payload = JSON.parse(data.textContent);
-  renderHelp(document.getElementById("help"), "review", payload);
+  // No target is listed before there is gold (gold.js draws the help again with them).
+  renderHelp(document.getElementById("help"), "review", { ...payload, targets: [] });
   window.workbenchReview = new Review(root, payload);
 }
 

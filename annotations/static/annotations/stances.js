@@ -4,10 +4,11 @@
 // (annotator.js), so `this` is the Annotator. What may hold a stance or be its evidence, and
 // one stance per target and holder, are rules.js'.
 
-import { CLAIM, StanceSlots, mayBeEvidence, mayHoldStance } from "./rules.js";
+import { StanceSlots, mayBeEvidence, mayHoldStance } from "./rules.js";
 import { newUuid } from "./store.js";
 
 export const NO_EVIDENCE_LABEL = "No entity or claim label to mark the evidence with.";
+export const EVIDENCE_WHICH_LABEL = "Which label marks the evidence? Press its key or click it (Esc: cancel).";
 export const HOLDER_NOT_ENTITY = "The holder must be an entity.";
 export const STANCE_TAKEN = "This target already has a stance by that holder; change that one instead.";
 export const HOLDER_TAKEN = "This target already has a stance by that holder.";
@@ -47,6 +48,11 @@ export class StanceEditing {
 
   activate(targetId, rowKey, redraw = true) {
     this.active = { target: targetId, row: rowKey };
+    // The evidence picker belongs to its row: another row active, it closes.
+    if (this.evidencePick && this.evidencePick.row !== rowKey) {
+      this.evidencePick = null;
+      redraw = true;
+    }
     if (redraw) {
       this.redecorate();
       return;
@@ -143,7 +149,16 @@ export class StanceEditing {
     this.renderPanels();
   }
 
-  /** Evidence for the active stance: the selected text (made a span if need be), or the selected span. */
+  /** The labels a span made to be evidence may take (any kind rules.js allows as evidence). */
+  evidenceLabels() {
+    return this.spanLabels.filter((label) => mayBeEvidence(label.kind));
+  }
+
+  /**
+   * Evidence for the active stance: the selected span, or the selected text. Text that is not
+   * yet a span becomes one with the label the annotator picks (the row's picker, or a label's
+   * key): evidence may be a span of any kind, so which one is theirs to say, never guessed.
+   */
   useEvidence() {
     if (!this.guard() || !this.active) return;
     const { target, row } = this.active;
@@ -155,25 +170,13 @@ export class StanceEditing {
         this.setStanceRef(target, row, "evidence", same.key);
         return;
       }
-      // Evidence is usually a claim; any kind that may be evidence will do.
-      const usable = this.spanLabels.filter((l) => mayBeEvidence(l.kind));
-      const label = usable.find((l) => l.kind === CLAIM) || usable[0];
-      if (!label) {
+      if (!this.evidenceLabels().length) {
         this.say(NO_EVIDENCE_LABEL);
         return;
       }
-      const create = this.spanCreateOp(range, label);
-      if (!create) return;
-      window.getSelection().removeAllRanges();
-      const stance = this.store.stances.get(row);
-      if (stance) {
-        this.change([create, { type: "stance.update", key: row, changes: { evidence: create.key } }]);
-      } else {
-        const draft = (this.drafts.get(target) || []).find((d) => d.key === row);
-        this.change([create]);
-        if (draft) draft.evidence = create.key;
-        this.redecorate();
-      }
+      this.evidencePick = { target, row, range, text: this.index.slice(range.start, range.end) };
+      this.say(EVIDENCE_WHICH_LABEL);
+      this.renderPanels();
       return;
     }
     if (this.selected) {
@@ -181,5 +184,33 @@ export class StanceEditing {
       return;
     }
     this.say("Select the evidence in the text first (or select a highlight), then press e.");
+  }
+
+  /** Mark the text waiting in the evidence picker with `labelId`; it becomes the row's evidence. */
+  evidenceAs(labelId) {
+    const pick = this.evidencePick;
+    this.evidencePick = null;
+    const label = this.labels.get(labelId);
+    const create = pick && label && this.guard() ? this.spanCreateOp(pick.range, label) : null;
+    if (!create) {
+      this.renderPanels();
+      return;
+    }
+    window.getSelection().removeAllRanges();
+    const stance = this.store.stances.get(pick.row);
+    if (stance) {
+      this.change([create, { type: "stance.update", key: pick.row, changes: { evidence: create.key } }]);
+    } else {
+      const draft = (this.drafts.get(pick.target) || []).find((d) => d.key === pick.row);
+      this.change([create]);
+      if (draft) draft.evidence = create.key;
+      this.redecorate();
+    }
+  }
+
+  /** Close the evidence picker: nothing is marked. */
+  cancelEvidence() {
+    this.evidencePick = null;
+    this.renderPanels();
   }
 }
