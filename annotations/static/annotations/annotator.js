@@ -10,6 +10,7 @@
 // relabelling, deleting, selecting spans), claims.js (claimant, check-worthiness),
 // stances.js (stance rows), annotatorinput.js (clicks and keys, by the map in keys.js).
 
+import { AnnotationList, AnnotatorListing } from "./annolist.js";
 import { api } from "./api.js";
 import { AnnotatorInput } from "./annotatorinput.js";
 import { ClaimEditing } from "./claims.js";
@@ -32,6 +33,7 @@ import { SpanEditing } from "./spans.js";
 import { StanceEditing } from "./stances.js";
 import { Store, isClientId, newUuid } from "./store.js";
 import { TextView } from "./textview.js";
+import { UndoHistory } from "./undohistory.js";
 // The guidelines drawer and the comments panel wire themselves (keys, buttons) when imported.
 import "./comments.js";
 import "./guidelines.js";
@@ -45,6 +47,7 @@ export const TAKEN_BACK = "Skip taken back: the document is yours to annotate ag
 const SKIPPED_KEY = "workbench.skipped";
 const TAKEN_BACK_KEY = "workbench.takenBack";
 export const NOTHING_TO_UNDO = "Nothing to undo.";
+export const NOTHING_TO_REDO = "Nothing to redo.";
 
 export class Annotator {
   /**
@@ -54,7 +57,8 @@ export class Annotator {
    *   (a MessageBar to share), `enabled`
    *   (false: keys, clicks and drawing the text are left to the page), `classesOf(key)`
    *   (extra classes for a span), `onRender()` and `onSaved()` (after a redraw, after the
-   *   save queue empties)
+   *   save queue empties), `list` (the page's AnnotationList, annolist.js, drawn while
+   *   enabled; by default one in #annotation-list-panel)
    */
   constructor(root, payload, options = {}) {
     this.root = root;
@@ -75,7 +79,10 @@ export class Annotator {
     this.picking = null; // {kind: "claimant"|"holder"}
     this.evidencePick = null; // {target, row, range, text}: selected text waiting for its label
     this.drafts = new Map(); // target id -> [{key, holder, evidence}]: rows without a stance
-    this.undoStack = [];
+    this.undoStack = []; // newest last: each a list of operations that undoes one change
+    this.redoStack = []; // what undoing undid, newest last; emptied by any new change
+    this.history = new UndoHistory(this.store);
+    this.loads = this.store.loads;
     this.words = null;
     this.wordCursor = null;
 
@@ -85,6 +92,9 @@ export class Annotator {
     this.messages = options.messages || new MessageBar(document.getElementById("message"));
     this.snap = document.getElementById("snap-toggle");
     this.undoButton = document.getElementById("undo-button");
+    this.redoButton = document.getElementById("redo-button");
+    const listPanel = document.getElementById("annotation-list-panel");
+    this.list = "list" in options ? options.list : listPanel && new AnnotationList(listPanel, this.labels);
     this.selectionView = {
       empty: document.getElementById("selection-empty"),
       details: document.getElementById("selection-details"),
@@ -126,6 +136,30 @@ export class Annotator {
     } catch (error) {
       this.say(`Unsaved changes from earlier could not be read: ${error.message}`, { sticky: true });
     }
+    this.restoreHistory();
+  }
+
+  /** Take back the undo history this tab kept for the annotation (undohistory.js), if it fits. */
+  restoreHistory() {
+    const tab = this.queue.slots.tab;
+    if (!this.editable || this.undoStack.length || this.redoStack.length) return;
+    const kept = this.history.take(tab);
+    if (!kept) return;
+    if (kept.dropped) {
+      this.say(kept.dropped, { sticky: true });
+      return;
+    }
+    this.undoStack = kept.undo;
+    this.redoStack = kept.redo;
+    this.renderPanels();
+  }
+
+  /**
+   * Keep the undo history for a reload of this tab: when the page is hidden or left (the
+   * content's print costs milliseconds on a large annotation, so not after every change).
+   */
+  keepHistory() {
+    this.history.save(this.queue.slots.tab, this.undoStack, this.redoStack);
   }
 
   bind() {
@@ -146,6 +180,11 @@ export class Annotator {
       button.addEventListener("click", () => this.labelChosen(Number(button.dataset.labelId)));
     }
     this.undoButton.addEventListener("click", () => this.undo());
+    this.redoButton?.addEventListener("click", () => this.redo());
+    window.addEventListener("pagehide", () => this.keepHistory());
+    document.addEventListener("visibilitychange", () => {
+      if (document.visibilityState === "hidden") this.keepHistory();
+    });
     document.getElementById("help-button").addEventListener("click", () => this.openHelp());
     document.getElementById("submit-button")?.addEventListener("click", () => this.finish("submitted"));
     document.getElementById("skip-button")?.addEventListener("click", () => this.skip());
@@ -182,6 +221,7 @@ export class Annotator {
     });
     if (this.enabled) this.view.render(spans, (key) => this.classesOf(key));
     this.renderPanels();
+    this.showList();
     this.options.onRender?.();
   }
 
@@ -249,6 +289,7 @@ export class Annotator {
     });
     this.root.classList.toggle("picking", this.picking !== null);
     this.undoButton.disabled = !this.editable || this.undoStack.length === 0;
+    if (this.redoButton) this.redoButton.disabled = !this.editable || this.redoStack.length === 0;
   }
 
   /** Redraw the selection marks only (cheaper than a full render). */
@@ -259,6 +300,7 @@ export class Annotator {
       for (const key of this.linkedKeys()) this.view.decorate(key, ["linked"], true);
     }
     this.renderPanels();
+    this.markListed();
   }
 
   /** The spans, in order, whose label's kind passes `test` (one of rules.js' may... rules). */
@@ -266,7 +308,7 @@ export class Annotator {
     return this.store.sortedSpans().filter((span) => test(this.labels.get(span.label)?.kind));
   }
 
-  // ---- Changes, undo and saving ----------------------------------------------------------
+  // ---- Changes, undo, redo and saving ----------------------------------------------------
 
   guard() {
     if (this.editable) return true;
@@ -276,6 +318,7 @@ export class Annotator {
 
   /** Apply operations at once, queue them for the server, and remember how to undo them. */
   change(ops) {
+    this.redoStack = [];
     const inverse = [];
     for (const op of ops) {
       try {
@@ -291,14 +334,29 @@ export class Annotator {
   }
 
   undo() {
+    this.travel(this.undoStack, this.redoStack, { nothing: NOTHING_TO_UNDO, verb: "undo", done: "Undone." });
+  }
+
+  redo() {
+    this.travel(this.redoStack, this.undoStack, { nothing: NOTHING_TO_REDO, verb: "redo", done: "Redone." });
+  }
+
+  /**
+   * Undo or redo: apply the newest entry of `from` as changes of their own (queued, saved), and
+   * push what reverses them onto `to`. The span it touches is selected and brought into view.
+   */
+  travel(from, to, words) {
     if (!this.guard()) return;
-    const inverse = this.undoStack.pop();
-    if (!inverse) {
-      this.say(NOTHING_TO_UNDO);
+    const entry = from.pop();
+    if (!entry) {
+      this.say(words.nothing);
       return;
     }
-    for (const original of inverse) {
-      const op = { ...original };
+    const reverse = [];
+    let touched = null;
+    for (const original of entry) {
+      // What an earlier send recorded on it (its Idempotency-Key, the state it found) is not this one's.
+      const { idempotency, base, ...op } = original;
       if (op.type === "span.create" && !isClientId(op.key)) {
         // A span made without a client_id comes back as a new span with one.
         const fresh = newUuid();
@@ -306,21 +364,24 @@ export class Annotator {
         op.key = fresh;
       }
       try {
-        this.store.apply(op);
+        reverse.unshift(this.store.apply(op));
       } catch (error) {
-        this.say(`Cannot undo: ${error.message}`);
+        this.say(`Cannot ${words.verb}: ${error.message}`);
         continue;
       }
       this.queue.push(op);
-      if (op.type === "span.create") this.selected = op.key;
+      if (op.type === "span.create" || op.type === "span.update") touched = op.key;
     }
-    this.say("Undone.");
+    if (reverse.length) to.push(reverse);
+    if (touched) this.selected = touched;
+    this.say(words.done);
     this.render();
+    if (touched && this.enabled) this.view.piecesOf(touched)[0]?.scrollIntoView({ block: "nearest" });
   }
 
   renameKey(from, to) {
     const swap = (value) => (value === from ? to : value);
-    for (const entry of this.undoStack) {
+    for (const entry of [...this.undoStack, ...this.redoStack]) {
       for (const op of entry) {
         for (const field of ["key", "claimant", "holder", "evidence"]) {
           if (field in op) op[field] = swap(op[field]);
@@ -339,7 +400,12 @@ export class Annotator {
   }
 
   reloaded(message) {
-    this.undoStack = [];
+    if (this.store.loads !== this.loads) {
+      // The server's state replaced the page's (a change elsewhere): the history may not fit it.
+      this.loads = this.store.loads;
+      this.undoStack = [];
+      this.redoStack = [];
+    }
     this.setEditable(this.store.status === "in_progress");
     this.render();
     if (message) this.say(message, { sticky: true });
@@ -436,7 +502,7 @@ export class Annotator {
 
 }
 
-mixMethods(Annotator, SpanEditing, ClaimEditing, StanceEditing, AnnotatorInput);
+mixMethods(Annotator, SpanEditing, ClaimEditing, StanceEditing, AnnotatorInput, AnnotatorListing);
 
 /** Leave `value` for the next page this tab opens (sayLeftOver reads it). */
 function leaveForNextPage(key, value) {

@@ -83,9 +83,10 @@ export class AnnotatorInput {
       if (this.editable) this.finish("submitted");
       return;
     }
-    if (action === "undo" && !typing) {
+    if ((action === "undo" || action === "redo") && !typing) {
       event.preventDefault();
-      this.undo();
+      if (action === "undo") this.undo();
+      else this.redo();
       return;
     }
     if (typing || event.ctrlKey || event.metaKey || event.altKey) {

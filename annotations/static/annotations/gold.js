@@ -48,6 +48,9 @@ export class GoldEditing {
         classesOf: (key) => this.goldClasses(key),
         onRender: () => this.refresh(),
         onSaved: () => this.scheduleHistory(),
+        list: this.list,
+        listTitle: "Gold annotations",
+        listEmpty: "Gold has nothing yet.",
       },
     );
     // For tests and users' own scripts: read-only access to the gold's state.

@@ -44,6 +44,8 @@ const ANNOTATE = [
   ...inSection("Document", [
     { keys: ["Enter"], ctrl: true, action: "submit", help: "Submit and open the next document" },
     { keys: ["z"], ctrl: true, shift: false, action: "undo", help: "Undo the last change" },
+    { keys: ["z"], ctrl: true, shift: true, action: "redo", help: "Redo the last change undone" },
+    { keys: ["y"], ctrl: true, action: "redo", help: "Redo the last change undone (as Ctrl+Shift+Z)" },
     { keys: ["g"], action: "guidelines", help: "Open or close the guidelines" },
     { keys: ["m"], action: "comments", help: "Comments: the selected highlight's or stance's thread" },
     { keys: ["?"], action: "help", help: "Show this help" },
@@ -103,11 +105,11 @@ export const RESERVED_KEYS = [
 
 const NAMES = { ArrowRight: "→", ArrowLeft: "←", ArrowDown: "↓", ArrowUp: "↑", Delete: "Del", Escape: "Esc" };
 
-/** How the overlay shows each key of an entry: ["Shift", "→"], ["Ctrl", "Z"], ["]"]. */
+/** How the overlay shows each key of an entry: ["Shift", "→"], ["Ctrl", "Z"], ["Ctrl", "Shift", "Z"], ["]"]. */
 export function keyCaps(entry) {
   return entry.keys.map((key) => {
     const name = NAMES[key] || (entry.ctrl && key.length === 1 ? key.toUpperCase() : key);
-    if (entry.ctrl) return ["Ctrl", name];
+    if (entry.ctrl) return entry.shift === true ? ["Ctrl", "Shift", name] : ["Ctrl", name];
     if (entry.shift === true) return ["Shift", name];
     return [name];
   });

@@ -25,6 +25,7 @@ export class Lanes {
         this.annotator.render();
       } else {
         this.view.render([], () => []);
+        this.showLaneList();
       }
     } else {
       if (this.annotator) {
@@ -76,6 +77,7 @@ export class Lanes {
       if (key === this.selected) names.push("selected");
       return names;
     });
+    this.showLaneList();
   }
 
   selectLaneSpan(key) {

@@ -11,6 +11,7 @@
 // reviewinput.js (clicks and keys, by the map in keys.js) and curation.js (the side-by-side
 // view and the switch between it and the lanes).
 
+import { AnnotationList, LaneListing } from "./annolist.js";
 import { Curation, CurationView } from "./curation.js";
 import { ATTRIBUTE_NAMES, Disagreements } from "./disagreements.js";
 import { GoldEditing } from "./gold.js";
@@ -56,6 +57,7 @@ class Review {
     this.statusOutput = document.getElementById("save-status");
     this.goldState = document.getElementById("gold-status");
     this.messages = new MessageBar(document.getElementById("message"));
+    this.list = new AnnotationList(document.getElementById("annotation-list-panel"), this.labels);
     this.tabs = [...document.querySelectorAll("#lanes [data-lane]")];
     this.buttons = {
       majority: document.getElementById("build-majority"),
@@ -274,7 +276,16 @@ class Review {
   }
 }
 
-mixMethods(Review, GoldEditing, Lanes, Disagreements, History, ReviewInput, CurationView);
+mixMethods(
+  Review,
+  GoldEditing,
+  Lanes,
+  Disagreements,
+  History,
+  ReviewInput,
+  CurationView,
+  LaneListing,
+);
 
 function start() {
   const root = document.getElementById("reviewer");

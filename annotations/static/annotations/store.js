@@ -34,6 +34,8 @@ export class Store {
 
   /** Replace everything with the server's state of the annotation. */
   load(annotation) {
+    // How often the server's state replaced the page's: what was undoable before may not fit.
+    this.loads = (this.loads || 0) + 1;
     this.id = annotation.id;
     this.version = annotation.version;
     this.status = annotation.status;
