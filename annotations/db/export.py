@@ -22,6 +22,7 @@ span table, without them). The only sorts are of one annotation's spans and stan
 tests/db/test_plans.py EXPLAINs it on tables without statistics.
 """
 
+import itertools
 from collections.abc import Collection, Generator, Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -29,6 +30,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
+from django.db.backends.utils import CursorWrapper
 
 from annotations.db import rows
 from annotations.models import (
@@ -98,7 +100,7 @@ def exported_annotations(
         # status of the gold behind submitted work, after it (in the documents' filter).
         params.insert(len(params) if submitted else 0, sorted(statuses))
     # QuerySet.iterator()'s cursor: a server-side cursor, not WITH HOLD inside a transaction.
-    cursor = connection.chunked_cursor()
+    cursor = _binary_server_cursor()
     try:
         cursor.execute(_sql(submitted, statuses is not None), params)
         size = first_fetch
@@ -110,6 +112,26 @@ def exported_annotations(
         # Closed here, while the transaction that holds it is open: left to the garbage
         # collector, it would be closed after the transaction ended it.
         cursor.close()
+
+
+def _binary_server_cursor() -> CursorWrapper:
+    """A server-side cursor whose rows come in PostgreSQL's binary format, in Django's wrapper.
+
+    psycopg reads arrays of numbers in that format without parsing their text. Django's own
+    server-side cursor (``chunked_cursor``) binds parameters on the client, which psycopg
+    allows with text results only, so this one is psycopg's own, with server-side binding,
+    wrapped as Django wraps every cursor (query logging, execute wrappers). Never WITH HOLD:
+    it lives in the export's transaction (a pooler in transaction mode could not keep it).
+    """
+    connection.ensure_connection()
+    name = f"export_{next(_names)}"
+    raw = connection.connection.cursor(name, binary=True, scrollable=False, withhold=False)
+    if connection.queries_logged:
+        return connection.make_debug_cursor(raw)
+    return connection.make_cursor(raw)
+
+
+_names = itertools.count(1)
 
 
 @cache
