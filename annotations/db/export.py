@@ -48,7 +48,10 @@ from annotations.models import (
 # reviewed_by (gold; else None), the authors of the document's submitted manual annotations
 # (gold; else None), then its spans as arrays in (start, end, id) order: ids, starts, ends,
 # label ids, claimant ids, claimant texts, check-worthiness; then its stances in id order:
-# target ids, label ids, holder ids, evidence ids. An empty array comes as None.
+# target ids, label ids, holder ids, evidence ids. An empty array comes as None, and so do
+# the arrays that would hold nothing: the claimant ids, claimant texts and check-worthiness
+# when no span has one, the span ids when nothing points at a span (no claimant, no stance).
+# Most annotations are entities only: they cost three arrays, not seven.
 Row = tuple[Any, ...]
 
 
@@ -106,7 +109,7 @@ def exported_annotations(
         size = first_fetch
         while fetched := cursor.fetchmany(size):
             yield fetched
-            widest = max(len(row[8] or ()) for row in fetched)
+            widest = max(len(row[9] or ()) for row in fetched)  # the starts
             size = max(1, min(row_limit, 2 * size, span_budget // max(widest, 1)))
     finally:
         # Closed here, while the transaction that holds it is open: left to the garbage
@@ -177,10 +180,19 @@ def _sql(submitted: bool, by_status: bool) -> str:
         documents = ""
     span_columns = ("id", "start", "end", "label_id", "claimant_id", "claimant_text", "checkworthy")
     stance_columns = ("target_id", "label_id", "holder_id", "evidence_id")
-    spans = _arrays(s, span_columns, "sp", a, (s.column("start"), s.column("end"), s.column("id")))
+    spans = _arrays(
+        s,
+        span_columns,
+        "sp",
+        a,
+        (s.column("start"), s.column("end"), s.column("id")),
+        sparse={"claimant_id": "IS NOT NULL", "claimant_text": "<> ''", "checkworthy": "<> ''"},
+    )
     stances = _arrays(t, stance_columns, "st", a, (t.column("id"),))
+    # The span ids only for what points at spans: a claimant (sp.c4) or a stance (st.c0).
     columns = ", ".join(
-        [f"sp.c{n}" for n in range(len(span_columns))]
+        ["CASE WHEN sp.c4 IS NOT NULL OR st.c0 IS NOT NULL THEN sp.c0 END"]
+        + [f"sp.c{n}" for n in range(1, len(span_columns))]
         + [f"st.c{n}" for n in range(len(stance_columns))]
     )
     # By document only: the documents' index gives that order without a sort. Sorting by
@@ -207,15 +219,24 @@ def _arrays(
     alias: str,
     annotation: rows.Part,
     order: tuple[str, ...],
+    sparse: dict[str, str] | None = None,
 ) -> str:
     """A LATERAL join of the annotation's rows of ``part`` as one array per column (c0, c1...),
-    in ``order``: the subquery sorts a few rows and feeds them to array_agg in that order."""
-    aggregates = ", ".join(
-        f"array_agg(x.{rows.quote(rows.column_of(part.model, name))}) c{n}"
-        for n, name in enumerate(names)
-    )
+    in ``order``: the subquery sorts a few rows and feeds them to array_agg in that order.
+
+    A ``sparse`` column's array is NULL unless one of its values meets its condition."""
+    aggregates = []
+    for n, name in enumerate(names):
+        column = f"x.{rows.quote(rows.column_of(part.model, name))}"
+        condition = (sparse or {}).get(name)
+        if condition is None:
+            aggregates.append(f"array_agg({column}) c{n}")
+        else:
+            aggregates.append(
+                f"CASE WHEN bool_or({column} {condition}) THEN array_agg({column}) END c{n}"
+            )
     return (
-        f"CROSS JOIN LATERAL (SELECT {aggregates} FROM "  # noqa: S608 (names from the models)
+        f"CROSS JOIN LATERAL (SELECT {', '.join(aggregates)} FROM "  # noqa: S608 (names from the models)
         f"(SELECT {', '.join(part.column(name) for name in names)} FROM {part.table} "
         f"WHERE {part.column('annotation_id')} = {annotation.column('id')} "
         f"ORDER BY {', '.join(order)} OFFSET 0) x) {alias}"

@@ -63,7 +63,9 @@ class ExportedAnnotation(NamedTuple):
     """One exported annotation with its document, spans and stances, as plain values.
 
     Spans come as parallel sequences in (start, end, id) order, stances in id order; an
-    annotation without any has None for each.
+    annotation without any has None for each. So do the sequences that would hold nothing:
+    ``claimants``, ``claimant_texts`` and ``checkworthy`` when no span has one, ``span_ids``
+    when nothing points at a span (no claimant, no stance).
     """
 
     document_id: int
@@ -267,11 +269,25 @@ def _orm_batch(batch: list[tuple], include: str) -> list[ExportedAnnotation]:
                     username,
                     reviewed_by,
                     authors.get(document_id, []) if gold else None,
-                    *_columns(spans.get(pk), 7),
+                    *_span_columns(spans.get(pk), pointed_at=pk in stances),
                     *_columns(stances.get(pk), 4),
                 )
             )
     return found
+
+
+def _span_columns(items: list[tuple] | None, *, pointed_at: bool) -> list[list[Any] | None]:
+    """The spans as columns, with None for those that would hold nothing (ExportedAnnotation)."""
+    ids, starts, ends, labels, claimants, texts, checkworthy = _columns(items, 7)
+    if claimants is not None and all(claimant is None for claimant in claimants):
+        claimants = None
+    if texts is not None and not any(texts):
+        texts = None
+    if checkworthy is not None and not any(checkworthy):
+        checkworthy = None
+    if claimants is None and not pointed_at:
+        ids = None
+    return [ids, starts, ends, labels, claimants, texts, checkworthy]
 
 
 def _columns(items: list[tuple] | None, width: int) -> list[list[Any] | None]:

@@ -70,7 +70,7 @@ def test_exported_annotations_fetches_as_many_rows_as_the_span_budget_holds(budg
     # Two rows first, then twice as many each time, but no more than hold the budget's spans
     # at the widest row seen (100 spans).
     assert fetched == sizes
-    assert len(found) == 6 and all(len(row.span_ids) == 100 for row in found)
+    assert len(found) == 6 and all(len(row.starts) == 100 for row in found)
 
 
 def test_snapshot_is_a_transaction_and_ends_with_its_block():
