@@ -57,6 +57,7 @@ __all__ = [
     "export_report",
     "export_rows",
     "export_stream",
+    "export_warnings",
     "mark_rows",
     "missing_package",
     "packaging",
@@ -273,6 +274,26 @@ def export_report(*, rows: Iterable[dict[str, Any]], options: ExportOptions) -> 
         pass
     report.warnings = every
     return report
+
+
+def export_warnings(*, project: Project, options: ExportOptions) -> ExportReport:
+    """What the export would leave out, with every warning, and how many rows it would write.
+
+    A format that never leaves anything out is not rendered: one count answers (the
+    download's whole render, before, for a list that is always empty).
+    """
+    if not FORMATS[options.format].warns:
+        count = selectors.export_count(
+            project=project, include=options.include, statuses=options.statuses
+        )
+        return ExportReport(rows=count)
+    rows = export_rows(
+        project=project,
+        include=options.include,
+        labels=options.labels,
+        statuses=options.statuses,
+    )
+    return export_report(rows=rows, options=options)
 
 
 def _render(

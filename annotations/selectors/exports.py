@@ -51,6 +51,7 @@ __all__ = [
     "ExportContext",
     "ExportedAnnotation",
     "export_batches",
+    "export_count",
 ]
 
 # What an export holds: each document's gold, or every submitted manual annotation.
@@ -295,6 +296,25 @@ def _columns(items: list[tuple] | None, width: int) -> list[list[Any] | None]:
     if not items:
         return [None] * width
     return [list(column) for column in zip(*items, strict=True)]
+
+
+def export_count(
+    *, project: Project, include: str = EXPORT_GOLD, statuses: Collection[str] | None = None
+) -> int:
+    """How many rows ``export_batches`` yields (one per exported annotation), by one count."""
+    exported = Annotation.objects.filter(document__project=project)
+    if include == EXPORT_SUBMITTED:
+        exported = exported.filter(kind=AnnotationKind.MANUAL, status=AnnotationStatus.SUBMITTED)
+        if statuses is not None:
+            gold = Annotation.objects.filter(
+                document=OuterRef("document"), kind=AnnotationKind.GOLD, status__in=statuses
+            )
+            exported = exported.filter(Exists(gold))
+    else:
+        exported = exported.filter(kind=AnnotationKind.GOLD)
+        if statuses is not None:
+            exported = exported.filter(status__in=list(statuses))
+    return exported.count()
 
 
 def export_vocabulary(*, project: Project) -> tuple[tuple[str, str], ...]:
