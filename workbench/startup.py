@@ -18,3 +18,16 @@ def require_secret_key() -> None:
     configured = importlib.import_module(os.environ["DJANGO_SETTINGS_MODULE"])
     if not getattr(configured, "SECRET_KEY", ""):
         raise ImproperlyConfigured(NO_KEY)
+
+
+def import_views() -> None:
+    """Import every view now, as a worker starts, not in the first request it serves.
+
+    Django reads the URLconf (and with it every view module) lazily, on a process's first
+    request: under gunicorn each worker's first request waited for it (0.5-1.3 s on the
+    development machine), so a user's first export after a restart took that long to its
+    first byte.
+    """
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018 (the import is the point)

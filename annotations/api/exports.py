@@ -31,9 +31,9 @@ from annotations.exports import (
     ExportReport,
     export_filename,
     export_options,
-    export_report,
     export_rows,
     export_stream,
+    export_warnings,
     labelstudio,
     packaging,
 )
@@ -122,7 +122,7 @@ class ExportWarningsApi(ApiView):
     )
     def get(self, request: AuthenticatedRequest, project_id: int) -> Response:
         project, options = _export_request(request, project_id)
-        report = export_report(rows=_rows(project, options), options=options)
+        report = export_warnings(project=project, options=options)
         output = {
             "format": options.format,
             "rows": report.rows,

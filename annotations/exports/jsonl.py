@@ -11,4 +11,4 @@ def render(
 ) -> Generator[bytes, None, None]:
     """Yield each row as one line of JSON (UTF-8, nothing escaped that need not be)."""
     for row in rows:
-        yield orjson.dumps(row) + b"\n"
+        yield orjson.dumps(row, option=orjson.OPT_APPEND_NEWLINE)

@@ -7,9 +7,9 @@ renderers::
     {"id", "external_id", "text", "meta", "entities", "claims", "stances",
      then "annotators" and "reviewed_by" (gold) or "annotator" (submitted work)}
 
-Shaping is pure: ``selectors.export_batches`` reads a batch of documents and their
-annotations as plain tuples keyed by id (an ``ExportBatch``) and hands it here; nothing here
-touches the database. Invariants:
+Shaping is pure: ``selectors.export_batches`` reads the exported annotations as plain values
+(``ExportedAnnotation``: the document, then the spans and stances as parallel sequences) and
+hands them here; nothing here touches the database. Invariants:
 
 - Entities and claims keep the order they were read in (by start, end, id); stances too (by id).
 - A label filtered out of the export (``ExportContext.wanted``) drops the spans and stances
@@ -18,7 +18,7 @@ touches the database. Invariants:
 - Every ``text`` is the document's text at the item's code-point offsets.
 """
 
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from typing import Any
 
 import orjson
@@ -28,10 +28,8 @@ from annotations.selectors.exports import (
     EXPORT_BATCH,
     EXPORT_GOLD,
     EXPORT_SUBMITTED,
-    ExportBatch,
     ExportContext,
-    SpanFacts,
-    StanceFacts,
+    ExportedAnnotation,
     export_batches,
 )
 
@@ -51,52 +49,50 @@ def export_rows(
         yield from native_rows(batch, context)
 
 
-def native_rows(batch: ExportBatch, context: ExportContext) -> Iterator[dict[str, Any]]:
-    """Yield the batch's rows: per document, one per exported annotation, in the order read."""
-    for document in batch.documents:
-        for annotation in batch.exported.get(document[0], ()):
-            yield native_row(document, annotation, batch, context)
+def native_rows(
+    batch: Iterable[ExportedAnnotation], context: ExportContext
+) -> Iterator[dict[str, Any]]:
+    """Yield the batch's rows, one per exported annotation, in the order read."""
+    for annotation in batch:
+        yield native_row(annotation, context)
 
 
-def native_row(
-    document: tuple[int, str, str, str],
-    annotation: tuple[int, str | None, str | None],
-    batch: ExportBatch,
-    context: ExportContext,
-) -> dict[str, Any]:
+def native_row(annotation: ExportedAnnotation, context: ExportContext) -> dict[str, Any]:
     """Shape one row: the document with one of its annotations' content."""
-    document_id, external_id, text, meta_json = document
-    annotation_id, username, reviewed_by = annotation
+    text = annotation.text
     row = {
-        "id": document_id,
-        "external_id": external_id,
+        "id": annotation.document_id,
+        "external_id": annotation.external_id,
         "text": text,
         # meta as its JSON text, parsed by orjson: several times faster than json.loads,
         # which the JSONField would use for every document.
-        "meta": orjson.loads(meta_json),
-        **_content(
-            text, batch.spans.get(annotation_id, {}), batch.stances.get(annotation_id, ()), context
-        ),
+        "meta": orjson.loads(annotation.meta_json),
+        **_content(text, annotation, context),
     }
     if context.include == EXPORT_SUBMITTED:
-        row["annotator"] = username
+        row["annotator"] = annotation.annotator
     else:
-        row["annotators"] = sorted(batch.authors.get(document_id, ()))
-        row["reviewed_by"] = reviewed_by
+        row["annotators"] = sorted(annotation.authors or ())
+        row["reviewed_by"] = annotation.reviewed_by
     return row
 
 
 def _content(
-    text: str,
-    spans: dict[int, SpanFacts],
-    stances: Collection[StanceFacts],
-    context: ExportContext,
+    text: str, annotation: ExportedAnnotation, context: ExportContext
 ) -> dict[str, list[dict[str, Any]]]:
     names, wanted, claim_labels = context.names, context.wanted, context.claim_labels
-    entities, claims = [], []
-    for label_id, start, end, claimant_id, claimant_text, checkworthy in spans.values():
+    entities: list[dict[str, Any]] = []
+    claims: list[dict[str, Any]] = []
+    exported_stances: list[dict[str, Any]] = []
+    span_ids = annotation.span_ids or ()
+    starts, ends = annotation.starts or (), annotation.ends or ()
+    labels = annotation.span_labels or ()
+    # A span's position by its id, built only for an annotation whose items point at spans.
+    where: dict[int, int] | None = None
+    for at, label_id in enumerate(labels):
         if wanted is not None and label_id not in wanted:
             continue
+        start, end = starts[at], ends[at]
         item: dict[str, Any] = {
             "start": start,
             "end": end,
@@ -104,37 +100,53 @@ def _content(
             "text": text[start:end],
         }
         if label_id in claim_labels:
+            checkworthy = annotation.checkworthy[at] if annotation.checkworthy else ""
             item["checkworthy"] = checkworthy or None
+            claimant_id = annotation.claimants[at] if annotation.claimants else None
             if claimant_id is not None:
-                item["claimant"] = _ref(text, spans.get(claimant_id))
+                if where is None:
+                    where = {pk: n for n, pk in enumerate(span_ids)}
+                item["claimant"] = _ref(text, where.get(claimant_id), starts, ends)
             else:
+                claimant_text = annotation.claimant_texts[at] if annotation.claimant_texts else ""
                 item["claimant"] = {"text": claimant_text} if claimant_text else None
             claims.append(item)
         else:
             entities.append(item)
-    exported_stances = []
-    for target_id, label_id, holder_id, evidence_id in stances:
-        if wanted is not None and label_id not in wanted:
-            continue
-        evidence = None
-        if evidence_id is not None:
-            evidence = _ref(text, spans.get(evidence_id))
-            if evidence is not None:
-                evidence["label"] = names[spans[evidence_id][0]]
-        exported_stances.append(
-            {
-                "target": context.targets[target_id],
-                "label": names[label_id],
-                "holder": None if holder_id is None else _ref(text, spans.get(holder_id)),
-                "evidence": evidence,
-            }
-        )
+    if annotation.stance_targets:
+        if where is None:
+            where = {pk: n for n, pk in enumerate(span_ids)}
+        for target_id, label_id, holder_id, evidence_id in zip(
+            annotation.stance_targets,
+            annotation.stance_labels or (),
+            annotation.holders or (),
+            annotation.evidence or (),
+            strict=True,
+        ):
+            if wanted is not None and label_id not in wanted:
+                continue
+            evidence = None
+            if evidence_id is not None and (found := where.get(evidence_id)) is not None:
+                evidence = {**_span(text, found, starts, ends), "label": names[labels[found]]}
+            holder = None if holder_id is None else where.get(holder_id)
+            exported_stances.append(
+                {
+                    "target": context.targets[target_id],
+                    "label": names[label_id],
+                    "holder": None if holder is None else _ref(text, holder, starts, ends),
+                    "evidence": evidence,
+                }
+            )
     return {"entities": entities, "claims": claims, "stances": exported_stances}
 
 
-def _ref(text: str, span: SpanFacts | None) -> dict[str, Any] | None:
+def _ref(
+    text: str, at: int | None, starts: Sequence[int], ends: Sequence[int]
+) -> dict[str, Any] | None:
     """A span another item points at (claimant, holder, evidence), by its offsets and text."""
-    if span is None:
-        return None
-    start, end = span[1], span[2]
+    return None if at is None else _span(text, at, starts, ends)
+
+
+def _span(text: str, at: int, starts: Sequence[int], ends: Sequence[int]) -> dict[str, Any]:
+    start, end = starts[at], ends[at]
     return {"start": start, "end": end, "text": text[start:end]}

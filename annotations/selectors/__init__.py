@@ -85,6 +85,7 @@ from annotations.selectors.exports import (
     EXPORT_INCLUDES,
     EXPORT_SUBMITTED,
     export_batches,
+    export_count,
     export_vocabulary,
 )
 from annotations.selectors.guidelines import (
@@ -198,6 +199,7 @@ __all__ = [
     "event_get",
     "event_list",
     "export_batches",
+    "export_count",
     "export_vocabulary",
     "gold_guidelines_counts",
     "guidelines_current",

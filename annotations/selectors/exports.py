@@ -1,24 +1,27 @@
 """The reads behind every export: a project's documents with their gold or submitted work.
 
 ``export_batches`` is the one selector every format reads (through ``exports.export_rows``:
-the API, ``export_dataset`` and releases). It reads in batches; ``exports.native`` shapes
-each batch into rows; this module only reads. Invariants:
+the API, ``export_dataset`` and releases). It yields ``ExportedAnnotation`` rows in batches;
+``exports.native`` shapes each into the native record; this module only reads. Invariants:
 
-- Rows come in document id order and only from the project asked for.
-- The cost is fixed per batch: the labels, the targets and a server-side cursor over the
-  documents, then three queries per batch of documents (annotations, spans, stances), never
-  one per document; memory holds one batch.
+- Rows come in document id order (then annotation id) and only from the project asked for.
+- The cost is fixed: on PostgreSQL the labels, the targets and one query over a server-side
+  cursor for the whole export (``db.export.exported_annotations``: each row carries its
+  spans and stances as arrays), fetched in batches; elsewhere a cursor over the documents
+  and three queries per batch of them (annotations, spans, stances). Never a query per
+  document. Memory holds one batch: on PostgreSQL a batch holds about EXPORT_SPAN_BUDGET
+  spans, however many spans each document has.
 - The whole export reads one snapshot (``db.export.snapshot``): a gold edited while it runs
   is exported as it was when the export began. Closing the iterator early ends the
   transaction and closes the cursor.
 """
 
 from collections import defaultdict
-from collections.abc import Collection, Generator, Iterator
+from collections.abc import Collection, Generator, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import islice
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Subquery, TextField, When
 from django.db.models.functions import Cast
@@ -40,12 +43,15 @@ from annotations.models import (
 
 __all__ = [
     "EXPORT_BATCH",
+    "EXPORT_FIRST_FETCH",
     "EXPORT_GOLD",
     "EXPORT_INCLUDES",
+    "EXPORT_SPAN_BUDGET",
     "EXPORT_SUBMITTED",
-    "ExportBatch",
     "ExportContext",
+    "ExportedAnnotation",
     "export_batches",
+    "export_count",
 ]
 
 # What an export holds: each document's gold, or every submitted manual annotation.
@@ -53,10 +59,35 @@ EXPORT_GOLD = "gold"
 EXPORT_SUBMITTED = "submitted"
 EXPORT_INCLUDES = (EXPORT_GOLD, EXPORT_SUBMITTED)
 
-# One span, by its id: label id, start, end, claimant span id, claimant text, check-worthiness.
-SpanFacts = tuple[int, int, int, int | None, str, str]
-# One stance: target id, label id, holder span id, evidence span id.
-StanceFacts = tuple[int, int, int | None, int | None]
+
+class ExportedAnnotation(NamedTuple):
+    """One exported annotation with its document, spans and stances, as plain values.
+
+    Spans come as parallel sequences in (start, end, id) order, stances in id order; an
+    annotation without any has None for each. So do the sequences that would hold nothing:
+    ``claimants``, ``claimant_texts`` and ``checkworthy`` when no span has one, ``span_ids``
+    when nothing points at a span (no claimant, no stance).
+    """
+
+    document_id: int
+    external_id: str
+    text: str
+    meta_json: str  # the document's meta as JSON text
+    annotation_id: int
+    annotator: str | None  # the annotation's author's username (None for gold)
+    reviewed_by: str | None  # gold: the last person to change it; else None
+    authors: Sequence[str] | None  # gold: the authors of the submitted manual work; else None
+    span_ids: Sequence[int] | None
+    starts: Sequence[int] | None
+    ends: Sequence[int] | None
+    span_labels: Sequence[int] | None
+    claimants: Sequence[int | None] | None  # the claimant span's id
+    claimant_texts: Sequence[str] | None
+    checkworthy: Sequence[str] | None
+    stance_targets: Sequence[int] | None
+    stance_labels: Sequence[int] | None
+    holders: Sequence[int | None] | None  # span ids
+    evidence: Sequence[int | None] | None  # span ids
 
 
 @dataclass(frozen=True)
@@ -75,21 +106,17 @@ class ExportContext:
         return frozenset(pk for pk, kind in self.kinds.items() if kind == LabelKind.CLAIM)
 
 
-@dataclass(frozen=True)
-class ExportBatch:
-    """What the export selector read for one batch of documents, in document id order."""
-
-    documents: list[tuple[int, str, str, str]]  # id, external_id, text, meta as JSON text
-    # document id -> its exported annotations: (annotation id, author's username, reviewed_by)
-    exported: dict[int, list[tuple[int, str | None, str | None]]]
-    authors: dict[int, list[str]]  # document id -> authors of its submitted manual annotations
-    spans: dict[int, dict[int, SpanFacts]]  # annotation id -> span id -> span
-    stances: dict[int, list[StanceFacts]]  # annotation id -> its stances
-
-
-# Documents per batch: each batch costs three queries (annotations, spans, stances), so a
-# larger batch means fewer round trips; 1,000 documents of news keep a batch to a few MB.
+# Rows per batch, at most. Elsewhere than on PostgreSQL a batch costs three queries
+# (annotations, spans, stances), so a larger batch means fewer round trips; 1,000 documents
+# of news keep a batch to a few MB.
 EXPORT_BATCH = 1000
+# The first fetch on PostgreSQL, before the span count of a row is known: small, so that the
+# first block leaves at once and memory stays low whatever the rows hold (at 50 rows of 3,000
+# spans, the first byte waited 0.5-0.7 s for 150,000 spans); each next fetch doubles.
+EXPORT_FIRST_FETCH = 16
+# Spans per batch on PostgreSQL, about: 300 documents of 3,000 spans once took 776 MB in
+# batches of 1,000 documents; batches of 50,000 spans hold some 15 MB of values.
+EXPORT_SPAN_BUDGET = 50_000
 
 
 def export_batches(
@@ -99,10 +126,8 @@ def export_batches(
     labels: Collection[str] | None = None,
     statuses: Collection[str] | None = None,
     batch_size: int = EXPORT_BATCH,
-) -> Iterator[tuple[ExportBatch, ExportContext]]:
-    """Yield the project's exported documents batch by batch, in document id order."""
-    # Two queries, then one server-side cursor over the documents and three queries per batch
-    # of them: never a query per document, and memory bounded by one batch.
+) -> Iterator[tuple[list[ExportedAnnotation], ExportContext]]:
+    """Yield the project's exported annotations batch by batch, in document id order."""
     with export_db.snapshot():
         names = {}
         kinds = {}
@@ -112,23 +137,54 @@ def export_batches(
             names[pk], kinds[pk] = name, kind
         wanted = None if labels is None else {pk for pk in names if names[pk] in labels}
         targets = dict(StanceTarget.objects.filter(project=project).values_list("pk", "name"))
-        # meta as its JSON text: exports.native parses it with orjson, several times faster
-        # than the json.loads the JSONField would run for every document.
-        documents = (
-            _export_documents(project, include, statuses)
-            .annotate(meta_json=Cast("meta", TextField()))
-            .values_list("pk", "external_id", "text", "meta_json")
-        )
-        # QuerySet.iterator() is a generator (the stubs say Iterator): it can be closed.
-        rows = cast(Generator[tuple[int, str, str, Any]], documents.iterator(chunk_size=batch_size))
         context = ExportContext(include, names, kinds, wanted, targets)
-        try:
-            while batch := list(islice(rows, batch_size)):
-                yield _export_batch(batch, include), context
-        finally:
-            # Close the server-side cursor while the transaction that holds it is open: left
-            # to the garbage collector, it would be closed after the transaction ended it.
-            rows.close()
+        if export_db.streams_in_one_query():
+            fetches = export_db.exported_annotations(
+                project_id=project.pk,
+                submitted=include == EXPORT_SUBMITTED,
+                statuses=statuses,
+                first_fetch=min(EXPORT_FIRST_FETCH, batch_size),
+                row_limit=batch_size,
+                span_budget=EXPORT_SPAN_BUDGET,
+            )
+            make = ExportedAnnotation._make
+            try:
+                for fetched in fetches:
+                    yield [make(row) for row in fetched], context
+            finally:
+                fetches.close()
+        else:
+            yield from ((batch, context) for batch in orm_batches(
+                project=project, include=include, statuses=statuses, batch_size=batch_size
+            ))  # fmt: skip
+
+
+def orm_batches(
+    *,
+    project: Project,
+    include: str = EXPORT_GOLD,
+    statuses: Collection[str] | None = None,
+    batch_size: int = EXPORT_BATCH,
+) -> Generator[list[ExportedAnnotation], None, None]:
+    """The rows of ``export_batches`` through the ORM: a cursor over the documents, then three
+    queries per batch of them. What every database but PostgreSQL reads, and what the
+    PostgreSQL query is held equal to. Run it inside ``db.export.snapshot()``."""
+    # meta as its JSON text: exports.native parses it with orjson, several times faster
+    # than the json.loads the JSONField would run for every document.
+    documents = (
+        _export_documents(project, include, statuses)
+        .annotate(meta_json=Cast("meta", TextField()))
+        .values_list("pk", "external_id", "text", "meta_json")
+    )
+    # QuerySet.iterator() is a generator (the stubs say Iterator): it can be closed.
+    rows = cast(Generator[tuple[int, str, str, Any]], documents.iterator(chunk_size=batch_size))
+    try:
+        while batch := list(islice(rows, batch_size)):
+            yield _orm_batch(batch, include)
+    finally:
+        # Close the server-side cursor while the transaction that holds it is open: left
+        # to the garbage collector, it would be closed after the transaction ended it.
+        rows.close()
 
 
 def _export_documents(
@@ -152,8 +208,8 @@ def _export_documents(
     return documents.order_by("pk")
 
 
-def _export_batch(batch: list[tuple], include: str) -> ExportBatch:
-    """Read a batch of documents' exported annotations, their spans and stances: three queries."""
+def _orm_batch(batch: list[tuple], include: str) -> list[ExportedAnnotation]:
+    """A batch of documents' exported annotations with their spans and stances: three queries."""
     ids = [row[0] for row in batch]
     submitted = {"kind": AnnotationKind.MANUAL, "status": AnnotationStatus.SUBMITTED}
     exported = submitted if include == EXPORT_SUBMITTED else {"kind": AnnotationKind.GOLD}
@@ -164,16 +220,11 @@ def _export_batch(batch: list[tuple], include: str) -> ExportBatch:
         .order_by("-pk")
         .values("actor__username")[:1]
     )
-    # Each query reads by the batch's ids (db.export.each_of: one index probe per id); the
-    # spans and stances by their annotations' own ids, not through a join on the documents.
-    annotations = export_db.each_of(
-        Annotation.objects.filter(Q(**exported) | Q(**submitted))
+    annotations = (
+        Annotation.objects.filter(Q(**exported) | Q(**submitted), document_id__in=ids)
         .annotate(reviewed_by=Case(When(kind=AnnotationKind.GOLD, then=Subquery(last_actor))))
         .order_by("document_id", "pk")
-        .values_list("document_id", "pk", "kind", "author__username", "reviewed_by"),
-        "document_id",
-        ids,
-        sorted_by=2,
+        .values_list("document_id", "pk", "kind", "author__username", "reviewed_by")
     )
     by_document: dict[int, list[tuple]] = defaultdict(list)
     authors: dict[int, list[str]] = defaultdict(list)
@@ -184,38 +235,88 @@ def _export_batch(batch: list[tuple], include: str) -> ExportBatch:
         if include == EXPORT_SUBMITTED or kind == AnnotationKind.GOLD:
             by_document[document_id].append((pk, username, reviewed_by))
             chosen.append(pk)
-    spans: dict[int, dict[int, tuple]] = defaultdict(dict)
-    span_rows = export_db.each_of(
-        Span.objects.order_by("annotation_id", "start", "end", "pk").values_list(
+    spans: dict[int, list[tuple]] = defaultdict(list)
+    for annotation_id, *span in (
+        Span.objects.filter(annotation_id__in=chosen)
+        .order_by("annotation_id", "start", "end", "pk")
+        .values_list(
             "annotation_id",
+            "pk",
             "start",
             "end",
-            "pk",
             "label_id",
             "claimant_id",
             "claimant_text",
             "checkworthy",
-        ),
-        "annotation_id",
-        chosen,
-        sorted_by=4,
-    )
-    for annotation_id, start, end, pk, label_id, *rest in span_rows:
-        spans[annotation_id][pk] = (label_id, start, end, *rest)
+        )
+    ):
+        spans[annotation_id].append(tuple(span))
     stances: dict[int, list[tuple]] = defaultdict(list)
-    stance_rows = export_db.each_of(
-        Stance.objects.order_by("annotation_id", "pk").values_list(
-            "annotation_id", "pk", "target_id", "label_id", "holder_id", "evidence_id"
-        ),
-        "annotation_id",
-        chosen,
-        sorted_by=2,
-    )
-    for annotation_id, _pk, *rest in stance_rows:
-        stances[annotation_id].append(tuple(rest))
-    return ExportBatch(
-        documents=batch, exported=by_document, authors=authors, spans=spans, stances=stances
-    )
+    for annotation_id, *stance in (
+        Stance.objects.filter(annotation_id__in=chosen)
+        .order_by("annotation_id", "pk")
+        .values_list("annotation_id", "target_id", "label_id", "holder_id", "evidence_id")
+    ):
+        stances[annotation_id].append(tuple(stance))
+    found = []
+    for document_id, external_id, text, meta_json in batch:
+        for pk, username, reviewed_by in by_document.get(document_id, ()):
+            gold = include != EXPORT_SUBMITTED
+            found.append(
+                ExportedAnnotation(
+                    document_id,
+                    external_id,
+                    text,
+                    meta_json,
+                    pk,
+                    username,
+                    reviewed_by,
+                    authors.get(document_id, []) if gold else None,
+                    *_span_columns(spans.get(pk), pointed_at=pk in stances),
+                    *_columns(stances.get(pk), 4),
+                )
+            )
+    return found
+
+
+def _span_columns(items: list[tuple] | None, *, pointed_at: bool) -> list[list[Any] | None]:
+    """The spans as columns, with None for those that would hold nothing (ExportedAnnotation)."""
+    ids, starts, ends, labels, claimants, texts, checkworthy = _columns(items, 7)
+    if claimants is not None and all(claimant is None for claimant in claimants):
+        claimants = None
+    if texts is not None and not any(texts):
+        texts = None
+    if checkworthy is not None and not any(checkworthy):
+        checkworthy = None
+    if claimants is None and not pointed_at:
+        ids = None
+    return [ids, starts, ends, labels, claimants, texts, checkworthy]
+
+
+def _columns(items: list[tuple] | None, width: int) -> list[list[Any] | None]:
+    """Rows as columns (``[(1, 2), (3, 4)]`` -> ``[[1, 3], [2, 4]]``); None each when none."""
+    if not items:
+        return [None] * width
+    return [list(column) for column in zip(*items, strict=True)]
+
+
+def export_count(
+    *, project: Project, include: str = EXPORT_GOLD, statuses: Collection[str] | None = None
+) -> int:
+    """How many rows ``export_batches`` yields (one per exported annotation), by one count."""
+    exported = Annotation.objects.filter(document__project=project)
+    if include == EXPORT_SUBMITTED:
+        exported = exported.filter(kind=AnnotationKind.MANUAL, status=AnnotationStatus.SUBMITTED)
+        if statuses is not None:
+            gold = Annotation.objects.filter(
+                document=OuterRef("document"), kind=AnnotationKind.GOLD, status__in=statuses
+            )
+            exported = exported.filter(Exists(gold))
+    else:
+        exported = exported.filter(kind=AnnotationKind.GOLD)
+        if statuses is not None:
+            exported = exported.filter(status__in=list(statuses))
+    return exported.count()
 
 
 def export_vocabulary(*, project: Project) -> tuple[tuple[str, str], ...]:

@@ -273,6 +273,34 @@ def test_export_warnings_of_a_format_that_cannot_warn_are_none(dataset):
     assert answer["rows"] > 0
 
 
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"include": ["submitted"]},
+        {"status": ["in_progress"]},
+        {"include": ["submitted"], "status": ["submitted"]},
+    ],
+)
+def test_export_warnings_of_a_format_that_cannot_warn_count_the_rows_without_rendering(
+    dataset, params, django_assert_num_queries
+):
+    client = manager(dataset)
+    lines = b"".join(client.get(url(dataset.project, format=["jsonl"], **params)).streaming_content)
+
+    # The project with the caller's role, then one count: the export is not rendered.
+    with django_assert_num_queries(2):
+        answer = client.get(warnings_url(dataset.project, format=["jsonl"], **params)).json()
+
+    assert answer == {
+        "format": "jsonl",
+        "rows": lines.count(b"\n"),
+        "warning_count": 0,
+        "warnings": [],
+    }
+    assert answer["rows"] > 0
+
+
 def test_export_warnings_refuse_what_the_export_refuses(dataset):
     client = manager(dataset)
     for params, field in (({"format": ["xml"]}, "format"), ({"colour": ["x"]}, "colour")):

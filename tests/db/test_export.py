@@ -1,35 +1,76 @@
-"""annotations.db.export: the batch-of-ids filter and the export's snapshot."""
+"""annotations.db.export: the one-query export on PostgreSQL, and the export's snapshot."""
 
 import pytest
 from django.db import connection, transaction
 
 from annotations.db import export
-from annotations.models import Annotation, Document
-from tests.factories import AnnotationFactory, DocumentFactory
+from annotations.models import Document
+from annotations.selectors.exports import EXPORT_SUBMITTED, ExportedAnnotation, orm_batches
+from tests.exports.conftest import NEWS, annotate, build_dataset, make_project, span
+from tests.factories import DocumentFactory
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("pick", [[], [0], [2, 0, 4], [1, 2, 3, 4]])
-def test_each_of_reads_what_the_in_filter_reads_in_the_querysets_order(pick):
-    documents = [DocumentFactory() for _ in range(5)]
-    # Two annotations on some documents, none on others: each id may have 0, 1 or 2 rows.
-    for document in documents[::2]:
-        AnnotationFactory(document=document)
-        AnnotationFactory(document=document)
-    AnnotationFactory(document=documents[1])
-    chosen = [documents[n].pk for n in pick] + [documents[-1].pk + 1000]  # one names nothing
-    annotations = Annotation.objects.order_by("document_id", "pk").values_list(
-        "document_id", "pk", "kind"
+def one_query(project, *, submitted=False, statuses=None, row_limit=1000, span_budget=50_000):
+    """Every row of ``exported_annotations``, and the number of rows in each fetch."""
+    found, sizes = [], []
+    with export.snapshot():
+        for fetched in export.exported_annotations(
+            project_id=project.pk,
+            submitted=submitted,
+            statuses=statuses,
+            first_fetch=2,
+            row_limit=row_limit,
+            span_budget=span_budget,
+        ):
+            found.extend(ExportedAnnotation._make(row) for row in fetched)
+            sizes.append(len(fetched))
+    return found, sizes
+
+
+def through_the_orm(project, **options):
+    with export.snapshot():
+        return [row for batch in orm_batches(project=project, **options) for row in batch]
+
+
+@pytest.mark.postgresql  # arrays and LATERAL
+@pytest.mark.parametrize(
+    ("include", "statuses"),
+    [("gold", None), ("gold", ["in_progress"]), ("submitted", None), ("submitted", ["submitted"])],
+)
+def test_exported_annotations_reads_what_the_orm_reads(include, statuses):
+    dataset = build_dataset()
+    # Another project's work never comes in; an empty gold is a row with no spans.
+    other = make_project("Another")
+    annotate(DocumentFactory(project=other, text=NEWS), spans=[span(NEWS, "PER", "Keita")])
+    annotate(DocumentFactory(project=dataset.project, text="Nothing."), spans=[])
+
+    found, _sizes = one_query(
+        dataset.project, submitted=include == EXPORT_SUBMITTED, statuses=statuses
     )
 
-    got = export.each_of(annotations, "document_id", chosen, sorted_by=2)
+    expected = through_the_orm(dataset.project, include=include, statuses=statuses)
+    assert found == expected
+    assert found, "the dataset exports something in every mode"
+    assert [row.document_id for row in found] == sorted(row.document_id for row in found)
 
-    expected = [tuple(row) for row in annotations.filter(document_id__in=chosen)]
-    assert got == expected
-    assert {row[0] for row in got} == {documents[n].pk for n in pick} & {
-        a.document_id for a in Annotation.objects.all()
-    }
+
+@pytest.mark.postgresql
+@pytest.mark.parametrize(("budget", "sizes"), [(250, [2, 2, 2]), (1000, [2, 4])])
+def test_exported_annotations_fetches_as_many_rows_as_the_span_budget_holds(budget, sizes):
+    project = make_project()
+    text = "Keita met Macron. " * 100
+    for n in range(6):
+        document = DocumentFactory(project=project, text=f"{n}. {text}")
+        annotate(document, spans=[span(document.text, "PER", "Keita", k) for k in range(100)])
+
+    found, fetched = one_query(project, span_budget=budget)
+
+    # Two rows first, then twice as many each time, but no more than hold the budget's spans
+    # at the widest row seen (100 spans).
+    assert fetched == sizes
+    assert len(found) == 6 and all(len(row.starts) == 100 for row in found)
 
 
 def test_snapshot_is_a_transaction_and_ends_with_its_block():

@@ -1,29 +1,41 @@
 """The native row shape, built from plain reads without a database."""
 
-from annotations.exports.native import ExportBatch, ExportContext, native_row, native_rows
+from annotations.exports.native import ExportContext, ExportedAnnotation, native_row, native_rows
 
 TEXT = "Keita met Le Drian. Le Drian said troops would stay."
 PER, CLAIM, FAVOR = 1, 2, 3
 LABELS = {PER: "PER", CLAIM: "CLAIM", FAVOR: "FAVOR"}
 KINDS = {PER: "entity", CLAIM: "claim", FAVOR: "stance"}
-# span id -> label id, start, end, claimant span id, claimant text, check-worthiness
+# Span ids 10, 11, 12 (read in start order): Keita, Le Drian, and a claim whose claimant is 11.
 SPANS = {
-    10: (PER, 0, 5, None, "", ""),
-    11: (PER, 10, 18, None, "", ""),
-    12: (CLAIM, 34, 51, 11, "", "yes"),
+    "span_ids": [10, 11, 12],
+    "starts": [0, 10, 34],
+    "ends": [5, 18, 51],
+    "span_labels": [PER, PER, CLAIM],
+    "claimants": [None, None, 11],
+    "claimant_texts": ["", "", ""],
+    "checkworthy": ["", "", "yes"],
 }
-STANCES = [(7, FAVOR, 11, 12)]  # target id, label id, holder span id, evidence span id
+# Target 7, held by span 11 with span 12 as evidence.
+STANCES = {"stance_targets": [7], "stance_labels": [FAVOR], "holders": [11], "evidence": [12]}
+NO_SPANS = dict.fromkeys(SPANS)
+NO_STANCES = dict.fromkeys(STANCES)
 
 
-def batch(**overrides) -> ExportBatch:
+def annotation(**overrides) -> ExportedAnnotation:
     fields = {
-        "documents": [(1, "d1", TEXT, '{"n": 1}'), (2, "d2", "Nothing here.", "{}")],
-        "exported": {1: [(100, None, "reviewer")]},
-        "authors": {1: ["bob", "alice"]},
-        "spans": {100: SPANS},
-        "stances": {100: STANCES},
+        "document_id": 1,
+        "external_id": "d1",
+        "text": TEXT,
+        "meta_json": '{"n": 1}',
+        "annotation_id": 100,
+        "annotator": None,
+        "reviewed_by": "reviewer",
+        "authors": ["bob", "alice"],
+        **SPANS,
+        **STANCES,
     }
-    return ExportBatch(**{**fields, **overrides})
+    return ExportedAnnotation(**{**fields, **overrides})
 
 
 def context(include: str = "gold", wanted: set[int] | None = None) -> ExportContext:
@@ -34,7 +46,7 @@ def test_a_gold_row_has_the_document_its_content_annotators_and_reviewer():
     le_drian = {"start": 10, "end": 18, "text": "Le Drian"}
     claim = {"start": 34, "end": 51, "text": "troops would stay"}
 
-    row = native_row(batch().documents[0], (100, None, "reviewer"), batch(), context())
+    row = native_row(annotation(), context())
 
     assert row == {
         "id": 1,
@@ -60,39 +72,55 @@ def test_a_gold_row_has_the_document_its_content_annotators_and_reviewer():
 
 
 def test_a_submitted_row_names_its_annotator_only():
-    row = native_row(batch().documents[0], (100, "bob", None), batch(), context("submitted"))
+    row = native_row(
+        annotation(annotator="bob", reviewed_by=None, authors=None), context("submitted")
+    )
 
     assert row["annotator"] == "bob"
     assert "annotators" not in row and "reviewed_by" not in row
 
 
 def test_a_label_left_out_drops_its_items_but_not_the_references_to_them():
-    row = native_row(batch().documents[0], (100, None, None), batch(), context(wanted={CLAIM}))
+    row = native_row(annotation(), context(wanted={CLAIM}))
 
     assert row["entities"] == [] and row["stances"] == []
     assert row["claims"][0]["claimant"] == {"start": 10, "end": 18, "text": "Le Drian"}
 
 
 def test_a_reference_to_a_missing_span_is_none_and_a_claimant_may_be_text():
-    spans = {12: (CLAIM, 34, 51, None, "the minister", "")}
-    stances = [(7, FAVOR, 99, 98)]
+    claim_only = {
+        "span_ids": [12],
+        "starts": [34],
+        "ends": [51],
+        "span_labels": [CLAIM],
+        "claimants": [None],
+        "claimant_texts": ["the minister"],
+        "checkworthy": [""],
+    }
+    stances = {"stance_targets": [7], "stance_labels": [FAVOR], "holders": [99], "evidence": [98]}
 
-    row = native_row(
-        batch().documents[0],
-        (100, None, None),
-        batch(spans={100: spans}, stances={100: stances}),
-        context(),
-    )
+    row = native_row(annotation(**claim_only, **stances), context())
 
     assert row["claims"][0]["claimant"] == {"text": "the minister"}
     assert row["claims"][0]["checkworthy"] is None
     assert row["stances"][0]["holder"] is None and row["stances"][0]["evidence"] is None
 
 
-def test_rows_come_one_per_exported_annotation_in_document_order():
-    exported = {2: [(201, "bob", None), (202, "carol", None)], 1: [(100, "alice", None)]}
+def test_an_annotation_without_spans_or_stances_has_empty_lists_and_no_annotators():
+    row = native_row(annotation(**NO_SPANS, **NO_STANCES, authors=[]), context())
 
-    rows = list(native_rows(batch(exported=exported), context("submitted")))
+    assert row["entities"] == row["claims"] == row["stances"] == []
+    assert row["annotators"] == []
+
+
+def test_rows_come_one_per_exported_annotation_in_the_order_read():
+    read = [
+        annotation(annotator="alice", authors=None),
+        annotation(document_id=2, annotation_id=201, annotator="bob", **NO_SPANS, **NO_STANCES),
+        annotation(document_id=2, annotation_id=202, annotator="carol", authors=None),
+    ]
+
+    rows = list(native_rows(read, context("submitted")))
 
     assert [(row["id"], row["annotator"]) for row in rows] == [
         (1, "alice"),
@@ -100,3 +128,4 @@ def test_rows_come_one_per_exported_annotation_in_document_order():
         (2, "carol"),
     ]
     assert rows[1]["entities"] == rows[1]["claims"] == rows[1]["stances"] == []
+    assert len(rows[2]["entities"]) == 2

@@ -1,6 +1,7 @@
 """Token formats stream: their first block leaves long before the last document is read.
 
-Blocks leave every 64 KiB (``exports.BLOCK_SIZE``); parquet leaves a row group at a time.
+The first block leaves after 8 KiB, the next ones every 64 KiB (``exports.BLOCK_SIZE``);
+parquet leaves a row group at a time.
 """
 
 import io
@@ -79,3 +80,17 @@ def test_parquet_export_yields_each_row_group_as_it_is_written(monkeypatch):
     table = pq.read_table(io.BytesIO(first + b"".join(blocks)))
     assert table.num_rows == DOCUMENTS
     assert table.column("external_id").to_pylist()[-1] == f"doc-{DOCUMENTS}"
+
+
+def test_the_first_block_leaves_after_a_few_rows_the_next_ones_every_64_kib():
+    options = export_options(project=make_project(), format_name="jsonl")
+    rows = Rows()
+
+    blocks = export_stream(rows=iter(rows), options=options, report=ExportReport())
+    first = next(blocks)
+    taken = rows.taken
+    second = next(blocks)
+
+    assert exports.FIRST_BLOCK_SIZE <= len(first) < exports.FIRST_BLOCK_SIZE + 1024
+    assert taken < DOCUMENTS / 20  # a 64 KiB block would wait for about a fifth of them
+    assert exports.BLOCK_SIZE <= len(second) < exports.BLOCK_SIZE + 1024
