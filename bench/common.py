@@ -2,6 +2,7 @@
 
 import os
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,3 +48,15 @@ def setup_django(url: str) -> None:
 
     # Benchmarks measure the work, not Django's list of every query run.
     settings.DEBUG = False
+
+
+def timed(call) -> float:
+    """Milliseconds that ``call()`` took."""
+    started = time.perf_counter()
+    call()
+    return (time.perf_counter() - started) * 1000
+
+
+def load() -> str:
+    """The load average, as `uptime` prints its three figures."""
+    return " ".join(f"{value:.2f}" for value in os.getloadavg())

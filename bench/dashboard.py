@@ -15,22 +15,11 @@ annotators with it.
 """
 
 import argparse
-import os
 import statistics
 import time
 
 from agreement import PROJECT, store_project
-from common import DEFAULT_URL, fresh_database, setup_django
-
-
-def timed(call) -> float:
-    started = time.perf_counter()
-    call()
-    return (time.perf_counter() - started) * 1000
-
-
-def load() -> str:
-    return " ".join(f"{value:.2f}" for value in os.getloadavg())
+from common import DEFAULT_URL, fresh_database, load, setup_django, timed
 
 
 def main() -> None:
