@@ -15,8 +15,9 @@ this process and drives Debian's Chromium (headless) with Playwright, as a revie
   fresh loads;
 - key press to paint, side by side, from the key event's own timestamp to the first frame
   drawn after its handler: → (next item), ↓ (next unit), } (next disputed item);
-- Enter (accept the focused item): to the item marked "in gold" and painted (a request to
-  the server and the redraw of the blocks in view);
+- Enter (accept the focused item): to the item marked as going into gold (painted before
+  the request is answered), and to the item marked "in gold" and painted (a request to the
+  server and the redraw of the blocks in view);
 - the lanes: "." (show the next lane: the whole text redrawn with its 500 highlights).
 
 Goal (issue 15, item 2): a key press painted in under 50 ms. Prints the load average
@@ -72,6 +73,8 @@ INSTRUMENT = """
       return key && key !== before;
     },
     gold: () => document.activeElement?.dataset?.inGold === "true",
+    accepting: () => document.activeElement?.dataset?.accepting === "true"
+      || document.activeElement?.dataset?.inGold === "true",
     lane: () => document.querySelector('#lanes [aria-selected="true"]').dataset.lane !== "gold"
       && document.querySelector("#document-text [data-span-id]") !== null,
   };
@@ -255,6 +258,18 @@ def main() -> None:
                     return
 
         accept = press(page, "Enter", "gold", max(5, args.trials // 3), before=to_item_not_in_gold)
+
+        # The same key, to its first feedback: the item marked as going into gold.
+        def settled_then_next() -> None:
+            page.wait_for_function("() => !document.querySelector('[data-accepting=\"true\"]')")
+            to_item_not_in_gold()
+            # As for the other keys: pressed once the page is idle (the previous accept's
+            # history reload and the moves' redraws done), not while they still run.
+            page.wait_for_timeout(300)
+
+        marked = press(
+            page, "Enter", "accepting", max(5, args.trials // 3), before=settled_then_next
+        )
         # Of which the request: sent to answered, as the browser's resource timing has it.
         answered = page.evaluate(
             """() => performance.getEntriesByType("resource")
@@ -282,7 +297,8 @@ def main() -> None:
     print(ui.summary("→ item", right, 50))
     print(ui.summary("↓ unit", down, 50))
     print(ui.summary("} dispute", disputed, 50))
-    print(ui.summary("Enter", accept, 50) + "  [includes the server's answer]")
+    print(ui.summary("Enter", marked, 50) + "  [the item marked as going into gold]")
+    print(ui.summary("Enter", accept, 50) + "  [to ✓ gold: includes the server's answer]")
     print(ui.summary("of which", answered, 50) + "  [the accept request, sent to answered]")
     print(ui.summary(". lane", lanes, 50) + "  [the lanes: 500 highlights redrawn]")
     print(f"after: {uptime()}")

@@ -340,3 +340,44 @@ def test_side_by_side_screenshots(live_server, page, sign_in, width, csp_violati
     )
     assert overflow <= 0, f"side by side scrolls sideways at {width} width"
     assert csp_violations == []
+
+
+def test_an_accept_is_shown_at_once_and_its_mark_goes_when_the_server_answers_or_refuses(
+    live_server, sign_in
+):
+    """The item says "going into gold" before the server answers (a held request); the answer
+    turns it into gold, a refusal (a real 500 from the route) takes the mark away and says so."""
+    world, ana, ben = review_world()
+    page = open_side_by_side(sign_in(world.user), live_server, world)
+    unit = unit_of(page, world.document.text, "regional electoral commission")
+    org = chip(unit, ana.pk, "ORG", "regional electoral commission")
+    held = []
+    page.route("**/gold/accept/", lambda route: held.append(route))
+
+    org.click()
+    expect(org).to_have_attribute("data-accepting", "true")
+    expect(org).to_have_attribute("aria-busy", "true")
+    assert gold_of(world) is None  # nothing reached the server yet
+    for _ in range(100):  # the route's handler runs while Playwright waits
+        if held:
+            break
+        page.wait_for_timeout(20)
+    assert len(held) == 1
+    held[0].continue_()
+    expect(org).to_have_attribute("data-in-gold", "true")
+    expect(org).not_to_have_attribute("data-accepting", "true")
+    assert gold_rows(world) == [("ORG", "regional electoral commission")]
+
+    page.unroute("**/gold/accept/")
+    page.route(
+        "**/gold/accept/",
+        lambda route: route.fulfill(
+            status=500, content_type="application/json", body='{"detail": "Server error."}'
+        ),
+    )
+    stance = row(page.locator("#curation .cur-stances"), ben.pk).locator(".cur-item")
+    stance.click()
+    expect(page.locator("#message")).to_contain_text("Not done")
+    expect(stance).not_to_have_attribute("data-accepting", "true")
+    expect(stance).to_have_attribute("data-in-gold", "false")
+    assert not Stance.objects.filter(annotation=gold_of(world)).exists()
