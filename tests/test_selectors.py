@@ -180,3 +180,35 @@ def test_annotation_content_rows_are_what_the_api_detail_renders():
     ]
     assert expanded == rows["spans"]
     assert compact["stances"] == rows["stances"]
+
+
+def test_document_state_counts_puts_each_document_in_its_one_state(django_assert_num_queries):
+    project = ProjectFactory(annotators_per_document=2)
+    ana, ben = UserFactory(), UserFactory()
+
+    def document(*annotations):
+        made = DocumentFactory(project=project)
+        for kind, author, status in annotations:
+            AnnotationFactory(document=made, kind=kind, author=author, status=status)
+
+    document()  # not started
+    document(("prediction", None, "in_progress"))  # a model's work is nobody's start
+    document(("manual", ana, "in_progress"))  # in progress
+    document(("manual", ana, "submitted"))  # in progress: one place of two finished
+    document(("manual", ana, "skipped"), ("manual", ben, "skipped"))  # skipped
+    document(("manual", ana, "submitted"), ("manual", ben, "skipped"))  # ready
+    document(("manual", ana, "submitted"), ("gold", None, "in_progress"))  # in review
+    document(("manual", ana, "submitted"), ("gold", None, "submitted"))  # reviewed
+    document(("gold", None, "submitted"))  # reviewed
+
+    with django_assert_num_queries(1):
+        counts = selectors.document_state_counts(project=project)
+
+    assert counts == {
+        "not_started": 2,
+        "in_progress": 2,
+        "skipped": 1,
+        "ready": 1,
+        "in_review": 1,
+        "reviewed": 2,
+    }
