@@ -232,6 +232,12 @@ def test_keys_move_between_items_and_units_and_enter_accepts(live_server, sign_i
     )
     page.click("#view-side")
     expect(page.locator("#reviewer")).to_have_attribute("data-view", "side")
+    # , from side by side: the lane before the one last shown (ana's), gold.
+    page.keyboard.press(",")
+    expect(page.locator("#reviewer")).to_have_attribute("data-view", "lanes")
+    expect(page.locator('#lanes [data-lane="gold"]')).to_have_attribute("aria-selected", "true")
+    page.click("#view-side")
+    expect(page.locator("#reviewer")).to_have_attribute("data-view", "side")
     assert csp_violations == []
 
 

@@ -40,10 +40,15 @@ export class Lanes {
     this.refresh();
   }
 
-  stepLane(direction, focusTab = false) {
+  /** The lane `direction` (1 or -1) steps from the one shown: gold, then each annotator. */
+  laneAfter(direction) {
     const order = ["gold", ...this.lanes.map((lane) => lane.id)];
     const at = order.indexOf(this.lane);
-    this.showLane(order[(at + direction + order.length) % order.length]);
+    return order[(at + direction + order.length) % order.length];
+  }
+
+  stepLane(direction, focusTab = false) {
+    this.showLane(this.laneAfter(direction));
     if (focusTab) {
       this.tabs.find((tab) => tab.dataset.lane === String(this.lane))?.focus();
     } else {

@@ -68,8 +68,15 @@ export class ReviewInput {
       case "nextLane":
       case "previousLane":
         handled();
-        if (this.viewMode === "side") this.setView("lanes");
-        this.stepLane(action === "nextLane" ? 1 : -1);
+        if (this.viewMode === "side") {
+          // Straight to the lane asked for: the lanes view draws its text once, not first
+          // the lane it would leave at once.
+          this.lane = this.laneAfter(action === "nextLane" ? 1 : -1);
+          this.setView("lanes");
+          this.textRoot.focus({ preventScroll: true });
+        } else {
+          this.stepLane(action === "nextLane" ? 1 : -1);
+        }
         return;
       case "nextDisagreement":
       case "previousDisagreement":
