@@ -103,6 +103,12 @@ class AnnotatorQuality:
     disagreements: list[Disagreement] = field(default_factory=list)  # most frequent first
     disagreement_kinds: int = 0  # distinct disagreements in all, listed or not
 
+    @property
+    def stance_overall(self) -> Tally:
+        """Stance accuracy pooled over every target."""
+        tallies = self.stances.values()
+        return Tally(sum(t.right for t in tallies), sum(t.total for t in tallies))
+
 
 def against_gold(documents: Iterable[GoldDocument], *, top: int = 10) -> list[AnnotatorQuality]:
     """Compare each annotator's work with gold; the ``top`` most frequent disagreements each."""

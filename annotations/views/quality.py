@@ -47,13 +47,9 @@ def project_quality(request: AuthenticatedHttpRequest, project_id: int) -> HttpR
     }
     rows = []
     for result in compared:
-        stance = Tally(
-            sum(t.right for t in result.stances.values()),
-            sum(t.total for t in result.stances.values()),
-        )
         seconds = pace.get(result.annotator)
         per_hour = SECONDS_PER_HOUR / seconds if seconds else None
-        rows.append(AnnotatorRow(result, stance, seconds, per_hour))
+        rows.append(AnnotatorRow(result, result.stance_overall, seconds, per_hour))
     totals = agreement_services.project_agreement_current(project=project)
     agreement = figures(counts_from_json(totals.counts))
     labels = [

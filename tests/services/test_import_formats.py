@@ -426,6 +426,25 @@ def test_brat_zip_with_too_many_members_is_refused(project, settings):
     assert not Document.objects.filter(project=project).exists()
 
 
+def test_brat_zip_with_a_member_in_a_method_zipfile_cannot_read_is_refused_by_name(project):
+    data = bytearray(zip_of({"a.txt": b"Gao.", "odd.txt": b"Kidal."}, zipfile.ZIP_STORED))
+    # Say odd.txt is compressed with Deflate64 (method 9), in its local header and in the
+    # central directory, as a Windows archiver may write it.
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as archive:
+        local = archive.getinfo("odd.txt").header_offset
+    central = bytes(data).index(b"PK\x01\x02", bytes(data).index(b"PK\x01\x02") + 1)
+    data[local + 8 : local + 10] = (9).to_bytes(2, "little")
+    data[central + 10 : central + 12] = (9).to_bytes(2, "little")
+
+    with pytest.raises(ImportRefused) as refused:
+        import_bytes(project, "brat.zip", bytes(data))
+
+    assert refused.value.errors == {
+        "file": [brat.ERR_COMPRESSION.format(name="brat.zip", member="odd.txt", method=9)]
+    }
+    assert not Document.objects.filter(project=project).exists()
+
+
 def test_a_file_that_is_not_a_zip_is_refused_with_the_reason(project):
     with pytest.raises(ImportRefused) as refused:
         import_bytes(project, "brat.zip", b"PK\x03\x04 not really")

@@ -47,6 +47,14 @@ ERR_TOO_MANY = "{name}: {count} members, over the limit of {limit}."
 ERR_TOO_LARGE = "{name}: over {limit} bytes once uncompressed; refused."
 ERR_UNSAFE_NAME = "{name}: member {member!r} would be written outside the archive; refused."
 ERR_ENCRYPTED = "{name}: member {member!r} is encrypted; refused."
+ERR_COMPRESSION = (
+    "{name}: member {member!r} is compressed with method {method}, which cannot be read "
+    "(stored, deflate, bzip2 and lzma can); refused."
+)
+# The compression methods Python's zipfile reads: any other is refused up front, by name.
+READABLE_COMPRESSION = frozenset(
+    {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA}
+)
 ERR_NO_TXT = "{member}: no {txt} beside it; its annotations cannot be placed."
 ERR_NO_TXT_MEMBER = "{name}: no brat .txt file among its {count} members; nothing to import."
 WARN_CONF = (
@@ -140,6 +148,10 @@ def _check_member(name: str, info: zipfile.ZipInfo) -> None:
         raise ImportRefused(ERR_UNSAFE_NAME.format(name=name, member=member))
     if info.flag_bits & 0x1:
         raise ImportRefused(ERR_ENCRYPTED.format(name=name, member=member))
+    if info.compress_type not in READABLE_COMPRESSION:
+        raise ImportRefused(
+            ERR_COMPRESSION.format(name=name, member=member, method=info.compress_type)
+        )
 
 
 def _read_bounded(
@@ -153,9 +165,8 @@ def _read_bounded(
                 if budget < 0:
                     raise ImportRefused(ERR_TOO_LARGE.format(name=name, limit=limit))
                 yield chunk
-    # zipfile raises NotImplementedError for a compression method it cannot read (an
-    # archive refused with its reason, not a gap in this code), EOFError for a cut member.
-    except (zipfile.BadZipFile, NotImplementedError, EOFError) as error:
+    # EOFError: a member cut short.
+    except (zipfile.BadZipFile, EOFError) as error:
         raise ImportRefused(ERR_NOT_ZIP.format(name=name, reason=error)) from error
 
 
