@@ -32,9 +32,18 @@ from annotations import offsets
 ENTITY = "entity"
 CLAIM = "claim"
 STANCE = "stance"
+RELATION = "relation"
+DOCUMENT = "document"
+SENTENCE = "sentence"
 
 SPAN_LABEL_KINDS = (ENTITY, CLAIM)
 STANCE_LABEL_KINDS = (STANCE,)
+RELATION_LABEL_KINDS = (RELATION,)
+DOCUMENT_LABEL_KINDS = (DOCUMENT,)
+# Sentence labels go on the spans of sentence units only (one per sentence).
+SENTENCE_LABEL_KINDS = (SENTENCE,)
+# The kinds of span a relation may start or end at.
+RELATION_ENDPOINT_KINDS = (ENTITY, CLAIM, SENTENCE)
 CLAIMANT_KINDS = (ENTITY,)
 HOLDER_KINDS = (ENTITY,)
 EVIDENCE_KINDS = SPAN_LABEL_KINDS

@@ -38,8 +38,12 @@ def claim(start: int, end: int, key: object = None) -> Placed[object]:
 
 
 def test_the_label_kinds_are_the_models():
-    assert {ENTITY, CLAIM, STANCE} == set(LabelKind.values)
-    assert set(rules.SPAN_LABEL_KINDS) | set(rules.STANCE_LABEL_KINDS) == set(LabelKind.values)
+    assert {ENTITY, CLAIM, STANCE, rules.RELATION, rules.DOCUMENT, rules.SENTENCE} == set(
+        LabelKind.values
+    )
+    assert set(rules.SPAN_LABEL_KINDS) | set(rules.STANCE_LABEL_KINDS) | set(
+        rules.RELATION_LABEL_KINDS
+    ) | set(rules.DOCUMENT_LABEL_KINDS) | set(rules.SENTENCE_LABEL_KINDS) == set(LabelKind.values)
 
 
 def test_the_check_worthiness_values_are_the_models():

@@ -5,7 +5,9 @@ from annotations.models.annotating import (
     AnnotationKind,
     AnnotationStatus,
     Checkworthy,
+    DocumentLabel,
     EventAction,
+    Relation,
     Span,
     Stance,
 )
@@ -13,7 +15,17 @@ from annotations.models.comments import Comment
 from annotations.models.documents import Document
 from annotations.models.guidelines import GuidelinesVersion
 from annotations.models.jobs import ImportJob, ImportJobBatch, ImportJobChunk, ImportJobStatus
-from annotations.models.projects import Label, LabelKind, Membership, Project, Role, StanceTarget
+from annotations.models.projects import (
+    AttributeType,
+    Label,
+    LabelAttribute,
+    LabelGroup,
+    LabelKind,
+    Membership,
+    Project,
+    Role,
+    StanceTarget,
+)
 from annotations.models.releases import Release, ReleaseFile, ReleaseFileChunk, ReleaseStatus
 from annotations.models.requests import IdempotentRequest
 
@@ -22,10 +34,12 @@ __all__ = [
     "AnnotationEvent",
     "AnnotationKind",
     "AnnotationStatus",
+    "AttributeType",
     "Checkworthy",
     "Comment",
     "Document",
     "DocumentAgreement",
+    "DocumentLabel",
     "EventAction",
     "GuidelinesVersion",
     "IdempotentRequest",
@@ -34,10 +48,13 @@ __all__ = [
     "ImportJobChunk",
     "ImportJobStatus",
     "Label",
+    "LabelAttribute",
+    "LabelGroup",
     "LabelKind",
     "Membership",
     "Project",
     "ProjectAgreement",
+    "Relation",
     "Release",
     "ReleaseFile",
     "ReleaseFileChunk",

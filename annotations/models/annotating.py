@@ -159,6 +159,20 @@ class Span(models.Model):
         max_length=500, blank=True, help_text="A free-text source when it is not in the text."
     )
     checkworthy = models.CharField(max_length=8, choices=Checkworthy.choices, blank=True)
+    attributes = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Values of the label's attributes, by attribute name (checked on every write).",
+    )
+    unit = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Sentence units: the sentence's number in the document (0 first); "
+        "empty for spans an annotator drew.",
+    )
+    score = models.FloatField(
+        null=True, blank=True, help_text="A model's score for the span (predictions); ranks units."
+    )
 
     class Meta:
         ordering = ["annotation_id", "start", "end", "id"]
@@ -188,6 +202,11 @@ class Span(models.Model):
             ),
             models.CheckConstraint(
                 condition=~Q(claimant=F("id")), name="%(app_label)s_%(class)s_not_own_claimant"
+            ),
+            models.UniqueConstraint(
+                fields=["annotation", "unit"],
+                condition=Q(unit__isnull=False),
+                name="%(app_label)s_%(class)s_one_span_per_unit",
             ),
         ]
         indexes = [
@@ -240,6 +259,11 @@ class Stance(models.Model):
         related_name="evidenced_stances",
         help_text="Span of text supporting the stance.",
     )
+    attributes = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Values of the stance label's attributes, by attribute name.",
+    )
 
     class Meta:
         ordering = ["annotation_id", "id"]
@@ -264,6 +288,83 @@ class Stance(models.Model):
         return f"stance #{self.pk}"
 
 
+class Relation(models.Model):
+    """A directed, typed link from one span to another of the same annotation."""
+
+    # Indexed through the unique constraints that start with it.
+    annotation = models.ForeignKey(
+        Annotation, on_delete=models.CASCADE, related_name="relations", db_index=False
+    )
+    # Indexed through (label, annotation), which starts with it.
+    label = models.ForeignKey(
+        Label, on_delete=models.RESTRICT, related_name="relations", db_index=False
+    )
+    # RESTRICT: a span with relations is deleted by the service, which deletes (and logs)
+    # its relations first; the database refuses to leave a relation without an end.
+    source = models.ForeignKey(
+        Span, on_delete=models.RESTRICT, related_name="relations_out", help_text="Where it starts."
+    )
+    target = models.ForeignKey(
+        Span, on_delete=models.RESTRICT, related_name="relations_in", help_text="Where it ends."
+    )
+    client_id = models.UUIDField(
+        null=True, blank=True, help_text="Chosen by the client so that retries are idempotent."
+    )
+    attributes = models.JSONField(
+        default=dict, blank=True, help_text="Values of the relation label's attributes."
+    )
+
+    class Meta:
+        ordering = ["annotation_id", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(source=F("target")), name="%(app_label)s_%(class)s_not_to_itself"
+            ),
+            models.UniqueConstraint(
+                fields=["annotation", "label", "source", "target"],
+                name="%(app_label)s_%(class)s_one_per_label_and_ends",
+            ),
+            models.UniqueConstraint(
+                fields=["annotation", "client_id"],
+                condition=Q(client_id__isnull=False),
+                name="%(app_label)s_%(class)s_client_id_unique",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["label", "annotation"], name="relation_label_annotation_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"relation #{self.pk} ({self.source_id} -> {self.target_id})"
+
+
+class DocumentLabel(models.Model):
+    """A document-level label (topic, genre, verdict) one annotation gives its document."""
+
+    # Indexed through the unique constraint that starts with it.
+    annotation = models.ForeignKey(
+        Annotation, on_delete=models.CASCADE, related_name="document_labels", db_index=False
+    )
+    # Indexed through (label, annotation), which starts with it.
+    label = models.ForeignKey(
+        Label, on_delete=models.RESTRICT, related_name="document_labels", db_index=False
+    )
+
+    class Meta:
+        ordering = ["annotation_id", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["annotation", "label"], name="%(app_label)s_%(class)s_once_per_label"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["label", "annotation"], name="doclabel_label_annotation_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"document label #{self.pk}"
+
+
 class EventAction(models.TextChoices):
     ANNOTATION_CREATED = "annotation_created", "Annotation created"
     STATUS_CHANGED = "status_changed", "Status changed"
@@ -274,6 +375,10 @@ class EventAction(models.TextChoices):
     STANCE_CREATED = "stance_created", "Stance created"
     STANCE_CHANGED = "stance_changed", "Stance changed"
     STANCE_DELETED = "stance_deleted", "Stance deleted"
+    RELATION_CREATED = "relation_created", "Relation created"
+    RELATION_CHANGED = "relation_changed", "Relation changed"
+    RELATION_DELETED = "relation_deleted", "Relation deleted"
+    DOCUMENT_LABELS_CHANGED = "document_labels_changed", "Document labels changed"
     CONTENT_REPLACED = "content_replaced", "Content replaced"
     GOLD_BUILT = "gold_built", "Gold built"
     REVERTED = "reverted", "Change reverted"

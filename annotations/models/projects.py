@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.db.models.functions import Length
 from django.db.models.lookups import Exact
 
+from annotations import rules
 from annotations.models.fields import created_by_field
 
 
@@ -29,6 +30,11 @@ class Project(models.Model):
         default=24,
         help_text="A document whose in-progress annotation has had no change for this many "
         "hours goes back to the queue for another annotator; the annotation stays its author's.",
+    )
+    sentence_units = models.BooleanField(
+        default=False,
+        help_text="Label every sentence: each sentence is a unit that must get a sentence "
+        "label before the document can be submitted.",
     )
     licence = models.CharField(
         max_length=200,
@@ -104,6 +110,40 @@ class LabelKind(models.TextChoices):
     ENTITY = "entity", "Entity"
     CLAIM = "claim", "Claim"
     STANCE = "stance", "Stance value"
+    RELATION = "relation", "Relation"
+    DOCUMENT = "document", "Document label"
+    SENTENCE = "sentence", "Sentence label"
+
+
+class LabelGroup(models.Model):
+    """A set of document labels chosen together: one of them, or any number of them."""
+
+    # Indexed through the unique constraint that starts with project.
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="label_groups", db_index=False
+    )
+    name = models.CharField(max_length=100)
+    multiple = models.BooleanField(
+        default=False, help_text="Whether a document may carry more than one label of the group."
+    )
+    required = models.BooleanField(
+        default=False, help_text="Whether a document must carry a label of the group to submit."
+    )
+    position = models.PositiveSmallIntegerField(default=0, help_text="Order above the text.")
+
+    class Meta:
+        ordering = ["project_id", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "name"], name="%(app_label)s_%(class)s_name_unique"
+            ),
+            models.CheckConstraint(
+                condition=~Q(name=""), name="%(app_label)s_%(class)s_name_not_empty"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Label(models.Model):
@@ -118,6 +158,23 @@ class Label(models.Model):
         max_length=1, blank=True, help_text="One key that applies the label in the annotator."
     )
     description = models.TextField(blank=True)
+    # Relations only: the label kinds a relation may start and end at ("" = any span).
+    source_kind = models.CharField(
+        max_length=16, blank=True, help_text="Relations: the kind of span it starts at."
+    )
+    target_kind = models.CharField(
+        max_length=16, blank=True, help_text="Relations: the kind of span it ends at."
+    )
+    # Document labels only: the group they are chosen in. RESTRICT: a group in use by a
+    # label cannot vanish from under it; deleting the project still works.
+    group = models.ForeignKey(
+        LabelGroup,
+        null=True,
+        blank=True,
+        on_delete=models.RESTRICT,
+        related_name="labels",
+        help_text="Document labels: the group the label is chosen in.",
+    )
 
     class Meta:
         ordering = ["project_id", "kind", "id"]
@@ -147,10 +204,72 @@ class Label(models.Model):
             models.CheckConstraint(
                 condition=~Q(name=""), name="%(app_label)s_%(class)s_name_not_empty"
             ),
+            models.CheckConstraint(
+                condition=Q(source_kind__in=["", *rules.RELATION_ENDPOINT_KINDS])
+                & Q(target_kind__in=["", *rules.RELATION_ENDPOINT_KINDS]),
+                name="%(app_label)s_%(class)s_endpoint_kinds_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="relation") | (Q(source_kind="") & Q(target_kind="")),
+                name="%(app_label)s_%(class)s_endpoints_only_on_relations",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="document", group__isnull=False)
+                | (~Q(kind="document") & Q(group__isnull=True)),
+                name="%(app_label)s_%(class)s_group_iff_document",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.kind})"
+
+
+class AttributeType(models.TextChoices):
+    CHOICE = "choice", "One of a list"
+    MULTI_CHOICE = "multi_choice", "Any of a list"
+    TEXT = "text", "Free text"
+    NUMBER = "number", "Number"
+
+
+class LabelAttribute(models.Model):
+    """A value a label asks for on each item that carries it (a claim's normalised text)."""
+
+    # Indexed through the unique constraint that starts with label.
+    label = models.ForeignKey(
+        Label, on_delete=models.CASCADE, related_name="attributes", db_index=False
+    )
+    name = models.CharField(
+        max_length=64, help_text="The key the value is stored and exported under."
+    )
+    type = models.CharField(max_length=16, choices=AttributeType.choices)
+    required = models.BooleanField(
+        default=False, help_text="Whether every item with the label must give a value to submit."
+    )
+    choices = models.JSONField(
+        default=list, blank=True, help_text="Choice types: the values, as a list of strings."
+    )
+    description = models.TextField(blank=True)
+    position = models.PositiveSmallIntegerField(default=0, help_text="Order in the side panel.")
+
+    class Meta:
+        ordering = ["label_id", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["label", "name"], name="%(app_label)s_%(class)s_name_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(type__in=AttributeType.values),
+                name="%(app_label)s_%(class)s_type_valid",
+            ),
+            # A name is a key in JSON and a column in CSV: letters, digits, _ and -.
+            models.CheckConstraint(
+                condition=Q(name__regex=r"^[A-Za-z][A-Za-z0-9_-]*\Z"),
+                name="%(app_label)s_%(class)s_name_is_a_key",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.type})"
 
 
 class StanceTarget(models.Model):

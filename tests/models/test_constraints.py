@@ -162,7 +162,20 @@ def test_database_refuses_duplicate_label_shortcut_in_a_project():
     ("changes", "constraint"),
     [
         pytest.param({"name": ""}, "annotations_label_name_not_empty", id="empty-name"),
-        pytest.param({"kind": "relation"}, "annotations_label_kind_valid", id="unknown-kind"),
+        pytest.param({"kind": "attribute"}, "annotations_label_kind_valid", id="unknown-kind"),
+        pytest.param(
+            {"kind": "relation", "source_kind": "stance"},
+            "annotations_label_endpoint_kinds_valid",
+            id="relation-from-a-stance",
+        ),
+        pytest.param(
+            {"target_kind": "claim"},
+            "annotations_label_endpoints_only_on_relations",
+            id="entity-with-a-relation-end",
+        ),
+        pytest.param(
+            {"kind": "document"}, "annotations_label_group_iff_document", id="document-no-group"
+        ),
     ],
 )
 def test_database_refuses_invalid_label(changes, constraint):
