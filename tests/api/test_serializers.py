@@ -8,10 +8,10 @@ from rest_framework import serializers
 
 from annotations import selectors
 from annotations.api import serializers as outputs
-from annotations.models import Membership
-from annotations.services.annotating import AnnotationContent
+from annotations.models import DocumentLabel, LabelGroup, Membership
+from annotations.services.annotating import AnnotationContent, DocumentLabels
 from annotations.services.projects import project_update
-from tests.factories import AnnotationFactory, SpanFactory
+from tests.factories import AnnotationFactory, LabelFactory, SpanFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -32,6 +32,12 @@ def test_every_output_class_renders_exactly_as_drf_does(world):
         claimant=world.holder,
         checkworthy="yes",
     )
+    topic = LabelFactory(
+        project=world.project,
+        kind="document",
+        group=LabelGroup.objects.create(project=world.project, name="Topic", required=True),
+    )
+    DocumentLabel.objects.create(annotation=world.own, label=topic)
     world.own.status = "submitted"
     world.own.submitted_at = timezone.now()
     world.own.save()
@@ -69,7 +75,14 @@ def test_every_output_class_renders_exactly_as_drf_does(world):
                 annotation=annotation,
                 spans=list(annotation.spans.all()),
                 stances=list(annotation.stances.all()),
+                document_labels=[topic.pk],
             ),
+        ),
+        (outputs.LabelOutput, topic),
+        (outputs.LabelGroupOutput, topic.group),
+        (
+            outputs.DocumentLabelsOutput,
+            DocumentLabels(annotation=annotation, labels=[topic.pk]),
         ),
     ]
     rendered = set()

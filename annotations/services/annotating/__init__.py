@@ -11,11 +11,11 @@ References (labels, targets, claimants, holders, evidence) are accepted as model
 as ids, and are always looked up again within the annotation's project or the annotation
 itself: an id of another project is a field error, never a silent cross-project link.
 
-Modules: ``status`` (get-or-create, submit/skip/reopen), ``spans``, ``stances``, ``content``
-(the bulk replace and its checks); shared by them: ``locking`` (the preamble), ``rules``
-(annotations.rules read off models and worded as field errors), ``lookups`` (references
-within scope), ``snapshots`` (what events record), ``messages``. Callers import from this
-package, not from the modules.
+Modules: ``status`` (get-or-create, submit/skip/reopen), ``spans``, ``stances``,
+``doclabels`` (the document's labels), ``content`` (the bulk replace and its checks); shared
+by them: ``locking`` (the preamble), ``rules`` (annotations.rules read off models and worded
+as field errors), ``lookups`` (references within scope), ``snapshots`` (what events record),
+``messages``. Callers import from this package, not from the modules.
 """
 
 from annotations.services.annotating.content import (
@@ -25,6 +25,12 @@ from annotations.services.annotating.content import (
     SpanItem,
     StanceItem,
     annotation_replace_content,
+)
+from annotations.services.annotating.doclabels import (
+    DocumentLabels,
+    annotation_set_document_labels,
+    document_labels_check,
+    document_labels_write,
 )
 from annotations.services.annotating.locking import Replay, annotation_lock_for_write, sync
 from annotations.services.annotating.lookups import UNSET, Unset
@@ -40,6 +46,10 @@ from annotations.services.annotating.messages import (
     CLIENT_ID_DUPLICATE,
     CLIENT_ID_INVALID,
     CLIENT_ID_REUSED,
+    DOCUMENT_LABEL_KIND,
+    DOCUMENT_LABEL_REPEATED,
+    GROUP_REQUIRED_EMPTY,
+    GROUP_SINGLE_CHOICE,
     HOLDER_NOT_ENTITY,
     INDEX_INVALID,
     LABEL_NAME_NOT_IN_PROJECT,
@@ -98,6 +108,10 @@ __all__ = [
     "CLIENT_ID_DUPLICATE",
     "CLIENT_ID_INVALID",
     "CLIENT_ID_REUSED",
+    "DOCUMENT_LABEL_KIND",
+    "DOCUMENT_LABEL_REPEATED",
+    "GROUP_REQUIRED_EMPTY",
+    "GROUP_SINGLE_CHOICE",
     "HOLDER_NOT_ENTITY",
     "INDEX_INVALID",
     "LABEL_NAME_NOT_IN_PROJECT",
@@ -137,6 +151,7 @@ __all__ = [
     "UNSET",
     "VERSION_INVALID",
     "AnnotationContent",
+    "DocumentLabels",
     "Errors",
     "Replay",
     "SpanItem",
@@ -146,7 +161,10 @@ __all__ = [
     "annotation_get_or_create",
     "annotation_lock_for_write",
     "annotation_replace_content",
+    "annotation_set_document_labels",
     "annotation_set_status",
+    "document_labels_check",
+    "document_labels_write",
     "span_create",
     "span_delete",
     "span_update",

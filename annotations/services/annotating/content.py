@@ -11,9 +11,18 @@ from typing import Any, Required, TypedDict
 from django.contrib.auth.models import User
 from django.db import transaction
 
-from annotations import rules
+from annotations import rules, selectors
 from annotations.errors import InvalidInput
-from annotations.models import Annotation, EventAction, Label, Span, Stance, StanceTarget
+from annotations.models import (
+    Annotation,
+    DocumentLabel,
+    EventAction,
+    Label,
+    Span,
+    Stance,
+    StanceTarget,
+)
+from annotations.services.annotating.doclabels import document_labels_check
 from annotations.services.annotating.locking import annotation_lock_for_write, sync
 from annotations.services.annotating.lookups import parse_client_id, text_or_empty
 from annotations.services.annotating.messages import (
@@ -78,11 +87,15 @@ STANCE_FIELDS: tuple[str, ...] = tuple(StanceItem.__annotations__)
 
 @dataclass(frozen=True)
 class AnnotationContent:
-    """What annotation_replace_content wrote: spans and stances in the order they were given."""
+    """What annotation_replace_content wrote: spans and stances in the order they were given.
+
+    ``document_labels``: the label ids the annotation gives its document afterwards (sorted).
+    """
 
     annotation: Annotation
     spans: list[Span]
     stances: list[Stance]
+    document_labels: list[int]
 
 
 @transaction.atomic
@@ -93,11 +106,14 @@ def annotation_replace_content(
     stances: list[StanceItem] | list[dict[str, Any]],
     actor: User | None,
     version: int | None = None,
+    document_labels: list[str] | list[Any] | None = None,
 ) -> AnnotationContent:
     """Replace all spans and stances at once; any bad item and nothing is written.
 
     Every item is checked, so a body as parsed from JSON (``dict[str, Any]`` items) may be
     given as it is; code that builds one uses ``SpanItem`` and ``StanceItem``.
+    ``document_labels`` (names) replaces the document's labels too; None leaves them as
+    they are (and out of the event).
     """
     locked, _ = annotation_lock_for_write(annotation_id=annotation.pk, version=version)
 
@@ -113,15 +129,26 @@ def annotation_replace_content(
     targets = {target.name: target for target in StanceTarget.objects.filter(project_id=project_id)}
     span_labels = _bulk_spans_check(locked, spans, labels, errors)
     _bulk_stances_check(stances, span_labels, labels, targets, errors)
+    chosen: list[Label] | None = None
+    if document_labels is not None:
+        chosen = _bulk_document_labels_check(locked, document_labels, errors)
     if errors:
         raise InvalidInput(errors)
 
     old_spans = list(Span.objects.filter(annotation=locked).select_related("label"))
     old_stances = list(Stance.objects.filter(annotation=locked).select_related("target", "label"))
-    before = {
+    before: dict[str, Any] = {
         "spans": [span_json(span) for span in old_spans],
         "stances": [stance_json(stance) for stance in old_stances],
     }
+    after_labels = selectors.document_label_ids(annotation=locked)
+    if chosen is not None:
+        before["document_labels"] = after_labels
+        after_labels = sorted(label.pk for label in chosen)
+        DocumentLabel.objects.filter(annotation=locked).delete()
+        DocumentLabel.objects.bulk_create(
+            DocumentLabel(annotation=locked, label=label) for label in chosen
+        )
     # Stances first: they point at spans, and those links are RESTRICT.
     Stance.objects.filter(annotation=locked).delete()
     Span.objects.filter(annotation=locked).delete()
@@ -161,18 +188,35 @@ def annotation_replace_content(
     ]
     Stance.objects.bulk_create(new_stances)
 
+    after: dict[str, Any] = {
+        "spans": [span_json(span) for span in new_spans],
+        "stances": [stance_json(stance) for stance in new_stances],
+    }
+    if chosen is not None:
+        after["document_labels"] = after_labels
     annotation_change_record(
         annotation=locked,
         actor=actor,
         action=EventAction.CONTENT_REPLACED,
         before=before,
-        after={
-            "spans": [span_json(span) for span in new_spans],
-            "stances": [stance_json(stance) for stance in new_stances],
-        },
+        after=after,
     )
     sync(annotation, locked)
-    return AnnotationContent(annotation=locked, spans=new_spans, stances=new_stances)
+    return AnnotationContent(
+        annotation=locked, spans=new_spans, stances=new_stances, document_labels=after_labels
+    )
+
+
+def _bulk_document_labels_check(locked: Annotation, names: Any, errors: Errors) -> list[Label]:
+    """Check the body's document labels (by name); return them (those that resolve)."""
+    if not isinstance(names, list):
+        add(errors, "document_labels", NOT_A_LIST)
+        return []
+    project_id = locked.document.project_id
+    choices = selectors.document_label_choices(project_id=project_id)
+    return document_labels_check(
+        names, choices, errors, project_id=project_id, path="document_labels", by="name"
+    )
 
 
 def _bulk_spans_check(

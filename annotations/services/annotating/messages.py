@@ -64,6 +64,12 @@ SPAN_HOLDS_STANCES = "Span {span} holds stance(s) {stances}; change or delete th
 SPAN_IS_EVIDENCE = "Span {span} is the evidence of stance(s) {stances}; change them first."
 STANCE_DUPLICATE = "This annotation already has a stance on {target!r} held by {holder}."
 AUTHOR_AS_HOLDER = "the document's author"
+DOCUMENT_LABEL_KIND = "Label {name!r} is {a_kind} label; a document's labels are document labels."
+DOCUMENT_LABEL_REPEATED = "Label {name!r} is already given at {index}."
+GROUP_SINGLE_CHOICE = (
+    "Label group {group!r} takes one label, not several ({labels}): keep one of them."
+)
+GROUP_REQUIRED_EMPTY = "Label group {group!r} needs a label before the annotation is submitted."
 
 Errors = dict[str, list[str]]
 
