@@ -1,0 +1,275 @@
+"""Document labels over the API: the set of an annotation (PUT/GET), in the detail and the bulk,
+single-choice and required groups, the event log and reverting a change."""
+
+from dataclasses import dataclass
+
+import pytest
+
+from annotations.models import (
+    Annotation,
+    AnnotationEvent,
+    DocumentLabel,
+    Label,
+    LabelGroup,
+)
+from annotations.services import annotating
+from tests.api.conftest import World, client_for
+from tests.factories import AnnotationFactory, LabelFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@dataclass
+class Scheme:
+    topic: LabelGroup  # single choice, required
+    tags: LabelGroup  # multiple choice
+    politics: Label
+    economy: Label
+    breaking: Label
+    opinion: Label
+
+
+@pytest.fixture
+def scheme(world: World) -> Scheme:
+    topic = LabelGroup.objects.create(project=world.project, name="Topic", required=True)
+    tags = LabelGroup.objects.create(project=world.project, name="Tags", multiple=True)
+
+    def label(name: str, group: LabelGroup) -> Label:
+        return LabelFactory(project=world.project, name=name, kind="document", group=group)
+
+    return Scheme(
+        topic=topic,
+        tags=tags,
+        politics=label("politics", topic),
+        economy=label("economy", topic),
+        breaking=label("breaking", tags),
+        opinion=label("opinion", tags),
+    )
+
+
+def _url(annotation: Annotation) -> str:
+    return f"/api/annotations/{annotation.pk}/document-labels/"
+
+
+def _given(annotation: Annotation) -> set[str]:
+    return set(
+        DocumentLabel.objects.filter(annotation=annotation).values_list("label__name", flat=True)
+    )
+
+
+def test_put_replaces_the_set_and_answers_it_with_the_new_version(world, scheme):
+    client = client_for(world.users["annotator"])
+    version = world.own.version
+    body = {
+        "labels": [scheme.politics.pk, scheme.breaking.pk, scheme.opinion.pk],
+        "version": version,
+    }
+    response = client.put(_url(world.own), body, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json() == {
+        "labels": sorted([scheme.politics.pk, scheme.breaking.pk, scheme.opinion.pk]),
+        "version": version + 1,
+    }
+    again = client.put(_url(world.own), {"labels": [scheme.economy.pk]}, format="json")
+    assert again.json()["labels"] == [scheme.economy.pk]
+    assert _given(world.own) == {"economy"}
+    assert client.get(_url(world.own)).json() == {
+        "labels": [scheme.economy.pk],
+        "version": version + 2,
+    }
+
+
+def test_the_annotation_detail_carries_the_document_labels(world, scheme):
+    DocumentLabel.objects.create(annotation=world.own, label=scheme.opinion)
+    DocumentLabel.objects.create(annotation=world.own, label=scheme.politics)
+    body = client_for(world.users["annotator"]).get(f"/api/annotations/{world.own.pk}/").json()
+    assert body["document_labels"] == sorted([scheme.opinion.pk, scheme.politics.pk])
+
+
+def test_an_unchanged_set_writes_nothing(world, scheme):
+    client = client_for(world.users["annotator"])
+    client.put(_url(world.own), {"labels": [scheme.politics.pk]}, format="json")
+    world.own.refresh_from_db()
+    events = AnnotationEvent.objects.filter(annotation=world.own).count()
+    response = client.put(_url(world.own), {"labels": [scheme.politics.pk]}, format="json")
+    assert response.json()["version"] == world.own.version
+    assert AnnotationEvent.objects.filter(annotation=world.own).count() == events
+
+
+def test_a_single_choice_group_refuses_two_labels_naming_the_group(world, scheme):
+    body = {"labels": [scheme.breaking.pk, scheme.politics.pk, scheme.economy.pk]}
+    response = client_for(world.users["annotator"]).put(_url(world.own), body, format="json")
+    assert response.status_code == 400
+    errors = response.json()["errors"]
+    assert list(errors) == ["labels.2"]
+    assert errors["labels.2"] == [
+        annotating.GROUP_SINGLE_CHOICE.format(group="Topic", labels="'politics', 'economy'")
+    ]
+    assert _given(world.own) == set()
+
+
+def test_labels_that_are_not_document_labels_of_the_project_are_refused_by_index(world, scheme):
+    elsewhere_group = LabelGroup.objects.create(project=world.other_project, name="Topic")
+    elsewhere = LabelFactory(
+        project=world.other_project, name="sport", kind="document", group=elsewhere_group
+    )
+    body = {
+        "labels": [
+            scheme.politics.pk,
+            world.entity.pk,
+            elsewhere.pk,
+            "politics",
+            scheme.breaking.pk,
+            scheme.breaking.pk,
+        ]
+    }
+    response = client_for(world.users["annotator"]).put(_url(world.own), body, format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"] == {
+        "labels.1": [annotating.DOCUMENT_LABEL_KIND.format(name="PER", a_kind="an entity")],
+        "labels.2": [annotating.LABEL_NOT_IN_PROJECT.format(value=elsewhere.pk)],
+        "labels.3": [annotating.NOT_AN_ID.format(value="politics")],
+        "labels.5": [annotating.DOCUMENT_LABEL_REPEATED.format(name="breaking", index="labels.4")],
+    }
+    assert _given(world.own) == set()
+
+
+def test_a_stale_version_is_a_409_and_writes_nothing(world, scheme):
+    body = {"labels": [scheme.politics.pk], "version": world.own.version - 1 or 99}
+    response = client_for(world.users["annotator"]).put(_url(world.own), body, format="json")
+    assert response.status_code == 409
+    assert _given(world.own) == set()
+
+
+def test_only_the_author_writes_and_an_annotator_cannot_read_anothers(world, scheme):
+    reviewer = client_for(world.users["reviewer"])
+    put = reviewer.put(_url(world.own), {"labels": [scheme.politics.pk]}, format="json")
+    assert put.status_code == 403
+    assert reviewer.get(_url(world.own)).status_code == 200
+    annotator = client_for(world.users["annotator"])
+    assert annotator.get(_url(world.reviewers)).status_code == 404
+    assert client_for(world.users["outsider"]).get(_url(world.own)).status_code == 404
+
+
+def test_a_submitted_annotation_refuses_the_change(world, scheme):
+    world.own.status = "submitted"
+    world.own.save()
+    response = client_for(world.users["annotator"]).put(
+        _url(world.own), {"labels": [scheme.politics.pk]}, format="json"
+    )
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["status"]
+
+
+def test_submit_is_refused_while_a_required_group_has_no_label(world, scheme):
+    client = client_for(world.users["annotator"])
+    client.put(_url(world.own), {"labels": [scheme.breaking.pk]}, format="json")
+    world.own.refresh_from_db()
+    patch = {"status": "submitted", "version": world.own.version}
+    refused = client.patch(f"/api/annotations/{world.own.pk}/", patch, format="json")
+    assert refused.status_code == 400
+    assert refused.json()["errors"] == {
+        "document_labels": [annotating.GROUP_REQUIRED_EMPTY.format(group="Topic")]
+    }
+    world.own.refresh_from_db()
+    assert world.own.status == "in_progress"
+
+    client.put(_url(world.own), {"labels": [scheme.breaking.pk, scheme.economy.pk]}, format="json")
+    world.own.refresh_from_db()
+    patch = {"status": "submitted", "version": world.own.version}
+    done = client.patch(f"/api/annotations/{world.own.pk}/", patch, format="json")
+    assert done.status_code == 200, done.content
+    assert done.json()["status"] == "submitted"
+
+
+def test_the_change_is_logged_and_a_reviewer_reverts_it_on_gold(world, scheme):
+    gold = AnnotationFactory(document=world.document, author=None, kind="gold")
+    reviewer = client_for(world.users["reviewer"])
+    reviewer.put(_url(gold), {"labels": [scheme.politics.pk]}, format="json")
+    reviewer.put(_url(gold), {"labels": [scheme.economy.pk, scheme.opinion.pk]}, format="json")
+    events = reviewer.get(f"/api/annotations/{gold.pk}/events/").json()["results"]
+    newest = events[0]
+    assert newest["action"] == "document_labels_changed"
+    assert newest["before"] == {"labels": [scheme.politics.pk]}
+    assert newest["after"] == {"labels": sorted([scheme.economy.pk, scheme.opinion.pk])}
+
+    undo = reviewer.post(f"/api/events/{newest['id']}/revert/")
+    assert undo.status_code == 201, undo.content
+    assert _given(gold) == {"politics"}
+    # The first change is no longer what gold holds... until the revert is itself undone.
+    older = reviewer.post(f"/api/events/{events[1]['id']}/revert/")
+    assert older.status_code == 201, older.content
+    assert _given(gold) == set()
+
+
+def test_a_revert_refuses_a_set_changed_since(world, scheme):
+    gold = AnnotationFactory(document=world.document, author=None, kind="gold")
+    reviewer = client_for(world.users["reviewer"])
+    reviewer.put(_url(gold), {"labels": [scheme.politics.pk]}, format="json")
+    first = reviewer.get(f"/api/annotations/{gold.pk}/events/").json()["results"][0]
+    reviewer.put(_url(gold), {"labels": [scheme.economy.pk]}, format="json")
+    refused = reviewer.post(f"/api/events/{first['id']}/revert/")
+    assert refused.status_code == 400
+    assert _given(gold) == {"economy"}
+
+
+def test_bulk_takes_document_labels_by_name_and_answers_them(world, scheme):
+    client = client_for(world.users["annotator"])
+    body = {"spans": [], "stances": [], "document_labels": ["politics", "opinion"]}
+    response = client.post(f"/api/annotations/{world.own.pk}/bulk/", body, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["document_labels"] == sorted([scheme.politics.pk, scheme.opinion.pk])
+    assert _given(world.own) == {"politics", "opinion"}
+
+    # Missing means none: the bulk body is the whole annotation.
+    cleared = client.post(
+        f"/api/annotations/{world.own.pk}/bulk/", {"spans": [], "stances": []}, format="json"
+    )
+    assert cleared.json()["document_labels"] == []
+    assert _given(world.own) == set()
+
+
+def test_bulk_document_label_errors_use_dotted_paths_and_write_nothing(world, scheme):
+    DocumentLabel.objects.create(annotation=world.own, label=scheme.breaking)
+    body = {
+        "spans": [{"label": "PER", "start": 0, "end": 5}],
+        "stances": [],
+        "document_labels": ["politics", "nope", "PER", "economy", 7],
+    }
+    response = client_for(world.users["annotator"]).post(
+        f"/api/annotations/{world.own.pk}/bulk/", body, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"] == {
+        "document_labels.1": [annotating.LABEL_NAME_NOT_IN_PROJECT.format(value="nope")],
+        "document_labels.2": [
+            annotating.DOCUMENT_LABEL_KIND.format(name="PER", a_kind="an entity")
+        ],
+        "document_labels.3": [
+            annotating.GROUP_SINGLE_CHOICE.format(group="Topic", labels="'politics', 'economy'")
+        ],
+        "document_labels.4": [annotating.NOT_A_NAME.format(value=7)],
+    }
+    assert _given(world.own) == {"breaking"}
+    assert world.own.spans.count() == 2  # untouched
+
+
+def test_a_bulk_replace_with_document_labels_is_reverted_with_them(world, scheme):
+    gold = AnnotationFactory(document=world.document, author=None, kind="gold")
+    DocumentLabel.objects.create(annotation=gold, label=scheme.economy)
+    reviewer = client_for(world.users["reviewer"])
+    body = {"spans": [], "stances": [], "document_labels": ["politics", "breaking"]}
+    reviewer.post(f"/api/annotations/{gold.pk}/bulk/", body, format="json")
+    newest = reviewer.get(f"/api/annotations/{gold.pk}/events/").json()["results"][0]
+    assert newest["action"] == "content_replaced"
+    undo = reviewer.post(f"/api/events/{newest['id']}/revert/")
+    assert undo.status_code == 201, undo.content
+    assert _given(gold) == {"economy"}
+
+
+def test_the_set_takes_a_fixed_number_of_queries(world, scheme, django_assert_num_queries):
+    client = client_for(world.users["annotator"])
+    labels = [scheme.politics.pk, scheme.breaking.pk, scheme.opinion.pk]
+    # Permission, savepoint, lock, choices, current set, delete, insert, version+event, release.
+    with django_assert_num_queries(10):
+        assert client.put(_url(world.own), {"labels": labels}, format="json").status_code == 200
