@@ -9,6 +9,10 @@
 - Per entity and claim label, alpha and Cohen's kappa on the label's presence per token: every
   token of a compared document is a unit, judged ``in`` (a span of the label covers it, in
   part) or ``out`` by each annotator (``label_token_agreement``).
+- Per document label group, alpha and Cohen's kappa over documents: each compared document is
+  a unit, judged by each annotator with the labels of the group they gave it (``none`` for
+  none; in a multi-choice group the whole set, so two annotators agree when they gave the
+  same set) (``document_label_judgements``).
 
 Alpha is computed from the coincidence matrix of units grouped by their pattern of value
 counts. The `krippendorff` package, our reference in tests, builds a units x values x values
@@ -23,7 +27,7 @@ import re
 from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
 
@@ -379,9 +383,12 @@ class AnnotatorWork:
     entities: list[Span]
     claims: list[tuple[int, int, str, str]]  # start, end, label, checkworthy
     stances: list[tuple[str, items.Offsets | None, str]]  # target, holder (offsets or None), value
+    # Every label group of the project: the names of the labels of it given to the document.
+    document_labels: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 NO_STANCE = "none"
+NO_DOCUMENT_LABEL = "none"
 
 
 def project_agreement(
@@ -402,10 +409,13 @@ def project_agreement(
     }
     stance_units: dict[str, list[dict[str, str]]] = defaultdict(list)
     checkworthy_units: list[dict[str, str]] = []
+    group_units: dict[str, list[dict[str, str]]] = defaultdict(list)
     for _, works in compared:
         for target, unit in stance_judgements(works):
             stance_units[target].append(unit)
         checkworthy_units.extend(checkworthy_judgements(works))
+        for group, unit in document_label_judgements(works):
+            group_units[group].append(unit)
     return {
         "documents": len(compared),
         "annotators": annotators,
@@ -423,6 +433,10 @@ def project_agreement(
         },
         "checkworthy": _categorical_summary(checkworthy_units, annotators),
         "label_tokens": label_token_agreement((text, span_work(works)) for text, works in compared),
+        "document_labels": {
+            group: _categorical_summary(units, annotators)
+            for group, units in sorted(group_units.items())
+        },
     }
 
 
@@ -444,6 +458,28 @@ def stance_judgements(works: Mapping[str, AnnotatorWork]) -> list[tuple[str, dic
     return [
         (str(place.target), {name: values.get(place, NO_STANCE) for name, values in judged.items()})
         for place in sorted(slots, key=repr)
+    ]
+
+
+def document_label_value(labels: Iterable[str]) -> str:
+    """An annotator's judgement of a document in one group: its labels, or ``none``."""
+    return "+".join(sorted(labels)) or NO_DOCUMENT_LABEL
+
+
+def document_label_judgements(
+    works: Mapping[str, AnnotatorWork],
+) -> list[tuple[str, dict[str, str]]]:
+    """One document's units per label group: (group, {annotator: labels given, or ``none``})."""
+    groups = sorted({group for work in works.values() for group in work.document_labels})
+    return [
+        (
+            group,
+            {
+                name: document_label_value(work.document_labels.get(group, ()))
+                for name, work in works.items()
+            },
+        )
+        for group in groups
     ]
 
 

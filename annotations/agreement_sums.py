@@ -10,6 +10,7 @@ over documents:
   per document and adding the counts gives the project's matrix;
 - Cohen's kappa per pair: items both judged, items they agreed on, and each side's count per
   value.
+- per document label group, alpha and kappa over documents: units counted like stances';
 - per entity and claim label, alpha and kappa on the label's presence per token: the tokens
   of the document (by number of annotators, and per pair), and for each label only its marked
   tokens (patterns, and per pair each side's and both sides' marked tokens); the tokens
@@ -39,6 +40,7 @@ from annotations.agreement import (
     Span,
     alpha_from_patterns,
     checkworthy_judgements,
+    document_label_judgements,
     kappa_from_counts,
     label_token_presence,
     pairwise_span_agreement,
@@ -52,6 +54,7 @@ from annotations.agreement import (
 
 STANCE = "stance"
 CHECKWORTHY = "checkworthy"
+DOCUMENT_LABELS = "document_labels"
 COUNT_FIELDS = ("tp", "fp", "fn")
 
 Key = tuple[Any, ...]
@@ -78,6 +81,8 @@ def document_counts(text: str, works: Mapping[str, AnnotatorWork]) -> Counter[Ke
         _add_unit(counts, (STANCE, target), unit)
     for unit in checkworthy_judgements(works):
         _add_unit(counts, (CHECKWORTHY, ""), unit)
+    for group, unit in document_label_judgements(works):
+        _add_unit(counts, (DOCUMENT_LABELS, group), unit)
     _add_label_tokens(counts, text, span_work(works))
     return +counts  # without the zero entries, so that equal counts compare equal
 
@@ -93,6 +98,8 @@ def document_uses(works: Mapping[str, AnnotatorWork]) -> Counter[Key]:
         uses.update(("uses", label) for _, _, label in work.entities)
         uses.update(("uses", label) for _, _, label, _ in work.claims)
         uses.update(("uses", value) for _, _, value in work.stances)
+        for labels in work.document_labels.values():
+            uses.update(("uses", label) for label in labels)
     return uses
 
 
@@ -190,6 +197,10 @@ def figures(total: Counter[Key]) -> dict[str, Any]:
         },
         "checkworthy": _categorical(by_kind[CHECKWORTHY][""], annotators),
         "label_tokens": _label_tokens(total, annotators),
+        "document_labels": {
+            group: _categorical(counts, annotators)
+            for group, counts in sorted(by_kind[DOCUMENT_LABELS].items())
+        },
     }
 
 

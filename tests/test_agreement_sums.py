@@ -43,7 +43,14 @@ def random_work(rng: random.Random, base: list[tuple[int, int, str]]) -> Annotat
         for holder in holders:
             if rng.random() < 0.4:
                 stances.append((target, holder, rng.choice(VALUES)))
-    return AnnotatorWork(entities=entities, claims=claims, stances=stances)
+    # As the selector gives them: every group (possibly with no label of it).
+    document_labels = {
+        "Topic": tuple(rng.sample(["politics", "economy"], rng.choice([0, 1, 1]))),
+        "Tags": tuple(sorted(rng.sample(["breaking", "opinion", "local"], rng.randint(0, 2)))),
+    }
+    return AnnotatorWork(
+        entities=entities, claims=claims, stances=stances, document_labels=document_labels
+    )
 
 
 def random_document(rng: random.Random) -> tuple[str, dict[str, AnnotatorWork]]:

@@ -4,7 +4,8 @@ The maths is ``annotations.agreement``'s (pure, over plain tuples); this module 
 One reader for the agreement figures (``AnnotatorWork`` per author), the review queue's
 items (``annotations.items``, per author) and the stored rows' fingerprint (each submitted
 annotation's id and version). A fixed number of queries (four) whatever the project's size,
-filtered by joins rather than lists of ids (or by the documents asked for).
+filtered by joins rather than lists of ids (or by the documents asked for); a fifth reads the
+document labels.
 """
 
 from collections.abc import Collection, Hashable
@@ -22,6 +23,7 @@ from annotations.models import (
     AnnotationStatus,
     Document,
     DocumentAgreement,
+    DocumentLabel,
     LabelKind,
     Project,
     ProjectAgreement,
@@ -47,7 +49,8 @@ def document_work(
 ) -> dict[int, DocumentWork]:
     """Return each document's submitted work (all the project's, or those documents').
 
-    Four queries (annotations, spans, stances, texts of documents with two annotations or more).
+    Five queries (annotations, spans, stances, document labels, texts of documents with two
+    annotations or more).
     """
     scope: dict[str, object] = {"document__project": project, **SUBMITTED}
     if document_ids is not None:
@@ -67,6 +70,7 @@ def document_work(
     joined = {f"annotation__{key}": value for key, value in scope.items()}
     _read_spans(Span.objects.filter(**joined), owner)
     _read_stances(Stance.objects.filter(**joined), owner)
+    _read_document_labels(DocumentLabel.objects.filter(**joined), owner)
     compared = [pk for pk, work in documents.items() if len(work.works) >= 2]
     texts = Document.objects.filter(pk__in=compared) if document_ids is not None else None
     if texts is None:
@@ -152,6 +156,23 @@ def _read_stances(stances, owner: dict[int, tuple[DocumentWork, str]]) -> None:
                 evidence=_offsets(evidence_start, evidence_end),
             )
         )
+
+
+def _read_document_labels(rows, owner: dict[int, tuple[DocumentWork, str]]) -> None:
+    """Each annotation's document labels, by group name. Every annotator of a document gets
+    every group any of them used (``()`` for none): giving no label of it is a judgement."""
+    used: dict[int, tuple[DocumentWork, set[str]]] = {}
+    for annotation_id, group, label in rows.order_by("label__name").values_list(
+        "annotation_id", "label__group__name", "label__name"
+    ):
+        work, username = owner[annotation_id]
+        labels = work.works[username].document_labels
+        labels[group] = (*labels.get(group, ()), label)
+        used.setdefault(id(work), (work, set()))[1].add(group)
+    for work, groups in used.values():
+        for annotator in work.works.values():
+            for group in groups:
+                annotator.document_labels.setdefault(group, ())
 
 
 def _offsets(start: int | None, end: int | None) -> items.Offsets | None:

@@ -14,7 +14,7 @@ from annotations.models import (
 )
 from annotations.services import annotating
 from tests.api.conftest import World, client_for
-from tests.factories import AnnotationFactory, LabelFactory
+from tests.factories import AnnotationFactory, DocumentFactory, LabelFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -273,3 +273,44 @@ def test_the_set_takes_a_fixed_number_of_queries(world, scheme, django_assert_nu
     # Permission, savepoint, lock, choices, current set, delete, insert, version+event, release.
     with django_assert_num_queries(10):
         assert client.put(_url(world.own), {"labels": labels}, format="json").status_code == 200
+
+
+def _submitted_with(document, author, *labels: Label) -> Annotation:
+    annotation = AnnotationFactory(document=document, author=author, status="submitted")
+    for label in labels:
+        DocumentLabel.objects.create(annotation=annotation, label=label)
+    return annotation
+
+
+def test_agreement_gives_alpha_and_kappa_per_group_and_the_quality_page_shows_them(
+    world, scheme, client
+):
+    # Topic on four documents by annotator and reviewer: politics/politics, economy/economy,
+    # politics/economy, economy/(none): kappa 0.2 and alpha 10/38 (see test_agreement_doclabels).
+    annotator, reviewer = world.users["annotator"], world.users["reviewer"]
+    pairs = [
+        (scheme.politics, scheme.politics),
+        (scheme.economy, scheme.economy),
+        (scheme.politics, scheme.economy),
+        (scheme.economy, None),
+    ]
+    for index, (first, second) in enumerate(pairs):
+        document = DocumentFactory(project=world.project, text=f"Document {index}.")
+        _submitted_with(document, annotator, first)
+        _submitted_with(document, reviewer, *([second] if second else []))
+    body = client_for(reviewer).get(f"/api/projects/{world.project.pk}/agreement/").json()
+    topic = body["document_labels"]["Topic"]
+    assert topic["units"] == 4
+    assert topic["alpha"] == pytest.approx(10 / 38)
+    assert topic["pairs"] == [
+        {"annotators": ["annotator", "reviewer"], "units": 4, "kappa": pytest.approx(0.2)}
+    ]
+    assert "Tags" not in body["document_labels"]  # nobody gave a label of it
+
+    client.force_login(reviewer)
+    html = client.get(f"/projects/{world.project.pk}/quality/").content.decode()
+    row = html[html.index('<tr data-group="Topic">') :]
+    row = row[: row.index("</tr>")]
+    assert "Document labels: Topic" in row
+    assert '<td class="num" data-figure="alpha">0.26</td>' in row
+    assert "annotator · reviewer 0.20" in row
