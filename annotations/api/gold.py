@@ -35,7 +35,7 @@ class ConflictOutput(serializers.Serializer):
     claimant or evidence span chosen is not in gold, so gold has none.
     """
 
-    kind = serializers.CharField(help_text="span or stance")
+    kind = serializers.CharField(help_text="span, stance or document_label")
     reason = serializers.CharField()
     annotations = serializers.ListField(child=serializers.IntegerField())
     # A declared field, not Field.label: DRF's metaclass moves it into _declared_fields.
@@ -43,6 +43,7 @@ class ConflictOutput(serializers.Serializer):
     start = serializers.IntegerField(required=False)
     end = serializers.IntegerField(required=False)
     target = serializers.CharField(required=False)
+    group = serializers.CharField(required=False, help_text="A document label's group.")
     holder = serializers.JSONField(required=False, allow_null=True)
     evidence = serializers.JSONField(required=False, allow_null=True)
     claimant = serializers.JSONField(required=False, allow_null=True)

@@ -21,6 +21,7 @@ from annotations.errors import InvalidInput
 from annotations.services.review import (
     ONE_ITEM,
     gold_accept_agreed,
+    gold_accept_document_label,
     gold_accept_span,
     gold_accept_stance,
 )
@@ -40,6 +41,9 @@ class AcceptOutput(serializers.Serializer):
     gold = AnnotationDetailOutput()
     span = serializers.IntegerField(allow_null=True, help_text="The gold span accepted into.")
     stance = serializers.IntegerField(allow_null=True, help_text="The gold stance accepted into.")
+    document_label = serializers.IntegerField(
+        allow_null=True, help_text="The document label (id) gold now gives."
+    )
     replaced = ReplacedOutput(many=True, help_text="Overlapping gold spans taken out.")
 
 
@@ -50,6 +54,14 @@ class AgreedOutput(serializers.Serializer):
     conflicts = ConflictOutput(many=True)
 
 
+# What the accept body names, the service that accepts it and the argument it takes.
+ACCEPTORS: dict[str, tuple[Any, str]] = {
+    "span": (gold_accept_span, "span_id"),
+    "stance": (gold_accept_stance, "stance_id"),
+    "document_label": (gold_accept_document_label, "label_id"),
+}
+
+
 def _gold_payload(request: AuthenticatedRequest, gold_id: int) -> dict:
     gold = selectors.annotation_get_for_user(
         user=request.user, annotation_id=gold_id, with_content=True
@@ -58,16 +70,19 @@ def _gold_payload(request: AuthenticatedRequest, gold_id: int) -> dict:
 
 
 class GoldAcceptApi(ApiView):
-    """Copy one span or stance of another annotation of the document into its gold.
+    """Copy one span, stance or document label of another annotation of the document into gold.
 
     The gold is created if the document has none. A span comes with its claimant, a stance
     with its holder and evidence spans; where the project forbids overlap, gold spans of the
-    same kind that overlap the accepted span are taken out (listed in ``replaced``).
+    same kind that overlap the accepted span are taken out (listed in ``replaced``). A
+    document label (its label id, which another annotation gives) replaces gold's label of
+    the same group when the group is single-choice.
     """
 
     class InputSerializer(base.InputSerializer):
         span = serializers.IntegerField(required=False, **ID)
         stance = serializers.IntegerField(required=False, **ID)
+        document_label = serializers.IntegerField(required=False, **ID)
         version = serializers.IntegerField(required=False, help_text="The gold's version.")
 
     @extend_schema(
@@ -78,18 +93,21 @@ class GoldAcceptApi(ApiView):
         body = self.InputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
-        if ("span" in data) == ("stance" in data):
+        given = [name for name in ACCEPTORS if name in data]
+        if len(given) != 1:
             raise InvalidInput({"non_field_errors": [ONE_ITEM]})
-        accept, item = (
-            (gold_accept_span, {"span_id": data["span"]})
-            if "span" in data
-            else (gold_accept_stance, {"stance_id": data["stance"]})
+        accept, argument = ACCEPTORS[given[0]]
+        result = accept(
+            document=document,
+            actor=request.user,
+            version=data.get("version"),
+            **{argument: data[given[0]]},
         )
-        result = accept(document=document, actor=request.user, version=data.get("version"), **item)
         payload = {
             "gold": _gold_payload(request, result.annotation.pk),
             "span": None if result.span is None else result.span.pk,
             "stance": None if result.stance is None else result.stance.pk,
+            "document_label": result.document_label,
             "replaced": result.replaced,
         }
         code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
@@ -119,7 +137,11 @@ class GoldAgreedApi(ApiView):
         payload = {
             "gold": _gold_payload(request, result.annotation.pk),
             "sources": result.sources,
-            "added": {"spans": result.added_spans, "stances": result.added_stances},
+            "added": {
+                "spans": result.added_spans,
+                "stances": result.added_stances,
+                "document_labels": result.added_document_labels,
+            },
             "conflicts": result.conflicts,
         }
         code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK

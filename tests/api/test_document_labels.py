@@ -13,6 +13,7 @@ from annotations.models import (
     LabelGroup,
 )
 from annotations.services import annotating
+from annotations.services.review import NOT_A_SOURCE_LABEL
 from tests.api.conftest import World, client_for
 from tests.factories import AnnotationFactory, DocumentFactory, LabelFactory
 
@@ -314,3 +315,143 @@ def test_agreement_gives_alpha_and_kappa_per_group_and_the_quality_page_shows_th
     assert "Document labels: Topic" in row
     assert '<td class="num" data-figure="alpha">0.26</td>' in row
     assert "annotator · reviewer 0.20" in row
+
+
+def _gold_labels(document) -> set[str]:
+    gold = document.annotations.get(kind="gold")
+    return _given(gold)
+
+
+@pytest.fixture
+def three(world, scheme):
+    """Three annotators' submitted work on the document: Topic politics x2 / economy; Tags
+    breaking x3, opinion x1."""
+    people = [world.users["annotator"], world.users["reviewer"], world.users["manager"]]
+    world.reviewers.delete()
+    world.own.delete()
+    sources = []
+    for person, topic, tags in zip(
+        people,
+        [scheme.politics, scheme.politics, scheme.economy],
+        [[scheme.breaking, scheme.opinion], [scheme.breaking], [scheme.breaking]],
+        strict=True,
+    ):
+        sources.append(_submitted_with(world.document, person, topic, *tags))
+    return sources
+
+
+def test_gold_by_majority_takes_each_label_more_than_half_gave(world, scheme, three):
+    response = client_for(world.users["reviewer"]).post(
+        f"/api/documents/{world.document.pk}/gold/", {"strategy": "majority"}, format="json"
+    )
+    assert response.status_code == 201, response.content
+    assert _gold_labels(world.document) == {"politics", "breaking"}
+    conflicts = [c for c in response.json()["conflicts"] if c["kind"] == "document_label"]
+    assert conflicts == [
+        {
+            "kind": "document_label",
+            "reason": "minority",
+            "label": "economy",
+            "group": "Topic",
+            "annotations": [three[2].pk],
+            "count": 1,
+            "of": 3,
+        },
+        {
+            "kind": "document_label",
+            "reason": "minority",
+            "label": "opinion",
+            "group": "Tags",
+            "annotations": [three[0].pk],
+            "count": 1,
+            "of": 3,
+        },
+    ]
+
+
+def test_a_tie_is_left_out_and_listed(world, scheme, three):
+    three[2].delete()  # politics x2 -> with economy gone: politics 2 of 2; opinion 1 of 2
+    response = client_for(world.users["reviewer"]).post(
+        f"/api/documents/{world.document.pk}/gold/", {"strategy": "majority"}, format="json"
+    )
+    assert _gold_labels(world.document) == {"politics", "breaking"}
+    (tie,) = [c for c in response.json()["conflicts"] if c["kind"] == "document_label"]
+    assert (tie["label"], tie["reason"], tie["count"], tie["of"]) == ("opinion", "tie", 1, 2)
+
+
+def test_gold_from_chosen_annotations_is_the_union_one_label_per_single_choice_group(
+    world, scheme, three
+):
+    response = client_for(world.users["reviewer"]).post(
+        f"/api/documents/{world.document.pk}/gold/",
+        {"annotations": [three[0].pk, three[2].pk]},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    # Topic: politics (ana) and economy (cy) tie for most: neither goes in, both listed.
+    assert _gold_labels(world.document) == {"breaking", "opinion"}
+    listed = sorted(
+        (c["label"], c["reason"])
+        for c in response.json()["conflicts"]
+        if c["kind"] == "document_label"
+    )
+    assert listed == [("economy", "single_choice"), ("politics", "single_choice")]
+
+    chosen = client_for(world.users["reviewer"]).post(
+        f"/api/documents/{world.document.pk}/gold/",
+        {"annotations": [three[0].pk, three[1].pk, three[2].pk]},
+        format="json",
+    )
+    assert chosen.status_code == 200
+    assert _gold_labels(world.document) == {"politics", "breaking", "opinion"}
+
+
+def test_accepting_a_label_replaces_its_single_choice_groups_label_in_gold(world, scheme, three):
+    reviewer = client_for(world.users["reviewer"])
+    url = f"/api/documents/{world.document.pk}/gold/accept/"
+    first = reviewer.post(url, {"document_label": scheme.politics.pk}, format="json")
+    assert first.status_code == 201, first.content
+    assert first.json()["document_label"] == scheme.politics.pk
+    assert first.json()["gold"]["document_labels"] == [scheme.politics.pk]
+    reviewer.post(url, {"document_label": scheme.opinion.pk}, format="json")
+    swapped = reviewer.post(url, {"document_label": scheme.economy.pk}, format="json")
+    assert swapped.status_code == 200
+    assert _gold_labels(world.document) == {"economy", "opinion"}
+
+
+def test_accepting_a_label_nobody_gave_is_a_field_error(world, scheme, three):
+    DocumentLabel.objects.filter(label=scheme.economy).delete()
+    response = client_for(world.users["reviewer"]).post(
+        f"/api/documents/{world.document.pk}/gold/accept/",
+        {"document_label": scheme.economy.pk},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"] == {
+        "document_label": [NOT_A_SOURCE_LABEL.format(value=scheme.economy.pk)]
+    }
+    assert not world.document.annotations.filter(kind="gold").exists()
+
+
+def test_accept_agreed_adds_the_labels_everyone_gave(world, scheme, three):
+    reviewer = client_for(world.users["reviewer"])
+    response = reviewer.post(f"/api/documents/{world.document.pk}/gold/agreed/", format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["added"]["document_labels"] == 1
+    assert _gold_labels(world.document) == {"breaking"}
+
+
+def test_a_majority_rebuild_over_gold_labels_it_would_change_asks_to_confirm(world, scheme, three):
+    reviewer = client_for(world.users["reviewer"])
+    url = f"/api/documents/{world.document.pk}/gold/"
+    reviewer.post(url, {"strategy": "majority"}, format="json")
+    gold = world.document.annotations.get(kind="gold")
+    annotating.annotation_set_document_labels(
+        annotation=gold, labels=[scheme.economy.pk, scheme.breaking.pk], actor=None
+    )
+    refused = reviewer.post(url, {"strategy": "majority"}, format="json")
+    assert refused.status_code == 409
+    body = refused.json()
+    assert {"kind": "document_label", "label": "economy"} in body["removed"]
+    assert {"kind": "document_label", "label": "politics"} in body["added"]
+    assert _gold_labels(world.document) == {"economy", "breaking"}

@@ -17,6 +17,7 @@ from annotations.services.review.actions import (
     AcceptResult,
     AgreedResult,
     gold_accept_agreed,
+    gold_accept_document_label,
     gold_accept_span,
     gold_accept_stance,
     gold_set_reviewed,
@@ -37,6 +38,11 @@ from annotations.services.review.building import (
     gold_build,
     gold_for,
 )
+from annotations.services.review.doclabels import (
+    DOCUMENT_LABEL,
+    NOT_A_SOURCE_LABEL,
+    SINGLE_CHOICE,
+)
 from annotations.services.review.planning import (
     ATTRIBUTE,
     MINORITY,
@@ -49,11 +55,13 @@ from annotations.services.review.planning import (
 
 __all__ = [
     "ATTRIBUTE",
+    "DOCUMENT_LABEL",
     "GOLD_AS_SOURCE",
     "GOLD_WOULD_CHANGE",
     "MAJORITY",
     "MINORITY",
     "NOT_A_LIST_OF_IDS",
+    "NOT_A_SOURCE_LABEL",
     "NOT_A_SOURCE_SPAN",
     "NOT_A_SOURCE_STANCE",
     "NOT_OF_DOCUMENT",
@@ -63,6 +71,7 @@ __all__ = [
     "ONE_SOURCE",
     "OVERLAP",
     "REPLACE_TO_CONFIRM",
+    "SINGLE_CHOICE",
     "SPAN_LEFT_OUT",
     "STALE_GOLD",
     "STRATEGY_UNKNOWN",
@@ -75,6 +84,7 @@ __all__ = [
     "SpanKey",
     "StanceKey",
     "gold_accept_agreed",
+    "gold_accept_document_label",
     "gold_accept_span",
     "gold_accept_stance",
     "gold_build",
