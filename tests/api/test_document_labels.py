@@ -4,6 +4,7 @@ single-choice and required groups, the event log and reverting a change."""
 from dataclasses import dataclass
 
 import pytest
+from django.db import connection
 
 from annotations.models import (
     Annotation,
@@ -271,8 +272,9 @@ def test_a_bulk_replace_with_document_labels_is_reverted_with_them(world, scheme
 def test_the_set_takes_a_fixed_number_of_queries(world, scheme, django_assert_num_queries):
     client = client_for(world.users["annotator"])
     labels = [scheme.politics.pk, scheme.breaking.pk, scheme.opinion.pk]
-    # Permission, savepoint, lock, choices, current set, delete, insert, version+event, release.
-    with django_assert_num_queries(10):
+    # Permission, savepoint, lock, choices, current set, delete, insert, version, event,
+    # release; on PostgreSQL the version bump and the event are one statement.
+    with django_assert_num_queries(10 if connection.vendor == "sqlite" else 9):
         assert client.put(_url(world.own), {"labels": labels}, format="json").status_code == 200
 
 
