@@ -22,7 +22,8 @@ REQUIRED_EMPTY = "Label group 'Topic' needs a label before the annotation is sub
 
 
 def add_scheme(world: World) -> dict[str, Label]:
-    """Topic (one label, required): politics w, economy x; Tags (any number): breaking b, opinion v."""
+    """Topic (one label, required): politics w, economy x; Tags (any number): breaking b,
+    opinion v."""
     topic = LabelGroup.objects.create(project=world.project, name="Topic", required=True)
     tags = LabelGroup.objects.create(project=world.project, name="Tags", multiple=True, position=1)
     specs = [
@@ -142,10 +143,10 @@ def test_a_lane_shows_its_annotators_labels_and_a_click_accepts_one_into_gold(
     expect(chip(page, "economy")).to_have_attribute("aria-pressed", "false")
     # ben gave economy, not politics: marked as not every annotator's; breaking is agreed.
     expect(chip(page, "politics")).to_have_class(
-        "doc-label lbl-%d disagree" % Label.objects.get(name="politics").pk
+        f"doc-label lbl-{Label.objects.get(name=\'politics\').pk} disagree"
     )
     expect(chip(page, "breaking")).to_have_class(
-        "doc-label lbl-%d agreed" % Label.objects.get(name="breaking").pk
+        f"doc-label lbl-{Label.objects.get(name=\'breaking\').pk} agreed"
     )
 
     chip(page, "politics").click()
@@ -156,7 +157,7 @@ def test_a_lane_shows_its_annotators_labels_and_a_click_accepts_one_into_gold(
         "politics"
     }
     expect(chip(page, "politics")).to_have_class(
-        "doc-label lbl-%d disagree in-gold" % Label.objects.get(name="politics").pk
+        f"doc-label lbl-{Label.objects.get(name=\'politics\').pk} disagree in-gold"
     )
 
     page.click(f"#lane-{ben.pk}")
