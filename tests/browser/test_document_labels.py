@@ -53,6 +53,11 @@ def server_labels(page: Page, live_server, annotation: Annotation) -> set[str]:
     return set(Label.objects.filter(pk__in=ids).values_list("name", flat=True))
 
 
+def classes(name: str, marks: str) -> str:
+    """A chip's classes: its label's colour class and the review marks."""
+    return f"doc-label lbl-{Label.objects.get(name=name).pk} {marks}"
+
+
 def chip(page: Page, name: str):
     return page.locator(f'#document-labels .doc-label[data-label="{name}"]')
 
@@ -142,12 +147,8 @@ def test_a_lane_shows_its_annotators_labels_and_a_click_accepts_one_into_gold(
     expect(chip(page, "politics")).to_have_attribute("aria-pressed", "true")
     expect(chip(page, "economy")).to_have_attribute("aria-pressed", "false")
     # ben gave economy, not politics: marked as not every annotator's; breaking is agreed.
-    expect(chip(page, "politics")).to_have_class(
-        f"doc-label lbl-{Label.objects.get(name=\'politics\').pk} disagree"
-    )
-    expect(chip(page, "breaking")).to_have_class(
-        f"doc-label lbl-{Label.objects.get(name=\'breaking\').pk} agreed"
-    )
+    expect(chip(page, "politics")).to_have_class(classes("politics", "disagree"))
+    expect(chip(page, "breaking")).to_have_class(classes("breaking", "agreed"))
 
     chip(page, "politics").click()
     expect(page.locator("#message")).to_contain_text(
@@ -156,9 +157,7 @@ def test_a_lane_shows_its_annotators_labels_and_a_click_accepts_one_into_gold(
     assert {row.label.name for row in DocumentLabel.objects.filter(annotation=gold_of(world))} == {
         "politics"
     }
-    expect(chip(page, "politics")).to_have_class(
-        f"doc-label lbl-{Label.objects.get(name=\'politics\').pk} disagree in-gold"
-    )
+    expect(chip(page, "politics")).to_have_class(classes("politics", "disagree in-gold"))
 
     page.click(f"#lane-{ben.pk}")
     chip(page, "economy").click()  # Topic takes one label: economy replaces politics in gold
