@@ -14,6 +14,10 @@
   alpha and kappa on the label's presence per related pair of ends: every (source, target)
   place that any annotator of the document linked is a unit, judged ``in`` or ``out`` for
   each relation label used in the document (``relation_judgements``).
+- Per document label group, alpha and Cohen's kappa over documents: each compared document is
+  a unit, judged by each annotator with the labels of the group they gave it (``none`` for
+  none; in a multi-choice group the whole set, so two annotators agree when they gave the
+  same set) (``document_label_judgements``).
 
 Alpha is computed from the coincidence matrix of units grouped by their pattern of value
 counts. The `krippendorff` package, our reference in tests, builds a units x values x values
@@ -385,9 +389,12 @@ class AnnotatorWork:
     claims: list[tuple[int, int, str, str]]  # start, end, label, checkworthy
     stances: list[tuple[str, items.Offsets | None, str]]  # target, holder (offsets or None), value
     relations: list[items.RelationItem] = field(default_factory=list)  # labels by name
+    # Every label group of the project: the names of the labels of it given to the document.
+    document_labels: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 NO_STANCE = "none"
+NO_DOCUMENT_LABEL = "none"
 
 
 def project_agreement(
@@ -409,12 +416,15 @@ def project_agreement(
     stance_units: dict[str, list[dict[str, str]]] = defaultdict(list)
     checkworthy_units: list[dict[str, str]] = []
     relation_units: dict[str, list[dict[str, str]]] = defaultdict(list)
+    group_units: dict[str, list[dict[str, str]]] = defaultdict(list)
     for _, works in compared:
         for target, unit in stance_judgements(works):
             stance_units[target].append(unit)
         checkworthy_units.extend(checkworthy_judgements(works))
         for label, unit in relation_judgements(works):
             relation_units[label].append(unit)
+        for group, unit in document_label_judgements(works):
+            group_units[group].append(unit)
     return {
         "documents": len(compared),
         "annotators": annotators,
@@ -436,6 +446,10 @@ def project_agreement(
         "relation_labels": {
             label: _categorical_summary(units, annotators)
             for label, units in sorted(relation_units.items())
+        },
+        "document_labels": {
+            group: _categorical_summary(units, annotators)
+            for group, units in sorted(group_units.items())
         },
     }
 
@@ -522,6 +536,28 @@ def stance_judgements(works: Mapping[str, AnnotatorWork]) -> list[tuple[str, dic
     return [
         (str(place.target), {name: values.get(place, NO_STANCE) for name, values in judged.items()})
         for place in sorted(slots, key=repr)
+    ]
+
+
+def document_label_value(labels: Iterable[str]) -> str:
+    """An annotator's judgement of a document in one group: its labels, or ``none``."""
+    return "+".join(sorted(labels)) or NO_DOCUMENT_LABEL
+
+
+def document_label_judgements(
+    works: Mapping[str, AnnotatorWork],
+) -> list[tuple[str, dict[str, str]]]:
+    """One document's units per label group: (group, {annotator: labels given, or ``none``})."""
+    groups = sorted({group for work in works.values() for group in work.document_labels})
+    return [
+        (
+            group,
+            {
+                name: document_label_value(work.document_labels.get(group, ()))
+                for name, work in works.items()
+            },
+        )
+        for group in groups
     ]
 
 

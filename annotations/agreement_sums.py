@@ -12,6 +12,7 @@ over documents:
   value.
 - per relation label: tp, fp and fn per pair as for spans, and the units of its presence per
   related pair of ends counted as stance values are (alpha, kappa);
+- per document label group, alpha and kappa over documents: units counted like stances';
 - per entity and claim label, alpha and kappa on the label's presence per token: the tokens
   of the document (by number of annotators, and per pair), and for each label only its marked
   tokens (patterns, and per pair each side's and both sides' marked tokens); the tokens
@@ -41,6 +42,7 @@ from annotations.agreement import (
     Span,
     alpha_from_patterns,
     checkworthy_judgements,
+    document_label_judgements,
     kappa_from_counts,
     label_token_presence,
     pairwise_relation_agreement,
@@ -58,6 +60,7 @@ STANCE = "stance"
 CHECKWORTHY = "checkworthy"
 RELATION = "relation"
 RELATIONS = "relations"  # the F1 counts' "mode", beside exact and overlap
+DOCUMENT_LABELS = "document_labels"
 COUNT_FIELDS = ("tp", "fp", "fn")
 
 Key = tuple[Any, ...]
@@ -92,6 +95,8 @@ def document_counts(text: str, works: Mapping[str, AnnotatorWork]) -> Counter[Ke
                     counts["span", RELATIONS, first, second, label, field] = figures[field]
     for label, unit in relation_judgements(works):
         _add_unit(counts, (RELATION, label), unit)
+    for group, unit in document_label_judgements(works):
+        _add_unit(counts, (DOCUMENT_LABELS, group), unit)
     _add_label_tokens(counts, text, span_work(works))
     return +counts  # without the zero entries, so that equal counts compare equal
 
@@ -108,6 +113,8 @@ def document_uses(works: Mapping[str, AnnotatorWork]) -> Counter[Key]:
         uses.update(("uses", label) for _, _, label, _ in work.claims)
         uses.update(("uses", value) for _, _, value in work.stances)
         uses.update(("uses", str(relation.label)) for relation in work.relations)
+        for labels in work.document_labels.values():
+            uses.update(("uses", label) for label in labels)
     return uses
 
 
@@ -209,6 +216,10 @@ def figures(total: Counter[Key]) -> dict[str, Any]:
         "relation_labels": {
             label: _categorical(counts, annotators)
             for label, counts in sorted(by_kind[RELATION].items())
+        },
+        "document_labels": {
+            group: _categorical(counts, annotators)
+            for group, counts in sorted(by_kind[DOCUMENT_LABELS].items())
         },
     }
 

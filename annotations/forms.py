@@ -1,5 +1,6 @@
 """Forms of the browser pages: they parse and name field errors; the services decide."""
 
+from collections.abc import Sequence
 from typing import cast
 
 from django import forms
@@ -77,6 +78,35 @@ class LabelForm(forms.Form):
     )
     shortcut = forms.CharField(max_length=1, required=False, strip=False, label="Key")
     description = forms.CharField(required=False, widget=forms.TextInput())
+    group = forms.TypedChoiceField(
+        required=False,
+        coerce=int,
+        empty_value=None,
+        label="Group",
+        help_text="Document labels only.",
+    )
+
+    def __init__(self, *args, groups: Sequence[tuple[int, str]] = (), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        field = cast(forms.TypedChoiceField, self.fields["group"])
+        field.choices = [("", "—"), *groups]
+
+
+class LabelGroupForm(forms.Form):
+    """A label group: the set document labels are chosen in."""
+
+    name = forms.CharField(max_length=100)
+    multiple = forms.TypedChoiceField(
+        choices=[("no", "One label"), ("yes", "Any number")],
+        coerce=lambda value: value == "yes",
+        label="Choice",
+    )
+    required = forms.TypedChoiceField(
+        choices=[("no", "Optional"), ("yes", "Required to submit")],
+        coerce=lambda value: value == "yes",
+        label="Required",
+    )
+    position = forms.IntegerField(min_value=0, max_value=32767, initial=0, label="Order")
 
 
 OVERLAP_CHOICES = [

@@ -40,6 +40,16 @@ urlpatterns = [
     ),
     path("projects/<int:project_id>/labels/", views.project_label_add, name="project_label_add"),
     path(
+        "projects/<int:project_id>/label-groups/",
+        views.project_label_group_add,
+        name="project_label_group_add",
+    ),
+    path(
+        "projects/<int:project_id>/label-groups/<int:group_id>/",
+        views.project_label_group_change,
+        name="project_label_group_change",
+    ),
+    path(
         "projects/<int:project_id>/labels/<int:label_id>/",
         views.project_label_change,
         name="project_label_change",

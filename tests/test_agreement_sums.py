@@ -56,8 +56,17 @@ def random_work(rng: random.Random, base: list[tuple[int, int, str]]) -> Annotat
                         target=(target[2], target[0], target[1]),
                     )
                 )
+    # As the selector gives them: every group (possibly with no label of it).
+    document_labels = {
+        "Topic": tuple(rng.sample(["politics", "economy"], rng.choice([0, 1, 1]))),
+        "Tags": tuple(sorted(rng.sample(["breaking", "opinion", "local"], rng.randint(0, 2)))),
+    }
     return AnnotatorWork(
-        entities=entities, claims=claims, stances=stances, relations=list(set(relations))
+        entities=entities,
+        claims=claims,
+        stances=stances,
+        relations=list(set(relations)),
+        document_labels=document_labels,
     )
 
 

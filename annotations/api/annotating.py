@@ -23,6 +23,7 @@ from annotations.api.serializers import (
     AnnotationDetailOutput,
     AnnotationOutput,
     ContentOutput,
+    DocumentLabelsOutput,
     ErrorOutput,
     SpanWriteOutput,
     StanceWriteOutput,
@@ -248,6 +249,8 @@ class BulkApi(ApiView):
         spans = serializers.ListField(child=serializers.DictField())
         stances = serializers.ListField(child=serializers.DictField())
         relations = serializers.ListField(child=serializers.DictField(), required=False)
+        # Names; missing means none (the bulk body is the whole annotation).
+        document_labels = serializers.ListField(child=serializers.JSONField(), default=list)
         version = serializers.IntegerField(required=False)
 
     @extend_schema(request=InputSerializer, responses={200: ContentOutput, **WRITE_ERRORS})
@@ -259,3 +262,28 @@ class BulkApi(ApiView):
             annotation=annotation, actor=request.user, **body.validated_data
         )
         return Response(ContentOutput(content).data)
+
+
+class DocumentLabelsApi(ApiView):
+    """The labels an annotation gives its whole document; PUT replaces the set."""
+
+    class InputSerializer(base.InputSerializer):
+        # Checked by the service, which names the item at fault (labels.1).
+        labels = serializers.ListField(child=serializers.JSONField())
+        version = serializers.IntegerField(required=False)
+
+    @extend_schema(responses={200: DocumentLabelsOutput})
+    def get(self, request: AuthenticatedRequest, annotation_id: int) -> Response:
+        annotation = permissions.annotation_for(request, annotation_id)
+        labels = selectors.document_label_ids(annotation=annotation)
+        return Response(DocumentLabelsOutput({"annotation": annotation, "labels": labels}).data)
+
+    @extend_schema(request=InputSerializer, responses={200: DocumentLabelsOutput, **WRITE_ERRORS})
+    def put(self, request: AuthenticatedRequest, annotation_id: int) -> Response:
+        annotation = permissions.annotation_for(request, annotation_id, write=True)
+        body = self.InputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        written = services.annotation_set_document_labels(
+            annotation=annotation, actor=request.user, **body.validated_data
+        )
+        return Response(DocumentLabelsOutput(written).data)

@@ -35,7 +35,7 @@ class ConflictOutput(serializers.Serializer):
     claimant or evidence span chosen is not in gold, so gold has none.
     """
 
-    kind = serializers.CharField(help_text="span, stance or relation")
+    kind = serializers.CharField(help_text="span, stance, relation or document_label")
     reason = serializers.CharField()
     annotations = serializers.ListField(child=serializers.IntegerField())
     # A declared field, not Field.label: DRF's metaclass moves it into _declared_fields.
@@ -49,6 +49,7 @@ class ConflictOutput(serializers.Serializer):
         required=False,
         help_text="A stance's target (its name); a relation's target span {label, start, end}.",
     )
+    group = serializers.CharField(required=False, help_text="A document label's group.")
     holder = serializers.JSONField(required=False, allow_null=True)
     evidence = serializers.JSONField(required=False, allow_null=True)
     claimant = serializers.JSONField(required=False, allow_null=True)

@@ -6,7 +6,6 @@ Gold is then edited with the ordinary span and stance endpoints, marked reviewed
 ``PATCH /api/annotations/{gold}/ {"status": "submitted"}`` and reopened with ``in_progress``.
 """
 
-from collections.abc import Callable
 from typing import Any
 
 from drf_spectacular.utils import extend_schema
@@ -21,8 +20,8 @@ from annotations.api.serializers import AnnotationDetailOutput, ErrorOutput
 from annotations.errors import InvalidInput
 from annotations.services.review import (
     ONE_ITEM,
-    AcceptResult,
     gold_accept_agreed,
+    gold_accept_document_label,
     gold_accept_relation,
     gold_accept_span,
     gold_accept_stance,
@@ -46,6 +45,9 @@ class AcceptOutput(serializers.Serializer):
     relation = serializers.IntegerField(
         allow_null=True, help_text="The gold relation accepted into."
     )
+    document_label = serializers.IntegerField(
+        allow_null=True, help_text="The document label (id) gold now gives."
+    )
     replaced = ReplacedOutput(many=True, help_text="Overlapping gold spans taken out.")
 
 
@@ -56,6 +58,15 @@ class AgreedOutput(serializers.Serializer):
     conflicts = ConflictOutput(many=True)
 
 
+# What the accept body names, the service that accepts it and the argument it takes.
+ACCEPTORS: dict[str, tuple[Any, str]] = {
+    "span": (gold_accept_span, "span_id"),
+    "stance": (gold_accept_stance, "stance_id"),
+    "relation": (gold_accept_relation, "relation_id"),
+    "document_label": (gold_accept_document_label, "label_id"),
+}
+
+
 def _gold_payload(request: AuthenticatedRequest, gold_id: int) -> dict:
     gold = selectors.annotation_get_for_user(
         user=request.user, annotation_id=gold_id, with_content=True
@@ -64,18 +75,20 @@ def _gold_payload(request: AuthenticatedRequest, gold_id: int) -> dict:
 
 
 class GoldAcceptApi(ApiView):
-    """Copy one span, stance or relation of another annotation of the document into its gold.
+    """Copy one span, stance, relation or document label of another annotation into its gold.
 
     The gold is created if the document has none. A span comes with its claimant, a stance
     with its holder and evidence spans, a relation with its two ends; where the project forbids
     overlap, gold spans of the same kind that overlap the accepted span are taken out (listed
-    in ``replaced``).
+    in ``replaced``). A document label (its label id, which another annotation gives)
+    replaces gold's label of the same group when the group is single-choice.
     """
 
     class InputSerializer(base.InputSerializer):
         span = serializers.IntegerField(required=False, **ID)
         stance = serializers.IntegerField(required=False, **ID)
         relation = serializers.IntegerField(required=False, **ID)
+        document_label = serializers.IntegerField(required=False, **ID)
         version = serializers.IntegerField(required=False, help_text="The gold's version.")
 
     @extend_schema(
@@ -86,23 +99,22 @@ class GoldAcceptApi(ApiView):
         body = self.InputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
-        given = [name for name in ("span", "stance", "relation") if name in data]
+        given = [name for name in ACCEPTORS if name in data]
         if len(given) != 1:
             raise InvalidInput({"non_field_errors": [ONE_ITEM]})
-        accept: dict[str, Callable[..., AcceptResult]] = {
-            "span": gold_accept_span,
-            "stance": gold_accept_stance,
-            "relation": gold_accept_relation,
-        }
-        item = {f"{given[0]}_id": data[given[0]]}
-        result = accept[given[0]](
-            document=document, actor=request.user, version=data.get("version"), **item
+        accept, argument = ACCEPTORS[given[0]]
+        result = accept(
+            document=document,
+            actor=request.user,
+            version=data.get("version"),
+            **{argument: data[given[0]]},
         )
         payload = {
             "gold": _gold_payload(request, result.annotation.pk),
             "span": None if result.span is None else result.span.pk,
             "stance": None if result.stance is None else result.stance.pk,
             "relation": None if result.relation is None else result.relation.pk,
+            "document_label": result.document_label,
             "replaced": result.replaced,
         }
         code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
@@ -137,6 +149,7 @@ class GoldAgreedApi(ApiView):
                 "spans": result.added_spans,
                 "stances": result.added_stances,
                 "relations": result.added_relations,
+                "document_labels": result.added_document_labels,
             },
             "conflicts": result.conflicts,
         }

@@ -14,6 +14,7 @@ from annotations.api.base import ApiView, AuthenticatedRequest, ListApiView
 from annotations.api.serializers import (
     ErrorOutput,
     GuidelinesVersionOutput,
+    LabelGroupOutput,
     LabelOutput,
     MemberOutput,
     ProjectOutput,
@@ -22,12 +23,14 @@ from annotations.api.serializers import (
 from annotations.models import (
     GuidelinesVersion,
     Label,
+    LabelGroup,
     LabelKind,
     Membership,
     Project,
     Role,
     StanceTarget,
 )
+from annotations.services import labelgroups
 from annotations.services import projects as services
 
 
@@ -212,6 +215,7 @@ class LabelListApi(_AddedByManagersApi):
             max_length=1, required=False, allow_blank=True, trim_whitespace=False
         )
         description = serializers.CharField(required=False, allow_blank=True)
+        group = serializers.IntegerField(required=False, allow_null=True)
 
     list_parts = staticmethod(selectors.label_list)
     part_model = Label
@@ -236,3 +240,65 @@ class TargetListApi(_AddedByManagersApi):
 
 
 _documented(TargetListApi, TargetOutput)
+
+
+class LabelGroupListApi(_AddedByManagersApi):
+    """A project's label groups (what document labels are chosen in); its managers add them."""
+
+    serializer_class = LabelGroupOutput
+
+    class InputSerializer(base.InputSerializer):
+        name = serializers.CharField(max_length=100)
+        multiple = serializers.BooleanField(required=False)
+        # A declared field, not Field.required: DRF's metaclass moves it into _declared_fields.
+        required = serializers.BooleanField(required=False)  # type: ignore[assignment]
+        position = serializers.IntegerField(required=False, min_value=0, max_value=32767)
+
+    list_parts = staticmethod(selectors.label_group_list)
+    part_model = LabelGroup
+    create_part = staticmethod(labelgroups.label_group_create)
+
+
+_documented(LabelGroupListApi, LabelGroupOutput)
+
+
+class LabelGroupDetailApi(ApiView):
+    """One label group: members read it, managers change or delete it (when it has no labels)."""
+
+    class InputSerializer(base.InputSerializer):
+        name = serializers.CharField(max_length=100, required=False)
+        multiple = serializers.BooleanField(required=False)
+        # A declared field, not Field.required: DRF's metaclass moves it into _declared_fields.
+        required = serializers.BooleanField(required=False)  # type: ignore[assignment]
+        position = serializers.IntegerField(required=False, min_value=0, max_value=32767)
+
+    @extend_schema(responses={200: LabelGroupOutput})
+    def get(self, request: AuthenticatedRequest, project_id: int, group_id: int) -> Response:
+        return Response(LabelGroupOutput(self._group(request, project_id, group_id)).data)
+
+    @extend_schema(request=InputSerializer, responses={200: LabelGroupOutput, 400: ErrorOutput})
+    def patch(self, request: AuthenticatedRequest, project_id: int, group_id: int) -> Response:
+        group = self._group(request, project_id, group_id, access.MANAGE_ROLES)
+        body = self.InputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        updated = labelgroups.label_group_update(group=group, **body.validated_data)
+        return Response(LabelGroupOutput(updated).data)
+
+    @extend_schema(responses={204: None, 400: ErrorOutput})
+    def delete(self, request: AuthenticatedRequest, project_id: int, group_id: int) -> Response:
+        group = self._group(request, project_id, group_id, access.MANAGE_ROLES)
+        labelgroups.label_group_delete(group=group)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def _group(
+        self,
+        request: AuthenticatedRequest,
+        project_id: int,
+        group_id: int,
+        allowed: tuple[str, ...] = access.READ_ROLES,
+    ) -> LabelGroup:
+        project = permissions.project_for(request, project_id, allowed)
+        group = selectors.label_group_get(project=project, group_id=group_id)
+        if group is None:
+            raise permissions.Http404(permissions.NOT_FOUND)
+        return group

@@ -10,7 +10,7 @@ from rest_framework.relations import PKOnlyObject
 from annotations.models.annotating import Annotation, AnnotationKind, Relation, Span, Stance
 from annotations.models.documents import Document
 from annotations.models.guidelines import GuidelinesVersion
-from annotations.models.projects import Label, Membership, Project, StanceTarget
+from annotations.models.projects import Label, LabelGroup, Membership, Project, StanceTarget
 from annotations.selectors import STATUS_NEW
 from annotations.services.annotating import SPAN_FIELDS
 from annotations.services.projects import PROJECT_SETTINGS
@@ -95,7 +95,13 @@ class MemberOutput(RowOutput, serializers.ModelSerializer):
 class LabelOutput(RowOutput, serializers.ModelSerializer):
     class Meta:
         model = Label
-        fields = ["id", "name", "kind", "color", "shortcut", "description"]
+        fields = ["id", "name", "kind", "color", "shortcut", "description", "group"]
+
+
+class LabelGroupOutput(RowOutput, serializers.ModelSerializer):
+    class Meta:
+        model = LabelGroup
+        fields = ["id", "name", "multiple", "required", "position"]
 
 
 class TargetOutput(RowOutput, serializers.ModelSerializer):
@@ -176,13 +182,28 @@ class AnnotationOutput(RowOutput, serializers.ModelSerializer):
         ]
 
 
+@extend_schema_field({"type": "array", "items": {"type": "integer"}})
+class DocumentLabelIdsField(serializers.Field):
+    """The ids of the labels an annotation gives its document, sorted (from its rows)."""
+
+    def to_representation(self, value: Any) -> list[int]:
+        return sorted(row.label_id for row in value.all())
+
+
 class AnnotationDetailOutput(AnnotationOutput):
     spans = SpanOutput(many=True, read_only=True)
     stances = StanceOutput(many=True, read_only=True)
     relations = RelationOutput(many=True, read_only=True)
+    document_labels = DocumentLabelIdsField(read_only=True)
 
     class Meta(AnnotationOutput.Meta):
-        fields = [*AnnotationOutput.Meta.fields, "spans", "stances", "relations"]
+        fields = [
+            *AnnotationOutput.Meta.fields,
+            "spans",
+            "stances",
+            "relations",
+            "document_labels",
+        ]
 
 
 class SpanWriteOutput(SpanOutput):
@@ -215,6 +236,14 @@ class ContentOutput(RowOutput, serializers.Serializer):
     spans = SpanOutput(many=True, read_only=True)
     stances = StanceOutput(many=True, read_only=True)
     relations = RelationOutput(many=True, read_only=True)
+    document_labels = serializers.ListField(child=serializers.IntegerField(), read_only=True)
+
+
+class DocumentLabelsOutput(RowOutput, serializers.Serializer):
+    labels = serializers.ListField(
+        child=serializers.IntegerField(), read_only=True, help_text="Label ids, sorted."
+    )
+    version = serializers.IntegerField(source="annotation.version", read_only=True)
 
 
 class ImportReportOutput(serializers.Serializer):

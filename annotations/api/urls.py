@@ -33,6 +33,16 @@ urlpatterns = [
     ),
     path("projects/<int:project_id>/labels/", projects.LabelListApi.as_view(), name="api-labels"),
     path(
+        "projects/<int:project_id>/label-groups/",
+        projects.LabelGroupListApi.as_view(),
+        name="api-label-groups",
+    ),
+    path(
+        "projects/<int:project_id>/label-groups/<int:group_id>/",
+        projects.LabelGroupDetailApi.as_view(),
+        name="api-label-group",
+    ),
+    path(
         "projects/<int:project_id>/guidelines/",
         projects.GuidelinesVersionListApi.as_view(),
         name="api-guidelines",
@@ -130,6 +140,11 @@ urlpatterns = [
         name="api-relation",
     ),
     path("annotations/<int:annotation_id>/bulk/", annotating.BulkApi.as_view(), name="api-bulk"),
+    path(
+        "annotations/<int:annotation_id>/document-labels/",
+        annotating.DocumentLabelsApi.as_view(),
+        name="api-document-labels",
+    ),
     path(
         "annotations/<int:annotation_id>/events/",
         history.AnnotationEventListApi.as_view(),

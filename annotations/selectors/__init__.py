@@ -72,6 +72,11 @@ from annotations.selectors.dashboard import (
     document_state_counts,
     label_usage,
 )
+from annotations.selectors.doclabels import (
+    document_label_choices,
+    document_label_ids,
+    label_groups_of,
+)
 from annotations.selectors.documents import (
     document_assigned_to,
     document_disputed,
@@ -107,6 +112,8 @@ from annotations.selectors.projects import (
     OverlappingDocuments,
     documents_with_overlaps,
     label_get,
+    label_group_get,
+    label_group_list,
     label_list,
     membership_list,
     project_get_by_ref,
@@ -190,6 +197,8 @@ __all__ = [
     "document_assigned_to",
     "document_disputed",
     "document_get_for_user",
+    "document_label_choices",
+    "document_label_ids",
     "document_list_for_user",
     "document_queue_for_user",
     "document_reviewed",
@@ -211,6 +220,9 @@ __all__ = [
     "import_job_list",
     "import_job_recent",
     "label_get",
+    "label_group_get",
+    "label_group_list",
+    "label_groups_of",
     "label_list",
     "label_usage",
     "membership_list",

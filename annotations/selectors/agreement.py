@@ -3,7 +3,7 @@
 The maths is ``annotations.agreement``'s (pure, over plain tuples); this module only reads.
 One reader for the agreement figures (``AnnotatorWork`` per author), the review queue's
 items (``annotations.items``, per author) and the stored rows' fingerprint (each submitted
-annotation's id and version). A fixed number of queries (five) whatever the project's size,
+annotation's id and version). A fixed number of queries (six) whatever the project's size,
 filtered by joins rather than lists of ids (or by the documents asked for).
 """
 
@@ -22,6 +22,7 @@ from annotations.models import (
     AnnotationStatus,
     Document,
     DocumentAgreement,
+    DocumentLabel,
     LabelKind,
     Project,
     ProjectAgreement,
@@ -48,8 +49,8 @@ def document_work(
 ) -> dict[int, DocumentWork]:
     """Return each document's submitted work (all the project's, or those documents').
 
-    Five queries (annotations, spans, stances, relations, texts of documents with two
-    annotations or more).
+    Six queries (annotations, spans, stances, relations, document labels, texts of documents
+    with two annotations or more).
     """
     scope: dict[str, object] = {"document__project": project, **SUBMITTED}
     if document_ids is not None:
@@ -70,6 +71,7 @@ def document_work(
     _read_spans(Span.objects.filter(**joined), owner)
     _read_stances(Stance.objects.filter(**joined), owner)
     _read_relations(Relation.objects.filter(**joined), owner)
+    _read_document_labels(DocumentLabel.objects.filter(**joined), owner)
     compared = [pk for pk, work in documents.items() if len(work.works) >= 2]
     texts = Document.objects.filter(pk__in=compared) if document_ids is not None else None
     if texts is None:
@@ -172,6 +174,23 @@ def _read_relations(relations, owner: dict[int, tuple[DocumentWork, str]]) -> No
         relation = items.relation_item(label=label, source=tuple(ends[:3]), target=tuple(ends[3:]))
         work.works[username].relations.append(relation)
         work.items[username].add(relation)
+
+
+def _read_document_labels(rows, owner: dict[int, tuple[DocumentWork, str]]) -> None:
+    """Each annotation's document labels, by group name. Every annotator of a document gets
+    every group any of them used (``()`` for none): giving no label of it is a judgement."""
+    used: dict[int, tuple[DocumentWork, set[str]]] = {}
+    for annotation_id, group, label in rows.order_by("label__name").values_list(
+        "annotation_id", "label__group__name", "label__name"
+    ):
+        work, username = owner[annotation_id]
+        labels = work.works[username].document_labels
+        labels[group] = (*labels.get(group, ()), label)
+        used.setdefault(id(work), (work, set()))[1].add(group)
+    for work, groups in used.values():
+        for annotator in work.works.values():
+            for group in groups:
+                annotator.document_labels.setdefault(group, ())
 
 
 def _offsets(start: int | None, end: int | None) -> items.Offsets | None:

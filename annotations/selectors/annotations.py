@@ -81,7 +81,8 @@ def annotation_get_for_user(
 ) -> Annotation | None:
     """Return an annotation the user may read (with ``caller_role`` and author), or None.
 
-    ``with_content`` prefetches its spans, stances and relations with their labels and targets.
+    ``with_content`` prefetches its spans, stances and relations with their labels and targets,
+    and its document labels.
     """
     if annotation_id not in INT64 or user.pk is None:
         return None
@@ -99,6 +100,7 @@ def annotation_get_for_user(
             Prefetch("spans", Span.objects.select_related("label")),
             Prefetch("stances", Stance.objects.select_related("target", "label")),
             Prefetch("relations", Relation.objects.select_related("label").order_by("id")),
+            "document_labels",
         )
     return annotation
 

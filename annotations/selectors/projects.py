@@ -18,6 +18,7 @@ from annotations.models import (
     AnnotationKind,
     Document,
     Label,
+    LabelGroup,
     Membership,
     Project,
     Span,
@@ -67,6 +68,18 @@ def label_get(*, project_id: int, label_id: int) -> Label | None:
     if label_id not in INT64:
         return None
     return hotpath.label_of_project(project_id=project_id, label_id=label_id)
+
+
+def label_group_list(*, project: Project) -> QuerySet[LabelGroup]:
+    """Return the project's label groups, in their order above the text."""
+    return LabelGroup.objects.filter(project=project)
+
+
+def label_group_get(*, project: Project, group_id: int) -> LabelGroup | None:
+    """Return the project's label group with this id, or None (also for another project's)."""
+    if group_id not in INT64:
+        return None
+    return LabelGroup.objects.filter(project=project, pk=group_id).first()
 
 
 def target_list(*, project: Project) -> QuerySet[StanceTarget]:

@@ -17,8 +17,17 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db import transaction
 
+from annotations import selectors
 from annotations.errors import InvalidInput
-from annotations.models import Annotation, AnnotationEvent, EventAction, Relation, Span, Stance
+from annotations.models import (
+    Annotation,
+    AnnotationEvent,
+    EventAction,
+    Label,
+    Relation,
+    Span,
+    Stance,
+)
 from annotations.services import annotating
 from annotations.services.changelog import annotation_change_record
 
@@ -216,7 +225,7 @@ def _undo_stance_deleted(
 def _undo_content_replaced(
     event: AnnotationEvent, annotation: Annotation, actor: User | None
 ) -> None:
-    current = {
+    current: dict[str, list[Any]] = {
         "spans": sorted(
             (_span_state(span) | {"id": span.pk} for span in annotation.spans.all()),
             key=lambda state: state["id"],
@@ -232,7 +241,7 @@ def _undo_content_replaced(
     }
     before, after = event.before, event.after
     assert before is not None and after is not None  # a replace records both
-    recorded = {
+    recorded: dict[str, list[Any]] = {
         "spans": sorted(
             (_pick(span, SPAN_FIELDS) | {"id": span["id"]} for span in after["spans"]),
             key=lambda state: state["id"],
@@ -247,6 +256,9 @@ def _undo_content_replaced(
             key=lambda state: state["id"],
         ),
     }
+    if "document_labels" in after:
+        current["document_labels"] = selectors.document_label_ids(annotation=annotation)
+        recorded["document_labels"] = after["document_labels"]
     if current != recorded:
         raise _changed_since(annotation)
     position = {span["id"]: index for index, span in enumerate(before["spans"])}
@@ -279,8 +291,31 @@ def _undo_content_replaced(
         }
         for relation in before.get("relations", [])
     ]
+    labels = None
+    if "document_labels" in before:
+        names = dict(
+            Label.objects.filter(pk__in=before["document_labels"]).values_list("pk", "name")
+        )
+        labels = [names.get(pk, pk) for pk in before["document_labels"]]
     annotating.annotation_replace_content(
-        annotation=annotation, spans=spans, stances=stances, relations=relations, actor=actor
+        annotation=annotation,
+        spans=spans,
+        stances=stances,
+        relations=relations,
+        actor=actor,
+        document_labels=labels,
+    )
+
+
+def _undo_document_labels_changed(
+    event: AnnotationEvent, annotation: Annotation, actor: User | None
+) -> None:
+    before, after = event.before, event.after
+    assert before is not None and after is not None  # a change of the set records both
+    if selectors.document_label_ids(annotation=annotation) != after["labels"]:
+        raise _changed_since(annotation)
+    annotating.annotation_set_document_labels(
+        annotation=annotation, labels=before["labels"], actor=actor
     )
 
 
@@ -295,4 +330,5 @@ _UNDO: dict[str, Callable[[AnnotationEvent, Annotation, User | None], None]] = {
     EventAction.RELATION_CHANGED: _undo_relation_changed,
     EventAction.RELATION_DELETED: _undo_relation_deleted,
     EventAction.CONTENT_REPLACED: _undo_content_replaced,
+    EventAction.DOCUMENT_LABELS_CHANGED: _undo_document_labels_changed,
 }

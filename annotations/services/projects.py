@@ -19,6 +19,7 @@ from annotations.models import (
     Annotation,
     Document,
     Label,
+    LabelGroup,
     LabelKind,
     Membership,
     Project,
@@ -28,6 +29,7 @@ from annotations.models import (
 from annotations.services import agreement
 from annotations.services.guidelines import guidelines_record
 from annotations.text import bidi_control_error
+from annotations.wording import with_article
 
 NAME_REQUIRED = "A name is required."
 NAME_TOO_LONG = "A name has at most {limit} characters."
@@ -61,6 +63,16 @@ SHORTCUT_RESERVED = (
     "'{shortcut}' is already a key of the annotate and review pages ({meaning}); choose "
     "another (these are taken, in either case: {reserved})."
 )
+GROUP_REQUIRED = (
+    "A document label is chosen in a label group: give its group (create one under "
+    "Document label groups first)."
+)
+GROUP_ONLY_DOCUMENT = "Only document labels belong to a label group; this is {a_kind} label."
+GROUP_NOT_IN_PROJECT = "Label group {value} is not a label group of this project."
+LABEL_GIVEN_TO_DOCUMENTS = (
+    "Label {name} is given to {count} document(s) (gold and predictions included); it cannot "
+    "be deleted or change its kind while it is. Rename it, or take it off those first."
+)
 TARGET_NAME_TAKEN = "This project already has a stance target named '{name}'."
 LABEL_IN_USE = (
     "Label {name} is used by {spans} span(s) and {stances} stance(s) (predictions and gold "
@@ -90,7 +102,7 @@ PROJECT_SETTINGS = (
     "citation",
 )
 PROJECT_FIELDS = frozenset(PROJECT_SETTINGS)
-LABEL_FIELDS = frozenset({"name", "kind", "color", "shortcut", "description"})
+LABEL_FIELDS = frozenset({"name", "kind", "color", "shortcut", "description", "group"})
 TARGET_FIELDS = frozenset({"name", "description"})
 
 COLOR_RE = re.compile(r"#[0-9a-fA-F]{6}")
@@ -317,8 +329,12 @@ def label_create(
     color: str | None = None,
     shortcut: str = "",
     description: str = "",
+    group: LabelGroup | int | None = None,
 ) -> Label:
-    """Add a label to the project; without a colour it gets one the project does not use."""
+    """Add a label to the project; without a colour it gets one the project does not use.
+
+    A document label names its ``group`` (a LabelGroup of the project, or its id).
+    """
     with transaction.atomic():
         _lock(project.pk)
         label = Label(
@@ -329,7 +345,8 @@ def label_create(
             shortcut=shortcut,
             description=description,
         )
-        _raise_if(label_errors(label))
+        errors = _group_set(label, group)
+        _raise_if(label_errors(label) | errors)
         label.save()
     return label
 
@@ -345,9 +362,13 @@ def label_update(*, label: Label, **fields: Any) -> Label:
         renamed = "name" in fields and fields["name"] != label.name
         if "color" in fields:
             fields["color"] = _lower(fields["color"])
+        group_errors = {}
+        if "group" in fields:
+            group_errors = _group_set(label, fields.pop("group"))
+            fields["group_id"] = label.group_id
         for field, value in fields.items():
             setattr(label, field, value)
-        _raise_if(label_errors(label))
+        _raise_if(label_errors(label) | group_errors)
         if fields:
             label.save(update_fields=list(fields))
         if renamed:
@@ -371,6 +392,8 @@ def label_errors(label: Label) -> dict[str, list[str]]:
         errors["kind"] = [LABEL_KIND_INVALID.format(kind=label.kind, choices=choices)]
     elif label.pk is not None:
         errors.update(_kind_change_errors(label))
+    if "group" not in errors:
+        errors.update(_group_errors(label))
     if not isinstance(label.color, str) or not COLOR_RE.fullmatch(label.color):
         errors["color"] = [COLOR_INVALID.format(color=label.color)]
     shortcut = label.shortcut
@@ -403,6 +426,10 @@ def label_delete(*, label: Label) -> None:
         if spans or stances:
             message = LABEL_IN_USE.format(name=label.name, spans=spans, stances=stances)
             raise InvalidInput({"label": [message]})
+        given = label.document_labels.count()
+        if given:
+            message = LABEL_GIVEN_TO_DOCUMENTS.format(name=label.name, count=given)
+            raise InvalidInput({"label": [message]})
         label.delete()
 
 
@@ -415,6 +442,34 @@ def _kind_change_errors(label: Label) -> dict[str, list[str]]:
     count = label.spans.count() + label.stances.count()
     if count:
         return {"kind": [LABEL_KIND_IN_USE.format(name=label.name, count=count)]}
+    given = label.document_labels.count()
+    if given:
+        return {"kind": [LABEL_GIVEN_TO_DOCUMENTS.format(name=label.name, count=given)]}
+    return {}
+
+
+def _group_set(label: Label, group: object) -> dict[str, list[str]]:
+    """Point the label at ``group`` (a LabelGroup, its id, or None), looked up in its project."""
+    if group is None:
+        label.group = None
+        return {}
+    pk = group.pk if isinstance(group, LabelGroup) else group
+    found = None
+    if type(pk) is int and label.project_id is not None:
+        found = LabelGroup.objects.filter(project_id=label.project_id, pk=pk).first()
+    if found is None:
+        label.group = None
+        return {"group": [GROUP_NOT_IN_PROJECT.format(value=pk)]}
+    label.group = found
+    return {}
+
+
+def _group_errors(label: Label) -> dict[str, list[str]]:
+    # The database refuses both (annotations_label_group_iff_document): said here first.
+    if label.kind == LabelKind.DOCUMENT and label.group_id is None:
+        return {"group": [GROUP_REQUIRED]}
+    if label.kind != LabelKind.DOCUMENT and label.group_id is not None:
+        return {"group": [GROUP_ONLY_DOCUMENT.format(a_kind=with_article(label.kind))]}
     return {}
 
 

@@ -27,6 +27,8 @@ from annotations.views.review import document_review, project_review
 from annotations.views.settings import (
     project_label_add,
     project_label_change,
+    project_label_group_add,
+    project_label_group_change,
     project_new,
     project_settings,
     project_target_add,
@@ -46,6 +48,8 @@ __all__ = [
     "project_import",
     "project_label_add",
     "project_label_change",
+    "project_label_group_add",
+    "project_label_group_change",
     "project_labels_css",
     "project_member_add",
     "project_member_change",

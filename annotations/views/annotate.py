@@ -24,7 +24,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
 from annotations import rules, selectors
-from annotations.api.serializers import AnnotationOutput, LabelOutput, TargetOutput
+from annotations.api.serializers import (
+    AnnotationOutput,
+    LabelGroupOutput,
+    LabelOutput,
+    TargetOutput,
+)
 from annotations.models import Annotation, AnnotationKind, AnnotationStatus, Document, Project
 from annotations.services.queue import OpenLimitReached, document_assign_next, document_start
 from annotations.views.base import NOT_FOUND, AuthenticatedHttpRequest, member_project
@@ -80,12 +85,16 @@ def document_annotate(request: AuthenticatedHttpRequest, document_id: int) -> Ht
             {
                 **AnnotationOutput(annotation).data,
                 **selectors.annotation_content_compact(annotation=annotation),
+                "document_labels": selectors.document_label_ids(annotation=annotation),
             }
             if annotation is not None
             else _not_started(document)
         ),
         "labels": LabelOutput(labels, many=True).data,
         "targets": TargetOutput(targets, many=True).data,
+        "label_groups": LabelGroupOutput(
+            selectors.label_group_list(project=project), many=True
+        ).data,
     }
     context = {
         "project": project,
@@ -157,6 +166,7 @@ def _not_started(document: Document) -> dict[str, Any]:
         "version": 0,
         "spans": [],
         "stances": [],
+        "document_labels": [],
     }
 
 

@@ -11,7 +11,12 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from annotations import rules, selectors, units
-from annotations.api.serializers import AnnotationDetailOutput, LabelOutput, TargetOutput
+from annotations.api.serializers import (
+    AnnotationDetailOutput,
+    LabelGroupOutput,
+    LabelOutput,
+    TargetOutput,
+)
 from annotations.forms import ReviewQueueFilter
 from annotations.models import AnnotationKind, AnnotationStatus
 from annotations.services import agreement as agreement_services
@@ -43,6 +48,9 @@ def document_review(request: AuthenticatedHttpRequest, document_id: int) -> Http
         "gold": None if gold is None else AnnotationDetailOutput(gold).data,
         "labels": LabelOutput(labels, many=True).data,
         "targets": TargetOutput(targets, many=True).data,
+        "label_groups": LabelGroupOutput(
+            selectors.label_group_list(project=project), many=True
+        ).data,
     }
     context = {
         "project": project,

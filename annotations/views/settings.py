@@ -20,8 +20,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from annotations import selectors
 from annotations.errors import InvalidInput
-from annotations.forms import LabelForm, ProjectForm, TargetForm
-from annotations.models import Label, Project, StanceTarget
+from annotations.forms import LabelForm, LabelGroupForm, ProjectForm, TargetForm
+from annotations.models import Label, LabelGroup, Project, StanceTarget
+from annotations.services import labelgroups as group_services
 from annotations.services import projects as project_services
 from annotations.views.base import (
     NOT_FOUND,
@@ -36,9 +37,11 @@ PROJECT_CREATED = "Project {name} created: you are its manager. Add labels and t
 SAVED = "{name} saved."
 LABEL_DELETED = "Label {name} deleted."
 TARGET_DELETED = "Stance target {name} deleted."
+GROUP_DELETED = "Label group {name} deleted."
 PROJECT_FIELDS = tuple(ProjectForm.base_fields)
 LABEL_FIELDS = tuple(LabelForm.base_fields)
 TARGET_FIELDS = tuple(TargetForm.base_fields)
+GROUP_FIELDS = tuple(LabelGroupForm.base_fields)
 
 
 @login_required
@@ -88,7 +91,7 @@ def project_settings(request: AuthenticatedHttpRequest, project_id: int) -> Http
 def project_label_add(request: AuthenticatedHttpRequest, project_id: int) -> HttpResponse:
     """Add a label: name, kind, colour (optional), key and description."""
     project = managed_project(request, project_id)
-    form = LabelForm(request.POST, prefix="label")
+    form = LabelForm(request.POST, prefix="label", groups=_group_choices(project))
     if form.is_valid():
         fields = form.cleaned_data | {"color": form.cleaned_data["color"] or None}
         if saved(form, project_services.label_create, project=project, **fields):
@@ -106,7 +109,10 @@ def project_label_change(
     project = managed_project(request, project_id)
     label = _own(selectors.label_list(project=project), label_id)
     form = LabelForm(
-        request.POST, prefix=f"label-{label.pk}", initial=_initial(label, LABEL_FIELDS)
+        request.POST,
+        prefix=f"label-{label.pk}",
+        initial=_initial(label, LABEL_FIELDS),
+        groups=_group_choices(project),
     )
     answer = _change_or_delete(
         request,
@@ -119,6 +125,41 @@ def project_label_change(
     if answer:
         return _back_to(project, "labels")
     return _render_settings(request, project, label_forms={label.pk: form}, status=400)
+
+
+@login_required
+@require_POST
+def project_label_group_add(request: AuthenticatedHttpRequest, project_id: int) -> HttpResponse:
+    """Add a label group: a name, one or any number of labels, required or not, its order."""
+    project = managed_project(request, project_id)
+    form = LabelGroupForm(request.POST, prefix="group")
+    create = group_services.label_group_create
+    if form.is_valid() and saved(form, create, project=project, **form.cleaned_data):
+        messages.success(request, SAVED.format(name=form.cleaned_data["name"]))
+        return _back_to(project, "label-groups")
+    return _render_settings(request, project, group_form=form, status=400)
+
+
+@login_required
+@require_POST
+def project_label_group_change(
+    request: AuthenticatedHttpRequest, project_id: int, group_id: int
+) -> HttpResponse:
+    """Change a label group's fields, or delete it ("delete") when no label is in it."""
+    project = managed_project(request, project_id)
+    group = _own(selectors.label_group_list(project=project), group_id)
+    prefix = f"group-{group.pk}"
+    form = LabelGroupForm(request.POST, prefix=prefix, initial=_initial(group, GROUP_FIELDS))
+    answer = _change_or_delete(
+        request,
+        form,
+        delete=partial(group_services.label_group_delete, group=group),
+        update=partial(group_services.label_group_update, group=group),
+        deleted=GROUP_DELETED.format(name=group.name),
+    )
+    if answer:
+        return _back_to(project, "label-groups")
+    return _render_settings(request, project, group_forms={group.pk: form}, status=400)
 
 
 @login_required
@@ -158,7 +199,7 @@ def project_target_change(
 
 def _change_or_delete(
     request: AuthenticatedHttpRequest,
-    form: LabelForm | TargetForm,
+    form: LabelForm | TargetForm | LabelGroupForm,
     *,
     delete: Callable[[], None],
     update: Callable[..., object],
@@ -193,12 +234,20 @@ def _render_settings(
     label_forms: dict[int, LabelForm] | None = None,
     target_form: TargetForm | None = None,
     target_forms: dict[int, TargetForm] | None = None,
+    group_form: LabelGroupForm | None = None,
+    group_forms: dict[int, LabelGroupForm] | None = None,
     status: int = 200,
 ) -> HttpResponse:
+    groups = list(selectors.label_group_list(project=project))
+    choices = [(group.pk, group.name) for group in groups]
+    for group in groups:
+        group.form = (group_forms or {}).get(group.pk) or LabelGroupForm(  # type: ignore[attr-defined]
+            prefix=f"group-{group.pk}", initial=_initial(group, GROUP_FIELDS)
+        )
     labels = list(selectors.label_list(project=project))
     for label in labels:
         label.form = (label_forms or {}).get(label.pk) or LabelForm(  # type: ignore[attr-defined]
-            prefix=f"label-{label.pk}", initial=_initial(label, LABEL_FIELDS)
+            prefix=f"label-{label.pk}", initial=_initial(label, LABEL_FIELDS), groups=choices
         )
     targets = list(selectors.target_list(project=project))
     for target in targets:
@@ -210,7 +259,9 @@ def _render_settings(
         "project_form": project_form or ProjectForm(initial=_initial(project, PROJECT_FIELDS)),
         "preview": preview,
         "labels": labels,
-        "label_form": label_form or LabelForm(prefix="label"),
+        "label_form": label_form or LabelForm(prefix="label", groups=choices),
+        "groups": groups,
+        "group_form": group_form or LabelGroupForm(prefix="group"),
         "targets": targets,
         "target_form": target_form or TargetForm(prefix="target"),
         "reserved_keys": " ".join(sorted(project_services.RESERVED_SHORTCUTS)),
@@ -218,11 +269,19 @@ def _render_settings(
     return render(request, "annotations/settings.html", context, status=status)
 
 
-def _initial(obj: Project | Label | StanceTarget, fields: tuple[str, ...]) -> dict:
-    initial = {name: getattr(obj, name) for name in fields}
-    if "allow_overlap" in initial:
-        initial["allow_overlap"] = "yes" if initial["allow_overlap"] else "no"
+def _initial(obj: Project | Label | StanceTarget | LabelGroup, fields: tuple[str, ...]) -> dict:
+    initial = {name: getattr(obj, name) for name in fields if name != "group"}
+    if "group" in fields:
+        initial["group"] = getattr(obj, "group_id", None)
+    # Yes/no choices, as the forms' TypedChoiceFields show them.
+    for name in ("allow_overlap", "multiple", "required"):
+        if name in initial:
+            initial[name] = "yes" if initial[name] else "no"
     return initial
+
+
+def _group_choices(project: Project) -> list[tuple[int, str]]:
+    return [(group.pk, group.name) for group in selectors.label_group_list(project=project)]
 
 
 def _own(queryset, pk: int):

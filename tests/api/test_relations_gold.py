@@ -190,7 +190,12 @@ def test_accept_agreed_adds_agreed_relations_and_keeps_golds_own(team):
 
     response = client.post(f"/api/documents/{document.pk}/gold/agreed/", {}, format="json")
     assert response.status_code == 200, response.json()
-    assert response.json()["added"] == {"spans": 0, "stances": 0, "relations": 1}
+    assert response.json()["added"] == {
+        "spans": 0,
+        "stances": 0,
+        "relations": 1,
+        "document_labels": 0,
+    }
     assert _gold_relations(gold.pk) == {
         ("located_in", "Keita", "Bamako"),
         ("met", "Bamako", "Keita"),

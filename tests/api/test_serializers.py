@@ -8,10 +8,10 @@ from rest_framework import serializers
 
 from annotations import selectors
 from annotations.api import serializers as outputs
-from annotations.models import Membership
-from annotations.services.annotating import AnnotationContent
+from annotations.models import DocumentLabel, LabelGroup, Membership
+from annotations.services.annotating import AnnotationContent, DocumentLabels
 from annotations.services.projects import project_update
-from tests.factories import AnnotationFactory, RelationFactory, SpanFactory
+from tests.factories import AnnotationFactory, LabelFactory, RelationFactory, SpanFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -35,6 +35,12 @@ def test_every_output_class_renders_exactly_as_drf_does(world):
     relation = RelationFactory(
         source=claim, target=world.holder, label__kind="relation", client_id=uuid.uuid4()
     )
+    topic = LabelFactory(
+        project=world.project,
+        kind="document",
+        group=LabelGroup.objects.create(project=world.project, name="Topic", required=True),
+    )
+    DocumentLabel.objects.create(annotation=world.own, label=topic)
     world.own.status = "submitted"
     world.own.submitted_at = timezone.now()
     world.own.save()
@@ -75,7 +81,14 @@ def test_every_output_class_renders_exactly_as_drf_does(world):
                 spans=list(annotation.spans.all()),
                 stances=list(annotation.stances.all()),
                 relations=list(annotation.relations.all()),
+                document_labels=[topic.pk],
             ),
+        ),
+        (outputs.LabelOutput, topic),
+        (outputs.LabelGroupOutput, topic.group),
+        (
+            outputs.DocumentLabelsOutput,
+            DocumentLabels(annotation=annotation, labels=[topic.pk]),
         ),
     ]
     rendered = set()

@@ -12,11 +12,10 @@ as ids, and are always looked up again within the annotation's project or the an
 itself: an id of another project is a field error, never a silent cross-project link.
 
 Modules: ``status`` (get-or-create, submit/skip/reopen), ``spans``, ``stances``,
-``relations``, ``content``
-(the bulk replace and its checks); shared by them: ``locking`` (the preamble), ``rules``
-(annotations.rules read off models and worded as field errors), ``lookups`` (references
-within scope), ``snapshots`` (what events record), ``messages``. Callers import from this
-package, not from the modules.
+``relations``, ``doclabels`` (the document's labels), ``content`` (the bulk replace and its
+checks); shared by them: ``locking`` (the preamble), ``rules`` (annotations.rules read off
+models and worded as field errors), ``lookups`` (references within scope), ``snapshots`` (what
+events record), ``messages``. Callers import from this package, not from the modules.
 """
 
 from annotations.services.annotating.content import (
@@ -28,6 +27,12 @@ from annotations.services.annotating.content import (
     SpanItem,
     StanceItem,
     annotation_replace_content,
+)
+from annotations.services.annotating.doclabels import (
+    DocumentLabels,
+    annotation_set_document_labels,
+    document_labels_check,
+    document_labels_write,
 )
 from annotations.services.annotating.locking import Replay, annotation_lock_for_write, sync
 from annotations.services.annotating.lookups import UNSET, Unset
@@ -45,6 +50,10 @@ from annotations.services.annotating.messages import (
     CLIENT_ID_DUPLICATE,
     CLIENT_ID_INVALID,
     CLIENT_ID_REUSED,
+    DOCUMENT_LABEL_KIND,
+    DOCUMENT_LABEL_REPEATED,
+    GROUP_REQUIRED_EMPTY,
+    GROUP_SINGLE_CHOICE,
     HOLDER_NOT_ENTITY,
     INDEX_INVALID,
     LABEL_NAME_NOT_IN_PROJECT,
@@ -117,6 +126,10 @@ __all__ = [
     "CLIENT_ID_DUPLICATE",
     "CLIENT_ID_INVALID",
     "CLIENT_ID_REUSED",
+    "DOCUMENT_LABEL_KIND",
+    "DOCUMENT_LABEL_REPEATED",
+    "GROUP_REQUIRED_EMPTY",
+    "GROUP_SINGLE_CHOICE",
     "HOLDER_NOT_ENTITY",
     "INDEX_INVALID",
     "LABEL_NAME_NOT_IN_PROJECT",
@@ -164,6 +177,7 @@ __all__ = [
     "UNSET",
     "VERSION_INVALID",
     "AnnotationContent",
+    "DocumentLabels",
     "Errors",
     "RelationItem",
     "Replay",
@@ -174,7 +188,10 @@ __all__ = [
     "annotation_get_or_create",
     "annotation_lock_for_write",
     "annotation_replace_content",
+    "annotation_set_document_labels",
     "annotation_set_status",
+    "document_labels_check",
+    "document_labels_write",
     "relation_create",
     "relation_delete",
     "relation_update",

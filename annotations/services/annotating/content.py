@@ -12,10 +12,11 @@ from typing import Any, Required, TypedDict
 from django.contrib.auth.models import User
 from django.db import transaction
 
-from annotations import rules
+from annotations import rules, selectors
 from annotations.errors import InvalidInput
 from annotations.models import (
     Annotation,
+    DocumentLabel,
     EventAction,
     Label,
     Relation,
@@ -23,6 +24,7 @@ from annotations.models import (
     Stance,
     StanceTarget,
 )
+from annotations.services.annotating.doclabels import document_labels_check
 from annotations.services.annotating.locking import annotation_lock_for_write, sync
 from annotations.services.annotating.lookups import parse_client_id, text_or_empty
 from annotations.services.annotating.messages import (
@@ -100,12 +102,16 @@ RELATION_FIELDS: tuple[str, ...] = tuple(RelationItem.__annotations__)
 
 @dataclass(frozen=True)
 class AnnotationContent:
-    """What annotation_replace_content wrote: each kind of item in the order it was given."""
+    """What annotation_replace_content wrote: each kind of item in the order it was given.
+
+    ``document_labels``: the label ids the annotation gives its document afterwards (sorted).
+    """
 
     annotation: Annotation
     spans: list[Span]
     stances: list[Stance]
     relations: list[Relation]
+    document_labels: list[int]
 
 
 @transaction.atomic
@@ -117,12 +123,14 @@ def annotation_replace_content(
     actor: User | None,
     relations: list[RelationItem] | list[dict[str, Any]] | None = None,
     version: int | None = None,
+    document_labels: list[str] | list[Any] | None = None,
 ) -> AnnotationContent:
     """Replace all spans, stances and relations at once; any bad item and nothing is written.
 
     Every item is checked, so a body as parsed from JSON (``dict[str, Any]`` items) may be
     given as it is; code that builds one uses ``SpanItem``, ``StanceItem``, ``RelationItem``.
-    ``relations`` None: none.
+    ``relations`` None: none. ``document_labels`` (names) replaces the document's labels too;
+    None leaves them as they are (and out of the event).
     """
     locked, _ = annotation_lock_for_write(annotation_id=annotation.pk, version=version)
 
@@ -144,17 +152,28 @@ def annotation_replace_content(
     span_labels = _bulk_spans_check(locked, spans, labels, errors)
     _bulk_stances_check(stances, span_labels, labels, targets, errors)
     _bulk_relations_check(relations, span_labels, labels, errors)
+    chosen: list[Label] | None = None
+    if document_labels is not None:
+        chosen = _bulk_document_labels_check(locked, document_labels, errors)
     if errors:
         raise InvalidInput(errors)
 
     old_spans = list(Span.objects.filter(annotation=locked).select_related("label"))
     old_stances = list(Stance.objects.filter(annotation=locked).select_related("target", "label"))
     old_relations = list(Relation.objects.filter(annotation=locked).select_related("label"))
-    before = {
+    before: dict[str, Any] = {
         "spans": [span_json(span) for span in old_spans],
         "stances": [stance_json(stance) for stance in old_stances],
         "relations": [relation_json(relation) for relation in old_relations],
     }
+    after_labels = selectors.document_label_ids(annotation=locked)
+    if chosen is not None:
+        before["document_labels"] = after_labels
+        after_labels = sorted(label.pk for label in chosen)
+        DocumentLabel.objects.filter(annotation=locked).delete()
+        DocumentLabel.objects.bulk_create(
+            DocumentLabel(annotation=locked, label=label) for label in chosen
+        )
     # Stances and relations first: they point at spans, and those links are RESTRICT.
     Relation.objects.filter(annotation=locked).delete()
     Stance.objects.filter(annotation=locked).delete()
@@ -206,20 +225,39 @@ def annotation_replace_content(
     ]
     Relation.objects.bulk_create(new_relations)
 
+    after: dict[str, Any] = {
+        "spans": [span_json(span) for span in new_spans],
+        "stances": [stance_json(stance) for stance in new_stances],
+        "relations": [relation_json(relation) for relation in new_relations],
+    }
+    if chosen is not None:
+        after["document_labels"] = after_labels
     annotation_change_record(
         annotation=locked,
         actor=actor,
         action=EventAction.CONTENT_REPLACED,
         before=before,
-        after={
-            "spans": [span_json(span) for span in new_spans],
-            "stances": [stance_json(stance) for stance in new_stances],
-            "relations": [relation_json(relation) for relation in new_relations],
-        },
+        after=after,
     )
     sync(annotation, locked)
     return AnnotationContent(
-        annotation=locked, spans=new_spans, stances=new_stances, relations=new_relations
+        annotation=locked,
+        spans=new_spans,
+        stances=new_stances,
+        relations=new_relations,
+        document_labels=after_labels,
+    )
+
+
+def _bulk_document_labels_check(locked: Annotation, names: Any, errors: Errors) -> list[Label]:
+    """Check the body's document labels (by name); return them (those that resolve)."""
+    if not isinstance(names, list):
+        add(errors, "document_labels", NOT_A_LIST)
+        return []
+    project_id = locked.document.project_id
+    choices = selectors.document_label_choices(project_id=project_id)
+    return document_labels_check(
+        names, choices, errors, project_id=project_id, path="document_labels", by="name"
     )
 
 

@@ -76,6 +76,12 @@ RELATION_CLIENT_ID_REUSED = (
 )
 ATTRIBUTES_NOT_AN_OBJECT = "Expected an object of attribute values, not {value!r}."
 ATTRIBUTE_UNKNOWN = "Label {label!r} has no attribute {name!r}."
+DOCUMENT_LABEL_KIND = "Label {name!r} is {a_kind} label; a document's labels are document labels."
+DOCUMENT_LABEL_REPEATED = "Label {name!r} is already given at {index}."
+GROUP_SINGLE_CHOICE = (
+    "Label group {group!r} takes one label, not several ({labels}): keep one of them."
+)
+GROUP_REQUIRED_EMPTY = "Label group {group!r} needs a label before the annotation is submitted."
 
 Errors = dict[str, list[str]]
 

@@ -21,6 +21,7 @@ from annotations.models import (
     EventAction,
     Membership,
 )
+from annotations.services.annotating.doclabels import document_labels_missing
 from annotations.services.annotating.locking import annotation_lock_for_write, sync
 from annotations.services.annotating.messages import (
     REOPEN_FORBIDDEN,
@@ -96,6 +97,8 @@ def annotation_set_status(
     if status == AnnotationStatus.IN_PROGRESS:
         _check_may_reopen(locked, actor)
     fields: dict[str, Any] = {"status": status, "submitted_at": None}
+    if status == AnnotationStatus.SUBMITTED and (missing := document_labels_missing(locked)):
+        raise InvalidInput(missing)
     if status == AnnotationStatus.SUBMITTED:
         # Reopening keeps the version it was last submitted under until it is submitted again.
         fields["submitted_at"] = timezone.now()

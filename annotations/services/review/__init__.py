@@ -18,6 +18,7 @@ from annotations.services.review.actions import (
     AcceptResult,
     AgreedResult,
     gold_accept_agreed,
+    gold_accept_document_label,
     gold_accept_relation,
     gold_accept_span,
     gold_accept_stance,
@@ -39,6 +40,11 @@ from annotations.services.review.building import (
     gold_build,
     gold_for,
 )
+from annotations.services.review.doclabels import (
+    DOCUMENT_LABEL,
+    NOT_A_SOURCE_LABEL,
+    SINGLE_CHOICE,
+)
 from annotations.services.review.planning import (
     ATTRIBUTE,
     MINORITY,
@@ -51,11 +57,13 @@ from annotations.services.review.planning import (
 
 __all__ = [
     "ATTRIBUTE",
+    "DOCUMENT_LABEL",
     "GOLD_AS_SOURCE",
     "GOLD_WOULD_CHANGE",
     "MAJORITY",
     "MINORITY",
     "NOT_A_LIST_OF_IDS",
+    "NOT_A_SOURCE_LABEL",
     "NOT_A_SOURCE_RELATION",
     "NOT_A_SOURCE_SPAN",
     "NOT_A_SOURCE_STANCE",
@@ -66,6 +74,7 @@ __all__ = [
     "ONE_SOURCE",
     "OVERLAP",
     "REPLACE_TO_CONFIRM",
+    "SINGLE_CHOICE",
     "SPAN_LEFT_OUT",
     "STALE_GOLD",
     "STRATEGY_UNKNOWN",
@@ -78,6 +87,7 @@ __all__ = [
     "SpanKey",
     "StanceKey",
     "gold_accept_agreed",
+    "gold_accept_document_label",
     "gold_accept_relation",
     "gold_accept_span",
     "gold_accept_stance",

@@ -47,6 +47,12 @@ from annotations.services.review.building import (
     stance_item_of,
     submitted_sources,
 )
+from annotations.services.review.doclabels import (
+    agreed_additions,
+    gold_give_document_label,
+    gold_labels_of,
+    label_ballots,
+)
 from annotations.services.review.planning import (
     OVERLAP,
     SPAN_LEFT_OUT,
@@ -64,7 +70,7 @@ from annotations.services.review.planning import (
 NOT_A_SOURCE_SPAN = "Span {value} is not a span of another annotation of this document."
 NOT_A_SOURCE_STANCE = "Stance {value} is not a stance of another annotation of this document."
 NOT_A_SOURCE_RELATION = "Relation {value} is not a relation of another annotation of this document."
-ONE_ITEM = "Give exactly one of span, stance or relation (an id)."
+ONE_ITEM = "Give one of span, stance, relation or document_label (an id), not several and not none."
 NO_GOLD = "This document has no gold yet; build or start it first."
 
 
@@ -78,6 +84,7 @@ class AcceptResult:
     stance: Stance | None = None
     relation: Relation | None = None
     replaced: list[dict[str, Any]] = field(default_factory=list)
+    document_label: int | None = None
 
 
 @dataclass
@@ -90,6 +97,7 @@ class AgreedResult:
     added_spans: int = 0
     added_stances: int = 0
     added_relations: int = 0
+    added_document_labels: int = 0
     conflicts: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -218,10 +226,30 @@ def gold_accept_relation(
     return AcceptResult(annotation=gold, created=created, relation=relation, replaced=replaced)
 
 
+def gold_accept_document_label(
+    *,
+    document: Document,
+    label_id: Any,
+    actor: User | None,
+    version: int | None = None,
+) -> AcceptResult:
+    """Give gold a document label another annotation of the document gave.
+
+    In a single-choice group it replaces the label of the group gold had.
+    """
+    with transaction.atomic():
+        gold, created = _gold_locked(document, version)
+        given = gold_give_document_label(
+            document=document, gold=gold, label_id=label_id, actor=actor
+        )
+    gold.refresh_from_db()
+    return AcceptResult(annotation=gold, created=created, document_label=given)
+
+
 def gold_accept_agreed(
     *, document: Document, actor: User | None, version: int | None = None
 ) -> AgreedResult:
-    """Add to gold every span and stance whose place all submitted annotations have.
+    """Add to gold every span, stance and document label all submitted annotations have.
 
     An agreed place goes in with the attributes every annotation gave alike; an attribute
     they differ on is left empty and listed (claimant, check-worthiness, evidence; a stance
@@ -241,13 +269,18 @@ def gold_accept_agreed(
         )
         result.added_relations = _agreed_relations(gold, plan, ballots, len(sources), document)
         result.conflicts = plan.conflicts
-        if result.added_spans or result.added_stances or result.added_relations:
+        have = gold_labels_of(gold)
+        labels, label_conflicts = agreed_additions(label_ballots(sources), len(sources), have)
+        result.conflicts.extend(label_conflicts)
+        result.added_document_labels = len(labels)
+        if result.added_spans or result.added_stances or result.added_relations or labels:
             annotation_replace_content(
                 annotation=gold,
                 spans=plan.spans,
                 stances=plan.stances,
                 relations=plan.relations,
                 actor=actor,
+                document_labels=[*(label.name for label in have), *labels],
             )
     gold.refresh_from_db()
     result.annotation = gold

@@ -7,6 +7,8 @@ Two ways to start gold, after which it is edited like any annotation:
 - from chosen annotations: every place any of them has (the union, one item per place).
 Relations go in the same way, a relation being its label and its two ends' places (label and
 offsets): by majority or union, and only when both its ends are in gold (else a conflict).
+Document labels go in the same way (by majority per label, or the union; see
+``review.doclabels`` for single-choice groups).
 Either way each **attribute** of a place that goes in (a claim's claimant and
 check-worthiness; a stance's value and evidence) takes the value most often given by the
 annotations at that place (not giving one is no vote); a tie leaves it empty. So a span both
@@ -51,6 +53,12 @@ from annotations.models import (
     Stance,
 )
 from annotations.services.annotating import annotation_lock_for_write, annotation_replace_content
+from annotations.services.review.doclabels import (
+    DOCUMENT_LABEL,
+    gold_labels_of,
+    label_ballots,
+    plan_document_labels,
+)
 from annotations.services.review.planning import (
     Ballots,
     Plan,
@@ -129,19 +137,24 @@ def gold_build(
             allow_overlap=document.project.allow_overlap,
             total=total,
         )
+        labels, label_conflicts = plan_document_labels(
+            label_ballots(sources), [a.pk for a in sources], majority=strategy == MAJORITY
+        )
+        plan.conflicts.extend(label_conflicts)
         gold, created = gold_for(document)
         if not created:
             locked, _ = annotation_lock_for_write(
                 annotation_id=gold.pk, version=version, stale=STALE_GOLD
             )
             if strategy == MAJORITY and not replace:
-                _refuse_a_change(locked, plan, document.text)
+                _refuse_a_change(locked, plan, labels, document.text)
         annotation_replace_content(
             annotation=gold,
             spans=plan.spans,
             stances=plan.stances,
             relations=plan.relations,
             actor=actor,
+            document_labels=labels,
         )
         gold.refresh_from_db()
     everyone = [annotation.pk for annotation in sources]
@@ -253,15 +266,16 @@ def offsets_of(span: Span | None) -> items.Offsets | None:
     return None if span is None else (span.start, span.end)
 
 
-def _refuse_a_change(gold: Annotation, plan: Plan, text: str) -> None:
-    """Raise GoldWouldChange when ``plan`` would change what the (locked) gold has."""
+def _refuse_a_change(gold: Annotation, plan: Plan, labels: list[str], text: str) -> None:
+    """Raise GoldWouldChange when ``plan`` (and ``labels``) would change what the gold has."""
     spans = list(Span.objects.filter(annotation=gold).select_related("label", "claimant"))
     stances = list(
         Stance.objects.filter(annotation=gold).select_related(
             "target", "label", "holder", "evidence"
         )
     )
-    if not spans and not stances:
+    have = sorted(label.name for label in gold_labels_of(gold))
+    if not spans and not stances and not have:
         return  # nothing a reviewer could lose
     relations = list(relations_of(Relation.objects.filter(annotation=gold)))
     now: Counter[items.Item | items.RelationItem] = Counter(
@@ -272,12 +286,14 @@ def _refuse_a_change(gold: Annotation, plan: Plan, text: str) -> None:
         ]
     )
     planned = Counter(planned_items(plan))
-    if now == planned:
+    if now == planned and have == labels:
         return
     raise GoldWouldChange(
         current_version=gold.version,
-        removed=[item_json(item, text) for item in (now - planned).elements()],
-        added=[item_json(item, text) for item in (planned - now).elements()],
+        removed=[item_json(item, text) for item in (now - planned).elements()]
+        + [{"kind": DOCUMENT_LABEL, "label": name} for name in have if name not in labels],
+        added=[item_json(item, text) for item in (planned - now).elements()]
+        + [{"kind": DOCUMENT_LABEL, "label": name} for name in labels if name not in have],
     )
 
 

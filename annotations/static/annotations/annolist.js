@@ -380,6 +380,20 @@ function describeSpan(span, label, claimant) {
   };
 }
 
+/** A document label as a list entry ("document" kind: keyed by the label, one per label). */
+export function documentLabelEntry(id, labels) {
+  return { key: `doclabel-${id}`, kind: "document", label: labels.has(id) ? id : null, source: { label: id } };
+}
+
+function describeDocumentLabel(label, bar) {
+  const group = label && bar?.groups.find((g) => g.id === label.group);
+  return {
+    caption: "Whole document",
+    detail: group ? group.name : "",
+    tip: `${label ? label.name : "?"}: a label of the whole document`,
+  };
+}
+
 function describeStance(stance, label, target, holder, evidence) {
   return {
     caption: target ? target.name : "?",
@@ -441,6 +455,7 @@ export class AnnotatorListing {
       (a, b) => (order.get(a.target) ?? Infinity) - (order.get(b.target) ?? Infinity),
     );
     for (const stance of stances) entries.push({ key: stance.key, kind: "stance", label: stance.label, source: stance });
+    for (const id of this.store.documentLabels) entries.push(documentLabelEntry(id, this.labels));
     return entries;
   }
 
@@ -465,6 +480,7 @@ export class AnnotatorListing {
         const label = this.labels.get(entry.label);
         const item = entry.source;
         if (entry.kind === "span") return describeSpan(item, label, item.claimant ? spans.get(item.claimant) : null);
+        if (entry.kind === "document") return describeDocumentLabel(label, this.documentLabelBar);
         return describeStance(item, label, targets.get(item.target), spans.get(item.holder), spans.get(item.evidence));
       },
       choose: (entry) => this.chooseListed(entry),
@@ -478,6 +494,10 @@ export class AnnotatorListing {
 
   /** An entry of the list chosen: select it (or pick it as claimant or holder), show it in the text. */
   chooseListed(entry) {
+    if (entry.kind === "document") {
+      this.documentLabelBar.buttons.get(entry.label)?.focus();
+      return;
+    }
     if (entry.kind === "span") {
       if (this.picking) {
         this.picked(entry.key);
@@ -514,6 +534,7 @@ export class LaneListing {
       lane.stances.forEach((stance) =>
         entries.push({ key: `${lane.id}-stance-${stance.id}`, kind: "stance", label: stance.label, source: stance }),
       );
+      for (const id of lane.documentLabels) entries.push(documentLabelEntry(id, this.labels));
     }
     this.list.show({
       title: lane ? `${lane.author}'s annotations` : "Gold annotations",
@@ -524,9 +545,14 @@ export class LaneListing {
         const label = this.labels.get(entry.label);
         const item = entry.source;
         if (entry.kind === "span") return describeSpan(item, label, lane.byId.get(item.claimant));
+        if (entry.kind === "document") return describeDocumentLabel(label, this.documentLabelBar);
         return describeStance(item, label, this.targets.get(item.target), item.holderSpan, item.evidenceSpan);
       },
       choose: (entry) => {
+        if (entry.kind === "document") {
+          this.documentLabelBar.buttons.get(entry.label)?.focus();
+          return;
+        }
         const key = entry.kind === "span" ? entry.key : (entry.source.evidenceSpan || entry.source.holderSpan)?.key;
         if (!key) {
           document.getElementById(`accept-stance-${entry.source.id}`)?.scrollIntoView({ block: "nearest" });

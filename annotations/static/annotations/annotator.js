@@ -8,12 +8,14 @@
 // This module owns the Annotator's state, drawing, and changes (apply, undo, save, submit).
 // Its other methods are in modules of their own, mixed in below: spans.js (creating,
 // relabelling, deleting, selecting spans), claims.js (claimant, check-worthiness),
-// stances.js (stance rows), annotatorinput.js (clicks and keys, by the map in keys.js).
+// stances.js (stance rows), doclabels.js (the document's labels above the text),
+// annotatorinput.js (clicks and keys, by the map in keys.js).
 
 import { AnnotationList, AnnotatorListing } from "./annolist.js";
 import { api } from "./api.js";
 import { AnnotatorInput } from "./annotatorinput.js";
 import { ClaimEditing } from "./claims.js";
+import { DocumentLabelBar, DocumentLabelEditing } from "./doclabels.js";
 import { openHelp, renderHelp } from "./help.js";
 import { mixMethods } from "./mixin.js";
 import { MessageBar, ask, askConflict, showSaveState } from "./notices.js";
@@ -58,7 +60,8 @@ export class Annotator {
    *   (false: keys, clicks and drawing the text are left to the page), `classesOf(key)`
    *   (extra classes for a span), `onRender()` and `onSaved()` (after a redraw, after the
    *   save queue empties), `list` (the page's AnnotationList, annolist.js, drawn while
-   *   enabled; by default one in #annotation-list-panel)
+   *   enabled; by default one in #annotation-list-panel), `documentLabelBar` (a
+   *   DocumentLabelBar to share, doclabels.js)
    */
   constructor(root, payload, options = {}) {
     this.root = root;
@@ -110,6 +113,14 @@ export class Annotator {
       checkworthy: [...document.querySelectorAll("[data-checkworthy]")],
     };
     this.stanceContainer = document.getElementById("stance-targets");
+    this.documentLabelBar =
+      options.documentLabelBar ||
+      new DocumentLabelBar(
+        document.getElementById("document-labels"),
+        payload.label_groups || [],
+        payload.labels,
+        (labelId) => this.toggleDocumentLabel(labelId),
+      );
 
     this.queue = new SaveQueue(
       this.store,
@@ -220,6 +231,7 @@ export class Annotator {
       };
     });
     if (this.enabled) this.view.render(spans, (key) => this.classesOf(key));
+    this.renderDocumentLabels();
     this.renderPanels();
     this.showList();
     this.options.onRender?.();
@@ -419,6 +431,7 @@ export class Annotator {
       ".label-button, #delete-button, #claimant-select, #claimant-pick, #claimant-text, [data-checkworthy]",
     );
     for (const control of controls) control.disabled = !editable;
+    this.renderDocumentLabels();
   }
 
   showSaveState(state, error) {
@@ -502,7 +515,15 @@ export class Annotator {
 
 }
 
-mixMethods(Annotator, SpanEditing, ClaimEditing, StanceEditing, AnnotatorInput, AnnotatorListing);
+mixMethods(
+  Annotator,
+  SpanEditing,
+  ClaimEditing,
+  StanceEditing,
+  DocumentLabelEditing,
+  AnnotatorInput,
+  AnnotatorListing,
+);
 
 /** Leave `value` for the next page this tab opens (sayLeftOver reads it). */
 function leaveForNextPage(key, value) {

@@ -142,6 +142,12 @@ export class AnnotatorInput {
       this.evidenceAs(evidenceLabel.id);
       return true;
     }
+    // A document label's key toggles it, whatever is selected (no other label has its key).
+    const documentLabel = this.documentLabelFor(key);
+    if (documentLabel) {
+      this.toggleDocumentLabel(documentLabel.id);
+      return true;
+    }
     const hasText = this.view.selectionRange() !== null;
     const spanLabel = labelFor(this.spanLabels, key);
     if (hasText && spanLabel) {

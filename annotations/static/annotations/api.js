@@ -159,5 +159,9 @@ export const api = {
       undefined,
       timed(options),
     ),
+  setDocumentLabels: (id, body, options) =>
+    request("PUT", `/api/annotations/${id}/document-labels/`, body, timed(options)),
+  acceptDocumentLabel: (documentId, labelId, version) =>
+    request("POST", `/api/documents/${documentId}/gold/accept/`, { document_label: labelId, version }),
   next: (projectId) => request("POST", `/api/projects/${projectId}/next/`),
 };

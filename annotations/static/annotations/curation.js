@@ -7,7 +7,9 @@
 // annotators differ on at the item's place is written on the item ("claimant: ana says …,
 // ben says …"); for a stance, whose holder is part of its place, differing holders on one
 // target are written too. Stances belong to the document, not to a place in it: they are one
-// block of their own, above the first unit. A span sits in the unit where it starts.
+// block of their own, above the first unit; so are the document labels (the "Document" block,
+// first: each annotator's labels of the whole document, marked like items). A span sits in
+// the unit where it starts.
 //
 // Clicking an annotator's item (or Enter on the focused one) puts it into gold through the
 // Review's acceptSpan / acceptStance (gold.js: the API path the lanes use); a gold item opens
@@ -44,6 +46,15 @@ const whenIdle = window.requestIdleCallback || ((callback) => setTimeout(callbac
 
 const offsetsOf = (span) => (span ? [span.start, span.end] : null);
 const quoted = (span) => `“${shorten(span.text, 40)}”`;
+
+/** The key a document label has in the view's counts (it is not an item of items.js). */
+const documentItemKey = (labelId) => `document-label:${labelId}`;
+
+const GOLD_TITLES = {
+  span: "Open it in the Gold lane to edit it",
+  stance: "Stances are edited in the Gold lane's Stances panel",
+  document: "Document labels are changed in the Gold lane, above the text",
+};
 
 /** Where the view's items are agreed on: all annotators, some of them, or only one. */
 export function agreementOf(holders, annotators) {
@@ -88,6 +99,9 @@ export class Curation {
 
   makeBlocks(units) {
     const blocks = [];
+    if (this.review.documentLabelBar?.groups.length) {
+      blocks.push({ kind: "document", name: "Document", start: null, end: null });
+    }
     if (this.review.payload.targets.length) {
       blocks.push({ kind: "stances", name: "Stances", start: null, end: null });
     }
@@ -116,7 +130,11 @@ export class Curation {
   }
 
   stanceBlock() {
-    return this.blocks[0]?.kind === "stances" ? this.blocks[0] : null;
+    return this.blocks.find((block) => block.kind === "stances") || null;
+  }
+
+  documentBlock() {
+    return this.blocks[0]?.kind === "document" ? this.blocks[0] : null;
   }
 
   /** Who has what at each place, and each annotator's stances per target. */
@@ -140,6 +158,19 @@ export class Curation {
 
   assignLaneItems() {
     const stances = this.stanceBlock();
+    const labelsBlock = this.documentBlock();
+    // Who gave each document label (they are not items of items.js: counted here).
+    this.documentTally = new Map();
+    for (const lane of this.review.lanes) {
+      for (const id of lane.documentLabels) {
+        const key = documentItemKey(id);
+        this.documentTally.set(key, (this.documentTally.get(key) || 0) + 1);
+        if (labelsBlock) {
+          const source = { id, label: id };
+          this.addEntry(labelsBlock, lane, { key: `dl${lane.id}-${id}`, lane, source, kind: "document", item: null, itemKey: key });
+        }
+      }
+    }
     for (const lane of this.review.lanes) {
       for (const span of lane.spans) {
         const block = this.blockAt(span.start);
@@ -162,7 +193,8 @@ export class Curation {
   }
 
   addEntry(block, lane, entry) {
-    Object.assign(entry, { item: entry.source.item, itemKey: entry.source.itemKey, block });
+    if (entry.kind !== "document") Object.assign(entry, { item: entry.source.item, itemKey: entry.source.itemKey });
+    entry.block = block;
     if (!block.rows.has(lane.id)) block.rows.set(lane.id, []);
     block.rows.get(lane.id).push(entry);
     this.entries.set(entry.key, entry);
@@ -174,8 +206,8 @@ export class Curation {
   buildSkeleton() {
     const sections = this.blocks.map((block) => {
       const heading =
-        block.kind === "stances"
-          ? el("h3", { className: "cur-unit-name", text: "Stances (whole document)" })
+        block.kind !== "text"
+          ? el("h3", { className: "cur-unit-name", text: block.kind === "stances" ? "Stances (whole document)" : "Document labels (whole document)" })
           : el(
               "h3",
               { className: "cur-unit-name" },
@@ -193,7 +225,7 @@ export class Curation {
         {
           className: `cur-unit cur-${block.kind}`,
           dataset: { unit: String(block.index), ...(block.kind === "text" ? { start: block.start, end: block.end } : {}) },
-          "aria-label": block.kind === "stances" ? "Stances" : `Unit ${block.name}`,
+          "aria-label": block.kind === "text" ? `Unit ${block.name}` : block.name,
         },
         el("header", { className: "cur-unit-head" }, heading, block.summary),
         text,
@@ -251,7 +283,7 @@ export class Curation {
   refresh(force = false) {
     if (!this.review.busy && !this.accepting) this.clearAccepting();
     const store = this.review.annotator?.store;
-    const seen = store ? `${store.id}:${store.version}:${store.spans.size}:${store.stances.size}` : "none";
+    const seen = store ? `${store.id}:${store.version}:${store.spans.size}:${store.stances.size}:${store.documentLabels}` : "none";
     if (!force && seen === this.seen) return;
     this.seen = seen;
     this.goldByBlock = this.groupGold();
@@ -298,6 +330,14 @@ export class Curation {
       if (stanceBlock) put(stanceBlock, entry);
       else keys.add(entry.itemKey);
     }
+    const labelsBlock = this.documentBlock();
+    for (const id of annotator.store.documentLabels) {
+      const entry = { kind: "document", source: { id, label: id, key: `doclabel-${id}` }, item: null, itemKey: documentItemKey(id) };
+      keys.add(entry.itemKey);
+      if (!labelsBlock) continue;
+      if (!byBlock.has(labelsBlock)) byBlock.set(labelsBlock, []);
+      byBlock.get(labelsBlock).push(entry);
+    }
     return byBlock;
   }
 
@@ -313,7 +353,7 @@ export class Curation {
   }
 
   holders(key) {
-    return this.review.tally.get(key)?.size || 0;
+    return this.documentTally?.get(key) ?? (this.review.tally.get(key)?.size || 0);
   }
 
   goldSeenIn(block) {
@@ -360,9 +400,12 @@ export class Curation {
     const inGold = this.goldIndex?.keys.has(entry.itemKey) || false;
     const source = entry.source;
     // What does not change with gold is worked out once per item, on its first drawing.
-    entry.who ??= [...(review.tally.get(entry.itemKey) || new Map()).keys()]
-      .map((id) => review.lanes.find((lane) => lane.id === id)?.author)
-      .join(", ");
+    entry.who ??=
+      entry.kind === "document"
+        ? review.lanes.filter((lane) => lane.documentLabels.includes(source.label)).map((lane) => lane.author).join(", ")
+        : [...(review.tally.get(entry.itemKey) || new Map()).keys()]
+            .map((id) => review.lanes.find((lane) => lane.id === id)?.author)
+            .join(", ");
     entry.differs ??= this.differences(entry);
     const who = entry.who;
     const attributes = { key: entry.key, lane: String(entry.lane.id), agreement, inGold: String(inGold) };
@@ -373,10 +416,12 @@ export class Curation {
         start: String(source.start),
         end: String(source.end),
       });
+    } else if (entry.kind === "document") {
+      Object.assign(attributes, { labelId: String(source.label), label: review.labels.get(source.label)?.name || "?" });
     } else {
       attributes.stanceId = String(source.id);
     }
-    const goldPlace = inGold ? null : this.goldIndex?.places.get(placeKey(entry.item));
+    const goldPlace = inGold || !entry.item ? null : this.goldIndex?.places.get(placeKey(entry.item));
     const chip = el(
       "button",
       {
@@ -404,6 +449,7 @@ export class Curation {
     const holders = this.holders(entry.itemKey);
     const source = entry.source;
     const attributes = { goldKey: source.key };
+    if (entry.kind === "document") attributes.label = review.labels.get(source.label)?.name || "?";
     if (entry.kind === "span") {
       Object.assign(attributes, {
         label: review.labels.get(source.label)?.name || "?",
@@ -419,7 +465,7 @@ export class Curation {
         className: "cur-item cur-gold-item",
         tabindex: "-1",
         dataset: attributes,
-        title: entry.kind === "span" ? "Open it in the Gold lane to edit it" : "Stances are edited in the Gold lane's Stances panel",
+        title: GOLD_TITLES[entry.kind],
       },
       ...this.caption(entry.kind, source, {
         claimant: spans.get(source.claimant),
@@ -438,6 +484,10 @@ export class Curation {
     const review = this.review;
     const label = review.labels.get(source.label);
     const chip = el("span", { className: `chip lbl-${source.label}`, text: label ? label.name : "?" });
+    if (kind === "document") {
+      const group = review.documentLabelBar?.groupOf(source.label);
+      return [chip, el("span", { className: "cur-attrs", text: group?.name || "" })];
+    }
     if (kind === "stance") {
       return [
         el("span", { className: "cur-text" }, el("strong", { text: review.targetName(source.target) }), ": "),
@@ -465,6 +515,7 @@ export class Curation {
    */
   differences(entry) {
     const lines = [];
+    if (entry.kind === "document") return lines;
     const lanes = this.review.lanes;
     const describe = (groups, name, value) => {
       const said = [];
@@ -609,6 +660,7 @@ export class Curation {
       setTimeout(() => {
         this.accepting = false;
         if (entry.kind === "span") this.review.acceptSpan(entry.source);
+        else if (entry.kind === "document") this.review.acceptDocumentLabel(entry.source.label);
         else this.review.acceptStance(entry.source);
       }, 0),
     );

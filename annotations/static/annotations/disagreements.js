@@ -14,6 +14,7 @@ const REASONS = {
   minority: "a minority",
   overlap: "overlaps a better-supported span of its kind",
   span_left_out: "its claimant, holder or evidence was left out",
+  single_choice: "another label of its single-choice group was chosen as often or more",
 };
 
 // How a reviewer reads the attributes items.js names.
@@ -142,6 +143,8 @@ export class Disagreements {
     if (conflict.kind === "span") {
       parts.push(` “${shorten(this.index.slice(conflict.start, conflict.end), 50)}” `);
       parts.push(el("span", { className: "muted small", text: `${conflict.start}–${conflict.end}` }));
+    } else if (conflict.kind === "document_label") {
+      parts.push(` (document, ${conflict.group})`);
     } else {
       parts.push(` on “${conflict.target}”`);
     }
@@ -154,9 +157,11 @@ export class Disagreements {
       const source = lane && this.conflictSource(lane, conflict, label);
       if (!source) continue;
       const accept = el("button", { type: "button", className: "small", text: `Accept ${lane.author}’s` });
-      accept.addEventListener("click", () =>
-        conflict.kind === "span" ? this.acceptSpan(source) : this.acceptStance(source),
-      );
+      accept.addEventListener("click", () => {
+        if (conflict.kind === "span") this.acceptSpan(source);
+        else if (conflict.kind === "document_label") this.acceptDocumentLabel(source.id);
+        else this.acceptStance(source);
+      });
       item.append(accept);
       break;
     }
@@ -197,9 +202,11 @@ export class Disagreements {
       const source = lane && this.placeSource(lane, conflict);
       if (!source) continue;
       const accept = el("button", { type: "button", className: "small", text: `Accept ${lane.author}’s` });
-      accept.addEventListener("click", () =>
-        conflict.kind === "span" ? this.acceptSpan(source) : this.acceptStance(source),
-      );
+      accept.addEventListener("click", () => {
+        if (conflict.kind === "span") this.acceptSpan(source);
+        else if (conflict.kind === "document_label") this.acceptDocumentLabel(source.id);
+        else this.acceptStance(source);
+      });
       item.append(accept);
     }
     return item;
@@ -252,6 +259,7 @@ export class Disagreements {
   /** The lane's span or stance a conflict names: the item the gold build voted on. */
   conflictSource(lane, conflict, label) {
     const offsets = (ref) => (ref ? [ref.start, ref.end] : null);
+    if (conflict.kind === "document_label") return label && lane.documentLabels.includes(label.id) ? label : null;
     if (conflict.kind === "span") {
       const wanted = spanItem({
         label: label?.id,

@@ -21,10 +21,13 @@ const LISTED = 8; // items named in the question before "and N more"
 
 /** The question a rebuild over a changed gold asks, from the server's 409. */
 function replaceQuestion(body, index) {
-  const describe = (item) =>
-    item.kind === "span"
-      ? `${item.label} “${shorten(index.slice(item.start, item.end), 40)}”${item.checkworthy ? ` (${item.checkworthy})` : ""}`
-      : `${item.label} on “${item.target}”`;
+  const describe = (item) => {
+    if (item.kind === "span") {
+      return `${item.label} “${shorten(index.slice(item.start, item.end), 40)}”${item.checkworthy ? ` (${item.checkworthy})` : ""}`;
+    }
+    if (item.kind === "document_label") return `${item.label} (the whole document)`;
+    return `${item.label} on “${item.target}”`;
+  };
   const list = (items) => {
     const named = items.slice(0, LISTED).map((item) => `  – ${describe(item)}`);
     if (items.length > LISTED) named.push(`  – and ${items.length - LISTED} more`);
@@ -44,6 +47,7 @@ export class GoldEditing {
       {
         view: this.view,
         messages: this.messages,
+        documentLabelBar: this.documentLabelBar,
         enabled: this.lane === "gold" && this.viewMode !== "side",
         classesOf: (key) => this.goldClasses(key),
         onRender: () => this.refresh(),
@@ -138,6 +142,15 @@ export class GoldEditing {
     );
   }
 
+  /** Give gold a document label an annotator gave (in a single-choice group: replacing gold's). */
+  acceptDocumentLabel(labelId) {
+    const label = this.labels.get(labelId);
+    this.goldAction(
+      async () => (await api.acceptDocumentLabel(this.documentId, labelId, this.versionBody().version)).data,
+      () => this.say(`Accepted the document label ${label ? label.name : labelId} into gold.`),
+    );
+  }
+
   acceptStance(stance) {
     this.goldAction(
       async () => {
@@ -185,12 +198,12 @@ export class GoldEditing {
         (await request("POST", `/api/documents/${this.documentId}/gold/agreed/`, this.versionBody())).data,
       (data) => {
         this.renderConflicts(data.conflicts, "Agreed, but not added as the annotators had it");
-        const { spans, stances } = data.added;
+        const { spans, stances, document_labels: labels = 0 } = data.added;
         const count = data.conflicts.length;
         const open = count ? ` ${count} item${count === 1 ? "" : "s"} to resolve (listed below).` : "";
         this.say(
-          (spans || stances
-            ? `Added ${spans} agreed span${spans === 1 ? "" : "s"} and ${stances} stance${stances === 1 ? "" : "s"} to gold.`
+          (spans || stances || labels
+            ? `Added ${spans} agreed span${spans === 1 ? "" : "s"}, ${stances} stance${stances === 1 ? "" : "s"} and ${labels} document label${labels === 1 ? "" : "s"} to gold.`
             : "Gold already has every place all annotators agree on.") + open,
         );
       },

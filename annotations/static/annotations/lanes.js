@@ -25,6 +25,7 @@ export class Lanes {
         this.annotator.render();
       } else {
         this.view.render([], () => []);
+        this.renderLaneDocumentLabels();
         this.showLaneList();
       }
     } else {
@@ -82,6 +83,7 @@ export class Lanes {
       if (key === this.selected) names.push("selected");
       return names;
     });
+    this.renderLaneDocumentLabels();
     this.showLaneList();
   }
 

@@ -8,12 +8,13 @@
 // and the captions the panels share. Its other methods are in
 // modules of their own, mixed in below: gold.js (the gold's Annotator and the writes to
 // gold), lanes.js (lanes, tabs, the lane panel), disagreements.js, history.js,
-// reviewinput.js (clicks and keys, by the map in keys.js) and curation.js (the side-by-side
-// view and the switch between it and the lanes).
+// reviewinput.js (clicks and keys, by the map in keys.js), curation.js (the side-by-side
+// view and the switch between it and the lanes) and doclabels.js (the document's labels).
 
 import { AnnotationList, LaneListing } from "./annolist.js";
 import { Curation, CurationView } from "./curation.js";
 import { ATTRIBUTE_NAMES, Disagreements } from "./disagreements.js";
+import { ReviewDocumentLabels } from "./doclabels.js";
 import { GoldEditing } from "./gold.js";
 import { renderHelp } from "./help.js";
 import { History } from "./history.js";
@@ -65,6 +66,7 @@ class Review {
       reviewed: document.getElementById("reviewed-button"),
     };
 
+    this.makeDocumentLabelBar();
     this.curation = new Curation(this, document.getElementById("curation"));
 
     this.bind();
@@ -97,6 +99,7 @@ class Review {
       byKey: new Map(spans.map((span) => [span.key, span])),
       byId,
       stances,
+      documentLabels: annotation.document_labels || [],
     };
   }
 
@@ -285,6 +288,7 @@ mixMethods(
   ReviewInput,
   CurationView,
   LaneListing,
+  ReviewDocumentLabels,
 );
 
 function start() {

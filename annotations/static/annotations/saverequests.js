@@ -48,6 +48,8 @@ export async function sendOperation(store, op, keyChanged) {
       return call(api.updateStance, id, required(op.key), changesBody(op, version, ref, ["holder", "evidence"]));
     case "stance.delete":
       return call(api.deleteStance, id, required(op.key), version);
+    case "doclabels.set":
+      return call(api.setDocumentLabels, id, { labels: op.labels, version });
     case "status":
       return call(api.setStatus, id, op.status, version);
     default:

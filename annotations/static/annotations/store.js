@@ -39,6 +39,8 @@ export class Store {
     this.id = annotation.id;
     this.version = annotation.version;
     this.status = annotation.status;
+    // The labels the annotation gives the whole document (ids): one set, written whole.
+    this.documentLabels = [...(annotation.document_labels || [])];
     this.spans = new Map();
     this.stances = new Map();
     this.ids = new Map();
@@ -141,6 +143,11 @@ export class Store {
         this.stances.delete(op.key);
         return { type: "stance.create", ...stance };
       }
+      case "doclabels.set": {
+        const before = this.documentLabels;
+        this.documentLabels = [...op.labels];
+        return { type: "doclabels.set", labels: before };
+      }
       case "status":
         this.status = op.status;
         return null;
@@ -170,6 +177,8 @@ export class Store {
       }
       case "stance.delete":
         return !this.stances.has(op.key) && this.idOf(op.key) === null;
+      case "doclabels.set":
+        return op.labels.length === this.documentLabels.length && op.labels.every((id) => this.documentLabels.includes(id));
       case "status":
         return this.status === op.status;
       default:
