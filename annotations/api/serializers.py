@@ -10,7 +10,13 @@ from rest_framework.relations import PKOnlyObject
 from annotations.models.annotating import Annotation, AnnotationKind, Span, Stance
 from annotations.models.documents import Document
 from annotations.models.guidelines import GuidelinesVersion
-from annotations.models.projects import Label, Membership, Project, StanceTarget
+from annotations.models.projects import (
+    Label,
+    LabelAttribute,
+    Membership,
+    Project,
+    StanceTarget,
+)
 from annotations.selectors import STATUS_NEW
 from annotations.services.annotating import SPAN_FIELDS
 from annotations.services.projects import PROJECT_SETTINGS
@@ -92,10 +98,19 @@ class MemberOutput(RowOutput, serializers.ModelSerializer):
         fields = ["id", "username", "role"]
 
 
+class LabelAttributeOutput(RowOutput, serializers.ModelSerializer):
+    class Meta:
+        model = LabelAttribute
+        fields = ["name", "type", "required", "choices", "description"]
+
+
 class LabelOutput(RowOutput, serializers.ModelSerializer):
+    # Read from the prefetched rows (selectors.label_list): one query for every label.
+    attributes = LabelAttributeOutput(many=True, read_only=True)
+
     class Meta:
         model = Label
-        fields = ["id", "name", "kind", "color", "shortcut", "description"]
+        fields = ["id", "name", "kind", "color", "shortcut", "description", "attributes"]
 
 
 class TargetOutput(RowOutput, serializers.ModelSerializer):
