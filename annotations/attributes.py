@@ -361,3 +361,33 @@ def uses(values: Mapping[str, Any], removal: Removal) -> bool:
     if isinstance(value, list):
         return removal.choice in value
     return bool(value == removal.choice)
+
+
+def same(given: object, stored: Mapping[str, Any]) -> bool:
+    """Whether ``given`` values would store as ``stored`` (a retried write asks the same).
+
+    Empty values and the order of a multi-choice list do not count.
+    """
+    if given is None:
+        given = {}
+    if not isinstance(given, Mapping):
+        return False
+    return _comparable(given) == _comparable(stored)
+
+
+def _comparable(values: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        name: sorted(value, key=str) if isinstance(value, list) else value
+        for name, value in values.items()
+        if not is_empty(value)
+    }
+
+
+def kept_for(values: Mapping[str, Any], declared: Iterable[AttributeSpec]) -> dict[str, Any]:
+    """Return the values that ``declared`` still accepts (an item moved to another label)."""
+    specs = {spec.name: spec for spec in declared}
+    return {
+        name: value
+        for name, value in values.items()
+        if name in specs and _value_error(specs[name], value) is None
+    }

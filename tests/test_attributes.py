@@ -320,3 +320,17 @@ def test_shown_and_as_choices_read_values_for_people_and_agreement():
     assert attributes.as_choices(TOPICS, ["war", "health"]) == {"war", "health"}
     assert attributes.as_choices(SENTIMENT, "positive") == {"positive"}
     assert attributes.as_choices(SENTIMENT, None) == frozenset()
+
+
+def test_same_ignores_empty_values_and_multi_choice_order():
+    assert attributes.same(None, {})
+    assert attributes.same({"topics": ["war", "economy"], "x": ""}, {"topics": ["economy", "war"]})
+    assert not attributes.same({"topics": ["war"]}, {"topics": ["economy", "war"]})
+    assert not attributes.same(["x"], {})
+
+
+def test_kept_for_keeps_only_what_the_new_label_accepts():
+    other = (Declared("sentiment", CHOICE, choices=("positive", "neutral")), NORMALISED)
+    values = {"sentiment": "negative", "normalised": "x", "confidence": 1}
+    assert attributes.kept_for(values, other) == {"normalised": "x"}
+    assert attributes.kept_for({"sentiment": "positive"}, other) == {"sentiment": "positive"}

@@ -160,7 +160,16 @@ class StanceOutput(RowOutput, serializers.ModelSerializer):
 
     class Meta:
         model = Stance
-        fields = ["id", "target", "target_name", "label", "label_name", "holder", "evidence"]
+        fields = [
+            "id",
+            "target",
+            "target_name",
+            "label",
+            "label_name",
+            "holder",
+            "evidence",
+            "attributes",
+        ]
 
 
 class AnnotationOutput(RowOutput, serializers.ModelSerializer):

@@ -201,6 +201,7 @@ SPAN_ROW = {
     "claimant": "claimant_id",
     "claimant_text": "claimant_text",
     "checkworthy": "checkworthy",
+    "attributes": "attributes",
 }
 STANCE_ROW = {
     "id": "id",
@@ -210,6 +211,7 @@ STANCE_ROW = {
     "label_name": "label__name",
     "holder": "holder_id",
     "evidence": "evidence_id",
+    "attributes": "attributes",
 }
 
 

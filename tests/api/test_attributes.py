@@ -228,3 +228,246 @@ def test_a_document_label_declares_no_attributes(world):
     assert response.json()["errors"] == {
         "attributes": ["A document label carries no attributes (it has no item to put them on)."]
     }
+
+
+# --- values on spans and stances ---------------------------------------------------------------
+
+
+def _spans_url(world) -> str:
+    return f"/api/annotations/{world.own.pk}/spans/"
+
+
+@pytest.mark.django_db
+def test_a_span_is_created_with_attributes_and_reads_them(world):
+    _declare(world.claim, SENTIMENT, NORMALISED)
+    annotator = client_for(world.users["annotator"])
+    response = annotator.post(
+        _spans_url(world),
+        {"label": world.claim.pk, "start": 0, "end": 5, "attributes": {"sentiment": "negative"}},
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    assert response.json()["attributes"] == {"sentiment": "negative"}
+    detail = annotator.get(f"/api/annotations/{world.own.pk}/").json()
+    span = next(span for span in detail["spans"] if span["id"] == response.json()["id"])
+    assert span["attributes"] == {"sentiment": "negative"}
+    plain = next(span for span in detail["spans"] if span["id"] == world.span.pk)
+    assert plain["attributes"] == {}
+
+
+@pytest.mark.django_db
+def test_a_bad_value_is_refused_by_field_and_nothing_is_written(world):
+    _declare(world.claim, SENTIMENT, NORMALISED)
+    annotator = client_for(world.users["annotator"])
+    before = world.own.spans.count()
+    response = annotator.post(
+        _spans_url(world),
+        {
+            "label": world.claim.pk,
+            "start": 0,
+            "end": 5,
+            "attributes": {"sentiment": "angry", "mood": "x", "normalised": "ok"},
+        },
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"] == {
+        "attributes.sentiment": ['"angry" is not one of the choices: "positive", "negative".'],
+        "attributes.mood": ['The label "CLAIM" has no attribute "mood".'],
+    }
+    assert world.own.spans.count() == before
+
+
+@pytest.mark.django_db
+def test_patch_replaces_a_spans_values_and_null_clears_them(world):
+    _declare(world.claim, SENTIMENT, NORMALISED)
+    span = SpanFactory(annotation=world.own, label=world.claim, start=0, end=5)
+    annotator = client_for(world.users["annotator"])
+    url = f"{_spans_url(world)}{span.pk}/"
+    response = annotator.patch(
+        url, {"attributes": {"sentiment": "positive", "normalised": "Keita"}}, format="json"
+    )
+    assert response.status_code == 200, response.json()
+    span.refresh_from_db()
+    assert span.attributes == {"sentiment": "positive", "normalised": "Keita"}
+    response = annotator.patch(url, {"attributes": {"normalised": ""}}, format="json")
+    span.refresh_from_db()
+    assert span.attributes == {}
+    annotator.patch(url, {"attributes": {"sentiment": "negative"}}, format="json")
+    response = annotator.patch(url, {"attributes": None}, format="json")
+    assert response.json()["attributes"] == {}
+
+
+@pytest.mark.django_db
+def test_a_new_label_keeps_only_the_values_it_accepts(world):
+    _declare(world.claim, SENTIMENT, NORMALISED)
+    opinion = LabelFactory(project=world.project, name="OPINION", kind="claim")
+    _declare(opinion, NORMALISED)
+    span = SpanFactory(annotation=world.own, label=world.claim, start=0, end=5)
+    Span.objects.filter(pk=span.pk).update(attributes={"sentiment": "positive", "normalised": "K"})
+    response = client_for(world.users["annotator"]).patch(
+        f"{_spans_url(world)}{span.pk}/", {"label": opinion.pk}, format="json"
+    )
+    assert response.status_code == 200
+    assert response.json()["attributes"] == {"normalised": "K"}
+
+
+@pytest.mark.django_db
+def test_a_retried_create_with_the_same_values_answers_the_span_and_other_values_conflict(world):
+    _declare(world.claim, SENTIMENT)
+    annotator = client_for(world.users["annotator"])
+    body = {
+        "label": world.claim.pk,
+        "start": 0,
+        "end": 5,
+        "client_id": "3f1d7c9e-2a4b-4c8d-9e0f-1a2b3c4d5e6f",
+        "attributes": {"sentiment": "positive"},
+    }
+    assert annotator.post(_spans_url(world), body, format="json").status_code == 201
+    assert annotator.post(_spans_url(world), body, format="json").status_code == 200
+    other = {**body, "attributes": {"sentiment": "negative"}}
+    assert annotator.post(_spans_url(world), other, format="json").status_code == 409
+
+
+@pytest.mark.django_db
+def test_a_stance_takes_values_and_refuses_bad_ones(world):
+    _declare(world.favor, SENTIMENT)
+    annotator = client_for(world.users["annotator"])
+    url = f"/api/annotations/{world.own.pk}/stances/"
+    response = annotator.post(
+        url,
+        {"target": world.free_target.pk, "label": world.favor.pk, "attributes": {"sentiment": 3}},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"] == {
+        "attributes.sentiment": ["Must be one of the choices, as a string."]
+    }
+    response = annotator.post(
+        url,
+        {
+            "target": world.free_target.pk,
+            "label": world.favor.pk,
+            "attributes": {"sentiment": "positive"},
+        },
+        format="json",
+    )
+    assert response.status_code == 201
+    assert response.json()["attributes"] == {"sentiment": "positive"}
+    response = annotator.patch(
+        f"{url}{world.stance.pk}/", {"attributes": {"sentiment": "negative"}}, format="json"
+    )
+    assert response.status_code == 200
+    world.stance.refresh_from_db()
+    assert world.stance.attributes == {"sentiment": "negative"}
+
+
+@pytest.mark.django_db
+def test_bulk_takes_values_and_names_the_item_at_fault(world):
+    _declare(world.claim, SENTIMENT, NORMALISED)
+    _declare(world.favor, SENTIMENT)
+    annotator = client_for(world.users["annotator"])
+    url = f"/api/annotations/{world.own.pk}/bulk/"
+    body = {
+        "spans": [
+            {"label": "PER", "start": 0, "end": 5},
+            {"label": "CLAIM", "start": 10, "end": 16, "attributes": {"sentiment": "positive"}},
+        ],
+        "stances": [
+            {
+                "target": "the intervention",
+                "label": "FAVOR",
+                "holder": 0,
+                "attributes": {"sentiment": "negative"},
+            }
+        ],
+    }
+    response = annotator.post(url, body, format="json")
+    assert response.status_code == 200, response.json()
+    assert [span["attributes"] for span in response.json()["spans"]] == [
+        {},
+        {"sentiment": "positive"},
+    ]
+    assert response.json()["stances"][0]["attributes"] == {"sentiment": "negative"}
+    bad = {
+        "spans": [
+            {"label": "PER", "start": 0, "end": 5, "attributes": {"sentiment": "positive"}},
+            {"label": "CLAIM", "start": 10, "end": 16, "attributes": {"normalised": 4}},
+        ],
+        "stances": [
+            {"target": "the intervention", "label": "FAVOR", "attributes": {"sentiment": "meh"}}
+        ],
+    }
+    response = annotator.post(url, bad, format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"] == {
+        "spans.0.attributes.sentiment": ['The label "PER" has no attribute "sentiment".'],
+        "spans.1.attributes.normalised": ["Must be a text."],
+        "stances.0.attributes.sentiment": [
+            '"meh" is not one of the choices: "positive", "negative".'
+        ],
+    }
+    assert Span.objects.get(annotation=world.own, label=world.claim).attributes == {
+        "sentiment": "positive"
+    }
+
+
+# --- submit and history ------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_submit_is_refused_while_an_item_lacks_a_required_value(world):
+    _declare(world.claim, SENTIMENT, NORMALISED)
+    _declare(world.favor, SENTIMENT)
+    span = SpanFactory(annotation=world.own, label=world.claim, start=0, end=5)
+    annotator = client_for(world.users["annotator"])
+    url = f"/api/annotations/{world.own.pk}/"
+    version = annotator.get(url).json()["version"]
+    response = annotator.patch(url, {"status": "submitted", "version": version}, format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"] == {
+        "status": [
+            f'Span {span.pk} (CLAIM "Keita", 0-5) needs a value for sentiment before the '
+            "annotation is submitted.",
+            f'Stance {world.stance.pk} (FAVOR on "the intervention") needs a value for '
+            "sentiment before the annotation is submitted.",
+        ]
+    }
+    world.own.refresh_from_db()
+    assert world.own.status == "in_progress"
+    Span.objects.filter(pk=span.pk).update(attributes={"sentiment": "positive"})
+    Stance.objects.filter(pk=world.stance.pk).update(attributes={"sentiment": "negative"})
+    response = annotator.patch(url, {"status": "submitted", "version": version}, format="json")
+    assert response.status_code == 200, response.json()
+
+
+@pytest.mark.django_db
+def test_reverting_a_change_of_values_restores_them(world):
+    _declare(world.claim, SENTIMENT)
+    span = SpanFactory(annotation=world.own, label=world.claim, start=0, end=5)
+    Span.objects.filter(pk=span.pk).update(attributes={"sentiment": "positive"})
+    annotator = client_for(world.users["annotator"])
+    annotator.patch(
+        f"{_spans_url(world)}{span.pk}/", {"attributes": {"sentiment": "negative"}}, format="json"
+    )
+    events = annotator.get(f"/api/annotations/{world.own.pk}/events/").json()["results"]
+    change = events[0]
+    assert change["before"]["attributes"] == {"sentiment": "positive"}
+    assert change["after"]["attributes"] == {"sentiment": "negative"}
+    response = annotator.post(f"/api/events/{change['id']}/revert/")
+    assert response.status_code in (200, 201), response.json()
+    span.refresh_from_db()
+    assert span.attributes == {"sentiment": "positive"}
+
+
+@pytest.mark.django_db
+def test_reverting_a_deleted_span_brings_its_values_back(world):
+    _declare(world.claim, SENTIMENT)
+    span = SpanFactory(annotation=world.own, label=world.claim, start=0, end=5)
+    Span.objects.filter(pk=span.pk).update(attributes={"sentiment": "negative"})
+    annotator = client_for(world.users["annotator"])
+    annotator.delete(f"{_spans_url(world)}{span.pk}/")
+    events = annotator.get(f"/api/annotations/{world.own.pk}/events/").json()["results"]
+    annotator.post(f"/api/events/{events[0]['id']}/revert/")
+    restored = Span.objects.get(annotation=world.own, label=world.claim)
+    assert restored.attributes == {"sentiment": "negative"}
