@@ -170,8 +170,7 @@ def test_submit_is_refused_naming_the_item_and_the_missing_attribute(
     wait_saved(page)
     page.click("#submit-button")
     expect(page.locator("#message")).to_contain_text(
-        "The ministry said\", 39-56) needs a value for sentiment before the annotation is "
-        "submitted."
+        'The ministry said", 39-56) needs a value for sentiment before the annotation is submitted.'
     )
     annotation.refresh_from_db()
     assert annotation.status == "in_progress"
