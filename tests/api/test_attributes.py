@@ -5,7 +5,14 @@ import pytest
 
 from annotations.models import LabelAttribute, LabelGroup, Span, Stance
 from tests.api.conftest import client_for
-from tests.factories import LabelFactory, SpanFactory
+from tests.factories import (
+    AnnotationFactory,
+    LabelFactory,
+    MembershipFactory,
+    SpanFactory,
+    StanceFactory,
+    UserFactory,
+)
 
 SENTIMENT = {
     "name": "sentiment",
@@ -471,3 +478,70 @@ def test_reverting_a_deleted_span_brings_its_values_back(world):
     annotator.post(f"/api/events/{events[0]['id']}/revert/")
     restored = Span.objects.get(annotation=world.own, label=world.claim)
     assert restored.attributes == {"sentiment": "negative"}
+
+
+# --- review: gold carries attribute values -----------------------------------------------------
+
+
+@pytest.fixture
+def three_claims(world):
+    """Three submitted annotations marking the same claim, two saying negative."""
+    _declare(world.claim, SENTIMENT)
+    _declare(world.favor, SENTIMENT)
+    works = []
+    for index, value in enumerate(["negative", "negative", "positive"]):
+        author = UserFactory(username=f"coder{index}")
+        MembershipFactory(project=world.project, user=author, role="annotator")
+        work = AnnotationFactory(document=world.document, author=author, status="submitted")
+        span = SpanFactory(annotation=work, label=world.claim, start=10, end=16)
+        Span.objects.filter(pk=span.pk).update(attributes={"sentiment": value})
+        stance = StanceFactory(annotation=work, target=world.target, label=world.favor)
+        Stance.objects.filter(pk=stance.pk).update(attributes={"sentiment": value})
+        works.append(work)
+    return works
+
+
+@pytest.mark.django_db
+def test_majority_gold_takes_the_values_most_given_and_lists_the_others(world, three_claims):
+    reviewer = client_for(world.users["reviewer"])
+    response = reviewer.post(
+        f"/api/documents/{world.document.pk}/gold/", {"strategy": "majority"}, format="json"
+    )
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    [claim] = body["gold"]["spans"]
+    assert claim["attributes"] == {"sentiment": "negative"}
+    assert [stance["attributes"] for stance in body["gold"]["stances"]] == [
+        {"sentiment": "negative"}
+    ]
+    listed = [c for c in body["conflicts"] if c.get("attribute") == "attributes"]
+    assert [(c["kind"], c["gold"]) for c in listed] == [
+        ("span", {"sentiment": "negative"}),
+        ("stance", {"sentiment": "negative"}),
+    ]
+    assert listed[0]["values"] == [
+        {
+            "value": {"sentiment": "negative"},
+            "annotations": [three_claims[0].pk, three_claims[1].pk],
+        },
+        {"value": {"sentiment": "positive"}, "annotations": [three_claims[2].pk]},
+    ]
+
+
+@pytest.mark.django_db
+def test_accepting_an_item_copies_its_values_into_gold(world, three_claims):
+    reviewer = client_for(world.users["reviewer"])
+    url = f"/api/documents/{world.document.pk}/gold/accept/"
+    positive = Span.objects.get(annotation=three_claims[2])
+    response = reviewer.post(url, {"span": positive.pk}, format="json")
+    assert response.status_code == 201, response.json()
+    assert response.json()["gold"]["spans"][0]["attributes"] == {"sentiment": "positive"}
+    # Accepting another version of the same place brings gold's values in line.
+    negative = Span.objects.get(annotation=three_claims[0])
+    version = response.json()["gold"]["version"]
+    response = reviewer.post(url, {"span": negative.pk, "version": version}, format="json")
+    assert response.json()["gold"]["spans"][0]["attributes"] == {"sentiment": "negative"}
+    stance = Stance.objects.get(annotation=three_claims[2])
+    version = response.json()["gold"]["version"]
+    response = reviewer.post(url, {"stance": stance.pk, "version": version}, format="json")
+    assert response.json()["gold"]["stances"][0]["attributes"] == {"sentiment": "positive"}

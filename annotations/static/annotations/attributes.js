@@ -160,7 +160,7 @@ function field(declared, value, target, editable, actions) {
       });
       group.append(el("label", { className: "check" }, box, el("span", { text: choice })));
     }
-    wrapper.append(group, hint);
+    wrapper.append(...[group, hint].filter(Boolean));
     return wrapper;
   }
   let control;
@@ -189,7 +189,7 @@ function field(declared, value, target, editable, actions) {
   }
   control.setAttribute("aria-required", String(declared.required));
   if (described) control.setAttribute("aria-describedby", described);
-  wrapper.append(el("label", { for: id, text: name }), control, hint);
+  wrapper.append(...[el("label", { for: id, text: name }), control, hint].filter(Boolean));
   showValue({ fields: wrapper }, declared, value);
   return wrapper;
 }
