@@ -225,6 +225,7 @@ def test_attributes_panel_screenshots(live_server, sign_in, width, csp_violation
     SCREENSHOTS.mkdir(exist_ok=True)
     page.locator("#attributes-panel").scroll_into_view_if_needed()
     page.screenshot(path=SCREENSHOTS / f"attributes-{width}.png")
+    expect(page.locator("#attributes-panel")).not_to_contain_text("null")
     box = page.locator("#attributes-panel").bounding_box()
     assert box is not None and box["width"] <= width
     assert csp_violations == []
@@ -235,3 +236,43 @@ def test_the_text_limit_is_the_servers():
         Path(__file__).resolve().parents[2] / "annotations/static/annotations/attributes.js"
     ).read_text()
     assert f"export const TEXT_LIMIT = {attributes.TEXT_LIMIT};" in source
+
+
+def test_side_by_side_shows_values_and_writes_disagreements_on_the_item(
+    live_server, sign_in, csp_violations
+):
+    from annotations.models import Span
+    from tests.browser.test_curation import chip, open_side_by_side, unit_of
+    from tests.browser.test_review import review_world
+
+    world, ana, ben = review_world()
+    declared(world)
+    text = world.document.text
+    start = text.index("put turnout at 41 per cent")
+    end = start + len("put turnout at 41 per cent")
+    for annotation, values in [
+        (ana, {"sentiment": "positive", "topics": ["politics"]}),
+        (ben, {"sentiment": "negative", "topics": ["politics"]}),
+    ]:
+        span = Span.objects.create(
+            annotation=annotation,
+            label=world.labels["CLAIM"],
+            start=start,
+            end=end,
+            text=text[start:end],
+        )
+        Span.objects.filter(pk=span.pk).update(attributes=values)
+    page = open_side_by_side(sign_in(world.user), live_server, world)
+    unit = unit_of(page, text, "put turnout at 41 per cent")
+    ana_claim = chip(unit, ana.pk, "CLAIM", "put turnout")
+    expect(ana_claim).to_contain_text("sentiment: positive · topics: politics")
+    expect(ana_claim).to_have_attribute("data-agreement", "one")
+    expect(ana_claim.locator(".cur-diff")).to_have_text(
+        ["sentiment: ana says positive, ben says negative"]
+    )
+    # Accepting ben's version puts his values into gold.
+    chip(unit, ben.pk, "CLAIM", "put turnout").click()
+    expect(page.locator("#save-status")).to_have_text("Saved")
+    gold = Span.objects.get(annotation__kind="gold", label=world.labels["CLAIM"])
+    assert gold.attributes == {"sentiment": "negative", "topics": ["politics"]}
+    assert csp_violations == []

@@ -207,3 +207,18 @@ function showValue(view, declared, value) {
   if (!control || control === document.activeElement) return;
   control.value = isEmpty(value) ? "" : String(value);
 }
+
+/** A value as a reader sees it: choices joined by commas; "not given" when empty. */
+export function shownValue(value) {
+  if (isEmpty(value)) return "not given";
+  return Array.isArray(value) ? value.join(", ") : String(value);
+}
+
+/** An item's values in one line, "sentiment: negative · topics: security, politics" ("" if none). */
+export function describeValues(values) {
+  return Object.keys(values || {})
+    .filter((name) => !isEmpty(values[name]))
+    .sort()
+    .map((name) => `${name}: ${shownValue(values[name])}`)
+    .join(" · ");
+}
