@@ -2,11 +2,13 @@
 submit, kept in history."""
 
 import pytest
+from django.contrib.auth.models import User
 
 from annotations.models import LabelAttribute, LabelGroup, Span, Stance
 from tests.api.conftest import client_for
 from tests.factories import (
     AnnotationFactory,
+    DocumentFactory,
     LabelFactory,
     MembershipFactory,
     SpanFactory,
@@ -545,3 +547,43 @@ def test_accepting_an_item_copies_its_values_into_gold(world, three_claims):
     version = response.json()["gold"]["version"]
     response = reviewer.post(url, {"stance": stance.pk, "version": version}, format="json")
     assert response.json()["gold"]["stances"][0]["attributes"] == {"sentiment": "positive"}
+
+
+# --- agreement per attribute -------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("documents", [1, 6])
+def test_agreement_per_attribute_over_items_marked_alike(
+    world, documents, django_assert_max_num_queries
+):
+    _declare(world.claim, SENTIMENT, NORMALISED)
+    for index in range(documents):
+        document = DocumentFactory(project=world.project, text=f"Keita met Macron ({index}).")
+        for name, sentiment, text in [("ana", "positive", "A."), ("ben", "negative", "A.")]:
+            author, _ = User.objects.get_or_create(username=name)
+            work = AnnotationFactory(document=document, author=author, status="submitted")
+            span = SpanFactory(annotation=work, label=world.claim, start=0, end=5)
+            Span.objects.filter(pk=span.pk).update(
+                attributes={"sentiment": sentiment, "normalised": text}
+            )
+    reviewer = client_for(world.users["reviewer"])
+    url = f"/api/projects/{world.project.pk}/agreement/"
+    reviewer.get(url)
+    # The stored figures (4 queries), the declarations, the spans and the stances.
+    with django_assert_max_num_queries(7):
+        body = reviewer.get(url).json()
+    sentiment, normalised = body["attributes"]
+    # Every unit is (positive, negative): D_o = 1, D_e = d / (2d - 1), alpha = (1 - d) / d.
+    assert sentiment == {
+        "label": "CLAIM",
+        "attribute": "sentiment",
+        "type": "choice",
+        "items": documents,
+        "alpha": pytest.approx((1 - documents) / documents),
+    }
+    assert (normalised["items"], normalised["pairs"], normalised["exact_match"]) == (
+        documents,
+        documents,
+        1.0,
+    )
