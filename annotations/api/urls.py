@@ -43,6 +43,11 @@ urlpatterns = [
         name="api-label-group",
     ),
     path(
+        "projects/<int:project_id>/labels/<int:label_id>/",
+        projects.LabelDetailApi.as_view(),
+        name="api-label",
+    ),
+    path(
         "projects/<int:project_id>/guidelines/",
         projects.GuidelinesVersionListApi.as_view(),
         name="api-guidelines",

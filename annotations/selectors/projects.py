@@ -59,8 +59,8 @@ def membership_list(*, project: Project) -> QuerySet[Membership]:
 
 
 def label_list(*, project: Project) -> QuerySet[Label]:
-    """Return the project's labels, by kind then creation."""
-    return Label.objects.filter(project=project)
+    """Return the project's labels, by kind then creation, with their attributes."""
+    return Label.objects.filter(project=project).prefetch_related("attributes")
 
 
 def label_get(*, project_id: int, label_id: int) -> Label | None:
@@ -80,6 +80,13 @@ def label_group_get(*, project: Project, group_id: int) -> LabelGroup | None:
     if group_id not in INT64:
         return None
     return LabelGroup.objects.filter(project=project, pk=group_id).first()
+
+
+def label_with_attributes_get(*, project: Project, label_id: int) -> Label | None:
+    """Return the project's label with its attributes, or None (another project's too)."""
+    if label_id not in INT64:
+        return None
+    return label_list(project=project).filter(pk=label_id).first()
 
 
 def target_list(*, project: Project) -> QuerySet[StanceTarget]:

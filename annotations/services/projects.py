@@ -28,6 +28,7 @@ from annotations.models import (
 )
 from annotations.services import agreement
 from annotations.services.guidelines import guidelines_record
+from annotations.services.label_attributes import label_attributes_replace
 from annotations.text import bidi_control_error
 from annotations.wording import with_article
 
@@ -330,10 +331,12 @@ def label_create(
     shortcut: str = "",
     description: str = "",
     group: LabelGroup | int | None = None,
+    attributes: object = None,
 ) -> Label:
     """Add a label to the project; without a colour it gets one the project does not use.
 
     A document label names its ``group`` (a LabelGroup of the project, or its id).
+    ``attributes``: the label's attribute declarations (label_attributes_replace).
     """
     with transaction.atomic():
         _lock(project.pk)
@@ -348,11 +351,17 @@ def label_create(
         errors = _group_set(label, group)
         _raise_if(label_errors(label) | errors)
         label.save()
+        if attributes is not None:
+            label_attributes_replace(label=label, declared=attributes)
     return label
 
 
 def label_update(*, label: Label, **fields: Any) -> Label:
-    """Change a label's name, kind, colour, shortcut or description."""
+    """Change a label's name, kind, colour, shortcut, description or attributes.
+
+    ``attributes`` replaces the whole list of the label's attribute declarations.
+    """
+    declared = fields.pop("attributes", None)
     _raise_if(_unknown_fields(fields, LABEL_FIELDS))
     with transaction.atomic():
         _lock(label.project_id)
@@ -371,8 +380,12 @@ def label_update(*, label: Label, **fields: Any) -> Label:
         _raise_if(label_errors(label) | group_errors)
         if fields:
             label.save(update_fields=list(fields))
-        if renamed:
-            # The stored agreement counts by name: it is computed again on its next read.
+        redeclared = declared is not None and label_attributes_replace(
+            label=label, declared=declared
+        )
+        if renamed or redeclared:
+            # The stored agreement counts by name (and by attribute): it is computed again
+            # on its next read.
             agreement.project_agreement_forget(project_id=label.project_id)
     return label
 

@@ -26,6 +26,7 @@ from annotations.views.releases import (
 from annotations.views.review import document_review, project_review
 from annotations.views.settings import (
     project_label_add,
+    project_label_attributes,
     project_label_change,
     project_label_group_add,
     project_label_group_change,
@@ -47,6 +48,7 @@ __all__ = [
     "project_documents_assign",
     "project_import",
     "project_label_add",
+    "project_label_attributes",
     "project_label_change",
     "project_label_group_add",
     "project_label_group_change",

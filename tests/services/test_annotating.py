@@ -335,6 +335,7 @@ def test_span_create_copies_the_text_bumps_version_and_logs_the_span(annotation,
         "claimant": None,
         "claimant_text": "",
         "checkworthy": "",
+        "attributes": {},
     }
 
 
@@ -1157,6 +1158,7 @@ def test_stance_create_records_holder_and_evidence_and_logs(annotation, labels, 
         "label_name": "FAVOR",
         "holder": holder.pk,
         "evidence": evidence.pk,
+        "attributes": {},
     }
     assert annotation.version == 4
 
@@ -1701,7 +1703,8 @@ def test_annotation_replace_content_runs_the_same_queries_for_3_or_30_items(
         # labels: their ids are read for the answer, even when the body leaves them as they are.
         annotation_replace_content(annotation=annotation, spans=spans, stances=stances, actor=None)
 
-        with django_assert_max_num_queries(26) as captured:
+        # The labels' attributes are read with the labels (one query).
+        with django_assert_max_num_queries(27) as captured:
             content = annotation_replace_content(
                 annotation=annotation, spans=spans, stances=stances, actor=None
             )

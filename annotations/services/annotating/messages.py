@@ -14,6 +14,8 @@ NOT_WRITABLE = "This annotation is {status}; reopen it (status in_progress) befo
 STATUS_UNKNOWN = "{value!r} is not a status; use in_progress, submitted or skipped."
 STATUS_UNCHANGED = "The annotation is already {status}."
 STATUS_TRANSITION = "An annotation cannot go from {current} to {status}."
+ATTRIBUTE_MISSING = "{item} needs a value for {names} before the annotation is submitted."
+ATTRIBUTES_MISSING_MORE = "... and {count} more item(s) with a required attribute left empty."
 REOPEN_FORBIDDEN = "Only a reviewer or manager of the project can reopen a submitted annotation."
 REOPEN_SKIPPED_FORBIDDEN = (
     "Only the author, a reviewer or a manager of the project can reopen a skipped annotation."

@@ -9,11 +9,13 @@
 // Its other methods are in modules of their own, mixed in below: spans.js (creating,
 // relabelling, deleting, selecting spans), claims.js (claimant, check-worthiness),
 // stances.js (stance rows), doclabels.js (the document's labels above the text),
-// annotatorinput.js (clicks and keys, by the map in keys.js).
+// attributes.js (the attributes panel), annotatorinput.js (clicks and keys, by the map in
+// keys.js).
 
 import { AnnotationList, AnnotatorListing } from "./annolist.js";
 import { api } from "./api.js";
 import { AnnotatorInput } from "./annotatorinput.js";
+import { AttributeEditing, renderAttributes } from "./attributes.js";
 import { ClaimEditing } from "./claims.js";
 import { DocumentLabelBar, DocumentLabelEditing } from "./doclabels.js";
 import { openHelp, renderHelp } from "./help.js";
@@ -121,6 +123,12 @@ export class Annotator {
         payload.labels,
         (labelId) => this.toggleDocumentLabel(labelId),
       );
+    this.attributeView = {
+      panel: document.getElementById("attributes-panel"),
+      caption: document.getElementById("attributes-of"),
+      fields: document.getElementById("attributes-fields"),
+      shown: null,
+    };
 
     this.queue = new SaveQueue(
       this.store,
@@ -299,6 +307,14 @@ export class Annotator {
         addDraft: (target) => this.addDraft(target),
       },
     });
+    renderAttributes(this.attributeView, {
+      target: this.attributeTarget(),
+      editable: this.editable,
+      actions: {
+        setAttribute: (kind, key, name, value) => this.setAttribute(kind, key, name, value),
+        say: (text) => this.say(text),
+      },
+    });
     this.root.classList.toggle("picking", this.picking !== null);
     this.undoButton.disabled = !this.editable || this.undoStack.length === 0;
     if (this.redoButton) this.redoButton.disabled = !this.editable || this.redoStack.length === 0;
@@ -432,6 +448,8 @@ export class Annotator {
     );
     for (const control of controls) control.disabled = !editable;
     this.renderDocumentLabels();
+    // The attribute controls are drawn again with the new state.
+    this.attributeView.shown = null;
   }
 
   showSaveState(state, error) {
@@ -521,6 +539,7 @@ mixMethods(
   ClaimEditing,
   StanceEditing,
   DocumentLabelEditing,
+  AttributeEditing,
   AnnotatorInput,
   AnnotatorListing,
 );
