@@ -72,20 +72,6 @@ def sentence_ranges(text: str) -> tuple[tuple[int, int], ...]:
     return tuple((group[0].idx, group[-1].idx + len(group[-1].text)) for group in sentences(doc))
 
 
-def unit_of(start: int, end: int, ranges: Sequence[tuple[int, int]]) -> int | None:
-    """Return the number of the sentence that is exactly ``[start, end)``, or None."""
-    low, high = 0, len(ranges)
-    while low < high:  # ranges come in text order and never overlap
-        middle = (low + high) // 2
-        if ranges[middle][0] < start:
-            low = middle + 1
-        else:
-            high = middle
-    if low < len(ranges) and ranges[low] == (start, end):
-        return low
-    return None
-
-
 def _sentence_starts(doc: Any, tokens: list[Any]) -> set[int]:
     """Positions (in ``tokens``) where a sentence starts, before the entity rule."""
     text = doc.text

@@ -2,7 +2,7 @@
 
 import itertools
 
-from annotations import sentences
+from annotations import rules, sentences
 from annotations.exports.tokens import bio_tags, pipeline
 from annotations.exports.tokens import sentences as export_sentences
 
@@ -59,10 +59,10 @@ def test_blank_text_has_no_sentences():
 
 def test_unit_of_finds_the_sentence_that_is_exactly_the_range():
     ranges = sentences.sentence_ranges("One here. Two there. Three.")
-    assert [sentences.unit_of(start, end, ranges) for start, end in ranges] == [0, 1, 2]
-    assert sentences.unit_of(0, 8, ranges) is None  # short of the full stop
-    assert sentences.unit_of(0, 20, ranges) is None  # two sentences
-    assert sentences.unit_of(5, 9, ranges) is None
+    assert [rules.unit_of(start, end, ranges) for start, end in ranges] == [0, 1, 2]
+    assert rules.unit_of(0, 8, ranges) is None  # short of the full stop
+    assert rules.unit_of(0, 20, ranges) is None  # two sentences
+    assert rules.unit_of(5, 9, ranges) is None
 
 
 def test_the_conll_export_splits_with_the_same_function():

@@ -129,6 +129,7 @@ class SpanListApi(ApiView):
         checkworthy = serializers.ChoiceField(
             choices=Checkworthy.choices, required=False, allow_blank=True, allow_null=True
         )
+        unit = serializers.IntegerField(required=False, allow_null=True)
         version = serializers.IntegerField(required=False)
 
     @extend_schema(

@@ -118,5 +118,6 @@ def test_bodies_of_one_input_class_share_fields_but_nothing_else():
         "claimant",
         "claimant_text",
         "checkworthy",
+        "unit",
         "version",
     ]

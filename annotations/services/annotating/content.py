@@ -28,6 +28,7 @@ from annotations.services.annotating.messages import (
     REQUIRED,
     STANCE_DUPLICATE,
     TARGET_NAME_NOT_IN_PROJECT,
+    UNIT_REPEATED,
     UNKNOWN_FIELD,
     Errors,
     add,
@@ -42,6 +43,7 @@ from annotations.services.annotating.rules import (
     span_rule_errors,
 )
 from annotations.services.annotating.snapshots import span_json, stance_json
+from annotations.services.annotating.unitrules import unit_errors
 from annotations.services.changelog import annotation_change_record
 
 
@@ -60,6 +62,7 @@ class SpanItem(TypedDict, total=False):
     claimant: int | None
     claimant_text: str | None
     checkworthy: str | None
+    unit: int | None
 
 
 class StanceItem(TypedDict, total=False):
@@ -111,7 +114,8 @@ def annotation_replace_content(
     project_id = locked.document.project_id
     labels = {label.name: label for label in Label.objects.filter(project_id=project_id)}
     targets = {target.name: target for target in StanceTarget.objects.filter(project_id=project_id)}
-    span_labels = _bulk_spans_check(locked, spans, labels, errors)
+    units: dict[int, int] = {}  # span index -> the sentence unit it is
+    span_labels = _bulk_spans_check(locked, spans, labels, errors, units)
     _bulk_stances_check(stances, span_labels, labels, targets, errors)
     if errors:
         raise InvalidInput(errors)
@@ -137,6 +141,7 @@ def annotation_replace_content(
             client_id=parse_client_id(item.get("client_id"), {}),
             claimant_text=text_or_empty(item.get("claimant_text")),
             checkworthy=text_or_empty(item.get("checkworthy")),
+            unit=units.get(index),
         )
         for index, item in enumerate(spans)
     ]
@@ -176,12 +181,20 @@ def annotation_replace_content(
 
 
 def _bulk_spans_check(
-    locked: Annotation, items: list[Any], labels: dict[str, Label], errors: Errors
+    locked: Annotation,
+    items: list[Any],
+    labels: dict[str, Label],
+    errors: Errors,
+    units: dict[int, int],
 ) -> list[Label | None]:
-    """Check every span item; return each item's label (None where it is unusable)."""
+    """Check every span item; return each item's label (None where it is unusable).
+
+    ``units`` gets the sentence unit of each item that is one (index -> unit).
+    """
     text = locked.document.text
     resolved: list[Label | None] = []
     client_ids: dict[uuid.UUID, int] = {}
+    unit_items: dict[int, int] = {}  # unit -> the first item that is it
     for index, item in enumerate(items):
         path = f"spans.{index}"
         if not isinstance(item, dict):
@@ -207,6 +220,20 @@ def _bulk_spans_check(
                     checkworthy=text_or_empty(item.get("checkworthy")),
                 ),
             )
+        if label is not None and not item_errors:
+            unit, found = unit_errors(
+                locked=locked,
+                label=label,
+                start=item["start"],
+                end=item["end"],
+                unit=item.get("unit"),
+            )
+            merge(item_errors, found)
+            if unit is not None and not found:
+                earlier = unit_items.setdefault(unit, index)
+                if earlier != index:
+                    add(item_errors, "unit", UNIT_REPEATED.format(unit=unit, index=earlier))
+                units[index] = unit
         client_uuid = parse_client_id(item.get("client_id"), item_errors)
         if client_uuid is not None:
             if client_uuid in client_ids:
@@ -220,7 +247,7 @@ def _bulk_spans_check(
             else:
                 client_ids[client_uuid] = index
         merge(errors, item_errors, prefix=path)
-        usable = label if label is not None and rules.takes_span_label(label.kind) else None
+        usable = label if label is not None and rules.goes_on_span(label.kind) else None
         resolved.append(usable)
 
     for index, item in enumerate(items):

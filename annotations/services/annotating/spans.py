@@ -8,7 +8,7 @@ from django.contrib.auth.models import User
 from django.db import models, transaction
 from django.db.models import Case, When
 
-from annotations import rules, selectors
+from annotations import offsets, rules, selectors
 from annotations.errors import Conflict, InvalidInput, NotFound
 from annotations.models import Annotation, EventAction, Label, Span, Stance
 from annotations.services.annotating.locking import Replay, annotation_lock_for_write, sync
@@ -43,6 +43,7 @@ from annotations.services.annotating.rules import (
     span_rule_errors,
 )
 from annotations.services.annotating.snapshots import span_json
+from annotations.services.annotating.unitrules import check_unit_free, unit_errors
 from annotations.services.changelog import annotation_change_record
 
 
@@ -58,10 +59,14 @@ def span_create(
     claimant: Span | int | None = None,
     claimant_text: str | None = "",
     checkworthy: str | None = "",
+    unit: int | None = None,
     actor: User | None,
     version: int | None = None,
 ) -> tuple[Span, bool]:
-    """Create a span; a retry with the same client_id and body returns the existing span."""
+    """Create a span; a retry with the same client_id and body returns the existing span.
+
+    A span of a sentence label is the unit it covers (``unit`` may say which it must be).
+    """
     claimant_text = text_or_empty(claimant_text)
     checkworthy = text_or_empty(checkworthy)
     errors: Errors = {}
@@ -74,6 +79,7 @@ def span_create(
         "claimant": claimant,
         "claimant_text": claimant_text,
         "checkworthy": checkworthy,
+        "unit": unit,
     }
 
     def facts_or_replay(locked: Annotation) -> selectors.SpanCreateFacts | Replay[Span]:
@@ -120,6 +126,7 @@ def span_create(
     )
     if claimant_span is not None:
         check_claimant_kind(claimant_span.label, f"span {claimant_span.pk}", "claimant", errors)
+    span_unit = _checked_unit(locked, label_obj, start, end, unit, None, errors)
     if not errors and label_obj is not None:
         others = [] if facts.overlap is None else [facts.overlap]
         new = rules.Placed(label_obj.kind, start, end, "", label_obj.pk)
@@ -139,6 +146,7 @@ def span_create(
         claimant=claimant_span,
         claimant_text=claimant_text,
         checkworthy=checkworthy,
+        unit=span_unit,
     )
     if span.pk is None:
         span.save()
@@ -213,6 +221,8 @@ def span_update(
     if new_label is not None:
         # The span may be used where only an entity fits; relabelling it would break that.
         check_relabel_keeps_uses(current, new_label, errors)
+    # A span's unit follows its label and offsets: it stays the unit of the sentence it covers.
+    new_unit = _checked_unit(locked, new_label, new_start, new_end, None, current.pk, errors)
     if not errors and new_label is not None:
         found = _update_candidates(locked, current, new_label, new_start, new_end)
         new = rules.Placed(new_label.kind, new_start, new_end, "", new_label.pk)
@@ -229,12 +239,22 @@ def span_update(
     current.claimant = new_claimant
     current.claimant_text = new_claimant_text
     current.checkworthy = new_checkworthy
+    unit_before, current.unit = current.unit, new_unit
     after = span_json(current)
-    if after == before:
+    if after == before and unit_before == new_unit:
         sync(span, current)
         return current
     current.save(
-        update_fields=["label", "start", "end", "text", "claimant", "claimant_text", "checkworthy"]
+        update_fields=[
+            "label",
+            "start",
+            "end",
+            "text",
+            "claimant",
+            "claimant_text",
+            "checkworthy",
+            "unit",
+        ]
     )
     annotation_change_record(
         annotation=locked,
@@ -313,6 +333,26 @@ def _update_candidates(
     return candidates(spans.order_by(same_first, "start", "id")[:1], label.kind)
 
 
+def _checked_unit(
+    locked: Annotation,
+    label: Label | None,
+    start: object,
+    end: object,
+    unit: object,
+    exclude_pk: int | None,
+    errors: Errors,
+) -> int | None:
+    """The unit a span with these label and offsets is (None: none), checked; adds errors."""
+    if label is None or offsets.range_error(start, end, len(locked.document.text)) is not None:
+        return None  # already refused, with its own error
+    assert type(start) is int and type(end) is int  # range_error found no fault
+    span_unit, found = unit_errors(locked=locked, label=label, start=start, end=end, unit=unit)
+    merge(errors, found)
+    if span_unit is not None and not errors:
+        check_unit_free(locked, span_unit, exclude_pk, errors)
+    return span_unit
+
+
 def _same_span_body(span: Span, body: dict[str, Any]) -> bool:
     """Whether a retried create asks for exactly the span that already exists."""
     return (
@@ -325,4 +365,5 @@ def _same_span_body(span: Span, body: dict[str, Any]) -> bool:
         and ref_pk(body["claimant"], Span) == span.claimant_id
         and body["claimant_text"] == span.claimant_text
         and body["checkworthy"] == span.checkworthy
+        and (body["unit"] is None or body["unit"] == span.unit)
     )
