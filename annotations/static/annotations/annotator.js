@@ -34,6 +34,7 @@ import { StanceEditing } from "./stances.js";
 import { Store, isClientId, newUuid } from "./store.js";
 import { TextView } from "./textview.js";
 import { UndoHistory } from "./undohistory.js";
+import { SentenceUnits } from "./units.js";
 // The guidelines drawer and the comments panel wire themselves (keys, buttons) when imported.
 import "./comments.js";
 import "./guidelines.js";
@@ -121,6 +122,8 @@ export class Annotator {
       },
       { labels: this.labels, targets: new Map(this.targets.map((t) => [t.id, t])), allowOverlap: this.allowOverlap },
     );
+    // Projects that label every sentence: the list of sentences and their keys (units.js).
+    this.units = payload.units && this.enabled ? new SentenceUnits(this, payload.units) : null;
     this.bind();
     this.render();
     this.restored = this.restoreStored().then(() => this.root.classList.add("ready"));
@@ -220,6 +223,7 @@ export class Annotator {
       };
     });
     if (this.enabled) this.view.render(spans, (key) => this.classesOf(key));
+    this.units?.render();
     this.renderPanels();
     this.showList();
     this.options.onRender?.();
