@@ -124,6 +124,7 @@ FORMAT_DESCRIPTIONS = {
     "parquet": "parquet (Hugging Face records)",
     "brat": "brat (zip of .txt/.ann)",
     "labelstudio": "labelstudio (tasks JSON)",
+    "ranked": "ranked (sentence units by score, CheckThat! run)",
 }
 
 

@@ -90,7 +90,7 @@ UNIT_TAKEN = "Unit {unit} already has span {span} (label {label!r}); relabel tha
 UNIT_REPEATED = "Unit {unit} is labelled twice in this body (spans.{index})."
 UNITS_LEFT = (
     "{left} of {count} sentences have no label yet; the first is sentence {number} (unit "
-    "{unit}): {text!r}. Label every sentence before submitting."
+    "{unit}): “{text}”. Label every sentence before submitting."
 )
 
 Errors = dict[str, list[str]]
