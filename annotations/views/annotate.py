@@ -88,8 +88,8 @@ def document_annotate(request: AuthenticatedHttpRequest, document_id: int) -> Ht
         "targets": TargetOutput(targets, many=True).data,
     }
     if project.sentence_units:
-        # The units (units.js): each sentence's code-point range; unit n is the n-th.
-        payload["units"] = [list(pair) for pair in sentences.sentence_ranges(document.text)]
+        # The sentence units (units.js): each sentence's code-point range; unit n is the n-th.
+        payload["sentence_units"] = [list(pair) for pair in sentences.sentence_ranges(document.text)]
     context = {
         "project": project,
         "document": document,
