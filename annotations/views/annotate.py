@@ -89,7 +89,8 @@ def document_annotate(request: AuthenticatedHttpRequest, document_id: int) -> Ht
     }
     if project.sentence_units:
         # The sentence units (units.js): each sentence's code-point range; unit n is the n-th.
-        payload["sentence_units"] = [list(pair) for pair in sentences.sentence_ranges(document.text)]
+        ranges = sentences.sentence_ranges(document.text)
+        payload["sentence_units"] = [list(pair) for pair in ranges]
     context = {
         "project": project,
         "document": document,
