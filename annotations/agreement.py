@@ -21,6 +21,9 @@
 - Per label attribute (``attribute_agreement``), over the items annotators marked alike:
   alpha for a choice, alpha per choice (ticked or not) for a multi-choice, the exact-match
   rate for a text or a number.
+- Sentence units: every sentence of a sentence-units project is a unit, judged by its sentence
+  label; alpha over all of them and Cohen's kappa per pair of annotators
+  (``sentence_agreement``).
 
 Alpha is computed from the coincidence matrix of units grouped by their pattern of value
 counts. The `krippendorff` package, our reference in tests, builds a units x values x values
@@ -683,3 +686,18 @@ def _attribute_figures(
         figures["pairs"] = pairs
         figures["exact_match"] = same / pairs if pairs else None
     return figures
+
+
+def sentence_agreement(labels: Iterable[tuple[Hashable, int, str, str]]) -> dict[str, Any]:
+    """Agreement on sentence labels over ``(document, unit, annotator, label)`` judgements.
+
+    A unit is one sentence of one document, judged by the label each annotator gave it; a
+    unit only one annotator labelled counts in ``units`` but pairs with nobody. Returns
+    ``{"units", "alpha", "pairs": [{"annotators", "units", "kappa"}]}`` (nominal alpha, Cohen's
+    kappa per pair of annotators over the units both labelled), as for stances.
+    """
+    units: dict[tuple[Hashable, int], dict[str, str]] = defaultdict(dict)
+    for document, unit, annotator, label in labels:
+        units[(document, unit)][annotator] = label
+    annotators = sorted({name for judged in units.values() for name in judged})
+    return _categorical_summary(list(units.values()), annotators)

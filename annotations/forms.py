@@ -157,6 +157,12 @@ class ProjectForm(forms.Form):
     allow_overlap = forms.TypedChoiceField(
         choices=OVERLAP_CHOICES, coerce=lambda value: value == "yes", label="Overlap rule"
     )
+    sentence_units = forms.BooleanField(
+        required=False,
+        label="Sentence units",
+        help_text="Label every sentence with a sentence label (one key per sentence); a "
+        "document is submitted once every sentence has one.",
+    )
 
 
 class TargetForm(forms.Form):
@@ -175,6 +181,7 @@ FORMAT_DESCRIPTIONS = {
     "parquet": "parquet (Hugging Face records)",
     "brat": "brat (zip of .txt/.ann)",
     "labelstudio": "labelstudio (tasks JSON)",
+    "ranked": "ranked (sentence units by score, CheckThat! run)",
 }
 
 

@@ -23,10 +23,14 @@ The rules:
   annotation, from ``source`` to ``target``; a label's ``source_kind`` / ``target_kind``, when
   set, is the kind the span at that end must have (``""``: any span); one relation per
   (label, source, target).
+- Sentence units: a sentence label goes on a span that is exactly one of the document's
+  sentences (annotations.sentences), in a project with sentence units only; the span's unit is
+  that sentence's number. A unit given with a span must be the number of the sentence the span
+  covers, and only sentence-labelled spans are units.
 """
 
 import enum
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -77,6 +81,11 @@ class Rule(enum.Enum):
     RELATION_END_KIND = "relation_end_kind"
     RELATION_TO_ITSELF = "relation_to_itself"
     ONE_RELATION_PER_LABEL_AND_ENDS = "one_relation_per_label_and_ends"
+    SENTENCE_UNITS_OFF = "sentence_units_off"
+    WHOLE_SENTENCE = "whole_sentence"
+    UNIT_UNKNOWN = "unit_unknown"
+    UNIT_COVERS_SENTENCE = "unit_covers_sentence"
+    UNIT_LABEL_KIND = "unit_label_kind"
 
 
 @dataclass(frozen=True)
@@ -93,6 +102,16 @@ class Broken:
 def takes_span_label(kind: str) -> bool:
     """Whether a span may have a label of this kind."""
     return kind in SPAN_LABEL_KINDS
+
+
+def goes_on_unit(kind: str) -> bool:
+    """Whether a label of this kind goes on a sentence unit's span (and on no other span)."""
+    return kind in SENTENCE_LABEL_KINDS
+
+
+def goes_on_span(kind: str) -> bool:
+    """Whether a span may have a label of this kind: one an annotator draws, or a unit's."""
+    return takes_span_label(kind) or goes_on_unit(kind)
 
 
 def takes_stance_label(kind: str) -> bool:
@@ -186,7 +205,7 @@ def span_fields_broken(
         broken.append(Broken(Rule.ONE_CLAIMANT, "claimant"))
     if kind is None:
         return broken
-    if not takes_span_label(kind):
+    if not goes_on_span(kind):
         broken.append(Broken(Rule.SPAN_LABEL_KIND, "label"))
     elif not carries_claim_fields(kind):
         present = {
@@ -368,3 +387,57 @@ class RelationSlots(Generic[V]):
         if earlier is None:
             self._taken[(label, source, target)] = taker
         return earlier
+
+
+# Sentence units
+
+
+def unit_of(start: int, end: int, sentences: Sequence[tuple[int, int]]) -> int | None:
+    """Return the number of the sentence that is exactly ``[start, end)``, or None."""
+    low, high = 0, len(sentences)
+    while low < high:  # sentences come in text order and never overlap
+        middle = (low + high) // 2
+        if sentences[middle][0] < start:
+            low = middle + 1
+        else:
+            high = middle
+    if low < len(sentences) and sentences[low] == (start, end):
+        return low
+    return None
+
+
+def sentence_at(offset: int, sentences: Sequence[tuple[int, int]]) -> int | None:
+    """Return the number of the sentence holding code point ``offset`` (or the next), or None."""
+    return next((n for n, (_, end) in enumerate(sentences) if offset < end), None)
+
+
+def unit_broken(
+    *,
+    kind: str,
+    start: int,
+    end: int,
+    unit: object,
+    sentences: Sequence[tuple[int, int]] | None,
+) -> list[Broken]:
+    """Check a span against the sentence units; ``sentences`` None: the project has none.
+
+    ``unit`` None: not given (a sentence-labelled span's unit is then the one it covers).
+    """
+    if not goes_on_unit(kind):
+        return [] if unit is None else [Broken(Rule.UNIT_LABEL_KIND, "unit")]
+    if sentences is None:
+        return [Broken(Rule.SENTENCE_UNITS_OFF, "label")]
+    if unit is not None and (type(unit) is not int or not 0 <= unit < len(sentences)):
+        return [Broken(Rule.UNIT_UNKNOWN, "unit")]
+    covered = unit_of(start, end, sentences)
+    if covered is None:
+        return [Broken(Rule.WHOLE_SENTENCE, "start" if unit is None else "unit")]
+    if unit is not None and unit != covered:
+        return [Broken(Rule.UNIT_COVERS_SENTENCE, "unit")]
+    return []
+
+
+def units_left(sentences: int, labelled: Iterable[int]) -> list[int]:
+    """The units (numbers below ``sentences``) that have no label yet, in order."""
+    done = set(labelled)
+    return [unit for unit in range(sentences) if unit not in done]

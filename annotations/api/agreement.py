@@ -29,8 +29,9 @@ class AgreementApi(ApiView):
     (``label_tokens``), alpha and kappa per pair on the label's presence per token; per label
     attribute (``attributes``), over the items annotators marked alike: alpha for a choice,
     alpha per choice for a multi-choice (``choices``), the exact-match rate over pairs of
-    annotators for a text or a number (``exact_match``, ``pairs``). An undefined figure is
-    null.
+    annotators for a text or a number (``exact_match``, ``pairs``). In a sentence-units
+    project, ``sentences``: alpha and kappa per pair over the units (each sentence judged by
+    its sentence label). An undefined figure is null.
     """
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT, 403: ErrorOutput, 404: ErrorOutput})
@@ -39,6 +40,8 @@ class AgreementApi(ApiView):
         totals = agreement_services.project_agreement_current(project=project)
         shown = figures(counts_from_json(totals.counts))
         shown["attributes"] = selectors.attribute_agreement(project=project)
+        if project.sentence_units:
+            shown["sentences"] = agreement_services.sentence_agreement_current(project=project)
         return Response(shown)
 
 

@@ -140,6 +140,7 @@ class SpanListApi(ApiView):
             choices=Checkworthy.choices, required=False, allow_blank=True, allow_null=True
         )
         attributes = _attributes()
+        unit = serializers.IntegerField(required=False, allow_null=True)
         version = serializers.IntegerField(required=False)
 
     @extend_schema(

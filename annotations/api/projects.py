@@ -45,6 +45,7 @@ class ProjectListApi(ListApiView):
         description = serializers.CharField(required=False, allow_blank=True)
         guidelines = serializers.CharField(required=False, allow_blank=True)
         allow_overlap = serializers.BooleanField(required=False)
+        sentence_units = serializers.BooleanField(required=False)
         annotators_per_document = serializers.IntegerField(
             required=False, min_value=1, max_value=32767
         )

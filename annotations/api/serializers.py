@@ -157,8 +157,9 @@ class SpanOutput(RowOutput, serializers.ModelSerializer):
 
     class Meta:
         model = Span
-        # The bulk body's span fields (label first), with the id and the label's name.
-        fields = ["id", *SPAN_FIELDS[:1], "label_name", *SPAN_FIELDS[1:]]
+        # The bulk body's span fields (label first), with the id and the label's name; the
+        # score a model gave (predictions) is read only.
+        fields = ["id", *SPAN_FIELDS[:1], "label_name", *SPAN_FIELDS[1:], "score"]
 
 
 class StanceOutput(RowOutput, serializers.ModelSerializer):

@@ -18,6 +18,7 @@ from annotations.api import (
     relations,
     releases,
     tokens,
+    units,
 )
 
 urlpatterns = [
@@ -113,6 +114,16 @@ urlpatterns = [
         "annotations/<int:annotation_id>/",
         annotating.AnnotationDetailApi.as_view(),
         name="api-annotation",
+    ),
+    path(
+        "documents/<int:document_id>/sentences/",
+        units.DocumentSentencesApi.as_view(),
+        name="api-document-sentences",
+    ),
+    path(
+        "annotations/<int:annotation_id>/units/<int:unit>/",
+        units.UnitLabelApi.as_view(),
+        name="api-unit-label",
     ),
     path(
         "annotations/<int:annotation_id>/spans/",

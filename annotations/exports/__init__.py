@@ -35,6 +35,7 @@ from annotations.exports import (
     jsonl,
     labelstudio,
     parquet,
+    ranked,
 )
 from annotations.exports.archive import Member
 from annotations.exports.base import EXPORT_GOLD, EXPORT_INCLUDES, ExportOptions, ExportReport
@@ -151,6 +152,9 @@ FORMATS = {
             "application/json; charset=utf-8",
             ".labelstudio.json",
             vocabulary=True,
+        ),
+        ExportFormat(
+            "ranked", ranked.render, TEXT, ".ranked.tsv", SPACY, warns=True, vocabulary=True
         ),
     )
 }

@@ -1,24 +1,20 @@
 """The tokenizer the token-level formats (conll, spacy) share: spaCy's rules, no model needed.
 
-``spacy.blank("en")`` is spaCy's rule-based English tokenizer and nothing else (no download),
-with the rule-based sentencizer added. Tokens are never altered: each is an exact slice of the
-text at a known code-point offset, so a span either starts and ends on token boundaries or is
-reported. spaCy is imported on the first token-level export only: the web workers that never
-run one do not pay its start-up time and memory.
+``pipeline()`` (annotations.sentences) is spaCy's rule-based English tokenizer and nothing
+else (no download), with the rule-based sentencizer added; sentence units split by it too.
+Tokens are never altered: each is an exact slice of the text at a known code-point offset, so
+a span either starts and ends on token boundaries or is reported. spaCy is imported on the
+first token-level export only: the web workers that never run one do not pay its start-up
+time and memory.
 """
 
-import functools
 from typing import Any
 
+# The splitter is shared with sentence units (annotations.sentences); re-exported for the
+# token-level formats, which import it from here.
+from annotations.sentences import pipeline, sentences
 
-@functools.cache
-def pipeline() -> Any:
-    """Return the shared tokenizer and sentencizer (built once per process)."""
-    import spacy
-
-    nlp = spacy.blank("en")
-    nlp.add_pipe("sentencizer")
-    return nlp
+__all__ = ["pipeline", "sentences"]
 
 
 def token_bounds(doc: Any) -> tuple[dict[int, int], dict[int, int]]:
@@ -93,48 +89,3 @@ def bio_tags(row: dict[str, Any], doc: Any, report: Any) -> list[str]:
     for message in problems:
         report.warn(message)
     return tags
-
-
-# A quote mark that opens a quotation when text follows it directly and space (or nothing)
-# precedes it. spaCy's sentencizer hangs any punctuation after a full stop on the sentence it
-# ends, so `said. "We` would end a sentence on the quote that opens the next.
-QUOTE_MARKS = frozenset("\"'“‘«„‚‹「『")
-
-
-def sentences(doc: Any, tags: list[str]) -> list[list[Any]]:
-    """Group the doc's non-space tokens into sentences.
-
-    A sentence starts where the sentencizer starts one, and after any line break (a headline
-    is a sentence of its own); an opening quote starts the sentence it opens; and no sentence
-    starts inside an entity, so an entity is never cut in two.
-    """
-    tokens = [token for token in doc if not token.is_space]
-    groups: list[list[Any]] = []
-    starts = _sentence_starts(doc, tokens)
-    for position, token in enumerate(tokens):
-        if position == 0 or (position in starts and not tags[token.i].startswith("I-")):
-            groups.append([])
-        groups[-1].append(token)
-    return groups
-
-
-def _sentence_starts(doc: Any, tokens: list[Any]) -> set[int]:
-    """Positions (in ``tokens``) where a sentence starts, before the entity rule."""
-    text = doc.text
-    starts = set()
-    for position in range(1, len(tokens)):
-        token, before = tokens[position], tokens[position - 1]
-        between = text[before.idx + len(before.text) : token.idx]
-        if token.is_sent_start or "\n" in between:
-            starts.add(position)
-    for position in range(1, len(tokens) - 1):
-        token, after = tokens[position], tokens[position + 1]
-        opens = (
-            token.text in QUOTE_MARKS
-            and token.idx + 1 == after.idx  # text follows the quote directly
-            and (token.idx == 0 or text[token.idx - 1].isspace())
-        )
-        if opens and position + 1 in starts:
-            starts.discard(position + 1)
-            starts.add(position)
-    return starts

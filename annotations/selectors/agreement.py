@@ -115,7 +115,7 @@ def _read_spans(spans, owner: dict[int, tuple[DocumentWork, str]]) -> None:
         work, username = owner[annotation_id]
         if kind == LabelKind.CLAIM:
             work.works[username].claims.append((start, end, label, checkworthy))
-        else:
+        elif kind != LabelKind.SENTENCE:  # sentence units are compared per unit (below)
             work.works[username].entities.append((start, end, label))
         work.items[username].add(
             items.span_item(
@@ -291,3 +291,25 @@ def attribute_agreement(*, project: Project) -> list[dict[str, Any]]:
         place = ("stance", target, _offsets(holder_start, holder_end), label)
         works[document][author][place] = (label, values)
     return agreement.attribute_agreement((works[document] for document in sorted(works)), declared)
+
+
+def sentence_judgements(*, project: Project) -> list[tuple[int, int, str, str]]:
+    """Every submitted sentence-unit label of the project: (document, unit, author, label).
+
+    One query whatever the project's size; ``agreement.sentence_agreement`` compares them.
+    """
+    rows = (
+        Span.objects.filter(
+            annotation__document__project=project,
+            annotation__kind=SUBMITTED["kind"],
+            annotation__status=SUBMITTED["status"],
+            unit__isnull=False,
+            label__kind=LabelKind.SENTENCE,
+        )
+        .order_by("annotation__document_id", "unit", "annotation__author__username")
+        .values_list(
+            "annotation__document_id", "unit", "annotation__author__username", "label__name"
+        )
+    )
+    # unit__isnull=False and manual annotations (which have authors) above.
+    return [(doc, unit, author, label) for doc, unit, author, label in rows if unit is not None]

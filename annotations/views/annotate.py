@@ -23,7 +23,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
-from annotations import rules, selectors
+from annotations import rules, selectors, sentences
 from annotations.api.serializers import (
     AnnotationOutput,
     LabelGroupOutput,
@@ -96,6 +96,10 @@ def document_annotate(request: AuthenticatedHttpRequest, document_id: int) -> Ht
             selectors.label_group_list(project=project), many=True
         ).data,
     }
+    if project.sentence_units:
+        # The sentence units (units.js): each sentence's code-point range; unit n is the n-th.
+        ranges = sentences.sentence_ranges(document.text)
+        payload["sentence_units"] = [list(pair) for pair in ranges]
     context = {
         "project": project,
         "document": document,
@@ -103,6 +107,8 @@ def document_annotate(request: AuthenticatedHttpRequest, document_id: int) -> Ht
         "editable": annotation is not None and annotation.status == AnnotationStatus.IN_PROGRESS,
         "skipped": annotation is not None and annotation.status == AnnotationStatus.SKIPPED,
         "span_labels": [label for label in labels if rules.takes_span_label(label.kind)],
+        "sentence_labels": [label for label in labels if rules.goes_on_unit(label.kind)],
+        "sentence_units": project.sentence_units,
         "targets": targets,
         "payload": payload,
         **_guidelines(project, annotation),

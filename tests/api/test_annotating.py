@@ -31,8 +31,12 @@ def test_annotation_detail_has_spans_and_stances_in_read_shape(world):
         "claimant_text",
         "checkworthy",
         "attributes",
+        # Sentence units (docs/schema.md): the sentence a span labels, a model's score.
+        "unit",
+        "score",
     }
     assert (span["label_name"], span["text"]) == ("PER", "Keita")
+    assert (span["unit"], span["score"]) == (None, None)
     assert body["stances"] == [
         {
             "id": world.stance.pk,

@@ -144,5 +144,6 @@ def test_bodies_of_one_input_class_share_fields_but_nothing_else():
         "claimant_text",
         "checkworthy",
         "attributes",
+        "unit",
         "version",
     ]

@@ -40,6 +40,7 @@ from annotations.services.annotating.messages import (
     REQUIRED,
     STANCE_DUPLICATE,
     TARGET_NAME_NOT_IN_PROJECT,
+    UNIT_REPEATED,
     UNKNOWN_FIELD,
     Errors,
     add,
@@ -57,6 +58,7 @@ from annotations.services.annotating.rules import (
     span_rule_errors,
 )
 from annotations.services.annotating.snapshots import relation_json, span_json, stance_json
+from annotations.services.annotating.unitrules import unit_errors
 from annotations.services.changelog import annotation_change_record
 
 
@@ -76,6 +78,7 @@ class SpanItem(TypedDict, total=False):
     claimant_text: str | None
     checkworthy: str | None
     attributes: dict[str, Any] | None
+    unit: int | None
 
 
 class StanceItem(TypedDict, total=False):
@@ -155,7 +158,8 @@ def annotation_replace_content(
         for label in Label.objects.filter(project_id=project_id).prefetch_related("attributes")
     }
     targets = {target.name: target for target in StanceTarget.objects.filter(project_id=project_id)}
-    span_labels, span_values = _bulk_spans_check(locked, spans, labels, errors)
+    units: dict[int, int] = {}  # span index -> the sentence unit it is
+    span_labels, span_values = _bulk_spans_check(locked, spans, labels, errors, units)
     stance_values = _bulk_stances_check(stances, span_labels, labels, targets, errors)
     _bulk_relations_check(relations, span_labels, labels, errors)
     chosen: list[Label] | None = None
@@ -197,6 +201,7 @@ def annotation_replace_content(
             claimant_text=text_or_empty(item.get("claimant_text")),
             checkworthy=text_or_empty(item.get("checkworthy")),
             attributes=span_values[index],
+            unit=units.get(index),
         )
         for index, item in enumerate(spans)
     ]
@@ -270,14 +275,22 @@ def _bulk_document_labels_check(locked: Annotation, names: Any, errors: Errors) 
 
 
 def _bulk_spans_check(
-    locked: Annotation, items: list[Any], labels: dict[str, Label], errors: Errors
+    locked: Annotation,
+    items: list[Any],
+    labels: dict[str, Label],
+    errors: Errors,
+    units: dict[int, int],
 ) -> tuple[list[Label | None], list[dict[str, Any]]]:
     """Check every span item; return each item's label (None where it is unusable) and
-    attribute values."""
+    attribute values.
+
+    ``units`` gets the sentence unit of each item that is one (index -> unit).
+    """
     text = locked.document.text
     resolved: list[Label | None] = []
     values: list[dict[str, Any]] = []
     client_ids: dict[uuid.UUID, int] = {}
+    unit_items: dict[int, int] = {}  # unit -> the first item that is it
     for index, item in enumerate(items):
         path = f"spans.{index}"
         if not isinstance(item, dict):
@@ -304,6 +317,20 @@ def _bulk_spans_check(
                     checkworthy=text_or_empty(item.get("checkworthy")),
                 ),
             )
+        if label is not None and not item_errors:
+            unit, found = unit_errors(
+                locked=locked,
+                label=label,
+                start=item["start"],
+                end=item["end"],
+                unit=item.get("unit"),
+            )
+            merge(item_errors, found)
+            if unit is not None and not found:
+                earlier = unit_items.setdefault(unit, index)
+                if earlier != index:
+                    add(item_errors, "unit", UNIT_REPEATED.format(unit=unit, index=earlier))
+                units[index] = unit
         client_uuid = parse_client_id(item.get("client_id"), item_errors)
         if client_uuid is not None:
             if client_uuid in client_ids:
@@ -318,7 +345,7 @@ def _bulk_spans_check(
                 client_ids[client_uuid] = index
         values.append(_item_values(label, item.get("attributes"), item_errors))
         merge(errors, item_errors, prefix=path)
-        usable = label if label is not None and rules.takes_span_label(label.kind) else None
+        usable = label if label is not None and rules.goes_on_span(label.kind) else None
         resolved.append(usable)
 
     for index, item in enumerate(items):

@@ -37,7 +37,10 @@ LABEL_NOT_IN_PROJECT = "Label {value} is not a label of this project."
 LABEL_NAME_NOT_IN_PROJECT = "No label named {value!r} in this project."
 TARGET_NOT_IN_PROJECT = "Stance target {value} is not a target of this project."
 TARGET_NAME_NOT_IN_PROJECT = "No stance target named {value!r} in this project."
-SPAN_LABEL_KIND = "Label {name!r} is {a_kind} label; spans take entity or claim labels."
+SPAN_LABEL_KIND = (
+    "Label {name!r} is {a_kind} label; spans take entity or claim labels (and a sentence "
+    "unit's span a sentence label)."
+)
 STANCE_LABEL_KIND = "Label {name!r} is {a_kind} label; stances take stance labels."
 CLAIM_ONLY = "Only claim spans carry {field}; label {name!r} is {a_kind} label."
 CHECKWORTHY_INVALID = "{value!r} is not a checkworthy value; use yes, no, unsure or ''."
@@ -84,6 +87,31 @@ GROUP_SINGLE_CHOICE = (
     "Label group {group!r} takes one label, not several ({labels}): keep one of them."
 )
 GROUP_REQUIRED_EMPTY = "Label group {group!r} needs a label before the annotation is submitted."
+
+# Sentence units (annotations.rules, "Sentence units").
+SENTENCE_UNITS_OFF = (
+    "Label {name!r} is a sentence label, and this project does not label sentences: turn on "
+    "sentence_units in the project's settings first."
+)
+NOT_A_WHOLE_SENTENCE = (
+    "Label {name!r} is a sentence label: it goes on one whole sentence, and [{start}, {end}) "
+    "is not one. {nearest}"
+)
+NEAREST_SENTENCE = "The sentence there is unit {unit}, [{start}, {end})."
+NO_SENTENCE_THERE = "The document has no sentence there."
+UNIT_UNKNOWN = (
+    "Unit {unit!r} is not a sentence of this document: it has {count} sentence(s), numbered from 0."
+)
+UNIT_NOT_ITS_SENTENCE = (
+    "Unit {unit} is the sentence [{start}, {end}), not [{span_start}, {span_end})."
+)
+UNIT_LABEL_KIND = "Only a sentence label goes on a unit; label {name!r} is {a_kind} label."
+UNIT_TAKEN = "Unit {unit} already has span {span} (label {label!r}); relabel that span instead."
+UNIT_REPEATED = "Unit {unit} is labelled twice in this body (spans.{index})."
+UNITS_LEFT = (
+    "{left} of {count} sentences have no label yet; the first is sentence {number} (unit "
+    "{unit}): “{text}”. Label every sentence before submitting."
+)
 
 Errors = dict[str, list[str]]
 

@@ -8,7 +8,7 @@ from django.contrib.auth.models import User
 from django.db import models, transaction
 from django.db.models import Case, When
 
-from annotations import rules, selectors
+from annotations import offsets, rules, selectors
 from annotations.attributes import same as same_values
 from annotations.errors import Conflict, InvalidInput, NotFound
 from annotations.models import Annotation, EventAction, Label, Span, Stance
@@ -47,6 +47,7 @@ from annotations.services.annotating.rules import (
     span_rule_errors,
 )
 from annotations.services.annotating.snapshots import span_json
+from annotations.services.annotating.unitrules import check_unit_free, unit_errors
 from annotations.services.changelog import annotation_change_record
 
 
@@ -63,10 +64,14 @@ def span_create(
     claimant_text: str | None = "",
     checkworthy: str | None = "",
     attributes: object = None,
+    unit: int | None = None,
     actor: User | None,
     version: int | None = None,
 ) -> tuple[Span, bool]:
-    """Create a span; a retry with the same client_id and body returns the existing span."""
+    """Create a span; a retry with the same client_id and body returns the existing span.
+
+    A span of a sentence label is the unit it covers (``unit`` may say which it must be).
+    """
     claimant_text = text_or_empty(claimant_text)
     checkworthy = text_or_empty(checkworthy)
     errors: Errors = {}
@@ -80,6 +85,7 @@ def span_create(
         "claimant_text": claimant_text,
         "checkworthy": checkworthy,
         "attributes": attributes,
+        "unit": unit,
     }
 
     def facts_or_replay(locked: Annotation) -> selectors.SpanCreateFacts | Replay[Span]:
@@ -127,6 +133,7 @@ def span_create(
     if claimant_span is not None:
         check_claimant_kind(claimant_span.label, f"span {claimant_span.pk}", "claimant", errors)
     values = attribute_values(label_obj, attributes, errors)
+    span_unit = _checked_unit(locked, label_obj, start, end, unit, None, errors)
     if not errors and label_obj is not None:
         others = [] if facts.overlap is None else [facts.overlap]
         new = rules.Placed(label_obj.kind, start, end, "", label_obj.pk)
@@ -147,6 +154,7 @@ def span_create(
         claimant_text=claimant_text,
         checkworthy=checkworthy,
         attributes=values,
+        unit=span_unit,
     )
     if span.pk is None:
         span.save()
@@ -232,6 +240,8 @@ def span_update(
         new_values = attribute_values_kept(new_label, current.attributes)
     else:
         new_values = current.attributes
+    # A span's unit follows its label and offsets: it stays the unit of the sentence it covers.
+    new_unit = _checked_unit(locked, new_label, new_start, new_end, None, current.pk, errors)
     if not errors and new_label is not None:
         found = _update_candidates(locked, current, new_label, new_start, new_end)
         new = rules.Placed(new_label.kind, new_start, new_end, "", new_label.pk)
@@ -249,8 +259,9 @@ def span_update(
     current.claimant_text = new_claimant_text
     current.checkworthy = new_checkworthy
     current.attributes = new_values
+    unit_before, current.unit = current.unit, new_unit
     after = span_json(current)
-    if after == before:
+    if after == before and unit_before == new_unit:
         sync(span, current)
         return current
     current.save(
@@ -263,6 +274,7 @@ def span_update(
             "claimant_text",
             "checkworthy",
             "attributes",
+            "unit",
         ]
     )
     annotation_change_record(
@@ -349,6 +361,26 @@ def _update_candidates(
     return candidates(spans.order_by(same_first, "start", "id")[:1], label.kind)
 
 
+def _checked_unit(
+    locked: Annotation,
+    label: Label | None,
+    start: object,
+    end: object,
+    unit: object,
+    exclude_pk: int | None,
+    errors: Errors,
+) -> int | None:
+    """The unit a span with these label and offsets is (None: none), checked; adds errors."""
+    if label is None or offsets.range_error(start, end, len(locked.document.text)) is not None:
+        return None  # already refused, with its own error
+    assert type(start) is int and type(end) is int  # range_error found no fault
+    span_unit, found = unit_errors(locked=locked, label=label, start=start, end=end, unit=unit)
+    merge(errors, found)
+    if span_unit is not None and not errors:
+        check_unit_free(locked, span_unit, exclude_pk, errors)
+    return span_unit
+
+
 def _same_span_body(span: Span, body: dict[str, Any]) -> bool:
     """Whether a retried create asks for exactly the span that already exists."""
     return (
@@ -362,4 +394,5 @@ def _same_span_body(span: Span, body: dict[str, Any]) -> bool:
         and body["claimant_text"] == span.claimant_text
         and body["checkworthy"] == span.checkworthy
         and same_values(body["attributes"], span.attributes)
+        and (body["unit"] is None or body["unit"] == span.unit)
     )

@@ -37,6 +37,7 @@ from annotations.services.annotating.messages import (
     STATUS_UNCHANGED,
     STATUS_UNKNOWN,
 )
+from annotations.services.annotating.unitrules import units_left_errors
 from annotations.services.changelog import annotation_change_record
 
 REOPENERS = access.roles_where(access.may_reopen)
@@ -103,6 +104,8 @@ def annotation_set_status(
         raise InvalidInput({"status": [STATUS_TRANSITION.format(current=current, status=status)]})
     if status == AnnotationStatus.IN_PROGRESS:
         _check_may_reopen(locked, actor)
+    if status == AnnotationStatus.SUBMITTED and (left := units_left_errors(locked)):
+        raise InvalidInput(left)
     fields: dict[str, Any] = {"status": status, "submitted_at": None}
     if status == AnnotationStatus.SUBMITTED and (missing := document_labels_missing(locked)):
         raise InvalidInput(missing)

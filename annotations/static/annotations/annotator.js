@@ -38,6 +38,7 @@ import { StanceEditing } from "./stances.js";
 import { Store, isClientId, newUuid } from "./store.js";
 import { TextView } from "./textview.js";
 import { UndoHistory } from "./undohistory.js";
+import { SentenceUnits } from "./units.js";
 // The guidelines drawer and the comments panel wire themselves (keys, buttons) when imported.
 import "./comments.js";
 import "./guidelines.js";
@@ -140,6 +141,8 @@ export class Annotator {
       },
       { labels: this.labels, targets: new Map(this.targets.map((t) => [t.id, t])), allowOverlap: this.allowOverlap },
     );
+    // Projects that label every sentence: the list of sentences and their keys (units.js).
+    this.units = payload.sentence_units && this.enabled ? new SentenceUnits(this, payload.sentence_units) : null;
     this.bind();
     this.render();
     this.restored = this.restoreStored().then(() => this.root.classList.add("ready"));
@@ -240,6 +243,7 @@ export class Annotator {
     });
     if (this.enabled) this.view.render(spans, (key) => this.classesOf(key));
     this.renderDocumentLabels();
+    this.units?.render();
     this.renderPanels();
     this.showList();
     this.options.onRender?.();

@@ -93,6 +93,11 @@ export class AnnotatorInput {
       if (typing && event.key === "Escape") target.blur();
       return;
     }
+    // Sentence units (units.js) take their keys first: a sentence label's, j k ↓ ↑.
+    if (this.units?.onKey(event)) {
+      event.preventDefault();
+      return;
+    }
     const onText = target === this.textRoot || target === document.body || this.textRoot.contains(target);
     switch (action) {
       case "clear":

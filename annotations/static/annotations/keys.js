@@ -41,6 +41,11 @@ const ANNOTATE = [
     { keys: ["h"], when: "stance", action: "pickHolder", help: "Pick the holder: then click an entity highlight" },
     { keys: ["e"], when: "stance", action: "useEvidence", help: "Use the selected text (or the selected highlight) as evidence" },
   ]),
+  // Projects that label every sentence (units.js); a sentence label's key labels the focused one.
+  ...inSection("Sentences (projects that label every sentence)", [
+    { keys: ["j", "ArrowDown"], when: "units", action: "nextSentence", help: "Focus the next sentence" },
+    { keys: ["k", "ArrowUp"], when: "units", action: "previousSentence", help: "Focus the previous sentence" },
+  ]),
   ...inSection("Document", [
     { keys: ["Enter"], ctrl: true, action: "submit", help: "Submit and open the next document" },
     { keys: ["z"], ctrl: true, shift: false, action: "undo", help: "Undo the last change" },

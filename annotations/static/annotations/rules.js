@@ -17,6 +17,8 @@
 //   checkworthy is yes, no, unsure, or "" (not given).
 // - A claimant and a stance holder are entity spans; evidence may be a span of any kind.
 // - One stance per (target, holder) in an annotation; a null holder is the document's author.
+// - Sentence units: a sentence label goes on a span that is exactly one sentence (a unit), in
+//   a project with sentence units only (units.js makes only such spans; the server checks).
 //
 // Not mirrored, because no page needs them: rules.py's Layout, sweep_clashes and
 // sweep_identical (choosing among candidates and checking a whole body, done on the server).
@@ -27,9 +29,11 @@ import { codePointLength, overlaps } from "./offsets.js";
 export const ENTITY = "entity";
 export const CLAIM = "claim";
 export const STANCE = "stance";
+export const SENTENCE = "sentence";
 
 export const SPAN_LABEL_KINDS = Object.freeze([ENTITY, CLAIM]);
 export const STANCE_LABEL_KINDS = Object.freeze([STANCE]);
+export const SENTENCE_LABEL_KINDS = Object.freeze([SENTENCE]);
 export const CLAIMANT_KINDS = Object.freeze([ENTITY]);
 export const HOLDER_KINDS = Object.freeze([ENTITY]);
 export const EVIDENCE_KINDS = SPAN_LABEL_KINDS;
@@ -52,6 +56,11 @@ export const Rule = Object.freeze({
   OVERLAP: "overlap",
   IDENTICAL: "identical",
   ONE_STANCE_PER_TARGET_AND_HOLDER: "one_stance_per_target_and_holder",
+  SENTENCE_UNITS_OFF: "sentence_units_off",
+  WHOLE_SENTENCE: "whole_sentence",
+  UNIT_UNKNOWN: "unit_unknown",
+  UNIT_COVERS_SENTENCE: "unit_covers_sentence",
+  UNIT_LABEL_KIND: "unit_label_kind",
 });
 
 // ---- Label kinds ---------------------------------------------------------------------------
@@ -59,6 +68,16 @@ export const Rule = Object.freeze({
 /** Whether a span may have a label of this kind. */
 export function takesSpanLabel(kind) {
   return SPAN_LABEL_KINDS.includes(kind);
+}
+
+/** Whether a label of this kind goes on a sentence unit's span (and on no other span). */
+export function goesOnUnit(kind) {
+  return SENTENCE_LABEL_KINDS.includes(kind);
+}
+
+/** Whether a span may have a label of this kind: one an annotator draws, or a unit's. */
+export function goesOnSpan(kind) {
+  return takesSpanLabel(kind) || goesOnUnit(kind);
 }
 
 /** Whether a stance's value may be a label of this kind. */
@@ -117,7 +136,7 @@ export function spanFieldsBroken({
   if (checkworthy !== "" && !isCheckworthy(checkworthy)) add(Rule.CHECKWORTHY_VALUE, "checkworthy");
   if (hasClaimant && claimantText) add(Rule.ONE_CLAIMANT, "claimant");
   if (kind === null || kind === undefined) return broken;
-  if (!takesSpanLabel(kind)) {
+  if (!goesOnSpan(kind)) {
     add(Rule.SPAN_LABEL_KIND, "label");
   } else if (!carriesClaimFields(kind)) {
     const present = {
