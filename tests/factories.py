@@ -8,10 +8,14 @@ from django.contrib.auth import get_user_model
 from annotations.models import (
     Annotation,
     Document,
+    DocumentLabel,
     ImportJob,
     Label,
+    LabelAttribute,
+    LabelGroup,
     Membership,
     Project,
+    Relation,
     Release,
     ReleaseFile,
     ReleaseFileChunk,
@@ -113,6 +117,54 @@ class StanceFactory(factory.django.DjangoModelFactory):
     )
     label = factory.SubFactory(
         LabelFactory, project=factory.SelfAttribute("..annotation.document.project"), kind="stance"
+    )
+
+
+class LabelGroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LabelGroup
+
+    project = factory.SubFactory(ProjectFactory)
+    name = factory.Sequence(lambda n: f"group{n}")
+
+
+class DocumentLabelKindFactory(LabelFactory):
+    """A document label, in a group of its project."""
+
+    kind = "document"
+    group = factory.SubFactory(LabelGroupFactory, project=factory.SelfAttribute("..project"))
+
+
+class LabelAttributeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LabelAttribute
+
+    label = factory.SubFactory(LabelFactory)
+    name = factory.Sequence(lambda n: f"attr{n}")
+    type = "text"
+
+
+class RelationFactory(factory.django.DjangoModelFactory):
+    """A relation between two spans of one annotation (give ``source`` and ``target``)."""
+
+    class Meta:
+        model = Relation
+
+    annotation = factory.SelfAttribute("source.annotation")
+    label = factory.SubFactory(
+        LabelFactory,
+        project=factory.SelfAttribute("..annotation.document.project"),
+        kind="relation",
+    )
+
+
+class DocumentLabelFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DocumentLabel
+
+    annotation = factory.SubFactory(AnnotationFactory)
+    label = factory.SubFactory(
+        DocumentLabelKindFactory, project=factory.SelfAttribute("..annotation.document.project")
     )
 
 

@@ -19,6 +19,7 @@ from annotations.models import (
     Annotation,
     Document,
     Label,
+    LabelGroup,
     LabelKind,
     Membership,
     Project,
@@ -317,6 +318,7 @@ def label_create(
     color: str | None = None,
     shortcut: str = "",
     description: str = "",
+    group: LabelGroup | None = None,
 ) -> Label:
     """Add a label to the project; without a colour it gets one the project does not use."""
     with transaction.atomic():
@@ -328,6 +330,7 @@ def label_create(
             color=_next_color(project) if color is None else _lower(color),
             shortcut=shortcut,
             description=description,
+            group=group,
         )
         _raise_if(label_errors(label))
         label.save()
