@@ -49,10 +49,10 @@ from annotations.models import (
 # document id, external id, text, meta as JSON text, annotation id, its author's username,
 # reviewed_by (gold; else None), the authors of the document's submitted manual annotations
 # (gold; else None), then its spans as arrays in (start, end, id) order: ids, starts, ends,
-# label ids, claimant ids, claimant texts, check-worthiness, attributes (JSON text), units,
-# scores; then its stances in id order: target ids, label ids, holder ids, evidence ids,
-# attributes; then its relations in id order: label ids, source ids, target ids, attributes;
-# then its document labels' label ids in id order. An empty array comes as None, and so do
+# label ids, claimant ids, claimant texts, check-worthiness; then its stances in id order:
+# target ids, label ids, holder ids, evidence ids; then the spans' attributes (JSON text),
+# units and scores, the stances' attributes; then its relations in id order: label ids,
+# source ids, target ids, attributes; then its document labels' label ids in id order. An empty array comes as None, and so do
 # the arrays that would hold nothing: the claimant ids, claimant texts, check-worthiness,
 # units, scores and attributes when no item has one. Most annotations are entities only:
 # they cost four arrays, not ten.
@@ -218,9 +218,12 @@ def _sql(submitted: bool, by_status: bool) -> str:
     relation_columns = ("label_id", "source_id", "target_id", "attributes")
     relations = _arrays(r, relation_columns, "rl", a, (r.column("id"),), sparse=attributes)
     labels = _arrays(dl, ("label_id",), "dl", a, (dl.column("id"),))
+    # In ExportedAnnotation's order: the columns of issue 16's schema come last.
     columns = ", ".join(
-        [f"sp.c{n}" for n in range(len(span_columns))]
-        + [f"st.c{n}" for n in range(len(stance_columns))]
+        [f"sp.c{n}" for n in range(7)]
+        + [f"st.c{n}" for n in range(4)]
+        + [f"sp.c{n}" for n in range(7, len(span_columns))]
+        + [f"st.c{n}" for n in range(4, len(stance_columns))]
         + [f"rl.c{n}" for n in range(len(relation_columns))]
         + ["dl.c0"]
     )

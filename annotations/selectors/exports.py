@@ -93,19 +93,20 @@ class ExportedAnnotation(NamedTuple):
     claimants: Sequence[int | None] | None  # the claimant span's id
     claimant_texts: Sequence[str] | None
     checkworthy: Sequence[str] | None
-    span_attributes: Sequence[str] | None  # JSON text
-    units: Sequence[int | None] | None  # sentence units: the sentence's number
-    scores: Sequence[float | None] | None
     stance_targets: Sequence[int] | None
     stance_labels: Sequence[int] | None
     holders: Sequence[int | None] | None  # span ids
     evidence: Sequence[int | None] | None  # span ids
-    stance_attributes: Sequence[str] | None  # JSON text
-    relation_labels: Sequence[int] | None
-    relation_sources: Sequence[int] | None  # span ids
-    relation_targets: Sequence[int] | None  # span ids
-    relation_attributes: Sequence[str] | None  # JSON text
-    document_labels: Sequence[int] | None  # label ids
+    # Issue 16's schema, last (so that code and tests built before it still build rows).
+    span_attributes: Sequence[str] | None = None  # JSON text
+    units: Sequence[int | None] | None = None  # sentence units: the sentence's number
+    scores: Sequence[float | None] | None = None
+    stance_attributes: Sequence[str] | None = None  # JSON text
+    relation_labels: Sequence[int] | None = None
+    relation_sources: Sequence[int] | None = None  # span ids
+    relation_targets: Sequence[int] | None = None  # span ids
+    relation_attributes: Sequence[str] | None = None  # JSON text
+    document_labels: Sequence[int] | None = None  # label ids
 
 
 @dataclass(frozen=True)
@@ -312,6 +313,8 @@ def _orm_batch(batch: list[tuple], include: str) -> list[ExportedAnnotation]:
     for document_id, external_id, text, meta_json in batch:
         for pk, username, reviewed_by in by_document.get(document_id, ()):
             gold = include != EXPORT_SUBMITTED
+            span_columns = _span_columns(spans.get(pk))
+            stance_columns = _stance_columns(stances.get(pk))
             found.append(
                 ExportedAnnotation._make(
                     [
@@ -323,8 +326,11 @@ def _orm_batch(batch: list[tuple], include: str) -> list[ExportedAnnotation]:
                         username,
                         reviewed_by,
                         authors.get(document_id, []) if gold else None,
-                        *_span_columns(spans.get(pk)),
-                        *_stance_columns(stances.get(pk)),
+                        # In ExportedAnnotation's order: issue 16's columns come last.
+                        *span_columns[:7],
+                        *stance_columns[:4],
+                        *span_columns[7:],
+                        *stance_columns[4:],
                         *_relation_columns(relations.get(pk)),
                         document_labels.get(pk),
                     ]
