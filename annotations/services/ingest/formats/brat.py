@@ -372,7 +372,7 @@ def _read_attribute(
         except orjson.JSONDecodeError:
             return False
         name, owner = found["name"], head[1]
-    elif len(head) in (2, 3):
+    elif len(head) in (2, 3) and head[0] != CHECKWORTHY:  # a wrong one is left, not guessed
         name, owner = head[0], head[1]
         value = head[2] if len(head) == 3 else True
     else:
