@@ -52,9 +52,9 @@ from annotations.models import (
 # label ids, claimant ids, claimant texts, check-worthiness; then its stances in id order:
 # target ids, label ids, holder ids, evidence ids; then the spans' attributes (JSON text),
 # units and scores, the stances' attributes; then its relations in id order: label ids,
-# source ids, target ids, attributes; then its document labels' label ids in id order. An empty array comes as None, and so do
-# the arrays that would hold nothing: the claimant ids, claimant texts, check-worthiness,
-# units, scores and attributes when no item has one. Most annotations are entities only:
+# source ids, target ids, attributes; then its document labels' label ids in id order. An
+# empty array comes as None, and so do the arrays that would hold nothing: the claimant ids,
+# claimant texts, check-worthiness, units, scores and attributes when no item has one. Most annotations are entities only:
 # they cost four arrays, not ten.
 Row = tuple[Any, ...]
 

@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 import orjson
-from django.db.models import BooleanField, CharField, Value
+from django.db.models import BooleanField, CharField, JSONField, Value
 
 from annotations import attributes, repair, rules
-from annotations.models import Label, LabelAttribute, Project, StanceTarget
+from annotations.models import Label, Project, StanceTarget
 from annotations.offsets import range_error
 from annotations.services.ingest import units
 from annotations.services.ingest.records import (
@@ -139,21 +139,25 @@ class LabelIndex:
     def for_project(cls, project: Project, *, create_unknown: bool = False) -> "LabelIndex":
         spans, values, targets = {}, {}, {}
         relations, documents = {}, {}
-        # Labels and targets in one query: an import's query count does not grow with them.
-        rows = (
-            Label.objects.filter(project=project)
-            .order_by()
-            .values_list(
-                "name",
-                "id",
-                "kind",
-                "source_kind",
-                "target_kind",
-                "group__name",
-                "group__multiple",
-            )
+        declared: dict[int, tuple[attributes.Declared, ...]] = {}
+        # Labels (a row per attribute they declare) and targets in one query: an import's
+        # query count does not grow with them.
+        label_columns = (
+            "name",
+            "id",
+            "kind",
+            "source_kind",
+            "target_kind",
+            "group__name",
+            "group__multiple",
+            "attributes__name",
+            "attributes__type",
+            "attributes__required",
+            "attributes__choices",
         )
+        rows = Label.objects.filter(project=project).order_by().values_list(*label_columns)
         empty = Value("", output_field=CharField())
+        nothing = Value(None, output_field=CharField(null=True))
         rows = rows.union(
             StanceTarget.objects.filter(project=project)
             .order_by()
@@ -165,10 +169,15 @@ class LabelIndex:
                 empty,
                 empty,
                 Value(False, output_field=BooleanField()),
+                nothing,
+                nothing,
+                Value(False, output_field=BooleanField()),
+                Value(None, output_field=JSONField(null=True)),
             ),
             all=True,
         )
-        for name, pk, kind, source_kind, target_kind, group, multiple in rows:
+        for row in rows:
+            name, pk, kind, source_kind, target_kind, group, multiple, *attribute = row
             if kind == TARGET:
                 targets[name] = pk
             elif rules.takes_stance_label(kind):
@@ -179,15 +188,10 @@ class LabelIndex:
                 relations[name] = (pk, source_kind, target_kind)
             elif kind == rules.DOCUMENT:
                 documents[name] = (pk, group or "", bool(multiple))
-        # The attributes labels declare: one query more, whatever their number.
-        declared: dict[int, tuple[attributes.Declared, ...]] = {}
-        for label_id, name, type_, required, choices in (
-            LabelAttribute.objects.filter(label__project=project)
-            .order_by("label_id", "position", "pk")
-            .values_list("label_id", "name", "type", "required", "choices")
-        ):
-            spec = attributes.Declared(name, type_, required, tuple(choices or ()))
-            declared[label_id] = (*declared.get(label_id, ()), spec)
+            attribute_name, type_, required, choices = attribute
+            if attribute_name is not None and kind != TARGET:
+                spec = attributes.Declared(attribute_name, type_, required, tuple(choices or ()))
+                declared[pk] = (*declared.get(pk, ()), spec)
         return cls(
             spans,
             project.allow_overlap,
