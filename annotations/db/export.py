@@ -54,8 +54,8 @@ from annotations.models import (
 # units and scores, the stances' attributes; then its relations in id order: label ids,
 # source ids, target ids, attributes; then its document labels' label ids in id order. An
 # empty array comes as None, and so do the arrays that would hold nothing: the claimant ids,
-# claimant texts, check-worthiness, units, scores and attributes when no item has one. Most annotations are entities only:
-# they cost four arrays, not ten.
+# claimant texts, check-worthiness, units, scores and attributes when no item has one. Most
+# annotations are entities only: they cost four arrays, not ten.
 Row = tuple[Any, ...]
 
 
