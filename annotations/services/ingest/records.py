@@ -178,8 +178,7 @@ WARN_DOCUMENT_LABELS_SHAPE = (
     '"{key}": expected a list of label names or {{group: [label names]}}; not imported.'
 )
 WARN_SINGLE_GROUP = (
-    "document labels {labels!r}: the group {group!r} takes one label; {kept!r} kept, the rest "
-    "dropped."
+    "document label {label!r}: the group {group!r} takes one label and has {kept!r}; dropped."
 )
 WARN_ATTRIBUTE = "{key} #{index}: {field}: {message} The value was dropped; the item kept."
 WARN_RELATION_WRONG_KIND = (
