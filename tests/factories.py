@@ -8,8 +8,11 @@ from django.contrib.auth import get_user_model
 from annotations.models import (
     Annotation,
     Document,
+    DocumentLabel,
     ImportJob,
     Label,
+    LabelAttribute,
+    LabelGroup,
     Membership,
     Project,
     Relation,
@@ -117,6 +120,30 @@ class StanceFactory(factory.django.DjangoModelFactory):
     )
 
 
+class LabelGroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LabelGroup
+
+    project = factory.SubFactory(ProjectFactory)
+    name = factory.Sequence(lambda n: f"group{n}")
+
+
+class DocumentLabelKindFactory(LabelFactory):
+    """A document label, in a group of its project."""
+
+    kind = "document"
+    group = factory.SubFactory(LabelGroupFactory, project=factory.SelfAttribute("..project"))
+
+
+class LabelAttributeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LabelAttribute
+
+    label = factory.SubFactory(LabelFactory)
+    name = factory.Sequence(lambda n: f"attr{n}")
+    type = "text"
+
+
 class RelationFactory(factory.django.DjangoModelFactory):
     """A relation between two spans of one annotation (give ``source`` and ``target``)."""
 
@@ -128,6 +155,16 @@ class RelationFactory(factory.django.DjangoModelFactory):
         LabelFactory,
         project=factory.SelfAttribute("..annotation.document.project"),
         kind="relation",
+    )
+
+
+class DocumentLabelFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DocumentLabel
+
+    annotation = factory.SubFactory(AnnotationFactory)
+    label = factory.SubFactory(
+        DocumentLabelKindFactory, project=factory.SelfAttribute("..annotation.document.project")
     )
 
 

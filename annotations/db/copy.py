@@ -12,7 +12,8 @@ Contract:
   Django's ``IntegrityError`` like any other insert.
 - Table and column names come from the Document model.
 - ``rows_copy`` stores rows of any model whose columns are plain values (ids, text, numbers,
-  times: what psycopg adapts; no JSON): the caller names the columns it gives, every other
+  times: what psycopg adapts) or JSON (a JSONField's value, sent as jsonb: psycopg adapts
+  no dict by itself): the caller names the columns it gives, every other
   column takes its field's default (``now`` for ``auto_now``/``auto_now_add``), exactly as
   ``bulk_create`` would fill it, and the primary key its sequence's next value.
   Predictions (annotations, spans, stances) are stored this way.
@@ -28,8 +29,9 @@ from typing import Any
 import orjson
 from django.db import IntegrityError, connection
 from django.db.backends.utils import CursorWrapper
-from django.db.models import DateField, Model
+from django.db.models import DateField, JSONField, Model
 from psycopg import DatabaseError
+from psycopg.types.json import Jsonb
 
 from annotations.db.rows import column_of, field_of, quote
 from annotations.models import Document
@@ -153,8 +155,13 @@ def rows_copy(
     names, defaults = _completed(model, tuple(columns), now)
     table = quote(model._meta.db_table)
     sql = f"COPY {table} ({', '.join(quote(column_of(model, n)) for n in names)}) FROM STDIN"
+    json = [n for n, name in enumerate(columns) if isinstance(field_of(model, name), JSONField)]
     with connection.cursor() as cursor, _integrity(), cursor.copy(sql) as copy:
         for row in rows:
+            if json:
+                row = list(row)
+                for n in json:
+                    row[n] = Jsonb(row[n])
             copy.write_row((*row, *defaults))
 
 
@@ -164,12 +171,14 @@ def _completed(
     """The columns with every other one added, and the values those others take."""
     pk = model._meta.pk
     assert pk is not None
-    others = []
+    others: list[tuple[str, Any]] = []
     for field in model._meta.concrete_fields:
         if field.attname in columns or field is pk:
             continue
         if isinstance(field, DateField) and (field.auto_now or field.auto_now_add):
             others.append((field.attname, now))
+        elif isinstance(field, JSONField):
+            others.append((field.attname, Jsonb(field.get_default())))
         else:  # what a model instance holds for a field it was not given
             others.append((field.attname, field.get_default()))
     for name in columns:

@@ -39,6 +39,8 @@ from annotations.models import (
     AnnotationKind,
     AnnotationStatus,
     Document,
+    DocumentLabel,
+    Relation,
     Span,
     Stance,
 )
@@ -48,10 +50,12 @@ from annotations.models import (
 # reviewed_by (gold; else None), the authors of the document's submitted manual annotations
 # (gold; else None), then its spans as arrays in (start, end, id) order: ids, starts, ends,
 # label ids, claimant ids, claimant texts, check-worthiness; then its stances in id order:
-# target ids, label ids, holder ids, evidence ids. An empty array comes as None, and so do
-# the arrays that would hold nothing: the claimant ids, claimant texts and check-worthiness
-# when no span has one, the span ids when nothing points at a span (no claimant, no stance).
-# Most annotations are entities only: they cost three arrays, not seven.
+# target ids, label ids, holder ids, evidence ids; then the spans' attributes (JSON text),
+# units and scores, the stances' attributes; then its relations in id order: label ids,
+# source ids, target ids, attributes; then its document labels' label ids in id order. An
+# empty array comes as None, and so do the arrays that would hold nothing: the claimant ids,
+# claimant texts, check-worthiness, units, scores and attributes when no item has one. Most
+# annotations are entities only: they cost four arrays, not ten.
 Row = tuple[Any, ...]
 
 
@@ -109,7 +113,7 @@ def exported_annotations(
         size = first_fetch
         while fetched := cursor.fetchmany(size):
             yield fetched
-            widest = max(len(row[9] or ()) for row in fetched)  # the starts
+            widest = max(len(row[STARTS] or ()) for row in fetched)
             size = max(1, min(row_limit, 2 * size, span_budget // max(widest, 1)))
     finally:
         # Closed here, while the transaction that holds it is open: left to the garbage
@@ -135,6 +139,8 @@ def _binary_server_cursor() -> CursorWrapper:
 
 
 _names = itertools.count(1)
+# Where a row holds its spans' starts (see Row).
+STARTS = 9
 
 
 @cache
@@ -145,6 +151,7 @@ def _sql(submitted: bool, by_status: bool) -> str:
     m, mu = rows.Part(Annotation, "m"), rows.Part(user, "mu")
     g = rows.Part(Annotation, "g")
     s, t = rows.Part(Span, "s"), rows.Part(Stance, "t")
+    r, dl = rows.Part(Relation, "r"), rows.Part(DocumentLabel, "dl")
     manual = (
         f"{{p}}.{rows.quote(rows.column_of(Annotation, 'kind'))} = '{AnnotationKind.MANUAL}' "
         f"AND {{p}}.{rows.quote(rows.column_of(Annotation, 'status'))} = "
@@ -178,22 +185,47 @@ def _sql(submitted: bool, by_status: bool) -> str:
             f"WHERE {m.column('document_id')} = {d.column('id')} AND {manual.format(p='m')})"
         )
         documents = ""
-    span_columns = ("id", "start", "end", "label_id", "claimant_id", "claimant_text", "checkworthy")
-    stance_columns = ("target_id", "label_id", "holder_id", "evidence_id")
+    span_columns = (
+        "id",
+        "start",
+        "end",
+        "label_id",
+        "claimant_id",
+        "claimant_text",
+        "checkworthy",
+        "attributes",
+        "unit",
+        "score",
+    )
+    attributes = {"attributes": "<> '{}'::jsonb"}
     spans = _arrays(
         s,
         span_columns,
         "sp",
         a,
         (s.column("start"), s.column("end"), s.column("id")),
-        sparse={"claimant_id": "IS NOT NULL", "claimant_text": "<> ''", "checkworthy": "<> ''"},
+        sparse={
+            "claimant_id": "IS NOT NULL",
+            "claimant_text": "<> ''",
+            "checkworthy": "<> ''",
+            **attributes,
+            "unit": "IS NOT NULL",
+            "score": "IS NOT NULL",
+        },
     )
-    stances = _arrays(t, stance_columns, "st", a, (t.column("id"),))
-    # The span ids only for what points at spans: a claimant (sp.c4) or a stance (st.c0).
+    stance_columns = ("target_id", "label_id", "holder_id", "evidence_id", "attributes")
+    stances = _arrays(t, stance_columns, "st", a, (t.column("id"),), sparse=attributes)
+    relation_columns = ("label_id", "source_id", "target_id", "attributes")
+    relations = _arrays(r, relation_columns, "rl", a, (r.column("id"),), sparse=attributes)
+    labels = _arrays(dl, ("label_id",), "dl", a, (dl.column("id"),))
+    # In ExportedAnnotation's order: the columns of issue 16's schema come last.
     columns = ", ".join(
-        ["CASE WHEN sp.c4 IS NOT NULL OR st.c0 IS NOT NULL THEN sp.c0 END"]
-        + [f"sp.c{n}" for n in range(1, len(span_columns))]
-        + [f"st.c{n}" for n in range(len(stance_columns))]
+        [f"sp.c{n}" for n in range(7)]
+        + [f"st.c{n}" for n in range(4)]
+        + [f"sp.c{n}" for n in range(7, len(span_columns))]
+        + [f"st.c{n}" for n in range(4, len(stance_columns))]
+        + [f"rl.c{n}" for n in range(len(relation_columns))]
+        + ["dl.c0"]
     )
     # By document only: the documents' index gives that order without a sort. Sorting by
     # annotation as well made PostgreSQL sort every row, texts and all, before the first
@@ -208,7 +240,7 @@ def _sql(submitted: bool, by_status: bool) -> str:
         f"WHERE {a.column('document_id')} = {d.column('id')} AND {exported} "
         f"ORDER BY {a.column('id')} OFFSET 0) a "
         f"LEFT JOIN {u.table} ON {u.column('id')} = {a.column('author_id')} "
-        f"{spans} {stances} "
+        f"{spans} {stances} {relations} {labels} "
         f"WHERE {d.column('project_id')} = %s{documents} ORDER BY {d.column('id')}"
     )
 
@@ -224,16 +256,19 @@ def _arrays(
     """A LATERAL join of the annotation's rows of ``part`` as one array per column (c0, c1...),
     in ``order``: the subquery sorts a few rows and feeds them to array_agg in that order.
 
-    A ``sparse`` column's array is NULL unless one of its values meets its condition."""
+    A ``sparse`` column's array is NULL unless one of its values meets its condition. A JSON
+    column comes as its text (orjson parses it faster than psycopg's json would)."""
     aggregates = []
     for n, name in enumerate(names):
         column = f"x.{rows.quote(rows.column_of(part.model, name))}"
+        json = part.model._meta.get_field(name).get_internal_type() == "JSONField"
+        value = f"{column}::text" if json else column
         condition = (sparse or {}).get(name)
         if condition is None:
-            aggregates.append(f"array_agg({column}) c{n}")
+            aggregates.append(f"array_agg({value}) c{n}")
         else:
             aggregates.append(
-                f"CASE WHEN bool_or({column} {condition}) THEN array_agg({column}) END c{n}"
+                f"CASE WHEN bool_or({column} {condition}) THEN array_agg({value}) END c{n}"
             )
     return (
         f"CROSS JOIN LATERAL (SELECT {', '.join(aggregates)} FROM "  # noqa: S608 (names from the models)

@@ -124,7 +124,7 @@ FORMATS = {
         ExportFormat(
             "spacy", docbin.render, "application/octet-stream", ".spacy", SPACY, True, True
         ),
-        ExportFormat("csv", csv.render, "text/csv; charset=utf-8", ".csv"),
+        ExportFormat("csv", csv.render, "text/csv; charset=utf-8", ".csv", vocabulary=True),
         ExportFormat("hf", hf.render, JSON_LINES, ".hf.jsonl", SPACY, warns=True, vocabulary=True),
         ExportFormat(
             "parquet",
@@ -209,6 +209,7 @@ def export_options(
     if errors:
         raise InvalidInput(errors)
     assert entry is not None  # an unknown format is an error above
+    attributes, groups = selectors.export_schema(project=project) if entry.vocabulary else ((), ())
     return ExportOptions(
         format=format_name,
         include=include,
@@ -217,6 +218,8 @@ def export_options(
         split=percentages,
         seed=seed_value,
         vocabulary=selectors.export_vocabulary(project=project) if entry.vocabulary else (),
+        attributes=attributes,
+        groups=groups,
     )
 
 

@@ -5,9 +5,23 @@ from dataclasses import dataclass, field
 
 # What an export holds (each document's gold, or every submitted manual annotation) decides
 # what the selector reads, so it is defined there.
-from annotations.selectors.exports import EXPORT_GOLD, EXPORT_INCLUDES, EXPORT_SUBMITTED
+from annotations.selectors.exports import (
+    EXPORT_GOLD,
+    EXPORT_INCLUDES,
+    EXPORT_SUBMITTED,
+    AttributeSpec,
+    GroupSpec,
+)
 
-__all__ = ["EXPORT_GOLD", "EXPORT_INCLUDES", "EXPORT_SUBMITTED", "ExportOptions", "ExportReport"]
+__all__ = [
+    "EXPORT_GOLD",
+    "EXPORT_INCLUDES",
+    "EXPORT_SUBMITTED",
+    "AttributeSpec",
+    "ExportOptions",
+    "ExportReport",
+    "GroupSpec",
+]
 
 # Warnings kept for the summary; all of them are counted, and `export_dataset` prints them.
 KEPT_WARNINGS = 100
@@ -27,10 +41,21 @@ class ExportOptions:
     # The project's labels as (name, kind), in the project's order: the formats that declare
     # a label set up front (hf's tag ids, brat's annotation.conf, Label Studio's config).
     vocabulary: tuple[tuple[str, str], ...] = ()
+    # With the vocabulary: the attributes the labels declare, and the document label groups.
+    attributes: tuple[AttributeSpec, ...] = ()
+    groups: tuple[GroupSpec, ...] = ()
 
     def names_of(self, *kinds: str) -> list[str]:
         """The names of the vocabulary's labels of these kinds, in order."""
         return [name for name, kind in self.vocabulary if kind in kinds]
+
+    def attributes_of(self, label: str) -> list[AttributeSpec]:
+        """The attributes a label declares, in order."""
+        return [spec for spec in self.attributes if spec.label == label]
+
+    def attribute_names(self) -> list[str]:
+        """Every attribute name any label declares, once each, in order."""
+        return list(dict.fromkeys(spec.name for spec in self.attributes))
 
 
 @dataclass

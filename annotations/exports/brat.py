@@ -29,6 +29,8 @@ import re
 from collections.abc import Generator, Iterable, Iterator
 from typing import Any
 
+import orjson
+
 from annotations.exports.archive import Member, release_comment, zip_members
 from annotations.exports.base import ExportOptions, ExportReport
 from annotations.exports.tokens import document_name
@@ -37,6 +39,8 @@ CONF_NAME = "annotation.conf"
 CLAIMANT = "Claimant"
 CHECKWORTHY = "Checkworthy"
 CHECKWORTHY_VALUES = ("yes", "no", "unsure")
+SPAN_KINDS = ("entity", "claim", "sentence")
+CHOICE = "choice"
 NOTES = "AnnotatorNotes"
 TYPE_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]")
 # The notes this module writes, as the brat importer reads them back.
@@ -44,6 +48,7 @@ CLAIMANT_NOTE = "claimant: "
 STANCE_NOTE = re.compile(
     r"stance (?P<label>.+?) target=(?P<target>.*) "
     r"holder=(?P<holder>T\d+|author) evidence=(?P<evidence>T\d+|none)"
+    r"(?: attributes=(?P<attributes>\{.*\}))?"
 )
 AUTHOR, NO_EVIDENCE = "author", "none"
 
@@ -56,6 +61,12 @@ NOTE_FLATTENED = (
     "with a space."
 )
 LABEL_RENAMED = "label {label!r} is the brat type {name!r} (brat types take no {chars!r})."
+DOCUMENT_LABELS_LEFT = (
+    "{document}: document labels {labels!r}: brat has no document-level annotation; left out."
+)
+# An attribute written as a note (see the module doc): ``attribute <name>=<JSON value>``.
+ATTRIBUTE_NOTE = re.compile(r"attribute (?P<name>[A-Za-z][A-Za-z0-9_-]*)=(?P<value>.+)")
+STANCE_ATTRIBUTES = " attributes="
 
 
 def type_name(label: str) -> str:
@@ -71,9 +82,16 @@ def configuration(options: ExportOptions, report: ExportReport) -> str:
         if type_name(name) != name:
             unsafe = "".join(sorted(set(TYPE_UNSAFE.findall(name))))
             report.warn(LABEL_RENAMED.format(label=name, name=type_name(name), chars=unsafe))
-    lines = ["[entities]", *entities, *claims, "", "[relations]"]
+    sentences = [type_name(name) for name in options.names_of("sentence")]
+    for name in options.names_of("entity", "claim", "sentence", "relation"):
+        if type_name(name) != name and name not in options.names_of("entity", "claim"):
+            unsafe = "".join(sorted(set(TYPE_UNSAFE.findall(name))))
+            report.warn(LABEL_RENAMED.format(label=name, name=type_name(name), chars=unsafe))
+    lines = ["[entities]", *entities, *claims, *sentences, "", "[relations]"]
     if claims and entities:
         lines.append(f"{CLAIMANT}\tArg1:{'|'.join(claims)}, Arg2:{'|'.join(entities)}")
+    for name in options.names_of("relation"):
+        lines.append(f"{type_name(name)}\tArg1:<ENTITY>, Arg2:<ENTITY>")
     lines += [
         "<OVERLAP>\tArg1:<ENTITY>, Arg2:<ENTITY>, <OVL-TYPE>:<ANY>",
         "",
@@ -83,7 +101,25 @@ def configuration(options: ExportOptions, report: ExportReport) -> str:
     ]
     if claims:
         lines.append(f"{CHECKWORTHY}\tArg:{'|'.join(claims)}, Value:{'|'.join(CHECKWORTHY_VALUES)}")
+    for name, (types, values) in _choice_attributes(options).items():
+        lines.append(f"{name}\tArg:{'|'.join(types)}, Value:{'|'.join(values)}")
     return "\n".join(lines) + "\n"
+
+
+def _choice_attributes(options: ExportOptions) -> dict[str, tuple[list[str], list[str]]]:
+    """The span labels' choice attributes brat can declare: name -> (types, values)."""
+    found: dict[str, tuple[list[str], list[str]]] = {}
+    for spec in options.attributes:
+        if spec.kind not in SPAN_KINDS or spec.type != CHOICE:
+            continue
+        types, values = found.setdefault(spec.name, ([], []))
+        types.append(type_name(spec.label))
+        values.extend(v for v in spec.choices if _brat_value(v) and v not in values)
+    return {name: entry for name, entry in found.items() if entry[1]}
+
+
+def _brat_value(value: object) -> bool:
+    return isinstance(value, str) and TYPE_UNSAFE.search(value) is None and value != ""
 
 
 def fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -143,11 +179,15 @@ def annotations(row: dict[str, Any], report: ExportReport) -> str:
         return _one_line(value)
 
     ann = _Ann(row["text"])
+    by_id: dict[int, str] = {}  # span id -> its T
     for entity in row["entities"]:
-        ann.span(entity)
+        by_id[entity.get("id", -1)] = ann.span(entity)
+        _attributes(ann, by_id[entity.get("id", -1)], entity)
     entity_labels = list(dict.fromkeys(entity["label"] for entity in row["entities"]))
     for claim in row["claims"]:
         ident = ann.span(claim)
+        by_id[claim.get("id", -1)] = ident
+        _attributes(ann, ident, claim)
         claimant = claim.get("claimant")
         target = ann.find(claimant, entity_labels)
         if target is not None:
@@ -172,8 +212,35 @@ def annotations(row: dict[str, Any], report: ExportReport) -> str:
             f"stance {stance['label']} target={note_text('target', stance['target'])} "
             f"holder={holder_id or AUTHOR} evidence={evidence_id or NO_EVIDENCE}"
         )
+        if stance.get("attributes"):
+            note += STANCE_ATTRIBUTES + _json(stance["attributes"])
         ann.add("#", f"{NOTES} {anchor}\t{note}")
+    for sentence in row.get("sentences", ()):
+        by_id[sentence["id"]] = ann.span(sentence)
+        _attributes(ann, by_id[sentence["id"]], sentence)
+    for relation in row.get("relations", ()):
+        source, target = by_id[relation["source"]], by_id[relation["target"]]
+        ident = ann.add("R", f"{type_name(relation['label'])} Arg1:{source} Arg2:{target}")
+        _attributes(ann, ident, relation, notes_only=True)
+    if row.get("document_labels"):
+        names = [name for names in row["document_labels"].values() for name in names]
+        report.warn(DOCUMENT_LABELS_LEFT.format(document=document_name(row), labels=names))
     return "".join(ann.lines)
+
+
+def _attributes(ann: "_Ann", ident: str, item: dict[str, Any], *, notes_only: bool = False) -> None:
+    """An item's attributes: a brat attribute for a single choice a brat name can hold, a note
+    for anything else (see the module doc)."""
+    for name, value in (item.get("attributes") or {}).items():
+        if not notes_only and _brat_value(value) and TYPE_UNSAFE.search(name) is None:
+            ann.add("A", f"{name} {ident} {value}")
+        else:
+            ann.add("#", f"{NOTES} {ident}\tattribute {name}={_json(value)}")
+
+
+def _json(value: Any) -> str:
+    # One line, as a note is: JSON escapes every line break inside a string.
+    return orjson.dumps(value).decode()
 
 
 def _one_line(value: str) -> str:

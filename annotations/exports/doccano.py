@@ -10,6 +10,16 @@ brings the claims in. Our own importer reads both lists. doccano has no claimant
 check-worthiness or stance. ``id``, ``external_id`` and ``meta`` ride along (and ``split`` and
 ``release`` when the export has them), so that importing the file back gives the same
 documents.
+
+A line whose annotation has relations also has them as doccano's relation extraction
+projects write them: ``entities``, every span (entities, claims and sentences) as
+``{"id", "label", "start_offset", "end_offset"}``, and ``relations``, each ``{"id",
+"from_id", "to_id", "type"}`` naming those ids. A line with document labels has them in
+``cats``, a list of label names, as doccano's intent detection projects write a document's
+categories beside its spans (``label`` holds the spans, so the categories cannot go there as
+doccano's text classification puts them). doccano has no attributes, no sentence units
+(sentence labels are spans in ``entities`` only when the line has relations) and no label
+groups: those stay in the jsonl export.
 """
 
 from collections.abc import Generator, Iterable
@@ -37,6 +47,30 @@ def render(
             "external_id": row["external_id"],
             "meta": row["meta"],
         }
+        if row.get("relations"):
+            line["entities"] = [
+                {
+                    "id": span["id"],
+                    "label": span["label"],
+                    "start_offset": span["start"],
+                    "end_offset": span["end"],
+                }
+                for span in sorted(
+                    (*row["entities"], *row["claims"], *row.get("sentences", ())),
+                    key=lambda span: (span["start"], span["end"], span["id"]),
+                )
+            ]
+            line["relations"] = [
+                {
+                    "id": number,
+                    "from_id": relation["source"],
+                    "to_id": relation["target"],
+                    "type": relation["label"],
+                }
+                for number, relation in enumerate(row["relations"], start=1)
+            ]
+        if row.get("document_labels"):
+            line["cats"] = [name for names in row["document_labels"].values() for name in names]
         for key in PROVENANCE_KEYS:
             if key in row:
                 line[key] = row[key]

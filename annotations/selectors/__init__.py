@@ -95,6 +95,7 @@ from annotations.selectors.exports import (
     EXPORT_SUBMITTED,
     export_batches,
     export_count,
+    export_schema,
     export_vocabulary,
 )
 from annotations.selectors.guidelines import (
@@ -215,6 +216,7 @@ __all__ = [
     "event_list",
     "export_batches",
     "export_count",
+    "export_schema",
     "export_vocabulary",
     "gold_guidelines_counts",
     "guidelines_current",

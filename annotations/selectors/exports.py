@@ -7,10 +7,11 @@ the API, ``export_dataset`` and releases). It yields ``ExportedAnnotation`` rows
 - Rows come in document id order (then annotation id) and only from the project asked for.
 - The cost is fixed: on PostgreSQL the labels, the targets and one query over a server-side
   cursor for the whole export (``db.export.exported_annotations``: each row carries its
-  spans and stances as arrays), fetched in batches; elsewhere a cursor over the documents
-  and three queries per batch of them (annotations, spans, stances). Never a query per
-  document. Memory holds one batch: on PostgreSQL a batch holds about EXPORT_SPAN_BUDGET
-  spans, however many spans each document has.
+  spans, stances, relations and document labels as arrays), fetched in batches; elsewhere a
+  cursor over the documents and five queries per batch of them (annotations, spans, stances,
+  relations, document labels). Never a query per document. Memory holds one batch: on
+  PostgreSQL a batch holds about EXPORT_SPAN_BUDGET spans, however many spans each
+  document has.
 - The whole export reads one snapshot (``db.export.snapshot``): a gold edited while it runs
   is exported as it was when the export began. Closing the iterator early ends the
   transaction and closes the cursor.
@@ -18,7 +19,7 @@ the API, ``export_dataset`` and releases). It yields ``ExportedAnnotation`` rows
 
 from collections import defaultdict
 from collections.abc import Collection, Generator, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import islice
 from typing import Any, NamedTuple, cast
@@ -33,9 +34,12 @@ from annotations.models import (
     AnnotationKind,
     AnnotationStatus,
     Document,
+    DocumentLabel,
     Label,
+    LabelAttribute,
     LabelKind,
     Project,
+    Relation,
     Span,
     Stance,
     StanceTarget,
@@ -48,10 +52,13 @@ __all__ = [
     "EXPORT_INCLUDES",
     "EXPORT_SPAN_BUDGET",
     "EXPORT_SUBMITTED",
+    "AttributeSpec",
     "ExportContext",
     "ExportedAnnotation",
+    "GroupSpec",
     "export_batches",
     "export_count",
+    "export_schema",
 ]
 
 # What an export holds: each document's gold, or every submitted manual annotation.
@@ -61,12 +68,14 @@ EXPORT_INCLUDES = (EXPORT_GOLD, EXPORT_SUBMITTED)
 
 
 class ExportedAnnotation(NamedTuple):
-    """One exported annotation with its document, spans and stances, as plain values.
+    """One exported annotation with its document, spans, stances, relations and document
+    labels, as plain values.
 
-    Spans come as parallel sequences in (start, end, id) order, stances in id order; an
-    annotation without any has None for each. So do the sequences that would hold nothing:
-    ``claimants``, ``claimant_texts`` and ``checkworthy`` when no span has one, ``span_ids``
-    when nothing points at a span (no claimant, no stance).
+    Spans come as parallel sequences in (start, end, id) order, stances and relations in id
+    order, document labels in id order; an annotation without any has None for each. So do
+    the sequences that would hold nothing: ``claimants``, ``claimant_texts``,
+    ``checkworthy``, ``units`` and ``scores`` when no span has one, and the attributes
+    (JSON text, ``{}`` for none) when no item has any.
     """
 
     document_id: int
@@ -88,6 +97,16 @@ class ExportedAnnotation(NamedTuple):
     stance_labels: Sequence[int] | None
     holders: Sequence[int | None] | None  # span ids
     evidence: Sequence[int | None] | None  # span ids
+    # Issue 16's schema, last (so that code and tests built before it still build rows).
+    span_attributes: Sequence[str] | None = None  # JSON text
+    units: Sequence[int | None] | None = None  # sentence units: the sentence's number
+    scores: Sequence[float | None] | None = None
+    stance_attributes: Sequence[str] | None = None  # JSON text
+    relation_labels: Sequence[int] | None = None
+    relation_sources: Sequence[int] | None = None  # span ids
+    relation_targets: Sequence[int] | None = None  # span ids
+    relation_attributes: Sequence[str] | None = None  # JSON text
+    document_labels: Sequence[int] | None = None  # label ids
 
 
 @dataclass(frozen=True)
@@ -99,11 +118,17 @@ class ExportContext:
     kinds: dict[int, str]  # label id -> kind
     wanted: set[int] | None  # the label ids asked for; None for all
     targets: dict[int, str]  # stance target id -> name
+    groups: dict[int, str] = field(default_factory=dict)  # document label id -> its group's name
 
     @cached_property
     def claim_labels(self) -> frozenset[int]:
         """The ids of the claim labels (asked once per span, so kept as a set)."""
         return frozenset(pk for pk, kind in self.kinds.items() if kind == LabelKind.CLAIM)
+
+    @cached_property
+    def sentence_labels(self) -> frozenset[int]:
+        """The ids of the sentence labels (their spans are the sentence units)."""
+        return frozenset(pk for pk, kind in self.kinds.items() if kind == LabelKind.SENTENCE)
 
 
 # Rows per batch, at most. Elsewhere than on PostgreSQL a batch costs three queries
@@ -131,13 +156,16 @@ def export_batches(
     with export_db.snapshot():
         names = {}
         kinds = {}
-        for pk, name, kind in Label.objects.filter(project=project).values_list(
-            "pk", "name", "kind"
+        groups = {}
+        for pk, name, kind, group in Label.objects.filter(project=project).values_list(
+            "pk", "name", "kind", "group__name"
         ):
             names[pk], kinds[pk] = name, kind
+            if group is not None:
+                groups[pk] = group
         wanted = None if labels is None else {pk for pk in names if names[pk] in labels}
         targets = dict(StanceTarget.objects.filter(project=project).values_list("pk", "name"))
-        context = ExportContext(include, names, kinds, wanted, targets)
+        context = ExportContext(include, names, kinds, wanted, targets, groups)
         if export_db.streams_in_one_query():
             fetches = export_db.exported_annotations(
                 project_id=project.pk,
@@ -166,8 +194,9 @@ def orm_batches(
     statuses: Collection[str] | None = None,
     batch_size: int = EXPORT_BATCH,
 ) -> Generator[list[ExportedAnnotation], None, None]:
-    """The rows of ``export_batches`` through the ORM: a cursor over the documents, then three
-    queries per batch of them. What every database but PostgreSQL reads, and what the
+    """The rows of ``export_batches`` through the ORM: a cursor over the documents, then five
+    queries per batch of them (annotations, spans, stances, relations, document labels).
+    What every database but PostgreSQL reads, and what the
     PostgreSQL query is held equal to. Run it inside ``db.export.snapshot()``."""
     # meta as its JSON text: exports.native parses it with orjson, several times faster
     # than the json.loads the JSONField would run for every document.
@@ -209,7 +238,7 @@ def _export_documents(
 
 
 def _orm_batch(batch: list[tuple], include: str) -> list[ExportedAnnotation]:
-    """A batch of documents' exported annotations with their spans and stances: three queries."""
+    """A batch of documents' exported annotations with their content: five queries."""
     ids = [row[0] for row in batch]
     submitted = {"kind": AnnotationKind.MANUAL, "status": AnnotationStatus.SUBMITTED}
     exported = submitted if include == EXPORT_SUBMITTED else {"kind": AnnotationKind.GOLD}
@@ -238,6 +267,7 @@ def _orm_batch(batch: list[tuple], include: str) -> list[ExportedAnnotation]:
     spans: dict[int, list[tuple]] = defaultdict(list)
     for annotation_id, *span in (
         Span.objects.filter(annotation_id__in=chosen)
+        .annotate(attributes_json=_json_text("attributes"))
         .order_by("annotation_id", "start", "end", "pk")
         .values_list(
             "annotation_id",
@@ -248,49 +278,114 @@ def _orm_batch(batch: list[tuple], include: str) -> list[ExportedAnnotation]:
             "claimant_id",
             "claimant_text",
             "checkworthy",
+            "attributes_json",
+            "unit",
+            "score",
         )
     ):
         spans[annotation_id].append(tuple(span))
     stances: dict[int, list[tuple]] = defaultdict(list)
     for annotation_id, *stance in (
         Stance.objects.filter(annotation_id__in=chosen)
+        .annotate(attributes_json=_json_text("attributes"))
         .order_by("annotation_id", "pk")
-        .values_list("annotation_id", "target_id", "label_id", "holder_id", "evidence_id")
+        .values_list(
+            "annotation_id", "target_id", "label_id", "holder_id", "evidence_id", "attributes_json"
+        )
     ):
         stances[annotation_id].append(tuple(stance))
+    relations: dict[int, list[tuple]] = defaultdict(list)
+    for annotation_id, *relation in (
+        Relation.objects.filter(annotation_id__in=chosen)
+        .annotate(attributes_json=_json_text("attributes"))
+        .order_by("annotation_id", "pk")
+        .values_list("annotation_id", "label_id", "source_id", "target_id", "attributes_json")
+    ):
+        relations[annotation_id].append(tuple(relation))
+    document_labels: dict[int, list[int]] = defaultdict(list)
+    for annotation_id, label_id in (
+        DocumentLabel.objects.filter(annotation_id__in=chosen)
+        .order_by("annotation_id", "pk")
+        .values_list("annotation_id", "label_id")
+    ):
+        document_labels[annotation_id].append(label_id)
     found = []
     for document_id, external_id, text, meta_json in batch:
         for pk, username, reviewed_by in by_document.get(document_id, ()):
             gold = include != EXPORT_SUBMITTED
+            span_columns = _span_columns(spans.get(pk))
+            stance_columns = _stance_columns(stances.get(pk))
             found.append(
-                ExportedAnnotation(
-                    document_id,
-                    external_id,
-                    text,
-                    meta_json,
-                    pk,
-                    username,
-                    reviewed_by,
-                    authors.get(document_id, []) if gold else None,
-                    *_span_columns(spans.get(pk), pointed_at=pk in stances),
-                    *_columns(stances.get(pk), 4),
+                ExportedAnnotation._make(
+                    [
+                        document_id,
+                        external_id,
+                        text,
+                        meta_json,
+                        pk,
+                        username,
+                        reviewed_by,
+                        authors.get(document_id, []) if gold else None,
+                        # In ExportedAnnotation's order: issue 16's columns come last.
+                        *span_columns[:7],
+                        *stance_columns[:4],
+                        *span_columns[7:],
+                        *stance_columns[4:],
+                        *_relation_columns(relations.get(pk)),
+                        document_labels.get(pk),
+                    ]
                 )
             )
     return found
 
 
-def _span_columns(items: list[tuple] | None, *, pointed_at: bool) -> list[list[Any] | None]:
+def _json_text(name: str) -> Cast:
+    # JSON as its text, as on PostgreSQL's one query: parsed by orjson, and only when an
+    # item has something (most have ``{}``).
+    return Cast(name, TextField())
+
+
+# What an empty attributes object reads as (JSON text, on every database).
+NO_ATTRIBUTES = "{}"
+
+
+def _span_columns(items: list[tuple] | None) -> list[list[Any] | None]:
     """The spans as columns, with None for those that would hold nothing (ExportedAnnotation)."""
-    ids, starts, ends, labels, claimants, texts, checkworthy = _columns(items, 7)
-    if claimants is not None and all(claimant is None for claimant in claimants):
-        claimants = None
-    if texts is not None and not any(texts):
-        texts = None
-    if checkworthy is not None and not any(checkworthy):
-        checkworthy = None
-    if claimants is None and not pointed_at:
-        ids = None
-    return [ids, starts, ends, labels, claimants, texts, checkworthy]
+    columns = _columns(items, 10)
+    ids, starts, ends, labels, claimants, texts, checkworthy, attributes, units, scores = columns
+    return [
+        ids,
+        starts,
+        ends,
+        labels,
+        _sparse(claimants, lambda claimant: claimant is not None),
+        _sparse(texts, bool),
+        _sparse(checkworthy, bool),
+        _sparse(attributes, _has_attributes),
+        _sparse(units, lambda unit: unit is not None),
+        _sparse(scores, lambda score: score is not None),
+    ]
+
+
+def _stance_columns(items: list[tuple] | None) -> list[list[Any] | None]:
+    *columns, attributes = _columns(items, 5)
+    return [*columns, _sparse(attributes, _has_attributes)]
+
+
+def _relation_columns(items: list[tuple] | None) -> list[list[Any] | None]:
+    *columns, attributes = _columns(items, 4)
+    return [*columns, _sparse(attributes, _has_attributes)]
+
+
+def _has_attributes(value: str) -> bool:
+    return value != NO_ATTRIBUTES
+
+
+def _sparse(column: list[Any] | None, holds: Any) -> list[Any] | None:
+    """The column, or None when none of its values holds anything."""
+    if column is None or not any(holds(value) for value in column):
+        return None
+    return column
 
 
 def _columns(items: list[tuple] | None, width: int) -> list[list[Any] | None]:
@@ -317,6 +412,46 @@ def export_count(
         if statuses is not None:
             exported = exported.filter(status__in=list(statuses))
     return exported.count()
+
+
+class AttributeSpec(NamedTuple):
+    """One attribute a label declares, as the formats that declare their schema need it."""
+
+    label: str  # the label's name
+    kind: str  # the label's kind
+    name: str
+    type: str  # an AttributeType value
+    choices: tuple[str, ...]
+
+
+class GroupSpec(NamedTuple):
+    """A group of document labels: its name, whether it takes several, its labels' names."""
+
+    name: str
+    multiple: bool
+    labels: tuple[str, ...]
+
+
+def export_schema(*, project: Project) -> tuple[tuple[AttributeSpec, ...], tuple[GroupSpec, ...]]:
+    """The project's label attributes (by label, then position) and its document label
+    groups (by position), in two queries: what formats that declare a schema up front need."""
+    attributes = tuple(
+        AttributeSpec(label, kind, name, type_, tuple(choices or ()))
+        for label, kind, name, type_, choices in LabelAttribute.objects.filter(
+            label__project=project
+        )
+        .order_by("label__kind", "label_id", "position", "pk")
+        .values_list("label__name", "label__kind", "name", "type", "choices")
+    )
+    groups: dict[int, GroupSpec] = {}
+    for group_id, group, multiple, name in (
+        Label.objects.filter(project=project, group__isnull=False)
+        .order_by("group__position", "group_id", "pk")
+        .values_list("group_id", "group__name", "group__multiple", "name")
+    ):
+        found = groups.get(group_id) or GroupSpec(group, multiple, ())
+        groups[group_id] = found._replace(labels=(*found.labels, name))
+    return attributes, tuple(groups.values())
 
 
 def export_vocabulary(*, project: Project) -> tuple[tuple[str, str], ...]:

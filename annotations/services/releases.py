@@ -285,11 +285,14 @@ def release_build(*, release_id: int, worker: str = "") -> None:
 
 def _options(release: Release) -> ExportOptions:
     """What every file of the release is rendered with: its split, its name, the labels."""
+    attributes, groups = selectors.export_schema(project=release.project)
     return ExportOptions(
         split=None if release.split is None else tuple(release.split),
         seed=release.seed,
         release=release.name,
         vocabulary=selectors.export_vocabulary(project=release.project),
+        attributes=attributes,
+        groups=groups,
     )
 
 

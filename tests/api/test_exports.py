@@ -176,18 +176,19 @@ def test_export_runs_as_many_queries_for_30_documents_as_for_3(name):
 def test_export_queries_stay_within_budget(django_assert_max_num_queries):
     project, client = project_of(30)
     # The project and role, labels, targets, the document cursor, annotations, spans,
-    # stances, and the transaction's savepoint in and out.
-    with django_assert_max_num_queries(9):
+    # stances, relations, document labels, and the transaction's savepoint in and out.
+    with django_assert_max_num_queries(11):
         body(client.get(url(project)))
 
 
-@pytest.mark.parametrize("name", ["hf", "brat", "labelstudio"])
-def test_export_of_a_format_that_names_its_labels_costs_two_queries_more(
+@pytest.mark.parametrize("name", ["hf", "brat", "labelstudio", "csv"])
+def test_export_of_a_format_that_names_its_labels_costs_four_queries_more(
     name, django_assert_max_num_queries
 ):
     project, client = project_of(30)
-    # The budget of jsonl, plus the labels and the targets that the format declares up front.
-    with django_assert_max_num_queries(11):
+    # The budget of jsonl, plus what the format declares up front: the labels, the targets,
+    # the labels' attributes and the document label groups.
+    with django_assert_max_num_queries(15):
         body(client.get(url(project, format=[name])))
 
 

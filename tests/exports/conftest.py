@@ -217,6 +217,27 @@ def lines_of(data: bytes) -> list[dict]:
     return [json.loads(line) for line in data.decode("utf-8").splitlines()]
 
 
+SPAN_KEYS = ("entities", "claims", "sentences")
+
+
+def without_span_ids(row: dict) -> dict:
+    """A native row without its spans' ids (the database's, which a copy does not keep):
+    relations name their ends by (label, start, end) instead."""
+    row = dict(row)
+    ends = {}
+    for key in SPAN_KEYS:
+        if key in row and all(isinstance(item, dict) and "start" in item for item in row[key]):
+            for item in row[key]:
+                ends[item.get("id")] = (item["label"], item["start"], item["end"])
+            row[key] = [{k: v for k, v in item.items() if k != "id"} for item in row[key]]
+    if "relations" in row:
+        row["relations"] = [
+            {**relation, "source": ends[relation["source"]], "target": ends[relation["target"]]}
+            for relation in row["relations"]
+        ]
+    return row
+
+
 def load_hf(tmp_path, builder: str, files: dict[str, bytes]):
     """Load files with ``datasets.load_dataset(builder, data_files=...)``, offline, as a user
     would: one file per split name; the cache goes to tmp_path."""

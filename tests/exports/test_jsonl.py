@@ -28,10 +28,14 @@ def test_jsonl_export_is_the_native_shape_for_each_gold_document(dataset):
         "meta",
         "entities",
         "claims",
+        "sentences",
         "stances",
+        "relations",
+        "document_labels",
         "annotators",
         "reviewed_by",
     ]
+    assert all(isinstance(item.pop("id"), int) for item in news["entities"] + news["claims"])
     le_drian = {"start": 28, "end": 36, "text": "Le Drian"}
     claim = {"start": 42, "end": 77, "text": "troops would stay in Gao until June"}
     assert news == {
@@ -40,21 +44,33 @@ def test_jsonl_export_is_the_native_shape_for_each_gold_document(dataset):
         "text": NEWS,
         "meta": {"n": 1},
         "entities": [
-            {"start": 0, "end": 5, "label": "PER", "text": "Keita"},
-            {"start": 10, "end": 16, "label": "PER", "text": "Macron"},
-            {"start": 20, "end": 26, "label": "LOC", "text": "Bamako"},
-            {**le_drian, "label": "PER"},
-            {"start": 63, "end": 66, "label": "LOC", "text": "Gao"},
+            {"start": 0, "end": 5, "label": "PER", "text": "Keita", "attributes": {}},
+            {"start": 10, "end": 16, "label": "PER", "text": "Macron", "attributes": {}},
+            {"start": 20, "end": 26, "label": "LOC", "text": "Bamako", "attributes": {}},
+            {**le_drian, "label": "PER", "attributes": {}},
+            {"start": 63, "end": 66, "label": "LOC", "text": "Gao", "attributes": {}},
         ],
-        "claims": [{**claim, "label": "CLAIM", "checkworthy": "yes", "claimant": le_drian}],
+        "claims": [
+            {
+                **claim,
+                "label": "CLAIM",
+                "attributes": {},
+                "checkworthy": "yes",
+                "claimant": le_drian,
+            }
+        ],
+        "sentences": [],
         "stances": [
             {
                 "target": "the intervention",
                 "label": "FAVOR",
                 "holder": le_drian,
                 "evidence": {**claim, "label": "CLAIM"},
+                "attributes": {},
             }
         ],
+        "relations": [],
+        "document_labels": {},
         "annotators": ["alice", "bob"],
         "reviewed_by": "reviewer",
     }
@@ -94,7 +110,13 @@ def test_jsonl_keeps_emoji_cjk_combining_marks_and_arabic_exactly(dataset):
     assert arabic["checkworthy"] is None
     assert claims["The herders counted 🐪🐪 twice"]["checkworthy"] == "unsure"
     assert row["stances"] == [
-        {"target": "the intervention", "label": "AGAINST", "holder": None, "evidence": None}
+        {
+            "target": "the intervention",
+            "label": "AGAINST",
+            "holder": None,
+            "evidence": None,
+            "attributes": {},
+        }
     ]
     assert row["reviewed_by"] == "manager"
     assert row["annotators"] == []
@@ -116,9 +138,15 @@ def test_jsonl_include_submitted_gives_one_line_per_submitted_annotation(dataset
     ]
     assert "annotators" not in exported[0]
     assert "reviewed_by" not in exported[0]
-    assert exported[2]["entities"] == [
-        {"start": 35, "end": 52, "label": "LOC", "text": "Adrar des Ifoghas"}
-    ]
+    [adrar] = exported[2]["entities"]
+    assert isinstance(adrar.pop("id"), int)
+    assert adrar == {
+        "start": 35,
+        "end": 52,
+        "label": "LOC",
+        "text": "Adrar des Ifoghas",
+        "attributes": {},
+    }
 
 
 def test_jsonl_label_filter_keeps_only_those_labels(dataset):

@@ -54,21 +54,101 @@ def test_a_gold_row_has_the_document_its_content_annotators_and_reviewer():
         "text": TEXT,
         "meta": {"n": 1},
         "entities": [
-            {"start": 0, "end": 5, "label": "PER", "text": "Keita"},
-            {**le_drian, "label": "PER"},
+            {"id": 10, "start": 0, "end": 5, "label": "PER", "text": "Keita", "attributes": {}},
+            {"id": 11, **le_drian, "label": "PER", "attributes": {}},
         ],
-        "claims": [{**claim, "label": "CLAIM", "checkworthy": "yes", "claimant": le_drian}],
+        "claims": [
+            {
+                "id": 12,
+                **claim,
+                "label": "CLAIM",
+                "attributes": {},
+                "checkworthy": "yes",
+                "claimant": le_drian,
+            }
+        ],
+        "sentences": [],
         "stances": [
             {
                 "target": "the intervention",
                 "label": "FAVOR",
                 "holder": le_drian,
                 "evidence": {**claim, "label": "CLAIM"},
+                "attributes": {},
             }
         ],
+        "relations": [],
+        "document_labels": {},
         "annotators": ["alice", "bob"],
         "reviewed_by": "reviewer",
     }
+
+
+SENTENCE, CAUSE, TOPIC, VERDICT = 4, 5, 6, 7
+SCHEMA_LABELS = {**LABELS, SENTENCE: "check", CAUSE: "cause", TOPIC: "politics", VERDICT: "false"}
+SCHEMA_KINDS = {**KINDS, SENTENCE: "sentence", CAUSE: "relation", TOPIC: "document"}
+SCHEMA_KINDS[VERDICT] = "document"
+
+
+def schema_context(wanted: set[int] | None = None) -> ExportContext:
+    groups = {TOPIC: "topic", VERDICT: "verdict"}
+    targets = {7: "the intervention"}
+    return ExportContext("gold", SCHEMA_LABELS, SCHEMA_KINDS, wanted, targets, groups)
+
+
+def schema_annotation() -> ExportedAnnotation:
+    """Keita, Le Drian, a claim, a sentence unit (unit 1, score 0.9), a relation from the
+    claim to Le Drian with an attribute, and two document labels."""
+    return annotation(
+        span_ids=[10, 11, 12, 13],
+        starts=[0, 10, 34, 20],
+        ends=[5, 18, 51, 52],
+        span_labels=[PER, PER, CLAIM, SENTENCE],
+        claimants=None,
+        claimant_texts=None,
+        checkworthy=None,
+        span_attributes=['{"role": "official"}', "{}", "{}", '{"q": ["a"]}'],
+        units=[None, None, None, 1],
+        scores=[None, None, None, 0.9],
+        stance_attributes=['{"sentiment": "positive"}'],
+        relation_labels=[CAUSE],
+        relation_sources=[12],
+        relation_targets=[11],
+        relation_attributes=['{"certainty": "high"}'],
+        document_labels=[VERDICT, TOPIC],
+    )
+
+
+def test_a_row_carries_sentences_relations_document_labels_and_attributes():
+    row = native_row(schema_annotation(), schema_context())
+
+    assert row["entities"][0]["attributes"] == {"role": "official"}
+    assert row["sentences"] == [
+        {
+            "id": 13,
+            "start": 20,
+            "end": 52,
+            "label": "check",
+            "text": TEXT[20:52],
+            "attributes": {"q": ["a"]},
+            "unit": 1,
+            "score": 0.9,
+        }
+    ]
+    assert row["relations"] == [
+        {"label": "cause", "source": 12, "target": 11, "attributes": {"certainty": "high"}}
+    ]
+    assert row["document_labels"] == {"topic": ["politics"], "verdict": ["false"]}
+    assert row["stances"][0]["attributes"] == {"sentiment": "positive"}
+
+
+def test_a_relation_whose_end_or_label_is_left_out_is_left_out():
+    without_claims = native_row(schema_annotation(), schema_context({PER, CAUSE, FAVOR}))
+    without_relations = native_row(schema_annotation(), schema_context({PER, CLAIM, TOPIC}))
+
+    assert without_claims["relations"] == []
+    assert without_relations["relations"] == []
+    assert without_relations["document_labels"] == {"topic": ["politics"]}
 
 
 def test_a_submitted_row_names_its_annotator_only():

@@ -23,7 +23,7 @@ from annotations.services.ingest import AS_GOLD, ImportOptions, documents_import
 from annotations.services.ingest import records as messages
 from annotations.services.ingest.formats import brat as brat_import
 from annotations.services.ingest.formats import labelstudio as labelstudio_import
-from tests.exports.conftest import annotate, export, lines_of, span
+from tests.exports.conftest import annotate, export, lines_of, span, without_span_ids
 from tests.factories import (
     DocumentFactory,
     LabelFactory,
@@ -143,7 +143,8 @@ def created_labels(report) -> list[tuple[str, str]]:
 
 
 def without(rows: list[dict], keys) -> list[dict]:
-    return [{k: v for k, v in row.items() if k not in keys} for row in rows]
+    """The rows without these keys and without the database's span ids."""
+    return [{k: v for k, v in without_span_ids(row).items() if k not in keys} for row in rows]
 
 
 def test_jsonl_round_trip_is_identical_but_for_ids_and_who_made_the_gold(source):

@@ -75,12 +75,15 @@ def test_doccano_utf16_offsets_are_read_as_utf16_and_said(project):
     assert not any("Offsets read" in message for message in messages_of(report, 3))
 
 
-def test_doccano_relations_are_reported_with_their_line_and_count_not_kept_in_meta(project):
+def test_doccano_relations_are_read_and_unknown_labels_reported_by_line_not_kept_in_meta(
+    project,
+):
     report = import_fixture(project, "doccano_relations_utf16.jsonl")
     relations = [m for entry in report["warnings"] for m in [entry] if "relations" in m["message"]]
     assert [(entry["line"], entry["message"]) for entry in relations] == [
-        (1, '"relations" (1 item) not imported: the workbench has no relations yet.'),
-        (3, '"relations" (2 items) not imported: the workbench has no relations yet.'),
+        (1, messages.WARN_RELATION_LABEL.format(key="relations", index=0, label="drives")),
+        (3, messages.WARN_RELATION_LABEL.format(key="relations", index=0, label="route")),
+        (3, messages.WARN_RELATION_LABEL.format(key="relations", index=1, label="route")),
     ]
     document = by_external_id(project)["1"]
     assert "relations" not in document.meta
@@ -113,7 +116,10 @@ def test_label_studio_export_merges_annotators_and_predictions_span_by_span(proj
     first = messages_of(report, 1)
     assert labelstudio.WARN_MERGED.format(annotations=2, predictions=1) in first
     assert "annotations.0: 1 'choices' not imported (only \"labels\" spans are)." in first
-    assert "annotations.1: 1 'relation' not imported (only \"labels\" spans are)." in first
+    relation = messages.WARN_RELATION_LABEL.format(
+        key="annotations.1.result", index=0, label="visits"
+    )
+    assert relation in first
     assert labelstudio.WARN_CANCELLED.format(source="annotations.2", count=1) in first
     second = messages_of(report, 2)
     assert "annotations.0: 1 'textarea', 1 'rating' not imported (only \"labels\" spans are)." in (
@@ -346,8 +352,8 @@ def test_brat_pairs_import_with_their_t_spans_and_report_the_rest(project):
         in kidal
     )
     assert (
-        "news/kidal.ann: 1 relation(s) (R), 1 attribute(s) (A/M), 1 note(s) (#), "
-        "1 event(s) (E) not imported (the workbench has no place for them yet)."
+        "news/kidal.ann: 1 note(s) (#), 1 event(s) (E) not imported (the workbench has no "
+        "place for them yet)."
     ) in kidal
     assert "news/kidal.ann T5, line #9: unknown entity or claim label 'ATTACK'; dropped." in kidal
     assert brat.WARN_CONF.format(member="news/annotation.conf") in messages_of(
@@ -476,9 +482,7 @@ def test_annotation_keys_nothing_reads_are_reported_by_line_and_kept_out_of_meta
     report = import_bytes(project, "mixed.jsonl", json.dumps(line).encode() + b"\n")
     assert sorted(messages_of(report, 1)) == sorted(
         [
-            messages.WARN_NOT_IMPORTED.format(
-                key="cats", count=1, items="item", why=messages.WHY_UNKNOWN_ANNOTATIONS
-            ),
+            messages.WARN_DOCUMENT_LABEL.format(label="POLITICS", group=""),
             messages.WARN_NOT_IMPORTED.format(
                 key="tokens", count=5, items="items", why=messages.WHY_TOKENS
             ),
@@ -555,5 +559,6 @@ def test_label_studio_results_that_are_not_ours_are_reported_by_type(project):
 
     assert spans_of(Document.objects.get(project=project)) == [("PER", "Keita"), ("PER", "Macron")]
     assert messages_of(report, 1) == [
-        labelstudio.WARN_RESULTS.format(source="annotations.0", counts="1 'relation', 1 'choices'")
+        labelstudio.WARN_RESULTS.format(source="annotations.0", counts="1 'choices'"),
+        messages.WARN_RELATION_LABEL.format(key="annotations.0.result", index=0, label="met"),
     ]

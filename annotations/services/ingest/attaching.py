@@ -13,6 +13,11 @@ logs an event (who, before, after) like any edit, and gold can be reverted in re
   is a reviewer's work and is never overwritten; the report says it was left alone.
 
 Labels and targets are looked up by id within the project, as the preparation found them.
+
+Relations, document labels, attributes and sentence units' numbers and scores are written
+by ``_extras_write`` right after the spans and stances, in the same transaction: the bulk
+replace does not take them yet. The annotation's ``content_replaced`` event therefore lists
+the spans and stances only.
 """
 
 from django.contrib.auth.models import User
@@ -23,7 +28,11 @@ from annotations.models import (
     AnnotationKind,
     AnnotationStatus,
     Document,
+    DocumentLabel,
     Label,
+    Relation,
+    Span,
+    Stance,
     StanceTarget,
 )
 from annotations.services.annotating import SpanItem, StanceItem, annotation_replace_content
@@ -40,9 +49,59 @@ from annotations.services.review import gold_for
 def gold_write(*, document: Document, item: Prepared, actor: User | None) -> Annotation:
     """Make the item's spans and stances the document's gold, logged as a gold edit."""
     gold, _ = gold_for(document)
-    spans, stances = _body(item)
-    annotation_replace_content(annotation=gold, spans=spans, stances=stances, actor=actor)
+    _replace(gold, item, actor)
     return gold
+
+
+def _replace(annotation: Annotation, item: Prepared, actor: User | None) -> None:
+    """Replace the annotation's content with the item's (in the caller's transaction)."""
+    spans, stances = _body(item)
+    with transaction.atomic():
+        # Relations point at spans (RESTRICT): they go before the spans are replaced.
+        Relation.objects.filter(annotation=annotation).delete()
+        DocumentLabel.objects.filter(annotation=annotation).delete()
+        content = annotation_replace_content(
+            annotation=annotation, spans=spans, stances=stances, actor=actor
+        )
+        _extras_write(item, content.annotation, content.spans, content.stances)
+
+
+def _extras_write(
+    item: Prepared, annotation: Annotation, spans: list[Span], stances: list[Stance]
+) -> None:
+    """Write what the bulk replace does not take: attributes, units, relations, document
+    labels (see the module doc)."""
+    changed = []
+    for span, prepared in zip(spans, item.spans, strict=True):
+        if prepared.attributes or prepared.unit is not None or prepared.score is not None:
+            span.attributes = prepared.attributes
+            span.unit, span.score = prepared.unit, prepared.score
+            changed.append(span)
+    if changed:
+        Span.objects.bulk_update(changed, ["attributes", "unit", "score"])
+    valued = []
+    for stance, prepared_stance in zip(stances, item.stances, strict=True):
+        if prepared_stance.attributes:
+            stance.attributes = prepared_stance.attributes
+            valued.append(stance)
+    if valued:
+        Stance.objects.bulk_update(valued, ["attributes"])
+    if item.relations:
+        Relation.objects.bulk_create(
+            Relation(
+                annotation=annotation,
+                label_id=relation.label_id,
+                source=spans[relation.source],
+                target=spans[relation.target],
+                attributes=relation.attributes,
+            )
+            for relation in item.relations
+        )
+    if item.document_labels:
+        DocumentLabel.objects.bulk_create(
+            DocumentLabel(annotation=annotation, label_id=label.label_id)
+            for label in item.document_labels
+        )
 
 
 def attach(
@@ -53,7 +112,7 @@ def attach(
     Returns what they became ("prediction", "gold" or None: nothing attached) and the
     warnings to report for the line.
     """
-    if not item.spans and not item.stances:
+    if not item.annotated:
         return None, []
     kind = AnnotationKind.GOLD if annotate_as == AS_GOLD else AnnotationKind.PREDICTION
     with transaction.atomic():
@@ -68,8 +127,7 @@ def attach(
         notes = [] if existing is None else [_replaced(existing)]
         if existing is None:
             existing = Annotation.objects.create(document=document, kind=kind)
-        spans, stances = _body(item)
-        annotation_replace_content(annotation=existing, spans=spans, stances=stances, actor=actor)
+        _replace(existing, item, actor)
     return str(kind), notes
 
 
@@ -82,7 +140,7 @@ def _refusal(existing: Annotation | None) -> str | None:
             document=existing.document_id, kind=existing.kind, status=existing.status
         )
     if existing.kind == AnnotationKind.GOLD and (
-        existing.spans.exists() or existing.stances.exists()
+        existing.spans.exists() or existing.stances.exists() or existing.document_labels.exists()
     ):
         return WARN_GOLD_KEPT.format(document=existing.document_id, version=existing.version)
     return None

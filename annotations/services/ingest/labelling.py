@@ -1,7 +1,10 @@
-"""Labels an import creates: the unknown span labels of ``create_labels``, made before storing.
+"""Labels an import creates: the unknown labels of ``create_labels``, made before storing.
 
 Preparation gives a span whose label the project lacks the id ``NEW_LABEL`` and the label's
-name, with the kind its key implies (``claims``: claim; ``label`` and ``entities``: entity).
+name, with the kind its key implies (``claims``: claim; ``sentences``: sentence; ``label``
+and ``entities``: entity); likewise a relation (kind relation) and a document label (kind
+document, in the group the file names, created when the project lacks it: one that takes
+several labels when a line gives several of it, else one).
 Before a batch is stored, ``labels_resolve`` creates each such label once (through the label
 service: a colour the project does not use yet, no shortcut), lists it in the report, and puts
 its id into the spans. A name the import already created with the other kind cannot serve
@@ -9,11 +12,14 @@ both: the span that wanted the other kind is dropped and reported, and what refe
 follows (a claim keeps no claimant; a stance with it as holder or evidence is dropped).
 """
 
+from annotations import rules
 from annotations.errors import InvalidInput
-from annotations.models import Label, Project
+from annotations.models import Label, LabelGroup, Project
 from annotations.services.ingest.records import (
     NEW_LABEL,
+    WARN_KIND_TAKEN,
     WARN_LABEL_KIND_TAKEN,
+    WARN_RELATION_SPAN_DROPPED,
     WARN_STANCE_SPAN_DROPPED,
     ImportReport,
     Prepared,
@@ -23,20 +29,78 @@ from annotations.wording import with_article
 
 
 def labels_resolve(project: Project, batch: list[Prepared], report: ImportReport) -> None:
-    """Create the labels the batch's spans name, and give those spans their ids."""
+    """Create the labels the batch's items name, and give those items their ids."""
     wanted: dict[str, str] = {}  # name -> the kind first asked for
+    groups: dict[str, str] = {}  # document label -> its group
+    several: set[str] = set()  # the groups a line gives several labels of
     for item in batch:
         for span in item.spans:
             if span.label_id == NEW_LABEL:
                 wanted.setdefault(span.label_name, span.kind)
+        for relation in item.relations:
+            if relation.label_id == NEW_LABEL:
+                wanted.setdefault(relation.label_name, rules.RELATION)
+        given: dict[str, int] = {}
+        for document_label in item.document_labels:
+            if document_label.label_id == NEW_LABEL:
+                wanted.setdefault(document_label.label_name, rules.DOCUMENT)
+                groups.setdefault(document_label.label_name, document_label.group)
+                given[document_label.group] = given.get(document_label.group, 0) + 1
+        several |= {group for group, count in given.items() if count > 1}
     if not wanted:
         return
     labels = _labels_named(project, list(wanted))
     for name, kind in wanted.items():
         if name not in labels:
-            labels[name] = _create(project, name, kind, report)
+            group = None
+            if kind == rules.DOCUMENT:
+                group = _group(project, groups[name], multiple=groups[name] in several)
+            labels[name] = _create(project, name, kind, report, group)
     for item in batch:
         _resolve(item, labels)
+        _resolve_others(item, labels)
+
+
+def _group(project: Project, name: str, *, multiple: bool) -> LabelGroup:
+    """The project's label group of this name, created when it has none."""
+    group, _ = LabelGroup.objects.get_or_create(
+        project=project, name=name, defaults={"multiple": multiple}
+    )
+    return group
+
+
+def _resolve_others(item: Prepared, labels: dict[str, tuple[int, str]]) -> None:
+    """Put the created labels' ids into the item's relations and document labels; drop those
+    whose name the import created with another kind."""
+    relations = []
+    for relation in item.relations:
+        if relation.label_id == NEW_LABEL:
+            pk, kind = labels[relation.label_name]
+            if kind != rules.RELATION:
+                item.warnings.append(
+                    WARN_KIND_TAKEN.format(
+                        wanted="relation", label=relation.label_name, a_kind=with_article(kind)
+                    )
+                )
+                continue
+            relation.label_id = pk
+        relations.append(relation)
+    document_labels = []
+    for document_label in item.document_labels:
+        if document_label.label_id == NEW_LABEL:
+            pk, kind = labels[document_label.label_name]
+            if kind != rules.DOCUMENT:
+                item.warnings.append(
+                    WARN_KIND_TAKEN.format(
+                        wanted="document label",
+                        label=document_label.label_name,
+                        a_kind=with_article(kind),
+                    )
+                )
+                continue
+            document_label.label_id = pk
+        document_labels.append(document_label)
+    item.relations, item.document_labels = relations, document_labels
 
 
 def _labels_named(project: Project, names: list[str]) -> dict[str, tuple[int, str]]:
@@ -44,9 +108,15 @@ def _labels_named(project: Project, names: list[str]) -> dict[str, tuple[int, st
     return {name: (pk, kind) for name, pk, kind in rows}
 
 
-def _create(project: Project, name: str, kind: str, report: ImportReport) -> tuple[int, str]:
+def _create(
+    project: Project,
+    name: str,
+    kind: str,
+    report: ImportReport,
+    group: LabelGroup | None = None,
+) -> tuple[int, str]:
     try:
-        label = label_create(project=project, name=name, kind=kind)
+        label = label_create(project=project, name=name, kind=kind, group=group)
     except InvalidInput:
         # Created a moment ago by a concurrent import: take theirs.
         return _labels_named(project, [name])[name]
@@ -98,4 +168,15 @@ def _drop_spans(item: Prepared, dropped: set[int]) -> None:
         stance.holder = None if stance.holder is None else moved[stance.holder]
         stance.evidence = None if stance.evidence is None else moved[stance.evidence]
         stances.append(stance)
-    item.spans, item.stances = spans, stances
+    relations = []
+    for relation in item.relations:
+        gone = [role for role in ("source", "target") if getattr(relation, role) in dropped]
+        if gone:
+            span = item.spans[getattr(relation, gone[0])]
+            item.warnings.append(
+                WARN_RELATION_SPAN_DROPPED.format(role=gone[0], start=span.start, end=span.end)
+            )
+            continue
+        relation.source, relation.target = moved[relation.source], moved[relation.target]
+        relations.append(relation)
+    item.spans, item.stances, item.relations = spans, stances, relations

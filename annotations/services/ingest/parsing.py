@@ -37,12 +37,14 @@ from annotations.services.ingest.records import (
     ERR_SPANS_NOT_LIST,
     ERR_TOKENS_ONLY,
     ERR_UNSUPPORTED_TYPE,
-    WARN_CLASS_LABELS,
+    WARN_DOCUMENT_LABELS_SHAPE,
     WARN_NOT_IMPORTED,
+    WARN_RELATION_SHAPE,
     WARN_SPAN_SHAPE,
     WHY_NO_RELATIONS,
     WHY_TOKENS,
     WHY_UNKNOWN_ANNOTATIONS,
+    RawRelation,
     RawSpan,
     Record,
     UnsupportedFileType,
@@ -59,7 +61,11 @@ _RECORD_KEYS = {
     "labels",
     "entities",
     "claims",
+    "sentences",
     "stances",
+    "relations",
+    "document_labels",
+    "cats",
     "annotators",
     "annotator",
     "reviewed_by",
@@ -146,34 +152,61 @@ def _iter_lines(stream: BinaryIO, encoding: str | None) -> Iterator[tuple[int, s
         yield line.number, *_decode_line(line)
 
 
+# The keys spans are read from, and the kind each implies (None: as the label says).
+SPAN_KEYS = {
+    "label": None,
+    "labels": None,
+    "entities": None,
+    "claims": "claim",
+    "sentences": "sentence",
+}
+
+
 def _spans_from(obj: dict[str, Any], record: Record, skip: set[str]) -> None:
-    """Collect pre-annotation spans: doccano `label`, native `entities` and `claims`."""
-    for key in ("label", "labels", "entities", "claims"):
-        if key not in obj or key in skip:
+    """Collect pre-annotations: doccano ``label`` (spans, or document labels when they are
+    names), native ``entities``, ``claims``, ``sentences``, ``stances``, ``relations`` and
+    ``document_labels``, doccano's ``entities`` with ``relations`` and ``cats``."""
+    # doccano's relation format repeats, in "entities", the spans of "label" and "claims"
+    # (our doccano export writes both): read them once, from the triples.
+    if isinstance(obj.get("relations"), list) and isinstance(obj.get("label"), list):
+        skip = skip | {"entities"}
+    ids: dict[Any, dict[str, Any]] = {}  # a span's id in the line -> how relations name it
+    for key, kind in SPAN_KEYS.items():
+        if key not in obj:
             continue
         items = obj[key]
+        if key in skip:
+            if key == "entities" and isinstance(items, list):
+                _span_ids(items, ids)
+            continue
         if not isinstance(items, list):
             record.warnings.append(ERR_SPANS_NOT_LIST.format(key=key))
             continue
         if key in ("label", "labels") and items and all(isinstance(i, str) for i in items):
-            record.warnings.append(WARN_CLASS_LABELS.format(labels=items))
+            # doccano's text classification: the document's labels, by name.
+            record.document_labels.extend((None, name) for name in items)
             continue
         for index, item in enumerate(items):
             if isinstance(item, list | tuple) and len(item) == 3:
-                record.spans.append(RawSpan(key, index, item[0], item[1], item[2]))
+                record.spans.append(RawSpan(key, index, item[0], item[1], item[2], kind=kind))
             elif isinstance(item, dict) and "label" in item:
-                record.spans.append(
-                    RawSpan(
-                        key,
-                        index,
-                        item.get("start", item.get("start_offset")),
-                        item.get("end", item.get("end_offset")),
-                        item["label"],
-                        item.get("text"),
-                        item.get("checkworthy", ""),
-                        item.get("claimant") if key == "claims" else None,
-                    )
+                span = RawSpan(
+                    key,
+                    index,
+                    item.get("start", item.get("start_offset")),
+                    item.get("end", item.get("end_offset")),
+                    item["label"],
+                    item.get("text"),
+                    item.get("checkworthy", ""),
+                    item.get("claimant") if key == "claims" else None,
+                    kind=kind,
+                    attributes=item.get("attributes"),
+                    unit=item.get("unit"),
+                    score=item.get("score"),
                 )
+                record.spans.append(span)
+                if "id" in item:
+                    ids.setdefault(_hashable(item["id"]), _reference(span))
             else:
                 record.warnings.append(WARN_SPAN_SHAPE.format(key=key, index=index))
     if "stances" in obj:
@@ -181,6 +214,83 @@ def _spans_from(obj: dict[str, Any], record: Record, skip: set[str]) -> None:
             record.stances = obj["stances"]
         else:
             record.warnings.append(ERR_SPANS_NOT_LIST.format(key="stances"))
+    if "relations" in obj and "relations" not in skip:
+        _relations_from(obj["relations"], ids, record)
+    for key in ("document_labels", "cats"):
+        if key in obj and key not in skip:
+            _document_labels_from(key, obj[key], record)
+
+
+def _hashable(value: Any) -> Any:
+    return value if isinstance(value, int | str) and not isinstance(value, bool) else repr(value)
+
+
+def _reference(span: RawSpan) -> dict[str, Any]:
+    """How a relation names a span of its line: by its input offsets and label."""
+    return {"start": span.start, "end": span.end, "label": span.label}
+
+
+def _span_ids(items: list[Any], ids: dict[Any, dict[str, Any]]) -> None:
+    """The ids of doccano's ``entities`` (read from the triples): what relations name."""
+    for item in items:
+        if isinstance(item, dict) and "id" in item:
+            start = item.get("start_offset", item.get("start"))
+            end = item.get("end_offset", item.get("end"))
+            ids.setdefault(
+                _hashable(item["id"]), {"start": start, "end": end, "label": item.get("label")}
+            )
+
+
+def _relations_from(items: Any, ids: dict[Any, dict[str, Any]], record: Record) -> None:
+    """Read native relations (``label``, ``source``, ``target``: span ids) and doccano's
+    (``type``, ``from_id``, ``to_id``)."""
+    if not isinstance(items, list):
+        record.warnings.append(ERR_SPANS_NOT_LIST.format(key="relations"))
+        return
+    for index, item in enumerate(items):
+        if not isinstance(item, dict):
+            record.warnings.append(WARN_RELATION_SHAPE.format(key="relations", index=index))
+            continue
+        label = item.get("label", item.get("type"))
+        source = item.get("source", item.get("from_id"))
+        target = item.get("target", item.get("to_id"))
+        if label is None or source is None or target is None:
+            record.warnings.append(WARN_RELATION_SHAPE.format(key="relations", index=index))
+            continue
+        record.relations.append(
+            RawRelation(
+                "relations",
+                index,
+                label,
+                ids.get(_hashable(source)),
+                ids.get(_hashable(target)),
+                source,
+                target,
+                item.get("attributes"),
+            )
+        )
+
+
+def _document_labels_from(key: str, value: Any, record: Record) -> None:
+    """Read native ``document_labels`` ({group: [names]}) or doccano's ``cats`` (a list of
+    names, or spaCy's {name: score}, a score of 0.5 or more meaning given)."""
+    if isinstance(value, dict) and key == "document_labels":
+        for group, names in value.items():
+            names = [names] if isinstance(names, str) else names
+            if not isinstance(names, list):
+                record.warnings.append(WARN_DOCUMENT_LABELS_SHAPE.format(key=key))
+                continue
+            record.document_labels.extend((group, name) for name in names)
+    elif isinstance(value, dict):
+        record.document_labels.extend(
+            (None, name)
+            for name, score in value.items()
+            if isinstance(score, int | float) and score >= 0.5
+        )
+    elif isinstance(value, list):
+        record.document_labels.extend((None, name) for name in value)
+    else:
+        record.warnings.append(WARN_DOCUMENT_LABELS_SHAPE.format(key=key))
 
 
 def _report_unread(obj: dict[str, Any], record: Record, read: set[str]) -> set[str]:

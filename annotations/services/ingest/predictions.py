@@ -1,9 +1,11 @@
 """Predictions: imported pre-annotations stored as each document's ``prediction`` annotation.
 
-One plan, two writers. On PostgreSQL the annotations, spans and stances go in by COPY
-(``annotations.db.copy``): the ids of the annotations and spans are drawn first, so a span
-names its claimant, and a stance its holder and evidence, in the same pass, and a batch costs
-the same four queries whatever its number of documents and spans. Elsewhere (SQLite) they go
+One plan, two writers. On PostgreSQL the annotations, spans, stances, relations and document
+labels go in by COPY (``annotations.db.copy``): the ids of the annotations and spans are
+drawn first, so a span names its claimant, a stance its holder and evidence and a relation
+its ends, in the same pass, and a batch costs the same queries whatever its number of
+documents and spans (four, and one more for relations and for document labels when it has
+any). Elsewhere (SQLite) they go
 in by ``bulk_create``: spans without a claimant first, so that every claimant has its id
 before the claims that name it. The rows stored are the same either way (a test holds them
 equal); only the order of the span ids may differ, which nothing reads.
@@ -11,9 +13,10 @@ equal); only the order of the span ids may differ, which nothing reads.
 
 import datetime
 from collections.abc import Iterator
+from typing import Any
 
 from annotations.db.copy import copy_supported, next_ids, rows_copy
-from annotations.models import Annotation, AnnotationKind, Span, Stance
+from annotations.models import Annotation, AnnotationKind, DocumentLabel, Relation, Span, Stance
 from annotations.services.ingest.records import Prepared
 
 ANNOTATION_COLUMNS = ("id", "document_id", "author_id", "kind")
@@ -27,10 +30,24 @@ SPAN_COLUMNS = (
     "claimant_id",
     "claimant_text",
     "checkworthy",
+    "attributes",
+    "unit",
+    "score",
 )
 # The values of SPAN_COLUMNS.
-SpanRow = tuple[int, int, int, int, int, str, int | None, str, str]
-STANCE_COLUMNS = ("annotation_id", "target_id", "label_id", "holder_id", "evidence_id")
+SpanRow = tuple[
+    int, int, int, int, int, str, int | None, str, str, dict[str, Any], int | None, float | None
+]
+STANCE_COLUMNS = (
+    "annotation_id",
+    "target_id",
+    "label_id",
+    "holder_id",
+    "evidence_id",
+    "attributes",
+)
+RELATION_COLUMNS = ("annotation_id", "label_id", "source_id", "target_id", "attributes")
+DOCUMENT_LABEL_COLUMNS = ("annotation_id", "label_id")
 
 
 def predictions_store(items: list[tuple[Prepared, int]], *, now: datetime.datetime) -> None:
@@ -57,7 +74,9 @@ def _copy(items: list[tuple[Prepared, int]], now: datetime.datetime) -> None:
         now=now,
     )
     span_ids = iter(drawn[Span])
-    stances: list[tuple[int, int, int, int | None, int | None]] = []
+    stances: list[tuple[Any, ...]] = []
+    relations: list[tuple[Any, ...]] = []
+    document_labels: list[tuple[int, int]] = []
     spans: list[SpanRow] = []
     for annotation_id, (item, _) in zip(annotation_ids, items, strict=True):
         ids = [next(span_ids) for _ in item.spans]
@@ -69,13 +88,29 @@ def _copy(items: list[tuple[Prepared, int]], now: datetime.datetime) -> None:
                 stance.label_id,
                 None if stance.holder is None else ids[stance.holder],
                 None if stance.evidence is None else ids[stance.evidence],
+                stance.attributes,
             )
             for stance in item.stances
         )
+        relations.extend(
+            (
+                annotation_id,
+                relation.label_id,
+                ids[relation.source],
+                ids[relation.target],
+                relation.attributes,
+            )
+            for relation in item.relations
+        )
+        document_labels.extend((annotation_id, label.label_id) for label in item.document_labels)
     if spans:
         rows_copy(Span, SPAN_COLUMNS, spans, now=now)
     if stances:
         rows_copy(Stance, STANCE_COLUMNS, stances, now=now)
+    if relations:
+        rows_copy(Relation, RELATION_COLUMNS, relations, now=now)
+    if document_labels:
+        rows_copy(DocumentLabel, DOCUMENT_LABEL_COLUMNS, document_labels, now=now)
 
 
 def _span_rows(item: Prepared, annotation_id: int, ids: list[int]) -> Iterator[SpanRow]:
@@ -90,6 +125,9 @@ def _span_rows(item: Prepared, annotation_id: int, ids: list[int]) -> Iterator[S
             None if span.claimant is None else ids[span.claimant],
             span.claimant_text,
             span.checkworthy,
+            span.attributes,
+            span.unit,
+            span.score,
         )
 
 
@@ -106,6 +144,9 @@ def _bulk_create(items: list[tuple[Prepared, int]]) -> None:
             text=item.text[span.start : span.end],
             checkworthy=span.checkworthy,
             claimant_text=span.claimant_text,
+            attributes=span.attributes,
+            unit=span.unit,
+            score=span.score,
         )
         for position, ((item, _), annotation) in enumerate(zip(items, annotations, strict=True))
         for index, span in enumerate(item.spans)
@@ -128,9 +169,30 @@ def _bulk_create(items: list[tuple[Prepared, int]]) -> None:
             label_id=stance.label_id,
             holder=None if stance.holder is None else rows[(position, stance.holder)],
             evidence=None if stance.evidence is None else rows[(position, stance.evidence)],
+            attributes=stance.attributes,
         )
         for position, ((item, _), annotation) in enumerate(zip(items, annotations, strict=True))
         for stance in item.stances
     ]
     if stances:
         Stance.objects.bulk_create(stances, batch_size=1000)
+    relations = [
+        Relation(
+            annotation=annotation,
+            label_id=relation.label_id,
+            source=rows[(position, relation.source)],
+            target=rows[(position, relation.target)],
+            attributes=relation.attributes,
+        )
+        for position, ((item, _), annotation) in enumerate(zip(items, annotations, strict=True))
+        for relation in item.relations
+    ]
+    if relations:
+        Relation.objects.bulk_create(relations, batch_size=1000)
+    document_labels = [
+        DocumentLabel(annotation=annotation, label_id=label.label_id)
+        for (item, _), annotation in zip(items, annotations, strict=True)
+        for label in item.document_labels
+    ]
+    if document_labels:
+        DocumentLabel.objects.bulk_create(document_labels, batch_size=1000)

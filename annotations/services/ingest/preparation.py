@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 import orjson
-from django.db.models import CharField, Value
+from django.db.models import BooleanField, CharField, JSONField, Value
 
-from annotations import repair, rules
+from annotations import attributes, repair, rules
 from annotations.models import Label, Project, StanceTarget
 from annotations.offsets import range_error
 from annotations.services.ingest import units
@@ -29,14 +29,26 @@ from annotations.services.ingest.records import (
     ERR_META_TOO_DEEP,
     ERR_META_TOO_LARGE,
     ERR_NUL,
+    ERR_RELATION_END,
+    ERR_SCORE,
     ERR_TEXT_NOT_STRING,
+    ERR_UNIT,
     MAX_EXTERNAL_ID,
     MAX_META_BYTES,
     MAX_META_DEPTH,
     NEW_LABEL,
+    WARN_ATTRIBUTE,
     WARN_CLAIMANT,
+    WARN_DOCUMENT_LABEL,
+    WARN_DOCUMENT_LABEL_GROUP,
+    WARN_RELATION_DROPPED_END,
+    WARN_RELATION_LABEL,
+    WARN_RELATION_TO_ITSELF,
+    WARN_RELATION_TWICE,
+    WARN_RELATION_WRONG_KIND,
     WARN_REPEAT,
     WARN_REPEAT_COLLAPSED,
+    WARN_SINGLE_GROUP,
     WARN_SPAN_IDENTICAL,
     WARN_SPAN_LABEL,
     WARN_SPAN_OVERLAP,
@@ -49,6 +61,8 @@ from annotations.services.ingest.records import (
     WARN_STANCE_TWICE,
     ImportOptions,
     Prepared,
+    PreparedDocumentLabel,
+    PreparedRelation,
     PreparedSpan,
     PreparedStance,
     RawSpan,
@@ -59,6 +73,11 @@ from annotations.text import bidi_control_error
 
 # Marks the stance targets among the labels in LabelIndex's one query (not a label kind).
 TARGET = "target"
+# The group a document label the import creates goes in, when the format names none
+# (doccano's cats, a Label Studio choice outside our export's groups).
+DEFAULT_GROUP = "Imported"
+# The span kinds an import reads (sentence spans are the sentence units' labels).
+IMPORTED_SPAN_KINDS = (*rules.SPAN_LABEL_KINDS, rules.SENTENCE)
 LABEL_NAME_MAX = cast(int, Label._meta.get_field("name").max_length)
 
 
@@ -72,6 +91,38 @@ class LabelIndex:
     targets: dict[str, int] = field(default_factory=dict)
     # Unknown span labels are to be created (NEW_LABEL), with the kind their key implies.
     create_unknown: bool = False
+    # Relation labels by name: (id, source kind, target kind) ("" = any span).
+    relations: dict[str, tuple[int, str, str]] = field(default_factory=dict)
+    # Document labels by name: (id, group name, whether the group takes several).
+    documents: dict[str, tuple[int, str, bool]] = field(default_factory=dict)
+    # The attributes each label declares, by label id.
+    declared: dict[int, tuple[attributes.Declared, ...]] = field(default_factory=dict)
+
+    def relation_label(self, name: Any) -> tuple[int, str, str] | None:
+        """The (id, source kind, target kind) of a relation label; NEW_LABEL when the import
+        creates it; None: dropped."""
+        found = self.relations.get(name) if isinstance(name, str) else None
+        if found is None and self.create_unknown and self._free(name):
+            return NEW_LABEL, "", ""
+        return found
+
+    def document_label(self, name: Any) -> tuple[int, str, bool] | None:
+        """The (id, group, multiple) of a document label; NEW_LABEL when the import creates
+        it; None: dropped."""
+        found = self.documents.get(name) if isinstance(name, str) else None
+        if found is None and self.create_unknown and self._free(name):
+            return NEW_LABEL, "", True
+        return found
+
+    def _free(self, name: Any) -> bool:
+        """Whether a label of this name may be created (no label of another kind has it)."""
+        return (
+            _creatable(name)
+            and name not in self.by_name
+            and name not in self.stance_values
+            and name not in self.relations
+            and name not in self.documents
+        )
 
     def span_label(self, name: Any, key: str, kind: str | None = None) -> tuple[int, str] | None:
         """The (id, kind) a span under ``key`` (said to be of ``kind``) takes for the label
@@ -87,22 +138,70 @@ class LabelIndex:
     @classmethod
     def for_project(cls, project: Project, *, create_unknown: bool = False) -> "LabelIndex":
         spans, values, targets = {}, {}, {}
-        # Labels and targets in one query: an import's query count does not grow with them.
-        rows = Label.objects.filter(project=project).order_by().values_list("name", "id", "kind")
+        relations, documents = {}, {}
+        declared: dict[int, tuple[attributes.Declared, ...]] = {}
+        # Labels (a row per attribute they declare) and targets in one query: an import's
+        # query count does not grow with them.
+        label_columns = (
+            "name",
+            "id",
+            "kind",
+            "source_kind",
+            "target_kind",
+            "group__name",
+            "group__multiple",
+            "attributes__name",
+            "attributes__type",
+            "attributes__required",
+            "attributes__choices",
+        )
+        rows = Label.objects.filter(project=project).order_by().values_list(*label_columns)
+        empty = Value("", output_field=CharField())
+        nothing = Value(None, output_field=CharField(null=True))
         rows = rows.union(
             StanceTarget.objects.filter(project=project)
             .order_by()
-            .values_list("name", "id", Value(TARGET, output_field=CharField())),
+            .values_list(
+                "name",
+                "id",
+                Value(TARGET, output_field=CharField()),
+                empty,
+                empty,
+                empty,
+                Value(False, output_field=BooleanField()),
+                nothing,
+                nothing,
+                Value(False, output_field=BooleanField()),
+                Value(None, output_field=JSONField(null=True)),
+            ),
             all=True,
         )
-        for name, pk, kind in rows:
+        for row in rows:
+            name, pk, kind, source_kind, target_kind, group, multiple, *attribute = row
             if kind == TARGET:
                 targets[name] = pk
             elif rules.takes_stance_label(kind):
                 values[name] = pk
-            elif rules.takes_span_label(kind):
+            elif kind in IMPORTED_SPAN_KINDS:
                 spans[name] = (pk, kind)
-        return cls(spans, project.allow_overlap, values, targets, create_unknown)
+            elif kind == rules.RELATION:
+                relations[name] = (pk, source_kind, target_kind)
+            elif kind == rules.DOCUMENT:
+                documents[name] = (pk, group or "", bool(multiple))
+            attribute_name, type_, required, choices = attribute
+            if attribute_name is not None and kind != TARGET:
+                spec = attributes.Declared(attribute_name, type_, required, tuple(choices or ()))
+                declared[pk] = (*declared.get(pk, ()), spec)
+        return cls(
+            spans,
+            project.allow_overlap,
+            values,
+            targets,
+            create_unknown,
+            relations,
+            documents,
+            declared,
+        )
 
 
 def _creatable(name: Any) -> bool:
@@ -166,6 +265,9 @@ def prepare(record: Record, options: ImportOptions, labels: LabelIndex) -> Prepa
     repairs = ([repair.ENCODING] if record.encoding else []) + fixed.repairs
     spans, origins = _carry_spans(record, text, fixed, labels, warnings)
     stances = _carry_stances(record, text, spans, origins, labels, warnings)
+    relations = _carry_relations(record, text, spans, origins, labels, warnings)
+    if isinstance(relations, str):
+        return relations
     return Prepared(
         line=record.line,
         text=fixed.text,
@@ -177,6 +279,8 @@ def prepare(record: Record, options: ImportOptions, labels: LabelIndex) -> Prepa
         warnings=warnings,
         spans=spans,
         stances=stances,
+        relations=relations,
+        document_labels=_document_labels(record, labels, warnings),
     )
 
 
@@ -301,7 +405,13 @@ def _carry_spans(
         if not rules.carries_claim_fields(kind):
             checkworthy = ""
         name = raw.label if label_id == NEW_LABEL else ""
-        carried.append(PreparedSpan(start, end, label_id, kind, checkworthy, label_name=name))
+        prepared = PreparedSpan(start, end, label_id, kind, checkworthy, label_name=name)
+        prepared.attributes = _attributes(
+            raw.attributes, labels, label_id, raw.label, where, warnings
+        )
+        if kind == rules.SENTENCE:
+            prepared.unit, prepared.score = _unit(raw, where, warnings)
+        carried.append(prepared)
         origins.append(raw)
         kept.keep(new)
         firsts[rules.identity(new)] = raw
@@ -434,5 +544,157 @@ def _carry_stances(
             if slots.take(target, found["holder"], index) is not None:
                 warnings.append(WARN_STANCE_TWICE.format(index=index, target=item["target"]))
                 continue
-            stances.append(PreparedStance(target, value, found["holder"], found["evidence"]))
+            where = {"key": "stances", "index": index}
+            values = _attributes(
+                item.get("attributes"), labels, value, item["label"], where, warnings
+            )
+            stances.append(
+                PreparedStance(target, value, found["holder"], found["evidence"], values)
+            )
     return stances
+
+
+def _attributes(
+    values: Any,
+    labels: LabelIndex,
+    label_id: int,
+    label: Any,
+    where: dict[str, Any],
+    warnings: list[str],
+) -> dict[str, Any]:
+    """An item's attribute values that its label declares, each other one reported."""
+    if values is None or values == {}:
+        return {}
+    declared = labels.declared.get(label_id, ())
+    if not isinstance(values, dict):
+        _, errors = attributes.clean(values, declared, label=str(label))
+        _report_attributes(errors, where, warnings)
+        return {}
+    # One value at a time, so that a wrong one is dropped and the others are kept.
+    kept: dict[str, Any] = {}
+    choices = {spec.name for spec in declared if spec.type == attributes.CHOICE}
+    for name, value in values.items():
+        if name in choices and isinstance(value, list) and len(value) == 1:
+            value = value[0]  # a choice as Label Studio writes every choice: a list
+        stored, errors = attributes.clean({name: value}, declared, label=str(label))
+        kept.update(stored)
+        _report_attributes(errors, where, warnings)
+    return kept
+
+
+def _report_attributes(
+    errors: dict[str, list[str]], where: dict[str, Any], warnings: list[str]
+) -> None:
+    for field_name, messages in errors.items():
+        for message in messages:
+            warnings.append(WARN_ATTRIBUTE.format(**where, field=field_name, message=message))
+
+
+def _unit(
+    raw: RawSpan, where: dict[str, Any], warnings: list[str]
+) -> tuple[int | None, float | None]:
+    """A sentence unit's number and score, as given (a value of another type is reported)."""
+    unit, score = raw.unit, raw.score
+    if unit is not None and (not isinstance(unit, int) or isinstance(unit, bool) or unit < 0):
+        warnings.append(WARN_ATTRIBUTE.format(**where, field="unit", message=ERR_UNIT))
+        unit = None
+    if score is not None and (not isinstance(score, int | float) or isinstance(score, bool)):
+        warnings.append(WARN_ATTRIBUTE.format(**where, field="score", message=ERR_SCORE))
+        score = None
+    return unit, None if score is None else float(score)
+
+
+def _carry_relations(
+    record: Record,
+    original: str,
+    carried: list[PreparedSpan],
+    origins: list[RawSpan],
+    labels: LabelIndex,
+    warnings: list[str],
+) -> list[PreparedRelation] | str:
+    """Check pre-annotation relations: both ends spans of the line; or the line's error."""
+    relations: list[PreparedRelation] = []
+    seen: set[tuple[Hashable, int, int]] = set()
+    places = _Places(carried, origins)
+    for raw in record.relations:
+        where = {"key": raw.key, "index": raw.index}
+        for role, ref, given in (
+            ("source", raw.source, raw.source_id),
+            ("target", raw.target, raw.target_id),
+        ):
+            if ref is None:
+                return ERR_RELATION_END.format(**where, role=role, ref=given)
+        found = labels.relation_label(raw.label)
+        if found is None:
+            warnings.append(WARN_RELATION_LABEL.format(**where, label=raw.label))
+            continue
+        label_id, source_kind, target_kind = found
+        ends = []
+        for role, ref, wanted in (
+            ("source", raw.source, source_kind),
+            ("target", raw.target, target_kind),
+        ):
+            position = places.find(ref, original, lambda kind: True)
+            if position is None:
+                warnings.append(WARN_RELATION_DROPPED_END.format(**where, role=role))
+                break
+            kind = carried[position].kind
+            if wanted and kind != wanted:
+                warnings.append(
+                    WARN_RELATION_WRONG_KIND.format(
+                        **where, label=raw.label, role=role, wanted=wanted, kind=kind
+                    )
+                )
+                break
+            ends.append(position)
+        else:
+            source, target = ends
+            if source == target:
+                warnings.append(WARN_RELATION_TO_ITSELF.format(**where))
+                continue
+            key = (raw.label if label_id == NEW_LABEL else label_id, source, target)
+            if key in seen:
+                warnings.append(WARN_RELATION_TWICE.format(**where))
+                continue
+            seen.add(key)
+            values = _attributes(raw.attributes, labels, label_id, raw.label, where, warnings)
+            name = raw.label if label_id == NEW_LABEL else ""
+            relations.append(PreparedRelation(label_id, source, target, values, name))
+    return relations
+
+
+def _document_labels(
+    record: Record, labels: LabelIndex, warnings: list[str]
+) -> list[PreparedDocumentLabel]:
+    """The record's document labels the project has (or the import creates), once each; a
+    single-choice group keeps its first."""
+    found: list[PreparedDocumentLabel] = []
+    seen: set[Any] = set()
+    taken: dict[str, str] = {}  # single-choice group -> the label kept
+    for group, name in record.document_labels:
+        label = labels.document_label(name)
+        shown_group = f" (group {group!r})" if group else ""
+        if label is None:
+            warnings.append(WARN_DOCUMENT_LABEL.format(label=name, group=shown_group))
+            continue
+        if name in seen:
+            continue
+        seen.add(name)
+        label_id, actual, multiple = label
+        if label_id == NEW_LABEL:
+            wanted_group = group if isinstance(group, str) and group.strip() else DEFAULT_GROUP
+            found.append(PreparedDocumentLabel(NEW_LABEL, name, wanted_group))
+            continue
+        if group and group != actual:
+            warnings.append(
+                WARN_DOCUMENT_LABEL_GROUP.format(label=name, actual=actual, group=group)
+            )
+        if not multiple:
+            if actual in taken:
+                warnings.append(
+                    WARN_SINGLE_GROUP.format(label=name, group=actual, kept=taken[actual])
+                )
+                continue
+            taken[actual] = name
+        found.append(PreparedDocumentLabel(label_id))
+    return found

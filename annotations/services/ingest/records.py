@@ -101,8 +101,14 @@ WARN_LABEL_KIND_TAKEN = (
     "The {wanted} span [{start}, {end}) names label {label!r}, which this import created as "
     "{a_kind} label; dropped."
 )
+WARN_KIND_TAKEN = (
+    "The {wanted} {label!r} names a label this import created as {a_kind} label; dropped."
+)
 WARN_STANCE_SPAN_DROPPED = (
     "A stance whose {role} was the span [{start}, {end}) was dropped with it."
+)
+WARN_RELATION_SPAN_DROPPED = (
+    "A relation whose {role} was the span [{start}, {end}) was dropped with it."
 )
 WARN_PREDICTION_REPLACED = (
     "Document {document}'s prediction ({spans} spans, {stances} stances) was replaced by this "
@@ -145,10 +151,42 @@ ERR_OFFSETS_OPTION = "offsets takes one of: codepoints, utf16, auto."
 
 # What a record carries that is recognisably annotation but is not imported.
 WARN_NOT_IMPORTED = '"{key}" ({count} {items}) not imported: {why}.'
-WHY_NO_RELATIONS = "the workbench has no relations yet"
+WHY_NO_RELATIONS = (
+    'relations are read from spans with an "id" (native "entities", "claims" and "sentences", '
+    'doccano "entities")'
+)
 WHY_UNKNOWN_ANNOTATIONS = "annotations of a kind this import does not read"
 WHY_TOKENS = "token-level tags are read from CoNLL files, not from JSON; no spans came with them"
 WARN_ANSWER = 'answer {answer!r}: {count} span(s) not imported (only "accept" answers are).'
+
+# Relations, document labels and attributes.
+ERR_RELATION_END = (
+    "{key} #{index}: {role} {ref!r} names no span of this line; nothing of the line was imported."
+)
+WARN_RELATION_SHAPE = '{key} #{index}: expected {{"label", "source", "target"}}; dropped.'
+WARN_RELATION_LABEL = "{key} #{index}: unknown relation label {label!r}; dropped."
+WARN_RELATION_DROPPED_END = (
+    "{key} #{index}: its {role} span was dropped (see above), so the relation is dropped too."
+)
+WARN_RELATION_TO_ITSELF = "{key} #{index}: a relation from a span to itself; dropped."
+WARN_RELATION_TWICE = "{key} #{index}: repeats a relation (same label and ends); dropped."
+WARN_DOCUMENT_LABEL = "document label {label!r}{group}: unknown document label; dropped."
+WARN_DOCUMENT_LABEL_GROUP = (
+    "document label {label!r} is in the group {actual!r}, not {group!r}; imported in its group."
+)
+WARN_DOCUMENT_LABELS_SHAPE = (
+    '"{key}": expected a list of label names or {{group: [label names]}}; not imported.'
+)
+WARN_SINGLE_GROUP = (
+    "document label {label!r}: the group {group!r} takes one label and has {kept!r}; dropped."
+)
+WARN_ATTRIBUTE = "{key} #{index}: {field}: {message} The value was dropped; the item kept."
+WARN_RELATION_WRONG_KIND = (
+    "{key} #{index}: relation {label!r} takes {wanted} spans as its {role}, not {kind} spans; "
+    "dropped."
+)
+ERR_UNIT = "Must be the sentence's number (0 or more)."
+ERR_SCORE = "Must be a number."
 
 
 class UnsupportedFileType(UnsupportedMedia):
@@ -197,6 +235,25 @@ class RawSpan:
     # "claim" when the format says the span is a claim whatever its key (brat, Label Studio):
     # a label it creates is then a claim label.
     kind: str | None = None
+    attributes: Any = None  # {name: value}, checked against the label's declared attributes
+    unit: Any = None  # sentence units: the sentence's number
+    score: Any = None  # a model's score
+
+
+@dataclass
+class RawRelation:
+    """A relation as parsed: its ends name spans of the same record by reference."""
+
+    key: str  # where it came from: "relations", "<file>.ann R3, line", ...
+    index: int
+    label: Any
+    # The end spans as references ({"start", "end", "label"?, "text"?}), or None when the
+    # format's id named nothing (an error of the line, named by ``source_id``/``target_id``).
+    source: Any
+    target: Any
+    source_id: Any = None
+    target_id: Any = None
+    attributes: Any = None
 
 
 @dataclass
@@ -215,6 +272,9 @@ class Record:
     # The unit of the span offsets when the format fixes it (CoNLL: offsets we computed);
     # None: as the ``offsets`` option says.
     offset_unit: str | None = None
+    relations: list[RawRelation] = field(default_factory=list)
+    # Document labels as (group name or None when the format does not say, label name).
+    document_labels: list[tuple[Any, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -227,6 +287,9 @@ class PreparedSpan:
     claimant: int | None = None  # index of the claimant among the line's prepared spans
     claimant_text: str = ""
     label_name: str = ""  # with label_id NEW_LABEL: the name of the label to create
+    attributes: dict[str, Any] = field(default_factory=dict)
+    unit: int | None = None
+    score: float | None = None
 
 
 @dataclass
@@ -235,6 +298,23 @@ class PreparedStance:
     label_id: int
     holder: int | None  # indexes among the line's prepared spans
     evidence: int | None
+    attributes: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class PreparedRelation:
+    label_id: int
+    source: int  # indexes among the line's prepared spans
+    target: int
+    attributes: dict[str, Any] = field(default_factory=dict)
+    label_name: str = ""  # with label_id NEW_LABEL: the name of the label to create
+
+
+@dataclass
+class PreparedDocumentLabel:
+    label_id: int
+    label_name: str = ""  # with label_id NEW_LABEL: the label to create
+    group: str = ""  # with label_id NEW_LABEL: the group to create it in
 
 
 @dataclass
@@ -251,9 +331,16 @@ class Prepared:
     warnings: list[str]
     spans: list[PreparedSpan]
     stances: list[PreparedStance] = field(default_factory=list)
+    relations: list[PreparedRelation] = field(default_factory=list)
+    document_labels: list[PreparedDocumentLabel] = field(default_factory=list)
     # The document's COPY row (see annotations/db/copy.py) when built with the rest; ``text``
     # is then empty unless spans need it.
     copy_row: bytes | None = None
+
+    @property
+    def annotated(self) -> bool:
+        """Whether the record brings pre-annotations (relations come with their spans)."""
+        return bool(self.spans or self.stances or self.document_labels)
 
 
 class Created(TypedDict):

@@ -293,7 +293,7 @@ def _attach_duplicate(
         document_id=document_id, item=item, annotate_as=options.annotate_as, actor=actor
     )
     _report_duplicate(report, item, document_id)["attached"] = attached
-    if item.spans or item.stances:
+    if item.annotated:
         for message in [*item.warnings, *notes]:
             report.warnings.append({"line": item.line, "message": message})
 
@@ -326,9 +326,7 @@ def _insert(
             ]
         )
         ids = [document.pk for document in documents]
-    with_spans = [
-        (item, pk) for item, pk in zip(items, ids, strict=True) if item.spans or item.stances
-    ]
+    with_spans = [(item, pk) for item, pk in zip(items, ids, strict=True) if item.annotated]
     if with_spans and options.annotate_as == AS_GOLD:
         by_id = Document.objects.select_related("project").in_bulk([pk for _, pk in with_spans])
         for item, pk in with_spans:

@@ -11,10 +11,15 @@ Invariants:
   as that one span. Any other discontinuous ``T`` (``0 5;10 15``) is reported.
 - What our brat export writes is read back (``annotations.exports.brat``): the ``Claimant``
   relation and the ``claimant:`` note (a claim's claimant), the ``Checkworthy`` attribute,
-  and the ``stance`` notes. A type that the ``annotation.conf`` gives the ``Claimant``
-  relation's ``Arg1`` or the ``Checkworthy`` attribute is a claim type. Every other relation
-  (``R``), event (``E``), attribute (``A``/``M``), normalisation (``N``) and note (``#``)
-  has no place here yet: each document reports how many it left.
+  and the ``stance`` notes (with their attributes). A type that the ``annotation.conf``
+  gives the ``Claimant`` relation's ``Arg1`` or the ``Checkworthy`` attribute is a claim
+  type.
+- Every other ``R`` line is a relation of its type from ``Arg1`` to ``Arg2``; an argument
+  that names no ``T`` of the file is an error of the document (nothing of it is stored).
+  Every other ``A``/``M`` line is an attribute of its ``T`` or ``R`` (a binary attribute,
+  without a value, is ``true``), and an ``attribute <name>=<JSON>`` note too. Events
+  (``E``), normalisations (``N``) and other notes (``#``) have no place here: each document
+  reports how many it left.
 - A ``.txt`` without its ``.ann`` is a document without spans; an ``.ann`` without its
   ``.txt``, and any other member, is reported.
 """
@@ -27,8 +32,11 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any, BinaryIO
 
+import orjson
+
 from annotations import repair, rules
 from annotations.exports.brat import (
+    ATTRIBUTE_NOTE,
     AUTHOR,
     CHECKWORTHY,
     CLAIMANT,
@@ -38,7 +46,13 @@ from annotations.exports.brat import (
     NOTES,
     STANCE_NOTE,
 )
-from annotations.services.ingest.records import ERR_BOM_MISMATCH, ImportRefused, RawSpan, Record
+from annotations.services.ingest.records import (
+    ERR_BOM_MISMATCH,
+    ImportRefused,
+    RawRelation,
+    RawSpan,
+    Record,
+)
 
 CHUNK = 64 * 1024
 
@@ -213,6 +227,7 @@ def _read_ann(ann: str, content: str, record: Record, claim_types: set[str]) -> 
     what is left."""
     left = Counter[str]()
     spans: dict[str, RawSpan] = {}
+    dropped: set[str] = set()  # T lines that are not spans here (reported)
     others: list[tuple[int, list[str]]] = []  # read once every T is known
     for number, line in enumerate(content.splitlines(), start=1):
         if not line.strip():
@@ -221,13 +236,24 @@ def _read_ann(ann: str, content: str, record: Record, claim_types: set[str]) -> 
             others.append((number, line.split("\t")))
             continue
         span = _text_bound(ann, number, line, record)
-        if span is not None:
+        if span is None:
+            dropped.add(line.split("\t", 1)[0])
+        else:
             spans[line.split("\t", 1)[0]] = span
             span.kind = rules.CLAIM if span.label in claim_types else None
             record.spans.append(span)
+    relations: dict[str, RawRelation] = {}
+    # Relations first: attributes and notes may name them.
+    for number, fields in others:
+        if fields[0][:1] == "R" and _read_relation(ann, number, fields, spans, dropped, record):
+            relations[fields[0]] = record.relations[-1]
     for number, fields in others:
         kind = fields[0][0]
+        if fields[0] in relations:
+            continue
         if kind in ("R", "A", "#") and _read_link(fields, spans, record):
+            continue
+        if kind in ("A", "M", "#") and _read_attribute(fields, spans, relations):
             continue
         if kind in KINDS:
             left[KINDS[kind]] += 1
@@ -303,6 +329,63 @@ def _read_link(fields: list[str], spans: dict[str, RawSpan], record: Record) -> 
     return False
 
 
+def _read_relation(
+    ann: str,
+    number: int,
+    fields: list[str],
+    spans: dict[str, RawSpan],
+    dropped: set[str],
+    record: Record,
+) -> bool:
+    """Read an R line other than ``Claimant`` as a relation; False: not a relation line."""
+    head = fields[1].split(" ") if len(fields) >= 2 else []
+    if len(head) != 3 or head[0] == CLAIMANT:
+        return False
+    (role1, _, first), (role2, _, second) = (arg.partition(":") for arg in head[1:])
+    if not (role1 == "Arg1" and role2 == "Arg2" and first and second):
+        return False
+    ends: list[dict[str, Any] | None] = []
+    for ident in (first, second):
+        if ident in spans:
+            ends.append(_reference(spans[ident], labelled=True))
+        elif ident in dropped:
+            ends.append({"start": None, "end": None})  # reported with its T: names nothing
+        else:
+            ends.append(None)
+    record.relations.append(
+        RawRelation(f"{ann} {fields[0]}, line", number, head[0], ends[0], ends[1], first, second)
+    )
+    return True
+
+
+def _read_attribute(
+    fields: list[str], spans: dict[str, RawSpan], relations: dict[str, RawRelation]
+) -> bool:
+    """Read an attribute line (``A``/``M``) or an ``attribute`` note; False: neither."""
+    head = fields[1].split(" ") if len(fields) >= 2 else []
+    if fields[0][0] == "#":
+        found = ATTRIBUTE_NOTE.fullmatch(fields[2]) if len(fields) == 3 else None
+        if found is None or len(head) != 2 or head[0] != NOTES:
+            return False
+        try:
+            value = orjson.loads(found["value"])
+        except orjson.JSONDecodeError:
+            return False
+        name, owner = found["name"], head[1]
+    elif len(head) in (2, 3) and head[0] != CHECKWORTHY:  # a wrong one is left, not guessed
+        name, owner = head[0], head[1]
+        value = head[2] if len(head) == 3 else True
+    else:
+        return False
+    item: RawSpan | RawRelation | None = spans.get(owner) or relations.get(owner)
+    if item is None:
+        return False
+    if not isinstance(item.attributes, dict):
+        item.attributes = {}
+    item.attributes[name] = value
+    return True
+
+
 def _read_note(
     anchor: RawSpan | None, note: str, spans: dict[str, RawSpan], record: Record
 ) -> bool:
@@ -321,14 +404,16 @@ def _read_note(
         evidence != NO_EVIDENCE and evidence not in spans
     ):
         return False
-    record.stances.append(
-        {
-            "target": stance["target"],
-            "label": stance["label"],
-            "holder": None if holder == AUTHOR else _reference(spans[holder]),
-            "evidence": None
-            if evidence == NO_EVIDENCE
-            else _reference(spans[evidence], labelled=True),
-        }
-    )
+    read = {
+        "target": stance["target"],
+        "label": stance["label"],
+        "holder": None if holder == AUTHOR else _reference(spans[holder]),
+        "evidence": None if evidence == NO_EVIDENCE else _reference(spans[evidence], labelled=True),
+    }
+    if stance["attributes"] is not None:
+        try:
+            read["attributes"] = orjson.loads(stance["attributes"])
+        except orjson.JSONDecodeError:
+            return False
+    record.stances.append(read)
     return True

@@ -17,6 +17,14 @@ which target ``n`` is): a task whose choices name other values than its ``data.s
 reported. Everything else a task carries as annotation (other choices and relations, text
 areas, ratings, cancelled annotations, drafts) is reported per task.
 
+Relations, document labels and attributes as our export writes them are read back too:
+regions of the ``sentence`` control are sentence spans; a ``relation`` result with any other
+label than ``claimant`` is a relation between its regions (one naming a region the task does
+not have is an error of the task), with its attributes from ``data.relation_attributes``;
+the choices of a ``document_<n>`` control are document labels; per-region results of an
+``attribute_<name>`` control are the region's attribute values (a choice comes as a list of
+one, which preparation reads as the choice when the label declares one).
+
 JSON-MIN (Label Studio's flat export) puts each control's results under the control's name:
 any key whose value is a list of ``{start, end, labels}`` is read as spans.
 """
@@ -26,14 +34,19 @@ from typing import Any
 
 from annotations import rules
 from annotations.exports.labelstudio import (
+    ATTRIBUTE_CONTROL_PREFIX,
     CHECKWORTHY_CONTROL,
     CLAIM_CONTROL,
     CLAIMANT_RELATION,
     CLAIMANT_TEXT_CONTROL,
+    DOCUMENT_CONTROL_PREFIX,
+    NUMBER_RESULT,
     PROVENANCE_KEYS,
+    RELATION_ATTRIBUTES,
+    SENTENCE_CONTROL,
     STANCE_CONTROL_PREFIX,
 )
-from annotations.services.ingest.records import RawSpan, Record
+from annotations.services.ingest.records import RawRelation, RawSpan, Record
 
 LABELS = "labels"
 SOURCES = ("annotations", "completions", "predictions")  # completions: before Label Studio 1.0
@@ -53,7 +66,14 @@ WARN_STANCE_CHOICES = (
     "data.stances imported, the choices not."
 )
 # The data keys of a task our export wrote that are the export's, not the document's meta.
-OWN_DATA_KEYS = ("document_id", "external_id", "meta", "stances", *PROVENANCE_KEYS)
+OWN_DATA_KEYS = (
+    "document_id",
+    "external_id",
+    "meta",
+    "stances",
+    RELATION_ATTRIBUTES,
+    *PROVENANCE_KEYS,
+)
 
 
 def is_task(obj: dict[str, Any]) -> bool:
@@ -73,11 +93,15 @@ def task_record(obj: dict[str, Any], line: int | str, encoding: str | None) -> R
         record.warnings.append(WARN_TEXT_FIELD.format(field=field))
     seen: dict[tuple[Any, ...], RawSpan] = {}
     used = Counter[str]()
+    # Our export's relation attributes, by relation result id.
+    relation_attributes = data.get(RELATION_ATTRIBUTES)
+    if not isinstance(relation_attributes, dict):
+        relation_attributes = {}
     for source in SOURCES:
         items = obj.get(source) or []
         for number, item in enumerate(items if isinstance(items, list) else [items]):
             where = f"{source}.{number}"
-            if _read_result(item, where, record, seen):
+            if _read_result(item, where, record, seen, relation_attributes):
                 used["predictions" if source == "predictions" else "annotations"] += 1
     if obj.get("drafts"):
         record.warnings.append(WARN_DRAFTS.format(count=len(obj["drafts"])))
@@ -117,7 +141,11 @@ def _text_field(data: dict[str, Any], obj: dict[str, Any]) -> tuple[str | None, 
 
 
 def _read_result(
-    item: Any, where: str, record: Record, seen: dict[tuple[Any, ...], RawSpan]
+    item: Any,
+    where: str,
+    record: Record,
+    seen: dict[tuple[Any, ...], RawSpan],
+    relation_attributes: dict[str, Any],
 ) -> bool:
     """Add one annotation's (or prediction's) spans; report the rest. Whether it was read."""
     if not isinstance(item, dict) or not isinstance(item.get("result"), list):
@@ -134,7 +162,9 @@ def _read_result(
         if not isinstance(value, dict) or result.get("type") != LABELS:
             others.append(result)
             continue
-        claim = rules.CLAIM if result.get("from_name") == CLAIM_CONTROL else None
+        claim = {CLAIM_CONTROL: rules.CLAIM, SENTENCE_CONTROL: rules.SENTENCE}.get(
+            str(result.get("from_name"))
+        )
         for label in value.get(LABELS) or [None]:
             place = (value.get("start"), value.get("end"), label)
             if place not in seen:
@@ -145,8 +175,13 @@ def _read_result(
     skipped = Counter[str]()
     choices = [choice for result in others for choice in _stance_choices(result)]
     for result in others:
-        if not (_stance_choices(result) and record.stances) and not _read_linked(result, regions):
-            skipped[str(result.get("type") if isinstance(result, dict) else "malformed")] += 1
+        if _stance_choices(result) and record.stances:
+            continue
+        if _read_linked(result, regions) or _read_schema(
+            result, where, regions, record, relation_attributes
+        ):
+            continue
+        skipped[str(result.get("type") if isinstance(result, dict) else "malformed")] += 1
     stances = [s.get("label") for s in record.stances if isinstance(s, dict)]
     if choices and record.stances and sorted(map(str, choices)) != sorted(map(str, stances)):
         record.warnings.append(
@@ -167,6 +202,65 @@ def _stance_choices(result: Any) -> list[Any]:
     if not control.startswith(STANCE_CONTROL_PREFIX) or not isinstance(value, dict):
         return []
     return list(value.get("choices") or [])
+
+
+def _read_schema(
+    result: Any,
+    where: str,
+    regions: dict[Any, RawSpan],
+    record: Record,
+    relation_attributes: dict[str, Any],
+) -> bool:
+    """Read a relation, the document labels of a group or an attribute; whether it was."""
+    if not isinstance(result, dict):
+        return False
+    kind, control, value = result.get("type"), str(result.get("from_name", "")), result.get("value")
+    if kind == "relation":
+        labels = result.get(LABELS)
+        if not (isinstance(labels, list) and len(labels) == 1):
+            return False
+        source, target = (regions.get(result.get(end)) for end in ("from_id", "to_id"))
+        record.relations.append(
+            RawRelation(
+                f"{where}.result",
+                len(record.relations),
+                labels[0],
+                None if source is None else _reference(source),
+                None if target is None else _reference(target),
+                result.get("from_id"),
+                result.get("to_id"),
+                relation_attributes.get(str(result.get("id"))),
+            )
+        )
+        return True
+    if not isinstance(value, dict):
+        return False
+    if kind == "choices" and control.startswith(DOCUMENT_CONTROL_PREFIX):
+        picked = value.get("choices")
+        if not isinstance(picked, list):
+            return False
+        record.document_labels.extend((None, name) for name in picked)
+        return True
+    if not control.startswith(ATTRIBUTE_CONTROL_PREFIX):
+        return False
+    span = regions.get(result.get("id"))
+    name = control.removeprefix(ATTRIBUTE_CONTROL_PREFIX)
+    read = {"choices": "choices", "textarea": "text", NUMBER_RESULT: NUMBER_RESULT}.get(str(kind))
+    if span is None or read is None or read not in value:
+        return False
+    given = value[read]
+    if kind == "textarea":
+        if not (isinstance(given, list) and len(given) == 1):
+            return False
+        given = given[0]
+    if not isinstance(span.attributes, dict):
+        span.attributes = {}
+    span.attributes[name] = given
+    return True
+
+
+def _reference(span: RawSpan) -> dict[str, Any]:
+    return {"start": span.start, "end": span.end, "label": span.label}
 
 
 def _read_linked(result: Any, regions: dict[Any, RawSpan]) -> bool:
