@@ -95,7 +95,16 @@ class MemberOutput(RowOutput, serializers.ModelSerializer):
 class LabelOutput(RowOutput, serializers.ModelSerializer):
     class Meta:
         model = Label
-        fields = ["id", "name", "kind", "color", "shortcut", "description"]
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "color",
+            "shortcut",
+            "description",
+            "source_kind",
+            "target_kind",
+        ]
 
 
 class TargetOutput(RowOutput, serializers.ModelSerializer):
