@@ -218,6 +218,16 @@ class LabelListApi(_AddedByManagersApi):
         )
         description = serializers.CharField(required=False, allow_blank=True)
         group = serializers.IntegerField(required=False, allow_null=True)
+        source_kind = serializers.CharField(
+            required=False,
+            allow_blank=True,
+            help_text="Relation labels: the kind of span a relation starts at ('' any).",
+        )
+        target_kind = serializers.CharField(
+            required=False,
+            allow_blank=True,
+            help_text="Relation labels: the kind of span a relation ends at ('' any).",
+        )
         # Checked by the service (annotations.attributes), which names the field at fault.
         attributes = serializers.JSONField(
             required=False,

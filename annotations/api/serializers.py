@@ -111,7 +111,18 @@ class LabelOutput(RowOutput, serializers.ModelSerializer):
 
     class Meta:
         model = Label
-        fields = ["id", "name", "kind", "color", "shortcut", "description", "group", "attributes"]
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "color",
+            "shortcut",
+            "description",
+            "source_kind",
+            "target_kind",
+            "group",
+            "attributes",
+        ]
 
 
 class LabelGroupOutput(RowOutput, serializers.ModelSerializer):

@@ -218,6 +218,8 @@ SPAN_ROW = {
     "claimant_text": "claimant_text",
     "checkworthy": "checkworthy",
     "attributes": "attributes",
+    "unit": "unit",
+    "score": "score",
 }
 RELATION_ROW = {
     "id": "id",

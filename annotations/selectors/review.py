@@ -23,6 +23,7 @@ from annotations.models import (
     Document,
     DocumentAgreement,
     Project,
+    Relation,
     Span,
     Stance,
 )
@@ -31,10 +32,10 @@ from annotations.selectors.comments import open_comments
 
 
 def review_annotations(*, document: Document) -> list[Annotation]:
-    """Return the document's manual and gold annotations with authors, spans, stances and
-    document labels.
+    """Return the document's manual and gold annotations with authors, spans, stances,
+    document labels and relations.
 
-    Four queries whatever the number of annotators and spans.
+    Five queries whatever the number of annotators and spans.
     """
     return list(
         Annotation.objects.filter(document=document)
@@ -44,6 +45,7 @@ def review_annotations(*, document: Document) -> list[Annotation]:
             Prefetch("spans", Span.objects.select_related("label")),
             Prefetch("stances", Stance.objects.select_related("target", "label")),
             "document_labels",
+            Prefetch("relations", Relation.objects.select_related("label").order_by("id")),
         )
         .order_by("id")
     )

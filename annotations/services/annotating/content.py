@@ -47,7 +47,6 @@ from annotations.services.annotating.messages import (
     merge,
 )
 from annotations.services.annotating.rules import (
-    attribute_errors,
     attribute_values,
     check_claimant_kind,
     check_holder_kind,
@@ -161,7 +160,7 @@ def annotation_replace_content(
     units: dict[int, int] = {}  # span index -> the sentence unit it is
     span_labels, span_values = _bulk_spans_check(locked, spans, labels, errors, units)
     stance_values = _bulk_stances_check(stances, span_labels, labels, targets, errors)
-    _bulk_relations_check(relations, span_labels, labels, errors)
+    relation_values = _bulk_relations_check(relations, span_labels, labels, errors)
     chosen: list[Label] | None = None
     if document_labels is not None:
         chosen = _bulk_document_labels_check(locked, document_labels, errors)
@@ -232,9 +231,9 @@ def annotation_replace_content(
             label=labels[item["label"]],
             source=new_spans[item["source"]],
             target=new_spans[item["target"]],
-            attributes=item.get("attributes") or {},
+            attributes=relation_values[index],
         )
-        for item in relations
+        for index, item in enumerate(relations)
     ]
     Relation.objects.bulk_create(new_relations)
 
@@ -442,13 +441,16 @@ def _bulk_relations_check(
     span_labels: list[Label | None],
     labels: dict[str, Label],
     errors: Errors,
-) -> None:
-    """Check every relation item against the (new) spans it links by index."""
+) -> list[dict[str, Any]]:
+    """Check every relation item against the (new) spans it links by index; return each
+    item's attribute values as stored."""
     slots: rules.RelationSlots[int] = rules.RelationSlots()
+    values: list[dict[str, Any]] = []
     for index, item in enumerate(items):
         path = f"relations.{index}"
         if not isinstance(item, dict):
             add(errors, path, NOT_AN_OBJECT)
+            values.append({})
             continue
         item_errors = _unknown_fields(item, RELATION_FIELDS)
         for field in ("label", "source", "target"):
@@ -468,8 +470,7 @@ def _bulk_relations_check(
                 target=_end(target, span_labels),
             ),
         )
-        if "attributes" in item:
-            merge(item_errors, attribute_errors(label, item["attributes"]))
+        values.append(_item_values(label, item.get("attributes"), item_errors))
         if not item_errors and label is not None and source is not None and target is not None:
             earlier = slots.take(label.name, source, target, index)
             if earlier is not None:
@@ -478,6 +479,7 @@ def _bulk_relations_check(
                 )
                 add(item_errors, "target", f"{message} (relations.{earlier})")
         merge(errors, item_errors, prefix=path)
+    return values
 
 
 def _end(index: int | None, span_labels: list[Label | None]) -> tuple[str, Label] | None:

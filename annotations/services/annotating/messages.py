@@ -79,8 +79,6 @@ RELATION_CLIENT_ID_REUSED = (
     "client_id {client_id} already names relation {relation} with a different body; "
     "a new relation needs a new client_id."
 )
-ATTRIBUTES_NOT_AN_OBJECT = "Expected an object of attribute values, not {value!r}."
-ATTRIBUTE_UNKNOWN = "Label {label!r} has no attribute {name!r}."
 DOCUMENT_LABEL_KIND = "Label {name!r} is {a_kind} label; a document's labels are document labels."
 DOCUMENT_LABEL_REPEATED = "Label {name!r} is already given at {index}."
 GROUP_SINGLE_CHOICE = (

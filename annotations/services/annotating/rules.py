@@ -24,8 +24,6 @@ from annotations.models import (
     StanceTarget,
 )
 from annotations.services.annotating.messages import (
-    ATTRIBUTE_UNKNOWN,
-    ATTRIBUTES_NOT_AN_OBJECT,
     AUTHOR_AS_HOLDER,
     CHECKWORTHY_INVALID,
     CLAIM_ONLY,
@@ -289,22 +287,6 @@ def check_relation_unique(
                 label=label.name, source=f"span {source.pk}", target=f"span {target.pk}"
             ),
         )
-
-
-def attribute_errors(label: Label | None, value: object) -> Errors:
-    """Check an item's attribute values against its label (keys relative to ``attributes``)."""
-    errors: Errors = {}
-    if not isinstance(value, dict):
-        add(errors, "attributes", ATTRIBUTES_NOT_AN_OBJECT.format(value=value))
-        return errors
-    # Until labels declare attributes, every name is unknown: only {} is accepted.
-    for name in value:
-        add(
-            errors,
-            f"attributes.{name}",
-            ATTRIBUTE_UNKNOWN.format(label="" if label is None else label.name, name=name),
-        )
-    return errors
 
 
 def attribute_values(
