@@ -223,3 +223,18 @@ def test_document_label_screenshots(live_server, page, sign_in, width, csp_viola
     SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"document-labels-{width}.png"), full_page=False)
     assert csp_violations == []
+
+
+def test_accept_all_agreed_adds_the_labels_everyone_gave(live_server, sign_in, csp_violations):
+    world, ana, ben = _review_with_labels()
+    page = open_review(sign_in(world.user), live_server, world)
+    page.click("#accept-agreed")
+    expect(page.locator("#message")).to_contain_text(
+        "Added 3 agreed spans, 0 stances and 1 document label to gold."
+    )
+    page.click("#lane-gold")
+    expect(chip(page, "breaking")).to_have_attribute("aria-pressed", "true")
+    assert {row.label.name for row in DocumentLabel.objects.filter(annotation=gold_of(world))} == {
+        "breaking"
+    }
+    assert csp_violations == []
