@@ -104,6 +104,12 @@ def test_keys_toggle_document_labels_a_single_choice_group_replaces_and_the_serv
     chip(page, "politics").click()  # a click does what the key does
     wait_saved(page)
     assert server_labels(page, live_server, annotation) == {"politics", "breaking", "opinion"}
+
+    # The help lists each document label's key for what it does.
+    page.keyboard.press("?")
+    expect(page.locator("#help")).to_contain_text(
+        "politics: give the whole document this label (again: take it off)"
+    )
     assert csp_violations == []
 
 

@@ -89,13 +89,14 @@ STANCE_FIELDS: tuple[str, ...] = tuple(StanceItem.__annotations__)
 class AnnotationContent:
     """What annotation_replace_content wrote: spans and stances in the order they were given.
 
-    ``document_labels``: the label ids the annotation gives its document afterwards (sorted).
+    ``document_labels``: the label ids the annotation gives its document afterwards (sorted);
+    None when the replace was not given any (they were left as they were).
     """
 
     annotation: Annotation
     spans: list[Span]
     stances: list[Stance]
-    document_labels: list[int]
+    document_labels: list[int] | None
 
 
 @transaction.atomic
@@ -141,9 +142,9 @@ def annotation_replace_content(
         "spans": [span_json(span) for span in old_spans],
         "stances": [stance_json(stance) for stance in old_stances],
     }
-    after_labels = selectors.document_label_ids(annotation=locked)
+    after_labels: list[int] | None = None  # not asked for: left as they are, not read
     if chosen is not None:
-        before["document_labels"] = after_labels
+        before["document_labels"] = selectors.document_label_ids(annotation=locked)
         after_labels = sorted(label.pk for label in chosen)
         DocumentLabel.objects.filter(annotation=locked).delete()
         DocumentLabel.objects.bulk_create(
@@ -192,7 +193,7 @@ def annotation_replace_content(
         "spans": [span_json(span) for span in new_spans],
         "stances": [stance_json(stance) for stance in new_stances],
     }
-    if chosen is not None:
+    if after_labels is not None:
         after["document_labels"] = after_labels
     annotation_change_record(
         annotation=locked,
