@@ -31,6 +31,7 @@ from annotations.services.annotating.doclabels import (
     annotation_set_document_labels,
     document_labels_check,
     document_labels_write,
+    label_group_of,
 )
 from annotations.services.annotating.locking import Replay, annotation_lock_for_write, sync
 from annotations.services.annotating.lookups import UNSET, Unset
@@ -165,6 +166,7 @@ __all__ = [
     "annotation_set_status",
     "document_labels_check",
     "document_labels_write",
+    "label_group_of",
     "span_create",
     "span_delete",
     "span_update",
