@@ -228,6 +228,14 @@ def test_document_label_screenshots(live_server, page, sign_in, width, csp_viola
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"document-labels-{width}.png"), full_page=False)
+
+    # The settings page's groups, for a manager.
+    world.project.memberships.filter(user=world.user).update(role="manager")
+    page.goto(f"{live_server.url}/projects/{world.project.pk}/settings/#label-groups")
+    groups = page.locator("#label-groups")
+    expect(groups.locator("li[data-group]")).to_have_count(2)
+    groups.scroll_into_view_if_needed()
+    page.screenshot(path=str(SCREENSHOTS / f"document-label-groups-{width}.png"), full_page=False)
     assert csp_violations == []
 
 
