@@ -341,9 +341,10 @@ def test_annotate_page_runs_as_many_queries_for_20_spans_as_for_2(client, ana):
         assert len(_payload(response)["annotation"]["spans"]) == spans
         return len(queries)
 
-    # One query per kind of content (spans, stances, relations, document labels), not per
-    # item; and one each for the labels' attributes and the project's label groups.
-    assert count_for(2) == count_for(20) <= 15
+    # One query per kind of content (spans, stances, relations), not per item, and one for the
+    # labels' attributes (document labels and label groups are read only where a label is a
+    # document label).
+    assert count_for(2) == count_for(20) <= 13
 
 
 def test_every_page_offers_log_out_as_a_post_form(client, ana):
@@ -474,9 +475,9 @@ def test_review_page_runs_as_many_queries_for_20_annotators_as_for_2(client, tea
         assert len(_review_payload(response)["annotators"]) == annotators
         return len(queries)
 
-    # The annotations' relations and document labels come in one prefetch each, and the labels'
-    # attributes and the project's label groups in one query each.
-    assert count_for(2) == count_for(20) <= 14
+    # The annotations' relations come in one prefetch and the labels' attributes in one query
+    # (document labels and label groups: only where a label is a document label).
+    assert count_for(2) == count_for(20) <= 13
 
 
 def test_review_queue_lists_the_most_disputed_first_with_filters(client, team):

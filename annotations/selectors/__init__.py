@@ -77,7 +77,7 @@ from annotations.selectors.dashboard import (
 from annotations.selectors.doclabels import (
     document_label_choices,
     document_label_ids,
-    label_groups_of,
+    label_groups_for_labels,
 )
 from annotations.selectors.documents import (
     document_assigned_to,
@@ -228,7 +228,7 @@ __all__ = [
     "label_get",
     "label_group_get",
     "label_group_list",
-    "label_groups_of",
+    "label_groups_for_labels",
     "label_list",
     "label_usage",
     "label_with_attributes_get",

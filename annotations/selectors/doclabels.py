@@ -1,6 +1,8 @@
 """Reads of document labels: a project's choices (labels with their groups), an annotation's set."""
 
-from annotations.models import Annotation, DocumentLabel, Label, LabelGroup, LabelKind
+from collections.abc import Iterable
+
+from annotations.models import Annotation, DocumentLabel, Label, LabelGroup, LabelKind, Project
 
 
 def document_label_choices(*, project_id: int) -> list[Label]:
@@ -12,9 +14,12 @@ def document_label_choices(*, project_id: int) -> list[Label]:
     )
 
 
-def label_groups_of(*, project_id: int) -> list[LabelGroup]:
-    """Return the project's label groups, in their order above the text."""
-    return list(LabelGroup.objects.filter(project_id=project_id))
+def label_groups_for_labels(*, project: Project, labels: Iterable[Label]) -> list[LabelGroup]:
+    """The project's label groups for a page that has read ``labels``: none are read when no
+    label is a document label (most projects have none, and their pages one query fewer)."""
+    if not any(label.kind == LabelKind.DOCUMENT for label in labels):
+        return []
+    return list(LabelGroup.objects.filter(project=project))
 
 
 def document_label_ids(*, annotation: Annotation) -> list[int]:

@@ -30,7 +30,13 @@ from annotations.api.serializers import (
     LabelOutput,
     TargetOutput,
 )
-from annotations.models import Annotation, AnnotationKind, AnnotationStatus, Document, Project
+from annotations.models import (
+    Annotation,
+    AnnotationKind,
+    AnnotationStatus,
+    Document,
+    Project,
+)
 from annotations.services.queue import OpenLimitReached, document_assign_next, document_start
 from annotations.views.base import NOT_FOUND, AuthenticatedHttpRequest, member_project
 
@@ -75,6 +81,7 @@ def document_annotate(request: AuthenticatedHttpRequest, document_id: int) -> Ht
     project = member_project(request, document.project_id)
     labels = list(selectors.label_list(project=project))
     targets = list(selectors.target_list(project=project))
+    groups = selectors.label_groups_for_labels(project=project, labels=labels)
     payload = {
         "project": {"id": project.pk, "allow_overlap": project.allow_overlap},
         "document": {
@@ -85,16 +92,16 @@ def document_annotate(request: AuthenticatedHttpRequest, document_id: int) -> Ht
             {
                 **AnnotationOutput(annotation).data,
                 **selectors.annotation_content_compact(annotation=annotation),
-                "document_labels": selectors.document_label_ids(annotation=annotation),
+                "document_labels": (
+                    selectors.document_label_ids(annotation=annotation) if groups else []
+                ),
             }
             if annotation is not None
             else _not_started(document)
         ),
         "labels": LabelOutput(labels, many=True).data,
         "targets": TargetOutput(targets, many=True).data,
-        "label_groups": LabelGroupOutput(
-            selectors.label_group_list(project=project), many=True
-        ).data,
+        "label_groups": LabelGroupOutput(groups, many=True).data,
     }
     if project.sentence_units:
         # The sentence units (units.js): each sentence's code-point range; unit n is the n-th.

@@ -54,7 +54,7 @@ def document_review(request: AuthenticatedHttpRequest, document_id: int) -> Http
         "labels": LabelOutput(labels, many=True).data,
         "targets": TargetOutput(targets, many=True).data,
         "label_groups": LabelGroupOutput(
-            selectors.label_group_list(project=project), many=True
+            selectors.label_groups_for_labels(project=project, labels=labels), many=True
         ).data,
     }
     context = {

@@ -457,3 +457,16 @@ def test_a_majority_rebuild_over_gold_labels_it_would_change_asks_to_confirm(wor
     assert {"kind": "document_label", "label": "economy"} in body["removed"]
     assert {"kind": "document_label", "label": "politics"} in body["added"]
     assert _gold_labels(world.document) == {"economy", "breaking"}
+
+
+def test_a_put_retried_with_its_idempotency_key_applies_once(world, scheme):
+    client = client_for(world.users["annotator"])
+    body = {"labels": [scheme.politics.pk], "version": world.own.version}
+    key = {"HTTP_IDEMPOTENCY_KEY": "0b7f5f8e-3c1d-4f6a-8e2b-5d9c7a1e4f30"}
+    first = client.put(_url(world.own), body, format="json", **key)
+    events = AnnotationEvent.objects.filter(annotation=world.own).count()
+    # The answer was lost: the save queue sends the same request (the same stale version).
+    again = client.put(_url(world.own), body, format="json", **key)
+    assert (first.status_code, again.status_code) == (200, 200)
+    assert again.json() == first.json()
+    assert AnnotationEvent.objects.filter(annotation=world.own).count() == events

@@ -104,6 +104,12 @@ def test_keys_toggle_document_labels_a_single_choice_group_replaces_and_the_serv
     chip(page, "politics").click()  # a click does what the key does
     wait_saved(page)
     assert server_labels(page, live_server, annotation) == {"politics", "breaking", "opinion"}
+
+    # The help lists each document label's key for what it does.
+    page.keyboard.press("?")
+    expect(page.locator("#help")).to_contain_text(
+        "politics: give the whole document this label (again: take it off)"
+    )
     assert csp_violations == []
 
 
@@ -222,4 +228,27 @@ def test_document_label_screenshots(live_server, page, sign_in, width, csp_viola
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"document-labels-{width}.png"), full_page=False)
+
+    # The settings page's groups, for a manager.
+    world.project.memberships.filter(user=world.user).update(role="manager")
+    page.goto(f"{live_server.url}/projects/{world.project.pk}/settings/#label-groups")
+    groups = page.locator("#label-groups")
+    expect(groups.locator("li[data-group]")).to_have_count(2)
+    groups.scroll_into_view_if_needed()
+    page.screenshot(path=str(SCREENSHOTS / f"document-label-groups-{width}.png"), full_page=False)
+    assert csp_violations == []
+
+
+def test_accept_all_agreed_adds_the_labels_everyone_gave(live_server, sign_in, csp_violations):
+    world, ana, ben = _review_with_labels()
+    page = open_review(sign_in(world.user), live_server, world)
+    page.click("#accept-agreed")
+    expect(page.locator("#message")).to_contain_text(
+        "Added 3 agreed spans, 0 stances and 1 document label to gold."
+    )
+    page.click("#lane-gold")
+    expect(chip(page, "breaking")).to_have_attribute("aria-pressed", "true")
+    assert {row.label.name for row in DocumentLabel.objects.filter(annotation=gold_of(world))} == {
+        "breaking"
+    }
     assert csp_violations == []

@@ -1700,11 +1700,11 @@ def test_annotation_replace_content_runs_the_same_queries_for_3_or_30_items(
         # Existing content of the same size, so deleting is measured too (with the statements
         # that move the old items' comments to the document's thread). Relations: read and
         # deleted first, then Django checks the RESTRICT of the spans' two relation ends. Document
-        # labels: their ids are read for the answer, even when the body leaves them as they are.
+        # labels are left as they are (not read) when the body does not give them.
         annotation_replace_content(annotation=annotation, spans=spans, stances=stances, actor=None)
 
         # The labels' attributes are read with the labels (one query).
-        with django_assert_max_num_queries(27) as captured:
+        with django_assert_max_num_queries(26) as captured:
             content = annotation_replace_content(
                 annotation=annotation, spans=spans, stances=stances, actor=None
             )

@@ -33,6 +33,7 @@ from annotations.services.annotating.doclabels import (
     annotation_set_document_labels,
     document_labels_check,
     document_labels_write,
+    label_group_of,
 )
 from annotations.services.annotating.locking import Replay, annotation_lock_for_write, sync
 from annotations.services.annotating.lookups import UNSET, Unset
@@ -205,6 +206,7 @@ __all__ = [
     "annotation_set_status",
     "document_labels_check",
     "document_labels_write",
+    "label_group_of",
     "relation_create",
     "relation_delete",
     "relation_update",

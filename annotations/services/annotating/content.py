@@ -109,14 +109,15 @@ RELATION_FIELDS: tuple[str, ...] = tuple(RelationItem.__annotations__)
 class AnnotationContent:
     """What annotation_replace_content wrote: each kind of item in the order it was given.
 
-    ``document_labels``: the label ids the annotation gives its document afterwards (sorted).
+    ``document_labels``: the label ids the annotation gives its document afterwards (sorted);
+    None when the replace was not given any (they were left as they were).
     """
 
     annotation: Annotation
     spans: list[Span]
     stances: list[Stance]
     relations: list[Relation]
-    document_labels: list[int]
+    document_labels: list[int] | None
 
 
 @transaction.atomic
@@ -175,9 +176,9 @@ def annotation_replace_content(
         "stances": [stance_json(stance) for stance in old_stances],
         "relations": [relation_json(relation) for relation in old_relations],
     }
-    after_labels = selectors.document_label_ids(annotation=locked)
+    after_labels: list[int] | None = None  # not asked for: left as they are, not read
     if chosen is not None:
-        before["document_labels"] = after_labels
+        before["document_labels"] = selectors.document_label_ids(annotation=locked)
         after_labels = sorted(label.pk for label in chosen)
         DocumentLabel.objects.filter(annotation=locked).delete()
         DocumentLabel.objects.bulk_create(
@@ -242,7 +243,7 @@ def annotation_replace_content(
         "stances": [stance_json(stance) for stance in new_stances],
         "relations": [relation_json(relation) for relation in new_relations],
     }
-    if chosen is not None:
+    if after_labels is not None:
         after["document_labels"] = after_labels
     annotation_change_record(
         annotation=locked,

@@ -119,7 +119,7 @@ def document_labels_check(
             continue
         found.append((index, label))
     index_of = {label.pk: index for index, label in found}
-    group_of = {label.pk: _group(label) for _, label in found}
+    group_of = {label.pk: label_group_of(label) for _, label in found}
     for group, crowded in doclabels.crowded_groups([label.pk for _, label in found], group_of):
         names = ", ".join(repr(by_id[pk].name) for pk in crowded)
         for pk in crowded[1:]:
@@ -137,7 +137,7 @@ def document_labels_missing(locked: Annotation) -> Errors:
     if not choices:
         return {}
     given = selectors.document_label_ids(annotation=locked)
-    group_of = {label.pk: _group(label) for label in choices}
+    group_of = {label.pk: label_group_of(label) for label in choices}
     # A group no label belongs to could never be filled: only groups with labels count.
     groups = list({label.group_id: group_of[label.pk] for label in choices}.values())
     errors: Errors = {}
@@ -146,7 +146,8 @@ def document_labels_missing(locked: Annotation) -> Errors:
     return errors
 
 
-def _group(label: Label) -> doclabels.Group:
+def label_group_of(label: Label) -> doclabels.Group:
+    """A document label's group as annotations.doclabels sees it."""
     group = label.group
     assert group is not None  # a document label always has one (a database constraint)
     return doclabels.Group(

@@ -22,6 +22,7 @@ from annotations import doclabels, voting
 from annotations.errors import InvalidInput
 from annotations.models import Annotation, AnnotationKind, Document, DocumentLabel, Label
 from annotations.services.annotating import annotation_set_document_labels
+from annotations.services.annotating import label_group_of as group_of
 
 DOCUMENT_LABEL = "document_label"
 SINGLE_CHOICE = "single_choice"
@@ -50,12 +51,6 @@ def label_ballots(sources: Collection[Annotation]) -> LabelBallots:
         ballots.votes.setdefault(row.label.name, []).append(row.annotation_id)
         ballots.groups[row.label.name] = group_of(row.label)
     return ballots
-
-
-def group_of(label: Label) -> doclabels.Group:
-    group = label.group
-    assert group is not None  # a document label always has one (a database constraint)
-    return doclabels.Group(group.pk, group.name, group.multiple, group.required)
 
 
 def plan_document_labels(

@@ -39,6 +39,13 @@ function replaceQuestion(body, index) {
   lines.push("Replace the gold with the majority? (The history can revert it.)");
   return lines.join("\n");
 }
+/** "3 agreed spans and 0 stances", with the document labels when there are any. */
+function addedWords(spans, stances, labels) {
+  const plural = (count, noun) => `${count} ${noun}${count === 1 ? "" : "s"}`;
+  const items = `${plural(spans, "agreed span")}${labels ? ", " : " and "}${plural(stances, "stance")}`;
+  return labels ? `${items} and ${plural(labels, "document label")}` : items;
+}
+
 export class GoldEditing {
   startGold(gold) {
     this.annotator = new Annotator(
@@ -202,9 +209,8 @@ export class GoldEditing {
         const count = data.conflicts.length;
         const open = count ? ` ${count} item${count === 1 ? "" : "s"} to resolve (listed below).` : "";
         this.say(
-          (spans || stances || labels
-            ? `Added ${spans} agreed span${spans === 1 ? "" : "s"}, ${stances} stance${stances === 1 ? "" : "s"} and ${labels} document label${labels === 1 ? "" : "s"} to gold.`
-            : "Gold already has every place all annotators agree on.") + open,
+          (spans || stances || labels ? `Added ${addedWords(spans, stances, labels)} to gold.` : "Gold already has every place all annotators agree on.") +
+            open,
         );
       },
     );

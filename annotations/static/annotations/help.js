@@ -34,7 +34,14 @@ function projectRows(section, labels, targets) {
   if (section === LABELS) {
     return keyed
       .filter((label) => label.kind !== "stance")
-      .map((label) => row([[label.shortcut]], `${label.name}: label the selected text, or relabel the selected highlight`));
+      .map((label) =>
+        row(
+          [[label.shortcut]],
+          label.kind === "document"
+            ? `${label.name}: give the whole document this label (again: take it off)`
+            : `${label.name}: label the selected text, or relabel the selected highlight`,
+        ),
+      );
   }
   if (section === STANCES) {
     const numbered = targets

@@ -114,7 +114,8 @@ function portableKey(store, key) {
   return id === null ? key : `stance-${id}`;
 }
 
-/** A hash of the annotation's content: every span and stance, by the keys a reload gives them. */
+/** A hash of the annotation's content: every span and stance, by the keys a reload gives them,
+ * and the document labels (left out when there are none, so older prints stay valid). */
 export function contentPrint(store) {
   const portable = (key) => portableKey(store, key);
   const rows = [];
@@ -123,6 +124,9 @@ export function contentPrint(store) {
   }
   for (const t of store.stances.values()) {
     rows.push(["t", portable(t.key), t.target, t.label, t.holder, t.evidence].join("\u0001"));
+  }
+  if (store.documentLabels?.length) {
+    rows.push(["d", ...[...store.documentLabels].sort((a, b) => a - b)].join("\u0001"));
   }
   rows.sort();
   return hash(rows.join("\u0002"));
