@@ -112,6 +112,8 @@ export class AttributeEditing {
  */
 export function renderAttributes(view, { target, editable, actions }) {
   if (!view.panel) return;
+  // Nothing to show and nothing shown: leave the panel's DOM alone (each render calls this).
+  if (!target && view.panel.hidden) return;
   view.panel.hidden = !target;
   if (!target) {
     view.shown = null;

@@ -68,9 +68,13 @@ export function spanSelect({ id, current, noneLabel, choices, caption, name, dis
   select.addEventListener("focus", fillAll);
   select.addEventListener("mousedown", fillAll);
   if (spans.length <= FILL_WHEN_IDLE) {
-    whenIdle(() => {
-      if (select.isConnected) fillAll();
-    });
+    // At the latest after a second: a page kept busy (a save under way) may have no idle time.
+    whenIdle(
+      () => {
+        if (select.isConnected) fillAll();
+      },
+      { timeout: 1000 },
+    );
   }
   select.addEventListener("change", () => onChange(select.value || null));
   return select;
