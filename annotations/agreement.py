@@ -9,6 +9,9 @@
 - Per entity and claim label, alpha and Cohen's kappa on the label's presence per token: every
   token of a compared document is a unit, judged ``in`` (a span of the label covers it, in
   part) or ``out`` by each annotator (``label_token_agreement``).
+- Sentence units: every sentence of a sentence-units project is a unit, judged by its sentence
+  label; alpha over all of them and Cohen's kappa per pair of annotators
+  (``sentence_agreement``).
 
 Alpha is computed from the coincidence matrix of units grouped by their pattern of value
 counts. The `krippendorff` package, our reference in tests, builds a units x values x values
@@ -492,3 +495,18 @@ def _categorical_summary(units: list[dict[str, str]], annotators: list[str]) -> 
         "alpha": krippendorff_alpha([unit.get(name) for name in annotators] for unit in units),
         "pairs": pairs,
     }
+
+
+def sentence_agreement(labels: Iterable[tuple[Hashable, int, str, str]]) -> dict[str, Any]:
+    """Agreement on sentence labels over ``(document, unit, annotator, label)`` judgements.
+
+    A unit is one sentence of one document, judged by the label each annotator gave it; a
+    unit only one annotator labelled counts in ``units`` but pairs with nobody. Returns
+    ``{"units", "alpha", "pairs": [{"annotators", "units", "kappa"}]}`` (nominal alpha, Cohen's
+    kappa per pair of annotators over the units both labelled), as for stances.
+    """
+    units: dict[tuple[Hashable, int], dict[str, str]] = defaultdict(dict)
+    for document, unit, annotator, label in labels:
+        units[(document, unit)][annotator] = label
+    annotators = sorted({name for judged in units.values() for name in judged})
+    return _categorical_summary(list(units.values()), annotators)

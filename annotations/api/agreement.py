@@ -26,15 +26,19 @@ class AgreementApi(ApiView):
     and F1 per label, overall and per pair of annotators (exact and overlap matching);
     token-level alpha on entity tags; per stance target and for check-worthiness,
     Krippendorff's alpha and Cohen's kappa per pair; per entity and claim label
-    (``label_tokens``), alpha and kappa per pair on the label's presence per token. An
-    undefined figure is null.
+    (``label_tokens``), alpha and kappa per pair on the label's presence per token. In a
+    sentence-units project, ``sentences``: alpha and kappa per pair over the units (each
+    sentence judged by its sentence label). An undefined figure is null.
     """
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT, 403: ErrorOutput, 404: ErrorOutput})
     def get(self, request: AuthenticatedRequest, project_id: int) -> Response:
         project = permissions.project_for(request, project_id, access.REVIEW_ROLES)
         totals = agreement_services.project_agreement_current(project=project)
-        return Response(figures(counts_from_json(totals.counts)))
+        data = figures(counts_from_json(totals.counts))
+        if project.sentence_units:
+            data["sentences"] = agreement_services.sentence_agreement_current(project=project)
+        return Response(data)
 
 
 class DocumentAgreementListApi(ListApiView):

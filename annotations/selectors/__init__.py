@@ -20,6 +20,7 @@ from annotations.selectors.agreement import (
     document_agreement_rows,
     document_work,
     project_agreement_totals,
+    sentence_judgements,
     submitted_fingerprint,
     usernames_present,
 )
@@ -227,6 +228,7 @@ __all__ = [
     "release_list",
     "review_annotations",
     "review_queue",
+    "sentence_judgements",
     "span_create_facts",
     "span_get",
     "stance_get",

@@ -107,7 +107,7 @@ def _read_spans(spans, owner: dict[int, tuple[DocumentWork, str]]) -> None:
         work, username = owner[annotation_id]
         if kind == LabelKind.CLAIM:
             work.works[username].claims.append((start, end, label, checkworthy))
-        else:
+        elif kind != LabelKind.SENTENCE:  # sentence units are compared per unit (below)
             work.works[username].entities.append((start, end, label))
         work.items[username].add(
             items.span_item(
@@ -202,3 +202,25 @@ def document_agreement_rows(*, project: Project) -> dict[int, DocumentAgreement]
 def usernames_present(*, usernames: Collection[str]) -> int:
     """How many of these usernames exist (one query)."""
     return User.objects.filter(username__in=usernames).count()
+
+
+def sentence_judgements(*, project: Project) -> list[tuple[int, int, str, str]]:
+    """Every submitted sentence-unit label of the project: (document, unit, author, label).
+
+    One query whatever the project's size; ``agreement.sentence_agreement`` compares them.
+    """
+    rows = (
+        Span.objects.filter(
+            annotation__document__project=project,
+            annotation__kind=SUBMITTED["kind"],
+            annotation__status=SUBMITTED["status"],
+            unit__isnull=False,
+            label__kind=LabelKind.SENTENCE,
+        )
+        .order_by("annotation__document_id", "unit", "annotation__author__username")
+        .values_list(
+            "annotation__document_id", "unit", "annotation__author__username", "label__name"
+        )
+    )
+    # unit__isnull=False and manual annotations (which have authors) above.
+    return [(doc, unit, author, label) for doc, unit, author, label in rows if unit is not None]

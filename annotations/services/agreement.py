@@ -15,11 +15,12 @@ read, so a figure shown is never one computed from other work than the current.
 from collections import Counter
 from collections.abc import Collection, Iterable
 from datetime import datetime
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
-from annotations import selectors
+from annotations import agreement, selectors
 from annotations.agreement import disagreement_count, mean_pairwise_f1
 from annotations.agreement_sums import (
     Key,
@@ -88,6 +89,11 @@ def document_agreement_current(*, document_id: int) -> DocumentAgreement | None:
         return row
     document_agreement_refresh(document_id=document_id)
     return DocumentAgreement.objects.filter(document_id=document_id).first()
+
+
+def sentence_agreement_current(*, project: Project) -> dict[str, Any]:
+    """Agreement on the project's sentence units, from every submitted label (one query)."""
+    return agreement.sentence_agreement(selectors.sentence_judgements(project=project))
 
 
 def project_agreement_forget(*, project_id: int) -> None:

@@ -88,8 +88,9 @@ def document_annotate(request: AuthenticatedHttpRequest, document_id: int) -> Ht
         "targets": TargetOutput(targets, many=True).data,
     }
     if project.sentence_units:
-        # The units (units.js): each sentence's code-point range; unit n is the n-th.
-        payload["units"] = [list(pair) for pair in sentences.sentence_ranges(document.text)]
+        # The sentence units (units.js): each sentence's code-point range; unit n is the n-th.
+        ranges = sentences.sentence_ranges(document.text)
+        payload["sentence_units"] = [list(pair) for pair in ranges]
     context = {
         "project": project,
         "document": document,

@@ -10,7 +10,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from annotations import rules, selectors, units
+from annotations import rules, selectors, sentences, units
 from annotations.api.serializers import AnnotationDetailOutput, LabelOutput, TargetOutput
 from annotations.forms import ReviewQueueFilter
 from annotations.models import AnnotationKind, AnnotationStatus
@@ -37,8 +37,13 @@ def document_review(request: AuthenticatedHttpRequest, document_id: int) -> Http
     payload = {
         "project": {"id": project.pk, "allow_overlap": project.allow_overlap},
         "document": {"id": document.pk, "text": document.text},
-        # The side-by-side view's units (annotations/units.py), code-point ranges.
-        "units": units.text_units(document.text),
+        # The side-by-side view's units (annotations/units.py), code-point ranges; in a
+        # sentence-units project its sentences, so each unit's labels are one row.
+        "units": (
+            list(sentences.sentence_ranges(document.text))
+            if project.sentence_units
+            else units.text_units(document.text)
+        ),
         "annotators": AnnotationDetailOutput(submitted, many=True).data,
         "gold": None if gold is None else AnnotationDetailOutput(gold).data,
         "labels": LabelOutput(labels, many=True).data,

@@ -278,3 +278,62 @@ def test_labelling_a_unit_takes_a_fixed_number_of_queries(units, django_assert_n
         assert label_unit(units, 1, "CFS").status_code == 201
     with django_assert_num_queries(queries["relabel"]):
         assert label_unit(units, 1, "UFS").status_code == 200
+
+
+def submitted_units(units, username: str, names: list[str]) -> Annotation:
+    """``username`` labels every unit (``names`` in unit order) and submits, via the services."""
+    from tests.factories import MembershipFactory, UserFactory
+
+    user = UserFactory(username=username)
+    MembershipFactory(project=units["project"], user=user, role="annotator")
+    annotation = AnnotationFactory(document=units["document"], author=user)
+    for unit, name in enumerate(names):
+        services.unit_label(
+            annotation=annotation, unit=unit, label=units["labels"][name], actor=user
+        )
+    annotation.refresh_from_db()
+    return services.annotation_set_status(
+        annotation=annotation, status="submitted", version=annotation.version, actor=user
+    )
+
+
+def test_agreement_compares_sentence_labels_per_unit(units):
+    submitted_units(units, "ana", ["CFS", "CFS", "NFS", "NFS"])
+    submitted_units(units, "bob", ["CFS", "NFS", "NFS", "NFS"])
+    boss = client_for(units["people"]["boss"])
+    answer = boss.get(f"/api/projects/{units['project'].pk}/agreement/")
+    assert answer.status_code == 200, answer.json()
+    sentences = answer.json()["sentences"]
+    assert sentences["units"] == 4
+    assert sentences["pairs"] == [{"annotators": ["ana", "bob"], "units": 4, "kappa": 0.5}]
+    assert sentences["alpha"] == pytest.approx(0.5333, abs=1e-4)
+    # Sentence labels are not entities: they stay out of the entity figures.
+    assert "CFS" not in answer.json()["spans"]["exact"]["labels"]
+
+
+def test_majority_gold_keeps_the_units_annotators_agree_on(units):
+    submitted_units(units, "ana", ["CFS", "CFS", "NFS", "NFS"])
+    submitted_units(units, "bob", ["CFS", "NFS", "NFS", "UFS"])
+    submitted_units(units, "cy", ["UFS", "CFS", "NFS", "UFS"])
+    boss = client_for(units["people"]["boss"])
+    url = f"/api/documents/{units['document'].pk}/gold/"
+    answer = boss.post(url, {"strategy": "majority"}, format="json")
+    assert answer.status_code in (200, 201), answer.json()
+    gold = Annotation.objects.get(document=units["document"], kind="gold")
+    assert sorted(gold.spans.values_list("unit", "label__name")) == [
+        (0, "CFS"),
+        (1, "CFS"),
+        (2, "NFS"),
+        (3, "UFS"),
+    ]
+
+
+def test_the_review_page_rows_are_the_sentences(units, client):
+    from annotations.sentences import sentence_ranges
+
+    client.force_login(units["people"]["boss"])
+    page = client.get(f"/documents/{units['document'].pk}/review/")
+    assert page.status_code == 200
+    payload = page.context["payload"]
+    assert payload["units"] == list(sentence_ranges(TEXT))
+    assert [TEXT[start:end] for start, end in payload["units"]] == [s[2] for s in SENTENCES]

@@ -123,7 +123,7 @@ export class Annotator {
       { labels: this.labels, targets: new Map(this.targets.map((t) => [t.id, t])), allowOverlap: this.allowOverlap },
     );
     // Projects that label every sentence: the list of sentences and their keys (units.js).
-    this.units = payload.units && this.enabled ? new SentenceUnits(this, payload.units) : null;
+    this.units = payload.sentence_units && this.enabled ? new SentenceUnits(this, payload.sentence_units) : null;
     this.bind();
     this.render();
     this.restored = this.restoreStored().then(() => this.root.classList.add("ready"));

@@ -43,8 +43,8 @@ const ANNOTATE = [
   ]),
   // Projects that label every sentence (units.js); a sentence label's key labels the focused one.
   ...inSection("Sentences (projects that label every sentence)", [
-    { keys: ["j", "ArrowDown"], when: "units", action: "nextUnit", help: "Focus the next sentence" },
-    { keys: ["k", "ArrowUp"], when: "units", action: "previousUnit", help: "Focus the previous sentence" },
+    { keys: ["j", "ArrowDown"], when: "units", action: "nextSentence", help: "Focus the next sentence" },
+    { keys: ["k", "ArrowUp"], when: "units", action: "previousSentence", help: "Focus the previous sentence" },
   ]),
   ...inSection("Document", [
     { keys: ["Enter"], ctrl: true, action: "submit", help: "Submit and open the next document" },

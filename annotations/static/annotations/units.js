@@ -1,7 +1,7 @@
 // Sentence units on the annotate page: every sentence gets a label, one key per sentence.
 //
 // In a project with sentence units the server sends each sentence's code-point range
-// (payload.units; unit n is the n-th, annotations/sentences.py splits them). They are listed
+// (payload.sentence_units; unit n is the n-th, annotations/sentences.py splits them). They are listed
 // in #unit-list, one focused at a time. A sentence label's key labels the focused sentence and
 // focuses the next one without a label (ClaimBuster style); j / ↓ and k / ↑ move the focus, a
 // click focuses a sentence. The label of a unit is a span of a sentence label covering the
@@ -158,9 +158,9 @@ export class SentenceUnits {
   onKey(event) {
     const action = keyAction(KEYS, event, "units");
     // With a claim selected, k picks its claimant (keys.js: one key, one meaning per context).
-    if (action === "previousUnit" && event.key.length === 1 && this.annotator.selectedClaim()) return false;
-    if (action === "nextUnit" || action === "previousUnit") {
-      this.focus(this.focused + (action === "nextUnit" ? 1 : -1));
+    if (action === "previousSentence" && event.key.length === 1 && this.annotator.selectedClaim()) return false;
+    if (action === "nextSentence" || action === "previousSentence") {
+      this.focus(this.focused + (action === "nextSentence" ? 1 : -1));
       return true;
     }
     const label = event.key.length === 1 ? labelFor(this.labels, event.key) : undefined;
