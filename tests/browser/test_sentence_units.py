@@ -152,3 +152,27 @@ def test_a_sentence_is_relabelled_by_focusing_it_and_pressing_another_key(live_s
     expect(unit(page, 1)).to_have_attribute("data-label", "UFS")
     wait_saved(page)
     assert server_units(page, live_server, annotation) == [(1, "UFS", SENTENCES[1])]
+
+
+def test_rules_js_says_what_goes_on_a_unit_as_rules_py_does(live_server, page):
+    from annotations import rules
+
+    page.goto(f"{live_server.url}/accounts/login/")
+    kinds = ["entity", "claim", "stance", "sentence", "relation", "document", "", None]
+    answers = page.evaluate(
+        """async (kinds) => {
+            const m = await import('/static/annotations/rules.js');
+            return {
+              goesOnUnit: kinds.map((k) => m.goesOnUnit(k)),
+              goesOnSpan: kinds.map((k) => m.goesOnSpan(k)),
+              kinds: m.SENTENCE_LABEL_KINDS,
+              broken: m.spanFieldsBroken({kind: "sentence", hasClaimant: false,
+                claimantText: "", checkworthy: "yes"}).map(({ rule, field }) => [rule, field]),
+            };
+        }""",
+        kinds,
+    )
+    assert answers["goesOnUnit"] == [rules.goes_on_unit(kind) for kind in kinds]
+    assert answers["goesOnSpan"] == [rules.goes_on_span(kind) for kind in kinds]
+    assert answers["kinds"] == list(rules.SENTENCE_LABEL_KINDS)
+    assert answers["broken"] == [["claim_only", "checkworthy"]]
