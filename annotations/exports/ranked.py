@@ -50,7 +50,7 @@ def render(
 def _units(row: dict[str, Any], labels: set[str], report: ExportReport) -> Iterator[dict[str, Any]]:
     """The row's labelled units: its ``sentences``, or its sentence-labelled spans."""
     if "sentences" in row:
-        yield from row["sentences"]
+        yield from (unit for unit in row["sentences"] if unit.get("unit") is not None)
         return
     spans = [span for span in row["entities"] if span["label"] in labels]
     if not spans:

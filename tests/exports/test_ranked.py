@@ -94,6 +94,7 @@ def test_model_scores_rank_units_when_rows_carry_them():
                 {"unit": 1, "label": "CFS", "score": 0.91},
                 {"unit": 2, "label": "CFS", "score": None},  # no score: its label's 1
                 {"unit": 3, "label": "UFS", "score": 0.5},
+                {"unit": None, "label": "CFS", "score": 0.99},  # not a unit: left out
             ],
         }
     ]
