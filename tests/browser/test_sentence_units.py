@@ -79,6 +79,10 @@ def test_five_sentences_labelled_with_keys_only_then_submitted(
     expect(page.locator("#unit-list .unit-text")).to_have_text(SENTENCES)
     expect_focused(page, 0)
 
+    page.keyboard.press("?")  # the help names what a sentence label's key does
+    expect(page.locator("#help")).to_contain_text("CFS: label the focused sentence")
+    page.keyboard.press("Escape")
+    expect(page.locator("#help")).to_be_hidden()
     page.keyboard.press("x")  # unit 0: NFS, then the focus moves on
     expect_focused(page, 1)
     page.keyboard.press("c")  # unit 1: CFS

@@ -34,7 +34,11 @@ function projectRows(section, labels, targets) {
   if (section === LABELS) {
     return keyed
       .filter((label) => label.kind !== "stance")
-      .map((label) => row([[label.shortcut]], `${label.name}: label the selected text, or relabel the selected highlight`));
+      .map((label) =>
+        label.kind === "sentence"
+          ? row([[label.shortcut]], `${label.name}: label the focused sentence, then focus the next without a label`)
+          : row([[label.shortcut]], `${label.name}: label the selected text, or relabel the selected highlight`),
+      );
   }
   if (section === STANCES) {
     const numbered = targets
