@@ -137,7 +137,7 @@ RESERVED_SHORTCUTS: dict[str, str] = {
     "y": "check-worthy: yes",
     "n": "check-worthy: no",
     "u": "check-worthy: unsure",
-    "k": "pick the claimant, or focus the previous sentence",
+    "k": "pick the claimant",
     "j": "focus the next sentence",
     "h": "pick the stance holder",
     "e": "use the selection as evidence",

@@ -4,7 +4,7 @@ submit refused while one has no label, then accepted; undo and redo; the keys' m
 import pytest
 from playwright.sync_api import Page, expect
 
-from annotations.models import Annotation, Label, Span
+from annotations.models import Annotation, Label, Membership, Span
 from annotations.services import annotating
 from annotations.services.annotating import annotation_get_or_create
 from tests.browser.annotating import open_document, wait_saved
@@ -79,6 +79,10 @@ def test_five_sentences_labelled_with_keys_only_then_submitted(
     expect(page.locator("#unit-list .unit-text")).to_have_text(SENTENCES)
     expect_focused(page, 0)
 
+    page.keyboard.press("?")  # the help names what a sentence label's key does
+    expect(page.locator("#help")).to_contain_text("CFS: label the focused sentence")
+    page.keyboard.press("Escape")
+    expect(page.locator("#help")).to_be_hidden()
     page.keyboard.press("x")  # unit 0: NFS, then the focus moves on
     expect_focused(page, 1)
     page.keyboard.press("c")  # unit 1: CFS
@@ -176,3 +180,58 @@ def test_rules_js_says_what_goes_on_a_unit_as_rules_py_does(live_server, page):
     assert answers["goesOnSpan"] == [rules.goes_on_span(kind) for kind in kinds]
     assert answers["kinds"] == list(rules.SENTENCE_LABEL_KINDS)
     assert answers["broken"] == [["claim_only", "checkworthy"]]
+
+
+def test_the_review_page_shows_each_sentence_as_one_row_per_annotator(
+    live_server, sign_in, csp_violations
+):
+    from annotations.sentences import sentence_ranges
+    from tests.browser.test_curation import chip, open_side_by_side, row
+
+    user, document, _ = make_units_world()
+    Membership.objects.filter(user=user).update(role="reviewer")
+    labels = {label.name: label for label in Label.objects.filter(kind="sentence")}
+    people = {}
+    for name, given in (("bea", "NFS CFS CFS UFS NFS"), ("cy", "NFS UFS CFS UFS NFS")):
+        person = UserFactory(username=name)
+        MembershipFactory(project=document.project, user=person, role="annotator")
+        work, _ = annotation_get_or_create(document=document, author=person)
+        for unit_number, label in enumerate(given.split()):
+            annotating.unit_label(
+                annotation=work, unit=unit_number, label=labels[label], actor=person
+            )
+        work.refresh_from_db()
+        annotating.annotation_set_status(
+            annotation=work, status="submitted", version=work.version, actor=person
+        )
+        people[name] = work
+
+    class Shown:  # what open_side_by_side reads of a world
+        pass
+
+    shown = Shown()
+    shown.document = document
+    page = open_side_by_side(sign_in(user), live_server, shown)
+    ranges = sentence_ranges(TEXT)
+    blocks = page.locator("#curation .cur-unit")
+    expect(blocks).to_have_count(len(ranges))
+    for n, (start, end) in enumerate(ranges):
+        expect(blocks.nth(n)).to_have_attribute("data-start", str(start))
+        expect(blocks.nth(n)).to_have_attribute("data-end", str(end))
+    second = page.locator(f'#curation .cur-unit[data-start="{ranges[1][0]}"]')
+    # Sentence 2: CFS for bea, UFS for cy, each "only one"; sentence 3 CFS for both: "all".
+    expect(chip(second, people["bea"].pk, "CFS", "Dr. Keita")).to_have_attribute(
+        "data-agreement", "one"
+    )
+    expect(chip(second, people["cy"].pk, "UFS", "Dr. Keita")).to_be_visible()
+    third = page.locator(f'#curation .cur-unit[data-start="{ranges[2][0]}"]')
+    expect(chip(third, people["cy"].pk, "CFS", "The ministry")).to_have_attribute(
+        "data-agreement", "all"
+    )
+    expect(row(third, "gold")).to_be_visible()
+    chip(second, people["bea"].pk, "CFS", "Dr. Keita").click()  # into gold
+    expect(chip(second, "gold", "CFS", "Dr. Keita")).to_be_visible()
+    wait_saved(page)
+    gold = Annotation.objects.get(document=document, kind="gold")
+    assert list(gold.spans.values_list("unit", "label__name")) == [(1, "CFS")]
+    assert csp_violations == []

@@ -39,7 +39,9 @@ function projectRows(section, labels, targets) {
           [[label.shortcut]],
           label.kind === "document"
             ? `${label.name}: give the whole document this label (again: take it off)`
-            : `${label.name}: label the selected text, or relabel the selected highlight`,
+            : label.kind === "sentence"
+              ? `${label.name}: label the focused sentence, then focus the next without a label`
+              : `${label.name}: label the selected text, or relabel the selected highlight`,
         ),
       );
   }
