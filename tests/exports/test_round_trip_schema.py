@@ -16,10 +16,19 @@ import pytest
 
 from annotations.exports import ExportReport
 from annotations.exports.brat import DOCUMENT_LABELS_LEFT
-from annotations.models import Project
+from annotations.models import Label, Project
 from annotations.services.ingest import AS_GOLD, ImportOptions, documents_import_file
 from annotations.services.ingest.formats import brat as brat_import
 from tests.exports.conftest import export, lines_of, make_schema
+from tests.factories import (
+    AnnotationFactory,
+    DocumentFactory,
+    LabelAttributeFactory,
+    LabelFactory,
+    ProjectFactory,
+    RelationFactory,
+    SpanFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -183,3 +192,54 @@ def test_brat_round_trip_keeps_relations_and_attributes_and_reports_document_lab
     assert sorted(copied, key=lambda row: row["text"]) == sorted(
         original, key=lambda row: row["text"]
     )
+
+
+def sentence_project(name: str) -> Project:
+    project = ProjectFactory(name=name, sentence_units=True)
+    LabelFactory(project=project, name="CLAIM", kind="claim")
+    check = LabelFactory(project=project, name="checkworthy", kind="sentence")
+    LabelFactory(project=project, name="unimportant", kind="sentence")
+    LabelFactory(project=project, name="restates", kind="relation", source_kind="claim")
+    LabelAttributeFactory(label=check, name="reason", type="text")
+    return project
+
+
+def test_jsonl_round_trip_keeps_sentence_units_their_scores_and_relations_to_them():
+    """Sentence labels (units with their number and score) come back as gold, and so does a
+    relation from a claim to a sentence."""
+    text = "Gao is calm. Troops will stay until June."
+    source = sentence_project("Units source")
+    document = DocumentFactory(project=source, text=text, external_id="units")
+    annotation = AnnotationFactory(document=document, author=None, kind="gold")
+    labels = {label.name: label for label in Label.objects.filter(project=source)}
+    first = SpanFactory(
+        annotation=annotation, label=labels["unimportant"], start=0, end=12, unit=0, score=0.1
+    )
+    second = SpanFactory(
+        annotation=annotation,
+        label=labels["checkworthy"],
+        start=13,
+        end=41,
+        unit=1,
+        score=0.93,
+        attributes={"reason": "a date"},
+    )
+    claim = SpanFactory(annotation=annotation, label=labels["CLAIM"], start=13, end=40)
+    RelationFactory(source=claim, target=second, label=labels["restates"])
+    exported = export(source)
+    assert [(s["label"], s["unit"], s["score"]) for s in lines_of(exported)[0]["sentences"]] == [
+        ("unimportant", 0, 0.1),
+        ("checkworthy", 1, 0.93),
+    ]
+    assert first.pk in {s["id"] for s in lines_of(exported)[0]["sentences"]}
+
+    copy = sentence_project("Units copy")
+    report = documents_import_file(
+        project=copy,
+        name="units.jsonl",
+        stream=io.BytesIO(exported),
+        options=ImportOptions(annotate_as=AS_GOLD),
+    )
+
+    assert report["errors"] == [] and report["warnings"] == []
+    assert comparable(lines_of(export(copy))) == comparable(lines_of(exported))
