@@ -10,6 +10,11 @@ and ``ClassLabel(names=ds[0]["ner_tag_names"])`` turns the ids into a class feat
 ``token_starts`` are the tokens' code-point offsets in the document's text, so every tag can be
 placed back exactly. Tokens and entities left out are the ``conll`` export's (``tokens``).
 ``parquet`` writes these same records; ``jsonl`` writes them one a line (this module).
+
+A project with document labels adds ``document_labels``: the names of the labels given, in
+the project's order (every group's, as one list: a multi-label classification target).
+Relations, attributes, claims and sentence labels have no place in token tags: the jsonl
+export carries them.
 """
 
 from collections.abc import Generator, Iterable, Iterator
@@ -51,6 +56,9 @@ def records(
             "ner_tags": [ids[tags[token.i]] for token in tokens],
             "ner_tag_names": names,
         }
+        if options.groups:
+            given = row.get("document_labels") or {}
+            record["document_labels"] = [name for names in given.values() for name in names]
         for key in PROVENANCE_KEYS:
             if key in row:
                 record[key] = row[key]

@@ -57,6 +57,8 @@ def _schema(options: ExportOptions) -> Any:
         pa.field("ner_tags", pa.list_(pa.int64())),
         pa.field("ner_tag_names", pa.list_(pa.string())),
     ]
+    if options.groups:
+        fields.append(pa.field("document_labels", pa.list_(pa.string())))
     if options.split is not None:
         fields.append(pa.field("split", pa.string()))
     if options.release is not None:

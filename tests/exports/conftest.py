@@ -15,16 +15,22 @@ from annotations.exports import (
     export_rows,
     export_stream,
 )
-from annotations.models import Annotation, Document, Project
+from annotations.models import Annotation, Document, Label, Project, StanceTarget
 from annotations.services.annotating import annotation_replace_content, annotation_set_status
 from annotations.services.ingest import documents_import_file
 from tests.corpus import DATA
 from tests.factories import (
     AnnotationFactory,
     DocumentFactory,
+    DocumentLabelFactory,
+    LabelAttributeFactory,
     LabelFactory,
+    LabelGroupFactory,
     MembershipFactory,
     ProjectFactory,
+    RelationFactory,
+    SpanFactory,
+    StanceFactory,
     StanceTargetFactory,
     UserFactory,
 )
@@ -255,3 +261,110 @@ def gold_entities(document: Document) -> list[tuple[str, int, int, str]]:
     """The document's gold entities as (label, start, end, text), sorted."""
     gold = document.annotations.get(kind="gold").spans.select_related("label")
     return sorted((s.label.name, s.start, s.end, s.text) for s in gold if s.label.kind == "entity")
+
+
+# Issue 16: a project whose gold has relations, document labels and attributes.
+EMOJI = "👨🏻‍🚒 firemen of Gao 🇲🇱 said 🐪 herders crossed to Ménaka twice."
+
+
+def make_schema(name: str) -> Project:
+    """A project with span, stance, relation and document labels, groups and attributes."""
+    project = ProjectFactory(name=name)
+    labels = {}
+    for label, kind in (
+        ("PER", "entity"),
+        ("LOC", "entity"),
+        ("CLAIM", "claim"),
+        ("FAVOR", "stance"),
+        ("AGAINST", "stance"),
+    ):
+        labels[label] = LabelFactory(project=project, name=label, kind=kind)
+    labels["located_in"] = LabelFactory(
+        project=project,
+        name="located_in",
+        kind="relation",
+        source_kind="entity",
+        target_kind="entity",
+    )
+    labels["said_by"] = LabelFactory(
+        project=project, name="said_by", kind="relation", source_kind="claim", target_kind="entity"
+    )
+    topic = LabelGroupFactory(project=project, name="topic", multiple=True, position=0)
+    verdict = LabelGroupFactory(project=project, name="verdict", multiple=False, position=1)
+    for label, group in (("security", topic), ("politics", topic), ("false", verdict)):
+        labels[label] = LabelFactory(project=project, name=label, kind="document", group=group)
+    LabelGroupFactory(project=project, name="unused", position=2)
+    for label, attribute, type_, choices in (
+        ("PER", "role", "choice", ["official", "civilian"]),
+        ("CLAIM", "normalised", "text", []),
+        ("CLAIM", "questions", "multi_choice", ["q1", "q2", "q3"]),
+        ("CLAIM", "confidence", "number", []),
+        ("located_in", "certainty", "choice", ["high", "low"]),
+        ("located_in", "note", "text", []),
+        ("FAVOR", "sentiment", "choice", ["positive", "negative"]),
+    ):
+        LabelAttributeFactory(label=labels[label], name=attribute, type=type_, choices=choices)
+    StanceTargetFactory(project=project, name="the intervention")
+    return project
+
+
+def schema_gold(project: Project, text: str, external_id: str) -> tuple[Annotation, dict[str, Any]]:
+    document = DocumentFactory(project=project, text=text, external_id=external_id)
+    return AnnotationFactory(document=document, author=None, kind="gold"), {
+        label.name: label for label in Label.objects.filter(project=project)
+    }
+
+
+def schema_span(annotation, labels, label, part, **fields):
+    start, end = at(annotation.document.text, part)
+    return SpanFactory(annotation=annotation, label=labels[label], start=start, end=end, **fields)
+
+
+@pytest.fixture
+def schema_source() -> Project:
+    """Gold with relations, document labels and attributes over two texts (see
+    tests/exports/test_round_trip_schema.py)."""
+    project = make_schema("Schema source")
+    annotation, labels = schema_gold(project, NEWS, "news-1")
+    keita = schema_span(annotation, labels, "PER", "Keita", attributes={"role": "official"})
+    bamako = schema_span(annotation, labels, "LOC", "Bamako")
+    drian = schema_span(annotation, labels, "PER", "Le Drian", attributes={"role": "official"})
+    claim = schema_span(
+        annotation,
+        labels,
+        "CLAIM",
+        "troops would stay in Gao until June",
+        checkworthy="yes",
+        attributes={
+            "normalised": "Troops stay in Gao\nuntil June 2026",
+            "questions": ["q1", "q3"],
+            "confidence": 0.75,
+        },
+    )
+    gao = schema_span(annotation, labels, "LOC", "Gao")
+    RelationFactory(
+        source=keita,
+        target=bamako,
+        label=labels["located_in"],
+        attributes={"certainty": "high", "note": "met there, per AFP"},
+    )
+    RelationFactory(source=claim, target=drian, label=labels["said_by"])
+    RelationFactory(source=drian, target=gao, label=labels["located_in"])
+    StanceFactory(
+        annotation=annotation,
+        target=StanceTarget.objects.get(project=project),
+        label=labels["FAVOR"],
+        holder=drian,
+        evidence=claim,
+        attributes={"sentiment": "positive"},
+    )
+    for name in ("security", "politics", "false"):
+        DocumentLabelFactory(annotation=annotation, label=labels[name])
+
+    annotation, labels = schema_gold(project, EMOJI, "firemen")
+    gao = schema_span(annotation, labels, "LOC", "Gao")
+    menaka = schema_span(annotation, labels, "LOC", "Ménaka")
+    schema_span(annotation, labels, "CLAIM", "🐪 herders crossed to Ménaka twice")
+    RelationFactory(source=menaka, target=gao, label=labels["located_in"])
+    DocumentLabelFactory(annotation=annotation, label=labels["security"])
+    return project

@@ -121,3 +121,50 @@ def test_the_csv_export_imported_back_is_refused_whole_with_the_reason(dataset):
     assert report["created"] == []
     assert report["errors"] == [{"line": 1, "message": ERR_CSV_SPAN_TABLE}]
     assert Document.objects.count() == documents_before
+
+
+def test_csv_has_rows_for_relations_and_document_labels_and_columns_for_attributes(schema_source):
+    rows = read(export(schema_source, "csv"))
+
+    header = rows[0]
+    assert header == [
+        *HEADER,
+        "group",
+        "to_start",
+        "to_end",
+        "to_text",
+        # By label kind (claim, entity, relation, stance), then label and position.
+        "attributes.normalised",
+        "attributes.questions",
+        "attributes.confidence",
+        "attributes.role",
+        "attributes.certainty",
+        "attributes.note",
+        "attributes.sentiment",
+    ]
+    records = [dict(zip(header, row, strict=True)) for row in rows[1:]]
+    news = [record for record in records if record["external_id"] == "news-1"]
+    keita = next(record for record in news if record["text"] == "Keita")
+    assert keita["attributes.role"] == "official"
+    claim = next(record for record in news if record["kind"] == "claim")
+    assert claim["attributes.questions"] == '["q1", "q3"]'
+    assert claim["attributes.confidence"] == "0.75"
+    assert claim["attributes.normalised"] == "Troops stay in Gao\nuntil June 2026"
+    relations = [
+        (r["label"], r["text"], r["to_text"], r["attributes.certainty"])
+        for r in news
+        if r["kind"] == "relation"
+    ]
+    assert relations == [
+        ("located_in", "Keita", "Bamako", "high"),
+        ("said_by", "troops would stay in Gao until June", "Le Drian", ""),
+        ("located_in", "Le Drian", "Gao", ""),
+    ]
+    documents = [(r["group"], r["label"]) for r in news if r["kind"] == "document"]
+    assert documents == [("topic", "security"), ("topic", "politics"), ("verdict", "false")]
+    stance = next(record for record in news if record["kind"] == "stance")
+    assert stance["attributes.sentiment"] == "positive"
+
+
+def test_csv_of_a_project_without_the_new_kinds_keeps_its_columns(dataset):
+    assert tuple(read(export(dataset.project, "csv"))[0]) == HEADER

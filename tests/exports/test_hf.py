@@ -69,3 +69,13 @@ def test_jsonl_loads_with_datasets_with_its_offsets_exact(dataset, tmp_path):
     for record in loaded:
         for entity in record["entities"]:
             assert record["text"][entity["start"] : entity["end"]] == entity["text"]
+
+
+@pytest.mark.parametrize("name", ["hf", "parquet"])
+def test_hf_and_parquet_carry_the_document_labels_of_a_project_that_has_them(
+    name, schema_source, tmp_path
+):
+    builder = "json" if name == "hf" else "parquet"
+    loaded = load_hf(tmp_path, builder, {"train": export(schema_source, name)})["train"]
+
+    assert loaded["document_labels"] == [["security", "politics", "false"], ["security"]]

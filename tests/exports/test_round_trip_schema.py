@@ -16,129 +16,21 @@ import pytest
 
 from annotations.exports import ExportReport
 from annotations.exports.brat import DOCUMENT_LABELS_LEFT
-from annotations.models import Annotation, Label, Project, StanceTarget
+from annotations.models import Label, Project
 from annotations.services.ingest import AS_GOLD, ImportOptions, documents_import_file
 from annotations.services.ingest.formats import brat as brat_import
-from tests.exports.conftest import at, export, lines_of
+from tests.exports.conftest import export, lines_of, make_schema
 from tests.factories import (
     AnnotationFactory,
     DocumentFactory,
-    DocumentLabelFactory,
     LabelAttributeFactory,
     LabelFactory,
-    LabelGroupFactory,
     ProjectFactory,
     RelationFactory,
     SpanFactory,
-    StanceFactory,
-    StanceTargetFactory,
 )
 
 pytestmark = pytest.mark.django_db
-
-NEWS = "Keita met Macron in Bamako. Le Drian said troops would stay in Gao until June."
-EMOJI = "👨🏻‍🚒 firemen of Gao 🇲🇱 said 🐪 herders crossed to Ménaka twice."
-
-
-def make_schema(name: str) -> Project:
-    """A project with span, stance, relation and document labels, groups and attributes."""
-    project = ProjectFactory(name=name)
-    labels = {}
-    for label, kind in (
-        ("PER", "entity"),
-        ("LOC", "entity"),
-        ("CLAIM", "claim"),
-        ("FAVOR", "stance"),
-        ("AGAINST", "stance"),
-    ):
-        labels[label] = LabelFactory(project=project, name=label, kind=kind)
-    labels["located_in"] = LabelFactory(
-        project=project,
-        name="located_in",
-        kind="relation",
-        source_kind="entity",
-        target_kind="entity",
-    )
-    labels["said_by"] = LabelFactory(
-        project=project, name="said_by", kind="relation", source_kind="claim", target_kind="entity"
-    )
-    topic = LabelGroupFactory(project=project, name="topic", multiple=True, position=0)
-    verdict = LabelGroupFactory(project=project, name="verdict", multiple=False, position=1)
-    for label, group in (("security", topic), ("politics", topic), ("false", verdict)):
-        labels[label] = LabelFactory(project=project, name=label, kind="document", group=group)
-    LabelGroupFactory(project=project, name="unused", position=2)
-    for label, attribute, type_, choices in (
-        ("PER", "role", "choice", ["official", "civilian"]),
-        ("CLAIM", "normalised", "text", []),
-        ("CLAIM", "questions", "multi_choice", ["q1", "q2", "q3"]),
-        ("CLAIM", "confidence", "number", []),
-        ("located_in", "certainty", "choice", ["high", "low"]),
-        ("located_in", "note", "text", []),
-        ("FAVOR", "sentiment", "choice", ["positive", "negative"]),
-    ):
-        LabelAttributeFactory(label=labels[label], name=attribute, type=type_, choices=choices)
-    StanceTargetFactory(project=project, name="the intervention")
-    return project
-
-
-def gold(project: Project, text: str, external_id: str) -> tuple[Annotation, dict[str, Any]]:
-    document = DocumentFactory(project=project, text=text, external_id=external_id)
-    return AnnotationFactory(document=document, author=None, kind="gold"), {
-        label.name: label for label in Label.objects.filter(project=project)
-    }
-
-
-def span(annotation, labels, label, part, **fields):
-    start, end = at(annotation.document.text, part)
-    return SpanFactory(annotation=annotation, label=labels[label], start=start, end=end, **fields)
-
-
-@pytest.fixture
-def source() -> Project:
-    project = make_schema("Schema source")
-    annotation, labels = gold(project, NEWS, "news-1")
-    keita = span(annotation, labels, "PER", "Keita", attributes={"role": "official"})
-    bamako = span(annotation, labels, "LOC", "Bamako")
-    drian = span(annotation, labels, "PER", "Le Drian", attributes={"role": "official"})
-    claim = span(
-        annotation,
-        labels,
-        "CLAIM",
-        "troops would stay in Gao until June",
-        checkworthy="yes",
-        attributes={
-            "normalised": "Troops stay in Gao\nuntil June 2026",
-            "questions": ["q1", "q3"],
-            "confidence": 0.75,
-        },
-    )
-    gao = span(annotation, labels, "LOC", "Gao")
-    RelationFactory(
-        source=keita,
-        target=bamako,
-        label=labels["located_in"],
-        attributes={"certainty": "high", "note": "met there, per AFP"},
-    )
-    RelationFactory(source=claim, target=drian, label=labels["said_by"])
-    RelationFactory(source=drian, target=gao, label=labels["located_in"])
-    StanceFactory(
-        annotation=annotation,
-        target=StanceTarget.objects.get(project=project),
-        label=labels["FAVOR"],
-        holder=drian,
-        evidence=claim,
-        attributes={"sentiment": "positive"},
-    )
-    for name in ("security", "politics", "false"):
-        DocumentLabelFactory(annotation=annotation, label=labels[name])
-
-    annotation, labels = gold(project, EMOJI, "firemen")
-    gao = span(annotation, labels, "LOC", "Gao")
-    menaka = span(annotation, labels, "LOC", "Ménaka")
-    span(annotation, labels, "CLAIM", "🐪 herders crossed to Ménaka twice")
-    RelationFactory(source=menaka, target=gao, label=labels["located_in"])
-    DocumentLabelFactory(annotation=annotation, label=labels["security"])
-    return project
 
 
 def import_as_gold(data: bytes, name: str, **options: Any) -> tuple[Project, dict]:
@@ -184,9 +76,9 @@ def comparable(rows: list[dict]) -> list[dict]:
     return found
 
 
-def test_the_source_exports_relations_document_labels_and_attributes_in_jsonl(source):
+def test_the_source_exports_relations_document_labels_and_attributes_in_jsonl(schema_source):
     """What the other round trips compare is there to begin with, in the native shape."""
-    news = lines_of(export(source))[0]
+    news = lines_of(export(schema_source))[0]
 
     claim = news["claims"][0]
     assert claim["attributes"] == {
@@ -209,8 +101,8 @@ def test_the_source_exports_relations_document_labels_and_attributes_in_jsonl(so
     assert news["sentences"] == []
 
 
-def test_jsonl_round_trip_keeps_relations_document_labels_and_attributes(source):
-    first = export(source)
+def test_jsonl_round_trip_keeps_relations_document_labels_and_attributes(schema_source):
+    first = export(schema_source)
 
     copy, report = import_as_gold(first, "gold.jsonl")
 
@@ -218,10 +110,10 @@ def test_jsonl_round_trip_keeps_relations_document_labels_and_attributes(source)
     assert comparable(lines_of(export(copy))) == comparable(lines_of(first))
 
 
-def test_doccano_round_trip_keeps_relations_and_document_labels(source):
+def test_doccano_round_trip_keeps_relations_and_document_labels(schema_source):
     """doccano carries relations (``entities`` with ids + ``relations``) and document labels
     (``cats``), not attributes: the copy has the same relations and labels, no attributes."""
-    first = export(source, "doccano")
+    first = export(schema_source, "doccano")
     line = lines_of(first)[0]
     assert line["cats"] == ["security", "politics", "false"]
     ids = {entity["id"]: entity for entity in line["entities"]}
@@ -235,7 +127,7 @@ def test_doccano_round_trip_keeps_relations_and_document_labels(source):
     assert [w["message"] for w in report["warnings"]] == []
     assert lines_without_ids(export(copy, "doccano")) == lines_without_ids(first)
     copied = comparable(lines_of(export(copy)))
-    original = comparable(lines_of(export(source)))
+    original = comparable(lines_of(export(schema_source)))
     assert [row["document_labels"] for row in copied] == [
         row["document_labels"] for row in original
     ]
@@ -263,23 +155,23 @@ def without_attributes(items: list[dict]) -> list[dict]:
     return [{k: v for k, v in item.items() if k != "attributes"} for item in items]
 
 
-def test_labelstudio_round_trip_keeps_relations_document_labels_and_attributes(source):
-    first = export(source, "labelstudio")
+def test_labelstudio_round_trip_keeps_relations_document_labels_and_attributes(schema_source):
+    first = export(schema_source, "labelstudio")
 
     copy, report = import_as_gold(first, "tasks.json")
 
     assert [w["message"] for w in report["warnings"]] == []
-    assert comparable(lines_of(export(copy))) == comparable(lines_of(export(source)))
+    assert comparable(lines_of(export(copy))) == comparable(lines_of(export(schema_source)))
     assert export(copy, "labelstudio").replace(b"\n", b"").count(b'"type":"relation"') == 4
 
 
-def test_brat_round_trip_keeps_relations_and_attributes_and_reports_document_labels(source):
+def test_brat_round_trip_keeps_relations_and_attributes_and_reports_document_labels(schema_source):
     """brat has no document-level annotation: the export says so per document, and the copy
     has every relation and attribute but no document labels."""
     report = ExportReport()
-    first = export(source, "brat", report=report)
+    first = export(schema_source, "brat", report=report)
     assert DOCUMENT_LABELS_LEFT.format(
-        document=f"document {lines_of(export(source))[0]['id']}",
+        document=f"document {lines_of(export(schema_source))[0]['id']}",
         labels=["security", "politics", "false"],
     ).split(":")[1] in "\n".join(report.warnings)
     with zipfile.ZipFile(io.BytesIO(first)) as archive:
@@ -293,10 +185,61 @@ def test_brat_round_trip_keeps_relations_and_attributes_and_reports_document_lab
     conf = brat_import.WARN_CONF.format(member="annotation.conf")
     assert [w["message"] for w in imported["warnings"]] == [conf]
     copied = comparable(lines_of(export(copy)))
-    original = comparable(lines_of(export(source)))
+    original = comparable(lines_of(export(schema_source)))
     for row in original + copied:
         row["document_labels"] = {}
         row.pop("external_id")  # the member's name
     assert sorted(copied, key=lambda row: row["text"]) == sorted(
         original, key=lambda row: row["text"]
     )
+
+
+def sentence_project(name: str) -> Project:
+    project = ProjectFactory(name=name, sentence_units=True)
+    LabelFactory(project=project, name="CLAIM", kind="claim")
+    check = LabelFactory(project=project, name="checkworthy", kind="sentence")
+    LabelFactory(project=project, name="unimportant", kind="sentence")
+    LabelFactory(project=project, name="restates", kind="relation", source_kind="claim")
+    LabelAttributeFactory(label=check, name="reason", type="text")
+    return project
+
+
+def test_jsonl_round_trip_keeps_sentence_units_their_scores_and_relations_to_them():
+    """Sentence labels (units with their number and score) come back as gold, and so does a
+    relation from a claim to a sentence."""
+    text = "Gao is calm. Troops will stay until June."
+    source = sentence_project("Units source")
+    document = DocumentFactory(project=source, text=text, external_id="units")
+    annotation = AnnotationFactory(document=document, author=None, kind="gold")
+    labels = {label.name: label for label in Label.objects.filter(project=source)}
+    first = SpanFactory(
+        annotation=annotation, label=labels["unimportant"], start=0, end=12, unit=0, score=0.1
+    )
+    second = SpanFactory(
+        annotation=annotation,
+        label=labels["checkworthy"],
+        start=13,
+        end=41,
+        unit=1,
+        score=0.93,
+        attributes={"reason": "a date"},
+    )
+    claim = SpanFactory(annotation=annotation, label=labels["CLAIM"], start=13, end=40)
+    RelationFactory(source=claim, target=second, label=labels["restates"])
+    exported = export(source)
+    assert [(s["label"], s["unit"], s["score"]) for s in lines_of(exported)[0]["sentences"]] == [
+        ("unimportant", 0, 0.1),
+        ("checkworthy", 1, 0.93),
+    ]
+    assert first.pk in {s["id"] for s in lines_of(exported)[0]["sentences"]}
+
+    copy = sentence_project("Units copy")
+    report = documents_import_file(
+        project=copy,
+        name="units.jsonl",
+        stream=io.BytesIO(exported),
+        options=ImportOptions(annotate_as=AS_GOLD),
+    )
+
+    assert report["errors"] == [] and report["warnings"] == []
+    assert comparable(lines_of(export(copy))) == comparable(lines_of(exported))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from annotations.models import Document, Span
+from annotations.models import Document, Relation, Span
 from annotations.services.ingest import ImportOptions, ImportRefused, documents_import_file
 from annotations.services.ingest import records as messages
 from annotations.services.ingest.formats import brat, conll, labelstudio
@@ -561,4 +561,25 @@ def test_label_studio_results_that_are_not_ours_are_reported_by_type(project):
     assert messages_of(report, 1) == [
         labelstudio.WARN_RESULTS.format(source="annotations.0", counts="1 'choices'"),
         messages.WARN_RELATION_LABEL.format(key="annotations.0.result", index=0, label="met"),
+    ]
+
+
+def test_doccano_relations_in_utf16_offsets_join_the_spans_they_name(project):
+    """doccano counts UTF-16 code units: the relation's ends are read in the same unit as
+    the spans, so a relation after an emoji still finds them."""
+    LabelFactory(project=project, name="drives", kind="relation")
+    LabelFactory(project=project, name="route", kind="relation")
+
+    report = import_fixture(project, "doccano_relations_utf16.jsonl")
+
+    assert not [m for m in messages_of(report, 1) if "relation" in m]
+    documents = by_external_id(project)
+    relations = Relation.objects.filter(annotation__document=documents["1"])
+    assert [(r.label.name, r.source.text, r.target.text) for r in relations] == [
+        ("drives", "firemen", "firetrucks")
+    ]
+    route = Relation.objects.filter(annotation__document=documents["3"]).order_by("pk")
+    assert [(r.source.text, r.target.text) for r in route] == [
+        ("Niamey", "Tillabéri"),
+        ("Tillabéri", "Niamey"),
     ]

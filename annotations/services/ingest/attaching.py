@@ -20,9 +20,12 @@ replace does not take them yet. The annotation's ``content_replaced`` event ther
 the spans and stances only.
 """
 
+from typing import cast
+
 from django.contrib.auth.models import User
 from django.db import transaction
 
+from annotations import rules
 from annotations.models import (
     Annotation,
     AnnotationKind,
@@ -55,7 +58,10 @@ def gold_write(*, document: Document, item: Prepared, actor: User | None) -> Ann
 
 def _replace(annotation: Annotation, item: Prepared, actor: User | None) -> None:
     """Replace the annotation's content with the item's (in the caller's transaction)."""
-    spans, stances = _body(item)
+    # The bulk replace takes entity and claim spans; sentence spans (which nothing else
+    # points at but relations) are written beside it.
+    body = [n for n, span in enumerate(item.spans) if rules.takes_span_label(span.kind)]
+    spans, stances = _body(item, body)
     with transaction.atomic():
         # Relations point at spans (RESTRICT): they go before the spans are replaced.
         Relation.objects.filter(annotation=annotation).delete()
@@ -63,7 +69,24 @@ def _replace(annotation: Annotation, item: Prepared, actor: User | None) -> None
         content = annotation_replace_content(
             annotation=annotation, spans=spans, stances=stances, actor=actor
         )
-        _extras_write(item, content.annotation, content.spans, content.stances)
+        written: list[Span | None] = [None] * len(item.spans)
+        for index, span in zip(body, content.spans, strict=True):
+            written[index] = span
+        text = content.annotation.document.text
+        others = {
+            index: Span(
+                annotation=content.annotation,
+                label_id=span.label_id,
+                start=span.start,
+                end=span.end,
+                text=text[span.start : span.end],
+            )
+            for index, span in enumerate(item.spans)
+            if written[index] is None
+        }
+        Span.objects.bulk_create(others.values())
+        written = [others[n] if span is None else span for n, span in enumerate(written)]
+        _extras_write(item, content.annotation, cast(list[Span], written), content.stances)
 
 
 def _extras_write(
@@ -154,8 +177,10 @@ def _replaced(prediction: Annotation) -> str:
     )
 
 
-def _body(item: Prepared) -> tuple[list[SpanItem], list[StanceItem]]:
-    """The item's spans and stances as a bulk body (labels and targets by name)."""
+def _body(item: Prepared, body: list[int]) -> tuple[list[SpanItem], list[StanceItem]]:
+    """The item's spans (those at ``body``) and stances as a bulk body (labels and targets by
+    name; claimants, holders and evidence, which are never sentences, by index in it)."""
+    at = {index: position for position, index in enumerate(body)}
     label_ids = {span.label_id for span in item.spans}
     label_ids |= {stance.label_id for stance in item.stances}
     labels = dict(Label.objects.filter(pk__in=label_ids).values_list("id", "name"))
@@ -165,21 +190,22 @@ def _body(item: Prepared) -> tuple[list[SpanItem], list[StanceItem]]:
         ).values_list("id", "name")
     )
     spans: list[SpanItem] = []
-    for span in item.spans:
-        body: SpanItem = {"label": labels[span.label_id], "start": span.start, "end": span.end}
+    for index in body:
+        span = item.spans[index]
+        written: SpanItem = {"label": labels[span.label_id], "start": span.start, "end": span.end}
         if span.claimant is not None:
-            body["claimant"] = span.claimant
+            written["claimant"] = at[span.claimant]
         if span.claimant_text:
-            body["claimant_text"] = span.claimant_text
+            written["claimant_text"] = span.claimant_text
         if span.checkworthy:
-            body["checkworthy"] = span.checkworthy
-        spans.append(body)
+            written["checkworthy"] = span.checkworthy
+        spans.append(written)
     stances: list[StanceItem] = [
         {
             "target": targets[stance.target_id],
             "label": labels[stance.label_id],
-            "holder": stance.holder,
-            "evidence": stance.evidence,
+            "holder": None if stance.holder is None else at[stance.holder],
+            "evidence": None if stance.evidence is None else at[stance.evidence],
         }
         for stance in item.stances
     ]

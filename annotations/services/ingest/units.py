@@ -62,7 +62,17 @@ def in_codepoints(record: Record, text: str, option: str) -> Record:
         claimant = _convert_ref(index, raw.claimant)
         spans.append(dataclasses.replace(raw, start=start, end=end, claimant=claimant))
     stances = [_convert_stance(index, item) for item in record.stances]
-    return dataclasses.replace(record, spans=spans, stances=stances, warnings=warnings)
+    relations = [
+        dataclasses.replace(
+            relation,
+            source=_convert_ref(index, relation.source),
+            target=_convert_ref(index, relation.target),
+        )
+        for relation in record.relations
+    ]
+    return dataclasses.replace(
+        record, spans=spans, stances=stances, relations=relations, warnings=warnings
+    )
 
 
 def _unit(record: Record, text: str, index: Utf16Index, option: str) -> tuple[str, str | None]:
