@@ -94,6 +94,7 @@ def document_annotate(request: AuthenticatedHttpRequest, document_id: int) -> Ht
         "editable": annotation is not None and annotation.status == AnnotationStatus.IN_PROGRESS,
         "skipped": annotation is not None and annotation.status == AnnotationStatus.SKIPPED,
         "span_labels": [label for label in labels if rules.takes_span_label(label.kind)],
+        "relation_labels": [label for label in labels if label.kind in rules.RELATION_LABEL_KINDS],
         "targets": targets,
         "payload": payload,
         **_guidelines(project, annotation),

@@ -17,6 +17,7 @@
 // LaneListing (the review page's annotator lanes).
 
 import { el, shorten } from "./panels.js";
+import { describeRelation } from "./relations.js";
 
 export const GROUP_LIMIT = 200;
 // The list starts closed to one line ("a drawer") where the side column is narrow.
@@ -441,6 +442,9 @@ export class AnnotatorListing {
       (a, b) => (order.get(a.target) ?? Infinity) - (order.get(b.target) ?? Infinity),
     );
     for (const stance of stances) entries.push({ key: stance.key, kind: "stance", label: stance.label, source: stance });
+    for (const relation of this.store.relations.values()) {
+      entries.push({ key: relation.key, kind: "relation", label: relation.label, source: relation });
+    }
     return entries;
   }
 
@@ -448,6 +452,7 @@ export class AnnotatorListing {
     const keys = [];
     if (this.selected) keys.push(this.selected);
     if (this.active && this.store.stances.has(this.active.row)) keys.push(this.active.row);
+    if (this.selectedRelation) keys.push(this.selectedRelation);
     return keys;
   }
 
@@ -465,6 +470,7 @@ export class AnnotatorListing {
         const label = this.labels.get(entry.label);
         const item = entry.source;
         if (entry.kind === "span") return describeSpan(item, label, item.claimant ? spans.get(item.claimant) : null);
+        if (entry.kind === "relation") return describeRelation(item, label, spans.get(item.source), spans.get(item.target));
         return describeStance(item, label, targets.get(item.target), spans.get(item.holder), spans.get(item.evidence));
       },
       choose: (entry) => this.chooseListed(entry),
@@ -478,6 +484,11 @@ export class AnnotatorListing {
 
   /** An entry of the list chosen: select it (or pick it as claimant or holder), show it in the text. */
   chooseListed(entry) {
+    if (entry.kind === "relation") {
+      scrollTextTo(this.view, entry.source.source);
+      this.selectRelation(entry.key);
+      return;
+    }
     if (entry.kind === "span") {
       if (this.picking) {
         this.picked(entry.key);

@@ -8,7 +8,8 @@
 // This module owns the Annotator's state, drawing, and changes (apply, undo, save, submit).
 // Its other methods are in modules of their own, mixed in below: spans.js (creating,
 // relabelling, deleting, selecting spans), claims.js (claimant, check-worthiness),
-// stances.js (stance rows), annotatorinput.js (clicks and keys, by the map in keys.js).
+// stances.js (stance rows), relations.js (drawing, showing and deleting relations),
+// annotatorinput.js (clicks and keys, by the map in keys.js).
 
 import { AnnotationList, AnnotatorListing } from "./annolist.js";
 import { api } from "./api.js";
@@ -28,6 +29,7 @@ import {
   takesSpanLabel,
   takesStanceLabel,
 } from "./rules.js";
+import { RelationEditing } from "./relations.js";
 import { SaveQueue } from "./savequeue.js";
 import { SpanEditing } from "./spans.js";
 import { StanceEditing } from "./stances.js";
@@ -77,6 +79,8 @@ export class Annotator {
     this.selected = null; // key of the selected span
     this.active = null; // {target, row}: the active stance row
     this.picking = null; // {kind: "claimant"|"holder"}
+    this.relating = null; // {label, source, candidate}: a relation waiting for its end (relations.js)
+    this.selectedRelation = null; // key of the selected relation
     this.evidencePick = null; // {target, row, range, text}: selected text waiting for its label
     this.drafts = new Map(); // target id -> [{key, holder, evidence}]: rows without a stance
     this.undoStack = []; // newest last: each a list of operations that undoes one change
@@ -190,6 +194,7 @@ export class Annotator {
     document.getElementById("skip-button")?.addEventListener("click", () => this.skip());
     document.getElementById("take-back-button")?.addEventListener("click", () => this.takeBack());
     document.getElementById("delete-button").addEventListener("click", () => this.deleteSelected());
+    this.bindRelations();
     this.claimView.pick.addEventListener("click", () => this.pickClaimant());
     this.claimView.text.addEventListener("change", () => this.setClaimantText(this.claimView.text.value));
     this.claimView.text.addEventListener("keydown", (event) => {
@@ -220,6 +225,7 @@ export class Annotator {
       };
     });
     if (this.enabled) this.view.render(spans, (key) => this.classesOf(key));
+    this.drawRelations();
     this.renderPanels();
     this.showList();
     this.options.onRender?.();
@@ -232,6 +238,7 @@ export class Annotator {
     if (label) names.push(`kind-${label.kind}`);
     if (key === this.selected) names.push("selected");
     if (this.linkedKeys().has(key)) names.push("linked");
+    names.push(...this.relationClasses(key));
     if (this.options.classesOf) names.push(...this.options.classesOf(key));
     return names;
   }
@@ -295,10 +302,12 @@ export class Annotator {
   /** Redraw the selection marks only (cheaper than a full render). */
   redecorate() {
     if (this.enabled) {
-      this.view.undecorate(["selected", "linked"]);
+      this.view.undecorate(["selected", "linked", "relation-source", "relation-candidate"]);
       if (this.selected) this.view.decorate(this.selected, ["selected"], true);
       for (const key of this.linkedKeys()) this.view.decorate(key, ["linked"], true);
+      for (const key of this.relationMarkedKeys()) this.view.decorate(key, this.relationClasses(key), true);
     }
+    this.drawRelations();
     this.renderPanels();
     this.markListed();
   }
@@ -386,6 +395,7 @@ export class Annotator {
         for (const field of ["key", "claimant", "holder", "evidence"]) {
           if (field in op) op[field] = swap(op[field]);
         }
+        if (op.type === "relation.create") renameRelationEnds(op, swap);
         if (op.changes) {
           for (const field of ["claimant", "holder", "evidence"]) {
             if (field in op.changes) op.changes[field] = swap(op.changes[field]);
@@ -416,7 +426,7 @@ export class Annotator {
     this.editable = editable;
     this.root.classList.toggle("read-only", !editable);
     const controls = this.root.querySelectorAll(
-      ".label-button, #delete-button, #claimant-select, #claimant-pick, #claimant-text, [data-checkworthy]",
+      ".label-button, #delete-button, #relation-delete, #claimant-select, #claimant-pick, #claimant-text, [data-checkworthy]",
     );
     for (const control of controls) control.disabled = !editable;
   }
@@ -502,7 +512,13 @@ export class Annotator {
 
 }
 
-mixMethods(Annotator, SpanEditing, ClaimEditing, StanceEditing, AnnotatorInput, AnnotatorListing);
+mixMethods(Annotator, SpanEditing, ClaimEditing, StanceEditing, RelationEditing, AnnotatorInput, AnnotatorListing);
+
+/** A relation create's ends renamed by `swap` (a span brought back under another key). */
+function renameRelationEnds(op, swap) {
+  op.source = swap(op.source);
+  op.target = swap(op.target);
+}
 
 /** Leave `value` for the next page this tab opens (sayLeftOver reads it). */
 function leaveForNextPage(key, value) {

@@ -159,5 +159,14 @@ export const api = {
       undefined,
       timed(options),
     ),
+  createRelation: (id, body, options) =>
+    request("POST", `/api/annotations/${id}/relations/`, body, timed(options)),
+  deleteRelation: (id, relationId, version, options) =>
+    request(
+      "DELETE",
+      `/api/annotations/${id}/relations/${relationId}/?version=${version}`,
+      undefined,
+      timed(options),
+    ),
   next: (projectId) => request("POST", `/api/projects/${projectId}/next/`),
 };

@@ -17,6 +17,8 @@
 //   checkworthy is yes, no, unsure, or "" (not given).
 // - A claimant and a stance holder are entity spans; evidence may be a span of any kind.
 // - One stance per (target, holder) in an annotation; a null holder is the document's author.
+// - A relation links two spans of a kind it may link, as its label's source_kind and
+//   target_kind allow ("" any).
 //
 // Not mirrored, because no page needs them: rules.py's Layout, sweep_clashes and
 // sweep_identical (choosing among candidates and checking a whole body, done on the server).
@@ -33,6 +35,9 @@ export const STANCE_LABEL_KINDS = Object.freeze([STANCE]);
 export const CLAIMANT_KINDS = Object.freeze([ENTITY]);
 export const HOLDER_KINDS = Object.freeze([ENTITY]);
 export const EVIDENCE_KINDS = SPAN_LABEL_KINDS;
+// The kinds of span a relation may start or end at (a relation label's source_kind or
+// target_kind names one of them, or "" for any).
+export const RELATION_ENDPOINT_KINDS = Object.freeze([ENTITY, CLAIM, "sentence"]);
 
 // The values of a span's checkworthy besides "" (not given).
 export const CHECKWORTHY_VALUES = Object.freeze(["yes", "no", "unsure"]);
@@ -74,6 +79,14 @@ export function mayBeClaimant(kind) {
 /** Whether a span of this kind may hold a stance. */
 export function mayHoldStance(kind) {
   return HOLDER_KINDS.includes(kind);
+}
+
+/**
+ * Whether a span of this kind may be an end of a relation whose label allows `allowed` there
+ * (the label's source_kind or target_kind; "" means any kind a relation may link).
+ */
+export function mayBeRelationEnd(kind, allowed) {
+  return RELATION_ENDPOINT_KINDS.includes(kind) && (!allowed || kind === allowed);
 }
 
 /** Whether a span of this kind may be a stance's evidence. */
