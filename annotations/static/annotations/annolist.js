@@ -525,6 +525,9 @@ export class LaneListing {
       lane.stances.forEach((stance) =>
         entries.push({ key: `${lane.id}-stance-${stance.id}`, kind: "stance", label: stance.label, source: stance }),
       );
+      for (const relation of lane.relations) {
+        entries.push({ key: `${lane.id}-relation-${relation.id}`, kind: "relation", label: relation.label, source: relation });
+      }
     }
     this.list.show({
       title: lane ? `${lane.author}'s annotations` : "Gold annotations",
@@ -535,10 +538,16 @@ export class LaneListing {
         const label = this.labels.get(entry.label);
         const item = entry.source;
         if (entry.kind === "span") return describeSpan(item, label, lane.byId.get(item.claimant));
+        if (entry.kind === "relation") return describeRelation(item, label, item.sourceSpan, item.targetSpan);
         return describeStance(item, label, this.targets.get(item.target), item.holderSpan, item.evidenceSpan);
       },
       choose: (entry) => {
-        const key = entry.kind === "span" ? entry.key : (entry.source.evidenceSpan || entry.source.holderSpan)?.key;
+        const key =
+          entry.kind === "span"
+            ? entry.key
+            : entry.kind === "relation"
+              ? entry.source.sourceSpan?.key
+              : (entry.source.evidenceSpan || entry.source.holderSpan)?.key;
         if (!key) {
           document.getElementById(`accept-stance-${entry.source.id}`)?.scrollIntoView({ block: "nearest" });
           return;

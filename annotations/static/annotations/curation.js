@@ -24,8 +24,9 @@ import { ATTRIBUTE_NAMES } from "./disagreements.js";
 import { GOLD_REVIEWED } from "./gold.js";
 import { openHelp } from "./help.js";
 import { KEYMAP, keyAction, labelFor } from "./keys.js";
-import { SPAN_ATTRIBUTES, STANCE_ATTRIBUTES, itemKey, placeKey, spanItem, stanceItem } from "./items.js";
+import { attributesOf, itemKey, placeKey, relationItem, spanItem, stanceItem } from "./items.js";
 import { el, shorten } from "./panels.js";
+import { relationCaption } from "./relations.js";
 
 const KEYS = KEYMAP.review;
 
@@ -144,6 +145,11 @@ export class Curation {
       for (const span of lane.spans) {
         const block = this.blockAt(span.start);
         if (block) this.addEntry(block, lane, { key: span.key, lane, source: span, kind: "span" });
+      }
+      // A relation sits where its source span does.
+      for (const relation of lane.relations) {
+        const block = relation.sourceSpan && this.blockAt(relation.sourceSpan.start);
+        if (block) this.addEntry(block, lane, { key: `rel${lane.id}-${relation.id}`, lane, source: relation, kind: "relation" });
       }
       if (!stances) continue;
       for (const stance of lane.stances) {
@@ -291,6 +297,12 @@ export class Curation {
       const block = this.blockAt(span.start);
       if (block) put(block, { kind: "span", source: span, item, itemKey: itemKey(item) });
     }
+    for (const relation of annotator.store.relations.values()) {
+      const from = spans.get(relation.source);
+      const item = relationItem({ label: relation.label, source: at(relation.source), target: at(relation.target) });
+      const block = from && this.blockAt(from.start);
+      if (block) put(block, { kind: "relation", source: relation, item, itemKey: itemKey(item) });
+    }
     const stanceBlock = this.stanceBlock();
     for (const stance of stances.values()) {
       const item = stanceItem({ ...stance, holder: at(stance.holder), evidence: at(stance.evidence) });
@@ -373,6 +385,9 @@ export class Curation {
         start: String(source.start),
         end: String(source.end),
       });
+    } else if (entry.kind === "relation") {
+      attributes.relationId = String(source.id);
+      attributes.label = review.labels.get(source.label)?.name || "?";
     } else {
       attributes.stanceId = String(source.id);
     }
@@ -390,6 +405,8 @@ export class Curation {
         claimant: entry.kind === "span" && source.claimant !== null ? entry.lane.byId.get(source.claimant) : null,
         holder: source.holderSpan,
         evidence: source.evidenceSpan,
+        from: source.sourceSpan,
+        to: source.targetSpan,
       }),
       lanes > 1 ? el("span", { className: `cur-mark agree-${agreement}`, text: AGREEMENT_TEXT[agreement](holders, lanes) }) : null,
       inGold ? el("span", { className: "cur-in-gold", text: "✓ gold" }) : null,
@@ -419,12 +436,14 @@ export class Curation {
         className: "cur-item cur-gold-item",
         tabindex: "-1",
         dataset: attributes,
-        title: entry.kind === "span" ? "Open it in the Gold lane to edit it" : "Stances are edited in the Gold lane's Stances panel",
+        title: entry.kind === "stance" ? "Stances are edited in the Gold lane's Stances panel" : "Open it in the Gold lane to edit it",
       },
       ...this.caption(entry.kind, source, {
         claimant: spans.get(source.claimant),
         holder: spans.get(source.holder),
         evidence: spans.get(source.evidence),
+        from: spans.get(source.source),
+        to: spans.get(source.target),
       }),
       el("span", {
         className: `cur-mark support`,
@@ -437,6 +456,7 @@ export class Curation {
   caption(kind, source, refs) {
     const review = this.review;
     const label = review.labels.get(source.label);
+    if (kind === "relation") return relationCaption(review.labels, source, refs.from, refs.to);
     const chip = el("span", { className: `chip lbl-${source.label}`, text: label ? label.name : "?" });
     if (kind === "stance") {
       return [
@@ -484,7 +504,7 @@ export class Curation {
     }
     const atPlace = this.atPlace.get(placeKey(entry.item));
     if (!atPlace || atPlace.size < 2) return lines;
-    const names = entry.kind === "span" ? SPAN_ATTRIBUTES : STANCE_ATTRIBUTES;
+    const names = attributesOf(entry.kind);
     for (const name of names) {
       describe(atPlace, ATTRIBUTE_NAMES[name] || name, (lane, source) => this.valueOf(name, lane, source));
     }
@@ -511,7 +531,7 @@ export class Curation {
   }
 
   goldPlaceNote(wanted, gold) {
-    const names = (wanted.kind === "span" ? SPAN_ATTRIBUTES : STANCE_ATTRIBUTES).filter(
+    const names = attributesOf(wanted.kind).filter(
       (name) => JSON.stringify(wanted[name]) !== JSON.stringify(gold[name]),
     );
     return `gold has it with another ${names.map((name) => ATTRIBUTE_NAMES[name] || name).join(" and ")}`;
@@ -609,6 +629,7 @@ export class Curation {
       setTimeout(() => {
         this.accepting = false;
         if (entry.kind === "span") this.review.acceptSpan(entry.source);
+        else if (entry.kind === "relation") this.review.acceptRelation(entry.source);
         else this.review.acceptStance(entry.source);
       }, 0),
     );
@@ -672,6 +693,7 @@ export class CurationView {
     this.setView("lanes");
     this.showLane("gold");
     if (this.annotator?.store.spans.has(key)) this.annotator.selectSpan(key);
+    else if (this.annotator?.store.relations.has(key)) this.annotator.selectRelation(key);
     this.textRoot.focus({ preventScroll: true });
   }
 

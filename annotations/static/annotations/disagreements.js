@@ -8,6 +8,7 @@
 
 import { attributeDifferences, placeKey, sameItem, spanItem, stanceItem, voteKey } from "./items.js";
 import { el, shorten } from "./panels.js";
+import { relationCaption } from "./relations.js";
 
 const REASONS = {
   tie: "a tie",
@@ -61,6 +62,7 @@ export class Disagreements {
     const [laneId, item] = [...holders.entries()][0];
     const lane = this.lanes.find((l) => l.id === laneId);
     const isSpan = this.itemOf.get(key).kind === "span";
+    const isRelation = this.itemOf.get(key).kind === "relation";
     const reviewed = this.goldStatus() === "submitted";
     let caption;
     if (isSpan) {
@@ -84,6 +86,8 @@ export class Disagreements {
         " ",
         el("span", { className: "muted small", text: `${item.start}–${item.end}` }),
       );
+    } else if (isRelation) {
+      caption = el("span", {}, ...relationCaption(this.labels, item, item.sourceSpan, item.targetSpan));
     } else {
       caption = this.stanceCaption(item);
     }
@@ -94,7 +98,11 @@ export class Disagreements {
       text: inGold ? "✓ In gold" : "Accept",
       dataset: { accept: key },
     });
-    accept.addEventListener("click", () => (isSpan ? this.acceptSpan(item) : this.acceptStance(item)));
+    accept.addEventListener("click", () => {
+      if (isSpan) this.acceptSpan(item);
+      else if (isRelation) this.acceptRelation(item);
+      else this.acceptStance(item);
+    });
     // Gold may have this place with other attributes (a build left a disputed one empty):
     // accepting this version sets them.
     const wanted = this.itemOf.get(key);

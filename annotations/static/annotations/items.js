@@ -6,6 +6,8 @@
 //   [start, end], or its free text, or null) and checkworthy ("" when not given);
 // - a stance: place (target, holder), the holder being the holder span's offsets or null (the
 //   document's author); attributes label (the stance value) and evidence (offsets or null).
+// - a relation: place (label, source, target), the ends being the source and target spans'
+//   offsets; no attributes (a relation's attributes are compared where attributes are).
 // Two items are the same item when place and attributes are all equal; items at the same
 // place with different attributes are an attribute disagreement, what a reviewer must see.
 // Referenced spans (claimant, holder, evidence) are matched by offsets, never by id: ids
@@ -15,6 +17,13 @@
 
 export const SPAN_ATTRIBUTES = Object.freeze(["claimant", "checkworthy"]);
 export const STANCE_ATTRIBUTES = Object.freeze(["label", "evidence"]);
+export const RELATION_ATTRIBUTES = Object.freeze([]);
+
+/** The attributes an item of `kind` is compared on besides its place. */
+export function attributesOf(kind) {
+  if (kind === "span") return SPAN_ATTRIBUTES;
+  return kind === "relation" ? RELATION_ATTRIBUTES : STANCE_ATTRIBUTES;
+}
 
 export const DIFFERENT_PLACES = "Only items at the same place have attribute differences.";
 export const CLAIMANT_TWICE = "Give the claimant as offsets or as free text, not both.";
@@ -48,16 +57,27 @@ export function stanceItem({ target, label, holder = null, evidence = null }) {
   });
 }
 
+/** The item a relation is: its label and its ends' offsets [start, end]. */
+export function relationItem({ label, source, target }) {
+  return Object.freeze({
+    kind: "relation",
+    place: Object.freeze({ label, source: offsets(source), target: offsets(target) }),
+  });
+}
+
 /** A string naming the item's place: equal for items at the same place. */
 export function placeKey(item) {
   const { place } = item;
-  const parts = item.kind === "span" ? [place.label, place.start, place.end] : [place.target, place.holder];
+  let parts;
+  if (item.kind === "span") parts = [place.label, place.start, place.end];
+  else if (item.kind === "relation") parts = [place.label, place.source, place.target];
+  else parts = [place.target, place.holder];
   return JSON.stringify([item.kind, ...parts]);
 }
 
 /** A string naming the item: equal exactly when the items are the same item. */
 export function itemKey(item) {
-  const names = item.kind === "span" ? SPAN_ATTRIBUTES : STANCE_ATTRIBUTES;
+  const names = attributesOf(item.kind);
   return JSON.stringify([placeKey(item), ...names.map((name) => item[name])]);
 }
 
@@ -79,6 +99,6 @@ export function voteKey(item) {
 /** The attributes in which two items at the same place differ; throws for different places. */
 export function attributeDifferences(a, b) {
   if (!samePlace(a, b)) throw new Error(DIFFERENT_PLACES);
-  const names = a.kind === "span" ? SPAN_ATTRIBUTES : STANCE_ATTRIBUTES;
+  const names = attributesOf(a.kind);
   return names.filter((name) => JSON.stringify(a[name]) !== JSON.stringify(b[name]));
 }

@@ -25,6 +25,7 @@ export class Lanes {
         this.annotator.render();
       } else {
         this.view.render([], () => []);
+        this.drawLaneRelations({ relations: [] });
         this.showLaneList();
       }
     } else {
@@ -82,6 +83,7 @@ export class Lanes {
       if (key === this.selected) names.push("selected");
       return names;
     });
+    this.drawLaneRelations(lane);
     this.showLaneList();
   }
 
@@ -222,7 +224,7 @@ export class Lanes {
         ),
       );
     }
-    body.push(list);
+    body.push(list, ...this.laneRelationList(lane, gold, reviewed));
     panel.replaceChildren(...body.filter(Boolean));
   }
 }

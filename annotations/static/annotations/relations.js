@@ -17,8 +17,12 @@
 // which selects the relation. Names are set with textContent: never markup.
 //
 // RelationEditing is mixed into the Annotator (annotator.js: `this` is the Annotator);
-// LaneRelations into the review page's Review (review.js), to draw an annotator's relations.
+// RelationReview into the review page's Review (review.js): an annotator's
+// relations drawn in their lane and listed in its panel, compared (items.js' relationItem) and
+// accepted into gold like a span.
 
+import { request } from "./api.js";
+import { itemKey, relationItem } from "./items.js";
 import { KEYMAP, keyAction, labelFor } from "./keys.js";
 import { el, shorten } from "./panels.js";
 import { RELATION_CREATE, RELATION_DELETE, newRelationKey, relationsOf, sameRelation } from "./relationstore.js";
@@ -391,10 +395,40 @@ export class RelationEditing {
   }
 }
 
-// ---- On the review page ----------------------------------------------------------------------
+// ---- Review: items, captions, accepting ------------------------------------------------------
 
-/** An annotator lane's relations, drawn over the lane's highlights. Mixed into the Review. */
-export class LaneRelations {
+/** A lane's relation as the review page keeps it: its end spans, its item (items.js). */
+export function laneRelation(relation, byId) {
+  const sourceSpan = byId.get(relation.source) || null;
+  const targetSpan = byId.get(relation.target) || null;
+  const item = relationItem({ label: relation.label, source: offsetsOf(sourceSpan), target: offsetsOf(targetSpan) });
+  // `start`: where the disagreement list and the side-by-side view place it (at its source).
+  return { ...relation, sourceSpan, targetSpan, start: sourceSpan?.start, item, itemKey: itemKey(item) };
+}
+
+/** The gold's relations (an Annotator's store) as items. */
+export function storeRelationItems(store) {
+  const at = (key) => offsetsOf(store.spans.get(key));
+  return [...store.relations.values()].map((r) => relationItem({ label: r.label, source: at(r.source), target: at(r.target) }));
+}
+
+/** Label chip and "“from” → “to”": a relation's caption in the review page's lists. */
+export function relationCaption(labels, relation, from, to) {
+  const label = labels.get(relation.label);
+  const end = (span) => (span ? `“${shorten(span.text, QUOTE)}”` : "?");
+  return [
+    el("span", { className: `chip lbl-${relation.label}`, text: label ? label.name : "?" }),
+    el("span", { className: "cur-text relation-ends", text: ` ${end(from)} → ${end(to)}` }),
+  ];
+}
+
+function offsetsOf(span) {
+  return span ? [span.start, span.end] : null;
+}
+
+/** The review page's relation methods. Mixed into the Review (review.js). */
+export class RelationReview {
+  /** Draw an annotator lane's relations over its highlights. */
   drawLaneRelations(lane) {
     const arcs = (lane.relations || []).map((relation) => ({
       key: `${lane.id}-relation-${relation.id}`,
@@ -406,5 +440,49 @@ export class LaneRelations {
       selected: false,
     }));
     arcsOf(this.view).show(arcs.filter((arc) => arc.source && arc.target));
+  }
+
+  /** The lane panel's list of the lane's relations, each with its Accept button. */
+  laneRelationList(lane, gold, reviewed) {
+    const heading = el("h3", { text: "Relations" });
+    if (!lane.relations.length) return [heading, el("p", { className: "muted small", text: "No relation." })];
+    const list = el("ul", { className: "plain relation-list" });
+    for (const relation of lane.relations) {
+      const accept = el("button", {
+        type: "button",
+        className: "small",
+        id: `accept-relation-${relation.id}`,
+        disabled: this.busy || reviewed || null,
+        text: gold.has(relation.itemKey) ? "✓ In gold" : "Accept",
+      });
+      accept.addEventListener("click", () => this.acceptRelation(relation));
+      const disputed = this.disputed(relation.itemKey);
+      list.append(
+        el(
+          "li",
+          { className: disputed ? "disagree" : "agreed", dataset: { relationId: String(relation.id) } },
+          disputed ? el("span", { className: "marker", title: "Not every annotator has it", text: "≠" }) : null,
+          ...relationCaption(this.labels, relation, relation.sourceSpan, relation.targetSpan),
+          " ",
+          accept,
+        ),
+      );
+    }
+    return [heading, list];
+  }
+
+  /** Put an annotator's relation into gold (its ends come with it when gold lacks them). */
+  acceptRelation(relation) {
+    this.goldAction(
+      async () => {
+        const body = { relation: relation.id, ...this.versionBody() };
+        return (await request("POST", `/api/documents/${this.documentId}/gold/accept/`, body)).data;
+      },
+      () => {
+        const label = this.labels.get(relation.label);
+        const end = (span) => `“${shorten(span?.text || "?", QUOTE)}”`;
+        this.say(`Accepted the relation ${label ? label.name : "?"} ${end(relation.sourceSpan)} → ${end(relation.targetSpan)} into gold.`);
+      },
+    );
   }
 }

@@ -23,6 +23,7 @@ import { mixMethods } from "./mixin.js";
 import { MessageBar, showSaveState } from "./notices.js";
 import { OffsetIndex } from "./offsets.js";
 import { el, shorten } from "./panels.js";
+import { RelationReview, laneRelation, storeRelationItems } from "./relations.js";
 import { ReviewInput } from "./reviewinput.js";
 import { TextView } from "./textview.js";
 // The guidelines drawer and the comments panel wire themselves (keys, buttons) when imported.
@@ -97,6 +98,7 @@ class Review {
       byKey: new Map(spans.map((span) => [span.key, span])),
       byId,
       stances,
+      relations: (annotation.relations || []).map((relation) => laneRelation(relation, byId)),
     };
   }
 
@@ -126,6 +128,7 @@ class Review {
     for (const lane of this.lanes) {
       for (const span of lane.spans) add(lane, span);
       for (const stance of lane.stances) add(lane, stance);
+      for (const relation of lane.relations) add(lane, relation);
     }
     return tally;
   }
@@ -150,6 +153,7 @@ class Review {
       ...[...stances.values()].map((stance) =>
         stanceItem({ ...stance, holder: at(stance.holder), evidence: at(stance.evidence) }),
       ),
+      ...storeRelationItems(this.annotator.store),
     ];
   }
 
@@ -285,6 +289,7 @@ mixMethods(
   ReviewInput,
   CurationView,
   LaneListing,
+  RelationReview,
 );
 
 function start() {
