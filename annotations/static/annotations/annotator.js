@@ -407,6 +407,7 @@ export class Annotator {
 
   acknowledged(op, data) {
     if (op.type === "span.create" && data) this.view.setSpanId(op.key, data.id);
+    if (op.type === "relation.create" && data) this.drawRelations(); // saved: drawn solid, with its id
   }
 
   reloaded(message) {

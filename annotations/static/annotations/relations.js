@@ -125,11 +125,19 @@ export class RelationArcs {
       groups.push(this.arc(arc, from, to, height));
     }
     this.svg.replaceChildren(...groups);
-    // The names' backgrounds fit the names, measured once they are in.
+    // The names' backgrounds fit the names, measured once they are in; a name is kept inside
+    // the text's box (an arc near its edge would put half of it outside).
+    const bounds = this.textRoot.getBoundingClientRect();
+    const [low, high] = [bounds.left - origin.left + 2, bounds.right - origin.left - 2];
     for (const group of groups) {
       const name = group.querySelector("text");
       const back = group.querySelector("rect");
-      const box = name.getBBox();
+      let box = name.getBBox();
+      const shift = Math.max(0, low - (box.x - 3)) - Math.max(0, box.x + box.width + 3 - high);
+      if (shift) {
+        name.setAttribute("x", String(Number(name.getAttribute("x")) + shift));
+        box = name.getBBox();
+      }
       back.setAttribute("x", String(box.x - 3));
       back.setAttribute("y", String(box.y - 1));
       back.setAttribute("width", String(box.width + 6));
