@@ -19,6 +19,10 @@ The rules:
 - A claimant and a stance holder are entity spans; evidence may be a span of any kind.
 - One stance per (target, holder) in an annotation; no holder means the document's author,
   who holds one stance per target like any other holder.
+- Relations: a relation takes a relation label; it links two different spans of one
+  annotation, from ``source`` to ``target``; a label's ``source_kind`` / ``target_kind``, when
+  set, is the kind the span at that end must have (``""``: any span); one relation per
+  (label, source, target).
 """
 
 import enum
@@ -69,6 +73,10 @@ class Rule(enum.Enum):
     OVERLAP = "overlap"
     IDENTICAL = "identical"
     ONE_STANCE_PER_TARGET_AND_HOLDER = "one_stance_per_target_and_holder"
+    RELATION_LABEL_KIND = "relation_label_kind"
+    RELATION_END_KIND = "relation_end_kind"
+    RELATION_TO_ITSELF = "relation_to_itself"
+    ONE_RELATION_PER_LABEL_AND_ENDS = "one_relation_per_label_and_ends"
 
 
 @dataclass(frozen=True)
@@ -105,6 +113,41 @@ def may_hold_stance(kind: str) -> bool:
 def may_be_evidence(kind: str) -> bool:
     """Whether a span of this kind may be a stance's evidence."""
     return kind in EVIDENCE_KINDS
+
+
+def takes_relation_label(kind: str) -> bool:
+    """Whether a relation may have a label of this kind."""
+    return kind in RELATION_LABEL_KINDS
+
+
+def relation_end_fits(wanted: str, kind: str) -> bool:
+    """Whether a span of ``kind`` may be the end a relation label wants (``""``: any span)."""
+    return kind in RELATION_ENDPOINT_KINDS and wanted in ("", kind)
+
+
+def relation_broken(
+    *,
+    label_kind: str | None,
+    source_kind: str = "",
+    target_kind: str = "",
+    source: tuple[Hashable, str] | None,
+    target: tuple[Hashable, str] | None,
+) -> list[Broken]:
+    """Check a relation on its own; ``label_kind`` None: no label yet.
+
+    ``source_kind``/``target_kind`` are the label's; ``source``/``target`` each end's span as
+    (what the caller knows it by, its kind), None when unknown.
+    """
+    broken: list[Broken] = []
+    if label_kind is not None and not takes_relation_label(label_kind):
+        broken.append(Broken(Rule.RELATION_LABEL_KIND, "label"))
+        source_kind = target_kind = ""
+    for field, wanted, end in (("source", source_kind, source), ("target", target_kind, target)):
+        if end is not None and not relation_end_fits(wanted, end[1]):
+            broken.append(Broken(Rule.RELATION_END_KIND, field))
+    if source is not None and target is not None and source[0] == target[0]:
+        broken.append(Broken(Rule.RELATION_TO_ITSELF, "target"))
+    return broken
 
 
 # Claim-only fields
@@ -307,4 +350,21 @@ class StanceSlots(Generic[V]):
         earlier = self._taken.get((target, holder))
         if earlier is None:
             self._taken[(target, holder)] = taker
+        return earlier
+
+
+# Relations
+
+
+class RelationSlots(Generic[V]):
+    """One relation per (label, source, target): the slots taken so far, and by what."""
+
+    def __init__(self) -> None:
+        self._taken: dict[tuple[Hashable, Hashable, Hashable], V] = {}
+
+    def take(self, label: Hashable, source: Hashable, target: Hashable, taker: V) -> V | None:
+        """Give the slot to ``taker`` unless taken; return the earlier taker, or None."""
+        earlier = self._taken.get((label, source, target))
+        if earlier is None:
+            self._taken[(label, source, target)] = taker
         return earlier

@@ -12,6 +12,7 @@ from annotations.models import (
     Label,
     Membership,
     Project,
+    Relation,
     Release,
     ReleaseFile,
     ReleaseFileChunk,
@@ -113,6 +114,20 @@ class StanceFactory(factory.django.DjangoModelFactory):
     )
     label = factory.SubFactory(
         LabelFactory, project=factory.SelfAttribute("..annotation.document.project"), kind="stance"
+    )
+
+
+class RelationFactory(factory.django.DjangoModelFactory):
+    """A relation between two spans of one annotation (give ``source`` and ``target``)."""
+
+    class Meta:
+        model = Relation
+
+    annotation = factory.SelfAttribute("source.annotation")
+    label = factory.SubFactory(
+        LabelFactory,
+        project=factory.SelfAttribute("..annotation.document.project"),
+        kind="relation",
     )
 
 

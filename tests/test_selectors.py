@@ -167,7 +167,11 @@ def test_annotation_content_rows_are_what_the_api_detail_renders():
 
     rows = selectors.annotation_content(annotation=annotation)
     detail = AnnotationDetailOutput(annotation).data
-    assert rows == {"spans": detail["spans"], "stances": detail["stances"]}
+    assert rows == {
+        "spans": detail["spans"],
+        "stances": detail["stances"],
+        "relations": detail["relations"],
+    }
     assert [span["start"] for span in rows["spans"]] == [0, 9, 14]
     assert rows["spans"][0]["client_id"] == str(keita.client_id)
     assert rows["stances"][0]["holder"] == keita.pk

@@ -241,11 +241,13 @@ class StanceDetailApi(ApiView):
 
 
 class BulkApi(ApiView):
-    """Replace all spans and stances at once (labels and targets by name, spans by index)."""
+    """Replace all spans, stances and relations at once (labels and targets by name, spans by
+    index)."""
 
     class InputSerializer(base.InputSerializer):
         spans = serializers.ListField(child=serializers.DictField())
         stances = serializers.ListField(child=serializers.DictField())
+        relations = serializers.ListField(child=serializers.DictField(), required=False)
         version = serializers.IntegerField(required=False)
 
     @extend_schema(request=InputSerializer, responses={200: ContentOutput, **WRITE_ERRORS})

@@ -7,7 +7,7 @@ from rest_framework import serializers
 from rest_framework.fields import Field, SkipField
 from rest_framework.relations import PKOnlyObject
 
-from annotations.models.annotating import Annotation, AnnotationKind, Span, Stance
+from annotations.models.annotating import Annotation, AnnotationKind, Relation, Span, Stance
 from annotations.models.documents import Document
 from annotations.models.guidelines import GuidelinesVersion
 from annotations.models.projects import Label, Membership, Project, StanceTarget
@@ -148,6 +148,15 @@ class StanceOutput(RowOutput, serializers.ModelSerializer):
         fields = ["id", "target", "target_name", "label", "label_name", "holder", "evidence"]
 
 
+class RelationOutput(RowOutput, serializers.ModelSerializer):
+    label_name = serializers.CharField(source="label.name", read_only=True)
+    attributes = serializers.JSONField(read_only=True)
+
+    class Meta:
+        model = Relation
+        fields = ["id", "label", "label_name", "source", "target", "attributes", "client_id"]
+
+
 class AnnotationOutput(RowOutput, serializers.ModelSerializer):
     author = serializers.CharField(source="author.username", read_only=True, allow_null=True)
     kind = AnnotationKindField(read_only=True)
@@ -170,9 +179,10 @@ class AnnotationOutput(RowOutput, serializers.ModelSerializer):
 class AnnotationDetailOutput(AnnotationOutput):
     spans = SpanOutput(many=True, read_only=True)
     stances = StanceOutput(many=True, read_only=True)
+    relations = RelationOutput(many=True, read_only=True)
 
     class Meta(AnnotationOutput.Meta):
-        fields = [*AnnotationOutput.Meta.fields, "spans", "stances"]
+        fields = [*AnnotationOutput.Meta.fields, "spans", "stances", "relations"]
 
 
 class SpanWriteOutput(SpanOutput):
@@ -189,6 +199,13 @@ class StanceWriteOutput(StanceOutput):
         fields = [*StanceOutput.Meta.fields, "version"]
 
 
+class RelationWriteOutput(RelationOutput):
+    version = serializers.IntegerField(source="annotation.version", read_only=True)
+
+    class Meta(RelationOutput.Meta):
+        fields = [*RelationOutput.Meta.fields, "version"]
+
+
 class VersionOutput(RowOutput, serializers.Serializer):
     version = serializers.IntegerField(read_only=True)
 
@@ -197,6 +214,7 @@ class ContentOutput(RowOutput, serializers.Serializer):
     version = serializers.IntegerField(source="annotation.version", read_only=True)
     spans = SpanOutput(many=True, read_only=True)
     stances = StanceOutput(many=True, read_only=True)
+    relations = RelationOutput(many=True, read_only=True)
 
 
 class ImportReportOutput(serializers.Serializer):

@@ -15,6 +15,7 @@ from annotations.api import (
     jobs,
     projects,
     queue,
+    relations,
     releases,
     tokens,
 )
@@ -117,6 +118,16 @@ urlpatterns = [
         "annotations/<int:annotation_id>/stances/<int:stance_id>/",
         annotating.StanceDetailApi.as_view(),
         name="api-stance",
+    ),
+    path(
+        "annotations/<int:annotation_id>/relations/",
+        relations.RelationListApi.as_view(),
+        name="api-relations",
+    ),
+    path(
+        "annotations/<int:annotation_id>/relations/<int:relation_id>/",
+        relations.RelationDetailApi.as_view(),
+        name="api-relation",
     ),
     path("annotations/<int:annotation_id>/bulk/", annotating.BulkApi.as_view(), name="api-bulk"),
     path(

@@ -30,6 +30,7 @@ from annotations.models import (
     Document,
     EventAction,
     Label,
+    Relation,
     Span,
     Stance,
 )
@@ -80,7 +81,7 @@ def annotation_get_for_user(
 ) -> Annotation | None:
     """Return an annotation the user may read (with ``caller_role`` and author), or None.
 
-    ``with_content`` prefetches its spans and stances with their labels and targets.
+    ``with_content`` prefetches its spans, stances and relations with their labels and targets.
     """
     if annotation_id not in INT64 or user.pk is None:
         return None
@@ -97,6 +98,7 @@ def annotation_get_for_user(
             [annotation],
             Prefetch("spans", Span.objects.select_related("label")),
             Prefetch("stances", Stance.objects.select_related("target", "label")),
+            Prefetch("relations", Relation.objects.select_related("label").order_by("id")),
         )
     return annotation
 
@@ -168,6 +170,18 @@ def stance_get(*, annotation: Annotation, stance_id: int) -> Stance | None:
     return Stance.objects.filter(annotation=annotation, pk=stance_id).first()
 
 
+def relation_list(*, annotation: Annotation) -> QuerySet[Relation]:
+    """Return the annotation's relations, oldest first, with their labels."""
+    return Relation.objects.filter(annotation=annotation).select_related("label").order_by("id")
+
+
+def relation_get(*, annotation: Annotation, relation_id: int) -> Relation | None:
+    """Return the annotation's relation with this id, or None."""
+    if relation_id not in INT64:
+        return None
+    return Relation.objects.filter(annotation=annotation, pk=relation_id).first()
+
+
 # History
 
 
@@ -202,6 +216,15 @@ SPAN_ROW = {
     "claimant_text": "claimant_text",
     "checkworthy": "checkworthy",
 }
+RELATION_ROW = {
+    "id": "id",
+    "label": "label_id",
+    "label_name": "label__name",
+    "source": "source_id",
+    "target": "target_id",
+    "attributes": "attributes",
+    "client_id": "client_id",
+}
 STANCE_ROW = {
     "id": "id",
     "target": "target_id",
@@ -225,7 +248,7 @@ def annotation_content(*, annotation: Annotation) -> dict[str, list[dict[str, An
     for row in span_rows:
         if row["client_id"] is not None:
             row["client_id"] = str(row["client_id"])
-    return {"spans": span_rows, "stances": content["stances"]}
+    return {"spans": span_rows, "stances": content["stances"], "relations": content["relations"]}
 
 
 def annotation_content_compact(*, annotation: Annotation) -> dict[str, Any]:
@@ -233,13 +256,23 @@ def annotation_content_compact(*, annotation: Annotation) -> dict[str, Any]:
 
     5,000 spans as objects repeat their ten names 5,000 times, half of the page's 0.8 MB of
     data, which the browser must parse before it draws anything; the page's script
-    (``pagedata.js``) makes the objects back from ``span_fields``. Stances stay objects (a
-    document has a few). A client id is a UUID, which the page's JSON writes as its string.
+    (``pagedata.js``) makes the objects back from ``span_fields``. Stances and relations stay
+    objects (a document has a few). A client id is a UUID, which the page's JSON writes as its
+    string.
     """
     spans = Span.objects.filter(annotation=annotation).values_list(*SPAN_ROW.values())
     stances = Stance.objects.filter(annotation=annotation).values_list(*STANCE_ROW.values())
+    relations = Relation.objects.filter(annotation=annotation).values_list(*RELATION_ROW.values())
     return {
         "span_fields": list(SPAN_ROW),
         "spans": list(spans),
         "stances": [dict(zip(STANCE_ROW, row, strict=True)) for row in stances],
+        "relations": [_relation_row(row) for row in relations],
     }
+
+
+def _relation_row(row: tuple[Any, ...]) -> dict[str, Any]:
+    found = dict(zip(RELATION_ROW, row, strict=True))
+    if found["client_id"] is not None:
+        found["client_id"] = str(found["client_id"])
+    return found

@@ -11,7 +11,7 @@ from annotations.api import serializers as outputs
 from annotations.models import Membership
 from annotations.services.annotating import AnnotationContent
 from annotations.services.projects import project_update
-from tests.factories import AnnotationFactory, SpanFactory
+from tests.factories import AnnotationFactory, RelationFactory, SpanFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -31,6 +31,9 @@ def test_every_output_class_renders_exactly_as_drf_does(world):
         client_id=uuid.uuid4(),
         claimant=world.holder,
         checkworthy="yes",
+    )
+    relation = RelationFactory(
+        source=claim, target=world.holder, label__kind="relation", client_id=uuid.uuid4()
     )
     world.own.status = "submitted"
     world.own.submitted_at = timezone.now()
@@ -59,6 +62,8 @@ def test_every_output_class_renders_exactly_as_drf_does(world):
         (outputs.SpanWriteOutput, claim),
         (outputs.StanceOutput, world.stance),
         (outputs.StanceWriteOutput, world.stance),
+        (outputs.RelationOutput, relation),
+        (outputs.RelationWriteOutput, relation),
         (outputs.AnnotationOutput, annotation),
         (outputs.AnnotationOutput, gold),
         (outputs.AnnotationDetailOutput, annotation),
@@ -69,6 +74,7 @@ def test_every_output_class_renders_exactly_as_drf_does(world):
                 annotation=annotation,
                 spans=list(annotation.spans.all()),
                 stances=list(annotation.stances.all()),
+                relations=list(annotation.relations.all()),
             ),
         ),
     ]

@@ -11,7 +11,8 @@ References (labels, targets, claimants, holders, evidence) are accepted as model
 as ids, and are always looked up again within the annotation's project or the annotation
 itself: an id of another project is a field error, never a silent cross-project link.
 
-Modules: ``status`` (get-or-create, submit/skip/reopen), ``spans``, ``stances``, ``content``
+Modules: ``status`` (get-or-create, submit/skip/reopen), ``spans``, ``stances``,
+``relations``, ``content``
 (the bulk replace and its checks); shared by them: ``locking`` (the preamble), ``rules``
 (annotations.rules read off models and worded as field errors), ``lookups`` (references
 within scope), ``snapshots`` (what events record), ``messages``. Callers import from this
@@ -19,9 +20,11 @@ package, not from the modules.
 """
 
 from annotations.services.annotating.content import (
+    RELATION_FIELDS,
     SPAN_FIELDS,
     STANCE_FIELDS,
     AnnotationContent,
+    RelationItem,
     SpanItem,
     StanceItem,
     annotation_replace_content,
@@ -30,6 +33,8 @@ from annotations.services.annotating.locking import Replay, annotation_lock_for_
 from annotations.services.annotating.lookups import UNSET, Unset
 from annotations.services.annotating.messages import (
     ANNOTATION_GONE,
+    ATTRIBUTE_UNKNOWN,
+    ATTRIBUTES_NOT_AN_OBJECT,
     AUTHOR_AS_HOLDER,
     CHECKWORTHY_INVALID,
     CLAIM_ONLY,
@@ -50,6 +55,13 @@ from annotations.services.annotating.messages import (
     NOT_AN_ID,
     NOT_AN_OBJECT,
     NOT_WRITABLE,
+    RELATION_CLIENT_ID_REUSED,
+    RELATION_DUPLICATE,
+    RELATION_GONE,
+    RELATION_LABEL_KIND,
+    RELATION_SOURCE_KIND,
+    RELATION_TARGET_KIND,
+    RELATION_TO_ITSELF,
     REOPEN_FORBIDDEN,
     REOPEN_SKIPPED_FORBIDDEN,
     REQUIRED,
@@ -74,6 +86,11 @@ from annotations.services.annotating.messages import (
     VERSION_INVALID,
     Errors,
 )
+from annotations.services.annotating.relations import (
+    relation_create,
+    relation_delete,
+    relation_update,
+)
 from annotations.services.annotating.rules import CLAIMANT_TEXT_LIMIT, SPAN_LABEL_KINDS
 from annotations.services.annotating.spans import span_create, span_delete, span_update
 from annotations.services.annotating.stances import stance_create, stance_delete, stance_update
@@ -87,6 +104,8 @@ from annotations.services.annotating.status import (
 
 __all__ = [
     "ANNOTATION_GONE",
+    "ATTRIBUTES_NOT_AN_OBJECT",
+    "ATTRIBUTE_UNKNOWN",
     "AUTHOR_AS_HOLDER",
     "CHECKWORTHY_INVALID",
     "CLAIMANT_AND_TEXT",
@@ -108,6 +127,14 @@ __all__ = [
     "NOT_A_NAME",
     "NOT_A_STRING",
     "NOT_WRITABLE",
+    "RELATION_CLIENT_ID_REUSED",
+    "RELATION_DUPLICATE",
+    "RELATION_FIELDS",
+    "RELATION_GONE",
+    "RELATION_LABEL_KIND",
+    "RELATION_SOURCE_KIND",
+    "RELATION_TARGET_KIND",
+    "RELATION_TO_ITSELF",
     "REOPENERS",
     "REOPEN_FORBIDDEN",
     "REOPEN_SKIPPED_FORBIDDEN",
@@ -138,6 +165,7 @@ __all__ = [
     "VERSION_INVALID",
     "AnnotationContent",
     "Errors",
+    "RelationItem",
     "Replay",
     "SpanItem",
     "StanceItem",
@@ -147,6 +175,9 @@ __all__ = [
     "annotation_lock_for_write",
     "annotation_replace_content",
     "annotation_set_status",
+    "relation_create",
+    "relation_delete",
+    "relation_update",
     "span_create",
     "span_delete",
     "span_update",

@@ -1,7 +1,8 @@
-"""The bulk replace: every span and stance of an annotation at once, all checked or none written.
+"""The bulk replace: every span, stance and relation of an annotation at once, all checked or
+none written.
 
 The body names labels and targets by name and refers to its own spans by index (claimants,
-holders, evidence), so a whole annotation can be sent without knowing any id.
+holders, evidence, relations' ends), so a whole annotation can be sent without knowing any id.
 """
 
 import uuid
@@ -13,7 +14,15 @@ from django.db import transaction
 
 from annotations import rules
 from annotations.errors import InvalidInput
-from annotations.models import Annotation, EventAction, Label, Span, Stance, StanceTarget
+from annotations.models import (
+    Annotation,
+    EventAction,
+    Label,
+    Relation,
+    Span,
+    Stance,
+    StanceTarget,
+)
 from annotations.services.annotating.locking import annotation_lock_for_write, sync
 from annotations.services.annotating.lookups import parse_client_id, text_or_empty
 from annotations.services.annotating.messages import (
@@ -25,6 +34,7 @@ from annotations.services.annotating.messages import (
     NOT_A_LIST,
     NOT_A_NAME,
     NOT_AN_OBJECT,
+    RELATION_DUPLICATE,
     REQUIRED,
     STANCE_DUPLICATE,
     TARGET_NAME_NOT_IN_PROJECT,
@@ -34,14 +44,16 @@ from annotations.services.annotating.messages import (
     merge,
 )
 from annotations.services.annotating.rules import (
+    attribute_errors,
     check_claimant_kind,
     check_holder_kind,
     check_stance_label_kind,
     identical_message,
     overlap_message,
+    relation_rule_errors,
     span_rule_errors,
 )
-from annotations.services.annotating.snapshots import span_json, stance_json
+from annotations.services.annotating.snapshots import relation_json, span_json, stance_json
 from annotations.services.changelog import annotation_change_record
 
 
@@ -71,18 +83,29 @@ class StanceItem(TypedDict, total=False):
     evidence: int | None
 
 
+class RelationItem(TypedDict, total=False):
+    """A relation of the bulk body: its label by name, its ends by index into the body's spans."""
+
+    label: Required[str]
+    source: Required[int]
+    target: Required[int]
+    attributes: dict[str, Any]
+
+
 # The fields a body's items may have, in the order declared (the span output lists them too).
 SPAN_FIELDS: tuple[str, ...] = tuple(SpanItem.__annotations__)
 STANCE_FIELDS: tuple[str, ...] = tuple(StanceItem.__annotations__)
+RELATION_FIELDS: tuple[str, ...] = tuple(RelationItem.__annotations__)
 
 
 @dataclass(frozen=True)
 class AnnotationContent:
-    """What annotation_replace_content wrote: spans and stances in the order they were given."""
+    """What annotation_replace_content wrote: each kind of item in the order it was given."""
 
     annotation: Annotation
     spans: list[Span]
     stances: list[Stance]
+    relations: list[Relation]
 
 
 @transaction.atomic
@@ -92,12 +115,14 @@ def annotation_replace_content(
     spans: list[SpanItem] | list[dict[str, Any]],
     stances: list[StanceItem] | list[dict[str, Any]],
     actor: User | None,
+    relations: list[RelationItem] | list[dict[str, Any]] | None = None,
     version: int | None = None,
 ) -> AnnotationContent:
-    """Replace all spans and stances at once; any bad item and nothing is written.
+    """Replace all spans, stances and relations at once; any bad item and nothing is written.
 
     Every item is checked, so a body as parsed from JSON (``dict[str, Any]`` items) may be
-    given as it is; code that builds one uses ``SpanItem`` and ``StanceItem``.
+    given as it is; code that builds one uses ``SpanItem``, ``StanceItem``, ``RelationItem``.
+    ``relations`` None: none.
     """
     locked, _ = annotation_lock_for_write(annotation_id=annotation.pk, version=version)
 
@@ -108,21 +133,30 @@ def annotation_replace_content(
     if not isinstance(stances, list):
         add(errors, "stances", NOT_A_LIST)
         stances = []
+    if relations is None:
+        relations = []
+    elif not isinstance(relations, list):
+        add(errors, "relations", NOT_A_LIST)
+        relations = []
     project_id = locked.document.project_id
     labels = {label.name: label for label in Label.objects.filter(project_id=project_id)}
     targets = {target.name: target for target in StanceTarget.objects.filter(project_id=project_id)}
     span_labels = _bulk_spans_check(locked, spans, labels, errors)
     _bulk_stances_check(stances, span_labels, labels, targets, errors)
+    _bulk_relations_check(relations, span_labels, labels, errors)
     if errors:
         raise InvalidInput(errors)
 
     old_spans = list(Span.objects.filter(annotation=locked).select_related("label"))
     old_stances = list(Stance.objects.filter(annotation=locked).select_related("target", "label"))
+    old_relations = list(Relation.objects.filter(annotation=locked).select_related("label"))
     before = {
         "spans": [span_json(span) for span in old_spans],
         "stances": [stance_json(stance) for stance in old_stances],
+        "relations": [relation_json(relation) for relation in old_relations],
     }
-    # Stances first: they point at spans, and those links are RESTRICT.
+    # Stances and relations first: they point at spans, and those links are RESTRICT.
+    Relation.objects.filter(annotation=locked).delete()
     Stance.objects.filter(annotation=locked).delete()
     Span.objects.filter(annotation=locked).delete()
 
@@ -160,6 +194,17 @@ def annotation_replace_content(
         for item in stances
     ]
     Stance.objects.bulk_create(new_stances)
+    new_relations = [
+        Relation(
+            annotation=locked,
+            label=labels[item["label"]],
+            source=new_spans[item["source"]],
+            target=new_spans[item["target"]],
+            attributes=item.get("attributes") or {},
+        )
+        for item in relations
+    ]
+    Relation.objects.bulk_create(new_relations)
 
     annotation_change_record(
         annotation=locked,
@@ -169,10 +214,13 @@ def annotation_replace_content(
         after={
             "spans": [span_json(span) for span in new_spans],
             "stances": [stance_json(stance) for stance in new_stances],
+            "relations": [relation_json(relation) for relation in new_relations],
         },
     )
     sync(annotation, locked)
-    return AnnotationContent(annotation=locked, spans=new_spans, stances=new_stances)
+    return AnnotationContent(
+        annotation=locked, spans=new_spans, stances=new_stances, relations=new_relations
+    )
 
 
 def _bulk_spans_check(
@@ -297,6 +345,57 @@ def _bulk_stances_check(
                     STANCE_DUPLICATE.format(target=target.name, holder=holder_name)
                     + f" (stances.{earlier})",
                 )
+
+
+def _bulk_relations_check(
+    items: list[Any],
+    span_labels: list[Label | None],
+    labels: dict[str, Label],
+    errors: Errors,
+) -> None:
+    """Check every relation item against the (new) spans it links by index."""
+    slots: rules.RelationSlots[int] = rules.RelationSlots()
+    for index, item in enumerate(items):
+        path = f"relations.{index}"
+        if not isinstance(item, dict):
+            add(errors, path, NOT_AN_OBJECT)
+            continue
+        item_errors = _unknown_fields(item, RELATION_FIELDS)
+        for field in ("label", "source", "target"):
+            if item.get(field) is None:
+                add(item_errors, field, REQUIRED)
+        label = _named(item.get("label"), labels, LABEL_NAME_NOT_IN_PROJECT, "label", item_errors)
+        ends: dict[str, int | None] = {}
+        for field in ("source", "target"):
+            value = item.get(field)
+            ends[field] = None if value is None else _index(value, span_labels, field, item_errors)
+        source, target = ends["source"], ends["target"]
+        merge(
+            item_errors,
+            relation_rule_errors(
+                label=label,
+                source=_end(source, span_labels),
+                target=_end(target, span_labels),
+            ),
+        )
+        if "attributes" in item:
+            merge(item_errors, attribute_errors(label, item["attributes"]))
+        if not item_errors and label is not None and source is not None and target is not None:
+            earlier = slots.take(label.name, source, target, index)
+            if earlier is not None:
+                message = RELATION_DUPLICATE.format(
+                    label=label.name, source=f"spans.{source}", target=f"spans.{target}"
+                )
+                add(item_errors, "target", f"{message} (relations.{earlier})")
+        merge(errors, item_errors, prefix=path)
+
+
+def _end(index: int | None, span_labels: list[Label | None]) -> tuple[str, Label] | None:
+    """A relation's end as the rules see it (its name and label), None when unusable."""
+    if index is None:
+        return None
+    label = span_labels[index]
+    return None if label is None else (f"spans.{index}", label)
 
 
 def _named(value: object, by_name: dict[str, Any], unknown: str, field: str, errors: Errors) -> Any:

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 ANNOTATION_GONE = "This annotation no longer exists."
 SPAN_GONE = "Span {id} no longer exists in this annotation."
 STANCE_GONE = "Stance {id} no longer exists in this annotation."
+RELATION_GONE = "Relation {id} no longer exists in this annotation."
 NOT_WRITABLE = "This annotation is {status}; reopen it (status in_progress) before changing it."
 STATUS_UNKNOWN = "{value!r} is not a status; use in_progress, submitted or skipped."
 STATUS_UNCHANGED = "The annotation is already {status}."
@@ -64,6 +65,17 @@ SPAN_HOLDS_STANCES = "Span {span} holds stance(s) {stances}; change or delete th
 SPAN_IS_EVIDENCE = "Span {span} is the evidence of stance(s) {stances}; change them first."
 STANCE_DUPLICATE = "This annotation already has a stance on {target!r} held by {holder}."
 AUTHOR_AS_HOLDER = "the document's author"
+RELATION_LABEL_KIND = "Label {name!r} is {a_kind} label; relations take relation labels."
+RELATION_SOURCE_KIND = "Relation {name!r} starts at {a_kind} span; {span} is {its_kind} span."
+RELATION_TARGET_KIND = "Relation {name!r} ends at {a_kind} span; {span} is {its_kind} span."
+RELATION_TO_ITSELF = "A relation links two different spans; source and target are both {span}."
+RELATION_DUPLICATE = "This annotation already has a {label!r} relation from {source} to {target}."
+RELATION_CLIENT_ID_REUSED = (
+    "client_id {client_id} already names relation {relation} with a different body; "
+    "a new relation needs a new client_id."
+)
+ATTRIBUTES_NOT_AN_OBJECT = "Expected an object of attribute values, not {value!r}."
+ATTRIBUTE_UNKNOWN = "Label {label!r} has no attribute {name!r}."
 
 Errors = dict[str, list[str]]
 

@@ -2,16 +2,21 @@
 
 ``span_rule_errors`` checks a span on its own (offsets, text, claim-only fields); the
 ``check_*`` helpers check it against the others (overlap, kinds of claimants and holders, one
-stance per target and holder). Each adds to an ``Errors`` dict rather than raising, so a write
-reports every problem at once. The rules themselves are annotations.rules'; this module
-reads them off models and words what breaks them.
+stance per target and holder); ``relation_rule_errors`` checks a relation's label and ends.
+Each adds to an ``Errors`` dict rather than raising, so a write reports every problem at once.
+The rules themselves are annotations.rules'; this module reads them off models and words
+what breaks them.
 """
 
 from collections.abc import Iterable
 
+from django.db.models import Q
+
 from annotations import offsets, rules
-from annotations.models import Annotation, Label, Span, Stance, StanceTarget
+from annotations.models import Annotation, Label, Relation, Span, Stance, StanceTarget
 from annotations.services.annotating.messages import (
+    ATTRIBUTE_UNKNOWN,
+    ATTRIBUTES_NOT_AN_OBJECT,
     AUTHOR_AS_HOLDER,
     CHECKWORTHY_INVALID,
     CLAIM_ONLY,
@@ -20,6 +25,11 @@ from annotations.services.annotating.messages import (
     CLAIMANT_TEXT_TOO_LONG,
     HOLDER_NOT_ENTITY,
     NOT_A_STRING,
+    RELATION_DUPLICATE,
+    RELATION_LABEL_KIND,
+    RELATION_SOURCE_KIND,
+    RELATION_TARGET_KIND,
+    RELATION_TO_ITSELF,
     SPAN_HOLDS_STANCES,
     SPAN_IDENTICAL,
     SPAN_IS_CLAIMANT,
@@ -165,8 +175,11 @@ def check_holder_kind(label: Label, name: str, field: str, errors: Errors) -> No
 
 
 def check_relabel_keeps_uses(span: Span, new_label: Label, errors: Errors) -> None:
-    """Refuse to relabel a claimant or a stance holder to a kind that cannot be one."""
+    """Refuse to relabel a claimant, a stance holder or a relation's end to a kind that
+    cannot be one."""
     kind, new_kind = span.label.kind, new_label.kind
+    if kind != new_kind:
+        check_relabel_keeps_relations(span, new_label, errors)
     if rules.may_be_claimant(kind) and not rules.may_be_claimant(new_kind):
         claims = list(span.claims.order_by("id").values_list("pk", flat=True))
         if claims:
@@ -175,6 +188,17 @@ def check_relabel_keeps_uses(span: Span, new_label: Label, errors: Errors) -> No
         held = list(Stance.objects.filter(holder=span).values_list("pk", flat=True))
         if held:
             add(errors, "label", SPAN_HOLDS_STANCES.format(span=span.pk, stances=ids(held)))
+
+
+def check_relabel_keeps_relations(span: Span, new_label: Label, errors: Errors) -> None:
+    """Refuse a new label whose kind an end of one of the span's relations may not have."""
+    links = Relation.objects.filter(Q(source=span) | Q(target=span)).select_related("label")
+    for relation in links.order_by("id"):
+        source = (f"span {span.pk}", new_label) if relation.source_id == span.pk else None
+        target = (f"span {span.pk}", new_label) if relation.target_id == span.pk else None
+        found = relation_rule_errors(label=relation.label, source=source, target=target)
+        for message in found.get("source", []) + found.get("target", []):
+            add(errors, "label", f"{message} (relation {relation.pk})")
 
 
 def check_stance_unique(
@@ -192,3 +216,83 @@ def check_stance_unique(
     if clash.exists():
         holder_name = AUTHOR_AS_HOLDER if holder is None else f"span {holder.pk}"
         add(errors, "target", STANCE_DUPLICATE.format(target=target.name, holder=holder_name))
+
+
+def relation_rule_errors(
+    *,
+    label: Label | None,
+    source: tuple[str, Label] | None,
+    target: tuple[str, Label] | None,
+) -> Errors:
+    """Check a relation's label and ends; each end is (how the message names it, its label).
+
+    ``label`` None: already refused; an end None: missing or already refused.
+    """
+    errors: Errors = {}
+    ends = {"source": source, "target": target}
+    broken = rules.relation_broken(
+        label_kind=None if label is None else label.kind,
+        source_kind="" if label is None else label.source_kind,
+        target_kind="" if label is None else label.target_kind,
+        source=None if source is None else (source[0], source[1].kind),
+        target=None if target is None else (target[0], target[1].kind),
+    )
+    for rule, field in ((b.rule, b.field) for b in broken):
+        if rule is rules.Rule.RELATION_LABEL_KIND:
+            assert label is not None  # the label's rule is checked only with a label
+            message = RELATION_LABEL_KIND.format(name=label.name, a_kind=with_article(label.kind))
+        elif rule is rules.Rule.RELATION_END_KIND:
+            assert label is not None
+            end = ends[field]
+            assert end is not None  # an end's rule is checked only with the end
+            wanted = label.source_kind if field == "source" else label.target_kind
+            template = RELATION_SOURCE_KIND if field == "source" else RELATION_TARGET_KIND
+            message = template.format(
+                name=label.name,
+                a_kind=with_article(wanted),
+                span=end[0],
+                its_kind=with_article(end[1].kind),
+            )
+        else:
+            assert source is not None
+            message = RELATION_TO_ITSELF.format(span=source[0])
+        add(errors, field, message)
+    return errors
+
+
+def check_relation_unique(
+    locked: Annotation,
+    label: Label,
+    source: Span,
+    target: Span,
+    exclude_pk: int | None,
+    errors: Errors,
+) -> None:
+    """One relation per (label, source, target) in an annotation."""
+    clash = Relation.objects.filter(annotation=locked, label=label, source=source, target=target)
+    if exclude_pk is not None:
+        clash = clash.exclude(pk=exclude_pk)
+    if clash.exists():
+        add(
+            errors,
+            "target",
+            RELATION_DUPLICATE.format(
+                label=label.name, source=f"span {source.pk}", target=f"span {target.pk}"
+            ),
+        )
+
+
+def attribute_errors(label: Label | None, value: object) -> Errors:
+    """Check an item's attribute values against its label (keys relative to ``attributes``)."""
+    errors: Errors = {}
+    if not isinstance(value, dict):
+        add(errors, "attributes", ATTRIBUTES_NOT_AN_OBJECT.format(value=value))
+        return errors
+    # Until labels declare attributes, every name is unknown: only {} is accepted.
+    for name in value:
+        add(
+            errors,
+            f"attributes.{name}",
+            ATTRIBUTE_UNKNOWN.format(label="" if label is None else label.name, name=name),
+        )
+    return errors

@@ -1,4 +1,4 @@
-"""What the event log records of a span or a stance: plain JSON, names included.
+"""What the event log records of a span, a stance or a relation: plain JSON, names included.
 
 Names (``label_name``, ``target_name``) are copied in so that the history reads well after a
 label is renamed, and so that a bulk replace can be reverted by name.
@@ -6,7 +6,7 @@ label is renamed, and so that a bulk replace can be reverted by name.
 
 from typing import Any
 
-from annotations.models import Span, Stance
+from annotations.models import Relation, Span, Stance
 
 
 def span_json(span: Span) -> dict[str, Any]:
@@ -33,4 +33,16 @@ def stance_json(stance: Stance) -> dict[str, Any]:
         "label_name": stance.label.name,
         "holder": stance.holder_id,
         "evidence": stance.evidence_id,
+    }
+
+
+def relation_json(relation: Relation) -> dict[str, Any]:
+    return {
+        "id": relation.pk,
+        "label": relation.label_id,
+        "label_name": relation.label.name,
+        "source": relation.source_id,
+        "target": relation.target_id,
+        "attributes": relation.attributes,
+        "client_id": None if relation.client_id is None else str(relation.client_id),
     }

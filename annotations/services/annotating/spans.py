@@ -35,6 +35,7 @@ from annotations.services.annotating.messages import (
     ids,
     merge,
 )
+from annotations.services.annotating.relations import span_relations_delete
 from annotations.services.annotating.rules import (
     candidates,
     check_claimant_kind,
@@ -250,7 +251,11 @@ def span_update(
 
 @transaction.atomic
 def span_delete(*, span: Span, actor: User | None, version: int | None = None) -> Annotation:
-    """Delete a span that no claim or stance refers to; return the annotation, version bumped."""
+    """Delete a span that no claim or stance refers to; return the annotation, version bumped.
+
+    Its relations are deleted first, each logged as relation_deleted; the span's own event
+    lists them (``before["relations"]``) so that reverting it brings them back.
+    """
     locked, current = annotation_lock_for_write(
         annotation_id=span.annotation_id, version=version, first=_current_span(span)
     )
@@ -273,7 +278,10 @@ def span_delete(*, span: Span, actor: User | None, version: int | None = None) -
     if errors:
         raise InvalidInput(errors)
 
+    relations = span_relations_delete(locked=locked, span=current, actor=actor)
     before = span_json(current)
+    if relations:
+        before["relations"] = relations
     span_pk = current.pk
     current.delete()
     annotation_change_record(
