@@ -95,7 +95,17 @@ class MemberOutput(RowOutput, serializers.ModelSerializer):
 class LabelOutput(RowOutput, serializers.ModelSerializer):
     class Meta:
         model = Label
-        fields = ["id", "name", "kind", "color", "shortcut", "description"]
+        # source_kind/target_kind: what a relation label links (docs/schema.md); "" otherwise.
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "color",
+            "shortcut",
+            "description",
+            "source_kind",
+            "target_kind",
+        ]
 
 
 class TargetOutput(RowOutput, serializers.ModelSerializer):

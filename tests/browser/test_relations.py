@@ -153,7 +153,7 @@ def test_a_relation_is_drawn_with_the_mouse(live_server, sign_in, csp_violations
     assert relations(world) == [("says", "The ministry", "about 1,500 troops are involved")]
     expect(arc(page, "says")).to_have_count(1)
     expect(page.locator("#message")).to_contain_text(
-        "says: “The ministry” → “about 1,500 troops are involved”."
+        "says: “The ministry” → “about 1,500 troops are involv…”."
     )
     assert csp_violations == []
 
@@ -169,7 +169,7 @@ def test_a_relation_whose_kinds_do_not_fit_is_refused_on_the_page(
     piece(page, "about 1,500 troops are involved").click()
     page.keyboard.press("i")
     expect(message).to_contain_text(
-        "located_in starts at a entity highlight; “about 1,500 troops are involved” is a claim."
+        "located_in starts at an entity highlight; “about 1,500 troops are involv…” is a claim."
     )
     expect(page.locator("#annotator")).not_to_have_class(re.compile(r"\brelating\b"))
 
@@ -260,7 +260,10 @@ def test_deleting_a_highlight_deletes_its_relations_and_one_undo_brings_all_back
 
     page.keyboard.press("Control+z")
     wait_saved(page)
-    assert relations(world) == [("located_in", "Keita", "Bamako"), ("located_in", "Keita", "Gao")]
+    assert sorted(relations(world)) == [
+        ("located_in", "Keita", "Bamako"),
+        ("located_in", "Keita", "Gao"),
+    ]
     expect(page.locator("svg.relation-arcs .relation-arc")).to_have_count(2)
     assert csp_violations == []
 

@@ -369,7 +369,8 @@ export class Annotator {
       if (op.type === "span.create" && !isClientId(op.key)) {
         // A span made without a client_id comes back as a new span with one.
         const fresh = newUuid();
-        this.renameKey(op.key, fresh);
+        // The entry's later operations (a relation to the span, its claim) follow it too.
+        this.renameKey(op.key, fresh, [entry]);
         op.key = fresh;
       }
       try {
@@ -388,9 +389,9 @@ export class Annotator {
     if (touched && this.enabled) this.view.piecesOf(touched)[0]?.scrollIntoView({ block: "nearest" });
   }
 
-  renameKey(from, to) {
+  renameKey(from, to, also = []) {
     const swap = (value) => (value === from ? to : value);
-    for (const entry of [...this.undoStack, ...this.redoStack]) {
+    for (const entry of [...this.undoStack, ...this.redoStack, ...also]) {
       for (const op of entry) {
         for (const field of ["key", "claimant", "holder", "evidence"]) {
           if (field in op) op[field] = swap(op[field]);

@@ -4,7 +4,7 @@
 // Drawing one: select a highlight (click it, or ] and [), press a relation label's key (or
 // click its button in the label bar): the page waits for the other end. Click the highlight it
 // goes to, or move to it with ] and [ and press Enter; Esc cancels. A label that names the kind
-// of span it starts or ends at (`source_kind`, `target_kind`: rules.js' mayBeRelationEnd) is
+// of span it starts or ends at (`source_kind`, `target_kind`: rules.js' relationEndFits) is
 // refused at once, with a message, on a span of another kind; the server checks again. The
 // relation goes through the save queue like any change (relationstore.js keeps it in the
 // Store), so it is never lost offline, and undo and redo cover it.
@@ -26,7 +26,7 @@ import { itemKey, relationItem } from "./items.js";
 import { KEYMAP, keyAction, labelFor } from "./keys.js";
 import { el, shorten } from "./panels.js";
 import { RELATION_CREATE, RELATION_DELETE, newRelationKey, relationsOf, sameRelation } from "./relationstore.js";
-import { mayBeRelationEnd } from "./rules.js";
+import { relationEndFits } from "./rules.js";
 import { newUuid } from "./store.js";
 
 const KEYS = KEYMAP.annotate;
@@ -35,8 +35,8 @@ const QUOTE = 30;
 
 export const NO_SOURCE = "Select a highlight first (click it, or press ] ), then press {label}'s key to draw a relation from it.";
 export const RELATING = "{label} from “{text}”: click the highlight it goes to, or move with ] and [ and press Enter (Esc: cancel).";
-export const SOURCE_REFUSED = "{label} starts at a {allowed} highlight; “{text}” is {kind}.";
-export const TARGET_REFUSED = "{label} ends at a {allowed} highlight; “{text}” is {kind}. Pick another (Esc: cancel).";
+export const SOURCE_REFUSED = "{label} starts at {allowed} highlight; “{text}” is {kind}.";
+export const TARGET_REFUSED = "{label} ends at {allowed} highlight; “{text}” is {kind}. Pick another (Esc: cancel).";
 export const TO_ITSELF = "A relation cannot go from a highlight to itself: pick another (Esc: cancel).";
 export const RELATION_EXISTS = "That relation is already drawn.";
 export const NO_TARGET = "No highlight here can be the end of {label}.";
@@ -234,8 +234,8 @@ export class RelationEditing {
       return;
     }
     const kind = this.kindOfSpan(source.key);
-    if (!mayBeRelationEnd(kind, label.source_kind || "")) {
-      this.say(format(SOURCE_REFUSED, { label: label.name, allowed: label.source_kind, text: shorten(source.text, QUOTE), kind: aKind(kind) }));
+    if (!relationEndFits(label.source_kind || "", kind)) {
+      this.say(format(SOURCE_REFUSED, { label: label.name, allowed: aKind(label.source_kind), text: shorten(source.text, QUOTE), kind: aKind(kind) }));
       return;
     }
     window.getSelection()?.removeAllRanges();
@@ -263,8 +263,8 @@ export class RelationEditing {
       return;
     }
     const kind = this.kindOfSpan(key);
-    if (!mayBeRelationEnd(kind, label.target_kind || "")) {
-      this.say(format(TARGET_REFUSED, { label: label.name, allowed: label.target_kind, text: shorten(span.text, QUOTE), kind: aKind(kind) }), {
+    if (!relationEndFits(label.target_kind || "", kind)) {
+      this.say(format(TARGET_REFUSED, { label: label.name, allowed: aKind(label.target_kind), text: shorten(span.text, QUOTE), kind: aKind(kind) }), {
         sticky: true,
       });
       return;
@@ -289,7 +289,7 @@ export class RelationEditing {
     const label = this.labels.get(this.relating.label);
     return this.store
       .sortedSpans()
-      .filter((span) => span.key !== this.relating.source && mayBeRelationEnd(this.kindOfSpan(span.key), label?.target_kind || ""));
+      .filter((span) => span.key !== this.relating.source && relationEndFits(label?.target_kind || "", this.kindOfSpan(span.key)));
   }
 
   /** Keys while a relation is being drawn: ] and [ move to a highlight, Enter takes it. */

@@ -38,6 +38,7 @@ export const EVIDENCE_KINDS = SPAN_LABEL_KINDS;
 // The kinds of span a relation may start or end at (a relation label's source_kind or
 // target_kind names one of them, or "" for any).
 export const RELATION_ENDPOINT_KINDS = Object.freeze([ENTITY, CLAIM, "sentence"]);
+export const RELATION_LABEL_KINDS = Object.freeze(["relation"]);
 
 // The values of a span's checkworthy besides "" (not given).
 export const CHECKWORTHY_VALUES = Object.freeze(["yes", "no", "unsure"]);
@@ -57,6 +58,10 @@ export const Rule = Object.freeze({
   OVERLAP: "overlap",
   IDENTICAL: "identical",
   ONE_STANCE_PER_TARGET_AND_HOLDER: "one_stance_per_target_and_holder",
+  RELATION_LABEL_KIND: "relation_label_kind",
+  RELATION_END_KIND: "relation_end_kind",
+  RELATION_TO_ITSELF: "relation_to_itself",
+  ONE_RELATION_PER_LABEL_AND_ENDS: "one_relation_per_label_and_ends",
 });
 
 // ---- Label kinds ---------------------------------------------------------------------------
@@ -81,12 +86,17 @@ export function mayHoldStance(kind) {
   return HOLDER_KINDS.includes(kind);
 }
 
+/** Whether a relation may have a label of this kind. */
+export function takesRelationLabel(kind) {
+  return RELATION_LABEL_KINDS.includes(kind);
+}
+
 /**
- * Whether a span of this kind may be an end of a relation whose label allows `allowed` there
- * (the label's source_kind or target_kind; "" means any kind a relation may link).
+ * Whether a span of `kind` may be the end a relation label wants (`wanted`: the label's
+ * source_kind or target_kind; "" means any kind a relation may link).
  */
-export function mayBeRelationEnd(kind, allowed) {
-  return RELATION_ENDPOINT_KINDS.includes(kind) && (!allowed || kind === allowed);
+export function relationEndFits(wanted, kind) {
+  return RELATION_ENDPOINT_KINDS.includes(kind) && (wanted === "" || wanted === kind);
 }
 
 /** Whether a span of this kind may be a stance's evidence. */
