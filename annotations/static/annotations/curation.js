@@ -26,7 +26,7 @@ import { openHelp } from "./help.js";
 import { KEYMAP, keyAction, labelFor } from "./keys.js";
 import { attributesOf, itemKey, placeKey, relationItem, spanItem, stanceItem } from "./items.js";
 import { el, shorten } from "./panels.js";
-import { relationCaption } from "./relations.js";
+import { placeOf, relationCaption } from "./relations.js";
 
 const KEYS = KEYMAP.review;
 
@@ -299,7 +299,11 @@ export class Curation {
     }
     for (const relation of annotator.store.relations.values()) {
       const from = spans.get(relation.source);
-      const item = relationItem({ label: relation.label, source: at(relation.source), target: at(relation.target) });
+      const item = relationItem({
+        label: relation.label,
+        source: placeOf(spans.get(relation.source)),
+        target: placeOf(spans.get(relation.target)),
+      });
       const block = from && this.blockAt(from.start);
       if (block) put(block, { kind: "relation", source: relation, item, itemKey: itemKey(item) });
     }

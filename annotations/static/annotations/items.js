@@ -6,8 +6,9 @@
 //   [start, end], or its free text, or null) and checkworthy ("" when not given);
 // - a stance: place (target, holder), the holder being the holder span's offsets or null (the
 //   document's author); attributes label (the stance value) and evidence (offsets or null).
-// - a relation: place (label, source, target), the ends being the source and target spans'
-//   offsets; no attributes (a relation's attributes are compared where attributes are).
+// - a relation: place (label, source, target), each end being its span's place
+//   [label, start, end]; no attributes, so its place is the whole item (another label or
+//   another end is another relation).
 // Two items are the same item when place and attributes are all equal; items at the same
 // place with different attributes are an attribute disagreement, what a reviewer must see.
 // Referenced spans (claimant, holder, evidence) are matched by offsets, never by id: ids
@@ -57,11 +58,12 @@ export function stanceItem({ target, label, holder = null, evidence = null }) {
   });
 }
 
-/** The item a relation is: its label and its ends' offsets [start, end]. */
+/** The item a relation is: its label and its ends' places [label, start, end] (or null). */
 export function relationItem({ label, source, target }) {
+  const end = (place) => (place ? Object.freeze([place[0], place[1], place[2]]) : null);
   return Object.freeze({
     kind: "relation",
-    place: Object.freeze({ label, source: offsets(source), target: offsets(target) }),
+    place: Object.freeze({ label, source: end(source), target: end(target) }),
   });
 }
 

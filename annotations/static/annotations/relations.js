@@ -409,14 +409,14 @@ export class RelationEditing {
 export function laneRelation(relation, byId) {
   const sourceSpan = byId.get(relation.source) || null;
   const targetSpan = byId.get(relation.target) || null;
-  const item = relationItem({ label: relation.label, source: offsetsOf(sourceSpan), target: offsetsOf(targetSpan) });
+  const item = relationItem({ label: relation.label, source: placeOf(sourceSpan), target: placeOf(targetSpan) });
   // `start`: where the disagreement list and the side-by-side view place it (at its source).
   return { ...relation, sourceSpan, targetSpan, start: sourceSpan?.start, item, itemKey: itemKey(item) };
 }
 
 /** The gold's relations (an Annotator's store) as items. */
 export function storeRelationItems(store) {
-  const at = (key) => offsetsOf(store.spans.get(key));
+  const at = (key) => placeOf(store.spans.get(key));
   return [...store.relations.values()].map((r) => relationItem({ label: r.label, source: at(r.source), target: at(r.target) }));
 }
 
@@ -430,8 +430,9 @@ export function relationCaption(labels, relation, from, to) {
   ];
 }
 
-function offsetsOf(span) {
-  return span ? [span.start, span.end] : null;
+/** A relation end as items.js names it: its span's label and offsets. */
+export function placeOf(span) {
+  return span ? [span.label, span.start, span.end] : null;
 }
 
 /** The review page's relation methods. Mixed into the Review (review.js). */
