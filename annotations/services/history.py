@@ -5,6 +5,10 @@ and holder kinds, writability) holds for the undo too, and the undo is itself lo
 change whose result is still there unchanged can be reverted: if the span or stance was
 changed again since, the later change must be reverted first. Only changes to the content
 are revertible: status changes, hand-overs (``reassigned``), creations and reverts are not.
+
+Relations: undoing a span's delete brings back the relations deleted with it (its event lists
+them), each linked to the span as it comes back; the other end is found by id, or, when it was
+deleted and brought back since (a new id), by its label and offsets.
 """
 
 from collections.abc import Callable
@@ -14,7 +18,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 
 from annotations.errors import InvalidInput
-from annotations.models import Annotation, AnnotationEvent, EventAction, Span, Stance
+from annotations.models import Annotation, AnnotationEvent, EventAction, Relation, Span, Stance
 from annotations.services import annotating
 from annotations.services.changelog import annotation_change_record
 
@@ -24,9 +28,14 @@ CHANGED_SINCE = (
     "revert the later change first."
 )
 ALREADY_REVERTED = "This change has already been reverted (event {event})."
+END_GONE = (
+    "Relation {relation} cannot come back: its other end, span {span}, is gone; "
+    "revert that span's delete first."
+)
 
 SPAN_FIELDS = ("label", "start", "end", "claimant", "claimant_text", "checkworthy")
 STANCE_FIELDS = ("target", "label", "holder", "evidence")
+RELATION_FIELDS = ("label", "source", "target", "attributes")
 
 
 def event_revert(*, event: AnnotationEvent, actor: User | None) -> AnnotationEvent:
@@ -81,6 +90,15 @@ def _stance_state(stance: Stance) -> dict[str, Any]:
     }
 
 
+def _relation_state(relation: Relation) -> dict[str, Any]:
+    return {
+        "label": relation.label_id,
+        "source": relation.source_id,
+        "target": relation.target_id,
+        "attributes": relation.attributes,
+    }
+
+
 def _pick(values: dict[str, Any] | None, fields: tuple[str, ...]) -> dict[str, Any]:
     assert values is not None  # the event of a revertible change records the row's state
     return {name: values[name] for name in fields}
@@ -106,7 +124,67 @@ def _undo_span_changed(event: AnnotationEvent, annotation: Annotation, actor: Us
 
 
 def _undo_span_deleted(event: AnnotationEvent, annotation: Annotation, actor: User | None) -> None:
-    annotating.span_create(annotation=annotation, actor=actor, **_pick(event.before, SPAN_FIELDS))
+    assert event.before is not None  # a delete records what was deleted
+    span, _ = annotating.span_create(
+        annotation=annotation, actor=actor, **_pick(event.before, SPAN_FIELDS)
+    )
+    gone = event.before["id"]
+    for relation in event.before.get("relations", []):
+        ends = {}
+        for end in ("source", "target"):
+            if relation[end] == gone:
+                ends[end] = span.pk
+            else:
+                ends[end] = _other_end(annotation, relation, end)
+        annotating.relation_create(
+            annotation=annotation,
+            actor=actor,
+            label=relation["label"],
+            attributes=relation["attributes"],
+            source=ends["source"],
+            target=ends["target"],
+        )
+
+
+def _other_end(annotation: Annotation, relation: dict[str, Any], end: str) -> int:
+    """The span at a relation's other end: by id, else by the label and offsets it had."""
+    spans = Span.objects.filter(annotation=annotation)
+    if spans.filter(pk=relation[end]).exists():
+        return int(relation[end])
+    label, start, stop = relation["ends"][end]
+    found = spans.filter(label_id=label, start=start, end=stop).order_by("id").first()
+    if found is None:
+        message = END_GONE.format(relation=relation["id"], span=relation[end])
+        raise InvalidInput({"event": [message]})
+    return found.pk
+
+
+def _undo_relation_created(
+    event: AnnotationEvent, annotation: Annotation, actor: User | None
+) -> None:
+    relation = Relation.objects.filter(pk=_object_id(event), annotation=annotation).first()
+    if relation is None or _relation_state(relation) != _pick(event.after, RELATION_FIELDS):
+        raise _changed_since(annotation)
+    annotating.relation_delete(relation=relation, actor=actor)
+
+
+def _undo_relation_changed(
+    event: AnnotationEvent, annotation: Annotation, actor: User | None
+) -> None:
+    relation = Relation.objects.filter(pk=_object_id(event), annotation=annotation).first()
+    if relation is None or _relation_state(relation) != _pick(event.after, RELATION_FIELDS):
+        raise _changed_since(annotation)
+    annotating.relation_update(
+        relation=relation, actor=actor, **_pick(event.before, RELATION_FIELDS)
+    )
+
+
+def _undo_relation_deleted(
+    event: AnnotationEvent, annotation: Annotation, actor: User | None
+) -> None:
+    annotating.relation_create(
+        annotation=annotation, actor=actor, **_pick(event.before, RELATION_FIELDS)
+    )
 
 
 def _undo_stance_created(
@@ -147,6 +225,10 @@ def _undo_content_replaced(
             (_stance_state(stance) | {"id": stance.pk} for stance in annotation.stances.all()),
             key=lambda state: state["id"],
         ),
+        "relations": sorted(
+            (_relation_state(r) | {"id": r.pk} for r in annotation.relations.all()),
+            key=lambda state: state["id"],
+        ),
     }
     before, after = event.before, event.after
     assert before is not None and after is not None  # a replace records both
@@ -157,6 +239,11 @@ def _undo_content_replaced(
         ),
         "stances": sorted(
             (_pick(stance, STANCE_FIELDS) | {"id": stance["id"]} for stance in after["stances"]),
+            key=lambda state: state["id"],
+        ),
+        # Events from before relations existed list none.
+        "relations": sorted(
+            (_pick(r, RELATION_FIELDS) | {"id": r["id"]} for r in after.get("relations", [])),
             key=lambda state: state["id"],
         ),
     }
@@ -183,8 +270,17 @@ def _undo_content_replaced(
         }
         for stance in before["stances"]
     ]
+    relations: list[annotating.RelationItem] = [
+        {
+            "label": relation["label_name"],
+            "source": position[relation["source"]],
+            "target": position[relation["target"]],
+            "attributes": relation["attributes"],
+        }
+        for relation in before.get("relations", [])
+    ]
     annotating.annotation_replace_content(
-        annotation=annotation, spans=spans, stances=stances, actor=actor
+        annotation=annotation, spans=spans, stances=stances, relations=relations, actor=actor
     )
 
 
@@ -195,5 +291,8 @@ _UNDO: dict[str, Callable[[AnnotationEvent, Annotation, User | None], None]] = {
     EventAction.STANCE_CREATED: _undo_stance_created,
     EventAction.STANCE_CHANGED: _undo_stance_changed,
     EventAction.STANCE_DELETED: _undo_stance_deleted,
+    EventAction.RELATION_CREATED: _undo_relation_created,
+    EventAction.RELATION_CHANGED: _undo_relation_changed,
+    EventAction.RELATION_DELETED: _undo_relation_deleted,
     EventAction.CONTENT_REPLACED: _undo_content_replaced,
 }
