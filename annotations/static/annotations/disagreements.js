@@ -8,7 +8,7 @@
 
 import { attributeDifferences, placeKey, sameItem, spanItem, stanceItem, voteKey } from "./items.js";
 import { el, shorten } from "./panels.js";
-import { relationCaption } from "./relations.js";
+import { laneRelationNamed, relationCaption, relationEndsText } from "./relations.js";
 
 const REASONS = {
   tie: "a tie",
@@ -150,6 +150,8 @@ export class Disagreements {
     if (conflict.kind === "span") {
       parts.push(` “${shorten(this.index.slice(conflict.start, conflict.end), 50)}” `);
       parts.push(el("span", { className: "muted small", text: `${conflict.start}–${conflict.end}` }));
+    } else if (conflict.kind === "relation") {
+      parts.push(` ${relationEndsText(this.index, conflict)}`);
     } else {
       parts.push(` on “${conflict.target}”`);
     }
@@ -159,12 +161,15 @@ export class Disagreements {
     // Offer the item as one of its annotators has it, to accept with a click.
     for (const id of conflict.annotations) {
       const lane = this.lanes.find((l) => l.id === id);
-      const source = lane && this.conflictSource(lane, conflict, label);
+      const relation = conflict.kind === "relation";
+      const source = lane && (relation ? laneRelationNamed(lane, this.labels, conflict) : this.conflictSource(lane, conflict, label));
       if (!source) continue;
       const accept = el("button", { type: "button", className: "small", text: `Accept ${lane.author}’s` });
-      accept.addEventListener("click", () =>
-        conflict.kind === "span" ? this.acceptSpan(source) : this.acceptStance(source),
-      );
+      accept.addEventListener("click", () => {
+        if (relation) this.acceptRelation(source);
+        else if (conflict.kind === "span") this.acceptSpan(source);
+        else this.acceptStance(source);
+      });
       item.append(accept);
       break;
     }

@@ -11,6 +11,7 @@ import { ApiError, api, request } from "./api.js";
 import { Annotator } from "./annotator.js";
 import { renderHelp } from "./help.js";
 import { shorten } from "./panels.js";
+import { relationEndsText } from "./relations.js";
 
 export const NO_GOLD = "No gold yet: build it by majority, accept all agreed, or accept a highlight.";
 export const GOLD_REVIEWED = "The gold is marked reviewed; reopen it to change it.";
@@ -21,10 +22,12 @@ const LISTED = 8; // items named in the question before "and N more"
 
 /** The question a rebuild over a changed gold asks, from the server's 409. */
 function replaceQuestion(body, index) {
-  const describe = (item) =>
-    item.kind === "span"
+  const describe = (item) => {
+    if (item.kind === "relation") return `${item.label} ${relationEndsText(index, item)}`;
+    return item.kind === "span"
       ? `${item.label} “${shorten(index.slice(item.start, item.end), 40)}”${item.checkworthy ? ` (${item.checkworthy})` : ""}`
       : `${item.label} on “${item.target}”`;
+  };
   const list = (items) => {
     const named = items.slice(0, LISTED).map((item) => `  – ${describe(item)}`);
     if (items.length > LISTED) named.push(`  – and ${items.length - LISTED} more`);

@@ -420,6 +420,24 @@ export function storeRelationItems(store) {
   return [...store.relations.values()].map((r) => relationItem({ label: r.label, source: at(r.source), target: at(r.target) }));
 }
 
+/**
+ * "“Keita” → “Bamako”" for a relation the gold API names by its ends ({label, start, end}
+ * each, as a conflict or a rebuild's question does), read from the document's text.
+ */
+export function relationEndsText(index, item) {
+  const end = (place) => (place ? `“${shorten(index.slice(place.start, place.end), QUOTE)}”` : "?");
+  return `${end(item.source)} → ${end(item.target)}`;
+}
+
+/** The lane's relation that a gold API answer names (label name, ends by label name and offsets). */
+export function laneRelationNamed(lane, labels, named) {
+  const fits = (span, place) =>
+    span && place && labels.get(span.label)?.name === place.label && span.start === place.start && span.end === place.end;
+  return lane.relations.find(
+    (r) => labels.get(r.label)?.name === named.label && fits(r.sourceSpan, named.source) && fits(r.targetSpan, named.target),
+  );
+}
+
 /** Label chip and "“from” → “to”": a relation's caption in the review page's lists. */
 export function relationCaption(labels, relation, from, to) {
   const label = labels.get(relation.label);
