@@ -23,6 +23,7 @@ from annotations.models import (
     Document,
     DocumentAgreement,
     Project,
+    Relation,
     Span,
     Stance,
 )
@@ -31,9 +32,9 @@ from annotations.selectors.comments import open_comments
 
 
 def review_annotations(*, document: Document) -> list[Annotation]:
-    """Return the document's manual and gold annotations with authors, spans and stances.
+    """Return the document's manual and gold annotations with authors, spans, stances, relations.
 
-    Three queries whatever the number of annotators and spans.
+    Four queries whatever the number of annotators and spans.
     """
     return list(
         Annotation.objects.filter(document=document)
@@ -42,6 +43,7 @@ def review_annotations(*, document: Document) -> list[Annotation]:
         .prefetch_related(
             Prefetch("spans", Span.objects.select_related("label")),
             Prefetch("stances", Stance.objects.select_related("target", "label")),
+            Prefetch("relations", Relation.objects.select_related("label").order_by("id")),
         )
         .order_by("id")
     )
