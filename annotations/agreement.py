@@ -9,6 +9,11 @@
 - Per entity and claim label, alpha and Cohen's kappa on the label's presence per token: every
   token of a compared document is a unit, judged ``in`` (a span of the label covers it, in
   part) or ``out`` by each annotator (``label_token_agreement``).
+- Per relation label, precision, recall and F1 as spans are scored (exact: a relation matches
+  when its label and both ends' label and offsets are equal, ``items.RelationItem``), and
+  alpha and kappa on the label's presence per related pair of ends: every (source, target)
+  place that any annotator of the document linked is a unit, judged ``in`` or ``out`` for
+  each relation label used in the document (``relation_judgements``).
 
 Alpha is computed from the coincidence matrix of units grouped by their pattern of value
 counts. The `krippendorff` package, our reference in tests, builds a units x values x values
@@ -23,7 +28,7 @@ import re
 from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
 
@@ -379,6 +384,7 @@ class AnnotatorWork:
     entities: list[Span]
     claims: list[tuple[int, int, str, str]]  # start, end, label, checkworthy
     stances: list[tuple[str, items.Offsets | None, str]]  # target, holder (offsets or None), value
+    relations: list[items.RelationItem] = field(default_factory=list)  # labels by name
 
 
 NO_STANCE = "none"
@@ -402,10 +408,13 @@ def project_agreement(
     }
     stance_units: dict[str, list[dict[str, str]]] = defaultdict(list)
     checkworthy_units: list[dict[str, str]] = []
+    relation_units: dict[str, list[dict[str, str]]] = defaultdict(list)
     for _, works in compared:
         for target, unit in stance_judgements(works):
             stance_units[target].append(unit)
         checkworthy_units.extend(checkworthy_judgements(works))
+        for label, unit in relation_judgements(works):
+            relation_units[label].append(unit)
     return {
         "documents": len(compared),
         "annotators": annotators,
@@ -423,7 +432,76 @@ def project_agreement(
         },
         "checkworthy": _categorical_summary(checkworthy_units, annotators),
         "label_tokens": label_token_agreement((text, span_work(works)) for text, works in compared),
+        "relations": span_summary(pairwise_relation_agreement(works for _, works in compared)),
+        "relation_labels": {
+            label: _categorical_summary(units, annotators)
+            for label, units in sorted(relation_units.items())
+        },
     }
+
+
+def relation_counts(
+    reference: Iterable[items.RelationItem], other: Iterable[items.RelationItem]
+) -> dict[str, Counts]:
+    """Count exact matches of ``other``'s relations against ``reference``'s, per label."""
+    by_label: dict[str, Counts] = {}
+    reference, other = set(reference), set(other)
+    for label in sorted({str(r.label) for r in reference | other}):
+        ref = {r for r in reference if str(r.label) == label}
+        oth = {r for r in other if str(r.label) == label}
+        matched = len(ref & oth)
+        by_label[label] = Counts(matched, len(oth) - matched, len(ref) - matched)
+    return by_label
+
+
+def pairwise_relation_agreement(
+    documents: Iterable[Mapping[str, AnnotatorWork]],
+) -> dict[tuple[Hashable, Hashable], dict[str, dict[str, Any]]]:
+    """Precision/recall/F1 per relation label and overall for each pair of annotators.
+
+    Shaped as ``pairwise_span_agreement``'s result; a pair is compared on the documents
+    both annotated, whether or not either drew a relation there.
+    """
+    totals: dict[tuple[Hashable, Hashable], dict[str, Counts]] = defaultdict(
+        lambda: defaultdict(Counts)
+    )
+    for works in documents:
+        for first, second in combinations(sorted(works), 2):
+            pair = totals[(first, second)]
+            found = relation_counts(works[first].relations, works[second].relations)
+            for label, counts in found.items():
+                pair[label].add(counts)
+                pair["overall"].add(counts)
+            pair.setdefault("overall", Counts())
+    return {
+        pair: {label: counts.as_dict() for label, counts in sorted(labels.items())}
+        for pair, labels in totals.items()
+    }
+
+
+def relation_judgements(works: Mapping[str, AnnotatorWork]) -> list[tuple[str, dict[str, str]]]:
+    """One document's relation units: (label, {annotator: ``in`` or ``out``}).
+
+    A unit is a (source, target) pair of places that some annotator linked, once per relation
+    label used in the document: ``in`` for an annotator who linked them with that label.
+    """
+    linked = {
+        name: {(r.source, r.target, str(r.label)) for r in work.relations}
+        for name, work in works.items()
+    }
+    ends = {(source, target) for marks in linked.values() for source, target, _ in marks}
+    labels = {label for marks in linked.values() for _, _, label in marks}
+    return [
+        (
+            label,
+            {
+                name: IN if (source, target, label) in marks else OUT
+                for name, marks in linked.items()
+            },
+        )
+        for label in sorted(labels)
+        for source, target in sorted(ends, key=repr)
+    ]
 
 
 def span_work(works: Mapping[str, AnnotatorWork]) -> dict[Hashable, list[Span]]:

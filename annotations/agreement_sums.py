@@ -10,6 +10,8 @@ over documents:
   per document and adding the counts gives the project's matrix;
 - Cohen's kappa per pair: items both judged, items they agreed on, and each side's count per
   value.
+- per relation label: tp, fp and fn per pair as for spans, and the units of its presence per
+  related pair of ends counted as stance values are (alpha, kappa);
 - per entity and claim label, alpha and kappa on the label's presence per token: the tokens
   of the document (by number of annotators, and per pair), and for each label only its marked
   tokens (patterns, and per pair each side's and both sides' marked tokens); the tokens
@@ -41,7 +43,9 @@ from annotations.agreement import (
     checkworthy_judgements,
     kappa_from_counts,
     label_token_presence,
+    pairwise_relation_agreement,
     pairwise_span_agreement,
+    relation_judgements,
     span_summary,
     span_work,
     stance_judgements,
@@ -52,6 +56,8 @@ from annotations.agreement import (
 
 STANCE = "stance"
 CHECKWORTHY = "checkworthy"
+RELATION = "relation"
+RELATIONS = "relations"  # the F1 counts' "mode", beside exact and overlap
 COUNT_FIELDS = ("tp", "fp", "fn")
 
 Key = tuple[Any, ...]
@@ -78,6 +84,14 @@ def document_counts(text: str, works: Mapping[str, AnnotatorWork]) -> Counter[Ke
         _add_unit(counts, (STANCE, target), unit)
     for unit in checkworthy_judgements(works):
         _add_unit(counts, (CHECKWORTHY, ""), unit)
+    for (first, second), labels in pairwise_relation_agreement([works]).items():
+        counts["pair", RELATIONS, first, second] = 1
+        for label, figures in labels.items():
+            if label != "overall":
+                for field in COUNT_FIELDS:
+                    counts["span", RELATIONS, first, second, label, field] = figures[field]
+    for label, unit in relation_judgements(works):
+        _add_unit(counts, (RELATION, label), unit)
     _add_label_tokens(counts, text, span_work(works))
     return +counts  # without the zero entries, so that equal counts compare equal
 
@@ -93,6 +107,7 @@ def document_uses(works: Mapping[str, AnnotatorWork]) -> Counter[Key]:
         uses.update(("uses", label) for _, _, label in work.entities)
         uses.update(("uses", label) for _, _, label, _ in work.claims)
         uses.update(("uses", value) for _, _, value in work.stances)
+        uses.update(("uses", str(relation.label)) for relation in work.relations)
     return uses
 
 
@@ -190,6 +205,11 @@ def figures(total: Counter[Key]) -> dict[str, Any]:
         },
         "checkworthy": _categorical(by_kind[CHECKWORTHY][""], annotators),
         "label_tokens": _label_tokens(total, annotators),
+        "relations": _spans(by_kind[RELATIONS]),
+        "relation_labels": {
+            label: _categorical(counts, annotators)
+            for label, counts in sorted(by_kind[RELATION].items())
+        },
     }
 
 

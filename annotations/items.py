@@ -17,6 +17,10 @@ reviewer must see (another claimant, another check-worthiness, another value, ot
 A stance's place is the project's one-stance-per-target-and-holder slot, so another holder is
 another place, not an attribute.
 
+- a relation: its label and its two ends, each the end span's place ``(label, start, end)``;
+  a relation has no attributes here, so its place is the whole item (another label or another
+  end is another relation). Not mirrored in items.js yet.
+
 Referenced spans (claimant, holder, evidence) are matched by their offsets, never by id: ids
 differ per annotator, offsets into the one text do not. Labels and targets are whatever the
 caller names them by (names on the server, ids in the browser), as long as it is consistent.
@@ -72,6 +76,25 @@ class StanceItem:
 Item = SpanItem | StanceItem
 
 
+@dataclass(frozen=True, slots=True)
+class RelationItem:
+    label: Name
+    source: SpanPlace
+    target: SpanPlace
+
+    @property
+    def place(self) -> "RelationItem":
+        """A relation's place is the relation itself: it has no attributes to differ on."""
+        return self
+
+
+def relation_item(
+    *, label: Name, source: tuple[Name, int, int], target: tuple[Name, int, int]
+) -> RelationItem:
+    """Return the item a relation is: its label and both ends' places (label, start, end)."""
+    return RelationItem(label, SpanPlace(*source), SpanPlace(*target))
+
+
 def span_item(
     *,
     label: Name,
@@ -121,7 +144,9 @@ def same_place(a: Item, b: Item) -> bool:
 def vote_key(item: SpanItem) -> SpanItem: ...
 @overload
 def vote_key(item: StanceItem) -> StanceItem: ...
-def vote_key(item: Item) -> Item:
+@overload
+def vote_key(item: RelationItem) -> RelationItem: ...
+def vote_key(item: Item | RelationItem) -> Item | RelationItem:
     """Return what gold voting counts: the item without a span's check-worthiness."""
     if isinstance(item, SpanItem):
         return dataclasses.replace(item, checkworthy="")

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import cohen_kappa_score
 
-from annotations import agreement
+from annotations import agreement, items
 from annotations.agreement import (
     EXACT,
     OVERLAP,
@@ -245,3 +245,53 @@ def test_project_agreement_puts_every_figure_together():
     assert result["entity_tokens_alpha"] == token_alpha(
         [(text, {"ana": [(0, 5, "PER"), (20, 23, "LOC")], "ben": [(0, 5, "PER")]})]
     )
+
+
+# --- relations ---------------------------------------------------------------------------------
+
+KEITA, MACRON, BAMAKO = ("PER", 0, 5), ("PER", 10, 16), ("LOC", 20, 26)
+
+
+def _relation(label, source, target):
+    return items.relation_item(label=label, source=source, target=target)
+
+
+def _relation_works():
+    met = _relation("met", KEITA, MACRON)
+    keita_in = _relation("in", KEITA, BAMAKO)
+    macron_in = _relation("in", MACRON, BAMAKO)
+    entities = [(0, 5, "PER"), (10, 16, "PER"), (20, 26, "LOC")]
+    return {
+        "ana": agreement.AnnotatorWork(entities, [], [], relations=[met, keita_in]),
+        "ben": agreement.AnnotatorWork(entities, [], [], relations=[keita_in, macron_in]),
+    }
+
+
+def test_relations_match_on_label_and_both_ends_place():
+    works = _relation_works()
+    counts = agreement.relation_counts(works["ana"].relations, works["ben"].relations)
+    assert {label: (c.tp, c.fp, c.fn) for label, c in counts.items()} == {
+        "in": (1, 1, 0),
+        "met": (0, 0, 1),
+    }
+    # Another end (same offsets, other label) is another relation.
+    moved = _relation("in", ("ORG", 0, 5), BAMAKO)
+    assert agreement.relation_counts([works["ana"].relations[1]], [moved])["in"].tp == 0
+
+
+def test_relation_agreement_per_label_hand_computed():
+    figures = agreement.project_agreement([("Keita met Macron in Bamako.", _relation_works())])
+    relations = figures["relations"]
+    assert relations["overall"]["f1"] == pytest.approx(0.5)  # tp 1, fp 1, fn 1
+    assert relations["labels"]["in"]["f1"] == pytest.approx(2 / 3)
+    assert relations["labels"]["met"]["f1"] == 0.0
+    # Units: the three linked pairs of ends, judged in/out per label.
+    # in: (K,M) out/out, (K,B) in/in, (M,B) out/in -> po 2/3, pe 4/9, kappa 0.4; alpha 4/9.
+    # met: (K,M) in/out, the others out/out -> po 2/3, pe 2/3, kappa 0.
+    per_label = figures["relation_labels"]
+    assert per_label["in"]["units"] == 3
+    assert per_label["in"]["pairs"] == [
+        {"annotators": ["ana", "ben"], "units": 3, "kappa": pytest.approx(0.4)}
+    ]
+    assert per_label["in"]["alpha"] == pytest.approx(4 / 9)
+    assert per_label["met"]["pairs"][0]["kappa"] == pytest.approx(0.0)

@@ -5,6 +5,7 @@ import random
 
 import pytest
 
+from annotations import items
 from annotations.agreement import AnnotatorWork, project_agreement
 from annotations.agreement_sums import (
     counts_from_json,
@@ -19,6 +20,7 @@ NAMES = ["ana", "bob", "chen", "dana", "eve"]
 ENTITY_LABELS = ["PER", "ORG", "LOC"]
 TARGETS = ["intervention", "elections"]
 VALUES = ["FAVOR", "AGAINST", "NEUTRAL"]
+RELATION_LABELS = ["met", "located_in"]
 TEXT = "Keita said the army reached Gao , near the border , after fighting ." * 3
 
 
@@ -43,7 +45,20 @@ def random_work(rng: random.Random, base: list[tuple[int, int, str]]) -> Annotat
         for holder in holders:
             if rng.random() < 0.4:
                 stances.append((target, holder, rng.choice(VALUES)))
-    return AnnotatorWork(entities=entities, claims=claims, stances=stances)
+    relations = []
+    for source in entities:
+        for target in entities:
+            if source != target and rng.random() < 0.3:
+                relations.append(
+                    items.relation_item(
+                        label=rng.choice(RELATION_LABELS),
+                        source=(source[2], source[0], source[1]),
+                        target=(target[2], target[0], target[1]),
+                    )
+                )
+    return AnnotatorWork(
+        entities=entities, claims=claims, stances=stances, relations=list(set(relations))
+    )
 
 
 def random_document(rng: random.Random) -> tuple[str, dict[str, AnnotatorWork]]:

@@ -35,14 +35,20 @@ class ConflictOutput(serializers.Serializer):
     claimant or evidence span chosen is not in gold, so gold has none.
     """
 
-    kind = serializers.CharField(help_text="span or stance")
+    kind = serializers.CharField(help_text="span, stance or relation")
     reason = serializers.CharField()
     annotations = serializers.ListField(child=serializers.IntegerField())
     # A declared field, not Field.label: DRF's metaclass moves it into _declared_fields.
     label = serializers.CharField(required=False)  # type: ignore[assignment]
     start = serializers.IntegerField(required=False)
     end = serializers.IntegerField(required=False)
-    target = serializers.CharField(required=False)
+    source = serializers.JSONField(  # type: ignore[assignment]  # a declared field
+        required=False, help_text="A relation's source span: {label, start, end}."
+    )
+    target = serializers.JSONField(
+        required=False,
+        help_text="A stance's target (its name); a relation's target span {label, start, end}.",
+    )
     holder = serializers.JSONField(required=False, allow_null=True)
     evidence = serializers.JSONField(required=False, allow_null=True)
     claimant = serializers.JSONField(required=False, allow_null=True)

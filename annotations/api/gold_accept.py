@@ -1,4 +1,4 @@
-"""Accepting into gold one annotator's span or stance, or all agreed items.
+"""Accepting into gold one annotator's span, stance or relation, or all agreed items.
 
 Building gold from whole annotations: gold.py.
 
@@ -6,6 +6,7 @@ Gold is then edited with the ordinary span and stance endpoints, marked reviewed
 ``PATCH /api/annotations/{gold}/ {"status": "submitted"}`` and reopened with ``in_progress``.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from drf_spectacular.utils import extend_schema
@@ -20,7 +21,9 @@ from annotations.api.serializers import AnnotationDetailOutput, ErrorOutput
 from annotations.errors import InvalidInput
 from annotations.services.review import (
     ONE_ITEM,
+    AcceptResult,
     gold_accept_agreed,
+    gold_accept_relation,
     gold_accept_span,
     gold_accept_stance,
 )
@@ -40,6 +43,9 @@ class AcceptOutput(serializers.Serializer):
     gold = AnnotationDetailOutput()
     span = serializers.IntegerField(allow_null=True, help_text="The gold span accepted into.")
     stance = serializers.IntegerField(allow_null=True, help_text="The gold stance accepted into.")
+    relation = serializers.IntegerField(
+        allow_null=True, help_text="The gold relation accepted into."
+    )
     replaced = ReplacedOutput(many=True, help_text="Overlapping gold spans taken out.")
 
 
@@ -58,16 +64,18 @@ def _gold_payload(request: AuthenticatedRequest, gold_id: int) -> dict:
 
 
 class GoldAcceptApi(ApiView):
-    """Copy one span or stance of another annotation of the document into its gold.
+    """Copy one span, stance or relation of another annotation of the document into its gold.
 
     The gold is created if the document has none. A span comes with its claimant, a stance
-    with its holder and evidence spans; where the project forbids overlap, gold spans of the
-    same kind that overlap the accepted span are taken out (listed in ``replaced``).
+    with its holder and evidence spans, a relation with its two ends; where the project forbids
+    overlap, gold spans of the same kind that overlap the accepted span are taken out (listed
+    in ``replaced``).
     """
 
     class InputSerializer(base.InputSerializer):
         span = serializers.IntegerField(required=False, **ID)
         stance = serializers.IntegerField(required=False, **ID)
+        relation = serializers.IntegerField(required=False, **ID)
         version = serializers.IntegerField(required=False, help_text="The gold's version.")
 
     @extend_schema(
@@ -78,18 +86,23 @@ class GoldAcceptApi(ApiView):
         body = self.InputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
-        if ("span" in data) == ("stance" in data):
+        given = [name for name in ("span", "stance", "relation") if name in data]
+        if len(given) != 1:
             raise InvalidInput({"non_field_errors": [ONE_ITEM]})
-        accept, item = (
-            (gold_accept_span, {"span_id": data["span"]})
-            if "span" in data
-            else (gold_accept_stance, {"stance_id": data["stance"]})
+        accept: dict[str, Callable[..., AcceptResult]] = {
+            "span": gold_accept_span,
+            "stance": gold_accept_stance,
+            "relation": gold_accept_relation,
+        }
+        item = {f"{given[0]}_id": data[given[0]]}
+        result = accept[given[0]](
+            document=document, actor=request.user, version=data.get("version"), **item
         )
-        result = accept(document=document, actor=request.user, version=data.get("version"), **item)
         payload = {
             "gold": _gold_payload(request, result.annotation.pk),
             "span": None if result.span is None else result.span.pk,
             "stance": None if result.stance is None else result.stance.pk,
+            "relation": None if result.relation is None else result.relation.pk,
             "replaced": result.replaced,
         }
         code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
@@ -97,7 +110,8 @@ class GoldAcceptApi(ApiView):
 
 
 class GoldAgreedApi(ApiView):
-    """Add to gold every span and stance all submitted annotations contain (one change).
+    """Add to gold every span, stance and relation all submitted annotations contain (one
+    change).
 
     What cannot go in without changing what gold already has is listed in ``conflicts``.
     Starts the gold (possibly empty) when the document has none.
@@ -119,7 +133,11 @@ class GoldAgreedApi(ApiView):
         payload = {
             "gold": _gold_payload(request, result.annotation.pk),
             "sources": result.sources,
-            "added": {"spans": result.added_spans, "stances": result.added_stances},
+            "added": {
+                "spans": result.added_spans,
+                "stances": result.added_stances,
+                "relations": result.added_relations,
+            },
             "conflicts": result.conflicts,
         }
         code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK

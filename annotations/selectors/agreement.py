@@ -3,7 +3,7 @@
 The maths is ``annotations.agreement``'s (pure, over plain tuples); this module only reads.
 One reader for the agreement figures (``AnnotatorWork`` per author), the review queue's
 items (``annotations.items``, per author) and the stored rows' fingerprint (each submitted
-annotation's id and version). A fixed number of queries (four) whatever the project's size,
+annotation's id and version). A fixed number of queries (five) whatever the project's size,
 filtered by joins rather than lists of ids (or by the documents asked for).
 """
 
@@ -25,6 +25,7 @@ from annotations.models import (
     LabelKind,
     Project,
     ProjectAgreement,
+    Relation,
     Span,
     Stance,
 )
@@ -47,7 +48,8 @@ def document_work(
 ) -> dict[int, DocumentWork]:
     """Return each document's submitted work (all the project's, or those documents').
 
-    Four queries (annotations, spans, stances, texts of documents with two annotations or more).
+    Five queries (annotations, spans, stances, relations, texts of documents with two
+    annotations or more).
     """
     scope: dict[str, object] = {"document__project": project, **SUBMITTED}
     if document_ids is not None:
@@ -67,6 +69,7 @@ def document_work(
     joined = {f"annotation__{key}": value for key, value in scope.items()}
     _read_spans(Span.objects.filter(**joined), owner)
     _read_stances(Stance.objects.filter(**joined), owner)
+    _read_relations(Relation.objects.filter(**joined), owner)
     compared = [pk for pk, work in documents.items() if len(work.works) >= 2]
     texts = Document.objects.filter(pk__in=compared) if document_ids is not None else None
     if texts is None:
@@ -154,6 +157,23 @@ def _read_stances(stances, owner: dict[int, tuple[DocumentWork, str]]) -> None:
         )
 
 
+def _read_relations(relations, owner: dict[int, tuple[DocumentWork, str]]) -> None:
+    for annotation_id, label, *ends in relations.values_list(
+        "annotation_id",
+        "label__name",
+        "source__label__name",
+        "source__start",
+        "source__end",
+        "target__label__name",
+        "target__start",
+        "target__end",
+    ):
+        work, username = owner[annotation_id]
+        relation = items.relation_item(label=label, source=tuple(ends[:3]), target=tuple(ends[3:]))
+        work.works[username].relations.append(relation)
+        work.items[username].add(relation)
+
+
 def _offsets(start: int | None, end: int | None) -> items.Offsets | None:
     """A referenced span's offsets from a left join (None when there is no such span)."""
     return None if start is None or end is None else (start, end)
@@ -162,7 +182,7 @@ def _offsets(start: int | None, end: int | None) -> items.Offsets | None:
 def agreement_inputs(*, project: Project) -> list[tuple[str, dict[str, AnnotatorWork]]]:
     """Return each document's text with every submitted manual annotation's work, by author.
 
-    Only documents with two or more such annotations, in the order of their ids. Four queries
+    Only documents with two or more such annotations, in the order of their ids. Five queries
     whatever the project's size: the full computation that the stored figures are held to.
     """
     return [

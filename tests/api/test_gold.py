@@ -172,7 +172,7 @@ def test_accept_agreed_puts_the_claim_in_and_reports_its_attributes(disputed_cla
 
     assert response.status_code == 201, response.content
     body = response.json()
-    assert body["added"] == {"spans": 1, "stances": 0}
+    assert body["added"] == {"spans": 1, "stances": 0, "relations": 0}
     assert [(s["label_name"], s["start"]) for s in body["gold"]["spans"]] == [("CLAIM", 11)]
     assert body["conflicts"] == attribute_conflicts(work)
 

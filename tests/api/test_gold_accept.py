@@ -136,7 +136,7 @@ def test_accept_agreed_adds_what_both_annotators_have(team):
     response = client.post(f"/api/documents/{document.pk}/gold/agreed/", {}, format="json")
     assert response.status_code == 201, response.content
     body = response.json()
-    assert body["added"] == {"spans": 1, "stances": 0}
+    assert body["added"] == {"spans": 1, "stances": 0, "relations": 0}
     assert [(s["label_name"], s["start"]) for s in body["gold"]["spans"]] == [("PER", 0)]
     assert body["conflicts"] == []
     assert len(body["sources"]) == 2
@@ -146,7 +146,7 @@ def test_accept_agreed_adds_what_both_annotators_have(team):
         format="json",
     )
     assert again.status_code == 200
-    assert again.json()["added"] == {"spans": 0, "stances": 0}
+    assert again.json()["added"] == {"spans": 0, "stances": 0, "relations": 0}
 
 
 def test_reviewed_gold_refuses_accepts_until_reopened(team):

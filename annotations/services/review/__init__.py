@@ -2,7 +2,7 @@
 
 - building: start (or rebuild) gold by majority or from chosen annotations (reads, writes);
 - planning: the pure plan of what gold gets and which conflicts it lists;
-- actions: accept one annotator's span or stance, accept everything agreed, mark reviewed.
+- actions: accept one annotator's span, stance or relation, accept everything agreed, mark reviewed.
 What counts as the same item is annotations.items'; the vote counting both share is
 annotations.voting's. Every name callers use is re-exported here, so
 ``from annotations.services.review import gold_build`` keeps working.
@@ -11,12 +11,14 @@ annotations.voting's. Every name callers use is re-exported here, so
 from annotations.errors import Conflict
 from annotations.services.review.actions import (
     NO_GOLD,
+    NOT_A_SOURCE_RELATION,
     NOT_A_SOURCE_SPAN,
     NOT_A_SOURCE_STANCE,
     ONE_ITEM,
     AcceptResult,
     AgreedResult,
     gold_accept_agreed,
+    gold_accept_relation,
     gold_accept_span,
     gold_accept_stance,
     gold_set_reviewed,
@@ -54,6 +56,7 @@ __all__ = [
     "MAJORITY",
     "MINORITY",
     "NOT_A_LIST_OF_IDS",
+    "NOT_A_SOURCE_RELATION",
     "NOT_A_SOURCE_SPAN",
     "NOT_A_SOURCE_STANCE",
     "NOT_OF_DOCUMENT",
@@ -75,6 +78,7 @@ __all__ = [
     "SpanKey",
     "StanceKey",
     "gold_accept_agreed",
+    "gold_accept_relation",
     "gold_accept_span",
     "gold_accept_stance",
     "gold_build",

@@ -1,7 +1,8 @@
-"""Reviewing a document: accept an annotator's span or stance, accept what all agree on.
+"""Reviewing a document: accept an annotator's span, stance or relation, accept what all agree on.
 
-Accepting one annotator's span or stance into gold, accepting what every annotator agrees on,
-and marking gold reviewed (its status ``submitted``; reopened to ``in_progress`` to edit it
+Accepting one annotator's span, stance or relation into gold (a relation with its two ends),
+accepting what every annotator agrees on (relations too, when their ends are in gold), and
+marking gold reviewed (its status ``submitted``; reopened to ``in_progress`` to edit it
 again). Every write goes through the annotating services, so the project's rules hold and
 every change is logged (and revertable) like any other.
 """
@@ -16,11 +17,20 @@ from django.db.models import QuerySet
 from annotations import items as item_rules
 from annotations import rules
 from annotations.errors import InvalidInput
-from annotations.models import Annotation, AnnotationKind, AnnotationStatus, Document, Span, Stance
+from annotations.models import (
+    Annotation,
+    AnnotationKind,
+    AnnotationStatus,
+    Document,
+    Relation,
+    Span,
+    Stance,
+)
 from annotations.services.annotating import (
     annotation_lock_for_write,
     annotation_replace_content,
     annotation_set_status,
+    relation_create,
     span_create,
     span_delete,
     span_update,
@@ -30,6 +40,8 @@ from annotations.services.annotating import (
 from annotations.services.review.building import (
     STALE_GOLD,
     gold_for,
+    relation_item_of,
+    relations_of,
     source_ballots,
     span_item_of,
     stance_item_of,
@@ -37,11 +49,13 @@ from annotations.services.review.building import (
 )
 from annotations.services.review.planning import (
     OVERLAP,
+    SPAN_LEFT_OUT,
     Ballots,
     Plan,
     all_gave,
     choose_attribute,
     place_conflicts,
+    relation_body,
     span_body,
     stance_body,
     stance_position,
@@ -49,7 +63,8 @@ from annotations.services.review.planning import (
 
 NOT_A_SOURCE_SPAN = "Span {value} is not a span of another annotation of this document."
 NOT_A_SOURCE_STANCE = "Stance {value} is not a stance of another annotation of this document."
-ONE_ITEM = "Give either span or stance (an id), not both and not neither."
+NOT_A_SOURCE_RELATION = "Relation {value} is not a relation of another annotation of this document."
+ONE_ITEM = "Give exactly one of span, stance or relation (an id)."
 NO_GOLD = "This document has no gold yet; build or start it first."
 
 
@@ -61,6 +76,7 @@ class AcceptResult:
     created: bool
     span: Span | None = None
     stance: Stance | None = None
+    relation: Relation | None = None
     replaced: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -73,6 +89,7 @@ class AgreedResult:
     sources: list[int]
     added_spans: int = 0
     added_stances: int = 0
+    added_relations: int = 0
     conflicts: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -155,6 +172,52 @@ def gold_accept_stance(
     return AcceptResult(annotation=gold, created=created, stance=stance, replaced=replaced)
 
 
+def gold_accept_relation(
+    *,
+    document: Document,
+    relation_id: Any,
+    actor: User | None,
+    version: int | None = None,
+) -> AcceptResult:
+    """Copy another annotation's relation into gold, with its two end spans.
+
+    Each end is accepted like a span (gold's span at the same place is used when there is
+    one); a relation gold already has between those spans with that label is kept as it is.
+    """
+    with transaction.atomic():
+        source = _source_item(
+            Relation.objects.select_related(
+                "label",
+                "source__label",
+                "source__claimant__label",
+                "target__label",
+                "target__claimant__label",
+            ),
+            relation_id,
+            document,
+            field="relation",
+            message=NOT_A_SOURCE_RELATION,
+        )
+        gold, created = _gold_locked(document, version)
+        replaced: list[dict[str, Any]] = []
+        start = _place(gold, source.source, actor, replaced, field="relation.source")
+        end = _place(gold, source.target, actor, replaced, field="relation.target")
+        relation = Relation.objects.filter(
+            annotation=gold, label_id=source.label_id, source=start, target=end
+        ).first()
+        if relation is None:
+            relation, _ = relation_create(
+                annotation=gold,
+                label=source.label_id,
+                source=start,
+                target=end,
+                attributes=source.attributes,
+                actor=actor,
+            )
+    gold.refresh_from_db()
+    return AcceptResult(annotation=gold, created=created, relation=relation, replaced=replaced)
+
+
 def gold_accept_agreed(
     *, document: Document, actor: User | None, version: int | None = None
 ) -> AgreedResult:
@@ -176,10 +239,15 @@ def gold_accept_agreed(
         plan, result.added_spans, result.added_stances = _agreed_plan(
             gold, document, ballots, kinds, len(sources)
         )
+        result.added_relations = _agreed_relations(gold, plan, ballots, len(sources), document)
         result.conflicts = plan.conflicts
-        if result.added_spans or result.added_stances:
+        if result.added_spans or result.added_stances or result.added_relations:
             annotation_replace_content(
-                annotation=gold, spans=plan.spans, stances=plan.stances, actor=actor
+                annotation=gold,
+                spans=plan.spans,
+                stances=plan.stances,
+                relations=plan.relations,
+                actor=actor,
             )
     gold.refresh_from_db()
     result.annotation = gold
@@ -206,7 +274,7 @@ def gold_set_reviewed(
     )
 
 
-Source = TypeVar("Source", Span, Stance)
+Source = TypeVar("Source", Span, Stance, Relation)
 
 
 def _source_item(
@@ -309,6 +377,49 @@ def _error_path(field: str, name: str) -> str:
     if name in ("status", "version"):
         return name
     return field if name == "span" else f"{field}.{name}"
+
+
+def _agreed_relations(
+    gold: Annotation, plan: Plan, ballots: Ballots, total: int, document: Document
+) -> int:
+    """Put gold's relations into ``plan``, then the agreed ones it lacks; return how many.
+
+    ``plan.spans`` starts with gold's spans in id order (``_agreed_plan``). An agreed relation
+    goes in when both its ends are in the plan; otherwise it is listed (``SPAN_LEFT_OUT``).
+    """
+    gold_spans = list(
+        Span.objects.filter(annotation=gold).order_by("id").values_list("pk", flat=True)
+    )
+    position = {pk: index for index, pk in enumerate(gold_spans)}
+    current = list(relations_of(Relation.objects.filter(annotation=gold)))
+    for relation in current:
+        plan.relations.append(
+            {
+                "label": relation.label.name,
+                "source": position[relation.source_id],
+                "target": position[relation.target_id],
+                "attributes": relation.attributes,
+            }
+        )
+    in_gold = {relation_item_of(relation) for relation in current}
+    span_index: dict[item_rules.SpanPlace, int] = {}
+    for index, span in enumerate(plan.spans):
+        span_index.setdefault(
+            item_rules.SpanPlace(span["label"], span["start"], span["end"]), index
+        )
+    added = 0
+    for place, by in ballots.relations.items():
+        if len(by) != total or place in in_gold:
+            continue
+        body = relation_body(place, span_index)
+        if body is None:
+            plan.conflicts.extend(
+                place_conflicts("relation", by, SPAN_LEFT_OUT, None, document.text)
+            )
+            continue
+        plan.relations.append(body)
+        added += 1
+    return added
 
 
 def _agreed_plan(

@@ -5,6 +5,8 @@ Two ways to start gold, after which it is edited like any annotation:
   offsets, a stance's target and holder) is in strictly more than half of the document's
   submitted manual annotations;
 - from chosen annotations: every place any of them has (the union, one item per place).
+Relations go in the same way, a relation being its label and its two ends' places (label and
+offsets): by majority or union, and only when both its ends are in gold (else a conflict).
 Either way each **attribute** of a place that goes in (a claim's claimant and
 check-worthiness; a stance's value and evidence) takes the value most often given by the
 annotations at that place (not giving one is no vote); a tie leaves it empty. So a span both
@@ -35,10 +37,19 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 
 from annotations import items, selectors
 from annotations.errors import Conflict, InvalidInput
-from annotations.models import Annotation, AnnotationKind, AnnotationStatus, Document, Span, Stance
+from annotations.models import (
+    Annotation,
+    AnnotationKind,
+    AnnotationStatus,
+    Document,
+    Relation,
+    Span,
+    Stance,
+)
 from annotations.services.annotating import annotation_lock_for_write, annotation_replace_content
 from annotations.services.review.planning import (
     Ballots,
@@ -126,7 +137,11 @@ def gold_build(
             if strategy == MAJORITY and not replace:
                 _refuse_a_change(locked, plan, document.text)
         annotation_replace_content(
-            annotation=gold, spans=plan.spans, stances=plan.stances, actor=actor
+            annotation=gold,
+            spans=plan.spans,
+            stances=plan.stances,
+            relations=plan.relations,
+            actor=actor,
         )
         gold.refresh_from_db()
     everyone = [annotation.pk for annotation in sources]
@@ -173,7 +188,8 @@ def submitted_sources(document: Document) -> list[Annotation]:
 
 
 def source_ballots(sources: Collection[Annotation]) -> tuple[Ballots, dict[items.Name, str]]:
-    """Read the sources' spans and stances: each one's item per place, and each label's kind."""
+    """Read the sources' spans, stances and relations: each one's item per place, and each
+    label's kind."""
     spans = list(
         Span.objects.filter(annotation__in=sources)
         .select_related("label", "claimant")
@@ -184,13 +200,29 @@ def source_ballots(sources: Collection[Annotation]) -> tuple[Ballots, dict[items
         .select_related("target", "label", "holder", "evidence")
         .order_by("id")
     )
+    relations = list(relations_of(Relation.objects.filter(annotation__in=sources)))
     kinds: dict[items.Name, str] = {span.label.name: span.label.kind for span in spans}
     return (
         Ballots(
             spans=by_place((span_item_of(span), span.annotation_id) for span in spans),
             stances=by_place((stance_item_of(s), s.annotation_id) for s in stances),
+            relations=by_place((relation_item_of(r), r.annotation_id) for r in relations),
         ),
         kinds,
+    )
+
+
+def relations_of(relations: QuerySet[Relation]) -> QuerySet[Relation]:
+    """The relations with what their items are read from (labels, ends and the ends' labels)."""
+    return relations.select_related("label", "source__label", "target__label").order_by("id")
+
+
+def relation_item_of(relation: Relation) -> items.RelationItem:
+    """Return the item a stored relation is: its label and its ends' places, by name."""
+    return items.relation_item(
+        label=relation.label.name,
+        source=(relation.source.label.name, relation.source.start, relation.source.end),
+        target=(relation.target.label.name, relation.target.start, relation.target.end),
     )
 
 
@@ -231,7 +263,14 @@ def _refuse_a_change(gold: Annotation, plan: Plan, text: str) -> None:
     )
     if not spans and not stances:
         return  # nothing a reviewer could lose
-    now: Counter[items.Item] = Counter([*map(span_item_of, spans), *map(stance_item_of, stances)])
+    relations = list(relations_of(Relation.objects.filter(annotation=gold)))
+    now: Counter[items.Item | items.RelationItem] = Counter(
+        [
+            *map(span_item_of, spans),
+            *map(stance_item_of, stances),
+            *map(relation_item_of, relations),
+        ]
+    )
     planned = Counter(planned_items(plan))
     if now == planned:
         return

@@ -1,5 +1,9 @@
 """Gold's plan: from who has what at each place, the bulk body gold gets and its conflicts.
 
+Relations (annotations.items.RelationItem: a label and both ends' places) are voted on like
+places; one goes in only when both its ends did (else ``SPAN_LEFT_OUT``), linking gold's
+spans at those places.
+
 Pure over plain values (annotations.items' items, grouped by place and annotation); the reads
 are building.py's and the writes annotating's. See building.py for the rule: a place goes in
 by strict majority (or everyone, for "accept all agreed"), each attribute takes the value
@@ -24,8 +28,9 @@ ATTRIBUTE = "attribute"
 # targets by name).
 SpanKey = items.SpanItem
 StanceKey = items.StanceItem
-Place = TypeVar("Place", items.SpanPlace, items.StancePlace)
-Item = TypeVar("Item", items.SpanItem, items.StanceItem)
+Place = TypeVar("Place", items.SpanPlace, items.StancePlace, items.RelationItem)
+Item = TypeVar("Item", items.SpanItem, items.StanceItem, items.RelationItem)
+AnyItem = items.Item | items.RelationItem
 
 # An attribute's value when an annotation gives none.
 NOT_GIVEN: dict[str, Hashable] = {
@@ -42,6 +47,7 @@ class Ballots:
 
     spans: dict[items.SpanPlace, dict[int, items.SpanItem]]
     stances: dict[items.StancePlace, dict[int, items.StanceItem]]
+    relations: dict[items.RelationItem, dict[int, items.RelationItem]] = field(default_factory=dict)
 
 
 @dataclass
@@ -50,6 +56,7 @@ class Plan:
 
     spans: list[dict[str, Any]] = field(default_factory=list)
     stances: list[dict[str, Any]] = field(default_factory=list)
+    relations: list[dict[str, Any]] = field(default_factory=list)
     conflicts: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -119,7 +126,30 @@ def plan_gold(
         )
         if stance is not None:
             plan.stances.append(stance)
+    relation_places = list(ballots.relations)
+    if total is not None:
+        relation_places = _majority(ballots.relations, total, "relation", plan.conflicts, text)
+    span_index = {place: index for index, place in reversed(list(enumerate(span_places)))}
+    for relation in relation_places:
+        body = relation_body(relation, span_index)
+        if body is None:
+            plan.conflicts.extend(
+                place_conflicts("relation", ballots.relations[relation], SPAN_LEFT_OUT, None, text)
+            )
+        else:
+            plan.relations.append(body)
     return plan
+
+
+def relation_body(
+    relation: items.RelationItem, span_index: Mapping[items.SpanPlace, int]
+) -> dict[str, Any] | None:
+    """Return a relation of the bulk body (ends by index into its spans); None: an end is not
+    in gold."""
+    source, target = span_index.get(relation.source), span_index.get(relation.target)
+    if source is None or target is None:
+        return None
+    return {"label": relation.label, "source": source, "target": target}
 
 
 def span_body(
@@ -280,13 +310,13 @@ def _majority(
 
 
 def place_conflicts(
-    kind: str, by: Mapping[int, items.Item], reason: str, total: int | None, text: str
+    kind: str, by: Mapping[int, AnyItem], reason: str, total: int | None, text: str
 ) -> list[dict[str, Any]]:
     """Describe a place left out of gold: each distinct item there, with who has it.
 
     ``count`` (with ``total``) is how many annotations have the place: what the vote counted.
     """
-    holders: dict[items.Item, list[int]] = {}
+    holders: dict[AnyItem, list[int]] = {}
     for annotation, item in sorted(by.items()):
         holders.setdefault(items.vote_key(item), []).append(annotation)
     entries = []
@@ -327,11 +357,17 @@ def stance_position(place: items.StancePlace) -> str:
 
 
 def conflict_entry(
-    kind: str, key: items.Item, voters: Collection[int], reason: str, total: int | None
+    kind: str, key: AnyItem, voters: Collection[int], reason: str, total: int | None
 ) -> dict[str, Any]:
     """Describe an item left out of gold, who has it and why (with the vote when counted)."""
     item: dict[str, Any]
-    if isinstance(key, items.SpanItem):
+    if isinstance(key, items.RelationItem):
+        item = {
+            "label": key.label,
+            "source": place_fields(key.source),
+            "target": place_fields(key.target),
+        }
+    elif isinstance(key, items.SpanItem):
         item = {"label": key.place.label, "start": key.place.start, "end": key.place.end}
         if isinstance(key.claimant, tuple):
             item["claimant"] = _ref(key.claimant)
@@ -359,14 +395,14 @@ def _ref(offsets: items.Offsets | None) -> dict[str, int] | None:
 # Rebuilding over a gold a reviewer has worked on
 
 
-def planned_items(plan: Plan) -> list[items.Item]:
+def planned_items(plan: Plan) -> list[AnyItem]:
     """Return the items a bulk body of gold stands for (its indexes read as offsets)."""
     offsets = [(span["start"], span["end"]) for span in plan.spans]
 
     def at(index: int | None) -> items.Offsets | None:
         return None if index is None else offsets[index]
 
-    spans: list[items.Item] = [
+    spans: list[AnyItem] = [
         items.span_item(
             label=span["label"],
             start=span["start"],
@@ -386,12 +422,23 @@ def planned_items(plan: Plan) -> list[items.Item]:
         )
         for stance in plan.stances
     ]
-    return [*spans, *stances]
+    ends = [(span["label"], span["start"], span["end"]) for span in plan.spans]
+    relations = [
+        items.relation_item(
+            label=relation["label"],
+            source=ends[relation["source"]],
+            target=ends[relation["target"]],
+        )
+        for relation in plan.relations
+    ]
+    return [*spans, *stances, *relations]
 
 
-def item_json(item: items.Item, text: str) -> dict[str, Any]:
+def item_json(item: AnyItem, text: str) -> dict[str, Any]:
     """Describe a gold item for the reviewer who must confirm a rebuild."""
-    if isinstance(item, items.SpanItem):
+    if isinstance(item, items.RelationItem):
+        described = conflict_entry("relation", item, (), "", None)
+    elif isinstance(item, items.SpanItem):
         described = conflict_entry("span", item, (), "", None)
         described["text"] = text[item.place.start : item.place.end]
         described["checkworthy"] = item.checkworthy
