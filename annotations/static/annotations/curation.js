@@ -425,6 +425,7 @@ export class Curation {
     const holders = this.holders(entry.itemKey);
     const source = entry.source;
     const attributes = { goldKey: source.key };
+    if (entry.kind === "relation") attributes.label = review.labels.get(source.label)?.name || "?";
     if (entry.kind === "span") {
       Object.assign(attributes, {
         label: review.labels.get(source.label)?.name || "?",
