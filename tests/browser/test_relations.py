@@ -368,6 +368,8 @@ def test_side_by_side_marks_relations_and_accepts_one_into_gold(
     gold = row(unit, "gold").locator('.cur-item[data-label="located_in"]')
     expect(gold).to_contain_text("“Bakary Dembélé” → “Niger River”")
     expect(chip(unit, ben.pk, "located_in", "Bakary Dembélé")).to_contain_text("✓ gold")
+    SCREENSHOTS.mkdir(exist_ok=True)
+    unit.screenshot(path=SCREENSHOTS / "relations-review-side.png")
     assert csp_violations == []
 
 
@@ -388,6 +390,12 @@ def test_a_lane_draws_its_relations_and_accepts_one_from_its_panel(
     assert gold_relations(world) == [("located_in", "Aïssata Coulibaly", "Niger River")]
     expect(page.locator(f"#accept-relation-{shared.pk}")).to_have_text("✓ In gold")
     # The Gold lane draws the gold's relation.
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.locator("#reviewer").screenshot(path=SCREENSHOTS / "relations-review-lane.png")
     page.locator("#lane-gold").click()
     expect(page.locator("svg.relation-arcs .relation-arc")).to_have_count(1)
+    # The gold's history names the relation by its ends.
+    expect(page.locator("#history-list")).to_contain_text(
+        "added a relation— → located_in “Aïssata Coulibaly” → “Niger River”"
+    )
     assert csp_violations == []

@@ -438,6 +438,21 @@ export function laneRelationNamed(lane, labels, named) {
   );
 }
 
+/**
+ * A relation event's before or after (the server's snapshot: label_name, source and target
+ * span ids) as the history says it, its ends read from `store` (the gold's) when still there.
+ */
+export function relationEventText(state, store) {
+  if (!state) return "—";
+  // Spans' ids only: a relation or a stance may have the same number.
+  const byId = new Map([...(store?.ids || [])].filter(([key]) => store.spans.has(key)).map(([key, id]) => [id, key]));
+  const end = (id) => {
+    const span = store?.spans.get(byId.get(id));
+    return span ? `“${shorten(span.text, QUOTE)}”` : "a span";
+  };
+  return `${state.label_name || "?"} ${end(state.source)} → ${end(state.target)}`;
+}
+
 /** Label chip and "“from” → “to”": a relation's caption in the review page's lists. */
 export function relationCaption(labels, relation, from, to) {
   const label = labels.get(relation.label);
