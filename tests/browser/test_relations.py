@@ -15,6 +15,7 @@ from annotations.services.annotating import annotation_get_or_create, span_creat
 from tests.browser.annotating import World, highlight, make_world, open_document, wait_saved
 from tests.browser.test_curation import chip, open_side_by_side, row, unit_of
 from tests.browser.test_review import gold_of, review_world
+from tests.browser.test_savequeue import write_elsewhere
 from tests.factories import LabelFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -266,6 +267,51 @@ def test_deleting_a_highlight_deletes_its_relations_and_one_undo_brings_all_back
     ]
     expect(page.locator("svg.relation-arcs .relation-arc")).to_have_count(2)
     assert csp_violations == []
+
+
+def test_a_relation_drawn_offline_is_kept_across_a_reload_and_saved_once(live_server, sign_in):
+    world, spans = relation_world()
+    page = open_document(sign_in(world.user), live_server, world.document)
+    # The server cannot be reached for relations: the change waits in the tab's slot.
+    page.route("**/api/annotations/*/relations/", lambda route: route.abort())
+    piece(page, "Keita").click()
+    page.keyboard.press("i")
+    piece(page, "Bamako").click()
+    expect(page.locator("#save-status")).not_to_have_text("Saved")
+    expect(arc(page, "located_in")).to_have_class(re.compile(r"\bpending\b"))
+    page.reload()
+    expect(page.locator("#annotator.ready")).to_be_attached()
+    expect(page.locator("#message")).to_contain_text("Restored 1 unsaved change")
+    page.unroute("**/api/annotations/*/relations/")
+    page.evaluate("window.dispatchEvent(new Event('online'))")  # wake the queue's retry
+    wait_saved(page)
+    assert relations(world) == [("located_in", "Keita", "Bamako")]
+    expect(arc(page, "located_in")).to_have_attribute(
+        "data-relation-id", str(Relation.objects.get().pk)
+    )
+
+
+def test_a_relation_drawn_on_a_stale_version_goes_on_top_of_the_change_made_elsewhere(
+    live_server, sign_in
+):
+    world, spans = relation_world()
+    page = open_document(sign_in(world.user), live_server, world.document)
+    annotation = spans["Keita"].annotation
+    start = TEXT.index("Macron")
+    write_elsewhere(
+        world.user,
+        "post",
+        f"/api/annotations/{annotation.pk}/spans/",
+        {"label": world.labels["PER"].pk, "start": start, "end": start + len("Macron")},
+    )
+    piece(page, "Keita").click()
+    page.keyboard.press("i")
+    piece(page, "Gao").click()
+    wait_saved(page)
+    assert relations(world) == [("located_in", "Keita", "Gao")]
+    expect(page.locator("#message")).to_contain_text("changed elsewhere")
+    expect(highlight(page, "PER", start)).to_be_visible()
+    expect(arc(page, "located_in")).to_have_count(1)
 
 
 @pytest.mark.parametrize("width", [1280, 768])
