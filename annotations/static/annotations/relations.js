@@ -41,6 +41,7 @@ export const TO_ITSELF = "A relation cannot go from a highlight to itself: pick 
 export const RELATION_EXISTS = "That relation is already drawn.";
 export const NO_TARGET = "No highlight here can be the end of {label}.";
 export const RELATION_CANCELLED = "No relation drawn.";
+export const PICK_END = "Move to the highlight {label} goes to with ] or [ first (or click it); Esc cancels.";
 
 function format(template, values) {
   return template.replace(/\{(\w+)\}/g, (_, name) => String(values[name]));
@@ -217,7 +218,7 @@ export class RelationEditing {
     return this.labels.get(this.store.spans.get(key)?.label)?.kind;
   }
 
-  /** A key pressed outside a text selection: a relation label's starts a relation; true if so. */
+  /** A letter key: a relation label's starts a relation from the selected highlight; true if so. */
   relationKeyPressed(key) {
     const label = labelFor(this.relationLabels(), key);
     if (!label) return false;
@@ -235,7 +236,8 @@ export class RelationEditing {
     }
     const kind = this.kindOfSpan(source.key);
     if (!relationEndFits(label.source_kind || "", kind)) {
-      this.say(format(SOURCE_REFUSED, { label: label.name, allowed: aKind(label.source_kind), text: shorten(source.text, QUOTE), kind: aKind(kind) }));
+      const text = shorten(source.text, QUOTE);
+      this.say(format(SOURCE_REFUSED, { label: label.name, allowed: aKind(label.source_kind), text, kind: aKind(kind) }));
       return;
     }
     window.getSelection()?.removeAllRanges();
@@ -245,7 +247,7 @@ export class RelationEditing {
     this.redecorate();
   }
 
-  /** Esc, or a click on no highlight: stop drawing the relation. */
+  /** Esc: stop drawing the relation (a click beside the highlights leaves it waiting). */
   cancelRelation() {
     this.relating = null;
     this.say(RELATION_CANCELLED);
@@ -264,9 +266,8 @@ export class RelationEditing {
     }
     const kind = this.kindOfSpan(key);
     if (!relationEndFits(label.target_kind || "", kind)) {
-      this.say(format(TARGET_REFUSED, { label: label.name, allowed: aKind(label.target_kind), text: shorten(span.text, QUOTE), kind: aKind(kind) }), {
-        sticky: true,
-      });
+      const text = shorten(span.text, QUOTE);
+      this.say(format(TARGET_REFUSED, { label: label.name, allowed: aKind(label.target_kind), text, kind: aKind(kind) }), { sticky: true });
       return;
     }
     const wanted = { label: label.id, source: relating.source, target: key };
@@ -301,7 +302,7 @@ export class RelationEditing {
     }
     if (action === "confirmRelation") {
       if (this.relating.candidate) this.relateTo(this.relating.candidate);
-      else this.say(RELATING.replace("{label}", this.labels.get(this.relating.label)?.name || "?").replace("{text}", "…"));
+      else this.say(format(PICK_END, { label: this.labels.get(this.relating.label)?.name || "?" }));
       return true;
     }
     if (action !== "nextRelationEnd" && action !== "previousRelationEnd") return false;
