@@ -11,6 +11,7 @@ from tests.factories import (
     LabelFactory,
     MembershipFactory,
     ProjectFactory,
+    RelationFactory,
     SpanFactory,
     UserFactory,
 )
@@ -134,3 +135,29 @@ def test_names_and_texts_are_shown_as_text(client, team):
     assert "<b>" not in html and "<i>" not in html
     # The span is the text's first five code points: "<i>da".
     assert "labels “&lt;i&gt;da” &lt;b&gt;ORG&lt;/b&gt; where gold has LOC" in html
+
+
+def test_the_quality_page_and_dashboard_show_agreement_per_relation_label(client, team):
+    """ana and ben both link Kidal -> Gao with near; only ana also links Gao -> Kidal.
+
+    ana's Kidal is ORG, ben's LOC: an end's label is part of a relation, so nothing matches.
+    """
+    project, labels, people = team
+    near = LabelFactory(project=project, name="near", kind="relation")
+    document = annotated(project, labels, people, 1)
+    for work in document.annotations.filter(kind="manual"):
+        kidal, gao = work.spans.order_by("start")
+        RelationFactory(source=kidal, target=gao, label=near)
+        if work.author == people["ana"]:
+            RelationFactory(source=gao, target=kidal, label=near)
+    client.force_login(people["rev"])
+    html = client.get(f"/projects/{project.pk}/quality/").content.decode()
+    row = re.search(r'<tr data-label="near">(.*?)</tr>', html, re.S).group(1)
+    # No relation in common: F1 0. Three units (the three linked pairs of ends): ana in/in/out,
+    # ben out/out/in; agreed 0 of 3, expected (2/3)(1/3) + (1/3)(2/3) = 4/9: kappa -0.8.
+    assert '<td class="num" data-figure="f1">0.00</td>' in row
+    assert '<td class="num">3</td>' in row
+    assert 'data-pair="ana/ben">ana · ben -0.80</span>' in row
+    dashboard = client.get(f"/projects/{project.pk}/dashboard/").content.decode()
+    label_row = re.search(r'<tr data-label="near">(.*?)</tr>', dashboard, re.S).group(1)
+    assert '<td class="num">0.00</td><td class="num">n/a</td>' in label_row

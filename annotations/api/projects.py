@@ -212,6 +212,16 @@ class LabelListApi(_AddedByManagersApi):
             max_length=1, required=False, allow_blank=True, trim_whitespace=False
         )
         description = serializers.CharField(required=False, allow_blank=True)
+        source_kind = serializers.CharField(
+            required=False,
+            allow_blank=True,
+            help_text="Relation labels: the kind of span a relation starts at ('' any).",
+        )
+        target_kind = serializers.CharField(
+            required=False,
+            allow_blank=True,
+            help_text="Relation labels: the kind of span a relation ends at ('' any).",
+        )
 
     list_parts = staticmethod(selectors.label_list)
     part_model = Label

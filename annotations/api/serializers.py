@@ -95,7 +95,6 @@ class MemberOutput(RowOutput, serializers.ModelSerializer):
 class LabelOutput(RowOutput, serializers.ModelSerializer):
     class Meta:
         model = Label
-        # source_kind/target_kind: what a relation label links (docs/schema.md); "" otherwise.
         fields = [
             "id",
             "name",

@@ -32,7 +32,8 @@ from annotations.selectors.comments import open_comments
 
 
 def review_annotations(*, document: Document) -> list[Annotation]:
-    """Return the document's manual and gold annotations with authors, spans, stances, relations.
+    """Return the document's manual and gold annotations with authors, spans, stances and
+    relations.
 
     Four queries whatever the number of annotators and spans.
     """

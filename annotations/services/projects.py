@@ -13,7 +13,7 @@ from typing import Any, cast
 from django.contrib.auth.models import User
 from django.db import transaction
 
-from annotations import selectors
+from annotations import rules, selectors
 from annotations.errors import InvalidInput
 from annotations.models import (
     Annotation,
@@ -51,7 +51,13 @@ NOT_A_MEMBER = "{username} is not a member of this project."
 LABEL_NAME_TAKEN = "This project already has a label named '{name}'."
 LABEL_KIND_INVALID = "'{kind}' is not a label kind; choose one of: {choices}."
 LABEL_KIND_IN_USE = (
-    "Label {name} is used by {count} span(s) or stance(s); its kind cannot change. "
+    "Label {name} is used by {count} span(s), stance(s) or relation(s); its kind cannot "
+    "change. Create a new label instead."
+)
+ENDPOINT_KIND_INVALID = "'{value}' is not a kind of span; choose one of: {choices}, or ''."
+ENDPOINT_KIND_NOT_RELATION = "Only relation labels say which kind of span they link."
+ENDPOINT_KIND_IN_USE = (
+    "Label {name} is used by {count} relation(s); which kind of span it links cannot change. "
     "Create a new label instead."
 )
 COLOR_INVALID = "A colour is written #rrggbb, for example #1f77b4; got '{color}'."
@@ -63,8 +69,9 @@ SHORTCUT_RESERVED = (
 )
 TARGET_NAME_TAKEN = "This project already has a stance target named '{name}'."
 LABEL_IN_USE = (
-    "Label {name} is used by {spans} span(s) and {stances} stance(s) (predictions and gold "
-    "included); it cannot be deleted while they exist. Rename it, or delete those first."
+    "Label {name} is used by {spans} span(s), {stances} stance(s) and {relations} relation(s) "
+    "(predictions and gold included); it cannot be deleted while they exist. Rename it, or "
+    "delete those first."
 )
 TARGET_IN_USE = (
     "Stance target {name} is used by {stances} stance(s); it cannot be deleted while they exist."
@@ -90,7 +97,9 @@ PROJECT_SETTINGS = (
     "citation",
 )
 PROJECT_FIELDS = frozenset(PROJECT_SETTINGS)
-LABEL_FIELDS = frozenset({"name", "kind", "color", "shortcut", "description"})
+LABEL_FIELDS = frozenset(
+    {"name", "kind", "color", "shortcut", "description", "source_kind", "target_kind"}
+)
 TARGET_FIELDS = frozenset({"name", "description"})
 
 COLOR_RE = re.compile(r"#[0-9a-fA-F]{6}")
@@ -317,8 +326,13 @@ def label_create(
     color: str | None = None,
     shortcut: str = "",
     description: str = "",
+    source_kind: str = "",
+    target_kind: str = "",
 ) -> Label:
-    """Add a label to the project; without a colour it gets one the project does not use."""
+    """Add a label to the project; without a colour it gets one the project does not use.
+
+    ``source_kind`` / ``target_kind``: a relation label's kinds of span at each end.
+    """
     with transaction.atomic():
         _lock(project.pk)
         label = Label(
@@ -328,6 +342,8 @@ def label_create(
             color=_next_color(project) if color is None else _lower(color),
             shortcut=shortcut,
             description=description,
+            source_kind=source_kind,
+            target_kind=target_kind,
         )
         _raise_if(label_errors(label))
         label.save()
@@ -371,6 +387,7 @@ def label_errors(label: Label) -> dict[str, list[str]]:
         errors["kind"] = [LABEL_KIND_INVALID.format(kind=label.kind, choices=choices)]
     elif label.pk is not None:
         errors.update(_kind_change_errors(label))
+    errors.update(_endpoint_kind_errors(label))
     if not isinstance(label.color, str) or not COLOR_RE.fullmatch(label.color):
         errors["color"] = [COLOR_INVALID.format(color=label.color)]
     shortcut = label.shortcut
@@ -400,8 +417,11 @@ def label_delete(*, label: Label) -> None:
     with transaction.atomic():
         _lock(label.project_id)
         spans, stances = label.spans.count(), label.stances.count()
-        if spans or stances:
-            message = LABEL_IN_USE.format(name=label.name, spans=spans, stances=stances)
+        relations = label.relations.count()
+        if spans or stances or relations:
+            message = LABEL_IN_USE.format(
+                name=label.name, spans=spans, stances=stances, relations=relations
+            )
             raise InvalidInput({"label": [message]})
         label.delete()
 
@@ -412,10 +432,35 @@ def _kind_change_errors(label: Label) -> dict[str, list[str]]:
     stored_kind = Label.objects.filter(pk=label.pk).values_list("kind", flat=True).first()
     if stored_kind is None or stored_kind == label.kind:
         return {}
-    count = label.spans.count() + label.stances.count()
+    count = label.spans.count() + label.stances.count() + label.relations.count()
     if count:
         return {"kind": [LABEL_KIND_IN_USE.format(name=label.name, count=count)]}
     return {}
+
+
+def _endpoint_kind_errors(label: Label) -> dict[str, list[str]]:
+    """A relation label's end kinds: known kinds of span, on relation labels only, and fixed
+    once relations use the label (they were checked against the kinds they had)."""
+    errors: dict[str, list[str]] = {}
+    choices = ", ".join(rules.RELATION_ENDPOINT_KINDS)
+    for field in ("source_kind", "target_kind"):
+        value = getattr(label, field)
+        if value == "":
+            continue
+        if value not in rules.RELATION_ENDPOINT_KINDS:
+            errors[field] = [ENDPOINT_KIND_INVALID.format(value=value, choices=choices)]
+        elif not rules.takes_relation_label(label.kind):
+            errors[field] = [ENDPOINT_KIND_NOT_RELATION]
+    if errors or label.pk is None:
+        return errors
+    stored = Label.objects.filter(pk=label.pk).values_list("source_kind", "target_kind").first()
+    if stored is not None and stored != (label.source_kind, label.target_kind):
+        count = label.relations.count()
+        if count:
+            message = ENDPOINT_KIND_IN_USE.format(name=label.name, count=count)
+            changed = "source_kind" if stored[0] != label.source_kind else "target_kind"
+            errors[changed] = [message]
+    return errors
 
 
 def _is_shortcut(value: Any) -> bool:

@@ -101,9 +101,13 @@ def _render_dashboard(
     labels = selectors.label_usage(project=project, submitted_uses=label_uses(counts))
     exact, overlap = agreement["spans"]["exact"]["labels"], agreement["spans"]["overlap"]["labels"]
     bars = []
+    related = agreement["relations"]["labels"]
     for label in labels:
         f1_exact = exact.get(label.name, {}).get("f1")
         f1_overlap = overlap.get(label.name, {}).get("f1")
+        if rules.takes_relation_label(label.kind):
+            # A relation matches exactly or not at all: its F1 is the exact one.
+            f1_exact, f1_overlap = related.get(label.name, {}).get("f1"), None
         # Read by the dashboard template beside the label's own fields .
         label.f1_exact, label.f1_overlap = f1_exact, f1_overlap  # type: ignore[attr-defined]
         if rules.takes_span_label(label.kind):

@@ -1,4 +1,5 @@
-"""The quality page: each annotator against reviewed gold, agreement per label, consistency.
+"""The quality page: each annotator against reviewed gold, agreement per label (span and
+relation labels), consistency.
 
 Reviewers and managers only (annotators work blind: they never see other people's figures).
 The figures come from ``annotations.quality`` over ``selectors.quality``'s reads and from the
@@ -52,15 +53,20 @@ def project_quality(request: AuthenticatedHttpRequest, project_id: int) -> HttpR
         rows.append(AnnotatorRow(result, result.stance_overall, seconds, per_hour))
     totals = agreement_services.project_agreement_current(project=project)
     agreement = figures(counts_from_json(totals.counts))
-    labels = [
-        label
-        for label in selectors.label_list(project=project)
-        if rules.takes_span_label(label.kind)
-    ]
+    every_label = list(selectors.label_list(project=project))
+    labels = [label for label in every_label if rules.takes_span_label(label.kind)]
     per_label = []
     for label in labels:
         shown = agreement["label_tokens"].get(label.name, {"units": 0, "alpha": None, "pairs": []})
         per_label.append((label, shown))
+    per_relation = []
+    for label in every_label:
+        if rules.takes_relation_label(label.kind):
+            shown = agreement["relation_labels"].get(
+                label.name, {"units": 0, "alpha": None, "pairs": []}
+            )
+            f1 = agreement["relations"]["labels"].get(label.name, {}).get("f1")
+            per_relation.append((label, shown, f1))
     context = {
         "project": project,
         "rows": rows,
@@ -80,6 +86,7 @@ def project_quality(request: AuthenticatedHttpRequest, project_id: int) -> HttpR
         ),
         "agreement": agreement,
         "per_label": per_label,
+        "per_relation": per_relation,
         "alpha_chart": score_chart(
             [ScoreBar(label.name, label.color, shown["alpha"]) for label, shown in per_label],
             title="Krippendorff's alpha per label, on presence per token",

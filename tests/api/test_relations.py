@@ -5,8 +5,9 @@ import uuid
 import pytest
 from django.db import connection
 
-from annotations.models import AnnotationEvent, Relation
-from annotations.services import annotating
+from annotations.errors import InvalidInput
+from annotations.models import AnnotationEvent, Label, Relation
+from annotations.services import annotating, projects
 from tests.api.conftest import client_for
 from tests.factories import LabelFactory, RelationFactory, SpanFactory
 
@@ -363,3 +364,46 @@ def test_span_relabelled_to_a_kind_its_relations_refuse_is_refused(world, met):
         name="met_in", a_kind="an entity", span=f"span {world.span.pk}", its_kind="a claim"
     )
     assert response.json()["errors"]["label"] == [f"{message} (relation {relation.pk})"]
+
+
+@pytest.mark.django_db
+def test_a_manager_declares_a_relation_labels_end_kinds(world):
+    client = client_for(world.users["manager"])
+    url = f"/api/projects/{world.project.pk}/labels/"
+    body = {"name": "located_in", "kind": "relation", "source_kind": "entity"}
+    created = client.post(url, body, format="json")
+    assert created.status_code == 201, created.json()
+    assert (created.json()["source_kind"], created.json()["target_kind"]) == ("entity", "")
+    wrong = client.post(url, {**body, "name": "x", "source_kind": "stance"}, format="json")
+    assert wrong.json()["errors"] == {
+        "source_kind": [
+            projects.ENDPOINT_KIND_INVALID.format(value="stance", choices="entity, claim, sentence")
+        ]
+    }
+    entity = client.post(
+        url, {"name": "y", "kind": "entity", "target_kind": "claim"}, format="json"
+    )
+    assert entity.json()["errors"] == {"target_kind": [projects.ENDPOINT_KIND_NOT_RELATION]}
+    assert not Label.objects.filter(name__in=["x", "y"]).exists()
+
+
+@pytest.mark.django_db
+def test_a_relation_label_in_use_is_neither_deleted_nor_changed_in_kind(world, met):
+    RelationFactory(source=world.holder, target=world.span, label=met)
+    with pytest.raises(InvalidInput) as deleting:
+        projects.label_delete(label=met)
+    assert deleting.value.errors == {
+        "label": [projects.LABEL_IN_USE.format(name="met_in", spans=0, stances=0, relations=1)]
+    }
+    with pytest.raises(InvalidInput) as retyping:
+        projects.label_update(label=met, kind="entity", source_kind="", target_kind="")
+    assert retyping.value.errors["kind"] == [
+        projects.LABEL_KIND_IN_USE.format(name="met_in", count=1)
+    ]
+    with pytest.raises(InvalidInput) as ends:
+        projects.label_update(label=met, source_kind="claim")
+    assert ends.value.errors == {
+        "source_kind": [projects.ENDPOINT_KIND_IN_USE.format(name="met_in", count=1)]
+    }
+    met.refresh_from_db()
+    assert (met.kind, met.source_kind) == ("relation", "entity")

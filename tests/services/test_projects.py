@@ -431,12 +431,11 @@ def test_label_and_target_writes_reject_a_description_that_is_not_text():
 
 def test_label_create_rejects_an_unknown_kind():
     with pytest.raises(InvalidInput) as excinfo:
-        label_create(project=ProjectFactory(), name="X", kind="relation")
+        label_create(project=ProjectFactory(), name="X", kind="topic")
 
+    choices = "entity, claim, stance, relation, document, sentence"
     assert errors_of(excinfo) == {
-        "kind": [
-            projects.LABEL_KIND_INVALID.format(kind="relation", choices="entity, claim, stance")
-        ]
+        "kind": [projects.LABEL_KIND_INVALID.format(kind="topic", choices=choices)]
     }
 
 
@@ -692,7 +691,7 @@ def test_label_delete_refuses_a_label_in_use_saying_how_many_use_it():
         projects.label_delete(label=favor)
 
     assert errors_of(excinfo) == {
-        "label": [projects.LABEL_IN_USE.format(name="FAVOR", spans=0, stances=1)]
+        "label": [projects.LABEL_IN_USE.format(name="FAVOR", spans=0, stances=1, relations=0)]
     }
     with pytest.raises(InvalidInput) as excinfo:
         projects.target_delete(target=target)
