@@ -85,7 +85,9 @@ export class RelationArcs {
   show(arcs, onChoose) {
     this.arcs = arcs;
     this.onChoose = onChoose || (() => {});
-    this.draw();
+    // At the next frame, when the browser lays the text out anyway: measuring the pieces now
+    // would lay out a redrawn paragraph twice for every key press.
+    this.schedule();
   }
 
   /** Draw again at the next frame (the text reflowed). */
@@ -107,6 +109,8 @@ export class RelationArcs {
   }
 
   draw() {
+    // Nothing to draw and nothing drawn: no layout is read (a page without relations pays nothing).
+    if (!this.arcs.length && !this.svg.childElementCount) return;
     const origin = this.host.getBoundingClientRect();
     this.svg.setAttribute("width", String(this.host.scrollWidth));
     this.svg.setAttribute("height", String(this.host.scrollHeight));
