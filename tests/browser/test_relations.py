@@ -314,6 +314,24 @@ def test_a_relation_drawn_on_a_stale_version_goes_on_top_of_the_change_made_else
     expect(arc(page, "located_in")).to_have_count(1)
 
 
+def test_undo_after_a_reload_takes_back_a_relation(live_server, sign_in, csp_violations):
+    world, spans = relation_world()
+    page = open_document(sign_in(world.user), live_server, world.document)
+    piece(page, "Keita").click()
+    page.keyboard.press("i")
+    piece(page, "Bamako").click()
+    wait_saved(page)
+    assert relations(world) == [("located_in", "Keita", "Bamako")]
+    page.reload()
+    expect(page.locator("#annotator.ready")).to_be_attached()
+    expect(arc(page, "located_in")).to_have_count(1)
+    page.keyboard.press("Control+z")
+    wait_saved(page)
+    assert relations(world) == []
+    expect(arc(page, "located_in")).to_have_count(0)
+    assert csp_violations == []
+
+
 @pytest.mark.parametrize("width", [1280, 768])
 def test_arcs_join_their_highlights_at_every_width(live_server, sign_in, width, csp_violations):
     world, spans = relation_world()
@@ -444,4 +462,28 @@ def test_a_lane_draws_its_relations_and_accepts_one_from_its_panel(
     expect(page.locator("#history-list")).to_contain_text(
         "added a relation— → located_in “Aïssata Coulibaly” → “Niger River”"
     )
+    assert csp_violations == []
+
+
+def test_the_gold_lane_draws_a_relation_with_the_annotate_keys(
+    live_server, sign_in, csp_violations
+):
+    world, ana, ben = review_relations_world()
+    page = sign_in(world.user)
+    page.goto(f"{live_server.url}/documents/{world.document.pk}/review/?view=lanes")
+    expect(page.locator("#reviewer.ready")).to_be_attached()
+    # Gold starts with ana's two shared highlights, accepted from her lane.
+    page.locator(f'#lanes [data-lane="{ana.pk}"]').click()
+    for words in ("Aïssata Coulibaly", "Niger River"):
+        page.locator("#document-text [data-span-id]", has_text=words).first.click()
+        page.keyboard.press("Enter")
+        expect(page.locator("#message")).to_contain_text("into gold")
+    page.locator("#lane-gold").click()
+    text = world.document.text
+    page.locator(f'#document-text [data-start="{text.index("Aïssata Coulibaly")}"]').first.click()
+    page.keyboard.press("i")
+    page.locator(f'#document-text [data-start="{text.index("Niger River")}"]').first.click()
+    wait_saved(page)
+    assert gold_relations(world) == [("located_in", "Aïssata Coulibaly", "Niger River")]
+    expect(page.locator("svg.relation-arcs .relation-arc")).to_have_count(1)
     assert csp_violations == []
