@@ -5,7 +5,7 @@ from typing import cast
 from django import forms
 
 from annotations.exports import FORMATS, missing_package
-from annotations.models import LabelKind, Role
+from annotations.models import AttributeType, LabelKind, Role
 from annotations.selectors import (
     COMMENTS_OPEN,
     REVIEW_IN_REVIEW,
@@ -77,6 +77,33 @@ class LabelForm(forms.Form):
     )
     shortcut = forms.CharField(max_length=1, required=False, strip=False, label="Key")
     description = forms.CharField(required=False, widget=forms.TextInput())
+
+
+class AttributeForm(forms.Form):
+    """One attribute of a label; its choices one per line (the service checks them)."""
+
+    name = forms.CharField(max_length=64)
+    type = forms.ChoiceField(choices=AttributeType.choices)
+    required = forms.BooleanField(required=False)
+    choices = forms.CharField(
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 18}),
+        help_text="Choice types: one per line.",
+    )
+    description = forms.CharField(required=False, widget=forms.TextInput())
+
+    def declaration(self) -> dict[str, object]:
+        """The attribute as the label services take it."""
+        data = self.cleaned_data
+        lines = [line.strip() for line in data["choices"].splitlines()]
+        return {
+            "name": data["name"],
+            "type": data["type"],
+            "required": data["required"],
+            "choices": [line for line in lines if line],
+            "description": data["description"],
+        }
 
 
 OVERLAP_CHOICES = [

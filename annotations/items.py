@@ -5,11 +5,15 @@ Mirrored in ``static/annotations/items.js``; tests/browser/test_items_js.py hold
 An item is a **place** and **attributes**:
 
 - a span: place ``(label, start, end)``; attributes ``claimant`` (the claimant span's offsets
-  ``(start, end)``, or its free text when the claimant is not in the text, or None) and
-  ``checkworthy`` (``""`` when not given);
+  ``(start, end)``, or its free text when the claimant is not in the text, or None),
+  ``checkworthy`` (``""`` when not given) and ``attributes`` (the label's attribute values);
 - a stance: place ``(target, holder)``, the holder being the holder span's offsets or None
-  (the document's author); attributes ``label`` (the stance value) and ``evidence`` (the
-  evidence span's offsets or None).
+  (the document's author); attributes ``label`` (the stance value), ``evidence`` (the
+  evidence span's offsets or None) and ``attributes``.
+
+A label's attribute values (annotations.attributes) are held as ``Values``: ``(name, value)``
+pairs sorted by name, without empty values, a multi-choice list as a tuple (stored in the
+order its choices are declared, so equal choices are equal tuples).
 
 Two items are **the same item** when their places and all their attributes are equal. Items
 at the same place with different attributes are an **attribute disagreement**: the thing a
@@ -28,19 +32,22 @@ caller names them by (names on the server, ids in the browser), as long as it is
 Gold (by majority, accept-agreed) votes on places, then on each attribute among the
 annotators at the place (services/review/building.py), so annotators who disagree only on an
 attribute still vote for the same item. ``vote_key`` (the item without its check-worthiness)
-groups the versions of a place that did not go into gold when they are listed.
+groups the versions of a place that did not go into gold when they are listed; it leaves out
+the attribute values too, which gold votes on one by one.
 """
 
 import dataclasses
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
-from typing import Final, overload
+from typing import Any, Final, overload
 
 Name = str | int  # a label or target, by name or by id
 Offsets = tuple[int, int]  # a referenced span's [start, end), code points
 Claimant = Offsets | str | None  # the claimant span's offsets, its free text, or none
+Values = tuple[tuple[str, Hashable], ...]  # a label's attribute values, sorted by name
 
-SPAN_ATTRIBUTES: Final = ("claimant", "checkworthy")
-STANCE_ATTRIBUTES: Final = ("label", "evidence")
+SPAN_ATTRIBUTES: Final = ("claimant", "checkworthy", "attributes")
+STANCE_ATTRIBUTES: Final = ("label", "evidence", "attributes")
 
 DIFFERENT_PLACES: Final = "Only items at the same place have attribute differences."
 CLAIMANT_TWICE: Final = "Give the claimant as offsets or as free text, not both."
@@ -64,6 +71,7 @@ class SpanItem:
     place: SpanPlace
     claimant: Claimant
     checkworthy: str
+    attributes: Values = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +79,7 @@ class StanceItem:
     place: StancePlace
     label: Name
     evidence: Offsets | None
+    attributes: Values = ()
 
 
 Item = SpanItem | StanceItem
@@ -95,6 +104,24 @@ def relation_item(
     return RelationItem(label, SpanPlace(*source), SpanPlace(*target))
 
 
+def values_of(attributes: Mapping[str, Any] | None) -> Values:
+    """Return an item's attribute values as ``Values`` (hashable, in one order)."""
+    if not attributes:
+        return ()
+    pairs = []
+    for name in sorted(attributes):
+        value = attributes[name]
+        if value is None or value == "" or value == []:
+            continue
+        pairs.append((name, tuple(value) if isinstance(value, list) else value))
+    return tuple(pairs)
+
+
+def values_json(values: Values) -> dict[str, Any]:
+    """Return ``Values`` as stored: a multi-choice as a list."""
+    return {name: list(value) if isinstance(value, tuple) else value for name, value in values}
+
+
 def span_item(
     *,
     label: Name,
@@ -103,6 +130,7 @@ def span_item(
     claimant: Offsets | None = None,
     claimant_text: str | None = "",
     checkworthy: str | None = "",
+    attributes: Mapping[str, Any] | None = None,
 ) -> SpanItem:
     """Return the item a span is: its place, its claimant (offsets or text) and check-worthiness.
 
@@ -112,7 +140,7 @@ def span_item(
     if claimant is not None and claimant_text:
         raise ValueError(CLAIMANT_TWICE)
     who: Claimant = (claimant[0], claimant[1]) if claimant is not None else claimant_text or None
-    return SpanItem(SpanPlace(label, start, end), who, checkworthy or "")
+    return SpanItem(SpanPlace(label, start, end), who, checkworthy or "", values_of(attributes))
 
 
 def stance_item(
@@ -121,12 +149,14 @@ def stance_item(
     label: Name,
     holder: Offsets | None = None,
     evidence: Offsets | None = None,
+    attributes: Mapping[str, Any] | None = None,
 ) -> StanceItem:
     """Return the item a stance is: target and holder's offsets (its place), value, evidence."""
     return StanceItem(
         StancePlace(target, None if holder is None else (holder[0], holder[1])),
         label,
         None if evidence is None else (evidence[0], evidence[1]),
+        values_of(attributes),
     )
 
 
@@ -147,10 +177,13 @@ def vote_key(item: StanceItem) -> StanceItem: ...
 @overload
 def vote_key(item: RelationItem) -> RelationItem: ...
 def vote_key(item: Item | RelationItem) -> Item | RelationItem:
-    """Return what gold voting counts: the item without a span's check-worthiness."""
+    """Return what gold voting counts: the item without a span's check-worthiness and without
+    attribute values (each voted on by itself); a relation as it is."""
+    if isinstance(item, RelationItem):
+        return item
     if isinstance(item, SpanItem):
-        return dataclasses.replace(item, checkworthy="")
-    return item
+        return dataclasses.replace(item, checkworthy="", attributes=())
+    return dataclasses.replace(item, attributes=())
 
 
 def attribute_differences(a: Item, b: Item) -> list[str]:

@@ -45,6 +45,11 @@ urlpatterns = [
         name="project_label_change",
     ),
     path(
+        "projects/<int:project_id>/labels/<int:label_id>/attributes/",
+        views.project_label_attributes,
+        name="project_label_attributes",
+    ),
+    path(
         "documents/<int:document_id>/annotate/",
         views.document_annotate,
         name="document_annotate",

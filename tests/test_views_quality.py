@@ -5,6 +5,7 @@ import re
 import pytest
 
 from annotations.charts import ScoreBar, score_chart
+from annotations.models import LabelAttribute, Span
 from tests.factories import (
     AnnotationFactory,
     DocumentFactory,
@@ -100,7 +101,9 @@ def test_the_quality_page_runs_a_fixed_number_of_queries(
     client.force_login(people["rev"])
     url = f"/projects/{project.pk}/quality/"
     assert client.get(url).status_code == 200  # the first view stores the agreement
-    with django_assert_num_queries(15):
+    # 15, the labels' attributes (prefetched with the labels) and the declarations that
+    # attribute agreement reads (none here).
+    with django_assert_num_queries(17):
         assert client.get(url).status_code == 200
 
 
@@ -161,3 +164,31 @@ def test_the_quality_page_and_dashboard_show_agreement_per_relation_label(client
     dashboard = client.get(f"/projects/{project.pk}/dashboard/").content.decode()
     label_row = re.search(r'<tr data-label="near">(.*?)</tr>', dashboard, re.S).group(1)
     assert '<td class="num">0.00</td><td class="num">n/a</td>' in label_row
+
+
+def test_the_quality_page_shows_agreement_per_attribute(client, team):
+    project, labels, people = team
+    LabelAttribute.objects.create(
+        label=labels["LOC"], name="certainty", type="choice", choices=["sure", "unsure"]
+    )
+    LabelAttribute.objects.create(label=labels["LOC"], name="note", type="text")
+    document = annotated(project, labels, people, 1)
+    Span.objects.filter(annotation__document=document, annotation__kind="manual").update(
+        attributes={"certainty": "sure", "note": "river town"}
+    )
+    client.force_login(people["rev"])
+    html = client.get(f"/projects/{project.pk}/quality/").content.decode()
+    certainty = re.search(r'<tr data-label="LOC" data-attribute="certainty">(.*?)</tr>', html, re.S)
+    # Gao is marked LOC by both (Kidal only by ben): one item, one value throughout.
+    assert '<td class="num">1</td>' in certainty.group(1)
+    assert "α n/a" in certainty.group(1)
+    note = re.search(r'<tr data-label="LOC" data-attribute="note">(.*?)</tr>', html, re.S)
+    assert "exact match 1.00" in note.group(1) and "(1 pair)" in note.group(1)
+
+
+def test_the_quality_page_has_no_attribute_section_without_attributes(client, team):
+    project, labels, people = team
+    annotated(project, labels, people, 1)
+    client.force_login(people["rev"])
+    html = client.get(f"/projects/{project.pk}/quality/").content.decode()
+    assert 'id="attributes-agreement"' not in html

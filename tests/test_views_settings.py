@@ -4,7 +4,15 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from annotations.models import GuidelinesVersion, Label, Membership, Project, StanceTarget
+from annotations.models import (
+    GuidelinesVersion,
+    Label,
+    LabelAttribute,
+    Membership,
+    Project,
+    Span,
+    StanceTarget,
+)
 from tests.factories import (
     AnnotationFactory,
     DocumentFactory,
@@ -164,7 +172,8 @@ def test_a_label_in_use_is_not_deleted_and_the_page_says_how_many_use_it(client,
     deleted = client.post(f"/projects/{managed.pk}/labels/{unused.pk}/", {"delete": "1"})
 
     assert refused.status_code == 400
-    assert "Label PER is used by 1 span(s) and 0 stance(s)" in refused.content.decode()
+    in_use = "Label PER is used by 1 span(s), 0 stance(s) and 0 relation(s)"
+    assert in_use in refused.content.decode()
     assert deleted.status_code == 302
     assert list(managed.labels.values_list("name", flat=True)) == ["PER"]
 
@@ -203,5 +212,102 @@ def test_the_settings_page_runs_as_many_queries_for_many_labels_and_targets(clie
     for _ in range(5):
         LabelFactory(project=managed, kind="entity")
         StanceTargetFactory(project=managed)
+
+    assert queries() == few
+
+
+def _attributes_url(project, label):
+    return f"/projects/{project.pk}/labels/{label.pk}/attributes/"
+
+
+def _attribute_fields(prefix, **fields):
+    base = {"name": "", "type": "choice", "choices": "", "description": ""}
+    return {f"{prefix}-{key}": value for key, value in (base | fields).items()}
+
+
+def test_a_manager_adds_changes_and_removes_a_labels_attributes(client, managed):
+    claim = LabelFactory(project=managed, name="CLAIM", kind="claim")
+    url = _attributes_url(managed, claim)
+    new = f"attr-{claim.pk}-new"
+    added = client.post(
+        url,
+        _attribute_fields(new, name="sentiment", required="on", choices="positive\nnegative\n"),
+    )
+    assert added.status_code == 302
+    page = client.get(_settings(managed)).content.decode()
+    assert "Attributes of CLAIM (1)" in page
+    assert 'data-attribute="sentiment"' in page
+    (attribute,) = LabelAttribute.objects.filter(label=claim)
+    assert (attribute.type, attribute.required, attribute.choices) == (
+        "choice",
+        True,
+        ["positive", "negative"],
+    )
+
+    edit = f"attr-{claim.pk}-sentiment"
+    changed = client.post(
+        url,
+        {"original": "sentiment"}
+        | _attribute_fields(edit, name="mood", choices="positive\nnegative\nneutral"),
+    )
+    assert changed.status_code == 302
+    attribute = LabelAttribute.objects.get(label=claim)
+    assert (attribute.name, attribute.required) == ("mood", False)
+    assert attribute.choices == ["positive", "negative", "neutral"]
+
+    removed = client.post(url, {"original": "mood", "remove": "1"})
+    assert removed.status_code == 302
+    assert not LabelAttribute.objects.filter(label=claim).exists()
+
+
+def test_a_bad_attribute_is_shown_next_to_its_field_and_nothing_is_saved(client, managed):
+    claim = LabelFactory(project=managed, name="CLAIM", kind="claim")
+    response = client.post(
+        _attributes_url(managed, claim),
+        _attribute_fields(f"attr-{claim.pk}-new", name="sentiment", choices=""),
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "A choice attribute needs at least one choice." in page
+    # The section is open on the refused form, which keeps what was typed.
+    assert f'id="label-{claim.pk}-attributes" class="label-attributes" open' in page
+    assert 'value="sentiment"' in page
+    assert not LabelAttribute.objects.exists()
+
+
+def test_removing_a_choice_items_use_is_refused_saying_how_many(client, managed):
+    claim = LabelFactory(project=managed, name="CLAIM", kind="claim")
+    LabelAttribute.objects.create(
+        label=claim, name="sentiment", type="choice", choices=["positive", "negative"]
+    )
+    document = DocumentFactory(project=managed, text="Keita met Macron.")
+    span = SpanFactory(annotation=AnnotationFactory(document=document), label=claim, start=0, end=5)
+    Span.objects.filter(pk=span.pk).update(attributes={"sentiment": "negative"})
+    response = client.post(
+        _attributes_url(managed, claim),
+        {"original": "sentiment"}
+        | _attribute_fields(f"attr-{claim.pk}-sentiment", name="sentiment", choices="positive"),
+    )
+    assert response.status_code == 400
+    assert (
+        "Choice &quot;negative&quot; of attribute sentiment (label CLAIM) is given on 1 item(s)"
+        in response.content.decode()
+    )
+    assert LabelAttribute.objects.get(label=claim).choices == ["positive", "negative"]
+
+
+def test_the_settings_page_runs_as_many_queries_for_many_attributes(client, managed):
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(_settings(managed)).status_code == 200
+        return len(captured)
+
+    label = LabelFactory(project=managed, kind="claim")
+    LabelAttribute.objects.create(label=label, name="a", type="text")
+    few = queries()
+    for index in range(5):
+        label = LabelFactory(project=managed, kind="claim")
+        LabelAttribute.objects.create(label=label, name=f"a{index}", type="number")
+        LabelAttribute.objects.create(label=label, name="b", type="choice", choices=["x"])
 
     assert queries() == few

@@ -7,7 +7,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from annotations import access
+from annotations import access, selectors
 from annotations.agreement_sums import counts_from_json, figures
 from annotations.api import permissions
 from annotations.api.base import ApiView, AuthenticatedRequest, ListApiView
@@ -26,15 +26,20 @@ class AgreementApi(ApiView):
     and F1 per label, overall and per pair of annotators (exact and overlap matching);
     token-level alpha on entity tags; per stance target and for check-worthiness,
     Krippendorff's alpha and Cohen's kappa per pair; per entity and claim label
-    (``label_tokens``), alpha and kappa per pair on the label's presence per token. An
-    undefined figure is null.
+    (``label_tokens``), alpha and kappa per pair on the label's presence per token; per label
+    attribute (``attributes``), over the items annotators marked alike: alpha for a choice,
+    alpha per choice for a multi-choice (``choices``), the exact-match rate over pairs of
+    annotators for a text or a number (``exact_match``, ``pairs``). An undefined figure is
+    null.
     """
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT, 403: ErrorOutput, 404: ErrorOutput})
     def get(self, request: AuthenticatedRequest, project_id: int) -> Response:
         project = permissions.project_for(request, project_id, access.REVIEW_ROLES)
         totals = agreement_services.project_agreement_current(project=project)
-        return Response(figures(counts_from_json(totals.counts)))
+        shown = figures(counts_from_json(totals.counts))
+        shown["attributes"] = selectors.attribute_agreement(project=project)
+        return Response(shown)
 
 
 class DocumentAgreementListApi(ListApiView):

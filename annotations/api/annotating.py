@@ -60,6 +60,15 @@ def _optional_text(**kwargs) -> serializers.CharField:
     )
 
 
+def _attributes() -> serializers.JSONField:
+    # Checked against the label's attributes by the service, which names the field at fault.
+    return serializers.JSONField(
+        required=False,
+        allow_null=True,
+        help_text="{attribute name: value}; replaces the item's values (null or {} clears).",
+    )
+
+
 class DocumentAnnotationListApi(ListApiView):
     """The document's annotations the caller may read; POST opens the caller's own."""
 
@@ -129,6 +138,7 @@ class SpanListApi(ApiView):
         checkworthy = serializers.ChoiceField(
             choices=Checkworthy.choices, required=False, allow_blank=True, allow_null=True
         )
+        attributes = _attributes()
         version = serializers.IntegerField(required=False)
 
     @extend_schema(
@@ -159,6 +169,7 @@ class SpanDetailApi(ApiView):
         checkworthy = serializers.ChoiceField(
             choices=Checkworthy.choices, required=False, allow_blank=True, allow_null=True
         )
+        attributes = _attributes()
         version = serializers.IntegerField(required=False)
 
     @extend_schema(request=InputSerializer, responses={200: SpanWriteOutput, **WRITE_ERRORS})
@@ -193,6 +204,7 @@ class StanceListApi(ApiView):
         label = serializers.IntegerField()  # type: ignore[assignment]  # a declared field
         holder = serializers.IntegerField(required=False, allow_null=True)
         evidence = serializers.IntegerField(required=False, allow_null=True)
+        attributes = _attributes()
         version = serializers.IntegerField(required=False)
 
     @extend_schema(request=InputSerializer, responses={201: StanceWriteOutput, **WRITE_ERRORS})
@@ -214,6 +226,7 @@ class StanceDetailApi(ApiView):
         label = serializers.IntegerField(required=False)  # type: ignore[assignment]  # a field
         holder = serializers.IntegerField(required=False, allow_null=True)
         evidence = serializers.IntegerField(required=False, allow_null=True)
+        attributes = _attributes()
         version = serializers.IntegerField(required=False)
 
     @extend_schema(request=InputSerializer, responses={200: StanceWriteOutput, **WRITE_ERRORS})

@@ -4,6 +4,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Model, QuerySet
+from django.http import Http404
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -222,13 +223,54 @@ class LabelListApi(_AddedByManagersApi):
             allow_blank=True,
             help_text="Relation labels: the kind of span a relation ends at ('' any).",
         )
+        # Checked by the service (annotations.attributes), which names the field at fault.
+        attributes = serializers.JSONField(
+            required=False,
+            help_text="A list of {name, type, required?, choices?, description?}.",
+        )
 
     list_parts = staticmethod(selectors.label_list)
     part_model = Label
     create_part = staticmethod(services.label_create)
 
+    def post(self, request: AuthenticatedRequest, project_id: int) -> Response:
+        project = permissions.project_for(request, project_id, access.MANAGE_ROLES)
+        body = self.InputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        created = services.label_create(project=project, **body.validated_data)
+        label = selectors.label_with_attributes_get(project=project, label_id=created.pk)
+        return Response(LabelOutput(label).data, status=status.HTTP_201_CREATED)
+
 
 _documented(LabelListApi, LabelOutput)
+
+
+class LabelDetailApi(ApiView):
+    """One label: members read it, its managers change it (``attributes`` replaces the list)."""
+
+    class InputSerializer(LabelListApi.InputSerializer):
+        name = serializers.CharField(max_length=100, required=False)
+        kind = serializers.ChoiceField(choices=LabelKind.choices, required=False)
+
+    def _label(self, project: Project, label_id: int) -> Label:
+        label = selectors.label_with_attributes_get(project=project, label_id=label_id)
+        if label is None:
+            raise Http404(permissions.NOT_FOUND)
+        return label
+
+    @extend_schema(responses={200: LabelOutput})
+    def get(self, request: AuthenticatedRequest, project_id: int, label_id: int) -> Response:
+        project = permissions.project_for(request, project_id)
+        return Response(LabelOutput(self._label(project, label_id)).data)
+
+    @extend_schema(request=InputSerializer, responses={200: LabelOutput, 400: ErrorOutput})
+    def patch(self, request: AuthenticatedRequest, project_id: int, label_id: int) -> Response:
+        project = permissions.project_for(request, project_id, access.MANAGE_ROLES)
+        label = self._label(project, label_id)
+        body = self.InputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.label_update(label=label, **body.validated_data)
+        return Response(LabelOutput(self._label(project, label_id)).data)
 
 
 class TargetListApi(_AddedByManagersApi):

@@ -10,7 +10,13 @@ from rest_framework.relations import PKOnlyObject
 from annotations.models.annotating import Annotation, AnnotationKind, Relation, Span, Stance
 from annotations.models.documents import Document
 from annotations.models.guidelines import GuidelinesVersion
-from annotations.models.projects import Label, Membership, Project, StanceTarget
+from annotations.models.projects import (
+    Label,
+    LabelAttribute,
+    Membership,
+    Project,
+    StanceTarget,
+)
 from annotations.selectors import STATUS_NEW
 from annotations.services.annotating import SPAN_FIELDS
 from annotations.services.projects import PROJECT_SETTINGS
@@ -92,7 +98,16 @@ class MemberOutput(RowOutput, serializers.ModelSerializer):
         fields = ["id", "username", "role"]
 
 
+class LabelAttributeOutput(RowOutput, serializers.ModelSerializer):
+    class Meta:
+        model = LabelAttribute
+        fields = ["name", "type", "required", "choices", "description"]
+
+
 class LabelOutput(RowOutput, serializers.ModelSerializer):
+    # Read from the prefetched rows (selectors.label_list): one query for every label.
+    attributes = LabelAttributeOutput(many=True, read_only=True)
+
     class Meta:
         model = Label
         fields = [
@@ -104,6 +119,7 @@ class LabelOutput(RowOutput, serializers.ModelSerializer):
             "description",
             "source_kind",
             "target_kind",
+            "attributes",
         ]
 
 
@@ -154,7 +170,16 @@ class StanceOutput(RowOutput, serializers.ModelSerializer):
 
     class Meta:
         model = Stance
-        fields = ["id", "target", "target_name", "label", "label_name", "holder", "evidence"]
+        fields = [
+            "id",
+            "target",
+            "target_name",
+            "label",
+            "label_name",
+            "holder",
+            "evidence",
+            "attributes",
+        ]
 
 
 class RelationOutput(RowOutput, serializers.ModelSerializer):

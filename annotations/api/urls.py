@@ -33,6 +33,11 @@ urlpatterns = [
     ),
     path("projects/<int:project_id>/labels/", projects.LabelListApi.as_view(), name="api-labels"),
     path(
+        "projects/<int:project_id>/labels/<int:label_id>/",
+        projects.LabelDetailApi.as_view(),
+        name="api-label",
+    ),
+    path(
         "projects/<int:project_id>/guidelines/",
         projects.GuidelinesVersionListApi.as_view(),
         name="api-guidelines",

@@ -215,6 +215,7 @@ SPAN_ROW = {
     "claimant": "claimant_id",
     "claimant_text": "claimant_text",
     "checkworthy": "checkworthy",
+    "attributes": "attributes",
 }
 RELATION_ROW = {
     "id": "id",
@@ -233,6 +234,7 @@ STANCE_ROW = {
     "label_name": "label__name",
     "holder": "holder_id",
     "evidence": "evidence_id",
+    "attributes": "attributes",
 }
 
 

@@ -58,8 +58,8 @@ def membership_list(*, project: Project) -> QuerySet[Membership]:
 
 
 def label_list(*, project: Project) -> QuerySet[Label]:
-    """Return the project's labels, by kind then creation."""
-    return Label.objects.filter(project=project)
+    """Return the project's labels, by kind then creation, with their attributes."""
+    return Label.objects.filter(project=project).prefetch_related("attributes")
 
 
 def label_get(*, project_id: int, label_id: int) -> Label | None:
@@ -67,6 +67,13 @@ def label_get(*, project_id: int, label_id: int) -> Label | None:
     if label_id not in INT64:
         return None
     return hotpath.label_of_project(project_id=project_id, label_id=label_id)
+
+
+def label_with_attributes_get(*, project: Project, label_id: int) -> Label | None:
+    """Return the project's label with its attributes, or None (another project's too)."""
+    if label_id not in INT64:
+        return None
+    return label_list(project=project).filter(pk=label_id).first()
 
 
 def target_list(*, project: Project) -> QuerySet[StanceTarget]:

@@ -33,9 +33,11 @@ END_GONE = (
     "revert that span's delete first."
 )
 
-SPAN_FIELDS = ("label", "start", "end", "claimant", "claimant_text", "checkworthy")
-STANCE_FIELDS = ("target", "label", "holder", "evidence")
+SPAN_FIELDS = ("label", "start", "end", "claimant", "claimant_text", "checkworthy", "attributes")
+STANCE_FIELDS = ("target", "label", "holder", "evidence", "attributes")
 RELATION_FIELDS = ("label", "source", "target", "attributes")
+# Events logged before items had attributes record none: they had the empty set.
+DEFAULTS: dict[str, Any] = {"attributes": {}}
 
 
 def event_revert(*, event: AnnotationEvent, actor: User | None) -> AnnotationEvent:
@@ -78,6 +80,7 @@ def _span_state(span: Span) -> dict[str, Any]:
         "claimant": span.claimant_id,
         "claimant_text": span.claimant_text,
         "checkworthy": span.checkworthy,
+        "attributes": span.attributes,
     }
 
 
@@ -87,6 +90,7 @@ def _stance_state(stance: Stance) -> dict[str, Any]:
         "label": stance.label_id,
         "holder": stance.holder_id,
         "evidence": stance.evidence_id,
+        "attributes": stance.attributes,
     }
 
 
@@ -101,7 +105,7 @@ def _relation_state(relation: Relation) -> dict[str, Any]:
 
 def _pick(values: dict[str, Any] | None, fields: tuple[str, ...]) -> dict[str, Any]:
     assert values is not None  # the event of a revertible change records the row's state
-    return {name: values[name] for name in fields}
+    return {name: values[name] if name in values else DEFAULTS[name] for name in fields}
 
 
 def _object_id(event: AnnotationEvent) -> int:
@@ -258,6 +262,7 @@ def _undo_content_replaced(
             "claimant": position.get(span["claimant"]),
             "claimant_text": span["claimant_text"],
             "checkworthy": span["checkworthy"],
+            "attributes": span.get("attributes", {}),
         }
         for span in before["spans"]
     ]
@@ -267,6 +272,7 @@ def _undo_content_replaced(
             "label": stance["label_name"],
             "holder": position.get(stance["holder"]),
             "evidence": position.get(stance["evidence"]),
+            "attributes": stance.get("attributes", {}),
         }
         for stance in before["stances"]
     ]

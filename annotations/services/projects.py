@@ -27,6 +27,7 @@ from annotations.models import (
 )
 from annotations.services import agreement
 from annotations.services.guidelines import guidelines_record
+from annotations.services.label_attributes import label_attributes_replace
 from annotations.text import bidi_control_error
 
 NAME_REQUIRED = "A name is required."
@@ -328,10 +329,12 @@ def label_create(
     description: str = "",
     source_kind: str = "",
     target_kind: str = "",
+    attributes: object = None,
 ) -> Label:
     """Add a label to the project; without a colour it gets one the project does not use.
 
-    ``source_kind`` / ``target_kind``: a relation label's kinds of span at each end.
+    ``source_kind`` / ``target_kind``: a relation label's kinds of span at each end;
+    ``attributes``: the label's attribute declarations (label_attributes_replace).
     """
     with transaction.atomic():
         _lock(project.pk)
@@ -347,11 +350,17 @@ def label_create(
         )
         _raise_if(label_errors(label))
         label.save()
+        if attributes is not None:
+            label_attributes_replace(label=label, declared=attributes)
     return label
 
 
 def label_update(*, label: Label, **fields: Any) -> Label:
-    """Change a label's name, kind, colour, shortcut or description."""
+    """Change a label's name, kind, colour, shortcut, description or attributes.
+
+    ``attributes`` replaces the whole list of the label's attribute declarations.
+    """
+    declared = fields.pop("attributes", None)
     _raise_if(_unknown_fields(fields, LABEL_FIELDS))
     with transaction.atomic():
         _lock(label.project_id)
@@ -366,8 +375,12 @@ def label_update(*, label: Label, **fields: Any) -> Label:
         _raise_if(label_errors(label))
         if fields:
             label.save(update_fields=list(fields))
-        if renamed:
-            # The stored agreement counts by name: it is computed again on its next read.
+        redeclared = declared is not None and label_attributes_replace(
+            label=label, declared=declared
+        )
+        if renamed or redeclared:
+            # The stored agreement counts by name (and by attribute): it is computed again
+            # on its next read.
             agreement.project_agreement_forget(project_id=label.project_id)
     return label
 

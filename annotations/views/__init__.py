@@ -26,6 +26,7 @@ from annotations.views.releases import (
 from annotations.views.review import document_review, project_review
 from annotations.views.settings import (
     project_label_add,
+    project_label_attributes,
     project_label_change,
     project_new,
     project_settings,
@@ -45,6 +46,7 @@ __all__ = [
     "project_documents_assign",
     "project_import",
     "project_label_add",
+    "project_label_attributes",
     "project_label_change",
     "project_labels_css",
     "project_member_add",

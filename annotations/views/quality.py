@@ -93,5 +93,6 @@ def project_quality(request: AuthenticatedHttpRequest, project_id: int) -> HttpR
             chart_id="alpha-chart-title",
         ),
         "consistency": label_consistency(project=project),
+        "attribute_agreement": selectors.attribute_agreement(project=project),
     }
     return render(request, "annotations/quality.html", context)

@@ -20,8 +20,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from annotations import selectors
 from annotations.errors import InvalidInput
-from annotations.forms import LabelForm, ProjectForm, TargetForm
-from annotations.models import Label, Project, StanceTarget
+from annotations.forms import AttributeForm, LabelForm, ProjectForm, TargetForm
+from annotations.models import Label, LabelAttribute, Project, StanceTarget
 from annotations.services import projects as project_services
 from annotations.views.base import (
     NOT_FOUND,
@@ -35,6 +35,8 @@ SETTINGS_SAVED = "Settings saved."
 PROJECT_CREATED = "Project {name} created: you are its manager. Add labels and targets below."
 SAVED = "{name} saved."
 LABEL_DELETED = "Label {name} deleted."
+ATTRIBUTE_SAVED = "Attribute {name} of label {label} saved."
+ATTRIBUTE_REMOVED = "Attribute {name} removed from label {label}."
 TARGET_DELETED = "Stance target {name} deleted."
 PROJECT_FIELDS = tuple(ProjectForm.base_fields)
 LABEL_FIELDS = tuple(LabelForm.base_fields)
@@ -123,6 +125,66 @@ def project_label_change(
 
 @login_required
 @require_POST
+def project_label_attributes(
+    request: AuthenticatedHttpRequest, project_id: int, label_id: int
+) -> HttpResponse:
+    """Add, change or remove ("remove") one attribute of a label; the list is saved whole.
+
+    ``original`` names the attribute changed or removed; without it the form adds one at
+    the end. Values that items still use make the service refuse, saying how many.
+    """
+    project = managed_project(request, project_id)
+    label = _own(selectors.label_list(project=project), label_id)
+    current = [_declaration(row) for row in label.attributes.all()]
+    names = [item["name"] for item in current]
+    original = request.POST.get("original", "")
+    known = original in names
+    index = names.index(original) if known else len(current)
+    key = original if known else ""
+    form = AttributeForm(request.POST, prefix=_attribute_prefix(label, key))
+    declared: list[dict[str, object]] | None = None
+    if "remove" in request.POST and known:
+        declared = current[:index] + current[index + 1 :]
+        done = ATTRIBUTE_REMOVED.format(name=original, label=label.name)
+    elif form.is_valid():
+        declared = [*current[:index], form.declaration(), *current[index + 1 :]]
+        done = ATTRIBUTE_SAVED.format(name=form.cleaned_data["name"], label=label.name)
+    if declared is not None:
+        try:
+            project_services.label_update(label=label, attributes=declared)
+        except InvalidInput as error:
+            _put_attribute_errors(form, error, index)
+        else:
+            messages.success(request, done)
+            return _back_to(project, f"label-{label.pk}-attributes")
+    forms = {(label.pk, key): form}
+    return _render_settings(request, project, attribute_forms=forms, status=400)
+
+
+def _declaration(row: LabelAttribute) -> dict[str, object]:
+    return {
+        "name": row.name,
+        "type": row.type,
+        "required": row.required,
+        "choices": list(row.choices),
+        "description": row.description,
+    }
+
+
+def _attribute_prefix(label: Label, name: str) -> str:
+    return f"attr-{label.pk}-{name or 'new'}"
+
+
+def _put_attribute_errors(form: AttributeForm, error: InvalidInput, index: int) -> None:
+    """Put the service's errors on the attribute's fields (``attributes.<index>.<field>``)."""
+    for path, field_errors in error.errors.items():
+        parts = path.split(".")
+        mine = len(parts) == 3 and parts[1] == str(index) and parts[2] in form.fields
+        form.add_error(parts[2] if mine else None, field_errors)
+
+
+@login_required
+@require_POST
 def project_target_add(request: AuthenticatedHttpRequest, project_id: int) -> HttpResponse:
     """Add a stance target: a name and a description."""
     project = managed_project(request, project_id)
@@ -193,13 +255,23 @@ def _render_settings(
     label_forms: dict[int, LabelForm] | None = None,
     target_form: TargetForm | None = None,
     target_forms: dict[int, TargetForm] | None = None,
+    attribute_forms: dict[tuple[int, str], AttributeForm] | None = None,
     status: int = 200,
 ) -> HttpResponse:
     labels = list(selectors.label_list(project=project))
+    attribute_forms = attribute_forms or {}
     for label in labels:
         label.form = (label_forms or {}).get(label.pk) or LabelForm(  # type: ignore[attr-defined]
             prefix=f"label-{label.pk}", initial=_initial(label, LABEL_FIELDS)
         )
+        label.attribute_rows = [  # type: ignore[attr-defined]
+            (row, attribute_forms.get((label.pk, row.name)) or _attribute_form(label, row))
+            for row in label.attributes.all()
+        ]
+        label.attribute_new = attribute_forms.get((label.pk, "")) or AttributeForm(  # type: ignore[attr-defined]
+            prefix=_attribute_prefix(label, "")
+        )
+        label.attribute_failed = any(key[0] == label.pk for key in attribute_forms)  # type: ignore[attr-defined]
     targets = list(selectors.target_list(project=project))
     for target in targets:
         target.form = (target_forms or {}).get(target.pk) or TargetForm(  # type: ignore[attr-defined]
@@ -216,6 +288,11 @@ def _render_settings(
         "reserved_keys": " ".join(sorted(project_services.RESERVED_SHORTCUTS)),
     }
     return render(request, "annotations/settings.html", context, status=status)
+
+
+def _attribute_form(label: Label, row: LabelAttribute) -> AttributeForm:
+    initial = _declaration(row) | {"choices": "\n".join(row.choices)}
+    return AttributeForm(prefix=_attribute_prefix(label, row.name), initial=initial)
 
 
 def _initial(obj: Project | Label | StanceTarget, fields: tuple[str, ...]) -> dict:

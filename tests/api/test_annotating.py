@@ -30,6 +30,7 @@ def test_annotation_detail_has_spans_and_stances_in_read_shape(world):
         "claimant",
         "claimant_text",
         "checkworthy",
+        "attributes",
     }
     assert (span["label_name"], span["text"]) == ("PER", "Keita")
     assert body["stances"] == [
@@ -41,6 +42,7 @@ def test_annotation_detail_has_spans_and_stances_in_read_shape(world):
             "label_name": "FAVOR",
             "holder": world.holder.pk,
             "evidence": None,
+            "attributes": {},
         }
     ]
 

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 
 from annotations.errors import InvalidInput
-from annotations.models import AnnotationEvent, Label, Relation
+from annotations.models import AnnotationEvent, Label, LabelAttribute, Relation
 from annotations.services import annotating, projects
 from tests.api.conftest import client_for
 from tests.factories import LabelFactory, RelationFactory, SpanFactory
@@ -93,8 +93,8 @@ def test_relations_are_listed_read_one_by_one_and_carried_by_the_annotation(worl
         ({"target": "Bamako"}, "target", "A valid integer is required."),
         ({"colour": "red"}, "colour", "Unknown field"),
         ({"client_id": "not-a-uuid"}, "client_id", "Must be a valid UUID."),
-        ({"attributes": {"sure": "yes"}}, "attributes.sure", "has no attribute 'sure'"),
-        ({"attributes": ["yes"]}, "attributes", "Expected an object of attribute values"),
+        ({"attributes": {"sure": "yes"}}, "attributes.sure", 'has no attribute "sure"'),
+        ({"attributes": ["yes"]}, "attributes", "Attributes must be an object"),
     ],
 )
 def test_relation_create_names_the_field_at_fault_and_writes_nothing(
@@ -407,3 +407,22 @@ def test_a_relation_label_in_use_is_neither_deleted_nor_changed_in_kind(world, m
     }
     met.refresh_from_db()
     assert (met.kind, met.source_kind) == ("relation", "entity")
+
+
+@pytest.mark.django_db
+def test_relation_attributes_are_checked_against_the_labels_declarations(world, met):
+    LabelAttribute.objects.create(
+        label=met, name="certainty", type="choice", choices=["sure", "unsure"]
+    )
+    body = {"label": met.pk, "source": world.holder.pk, "target": world.span.pk}
+    wrong = _post(world, {**body, "attributes": {"certainty": "maybe"}})
+    assert wrong.status_code == 400
+    assert list(wrong.json()["errors"]) == ["attributes.certainty"]
+    created = _post(world, {**body, "attributes": {"certainty": "sure"}})
+    assert created.status_code == 201, created.json()
+    assert created.json()["attributes"] == {"certainty": "sure"}
+    changed = client_for(world.users["annotator"]).patch(
+        _url(world, created.json()["id"]), {"attributes": {"certainty": "unsure"}}, format="json"
+    )
+    assert changed.json()["attributes"] == {"certainty": "unsure"}
+    assert Relation.objects.get().attributes == {"certainty": "unsure"}

@@ -8,7 +8,7 @@ from rest_framework import serializers
 
 from annotations import selectors
 from annotations.api import serializers as outputs
-from annotations.models import Membership
+from annotations.models import LabelAttribute, Membership
 from annotations.services.annotating import AnnotationContent
 from annotations.services.projects import project_update
 from tests.factories import AnnotationFactory, RelationFactory, SpanFactory
@@ -55,6 +55,12 @@ def test_every_output_class_renders_exactly_as_drf_does(world):
         (outputs.ProjectOutput, project),
         (outputs.MemberOutput, Membership.objects.filter(project=world.project).first()),
         (outputs.LabelOutput, world.claim),
+        (
+            outputs.LabelAttributeOutput,
+            LabelAttribute.objects.create(
+                label=world.claim, name="sentiment", type="choice", choices=["pos", "neg"]
+            ),
+        ),
         (outputs.TargetOutput, world.target),
         (outputs.DocumentOutput, document),
         (outputs.SpanOutput, claim),
@@ -124,5 +130,6 @@ def test_bodies_of_one_input_class_share_fields_but_nothing_else():
         "claimant",
         "claimant_text",
         "checkworthy",
+        "attributes",
         "version",
     ]

@@ -45,6 +45,13 @@ CASES = [
     ("different target", stance(), stance(target="the vote")),
     ("target ids", stance(target=7), stance(target=7, label="AGAINST")),
     ("span vs stance", span(), stance()),
+    ("same attributes", span(attributes={"a": "x", "b": 2}), span(attributes={"b": 2, "a": "x"})),
+    ("different attribute value", span(attributes={"a": "x"}), span(attributes={"a": "y"})),
+    ("empty attribute is none", span(attributes={"a": "", "b": []}), span(attributes=None)),
+    ("attribute vs none", span(attributes={"a": ["p", "q"]}), span()),
+    ("attributes and checkworthy", span(attributes={"n": 1.5}), span(checkworthy="no")),
+    ("stance attributes", stance(attributes={"a": "x"}), stance(attributes={"a": "z"})),
+    ("stance value and attributes", stance(attributes={"a": "x"}), stance(label="AGAINST")),
 ]
 
 
@@ -122,6 +129,9 @@ def test_the_table_covers_every_verdict():
         ("label",),
         ("evidence",),
         ("label", "evidence"),
+        ("attributes",),
+        ("checkworthy", "attributes"),
+        ("label", "attributes"),
     }
     assert items.DIFFERENT_PLACES in [v["differences"] for v in verdicts]
     assert any(v["same_vote"] and not v["same_item"] for v in verdicts)

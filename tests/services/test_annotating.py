@@ -335,6 +335,7 @@ def test_span_create_copies_the_text_bumps_version_and_logs_the_span(annotation,
         "claimant": None,
         "claimant_text": "",
         "checkworthy": "",
+        "attributes": {},
     }
 
 
@@ -1157,6 +1158,7 @@ def test_stance_create_records_holder_and_evidence_and_logs(annotation, labels, 
         "label_name": "FAVOR",
         "holder": holder.pk,
         "evidence": evidence.pk,
+        "attributes": {},
     }
     assert annotation.version == 4
 
@@ -1700,7 +1702,9 @@ def test_annotation_replace_content_runs_the_same_queries_for_3_or_30_items(
         # deleted first, then Django checks the RESTRICT of the spans' two relation ends.
         annotation_replace_content(annotation=annotation, spans=spans, stances=stances, actor=None)
 
-        with django_assert_max_num_queries(25) as captured:
+        # 21, the labels' attributes, the relations read and deleted first, and Django's two
+        # RESTRICT checks of relations on the spans deleted.
+        with django_assert_max_num_queries(26) as captured:
             content = annotation_replace_content(
                 annotation=annotation, spans=spans, stances=stances, actor=None
             )

@@ -33,8 +33,6 @@ from annotations.services.annotating.locking import Replay, annotation_lock_for_
 from annotations.services.annotating.lookups import UNSET, Unset
 from annotations.services.annotating.messages import (
     ANNOTATION_GONE,
-    ATTRIBUTE_UNKNOWN,
-    ATTRIBUTES_NOT_AN_OBJECT,
     AUTHOR_AS_HOLDER,
     CHECKWORTHY_INVALID,
     CLAIM_ONLY,
@@ -104,8 +102,6 @@ from annotations.services.annotating.status import (
 
 __all__ = [
     "ANNOTATION_GONE",
-    "ATTRIBUTES_NOT_AN_OBJECT",
-    "ATTRIBUTE_UNKNOWN",
     "AUTHOR_AS_HOLDER",
     "CHECKWORTHY_INVALID",
     "CLAIMANT_AND_TEXT",

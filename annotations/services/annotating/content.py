@@ -44,7 +44,7 @@ from annotations.services.annotating.messages import (
     merge,
 )
 from annotations.services.annotating.rules import (
-    attribute_errors,
+    attribute_values,
     check_claimant_kind,
     check_holder_kind,
     check_stance_label_kind,
@@ -72,6 +72,7 @@ class SpanItem(TypedDict, total=False):
     claimant: int | None
     claimant_text: str | None
     checkworthy: str | None
+    attributes: dict[str, Any] | None
 
 
 class StanceItem(TypedDict, total=False):
@@ -81,6 +82,7 @@ class StanceItem(TypedDict, total=False):
     label: Required[str]
     holder: int | None
     evidence: int | None
+    attributes: dict[str, Any] | None
 
 
 class RelationItem(TypedDict, total=False):
@@ -139,11 +141,14 @@ def annotation_replace_content(
         add(errors, "relations", NOT_A_LIST)
         relations = []
     project_id = locked.document.project_id
-    labels = {label.name: label for label in Label.objects.filter(project_id=project_id)}
+    labels = {
+        label.name: label
+        for label in Label.objects.filter(project_id=project_id).prefetch_related("attributes")
+    }
     targets = {target.name: target for target in StanceTarget.objects.filter(project_id=project_id)}
-    span_labels = _bulk_spans_check(locked, spans, labels, errors)
-    _bulk_stances_check(stances, span_labels, labels, targets, errors)
-    _bulk_relations_check(relations, span_labels, labels, errors)
+    span_labels, span_values = _bulk_spans_check(locked, spans, labels, errors)
+    stance_values = _bulk_stances_check(stances, span_labels, labels, targets, errors)
+    relation_values = _bulk_relations_check(relations, span_labels, labels, errors)
     if errors:
         raise InvalidInput(errors)
 
@@ -171,6 +176,7 @@ def annotation_replace_content(
             client_id=parse_client_id(item.get("client_id"), {}),
             claimant_text=text_or_empty(item.get("claimant_text")),
             checkworthy=text_or_empty(item.get("checkworthy")),
+            attributes=span_values[index],
         )
         for index, item in enumerate(spans)
     ]
@@ -190,8 +196,9 @@ def annotation_replace_content(
             label=labels[item["label"]],
             holder=_indexed(new_spans, item.get("holder")),
             evidence=_indexed(new_spans, item.get("evidence")),
+            attributes=stance_values[index],
         )
-        for item in stances
+        for index, item in enumerate(stances)
     ]
     Stance.objects.bulk_create(new_stances)
     new_relations = [
@@ -200,9 +207,9 @@ def annotation_replace_content(
             label=labels[item["label"]],
             source=new_spans[item["source"]],
             target=new_spans[item["target"]],
-            attributes=item.get("attributes") or {},
+            attributes=relation_values[index],
         )
-        for item in relations
+        for index, item in enumerate(relations)
     ]
     Relation.objects.bulk_create(new_relations)
 
@@ -225,16 +232,19 @@ def annotation_replace_content(
 
 def _bulk_spans_check(
     locked: Annotation, items: list[Any], labels: dict[str, Label], errors: Errors
-) -> list[Label | None]:
-    """Check every span item; return each item's label (None where it is unusable)."""
+) -> tuple[list[Label | None], list[dict[str, Any]]]:
+    """Check every span item; return each item's label (None where it is unusable) and
+    attribute values."""
     text = locked.document.text
     resolved: list[Label | None] = []
+    values: list[dict[str, Any]] = []
     client_ids: dict[uuid.UUID, int] = {}
     for index, item in enumerate(items):
         path = f"spans.{index}"
         if not isinstance(item, dict):
             add(errors, path, NOT_AN_OBJECT)
             resolved.append(None)
+            values.append({})
             continue
         item_errors = _unknown_fields(item, SPAN_FIELDS)
         for field in ("label", "start", "end"):
@@ -267,6 +277,7 @@ def _bulk_spans_check(
                 )
             else:
                 client_ids[client_uuid] = index
+        values.append(_item_values(label, item.get("attributes"), item_errors))
         merge(errors, item_errors, prefix=path)
         usable = label if label is not None and rules.takes_span_label(label.kind) else None
         resolved.append(usable)
@@ -299,7 +310,7 @@ def _bulk_spans_check(
     for span, clash in rules.sweep_clashes(placed, allow_overlap=allow_overlap):
         if span.key not in told:
             add(errors, f"{span.key}.start", overlap_message(span, clash))
-    return resolved
+    return resolved, values
 
 
 def _bulk_stances_check(
@@ -308,13 +319,16 @@ def _bulk_stances_check(
     labels: dict[str, Label],
     targets: dict[str, StanceTarget],
     errors: Errors,
-) -> None:
-    """Check every stance item against the (new) spans it refers to by index."""
+) -> list[dict[str, Any]]:
+    """Check every stance item against the (new) spans it refers to by index; return each
+    item's attribute values."""
     slots: rules.StanceSlots[int] = rules.StanceSlots()
+    values: list[dict[str, Any]] = []
     for index, item in enumerate(items):
         path = f"stances.{index}"
         if not isinstance(item, dict):
             add(errors, path, NOT_AN_OBJECT)
+            values.append({})
             continue
         item_errors = _unknown_fields(item, STANCE_FIELDS)
         for field in ("target", "label"):
@@ -324,8 +338,10 @@ def _bulk_stances_check(
             item.get("target"), targets, TARGET_NAME_NOT_IN_PROJECT, "target", item_errors
         )
         label = _named(item.get("label"), labels, LABEL_NAME_NOT_IN_PROJECT, "label", item_errors)
-        if label is not None:
-            check_stance_label_kind(label, item_errors)
+        if label is not None and check_stance_label_kind(label, item_errors):
+            values.append(_item_values(label, item.get("attributes"), item_errors))
+        else:
+            values.append({})
         merge(errors, item_errors, prefix=path)
 
         holder = None
@@ -345,6 +361,14 @@ def _bulk_stances_check(
                     STANCE_DUPLICATE.format(target=target.name, holder=holder_name)
                     + f" (stances.{earlier})",
                 )
+    return values
+
+
+def _item_values(label: Label | None, given: object, errors: Errors) -> dict[str, Any]:
+    """An item's attribute values, checked against its label's (read with the labels)."""
+    if label is None:
+        return {}
+    return attribute_values(label, given, errors, declared=list(label.attributes.all()))
 
 
 def _bulk_relations_check(
@@ -352,13 +376,16 @@ def _bulk_relations_check(
     span_labels: list[Label | None],
     labels: dict[str, Label],
     errors: Errors,
-) -> None:
-    """Check every relation item against the (new) spans it links by index."""
+) -> list[dict[str, Any]]:
+    """Check every relation item against the (new) spans it links by index; return each
+    item's attribute values as stored."""
     slots: rules.RelationSlots[int] = rules.RelationSlots()
+    values: list[dict[str, Any]] = []
     for index, item in enumerate(items):
         path = f"relations.{index}"
         if not isinstance(item, dict):
             add(errors, path, NOT_AN_OBJECT)
+            values.append({})
             continue
         item_errors = _unknown_fields(item, RELATION_FIELDS)
         for field in ("label", "source", "target"):
@@ -378,8 +405,7 @@ def _bulk_relations_check(
                 target=_end(target, span_labels),
             ),
         )
-        if "attributes" in item:
-            merge(item_errors, attribute_errors(label, item["attributes"]))
+        values.append(_item_values(label, item.get("attributes"), item_errors))
         if not item_errors and label is not None and source is not None and target is not None:
             earlier = slots.take(label.name, source, target, index)
             if earlier is not None:
@@ -388,6 +414,7 @@ def _bulk_relations_check(
                 )
                 add(item_errors, "target", f"{message} (relations.{earlier})")
         merge(errors, item_errors, prefix=path)
+    return values
 
 
 def _end(index: int | None, span_labels: list[Label | None]) -> tuple[str, Label] | None:

@@ -14,6 +14,8 @@ NOT_WRITABLE = "This annotation is {status}; reopen it (status in_progress) befo
 STATUS_UNKNOWN = "{value!r} is not a status; use in_progress, submitted or skipped."
 STATUS_UNCHANGED = "The annotation is already {status}."
 STATUS_TRANSITION = "An annotation cannot go from {current} to {status}."
+ATTRIBUTE_MISSING = "{item} needs a value for {names} before the annotation is submitted."
+ATTRIBUTES_MISSING_MORE = "... and {count} more item(s) with a required attribute left empty."
 REOPEN_FORBIDDEN = "Only a reviewer or manager of the project can reopen a submitted annotation."
 REOPEN_SKIPPED_FORBIDDEN = (
     "Only the author, a reviewer or a manager of the project can reopen a skipped annotation."
@@ -74,8 +76,6 @@ RELATION_CLIENT_ID_REUSED = (
     "client_id {client_id} already names relation {relation} with a different body; "
     "a new relation needs a new client_id."
 )
-ATTRIBUTES_NOT_AN_OBJECT = "Expected an object of attribute values, not {value!r}."
-ATTRIBUTE_UNKNOWN = "Label {label!r} has no attribute {name!r}."
 
 Errors = dict[str, list[str]]
 

@@ -15,6 +15,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Q
 
+from annotations.attributes import same as same_values
 from annotations.errors import Conflict, InvalidInput, NotFound
 from annotations.models import Annotation, EventAction, Label, Relation, Span
 from annotations.services.annotating.locking import Replay, annotation_lock_for_write, sync
@@ -36,7 +37,8 @@ from annotations.services.annotating.messages import (
     merge,
 )
 from annotations.services.annotating.rules import (
-    attribute_errors,
+    attribute_values,
+    attribute_values_kept,
     check_relation_unique,
     relation_rule_errors,
 )
@@ -51,13 +53,15 @@ def relation_create(
     label: Label | int,
     source: Span | int,
     target: Span | int,
-    attributes: dict[str, Any] | None = None,
+    attributes: object = None,
     client_id: uuid.UUID | str | None = None,
     actor: User | None,
     version: int | None = None,
 ) -> tuple[Relation, bool]:
-    """Link two spans; a retry with the same client_id and body returns the existing relation."""
-    attributes = {} if attributes is None else attributes
+    """Link two spans; a retry with the same client_id and body returns the existing relation.
+
+    ``attributes``: values of the label's attributes (annotations.attributes' rules).
+    """
     errors: Errors = {}
     client_uuid = parse_client_id(client_id, errors)
     body = {"label": label, "source": source, "target": target, "attributes": attributes}
@@ -88,7 +92,8 @@ def relation_create(
 
     label_obj = project_label(label, locked, errors)
     source_span, target_span = _ends(locked, source, target, errors)
-    _check(label_obj, source_span, target_span, attributes, errors)
+    _check(label_obj, source_span, target_span, errors)
+    values = attribute_values(label_obj, attributes, errors)
     if errors:
         raise InvalidInput(errors)
     assert label_obj is not None and source_span is not None and target_span is not None
@@ -102,7 +107,7 @@ def relation_create(
         source=source_span,
         target=target_span,
         client_id=client_uuid,
-        attributes=attributes,
+        attributes=values,
     )
     annotation_change_record(
         annotation=locked,
@@ -123,10 +128,13 @@ def relation_update(
     label: Label | int | Unset = UNSET,
     source: Span | int | Unset = UNSET,
     target: Span | int | Unset = UNSET,
-    attributes: dict[str, Any] | Unset = UNSET,
+    attributes: object = UNSET,
     version: int | None = None,
 ) -> Relation:
-    """Change a relation's label, ends or attributes; the result is checked as a whole."""
+    """Change a relation's label, ends or attributes; the result is checked as a whole.
+
+    ``attributes`` replaces the values; a new label without them keeps the values it accepts.
+    """
     locked, current = annotation_lock_for_write(
         annotation_id=relation.annotation_id, version=version, first=_current_relation(relation)
     )
@@ -140,8 +148,13 @@ def relation_update(
         current.target_id if target is UNSET else target,
         errors,
     )
-    new_attributes = current.attributes if attributes is UNSET else attributes
-    _check(new_label, new_source, new_target, new_attributes, errors)
+    _check(new_label, new_source, new_target, errors)
+    if attributes is not UNSET:
+        new_attributes = attribute_values(new_label, attributes, errors)
+    elif new_label is not None and new_label.pk != current.label_id:
+        new_attributes = attribute_values_kept(new_label, current.attributes)
+    else:
+        new_attributes = current.attributes
     if errors:
         raise InvalidInput(errors)
     assert new_label is not None and new_source is not None and new_target is not None
@@ -235,13 +248,7 @@ def _ends(
     return found[0], found[1]
 
 
-def _check(
-    label: Label | None,
-    source: Span | None,
-    target: Span | None,
-    attributes: object,
-    errors: Errors,
-) -> None:
+def _check(label: Label | None, source: Span | None, target: Span | None, errors: Errors) -> None:
     merge(
         errors,
         relation_rule_errors(
@@ -250,7 +257,6 @@ def _check(
             target=None if target is None else (f"span {target.pk}", target.label),
         ),
     )
-    merge(errors, attribute_errors(label, attributes))
 
 
 def _current_relation(relation: Relation) -> Callable[[Annotation], Relation]:
@@ -275,5 +281,5 @@ def _same_relation_body(relation: Relation, body: dict[str, Any]) -> bool:
         ref_pk(body["label"], Label) == relation.label_id
         and ref_pk(body["source"], Span) == relation.source_id
         and ref_pk(body["target"], Span) == relation.target_id
-        and body["attributes"] == relation.attributes
+        and same_values(body["attributes"], relation.attributes)
     )

@@ -8,15 +8,22 @@ The rules themselves are annotations.rules'; this module reads them off models a
 what breaks them.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from django.db.models import Q
 
-from annotations import offsets, rules
-from annotations.models import Annotation, Label, Relation, Span, Stance, StanceTarget
+from annotations import attributes, offsets, rules
+from annotations.models import (
+    Annotation,
+    Label,
+    LabelAttribute,
+    Relation,
+    Span,
+    Stance,
+    StanceTarget,
+)
 from annotations.services.annotating.messages import (
-    ATTRIBUTE_UNKNOWN,
-    ATTRIBUTES_NOT_AN_OBJECT,
     AUTHOR_AS_HOLDER,
     CHECKWORTHY_INVALID,
     CLAIM_ONLY,
@@ -282,17 +289,33 @@ def check_relation_unique(
         )
 
 
-def attribute_errors(label: Label | None, value: object) -> Errors:
-    """Check an item's attribute values against its label (keys relative to ``attributes``)."""
-    errors: Errors = {}
-    if not isinstance(value, dict):
-        add(errors, "attributes", ATTRIBUTES_NOT_AN_OBJECT.format(value=value))
-        return errors
-    # Until labels declare attributes, every name is unknown: only {} is accepted.
-    for name in value:
-        add(
-            errors,
-            f"attributes.{name}",
-            ATTRIBUTE_UNKNOWN.format(label="" if label is None else label.name, name=name),
-        )
-    return errors
+def attribute_values(
+    label: Label | None,
+    values: object,
+    errors: Errors,
+    *,
+    prefix: str = attributes.FIELD,
+    declared: Sequence[attributes.AttributeSpec] | None = None,
+) -> dict[str, Any]:
+    """Check an item's attribute values against its label's; return what to store.
+
+    The label's declarations are read only when there are values to check (one query), or
+    taken from ``declared`` (the bulk replace reads every label's at once). ``label`` None:
+    the label is already refused, so the values are not checked.
+    """
+    if label is None or values is None or values == {}:
+        return {}
+    if declared is None:
+        declared = list(LabelAttribute.objects.filter(label=label))
+    stored, found = attributes.clean(values, declared, label=label.name, prefix=prefix)
+    for field, messages in found.items():
+        for message in messages:
+            add(errors, field, message)
+    return stored
+
+
+def attribute_values_kept(label: Label, values: dict[str, Any]) -> dict[str, Any]:
+    """Return the stored values a new label still accepts (the others go with the old label)."""
+    if not values:
+        return {}
+    return attributes.kept_for(values, list(LabelAttribute.objects.filter(label=label)))

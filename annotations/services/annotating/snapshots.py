@@ -21,6 +21,7 @@ def span_json(span: Span) -> dict[str, Any]:
         "claimant": span.claimant_id,
         "claimant_text": span.claimant_text,
         "checkworthy": span.checkworthy,
+        "attributes": span.attributes,
     }
 
 
@@ -33,6 +34,7 @@ def stance_json(stance: Stance) -> dict[str, Any]:
         "label_name": stance.label.name,
         "holder": stance.holder_id,
         "evidence": stance.evidence_id,
+        "attributes": stance.attributes,
     }
 
 

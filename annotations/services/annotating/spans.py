@@ -9,6 +9,7 @@ from django.db import models, transaction
 from django.db.models import Case, When
 
 from annotations import rules, selectors
+from annotations.attributes import same as same_values
 from annotations.errors import Conflict, InvalidInput, NotFound
 from annotations.models import Annotation, EventAction, Label, Span, Stance
 from annotations.services.annotating.locking import Replay, annotation_lock_for_write, sync
@@ -37,6 +38,8 @@ from annotations.services.annotating.messages import (
 )
 from annotations.services.annotating.relations import span_relations_delete
 from annotations.services.annotating.rules import (
+    attribute_values,
+    attribute_values_kept,
     candidates,
     check_claimant_kind,
     check_overlap,
@@ -59,6 +62,7 @@ def span_create(
     claimant: Span | int | None = None,
     claimant_text: str | None = "",
     checkworthy: str | None = "",
+    attributes: object = None,
     actor: User | None,
     version: int | None = None,
 ) -> tuple[Span, bool]:
@@ -75,6 +79,7 @@ def span_create(
         "claimant": claimant,
         "claimant_text": claimant_text,
         "checkworthy": checkworthy,
+        "attributes": attributes,
     }
 
     def facts_or_replay(locked: Annotation) -> selectors.SpanCreateFacts | Replay[Span]:
@@ -121,6 +126,7 @@ def span_create(
     )
     if claimant_span is not None:
         check_claimant_kind(claimant_span.label, f"span {claimant_span.pk}", "claimant", errors)
+    values = attribute_values(label_obj, attributes, errors)
     if not errors and label_obj is not None:
         others = [] if facts.overlap is None else [facts.overlap]
         new = rules.Placed(label_obj.kind, start, end, "", label_obj.pk)
@@ -140,6 +146,7 @@ def span_create(
         claimant=claimant_span,
         claimant_text=claimant_text,
         checkworthy=checkworthy,
+        attributes=values,
     )
     if span.pk is None:
         span.save()
@@ -168,9 +175,14 @@ def span_update(
     claimant: Span | int | Unset | None = UNSET,
     claimant_text: str | Unset | None = UNSET,
     checkworthy: str | Unset | None = UNSET,
+    attributes: object = UNSET,
     version: int | None = None,
 ) -> Span:
-    """Change a span's label, offsets or claim fields; the result is checked as a whole."""
+    """Change a span's label, offsets, claim fields or attributes; checked as a whole.
+
+    ``attributes`` replaces the span's values; a new label without them keeps the values it
+    still accepts (the event records the others, so a revert brings them back).
+    """
     # Only the spans this change involves are read, never the whole annotation.
     locked, current = annotation_lock_for_write(
         annotation_id=span.annotation_id, version=version, first=_current_span(span)
@@ -214,6 +226,12 @@ def span_update(
     if new_label is not None:
         # The span may be used where only an entity fits; relabelling it would break that.
         check_relabel_keeps_uses(current, new_label, errors)
+    if attributes is not UNSET:
+        new_values = attribute_values(new_label, attributes, errors)
+    elif new_label is not None and new_label.pk != current.label_id:
+        new_values = attribute_values_kept(new_label, current.attributes)
+    else:
+        new_values = current.attributes
     if not errors and new_label is not None:
         found = _update_candidates(locked, current, new_label, new_start, new_end)
         new = rules.Placed(new_label.kind, new_start, new_end, "", new_label.pk)
@@ -230,12 +248,22 @@ def span_update(
     current.claimant = new_claimant
     current.claimant_text = new_claimant_text
     current.checkworthy = new_checkworthy
+    current.attributes = new_values
     after = span_json(current)
     if after == before:
         sync(span, current)
         return current
     current.save(
-        update_fields=["label", "start", "end", "text", "claimant", "claimant_text", "checkworthy"]
+        update_fields=[
+            "label",
+            "start",
+            "end",
+            "text",
+            "claimant",
+            "claimant_text",
+            "checkworthy",
+            "attributes",
+        ]
     )
     annotation_change_record(
         annotation=locked,
@@ -333,4 +361,5 @@ def _same_span_body(span: Span, body: dict[str, Any]) -> bool:
         and ref_pk(body["claimant"], Span) == span.claimant_id
         and body["claimant_text"] == span.claimant_text
         and body["checkworthy"] == span.checkworthy
+        and same_values(body["attributes"], span.attributes)
     )

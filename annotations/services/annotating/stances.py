@@ -17,7 +17,12 @@ from annotations.services.annotating.lookups import (
     stance_label,
 )
 from annotations.services.annotating.messages import STANCE_GONE, Errors
-from annotations.services.annotating.rules import check_holder_kind, check_stance_unique
+from annotations.services.annotating.rules import (
+    attribute_values,
+    attribute_values_kept,
+    check_holder_kind,
+    check_stance_unique,
+)
 from annotations.services.annotating.snapshots import stance_json
 from annotations.services.changelog import annotation_change_record
 
@@ -30,6 +35,7 @@ def stance_create(
     label: Label | int,
     holder: Span | int | None = None,
     evidence: Span | int | None = None,
+    attributes: object = None,
     actor: User | None,
     version: int | None = None,
 ) -> Stance:
@@ -43,6 +49,7 @@ def stance_create(
     evidence_span = own_span(evidence, spans, "evidence", errors)
     if holder_span is not None:
         check_holder_kind(holder_span.label, f"span {holder_span.pk}", "holder", errors)
+    values = attribute_values(label_obj, attributes, errors)
     if errors:
         raise InvalidInput(errors)
     assert target_obj is not None and label_obj is not None  # None comes with its error
@@ -56,6 +63,7 @@ def stance_create(
         label=label_obj,
         holder=holder_span,
         evidence=evidence_span,
+        attributes=values,
     )
     annotation_change_record(
         annotation=locked,
@@ -77,9 +85,14 @@ def stance_update(
     label: Label | int | Unset = UNSET,
     holder: Span | int | Unset | None = UNSET,
     evidence: Span | int | Unset | None = UNSET,
+    attributes: object = UNSET,
     version: int | None = None,
 ) -> Stance:
-    """Change a stance's target, value, holder or evidence."""
+    """Change a stance's target, value, holder, evidence or attributes.
+
+    ``attributes`` replaces the stance's values; a new value (label) without them keeps the
+    values it still accepts.
+    """
     locked, current = annotation_lock_for_write(
         annotation_id=stance.annotation_id, version=version, first=_current_stance(stance)
     )
@@ -95,6 +108,12 @@ def stance_update(
     new_evidence = own_span(evidence_ref, spans, "evidence", errors)
     if new_holder is not None:
         check_holder_kind(new_holder.label, f"span {new_holder.pk}", "holder", errors)
+    if attributes is not UNSET:
+        new_values = attribute_values(new_label, attributes, errors)
+    elif new_label is not None and new_label.pk != current.label_id:
+        new_values = attribute_values_kept(new_label, current.attributes)
+    else:
+        new_values = current.attributes
     if errors:
         raise InvalidInput(errors)
     assert new_target is not None and new_label is not None  # None comes with its error
@@ -107,10 +126,11 @@ def stance_update(
     current.label = new_label
     current.holder = new_holder
     current.evidence = new_evidence
+    current.attributes = new_values
     after = stance_json(current)
     if after == before:
         return current
-    current.save(update_fields=["target", "label", "holder", "evidence"])
+    current.save(update_fields=["target", "label", "holder", "evidence", "attributes"])
     annotation_change_record(
         annotation=locked,
         actor=actor,

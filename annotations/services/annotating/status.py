@@ -5,13 +5,14 @@ An annotation records the guidelines version current when it was created
 (``submitted_guidelines_version``; for gold, marked reviewed). Edits in between change neither.
 """
 
+from collections import defaultdict
 from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from annotations import access, selectors
+from annotations import access, attributes, selectors
 from annotations.errors import Forbidden, InvalidInput
 from annotations.models import (
     Annotation,
@@ -19,10 +20,16 @@ from annotations.models import (
     AnnotationStatus,
     Document,
     EventAction,
+    LabelAttribute,
     Membership,
+    Relation,
+    Span,
+    Stance,
 )
 from annotations.services.annotating.locking import annotation_lock_for_write, sync
 from annotations.services.annotating.messages import (
+    ATTRIBUTE_MISSING,
+    ATTRIBUTES_MISSING_MORE,
     REOPEN_FORBIDDEN,
     REOPEN_SKIPPED_FORBIDDEN,
     STATUS_TRANSITION,
@@ -98,6 +105,7 @@ def annotation_set_status(
     fields: dict[str, Any] = {"status": status, "submitted_at": None}
     if status == AnnotationStatus.SUBMITTED:
         # Reopening keeps the version it was last submitted under until it is submitted again.
+        _check_required_attributes(locked)
         fields["submitted_at"] = timezone.now()
         version_now = selectors.guidelines_current(project_id=locked.document.project_id)
         fields["submitted_guidelines_version_id"] = None if version_now is None else version_now.pk
@@ -111,6 +119,49 @@ def annotation_set_status(
     )
     sync(annotation, locked)
     return locked
+
+
+# How many items a refused submit lists; the rest are counted.
+MISSING_LISTED = 10
+
+
+def _check_required_attributes(locked: Annotation) -> None:
+    """Refuse to submit while an item lacks a value its label requires, naming each one."""
+    declared = LabelAttribute.objects.filter(
+        label__project_id=locked.document.project_id, required=True
+    ).values_list("label_id", "name")
+    required: dict[int, list[attributes.Declared]] = defaultdict(list)
+    for label_id, name in declared:
+        required[label_id].append(attributes.Declared(name, "", required=True))
+    if not required:
+        return
+    items: list[tuple[str, int, dict[str, Any]]] = []
+    spans = Span.objects.filter(annotation=locked, label_id__in=required).values_list(
+        "pk", "label_id", "label__name", "start", "end", "text", "attributes"
+    )
+    for pk, label_id, label, start, end, text, values in spans:
+        items.append((f'Span {pk} ({label} "{text}", {start}-{end})', label_id, values))
+    stances = Stance.objects.filter(annotation=locked, label_id__in=required).values_list(
+        "pk", "label_id", "label__name", "target__name", "attributes"
+    )
+    for pk, label_id, label, target, values in stances:
+        items.append((f'Stance {pk} ({label} on "{target}")', label_id, values))
+    relations = Relation.objects.filter(annotation=locked, label_id__in=required).values_list(
+        "pk", "label_id", "label__name", "source_id", "target_id", "attributes"
+    )
+    for pk, label_id, label, source_id, target_id, values in relations:
+        name = f"Relation {pk} ({label}, span {source_id} -> span {target_id})"
+        items.append((name, label_id, values))
+    messages = []
+    for item, label_id, values in items:
+        missing = attributes.missing_required(values, required[label_id])
+        if missing:
+            messages.append(ATTRIBUTE_MISSING.format(item=item, names=", ".join(missing)))
+    if len(messages) > MISSING_LISTED:
+        more = len(messages) - MISSING_LISTED
+        messages = [*messages[:MISSING_LISTED], ATTRIBUTES_MISSING_MORE.format(count=more)]
+    if messages:
+        raise InvalidInput({"status": messages})
 
 
 def _check_status_value(status: str) -> None:

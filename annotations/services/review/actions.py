@@ -162,11 +162,16 @@ def gold_accept_stance(
                 label=source.label_id,
                 holder=holder,
                 evidence=evidence_id,
+                attributes=source.attributes,
                 actor=actor,
             )
         else:
             stance = stance_update(
-                stance=existing, label=source.label_id, evidence=evidence_id, actor=actor
+                stance=existing,
+                label=source.label_id,
+                evidence=evidence_id,
+                attributes=source.attributes,
+                actor=actor,
             )
     gold.refresh_from_db()
     return AcceptResult(annotation=gold, created=created, stance=stance, replaced=replaced)
@@ -336,13 +341,14 @@ def _place(
     try:
         if same is not None:
             if not rules.carries_claim_fields(source.label.kind):
-                return same
+                return span_update(span=same, actor=actor, attributes=source.attributes)
             return span_update(
                 span=same,
                 actor=actor,
                 claimant=claimant,
                 claimant_text=source.claimant_text,
                 checkworthy=source.checkworthy,
+                attributes=source.attributes,
             )
         allow_overlap = gold.document.project.allow_overlap
         for other in gold_spans:
@@ -357,6 +363,7 @@ def _place(
             claimant=claimant,
             claimant_text=source.claimant_text,
             checkworthy=source.checkworthy,
+            attributes=source.attributes,
             actor=actor,
         )
     except InvalidInput as error:
@@ -456,6 +463,7 @@ def _agreed_plan(
                 "claimant": position.get(span.claimant_id),
                 "claimant_text": span.claimant_text,
                 "checkworthy": span.checkworthy,
+                "attributes": span.attributes,
             }
             for span in current
         ],
@@ -465,6 +473,7 @@ def _agreed_plan(
                 "label": stance.label.name,
                 "holder": position.get(stance.holder_id),
                 "evidence": position.get(stance.evidence_id),
+                "attributes": stance.attributes,
             }
             for stance in current_stances
         ],
@@ -509,7 +518,8 @@ def _agreed_plan(
             continue
         claimant = choose_attribute(place, by, "claimant", all_gave, plan, text, found=entity_at)
         checkworthy = choose_attribute(place, by, "checkworthy", all_gave, plan, text)
-        plan.spans.append(span_body(place, claimant, checkworthy, entity_at))
+        values = choose_attribute(place, by, "attributes", all_gave, plan, text)
+        plan.spans.append(span_body(place, claimant, checkworthy, entity_at, values))
         span_at.setdefault((place.start, place.end), len(plan.spans) - 1)
         if rules.may_be_claimant(kinds[place.label]):
             entity_at.setdefault((place.start, place.end), len(plan.spans) - 1)

@@ -235,6 +235,7 @@ def span_item_of(span: Span) -> items.SpanItem:
         claimant=offsets_of(span.claimant),
         claimant_text=span.claimant_text,
         checkworthy=span.checkworthy,
+        attributes=span.attributes,
     )
 
 
@@ -245,6 +246,7 @@ def stance_item_of(stance: Stance) -> items.StanceItem:
         label=stance.label.name,
         holder=offsets_of(stance.holder),
         evidence=offsets_of(stance.evidence),
+        attributes=stance.attributes,
     )
 
 

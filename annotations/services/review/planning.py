@@ -38,6 +38,8 @@ NOT_GIVEN: dict[str, Hashable] = {
     "checkworthy": "",
     "label": None,
     "evidence": None,
+    # A label's attribute values are voted on as a whole (items.Values).
+    "attributes": (),
 }
 
 
@@ -113,7 +115,8 @@ def plan_gold(
         by = ballots.spans[place]
         claimant = choose_attribute(place, by, "claimant", most_given, plan, text, found=entity_at)
         checkworthy = choose_attribute(place, by, "checkworthy", most_given, plan, text)
-        plan.spans.append(span_body(place, claimant, checkworthy, entity_at))
+        values = choose_attribute(place, by, "attributes", most_given, plan, text)
+        plan.spans.append(span_body(place, claimant, checkworthy, entity_at, values))
     for stance_place in sorted(stance_places, key=stance_position):
         stance = stance_body(
             stance_place,
@@ -157,6 +160,7 @@ def span_body(
     claimant: Hashable,
     checkworthy: Hashable,
     entity_at: Mapping[items.Offsets, int],
+    values: Hashable = (),
 ) -> dict[str, Any]:
     """Return a span of the bulk body: its claimant by index into the body's spans."""
     return {
@@ -166,7 +170,13 @@ def span_body(
         "claimant": entity_at[claimant] if isinstance(claimant, tuple) else None,
         "claimant_text": claimant if isinstance(claimant, str) else "",
         "checkworthy": checkworthy,
+        "attributes": _values_json(values),
     }
+
+
+def _values_json(values: Hashable) -> dict[str, Any]:
+    assert isinstance(values, tuple)  # items.Values, as every item holds them
+    return items.values_json(values)
 
 
 def stance_body(
@@ -193,11 +203,13 @@ def stance_body(
     if value is None:
         return None  # a stance needs a value: the value's conflict says it did not go in
     evidence = choose_attribute(place, by, "evidence", choose, plan, text, found=span_at)
+    values = choose_attribute(place, by, "attributes", choose, plan, text)
     return {
         "target": place.target,
         "label": value,
         "holder": None if holder is None else entity_at[holder],
         "evidence": span_at[evidence] if isinstance(evidence, tuple) else None,
+        "attributes": _values_json(values),
     }
 
 
@@ -260,10 +272,13 @@ def value_json(name: str, value: Hashable, text: str) -> Any:
     """Return an attribute's value as the API shows it; null when not given.
 
     A claimant or evidence span is ``{"start", "end", "text"}``, a free-text claimant
-    ``{"text"}``; check-worthiness and a stance's value (its label's name) are strings.
+    ``{"text"}``; check-worthiness and a stance's value (its label's name) are strings; the
+    attribute values an object ``{name: value}``.
     """
     if value == NOT_GIVEN[name]:
         return None
+    if name == "attributes":
+        return _values_json(value)
     if isinstance(value, tuple):
         return {"start": value[0], "end": value[1], "text": text[value[0] : value[1]]}
     if name == "claimant":
@@ -376,6 +391,8 @@ def conflict_entry(
     else:
         item = {"target": key.place.target, "label": key.label, "holder": _ref(key.place.holder)}
         item["evidence"] = _ref(key.evidence)
+    if not isinstance(key, items.RelationItem) and key.attributes:
+        item["attributes"] = items.values_json(key.attributes)
     conflict = {
         "kind": kind,
         "reason": reason,
@@ -410,6 +427,7 @@ def planned_items(plan: Plan) -> list[AnyItem]:
             claimant=at(span["claimant"]),
             claimant_text=span["claimant_text"],
             checkworthy=span["checkworthy"],
+            attributes=span.get("attributes"),
         )
         for span in plan.spans
     ]
@@ -419,6 +437,7 @@ def planned_items(plan: Plan) -> list[AnyItem]:
             label=stance["label"],
             holder=at(stance["holder"]),
             evidence=at(stance["evidence"]),
+            attributes=stance.get("attributes"),
         )
         for stance in plan.stances
     ]

@@ -9,11 +9,13 @@
 // Its other methods are in modules of their own, mixed in below: spans.js (creating,
 // relabelling, deleting, selecting spans), claims.js (claimant, check-worthiness),
 // stances.js (stance rows), relations.js (drawing, showing and deleting relations),
-// annotatorinput.js (clicks and keys, by the map in keys.js).
+// attributes.js (the attributes panel), annotatorinput.js (clicks and keys, by the map in
+// keys.js).
 
 import { AnnotationList, AnnotatorListing } from "./annolist.js";
 import { api } from "./api.js";
 import { AnnotatorInput } from "./annotatorinput.js";
+import { AttributeEditing, renderAttributes } from "./attributes.js";
 import { ClaimEditing } from "./claims.js";
 import { openHelp, renderHelp } from "./help.js";
 import { mixMethods } from "./mixin.js";
@@ -114,6 +116,12 @@ export class Annotator {
       checkworthy: [...document.querySelectorAll("[data-checkworthy]")],
     };
     this.stanceContainer = document.getElementById("stance-targets");
+    this.attributeView = {
+      panel: document.getElementById("attributes-panel"),
+      caption: document.getElementById("attributes-of"),
+      fields: document.getElementById("attributes-fields"),
+      shown: null,
+    };
 
     this.queue = new SaveQueue(
       this.store,
@@ -294,6 +302,14 @@ export class Annotator {
         addDraft: (target) => this.addDraft(target),
       },
     });
+    renderAttributes(this.attributeView, {
+      target: this.attributeTarget(),
+      editable: this.editable,
+      actions: {
+        setAttribute: (kind, key, name, value) => this.setAttribute(kind, key, name, value),
+        say: (text) => this.say(text),
+      },
+    });
     this.root.classList.toggle("picking", this.picking !== null);
     this.undoButton.disabled = !this.editable || this.undoStack.length === 0;
     if (this.redoButton) this.redoButton.disabled = !this.editable || this.redoStack.length === 0;
@@ -431,6 +447,8 @@ export class Annotator {
       ".label-button, #delete-button, #relation-delete, #claimant-select, #claimant-pick, #claimant-text, [data-checkworthy]",
     );
     for (const control of controls) control.disabled = !editable;
+    // The attribute controls are drawn again with the new state.
+    this.attributeView.shown = null;
   }
 
   showSaveState(state, error) {
@@ -514,7 +532,16 @@ export class Annotator {
 
 }
 
-mixMethods(Annotator, SpanEditing, ClaimEditing, StanceEditing, RelationEditing, AnnotatorInput, AnnotatorListing);
+mixMethods(
+  Annotator,
+  SpanEditing,
+  ClaimEditing,
+  StanceEditing,
+  RelationEditing,
+  AttributeEditing,
+  AnnotatorInput,
+  AnnotatorListing,
+);
 
 /** A relation create's ends renamed by `swap` (a span brought back under another key). */
 function renameRelationEnds(op, swap) {

@@ -20,6 +20,7 @@
 // the page between this view and the lanes and takes this view's keys (keys.js, context
 // "curation").
 
+import { describeValues, shownValue } from "./attributes.js";
 import { ATTRIBUTE_NAMES } from "./disagreements.js";
 import { GOLD_REVIEWED } from "./gold.js";
 import { openHelp } from "./help.js";
@@ -463,6 +464,8 @@ export class Curation {
     const label = review.labels.get(source.label);
     if (kind === "relation") return relationCaption(review.labels, source, refs.from, refs.to);
     const chip = el("span", { className: `chip lbl-${source.label}`, text: label ? label.name : "?" });
+    // The label's attribute values, as the annotator gave them (attributes.js words them).
+    const values = describeValues(source.attributes);
     if (kind === "stance") {
       return [
         el("span", { className: "cur-text" }, el("strong", { text: review.targetName(source.target) }), ": "),
@@ -471,7 +474,8 @@ export class Curation {
           className: "cur-attrs",
           text: `held by ${refs.holder ? quoted(refs.holder) : "the author"}${refs.evidence ? `, evidence ${quoted(refs.evidence)}` : ""}`,
         }),
-      ];
+        values ? el("span", { className: "cur-attrs cur-values", text: values }) : null,
+      ].filter(Boolean);
     }
     const text = shorten(source.text ?? review.index.slice(source.start, source.end), TEXT_LIMIT);
     const parts = [chip, el("span", { className: "cur-text", text })];
@@ -479,6 +483,7 @@ export class Curation {
     if (refs.claimant) attributes.push(`claimant ${quoted(refs.claimant)}`);
     else if (source.claimant_text) attributes.push(`claimant ${source.claimant_text} (not in the text)`);
     if (source.checkworthy) attributes.push(`check-worthy: ${source.checkworthy}`);
+    if (values) attributes.push(values);
     if (attributes.length) parts.push(el("span", { className: "cur-attrs", text: attributes.join(" · ") }));
     return parts;
   }
@@ -511,7 +516,16 @@ export class Curation {
     if (!atPlace || atPlace.size < 2) return lines;
     const names = attributesOf(entry.kind);
     for (const name of names) {
+      if (name === "attributes") continue;
       describe(atPlace, ATTRIBUTE_NAMES[name] || name, (lane, source) => this.valueOf(name, lane, source));
+    }
+    // The label's attributes, one line each: "sentiment: ana says positive, ben says negative".
+    const declared = new Set();
+    for (const sources of atPlace.values()) {
+      for (const source of sources) Object.keys(source.attributes || {}).forEach((n) => declared.add(n));
+    }
+    for (const name of [...declared].sort()) {
+      describe(atPlace, name, (_lane, source) => shownValue((source.attributes || {})[name]));
     }
     return lines;
   }

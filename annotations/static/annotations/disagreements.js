@@ -6,6 +6,7 @@
 // with each value and who gave it), each value offered as its annotator's version.
 // Mixed into Review (review.js), so `this` is the Review.
 
+import { describeValues } from "./attributes.js";
 import { attributeDifferences, placeKey, sameItem, spanItem, stanceItem, voteKey } from "./items.js";
 import { el, shorten } from "./panels.js";
 import { laneRelationNamed, relationCaption, relationEndsText } from "./relations.js";
@@ -23,6 +24,7 @@ export const ATTRIBUTE_NAMES = {
   checkworthy: "check-worthiness",
   label: "value",
   evidence: "evidence",
+  attributes: "attributes",
 };
 
 export class Disagreements {
@@ -237,6 +239,7 @@ export class Disagreements {
   /** An attribute's value as the API gives it, as a reviewer reads it. */
   valueText(attribute, value) {
     if (value === null || value === undefined) return "none";
+    if (attribute === "attributes") return describeValues(value) || "none";
     if (typeof value === "object") {
       if (value.start === undefined) return `${value.text} (not in the text)`;
       return `“${shorten(value.text, 40)}”`;

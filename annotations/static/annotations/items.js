@@ -3,9 +3,11 @@
 //
 // An item is a place and attributes:
 // - a span: place (label, start, end); attributes claimant (the claimant span's offsets
-//   [start, end], or its free text, or null) and checkworthy ("" when not given);
+//   [start, end], or its free text, or null), checkworthy ("" when not given) and attributes
+//   (the label's attribute values: [name, value] pairs sorted by name, none empty);
 // - a stance: place (target, holder), the holder being the holder span's offsets or null (the
-//   document's author); attributes label (the stance value) and evidence (offsets or null).
+//   document's author); attributes label (the stance value), evidence (offsets or null) and
+//   attributes;
 // - a relation: place (label, source, target), each end being its span's place
 //   [label, start, end]; no attributes, so its place is the whole item (another label or
 //   another end is another relation).
@@ -16,8 +18,8 @@
 // review page), as long as it is consistent. Items are frozen plain objects; itemKey() gives
 // the string to use as a Map or Set key (equal keys <=> the same item).
 
-export const SPAN_ATTRIBUTES = Object.freeze(["claimant", "checkworthy"]);
-export const STANCE_ATTRIBUTES = Object.freeze(["label", "evidence"]);
+export const SPAN_ATTRIBUTES = Object.freeze(["claimant", "checkworthy", "attributes"]);
+export const STANCE_ATTRIBUTES = Object.freeze(["label", "evidence", "attributes"]);
 export const RELATION_ATTRIBUTES = Object.freeze([]);
 
 /** The attributes an item of `kind` is compared on besides its place. */
@@ -33,28 +35,41 @@ function offsets(range) {
   return range === null || range === undefined ? null : Object.freeze([range[0], range[1]]);
 }
 
+/** A label's attribute values as items hold them: [name, value] pairs sorted by name. */
+export function valuesOf(attributes) {
+  const pairs = [];
+  for (const name of Object.keys(attributes || {}).sort()) {
+    const value = attributes[name];
+    if (value === null || value === undefined || value === "" || (Array.isArray(value) && !value.length)) continue;
+    pairs.push(Object.freeze([name, Array.isArray(value) ? Object.freeze([...value]) : value]));
+  }
+  return Object.freeze(pairs);
+}
+
 /**
  * The item a span is. `claimant` is the claimant span's offsets [start, end] (or null),
  * `claimant_text` a free-text source; an empty text is no claimant, an empty checkworthy is
  * not given.
  */
-export function spanItem({ label, start, end, claimant = null, claimant_text = "", checkworthy = "" }) {
+export function spanItem({ label, start, end, claimant = null, claimant_text = "", checkworthy = "", attributes = null }) {
   if (claimant !== null && claimant !== undefined && claimant_text) throw new Error(CLAIMANT_TWICE);
   return Object.freeze({
     kind: "span",
     place: Object.freeze({ label, start, end }),
     claimant: offsets(claimant) ?? (claimant_text || null),
     checkworthy: checkworthy || "",
+    attributes: valuesOf(attributes),
   });
 }
 
 /** The item a stance is: target and holder's offsets (its place), value, evidence's offsets. */
-export function stanceItem({ target, label, holder = null, evidence = null }) {
+export function stanceItem({ target, label, holder = null, evidence = null, attributes = null }) {
   return Object.freeze({
     kind: "stance",
     place: Object.freeze({ target, holder: offsets(holder) }),
     label,
     evidence: offsets(evidence),
+    attributes: valuesOf(attributes),
   });
 }
 
@@ -93,9 +108,12 @@ export function samePlace(a, b) {
   return placeKey(a) === placeKey(b);
 }
 
-/** What gold voting counts: the item without a span's check-worthiness (voted separately). */
+/** What gold voting counts: the item without a span's check-worthiness and attribute values
+ * (each voted separately). */
 export function voteKey(item) {
-  return item.kind === "span" ? Object.freeze({ ...item, checkworthy: "" }) : item;
+  const without = { ...item, attributes: Object.freeze([]) };
+  if (item.kind === "span") without.checkworthy = "";
+  return Object.freeze(without);
 }
 
 /** The attributes in which two items at the same place differ; throws for different places. */

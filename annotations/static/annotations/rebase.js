@@ -20,7 +20,7 @@
 // The caller has already set aside operations the state shows (Store.shows).
 
 import { firstClash, firstIdentical } from "./rules.js";
-import { isClientId } from "./store.js";
+import { isClientId, sameValue } from "./store.js";
 
 export const APPLY = "apply";
 export const SAME = "same";
@@ -138,7 +138,7 @@ function judgeUpdate(state, items, op, context) {
   if (!current) return judgeUpdateOfDeleted(state, op, context, what);
   const base = op.base || current;
   const clashing = Object.keys(op.changes).filter(
-    (field) => current[field] !== base[field] && current[field] !== op.changes[field],
+    (field) => !sameValue(current[field], base[field]) && !sameValue(current[field], op.changes[field]),
   );
   if (!clashing.length) return { verdict: APPLY };
   const field = clashing[0];

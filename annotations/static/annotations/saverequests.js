@@ -31,6 +31,8 @@ export async function sendOperation(store, op, keyChanged) {
       if (op.claimant) body.claimant = ref(op.claimant);
       if (op.claimant_text) body.claimant_text = op.claimant_text;
       if (op.checkworthy) body.checkworthy = op.checkworthy;
+      // A span made again (undoing its delete) comes back with its attribute values.
+      if (op.attributes && Object.keys(op.attributes).length) body.attributes = op.attributes;
       return call(api.createSpan, id, body);
     }
     case "span.update":
@@ -43,6 +45,7 @@ export async function sendOperation(store, op, keyChanged) {
         label: op.label,
         holder: ref(op.holder),
         evidence: ref(op.evidence),
+        ...(op.attributes && Object.keys(op.attributes).length ? { attributes: op.attributes } : {}),
         version,
       });
     case "stance.update":

@@ -137,6 +137,9 @@ export class SpanEditing {
     for (const { rule, field } of broken) {
       if (rule === Rule.CLAIM_ONLY) changes[field] = field === "claimant" ? null : "";
     }
+    // The server keeps only the values the new label accepts (attributes.js mirrors it).
+    const kept = this.attributesAfterRelabel(span, label);
+    if (kept) changes.attributes = kept;
     this.change([{ type: "span.update", key, changes }]);
   }
 

@@ -85,7 +85,11 @@ export class StanceEditing {
         this.drafts.set(targetId, (this.drafts.get(targetId) || []).concat(draft));
         this.change([{ type: "stance.delete", key: rowKey }]);
       } else if (stance.label !== labelId) {
-        this.change([{ type: "stance.update", key: rowKey, changes: { label: labelId } }]);
+        const changes = { label: labelId };
+        // The server keeps only the values the new label accepts (attributes.js mirrors it).
+        const kept = this.attributesAfterRelabel(stance, this.labels.get(labelId));
+        if (kept) changes.attributes = kept;
+        this.change([{ type: "stance.update", key: rowKey, changes }]);
       }
       return;
     }

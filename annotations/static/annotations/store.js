@@ -28,6 +28,16 @@ export function isClientId(key) {
   return UUID.test(key);
 }
 
+/**
+ * Whether two field values are the same: by value for objects (an item's attributes, which a
+ * reload makes afresh), by identity for the rest.
+ */
+export function sameValue(a, b) {
+  if (a === b) return true;
+  if (a && b && typeof a === "object" && typeof b === "object") return JSON.stringify(a) === JSON.stringify(b);
+  return false;
+}
+
 export class Store {
   constructor(annotation) {
     this.ids = new Map(); // key -> server id, kept after a local delete until it is saved
@@ -61,6 +71,7 @@ export class Store {
         claimant: span.claimant === null ? null : keyOfSpan.get(span.claimant) ?? null,
         claimant_text: span.claimant_text || "",
         checkworthy: span.checkworthy || "",
+        attributes: span.attributes || {},
       });
     }
     for (const stance of annotation.stances) {
@@ -72,6 +83,7 @@ export class Store {
         label: stance.label,
         holder: stance.holder === null ? null : keyOfSpan.get(stance.holder) ?? null,
         evidence: stance.evidence === null ? null : keyOfSpan.get(stance.evidence) ?? null,
+        attributes: stance.attributes || {},
       });
     }
     loadRelations(this, annotation, keyOfSpan);
@@ -163,7 +175,7 @@ export class Store {
       }
       case "span.update": {
         const span = this.spans.get(op.key);
-        return Boolean(span && Object.entries(op.changes).every(([f, v]) => span[f] === v));
+        return Boolean(span && Object.entries(op.changes).every(([f, v]) => sameValue(span[f], v)));
       }
       case "span.delete":
         return !this.spans.has(op.key);
@@ -171,7 +183,7 @@ export class Store {
         return this._sameStance(op) !== null;
       case "stance.update": {
         const stance = this.stances.get(op.key);
-        return Boolean(stance && Object.entries(op.changes).every(([f, v]) => stance[f] === v));
+        return Boolean(stance && Object.entries(op.changes).every(([f, v]) => sameValue(stance[f], v)));
       }
       case "stance.delete":
         return !this.stances.has(op.key) && this.idOf(op.key) === null;
