@@ -23,7 +23,7 @@ another place, not an attribute.
 
 - a relation: its label and its two ends, each the end span's place ``(label, start, end)``;
   a relation has no attributes here, so its place is the whole item (another label or another
-  end is another relation). Not mirrored in items.js yet.
+  end is another relation). items.js' relationItem mirrors it (tests/browser/test_items_js.py).
 
 Referenced spans (claimant, holder, evidence) are matched by their offsets, never by id: ids
 differ per annotator, offsets into the one text do not. Labels and targets are whatever the

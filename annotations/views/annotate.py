@@ -116,6 +116,7 @@ def document_annotate(request: AuthenticatedHttpRequest, document_id: int) -> Ht
         "span_labels": [label for label in labels if rules.takes_span_label(label.kind)],
         "sentence_labels": [label for label in labels if rules.goes_on_unit(label.kind)],
         "sentence_units": project.sentence_units,
+        "relation_labels": [label for label in labels if label.kind in rules.RELATION_LABEL_KINDS],
         "targets": targets,
         "payload": payload,
         **_guidelines(project, annotation),

@@ -65,6 +65,7 @@ def document_review(request: AuthenticatedHttpRequest, document_id: int) -> Http
         "unfinished": [a for a in manual if a.status != AnnotationStatus.SUBMITTED],
         "editable": gold is None or gold.status == AnnotationStatus.IN_PROGRESS,
         "span_labels": [label for label in labels if rules.takes_span_label(label.kind)],
+        "relation_labels": [label for label in labels if label.kind in rules.RELATION_LABEL_KINDS],
         "targets": targets,
         "payload": payload,
         "guidelines_version": selectors.guidelines_current(project_id=project.pk),

@@ -148,3 +148,42 @@ def test_items_js_refuses_a_claimant_given_twice_with_items_py_message(items_js,
         }"""
     )
     assert message == items.CLAIMANT_TWICE
+
+
+# Relations: (label, source end, target end), each end a span's (label, start, end).
+RELATIONS = [
+    ("located_in", ("PER", 0, 5), ("LOC", 20, 26)),
+    ("located_in", ("PER", 0, 5), ("LOC", 20, 26)),  # the same relation
+    ("located_in", ("LOC", 20, 26), ("PER", 0, 5)),  # the other way round
+    ("part_of", ("PER", 0, 5), ("LOC", 20, 26)),  # another label
+    ("located_in", ("ORG", 0, 5), ("LOC", 20, 26)),  # a source of another label
+    ("located_in", ("PER", 0, 6), ("LOC", 20, 26)),  # a source at other offsets
+    ("located_in", ("PER", 0, 5), ("LOC", 20, 27)),  # a target at other offsets
+]
+
+
+def test_items_js_tells_relations_apart_as_items_py_does(items_js, page):
+    pairs = [(a, b) for a in RELATIONS for b in RELATIONS]
+    judged = page.evaluate(
+        """async (pairs) => {
+          const m = await import('/static/annotations/items.js');
+          const item = ([label, source, target]) => m.relationItem({ label, source, target });
+          // A relation has no attributes: at the same place, nothing differs.
+          return pairs.map(([a, b]) => {
+            const [x, y] = [item(a), item(b)];
+            const same = m.samePlace(x, y);
+            return [m.sameItem(x, y), same, same ? m.attributeDifferences(x, y) : null];
+          });
+        }""",
+        [[list(a), list(b)] for a, b in pairs],
+    )
+
+    def python(relation):
+        label, source, target = relation
+        return items.relation_item(label=label, source=source, target=target)
+
+    expected = [
+        [*[python(a) == python(b)] * 2, [] if python(a) == python(b) else None] for a, b in pairs
+    ]
+    assert judged == expected
+    assert [same for same, _, _ in judged].count(True) > len(RELATIONS)  # not only each with itself

@@ -86,7 +86,8 @@ def test_rules_js_constants_are_rules_py(rules_js):
         """
         const names = ['ENTITY', 'CLAIM', 'STANCE', 'SPAN_LABEL_KINDS', 'STANCE_LABEL_KINDS',
           'CLAIMANT_KINDS', 'HOLDER_KINDS', 'EVIDENCE_KINDS', 'CHECKWORTHY_VALUES',
-          'CLAIMANT_TEXT_LIMIT', 'CLAIM_ONLY_FIELDS', 'Rule'];
+          'CLAIMANT_TEXT_LIMIT', 'CLAIM_ONLY_FIELDS', 'RELATION_ENDPOINT_KINDS',
+          'RELATION_LABEL_KINDS', 'Rule'];
         return Object.fromEntries(names.map((name) => [name, m[name]]));
         """
     )
@@ -106,6 +107,8 @@ def test_rules_js_constants_are_rules_py(rules_js):
                 "CHECKWORTHY_VALUES",
                 "CLAIMANT_TEXT_LIMIT",
                 "CLAIM_ONLY_FIELDS",
+                "RELATION_ENDPOINT_KINDS",
+                "RELATION_LABEL_KINDS",
             )
         )
     }
@@ -121,6 +124,7 @@ def test_rules_js_says_what_each_kind_may_be_as_rules_py_does(rules_js):
         "mayHoldStance": rules.may_hold_stance,
         "mayBeEvidence": rules.may_be_evidence,
         "carriesClaimFields": rules.carries_claim_fields,
+        "takesRelationLabel": rules.takes_relation_label,
     }
     answers = rules_js(
         """
@@ -132,6 +136,19 @@ def test_rules_js_says_what_each_kind_may_be_as_rules_py_does(rules_js):
     )
     for name, predicate in predicates.items():
         assert answers[name] == [predicate(kind) for kind in KINDS], name
+
+
+def test_rules_js_says_what_a_relation_may_link_as_rules_py_does(rules_js):
+    wanted = ["", "entity", "claim", "sentence", "stance", "Entity", "other"]
+    kinds = [*KINDS, "sentence", "relation", "document"]
+    answers = rules_js(
+        "const [wanted, kinds] = args;"
+        " return wanted.map((w) => kinds.map((k) => m.relationEndFits(w, k)));",
+        wanted,
+        kinds,
+    )
+    assert answers == [[rules.relation_end_fits(w, k) for k in kinds] for w in wanted]
+    assert any(any(row) for row in answers) and not all(all(row) for row in answers)
 
 
 def test_rules_js_checks_claim_values_as_rules_py_does(rules_js):

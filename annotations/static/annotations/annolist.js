@@ -17,6 +17,7 @@
 // LaneListing (the review page's annotator lanes).
 
 import { el, shorten } from "./panels.js";
+import { describeRelation } from "./relations.js";
 
 export const GROUP_LIMIT = 200;
 // The list starts closed to one line ("a drawer") where the side column is narrow.
@@ -456,6 +457,9 @@ export class AnnotatorListing {
     );
     for (const stance of stances) entries.push({ key: stance.key, kind: "stance", label: stance.label, source: stance });
     for (const id of this.store.documentLabels) entries.push(documentLabelEntry(id, this.labels));
+    for (const relation of this.store.relations.values()) {
+      entries.push({ key: relation.key, kind: "relation", label: relation.label, source: relation });
+    }
     return entries;
   }
 
@@ -463,6 +467,7 @@ export class AnnotatorListing {
     const keys = [];
     if (this.selected) keys.push(this.selected);
     if (this.active && this.store.stances.has(this.active.row)) keys.push(this.active.row);
+    if (this.selectedRelation) keys.push(this.selectedRelation);
     return keys;
   }
 
@@ -481,6 +486,7 @@ export class AnnotatorListing {
         const item = entry.source;
         if (entry.kind === "span") return describeSpan(item, label, item.claimant ? spans.get(item.claimant) : null);
         if (entry.kind === "document") return describeDocumentLabel(label, this.documentLabelBar);
+        if (entry.kind === "relation") return describeRelation(item, label, spans.get(item.source), spans.get(item.target));
         return describeStance(item, label, targets.get(item.target), spans.get(item.holder), spans.get(item.evidence));
       },
       choose: (entry) => this.chooseListed(entry),
@@ -496,6 +502,11 @@ export class AnnotatorListing {
   chooseListed(entry) {
     if (entry.kind === "document") {
       this.documentLabelBar.buttons.get(entry.label)?.focus();
+      return;
+    }
+    if (entry.kind === "relation") {
+      scrollTextTo(this.view, entry.source.source);
+      this.selectRelation(entry.key);
       return;
     }
     if (entry.kind === "span") {
@@ -535,6 +546,9 @@ export class LaneListing {
         entries.push({ key: `${lane.id}-stance-${stance.id}`, kind: "stance", label: stance.label, source: stance }),
       );
       for (const id of lane.documentLabels) entries.push(documentLabelEntry(id, this.labels));
+      for (const relation of lane.relations) {
+        entries.push({ key: `${lane.id}-relation-${relation.id}`, kind: "relation", label: relation.label, source: relation });
+      }
     }
     this.list.show({
       title: lane ? `${lane.author}'s annotations` : "Gold annotations",
@@ -546,6 +560,7 @@ export class LaneListing {
         const item = entry.source;
         if (entry.kind === "span") return describeSpan(item, label, lane.byId.get(item.claimant));
         if (entry.kind === "document") return describeDocumentLabel(label, this.documentLabelBar);
+        if (entry.kind === "relation") return describeRelation(item, label, item.sourceSpan, item.targetSpan);
         return describeStance(item, label, this.targets.get(item.target), item.holderSpan, item.evidenceSpan);
       },
       choose: (entry) => {
@@ -553,7 +568,12 @@ export class LaneListing {
           this.documentLabelBar.buttons.get(entry.label)?.focus();
           return;
         }
-        const key = entry.kind === "span" ? entry.key : (entry.source.evidenceSpan || entry.source.holderSpan)?.key;
+        const key =
+          entry.kind === "span"
+            ? entry.key
+            : entry.kind === "relation"
+              ? entry.source.sourceSpan?.key
+              : (entry.source.evidenceSpan || entry.source.holderSpan)?.key;
         if (!key) {
           document.getElementById(`accept-stance-${entry.source.id}`)?.scrollIntoView({ block: "nearest" });
           return;

@@ -8,9 +8,9 @@
 // This module owns the Annotator's state, drawing, and changes (apply, undo, save, submit).
 // Its other methods are in modules of their own, mixed in below: spans.js (creating,
 // relabelling, deleting, selecting spans), claims.js (claimant, check-worthiness),
-// stances.js (stance rows), doclabels.js (the document's labels above the text),
-// attributes.js (the attributes panel), annotatorinput.js (clicks and keys, by the map in
-// keys.js).
+// stances.js (stance rows), relations.js (drawing, showing and deleting relations),
+// doclabels.js (the document's labels above the text), attributes.js (the attributes panel),
+// annotatorinput.js (clicks and keys, by the map in keys.js).
 
 import { AnnotationList, AnnotatorListing } from "./annolist.js";
 import { api } from "./api.js";
@@ -32,6 +32,7 @@ import {
   takesSpanLabel,
   takesStanceLabel,
 } from "./rules.js";
+import { RelationEditing } from "./relations.js";
 import { SaveQueue } from "./savequeue.js";
 import { SpanEditing } from "./spans.js";
 import { StanceEditing } from "./stances.js";
@@ -83,6 +84,8 @@ export class Annotator {
     this.selected = null; // key of the selected span
     this.active = null; // {target, row}: the active stance row
     this.picking = null; // {kind: "claimant"|"holder"}
+    this.relating = null; // {label, source, candidate}: a relation waiting for its end (relations.js)
+    this.selectedRelation = null; // key of the selected relation
     this.evidencePick = null; // {target, row, range, text}: selected text waiting for its label
     this.drafts = new Map(); // target id -> [{key, holder, evidence}]: rows without a stance
     this.undoStack = []; // newest last: each a list of operations that undoes one change
@@ -212,6 +215,7 @@ export class Annotator {
     document.getElementById("skip-button")?.addEventListener("click", () => this.skip());
     document.getElementById("take-back-button")?.addEventListener("click", () => this.takeBack());
     document.getElementById("delete-button").addEventListener("click", () => this.deleteSelected());
+    this.bindRelations();
     this.claimView.pick.addEventListener("click", () => this.pickClaimant());
     this.claimView.text.addEventListener("change", () => this.setClaimantText(this.claimView.text.value));
     this.claimView.text.addEventListener("keydown", (event) => {
@@ -244,6 +248,7 @@ export class Annotator {
     if (this.enabled) this.view.render(spans, (key) => this.classesOf(key));
     this.renderDocumentLabels();
     this.units?.render();
+    this.drawRelations();
     this.renderPanels();
     this.showList();
     this.options.onRender?.();
@@ -256,6 +261,7 @@ export class Annotator {
     if (label) names.push(`kind-${label.kind}`);
     if (key === this.selected) names.push("selected");
     if (this.linkedKeys().has(key)) names.push("linked");
+    names.push(...this.relationClasses(key));
     if (this.options.classesOf) names.push(...this.options.classesOf(key));
     return names;
   }
@@ -327,10 +333,12 @@ export class Annotator {
   /** Redraw the selection marks only (cheaper than a full render). */
   redecorate() {
     if (this.enabled) {
-      this.view.undecorate(["selected", "linked"]);
+      this.view.undecorate(["selected", "linked", "relation-source", "relation-candidate"]);
       if (this.selected) this.view.decorate(this.selected, ["selected"], true);
       for (const key of this.linkedKeys()) this.view.decorate(key, ["linked"], true);
+      for (const key of this.relationMarkedKeys()) this.view.decorate(key, this.relationClasses(key), true);
     }
+    this.drawRelations();
     this.renderPanels();
     this.markListed();
   }
@@ -392,7 +400,8 @@ export class Annotator {
       if (op.type === "span.create" && !isClientId(op.key)) {
         // A span made without a client_id comes back as a new span with one.
         const fresh = newUuid();
-        this.renameKey(op.key, fresh);
+        // The entry's later operations (a relation to the span, its claim) follow it too.
+        this.renameKey(op.key, fresh, [entry]);
         op.key = fresh;
       }
       try {
@@ -411,13 +420,14 @@ export class Annotator {
     if (touched && this.enabled) this.view.piecesOf(touched)[0]?.scrollIntoView({ block: "nearest" });
   }
 
-  renameKey(from, to) {
+  renameKey(from, to, also = []) {
     const swap = (value) => (value === from ? to : value);
-    for (const entry of [...this.undoStack, ...this.redoStack]) {
+    for (const entry of [...this.undoStack, ...this.redoStack, ...also]) {
       for (const op of entry) {
         for (const field of ["key", "claimant", "holder", "evidence"]) {
           if (field in op) op[field] = swap(op[field]);
         }
+        if (op.type === "relation.create") renameRelationEnds(op, swap);
         if (op.changes) {
           for (const field of ["claimant", "holder", "evidence"]) {
             if (field in op.changes) op.changes[field] = swap(op.changes[field]);
@@ -429,6 +439,7 @@ export class Annotator {
 
   acknowledged(op, data) {
     if (op.type === "span.create" && data) this.view.setSpanId(op.key, data.id);
+    if (op.type === "relation.create" && data) this.drawRelations(); // saved: drawn solid, with its id
   }
 
   reloaded(message) {
@@ -448,7 +459,7 @@ export class Annotator {
     this.editable = editable;
     this.root.classList.toggle("read-only", !editable);
     const controls = this.root.querySelectorAll(
-      ".label-button, #delete-button, #claimant-select, #claimant-pick, #claimant-text, [data-checkworthy]",
+      ".label-button, #delete-button, #relation-delete, #claimant-select, #claimant-pick, #claimant-text, [data-checkworthy]",
     );
     for (const control of controls) control.disabled = !editable;
     this.renderDocumentLabels();
@@ -542,11 +553,18 @@ mixMethods(
   SpanEditing,
   ClaimEditing,
   StanceEditing,
+  RelationEditing,
   DocumentLabelEditing,
   AttributeEditing,
   AnnotatorInput,
   AnnotatorListing,
 );
+
+/** A relation create's ends renamed by `swap` (a span brought back under another key). */
+function renameRelationEnds(op, swap) {
+  op.source = swap(op.source);
+  op.target = swap(op.target);
+}
 
 /** Leave `value` for the next page this tab opens (sayLeftOver reads it). */
 function leaveForNextPage(key, value) {

@@ -14,13 +14,18 @@ export class AnnotatorInput {
     const selection = window.getSelection();
     if (selection && !selection.isCollapsed) return; // a drag or double-click: a selection
     const element = this.view.spanAt(event.target);
+    if (this.relating) {
+      if (element) this.relateTo(element.dataset.key);
+      return;
+    }
     if (this.picking) {
       if (element) this.picked(element.dataset.key);
       return;
     }
     if (element) this.selectSpan(element.dataset.key);
-    else if (this.selected) {
+    else if (this.selected || this.selectedRelation) {
       this.selected = null;
+      this.selectedRelation = null;
       this.redecorate();
     }
   }
@@ -93,6 +98,11 @@ export class AnnotatorInput {
       if (typing && event.key === "Escape") target.blur();
       return;
     }
+    // Drawing a relation: Esc, ] [ and Enter are its own (relations.js).
+    if (this.relating && this.relatingKey(event)) {
+      event.preventDefault();
+      return;
+    }
     // Sentence units (units.js) take their keys first: a sentence label's, j k ↓ ↑.
     if (this.units?.onKey(event)) {
       event.preventDefault();
@@ -127,6 +137,7 @@ export class AnnotatorInput {
     if (this.evidencePick) this.evidencePick = null;
     else if (this.picking) this.picking = null;
     else if (this.view.selectionRange()) window.getSelection().removeAllRanges();
+    else if (this.selectedRelation) this.selectedRelation = null;
     else if (this.selected) this.selected = null;
     else this.active = null;
     this.wordCursor = null;
@@ -153,6 +164,8 @@ export class AnnotatorInput {
       this.toggleDocumentLabel(documentLabel.id);
       return true;
     }
+    // A relation label's key draws a relation from the selected highlight (relations.js).
+    if (this.relationKeyPressed(key)) return true;
     const hasText = this.view.selectionRange() !== null;
     const spanLabel = labelFor(this.spanLabels, key);
     if (hasText && spanLabel) {

@@ -163,5 +163,14 @@ export const api = {
     request("PUT", `/api/annotations/${id}/document-labels/`, body, timed(options)),
   acceptDocumentLabel: (documentId, labelId, version) =>
     request("POST", `/api/documents/${documentId}/gold/accept/`, { document_label: labelId, version }),
+  createRelation: (id, body, options) =>
+    request("POST", `/api/annotations/${id}/relations/`, body, timed(options)),
+  deleteRelation: (id, relationId, version, options) =>
+    request(
+      "DELETE",
+      `/api/annotations/${id}/relations/${relationId}/?version=${version}`,
+      undefined,
+      timed(options),
+    ),
   next: (projectId) => request("POST", `/api/projects/${projectId}/next/`),
 };

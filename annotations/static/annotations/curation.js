@@ -27,8 +27,9 @@ import { ATTRIBUTE_NAMES } from "./disagreements.js";
 import { GOLD_REVIEWED } from "./gold.js";
 import { openHelp } from "./help.js";
 import { KEYMAP, keyAction, labelFor } from "./keys.js";
-import { SPAN_ATTRIBUTES, STANCE_ATTRIBUTES, itemKey, placeKey, spanItem, stanceItem } from "./items.js";
+import { attributesOf, itemKey, placeKey, relationItem, spanItem, stanceItem } from "./items.js";
 import { el, shorten } from "./panels.js";
+import { placeOf, relationCaption } from "./relations.js";
 
 const KEYS = KEYMAP.review;
 
@@ -54,6 +55,7 @@ const documentItemKey = (labelId) => `document-label:${labelId}`;
 const GOLD_TITLES = {
   span: "Open it in the Gold lane to edit it",
   stance: "Stances are edited in the Gold lane's Stances panel",
+  relation: "Open it in the Gold lane to edit it",
   document: "Document labels are changed in the Gold lane, above the text",
 };
 
@@ -176,6 +178,11 @@ export class Curation {
       for (const span of lane.spans) {
         const block = this.blockAt(span.start);
         if (block) this.addEntry(block, lane, { key: span.key, lane, source: span, kind: "span" });
+      }
+      // A relation sits where its source span does.
+      for (const relation of lane.relations) {
+        const block = relation.sourceSpan && this.blockAt(relation.sourceSpan.start);
+        if (block) this.addEntry(block, lane, { key: `rel${lane.id}-${relation.id}`, lane, source: relation, kind: "relation" });
       }
       if (!stances) continue;
       for (const stance of lane.stances) {
@@ -324,6 +331,16 @@ export class Curation {
       const block = this.blockAt(span.start);
       if (block) put(block, { kind: "span", source: span, item, itemKey: itemKey(item) });
     }
+    for (const relation of annotator.store.relations.values()) {
+      const from = spans.get(relation.source);
+      const item = relationItem({
+        label: relation.label,
+        source: placeOf(spans.get(relation.source)),
+        target: placeOf(spans.get(relation.target)),
+      });
+      const block = from && this.blockAt(from.start);
+      if (block) put(block, { kind: "relation", source: relation, item, itemKey: itemKey(item) });
+    }
     const stanceBlock = this.stanceBlock();
     for (const stance of stances.values()) {
       const item = stanceItem({ ...stance, holder: at(stance.holder), evidence: at(stance.evidence) });
@@ -419,6 +436,9 @@ export class Curation {
       });
     } else if (entry.kind === "document") {
       Object.assign(attributes, { labelId: String(source.label), label: review.labels.get(source.label)?.name || "?" });
+    } else if (entry.kind === "relation") {
+      attributes.relationId = String(source.id);
+      attributes.label = review.labels.get(source.label)?.name || "?";
     } else {
       attributes.stanceId = String(source.id);
     }
@@ -436,6 +456,8 @@ export class Curation {
         claimant: entry.kind === "span" && source.claimant !== null ? entry.lane.byId.get(source.claimant) : null,
         holder: source.holderSpan,
         evidence: source.evidenceSpan,
+        from: source.sourceSpan,
+        to: source.targetSpan,
       }),
       lanes > 1 ? el("span", { className: `cur-mark agree-${agreement}`, text: AGREEMENT_TEXT[agreement](holders, lanes) }) : null,
       inGold ? el("span", { className: "cur-in-gold", text: "✓ gold" }) : null,
@@ -451,6 +473,7 @@ export class Curation {
     const source = entry.source;
     const attributes = { goldKey: source.key };
     if (entry.kind === "document") attributes.label = review.labels.get(source.label)?.name || "?";
+    if (entry.kind === "relation") attributes.label = review.labels.get(source.label)?.name || "?";
     if (entry.kind === "span") {
       Object.assign(attributes, {
         label: review.labels.get(source.label)?.name || "?",
@@ -472,6 +495,8 @@ export class Curation {
         claimant: spans.get(source.claimant),
         holder: spans.get(source.holder),
         evidence: spans.get(source.evidence),
+        from: spans.get(source.source),
+        to: spans.get(source.target),
       }),
       el("span", {
         className: `cur-mark support`,
@@ -484,6 +509,7 @@ export class Curation {
   caption(kind, source, refs) {
     const review = this.review;
     const label = review.labels.get(source.label);
+    if (kind === "relation") return relationCaption(review.labels, source, refs.from, refs.to);
     const chip = el("span", { className: `chip lbl-${source.label}`, text: label ? label.name : "?" });
     if (kind === "document") {
       const group = review.documentLabelBar?.groupOf(source.label);
@@ -540,7 +566,7 @@ export class Curation {
     }
     const atPlace = this.atPlace.get(placeKey(entry.item));
     if (!atPlace || atPlace.size < 2) return lines;
-    const names = entry.kind === "span" ? SPAN_ATTRIBUTES : STANCE_ATTRIBUTES;
+    const names = attributesOf(entry.kind);
     for (const name of names) {
       if (name === "attributes") continue;
       describe(atPlace, ATTRIBUTE_NAMES[name] || name, (lane, source) => this.valueOf(name, lane, source));
@@ -576,7 +602,7 @@ export class Curation {
   }
 
   goldPlaceNote(wanted, gold) {
-    const names = (wanted.kind === "span" ? SPAN_ATTRIBUTES : STANCE_ATTRIBUTES).filter(
+    const names = attributesOf(wanted.kind).filter(
       (name) => JSON.stringify(wanted[name]) !== JSON.stringify(gold[name]),
     );
     return `gold has it with another ${names.map((name) => ATTRIBUTE_NAMES[name] || name).join(" and ")}`;
@@ -675,6 +701,7 @@ export class Curation {
         this.accepting = false;
         if (entry.kind === "span") this.review.acceptSpan(entry.source);
         else if (entry.kind === "document") this.review.acceptDocumentLabel(entry.source.label);
+        else if (entry.kind === "relation") this.review.acceptRelation(entry.source);
         else this.review.acceptStance(entry.source);
       }, 0),
     );
@@ -738,6 +765,7 @@ export class CurationView {
     this.setView("lanes");
     this.showLane("gold");
     if (this.annotator?.store.spans.has(key)) this.annotator.selectSpan(key);
+    else if (this.annotator?.store.relations.has(key)) this.annotator.selectRelation(key);
     this.textRoot.focus({ preventScroll: true });
   }
 

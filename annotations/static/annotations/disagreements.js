@@ -9,6 +9,7 @@
 import { describeValues } from "./attributes.js";
 import { attributeDifferences, placeKey, sameItem, spanItem, stanceItem, voteKey } from "./items.js";
 import { el, shorten } from "./panels.js";
+import { laneRelationNamed, relationCaption, relationEndsText } from "./relations.js";
 
 const REASONS = {
   tie: "a tie",
@@ -64,6 +65,7 @@ export class Disagreements {
     const [laneId, item] = [...holders.entries()][0];
     const lane = this.lanes.find((l) => l.id === laneId);
     const isSpan = this.itemOf.get(key).kind === "span";
+    const isRelation = this.itemOf.get(key).kind === "relation";
     const reviewed = this.goldStatus() === "submitted";
     let caption;
     if (isSpan) {
@@ -87,6 +89,8 @@ export class Disagreements {
         " ",
         el("span", { className: "muted small", text: `${item.start}–${item.end}` }),
       );
+    } else if (isRelation) {
+      caption = el("span", {}, ...relationCaption(this.labels, item, item.sourceSpan, item.targetSpan));
     } else {
       caption = this.stanceCaption(item);
     }
@@ -97,7 +101,11 @@ export class Disagreements {
       text: inGold ? "✓ In gold" : "Accept",
       dataset: { accept: key },
     });
-    accept.addEventListener("click", () => (isSpan ? this.acceptSpan(item) : this.acceptStance(item)));
+    accept.addEventListener("click", () => {
+      if (isSpan) this.acceptSpan(item);
+      else if (isRelation) this.acceptRelation(item);
+      else this.acceptStance(item);
+    });
     // Gold may have this place with other attributes (a build left a disputed one empty):
     // accepting this version sets them.
     const wanted = this.itemOf.get(key);
@@ -147,6 +155,8 @@ export class Disagreements {
       parts.push(el("span", { className: "muted small", text: `${conflict.start}–${conflict.end}` }));
     } else if (conflict.kind === "document_label") {
       parts.push(` (document, ${conflict.group})`);
+    } else if (conflict.kind === "relation") {
+      parts.push(` ${relationEndsText(this.index, conflict)}`);
     } else {
       parts.push(` on “${conflict.target}”`);
     }
@@ -156,11 +166,13 @@ export class Disagreements {
     // Offer the item as one of its annotators has it, to accept with a click.
     for (const id of conflict.annotations) {
       const lane = this.lanes.find((l) => l.id === id);
-      const source = lane && this.conflictSource(lane, conflict, label);
+      const relation = conflict.kind === "relation";
+      const source = lane && (relation ? laneRelationNamed(lane, this.labels, conflict) : this.conflictSource(lane, conflict, label));
       if (!source) continue;
       const accept = el("button", { type: "button", className: "small", text: `Accept ${lane.author}’s` });
       accept.addEventListener("click", () => {
-        if (conflict.kind === "span") this.acceptSpan(source);
+        if (relation) this.acceptRelation(source);
+        else if (conflict.kind === "span") this.acceptSpan(source);
         else if (conflict.kind === "document_label") this.acceptDocumentLabel(source.id);
         else this.acceptStance(source);
       });

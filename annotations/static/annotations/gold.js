@@ -11,6 +11,7 @@ import { ApiError, api, request } from "./api.js";
 import { Annotator } from "./annotator.js";
 import { renderHelp } from "./help.js";
 import { shorten } from "./panels.js";
+import { relationEndsText } from "./relations.js";
 
 export const NO_GOLD = "No gold yet: build it by majority, accept all agreed, or accept a highlight.";
 export const GOLD_REVIEWED = "The gold is marked reviewed; reopen it to change it.";
@@ -22,6 +23,7 @@ const LISTED = 8; // items named in the question before "and N more"
 /** The question a rebuild over a changed gold asks, from the server's 409. */
 function replaceQuestion(body, index) {
   const describe = (item) => {
+    if (item.kind === "relation") return `${item.label} ${relationEndsText(index, item)}`;
     if (item.kind === "span") {
       return `${item.label} “${shorten(index.slice(item.start, item.end), 40)}”${item.checkworthy ? ` (${item.checkworthy})` : ""}`;
     }

@@ -8,6 +8,7 @@ import { el } from "./panels.js";
 
 const LABELS = "Labels";
 const STANCES = "Stances";
+const RELATIONS = "Relations";
 
 function caps(keys) {
   const parts = [];
@@ -33,7 +34,7 @@ function projectRows(section, labels, targets) {
   const keyed = labels.filter((label) => label.shortcut);
   if (section === LABELS) {
     return keyed
-      .filter((label) => label.kind !== "stance")
+      .filter((label) => label.kind !== "stance" && label.kind !== "relation")
       .map((label) =>
         row(
           [[label.shortcut]],
@@ -44,6 +45,11 @@ function projectRows(section, labels, targets) {
               : `${label.name}: label the selected text, or relabel the selected highlight`,
         ),
       );
+  }
+  if (section === RELATIONS) {
+    return keyed
+      .filter((label) => label.kind === "relation")
+      .map((label) => row([[label.shortcut]], `${label.name}: draw a relation from the selected highlight`));
   }
   if (section === STANCES) {
     const numbered = targets

@@ -6,6 +6,7 @@
 import { api, request } from "./api.js";
 import { GOLD_REVIEWED } from "./gold.js";
 import { el, shorten } from "./panels.js";
+import { relationEventText } from "./relations.js";
 
 /** What each event action did, as the history and the revert message say it. */
 export const ACTIONS = {
@@ -17,6 +18,9 @@ export const ACTIONS = {
   stance_created: "added a stance",
   stance_changed: "changed a stance",
   stance_deleted: "removed a stance",
+  relation_created: "added a relation",
+  relation_changed: "changed a relation",
+  relation_deleted: "removed a relation",
   content_replaced: "replaced the content",
   gold_built: "built the gold",
   reverted: "reverted a change",
@@ -28,6 +32,9 @@ const REVERTIBLE = new Set([
   "stance_created",
   "stance_changed",
   "stance_deleted",
+  "relation_created",
+  "relation_changed",
+  "relation_deleted",
   "content_replaced",
 ]);
 const STATUS_NAMES = { in_progress: "in review", submitted: "reviewed", skipped: "skipped" };
@@ -121,6 +128,10 @@ export class History {
       case "stance_changed":
       case "stance_deleted":
         return [stance(event.before), stance(event.after)];
+      case "relation_created":
+      case "relation_changed":
+      case "relation_deleted":
+        return [relationEventText(event.before, this.annotator?.store), relationEventText(event.after, this.annotator?.store)];
       case "content_replaced":
         return [content(event.before), content(event.after)];
       case "status_changed":

@@ -7,7 +7,10 @@
 //   (the label's attribute values: [name, value] pairs sorted by name, none empty);
 // - a stance: place (target, holder), the holder being the holder span's offsets or null (the
 //   document's author); attributes label (the stance value), evidence (offsets or null) and
-//   attributes.
+//   attributes;
+// - a relation: place (label, source, target), each end being its span's place
+//   [label, start, end]; no attributes, so its place is the whole item (another label or
+//   another end is another relation).
 // Two items are the same item when place and attributes are all equal; items at the same
 // place with different attributes are an attribute disagreement, what a reviewer must see.
 // Referenced spans (claimant, holder, evidence) are matched by offsets, never by id: ids
@@ -17,6 +20,13 @@
 
 export const SPAN_ATTRIBUTES = Object.freeze(["claimant", "checkworthy", "attributes"]);
 export const STANCE_ATTRIBUTES = Object.freeze(["label", "evidence", "attributes"]);
+export const RELATION_ATTRIBUTES = Object.freeze([]);
+
+/** The attributes an item of `kind` is compared on besides its place. */
+export function attributesOf(kind) {
+  if (kind === "span") return SPAN_ATTRIBUTES;
+  return kind === "relation" ? RELATION_ATTRIBUTES : STANCE_ATTRIBUTES;
+}
 
 export const DIFFERENT_PLACES = "Only items at the same place have attribute differences.";
 export const CLAIMANT_TWICE = "Give the claimant as offsets or as free text, not both.";
@@ -63,16 +73,28 @@ export function stanceItem({ target, label, holder = null, evidence = null, attr
   });
 }
 
+/** The item a relation is: its label and its ends' places [label, start, end] (or null). */
+export function relationItem({ label, source, target }) {
+  const end = (place) => (place ? Object.freeze([place[0], place[1], place[2]]) : null);
+  return Object.freeze({
+    kind: "relation",
+    place: Object.freeze({ label, source: end(source), target: end(target) }),
+  });
+}
+
 /** A string naming the item's place: equal for items at the same place. */
 export function placeKey(item) {
   const { place } = item;
-  const parts = item.kind === "span" ? [place.label, place.start, place.end] : [place.target, place.holder];
+  let parts;
+  if (item.kind === "span") parts = [place.label, place.start, place.end];
+  else if (item.kind === "relation") parts = [place.label, place.source, place.target];
+  else parts = [place.target, place.holder];
   return JSON.stringify([item.kind, ...parts]);
 }
 
 /** A string naming the item: equal exactly when the items are the same item. */
 export function itemKey(item) {
-  const names = item.kind === "span" ? SPAN_ATTRIBUTES : STANCE_ATTRIBUTES;
+  const names = attributesOf(item.kind);
   return JSON.stringify([placeKey(item), ...names.map((name) => item[name])]);
 }
 
@@ -97,6 +119,6 @@ export function voteKey(item) {
 /** The attributes in which two items at the same place differ; throws for different places. */
 export function attributeDifferences(a, b) {
   if (!samePlace(a, b)) throw new Error(DIFFERENT_PLACES);
-  const names = a.kind === "span" ? SPAN_ATTRIBUTES : STANCE_ATTRIBUTES;
+  const names = attributesOf(a.kind);
   return names.filter((name) => JSON.stringify(a[name]) !== JSON.stringify(b[name]));
 }

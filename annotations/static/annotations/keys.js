@@ -8,7 +8,7 @@
 // `section` (the overlay's heading, given by inSection); optionally `ctrl` (Ctrl or ⌘ down),
 // `shift` (when set, Shift must be down, true, or up, false; unset, it does not matter)
 // and `when` (the context it acts in: "claim" a claim selected, "stance" a target active,
-// "lane" an annotator's lane on the review page, "tabs" a lane tab focused, "curation" the
+// "lane" an annotator's lane on the review page, "relation" a relation being drawn, "tabs" a lane tab focused, "curation" the
 // review page's side-by-side view). One key, one
 // meaning: every one-character key without Ctrl is reserved, those acting only in a context
 // too, so a label's key never means something else as well; labels match in either case.
@@ -26,7 +26,7 @@ const ANNOTATE = [
     { keys: ["ArrowLeft"], shift: true, action: "extendLeft", help: "Extend (or shrink) the selection by a word to the left" },
     { keys: ["]"], action: "nextSpan", help: "Select the next highlight" },
     { keys: ["["], action: "previousSpan", help: "Select the previous highlight" },
-    { keys: ["Delete", "Backspace"], action: "delete", help: "Delete the selected highlight (or the active stance)" },
+    { keys: ["Delete", "Backspace"], action: "delete", help: "Delete the selected highlight (or the selected relation, or the active stance)" },
     { keys: ["Escape"], action: "clear", help: "Clear the selection, cancel picking" },
   ]),
   ...inSection("Claims (a claim selected)", [
@@ -34,6 +34,13 @@ const ANNOTATE = [
     { keys: ["n"], when: "claim", action: "checkworthyNo", help: "Check-worthy: no" },
     { keys: ["u"], when: "claim", action: "checkworthyUnsure", help: "Check-worthy: unsure" },
     { keys: ["k"], when: "claim", action: "pickClaimant", help: "Pick the claimant: then click an entity highlight" },
+  ]),
+  // A relation label's key (a highlight selected) starts drawing one (relations.js).
+  ...inSection("Relations", [
+    { keys: ["]"], when: "relation", action: "nextRelationEnd", help: "Drawing a relation: move to the next highlight it may end at" },
+    { keys: ["["], when: "relation", action: "previousRelationEnd", help: "Drawing a relation: move to the previous highlight it may end at" },
+    { keys: ["Enter"], when: "relation", action: "confirmRelation", help: "Drawing a relation: end it at that highlight (or click one)" },
+    { keys: ["Escape"], when: "relation", action: "cancelRelation", help: "Cancel the relation being drawn" },
   ]),
   ...inSection("Stances", [
     { keys: DIGITS, action: "activateTarget", help: "Activate the stance target of that number" },

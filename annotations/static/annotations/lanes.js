@@ -26,6 +26,7 @@ export class Lanes {
       } else {
         this.view.render([], () => []);
         this.renderLaneDocumentLabels();
+        this.drawLaneRelations({ relations: [] });
         this.showLaneList();
       }
     } else {
@@ -84,6 +85,7 @@ export class Lanes {
       return names;
     });
     this.renderLaneDocumentLabels();
+    this.drawLaneRelations(lane);
     this.showLaneList();
   }
 
@@ -224,7 +226,7 @@ export class Lanes {
         ),
       );
     }
-    body.push(list);
+    body.push(list, ...this.laneRelationList(lane, gold, reviewed));
     panel.replaceChildren(...body.filter(Boolean));
   }
 }

@@ -31,6 +31,7 @@ const REFERENCES = ["claimant", "holder", "evidence"];
 
 /** What `op` becomes on top of `state` (see the verdicts above). */
 export function judge(state, op, context) {
+  if (op.type === "relation.create") return judgeRelationCreate(state, op, context);
   const missing = missingReference(state, op);
   if (missing) return stale(`${describe(state, op, context)}: ${missing} was deleted elsewhere.`);
   switch (op.type) {
@@ -54,6 +55,10 @@ export function renameKey(ops, from, to) {
   return ops.map((op) => {
     const renamed = { ...op };
     for (const field of ["key", ...REFERENCES]) if (field in op) renamed[field] = swap(op[field]);
+    if (op.type === "relation.create") {
+      renamed.source = swap(op.source);
+      renamed.target = swap(op.target);
+    }
     if (op.changes) {
       renamed.changes = { ...op.changes };
       for (const field of REFERENCES) {
@@ -68,7 +73,8 @@ export function renameKey(ops, from, to) {
  * as "stance-<id>") set to the keys that now name the same server ids (`oldIds`, `newIds`:
  * Maps of key to server id, before and after the reload). */
 export function followKeys(ops, oldIds, newIds) {
-  const named = (key, id) => `${key.startsWith("stance-") ? "stance" : "span"}:${id}`;
+  const kind = (key) => (key.startsWith("stance-") ? "stance" : key.startsWith("relation-") ? "relation" : "span");
+  const named = (key, id) => `${kind(key)}:${id}`;
   const keyOf = new Map([...newIds].map(([key, id]) => [named(key, id), key]));
   let followed = ops;
   for (const [key, id] of oldIds) {
@@ -76,6 +82,18 @@ export function followKeys(ops, oldIds, newIds) {
     if (now !== undefined && now !== key) followed = renameKey(followed, key, now);
   }
   return followed;
+}
+
+/** A relation whose span went elsewhere is stale; the same relation made elsewhere is SAME. */
+function judgeRelationCreate(state, op, context) {
+  const name = labelName(op.label, context);
+  for (const end of ["source", "target"]) {
+    if (!state.spans.has(op[end])) return stale(`Your relation ${name}: its ${end} span was deleted elsewhere.`);
+  }
+  const same = [...(state.relations?.values() || [])].find(
+    (r) => r.label === op.label && r.source === op.source && r.target === op.target,
+  );
+  return same ? { verdict: SAME, rename: { from: op.key, to: same.key } } : { verdict: APPLY };
 }
 
 function judgeSpanCreate(state, op, context) {

@@ -24,6 +24,7 @@ import { mixMethods } from "./mixin.js";
 import { MessageBar, showSaveState } from "./notices.js";
 import { OffsetIndex } from "./offsets.js";
 import { el, shorten } from "./panels.js";
+import { RelationReview, laneRelation, storeRelationItems } from "./relations.js";
 import { ReviewInput } from "./reviewinput.js";
 import { TextView } from "./textview.js";
 // The guidelines drawer and the comments panel wire themselves (keys, buttons) when imported.
@@ -100,6 +101,7 @@ class Review {
       byId,
       stances,
       documentLabels: annotation.document_labels || [],
+      relations: (annotation.relations || []).map((relation) => laneRelation(relation, byId)),
     };
   }
 
@@ -129,6 +131,7 @@ class Review {
     for (const lane of this.lanes) {
       for (const span of lane.spans) add(lane, span);
       for (const stance of lane.stances) add(lane, stance);
+      for (const relation of lane.relations) add(lane, relation);
     }
     return tally;
   }
@@ -153,6 +156,7 @@ class Review {
       ...[...stances.values()].map((stance) =>
         stanceItem({ ...stance, holder: at(stance.holder), evidence: at(stance.evidence) }),
       ),
+      ...storeRelationItems(this.annotator.store),
     ];
   }
 
@@ -289,6 +293,7 @@ mixMethods(
   CurationView,
   LaneListing,
   ReviewDocumentLabels,
+  RelationReview,
 );
 
 function start() {

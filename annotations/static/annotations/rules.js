@@ -19,6 +19,8 @@
 // - One stance per (target, holder) in an annotation; a null holder is the document's author.
 // - Sentence units: a sentence label goes on a span that is exactly one sentence (a unit), in
 //   a project with sentence units only (units.js makes only such spans; the server checks).
+// - A relation links two spans of a kind it may link, as its label's source_kind and
+//   target_kind allow ("" any).
 //
 // Not mirrored, because no page needs them: rules.py's Layout, sweep_clashes and
 // sweep_identical (choosing among candidates and checking a whole body, done on the server).
@@ -37,6 +39,10 @@ export const SENTENCE_LABEL_KINDS = Object.freeze([SENTENCE]);
 export const CLAIMANT_KINDS = Object.freeze([ENTITY]);
 export const HOLDER_KINDS = Object.freeze([ENTITY]);
 export const EVIDENCE_KINDS = SPAN_LABEL_KINDS;
+// The kinds of span a relation may start or end at (a relation label's source_kind or
+// target_kind names one of them, or "" for any).
+export const RELATION_ENDPOINT_KINDS = Object.freeze([ENTITY, CLAIM, "sentence"]);
+export const RELATION_LABEL_KINDS = Object.freeze(["relation"]);
 
 // The values of a span's checkworthy besides "" (not given).
 export const CHECKWORTHY_VALUES = Object.freeze(["yes", "no", "unsure"]);
@@ -61,6 +67,10 @@ export const Rule = Object.freeze({
   UNIT_UNKNOWN: "unit_unknown",
   UNIT_COVERS_SENTENCE: "unit_covers_sentence",
   UNIT_LABEL_KIND: "unit_label_kind",
+  RELATION_LABEL_KIND: "relation_label_kind",
+  RELATION_END_KIND: "relation_end_kind",
+  RELATION_TO_ITSELF: "relation_to_itself",
+  ONE_RELATION_PER_LABEL_AND_ENDS: "one_relation_per_label_and_ends",
 });
 
 // ---- Label kinds ---------------------------------------------------------------------------
@@ -93,6 +103,19 @@ export function mayBeClaimant(kind) {
 /** Whether a span of this kind may hold a stance. */
 export function mayHoldStance(kind) {
   return HOLDER_KINDS.includes(kind);
+}
+
+/** Whether a relation may have a label of this kind. */
+export function takesRelationLabel(kind) {
+  return RELATION_LABEL_KINDS.includes(kind);
+}
+
+/**
+ * Whether a span of `kind` may be the end a relation label wants (`wanted`: the label's
+ * source_kind or target_kind; "" means any kind a relation may link).
+ */
+export function relationEndFits(wanted, kind) {
+  return RELATION_ENDPOINT_KINDS.includes(kind) && (wanted === "" || wanted === kind);
 }
 
 /** Whether a span of this kind may be a stance's evidence. */

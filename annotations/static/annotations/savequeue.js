@@ -180,8 +180,8 @@ export class SaveQueue {
   _acknowledge(op, data) {
     this.ops.shift();
     if (data && typeof data.version === "number") this.store.version = data.version;
-    if (op.type === "span.create" || op.type === "stance.create") this.store.ids.set(op.key, data.id);
-    if (op.type === "span.delete" || op.type === "stance.delete") this.store.ids.delete(op.key);
+    if (op.type.endsWith(".create")) this.store.ids.set(op.key, data.id);
+    if (op.type.endsWith(".delete")) this.store.ids.delete(op.key);
     if (op.type === "status" && data) this.store.status = data.status;
     this._persist();
     this.hooks.onAck(op, data);
@@ -281,6 +281,8 @@ function plural(count, noun) {
 function referencedKeys(op) {
   const keys = [];
   if (op.key) keys.push(op.key);
+  // A relation's source and target are span keys; a stance's target is a target id.
+  if (op.type === "relation.create") keys.push(op.source, op.target);
   for (const field of ["claimant", "holder", "evidence"]) {
     if (op[field]) keys.push(op[field]);
     if (op.changes && op.changes[field]) keys.push(op.changes[field]);

@@ -7,6 +7,7 @@
 // key, since the server refuses a key reused for another body.
 
 import { AnswerLost, ApiError, api, newIdempotencyKey } from "./api.js";
+import { relationClientId } from "./relationstore.js";
 
 /**
  * Send `op` with the store's current version; resolve to the answer's body (it always carries
@@ -53,6 +54,15 @@ export async function sendOperation(store, op, keyChanged) {
       return call(api.deleteStance, id, required(op.key), version);
     case "doclabels.set":
       return call(api.setDocumentLabels, id, { labels: op.labels, version });
+    case "relation.create": {
+      const body = { label: op.label, source: required(op.source), target: required(op.target), version };
+      // A relation made elsewhere without a client_id and brought back by undo gets none.
+      const clientId = relationClientId(op.key);
+      if (clientId) body.client_id = clientId;
+      return call(api.createRelation, id, body);
+    }
+    case "relation.delete":
+      return call(api.deleteRelation, id, required(op.key), version);
     case "status":
       return call(api.setStatus, id, op.status, version);
     default:

@@ -38,6 +38,10 @@ export class SpanEditing {
   labelChosen(labelId) {
     if (!this.guard()) return;
     const label = this.labels.get(labelId);
+    if (label?.kind === "relation") {
+      this.startRelation(label);
+      return;
+    }
     const range = this.selectedRange();
     if (range) {
       const op = this.spanCreateOp(range, label);
@@ -153,6 +157,10 @@ export class SpanEditing {
   deleteSelected() {
     if (!this.guard()) return;
     const key = this.selected;
+    if (!key && this.selectedRelation) {
+      this.deleteRelation(this.selectedRelation);
+      return;
+    }
     if (!key || !this.store.spans.has(key)) {
       if (this.active && this.store.stances.has(this.active.row)) {
         this.setStanceValue(this.active.target, this.active.row, null);
@@ -168,11 +176,13 @@ export class SpanEditing {
     const index = ordered.findIndex((span) => span.key === key);
     const next = ordered[index + 1] || ordered[index - 1];
     this.selected = next ? next.key : null;
-    this.change([{ type: "span.delete", key }]);
+    // Its relations go with it, in the same change: undo brings them back too.
+    this.change([...this.relationDeletesFor(key), { type: "span.delete", key }]);
   }
 
   selectSpan(key) {
     this.selected = key;
+    this.selectedRelation = null;
     this.picking = null;
     this.redecorate();
     const first = this.view.piecesOf(key)[0];

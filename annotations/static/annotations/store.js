@@ -5,7 +5,9 @@
 // client_id (or "span-<id>" for one made elsewhere without one), so the key survives a
 // reload; a stance's key is "stance-<id>", or a fresh "stance-new-..." until it is saved.
 // References between them (claimant, holder, evidence) are keys too, resolved to server ids
-// only when an operation is sent.
+// only when an operation is sent. Relations (span -> span) are relationstore.js'.
+
+import { applyRelation, isRelationOp, loadRelations, showsRelation } from "./relationstore.js";
 
 export const SPAN_FIELDS = ["label", "claimant", "claimant_text", "checkworthy"];
 export const STANCE_FIELDS = ["label", "holder", "evidence"];
@@ -86,6 +88,7 @@ export class Store {
         attributes: stance.attributes || {},
       });
     }
+    loadRelations(this, annotation, keyOfSpan);
   }
 
   idOf(key) {
@@ -116,6 +119,7 @@ export class Store {
    * on itself (`op.base`) the span or stance as it found it.
    */
   apply(op) {
+    if (isRelationOp(op)) return applyRelation(this, op);
     switch (op.type) {
       case "span.create": {
         if (this.spans.has(op.key)) throw new Error(`span ${op.key} exists`);
@@ -170,6 +174,7 @@ export class Store {
 
   /** Whether the server state (this store, freshly loaded) already shows the operation. */
   shows(op) {
+    if (isRelationOp(op)) return showsRelation(this, op);
     switch (op.type) {
       case "span.create": {
         const span = this.spans.get(op.key);

@@ -14,6 +14,8 @@
 // Keys: a stance made on the page is keyed "stance-new-…" there but "stance-<id>" once read
 // from the server, so the record names every saved stance "stance-<id>", as the next page will.
 
+import { relationPrintRows } from "./relationstore.js";
+
 const PREFIX = "workbench.history.annotation-";
 // Enough to undo a long session; the record stays a few kilobytes.
 export const HISTORY_LIMIT = 100;
@@ -114,8 +116,9 @@ function portableKey(store, key) {
   return id === null ? key : `stance-${id}`;
 }
 
-/** A hash of the annotation's content: every span and stance, by the keys a reload gives them,
- * and the document labels (left out when there are none, so older prints stay valid). */
+/** A hash of the annotation's content: every span, stance and relation, by the keys a reload
+ * gives them, and the document labels (left out when there are none, so older prints stay
+ * valid). */
 export function contentPrint(store) {
   const portable = (key) => portableKey(store, key);
   const rows = [];
@@ -128,6 +131,7 @@ export function contentPrint(store) {
   if (store.documentLabels?.length) {
     rows.push(["d", ...[...store.documentLabels].sort((a, b) => a - b)].join("\u0001"));
   }
+  rows.push(...relationPrintRows(store));
   rows.sort();
   return hash(rows.join("\u0002"));
 }
