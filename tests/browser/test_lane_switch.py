@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 
 from annotations.models import Annotation, Span
 from annotations.services.annotating import annotation_get_or_create, annotation_replace_content
-from tests.browser.annotating import World, make_world
+from tests.browser.annotating import World, make_world, wait_saved
 from tests.browser.test_review import gold_rows
 from tests.factories import MembershipFactory, UserFactory
 
@@ -171,7 +171,8 @@ def test_the_lanes_come_back_drawn_where_the_reviewer_stands_and_whole_once_idle
     expect(last).to_have_attribute("data-start", str(start))
     expect(page.locator("#lane-panel")).to_contain_text("Ségou")
     page.keyboard.press("Enter")
-    expect(page.locator("#message")).to_contain_text("Accepted")
+    expect(page.locator("#gold-status")).to_have_text("Gold in review")
+    wait_saved(page)
     assert gold_rows(world) == [("LOC", "Ségou")]
     gold_span = Span.objects.get(annotation__kind="gold", annotation__document=world.document)
     assert (gold_span.start, gold_span.end) == (start, start + len("Ségou"))
