@@ -202,7 +202,8 @@ export class TextView {
    * Draw the text with `spans` ({key, id, start, end, labelId, labelName, pending}), sorted
    * by start. `decorate(key)` returns extra class names for a span (selected, kind...).
    * Only paragraphs whose spans changed are rebuilt: at once those changed in place, near the
-   * window, or (before the window is known) among the first screens; the others when idle.
+   * window or among the first screens, unless many changed or the text was just shown (then
+   * those in the window only); the others when idle or as they come near the window.
    */
   render(spans, decorate) {
     if (!this.blocks) this._makeBlocks();
