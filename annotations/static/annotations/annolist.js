@@ -61,6 +61,7 @@ export class AnnotationList {
    * one is clicked. `selected`: the keys to mark.
    */
   show({ title, empty, entries, describe, choose, selected }) {
+    this.groupsRoot.hidden = false;
     const hadFocus = this.hasFocus();
     this.choose = choose;
     this.describe = describe;
@@ -92,6 +93,20 @@ export class AnnotationList {
     }
     // The entry that had the focus went (deleted, relabelled): the focus goes to the selected one.
     this.rove(hadFocus && !this.hasFocus());
+  }
+
+  /**
+   * Leave the entries out of the frames until the next show() (at the latest, until the next
+   * frame is painted): for a list about to be replaced, which the page would otherwise lay out
+   * once more first (the review page's side column widens when the lanes come back).
+   */
+  hold() {
+    this.groupsRoot.hidden = true;
+    requestAnimationFrame(() =>
+      setTimeout(() => {
+        this.groupsRoot.hidden = false;
+      }, 0),
+    );
   }
 
   /** Mark `keys` selected (a selection change only: nothing else is redrawn). */
@@ -535,8 +550,24 @@ export class AnnotatorListing {
  * into Review (review.js), so `this` is the Review.
  */
 export class LaneListing {
-  /** Show the lane's spans and stances; with no lane and no gold, an empty gold list. */
+  /**
+   * Show the lane's list after the next frame is painted, once however often it is asked
+   * before then: a lane's 500 entries cost a lane switch about as much as its text, and the
+   * text is what the key press should show first. It draws the lane shown when it runs.
+   */
   showLaneList() {
+    if (this.laneListDue) return;
+    this.laneListDue = true;
+    requestAnimationFrame(() =>
+      setTimeout(() => {
+        this.laneListDue = false;
+        this.drawLaneList();
+      }, 0),
+    );
+  }
+
+  /** Show the lane's spans and stances; with no lane and no gold, an empty gold list. */
+  drawLaneList() {
     const lane = this.currentLane();
     if (!lane && this.annotator) return; // the gold's Annotator draws it
     const entries = [];

@@ -749,8 +749,14 @@ export class CurationView {
         this.annotator.selected = null;
       }
       window.getSelection()?.removeAllRanges();
+      // The lanes' text is hidden meanwhile: it draws nothing, and on show only what is in view.
+      this.view.hide();
       this.curation.refresh(true);
     } else {
+      // The side column is wider in the lanes: its list, redrawn after the frame for the lane
+      // shown, is left out of this one rather than laid out again first at the new width.
+      this.list.hold();
+      this.view.show();
       this.showLane(this.lane);
     }
     if (remember) {

@@ -19,8 +19,18 @@
 // window. Watching each of 5,700 paragraphs cost the browser ~30 ms a frame, and laying
 // them out one by one as siblings ~60 ms a key press.
 //
-// Reading the DOM selection makes the browser lay out whatever changed before it: it is read
-// once per pass of drawing (and only when something is drawn), never once per paragraph.
+// Reading the DOM selection makes the browser lay out whatever changed before it (even to say
+// there is none): it is read once per pass of drawing (and only when something is drawn),
+// never once per paragraph.
+//
+// When many paragraphs change at once (another lane shown on the review page, a bulk change
+// of gold) or the text comes back from being hidden (hide() and show(): the review page's side
+// by side view), those in the window are drawn first and the others when the browser is idle,
+// nearest first. Each changed paragraph goes back to plain text before the window is looked
+// up, so finding what is in view lays out plain text, not the highlights about to be replaced:
+// the review page's switch from side by side to the lanes took 120-300 ms drawing, styling
+// and laying out an annotator's 500 highlights, of which the window shows about 50. While the
+// text is hidden nothing is drawn: a render only notes what changed.
 
 import { layoutPieces } from "./offsets.js";
 
@@ -35,6 +45,16 @@ const CHARACTER_EMS = 0.5;
 const NEAR_MARGIN = "150% 0px";
 // The longest stretch of idle drawing before giving the main thread back (ms).
 const IDLE_SLICE_MS = 8;
+// Idle drawing waits at most this long for the browser to be idle (ms): on a loaded machine,
+// or a page asking for frames all the time, it may never be, and paragraphs left after a lane
+// switch would stay plain.
+const IDLE_TIMEOUT_MS = 150;
+// Changed paragraphs due now beyond which a render draws those in the window first.
+const MANY_CHANGED = 3;
+// What "in the window" means then: the window and this fraction of its height above and below.
+const VIEW_MARGIN = 0.25;
+// NEAR_MARGIN as a fraction of the window's height, to tell which chunks the observer will find near.
+const NEAR_FRACTION = 1.5;
 const whenIdle = window.requestIdleCallback || ((callback) => setTimeout(() => callback(null), 20));
 
 export class TextView {
@@ -55,6 +75,32 @@ export class TextView {
     this.stale = new Set(); // blocks whose highlights are not drawn yet
     this.idleQueued = false;
     this.near = null; // IntersectionObserver: draws a stale paragraph as it nears the window
+    this.placed = false; // the observer has said once which chunks are near the window
+    this.hidden = false; // hide() was called: the text is not displayed
+    this.showing = false; // show() was called in this task: what is in the window is not known
+    this.inView = null; // while showing: the blocks found in the window (the task's renders share it)
+  }
+
+  /** The text is no longer displayed (the page hides it): renders only note what changed. */
+  hide() {
+    this.hidden = true;
+  }
+
+  /**
+   * The text is displayed again: the renders of this task draw what is then in the window and
+   * leave the rest for later. Call it with no selection in the text (none can be made while it
+   * is hidden; the review page clears it when it hides the text), and before the render.
+   */
+  show() {
+    if (!this.hidden) return;
+    this.hidden = false;
+    this.showing = true;
+    queueMicrotask(() => {
+      this.showing = false;
+      this.inView = null;
+    });
+    // Should no render follow, the observer and idle drawing still bring the text up to date.
+    if (this.stale.size) this._drawWhenIdle();
   }
 
   /**
@@ -103,11 +149,14 @@ export class TextView {
       const byElement = new Map(this.chunks.map((chunk) => [chunk.element, chunk]));
       this.near = new IntersectionObserver(
         (entries) => {
+          this.placed = true;
           const keep = this._keeper();
           for (const entry of entries) {
             const chunk = byElement.get(entry.target);
+            const was = chunk.near;
             chunk.near = entry.isIntersecting;
-            if (!chunk.near) continue;
+            // Already known near (_drawInViewFirst looked): its paragraphs are drawn when idle.
+            if (!chunk.near || was) continue;
             for (const block of chunk.blocks) this._drawStale(block, keep);
           }
         },
@@ -152,7 +201,9 @@ export class TextView {
   /**
    * Draw the text with `spans` ({key, id, start, end, labelId, labelName, pending}), sorted
    * by start. `decorate(key)` returns extra class names for a span (selected, kind...).
-   * Only paragraphs whose spans changed are rebuilt.
+   * Only paragraphs whose spans changed are rebuilt: at once those changed in place, near the
+   * window or among the first screens, unless many changed or the text was just shown (then
+   * those in the window only); the others when idle or as they come near the window.
    */
   render(spans, decorate) {
     if (!this.blocks) this._makeBlocks();
@@ -165,25 +216,109 @@ export class TextView {
       }
     }
     this.latest = { perBlock, byKey: new Map(spans.map((span) => [span.key, span])), decorate };
-    const keep = this._keeper();
+    if (this.hidden) {
+      for (const block of this.blocks) this._markStale(block);
+      return;
+    }
+    // Just shown, where the text stands is not known yet: any paragraph may be in the window.
+    const due = (block) =>
+      this.showing || block.signature === null || block.first || this._isNear(block);
+    const changed = [];
     for (const block of this.blocks) {
-      if (block.signature === null || block.first || this._isNear(block)) this._draw(block, keep);
-      else this._markStale(block);
+      if (due(block)) {
+        const content = this._content(block);
+        if (content.signature === block.signature) this.stale.delete(block);
+        else changed.push([block, content]);
+      } else {
+        this._markStale(block);
+      }
+    }
+    const keep = this._keeper();
+    if (this.showing || (changed.length > MANY_CHANGED && this.placed && !keep())) {
+      this._drawInViewFirst(changed);
+    } else {
+      for (const [block, content] of changed) this._draw(block, keep, content);
     }
     if (this.stale.size) this._drawWhenIdle();
   }
 
-  /** Draw a block from the last render, if its highlights changed since it was drawn. */
-  _draw(block, keep) {
-    this.stale.delete(block);
+  /** What a block shows from the last render: its spans, their classes, and a signature of both. */
+  _content(block) {
     const spans = this.latest.perBlock[block.number];
     const classes = new Map(spans.map((span) => [span.key, this.latest.decorate(span.key)]));
     const signature = spans
       .map((s) => `${s.key}|${s.id}|${s.labelId}|${s.start}|${s.end}|${classes.get(s.key)}`)
       .join(",");
+    return { spans, classes, signature };
+  }
+
+  /** Draw a block from the last render, if its highlights changed since it was drawn. */
+  _draw(block, keep, content = this._content(block)) {
+    this.stale.delete(block);
+    const { spans, classes, signature } = content;
     if (signature === block.signature) return;
     block.signature = signature;
     this._drawBlock(block, spans, classes, keep());
+  }
+
+  /**
+   * Many paragraphs changed at once, or the text was just shown (`changed`: [block, content]
+   * pairs, in text order): draw those in the window now, the others when idle (see the top of
+   * this file). Called only with no selection in the text, which plain text would lose.
+   */
+  _drawInViewFirst(changed) {
+    for (const [block] of changed) {
+      if (block.signature !== "") this._plain(block);
+      this.stale.add(block);
+    }
+    // The renders of one switch (a page may render twice) look at the window once.
+    const inView = (this.showing && this.inView) || this._inView();
+    if (this.showing) this.inView = inView;
+    for (const [block, content] of changed) {
+      if (inView.has(block)) this._draw(block, () => null, content);
+    }
+  }
+
+  /** A block back to its plain text (what it shows before its highlights are drawn). */
+  _plain(block) {
+    for (const node of block.nodes) this.nodeStart.delete(node);
+    const text = document.createTextNode(this.text.slice(block.from, block.from + this._length(block)));
+    this.nodeStart.set(text, block.from);
+    block.nodes = [text];
+    this._ordered = null;
+    block.element.replaceChildren(text);
+    block.signature = "";
+  }
+
+  /** A block's length in UTF-16 units. */
+  _length(block) {
+    const next = this.blocks[block.number + 1];
+    return (next ? next.from : this.text.length) - block.from;
+  }
+
+  /**
+   * The blocks in the window (geometry read in one go, before anything is drawn), and which
+   * chunks the observer will find near, so that it leaves their paragraphs to idle drawing
+   * rather than drawing them all in the task after this frame. A text that is not displayed
+   * has nothing in the window.
+   */
+  _inView() {
+    const height = window.innerHeight;
+    const margin = height * VIEW_MARGIN;
+    const nearMargin = height * NEAR_FRACTION;
+    const found = new Set();
+    for (const chunk of this.chunks) {
+      const box = chunk.element.getBoundingClientRect();
+      if (!box.width && !box.height) continue;
+      // Only ever marked near here: the observer says when it is no longer.
+      if (box.bottom >= -nearMargin && box.top <= height + nearMargin) chunk.near = true;
+      if (box.bottom < -margin || box.top > height + margin) continue;
+      for (const block of chunk.blocks) {
+        const rect = block.element.getBoundingClientRect();
+        if (rect.bottom >= -margin && rect.top <= height + margin) found.add(block);
+      }
+    }
+    return found;
   }
 
   /** Leave a block for later unless it has nothing to draw and shows nothing stale. */
@@ -209,15 +344,21 @@ export class TextView {
     this.idleQueued = true;
     whenIdle((deadline) => {
       this.idleQueued = false;
+      if (this.hidden) return; // show() asks again
       const until = performance.now() + IDLE_SLICE_MS;
       const keep = this._keeper();
-      for (const block of this.stale) {
-        this._draw(block, keep);
-        const left = deadline ? deadline.timeRemaining() : until - performance.now();
-        if (left <= 0 || performance.now() >= until) break;
+      // Nearest first: the paragraphs of chunks near the window, then the others in text order.
+      drawing: for (const near of [true, false]) {
+        for (const block of this.stale) {
+          if (this._isNear(block) !== near) continue;
+          this._draw(block, keep);
+          const idle = deadline && !deadline.didTimeout;
+          const left = idle ? deadline.timeRemaining() : until - performance.now();
+          if (left <= 0 || performance.now() >= until) break drawing;
+        }
       }
       if (this.stale.size) this._drawWhenIdle();
-    });
+    }, { timeout: IDLE_TIMEOUT_MS });
   }
 
   /**
