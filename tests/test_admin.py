@@ -15,6 +15,7 @@ from annotations.models import (
     Document,
     GuidelinesVersion,
     Label,
+    LabelGroup,
     Membership,
     Project,
     Role,
@@ -228,6 +229,47 @@ def test_project_added_in_the_admin_makes_the_creator_manager_and_its_labels(
         "FAVOR": "#abcdef",
     }
     assert list(project.targets.values_list("name", flat=True)) == ["The trade pact"]
+
+
+def test_project_admin_sets_sentence_units_and_adds_relation_and_document_labels(admin_client):
+    project = ProjectFactory()
+    group = LabelGroup.objects.create(project=project, name="Topic")
+    other_group = LabelGroup.objects.create(project=ProjectFactory(), name="Elsewhere")
+    response = admin_client.get(url(Project, "change", project.pk))
+    assert other_group.name not in response.content.decode()  # no other project's groups
+    data = form_data(response) | {
+        "sentence_units": "on",
+        "labels-TOTAL_FORMS": "3",
+        "labels-0-name": "Politics",
+        "labels-0-kind": "document",
+        "labels-0-group": str(group.pk),
+        "labels-1-name": "located_in",
+        "labels-1-kind": "relation",
+        "labels-1-source_kind": "entity",
+        "labels-1-target_kind": "entity",
+        "labels-2-name": "Orphan",
+        "labels-2-kind": "document",
+    }
+
+    refused = admin_client.post(url(Project, "change", project.pk), data)
+
+    # A document label without a group is a form error, and nothing of the form is stored.
+    assert refused.status_code == 200
+    assert "group" in refused.content.decode()
+    assert not project.labels.exists()
+
+    data["labels-TOTAL_FORMS"] = "2"
+    response = admin_client.post(url(Project, "change", project.pk), data)
+
+    assert response.status_code == 302, response.context and response.context["errors"]
+    project.refresh_from_db()
+    assert project.sentence_units is True
+    assert sorted(
+        project.labels.values_list("name", "kind", "group", "source_kind", "target_kind")
+    ) == [
+        ("Politics", "document", group.pk, "", ""),
+        ("located_in", "relation", None, "entity", "entity"),
+    ]
 
 
 def test_project_inline_refuses_two_labels_with_one_shortcut(admin_client):

@@ -11,6 +11,7 @@ CASES = [
     ("stance", "a stance"),
     ("relation", "a relation"),
     ("document", "a document"),
+    ("sentence", "a sentence"),
     ("annotator", "an annotator"),
     ("reviewer", "a reviewer"),
     ("manager", "a manager"),

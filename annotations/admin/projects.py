@@ -34,6 +34,7 @@ from annotations.models import (
     Document,
     GuidelinesVersion,
     Label,
+    LabelGroup,
     Membership,
     Project,
     Role,
@@ -94,6 +95,16 @@ class ProjectForm(forms.ModelForm):
         return cleaned
 
 
+def _limit_groups(form: forms.BaseForm, project_id: int | None) -> None:
+    """Offer a document label only its own project's groups (none while unknown)."""
+    group_field = form.fields.get("group")
+    if isinstance(group_field, forms.ModelChoiceField):
+        groups = LabelGroup.objects.all()
+        group_field.queryset = (
+            groups.filter(project_id=project_id) if project_id is not None else groups.none()
+        )
+
+
 class LabelForm(forms.ModelForm):
     color = forms.CharField(
         required=False,
@@ -103,7 +114,22 @@ class LabelForm(forms.ModelForm):
 
     class Meta:
         model = Label
-        fields = ("project", "name", "kind", "color", "shortcut", "description")
+        fields = (
+            "project",
+            "name",
+            "kind",
+            "group",
+            "source_kind",
+            "target_kind",
+            "color",
+            "shortcut",
+            "description",
+        )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # A document label's group is one of its own project's: no other project's names.
+        _limit_groups(self, self.instance.project_id)
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -122,6 +148,9 @@ class LabelForm(forms.ModelForm):
             kind=cleaned.get("kind", ""),
             color=cleaned["color"] or services.PALETTE[0],
             shortcut=cleaned.get("shortcut", ""),
+            group=cleaned.get("group"),
+            source_kind=cleaned.get("source_kind", ""),
+            target_kind=cleaned.get("target_kind", ""),
         )
         add_service_errors(self, services.label_errors(candidate))
         return cleaned
@@ -202,6 +231,12 @@ class UniqueAcrossRowsFormSet(BaseInlineFormSet):
 class LabelFormSet(UniqueAcrossRowsFormSet):
     distinct_fields = ("name", "shortcut")
 
+    def _construct_form(self, i: int, **kwargs: Any) -> forms.Form:
+        form = super()._construct_form(i, **kwargs)  # type: ignore[misc]  # Django's, unstubbed
+        # The row's project is set only now (after the form's __init__): its groups, no other.
+        _limit_groups(form, self.instance.pk)
+        return form
+
 
 class StanceTargetFormSet(UniqueAcrossRowsFormSet):
     distinct_fields = ("name",)
@@ -266,7 +301,16 @@ class LabelInline(admin.TabularInline):
     model = Label
     form = LabelForm
     formset = LabelFormSet
-    fields = ("name", "kind", "color", "shortcut", "description")
+    fields = (
+        "name",
+        "kind",
+        "group",
+        "source_kind",
+        "target_kind",
+        "color",
+        "shortcut",
+        "description",
+    )
     extra = 0
 
 
@@ -304,6 +348,7 @@ class ProjectAdmin(ScopedAdmin):
                 "fields": (
                     "annotators_per_document",
                     "allow_overlap",
+                    "sentence_units",
                     "max_open_per_annotator",
                     "release_after_hours",
                 )
@@ -402,6 +447,9 @@ def _save_label(obj: Label, *, project: Project, changed: Iterable[str] | None) 
         color=obj.color or None,
         shortcut=obj.shortcut,
         description=obj.description,
+        group=obj.group,
+        source_kind=obj.source_kind,
+        target_kind=obj.target_kind,
     )
     adopt(obj, created)
 
