@@ -98,6 +98,13 @@ INSTRUMENT = """
 """
 
 
+# Resolves when the browser is next idle (within 2 s), after a frame.
+IDLE = """
+() => new Promise((resolve) =>
+  requestAnimationFrame(() => requestIdleCallback(() => resolve(), { timeout: 2000 })))
+"""
+
+
 def uptime() -> str:
     return subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
 
@@ -290,7 +297,9 @@ def main() -> None:
             if last:
                 page.click("#lane-gold")
             page.click("#view-side")
+            # As for the other keys: pressed once the page is idle (side by side redrawn).
             page.wait_for_timeout(300)
+            page.evaluate(IDLE)
 
         lanes = press(page, ".", "lane", args.lane_trials, before=back_to_side)
         browser.close()

@@ -130,7 +130,7 @@ def _grow(project: Project) -> None:
         )
         cursor.execute(
             f'INSERT INTO {span} (annotation_id, label_id, start, "end", text, claimant_text, '
-            "checkworthy) SELECT a.id, %s, 400 + n, 401 + n, 'x', '', '' "
+            "checkworthy, attributes) SELECT a.id, %s, 400 + n, 401 + n, 'x', '', '', '{}' "
             f"FROM {Annotation._meta.db_table} a, generate_series(1, %s) n WHERE a.id = ANY(%s)",
             [label, SPANS_PER_ANNOTATION, ids],
         )

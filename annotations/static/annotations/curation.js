@@ -252,6 +252,9 @@ export class Curation {
       if (entry.isIntersecting) this.near.add(block);
       else this.near.delete(block);
     }
+    // Hidden (the lanes shown): nothing to fill, and asking where the focused item is would lay
+    // out the whole hidden view (content-visibility keeps it); refresh(true) fills on return.
+    if (this.review.viewMode !== "side") return;
     // When the browser is idle after the scroll (a key press, say) is painted: blocks coming
     // near are filled before they are in view, and a key press never waits for them.
     if (!this.filling) {
