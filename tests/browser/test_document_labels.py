@@ -62,6 +62,15 @@ def chip(page: Page, name: str):
     return page.locator(f'#document-labels .doc-label[data-label="{name}"]')
 
 
+def test_a_project_without_document_labels_shows_no_empty_bar_above_the_text(live_server, sign_in):
+    # The bar is hidden, not drawn as an empty box (its display rule once overrode `hidden`).
+    world = make_world()
+    page = open_document(sign_in(world.user), live_server, world.document)
+    expect(page.locator("#document-text")).to_be_visible()
+    expect(page.locator("#document-labels")).to_be_hidden()
+    assert page.locator("#document-labels").bounding_box() is None
+
+
 def test_keys_toggle_document_labels_a_single_choice_group_replaces_and_the_server_follows(
     live_server, sign_in, csp_violations
 ):

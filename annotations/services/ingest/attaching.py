@@ -15,9 +15,11 @@ logs an event (who, before, after) like any edit, and gold can be reverted in re
 Labels and targets are looked up by id within the project, as the preparation found them.
 
 Relations, document labels, attributes and sentence units' numbers and scores are written
-by ``_extras_write`` right after the spans and stances, in the same transaction: the bulk
-replace does not take them yet. The annotation's ``content_replaced`` event therefore lists
-the spans and stances only.
+by ``_extras_write`` right after the spans and stances, in the same transaction, not yet
+through the bulk replace: it now takes relations, document labels and attributes, but no
+score, and refuses sentence spans outside a sentence-units project, which a file may carry.
+The annotation's ``content_replaced`` event therefore lists the spans and stances only, and
+a revert of such an import is refused as changed since (a known gap: route them through).
 """
 
 from typing import cast
