@@ -11,6 +11,13 @@ from annotations.models.annotating import (
     Span,
     Stance,
 )
+from annotations.models.claims import (
+    ClaimCluster,
+    ClaimEvidence,
+    ClaimLink,
+    ClaimLinkStatus,
+    ClaimRecord,
+)
 from annotations.models.comments import Comment
 from annotations.models.documents import Document
 from annotations.models.guidelines import GuidelinesVersion
@@ -23,8 +30,18 @@ from annotations.models.projects import (
     LabelKind,
     Membership,
     Project,
+    QueueOrder,
     Role,
     StanceTarget,
+    VerdictScale,
+)
+from annotations.models.recommenders import (
+    ModelVersion,
+    ModelVersionStatus,
+    Recommender,
+    RecommenderKind,
+    SuggestionDecision,
+    SuggestionOutcome,
 )
 from annotations.models.releases import Release, ReleaseFile, ReleaseFileChunk, ReleaseStatus
 from annotations.models.requests import IdempotentRequest
@@ -36,6 +53,11 @@ __all__ = [
     "AnnotationStatus",
     "AttributeType",
     "Checkworthy",
+    "ClaimCluster",
+    "ClaimEvidence",
+    "ClaimLink",
+    "ClaimLinkStatus",
+    "ClaimRecord",
     "Comment",
     "Document",
     "DocumentAgreement",
@@ -52,8 +74,13 @@ __all__ = [
     "LabelGroup",
     "LabelKind",
     "Membership",
+    "ModelVersion",
+    "ModelVersionStatus",
     "Project",
     "ProjectAgreement",
+    "QueueOrder",
+    "Recommender",
+    "RecommenderKind",
     "Relation",
     "Release",
     "ReleaseFile",
@@ -63,4 +90,7 @@ __all__ = [
     "Span",
     "Stance",
     "StanceTarget",
+    "SuggestionDecision",
+    "SuggestionOutcome",
+    "VerdictScale",
 ]

@@ -64,6 +64,17 @@ class Annotation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # Predictions only: the model version that made it (empty: imported, of no named model).
+    # Indexed through the unique constraint on (document, model_version).
+    model_version = models.ForeignKey(
+        "annotations.ModelVersion",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="predictions",
+        db_index=False,
+        help_text="Predictions: the model version that made them (empty: imported).",
+    )
     guidelines_version = _guidelines_version_field(
         "The guidelines current when the annotation was started "
         "(empty for work older than versioned guidelines)."
@@ -88,10 +99,20 @@ class Annotation(models.Model):
                 condition=Q(kind="gold"),
                 name="%(app_label)s_%(class)s_one_gold_per_document",
             ),
+            # One prediction per document and model version; one imported (of no model).
             models.UniqueConstraint(
                 fields=["document"],
-                condition=Q(kind="prediction"),
+                condition=Q(kind="prediction", model_version__isnull=True),
                 name="%(app_label)s_%(class)s_one_prediction_per_document",
+            ),
+            models.UniqueConstraint(
+                fields=["model_version", "document"],
+                condition=Q(kind="prediction", model_version__isnull=False),
+                name="%(app_label)s_%(class)s_one_prediction_per_model_version",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="prediction") | Q(model_version__isnull=True),
+                name="%(app_label)s_%(class)s_model_version_only_on_predictions",
             ),
             models.CheckConstraint(
                 condition=(

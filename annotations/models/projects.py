@@ -10,6 +10,18 @@ from annotations import rules
 from annotations.models.fields import created_by_field
 
 
+class QueueOrder(models.TextChoices):
+    ID = "id", "Document order"
+    UNCERTAINTY = "uncertainty", "Least confident model prediction first"
+    SCORE = "score", "Highest prediction score first"
+
+
+class VerdictScale(models.TextChoices):
+    FEVER = "fever", "FEVER: SUPPORTS / REFUTES / NOT ENOUGH INFO"
+    AVERITEC = "averitec", "AVeriTeC: Supported / Refuted / Not Enough Evidence / Conflicting"
+    CUSTOM = "custom", "The project's own ratings"
+
+
 class Project(models.Model):
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
@@ -36,6 +48,43 @@ class Project(models.Model):
         help_text="Label every sentence: each sentence is a unit that must get a sentence "
         "label before the document can be submitted.",
     )
+    # Model in the loop (docs/suggestions.md): which model's predictions annotators see.
+    show_suggestions = models.BooleanField(
+        default=True,
+        help_text="Whether annotators see a model's predictions as suggestions (off for blind "
+        "studies).",
+    )
+    suggestions_from = models.ForeignKey(
+        "annotations.Recommender",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The model whose newest predictions are shown; empty: imported predictions.",
+    )
+    retrain_every = models.PositiveIntegerField(
+        default=10,
+        help_text="Retrain the built-in recommender after this many new gold documents "
+        "(0: only when asked).",
+    )
+    queue_order = models.CharField(
+        max_length=16,
+        choices=QueueOrder.choices,
+        default=QueueOrder.ID,
+        help_text="The order the queue hands out documents in.",
+    )
+    # Fact-checking (docs/fact-checking.md): the scale claim verdicts are given on.
+    verdict_scale = models.CharField(
+        max_length=16,
+        choices=VerdictScale.choices,
+        default=VerdictScale.FEVER,
+        help_text="The scale of claim verdicts; custom takes verdict_labels.",
+    )
+    verdict_labels = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="A custom scale's verdicts (textual ratings), in order.",
+    )
     licence = models.CharField(
         max_length=200,
         blank=True,
@@ -60,6 +109,14 @@ class Project(models.Model):
             models.CheckConstraint(
                 condition=Q(max_open_per_annotator__gte=1),
                 name="%(app_label)s_%(class)s_max_open_per_annotator_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(queue_order__in=QueueOrder.values),
+                name="%(app_label)s_%(class)s_queue_order_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(verdict_scale__in=VerdictScale.values),
+                name="%(app_label)s_%(class)s_verdict_scale_valid",
             ),
             models.CheckConstraint(
                 condition=Q(release_after_hours__gte=1),
