@@ -1,7 +1,7 @@
 """Forms of the browser pages: they parse and name field errors; the services decide."""
 
 from collections.abc import Sequence
-from typing import cast
+from typing import Any, cast
 
 from django import forms
 
@@ -163,6 +163,32 @@ class ProjectForm(forms.Form):
         help_text="Label every sentence with a sentence label (one key per sentence); a "
         "document is submitted once every sentence has one.",
     )
+    show_suggestions = forms.BooleanField(
+        required=False,
+        initial=True,
+        label="Show suggestions",
+        help_text="Annotators see a model's predictions as suggestions to accept or reject "
+        "(untick for blind studies: annotators then read no predictions at all).",
+    )
+    suggestions_from = forms.TypedChoiceField(
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", "Imported predictions")],
+        label="Suggestions from",
+        help_text="The recommender whose newest ready version annotators see.",
+    )
+
+    def __init__(
+        self, *args: Any, recommenders: list[tuple[int, str]] | None = None, **kwargs: Any
+    ):
+        super().__init__(*args, **kwargs)
+        # A new project has no recommender yet: it shows the imported predictions.
+        if recommenders is None:
+            del self.fields["suggestions_from"]
+        else:
+            field = cast(forms.TypedChoiceField, self.fields["suggestions_from"])
+            field.choices = [("", "Imported predictions"), *recommenders]
 
 
 class TargetForm(forms.Form):

@@ -37,6 +37,7 @@ from annotations.models import (
     LabelGroup,
     Membership,
     Project,
+    Recommender,
     Role,
     StanceTarget,
 )
@@ -83,6 +84,10 @@ class ProjectForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         for field in self.DEFAULTED:
             self.fields[field].required = False
+        # Suggestions come from one of the project's own recommenders (none while it is new).
+        source = self.fields.get("suggestions_from")
+        if isinstance(source, forms.ModelChoiceField):
+            source.queryset = Recommender.objects.filter(project_id=self.instance.pk)
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -90,7 +95,9 @@ class ProjectForm(forms.ModelForm):
         for field in self.DEFAULTED:
             if field in cleaned and cleaned[field] is None:
                 cleaned[field] = self._meta.model._meta.get_field(field).default
-        candidate = Project(**{field: cleaned.get(field) for field in self.Meta.fields})
+        candidate = Project(
+            pk=self.instance.pk, **{field: cleaned.get(field) for field in self.Meta.fields}
+        )
         add_service_errors(self, services.project_errors(candidate))
         return cleaned
 
@@ -354,6 +361,7 @@ class ProjectAdmin(ScopedAdmin):
                 )
             },
         ),
+        ("Suggestions", {"fields": ("show_suggestions", "suggestions_from")}),
         ("Releases", {"fields": ("licence", "citation")}),
         ("History", {"fields": ("created_by", "created_at")}),
     )

@@ -31,7 +31,7 @@ from annotations.api.serializers import (
 )
 from annotations.models import Annotation, AnnotationStatus, Checkworthy
 from annotations.services import annotating as services
-from annotations.services import queue
+from annotations.services import queue, suggestions
 
 NOT_AN_INTEGER = "version must be an integer."
 
@@ -142,6 +142,9 @@ class SpanListApi(ApiView):
         attributes = _attributes()
         unit = serializers.IntegerField(required=False, allow_null=True)
         version = serializers.IntegerField(required=False)
+        suggestion = serializers.IntegerField(
+            required=False, help_text="The suggestion this span accepts (docs/suggestions.md)."
+        )
 
     @extend_schema(
         request=InputSerializer,
@@ -151,9 +154,10 @@ class SpanListApi(ApiView):
         annotation = permissions.annotation_for(request, annotation_id, write=True)
         body = self.InputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        span, created = services.span_create(
-            annotation=annotation, actor=request.user, **body.validated_data
-        )
+        create = services.span_create
+        if "suggestion" in body.validated_data:
+            create = suggestions.suggestion_span_create
+        span, created = create(annotation=annotation, actor=request.user, **body.validated_data)
         code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         return Response(SpanWriteOutput(span).data, status=code)
 

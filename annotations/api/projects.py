@@ -46,6 +46,7 @@ class ProjectListApi(ListApiView):
         guidelines = serializers.CharField(required=False, allow_blank=True)
         allow_overlap = serializers.BooleanField(required=False)
         sentence_units = serializers.BooleanField(required=False)
+        show_suggestions = serializers.BooleanField(required=False)
         annotators_per_document = serializers.IntegerField(
             required=False, min_value=1, max_value=32767
         )
@@ -83,6 +84,8 @@ class ProjectDetailApi(ApiView):
     class InputSerializer(ProjectListApi.InputSerializer):
         # The settings a project is created with, each optional in a change.
         name = serializers.CharField(max_length=200, required=False)
+        # A recommender's id (the project's own), or null: the imported predictions.
+        suggestions_from = serializers.IntegerField(required=False, allow_null=True)
 
     @extend_schema(responses={200: ProjectOutput})
     def get(self, request: AuthenticatedRequest, project_id: int) -> Response:

@@ -17,6 +17,7 @@ from annotations.api import (
     queue,
     relations,
     releases,
+    suggestions,
     tokens,
     units,
 )
@@ -124,6 +125,27 @@ urlpatterns = [
         "annotations/<int:annotation_id>/units/<int:unit>/",
         units.UnitLabelApi.as_view(),
         name="api-unit-label",
+    ),
+    # Suggestions (docs/suggestions.md): what the annotation is shown, accepting, rejecting.
+    path(
+        "annotations/<int:annotation_id>/suggestions/",
+        suggestions.SuggestionListApi.as_view(),
+        name="api-suggestions",
+    ),
+    path(
+        "annotations/<int:annotation_id>/suggestions/accept/",
+        suggestions.SuggestionAcceptApi.as_view(),
+        name="api-suggestions-accept",
+    ),
+    path(
+        "annotations/<int:annotation_id>/suggestions/reject/",
+        suggestions.SuggestionRejectApi.as_view(),
+        name="api-suggestions-reject",
+    ),
+    path(
+        "projects/<int:project_id>/suggestions/quality/",
+        suggestions.SuggestionQualityApi.as_view(),
+        name="api-suggestion-quality",
     ),
     path(
         "annotations/<int:annotation_id>/spans/",

@@ -118,6 +118,8 @@ class SuggestionOutcome(models.TextChoices):
     ACCEPTED = "accepted", "Accepted"
     CORRECTED = "corrected", "Accepted, then changed"
     REJECTED = "rejected", "Rejected"
+    # Shown, and still undecided when the annotation was submitted.
+    IGNORED = "ignored", "Left undecided"
 
 
 class SuggestionDecision(models.Model):

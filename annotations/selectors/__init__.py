@@ -148,6 +148,14 @@ from annotations.selectors.review import (
     review_annotations,
     review_queue,
 )
+from annotations.selectors.suggestions import (
+    QualityRow,
+    SuggestionSource,
+    suggestion_list,
+    suggestion_quality,
+    suggestion_source,
+    suggestion_spans,
+)
 
 __all__ = [
     "CHUNKS_PER_FETCH",
@@ -179,8 +187,10 @@ __all__ = [
     "Fingerprint",
     "MentionRow",
     "OverlappingDocuments",
+    "QualityRow",
     "ReviewRow",
     "SpanCreateFacts",
+    "SuggestionSource",
     "agreement_inputs",
     "annotation_content",
     "annotation_content_compact",
@@ -255,6 +265,10 @@ __all__ = [
     "span_get",
     "stance_get",
     "submitted_fingerprint",
+    "suggestion_list",
+    "suggestion_quality",
+    "suggestion_source",
+    "suggestion_spans",
     "target_list",
     "token_expires_at",
     "token_get",

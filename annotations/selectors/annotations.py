@@ -5,8 +5,9 @@ Invariants:
 - Who may read an annotation is one rule written twice, once as a queryset filter
   (``_visible_to``) and once for a loaded row (``annotation_visible``); a test holds them equal.
   Both ask ``access.sees_others_work`` whether the role reads everything (reviewers and
-  managers do); an annotator reads their own manual annotations and the predictions; a
-  non-member reads nothing, exactly as if the id did not exist.
+  managers do); an annotator reads their own manual annotations and the predictions (none
+  while the project shows no suggestions: docs/suggestions.md); a non-member reads
+  nothing, exactly as if the id did not exist.
 - Ids and offsets that are not 64-bit integers name nothing: they are refused here, never
   sent to the database.
 - The write path's reads (``annotation_get_for_user``, ``annotation_lock``,
@@ -49,7 +50,7 @@ def _visible_to(user: User) -> Q:
     return (
         Q(caller_role__in=SEE_ALL_ROLES)
         | Q(author=user, kind=AnnotationKind.MANUAL)
-        | Q(kind=AnnotationKind.PREDICTION)
+        | Q(kind=AnnotationKind.PREDICTION, document__project__show_suggestions=True)
     )
 
 
@@ -60,8 +61,15 @@ def annotation_visible(annotation: Annotation, user: User, role: str | None) -> 
     return (
         access.sees_others_work(role)
         or (annotation.author_id == user.pk and annotation.kind == AnnotationKind.MANUAL)
-        or annotation.kind == AnnotationKind.PREDICTION
+        or (annotation.kind == AnnotationKind.PREDICTION and _suggestions_shown(annotation))
     )
+
+
+def _suggestions_shown(annotation: Annotation) -> bool:
+    # Blind studies (show_suggestions off): an annotator reads no prediction either.
+    return Document.objects.filter(
+        pk=annotation.document_id, project__show_suggestions=True
+    ).exists()
 
 
 def annotation_list_for_user(*, user: User, document: Document) -> QuerySet[Annotation]:

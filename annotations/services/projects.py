@@ -23,6 +23,7 @@ from annotations.models import (
     LabelKind,
     Membership,
     Project,
+    Recommender,
     Role,
     StanceTarget,
 )
@@ -95,6 +96,11 @@ PROJECT_NAME_MAX = cast(int, Project._meta.get_field("name").max_length)
 LABEL_NAME_MAX = cast(int, Label._meta.get_field("name").max_length)
 TARGET_NAME_MAX = cast(int, StanceTarget._meta.get_field("name").max_length)
 LICENCE_MAX = cast(int, Project._meta.get_field("licence").max_length)
+SHOW_SUGGESTIONS_INVALID = "show_suggestions is true or false."
+SUGGESTIONS_FROM_INVALID = (
+    "suggestions_from is the id of one of this project's recommenders, or null for the "
+    "imported predictions; {value} is not."
+)
 LICENCE_TOO_LONG = "A licence has at most {limit} characters; put the full text in the citation."
 
 # A project's settings, in the order forms show them: what project_update may change.
@@ -104,6 +110,8 @@ PROJECT_SETTINGS = (
     "guidelines",
     "allow_overlap",
     "sentence_units",
+    "show_suggestions",
+    "suggestions_from",
     "annotators_per_document",
     "max_open_per_annotator",
     "release_after_hours",
@@ -177,6 +185,7 @@ def project_create(
     guidelines: str = "",
     allow_overlap: bool = False,
     sentence_units: bool = False,
+    show_suggestions: bool = True,
     annotators_per_document: int = 1,
     max_open_per_annotator: int = 5,
     release_after_hours: int = 24,
@@ -190,6 +199,7 @@ def project_create(
         guidelines=guidelines,
         allow_overlap=allow_overlap,
         sentence_units=sentence_units,
+        show_suggestions=show_suggestions,
         annotators_per_document=annotators_per_document,
         max_open_per_annotator=max_open_per_annotator,
         release_after_hours=release_after_hours,
@@ -216,6 +226,8 @@ def project_update(*, project: Project, actor: User | None = None, **fields: Any
         if "name" in fields:
             fields["name"] = _strip(fields["name"])
         allowed_overlap = project.allow_overlap
+        if "suggestions_from" in fields:
+            fields["suggestions_from"] = _recommender(project, fields["suggestions_from"])
         for field, value in fields.items():
             setattr(project, field, value)
         _raise_if(project_errors(project))
@@ -278,7 +290,25 @@ def project_errors(project: Project) -> dict[str, list[str]]:
             errors[field] = [message]
     if not isinstance(project.allow_overlap, bool):
         errors["allow_overlap"] = [ALLOW_OVERLAP_INVALID]
+    if not isinstance(project.show_suggestions, bool):
+        errors["show_suggestions"] = [SHOW_SUGGESTIONS_INVALID]
+    source = project.suggestions_from
+    if source is not None and (project.pk is None or source.project_id != project.pk):
+        errors["suggestions_from"] = [SUGGESTIONS_FROM_INVALID.format(value=source.pk)]
     return errors
+
+
+def _recommender(project: Project, value: object) -> Recommender | None:
+    """The project's recommender a setting names (by id or instance), or None for imported."""
+    if value is None or value == "":
+        return None
+    pk = value.pk if isinstance(value, Recommender) else value
+    found = None
+    if isinstance(pk, int) and not isinstance(pk, bool):
+        found = Recommender.objects.filter(project=project, pk=pk).first()
+    if found is None:
+        _raise_if({"suggestions_from": [SUGGESTIONS_FROM_INVALID.format(value=pk)]})
+    return found
 
 
 # --- Members ------------------------------------------------------------------------------

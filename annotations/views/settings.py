@@ -41,6 +41,8 @@ ATTRIBUTE_REMOVED = "Attribute {name} removed from label {label}."
 TARGET_DELETED = "Stance target {name} deleted."
 GROUP_DELETED = "Label group {name} deleted."
 PROJECT_FIELDS = tuple(ProjectForm.base_fields)
+# Fields whose initial value is the id the object holds, not the object (read without a query).
+FOREIGN_KEYS = ("group", "suggestions_from")
 LABEL_FIELDS = tuple(LabelForm.base_fields)
 TARGET_FIELDS = tuple(TargetForm.base_fields)
 GROUP_FIELDS = tuple(LabelGroupForm.base_fields)
@@ -70,7 +72,11 @@ def project_settings(request: AuthenticatedHttpRequest, project_id: int) -> Http
     project = managed_project(request, project_id)
     if request.method != "POST":
         return _render_settings(request, project)
-    form = ProjectForm(request.POST, initial=_initial(project, PROJECT_FIELDS))
+    form = ProjectForm(
+        request.POST,
+        initial=_initial(project, PROJECT_FIELDS),
+        recommenders=_recommender_choices(project),
+    )
     if form.is_valid() and "preview" in request.POST:
         preview = form.cleaned_data["guidelines"]
         return _render_settings(request, project, project_form=form, preview=preview)
@@ -328,7 +334,10 @@ def _render_settings(
         )
     context = {
         "project": project,
-        "project_form": project_form or ProjectForm(initial=_initial(project, PROJECT_FIELDS)),
+        "project_form": project_form
+        or ProjectForm(
+            initial=_initial(project, PROJECT_FIELDS), recommenders=_recommender_choices(project)
+        ),
         "preview": preview,
         "labels": labels,
         "label_form": label_form or LabelForm(prefix="label", groups=choices),
@@ -347,14 +356,19 @@ def _attribute_form(label: Label, row: LabelAttribute) -> AttributeForm:
 
 
 def _initial(obj: Project | Label | StanceTarget | LabelGroup, fields: tuple[str, ...]) -> dict:
-    initial = {name: getattr(obj, name) for name in fields if name != "group"}
-    if "group" in fields:
-        initial["group"] = getattr(obj, "group_id", None)
+    initial = {name: getattr(obj, name) for name in fields if name not in FOREIGN_KEYS}
+    for name in FOREIGN_KEYS:
+        if name in fields:
+            initial[name] = getattr(obj, f"{name}_id", None)
     # Yes/no choices, as the forms' TypedChoiceFields show them.
     for name in ("allow_overlap", "multiple", "required"):
         if name in initial:
             initial[name] = "yes" if initial[name] else "no"
     return initial
+
+
+def _recommender_choices(project: Project) -> list[tuple[int, str]]:
+    return [(pk, str(name)) for pk, name in project.recommenders.values_list("pk", "name")]
 
 
 def _group_choices(project: Project) -> list[tuple[int, str]]:

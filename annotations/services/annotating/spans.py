@@ -47,6 +47,7 @@ from annotations.services.annotating.rules import (
     span_rule_errors,
 )
 from annotations.services.annotating.snapshots import span_json
+from annotations.services.annotating.suggested import span_changed, span_deleted
 from annotations.services.annotating.unitrules import check_unit_free, unit_errors
 from annotations.services.changelog import annotation_change_record
 
@@ -67,10 +68,12 @@ def span_create(
     unit: int | None = None,
     actor: User | None,
     version: int | None = None,
+    suggested: dict[str, Any] | None = None,
 ) -> tuple[Span, bool]:
     """Create a span; a retry with the same client_id and body returns the existing span.
 
     A span of a sentence label is the unit it covers (``unit`` may say which it must be).
+    ``suggested``: the suggestion it accepts (services.suggestions), kept in its event.
     """
     claimant_text = text_or_empty(claimant_text)
     checkworthy = text_or_empty(checkworthy)
@@ -164,7 +167,7 @@ def span_create(
         actor=actor,
         action=EventAction.SPAN_CREATED,
         object_id=span.pk,
-        after=span_json(span),
+        after=span_json(span) if suggested is None else span_json(span) | {"suggested": suggested},
         inserts=[] if facts.next_id is None else [span],
     )
     sync(annotation, locked)
@@ -251,6 +254,7 @@ def span_update(
     assert new_label is not None  # None comes with its error
 
     before = span_json(current)
+    span_changed(span=current, label_id=new_label.pk, start=new_start, end=new_end)
     current.label = new_label
     current.start = new_start
     current.end = new_end
@@ -323,6 +327,7 @@ def span_delete(*, span: Span, actor: User | None, version: int | None = None) -
     if relations:
         before["relations"] = relations
     span_pk = current.pk
+    span_deleted(span_id=span_pk)
     current.delete()
     annotation_change_record(
         annotation=locked,

@@ -37,6 +37,7 @@ from annotations.services.annotating.messages import (
     STATUS_UNCHANGED,
     STATUS_UNKNOWN,
 )
+from annotations.services.annotating.suggested import suggestions_settle
 from annotations.services.annotating.unitrules import units_left_errors
 from annotations.services.changelog import annotation_change_record
 
@@ -115,6 +116,7 @@ def annotation_set_status(
         fields["submitted_at"] = timezone.now()
         version_now = selectors.guidelines_current(project_id=locked.document.project_id)
         fields["submitted_guidelines_version_id"] = None if version_now is None else version_now.pk
+        suggestions_settle(locked=locked)
     annotation_change_record(
         annotation=locked,
         actor=actor,

@@ -1,0 +1,222 @@
+"""Suggestions: the predictions an annotator is shown, and what they were worth.
+
+Invariants:
+
+- What an annotator sees is one rule, ``suggestion_source``: nothing while the project's
+  ``show_suggestions`` is off (blind studies); else the newest READY version of the project's
+  ``suggestions_from`` recommender, or, with none chosen, the imported prediction (the one of
+  no model version). A chosen recommender with no ready version shows nothing.
+- A suggestion is a span of that prediction on the document, of an entity or claim label, that
+  the annotation has no decision on yet (decisions are matched by label and offsets, so they
+  survive a prediction being replaced by an identical one).
+- ``suggestion_quality`` runs a fixed number of queries whatever the project's size.
+"""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+
+from annotations.models import (
+    Annotation,
+    AnnotationKind,
+    AnnotationStatus,
+    LabelKind,
+    ModelVersion,
+    ModelVersionStatus,
+    Project,
+    Span,
+    SuggestionDecision,
+)
+
+# The label kinds a suggestion may be of: spans an annotator draws.
+SUGGESTED_KINDS = (LabelKind.ENTITY, LabelKind.CLAIM)
+REVIEWED_GOLD = Q(kind=AnnotationKind.GOLD, status=AnnotationStatus.SUBMITTED)
+
+
+@dataclass(frozen=True)
+class SuggestionSource:
+    """Whose predictions are shown: a model version, or None for the imported prediction."""
+
+    model_version: ModelVersion | None
+
+    @property
+    def model_version_id(self) -> int | None:
+        return None if self.model_version is None else self.model_version.pk
+
+
+def suggestion_source(*, project: Project) -> SuggestionSource | None:
+    """Return where the project's suggestions come from, or None when none are shown."""
+    if not project.show_suggestions:
+        return None
+    if project.suggestions_from_id is None:
+        return SuggestionSource(model_version=None)
+    newest = (
+        ModelVersion.objects.filter(
+            recommender_id=project.suggestions_from_id, status=ModelVersionStatus.READY
+        )
+        .select_related("recommender")
+        .order_by("-version")
+        .first()
+    )
+    return None if newest is None else SuggestionSource(model_version=newest)
+
+
+def _prediction_of(source: SuggestionSource, document_id: int) -> QuerySet[Annotation]:
+    found = Annotation.objects.filter(document_id=document_id, kind=AnnotationKind.PREDICTION)
+    if source.model_version is None:
+        return found.filter(model_version__isnull=True)
+    return found.filter(model_version=source.model_version)
+
+
+def suggestion_spans(*, source: SuggestionSource, document_id: int) -> QuerySet[Span]:
+    """Every suggestion of the source on the document, decided or not, in text order."""
+    return (
+        Span.objects.filter(
+            annotation__in=_prediction_of(source, document_id), label__kind__in=SUGGESTED_KINDS
+        )
+        .select_related("label")
+        .order_by("start", "end", "id")
+    )
+
+
+def suggestion_list(*, annotation: Annotation, source: SuggestionSource) -> QuerySet[Span]:
+    """The suggestions the annotation has not decided on, in text order (one query)."""
+    decided = SuggestionDecision.objects.filter(
+        annotation=annotation,
+        label_id=OuterRef("label_id"),
+        start=OuterRef("start"),
+        end=OuterRef("end"),
+    )
+    return suggestion_spans(source=source, document_id=annotation.document_id).exclude(
+        Exists(decided)
+    )
+
+
+@dataclass
+class QualityRow:
+    """One model version's figures for one label (model_version None: imported)."""
+
+    model_version: int | None
+    version: int | None
+    recommender: str | None
+    label: int
+    label_name: str
+    shown: int = 0
+    accepted: int = 0
+    corrected: int = 0
+    rejected: int = 0
+    ignored: int = 0
+    predicted: int = 0  # on documents with reviewed gold
+    true_positives: int = 0
+    gold: int = 0  # gold spans of the label on the documents the version predicted
+    precision: float | None = None
+    recall: float | None = None
+    f1: float | None = None
+
+
+def suggestion_quality(*, project: Project) -> list[QualityRow]:
+    """Per model version and label: decisions, and precision/recall/F1 against reviewed gold.
+
+    Six queries: the versions, the decisions, the gold spans per document and label, the
+    predictions on reviewed documents, the predicted spans with their true positives, and
+    the label names.
+    """
+    versions = {
+        v.pk: v
+        for v in ModelVersion.objects.filter(recommender__project=project).select_related(
+            "recommender"
+        )
+    }
+    rows: dict[tuple[int | None, int], QualityRow] = {}
+
+    def row(version_id: int | None, label_id: int, label_name: str) -> QualityRow:
+        key = (version_id, label_id)
+        if key not in rows:
+            version = versions.get(version_id) if version_id is not None else None
+            rows[key] = QualityRow(
+                model_version=version_id,
+                version=None if version is None else version.version,
+                recommender=None if version is None else version.recommender.name,
+                label=label_id,
+                label_name=label_name,
+            )
+        return rows[key]
+
+    decisions = (
+        SuggestionDecision.objects.filter(annotation__document__project=project)
+        .values("model_version_id", "label_id", "label__name", "outcome")
+        .annotate(n=Count("id"))
+    )
+    for item in decisions:
+        found = row(item["model_version_id"], item["label_id"], item["label__name"])
+        setattr(found, str(item["outcome"]), getattr(found, str(item["outcome"])) + item["n"])
+        found.shown += item["n"]
+
+    reviewed = Annotation.objects.filter(REVIEWED_GOLD, document__project=project)
+    gold_counts: dict[int, Counter[int]] = defaultdict(Counter)
+    for document_id, label_id, n in (
+        Span.objects.filter(annotation__in=reviewed, label__kind__in=SUGGESTED_KINDS)
+        .values_list("annotation__document_id", "label_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        gold_counts[document_id][label_id] += n
+    predicted_documents: dict[int | None, list[int]] = defaultdict(list)
+    for document_id, version_id in (
+        Annotation.objects.filter(
+            kind=AnnotationKind.PREDICTION,
+            document__project=project,
+            document_id__in=reviewed.values("document_id"),
+        )
+        .values_list("document_id", "model_version_id")
+        .order_by()
+    ):
+        predicted_documents[version_id].append(document_id)
+
+    in_gold = Span.objects.filter(
+        annotation__in=reviewed,
+        annotation__document_id=OuterRef("annotation__document_id"),
+        label_id=OuterRef("label_id"),
+        start=OuterRef("start"),
+        end=OuterRef("end"),
+    )
+    predicted = (
+        Span.objects.filter(
+            annotation__kind=AnnotationKind.PREDICTION,
+            annotation__document__project=project,
+            annotation__document_id__in=reviewed.values("document_id"),
+            label__kind__in=SUGGESTED_KINDS,
+        )
+        .values("annotation__model_version_id", "label_id", "label__name")
+        .annotate(n=Count("id"), tp=Count("id", filter=Q(Exists(in_gold))))
+        .order_by()
+    )
+    for item in predicted:
+        found = row(item["annotation__model_version_id"], item["label_id"], item["label__name"])
+        found.predicted += item["n"]
+        found.true_positives += item["tp"]
+    label_names = dict(project.labels.values_list("pk", "name"))
+    for version_id, documents in predicted_documents.items():
+        totals: Counter[int] = Counter()
+        for document_id in documents:
+            totals.update(gold_counts.get(document_id, Counter()))
+        for label_id, n in totals.items():
+            row(version_id, label_id, label_names.get(label_id, "?")).gold += n
+
+    for found in rows.values():
+        _scores(found)
+    return sorted(
+        rows.values(),
+        key=lambda r: (r.recommender or "", r.version or 0, r.label_name),
+    )
+
+
+def _scores(row: QualityRow) -> None:
+    if row.predicted:
+        row.precision = row.true_positives / row.predicted
+    if row.gold:
+        row.recall = row.true_positives / row.gold
+    if row.precision is not None and row.recall is not None:
+        total = row.precision + row.recall
+        row.f1 = 0.0 if total == 0 else 2 * row.precision * row.recall / total
