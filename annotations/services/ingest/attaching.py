@@ -142,7 +142,8 @@ def attach(
     kind = AnnotationKind.GOLD if annotate_as == AS_GOLD else AnnotationKind.PREDICTION
     with transaction.atomic():
         document = Document.objects.select_related("project").get(pk=document_id)
-        existing = document.annotations.filter(kind=kind).first()
+        # The imported prediction (of no model version); a model's predictions are its own.
+        existing = document.annotations.filter(kind=kind, model_version__isnull=True).first()
         refusal = _refusal(existing)
         if refusal is not None:
             return None, [refusal]

@@ -1,0 +1,308 @@
+"""Suggestions through the API: what an annotator is shown, accepting, rejecting, blind studies."""
+
+import pytest
+
+from annotations.models import AnnotationEvent, Span, SuggestionDecision
+from annotations.services import suggestions as services
+from tests.api.conftest import client_for
+from tests.factories import SpanFactory, UserFactory
+from tests.suggest_fixtures import at, span_of, suggesting_world
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def w():
+    return suggesting_world()
+
+
+def listed(w, user="annotator", annotation=None):
+    annotation = annotation or w.own
+    answer = client_for(w.users[user]).get(f"/api/annotations/{annotation.pk}/suggestions/")
+    assert answer.status_code == 200, answer.content
+    return answer.json()
+
+
+def words(body):
+    return [(s["label_name"], s["text"], s["start"]) for s in body["suggestions"]]
+
+
+def test_annotator_is_shown_the_imported_prediction_by_default_with_scores(w):
+    body = listed(w)
+    assert body["source"] == {"model_version": None, "recommender": None, "version": None}
+    assert words(body) == [
+        ("PER", "Keita", 0),
+        ("PER", "Macron", 10),
+        ("LOC", "Bamako", 20),
+        ("LOC", "Kidal", 38),
+    ]
+    assert [s["score"] for s in body["suggestions"]] == [0.9, None, 0.8, 0.7]
+
+
+def test_the_chosen_recommender_shows_its_newest_ready_version_only(w):
+    w.project.suggestions_from = w.recommender
+    w.project.save()
+    body = listed(w)
+    assert body["source"] == {"model_version": w.v2.pk, "recommender": "spacy-ner", "version": 2}
+    # v2's three spans; not v1's (older), not v3's (failed), not the imported ones.
+    assert words(body) == [("PER", "Keita", 0), ("LOC", "Bamako", 20), ("PER", "Keita", 69)]
+
+
+def test_a_recommender_with_no_ready_version_shows_nothing(w):
+    w.v1.status = w.v2.status = "training"
+    w.v1.save()
+    w.v2.save()
+    w.project.suggestions_from = w.recommender
+    w.project.save()
+    assert listed(w) == {"source": None, "suggestions": []}
+
+
+def test_blind_study_hands_annotators_no_predictions_at_all(w):
+    w.project.show_suggestions = False
+    w.project.save()
+    annotator = client_for(w.users["annotator"])
+    assert listed(w) == {"source": None, "suggestions": []}
+    assert annotator.get(f"/api/annotations/{w.imported.pk}/").status_code == 404
+    kinds = [
+        a["kind"]
+        for a in annotator.get(f"/api/documents/{w.document.pk}/annotations/").json()["results"]
+    ]
+    assert kinds == ["manual"]
+    # Reviewers still read predictions (they read everybody's work).
+    reviewer = client_for(w.users["reviewer"])
+    assert reviewer.get(f"/api/annotations/{w.imported.pk}/").status_code == 200
+
+
+def test_with_suggestions_on_annotators_read_the_predictions(w):
+    annotator = client_for(w.users["annotator"])
+    assert annotator.get(f"/api/annotations/{w.imported.pk}/").status_code == 200
+
+
+def test_accepting_through_the_span_create_keeps_label_offsets_and_logs_the_model_version(w):
+    w.project.suggestions_from = w.recommender
+    w.project.save()
+    suggestion = w.spans[("v2", "Bamako", 0)]
+    start, end = at("Bamako")
+    answer = client_for(w.users["annotator"]).post(
+        f"/api/annotations/{w.own.pk}/spans/",
+        {"label": w.loc.pk, "start": start, "end": end, "suggestion": suggestion.pk, "version": 1},
+        format="json",
+    )
+    assert answer.status_code == 201, answer.content
+    span = Span.objects.get(pk=answer.json()["id"])
+    assert (span.annotation_id, span.label_id, span.start, span.end, span.text) == (
+        w.own.pk,
+        w.loc.pk,
+        start,
+        end,
+        "Bamako",
+    )
+    event = AnnotationEvent.objects.get(annotation=w.own, object_id=span.pk)
+    assert event.after["suggested"] == {
+        "suggestion": suggestion.pk,
+        "model_version": w.v2.pk,
+        "score": 0.6,
+    }
+    decision = SuggestionDecision.objects.get(annotation=w.own)
+    assert (decision.outcome, decision.span_id, decision.model_version_id, decision.score) == (
+        "accepted",
+        span.pk,
+        w.v2.pk,
+        0.6,
+    )
+    assert ("LOC", "Bamako", 20) not in words(listed(w))
+
+
+def test_accepting_refuses_other_offsets_than_the_suggestions_and_writes_nothing(w):
+    suggestion = w.spans[("imported", "Bamako", 0)]
+    answer = client_for(w.users["annotator"]).post(
+        f"/api/annotations/{w.own.pk}/spans/",
+        {"label": w.loc.pk, "start": 20, "end": 23, "suggestion": suggestion.pk},
+        format="json",
+    )
+    assert answer.status_code == 400
+    assert answer.json()["errors"]["suggestion"] == [
+        services.SUGGESTION_DIFFERS.format(id=suggestion.pk, label="LOC", start=20, end=26)
+    ]
+    assert not Span.objects.filter(annotation=w.own).exists()
+    assert not SuggestionDecision.objects.exists()
+
+
+def test_a_suggestion_of_another_source_is_not_accepted(w):
+    # v1's span while the project shows the imported prediction.
+    suggestion = w.spans[("v1", "Monday", 0)]
+    start, end = at("Monday")
+    answer = client_for(w.users["annotator"]).post(
+        f"/api/annotations/{w.own.pk}/spans/",
+        {"label": w.loc.pk, "start": start, "end": end, "suggestion": suggestion.pk},
+        format="json",
+    )
+    assert answer.status_code == 400
+    assert answer.json()["errors"]["suggestion"] == [
+        services.SUGGESTION_UNKNOWN.format(ids=suggestion.pk)
+    ]
+
+
+def test_accepting_a_label_creates_a_span_per_suggestion_of_it_each_logged(w):
+    answer = client_for(w.users["annotator"]).post(
+        f"/api/annotations/{w.own.pk}/suggestions/accept/",
+        {"label": w.loc.pk, "version": 1},
+        format="json",
+    )
+    assert answer.status_code == 200, answer.content
+    body = answer.json()
+    assert [a["span"]["text"] for a in body["accepted"]] == ["Bamako", "Kidal"]
+    assert body["refused"] == []
+    assert body["version"] == 3
+    stored = Span.objects.filter(annotation=w.own).order_by("start")
+    assert [(s.label_id, s.start, s.end) for s in stored] == [
+        (w.loc.pk, *at("Bamako")),
+        (w.loc.pk, *at("Kidal")),
+    ]
+    events = AnnotationEvent.objects.filter(annotation=w.own, action="span_created")
+    assert sorted(e.after["suggested"]["suggestion"] for e in events) == sorted(
+        [w.spans[("imported", "Bamako", 0)].pk, w.spans[("imported", "Kidal", 0)].pk]
+    )
+    assert words(listed(w)) == [("PER", "Keita", 0), ("PER", "Macron", 10)]
+
+
+def test_accepting_all_respects_the_overlap_rule_and_reports_each_refusal(w):
+    # The annotator marked "Macron in" as PER: the suggestion "Macron" may not overlap it.
+    SpanFactory(annotation=w.own, label=w.per, start=10, end=19)
+    answer = client_for(w.users["annotator"]).post(
+        f"/api/annotations/{w.own.pk}/suggestions/accept/", {"all": True}, format="json"
+    )
+    assert answer.status_code == 200, answer.content
+    body = answer.json()
+    assert [a["span"]["text"] for a in body["accepted"]] == ["Keita", "Bamako", "Kidal"]
+    (refused,) = body["refused"]
+    assert (refused["suggestion"], refused["text"]) == (
+        w.spans[("imported", "Macron", 0)].pk,
+        "Macron",
+    )
+    assert "overlap" in " ".join(m for ms in refused["errors"].values() for m in ms)
+    assert Span.objects.filter(annotation=w.own).count() == 4
+    # The refused one is still a suggestion: nothing was decided about it.
+    assert words(listed(w)) == [("PER", "Macron", 10)]
+
+
+def test_accepting_checks_the_version(w):
+    answer = client_for(w.users["annotator"]).post(
+        f"/api/annotations/{w.own.pk}/suggestions/accept/",
+        {"all": True, "version": 7},
+        format="json",
+    )
+    assert answer.status_code == 409
+    assert not Span.objects.filter(annotation=w.own).exists()
+
+
+def test_rejecting_hides_the_suggestion_for_this_annotator_only_and_keeps_the_version(w):
+    bamako = w.spans[("imported", "Bamako", 0)]
+    answer = client_for(w.users["annotator"]).post(
+        f"/api/annotations/{w.own.pk}/suggestions/reject/", {"ids": [bamako.pk]}, format="json"
+    )
+    assert answer.status_code == 200, answer.content
+    assert answer.json() == {"rejected": [bamako.pk]}
+    assert ("LOC", "Bamako", 20) not in words(listed(w))
+    w.own.refresh_from_db()
+    assert w.own.version == 1
+    decision = SuggestionDecision.objects.get()
+    assert (decision.outcome, decision.label_id, decision.start, decision.end) == (
+        "rejected",
+        w.loc.pk,
+        20,
+        26,
+    )
+    # The reviewer's own annotation still has it.
+    reviewers = client_for(w.users["reviewer"]).post(f"/api/documents/{w.document.pk}/annotations/")
+    assert ("LOC", "Bamako", 20) in words(
+        listed(w, "reviewer", annotation=type(w.own).objects.get(pk=reviewers.json()["id"]))
+    )
+
+
+def test_rejecting_an_unknown_or_decided_suggestion_is_a_field_error(w):
+    bamako = w.spans[("imported", "Bamako", 0)]
+    client = client_for(w.users["annotator"])
+    url = f"/api/annotations/{w.own.pk}/suggestions/reject/"
+    assert client.post(url, {"ids": [bamako.pk]}, format="json").status_code == 200
+    answer = client.post(url, {"ids": [bamako.pk, 999999]}, format="json")
+    assert answer.status_code == 400
+    assert answer.json()["errors"]["ids"] == [
+        services.SUGGESTION_UNKNOWN.format(ids=f"{bamako.pk}, 999999")
+    ]
+
+
+def test_naming_the_suggestions_takes_exactly_one_way(w):
+    answer = client_for(w.users["annotator"]).post(
+        f"/api/annotations/{w.own.pk}/suggestions/accept/",
+        {"all": True, "label": w.loc.pk},
+        format="json",
+    )
+    assert answer.status_code == 400
+    assert answer.json()["errors"]["ids"] == [services.CHOOSE_ONE]
+
+
+@pytest.mark.parametrize(
+    ("user", "code"), [("reviewer", 403), ("manager", 403), ("outsider", 404), (None, 401)]
+)
+def test_only_the_author_accepts_or_rejects_into_their_annotation(w, user, code):
+    if user == "outsider":
+        w.users["outsider"] = UserFactory(username="outsider")
+    client = client_for(w.users.get(user))
+    for action in ("accept", "reject"):
+        answer = client.post(
+            f"/api/annotations/{w.own.pk}/suggestions/{action}/", {"all": True}, format="json"
+        )
+        assert answer.status_code == code
+    assert not Span.objects.filter(annotation=w.own).exists()
+    assert not SuggestionDecision.objects.exists()
+
+
+def test_nothing_is_accepted_while_suggestions_are_off(w):
+    w.project.show_suggestions = False
+    w.project.save()
+    answer = client_for(w.users["annotator"]).post(
+        f"/api/annotations/{w.own.pk}/suggestions/accept/", {"all": True}, format="json"
+    )
+    assert answer.status_code == 400
+    assert answer.json()["errors"]["suggestion"] == [services.SUGGESTIONS_OFF]
+
+
+def test_an_accepted_suggestion_changed_then_is_corrected_and_deleted_too(w):
+    client = client_for(w.users["annotator"])
+    client.post(
+        f"/api/annotations/{w.own.pk}/suggestions/accept/", {"label": w.per.pk}, format="json"
+    )
+    keita = span_of(w.own, w.per, "Keita")
+    macron = span_of(w.own, w.per, "Macron")
+    answer = client.patch(
+        f"/api/annotations/{w.own.pk}/spans/{keita.pk}/", {"label": w.loc.pk}, format="json"
+    )
+    assert answer.status_code == 200, answer.content
+    assert client.delete(f"/api/annotations/{w.own.pk}/spans/{macron.pk}/").status_code == 200
+    outcomes = dict(SuggestionDecision.objects.values_list("start", "outcome"))
+    assert outcomes == {0: "corrected", 10: "corrected"}
+
+
+def test_submitting_settles_what_was_left_drawn_by_hand_overlapping_or_ignored(w):
+    client = client_for(w.users["annotator"])
+    url = f"/api/annotations/{w.own.pk}/spans/"
+    # "Keita" drawn by hand with the suggestion's label and offsets: accepted.
+    client.post(url, {"label": w.per.pk, "start": 0, "end": 5}, format="json")
+    # "Bamako on" as LOC overlaps the suggestion "Bamako" with other offsets: corrected.
+    client.post(url, {"label": w.loc.pk, "start": 20, "end": 29}, format="json")
+    # "Macron" rejected; "Kidal" left alone: ignored.
+    client.post(
+        f"/api/annotations/{w.own.pk}/suggestions/reject/",
+        {"ids": [w.spans[("imported", "Macron", 0)].pk]},
+        format="json",
+    )
+    w.own.refresh_from_db()
+    answer = client.patch(
+        f"/api/annotations/{w.own.pk}/",
+        {"status": "submitted", "version": w.own.version},
+        format="json",
+    )
+    assert answer.status_code == 200, answer.content
+    outcomes = dict(SuggestionDecision.objects.values_list("start", "outcome"))
+    assert outcomes == {0: "accepted", 10: "rejected", 20: "corrected", 38: "ignored"}
