@@ -151,6 +151,10 @@ RESERVED_SHORTCUTS: dict[str, str] = {
     "e": "use the selection as evidence",
     "g": "open the guidelines",
     "m": "open the comments of the selected item",
+    "s": "accept the selected suggestion",
+    "x": "reject the selected suggestion",
+    "=": "accept every suggestion of the selected suggestion's label",
+    "+": "accept every suggestion of the document",
 }
 
 # Distinct, readable on white, and kind to the common colour-vision deficiencies (the

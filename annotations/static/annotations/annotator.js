@@ -36,6 +36,7 @@ import { RelationEditing } from "./relations.js";
 import { SaveQueue } from "./savequeue.js";
 import { SpanEditing } from "./spans.js";
 import { StanceEditing } from "./stances.js";
+import { SuggestionEditing } from "./suggestions.js";
 import { Store, isClientId, newUuid } from "./store.js";
 import { TextView } from "./textview.js";
 import { UndoHistory } from "./undohistory.js";
@@ -82,6 +83,8 @@ export class Annotator {
     this.store = new Store(payload.annotation);
     this.editable = this.store.status === "in_progress";
     this.selected = null; // key of the selected span
+    this.suggestions = new Map(); // key -> a suggestion shown (suggestions.js)
+    this.selectedSuggestion = null; // key of the selected suggestion
     this.active = null; // {target, row}: the active stance row
     this.picking = null; // {kind: "claimant"|"holder"}
     this.relating = null; // {label, source, candidate}: a relation waiting for its end (relations.js)
@@ -148,7 +151,9 @@ export class Annotator {
     this.units = payload.sentence_units && this.enabled ? new SentenceUnits(this, payload.sentence_units) : null;
     this.bind();
     this.render();
-    this.restored = this.restoreStored().then(() => this.root.classList.add("ready"));
+    this.restored = this.restoreStored()
+      .then(() => this.loadSuggestions())
+      .then(() => this.root.classList.add("ready"));
   }
 
   // ---- Startup ---------------------------------------------------------------------------
@@ -245,6 +250,12 @@ export class Annotator {
         pending: this.store.idOf(span.key) === null,
       };
     });
+    // Suggestions (suggestions.js) are drawn among the spans, in text order.
+    const suggested = this.suggestionViewSpans();
+    if (suggested.length) {
+      spans.push(...suggested);
+      spans.sort((a, b) => a.start - b.start || b.end - a.end);
+    }
     if (this.enabled) this.view.render(spans, (key) => this.classesOf(key));
     this.renderDocumentLabels();
     this.units?.render();
@@ -256,6 +267,10 @@ export class Annotator {
 
   classesOf(key) {
     const names = [];
+    if (this.isSuggestion(key)) {
+      const kind = this.labels.get(this.suggestions.get(key)?.label)?.kind;
+      return [`kind-${kind || "entity"}`, "suggestion", ...(key === this.selectedSuggestion ? ["selected"] : [])];
+    }
     const span = this.store.spans.get(key);
     const label = span && this.labels.get(span.label);
     if (label) names.push(`kind-${label.kind}`);
@@ -325,6 +340,7 @@ export class Annotator {
         say: (text) => this.say(text),
       },
     });
+    this.renderSuggestionPanel();
     this.root.classList.toggle("picking", this.picking !== null);
     this.undoButton.disabled = !this.editable || this.undoStack.length === 0;
     if (this.redoButton) this.redoButton.disabled = !this.editable || this.redoStack.length === 0;
@@ -335,6 +351,7 @@ export class Annotator {
     if (this.enabled) {
       this.view.undecorate(["selected", "linked", "relation-source", "relation-candidate"]);
       if (this.selected) this.view.decorate(this.selected, ["selected"], true);
+      if (this.selectedSuggestion) this.view.decorate(this.selectedSuggestion, ["selected"], true);
       for (const key of this.linkedKeys()) this.view.decorate(key, ["linked"], true);
       for (const key of this.relationMarkedKeys()) this.view.decorate(key, this.relationClasses(key), true);
     }
@@ -452,6 +469,8 @@ export class Annotator {
     this.setEditable(this.store.status === "in_progress");
     this.render();
     if (message) this.say(message, { sticky: true });
+    // What the server holds now decides which suggestions are left.
+    this.loadSuggestions();
   }
 
   /** Allow or refuse changes, and show it on the controls (the server may have changed it). */
@@ -553,6 +572,7 @@ mixMethods(
   SpanEditing,
   ClaimEditing,
   StanceEditing,
+  SuggestionEditing,
   RelationEditing,
   DocumentLabelEditing,
   AttributeEditing,

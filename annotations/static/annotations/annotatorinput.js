@@ -23,9 +23,10 @@ export class AnnotatorInput {
       return;
     }
     if (element) this.selectSpan(element.dataset.key);
-    else if (this.selected || this.selectedRelation) {
+    else if (this.selected || this.selectedRelation || this.selectedSuggestion) {
       this.selected = null;
       this.selectedRelation = null;
+      this.selectedSuggestion = null;
       this.redecorate();
     }
   }
@@ -126,6 +127,12 @@ export class AnnotatorInput {
       case "delete":
         this.runAction(action);
         break;
+      case "acceptSuggestion":
+      case "rejectSuggestion":
+      case "acceptLabelSuggestions":
+      case "acceptAllSuggestions":
+        this.suggestionAction(action);
+        break;
       default:
         if (!this.handleLetter(event.key.length === 1 ? event.key : "", event, action)) return;
     }
@@ -138,6 +145,7 @@ export class AnnotatorInput {
     else if (this.picking) this.picking = null;
     else if (this.view.selectionRange()) window.getSelection().removeAllRanges();
     else if (this.selectedRelation) this.selectedRelation = null;
+    else if (this.selectedSuggestion) this.selectedSuggestion = null;
     else if (this.selected) this.selected = null;
     else this.active = null;
     this.wordCursor = null;

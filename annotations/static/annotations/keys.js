@@ -53,6 +53,13 @@ const ANNOTATE = [
     { keys: ["j", "ArrowDown"], when: "units", action: "nextSentence", help: "Focus the next sentence" },
     { keys: ["k", "ArrowUp"], when: "units", action: "previousSentence", help: "Focus the previous sentence" },
   ]),
+  // A model's suggestions (suggestions.js): drawn with a dashed outline and no fill.
+  ...inSection("Suggestions (dashed outline, no fill)", [
+    { keys: ["s"], action: "acceptSuggestion", help: "Accept the selected suggestion: it becomes your span" },
+    { keys: ["x"], action: "rejectSuggestion", help: "Reject the selected suggestion: it is hidden for you" },
+    { keys: ["="], action: "acceptLabelSuggestions", help: "Accept every suggestion of the selected suggestion's label" },
+    { keys: ["+"], action: "acceptAllSuggestions", help: "Accept every suggestion of the document" },
+  ]),
   ...inSection("Document", [
     { keys: ["Enter"], ctrl: true, action: "submit", help: "Submit and open the next document" },
     { keys: ["z"], ctrl: true, shift: false, action: "undo", help: "Undo the last change" },

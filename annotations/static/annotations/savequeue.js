@@ -187,6 +187,12 @@ export class SaveQueue {
     this.hooks.onAck(op, data);
   }
 
+  /** Read the annotation again once the queue is empty (a write made beside it), then say `message`. */
+  async refresh(message) {
+    await this.drained();
+    await this._resync(message, null);
+  }
+
   /**
    * Read the annotation again and put the waiting operations on top of it; `dropped`, a
    * refused operation, is not. `message` is said afterwards (with what was not applied).

@@ -33,6 +33,8 @@ export async function sendOperation(store, op, keyChanged) {
       if (op.checkworthy) body.checkworthy = op.checkworthy;
       // A span made again (undoing its delete) comes back with its attribute values.
       if (op.attributes && Object.keys(op.attributes).length) body.attributes = op.attributes;
+      // An accepted suggestion (suggestions.js): the server records the decision.
+      if (op.suggestion) body.suggestion = op.suggestion;
       return call(api.createSpan, id, body);
     }
     case "span.update":

@@ -181,6 +181,11 @@ export class SpanEditing {
   }
 
   selectSpan(key) {
+    if (this.isSuggestion(key)) {
+      this.selectSuggestion(key);
+      return;
+    }
+    this.selectedSuggestion = null;
     this.selected = key;
     this.selectedRelation = null;
     this.picking = null;
@@ -190,9 +195,13 @@ export class SpanEditing {
   }
 
   stepSpan(direction) {
-    const ordered = this.store.sortedSpans();
+    // The annotator's spans and the suggestions (suggestions.js), in text order.
+    const ordered = [...this.store.sortedSpans(), ...this.shownSuggestions()].sort(
+      (a, b) => a.start - b.start || a.end - b.end,
+    );
     if (!ordered.length) return;
-    const index = ordered.findIndex((span) => span.key === this.selected);
+    const current = this.selectedSuggestion || this.selected;
+    const index = ordered.findIndex((span) => span.key === current);
     let next;
     if (index < 0) next = direction > 0 ? 0 : ordered.length - 1;
     else next = (index + direction + ordered.length) % ordered.length;

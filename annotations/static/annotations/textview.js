@@ -418,7 +418,14 @@ export class TextView {
       if (node.last) element.classList.add("last");
       if (span.pending) element.classList.add("pending");
       for (const name of classes.get(span.key)) element.classList.add(name);
-      element.dataset.spanId = span.id === null ? "" : String(span.id);
+      if (span.suggestion) {
+        // A model's suggestion (suggestions.js): no data-span-id, which names the annotator's spans.
+        element.classList.add("suggestion");
+        element.dataset.suggestionId = String(span.id);
+        element.title = span.title;
+      } else {
+        element.dataset.spanId = span.id === null ? "" : String(span.id);
+      }
       element.dataset.key = span.key;
       element.dataset.label = span.labelName;
       element.dataset.start = String(span.start);
