@@ -394,6 +394,8 @@ class ProjectAdmin(ScopedAdmin):
             updated = services.project_update(project=obj, actor=staff_user(request), **changed)
             adopt(obj, updated)
         else:
+            # A new project has no recommender to take suggestions from yet.
+            values.pop("suggestions_from", None)
             adopt(obj, services.project_create(creator=staff_user(request), **values))
 
     def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:

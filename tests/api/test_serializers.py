@@ -146,4 +146,5 @@ def test_bodies_of_one_input_class_share_fields_but_nothing_else():
         "attributes",
         "unit",
         "version",
+        "suggestion",
     ]
