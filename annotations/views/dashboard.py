@@ -39,7 +39,7 @@ MEMBER_REMOVED = "{username} is no longer a member of this project."
 @login_required
 @require_safe
 def project_dashboard(request: AuthenticatedHttpRequest, project_id: int) -> HttpResponse:
-    """The dashboard: progress, document states, labels, agreement, time; members."""
+    """The dashboard: progress, document states, labels, agreement, time, suggestions; members."""
     project = reviewed_project(request, project_id)
     return _render_dashboard(request, project)
 
@@ -132,6 +132,7 @@ def _render_dashboard(
         "timed": len(all_seconds),
         "background": background_work(project=project),
         "member_form": member_form or MemberAddForm(prefix="member"),
+        "suggestion_quality": selectors.suggestion_quality(project=project),
     }
     return render(request, "annotations/dashboard.html", context, status=status)
 
