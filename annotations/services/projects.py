@@ -23,6 +23,7 @@ from annotations.models import (
     LabelKind,
     Membership,
     Project,
+    QueueOrder,
     Role,
     StanceTarget,
 )
@@ -39,6 +40,7 @@ ANNOTATORS_PER_DOCUMENT_INVALID = "Each document needs at least 1 annotator."
 MAX_OPEN_INVALID = "An annotator must be able to hold at least 1 unfinished document."
 RELEASE_AFTER_INVALID = "Work is released after a whole number of hours, at least 1."
 ALLOW_OVERLAP_INVALID = "allow_overlap is true or false."
+QUEUE_ORDER_INVALID = "'{value}' is not a queue order; choose one of: {choices}."
 OVERLAPS_EXIST = (
     '{count} document(s) hold overlapping spans of one kind, which "no overlap" forbids; '
     "remove the overlaps first, then change the rule. Documents: {documents}."
@@ -107,6 +109,7 @@ PROJECT_SETTINGS = (
     "annotators_per_document",
     "max_open_per_annotator",
     "release_after_hours",
+    "queue_order",
     "licence",
     "citation",
 )
@@ -180,6 +183,7 @@ def project_create(
     annotators_per_document: int = 1,
     max_open_per_annotator: int = 5,
     release_after_hours: int = 24,
+    queue_order: str = QueueOrder.ID,
     licence: str = "",
     citation: str = "",
 ) -> Project:
@@ -193,6 +197,7 @@ def project_create(
         annotators_per_document=annotators_per_document,
         max_open_per_annotator=max_open_per_annotator,
         release_after_hours=release_after_hours,
+        queue_order=queue_order,
         licence=licence,
         citation=citation,
         created_by=creator,
@@ -278,6 +283,10 @@ def project_errors(project: Project) -> dict[str, list[str]]:
             errors[field] = [message]
     if not isinstance(project.allow_overlap, bool):
         errors["allow_overlap"] = [ALLOW_OVERLAP_INVALID]
+    if project.queue_order not in QueueOrder.values:
+        errors["queue_order"] = [
+            QUEUE_ORDER_INVALID.format(value=project.queue_order, choices=", ".join(QueueOrder))
+        ]
     return errors
 
 
