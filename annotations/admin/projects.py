@@ -358,6 +358,7 @@ class ProjectAdmin(ScopedAdmin):
                     "sentence_units",
                     "max_open_per_annotator",
                     "release_after_hours",
+                    "queue_order",
                 )
             },
         ),

@@ -28,6 +28,7 @@ from annotations.models import (
     LabelKind,
     Membership,
     Project,
+    QueueOrder,
     Role,
     StanceTarget,
 )
@@ -55,6 +56,11 @@ class ProjectListApi(ListApiView):
         )
         release_after_hours = serializers.IntegerField(
             required=False, min_value=1, max_value=2147483647
+        )
+        queue_order = serializers.ChoiceField(
+            choices=QueueOrder.choices,
+            required=False,
+            help_text="The order the queue hands out documents in (docs/managing.md).",
         )
         licence = serializers.CharField(required=False, allow_blank=True)
         citation = serializers.CharField(required=False, allow_blank=True)

@@ -13,6 +13,7 @@ from annotations.api import (
     gold_accept,
     history,
     jobs,
+    occurrences,
     projects,
     queue,
     relations,
@@ -151,6 +152,11 @@ urlpatterns = [
         "annotations/<int:annotation_id>/spans/",
         annotating.SpanListApi.as_view(),
         name="api-spans",
+    ),
+    path(
+        "annotations/<int:annotation_id>/spans/occurrences/",
+        occurrences.SpanOccurrencesApi.as_view(),
+        name="api-span-occurrences",
     ),
     path(
         "annotations/<int:annotation_id>/spans/<int:span_id>/",

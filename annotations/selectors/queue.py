@@ -11,16 +11,53 @@ may still finish it (the document then simply has one annotator more than it nee
 
 What a user *holds* is their manual annotations in progress, stale or not:
 ``project.max_open_per_annotator`` caps them (``services.queue`` enforces it).
+
+The order (``project.queue_order``) is the document id's, or the model's: the documents'
+*shown prediction* is the one annotators would see as suggestions (the newest ready version
+of ``project.suggestions_from``; none chosen: the imported prediction), whether or not
+suggestions are shown (a blind study may still route by the model). Then:
+
+- ``uncertainty``: least confident first. A document's confidence is the **lowest** score of
+  its shown prediction's spans: a document is as doubtful as its most doubtful suggestion,
+  and every wrong suggestion costs the annotator a correction, so twenty sure spans must not
+  hide one guess (a mean would let them). Documents with no scored span go last.
+- ``score``: the highest span score first (a check-worthiness score: the document holding the
+  most check-worthy claim first). Documents with no scored span go last.
+
+Ties, and the documents that go last, are in id order. It stays one query: the scores are
+read per document through the prediction's unique index and the spans' (annotation, end)
+index, never by scanning spans (bench/queue_order.py prints the plan and the time).
 """
 
 from datetime import datetime, timedelta
 
 from django.contrib.auth.models import User
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    Count,
+    Exists,
+    Max,
+    Min,
+    OrderBy,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from annotations.models import Annotation, AnnotationKind, AnnotationStatus, Document, Project
+from annotations.models import (
+    Annotation,
+    AnnotationKind,
+    AnnotationStatus,
+    Document,
+    ModelVersion,
+    ModelVersionStatus,
+    Project,
+    QueueOrder,
+    Span,
+)
 
 
 def release_cutoff(*, project: Project, now: datetime | None = None) -> datetime:
@@ -39,7 +76,7 @@ def holds_a_place(*, project: Project, now: datetime | None = None) -> Q:
 def document_queue_for_user(
     *, project: Project, user: User, now: datetime | None = None
 ) -> QuerySet[Document]:
-    """Return the documents the queue may still give the user, in document id order.
+    """Return the documents the queue may still give the user, in the project's queue order.
 
     A document qualifies when the user has no manual annotation on it and fewer than
     ``project.annotators_per_document`` annotations hold a place on it (see the module): a
@@ -62,7 +99,44 @@ def document_queue_for_user(
         .filter(~Exists(mine))
         .alias(places=Coalesce(Subquery(places), Value(0)))
         .filter(places__lt=project.annotators_per_document)
-        .order_by("id")
+        .order_by(*queue_ordering(project=project))
+    )
+
+
+def queue_ordering(*, project: Project) -> list[OrderBy | str]:
+    """The ORDER BY of the project's queue (see the module): the model's order, then the id."""
+    if project.queue_order == QueueOrder.UNCERTAINTY:
+        return [OrderBy(_shown_score(project, Min), nulls_last=True), "id"]
+    if project.queue_order == QueueOrder.SCORE:
+        return [OrderBy(_shown_score(project, Max), descending=True, nulls_last=True), "id"]
+    return ["id"]
+
+
+def shown_prediction_filter(*, project: Project) -> Q:
+    """Filter (on Annotation) for the predictions whose suggestions the project shows."""
+    if project.suggestions_from_id is None:
+        return Q(kind=AnnotationKind.PREDICTION, model_version__isnull=True)
+    newest = (
+        ModelVersion.objects.filter(
+            recommender_id=project.suggestions_from_id, status=ModelVersionStatus.READY
+        )
+        .order_by("-version")
+        .values("pk")[:1]
+    )
+    return Q(kind=AnnotationKind.PREDICTION, model_version=Subquery(newest))
+
+
+def _shown_score(project: Project, aggregate: type[Min] | type[Max]) -> Subquery:
+    """The lowest or highest span score of the document's shown prediction (NULL: none)."""
+    shown = Annotation.objects.filter(
+        shown_prediction_filter(project=project), document=OuterRef(OuterRef("pk"))
+    ).values("pk")[:1]
+    return Subquery(
+        Span.objects.filter(annotation=Subquery(shown), score__isnull=False)
+        .order_by()
+        .values("annotation")
+        .annotate(value=aggregate("score"))
+        .values("value")
     )
 
 

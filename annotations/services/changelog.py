@@ -3,7 +3,8 @@
 Every write to an annotation, its spans or its stances (annotating, assignment, reverts, and
 through them review) ends in ``annotation_change_record``: the version goes up by exactly one,
 the ``AnnotationEvent`` saying who changed what (``before``/``after``: plain JSON) is appended
-with that new version, and both happen in the caller's transaction. Nothing else writes
+with that new version, and both happen in the caller's transaction (``annotation_changes_record``
+does the same for many changes of one kind at once). Nothing else writes
 ``AnnotationEvent`` rows or ``Annotation.version``. A change to work that is or becomes
 submitted (manual) also refreshes its document's stored agreement
 (``services.agreement``), in the same transaction.
@@ -18,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db.models import Model
+from django.db.models import F, Model
 from django.utils import timezone
 
 from annotations.db import rows
@@ -77,3 +78,40 @@ def annotation_change_record(
     if submitted and annotation.kind == AnnotationKind.MANUAL:
         document_agreement_refresh(document_id=annotation.document_id)
     return event
+
+
+def annotation_changes_record(
+    *,
+    annotation: Annotation,
+    actor: User | None,
+    action: str,
+    changes: Sequence[tuple[int | None, dict[str, Any] | None, dict[str, Any] | None]],
+) -> None:
+    """Record many changes of one kind at once: ``(object_id, before, after)`` each.
+
+    The same as one ``annotation_change_record`` per change (the version goes up by one per
+    change and each event carries its own), in two statements whatever their number: for
+    writes that make many items in one go (annotate all occurrences).
+    """
+    if not changes:
+        return
+    now = timezone.now()
+    Annotation.objects.filter(pk=annotation.pk).update(
+        version=F("version") + len(changes), updated_at=now
+    )
+    AnnotationEvent.objects.bulk_create(
+        AnnotationEvent(
+            annotation=annotation,
+            actor=actor,
+            action=action,
+            object_id=object_id,
+            before=before,
+            after=after,
+            version=annotation.version + number,
+        )
+        for number, (object_id, before, after) in enumerate(changes, start=1)
+    )
+    annotation.version += len(changes)
+    annotation.updated_at = now
+    if annotation.status == AnnotationStatus.SUBMITTED and annotation.kind == AnnotationKind.MANUAL:
+        document_agreement_refresh(document_id=annotation.document_id)

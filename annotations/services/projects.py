@@ -23,6 +23,7 @@ from annotations.models import (
     LabelKind,
     Membership,
     Project,
+    QueueOrder,
     Recommender,
     Role,
     StanceTarget,
@@ -40,6 +41,7 @@ ANNOTATORS_PER_DOCUMENT_INVALID = "Each document needs at least 1 annotator."
 MAX_OPEN_INVALID = "An annotator must be able to hold at least 1 unfinished document."
 RELEASE_AFTER_INVALID = "Work is released after a whole number of hours, at least 1."
 ALLOW_OVERLAP_INVALID = "allow_overlap is true or false."
+QUEUE_ORDER_INVALID = "'{value}' is not a queue order; choose one of: {choices}."
 OVERLAPS_EXIST = (
     '{count} document(s) hold overlapping spans of one kind, which "no overlap" forbids; '
     "remove the overlaps first, then change the rule. Documents: {documents}."
@@ -115,6 +117,7 @@ PROJECT_SETTINGS = (
     "annotators_per_document",
     "max_open_per_annotator",
     "release_after_hours",
+    "queue_order",
     "licence",
     "citation",
 )
@@ -193,6 +196,7 @@ def project_create(
     annotators_per_document: int = 1,
     max_open_per_annotator: int = 5,
     release_after_hours: int = 24,
+    queue_order: str = QueueOrder.ID,
     licence: str = "",
     citation: str = "",
 ) -> Project:
@@ -207,6 +211,7 @@ def project_create(
         annotators_per_document=annotators_per_document,
         max_open_per_annotator=max_open_per_annotator,
         release_after_hours=release_after_hours,
+        queue_order=queue_order,
         licence=licence,
         citation=citation,
         created_by=creator,
@@ -299,6 +304,10 @@ def project_errors(project: Project) -> dict[str, list[str]]:
     source = project.suggestions_from
     if source is not None and (project.pk is None or source.project_id != project.pk):
         errors["suggestions_from"] = [SUGGESTIONS_FROM_INVALID.format(value=source.pk)]
+    if project.queue_order not in QueueOrder.values:
+        errors["queue_order"] = [
+            QUEUE_ORDER_INVALID.format(value=project.queue_order, choices=", ".join(QueueOrder))
+        ]
     return errors
 
 

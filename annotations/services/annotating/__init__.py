@@ -13,9 +13,10 @@ itself: an id of another project is a field error, never a silent cross-project 
 
 Modules: ``status`` (get-or-create, submit/skip/reopen), ``spans``, ``stances``,
 ``relations``, ``doclabels`` (the document's labels), ``content`` (the bulk replace and its
-checks); shared by them: ``locking`` (the preamble), ``rules`` (annotations.rules read off
-models and worded as field errors), ``lookups`` (references within scope), ``snapshots`` (what
-events record), ``messages``. Callers import from this package, not from the modules.
+checks), ``occurrences`` (annotate all occurrences of a span); shared by them: ``locking``
+(the preamble), ``rules`` (annotations.rules read off models and worded as field errors),
+``lookups`` (references within scope), ``snapshots`` (what events record), ``messages``.
+Callers import from this package, not from the modules.
 """
 
 from annotations.services.annotating.content import (
@@ -101,6 +102,11 @@ from annotations.services.annotating.messages import (
     UNKNOWN_FIELD,
     VERSION_INVALID,
     Errors,
+)
+from annotations.services.annotating.occurrences import (
+    MarkedOccurrences,
+    occurrences_message,
+    span_occurrences_create,
 )
 from annotations.services.annotating.relations import (
     relation_create,
@@ -193,6 +199,7 @@ __all__ = [
     "AnnotationContent",
     "DocumentLabels",
     "Errors",
+    "MarkedOccurrences",
     "RelationItem",
     "Replay",
     "SpanItem",
@@ -207,11 +214,13 @@ __all__ = [
     "document_labels_check",
     "document_labels_write",
     "label_group_of",
+    "occurrences_message",
     "relation_create",
     "relation_delete",
     "relation_update",
     "span_create",
     "span_delete",
+    "span_occurrences_create",
     "span_update",
     "stance_create",
     "stance_delete",
