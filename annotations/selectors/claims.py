@@ -66,6 +66,15 @@ def claim_records_of_annotation(*, annotation_id: int) -> dict[int, dict[str, An
     return {record.span_id: claim_record_json(record) for record in records}
 
 
+def claim_records_of_project(*, project_id: int) -> dict[int, dict[str, Any]]:
+    """Every claim record of the project, by span id (two queries; one when there is none)."""
+    records = ClaimRecord.objects.filter(span__annotation__document__project_id=project_id)
+    records = records.prefetch_related(
+        Prefetch("evidence", ClaimEvidence.objects.order_by("position", "id"))
+    )
+    return {record.span_id: claim_record_json(record) for record in records}
+
+
 def claim_records_of_document(*, document_id: int) -> dict[int, dict[str, Any]]:
     """Every record on the spans of the document's annotations, by span id."""
     records = ClaimRecord.objects.filter(span__annotation__document_id=document_id)
