@@ -232,6 +232,11 @@ class AnnotationDetailOutput(AnnotationOutput):
     stances = StanceOutput(many=True, read_only=True)
     relations = RelationOutput(many=True, read_only=True)
     document_labels = DocumentLabelIdsField(read_only=True)
+    claim_records = serializers.ListField(
+        child=serializers.DictField(),
+        read_only=True,
+        help_text="The claim spans' records, as GET /api/spans/{s}/claim-record/ reads them.",
+    )
 
     class Meta(AnnotationOutput.Meta):
         fields = [
@@ -240,6 +245,7 @@ class AnnotationDetailOutput(AnnotationOutput):
             "stances",
             "relations",
             "document_labels",
+            "claim_records",
         ]
 
 

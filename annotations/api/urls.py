@@ -5,6 +5,7 @@ from annotations.api import (
     agreement,
     annotating,
     assignments,
+    claims,
     comments,
     docs,
     documents,
@@ -89,6 +90,11 @@ urlpatterns = [
     ),
     path(
         "documents/<int:document_id>/", documents.DocumentDetailApi.as_view(), name="api-document"
+    ),
+    path(
+        "spans/<int:span_id>/claim-record/",
+        claims.ClaimRecordApi.as_view(),
+        name="api-claim-record",
     ),
     path(
         "documents/<int:document_id>/comments/",

@@ -25,7 +25,9 @@ from django.utils.text import slugify
 from annotations import selectors
 from annotations.errors import InvalidInput
 from annotations.exports import (
+    averitec,
     brat,
+    claimreview,
     conll,
     conll2003,
     csv,
@@ -156,6 +158,21 @@ FORMATS = {
         ExportFormat(
             "ranked", ranked.render, TEXT, ".ranked.tsv", SPACY, warns=True, vocabulary=True
         ),
+        # Fact-checking (docs/fact-checking.md): the claims that have a verdict or a record.
+        ExportFormat(
+            "claimreview",
+            claimreview.render,
+            "application/ld+json; charset=utf-8",
+            ".claimreview.jsonld",
+            warns=True,
+        ),
+        ExportFormat(
+            "averitec",
+            averitec.render,
+            "application/json; charset=utf-8",
+            ".averitec.json",
+            warns=True,
+        ),
     )
 }
 
@@ -220,6 +237,7 @@ def export_options(
         vocabulary=selectors.export_vocabulary(project=project) if entry.vocabulary else (),
         attributes=attributes,
         groups=groups,
+        project=project.name,
     )
 
 

@@ -44,6 +44,8 @@ class ExportOptions:
     # With the vocabulary: the attributes the labels declare, and the document label groups.
     attributes: tuple[AttributeSpec, ...] = ()
     groups: tuple[GroupSpec, ...] = ()
+    # The project's name: the formats that name who made the dataset (ClaimReview's author).
+    project: str = ""
 
     def names_of(self, *kinds: str) -> list[str]:
         """The names of the vocabulary's labels of these kinds, in order."""

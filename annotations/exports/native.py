@@ -11,7 +11,9 @@ renderers::
 A span item (entity, claim, sentence) is ``{"id", "start", "end", "label", "text",
 "attributes"}``, ``id`` the span's id, which relations name: a relation is ``{"label",
 "source", "target", "attributes"}`` with ``source`` and ``target`` span ids of the same row.
-A claim adds ``checkworthy`` and ``claimant``; a sentence (a sentence unit's span) adds
+A claim adds ``checkworthy`` and ``claimant``, and ``record`` when it has a claim record
+(``normalized_text``, ``claim_date``, ``claim_type``, ``verdict``, ``justification``,
+``evidence``: docs/fact-checking.md); a sentence (a sentence unit's span) adds
 ``unit`` (the sentence's number in the document) and ``score`` (a model's, or null); a
 stance is ``{"target", "label", "holder", "evidence", "attributes"}``. ``document_labels``
 maps each label group's name to the names of the labels given in it (a list, in the
@@ -30,12 +32,13 @@ hands them here; nothing here touches the database. Invariants:
 - Every ``text`` is the document's text at the item's code-point offsets.
 """
 
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import orjson
 
 from annotations.models import Project
+from annotations.selectors.claims import claim_records_of_project
 from annotations.selectors.exports import (
     EXPORT_BATCH,
     EXPORT_GOLD,
@@ -56,22 +59,42 @@ def export_rows(
     batch_size: int = EXPORT_BATCH,
 ) -> Iterator[dict[str, Any]]:
     """Yield the project's export rows (the native JSONL shape) in document id order."""
+    records: dict[int, dict[str, Any]] | None = None
     for batch, context in export_batches(
         project=project, include=include, labels=labels, statuses=statuses, batch_size=batch_size
     ):
-        yield from native_rows(batch, context)
+        if records is None and any(
+            label_id in context.claim_labels
+            for annotation in batch
+            for label_id in annotation.span_labels or ()
+        ):
+            # Read once, inside the export's snapshot, at the first batch with claims: one
+            # query more (two when any claim has a record) whatever the number of batches.
+            # Records are people's work, far fewer than spans: held for the whole export.
+            records = claim_records_of_project(project_id=project.pk)
+        yield from native_rows(batch, context, records)
 
 
 def native_rows(
-    batch: Iterable[ExportedAnnotation], context: ExportContext
+    batch: Iterable[ExportedAnnotation],
+    context: ExportContext,
+    records: Mapping[int, dict[str, Any]] | None = None,
 ) -> Iterator[dict[str, Any]]:
     """Yield the batch's rows, one per exported annotation, in the order read."""
     for annotation in batch:
-        yield native_row(annotation, context)
+        yield native_row(annotation, context, records)
 
 
-def native_row(annotation: ExportedAnnotation, context: ExportContext) -> dict[str, Any]:
-    """Shape one row: the document with one of its annotations' content."""
+def native_row(
+    annotation: ExportedAnnotation,
+    context: ExportContext,
+    records: Mapping[int, dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """Shape one row: the document with one of its annotations' content.
+
+    ``records``: claim records (``selectors.claim_record_json``) by span id; a claim that has
+    one carries it as ``record`` (without its ``span``).
+    """
     text = annotation.text
     row = {
         "id": annotation.document_id,
@@ -80,7 +103,7 @@ def native_row(annotation: ExportedAnnotation, context: ExportContext) -> dict[s
         # meta as its JSON text, parsed by orjson: several times faster than json.loads,
         # which the JSONField would use for every document.
         "meta": orjson.loads(annotation.meta_json),
-        **_content(text, annotation, context),
+        **_content(text, annotation, context, records or {}),
     }
     if context.include == EXPORT_SUBMITTED:
         row["annotator"] = annotation.annotator
@@ -98,7 +121,12 @@ def _attributes(values: Sequence[str] | None, at: int) -> dict[str, Any]:
     return found
 
 
-def _content(text: str, annotation: ExportedAnnotation, context: ExportContext) -> dict[str, Any]:
+def _content(
+    text: str,
+    annotation: ExportedAnnotation,
+    context: ExportContext,
+    records: Mapping[int, dict[str, Any]],
+) -> dict[str, Any]:
     names, wanted, claim_labels = context.names, context.wanted, context.claim_labels
     sentence_labels = context.sentence_labels
     entities: list[dict[str, Any]] = []
@@ -139,6 +167,9 @@ def _content(text: str, annotation: ExportedAnnotation, context: ExportContext) 
             else:
                 claimant_text = annotation.claimant_texts[at] if annotation.claimant_texts else ""
                 item["claimant"] = {"text": claimant_text} if claimant_text else None
+            record = records.get(span_ids[at])
+            if record is not None:
+                item["record"] = {key: value for key, value in record.items() if key != "span"}
             claims.append(item)
         else:
             entities.append(item)

@@ -85,6 +85,8 @@ class Annotation(models.Model):
 
     # Set by the selectors that read it for a user (their role in its project), else absent.
     caller_role: str | None
+    # Set by the selector that reads its content (its claim records as JSON), else absent.
+    claim_records: list[dict[str, Any]]
 
     class Meta:
         ordering = ["document_id", "id"]
@@ -400,6 +402,7 @@ class EventAction(models.TextChoices):
     RELATION_CHANGED = "relation_changed", "Relation changed"
     RELATION_DELETED = "relation_deleted", "Relation deleted"
     DOCUMENT_LABELS_CHANGED = "document_labels_changed", "Document labels changed"
+    CLAIM_RECORD_CHANGED = "claim_record_changed", "Claim record changed"
     CONTENT_REPLACED = "content_replaced", "Content replaced"
     GOLD_BUILT = "gold_built", "Gold built"
     REVERTED = "reverted", "Change reverted"

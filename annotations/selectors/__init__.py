@@ -49,6 +49,14 @@ from annotations.selectors.auth import (
     token_is_expired,
 )
 from annotations.selectors.base import CHUNKS_PER_FETCH, FINISHED_STATUSES, INT64, STATUS_NEW
+from annotations.selectors.claims import (
+    claim_record_get,
+    claim_record_json,
+    claim_records_of_annotation,
+    claim_records_of_spans,
+    evidence_json,
+    span_annotation_id,
+)
 from annotations.selectors.comments import (
     MentionRow,
     comment_get_for_user,
@@ -200,6 +208,10 @@ __all__ = [
     "annotation_visible",
     "annotator_progress",
     "attribute_agreement",
+    "claim_record_get",
+    "claim_record_json",
+    "claim_records_of_annotation",
+    "claim_records_of_spans",
     "comment_get_for_user",
     "comment_list_for_user",
     "comment_members",
@@ -224,6 +236,7 @@ __all__ = [
     "documents_with_overlaps",
     "event_get",
     "event_list",
+    "evidence_json",
     "export_batches",
     "export_count",
     "export_schema",
@@ -261,6 +274,7 @@ __all__ = [
     "review_annotations",
     "review_queue",
     "sentence_judgements",
+    "span_annotation_id",
     "span_create_facts",
     "span_get",
     "stance_get",

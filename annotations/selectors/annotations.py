@@ -36,6 +36,7 @@ from annotations.models import (
     Stance,
 )
 from annotations.selectors.base import INT64, role_of
+from annotations.selectors.claims import claim_records_of_annotation
 
 # Roles that read everybody's annotations (the queryset's form of access.sees_others_work);
 # an annotator annotates blind.
@@ -90,7 +91,7 @@ def annotation_get_for_user(
     """Return an annotation the user may read (with ``caller_role`` and author), or None.
 
     ``with_content`` prefetches its spans, stances and relations with their labels and targets,
-    and its document labels.
+    its document labels, and reads its claim records (``claim_records``: JSON, by span id).
     """
     if annotation_id not in INT64 or user.pk is None:
         return None
@@ -110,6 +111,9 @@ def annotation_get_for_user(
             Prefetch("relations", Relation.objects.select_related("label").order_by("id")),
             "document_labels",
         )
+        # Read with the content: the annotation's claim records (docs/fact-checking.md).
+        records = claim_records_of_annotation(annotation_id=annotation.pk)
+        annotation.claim_records = [records[span_id] for span_id in sorted(records)]
     return annotation
 
 

@@ -28,6 +28,7 @@ from annotations.models import (
     Stance,
 )
 from annotations.selectors.base import count_of
+from annotations.selectors.claims import claim_records_of_document
 from annotations.selectors.comments import open_comments
 
 
@@ -35,9 +36,10 @@ def review_annotations(*, document: Document) -> list[Annotation]:
     """Return the document's manual and gold annotations with authors, spans, stances,
     document labels and relations.
 
-    Five queries whatever the number of annotators and spans.
+    Each carries ``claim_records`` (JSON, in span order). Six queries whatever the number of
+    annotators and spans, seven when any claim has a record (its evidence).
     """
-    return list(
+    annotations = list(
         Annotation.objects.filter(document=document)
         .exclude(kind=AnnotationKind.PREDICTION)
         .select_related("author")
@@ -49,6 +51,12 @@ def review_annotations(*, document: Document) -> list[Annotation]:
         )
         .order_by("id")
     )
+    records = claim_records_of_document(document_id=document.pk)
+    for annotation in annotations:
+        annotation.claim_records = [
+            records[span.pk] for span in annotation.spans.all() if span.pk in records
+        ]
+    return annotations
 
 
 # The queue's comments filter: documents with an unresolved comment.

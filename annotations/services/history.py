@@ -28,7 +28,7 @@ from annotations.models import (
     Span,
     Stance,
 )
-from annotations.services import annotating
+from annotations.services import annotating, claims
 from annotations.services.changelog import annotation_change_record
 
 NOT_REVERTIBLE = "A {action} event cannot be reverted."
@@ -141,6 +141,10 @@ def _undo_span_deleted(event: AnnotationEvent, annotation: Annotation, actor: Us
     span, _ = annotating.span_create(
         annotation=annotation, actor=actor, **_pick(event.before, SPAN_FIELDS)
     )
+    if event.before.get("claim_record") is not None:
+        claims.claim_record_put(
+            span=span, actor=actor, **_record_body(event.before["claim_record"])
+        )
     gone = event.before["id"]
     for relation in event.before.get("relations", []):
         ends = {}
@@ -313,6 +317,25 @@ def _undo_content_replaced(
     )
 
 
+def _undo_claim_record_changed(
+    event: AnnotationEvent, annotation: Annotation, actor: User | None
+) -> None:
+    span = Span.objects.filter(pk=_object_id(event), annotation=annotation).first()
+    record = None if span is None else selectors.claim_record_get(span_id=span.pk)
+    current = None if record is None else selectors.claim_record_json(record)
+    if span is None or current != event.after:
+        raise _changed_since(annotation)
+    if event.before is None:
+        claims.claim_record_delete(span=span, actor=actor)
+    else:
+        claims.claim_record_put(span=span, actor=actor, **_record_body(event.before))
+
+
+def _record_body(record: dict[str, Any]) -> dict[str, Any]:
+    """A logged record as the arguments that write it again (passages by their text)."""
+    return {name: value for name, value in record.items() if name != "span"}
+
+
 def _undo_document_labels_changed(
     event: AnnotationEvent, annotation: Annotation, actor: User | None
 ) -> None:
@@ -337,4 +360,5 @@ _UNDO: dict[str, Callable[[AnnotationEvent, Annotation, User | None], None]] = {
     EventAction.RELATION_DELETED: _undo_relation_deleted,
     EventAction.CONTENT_REPLACED: _undo_content_replaced,
     EventAction.DOCUMENT_LABELS_CHANGED: _undo_document_labels_changed,
+    EventAction.CLAIM_RECORD_CHANGED: _undo_claim_record_changed,
 }

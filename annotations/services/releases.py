@@ -293,6 +293,7 @@ def _options(release: Release) -> ExportOptions:
         vocabulary=selectors.export_vocabulary(project=release.project),
         attributes=attributes,
         groups=groups,
+        project=release.project.name,
     )
 
 

@@ -19,6 +19,7 @@ from annotations.models import (
     DocumentLabel,
     EventAction,
     Label,
+    LabelKind,
     Relation,
     Span,
     Stance,
@@ -46,6 +47,7 @@ from annotations.services.annotating.messages import (
     add,
     merge,
 )
+from annotations.services.annotating.records import claim_records_carry, claim_records_restore
 from annotations.services.annotating.rules import (
     attribute_values,
     check_claimant_kind,
@@ -169,6 +171,15 @@ def annotation_replace_content(
         raise InvalidInput(errors)
 
     old_spans = list(Span.objects.filter(annotation=locked).select_related("label"))
+    # A claim record survives on the new span of the same label and offsets; one whose claim
+    # does not survive refuses the replace here, before anything is written.
+    places = {
+        (label.pk, item["start"], item["end"]): index
+        for index, (item, label) in enumerate(zip(spans, span_labels, strict=True))
+        if label is not None and label.kind == LabelKind.CLAIM
+    }
+    claims_old = [span for span in old_spans if span.label.kind == LabelKind.CLAIM]
+    carried = claim_records_carry(old_spans=claims_old, new_places=places) if claims_old else []
     old_stances = list(Stance.objects.filter(annotation=locked).select_related("target", "label"))
     old_relations = list(Relation.objects.filter(annotation=locked).select_related("label"))
     before: dict[str, Any] = {
@@ -213,6 +224,7 @@ def annotation_replace_content(
     for index in with_claimant:
         new_spans[index].claimant = _indexed(new_spans, spans[index].get("claimant"))
     Span.objects.bulk_create([new_spans[index] for index in with_claimant])
+    claim_records_restore(carried=carried, spans=new_spans)
 
     new_stances = [
         Stance(

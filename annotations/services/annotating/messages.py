@@ -8,6 +8,10 @@ from collections.abc import Iterable
 
 ANNOTATION_GONE = "This annotation no longer exists."
 SPAN_GONE = "Span {id} no longer exists in this annotation."
+SPAN_HAS_CLAIM_RECORD = (
+    "Span {span} has a claim record: it stays a claim; delete its record first "
+    "(DELETE /api/spans/{span}/claim-record/) to give it another kind of label."
+)
 STANCE_GONE = "Stance {id} no longer exists in this annotation."
 RELATION_GONE = "Relation {id} no longer exists in this annotation."
 NOT_WRITABLE = "This annotation is {status}; reopen it (status in_progress) before changing it."

@@ -11,7 +11,15 @@ from django.db.models import Case, When
 from annotations import offsets, rules, selectors
 from annotations.attributes import same as same_values
 from annotations.errors import Conflict, InvalidInput, NotFound
-from annotations.models import Annotation, EventAction, Label, Span, Stance
+from annotations.models import (
+    Annotation,
+    ClaimRecord,
+    EventAction,
+    Label,
+    LabelKind,
+    Span,
+    Stance,
+)
 from annotations.services.annotating.locking import Replay, annotation_lock_for_write, sync
 from annotations.services.annotating.lookups import (
     UNSET,
@@ -28,6 +36,7 @@ from annotations.services.annotating.messages import (
     CLAIMANT_SELF,
     CLIENT_ID_REUSED,
     SPAN_GONE,
+    SPAN_HAS_CLAIM_RECORD,
     SPAN_HOLDS_STANCES,
     SPAN_IS_CLAIMANT,
     SPAN_IS_EVIDENCE,
@@ -237,6 +246,9 @@ def span_update(
     if new_label is not None:
         # The span may be used where only an entity fits; relabelling it would break that.
         check_relabel_keeps_uses(current, new_label, errors)
+        leaves_claims = current.label.kind == LabelKind.CLAIM != new_label.kind
+        if leaves_claims and ClaimRecord.objects.filter(span=current).exists():
+            add(errors, "label", SPAN_HAS_CLAIM_RECORD.format(span=current.pk))
     if attributes is not UNSET:
         new_values = attribute_values(new_label, attributes, errors)
     elif new_label is not None and new_label.pk != current.label_id:
@@ -326,6 +338,12 @@ def span_delete(*, span: Span, actor: User | None, version: int | None = None) -
     before = span_json(current)
     if relations:
         before["relations"] = relations
+    # The claim record goes with its span; the event keeps it so a revert brings it back.
+    record = None
+    if current.label.kind == LabelKind.CLAIM:
+        record = selectors.claim_record_get(span_id=current.pk)
+    if record is not None:
+        before["claim_record"] = selectors.claim_record_json(record)
     span_pk = current.pk
     span_deleted(span_id=span_pk)
     current.delete()

@@ -28,6 +28,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 
 from annotations import rules
+from annotations.errors import InvalidInput
 from annotations.models import (
     Annotation,
     AnnotationKind,
@@ -41,11 +42,13 @@ from annotations.models import (
     StanceTarget,
 )
 from annotations.services.annotating import SpanItem, StanceItem, annotation_replace_content
+from annotations.services.claims import claim_record_write
 from annotations.services.ingest.records import (
     AS_GOLD,
     WARN_GOLD_KEPT,
     WARN_NOT_ATTACHED,
     WARN_PREDICTION_REPLACED,
+    WARN_RECORD_REFUSED,
     Prepared,
 )
 from annotations.services.review import gold_for
@@ -89,6 +92,35 @@ def _replace(annotation: Annotation, item: Prepared, actor: User | None) -> None
         Span.objects.bulk_create(others.values())
         written = [others[n] if span is None else span for n, span in enumerate(written)]
         _extras_write(item, content.annotation, cast(list[Span], written), content.stances)
+        _records_write(item, content.annotation, cast(list[Span], written), actor)
+
+
+def _records_write(
+    item: Prepared, annotation: Annotation, spans: list[Span], actor: User | None
+) -> None:
+    """Write the claims' records (native export); one the service refuses is a warning."""
+    for span, prepared in zip(spans, item.spans, strict=True):
+        if prepared.record is None:
+            continue
+        evidence = [
+            {**piece, "document": annotation.document_id}
+            if isinstance(piece, dict) and "document" in piece and piece["document"] is None
+            else piece
+            for piece in prepared.record.get("evidence", [])
+        ]
+        try:
+            with transaction.atomic():
+                claim_record_write(
+                    locked=annotation,
+                    span=span,
+                    body={**prepared.record, "evidence": evidence},
+                    actor=actor,
+                )
+        except InvalidInput as refused:
+            messages = "; ".join(f"{key}: {' '.join(text)}" for key, text in refused.errors.items())
+            item.warnings.append(
+                WARN_RECORD_REFUSED.format(start=span.start, end=span.end, messages=messages)
+            )
 
 
 def _extras_write(

@@ -203,6 +203,7 @@ def _spans_from(obj: dict[str, Any], record: Record, skip: set[str]) -> None:
                     attributes=item.get("attributes"),
                     unit=item.get("unit"),
                     score=item.get("score"),
+                    record=item.get("record") if key == "claims" else None,
                 )
                 record.spans.append(span)
                 if "id" in item:
@@ -329,6 +330,7 @@ def record_from_object(obj: Any, line: int | str, encoding: str | None = None) -
         record.error = ERR_META_NOT_OBJECT.format(kind=kind_name(meta))
         return record
     read = labelstudio.read_min_spans(obj, record) | prodigy.read_spans(obj, record)
+    record.source_id = obj.get("id")
     _spans_from(obj, record, read)
     read |= _report_unread(obj, record, read)
     extra = {

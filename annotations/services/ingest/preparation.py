@@ -23,6 +23,7 @@ from annotations.models import Label, Project, StanceTarget
 from annotations.offsets import range_error
 from annotations.services.ingest import units
 from annotations.services.ingest.records import (
+    AS_GOLD,
     ERR_BLANK_TEXT,
     ERR_EMPTY_TEXT,
     ERR_EXTERNAL_ID,
@@ -41,6 +42,9 @@ from annotations.services.ingest.records import (
     WARN_CLAIMANT,
     WARN_DOCUMENT_LABEL,
     WARN_DOCUMENT_LABEL_GROUP,
+    WARN_RECORD_EVIDENCE,
+    WARN_RECORD_NOT_GOLD,
+    WARN_RECORD_SHAPE,
     WARN_RELATION_DROPPED_END,
     WARN_RELATION_LABEL,
     WARN_RELATION_TO_ITSELF,
@@ -264,6 +268,11 @@ def prepare(record: Record, options: ImportOptions, labels: LabelIndex) -> Prepa
         )
     repairs = ([repair.ENCODING] if record.encoding else []) + fixed.repairs
     spans, origins = _carry_spans(record, text, fixed, labels, warnings)
+    if options.annotate_as != AS_GOLD:
+        for span, raw in zip(spans, origins, strict=True):
+            if span.record is not None:
+                warnings.append(WARN_RECORD_NOT_GOLD.format(index=raw.index))
+                span.record = None
     stances = _carry_stances(record, text, spans, origins, labels, warnings)
     relations = _carry_relations(record, text, spans, origins, labels, warnings)
     if isinstance(relations, str):
@@ -282,6 +291,45 @@ def prepare(record: Record, options: ImportOptions, labels: LabelIndex) -> Prepa
         relations=relations,
         document_labels=_document_labels(record, labels, warnings),
     )
+
+
+def _claim_record(
+    raw: RawSpan, source_id: Any, original: str, fixed: repair.RepairResult, warnings: list[str]
+) -> dict[str, Any] | None:
+    """A claim's record from a native line, its passages of this line carried through the
+    repairs; a passage of another document, or one that cannot be carried, is a warning.
+
+    The rest (verdict, dates, sources) is checked when the record is written.
+    """
+    given = raw.record
+    if not isinstance(given, dict):
+        warnings.append(WARN_RECORD_SHAPE.format(index=raw.index))
+        return None
+    body = {key: value for key, value in given.items() if key != "evidence"}
+    evidence = given.get("evidence") or []
+    kept: list[Any] = []
+    for number, item in enumerate(evidence if isinstance(evidence, list) else [evidence]):
+        if not isinstance(item, dict) or item.get("document") is None:
+            kept.append(item)  # a source, or not evidence at all: the service says which
+            continue
+        why = None
+        if item["document"] != source_id:
+            why = f"cites another document ({item['document']!r}), which this import cannot name"
+        elif range_error(item.get("start"), item.get("end"), len(original)) is not None:
+            why = "is outside the text"
+        else:
+            start = fixed.offset_map.map(item["start"])
+            end = fixed.offset_map.map(item["end"])
+            if start is None or end is None or start >= end:
+                why = "cannot be carried exactly through the repairs"
+            elif item.get("text") not in (None, original[item["start"] : item["end"]]):
+                why = "does not match the text at its offsets"
+            else:
+                kept.append({"document": None, "start": start, "end": end})
+        if why is not None:
+            warnings.append(WARN_RECORD_EVIDENCE.format(index=raw.index, evidence=number, why=why))
+    body["evidence"] = kept
+    return body
 
 
 def meta_error(meta: Any) -> str | None:
@@ -411,6 +459,8 @@ def _carry_spans(
         )
         if kind == rules.SENTENCE:
             prepared.unit, prepared.score = _unit(raw, where, warnings)
+        if raw.record is not None and kind == rules.CLAIM:
+            prepared.record = _claim_record(raw, record.source_id, original, fixed, warnings)
         carried.append(prepared)
         origins.append(raw)
         kept.keep(new)

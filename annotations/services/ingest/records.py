@@ -89,6 +89,17 @@ WARN_SPAN_IDENTICAL = (
 WARN_CLAIMANT = (
     "claims #{index}: claimant {claimant!r} is not an entity of this line; claim kept without it."
 )
+WARN_RECORD_SHAPE = "claims #{index}: its record is not an object; claim kept without it."
+WARN_RECORD_EVIDENCE = (
+    "claims #{index}: record evidence #{evidence} {why}; the record is kept without it."
+)
+WARN_RECORD_NOT_GOLD = (
+    "claims #{index}: its claim record is not imported: predictions carry no records "
+    "(import with as=gold to keep them)."
+)
+WARN_RECORD_REFUSED = (
+    "claims [{start}, {end}): its claim record is not imported ({messages}); claim kept."
+)
 WARN_STANCE_SHAPE = (
     'stances #{index}: expected {{"target", "label", "holder"?, "evidence"?}}; dropped.'
 )
@@ -238,6 +249,7 @@ class RawSpan:
     attributes: Any = None  # {name: value}, checked against the label's declared attributes
     unit: Any = None  # sentence units: the sentence's number
     score: Any = None  # a model's score
+    record: Any = None  # a claim's record (native export: normalized_text, verdict, evidence)
 
 
 @dataclass
@@ -275,6 +287,9 @@ class Record:
     relations: list[RawRelation] = field(default_factory=list)
     # Document labels as (group name or None when the format does not say, label name).
     document_labels: list[tuple[Any, Any]] = field(default_factory=list)
+    # The line's own "id" (native export: the document's id where it was exported), which
+    # the evidence passages of its claims' records name.
+    source_id: Any = None
 
 
 @dataclass
@@ -290,6 +305,9 @@ class PreparedSpan:
     attributes: dict[str, Any] = field(default_factory=dict)
     unit: int | None = None
     score: float | None = None
+    # A claim's record as the claim-record service takes it; passages of this document have
+    # "document": None (its id is not known until it is stored).
+    record: dict[str, Any] | None = None
 
 
 @dataclass
