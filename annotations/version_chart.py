@@ -39,7 +39,9 @@ def f1_chart(series: list[F1Series], *, title: str) -> SafeString:
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 
     def x(version: int) -> int:
-        return LEFT + (round((version - low) / (high - low) * plot_w) if high > low else plot_w // 2)
+        return LEFT + (
+            round((version - low) / (high - low) * plot_w) if high > low else plot_w // 2
+        )
 
     def y(value: float) -> int:
         return TOP + round((1 - value) * plot_h)
@@ -49,8 +51,14 @@ def f1_chart(series: list[F1Series], *, title: str) -> SafeString:
         '<line class="grid" x1="{l}" y1="{y}" x2="{r}" y2="{y}"/>'
         '<text class="tick" x="{tx}" y="{ty}" text-anchor="end">{tick}</text>',
         (
-            {"l": LEFT, "r": WIDTH - RIGHT, "y": y(tick), "tx": LEFT - 6, "ty": y(tick) + 4,
-             "tick": f"{tick:g}"}
+            {
+                "l": LEFT,
+                "r": WIDTH - RIGHT,
+                "y": y(tick),
+                "tx": LEFT - 6,
+                "ty": y(tick) + 4,
+                "tick": f"{tick:g}",
+            }
             for tick in TICKS
         ),
     )
@@ -67,13 +75,14 @@ def f1_chart(series: list[F1Series], *, title: str) -> SafeString:
         points = " ".join(f"{x(v)},{y(f1)}" for v, f1 in one.points)
         dots = format_html_join(
             "",
-            '<circle class="dot {c}" cx="{x}" cy="{y}" r="4"><title>{n} v{v}: F1 {f}</title></circle>',
-            ({"c": css, "x": x(v), "y": y(f1), "n": one.name, "v": v, "f": f"{f1:.2f}"}
-             for v, f1 in one.points),
+            '<circle class="dot {c}" cx="{x}" cy="{y}" r="4">'
+            "<title>{n} v{v}: F1 {f}</title></circle>",
+            (
+                {"c": css, "x": x(v), "y": y(f1), "n": one.name, "v": v, "f": f"{f1:.2f}"}
+                for v, f1 in one.points
+            ),
         )
-        lines.append(
-            format_html('<polyline class="line {}" points="{}"/>{}', css, points, dots)
-        )
+        lines.append(format_html('<polyline class="line {}" points="{}"/>{}', css, points, dots))
     empty = ""
     if not versions:
         empty = format_html(

@@ -52,7 +52,7 @@ def test_manager_adds_and_trains_a_dictionary_and_sees_its_figures(team):
     version = ModelVersion.objects.get()
     f1 = f"{version.metrics['overall']['f1']:.2f}"
     assert 'data-version="1" data-status="ready"' in html
-    assert f"<b>PER</b>" in html
+    assert "<b>PER</b>" in html
     assert f">{f1}<" in html
     # The name is text, never markup, in the table and in the chart.
     assert "Gold <strings>" not in html
@@ -63,7 +63,9 @@ def test_manager_adds_and_trains_a_dictionary_and_sees_its_figures(team):
 
 def test_a_failed_version_shows_its_error_on_the_dashboard(team):
     project, users = team
-    recommender = Recommender.objects.create(project=project, name="House", kind="external", server="house")
+    recommender = Recommender.objects.create(
+        project=project, name="House", kind="external", server="house"
+    )
     ModelVersion.objects.create(
         recommender=recommender, version=1, status="failed", error="No answer within 30.0 s."
     )
@@ -84,17 +86,26 @@ def test_an_unknown_server_is_refused_on_the_form(team, settings):
 def test_training_without_enough_gold_says_why(team):
     project, users = team
     recommender = Recommender.objects.create(project=project, name="spaCy", kind="ner")
-    answer = signed_in(users["manager"]).post(f"{page(project)}{recommender.pk}/train/", follow=True)
-    assert "needs at least 2 reviewed gold document(s); the project has 0" in answer.content.decode()
+    answer = signed_in(users["manager"]).post(
+        f"{page(project)}{recommender.pk}/train/", follow=True
+    )
+    assert (
+        "needs at least 2 reviewed gold document(s); the project has 0" in answer.content.decode()
+    )
     assert not ModelVersion.objects.exists()
 
 
-@pytest.mark.parametrize(("role", "read", "write"), [("annotator", 403, 403), ("reviewer", 200, 403)])
+@pytest.mark.parametrize(
+    ("role", "read", "write"), [("annotator", 403, 403), ("reviewer", 200, 403)]
+)
 def test_who_sees_the_page_and_who_changes_it(team, role, read, write):
     project, users = team
     client = signed_in(users[role])
     assert client.get(page(project)).status_code == read
-    assert client.post(f"{page(project)}add/", {"name": "D", "kind": "dictionary"}).status_code == write
+    assert (
+        client.post(f"{page(project)}add/", {"name": "D", "kind": "dictionary"}).status_code
+        == write
+    )
 
 
 def test_page_runs_as_many_queries_for_ten_recommenders_as_for_one(team):

@@ -10,7 +10,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from annotations import access, selectors, tasks
+from annotations import access, tasks
 from annotations.api import base, permissions
 from annotations.api.base import ApiView, AuthenticatedRequest, ListApiView
 from annotations.api.serializers import ErrorOutput
@@ -114,7 +114,7 @@ class RecommenderListApi(ListApiView):
         body = self.InputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         created = recommender_create(project=project, actor=request.user, **body.validated_data)
-        created.recent_versions = []
+        created.recent_versions = []  # type: ignore[attr-defined]  # none yet
         return Response(RecommenderOutput(created).data, status=status.HTTP_201_CREATED)
 
 
@@ -156,5 +156,5 @@ class RecommenderTrainApi(ApiView):
     def post(self, request: AuthenticatedRequest, project_id: int, recommender_id: int) -> Response:
         recommender = recommender_for(request, project_id, recommender_id, access.MANAGE_ROLES)
         version = tasks.recommender_train(recommender=recommender)
-        version.prediction_count = 0
+        version.prediction_count = 0  # type: ignore[attr-defined]  # queued: none yet
         return Response(ModelVersionOutput(version).data, status=status.HTTP_202_ACCEPTED)

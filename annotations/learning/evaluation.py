@@ -29,7 +29,7 @@ def held_out_split(
     if len(items) < 2:
         return list(items), []
     order = list(range(len(items)))
-    random.Random(seed).shuffle(order)
+    random.Random(seed).shuffle(order)  # noqa: S311 - a reproducible split, not a secret
     held = max(1, round(len(items) * share))
     held_positions = set(order[:held])
     train = [item for position, item in enumerate(items) if position not in held_positions]

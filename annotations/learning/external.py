@@ -68,7 +68,8 @@ class Answer:
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        """Refuse every redirect: only the configured address is ever asked."""
         raise ServerError(REDIRECTED.format(status=code))
 
 
@@ -92,7 +93,7 @@ def predict(
             header_version = response.headers.get(VERSION_HEADER, "")
     except urllib.error.HTTPError as error:
         raise ServerError(HTTP_ERROR.format(status=error.code)) from error
-    except (TimeoutError, socket.timeout) as error:
+    except TimeoutError as error:
         raise ServerError(TIMEOUT.format(seconds=timeout)) from error
     except urllib.error.URLError as error:
         if isinstance(error.reason, TimeoutError | socket.timeout):

@@ -91,9 +91,9 @@ def train(
     from spacy.util import compounding, fix_random_seed, minibatch
 
     fix_random_seed(seed)
-    shuffler = random.Random(seed)
+    shuffler = random.Random(seed)  # noqa: S311 - reproducible training order, not a secret
     nlp = spacy.blank(lang)
-    ner = nlp.add_pipe("ner")
+    ner: Any = nlp.add_pipe("ner")
     for label in labels:
         ner.add_label(label)
     report = TrainReport()

@@ -38,9 +38,7 @@ GoldRow = tuple[int, str, list[tuple[int, int, str]]]
 
 
 def _versions() -> QuerySet[ModelVersion]:
-    return ModelVersion.objects.defer("artifact").annotate(
-        prediction_count=Count("predictions")
-    )
+    return ModelVersion.objects.defer("artifact").annotate(prediction_count=Count("predictions"))
 
 
 def recommender_list(*, project: Project) -> QuerySet[Recommender]:

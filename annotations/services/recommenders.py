@@ -57,7 +57,9 @@ logger = logging.getLogger(__name__)
 
 NAME_REQUIRED = "A recommender needs a name."
 NAME_TAKEN = "This project already has a recommender named {name!r}."
-KIND_NOT_CREATED = "Recommenders of kind {kind!r} are not created here: choose ner, dictionary or external."
+KIND_NOT_CREATED = (
+    "Recommenders of kind {kind!r} are not created here: choose ner, dictionary or external."
+)
 SERVER_REQUIRED = "An external recommender names a server of the RECOMMENDER_SERVERS setting."
 SERVER_UNKNOWN = (
     "No model server named {name!r} is configured; the servers are set by the administrator "
@@ -197,15 +199,15 @@ def recommenders_due(*, document_id: int) -> list[ModelVersion]:
 def model_version_run(*, version_id: int, worker: str = "") -> ModelVersion:
     """Train or run one queued version and pre-annotate; record failure on the version."""
     with transaction.atomic():
-        taken = ModelVersion.objects.filter(
-            pk=version_id, status=ModelVersionStatus.QUEUED
-        ).update(status=ModelVersionStatus.TRAINING, started_at=timezone.now(), worker=worker)
+        taken = ModelVersion.objects.filter(pk=version_id, status=ModelVersionStatus.QUEUED).update(
+            status=ModelVersionStatus.TRAINING, started_at=timezone.now(), worker=worker
+        )
     version = ModelVersion.objects.select_related("recommender__project").get(pk=version_id)
     if not taken:
         return version  # already run (a retried task): nothing to do
     try:
         _run(version)
-    except Exception as error:  # noqa: BLE001 - every failure is recorded on the version
+    except Exception as error:
         logger.warning("model version %s failed", version_id, exc_info=True)
         with transaction.atomic():
             Annotation.objects.filter(model_version=version).delete()

@@ -92,7 +92,7 @@ def _render(
             recommender.name,
             [
                 (version.version, version.metrics["overall"]["f1"])
-                for version in reversed(recommender.recent_versions)
+                for version in reversed(recommender.recent_versions)  # type: ignore[attr-defined]
                 if version.status == "ready" and version.metrics.get("held_out_documents")
             ],
         )

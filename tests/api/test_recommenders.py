@@ -34,7 +34,9 @@ def test_manager_creates_and_trains_a_dictionary_then_reads_its_figures(team):
         gold_document(project, *sentence(index))
     manager = client_for(users["manager"])
 
-    created = manager.post(url(project), {"name": "Gold strings", "kind": "dictionary"}, format="json")
+    created = manager.post(
+        url(project), {"name": "Gold strings", "kind": "dictionary"}, format="json"
+    )
     assert created.status_code == 201, created.json()
     recommender_id = created.json()["id"]
     assert created.json()["versions"] == []
@@ -103,7 +105,12 @@ def test_imported_kind_and_unknown_fields_are_refused(team):
 
 @pytest.mark.parametrize(
     ("role", "read", "write"),
-    [("annotator", 403, 403), ("reviewer", 200, 403), ("manager", 200, 201), ("outsider", 404, 404)],
+    [
+        ("annotator", 403, 403),
+        ("reviewer", 200, 403),
+        ("manager", 200, 201),
+        ("outsider", 404, 404),
+    ],
 )
 def test_who_reads_and_who_creates(team, role, read, write):
     project, users = team
@@ -132,9 +139,7 @@ def test_list_runs_as_many_queries_for_ten_recommenders_as_for_one(team, django_
                 project=project, name=f"D{Recommender.objects.count()}", kind="dictionary"
             )
             for number in (1, 2):
-                ModelVersion.objects.create(
-                    recommender=recommender, version=number, status="ready"
-                )
+                ModelVersion.objects.create(recommender=recommender, version=number, status="ready")
 
     add(1)
     # The project and the caller's role, the page count, the recommenders, their versions.
@@ -155,7 +160,9 @@ def test_marking_gold_reviewed_through_the_api_queues_the_due_retraining(team):
     gold = pending.annotations.get(kind="gold")
 
     answer = client_for(users["reviewer"]).patch(
-        f"/api/annotations/{gold.pk}/", {"status": "submitted", "version": gold.version}, format="json"
+        f"/api/annotations/{gold.pk}/",
+        {"status": "submitted", "version": gold.version},
+        format="json",
     )
 
     assert answer.status_code == 200, answer.json()

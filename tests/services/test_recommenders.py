@@ -36,7 +36,10 @@ def gold_set(project, count=GOLD_DOCUMENTS):
 def test_ner_trained_on_the_worker_predicts_new_documents_with_exact_offsets(small_training):
     project = labelled_project(retrain_every=0)
     gold_set(project)
-    unseen_text = "😀😀 Amadou Keita arrived in Kidal on Monday. Officials in Gao said Mariam Touré would stay."
+    unseen_text = (
+        "😀😀 Amadou Keita arrived in Kidal on Monday. "
+        "Officials in Gao said Mariam Touré would stay."
+    )
     unseen = document(project, unseen_text)
     started = document(project, "Oumar Cissé arrived in Mopti on Monday.")
     Annotation.objects.create(document=started, kind="manual", author=UserFactory())
@@ -89,7 +92,9 @@ def test_dictionary_works_from_the_first_gold_document():
     )
     new_text = "😀 In Kidal, Modibo Keita said Parisians love Paris; Kidalese no."
     new = document(project, new_text)
-    recommender = Recommender.objects.create(project=project, name="Gold strings", kind="dictionary")
+    recommender = Recommender.objects.create(
+        project=project, name="Gold strings", kind="dictionary"
+    )
 
     version = tasks.recommender_train(recommender=recommender)
     run_worker()
@@ -115,7 +120,10 @@ def test_dictionary_works_from_the_first_gold_document():
 def test_dictionary_label_and_score_follow_the_gold_majority():
     artifact = dictionary.build(
         [
-            ("Paris Paris Paris Paris", [(0, 5, "LOC"), (6, 11, "LOC"), (12, 17, "LOC"), (18, 23, "PER")]),
+            (
+                "Paris Paris Paris Paris",
+                [(0, 5, "LOC"), (6, 11, "LOC"), (12, 17, "LOC"), (18, 23, "PER")],
+            ),
         ],
         lang="en",
     )
@@ -165,7 +173,9 @@ def test_retraining_is_off_when_retrain_every_is_zero():
 def test_a_version_already_queued_is_not_queued_twice():
     project = labelled_project()
     gold_document(project, *sentence(0))
-    recommender = Recommender.objects.create(project=project, name="Gold strings", kind="dictionary")
+    recommender = Recommender.objects.create(
+        project=project, name="Gold strings", kind="dictionary"
+    )
     tasks.recommender_train(recommender=recommender)
     with pytest.raises(Conflict, match="already has version 1 queued"):
         tasks.recommender_train(recommender=recommender)

@@ -1,6 +1,7 @@
 """External model servers: the documented contract against a real HTTP server on loopback,
 its timeout, its bad answers, and server names that are not configured."""
 
+import contextlib
 import json
 import threading
 import time
@@ -32,7 +33,7 @@ class ModelServer:
         server = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - http.server's name
+            def do_POST(self) -> None:
                 length = int(self.headers["Content-Length"])
                 body = json.loads(self.rfile.read(length))
                 server.received.append(body)
@@ -45,10 +46,9 @@ class ModelServer:
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
-                try:
+                # The client may have given up (the timeout test).
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                     self.wfile.write(data)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client gave up (the timeout test)
 
             def log_message(self, format: str, *args: object) -> None:
                 pass
@@ -112,7 +112,9 @@ def test_external_server_predictions_are_stored_with_exact_offsets(server):
     assert server.received == [{"texts": [text], "labels": ["LOC", "PER"]}]
     assert predictions(doc, version) == [(2, 7, "LOC", "Kidal"), (19, 24, "LOC", "Kidal")]
     assert text[19:24] == "Kidal"
-    assert set(Annotation.objects.get(model_version=version).spans.values_list("score", flat=True)) == {0.9}
+    assert set(
+        Annotation.objects.get(model_version=version).spans.values_list("score", flat=True)
+    ) == {0.9}
     assert version.metrics["model_version"] == "house-ner 2.1"
     assert version.metrics["rejected"] == 0
 
