@@ -30,6 +30,7 @@ document started meanwhile is not pre-annotated again.
 
 import logging
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -73,7 +74,9 @@ TOO_LITTLE_GOLD = (
     "Recommender {name!r} needs at least {needed} reviewed gold document(s); the project has "
     "{have}. Mark gold reviewed on the review page."
 )
-ARTIFACT_MISSING = "Version {version} has no stored model."
+WORKER_LOST = (
+    "Its worker {worker} began on {began} and has not finished after {hours} hours; taken for dead."
+)
 
 # Documents per pre-annotation batch: one read and one transaction each.
 PREDICT_BATCH = 100
@@ -84,6 +87,9 @@ REJECTED_LISTED = 20
 # rest; the dictionary works from the first.
 MIN_GOLD = {RecommenderKind.NER: 2, RecommenderKind.DICTIONARY: 1, RecommenderKind.EXTERNAL: 0}
 TRAINED_KINDS = (RecommenderKind.NER, RecommenderKind.DICTIONARY)
+# A version still training this long after it began is taken for dead (its worker was killed):
+# model versions have no heartbeat yet, and a training of the largest gold takes far less.
+TRAINING_GIVEN_UP_HOURS = 6
 
 
 # --- Creating -------------------------------------------------------------------------------
@@ -129,9 +135,26 @@ def model_version_create(*, recommender: Recommender) -> ModelVersion:
     with transaction.atomic():
         # The lock serialises version numbers and the pending check between two requests.
         locked = Recommender.objects.select_for_update().get(pk=recommender.pk)
+        _give_up_dead_training(locked)
         _check_may_run(locked)
         number = (locked.versions.aggregate(top=Max("version"))["top"] or 0) + 1
         return ModelVersion.objects.create(recommender=locked, version=number)
+
+
+def _give_up_dead_training(recommender: Recommender) -> None:
+    cutoff = timezone.now() - timedelta(hours=TRAINING_GIVEN_UP_HOURS)
+    for version in recommender.versions.filter(
+        status=ModelVersionStatus.TRAINING, started_at__lt=cutoff
+    ).defer("artifact"):
+        Annotation.objects.filter(model_version=version).delete()
+        version.status = ModelVersionStatus.FAILED
+        version.finished_at = timezone.now()
+        version.error = WORKER_LOST.format(
+            worker=version.worker or "(unknown)",
+            began=version.started_at,
+            hours=TRAINING_GIVEN_UP_HOURS,
+        )
+        version.save(update_fields=["status", "finished_at", "error"])
 
 
 def _check_may_run(recommender: Recommender) -> None:
@@ -160,6 +183,15 @@ def _check_may_run(recommender: Recommender) -> None:
         )
 
 
+def _given_up(version: ModelVersion) -> bool:
+    cutoff = timezone.now() - timedelta(hours=TRAINING_GIVEN_UP_HOURS)
+    return bool(
+        version.status == ModelVersionStatus.TRAINING
+        and version.started_at
+        and version.started_at < cutoff
+    )
+
+
 def recommenders_due(*, document_id: int) -> list[ModelVersion]:
     """Queue a version of every built-in recommender of the document's project that is due.
 
@@ -178,7 +210,7 @@ def recommenders_due(*, document_id: int) -> list[ModelVersion]:
     queued = []
     for recommender in candidates:
         last = reads.model_version_latest(recommender=recommender)
-        if last is not None and last.status in reads.PENDING:
+        if last is not None and last.status in reads.PENDING and not _given_up(last):
             continue
         if last is None:
             first_at = 1 if recommender.kind == RecommenderKind.DICTIONARY else every
