@@ -325,3 +325,24 @@ class DocumentAssignForm(forms.Form):
         documents = cast(forms.TypedMultipleChoiceField, self.fields["documents"])
         documents.choices = [(value, value) for value in ticked]
         documents.error_messages["required"] = "Tick at least one document."
+
+
+class RecommenderForm(forms.Form):
+    """Add a recommender (the recommenders page): an external one names a configured server."""
+
+    name = forms.CharField(max_length=100)
+    kind = forms.ChoiceField(
+        choices=[
+            ("dictionary", "Dictionary of the gold's strings"),
+            ("ner", "Built-in NER (spaCy, trained on the gold)"),
+            ("external", "External model server"),
+        ]
+    )
+    server = forms.ChoiceField(
+        required=False,
+        help_text="External only: one of the servers the administrator configured.",
+    )
+
+    def __init__(self, *args: Any, servers: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["server"].choices = [("", "—"), *((name, name) for name in servers)]  # type: ignore[attr-defined]

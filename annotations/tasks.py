@@ -20,8 +20,8 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django_tasks import TaskContext, task
 
-from annotations.models import ImportJob, Project, Release
-from annotations.services import jobs, releases, stalled
+from annotations.models import ImportJob, ModelVersion, Project, Recommender, Release
+from annotations.services import jobs, recommenders, releases, stalled
 from annotations.services.ingest import ImportOptions
 
 
@@ -42,6 +42,13 @@ def run_import_job(context: TaskContext, job_id: int) -> None:
     """Run or resume one import job (see services.jobs.import_job_run)."""
     stalled_requeue()
     jobs.import_job_run(job_id=job_id, worker=_worker(context))
+
+
+@task(takes_context=True)
+def run_model_version(context: TaskContext, version_id: int) -> None:
+    """Train or run one recommender version (see services.recommenders.model_version_run)."""
+    stalled_requeue()
+    recommenders.model_version_run(version_id=version_id, worker=_worker(context))
 
 
 def stalled_requeue(*, stalled_after: float | None = None) -> stalled.Stalled:
@@ -119,3 +126,20 @@ def import_job_resume(*, job: ImportJob) -> None:
     """Queue another run of a job that is not done; it takes up where the last one stopped."""
     jobs.import_job_check_resume(job=job)
     run_import_job.enqueue(job.pk)
+
+
+def recommender_train(*, recommender: Recommender) -> ModelVersion:
+    """Queue the recommender's next version (train it, or run its server) now."""
+    with transaction.atomic():
+        version = recommenders.model_version_create(recommender=recommender)
+        run_model_version.enqueue(version.pk)
+    return version
+
+
+def recommenders_gold_reviewed(*, document_id: int) -> list[ModelVersion]:
+    """The document's gold was marked reviewed: queue every recommender retraining now due."""
+    with transaction.atomic():
+        versions = recommenders.recommenders_due(document_id=document_id)
+        for version in versions:
+            run_model_version.enqueue(version.pk)
+    return versions

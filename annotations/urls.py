@@ -2,6 +2,7 @@ from django.urls import path
 
 from annotations import views
 from annotations.views import quality as quality_views
+from annotations.views import recommenders as recommender_views
 from annotations.views import tokens as token_views
 
 app_name = "annotations"
@@ -31,6 +32,21 @@ urlpatterns = [
     path("projects/<int:project_id>/dashboard/", views.project_dashboard, name="project_dashboard"),
     path(
         "projects/<int:project_id>/quality/", quality_views.project_quality, name="project_quality"
+    ),
+    path(
+        "projects/<int:project_id>/recommenders/",
+        recommender_views.project_recommenders,
+        name="project_recommenders",
+    ),
+    path(
+        "projects/<int:project_id>/recommenders/add/",
+        recommender_views.recommender_add,
+        name="recommender_add",
+    ),
+    path(
+        "projects/<int:project_id>/recommenders/<int:recommender_id>/train/",
+        recommender_views.recommender_train_now,
+        name="recommender_train",
     ),
     path("projects/<int:project_id>/members/", views.project_member_add, name="project_member_add"),
     path(

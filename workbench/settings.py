@@ -3,9 +3,11 @@
 Variables: DATABASE_URL, SECRET_KEY, DEBUG (1/0), ALLOWED_HOSTS (comma-separated),
 CSRF_TRUSTED_ORIGINS, SECURE_SSL_REDIRECT (1/0), IMPORT_MAX_BYTES, IMPORT_MAX_ZIP_MEMBERS,
 IMPORT_BACKGROUND_THRESHOLD, IMPORT_WORKERS, IMPORT_PARALLEL_BYTES, TOKEN_LIFETIME_DAYS,
-IDEMPOTENCY_KEY_HOURS, SESSION_IDLE_MINUTES, LOG_LEVEL.
+IDEMPOTENCY_KEY_HOURS, SESSION_IDLE_MINUTES, LOG_LEVEL, RECOMMENDER_SERVERS,
+RECOMMENDER_TIMEOUT_SECONDS, RECOMMENDER_LANGUAGE, RECOMMENDER_NER_ITERATIONS.
 """
 
+import json
 import os
 import secrets
 import tempfile
@@ -215,6 +217,45 @@ IMPORT_SQLITE_TRANSACTION_MS = 50
 IMPORT_SQLITE_PAUSE_MS = 25
 # A running import or release build whose worker has not beaten for this long is re-queued.
 STALLED_AFTER_SECONDS = float(os.environ.get("STALLED_AFTER_SECONDS", "30"))
+
+
+def env_servers(name: str) -> dict[str, str]:
+    """A JSON object of model server names to http(s) URLs (docs/recommenders.md)."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return {}
+    try:
+        servers = json.loads(value)
+    except ValueError as error:
+        raise ImproperlyConfigured(
+            f"{name} must be a JSON object of name to URL: {error}"
+        ) from None
+    if not isinstance(servers, dict) or not all(
+        isinstance(key, str)
+        and key
+        and isinstance(url, str)
+        and url.startswith(("http://", "https://"))
+        for key, url in servers.items()
+    ):
+        raise ImproperlyConfigured(
+            f'{name} must be a JSON object of names to http(s) URLs, such as {{"ner": "http://10.0.0.5:9000/predict"}}.'
+        )
+    return servers
+
+
+# Recommenders (docs/recommenders.md). The only model servers the worker ever calls: a
+# recommender of kind external names one of these, never an address.
+RECOMMENDER_SERVERS = env_servers("RECOMMENDER_SERVERS")
+# Seconds to connect to a model server and for each read of its answer.
+RECOMMENDER_TIMEOUT_SECONDS = float(os.environ.get("RECOMMENDER_TIMEOUT_SECONDS", "30"))
+# An answer larger than this fails the run.
+RECOMMENDER_MAX_RESPONSE_BYTES = 20 * 1024 * 1024
+# Documents per request to a model server.
+RECOMMENDER_BATCH_SIZE = 32
+# The spaCy language whose blank tokenizer the built-in recommenders use (rules only).
+RECOMMENDER_LANGUAGE = os.environ.get("RECOMMENDER_LANGUAGE", "en")
+# Passes over the training gold of the built-in NER.
+RECOMMENDER_NER_ITERATIONS = int(os.environ.get("RECOMMENDER_NER_ITERATIONS", "20"))
 
 # Behind one reverse proxy that sets X-Forwarded-Proto and appends the client's address to
 # X-Forwarded-For: throttles then count the address the proxy saw, not the proxy's own.

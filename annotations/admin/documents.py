@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.text import Truncator
 
-from annotations import repair
+from annotations import repair, tasks
 from annotations.admin.shared import (
     ACTION_PROBLEM,
     GOLD_REVIEWED,
@@ -144,6 +144,7 @@ class DocumentAdmin(ScopedAdmin):
                 )
             else:
                 done += 1
+                tasks.recommenders_gold_reviewed(document_id=document.pk)
         report_action(self, request, GOLD_REVIEWED.format(count=done), problems)
 
     def save_model(self, request: HttpRequest, obj: Document, form, change: bool) -> None:

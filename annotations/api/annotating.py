@@ -10,7 +10,7 @@ from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from annotations import selectors
+from annotations import selectors, tasks
 from annotations.api import base, permissions
 from annotations.api.base import (
     INT64,
@@ -29,7 +29,7 @@ from annotations.api.serializers import (
     StanceWriteOutput,
     VersionOutput,
 )
-from annotations.models import Annotation, AnnotationStatus, Checkworthy
+from annotations.models import Annotation, AnnotationKind, AnnotationStatus, Checkworthy
 from annotations.services import annotating as services
 from annotations.services import queue, suggestions
 
@@ -120,6 +120,8 @@ class AnnotationDetailApi(ApiView):
         updated = services.annotation_set_status(
             annotation=annotation, actor=request.user, **body.validated_data
         )
+        if updated.kind == AnnotationKind.GOLD and updated.status == AnnotationStatus.SUBMITTED:
+            tasks.recommenders_gold_reviewed(document_id=annotation.document_id)
         updated.author = annotation.author
         return Response(AnnotationOutput(updated).data)
 

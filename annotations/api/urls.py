@@ -17,6 +17,7 @@ from annotations.api import (
     occurrences,
     projects,
     queue,
+    recommenders,
     relations,
     releases,
     suggestions,
@@ -205,6 +206,21 @@ urlpatterns = [
         "projects/<int:project_id>/releases/",
         releases.ReleaseListApi.as_view(),
         name="api-releases",
+    ),
+    path(
+        "projects/<int:project_id>/recommenders/",
+        recommenders.RecommenderListApi.as_view(),
+        name="api-recommenders",
+    ),
+    path(
+        "projects/<int:project_id>/recommenders/<int:recommender_id>/versions/",
+        recommenders.ModelVersionListApi.as_view(),
+        name="api-recommender-versions",
+    ),
+    path(
+        "projects/<int:project_id>/recommenders/<int:recommender_id>/train/",
+        recommenders.RecommenderTrainApi.as_view(),
+        name="api-recommender-train",
     ),
     path("releases/<int:release_id>/", releases.ReleaseDetailApi.as_view(), name="api-release"),
     path(

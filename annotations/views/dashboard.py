@@ -21,6 +21,7 @@ from annotations.charts import AgreementBar, agreement_chart
 from annotations.forms import MemberAddForm, MemberRoleForm
 from annotations.models import Project
 from annotations.selectors.dashboard import background_work
+from annotations.selectors.recommenders import recommender_list
 from annotations.services import agreement as agreement_services
 from annotations.services import projects as project_services
 from annotations.views.base import (
@@ -131,6 +132,7 @@ def _render_dashboard(
         "median_seconds": median(all_seconds) if all_seconds else None,
         "timed": len(all_seconds),
         "background": background_work(project=project),
+        "recommenders": recommender_list(project=project),
         "member_form": member_form or MemberAddForm(prefix="member"),
         "suggestion_quality": selectors.suggestion_quality(project=project),
     }

@@ -1,0 +1,242 @@
+"""The built-in recommenders: trained on the worker from reviewed gold, scored on a held-out
+part, pre-annotating the documents nobody has started, retraining after N new gold documents."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from annotations import tasks
+from annotations.errors import Conflict, InvalidInput
+from annotations.learning import dictionary, ner
+from annotations.models import Annotation, ModelVersion, Recommender
+from annotations.services import recommenders
+from tests.factories import UserFactory
+from tests.recommending import (
+    document,
+    gold_document,
+    labelled_project,
+    predictions,
+    sentence,
+)
+from tests.worker import run_worker
+
+pytestmark = pytest.mark.django_db
+
+# Small but real: a dozen short documents, a dozen passes.
+GOLD_DOCUMENTS = 12
+
+
+@pytest.fixture
+def small_training(settings):
+    settings.RECOMMENDER_NER_ITERATIONS = 12
+
+
+def gold_set(project, count=GOLD_DOCUMENTS):
+    return [gold_document(project, *sentence(index)) for index in range(count)]
+
+
+def test_ner_trained_on_the_worker_predicts_new_documents_with_exact_offsets(small_training):
+    project = labelled_project(retrain_every=0)
+    gold_set(project)
+    unseen_text = (
+        "😀😀 Amadou Keita arrived in Kidal on Monday. "
+        "Officials in Gao said Mariam Touré would stay."
+    )
+    unseen = document(project, unseen_text)
+    started = document(project, "Oumar Cissé arrived in Mopti on Monday.")
+    Annotation.objects.create(document=started, kind="manual", author=UserFactory())
+    recommender = Recommender.objects.create(project=project, name="spaCy", kind="ner")
+
+    version = tasks.recommender_train(recommender=recommender)
+    assert version.status == "queued"
+    assert run_worker() == 1
+    version.refresh_from_db()
+
+    assert version.status == "ready", version.error
+    assert version.gold_documents == GOLD_DOCUMENTS
+    # 20 % of 12 held out, seeded.
+    assert version.metrics["held_out_documents"] == 2
+    assert version.metrics["train_documents"] == 10
+    assert set(version.metrics["labels"]) == {"PER", "LOC"}
+    assert version.metrics["overall"]["f1"] > 0.5
+    assert version.metrics["training"]["iterations"] == 12
+    # The model bytes load back without any download.
+    nlp = ner.load(version.artifact)
+    assert nlp.pipe_names == ["ner"]
+
+    found = predictions(unseen, version)
+    expected = [
+        (unseen_text.index(name), unseen_text.index(name) + len(name), label, name)
+        for name, label in [
+            ("Amadou Keita", "PER"),
+            ("Kidal", "LOC"),
+            ("Gao", "LOC"),
+            ("Mariam Touré", "PER"),
+        ]
+    ]
+    # Offsets are code points: after two emoji, "Amadou" starts at 3 (5 in UTF-16).
+    assert expected[0][0] == 3
+    assert found == expected
+    # Documents someone started, and the gold, get no prediction.
+    assert predictions(started, version) == []
+    assert not Annotation.objects.filter(
+        model_version=version, document__annotations__kind="gold"
+    ).exists()
+    assert version.metrics["pre_annotated_documents"] == 1
+
+
+def test_dictionary_works_from_the_first_gold_document():
+    project = labelled_project(retrain_every=0)
+    gold_document(
+        project,
+        "Modibo Keita went to Paris. Paris is far from Kidal.",
+        [(0, 12, "PER"), (21, 26, "LOC"), (28, 33, "LOC"), (46, 51, "LOC")],
+    )
+    new_text = "😀 In Kidal, Modibo Keita said Parisians love Paris; Kidalese no."
+    new = document(project, new_text)
+    recommender = Recommender.objects.create(
+        project=project, name="Gold strings", kind="dictionary"
+    )
+
+    version = tasks.recommender_train(recommender=recommender)
+    run_worker()
+    version.refresh_from_db()
+
+    assert version.status == "ready", version.error
+    # One gold document: nothing to hold out, so no figures yet.
+    assert version.metrics["held_out_documents"] == 0
+    assert version.metrics["train_documents"] == 1
+    # Whole tokens only: "Parisians" and "Kidalese" are not "Paris" and "Kidal".
+    assert predictions(new, version) == [
+        (5, 10, "LOC", "Kidal"),
+        (12, 24, "PER", "Modibo Keita"),
+        (45, 50, "LOC", "Paris"),
+    ]
+    assert new_text[45:50] == "Paris"
+    scores = set(
+        Annotation.objects.get(model_version=version).spans.values_list("score", flat=True)
+    )
+    assert scores == {1.0}
+
+
+def test_dictionary_label_and_score_follow_the_gold_majority():
+    artifact = dictionary.build(
+        [
+            (
+                "Paris Paris Paris Paris",
+                [(0, 5, "LOC"), (6, 11, "LOC"), (12, 17, "LOC"), (18, 23, "PER")],
+            ),
+        ],
+        lang="en",
+    )
+    [found] = dictionary.Matcher(artifact).predict(["We saw Paris."])
+    assert found == [(7, 12, "LOC", 0.75)]
+
+
+def test_retrains_after_every_n_new_reviewed_gold_documents(small_training):
+    project = labelled_project(retrain_every=3)
+    recommender = Recommender.objects.create(project=project, name="spaCy", kind="ner")
+    for index in range(2):
+        doc = gold_document(project, *sentence(index))
+        assert tasks.recommenders_gold_reviewed(document_id=doc.pk) == []
+    # The third reviewed gold document starts version 1.
+    doc = gold_document(project, *sentence(2))
+    [first] = tasks.recommenders_gold_reviewed(document_id=doc.pk)
+    assert first.version == 1
+    run_worker()
+    first.refresh_from_db()
+    assert first.status == "ready", first.error
+    assert first.gold_documents == 3
+    # Gold not reviewed yet does not count; two more reviewed are not enough.
+    gold_document(project, *sentence(3), reviewed=False)
+    for index in (4, 5):
+        doc = gold_document(project, *sentence(index))
+        assert tasks.recommenders_gold_reviewed(document_id=doc.pk) == []
+    doc = gold_document(project, *sentence(6))
+    [second] = tasks.recommenders_gold_reviewed(document_id=doc.pk)
+    assert second.version == 2
+    run_worker()
+    second.refresh_from_db()
+    assert second.gold_documents == 6
+    # Both versions keep their figures.
+    assert [v.metrics["train_documents"] for v in recommender.versions.order_by("version")] == [
+        2,
+        5,
+    ]
+
+
+def test_retraining_is_off_when_retrain_every_is_zero():
+    project = labelled_project(retrain_every=0)
+    Recommender.objects.create(project=project, name="Gold strings", kind="dictionary")
+    doc = gold_document(project, *sentence(0))
+    assert tasks.recommenders_gold_reviewed(document_id=doc.pk) == []
+
+
+def test_a_version_already_queued_is_not_queued_twice():
+    project = labelled_project()
+    gold_document(project, *sentence(0))
+    recommender = Recommender.objects.create(
+        project=project, name="Gold strings", kind="dictionary"
+    )
+    tasks.recommender_train(recommender=recommender)
+    with pytest.raises(Conflict, match="already has version 1 queued"):
+        tasks.recommender_train(recommender=recommender)
+    assert ModelVersion.objects.count() == 1
+
+
+def test_ner_refuses_to_train_on_fewer_than_two_reviewed_documents():
+    project = labelled_project()
+    gold_document(project, *sentence(0))
+    recommender = Recommender.objects.create(project=project, name="spaCy", kind="ner")
+    with pytest.raises(InvalidInput) as caught:
+        tasks.recommender_train(recommender=recommender)
+    assert caught.value.errors == {
+        "gold": [recommenders.TOO_LITTLE_GOLD.format(name="spaCy", needed=2, have=1)]
+    }
+    assert not ModelVersion.objects.exists()
+
+
+def test_a_failed_training_is_recorded_and_leaves_no_predictions(settings):
+    project = labelled_project()
+    gold_set(project, 3)
+    document(project, "Amadou Keita arrived in Kidal.")
+    recommender = Recommender.objects.create(project=project, name="spaCy", kind="ner")
+    version = tasks.recommender_train(recommender=recommender)
+    # A language spaCy does not have: training fails on the worker.
+    settings.RECOMMENDER_LANGUAGE = "no-such-language"
+    run_worker()
+    version.refresh_from_db()
+    assert version.status == "failed"
+    assert "no-such-language" in version.error
+    assert not Annotation.objects.filter(model_version=version).exists()
+
+
+def test_a_version_whose_worker_died_is_given_up_after_hours():
+    project = labelled_project()
+    gold_document(project, *sentence(0))
+    recommender = Recommender.objects.create(project=project, name="D", kind="dictionary")
+    dead = ModelVersion.objects.create(
+        recommender=recommender,
+        version=1,
+        status="training",
+        worker="w1",
+        started_at=timezone.now()
+        - timedelta(hours=recommenders.TRAINING_GIVEN_UP_HOURS, minutes=1),
+    )
+    version = tasks.recommender_train(recommender=recommender)
+    assert version.version == 2
+    dead.refresh_from_db()
+    assert dead.status == "failed"
+    assert dead.error.startswith("Its worker w1 began on")
+
+
+def test_a_version_training_for_less_than_that_is_left_alone():
+    project = labelled_project()
+    gold_document(project, *sentence(0))
+    recommender = Recommender.objects.create(project=project, name="D", kind="dictionary")
+    ModelVersion.objects.create(
+        recommender=recommender, version=1, status="training", started_at=timezone.now()
+    )
+    with pytest.raises(Conflict, match="already has version 1 training"):
+        tasks.recommender_train(recommender=recommender)
