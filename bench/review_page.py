@@ -37,6 +37,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import maintrace
 import ui
 
 # Before the page's scripts: times the ready marker against the navigation's clock.
@@ -59,14 +60,26 @@ window.__ready = new Promise((resolve) => {
 """
 
 # Also before the page's scripts: the review's own key listener (window, capture) stops each key
-# it takes, so the press is timed by a listener registered ahead of it.
+# it takes, so the press is timed by a listener registered ahead of it. That listener also
+# asks for the next frame, before the page's handler runs: a frame asked for later (from a
+# timer polling for the change, as this bench did first) can only be the frame after the one
+# that paints the change, since Chromium begins that one as soon as the key's task ends.
 PRESSES = """
-window.addEventListener("keydown", (event) => { window.__pressed = event.timeStamp; }, true);
+window.addEventListener("keydown", (event) => {
+  window.__pressed = event.timeStamp;
+  const watch = window.__onPress;
+  window.__onPress = null;
+  if (watch) watch(event.timeStamp);
+}, true);
 """
 
-# Resolves with the milliseconds from the next key press to the frame after `done` holds:
-# "focus" another item focused, "gold" the focused item in gold, "lane" an annotator's lane
-# drawn. (Named, not passed as code: the page's CSP forbids eval.)
+# Resolves with the milliseconds from the next key press to the end of the frame that paints
+# `done`: "focus" another item focused, "gold" the focused item in gold, "accepting" it marked
+# as going into gold, "lane" an annotator's lane drawn. The first frame after the press is
+# looked at (in requestAnimationFrame, before its style, layout and paint): if `done` holds, a
+# message is posted, which runs once that frame is painted; if not, `done` is polled for and
+# the message posted from the frame after it. (Named, not passed as code: the page's CSP
+# forbids eval.)
 INSTRUMENT = """
 (done) => { window.__bench = new Promise((resolve) => {
   const before = document.activeElement?.dataset?.key;
@@ -81,19 +94,23 @@ INSTRUMENT = """
     lane: () => document.querySelector('#lanes [aria-selected="true"]').dataset.lane !== "gold"
       && document.querySelector("#document-text [data-span-id]") !== null,
   };
-  const since = performance.now();
-  const wait = () => {
-    if (window.__pressed === undefined || window.__pressed < since || !tests[done]()) {
-      setTimeout(wait, 1);
-      return;
-    }
-    requestAnimationFrame(() => {
+  window.__onPress = (pressed) => {
+    const painted = () => {
       const channel = new MessageChannel();
-      channel.port1.onmessage = () => resolve(performance.now() - window.__pressed);
+      channel.port1.onmessage = () => {
+        performance.mark("bench-painted");
+        resolve(performance.now() - pressed);
+      };
       channel.port2.postMessage(null);
-    });
+    };
+    // Not in the first frame (gold after the server's answer): looked for every millisecond,
+    // then the next frame (no frame is asked for meanwhile, which would slow the page).
+    const poll = () => {
+      if (!tests[done]()) setTimeout(poll, 1);
+      else requestAnimationFrame(painted);
+    };
+    requestAnimationFrame(() => (tests[done]() ? painted() : poll()));
   };
-  wait();
 }); }
 """
 
@@ -199,6 +216,38 @@ def press(page, key: str, done: str, trials: int, before=None) -> list[float]:
     return times
 
 
+def traced(
+    browser, page, key: str, done: str, trials: int, before=None
+) -> list[maintrace.PressCost]:
+    """As press, each press in a Chromium trace of its own: the main thread's time for it."""
+    costs = []
+    for _ in range(trials):
+        if before:
+            before()
+        page.evaluate(INSTRUMENT, done)
+        browser.start_tracing(page=page, categories=maintrace.CATEGORIES)
+        page.keyboard.press(key)
+        page.evaluate("window.__bench")
+        costs.append(maintrace.press_cost(browser.stop_tracing()))
+    return costs
+
+
+def cpu_summary(name: str, costs: list[maintrace.PressCost]) -> str:
+    def median(values) -> str:
+        return f"{statistics.median(values):5.1f}"
+
+    totals = sorted(cost.total for cost in costs)
+    steps = sorted({step for cost in costs for step in cost.steps})
+    return (
+        f"{name:>10}: median {median(totals)} ms ({totals[0]:.1f}-{totals[-1]:.1f}) = key task "
+        f"{median([c.key for c in costs])} + frames {median([c.frames for c in costs])} + other "
+        f"{median([c.other for c in costs])}; wall in the trace "
+        f"{median([c.wall for c in costs])} ms"
+        "\n              steps (wall, medians): "
+        + ", ".join(f"{step} {median([c.steps.get(step, 0.0) for c in costs])}" for step in steps)
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--characters", type=int, default=20000)
@@ -207,6 +256,7 @@ def main() -> None:
     parser.add_argument("--loads", type=int, default=5)
     parser.add_argument("--trials", type=int, default=30)
     parser.add_argument("--lane-trials", type=int, default=12)
+    parser.add_argument("--traced", type=int, default=6)
     parser.add_argument("--database-url", default="")
     args = parser.parse_args()
 
@@ -281,6 +331,9 @@ def main() -> None:
         marked = press(
             page, "Enter", "accepting", max(5, args.trials // 3), before=settled_then_next
         )
+        marked_cpu = traced(
+            browser, page, "Enter", "accepting", args.traced, before=settled_then_next
+        )
         # Of which the request: sent to answered, as the browser's resource timing has it.
         answered = page.evaluate(
             """() => performance.getEntriesByType("resource")
@@ -302,6 +355,7 @@ def main() -> None:
             page.evaluate(IDLE)
 
         lanes = press(page, ".", "lane", args.lane_trials, before=back_to_side)
+        lanes_cpu = traced(browser, page, ".", "lane", args.traced, before=back_to_side)
         browser.close()
     server.terminate()
     if errors:
@@ -320,6 +374,12 @@ def main() -> None:
     print(ui.summary("Enter", accept, 50) + "  [to ✓ gold: includes the server's answer]")
     print(ui.summary("of which", answered, 50) + "  [the accept request, sent to answered]")
     print(ui.summary(". lane", lanes, 50) + "  [side by side to the lanes: another annotator's]")
+    print(
+        f"main-thread time (CPU) from the key's task to the frame painted, {args.traced} traced "
+        "presses each:"
+    )
+    print(cpu_summary("Enter", marked_cpu) + "  [the item marked as going into gold]")
+    print(cpu_summary(". lane", lanes_cpu))
     print(f"after: {uptime()}")
     ui.remove(database)
 

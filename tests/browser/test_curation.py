@@ -168,7 +168,7 @@ def test_a_click_puts_an_annotators_item_into_gold(live_server, sign_in, csp_vio
     expect(
         page.locator(f'#document-text [data-label="ORG"][data-start="{start}"]').first
     ).to_have_class(re.compile(r"(^|\s)selected(\s|$)"))
-    assert "view=lanes" in page.url
+    expect(page).to_have_url(re.compile(r"[?&]view=lanes"))
     assert csp_violations == []
 
 
@@ -387,3 +387,27 @@ def test_an_accept_is_shown_at_once_and_its_mark_goes_when_the_server_answers_or
     expect(stance).not_to_have_attribute("data-accepting", "true")
     expect(stance).to_have_attribute("data-in-gold", "false")
     assert not Stance.objects.filter(annotation=gold_of(world)).exists()
+
+
+# What a click at the middle of an element's box would reach: the topmost element there.
+HIT = """(selector) => {
+  const box = document.querySelector(selector).getBoundingClientRect();
+  const hit = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+  return hit ? (hit.id || hit.className || hit.tagName) + (hit.closest(selector) ? ":inside" : ":outside") : null;
+}"""
+
+
+def test_the_hidden_view_takes_no_click_of_the_view_shown(live_server, sign_in):
+    # Both views share one grid cell, the hidden one skipped (content-visibility) but still a
+    # box there: a click at the top of the view shown must reach it, whichever is shown.
+    world, _ana, _ben = review_world()
+    page = open_side_by_side(sign_in(world.user), live_server, world)
+    page.locator("#curation .curation-hint").scroll_into_view_if_needed()
+    assert page.evaluate(HIT, "#curation .curation-hint").endswith(":inside")
+    page.keyboard.press(".")
+    expect(page.locator("#reviewer")).to_have_attribute("data-view", "lanes")
+    page.locator("#lanes").scroll_into_view_if_needed()
+    assert page.evaluate(HIT, "#lanes").endswith(":inside")
+    page.locator("#view-side").click()
+    expect(page.locator("#reviewer")).to_have_attribute("data-view", "side")
+    assert page.evaluate(HIT, "#curation .curation-hint").endswith(":inside")

@@ -735,6 +735,11 @@ export class CurationView {
   /** Side by side with two annotators or more, unless the address asks (`?view=lanes|side`). */
   startView() {
     this.viewButtons = [...document.querySelectorAll("#view-switch [data-view]")];
+    // What data-view (side or lanes) is set on: the page, and what curation.css styles by it.
+    this.viewStyled = [
+      this.root,
+      ...this.root.querySelectorAll(".workspace, .workspace > .curation, .workspace > .text-column, .gold-panels, #lane-panel"),
+    ];
     for (const button of this.viewButtons) {
       button.addEventListener("click", () => this.setView(button.dataset.view));
     }
@@ -744,7 +749,7 @@ export class CurationView {
 
   setView(view, remember = true) {
     this.viewMode = view;
-    this.root.dataset.view = view;
+    for (const element of this.viewStyled) element.dataset.view = view;
     for (const button of this.viewButtons) button.setAttribute("aria-pressed", String(button.dataset.view === view));
     if (view === "side") {
       if (this.annotator) {
@@ -763,9 +768,16 @@ export class CurationView {
       this.showLane(this.lane);
     }
     if (remember) {
-      const url = new URL(window.location.href);
-      url.searchParams.set("view", view);
-      window.history.replaceState(window.history.state, "", url);
+      // After the frame is painted: the browser's own bookkeeping of the address (a few
+      // milliseconds, more on a busy machine) need not hold back the view the key asked for.
+      requestAnimationFrame(() =>
+        setTimeout(() => {
+          if (this.viewMode !== view) return;
+          const url = new URL(window.location.href);
+          url.searchParams.set("view", view);
+          window.history.replaceState(window.history.state, "", url);
+        }, 0),
+      );
     }
   }
 

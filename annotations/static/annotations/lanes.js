@@ -13,7 +13,9 @@ export class Lanes {
     this.lane = lane;
     this.selected = null;
     window.getSelection()?.removeAllRanges();
-    this.root.dataset.lane = lane === "gold" ? "gold" : "annotator";
+    // On #reviewer (what the page shows) and on each element styled by it (review.css says why).
+    const kind = lane === "gold" ? "gold" : "annotator";
+    for (const element of this.laneStyled) element.dataset.lane = kind;
     for (const tab of this.tabs) {
       const on = tab.dataset.lane === String(lane);
       tab.setAttribute("aria-selected", String(on));

@@ -61,6 +61,11 @@ class Review {
     this.messages = new MessageBar(document.getElementById("message"));
     this.list = new AnnotationList(document.getElementById("annotation-list-panel"), this.labels);
     this.tabs = [...document.querySelectorAll("#lanes [data-lane]")];
+    // What data-lane (gold or an annotator's) is set on: the page, and what review.css styles by it.
+    this.laneStyled = [
+      root,
+      ...root.querySelectorAll(".text-column .label-bar, #selection-panel, #claim-panel, #document-text"),
+    ];
     this.buttons = {
       majority: document.getElementById("build-majority"),
       agreed: document.getElementById("accept-agreed"),
