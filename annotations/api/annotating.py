@@ -156,10 +156,13 @@ class SpanListApi(ApiView):
         annotation = permissions.annotation_for(request, annotation_id, write=True)
         body = self.InputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        create = services.span_create
-        if "suggestion" in body.validated_data:
-            create = suggestions.suggestion_span_create
-        span, created = create(annotation=annotation, actor=request.user, **body.validated_data)
+        data = body.validated_data
+        if "suggestion" in data:  # an accepted suggestion (docs/suggestions.md)
+            span, created = suggestions.suggestion_span_create(
+                annotation=annotation, actor=request.user, **data
+            )
+        else:
+            span, created = services.span_create(annotation=annotation, actor=request.user, **data)
         code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         return Response(SpanWriteOutput(span).data, status=code)
 

@@ -38,8 +38,15 @@ def _source_json(source: SuggestionSource | None) -> dict | None:
     }
 
 
+class SourceOutput(serializers.Serializer):
+    model_version = serializers.IntegerField(allow_null=True)
+    recommender = serializers.CharField(allow_null=True)
+    version = serializers.IntegerField(allow_null=True)
+
+
 class SuggestionListOutput(serializers.Serializer):
-    source = serializers.DictField(allow_null=True)
+    # Null while the project shows no suggestions; model_version null: the imported prediction.
+    source = SourceOutput(allow_null=True)  # type: ignore[assignment]  # a field, not Field.source
     suggestions = SuggestionOutput(many=True)
 
 

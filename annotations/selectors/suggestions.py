@@ -192,17 +192,19 @@ def suggestion_quality(*, project: Project) -> list[QualityRow]:
         .annotate(n=Count("id"), tp=Count("id", filter=Q(Exists(in_gold))))
         .order_by()
     )
-    for item in predicted:
-        found = row(item["annotation__model_version_id"], item["label_id"], item["label__name"])
-        found.predicted += item["n"]
-        found.true_positives += item["tp"]
+    for counted in predicted:
+        found = row(
+            counted["annotation__model_version_id"], counted["label_id"], counted["label__name"]
+        )
+        found.predicted += counted["n"]
+        found.true_positives += counted["tp"]
     label_names = dict(project.labels.values_list("pk", "name"))
-    for version_id, documents in predicted_documents.items():
+    for predicted_by, documents in predicted_documents.items():
         totals: Counter[int] = Counter()
         for document_id in documents:
             totals.update(gold_counts.get(document_id, Counter()))
         for label_id, n in totals.items():
-            row(version_id, label_id, label_names.get(label_id, "?")).gold += n
+            row(predicted_by, label_id, label_names.get(label_id, "?")).gold += n
 
     for found in rows.values():
         _scores(found)

@@ -306,3 +306,26 @@ def test_submitting_settles_what_was_left_drawn_by_hand_overlapping_or_ignored(w
     assert answer.status_code == 200, answer.content
     outcomes = dict(SuggestionDecision.objects.values_list("start", "outcome"))
     assert outcomes == {0: "accepted", 10: "rejected", 20: "corrected", 38: "ignored"}
+
+
+def test_a_retried_accept_answers_the_same_span_and_decides_once(w):
+    suggestion = w.spans[("imported", "Kidal", 0)]
+    start, end = at("Kidal")
+    body = {
+        "label": w.loc.pk,
+        "start": start,
+        "end": end,
+        "suggestion": suggestion.pk,
+        "client_id": "6f1c2a9e-3a57-4a59-9c1e-0d6f3f1b2c4d",
+    }
+    client = client_for(w.users["annotator"])
+    first = client.post(f"/api/annotations/{w.own.pk}/spans/", body, format="json")
+    again = client.post(f"/api/annotations/{w.own.pk}/spans/", body, format="json")
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json()["id"] == first.json()["id"]
+    assert Span.objects.filter(annotation=w.own).count() == 1
+    assert list(SuggestionDecision.objects.values_list("outcome", "span_id")) == [
+        ("accepted", first.json()["id"])
+    ]
+    w.own.refresh_from_db()
+    assert w.own.version == 2
