@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/review_page.py [--characters 20000] [--spans 500] [--annotators 4]
                                           [--loads 5] [--trials 30] [--lane-trials 12]
-                                          [--database-url ...]
+                                          [--traced 6] [--database-url ...]
 
 Builds a fresh database (SQLite in a temporary file unless --database-url names another): one
 document of about 20,000 characters (as bench/ui.py writes it), and for each annotator a
@@ -22,6 +22,15 @@ this process and drives Debian's Chromium (headless) with Playwright, as a revie
 - the lanes: "." from side by side (show the next lane: the text with another annotator's 500
   highlights, those in the window in the frame the key paints), ``--lane-trials`` times, each
   after going back to side by side (by way of the gold lane after the last annotator's).
+
+Each press is timed from the key event's timestamp to the end of the frame that paints its
+effect: the frame is asked for in the key's own task (a listener ahead of the page's), looked at
+before it is drawn, and a message posted from it runs once it is painted.
+
+Then ``--traced`` more presses each of Enter (to the item marked) and "." are recorded in a
+Chromium trace of their own, and the main thread's CPU time for each, from the key's task to
+that painted frame, is printed (bench/maintrace.py): a figure that moves much less with the
+machine's load than the wall clock.
 
 Goal (issue 15, item 2): a key press painted in under 50 ms. Prints the load average
 (``uptime``) before and after.

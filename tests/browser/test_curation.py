@@ -393,7 +393,8 @@ def test_an_accept_is_shown_at_once_and_its_mark_goes_when_the_server_answers_or
 HIT = """(selector) => {
   const box = document.querySelector(selector).getBoundingClientRect();
   const hit = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
-  return hit ? (hit.id || hit.className || hit.tagName) + (hit.closest(selector) ? ":inside" : ":outside") : null;
+  const name = hit ? hit.id || hit.className || hit.tagName : "nothing";
+  return name + (hit?.closest(selector) ? ":inside" : ":outside");
 }"""
 
 
