@@ -1,5 +1,5 @@
 import pytest
-from django.conf import settings
+from django.conf import settings as django_settings
 from django.db import connection
 
 from tests.corpus import Corpus, CorpusError, corpus_load, corpus_root
@@ -54,6 +54,6 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix) -
     flush, the live server behind the browser tests). Processes a test starts itself (gunicorn,
     db_worker) connect as production does.
     """
-    database = settings.DATABASES["default"]
+    database = django_settings.DATABASES["default"]
     if database["ENGINE"] != "django.db.backends.sqlite3":
         database.setdefault("OPTIONS", {})["options"] = "-c synchronous_commit=off"
