@@ -1,4 +1,5 @@
 import pytest
+from django.conf import settings as django_settings
 from django.db import connection
 
 from tests.corpus import Corpus, CorpusError, corpus_load, corpus_root
@@ -40,3 +41,19 @@ def _fast_passwords(settings):
     # The default PBKDF2 hasher costs up to a second per user on a busy machine; tests make
     # many users. Hashing itself is Django's, not ours to test.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix) -> None:
+    """On PostgreSQL, the suite's connections commit without waiting for the disk.
+
+    ``synchronous_commit=off`` changes nothing a test can see: what is committed is visible
+    at once and in order, locks and isolation are the same; only a crash of the server could
+    lose the last commits, and a test database is thrown away. A flushed commit costs 5-10 ms
+    on a shared disk, and the suite makes tens of thousands (transactional tests, each one's
+    flush, the live server behind the browser tests). Processes a test starts itself (gunicorn,
+    db_worker) connect as production does.
+    """
+    database = django_settings.DATABASES["default"]
+    if database["ENGINE"] != "django.db.backends.sqlite3":
+        database.setdefault("OPTIONS", {})["options"] = "-c synchronous_commit=off"
