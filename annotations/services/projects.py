@@ -30,6 +30,7 @@ from annotations.models import (
 from annotations.services import agreement
 from annotations.services.guidelines import guidelines_record
 from annotations.services.label_attributes import label_attributes_replace
+from annotations.services.queue_scores import queue_scores_refresh
 from annotations.text import bidi_control_error
 from annotations.wording import with_article
 
@@ -114,6 +115,8 @@ PROJECT_SETTINGS = (
     "citation",
 )
 PROJECT_FIELDS = frozenset(PROJECT_SETTINGS)
+# The settings the queue's stored figures depend on (services.queue_scores).
+QUEUE_SCORE_SOURCES = frozenset({"queue_order", "suggestions_from", "suggestions_from_id"})
 LABEL_FIELDS = frozenset(
     {"name", "kind", "color", "shortcut", "description", "group", "source_kind", "target_kind"}
 )
@@ -230,6 +233,8 @@ def project_update(*, project: Project, actor: User | None = None, **fields: Any
             project.save(update_fields=list(fields))
         if "guidelines" in fields:
             guidelines_record(project=project, actor=actor)
+        if fields.keys() & QUEUE_SCORE_SOURCES:
+            queue_scores_refresh(project=project)
     return project
 
 

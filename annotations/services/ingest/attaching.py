@@ -48,6 +48,7 @@ from annotations.services.ingest.records import (
     WARN_PREDICTION_REPLACED,
     Prepared,
 )
+from annotations.services.queue_scores import queue_scores_refresh
 from annotations.services.review import gold_for
 
 
@@ -153,6 +154,7 @@ def attach(
         if existing is None:
             existing = Annotation.objects.create(document=document, kind=kind)
         _replace(existing, item, actor)
+        queue_scores_refresh(project=document.project, documents=[document.pk])
     return str(kind), notes
 
 
