@@ -5,10 +5,11 @@
 
 Stores a project of `--documents` documents in a fresh PostgreSQL database, each but every
 tenth with an imported prediction of `--spans` scored spans (bulk inserts, bypassing the
-services), then for each queue order (id, uncertainty, score) prints the plan of the
-candidate query (before and after ANALYZE: a fresh project has no statistics) and times
-`document_assign_next` for a new annotator `--runs` times (each call in a transaction that is
-rolled back, so every run finds the same queue), with the machine's load average.
+services), then for each queue order (id, uncertainty, score) times ranking every document
+(``queue_scores_refresh``: what switching the order or importing predictions costs), prints
+the plan of the candidate query (before and after ANALYZE: a fresh project has no
+statistics) and times `document_assign_next` for a new annotator `--runs` times (each call in
+a transaction that is rolled back, so every run finds the same queue), with the load average.
 """
 
 import argparse
@@ -42,6 +43,7 @@ def main() -> None:
     from annotations import selectors
     from annotations.models import Annotation, Document, Label, Membership, Project, Span
     from annotations.services.queue import document_assign_next
+    from annotations.services.queue_scores import queue_scores_refresh
 
     rng = random.Random(17)
     project = Project.objects.create(name="queue order bench")
@@ -102,8 +104,10 @@ def main() -> None:
         for order in ORDERS:
             project.queue_order = order
             project.save(update_fields=["queue_order"])
+            refresh = timed(lambda: queue_scores_refresh(project=project))
             runs = sorted(timed(assign) for _ in range(args.runs))
             state = "analysed" if analysed else "no statistics"
+            print(f"{order:12} ({state}): ranking every document {refresh:.0f} ms")
             print(
                 f"{order:12} ({state}): next document fastest {runs[0]:.1f} ms, "
                 f"median {statistics.median(runs):.1f} ms, slowest {runs[-1]:.1f} ms"
@@ -116,7 +120,9 @@ def _scans(node: dict) -> list[str]:
     found = []
     if "Scan" in node["Node Type"]:
         index = node.get("Index Name")
-        found.append(f"{node['Node Type']} {node.get('Relation Name', '')}{f' ({index})' if index else ''}")
+        found.append(
+            f"{node['Node Type']} {node.get('Relation Name', '')}{f' ({index})' if index else ''}"
+        )
     for child in node.get("Plans", []):
         found.extend(_scans(child))
     return found

@@ -187,3 +187,44 @@ def test_queue_figures_follow_a_new_shown_version_when_refreshed(routed):
 def order_of_first(project):
     response = client_for(member(project)).post(f"/api/projects/{project.pk}/next/")
     return response.json()["id"]
+
+
+def test_the_settings_page_sets_the_queue_order_and_ranks_the_documents(client, routed):
+    project, _, ids = routed
+    manager = member(project)
+    project.memberships.filter(user=manager).update(role="manager")
+    client.force_login(manager)
+    page = client.get(f"/projects/{project.pk}/settings/").content.decode()
+    assert 'name="queue_order"' in page and "Least confident model prediction first" in page
+
+    response = client.post(
+        f"/projects/{project.pk}/settings/",
+        {
+            "name": project.name,
+            "annotators_per_document": "1",
+            "allow_overlap": "no",
+            "queue_order": "score",
+        },
+    )
+
+    assert response.status_code == 302, response.content
+    project.refresh_from_db()
+    assert project.queue_order == "score"
+    assert order_of_first(project) == ids[1]
+
+
+def test_a_settings_form_without_the_queue_order_keeps_it(client, routed):
+    project, _, _ = routed
+    project = project_update(project=project, queue_order="uncertainty")
+    manager = member(project)
+    project.memberships.filter(user=manager).update(role="manager")
+    client.force_login(manager)
+
+    response = client.post(
+        f"/projects/{project.pk}/settings/",
+        {"name": "Renamed", "annotators_per_document": "1", "allow_overlap": "no"},
+    )
+
+    assert response.status_code == 302, response.content
+    project.refresh_from_db()
+    assert (project.name, project.queue_order) == ("Renamed", "uncertainty")
