@@ -149,6 +149,7 @@ RESERVED_SHORTCUTS: dict[str, str] = {
     "e": "use the selection as evidence",
     "g": "open the guidelines",
     "m": "open the comments of the selected item",
+    "*": "mark every occurrence of the selected highlight",
 }
 
 # Distinct, readable on white, and kind to the common colour-vision deficiencies (the

@@ -126,6 +126,9 @@ export class AnnotatorInput {
       case "delete":
         this.runAction(action);
         break;
+      case "markOccurrences":
+        this.markOccurrences();
+        break;
       default:
         if (!this.handleLetter(event.key.length === 1 ? event.key : "", event, action)) return;
     }
