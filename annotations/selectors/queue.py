@@ -115,7 +115,7 @@ def queue_ordering(*, project: Project) -> list[OrderBy | str]:
     return [F("queue_rank").asc(nulls_last=True), "id"]
 
 
-def queue_rank(*, project: Project) -> Expression | None:
+def queue_rank(*, project: Project) -> Subquery | Expression | None:
     """What ``Document.queue_rank`` holds in the project's order (None: id order, nothing).
 
     Lowest first: the lowest span score (uncertainty), or minus the highest (score).
