@@ -78,7 +78,7 @@ class ProjectForm(forms.ModelForm):
         fields = services.PROJECT_SETTINGS
 
     # The queue's settings: left empty (as by a form written before they existed), the default.
-    DEFAULTED = ("max_open_per_annotator", "release_after_hours")
+    DEFAULTED = ("max_open_per_annotator", "release_after_hours", "queue_order")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -93,7 +93,7 @@ class ProjectForm(forms.ModelForm):
         super().clean()
         cleaned = self.cleaned_data
         for field in self.DEFAULTED:
-            if field in cleaned and cleaned[field] is None:
+            if field in cleaned and cleaned[field] in (None, ""):
                 cleaned[field] = self._meta.model._meta.get_field(field).default
         candidate = Project(
             pk=self.instance.pk, **{field: cleaned.get(field) for field in self.Meta.fields}

@@ -24,6 +24,14 @@ class Document(models.Model):
         default=dict, blank=True, help_text="What the import repaired or warned about."
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # The document's place when the queue follows the model (Project.queue_order), kept by
+    # services.queue_scores from its shown prediction. Stored, so the queue walks an index.
+    queue_rank = models.FloatField(
+        null=True,
+        blank=True,
+        help_text="Lowest first in the model's queue order: the shown prediction's lowest span "
+        "score (uncertainty) or minus its highest (score); empty: no scored span (last).",
+    )
 
     # Set by the selectors that read it for a user (their role in its project), else absent.
     caller_role: str | None
@@ -48,6 +56,11 @@ class Document(models.Model):
             # at once, whatever the statistics say (without them, PostgreSQL sorted the
             # whole project, texts and all, before the first row).
             models.Index(fields=["project", "id"], name="document_project_id_idx"),
+            # The queue in the model's order (selectors.queue): the first eligible document
+            # is the first of the index, read in its order and never sorted (ascending is
+            # NULLS LAST on PostgreSQL, as the queue orders: no NULLS clause needed, which
+            # SQLite's indexes do not take).
+            models.Index(fields=["project", "queue_rank", "id"], name="document_queue_rank_idx"),
         ]
 
     def __str__(self) -> str:

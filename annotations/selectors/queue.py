@@ -24,9 +24,12 @@ suggestions are shown (a blind study may still route by the model). Then:
 - ``score``: the highest span score first (a check-worthiness score: the document holding the
   most check-worthy claim first). Documents with no scored span go last.
 
-Ties, and the documents that go last, are in id order. It stays one query: the scores are
-read per document through the prediction's unique index and the spans' (annotation, end)
-index, never by scanning spans (bench/queue_order.py prints the plan and the time).
+Ties, and the documents that go last, are in id order. It stays one query, and a cheap one:
+each document's place is stored on it (``Document.queue_rank``, kept by
+``services.queue_scores``) under an index in the queue's order, so the candidate is the first
+eligible entry of that index. Computing them per request instead
+(per document: its shown prediction, then its spans by index) cost 250 ms more per call at
+10,000 documents (bench/queue_order.py prints the plan and the time).
 """
 
 from datetime import datetime, timedelta
@@ -35,6 +38,8 @@ from django.contrib.auth.models import User
 from django.db.models import (
     Count,
     Exists,
+    Expression,
+    F,
     Max,
     Min,
     OrderBy,
@@ -105,11 +110,21 @@ def document_queue_for_user(
 
 def queue_ordering(*, project: Project) -> list[OrderBy | str]:
     """The ORDER BY of the project's queue (see the module): the model's order, then the id."""
+    if project.queue_order == QueueOrder.ID:
+        return ["id"]
+    return [F("queue_rank").asc(nulls_last=True), "id"]
+
+
+def queue_rank(*, project: Project) -> Subquery | Expression | None:
+    """What ``Document.queue_rank`` holds in the project's order (None: id order, nothing).
+
+    Lowest first: the lowest span score (uncertainty), or minus the highest (score).
+    """
     if project.queue_order == QueueOrder.UNCERTAINTY:
-        return [OrderBy(_shown_score(project, Min), nulls_last=True), "id"]
+        return shown_score(project=project, aggregate=Min)
     if project.queue_order == QueueOrder.SCORE:
-        return [OrderBy(_shown_score(project, Max), descending=True, nulls_last=True), "id"]
-    return ["id"]
+        return shown_score(project=project, aggregate=Max) * Value(-1.0)
+    return None
 
 
 def shown_prediction_filter(*, project: Project) -> Q:
@@ -126,8 +141,12 @@ def shown_prediction_filter(*, project: Project) -> Q:
     return Q(kind=AnnotationKind.PREDICTION, model_version=Subquery(newest))
 
 
-def _shown_score(project: Project, aggregate: type[Min] | type[Max]) -> Subquery:
-    """The lowest or highest span score of the document's shown prediction (NULL: none)."""
+def shown_score(*, project: Project, aggregate: type[Min] | type[Max]) -> Subquery:
+    """The lowest or highest span score of the document's shown prediction (NULL: none).
+
+    An expression over ``Document`` (``OuterRef("pk")``): what ``services.queue_scores``
+    stores on each document.
+    """
     shown = Annotation.objects.filter(
         shown_prediction_filter(project=project), document=OuterRef(OuterRef("pk"))
     ).values("pk")[:1]

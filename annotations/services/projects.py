@@ -31,6 +31,7 @@ from annotations.models import (
 from annotations.services import agreement
 from annotations.services.guidelines import guidelines_record
 from annotations.services.label_attributes import label_attributes_replace
+from annotations.services.queue_scores import queue_scores_refresh
 from annotations.text import bidi_control_error
 from annotations.wording import with_article
 
@@ -122,6 +123,8 @@ PROJECT_SETTINGS = (
     "citation",
 )
 PROJECT_FIELDS = frozenset(PROJECT_SETTINGS)
+# The settings the queue's stored figures depend on (services.queue_scores).
+QUEUE_SCORE_SOURCES = frozenset({"queue_order", "suggestions_from", "suggestions_from_id"})
 LABEL_FIELDS = frozenset(
     {"name", "kind", "color", "shortcut", "description", "group", "source_kind", "target_kind"}
 )
@@ -158,6 +161,7 @@ RESERVED_SHORTCUTS: dict[str, str] = {
     "x": "reject the selected suggestion",
     "=": "accept every suggestion of the selected suggestion's label",
     "+": "accept every suggestion of the document",
+    "*": "mark every occurrence of the selected highlight",
 }
 
 # Distinct, readable on white, and kind to the common colour-vision deficiencies (the
@@ -246,6 +250,8 @@ def project_update(*, project: Project, actor: User | None = None, **fields: Any
             project.save(update_fields=list(fields))
         if "guidelines" in fields:
             guidelines_record(project=project, actor=actor)
+        if fields.keys() & QUEUE_SCORE_SOURCES:
+            queue_scores_refresh(project=project)
     return project
 
 

@@ -101,7 +101,7 @@ def span_occurrences_create(
     for start, end in occurrences.occurrences(
         document.text, source.text, case_sensitive=case_sensitive
     ):
-        placed = rules.Placed(label.kind, start, end, None, label.pk)
+        placed: rules.Placed[int | None] = rules.Placed(label.kind, start, end, None, label.pk)
         if rules.identity(placed) in marked:
             if (start, end) != (source.start, source.end):
                 identical += 1

@@ -51,6 +51,7 @@ from annotations.services.ingest.records import (
     WARN_RECORD_REFUSED,
     Prepared,
 )
+from annotations.services.queue_scores import queue_scores_refresh
 from annotations.services.review import gold_for
 
 
@@ -186,6 +187,7 @@ def attach(
         if existing is None:
             existing = Annotation.objects.create(document=document, kind=kind)
         _replace(existing, item, actor)
+        queue_scores_refresh(project=document.project, documents=[document.pk])
     return str(kind), notes
 
 

@@ -459,6 +459,9 @@ def _carry_spans(
         )
         if kind == rules.SENTENCE:
             prepared.unit, prepared.score = _unit(raw, where, warnings)
+        else:
+            # A model's score for the span: what the queue orders by when it follows the model.
+            prepared.score = _score(raw, where, warnings)
         if raw.record is not None and kind == rules.CLAIM:
             prepared.record = _claim_record(raw, record.source_id, original, fixed, warnings)
         carried.append(prepared)
@@ -644,14 +647,20 @@ def _unit(
     raw: RawSpan, where: dict[str, Any], warnings: list[str]
 ) -> tuple[int | None, float | None]:
     """A sentence unit's number and score, as given (a value of another type is reported)."""
-    unit, score = raw.unit, raw.score
+    unit = raw.unit
     if unit is not None and (not isinstance(unit, int) or isinstance(unit, bool) or unit < 0):
         warnings.append(WARN_ATTRIBUTE.format(**where, field="unit", message=ERR_UNIT))
         unit = None
+    return unit, _score(raw, where, warnings)
+
+
+def _score(raw: RawSpan, where: dict[str, Any], warnings: list[str]) -> float | None:
+    """A span's score, as given (a value that is not a number is reported and left out)."""
+    score = raw.score
     if score is not None and (not isinstance(score, int | float) or isinstance(score, bool)):
         warnings.append(WARN_ATTRIBUTE.format(**where, field="score", message=ERR_SCORE))
-        score = None
-    return unit, None if score is None else float(score)
+        return None
+    return None if score is None else float(score)
 
 
 def _carry_relations(

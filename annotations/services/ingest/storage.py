@@ -65,6 +65,7 @@ from annotations.services.ingest.workers import (
     ingestion_report,
     prepare_records,
 )
+from annotations.services.queue_scores import queue_scores_refresh
 
 # The package's name, as before it was one: log configuration keeps working.
 logger = logging.getLogger(__package__)
@@ -333,6 +334,7 @@ def _insert(
             gold_write(document=by_id[pk], item=item, actor=actor)
     else:
         predictions_store(with_spans, now=now)
+        queue_scores_refresh(project=project, documents=[pk for _, pk in with_spans])
     return ids
 
 

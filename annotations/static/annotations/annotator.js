@@ -10,7 +10,8 @@
 // relabelling, deleting, selecting spans), claims.js (claimant, check-worthiness),
 // stances.js (stance rows), relations.js (drawing, showing and deleting relations),
 // doclabels.js (the document's labels above the text), attributes.js (the attributes panel),
-// annotatorinput.js (clicks and keys, by the map in keys.js).
+// occurrences.js (* marks every occurrence of a highlight's text), annotatorinput.js (clicks
+// and keys, by the map in keys.js).
 
 import { AnnotationList, AnnotatorListing } from "./annolist.js";
 import { api } from "./api.js";
@@ -21,6 +22,7 @@ import { DocumentLabelBar, DocumentLabelEditing } from "./doclabels.js";
 import { openHelp, renderHelp } from "./help.js";
 import { mixMethods } from "./mixin.js";
 import { MessageBar, ask, askConflict, showSaveState } from "./notices.js";
+import { OccurrenceMarking, bindMatchCase } from "./occurrences.js";
 import { OffsetIndex } from "./offsets.js";
 import { loadPageData } from "./pagedata.js";
 import { renderClaim, renderSelection, renderStances } from "./panels.js";
@@ -578,6 +580,7 @@ mixMethods(
   AttributeEditing,
   AnnotatorInput,
   AnnotatorListing,
+  OccurrenceMarking,
 );
 
 /** A relation create's ends renamed by `swap` (a span brought back under another key). */
@@ -628,6 +631,7 @@ async function start() {
     return;
   }
   renderHelp(document.getElementById("help"), "annotate", payload);
+  bindMatchCase(document.getElementById("occurrences-case"));
   const annotator = new Annotator(root, payload);
   sayLeftOver(annotator);
   // For tests and users' own scripts: read-only access to the page's state.

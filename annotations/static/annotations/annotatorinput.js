@@ -133,6 +133,9 @@ export class AnnotatorInput {
       case "acceptAllSuggestions":
         this.suggestionAction(action);
         break;
+      case "markOccurrences":
+        this.markOccurrences();
+        break;
       default:
         if (!this.handleLetter(event.key.length === 1 ? event.key : "", event, action)) return;
     }

@@ -139,6 +139,8 @@ export const api = {
     request("PATCH", `/api/annotations/${id}/`, { status, version }, timed(options)),
   createSpan: (id, body, options) =>
     request("POST", `/api/annotations/${id}/spans/`, body, timed(options)),
+  markOccurrences: (id, body, options) =>
+    request("POST", `/api/annotations/${id}/spans/occurrences/`, body, timed(options)),
   updateSpan: (id, spanId, body, options) =>
     request("PATCH", `/api/annotations/${id}/spans/${spanId}/`, body, timed(options)),
   deleteSpan: (id, spanId, version, options) =>

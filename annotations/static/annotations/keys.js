@@ -26,6 +26,7 @@ const ANNOTATE = [
     { keys: ["ArrowLeft"], shift: true, action: "extendLeft", help: "Extend (or shrink) the selection by a word to the left" },
     { keys: ["]"], action: "nextSpan", help: "Select the next highlight" },
     { keys: ["["], action: "previousSpan", help: "Select the previous highlight" },
+    { keys: ["*"], action: "markOccurrences", help: "Mark every other occurrence of the selected highlight's text, as whole words (case: the box below)" },
     { keys: ["Delete", "Backspace"], action: "delete", help: "Delete the selected highlight (or the selected relation, or the active stance)" },
     { keys: ["Escape"], action: "clear", help: "Clear the selection, cancel picking" },
   ]),

@@ -17,6 +17,7 @@ import { ATTRIBUTE_NAMES, Disagreements } from "./disagreements.js";
 import { ReviewDocumentLabels } from "./doclabels.js";
 import { GoldEditing } from "./gold.js";
 import { renderHelp } from "./help.js";
+import { bindMatchCase } from "./occurrences.js";
 import { History } from "./history.js";
 import { attributeDifferences, itemKey, placeKey, spanItem, stanceItem } from "./items.js";
 import { Lanes } from "./lanes.js";
@@ -309,6 +310,7 @@ function start() {
   const payload = JSON.parse(data.textContent);
   // No target is listed before there is gold (gold.js draws the help again with them).
   renderHelp(document.getElementById("help"), "review", { ...payload, targets: [] });
+  bindMatchCase(document.getElementById("occurrences-case"));
   window.workbenchReview = new Review(root, payload);
 }
 
