@@ -6,7 +6,7 @@ refused like any unknown name, so nothing sent here can make the server fetch a 
 """
 
 from django.http import Http404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
@@ -14,18 +14,31 @@ from annotations import access, tasks
 from annotations.api import base, permissions
 from annotations.api.base import ApiView, AuthenticatedRequest, ListApiView
 from annotations.api.serializers import ErrorOutput
-from annotations.models import ModelVersion, Recommender, RecommenderKind
+from annotations.models import ModelVersion, ModelVersionStatus, Recommender
 from annotations.selectors import recommenders as reads
 from annotations.services.recommenders import recommender_create
 
-CREATED_KINDS = [
-    (RecommenderKind.NER.value, RecommenderKind.NER.label),
-    (RecommenderKind.DICTIONARY.value, RecommenderKind.DICTIONARY.label),
-    (RecommenderKind.EXTERNAL.value, RecommenderKind.EXTERNAL.label),
-]
+
+# Inline rather than named enum components, which would collide with the other "status" and
+# "kind" sets.
+@extend_schema_field({"allOf": [{"type": "string", "enum": list(ModelVersionStatus.values)}]})
+class ModelVersionStatusField(serializers.CharField):
+    """queued, training, ready or failed."""
+
+
+# Kinds as plain strings: an enum of them would collide with the labels' "kind" enum.
+@extend_schema_field({"type": "string", "description": "imported, ner, dictionary or external"})
+class RecommenderKindField(serializers.CharField):
+    """imported, ner, dictionary or external."""
+
+
+@extend_schema_field({"type": "string", "description": "ner, dictionary or external"})
+class CreatedKindField(serializers.CharField):
+    """ner, dictionary or external (checked by the service, which names the choices)."""
 
 
 class ModelVersionOutput(serializers.ModelSerializer):
+    status = ModelVersionStatusField(read_only=True)
     predictions = serializers.IntegerField(
         source="prediction_count", help_text="Documents it pre-annotated."
     )
@@ -47,6 +60,7 @@ class ModelVersionOutput(serializers.ModelSerializer):
 
 
 class ModelVersionSummaryOutput(serializers.ModelSerializer):
+    status = ModelVersionStatusField(read_only=True)
     f1 = serializers.SerializerMethodField(help_text="Held-out F1 over all labels (micro).")
 
     class Meta:
@@ -59,6 +73,7 @@ class ModelVersionSummaryOutput(serializers.ModelSerializer):
 
 
 class RecommenderOutput(serializers.ModelSerializer):
+    kind = RecommenderKindField(read_only=True)
     versions = ModelVersionSummaryOutput(
         source="recent_versions", many=True, read_only=True, help_text="Newest first."
     )
@@ -83,7 +98,7 @@ class RecommenderListApi(ListApiView):
 
     class InputSerializer(base.InputSerializer):
         name = serializers.CharField(max_length=100, allow_blank=True)
-        kind = serializers.ChoiceField(choices=CREATED_KINDS)
+        kind = CreatedKindField(max_length=16)
         server = serializers.CharField(
             max_length=100,
             required=False,

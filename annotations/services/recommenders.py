@@ -20,9 +20,9 @@ queues one version (``annotations.tasks`` queues its run in the same transaction
 
 Retraining (``recommenders_due``): a ``ner`` or ``dictionary`` recommender is due when the
 project's reviewed gold has grown by ``Project.retrain_every`` documents since its last version
-(0: only when asked); a dictionary's first version is due at the first reviewed gold document,
-an NER's at ``retrain_every`` (and at least two, one to train on and one held out). A
-recommender with a version queued or training is never due.
+that did not fail (0: only when asked); a dictionary's first version is due at the first
+reviewed gold document, an NER's at ``retrain_every`` (and at least two, one to train on and
+one held out). A recommender with a version queued or training is never due.
 
 Predictions of older versions stay (the dashboard compares versions against the gold); a
 document started meanwhile is not pre-annotated again.

@@ -104,7 +104,9 @@ def _render(
         "can_manage": access.may_manage(project.caller_role),
         "recommenders": recommenders,
         "chart": f1_chart(series, title="Held-out F1 per version"),
-        "series_key": [(one.name, series_class(index)) for index, one in enumerate(series)],
+        "series_key": [
+            (one.name, series_class(index)) for index, one in enumerate(series) if one.points
+        ],
         "form": form or RecommenderForm(servers=servers),
         "servers": servers,
         "retrain_every": project.retrain_every,
