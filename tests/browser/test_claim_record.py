@@ -183,3 +183,4 @@ def test_claim_record_panel_screenshots(live_server, sign_in, width):
     wait_saved(page)
     SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=SCREENSHOTS / f"claim-record-{width}.png", full_page=True)
+    page.locator("#claim-record-panel").screenshot(path=SCREENSHOTS / f"claim-record-panel-{width}.png")
