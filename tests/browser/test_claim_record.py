@@ -17,6 +17,8 @@ from tests.browser.annotating import (
     select_words,
     wait_saved,
 )
+from tests.browser.test_curation import chip, open_side_by_side, unit_of
+from tests.browser.test_review import _claim_both_marked, review_world
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -183,4 +185,19 @@ def test_claim_record_panel_screenshots(live_server, sign_in, width):
     wait_saved(page)
     SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=SCREENSHOTS / f"claim-record-{width}.png", full_page=True)
-    page.locator("#claim-record-panel").screenshot(path=SCREENSHOTS / f"claim-record-panel-{width}.png")
+    page.locator("#claim-record-panel").screenshot(
+        path=SCREENSHOTS / f"claim-record-panel-{width}.png"
+    )
+
+
+def test_side_by_side_review_shows_where_verdicts_differ(live_server, sign_in, csp_violations):
+    world, ana, ben = review_world()
+    start, end = _claim_both_marked(world, ana, ben)
+    for annotation, verdict in ((ana, "REFUTES"), (ben, "SUPPORTS")):
+        span = annotation.spans.get(label__kind="claim", start=start, end=end)
+        ClaimRecord.objects.create(span=span, verdict=verdict)
+    page = open_side_by_side(sign_in(world.user), live_server, world)
+    unit = unit_of(page, world.document.text, "put turnout at 41 per cent")
+    diffs = chip(unit, ana.pk, "CLAIM", "put turnout").locator(".cur-diff")
+    expect(diffs.last).to_have_text("verdict: ana says REFUTES, ben says SUPPORTS")
+    assert csp_violations == []
