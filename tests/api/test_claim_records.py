@@ -4,8 +4,8 @@ import pytest
 
 from annotations.models import AnnotationEvent, ClaimEvidence, ClaimRecord
 from annotations.services import claims, history
-from annotations.services.annotating.records import CLAIM_RECORD_LOST
 from annotations.services.annotating.messages import SPAN_HAS_CLAIM_RECORD
+from annotations.services.annotating.records import CLAIM_RECORD_LOST
 from annotations.verdicts import VERDICT_NOT_ON_SCALE
 from tests.api.conftest import client_for
 from tests.factories import DocumentFactory, SpanFactory
