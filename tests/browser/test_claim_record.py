@@ -201,3 +201,54 @@ def test_side_by_side_review_shows_where_verdicts_differ(live_server, sign_in, c
     diffs = chip(unit, ana.pk, "CLAIM", "put turnout").locator(".cur-diff")
     expect(diffs.last).to_have_text("verdict: ana says REFUTES, ben says SUPPORTS")
     assert csp_violations == []
+
+
+def test_store_applies_undoes_and_recognises_a_claim_record_and_rebase_judges_it(live_server, page):
+    """store.js and rebase.js on "claimrecord.put", in Chromium (their modules as loaded)."""
+    page.goto(f"{live_server.url}/accounts/login/")
+    found = page.evaluate(
+        """async () => {
+          const { Store } = await import('/static/annotations/store.js');
+          const { judge } = await import('/static/annotations/rebase.js');
+          const store = new Store({
+            id: 1, version: 3, status: "in_progress", relations: [], stances: [],
+            spans: [{ id: 9, client_id: null, label: 4, start: 0, end: 5, text: "Keita",
+                      claimant: null, claimant_text: "", checkworthy: "", attributes: {} }],
+            claim_records: [
+              { span: 9, verdict: "SUPPORTS", evidence: [{ url: "https://a.example/" }] },
+            ],
+          });
+          const loaded = store.records.get("span-9");
+          const record = { ...loaded, verdict: "REFUTES" };
+          const op = { type: "claimrecord.put", key: "span-9", record };
+          const inverse = store.apply(op);
+          const after = store.records.get("span-9").verdict;
+          const shows = store.shows(op);
+          store.apply(inverse);
+          const gone = store.apply({ type: "span.delete", key: "span-9" });
+          const context = { labels: new Map(), targets: new Map(), newKey: () => "k" };
+          return {
+            loaded, after, shows, back: store.records.get("span-9")?.verdict ?? null,
+            inverseVerdict: inverse.record.verdict, recordAfterDelete: store.records.has("span-9"),
+            staleWithoutSpan: judge({ spans: new Map() }, op, context).verdict,
+            applyWithSpan: judge({ spans: new Map([["span-9", {}]]) }, op, context).verdict,
+            restoredSpan: gone.type,
+          };
+        }"""
+    )
+    assert found["loaded"] == {
+        "normalized_text": "",
+        "claim_date": None,
+        "claim_type": "",
+        "verdict": "SUPPORTS",
+        "justification": "",
+        "evidence": [{"url": "https://a.example/", "title": "", "published": None}],
+    }
+    assert (found["after"], found["shows"], found["inverseVerdict"]) == (
+        "REFUTES",
+        True,
+        "SUPPORTS",
+    )
+    assert found["recordAfterDelete"] is False
+    assert (found["staleWithoutSpan"], found["applyWithSpan"]) == ("stale", "apply")
+    assert found["restoredSpan"] == "span.create"
