@@ -84,7 +84,7 @@ def document_annotate(request: AuthenticatedHttpRequest, document_id: int) -> Ht
     targets = list(selectors.target_list(project=project))
     groups = selectors.label_groups_for_labels(project=project, labels=labels)
     claim_labels = any(label.kind == LabelKind.CLAIM for label in labels)
-    payload = {
+    payload: dict[str, Any] = {
         "project": {
             "id": project.pk,
             "allow_overlap": project.allow_overlap,
