@@ -222,6 +222,8 @@ FORMAT_DESCRIPTIONS = {
     "brat": "brat (zip of .txt/.ann)",
     "labelstudio": "labelstudio (tasks JSON)",
     "ranked": "ranked (sentence units by score, CheckThat! run)",
+    "claimreview": "claimreview (schema.org ClaimReview JSON-LD, claims with a verdict)",
+    "averitec": "averitec (AVeriTeC JSON, claims with a record)",
 }
 
 

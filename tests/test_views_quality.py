@@ -5,7 +5,7 @@ import re
 import pytest
 
 from annotations.charts import ScoreBar, score_chart
-from annotations.models import LabelAttribute, Span
+from annotations.models import ClaimRecord, LabelAttribute, Span
 from tests.factories import (
     AnnotationFactory,
     DocumentFactory,
@@ -102,8 +102,9 @@ def test_the_quality_page_runs_a_fixed_number_of_queries(
     url = f"/projects/{project.pk}/quality/"
     assert client.get(url).status_code == 200  # the first view stores the agreement
     # 15, the labels' attributes (prefetched with the labels) and the declarations that
-    # attribute agreement reads (none here).
-    with django_assert_num_queries(17):
+    # attribute agreement reads (none here), and the claim records agreement reads (none
+    # here: their evidence is not read).
+    with django_assert_num_queries(18):
         assert client.get(url).status_code == 200
 
 
@@ -192,3 +193,18 @@ def test_the_quality_page_has_no_attribute_section_without_attributes(client, te
     client.force_login(people["rev"])
     html = client.get(f"/projects/{project.pk}/quality/").content.decode()
     assert 'id="attributes-agreement"' not in html
+
+
+def test_the_quality_page_shows_agreement_on_claim_records(client, team):
+    project, labels, people = team
+    claim = LabelFactory(project=project, name="CLAIM", kind="claim")
+    document = DocumentFactory(project=project, text="Troops are in Gao, they said.")
+    names = [name for name in people if name != "rev"][:2]
+    for name, verdict in zip(names, ["SUPPORTS", "REFUTES"], strict=True):
+        work = AnnotationFactory(document=document, author=people[name], status="submitted")
+        span = SpanFactory(annotation=work, label=claim, start=0, end=17)
+        ClaimRecord.objects.create(span=span, verdict=verdict)
+    client.force_login(people["rev"])
+    page = client.get(f"/projects/{project.pk}/quality/").content.decode()
+    assert 'id="claim-records-agreement"' in page
+    assert " · ".join(sorted(names)) in page

@@ -12,6 +12,7 @@ from annotations.agreement_sums import counts_from_json, figures
 from annotations.api import permissions
 from annotations.api.base import ApiView, AuthenticatedRequest, ListApiView
 from annotations.api.serializers import ErrorOutput
+from annotations.claim_agreement import claim_agreement
 from annotations.models import DocumentAgreement
 from annotations.selectors.quality import DOCUMENT_ORDERINGS, document_agreement_list
 from annotations.services import agreement as agreement_services
@@ -31,7 +32,9 @@ class AgreementApi(ApiView):
     alpha per choice for a multi-choice (``choices``), the exact-match rate over pairs of
     annotators for a text or a number (``exact_match``, ``pairs``). In a sentence-units
     project, ``sentences``: alpha and kappa per pair over the units (each sentence judged by
-    its sentence label). An undefined figure is null.
+    its sentence label). ``claim_records``: over claims annotators marked alike, verdict
+    alpha and kappa per pair, and the Jaccard overlap of their evidence (docs/fact-checking.md).
+    An undefined figure is null.
     """
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT, 403: ErrorOutput, 404: ErrorOutput})
@@ -40,6 +43,7 @@ class AgreementApi(ApiView):
         totals = agreement_services.project_agreement_current(project=project)
         shown = figures(counts_from_json(totals.counts))
         shown["attributes"] = selectors.attribute_agreement(project=project)
+        shown["claim_records"] = claim_agreement(selectors.claim_judgements(project_id=project.pk))
         if project.sentence_units:
             shown["sentences"] = agreement_services.sentence_agreement_current(project=project)
         return Response(shown)

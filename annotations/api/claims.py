@@ -49,12 +49,12 @@ class ClaimRecordApi(ApiView):
 
     class InputSerializer(base.InputSerializer):
         # Checked by the service, which names the field at fault (evidence.2.url).
-        normalized_text = serializers.JSONField(required=False)
-        claim_date = serializers.JSONField(required=False)
-        claim_type = serializers.JSONField(required=False)
-        verdict = serializers.JSONField(required=False)
-        justification = serializers.JSONField(required=False)
-        evidence = serializers.JSONField(required=False)
+        normalized_text = serializers.JSONField(required=False, allow_null=True)
+        claim_date = serializers.JSONField(required=False, allow_null=True)
+        claim_type = serializers.JSONField(required=False, allow_null=True)
+        verdict = serializers.JSONField(required=False, allow_null=True)
+        justification = serializers.JSONField(required=False, allow_null=True)
+        evidence = serializers.JSONField(required=False, allow_null=True)
         version = serializers.IntegerField(required=False)
 
     @extend_schema(responses={200: ClaimRecordOutput})

@@ -50,6 +50,7 @@ from annotations.selectors.auth import (
 )
 from annotations.selectors.base import CHUNKS_PER_FETCH, FINISHED_STATUSES, INT64, STATUS_NEW
 from annotations.selectors.claims import (
+    claim_judgements,
     claim_record_get,
     claim_record_json,
     claim_records_of_annotation,
@@ -208,6 +209,7 @@ __all__ = [
     "annotation_visible",
     "annotator_progress",
     "attribute_agreement",
+    "claim_judgements",
     "claim_record_get",
     "claim_record_json",
     "claim_records_of_annotation",

@@ -9,7 +9,8 @@ from typing import Any
 
 from django.db.models import Prefetch
 
-from annotations.models import ClaimEvidence, ClaimRecord, Span
+from annotations.claim_agreement import ClaimJudgement
+from annotations.models import AnnotationKind, AnnotationStatus, ClaimEvidence, ClaimRecord, Span
 
 
 def evidence_json(evidence: ClaimEvidence) -> dict[str, Any]:
@@ -82,6 +83,38 @@ def claim_records_of_document(*, document_id: int) -> dict[int, dict[str, Any]]:
         Prefetch("evidence", ClaimEvidence.objects.order_by("position", "id"))
     )
     return {record.span_id: claim_record_json(record) for record in records}
+
+
+def claim_judgements(*, project_id: int) -> list[ClaimJudgement]:
+    """Every claim record of the project's submitted manual work, as agreement compares them.
+
+    Two queries (the records, their evidence) whatever the project's size.
+    """
+    records = (
+        ClaimRecord.objects.filter(
+            span__annotation__document__project_id=project_id,
+            span__annotation__kind=AnnotationKind.MANUAL,
+            span__annotation__status=AnnotationStatus.SUBMITTED,
+        )
+        .select_related("span__label", "span__annotation__author")
+        .prefetch_related("evidence")
+    )
+    found = []
+    for record in records:
+        span = record.span
+        author = span.annotation.author
+        found.append(
+            ClaimJudgement(
+                claim=(span.annotation.document_id, span.label.name, span.start, span.end),
+                annotator=author.username if author is not None else "",
+                verdict=record.verdict,
+                evidence=frozenset(
+                    ("url", item.url) if item.url else (item.document_id, item.start, item.end)
+                    for item in record.evidence.all()
+                ),
+            )
+        )
+    return found
 
 
 def span_annotation_id(*, span_id: int) -> int | None:

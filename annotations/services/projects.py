@@ -152,6 +152,7 @@ RESERVED_SHORTCUTS: dict[str, str] = {
     "n": "check-worthy: no",
     "u": "check-worthy: unsure",
     "k": "pick the claimant",
+    "r": "open the claim record",
     "j": "focus the next sentence",
     "h": "pick the stance holder",
     "e": "use the selection as evidence",

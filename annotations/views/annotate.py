@@ -23,7 +23,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
-from annotations import rules, selectors, sentences
+from annotations import rules, selectors, sentences, verdicts
 from annotations.api.serializers import (
     AnnotationOutput,
     LabelGroupOutput,
@@ -35,6 +35,7 @@ from annotations.models import (
     AnnotationKind,
     AnnotationStatus,
     Document,
+    LabelKind,
     Project,
 )
 from annotations.services.queue import OpenLimitReached, document_assign_next, document_start
@@ -82,8 +83,16 @@ def document_annotate(request: AuthenticatedHttpRequest, document_id: int) -> Ht
     labels = list(selectors.label_list(project=project))
     targets = list(selectors.target_list(project=project))
     groups = selectors.label_groups_for_labels(project=project, labels=labels)
-    payload = {
-        "project": {"id": project.pk, "allow_overlap": project.allow_overlap},
+    claim_labels = any(label.kind == LabelKind.CLAIM for label in labels)
+    payload: dict[str, Any] = {
+        "project": {
+            "id": project.pk,
+            "allow_overlap": project.allow_overlap,
+            # The claim record panel's verdicts (docs/fact-checking.md).
+            "verdicts": list(
+                verdicts.verdict_choices(project.verdict_scale, project.verdict_labels)
+            ),
+        },
         "document": {
             "id": document.pk,
             "text_url": reverse("annotations:document_text", args=[document.pk]),
@@ -94,6 +103,14 @@ def document_annotate(request: AuthenticatedHttpRequest, document_id: int) -> Ht
                 **selectors.annotation_content_compact(annotation=annotation),
                 "document_labels": (
                     selectors.document_label_ids(annotation=annotation) if groups else []
+                ),
+                # One query more, and only in a project with claim labels.
+                "claim_records": (
+                    list(
+                        selectors.claim_records_of_annotation(annotation_id=annotation.pk).values()
+                    )
+                    if claim_labels
+                    else []
                 ),
             }
             if annotation is not None

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_safe
 from annotations import rules, selectors
 from annotations.agreement_sums import counts_from_json, figures
 from annotations.charts import AgreementBar, ScoreBar, agreement_chart, score_chart
+from annotations.claim_agreement import claim_agreement
 from annotations.quality import OVERALL, AnnotatorQuality, Tally, against_gold
 from annotations.selectors.quality import RECENT_GOLD, gold_documents, label_consistency
 from annotations.services import agreement as agreement_services
@@ -94,5 +95,6 @@ def project_quality(request: AuthenticatedHttpRequest, project_id: int) -> HttpR
         ),
         "consistency": label_consistency(project=project),
         "attribute_agreement": selectors.attribute_agreement(project=project),
+        "claim_agreement": claim_agreement(selectors.claim_judgements(project_id=project.pk)),
     }
     return render(request, "annotations/quality.html", context)

@@ -64,10 +64,10 @@ def test_agreement_runs_a_bounded_number_of_queries(team, documents, django_asse
     client = client_for(people["rev"])
     # Made with factories, not services: the first read computes every document's row (one
     # read per kind of item: spans, stances, relations, document labels; and the declared
-    # attributes).
-    with django_assert_max_num_queries(30):
+    # attributes; and the claim records, none here).
+    with django_assert_max_num_queries(31):
         assert client.get(f"/api/projects/{project.pk}/agreement/").status_code == 200
     # Then the stored totals are read: the fingerprint says they are current (and one query
-    # finds that no label declares attributes).
-    with django_assert_max_num_queries(5):
+    # finds that no label declares attributes, one that no claim has a record).
+    with django_assert_max_num_queries(6):
         assert client.get(f"/api/projects/{project.pk}/agreement/").status_code == 200

@@ -299,3 +299,10 @@ def test_claim_record_service_names_unknown_span_as_gone(world, claim):
     claim.pk = claim_id
     with pytest.raises(Exception, match="no longer exists"):
         claims.claim_record_put(span=claim, actor=None, verdict="SUPPORTS")
+
+
+@pytest.mark.django_db
+def test_claim_record_put_takes_null_for_an_empty_field(world, claim):
+    response = _put(world, claim, {**FULL, "claim_date": None, "justification": None})
+    assert response.status_code == 200, response.json()
+    assert (response.json()["claim_date"], response.json()["justification"]) == (None, "")

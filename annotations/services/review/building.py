@@ -67,6 +67,7 @@ from annotations.services.review.planning import (
     plan_gold,
     planned_items,
 )
+from annotations.services.review.records import gold_records_build
 
 MAJORITY = "majority"
 
@@ -148,13 +149,18 @@ def gold_build(
             )
             if strategy == MAJORITY and not replace:
                 _refuse_a_change(locked, plan, labels, document.text)
-        annotation_replace_content(
+        content = annotation_replace_content(
             annotation=gold,
             spans=plan.spans,
             stances=plan.stances,
             relations=plan.relations,
             actor=actor,
             document_labels=labels,
+        )
+        plan.conflicts.extend(
+            gold_records_build(
+                gold=content.annotation, spans=content.spans, sources=sources, actor=actor
+            )
         )
         gold.refresh_from_db()
     everyone = [annotation.pk for annotation in sources]

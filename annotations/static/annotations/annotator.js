@@ -17,6 +17,7 @@ import { AnnotationList, AnnotatorListing } from "./annolist.js";
 import { api } from "./api.js";
 import { AnnotatorInput } from "./annotatorinput.js";
 import { AttributeEditing, renderAttributes } from "./attributes.js";
+import { ClaimRecordEditing, claimRecordView, renderClaimRecord, wireClaimRecord } from "./claimrecord.js";
 import { ClaimEditing } from "./claims.js";
 import { DocumentLabelBar, DocumentLabelEditing } from "./doclabels.js";
 import { openHelp, renderHelp } from "./help.js";
@@ -132,6 +133,9 @@ export class Annotator {
         payload.labels,
         (labelId) => this.toggleDocumentLabel(labelId),
       );
+    this.recordKey = null; // the claim whose record panel is open (claimrecord.js)
+    this.recordView = claimRecordView();
+    wireClaimRecord(this.recordView, this);
     this.attributeView = {
       panel: document.getElementById("attributes-panel"),
       caption: document.getElementById("attributes-of"),
@@ -333,6 +337,12 @@ export class Annotator {
         cancelEvidence: () => this.cancelEvidence(),
         addDraft: (target) => this.addDraft(target),
       },
+    });
+    renderClaimRecord(this.recordView, {
+      open: this.openRecord(),
+      verdicts: this.payload.project.verdicts || [],
+      editable: this.editable,
+      actions: { removeEvidence: (index) => this.removeEvidence(index) },
     });
     renderAttributes(this.attributeView, {
       target: this.attributeTarget(),
@@ -573,6 +583,7 @@ mixMethods(
   Annotator,
   SpanEditing,
   ClaimEditing,
+  ClaimRecordEditing,
   StanceEditing,
   SuggestionEditing,
   RelationEditing,

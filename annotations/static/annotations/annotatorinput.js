@@ -229,6 +229,9 @@ export class AnnotatorInput {
       case "pickClaimant":
         this.pickClaimant();
         break;
+      case "openClaimRecord":
+        this.openClaimRecord();
+        break;
       case "noStance":
         this.setStanceValue(this.active.target, this.active.row, null);
         break;

@@ -174,5 +174,9 @@ export const api = {
       undefined,
       timed(options),
     ),
+  putClaimRecord: (spanId, body, options) =>
+    request("PUT", `/api/spans/${spanId}/claim-record/`, body, timed(options)),
+  deleteClaimRecord: (spanId, version, options) =>
+    request("DELETE", `/api/spans/${spanId}/claim-record/?version=${version}`, undefined, timed(options)),
   next: (projectId) => request("POST", `/api/projects/${projectId}/next/`),
 };

@@ -582,6 +582,10 @@ export class Curation {
     for (const name of [...declared].sort()) {
       describe(atPlace, name, (_lane, source) => shownValue((source.attributes || {})[name]));
     }
+    // A claim's verdict (its claim record, claimrecord.js): "verdict: ana says REFUTES, ...".
+    if (entry.kind === "span") {
+      describe(atPlace, "verdict", (lane, source) => lane.verdicts?.get(source.id) || "no verdict");
+    }
     return lines;
   }
 

@@ -32,6 +32,10 @@ const REFERENCES = ["claimant", "holder", "evidence"];
 /** What `op` becomes on top of `state` (see the verdicts above). */
 export function judge(state, op, context) {
   if (op.type === "relation.create") return judgeRelationCreate(state, op, context);
+  // A claim record (claimrecord.js) goes on its claim while the claim is there.
+  if (op.type === "claimrecord.put") {
+    return state.spans.has(op.key) ? { verdict: APPLY } : stale("Your claim record: its claim was deleted elsewhere.");
+  }
   const missing = missingReference(state, op);
   if (missing) return stale(`${describe(state, op, context)}: ${missing} was deleted elsewhere.`);
   switch (op.type) {

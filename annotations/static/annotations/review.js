@@ -108,6 +108,8 @@ class Review {
       stances,
       documentLabels: annotation.document_labels || [],
       relations: (annotation.relations || []).map((relation) => laneRelation(relation, byId)),
+      // Claim records' verdicts by span id: the side-by-side view shows where they differ.
+      verdicts: new Map((annotation.claim_records || []).map((record) => [record.span, record.verdict])),
     };
   }
 

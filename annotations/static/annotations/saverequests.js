@@ -54,6 +54,10 @@ export async function sendOperation(store, op, keyChanged) {
       return call(api.updateStance, id, required(op.key), changesBody(op, version, ref, ["holder", "evidence"]));
     case "stance.delete":
       return call(api.deleteStance, id, required(op.key), version);
+    case "claimrecord.put":
+      // null: the record goes (an undo of its first save).
+      if (op.record === null) return call(api.deleteClaimRecord, required(op.key), version);
+      return call(api.putClaimRecord, required(op.key), { ...op.record, version });
     case "doclabels.set":
       return call(api.setDocumentLabels, id, { labels: op.labels, version });
     case "relation.create": {

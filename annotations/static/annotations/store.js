@@ -38,6 +38,26 @@ export function sameValue(a, b) {
   return false;
 }
 
+/**
+ * A claim record in one shape (its fields in one order, evidence as the API reads it), so two
+ * records compare by value: normalized_text, claim_date (YYYY-MM-DD or null), claim_type,
+ * verdict, justification, evidence ([{document, start, end, text}] or [{url, title, published}]).
+ */
+export function recordOf(record) {
+  return {
+    normalized_text: record.normalized_text || "",
+    claim_date: record.claim_date || null,
+    claim_type: record.claim_type || "",
+    verdict: record.verdict || "",
+    justification: record.justification || "",
+    evidence: (record.evidence || []).map((item) =>
+      item.url
+        ? { url: item.url, title: item.title || "", published: item.published || null }
+        : { document: item.document, start: item.start, end: item.end, text: item.text },
+    ),
+  };
+}
+
 export class Store {
   constructor(annotation) {
     this.ids = new Map(); // key -> server id, kept after a local delete until it is saved
@@ -89,6 +109,12 @@ export class Store {
       });
     }
     loadRelations(this, annotation, keyOfSpan);
+    // Claim records (claimrecord.js), by their claim's key, in recordOf's shape.
+    this.records = new Map();
+    for (const record of annotation.claim_records || []) {
+      const key = keyOfSpan.get(record.span);
+      if (key) this.records.set(key, recordOf(record));
+    }
   }
 
   idOf(key) {
@@ -138,6 +164,8 @@ export class Store {
       case "span.delete": {
         const span = this._span(op.key);
         this.spans.delete(op.key);
+        // The server deletes a claim's record with it (its history keeps it).
+        this.records.delete(op.key);
         return { type: "span.create", ...span };
       }
       case "stance.create": {
@@ -158,6 +186,13 @@ export class Store {
         const stance = this._stance(op.key);
         this.stances.delete(op.key);
         return { type: "stance.create", ...stance };
+      }
+      case "claimrecord.put": {
+        this._span(op.key);
+        const before = this.records.get(op.key) ?? null;
+        if (op.record === null) this.records.delete(op.key);
+        else this.records.set(op.key, recordOf(op.record));
+        return { type: "claimrecord.put", key: op.key, record: before };
       }
       case "doclabels.set": {
         const before = this.documentLabels;
@@ -194,6 +229,8 @@ export class Store {
       }
       case "stance.delete":
         return !this.stances.has(op.key) && this.idOf(op.key) === null;
+      case "claimrecord.put":
+        return sameValue(this.records.get(op.key) ?? null, op.record === null ? null : recordOf(op.record));
       case "doclabels.set":
         return op.labels.length === this.documentLabels.length && op.labels.every((id) => this.documentLabels.includes(id));
       case "status":
