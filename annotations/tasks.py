@@ -21,7 +21,7 @@ from django.db import transaction
 from django_tasks import TaskContext, task
 
 from annotations.models import ImportJob, Project, Release
-from annotations.services import jobs, releases, stalled
+from annotations.services import jobs, matching, releases, stalled
 from annotations.services.ingest import ImportOptions
 
 
@@ -42,6 +42,16 @@ def run_import_job(context: TaskContext, job_id: int) -> None:
     """Run or resume one import job (see services.jobs.import_job_run)."""
     stalled_requeue()
     jobs.import_job_run(job_id=job_id, worker=_worker(context))
+
+
+@task()
+def index_claims(project_id: int) -> None:
+    """Bring a project's claim-matching index up to date (services.matching)."""
+    matching.claim_index_refresh(project_id=project_id)
+
+
+# The services sit below this module: they queue a sync through the function given here.
+matching.set_enqueuer(lambda project_id: index_claims.enqueue(project_id))
 
 
 def stalled_requeue(*, stalled_after: float | None = None) -> stalled.Stalled:

@@ -21,6 +21,7 @@ from annotations.models.claims import (
 from annotations.models.comments import Comment
 from annotations.models.documents import Document
 from annotations.models.guidelines import GuidelinesVersion
+from annotations.models.matching import ClaimIndexEntry, ClaimIndexState
 from annotations.models.jobs import ImportJob, ImportJobBatch, ImportJobChunk, ImportJobStatus
 from annotations.models.projects import (
     AttributeType,
@@ -55,6 +56,8 @@ __all__ = [
     "Checkworthy",
     "ClaimCluster",
     "ClaimEvidence",
+    "ClaimIndexEntry",
+    "ClaimIndexState",
     "ClaimLink",
     "ClaimLinkStatus",
     "ClaimRecord",

@@ -103,6 +103,28 @@ from annotations.selectors.guidelines import (
     guidelines_current,
     guidelines_versions,
 )
+from annotations.selectors.clusters import (
+    Appearance,
+    appearances_of,
+    claim_cluster_get,
+    claim_cluster_list,
+    claim_link_get,
+    claim_link_get_any,
+    claim_link_list,
+    cluster_appearances,
+    cluster_record_count,
+    cluster_rows,
+    qrels_rows,
+)
+from annotations.selectors.matching import (
+    ClaimQuery,
+    Match,
+    claim_matches,
+    claim_span_for_user,
+    claim_text,
+    project_vectors,
+    ranked_candidates,
+)
 from annotations.selectors.jobs import (
     import_job_chunks,
     import_job_get_for_user,
@@ -150,6 +172,24 @@ from annotations.selectors.review import (
 )
 
 __all__ = [
+    "Appearance",
+    "appearances_of",
+    "claim_cluster_get",
+    "claim_cluster_list",
+    "claim_link_get",
+    "claim_link_get_any",
+    "claim_link_list",
+    "cluster_appearances",
+    "cluster_record_count",
+    "cluster_rows",
+    "qrels_rows",
+    "ClaimQuery",
+    "Match",
+    "claim_matches",
+    "claim_span_for_user",
+    "claim_text",
+    "project_vectors",
+    "ranked_candidates",
     "CHUNKS_PER_FETCH",
     "COMMENTS_OPEN",
     "DOCUMENT_IN_PROGRESS",
