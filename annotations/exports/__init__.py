@@ -26,6 +26,7 @@ from annotations import selectors
 from annotations.errors import InvalidInput
 from annotations.exports import (
     brat,
+    clusters,
     conll,
     conll2003,
     csv,
@@ -35,6 +36,7 @@ from annotations.exports import (
     jsonl,
     labelstudio,
     parquet,
+    qrels,
     ranked,
 )
 from annotations.exports.archive import Member
@@ -59,6 +61,7 @@ __all__ = [
     "export_rows",
     "export_stream",
     "export_warnings",
+    "format_rows",
     "mark_rows",
     "missing_package",
     "packaging",
@@ -94,6 +97,24 @@ TEXT = "text/plain; charset=utf-8"
 SPACY = ("spacy",)
 
 
+def _qrels_rows(project: Project) -> Iterator[dict[str, Any]]:
+    for row in selectors.qrels_rows(project=project):
+        yield {"id": row["query"], **row}
+
+
+def _clusters(project: Project) -> Iterator[dict[str, Any]]:
+    for row in selectors.cluster_rows(project=project):
+        yield {"id": row["cluster"], **row}
+
+
+def format_rows(
+    *, project: Project, options: ExportOptions, documents: Callable[[], Iterable[dict[str, Any]]]
+) -> Iterable[dict[str, Any]]:
+    """The rows an export in ``options.format`` renders: its own selector's, else documents'."""
+    source = FORMATS[options.format].source
+    return documents() if source is None else source(project)
+
+
 @dataclass(frozen=True)
 class ExportFormat:
     name: str
@@ -110,6 +131,8 @@ class ExportFormat:
     vocabulary: bool = False
     # Members of a zip per split other than "<split><extension>" (brat's folders).
     members: Callable[[Iterable[dict[str, Any]], ExportReport, str], Iterable[Member]] | None = None
+    # The rows come from this selector, not from the documents (claim links, clusters).
+    source: Callable[[Project], Iterable[dict[str, Any]]] | None = None
 
 
 FORMATS = {
@@ -156,6 +179,8 @@ FORMATS = {
         ExportFormat(
             "ranked", ranked.render, TEXT, ".ranked.tsv", SPACY, warns=True, vocabulary=True
         ),
+        ExportFormat("qrels", qrels.render, TEXT, ".qrels.tsv", source=_qrels_rows),
+        ExportFormat("clusters", clusters.render, JSON_LINES, ".clusters.jsonl", source=_clusters),
     )
 }
 

@@ -135,11 +135,10 @@ def semantic_search(
     vectors = project_vectors(project_id=query.project_id)
     if not len(vectors.ids):
         return []
-    scores = vectors.matrix @ vector
-    hidden = vectors.documents == query.document_id
+    scores = vectors.matrix @ vector  # a fresh array: masked in place
+    scores[vectors.documents == query.document_id] = -np.inf
     if viewer_id is not None:  # an annotator: gold and their own only
-        hidden |= ~(vectors.gold | (vectors.authors == viewer_id))
-    scores = np.where(hidden, -np.inf, scores)
+        scores[~(vectors.gold | (vectors.authors == viewer_id))] = -np.inf
     count = min(limit, len(scores))
     top = np.argpartition(-scores, count - 1)[:count]
     top = top[np.argsort(-scores[top], kind="stable")]
