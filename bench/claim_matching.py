@@ -190,7 +190,8 @@ def quality(project, queries, matches) -> dict[str, tuple[float, float, float]]:
             "span_id", "document_id", "text"
         )
     }
-    stats = selectors.project_vectors(project_id=project.pk).stats
+    vectors = selectors.project_vectors(project_id=project.pk)
+    stats = vectors.stats
     halves = []
     for query_id in queries:
         entry = entries[query_id]
@@ -206,6 +207,7 @@ def quality(project, queries, matches) -> dict[str, tuple[float, float, float]]:
         )
         vector = embeddings.embed([entry.text])[0]
         semantic = selectors.matching.semantic_search(
+            vectors=vectors,
             query=query, vector=vector, viewer_id=None, limit=CANDIDATES
         )
         # Both halves' scores for every candidate of either (what the selector's hybrid reads).
@@ -220,7 +222,7 @@ def quality(project, queries, matches) -> dict[str, tuple[float, float, float]]:
         cosine_all = dict(semantic)
         cosine_all.update(
             selectors.matching.cosines_of(
-                project_id=project.pk,
+                vectors=vectors,
                 vector=vector,
                 span_ids=[i for i in lexical_all if i not in cosine_all],
             )

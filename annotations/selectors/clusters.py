@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, F, QuerySet
+from django.db.models import Count, F, QuerySet, TextField, Value
 from django.db.models.functions import Coalesce, NullIf
 
 from annotations.models import ClaimCluster, ClaimLink, ClaimLinkStatus, ClaimRecord, Project, Span
@@ -70,7 +70,9 @@ def claim_cluster_list(*, project: Project) -> QuerySet[ClaimCluster]:
         .annotate(
             size=Count("records"),
             canonical_text=Coalesce(
-                NullIf(F("canonical__claim_record__normalized_text"), ""), F("canonical__text")
+                NullIf(F("canonical__claim_record__normalized_text"), Value("")),
+                F("canonical__text"),
+                output_field=TextField(),
             ),
         )
         .order_by("-size", "id")

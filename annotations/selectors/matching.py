@@ -21,6 +21,7 @@ end) are one match: the gold one if there is one, else the earliest.
 """
 
 import threading
+from typing import Any
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -47,8 +48,8 @@ WEIGHTS = (1.0, 1.0)
 
 
 @dataclass
-class _Vectors:
-    version: int
+class ProjectVectors:
+    version: tuple[int, Any]
     ids: npt.NDArray[np.int64]
     documents: npt.NDArray[np.int64]
     gold: npt.NDArray[np.bool_]
@@ -87,7 +88,7 @@ class ClaimQuery:
     exclude: frozenset[int] = field(default_factory=frozenset)
 
 
-_cache: dict[int, _Vectors] = {}
+_cache: dict[int, ProjectVectors] = {}
 _lock = threading.Lock()
 
 
@@ -99,13 +100,13 @@ def claim_text(*, span: Span) -> str:
     return (normalized or "").strip() or span.text
 
 
-def project_vectors(*, project_id: int) -> _Vectors:
+def project_vectors(*, project_id: int) -> ProjectVectors:
     """The project's vectors, from this process's cache unless the index moved on."""
-    version = (
-        ClaimIndexState.objects.filter(project_id=project_id)
-        .values_list("version", flat=True)
-        .first()
-    ) or 0
+    # The version with the time of the sync that set it: a project deleted and its id used
+    # again (SQLite reuses the highest id) starts at the same version, never at the same time.
+    version = ClaimIndexState.objects.filter(project_id=project_id).values_list(
+        "version", "synced_at"
+    ).first() or (0, None)
     cached = _cache.get(project_id)
     if cached is not None and cached.version == version:
         return cached
@@ -114,7 +115,7 @@ def project_vectors(*, project_id: int) -> _Vectors:
         .order_by("span_id")
         .values_list("span_id", "document_id", "gold", "author_id", "vector")
     )
-    loaded = _Vectors(
+    loaded = ProjectVectors(
         version=version,
         ids=np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows)),
         documents=np.fromiter((row[1] for row in rows), dtype=np.int64, count=len(rows)),
@@ -129,10 +130,15 @@ def project_vectors(*, project_id: int) -> _Vectors:
 
 
 def semantic_search(
-    *, query: ClaimQuery, vector: embeddings.Matrix, viewer_id: int | None, limit: int
+    *,
+    vectors: ProjectVectors,
+    query: ClaimQuery,
+    vector: embeddings.Matrix,
+    viewer_id: int | None,
+    limit: int,
 ) -> list[tuple[int, float]]:
-    """The project's claims nearest to ``vector`` (cosine), other documents only, best first."""
-    vectors = project_vectors(project_id=query.project_id)
+    """The claims of ``vectors`` (``project_vectors``) nearest to ``vector`` (cosine), other
+    documents than the query's only, best first."""
     if not len(vectors.ids):
         return []
     scores = vectors.matrix @ vector  # a fresh array: masked in place
@@ -158,7 +164,7 @@ def ranked_candidates(
     bench/claim_matching.py compares).
     """
     vector = embeddings.embed([query.text])[0]
-    stats = project_vectors(project_id=query.project_id).stats
+    vectors = project_vectors(project_id=query.project_id)
     lexical: list[tuple[int, float]] = []
     semantic: list[tuple[int, float]] = []
     if mode in ("hybrid", "lexical"):
@@ -167,10 +173,12 @@ def ranked_candidates(
             text=query.text,
             limit=CANDIDATES,
             exclude_document_id=query.document_id,
-            stats=stats,
+            stats=vectors.stats,
         )
     if mode in ("hybrid", "semantic"):
-        semantic = semantic_search(query=query, vector=vector, viewer_id=viewer_id, limit=CANDIDATES)
+        semantic = semantic_search(
+            vectors=vectors, query=query, vector=vector, viewer_id=viewer_id, limit=CANDIDATES
+        )
     lexical_ranks = {item: rank for rank, (item, _s) in enumerate(lexical, start=1)}
     semantic_ranks = {item: rank for rank, (item, _s) in enumerate(semantic, start=1)}
     cosines = dict(semantic)
@@ -182,7 +190,7 @@ def ranked_candidates(
     # The similarity shown (and that suggestions are made from), for lexical finds too.
     cosines.update(
         cosines_of(
-            project_id=query.project_id,
+            vectors=vectors,
             vector=vector,
             span_ids=[item for item in lexical_ranks if item not in cosines],
         )
@@ -191,10 +199,9 @@ def ranked_candidates(
 
 
 def cosines_of(
-    *, project_id: int, vector: embeddings.Matrix, span_ids: list[int]
+    *, vectors: ProjectVectors, vector: embeddings.Matrix, span_ids: list[int]
 ) -> dict[int, float]:
-    """The cosine of ``vector`` with each of these indexed claims (from the cached matrix)."""
-    vectors = project_vectors(project_id=project_id)
+    """The cosine of ``vector`` with each of these claims of ``vectors``."""
     if not span_ids or not len(vectors.ids):
         return {}
     wanted = np.asarray(span_ids, dtype=np.int64)

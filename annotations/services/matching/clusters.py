@@ -13,7 +13,7 @@ verdict if it had none; when a rejection splits a cluster, the part holding the 
 member keeps it and the other part gets a new cluster; a claim left alone has none. The
 canonical member stays while it is a member, else it is the first member (lowest span id)
 with a normalised text, else the first member. A new cluster's verdict is its canonical
-member's.
+member's, else the first member's that has one.
 """
 
 from collections import defaultdict, deque
@@ -44,7 +44,7 @@ CANONICAL_NOT_MEMBER = "The canonical claim must be a member of the cluster."
 
 # A suggested link is made for a new claim's matches at least this similar (cosine of the
 # embeddings; bench/claim_matching.py shows where paraphrases and distractors fall).
-SUGGEST_SIMILARITY = 0.6
+SUGGEST_SIMILARITY = 0.5
 SUGGEST_PER_CLAIM = 3
 
 
@@ -133,7 +133,11 @@ def claim_links_suggest(
         for (low, high), score in wanted.items()
         if (low, high) not in known
     ]
-    return ClaimLink.objects.bulk_create(links, ignore_conflicts=True)
+    ClaimLink.objects.bulk_create(links, ignore_conflicts=True)
+    made = Q()
+    for link in links:
+        made |= Q(first_id=link.first_id, second_id=link.second_id)
+    return list(ClaimLink.objects.filter(made, project=project).order_by("id")) if links else []
 
 
 def claim_cluster_update(
@@ -242,7 +246,9 @@ def _cluster_for(
         named = [span for span in sorted(component) if records[span].normalized_text.strip()]
         cluster.canonical_id = (named or sorted(component))[0]
     if not cluster.verdict:
-        cluster.verdict = verdicts[0] if verdicts else records[cluster.canonical_id].verdict
+        members = [records[cluster.canonical_id]] + [records[span] for span in sorted(component)]
+        verdicts += [record.verdict for record in members if record.verdict]
+        cluster.verdict = verdicts[0] if verdicts else ""
     cluster.save()
     clusters[cluster.pk] = cluster
     return cluster
