@@ -51,7 +51,11 @@ def index_claims(project_id: int) -> None:
 
 
 # The services sit below this module: they queue a sync through the function given here.
-matching.set_enqueuer(lambda project_id: index_claims.enqueue(project_id))
+def _index_claims_later(project_id: int) -> None:
+    index_claims.enqueue(project_id)
+
+
+matching.set_enqueuer(_index_claims_later)
 
 
 def stalled_requeue(*, stalled_after: float | None = None) -> stalled.Stalled:

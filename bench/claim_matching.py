@@ -207,8 +207,7 @@ def quality(project, queries, matches) -> dict[str, tuple[float, float, float]]:
         )
         vector = embeddings.embed([entry.text])[0]
         semantic = selectors.matching.semantic_search(
-            vectors=vectors,
-            query=query, vector=vector, viewer_id=None, limit=CANDIDATES
+            vectors=vectors, query=query, vector=vector, viewer_id=None, limit=CANDIDATES
         )
         # Both halves' scores for every candidate of either (what the selector's hybrid reads).
         lexical_all = dict(lexical)
@@ -321,7 +320,9 @@ def main() -> None:
         f"{time.perf_counter() - started:.1f} s (PostgreSQL)"
     )
     weights = selectors.matching.WEIGHTS
-    chosen = f"RRF k={selectors.matching.RRF_K:g} lexical {weights[0]:g} : embeddings {weights[1]:g}"
+    chosen = (
+        f"RRF k={selectors.matching.RRF_K:g} lexical {weights[0]:g} : embeddings {weights[1]:g}"
+    )
     print(f"{'ranking':<44} {'R@1':>6} {'R@5':>6} {'MRR':>6}")
     for name, (r1, r5, mrr) in quality(project, queries, matches).items():
         mark = "  <- the selector's" if name == chosen else ""

@@ -33,8 +33,8 @@ from annotations.exports import (
     export_options,
     export_rows,
     export_stream,
-    format_rows,
     export_warnings,
+    format_rows,
     labelstudio,
     packaging,
 )

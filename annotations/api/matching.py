@@ -19,8 +19,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from annotations import access, selectors
-from annotations.api import permissions
-from annotations.api.base import ApiView, AuthenticatedRequest, InputSerializer
+from annotations.api import base, permissions
+from annotations.api.base import ApiView, AuthenticatedRequest
 from annotations.api.serializers import ErrorOutput
 from annotations.models import ClaimCluster, ClaimLink, ClaimLinkStatus, LabelKind
 from annotations.selectors.matching import DEFAULT_LIMIT, MAX_LIMIT
@@ -61,7 +61,7 @@ class SpanMatchesApi(ApiView):
 class ClaimLinkListApi(ApiView):
     """The project's claim links (reviewers, managers); POST links two claims (any member)."""
 
-    class InputSerializer(InputSerializer):
+    class InputSerializer(base.InputSerializer):
         first = serializers.IntegerField()
         second = serializers.IntegerField()
         status = serializers.CharField(required=False, default=ClaimLinkStatus.CONFIRMED)
@@ -93,7 +93,7 @@ class ClaimLinkListApi(ApiView):
 class ClaimLinkDetailApi(ApiView):
     """Confirm or reject a link (reviewers, managers)."""
 
-    class InputSerializer(InputSerializer):
+    class InputSerializer(base.InputSerializer):
         status = serializers.CharField()
 
     @extend_schema(request=InputSerializer, responses={200: OpenApiTypes.OBJECT, 400: ErrorOutput})
@@ -123,7 +123,7 @@ class ClaimClusterListApi(ApiView):
 class ClaimClusterDetailApi(ApiView):
     """One cluster with every appearance; PATCH its verdict or canonical claim (reviewers)."""
 
-    class InputSerializer(InputSerializer):
+    class InputSerializer(base.InputSerializer):
         verdict = serializers.CharField(required=False, allow_blank=True)
         canonical = serializers.IntegerField(required=False)
 

@@ -179,7 +179,9 @@ urlpatterns = [
         matching.ClaimLinkListApi.as_view(),
         name="api-claim-links",
     ),
-    path("claim-links/<int:link_id>/", matching.ClaimLinkDetailApi.as_view(), name="api-claim-link"),
+    path(
+        "claim-links/<int:link_id>/", matching.ClaimLinkDetailApi.as_view(), name="api-claim-link"
+    ),
     path(
         "projects/<int:project_id>/claim-clusters/",
         matching.ClaimClusterListApi.as_view(),

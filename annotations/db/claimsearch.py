@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 from django.db import connection
 
@@ -64,10 +65,10 @@ def lexeme_stats(*, project_id: int) -> LexemeStats | None:
     if connection.vendor != "postgresql":
         return None
     project = quote(column_of(ClaimIndexEntry, "project"))
-    inner = f"SELECT search FROM {_table()} WHERE {project} = {int(project_id)}"
+    inner = f"SELECT search FROM {_table()} WHERE {project} = {int(project_id)}"  # noqa: S608 (names from the model)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT count(*), coalesce(avg(length(search)), 0) FROM {_table()} "
+            f"SELECT count(*), coalesce(avg(length(search)), 0) FROM {_table()} "  # noqa: S608 (names from the model)
             f"WHERE {project} = %s",
             [project_id],
         )
@@ -83,7 +84,10 @@ def _postgresql_terms(text: str, stats: LexemeStats) -> tuple[list[str], list[fl
         cursor.execute("SELECT tsvector_to_array(to_tsvector('english', %s))", [text])
         lexemes = [lexeme for lexeme in cursor.fetchone()[0] if stats.counts.get(lexeme)]
     n = stats.claims
-    idf = [math.log(1 + (n - stats.counts[lexeme] + 0.5) / (stats.counts[lexeme] + 0.5)) for lexeme in lexemes]
+    idf = [
+        math.log(1 + (n - stats.counts[lexeme] + 0.5) / (stats.counts[lexeme] + 0.5))
+        for lexeme in lexemes
+    ]
     rare = [lexeme for lexeme in lexemes if stats.counts[lexeme] <= COMMON * n]
     if not rare:
         rare = sorted(lexemes, key=stats.counts.__getitem__)[:2]
@@ -99,7 +103,7 @@ def _postgresql_sql(terms: int, stats: LexemeStats, where: str) -> str:
     mean = max(stats.mean_length, 1.0)
     length = f"({K1 + 1} / (1 + {K1} * (1 - {B} + {B} * length(e.search) / {mean})))"
     return (
-        f"SELECT e.{span}, ({shared}) * {length} AS score FROM {_table()} e "
+        f"SELECT e.{span}, ({shared}) * {length} AS score FROM {_table()} e "  # noqa: S608 (names from the model)
         f"WHERE {where} AND e.search @@ to_tsquery('simple', %s) "
         f"ORDER BY score DESC, e.{span} LIMIT %s"
     )
@@ -113,7 +117,7 @@ def _postgresql_search(
     text: str,
     stats: LexemeStats,
     where: str,
-    where_params: list[object],
+    where_params: list[Any],
     limit: int,
     *,
     every_lexeme: bool = False,
@@ -126,7 +130,7 @@ def _postgresql_search(
     # Scaled by the query's own IDF: a score is the share of what the query says that the
     # claim says too (times the length factor), comparable across queries.
     total = sum(idf) or 1.0
-    params: list[object] = []
+    params: list[Any] = []
     for lexeme, weight in zip(lexemes, idf, strict=True):
         params += [_quoted(lexeme), weight / total]
     params += where_params
@@ -143,7 +147,7 @@ def _sqlite_sql() -> str:
     document = quote(column_of(ClaimIndexEntry, "document"))
     fts = _fts_table()
     return (
-        f"SELECT f.rowid, -bm25({fts}) AS score FROM {fts} f "
+        f"SELECT f.rowid, -bm25({fts}) AS score FROM {fts} f "  # noqa: S608 (names from the model)
         f"JOIN {_table()} e ON e.{span} = f.rowid "
         f"WHERE {fts} MATCH %s AND e.{project} = %s AND e.{document} <> %s "
         f"ORDER BY bm25({fts}), f.rowid LIMIT %s"
@@ -184,7 +188,7 @@ def fts_write(entries: Sequence[tuple[int, str]]) -> None:
         return
     fts_delete([span_id for span_id, _text in entries])
     with connection.cursor() as cursor:
-        cursor.executemany(f"INSERT INTO {_fts_table()} (rowid, text) VALUES (%s, %s)", entries)
+        cursor.executemany(f"INSERT INTO {_fts_table()} (rowid, text) VALUES (%s, %s)", entries)  # noqa: S608 (names from the model)
 
 
 def fts_delete(span_ids: Iterable[int]) -> None:
@@ -196,7 +200,7 @@ def fts_delete(span_ids: Iterable[int]) -> None:
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             marks = ", ".join(["%s"] * len(chunk))
-            cursor.execute(f"DELETE FROM {_fts_table()} WHERE rowid IN ({marks})", chunk)
+            cursor.execute(f"DELETE FROM {_fts_table()} WHERE rowid IN ({marks})", chunk)  # noqa: S608 (names from the model)
 
 
 def fts_sweep() -> None:
@@ -206,7 +210,7 @@ def fts_sweep() -> None:
     span = quote(column_of(ClaimIndexEntry, "span"))
     with connection.cursor() as cursor:
         cursor.execute(
-            f"DELETE FROM {_fts_table()} WHERE rowid NOT IN (SELECT {span} FROM {_table()})"
+            f"DELETE FROM {_fts_table()} WHERE rowid NOT IN (SELECT {span} FROM {_table()})"  # noqa: S608 (names from the model)
         )
 
 
@@ -214,7 +218,7 @@ def fts_sweep() -> None:
 def _sqlite_scores_sql(count: int) -> str:
     fts = _fts_table()
     marks = ", ".join(["%s"] * count)
-    return f"SELECT rowid, -bm25({fts}) FROM {fts} WHERE {fts} MATCH %s AND rowid IN ({marks})"
+    return f"SELECT rowid, -bm25({fts}) FROM {fts} WHERE {fts} MATCH %s AND rowid IN ({marks})"  # noqa: S608 (names from the model)
 
 
 def lexical_scores(

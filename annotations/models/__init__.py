@@ -21,8 +21,8 @@ from annotations.models.claims import (
 from annotations.models.comments import Comment
 from annotations.models.documents import Document
 from annotations.models.guidelines import GuidelinesVersion
-from annotations.models.matching import ClaimIndexEntry, ClaimIndexState
 from annotations.models.jobs import ImportJob, ImportJobBatch, ImportJobChunk, ImportJobStatus
+from annotations.models.matching import ClaimIndexEntry, ClaimIndexState
 from annotations.models.projects import (
     AttributeType,
     Label,

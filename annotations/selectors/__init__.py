@@ -49,6 +49,19 @@ from annotations.selectors.auth import (
     token_is_expired,
 )
 from annotations.selectors.base import CHUNKS_PER_FETCH, FINISHED_STATUSES, INT64, STATUS_NEW
+from annotations.selectors.clusters import (
+    Appearance,
+    appearances_of,
+    claim_cluster_get,
+    claim_cluster_list,
+    claim_link_get,
+    claim_link_get_any,
+    claim_link_list,
+    cluster_appearances,
+    cluster_record_count,
+    cluster_rows,
+    qrels_rows,
+)
 from annotations.selectors.comments import (
     MentionRow,
     comment_get_for_user,
@@ -103,18 +116,11 @@ from annotations.selectors.guidelines import (
     guidelines_current,
     guidelines_versions,
 )
-from annotations.selectors.clusters import (
-    Appearance,
-    appearances_of,
-    claim_cluster_get,
-    claim_cluster_list,
-    claim_link_get,
-    claim_link_get_any,
-    claim_link_list,
-    cluster_appearances,
-    cluster_record_count,
-    cluster_rows,
-    qrels_rows,
+from annotations.selectors.jobs import (
+    import_job_chunks,
+    import_job_get_for_user,
+    import_job_list,
+    import_job_recent,
 )
 from annotations.selectors.matching import (
     ClaimQuery,
@@ -124,12 +130,6 @@ from annotations.selectors.matching import (
     claim_text,
     project_vectors,
     ranked_candidates,
-)
-from annotations.selectors.jobs import (
-    import_job_chunks,
-    import_job_get_for_user,
-    import_job_list,
-    import_job_recent,
 )
 from annotations.selectors.projects import (
     NO_SUCH_USER,
@@ -172,24 +172,6 @@ from annotations.selectors.review import (
 )
 
 __all__ = [
-    "Appearance",
-    "appearances_of",
-    "claim_cluster_get",
-    "claim_cluster_list",
-    "claim_link_get",
-    "claim_link_get_any",
-    "claim_link_list",
-    "cluster_appearances",
-    "cluster_record_count",
-    "cluster_rows",
-    "qrels_rows",
-    "ClaimQuery",
-    "Match",
-    "claim_matches",
-    "claim_span_for_user",
-    "claim_text",
-    "project_vectors",
-    "ranked_candidates",
     "CHUNKS_PER_FETCH",
     "COMMENTS_OPEN",
     "DOCUMENT_IN_PROGRESS",
@@ -215,8 +197,11 @@ __all__ = [
     "SEE_ALL_ROLES",
     "STATUS_NEW",
     "AnnotatorProgress",
+    "Appearance",
+    "ClaimQuery",
     "DocumentWork",
     "Fingerprint",
+    "Match",
     "MentionRow",
     "OverlappingDocuments",
     "ReviewRow",
@@ -229,7 +214,19 @@ __all__ = [
     "annotation_lock",
     "annotation_visible",
     "annotator_progress",
+    "appearances_of",
     "attribute_agreement",
+    "claim_cluster_get",
+    "claim_cluster_list",
+    "claim_link_get",
+    "claim_link_get_any",
+    "claim_link_list",
+    "claim_matches",
+    "claim_span_for_user",
+    "claim_text",
+    "cluster_appearances",
+    "cluster_record_count",
+    "cluster_rows",
     "comment_get_for_user",
     "comment_list_for_user",
     "comment_members",
@@ -281,6 +278,9 @@ __all__ = [
     "project_list_for_user",
     "project_list_with_progress_for_user",
     "project_progress_for_user",
+    "project_vectors",
+    "qrels_rows",
+    "ranked_candidates",
     "relation_get",
     "relation_list",
     "release_compare_choices",

@@ -161,7 +161,7 @@ def cluster_rows(*, project: Project) -> Iterator[dict[str, Any]]:
         yield {
             "cluster": cluster.pk,
             "canonical": cluster.canonical_id,
-            "canonical_text": cluster.canonical_text or "",
+            "canonical_text": cluster.canonical_text or "",  # type: ignore[attr-defined]
             "verdict": cluster.verdict,
             "members": members[cluster.pk],
         }
@@ -170,4 +170,3 @@ def cluster_rows(*, project: Project) -> Iterator[dict[str, Any]]:
 def cluster_record_count(*, project: Project) -> int:
     """How many claims of the project are in a cluster."""
     return ClaimRecord.objects.filter(cluster__project=project).count()
-

@@ -11,9 +11,10 @@ that say the same, found two ways and fused:
   weights over weighted sums and rescoring: docs/fact-checking.md has the figures).
 
 The vectors of a project are held in this process as one float32 matrix (with, on
-PostgreSQL, its lexeme counts for BM25), loaded on first use and reloaded when the project's ``ClaimIndexState.version`` moved (every write of the
-index bumps it; one one-row query per request reads it). A deleted span whose entry went by
-cascade (no bump) is dropped when the details are read, so it never shows.
+PostgreSQL, its lexeme counts for BM25), loaded on first use and reloaded when the project's
+``ClaimIndexState`` (version, sync time) moved: every write of the index bumps it, and one
+one-row query per request reads it. A deleted span whose entry went by cascade (no bump) is
+dropped when the details are read, so it never shows.
 
 Who sees what: reviewers and managers every indexed claim; an annotator (blind annotation)
 gold claims and their own. Claims at the same place of the same document (document, start,
@@ -21,8 +22,8 @@ end) are one match: the gold one if there is one, else the earliest.
 """
 
 import threading
-from typing import Any
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -31,9 +32,9 @@ from django.db.models import F, Q
 
 from annotations import access, embeddings, fusion
 from annotations.db import claimsearch
+from annotations.models import ClaimIndexEntry, ClaimIndexState, ClaimRecord, Span
 from annotations.selectors.annotations import annotation_get_for_user
 from annotations.selectors.base import INT64
-from annotations.models import ClaimIndexEntry, ClaimIndexState, ClaimRecord, Span
 
 # How many candidates each half hands to the fusion.
 CANDIDATES = 50

@@ -273,7 +273,9 @@ def release_build(*, release_id: int, worker: str = "") -> None:
                 rendered = (
                     _render(release, snapshot.path, name, done, total, options, warnings)
                     if source is None
-                    else _write(name, source(release.project), snapshot.path.parent, options, warnings)
+                    else _write(
+                        name, source(release.project), snapshot.path.parent, options, warnings
+                    )
                 )
                 built.append(rendered)
                 done += counts.documents

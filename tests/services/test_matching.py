@@ -168,4 +168,4 @@ def test_changes_while_a_sync_is_queued_queue_no_second_one(django_capture_on_co
     finally:
         from annotations import tasks
 
-        matching.set_enqueuer(lambda project_id: tasks.index_claims.enqueue(project_id))
+        matching.set_enqueuer(tasks._index_claims_later)

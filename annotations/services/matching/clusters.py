@@ -233,16 +233,15 @@ def _cluster_for(
     taken: set[int],
 ) -> ClaimCluster:
     """The component's cluster: the oldest free one its members had (merged), else a new one."""
-    held = sorted(
-        {records[span].cluster_id for span in component if records[span].cluster_id} - taken
-    )
+    had = {records[span].cluster_id for span in component}
+    held = sorted({pk for pk in had if pk is not None} - taken)
     # The part of a split cluster that holds its canonical member keeps it.
     keeper = next((pk for pk in held if clusters[pk].canonical_id in component), None)
     if keeper is None and held:
         keeper = held[0]
     verdicts = [clusters[pk].verdict for pk in held if clusters[pk].verdict]
     cluster = clusters[keeper] if keeper is not None else ClaimCluster(project=project)
-    if cluster.canonical_id not in component:
+    if cluster.canonical_id is None or cluster.canonical_id not in component:
         named = [span for span in sorted(component) if records[span].normalized_text.strip()]
         cluster.canonical_id = (named or sorted(component))[0]
     if not cluster.verdict:

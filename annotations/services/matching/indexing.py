@@ -170,7 +170,10 @@ def _indexable(annotation_ids: list[int]) -> dict[int, ClaimIndexEntry]:
         Span.objects.filter(annotation_id__in=annotation_ids, label__kind=LabelKind.CLAIM)
         .filter(
             Q(annotation__kind=AnnotationKind.GOLD)
-            | Q(annotation__kind=AnnotationKind.MANUAL, annotation__status=AnnotationStatus.SUBMITTED)
+            | Q(
+                annotation__kind=AnnotationKind.MANUAL,
+                annotation__status=AnnotationStatus.SUBMITTED,
+            )
         )
         .order_by()
         .values_list(
@@ -187,7 +190,18 @@ def _indexable(annotation_ids: list[int]) -> dict[int, ClaimIndexEntry]:
         )
     )
     entries = {}
-    for pk, annotation_id, document_id, project_id, kind, author_id, start, end, text, norm in spans:
+    for (
+        pk,
+        annotation_id,
+        document_id,
+        project_id,
+        kind,
+        author_id,
+        start,
+        end,
+        text,
+        norm,
+    ) in spans:
         entries[pk] = ClaimIndexEntry(
             span_id=pk,
             project_id=project_id,
