@@ -143,6 +143,7 @@ RESERVED_SHORTCUTS: dict[str, str] = {
     "e": "use the selection as evidence",
     "g": "open the guidelines",
     "m": "open the comments of the selected item",
+    "i": "show the matches of the selected claim",
 }
 
 # Distinct, readable on white, and kind to the common colour-vision deficiencies (the

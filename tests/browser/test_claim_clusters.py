@@ -3,8 +3,9 @@
 import pytest
 from playwright.sync_api import expect
 
-from annotations.models import ClaimCluster, ClaimLink
+from annotations.models import Annotation, ClaimCluster, ClaimLink, ClaimRecord, Span
 from annotations.services import matching
+from tests.browser.annotating import make_world, open_document
 from tests.browser.test_screenshots import SCREENSHOTS, WIDTHS
 from tests.factories import LabelFactory, MembershipFactory, ProjectFactory, UserFactory
 from tests.services.matching_fixtures import claim_in_new_document
@@ -93,3 +94,37 @@ def test_claim_cluster_pages_screenshots(live_server, sign_in, queue):
             target = SCREENSHOTS / f"{stem}-{name}.png"
             page.screenshot(path=str(target), full_page=True)
             assert target.stat().st_size > 0
+
+
+def test_i_shows_the_selected_claims_matches_in_the_annotate_page(live_server, sign_in):
+    world = make_world()
+    document = world.document
+    start = document.text.index("about 1,500")
+    end = len(document.text) - 1
+    annotation = Annotation.objects.create(document=document, author=world.user, kind="manual")
+    claim = Span.objects.create(
+        annotation=annotation,
+        label=world.labels["CLAIM"],
+        start=start,
+        end=end,
+        text=document.text[start:end],
+    )
+    gold = claim_in_new_document(
+        world.project, world.labels["CLAIM"], "Roughly fifteen hundred soldiers take part."
+    )
+    ClaimRecord.objects.create(span=gold, verdict="SUPPORTS")
+    claim_in_new_document(world.project, world.labels["CLAIM"], "Rain fell on <i>Kayes</i>.")
+    matching.claim_index_sync(project_id=world.project.pk)
+    page = open_document(sign_in(world.user), live_server, document)
+    page.keyboard.press("i")
+    expect(page.locator("#matches-status")).to_have_text("Select a claim highlight first.")
+    page.locator(f'#document-text [data-span-id="{claim.pk}"]').first.click()
+    page.keyboard.press("i")
+    matches = page.locator("#matches-list .match")
+    expect(matches.first).to_have_attribute("data-span-id", str(gold.pk))
+    expect(matches.first.locator(".quote")).to_have_text(
+        "Roughly fifteen hundred soldiers take part."
+    )
+    expect(matches.first.locator(".verdict")).to_have_text("Verdict: SUPPORTS")
+    # Text, never markup.
+    expect(page.locator("#matches-list")).to_contain_text("Rain fell on <i>Kayes</i>.")

@@ -34,6 +34,7 @@ const ANNOTATE = [
     { keys: ["n"], when: "claim", action: "checkworthyNo", help: "Check-worthy: no" },
     { keys: ["u"], when: "claim", action: "checkworthyUnsure", help: "Check-worthy: unsure" },
     { keys: ["k"], when: "claim", action: "pickClaimant", help: "Pick the claimant: then click an entity highlight" },
+    { keys: ["i"], action: "matches", help: "Matches: has this claim been checked before? (the selected claim)" },
   ]),
   // A relation label's key (a highlight selected) starts drawing one (relations.js).
   ...inSection("Relations", [
