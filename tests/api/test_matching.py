@@ -5,10 +5,11 @@ import pytest
 from django.db import connection
 
 from annotations.models import AnnotationKind, ClaimCluster, ClaimLink, ClaimRecord
-from annotations.services import matching
+from annotations.services import matching, releases
 from tests.api.conftest import client_for
 from tests.factories import LabelFactory, MembershipFactory, ProjectFactory, UserFactory
 from tests.services.matching_fixtures import claim_in_new_document
+from tests.services.test_releases import content
 
 pytestmark = pytest.mark.django_db
 
@@ -217,3 +218,22 @@ def test_clusters_export_has_one_line_per_cluster_with_every_member(team):
         "claimant",
         "verdict",
     }
+
+
+def test_a_release_holds_the_qrels_and_clusters_files(team):
+    project, users, query, paraphrase, _other, _unrelated = team
+    matching.claim_link_set(
+        project=project, first=query.pk, second=paraphrase.pk, status="confirmed", actor=None
+    )
+    release = releases.release_create(
+        project=project, actor=users["manager"], name="v1", formats=["qrels", "clusters"]
+    )
+    releases.release_build(release_id=release.pk)
+    release.refresh_from_db()
+    assert release.status == "ready", release.error
+    qrels = content(release, "qrels").decode().splitlines()
+    assert qrels == [f"{query.pk}\t0\t{paraphrase.pk}\t1", f"{paraphrase.pk}\t0\t{query.pk}\t1"]
+    (line,) = content(release, "clusters").splitlines()
+    row = orjson.loads(line)
+    assert row["release"] == "v1"
+    assert [member["span"] for member in row["members"]] == [query.pk, paraphrase.pk]
