@@ -14,6 +14,8 @@ class AnnotationsConfig(AppConfig):
         from annotations.middleware import session_stamp_at_log_in
 
         user_logged_in.connect(session_stamp_at_log_in)
+        # Its import tells the services how to queue a claim-matching sync (services.matching).
+        import annotations.tasks  # noqa: F401
 
 
 def _create_cache_table(using: str = "default", **kwargs: object) -> None:

@@ -21,7 +21,7 @@ from django.db import transaction
 from django_tasks import TaskContext, task
 
 from annotations.models import ImportJob, ModelVersion, Project, Recommender, Release
-from annotations.services import jobs, recommenders, releases, stalled
+from annotations.services import jobs, matching, recommenders, releases, stalled
 from annotations.services.ingest import ImportOptions
 
 
@@ -49,6 +49,20 @@ def run_model_version(context: TaskContext, version_id: int) -> None:
     """Train or run one recommender version (see services.recommenders.model_version_run)."""
     stalled_requeue()
     recommenders.model_version_run(version_id=version_id, worker=_worker(context))
+
+
+@task()
+def index_claims(project_id: int) -> None:
+    """Bring a project's claim-matching index up to date (services.matching)."""
+    matching.claim_index_refresh(project_id=project_id)
+
+
+# The services sit below this module: they queue a sync through the function given here.
+def _index_claims_later(project_id: int) -> None:
+    index_claims.enqueue(project_id)
+
+
+matching.set_enqueuer(_index_claims_later)
 
 
 def stalled_requeue(*, stalled_after: float | None = None) -> stalled.Stalled:

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from annotations import views
+from annotations.views import claims as claim_views
 from annotations.views import quality as quality_views
 from annotations.views import recommenders as recommender_views
 from annotations.views import tokens as token_views
@@ -30,6 +31,16 @@ urlpatterns = [
     ),
     path("projects/<int:project_id>/review/", views.project_review, name="project_review"),
     path("projects/<int:project_id>/dashboard/", views.project_dashboard, name="project_dashboard"),
+    path(
+        "projects/<int:project_id>/claims/clusters/",
+        claim_views.project_claim_clusters,
+        name="project_claim_clusters",
+    ),
+    path(
+        "projects/<int:project_id>/claims/clusters/<int:cluster_id>/",
+        claim_views.claim_cluster_detail,
+        name="claim_cluster",
+    ),
     path(
         "projects/<int:project_id>/quality/", quality_views.project_quality, name="project_quality"
     ),

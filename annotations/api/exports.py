@@ -6,7 +6,7 @@ token format leaves out cannot ride in the answer's headers (they leave first) n
 answers it as JSON, and the download's ``Link`` header points there.
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterable
 from typing import Any
 
 from django.http import QueryDict, StreamingHttpResponse
@@ -34,6 +34,7 @@ from annotations.exports import (
     export_rows,
     export_stream,
     export_warnings,
+    format_rows,
     labelstudio,
     packaging,
 )
@@ -150,12 +151,16 @@ def _export_request(
     )
 
 
-def _rows(project: Project, options: ExportOptions) -> Iterator[dict[str, Any]]:
-    return export_rows(
+def _rows(project: Project, options: ExportOptions) -> Iterable[dict[str, Any]]:
+    return format_rows(
         project=project,
-        include=options.include,
-        labels=options.labels,
-        statuses=options.statuses,
+        options=options,
+        documents=lambda: export_rows(
+            project=project,
+            include=options.include,
+            labels=options.labels,
+            statuses=options.statuses,
+        ),
     )
 
 

@@ -14,6 +14,7 @@ from annotations.api import (
     gold_accept,
     history,
     jobs,
+    matching,
     occurrences,
     projects,
     queue,
@@ -221,6 +222,25 @@ urlpatterns = [
         "projects/<int:project_id>/recommenders/<int:recommender_id>/train/",
         recommenders.RecommenderTrainApi.as_view(),
         name="api-recommender-train",
+    ),
+    path("spans/<int:span_id>/matches/", matching.SpanMatchesApi.as_view(), name="api-matches"),
+    path(
+        "projects/<int:project_id>/claim-links/",
+        matching.ClaimLinkListApi.as_view(),
+        name="api-claim-links",
+    ),
+    path(
+        "claim-links/<int:link_id>/", matching.ClaimLinkDetailApi.as_view(), name="api-claim-link"
+    ),
+    path(
+        "projects/<int:project_id>/claim-clusters/",
+        matching.ClaimClusterListApi.as_view(),
+        name="api-claim-clusters",
+    ),
+    path(
+        "claim-clusters/<int:cluster_id>/",
+        matching.ClaimClusterDetailApi.as_view(),
+        name="api-claim-cluster",
     ),
     path("releases/<int:release_id>/", releases.ReleaseDetailApi.as_view(), name="api-release"),
     path(

@@ -28,6 +28,7 @@ from annotations.exports import (
     averitec,
     brat,
     claimreview,
+    clusters,
     conll,
     conll2003,
     csv,
@@ -37,6 +38,7 @@ from annotations.exports import (
     jsonl,
     labelstudio,
     parquet,
+    qrels,
     ranked,
 )
 from annotations.exports.archive import Member
@@ -61,6 +63,7 @@ __all__ = [
     "export_rows",
     "export_stream",
     "export_warnings",
+    "format_rows",
     "mark_rows",
     "missing_package",
     "packaging",
@@ -96,6 +99,24 @@ TEXT = "text/plain; charset=utf-8"
 SPACY = ("spacy",)
 
 
+def _qrels_rows(project: Project) -> Iterator[dict[str, Any]]:
+    for row in selectors.qrels_rows(project=project):
+        yield {"id": row["query"], **row}
+
+
+def _clusters(project: Project) -> Iterator[dict[str, Any]]:
+    for row in selectors.cluster_rows(project=project):
+        yield {"id": row["cluster"], **row}
+
+
+def format_rows(
+    *, project: Project, options: ExportOptions, documents: Callable[[], Iterable[dict[str, Any]]]
+) -> Iterable[dict[str, Any]]:
+    """The rows an export in ``options.format`` renders: its own selector's, else documents'."""
+    source = FORMATS[options.format].source
+    return documents() if source is None else source(project)
+
+
 @dataclass(frozen=True)
 class ExportFormat:
     name: str
@@ -112,6 +133,8 @@ class ExportFormat:
     vocabulary: bool = False
     # Members of a zip per split other than "<split><extension>" (brat's folders).
     members: Callable[[Iterable[dict[str, Any]], ExportReport, str], Iterable[Member]] | None = None
+    # The rows come from this selector, not from the documents (claim links, clusters).
+    source: Callable[[Project], Iterable[dict[str, Any]]] | None = None
 
 
 FORMATS = {
@@ -173,6 +196,8 @@ FORMATS = {
             ".averitec.json",
             warns=True,
         ),
+        ExportFormat("qrels", qrels.render, TEXT, ".qrels.tsv", source=_qrels_rows),
+        ExportFormat("clusters", clusters.render, JSON_LINES, ".clusters.jsonl", source=_clusters),
     )
 }
 

@@ -22,6 +22,7 @@ from annotations.models.comments import Comment
 from annotations.models.documents import Document
 from annotations.models.guidelines import GuidelinesVersion
 from annotations.models.jobs import ImportJob, ImportJobBatch, ImportJobChunk, ImportJobStatus
+from annotations.models.matching import ClaimIndexEntry, ClaimIndexState
 from annotations.models.projects import (
     AttributeType,
     Label,
@@ -55,6 +56,8 @@ __all__ = [
     "Checkworthy",
     "ClaimCluster",
     "ClaimEvidence",
+    "ClaimIndexEntry",
+    "ClaimIndexState",
     "ClaimLink",
     "ClaimLinkStatus",
     "ClaimRecord",

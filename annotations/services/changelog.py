@@ -7,7 +7,8 @@ with that new version, and both happen in the caller's transaction (``annotation
 does the same for many changes of one kind at once). Nothing else writes
 ``AnnotationEvent`` rows or ``Annotation.version``. A change to work that is or becomes
 submitted (manual) also refreshes its document's stored agreement
-(``services.agreement``), in the same transaction.
+(``services.agreement``), in the same transaction, and every change queues, after the
+commit, a sync of the project's claim-matching index (``services.matching.claims_changed``).
 
 The caller must hold the annotation's row lock (``annotating.annotation_lock_for_write``):
 the new version is computed from the locked instance, which is exact only because nobody
@@ -25,6 +26,7 @@ from django.utils import timezone
 from annotations.db import rows
 from annotations.models import Annotation, AnnotationEvent, AnnotationKind, AnnotationStatus
 from annotations.services.agreement import document_agreement_refresh
+from annotations.services.matching import claims_changed
 
 NOTHING_TO_BUMP = "An event recorded without a version bump writes nothing else; got {what}."
 
@@ -77,6 +79,7 @@ def annotation_change_record(
         setattr(annotation, name, value)
     if submitted and annotation.kind == AnnotationKind.MANUAL:
         document_agreement_refresh(document_id=annotation.document_id)
+    claims_changed(document_id=annotation.document_id)
     return event
 
 

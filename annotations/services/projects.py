@@ -163,6 +163,7 @@ RESERVED_SHORTCUTS: dict[str, str] = {
     "=": "accept every suggestion of the selected suggestion's label",
     "+": "accept every suggestion of the document",
     "*": "mark every occurrence of the selected highlight",
+    "i": "show the matches of the selected claim",
 }
 
 # Distinct, readable on white, and kind to the common colour-vision deficiencies (the

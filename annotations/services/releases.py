@@ -269,7 +269,14 @@ def release_build(*, release_id: int, worker: str = "") -> None:
             for name in release.formats:
                 if name == SNAPSHOT_FORMAT:
                     continue
-                rendered = _render(release, snapshot.path, name, done, total, options, warnings)
+                source = FORMATS[name].source
+                rendered = (
+                    _render(release, snapshot.path, name, done, total, options, warnings)
+                    if source is None
+                    else _write(
+                        name, source(release.project), snapshot.path.parent, options, warnings
+                    )
+                )
                 built.append(rendered)
                 done += counts.documents
             built += _side_files(release, built, facts, options, warnings)

@@ -36,6 +36,7 @@ const ANNOTATE = [
     { keys: ["u"], when: "claim", action: "checkworthyUnsure", help: "Check-worthy: unsure" },
     { keys: ["k"], when: "claim", action: "pickClaimant", help: "Pick the claimant: then click an entity highlight" },
     { keys: ["r"], when: "claim", action: "openClaimRecord", help: "Open the claim's record: verdict, justification, evidence" },
+    { keys: ["i"], action: "matches", help: "Matches: has this claim been checked before? (the selected claim)" },
   ]),
   // A relation label's key (a highlight selected) starts drawing one (relations.js).
   ...inSection("Relations", [

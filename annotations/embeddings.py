@@ -1,0 +1,55 @@
+"""Sentence embeddings for claim matching: WordLlama's 256-dimension model, loaded offline.
+
+The model ships inside the ``wordllama`` wheel (``weights/`` and ``tokenizers/`` in the package
+folder). WordLlama looks for the tokenizer in a ``tokenizer/`` folder that the wheel does not
+have, then in its cache and then on Hugging Face; we hand it the package folder as its cache
+and ``disable_download=True``, so it finds both files there and never opens a connection (a
+test blocks sockets and loads it). A missing file is an error, never a download.
+
+Vectors are float32, unit length, stored as their little-endian bytes: the dot product of two
+of them is their cosine similarity.
+"""
+
+from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+DIMENSIONS = 256
+DTYPE = np.dtype("<f4")
+
+Matrix = npt.NDArray[np.float32]
+
+
+@cache
+def _model() -> Any:
+    import wordllama  # imported on first use: a page that never matches pays nothing
+
+    folder = Path(wordllama.__file__).parent
+    return wordllama.WordLlama.load(
+        config="l2_supercat", dim=DIMENSIONS, cache_dir=folder, disable_download=True
+    )
+
+
+def embed(texts: Sequence[str]) -> Matrix:
+    """Return one unit-length float32 row per text (an all-zero row for an empty text)."""
+    if not texts:
+        return np.zeros((0, DIMENSIONS), dtype=DTYPE)
+    vectors = np.asarray(_model().embed(list(texts), norm=False), dtype=DTYPE)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > 0)
+
+
+def to_bytes(vector: Matrix) -> bytes:
+    """The stored form of one vector."""
+    return np.asarray(vector, dtype=DTYPE).tobytes()
+
+
+def from_bytes(rows: Sequence[bytes]) -> Matrix:
+    """A matrix of stored vectors, one row each."""
+    if not rows:
+        return np.zeros((0, DIMENSIONS), dtype=DTYPE)
+    return np.frombuffer(b"".join(rows), dtype=DTYPE).reshape(len(rows), DIMENSIONS)

@@ -1,0 +1,351 @@
+"""Benchmark: claim matching's quality (recall@1/@5, MRR) and latency, on PostgreSQL.
+
+    .venv/bin/python bench/claim_matching.py [--distractors 3000] [--sizes 10000,100000]
+        [--database-url postgres://postgres@127.0.0.1:5432/bench_claim_matching]
+
+Quality: the groups of bench/data/claim_pairs.jsonl (a claim, its paraphrase or negation,
+which a fact-check of the one answers, and a claim on the same topic that is a different
+claim) are indexed, one claim a document, among ``--distractors`` generated claims of the
+same vocabulary (news of the Sahel: armies, elections, prices, aid). Each group's first
+claim is the query; its match is the one relevant claim; the same-topic claims and every
+other are not. Printed per ranking: recall@1, recall@5 and MRR (the reciprocal rank of the
+match, 0 past the candidates), for lexical only (the database's full-text search), embeddings
+only (WordLlama cosine) and hybrids: reciprocal-rank fusion (RRF) with several weights, and
+weighted sums of min-max-scaled scores. The selector's choice (annotations.selectors.matching:
+RRF_K, WEIGHTS) is marked.
+
+Latency: the index is then filled with generated claims (twenty a document, in gold) up to
+each of ``--sizes``, and ``GET /api/spans/{s}/matches/``'s work (the selector: the index
+version, the full-text query, the matrix product over the cached vectors, the details) is
+timed over 50 queries: median and 95th percentile, and the first query (which loads the
+project's vectors into the process) apart.
+"""
+
+import argparse
+import hashlib
+import json
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from common import fresh_database, load
+
+ROOT = Path(__file__).resolve().parent
+PAIRS = ROOT / "data" / "claim_pairs.jsonl"
+
+SUBJECTS = [
+    "the army",
+    "the government",
+    "the junta",
+    "the prime minister",
+    "the opposition",
+    "the UN mission",
+    "rebels in the north",
+    "the central bank",
+    "aid agencies",
+    "the health ministry",
+    "farmers in Segou",
+    "the electoral commission",
+    "French officials",
+    "the mining company",
+    "teachers' unions",
+    "the police",
+    "local officials in Gao",
+    "the World Food Programme",
+    "the finance minister",
+    "jihadist groups",
+]
+VERBS = [
+    "said",
+    "announced",
+    "denied",
+    "confirmed",
+    "reported",
+    "promised",
+    "warned",
+    "claimed",
+    "estimated",
+    "admitted",
+]
+FACTS = [
+    "that {n} people were displaced near {place}",
+    "that fuel prices rose by {n} percent in {place}",
+    "that {n} soldiers were deployed to {place}",
+    "that the road to {place} reopened after {n} days",
+    "that {n} schools in {place} were closed",
+    "that the harvest in {place} fell by {n} percent",
+    "that {n} tonnes of food aid reached {place}",
+    "that an attack near {place} killed {n} civilians",
+    "that the vote in {place} was postponed by {n} weeks",
+    "that {n} new clinics would open in {place}",
+    "that electricity cuts in {place} lasted {n} hours a day",
+    "that {n} hostages were freed near {place}",
+    "that gold output in {place} grew by {n} percent",
+    "that the budget for {place} was cut by {n} million francs",
+    "that {n} militants surrendered in {place}",
+    "that cholera cases in {place} reached {n}",
+]
+PLACES = [
+    "Bamako",
+    "Gao",
+    "Timbuktu",
+    "Mopti",
+    "Kidal",
+    "Segou",
+    "Sikasso",
+    "Kayes",
+    "Menaka",
+    "Koulikoro",
+    "Niamey",
+    "Ouagadougou",
+    "Dakar",
+    "the border with Niger",
+    "the Inner Niger Delta",
+]
+WHEN = ["on Monday", "on Thursday", "last week", "this month", "in March", "in 2023", "", ""]
+
+CLAIMS_PER_DOCUMENT = 20
+LATENCY_QUERIES = 50
+CANDIDATES = 50
+
+
+def distractor(rng: random.Random) -> str:
+    fact = rng.choice(FACTS).format(
+        n=rng.choice([3, 12, 40, 150, 1500, 10000]), place=rng.choice(PLACES)
+    )
+    when = rng.choice(WHEN)
+    sentence = f"{rng.choice(SUBJECTS)} {when} {rng.choice(VERBS)} {fact}.".replace("  ", " ")
+    return sentence[0].upper() + sentence[1:]
+
+
+def store(project, label, claims: list[str], per_document: int) -> list[int]:
+    """Store the claims, ``per_document`` to a gold document; return their span ids."""
+    from annotations.models import Annotation, AnnotationKind, AnnotationStatus, Document, Span
+
+    span_ids: list[int] = []
+    for start in range(0, len(claims), 2000):
+        chunk = claims[start : start + 2000]
+        groups = [chunk[i : i + per_document] for i in range(0, len(chunk), per_document)]
+        texts = [" ".join(group) for group in groups]
+        documents = Document.objects.bulk_create(
+            Document(
+                project=project,
+                text=text,
+                content_hash=hashlib.sha256(f"{start}:{i}:{text}".encode()).hexdigest(),
+            )
+            for i, text in enumerate(texts)
+        )
+        annotations = Annotation.objects.bulk_create(
+            Annotation(
+                document=document, kind=AnnotationKind.GOLD, status=AnnotationStatus.SUBMITTED
+            )
+            for document in documents
+        )
+        spans = []
+        for annotation, group in zip(annotations, groups, strict=True):
+            offset = 0
+            for claim in group:
+                spans.append(
+                    Span(
+                        annotation=annotation,
+                        label=label,
+                        start=offset,
+                        end=offset + len(claim),
+                        text=claim,
+                    )
+                )
+                offset += len(claim) + 1
+        span_ids += [span.pk for span in Span.objects.bulk_create(spans)]
+    return span_ids
+
+
+def rank_of(ranking, wanted: int) -> int | None:
+    for rank, (item, _score) in enumerate(ranking, start=1):
+        if item == wanted:
+            return rank
+    return None
+
+
+def figures(ranks: list[int | None]) -> tuple[float, float, float]:
+    n = len(ranks)
+    return (
+        sum(1 for r in ranks if r == 1) / n,
+        sum(1 for r in ranks if r is not None and r <= 5) / n,
+        sum(1 / r for r in ranks if r is not None) / n,
+    )
+
+
+def quality(project, queries, matches) -> dict[str, tuple[float, float, float]]:
+    from annotations import embeddings, fusion, selectors
+    from annotations.db import claimsearch
+    from annotations.models import ClaimIndexEntry
+
+    entries = {
+        entry.span_id: entry
+        for entry in ClaimIndexEntry.objects.filter(span_id__in=queries).only(
+            "span_id", "document_id", "text"
+        )
+    }
+    vectors = selectors.project_vectors(project_id=project.pk)
+    stats = vectors.stats
+    halves = []
+    for query_id in queries:
+        entry = entries[query_id]
+        query = selectors.ClaimQuery(
+            project_id=project.pk, document_id=entry.document_id, text=entry.text
+        )
+        lexical = claimsearch.lexical_search(
+            project_id=project.pk,
+            text=entry.text,
+            limit=CANDIDATES,
+            exclude_document_id=entry.document_id,
+            stats=stats,
+        )
+        vector = embeddings.embed([entry.text])[0]
+        semantic = selectors.matching.semantic_search(
+            vectors=vectors, query=query, vector=vector, viewer_id=None, limit=CANDIDATES
+        )
+        # Both halves' scores for every candidate of either (what the selector's hybrid reads).
+        lexical_all = dict(lexical)
+        lexical_all.update(
+            claimsearch.lexical_scores(
+                project_id=project.pk,
+                text=entry.text,
+                span_ids=[i for i, _s in semantic if i not in lexical_all],
+            )
+        )
+        cosine_all = dict(semantic)
+        cosine_all.update(
+            selectors.matching.cosines_of(
+                vectors=vectors,
+                vector=vector,
+                span_ids=[i for i in lexical_all if i not in cosine_all],
+            )
+        )
+        halves.append((lexical, semantic, lexical_all, cosine_all))
+    rankings = {
+        "lexical only": lambda lex, sem, la, ca: lex,
+        "embeddings only": lambda lex, sem, la, ca: sem,
+    }
+    for k in (10, 60):
+        for lw, sw in ((1, 1), (1, 2), (1, 3), (1, 4)):
+            rankings[f"RRF k={k} lexical {lw} : embeddings {sw}"] = (
+                lambda lex, sem, la, ca, k=k, lw=lw, sw=sw: fusion.reciprocal_rank(
+                    [lex, sem], weights=[lw, sw], k=k
+                )
+            )
+    for lw, sw in ((1, 1), (1, 2), (1, 3)):
+        rankings[f"weighted sum lexical {lw} : embeddings {sw}"] = (
+            lambda lex, sem, la, ca, lw=lw, sw=sw: fusion.weighted([lex, sem], weights=[lw, sw])
+        )
+    for weight in (0.1, 0.2, 0.3, 0.5, 0.8):
+        rankings[f"rescored cosine + {weight:g} x lexical"] = (
+            lambda lex, sem, la, ca, weight=weight: fusion.rescored(
+                lexical=la, cosine=ca, weight=weight
+            )
+        )
+    return {
+        name: figures(
+            [
+                rank_of(rank(*halves_of), match)
+                for halves_of, match in zip(halves, matches, strict=True)
+            ]
+        )
+        for name, rank in rankings.items()
+    }
+
+
+def latency(project, user, query_ids) -> tuple[float, float, float]:
+    from annotations import selectors
+    from annotations.models import ClaimIndexEntry
+
+    entries = list(
+        ClaimIndexEntry.objects.filter(span_id__in=query_ids).only("span_id", "document_id", "text")
+    )
+    times = []
+    for entry in entries:
+        query = selectors.ClaimQuery(
+            project_id=project.pk, document_id=entry.document_id, text=entry.text
+        )
+        started = time.perf_counter()
+        selectors.claim_matches(query=query, viewer=user, role="manager")
+        times.append((time.perf_counter() - started) * 1000)
+    first, rest = times[0], sorted(times[1:])
+    return first, statistics.median(rest), rest[int(len(rest) * 0.95) - 1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--distractors", type=int, default=3000)
+    parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument(
+        "--database-url", default="postgres://postgres@127.0.0.1:5432/bench_claim_matching"
+    )
+    parser.add_argument("--seed", type=int, default=18)
+    args = parser.parse_args()
+    rng = random.Random(args.seed)
+    fresh_database(args.database_url)
+
+    from django.contrib.auth.models import User
+
+    from annotations import selectors
+    from annotations.models import ClaimIndexEntry, Label, Project
+    from annotations.services import matching
+
+    groups = [json.loads(line) for line in PAIRS.read_text(encoding="utf-8").splitlines()]
+    project = Project.objects.create(name="claim matching bench")
+    label = Label.objects.create(project=project, name="CLAIM", kind="claim")
+    user = User.objects.create(username="bench")
+    kinds = {
+        kind: sum(1 for g in groups if g["kind"] == kind) for kind in ("paraphrase", "negation")
+    }
+    same_topic = sum(len(g["distractors"]) for g in groups)
+    queries = store(project, label, [g["query"] for g in groups], 1)
+    matches = store(project, label, [g["match"] for g in groups], 1)
+    store(project, label, [d for g in groups for d in g["distractors"]], 1)
+    store(project, label, [distractor(rng) for _ in range(args.distractors)], CLAIMS_PER_DOCUMENT)
+    started = time.perf_counter()
+    matching.claim_index_sync(project_id=project.pk, full=True)
+    indexed = ClaimIndexEntry.objects.filter(project=project).count()
+    print(
+        f"claim matching: {len(groups)} groups ({kinds['paraphrase']} paraphrases, "
+        f"{kinds['negation']} negations, {same_topic} same-topic different claims) among "
+        f"{args.distractors} generated claims: {indexed} claims indexed in "
+        f"{time.perf_counter() - started:.1f} s (PostgreSQL)"
+    )
+    weights = selectors.matching.WEIGHTS
+    chosen = (
+        f"RRF k={selectors.matching.RRF_K:g} lexical {weights[0]:g} : embeddings {weights[1]:g}"
+    )
+    print(f"{'ranking':<44} {'R@1':>6} {'R@5':>6} {'MRR':>6}")
+    for name, (r1, r5, mrr) in quality(project, queries, matches).items():
+        mark = "  <- the selector's" if name == chosen else ""
+        print(f"{name:<44} {r1:6.3f} {r5:6.3f} {mrr:6.3f}{mark}")
+
+    for size in [int(value) for value in args.sizes.split(",") if value]:
+        missing = size - ClaimIndexEntry.objects.filter(project=project).count()
+        if missing > 0:
+            store(project, label, [distractor(rng) for _ in range(missing)], CLAIMS_PER_DOCUMENT)
+            started = time.perf_counter()
+            matching.claim_index_sync(project_id=project.pk, full=True)
+            took = time.perf_counter() - started
+        else:
+            took = 0.0
+        count = ClaimIndexEntry.objects.filter(project=project).count()
+        sample = rng.sample(queries + matches, min(LATENCY_QUERIES, len(queries) * 2))
+        first, median, p95 = latency(project, user, sample)
+        print(
+            f"latency at {count} claims: median {median:.1f} ms, p95 {p95:.1f} ms per query; "
+            f"first query (loads the vectors) {first:.0f} ms; index sync {took:.1f} s"
+        )
+    print(f"load average: {load()}")
+
+
+if __name__ == "__main__":
+    main()
