@@ -224,6 +224,8 @@ FORMAT_DESCRIPTIONS = {
     "ranked": "ranked (sentence units by score, CheckThat! run)",
     "claimreview": "claimreview (schema.org ClaimReview JSON-LD, claims with a verdict)",
     "averitec": "averitec (AVeriTeC JSON, claims with a record)",
+    "qrels": "qrels (CheckThat! claim retrieval: decided claim links)",
+    "clusters": "clusters (claim clusters, JSON Lines)",
 }
 
 

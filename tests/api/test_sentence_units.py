@@ -262,8 +262,9 @@ def test_bulk_takes_sentence_spans_and_refuses_a_unit_twice(units):
 # Creating a unit's span is a span create plus three reads: the unit's span (create or
 # relabel?), the document's text, and (under the lock) that no other span holds the unit;
 # splitting the text into sentences is no query. Relabelling reads the unit's span, then is a
-# span update (lock, span, label, the unit check) with the version and the event.
-UNIT_QUERIES = {"create": SPAN_WRITE_QUERIES["create"] + 3, "relabel": 12}
+# span update (lock, span, label, the unit check, marking a suggestion it came from as
+# corrected) with the version and the event.
+UNIT_QUERIES = {"create": SPAN_WRITE_QUERIES["create"] + 3, "relabel": 13}
 
 
 def test_labelling_a_unit_takes_a_fixed_number_of_queries(units, django_assert_num_queries):
