@@ -3,6 +3,7 @@
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from annotations.models import Document, ModelVersion, Recommender
 from annotations.services.projects import project_update
@@ -17,6 +18,7 @@ from tests.factories import (
     SpanFactory,
     UserFactory,
 )
+from tests.test_admin import form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -228,3 +230,17 @@ def test_a_settings_form_without_the_queue_order_keeps_it(client, routed):
     assert response.status_code == 302, response.content
     project.refresh_from_db()
     assert (project.name, project.queue_order) == ("Renamed", "uncertainty")
+
+
+def test_the_admin_sets_the_queue_order_and_ranks_the_documents(admin_client, routed):
+    project, _, ids = routed
+    change = reverse("admin:annotations_project_change", args=[project.pk])
+    response = admin_client.get(change)
+    assert 'name="queue_order"' in response.content.decode()
+
+    response = admin_client.post(change, {**form_data(response), "queue_order": "uncertainty"})
+
+    assert response.status_code == 302, response.content
+    project.refresh_from_db()
+    assert project.queue_order == "uncertainty"
+    assert order_of_first(project) == ids[1]
