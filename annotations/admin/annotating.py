@@ -17,6 +17,7 @@ from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.utils.text import Truncator
 
+from annotations import tasks
 from annotations.admin.shared import (
     ACTION_PROBLEM,
     GOLD_REVIEWED,
@@ -163,6 +164,8 @@ class AnnotationAdmin(ReadOnlyAdmin):
                 problems.append(ACTION_PROBLEM.format(item=item, why=service_error_text(error)))
             else:
                 done += 1
+                if annotation.kind == AnnotationKind.GOLD and status == AnnotationStatus.SUBMITTED:
+                    tasks.recommenders_gold_reviewed(document_id=annotation.document_id)
         report_action(self, request, done_message.format(count=done), problems)
 
     @admin.display(description="project", ordering="document__project__name")
