@@ -570,8 +570,9 @@ def test_agreement_per_attribute_over_items_marked_alike(
     reviewer = client_for(world.users["reviewer"])
     url = f"/api/projects/{world.project.pk}/agreement/"
     reviewer.get(url)
-    # The stored figures (4 queries), the declarations, the spans and the stances.
-    with django_assert_max_num_queries(7):
+    # The stored figures (4 queries), the declarations, the spans and the stances; the claim
+    # records (none here).
+    with django_assert_max_num_queries(8):
         body = reviewer.get(url).json()
     sentiment, normalised = body["attributes"]
     # Every unit is (positive, negative): D_o = 1, D_e = d / (2d - 1), alpha = (1 - d) / d.
