@@ -182,6 +182,8 @@ FORMAT_DESCRIPTIONS = {
     "brat": "brat (zip of .txt/.ann)",
     "labelstudio": "labelstudio (tasks JSON)",
     "ranked": "ranked (sentence units by score, CheckThat! run)",
+    "qrels": "qrels (claim links, CheckThat! claim retrieval)",
+    "clusters": "clusters (claim clusters, JSON Lines)",
 }
 
 
