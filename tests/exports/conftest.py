@@ -14,6 +14,7 @@ from annotations.exports import (
     export_options,
     export_rows,
     export_stream,
+    format_rows,
 )
 from annotations.models import Annotation, Document, Label, Project, StanceTarget
 from annotations.services.annotating import annotation_replace_content, annotation_set_status
@@ -208,11 +209,15 @@ def export(
     release of that name renders it)."""
     options: ExportOptions = export_options(project=project, format_name=format_name, **params)
     options = dataclasses.replace(options, release=release)
-    rows = export_rows(
+    rows = format_rows(
         project=project,
-        include=options.include,
-        labels=options.labels,
-        statuses=options.statuses,
+        options=options,
+        documents=lambda: export_rows(
+            project=project,
+            include=options.include,
+            labels=options.labels,
+            statuses=options.statuses,
+        ),
     )
     chunks = export_stream(rows=rows, options=options, report=report or ExportReport())
     return b"".join(chunks)

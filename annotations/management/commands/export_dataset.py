@@ -8,7 +8,14 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from annotations import selectors
 from annotations.errors import InvalidInput
-from annotations.exports import FORMATS, ExportReport, export_options, export_rows, export_stream
+from annotations.exports import (
+    FORMATS,
+    ExportReport,
+    export_options,
+    export_rows,
+    export_stream,
+    format_rows,
+)
 from annotations.management.arguments import project_argument
 
 
@@ -56,11 +63,15 @@ class Command(BaseCommand):
         output: Path = options["output"]
         if not output.parent.is_dir():
             raise CommandError(f"--output: no directory {output.parent}.")
-        rows = export_rows(
+        rows = format_rows(
             project=project,
-            include=export.include,
-            labels=export.labels,
-            statuses=export.statuses,
+            options=export,
+            documents=lambda: export_rows(
+                project=project,
+                include=export.include,
+                labels=export.labels,
+                statuses=export.statuses,
+            ),
         )
         report = ExportReport()
         # Written beside the target and renamed over it at the end: a reader never sees a
