@@ -53,6 +53,7 @@ from annotations.models import (
     Span,
 )
 from annotations.selectors import recommenders as reads
+from annotations.services.queue_scores import queue_scores_refresh
 
 logger = logging.getLogger(__name__)
 
@@ -251,6 +252,8 @@ def model_version_run(*, version_id: int, worker: str = "") -> ModelVersion:
     version.status = ModelVersionStatus.READY
     version.finished_at = timezone.now()
     version.save(update_fields=["status", "finished_at", "metrics", "artifact", "gold_documents"])
+    # A new ready version may be the shown prediction the queue orders by (docs/managing.md).
+    queue_scores_refresh(project=version.recommender.project)
     return version
 
 

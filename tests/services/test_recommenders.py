@@ -240,3 +240,31 @@ def test_a_version_training_for_less_than_that_is_left_alone():
     )
     with pytest.raises(Conflict, match="already has version 1 training"):
         tasks.recommender_train(recommender=recommender)
+
+
+def test_a_new_ready_version_reorders_a_queue_that_follows_the_model():
+    # Gold: "Paris" is a place three times in four (score 0.75), "Kidal" always (score 1.0).
+    project = labelled_project(retrain_every=0, queue_order="uncertainty")
+    gold_document(
+        project,
+        "Paris Paris Paris Paris Kidal",
+        [(0, 5, "LOC"), (6, 11, "LOC"), (12, 17, "LOC"), (18, 23, "PER"), (24, 29, "LOC")],
+    )
+    sure = document(project, "They reached Kidal.")
+    unsure = document(project, "They reached Paris.")
+    unmatched = document(project, "They reached nowhere.")
+    recommender = Recommender.objects.create(project=project, name="Strings", kind="dictionary")
+    project.suggestions_from = recommender
+    project.save(update_fields=["suggestions_from"])
+    ranks_before = dict(
+        project.documents.filter(pk__in=[sure.pk, unsure.pk]).values_list("pk", "queue_rank")
+    )
+
+    tasks.recommender_train(recommender=recommender)
+    run_worker()
+
+    ranks = dict(project.documents.values_list("pk", "queue_rank"))
+    # Least confident first: the document whose lowest suggestion score is lowest.
+    assert ranks_before[sure.pk] == ranks_before[unsure.pk]
+    assert ranks[unsure.pk] < ranks[sure.pk]
+    assert ranks[unmatched.pk] is None or ranks[unmatched.pk] > ranks[sure.pk]
