@@ -109,6 +109,9 @@ def test_screenshots_of_the_settings_pages(live_server, sign_in, width, csp_viol
         ("FAVOR", "stance", "f"),
     ):
         LabelFactory(project=project, name=name, kind=kind, shortcut=key)
+    LabelFactory(
+        project=project, name="located_in", kind="relation", source_kind="entity", target_kind=""
+    )
     StanceTargetFactory(project=project, name="Trade corridor agreement")
     page.reload()
     _add_label(page, "KEY", "entity", "k")
