@@ -1,9 +1,9 @@
 // Relations in the page's Store (store.js): directed, typed links from one span to another of
 // the same annotation (docs/schema.md). Pure: plain objects and Maps, no DOM, no network.
 //
-// A relation is kept as {key, label, source, target, attributes}, `source` and `target` being span keys
-// (store.js: a span's client_id, or "span-<id>"), resolved to server ids only when an
-// operation is sent (saverequests.js). A relation's key is "relation-" and its client_id, or
+// A relation is kept as {key, label, source, target, attributes}, `source` and `target`
+// being span keys (store.js: a span's client_id, or "span-<id>"), resolved to server ids only
+// when an operation is sent (saverequests.js). A relation's key is "relation-" and its client_id, or
 // "relation-<id>" for one made elsewhere without one, so the key survives a reload like a
 // span's, and is never taken for a span's (rebase.js' followKeys tells them apart by it). The
 // operations are `relation.create` ({key, label, source, target, attributes?}),
