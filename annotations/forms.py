@@ -5,6 +5,7 @@ from typing import Any, cast
 
 from django import forms
 
+from annotations import rules
 from annotations.exports import FORMATS, missing_package
 from annotations.models import AttributeType, LabelKind, QueueOrder, Role
 from annotations.selectors import (
@@ -65,6 +66,12 @@ class MemberRoleForm(forms.Form):
     role = forms.ChoiceField(choices=Role.choices)
 
 
+END_KIND_CHOICES = [
+    ("", "Any span"),
+    *((kind, f"{kind} span") for kind in rules.RELATION_ENDPOINT_KINDS),
+]
+
+
 class LabelForm(forms.Form):
     """A label's fields; an empty colour lets the service pick one the project lacks."""
 
@@ -86,10 +93,36 @@ class LabelForm(forms.Form):
         help_text="Document labels only.",
     )
 
+    # A relation label's kinds of span at each end. A plain CharField under a select: the
+    # service (label_errors) is the one judge of the value, as it is for the API's.
+    source_kind = forms.CharField(
+        required=False,
+        label="Starts at",
+        widget=forms.Select(choices=END_KIND_CHOICES),
+    )
+    target_kind = forms.CharField(
+        required=False,
+        label="Ends at",
+        widget=forms.Select(choices=END_KIND_CHOICES),
+    )
+
     def __init__(self, *args, groups: Sequence[tuple[int, str]] = (), **kwargs) -> None:
         super().__init__(*args, **kwargs)
         field = cast(forms.TypedChoiceField, self.fields["group"])
         field.choices = [("", "—"), *groups]
+        self.fields["kind"].widget.attrs["data-kind-select"] = ""
+        # Shown (and sent) only while the kind is relation: labelkinds.js follows the kind
+        # select, so a label changed away from relation sends no end kinds.
+        relation = self._kind() == LabelKind.RELATION
+        for name in ("source_kind", "target_kind"):
+            self.fields[name].for_kind = LabelKind.RELATION  # type: ignore[attr-defined]
+            if not relation:
+                self.fields[name].widget.attrs["disabled"] = True
+
+    def _kind(self) -> str:
+        if self.is_bound:
+            return str(self.data.get(self.add_prefix("kind"), ""))
+        return str(self.initial.get("kind") or LabelKind.choices[0][0])
 
 
 class LabelGroupForm(forms.Form):

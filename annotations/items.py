@@ -25,6 +25,12 @@ another place, not an attribute.
   a relation has no attributes here, so its place is the whole item (another label or another
   end is another relation). items.js' relationItem mirrors it (tests/browser/test_items_js.py).
 
+- a document label: the label given to the whole document (``DocumentLabelItem``); another
+  label of the same group is another item, so annotators who chose differently in a group
+  each have an item the other lacks. Only the per-document agreement and disagreement figures
+  (selectors/agreement.py) count it: the review page lists document labels in their own bar
+  (doclabels.js), and gold votes on them per label (services/review/doclabels.py).
+
 Referenced spans (claimant, holder, evidence) are matched by their offsets, never by id: ids
 differ per annotator, offsets into the one text do not. Labels and targets are whatever the
 caller names them by (names on the server, ids in the browser), as long as it is consistent.
@@ -95,6 +101,16 @@ class RelationItem:
     def place(self) -> "RelationItem":
         """A relation's place is the relation itself: it has no attributes to differ on."""
         return self
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentLabelItem:
+    label: Name
+
+
+def document_label_item(*, label: Name) -> DocumentLabelItem:
+    """Return the item a label given to the whole document is."""
+    return DocumentLabelItem(label)
 
 
 def relation_item(

@@ -2,6 +2,7 @@
 in them), and what the annotate and review pages are given to draw them."""
 
 import json
+import re
 
 import pytest
 from django.db import connection
@@ -134,3 +135,56 @@ def test_the_review_page_carries_each_annotations_document_labels(client, manage
     payload = _payload(client.get(f"/documents/{document.pk}/review/"), "review-data")
     assert payload["annotators"][0]["document_labels"] == [politics.pk]
     assert [group["name"] for group in payload["label_groups"]] == ["Topic"]
+
+
+def _topic_work(project, documents: int, labels: tuple[str, str]):
+    """``documents`` documents, each submitted by two new annotators giving ``labels``."""
+    group = LabelGroup.objects.get_or_create(project=project, name="Topic")[0]
+    given = {
+        name: Label.objects.get_or_create(
+            project=project, name=name, defaults={"kind": "document", "group": group}
+        )[0]
+        for name in labels
+    }
+    made = []
+    for _ in range(documents):
+        document = DocumentFactory(project=project)
+        for name in labels:
+            author = UserFactory()
+            MembershipFactory(project=project, user=author)
+            annotation = AnnotationFactory(document=document, author=author, status="submitted")
+            DocumentLabel.objects.create(annotation=annotation, label=given[name])
+        made.append(document)
+    return made
+
+
+def test_the_review_queue_counts_document_labels_chosen_differently_as_disputed(client, managed):
+    [disputed] = _topic_work(managed, 1, ("politics", "sport"))
+    [agreed] = _topic_work(managed, 1, ("politics", "politics"))
+
+    def rows(query=""):
+        html = client.get(f"/projects/{managed.pk}/review/{query}").content.decode()
+        return re.findall(
+            r'<tr data-document-id="(\d+)">.*?<span class="num">([\d.]+)</span></td>\s*'
+            r'<td class="num">(\d+)</td>',
+            html,
+            re.S,
+        )
+
+    # The disputed topic first: no item shared, two disputed; the agreed one fully shared.
+    assert rows() == [(str(disputed.pk), "0.00", "2"), (str(agreed.pk), "1.00", "0")]
+    assert [row[0] for row in rows("?label=sport")] == [str(disputed.pk)]
+
+
+def test_the_review_queue_runs_as_many_queries_with_document_labels_for_20_as_for_2(
+    client, managed
+):
+    def count_for(documents: int) -> int:
+        _topic_work(managed, documents, ("politics", "sport"))
+        url = f"/projects/{managed.pk}/review/?label=politics"
+        assert client.get(url).status_code == 200  # computes the stored agreement
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    assert count_for(2) == count_for(20)

@@ -1,5 +1,7 @@
 """The new-project page and a project's settings page, through Django's test client."""
 
+import html
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -13,12 +15,14 @@ from annotations.models import (
     Span,
     StanceTarget,
 )
+from annotations.services import projects as services
 from tests.factories import (
     AnnotationFactory,
     DocumentFactory,
     LabelFactory,
     MembershipFactory,
     ProjectFactory,
+    RelationFactory,
     SpanFactory,
     StanceFactory,
     StanceTargetFactory,
@@ -311,3 +315,90 @@ def test_the_settings_page_runs_as_many_queries_for_many_attributes(client, mana
         LabelAttribute.objects.create(label=label, name="b", type="choice", choices=["x"])
 
     assert queries() == few
+
+
+def _label_fields(prefix, **fields):
+    base = {"name": "", "kind": "entity", "color": "", "shortcut": "", "description": ""}
+    return {f"{prefix}-{key}": value for key, value in (base | fields).items()}
+
+
+def test_a_relation_labels_end_kinds_are_set_and_changed_on_the_settings_page(client, managed):
+    added = client.post(
+        f"/projects/{managed.pk}/labels/",
+        _label_fields(
+            "label", name="located_in", kind="relation", source_kind="entity", target_kind="entity"
+        ),
+    )
+    label = Label.objects.get(name="located_in")
+    prefix = f"label-{label.pk}"
+    changed = client.post(
+        f"/projects/{managed.pk}/labels/{label.pk}/",
+        _label_fields(
+            prefix, name="located_in", kind="relation", source_kind="claim", target_kind=""
+        ),
+    )
+
+    assert (added.status_code, changed.status_code) == (302, 302)
+    label.refresh_from_db()
+    assert (label.source_kind, label.target_kind) == ("claim", "")
+    page = client.get(_settings(managed)).content.decode()
+    assert f'name="{prefix}-source_kind"' in page
+    assert '<option value="claim" selected>claim span</option>' in page
+
+
+def test_end_kinds_are_refused_on_the_settings_page_as_the_api_refuses_them(client, managed):
+    not_a_kind = client.post(
+        f"/projects/{managed.pk}/labels/",
+        _label_fields("label", name="cause", kind="relation", source_kind="paragraph"),
+    )
+    not_a_relation = client.post(
+        f"/projects/{managed.pk}/labels/",
+        _label_fields("label", name="PER", kind="entity", target_kind="entity"),
+    )
+
+    assert (not_a_kind.status_code, not_a_relation.status_code) == (400, 400)
+    message = services.ENDPOINT_KIND_INVALID.format(
+        value="paragraph", choices="entity, claim, sentence"
+    )
+    assert html.escape(message) in not_a_kind.content.decode()
+    assert html.escape(services.ENDPOINT_KIND_NOT_RELATION) in not_a_relation.content.decode()
+    assert not Label.objects.exists()
+
+
+def test_end_kinds_in_use_stay_and_the_settings_page_says_how_many_relations_use_them(
+    client, managed
+):
+    per = LabelFactory(project=managed, name="PER", kind="entity")
+    located = LabelFactory(
+        project=managed, name="located_in", kind="relation", source_kind="entity"
+    )
+    document = DocumentFactory(project=managed, text="Keita met Macron.")
+    annotation = AnnotationFactory(document=document)
+    source = SpanFactory(annotation=annotation, label=per, start=0, end=5)
+    target = SpanFactory(annotation=annotation, label=per, start=10, end=16)
+    RelationFactory(annotation=annotation, label=located, source=source, target=target)
+    prefix = f"label-{located.pk}"
+
+    refused = client.post(
+        f"/projects/{managed.pk}/labels/{located.pk}/",
+        _label_fields(prefix, name="located_in", kind="relation", source_kind="claim"),
+    )
+
+    assert refused.status_code == 400
+    located.refresh_from_db()
+    assert located.source_kind == "entity"
+    message = services.ENDPOINT_KIND_IN_USE.format(name="located_in", count=1)
+    assert html.escape(message) in refused.content.decode()
+
+
+def test_the_end_kinds_are_shown_for_relation_labels_only(client, managed):
+    per = LabelFactory(project=managed, name="PER", kind="entity")
+    located = LabelFactory(project=managed, name="located_in", kind="relation")
+
+    page = client.get(_settings(managed)).content.decode()
+
+    shown = f'name="label-{located.pk}-source_kind" id="id_label-{located.pk}-source_kind">'
+    hidden = f'name="label-{per.pk}-source_kind" disabled id="id_label-{per.pk}-source_kind">'
+    assert shown in page
+    assert hidden in page
+    assert page.count('data-for-kind="relation" hidden') == 4  # PER's two and the add form's

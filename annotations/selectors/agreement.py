@@ -180,8 +180,9 @@ def _read_relations(relations, owner: dict[int, tuple[DocumentWork, str]]) -> No
 
 
 def _read_document_labels(rows, owner: dict[int, tuple[DocumentWork, str]]) -> None:
-    """Each annotation's document labels, by group name. Every annotator of a document gets
-    every group any of them used (``()`` for none): giving no label of it is a judgement."""
+    """Each annotation's document labels, by group name, and as items (a label another
+    annotator did not give is a disagreement). Every annotator of a document gets every group
+    any of them used (``()`` for none): giving no label of it is a judgement."""
     used: dict[int, tuple[DocumentWork, set[str]]] = {}
     for annotation_id, group, label in rows.order_by("label__name").values_list(
         "annotation_id", "label__group__name", "label__name"
@@ -189,6 +190,7 @@ def _read_document_labels(rows, owner: dict[int, tuple[DocumentWork, str]]) -> N
         work, username = owner[annotation_id]
         labels = work.works[username].document_labels
         labels[group] = (*labels.get(group, ()), label)
+        work.items[username].add(items.document_label_item(label=label))
         used.setdefault(id(work), (work, set()))[1].add(group)
     for work, groups in used.values():
         for annotator in work.works.values():

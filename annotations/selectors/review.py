@@ -22,6 +22,7 @@ from annotations.models import (
     AnnotationStatus,
     Document,
     DocumentAgreement,
+    DocumentLabel,
     Project,
     Relation,
     Span,
@@ -77,7 +78,9 @@ class ReviewRow:
     external_id: str
     annotators: list[str]
     agreement: float | None  # mean pairwise F1; None with fewer than two annotators
-    disagreements: int  # items (spans, stances; annotations.items) not every annotator has
+    # Items (spans, stances, relations, document labels; annotations.items) not every
+    # annotator has.
+    disagreements: int
     gold_status: str | None  # None (no gold), in_progress, submitted
     open_comments: int = 0  # unresolved comments on the document, its spans and stances
 
@@ -164,10 +167,14 @@ def review_queue(
     mean, over each pair of its submitted annotations, of the exact-match F1 of their items,
     matched as ``annotations.items.same_item`` says: a span by label, offsets, claimant (its
     offsets or free text) and check-worthiness; a stance by target, holder's offsets, value
-    and evidence's offsets. A pair that marked nothing at all agrees fully. Documents with one
-    submitted annotation have no agreement and come last. Each row counts the document's open
-    (unresolved) comments; ``comments="open"`` keeps the documents that have one. Two queries
-    a page (its rows, their annotators) and one to count, whatever the size.
+    and evidence's offsets; a relation by label and ends; a document label by label (two
+    annotators who chose different labels in a group each have one the other lacks). A pair
+    that marked nothing at all agrees fully. ``label`` keeps the documents where a submitted
+    annotation uses that label (on a span, stance or relation, or given to the document).
+    Documents with one submitted annotation have no agreement and come last. Each row counts
+    the document's open (unresolved) comments; ``comments="open"`` keeps the documents that
+    have one. Two queries a page (its rows, their annotators) and one to count, whatever the
+    size.
     """
     submitted = Annotation.objects.filter(document=OuterRef("document_id"), **_SUBMITTED)
     rows = DocumentAgreement.objects.filter(project=project).annotate(
@@ -191,7 +198,10 @@ def review_queue(
             "label__name": label,
         }
         rows = rows.filter(
-            Exists(Span.objects.filter(**in_work)) | Exists(Stance.objects.filter(**in_work))
+            Exists(Span.objects.filter(**in_work))
+            | Exists(Stance.objects.filter(**in_work))
+            | Exists(Relation.objects.filter(**in_work))
+            | Exists(DocumentLabel.objects.filter(**in_work))
         )
     ordered = rows.order_by(F("agreement").asc(nulls_last=True), "document_id")
     return ReviewQueue(ordered)

@@ -3,9 +3,9 @@
 import pytest
 
 from annotations import items
-from annotations.models import Relation
+from annotations.models import LabelAttribute, Relation
 from annotations.services.review import NOT_A_SOURCE_RELATION, ONE_ITEM, gold_build
-from annotations.services.review.planning import SPAN_LEFT_OUT, Ballots, plan_gold
+from annotations.services.review.planning import SPAN_LEFT_OUT, Ballots, RelationVote, plan_gold
 from tests.api.conftest import client_for
 from tests.factories import (
     AnnotationFactory,
@@ -127,7 +127,7 @@ def test_a_relation_whose_end_is_left_out_of_gold_is_a_conflict():
     ballots = Ballots(
         spans={keita.place: {1: keita, 2: keita}},
         stances={},
-        relations={relation: {1: relation, 2: relation}},
+        relations={relation: {1: RelationVote(relation), 2: RelationVote(relation)}},
     )
     plan = plan_gold(ballots, {"PER": "entity"}, text=TEXT, allow_overlap=False, total=2)
     assert plan.relations == []
@@ -200,3 +200,109 @@ def test_accept_agreed_adds_agreed_relations_and_keeps_golds_own(team):
         ("located_in", "Keita", "Bamako"),
         ("met", "Bamako", "Keita"),
     }
+
+
+def _certainty(team, **given):
+    """Declare located_in's certainty; give each named annotator's located_in that value."""
+    labels, _people, _document, work = team
+    LabelAttribute.objects.create(
+        label=labels["located_in"], name="certainty", type="choice", choices=["sure", "likely"]
+    )
+    for name, value in given.items():
+        Relation.objects.filter(annotation=work[name], label=labels["located_in"]).update(
+            attributes={"certainty": value}
+        )
+
+
+def _gold_values(gold_id: int) -> dict[str, dict]:
+    rows = Relation.objects.filter(annotation_id=gold_id).select_related("label")
+    return {r.label.name: r.attributes for r in rows}
+
+
+def _relation_value_conflicts(body):
+    return [
+        (c["reason"], c["values"], c["gold"])
+        for c in body["conflicts"]
+        if c["kind"] == "relation" and c.get("attribute") == "attributes"
+    ]
+
+
+def test_majority_gold_votes_a_relations_values_as_a_spans(team):
+    _certainty(team, ana="sure")
+    ana, ben = team[3]["ana"].pk, team[3]["ben"].pk
+    response = _build(team, {"strategy": "majority"})
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert [r["attributes"] for r in body["gold"]["relations"]] == [{"certainty": "sure"}]
+    assert _gold_values(body["gold"]["id"]) == {"located_in": {"certainty": "sure"}}
+    # Not giving a value is no vote, and is listed beside the value gold took.
+    assert _relation_value_conflicts(body) == [
+        (
+            "attribute",
+            [
+                {"value": {"certainty": "sure"}, "annotations": [ana]},
+                {"value": None, "annotations": [ben]},
+            ],
+            {"certainty": "sure"},
+        )
+    ]
+    [conflict] = [c for c in body["conflicts"] if c.get("attribute") == "attributes"]
+    assert (conflict["label"], conflict["source"], conflict["target"]) == (
+        "located_in",
+        {"label": "PER", "start": 0, "end": 5},
+        {"label": "LOC", "start": 20, "end": 26},
+    )
+
+
+def test_a_tie_on_a_relations_values_leaves_them_empty_and_is_listed(team):
+    _certainty(team, ana="sure", ben="likely")
+    response = _build(team, {"strategy": "majority"})
+    body = response.json()
+    assert [r["attributes"] for r in body["gold"]["relations"]] == [{}]
+    assert [(reason, gold) for reason, _values, gold in _relation_value_conflicts(body)] == [
+        ("attribute", None)
+    ]
+
+
+def test_values_given_alike_go_in_without_a_conflict_by_majority_union_and_agreement(team):
+    _labels, people, document, work = team
+    _certainty(team, ana="likely", ben="likely")
+    majority = _build(team, {"strategy": "majority"}).json()
+    assert _gold_values(majority["gold"]["id"]) == {"located_in": {"certainty": "likely"}}
+    assert _relation_value_conflicts(majority) == []
+
+    union = _build(
+        team,
+        {
+            "annotations": [work["ana"].pk, work["ben"].pk],
+            "replace": True,
+            "version": majority["gold"]["version"],
+        },
+    ).json()
+    assert _gold_values(union["gold"]["id"]) == {
+        "located_in": {"certainty": "likely"},
+        "met": {},
+    }
+
+    Relation.objects.filter(annotation_id=union["gold"]["id"]).delete()
+    agreed = client_for(people["rev"]).post(
+        f"/api/documents/{document.pk}/gold/agreed/", {}, format="json"
+    )
+    assert agreed.status_code == 200, agreed.json()
+    assert _gold_values(union["gold"]["id"]) == {"located_in": {"certainty": "likely"}}
+
+
+def test_rebuilding_by_majority_names_a_relation_value_a_reviewer_changed(team):
+    _certainty(team, ana="sure", ben="sure")
+    first = _build(team, {"strategy": "majority"}).json()
+    Relation.objects.filter(annotation_id=first["gold"]["id"]).update(
+        attributes={"certainty": "likely"}
+    )
+    response = _build(team, {"strategy": "majority", "version": first["gold"]["version"]})
+    assert response.status_code == 409
+    assert [(r["label"], r.get("attributes")) for r in response.json()["removed"]] == [
+        ("located_in", {"certainty": "likely"})
+    ]
+    assert [(r["label"], r.get("attributes")) for r in response.json()["added"]] == [
+        ("located_in", {"certainty": "sure"})
+    ]

@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from annotations.models import Annotation, DocumentLabel, Label, LabelGroup
+from annotations.services.agreement import document_agreement_refresh
 from annotations.services.annotating import annotation_get_or_create
 from tests.browser.annotating import World, make_world, open_document, wait_saved
 from tests.browser.test_review import gold_of, open_review, review_world
@@ -260,4 +261,22 @@ def test_accept_all_agreed_adds_the_labels_everyone_gave(live_server, sign_in, c
     assert {row.label.name for row in DocumentLabel.objects.filter(annotation=gold_of(world))} == {
         "breaking"
     }
+    assert csp_violations == []
+
+
+def test_the_review_queue_counts_document_labels_chosen_differently(
+    live_server, sign_in, csp_violations
+):
+    world, _ana, _ben = _review_with_labels()
+    # The labels were given after submitting, behind the services' back: store the figures again.
+    document_agreement_refresh(document_id=world.document.pk)
+    page = sign_in(world.user)
+    page.goto(f"{live_server.url}/projects/{world.project.pk}/review/")
+    row = page.locator(f'#review-queue tr[data-document-id="{world.document.pk}"]')
+    # Four spans and two stances only one of them has, and politics / economy in Topic;
+    # breaking, which both gave, is shared.
+    expect(row.locator("td.num").first).to_have_text("8")
+    page.select_option("#id_label", "economy")
+    page.click("button:has-text('Filter')")
+    expect(row).to_be_visible()
     assert csp_violations == []

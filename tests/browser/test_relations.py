@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from annotations.models import Relation, Span
+from annotations.models import LabelAttribute, Relation, Span
 from annotations.services.annotating import annotation_get_or_create, span_create
 from tests.browser.annotating import World, highlight, make_world, open_document, wait_saved
 from tests.browser.test_curation import chip, open_side_by_side, row, unit_of
@@ -487,3 +487,91 @@ def test_the_gold_lane_draws_a_relation_with_the_annotate_keys(
     assert gold_relations(world) == [("located_in", "Aïssata Coulibaly", "Niger River")]
     expect(page.locator("svg.relation-arcs .relation-arc")).to_have_count(1)
     assert csp_violations == []
+
+
+def test_a_relations_attributes_are_edited_in_the_side_panel_saved_listed_and_undone(
+    live_server, sign_in, csp_violations
+):
+    world, spans = relation_world()
+    located = world.labels["located_in"]
+    LabelAttribute.objects.create(
+        label=located, name="certainty", type="choice", choices=["sure", "likely"], position=0
+    )
+    LabelAttribute.objects.create(label=located, name="note", type="text", position=1)
+    annotation = spans["Keita"].annotation
+    relation = Relation.objects.create(
+        annotation=annotation, label=located, source=spans["Keita"], target=spans["Bamako"]
+    )
+    page = open_document(sign_in(world.user), live_server, world.document)
+    panel = page.locator("#attributes-panel")
+    expect(panel).to_be_hidden()
+
+    arc(page, "located_in").locator(".relation-name").click()
+    expect(panel).to_be_visible()
+    expect(page.locator("#attributes-of")).to_have_text("located_in · “Keita” → “Bamako”")
+    page.select_option("#attribute-certainty", "likely")
+    page.fill("#attribute-note", "  met there  ")
+    page.keyboard.press("Enter")
+    wait_saved(page)
+    relation.refresh_from_db()
+    assert relation.attributes == {"certainty": "likely", "note": "met there"}
+    entry = page.locator('.annolist-item[data-kind="relation"]')
+    expect(entry).to_contain_text("certainty: likely · note: met there")
+
+    page.locator("#document-text").click(position={"x": 2, "y": 2})
+    page.keyboard.press("Control+z")  # the note
+    wait_saved(page)
+    relation.refresh_from_db()
+    assert relation.attributes == {"certainty": "likely"}
+    expect(entry).not_to_contain_text("note:")
+
+    # A span's own attributes panel is not the relation's: selecting a highlight without
+    # attributes hides it; choosing the relation in the list brings it back, as saved.
+    piece(page, "Gao").click()
+    expect(panel).to_be_hidden()
+    entry.click()
+    expect(page.locator("#attribute-certainty")).to_have_value("likely")
+    expect(page.locator("#attribute-note")).to_have_value("")
+
+    # Undoing its delete brings the relation back with its values.
+    page.locator("#relation-delete").click()
+    wait_saved(page)
+    assert relations(world) == []
+    page.keyboard.press("Control+z")
+    wait_saved(page)
+    assert list(Relation.objects.values_list("attributes", flat=True)) == [{"certainty": "likely"}]
+    assert csp_violations == []
+
+
+def test_a_relations_value_changed_elsewhere_is_put_to_the_user(live_server, sign_in):
+    world, spans = relation_world()
+    located = world.labels["located_in"]
+    LabelAttribute.objects.create(
+        label=located, name="certainty", type="choice", choices=["sure", "likely"], position=0
+    )
+    annotation = spans["Keita"].annotation
+    relation = Relation.objects.create(
+        annotation=annotation, label=located, source=spans["Keita"], target=spans["Bamako"]
+    )
+    page = open_document(sign_in(world.user), live_server, world.document)
+    write_elsewhere(
+        world.user,
+        "patch",
+        f"/api/annotations/{annotation.pk}/relations/{relation.pk}/",
+        {"attributes": {"certainty": "sure"}},
+    )
+    page.locator('.annolist-item[data-kind="relation"]').click()
+    page.select_option("#attribute-certainty", "likely")
+
+    dialog = page.locator("#conflict-dialog")
+    expect(dialog.locator(".conflict-text")).to_have_text(
+        'Your change to relation located_in: you set attributes to {"certainty":"likely"}, '
+        'but it was changed elsewhere to {"certainty":"sure"}.'
+    )
+    dialog.locator("#conflict-mine").click()
+    wait_saved(page)
+    relation.refresh_from_db()
+    assert relation.attributes == {"certainty": "likely"}
+    expect(page.locator('.annolist-item[data-kind="relation"]')).to_contain_text(
+        "certainty: likely"
+    )

@@ -109,6 +109,9 @@ def test_screenshots_of_the_settings_pages(live_server, sign_in, width, csp_viol
         ("FAVOR", "stance", "f"),
     ):
         LabelFactory(project=project, name=name, kind=kind, shortcut=key)
+    LabelFactory(
+        project=project, name="located_in", kind="relation", source_kind="entity", target_kind=""
+    )
     StanceTargetFactory(project=project, name="Trade corridor agreement")
     page.reload()
     _add_label(page, "KEY", "entity", "k")
@@ -122,3 +125,39 @@ def test_screenshots_of_the_settings_pages(live_server, sign_in, width, csp_viol
     )
     assert overflow <= 0, f"the settings page scrolls sideways at {width}"
     assert [m for m in csp_violations if "status of 400" not in m] == []
+
+
+def test_a_relation_labels_end_kinds_show_for_relation_labels_only(
+    live_server, sign_in, csp_violations
+):
+    manager = UserFactory(username="meg")
+    page = sign_in(manager)
+    page.goto(f"{live_server.url}/projects/new/")
+    page.fill("#id_name", "Sahel")
+    page.click("button:has-text('Create project')")
+    project = Project.objects.get(name="Sahel")
+    per = LabelFactory(project=project, name="PER", kind="entity", shortcut="p")
+    page.reload()
+
+    starts = page.locator("#id_label-source_kind")
+    expect(starts).to_be_hidden()
+    expect(page.locator(f"#id_label-{per.pk}-source_kind")).to_be_hidden()
+    page.fill("#id_label-name", "located_in")
+    page.select_option("#id_label-kind", "relation")
+    expect(starts).to_be_visible()
+    page.select_option("#id_label-source_kind", "entity")
+    page.select_option("#id_label-target_kind", "claim")
+    page.click("#labels button:has-text('Add label')")
+    row = page.locator('#labels li[data-label="located_in"]')
+    expect(row.locator("select[name$='-source_kind']")).to_have_value("entity")
+    located = Label.objects.get(name="located_in")
+    assert (located.source_kind, located.target_kind) == ("entity", "claim")
+
+    # Back to entity: the end kinds hide and are not sent, so the change is accepted.
+    row.locator("select[name$='-kind'][data-kind-select]").select_option("entity")
+    expect(row.locator("select[name$='-target_kind']")).to_be_hidden()
+    row.locator("button:has-text('Save')").click()
+    expect(page.locator(".messages")).to_contain_text("located_in saved.")
+    located.refresh_from_db()
+    assert (located.kind, located.source_kind, located.target_kind) == ("entity", "", "")
+    assert csp_violations == []

@@ -65,6 +65,7 @@ from annotations.services.review.planning import (
     span_body,
     stance_body,
     stance_position,
+    values_json,
 )
 
 NOT_A_SOURCE_SPAN = "Span {value} is not a span of another annotation of this document."
@@ -426,6 +427,7 @@ def _agreed_relations(
 
     ``plan.spans`` starts with gold's spans in id order (``_agreed_plan``). An agreed relation
     goes in when both its ends are in the plan; otherwise it is listed (``SPAN_LEFT_OUT``).
+    It carries the attribute values every annotation gave alike (as an agreed span does).
     """
     gold_spans = list(
         Span.objects.filter(annotation=gold).order_by("id").values_list("pk", flat=True)
@@ -457,7 +459,8 @@ def _agreed_relations(
                 place_conflicts("relation", by, SPAN_LEFT_OUT, None, document.text)
             )
             continue
-        plan.relations.append(body)
+        values = choose_attribute(place, by, "attributes", all_gave, plan, document.text)
+        plan.relations.append(body | {"attributes": values_json(values)})
         added += 1
     return added
 

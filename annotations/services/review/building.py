@@ -10,7 +10,8 @@ offsets): by majority or union, and only when both its ends are in gold (else a 
 Document labels go in the same way (by majority per label, or the union; see
 ``review.doclabels`` for single-choice groups).
 Either way each **attribute** of a place that goes in (a claim's claimant and
-check-worthiness; a stance's value and evidence) takes the value most often given by the
+check-worthiness; a stance's value and evidence; any item's label attribute values, a
+relation's included) takes the value most often given by the
 annotations at that place (not giving one is no vote); a tie leaves it empty. So a span both
 annotators marked always goes in, even when they named different claimants: disagreeing
 about an attribute never drops the item.
@@ -62,6 +63,7 @@ from annotations.services.review.doclabels import (
 from annotations.services.review.planning import (
     Ballots,
     Plan,
+    RelationVote,
     by_place,
     item_json,
     plan_gold,
@@ -225,7 +227,7 @@ def source_ballots(sources: Collection[Annotation]) -> tuple[Ballots, dict[items
         Ballots(
             spans=by_place((span_item_of(span), span.annotation_id) for span in spans),
             stances=by_place((stance_item_of(s), s.annotation_id) for s in stances),
-            relations=by_place((relation_item_of(r), r.annotation_id) for r in relations),
+            relations=by_place((relation_vote_of(r), r.annotation_id) for r in relations),
         ),
         kinds,
     )
@@ -243,6 +245,11 @@ def relation_item_of(relation: Relation) -> items.RelationItem:
         source=(relation.source.label.name, relation.source.start, relation.source.end),
         target=(relation.target.label.name, relation.target.start, relation.target.end),
     )
+
+
+def relation_vote_of(relation: Relation) -> RelationVote:
+    """Return a stored relation as gold votes on it: its item and its attribute values."""
+    return RelationVote(relation_item_of(relation), items.values_of(relation.attributes))
 
 
 def span_item_of(span: Span) -> items.SpanItem:
@@ -286,11 +293,11 @@ def _refuse_a_change(gold: Annotation, plan: Plan, labels: list[str], text: str)
     if not spans and not stances and not have:
         return  # nothing a reviewer could lose
     relations = list(relations_of(Relation.objects.filter(annotation=gold)))
-    now: Counter[items.Item | items.RelationItem] = Counter(
+    now: Counter[items.Item | items.RelationItem | RelationVote] = Counter(
         [
             *map(span_item_of, spans),
             *map(stance_item_of, stances),
-            *map(relation_item_of, relations),
+            *map(relation_vote_of, relations),
         ]
     )
     planned = Counter(planned_items(plan))

@@ -2,7 +2,9 @@
 
 Relations (annotations.items.RelationItem: a label and both ends' places) are voted on like
 places; one goes in only when both its ends did (else ``SPAN_LEFT_OUT``), linking gold's
-spans at those places.
+spans at those places. A relation's attribute values are not part of what it is (items), so
+each annotation's are carried beside it (``RelationVote``) and voted on at the relation's place
+as a span's are (``choose_attribute``).
 
 Pure over plain values (annotations.items' items, grouped by place and annotation); the reads
 are building.py's and the writes annotating's. See building.py for the rule: a place goes in
@@ -28,9 +30,23 @@ ATTRIBUTE = "attribute"
 # targets by name).
 SpanKey = items.SpanItem
 StanceKey = items.StanceItem
+
+
+@dataclass(frozen=True, slots=True)
+class RelationVote:
+    """One annotation's relation (its place, ``relation``) with the attribute values it gave."""
+
+    relation: items.RelationItem
+    attributes: items.Values = ()
+
+    @property
+    def place(self) -> items.RelationItem:
+        return self.relation
+
+
 Place = TypeVar("Place", items.SpanPlace, items.StancePlace, items.RelationItem)
-Item = TypeVar("Item", items.SpanItem, items.StanceItem, items.RelationItem)
-AnyItem = items.Item | items.RelationItem
+Item = TypeVar("Item", items.SpanItem, items.StanceItem, RelationVote)
+AnyItem = items.Item | items.RelationItem | RelationVote
 
 # An attribute's value when an annotation gives none.
 NOT_GIVEN: dict[str, Hashable] = {
@@ -49,7 +65,7 @@ class Ballots:
 
     spans: dict[items.SpanPlace, dict[int, items.SpanItem]]
     stances: dict[items.StancePlace, dict[int, items.StanceItem]]
-    relations: dict[items.RelationItem, dict[int, items.RelationItem]] = field(default_factory=dict)
+    relations: dict[items.RelationItem, dict[int, RelationVote]] = field(default_factory=dict)
 
 
 @dataclass
@@ -134,13 +150,15 @@ def plan_gold(
         relation_places = _majority(ballots.relations, total, "relation", plan.conflicts, text)
     span_index = {place: index for index, place in reversed(list(enumerate(span_places)))}
     for relation in relation_places:
+        by_relation = ballots.relations[relation]
         body = relation_body(relation, span_index)
         if body is None:
             plan.conflicts.extend(
-                place_conflicts("relation", ballots.relations[relation], SPAN_LEFT_OUT, None, text)
+                place_conflicts("relation", by_relation, SPAN_LEFT_OUT, None, text)
             )
         else:
-            plan.relations.append(body)
+            values = choose_attribute(relation, by_relation, "attributes", most_given, plan, text)
+            plan.relations.append(body | {"attributes": values_json(values)})
     return plan
 
 
@@ -170,11 +188,12 @@ def span_body(
         "claimant": entity_at[claimant] if isinstance(claimant, tuple) else None,
         "claimant_text": claimant if isinstance(claimant, str) else "",
         "checkworthy": checkworthy,
-        "attributes": _values_json(values),
+        "attributes": values_json(values),
     }
 
 
-def _values_json(values: Hashable) -> dict[str, Any]:
+def values_json(values: Hashable) -> dict[str, Any]:
+    """Return chosen attribute values (items.Values) as an item stores them."""
     assert isinstance(values, tuple)  # items.Values, as every item holds them
     return items.values_json(values)
 
@@ -209,13 +228,13 @@ def stance_body(
         "label": value,
         "holder": None if holder is None else entity_at[holder],
         "evidence": span_at[evidence] if isinstance(evidence, tuple) else None,
-        "attributes": _values_json(values),
+        "attributes": values_json(values),
     }
 
 
 def choose_attribute(
-    place: items.SpanPlace | items.StancePlace,
-    by: Mapping[int, items.Item],
+    place: items.SpanPlace | items.StancePlace | items.RelationItem,
+    by: Mapping[int, items.Item] | Mapping[int, RelationVote],
     name: str,
     choose: Choose,
     plan: Plan,
@@ -243,7 +262,7 @@ def choose_attribute(
 
 
 def attribute_conflict(
-    place: items.SpanPlace | items.StancePlace,
+    place: items.SpanPlace | items.StancePlace | items.RelationItem,
     name: str,
     values: Mapping[int, Hashable],
     gold: Hashable,
@@ -255,7 +274,7 @@ def attribute_conflict(
     for annotation, value in values.items():
         grouped.setdefault(value, []).append(annotation)
     return {
-        "kind": "span" if isinstance(place, items.SpanPlace) else "stance",
+        "kind": _kind_of(place),
         "reason": reason,
         "attribute": name,
         **place_fields(place),
@@ -278,7 +297,7 @@ def value_json(name: str, value: Hashable, text: str) -> Any:
     if value == NOT_GIVEN[name]:
         return None
     if name == "attributes":
-        return _values_json(value)
+        return values_json(value)
     if isinstance(value, tuple):
         return {"start": value[0], "end": value[1], "text": text[value[0] : value[1]]}
     if name == "claimant":
@@ -286,8 +305,21 @@ def value_json(name: str, value: Hashable, text: str) -> Any:
     return value
 
 
-def place_fields(place: items.SpanPlace | items.StancePlace) -> dict[str, Any]:
-    """Return the fields naming a place in a conflict (a stance's holder by offsets)."""
+def _kind_of(place: items.SpanPlace | items.StancePlace | items.RelationItem) -> str:
+    if isinstance(place, items.RelationItem):
+        return "relation"
+    return "span" if isinstance(place, items.SpanPlace) else "stance"
+
+
+def place_fields(place: items.SpanPlace | items.StancePlace | items.RelationItem) -> dict[str, Any]:
+    """Return the fields naming a place in a conflict (a stance's holder by offsets; a
+    relation's label and both ends' places)."""
+    if isinstance(place, items.RelationItem):
+        return {
+            "label": place.label,
+            "source": place_fields(place.source),
+            "target": place_fields(place.target),
+        }
     if isinstance(place, items.SpanPlace):
         return {"label": place.label, "start": place.start, "end": place.end}
     return {"target": place.target, "holder": _ref(place.holder)}
@@ -333,7 +365,7 @@ def place_conflicts(
     """
     holders: dict[AnyItem, list[int]] = {}
     for annotation, item in sorted(by.items()):
-        holders.setdefault(items.vote_key(item), []).append(annotation)
+        holders.setdefault(_vote_key(item), []).append(annotation)
     entries = []
     for item, who in holders.items():
         entry = conflict_entry(kind, item, who, reason, total)
@@ -341,6 +373,13 @@ def place_conflicts(
             entry["count"] = len(by)
         entries.append(entry)
     return entries
+
+
+def _vote_key(item: AnyItem) -> items.Item | items.RelationItem:
+    """What gold voting counts (items.vote_key): a relation without its attribute values."""
+    if isinstance(item, RelationVote):
+        return item.relation
+    return items.vote_key(item)
 
 
 def _apply_overlap_rule(
@@ -376,12 +415,10 @@ def conflict_entry(
 ) -> dict[str, Any]:
     """Describe an item left out of gold, who has it and why (with the vote when counted)."""
     item: dict[str, Any]
-    if isinstance(key, items.RelationItem):
-        item = {
-            "label": key.label,
-            "source": place_fields(key.source),
-            "target": place_fields(key.target),
-        }
+    if isinstance(key, RelationVote):
+        item = place_fields(key.relation)
+    elif isinstance(key, items.RelationItem):
+        item = place_fields(key)
     elif isinstance(key, items.SpanItem):
         item = {"label": key.place.label, "start": key.place.start, "end": key.place.end}
         if isinstance(key.claimant, tuple):
@@ -443,10 +480,13 @@ def planned_items(plan: Plan) -> list[AnyItem]:
     ]
     ends = [(span["label"], span["start"], span["end"]) for span in plan.spans]
     relations = [
-        items.relation_item(
-            label=relation["label"],
-            source=ends[relation["source"]],
-            target=ends[relation["target"]],
+        RelationVote(
+            items.relation_item(
+                label=relation["label"],
+                source=ends[relation["source"]],
+                target=ends[relation["target"]],
+            ),
+            items.values_of(relation.get("attributes")),
         )
         for relation in plan.relations
     ]
@@ -455,7 +495,7 @@ def planned_items(plan: Plan) -> list[AnyItem]:
 
 def item_json(item: AnyItem, text: str) -> dict[str, Any]:
     """Describe a gold item for the reviewer who must confirm a rebuild."""
-    if isinstance(item, items.RelationItem):
+    if isinstance(item, items.RelationItem | RelationVote):
         described = conflict_entry("relation", item, (), "", None)
     elif isinstance(item, items.SpanItem):
         described = conflict_entry("span", item, (), "", None)

@@ -167,6 +167,8 @@ export const api = {
     request("POST", `/api/documents/${documentId}/gold/accept/`, { document_label: labelId, version }),
   createRelation: (id, body, options) =>
     request("POST", `/api/annotations/${id}/relations/`, body, timed(options)),
+  updateRelation: (id, relationId, body, options) =>
+    request("PATCH", `/api/annotations/${id}/relations/${relationId}/`, body, timed(options)),
   deleteRelation: (id, relationId, version, options) =>
     request(
       "DELETE",

@@ -2,7 +2,7 @@
 // (a claim's normalised text, a stance's sentiment), edited in the side panel
 // (#attributes-panel) as form controls: a select for a choice, checkboxes for a multi-choice,
 // a text box, a number box. The panel shows the selected highlight's attributes, or else the
-// active stance's. Each edit is one change through the Annotator (saved by the save queue,
+// selected relation's (saved as a PATCH of the relation), or else the active stance's. Each edit is one change through the Annotator (saved by the save queue,
 // undone and redone like any other). Mixed into the Annotator (annotator.js), so `this` is
 // the Annotator; `renderAttributes` draws the panel.
 //
@@ -75,6 +75,14 @@ export class AttributeEditing {
       if (!label?.attributes?.length) return null;
       return { kind: "span", key: span.key, item: span, label, caption: `${label.name} · ${shorten(span.text, 40)}` };
     }
+    const relation = this.selectedRelation && this.store.relations.get(this.selectedRelation);
+    if (relation) {
+      const label = this.labels.get(relation.label);
+      if (!label?.attributes?.length) return null;
+      const end = (key) => `“${shorten(this.store.spans.get(key)?.text || "?", 20)}”`;
+      const caption = `${label.name} · ${end(relation.source)} → ${end(relation.target)}`;
+      return { kind: "relation", key: relation.key, item: relation, label, caption };
+    }
     const stance = this.active && this.store.stances.get(this.active.row);
     const label = stance && this.labels.get(stance.label);
     if (!label?.attributes?.length) return null;
@@ -85,7 +93,8 @@ export class AttributeEditing {
   /** Set one attribute of the panel's item; an empty value clears it. */
   setAttribute(kind, key, name, value) {
     if (!this.guard()) return;
-    const item = kind === "span" ? this.store.spans.get(key) : this.store.stances.get(key);
+    const items = { span: this.store.spans, stance: this.store.stances, relation: this.store.relations };
+    const item = items[kind].get(key);
     if (!item) return;
     if (typeof value === "string" && codePointLength(value) > TEXT_LIMIT) {
       this.say(format(TEXT_TOO_LONG, { length: codePointLength(value), limit: TEXT_LIMIT }));

@@ -36,6 +36,7 @@ export function judge(state, op, context) {
   if (op.type === "claimrecord.put") {
     return state.spans.has(op.key) ? { verdict: APPLY } : stale("Your claim record: its claim was deleted elsewhere.");
   }
+  if (op.type === "relation.update") return judgeRelationUpdate(state, op, context);
   const missing = missingReference(state, op);
   if (missing) return stale(`${describe(state, op, context)}: ${missing} was deleted elsewhere.`);
   switch (op.type) {
@@ -98,6 +99,14 @@ function judgeRelationCreate(state, op, context) {
     (r) => r.label === op.label && r.source === op.source && r.target === op.target,
   );
   return same ? { verdict: SAME, rename: { from: op.key, to: same.key } } : { verdict: APPLY };
+}
+
+/** A relation's values changed: stale when it was deleted elsewhere, else as any update. */
+function judgeRelationUpdate(state, op, context) {
+  if (!state.relations?.has(op.key)) {
+    return stale(`Your change to relation ${labelName(op.base?.label, context)}: it was deleted elsewhere.`);
+  }
+  return judgeUpdate(state, state.relations, op, context);
 }
 
 function judgeSpanCreate(state, op, context) {
@@ -189,6 +198,7 @@ function missingReference(state, op) {
 
 /** "Your span “Bamako” (LOC)", "Your stance FAVOR on “the talks”": the change, for a person. */
 function describe(state, op, context) {
+  if (op.type.startsWith("relation")) return `Your change to relation ${labelName(op.label, context)}`;
   if (op.type.startsWith("span")) {
     const verb = op.type === "span.create" ? "span" : "change to";
     return `Your ${verb} “${op.text}” (${labelName(op.label, context)})`;

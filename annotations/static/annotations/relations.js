@@ -22,6 +22,7 @@
 // accepted into gold like a span.
 
 import { request } from "./api.js";
+import { describeValues } from "./attributes.js";
 import { itemKey, relationItem } from "./items.js";
 import { KEYMAP, keyAction, labelFor } from "./keys.js";
 import { el, shorten } from "./panels.js";
@@ -205,7 +206,7 @@ export function describeRelation(relation, label, source, target) {
   const end = (span) => (span ? `“${shorten(span.text, QUOTE)}”` : "?");
   return {
     caption: `${end(source)} → ${end(target)}`,
-    detail: "",
+    detail: describeValues(relation.attributes),
     tip: `${label ? label.name : "?"} from ${end(source)} to ${end(target)}`,
   };
 }

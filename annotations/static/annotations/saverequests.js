@@ -65,8 +65,12 @@ export async function sendOperation(store, op, keyChanged) {
       // A relation made elsewhere without a client_id and brought back by undo gets none.
       const clientId = relationClientId(op.key);
       if (clientId) body.client_id = clientId;
+      // A relation made again (undoing its delete) comes back with its attribute values.
+      if (op.attributes && Object.keys(op.attributes).length) body.attributes = op.attributes;
       return call(api.createRelation, id, body);
     }
+    case "relation.update":
+      return call(api.updateRelation, id, required(op.key), changesBody(op, version, ref, []));
     case "relation.delete":
       return call(api.deleteRelation, id, required(op.key), version);
     case "status":
