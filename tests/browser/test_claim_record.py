@@ -318,3 +318,32 @@ def test_use_as_evidence_without_an_open_record_says_how(live_server, sign_in, c
     wait_saved(page)
     own = Annotation.objects.get(document=world.document, author=world.user)
     assert not ClaimRecord.objects.filter(span__annotation=own).exists()
+
+
+def test_accepting_claims_one_by_one_carries_and_merges_their_records(
+    live_server, sign_in, csp_violations
+):
+    world, ana, ben = review_world()
+    start, end = _claim_both_marked(world, ana, ben)
+    for annotation, verdict in ((ana, "REFUTES"), (ben, "SUPPORTS")):
+        span = annotation.spans.get(label__kind="claim", start=start, end=end)
+        ClaimRecord.objects.create(span=span, verdict=verdict, justification=f"{verdict} said")
+    page = open_side_by_side(sign_in(world.user), live_server, world)
+    unit = unit_of(page, world.document.text, "put turnout at 41 per cent")
+    message = page.locator("#message")
+
+    chip(unit, ana.pk, "CLAIM", "put turnout").click()
+    expect(message).to_contain_text("into gold")
+    expect(message).not_to_contain_text("verdicts differ")
+    chip(unit, ben.pk, "CLAIM", "put turnout").click()
+    expect(message).to_contain_text(
+        "Claim record merged; verdicts differ (gold: REFUTES, ben: SUPPORTS),"
+        " gold's verdict: empty."
+    )
+
+    gold = Annotation.objects.get(document=world.document, kind="gold")
+    claim = gold.spans.get(label__kind="claim")
+    record = server_record(page, live_server, claim.pk)
+    assert record["verdict"] == ""
+    assert record["justification"] == ""  # a tie of two justifications
+    assert csp_violations == []
