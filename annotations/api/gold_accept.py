@@ -49,6 +49,9 @@ class AcceptOutput(serializers.Serializer):
         allow_null=True, help_text="The document label (id) gold now gives."
     )
     replaced = ReplacedOutput(many=True, help_text="Overlapping gold spans taken out.")
+    conflicts = ConflictOutput(
+        many=True, help_text="Claim records merged with differing verdicts (accepting a claim)."
+    )
 
 
 class AgreedOutput(serializers.Serializer):
@@ -116,6 +119,7 @@ class GoldAcceptApi(ApiView):
             "relation": None if result.relation is None else result.relation.pk,
             "document_label": result.document_label,
             "replaced": result.replaced,
+            "conflicts": result.conflicts,
         }
         code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
         return Response(payload, status=code)

@@ -113,3 +113,58 @@ def test_a_rebuild_keeps_the_record_a_reviewer_gave_gold(three):
     assert put.status_code == 200, put.json()
     answer = _build(document, client, strategy="majority", replace=True)
     assert answer["gold"]["claim_records"][0]["verdict"] == "REFUTES"
+
+
+def _accept(document, client, span):
+    response = client.post(
+        f"/api/documents/{document.pk}/gold/accept/", {"span": span.pk}, format="json"
+    )
+    assert response.status_code in (200, 201), response.json()
+    return response.json()
+
+
+def _gold_record(client, answer):
+    response = client.get(f"/api/spans/{answer['span']}/claim-record/")
+    assert response.status_code == 200, response.json()
+    return response.json()
+
+
+def test_accepting_one_claim_copies_its_record_into_gold(three):
+    document, spans, client = three
+    _record(spans["ana"], "REFUTES", urls=["https://a.example/"], justification="Said 1,200.")
+    answer = _accept(document, client, spans["ana"])
+    record = _gold_record(client, answer)
+    assert record["recorded"] is True
+    assert (record["verdict"], record["justification"]) == ("REFUTES", "Said 1,200.")
+    assert [item["url"] for item in record["evidence"]] == ["https://a.example/"]
+    assert answer["conflicts"] == []
+    # The annotator's record is copied, not moved.
+    assert ClaimRecord.objects.filter(span=spans["ana"]).exists()
+
+
+def test_accepting_a_second_claim_merges_records_and_lists_a_differing_verdict(three):
+    document, spans, client = three
+    _record(spans["ana"], "REFUTES", urls=["https://a.example/"], justification="Said 1,200.")
+    _record(spans["ben"], "SUPPORTS", urls=["https://b.example/", "https://a.example/"])
+    _accept(document, client, spans["ana"])
+    answer = _accept(document, client, spans["ben"])
+    record = _gold_record(client, answer)
+    # Fields most given (a tie leaves it empty), evidence the union: as a build merges.
+    assert record["verdict"] == ""
+    assert record["justification"] == "Said 1,200."
+    assert [item["url"] for item in record["evidence"]] == [
+        "https://a.example/",
+        "https://b.example/",
+    ]
+    [conflict] = answer["conflicts"]
+    assert conflict["values"] == {"gold": "REFUTES", "ben": "SUPPORTS"}
+    assert (conflict["kind"], conflict["gold"]) == ("claim_record", "")
+
+
+def test_accepting_a_claim_without_a_record_keeps_golds_record(three):
+    document, spans, client = three
+    _record(spans["ana"], "REFUTES")
+    _accept(document, client, spans["ana"])
+    answer = _accept(document, client, spans["ben"])
+    assert _gold_record(client, answer)["verdict"] == "REFUTES"
+    assert answer["conflicts"] == []

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from annotations.models import Annotation, ClaimRecord
+from annotations.models import Annotation, ClaimRecord, Span
+from annotations.services import matching
 from annotations.services.annotating import annotation_get_or_create
 from tests.browser.annotating import (
     World,
@@ -19,6 +20,8 @@ from tests.browser.annotating import (
 )
 from tests.browser.test_curation import chip, open_side_by_side, unit_of
 from tests.browser.test_review import _claim_both_marked, review_world
+from tests.factories import DocumentFactory
+from tests.services.matching_fixtures import claim_in_new_document
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -252,3 +255,95 @@ def test_store_applies_undoes_and_recognises_a_claim_record_and_rebase_judges_it
     assert found["recordAfterDelete"] is False
     assert (found["staleWithoutSpan"], found["applyWithSpan"]) == ("stale", "apply")
     assert found["restoredSpan"] == "span.create"
+
+
+def test_a_match_of_another_document_is_added_as_evidence_to_the_open_record(
+    live_server, sign_in, csp_violations
+):
+    world = make_world()
+    started(world)
+    # The matched claim sits after an emoji: its offsets are code points, not UTF-16 units.
+    other_text = "📣 Update: roughly fifteen hundred soldiers take part in the operation."
+    other = DocumentFactory(project=world.project, text=other_text)
+    gold = Annotation.objects.create(document=other, kind="gold", status="submitted")
+    start = other_text.index("roughly")
+    matched = Span.objects.create(
+        annotation=gold,
+        label=world.labels["CLAIM"],
+        start=start,
+        end=len(other_text) - 1,
+        text=other_text[start:-1],
+    )
+    matching.claim_index_sync(project_id=world.project.pk)
+    page = open_document(sign_in(world.user), live_server, world.document)
+    claim_and_open_record(page, world)
+    wait_saved(page)
+
+    page.locator('#document-text [data-label="CLAIM"]').first.click()
+    page.keyboard.press("i")
+    match = page.locator(f'#matches-list .match[data-span-id="{matched.pk}"]')
+    match.get_by_role("button", name="Use as evidence").click()
+    item = page.locator("#record-evidence li")
+    expect(item).to_have_count(1)
+    expect(item).to_contain_text(f"document {other.pk} [{start}, {len(other_text) - 1})")
+    wait_saved(page)
+    # Twice is refused, with a word.
+    match.get_by_role("button", name="Use as evidence").click()
+    expect(page.locator("#message")).to_contain_text("That passage is already evidence.")
+    expect(item).to_have_count(1)
+
+    own = Annotation.objects.get(document=world.document, author=world.user)
+    claim = own.spans.get(label=world.labels["CLAIM"])
+    record = server_record(page, live_server, claim.pk)
+    assert record["evidence"] == [
+        {"document": other.pk, "start": start, "end": len(other_text) - 1, "text": matched.text}
+    ]
+
+
+def test_use_as_evidence_without_an_open_record_says_how(live_server, sign_in, csp_violations):
+    world = make_world()
+    started(world)
+    claim_in_new_document(
+        world.project, world.labels["CLAIM"], "Roughly 1,500 troops are involved."
+    )
+    matching.claim_index_sync(project_id=world.project.pk)
+    page = open_document(sign_in(world.user), live_server, world.document)
+    claim_and_open_record(page, world)
+    page.locator("#record-close").click()
+    expect(page.locator("#claim-record-panel")).to_be_hidden()
+    page.locator('#document-text [data-label="CLAIM"]').first.click()
+    page.keyboard.press("i")
+    page.locator("#matches-list .match").first.get_by_role("button", name="Use as evidence").click()
+    expect(page.locator("#message")).to_contain_text("Open a claim's record first")
+    wait_saved(page)
+    own = Annotation.objects.get(document=world.document, author=world.user)
+    assert not ClaimRecord.objects.filter(span__annotation=own).exists()
+
+
+def test_accepting_claims_one_by_one_carries_and_merges_their_records(
+    live_server, sign_in, csp_violations
+):
+    world, ana, ben = review_world()
+    start, end = _claim_both_marked(world, ana, ben)
+    for annotation, verdict in ((ana, "REFUTES"), (ben, "SUPPORTS")):
+        span = annotation.spans.get(label__kind="claim", start=start, end=end)
+        ClaimRecord.objects.create(span=span, verdict=verdict, justification=f"{verdict} said")
+    page = open_side_by_side(sign_in(world.user), live_server, world)
+    unit = unit_of(page, world.document.text, "put turnout at 41 per cent")
+    message = page.locator("#message")
+
+    chip(unit, ana.pk, "CLAIM", "put turnout").click()
+    expect(message).to_contain_text("into gold")
+    expect(message).not_to_contain_text("verdicts differ")
+    chip(unit, ben.pk, "CLAIM", "put turnout").click()
+    expect(message).to_contain_text(
+        "Claim record merged; verdicts differ (gold: REFUTES, ben: SUPPORTS),"
+        " gold's verdict: empty."
+    )
+
+    gold = Annotation.objects.get(document=world.document, kind="gold")
+    claim = gold.spans.get(label__kind="claim")
+    record = server_record(page, live_server, claim.pk)
+    assert record["verdict"] == ""
+    assert record["justification"] == ""  # a tie of two justifications
+    assert csp_violations == []

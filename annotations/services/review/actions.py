@@ -67,6 +67,7 @@ from annotations.services.review.planning import (
     stance_position,
     values_json,
 )
+from annotations.services.review.records import gold_record_accept
 
 NOT_A_SOURCE_SPAN = "Span {value} is not a span of another annotation of this document."
 NOT_A_SOURCE_STANCE = "Stance {value} is not a stance of another annotation of this document."
@@ -86,6 +87,7 @@ class AcceptResult:
     relation: Relation | None = None
     replaced: list[dict[str, Any]] = field(default_factory=list)
     document_label: int | None = None
+    conflicts: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -112,12 +114,14 @@ def gold_accept_span(
     """Copy another annotation's span (with its claimant) into the document's gold.
 
     A gold span of the same label and offsets is brought in line (claimant, check-worthiness)
-    instead of doubled. Where the project forbids overlap, gold spans of the same kind that
-    overlap the accepted one are taken out first: accepting is choosing this version.
+    instead of doubled; a claim's record is merged into gold's (``records.gold_record_accept``,
+    a differing verdict listed in ``conflicts``). Where the project forbids overlap, gold
+    spans of the same kind that overlap the accepted one are taken out first: accepting is
+    choosing this version.
     """
     with transaction.atomic():
         source = _source_item(
-            Span.objects.select_related("label", "claimant__label"),
+            Span.objects.select_related("label", "claimant__label", "annotation__author"),
             span_id,
             document,
             field="span",
@@ -126,8 +130,11 @@ def gold_accept_span(
         gold, created = _gold_locked(document, version)
         replaced: list[dict[str, Any]] = []
         span = _place(gold, source, actor, replaced, field="span")
+        conflicts = gold_record_accept(gold=gold, claim=span, source=source, actor=actor)
     gold.refresh_from_db()
-    return AcceptResult(annotation=gold, created=created, span=span, replaced=replaced)
+    return AcceptResult(
+        annotation=gold, created=created, span=span, replaced=replaced, conflicts=conflicts
+    )
 
 
 def gold_accept_stance(

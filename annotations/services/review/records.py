@@ -8,6 +8,9 @@ source once, in the order first given). A verdict the records do not all give al
 conflict (``"kind": "claim_record"``) naming each verdict and who gave it, and what gold
 took, so a reviewer sees it. A record gold already has (a reviewer's, carried through the
 rebuild) is left as it is. Each record written is logged like any gold edit.
+
+Accepting one claim into gold (``gold_record_accept``) merges the same way: the accepted
+claim's record with the record gold's claim already has, if any.
 """
 
 from collections.abc import Iterable, Sequence
@@ -48,23 +51,56 @@ def gold_records_build(
         given = by_place.get((claim.label_id, claim.start, claim.end))
         if not given or claim.pk in have:
             continue
-        body = {name: _most_given(record[name] for _, record in given) for name in FIELDS}
-        body["evidence"] = _union(record["evidence"] for _, record in given)
-        verdicts = {who: record["verdict"] for who, record in given}
-        if len(set(verdicts.values())) > 1:
-            conflicts.append(
-                {
-                    "kind": "claim_record",
-                    "attribute": "verdict",
-                    "label": claim.label.name,
-                    "start": claim.start,
-                    "end": claim.end,
-                    "text": claim.text,
-                    "values": verdicts,
-                    "gold": body["verdict"],
-                }
-            )
-        claim_record_write(locked=gold, span=claim, body=body, actor=actor)
+        conflicts.extend(_write_merged(gold, claim, given, actor))
+    return conflicts
+
+
+def gold_record_accept(
+    *, gold: Annotation, claim: Span, source: Span, actor: User | None
+) -> list[dict[str, Any]]:
+    """Merge the accepted ``source`` claim's record into gold's ``claim``; return the conflicts.
+
+    Gold's own record (if any) and the source's are merged as a build merges records (each
+    field most given, a tie empty and the verdict's listed; the evidence their union). A
+    source without a record changes nothing.
+    """
+    if claim.label.kind != LabelKind.CLAIM:
+        return []
+    records = selectors.claim_records_of_spans(span_ids=[source.pk, claim.pk])
+    if source.pk not in records:
+        return []
+    given: list[tuple[str, dict[str, Any]]] = []
+    if claim.pk in records:
+        given.append(("gold", records[claim.pk]))
+    author = source.annotation.author
+    given.append((author.username if author else "gold", records[source.pk]))
+    return _write_merged(gold, claim, given, actor)
+
+
+def _write_merged(
+    gold: Annotation, claim: Span, given: list[tuple[str, dict[str, Any]]], actor: User | None
+) -> list[dict[str, Any]]:
+    """Write the records ``given`` (who, record) merged as gold's claim's record."""
+    body: dict[str, Any] = {
+        name: _most_given(record[name] for _, record in given) for name in FIELDS
+    }
+    body["evidence"] = _union(record["evidence"] for _, record in given)
+    conflicts: list[dict[str, Any]] = []
+    verdicts = {who: record["verdict"] for who, record in given}
+    if len(set(verdicts.values())) > 1:
+        conflicts.append(
+            {
+                "kind": "claim_record",
+                "attribute": "verdict",
+                "label": claim.label.name,
+                "start": claim.start,
+                "end": claim.end,
+                "text": claim.text,
+                "values": verdicts,
+                "gold": body["verdict"],
+            }
+        )
+    claim_record_write(locked=gold, span=claim, body=body, actor=actor)
     return conflicts
 
 

@@ -342,6 +342,7 @@ export class Annotator {
       open: this.openRecord(),
       verdicts: this.payload.project.verdicts || [],
       editable: this.editable,
+      documentId: this.payload.document.id,
       actions: { removeEvidence: (index) => this.removeEvidence(index) },
     });
     renderAttributes(this.attributeView, {

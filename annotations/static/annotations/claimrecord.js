@@ -6,8 +6,10 @@
 // queue, undone and redone like the others. Mixed into the Annotator (annotator.js), so `this`
 // is the Annotator; `renderClaimRecord` draws the panel.
 //
-// Evidence: a passage of this document (the text selection, in code points) or an external
-// source (an http(s) address, a title, a date), stored as given and never fetched. Links are
+// Evidence: a passage of this document (the text selection, in code points), a passage of
+// another document of the project (a result of the Matches panel, matches.js: "Use as
+// evidence" sends the matched claim's document and offsets as a `claimrecord:evidence` event
+// on `document`, so neither module imports the other), or an external source (an http(s) address, a title, a date), stored as given and never fetched. Links are
 // drawn with textContent and rel="noopener noreferrer": text, never HTML. The server checks
 // every field again (annotations/services/claims.py) and names the one at fault.
 
@@ -18,6 +20,9 @@ export const NOT_A_CLAIM = "Select a claim first (then press r for its record)."
 export const SELECT_PASSAGE = "Select the passage in the text first, then add it.";
 export const NOT_A_WEB_ADDRESS = "Give an http or https address (like https://example.org/page).";
 export const PASSAGE_TWICE = "That passage is already evidence.";
+export const OPEN_A_RECORD = "Open a claim's record first (select the claim, press r), then use a match as its evidence.";
+/** The event matches.js sends with a passage of another document (detail: the passage). */
+export const EVIDENCE_EVENT = "claimrecord:evidence";
 
 /** An empty record: what a claim without one shows. */
 export function emptyRecord() {
@@ -87,12 +92,25 @@ export class ClaimRecordEditing {
       end: range.end,
       text: this.index.slice(range.start, range.end),
     };
+    if (this.addPassageOf(passage)) window.getSelection().removeAllRanges();
+  }
+
+  /**
+   * Add `passage` ({document, start, end, text}: any document of the project) to the open
+   * record; false (and a message) when no record is open or it is already there.
+   */
+  addPassageOf(passage) {
+    const open = this.openRecord();
+    if (!open) {
+      this.say(OPEN_A_RECORD);
+      return false;
+    }
     if (open.record.evidence.some((item) => item.document === passage.document && item.start === passage.start && item.end === passage.end)) {
       this.say(PASSAGE_TWICE);
-      return;
+      return false;
     }
-    window.getSelection().removeAllRanges();
     this.changeRecord({ evidence: [...open.record.evidence, passage] });
+    return true;
   }
 
   /** Add an external source; false (and a message) when its address is not one. */
@@ -118,7 +136,7 @@ export class ClaimRecordEditing {
  * Draw the panel for `open` (openRecord's answer; null hides it). Fields being typed in keep
  * what is typed: only the others take the record's values.
  */
-export function renderClaimRecord(view, { open, verdicts, editable, actions }) {
+export function renderClaimRecord(view, { open, verdicts, editable, documentId, actions }) {
   if (!view.panel) return;
   view.panel.hidden = !open;
   if (!open) {
@@ -146,7 +164,7 @@ export function renderClaimRecord(view, { open, verdicts, editable, actions }) {
     control.disabled = !editable;
   }
   view.evidence.replaceChildren(
-    ...record.evidence.map((item, index) => evidenceItem(item, index, editable, actions)),
+    ...record.evidence.map((item, index) => evidenceItem(item, index, editable, documentId, actions)),
   );
   view.noEvidence.hidden = record.evidence.length > 0;
 }
@@ -155,7 +173,7 @@ function show(control, value) {
   if (control !== document.activeElement) control.value = value ?? "";
 }
 
-function evidenceItem(item, index, editable, actions) {
+function evidenceItem(item, index, editable, documentId, actions) {
   const remove = el("button", { type: "button", className: "small", disabled: !editable, "aria-label": `Remove evidence ${index + 1}`, text: "Remove" });
   remove.addEventListener("click", () => actions.removeEvidence(index));
   if (item.url) {
@@ -164,7 +182,9 @@ function evidenceItem(item, index, editable, actions) {
     return el("li", { className: "evidence-source", dataset: { evidence: "source" } }, link, when, " ", remove);
   }
   const quote = el("q", { text: shorten(item.text, 80) });
-  const where = el("span", { className: "muted small", text: ` [${item.start}, ${item.end})` });
+  // A passage of another document says which (its id: the record holds no more of it).
+  const elsewhere = item.document !== documentId ? `document ${item.document} ` : "";
+  const where = el("span", { className: "muted small", text: ` ${elsewhere}[${item.start}, ${item.end})` });
   return el("li", { className: "evidence-passage", dataset: { evidence: "passage" } }, quote, where, " ", remove);
 }
 
@@ -186,6 +206,7 @@ export function wireClaimRecord(view, annotator) {
     if (added) for (const control of [view.sourceUrl, view.sourceTitle, view.sourceDate]) control.value = "";
   });
   view.close.addEventListener("click", () => annotator.closeClaimRecord());
+  document.addEventListener(EVIDENCE_EVENT, (event) => annotator.addPassageOf(event.detail));
 }
 
 /** The panel's elements, by id. */

@@ -146,6 +146,11 @@ export class GoldEditing {
           const names = data.replaced.map((r) => `${r.label} ${r.start}–${r.end}`).join(", ");
           text += ` It replaced ${names}.`;
         }
+        // Its claim record was merged with gold's: a verdict that differs is said, not hidden.
+        for (const conflict of data.conflicts || []) {
+          const given = Object.entries(conflict.values).map(([who, verdict]) => `${who}: ${verdict || "none"}`).join(", ");
+          text += ` Claim record merged; verdicts differ (${given}), gold's verdict: ${conflict.gold || "empty"}.`;
+        }
         this.say(text);
       },
     );

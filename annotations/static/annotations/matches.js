@@ -2,7 +2,8 @@
 // highlight selected, the `matches` key of the keyboard map (keys.js; i) asks the API
 // (/api/spans/{s}/matches/) for the most similar claims of the project's other documents and
 // lists them, best first: text, document, claimant, verdict and whether it is in a cluster.
-// Text is set with textContent only. The module wires itself when imported.
+// "Use as evidence" on a match adds the matched claim's passage (its document and offsets) to
+// the open claim record (claimrecord.js listens for the event). Text is set with textContent only. The module wires itself when imported.
 
 import { request } from "./api.js";
 import { KEYMAP, isTyping, keyAction } from "./keys.js";
@@ -47,10 +48,20 @@ function render(results) {
     item.append(make("p", "muted small", facts.join(" · ")));
     if (match.verdict) item.append(make("span", "chip verdict", `Verdict: ${match.verdict}`));
     if (match.cluster_id !== null) item.append(make("span", "chip", "in a cluster"));
+    const use = make("button", "small use-evidence", "Use as evidence");
+    use.type = "button";
+    use.addEventListener("click", () => useAsEvidence(match));
+    item.append(" ", use);
     list.append(item);
   }
   list.hidden = results.length === 0;
   show(results.length ? "" : NO_MATCHES);
+}
+
+/** Hand the matched claim's passage to the open claim record (claimrecord.js). */
+function useAsEvidence(match) {
+  const passage = { document: match.document_id, start: match.start, end: match.end, text: match.text };
+  document.dispatchEvent(new CustomEvent("claimrecord:evidence", { detail: passage }));
 }
 
 async function showMatches() {
