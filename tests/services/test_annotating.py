@@ -1703,8 +1703,11 @@ def test_annotation_replace_content_runs_the_same_queries_for_3_or_30_items(
         # labels are left as they are (not read) when the body does not give them.
         annotation_replace_content(annotation=annotation, spans=spans, stances=stances, actor=None)
 
-        # The labels' attributes are read with the labels (one query).
-        with django_assert_max_num_queries(26) as captured:
+        # The labels' attributes are read with the labels (one query). Deleting the old spans
+        # cascades to the fact-checking tables: their claim records are read, their claim
+        # links and index entries deleted, clusters and suggestion decisions let go of them
+        # (five statements).
+        with django_assert_max_num_queries(31) as captured:
             content = annotation_replace_content(
                 annotation=annotation, spans=spans, stances=stances, actor=None
             )

@@ -19,6 +19,7 @@ from annotations.models import (
     DocumentLabel,
     EventAction,
     Label,
+    LabelKind,
     Relation,
     Span,
     Stance,
@@ -251,6 +252,7 @@ def annotation_replace_content(
         action=EventAction.CONTENT_REPLACED,
         before=before,
         after=after,
+        claims=any(span.label.kind == LabelKind.CLAIM for span in [*old_spans, *new_spans]),
     )
     sync(annotation, locked)
     return AnnotationContent(

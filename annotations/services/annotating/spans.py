@@ -11,7 +11,7 @@ from django.db.models import Case, When
 from annotations import offsets, rules, selectors
 from annotations.attributes import same as same_values
 from annotations.errors import Conflict, InvalidInput, NotFound
-from annotations.models import Annotation, EventAction, Label, Span, Stance
+from annotations.models import Annotation, EventAction, Label, LabelKind, Span, Stance
 from annotations.services.annotating.locking import Replay, annotation_lock_for_write, sync
 from annotations.services.annotating.lookups import (
     UNSET,
@@ -166,6 +166,7 @@ def span_create(
         object_id=span.pk,
         after=span_json(span),
         inserts=[] if facts.next_id is None else [span],
+        claims=span.label.kind == LabelKind.CLAIM,
     )
     sync(annotation, locked)
     return span, True
@@ -251,6 +252,7 @@ def span_update(
     assert new_label is not None  # None comes with its error
 
     before = span_json(current)
+    claims = LabelKind.CLAIM in (current.label.kind, new_label.kind)
     current.label = new_label
     current.start = new_start
     current.end = new_end
@@ -284,6 +286,7 @@ def span_update(
         object_id=current.pk,
         before=before,
         after=after,
+        claims=claims,
     )
     sync(span, current)
     return current
@@ -330,6 +333,7 @@ def span_delete(*, span: Span, actor: User | None, version: int | None = None) -
         action=EventAction.SPAN_DELETED,
         object_id=span_pk,
         before=before,
+        claims=current.label.kind == LabelKind.CLAIM,
     )
     return locked
 
