@@ -130,9 +130,7 @@ def test_i_shows_the_selected_claims_matches_in_the_annotate_page(live_server, s
     expect(page.locator("#matches-list")).to_contain_text("Rain fell on <i>Kayes</i>.")
 
 
-def test_same_claim_on_a_match_stores_a_confirmed_link_and_shows_the_cluster(
-    live_server, sign_in
-):
+def test_same_claim_on_a_match_stores_a_confirmed_link_and_shows_the_cluster(live_server, sign_in):
     world = make_world()
     document = world.document
     start = document.text.index("about 1,500")

@@ -532,7 +532,9 @@ def test_import_runs_a_bounded_number_of_queries(project, django_assert_max_num_
     Document.objects.all().delete()
     # A full batch: SQLite splits inserts by its parameter limit, still not one per row (and
     # SQLite's pacer stores a first, small batch before it knows what a document costs).
-    with django_assert_max_num_queries(25):
+    # On SQLite the annotation rows (their columns grew with migration 0021's model version)
+    # take six inserts and the documents four: 26 in all.
+    with django_assert_max_num_queries(26):
         import_bytes(project, "b.jsonl", lines(ingest.BATCH_SIZE))
 
 
