@@ -264,7 +264,7 @@ def quality(project, queries, matches) -> dict[str, tuple[float, float, float]]:
                 lexical=la, cosine=ca, weight=weight
             )
         )
-    return {
+    results = {
         name: figures(
             [
                 rank_of(rank(*halves_of), match)
@@ -273,6 +273,42 @@ def quality(project, queries, matches) -> dict[str, tuple[float, float, float]]:
         )
         for name, rank in rankings.items()
     }
+    return results, halves
+
+
+def held_out(halves, matches) -> list[str]:
+    """Tune the weight of normalised BM25 in 'cosine + weight x BM25' (over the union of both
+    halves' candidates) on half of the groups, report it on the other half; both ways."""
+    from annotations import fusion, selectors
+
+    grid = [round(0.05 * step, 2) for step in range(0, 31)]
+    folds = [list(range(0, len(halves), 2)), list(range(1, len(halves), 2))]
+
+    def ranks(indexes, rank):
+        return [rank_of(rank(*halves[i]), matches[i]) for i in indexes]
+
+    def rescore(weight):
+        return lambda lex, sem, la, ca, sh: fusion.rescored(lexical=la, cosine=ca, weight=weight)
+
+    lines = []
+    for name, (tune, test) in (("even", folds), ("odd", folds[::-1])):
+        # The best MRR on the tuning half; ties go to the smaller weight.
+        weight = max(grid, key=lambda w: (figures(ranks(tune, rescore(w)))[2], -w))
+        compared = {
+            "lexical only": lambda lex, sem, la, ca, sh: lex,
+            "embeddings only": lambda lex, sem, la, ca, sh: sem,
+            "RRF k=60 1 : 1 (the selector's)": lambda lex, sem, la, ca, sh: fusion.reciprocal_rank(
+                [lex, sem], weights=list(selectors.matching.WEIGHTS), k=selectors.matching.RRF_K
+            ),
+            f"cosine + {weight:g} x BM25 (tuned)": rescore(weight),
+        }
+        lines.append(
+            f"tuned on the {name} groups ({len(tune)}), reported on the other {len(test)}:"
+        )
+        for label, rank in compared.items():
+            r1, r5, mrr = figures(ranks(test, rank))
+            lines.append(f"  {label:<42} {r1:6.3f} {r5:6.3f} {mrr:6.3f}")
+    return lines
 
 
 def _truncated(matrix, dimensions: int):
@@ -385,9 +421,12 @@ def main() -> None:
         f"RRF k={selectors.matching.RRF_K:g} lexical {weights[0]:g} : embeddings {weights[1]:g}"
     )
     print(f"{'ranking':<44} {'R@1':>6} {'R@5':>6} {'MRR':>6}")
-    for name, (r1, r5, mrr) in quality(project, queries, matches).items():
+    results, halves = quality(project, queries, matches)
+    for name, (r1, r5, mrr) in results.items():
         mark = "  <- the selector's" if name == chosen else ""
         print(f"{name:<44} {r1:6.3f} {r5:6.3f} {mrr:6.3f}{mark}")
+    for line in held_out(halves, matches):
+        print(line)
 
     for size in [int(value) for value in args.sizes.split(",") if value]:
         missing = size - ClaimIndexEntry.objects.filter(project=project).count()
