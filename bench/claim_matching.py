@@ -30,6 +30,8 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from common import fresh_database, load
@@ -227,28 +229,42 @@ def quality(project, queries, matches) -> dict[str, tuple[float, float, float]]:
             )
         )
         halves.append((lexical, semantic, lexical_all, cosine_all))
+    # The first 128 of the 256 dimensions (WordLlama's Matryoshka training keeps a prefix
+    # meaningful), renormalised: half the bytes the matrix product reads.
+    short = _truncated(vectors.matrix, 128)
+    for index, query_id in enumerate(queries):
+        entry = entries[query_id]
+        vector = _truncated(embeddings.embed([entry.text])[0][None, :], 128)[0]
+        scores = short @ vector
+        scores[vectors.documents == entry.document_id] = -np.inf
+        top = np.argsort(-scores, kind="stable")[:CANDIDATES]
+        halves[index] = (*halves[index], [(int(vectors.ids[i]), float(scores[i])) for i in top])
     rankings = {
-        "lexical only": lambda lex, sem, la, ca: lex,
-        "embeddings only": lambda lex, sem, la, ca: sem,
+        "lexical only": lambda lex, sem, la, ca, sh: lex,
+        "embeddings only": lambda lex, sem, la, ca, sh: sem,
+        "embeddings only, 128 dimensions": lambda lex, sem, la, ca, sh: sh,
+        "RRF k=60 1 : 1, embeddings of 128 dimensions": (
+            lambda lex, sem, la, ca, sh: fusion.reciprocal_rank([lex, sh], weights=[1, 1], k=60)
+        ),
     }
     for k in (10, 60):
         for lw, sw in ((1, 1), (1, 2), (1, 3), (1, 4)):
             rankings[f"RRF k={k} lexical {lw} : embeddings {sw}"] = (
-                lambda lex, sem, la, ca, k=k, lw=lw, sw=sw: fusion.reciprocal_rank(
+                lambda lex, sem, la, ca, sh, k=k, lw=lw, sw=sw: fusion.reciprocal_rank(
                     [lex, sem], weights=[lw, sw], k=k
                 )
             )
     for lw, sw in ((1, 1), (1, 2), (1, 3)):
         rankings[f"weighted sum lexical {lw} : embeddings {sw}"] = (
-            lambda lex, sem, la, ca, lw=lw, sw=sw: fusion.weighted([lex, sem], weights=[lw, sw])
+            lambda lex, sem, la, ca, sh, lw=lw, sw=sw: fusion.weighted([lex, sem], weights=[lw, sw])
         )
     for weight in (0.1, 0.2, 0.3, 0.5, 0.8):
         rankings[f"rescored cosine + {weight:g} x lexical"] = (
-            lambda lex, sem, la, ca, weight=weight: fusion.rescored(
+            lambda lex, sem, la, ca, sh, weight=weight: fusion.rescored(
                 lexical=la, cosine=ca, weight=weight
             )
         )
-    return {
+    results = {
         name: figures(
             [
                 rank_of(rank(*halves_of), match)
@@ -257,6 +273,87 @@ def quality(project, queries, matches) -> dict[str, tuple[float, float, float]]:
         )
         for name, rank in rankings.items()
     }
+    return results, halves
+
+
+def held_out(halves, matches) -> list[str]:
+    """Tune the weight of normalised BM25 in 'cosine + weight x BM25' (over the union of both
+    halves' candidates) on half of the groups, report it on the other half; both ways."""
+    from annotations import fusion, selectors
+
+    grid = [round(0.05 * step, 2) for step in range(0, 31)]
+    folds = [list(range(0, len(halves), 2)), list(range(1, len(halves), 2))]
+
+    def ranks(indexes, rank):
+        return [rank_of(rank(*halves[i]), matches[i]) for i in indexes]
+
+    def rescore(weight):
+        return lambda lex, sem, la, ca, sh: fusion.rescored(lexical=la, cosine=ca, weight=weight)
+
+    lines = []
+    for name, (tune, test) in (("even", folds), ("odd", folds[::-1])):
+        # The best MRR on the tuning half; ties go to the smaller weight.
+        weight = max(grid, key=lambda w: (figures(ranks(tune, rescore(w)))[2], -w))
+        compared = {
+            "lexical only": lambda lex, sem, la, ca, sh: lex,
+            "embeddings only": lambda lex, sem, la, ca, sh: sem,
+            "RRF k=60 1 : 1 (the selector's)": lambda lex, sem, la, ca, sh: fusion.reciprocal_rank(
+                [lex, sem], weights=list(selectors.matching.WEIGHTS), k=selectors.matching.RRF_K
+            ),
+            f"cosine + {weight:g} x BM25 (tuned)": rescore(weight),
+        }
+        lines.append(
+            f"tuned on the {name} groups ({len(tune)}), reported on the other {len(test)}:"
+        )
+        for label, rank in compared.items():
+            r1, r5, mrr = figures(ranks(test, rank))
+            lines.append(f"  {label:<42} {r1:6.3f} {r5:6.3f} {mrr:6.3f}")
+    return lines
+
+
+def _truncated(matrix, dimensions: int):
+    short = np.ascontiguousarray(matrix[:, :dimensions])
+    norms = np.linalg.norm(short, axis=1, keepdims=True)
+    return short / np.where(norms == 0, 1, norms)
+
+
+def halves_latency(project, query_ids) -> dict[str, float]:
+    """Median ms of each part of a query alone: the full-text query, the matrix product
+    (256 and 128 dimensions) with its masking and top-k."""
+    from annotations import embeddings, selectors
+    from annotations.db import claimsearch
+    from annotations.models import ClaimIndexEntry
+
+    vectors = selectors.project_vectors(project_id=project.pk)
+    short = _truncated(vectors.matrix, 128)
+    parts: dict[str, list[float]] = {"full-text": [], "matrix 256": [], "matrix 128": []}
+    for entry in ClaimIndexEntry.objects.filter(span_id__in=query_ids).only(
+        "span_id", "document_id", "text"
+    ):
+        query = selectors.ClaimQuery(
+            project_id=project.pk, document_id=entry.document_id, text=entry.text
+        )
+        vector = embeddings.embed([entry.text])[0]
+        started = time.perf_counter()
+        claimsearch.lexical_search(
+            project_id=project.pk,
+            text=entry.text,
+            limit=CANDIDATES,
+            exclude_document_id=entry.document_id,
+            stats=vectors.stats,
+        )
+        parts["full-text"].append((time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+        selectors.matching.semantic_search(
+            vectors=vectors, query=query, vector=vector, viewer_id=None, limit=CANDIDATES
+        )
+        parts["matrix 256"].append((time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+        scores = short @ vector[:128]
+        scores[vectors.documents == entry.document_id] = -np.inf
+        np.argpartition(-scores, CANDIDATES)[:CANDIDATES]
+        parts["matrix 128"].append((time.perf_counter() - started) * 1000)
+    return {name: statistics.median(times) for name, times in parts.items()}
 
 
 def latency(project, user, query_ids) -> tuple[float, float, float]:
@@ -324,9 +421,12 @@ def main() -> None:
         f"RRF k={selectors.matching.RRF_K:g} lexical {weights[0]:g} : embeddings {weights[1]:g}"
     )
     print(f"{'ranking':<44} {'R@1':>6} {'R@5':>6} {'MRR':>6}")
-    for name, (r1, r5, mrr) in quality(project, queries, matches).items():
+    results, halves = quality(project, queries, matches)
+    for name, (r1, r5, mrr) in results.items():
         mark = "  <- the selector's" if name == chosen else ""
         print(f"{name:<44} {r1:6.3f} {r5:6.3f} {mrr:6.3f}{mark}")
+    for line in held_out(halves, matches):
+        print(line)
 
     for size in [int(value) for value in args.sizes.split(",") if value]:
         missing = size - ClaimIndexEntry.objects.filter(project=project).count()
@@ -343,6 +443,12 @@ def main() -> None:
         print(
             f"latency at {count} claims: median {median:.1f} ms, p95 {p95:.1f} ms per query; "
             f"first query (loads the vectors) {first:.0f} ms; index sync {took:.1f} s"
+        )
+        parts = halves_latency(project, sample)
+        print(
+            "  alone, median: "
+            + ", ".join(f"{name} {took_ms:.1f} ms" for name, took_ms in parts.items())
+            + f"  (load average: {load()})"
         )
     print(f"load average: {load()}")
 

@@ -22,6 +22,7 @@ end) are one match: the gold one if there is one, else the earliest.
 """
 
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -91,6 +92,11 @@ class ClaimQuery:
 
 _cache: dict[int, ProjectVectors] = {}
 _lock = threading.Lock()
+# The semantic half (embedding the query, the matrix product) runs here while the request's
+# thread runs the lexical half in the database: numpy and the database driver both let go of
+# the GIL, so a request waits for the slower half, not for both. No database work runs here
+# (a connection belongs to its thread).
+_semantic_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="claim-semantic")
 
 
 def claim_text(*, span: Span) -> str:
@@ -164,10 +170,19 @@ def ranked_candidates(
     ``mode``: ``hybrid`` (the default), ``lexical`` or ``semantic`` (one half alone: what
     bench/claim_matching.py compares).
     """
-    vector = embeddings.embed([query.text])[0]
     vectors = project_vectors(project_id=query.project_id)
+
+    def semantic_half() -> tuple[embeddings.Matrix, list[tuple[int, float]]]:
+        vector = embeddings.embed([query.text])[0]
+        if mode == "lexical":
+            return vector, []
+        found = semantic_search(
+            vectors=vectors, query=query, vector=vector, viewer_id=viewer_id, limit=CANDIDATES
+        )
+        return vector, found
+
+    pending = _semantic_pool.submit(semantic_half)
     lexical: list[tuple[int, float]] = []
-    semantic: list[tuple[int, float]] = []
     if mode in ("hybrid", "lexical"):
         lexical = claimsearch.lexical_search(
             project_id=query.project_id,
@@ -176,10 +191,7 @@ def ranked_candidates(
             exclude_document_id=query.document_id,
             stats=vectors.stats,
         )
-    if mode in ("hybrid", "semantic"):
-        semantic = semantic_search(
-            vectors=vectors, query=query, vector=vector, viewer_id=viewer_id, limit=CANDIDATES
-        )
+    vector, semantic = pending.result()
     lexical_ranks = {item: rank for rank, (item, _s) in enumerate(lexical, start=1)}
     semantic_ranks = {item: rank for rank, (item, _s) in enumerate(semantic, start=1)}
     cosines = dict(semantic)

@@ -7,8 +7,10 @@ with that new version, and both happen in the caller's transaction (``annotation
 does the same for many changes of one kind at once). Nothing else writes
 ``AnnotationEvent`` rows or ``Annotation.version``. A change to work that is or becomes
 submitted (manual) also refreshes its document's stored agreement
-(``services.agreement``), in the same transaction, and every change queues, after the
-commit, a sync of the project's claim-matching index (``services.matching.claims_changed``).
+(``services.agreement``), in the same transaction, and a change that can change the
+project's claim-matching index queues, after the commit, a sync of it
+(``services.matching.claims_changed``): the caller says whether its change touches a claim
+span (``claims``) and ``services.matching.index_touched`` decides, without a query.
 
 The caller must hold the annotation's row lock (``annotating.annotation_lock_for_write``):
 the new version is computed from the locked instance, which is exact only because nobody
@@ -26,7 +28,7 @@ from django.utils import timezone
 from annotations.db import rows
 from annotations.models import Annotation, AnnotationEvent, AnnotationKind, AnnotationStatus
 from annotations.services.agreement import document_agreement_refresh
-from annotations.services.matching import claims_changed
+from annotations.services.matching import claims_changed, index_touched
 
 NOTHING_TO_BUMP = "An event recorded without a version bump writes nothing else; got {what}."
 
@@ -42,6 +44,7 @@ def annotation_change_record(
     fields: Mapping[str, Any] | None = None,
     inserts: Sequence[Model] = (),
     bump: bool = True,
+    claims: bool | None = None,
 ) -> AnnotationEvent:
     """Bump the locked annotation's version (setting ``fields``) and append the event for it.
 
@@ -53,6 +56,10 @@ def annotation_change_record(
     ``bump=False`` appends the event at the current version and writes nothing else: for an
     annotation just created (born at version 1) and for the mark a revert leaves beside the
     change that undid it (which did the bump).
+
+    ``claims``: whether the change touches a claim span (before or after it); ``None`` when
+    the caller does not know (a revert, a reassignment, a status change), which queues a sync
+    of the claim index whenever the annotation is indexed.
 
     Returns the event; with ``bump`` (one statement, nothing read back) its ``pk`` is not set.
     """
@@ -72,6 +79,7 @@ def annotation_change_record(
         return event
     # Work that is or becomes submitted is what agreement is computed from.
     submitted = AnnotationStatus.SUBMITTED in (annotation.status, (fields or {}).get("status"))
+    status_before = annotation.status
     changed = {**(fields or {}), "updated_at": timezone.now()}
     rows.bump_and_insert(Annotation, annotation.pk, "version", changed, *inserts, event)
     annotation.version += 1
@@ -79,7 +87,8 @@ def annotation_change_record(
         setattr(annotation, name, value)
     if submitted and annotation.kind == AnnotationKind.MANUAL:
         document_agreement_refresh(document_id=annotation.document_id)
-    claims_changed(document_id=annotation.document_id)
+    if index_touched(annotation=annotation, status_before=status_before, claims=claims):
+        claims_changed(document_id=annotation.document_id)
     return event
 
 

@@ -128,3 +128,52 @@ def test_i_shows_the_selected_claims_matches_in_the_annotate_page(live_server, s
     expect(matches.first.locator(".verdict")).to_have_text("Verdict: SUPPORTS")
     # Text, never markup.
     expect(page.locator("#matches-list")).to_contain_text("Rain fell on <i>Kayes</i>.")
+
+
+def test_same_claim_on_a_match_stores_a_confirmed_link_and_shows_the_cluster(live_server, sign_in):
+    world = make_world()
+    document = world.document
+    start = document.text.index("about 1,500")
+    end = len(document.text) - 1
+    annotation = Annotation.objects.create(document=document, author=world.user, kind="manual")
+    claim = Span.objects.create(
+        annotation=annotation,
+        label=world.labels["CLAIM"],
+        start=start,
+        end=end,
+        text=document.text[start:end],
+    )
+    gold = claim_in_new_document(
+        world.project, world.labels["CLAIM"], "Roughly fifteen hundred soldiers take part."
+    )
+    matching.claim_index_sync(project_id=world.project.pk)
+    page = open_document(sign_in(world.user), live_server, document)
+    page.locator(f'#document-text [data-span-id="{claim.pk}"]').first.click()
+    page.keyboard.press("i")
+    match = page.locator(f'#matches-list .match[data-span-id="{gold.pk}"]')
+    expect(match.locator(".quote")).to_have_text("Roughly fifteen hundred soldiers take part.")
+    expect(match.locator(".cluster")).to_have_count(0)
+    match.locator(".same-claim").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#matches-status")).to_have_text(
+        "Linked as the same claim: both are in one cluster now."
+    )
+    expect(match.locator(".cluster")).to_have_text("in a cluster")
+    SCREENSHOTS.mkdir(exist_ok=True)
+    for name, (width, height) in WIDTHS.items():
+        page.set_viewport_size({"width": width, "height": height})
+        target = SCREENSHOTS / f"matches-linked-{name}.png"
+        page.locator("#matches-panel").screenshot(path=str(target))
+        assert target.stat().st_size > 0
+    # What the server stored, read back through the API as a reviewer would.
+    reviewer = UserFactory(username="rhea")
+    MembershipFactory(project=world.project, user=reviewer, role="reviewer")
+    api = sign_in(reviewer)
+    answer = api.request.get(f"{live_server.url}/api/projects/{world.project.pk}/claim-links/")
+    assert answer.status == 200
+    links = answer.json()["results"]
+    assert [(link["status"], {link["first"], link["second"]}) for link in links] == [
+        ("confirmed", {claim.pk, gold.pk})
+    ]
+    record = ClaimRecord.objects.get(span=gold)
+    assert ClaimRecord.objects.get(span=claim).cluster_id == record.cluster_id is not None

@@ -13,7 +13,13 @@ from annotations.models import (
     Span,
 )
 from annotations.services import matching
-from annotations.services.annotating import span_create
+from annotations.services.annotating import (
+    annotation_set_status,
+    span_create,
+    span_delete,
+    span_update,
+)
+from annotations.services.review import gold_build
 from tests.factories import DocumentFactory, LabelFactory, ProjectFactory, UserFactory
 from tests.services.matching_fixtures import claim_in_new_document, pair_project
 
@@ -169,3 +175,119 @@ def test_changes_while_a_sync_is_queued_queue_no_second_one(django_capture_on_co
         from annotations import tasks
 
         matching.set_enqueuer(tasks._index_claims_later)
+
+
+@pytest.fixture
+def queued():
+    """The syncs the hook queues (project ids), in place of the worker's queue."""
+    from annotations import tasks
+
+    found: list[int] = []
+    matching.set_enqueuer(found.append)
+    yield found
+    matching.set_enqueuer(tasks._index_claims_later)
+
+
+def _committed(capture, write):
+    """Run the write, then its commit callbacks; return the callbacks and their queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with capture(execute=False) as callbacks:
+        result = write()
+    with CaptureQueriesContext(connection) as after:
+        for callback in callbacks:
+            callback()
+    return result, callbacks, after.captured_queries
+
+
+def test_an_entity_span_write_on_gold_queues_nothing_and_costs_no_query_after_commit(
+    django_capture_on_commit_callbacks, queued
+):
+    document = DocumentFactory(text="The army took the town of Gao.")
+    entity = LabelFactory(project=document.project, kind="entity", name="LOC")
+    annotation = Annotation.objects.create(document=document, kind=AnnotationKind.GOLD)
+
+    def write():
+        return span_create(annotation=annotation, actor=None, label=entity.pk, start=26, end=29)
+
+    (span, _created), callbacks, queries = _committed(django_capture_on_commit_callbacks, write)
+    assert span.text == "Gao"
+    assert (callbacks, queries, queued) == ([], [], [])
+    other = LabelFactory(project=document.project, kind="entity", name="ORG")
+    annotation.refresh_from_db()
+    _span, callbacks, queries = _committed(
+        django_capture_on_commit_callbacks,
+        lambda: span_update(span=span, actor=None, label=other.pk),
+    )
+    assert (callbacks, queries, queued) == ([], [], [])
+    _gone, callbacks, queries = _committed(
+        django_capture_on_commit_callbacks, lambda: span_delete(span=span, actor=None)
+    )
+    assert (callbacks, queries, queued) == ([], [], [])
+    assert not ClaimIndexState.objects.exists()
+
+
+def test_a_claim_span_created_relabelled_or_deleted_on_gold_queues_a_sync(
+    django_capture_on_commit_callbacks, queued
+):
+    document = DocumentFactory(text="The army took the town of Gao.")
+    claim = LabelFactory(project=document.project, kind="claim", name="CLAIM")
+    entity = LabelFactory(project=document.project, kind="entity", name="LOC")
+    annotation = Annotation.objects.create(document=document, kind=AnnotationKind.GOLD)
+    (span, _created), callbacks, _queries = _committed(
+        django_capture_on_commit_callbacks,
+        lambda: span_create(annotation=annotation, actor=None, label=claim.pk, start=0, end=30),
+    )
+    assert len(callbacks) == 1 and queued == [document.project_id]
+    # Relabelled from a claim to an entity: the claim leaves the index.
+    ClaimIndexState.objects.update(pending=False)
+    _committed(
+        django_capture_on_commit_callbacks,
+        lambda: span_update(span=span, actor=None, label=entity.pk),
+    )
+    assert queued == [document.project_id] * 2
+    ClaimIndexState.objects.update(pending=False)
+    _committed(django_capture_on_commit_callbacks, lambda: span_delete(span=span, actor=None))
+    assert queued == [document.project_id] * 2  # an entity deleted: nothing to sync
+
+
+def test_claims_of_work_in_progress_queue_nothing_until_it_is_submitted(
+    django_capture_on_commit_callbacks, queued
+):
+    document = DocumentFactory(text="The army took the town of Gao.")
+    claim = LabelFactory(project=document.project, kind="claim", name="CLAIM")
+    author = UserFactory()
+    annotation = Annotation.objects.create(
+        document=document, kind=AnnotationKind.MANUAL, author=author
+    )
+    _span, callbacks, _queries = _committed(
+        django_capture_on_commit_callbacks,
+        lambda: span_create(annotation=annotation, actor=author, label=claim.pk, start=0, end=30),
+    )
+    assert (callbacks, queued) == ([], [])
+    annotation.refresh_from_db()
+    _committed(
+        django_capture_on_commit_callbacks,
+        lambda: annotation_set_status(
+            annotation=annotation, status="submitted", version=annotation.version, actor=author
+        ),
+    )
+    assert queued == [document.project_id]
+    assert ClaimIndexState.objects.get().pending
+
+
+def test_gold_built_with_claims_queues_a_sync(django_capture_on_commit_callbacks, queued):
+    document = DocumentFactory(text="The army took the town of Gao.")
+    claim = LabelFactory(project=document.project, kind="claim", name="CLAIM")
+    author = UserFactory()
+    source = Annotation.objects.create(
+        document=document, kind=AnnotationKind.MANUAL, author=author, status="submitted"
+    )
+    Span.objects.create(annotation=source, label=claim, start=0, end=30, text=document.text)
+    result, _callbacks, _queries = _committed(
+        django_capture_on_commit_callbacks,
+        lambda: gold_build(document=document, actor=None, annotation_ids=[source.pk]),
+    )
+    assert result.annotation.spans.get().text == document.text
+    assert queued == [document.project_id]

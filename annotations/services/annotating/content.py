@@ -263,6 +263,7 @@ def annotation_replace_content(
         action=EventAction.CONTENT_REPLACED,
         before=before,
         after=after,
+        claims=any(span.label.kind == LabelKind.CLAIM for span in [*old_spans, *new_spans]),
     )
     sync(annotation, locked)
     return AnnotationContent(

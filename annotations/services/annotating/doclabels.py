@@ -85,6 +85,7 @@ def document_labels_write(
         action=EventAction.DOCUMENT_LABELS_CHANGED,
         before={"labels": before},
         after={"labels": sorted(label.pk for label in chosen)},
+        claims=False,
     )
 
 

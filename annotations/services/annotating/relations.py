@@ -115,6 +115,7 @@ def relation_create(
         action=EventAction.RELATION_CREATED,
         object_id=relation.pk,
         after=relation_json(relation),
+        claims=False,
     )
     sync(annotation, locked)
     return relation, True
@@ -179,6 +180,7 @@ def relation_update(
         object_id=current.pk,
         before=before,
         after=after,
+        claims=False,
     )
     sync(relation, current)
     return current
@@ -232,6 +234,7 @@ def _delete_logged(locked: Annotation, relation: Relation, actor: User | None) -
         action=EventAction.RELATION_DELETED,
         object_id=relation_pk,
         before=before,
+        claims=False,
     )
 
 

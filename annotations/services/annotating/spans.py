@@ -178,6 +178,7 @@ def span_create(
         object_id=span.pk,
         after=span_json(span) if suggested is None else span_json(span) | {"suggested": suggested},
         inserts=[] if facts.next_id is None else [span],
+        claims=span.label.kind == LabelKind.CLAIM,
     )
     sync(annotation, locked)
     return span, True
@@ -267,6 +268,7 @@ def span_update(
 
     before = span_json(current)
     span_changed(span=current, label_id=new_label.pk, start=new_start, end=new_end)
+    claims = LabelKind.CLAIM in (current.label.kind, new_label.kind)
     current.label = new_label
     current.start = new_start
     current.end = new_end
@@ -300,6 +302,7 @@ def span_update(
         object_id=current.pk,
         before=before,
         after=after,
+        claims=claims,
     )
     sync(span, current)
     return current
@@ -353,6 +356,7 @@ def span_delete(*, span: Span, actor: User | None, version: int | None = None) -
         action=EventAction.SPAN_DELETED,
         object_id=span_pk,
         before=before,
+        claims=current.label.kind == LabelKind.CLAIM,
     )
     return locked
 

@@ -71,6 +71,7 @@ def stance_create(
         action=EventAction.STANCE_CREATED,
         object_id=stance.pk,
         after=stance_json(stance),
+        claims=False,
     )
     sync(annotation, locked)
     return stance
@@ -138,6 +139,7 @@ def stance_update(
         object_id=current.pk,
         before=before,
         after=after,
+        claims=False,
     )
     return current
 
@@ -157,6 +159,7 @@ def stance_delete(*, stance: Stance, actor: User | None, version: int | None = N
         action=EventAction.STANCE_DELETED,
         object_id=stance_pk,
         before=before,
+        claims=False,
     )
     return locked
 

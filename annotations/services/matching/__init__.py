@@ -20,6 +20,8 @@ from annotations.services.matching.indexing import (
     claim_index_refresh,
     claim_index_sync,
     claims_changed,
+    index_touched,
+    is_indexed,
     set_enqueuer,
 )
 
@@ -40,5 +42,7 @@ __all__ = [
     "claim_links_suggest",
     "claims_changed",
     "clusters_refresh",
+    "index_touched",
+    "is_indexed",
     "set_enqueuer",
 ]

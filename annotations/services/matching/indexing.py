@@ -7,8 +7,13 @@ Duplicates (the same place in the same document in gold and in manual work) stay
 index and are folded into one match when read, gold first.
 
 ``claims_changed`` is the hook: the event log's writer (``services.changelog``) calls it for
-every change to an annotation; after the commit it marks the project's index as pending and
-queues one sync, unless one is queued already. ``claim_index_refresh`` (run by the worker:
+a change that ``index_touched`` says can change the index (a claim span of an indexed
+annotation created, changed, relabelled to or from a claim, or deleted; an annotation
+entering or leaving the index by its status; gold built or replaced with claims in it or
+before it; a change whose writer cannot say, such as a revert). Entity, stance, relation and
+document-label writes, and any write to work in progress, queue nothing and cost no query.
+After the commit it marks the project's index as pending and queues one sync, unless one is
+queued already. ``claim_index_refresh`` (run by the worker:
 ``tasks.index_claims``) syncs: it looks again at the annotations changed since the last sync (with a
 margin for transactions that committed late) and at claim records changed since then, embeds
 the claims that are new or whose text changed, drops the ones no longer indexed, bumps the
@@ -63,6 +68,26 @@ def set_enqueuer(enqueue: Callable[[int], None] | None) -> None:
     """Name how a sync is queued (annotations.tasks does, when it is imported)."""
     global _enqueue
     _enqueue = enqueue
+
+
+def is_indexed(*, kind: str, status: str) -> bool:
+    """Whether the claims of an annotation of this kind and status are in the index."""
+    return kind == AnnotationKind.GOLD or (
+        kind == AnnotationKind.MANUAL and status == AnnotationStatus.SUBMITTED
+    )
+
+
+def index_touched(*, annotation: Annotation, status_before: str, claims: bool | None) -> bool:
+    """Whether a change to the annotation (now ``annotation.status``) can change the index.
+
+    ``claims``: the change touches a claim span (True), none (False), or cannot say (None).
+    Decided from what the writer holds: no query.
+    """
+    before = is_indexed(kind=annotation.kind, status=status_before)
+    after = is_indexed(kind=annotation.kind, status=annotation.status)
+    if before != after:
+        return True
+    return after and claims is not False
 
 
 def claims_changed(*, document_id: int) -> None:

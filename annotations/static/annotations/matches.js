@@ -3,7 +3,11 @@
 // (/api/spans/{s}/matches/) for the most similar claims of the project's other documents and
 // lists them, best first: text, document, claimant, verdict and whether it is in a cluster.
 // "Use as evidence" on a match adds the matched claim's passage (its document and offsets) to
-// the open claim record (claimrecord.js listens for the event). Text is set with textContent only. The module wires itself when imported.
+// the open claim record (claimrecord.js listens for the event).
+// Each match has a "Same claim" button (Tab to it, Enter or a click): it stores a confirmed
+// claim link (POST /api/projects/{p}/claim-links/), which puts both claims in one cluster,
+// and reads the matches again so the panel shows the cluster the server now holds.
+// Text is set with textContent only. The module wires itself when imported.
 
 import { request } from "./api.js";
 import { KEYMAP, isTyping, keyAction } from "./keys.js";
@@ -11,6 +15,8 @@ import { KEYMAP, isTyping, keyAction } from "./keys.js";
 export const SELECT_A_CLAIM = "Select a claim highlight first.";
 export const NOT_SAVED_YET = "This claim is not saved yet: ask again in a moment.";
 export const NO_MATCHES = "No similar claim in the project's other documents yet.";
+export const LINKED = "Linked as the same claim: both are in one cluster now.";
+export const SAME_CLAIM = "Same claim";
 
 const panel = document.getElementById("matches-panel");
 
@@ -35,7 +41,7 @@ function selectedClaim() {
   return { id: Number(span.dataset.spanId) };
 }
 
-function render(results) {
+function render(claimId, results) {
   const list = panel.querySelector("#matches-list");
   list.replaceChildren();
   for (const match of results) {
@@ -47,7 +53,12 @@ function render(results) {
     if (match.similarity !== null) facts.push(`similarity ${match.similarity.toFixed(2)}`);
     item.append(make("p", "muted small", facts.join(" · ")));
     if (match.verdict) item.append(make("span", "chip verdict", `Verdict: ${match.verdict}`));
-    if (match.cluster_id !== null) item.append(make("span", "chip", "in a cluster"));
+    if (match.cluster_id !== null) item.append(make("span", "chip cluster", "in a cluster"));
+    const same = make("button", "secondary small same-claim", SAME_CLAIM);
+    same.type = "button";
+    same.setAttribute("aria-label", `${SAME_CLAIM} as: ${match.text}`);
+    same.addEventListener("click", () => link(claimId, match.span_id, same));
+    item.append(same);
     const use = make("button", "small use-evidence", "Use as evidence");
     use.type = "button";
     use.addEventListener("click", () => useAsEvidence(match));
@@ -72,9 +83,24 @@ async function showMatches() {
   show("Looking for matches…");
   try {
     const { data } = await request("GET", `/api/spans/${claim.id}/matches/`);
-    render(data.results);
+    render(claim.id, data.results);
   } catch (error) {
     show(`Matches could not be read: ${error.message}`);
+  }
+}
+
+async function link(claimId, matchId, button) {
+  button.disabled = true;
+  try {
+    await request("POST", panel.dataset.linksUrl, { first: claimId, second: matchId });
+    const { data } = await request("GET", `/api/spans/${claimId}/matches/`);
+    render(claimId, data.results);
+    show(LINKED);
+    const item = panel.querySelector(`#matches-list .match[data-span-id="${matchId}"]`);
+    if (item) item.querySelector(".same-claim")?.focus();
+  } catch (error) {
+    button.disabled = false;
+    show(`The link could not be stored: ${error.message}`);
   }
 }
 
