@@ -14,14 +14,15 @@ task arrives.
 """
 
 from collections.abc import Iterable
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from django.contrib.auth.models import User
 from django.db import transaction
 from django_tasks import TaskContext, task
 
-from annotations.models import ImportJob, ModelVersion, Project, Recommender, Release
+from annotations.models import ImportJob, ImportJobStatus, ModelVersion, Project, Recommender, Release
 from annotations.services import jobs, matching, recommenders, releases, stalled
+from annotations.selectors import recommenders as reads
 from annotations.services.ingest import ImportOptions
 
 
@@ -42,6 +43,9 @@ def run_import_job(context: TaskContext, job_id: int) -> None:
     """Run or resume one import job (see services.jobs.import_job_run)."""
     stalled_requeue()
     jobs.import_job_run(job_id=job_id, worker=_worker(context))
+    job = ImportJob.objects.filter(pk=job_id, status=ImportJobStatus.DONE).first()
+    if job is not None and job.report:
+        documents_imported(project_id=job.project_id, report=job.report)
 
 
 @task(takes_context=True)
@@ -49,6 +53,22 @@ def run_model_version(context: TaskContext, version_id: int) -> None:
     """Train or run one recommender version (see services.recommenders.model_version_run)."""
     stalled_requeue()
     recommenders.model_version_run(version_id=version_id, worker=_worker(context))
+
+
+@task()
+def pre_annotate_imported(project_id: int, document_ids: list[int]) -> None:
+    """Pre-annotate one import's new documents (services.recommenders.documents_pre_annotate)."""
+    recommenders.documents_pre_annotate(project_id=project_id, document_ids=document_ids)
+
+
+def documents_imported(*, project_id: int, report: dict[str, Any]) -> bool:
+    """An import created documents: queue their pre-annotation, one task for the whole import,
+    when the project has a ready built-in recommender (one query when it has none)."""
+    ids = [row["id"] for row in report.get("created", [])]
+    if not ids or not reads.model_versions_serving_exist(project_id=project_id):
+        return False
+    pre_annotate_imported.enqueue(project_id, ids)
+    return True
 
 
 @task()

@@ -257,6 +257,39 @@ def model_version_run(*, version_id: int, worker: str = "") -> ModelVersion:
     return version
 
 
+def documents_pre_annotate(*, project_id: int, document_ids: list[int]) -> int:
+    """Pre-annotate newly imported documents with each ready built-in recommender's newest version.
+
+    The model is loaded from the version's stored bytes; a document started meanwhile, or
+    already predicted by that version, is skipped. Return how many predictions were stored.
+    """
+    stored = 0
+    ids = sorted(set(document_ids))
+    for version in reads.model_versions_serving(project_id=project_id):
+        project = version.recommender.project
+        labels = reads.predicted_labels(project=project)
+        predictor = _stored_predictor(version)
+        for offset in range(0, len(ids), PREDICT_BATCH):
+            stored += _pre_annotate(
+                version, project, labels, predictor, document_ids=ids[offset : offset + PREDICT_BATCH]
+            )
+        logger.info("model version %s pre-annotated %d imported documents", version.pk, stored)
+    return stored
+
+
+def _stored_predictor(version: ModelVersion) -> "Predictor":
+    """The version's model, loaded from its bytes."""
+    artifact = bytes(version.artifact or b"")
+    if version.recommender.kind == RecommenderKind.NER:
+        nlp = ner.load(artifact)
+
+        def predictor(texts: list[str]) -> Iterator[list[Predicted]]:
+            return ner.predict(nlp, texts)
+
+        return predictor
+    return dictionary.Matcher(artifact).predict
+
+
 def _describe(error: Exception) -> str:
     if isinstance(error, external.ServerError | InvalidInput | ner.ArtifactError):
         return str(error.detail if isinstance(error, InvalidInput) else error)
@@ -372,12 +405,19 @@ def _external_predictor(
 
 
 def _pre_annotate(
-    version: ModelVersion, project: Project, labels: dict[str, int], predictor: Predictor
-) -> None:
-    """Store one prediction of the version on every document nobody has started."""
+    version: ModelVersion,
+    project: Project,
+    labels: dict[str, int],
+    predictor: Predictor,
+    *,
+    document_ids: list[int] | None = None,
+) -> int:
+    """Store one prediction of the version on every document nobody has started (of
+    ``document_ids`` if given: then the version's metrics are left as they are); return how
+    many documents got one."""
     documents = spans = 0
     batches = reads.documents_not_started(
-        project=project, model_version=version, batch_size=PREDICT_BATCH
+        project=project, model_version=version, batch_size=PREDICT_BATCH, document_ids=document_ids
     )
     for batch in batches:
         texts = [text for _, text in batch]
@@ -413,5 +453,7 @@ def _pre_annotate(
             Span.objects.bulk_create(rows, batch_size=1000)
         documents += len(batch)
         spans += len(rows)
-    version.metrics["pre_annotated_documents"] = documents
-    version.metrics["pre_annotated_spans"] = spans
+    if document_ids is None:
+        version.metrics["pre_annotated_documents"] = documents
+        version.metrics["pre_annotated_spans"] = spans
+    return documents
