@@ -5,9 +5,9 @@ the task row commits together with the release or job it is for, so neither can 
 the other. The tasks themselves only call the services, which are safe to run again: a release
 that is ready, or an import job that is done, is left alone.
 
-Every task first sweeps for stalled work (``stalled_requeue``): a job or release whose worker
-stopped beating, or whose task a worker took and died before beginning, is marked stalled and
-queued again, in one transaction, exactly once however
+Every task first sweeps for stalled work (``stalled_requeue``): a job, release or model
+version whose worker stopped beating, or whose task a worker took and died before beginning,
+is marked stalled and queued again, in one transaction, exactly once however
 many workers sweep at the same time. ``manage.py requeue_stalled`` runs the same sweep
 (``make run`` keeps one looping; a cron can call it), so a stall is noticed even when no new
 task arrives.
@@ -20,9 +20,16 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django_tasks import TaskContext, task
 
-from annotations.models import ImportJob, ImportJobStatus, ModelVersion, Project, Recommender, Release
-from annotations.services import jobs, matching, recommenders, releases, stalled
+from annotations.models import (
+    ImportJob,
+    ImportJobStatus,
+    ModelVersion,
+    Project,
+    Recommender,
+    Release,
+)
 from annotations.selectors import recommenders as reads
+from annotations.services import jobs, matching, recommenders, releases, stalled
 from annotations.services.ingest import ImportOptions
 
 
@@ -86,19 +93,23 @@ matching.set_enqueuer(_index_claims_later)
 
 
 def stalled_requeue(*, stalled_after: float | None = None) -> stalled.Stalled:
-    """Mark the jobs and releases whose worker stopped beating as stalled and queue them again."""
+    """Mark the jobs, releases and model versions whose worker stopped beating as stalled and
+    queue them again."""
     with transaction.atomic():
         found = stalled.stalled_mark(
             stalled_after=stalled_after,
             task_paths={
                 ImportJob: run_import_job.module_path,
                 Release: build_release.module_path,
+                ModelVersion: run_model_version.module_path,
             },
         )
         for job_id in found.jobs:
             run_import_job.enqueue(job_id)
         for release_id in found.releases:
             build_release.enqueue(release_id)
+        for version_id in found.versions:
+            run_model_version.enqueue(version_id)
     return found
 
 

@@ -34,7 +34,7 @@ def manager():
 
 def ready_dictionary(project) -> Recommender:
     gold_document(project, *sentence(0))
-    recommender = Recommender.objects.create(project=project, name="Gold strings", kind="dictionary")
+    recommender = Recommender.objects.create(project=project, name="Strings", kind="dictionary")
     version = tasks.recommender_train(recommender=recommender)
     assert run_worker() == 1
     version.refresh_from_db()
@@ -43,9 +43,7 @@ def ready_dictionary(project) -> Recommender:
 
 
 def pre_annotation_tasks() -> int:
-    return DBTaskResult.objects.filter(
-        task_path=tasks.pre_annotate_imported.module_path
-    ).count()
+    return DBTaskResult.objects.filter(task_path=tasks.pre_annotate_imported.module_path).count()
 
 
 def expected(text: str) -> list[tuple[int, int, str, str]]:
