@@ -1,7 +1,12 @@
 """Dead workers and model versions: a training beats; one whose worker died is queued once and
 trained again from the start."""
 
+import os
+import signal
+import time
+
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from annotations import tasks
@@ -10,8 +15,17 @@ from annotations.learning import dictionary
 from annotations.models import Annotation, ModelVersion, Recommender
 from annotations.services import recommenders
 from tests.recommending import document, gold_document, labelled_project, predictions, sentence
-from tests.services.test_stalled import WorkerKilled, go_silent, left_running, queued, take_and_die
-from tests.worker import run_worker
+from tests.services.test_stalled import (
+    LOST,
+    WorkerKilled,
+    go_silent,
+    left_running,
+    only_postgresql,
+    queued,
+    take_and_die,
+    wait_for,
+)
+from tests.worker import run_worker, start_sweeper_process, start_worker_process
 
 pytestmark = pytest.mark.django_db
 
@@ -127,3 +141,62 @@ def test_a_slow_run_taken_for_dead_stores_nothing_over_the_newer_run(
     slow = recommenders.model_version_run(version_id=version.pk, worker="slow")
 
     assert (slow.status, slow.worker, slow.artifact) == ("training", "other", None)
+
+
+@only_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_killed_db_worker_mid_training_finishes_on_another_worker():
+    """kill -9 a real db_worker halfway through pre-annotating; another worker trains again."""
+    project = labelled_project(retrain_every=0)
+    gold_document(project, *sentence(0))
+    texts = [f"{'😀' * (n % 3)} Amadou Keita is in Kidal, report {n}." for n in range(20)]
+    unseen = [document(project, text) for text in texts]
+    recommender = Recommender.objects.create(project=project, name="Strings", kind="dictionary")
+    version = tasks.recommender_train(recommender=recommender)
+    settings = connection.settings_dict
+    env = {
+        **os.environ,
+        "DEBUG": "1",
+        "DATABASE_URL": (
+            f"postgres://{settings['USER']}:{settings['PASSWORD'] or ''}@{settings['HOST']}:"
+            f"{settings['PORT'] or 5432}/{settings['NAME']}"
+        ),
+    }
+    processes = []
+    try:
+        doomed = start_worker_process("doomed", env, slow=0.5)  # one document a batch, slowed
+        processes.append(doomed)
+
+        def halfway() -> bool:
+            version.refresh_from_db()
+            done = Annotation.objects.filter(model_version=version).count()
+            return version.status == "training" and 2 <= done < 15
+
+        wait_for(halfway, 60, "the training halfway through its predictions")
+        os.kill(doomed.pid, signal.SIGKILL)
+        doomed.wait()
+        killed_at = time.monotonic()
+        version.refresh_from_db()
+        assert version.status == "training"
+
+        processes.append(start_worker_process("survivor", env))
+        processes.append(start_sweeper_process(env, stalled_after=10))
+
+        def ready() -> bool:
+            version.refresh_from_db()
+            return version.status == "ready"
+
+        wait_for(ready, 60, "the version to be trained on the surviving worker")
+        assert time.monotonic() - killed_at < 60
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.terminate()
+                process.wait(timeout=30)
+
+    assert version.worker == "survivor"
+    assert left_running(tasks.run_model_version, version.pk) == [LOST, ("SUCCESSFUL", "")]
+    assert version.metrics["pre_annotated_documents"] == 20
+    for doc in unseen:
+        assert Annotation.objects.filter(document=doc, model_version=version).count() == 1
+        assert predictions(doc, version) == expected(doc.text)
