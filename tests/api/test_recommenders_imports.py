@@ -8,9 +8,10 @@ from django_tasks_db.models import DBTaskResult
 
 from annotations import tasks
 from annotations.models import Annotation, Document, Recommender
+from annotations.services import recommenders
 from tests.api.conftest import client_for
 from tests.factories import MembershipFactory, UserFactory
-from tests.recommending import gold_document, labelled_project, predictions, sentence
+from tests.recommending import document, gold_document, labelled_project, predictions, sentence
 from tests.worker import run_worker
 
 pytestmark = pytest.mark.django_db
@@ -140,3 +141,23 @@ def test_a_disabled_recommender_does_not_pre_annotate_imports(manager):
     imported = Document.objects.filter(project=project, external_id__in=["a", "b", "c"])
     assert imported.count() == 3
     assert not Annotation.objects.filter(document__in=imported, kind="prediction").exists()
+
+
+def test_an_import_without_a_ready_recommender_costs_one_query(manager, django_assert_num_queries):
+    project, _ = manager
+    with django_assert_num_queries(1):  # whether a ready version exists
+        assert not tasks.documents_imported(project_id=project.pk, report={"created": [{"id": 1}]})
+
+
+def test_pre_annotating_an_import_runs_as_many_queries_for_thirty_documents_as_for_three(
+    manager, django_assert_num_queries
+):
+    project, _ = manager
+    ready_dictionary(project)
+    for size in (3, 30):
+        ids = [document(project, f"Amadou Keita in Kidal {size}-{n}.").pk for n in range(size)]
+        # The ready versions, the labels, one batch of documents and the empty read that ends
+        # them, and one transaction (savepoint, predictions, spans, release) per 100 documents.
+        with django_assert_num_queries(8):
+            stored = recommenders.documents_pre_annotate(project_id=project.pk, document_ids=ids)
+        assert stored == size
