@@ -5,22 +5,30 @@ the task row commits together with the release or job it is for, so neither can 
 the other. The tasks themselves only call the services, which are safe to run again: a release
 that is ready, or an import job that is done, is left alone.
 
-Every task first sweeps for stalled work (``stalled_requeue``): a job or release whose worker
-stopped beating, or whose task a worker took and died before beginning, is marked stalled and
-queued again, in one transaction, exactly once however
+Every task first sweeps for stalled work (``stalled_requeue``): a job, release or model
+version whose worker stopped beating, or whose task a worker took and died before beginning,
+is marked stalled and queued again, in one transaction, exactly once however
 many workers sweep at the same time. ``manage.py requeue_stalled`` runs the same sweep
 (``make run`` keeps one looping; a cron can call it), so a stall is noticed even when no new
 task arrives.
 """
 
 from collections.abc import Iterable
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from django.contrib.auth.models import User
 from django.db import transaction
 from django_tasks import TaskContext, task
 
-from annotations.models import ImportJob, ModelVersion, Project, Recommender, Release
+from annotations.models import (
+    ImportJob,
+    ImportJobStatus,
+    ModelVersion,
+    Project,
+    Recommender,
+    Release,
+)
+from annotations.selectors import recommenders as reads
 from annotations.services import jobs, matching, recommenders, releases, stalled
 from annotations.services.ingest import ImportOptions
 
@@ -42,6 +50,9 @@ def run_import_job(context: TaskContext, job_id: int) -> None:
     """Run or resume one import job (see services.jobs.import_job_run)."""
     stalled_requeue()
     jobs.import_job_run(job_id=job_id, worker=_worker(context))
+    job = ImportJob.objects.filter(pk=job_id, status=ImportJobStatus.DONE).first()
+    if job is not None and job.report:
+        documents_imported(project_id=job.project_id, report=job.report)
 
 
 @task(takes_context=True)
@@ -49,6 +60,22 @@ def run_model_version(context: TaskContext, version_id: int) -> None:
     """Train or run one recommender version (see services.recommenders.model_version_run)."""
     stalled_requeue()
     recommenders.model_version_run(version_id=version_id, worker=_worker(context))
+
+
+@task()
+def pre_annotate_imported(project_id: int, document_ids: list[int]) -> None:
+    """Pre-annotate one import's new documents (services.recommenders.documents_pre_annotate)."""
+    recommenders.documents_pre_annotate(project_id=project_id, document_ids=document_ids)
+
+
+def documents_imported(*, project_id: int, report: dict[str, Any]) -> bool:
+    """An import created documents: queue their pre-annotation, one task for the whole import,
+    when the project has a ready built-in recommender (one query when it has none)."""
+    ids = [row["id"] for row in report.get("created", [])]
+    if not ids or not reads.model_versions_serving_exist(project_id=project_id):
+        return False
+    pre_annotate_imported.enqueue(project_id, ids)
+    return True
 
 
 @task()
@@ -66,19 +93,23 @@ matching.set_enqueuer(_index_claims_later)
 
 
 def stalled_requeue(*, stalled_after: float | None = None) -> stalled.Stalled:
-    """Mark the jobs and releases whose worker stopped beating as stalled and queue them again."""
+    """Mark the jobs, releases and model versions whose worker stopped beating as stalled and
+    queue them again."""
     with transaction.atomic():
         found = stalled.stalled_mark(
             stalled_after=stalled_after,
             task_paths={
                 ImportJob: run_import_job.module_path,
                 Release: build_release.module_path,
+                ModelVersion: run_model_version.module_path,
             },
         )
         for job_id in found.jobs:
             run_import_job.enqueue(job_id)
         for release_id in found.releases:
             build_release.enqueue(release_id)
+        for version_id in found.versions:
+            run_model_version.enqueue(version_id)
     return found
 
 

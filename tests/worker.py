@@ -1,7 +1,8 @@
 """Start workers for tests: in the test process (``run_worker``), or as real processes.
 
 ``python -m tests.worker SECONDS [db_worker options]`` runs ``manage.py db_worker`` with every
-import batch and every release progress step slowed by SECONDS, so that a test can kill the
+import batch, every release progress step and every document a dictionary recommender predicts
+slowed by SECONDS, so that a test can kill the
 process (SIGKILL) while it is surely halfway through its work (tests/services/test_stalled.py).
 """
 
@@ -77,7 +78,8 @@ def main() -> None:
     from django.core.management import call_command
 
     django.setup()
-    from annotations.services import ingest, jobs, releases
+    from annotations.learning import dictionary
+    from annotations.services import ingest, jobs, recommenders, releases
 
     seconds = float(sys.argv[1])
     if seconds:
@@ -85,6 +87,8 @@ def main() -> None:
         releases.PROGRESS_EVERY = 1
         ingest.store_batch = _slowed(ingest.store_batch, seconds)
         releases._progress = _slowed(releases._progress, seconds)
+        recommenders.PREDICT_BATCH = 1
+        dictionary.Matcher.predict = _slowed(dictionary.Matcher.predict, seconds)  # type: ignore[method-assign]
     call_command("db_worker", *sys.argv[2:])
 
 

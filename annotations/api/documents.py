@@ -14,7 +14,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
-from annotations import access, selectors
+from annotations import access, selectors, tasks
 from annotations.api import permissions
 from annotations.api.agreement import document_agreement_output
 from annotations.api.base import ApiView, AuthenticatedRequest, ListApiView, StrictJSONParser
@@ -27,7 +27,7 @@ from annotations.api.serializers import (
     ErrorOutput,
     ImportReportOutput,
 )
-from annotations.models import Document
+from annotations.models import Document, Project
 from annotations.services import agreement as agreement_services
 from annotations.services.ingest import (
     ANNOTATE_AS,
@@ -160,7 +160,7 @@ class DocumentListApi(ListApiView):
                 actor=request.user,
                 refresh_statistics=False,
             )
-            return ImportAnswer.of(report)
+            return _imported(project, report)
         upload = uploads[0] if uploads else None
         # Over IMPORT_BACKGROUND_THRESHOLD documents: a background job, 202 with its URL.
         queued = import_in_background(request, project=project, upload=upload, options=options)
@@ -191,7 +191,13 @@ class DocumentListApi(ListApiView):
             )
         else:
             raise ValidationError({"file": [BODY_INVALID]})
-        return ImportAnswer.of(report)
+        return _imported(project, report)
+
+
+def _imported(project: Project, report: dict) -> "ImportAnswer":
+    # The new documents get the ready recommenders' predictions on the worker.
+    tasks.documents_imported(project_id=project.pk, report=report)
+    return ImportAnswer.of(report)
 
 
 class ImportAnswer(Response):

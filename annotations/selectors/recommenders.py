@@ -10,7 +10,7 @@ manual annotation and no gold.
 from collections import defaultdict
 from collections.abc import Iterator
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet, Subquery
 
 from annotations.models import (
     Annotation,
@@ -23,6 +23,7 @@ from annotations.models import (
     ModelVersionStatus,
     Project,
     Recommender,
+    RecommenderKind,
     Span,
 )
 
@@ -32,6 +33,9 @@ PENDING = (ModelVersionStatus.QUEUED, ModelVersionStatus.TRAINING)
 PREDICTED_KINDS = (LabelKind.ENTITY,)
 # How many versions a recommender list shows per recommender (the versions list has them all).
 RECENT_VERSIONS = 20
+# The kinds whose model is stored in the version (``artifact``) and can predict again later; an
+# external server's answer belongs to the moment it was asked.
+SERVED_KINDS = (RecommenderKind.NER, RecommenderKind.DICTIONARY)
 
 # (document id, text, [(start, end, label name)])
 GoldRow = tuple[int, str, list[tuple[int, int, str]]]
@@ -66,6 +70,42 @@ def model_version_latest(*, recommender: Recommender) -> ModelVersion | None:
         .exclude(status=ModelVersionStatus.FAILED)
         .last()
     )
+
+
+def model_versions_serving(*, project_id: int) -> list[ModelVersion]:
+    """Return the newest ready version of each enabled built-in recommender of the project.
+
+    These are the versions that pre-annotate documents imported after they were made. One
+    query, with the model bytes (the caller loads the models).
+    """
+    newest = (
+        ModelVersion.objects.filter(
+            recommender=OuterRef("recommender"), status=ModelVersionStatus.READY
+        )
+        .order_by("-version")
+        .values("pk")[:1]
+    )
+    return list(
+        ModelVersion.objects.filter(
+            recommender__project_id=project_id,
+            recommender__enabled=True,
+            recommender__kind__in=SERVED_KINDS,
+            status=ModelVersionStatus.READY,
+            pk=Subquery(newest),
+        )
+        .select_related("recommender__project")
+        .order_by("recommender_id")
+    )
+
+
+def model_versions_serving_exist(*, project_id: int) -> bool:
+    """Whether any enabled built-in recommender of the project has a ready version (one query)."""
+    return ModelVersion.objects.filter(
+        recommender__project_id=project_id,
+        recommender__enabled=True,
+        recommender__kind__in=SERVED_KINDS,
+        status=ModelVersionStatus.READY,
+    ).exists()
 
 
 def reviewed_gold(*, project: Project) -> QuerySet[Annotation]:
@@ -111,10 +151,14 @@ def reviewed_gold_documents(*, project: Project) -> list[GoldRow]:
 
 
 def documents_not_started(
-    *, project: Project, model_version: ModelVersion, batch_size: int
+    *,
+    project: Project,
+    model_version: ModelVersion,
+    batch_size: int,
+    document_ids: list[int] | None = None,
 ) -> Iterator[list[tuple[int, str]]]:
     """Yield (id, text) batches of the documents nobody has started that the version has not
-    predicted yet, in id order (one query per batch)."""
+    predicted yet, in id order (one query per batch); only those of ``document_ids`` if given."""
     started = Annotation.objects.filter(
         document=OuterRef("pk"), kind__in=(AnnotationKind.MANUAL, AnnotationKind.GOLD)
     )
@@ -125,6 +169,8 @@ def documents_not_started(
         .exclude(Exists(predicted))
         .order_by("pk")
     )
+    if document_ids is not None:
+        pending = pending.filter(pk__in=document_ids)
     after = 0
     while True:
         batch = list(pending.filter(pk__gt=after).values_list("pk", "text")[:batch_size])

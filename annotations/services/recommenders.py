@@ -30,7 +30,6 @@ document started meanwhile is not pre-annotated again.
 
 import logging
 from collections.abc import Iterator
-from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -53,6 +52,7 @@ from annotations.models import (
     Span,
 )
 from annotations.selectors import recommenders as reads
+from annotations.services import stalled
 from annotations.services.queue_scores import queue_scores_refresh
 
 logger = logging.getLogger(__name__)
@@ -75,9 +75,7 @@ TOO_LITTLE_GOLD = (
     "Recommender {name!r} needs at least {needed} reviewed gold document(s); the project has "
     "{have}. Mark gold reviewed on the review page."
 )
-WORKER_LOST = (
-    "Its worker {worker} began on {began} and has not finished after {hours} hours; taken for dead."
-)
+
 
 # Documents per pre-annotation batch: one read and one transaction each.
 PREDICT_BATCH = 100
@@ -88,9 +86,6 @@ REJECTED_LISTED = 20
 # rest; the dictionary works from the first.
 MIN_GOLD = {RecommenderKind.NER: 2, RecommenderKind.DICTIONARY: 1, RecommenderKind.EXTERNAL: 0}
 TRAINED_KINDS = (RecommenderKind.NER, RecommenderKind.DICTIONARY)
-# A version still training this long after it began is taken for dead (its worker was killed):
-# model versions have no heartbeat yet, and a training of the largest gold takes far less.
-TRAINING_GIVEN_UP_HOURS = 6
 
 
 # --- Creating -------------------------------------------------------------------------------
@@ -136,26 +131,9 @@ def model_version_create(*, recommender: Recommender) -> ModelVersion:
     with transaction.atomic():
         # The lock serialises version numbers and the pending check between two requests.
         locked = Recommender.objects.select_for_update().get(pk=recommender.pk)
-        _give_up_dead_training(locked)
         _check_may_run(locked)
         number = (locked.versions.aggregate(top=Max("version"))["top"] or 0) + 1
         return ModelVersion.objects.create(recommender=locked, version=number)
-
-
-def _give_up_dead_training(recommender: Recommender) -> None:
-    cutoff = timezone.now() - timedelta(hours=TRAINING_GIVEN_UP_HOURS)
-    for version in recommender.versions.filter(
-        status=ModelVersionStatus.TRAINING, started_at__lt=cutoff
-    ).defer("artifact"):
-        Annotation.objects.filter(model_version=version).delete()
-        version.status = ModelVersionStatus.FAILED
-        version.finished_at = timezone.now()
-        version.error = WORKER_LOST.format(
-            worker=version.worker or "(unknown)",
-            began=version.started_at,
-            hours=TRAINING_GIVEN_UP_HOURS,
-        )
-        version.save(update_fields=["status", "finished_at", "error"])
 
 
 def _check_may_run(recommender: Recommender) -> None:
@@ -184,15 +162,6 @@ def _check_may_run(recommender: Recommender) -> None:
         )
 
 
-def _given_up(version: ModelVersion) -> bool:
-    cutoff = timezone.now() - timedelta(hours=TRAINING_GIVEN_UP_HOURS)
-    return bool(
-        version.status == ModelVersionStatus.TRAINING
-        and version.started_at
-        and version.started_at < cutoff
-    )
-
-
 def recommenders_due(*, document_id: int) -> list[ModelVersion]:
     """Queue a version of every built-in recommender of the document's project that is due.
 
@@ -211,7 +180,7 @@ def recommenders_due(*, document_id: int) -> list[ModelVersion]:
     queued = []
     for recommender in candidates:
         last = reads.model_version_latest(recommender=recommender)
-        if last is not None and last.status in reads.PENDING and not _given_up(last):
+        if last is not None and last.status in reads.PENDING:
             continue
         if last is None:
             first_at = 1 if recommender.kind == RecommenderKind.DICTIONARY else every
@@ -230,31 +199,91 @@ def recommenders_due(*, document_id: int) -> list[ModelVersion]:
 
 
 def model_version_run(*, version_id: int, worker: str = "") -> ModelVersion:
-    """Train or run one queued version and pre-annotate; record failure on the version."""
+    """Train or run one queued version and pre-annotate; record failure on the version.
+
+    The run beats the version's heartbeat while it works; a version whose worker stops beating
+    is queued again by the stalled sweep (``services.stalled``) and trained again from the
+    start. A run that was only slow, not dead, stores nothing once another run has taken the
+    version (the newest run's ``started_at`` is the version's).
+    """
+    now = timezone.now()
     with transaction.atomic():
         taken = ModelVersion.objects.filter(pk=version_id, status=ModelVersionStatus.QUEUED).update(
-            status=ModelVersionStatus.TRAINING, started_at=timezone.now(), worker=worker
+            status=ModelVersionStatus.TRAINING,
+            started_at=now,
+            worker=worker,
+            heartbeat_at=now,
+            error="",
         )
+        if taken:
+            # What a run that died left behind: this run predicts everything again.
+            Annotation.objects.filter(model_version_id=version_id).delete()
     version = ModelVersion.objects.select_related("recommender__project").get(pk=version_id)
     if not taken:
         return version  # already run (a retried task): nothing to do
+    ours = ModelVersion.objects.filter(
+        pk=version_id, status=ModelVersionStatus.TRAINING, started_at=now
+    )
     try:
-        _run(version)
+        with stalled.heartbeat(model=ModelVersion, pk=version_id, worker=worker):
+            _run(version)
     except Exception as error:
         logger.warning("model version %s failed", version_id, exc_info=True)
         with transaction.atomic():
-            Annotation.objects.filter(model_version=version).delete()
-            version.status = ModelVersionStatus.FAILED
-            version.error = _describe(error)
-            version.finished_at = timezone.now()
-            version.save(update_fields=["status", "error", "finished_at"])
+            if ours.update(
+                status=ModelVersionStatus.FAILED,
+                error=_describe(error),
+                finished_at=timezone.now(),
+            ):
+                Annotation.objects.filter(model_version=version).delete()
+        version.refresh_from_db()
         return version
-    version.status = ModelVersionStatus.READY
-    version.finished_at = timezone.now()
-    version.save(update_fields=["status", "finished_at", "metrics", "artifact", "gold_documents"])
-    # A new ready version may be the shown prediction the queue orders by (docs/managing.md).
-    queue_scores_refresh(project=version.recommender.project)
+    finished = ours.update(
+        status=ModelVersionStatus.READY,
+        finished_at=timezone.now(),
+        metrics=version.metrics,
+        artifact=version.artifact,
+        gold_documents=version.gold_documents,
+    )
+    version.refresh_from_db()
+    if finished:
+        # A new ready version may be the shown prediction the queue orders by (docs/managing.md).
+        queue_scores_refresh(project=version.recommender.project)
+    else:
+        logger.info("model version %s: this run was superseded by a newer one", version_id)
     return version
+
+
+def documents_pre_annotate(*, project_id: int, document_ids: list[int]) -> int:
+    """Pre-annotate newly imported documents with each ready built-in recommender's newest version.
+
+    The model is loaded from the version's stored bytes; a document started meanwhile, or
+    already predicted by that version, is skipped. Return how many predictions were stored.
+    """
+    stored = 0
+    ids = sorted(set(document_ids))
+    for version in reads.model_versions_serving(project_id=project_id):
+        project = version.recommender.project
+        labels = reads.predicted_labels(project=project)
+        predictor = _stored_predictor(version)
+        for offset in range(0, len(ids), PREDICT_BATCH):
+            chunk = ids[offset : offset + PREDICT_BATCH]
+            stored += _pre_annotate(version, project, labels, predictor, document_ids=chunk)
+        logger.info("model version %s pre-annotated %d imported documents", version.pk, stored)
+    return stored
+
+
+def _stored_predictor(version: ModelVersion) -> "Predictor":
+    """The version's model, loaded from its bytes."""
+    artifact = bytes(version.artifact or b"")
+    if version.recommender.kind == RecommenderKind.NER:
+        nlp = ner.load(artifact)
+
+        def predictor(texts: list[str]) -> Iterator[list[Predicted]]:
+            return ner.predict(nlp, texts)
+
+        return predictor
+    return dictionary.Matcher(artifact).predict
 
 
 def _describe(error: Exception) -> str:
@@ -372,12 +401,19 @@ def _external_predictor(
 
 
 def _pre_annotate(
-    version: ModelVersion, project: Project, labels: dict[str, int], predictor: Predictor
-) -> None:
-    """Store one prediction of the version on every document nobody has started."""
+    version: ModelVersion,
+    project: Project,
+    labels: dict[str, int],
+    predictor: Predictor,
+    *,
+    document_ids: list[int] | None = None,
+) -> int:
+    """Store one prediction of the version on every document nobody has started (of
+    ``document_ids`` if given: then the version's metrics are left as they are); return how
+    many documents got one."""
     documents = spans = 0
     batches = reads.documents_not_started(
-        project=project, model_version=version, batch_size=PREDICT_BATCH
+        project=project, model_version=version, batch_size=PREDICT_BATCH, document_ids=document_ids
     )
     for batch in batches:
         texts = [text for _, text in batch]
@@ -413,5 +449,7 @@ def _pre_annotate(
             Span.objects.bulk_create(rows, batch_size=1000)
         documents += len(batch)
         spans += len(rows)
-    version.metrics["pre_annotated_documents"] = documents
-    version.metrics["pre_annotated_spans"] = spans
+    if document_ids is None:
+        version.metrics["pre_annotated_documents"] = documents
+        version.metrics["pre_annotated_spans"] = spans
+    return documents

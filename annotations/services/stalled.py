@@ -1,4 +1,5 @@
-"""Dead workers: a heartbeat while a job or release runs, and the sweep that finds stalled ones.
+"""Dead workers: a heartbeat while a job, release or model version runs, and the sweep that
+finds stalled ones.
 
 A run records which worker holds it (``worker``) and beats ``heartbeat_at`` from a small
 thread of the worker process, every ``HEARTBEAT_SECONDS``. The thread has its own database
@@ -39,12 +40,20 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from annotations.models import ImportJob, ImportJobStatus, Release, ReleaseStatus
+from annotations.models import (
+    ImportJob,
+    ImportJobStatus,
+    ModelVersion,
+    ModelVersionStatus,
+    Release,
+    ReleaseStatus,
+)
 from annotations.selectors.jobs import stalled_after_seconds
 
 logger = logging.getLogger(__name__)
 
-# How often a running job or release beats: a few writes a minute, far inside the stall window.
+# How often a running job, release or model version beats: a few writes a minute, far inside
+# the stall window.
 HEARTBEAT_SECONDS = 5.0
 
 STALLED_ERROR = "Its worker {worker} stopped beating at {beat}; queued again."
@@ -53,15 +62,20 @@ STALLED_ERROR = "Its worker {worker} stopped beating at {beat}; queued again."
 LOST_TASK_CLASS = "annotations.services.stalled.WorkerLost"
 NEVER_BEGAN_ERROR = "Its worker {worker} took its task at {taken} and never began; queued again."
 
-Model = type[ImportJob] | type[Release]
+Model = type[ImportJob] | type[Release] | type[ModelVersion]
+
+# The status of a row while a worker runs it.
+RUNNING: dict[Model, str] = {
+    ImportJob: ImportJobStatus.RUNNING,
+    Release: ReleaseStatus.BUILDING,
+    ModelVersion: ModelVersionStatus.TRAINING,
+}
 
 
 @contextmanager
-def heartbeat(
-    *, model: type[ImportJob] | type[Release], pk: int, worker: str, every: float | None = None
-) -> Iterator[None]:
+def heartbeat(*, model: Model, pk: int, worker: str, every: float | None = None) -> Iterator[None]:
     """Beat the row's heartbeat from a thread while the block runs and ``worker`` holds it."""
-    running = ImportJobStatus.RUNNING if model is ImportJob else ReleaseStatus.BUILDING
+    running = RUNNING[model]
     interval = HEARTBEAT_SECONDS if every is None else every
     stop = threading.Event()
 
@@ -93,6 +107,7 @@ class Stalled:
 
     jobs: list[int] = field(default_factory=list)
     releases: list[int] = field(default_factory=list)
+    versions: list[int] = field(default_factory=list)
 
 
 def _stale(cutoff: object, started: str) -> Q:
@@ -104,7 +119,8 @@ def _stale(cutoff: object, started: str) -> Q:
 def stalled_mark(
     *, stalled_after: float | None = None, task_paths: Mapping[Model, str] | None = None
 ) -> Stalled:
-    """Mark every running job and building release whose worker stopped beating as stalled.
+    """Mark every running job, building release and training model version whose worker stopped
+    beating as stalled (a version: queued again).
 
     With ``task_paths`` (the task that runs each model), also every queued one whose task a
     worker took before the stall window and never began. Call it inside the transaction that
@@ -119,6 +135,10 @@ def stalled_mark(
          "updated_at", found.jobs),
         (Release, ReleaseStatus.QUEUED, ReleaseStatus.BUILDING, ReleaseStatus.STALLED,
          "started_at", found.releases),
+        # A model version has no stalled status: it goes back to queued, its error saying why,
+        # and its next run trains it again from the start.
+        (ModelVersion, ModelVersionStatus.QUEUED, ModelVersionStatus.TRAINING,
+         ModelVersionStatus.QUEUED, "started_at", found.versions),
     )  # fmt: skip
     for model, queued, running, stalled, started, taken in targets:
         stale = Q(status=running) & _stale(cutoff, started)

@@ -1,8 +1,6 @@
 """The built-in recommenders: trained on the worker from reviewed gold, scored on a held-out
 part, pre-annotating the documents nobody has started, retraining after N new gold documents."""
 
-from datetime import timedelta
-
 import pytest
 from django.utils import timezone
 
@@ -212,26 +210,7 @@ def test_a_failed_training_is_recorded_and_leaves_no_predictions(settings):
     assert not Annotation.objects.filter(model_version=version).exists()
 
 
-def test_a_version_whose_worker_died_is_given_up_after_hours():
-    project = labelled_project()
-    gold_document(project, *sentence(0))
-    recommender = Recommender.objects.create(project=project, name="D", kind="dictionary")
-    dead = ModelVersion.objects.create(
-        recommender=recommender,
-        version=1,
-        status="training",
-        worker="w1",
-        started_at=timezone.now()
-        - timedelta(hours=recommenders.TRAINING_GIVEN_UP_HOURS, minutes=1),
-    )
-    version = tasks.recommender_train(recommender=recommender)
-    assert version.version == 2
-    dead.refresh_from_db()
-    assert dead.status == "failed"
-    assert dead.error.startswith("Its worker w1 began on")
-
-
-def test_a_version_training_for_less_than_that_is_left_alone():
+def test_a_version_training_is_not_queued_twice():
     project = labelled_project()
     gold_document(project, *sentence(0))
     recommender = Recommender.objects.create(project=project, name="D", kind="dictionary")

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from annotations import tasks
 from annotations.management.arguments import project_argument
 from annotations.services.ingest import (
     ANNOTATE_AS,
@@ -114,6 +115,8 @@ class Command(BaseCommand):
                 raise CommandError(f"--encoding: {error}") from error
             except UnicodeDecodeError as error:
                 raise CommandError(f"{path}: cannot be decoded as {error.encoding}.") from error
+            # The new documents get the ready recommenders' predictions on the worker.
+            tasks.documents_imported(project_id=project.pk, report=report)
             failed = failed or bool(report["errors"])
             reports[str(path)] = report
             if not options["json"]:

@@ -1,4 +1,5 @@
-"""Queue again the import jobs and releases whose worker stopped beating (see services.stalled).
+"""Queue again the import jobs, releases and model versions whose worker stopped beating
+(see services.stalled).
 
 Each pass also deletes the idempotency keys past their lifetime (``IDEMPOTENCY_KEY_HOURS``):
 the process that loops beside the workers is the one housekeeping process a deployment runs.
@@ -14,9 +15,9 @@ from annotations.services.idempotency import idempotent_requests_purge_expired
 
 class Command(BaseCommand):
     help = (
-        "Mark the import jobs and releases whose worker stopped beating as stalled and queue "
-        "them again, exactly once however many sweeps run; delete the idempotency keys past "
-        "IDEMPOTENCY_KEY_HOURS. Once, or every --every seconds."
+        "Mark the import jobs, releases and model versions whose worker stopped beating as "
+        "stalled and queue them again, exactly once however many sweeps run; delete the "
+        "idempotency keys past IDEMPOTENCY_KEY_HOURS. Once, or every --every seconds."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -39,6 +40,8 @@ class Command(BaseCommand):
                 self.stdout.write(f"import job {job_id}: stalled, queued again")
             for release_id in found.releases:
                 self.stdout.write(f"release {release_id}: stalled, queued again")
+            for version_id in found.versions:
+                self.stdout.write(f"model version {version_id}: stalled, queued again")
             purged = idempotent_requests_purge_expired()
             if purged:
                 self.stdout.write(f"{purged} expired idempotency keys deleted")
