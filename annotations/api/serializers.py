@@ -8,7 +8,6 @@ from rest_framework.fields import Field, SkipField
 from rest_framework.relations import PKOnlyObject
 
 from annotations import rules
-
 from annotations.models.annotating import (
     Annotation,
     AnnotationKind,
