@@ -47,6 +47,9 @@ def user_values() -> Func:
     return _WithoutKeys(FIELD, builtins.CLAIM_ATTRIBUTES)
 
 
-def builtin_value(name: str) -> Coalesce:
-    """One built-in's value as its field reads it (``Span.checkworthy``): "" when not given."""
-    return Coalesce(KT(f"{FIELD}__{name}"), Value(""), output_field=TextField())
+def builtin_value(name: str, *, through: str = "") -> Coalesce:
+    """One built-in's value as its field reads it (``Span.checkworthy``): "" when not given.
+
+    ``through`` names the relation to the span from the model queried (``"span__"``).
+    """
+    return Coalesce(KT(f"{through}{FIELD}__{name}"), Value(""), output_field=TextField())
