@@ -58,7 +58,8 @@ EVIDENCE_KINDS = SPAN_LABEL_KINDS
 
 # The values of Span.checkworthy besides "" (not given); tests hold them equal to Checkworthy's.
 CHECKWORTHY_VALUES = ("yes", "no", "unsure")
-# Span.claimant_text's max_length (a test holds them equal).
+# The longest free-text claimant (the built-in text attribute claimant_text, whose own
+# limit, attributes.TEXT_LIMIT, is larger; a test holds that).
 CLAIMANT_TEXT_LIMIT = 500
 CLAIM_ONLY_FIELDS = ("claimant", "claimant_text", "checkworthy")
 

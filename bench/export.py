@@ -141,7 +141,7 @@ def build(database_url: str, documents: int, spans: int, *, analyze: bool = True
                     copy.write_row((index, user, "gold_built", 2, now))
             with cursor.copy(
                 'COPY annotations_span (id, annotation_id, label_id, start, "end", text, '
-                "claimant_text, checkworthy) FROM STDIN"
+                "attributes) FROM STDIN"
             ) as copy:
                 # The same seed again: the same texts, now for their spans.
                 rng = random.Random(20261121)
@@ -150,7 +150,7 @@ def build(database_url: str, documents: int, spans: int, *, analyze: bool = True
                     for start, end, label in found:
                         span_id += 1
                         copy.write_row(
-                            (span_id, index, labels[label], start, end, text[start:end], "", "")
+                            (span_id, index, labels[label], start, end, text[start:end], "{}")
                         )
             for table in ("document", "annotation", "span"):
                 cursor.execute(

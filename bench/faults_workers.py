@@ -63,7 +63,7 @@ def gold_seed(database_url: str, project: int, documents: int) -> None:
         for label, start, end, text in GOLD_SPANS:
             conn.execute(
                 'INSERT INTO annotations_span (annotation_id, label_id, start, "end", text, '
-                "claimant_text, checkworthy) SELECT a.id, l.id, %s, %s, %s, '', '' "
+                "attributes) SELECT a.id, l.id, %s, %s, %s, '{}' "
                 "FROM annotations_annotation a JOIN annotations_document d ON d.id = a.document_id "
                 "JOIN annotations_label l ON l.project_id = d.project_id AND l.name = %s "
                 "WHERE d.project_id = %s",

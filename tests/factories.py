@@ -23,6 +23,7 @@ from annotations.models import (
     Stance,
     StanceTarget,
 )
+from annotations.services.builtins import label_builtins_sync
 
 PASSWORD = "correct-horse-battery"
 
@@ -66,6 +67,12 @@ class LabelFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"L{n}")
     kind = "entity"
     color = "#3366cc"
+
+    @factory.post_generation
+    def builtins(self, create: bool, extracted: object, **kwargs: object) -> None:
+        # A claim label declares the built-in attributes, as label_create makes it.
+        if create:
+            label_builtins_sync(label=self)
 
 
 class StanceTargetFactory(factory.django.DjangoModelFactory):

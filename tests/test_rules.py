@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from annotations import rules
-from annotations.models import Checkworthy, LabelKind, Span
+from annotations import attributes, rules
+from annotations.builtins import CLAIM_DECLARATIONS
+from annotations.models import Checkworthy, LabelKind
 from annotations.rules import (
     CLAIM,
     CLAIMANT_TEXT_LIMIT,
@@ -50,8 +51,10 @@ def test_the_check_worthiness_values_are_the_models():
     assert tuple(Checkworthy.values) == rules.CHECKWORTHY_VALUES
 
 
-def test_the_claimant_text_limit_is_the_model_fields_max_length():
-    assert Span._meta.get_field("claimant_text").max_length == CLAIMANT_TEXT_LIMIT
+def test_the_claimant_text_limit_fits_the_built_in_text_attribute_it_is_stored_as():
+    (declared,) = [spec for spec in CLAIM_DECLARATIONS if spec.name == "claimant_text"]
+    assert declared.type == attributes.TEXT
+    assert CLAIMANT_TEXT_LIMIT <= attributes.TEXT_LIMIT
 
 
 def test_rules_is_pure_python_with_no_django_or_model_import():

@@ -175,7 +175,7 @@ def test_the_quality_page_shows_agreement_per_attribute(client, team):
     LabelAttribute.objects.create(label=labels["LOC"], name="note", type="text")
     document = annotated(project, labels, people, 1)
     Span.objects.filter(annotation__document=document, annotation__kind="manual").update(
-        attributes={"certainty": "sure", "note": "river town"}
+        attribute_values={"certainty": "sure", "note": "river town"}
     )
     client.force_login(people["rev"])
     html = client.get(f"/projects/{project.pk}/quality/").content.decode()

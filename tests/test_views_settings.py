@@ -241,7 +241,7 @@ def test_a_manager_adds_changes_and_removes_a_labels_attributes(client, managed)
     page = client.get(_settings(managed)).content.decode()
     assert "Attributes of CLAIM (1)" in page
     assert 'data-attribute="sentiment"' in page
-    (attribute,) = LabelAttribute.objects.filter(label=claim)
+    (attribute,) = LabelAttribute.objects.users().filter(label=claim)
     assert (attribute.type, attribute.required, attribute.choices) == (
         "choice",
         True,
@@ -255,13 +255,13 @@ def test_a_manager_adds_changes_and_removes_a_labels_attributes(client, managed)
         | _attribute_fields(edit, name="mood", choices="positive\nnegative\nneutral"),
     )
     assert changed.status_code == 302
-    attribute = LabelAttribute.objects.get(label=claim)
+    attribute = LabelAttribute.objects.users().get(label=claim)
     assert (attribute.name, attribute.required) == ("mood", False)
     assert attribute.choices == ["positive", "negative", "neutral"]
 
     removed = client.post(url, {"original": "mood", "remove": "1"})
     assert removed.status_code == 302
-    assert not LabelAttribute.objects.filter(label=claim).exists()
+    assert not LabelAttribute.objects.users().filter(label=claim).exists()
 
 
 def test_a_bad_attribute_is_shown_next_to_its_field_and_nothing_is_saved(client, managed):
@@ -276,7 +276,7 @@ def test_a_bad_attribute_is_shown_next_to_its_field_and_nothing_is_saved(client,
     # The section is open on the refused form, which keeps what was typed.
     assert f'id="label-{claim.pk}-attributes" class="label-attributes" open' in page
     assert 'value="sentiment"' in page
-    assert not LabelAttribute.objects.exists()
+    assert not LabelAttribute.objects.users().exists()
 
 
 def test_removing_a_choice_items_use_is_refused_saying_how_many(client, managed):
@@ -286,7 +286,7 @@ def test_removing_a_choice_items_use_is_refused_saying_how_many(client, managed)
     )
     document = DocumentFactory(project=managed, text="Keita met Macron.")
     span = SpanFactory(annotation=AnnotationFactory(document=document), label=claim, start=0, end=5)
-    Span.objects.filter(pk=span.pk).update(attributes={"sentiment": "negative"})
+    Span.objects.filter(pk=span.pk).update(attribute_values={"sentiment": "negative"})
     response = client.post(
         _attributes_url(managed, claim),
         {"original": "sentiment"}
@@ -297,7 +297,7 @@ def test_removing_a_choice_items_use_is_refused_saying_how_many(client, managed)
         "Choice &quot;negative&quot; of attribute sentiment (label CLAIM) is given on 1 item(s)"
         in response.content.decode()
     )
-    assert LabelAttribute.objects.get(label=claim).choices == ["positive", "negative"]
+    assert LabelAttribute.objects.users().get(label=claim).choices == ["positive", "negative"]
 
 
 def test_the_settings_page_runs_as_many_queries_for_many_attributes(client, managed):

@@ -7,7 +7,15 @@ from rest_framework import serializers
 from rest_framework.fields import Field, SkipField
 from rest_framework.relations import PKOnlyObject
 
-from annotations.models.annotating import Annotation, AnnotationKind, Relation, Span, Stance
+from annotations import rules
+from annotations.models.annotating import (
+    Annotation,
+    AnnotationKind,
+    Checkworthy,
+    Relation,
+    Span,
+    Stance,
+)
 from annotations.models.documents import Document
 from annotations.models.guidelines import GuidelinesVersion
 from annotations.models.projects import (
@@ -165,6 +173,21 @@ class DocumentOutput(RowOutput, serializers.ModelSerializer):
 
 class SpanOutput(RowOutput, serializers.ModelSerializer):
     label_name = serializers.CharField(source="label.name", read_only=True)
+    # Read from the span's stored attribute values (Span splits them; annotations.builtins).
+    # As the columns they were read from rendered them (the OpenAPI schema stays the same).
+    claimant_text = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=rules.CLAIMANT_TEXT_LIMIT,
+        help_text="A free-text source when it is not in the text.",
+    )
+    checkworthy = serializers.ChoiceField(
+        choices=Checkworthy.choices, required=False, allow_blank=True
+    )
+    attributes = serializers.JSONField(
+        required=False,
+        help_text="Values of the label's attributes, by attribute name (checked on every write).",
+    )
 
     class Meta:
         model = Span

@@ -32,6 +32,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.db.backends.utils import CursorWrapper
 
+from annotations import builtins
 from annotations.db import rows
 from annotations.models import (
     Annotation,
@@ -198,12 +199,21 @@ def _sql(submitted: bool, by_status: bool) -> str:
         "score",
     )
     attributes = {"attributes": "<> '{}'::jsonb"}
+    # A span's built-ins and its user attributes, split out of its stored values as Span
+    # splits them (annotations.builtins; spanvalues is the ORM's side of it).
+    stored = s.column("attribute_values")
+    builtin_names = ",".join(builtins.CLAIM_ATTRIBUTES)
+    split = {
+        name: (f"COALESCE({stored} ->> '{name}', '')", False)
+        for name in (builtins.CLAIMANT_TEXT, builtins.CHECKWORTHY)
+    } | {"attributes": (f"({stored} - '{{{builtin_names}}}'::text[])", True)}
     spans = _arrays(
         s,
         span_columns,
         "sp",
         a,
         (s.column("start"), s.column("end"), s.column("id")),
+        computed=split,
         sparse={
             "claimant_id": "IS NOT NULL",
             "claimant_text": "<> ''",
@@ -252,16 +262,24 @@ def _arrays(
     annotation: rows.Part,
     order: tuple[str, ...],
     sparse: dict[str, str] | None = None,
+    computed: dict[str, tuple[str, bool]] | None = None,
 ) -> str:
     """A LATERAL join of the annotation's rows of ``part`` as one array per column (c0, c1...),
     in ``order``: the subquery sorts a few rows and feeds them to array_agg in that order.
 
     A ``sparse`` column's array is NULL unless one of its values meets its condition. A JSON
     column comes as its text (orjson parses it faster than psycopg's json would)."""
-    aggregates = []
+    aggregates, selected = [], []
     for n, name in enumerate(names):
-        column = f"x.{rows.quote(rows.column_of(part.model, name))}"
-        json = part.model._meta.get_field(name).get_internal_type() == "JSONField"
+        if name in (computed or {}):
+            # An expression over the row (``computed``: name -> (SQL, whether it is JSON)).
+            sql, json = (computed or {})[name]
+            selected.append(f"{sql} AS {rows.quote(name)}")
+            column = f"x.{rows.quote(name)}"
+        else:
+            selected.append(part.column(name))
+            column = f"x.{rows.quote(rows.column_of(part.model, name))}"
+            json = part.model._meta.get_field(name).get_internal_type() == "JSONField"
         value = f"{column}::text" if json else column
         condition = (sparse or {}).get(name)
         if condition is None:
@@ -272,7 +290,7 @@ def _arrays(
             )
     return (
         f"CROSS JOIN LATERAL (SELECT {', '.join(aggregates)} FROM "  # noqa: S608 (names from the models)
-        f"(SELECT {', '.join(part.column(name) for name in names)} FROM {part.table} "
+        f"(SELECT {', '.join(selected)} FROM {part.table} "
         f"WHERE {part.column('annotation_id')} = {annotation.column('id')} "
         f"ORDER BY {', '.join(order)} OFFSET 0) x) {alias}"
     )

@@ -8,6 +8,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Length
 from django.db.models.lookups import Exact
 
+from annotations import builtins
 from annotations.models.documents import Document
 from annotations.models.guidelines import GuidelinesVersion
 from annotations.models.projects import Label, StanceTarget
@@ -178,14 +179,14 @@ class Span(models.Model):
         related_name="claims",
         help_text="The entity span (same annotation) that makes this claim.",
     )
-    claimant_text = models.CharField(
-        max_length=500, blank=True, help_text="A free-text source when it is not in the text."
-    )
-    checkworthy = models.CharField(max_length=8, choices=Checkworthy.choices, blank=True)
-    attributes = models.JSONField(
+    # All the label's attribute values, the built-ins' (checkworthy, claimant_text) included;
+    # read and written through ``attributes``, ``checkworthy`` and ``claimant_text`` below.
+    attribute_values = models.JSONField(
         default=dict,
         blank=True,
-        help_text="Values of the label's attributes, by attribute name (checked on every write).",
+        db_column="attributes",
+        help_text="Values of the label's attributes, by attribute name (checked on every write); "
+        "the built-in checkworthy and claimant_text included.",
     )
     unit = models.PositiveIntegerField(
         null=True,
@@ -216,11 +217,13 @@ class Span(models.Model):
                 name="%(app_label)s_%(class)s_client_id_unique",
             ),
             models.CheckConstraint(
-                condition=Q(checkworthy__in=["", *Checkworthy.values]),
+                condition=~Q(attribute_values__has_key=builtins.CHECKWORTHY)
+                | Q(attribute_values__checkworthy__in=Checkworthy.values),
                 name="%(app_label)s_%(class)s_checkworthy_valid",
             ),
             models.CheckConstraint(
-                condition=Q(claimant__isnull=True) | Q(claimant_text=""),
+                condition=Q(claimant__isnull=True)
+                | ~Q(attribute_values__has_key=builtins.CLAIMANT_TEXT),
                 name="%(app_label)s_%(class)s_one_claimant",
             ),
             models.CheckConstraint(
@@ -253,6 +256,40 @@ class Span(models.Model):
 
     def __str__(self) -> str:
         return f"span #{self.pk} [{self.start}, {self.end})"
+
+    # The one place that splits the stored values (annotations.builtins): clients, exports,
+    # review and the event log read the user's attributes and the two built-ins as before.
+    # Writers that build a Span give ``attribute_values`` (builtins.stored_values).
+    @property
+    def attributes(self) -> dict[str, Any]:
+        """The values of the label's user attributes (the built-ins left out)."""
+        return builtins.user_values(self.attribute_values)
+
+    @attributes.setter
+    def attributes(self, values: dict[str, Any]) -> None:
+        self.attribute_values = builtins.with_user_values(self.attribute_values, values or {})
+
+    @property
+    def checkworthy(self) -> str:
+        """The built-in check-worthiness: yes, no, unsure, or "" (not given)."""
+        return builtins.builtin_value(self.attribute_values, builtins.CHECKWORTHY)
+
+    @checkworthy.setter
+    def checkworthy(self, value: str | None) -> None:
+        self.attribute_values = builtins.with_builtin(
+            self.attribute_values, builtins.CHECKWORTHY, value
+        )
+
+    @property
+    def claimant_text(self) -> str:
+        """The built-in free-text claimant (a source not in the text), or ""."""
+        return builtins.builtin_value(self.attribute_values, builtins.CLAIMANT_TEXT)
+
+    @claimant_text.setter
+    def claimant_text(self, value: str | None) -> None:
+        self.attribute_values = builtins.with_builtin(
+            self.attribute_values, builtins.CLAIMANT_TEXT, value
+        )
 
 
 class Stance(models.Model):

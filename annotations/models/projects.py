@@ -2,11 +2,11 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Length
 from django.db.models.lookups import Exact
 
-from annotations import rules
+from annotations import builtins, rules
 from annotations.models.fields import created_by_field
 
 
@@ -288,8 +288,18 @@ class AttributeType(models.TextChoices):
     NUMBER = "number", "Number"
 
 
+class LabelAttributeQuerySet(models.QuerySet["LabelAttribute"]):
+    def users(self) -> "LabelAttributeQuerySet":
+        """The attributes users declared: the built-ins (annotations.builtins) left out."""
+        return self.filter(builtin="")
+
+
 class LabelAttribute(models.Model):
-    """A value a label asks for on each item that carries it (a claim's normalised text)."""
+    """A value a label asks for on each item that carries it (a claim's normalised text).
+
+    Built-ins (``builtin`` set) are declared by annotations.services.builtins; every reader
+    that shows or checks a user's attributes asks for ``LabelAttribute.objects.users()``.
+    """
 
     # Indexed through the unique constraint that starts with label.
     label = models.ForeignKey(
@@ -307,12 +317,25 @@ class LabelAttribute(models.Model):
     )
     description = models.TextField(blank=True)
     position = models.PositiveSmallIntegerField(default=0, help_text="Order in the side panel.")
+    builtin = models.CharField(
+        max_length=32,
+        blank=True,
+        help_text="Which built-in it is (annotations.builtins), named as it; empty: a user's. "
+        "Built-ins are declared by the workbench and cannot be changed or removed by users.",
+    )
+
+    objects = LabelAttributeQuerySet.as_manager()
 
     class Meta:
         ordering = ["label_id", "position", "id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["label", "name"], name="%(app_label)s_%(class)s_name_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(builtin="")
+                | Q(builtin__in=builtins.CLAIM_ATTRIBUTES, name=F("builtin")),
+                name="%(app_label)s_%(class)s_builtin_valid",
             ),
             models.CheckConstraint(
                 condition=Q(type__in=AttributeType.values),

@@ -16,8 +16,9 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Count, Sum
 
-from annotations import agreement, attributes, items
+from annotations import agreement, attributes, builtins, items
 from annotations.agreement import AnnotatorWork
+from annotations.db import spanvalues
 from annotations.models import (
     Annotation,
     AnnotationKind,
@@ -107,10 +108,10 @@ def _read_spans(spans, owner: dict[int, tuple[DocumentWork, str]]) -> None:
         "end",
         "label__name",
         "label__kind",
-        "checkworthy",
+        spanvalues.builtin_value(builtins.CHECKWORTHY),
         "claimant__start",
         "claimant__end",
-        "claimant_text",
+        spanvalues.builtin_value(builtins.CLAIMANT_TEXT),
     ):
         work, username = owner[annotation_id]
         if kind == LabelKind.CLAIM:
@@ -256,9 +257,11 @@ def attribute_agreement(*, project: Project) -> list[dict[str, Any]]:
     (one when no label declares any).
     """
     declared: dict[str, list[attributes.Declared]] = defaultdict(list)
-    for label, name, kind, choices in LabelAttribute.objects.filter(
-        label__project=project
-    ).values_list("label__name", "name", "type", "choices"):
+    for label, name, kind, choices in (
+        LabelAttribute.objects.users()
+        .filter(label__project=project)
+        .values_list("label__name", "name", "type", "choices")
+    ):
         declared[label].append(attributes.Declared(name, kind, choices=tuple(choices)))
     if not declared:
         return []
@@ -274,7 +277,7 @@ def attribute_agreement(*, project: Project) -> list[dict[str, Any]]:
         "label__name",
         "start",
         "end",
-        "attributes",
+        spanvalues.user_values(),
     )
     for document, author, label, start, end, values in spans:
         works[document][author][("span", label, start, end)] = (label, values)

@@ -22,8 +22,8 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery, prefetch_related_objects
 
-from annotations import access
-from annotations.db import hotpath
+from annotations import access, builtins
+from annotations.db import hotpath, spanvalues
 from annotations.models import (
     Annotation,
     AnnotationEvent,
@@ -217,8 +217,9 @@ def event_get(*, event_id: int) -> AnnotationEvent | None:
     return AnnotationEvent.objects.filter(pk=event_id).first()
 
 
-# A span's and a stance's fields as the API's detail renders them, and the columns behind them.
-SPAN_ROW = {
+# A span's and a stance's fields as the API's detail renders them, and the columns behind them
+# (the built-ins and the user's attributes split out of the span's stored values).
+SPAN_ROW: dict[str, Any] = {
     "id": "id",
     "label": "label_id",
     "label_name": "label__name",
@@ -227,9 +228,9 @@ SPAN_ROW = {
     "text": "text",
     "client_id": "client_id",
     "claimant": "claimant_id",
-    "claimant_text": "claimant_text",
-    "checkworthy": "checkworthy",
-    "attributes": "attributes",
+    "claimant_text": spanvalues.builtin_value(builtins.CLAIMANT_TEXT),
+    "checkworthy": spanvalues.builtin_value(builtins.CHECKWORTHY),
+    "attributes": spanvalues.user_values(),
     "unit": "unit",
     "score": "score",
 }

@@ -11,6 +11,8 @@ from typing import Any
 from django.db.models import Count, F, QuerySet, TextField, Value
 from django.db.models.functions import Coalesce, NullIf
 
+from annotations import builtins
+from annotations.db import spanvalues
 from annotations.models import ClaimCluster, ClaimLink, ClaimLinkStatus, ClaimRecord, Project, Span
 
 _SPAN_FIELDS = (
@@ -103,7 +105,7 @@ def _span_rows(spans: QuerySet[Span]) -> Iterator[dict[str, Any]]:
             "pk",
             *_SPAN_FIELDS,
             claimant_span=F("claimant__text"),
-            source=F("claimant_text"),
+            source=spanvalues.builtin_value(builtins.CLAIMANT_TEXT),
         )
     )
 

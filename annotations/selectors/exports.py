@@ -24,10 +24,12 @@ from functools import cached_property
 from itertools import islice
 from typing import Any, NamedTuple, cast
 
-from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Subquery, TextField, When
+from django.db.models import Case, Exists, Func, OuterRef, Q, QuerySet, Subquery, TextField, When
 from django.db.models.functions import Cast
 
+from annotations import builtins
 from annotations.db import export as export_db
+from annotations.db import spanvalues
 from annotations.models import (
     Annotation,
     AnnotationEvent,
@@ -267,7 +269,11 @@ def _orm_batch(batch: list[tuple], include: str) -> list[ExportedAnnotation]:
     spans: dict[int, list[tuple]] = defaultdict(list)
     for annotation_id, *span in (
         Span.objects.filter(annotation_id__in=chosen)
-        .annotate(attributes_json=_json_text("attributes"))
+        .annotate(
+            claimant_text_value=spanvalues.builtin_value(builtins.CLAIMANT_TEXT),
+            checkworthy_value=spanvalues.builtin_value(builtins.CHECKWORTHY),
+            attributes_json=_json_text(spanvalues.user_values()),
+        )
         .order_by("annotation_id", "start", "end", "pk")
         .values_list(
             "annotation_id",
@@ -276,8 +282,8 @@ def _orm_batch(batch: list[tuple], include: str) -> list[ExportedAnnotation]:
             "end",
             "label_id",
             "claimant_id",
-            "claimant_text",
-            "checkworthy",
+            "claimant_text_value",
+            "checkworthy_value",
             "attributes_json",
             "unit",
             "score",
@@ -339,7 +345,7 @@ def _orm_batch(batch: list[tuple], include: str) -> list[ExportedAnnotation]:
     return found
 
 
-def _json_text(name: str) -> Cast:
+def _json_text(name: str | Func) -> Cast:
     # JSON as its text, as on PostgreSQL's one query: parsed by orjson, and only when an
     # item has something (most have ``{}``).
     return Cast(name, TextField())
@@ -437,9 +443,8 @@ def export_schema(*, project: Project) -> tuple[tuple[AttributeSpec, ...], tuple
     groups (by position), in two queries: what formats that declare a schema up front need."""
     attributes = tuple(
         AttributeSpec(label, kind, name, type_, tuple(choices or ()))
-        for label, kind, name, type_, choices in LabelAttribute.objects.filter(
-            label__project=project
-        )
+        for label, kind, name, type_, choices in LabelAttribute.objects.users()
+        .filter(label__project=project)
         .order_by("label__kind", "label_id", "position", "pk")
         .values_list("label__name", "label__kind", "name", "type", "choices")
     )

@@ -31,8 +31,8 @@ import numpy.typing as npt
 from django.contrib.auth.models import User
 from django.db.models import F, Q
 
-from annotations import access, embeddings, fusion
-from annotations.db import claimsearch
+from annotations import access, builtins, embeddings, fusion
+from annotations.db import claimsearch, spanvalues
 from annotations.models import ClaimIndexEntry, ClaimIndexState, ClaimRecord, Span
 from annotations.selectors.annotations import annotation_get_for_user
 from annotations.selectors.base import INT64
@@ -249,7 +249,7 @@ def claim_matches(
             span_text=F("span__text"),
             external_id=F("document__external_id"),
             claimant_span=F("span__claimant__text"),
-            claimant_text=F("span__claimant_text"),
+            claimant_text=spanvalues.builtin_value(builtins.CLAIMANT_TEXT, through="span__"),
             verdict=F("span__claim_record__verdict"),
             cluster_id=F("span__claim_record__cluster_id"),
         )

@@ -10,7 +10,7 @@ from typing import TypedDict
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Window
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Window
 
 from annotations.db import hotpath
 from annotations.models import (
@@ -18,6 +18,7 @@ from annotations.models import (
     AnnotationKind,
     Document,
     Label,
+    LabelAttribute,
     LabelGroup,
     Membership,
     Project,
@@ -59,8 +60,12 @@ def membership_list(*, project: Project) -> QuerySet[Membership]:
 
 
 def label_list(*, project: Project) -> QuerySet[Label]:
-    """Return the project's labels, by kind then creation, with their attributes."""
-    return Label.objects.filter(project=project).prefetch_related("attributes")
+    """Return the project's labels, by kind then creation, with their user attributes.
+
+    The built-in attributes (annotations.builtins) are the spans' own fields to every reader.
+    """
+    users = Prefetch("attributes", queryset=LabelAttribute.objects.users())
+    return Label.objects.filter(project=project).prefetch_related(users)
 
 
 def label_get(*, project_id: int, label_id: int) -> Label | None:

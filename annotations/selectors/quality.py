@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from django.db.models import Count, F, Max, Min, Q, QuerySet
 from django.db.models.expressions import OrderBy
 
+from annotations import builtins
 from annotations.agreement import AnnotatorWork
+from annotations.db import spanvalues
 from annotations.models import (
     Annotation,
     AnnotationKind,
@@ -78,7 +80,13 @@ def gold_documents(*, project: Project, limit: int = RECENT_GOLD) -> GoldWork:
         Span.objects.filter(annotation__in=compared)
         .order_by()
         .values_list(
-            "annotation_id", "start", "end", "label__name", "label__kind", "checkworthy", "text"
+            "annotation_id",
+            "start",
+            "end",
+            "label__name",
+            "label__kind",
+            spanvalues.builtin_value(builtins.CHECKWORTHY),
+            "text",
         )
     ):
         document, work = owner[annotation_id]

@@ -14,7 +14,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q
 
-from annotations import attributes, rules
+from annotations import attributes, builtins, rules
 from annotations.errors import InvalidInput
 from annotations.models import Label, LabelAttribute, Relation, Span, Stance
 
@@ -42,14 +42,19 @@ def label_attributes_replace(*, label: Label, declared: object) -> bool:
         raise InvalidInput(errors)
     if found and label.kind in NO_ATTRIBUTES:
         raise InvalidInput({"attributes": [KIND_HAS_NONE.format(kind=label.kind)]})
-    old = list(LabelAttribute.objects.filter(label=label))
+    reserved = {spec.name for spec in builtins.declarations_for(label.kind)}
+    taken = sorted(item.name for item in found if item.name in reserved)
+    if taken:
+        messages = [builtins.NAME_RESERVED.format(name=name) for name in taken]
+        raise InvalidInput({"attributes": messages})
+    old = list(LabelAttribute.objects.users().filter(label=label))
     errors = _in_use_errors(label, old, found)
     if errors:
         raise InvalidInput(errors)
     if _same(old, found):
         return False
     with transaction.atomic():
-        LabelAttribute.objects.filter(label=label).delete()
+        LabelAttribute.objects.users().filter(label=label).delete()
         LabelAttribute.objects.bulk_create(
             LabelAttribute(
                 label=label,
@@ -84,12 +89,13 @@ def _in_use_errors(
     names = sorted({removal.name for removal in taken})
     stored: list[dict[str, Any]] = []
     for model in (Span, Stance, Relation):
+        # A span's stored values hold the built-ins' too, under names no user attribute of
+        # its label may take.
+        column = "attribute_values" if model is Span else "attributes"
         # Only the items that hold one of the names are read: a JSON key lookup both
         # databases answer, with no full scan of the values in Python.
-        holding = reduce(or_, (Q(attributes__has_key=name) for name in names))
-        stored.extend(
-            model.objects.filter(holding, label=label).values_list("attributes", flat=True)
-        )
+        holding = reduce(or_, (Q(**{f"{column}__has_key": name}) for name in names))
+        stored.extend(model.objects.filter(holding, label=label).values_list(column, flat=True))
     messages = []
     for removal in taken:
         count = sum(1 for values in stored if attributes.uses(values, removal))

@@ -29,6 +29,7 @@ from annotations.models import (
     StanceTarget,
 )
 from annotations.services import agreement
+from annotations.services.builtins import label_builtins_sync
 from annotations.services.guidelines import guidelines_record
 from annotations.services.label_attributes import label_attributes_replace
 from annotations.services.queue_scores import queue_scores_refresh
@@ -422,6 +423,7 @@ def label_create(
         label.save()
         if attributes is not None:
             label_attributes_replace(label=label, declared=attributes)
+        label_builtins_sync(label=label)
     return label
 
 
@@ -449,6 +451,8 @@ def label_update(*, label: Label, **fields: Any) -> Label:
         _raise_if(label_errors(label) | group_errors)
         if fields:
             label.save(update_fields=list(fields))
+        if "kind" in fields:
+            label_builtins_sync(label=label)
         redeclared = declared is not None and label_attributes_replace(
             label=label, declared=declared
         )

@@ -121,7 +121,7 @@ def test_a_bad_declaration_is_refused_by_field_and_nothing_changes(world):
         "attributes.1.choices": ["Only choice and multi_choice attributes have choices."],
     }
     assert list(
-        LabelAttribute.objects.filter(label=world.claim).values_list("name", flat=True)
+        LabelAttribute.objects.users().filter(label=world.claim).values_list("name", flat=True)
     ) == ["sentiment"]
 
 
@@ -144,9 +144,11 @@ def test_a_label_with_a_bad_declaration_is_not_created(world):
 def test_removing_a_choice_in_use_is_refused_with_how_many_items_use_it(world):
     _declare(world.claim, SENTIMENT)
     SpanFactory(annotation=world.own, label=world.claim, start=0, end=5)
-    Span.objects.filter(label=world.claim).update(attributes={"sentiment": "negative"})
+    Span.objects.filter(label=world.claim).update(attribute_values={"sentiment": "negative"})
     SpanFactory(annotation=world.reviewers, label=world.claim, start=0, end=5)
-    Span.objects.filter(annotation=world.reviewers).update(attributes={"sentiment": "negative"})
+    Span.objects.filter(annotation=world.reviewers).update(
+        attribute_values={"sentiment": "negative"}
+    )
     manager = client_for(world.users["manager"])
     only_positive = {**SENTIMENT, "choices": ["positive"]}
     response = manager.patch(
@@ -192,7 +194,7 @@ def test_removing_an_attribute_in_use_is_refused_and_unused_goes(world):
 def test_changing_the_type_of_an_attribute_in_use_is_refused(world):
     _declare(world.claim, NORMALISED)
     SpanFactory(annotation=world.own, label=world.claim, start=0, end=5)
-    Span.objects.filter(label=world.claim).update(attributes={"normalised": "x"})
+    Span.objects.filter(label=world.claim).update(attribute_values={"normalised": "x"})
     response = client_for(world.users["manager"]).patch(
         _label_url(world, world.claim),
         {"attributes": [{**NORMALISED, "type": "number"}]},
@@ -209,7 +211,7 @@ def test_only_managers_declare_attributes(world, role, status):
         _label_url(world, world.claim), {"attributes": [SENTIMENT]}, format="json"
     )
     assert response.status_code == status
-    assert not LabelAttribute.objects.exists()
+    assert not LabelAttribute.objects.users().exists()
 
 
 @pytest.mark.django_db
@@ -313,7 +315,9 @@ def test_a_new_label_keeps_only_the_values_it_accepts(world):
     opinion = LabelFactory(project=world.project, name="OPINION", kind="claim")
     _declare(opinion, NORMALISED)
     span = SpanFactory(annotation=world.own, label=world.claim, start=0, end=5)
-    Span.objects.filter(pk=span.pk).update(attributes={"sentiment": "positive", "normalised": "K"})
+    Span.objects.filter(pk=span.pk).update(
+        attribute_values={"sentiment": "positive", "normalised": "K"}
+    )
     response = client_for(world.users["annotator"]).patch(
         f"{_spans_url(world)}{span.pk}/", {"label": opinion.pk}, format="json"
     )
@@ -444,7 +448,7 @@ def test_submit_is_refused_while_an_item_lacks_a_required_value(world):
     }
     world.own.refresh_from_db()
     assert world.own.status == "in_progress"
-    Span.objects.filter(pk=span.pk).update(attributes={"sentiment": "positive"})
+    Span.objects.filter(pk=span.pk).update(attribute_values={"sentiment": "positive"})
     Stance.objects.filter(pk=world.stance.pk).update(attributes={"sentiment": "negative"})
     response = annotator.patch(url, {"status": "submitted", "version": version}, format="json")
     assert response.status_code == 200, response.json()
@@ -454,7 +458,7 @@ def test_submit_is_refused_while_an_item_lacks_a_required_value(world):
 def test_reverting_a_change_of_values_restores_them(world):
     _declare(world.claim, SENTIMENT)
     span = SpanFactory(annotation=world.own, label=world.claim, start=0, end=5)
-    Span.objects.filter(pk=span.pk).update(attributes={"sentiment": "positive"})
+    Span.objects.filter(pk=span.pk).update(attribute_values={"sentiment": "positive"})
     annotator = client_for(world.users["annotator"])
     annotator.patch(
         f"{_spans_url(world)}{span.pk}/", {"attributes": {"sentiment": "negative"}}, format="json"
@@ -473,7 +477,7 @@ def test_reverting_a_change_of_values_restores_them(world):
 def test_reverting_a_deleted_span_brings_its_values_back(world):
     _declare(world.claim, SENTIMENT)
     span = SpanFactory(annotation=world.own, label=world.claim, start=0, end=5)
-    Span.objects.filter(pk=span.pk).update(attributes={"sentiment": "negative"})
+    Span.objects.filter(pk=span.pk).update(attribute_values={"sentiment": "negative"})
     annotator = client_for(world.users["annotator"])
     annotator.delete(f"{_spans_url(world)}{span.pk}/")
     events = annotator.get(f"/api/annotations/{world.own.pk}/events/").json()["results"]
@@ -496,7 +500,7 @@ def three_claims(world):
         MembershipFactory(project=world.project, user=author, role="annotator")
         work = AnnotationFactory(document=world.document, author=author, status="submitted")
         span = SpanFactory(annotation=work, label=world.claim, start=10, end=16)
-        Span.objects.filter(pk=span.pk).update(attributes={"sentiment": value})
+        Span.objects.filter(pk=span.pk).update(attribute_values={"sentiment": value})
         stance = StanceFactory(annotation=work, target=world.target, label=world.favor)
         Stance.objects.filter(pk=stance.pk).update(attributes={"sentiment": value})
         works.append(work)
@@ -565,7 +569,7 @@ def test_agreement_per_attribute_over_items_marked_alike(
             work = AnnotationFactory(document=document, author=author, status="submitted")
             span = SpanFactory(annotation=work, label=world.claim, start=0, end=5)
             Span.objects.filter(pk=span.pk).update(
-                attributes={"sentiment": sentiment, "normalised": text}
+                attribute_values={"sentiment": sentiment, "normalised": text}
             )
     reviewer = client_for(world.users["reviewer"])
     url = f"/api/projects/{world.project.pk}/agreement/"

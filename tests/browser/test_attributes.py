@@ -261,7 +261,7 @@ def test_side_by_side_shows_values_and_writes_disagreements_on_the_item(
             end=end,
             text=text[start:end],
         )
-        Span.objects.filter(pk=span.pk).update(attributes=values)
+        Span.objects.filter(pk=span.pk).update(attribute_values=values)
     page = open_side_by_side(sign_in(world.user), live_server, world)
     unit = unit_of(page, text, "put turnout at 41 per cent")
     ana_claim = chip(unit, ana.pk, "CLAIM", "put turnout")

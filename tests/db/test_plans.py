@@ -129,8 +129,8 @@ def _grow(project: Project) -> None:
             [EVENTS // len(ids), ids],
         )
         cursor.execute(
-            f'INSERT INTO {span} (annotation_id, label_id, start, "end", text, claimant_text, '
-            "checkworthy, attributes) SELECT a.id, %s, 400 + n, 401 + n, 'x', '', '', '{}' "
+            f'INSERT INTO {span} (annotation_id, label_id, start, "end", text, '
+            "attributes) SELECT a.id, %s, 400 + n, 401 + n, 'x', '{}' "
             f"FROM {Annotation._meta.db_table} a, generate_series(1, %s) n WHERE a.id = ANY(%s)",
             [label, SPANS_PER_ANNOTATION, ids],
         )

@@ -373,7 +373,10 @@ def test_database_accepts_spans_measured_in_code_points():
     )
     # Spans without a client id are many: NULLs never collide.
     assert entity.client_id is None and flag.client_id is None
-    Span.objects.filter(pk=claim.pk).update(claimant=entity, claimant_text="")
+    # The free-text claimant goes (its built-in attribute value) before the span is named.
+    Span.objects.filter(pk=claim.pk).update(
+        claimant=entity, attribute_values={"checkworthy": "yes"}
+    )
     assert Span.objects.get(pk=claim.pk).claimant == entity
 
 
@@ -439,14 +442,16 @@ def test_database_accepts_the_same_client_id_in_another_annotation():
 def test_database_refuses_unknown_checkworthy_value():
     span = SpanFactory()
     with refused_by("annotations_span_checkworthy_valid"):
-        Span.objects.filter(pk=span.pk).update(checkworthy="maybe")
+        Span.objects.filter(pk=span.pk).update(attribute_values={"checkworthy": "maybe"})
 
 
 def test_database_refuses_claim_with_both_claimant_span_and_claimant_text():
     entity = SpanFactory(start=0, end=8)
     claim = SpanFactory(annotation=entity.annotation, label=entity.label, start=10, end=16)
     with refused_by("annotations_span_one_claimant"):
-        Span.objects.filter(pk=claim.pk).update(claimant=entity, claimant_text="a spokesman")
+        Span.objects.filter(pk=claim.pk).update(
+            claimant=entity, attribute_values={"claimant_text": "a spokesman"}
+        )
 
 
 def test_database_refuses_span_that_is_its_own_claimant():

@@ -11,14 +11,16 @@ from typing import Any, Required, TypedDict
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import Prefetch
 
-from annotations import rules, selectors
+from annotations import builtins, rules, selectors
 from annotations.errors import InvalidInput
 from annotations.models import (
     Annotation,
     DocumentLabel,
     EventAction,
     Label,
+    LabelAttribute,
     LabelKind,
     Relation,
     Span,
@@ -157,7 +159,9 @@ def annotation_replace_content(
     project_id = locked.document.project_id
     labels = {
         label.name: label
-        for label in Label.objects.filter(project_id=project_id).prefetch_related("attributes")
+        for label in Label.objects.filter(project_id=project_id).prefetch_related(
+            Prefetch("attributes", queryset=LabelAttribute.objects.users())
+        )
     }
     targets = {target.name: target for target in StanceTarget.objects.filter(project_id=project_id)}
     units: dict[int, int] = {}  # span index -> the sentence unit it is
@@ -209,9 +213,11 @@ def annotation_replace_content(
             end=item["end"],
             text=text[item["start"] : item["end"]],
             client_id=parse_client_id(item.get("client_id"), {}),
-            claimant_text=text_or_empty(item.get("claimant_text")),
-            checkworthy=text_or_empty(item.get("checkworthy")),
-            attributes=span_values[index],
+            attribute_values=builtins.stored_values(
+                span_values[index],
+                checkworthy=text_or_empty(item.get("checkworthy")),
+                claimant_text=text_or_empty(item.get("claimant_text")),
+            ),
             unit=units.get(index),
         )
         for index, item in enumerate(spans)

@@ -306,7 +306,7 @@ def attribute_values(
     if label is None or values is None or values == {}:
         return {}
     if declared is None:
-        declared = list(LabelAttribute.objects.filter(label=label))
+        declared = list(LabelAttribute.objects.users().filter(label=label))
     stored, found = attributes.clean(values, declared, label=label.name, prefix=prefix)
     for field, messages in found.items():
         for message in messages:
@@ -318,4 +318,4 @@ def attribute_values_kept(label: Label, values: dict[str, Any]) -> dict[str, Any
     """Return the stored values a new label still accepts (the others go with the old label)."""
     if not values:
         return {}
-    return attributes.kept_for(values, list(LabelAttribute.objects.filter(label=label)))
+    return attributes.kept_for(values, list(LabelAttribute.objects.users().filter(label=label)))

@@ -8,7 +8,7 @@ from django.contrib.auth.models import User
 from django.db import models, transaction
 from django.db.models import Case, When
 
-from annotations import offsets, rules, selectors
+from annotations import builtins, offsets, rules, selectors
 from annotations.attributes import same as same_values
 from annotations.errors import Conflict, InvalidInput, NotFound
 from annotations.models import (
@@ -163,9 +163,9 @@ def span_create(
         text=locked.document.text[start:end],
         client_id=client_uuid,
         claimant=claimant_span,
-        claimant_text=claimant_text,
-        checkworthy=checkworthy,
-        attributes=values,
+        attribute_values=builtins.stored_values(
+            values, checkworthy=checkworthy, claimant_text=claimant_text
+        ),
         unit=span_unit,
     )
     if span.pk is None:
@@ -289,9 +289,8 @@ def span_update(
             "end",
             "text",
             "claimant",
-            "claimant_text",
-            "checkworthy",
-            "attributes",
+            # The user's attributes and the built-ins checkworthy and claimant_text.
+            "attribute_values",
             "unit",
         ]
     )

@@ -135,9 +135,11 @@ MISSING_LISTED = 10
 
 def _check_required_attributes(locked: Annotation) -> None:
     """Refuse to submit while an item lacks a value its label requires, naming each one."""
-    declared = LabelAttribute.objects.filter(
-        label__project_id=locked.document.project_id, required=True
-    ).values_list("label_id", "name")
+    declared = (
+        LabelAttribute.objects.users()
+        .filter(label__project_id=locked.document.project_id, required=True)
+        .values_list("label_id", "name")
+    )
     required: dict[int, list[attributes.Declared]] = defaultdict(list)
     for label_id, name in declared:
         required[label_id].append(attributes.Declared(name, "", required=True))
@@ -145,7 +147,7 @@ def _check_required_attributes(locked: Annotation) -> None:
         return
     items: list[tuple[str, int, dict[str, Any]]] = []
     spans = Span.objects.filter(annotation=locked, label_id__in=required).values_list(
-        "pk", "label_id", "label__name", "start", "end", "text", "attributes"
+        "pk", "label_id", "label__name", "start", "end", "text", "attribute_values"
     )
     for pk, label_id, label, start, end, text, values in spans:
         items.append((f'Span {pk} ({label} "{text}", {start}-{end})', label_id, values))

@@ -136,7 +136,7 @@ def _extras_write(
             span.unit, span.score = prepared.unit, prepared.score
             changed.append(span)
     if changed:
-        Span.objects.bulk_update(changed, ["attributes", "unit", "score"])
+        Span.objects.bulk_update(changed, ["attribute_values", "unit", "score"])
     valued = []
     for stance, prepared_stance in zip(stances, item.stances, strict=True):
         if prepared_stance.attributes:

@@ -15,6 +15,7 @@ import datetime
 from collections.abc import Iterator
 from typing import Any
 
+from annotations import builtins
 from annotations.db.copy import copy_supported, next_ids, rows_copy
 from annotations.models import Annotation, AnnotationKind, DocumentLabel, Relation, Span, Stance
 from annotations.services.ingest.records import Prepared
@@ -28,16 +29,12 @@ SPAN_COLUMNS = (
     "end",
     "text",
     "claimant_id",
-    "claimant_text",
-    "checkworthy",
-    "attributes",
+    "attribute_values",
     "unit",
     "score",
 )
 # The values of SPAN_COLUMNS.
-SpanRow = tuple[
-    int, int, int, int, int, str, int | None, str, str, dict[str, Any], int | None, float | None
-]
+SpanRow = tuple[int, int, int, int, int, str, int | None, dict[str, Any], int | None, float | None]
 STANCE_COLUMNS = (
     "annotation_id",
     "target_id",
@@ -123,9 +120,9 @@ def _span_rows(item: Prepared, annotation_id: int, ids: list[int]) -> Iterator[S
             span.end,
             item.text[span.start : span.end],
             None if span.claimant is None else ids[span.claimant],
-            span.claimant_text,
-            span.checkworthy,
-            span.attributes,
+            builtins.stored_values(
+                span.attributes, checkworthy=span.checkworthy, claimant_text=span.claimant_text
+            ),
             span.unit,
             span.score,
         )
@@ -142,9 +139,9 @@ def _bulk_create(items: list[tuple[Prepared, int]]) -> None:
             start=span.start,
             end=span.end,
             text=item.text[span.start : span.end],
-            checkworthy=span.checkworthy,
-            claimant_text=span.claimant_text,
-            attributes=span.attributes,
+            attribute_values=builtins.stored_values(
+                span.attributes, checkworthy=span.checkworthy, claimant_text=span.claimant_text
+            ),
             unit=span.unit,
             score=span.score,
         )

@@ -158,6 +158,7 @@ class LabelIndex:
             "attributes__type",
             "attributes__required",
             "attributes__choices",
+            "attributes__builtin",
         )
         rows = Label.objects.filter(project=project).order_by().values_list(*label_columns)
         empty = Value("", output_field=CharField())
@@ -177,6 +178,7 @@ class LabelIndex:
                 nothing,
                 Value(False, output_field=BooleanField()),
                 Value(None, output_field=JSONField(null=True)),
+                nothing,
             ),
             all=True,
         )
@@ -192,8 +194,9 @@ class LabelIndex:
                 relations[name] = (pk, source_kind, target_kind)
             elif kind == rules.DOCUMENT:
                 documents[name] = (pk, group or "", bool(multiple))
-            attribute_name, type_, required, choices = attribute
-            if attribute_name is not None and kind != TARGET:
+            attribute_name, type_, required, choices, builtin = attribute
+            # The built-ins (checkworthy, claimant_text) are read as the span's own fields.
+            if attribute_name is not None and kind != TARGET and not builtin:
                 spec = attributes.Declared(attribute_name, type_, required, tuple(choices or ()))
                 declared[pk] = (*declared.get(pk, ()), spec)
         return cls(
