@@ -34,12 +34,14 @@ run: $(VENV)/.runtime-installed
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # The whole suite, on whatever DATABASE_URL names (SQLite when unset).
+# MARKS narrows either run by marker (.ci/run: "not alone" in two processes, then "alone").
+MARKS ?=
 test: $(VENV)/.dev-installed
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(if $(MARKS),-m "$(MARKS)") $(PYTEST_ARGS)
 
 # The non-browser suite on the embedded SQLite database, whatever DATABASE_URL says.
 test-sqlite: $(VENV)/.dev-installed
-	env -u DATABASE_URL $(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
+	env -u DATABASE_URL $(BIN)/python -m pytest -m "not browser$(if $(MARKS), and ($(MARKS)))" $(PYTEST_ARGS)
 
 # Style, types (mypy, configured in pyproject.toml) and the import layering (import-linter).
 lint: $(VENV)/.dev-installed

@@ -195,6 +195,7 @@ def save_spans_while_running(job: ImportJob, annotation: Annotation, label: Labe
     raise AssertionError("the import did not finish within 120 s")
 
 
+@pytest.mark.alone  # a wait bound: another test process on the other core would break it
 @pytest.mark.django_db(transaction=True)
 def test_span_saves_do_not_wait_long_while_a_background_import_runs():
     """A real db_worker process imports 5,000 documents while this process saves spans."""
