@@ -57,12 +57,11 @@ from annotations.models import (
     AnnotationKind,
     AnnotationStatus,
     Document,
-    ModelVersion,
-    ModelVersionStatus,
     Project,
     QueueOrder,
     Span,
 )
+from annotations.selectors.suggestions import newest_ready_versions
 
 
 def release_cutoff(*, project: Project, now: datetime | None = None) -> datetime:
@@ -131,13 +130,7 @@ def shown_prediction_filter(*, project: Project) -> Q:
     """Filter (on Annotation) for the predictions whose suggestions the project shows."""
     if project.suggestions_from_id is None:
         return Q(kind=AnnotationKind.PREDICTION, model_version__isnull=True)
-    newest = (
-        ModelVersion.objects.filter(
-            recommender_id=project.suggestions_from_id, status=ModelVersionStatus.READY
-        )
-        .order_by("-version")
-        .values("pk")[:1]
-    )
+    newest = newest_ready_versions(recommender_id=project.suggestions_from_id).values("pk")[:1]
     return Q(kind=AnnotationKind.PREDICTION, model_version=Subquery(newest))
 
 

@@ -45,6 +45,16 @@ class SuggestionSource:
         return None if self.model_version is None else self.model_version.pk
 
 
+def newest_ready_versions(*, recommender_id: int) -> QuerySet[ModelVersion]:
+    """A recommender's ready versions, newest first: the first is the one a project shows.
+
+    The one rule for "the shown version", used by the suggestions and by the queue's order.
+    """
+    return ModelVersion.objects.filter(
+        recommender_id=recommender_id, status=ModelVersionStatus.READY
+    ).order_by("-version")
+
+
 def suggestion_source(*, project: Project) -> SuggestionSource | None:
     """Return where the project's suggestions come from, or None when none are shown."""
     if not project.show_suggestions:
@@ -52,11 +62,8 @@ def suggestion_source(*, project: Project) -> SuggestionSource | None:
     if project.suggestions_from_id is None:
         return SuggestionSource(model_version=None)
     newest = (
-        ModelVersion.objects.filter(
-            recommender_id=project.suggestions_from_id, status=ModelVersionStatus.READY
-        )
+        newest_ready_versions(recommender_id=project.suggestions_from_id)
         .select_related("recommender")
-        .order_by("-version")
         .first()
     )
     return None if newest is None else SuggestionSource(model_version=newest)
