@@ -29,7 +29,7 @@ def add_scheme(world: World) -> dict[str, Label]:
     tags = LabelGroup.objects.create(project=world.project, name="Tags", multiple=True, position=1)
     specs = [
         ("politics", topic, "w", "#0072b2"),
-        ("economy", topic, "x", "#d55e00"),
+        ("economy", topic, "z", "#d55e00"),
         ("breaking", tags, "b", "#009e73"),
         ("opinion", tags, "v", "#cc79a7"),
     ]
@@ -91,7 +91,7 @@ def test_keys_toggle_document_labels_a_single_choice_group_replaces_and_the_serv
     assert server_labels(page, live_server, annotation) == {"politics"}
     expect(bar.locator('[data-group="Topic"]')).to_have_class("doclabel-group")
 
-    page.keyboard.press("x")  # economy replaces politics: Topic takes one label
+    page.keyboard.press("z")  # economy replaces politics: Topic takes one label
     expect(chip(page, "politics")).to_have_attribute("aria-pressed", "false")
     expect(chip(page, "economy")).to_have_attribute("aria-pressed", "true")
     page.keyboard.press("b")

@@ -43,8 +43,8 @@ def relation_world() -> tuple[World, dict[str, Span]]:
     """
     world = make_world(text=TEXT)
     for name, key, source, target, colour in [
-        ("located_in", "i", "entity", "entity", "#e15759"),
-        ("says", "s", "entity", "claim", "#76b7b2"),
+        ("located_in", "q", "entity", "entity", "#e15759"),
+        ("says", "w", "entity", "claim", "#76b7b2"),
     ]:
         world.labels[name] = LabelFactory(
             project=world.project,
@@ -113,10 +113,10 @@ def test_a_relation_is_drawn_with_its_key_and_the_keyboard_and_saved(
     # The label bar shows the relation labels with their keys.
     button = page.locator('.label-bar .relation-button[data-label="located_in"]')
     expect(button).to_contain_text("located_in")
-    expect(button.locator("kbd")).to_have_text("i")
+    expect(button.locator("kbd")).to_have_text("q")
 
     piece(page, "Keita").click()
-    page.keyboard.press("i")
+    page.keyboard.press("q")
     expect(page.locator("#message")).to_contain_text("located_in from “Keita”: click the highlight")
     expect(piece(page, "Keita")).to_have_class(re.compile(r"\brelation-source\b"))
     # ] visits only the highlights located_in may end at: Bamako, then Gao (never the claim).
@@ -168,7 +168,7 @@ def test_a_relation_whose_kinds_do_not_fit_is_refused_on_the_page(
 
     # located_in starts at an entity: not at the claim.
     piece(page, "about 1,500 troops are involved").click()
-    page.keyboard.press("i")
+    page.keyboard.press("q")
     expect(message).to_contain_text(
         "located_in starts at an entity highlight; “about 1,500 troops are involv…” is a claim."
     )
@@ -176,7 +176,7 @@ def test_a_relation_whose_kinds_do_not_fit_is_refused_on_the_page(
 
     # says ends at a claim: not at Bamako, nor at its own start; Esc leaves nothing drawn.
     piece(page, "Keita").click()
-    page.keyboard.press("s")
+    page.keyboard.press("w")
     piece(page, "Bamako").click()
     expect(message).to_contain_text("says ends at a claim highlight; “Bamako” is an entity.")
     piece(page, "Keita").click()
@@ -275,7 +275,7 @@ def test_a_relation_drawn_offline_is_kept_across_a_reload_and_saved_once(live_se
     # The server cannot be reached for relations: the change waits in the tab's slot.
     page.route("**/api/annotations/*/relations/", lambda route: route.abort())
     piece(page, "Keita").click()
-    page.keyboard.press("i")
+    page.keyboard.press("q")
     piece(page, "Bamako").click()
     expect(page.locator("#save-status")).not_to_have_text("Saved")
     expect(arc(page, "located_in")).to_have_class(re.compile(r"\bpending\b"))
@@ -305,7 +305,7 @@ def test_a_relation_drawn_on_a_stale_version_goes_on_top_of_the_change_made_else
         {"label": world.labels["PER"].pk, "start": start, "end": start + len("Macron")},
     )
     piece(page, "Keita").click()
-    page.keyboard.press("i")
+    page.keyboard.press("q")
     piece(page, "Gao").click()
     wait_saved(page)
     assert relations(world) == [("located_in", "Keita", "Gao")]
@@ -318,7 +318,7 @@ def test_undo_after_a_reload_takes_back_a_relation(live_server, sign_in, csp_vio
     world, spans = relation_world()
     page = open_document(sign_in(world.user), live_server, world.document)
     piece(page, "Keita").click()
-    page.keyboard.press("i")
+    page.keyboard.press("q")
     piece(page, "Bamako").click()
     wait_saved(page)
     assert relations(world) == [("located_in", "Keita", "Bamako")]
@@ -386,7 +386,7 @@ def review_relations_world():
     only ben links Bakary Dembélé to it."""
     world, ana, ben = review_world()
     world.labels["located_in"] = LabelFactory(
-        project=world.project, name="located_in", kind="relation", shortcut="i", color="#e15759"
+        project=world.project, name="located_in", kind="relation", shortcut="q", color="#e15759"
     )
     for annotation, pairs in [
         (ana, [("Aïssata Coulibaly", "Niger River")]),
@@ -481,7 +481,7 @@ def test_the_gold_lane_draws_a_relation_with_the_annotate_keys(
     page.locator("#lane-gold").click()
     text = world.document.text
     page.locator(f'#document-text [data-start="{text.index("Aïssata Coulibaly")}"]').first.click()
-    page.keyboard.press("i")
+    page.keyboard.press("q")
     page.locator(f'#document-text [data-start="{text.index("Niger River")}"]').first.click()
     wait_saved(page)
     assert gold_relations(world) == [("located_in", "Aïssata Coulibaly", "Niger River")]

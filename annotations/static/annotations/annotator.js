@@ -44,9 +44,11 @@ import { Store, isClientId, newUuid } from "./store.js";
 import { TextView } from "./textview.js";
 import { UndoHistory } from "./undohistory.js";
 import { SentenceUnits } from "./units.js";
-// The guidelines drawer and the comments panel wire themselves (keys, buttons) when imported.
+// The guidelines drawer, the comments panel and the claim matches panel wire themselves (keys,
+// buttons) when imported.
 import "./comments.js";
 import "./guidelines.js";
+import "./matches.js";
 
 export const NOT_EDITABLE = "This annotation is read-only.";
 export const NOT_STARTED = "Press “Start annotating this document” first.";

@@ -33,7 +33,10 @@ export class SuggestionEditing {
     try {
       body = (await request("GET", `/api/annotations/${this.store.id}/suggestions/`)).data;
     } catch (error) {
-      this.say(`Suggestions could not be read: ${error.message}`);
+      // Suggestions are optional help: their absence is said in their own panel, never over
+      // the message bar (which tells of the annotator's own work: saves, conflicts).
+      const count = document.getElementById("suggestion-count");
+      if (count) count.textContent = `Suggestions could not be read: ${error.message}`;
       return;
     }
     this.suggestions = new Map(
