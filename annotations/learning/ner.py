@@ -190,7 +190,9 @@ def load(artifact: bytes) -> Any:
 def predict(nlp: Any, texts: Iterable[str]) -> Iterator[list[Predicted]]:
     """The entities (no score) and claims (scored) the pipeline finds in each text, in order."""
     for doc in nlp.pipe(texts, batch_size=BATCH_SIZE):
-        found: list[Predicted] = [(ent.start_char, ent.end_char, ent.label_, None) for ent in doc.ents]
+        found: list[Predicted] = [
+            (ent.start_char, ent.end_char, ent.label_, None) for ent in doc.ents
+        ]
         if CLAIMS_KEY in doc.spans:
             group = doc.spans[CLAIMS_KEY]
             scores = group.attrs.get("scores", [])

@@ -121,9 +121,7 @@ def reviewed_gold_count(*, project: Project) -> int:
     return reviewed_gold(project=project).count()
 
 
-def predicted_labels(
-    *, project: Project, kinds: Sequence[str] = PREDICTED_KINDS
-) -> dict[str, int]:
+def predicted_labels(*, project: Project, kinds: Sequence[str] = PREDICTED_KINDS) -> dict[str, int]:
     """Return the project's label names the recommenders predict (of ``kinds``), to their ids."""
     return dict(
         Label.objects.filter(project=project, kind__in=kinds)
