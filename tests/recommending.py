@@ -86,3 +86,19 @@ def predictions(document: Document, version) -> list[tuple[int, int, str, str]]:
         .order_by("start")
         .values_list("start", "end", "label__name", "text")
     )
+
+
+def claim_sentence(index: int) -> tuple[str, list[tuple[int, int, str]]]:
+    """A generated document with entities and two claims, one nested in the other:
+    "<PER> said that <LOC> is calm" holds the claim "<LOC> is calm"."""
+    lead = "😀 " if index % 2 else ""
+    per, loc = PEOPLE[index % len(PEOPLE)], PLACES[(index // 2 + 5) % len(PLACES)]
+    text = f"{lead}{per} said that {loc} is calm. The weather was good."
+    per_at, loc_at = text.index(per), text.index(loc)
+    claim_end = text.index(" is calm") + len(" is calm")
+    return text, [
+        (per_at, per_at + len(per), "PER"),
+        (loc_at, loc_at + len(loc), "LOC"),
+        (per_at, claim_end, "CLAIM"),
+        (loc_at, claim_end, "CLAIM"),
+    ]

@@ -8,7 +8,7 @@ manual annotation and no gold.
 """
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet, Subquery
 
@@ -31,6 +31,8 @@ from annotations.models import (
 PENDING = (ModelVersionStatus.QUEUED, ModelVersionStatus.TRAINING)
 # The labels the recommenders predict.
 PREDICTED_KINDS = (LabelKind.ENTITY,)
+# The built-in NER also learns the claims (its spancat): the label kinds each kind predicts.
+KINDS_PREDICTED_BY = {RecommenderKind.NER: (LabelKind.ENTITY, LabelKind.CLAIM)}
 # How many versions a recommender list shows per recommender (the versions list has them all).
 RECENT_VERSIONS = 20
 # The kinds whose model is stored in the version (``artifact``) and can predict again later; an
@@ -119,17 +121,19 @@ def reviewed_gold_count(*, project: Project) -> int:
     return reviewed_gold(project=project).count()
 
 
-def predicted_labels(*, project: Project) -> dict[str, int]:
-    """Return the project's label names the recommenders predict, to their ids."""
+def predicted_labels(*, project: Project, kinds: Sequence[str] = PREDICTED_KINDS) -> dict[str, int]:
+    """Return the project's label names the recommenders predict (of ``kinds``), to their ids."""
     return dict(
-        Label.objects.filter(project=project, kind__in=PREDICTED_KINDS)
+        Label.objects.filter(project=project, kind__in=kinds)
         .order_by("name")
         .values_list("name", "id")
     )
 
 
-def reviewed_gold_documents(*, project: Project) -> list[GoldRow]:
-    """Return every reviewed gold document's text and entity spans, in document order.
+def reviewed_gold_documents(
+    *, project: Project, kinds: Sequence[str] = PREDICTED_KINDS
+) -> list[GoldRow]:
+    """Return every reviewed gold document's text and spans (of label ``kinds``), in order.
 
     Two queries, whatever the number of documents.
     """
@@ -141,7 +145,7 @@ def reviewed_gold_documents(*, project: Project) -> list[GoldRow]:
     )
     spans: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
     rows = (
-        Span.objects.filter(annotation__in=gold, label__kind__in=PREDICTED_KINDS)
+        Span.objects.filter(annotation__in=gold, label__kind__in=kinds)
         .order_by("annotation__document_id", "start", "end")
         .values_list("annotation__document_id", "start", "end", "label__name")
     )

@@ -44,6 +44,7 @@ from annotations.learning.types import Predicted
 from annotations.models import (
     Annotation,
     AnnotationKind,
+    LabelKind,
     ModelVersion,
     ModelVersionStatus,
     Project,
@@ -264,7 +265,7 @@ def documents_pre_annotate(*, project_id: int, document_ids: list[int]) -> int:
     ids = sorted(set(document_ids))
     for version in reads.model_versions_serving(project_id=project_id):
         project = version.recommender.project
-        labels = reads.predicted_labels(project=project)
+        labels = _labels(version.recommender)
         predictor = _stored_predictor(version)
         for offset in range(0, len(ids), PREDICT_BATCH):
             chunk = ids[offset : offset + PREDICT_BATCH]
@@ -295,14 +296,20 @@ def _describe(error: Exception) -> str:
 def _run(version: ModelVersion) -> None:
     recommender = version.recommender
     project = recommender.project
-    labels = reads.predicted_labels(project=project)
-    if not labels:
+    if not reads.predicted_labels(project=project):
         raise InvalidInput({"labels": [NO_LABELS]}, detail=NO_LABELS)
+    labels = _labels(recommender)
     if recommender.kind == RecommenderKind.EXTERNAL:
         predictor = _external_predictor(recommender, list(labels), version)
     else:
         predictor = _train(version, project, list(labels))
     _pre_annotate(version, project, labels, predictor)
+
+
+def _labels(recommender: Recommender) -> dict[str, int]:
+    """The names (to ids) of the labels the recommender predicts: the NER's include claims."""
+    kinds = reads.KINDS_PREDICTED_BY.get(RecommenderKind(recommender.kind), reads.PREDICTED_KINDS)
+    return reads.predicted_labels(project=recommender.project, kinds=kinds)
 
 
 Predictor = Any  # a callable: list of texts -> iterator of predictions per text
@@ -311,7 +318,8 @@ Predictor = Any  # a callable: list of texts -> iterator of predictions per text
 def _train(version: ModelVersion, project: Project, labels: list[str]) -> Predictor:
     """Train on the reviewed gold's training part, score the held-out part, keep the bytes."""
     recommender = version.recommender
-    gold = reads.reviewed_gold_documents(project=project)
+    kinds = reads.KINDS_PREDICTED_BY.get(RecommenderKind(recommender.kind), reads.PREDICTED_KINDS)
+    gold = reads.reviewed_gold_documents(project=project, kinds=kinds)
     needed = MIN_GOLD[RecommenderKind(recommender.kind)]
     if len(gold) < needed:
         message = TOO_LITTLE_GOLD.format(name=recommender.name, needed=needed, have=len(gold))
@@ -321,9 +329,15 @@ def _train(version: ModelVersion, project: Project, labels: list[str]) -> Predic
     lang = settings.RECOMMENDER_LANGUAGE
     started = timezone.now()
     report: dict[str, Any] = {}
+    scored = labels
     if recommender.kind == RecommenderKind.NER:
+        claim_labels = sorted(reads.predicted_labels(project=project, kinds=(LabelKind.CLAIM,)))
         artifact, trained = ner.train(
-            documents, labels=labels, lang=lang, iterations=settings.RECOMMENDER_NER_ITERATIONS
+            documents,
+            labels=[label for label in labels if label not in claim_labels],
+            claim_labels=claim_labels,
+            lang=lang,
+            iterations=settings.RECOMMENDER_NER_ITERATIONS,
         )
         report = {
             "spans": trained.spans,
@@ -332,6 +346,12 @@ def _train(version: ModelVersion, project: Project, labels: list[str]) -> Predic
             "iterations": len(trained.losses),
             "losses": trained.losses,
         }
+        if trained.claim_spans:
+            report["claim_spans"] = trained.claim_spans
+            report["claim_losses"] = trained.claim_losses
+        else:
+            # No claims learnt, none predicted: the figures are the entities', as before.
+            scored = [label for label in labels if label not in claim_labels]
         nlp = ner.load(artifact)
 
         def predictor(texts: list[str]) -> Iterator[list[Predicted]]:
@@ -346,7 +366,7 @@ def _train(version: ModelVersion, project: Project, labels: list[str]) -> Predic
     predicted = list(predictor([text for _, text, _ in held_out]))
     scores = evaluation.span_scores(
         ((spans, found) for (_, _, spans), found in zip(held_out, predicted, strict=True)),
-        labels,
+        scored,
     )
     version.artifact = artifact
     version.gold_documents = len(gold)

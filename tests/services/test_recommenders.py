@@ -11,6 +11,7 @@ from annotations.models import Annotation, ModelVersion, Recommender
 from annotations.services import recommenders
 from tests.factories import UserFactory
 from tests.recommending import (
+    claim_sentence,
     document,
     gold_document,
     labelled_project,
@@ -82,6 +83,43 @@ def test_ner_trained_on_the_worker_predicts_new_documents_with_exact_offsets(sma
         model_version=version, document__annotations__kind="gold"
     ).exists()
     assert version.metrics["pre_annotated_documents"] == 1
+
+
+def test_ner_learns_the_gold_claims_nested_in_one_another_with_scores(small_training):
+    project = labelled_project(retrain_every=0)
+    for index in range(10):
+        gold_document(project, *claim_sentence(index))
+    unseen_text = "😀😀 Mariam Touré said that Gao is calm. The weather was good."
+    unseen = document(project, unseen_text)
+    recommender = Recommender.objects.create(project=project, name="spaCy", kind="ner")
+
+    tasks.recommender_train(recommender=recommender)
+    run_worker()
+    version = recommender.versions.get()
+
+    assert version.status == "ready", version.error
+    assert version.metrics["training"]["claim_spans"] == 16
+    # Held-out figures per claim label too, exact match as for entities.
+    assert version.metrics["labels"]["CLAIM"]["gold"] == 4
+    assert version.metrics["labels"]["CLAIM"]["f1"] > 0.5
+    # One pipeline, loaded from the stored bytes alone, predicts both.
+    assert ner.load(version.artifact).pipe_names == ["ner", "spancat"]
+    claim = "Mariam Touré said that Gao is calm"
+    nested = "Gao is calm"
+    outer_at = unseen_text.index(claim)
+    # Code points: after two emoji the claim starts at 3 (5 in UTF-16 units).
+    assert outer_at == 3
+    found = predictions(unseen, version)
+    claims = [(start, end, text) for start, end, label, text in found if label == "CLAIM"]
+    assert sorted(claims) == [
+        (outer_at, outer_at + len(claim), claim),
+        (unseen_text.index(nested), outer_at + len(claim), nested),
+    ]
+    assert (3, 15, "PER", "Mariam Touré") in found
+    scores = Annotation.objects.get(model_version=version, document=unseen).spans
+    claim_scores = scores.filter(label__name="CLAIM").values_list("score", flat=True)
+    assert all(0.5 <= score <= 1 for score in claim_scores)
+    assert set(scores.filter(label__name="PER").values_list("score", flat=True)) == {None}
 
 
 def test_dictionary_works_from_the_first_gold_document():
