@@ -11,7 +11,7 @@ model instance; a test holds the two equal. Removing keys from JSON is vendor SQ
 from typing import Any
 
 from django.db.models import Func, JSONField, TextField, Value
-from django.db.models.fields.json import KT
+from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce
 
 from annotations import builtins
@@ -52,4 +52,6 @@ def builtin_value(name: str, *, through: str = "") -> Coalesce:
 
     ``through`` names the relation to the span from the model queried (``"span__"``).
     """
-    return Coalesce(KT(f"{through}{FIELD}__{name}"), Value(""), output_field=TextField())
+    return Coalesce(
+        KeyTextTransform(name, f"{through}{FIELD}"), Value(""), output_field=TextField()
+    )
