@@ -242,7 +242,8 @@ def test_side_by_side_shows_values_and_writes_disagreements_on_the_item(
     live_server, sign_in, csp_violations
 ):
     from annotations.models import Span
-    from tests.browser.test_curation import chip, open_side_by_side, unit_of
+    from tests.browser.test_curation import chip, open_side_by_side, row, unit_of
+    from tests.browser.test_savequeue import wait_until
     from tests.browser.test_review import review_world
 
     world, ana, ben = review_world()
@@ -272,7 +273,13 @@ def test_side_by_side_shows_values_and_writes_disagreements_on_the_item(
     )
     # Accepting ben's version puts his values into gold.
     chip(unit, ben.pk, "CLAIM", "put turnout").click()
+    expect(page.locator("#message")).to_contain_text("Accepted ben's CLAIM")
+    gold_claim = row(unit, "gold").locator('.cur-item[data-label="CLAIM"]')
+    expect(gold_claim).to_contain_text("sentiment: negative · topics: politics")
     expect(page.locator("#save-status")).to_have_text("Saved")
-    gold = Span.objects.get(annotation__kind="gold", label=world.labels["CLAIM"])
+    # "Saved" may still be the word from before the click: wait for the server to hold it.
+    golds = Span.objects.filter(annotation__kind="gold", label=world.labels["CLAIM"])
+    wait_until(page, golds.exists)
+    gold = golds.get()
     assert gold.attributes == {"sentiment": "negative", "topics": ["politics"]}
     assert csp_violations == []

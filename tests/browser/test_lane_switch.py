@@ -97,6 +97,25 @@ def drawn_spans(page: Page) -> set[tuple[int, int, str]]:
     }
 
 
+def settled_scroll(page: Page) -> int:
+    """Where the page stands once the side-by-side view has filled the blocks near the window.
+
+    Blocks filled above the window change height and the browser keeps the window's content
+    where it is (scroll anchoring), so the position read at once after a scroll can move by a
+    row's height: read it when it has held still for half a second.
+    """
+    page.wait_for_function(
+        """() => {
+            const same = window.__lastY === window.scrollY;
+            window.__lastY = window.scrollY;
+            window.__still = same ? (window.__still || 0) + 1 : 0;
+            return window.__still >= 5;
+        }""",
+        polling=100,
+    )
+    return page.evaluate("window.scrollY")
+
+
 def switch_and_look(page: Page, key: str) -> dict:
     """Press `key` (side by side open) and return what the next frame shows."""
     page.evaluate("window.__armed = true; window.__frame = null;")
@@ -134,7 +153,7 @@ def test_the_lanes_come_back_drawn_where_the_reviewer_stands_and_whole_once_idle
     # highlighted in the very frame the key paints, and the page stays where it was.
     page.evaluate("window.scrollTo(0, 2400)")
     expect(page.locator("#document-text")).to_be_hidden()
-    standing = page.evaluate("window.scrollY")
+    standing = settled_scroll(page)
     frame = switch_and_look(page, ".")
     assert frame["scrollY"] == standing
     assert_window_drawn(frame, text, server_spans(ana))
