@@ -99,8 +99,12 @@ export class GoldEditing {
     this.busy = true;
     this.refresh();
     try {
-      if (this.annotator) await this.annotator.queue.drained();
+      // Said at once: a "Saved" left from before the click must not stand while this waits.
       this.setSaveState("saving");
+      if (this.annotator) {
+        await this.annotator.queue.drained();
+        this.setSaveState("saving"); // the queue, drained, said "Saved" for its own edits
+      }
       const result = await call();
       if (result === null) return; // the reviewer said no: nothing was written
       this.goldLoaded(result.gold);
