@@ -243,8 +243,8 @@ def test_side_by_side_shows_values_and_writes_disagreements_on_the_item(
 ):
     from annotations.models import Span
     from tests.browser.test_curation import chip, open_side_by_side, row, unit_of
-    from tests.browser.test_savequeue import wait_until
     from tests.browser.test_review import review_world
+    from tests.browser.test_savequeue import wait_until
 
     world, ana, ben = review_world()
     declared(world)
