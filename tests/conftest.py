@@ -4,27 +4,50 @@ from django.db import connection
 
 from tests.corpus import Corpus, CorpusError, corpus_load, corpus_root
 
-# The one place a test is set aside: what only PostgreSQL has (binary COPY, isolation levels,
-# the planner, prepared statements, row locks between concurrent writers, our backend's
-# health check) cannot run on SQLite. Every such test runs in the PostgreSQL pass, which
-# `.ci/run` always makes; on SQLite it is reported as skipped with this reason, never hidden.
+# What only PostgreSQL has (binary COPY, isolation levels, the planner, prepared statements,
+# row locks between concurrent writers, our backend's health check) cannot run on SQLite.
+# Those tests are marked `postgresql`; on SQLite they are not collected, and the run says how
+# many were left out and how to run them (the line below). Every one of them runs in the
+# PostgreSQL pass, which `.ci/run` always makes.
 POSTGRESQL_ONLY = (
-    "PostgreSQL's own behaviour: run it with DATABASE_URL=postgres://... (the PostgreSQL pass "
-    "of .ci/run does)"
+    "PostgreSQL's own behaviour: run them with DATABASE_URL=postgres://... (the PostgreSQL "
+    "pass of .ci/run does)"
 )
 
 
-def pytest_collection_modifyitems(items):
+def pytest_collection_modifyitems(config, items):
     for item in items:
         # A test that reads the sample corpus is a corpus test: `-m corpus` selects exactly
         # those (.ci/run runs them again over the SAMPLES_DIR it is given).
         if "corpus" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.corpus)
-        # Justified skip: these tests check what only PostgreSQL has (COPY, the planner,
-        # isolation, prepared statements); the reason names how to run them, and .ci/run's
-        # PostgreSQL pass runs every one of them. No feature is hidden: SQLite lacks them.
-        if "postgresql" in item.keywords and connection.vendor != "postgresql":
-            item.add_marker(pytest.mark.skip(reason=POSTGRESQL_ONLY))
+    if connection.vendor == "postgresql":
+        return
+    left_out = [item for item in items if "postgresql" in item.keywords]
+    if left_out:
+        items[:] = [item for item in items if "postgresql" not in item.keywords]
+        config.hook.pytest_deselected(items=left_out)
+    config.stash[_POSTGRESQL_LEFT_OUT] = len(left_out)
+    if hasattr(config, "workeroutput"):  # a pytest-xdist worker: tell the controller
+        config.workeroutput["postgresql_left_out"] = len(left_out)
+
+
+_POSTGRESQL_LEFT_OUT = pytest.StashKey[int]()
+
+
+def pytest_testnodedown(node, error):
+    # pytest-xdist: every worker collects the whole suite, so each reports the same count.
+    count = getattr(node, "workeroutput", {}).get("postgresql_left_out")
+    if count is not None:
+        node.config.stash[_POSTGRESQL_LEFT_OUT] = count
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    count = config.stash.get(_POSTGRESQL_LEFT_OUT, 0)
+    if count:
+        terminalreporter.write_line(
+            f"{count} PostgreSQL-only tests not run here: {POSTGRESQL_ONLY}"
+        )
 
 
 @pytest.fixture
