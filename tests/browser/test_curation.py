@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from annotations.models import Span, Stance
+from annotations.services.review import gold_set_reviewed
 from annotations.units import text_units
 from tests.browser.annotating import World, make_world
 from tests.browser.test_review import (
@@ -352,7 +353,8 @@ def test_an_accept_is_shown_at_once_and_its_mark_goes_when_the_server_answers_or
     live_server, sign_in
 ):
     """The item says "going into gold" before the server answers (a held request); the answer
-    turns it into gold, a refusal (a real 500 from the route) takes the mark away and says so."""
+    turns it into gold; a refusal (another reviewer marked the gold reviewed meanwhile) takes
+    the mark away and says so, naming the item."""
     world, ana, ben = review_world()
     page = open_side_by_side(sign_in(world.user), live_server, world)
     unit = unit_of(page, world.document.text, "regional electoral commission")
@@ -363,6 +365,7 @@ def test_an_accept_is_shown_at_once_and_its_mark_goes_when_the_server_answers_or
     org.click()
     expect(org).to_have_attribute("data-accepting", "true")
     expect(org).to_have_attribute("aria-busy", "true")
+    expect(page.locator("#save-status")).to_have_text("Saving…")
     assert gold_of(world) is None  # nothing reached the server yet
     for _ in range(100):  # the route's handler runs while Playwright waits
         if held:
@@ -373,17 +376,16 @@ def test_an_accept_is_shown_at_once_and_its_mark_goes_when_the_server_answers_or
     expect(org).to_have_attribute("data-in-gold", "true")
     expect(org).not_to_have_attribute("data-accepting", "true")
     assert gold_rows(world) == [("ORG", "regional electoral commission")]
-
     page.unroute("**/gold/accept/")
-    page.route(
-        "**/gold/accept/",
-        lambda route: route.fulfill(
-            status=500, content_type="application/json", body='{"detail": "Server error."}'
-        ),
-    )
+
+    other = UserFactory(username="cleo")
+    world.project.memberships.create(user=other, role="reviewer")
+    gold_set_reviewed(document=world.document, reviewed=True, actor=other)
     stance = row(page.locator("#curation .cur-stances"), ben.pk).locator(".cur-item")
     stance.click()
-    expect(page.locator("#message")).to_contain_text("Not done")
+    expect(page.locator("#message")).to_contain_text(
+        "Not done: ben's stance AGAINST on “the French intervention”"
+    )
     expect(stance).not_to_have_attribute("data-accepting", "true")
     expect(stance).to_have_attribute("data-in-gold", "false")
     assert not Stance.objects.filter(annotation=gold_of(world)).exists()

@@ -86,7 +86,6 @@ export class Curation {
     this.buildSkeleton();
     const items = this.order.length;
     this.lazy = items >= FILL_ALL_BELOW && "IntersectionObserver" in window;
-    this.accepting = false; // an accept marked and painted, not yet begun
     if (this.lazy) {
       this.observer = new IntersectionObserver((entries) => this.onNear(entries), { rootMargin: NEAR });
       for (const block of this.blocks) this.observer.observe(block.element);
@@ -292,7 +291,7 @@ export class Curation {
    * `force`d, nothing is redrawn while gold's content is the same.
    */
   refresh(force = false) {
-    if (!this.review.busy && !this.accepting) this.clearAccepting();
+    if (!this.review.busy) this.clearAccepting();
     const store = this.review.annotator?.store;
     const seen = store ? `${store.id}:${store.version}:${store.spans.size}:${store.stances.size}:${store.documentLabels}` : "none";
     if (!force && seen === this.seen) return;
@@ -692,26 +691,19 @@ export class Curation {
       this.review.say(GOLD_REVIEWED);
       return;
     }
-    // One change at a time, as everywhere on the page: a key pressed meanwhile does nothing.
-    if (this.review.busy || this.accepting) return;
-    // The item shows at once that it is going into gold: marked, then painted, and only then
-    // the accept begins (its first redraw of the page's panels would hold the paint back).
-    // The redraw that follows the server's answer, or its refusal, takes the mark away.
+    // The item shows at once that it is going into gold, and the accept is queued after any
+    // under way (goldqueue.js: a key pressed meanwhile is never dropped). Queuing draws nothing;
+    // the redraw once the queue is empty, after the server's answers or a refusal, takes the
+    // marks away.
     const chip = this.chipOf(key);
     if (chip) {
       chip.dataset.accepting = "true";
       chip.setAttribute("aria-busy", "true");
     }
-    this.accepting = true;
-    requestAnimationFrame(() =>
-      setTimeout(() => {
-        this.accepting = false;
-        if (entry.kind === "span") this.review.acceptSpan(entry.source);
-        else if (entry.kind === "document") this.review.acceptDocumentLabel(entry.source.label);
-        else if (entry.kind === "relation") this.review.acceptRelation(entry.source);
-        else this.review.acceptStance(entry.source);
-      }, 0),
-    );
+    if (entry.kind === "span") this.review.acceptSpan(entry.source);
+    else if (entry.kind === "document") this.review.acceptDocumentLabel(entry.source.label);
+    else if (entry.kind === "relation") this.review.acceptRelation(entry.source);
+    else this.review.acceptStance(entry.source);
   }
 
   /** Take away the "going into gold" mark of an item whose accept is over. */

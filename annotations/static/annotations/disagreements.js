@@ -97,7 +97,7 @@ export class Disagreements {
     const accept = el("button", {
       type: "button",
       className: "small",
-      disabled: this.busy || reviewed || inGold || null,
+      disabled: reviewed || inGold || null,
       text: inGold ? "✓ In gold" : "Accept",
       dataset: { accept: key },
     });

@@ -180,7 +180,7 @@ export class ReviewDocumentLabels {
     const gold = this.annotator ? this.annotator.store.documentLabels : [];
     const total = this.lanes.length;
     this.documentLabelBar.render(lane.documentLabels, {
-      editable: !this.busy,
+      editable: true,
       marks: (id) => {
         if (!lane.documentLabels.includes(id)) return [];
         const holders = this.lanes.filter((other) => other.documentLabels.includes(id)).length;

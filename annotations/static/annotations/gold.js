@@ -1,14 +1,18 @@
 // The gold on the review page: an Annotator (annotator.js) over the gold annotation, sharing
 // the page's text view, and the writes that replace or extend it through the REST API
 // (accept a span or a stance, build by majority, accept all agreed, mark reviewed; the
-// history's Revert is in history.js). Each write first drains the gold's save queue, so
-// nothing is sent out of order; a 409 reloads the gold and says so. Building by majority
+// history's Revert is in history.js). Every such write is an action of the page's gold queue
+// (goldqueue.js): sent in order, one at a time, each after the gold's save queue has drained,
+// retried when the failure passes, never dropped; the gold each answer leaves is taken in at
+// once and drawn once the queue is empty. A refusal stops the queue and the message names what
+// was not done; a 409 also reloads the gold. Building by majority
 // over a gold the build would change (the reviewer's accepts and edits) is answered with a
 // 409 naming what would go: the page asks, and replaces only when the reviewer confirms.
 // Mixed into Review (review.js), so `this` is the Review.
 
-import { ApiError, api, request } from "./api.js";
+import { ApiError, api } from "./api.js";
 import { Annotator } from "./annotator.js";
+import { GoldQueue } from "./goldqueue.js";
 import { renderHelp } from "./help.js";
 import { shorten } from "./panels.js";
 import { relationEndsText } from "./relations.js";
@@ -89,39 +93,90 @@ export class GoldEditing {
     this.refresh();
   }
 
+  /**
+   * Take in the gold an action left, without drawing it: the queue's next action is sent with
+   * its version, and the page draws it once the queue is empty (goldQueueDrained).
+   */
+  goldTakenIn(gold) {
+    if (this.annotator) this.annotator.store.load(gold);
+    else this.pendingGold = gold; // no gold drawn yet: drawn whole when the queue is empty
+  }
+
   goldStatus() {
     return this.annotator ? this.annotator.store.status : "none";
   }
 
-  /** Run a write to gold after the queued edits, then show the gold it leaves. */
-  async goldAction(call, done) {
-    if (this.busy) return;
+  /** The queue of writes to gold (goldqueue.js), made with the page's hooks. */
+  makeGoldQueue() {
+    return new GoldQueue({
+      onState: (state, error) => this.setSaveState(state, error),
+      onStopped: (error, refused, unsent) => this.goldQueueStopped(error, refused, unsent),
+      onDrained: () => this.goldQueueDrained(),
+    });
+  }
+
+  /**
+   * Queue a write to gold named `name` ("ana's ORG “Bamako”"): `call(send)` makes its requests
+   * through the queue's `send(method, url, body)` and resolves to {gold, ...} (null: nothing
+   * was written); `done(result)` says what was done. Sent after the actions before it and the
+   * gold's queued edits; never dropped (a refusal is said, with what was not sent after it).
+   */
+  goldAction(name, call, done) {
+    // Said at once: a "Saved" left from before the click must not stand while this waits.
+    this.setSaveState("saving");
     this.busy = true;
-    this.refresh();
-    try {
-      // Said at once: a "Saved" left from before the click must not stand while this waits.
-      this.setSaveState("saving");
-      if (this.annotator) {
-        await this.annotator.queue.drained();
-        this.setSaveState("saving"); // the queue, drained, said "Saved" for its own edits
-      }
-      const result = await call();
-      if (result === null) return; // the reviewer said no: nothing was written
-      this.goldLoaded(result.gold);
-      if (done) done(result);
-    } catch (error) {
-      if (error instanceof ApiError && error.status === 409 && this.annotator) {
-        await this.reloadGold();
-        this.say(CHANGED_MEANWHILE, { sticky: true });
-      } else {
-        this.say(`Not done: ${error.message}`, { sticky: true });
-      }
-    } finally {
-      this.busy = false;
-      this.setSaveState("saved");
-      this.refresh();
-      this.loadHistory();
+    this.goldQueue.push({
+      name,
+      run: async (send) => {
+        if (this.annotator) {
+          await this.annotator.queue.drained();
+          this.setSaveState("saving"); // the save queue, drained, said "Saved" for its own edits
+        }
+        return call(send);
+      },
+      done: (result) => {
+        if (result.gold) this.goldTakenIn(result.gold);
+        if (done) done(result);
+      },
+    });
+  }
+
+  /** A refusal stopped the queue: say why, and name each action that was not done. */
+  async goldQueueStopped(error, refused, unsent) {
+    const notSent = unsent.length ? ` ${unsent.length === 1 ? "This was" : "These were"} not sent either:` : "";
+    if (error instanceof ApiError && error.status === 409 && (this.annotator || this.pendingGold)) {
+      this.goldDraw();
+      await this.reloadGold();
+      this.say(`${CHANGED_MEANWHILE} Not done: ${refused.name}.${notSent}`, { sticky: true, list: unsent.map((a) => a.name) });
+    } else {
+      this.say(`Not done: ${refused.name}: ${error.message}${notSent}`, { sticky: true, list: unsent.map((a) => a.name) });
     }
+  }
+
+  /** Every queued action answered (or refused): draw the gold it left, once. */
+  goldQueueDrained() {
+    this.busy = false;
+    this.setSaveState("saved");
+    // An existing gold's redraw refreshes the page's panels (its onRender); else refresh them.
+    if (!this.goldDraw()) this.refresh();
+    this.loadHistory();
+  }
+
+  /**
+   * Draw the gold taken in by goldTakenIn; true when that refreshed the page's panels too (a
+   * gold just started draws before it is the page's, so its own refresh does not count).
+   */
+  goldDraw() {
+    if (this.pendingGold) {
+      const gold = this.pendingGold;
+      this.pendingGold = null;
+      this.startGold(gold);
+      if (this.lane !== "gold") this.renderLane();
+      return false;
+    }
+    if (!this.annotator) return false;
+    this.annotator.reloaded(null);
+    return true;
   }
 
   async reloadGold() {
@@ -132,20 +187,26 @@ export class GoldEditing {
     }
   }
 
+  /** The version of gold the next write is made on: the one the last answer left. */
   versionBody() {
-    return this.annotator ? { version: this.annotator.store.version } : {};
+    if (this.annotator) return { version: this.annotator.store.version };
+    return this.pendingGold ? { version: this.pendingGold.version } : {};
+  }
+
+  /** POST `body` to the document's gold `path` through the queue's `send`; resolve to the answer. */
+  async postGold(send, path, body) {
+    return (await send("POST", `/api/documents/${this.documentId}/gold/${path}`, body)).data;
   }
 
   acceptSpan(span) {
     const lane = this.lanes.find((l) => l.byId.get(span.id) === span);
+    const label = this.labels.get(span.label);
+    const name = `${lane ? `${lane.author}'s ` : ""}${label ? label.name : "span"} “${shorten(span.text, 40)}”`;
     this.goldAction(
-      async () => {
-        const body = { span: span.id, ...this.versionBody() };
-        return (await request("POST", `/api/documents/${this.documentId}/gold/accept/`, body)).data;
-      },
+      name,
+      (send) => this.postGold(send, "accept/", { span: span.id, ...this.versionBody() }),
       (data) => {
-        const label = this.labels.get(span.label);
-        let text = `Accepted ${lane ? `${lane.author}'s ` : ""}${label ? label.name : "span"} “${shorten(span.text, 40)}” into gold.`;
+        let text = `Accepted ${name} into gold.`;
         if (data.replaced.length) {
           const names = data.replaced.map((r) => `${r.label} ${r.start}–${r.end}`).join(", ");
           text += ` It replaced ${names}.`;
@@ -163,28 +224,32 @@ export class GoldEditing {
   /** Give gold a document label an annotator gave (in a single-choice group: replacing gold's). */
   acceptDocumentLabel(labelId) {
     const label = this.labels.get(labelId);
+    const name = `the document label ${label ? label.name : labelId}`;
     this.goldAction(
-      async () => (await api.acceptDocumentLabel(this.documentId, labelId, this.versionBody().version)).data,
-      () => this.say(`Accepted the document label ${label ? label.name : labelId} into gold.`),
+      name,
+      (send) => this.postGold(send, "accept/", { document_label: labelId, ...this.versionBody() }),
+      () => this.say(`Accepted ${name} into gold.`),
     );
   }
 
   acceptStance(stance) {
+    const lane = this.lanes.find((l) => l.stances.some((s) => s.id === stance.id));
+    const label = this.labels.get(stance.label);
+    const value = label ? `${label.name} ` : "";
+    const name = `${lane ? `${lane.author}'s ` : "the "}stance ${value}on “${this.targetName(stance.target)}”`;
     this.goldAction(
-      async () => {
-        const body = { stance: stance.id, ...this.versionBody() };
-        return (await request("POST", `/api/documents/${this.documentId}/gold/accept/`, body)).data;
-      },
+      name,
+      (send) => this.postGold(send, "accept/", { stance: stance.id, ...this.versionBody() }),
       () => this.say(`Accepted the stance on “${this.targetName(stance.target)}” into gold.`),
     );
   }
 
   buildMajority() {
     this.goldAction(
-      async () => {
-        const url = `/api/documents/${this.documentId}/gold/`;
+      "Build by majority",
+      async (send) => {
         try {
-          return (await request("POST", url, { strategy: "majority" })).data;
+          return await this.postGold(send, "", { strategy: "majority" });
         } catch (error) {
           const asked = error instanceof ApiError && error.status === 409 && error.body.errors?.replace;
           if (!asked) throw error;
@@ -194,7 +259,7 @@ export class GoldEditing {
           }
           // The version the question was about: a change made meanwhile is a 409 again.
           const body = { strategy: "majority", replace: true, version: error.body.current_version };
-          return (await request("POST", url, body)).data;
+          return await this.postGold(send, "", body);
         }
       },
       (data) => {
@@ -212,8 +277,8 @@ export class GoldEditing {
 
   acceptAgreed() {
     this.goldAction(
-      async () =>
-        (await request("POST", `/api/documents/${this.documentId}/gold/agreed/`, this.versionBody())).data,
+      this.annotator || this.lanes.length ? "Accept all agreed" : "Start gold",
+      (send) => this.postGold(send, "agreed/", this.versionBody()),
       (data) => {
         this.renderConflicts(data.conflicts, "Agreed, but not added as the annotators had it");
         const { spans, stances, document_labels: labels = 0 } = data.added;
@@ -234,10 +299,12 @@ export class GoldEditing {
     }
     const store = this.annotator.store;
     const next = store.status === "submitted" ? "in_progress" : "submitted";
+    const url = `/api/annotations/${store.id}/`;
     this.goldAction(
-      async () => {
-        const { data } = await api.setStatus(store.id, next, store.version);
-        return { gold: (await api.annotation(store.id)).data, status: data.status };
+      next === "submitted" ? "Mark reviewed" : "Reopen gold",
+      async (send) => {
+        const { data } = await send("PATCH", url, { status: next, version: store.version });
+        return { gold: (await send("GET", url)).data, status: data.status };
       },
       (data) => this.say(data.status === "submitted" ? "Gold marked reviewed." : "Gold reopened for editing."),
     );

@@ -3,7 +3,7 @@
 // undoes the event through the API.
 // Mixed into Review (review.js), so `this` is the Review.
 
-import { api, request } from "./api.js";
+import { request } from "./api.js";
 import { GOLD_REVIEWED } from "./gold.js";
 import { el, shorten } from "./panels.js";
 import { relationEventText } from "./relations.js";
@@ -93,7 +93,7 @@ export class History {
       const button = el("button", {
         type: "button",
         className: "small revert",
-        disabled: this.busy || this.goldStatus() !== "in_progress" || null,
+        disabled: this.goldStatus() !== "in_progress" || null,
         text: "Revert",
         title: this.goldStatus() === "in_progress" ? "Undo this change" : GOLD_REVIEWED,
       });
@@ -146,9 +146,10 @@ export class History {
   revert(event) {
     const goldId = this.annotator.store.id;
     this.goldAction(
-      async () => {
-        await request("POST", `/api/events/${event.id}/revert/`);
-        return { gold: (await api.annotation(goldId)).data };
+      `Revert of change #${event.id} (${ACTIONS[event.action] || event.action})`,
+      async (send) => {
+        await send("POST", `/api/events/${event.id}/revert/`);
+        return { gold: (await send("GET", `/api/annotations/${goldId}/`)).data };
       },
       () => this.say(`Reverted: ${ACTIONS[event.action] || event.action} (change #${event.id}).`),
     );

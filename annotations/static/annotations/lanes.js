@@ -173,7 +173,7 @@ export class Lanes {
       const item = span.itemKey;
       const accept = el(
         "button",
-        { type: "button", id: "accept-selected", className: "primary", disabled: this.busy || reviewed || null },
+        { type: "button", id: "accept-selected", className: "primary", disabled: reviewed || null },
         gold.has(item) ? "Accept again" : "Accept into gold",
         " ",
         el("kbd", { text: "Enter" }),
@@ -213,7 +213,7 @@ export class Lanes {
         type: "button",
         className: "small",
         id: `accept-stance-${stance.id}`,
-        disabled: this.busy || reviewed || null,
+        disabled: reviewed || null,
         text: gold.has(item) ? "✓ In gold" : "Accept",
       });
       accept.addEventListener("click", () => this.acceptStance(stance));

@@ -1,6 +1,6 @@
 // What the annotate and review pages tell the user outside the text: the message bar
-// (#message: a sentence, perhaps a link, and a Dismiss button, gone after a while unless
-// sticky), questions asked in a <dialog> (a real element tests and scripts can see, never
+// (#message: a sentence, perhaps a link or a list of what it is about, and a Dismiss button,
+// gone after a while unless sticky), questions asked in a <dialog> (a real element tests and scripts can see, never
 // window.confirm), and the save status (#save-status, which reads "Saved" once the server has acknowledged every change:
 // tests and users' scripts wait on that text). Text only, through textContent.
 
@@ -23,15 +23,23 @@ export class MessageBar {
     this.timer = null;
   }
 
-  /** Show `text` (and `link`: {text, href}); it goes after a few seconds unless `sticky`. */
-  say(text, { sticky = false, link = null } = {}) {
+  /**
+   * Show `text` (and `link`: {text, href}; `list`: strings, one item each, under the text); it
+   * goes after a few seconds unless `sticky`.
+   */
+  say(text, { sticky = false, link = null, list = [] } = {}) {
     clearTimeout(this.timer);
     const close = el("button", { type: "button", className: "link-button", text: "Dismiss" });
     close.addEventListener("click", () => {
       this.element.hidden = true;
     });
-    const parts = [el("span", { text })];
+    let parts = [el("span", { text })];
     if (link) parts.push(" ", el("a", { href: link.href, text: link.text }), " ");
+    if (list.length) {
+      // Under the sentence, not beside it (the bar lays its parts out in a row).
+      const items = list.map((item) => el("li", { text: item }));
+      parts = [el("div", { className: "message-body" }, ...parts, el("ul", { className: "message-list" }, ...items))];
+    }
     this.element.replaceChildren(...parts, close);
     this.element.hidden = false;
     if (!sticky) {

@@ -21,7 +21,6 @@
 // relations drawn in their lane and listed in its panel, compared (items.js' relationItem) and
 // accepted into gold like a span.
 
-import { request } from "./api.js";
 import { describeValues } from "./attributes.js";
 import { itemKey, relationItem } from "./items.js";
 import { KEYMAP, keyAction, labelFor } from "./keys.js";
@@ -500,7 +499,7 @@ export class RelationReview {
         type: "button",
         className: "small",
         id: `accept-relation-${relation.id}`,
-        disabled: this.busy || reviewed || null,
+        disabled: reviewed || null,
         text: gold.has(relation.itemKey) ? "✓ In gold" : "Accept",
       });
       accept.addEventListener("click", () => this.acceptRelation(relation));
@@ -521,16 +520,13 @@ export class RelationReview {
 
   /** Put an annotator's relation into gold (its ends come with it when gold lacks them). */
   acceptRelation(relation) {
+    const label = this.labels.get(relation.label);
+    const end = (span) => `“${shorten(span?.text || "?", QUOTE)}”`;
+    const name = `the relation ${label ? label.name : "?"} ${end(relation.sourceSpan)} → ${end(relation.targetSpan)}`;
     this.goldAction(
-      async () => {
-        const body = { relation: relation.id, ...this.versionBody() };
-        return (await request("POST", `/api/documents/${this.documentId}/gold/accept/`, body)).data;
-      },
-      () => {
-        const label = this.labels.get(relation.label);
-        const end = (span) => `“${shorten(span?.text || "?", QUOTE)}”`;
-        this.say(`Accepted the relation ${label ? label.name : "?"} ${end(relation.sourceSpan)} → ${end(relation.targetSpan)} into gold.`);
-      },
+      name,
+      (send) => this.postGold(send, "accept/", { relation: relation.id, ...this.versionBody() }),
+      () => this.say(`Accepted ${name} into gold.`),
     );
   }
 }

@@ -52,7 +52,9 @@ class Review {
     this.lane = "gold";
     this.selected = null; // key of the selected span in an annotator lane
     this.annotator = null; // the gold's Annotator, once there is gold
-    this.busy = false;
+    this.busy = false; // gold actions queued or under way (goldqueue.js)
+    this.pendingGold = null; // gold an action made, drawn when the queue is empty
+    this.goldQueue = this.makeGoldQueue();
     this.historyTimer = null;
 
     this.textRoot = document.getElementById("document-text");
@@ -180,10 +182,11 @@ class Review {
     this.goldState.dataset.state = status;
     this.goldState.textContent = GOLD_STATE_TEXT[status] || status;
     const reviewed = status === "submitted";
-    this.buttons.majority.disabled = this.busy || reviewed || !this.lanes.length;
-    this.buttons.agreed.disabled = this.busy || reviewed;
+    // Not disabled while gold actions are under way: a click meanwhile is queued after them.
+    this.buttons.majority.disabled = reviewed || !this.lanes.length;
+    this.buttons.agreed.disabled = reviewed;
     this.buttons.agreed.textContent = this.annotator || this.lanes.length ? "Accept all agreed" : "Start gold";
-    this.buttons.reviewed.disabled = this.busy || !this.annotator;
+    this.buttons.reviewed.disabled = !this.annotator;
     this.buttons.reviewed.replaceChildren(
       reviewed ? "Reopen gold" : "Mark reviewed",
       " ",
@@ -204,8 +207,8 @@ class Review {
   /**
    * The disagreement list, redrawn when the browser is idle after a change, and only when gold
    * changed: it can hold a thousand items (4 annotators x 500 spans), and an accept refreshes
-   * three times (busy, the gold loaded, done). While a write is under way its Accept buttons
-   * stay as they are; goldAction refuses a second write meanwhile.
+   * once for a burst of queued gold actions (goldqueue.js), when the queue is empty; while
+   * writes are under way its Accept buttons stay as they are, and a click on one is queued.
    */
   scheduleDisagreements() {
     const store = this.annotator?.store;
@@ -281,9 +284,9 @@ class Review {
 
   // ---- Messages --------------------------------------------------------------------------
 
-  setSaveState(state) {
-    if (this.annotator) this.annotator.showSaveState(state);
-    else showSaveState(this.statusOutput, state);
+  setSaveState(state, error = null) {
+    if (this.annotator) this.annotator.showSaveState(state, error);
+    else showSaveState(this.statusOutput, state, error);
   }
 
   say(text, options) {

@@ -8,7 +8,8 @@
 //
 // What happens when a request does not simply succeed:
 // - The network or the server failed (5xx, 429, a lapsed session), or no answer came within the
-//   timeout: the same request is retried with backoff, and the status says so.
+//   timeout: the same request is retried with backoff (retries.js, shared with the review
+//   page's gold actions), and the status says so.
 // - The server answered 2xx but the answer is lost (cut off mid-body): the outcome is unknown,
 //   so the queue reads the annotation again and goes on from what the server holds: an
 //   operation it shows is done, the rest are sent on top of the fresh version.
@@ -20,12 +21,10 @@
 
 import { AnswerLost, ApiError, api } from "./api.js";
 import { APPLY, CONFLICT, SAME, followKeys, judge, renameKey } from "./rebase.js";
+import { MAX_RETRY_MS, RetryWait, isTransient, retryDelay } from "./retries.js";
 import { sendOperation } from "./saverequests.js";
 import { newUuid } from "./store.js";
 import { PendingSlots } from "./tabslots.js";
-
-const FIRST_RETRY_MS = 500;
-const MAX_RETRY_MS = 15000;
 
 export const CHANGED_ELSEWHERE = "This annotation was changed elsewhere (in another tab or by a reviewer).";
 
@@ -46,9 +45,8 @@ export class SaveQueue {
     this.judging = null; // the one being judged
     this.running = false;
     this.failures = 0;
-    this.wake = null;
+    this.waits = new RetryWait();
     this.slots = new PendingSlots(store.id);
-    window.addEventListener("online", () => this._wakeUp());
   }
 
   get idle() {
@@ -101,21 +99,6 @@ export class SaveQueue {
     this.slots.save({ ops, ids });
   }
 
-  _wakeUp() {
-    if (this.wake) this.wake();
-  }
-
-  _sleep(ms) {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = done;
-    });
-  }
-
   async _pump() {
     if (this.running) return;
     this.running = true;
@@ -146,11 +129,10 @@ export class SaveQueue {
 
   async _failed(op, error) {
     const refused = error instanceof ApiError && !error.retryable;
-    if (error instanceof ApiError && error.retryable) {
+    if (isTransient(error)) {
       this.failures++;
       this.hooks.onState(error.timedOut ? "slow" : "failed", error);
-      const delay = Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** (this.failures - 1));
-      await this._sleep(delay * (0.8 + Math.random() * 0.4));
+      await this.waits.sleep(retryDelay(this.failures));
       // "Slow, retrying" stays up while the retry waits for its answer.
       if (!error.timedOut) this.hooks.onState("saving");
     } else if (refused && error.status === 404 && op.type.endsWith(".delete")) {
@@ -174,7 +156,7 @@ export class SaveQueue {
     this._persist();
     this.failures++;
     this.hooks.onState("failed", bug);
-    await this._sleep(MAX_RETRY_MS);
+    await this.waits.sleep(MAX_RETRY_MS);
   }
 
   _acknowledge(op, data) {
@@ -206,7 +188,7 @@ export class SaveQueue {
       // Cannot even read it: keep everything and try the whole thing again later.
       this.failures++;
       this.hooks.onState("failed", reloadError);
-      await this._sleep(Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** this.failures));
+      await this.waits.sleep(retryDelay(this.failures + 1));
       return;
     }
     // A refused create takes the changes of what it would have made with it.
