@@ -75,7 +75,8 @@ REFUSAL = """async () => {
 }"""
 
 DELAYS = """async () => {
-  const { retryDelay, FIRST_RETRY_MS, MAX_RETRY_MS } = await import('/static/annotations/retries.js');
+  const retries = await import('/static/annotations/retries.js');
+  const { retryDelay, FIRST_RETRY_MS, MAX_RETRY_MS } = retries;
   const at = (failures, random) => Math.round(retryDelay(failures, () => random));
   return {
     first: FIRST_RETRY_MS, max: MAX_RETRY_MS,
