@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/review_page.py [--characters 20000] [--spans 500] [--annotators 4]
                                           [--loads 5] [--trials 30] [--lane-trials 12]
-                                          [--traced 6] [--database-url ...]
+                                          [--traced 6] [--bursts 5] [--burst-size 15]
+                                          [--only-bursts] [--database-url ...]
 
 Builds a fresh database (SQLite in a temporary file unless --database-url names another): one
 document of about 20,000 characters (as bench/ui.py writes it), and for each annotator a
@@ -26,6 +27,14 @@ this process and drives Debian's Chromium (headless) with Playwright, as a revie
 Each press is timed from the key event's timestamp to the end of the frame that paints its
 effect: the frame is asked for in the key's own task (a listener ahead of the page's), looked at
 before it is drawn, and a message posted from it runs once it is painted.
+
+``--bursts N`` (with ``--burst-size``, 15 unless told) then presses Enter on ``--burst-size``
+items one after the other, as fast as the keys go, N times on a fresh page: the accepts are
+queued (goldqueue.js) and sent one at a time. Each burst is timed from its first Enter (and from
+its last) to the frame painted once every accept is answered and gold is drawn, and the server
+is asked how many gold spans it gained (each burst's items are spans gold lacks, overlapping
+neither gold nor each other, so all landed means exactly ``--burst-size`` more).
+``--only-bursts`` measures the bursts alone.
 
 Then ``--traced`` more presses each of Enter (to the item marked) and "." are recorded in a
 Chromium trace of their own, and the main thread's CPU time for each, from the key's task to
@@ -76,6 +85,7 @@ window.__ready = new Promise((resolve) => {
 PRESSES = """
 window.addEventListener("keydown", (event) => {
   window.__pressed = event.timeStamp;
+  if (window.__onKey) window.__onKey(event);
   const watch = window.__onPress;
   window.__onPress = null;
   if (watch) watch(event.timeStamp);
@@ -128,6 +138,67 @@ INSTRUMENT = """
 IDLE = """
 () => new Promise((resolve) =>
   requestAnimationFrame(() => requestIdleCallback(() => resolve(), { timeout: 2000 })))
+"""
+
+
+# The items of one burst: annotator spans gold lacks, overlapping neither gold nor each other
+# (each accept then adds exactly one gold span), in reading order.
+PICK = """
+(count) => {
+  const review = window.workbenchReview;
+  const curation = review.curation;
+  const gold = review.annotator ? [...review.annotator.store.spans.values()] : [];
+  const taken = gold.map((span) => [span.start, span.end]);
+  const overlaps = (span) => taken.some(([start, end]) => span.start < end && start < span.end);
+  const picked = [];
+  for (const key of curation.order) {
+    const entry = curation.entries.get(key);
+    if (entry.kind !== "span" || entry.source.claimant !== null || overlaps(entry.source)) continue;
+    picked.push(key);
+    taken.push([entry.source.start, entry.source.end]);
+    if (picked.length === count) break;
+  }
+  return picked;
+}
+"""
+
+# Resolves once `count` Enter presses were made and every accept they queued is answered and
+# drawn (the gold queue empty, no item marked as going into gold, "Saved"): the milliseconds
+# from the first Enter and from the last to the end of the frame painted then.
+BURST = """
+(count) => { window.__burst = new Promise((resolve) => {
+  let first = null;
+  let last = null;
+  let presses = 0;
+  const onKey = (event) => {
+    if (event.key !== "Enter") return;
+    presses += 1;
+    if (first === null) first = event.timeStamp;
+    last = event.timeStamp;
+  };
+  // Told by the listener ahead of the page's (PRESSES): the page's own stops each key it takes.
+  window.__onKey = onKey;
+  const review = window.workbenchReview;
+  const done = () => presses >= count && review.goldQueue.idle
+    && !document.querySelector('[data-accepting="true"]')
+    && document.getElementById("save-status").textContent === "Saved";
+  const poll = () => {
+    if (!done()) {
+      setTimeout(poll, 1);
+      return;
+    }
+    requestAnimationFrame(() => {
+      const channel = new MessageChannel();
+      channel.port1.onmessage = () => {
+        window.__onKey = null;
+        const now = performance.now();
+        resolve({ fromFirst: now - first, fromLast: now - last, typing: last - first });
+      };
+      channel.port2.postMessage(null);
+    });
+  };
+  poll();
+}); }
 """
 
 
@@ -214,6 +285,55 @@ def setup(args: argparse.Namespace):
     return reviewer, document
 
 
+def gold_spans(document) -> int:
+    from annotations.models import Span
+
+    return Span.objects.filter(annotation__document=document, annotation__kind="gold").count()
+
+
+def bursts(context, address: str, document, args, errors: list[str]) -> list[dict]:
+    """``--bursts`` bursts of ``--burst-size`` Enter presses on a fresh page, each timed."""
+    page = context.new_page()
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(address, wait_until="commit")
+    page.evaluate("window.__ready")
+    results = []
+    for _ in range(args.bursts):
+        keys = page.evaluate(PICK, args.burst_size)
+        if len(keys) < args.burst_size:
+            raise SystemExit(f"only {len(keys)} items left for a burst of {args.burst_size}")
+        before = gold_spans(document)
+        page.evaluate(BURST, args.burst_size)
+        for key in keys:
+            # Focused as → would (no key: the presses of one burst stay close together).
+            page.evaluate("(key) => window.workbenchReview.curation.focus(key)", key)
+            page.keyboard.press("Enter")
+        result = page.evaluate("window.__burst")
+        result["landed"] = gold_spans(document) - before
+        results.append(result)
+        # The next burst once the page is idle (the history reload, the blocks' redraws).
+        page.wait_for_timeout(300)
+        page.evaluate(IDLE)
+    page.close()
+    return results
+
+
+def burst_summary(results: list[dict], size: int) -> str:
+    def spread(name: str) -> str:
+        values = sorted(result[name] for result in results)
+        return f"median {statistics.median(values):6.1f} ms ({values[0]:.1f}-{values[-1]:.1f})"
+
+    landed = [result["landed"] for result in results]
+    verdict = "all landed" if all(count == size for count in landed) else "NOT ALL LANDED"
+    return (
+        f"{len(results)} bursts of {size} Enter presses; gold spans gained per burst: "
+        f"{', '.join(map(str, landed))} ({verdict})\n"
+        f"  first Enter to all landed and drawn: {spread('fromFirst')}\n"
+        f"  last Enter to all landed and drawn:  {spread('fromLast')}\n"
+        f"  the presses themselves (first to last Enter): {spread('typing')}"
+    )
+
+
 def press(page, key: str, done: str, trials: int, before=None) -> list[float]:
     times = []
     for _ in range(trials):
@@ -266,6 +386,9 @@ def main() -> None:
     parser.add_argument("--trials", type=int, default=30)
     parser.add_argument("--lane-trials", type=int, default=12)
     parser.add_argument("--traced", type=int, default=6)
+    parser.add_argument("--bursts", type=int, default=0)
+    parser.add_argument("--burst-size", type=int, default=15)
+    parser.add_argument("--only-bursts", action="store_true")
     parser.add_argument("--database-url", default="")
     args = parser.parse_args()
 
@@ -293,6 +416,16 @@ def main() -> None:
         context.add_init_script(PRESSES)
         html = context.request.get(address).body()
         print(f"page HTML: {len(html) / 1e6:.2f} MB")
+        if args.only_bursts:
+            results = bursts(context, address, document, args, errors)
+            browser.close()
+            server.terminate()
+            if errors:
+                print("page errors:", *errors, sep="\n  ")
+            print(burst_summary(results, args.burst_size))
+            print(f"after: {uptime()}")
+            ui.remove(database)
+            return
         loads = []
         started = time.perf_counter()
         for _ in range(args.loads):
@@ -365,6 +498,7 @@ def main() -> None:
 
         lanes = press(page, ".", "lane", args.lane_trials, before=back_to_side)
         lanes_cpu = traced(browser, page, ".", "lane", args.traced, before=back_to_side)
+        burst_results = bursts(context, address, document, args, errors) if args.bursts else []
         browser.close()
     server.terminate()
     if errors:
@@ -389,6 +523,8 @@ def main() -> None:
     )
     print(cpu_summary("Enter", marked_cpu) + "  [the item marked as going into gold]")
     print(cpu_summary(". lane", lanes_cpu))
+    if burst_results:
+        print(burst_summary(burst_results, args.burst_size))
     print(f"after: {uptime()}")
     ui.remove(database)
 
