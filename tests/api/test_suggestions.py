@@ -2,6 +2,7 @@
 
 import pytest
 
+from annotations.api.annotating import UNACCEPT_INVALID
 from annotations.models import AnnotationEvent, Span, SuggestionDecision
 from annotations.services import suggestions as services
 from tests.api.conftest import client_for
@@ -282,6 +283,51 @@ def test_an_accepted_suggestion_changed_then_is_corrected_and_deleted_too(w):
     assert client.delete(f"/api/annotations/{w.own.pk}/spans/{macron.pk}/").status_code == 200
     outcomes = dict(SuggestionDecision.objects.values_list("start", "outcome"))
     assert outcomes == {0: "corrected", 10: "corrected"}
+
+
+def test_unaccepting_deletes_the_span_and_shows_the_suggestion_again_undecided(w):
+    client = client_for(w.users["annotator"])
+    kidal = w.spans[("imported", "Kidal", 0)]
+    start, end = at("Kidal")
+    body = {"label": w.loc.pk, "start": start, "end": end, "suggestion": kidal.pk}
+    span = client.post(f"/api/annotations/{w.own.pk}/spans/", body, format="json").json()
+    assert ("LOC", "Kidal", 38) not in words(listed(w))
+
+    answer = client.delete(f"/api/annotations/{w.own.pk}/spans/{span['id']}/?unaccept=1")
+
+    assert answer.status_code == 200, answer.content
+    assert not Span.objects.filter(annotation=w.own).exists()
+    assert ("LOC", "Kidal", 38) in words(listed(w))
+    assert not SuggestionDecision.objects.exists()
+    # Accepting it again (a redo) is an accept like the first.
+    again = client.post(f"/api/annotations/{w.own.pk}/spans/", body, format="json")
+    assert again.status_code == 201, again.content
+    assert list(SuggestionDecision.objects.values_list("outcome", "span_id")) == [
+        ("accepted", again.json()["id"])
+    ]
+
+
+def test_unaccept_takes_one_or_zero_and_a_plain_delete_is_a_correction(w):
+    client = client_for(w.users["annotator"])
+    client.post(
+        f"/api/annotations/{w.own.pk}/suggestions/accept/", {"label": w.loc.pk}, format="json"
+    )
+    bamako = span_of(w.own, w.loc, "Bamako")
+    kidal = span_of(w.own, w.loc, "Kidal")
+    refused = client.delete(f"/api/annotations/{w.own.pk}/spans/{bamako.pk}/?unaccept=yes")
+    assert refused.status_code == 400
+    assert refused.json()["errors"] == {"unaccept": [UNACCEPT_INVALID]}
+    assert Span.objects.filter(pk=bamako.pk).exists()
+
+    assert (
+        client.delete(f"/api/annotations/{w.own.pk}/spans/{bamako.pk}/?unaccept=0").status_code
+        == 200
+    )
+    assert client.delete(f"/api/annotations/{w.own.pk}/spans/{kidal.pk}/").status_code == 200
+
+    outcomes = dict(SuggestionDecision.objects.values_list("start", "outcome"))
+    assert outcomes == {20: "corrected", 38: "corrected"}
+    assert [item for item in words(listed(w)) if item[0] == "LOC"] == []
 
 
 def test_submitting_settles_what_was_left_drawn_by_hand_overlapping_or_ignored(w):

@@ -3,7 +3,8 @@
 Two moments write a ``SuggestionDecision`` without the annotator pressing a suggestion key:
 
 - a span that an accepted suggestion became is changed (label or offsets) or deleted: the
-  decision becomes ``corrected`` (``span_changed``);
+  decision becomes ``corrected`` (``span_changed``, ``span_deleted``); a delete that undoes the
+  accept (``unaccept``) removes the decision instead, so the suggestion is undecided again;
 - the annotation is submitted (``suggestions_settle``): each suggestion still undecided is
   ``accepted`` when the annotation holds a span of its label and offsets (drawn by hand),
   ``corrected`` when a span of the same label kind overlaps it with another label or other
@@ -26,7 +27,16 @@ def span_changed(*, span: Span, label_id: int, start: int, end: int) -> None:
     )
 
 
-def span_deleted(*, span_id: int) -> None:
+def span_deleted(*, span_id: int, unaccept: bool = False) -> None:
+    """An accepted suggestion's span was deleted: corrected, or undecided again (``unaccept``).
+
+    ``unaccept`` is the annotate page's undo of an accept: the annotator takes the accept
+    back rather than judging the suggestion wrong, so the suggestion is shown again.
+    """
+    if unaccept:
+        # Corrected since (relabelled, then undone back): taken back all the same.
+        SuggestionDecision.objects.filter(span_id=span_id).delete()
+        return
     SuggestionDecision.objects.filter(span_id=span_id, outcome=Outcome.ACCEPTED).update(
         outcome=Outcome.CORRECTED
     )
