@@ -330,6 +330,50 @@ def test_unaccept_takes_one_or_zero_and_a_plain_delete_is_a_correction(w):
     assert [item for item in words(listed(w)) if item[0] == "LOC"] == []
 
 
+def test_replacing_the_content_keeps_the_annotators_accepts_and_rejections(w):
+    client = client_for(w.users["annotator"])
+    client.post(
+        f"/api/annotations/{w.own.pk}/suggestions/accept/", {"label": w.per.pk}, format="json"
+    )
+    client.post(
+        f"/api/annotations/{w.own.pk}/suggestions/reject/",
+        {"ids": [w.spans[("imported", "Bamako", 0)].pk]},
+        format="json",
+    )
+    # Keita kept as it was, Macron dropped, Kidal drawn by hand.
+    content = [
+        {"label": "PER", "start": 0, "end": 5},
+        {"label": "LOC", "start": 38, "end": 43},
+    ]
+
+    answer = client.post(
+        f"/api/annotations/{w.own.pk}/bulk/", {"spans": content, "stances": []}, format="json"
+    )
+
+    assert answer.status_code == 200, answer.content
+    keita = span_of(w.own, w.per, "Keita")
+    decided = {
+        start: (outcome, span_id)
+        for start, outcome, span_id in SuggestionDecision.objects.values_list(
+            "start", "outcome", "span_id"
+        )
+    }
+    # The accept follows the span of the same label and offsets; the dropped one is corrected.
+    assert decided == {0: ("accepted", keita.pk), 10: ("corrected", None), 20: ("rejected", None)}
+    # Nothing decided comes back: Keita and Kidal are the annotator's, Macron and Bamako decided.
+    assert words(listed(w)) == []
+    # Accepting everything left does not undo the rejection.
+    everything = client.post(
+        f"/api/annotations/{w.own.pk}/suggestions/accept/", {"all": True}, format="json"
+    )
+    assert everything.status_code == 200
+    assert (everything.json()["accepted"], everything.json()["refused"]) == ([], [])
+    assert SuggestionDecision.objects.get(start=20).outcome == "rejected"
+    # Deleting the kept Keita later is a correction of the accepted suggestion.
+    assert client.delete(f"/api/annotations/{w.own.pk}/spans/{keita.pk}/").status_code == 200
+    assert SuggestionDecision.objects.get(start=0).outcome == "corrected"
+
+
 def test_submitting_settles_what_was_left_drawn_by_hand_overlapping_or_ignored(w):
     client = client_for(w.users["annotator"])
     url = f"/api/annotations/{w.own.pk}/spans/"
