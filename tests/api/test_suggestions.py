@@ -1,6 +1,7 @@
 """Suggestions through the API: what an annotator is shown, accepting, rejecting, blind studies."""
 
 import pytest
+from django.db import connection
 
 from annotations.api.annotating import UNACCEPT_INVALID
 from annotations.models import AnnotationEvent, Span, SuggestionDecision
@@ -10,6 +11,16 @@ from tests.factories import SpanFactory, UserFactory
 from tests.suggest_fixtures import at, span_of, suggesting_world
 
 pytestmark = pytest.mark.django_db
+
+# The suggestions read: the annotation (with the caller's role), its document and project, the
+# shown source, the undecided suggestions with their labels.
+READ_QUERIES = 4
+# A bulk accept: the annotation, a savepoint, its document and project, the lock, the chosen
+# suggestions, one insert of all the decisions, the release; then per accepted suggestion what a
+# span create costs (savepoint, the lock, the label, insert, version, event, release; on
+# PostgreSQL the insert, the version and its event are one statement).
+ACCEPT_QUERIES = 8
+ACCEPT_QUERIES_PER_SPAN = 7 if connection.vendor == "sqlite" else 5
 
 
 @pytest.fixture
@@ -185,6 +196,36 @@ def test_accepting_all_respects_the_overlap_rule_and_reports_each_refusal(w):
     assert Span.objects.filter(annotation=w.own).count() == 4
     # The refused one is still a suggestion: nothing was decided about it.
     assert words(listed(w)) == [("PER", "Macron", 10)]
+
+
+def test_reading_the_suggestions_takes_the_same_queries_for_four_or_forty(
+    w, django_assert_num_queries
+):
+    client = client_for(w.users["annotator"])
+    url = f"/api/annotations/{w.own.pk}/suggestions/"
+    with django_assert_num_queries(READ_QUERIES):
+        few = client.get(url).json()["suggestions"]
+    for start in range(36):
+        SpanFactory(annotation=w.imported, label=w.claim, start=start, end=start + 30)
+    with django_assert_num_queries(READ_QUERIES):
+        many = client.get(url).json()["suggestions"]
+    assert (len(few), len(many)) == (4, 40)
+
+
+def test_a_bulk_accept_costs_a_fixed_number_of_queries_plus_a_span_creates_each(
+    w, django_assert_num_queries
+):
+    client = client_for(w.users["annotator"])
+    url = f"/api/annotations/{w.own.pk}/suggestions/accept/"
+    with django_assert_num_queries(ACCEPT_QUERIES + 2 * ACCEPT_QUERIES_PER_SPAN):
+        two = client.post(url, {"label": w.loc.pk}, format="json").json()
+    # Four more suggestions of another label, none overlapping: six accepted at once.
+    for word in ("Monday", "fell", "rebels", "said"):
+        SpanFactory(annotation=w.imported, label=w.per, start=at(word)[0], end=at(word)[1])
+    with django_assert_num_queries(ACCEPT_QUERIES + 6 * ACCEPT_QUERIES_PER_SPAN):
+        six = client.post(url, {"label": w.per.pk}, format="json").json()
+    assert (len(two["accepted"]), len(six["accepted"])) == (2, 6)
+    assert SuggestionDecision.objects.filter(outcome="accepted").count() == 8
 
 
 def test_accepting_checks_the_version(w):
