@@ -44,6 +44,17 @@ def test_star_marks_every_occurrence_and_one_undo_removes_them(
     wait_saved(page)
     expect(page.locator('#document-text [data-label="LOC"]')).to_have_count(1)
     assert spans_of(page, live_server, annotation_id) == [("LOC", KIDAL[0], KIDAL[0] + 5, "Kidal")]
+
+    # One redo marks them all again, and one more undo takes them all back again.
+    page.keyboard.press("Control+Shift+z")
+    wait_saved(page)
+    expect(page.locator('#document-text [data-label="LOC"]')).to_have_count(len(whole))
+    assert spans_of(page, live_server, annotation_id) == [
+        ("LOC", start, start + 5, "Kidal") for start in whole
+    ]
+    page.keyboard.press("Control+z")
+    wait_saved(page)
+    assert spans_of(page, live_server, annotation_id) == [("LOC", KIDAL[0], KIDAL[0] + 5, "Kidal")]
     assert csp_violations == []
 
 
