@@ -1,5 +1,7 @@
 """The recommenders page and the dashboard's recommenders card."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -59,6 +61,39 @@ def test_manager_adds_and_trains_a_dictionary_and_sees_its_figures(team):
     assert html.count("Gold &lt;strings&gt;") >= 3
     dashboard = client.get(f"/projects/{project.pk}/dashboard/").content.decode()
     assert f"F1 {f1}" in dashboard
+
+
+def test_every_versions_f1_is_kept_and_charted_so_a_manager_sees_the_trend(team):
+    project, users = team
+    recommender = Recommender.objects.create(project=project, name="spaCy", kind="ner")
+    for version, f1 in ((1, 0.41), (2, 0.63), (4, 0.87)):
+        overall = {"precision": f1, "recall": f1, "f1": f1, "gold": 10, "predicted": 10}
+        ModelVersion.objects.create(
+            recommender=recommender,
+            version=version,
+            status="ready",
+            metrics={"overall": overall, "labels": {"PER": overall}, "held_out_documents": 3},
+        )
+    ModelVersion.objects.create(recommender=recommender, version=3, status="failed", error="x")
+
+    html = signed_in(users["manager"]).get(page(project)).content.decode()
+
+    # One dot per version with figures, oldest first, each higher than the last (F1 goes up).
+    dots = re.findall(
+        r'<circle class="dot [^"]*" cx="(\d+)" cy="(\d+)"[^>]*><title>([^<]*)</title>', html
+    )
+    assert [title for _, _, title in dots] == [
+        "spaCy v1: F1 0.41",
+        "spaCy v2: F1 0.63",
+        "spaCy v4: F1 0.87",
+    ]
+    across = [int(x) for x, _, _ in dots]
+    heights = [int(y) for _, y, _ in dots]
+    assert across == sorted(across) and heights == sorted(heights, reverse=True)
+    # The table keeps every version, the failed one with its status.
+    for version in (1, 2, 3, 4):
+        assert f'data-version="{version}"' in html
+    assert 'data-version="3" data-status="failed"' in html
 
 
 def test_a_failed_version_shows_its_error_on_the_dashboard(team):

@@ -34,9 +34,16 @@ from annotations.services import annotating as services
 from annotations.services import queue, suggestions
 
 NOT_AN_INTEGER = "version must be an integer."
+UNACCEPT_INVALID = "unaccept is 1 (take back accepting a suggestion) or 0."
 
 VERSION_PARAMETER = OpenApiParameter(
     "version", OpenApiTypes.INT, description="Refuse the delete (409) if the version differs."
+)
+UNACCEPT_PARAMETER = OpenApiParameter(
+    "unaccept",
+    OpenApiTypes.BOOL,
+    description="1: the delete takes back accepting a suggestion, which is shown again "
+    "(undecided) instead of counted as corrected.",
 )
 WRITE_ERRORS = {400: ErrorOutput, 403: ErrorOutput, 404: ErrorOutput, 409: ErrorOutput}
 
@@ -53,6 +60,14 @@ def _version_param(request: AuthenticatedRequest) -> int | None:
     if version not in INT64:
         raise ValidationError({"version": [INTEGER_TOO_LARGE]})
     return version
+
+
+def _unaccept_param(request: AuthenticatedRequest) -> bool:
+    """Read the optional ``?unaccept=`` of a span DELETE (1 or true; 0 or false)."""
+    value = request.query_params.get("unaccept", "0").lower()
+    if value not in ("0", "1", "false", "true"):
+        raise ValidationError({"unaccept": [UNACCEPT_INVALID]})
+    return value in ("1", "true")
 
 
 def _optional_text(**kwargs) -> serializers.CharField:
@@ -191,11 +206,17 @@ class SpanDetailApi(ApiView):
         updated = services.span_update(span=span, actor=request.user, **body.validated_data)
         return Response(SpanWriteOutput(updated).data)
 
-    @extend_schema(parameters=[VERSION_PARAMETER], responses={200: VersionOutput, **WRITE_ERRORS})
+    @extend_schema(
+        parameters=[VERSION_PARAMETER, UNACCEPT_PARAMETER],
+        responses={200: VersionOutput, **WRITE_ERRORS},
+    )
     def delete(self, request: AuthenticatedRequest, annotation_id: int, span_id: int) -> Response:
         span = self._span(request, annotation_id, span_id)
         annotation = services.span_delete(
-            span=span, actor=request.user, version=_version_param(request)
+            span=span,
+            actor=request.user,
+            version=_version_param(request),
+            unaccept=_unaccept_param(request),
         )
         return Response(VersionOutput(annotation).data)
 

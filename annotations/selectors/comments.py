@@ -6,9 +6,10 @@ Invariants:
   for a loaded row (``comment_visible``); a test holds them equal. Reviewers and managers read
   every comment of their projects' documents. An annotator works blind: they read comments
   that are about nobody's work (a reviewer's or manager's note on the document) and comments
-  about an annotation they may read (their own, the predictions), as
-  ``selectors.annotations`` decides for annotations themselves; never a comment on another
-  annotator's span, stance or note, nor on gold.
+  about an annotation they may read (their own, the predictions while the project shows
+  suggestions), as ``selectors.annotations`` decides for annotations themselves; never a comment
+  on another annotator's span, stance or note, nor on gold, nor on a prediction in a blind study
+  (``show_suggestions`` off).
 - A target (span, stance) is looked up inside the document and among the annotations the
   caller may read: another document's span, or another annotator's, names nothing.
 - Every read costs a fixed number of queries, whatever the number of comments and mentions.
@@ -38,7 +39,7 @@ def _visible_to(user: User) -> Q:
         Q(caller_role__in=SEE_ALL_ROLES)
         | Q(annotation__isnull=True)
         | Q(annotation__author=user, annotation__kind=AnnotationKind.MANUAL)
-        | Q(annotation__kind=AnnotationKind.PREDICTION)
+        | Q(annotation__kind=AnnotationKind.PREDICTION, document__project__show_suggestions=True)
     )
 
 

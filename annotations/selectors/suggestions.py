@@ -87,17 +87,23 @@ def suggestion_spans(*, source: SuggestionSource, document_id: int) -> QuerySet[
     )
 
 
-def suggestion_list(*, annotation: Annotation, source: SuggestionSource) -> QuerySet[Span]:
-    """The suggestions the annotation has not decided on, in text order (one query)."""
-    decided = SuggestionDecision.objects.filter(
-        annotation=annotation,
-        label_id=OuterRef("label_id"),
-        start=OuterRef("start"),
-        end=OuterRef("end"),
-    )
-    return suggestion_spans(source=source, document_id=annotation.document_id).exclude(
+def suggestion_list(
+    *, annotation: Annotation, source: SuggestionSource, drawn: bool = False
+) -> QuerySet[Span]:
+    """The suggestions the annotation has not decided on, in text order (one query).
+
+    Those the annotation already has a span of the same label and offsets for are left out
+    (the annotator is not shown them, and accepting one would be refused as identical), unless
+    ``drawn``: submitting settles them as accepted.
+    """
+    same = {"label_id": OuterRef("label_id"), "start": OuterRef("start"), "end": OuterRef("end")}
+    decided = SuggestionDecision.objects.filter(annotation=annotation, **same)
+    left = suggestion_spans(source=source, document_id=annotation.document_id).exclude(
         Exists(decided)
     )
+    if drawn:
+        return left
+    return left.exclude(Exists(Span.objects.filter(annotation=annotation, **same)))
 
 
 @dataclass

@@ -189,26 +189,34 @@ def suggestion_accept(
     result = Accepted(annotation=locked)
     for suggestion in _chosen(locked, source, ids, label, everything):
         try:
-            with transaction.atomic():
-                span, _ = span_create(
-                    annotation=locked,
-                    label=suggestion.label,
-                    start=suggestion.start,
-                    end=suggestion.end,
-                    actor=actor,
-                    suggested=_suggested(suggestion, source),
-                )
-                _decide(
-                    annotation=locked,
-                    suggestion=suggestion,
-                    source=source,
-                    outcome=SuggestionOutcome.ACCEPTED,
-                    span=span,
-                )
+            # span_create is atomic: a refused span rolls back its own savepoint only.
+            span, _ = span_create(
+                annotation=locked,
+                label=suggestion.label,
+                start=suggestion.start,
+                end=suggestion.end,
+                actor=actor,
+                suggested=_suggested(suggestion, source),
+            )
         except InvalidInput as refusal:
             result.refused.append((suggestion, refusal.errors))
         else:
             result.accepted.append((suggestion, span))
+    # The chosen suggestions are undecided (no decision row yet, and the annotation is locked):
+    # their decisions are one insert, whatever their number.
+    SuggestionDecision.objects.bulk_create(
+        SuggestionDecision(
+            annotation=locked,
+            label_id=suggestion.label_id,
+            start=suggestion.start,
+            end=suggestion.end,
+            outcome=SuggestionOutcome.ACCEPTED,
+            span=span,
+            model_version_id=source.model_version_id,
+            score=suggestion.score,
+        )
+        for suggestion, span in result.accepted
+    )
     return result
 
 

@@ -2,6 +2,7 @@
 
 import pytest
 
+from annotations import selectors
 from annotations.models import Comment
 from annotations.models.comments import BODY_MAX_LENGTH
 from annotations.services import comments as messages
@@ -280,6 +281,26 @@ def test_comments_on_gold_are_for_reviewers_and_on_predictions_for_everyone(worl
         "Gold note for @manager",
         "The model missed a name",
     ]
+
+
+def test_a_blind_study_hides_the_comments_on_predictions_from_annotators(world):
+    prediction = AnnotationFactory(document=world.document, author=None, kind="prediction")
+    predicted = SpanFactory(annotation=prediction, label=world.entity, start=10, end=16)
+    on_prediction = post(world, "reviewer", body="@annotator the model missed", span=predicted.pk)
+    assert on_prediction.status_code == 201, on_prediction.json()
+    comment_id = on_prediction.json()["id"]
+    world.project.show_suggestions = False
+    world.project.save()
+
+    # Not in the thread, not to be resolved, not to be written on, not counted as a mention.
+    assert listed(world, "annotator") == []
+    assert patch(world, "annotator", comment_id, resolved=True).status_code == 404
+    refused = post(world, "annotator", body="Wrong", span=predicted.pk)
+    assert refused.status_code == 400 and "span" in refused.json()["errors"]
+    assert selectors.comment_mentions_for_user(user=world.users["annotator"]) == (0, [])
+    # Reviewers still read it.
+    assert [c["id"] for c in listed(world, "reviewer")] == [comment_id]
+    assert not Comment.objects.filter(body="Wrong").exists()
 
 
 def test_writing_and_resolving_take_a_fixed_number_of_queries_whatever_the_mentions(

@@ -1,7 +1,9 @@
 """Suggestions through the API: what an annotator is shown, accepting, rejecting, blind studies."""
 
 import pytest
+from django.db import connection
 
+from annotations.api.annotating import UNACCEPT_INVALID
 from annotations.models import AnnotationEvent, Span, SuggestionDecision
 from annotations.services import suggestions as services
 from tests.api.conftest import client_for
@@ -9,6 +11,16 @@ from tests.factories import SpanFactory, UserFactory
 from tests.suggest_fixtures import at, span_of, suggesting_world
 
 pytestmark = pytest.mark.django_db
+
+# The suggestions read: the annotation (with the caller's role), its document and project, the
+# shown source, the undecided suggestions with their labels.
+READ_QUERIES = 4
+# A bulk accept: the annotation, a savepoint, its document and project, the lock, the chosen
+# suggestions, one insert of all the decisions, the release; then per accepted suggestion what a
+# span create costs (savepoint, the lock, the label, insert, version, event, release; on
+# PostgreSQL the insert, the version and its event are one statement).
+ACCEPT_QUERIES = 8
+ACCEPT_QUERIES_PER_SPAN = 7 if connection.vendor == "sqlite" else 5
 
 
 @pytest.fixture
@@ -186,6 +198,36 @@ def test_accepting_all_respects_the_overlap_rule_and_reports_each_refusal(w):
     assert words(listed(w)) == [("PER", "Macron", 10)]
 
 
+def test_reading_the_suggestions_takes_the_same_queries_for_four_or_forty(
+    w, django_assert_num_queries
+):
+    client = client_for(w.users["annotator"])
+    url = f"/api/annotations/{w.own.pk}/suggestions/"
+    with django_assert_num_queries(READ_QUERIES):
+        few = client.get(url).json()["suggestions"]
+    for start in range(36):
+        SpanFactory(annotation=w.imported, label=w.claim, start=start, end=start + 30)
+    with django_assert_num_queries(READ_QUERIES):
+        many = client.get(url).json()["suggestions"]
+    assert (len(few), len(many)) == (4, 40)
+
+
+def test_a_bulk_accept_costs_a_fixed_number_of_queries_plus_a_span_creates_each(
+    w, django_assert_num_queries
+):
+    client = client_for(w.users["annotator"])
+    url = f"/api/annotations/{w.own.pk}/suggestions/accept/"
+    with django_assert_num_queries(ACCEPT_QUERIES + 2 * ACCEPT_QUERIES_PER_SPAN):
+        two = client.post(url, {"label": w.loc.pk}, format="json").json()
+    # Four more suggestions of another label, none overlapping: six accepted at once.
+    for word in ("Monday", "fell", "rebels", "said"):
+        SpanFactory(annotation=w.imported, label=w.per, start=at(word)[0], end=at(word)[1])
+    with django_assert_num_queries(ACCEPT_QUERIES + 6 * ACCEPT_QUERIES_PER_SPAN):
+        six = client.post(url, {"label": w.per.pk}, format="json").json()
+    assert (len(two["accepted"]), len(six["accepted"])) == (2, 6)
+    assert SuggestionDecision.objects.filter(outcome="accepted").count() == 8
+
+
 def test_accepting_checks_the_version(w):
     answer = client_for(w.users["annotator"]).post(
         f"/api/annotations/{w.own.pk}/suggestions/accept/",
@@ -282,6 +324,95 @@ def test_an_accepted_suggestion_changed_then_is_corrected_and_deleted_too(w):
     assert client.delete(f"/api/annotations/{w.own.pk}/spans/{macron.pk}/").status_code == 200
     outcomes = dict(SuggestionDecision.objects.values_list("start", "outcome"))
     assert outcomes == {0: "corrected", 10: "corrected"}
+
+
+def test_unaccepting_deletes_the_span_and_shows_the_suggestion_again_undecided(w):
+    client = client_for(w.users["annotator"])
+    kidal = w.spans[("imported", "Kidal", 0)]
+    start, end = at("Kidal")
+    body = {"label": w.loc.pk, "start": start, "end": end, "suggestion": kidal.pk}
+    span = client.post(f"/api/annotations/{w.own.pk}/spans/", body, format="json").json()
+    assert ("LOC", "Kidal", 38) not in words(listed(w))
+
+    answer = client.delete(f"/api/annotations/{w.own.pk}/spans/{span['id']}/?unaccept=1")
+
+    assert answer.status_code == 200, answer.content
+    assert not Span.objects.filter(annotation=w.own).exists()
+    assert ("LOC", "Kidal", 38) in words(listed(w))
+    assert not SuggestionDecision.objects.exists()
+    # Accepting it again (a redo) is an accept like the first.
+    again = client.post(f"/api/annotations/{w.own.pk}/spans/", body, format="json")
+    assert again.status_code == 201, again.content
+    assert list(SuggestionDecision.objects.values_list("outcome", "span_id")) == [
+        ("accepted", again.json()["id"])
+    ]
+
+
+def test_unaccept_takes_one_or_zero_and_a_plain_delete_is_a_correction(w):
+    client = client_for(w.users["annotator"])
+    client.post(
+        f"/api/annotations/{w.own.pk}/suggestions/accept/", {"label": w.loc.pk}, format="json"
+    )
+    bamako = span_of(w.own, w.loc, "Bamako")
+    kidal = span_of(w.own, w.loc, "Kidal")
+    refused = client.delete(f"/api/annotations/{w.own.pk}/spans/{bamako.pk}/?unaccept=yes")
+    assert refused.status_code == 400
+    assert refused.json()["errors"] == {"unaccept": [UNACCEPT_INVALID]}
+    assert Span.objects.filter(pk=bamako.pk).exists()
+
+    assert (
+        client.delete(f"/api/annotations/{w.own.pk}/spans/{bamako.pk}/?unaccept=0").status_code
+        == 200
+    )
+    assert client.delete(f"/api/annotations/{w.own.pk}/spans/{kidal.pk}/").status_code == 200
+
+    outcomes = dict(SuggestionDecision.objects.values_list("start", "outcome"))
+    assert outcomes == {20: "corrected", 38: "corrected"}
+    assert [item for item in words(listed(w)) if item[0] == "LOC"] == []
+
+
+def test_replacing_the_content_keeps_the_annotators_accepts_and_rejections(w):
+    client = client_for(w.users["annotator"])
+    client.post(
+        f"/api/annotations/{w.own.pk}/suggestions/accept/", {"label": w.per.pk}, format="json"
+    )
+    client.post(
+        f"/api/annotations/{w.own.pk}/suggestions/reject/",
+        {"ids": [w.spans[("imported", "Bamako", 0)].pk]},
+        format="json",
+    )
+    # Keita kept as it was, Macron dropped, Kidal drawn by hand.
+    content = [
+        {"label": "PER", "start": 0, "end": 5},
+        {"label": "LOC", "start": 38, "end": 43},
+    ]
+
+    answer = client.post(
+        f"/api/annotations/{w.own.pk}/bulk/", {"spans": content, "stances": []}, format="json"
+    )
+
+    assert answer.status_code == 200, answer.content
+    keita = span_of(w.own, w.per, "Keita")
+    decided = {
+        start: (outcome, span_id)
+        for start, outcome, span_id in SuggestionDecision.objects.values_list(
+            "start", "outcome", "span_id"
+        )
+    }
+    # The accept follows the span of the same label and offsets; the dropped one is corrected.
+    assert decided == {0: ("accepted", keita.pk), 10: ("corrected", None), 20: ("rejected", None)}
+    # Nothing decided comes back: Keita and Kidal are the annotator's, Macron and Bamako decided.
+    assert words(listed(w)) == []
+    # Accepting everything left does not undo the rejection.
+    everything = client.post(
+        f"/api/annotations/{w.own.pk}/suggestions/accept/", {"all": True}, format="json"
+    )
+    assert everything.status_code == 200
+    assert (everything.json()["accepted"], everything.json()["refused"]) == ([], [])
+    assert SuggestionDecision.objects.get(start=20).outcome == "rejected"
+    # Deleting the kept Keita later is a correction of the accepted suggestion.
+    assert client.delete(f"/api/annotations/{w.own.pk}/spans/{keita.pk}/").status_code == 200
+    assert SuggestionDecision.objects.get(start=0).outcome == "corrected"
 
 
 def test_submitting_settles_what_was_left_drawn_by_hand_overlapping_or_ignored(w):

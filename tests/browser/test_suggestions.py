@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from annotations.models import Annotation
+from annotations.models import Annotation, SuggestionDecision
 from tests.api.conftest import client_for
 from tests.browser.annotating import open_document, wait_saved
 from tests.factories import SpanFactory
@@ -31,6 +31,12 @@ def stored(w) -> list[tuple[str, str, int, int]]:
     """The annotator's spans as the API gives them back."""
     body = client_for(w.users["annotator"]).get(f"/api/annotations/{w.own.pk}/").json()
     return sorted((s["label_name"], s["text"], s["start"], s["end"]) for s in body["spans"])
+
+
+def shown_texts(w) -> list[str]:
+    """The suggestions the API says the annotator is shown."""
+    body = client_for(w.users["annotator"]).get(f"/api/annotations/{w.own.pk}/suggestions/")
+    return [s["text"] for s in body.json()["suggestions"]]
 
 
 def lambda_re(name: str) -> re.Pattern:
@@ -82,7 +88,42 @@ def test_s_accepts_the_selected_suggestion_with_its_exact_offsets_and_undo_takes
     page.keyboard.press("Control+z")
     wait_saved(page)
     assert stored(w) == []
+    # One undo takes the accept back: the suggestion is drawn again, and stays after a reload.
+    expect(page.locator(SUGGESTIONS)).to_have_count(4)
+    expect(suggestion(page, "PER", "Keita")).to_be_visible()
+    expect(page.locator("#document-text [data-span-id]")).to_have_count(0)
+    assert "Keita" in shown_texts(w)
+    assert not SuggestionDecision.objects.filter(annotation=w.own).exists()
+    # Redo accepts it again.
+    page.keyboard.press("Control+Shift+z")
+    wait_saved(page)
+    assert stored(w) == [("PER", "Keita", 0, 5)]
+    expect(page.locator(SUGGESTIONS)).to_have_count(3)
+    assert SuggestionDecision.objects.get(annotation=w.own).outcome == "accepted"
+    page.keyboard.press("Control+z")
+    wait_saved(page)
+    page.reload()
+    expect(page.locator("#annotator.ready")).to_be_attached()
+    expect(page.locator(SUGGESTIONS)).to_have_count(4)
+    assert stored(w) == []
     assert csp_violations == []
+
+
+def test_undo_after_a_reload_takes_the_accept_back_too(page, live_server, sign_in, w):
+    opened(page, live_server, sign_in, w)
+    suggestion(page, "LOC", "Bamako").click()
+    page.keyboard.press("s")
+    wait_saved(page)
+    page.reload()  # the undo history is kept; the page no longer knows the suggestion
+    expect(page.locator("#annotator.ready")).to_be_attached()
+    expect(page.locator(SUGGESTIONS)).to_have_count(3)
+
+    page.keyboard.press("Control+z")
+
+    wait_saved(page)
+    assert stored(w) == []
+    expect(suggestion(page, "LOC", "Bamako")).to_be_visible()
+    expect(page.locator(SUGGESTIONS)).to_have_count(4)
 
 
 def test_x_rejects_the_suggestion_for_good(page, live_server, sign_in, w):

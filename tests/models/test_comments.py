@@ -112,22 +112,31 @@ def test_one_comment_visibility_is_the_list_rule_for_every_role_and_annotation()
         for annotation in about
     ]
     checked = 0
-    for role in (None, *Role.values):
-        if role is not None:
-            MembershipFactory(project=project, user=caller, role=role)
-        listed = set(
-            selectors.comment_list_for_user(user=caller, document=document).values_list(
-                "pk", flat=True
+    # A blind study (suggestions off) too: there an annotator reads no prediction.
+    for shown in (True, False):
+        project.show_suggestions = shown
+        project.save()
+        for role in (None, *Role.values):
+            if role is not None:
+                MembershipFactory(project=project, user=caller, role=role)
+            listed = set(
+                selectors.comment_list_for_user(user=caller, document=document).values_list(
+                    "pk", flat=True
+                )
             )
-        )
-        for comment in comments:
-            one = selectors.comment_get_for_user(user=caller, comment_id=comment.pk)
-            assert (one is not None) == (comment.pk in listed), (role, comment.annotation)
-            assert (one is not None) == selectors.comment_visible(comment, caller, role)
-            checked += 1
-        caller.memberships.all().delete()
-    assert checked == 20
-    # An annotator reads the reviewer's note, their own work's and the prediction's comments.
+            for comment in comments:
+                one = selectors.comment_get_for_user(user=caller, comment_id=comment.pk)
+                assert (one is not None) == (comment.pk in listed), (role, comment.annotation)
+                assert (one is not None) == selectors.comment_visible(comment, caller, role)
+                checked += 1
+            caller.memberships.all().delete()
+    assert checked == 40
+    # An annotator reads the reviewer's note, their own work's and the prediction's comments;
+    # in a blind study not the prediction's.
     MembershipFactory(project=project, user=caller, role=Role.ANNOTATOR)
+    seen = selectors.comment_list_for_user(user=caller, document=document)
+    assert [c.annotation for c in seen] == [about[0], about[1]]
+    project.show_suggestions = True
+    project.save()
     seen = selectors.comment_list_for_user(user=caller, document=document)
     assert [c.annotation for c in seen] == [about[0], about[1], about[4]]

@@ -19,7 +19,9 @@ from annotations.models import (
     Document,
     Label,
     Membership,
+    ModelVersion,
     Project,
+    Recommender,
     Span,
     Stance,
     StanceTarget,
@@ -309,6 +311,31 @@ def test_database_refuses_second_gold_or_prediction_for_a_document(kind):
         *unique(f"annotations_annotation_one_{kind}_per_document", Annotation, "document")
     ):
         Annotation.objects.bulk_create([Annotation(document=document, author=None, kind=kind)])
+
+
+def test_database_holds_one_prediction_per_model_version_beside_the_imported_one():
+    document = DocumentFactory(project=ProjectFactory())
+    recommender = Recommender.objects.create(project=document.project, name="NER", kind="ner")
+    v1, v2 = (
+        ModelVersion.objects.create(recommender=recommender, version=n, status="ready")
+        for n in (1, 2)
+    )
+    Annotation.objects.bulk_create(
+        Annotation(document=document, author=None, kind="prediction", model_version=version)
+        for version in (None, v1, v2)
+    )
+    assert document.annotations.filter(kind="prediction").count() == 3
+    with refused_by(
+        *unique(
+            "annotations_annotation_one_prediction_per_model_version",
+            Annotation,
+            "model_version",
+            "document",
+        )
+    ):
+        Annotation.objects.bulk_create(
+            [Annotation(document=document, author=None, kind="prediction", model_version=v2)]
+        )
 
 
 def test_database_refuses_manual_annotation_without_author():

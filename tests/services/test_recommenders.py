@@ -1,7 +1,12 @@
 """The built-in recommenders: trained on the worker from reviewed gold, scored on a held-out
 part, pre-annotating the documents nobody has started, retraining after N new gold documents."""
 
+import socket
+
 import pytest
+import spacy
+import spacy.cli
+import spacy.util
 from django.utils import timezone
 
 from annotations import tasks
@@ -154,6 +159,57 @@ def test_dictionary_works_from_the_first_gold_document():
         Annotation.objects.get(model_version=version).spans.values_list("score", flat=True)
     )
     assert scores == {1.0}
+
+
+@pytest.fixture
+def offline(monkeypatch):
+    """No network and no installed pipeline: any connect, name lookup or package load fails.
+
+    The database stays reachable: its connection is open already (and libpq's sockets, on
+    PostgreSQL, are not Python's).
+    """
+    calls: list[str] = []
+
+    def refuse(what):
+        def refused(*args, **kwargs):
+            calls.append(what)
+            raise OSError(f"test: {what} refused, nothing may be downloaded")
+
+        return refused
+
+    for name in ("connect", "connect_ex"):
+        monkeypatch.setattr(socket.socket, name, refuse(f"socket.{name}"))
+    monkeypatch.setattr(socket, "create_connection", refuse("socket.create_connection"))
+    monkeypatch.setattr(socket, "getaddrinfo", refuse("socket.getaddrinfo"))
+    monkeypatch.setattr(spacy, "load", refuse("spacy.load"))
+    monkeypatch.setattr(spacy.util, "load_model", refuse("spacy.util.load_model"))
+    monkeypatch.setattr(spacy.cli, "download", refuse("spacy.cli.download"))
+    return calls
+
+
+def test_built_in_recommenders_train_and_predict_with_the_network_off(small_training, offline):
+    project = labelled_project(retrain_every=0)
+    for index in range(10):
+        gold_document(project, *claim_sentence(index))
+    unseen = document(project, "😀😀 Mariam Touré said that Gao is calm. The weather was good.")
+    ner_recommender = Recommender.objects.create(project=project, name="spaCy", kind="ner")
+    strings = Recommender.objects.create(project=project, name="Gold strings", kind="dictionary")
+
+    tasks.recommender_train(recommender=ner_recommender)
+    tasks.recommender_train(recommender=strings)
+    assert run_worker() == 2
+
+    for recommender in (ner_recommender, strings):
+        version = recommender.versions.get()
+        assert version.status == "ready", version.error
+        # Code points: after two emoji "Gao" starts at 26 (28 in UTF-16 units).
+        assert (26, 29, "LOC", "Gao") in predictions(unseen, version)
+    # Nothing pretrained in the model: no word vectors, only the components trained here.
+    nlp = ner.load(ner_recommender.versions.get().artifact)
+    assert nlp.pipe_names == ["ner", "spancat"]
+    assert nlp.vocab.vectors.shape[0] == 0
+    # Nothing even tried to reach out.
+    assert offline == []
 
 
 def test_dictionary_label_and_score_follow_the_gold_majority():

@@ -15,6 +15,8 @@ from annotations.errors import InvalidInput
 from annotations.learning import external
 from annotations.models import Annotation, Recommender
 from annotations.services import recommenders
+from tests.api.conftest import client_for
+from tests.factories import MembershipFactory, UserFactory
 from tests.recommending import document, labelled_project, predictions
 from tests.worker import run_worker
 
@@ -147,6 +149,41 @@ def test_a_server_that_does_not_answer_in_time_fails_the_version_not_annotation(
     assert version.status == "failed"
     assert version.error == external.TIMEOUT.format(seconds=1.0)
     assert predictions(doc, version) == []
+
+
+def test_annotating_goes_on_while_the_server_hangs(server):
+    server.delay = 8.0
+    server.answer = lambda body: (200, {}, find_names(body))
+    project = labelled_project()
+    doc = document(project, "Kidal is calm.")
+    document(project, "Gao and Kidal.")  # nobody starts this one: the run is for it
+    manager, annotator = UserFactory(), UserFactory()
+    MembershipFactory(project=project, user=manager, role="manager")
+    MembershipFactory(project=project, user=annotator, role="annotator")
+    recommender = external_recommender(project)
+
+    started = time.monotonic()
+    queued = client_for(manager).post(
+        f"/api/projects/{project.pk}/recommenders/{recommender.pk}/train/"
+    )
+    client = client_for(annotator)
+    own = client.post(f"/api/documents/{doc.pk}/annotations/").json()
+    label = project.labels.get(name="LOC").pk
+    span = client.post(
+        f"/api/annotations/{own['id']}/spans/", {"label": label, "start": 0, "end": 5}, "json"
+    )
+
+    # Asking for a run queues it: the request neither calls the server nor waits for it, and
+    # the annotator's work is saved meanwhile.
+    assert queued.status_code == 202, queued.content
+    assert span.status_code == 201, span.content
+    assert time.monotonic() - started < 4.0
+    assert server.received == []
+    # The worker then asks, gives up after the timeout, and says so on the version.
+    assert run_worker() == 1
+    version = recommender.versions.get()
+    assert (version.status, version.error) == ("failed", external.TIMEOUT.format(seconds=1.0))
+    assert len(server.received) == 1
 
 
 @pytest.mark.parametrize(

@@ -61,6 +61,7 @@ from annotations.services.annotating.rules import (
     span_rule_errors,
 )
 from annotations.services.annotating.snapshots import relation_json, span_json, stance_json
+from annotations.services.annotating.suggested import content_replaced, decisions_before_replace
 from annotations.services.annotating.unitrules import unit_errors
 from annotations.services.changelog import annotation_change_record
 
@@ -199,6 +200,8 @@ def annotation_replace_content(
         DocumentLabel.objects.bulk_create(
             DocumentLabel(annotation=locked, label=label) for label in chosen
         )
+    # What the annotator made of suggestions follows the spans (read before they go).
+    decided = decisions_before_replace(locked=locked)
     # Stances and relations first: they point at spans, and those links are RESTRICT.
     Relation.objects.filter(annotation=locked).delete()
     Stance.objects.filter(annotation=locked).delete()
@@ -231,6 +234,7 @@ def annotation_replace_content(
         new_spans[index].claimant = _indexed(new_spans, spans[index].get("claimant"))
     Span.objects.bulk_create([new_spans[index] for index in with_claimant])
     claim_records_restore(carried=carried, spans=new_spans)
+    content_replaced(decided=decided, new_spans=new_spans)
 
     new_stances = [
         Stance(

@@ -308,11 +308,14 @@ def span_update(
 
 
 @transaction.atomic
-def span_delete(*, span: Span, actor: User | None, version: int | None = None) -> Annotation:
+def span_delete(
+    *, span: Span, actor: User | None, version: int | None = None, unaccept: bool = False
+) -> Annotation:
     """Delete a span that no claim or stance refers to; return the annotation, version bumped.
 
     Its relations are deleted first, each logged as relation_deleted; the span's own event
-    lists them (``before["relations"]``) so that reverting it brings them back.
+    lists them (``before["relations"]``) so that reverting it brings them back. ``unaccept``:
+    the delete undoes accepting a suggestion, which is then undecided again (shown again).
     """
     locked, current = annotation_lock_for_write(
         annotation_id=span.annotation_id, version=version, first=_current_span(span)
@@ -347,7 +350,7 @@ def span_delete(*, span: Span, actor: User | None, version: int | None = None) -
     if record is not None:
         before["claim_record"] = selectors.claim_record_json(record)
     span_pk = current.pk
-    span_deleted(span_id=span_pk)
+    span_deleted(span_id=span_pk, unaccept=unaccept)
     current.delete()
     annotation_change_record(
         annotation=locked,

@@ -90,6 +90,7 @@ export class Annotator {
     this.selected = null; // key of the selected span
     this.suggestions = new Map(); // key -> a suggestion shown (suggestions.js)
     this.selectedSuggestion = null; // key of the selected suggestion
+    this.acceptedSuggestions = new Map(); // suggestion id -> the suggestion accepted here (undo shows it again)
     this.active = null; // {target, row}: the active stance row
     this.picking = null; // {kind: "claimant"|"holder"}
     this.relating = null; // {label, source, candidate}: a relation waiting for its end (relations.js)
@@ -443,6 +444,7 @@ export class Annotator {
         continue;
       }
       this.queue.push(op);
+      this.suggestionsFollow(op);
       if (op.type === "span.create" || op.type === "span.update") touched = op.key;
     }
     if (reverse.length) to.push(reverse);
@@ -471,6 +473,7 @@ export class Annotator {
 
   acknowledged(op, data) {
     if (op.type === "span.create" && data) this.view.setSpanId(op.key, data.id);
+    if (op.type === "span.delete" && op.unaccept) this.suggestionUnacceptSaved(op);
     if (op.type === "relation.create" && data) this.drawRelations(); // saved: drawn solid, with its id
   }
 

@@ -150,6 +150,14 @@ export const api = {
       undefined,
       timed(options),
     ),
+  // The undo of an accepted suggestion: the span goes and the suggestion is undecided again.
+  unacceptSpan: (id, spanId, version, options) =>
+    request(
+      "DELETE",
+      `/api/annotations/${id}/spans/${spanId}/?version=${version}&unaccept=1`,
+      undefined,
+      timed(options),
+    ),
   createStance: (id, body, options) =>
     request("POST", `/api/annotations/${id}/stances/`, body, timed(options)),
   updateStance: (id, stanceId, body, options) =>

@@ -40,7 +40,8 @@ export async function sendOperation(store, op, keyChanged) {
     case "span.update":
       return call(api.updateSpan, id, required(op.key), changesBody(op, version, ref, ["claimant"]));
     case "span.delete":
-      return call(api.deleteSpan, id, required(op.key), version);
+      // Undoing an accepted suggestion (op.unaccept, its id): the server shows it again.
+      return call(op.unaccept ? api.unacceptSpan : api.deleteSpan, id, required(op.key), version);
     case "stance.create":
       return call(api.createStance, id, {
         target: op.target,

@@ -151,6 +151,8 @@ export class Store {
         if (this.spans.has(op.key)) throw new Error(`span ${op.key} exists`);
         const { type, ...span } = op;
         this.spans.set(op.key, { ...span });
+        // Undoing an accepted suggestion takes the accept back (suggestions.js).
+        if (op.suggestion) return { type: "span.delete", key: op.key, unaccept: op.suggestion };
         return { type: "span.delete", key: op.key };
       }
       case "span.update": {

@@ -6,7 +6,8 @@
 // An accepted suggestion is a span create like any other (spans.js' spanCreateOp, so the
 // overlap rule is checked at once), sent through the save queue with the suggestion's id: the
 // server records the decision and the model version in the span's event, and undo/redo work
-// as for any span. A rejection, and the bulk accepts (one request, one transaction on the
+// as for any span: undoing an accept takes it back (the suggestion is shown again, and the
+// server counts it undecided). A rejection, and the bulk accepts (one request, one transaction on the
 // server), are sent at once beside the queue, once it is empty; after a bulk accept the
 // annotation is read again. Mixed into the Annotator (annotator.js), so `this` is the Annotator.
 
@@ -146,11 +147,32 @@ export class SuggestionEditing {
     if (!op) return; // identical or overlapping: spanCreateOp said why
     op.suggestion = item.id;
     const next = this.nextSuggestionKey(key);
+    this.acceptedSuggestions.set(item.id, item);
     this.suggestions.delete(key);
     this.selectedSuggestion = null;
     this.selected = op.key;
     this.change([op]);
     this.say(`Accepted ${item.label_name} “${item.text}”.${next ? " ] for the next highlight." : ""}`);
+  }
+
+  /**
+   * Undo and redo of an accept (annotator.js' travel): the accept taken back shows its
+   * suggestion again at once; redone, it is hidden again. A suggestion accepted before a reload
+   * is not known here: it is read again once the server has taken the accept back.
+   */
+  suggestionsFollow(op) {
+    if (op.type === "span.delete" && op.unaccept) {
+      const item = this.acceptedSuggestions.get(op.unaccept);
+      if (item) this.suggestions.set(item.key, item);
+    } else if (op.type === "span.create" && op.suggestion) {
+      this.suggestions.delete(`${SUGGESTION_KEY}${op.suggestion}`);
+      if (this.selectedSuggestion === `${SUGGESTION_KEY}${op.suggestion}`) this.selectedSuggestion = null;
+    }
+  }
+
+  /** After the server took an accept back: read the suggestions when this one is not known. */
+  suggestionUnacceptSaved(op) {
+    if (!this.suggestions.has(`${SUGGESTION_KEY}${op.unaccept}`)) this.loadSuggestions();
   }
 
   /** x: the selected suggestion is hidden for this annotator, remembered by the server. */
