@@ -7,8 +7,13 @@ that say the same, found two ways and fused:
   GIN-indexed tsvector, SQLite's FTS5), the top ``CANDIDATES``;
 - semantic: the cosine of WordLlama embeddings (``annotations.embeddings``), one matrix
   product over the project's vectors, the top ``CANDIDATES``;
-- fused by reciprocal rank (``annotations.fusion``; bench/claim_matching.py chose it and its
-  weights over weighted sums and rescoring: docs/fact-checking.md has the figures).
+- fused (``annotations.fusion.rescored``): every candidate of either half scored by its
+  cosine plus ``LEXICAL_WEIGHT`` times its lexical score; a candidate needs some evidence to
+  be ranked (a lexical hit, or a cosine of at least ``COSINE_FLOOR``), and one whose stated
+  numbers contradict the query's (``annotations.claimnumbers``: "1,500 troops" against "500
+  troops") has its score multiplied by ``NUMBER_DEMOTION``. bench/claim_matching.py chose
+  this over reciprocal-rank fusion and weighted sums, on held-out halves of our pairs
+  (docs/fact-checking.md has the figures).
 
 The vectors of a project are held in this process as one float32 matrix (with, on
 PostgreSQL, its lexeme counts for BM25), loaded on first use and reloaded when the project's
@@ -22,6 +27,7 @@ end) are one match: the gold one if there is one, else the earliest.
 """
 
 import threading
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,22 +37,23 @@ import numpy.typing as npt
 from django.contrib.auth.models import User
 from django.db.models import F, Q
 
-from annotations import access, builtins, embeddings, fusion
+from annotations import access, builtins, claimnumbers, embeddings, fusion
 from annotations.db import claimsearch, spanvalues
 from annotations.models import ClaimIndexEntry, ClaimIndexState, ClaimRecord, Span
 from annotations.selectors.annotations import annotation_get_for_user
 from annotations.selectors.base import INT64
 
 # How many candidates each half hands to the fusion.
-CANDIDATES = 50
+CANDIDATES = 100
 # How many matches the API answers unless asked.
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 50
-# Reciprocal-rank fusion's k and the weights of (lexical, semantic): chosen by
-# bench/claim_matching.py among RRF settings, weighted sums of scaled scores and rescoring
-# every candidate by both halves (docs/fact-checking.md has the figures).
-RRF_K = 60.0
-WEIGHTS = (1.0, 1.0)
+# The fusion's settings, chosen by bench/claim_matching.py (docs/fact-checking.md): the
+# weight of the lexical score added to the cosine, the cosine a candidate without a lexical
+# hit needs to be ranked, and the factor on the score of a claim whose numbers contradict.
+LEXICAL_WEIGHT = 0.2
+COSINE_FLOOR = 0.2
+NUMBER_DEMOTION = 0.3
 
 
 @dataclass
@@ -58,6 +65,19 @@ class ProjectVectors:
     authors: npt.NDArray[np.int64]
     matrix: embeddings.Matrix
     stats: claimsearch.LexemeStats | None
+    texts: list[str] = field(default_factory=list)
+    # The numbers each claim states, read from its text the first time it is a candidate.
+    numbers: dict[int, frozenset[float]] = field(default_factory=dict)
+
+    def numbers_of(self, span_id: int) -> frozenset[float]:
+        """The numbers the claim states (``claimnumbers.stated_numbers``), cached."""
+        found = self.numbers.get(span_id)
+        if found is None:
+            position = int(np.searchsorted(self.ids, span_id))
+            if position >= len(self.ids) or self.ids[position] != span_id:
+                return frozenset()
+            found = self.numbers[span_id] = claimnumbers.stated_numbers(self.texts[position])
+        return found
 
 
 @dataclass(frozen=True)
@@ -120,7 +140,7 @@ def project_vectors(*, project_id: int) -> ProjectVectors:
     rows = list(
         ClaimIndexEntry.objects.filter(project_id=project_id)
         .order_by("span_id")
-        .values_list("span_id", "document_id", "gold", "author_id", "vector")
+        .values_list("span_id", "document_id", "gold", "author_id", "vector", "text")
     )
     loaded = ProjectVectors(
         version=version,
@@ -130,6 +150,7 @@ def project_vectors(*, project_id: int) -> ProjectVectors:
         authors=np.fromiter((row[3] or 0 for row in rows), dtype=np.int64, count=len(rows)),
         matrix=embeddings.from_bytes([bytes(row[4]) for row in rows]),
         stats=claimsearch.lexeme_stats(project_id=project_id),
+        texts=[row[5] for row in rows],
     )
     with _lock:
         _cache[project_id] = loaded
@@ -199,8 +220,8 @@ def ranked_candidates(
         return lexical, lexical_ranks, semantic_ranks, cosines
     if mode == "semantic":
         return semantic, lexical_ranks, semantic_ranks, cosines
-    fused = fusion.reciprocal_rank([lexical, semantic], weights=WEIGHTS, k=RRF_K)
-    # The similarity shown (and that suggestions are made from), for lexical finds too.
+    # The cosine of lexical finds too: the fusion scores them, and it is the similarity shown
+    # (and that suggestions are made from).
     cosines.update(
         cosines_of(
             vectors=vectors,
@@ -208,7 +229,27 @@ def ranked_candidates(
             span_ids=[item for item in lexical_ranks if item not in cosines],
         )
     )
+    fused = fusion.rescored(
+        lexical=dict(lexical),
+        cosine=cosines,
+        weight=LEXICAL_WEIGHT,
+        floor=COSINE_FLOOR,
+        demoted=contradicted(vectors=vectors, text=query.text, span_ids=cosines.keys()),
+        demotion=NUMBER_DEMOTION,
+    )
     return fused, lexical_ranks, semantic_ranks, cosines
+
+
+def contradicted(*, vectors: ProjectVectors, text: str, span_ids: Iterable[int]) -> set[int]:
+    """The claims among ``span_ids`` whose stated numbers contradict those of ``text``."""
+    stated = claimnumbers.stated_numbers(text)
+    if not stated:
+        return set()
+    return {
+        item
+        for item in span_ids
+        if claimnumbers.numbers_contradict(stated, vectors.numbers_of(item))
+    }
 
 
 def cosines_of(

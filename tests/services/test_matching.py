@@ -53,10 +53,14 @@ def test_hybrid_matching_finds_the_paraphrase_or_negation_of_our_pairs():
         return sum(1 / rank for rank in ranks[mode] if rank is not None) / total
 
     print({mode: (recall(mode, 1), recall(mode, 5), mrr(mode)) for mode in ranks})
-    # Measured here (SQLite, PostgreSQL): hybrid recall@5 0.89 and 0.91, recall@1 0.68 and 0.7.
+    # Measured on our 100 groups alone (no generated claims), R@1 / R@5 / MRR. SQLite:
+    # lexical 0.38 / 0.72 / 0.54, embeddings 0.49 / 0.90 / 0.66, hybrid 0.61 / 0.92 / 0.76;
+    # PostgreSQL: lexical 0.38 / 0.68 / 0.52, embeddings the same, hybrid 0.65 / 0.92 / 0.77.
+    for half in ("lexical", "semantic"):
+        assert recall("hybrid", 1) > recall(half, 1)
+        assert recall("hybrid", 5) > recall(half, 5)
+        assert mrr("hybrid") > mrr(half)
     assert recall("hybrid", 5) >= 0.85
-    assert recall("hybrid", 1) >= 0.6
-    assert mrr("hybrid") > mrr("lexical")
 
 
 def test_a_paraphrase_outranks_an_unrelated_claim_of_the_same_article_words():
@@ -76,7 +80,28 @@ def test_a_paraphrase_outranks_an_unrelated_claim_of_the_same_article_words():
         role="manager",
     )
     assert found[0].span_id == paraphrase.pk
-    assert found[0].similarity > 0.4 > found[1].similarity
+    assert found[0].similarity > 0.4
+    # No word in common and a cosine under the floor: not a match at all.
+    assert [match.span_id for match in found] == [paraphrase.pk]
+
+
+def test_a_claim_that_changes_the_number_ranks_below_the_paraphrase_that_keeps_it():
+    project = ProjectFactory()
+    label = LabelFactory(project=project, kind="claim")
+    query = claim_in_new_document(project, label, "About 1,500 troops are involved in it.")
+    paraphrase = claim_in_new_document(
+        project, label, "Roughly fifteen hundred soldiers are taking part in it."
+    )
+    other_number = claim_in_new_document(project, label, "About 500 troops are involved in it.")
+    matching.claim_index_sync(project_id=project.pk)
+    claim = selectors.ClaimQuery(
+        project_id=project.pk, document_id=query.annotation.document_id, text=query.text
+    )
+    semantic, *_ = selectors.ranked_candidates(query=claim, viewer_id=None, mode="semantic")
+    hybrid, *_ = selectors.ranked_candidates(query=claim, viewer_id=None)
+    # Embeddings alone are fooled (nearly the same sentence); the number check is not.
+    assert [item for item, _score in semantic] == [other_number.pk, paraphrase.pk]
+    assert [item for item, _score in hybrid] == [paraphrase.pk, other_number.pk]
 
 
 def test_index_holds_gold_and_submitted_claims_not_predictions_or_work_in_progress():
