@@ -77,3 +77,19 @@ def test_rescored_fusion_leaves_out_claims_without_evidence_and_demotes_contradi
         lexical={5: 0.1}, cosine={5: -0.4}, weight=1.0, demoted={5}, demotion=0.5
     )
     assert negative[0][1] == pytest.approx(-0.45)  # a demotion lowers a negative score too
+
+
+def test_sign_codes_put_near_vectors_at_a_small_hamming_distance():
+    vectors = embeddings.embed(
+        [
+            "About 1,500 troops are involved.",
+            "Roughly fifteen hundred soldiers take part.",
+            "The weather in Bamako was sunny on Monday.",
+        ]
+    )
+    codes = embeddings.signs(vectors)
+    assert codes.shape == (3, embeddings.DIMENSIONS // 64)
+    distances = embeddings.hamming(codes, codes[0])
+    assert distances[0] == 0
+    assert distances[1] < distances[2]  # the paraphrase is nearer than the unrelated claim
+    assert embeddings.hamming(embeddings.signs(-vectors[:1]), codes[0])[0] == 256

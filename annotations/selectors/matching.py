@@ -5,8 +5,9 @@ that say the same, found two ways and fused:
 
 - lexical: full-text search in the database (``annotations.db.claimsearch``: PostgreSQL's
   GIN-indexed tsvector, SQLite's FTS5), the top ``CANDIDATES``;
-- semantic: the cosine of WordLlama embeddings (``annotations.embeddings``), one matrix
-  product over the project's vectors, the top ``CANDIDATES``;
+- semantic: the cosine of WordLlama embeddings (``annotations.embeddings``), the top
+  ``CANDIDATES``; over a large project, exact cosines of a shortlist: the ``SHORTLIST``
+  claims nearest by the Hamming distance of their sign codes (32 bytes a claim);
 - fused (``annotations.fusion.rescored``): every candidate of either half scored by its
   cosine plus ``LEXICAL_WEIGHT`` times its lexical score; a candidate needs some evidence to
   be ranked (a lexical hit, or a cosine of at least ``COSINE_FLOOR``), and one whose stated
@@ -45,6 +46,11 @@ from annotations.selectors.base import INT64
 
 # How many candidates each half hands to the fusion.
 CANDIDATES = 100
+# Above SHORTLIST_FROM claims, the semantic half computes exact cosines for the SHORTLIST
+# claims nearest by sign-code Hamming distance only (bench/claim_matching.py measures how many
+# of the exact top CANDIDATES the shortlist keeps); below it, for every claim.
+SHORTLIST = 2000
+SHORTLIST_FROM = 4 * SHORTLIST
 # How many matches the API answers unless asked.
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 50
@@ -64,6 +70,7 @@ class ProjectVectors:
     gold: npt.NDArray[np.bool_]
     authors: npt.NDArray[np.int64]
     matrix: embeddings.Matrix
+    codes: embeddings.Codes
     stats: claimsearch.LexemeStats | None
     texts: list[str] = field(default_factory=list)
     # The numbers each claim states, read from its text the first time it is a candidate.
@@ -148,7 +155,8 @@ def project_vectors(*, project_id: int) -> ProjectVectors:
         documents=np.fromiter((row[1] for row in rows), dtype=np.int64, count=len(rows)),
         gold=np.fromiter((row[2] for row in rows), dtype=np.bool_, count=len(rows)),
         authors=np.fromiter((row[3] or 0 for row in rows), dtype=np.int64, count=len(rows)),
-        matrix=embeddings.from_bytes([bytes(row[4]) for row in rows]),
+        matrix=(matrix := embeddings.from_bytes([bytes(row[4]) for row in rows])),
+        codes=embeddings.signs(matrix),
         stats=claimsearch.lexeme_stats(project_id=project_id),
         texts=[row[5] for row in rows],
     )
@@ -169,18 +177,23 @@ def semantic_search(
     documents than the query's only, best first."""
     if not len(vectors.ids):
         return []
-    scores = vectors.matrix @ vector  # a fresh array: masked in place
-    scores[vectors.documents == query.document_id] = -np.inf
+    hidden = vectors.documents == query.document_id
     if viewer_id is not None:  # an annotator: gold and their own only
-        scores[~(vectors.gold | (vectors.authors == viewer_id))] = -np.inf
+        hidden |= ~(vectors.gold | (vectors.authors == viewer_id))
+    if len(vectors.ids) > SHORTLIST_FROM:
+        distances = embeddings.hamming(vectors.codes, embeddings.signs(vector[None, :])[0])
+        distances[hidden] = embeddings.DIMENSIONS + 1
+        rows = np.argpartition(distances, SHORTLIST - 1)[:SHORTLIST]
+        rows = rows[distances[rows] <= embeddings.DIMENSIONS]
+    else:
+        rows = np.flatnonzero(~hidden)
+    if not len(rows):
+        return []
+    scores = vectors.matrix[rows] @ vector
     count = min(limit, len(scores))
     top = np.argpartition(-scores, count - 1)[:count]
     top = top[np.argsort(-scores[top], kind="stable")]
-    return [
-        (int(vectors.ids[index]), float(scores[index]))
-        for index in top
-        if np.isfinite(scores[index])
-    ]
+    return [(int(vectors.ids[rows[index]]), float(scores[index])) for index in top]
 
 
 def ranked_candidates(

@@ -3,7 +3,7 @@
 import pytest
 from django.test import override_settings
 
-from annotations import selectors
+from annotations import embeddings, selectors
 from annotations.models import (
     Annotation,
     AnnotationKind,
@@ -316,3 +316,28 @@ def test_gold_built_with_claims_queues_a_sync(django_capture_on_commit_callbacks
     )
     assert result.annotation.spans.get().text == document.text
     assert queued == [document.project_id]
+
+
+def test_a_large_project_shortlists_by_sign_codes_and_keeps_the_nearest_claims(monkeypatch):
+    built = pair_project()
+    matching.claim_index_sync(project_id=built.project.pk)
+    vectors = selectors.project_vectors(project_id=built.project.pk)
+
+    def top(query: Span) -> list[int]:
+        claim = selectors.ClaimQuery(
+            project_id=built.project.pk, document_id=query.annotation.document_id, text=query.text
+        )
+        vector = embeddings.embed([query.text])[0]
+        found = selectors.matching.semantic_search(
+            vectors=vectors, query=claim, vector=vector, viewer_id=None, limit=5
+        )
+        return [item for item, _score in found]
+
+    exact = [top(query) for query in built.queries]
+    # The pairs' 305 claims as a "large" project: a shortlist of 60 by Hamming distance.
+    monkeypatch.setattr(selectors.matching, "SHORTLIST", 60)
+    monkeypatch.setattr(selectors.matching, "SHORTLIST_FROM", 100)
+    shortlisted = [top(query) for query in built.queries]
+    kept = sum(len(set(a) & set(b)) for a, b in zip(exact, shortlisted, strict=True))
+    assert kept >= 0.9 * sum(len(a) for a in exact)
+    assert sum(a[0] == b[0] for a, b in zip(exact, shortlisted, strict=True)) >= 95
