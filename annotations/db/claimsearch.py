@@ -79,6 +79,27 @@ def lexeme_stats(*, project_id: int) -> LexemeStats | None:
     return LexemeStats(int(claims), float(mean_length), counts)
 
 
+def lexeme_stats_grown(
+    *, stats: LexemeStats, project_id: int, revision: int, claims: int
+) -> LexemeStats:
+    """``stats`` with the lexemes of the entries written after ``revision`` counted in, and
+    ``claims`` claims: what a cache refresh uses instead of reading every claim's lexemes
+    again. Removed or rewritten claims are not counted out (their old lexemes are gone), so
+    counts drift up until the next full ``lexeme_stats``; the caller bounds the drift."""
+    project = quote(column_of(ClaimIndexEntry, "project"))
+    revision_column = quote(column_of(ClaimIndexEntry, "revision"))
+    inner = (
+        f"SELECT search FROM {_table()} WHERE {project} = {int(project_id)} "  # noqa: S608 (names from the model)
+        f"AND {revision_column} > {int(revision)}"
+    )
+    counts = dict(stats.counts)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT word, ndoc FROM ts_stat(%s)", [inner])
+        for word, count in cursor.fetchall():
+            counts[word] = counts.get(word, 0) + count
+    return LexemeStats(claims, stats.mean_length, counts)
+
+
 def _postgresql_terms(text: str, stats: LexemeStats) -> tuple[list[str], list[float], list[str]]:
     """The query's lexemes that some claim holds, their IDF, and the ones that select."""
     with connection.cursor() as cursor:

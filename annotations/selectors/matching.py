@@ -39,7 +39,7 @@ from django.contrib.auth.models import User
 from django.db.models import F, Q
 
 from annotations import access, builtins, claimnumbers, embeddings, fusion
-from annotations.db import claimsearch, spanvalues
+from annotations.db import claimindex, claimsearch, spanvalues
 from annotations.models import ClaimIndexEntry, ClaimIndexState, ClaimRecord, Span
 from annotations.selectors.annotations import annotation_get_for_user
 from annotations.selectors.base import INT64
@@ -75,6 +75,8 @@ class ProjectVectors:
     texts: list[str] = field(default_factory=list)
     # The numbers each claim states, read from its text the first time it is a candidate.
     numbers: dict[int, frozenset[float]] = field(default_factory=dict)
+    # Claims added, changed or removed by refreshes since everything was last read.
+    changes: int = 0
 
     def numbers_of(self, span_id: int) -> frozenset[float]:
         """The numbers the claim states (``claimnumbers.stated_numbers``), cached."""
@@ -135,7 +137,8 @@ def claim_text(*, span: Span) -> str:
 
 
 def project_vectors(*, project_id: int) -> ProjectVectors:
-    """The project's vectors, from this process's cache unless the index moved on."""
+    """The project's vectors, from this process's cache unless the index moved on: then the
+    entries written since are applied to the cached ones, or all are read again."""
     # The version with the time of the sync that set it: a project deleted and its id used
     # again (SQLite reuses the highest id) starts at the same version, never at the same time.
     version = ClaimIndexState.objects.filter(project_id=project_id).values_list(
@@ -144,25 +147,85 @@ def project_vectors(*, project_id: int) -> ProjectVectors:
     cached = _cache.get(project_id)
     if cached is not None and cached.version == version:
         return cached
-    rows = list(
-        ClaimIndexEntry.objects.filter(project_id=project_id)
-        .order_by("span_id")
-        .values_list("span_id", "document_id", "gold", "author_id", "vector", "text")
-    )
-    loaded = ProjectVectors(
+    loaded = None
+    if cached is not None and cached.version[0] < version[0]:
+        loaded = _refreshed(cached, version=version, project_id=project_id)
+    if loaded is None:
+        loaded = _loaded(_entry_rows(project_id=project_id), version=version)
+        loaded.stats = claimsearch.lexeme_stats(project_id=project_id)
+    with _lock:
+        _cache[project_id] = loaded
+    return loaded
+
+
+# A refresh reads only what changed; after changes adding up to this share of the claims,
+# the next one reads everything again (the lexeme counts drift: claimsearch.lexeme_stats_grown).
+REFRESH_DRIFT = 0.1
+_ROW = ("span_id", "document_id", "gold", "author_id", "vector", "text")
+
+
+def _entry_rows(*, project_id: int, after: int | None = None) -> list[tuple[Any, ...]]:
+    entries = ClaimIndexEntry.objects.filter(project_id=project_id)
+    if after is not None:
+        entries = entries.filter(revision__gt=after)
+    return list(entries.order_by("span_id").values_list(*_ROW))
+
+
+def _loaded(rows: list[tuple[Any, ...]], *, version: tuple[int, Any]) -> ProjectVectors:
+    matrix = embeddings.from_bytes([bytes(row[4]) for row in rows])
+    return ProjectVectors(
         version=version,
         ids=np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows)),
         documents=np.fromiter((row[1] for row in rows), dtype=np.int64, count=len(rows)),
         gold=np.fromiter((row[2] for row in rows), dtype=np.bool_, count=len(rows)),
         authors=np.fromiter((row[3] or 0 for row in rows), dtype=np.int64, count=len(rows)),
-        matrix=(matrix := embeddings.from_bytes([bytes(row[4]) for row in rows])),
+        matrix=matrix,
         codes=embeddings.signs(matrix),
-        stats=claimsearch.lexeme_stats(project_id=project_id),
+        stats=None,
         texts=[row[5] for row in rows],
     )
-    with _lock:
-        _cache[project_id] = loaded
-    return loaded
+
+
+def _refreshed(
+    cached: ProjectVectors, *, version: tuple[int, Any], project_id: int
+) -> ProjectVectors | None:
+    """``cached`` with the entries written after its version put in and the entries gone
+    taken out (two queries: the project's span ids, the rows of revision > its version), or
+    None when that cannot be trusted and everything must be read again."""
+    current = claimindex.span_ids(project_id=project_id)
+    changes = cached.changes + int(abs(len(current) - len(cached.ids)))
+    rows = _entry_rows(project_id=project_id, after=cached.version[0])
+    changes += len(rows)
+    if changes > REFRESH_DRIFT * max(len(current), 1):
+        return None
+    fresh = _loaded(rows, version=version)
+    keep = np.isin(cached.ids, current) & ~np.isin(cached.ids, fresh.ids)
+    if int(keep.sum()) + len(fresh.ids) != len(current):
+        return None  # an entry of an older revision the cache never saw (an id used again)
+    ids = np.concatenate([cached.ids[keep], fresh.ids])
+    order = np.argsort(ids, kind="stable")
+    matrix = np.concatenate([cached.matrix[keep], fresh.matrix])[order]
+    kept_texts = [text for text, kept in zip(cached.texts, keep, strict=True) if kept]
+    texts = kept_texts + fresh.texts
+    stats = cached.stats
+    if stats is not None:
+        stats = claimsearch.lexeme_stats_grown(
+            stats=stats, project_id=project_id, revision=cached.version[0], claims=len(ids)
+        )
+    changed = set(fresh.ids.tolist())
+    return ProjectVectors(
+        version=version,
+        ids=ids[order],
+        documents=np.concatenate([cached.documents[keep], fresh.documents])[order],
+        gold=np.concatenate([cached.gold[keep], fresh.gold])[order],
+        authors=np.concatenate([cached.authors[keep], fresh.authors])[order],
+        matrix=matrix,
+        codes=np.concatenate([cached.codes[keep], fresh.codes])[order],
+        stats=stats,
+        texts=[texts[index] for index in order],
+        numbers={item: numbers for item, numbers in cached.numbers.items() if item not in changed},
+        changes=changes,
+    )
 
 
 def semantic_search(

@@ -1,7 +1,9 @@
 """Claim matching: what is indexed, how it ranks our own pairs, and the hook that queues it."""
 
 import pytest
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 
 from annotations import embeddings, selectors
 from annotations.models import (
@@ -341,3 +343,44 @@ def test_a_large_project_shortlists_by_sign_codes_and_keeps_the_nearest_claims(m
     kept = sum(len(set(a) & set(b)) for a, b in zip(exact, shortlisted, strict=True))
     assert kept >= 0.9 * sum(len(a) for a in exact)
     assert sum(a[0] == b[0] for a, b in zip(exact, shortlisted, strict=True)) >= 95
+
+
+def test_cached_vectors_take_in_new_and_removed_claims_reading_only_those():
+    project = ProjectFactory()
+    label = LabelFactory(project=project, kind="claim")
+    claims = [
+        claim_in_new_document(project, label, f"The army deployed {n} soldiers to Gao.")
+        for n in range(2, 32)
+    ]
+    query = claims[0]
+    matching.claim_index_sync(project_id=project.pk)
+    before = selectors.project_vectors(project_id=project.pk)
+    selectors.matching.contradicted(vectors=before, text="2 soldiers", span_ids=before.ids)
+    added = claim_in_new_document(project, label, "Teachers in Kidal went on strike.")
+    removed = claims[5]
+    Span.objects.filter(pk=removed.pk).delete()  # its entry goes by cascade
+    matching.claim_index_sync(project_id=project.pk)
+
+    with CaptureQueriesContext(connection) as captured:
+        after = selectors.project_vectors(project_id=project.pk)
+
+    # Only the entry written by the last sync was read again, with its vector.
+    read = [q["sql"] for q in captured.captured_queries if '"vector"' in q["sql"]]
+    assert len(read) == 1 and '"revision" >' in read[0]
+    assert added.pk in after.ids.tolist() and removed.pk not in after.ids.tolist()
+    # The same as reading everything again.
+    selectors.matching._cache.clear()
+    full = selectors.project_vectors(project_id=project.pk)
+    assert after.ids.tolist() == full.ids.tolist()
+    assert after.texts == full.texts
+    for name in ("documents", "gold", "authors", "matrix", "codes"):
+        assert (getattr(after, name) == getattr(full, name)).all(), name
+    # What a match sees: the new claim found by its words, the removed one gone.
+    claim = selectors.ClaimQuery(
+        project_id=project.pk, document_id=query.annotation.document_id, text=added.text
+    )
+    selectors.matching._cache[project.pk] = after
+    found, *_ = selectors.ranked_candidates(query=claim, viewer_id=None, mode="lexical")
+    assert [item for item, _score in found] == [added.pk]
+    # The numbers read before are kept: a refresh does not parse every claim again.
+    assert set(before.numbers) - {removed.pk} <= set(after.numbers)
