@@ -8,6 +8,11 @@ test blocks sockets and loads it). A missing file is an error, never a download.
 
 Vectors are float32, unit length, stored as their little-endian bytes: the dot product of two
 of them is their cosine similarity.
+
+``signs`` keeps one bit a dimension (is it positive?), 32 bytes a vector: the Hamming
+distance between two sign codes (``hamming``) follows the angle between the vectors (random
+hyperplanes: Charikar, 2002), so the few thousand claims nearest in Hamming distance hold the
+nearest by cosine, and reading 3 MB of codes instead of 100 MB of floats finds them.
 """
 
 from collections.abc import Sequence
@@ -22,6 +27,8 @@ DIMENSIONS = 256
 DTYPE = np.dtype("<f4")
 
 Matrix = npt.NDArray[np.float32]
+# Sign codes: one row of DIMENSIONS // 64 unsigned 64-bit words a vector.
+Codes = npt.NDArray[np.uint64]
 
 
 @cache
@@ -53,3 +60,14 @@ def from_bytes(rows: Sequence[bytes]) -> Matrix:
     if not rows:
         return np.zeros((0, DIMENSIONS), dtype=DTYPE)
     return np.frombuffer(b"".join(rows), dtype=DTYPE).reshape(len(rows), DIMENSIONS)
+
+
+def signs(matrix: Matrix) -> Codes:
+    """The sign code of each row: bit i set when dimension i is positive."""
+    packed = np.packbits(np.asarray(matrix) > 0, axis=-1)
+    return np.ascontiguousarray(packed).view(np.uint64)
+
+
+def hamming(codes: Codes, code: Codes) -> npt.NDArray[np.uint16]:
+    """The Hamming distance between each row of ``codes`` and ``code`` (one row)."""
+    return np.bitwise_count(codes ^ code).sum(axis=1, dtype=np.uint16)

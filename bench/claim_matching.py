@@ -10,9 +10,10 @@ same vocabulary (news of the Sahel: armies, elections, prices, aid). Each group'
 claim is the query; its match is the one relevant claim; the same-topic claims and every
 other are not. Printed per ranking: recall@1, recall@5 and MRR (the reciprocal rank of the
 match, 0 past the candidates), for lexical only (the database's full-text search), embeddings
-only (WordLlama cosine) and hybrids: reciprocal-rank fusion (RRF) with several weights, and
-weighted sums of min-max-scaled scores. The selector's choice (annotations.selectors.matching:
-RRF_K, WEIGHTS) is marked.
+only (WordLlama cosine), embeddings with the number check, reciprocal-rank fusion (the
+selector's before) and the selector's fusion (cosine + a share of the lexical score, an
+evidence floor, a demotion of contradicting numbers) at several settings. Then held out: the
+fusion's settings tuned on the even groups and reported on the odd ones, and the reverse.
 
 Latency: the index is then filled with generated claims (twenty a document, in gold) up to
 each of ``--sizes``, and ``GET /api/spans/{s}/matches/``'s work (the selector: the index
@@ -112,7 +113,7 @@ WHEN = ["on Monday", "on Thursday", "last week", "this month", "in March", "in 2
 
 CLAIMS_PER_DOCUMENT = 20
 LATENCY_QUERIES = 50
-CANDIDATES = 50
+CANDIDATES = 100  # as the selector (selectors.matching.CANDIDATES)
 
 
 def distractor(rng: random.Random) -> str:
@@ -181,11 +182,12 @@ def figures(ranks: list[int | None]) -> tuple[float, float, float]:
     )
 
 
-def quality(project, queries, matches) -> dict[str, tuple[float, float, float]]:
+def quality(project, queries, matches):
+    """Each ranking's recall@1, recall@5 and MRR over every group, and each query's halves."""
     from annotations import embeddings, fusion, selectors
-    from annotations.db import claimsearch
     from annotations.models import ClaimIndexEntry
 
+    matching = selectors.matching
     entries = {
         entry.span_id: entry
         for entry in ClaimIndexEntry.objects.filter(span_id__in=queries).only(
@@ -193,42 +195,32 @@ def quality(project, queries, matches) -> dict[str, tuple[float, float, float]]:
         )
     }
     vectors = selectors.project_vectors(project_id=project.pk)
-    stats = vectors.stats
     halves = []
     for query_id in queries:
         entry = entries[query_id]
         query = selectors.ClaimQuery(
             project_id=project.pk, document_id=entry.document_id, text=entry.text
         )
-        lexical = claimsearch.lexical_search(
-            project_id=project.pk,
-            text=entry.text,
-            limit=CANDIDATES,
-            exclude_document_id=entry.document_id,
-            stats=stats,
+        hybrid, _lexical_ranks, semantic_ranks, cosines = selectors.ranked_candidates(
+            query=query, viewer_id=None
         )
-        vector = embeddings.embed([entry.text])[0]
-        semantic = selectors.matching.semantic_search(
-            vectors=vectors, query=query, vector=vector, viewer_id=None, limit=CANDIDATES
+        # The halves as the selector saw them: each one's candidates, best first, with scores.
+        lexical, _ranks, _semantic, _cosines = selectors.ranked_candidates(
+            query=query, viewer_id=None, mode="lexical"
         )
-        # Both halves' scores for every candidate of either (what the selector's hybrid reads).
-        lexical_all = dict(lexical)
-        lexical_all.update(
-            claimsearch.lexical_scores(
-                project_id=project.pk,
-                text=entry.text,
-                span_ids=[i for i, _s in semantic if i not in lexical_all],
-            )
+        semantic = sorted(
+            ((item, cosines[item]) for item in semantic_ranks), key=lambda pair: -pair[1]
         )
-        cosine_all = dict(semantic)
-        cosine_all.update(
-            selectors.matching.cosines_of(
-                vectors=vectors,
-                vector=vector,
-                span_ids=[i for i in lexical_all if i not in cosine_all],
-            )
+        demoted = matching.contradicted(vectors=vectors, text=entry.text, span_ids=cosines)
+        halves.append(
+            {
+                "lexical": lexical,
+                "semantic": semantic,
+                "cosines": cosines,
+                "demoted": demoted,
+                "hybrid": hybrid,
+            }
         )
-        halves.append((lexical, semantic, lexical_all, cosine_all))
     # The first 128 of the 256 dimensions (WordLlama's Matryoshka training keeps a prefix
     # meaningful), renormalised: half the bytes the matrix product reads.
     short = _truncated(vectors.matrix, 128)
@@ -237,70 +229,79 @@ def quality(project, queries, matches) -> dict[str, tuple[float, float, float]]:
         vector = _truncated(embeddings.embed([entry.text])[0][None, :], 128)[0]
         scores = short @ vector
         scores[vectors.documents == entry.document_id] = -np.inf
-        top = np.argsort(-scores, kind="stable")[:CANDIDATES]
-        halves[index] = (*halves[index], [(int(vectors.ids[i]), float(scores[i])) for i in top])
+        top = np.argsort(-scores, kind="stable")[: matching.CANDIDATES]
+        halves[index]["short"] = [(int(vectors.ids[i]), float(scores[i])) for i in top]
     rankings = {
-        "lexical only": lambda lex, sem, la, ca, sh: lex,
-        "embeddings only": lambda lex, sem, la, ca, sh: sem,
-        "embeddings only, 128 dimensions": lambda lex, sem, la, ca, sh: sh,
-        "RRF k=60 1 : 1, embeddings of 128 dimensions": (
-            lambda lex, sem, la, ca, sh: fusion.reciprocal_rank([lex, sh], weights=[1, 1], k=60)
+        "lexical only": lambda h: h["lexical"],
+        "embeddings only": lambda h: h["semantic"],
+        "embeddings only, 128 dimensions": lambda h: h["short"],
+        "embeddings + number check": lambda h: rescore(h, weight=0.0),
+        "RRF k=60 1 : 1 (the selector's before)": lambda h: fusion.reciprocal_rank(
+            [h["lexical"][:50], h["semantic"][:50]], k=60
         ),
     }
-    for k in (10, 60):
-        for lw, sw in ((1, 1), (1, 2), (1, 3), (1, 4)):
-            rankings[f"RRF k={k} lexical {lw} : embeddings {sw}"] = (
-                lambda lex, sem, la, ca, sh, k=k, lw=lw, sw=sw: fusion.reciprocal_rank(
-                    [lex, sem], weights=[lw, sw], k=k
+    for weight in (0.1, 0.2, 0.3, 0.5):
+        for demotion in (1.0, 0.5, 0.3):
+            rankings[f"cosine + {weight:g} x lexical, numbers x {demotion:g}"] = (
+                lambda h, weight=weight, demotion=demotion: rescore(
+                    h, weight=weight, demotion=demotion
                 )
             )
-    for lw, sw in ((1, 1), (1, 2), (1, 3)):
-        rankings[f"weighted sum lexical {lw} : embeddings {sw}"] = (
-            lambda lex, sem, la, ca, sh, lw=lw, sw=sw: fusion.weighted([lex, sem], weights=[lw, sw])
-        )
-    for weight in (0.1, 0.2, 0.3, 0.5, 0.8):
-        rankings[f"rescored cosine + {weight:g} x lexical"] = (
-            lambda lex, sem, la, ca, sh, weight=weight: fusion.rescored(
-                lexical=la, cosine=ca, weight=weight
-            )
-        )
+    rankings["hybrid (the selector's)"] = lambda h: h["hybrid"]
     results = {
-        name: figures(
-            [
-                rank_of(rank(*halves_of), match)
-                for halves_of, match in zip(halves, matches, strict=True)
-            ]
-        )
+        name: figures([rank_of(rank(h), match) for h, match in zip(halves, matches, strict=True)])
         for name, rank in rankings.items()
     }
     return results, halves
 
 
-def held_out(halves, matches) -> list[str]:
-    """Tune the weight of normalised BM25 in 'cosine + weight x BM25' (over the union of both
-    halves' candidates) on half of the groups, report it on the other half; both ways."""
+def rescore(halves, *, weight: float, demotion: float | None = None):
+    """The selector's fusion over a query's halves, with other settings."""
     from annotations import fusion, selectors
 
-    grid = [round(0.05 * step, 2) for step in range(0, 31)]
+    matching = selectors.matching
+    return fusion.rescored(
+        lexical=dict(halves["lexical"]),
+        cosine=halves["cosines"],
+        weight=weight,
+        floor=matching.COSINE_FLOOR,
+        demoted=halves["demoted"],
+        demotion=matching.NUMBER_DEMOTION if demotion is None else demotion,
+    )
+
+
+def held_out(halves, matches) -> list[str]:
+    """Tune the fusion's lexical weight and number demotion on half of the groups (best MRR),
+    report every ranking on the other half; both ways."""
+    grid = [
+        (weight / 20, demotion) for weight in range(0, 21) for demotion in (1.0, 0.7, 0.5, 0.3, 0.1)
+    ]
     folds = [list(range(0, len(halves), 2)), list(range(1, len(halves), 2))]
 
     def ranks(indexes, rank):
-        return [rank_of(rank(*halves[i]), matches[i]) for i in indexes]
-
-    def rescore(weight):
-        return lambda lex, sem, la, ca, sh: fusion.rescored(lexical=la, cosine=ca, weight=weight)
+        return [rank_of(rank(halves[i]), matches[i]) for i in indexes]
 
     lines = []
     for name, (tune, test) in (("even", folds), ("odd", folds[::-1])):
-        # The best MRR on the tuning half; ties go to the smaller weight.
-        weight = max(grid, key=lambda w: (figures(ranks(tune, rescore(w)))[2], -w))
-        compared = {
-            "lexical only": lambda lex, sem, la, ca, sh: lex,
-            "embeddings only": lambda lex, sem, la, ca, sh: sem,
-            "RRF k=60 1 : 1 (the selector's)": lambda lex, sem, la, ca, sh: fusion.reciprocal_rank(
-                [lex, sem], weights=list(selectors.matching.WEIGHTS), k=selectors.matching.RRF_K
+        # Ties go to the smaller weight and the milder demotion.
+        weight, demotion = max(
+            grid,
+            key=lambda g: (
+                figures(ranks(tune, lambda h, g=g: rescore(h, weight=g[0], demotion=g[1])))[2],
+                -g[0],
+                g[1],
             ),
-            f"cosine + {weight:g} x BM25 (tuned)": rescore(weight),
+        )
+        compared = {
+            "lexical only": lambda h: h["lexical"],
+            "embeddings only": lambda h: h["semantic"],
+            f"embeddings + number check x {demotion:g}": lambda h, d=demotion: rescore(
+                h, weight=0.0, demotion=d
+            ),
+            f"hybrid tuned: {weight:g} x lexical, x {demotion:g}": (
+                lambda h, w=weight, d=demotion: rescore(h, weight=w, demotion=d)
+            ),
+            "hybrid (the selector's)": lambda h: h["hybrid"],
         }
         lines.append(
             f"tuned on the {name} groups ({len(tune)}), reported on the other {len(test)}:"
@@ -392,6 +393,7 @@ def main() -> None:
     from django.contrib.auth.models import User
 
     from annotations import selectors
+    from annotations.claimnumbers import stated_numbers
     from annotations.models import ClaimIndexEntry, Label, Project
     from annotations.services import matching
 
@@ -402,6 +404,7 @@ def main() -> None:
     kinds = {
         kind: sum(1 for g in groups if g["kind"] == kind) for kind in ("paraphrase", "negation")
     }
+    numbered = sum(1 for g in groups if stated_numbers(g["query"]))
     same_topic = sum(len(g["distractors"]) for g in groups)
     queries = store(project, label, [g["query"] for g in groups], 1)
     matches = store(project, label, [g["match"] for g in groups], 1)
@@ -412,19 +415,21 @@ def main() -> None:
     indexed = ClaimIndexEntry.objects.filter(project=project).count()
     print(
         f"claim matching: {len(groups)} groups ({kinds['paraphrase']} paraphrases, "
-        f"{kinds['negation']} negations, {same_topic} same-topic different claims) among "
+        f"{kinds['negation']} negations, {same_topic} same-topic different claims; "
+        f"{numbered} queries state a number) among "
         f"{args.distractors} generated claims: {indexed} claims indexed in "
         f"{time.perf_counter() - started:.1f} s (PostgreSQL)"
     )
-    weights = selectors.matching.WEIGHTS
-    chosen = (
-        f"RRF k={selectors.matching.RRF_K:g} lexical {weights[0]:g} : embeddings {weights[1]:g}"
+    matching_settings = selectors.matching
+    print(
+        f"the selector's fusion: cosine + {matching_settings.LEXICAL_WEIGHT:g} x lexical, "
+        f"floor {matching_settings.COSINE_FLOOR:g}, numbers x "
+        f"{matching_settings.NUMBER_DEMOTION:g}, {matching_settings.CANDIDATES} candidates a half"
     )
     print(f"{'ranking':<44} {'R@1':>6} {'R@5':>6} {'MRR':>6}")
     results, halves = quality(project, queries, matches)
     for name, (r1, r5, mrr) in results.items():
-        mark = "  <- the selector's" if name == chosen else ""
-        print(f"{name:<44} {r1:6.3f} {r5:6.3f} {mrr:6.3f}{mark}")
+        print(f"{name:<44} {r1:6.3f} {r5:6.3f} {mrr:6.3f}")
     for line in held_out(halves, matches):
         print(line)
 

@@ -60,3 +60,36 @@ def test_weighted_and_rescored_fusions_scale_each_half():
     assert fusion.weighted([[(1, 10.0), (2, 0.0)], [(2, 1.0)]], weights=[1, 2])[0] == (2, 2.0)
     fused = fusion.rescored(lexical={1: 0.5}, cosine={1: 0.2, 2: 0.6}, weight=1.0)
     assert fused == [(1, 0.7), (2, 0.6)]
+
+
+def test_rescored_fusion_leaves_out_claims_without_evidence_and_demotes_contradicted_ones():
+    lexical = {1: 0.5}
+    cosine = {1: 0.1, 2: 0.6, 3: 0.19, 4: 0.5}
+    fused = dict(
+        fusion.rescored(
+            lexical=lexical, cosine=cosine, weight=1.0, floor=0.2, demoted={4}, demotion=0.5
+        )
+    )
+    assert set(fused) == {1, 2, 4}  # 3: no shared word and a cosine under the floor
+    assert fused[1] == pytest.approx(0.6)  # a lexical hit enters whatever its cosine
+    assert fused[4] == pytest.approx(0.25)  # numbers that contradict: half its score
+    negative = fusion.rescored(
+        lexical={5: 0.1}, cosine={5: -0.4}, weight=1.0, demoted={5}, demotion=0.5
+    )
+    assert negative[0][1] == pytest.approx(-0.45)  # a demotion lowers a negative score too
+
+
+def test_sign_codes_put_near_vectors_at_a_small_hamming_distance():
+    vectors = embeddings.embed(
+        [
+            "About 1,500 troops are involved.",
+            "Roughly fifteen hundred soldiers take part.",
+            "The weather in Bamako was sunny on Monday.",
+        ]
+    )
+    codes = embeddings.signs(vectors)
+    assert codes.shape == (3, embeddings.DIMENSIONS // 64)
+    distances = embeddings.hamming(codes, codes[0])
+    assert distances[0] == 0
+    assert distances[1] < distances[2]  # the paraphrase is nearer than the unrelated claim
+    assert embeddings.hamming(embeddings.signs(-vectors[:1]), codes[0])[0] == 256

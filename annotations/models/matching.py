@@ -8,8 +8,10 @@ annotations and of submitted manual ones. The lexical half lives beside the tabl
 the ORM (``annotations.db.claimsearch``): on PostgreSQL a stored ``tsvector`` column with a
 GIN index, on SQLite an FTS5 table; migration 0022 creates whichever the database takes.
 
-``ClaimIndexState.version`` goes up with every write to a project's entries: the selector's
-in-process matrix of vectors is reloaded when it differs (the cache invalidation).
+``ClaimIndexState.version`` goes up with every write to a project's entries, and each entry
+written carries that version as its ``revision``: a process whose vectors are at version v
+reads the entries of revision > v (and the project's span ids, for those removed) instead of
+every vector again (the cache invalidation: ``selectors.matching.project_vectors``).
 """
 
 from django.conf import settings
@@ -43,12 +45,16 @@ class ClaimIndexEntry(models.Model):
     )
     text = models.TextField(help_text="What the claim is matched on.")
     vector = models.BinaryField(help_text="The text's embedding: float32, unit length.")
+    revision = models.PositiveBigIntegerField(
+        default=0, help_text="The project's index version that wrote this entry."
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["span_id"]
         indexes = [
             models.Index(fields=["project", "document"], name="claimindex_project_doc_idx"),
+            models.Index(fields=["project", "revision"], name="claimindex_project_rev_idx"),
         ]
 
     def __str__(self) -> str:

@@ -5,10 +5,16 @@ that say the same, found two ways and fused:
 
 - lexical: full-text search in the database (``annotations.db.claimsearch``: PostgreSQL's
   GIN-indexed tsvector, SQLite's FTS5), the top ``CANDIDATES``;
-- semantic: the cosine of WordLlama embeddings (``annotations.embeddings``), one matrix
-  product over the project's vectors, the top ``CANDIDATES``;
-- fused by reciprocal rank (``annotations.fusion``; bench/claim_matching.py chose it and its
-  weights over weighted sums and rescoring: docs/fact-checking.md has the figures).
+- semantic: the cosine of WordLlama embeddings (``annotations.embeddings``), the top
+  ``CANDIDATES``; over a large project, exact cosines of a shortlist: the ``SHORTLIST``
+  claims nearest by the Hamming distance of their sign codes (32 bytes a claim);
+- fused (``annotations.fusion.rescored``): every candidate of either half scored by its
+  cosine plus ``LEXICAL_WEIGHT`` times its lexical score; a candidate needs some evidence to
+  be ranked (a lexical hit, or a cosine of at least ``COSINE_FLOOR``), and one whose stated
+  numbers contradict the query's (``annotations.claimnumbers``: "1,500 troops" against "500
+  troops") has its score multiplied by ``NUMBER_DEMOTION``. bench/claim_matching.py chose
+  this over reciprocal-rank fusion and weighted sums, on held-out halves of our pairs
+  (docs/fact-checking.md has the figures).
 
 The vectors of a project are held in this process as one float32 matrix (with, on
 PostgreSQL, its lexeme counts for BM25), loaded on first use and reloaded when the project's
@@ -22,6 +28,7 @@ end) are one match: the gold one if there is one, else the earliest.
 """
 
 import threading
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,22 +38,28 @@ import numpy.typing as npt
 from django.contrib.auth.models import User
 from django.db.models import F, Q
 
-from annotations import access, builtins, embeddings, fusion
-from annotations.db import claimsearch, spanvalues
+from annotations import access, builtins, claimnumbers, embeddings, fusion
+from annotations.db import claimindex, claimsearch, spanvalues
 from annotations.models import ClaimIndexEntry, ClaimIndexState, ClaimRecord, Span
 from annotations.selectors.annotations import annotation_get_for_user
 from annotations.selectors.base import INT64
 
 # How many candidates each half hands to the fusion.
-CANDIDATES = 50
+CANDIDATES = 100
+# Above SHORTLIST_FROM claims, the semantic half computes exact cosines for the SHORTLIST
+# claims nearest by sign-code Hamming distance only (bench/claim_matching.py measures how many
+# of the exact top CANDIDATES the shortlist keeps); below it, for every claim.
+SHORTLIST = 2000
+SHORTLIST_FROM = 4 * SHORTLIST
 # How many matches the API answers unless asked.
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 50
-# Reciprocal-rank fusion's k and the weights of (lexical, semantic): chosen by
-# bench/claim_matching.py among RRF settings, weighted sums of scaled scores and rescoring
-# every candidate by both halves (docs/fact-checking.md has the figures).
-RRF_K = 60.0
-WEIGHTS = (1.0, 1.0)
+# The fusion's settings, chosen by bench/claim_matching.py (docs/fact-checking.md): the
+# weight of the lexical score added to the cosine, the cosine a candidate without a lexical
+# hit needs to be ranked, and the factor on the score of a claim whose numbers contradict.
+LEXICAL_WEIGHT = 0.2
+COSINE_FLOOR = 0.2
+NUMBER_DEMOTION = 0.3
 
 
 @dataclass
@@ -57,7 +70,23 @@ class ProjectVectors:
     gold: npt.NDArray[np.bool_]
     authors: npt.NDArray[np.int64]
     matrix: embeddings.Matrix
+    codes: embeddings.Codes
     stats: claimsearch.LexemeStats | None
+    texts: list[str] = field(default_factory=list)
+    # The numbers each claim states, read from its text the first time it is a candidate.
+    numbers: dict[int, frozenset[float]] = field(default_factory=dict)
+    # Claims added, changed or removed by refreshes since everything was last read.
+    changes: int = 0
+
+    def numbers_of(self, span_id: int) -> frozenset[float]:
+        """The numbers the claim states (``claimnumbers.stated_numbers``), cached."""
+        found = self.numbers.get(span_id)
+        if found is None:
+            position = int(np.searchsorted(self.ids, span_id))
+            if position >= len(self.ids) or self.ids[position] != span_id:
+                return frozenset()
+            found = self.numbers[span_id] = claimnumbers.stated_numbers(self.texts[position])
+        return found
 
 
 @dataclass(frozen=True)
@@ -108,7 +137,8 @@ def claim_text(*, span: Span) -> str:
 
 
 def project_vectors(*, project_id: int) -> ProjectVectors:
-    """The project's vectors, from this process's cache unless the index moved on."""
+    """The project's vectors, from this process's cache unless the index moved on: then the
+    entries written since are applied to the cached ones, or all are read again."""
     # The version with the time of the sync that set it: a project deleted and its id used
     # again (SQLite reuses the highest id) starts at the same version, never at the same time.
     version = ClaimIndexState.objects.filter(project_id=project_id).values_list(
@@ -117,23 +147,85 @@ def project_vectors(*, project_id: int) -> ProjectVectors:
     cached = _cache.get(project_id)
     if cached is not None and cached.version == version:
         return cached
-    rows = list(
-        ClaimIndexEntry.objects.filter(project_id=project_id)
-        .order_by("span_id")
-        .values_list("span_id", "document_id", "gold", "author_id", "vector")
-    )
-    loaded = ProjectVectors(
+    loaded = None
+    if cached is not None and cached.version[0] < version[0]:
+        loaded = _refreshed(cached, version=version, project_id=project_id)
+    if loaded is None:
+        loaded = _loaded(_entry_rows(project_id=project_id), version=version)
+        loaded.stats = claimsearch.lexeme_stats(project_id=project_id)
+    with _lock:
+        _cache[project_id] = loaded
+    return loaded
+
+
+# A refresh reads only what changed; after changes adding up to this share of the claims,
+# the next one reads everything again (the lexeme counts drift: claimsearch.lexeme_stats_grown).
+REFRESH_DRIFT = 0.1
+_ROW = ("span_id", "document_id", "gold", "author_id", "vector", "text")
+
+
+def _entry_rows(*, project_id: int, after: int | None = None) -> list[tuple[Any, ...]]:
+    entries = ClaimIndexEntry.objects.filter(project_id=project_id)
+    if after is not None:
+        entries = entries.filter(revision__gt=after)
+    return list(entries.order_by("span_id").values_list(*_ROW))
+
+
+def _loaded(rows: list[tuple[Any, ...]], *, version: tuple[int, Any]) -> ProjectVectors:
+    matrix = embeddings.from_bytes([bytes(row[4]) for row in rows])
+    return ProjectVectors(
         version=version,
         ids=np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows)),
         documents=np.fromiter((row[1] for row in rows), dtype=np.int64, count=len(rows)),
         gold=np.fromiter((row[2] for row in rows), dtype=np.bool_, count=len(rows)),
         authors=np.fromiter((row[3] or 0 for row in rows), dtype=np.int64, count=len(rows)),
-        matrix=embeddings.from_bytes([bytes(row[4]) for row in rows]),
-        stats=claimsearch.lexeme_stats(project_id=project_id),
+        matrix=matrix,
+        codes=embeddings.signs(matrix),
+        stats=None,
+        texts=[row[5] for row in rows],
     )
-    with _lock:
-        _cache[project_id] = loaded
-    return loaded
+
+
+def _refreshed(
+    cached: ProjectVectors, *, version: tuple[int, Any], project_id: int
+) -> ProjectVectors | None:
+    """``cached`` with the entries written after its version put in and the entries gone
+    taken out (two queries: the project's span ids, the rows of revision > its version), or
+    None when that cannot be trusted and everything must be read again."""
+    current = claimindex.span_ids(project_id=project_id)
+    changes = cached.changes + int(abs(len(current) - len(cached.ids)))
+    rows = _entry_rows(project_id=project_id, after=cached.version[0])
+    changes += len(rows)
+    if changes > REFRESH_DRIFT * max(len(current), 1):
+        return None
+    fresh = _loaded(rows, version=version)
+    keep = np.isin(cached.ids, current) & ~np.isin(cached.ids, fresh.ids)
+    if int(keep.sum()) + len(fresh.ids) != len(current):
+        return None  # an entry of an older revision the cache never saw (an id used again)
+    ids = np.concatenate([cached.ids[keep], fresh.ids])
+    order = np.argsort(ids, kind="stable")
+    matrix = np.concatenate([cached.matrix[keep], fresh.matrix])[order]
+    kept_texts = [text for text, kept in zip(cached.texts, keep, strict=True) if kept]
+    texts = kept_texts + fresh.texts
+    stats = cached.stats
+    if stats is not None:
+        stats = claimsearch.lexeme_stats_grown(
+            stats=stats, project_id=project_id, revision=cached.version[0], claims=len(ids)
+        )
+    changed = set(fresh.ids.tolist())
+    return ProjectVectors(
+        version=version,
+        ids=ids[order],
+        documents=np.concatenate([cached.documents[keep], fresh.documents])[order],
+        gold=np.concatenate([cached.gold[keep], fresh.gold])[order],
+        authors=np.concatenate([cached.authors[keep], fresh.authors])[order],
+        matrix=matrix,
+        codes=np.concatenate([cached.codes[keep], fresh.codes])[order],
+        stats=stats,
+        texts=[texts[index] for index in order],
+        numbers={item: numbers for item, numbers in cached.numbers.items() if item not in changed},
+        changes=changes,
+    )
 
 
 def semantic_search(
@@ -148,18 +240,23 @@ def semantic_search(
     documents than the query's only, best first."""
     if not len(vectors.ids):
         return []
-    scores = vectors.matrix @ vector  # a fresh array: masked in place
-    scores[vectors.documents == query.document_id] = -np.inf
+    hidden = vectors.documents == query.document_id
     if viewer_id is not None:  # an annotator: gold and their own only
-        scores[~(vectors.gold | (vectors.authors == viewer_id))] = -np.inf
+        hidden |= ~(vectors.gold | (vectors.authors == viewer_id))
+    if len(vectors.ids) > SHORTLIST_FROM:
+        distances = embeddings.hamming(vectors.codes, embeddings.signs(vector[None, :])[0])
+        distances[hidden] = embeddings.DIMENSIONS + 1
+        rows = np.argpartition(distances, SHORTLIST - 1)[:SHORTLIST]
+        rows = rows[distances[rows] <= embeddings.DIMENSIONS]
+    else:
+        rows = np.flatnonzero(~hidden)
+    if not len(rows):
+        return []
+    scores = vectors.matrix[rows] @ vector
     count = min(limit, len(scores))
     top = np.argpartition(-scores, count - 1)[:count]
     top = top[np.argsort(-scores[top], kind="stable")]
-    return [
-        (int(vectors.ids[index]), float(scores[index]))
-        for index in top
-        if np.isfinite(scores[index])
-    ]
+    return [(int(vectors.ids[rows[index]]), float(scores[index])) for index in top]
 
 
 def ranked_candidates(
@@ -199,8 +296,8 @@ def ranked_candidates(
         return lexical, lexical_ranks, semantic_ranks, cosines
     if mode == "semantic":
         return semantic, lexical_ranks, semantic_ranks, cosines
-    fused = fusion.reciprocal_rank([lexical, semantic], weights=WEIGHTS, k=RRF_K)
-    # The similarity shown (and that suggestions are made from), for lexical finds too.
+    # The cosine of lexical finds too: the fusion scores them, and it is the similarity shown
+    # (and that suggestions are made from).
     cosines.update(
         cosines_of(
             vectors=vectors,
@@ -208,7 +305,27 @@ def ranked_candidates(
             span_ids=[item for item in lexical_ranks if item not in cosines],
         )
     )
+    fused = fusion.rescored(
+        lexical=dict(lexical),
+        cosine=cosines,
+        weight=LEXICAL_WEIGHT,
+        floor=COSINE_FLOOR,
+        demoted=contradicted(vectors=vectors, text=query.text, span_ids=cosines.keys()),
+        demotion=NUMBER_DEMOTION,
+    )
     return fused, lexical_ranks, semantic_ranks, cosines
+
+
+def contradicted(*, vectors: ProjectVectors, text: str, span_ids: Iterable[int]) -> set[int]:
+    """The claims among ``span_ids`` whose stated numbers contradict those of ``text``."""
+    stated = claimnumbers.stated_numbers(text)
+    if not stated:
+        return set()
+    return {
+        item
+        for item in span_ids
+        if claimnumbers.numbers_contradict(stated, vectors.numbers_of(item))
+    }
 
 
 def cosines_of(

@@ -113,7 +113,11 @@ def test_i_shows_the_selected_claims_matches_in_the_annotate_page(live_server, s
         world.project, world.labels["CLAIM"], "Roughly fifteen hundred soldiers take part."
     )
     ClaimRecord.objects.create(span=gold, verdict="SUPPORTS")
-    claim_in_new_document(world.project, world.labels["CLAIM"], "Rain fell on <i>Kayes</i>.")
+    # Shares a word with the claim, so it is a match too (a claim with neither a shared word
+    # nor a close meaning is not listed at all).
+    claim_in_new_document(
+        world.project, world.labels["CLAIM"], "The <i>operation</i> in Kayes ended."
+    )
     matching.claim_index_sync(project_id=world.project.pk)
     page = open_document(sign_in(world.user), live_server, document)
     page.keyboard.press("i")
@@ -127,7 +131,7 @@ def test_i_shows_the_selected_claims_matches_in_the_annotate_page(live_server, s
     )
     expect(matches.first.locator(".verdict")).to_have_text("Verdict: SUPPORTS")
     # Text, never markup.
-    expect(page.locator("#matches-list")).to_contain_text("Rain fell on <i>Kayes</i>.")
+    expect(page.locator("#matches-list")).to_contain_text("The <i>operation</i> in Kayes ended.")
 
 
 def test_same_claim_on_a_match_stores_a_confirmed_link_and_shows_the_cluster(live_server, sign_in):

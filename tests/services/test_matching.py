@@ -1,9 +1,11 @@
 """Claim matching: what is indexed, how it ranks our own pairs, and the hook that queues it."""
 
 import pytest
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 
-from annotations import selectors
+from annotations import embeddings, selectors
 from annotations.models import (
     Annotation,
     AnnotationKind,
@@ -53,10 +55,14 @@ def test_hybrid_matching_finds_the_paraphrase_or_negation_of_our_pairs():
         return sum(1 / rank for rank in ranks[mode] if rank is not None) / total
 
     print({mode: (recall(mode, 1), recall(mode, 5), mrr(mode)) for mode in ranks})
-    # Measured here (SQLite, PostgreSQL): hybrid recall@5 0.89 and 0.91, recall@1 0.68 and 0.7.
+    # Measured on our 100 groups alone (no generated claims), R@1 / R@5 / MRR. SQLite:
+    # lexical 0.38 / 0.72 / 0.54, embeddings 0.49 / 0.90 / 0.66, hybrid 0.61 / 0.92 / 0.76;
+    # PostgreSQL: lexical 0.38 / 0.68 / 0.52, embeddings the same, hybrid 0.65 / 0.92 / 0.77.
+    for half in ("lexical", "semantic"):
+        assert recall("hybrid", 1) > recall(half, 1)
+        assert recall("hybrid", 5) > recall(half, 5)
+        assert mrr("hybrid") > mrr(half)
     assert recall("hybrid", 5) >= 0.85
-    assert recall("hybrid", 1) >= 0.6
-    assert mrr("hybrid") > mrr("lexical")
 
 
 def test_a_paraphrase_outranks_an_unrelated_claim_of_the_same_article_words():
@@ -76,7 +82,28 @@ def test_a_paraphrase_outranks_an_unrelated_claim_of_the_same_article_words():
         role="manager",
     )
     assert found[0].span_id == paraphrase.pk
-    assert found[0].similarity > 0.4 > found[1].similarity
+    assert found[0].similarity > 0.4
+    # No word in common and a cosine under the floor: not a match at all.
+    assert [match.span_id for match in found] == [paraphrase.pk]
+
+
+def test_a_claim_that_changes_the_number_ranks_below_the_paraphrase_that_keeps_it():
+    project = ProjectFactory()
+    label = LabelFactory(project=project, kind="claim")
+    query = claim_in_new_document(project, label, "About 1,500 troops are involved in it.")
+    paraphrase = claim_in_new_document(
+        project, label, "Roughly fifteen hundred soldiers are taking part in it."
+    )
+    other_number = claim_in_new_document(project, label, "About 500 troops are involved in it.")
+    matching.claim_index_sync(project_id=project.pk)
+    claim = selectors.ClaimQuery(
+        project_id=project.pk, document_id=query.annotation.document_id, text=query.text
+    )
+    semantic, *_ = selectors.ranked_candidates(query=claim, viewer_id=None, mode="semantic")
+    hybrid, *_ = selectors.ranked_candidates(query=claim, viewer_id=None)
+    # Embeddings alone are fooled (nearly the same sentence); the number check is not.
+    assert [item for item, _score in semantic] == [other_number.pk, paraphrase.pk]
+    assert [item for item, _score in hybrid] == [paraphrase.pk, other_number.pk]
 
 
 def test_index_holds_gold_and_submitted_claims_not_predictions_or_work_in_progress():
@@ -291,3 +318,69 @@ def test_gold_built_with_claims_queues_a_sync(django_capture_on_commit_callbacks
     )
     assert result.annotation.spans.get().text == document.text
     assert queued == [document.project_id]
+
+
+def test_a_large_project_shortlists_by_sign_codes_and_keeps_the_nearest_claims(monkeypatch):
+    built = pair_project()
+    matching.claim_index_sync(project_id=built.project.pk)
+    vectors = selectors.project_vectors(project_id=built.project.pk)
+
+    def top(query: Span) -> list[int]:
+        claim = selectors.ClaimQuery(
+            project_id=built.project.pk, document_id=query.annotation.document_id, text=query.text
+        )
+        vector = embeddings.embed([query.text])[0]
+        found = selectors.matching.semantic_search(
+            vectors=vectors, query=claim, vector=vector, viewer_id=None, limit=5
+        )
+        return [item for item, _score in found]
+
+    exact = [top(query) for query in built.queries]
+    # The pairs' 305 claims as a "large" project: a shortlist of 60 by Hamming distance.
+    monkeypatch.setattr(selectors.matching, "SHORTLIST", 60)
+    monkeypatch.setattr(selectors.matching, "SHORTLIST_FROM", 100)
+    shortlisted = [top(query) for query in built.queries]
+    kept = sum(len(set(a) & set(b)) for a, b in zip(exact, shortlisted, strict=True))
+    assert kept >= 0.9 * sum(len(a) for a in exact)
+    assert sum(a[0] == b[0] for a, b in zip(exact, shortlisted, strict=True)) >= 95
+
+
+def test_cached_vectors_take_in_new_and_removed_claims_reading_only_those():
+    project = ProjectFactory()
+    label = LabelFactory(project=project, kind="claim")
+    claims = [
+        claim_in_new_document(project, label, f"The army deployed {n} soldiers to Gao.")
+        for n in range(2, 32)
+    ]
+    query = claims[0]
+    matching.claim_index_sync(project_id=project.pk)
+    before = selectors.project_vectors(project_id=project.pk)
+    selectors.matching.contradicted(vectors=before, text="2 soldiers", span_ids=before.ids)
+    added = claim_in_new_document(project, label, "Teachers in Kidal went on strike.")
+    removed = claims[5]
+    Span.objects.filter(pk=removed.pk).delete()  # its entry goes by cascade
+    matching.claim_index_sync(project_id=project.pk)
+
+    with CaptureQueriesContext(connection) as captured:
+        after = selectors.project_vectors(project_id=project.pk)
+
+    # Only the entry written by the last sync was read again, with its vector.
+    read = [q["sql"] for q in captured.captured_queries if '"vector"' in q["sql"]]
+    assert len(read) == 1 and '"revision" >' in read[0]
+    assert added.pk in after.ids.tolist() and removed.pk not in after.ids.tolist()
+    # The same as reading everything again.
+    selectors.matching._cache.clear()
+    full = selectors.project_vectors(project_id=project.pk)
+    assert after.ids.tolist() == full.ids.tolist()
+    assert after.texts == full.texts
+    for name in ("documents", "gold", "authors", "matrix", "codes"):
+        assert (getattr(after, name) == getattr(full, name)).all(), name
+    # What a match sees: the new claim found by its words, the removed one gone.
+    claim = selectors.ClaimQuery(
+        project_id=project.pk, document_id=query.annotation.document_id, text=added.text
+    )
+    selectors.matching._cache[project.pk] = after
+    found, *_ = selectors.ranked_candidates(query=claim, viewer_id=None, mode="lexical")
+    assert [item for item, _score in found] == [added.pk]
+    # The numbers read before are kept: a refresh does not parse every claim again.
+    assert set(before.numbers) - {removed.pk} <= set(after.numbers)

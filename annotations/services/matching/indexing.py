@@ -173,6 +173,9 @@ def claim_index_sync(*, project_id: int, full: bool = False) -> SyncReport:
             vectors = embeddings.embed([entry.text for entry in batch])
             for entry, vector in zip(batch, vectors, strict=True):
                 entry.vector = embeddings.to_bytes(vector)
+                # The version this sync moves the project to: what a web process's cache
+                # reads past to pick up this entry alone (selectors.matching).
+                entry.revision = state.version + 1
             ClaimIndexEntry.objects.filter(span_id__in=[entry.span_id for entry in batch]).delete()
             ClaimIndexEntry.objects.bulk_create(batch)
             claimsearch.fts_write([(entry.span_id, entry.text) for entry in batch])
