@@ -167,6 +167,7 @@ PICK = """
 # from the first Enter and from the last to the end of the frame painted then.
 BURST = """
 (count) => { window.__burst = new Promise((resolve) => {
+  performance.setResourceTimingBufferSize(100000);
   let first = null;
   let last = null;
   let presses = 0;
@@ -192,7 +193,13 @@ BURST = """
       channel.port1.onmessage = () => {
         window.__onKey = null;
         const now = performance.now();
-        resolve({ fromFirst: now - first, fromLast: now - last, typing: last - first });
+        // The accepts' requests, sent to answered (the browser's resource timing).
+        const requests = performance.getEntriesByType("resource")
+          .filter((entry) => entry.name.includes("/gold/accept/") && entry.startTime >= first);
+        const took = (entry) => entry.responseEnd - entry.startTime;
+        const server = requests.reduce((sum, entry) => sum + took(entry), 0);
+        resolve({ fromFirst: now - first, fromLast: now - last, typing: last - first,
+                  server, requests: requests.length });
       };
       channel.port2.postMessage(null);
     });
@@ -330,7 +337,9 @@ def burst_summary(results: list[dict], size: int) -> str:
         f"{', '.join(map(str, landed))} ({verdict})\n"
         f"  first Enter to all landed and drawn: {spread('fromFirst')}\n"
         f"  last Enter to all landed and drawn:  {spread('fromLast')}\n"
-        f"  the presses themselves (first to last Enter): {spread('typing')}"
+        f"  the presses themselves (first to last Enter): {spread('typing')}\n"
+        f"  of which the accept requests, sent to answered, summed: {spread('server')} "
+        f"({', '.join(str(result['requests']) for result in results)} requests)"
     )
 
 

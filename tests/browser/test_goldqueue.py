@@ -259,6 +259,35 @@ def test_a_refusal_stops_the_queue_and_the_page_names_each_accept_not_sent(
     assert [m for m in csp_violations if "status of 409" not in m] == []
 
 
+def test_leaving_the_page_with_accepts_not_yet_sent_asks_first(live_server, sign_in):
+    world, _ana, _ben = burst_world()
+    page = open_side_by_side(sign_in(world.user), live_server, world)
+    held: list = []
+    page.route(
+        "**/gold/accept/", lambda route: held.append(route) if not held else route.continue_()
+    )
+    press_burst(page, 3)
+    wait_for(page, lambda: held, "the first accept was never sent")
+    asked: list[str] = []
+
+    def answer(dialog):
+        asked.append(dialog.type)
+        dialog.dismiss()  # stay on the page
+
+    page.on("dialog", answer)
+    page.close(run_before_unload=True)
+    wait_for(page, lambda: asked, "leaving asked nothing")
+    assert asked == ["beforeunload"]
+    assert not page.is_closed()
+    held[0].continue_()
+    wait_drained(page)
+    assert len(gold_read(world)["spans"]) == 3
+    # Once every accept is answered, the page is left without a question.
+    with page.expect_event("close", timeout=5000):
+        page.close(run_before_unload=True)
+    assert asked == ["beforeunload"]
+
+
 @pytest.mark.parametrize("width", WIDTHS)
 def test_unsent_accepts_screenshots(live_server, page, sign_in, width):
     """Pictures for people to look at: the message naming the accepts that were not sent."""

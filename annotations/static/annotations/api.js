@@ -171,8 +171,6 @@ export const api = {
     ),
   setDocumentLabels: (id, body, options) =>
     request("PUT", `/api/annotations/${id}/document-labels/`, body, timed(options)),
-  acceptDocumentLabel: (documentId, labelId, version) =>
-    request("POST", `/api/documents/${documentId}/gold/accept/`, { document_label: labelId, version }),
   createRelation: (id, body, options) =>
     request("POST", `/api/annotations/${id}/relations/`, body, timed(options)),
   updateRelation: (id, relationId, body, options) =>

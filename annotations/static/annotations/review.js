@@ -55,6 +55,10 @@ class Review {
     this.busy = false; // gold actions queued or under way (goldqueue.js)
     this.pendingGold = null; // gold an action made, drawn when the queue is empty
     this.goldQueue = this.makeGoldQueue();
+    // Queued gold actions live in this page only: leaving it asks first while any is unsent.
+    window.addEventListener("beforeunload", (event) => {
+      if (!this.goldQueue.idle) event.preventDefault();
+    });
     this.historyTimer = null;
 
     this.textRoot = document.getElementById("document-text");
