@@ -7,9 +7,10 @@
 // overlap rule is checked at once), sent through the save queue with the suggestion's id: the
 // server records the decision and the model version in the span's event, and undo/redo work
 // as for any span: undoing an accept takes it back (the suggestion is shown again, and the
-// server counts it undecided). A rejection, and the bulk accepts (one request, one transaction on the
-// server), are sent at once beside the queue, once it is empty; after a bulk accept the
-// annotation is read again. Mixed into the Annotator (annotator.js), so `this` is the Annotator.
+// server counts it undecided). A rejection, and the bulk accepts (one request, one
+// transaction on the server), are sent at once beside the queue, once it is empty; a bulk
+// accept's spans go into the store as the server made them, and one undo takes them all back.
+// Mixed into the Annotator (annotator.js), so `this` is the Annotator.
 
 import { request } from "./api.js";
 
@@ -199,10 +200,15 @@ export class SuggestionEditing {
     this.say(`Rejected ${item.label_name} “${item.text}”.`);
   }
 
-  /** = and +: accept many in one request, once the queue is empty; then read the annotation again. */
+  /**
+   * = and +: accept many in one request, once the queue is empty. The spans come back made and
+   * saved and go into the store as the server answered them; one undo takes them all back.
+   */
   async acceptSuggestions(which, what) {
     if (this.bulkAccepting) return;
     this.bulkAccepting = true;
+    // No edit while the request is out: its answer moves the version the queue sends with.
+    this.editable = false;
     try {
       await this.queue.drained();
       let body;
@@ -217,17 +223,50 @@ export class SuggestionEditing {
         this.say(`Not accepted: ${error.message}`, { sticky: true });
         return;
       }
-      for (const accepted of body.accepted) this.suggestions.delete(`${SUGGESTION_KEY}${accepted.suggestion}`);
-      this.selectedSuggestion = null;
+      this.suggestionsAccepted(body);
       const refusals = body.refused.map(
         (item) => `${item.label_name} “${item.text}”: ${Object.values(item.errors).flat().join(" ")}`,
       );
       let message = `Accepted ${plural(body.accepted.length, "suggestion")} (${what}).`;
       if (refusals.length) message += ` Not accepted: ${refusals.join("; ")}`;
-      await this.queue.refresh(message);
+      this.say(message, { sticky: refusals.length > 0 });
     } finally {
       this.bulkAccepting = false;
+      this.editable = this.store.status === "in_progress";
     }
+  }
+
+  /** Put the spans a bulk accept made into the store; one undo step takes every accept back. */
+  suggestionsAccepted(body) {
+    const undo = [];
+    for (const { suggestion, span } of body.accepted) {
+      const key = span.client_id ? String(span.client_id) : `span-${span.id}`;
+      this.store.ids.set(key, span.id);
+      // `suggestion` on the span: a redo after the undo accepts it again.
+      this.store.spans.set(key, {
+        key,
+        label: span.label,
+        start: span.start,
+        end: span.end,
+        text: span.text,
+        claimant: null,
+        claimant_text: "",
+        checkworthy: "",
+        attributes: span.attributes || {},
+        suggestion,
+      });
+      const item = this.suggestions.get(`${SUGGESTION_KEY}${suggestion}`);
+      if (item) this.acceptedSuggestions.set(suggestion, item);
+      this.suggestions.delete(`${SUGGESTION_KEY}${suggestion}`);
+      undo.unshift({ type: "span.delete", key, unaccept: suggestion });
+    }
+    this.store.version = body.version;
+    this.selectedSuggestion = null;
+    if (undo.length) {
+      this.redoStack = [];
+      this.undoStack.push(undo);
+    }
+    this.render();
   }
 
   /** The key of the suggestion after `key` in text order (else before it), or null. */
