@@ -19,6 +19,8 @@ export const NONE_SELECTED = "Select a suggestion first: [ and ] step through th
 export const NONE_LEFT = "No suggestions left on this document.";
 
 const isSuggestionKey = (key) => typeof key === "string" && key.startsWith(SUGGESTION_KEY);
+// The recommender the strings marked with * on other documents are suggested by (services.occurrences).
+const OCCURRENCES = "Occurrences";
 
 function plural(n, noun) {
   return `${n} ${noun}${n === 1 ? "" : "s"}`;
@@ -99,7 +101,7 @@ export class SuggestionEditing {
     const shown = this.shownSuggestions();
     panel.hidden = !this.editable || (!shown.length && !this.selectedSuggestion);
     document.getElementById("suggestion-count").textContent = shown.length
-      ? `${plural(shown.length, "suggestion")} left${this.suggestionSource?.recommender ? ` from ${this.suggestionSource.recommender} v${this.suggestionSource.version}` : ""}.`
+      ? `${plural(shown.length, "suggestion")} left${this.sourcesSaid(shown)}.`
       : NONE_LEFT;
     const item = this.selectedSuggestion && this.suggestions.get(this.selectedSuggestion);
     const details = document.getElementById("suggestion-details");
@@ -107,7 +109,16 @@ export class SuggestionEditing {
     if (!item) return;
     document.getElementById("suggestion-label").textContent = item.label_name;
     document.getElementById("suggestion-text").textContent = item.text;
+    document.getElementById("suggestion-source").textContent = sourceName(item);
     document.getElementById("suggestion-score").textContent = item.score === null ? "none" : item.score.toFixed(2);
+  }
+
+  /** " from A v2 and Occurrences": the sources of the shown suggestions, the chosen one first. */
+  sourcesSaid(shown) {
+    const chosen = this.suggestionSource?.recommender;
+    const names = new Set(shown.map((item) => item.source).filter((name) => name && name !== chosen));
+    const said = [...(chosen ? [`${chosen} v${this.suggestionSource.version}`] : []), ...names];
+    return said.length ? ` from ${said.join(" and ")}` : "";
   }
 
   /** The page's suggestion keys and buttons: true when the key did something. */
@@ -278,7 +289,13 @@ export class SuggestionEditing {
   }
 }
 
+/** Where a suggestion comes from, as the panel and the hover say it. */
+function sourceName(item) {
+  if (item.source === OCCURRENCES) return "Occurrences (marked with * on another document)";
+  return item.source || "imported predictions";
+}
+
 function suggestionTitle(item) {
   const score = item.score === null ? "" : `, score ${item.score.toFixed(2)}`;
-  return `Suggestion: ${item.label_name}${score}. s accept, x reject, = accept all ${item.label_name}, + accept all.`;
+  return `Suggestion: ${item.label_name} from ${sourceName(item)}${score}. s accept, x reject, = accept all ${item.label_name}, + accept all.`;
 }
