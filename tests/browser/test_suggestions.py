@@ -58,7 +58,9 @@ def test_suggestions_are_drawn_apart_from_the_annotators_spans(page, live_server
     expect(page.locator(f"{SUGGESTIONS}[data-span-id]")).to_have_count(0)
     bamako = suggestion(page, "LOC", "Bamako")
     expect(bamako).to_have_attribute(
-        "title", "Suggestion: LOC, score 0.80. s accept, x reject, = accept all LOC, + accept all."
+        "title",
+        "Suggestion: LOC from imported predictions, score 0.80. s accept, x reject,"
+        " = accept all LOC, + accept all.",
     )
     style = bamako.evaluate(
         "e => { const s = getComputedStyle(e); return [s.outlineStyle, s.backgroundColor]; }"
