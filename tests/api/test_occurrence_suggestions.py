@@ -224,3 +224,23 @@ def test_reading_suggestions_with_occurrences_takes_the_same_queries(w, django_a
         body = client.get(url).json()
 
     assert len(body["suggestions"]) == 5
+
+
+def test_submitting_with_an_occurrence_left_alone_settles_it_ignored_under_its_own_version(w):
+    occurrences = star(w, "rebels")
+    client = client_for(w.users["annotator"])
+    w.own.refresh_from_db()
+
+    answer = client.patch(
+        f"/api/annotations/{w.own.pk}/",
+        {"status": "submitted", "version": w.own.version},
+        format="json",
+    )
+
+    assert answer.status_code == 200, answer.content
+    settled = dict(
+        SuggestionDecision.objects.filter(annotation=w.own).values_list("start", "model_version")
+    )
+    assert settled[at("rebels")[0]] == occurrences
+    assert settled[at("Kidal")[0]] is None
+    assert set(SuggestionDecision.objects.values_list("outcome", flat=True)) == {"ignored"}
