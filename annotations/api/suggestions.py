@@ -19,10 +19,30 @@ WRITE_ERRORS = {400: ErrorOutput, 403: ErrorOutput, 404: ErrorOutput, 409: Error
 
 
 class SuggestionOutput(SpanOutput):
-    """A suggestion: the prediction's span (its id is the suggestion's), with its score."""
+    """A suggestion: the prediction's span (its id is the suggestion's), with its score and
+    where it comes from (``source``: the recommender's name, null for imported predictions)."""
+
+    model_version = serializers.SerializerMethodField()
+    source = serializers.SerializerMethodField()  # type: ignore[assignment]  # not Field.source
 
     class Meta(SpanOutput.Meta):
-        fields = ["id", "label", "label_name", "start", "end", "text", "score"]
+        fields = [
+            "id",
+            "label",
+            "label_name",
+            "start",
+            "end",
+            "text",
+            "score",
+            "model_version",
+            "source",
+        ]
+
+    def get_model_version(self, span: Span) -> int | None:
+        return selectors.suggestion_version_id(span)
+
+    def get_source(self, span: Span) -> str | None:
+        return selectors.suggestion_source_name(span)
 
 
 def _source_json(source: SuggestionSource | None) -> dict | None:

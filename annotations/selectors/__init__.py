@@ -185,7 +185,9 @@ from annotations.selectors.suggestions import (
     suggestion_list,
     suggestion_quality,
     suggestion_source,
+    suggestion_source_name,
     suggestion_spans,
+    suggestion_version_id,
 )
 
 __all__ = [
@@ -324,7 +326,9 @@ __all__ = [
     "suggestion_list",
     "suggestion_quality",
     "suggestion_source",
+    "suggestion_source_name",
     "suggestion_spans",
+    "suggestion_version_id",
     "target_list",
     "token_expires_at",
     "token_get",

@@ -5,10 +5,16 @@ Invariants:
 - What an annotator sees is one rule, ``suggestion_source``: nothing while the project's
   ``show_suggestions`` is off (blind studies); else the newest READY version of the project's
   ``suggestions_from`` recommender, or, with none chosen, the imported prediction (the one of
-  no model version). A chosen recommender with no ready version shows nothing.
-- A suggestion is a span of that prediction on the document, of an entity or claim label, that
-  the annotation has no decision on yet (decisions are matched by label and offsets, so they
-  survive a prediction being replaced by an identical one).
+  no model version); and, alongside it, the project's "Occurrences" predictions (strings
+  marked with ``*`` on other documents, ``services.occurrences``) while that recommender is
+  enabled. A chosen recommender with no ready version shows nothing.
+- A suggestion is a span of those predictions on the document, of an entity or claim label,
+  that the annotation has no decision on yet (decisions are matched by label and offsets, so
+  they survive a prediction being replaced by an identical one). An occurrence with the label
+  and offsets of a span of the chosen source is left out: the chosen one stands for both.
+- Each suggestion names its source (``span.annotation.model_version``, read in the same
+  query); a decision records the suggestion's own model version, so the quality figures keep
+  the Occurrences apart from the chosen model.
 - ``suggestion_quality`` runs a fixed number of queries whatever the project's size.
 """
 
@@ -32,6 +38,14 @@ from annotations.models import (
 # The label kinds a suggestion may be of: spans an annotator draws.
 SUGGESTED_KINDS = (LabelKind.ENTITY, LabelKind.CLAIM)
 REVIEWED_GOLD = Q(kind=AnnotationKind.GOLD, status=AnnotationStatus.SUBMITTED)
+# The recommender whose predictions are the strings marked with * (services.occurrences).
+OCCURRENCES_RECOMMENDER = "Occurrences"
+# Its predictions: shown alongside the chosen source's while it is enabled.
+OCCURRENCES = Q(
+    model_version__recommender__name=OCCURRENCES_RECOMMENDER,
+    model_version__recommender__enabled=True,
+    model_version__status=ModelVersionStatus.READY,
+)
 
 
 @dataclass(frozen=True)
@@ -69,22 +83,42 @@ def suggestion_source(*, project: Project) -> SuggestionSource | None:
     return None if newest is None else SuggestionSource(model_version=newest)
 
 
-def _prediction_of(source: SuggestionSource, document_id: int) -> QuerySet[Annotation]:
-    found = Annotation.objects.filter(document_id=document_id, kind=AnnotationKind.PREDICTION)
+def _chosen_filter(source: SuggestionSource) -> Q:
     if source.model_version is None:
-        return found.filter(model_version__isnull=True)
-    return found.filter(model_version=source.model_version)
+        return Q(model_version__isnull=True)
+    return Q(model_version=source.model_version)
+
+
+def _predictions(document_id: int, which: Q) -> QuerySet[Annotation]:
+    return Annotation.objects.filter(which, document_id=document_id, kind=AnnotationKind.PREDICTION)
 
 
 def suggestion_spans(*, source: SuggestionSource, document_id: int) -> QuerySet[Span]:
-    """Every suggestion of the source on the document, decided or not, in text order."""
+    """Every suggestion of the source (and the Occurrences) on the document, decided or not,
+    in text order, each with its prediction, model version and recommender (one query)."""
+    chosen = _predictions(document_id, _chosen_filter(source))
+    same = {"label_id": OuterRef("label_id"), "start": OuterRef("start"), "end": OuterRef("end")}
+    also_chosen = Span.objects.filter(annotation__in=chosen, **same)
     return (
         Span.objects.filter(
-            annotation__in=_prediction_of(source, document_id), label__kind__in=SUGGESTED_KINDS
+            annotation__in=_predictions(document_id, _chosen_filter(source) | OCCURRENCES),
+            label__kind__in=SUGGESTED_KINDS,
         )
-        .select_related("label")
+        .exclude(~Q(annotation__in=chosen) & Exists(also_chosen))
+        .select_related("label", "annotation__model_version__recommender")
         .order_by("start", "end", "id")
     )
+
+
+def suggestion_version_id(suggestion: Span) -> int | None:
+    """The model version a suggestion read by ``suggestion_spans`` comes from (None: imported)."""
+    return suggestion.annotation.model_version_id
+
+
+def suggestion_source_name(suggestion: Span) -> str | None:
+    """The recommender a suggestion read by ``suggestion_spans`` comes from (None: imported)."""
+    version = suggestion.annotation.model_version
+    return None if version is None else version.recommender.name
 
 
 def suggestion_list(

@@ -10,8 +10,9 @@ the occurrence (whole words, the case option as asked: annotations.occurrences);
 is empty (a string match says nothing about how sure a model is, so such suggestions sort with
 the unscored ones when the queue follows the model).
 
-What the annotate page shows of them is the suggestions' business (the project's
-``suggestions_from`` chooses the recommender whose predictions annotators see). Here only
+What the annotate page shows of them is the suggestions' business: they are shown alongside
+the chosen source's suggestions (``selectors.suggestions``), unless the project shows none or
+a manager disables the recommender. Here only
 the identical rule applies: a span with the label and offsets of one already in the
 prediction is not written twice. Overlaps are left in: they are suggestions, and accepting
 one goes through the span rules of the annotator's own annotation.
@@ -40,8 +41,9 @@ from annotations.models import (
     RecommenderKind,
     Span,
 )
+from annotations.selectors.suggestions import OCCURRENCES_RECOMMENDER
 
-RECOMMENDER_NAME = "Occurrences"
+RECOMMENDER_NAME = OCCURRENCES_RECOMMENDER
 
 
 @dataclass(frozen=True)

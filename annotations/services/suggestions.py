@@ -3,9 +3,10 @@
 An accepted suggestion becomes the annotator's own span through ``span_create``, so the span
 rules (offsets, the overlap rule) apply, the version goes up once per span, and each span's
 event records the suggestion it came from (``after["suggested"]``: the prediction span's id,
-its model version, its score). What the annotator made of each suggestion is one
-``SuggestionDecision`` per annotation, label and offsets; accepting a suggestion rejected
-earlier turns the decision round. A rejection changes no content: the version stays.
+its model version, its source (the recommender's name, null for imported), its score). What
+the annotator made of each suggestion is one ``SuggestionDecision`` per annotation, label and
+offsets (with the suggestion's own model version); accepting a suggestion rejected earlier
+turns the decision round. A rejection changes no content: the version stays.
 
 A bulk accept is one transaction: each suggestion that a rule refuses is reported with its
 errors and the others are created (each in its own savepoint).
@@ -62,10 +63,11 @@ def _source_for(annotation: Annotation) -> SuggestionSource:
     return source
 
 
-def _suggested(suggestion: Span, source: SuggestionSource) -> dict[str, Any]:
+def _suggested(suggestion: Span) -> dict[str, Any]:
     return {
         "suggestion": suggestion.pk,
-        "model_version": source.model_version_id,
+        "model_version": selectors.suggestion_version_id(suggestion),
+        "source": selectors.suggestion_source_name(suggestion),
         "score": suggestion.score,
     }
 
@@ -74,7 +76,6 @@ def _decide(
     *,
     annotation: Annotation,
     suggestion: Span,
-    source: SuggestionSource,
     outcome: str,
     span: Span | None = None,
 ) -> None:
@@ -86,7 +87,7 @@ def _decide(
         defaults={
             "outcome": outcome,
             "span": span,
-            "model_version_id": source.model_version_id,
+            "model_version_id": selectors.suggestion_version_id(suggestion),
             "score": suggestion.score,
         },
     )
@@ -133,14 +134,13 @@ def suggestion_span_create(
         client_id=client_id,
         actor=actor,
         version=version,
-        suggested=_suggested(found, source),
+        suggested=_suggested(found),
         **more,
     )
     if created:
         _decide(
             annotation=annotation,
             suggestion=found,
-            source=source,
             outcome=SuggestionOutcome.ACCEPTED,
             span=span,
         )
@@ -196,7 +196,7 @@ def suggestion_accept(
                 start=suggestion.start,
                 end=suggestion.end,
                 actor=actor,
-                suggested=_suggested(suggestion, source),
+                suggested=_suggested(suggestion),
             )
         except InvalidInput as refusal:
             result.refused.append((suggestion, refusal.errors))
@@ -212,7 +212,7 @@ def suggestion_accept(
             end=suggestion.end,
             outcome=SuggestionOutcome.ACCEPTED,
             span=span,
-            model_version_id=source.model_version_id,
+            model_version_id=selectors.suggestion_version_id(suggestion),
             score=suggestion.score,
         )
         for suggestion, span in result.accepted
@@ -237,7 +237,6 @@ def suggestion_reject(
         _decide(
             annotation=locked,
             suggestion=suggestion,
-            source=source,
             outcome=SuggestionOutcome.REJECTED,
         )
     return chosen

@@ -113,6 +113,7 @@ def test_accepting_through_the_span_create_keeps_label_offsets_and_logs_the_mode
     assert event.after["suggested"] == {
         "suggestion": suggestion.pk,
         "model_version": w.v2.pk,
+        "source": "spacy-ner",
         "score": 0.6,
     }
     decision = SuggestionDecision.objects.get(annotation=w.own)

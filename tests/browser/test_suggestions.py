@@ -58,7 +58,9 @@ def test_suggestions_are_drawn_apart_from_the_annotators_spans(page, live_server
     expect(page.locator(f"{SUGGESTIONS}[data-span-id]")).to_have_count(0)
     bamako = suggestion(page, "LOC", "Bamako")
     expect(bamako).to_have_attribute(
-        "title", "Suggestion: LOC, score 0.80. s accept, x reject, = accept all LOC, + accept all."
+        "title",
+        "Suggestion: LOC from imported predictions, score 0.80. s accept, x reject,"
+        " = accept all LOC, + accept all.",
     )
     style = bamako.evaluate(
         "e => { const s = getComputedStyle(e); return [s.outlineStyle, s.backgroundColor]; }"
@@ -151,6 +153,21 @@ def test_equals_accepts_every_suggestion_of_the_selected_ones_label(page, live_s
     assert stored(w) == [("LOC", "Bamako", 20, 26), ("LOC", "Kidal", 38, 43)]
     expect(page.locator(SUGGESTIONS)).to_have_count(2)
     expect(page.locator('#document-text [data-span-id][data-label="LOC"]')).to_have_count(2)
+    # One undo takes both accepts back: the spans go and both suggestions are drawn again.
+    page.keyboard.press("Control+z")
+    wait_saved(page)
+    assert stored(w) == []
+    expect(page.locator(SUGGESTIONS)).to_have_count(4)
+    assert shown_texts(w) == ["Keita", "Macron", "Bamako", "Kidal"]
+    # One redo accepts both again.
+    page.keyboard.press("Control+Shift+z")
+    wait_saved(page)
+    assert stored(w) == [("LOC", "Bamako", 20, 26), ("LOC", "Kidal", 38, 43)]
+    expect(page.locator(SUGGESTIONS)).to_have_count(2)
+    assert sorted(SuggestionDecision.objects.values_list("start", "outcome")) == [
+        (20, "accepted"),
+        (38, "accepted"),
+    ]
 
 
 def test_plus_accepts_the_documents_suggestions_and_names_each_refusal(

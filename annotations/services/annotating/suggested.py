@@ -93,7 +93,7 @@ def suggestions_settle(*, locked: Annotation) -> None:
         decisions.append(
             SuggestionDecision(
                 annotation=locked,
-                model_version_id=source.model_version_id,
+                model_version_id=selectors.suggestion_version_id(suggestion),
                 label_id=suggestion.label_id,
                 start=suggestion.start,
                 end=suggestion.end,

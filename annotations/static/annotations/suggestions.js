@@ -7,9 +7,10 @@
 // overlap rule is checked at once), sent through the save queue with the suggestion's id: the
 // server records the decision and the model version in the span's event, and undo/redo work
 // as for any span: undoing an accept takes it back (the suggestion is shown again, and the
-// server counts it undecided). A rejection, and the bulk accepts (one request, one transaction on the
-// server), are sent at once beside the queue, once it is empty; after a bulk accept the
-// annotation is read again. Mixed into the Annotator (annotator.js), so `this` is the Annotator.
+// server counts it undecided). A rejection, and the bulk accepts (one request, one
+// transaction on the server), are sent at once beside the queue, once it is empty; a bulk
+// accept's spans go into the store as the server made them, and one undo takes them all back.
+// Mixed into the Annotator (annotator.js), so `this` is the Annotator.
 
 import { request } from "./api.js";
 
@@ -18,6 +19,8 @@ export const NONE_SELECTED = "Select a suggestion first: [ and ] step through th
 export const NONE_LEFT = "No suggestions left on this document.";
 
 const isSuggestionKey = (key) => typeof key === "string" && key.startsWith(SUGGESTION_KEY);
+// The recommender the strings marked with * on other documents are suggested by (services.occurrences).
+const OCCURRENCES = "Occurrences";
 
 function plural(n, noun) {
   return `${n} ${noun}${n === 1 ? "" : "s"}`;
@@ -98,7 +101,7 @@ export class SuggestionEditing {
     const shown = this.shownSuggestions();
     panel.hidden = !this.editable || (!shown.length && !this.selectedSuggestion);
     document.getElementById("suggestion-count").textContent = shown.length
-      ? `${plural(shown.length, "suggestion")} left${this.suggestionSource?.recommender ? ` from ${this.suggestionSource.recommender} v${this.suggestionSource.version}` : ""}.`
+      ? `${plural(shown.length, "suggestion")} left${this.sourcesSaid(shown)}.`
       : NONE_LEFT;
     const item = this.selectedSuggestion && this.suggestions.get(this.selectedSuggestion);
     const details = document.getElementById("suggestion-details");
@@ -106,7 +109,16 @@ export class SuggestionEditing {
     if (!item) return;
     document.getElementById("suggestion-label").textContent = item.label_name;
     document.getElementById("suggestion-text").textContent = item.text;
+    document.getElementById("suggestion-source").textContent = sourceName(item);
     document.getElementById("suggestion-score").textContent = item.score === null ? "none" : item.score.toFixed(2);
+  }
+
+  /** " from A v2 and Occurrences": the sources of the shown suggestions, the chosen one first. */
+  sourcesSaid(shown) {
+    const chosen = this.suggestionSource?.recommender;
+    const names = new Set(shown.map((item) => item.source).filter((name) => name && name !== chosen));
+    const said = [...(chosen ? [`${chosen} v${this.suggestionSource.version}`] : []), ...names];
+    return said.length ? ` from ${said.join(" and ")}` : "";
   }
 
   /** The page's suggestion keys and buttons: true when the key did something. */
@@ -199,10 +211,15 @@ export class SuggestionEditing {
     this.say(`Rejected ${item.label_name} “${item.text}”.`);
   }
 
-  /** = and +: accept many in one request, once the queue is empty; then read the annotation again. */
+  /**
+   * = and +: accept many in one request, once the queue is empty. The spans come back made and
+   * saved and go into the store as the server answered them; one undo takes them all back.
+   */
   async acceptSuggestions(which, what) {
     if (this.bulkAccepting) return;
     this.bulkAccepting = true;
+    // No edit while the request is out: its answer moves the version the queue sends with.
+    this.editable = false;
     try {
       await this.queue.drained();
       let body;
@@ -217,17 +234,50 @@ export class SuggestionEditing {
         this.say(`Not accepted: ${error.message}`, { sticky: true });
         return;
       }
-      for (const accepted of body.accepted) this.suggestions.delete(`${SUGGESTION_KEY}${accepted.suggestion}`);
-      this.selectedSuggestion = null;
+      this.suggestionsAccepted(body);
       const refusals = body.refused.map(
         (item) => `${item.label_name} “${item.text}”: ${Object.values(item.errors).flat().join(" ")}`,
       );
       let message = `Accepted ${plural(body.accepted.length, "suggestion")} (${what}).`;
       if (refusals.length) message += ` Not accepted: ${refusals.join("; ")}`;
-      await this.queue.refresh(message);
+      this.say(message, { sticky: refusals.length > 0 });
     } finally {
       this.bulkAccepting = false;
+      this.editable = this.store.status === "in_progress";
     }
+  }
+
+  /** Put the spans a bulk accept made into the store; one undo step takes every accept back. */
+  suggestionsAccepted(body) {
+    const undo = [];
+    for (const { suggestion, span } of body.accepted) {
+      const key = span.client_id ? String(span.client_id) : `span-${span.id}`;
+      this.store.ids.set(key, span.id);
+      // `suggestion` on the span: a redo after the undo accepts it again.
+      this.store.spans.set(key, {
+        key,
+        label: span.label,
+        start: span.start,
+        end: span.end,
+        text: span.text,
+        claimant: null,
+        claimant_text: "",
+        checkworthy: "",
+        attributes: span.attributes || {},
+        suggestion,
+      });
+      const item = this.suggestions.get(`${SUGGESTION_KEY}${suggestion}`);
+      if (item) this.acceptedSuggestions.set(suggestion, item);
+      this.suggestions.delete(`${SUGGESTION_KEY}${suggestion}`);
+      undo.unshift({ type: "span.delete", key, unaccept: suggestion });
+    }
+    this.store.version = body.version;
+    this.selectedSuggestion = null;
+    if (undo.length) {
+      this.redoStack = [];
+      this.undoStack.push(undo);
+    }
+    this.render();
   }
 
   /** The key of the suggestion after `key` in text order (else before it), or null. */
@@ -239,7 +289,13 @@ export class SuggestionEditing {
   }
 }
 
+/** Where a suggestion comes from, as the panel and the hover say it. */
+function sourceName(item) {
+  if (item.source === OCCURRENCES) return "Occurrences (marked with * on another document)";
+  return item.source || "imported predictions";
+}
+
 function suggestionTitle(item) {
   const score = item.score === null ? "" : `, score ${item.score.toFixed(2)}`;
-  return `Suggestion: ${item.label_name}${score}. s accept, x reject, = accept all ${item.label_name}, + accept all.`;
+  return `Suggestion: ${item.label_name} from ${sourceName(item)}${score}. s accept, x reject, = accept all ${item.label_name}, + accept all.`;
 }
