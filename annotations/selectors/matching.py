@@ -16,11 +16,14 @@ that say the same, found two ways and fused:
   this over reciprocal-rank fusion and weighted sums, on held-out halves of our pairs
   (docs/fact-checking.md has the figures).
 
-The vectors of a project are held in this process as one float32 matrix (with, on
-PostgreSQL, its lexeme counts for BM25), loaded on first use and reloaded when the project's
-``ClaimIndexState`` (version, sync time) moved: every write of the index bumps it, and one
-one-row query per request reads it. A deleted span whose entry went by cascade (no bump) is
-dropped when the details are read, so it never shows.
+The vectors of a project are held in this process as one float32 matrix (with their sign
+codes, the claims' texts and, on PostgreSQL, the lexeme counts for BM25), read in full on
+first use. One one-row query per request reads the project's ``ClaimIndexState``; when its
+version moved (every sync that writes the index bumps it), the entries written since (their
+``revision``) are applied to the cached arrays (``_refreshed``), checked against the count
+and sum of span ids the sync left in the state; whatever does not add up, or changes past
+``REFRESH_DRIFT`` of the project, reads everything again. A deleted span whose entry went by
+cascade (no bump) is dropped when the details are read, so it never shows.
 
 Who sees what: reviewers and managers every indexed claim; an annotator (blind annotation)
 gold claims and their own. Claims at the same place of the same document (document, start,
@@ -214,10 +217,12 @@ def _refreshed(
     One query when nothing was removed (the rows of revision > its version: the count and
     sum of span ids the sync left in the state, ``sums``, then add up), a second when
     something was (the project's span ids)."""
+    count, total = sums
+    if cached.changes + abs(count - len(cached.ids)) > REFRESH_DRIFT * max(count, 1):
+        return None  # past the drift already: no need to read the rows first
     rows = _entry_rows(project_id=project_id, after=cached.version[0])
     fresh = _loaded(rows, version=version, centre=cached.centre)
     keep = ~_contains(fresh.ids, cached.ids)
-    count, total = sums
     if count != int(keep.sum()) + len(fresh.ids) or total != int(
         cached.ids[keep].sum() + fresh.ids.sum()
     ):
