@@ -376,6 +376,44 @@ def halves_latency(project, query_ids) -> dict[str, float]:
     return figures_ms
 
 
+def quality_at_size(project, queries, matches) -> list[str]:
+    """Each ranking's figures on the pair groups among every claim now indexed: with the
+    selector's shortlist (when the project is past SHORTLIST_FROM) and with exact cosines."""
+    from annotations import selectors
+    from annotations.models import ClaimIndexEntry
+
+    matching = selectors.matching
+    entries = {
+        entry.span_id: entry
+        for entry in ClaimIndexEntry.objects.filter(span_id__in=queries).only(
+            "span_id", "document_id", "text"
+        )
+    }
+    lines = []
+    shortlist_from = matching.SHORTLIST_FROM
+    for label, threshold in (("shortlist", shortlist_from), ("exact cosines", 10**12)):
+        matching.SHORTLIST_FROM = threshold
+        found = {}
+        for mode in ("lexical", "semantic", "hybrid"):
+            ranks = []
+            for query_id, match in zip(queries, matches, strict=True):
+                entry = entries[query_id]
+                claim = selectors.ClaimQuery(
+                    project_id=project.pk, document_id=entry.document_id, text=entry.text
+                )
+                ranking, *_ = selectors.ranked_candidates(query=claim, viewer_id=None, mode=mode)
+                ranks.append(rank_of(ranking, match))
+            found[mode] = figures(ranks)
+        lines.append(
+            f"  quality here, {label}: "
+            + ", ".join(
+                f"{mode} {r1:.2f} / {r5:.2f} / {mrr:.3f}" for mode, (r1, r5, mrr) in found.items()
+            )
+        )
+    matching.SHORTLIST_FROM = shortlist_from
+    return lines
+
+
 def after_bulk_add(project, label, user, rng, query_ids, count: int) -> tuple[float, float]:
     """Add ``count`` claims in bulk and sync; ms of the sync's index write and of the first
     match request after it (which brings this process's cached vectors up to date)."""
@@ -502,6 +540,9 @@ def main() -> None:
             + f"; the semantic half keeps {kept:.1%} of the exact top {CANDIDATES}"
             + f"  (load average: {load()})"
         )
+    if args.sizes:
+        for line in quality_at_size(project, queries, matches):
+            print(line)
     if args.bulk_add:
         sync_ms, first = after_bulk_add(project, label, user, rng, queries + matches, args.bulk_add)
         count = ClaimIndexEntry.objects.filter(project=project).count()
