@@ -62,12 +62,27 @@ def from_bytes(rows: Sequence[bytes]) -> Matrix:
     return np.frombuffer(b"".join(rows), dtype=DTYPE).reshape(len(rows), DIMENSIONS)
 
 
-def signs(matrix: Matrix) -> Codes:
-    """The sign code of each row: bit i set when dimension i is positive."""
-    packed = np.packbits(np.asarray(matrix) > 0, axis=-1)
+def signs(matrix: Matrix, centre: Matrix | None = None) -> Codes:
+    """The sign code of each row: bit i set when dimension i is above ``centre``'s (0 when
+    none). Centred on the mean of the vectors coded, the bits split them evenly: WordLlama's
+    vectors share a common direction, and uncentred codes agree on its bits for every claim."""
+    shifted = np.asarray(matrix) if centre is None else np.asarray(matrix) - centre
+    packed = np.packbits(shifted > 0, axis=-1)
     return np.ascontiguousarray(packed).view(np.uint64)
 
 
 def hamming(codes: Codes, code: Codes) -> npt.NDArray[np.uint16]:
     """The Hamming distance between each row of ``codes`` and ``code`` (one row)."""
-    return np.bitwise_count(codes ^ code).sum(axis=1, dtype=np.uint16)
+    counts = np.bitwise_count(codes ^ code)
+    # Column by column: numpy's sum over a short last axis is several times slower.
+    total = counts[:, 0].astype(np.uint16)
+    for column in range(1, counts.shape[1]):
+        total += counts[:, column]
+    return total
+
+
+def dot(matrix: Matrix, vector: Matrix) -> Matrix:
+    """Each row of ``matrix`` times ``vector``, without BLAS: a matrix-vector product is bound
+    by memory, and BLAS threads spin for a CPU on a busy machine (12 ms median against 0.6 ms
+    for 2,000 rows at load 5 on 2 cores)."""
+    return np.einsum("ij,j->i", matrix, vector)

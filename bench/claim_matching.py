@@ -1,7 +1,7 @@
 """Benchmark: claim matching's quality (recall@1/@5, MRR) and latency, on PostgreSQL.
 
     .venv/bin/python bench/claim_matching.py [--distractors 3000] [--sizes 10000,100000]
-        [--database-url postgres://postgres@127.0.0.1:5432/bench_claim_matching]
+        [--bulk-add 1000] [--database-url postgres://postgres@127.0.0.1:5432/bench_claim_matching]
 
 Quality: the groups of bench/data/claim_pairs.jsonl (a claim, its paraphrase or negation,
 which a fact-check of the one answers, and a claim on the same topic that is a different
@@ -19,7 +19,8 @@ Latency: the index is then filled with generated claims (twenty a document, in g
 each of ``--sizes``, and ``GET /api/spans/{s}/matches/``'s work (the selector: the index
 version, the full-text query, the matrix product over the cached vectors, the details) is
 timed over 50 queries: median and 95th percentile, and the first query (which loads the
-project's vectors into the process) apart.
+project's vectors into the process) apart; each part alone; and, last, the first query after
+``--bulk-add`` claims are added and synced (the process takes in the new claims only).
 """
 
 import argparse
@@ -319,15 +320,24 @@ def _truncated(matrix, dimensions: int):
 
 
 def halves_latency(project, query_ids) -> dict[str, float]:
-    """Median ms of each part of a query alone: the full-text query, the matrix product
-    (256 and 128 dimensions) with its masking and top-k."""
+    """Median ms of each part of a query alone: the full-text query, the semantic half as the
+    selector runs it (a Hamming shortlist above SHORTLIST_FROM claims), the exact matrix
+    product over every claim at 256 and 128 dimensions; and the share of the exact top
+    CANDIDATES that the selector's semantic half keeps (1.0 when it computes every cosine)."""
     from annotations import embeddings, selectors
     from annotations.db import claimsearch
     from annotations.models import ClaimIndexEntry
 
+    matching = selectors.matching
     vectors = selectors.project_vectors(project_id=project.pk)
     short = _truncated(vectors.matrix, 128)
-    parts: dict[str, list[float]] = {"full-text": [], "matrix 256": [], "matrix 128": []}
+    parts: dict[str, list[float]] = {
+        "full-text": [],
+        "semantic half": [],
+        "exact matrix 256": [],
+        "exact matrix 128": [],
+    }
+    kept = []
     for entry in ClaimIndexEntry.objects.filter(span_id__in=query_ids).only(
         "span_id", "document_id", "text"
     ):
@@ -345,16 +355,83 @@ def halves_latency(project, query_ids) -> dict[str, float]:
         )
         parts["full-text"].append((time.perf_counter() - started) * 1000)
         started = time.perf_counter()
-        selectors.matching.semantic_search(
+        found = matching.semantic_search(
             vectors=vectors, query=query, vector=vector, viewer_id=None, limit=CANDIDATES
         )
-        parts["matrix 256"].append((time.perf_counter() - started) * 1000)
+        parts["semantic half"].append((time.perf_counter() - started) * 1000)
         started = time.perf_counter()
-        scores = short @ vector[:128]
+        scores = vectors.matrix @ vector
         scores[vectors.documents == entry.document_id] = -np.inf
-        np.argpartition(-scores, CANDIDATES)[:CANDIDATES]
-        parts["matrix 128"].append((time.perf_counter() - started) * 1000)
-    return {name: statistics.median(times) for name, times in parts.items()}
+        exact = np.argpartition(-scores, CANDIDATES)[:CANDIDATES]
+        parts["exact matrix 256"].append((time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+        scores_short = short @ _truncated(vector[None, :], 128)[0]
+        scores_short[vectors.documents == entry.document_id] = -np.inf
+        np.argpartition(-scores_short, CANDIDATES)[:CANDIDATES]
+        parts["exact matrix 128"].append((time.perf_counter() - started) * 1000)
+        wanted = set(vectors.ids[exact].tolist())
+        kept.append(len(wanted & {item for item, _score in found}) / len(wanted))
+    figures_ms = {name: statistics.median(times) for name, times in parts.items()}
+    figures_ms["shortlist keeps"] = statistics.mean(kept)
+    return figures_ms
+
+
+def quality_at_size(project, queries, matches) -> list[str]:
+    """Each ranking's figures on the pair groups among every claim now indexed: with the
+    selector's shortlist (when the project is past SHORTLIST_FROM) and with exact cosines."""
+    from annotations import selectors
+    from annotations.models import ClaimIndexEntry
+
+    matching = selectors.matching
+    entries = {
+        entry.span_id: entry
+        for entry in ClaimIndexEntry.objects.filter(span_id__in=queries).only(
+            "span_id", "document_id", "text"
+        )
+    }
+    lines = []
+    shortlist_from = matching.SHORTLIST_FROM
+    for label, threshold in (("shortlist", shortlist_from), ("exact cosines", 10**12)):
+        matching.SHORTLIST_FROM = threshold
+        found = {}
+        for mode in ("lexical", "semantic", "hybrid"):
+            ranks = []
+            for query_id, match in zip(queries, matches, strict=True):
+                entry = entries[query_id]
+                claim = selectors.ClaimQuery(
+                    project_id=project.pk, document_id=entry.document_id, text=entry.text
+                )
+                ranking, *_ = selectors.ranked_candidates(query=claim, viewer_id=None, mode=mode)
+                ranks.append(rank_of(ranking, match))
+            found[mode] = figures(ranks)
+        lines.append(
+            f"  quality here, {label}: "
+            + ", ".join(
+                f"{mode} {r1:.2f} / {r5:.2f} / {mrr:.3f}" for mode, (r1, r5, mrr) in found.items()
+            )
+        )
+    matching.SHORTLIST_FROM = shortlist_from
+    return lines
+
+
+def after_bulk_add(project, label, user, rng, query_ids, count: int) -> tuple[float, float]:
+    """Add ``count`` claims in bulk and sync; ms of the sync's index write and of the first
+    match request after it (which brings this process's cached vectors up to date)."""
+    from annotations import selectors
+    from annotations.models import ClaimIndexEntry
+    from annotations.services import matching
+
+    store(project, label, [distractor(rng) for _ in range(count)], CLAIMS_PER_DOCUMENT)
+    started = time.perf_counter()
+    matching.claim_index_sync(project_id=project.pk)
+    sync_ms = (time.perf_counter() - started) * 1000
+    entry = ClaimIndexEntry.objects.filter(span_id__in=query_ids).first()
+    query = selectors.ClaimQuery(
+        project_id=project.pk, document_id=entry.document_id, text=entry.text
+    )
+    started = time.perf_counter()
+    selectors.claim_matches(query=query, viewer=user, role="manager")
+    return sync_ms, (time.perf_counter() - started) * 1000
 
 
 def latency(project, user, query_ids) -> tuple[float, float, float]:
@@ -386,6 +463,12 @@ def main() -> None:
         "--database-url", default="postgres://postgres@127.0.0.1:5432/bench_claim_matching"
     )
     parser.add_argument("--seed", type=int, default=18)
+    parser.add_argument(
+        "--bulk-add",
+        type=int,
+        default=1000,
+        help="after the latency runs, add this many claims and time the first query (0: no)",
+    )
     args = parser.parse_args()
     rng = random.Random(args.seed)
     fresh_database(args.database_url)
@@ -450,10 +533,23 @@ def main() -> None:
             f"first query (loads the vectors) {first:.0f} ms; index sync {took:.1f} s"
         )
         parts = halves_latency(project, sample)
+        kept = parts.pop("shortlist keeps")
         print(
             "  alone, median: "
             + ", ".join(f"{name} {took_ms:.1f} ms" for name, took_ms in parts.items())
+            + f"; the semantic half keeps {kept:.1%} of the exact top {CANDIDATES}"
             + f"  (load average: {load()})"
+        )
+    if args.sizes:
+        for line in quality_at_size(project, queries, matches):
+            print(line)
+    if args.bulk_add:
+        sync_ms, first = after_bulk_add(project, label, user, rng, queries + matches, args.bulk_add)
+        count = ClaimIndexEntry.objects.filter(project=project).count()
+        print(
+            f"after adding {args.bulk_add} claims in bulk ({count} now): index sync "
+            f"{sync_ms / 1000:.1f} s, then the first query {first:.0f} ms (takes in the new "
+            f"claims only)"
         )
     print(f"load average: {load()}")
 

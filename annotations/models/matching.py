@@ -68,6 +68,12 @@ class ClaimIndexState(models.Model):
     version = models.PositiveBigIntegerField(default=0)
     pending = models.BooleanField(default=False, help_text="A sync is queued.")
     synced_at = models.DateTimeField(null=True, blank=True)
+    entries = models.PositiveIntegerField(
+        default=0, help_text="How many entries the project's index had after the last sync."
+    )
+    span_id_sum = models.PositiveBigIntegerField(
+        default=0, help_text="The sum of their span ids: what a cache checks its ids against."
+    )
 
     def __str__(self) -> str:
         return f"claim index state of project #{self.project_id}"

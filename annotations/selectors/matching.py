@@ -16,11 +16,14 @@ that say the same, found two ways and fused:
   this over reciprocal-rank fusion and weighted sums, on held-out halves of our pairs
   (docs/fact-checking.md has the figures).
 
-The vectors of a project are held in this process as one float32 matrix (with, on
-PostgreSQL, its lexeme counts for BM25), loaded on first use and reloaded when the project's
-``ClaimIndexState`` (version, sync time) moved: every write of the index bumps it, and one
-one-row query per request reads it. A deleted span whose entry went by cascade (no bump) is
-dropped when the details are read, so it never shows.
+The vectors of a project are held in this process as one float32 matrix (with their sign
+codes, the claims' texts and, on PostgreSQL, the lexeme counts for BM25), read in full on
+first use. One one-row query per request reads the project's ``ClaimIndexState``; when its
+version moved (every sync that writes the index bumps it), the entries written since (their
+``revision``) are applied to the cached arrays (``_refreshed``), checked against the count
+and sum of span ids the sync left in the state; whatever does not add up, or changes past
+``REFRESH_DRIFT`` of the project, reads everything again. A deleted span whose entry went by
+cascade (no bump) is dropped when the details are read, so it never shows.
 
 Who sees what: reviewers and managers every indexed claim; an annotator (blind annotation)
 gold claims and their own. Claims at the same place of the same document (document, start,
@@ -49,8 +52,8 @@ CANDIDATES = 100
 # Above SHORTLIST_FROM claims, the semantic half computes exact cosines for the SHORTLIST
 # claims nearest by sign-code Hamming distance only (bench/claim_matching.py measures how many
 # of the exact top CANDIDATES the shortlist keeps); below it, for every claim.
-SHORTLIST = 2000
-SHORTLIST_FROM = 4 * SHORTLIST
+SHORTLIST = 8000
+SHORTLIST_FROM = 3 * SHORTLIST
 # How many matches the API answers unless asked.
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 50
@@ -70,7 +73,9 @@ class ProjectVectors:
     gold: npt.NDArray[np.bool_]
     authors: npt.NDArray[np.int64]
     matrix: embeddings.Matrix
+    # The sign codes of the rows, centred on ``centre`` (the mean vector when all were read).
     codes: embeddings.Codes
+    centre: embeddings.Matrix
     stats: claimsearch.LexemeStats | None
     texts: list[str] = field(default_factory=list)
     # The numbers each claim states, read from its text the first time it is a candidate.
@@ -141,15 +146,18 @@ def project_vectors(*, project_id: int) -> ProjectVectors:
     entries written since are applied to the cached ones, or all are read again."""
     # The version with the time of the sync that set it: a project deleted and its id used
     # again (SQLite reuses the highest id) starts at the same version, never at the same time.
-    version = ClaimIndexState.objects.filter(project_id=project_id).values_list(
-        "version", "synced_at"
-    ).first() or (0, None)
+    state = ClaimIndexState.objects.filter(project_id=project_id).values_list(
+        "version", "synced_at", "entries", "span_id_sum"
+    ).first() or (0, None, 0, 0)
+    version = (state[0], state[1])
     cached = _cache.get(project_id)
     if cached is not None and cached.version == version:
         return cached
     loaded = None
     if cached is not None and cached.version[0] < version[0]:
-        loaded = _refreshed(cached, version=version, project_id=project_id)
+        loaded = _refreshed(
+            cached, version=version, sums=(state[2], state[3]), project_id=project_id
+        )
     if loaded is None:
         loaded = _loaded(_entry_rows(project_id=project_id), version=version)
         loaded.stats = claimsearch.lexeme_stats(project_id=project_id)
@@ -171,8 +179,17 @@ def _entry_rows(*, project_id: int, after: int | None = None) -> list[tuple[Any,
     return list(entries.order_by("span_id").values_list(*_ROW))
 
 
-def _loaded(rows: list[tuple[Any, ...]], *, version: tuple[int, Any]) -> ProjectVectors:
+def _loaded(
+    rows: list[tuple[Any, ...]],
+    *,
+    version: tuple[int, Any],
+    centre: embeddings.Matrix | None = None,
+) -> ProjectVectors:
     matrix = embeddings.from_bytes([bytes(row[4]) for row in rows])
+    if centre is None:
+        centre = np.zeros(embeddings.DIMENSIONS, dtype=embeddings.DTYPE)
+        if len(matrix):
+            centre = matrix.mean(axis=0, dtype=embeddings.DTYPE)
     return ProjectVectors(
         version=version,
         ids=np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows)),
@@ -180,52 +197,86 @@ def _loaded(rows: list[tuple[Any, ...]], *, version: tuple[int, Any]) -> Project
         gold=np.fromiter((row[2] for row in rows), dtype=np.bool_, count=len(rows)),
         authors=np.fromiter((row[3] or 0 for row in rows), dtype=np.int64, count=len(rows)),
         matrix=matrix,
-        codes=embeddings.signs(matrix),
+        codes=embeddings.signs(matrix, centre),
+        centre=centre,
         stats=None,
         texts=[row[5] for row in rows],
     )
 
 
 def _refreshed(
-    cached: ProjectVectors, *, version: tuple[int, Any], project_id: int
+    cached: ProjectVectors,
+    *,
+    version: tuple[int, Any],
+    sums: tuple[int, int],
+    project_id: int,
 ) -> ProjectVectors | None:
     """``cached`` with the entries written after its version put in and the entries gone
-    taken out (two queries: the project's span ids, the rows of revision > its version), or
-    None when that cannot be trusted and everything must be read again."""
-    current = claimindex.span_ids(project_id=project_id)
-    changes = cached.changes + int(abs(len(current) - len(cached.ids)))
+    taken out, or None when that cannot be trusted and everything must be read again.
+
+    One query when nothing was removed (the rows of revision > its version: the count and
+    sum of span ids the sync left in the state, ``sums``, then add up), a second when
+    something was (the project's span ids)."""
+    count, total = sums
+    if cached.changes + abs(count - len(cached.ids)) > REFRESH_DRIFT * max(count, 1):
+        return None  # past the drift already: no need to read the rows first
     rows = _entry_rows(project_id=project_id, after=cached.version[0])
-    changes += len(rows)
-    if changes > REFRESH_DRIFT * max(len(current), 1):
+    fresh = _loaded(rows, version=version, centre=cached.centre)
+    keep = ~_contains(fresh.ids, cached.ids)
+    if count != int(keep.sum()) + len(fresh.ids) or total != int(
+        cached.ids[keep].sum() + fresh.ids.sum()
+    ):
+        current = claimindex.span_ids(project_id=project_id)
+        keep &= _contains(current, cached.ids)
+        # An entry deleted since the sync (its span deleted) is not counted in ``sums``.
+        count = len(current)
+        if int(keep.sum()) + len(fresh.ids) != count:
+            return None  # an entry of an older revision the cache never saw (an id used again)
+    changes = cached.changes + len(fresh.ids) + int(len(keep) - keep.sum())
+    if changes > REFRESH_DRIFT * max(count, 1):
         return None
-    fresh = _loaded(rows, version=version)
-    keep = np.isin(cached.ids, current) & ~np.isin(cached.ids, fresh.ids)
-    if int(keep.sum()) + len(fresh.ids) != len(current):
-        return None  # an entry of an older revision the cache never saw (an id used again)
     ids = np.concatenate([cached.ids[keep], fresh.ids])
-    order = np.argsort(ids, kind="stable")
-    matrix = np.concatenate([cached.matrix[keep], fresh.matrix])[order]
-    kept_texts = [text for text, kept in zip(cached.texts, keep, strict=True) if kept]
-    texts = kept_texts + fresh.texts
+    # New claims have the highest span ids: then the rows are in order as they stand.
+    order = None if np.all(ids[1:] > ids[:-1]) else np.argsort(ids, kind="stable")
+
+    every = bool(keep.all())  # nothing removed or rewritten: no copy of the kept rows
+
+    def joined(old: npt.NDArray[Any], new: npt.NDArray[Any]) -> npt.NDArray[Any]:
+        both = np.concatenate([old if every else old[keep], new])
+        return both if order is None else both[order]
+
+    texts = [text for text, kept in zip(cached.texts, keep.tolist(), strict=True) if kept]
+    texts += fresh.texts
     stats = cached.stats
     if stats is not None:
         stats = claimsearch.lexeme_stats_grown(
-            stats=stats, project_id=project_id, revision=cached.version[0], claims=len(ids)
+            stats=stats, project_id=project_id, revision=cached.version[0], claims=count
         )
     changed = set(fresh.ids.tolist())
     return ProjectVectors(
         version=version,
-        ids=ids[order],
-        documents=np.concatenate([cached.documents[keep], fresh.documents])[order],
-        gold=np.concatenate([cached.gold[keep], fresh.gold])[order],
-        authors=np.concatenate([cached.authors[keep], fresh.authors])[order],
-        matrix=matrix,
-        codes=np.concatenate([cached.codes[keep], fresh.codes])[order],
+        ids=ids if order is None else ids[order],
+        documents=joined(cached.documents, fresh.documents),
+        gold=joined(cached.gold, fresh.gold),
+        authors=joined(cached.authors, fresh.authors),
+        matrix=joined(cached.matrix, fresh.matrix),
+        codes=joined(cached.codes, fresh.codes),
+        centre=cached.centre,
         stats=stats,
-        texts=[texts[index] for index in order],
-        numbers={item: numbers for item, numbers in cached.numbers.items() if item not in changed},
+        texts=texts if order is None else [texts[index] for index in order],
+        numbers={item: found for item, found in cached.numbers.items() if item not in changed},
         changes=changes,
     )
+
+
+def _contains(
+    sorted_ids: npt.NDArray[np.int64], ids: npt.NDArray[np.int64]
+) -> npt.NDArray[np.bool_]:
+    """Whether each of ``ids`` is in ``sorted_ids`` (ascending)."""
+    if not len(sorted_ids):
+        return np.zeros(len(ids), dtype=np.bool_)
+    positions = np.minimum(np.searchsorted(sorted_ids, ids), len(sorted_ids) - 1)
+    return sorted_ids[positions] == ids
 
 
 def semantic_search(
@@ -244,15 +295,17 @@ def semantic_search(
     if viewer_id is not None:  # an annotator: gold and their own only
         hidden |= ~(vectors.gold | (vectors.authors == viewer_id))
     if len(vectors.ids) > SHORTLIST_FROM:
-        distances = embeddings.hamming(vectors.codes, embeddings.signs(vector[None, :])[0])
+        code = embeddings.signs(vector[None, :], vectors.centre)[0]
+        distances = embeddings.hamming(vectors.codes, code)
         distances[hidden] = embeddings.DIMENSIONS + 1
         rows = np.argpartition(distances, SHORTLIST - 1)[:SHORTLIST]
         rows = rows[distances[rows] <= embeddings.DIMENSIONS]
+        scores = embeddings.dot(vectors.matrix[rows], vector)
     else:
         rows = np.flatnonzero(~hidden)
+        scores = embeddings.dot(vectors.matrix, vector)[rows]
     if not len(rows):
         return []
-    scores = vectors.matrix[rows] @ vector
     count = min(limit, len(scores))
     top = np.argpartition(-scores, count - 1)[:count]
     top = top[np.argsort(-scores[top], kind="stable")]
@@ -338,7 +391,7 @@ def cosines_of(
     positions = np.searchsorted(vectors.ids, wanted)
     positions = np.minimum(positions, len(vectors.ids) - 1)
     found = vectors.ids[positions] == wanted
-    scores = vectors.matrix[positions[found]] @ vector
+    scores = embeddings.dot(vectors.matrix[positions[found]], vector)
     return {int(item): float(score) for item, score in zip(wanted[found], scores, strict=True)}
 
 

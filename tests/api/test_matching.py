@@ -4,7 +4,8 @@ import orjson
 import pytest
 from django.db import connection
 
-from annotations.models import AnnotationKind, ClaimCluster, ClaimLink, ClaimRecord
+from annotations import selectors
+from annotations.models import AnnotationKind, ClaimCluster, ClaimLink, ClaimRecord, Label
 from annotations.services import matching, releases
 from tests.api.conftest import client_for
 from tests.factories import LabelFactory, MembershipFactory, ProjectFactory, UserFactory
@@ -58,6 +59,23 @@ def test_matches_rank_the_paraphrase_with_its_verdict_for_a_reviewer(
     assert found["text"] == "Roughly fifteen hundred soldiers take part in it."
     assert found["document_id"] == paraphrase.annotation.document_id
     assert query.pk not in ids  # never the claim itself, nor its document
+
+
+def test_the_first_match_after_a_sync_reads_only_the_new_claims(
+    team, django_assert_num_queries, monkeypatch
+):
+    project, users, query, _paraphrase, _other_work, _unrelated = team
+    # Four claims: one more is a quarter of the project, past the share that reads all again.
+    monkeypatch.setattr(selectors.matching, "REFRESH_DRIFT", 1.0)
+    client = client_for(users["reviewer"])
+    client.get(f"/api/spans/{query.pk}/matches/")  # loads the project's vectors once
+    label = Label.objects.get(project=project)
+    added = claim_in_new_document(project, label, "About 1,500 troops arrived.")
+    matching.claim_index_sync(project_id=project.pk)
+    # As above, plus the rows written by the sync (PostgreSQL: and their words' counts).
+    with django_assert_num_queries(7 + 2 * (connection.vendor == "postgresql")):
+        response = client.get(f"/api/spans/{query.pk}/matches/")
+    assert added.pk in [match["span_id"] for match in response.json()["results"]]
 
 
 def test_an_annotator_sees_gold_matches_but_not_other_annotators_work(team):

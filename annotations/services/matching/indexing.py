@@ -29,7 +29,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from annotations import embeddings, selectors
-from annotations.db import claimsearch
+from annotations.db import claimindex, claimsearch
 from annotations.models import (
     Annotation,
     AnnotationKind,
@@ -186,6 +186,9 @@ def claim_index_sync(*, project_id: int, full: bool = False) -> SyncReport:
         report.changed = [entry.span_id for entry in fresh if entry.span_id in existing]
         if gone or fresh:
             state.version += 1
+            # What a web process's cache checks its ids against when it takes in this sync
+            # (selectors.matching): read here, on the worker, not on a match request.
+            state.entries, state.span_id_sum = claimindex.span_id_sum(project_id=project_id)
         state.pending = False
         state.synced_at = began
         state.save()
