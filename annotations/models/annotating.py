@@ -244,6 +244,13 @@ class Span(models.Model):
         span.__dict__["_read"] = True
         return span
 
+    def refresh_from_db(self, *args: Any, **kwargs: Any) -> None:
+        super().refresh_from_db(*args, **kwargs)
+        # The claimant is no column: read it again on next use.
+        for cached in ("_claimant_id", "_claimant"):
+            self.__dict__.pop(cached, None)
+        self.__dict__["_read"] = True
+
     # The one place that splits the stored values (annotations.builtins): clients, exports,
     # review and the event log read the user's attributes and the two built-ins as before.
     # Writers that build a Span give ``attribute_values`` (builtins.stored_values).

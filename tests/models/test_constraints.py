@@ -686,3 +686,12 @@ def test_deleting_a_project_deletes_everything_annotated_in_it():
     assert not Project.objects.filter(pk=project.pk).exists()
     assert not Span.objects.exists()
     assert not Label.objects.exists()
+
+
+def test_a_span_read_again_reads_its_claimant_again():
+    entity = SpanFactory(start=0, end=8)
+    claim = SpanFactory(annotation=entity.annotation, label=entity.label, start=10, end=16)
+    assert claim.claimant_id is None
+    _claimant_link(claim, entity)
+    claim.refresh_from_db()
+    assert claim.claimant == entity
