@@ -9,7 +9,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -18,278 +17,728 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Document',
+            name="Document",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField(help_text='Immutable once any annotation exists.')),
-                ('external_id', models.CharField(blank=True, max_length=255)),
-                ('meta', models.JSONField(blank=True, default=dict)),
-                ('content_hash', models.CharField(help_text='sha256 of the stored text; unique per project.', max_length=64)),
-                ('ingestion_report', models.JSONField(blank=True, default=dict, help_text='What the import repaired or warned about.')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("text", models.TextField(help_text="Immutable once any annotation exists.")),
+                ("external_id", models.CharField(blank=True, max_length=255)),
+                ("meta", models.JSONField(blank=True, default=dict)),
+                (
+                    "content_hash",
+                    models.CharField(
+                        help_text="sha256 of the stored text; unique per project.", max_length=64
+                    ),
+                ),
+                (
+                    "ingestion_report",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        help_text="What the import repaired or warned about.",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['project_id', 'id'],
+                "ordering": ["project_id", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Annotation',
+            name="Annotation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('manual', 'Manual'), ('gold', 'Gold'), ('prediction', 'Prediction')], default='manual', max_length=16)),
-                ('status', models.CharField(choices=[('in_progress', 'In progress'), ('submitted', 'Submitted'), ('skipped', 'Skipped')], default='in_progress', max_length=16)),
-                ('version', models.PositiveIntegerField(default=1, help_text='Bumped by every write; stale writes are refused.')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('submitted_at', models.DateTimeField(blank=True, null=True)),
-                ('author', models.ForeignKey(blank=True, help_text='Empty for gold and predictions.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='annotations', to=settings.AUTH_USER_MODEL)),
-                ('document', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='annotations', to='annotations.document')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("manual", "Manual"),
+                            ("gold", "Gold"),
+                            ("prediction", "Prediction"),
+                        ],
+                        default="manual",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("in_progress", "In progress"),
+                            ("submitted", "Submitted"),
+                            ("skipped", "Skipped"),
+                        ],
+                        default="in_progress",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "version",
+                    models.PositiveIntegerField(
+                        default=1, help_text="Bumped by every write; stale writes are refused."
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("submitted_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Empty for gold and predictions.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="annotations",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "document",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="annotations",
+                        to="annotations.document",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['document_id', 'id'],
+                "ordering": ["document_id", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Project',
+            name="Project",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('description', models.TextField(blank=True)),
-                ('guidelines', models.TextField(blank=True, help_text='Markdown, shown to annotators.')),
-                ('allow_overlap', models.BooleanField(default=False, help_text='Whether spans of the same kind may overlap. Spans of different kinds (a claim and the entities in it) may always overlap.')),
-                ('annotators_per_document', models.PositiveSmallIntegerField(default=1, help_text='How many different annotators each document goes to.')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("description", models.TextField(blank=True)),
+                (
+                    "guidelines",
+                    models.TextField(blank=True, help_text="Markdown, shown to annotators."),
+                ),
+                (
+                    "allow_overlap",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Whether spans of the same kind may overlap. Spans of different kinds (a claim and the entities in it) may always overlap.",
+                    ),
+                ),
+                (
+                    "annotators_per_document",
+                    models.PositiveSmallIntegerField(
+                        default=1, help_text="How many different annotators each document goes to."
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('annotator', 'Annotator'), ('reviewer', 'Reviewer'), ('manager', 'Manager')], default='annotator', max_length=16)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to=settings.AUTH_USER_MODEL)),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='annotations.project')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("annotator", "Annotator"),
+                            ("reviewer", "Reviewer"),
+                            ("manager", "Manager"),
+                        ],
+                        default="annotator",
+                        max_length=16,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="annotations.project",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['project_id', 'id'],
+                "ordering": ["project_id", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Label',
+            name="Label",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100)),
-                ('kind', models.CharField(choices=[('entity', 'Entity'), ('claim', 'Claim'), ('stance', 'Stance value')], max_length=16)),
-                ('color', models.CharField(default='#4f7cff', help_text='#rrggbb', max_length=7)),
-                ('shortcut', models.CharField(blank=True, help_text='One key that applies the label in the annotator.', max_length=1)),
-                ('description', models.TextField(blank=True)),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='labels', to='annotations.project')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("entity", "Entity"),
+                            ("claim", "Claim"),
+                            ("stance", "Stance value"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("color", models.CharField(default="#4f7cff", help_text="#rrggbb", max_length=7)),
+                (
+                    "shortcut",
+                    models.CharField(
+                        blank=True,
+                        help_text="One key that applies the label in the annotator.",
+                        max_length=1,
+                    ),
+                ),
+                ("description", models.TextField(blank=True)),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="labels",
+                        to="annotations.project",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['project_id', 'kind', 'id'],
+                "ordering": ["project_id", "kind", "id"],
             },
         ),
         migrations.AddField(
-            model_name='document',
-            name='project',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='documents', to='annotations.project'),
+            model_name="document",
+            name="project",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="documents",
+                to="annotations.project",
+            ),
         ),
         migrations.CreateModel(
-            name='Span',
+            name="Span",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('start', models.PositiveIntegerField(help_text='Code-point offset, inclusive.')),
-                ('end', models.PositiveIntegerField(help_text='Code-point offset, exclusive.')),
-                ('text', models.TextField(help_text='document.text[start:end], checked on every write.')),
-                ('client_id', models.UUIDField(blank=True, help_text='Chosen by the client so that retries are idempotent.', null=True)),
-                ('claimant_text', models.CharField(blank=True, help_text='A free-text source when it is not in the text.', max_length=500)),
-                ('checkworthy', models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No'), ('unsure', 'Unsure')], max_length=8)),
-                ('annotation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='spans', to='annotations.annotation')),
-                ('claimant', models.ForeignKey(blank=True, help_text='The entity span (same annotation) that makes this claim.', null=True, on_delete=django.db.models.deletion.RESTRICT, related_name='claims', to='annotations.span')),
-                ('label', models.ForeignKey(on_delete=django.db.models.deletion.RESTRICT, related_name='spans', to='annotations.label')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("start", models.PositiveIntegerField(help_text="Code-point offset, inclusive.")),
+                ("end", models.PositiveIntegerField(help_text="Code-point offset, exclusive.")),
+                (
+                    "text",
+                    models.TextField(help_text="document.text[start:end], checked on every write."),
+                ),
+                (
+                    "client_id",
+                    models.UUIDField(
+                        blank=True,
+                        help_text="Chosen by the client so that retries are idempotent.",
+                        null=True,
+                    ),
+                ),
+                (
+                    "claimant_text",
+                    models.CharField(
+                        blank=True,
+                        help_text="A free-text source when it is not in the text.",
+                        max_length=500,
+                    ),
+                ),
+                (
+                    "checkworthy",
+                    models.CharField(
+                        blank=True,
+                        choices=[("yes", "Yes"), ("no", "No"), ("unsure", "Unsure")],
+                        max_length=8,
+                    ),
+                ),
+                (
+                    "annotation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="spans",
+                        to="annotations.annotation",
+                    ),
+                ),
+                (
+                    "claimant",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The entity span (same annotation) that makes this claim.",
+                        null=True,
+                        on_delete=django.db.models.deletion.RESTRICT,
+                        related_name="claims",
+                        to="annotations.span",
+                    ),
+                ),
+                (
+                    "label",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.RESTRICT,
+                        related_name="spans",
+                        to="annotations.label",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['annotation_id', 'start', 'end', 'id'],
+                "ordering": ["annotation_id", "start", "end", "id"],
             },
         ),
         migrations.CreateModel(
-            name='StanceTarget',
+            name="StanceTarget",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('description', models.TextField(blank=True)),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='targets', to='annotations.project')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("description", models.TextField(blank=True)),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="targets",
+                        to="annotations.project",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['project_id', 'id'],
+                "ordering": ["project_id", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Stance',
+            name="Stance",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('annotation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='stances', to='annotations.annotation')),
-                ('evidence', models.ForeignKey(blank=True, help_text='Span of text supporting the stance.', null=True, on_delete=django.db.models.deletion.RESTRICT, related_name='evidenced_stances', to='annotations.span')),
-                ('holder', models.ForeignKey(blank=True, help_text="Entity span holding the stance; empty means the document's author.", null=True, on_delete=django.db.models.deletion.RESTRICT, related_name='held_stances', to='annotations.span')),
-                ('label', models.ForeignKey(help_text='A stance value.', on_delete=django.db.models.deletion.RESTRICT, related_name='stances', to='annotations.label')),
-                ('target', models.ForeignKey(on_delete=django.db.models.deletion.RESTRICT, related_name='stances', to='annotations.stancetarget')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "annotation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="stances",
+                        to="annotations.annotation",
+                    ),
+                ),
+                (
+                    "evidence",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Span of text supporting the stance.",
+                        null=True,
+                        on_delete=django.db.models.deletion.RESTRICT,
+                        related_name="evidenced_stances",
+                        to="annotations.span",
+                    ),
+                ),
+                (
+                    "holder",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Entity span holding the stance; empty means the document's author.",
+                        null=True,
+                        on_delete=django.db.models.deletion.RESTRICT,
+                        related_name="held_stances",
+                        to="annotations.span",
+                    ),
+                ),
+                (
+                    "label",
+                    models.ForeignKey(
+                        help_text="A stance value.",
+                        on_delete=django.db.models.deletion.RESTRICT,
+                        related_name="stances",
+                        to="annotations.label",
+                    ),
+                ),
+                (
+                    "target",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.RESTRICT,
+                        related_name="stances",
+                        to="annotations.stancetarget",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['annotation_id', 'id'],
+                "ordering": ["annotation_id", "id"],
             },
         ),
         migrations.CreateModel(
-            name='AnnotationEvent',
+            name="AnnotationEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(choices=[('annotation_created', 'Annotation created'), ('status_changed', 'Status changed'), ('span_created', 'Span created'), ('span_changed', 'Span changed'), ('span_deleted', 'Span deleted'), ('stance_created', 'Stance created'), ('stance_changed', 'Stance changed'), ('stance_deleted', 'Stance deleted'), ('content_replaced', 'Content replaced'), ('gold_built', 'Gold built'), ('reverted', 'Change reverted')], max_length=32)),
-                ('object_id', models.BigIntegerField(blank=True, help_text='The span or stance the event is about.', null=True)),
-                ('before', models.JSONField(blank=True, null=True)),
-                ('after', models.JSONField(blank=True, null=True)),
-                ('version', models.PositiveIntegerField(help_text="The annotation's version after the change.")),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('annotation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='annotations.annotation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("annotation_created", "Annotation created"),
+                            ("status_changed", "Status changed"),
+                            ("span_created", "Span created"),
+                            ("span_changed", "Span changed"),
+                            ("span_deleted", "Span deleted"),
+                            ("stance_created", "Stance created"),
+                            ("stance_changed", "Stance changed"),
+                            ("stance_deleted", "Stance deleted"),
+                            ("content_replaced", "Content replaced"),
+                            ("gold_built", "Gold built"),
+                            ("reverted", "Change reverted"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                (
+                    "object_id",
+                    models.BigIntegerField(
+                        blank=True, help_text="The span or stance the event is about.", null=True
+                    ),
+                ),
+                ("before", models.JSONField(blank=True, null=True)),
+                ("after", models.JSONField(blank=True, null=True)),
+                (
+                    "version",
+                    models.PositiveIntegerField(
+                        help_text="The annotation's version after the change."
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "annotation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="annotations.annotation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['annotation_id', 'id'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('action__in', ['annotation_created', 'status_changed', 'span_created', 'span_changed', 'span_deleted', 'stance_created', 'stance_changed', 'stance_deleted', 'content_replaced', 'gold_built', 'reverted'])), name='annotations_annotationevent_action_valid')],
+                "ordering": ["annotation_id", "id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            (
+                                "action__in",
+                                [
+                                    "annotation_created",
+                                    "status_changed",
+                                    "span_created",
+                                    "span_changed",
+                                    "span_deleted",
+                                    "stance_created",
+                                    "stance_changed",
+                                    "stance_deleted",
+                                    "content_replaced",
+                                    "gold_built",
+                                    "reverted",
+                                ],
+                            )
+                        ),
+                        name="annotations_annotationevent_action_valid",
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='annotation',
-            index=models.Index(fields=['author', 'status'], name='annotation_author_status_idx'),
+            model_name="annotation",
+            index=models.Index(fields=["author", "status"], name="annotation_author_status_idx"),
         ),
         migrations.AddConstraint(
-            model_name='annotation',
-            constraint=models.UniqueConstraint(condition=models.Q(('kind', 'manual')), fields=('document', 'author'), name='annotations_annotation_one_manual_per_author'),
+            model_name="annotation",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("kind", "manual")),
+                fields=("document", "author"),
+                name="annotations_annotation_one_manual_per_author",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='annotation',
-            constraint=models.UniqueConstraint(condition=models.Q(('kind', 'gold')), fields=('document',), name='annotations_annotation_one_gold_per_document'),
+            model_name="annotation",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("kind", "gold")),
+                fields=("document",),
+                name="annotations_annotation_one_gold_per_document",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='annotation',
-            constraint=models.UniqueConstraint(condition=models.Q(('kind', 'prediction')), fields=('document',), name='annotations_annotation_one_prediction_per_document'),
+            model_name="annotation",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("kind", "prediction")),
+                fields=("document",),
+                name="annotations_annotation_one_prediction_per_document",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='annotation',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('author__isnull', False), ('kind', 'manual')), models.Q(('author__isnull', True), ('kind__in', ['gold', 'prediction'])), _connector='OR'), name='annotations_annotation_author_iff_manual'),
+            model_name="annotation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("author__isnull", False), ("kind", "manual")),
+                    models.Q(("author__isnull", True), ("kind__in", ["gold", "prediction"])),
+                    _connector="OR",
+                ),
+                name="annotations_annotation_author_iff_manual",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='annotation',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['manual', 'gold', 'prediction'])), name='annotations_annotation_kind_valid'),
+            model_name="annotation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("kind__in", ["manual", "gold", "prediction"])),
+                name="annotations_annotation_kind_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='annotation',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['in_progress', 'submitted', 'skipped'])), name='annotations_annotation_status_valid'),
+            model_name="annotation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["in_progress", "submitted", "skipped"])),
+                name="annotations_annotation_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='annotation',
-            constraint=models.CheckConstraint(condition=models.Q(('version__gte', 1)), name='annotations_annotation_version_positive'),
+            model_name="annotation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("version__gte", 1)),
+                name="annotations_annotation_version_positive",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='project',
-            constraint=models.CheckConstraint(condition=models.Q(('annotators_per_document__gte', 1)), name='annotations_project_annotators_per_document_positive'),
+            model_name="project",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("annotators_per_document__gte", 1)),
+                name="annotations_project_annotators_per_document_positive",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='project',
-            constraint=models.CheckConstraint(condition=models.Q(('name', ''), _negated=True), name='annotations_project_name_not_empty'),
+            model_name="project",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("name", ""), _negated=True),
+                name="annotations_project_name_not_empty",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.UniqueConstraint(fields=('project', 'user'), name='annotations_membership_one_per_user'),
+            model_name="membership",
+            constraint=models.UniqueConstraint(
+                fields=("project", "user"), name="annotations_membership_one_per_user"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.CheckConstraint(condition=models.Q(('role__in', ['annotator', 'reviewer', 'manager'])), name='annotations_membership_role_valid'),
+            model_name="membership",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("role__in", ["annotator", "reviewer", "manager"])),
+                name="annotations_membership_role_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='label',
-            constraint=models.UniqueConstraint(fields=('project', 'name'), name='annotations_label_name_unique'),
+            model_name="label",
+            constraint=models.UniqueConstraint(
+                fields=("project", "name"), name="annotations_label_name_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='label',
-            constraint=models.UniqueConstraint(condition=models.Q(('shortcut', ''), _negated=True), fields=('project', 'shortcut'), name='annotations_label_shortcut_unique'),
+            model_name="label",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("shortcut", ""), _negated=True),
+                fields=("project", "shortcut"),
+                name="annotations_label_shortcut_unique",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='label',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['entity', 'claim', 'stance'])), name='annotations_label_kind_valid'),
+            model_name="label",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("kind__in", ["entity", "claim", "stance"])),
+                name="annotations_label_kind_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='label',
-            constraint=models.CheckConstraint(condition=models.Q(('color__regex', '^#[0-9a-fA-F]{6}\\Z')), name='annotations_label_color_hex'),
+            model_name="label",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("color__regex", "^#[0-9a-fA-F]{6}\\Z")),
+                name="annotations_label_color_hex",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='label',
-            constraint=models.CheckConstraint(condition=models.Q(('shortcut', ''), django.db.models.lookups.Exact(django.db.models.functions.text.Length('shortcut'), 1), _connector='OR'), name='annotations_label_shortcut_one_character'),
+            model_name="label",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("shortcut", ""),
+                    django.db.models.lookups.Exact(
+                        django.db.models.functions.text.Length("shortcut"), 1
+                    ),
+                    _connector="OR",
+                ),
+                name="annotations_label_shortcut_one_character",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='label',
-            constraint=models.CheckConstraint(condition=models.Q(('name', ''), _negated=True), name='annotations_label_name_not_empty'),
+            model_name="label",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("name", ""), _negated=True),
+                name="annotations_label_name_not_empty",
+            ),
         ),
         migrations.AddIndex(
-            model_name='document',
-            index=models.Index(fields=['project', 'external_id'], name='document_external_id_idx'),
+            model_name="document",
+            index=models.Index(fields=["project", "external_id"], name="document_external_id_idx"),
         ),
         migrations.AddConstraint(
-            model_name='document',
-            constraint=models.UniqueConstraint(fields=('project', 'content_hash'), name='annotations_document_hash_unique'),
+            model_name="document",
+            constraint=models.UniqueConstraint(
+                fields=("project", "content_hash"), name="annotations_document_hash_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='document',
-            constraint=models.CheckConstraint(condition=models.Q(('text', ''), _negated=True), name='annotations_document_text_not_empty'),
+            model_name="document",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("text", ""), _negated=True),
+                name="annotations_document_text_not_empty",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='document',
-            constraint=models.CheckConstraint(condition=django.db.models.lookups.Exact(django.db.models.functions.text.Length('content_hash'), 64), name='annotations_document_hash_is_sha256'),
+            model_name="document",
+            constraint=models.CheckConstraint(
+                condition=django.db.models.lookups.Exact(
+                    django.db.models.functions.text.Length("content_hash"), 64
+                ),
+                name="annotations_document_hash_is_sha256",
+            ),
         ),
         migrations.AddIndex(
-            model_name='span',
-            index=models.Index(fields=['label'], name='span_label_idx'),
+            model_name="span",
+            index=models.Index(fields=["label"], name="span_label_idx"),
         ),
         migrations.AddConstraint(
-            model_name='span',
-            constraint=models.CheckConstraint(condition=models.Q(('start__gte', 0), ('start__lt', models.F('end'))), name='annotations_span_start_before_end'),
+            model_name="span",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("start__gte", 0), ("start__lt", models.F("end"))),
+                name="annotations_span_start_before_end",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='span',
-            constraint=models.CheckConstraint(condition=django.db.models.lookups.Exact(django.db.models.functions.text.Length('text'), django.db.models.expressions.CombinedExpression(models.F('end'), '-', models.F('start'))), name='annotations_span_text_matches_range'),
+            model_name="span",
+            constraint=models.CheckConstraint(
+                condition=django.db.models.lookups.Exact(
+                    django.db.models.functions.text.Length("text"),
+                    django.db.models.expressions.CombinedExpression(
+                        models.F("end"), "-", models.F("start")
+                    ),
+                ),
+                name="annotations_span_text_matches_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='span',
-            constraint=models.UniqueConstraint(fields=('annotation', 'client_id'), name='annotations_span_client_id_unique'),
+            model_name="span",
+            constraint=models.UniqueConstraint(
+                fields=("annotation", "client_id"), name="annotations_span_client_id_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='span',
-            constraint=models.CheckConstraint(condition=models.Q(('checkworthy__in', ['', 'yes', 'no', 'unsure'])), name='annotations_span_checkworthy_valid'),
+            model_name="span",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("checkworthy__in", ["", "yes", "no", "unsure"])),
+                name="annotations_span_checkworthy_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='span',
-            constraint=models.CheckConstraint(condition=models.Q(('claimant__isnull', True), ('claimant_text', ''), _connector='OR'), name='annotations_span_one_claimant'),
+            model_name="span",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("claimant__isnull", True), ("claimant_text", ""), _connector="OR"
+                ),
+                name="annotations_span_one_claimant",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='span',
-            constraint=models.CheckConstraint(condition=models.Q(('claimant', models.F('id')), _negated=True), name='annotations_span_not_own_claimant'),
+            model_name="span",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("claimant", models.F("id")), _negated=True),
+                name="annotations_span_not_own_claimant",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stancetarget',
-            constraint=models.UniqueConstraint(fields=('project', 'name'), name='annotations_stancetarget_name_unique'),
+            model_name="stancetarget",
+            constraint=models.UniqueConstraint(
+                fields=("project", "name"), name="annotations_stancetarget_name_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stancetarget',
-            constraint=models.CheckConstraint(condition=models.Q(('name', ''), _negated=True), name='annotations_stancetarget_name_not_empty'),
+            model_name="stancetarget",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("name", ""), _negated=True),
+                name="annotations_stancetarget_name_not_empty",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stance',
-            constraint=models.UniqueConstraint(condition=models.Q(('holder__isnull', False)), fields=('annotation', 'target', 'holder'), name='annotations_stance_one_per_target_and_holder'),
+            model_name="stance",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("holder__isnull", False)),
+                fields=("annotation", "target", "holder"),
+                name="annotations_stance_one_per_target_and_holder",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stance',
-            constraint=models.UniqueConstraint(condition=models.Q(('holder__isnull', True)), fields=('annotation', 'target'), name='annotations_stance_one_per_target_for_author'),
+            model_name="stance",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("holder__isnull", True)),
+                fields=("annotation", "target"),
+                name="annotations_stance_one_per_target_for_author",
+            ),
         ),
     ]

@@ -8,149 +8,382 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('annotations', '0002_document_text_lz4'),
+        ("annotations", "0002_document_text_lz4"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ImportJob',
+            name="ImportJob",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True, help_text='Last progress made.')),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('name', models.CharField(blank=True, help_text="The uploaded file's name; empty for a JSON body.", max_length=255)),
-                ('size', models.PositiveBigIntegerField(default=0, help_text='Bytes of input.')),
-                ('options', models.JSONField(blank=True, default=dict, help_text='normalize, collapse_repeats.')),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('done', 'Done'), ('failed', 'Failed')], default='queued', max_length=16)),
-                ('attempts', models.PositiveIntegerField(default=0, help_text='Runs started; only the latest run may commit a batch.')),
-                ('records_total', models.PositiveIntegerField(default=0, help_text='Input records: exact for JSON and .jsonl, an upper bound for CSV.')),
-                ('records_done', models.PositiveIntegerField(default=0, help_text='Input records whose outcome is committed.')),
-                ('created_count', models.PositiveIntegerField(default=0)),
-                ('duplicate_count', models.PositiveIntegerField(default=0)),
-                ('error_count', models.PositiveIntegerField(default=0)),
-                ('error', models.TextField(blank=True, help_text='Why the last run failed.')),
-                ('report', models.JSONField(blank=True, help_text='The import report, once the job is done.', null=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='import_jobs', to='annotations.project')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "updated_at",
+                    models.DateTimeField(auto_now=True, help_text="Last progress made."),
+                ),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "name",
+                    models.CharField(
+                        blank=True,
+                        help_text="The uploaded file's name; empty for a JSON body.",
+                        max_length=255,
+                    ),
+                ),
+                ("size", models.PositiveBigIntegerField(default=0, help_text="Bytes of input.")),
+                (
+                    "options",
+                    models.JSONField(
+                        blank=True, default=dict, help_text="normalize, collapse_repeats."
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("running", "Running"),
+                            ("done", "Done"),
+                            ("failed", "Failed"),
+                        ],
+                        default="queued",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "attempts",
+                    models.PositiveIntegerField(
+                        default=0, help_text="Runs started; only the latest run may commit a batch."
+                    ),
+                ),
+                (
+                    "records_total",
+                    models.PositiveIntegerField(
+                        default=0,
+                        help_text="Input records: exact for JSON and .jsonl, an upper bound for CSV.",
+                    ),
+                ),
+                (
+                    "records_done",
+                    models.PositiveIntegerField(
+                        default=0, help_text="Input records whose outcome is committed."
+                    ),
+                ),
+                ("created_count", models.PositiveIntegerField(default=0)),
+                ("duplicate_count", models.PositiveIntegerField(default=0)),
+                ("error_count", models.PositiveIntegerField(default=0)),
+                ("error", models.TextField(blank=True, help_text="Why the last run failed.")),
+                (
+                    "report",
+                    models.JSONField(
+                        blank=True, help_text="The import report, once the job is done.", null=True
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="import_jobs",
+                        to="annotations.project",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['project_id', '-id'],
+                "ordering": ["project_id", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ImportJobBatch',
+            name="ImportJobBatch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('records_done', models.PositiveIntegerField(help_text='Input records consumed up to the end of this batch.')),
-                ('report', models.JSONField()),
-                ('job', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='batches', to='annotations.importjob')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "records_done",
+                    models.PositiveIntegerField(
+                        help_text="Input records consumed up to the end of this batch."
+                    ),
+                ),
+                ("report", models.JSONField()),
+                (
+                    "job",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="batches",
+                        to="annotations.importjob",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['job_id', 'records_done'],
+                "ordering": ["job_id", "records_done"],
             },
         ),
         migrations.CreateModel(
-            name='ImportJobChunk',
+            name="ImportJobChunk",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('index', models.PositiveIntegerField(help_text='0 for the first CHUNK_SIZE bytes, and so on.')),
-                ('data', models.BinaryField()),
-                ('job', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='chunks', to='annotations.importjob')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "index",
+                    models.PositiveIntegerField(
+                        help_text="0 for the first CHUNK_SIZE bytes, and so on."
+                    ),
+                ),
+                ("data", models.BinaryField()),
+                (
+                    "job",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="chunks",
+                        to="annotations.importjob",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['job_id', 'index'],
+                "ordering": ["job_id", "index"],
             },
         ),
         migrations.CreateModel(
-            name='Release',
+            name="Release",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('formats', models.JSONField(default=list, help_text='The file formats built; jsonl always.')),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('building', 'Building'), ('ready', 'Ready'), ('failed', 'Failed')], default='queued', max_length=16)),
-                ('progress_done', models.PositiveBigIntegerField(default=0, help_text='Documents written so far, counted once per file.')),
-                ('progress_total', models.PositiveBigIntegerField(default=0, help_text='Documents times files: an estimate until the snapshot is taken.')),
-                ('error', models.TextField(blank=True, help_text='Why the build failed.')),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('document_count', models.PositiveIntegerField(default=0)),
-                ('label_counts', models.JSONField(blank=True, default=dict, help_text='{"PER": {"kind": "entity", "count": 12}, ...}')),
-                ('kind_counts', models.JSONField(blank=True, default=dict, help_text='{"entity": 30, "claim": 4, "stance": 3}')),
-                ('agreement', models.JSONField(blank=True, help_text="The project's agreement figures when the release was built.", null=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='releases', to='annotations.project')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "formats",
+                    models.JSONField(
+                        default=list, help_text="The file formats built; jsonl always."
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("building", "Building"),
+                            ("ready", "Ready"),
+                            ("failed", "Failed"),
+                        ],
+                        default="queued",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "progress_done",
+                    models.PositiveBigIntegerField(
+                        default=0, help_text="Documents written so far, counted once per file."
+                    ),
+                ),
+                (
+                    "progress_total",
+                    models.PositiveBigIntegerField(
+                        default=0,
+                        help_text="Documents times files: an estimate until the snapshot is taken.",
+                    ),
+                ),
+                ("error", models.TextField(blank=True, help_text="Why the build failed.")),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("document_count", models.PositiveIntegerField(default=0)),
+                (
+                    "label_counts",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        help_text='{"PER": {"kind": "entity", "count": 12}, ...}',
+                    ),
+                ),
+                (
+                    "kind_counts",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        help_text='{"entity": 30, "claim": 4, "stance": 3}',
+                    ),
+                ),
+                (
+                    "agreement",
+                    models.JSONField(
+                        blank=True,
+                        help_text="The project's agreement figures when the release was built.",
+                        null=True,
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="releases",
+                        to="annotations.project",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['project_id', '-id'],
+                "ordering": ["project_id", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ReleaseFile',
+            name="ReleaseFile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('format', models.CharField(max_length=16)),
-                ('size', models.PositiveBigIntegerField(help_text='Bytes.')),
-                ('sha256', models.CharField(max_length=64)),
-                ('warning_count', models.PositiveIntegerField(default=0, help_text='Spans the format could not hold (conll, spacy).')),
-                ('warnings', models.JSONField(blank=True, default=list, help_text='The first 100 warnings.')),
-                ('release', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='files', to='annotations.release')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("format", models.CharField(max_length=16)),
+                ("size", models.PositiveBigIntegerField(help_text="Bytes.")),
+                ("sha256", models.CharField(max_length=64)),
+                (
+                    "warning_count",
+                    models.PositiveIntegerField(
+                        default=0, help_text="Spans the format could not hold (conll, spacy)."
+                    ),
+                ),
+                (
+                    "warnings",
+                    models.JSONField(blank=True, default=list, help_text="The first 100 warnings."),
+                ),
+                (
+                    "release",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="files",
+                        to="annotations.release",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['release_id', 'id'],
+                "ordering": ["release_id", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ReleaseFileChunk',
+            name="ReleaseFileChunk",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('index', models.PositiveIntegerField(help_text='0 for the first CHUNK_SIZE bytes, and so on.')),
-                ('data', models.BinaryField()),
-                ('file', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='chunks', to='annotations.releasefile')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "index",
+                    models.PositiveIntegerField(
+                        help_text="0 for the first CHUNK_SIZE bytes, and so on."
+                    ),
+                ),
+                ("data", models.BinaryField()),
+                (
+                    "file",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="chunks",
+                        to="annotations.releasefile",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['file_id', 'index'],
+                "ordering": ["file_id", "index"],
             },
         ),
         migrations.AddConstraint(
-            model_name='importjob',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['queued', 'running', 'done', 'failed'])), name='annotations_importjob_status_valid'),
+            model_name="importjob",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["queued", "running", "done", "failed"])),
+                name="annotations_importjob_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='importjobbatch',
-            constraint=models.UniqueConstraint(fields=('job', 'records_done'), name='annotations_importjobbatch_position_unique'),
+            model_name="importjobbatch",
+            constraint=models.UniqueConstraint(
+                fields=("job", "records_done"), name="annotations_importjobbatch_position_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='importjobchunk',
-            constraint=models.UniqueConstraint(fields=('job', 'index'), name='annotations_importjobchunk_index_unique'),
+            model_name="importjobchunk",
+            constraint=models.UniqueConstraint(
+                fields=("job", "index"), name="annotations_importjobchunk_index_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='release',
-            constraint=models.UniqueConstraint(fields=('project', 'name'), name='annotations_release_name_unique'),
+            model_name="release",
+            constraint=models.UniqueConstraint(
+                fields=("project", "name"), name="annotations_release_name_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='release',
-            constraint=models.CheckConstraint(condition=models.Q(('name', ''), _negated=True), name='annotations_release_name_not_empty'),
+            model_name="release",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("name", ""), _negated=True),
+                name="annotations_release_name_not_empty",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='release',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['queued', 'building', 'ready', 'failed'])), name='annotations_release_status_valid'),
+            model_name="release",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["queued", "building", "ready", "failed"])),
+                name="annotations_release_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='releasefile',
-            constraint=models.UniqueConstraint(fields=('release', 'format'), name='annotations_releasefile_one_per_format'),
+            model_name="releasefile",
+            constraint=models.UniqueConstraint(
+                fields=("release", "format"), name="annotations_releasefile_one_per_format"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='releasefile',
-            constraint=models.CheckConstraint(condition=django.db.models.lookups.Exact(django.db.models.functions.text.Length('sha256'), 64), name='annotations_releasefile_sha256_length'),
+            model_name="releasefile",
+            constraint=models.CheckConstraint(
+                condition=django.db.models.lookups.Exact(
+                    django.db.models.functions.text.Length("sha256"), 64
+                ),
+                name="annotations_releasefile_sha256_length",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='releasefilechunk',
-            constraint=models.UniqueConstraint(fields=('file', 'index'), name='annotations_releasefilechunk_index_unique'),
+            model_name="releasefilechunk",
+            constraint=models.UniqueConstraint(
+                fields=("file", "index"), name="annotations_releasefilechunk_index_unique"
+            ),
         ),
     ]

@@ -5,35 +5,59 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('annotations', '0003_releases_and_import_jobs'),
+        ("annotations", "0003_releases_and_import_jobs"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='document',
-            name='project',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='documents', to='annotations.project'),
+            model_name="document",
+            name="project",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="documents",
+                to="annotations.project",
+            ),
         ),
         migrations.AlterField(
-            model_name='label',
-            name='project',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='labels', to='annotations.project'),
+            model_name="label",
+            name="project",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="labels",
+                to="annotations.project",
+            ),
         ),
         migrations.AlterField(
-            model_name='membership',
-            name='project',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='annotations.project'),
+            model_name="membership",
+            name="project",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="memberships",
+                to="annotations.project",
+            ),
         ),
         migrations.AlterField(
-            model_name='span',
-            name='annotation',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='spans', to='annotations.annotation'),
+            model_name="span",
+            name="annotation",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="spans",
+                to="annotations.annotation",
+            ),
         ),
         migrations.AlterField(
-            model_name='stancetarget',
-            name='project',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='targets', to='annotations.project'),
+            model_name="stancetarget",
+            name="project",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="targets",
+                to="annotations.project",
+            ),
         ),
     ]

@@ -5,24 +5,60 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('annotations', '0005_span_overlap_index'),
+        ("annotations", "0005_span_overlap_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='annotationevent',
-            name='annotations_annotationevent_action_valid',
+            model_name="annotationevent",
+            name="annotations_annotationevent_action_valid",
         ),
         migrations.AlterField(
-            model_name='annotationevent',
-            name='action',
-            field=models.CharField(choices=[('annotation_created', 'Annotation created'), ('status_changed', 'Status changed'), ('reassigned', 'Reassigned'), ('span_created', 'Span created'), ('span_changed', 'Span changed'), ('span_deleted', 'Span deleted'), ('stance_created', 'Stance created'), ('stance_changed', 'Stance changed'), ('stance_deleted', 'Stance deleted'), ('content_replaced', 'Content replaced'), ('gold_built', 'Gold built'), ('reverted', 'Change reverted')], max_length=32),
+            model_name="annotationevent",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("annotation_created", "Annotation created"),
+                    ("status_changed", "Status changed"),
+                    ("reassigned", "Reassigned"),
+                    ("span_created", "Span created"),
+                    ("span_changed", "Span changed"),
+                    ("span_deleted", "Span deleted"),
+                    ("stance_created", "Stance created"),
+                    ("stance_changed", "Stance changed"),
+                    ("stance_deleted", "Stance deleted"),
+                    ("content_replaced", "Content replaced"),
+                    ("gold_built", "Gold built"),
+                    ("reverted", "Change reverted"),
+                ],
+                max_length=32,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='annotationevent',
-            constraint=models.CheckConstraint(condition=models.Q(('action__in', ['annotation_created', 'status_changed', 'reassigned', 'span_created', 'span_changed', 'span_deleted', 'stance_created', 'stance_changed', 'stance_deleted', 'content_replaced', 'gold_built', 'reverted'])), name='annotations_annotationevent_action_valid'),
+            model_name="annotationevent",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "action__in",
+                        [
+                            "annotation_created",
+                            "status_changed",
+                            "reassigned",
+                            "span_created",
+                            "span_changed",
+                            "span_deleted",
+                            "stance_created",
+                            "stance_changed",
+                            "stance_deleted",
+                            "content_replaced",
+                            "gold_built",
+                            "reverted",
+                        ],
+                    )
+                ),
+                name="annotations_annotationevent_action_valid",
+            ),
         ),
     ]

@@ -5,29 +5,40 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('annotations', '0006_eventaction_reassigned'),
+        ("annotations", "0006_eventaction_reassigned"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='project',
-            name='max_open_per_annotator',
-            field=models.PositiveSmallIntegerField(default=5, help_text='How many unfinished (in-progress) documents one annotator may hold at once.'),
+            model_name="project",
+            name="max_open_per_annotator",
+            field=models.PositiveSmallIntegerField(
+                default=5,
+                help_text="How many unfinished (in-progress) documents one annotator may hold at once.",
+            ),
         ),
         migrations.AddField(
-            model_name='project',
-            name='release_after_hours',
-            field=models.PositiveIntegerField(default=24, help_text="A document whose in-progress annotation has had no change for this many hours goes back to the queue for another annotator; the annotation stays its author's."),
+            model_name="project",
+            name="release_after_hours",
+            field=models.PositiveIntegerField(
+                default=24,
+                help_text="A document whose in-progress annotation has had no change for this many hours goes back to the queue for another annotator; the annotation stays its author's.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='project',
-            constraint=models.CheckConstraint(condition=models.Q(('max_open_per_annotator__gte', 1)), name='annotations_project_max_open_per_annotator_positive'),
+            model_name="project",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("max_open_per_annotator__gte", 1)),
+                name="annotations_project_max_open_per_annotator_positive",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='project',
-            constraint=models.CheckConstraint(condition=models.Q(('release_after_hours__gte', 1)), name='annotations_project_release_after_hours_positive'),
+            model_name="project",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("release_after_hours__gte", 1)),
+                name="annotations_project_release_after_hours_positive",
+            ),
         ),
     ]

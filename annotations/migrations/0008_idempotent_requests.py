@@ -6,28 +6,57 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('annotations', '0007_project_queue_fairness'),
+        ("annotations", "0007_project_queue_fairness"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='IdempotentRequest',
+            name="IdempotentRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=255)),
-                ('method', models.CharField(max_length=10)),
-                ('path', models.TextField(help_text='The path with its query string.')),
-                ('body_sha256', models.CharField(max_length=64)),
-                ('status', models.PositiveSmallIntegerField(blank=True, help_text="The first answer's status; null while it is applied.", null=True)),
-                ('response_body', models.TextField(blank=True, help_text="The first answer's JSON as sent (empty: no body), key order kept.")),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='idempotent_requests', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=255)),
+                ("method", models.CharField(max_length=10)),
+                ("path", models.TextField(help_text="The path with its query string.")),
+                ("body_sha256", models.CharField(max_length=64)),
+                (
+                    "status",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        help_text="The first answer's status; null while it is applied.",
+                        null=True,
+                    ),
+                ),
+                (
+                    "response_body",
+                    models.TextField(
+                        blank=True,
+                        help_text="The first answer's JSON as sent (empty: no body), key order kept.",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="idempotent_requests",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('user', 'key'), name='annotations_idempotentrequest_one_per_user_key')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("user", "key"),
+                        name="annotations_idempotentrequest_one_per_user_key",
+                    )
+                ],
             },
         ),
     ]

@@ -5,57 +5,94 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('annotations', '0008_idempotent_requests'),
+        ("annotations", "0008_idempotent_requests"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='importjob',
-            name='annotations_importjob_status_valid',
+            model_name="importjob",
+            name="annotations_importjob_status_valid",
         ),
         migrations.RemoveConstraint(
-            model_name='release',
-            name='annotations_release_status_valid',
+            model_name="release",
+            name="annotations_release_status_valid",
         ),
         migrations.AddField(
-            model_name='importjob',
-            name='heartbeat_at',
-            field=models.DateTimeField(blank=True, help_text='When its worker last said it was alive.', null=True),
+            model_name="importjob",
+            name="heartbeat_at",
+            field=models.DateTimeField(
+                blank=True, help_text="When its worker last said it was alive.", null=True
+            ),
         ),
         migrations.AddField(
-            model_name='importjob',
-            name='worker',
-            field=models.CharField(blank=True, help_text='The db_worker running it (its worker id).', max_length=64),
+            model_name="importjob",
+            name="worker",
+            field=models.CharField(
+                blank=True, help_text="The db_worker running it (its worker id).", max_length=64
+            ),
         ),
         migrations.AddField(
-            model_name='release',
-            name='heartbeat_at',
-            field=models.DateTimeField(blank=True, help_text='When its worker last said it was alive.', null=True),
+            model_name="release",
+            name="heartbeat_at",
+            field=models.DateTimeField(
+                blank=True, help_text="When its worker last said it was alive.", null=True
+            ),
         ),
         migrations.AddField(
-            model_name='release',
-            name='worker',
-            field=models.CharField(blank=True, help_text='The db_worker building it (its worker id).', max_length=64),
+            model_name="release",
+            name="worker",
+            field=models.CharField(
+                blank=True, help_text="The db_worker building it (its worker id).", max_length=64
+            ),
         ),
         migrations.AlterField(
-            model_name='importjob',
-            name='status',
-            field=models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('stalled', 'Stalled'), ('done', 'Done'), ('failed', 'Failed')], default='queued', max_length=16),
+            model_name="importjob",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("queued", "Queued"),
+                    ("running", "Running"),
+                    ("stalled", "Stalled"),
+                    ("done", "Done"),
+                    ("failed", "Failed"),
+                ],
+                default="queued",
+                max_length=16,
+            ),
         ),
         migrations.AlterField(
-            model_name='release',
-            name='status',
-            field=models.CharField(choices=[('queued', 'Queued'), ('building', 'Building'), ('stalled', 'Stalled'), ('ready', 'Ready'), ('failed', 'Failed')], default='queued', max_length=16),
+            model_name="release",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("queued", "Queued"),
+                    ("building", "Building"),
+                    ("stalled", "Stalled"),
+                    ("ready", "Ready"),
+                    ("failed", "Failed"),
+                ],
+                default="queued",
+                max_length=16,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='importjob',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['queued', 'running', 'stalled', 'done', 'failed'])), name='annotations_importjob_status_valid'),
+            model_name="importjob",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("status__in", ["queued", "running", "stalled", "done", "failed"])
+                ),
+                name="annotations_importjob_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='release',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['queued', 'building', 'stalled', 'ready', 'failed'])), name='annotations_release_status_valid'),
+            model_name="release",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("status__in", ["queued", "building", "stalled", "ready", "failed"])
+                ),
+                name="annotations_release_status_valid",
+            ),
         ),
     ]

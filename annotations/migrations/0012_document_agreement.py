@@ -5,36 +5,87 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('annotations', '0011_plan_indexes'),
+        ("annotations", "0011_plan_indexes"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ProjectAgreement',
+            name="ProjectAgreement",
             fields=[
-                ('project', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='agreement_totals', serialize=False, to='annotations.project')),
-                ('counts', models.JSONField(default=list, help_text="Sum of the documents' counts, as JSON.")),
-                ('annotations', models.PositiveIntegerField(default=0)),
-                ('annotation_id_sum', models.BigIntegerField(default=0)),
-                ('version_sum', models.BigIntegerField(default=0)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "project",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="agreement_totals",
+                        serialize=False,
+                        to="annotations.project",
+                    ),
+                ),
+                (
+                    "counts",
+                    models.JSONField(
+                        default=list, help_text="Sum of the documents' counts, as JSON."
+                    ),
+                ),
+                ("annotations", models.PositiveIntegerField(default=0)),
+                ("annotation_id_sum", models.BigIntegerField(default=0)),
+                ("version_sum", models.BigIntegerField(default=0)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
         ),
         migrations.CreateModel(
-            name='DocumentAgreement',
+            name="DocumentAgreement",
             fields=[
-                ('document', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='agreement', serialize=False, to='annotations.document')),
-                ('computed_from', models.JSONField(help_text='[[annotation id, version], ...] of the submitted manual annotations, sorted.')),
-                ('agreement', models.FloatField(help_text='Mean pairwise F1 of the items; null with one annotation.', null=True)),
-                ('disagreements', models.PositiveIntegerField(help_text='Items not every annotator has.')),
-                ('counts', models.JSONField(help_text='annotations.agreement_sums counts, as JSON.')),
-                ('computed_at', models.DateTimeField()),
-                ('project', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='annotations.project')),
+                (
+                    "document",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="agreement",
+                        serialize=False,
+                        to="annotations.document",
+                    ),
+                ),
+                (
+                    "computed_from",
+                    models.JSONField(
+                        help_text="[[annotation id, version], ...] of the submitted manual annotations, sorted."
+                    ),
+                ),
+                (
+                    "agreement",
+                    models.FloatField(
+                        help_text="Mean pairwise F1 of the items; null with one annotation.",
+                        null=True,
+                    ),
+                ),
+                (
+                    "disagreements",
+                    models.PositiveIntegerField(help_text="Items not every annotator has."),
+                ),
+                (
+                    "counts",
+                    models.JSONField(help_text="annotations.agreement_sums counts, as JSON."),
+                ),
+                ("computed_at", models.DateTimeField()),
+                (
+                    "project",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="annotations.project",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['project', 'agreement', 'document'], name='docagreement_queue_idx')],
+                "indexes": [
+                    models.Index(
+                        fields=["project", "agreement", "document"], name="docagreement_queue_idx"
+                    )
+                ],
             },
         ),
     ]

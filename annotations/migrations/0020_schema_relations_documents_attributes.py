@@ -6,225 +6,492 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('annotations', '0019_import_chunk_lz4'),
+        ("annotations", "0019_import_chunk_lz4"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DocumentLabel',
+            name="DocumentLabel",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['annotation_id', 'id'],
+                "ordering": ["annotation_id", "id"],
             },
         ),
         migrations.CreateModel(
-            name='LabelAttribute',
+            name="LabelAttribute",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(help_text='The key the value is stored and exported under.', max_length=64)),
-                ('type', models.CharField(choices=[('choice', 'One of a list'), ('multi_choice', 'Any of a list'), ('text', 'Free text'), ('number', 'Number')], max_length=16)),
-                ('required', models.BooleanField(default=False, help_text='Whether every item with the label must give a value to submit.')),
-                ('choices', models.JSONField(blank=True, default=list, help_text='Choice types: the values, as a list of strings.')),
-                ('description', models.TextField(blank=True)),
-                ('position', models.PositiveSmallIntegerField(default=0, help_text='Order in the side panel.')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="The key the value is stored and exported under.", max_length=64
+                    ),
+                ),
+                (
+                    "type",
+                    models.CharField(
+                        choices=[
+                            ("choice", "One of a list"),
+                            ("multi_choice", "Any of a list"),
+                            ("text", "Free text"),
+                            ("number", "Number"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "required",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Whether every item with the label must give a value to submit.",
+                    ),
+                ),
+                (
+                    "choices",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="Choice types: the values, as a list of strings.",
+                    ),
+                ),
+                ("description", models.TextField(blank=True)),
+                (
+                    "position",
+                    models.PositiveSmallIntegerField(
+                        default=0, help_text="Order in the side panel."
+                    ),
+                ),
             ],
             options={
-                'ordering': ['label_id', 'position', 'id'],
+                "ordering": ["label_id", "position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='LabelGroup',
+            name="LabelGroup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100)),
-                ('multiple', models.BooleanField(default=False, help_text='Whether a document may carry more than one label of the group.')),
-                ('required', models.BooleanField(default=False, help_text='Whether a document must carry a label of the group to submit.')),
-                ('position', models.PositiveSmallIntegerField(default=0, help_text='Order above the text.')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100)),
+                (
+                    "multiple",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Whether a document may carry more than one label of the group.",
+                    ),
+                ),
+                (
+                    "required",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Whether a document must carry a label of the group to submit.",
+                    ),
+                ),
+                (
+                    "position",
+                    models.PositiveSmallIntegerField(default=0, help_text="Order above the text."),
+                ),
             ],
             options={
-                'ordering': ['project_id', 'position', 'id'],
+                "ordering": ["project_id", "position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Relation',
+            name="Relation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('client_id', models.UUIDField(blank=True, help_text='Chosen by the client so that retries are idempotent.', null=True)),
-                ('attributes', models.JSONField(blank=True, default=dict, help_text="Values of the relation label's attributes.")),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "client_id",
+                    models.UUIDField(
+                        blank=True,
+                        help_text="Chosen by the client so that retries are idempotent.",
+                        null=True,
+                    ),
+                ),
+                (
+                    "attributes",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        help_text="Values of the relation label's attributes.",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['annotation_id', 'id'],
+                "ordering": ["annotation_id", "id"],
             },
         ),
         migrations.RemoveConstraint(
-            model_name='annotationevent',
-            name='annotations_annotationevent_action_valid',
+            model_name="annotationevent",
+            name="annotations_annotationevent_action_valid",
         ),
         migrations.RemoveConstraint(
-            model_name='label',
-            name='annotations_label_kind_valid',
+            model_name="label",
+            name="annotations_label_kind_valid",
         ),
         migrations.AddField(
-            model_name='label',
-            name='source_kind',
-            field=models.CharField(blank=True, help_text='Relations: the kind of span it starts at.', max_length=16),
+            model_name="label",
+            name="source_kind",
+            field=models.CharField(
+                blank=True, help_text="Relations: the kind of span it starts at.", max_length=16
+            ),
         ),
         migrations.AddField(
-            model_name='label',
-            name='target_kind',
-            field=models.CharField(blank=True, help_text='Relations: the kind of span it ends at.', max_length=16),
+            model_name="label",
+            name="target_kind",
+            field=models.CharField(
+                blank=True, help_text="Relations: the kind of span it ends at.", max_length=16
+            ),
         ),
         migrations.AddField(
-            model_name='project',
-            name='sentence_units',
-            field=models.BooleanField(default=False, help_text='Label every sentence: each sentence is a unit that must get a sentence label before the document can be submitted.'),
+            model_name="project",
+            name="sentence_units",
+            field=models.BooleanField(
+                default=False,
+                help_text="Label every sentence: each sentence is a unit that must get a sentence label before the document can be submitted.",
+            ),
         ),
         migrations.AddField(
-            model_name='span',
-            name='attributes',
-            field=models.JSONField(blank=True, default=dict, help_text="Values of the label's attributes, by attribute name (checked on every write)."),
+            model_name="span",
+            name="attributes",
+            field=models.JSONField(
+                blank=True,
+                default=dict,
+                help_text="Values of the label's attributes, by attribute name (checked on every write).",
+            ),
         ),
         migrations.AddField(
-            model_name='span',
-            name='score',
-            field=models.FloatField(blank=True, help_text="A model's score for the span (predictions); ranks units.", null=True),
+            model_name="span",
+            name="score",
+            field=models.FloatField(
+                blank=True,
+                help_text="A model's score for the span (predictions); ranks units.",
+                null=True,
+            ),
         ),
         migrations.AddField(
-            model_name='span',
-            name='unit',
-            field=models.PositiveIntegerField(blank=True, help_text="Sentence units: the sentence's number in the document (0 first); empty for spans an annotator drew.", null=True),
+            model_name="span",
+            name="unit",
+            field=models.PositiveIntegerField(
+                blank=True,
+                help_text="Sentence units: the sentence's number in the document (0 first); empty for spans an annotator drew.",
+                null=True,
+            ),
         ),
         migrations.AddField(
-            model_name='stance',
-            name='attributes',
-            field=models.JSONField(blank=True, default=dict, help_text="Values of the stance label's attributes, by attribute name."),
+            model_name="stance",
+            name="attributes",
+            field=models.JSONField(
+                blank=True,
+                default=dict,
+                help_text="Values of the stance label's attributes, by attribute name.",
+            ),
         ),
         migrations.AlterField(
-            model_name='annotationevent',
-            name='action',
-            field=models.CharField(choices=[('annotation_created', 'Annotation created'), ('status_changed', 'Status changed'), ('reassigned', 'Reassigned'), ('span_created', 'Span created'), ('span_changed', 'Span changed'), ('span_deleted', 'Span deleted'), ('stance_created', 'Stance created'), ('stance_changed', 'Stance changed'), ('stance_deleted', 'Stance deleted'), ('relation_created', 'Relation created'), ('relation_changed', 'Relation changed'), ('relation_deleted', 'Relation deleted'), ('document_labels_changed', 'Document labels changed'), ('content_replaced', 'Content replaced'), ('gold_built', 'Gold built'), ('reverted', 'Change reverted')], max_length=32),
+            model_name="annotationevent",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("annotation_created", "Annotation created"),
+                    ("status_changed", "Status changed"),
+                    ("reassigned", "Reassigned"),
+                    ("span_created", "Span created"),
+                    ("span_changed", "Span changed"),
+                    ("span_deleted", "Span deleted"),
+                    ("stance_created", "Stance created"),
+                    ("stance_changed", "Stance changed"),
+                    ("stance_deleted", "Stance deleted"),
+                    ("relation_created", "Relation created"),
+                    ("relation_changed", "Relation changed"),
+                    ("relation_deleted", "Relation deleted"),
+                    ("document_labels_changed", "Document labels changed"),
+                    ("content_replaced", "Content replaced"),
+                    ("gold_built", "Gold built"),
+                    ("reverted", "Change reverted"),
+                ],
+                max_length=32,
+            ),
         ),
         migrations.AlterField(
-            model_name='label',
-            name='kind',
-            field=models.CharField(choices=[('entity', 'Entity'), ('claim', 'Claim'), ('stance', 'Stance value'), ('relation', 'Relation'), ('document', 'Document label'), ('sentence', 'Sentence label')], max_length=16),
+            model_name="label",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("entity", "Entity"),
+                    ("claim", "Claim"),
+                    ("stance", "Stance value"),
+                    ("relation", "Relation"),
+                    ("document", "Document label"),
+                    ("sentence", "Sentence label"),
+                ],
+                max_length=16,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='annotationevent',
-            constraint=models.CheckConstraint(condition=models.Q(('action__in', ['annotation_created', 'status_changed', 'reassigned', 'span_created', 'span_changed', 'span_deleted', 'stance_created', 'stance_changed', 'stance_deleted', 'relation_created', 'relation_changed', 'relation_deleted', 'document_labels_changed', 'content_replaced', 'gold_built', 'reverted'])), name='annotations_annotationevent_action_valid'),
+            model_name="annotationevent",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "action__in",
+                        [
+                            "annotation_created",
+                            "status_changed",
+                            "reassigned",
+                            "span_created",
+                            "span_changed",
+                            "span_deleted",
+                            "stance_created",
+                            "stance_changed",
+                            "stance_deleted",
+                            "relation_created",
+                            "relation_changed",
+                            "relation_deleted",
+                            "document_labels_changed",
+                            "content_replaced",
+                            "gold_built",
+                            "reverted",
+                        ],
+                    )
+                ),
+                name="annotations_annotationevent_action_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='span',
-            constraint=models.UniqueConstraint(condition=models.Q(('unit__isnull', False)), fields=('annotation', 'unit'), name='annotations_span_one_span_per_unit'),
+            model_name="span",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("unit__isnull", False)),
+                fields=("annotation", "unit"),
+                name="annotations_span_one_span_per_unit",
+            ),
         ),
         migrations.AddField(
-            model_name='documentlabel',
-            name='annotation',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='document_labels', to='annotations.annotation'),
+            model_name="documentlabel",
+            name="annotation",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="document_labels",
+                to="annotations.annotation",
+            ),
         ),
         migrations.AddField(
-            model_name='documentlabel',
-            name='label',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.RESTRICT, related_name='document_labels', to='annotations.label'),
+            model_name="documentlabel",
+            name="label",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.RESTRICT,
+                related_name="document_labels",
+                to="annotations.label",
+            ),
         ),
         migrations.AddField(
-            model_name='labelattribute',
-            name='label',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='attributes', to='annotations.label'),
+            model_name="labelattribute",
+            name="label",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="attributes",
+                to="annotations.label",
+            ),
         ),
         migrations.AddField(
-            model_name='labelgroup',
-            name='project',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='label_groups', to='annotations.project'),
+            model_name="labelgroup",
+            name="project",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="label_groups",
+                to="annotations.project",
+            ),
         ),
         migrations.AddField(
-            model_name='label',
-            name='group',
-            field=models.ForeignKey(blank=True, help_text='Document labels: the group the label is chosen in.', null=True, on_delete=django.db.models.deletion.RESTRICT, related_name='labels', to='annotations.labelgroup'),
+            model_name="label",
+            name="group",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="Document labels: the group the label is chosen in.",
+                null=True,
+                on_delete=django.db.models.deletion.RESTRICT,
+                related_name="labels",
+                to="annotations.labelgroup",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='label',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['entity', 'claim', 'stance', 'relation', 'document', 'sentence'])), name='annotations_label_kind_valid'),
+            model_name="label",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("kind__in", ["entity", "claim", "stance", "relation", "document", "sentence"])
+                ),
+                name="annotations_label_kind_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='label',
-            constraint=models.CheckConstraint(condition=models.Q(('source_kind__in', ['', 'entity', 'claim', 'sentence']), ('target_kind__in', ['', 'entity', 'claim', 'sentence'])), name='annotations_label_endpoint_kinds_valid'),
+            model_name="label",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("source_kind__in", ["", "entity", "claim", "sentence"]),
+                    ("target_kind__in", ["", "entity", "claim", "sentence"]),
+                ),
+                name="annotations_label_endpoint_kinds_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='label',
-            constraint=models.CheckConstraint(condition=models.Q(('kind', 'relation'), models.Q(('source_kind', ''), ('target_kind', '')), _connector='OR'), name='annotations_label_endpoints_only_on_relations'),
+            model_name="label",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("kind", "relation"),
+                    models.Q(("source_kind", ""), ("target_kind", "")),
+                    _connector="OR",
+                ),
+                name="annotations_label_endpoints_only_on_relations",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='label',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('group__isnull', False), ('kind', 'document')), models.Q(models.Q(('kind', 'document'), _negated=True), ('group__isnull', True)), _connector='OR'), name='annotations_label_group_iff_document'),
+            model_name="label",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("group__isnull", False), ("kind", "document")),
+                    models.Q(
+                        models.Q(("kind", "document"), _negated=True), ("group__isnull", True)
+                    ),
+                    _connector="OR",
+                ),
+                name="annotations_label_group_iff_document",
+            ),
         ),
         migrations.AddField(
-            model_name='relation',
-            name='annotation',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='relations', to='annotations.annotation'),
+            model_name="relation",
+            name="annotation",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="relations",
+                to="annotations.annotation",
+            ),
         ),
         migrations.AddField(
-            model_name='relation',
-            name='label',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.RESTRICT, related_name='relations', to='annotations.label'),
+            model_name="relation",
+            name="label",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.RESTRICT,
+                related_name="relations",
+                to="annotations.label",
+            ),
         ),
         migrations.AddField(
-            model_name='relation',
-            name='source',
-            field=models.ForeignKey(help_text='Where it starts.', on_delete=django.db.models.deletion.RESTRICT, related_name='relations_out', to='annotations.span'),
+            model_name="relation",
+            name="source",
+            field=models.ForeignKey(
+                help_text="Where it starts.",
+                on_delete=django.db.models.deletion.RESTRICT,
+                related_name="relations_out",
+                to="annotations.span",
+            ),
         ),
         migrations.AddField(
-            model_name='relation',
-            name='target',
-            field=models.ForeignKey(help_text='Where it ends.', on_delete=django.db.models.deletion.RESTRICT, related_name='relations_in', to='annotations.span'),
+            model_name="relation",
+            name="target",
+            field=models.ForeignKey(
+                help_text="Where it ends.",
+                on_delete=django.db.models.deletion.RESTRICT,
+                related_name="relations_in",
+                to="annotations.span",
+            ),
         ),
         migrations.AddIndex(
-            model_name='documentlabel',
-            index=models.Index(fields=['label', 'annotation'], name='doclabel_label_annotation_idx'),
+            model_name="documentlabel",
+            index=models.Index(
+                fields=["label", "annotation"], name="doclabel_label_annotation_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='documentlabel',
-            constraint=models.UniqueConstraint(fields=('annotation', 'label'), name='annotations_documentlabel_once_per_label'),
+            model_name="documentlabel",
+            constraint=models.UniqueConstraint(
+                fields=("annotation", "label"), name="annotations_documentlabel_once_per_label"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='labelattribute',
-            constraint=models.UniqueConstraint(fields=('label', 'name'), name='annotations_labelattribute_name_unique'),
+            model_name="labelattribute",
+            constraint=models.UniqueConstraint(
+                fields=("label", "name"), name="annotations_labelattribute_name_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='labelattribute',
-            constraint=models.CheckConstraint(condition=models.Q(('type__in', ['choice', 'multi_choice', 'text', 'number'])), name='annotations_labelattribute_type_valid'),
+            model_name="labelattribute",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("type__in", ["choice", "multi_choice", "text", "number"])),
+                name="annotations_labelattribute_type_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='labelattribute',
-            constraint=models.CheckConstraint(condition=models.Q(('name__regex', '^[A-Za-z][A-Za-z0-9_-]*\\Z')), name='annotations_labelattribute_name_is_a_key'),
+            model_name="labelattribute",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("name__regex", "^[A-Za-z][A-Za-z0-9_-]*\\Z")),
+                name="annotations_labelattribute_name_is_a_key",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='labelgroup',
-            constraint=models.UniqueConstraint(fields=('project', 'name'), name='annotations_labelgroup_name_unique'),
+            model_name="labelgroup",
+            constraint=models.UniqueConstraint(
+                fields=("project", "name"), name="annotations_labelgroup_name_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='labelgroup',
-            constraint=models.CheckConstraint(condition=models.Q(('name', ''), _negated=True), name='annotations_labelgroup_name_not_empty'),
+            model_name="labelgroup",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("name", ""), _negated=True),
+                name="annotations_labelgroup_name_not_empty",
+            ),
         ),
         migrations.AddIndex(
-            model_name='relation',
-            index=models.Index(fields=['label', 'annotation'], name='relation_label_annotation_idx'),
+            model_name="relation",
+            index=models.Index(
+                fields=["label", "annotation"], name="relation_label_annotation_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='relation',
-            constraint=models.CheckConstraint(condition=models.Q(('source', models.F('target')), _negated=True), name='annotations_relation_not_to_itself'),
+            model_name="relation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("source", models.F("target")), _negated=True),
+                name="annotations_relation_not_to_itself",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='relation',
-            constraint=models.UniqueConstraint(fields=('annotation', 'label', 'source', 'target'), name='annotations_relation_one_per_label_and_ends'),
+            model_name="relation",
+            constraint=models.UniqueConstraint(
+                fields=("annotation", "label", "source", "target"),
+                name="annotations_relation_one_per_label_and_ends",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='relation',
-            constraint=models.UniqueConstraint(condition=models.Q(('client_id__isnull', False)), fields=('annotation', 'client_id'), name='annotations_relation_client_id_unique'),
+            model_name="relation",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("client_id__isnull", False)),
+                fields=("annotation", "client_id"),
+                name="annotations_relation_client_id_unique",
+            ),
         ),
     ]

@@ -15,7 +15,12 @@ or mixed. Backwards, the values go back into the columns and the built-ins are r
 from django.db import migrations, models
 
 BUILTINS = (
-    ("checkworthy", "choice", ["yes", "no", "unsure"], "Whether the claim is worth checking (built in)."),
+    (
+        "checkworthy",
+        "choice",
+        ["yes", "no", "unsure"],
+        "Whether the claim is worth checking (built in).",
+    ),
     (
         "claimant_text",
         "text",
@@ -69,7 +74,9 @@ def declare_and_move(apps, schema_editor):
             for position, (name, type_, choices, description) in enumerate(BUILTINS)
         )
     given = ~models.Q(checkworthy="") | ~models.Q(claimant_text="")
-    spans = Span.objects.filter(given).only("pk", "checkworthy", "claimant_text", "attribute_values")
+    spans = Span.objects.filter(given).only(
+        "pk", "checkworthy", "claimant_text", "attribute_values"
+    )
     batch = []
     for span in spans.order_by("pk").iterator(chunk_size=BATCH):
         values = dict(span.attribute_values or {})
@@ -105,7 +112,6 @@ def move_back(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("annotations", "0020_schema_relations_documents_attributes"),
     ]

@@ -9,325 +9,696 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('annotations', '0020_schema_relations_documents_attributes'),
+        ("annotations", "0020_schema_relations_documents_attributes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ClaimCluster',
+            name="ClaimCluster",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('verdict', models.CharField(blank=True, help_text="On the project's scale.", max_length=100)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "verdict",
+                    models.CharField(
+                        blank=True, help_text="On the project's scale.", max_length=100
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['project_id', 'id'],
+                "ordering": ["project_id", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ClaimEvidence',
+            name="ClaimEvidence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('start', models.PositiveIntegerField(blank=True, help_text='Code-point offset.', null=True)),
-                ('end', models.PositiveIntegerField(blank=True, help_text='Code-point offset.', null=True)),
-                ('text', models.TextField(blank=True, help_text='document.text[start:end], checked on write.')),
-                ('url', models.URLField(blank=True, help_text='Stored as given; never fetched.', max_length=2000)),
-                ('title', models.CharField(blank=True, max_length=500)),
-                ('published', models.DateField(blank=True, null=True)),
-                ('position', models.PositiveSmallIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "start",
+                    models.PositiveIntegerField(
+                        blank=True, help_text="Code-point offset.", null=True
+                    ),
+                ),
+                (
+                    "end",
+                    models.PositiveIntegerField(
+                        blank=True, help_text="Code-point offset.", null=True
+                    ),
+                ),
+                (
+                    "text",
+                    models.TextField(
+                        blank=True, help_text="document.text[start:end], checked on write."
+                    ),
+                ),
+                (
+                    "url",
+                    models.URLField(
+                        blank=True, help_text="Stored as given; never fetched.", max_length=2000
+                    ),
+                ),
+                ("title", models.CharField(blank=True, max_length=500)),
+                ("published", models.DateField(blank=True, null=True)),
+                ("position", models.PositiveSmallIntegerField(default=0)),
             ],
             options={
-                'ordering': ['record_id', 'position', 'id'],
+                "ordering": ["record_id", "position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ClaimLink',
+            name="ClaimLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('suggested', 'Suggested'), ('confirmed', 'Confirmed'), ('rejected', 'Rejected')], default='suggested', max_length=16)),
-                ('score', models.FloatField(blank=True, help_text="The matcher's score.", null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("suggested", "Suggested"),
+                            ("confirmed", "Confirmed"),
+                            ("rejected", "Rejected"),
+                        ],
+                        default="suggested",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "score",
+                    models.FloatField(blank=True, help_text="The matcher's score.", null=True),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'ordering': ['project_id', 'id'],
+                "ordering": ["project_id", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ClaimRecord',
+            name="ClaimRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('normalized_text', models.TextField(blank=True, help_text='The claim as a standalone, checkable sentence.')),
-                ('claim_date', models.DateField(blank=True, help_text='When the claim was made.', null=True)),
-                ('claim_type', models.CharField(blank=True, max_length=64)),
-                ('verdict', models.CharField(blank=True, help_text="On the project's scale.", max_length=100)),
-                ('justification', models.TextField(blank=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "normalized_text",
+                    models.TextField(
+                        blank=True, help_text="The claim as a standalone, checkable sentence."
+                    ),
+                ),
+                (
+                    "claim_date",
+                    models.DateField(blank=True, help_text="When the claim was made.", null=True),
+                ),
+                ("claim_type", models.CharField(blank=True, max_length=64)),
+                (
+                    "verdict",
+                    models.CharField(
+                        blank=True, help_text="On the project's scale.", max_length=100
+                    ),
+                ),
+                ("justification", models.TextField(blank=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['span_id'],
+                "ordering": ["span_id"],
             },
         ),
         migrations.CreateModel(
-            name='ModelVersion',
+            name="ModelVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField()),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('training', 'Training'), ('ready', 'Ready'), ('failed', 'Failed')], default='queued', max_length=16)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('gold_documents', models.PositiveIntegerField(default=0, help_text='How many gold documents it was trained on.')),
-                ('metrics', models.JSONField(blank=True, default=dict, help_text='Held-out evaluation: precision, recall and F1 per label and overall.')),
-                ('artifact', models.BinaryField(blank=True, help_text='The trained model (spaCy bytes, or the dictionary).', null=True)),
-                ('error', models.TextField(blank=True, help_text='Why training or a run failed.')),
-                ('worker', models.CharField(blank=True, max_length=200)),
-                ('heartbeat_at', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("training", "Training"),
+                            ("ready", "Ready"),
+                            ("failed", "Failed"),
+                        ],
+                        default="queued",
+                        max_length=16,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "gold_documents",
+                    models.PositiveIntegerField(
+                        default=0, help_text="How many gold documents it was trained on."
+                    ),
+                ),
+                (
+                    "metrics",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        help_text="Held-out evaluation: precision, recall and F1 per label and overall.",
+                    ),
+                ),
+                (
+                    "artifact",
+                    models.BinaryField(
+                        blank=True,
+                        help_text="The trained model (spaCy bytes, or the dictionary).",
+                        null=True,
+                    ),
+                ),
+                ("error", models.TextField(blank=True, help_text="Why training or a run failed.")),
+                ("worker", models.CharField(blank=True, max_length=200)),
+                ("heartbeat_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'ordering': ['recommender_id', 'version'],
+                "ordering": ["recommender_id", "version"],
             },
         ),
         migrations.CreateModel(
-            name='Recommender',
+            name="Recommender",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100)),
-                ('kind', models.CharField(choices=[('imported', 'Imported predictions'), ('ner', 'Built-in NER (spaCy, trained on the gold)'), ('dictionary', "Dictionary of the gold's strings"), ('external', 'External model server')], max_length=16)),
-                ('server', models.CharField(blank=True, help_text='External: the name of a server in the RECOMMENDER_SERVERS setting.', max_length=100)),
-                ('enabled', models.BooleanField(default=True, help_text='Whether it trains and predicts.')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("imported", "Imported predictions"),
+                            ("ner", "Built-in NER (spaCy, trained on the gold)"),
+                            ("dictionary", "Dictionary of the gold's strings"),
+                            ("external", "External model server"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "server",
+                    models.CharField(
+                        blank=True,
+                        help_text="External: the name of a server in the RECOMMENDER_SERVERS setting.",
+                        max_length=100,
+                    ),
+                ),
+                (
+                    "enabled",
+                    models.BooleanField(default=True, help_text="Whether it trains and predicts."),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['project_id', 'id'],
+                "ordering": ["project_id", "id"],
             },
         ),
         migrations.CreateModel(
-            name='SuggestionDecision',
+            name="SuggestionDecision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('start', models.PositiveIntegerField(help_text='Code-point offset, inclusive.')),
-                ('end', models.PositiveIntegerField(help_text='Code-point offset, exclusive.')),
-                ('score', models.FloatField(blank=True, null=True)),
-                ('outcome', models.CharField(choices=[('accepted', 'Accepted'), ('corrected', 'Accepted, then changed'), ('rejected', 'Rejected')], max_length=16)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("start", models.PositiveIntegerField(help_text="Code-point offset, inclusive.")),
+                ("end", models.PositiveIntegerField(help_text="Code-point offset, exclusive.")),
+                ("score", models.FloatField(blank=True, null=True)),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("accepted", "Accepted"),
+                            ("corrected", "Accepted, then changed"),
+                            ("rejected", "Rejected"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['annotation_id', 'id'],
+                "ordering": ["annotation_id", "id"],
             },
         ),
         migrations.RemoveConstraint(
-            model_name='annotation',
-            name='annotations_annotation_one_prediction_per_document',
+            model_name="annotation",
+            name="annotations_annotation_one_prediction_per_document",
         ),
         migrations.AddField(
-            model_name='project',
-            name='queue_order',
-            field=models.CharField(choices=[('id', 'Document order'), ('uncertainty', 'Least confident model prediction first'), ('score', 'Highest prediction score first')], default='id', help_text='The order the queue hands out documents in.', max_length=16),
+            model_name="project",
+            name="queue_order",
+            field=models.CharField(
+                choices=[
+                    ("id", "Document order"),
+                    ("uncertainty", "Least confident model prediction first"),
+                    ("score", "Highest prediction score first"),
+                ],
+                default="id",
+                help_text="The order the queue hands out documents in.",
+                max_length=16,
+            ),
         ),
         migrations.AddField(
-            model_name='project',
-            name='retrain_every',
-            field=models.PositiveIntegerField(default=10, help_text='Retrain the built-in recommender after this many new gold documents (0: only when asked).'),
+            model_name="project",
+            name="retrain_every",
+            field=models.PositiveIntegerField(
+                default=10,
+                help_text="Retrain the built-in recommender after this many new gold documents (0: only when asked).",
+            ),
         ),
         migrations.AddField(
-            model_name='project',
-            name='show_suggestions',
-            field=models.BooleanField(default=True, help_text="Whether annotators see a model's predictions as suggestions (off for blind studies)."),
+            model_name="project",
+            name="show_suggestions",
+            field=models.BooleanField(
+                default=True,
+                help_text="Whether annotators see a model's predictions as suggestions (off for blind studies).",
+            ),
         ),
         migrations.AddField(
-            model_name='project',
-            name='verdict_labels',
-            field=models.JSONField(blank=True, default=list, help_text="A custom scale's verdicts (textual ratings), in order."),
+            model_name="project",
+            name="verdict_labels",
+            field=models.JSONField(
+                blank=True,
+                default=list,
+                help_text="A custom scale's verdicts (textual ratings), in order.",
+            ),
         ),
         migrations.AddField(
-            model_name='project',
-            name='verdict_scale',
-            field=models.CharField(choices=[('fever', 'FEVER: SUPPORTS / REFUTES / NOT ENOUGH INFO'), ('averitec', 'AVeriTeC: Supported / Refuted / Not Enough Evidence / Conflicting'), ('custom', "The project's own ratings")], default='fever', help_text='The scale of claim verdicts; custom takes verdict_labels.', max_length=16),
+            model_name="project",
+            name="verdict_scale",
+            field=models.CharField(
+                choices=[
+                    ("fever", "FEVER: SUPPORTS / REFUTES / NOT ENOUGH INFO"),
+                    (
+                        "averitec",
+                        "AVeriTeC: Supported / Refuted / Not Enough Evidence / Conflicting",
+                    ),
+                    ("custom", "The project's own ratings"),
+                ],
+                default="fever",
+                help_text="The scale of claim verdicts; custom takes verdict_labels.",
+                max_length=16,
+            ),
         ),
         migrations.AddField(
-            model_name='claimcluster',
-            name='canonical',
-            field=models.ForeignKey(blank=True, db_index=False, help_text='The member whose normalised text names the cluster.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='annotations.span'),
+            model_name="claimcluster",
+            name="canonical",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                help_text="The member whose normalised text names the cluster.",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="annotations.span",
+            ),
         ),
         migrations.AddField(
-            model_name='claimcluster',
-            name='project',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='claim_clusters', to='annotations.project'),
+            model_name="claimcluster",
+            name="project",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="claim_clusters",
+                to="annotations.project",
+            ),
         ),
         migrations.AddField(
-            model_name='claimevidence',
-            name='document',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='cited_as_evidence', to='annotations.document'),
+            model_name="claimevidence",
+            name="document",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="cited_as_evidence",
+                to="annotations.document",
+            ),
         ),
         migrations.AddField(
-            model_name='claimlink',
-            name='created_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="claimlink",
+            name="created_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='claimlink',
-            name='decided_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="claimlink",
+            name="decided_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='claimlink',
-            name='first',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='claim_links_first', to='annotations.span'),
+            model_name="claimlink",
+            name="first",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="claim_links_first",
+                to="annotations.span",
+            ),
         ),
         migrations.AddField(
-            model_name='claimlink',
-            name='project',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='claim_links', to='annotations.project'),
+            model_name="claimlink",
+            name="project",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="claim_links",
+                to="annotations.project",
+            ),
         ),
         migrations.AddField(
-            model_name='claimlink',
-            name='second',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='claim_links_second', to='annotations.span'),
+            model_name="claimlink",
+            name="second",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="claim_links_second",
+                to="annotations.span",
+            ),
         ),
         migrations.AddField(
-            model_name='claimrecord',
-            name='cluster',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='records', to='annotations.claimcluster'),
+            model_name="claimrecord",
+            name="cluster",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="records",
+                to="annotations.claimcluster",
+            ),
         ),
         migrations.AddField(
-            model_name='claimrecord',
-            name='span',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='claim_record', to='annotations.span'),
+            model_name="claimrecord",
+            name="span",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="claim_record",
+                to="annotations.span",
+            ),
         ),
         migrations.AddField(
-            model_name='claimevidence',
-            name='record',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='evidence', to='annotations.claimrecord'),
+            model_name="claimevidence",
+            name="record",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="evidence",
+                to="annotations.claimrecord",
+            ),
         ),
         migrations.AddField(
-            model_name='annotation',
-            name='model_version',
-            field=models.ForeignKey(blank=True, db_index=False, help_text='Predictions: the model version that made them (empty: imported).', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='predictions', to='annotations.modelversion'),
+            model_name="annotation",
+            name="model_version",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                help_text="Predictions: the model version that made them (empty: imported).",
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="predictions",
+                to="annotations.modelversion",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='annotation',
-            constraint=models.UniqueConstraint(condition=models.Q(('kind', 'prediction'), ('model_version__isnull', True)), fields=('document',), name='annotations_annotation_one_prediction_per_document'),
+            model_name="annotation",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("kind", "prediction"), ("model_version__isnull", True)),
+                fields=("document",),
+                name="annotations_annotation_one_prediction_per_document",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='annotation',
-            constraint=models.UniqueConstraint(condition=models.Q(('kind', 'prediction'), ('model_version__isnull', False)), fields=('model_version', 'document'), name='annotations_annotation_one_prediction_per_model_version'),
+            model_name="annotation",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("kind", "prediction"), ("model_version__isnull", False)),
+                fields=("model_version", "document"),
+                name="annotations_annotation_one_prediction_per_model_version",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='annotation',
-            constraint=models.CheckConstraint(condition=models.Q(('kind', 'prediction'), ('model_version__isnull', True), _connector='OR'), name='annotations_annotation_model_version_only_on_predictions'),
+            model_name="annotation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("kind", "prediction"), ("model_version__isnull", True), _connector="OR"
+                ),
+                name="annotations_annotation_model_version_only_on_predictions",
+            ),
         ),
         migrations.AddField(
-            model_name='recommender',
-            name='created_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="recommender",
+            name="created_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='recommender',
-            name='project',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='recommenders', to='annotations.project'),
+            model_name="recommender",
+            name="project",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="recommenders",
+                to="annotations.project",
+            ),
         ),
         migrations.AddField(
-            model_name='modelversion',
-            name='recommender',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='versions', to='annotations.recommender'),
+            model_name="modelversion",
+            name="recommender",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="versions",
+                to="annotations.recommender",
+            ),
         ),
         migrations.AddField(
-            model_name='project',
-            name='suggestions_from',
-            field=models.ForeignKey(blank=True, help_text='The model whose newest predictions are shown; empty: imported predictions.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='annotations.recommender'),
+            model_name="project",
+            name="suggestions_from",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="The model whose newest predictions are shown; empty: imported predictions.",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="annotations.recommender",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='project',
-            constraint=models.CheckConstraint(condition=models.Q(('queue_order__in', ['id', 'uncertainty', 'score'])), name='annotations_project_queue_order_valid'),
+            model_name="project",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("queue_order__in", ["id", "uncertainty", "score"])),
+                name="annotations_project_queue_order_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='project',
-            constraint=models.CheckConstraint(condition=models.Q(('verdict_scale__in', ['fever', 'averitec', 'custom'])), name='annotations_project_verdict_scale_valid'),
+            model_name="project",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("verdict_scale__in", ["fever", "averitec", "custom"])),
+                name="annotations_project_verdict_scale_valid",
+            ),
         ),
         migrations.AddField(
-            model_name='suggestiondecision',
-            name='annotation',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='suggestion_decisions', to='annotations.annotation'),
+            model_name="suggestiondecision",
+            name="annotation",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="suggestion_decisions",
+                to="annotations.annotation",
+            ),
         ),
         migrations.AddField(
-            model_name='suggestiondecision',
-            name='label',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.RESTRICT, related_name='+', to='annotations.label'),
+            model_name="suggestiondecision",
+            name="label",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.RESTRICT,
+                related_name="+",
+                to="annotations.label",
+            ),
         ),
         migrations.AddField(
-            model_name='suggestiondecision',
-            name='model_version',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='decisions', to='annotations.modelversion'),
+            model_name="suggestiondecision",
+            name="model_version",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="decisions",
+                to="annotations.modelversion",
+            ),
         ),
         migrations.AddField(
-            model_name='suggestiondecision',
-            name='span',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='annotations.span'),
+            model_name="suggestiondecision",
+            name="span",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="annotations.span",
+            ),
         ),
         migrations.AddIndex(
-            model_name='claimlink',
-            index=models.Index(fields=['project', 'status'], name='claimlink_project_status_idx'),
+            model_name="claimlink",
+            index=models.Index(fields=["project", "status"], name="claimlink_project_status_idx"),
         ),
         migrations.AddConstraint(
-            model_name='claimlink',
-            constraint=models.UniqueConstraint(fields=('project', 'first', 'second'), name='annotations_claimlink_once'),
+            model_name="claimlink",
+            constraint=models.UniqueConstraint(
+                fields=("project", "first", "second"), name="annotations_claimlink_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='claimlink',
-            constraint=models.CheckConstraint(condition=models.Q(('first__lt', models.F('second'))), name='annotations_claimlink_ordered'),
+            model_name="claimlink",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("first__lt", models.F("second"))),
+                name="annotations_claimlink_ordered",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='claimlink',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['suggested', 'confirmed', 'rejected'])), name='annotations_claimlink_status_valid'),
+            model_name="claimlink",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["suggested", "confirmed", "rejected"])),
+                name="annotations_claimlink_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='claimevidence',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('document__isnull', False), ('start__lt', models.F('end')), ('url', ''), django.db.models.lookups.Exact(django.db.models.functions.text.Length('text'), django.db.models.expressions.CombinedExpression(models.F('end'), '-', models.F('start')))), models.Q(('document__isnull', True), ('end__isnull', True), ('start__isnull', True), ('text', ''), models.Q(('url', ''), _negated=True)), _connector='OR'), name='annotations_claimevidence_passage_or_url'),
+            model_name="claimevidence",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("document__isnull", False),
+                        ("start__lt", models.F("end")),
+                        ("url", ""),
+                        django.db.models.lookups.Exact(
+                            django.db.models.functions.text.Length("text"),
+                            django.db.models.expressions.CombinedExpression(
+                                models.F("end"), "-", models.F("start")
+                            ),
+                        ),
+                    ),
+                    models.Q(
+                        ("document__isnull", True),
+                        ("end__isnull", True),
+                        ("start__isnull", True),
+                        ("text", ""),
+                        models.Q(("url", ""), _negated=True),
+                    ),
+                    _connector="OR",
+                ),
+                name="annotations_claimevidence_passage_or_url",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='recommender',
-            constraint=models.UniqueConstraint(fields=('project', 'name'), name='annotations_recommender_name_unique'),
+            model_name="recommender",
+            constraint=models.UniqueConstraint(
+                fields=("project", "name"), name="annotations_recommender_name_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='recommender',
-            constraint=models.CheckConstraint(condition=models.Q(('name', ''), _negated=True), name='annotations_recommender_name_not_empty'),
+            model_name="recommender",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("name", ""), _negated=True),
+                name="annotations_recommender_name_not_empty",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='recommender',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['imported', 'ner', 'dictionary', 'external'])), name='annotations_recommender_kind_valid'),
+            model_name="recommender",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("kind__in", ["imported", "ner", "dictionary", "external"])),
+                name="annotations_recommender_kind_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='recommender',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'external'), ('server__gt', '')), models.Q(models.Q(('kind', 'external'), _negated=True), ('server', '')), _connector='OR'), name='annotations_recommender_server_iff_external'),
+            model_name="recommender",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind", "external"), ("server__gt", "")),
+                    models.Q(models.Q(("kind", "external"), _negated=True), ("server", "")),
+                    _connector="OR",
+                ),
+                name="annotations_recommender_server_iff_external",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='modelversion',
-            constraint=models.UniqueConstraint(fields=('recommender', 'version'), name='annotations_modelversion_version_unique'),
+            model_name="modelversion",
+            constraint=models.UniqueConstraint(
+                fields=("recommender", "version"), name="annotations_modelversion_version_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='modelversion',
-            constraint=models.CheckConstraint(condition=models.Q(('version__gte', 1)), name='annotations_modelversion_version_positive'),
+            model_name="modelversion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("version__gte", 1)),
+                name="annotations_modelversion_version_positive",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='modelversion',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['queued', 'training', 'ready', 'failed'])), name='annotations_modelversion_status_valid'),
+            model_name="modelversion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["queued", "training", "ready", "failed"])),
+                name="annotations_modelversion_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='suggestiondecision',
-            constraint=models.UniqueConstraint(fields=('annotation', 'label', 'start', 'end'), name='annotations_suggestiondecision_once_per_suggestion'),
+            model_name="suggestiondecision",
+            constraint=models.UniqueConstraint(
+                fields=("annotation", "label", "start", "end"),
+                name="annotations_suggestiondecision_once_per_suggestion",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='suggestiondecision',
-            constraint=models.CheckConstraint(condition=models.Q(('outcome__in', ['accepted', 'corrected', 'rejected'])), name='annotations_suggestiondecision_outcome_valid'),
+            model_name="suggestiondecision",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("outcome__in", ["accepted", "corrected", "rejected"])),
+                name="annotations_suggestiondecision_outcome_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='suggestiondecision',
-            constraint=models.CheckConstraint(condition=models.Q(('start__lt', models.F('end'))), name='annotations_suggestiondecision_start_before_end'),
+            model_name="suggestiondecision",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("start__lt", models.F("end"))),
+                name="annotations_suggestiondecision_start_before_end",
+            ),
         ),
     ]

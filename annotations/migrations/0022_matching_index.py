@@ -38,40 +38,106 @@ lexical_backward = _run({"postgresql": PG_BACKWARD, "sqlite": SQLITE_BACKWARD})
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('annotations', '0021_recommenders_claims'),
+        ("annotations", "0021_recommenders_claims"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ClaimIndexState',
+            name="ClaimIndexState",
             fields=[
-                ('project', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='+', serialize=False, to='annotations.project')),
-                ('version', models.PositiveBigIntegerField(default=0)),
-                ('pending', models.BooleanField(default=False, help_text='A sync is queued.')),
-                ('synced_at', models.DateTimeField(blank=True, null=True)),
+                (
+                    "project",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="+",
+                        serialize=False,
+                        to="annotations.project",
+                    ),
+                ),
+                ("version", models.PositiveBigIntegerField(default=0)),
+                ("pending", models.BooleanField(default=False, help_text="A sync is queued.")),
+                ("synced_at", models.DateTimeField(blank=True, null=True)),
             ],
         ),
         migrations.CreateModel(
-            name='ClaimIndexEntry',
+            name="ClaimIndexEntry",
             fields=[
-                ('span', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='+', serialize=False, to='annotations.span')),
-                ('start', models.PositiveIntegerField(help_text='Code-point offset of the claim span.')),
-                ('end', models.PositiveIntegerField(help_text='Code-point offset of the claim span.')),
-                ('gold', models.BooleanField(default=False, help_text="From the document's gold annotation.")),
-                ('text', models.TextField(help_text='What the claim is matched on.')),
-                ('vector', models.BinaryField(help_text="The text's embedding: float32, unit length.")),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('annotation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='annotations.annotation')),
-                ('author', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('document', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='annotations.document')),
-                ('project', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='annotations.project')),
+                (
+                    "span",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="+",
+                        serialize=False,
+                        to="annotations.span",
+                    ),
+                ),
+                (
+                    "start",
+                    models.PositiveIntegerField(help_text="Code-point offset of the claim span."),
+                ),
+                (
+                    "end",
+                    models.PositiveIntegerField(help_text="Code-point offset of the claim span."),
+                ),
+                (
+                    "gold",
+                    models.BooleanField(
+                        default=False, help_text="From the document's gold annotation."
+                    ),
+                ),
+                ("text", models.TextField(help_text="What the claim is matched on.")),
+                (
+                    "vector",
+                    models.BinaryField(help_text="The text's embedding: float32, unit length."),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "annotation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="annotations.annotation",
+                    ),
+                ),
+                (
+                    "author",
+                    models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "document",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="annotations.document",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="annotations.project",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['span_id'],
-                'indexes': [models.Index(fields=['project', 'document'], name='claimindex_project_doc_idx')],
+                "ordering": ["span_id"],
+                "indexes": [
+                    models.Index(fields=["project", "document"], name="claimindex_project_doc_idx")
+                ],
             },
         ),
         migrations.RunPython(lexical_forward, lexical_backward),

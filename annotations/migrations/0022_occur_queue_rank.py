@@ -4,19 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('annotations', '0021_recommenders_claims'),
+        ("annotations", "0021_recommenders_claims"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='document',
-            name='queue_rank',
-            field=models.FloatField(blank=True, help_text="Lowest first in the model's queue order: the shown prediction's lowest span score (uncertainty) or minus its highest (score); empty: no scored span (last).", null=True),
+            model_name="document",
+            name="queue_rank",
+            field=models.FloatField(
+                blank=True,
+                help_text="Lowest first in the model's queue order: the shown prediction's lowest span score (uncertainty) or minus its highest (score); empty: no scored span (last).",
+                null=True,
+            ),
         ),
         migrations.AddIndex(
-            model_name='document',
-            index=models.Index(fields=['project', 'queue_rank', 'id'], name='document_queue_rank_idx'),
+            model_name="document",
+            index=models.Index(
+                fields=["project", "queue_rank", "id"], name="document_queue_rank_idx"
+            ),
         ),
     ]

@@ -4,23 +4,35 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('annotations', '0021_recommenders_claims'),
+        ("annotations", "0021_recommenders_claims"),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='suggestiondecision',
-            name='annotations_suggestiondecision_outcome_valid',
+            model_name="suggestiondecision",
+            name="annotations_suggestiondecision_outcome_valid",
         ),
         migrations.AlterField(
-            model_name='suggestiondecision',
-            name='outcome',
-            field=models.CharField(choices=[('accepted', 'Accepted'), ('corrected', 'Accepted, then changed'), ('rejected', 'Rejected'), ('ignored', 'Left undecided')], max_length=16),
+            model_name="suggestiondecision",
+            name="outcome",
+            field=models.CharField(
+                choices=[
+                    ("accepted", "Accepted"),
+                    ("corrected", "Accepted, then changed"),
+                    ("rejected", "Rejected"),
+                    ("ignored", "Left undecided"),
+                ],
+                max_length=16,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='suggestiondecision',
-            constraint=models.CheckConstraint(condition=models.Q(('outcome__in', ['accepted', 'corrected', 'rejected', 'ignored'])), name='annotations_suggestiondecision_outcome_valid'),
+            model_name="suggestiondecision",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("outcome__in", ["accepted", "corrected", "rejected", "ignored"])
+                ),
+                name="annotations_suggestiondecision_outcome_valid",
+            ),
         ),
     ]

@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('annotations', '0022_claims_record_event'),
-        ('annotations', '0022_suggest_ignored'),
+        ("annotations", "0022_claims_record_event"),
+        ("annotations", "0022_suggest_ignored"),
     ]
 
-    operations = [
-    ]
+    operations = []

@@ -4,12 +4,10 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('annotations', '0022_matching_index'),
-        ('annotations', '0022_occur_queue_rank'),
-        ('annotations', '0023_merge_0022_claims_record_event_0022_suggest_ignored'),
+        ("annotations", "0022_matching_index"),
+        ("annotations", "0022_occur_queue_rank"),
+        ("annotations", "0023_merge_0022_claims_record_event_0022_suggest_ignored"),
     ]
 
-    operations = [
-    ]
+    operations = []

@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('annotations', '0022_gaps16_doclabel_agreement'),
-        ('annotations', '0024_merge_20261203_1637'),
+        ("annotations", "0022_gaps16_doclabel_agreement"),
+        ("annotations", "0024_merge_20261203_1637"),
     ]
 
-    operations = [
-    ]
+    operations = []

@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('annotations', '0022_builtin_span_columns'),
-        ('annotations', '0025_merge_20261203_1702'),
+        ("annotations", "0022_builtin_span_columns"),
+        ("annotations", "0025_merge_20261203_1702"),
     ]
 
-    operations = [
-    ]
+    operations = []

@@ -51,7 +51,6 @@ def relations_to_spans(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("annotations", "0028_relation_builtin"),
     ]

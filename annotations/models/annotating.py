@@ -320,7 +320,7 @@ class Span(models.Model):
     @property
     def claims(self) -> "SpanQuerySet":
         """The claims that name this span as their claimant."""
-        named = Relation.links.filter(builtin=builtins.CLAIMANT, target_id=self.pk)
+        named = Relation.links.filter(builtin=builtins.CLAIMANT, target_id=self.pk).order_by()
         return Span.objects.filter(pk__in=named.values("source_id"))
 
     @property
@@ -478,6 +478,14 @@ class Relation(models.Model):
         ]
         indexes = [
             models.Index(fields=["label", "annotation"], name="relation_label_annotation_idx"),
+            # "The claims naming this span" (deleting or relabelling a claimant): an index
+            # that fits it alone; else PostgreSQL without statistics ANDed the target's index
+            # with the one-claimant one. Only claimant relations: users' cost it nothing.
+            models.Index(
+                fields=["target"],
+                condition=Q(builtin=builtins.CLAIMANT),
+                name="relation_claimant_target_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -499,7 +507,7 @@ def claimants_linked(spans: "Iterable[Span]") -> list[Span]:
 def claimant_of(span: Any, field: str = "id") -> Subquery:
     """A field of the claimant span of ``span`` (``OuterRef("pk")``): its id unless ``field``
     names another; NULL when the claim names none. One row at most (one claimant per claim)."""
-    named = Relation.links.filter(builtin=builtins.CLAIMANT, source=span)
+    named = Relation.links.filter(builtin=builtins.CLAIMANT, source=span).order_by()
     return Subquery(named.values("target_id" if field == "id" else f"target__{field}")[:1])
 
 
