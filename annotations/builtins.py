@@ -1,7 +1,8 @@
 """Built-ins: the claim fields of the first schema, as instances of the general mechanism.
 
-Pure (no Django, no models). Issue 16 made attributes general; a claim's check-worthiness and
-its free-text claimant are two of them, declared on every claim label by the built-ins service
+Pure (no Django, no models). Issue 16 made attributes and relations general; a claim's
+check-worthiness and its free-text claimant are two attributes, its claimant span a relation
+(``LINKS`` below). The attributes are declared on every claim label by the built-ins service
 (annotations.services.builtins) rather than being columns of their own:
 
 - ``checkworthy``: a choice of yes / no / unsure, optional;
@@ -40,6 +41,12 @@ CLAIM_DECLARATIONS: Final = (
         description="Who makes the claim, when they are not in the text (built in).",
     ),
 )
+
+# Built-in relations (Relation.builtin, label empty): the fixed links of the first schema. A
+# claim's claimant span is a relation from the claim (source) to the entity (target); a
+# database index keeps one per claim. Clients read and write it as the span's ``claimant``.
+CLAIMANT: Final = "claimant"
+LINKS: Final = (CLAIMANT,)
 
 NAME_RESERVED = (
     "{name} is a built-in attribute of every claim label (the span's own {name} field); "

@@ -23,6 +23,7 @@ from annotations.models import (
     Stance,
     StanceTarget,
 )
+from annotations.services.annotating.claimants import claimant_set
 from annotations.services.builtins import label_builtins_sync
 
 PASSWORD = "correct-horse-battery"
@@ -112,6 +113,14 @@ class SpanFactory(factory.django.DjangoModelFactory):
     start = 0
     end = 8
     text = factory.LazyAttribute(lambda o: o.annotation.document.text[o.start : o.end])
+
+    @classmethod
+    def _create(cls, model_class, *args, claimant=None, **kwargs):
+        # A claimant is a built-in relation, written once the claim exists (as the services do).
+        span = super()._create(model_class, *args, **kwargs)
+        if claimant is not None:
+            claimant_set(claim=span, claimant=claimant)
+        return span
 
 
 class StanceFactory(factory.django.DjangoModelFactory):

@@ -173,6 +173,13 @@ class DocumentOutput(RowOutput, serializers.ModelSerializer):
 
 class SpanOutput(RowOutput, serializers.ModelSerializer):
     label_name = serializers.CharField(source="label.name", read_only=True)
+    # A built-in relation (annotations.builtins.CLAIMANT), read as the span's field it was.
+    claimant = serializers.IntegerField(
+        source="claimant_id",
+        required=False,
+        allow_null=True,
+        help_text="The entity span (same annotation) that makes this claim.",
+    )
     # Read from the span's stored attribute values (Span splits them; annotations.builtins).
     # As the columns they were read from rendered them (the OpenAPI schema stays the same).
     claimant_text = serializers.CharField(
@@ -215,6 +222,9 @@ class StanceOutput(RowOutput, serializers.ModelSerializer):
 
 
 class RelationOutput(RowOutput, serializers.ModelSerializer):
+    # Declared: the model's label may be empty (a built-in relation), but the relations read
+    # here are users' (Relation.objects), which always have one; the schema stays as it was.
+    label = serializers.IntegerField(source="label_id")  # type: ignore[assignment]  # a field
     label_name = serializers.CharField(source="label.name", read_only=True)
     attributes = serializers.JSONField(read_only=True)
 

@@ -50,7 +50,8 @@ from annotations.models import (
 # document id, external id, text, meta as JSON text, annotation id, its author's username,
 # reviewed_by (gold; else None), the authors of the document's submitted manual annotations
 # (gold; else None), then its spans as arrays in (start, end, id) order: ids, starts, ends,
-# label ids, claimant ids, claimant texts, check-worthiness; then its stances in id order:
+# label ids, claimant ids (the claims' built-in relations), claimant texts, check-worthiness;
+# then its stances in id order:
 # target ids, label ids, holder ids, evidence ids; then the spans' attributes (JSON text),
 # units and scores, the stances' attributes; then its relations in id order: label ids,
 # source ids, target ids, attributes; then its document labels' label ids in id order. An
@@ -153,6 +154,7 @@ def _sql(submitted: bool, by_status: bool) -> str:
     g = rows.Part(Annotation, "g")
     s, t = rows.Part(Span, "s"), rows.Part(Stance, "t")
     r, dl = rows.Part(Relation, "r"), rows.Part(DocumentLabel, "dl")
+    lk = rows.Part(Relation, "lk")
     manual = (
         f"{{p}}.{rows.quote(rows.column_of(Annotation, 'kind'))} = '{AnnotationKind.MANUAL}' "
         f"AND {{p}}.{rows.quote(rows.column_of(Annotation, 'status'))} = "
@@ -207,6 +209,13 @@ def _sql(submitted: bool, by_status: bool) -> str:
         name: (f"COALESCE({stored} ->> '{name}', '')", False)
         for name in (builtins.CLAIMANT_TEXT, builtins.CHECKWORTHY)
     } | {"attributes": (f"({stored} - '{{{builtin_names}}}'::text[])", True)}
+    # A claim's claimant span is its built-in relation (one at most: a unique index on it).
+    split["claimant_id"] = (
+        f"(SELECT {lk.column('target_id')} FROM {lk.table} "  # noqa: S608 (names from the models)
+        f"WHERE {lk.column('source_id')} = {s.column('id')} "
+        f"AND {lk.column('builtin')} = '{builtins.CLAIMANT}')",
+        False,
+    )
     spans = _arrays(
         s,
         span_columns,
@@ -226,7 +235,16 @@ def _sql(submitted: bool, by_status: bool) -> str:
     stance_columns = ("target_id", "label_id", "holder_id", "evidence_id", "attributes")
     stances = _arrays(t, stance_columns, "st", a, (t.column("id"),), sparse=attributes)
     relation_columns = ("label_id", "source_id", "target_id", "attributes")
-    relations = _arrays(r, relation_columns, "rl", a, (r.column("id"),), sparse=attributes)
+    # The users' relations only: the built-in ones are read as the fields they stand for.
+    relations = _arrays(
+        r,
+        relation_columns,
+        "rl",
+        a,
+        (r.column("id"),),
+        sparse=attributes,
+        where=f"{r.column('builtin')} = ''",
+    )
     labels = _arrays(dl, ("label_id",), "dl", a, (dl.column("id"),))
     # In ExportedAnnotation's order: the columns of issue 16's schema come last.
     columns = ", ".join(
@@ -263,12 +281,14 @@ def _arrays(
     order: tuple[str, ...],
     sparse: dict[str, str] | None = None,
     computed: dict[str, tuple[str, bool]] | None = None,
+    where: str = "",
 ) -> str:
     """A LATERAL join of the annotation's rows of ``part`` as one array per column (c0, c1...),
     in ``order``: the subquery sorts a few rows and feeds them to array_agg in that order.
 
     A ``sparse`` column's array is NULL unless one of its values meets its condition. A JSON
-    column comes as its text (orjson parses it faster than psycopg's json would)."""
+    column comes as its text (orjson parses it faster than psycopg's json would). ``where``
+    is a further condition on the rows."""
     aggregates, selected = [], []
     for n, name in enumerate(names):
         if name in (computed or {}):
@@ -292,5 +312,6 @@ def _arrays(
         f"CROSS JOIN LATERAL (SELECT {', '.join(aggregates)} FROM "  # noqa: S608 (names from the models)
         f"(SELECT {', '.join(selected)} FROM {part.table} "
         f"WHERE {part.column('annotation_id')} = {annotation.column('id')} "
+        f"{'AND ' + where + ' ' if where else ''}"
         f"ORDER BY {', '.join(order)} OFFSET 0) x) {alias}"
     )

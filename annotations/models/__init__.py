@@ -9,7 +9,10 @@ from annotations.models.annotating import (
     EventAction,
     Relation,
     Span,
+    SpanQuerySet,
     Stance,
+    claimant_of,
+    claimants_linked,
 )
 from annotations.models.claims import (
     ClaimCluster,
@@ -91,9 +94,12 @@ __all__ = [
     "ReleaseStatus",
     "Role",
     "Span",
+    "SpanQuerySet",
     "Stance",
     "StanceTarget",
     "SuggestionDecision",
     "SuggestionOutcome",
     "VerdictScale",
+    "claimant_of",
+    "claimants_linked",
 ]

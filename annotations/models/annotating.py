@@ -1,10 +1,11 @@
 """One author's work on one document: the annotation, its spans, its stances, and the log."""
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, OuterRef, Q, Subquery
 from django.db.models.functions import Length
 from django.db.models.lookups import Exact
 
@@ -150,6 +151,12 @@ class Checkworthy(models.TextChoices):
     UNSURE = "unsure", "Unsure"
 
 
+class SpanQuerySet(models.QuerySet["Span"]):
+    def with_claimant(self) -> "SpanQuerySet":
+        """Read each span's claimant span id (its built-in claimant relation) in the query."""
+        return self.annotate(claimant_id=claimant_of(OuterRef("pk")))
+
+
 class Span(models.Model):
     # Indexed through (annotation, end), which starts with it.
     annotation = models.ForeignKey(
@@ -166,18 +173,6 @@ class Span(models.Model):
     text = models.TextField(help_text="document.text[start:end], checked on every write.")
     client_id = models.UUIDField(
         null=True, blank=True, help_text="Chosen by the client so that retries are idempotent."
-    )
-    # RESTRICT (not SET_NULL): deleting an entity that is a claimant would silently change
-    # who made the claim; it must be unlinked first. Deleting the whole annotation still works.
-    # Indexed where it is set only (span_claimant_idx).
-    claimant = models.ForeignKey(
-        "self",
-        null=True,
-        blank=True,
-        db_index=False,
-        on_delete=models.RESTRICT,
-        related_name="claims",
-        help_text="The entity span (same annotation) that makes this claim.",
     )
     # All the label's attribute values, the built-ins' (checkworthy, claimant_text) included;
     # read and written through ``attributes``, ``checkworthy`` and ``claimant_text`` below.
@@ -197,6 +192,8 @@ class Span(models.Model):
     score = models.FloatField(
         null=True, blank=True, help_text="A model's score for the span (predictions); ranks units."
     )
+
+    objects = SpanQuerySet.as_manager()
 
     class Meta:
         ordering = ["annotation_id", "start", "end", "id"]
@@ -221,14 +218,6 @@ class Span(models.Model):
                 | Q(attribute_values__checkworthy__in=Checkworthy.values),
                 name="%(app_label)s_%(class)s_checkworthy_valid",
             ),
-            models.CheckConstraint(
-                condition=Q(claimant__isnull=True)
-                | ~Q(attribute_values__has_key=builtins.CLAIMANT_TEXT),
-                name="%(app_label)s_%(class)s_one_claimant",
-            ),
-            models.CheckConstraint(
-                condition=~Q(claimant=F("id")), name="%(app_label)s_%(class)s_not_own_claimant"
-            ),
             models.UniqueConstraint(
                 fields=["annotation", "unit"],
                 condition=Q(unit__isnull=False),
@@ -244,18 +233,23 @@ class Span(models.Model):
             # without statistics, PostgreSQL answered it by ANDing the label's whole index
             # range (every span of the label) with the annotation's, once per annotation.
             models.Index(fields=["label", "annotation"], name="span_label_annotation_idx"),
-            # What the claimant's RESTRICT looks for when a span is deleted ("claims naming
-            # it"); nearly every span names none, and those are left out: an import of 20,000
-            # pre-annotated spans writes no entry here instead of 20,000 nulls.
-            models.Index(
-                fields=["claimant"],
-                condition=Q(claimant__isnull=False),
-                name="span_claimant_idx",
-            ),
         ]
 
     def __str__(self) -> str:
         return f"span #{self.pk} [{self.start}, {self.end})"
+
+    @classmethod
+    def from_db(cls, *args: Any, **kwargs: Any) -> "Span":
+        span = super().from_db(*args, **kwargs)
+        span.__dict__["_read"] = True
+        return span
+
+    def refresh_from_db(self, *args: Any, **kwargs: Any) -> None:
+        super().refresh_from_db(*args, **kwargs)
+        # The claimant is no column: read it again on next use.
+        for cached in ("_claimant_id", "_claimant"):
+            self.__dict__.pop(cached, None)
+        self.__dict__["_read"] = True
 
     # The one place that splits the stored values (annotations.builtins): clients, exports,
     # review and the event log read the user's attributes and the two built-ins as before.
@@ -279,6 +273,55 @@ class Span(models.Model):
         self.attribute_values = builtins.with_builtin(
             self.attribute_values, builtins.CHECKWORTHY, value
         )
+
+    # A claim's claimant span is a built-in relation (annotations.builtins.CLAIMANT), not a
+    # column: ``claimant_id`` is what ``Span.objects.with_claimant()`` read with the span, or
+    # else one query on first use; ``claimant`` the span itself. Setting either changes this
+    # instance only: services.annotating.claimants writes the relation.
+    @property
+    def claimant_id(self) -> int | None:
+        """The id of the claim's claimant span (an entity of the same annotation), or None."""
+        if "_claimant_id" not in self.__dict__:
+            found = None
+            # A span built in code names no claimant until one is set; one read from the
+            # database without with_claimant() asks for it.
+            if self.pk is not None and self.__dict__.get("_read", False):
+                found = (
+                    Relation.links.filter(builtin=builtins.CLAIMANT, source_id=self.pk)
+                    .values_list("target_id", flat=True)
+                    .first()
+                )
+            self.__dict__["_claimant_id"] = found
+        claimant_id: int | None = self.__dict__["_claimant_id"]
+        return claimant_id
+
+    @claimant_id.setter
+    def claimant_id(self, value: int | None) -> None:
+        self.__dict__["_claimant_id"] = value
+
+    @property
+    def claimant(self) -> "Span | None":
+        """The claim's claimant span (with its label), or None."""
+        claimant_id = self.claimant_id
+        if claimant_id is None:
+            return None
+        cached = self.__dict__.get("_claimant")
+        if cached is None or cached.pk != claimant_id:
+            cached = Span.objects.select_related("label").get(pk=claimant_id)
+            self.__dict__["_claimant"] = cached
+        claimant: Span = cached
+        return claimant
+
+    @claimant.setter
+    def claimant(self, span: "Span | None") -> None:
+        self.__dict__["_claimant"] = span
+        self.__dict__["_claimant_id"] = None if span is None else span.pk
+
+    @property
+    def claims(self) -> "SpanQuerySet":
+        """The claims that name this span as their claimant."""
+        named = Relation.links.filter(builtin=builtins.CLAIMANT, target_id=self.pk).order_by()
+        return Span.objects.filter(pk__in=named.values("source_id"))
 
     @property
     def claimant_text(self) -> str:
@@ -348,8 +391,23 @@ class Stance(models.Model):
         return f"stance #{self.pk}"
 
 
+class UserRelationManager(models.Manager["Relation"]):
+    """The users' relations: the built-in ones (a claim's claimant) left out."""
+
+    def get_queryset(self) -> "models.QuerySet[Relation]":
+        return super().get_queryset().filter(builtin="")
+
+
 class Relation(models.Model):
-    """A directed, typed link from one span to another of the same annotation."""
+    """A directed, typed link from one span to another of the same annotation.
+
+    A user's relation has a label of kind relation; a built-in one (annotations.builtins.LINKS:
+    a claim's claimant) has no label and says which it is in ``builtin``. ``Relation.objects``
+    (the default manager, so also ``span.relations_out`` and the prefetches) reads the users'
+    relations only: the relations API, exports, review and agreement of relations never see a
+    built-in one. ``Relation.links`` reads both; the built-ins are read and written through the
+    fields they stand for (``Span.claimant``).
+    """
 
     # Indexed through the unique constraints that start with it.
     annotation = models.ForeignKey(
@@ -357,7 +415,18 @@ class Relation(models.Model):
     )
     # Indexed through (label, annotation), which starts with it.
     label = models.ForeignKey(
-        Label, on_delete=models.RESTRICT, related_name="relations", db_index=False
+        Label,
+        null=True,
+        blank=True,
+        on_delete=models.RESTRICT,
+        related_name="relations",
+        db_index=False,
+        help_text="The relation label; empty for a built-in relation.",
+    )
+    builtin = models.CharField(
+        max_length=16,
+        blank=True,
+        help_text="Which built-in relation it is (annotations.builtins.LINKS); empty: a user's.",
     )
     # RESTRICT: a span with relations is deleted by the service, which deletes (and logs)
     # its relations first; the database refuses to leave a relation without an end.
@@ -374,11 +443,28 @@ class Relation(models.Model):
         default=dict, blank=True, help_text="Values of the relation label's attributes."
     )
 
+    links = models.Manager()
+    objects = UserRelationManager()
+
     class Meta:
         ordering = ["annotation_id", "id"]
+        default_manager_name = "objects"
+        # Deleting and following foreign keys see every relation, built-ins included.
+        base_manager_name = "links"
         constraints = [
             models.CheckConstraint(
                 condition=~Q(source=F("target")), name="%(app_label)s_%(class)s_not_to_itself"
+            ),
+            models.CheckConstraint(
+                condition=Q(label__isnull=False, builtin="")
+                | Q(label__isnull=True, builtin__in=builtins.LINKS),
+                name="%(app_label)s_%(class)s_label_or_builtin",
+            ),
+            # A claim names one claimant span (the claimant text is the other way).
+            models.UniqueConstraint(
+                fields=["source"],
+                condition=Q(builtin=builtins.CLAIMANT),
+                name="%(app_label)s_%(class)s_one_claimant",
             ),
             models.UniqueConstraint(
                 fields=["annotation", "label", "source", "target"],
@@ -392,10 +478,37 @@ class Relation(models.Model):
         ]
         indexes = [
             models.Index(fields=["label", "annotation"], name="relation_label_annotation_idx"),
+            # "The claims naming this span" (deleting or relabelling a claimant): an index
+            # that fits it alone; else PostgreSQL without statistics ANDed the target's index
+            # with the one-claimant one. Only claimant relations: users' cost it nothing.
+            models.Index(
+                fields=["target"],
+                condition=Q(builtin=builtins.CLAIMANT),
+                name="relation_claimant_target_idx",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"relation #{self.pk} ({self.source_id} -> {self.target_id})"
+
+
+def claimants_linked(spans: "Iterable[Span]") -> list[Span]:
+    """Return the spans (read ``with_claimant()``), each claim's ``claimant`` set to the span
+    among them that it names, without a query (a claimant not among them is read on use)."""
+    found = list(spans)
+    by_id = {span.pk: span for span in found}
+    for span in found:
+        claimant = by_id.get(span.claimant_id) if span.claimant_id is not None else None
+        if claimant is not None:
+            span.claimant = claimant
+    return found
+
+
+def claimant_of(span: Any, field: str = "id") -> Subquery:
+    """A field of the claimant span of ``span`` (``OuterRef("pk")``): its id unless ``field``
+    names another; NULL when the claim names none. One row at most (one claimant per claim)."""
+    named = Relation.links.filter(builtin=builtins.CLAIMANT, source=span).order_by()
+    return Subquery(named.values("target_id" if field == "id" else f"target__{field}")[:1])
 
 
 class DocumentLabel(models.Model):

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, OuterRef, Sum
 
 from annotations import agreement, attributes, builtins, items
 from annotations.agreement import AnnotatorWork
@@ -33,6 +33,7 @@ from annotations.models import (
     Relation,
     Span,
     Stance,
+    claimant_of,
 )
 
 SUBMITTED = {"kind": AnnotationKind.MANUAL, "status": AnnotationStatus.SUBMITTED}
@@ -109,8 +110,8 @@ def _read_spans(spans, owner: dict[int, tuple[DocumentWork, str]]) -> None:
         "label__name",
         "label__kind",
         spanvalues.builtin_value(builtins.CHECKWORTHY),
-        "claimant__start",
-        "claimant__end",
+        claimant_of(OuterRef("pk"), "start"),
+        claimant_of(OuterRef("pk"), "end"),
         spanvalues.builtin_value(builtins.CLAIMANT_TEXT),
     ):
         work, username = owner[annotation_id]

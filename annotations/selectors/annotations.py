@@ -34,6 +34,7 @@ from annotations.models import (
     Relation,
     Span,
     Stance,
+    claimant_of,
 )
 from annotations.selectors.base import INT64, role_of
 from annotations.selectors.claims import claim_records_of_annotation
@@ -106,7 +107,7 @@ def annotation_get_for_user(
     if with_content:
         prefetch_related_objects(
             [annotation],
-            Prefetch("spans", Span.objects.select_related("label")),
+            Prefetch("spans", Span.objects.with_claimant().select_related("label")),
             Prefetch("stances", Stance.objects.select_related("target", "label")),
             Prefetch("relations", Relation.objects.select_related("label").order_by("id")),
             "document_labels",
@@ -227,7 +228,7 @@ SPAN_ROW: dict[str, Any] = {
     "end": "end",
     "text": "text",
     "client_id": "client_id",
-    "claimant": "claimant_id",
+    "claimant": claimant_of(OuterRef("pk")),
     "claimant_text": spanvalues.builtin_value(builtins.CLAIMANT_TEXT),
     "checkworthy": spanvalues.builtin_value(builtins.CHECKWORTHY),
     "attributes": spanvalues.user_values(),

@@ -8,12 +8,20 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, F, QuerySet, TextField, Value
+from django.db.models import Count, F, OuterRef, QuerySet, TextField, Value
 from django.db.models.functions import Coalesce, NullIf
 
 from annotations import builtins
 from annotations.db import spanvalues
-from annotations.models import ClaimCluster, ClaimLink, ClaimLinkStatus, ClaimRecord, Project, Span
+from annotations.models import (
+    ClaimCluster,
+    ClaimLink,
+    ClaimLinkStatus,
+    ClaimRecord,
+    Project,
+    Span,
+    claimant_of,
+)
 
 _SPAN_FIELDS = (
     "text",
@@ -104,7 +112,7 @@ def _span_rows(spans: QuerySet[Span]) -> Iterator[dict[str, Any]]:
         spans.values(
             "pk",
             *_SPAN_FIELDS,
-            claimant_span=F("claimant__text"),
+            claimant_span=claimant_of(OuterRef("pk"), "text"),
             source=spanvalues.builtin_value(builtins.CLAIMANT_TEXT),
         )
     )

@@ -45,6 +45,7 @@ from annotations.models import (
     Span,
     Stance,
     StanceTarget,
+    claimant_of,
 )
 
 __all__ = [
@@ -270,6 +271,7 @@ def _orm_batch(batch: list[tuple], include: str) -> list[ExportedAnnotation]:
     for annotation_id, *span in (
         Span.objects.filter(annotation_id__in=chosen)
         .annotate(
+            claimant_value=claimant_of(OuterRef("pk")),
             claimant_text_value=spanvalues.builtin_value(builtins.CLAIMANT_TEXT),
             checkworthy_value=spanvalues.builtin_value(builtins.CHECKWORTHY),
             attributes_json=_json_text(spanvalues.user_values()),
@@ -281,7 +283,7 @@ def _orm_batch(batch: list[tuple], include: str) -> list[ExportedAnnotation]:
             "start",
             "end",
             "label_id",
-            "claimant_id",
+            "claimant_value",
             "claimant_text_value",
             "checkworthy_value",
             "attributes_json",

@@ -39,11 +39,11 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 from django.contrib.auth.models import User
-from django.db.models import F, Q
+from django.db.models import F, OuterRef, Q
 
 from annotations import access, builtins, claimnumbers, embeddings, fusion
 from annotations.db import claimindex, claimsearch, spanvalues
-from annotations.models import ClaimIndexEntry, ClaimIndexState, ClaimRecord, Span
+from annotations.models import ClaimIndexEntry, ClaimIndexState, ClaimRecord, Span, claimant_of
 from annotations.selectors.annotations import annotation_get_for_user
 from annotations.selectors.base import INT64
 
@@ -418,7 +418,7 @@ def claim_matches(
             "text",
             span_text=F("span__text"),
             external_id=F("document__external_id"),
-            claimant_span=F("span__claimant__text"),
+            claimant_span=claimant_of(OuterRef("span_id"), "text"),
             claimant_text=spanvalues.builtin_value(builtins.CLAIMANT_TEXT, through="span__"),
             verdict=F("span__claim_record__verdict"),
             cluster_id=F("span__claim_record__cluster_id"),

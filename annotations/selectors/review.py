@@ -45,7 +45,7 @@ def review_annotations(*, document: Document) -> list[Annotation]:
         .exclude(kind=AnnotationKind.PREDICTION)
         .select_related("author")
         .prefetch_related(
-            Prefetch("spans", Span.objects.select_related("label")),
+            Prefetch("spans", Span.objects.with_claimant().select_related("label")),
             Prefetch("stances", Stance.objects.select_related("target", "label")),
             "document_labels",
             Prefetch("relations", Relation.objects.select_related("label").order_by("id")),

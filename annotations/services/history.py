@@ -235,7 +235,7 @@ def _undo_content_replaced(
 ) -> None:
     current: dict[str, list[Any]] = {
         "spans": sorted(
-            (_span_state(span) | {"id": span.pk} for span in annotation.spans.all()),
+            (_span_state(span) | {"id": span.pk} for span in annotation.spans.with_claimant()),
             key=lambda state: state["id"],
         ),
         "stances": sorted(

@@ -38,7 +38,7 @@ def post(world, query: str = "", role: str = "manager", body=None, name="adjudic
 
 
 def content(annotation: Annotation) -> list[tuple]:
-    spans = annotation.spans.select_related("label", "claimant").order_by("start", "end")
+    spans = annotation.spans.select_related("label").order_by("start", "end")
     return [
         (
             s.label.name,

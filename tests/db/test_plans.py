@@ -22,7 +22,15 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections
 
 from annotations.agreement_sums import counts_from_json, label_uses
 from annotations.exports import export_rows
-from annotations.models import Annotation, AnnotationEvent, Document, Label, Project, Span
+from annotations.models import (
+    Annotation,
+    AnnotationEvent,
+    Document,
+    Label,
+    Project,
+    Relation,
+    Span,
+)
 from annotations.selectors.dashboard import annotator_progress, document_state_counts, label_usage
 from annotations.selectors.exports import EXPORT_SUBMITTED
 from annotations.selectors.review import review_queue
@@ -44,7 +52,7 @@ DOCUMENTS = 40
 EVENTS = 120_000
 SPANS_PER_ANNOTATION = 300
 # The tables a hot path must reach through an index only.
-LARGE_TABLES = {AnnotationEvent._meta.db_table, Span._meta.db_table}
+LARGE_TABLES = {AnnotationEvent._meta.db_table, Span._meta.db_table, Relation._meta.db_table}
 EVENT_PRIMARY_KEY = f"{AnnotationEvent._meta.db_table}_pkey"
 # The span indexes that start with the annotation.
 SPANS_BY_ANNOTATION = {"span_annotation_end_idx", "annotations_span_client_id_unique"}
@@ -70,6 +78,7 @@ def fresh() -> Fresh:
     membership_set(project=project, user=reviewer, role="reviewer")
     labels = {name: label_create(project=project, name=name, kind="entity") for name in ("PER",)}
     labels["LOC"] = label_create(project=project, name="LOC", kind="entity")
+    labels["CLAIM"] = label_create(project=project, name="CLAIM", kind="claim")
     records = [
         {"text": f"{n:04}. {TEXT}", "external_id": f"d{n}", "entities": [[6, 11, "PER"]]}
         for n in range(DOCUMENTS)
@@ -93,7 +102,9 @@ def _forget_statistics() -> None:
     transaction rolled back; plans would then depend on the order the tests ran in. Undone
     here inside this test's transaction, so it is rolled back with the rest.
     """
-    tables = [model._meta.db_table for model in (Annotation, AnnotationEvent, Document, Span)]
+    tables = [
+        model._meta.db_table for model in (Annotation, AnnotationEvent, Document, Span, Relation)
+    ]
     _vacuum(tables)
     with connection.cursor() as cursor:
         for table in tables:
@@ -126,7 +137,12 @@ def _vacuum(tables: list[str]) -> None:
 
 def _submit(document: Document, user: User) -> None:
     annotation, _ = annotation_get_or_create(document=document, author=user)
-    spans = [{"label": "PER", "start": 6, "end": 11}, {"label": "LOC", "start": 26, "end": 32}]
+    spans = [
+        {"label": "PER", "start": 6, "end": 11},
+        {"label": "LOC", "start": 26, "end": 32},
+        # "met Macron in Bamako", said by Keita: a claimant is a built-in relation.
+        {"label": "CLAIM", "start": 12, "end": 32, "claimant": 0},
+    ]
     changed = annotation_replace_content(annotation=annotation, spans=spans, stances=[], actor=user)
     annotation_set_status(
         annotation=annotation,
@@ -140,7 +156,9 @@ def _grow(project: Project) -> None:
     """Grow the log and the spans of the manual work in bulk, newer than every gold event."""
     manual = Annotation.objects.filter(document__project=project, kind="manual")
     ids = list(manual.values_list("pk", flat=True))
-    label = Label.objects.filter(project=project).values_list("pk", flat=True).first()
+    label = (
+        Label.objects.filter(project=project, kind="entity").values_list("pk", flat=True).first()
+    )
     event, span = AnnotationEvent._meta.db_table, Span._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
@@ -267,6 +285,12 @@ def test_the_export_of_submitted_work_reads_spans_through_their_annotation_index
     # Each submitted annotation's two spans and its share of the bulk ones, in offset order.
     assert all(len(row["entities"]) == 2 + SPANS_PER_ANNOTATION for row in rows)
     assert {index for _type, _table, index in scans} & SPANS_BY_ANNOTATION, scans
+    # Each claim's claimant: one probe of the relations' one-claimant index per span.
+    assert all(
+        [claim["claimant"] for claim in row["claims"]] == [{"start": 6, "end": 11, "text": "Keita"}]
+        for row in rows
+    )
+    assert ("Index Scan", Relation._meta.db_table, "annotations_relation_one_claimant") in scans
 
 
 def test_a_release_build_reads_the_gold_by_index(fresh):

@@ -22,6 +22,7 @@ from annotations.models import (
     ModelVersion,
     Project,
     Recommender,
+    Relation,
     Span,
     Stance,
     StanceTarget,
@@ -400,10 +401,9 @@ def test_database_accepts_spans_measured_in_code_points():
     )
     # Spans without a client id are many: NULLs never collide.
     assert entity.client_id is None and flag.client_id is None
-    # The free-text claimant goes (its built-in attribute value) before the span is named.
-    Span.objects.filter(pk=claim.pk).update(
-        claimant=entity, attribute_values={"checkworthy": "yes"}
-    )
+    # The claimant span is a built-in relation from the claim (the free text goes first).
+    Span.objects.filter(pk=claim.pk).update(attribute_values={"checkworthy": "yes"})
+    _claimant_link(claim, entity)
     assert Span.objects.get(pk=claim.pk).claimant == entity
 
 
@@ -472,19 +472,52 @@ def test_database_refuses_unknown_checkworthy_value():
         Span.objects.filter(pk=span.pk).update(attribute_values={"checkworthy": "maybe"})
 
 
-def test_database_refuses_claim_with_both_claimant_span_and_claimant_text():
+def _claimant_link(claim, entity) -> Relation:
+    return Relation.links.create(
+        annotation=claim.annotation, builtin="claimant", source=claim, target=entity
+    )
+
+
+def test_database_refuses_a_second_claimant_for_one_claim():
     entity = SpanFactory(start=0, end=8)
+    other = SpanFactory(annotation=entity.annotation, label=entity.label, start=20, end=24)
     claim = SpanFactory(annotation=entity.annotation, label=entity.label, start=10, end=16)
-    with refused_by("annotations_span_one_claimant"):
-        Span.objects.filter(pk=claim.pk).update(
-            claimant=entity, attribute_values={"claimant_text": "a spokesman"}
-        )
+    _claimant_link(claim, entity)
+    with refused_by(*unique("annotations_relation_one_claimant", Relation, "source")):
+        _claimant_link(claim, other)
 
 
 def test_database_refuses_span_that_is_its_own_claimant():
     span = SpanFactory()
-    with refused_by("annotations_span_not_own_claimant"):
-        Span.objects.filter(pk=span.pk).update(claimant=span.pk)
+    with refused_by("annotations_relation_not_to_itself"):
+        _claimant_link(span, span)
+
+
+@pytest.mark.parametrize(
+    ("with_label", "builtin"),
+    [
+        pytest.param(True, "claimant", id="label-and-builtin"),
+        pytest.param(False, "", id="neither"),
+        pytest.param(False, "speaker", id="unknown-builtin"),
+    ],
+)
+def test_database_refuses_relation_without_exactly_one_of_label_and_builtin(with_label, builtin):
+    entity = SpanFactory(start=0, end=8)
+    claim = SpanFactory(annotation=entity.annotation, label=entity.label, start=10, end=16)
+    label = LabelFactory(project=entity.label.project, kind="relation") if with_label else None
+    with refused_by("annotations_relation_label_or_builtin"):
+        Relation.links.create(
+            annotation=claim.annotation, label=label, builtin=builtin, source=claim, target=entity
+        )
+
+
+def test_built_in_relations_are_left_out_of_the_users_relations():
+    entity = SpanFactory(start=0, end=8)
+    claim = SpanFactory(annotation=entity.annotation, label=entity.label, start=10, end=16)
+    link = _claimant_link(claim, entity)
+    assert list(Relation.objects.all()) == []
+    assert list(claim.relations_out.all()) == []
+    assert list(Relation.links.all()) == [link]
 
 
 # Stance
@@ -622,7 +655,7 @@ def test_database_refuses_to_delete_a_row_still_referenced(referenced):
 def test_database_refuses_to_delete_a_claimant_span():
     entity = SpanFactory(start=0, end=8)
     claim = SpanFactory(annotation=entity.annotation, label=entity.label, start=10, end=16)
-    Span.objects.filter(pk=claim.pk).update(claimant=entity)
+    _claimant_link(claim, entity)
     with refused_by(*FOREIGN_KEY_VIOLATION):
         raw_delete(entity)
     assert Span.objects.filter(pk=entity.pk).exists()
@@ -656,7 +689,7 @@ def test_deleting_a_row_in_use_raises_before_reaching_the_database(referenced):
 
 def test_deleting_an_annotation_deletes_spans_that_restrict_each_other():
     stance = _stance_with_spans()
-    Span.objects.filter(pk=stance.evidence_id).update(claimant=stance.holder_id)
+    _claimant_link(stance.evidence, stance.holder)
     stance.annotation.delete()
     assert not Span.objects.exists()
     assert not Stance.objects.exists()
@@ -680,3 +713,12 @@ def test_deleting_a_project_deletes_everything_annotated_in_it():
     assert not Project.objects.filter(pk=project.pk).exists()
     assert not Span.objects.exists()
     assert not Label.objects.exists()
+
+
+def test_a_span_read_again_reads_its_claimant_again():
+    entity = SpanFactory(start=0, end=8)
+    claim = SpanFactory(annotation=entity.annotation, label=entity.label, start=10, end=16)
+    assert claim.claimant_id is None
+    _claimant_link(claim, entity)
+    claim.refresh_from_db()
+    assert claim.claimant == entity

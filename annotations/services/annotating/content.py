@@ -27,6 +27,7 @@ from annotations.models import (
     Stance,
     StanceTarget,
 )
+from annotations.services.annotating.claimants import claimants_create
 from annotations.services.annotating.doclabels import document_labels_check
 from annotations.services.annotating.locking import annotation_lock_for_write, sync
 from annotations.services.annotating.lookups import parse_client_id, text_or_empty
@@ -175,7 +176,7 @@ def annotation_replace_content(
     if errors:
         raise InvalidInput(errors)
 
-    old_spans = list(Span.objects.filter(annotation=locked).select_related("label"))
+    old_spans = list(Span.objects.with_claimant().filter(annotation=locked).select_related("label"))
     # A claim record survives on the new span of the same label and offsets; one whose claim
     # does not survive refuses the replace here, before anything is written.
     places = {
@@ -202,8 +203,9 @@ def annotation_replace_content(
         )
     # What the annotator made of suggestions follows the spans (read before they go).
     decided = decisions_before_replace(locked=locked)
-    # Stances and relations first: they point at spans, and those links are RESTRICT.
-    Relation.objects.filter(annotation=locked).delete()
+    # Stances and relations first (the built-in claimant relations too): they point at spans,
+    # and those links are RESTRICT.
+    Relation.links.filter(annotation=locked).delete()
     Stance.objects.filter(annotation=locked).delete()
     Span.objects.filter(annotation=locked).delete()
 
@@ -225,14 +227,11 @@ def annotation_replace_content(
         )
         for index, item in enumerate(spans)
     ]
-    # Claimants are entity spans, which never have claimants themselves: inserting the spans
-    # without a claimant first gives every claimant its id before the claims that name it.
-    with_claimant = [index for index, item in enumerate(spans) if item.get("claimant") is not None]
-    claims = set(with_claimant)
-    Span.objects.bulk_create([span for index, span in enumerate(new_spans) if index not in claims])
-    for index in with_claimant:
-        new_spans[index].claimant = _indexed(new_spans, spans[index].get("claimant"))
-    Span.objects.bulk_create([new_spans[index] for index in with_claimant])
+    Span.objects.bulk_create(new_spans)
+    # The claimants are relations between the spans just inserted (services...claimants).
+    for index, item in enumerate(spans):
+        new_spans[index].claimant = _indexed(new_spans, item.get("claimant"))
+    claimants_create(claims=new_spans)
     claim_records_restore(carried=carried, spans=new_spans)
     content_replaced(decided=decided, new_spans=new_spans)
 

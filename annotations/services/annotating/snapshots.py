@@ -39,6 +39,7 @@ def stance_json(stance: Stance) -> dict[str, Any]:
 
 
 def relation_json(relation: Relation) -> dict[str, Any]:
+    assert relation.label is not None  # a user's relation (Relation.objects) has its label
     return {
         "id": relation.pk,
         "label": relation.label_id,

@@ -20,6 +20,11 @@ from annotations.models import (
     Span,
     Stance,
 )
+from annotations.services.annotating.claimants import (
+    claimant_set,
+    claimants_create,
+    claimants_drop,
+)
 from annotations.services.annotating.locking import Replay, annotation_lock_for_write, sync
 from annotations.services.annotating.lookups import (
     UNSET,
@@ -162,12 +167,12 @@ def span_create(
         end=end,
         text=locked.document.text[start:end],
         client_id=client_uuid,
-        claimant=claimant_span,
         attribute_values=builtins.stored_values(
             values, checkworthy=checkworthy, claimant_text=claimant_text
         ),
         unit=span_unit,
     )
+    span.claimant = claimant_span  # stored by claimants_create below, once the span is in
     if span.pk is None:
         span.save()
     # With an id drawn beforehand, the span is inserted with the version and the event.
@@ -180,6 +185,7 @@ def span_create(
         inserts=[] if facts.next_id is None else [span],
         claims=span.label.kind == LabelKind.CLAIM,
     )
+    claimants_create(claims=[span])
     sync(annotation, locked)
     return span, True
 
@@ -273,7 +279,7 @@ def span_update(
     current.start = new_start
     current.end = new_end
     current.text = locked.document.text[new_start:new_end]
-    current.claimant = new_claimant
+    current.claimant_id = None if new_claimant is None else new_claimant.pk
     current.claimant_text = new_claimant_text
     current.checkworthy = new_checkworthy
     current.attributes = new_values
@@ -288,12 +294,13 @@ def span_update(
             "start",
             "end",
             "text",
-            "claimant",
             # The user's attributes and the built-ins checkworthy and claimant_text.
             "attribute_values",
             "unit",
         ]
     )
+    if after["claimant"] != before["claimant"]:
+        claimant_set(claim=current, claimant=new_claimant)
     annotation_change_record(
         annotation=locked,
         actor=actor,
@@ -351,6 +358,7 @@ def span_delete(
         before["claim_record"] = selectors.claim_record_json(record)
     span_pk = current.pk
     span_deleted(span_id=span_pk, unaccept=unaccept)
+    claimants_drop(claims=[span_pk])
     current.delete()
     annotation_change_record(
         annotation=locked,
@@ -367,7 +375,12 @@ def _current_span(span: Span) -> Callable[[Annotation], Span]:
     """Read the span again under its annotation's lock; gone is a 404 whatever the version."""
 
     def read(locked: Annotation) -> Span:
-        current = Span.objects.select_related("label").filter(pk=span.pk, annotation=locked).first()
+        current = (
+            Span.objects.with_claimant()
+            .select_related("label")
+            .filter(pk=span.pk, annotation=locked)
+            .first()
+        )
         if current is None:
             raise NotFound(SPAN_GONE.format(id=span.pk))
         return current

@@ -2,12 +2,11 @@
 
 One plan, two writers. On PostgreSQL the annotations, spans, stances, relations and document
 labels go in by COPY (``annotations.db.copy``): the ids of the annotations and spans are
-drawn first, so a span names its claimant, a stance its holder and evidence and a relation
-its ends, in the same pass, and a batch costs the same queries whatever its number of
-documents and spans (four, and one more for relations and for document labels when it has
-any). Elsewhere (SQLite) they go
-in by ``bulk_create``: spans without a claimant first, so that every claimant has its id
-before the claims that name it. The rows stored are the same either way (a test holds them
+drawn first, so a stance names its holder and evidence and a relation its ends (a claim's
+claimant is a built-in relation too) in the same pass, and a batch costs the same queries
+whatever its number of documents and spans (four, and one more for relations and for
+document labels when it has any). Elsewhere (SQLite) they go in by ``bulk_create``, the
+relations after the spans they join. The rows stored are the same either way (a test holds them
 equal); only the order of the span ids may differ, which nothing reads.
 """
 
@@ -18,6 +17,7 @@ from typing import Any
 from annotations import builtins
 from annotations.db.copy import copy_supported, next_ids, rows_copy
 from annotations.models import Annotation, AnnotationKind, DocumentLabel, Relation, Span, Stance
+from annotations.services.annotating.claimants import claimants_create
 from annotations.services.ingest.records import Prepared
 
 ANNOTATION_COLUMNS = ("id", "document_id", "author_id", "kind")
@@ -28,13 +28,12 @@ SPAN_COLUMNS = (
     "start",
     "end",
     "text",
-    "claimant_id",
     "attribute_values",
     "unit",
     "score",
 )
 # The values of SPAN_COLUMNS.
-SpanRow = tuple[int, int, int, int, int, str, int | None, dict[str, Any], int | None, float | None]
+SpanRow = tuple[int, int, int, int, int, str, dict[str, Any], int | None, float | None]
 STANCE_COLUMNS = (
     "annotation_id",
     "target_id",
@@ -43,7 +42,7 @@ STANCE_COLUMNS = (
     "evidence_id",
     "attributes",
 )
-RELATION_COLUMNS = ("annotation_id", "label_id", "source_id", "target_id", "attributes")
+RELATION_COLUMNS = ("annotation_id", "label_id", "source_id", "target_id", "attributes", "builtin")
 DOCUMENT_LABEL_COLUMNS = ("annotation_id", "label_id")
 
 
@@ -96,8 +95,14 @@ def _copy(items: list[tuple[Prepared, int]], now: datetime.datetime) -> None:
                 ids[relation.source],
                 ids[relation.target],
                 relation.attributes,
+                "",
             )
             for relation in item.relations
+        )
+        relations.extend(
+            (annotation_id, None, ids[index], ids[span.claimant], {}, builtins.CLAIMANT)
+            for index, span in enumerate(item.spans)
+            if span.claimant is not None
         )
         document_labels.extend((annotation_id, label.label_id) for label in item.document_labels)
     if spans:
@@ -119,7 +124,6 @@ def _span_rows(item: Prepared, annotation_id: int, ids: list[int]) -> Iterator[S
             span.start,
             span.end,
             item.text[span.start : span.end],
-            None if span.claimant is None else ids[span.claimant],
             builtins.stored_values(
                 span.attributes, checkworthy=span.checkworthy, claimant_text=span.claimant_text
             ),
@@ -148,17 +152,12 @@ def _bulk_create(items: list[tuple[Prepared, int]]) -> None:
         for position, ((item, _), annotation) in enumerate(zip(items, annotations, strict=True))
         for index, span in enumerate(item.spans)
     }
-    claims = {}
+    Span.objects.bulk_create(list(rows.values()), batch_size=1000)
     for position, (item, _) in enumerate(items):
         for index, span in enumerate(item.spans):
             if span.claimant is not None:
-                claims[(position, index)] = (position, span.claimant)
-    Span.objects.bulk_create(
-        [row for key, row in rows.items() if key not in claims], batch_size=1000
-    )
-    for key, claimant in claims.items():
-        rows[key].claimant = rows[claimant]
-    Span.objects.bulk_create([rows[key] for key in claims], batch_size=1000)
+                rows[(position, index)].claimant = rows[(position, span.claimant)]
+    claimants_create(claims=rows.values())
     stances = [
         Stance(
             annotation=annotation,

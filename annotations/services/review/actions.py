@@ -121,7 +121,7 @@ def gold_accept_span(
     """
     with transaction.atomic():
         source = _source_item(
-            Span.objects.select_related("label", "claimant__label", "annotation__author"),
+            Span.objects.with_claimant().select_related("label", "annotation__author"),
             span_id,
             document,
             field="span",
@@ -151,9 +151,7 @@ def gold_accept_stance(
     """
     with transaction.atomic():
         source = _source_item(
-            Stance.objects.select_related(
-                "target", "label", "holder__label", "evidence__label", "evidence__claimant__label"
-            ),
+            Stance.objects.select_related("target", "label", "holder__label", "evidence__label"),
             stance_id,
             document,
             field="stance",
@@ -207,18 +205,13 @@ def gold_accept_relation(
     """
     with transaction.atomic():
         source = _source_item(
-            Relation.objects.select_related(
-                "label",
-                "source__label",
-                "source__claimant__label",
-                "target__label",
-                "target__claimant__label",
-            ),
+            Relation.objects.select_related("label", "source__label", "target__label"),
             relation_id,
             document,
             field="relation",
             message=NOT_A_SOURCE_RELATION,
         )
+        assert source.label_id is not None  # a user's relation (Relation.objects)
         gold, created = _gold_locked(document, version)
         replaced: list[dict[str, Any]] = []
         start = _place(gold, source.source, actor, replaced, field="relation.source")
@@ -442,6 +435,7 @@ def _agreed_relations(
     position = {pk: index for index, pk in enumerate(gold_spans)}
     current = list(relations_of(Relation.objects.filter(annotation=gold)))
     for relation in current:
+        assert relation.label is not None  # a user's relation (Relation.objects)
         plan.relations.append(
             {
                 "label": relation.label.name,
@@ -487,7 +481,7 @@ def _agreed_plan(
     annotation gave.
     """
     current = list(
-        Span.objects.filter(annotation=gold).select_related("label", "claimant").order_by("id")
+        Span.objects.with_claimant().filter(annotation=gold).select_related("label").order_by("id")
     )
     current_stances = list(
         Stance.objects.filter(annotation=gold)

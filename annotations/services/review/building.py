@@ -52,6 +52,7 @@ from annotations.models import (
     Relation,
     Span,
     Stance,
+    claimants_linked,
 )
 from annotations.services.annotating import annotation_lock_for_write, annotation_replace_content
 from annotations.services.review.doclabels import (
@@ -211,9 +212,10 @@ def submitted_sources(document: Document) -> list[Annotation]:
 def source_ballots(sources: Collection[Annotation]) -> tuple[Ballots, dict[items.Name, str]]:
     """Read the sources' spans, stances and relations: each one's item per place, and each
     label's kind."""
-    spans = list(
-        Span.objects.filter(annotation__in=sources)
-        .select_related("label", "claimant")
+    spans = claimants_linked(
+        Span.objects.with_claimant()
+        .filter(annotation__in=sources)
+        .select_related("label")
         .order_by("id")
     )
     stances = list(
@@ -240,6 +242,7 @@ def relations_of(relations: QuerySet[Relation]) -> QuerySet[Relation]:
 
 def relation_item_of(relation: Relation) -> items.RelationItem:
     """Return the item a stored relation is: its label and its ends' places, by name."""
+    assert relation.label is not None  # a user's relation (Relation.objects) has its label
     return items.relation_item(
         label=relation.label.name,
         source=(relation.source.label.name, relation.source.start, relation.source.end),
@@ -283,7 +286,9 @@ def offsets_of(span: Span | None) -> items.Offsets | None:
 
 def _refuse_a_change(gold: Annotation, plan: Plan, labels: list[str], text: str) -> None:
     """Raise GoldWouldChange when ``plan`` (and ``labels``) would change what the gold has."""
-    spans = list(Span.objects.filter(annotation=gold).select_related("label", "claimant"))
+    spans = claimants_linked(
+        Span.objects.with_claimant().filter(annotation=gold).select_related("label")
+    )
     stances = list(
         Stance.objects.filter(annotation=gold).select_related(
             "target", "label", "holder", "evidence"
