@@ -96,9 +96,11 @@ def build(database_url: str, documents: int, spans: int, *, analyze: bool = True
         )
         project = conn.execute(
             "INSERT INTO annotations_project (name, description, guidelines, allow_overlap, "
-            "annotators_per_document, max_open_per_annotator, release_after_hours, licence, "
-            "citation, created_by_id, created_at) "
-            "VALUES ('Export bench', '', '', false, 1, 5, 24, '', '', %s, %s) RETURNING id",
+            "annotators_per_document, max_open_per_annotator, release_after_hours, "
+            "sentence_units, show_suggestions, retrain_every, queue_order, verdict_scale, "
+            "verdict_labels, licence, citation, created_by_id, created_at) "
+            "VALUES ('Export bench', '', '', false, 1, 5, 24, false, true, 10, 'id', 'fever', "
+            "'[]', '', '', %s, %s) RETURNING id",
             [user, now],
         ).fetchone()[0]
         conn.execute(
@@ -110,7 +112,8 @@ def build(database_url: str, documents: int, spans: int, *, analyze: bool = True
         for name in ("PER", "LOC"):
             labels[name] = conn.execute(
                 "INSERT INTO annotations_label (project_id, name, kind, color, shortcut, "
-                "description) VALUES (%s, %s, 'entity', '#4f7cff', '', '') RETURNING id",
+                "description, source_kind, target_kind) "
+                "VALUES (%s, %s, 'entity', '#4f7cff', '', '', '', '') RETURNING id",
                 [project, name],
             ).fetchone()[0]
         span_id = 0
