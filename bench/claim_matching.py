@@ -453,6 +453,26 @@ def latency(project, user, query_ids) -> tuple[float, float, float]:
     return first, statistics.median(rest), rest[int(len(rest) * 0.95) - 1]
 
 
+def api_latency(project, user, query_ids) -> tuple[float, float]:
+    """The same queries as GET /api/spans/{s}/matches/ (session, middleware, view, JSON)."""
+    from django.test import Client
+
+    from annotations.services.projects import membership_set
+
+    membership_set(project=project, user=user, role="manager")
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(user)
+    times = []
+    for span_id in query_ids:
+        started = time.perf_counter()
+        answer = client.get(f"/api/spans/{span_id}/matches/")
+        times.append((time.perf_counter() - started) * 1000)
+        if answer.status_code != 200:
+            raise SystemExit(f"/api/spans/{span_id}/matches/ answered {answer.status_code}")
+    rest = sorted(times[1:])
+    return statistics.median(rest), rest[int(len(rest) * 0.95) - 1]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -531,6 +551,11 @@ def main() -> None:
         print(
             f"latency at {count} claims: median {median:.1f} ms, p95 {p95:.1f} ms per query; "
             f"first query (loads the vectors) {first:.0f} ms; index sync {took:.1f} s"
+        )
+        api_median, api_p95 = api_latency(project, user, sample)
+        print(
+            f"  through the API (GET /api/spans/{{s}}/matches/, in-process client): "
+            f"median {api_median:.1f} ms, p95 {api_p95:.1f} ms"
         )
         parts = halves_latency(project, sample)
         kept = parts.pop("shortlist keeps")
