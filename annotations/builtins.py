@@ -46,7 +46,13 @@ CLAIM_DECLARATIONS: Final = (
 # claim's claimant span is a relation from the claim (source) to the entity (target); a
 # database index keeps one per claim. Clients read and write it as the span's ``claimant``.
 CLAIMANT: Final = "claimant"
-LINKS: Final = (CLAIMANT,)
+# A stance's holder (an entity span) and its evidence (a span of any kind) are relations from
+# the stance (``Relation.stance``, no source span) to the span (target); one of each per
+# stance. Clients read and write them as the stance's ``holder`` and ``evidence``.
+HOLDER: Final = "holder"
+EVIDENCE: Final = "evidence"
+STANCE_LINKS: Final = (HOLDER, EVIDENCE)
+LINKS: Final = (CLAIMANT, *STANCE_LINKS)
 
 NAME_RESERVED = (
     "{name} is a built-in attribute of every claim label (the span's own {name} field); "

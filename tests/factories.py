@@ -24,6 +24,7 @@ from annotations.models import (
     StanceTarget,
 )
 from annotations.services.annotating.claimants import claimant_set
+from annotations.services.annotating.stance_links import stance_links_set
 from annotations.services.builtins import label_builtins_sync
 
 PASSWORD = "correct-horse-battery"
@@ -134,6 +135,15 @@ class StanceFactory(factory.django.DjangoModelFactory):
     label = factory.SubFactory(
         LabelFactory, project=factory.SelfAttribute("..annotation.document.project"), kind="stance"
     )
+
+    @classmethod
+    def _create(cls, model_class, *args, holder=None, evidence=None, **kwargs):
+        # The holder and evidence are built-in relations, written once the stance exists (as
+        # the services do).
+        stance = super()._create(model_class, *args, **kwargs)
+        if holder is not None or evidence is not None:
+            stance_links_set(stance=stance, holder=holder, evidence=evidence)
+        return stance
 
 
 class LabelGroupFactory(factory.django.DjangoModelFactory):

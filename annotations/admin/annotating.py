@@ -37,6 +37,7 @@ from annotations.models import (
     Span,
     SpanQuerySet,
     Stance,
+    StanceQuerySet,
 )
 from annotations.services.annotating import annotation_set_status
 from annotations.services.assignment import annotation_reassign
@@ -73,13 +74,31 @@ class SpanInline(ReadOnlyInline):
         return "" if obj.claimant_id is None else f"span #{obj.claimant_id}"
 
 
-class StanceInline(ReadOnlyInline):
+def _span_ref(span_id: int | None) -> str:
+    return "" if span_id is None else f"span #{span_id}"
+
+
+class StanceLinks:
+    """A stance's holder and evidence: built-in relations, read with the stance (no query per
+    row) and shown by span id like a claim's claimant."""
+
+    @admin.display(description="holder")
+    def holder_span(self, obj: Stance) -> str:
+        return _span_ref(obj.holder_id)
+
+    @admin.display(description="evidence")
+    def evidence_span(self, obj: Stance) -> str:
+        return _span_ref(obj.evidence_id)
+
+
+class StanceInline(StanceLinks, ReadOnlyInline):
     model = Stance
-    fields = ("target", "label", "holder", "evidence")
+    fields = ("target", "label", "holder_span", "evidence_span")
     readonly_fields = fields
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Stance]:
-        return super().get_queryset(request).select_related("target", "label", "holder", "evidence")
+        stances = cast(StanceQuerySet, super().get_queryset(request))
+        return stances.with_links().select_related("target", "label")
 
 
 @admin.register(Annotation)
@@ -208,10 +227,10 @@ class SpanAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Stance)
-class StanceAdmin(ReadOnlyAdmin):
+class StanceAdmin(StanceLinks, ReadOnlyAdmin):
     project_path = "annotation__document__project"
-    list_display = ("id", "annotation", "target", "label", "holder", "evidence")
-    list_select_related = ("annotation", "target", "label", "holder", "evidence")
+    list_display = ("id", "annotation", "target", "label", "holder_span", "evidence_span")
+    list_select_related = ("annotation", "target", "label")
     list_filter = (
         "annotation__kind",
         ("annotation__document__project", admin.RelatedOnlyFieldListFilter),
@@ -222,8 +241,5 @@ class StanceAdmin(ReadOnlyAdmin):
         return False
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Stance]:
-        return (
-            super()
-            .get_queryset(request)
-            .select_related("annotation", "target", "label", "holder", "evidence")
-        )
+        stances = cast(StanceQuerySet, super().get_queryset(request))
+        return stances.with_links().select_related("annotation", "target", "label")

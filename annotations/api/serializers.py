@@ -206,6 +206,20 @@ class SpanOutput(RowOutput, serializers.ModelSerializer):
 class StanceOutput(RowOutput, serializers.ModelSerializer):
     target_name = serializers.CharField(source="target.name", read_only=True)
     label_name = serializers.CharField(source="label.name", read_only=True)
+    # Built-in relations (annotations.builtins.HOLDER and EVIDENCE), read as the stance's
+    # fields they were (the OpenAPI schema stays the same).
+    holder = serializers.IntegerField(
+        source="holder_id",
+        required=False,
+        allow_null=True,
+        help_text="Entity span holding the stance; empty means the document's author.",
+    )
+    evidence = serializers.IntegerField(
+        source="evidence_id",
+        required=False,
+        allow_null=True,
+        help_text="Span of text supporting the stance.",
+    )
 
     class Meta:
         model = Stance

@@ -233,7 +233,19 @@ def _sql(submitted: bool, by_status: bool) -> str:
         },
     )
     stance_columns = ("target_id", "label_id", "holder_id", "evidence_id", "attributes")
-    stances = _arrays(t, stance_columns, "st", a, (t.column("id"),), sparse=attributes)
+    # A stance's holder and evidence spans are its built-in relations (one of each at most).
+    links = {
+        f"{role}_id": (
+            f"(SELECT {lk.column('target_id')} FROM {lk.table} "  # noqa: S608 (names from the models)
+            f"WHERE {lk.column('stance_id')} = {t.column('id')} "
+            f"AND {lk.column('builtin')} = '{role}')",
+            False,
+        )
+        for role in builtins.STANCE_LINKS
+    }
+    stances = _arrays(
+        t, stance_columns, "st", a, (t.column("id"),), sparse=attributes, computed=links
+    )
     relation_columns = ("label_id", "source_id", "target_id", "attributes")
     # The users' relations only: the built-in ones are read as the fields they stand for.
     relations = _arrays(

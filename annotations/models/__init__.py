@@ -11,8 +11,11 @@ from annotations.models.annotating import (
     Span,
     SpanQuerySet,
     Stance,
+    StanceQuerySet,
     claimant_of,
     claimants_linked,
+    stance_link_of,
+    stance_links_read,
 )
 from annotations.models.claims import (
     ClaimCluster,
@@ -96,10 +99,13 @@ __all__ = [
     "Span",
     "SpanQuerySet",
     "Stance",
+    "StanceQuerySet",
     "StanceTarget",
     "SuggestionDecision",
     "SuggestionOutcome",
     "VerdictScale",
     "claimant_of",
     "claimants_linked",
+    "stance_link_of",
+    "stance_links_read",
 ]

@@ -335,7 +335,26 @@ class Span(models.Model):
         )
 
 
+class StanceQuerySet(models.QuerySet["Stance"]):
+    def with_links(self) -> "StanceQuerySet":
+        """Read each stance's holder and evidence span ids (its built-in relations) in the query."""
+        return self.annotate(
+            holder_id=stance_link_of(OuterRef("pk"), builtins.HOLDER),
+            evidence_id=stance_link_of(OuterRef("pk"), builtins.EVIDENCE),
+        )
+
+
 class Stance(models.Model):
+    """A stance on a target, held by an entity span (or the document's author).
+
+    Its holder and evidence spans are built-in relations (annotations.builtins.HOLDER and
+    EVIDENCE: ``Relation.stance`` to ``Relation.target``), not columns. ``holder_id`` and
+    ``evidence_id`` are what ``Stance.objects.with_links()`` read with the stance, or else one
+    query on first use; ``holder`` and ``evidence`` the spans themselves. Setting them changes
+    this instance only: services.annotating.stance_links writes the relations, and the services
+    keep one stance per target and holder in an annotation (annotations.rules.StanceSlots).
+    """
+
     annotation = models.ForeignKey(Annotation, on_delete=models.CASCADE, related_name="stances")
     target = models.ForeignKey(StanceTarget, on_delete=models.RESTRICT, related_name="stances")
     # Indexed through (label, annotation), which starts with it (see Span.Meta.indexes).
@@ -346,43 +365,16 @@ class Stance(models.Model):
         help_text="A stance value.",
         db_index=False,
     )
-    holder = models.ForeignKey(
-        Span,
-        null=True,
-        blank=True,
-        on_delete=models.RESTRICT,
-        related_name="held_stances",
-        help_text="Entity span holding the stance; empty means the document's author.",
-    )
-    evidence = models.ForeignKey(
-        Span,
-        null=True,
-        blank=True,
-        on_delete=models.RESTRICT,
-        related_name="evidenced_stances",
-        help_text="Span of text supporting the stance.",
-    )
     attributes = models.JSONField(
         default=dict,
         blank=True,
         help_text="Values of the stance label's attributes, by attribute name.",
     )
 
+    objects = StanceQuerySet.as_manager()
+
     class Meta:
         ordering = ["annotation_id", "id"]
-        constraints = [
-            # Two constraints rather than nulls_distinct=False, which SQLite lacks.
-            models.UniqueConstraint(
-                fields=["annotation", "target", "holder"],
-                condition=Q(holder__isnull=False),
-                name="%(app_label)s_%(class)s_one_per_target_and_holder",
-            ),
-            models.UniqueConstraint(
-                fields=["annotation", "target"],
-                condition=Q(holder__isnull=True),
-                name="%(app_label)s_%(class)s_one_per_target_for_author",
-            ),
-        ]
         indexes = [
             models.Index(fields=["label", "annotation"], name="stance_label_annotation_idx"),
         ]
@@ -390,9 +382,93 @@ class Stance(models.Model):
     def __str__(self) -> str:
         return f"stance #{self.pk}"
 
+    @classmethod
+    def from_db(cls, *args: Any, **kwargs: Any) -> "Stance":
+        stance = super().from_db(*args, **kwargs)
+        stance.__dict__["_read"] = True
+        return stance
+
+    def refresh_from_db(self, *args: Any, **kwargs: Any) -> None:
+        super().refresh_from_db(*args, **kwargs)
+        # The holder and evidence are no columns: read them again on next use.
+        for role in builtins.STANCE_LINKS:
+            self.__dict__.pop(f"_{role}_id", None)
+            self.__dict__.pop(f"_{role}", None)
+        self.__dict__["_read"] = True
+
+    def _link_id(self, role: str) -> int | None:
+        key = f"_{role}_id"
+        if key not in self.__dict__:
+            found = None
+            # A stance built in code has no holder or evidence until one is set; one read
+            # from the database without with_links() asks for it.
+            if self.pk is not None and self.__dict__.get("_read", False):
+                found = (
+                    Relation.links.filter(builtin=role, stance_id=self.pk)
+                    .values_list("target_id", flat=True)
+                    .first()
+                )
+            self.__dict__[key] = found
+        link_id: int | None = self.__dict__[key]
+        return link_id
+
+    def _set_link_id(self, role: str, value: int | None) -> None:
+        self.__dict__[f"_{role}_id"] = value
+
+    def _link(self, role: str) -> "Span | None":
+        link_id = self._link_id(role)
+        if link_id is None:
+            return None
+        cached = self.__dict__.get(f"_{role}")
+        if cached is None or cached.pk != link_id:
+            cached = Span.objects.select_related("label").get(pk=link_id)
+            self.__dict__[f"_{role}"] = cached
+        span: Span = cached
+        return span
+
+    def _set_link(self, role: str, span: "Span | None") -> None:
+        self.__dict__[f"_{role}"] = span
+        self.__dict__[f"_{role}_id"] = None if span is None else span.pk
+
+    @property
+    def holder_id(self) -> int | None:
+        """The id of the entity span holding the stance; None: the document's author."""
+        return self._link_id(builtins.HOLDER)
+
+    @holder_id.setter
+    def holder_id(self, value: int | None) -> None:
+        self._set_link_id(builtins.HOLDER, value)
+
+    @property
+    def holder(self) -> "Span | None":
+        """The entity span holding the stance (with its label); None: the document's author."""
+        return self._link(builtins.HOLDER)
+
+    @holder.setter
+    def holder(self, span: "Span | None") -> None:
+        self._set_link(builtins.HOLDER, span)
+
+    @property
+    def evidence_id(self) -> int | None:
+        """The id of the span of text supporting the stance, or None."""
+        return self._link_id(builtins.EVIDENCE)
+
+    @evidence_id.setter
+    def evidence_id(self, value: int | None) -> None:
+        self._set_link_id(builtins.EVIDENCE, value)
+
+    @property
+    def evidence(self) -> "Span | None":
+        """The span of text supporting the stance (with its label), or None."""
+        return self._link(builtins.EVIDENCE)
+
+    @evidence.setter
+    def evidence(self, span: "Span | None") -> None:
+        self._set_link(builtins.EVIDENCE, span)
+
 
 class UserRelationManager(models.Manager["Relation"]):
-    """The users' relations: the built-in ones (a claim's claimant) left out."""
+    """The users' relations: the built-in ones (a claimant, a stance's holder...) left out."""
 
     def get_queryset(self) -> "models.QuerySet[Relation]":
         return super().get_queryset().filter(builtin="")
@@ -402,11 +478,13 @@ class Relation(models.Model):
     """A directed, typed link from one span to another of the same annotation.
 
     A user's relation has a label of kind relation; a built-in one (annotations.builtins.LINKS:
-    a claim's claimant) has no label and says which it is in ``builtin``. ``Relation.objects``
+    a claim's claimant, a stance's holder and evidence) has no label and says which it is in
+    ``builtin``. A stance's links start at the stance (``stance``), every other at a span
+    (``source``). ``Relation.objects``
     (the default manager, so also ``span.relations_out`` and the prefetches) reads the users'
     relations only: the relations API, exports, review and agreement of relations never see a
     built-in one. ``Relation.links`` reads both; the built-ins are read and written through the
-    fields they stand for (``Span.claimant``).
+    fields they stand for (``Span.claimant``, ``Stance.holder``, ``Stance.evidence``).
     """
 
     # Indexed through the unique constraints that start with it.
@@ -431,7 +509,22 @@ class Relation(models.Model):
     # RESTRICT: a span with relations is deleted by the service, which deletes (and logs)
     # its relations first; the database refuses to leave a relation without an end.
     source = models.ForeignKey(
-        Span, on_delete=models.RESTRICT, related_name="relations_out", help_text="Where it starts."
+        Span,
+        null=True,
+        blank=True,
+        on_delete=models.RESTRICT,
+        related_name="relations_out",
+        help_text="Where it starts; empty for a stance's holder and evidence.",
+    )
+    # Indexed through the unique constraint that starts with it.
+    stance = models.ForeignKey(
+        Stance,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="builtin_links",
+        db_index=False,
+        help_text="The stance whose holder or evidence it is (built-in holder and evidence only).",
     )
     target = models.ForeignKey(
         Span, on_delete=models.RESTRICT, related_name="relations_in", help_text="Where it ends."
@@ -460,6 +553,19 @@ class Relation(models.Model):
                 | Q(label__isnull=True, builtin__in=builtins.LINKS),
                 name="%(app_label)s_%(class)s_label_or_builtin",
             ),
+            # A stance's holder and evidence start at the stance, every other at a span.
+            models.CheckConstraint(
+                condition=Q(stance__isnull=True, source__isnull=False)
+                & ~Q(builtin__in=builtins.STANCE_LINKS)
+                | Q(stance__isnull=False, source__isnull=True, builtin__in=builtins.STANCE_LINKS),
+                name="%(app_label)s_%(class)s_stance_or_source",
+            ),
+            # One holder and one evidence per stance.
+            models.UniqueConstraint(
+                fields=["stance", "builtin"],
+                condition=Q(stance__isnull=False),
+                name="%(app_label)s_%(class)s_one_link_per_stance",
+            ),
             # A claim names one claimant span (the claimant text is the other way).
             models.UniqueConstraint(
                 fields=["source"],
@@ -486,10 +592,17 @@ class Relation(models.Model):
                 condition=Q(builtin=builtins.CLAIMANT),
                 name="relation_claimant_target_idx",
             ),
+            # "The stances held or evidenced by this span" (deleting or relabelling it).
+            models.Index(
+                fields=["target"],
+                condition=Q(builtin__in=builtins.STANCE_LINKS),
+                name="relation_stance_target_idx",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"relation #{self.pk} ({self.source_id} -> {self.target_id})"
+        start = f"stance {self.stance_id}" if self.source_id is None else self.source_id
+        return f"relation #{self.pk} ({start} -> {self.target_id})"
 
 
 def claimants_linked(spans: "Iterable[Span]") -> list[Span]:
@@ -509,6 +622,26 @@ def claimant_of(span: Any, field: str = "id") -> Subquery:
     names another; NULL when the claim names none. One row at most (one claimant per claim)."""
     named = Relation.links.filter(builtin=builtins.CLAIMANT, source=span).order_by()
     return Subquery(named.values("target_id" if field == "id" else f"target__{field}")[:1])
+
+
+def stance_link_of(stance: Any, role: str, field: str = "id") -> Subquery:
+    """A field of the span that is the ``role`` (builtins.HOLDER or EVIDENCE) of ``stance``
+    (``OuterRef("pk")``): its id unless ``field`` names another; NULL when it has none."""
+    named = Relation.links.filter(builtin=role, stance=stance).order_by()
+    return Subquery(named.values("target_id" if field == "id" else f"target__{field}")[:1])
+
+
+def stance_links_read(stances: "Iterable[Stance]", spans: "Iterable[Span]") -> list[Stance]:
+    """Return the stances (read ``with_links()``), each holder and evidence set to the span
+    among ``spans`` that it names, without a query (one not among them is read on use)."""
+    found = list(stances)
+    by_id = {span.pk: span for span in spans}
+    for stance in found:
+        for role in builtins.STANCE_LINKS:
+            span = by_id.get(stance._link_id(role))  # type: ignore[arg-type]
+            if span is not None:
+                stance._set_link(role, span)
+    return found
 
 
 class DocumentLabel(models.Model):

@@ -34,6 +34,7 @@ from annotations.models import (
     Span,
     Stance,
     claimant_of,
+    stance_link_of,
 )
 
 SUBMITTED = {"kind": AnnotationKind.MANUAL, "status": AnnotationStatus.SUBMITTED}
@@ -146,10 +147,10 @@ def _read_stances(stances, owner: dict[int, tuple[DocumentWork, str]]) -> None:
         "target_id",
         "target__name",
         "label__name",
-        "holder__start",
-        "holder__end",
-        "evidence__start",
-        "evidence__end",
+        stance_link_of(OuterRef("pk"), builtins.HOLDER, "start"),
+        stance_link_of(OuterRef("pk"), builtins.HOLDER, "end"),
+        stance_link_of(OuterRef("pk"), builtins.EVIDENCE, "start"),
+        stance_link_of(OuterRef("pk"), builtins.EVIDENCE, "end"),
     ):
         work, username = owner[annotation_id]
         holder = _offsets(holder_start, holder_end)
@@ -288,8 +289,8 @@ def attribute_agreement(*, project: Project) -> list[dict[str, Any]]:
         "annotation__document_id",
         "annotation__author__username",
         "target__name",
-        "holder__start",
-        "holder__end",
+        stance_link_of(OuterRef("pk"), builtins.HOLDER, "start"),
+        stance_link_of(OuterRef("pk"), builtins.HOLDER, "end"),
         "label__name",
         "attributes",
     )

@@ -35,6 +35,7 @@ from annotations.models import (
     Span,
     Stance,
     claimant_of,
+    stance_link_of,
 )
 from annotations.selectors.base import INT64, role_of
 from annotations.selectors.claims import claim_records_of_annotation
@@ -108,7 +109,7 @@ def annotation_get_for_user(
         prefetch_related_objects(
             [annotation],
             Prefetch("spans", Span.objects.with_claimant().select_related("label")),
-            Prefetch("stances", Stance.objects.select_related("target", "label")),
+            Prefetch("stances", Stance.objects.with_links().select_related("target", "label")),
             Prefetch("relations", Relation.objects.select_related("label").order_by("id")),
             "document_labels",
         )
@@ -244,14 +245,14 @@ RELATION_ROW = {
     "attributes": "attributes",
     "client_id": "client_id",
 }
-STANCE_ROW = {
+STANCE_ROW: dict[str, Any] = {
     "id": "id",
     "target": "target_id",
     "target_name": "target__name",
     "label": "label_id",
     "label_name": "label__name",
-    "holder": "holder_id",
-    "evidence": "evidence_id",
+    "holder": stance_link_of(OuterRef("pk"), builtins.HOLDER),
+    "evidence": stance_link_of(OuterRef("pk"), builtins.EVIDENCE),
     "attributes": "attributes",
 }
 

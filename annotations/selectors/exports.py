@@ -294,7 +294,8 @@ def _orm_batch(batch: list[tuple], include: str) -> list[ExportedAnnotation]:
         spans[annotation_id].append(tuple(span))
     stances: dict[int, list[tuple]] = defaultdict(list)
     for annotation_id, *stance in (
-        Stance.objects.filter(annotation_id__in=chosen)
+        Stance.objects.with_links()
+        .filter(annotation_id__in=chosen)
         .annotate(attributes_json=_json_text("attributes"))
         .order_by("annotation_id", "pk")
         .values_list(

@@ -8,7 +8,7 @@ and author).
 
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Max, Min, Q, QuerySet
+from django.db.models import Count, F, Max, Min, OuterRef, Q, QuerySet
 from django.db.models.expressions import OrderBy
 
 from annotations import builtins
@@ -23,6 +23,7 @@ from annotations.models import (
     Project,
     Span,
     Stance,
+    stance_link_of,
 )
 from annotations.quality import GoldDocument, Inconsistency, inconsistencies
 
@@ -98,7 +99,13 @@ def gold_documents(*, project: Project, limit: int = RECENT_GOLD) -> GoldWork:
     for annotation_id, target, label, holder_start, holder_end in (
         Stance.objects.filter(annotation__in=compared)
         .order_by()
-        .values_list("annotation_id", "target__name", "label__name", "holder__start", "holder__end")
+        .values_list(
+            "annotation_id",
+            "target__name",
+            "label__name",
+            stance_link_of(OuterRef("pk"), builtins.HOLDER, "start"),
+            stance_link_of(OuterRef("pk"), builtins.HOLDER, "end"),
+        )
     ):
         document, work = owner[annotation_id]
         holder = None if holder_start is None else (holder_start, holder_end)

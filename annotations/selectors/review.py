@@ -46,7 +46,7 @@ def review_annotations(*, document: Document) -> list[Annotation]:
         .select_related("author")
         .prefetch_related(
             Prefetch("spans", Span.objects.with_claimant().select_related("label")),
-            Prefetch("stances", Stance.objects.select_related("target", "label")),
+            Prefetch("stances", Stance.objects.with_links().select_related("target", "label")),
             "document_labels",
             Prefetch("relations", Relation.objects.select_related("label").order_by("id")),
         )

@@ -207,7 +207,7 @@ def _undo_relation_deleted(
 def _undo_stance_created(
     event: AnnotationEvent, annotation: Annotation, actor: User | None
 ) -> None:
-    stance = Stance.objects.filter(pk=_object_id(event), annotation=annotation).first()
+    stance = Stance.objects.with_links().filter(pk=_object_id(event), annotation=annotation).first()
     if stance is None or _stance_state(stance) != _pick(event.after, STANCE_FIELDS):
         raise _changed_since(annotation)
     annotating.stance_delete(stance=stance, actor=actor)
@@ -216,7 +216,7 @@ def _undo_stance_created(
 def _undo_stance_changed(
     event: AnnotationEvent, annotation: Annotation, actor: User | None
 ) -> None:
-    stance = Stance.objects.filter(pk=_object_id(event), annotation=annotation).first()
+    stance = Stance.objects.with_links().filter(pk=_object_id(event), annotation=annotation).first()
     if stance is None or _stance_state(stance) != _pick(event.after, STANCE_FIELDS):
         raise _changed_since(annotation)
     annotating.stance_update(stance=stance, actor=actor, **_pick(event.before, STANCE_FIELDS))

@@ -72,13 +72,15 @@ def test_annotation_detail_queries_do_not_grow_with_spans(world, django_assert_m
 # label, client_id replay and overlap, insert, version, event, release. update: a change of
 # kind reads the span's relations (their labels may want the old kind). delete: one of them
 # moves the span's comments to the document's thread (Comment.span is SET_NULL), one reads
-# the relations to delete first, and Django checks the RESTRICT of their two ends (two more).
+# the stances it holds or evidences (built-in relations: 0034), one reads the relations to
+# delete first, and Django checks the RESTRICT of their two ends (two more; the stance's
+# holder and evidence were two more RESTRICTs before they became relations).
 # An update of label or offsets, and a delete, mark an accepted suggestion the span came from
 # as corrected (one each, docs/suggestions.md). A delete also reads the span's claim record
 # (logged with the delete), and Django's cascade reaches the fact-checking tables: the
 # record (and so its evidence), claim links on either side, the claim-index entry, clusters
 # naming it canonical and suggestion decisions: whatever the annotation's size.
-SPAN_WRITE_QUERIES = {"create": 8, "update": 15, "delete": 25}
+SPAN_WRITE_QUERIES = {"create": 8, "update": 15, "delete": 23}
 # On PostgreSQL the version bump and the event are one statement (rows.bump_and_insert), and
 # a new span is written in that same statement too.
 FEWER_ON_POSTGRESQL = {"create": 2, "update": 1, "delete": 1}

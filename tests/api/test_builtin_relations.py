@@ -26,7 +26,7 @@ def test_a_claimant_is_a_built_in_relation_the_relations_api_does_not_show(world
     client = client_for(world.users["annotator"])
     claim = _claim_naming(client, world, world.span.pk)
     assert claim["claimant"] == world.span.pk
-    [link] = Relation.links.filter(annotation=world.own)
+    [link] = Relation.links.filter(annotation=world.own, builtin=builtins.CLAIMANT)
     assert (link.builtin, link.label_id, link.source_id, link.target_id) == (
         builtins.CLAIMANT,
         None,
@@ -75,5 +75,5 @@ def test_deleting_a_claim_takes_its_claimant_relation_and_frees_the_claimant(wor
     assert Span.objects.filter(pk=world.span.pk).exists()
 
     assert client.delete(f"{spans}{claim['id']}/").status_code == 200
-    assert not Relation.links.filter(annotation=world.own).exists()
+    assert not Relation.links.filter(annotation=world.own, builtin=builtins.CLAIMANT).exists()
     assert client.delete(f"{spans}{world.span.pk}/").status_code == 200

@@ -222,7 +222,7 @@ def test_a_stance_with_holder_and_evidence(live_server, sign_in):
     page.keyboard.press("c")  # the evidence picker asks which label: CLAIM
     wait_saved(page)
 
-    stance = Stance.objects.select_related("holder", "evidence", "label", "target").get()
+    stance = Stance.objects.with_links().select_related("label", "target").get()
     assert stance.target == world.targets[0]
     assert stance.label.name == "AGAINST"
     assert (stance.holder.start, stance.holder.end) == (0, 5)
@@ -489,7 +489,9 @@ def test_two_holders_take_sides_on_one_target_chosen_from_the_lists(live_server,
     page.keyboard.press("e")
     wait_saved(page)
     stances = sorted(
-        Stance.objects.values_list("label__name", "holder_id", "evidence_id", "target_id")
+        Stance.objects.with_links().values_list(
+            "label__name", "holder_id", "evidence_id", "target_id"
+        )
     )
     assert stances == [
         ("AGAINST", macron.pk, macron.pk, target.pk),

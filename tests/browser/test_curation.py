@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from annotations.models import Span, Stance
+from annotations.services.annotating.stance_links import stance_links_set
 from annotations.services.review import gold_set_reviewed
 from annotations.units import text_units
 from tests.browser.annotating import World, make_world
@@ -129,7 +130,8 @@ def test_attribute_disagreements_are_written_on_the_item(live_server, sign_in, c
 def test_a_stance_with_another_holder_says_so(live_server, sign_in):
     world, ana, ben = review_world()
     keita = Span.objects.get(annotation=ana, text="Aïssata Coulibaly")
-    Stance.objects.filter(annotation=ana).update(holder=keita)
+    for stance in Stance.objects.filter(annotation=ana):
+        stance_links_set(stance=stance, holder=keita, evidence=stance.evidence)
     page = open_side_by_side(sign_in(world.user), live_server, world)
     stances = page.locator("#curation .cur-stances")
     expect(row(stances, ana.pk).locator(".cur-diff").first).to_have_text(

@@ -266,7 +266,9 @@ def test_a_stance_set_otherwise_elsewhere_is_put_to_the_user(live_server, sign_i
     )
     dialog.locator(f"#conflict-{choice}").click()
     wait_saved(page)
-    assert list(annotation.stances.values_list("label__name", "holder")) == [(held, None)]
+    assert list(annotation.stances.with_links().values_list("label__name", "holder_id")) == [
+        (held, None)
+    ]
     block = page.locator(f'.target[data-target-id="{target.pk}"]')
     expect(block.locator(f'[data-label="{held}"]')).to_have_attribute("aria-pressed", "true")
 

@@ -27,6 +27,7 @@ from annotations.models import (
     Stance,
     StanceTarget,
 )
+from annotations.services.annotating.stance_links import stance_links_set
 from tests.factories import (
     AnnotationFactory,
     DocumentFactory,
@@ -523,68 +524,75 @@ def test_built_in_relations_are_left_out_of_the_users_relations():
 # Stance
 
 
-def test_database_accepts_one_stance_per_target_and_holder():
+def _stance_link(stance, role, span, **extra) -> Relation:
+    return Relation.links.create(
+        annotation=stance.annotation, builtin=role, stance=stance, target=span, **extra
+    )
+
+
+def test_database_accepts_a_holder_and_an_evidence_per_stance():
     stance = StanceFactory()
     holder = SpanFactory(annotation=stance.annotation, start=0, end=8)
-    other_holder = SpanFactory(annotation=stance.annotation, label=holder.label, start=10, end=16)
-    Stance.objects.bulk_create(
-        [
-            Stance(
-                annotation=stance.annotation,
-                target=stance.target,
-                label=stance.label,
-                holder=holder,
-                evidence=other_holder,
-            ),
-            Stance(
-                annotation=stance.annotation,
-                target=stance.target,
-                label=stance.label,
-                holder=other_holder,
-            ),
-            Stance(
-                annotation=stance.annotation,
-                target=StanceTargetFactory(project=stance.target.project),
-                label=stance.label,
-            ),
-        ]
-    )
-    assert stance.annotation.stances.count() == 4
+    evidence = SpanFactory(annotation=stance.annotation, label=holder.label, start=10, end=16)
+    other = StanceFactory(annotation=stance.annotation, target=stance.target, label=stance.label)
+    _stance_link(stance, "holder", holder)
+    _stance_link(stance, "evidence", evidence)
+    # The same span may hold another stance, and be its evidence too.
+    _stance_link(other, "holder", holder)
+    _stance_link(other, "evidence", holder)
+    fresh = Stance.objects.with_links().get(pk=stance.pk)
+    assert (fresh.holder_id, fresh.evidence_id) == (holder.pk, evidence.pk)
+    assert list(Relation.objects.all()) == []  # built-ins: never a user's relation
 
 
-def test_database_refuses_second_stance_of_a_holder_on_a_target():
+def test_database_refuses_a_second_holder_for_one_stance():
     stance = StanceFactory()
-    holder = SpanFactory(annotation=stance.annotation)
-    Stance.objects.filter(pk=stance.pk).update(holder=holder)
+    holder = SpanFactory(annotation=stance.annotation, start=0, end=8)
+    other = SpanFactory(annotation=stance.annotation, label=holder.label, start=10, end=16)
+    _stance_link(stance, "holder", holder)
     with refused_by(
-        *unique(
-            "annotations_stance_one_per_target_and_holder",
-            Stance,
-            "annotation",
-            "target",
-            "holder",
-        )
+        *unique("annotations_relation_one_link_per_stance", Relation, "stance", "builtin")
     ):
-        Stance.objects.bulk_create(
-            [
-                Stance(
-                    annotation=stance.annotation,
-                    target=stance.target,
-                    label=stance.label,
-                    holder=holder,
-                )
-            ]
+        _stance_link(stance, "holder", other)
+
+
+@pytest.mark.parametrize(
+    ("builtin", "with_stance", "with_source"),
+    [
+        pytest.param("holder", False, True, id="holder-from-a-span"),
+        pytest.param("evidence", True, True, id="evidence-from-both"),
+        pytest.param("claimant", True, True, id="claimant-from-a-stance"),
+        pytest.param("holder", False, False, id="holder-from-nothing"),
+    ],
+)
+def test_database_refuses_a_link_that_starts_at_the_wrong_end(builtin, with_stance, with_source):
+    stance = StanceFactory()
+    span = SpanFactory(annotation=stance.annotation, start=0, end=8)
+    source = SpanFactory(annotation=stance.annotation, label=span.label, start=10, end=16)
+    with refused_by("annotations_relation_stance_or_source"):
+        Relation.links.create(
+            annotation=stance.annotation,
+            builtin=builtin,
+            stance=stance if with_stance else None,
+            source=source if with_source else None,
+            target=span,
         )
 
 
-def test_database_refuses_second_stance_of_the_document_author_on_a_target():
-    stance = StanceFactory(holder=None)
-    with refused_by(
-        *unique("annotations_stance_one_per_target_for_author", Stance, "annotation", "target")
-    ):
-        Stance.objects.bulk_create(
-            [Stance(annotation=stance.annotation, target=stance.target, label=stance.label)]
-        )
+def test_database_refuses_a_users_relation_from_a_stance():
+    stance = StanceFactory()
+    span = SpanFactory(annotation=stance.annotation, start=0, end=8)
+    label = LabelFactory(project=stance.annotation.document.project, kind="relation")
+    with refused_by("annotations_relation_stance_or_source"):
+        Relation.links.create(annotation=stance.annotation, label=label, stance=stance, target=span)
+
+
+def test_deleting_a_stance_deletes_its_holder_and_evidence_links():
+    stance = _stance_with_spans()
+    holder, evidence = stance.holder, stance.evidence
+    stance.delete()
+    assert not Relation.links.exists()
+    assert {holder.pk, evidence.pk} <= set(Span.objects.values_list("pk", flat=True))
 
 
 # AnnotationEvent
@@ -627,7 +635,7 @@ def _stance_with_spans() -> Stance:
     stance = StanceFactory()
     holder = SpanFactory(annotation=stance.annotation, start=0, end=8)
     evidence = SpanFactory(annotation=stance.annotation, label=holder.label, start=10, end=16)
-    Stance.objects.filter(pk=stance.pk).update(holder=holder, evidence=evidence)
+    stance_links_set(stance=stance, holder=holder, evidence=evidence)
     stance.refresh_from_db()
     return stance
 

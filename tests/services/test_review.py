@@ -445,7 +445,7 @@ def test_stances_pool_their_votes_when_holders_differ_only_in_their_entity_label
 
     result = gold_build(document=document, actor=None, strategy="majority")
 
-    stance = Stance.objects.select_related("holder__label").get(annotation=result.annotation)
+    stance = Stance.objects.with_links().get(annotation=result.annotation)
     assert (stance.label.name, stance.holder.label.name, stance.holder.start) == (
         "AGAINST",
         "PER",

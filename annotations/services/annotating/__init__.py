@@ -116,6 +116,7 @@ from annotations.services.annotating.relations import (
 )
 from annotations.services.annotating.rules import CLAIMANT_TEXT_LIMIT, SPAN_LABEL_KINDS
 from annotations.services.annotating.spans import span_create, span_delete, span_update
+from annotations.services.annotating.stance_links import stances_in_slot
 from annotations.services.annotating.stances import stance_create, stance_delete, stance_update
 from annotations.services.annotating.status import (
     REOPENERS,
@@ -227,6 +228,7 @@ __all__ = [
     "stance_create",
     "stance_delete",
     "stance_update",
+    "stances_in_slot",
     "sync",
     "unit_label",
 ]

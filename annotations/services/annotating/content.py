@@ -62,6 +62,7 @@ from annotations.services.annotating.rules import (
     span_rule_errors,
 )
 from annotations.services.annotating.snapshots import relation_json, span_json, stance_json
+from annotations.services.annotating.stance_links import stance_links_create
 from annotations.services.annotating.suggested import content_replaced, decisions_before_replace
 from annotations.services.annotating.unitrules import unit_errors
 from annotations.services.changelog import annotation_change_record
@@ -186,7 +187,9 @@ def annotation_replace_content(
     }
     claims_old = [span for span in old_spans if span.label.kind == LabelKind.CLAIM]
     carried = claim_records_carry(old_spans=claims_old, new_places=places) if claims_old else []
-    old_stances = list(Stance.objects.filter(annotation=locked).select_related("target", "label"))
+    old_stances = list(
+        Stance.objects.with_links().filter(annotation=locked).select_related("target", "label")
+    )
     old_relations = list(Relation.objects.filter(annotation=locked).select_related("label"))
     before: dict[str, Any] = {
         "spans": [span_json(span) for span in old_spans],
@@ -203,8 +206,8 @@ def annotation_replace_content(
         )
     # What the annotator made of suggestions follows the spans (read before they go).
     decided = decisions_before_replace(locked=locked)
-    # Stances and relations first (the built-in claimant relations too): they point at spans,
-    # and those links are RESTRICT.
+    # Stances and relations first (the built-in claimant, holder and evidence relations too):
+    # they point at spans, and those links are RESTRICT.
     Relation.links.filter(annotation=locked).delete()
     Stance.objects.filter(annotation=locked).delete()
     Span.objects.filter(annotation=locked).delete()
@@ -240,13 +243,16 @@ def annotation_replace_content(
             annotation=locked,
             target=targets[item["target"]],
             label=labels[item["label"]],
-            holder=_indexed(new_spans, item.get("holder")),
-            evidence=_indexed(new_spans, item.get("evidence")),
             attributes=stance_values[index],
         )
         for index, item in enumerate(stances)
     ]
     Stance.objects.bulk_create(new_stances)
+    # The holders and evidence are relations to the spans just inserted (services...links).
+    for stance, item in zip(new_stances, stances, strict=True):
+        stance.holder = _indexed(new_spans, item.get("holder"))
+        stance.evidence = _indexed(new_spans, item.get("evidence"))
+    stance_links_create(stances=new_stances)
     new_relations = [
         Relation(
             annotation=locked,

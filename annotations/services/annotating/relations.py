@@ -214,6 +214,7 @@ def span_relations_delete(
     )
     deleted = []
     for relation in relations:
+        assert relation.source is not None  # a user's relation (Relation.objects) has a source
         snapshot = relation_json(relation)
         snapshot["ends"] = {
             end: [spanned.label_id, spanned.start, spanned.end]

@@ -13,14 +13,13 @@ from typing import Any
 
 from django.db.models import Q
 
-from annotations import attributes, offsets, rules
+from annotations import attributes, builtins, offsets, rules
 from annotations.models import (
     Annotation,
     Label,
     LabelAttribute,
     Relation,
     Span,
-    Stance,
     StanceTarget,
 )
 from annotations.services.annotating.messages import (
@@ -48,6 +47,7 @@ from annotations.services.annotating.messages import (
     add,
     ids,
 )
+from annotations.services.annotating.stance_links import stances_in_slot
 from annotations.wording import with_article
 
 SPAN_LABEL_KINDS = rules.SPAN_LABEL_KINDS
@@ -192,7 +192,11 @@ def check_relabel_keeps_uses(span: Span, new_label: Label, errors: Errors) -> No
         if claims:
             add(errors, "label", SPAN_IS_CLAIMANT.format(span=span.pk, claims=ids(claims)))
     if rules.may_hold_stance(kind) and not rules.may_hold_stance(new_kind):
-        held = list(Stance.objects.filter(holder=span).values_list("pk", flat=True))
+        held = list(
+            Relation.links.filter(builtin=builtins.HOLDER, target=span)
+            .order_by("stance_id")
+            .values_list("stance_id", flat=True)
+        )
         if held:
             add(errors, "label", SPAN_HOLDS_STANCES.format(span=span.pk, stances=ids(held)))
 
@@ -215,9 +219,13 @@ def check_stance_unique(
     exclude_pk: int | None,
     errors: Errors,
 ) -> None:
-    """One stance per (target, holder); a missing holder is the document's author."""
-    # The slot's one query; StanceSlots is the same rule over stances held in memory.
-    clash = Stance.objects.filter(annotation=locked, target=target, holder=holder)
+    """One stance per (target, holder); a missing holder is the document's author.
+
+    No database constraint can say it (the holder is a relation, in another table): every
+    writer checks it holding the annotation's lock, this one query for one stance and
+    annotations.rules.StanceSlots for stances held in memory.
+    """
+    clash = stances_in_slot(annotation=locked, target=target, holder=holder)
     if exclude_pk is not None:
         clash = clash.exclude(pk=exclude_pk)
     if clash.exists():

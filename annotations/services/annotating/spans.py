@@ -5,7 +5,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db import models, transaction
+from django.db import transaction
 from django.db.models import Case, When
 
 from annotations import builtins, offsets, rules, selectors
@@ -18,7 +18,6 @@ from annotations.models import (
     Label,
     LabelKind,
     Span,
-    Stance,
 )
 from annotations.services.annotating.claimants import (
     claimant_set,
@@ -61,6 +60,7 @@ from annotations.services.annotating.rules import (
     span_rule_errors,
 )
 from annotations.services.annotating.snapshots import span_json
+from annotations.services.annotating.stance_links import stances_naming
 from annotations.services.annotating.suggested import span_changed, span_deleted
 from annotations.services.annotating.unitrules import check_unit_free, unit_errors
 from annotations.services.changelog import annotation_change_record
@@ -332,13 +332,9 @@ def span_delete(
     claims = list(current.claims.values_list("pk", flat=True))
     if claims:
         add(errors, "span", SPAN_IS_CLAIMANT.format(span=current.pk, claims=ids(claims)))
-    stances = list(
-        Stance.objects.filter(models.Q(holder=current) | models.Q(evidence=current)).values_list(
-            "pk", "holder_id"
-        )
-    )
-    held = [pk for pk, holder_id in stances if holder_id == current.pk]
-    evidenced = [pk for pk, holder_id in stances if holder_id != current.pk]
+    named = stances_naming(current)
+    held = [pk for pk, role in named if role == builtins.HOLDER]
+    evidenced = sorted({pk for pk, role in named if role == builtins.EVIDENCE} - set(held))
     if held:
         add(errors, "span", SPAN_HOLDS_STANCES.format(span=current.pk, stances=ids(held)))
     if evidenced:

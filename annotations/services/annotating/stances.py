@@ -24,6 +24,7 @@ from annotations.services.annotating.rules import (
     check_stance_unique,
 )
 from annotations.services.annotating.snapshots import stance_json
+from annotations.services.annotating.stance_links import stance_links_set
 from annotations.services.changelog import annotation_change_record
 
 
@@ -58,13 +59,9 @@ def stance_create(
         raise InvalidInput(errors)
 
     stance = Stance.objects.create(
-        annotation=locked,
-        target=target_obj,
-        label=label_obj,
-        holder=holder_span,
-        evidence=evidence_span,
-        attributes=values,
+        annotation=locked, target=target_obj, label=label_obj, attributes=values
     )
+    stance_links_set(stance=stance, holder=holder_span, evidence=evidence_span)
     annotation_change_record(
         annotation=locked,
         actor=actor,
@@ -131,7 +128,9 @@ def stance_update(
     after = stance_json(current)
     if after == before:
         return current
-    current.save(update_fields=["target", "label", "holder", "evidence", "attributes"])
+    current.save(update_fields=["target", "label", "attributes"])
+    if (after["holder"], after["evidence"]) != (before["holder"], before["evidence"]):
+        stance_links_set(stance=current, holder=new_holder, evidence=new_evidence)
     annotation_change_record(
         annotation=locked,
         actor=actor,
@@ -169,7 +168,8 @@ def _current_stance(stance: Stance) -> Callable[[Annotation], Stance]:
 
     def read(locked: Annotation) -> Stance:
         current = (
-            Stance.objects.select_related("target", "label")
+            Stance.objects.with_links()
+            .select_related("target", "label")
             .filter(pk=stance.pk, annotation=locked)
             .first()
         )

@@ -2,12 +2,13 @@
 
 One plan, two writers. On PostgreSQL the annotations, spans, stances, relations and document
 labels go in by COPY (``annotations.db.copy``): the ids of the annotations and spans are
-drawn first, so a stance names its holder and evidence and a relation its ends (a claim's
-claimant is a built-in relation too) in the same pass, and a batch costs the same queries
-whatever its number of documents and spans (four, and one more for relations and for
-document labels when it has any). Elsewhere (SQLite) they go in by ``bulk_create``, the
-relations after the spans they join. The rows stored are the same either way (a test holds them
-equal); only the order of the span ids may differ, which nothing reads.
+drawn first (and the stances'), so a relation names its ends (a claim's claimant and a
+stance's holder and evidence are built-in relations too) in the same pass, and a batch costs
+the same queries whatever its number of documents and spans (four, and one more for
+relations and for document labels when it has any). Elsewhere (SQLite) they go in by
+``bulk_create``, the relations after the spans and stances they join. The rows stored are the
+same either way (a test holds them equal); only the order of the span ids may differ, which
+nothing reads.
 """
 
 import datetime
@@ -18,6 +19,7 @@ from annotations import builtins
 from annotations.db.copy import copy_supported, next_ids, rows_copy
 from annotations.models import Annotation, AnnotationKind, DocumentLabel, Relation, Span, Stance
 from annotations.services.annotating.claimants import claimants_create
+from annotations.services.annotating.stance_links import stance_links_create
 from annotations.services.ingest.records import Prepared
 
 ANNOTATION_COLUMNS = ("id", "document_id", "author_id", "kind")
@@ -34,15 +36,16 @@ SPAN_COLUMNS = (
 )
 # The values of SPAN_COLUMNS.
 SpanRow = tuple[int, int, int, int, int, str, dict[str, Any], int | None, float | None]
-STANCE_COLUMNS = (
+STANCE_COLUMNS = ("id", "annotation_id", "target_id", "label_id", "attributes")
+RELATION_COLUMNS = (
     "annotation_id",
-    "target_id",
     "label_id",
-    "holder_id",
-    "evidence_id",
+    "source_id",
+    "stance_id",
+    "target_id",
     "attributes",
+    "builtin",
 )
-RELATION_COLUMNS = ("annotation_id", "label_id", "source_id", "target_id", "attributes", "builtin")
 DOCUMENT_LABEL_COLUMNS = ("annotation_id", "label_id")
 
 
@@ -58,7 +61,8 @@ def predictions_store(items: list[tuple[Prepared, int]], *, now: datetime.dateti
 
 def _copy(items: list[tuple[Prepared, int]], now: datetime.datetime) -> None:
     span_count = sum(len(item.spans) for item, _ in items)
-    drawn = next_ids({Annotation: len(items), Span: span_count})
+    stance_count = sum(len(item.stances) for item, _ in items)
+    drawn = next_ids({Annotation: len(items), Span: span_count, Stance: stance_count})
     annotation_ids = drawn[Annotation]
     rows_copy(
         Annotation,
@@ -70,6 +74,7 @@ def _copy(items: list[tuple[Prepared, int]], now: datetime.datetime) -> None:
         now=now,
     )
     span_ids = iter(drawn[Span])
+    stance_ids = iter(drawn[Stance])
     stances: list[tuple[Any, ...]] = []
     relations: list[tuple[Any, ...]] = []
     document_labels: list[tuple[int, int]] = []
@@ -77,22 +82,25 @@ def _copy(items: list[tuple[Prepared, int]], now: datetime.datetime) -> None:
     for annotation_id, (item, _) in zip(annotation_ids, items, strict=True):
         ids = [next(span_ids) for _ in item.spans]
         spans.extend(_span_rows(item, annotation_id, ids))
-        stances.extend(
-            (
-                annotation_id,
-                stance.target_id,
-                stance.label_id,
-                None if stance.holder is None else ids[stance.holder],
-                None if stance.evidence is None else ids[stance.evidence],
-                stance.attributes,
+        for stance in item.stances:
+            stance_id = next(stance_ids)
+            stances.append(
+                (stance_id, annotation_id, stance.target_id, stance.label_id, stance.attributes)
             )
-            for stance in item.stances
-        )
+            relations.extend(
+                (annotation_id, None, None, stance_id, ids[span], {}, role)
+                for role, span in (
+                    (builtins.HOLDER, stance.holder),
+                    (builtins.EVIDENCE, stance.evidence),
+                )
+                if span is not None
+            )
         relations.extend(
             (
                 annotation_id,
                 relation.label_id,
                 ids[relation.source],
+                None,
                 ids[relation.target],
                 relation.attributes,
                 "",
@@ -100,7 +108,7 @@ def _copy(items: list[tuple[Prepared, int]], now: datetime.datetime) -> None:
             for relation in item.relations
         )
         relations.extend(
-            (annotation_id, None, ids[index], ids[span.claimant], {}, builtins.CLAIMANT)
+            (annotation_id, None, ids[index], None, ids[span.claimant], {}, builtins.CLAIMANT)
             for index, span in enumerate(item.spans)
             if span.claimant is not None
         )
@@ -159,19 +167,24 @@ def _bulk_create(items: list[tuple[Prepared, int]]) -> None:
                 rows[(position, index)].claimant = rows[(position, span.claimant)]
     claimants_create(claims=rows.values())
     stances = [
-        Stance(
-            annotation=annotation,
-            target_id=stance.target_id,
-            label_id=stance.label_id,
-            holder=None if stance.holder is None else rows[(position, stance.holder)],
-            evidence=None if stance.evidence is None else rows[(position, stance.evidence)],
-            attributes=stance.attributes,
+        (
+            Stance(
+                annotation=annotation,
+                target_id=stance.target_id,
+                label_id=stance.label_id,
+                attributes=stance.attributes,
+            ),
+            None if stance.holder is None else rows[(position, stance.holder)],
+            None if stance.evidence is None else rows[(position, stance.evidence)],
         )
         for position, ((item, _), annotation) in enumerate(zip(items, annotations, strict=True))
         for stance in item.stances
     ]
     if stances:
-        Stance.objects.bulk_create(stances, batch_size=1000)
+        Stance.objects.bulk_create([stance for stance, _, _ in stances], batch_size=1000)
+        for stance, holder, evidence in stances:
+            stance.holder, stance.evidence = holder, evidence
+        stance_links_create(stances=[stance for stance, _, _ in stances])
     relations = [
         Relation(
             annotation=annotation,

@@ -36,6 +36,7 @@ from annotations.services.annotating import (
     span_update,
     stance_create,
     stance_update,
+    stances_in_slot,
 )
 from annotations.services.review.building import (
     STALE_GOLD,
@@ -151,7 +152,7 @@ def gold_accept_stance(
     """
     with transaction.atomic():
         source = _source_item(
-            Stance.objects.select_related("target", "label", "holder__label", "evidence__label"),
+            Stance.objects.with_links().select_related("target", "label"),
             stance_id,
             document,
             field="stance",
@@ -165,9 +166,11 @@ def gold_accept_stance(
         evidence = None
         if source.evidence is not None:
             evidence = _place(gold, source.evidence, actor, replaced, field="evidence")
-        existing = Stance.objects.filter(
-            annotation=gold, target_id=source.target_id, holder=holder
-        ).first()
+        existing = (
+            stances_in_slot(annotation=gold, target=source.target_id, holder=holder)
+            .with_links()
+            .first()
+        )
         evidence_id = None if evidence is None else evidence.pk
         if existing is None:
             stance = stance_create(
@@ -212,6 +215,7 @@ def gold_accept_relation(
             message=NOT_A_SOURCE_RELATION,
         )
         assert source.label_id is not None  # a user's relation (Relation.objects)
+        assert source.source is not None  # and so it starts at a span
         gold, created = _gold_locked(document, version)
         replaced: list[dict[str, Any]] = []
         start = _place(gold, source.source, actor, replaced, field="relation.source")
@@ -436,6 +440,7 @@ def _agreed_relations(
     current = list(relations_of(Relation.objects.filter(annotation=gold)))
     for relation in current:
         assert relation.label is not None  # a user's relation (Relation.objects)
+        assert relation.source_id is not None  # and so it starts at a span
         plan.relations.append(
             {
                 "label": relation.label.name,
@@ -484,8 +489,9 @@ def _agreed_plan(
         Span.objects.with_claimant().filter(annotation=gold).select_related("label").order_by("id")
     )
     current_stances = list(
-        Stance.objects.filter(annotation=gold)
-        .select_related("target", "label", "holder", "evidence")
+        Stance.objects.with_links()
+        .filter(annotation=gold)
+        .select_related("target", "label")
         .order_by("id")
     )
     # Looked up by optional ids (claimant, holder, evidence): None finds nothing.

@@ -53,6 +53,7 @@ from annotations.models import (
     Span,
     Stance,
     claimants_linked,
+    stance_links_read,
 )
 from annotations.services.annotating import annotation_lock_for_write, annotation_replace_content
 from annotations.services.review.doclabels import (
@@ -218,10 +219,12 @@ def source_ballots(sources: Collection[Annotation]) -> tuple[Ballots, dict[items
         .select_related("label")
         .order_by("id")
     )
-    stances = list(
-        Stance.objects.filter(annotation__in=sources)
-        .select_related("target", "label", "holder", "evidence")
-        .order_by("id")
+    stances = stance_links_read(
+        Stance.objects.with_links()
+        .filter(annotation__in=sources)
+        .select_related("target", "label")
+        .order_by("id"),
+        spans,
     )
     relations = list(relations_of(Relation.objects.filter(annotation__in=sources)))
     kinds: dict[items.Name, str] = {span.label.name: span.label.kind for span in spans}
@@ -243,6 +246,7 @@ def relations_of(relations: QuerySet[Relation]) -> QuerySet[Relation]:
 def relation_item_of(relation: Relation) -> items.RelationItem:
     """Return the item a stored relation is: its label and its ends' places, by name."""
     assert relation.label is not None  # a user's relation (Relation.objects) has its label
+    assert relation.source is not None  # and starts at a span
     return items.relation_item(
         label=relation.label.name,
         source=(relation.source.label.name, relation.source.start, relation.source.end),
@@ -289,10 +293,9 @@ def _refuse_a_change(gold: Annotation, plan: Plan, labels: list[str], text: str)
     spans = claimants_linked(
         Span.objects.with_claimant().filter(annotation=gold).select_related("label")
     )
-    stances = list(
-        Stance.objects.filter(annotation=gold).select_related(
-            "target", "label", "holder", "evidence"
-        )
+    stances = stance_links_read(
+        Stance.objects.with_links().filter(annotation=gold).select_related("target", "label"),
+        spans,
     )
     have = sorted(label.name for label in gold_labels_of(gold))
     if not spans and not stances and not have:
