@@ -20,6 +20,17 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        # One stance per target and holder becomes a rule the services keep (the holder moves
+        # to another table). Dropped first, so that backwards they come back last, once 0034
+        # has put the holders into their column again.
+        migrations.RemoveConstraint(
+            model_name="stance",
+            name="annotations_stance_one_per_target_and_holder",
+        ),
+        migrations.RemoveConstraint(
+            model_name="stance",
+            name="annotations_stance_one_per_target_for_author",
+        ),
         migrations.AlterField(
             model_name="relation",
             name="source",

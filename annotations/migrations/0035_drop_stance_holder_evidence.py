@@ -1,6 +1,6 @@
 """Issue 16 item 5: the columns Stance.holder and Stance.evidence go (0034 moved them).
 
-Their rules live on the relation now: one holder and one evidence per stance
+Their rules live on the relation now (0033 dropped the stance's unique constraints): one holder and one evidence per stance
 (annotations_relation_one_link_per_stance), a span that holds or evidences a stance cannot be
 deleted (the relation's RESTRICT), and "the stances naming this span" reads its own partial
 index. One stance per target and holder in an annotation can no longer be a unique
@@ -17,14 +17,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RemoveConstraint(
-            model_name="stance",
-            name="annotations_stance_one_per_target_and_holder",
-        ),
-        migrations.RemoveConstraint(
-            model_name="stance",
-            name="annotations_stance_one_per_target_for_author",
-        ),
         migrations.RemoveField(
             model_name="stance",
             name="holder",

@@ -26,6 +26,7 @@ from tests.factories import (
     LabelFactory,
     MembershipFactory,
     ProjectFactory,
+    SpanFactory,
     StanceTargetFactory,
     UserFactory,
 )
@@ -1773,3 +1774,52 @@ def test_concurrent_span_creates_on_one_annotation_lose_no_write(project, labels
         AnnotationEvent.objects.filter(annotation=annotation).values_list("version", flat=True)
     )
     assert versions == list(range(2, 42))
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("held", [True, False], ids=["by-an-entity", "by-the-author"])
+def test_concurrent_stances_on_one_slot_leave_exactly_one(project, labels, held):
+    """One stance per target and holder is no database constraint since the holder became a
+    relation (migration 0035): the annotation's lock makes two writers racing for one slot
+    take turns, so the second is refused, slot after slot."""
+    document = DocumentFactory(project=project, text=TEXT)
+    annotation = AnnotationFactory(document=document)
+    holder = SpanFactory(annotation=annotation, label=labels.per, start=0, end=5) if held else None
+    targets = [StanceTargetFactory(project=project, name=f"target {n}") for n in range(8)]
+    barrier = threading.Barrier(2)
+    refused: list[list[str]] = [[], []]
+    failures: list[BaseException] = []
+
+    def write(who: int) -> None:
+        try:
+            mine = Annotation.objects.get(pk=annotation.pk)
+            for target in targets:
+                barrier.wait(timeout=30)
+                try:
+                    stance_create(
+                        annotation=mine,
+                        target=target.pk,
+                        label=(labels.favor, labels.against)[who].pk,
+                        holder=None if holder is None else holder.pk,
+                        actor=None,
+                    )
+                except InvalidInput as error:
+                    refused[who].extend(error.errors["target"])
+        except BaseException as error:
+            failures.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=write, args=(who,)) for who in (0, 1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    assert not failures, failures
+    stored = list(Stance.objects.with_links().filter(annotation=annotation))
+    assert sorted(stance.target_id for stance in stored) == [target.pk for target in targets]
+    assert {stance.holder_id for stance in stored} == {None if holder is None else holder.pk}
+    # Every slot: one writer won, the other was told why (eight refusals in all).
+    assert len(refused[0]) + len(refused[1]) == len(targets)
+    assert all("already has a stance on" in message for message in refused[0] + refused[1])

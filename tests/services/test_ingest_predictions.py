@@ -77,8 +77,10 @@ def stored(project) -> list:
         "document__external_id"
     ):
         spans = Span.objects.filter(annotation=annotation).select_related("label")
-        stances = Stance.objects.filter(annotation=annotation).select_related(
-            "target", "label", "holder__label", "evidence__label"
+        stances = (
+            Stance.objects.with_links()
+            .filter(annotation=annotation)
+            .select_related("target", "label")
         )
         rows.append(
             (
