@@ -5,6 +5,7 @@ from playwright.sync_api import expect
 
 from annotations.models import Annotation, Document, Span, Stance
 from annotations.services.annotating import annotation_get_or_create, span_create
+from annotations.services.annotating.stance_links import stance_links_set
 from annotations.services.review import gold_for
 from tests.browser.annotating import make_world, open_document, select_words, wait_saved
 from tests.browser.test_annotate import start_document
@@ -196,7 +197,8 @@ SHOWN_WHOLE = """(select) => {
 def test_holder_and_evidence_lists_say_the_whole_name(live_server, sign_in, width):
     world, claim_start = _annotated_world()
     claim = Span.objects.get(start=claim_start, annotation__author=world.user)
-    Stance.objects.update(evidence=claim)
+    for stance in Stance.objects.with_links():
+        stance_links_set(stance=stance, holder=stance.holder, evidence=claim)
     page = sign_in(world.user)
     page.set_viewport_size(dict(zip(("width", "height"), WIDTHS[width], strict=True)))
     open_document(page, live_server, world.document)
