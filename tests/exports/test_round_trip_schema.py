@@ -16,7 +16,8 @@ import pytest
 
 from annotations.exports import ExportReport
 from annotations.exports.brat import DOCUMENT_LABELS_LEFT
-from annotations.models import Label, Project
+from annotations.models import Annotation, AnnotationEvent, Label, Project, Relation
+from annotations.services.history import event_revert
 from annotations.services.ingest import AS_GOLD, ImportOptions, documents_import_file
 from annotations.services.ingest.formats import brat as brat_import
 from tests.exports.conftest import export, lines_of, make_schema
@@ -243,3 +244,44 @@ def test_jsonl_round_trip_keeps_sentence_units_their_scores_and_relations_to_the
 
     assert report["errors"] == [] and report["warnings"] == []
     assert comparable(lines_of(export(copy))) == comparable(lines_of(exported))
+
+
+def test_a_gold_import_logs_relations_document_labels_and_attributes_and_reverts_whole(
+    schema_source,
+):
+    """The import goes through the bulk replace: its one event holds every kind it wrote, the
+    history shows them, and reverting it leaves the gold empty again (nothing refused)."""
+    copy, _ = import_as_gold(export(schema_source), "gold.jsonl")
+    gold = Annotation.objects.get(
+        document__project=copy, kind="gold", document__external_id="news-1"
+    )
+    [event] = AnnotationEvent.objects.filter(annotation=gold)
+    assert event.action == "content_replaced"
+    after = event.after
+    names = {span["id"]: span["text"] for span in after["spans"]}
+    assert sorted(
+        (names[relation["source"]], names[relation["target"]]) for relation in after["relations"]
+    ) == sorted(
+        [
+            ("Keita", "Bamako"),
+            ("troops would stay in Gao until June", "Le Drian"),
+            ("Le Drian", "Gao"),
+        ]
+    )
+    labels = dict(Label.objects.filter(project=copy).values_list("id", "name"))
+    assert sorted(labels[pk] for pk in after["document_labels"]) == [
+        "false",
+        "politics",
+        "security",
+    ]
+    [claim] = [span for span in after["spans"] if span["text"].startswith("troops")]
+    assert claim["attributes"]["normalised"] == "Troops stay in Gao\nuntil June 2026"
+    assert after["stances"][0]["attributes"] == {"sentiment": "positive"}
+
+    undo = event_revert(event=event, actor=None)
+
+    assert undo.action == "reverted"
+    assert not gold.spans.exists()
+    assert not gold.stances.exists()
+    assert not Relation.links.filter(annotation=gold).exists()
+    assert not gold.document_labels.exists()

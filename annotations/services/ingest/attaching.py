@@ -14,12 +14,14 @@ logs an event (who, before, after) like any edit, and gold can be reverted in re
 
 Labels and targets are looked up by id within the project, as the preparation found them.
 
-Relations, document labels, attributes and sentence units' numbers and scores are written
-by ``_extras_write`` right after the spans and stances, in the same transaction, not yet
-through the bulk replace: it now takes relations, document labels and attributes, but no
-score, and refuses sentence spans outside a sentence-units project, which a file may carry.
-The annotation's ``content_replaced`` event therefore lists the spans and stances only, and
-a revert of such an import is refused as changed since (a known gap: route them through).
+The bulk replace takes the entity and claim spans with their attributes (and claimants,
+check-worthiness), the stances with theirs, the relations between those spans and the
+document labels: all of them are in the annotation's ``content_replaced`` event, so the
+history shows them and a revert of the import takes them out again. What it cannot take is
+written by ``_extras_write`` right after, in the same transaction: sentence spans (the bulk
+replace refuses them outside a sentence-units project, which a file may carry), the relations
+touching them, and spans' scores. Only those are missing from the event; an import that
+carries any of them is reverted as "changed since", which is refused.
 """
 
 from typing import cast
@@ -34,14 +36,17 @@ from annotations.models import (
     AnnotationKind,
     AnnotationStatus,
     Document,
-    DocumentLabel,
     Label,
     Relation,
     Span,
-    Stance,
     StanceTarget,
 )
-from annotations.services.annotating import SpanItem, StanceItem, annotation_replace_content
+from annotations.services.annotating import (
+    RelationItem,
+    SpanItem,
+    StanceItem,
+    annotation_replace_content,
+)
 from annotations.services.claims import claim_record_write
 from annotations.services.ingest.records import (
     AS_GOLD,
@@ -67,13 +72,15 @@ def _replace(annotation: Annotation, item: Prepared, actor: User | None) -> None
     # The bulk replace takes entity and claim spans; sentence spans (which nothing else
     # points at but relations) are written beside it.
     body = [n for n, span in enumerate(item.spans) if rules.takes_span_label(span.kind)]
-    spans, stances = _body(item, body)
+    spans, stances, relations, document_labels = _body(item, body)
     with transaction.atomic():
-        # Relations point at spans (RESTRICT): they go before the spans are replaced.
-        Relation.objects.filter(annotation=annotation).delete()
-        DocumentLabel.objects.filter(annotation=annotation).delete()
         content = annotation_replace_content(
-            annotation=annotation, spans=spans, stances=stances, actor=actor
+            annotation=annotation,
+            spans=spans,
+            stances=stances,
+            relations=relations,
+            document_labels=document_labels,
+            actor=actor,
         )
         written: list[Span | None] = [None] * len(item.spans)
         for index, span in zip(body, content.spans, strict=True):
@@ -92,7 +99,7 @@ def _replace(annotation: Annotation, item: Prepared, actor: User | None) -> None
         }
         Span.objects.bulk_create(others.values())
         written = [others[n] if span is None else span for n, span in enumerate(written)]
-        _extras_write(item, content.annotation, cast(list[Span], written), content.stances)
+        _extras_write(item, content.annotation, cast(list[Span], written), set(body))
         _records_write(item, content.annotation, cast(list[Span], written), actor)
 
 
@@ -125,26 +132,30 @@ def _records_write(
 
 
 def _extras_write(
-    item: Prepared, annotation: Annotation, spans: list[Span], stances: list[Stance]
+    item: Prepared, annotation: Annotation, spans: list[Span], body: set[int]
 ) -> None:
-    """Write what the bulk replace does not take: attributes, units, relations, document
-    labels (see the module doc)."""
+    """Write what the bulk replace does not take (``body``: the spans it took): sentence
+    spans' attributes and units, spans' scores, relations touching a sentence span (see the
+    module doc)."""
     changed = []
-    for span, prepared in zip(spans, item.spans, strict=True):
-        if prepared.attributes or prepared.unit is not None or prepared.score is not None:
-            span.attributes = prepared.attributes
-            span.unit, span.score = prepared.unit, prepared.score
+    for index, (span, prepared) in enumerate(zip(spans, item.spans, strict=True)):
+        beside = index not in body
+        if prepared.score is not None or (
+            beside and (prepared.attributes or prepared.unit is not None)
+        ):
+            if beside:
+                span.attributes = prepared.attributes
+                span.unit = prepared.unit
+            span.score = prepared.score
             changed.append(span)
     if changed:
         Span.objects.bulk_update(changed, ["attribute_values", "unit", "score"])
-    valued = []
-    for stance, prepared_stance in zip(stances, item.stances, strict=True):
-        if prepared_stance.attributes:
-            stance.attributes = prepared_stance.attributes
-            valued.append(stance)
-    if valued:
-        Stance.objects.bulk_update(valued, ["attributes"])
-    if item.relations:
+    beside_relations = [
+        relation
+        for relation in item.relations
+        if relation.source not in body or relation.target not in body
+    ]
+    if beside_relations:
         Relation.objects.bulk_create(
             Relation(
                 annotation=annotation,
@@ -153,12 +164,7 @@ def _extras_write(
                 target=spans[relation.target],
                 attributes=relation.attributes,
             )
-            for relation in item.relations
-        )
-    if item.document_labels:
-        DocumentLabel.objects.bulk_create(
-            DocumentLabel(annotation=annotation, label_id=label.label_id)
-            for label in item.document_labels
+            for relation in beside_relations
         )
 
 
@@ -214,12 +220,17 @@ def _replaced(prediction: Annotation) -> str:
     )
 
 
-def _body(item: Prepared, body: list[int]) -> tuple[list[SpanItem], list[StanceItem]]:
-    """The item's spans (those at ``body``) and stances as a bulk body (labels and targets by
-    name; claimants, holders and evidence, which are never sentences, by index in it)."""
+def _body(
+    item: Prepared, body: list[int]
+) -> tuple[list[SpanItem], list[StanceItem], list[RelationItem], list[str]]:
+    """The item's spans (those at ``body``), stances, relations between those spans and
+    document labels as a bulk body (labels and targets by name; claimants, holders, evidence
+    and relations' ends by index in it; claimants, holders and evidence are never sentences)."""
     at = {index: position for position, index in enumerate(body)}
     label_ids = {span.label_id for span in item.spans}
     label_ids |= {stance.label_id for stance in item.stances}
+    label_ids |= {relation.label_id for relation in item.relations}
+    label_ids |= {label.label_id for label in item.document_labels}
     labels = dict(Label.objects.filter(pk__in=label_ids).values_list("id", "name"))
     targets = dict(
         StanceTarget.objects.filter(
@@ -236,6 +247,8 @@ def _body(item: Prepared, body: list[int]) -> tuple[list[SpanItem], list[StanceI
             written["claimant_text"] = span.claimant_text
         if span.checkworthy:
             written["checkworthy"] = span.checkworthy
+        if span.attributes:
+            written["attributes"] = span.attributes
         spans.append(written)
     stances: list[StanceItem] = [
         {
@@ -243,7 +256,19 @@ def _body(item: Prepared, body: list[int]) -> tuple[list[SpanItem], list[StanceI
             "label": labels[stance.label_id],
             "holder": None if stance.holder is None else at[stance.holder],
             "evidence": None if stance.evidence is None else at[stance.evidence],
+            "attributes": stance.attributes,
         }
         for stance in item.stances
     ]
-    return spans, stances
+    relations: list[RelationItem] = [
+        {
+            "label": labels[relation.label_id],
+            "source": at[relation.source],
+            "target": at[relation.target],
+            "attributes": relation.attributes,
+        }
+        for relation in item.relations
+        if relation.source in at and relation.target in at
+    ]
+    document_labels = [labels[label.label_id] for label in item.document_labels]
+    return spans, stances, relations, document_labels
