@@ -8,23 +8,15 @@ import hashlib
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from rest_framework.test import APIClient
 
 from annotations.models import AnnotationEvent, LabelAttribute, Span
 from annotations.services.history import event_revert
+from tests.migrations.steps import migrate_to, migrate_to_latest, state_at
 
 BEFORE = [("annotations", "0020_schema_relations_documents_attributes")]
 AFTER = [("annotations", "0022_builtin_span_columns")]
 TEXT = "Keita said the dam will open in May. Others doubt it."
-
-
-def _migrate(target):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(target)
-    return executor.loader.project_state(target).apps
 
 
 def _populate(old):
@@ -107,12 +99,12 @@ def _populate(old):
 
 @pytest.mark.django_db(transaction=True)
 def test_every_claim_value_moves_into_built_in_attributes_and_reads_as_before():
-    _migrate(BEFORE)
-    old = MigrationExecutor(connection).loader.project_state(BEFORE).apps
+    migrate_to(BEFORE)
+    old = state_at(BEFORE)
     user, made, event = _populate(old)
 
     try:
-        new = _migrate(AFTER)
+        new = migrate_to(AFTER)
         stored = new.get_model("annotations", "Span").objects
         for kind, (_, keita, said, doubt) in made.items():
             assert stored.get(pk=keita.pk).attribute_values == {}
@@ -132,7 +124,7 @@ def test_every_claim_value_moves_into_built_in_attributes_and_reads_as_before():
             ("RUMOUR", "claimant_text", "claimant_text", "text"),
         ]
 
-        _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+        migrate_to_latest()
         client = APIClient()
         client.force_authenticate(get_user_model().objects.get(pk=user.pk))
         for kind, (work, keita, said, doubt) in made.items():
@@ -164,18 +156,18 @@ def test_every_claim_value_moves_into_built_in_attributes_and_reads_as_before():
         assert Span.objects.get(pk=made["gold"][2].pk).checkworthy == "no"
         assert LabelAttribute.objects.exclude(builtin="").count() == 4
     finally:
-        _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+        migrate_to_latest()
 
 
 @pytest.mark.django_db(transaction=True)
 def test_migrating_back_puts_the_values_into_their_columns_again():
-    _migrate(BEFORE)
-    old = MigrationExecutor(connection).loader.project_state(BEFORE).apps
+    migrate_to(BEFORE)
+    old = state_at(BEFORE)
     _, made, _ = _populate(old)
 
     try:
-        _migrate(AFTER)
-        old = _migrate(BEFORE)
+        migrate_to(AFTER)
+        old = migrate_to(BEFORE)
         stored = old.get_model("annotations", "Span").objects
         _, _, said, doubt = made["gold"]
         back = stored.get(pk=doubt.pk)
@@ -191,4 +183,4 @@ def test_migrating_back_puts_the_values_into_their_columns_again():
             .exists()
         )
     finally:
-        _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+        migrate_to_latest()

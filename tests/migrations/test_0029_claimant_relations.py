@@ -10,28 +10,16 @@ import hashlib
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from rest_framework.test import APIClient
 
 from annotations.models import AnnotationEvent, Relation, Span
 from annotations.services.annotating import SPAN_IS_CLAIMANT
 from annotations.services.history import event_revert
+from tests.migrations.steps import migrate_to, migrate_to_latest, state_at
 
 BEFORE = [("annotations", "0027_shortcuts_new_page_keys")]
 AFTER = [("annotations", "0030_drop_span_claimant")]
 TEXT = "Keita said the dam will open in May. Others doubt it."
-
-
-def _migrate(target):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(target)
-    return executor.loader.project_state(target).apps
-
-
-def _latest():
-    _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
 
 
 def _populate(old):
@@ -105,12 +93,12 @@ def _populate(old):
 
 @pytest.mark.django_db(transaction=True)
 def test_every_claimant_becomes_a_built_in_relation_and_reads_as_before():
-    _migrate(BEFORE)
-    old = MigrationExecutor(connection).loader.project_state(BEFORE).apps
+    migrate_to(BEFORE)
+    old = state_at(BEFORE)
     user, made, event = _populate(old)
 
     try:
-        new = _migrate(AFTER)
+        new = migrate_to(AFTER)
         links = new.get_model("annotations", "Relation").objects.order_by("pk")
         assert sorted(
             (row.annotation_id, row.builtin, row.label_id, row.source_id, row.target_id)
@@ -120,7 +108,7 @@ def test_every_claimant_becomes_a_built_in_relation_and_reads_as_before():
         )
         assert links.filter(label__isnull=False, builtin="").count() == 3
 
-        _latest()
+        migrate_to_latest()
         client = APIClient()
         client.force_authenticate(get_user_model().objects.get(pk=user.pk))
         for work, keita, said, doubt in made.values():
@@ -151,18 +139,18 @@ def test_every_claimant_becomes_a_built_in_relation_and_reads_as_before():
         assert Span.objects.get(pk=said.pk).claimant_id is None
         assert Relation.links.filter(annotation_id=gold.pk, builtin="claimant").count() == 0
     finally:
-        _latest()
+        migrate_to_latest()
 
 
 @pytest.mark.django_db(transaction=True)
 def test_migrating_back_puts_every_claimant_into_its_column_again():
-    _migrate(BEFORE)
-    old = MigrationExecutor(connection).loader.project_state(BEFORE).apps
+    migrate_to(BEFORE)
+    old = state_at(BEFORE)
     _, made, _ = _populate(old)
 
     try:
-        _migrate(AFTER)
-        old = _migrate(BEFORE)
+        migrate_to(AFTER)
+        old = migrate_to(BEFORE)
         stored = old.get_model("annotations", "Span").objects
         for _, keita, said, doubt in made.values():
             assert stored.get(pk=said.pk).claimant_id == keita.pk
@@ -171,4 +159,4 @@ def test_migrating_back_puts_every_claimant_into_its_column_again():
         assert relations.count() == 3
         assert not relations.filter(label__isnull=True).exists()
     finally:
-        _latest()
+        migrate_to_latest()

@@ -14,28 +14,16 @@ import json
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from rest_framework.test import APIClient
 
 from annotations.models import AnnotationEvent, Relation, Span, Stance
 from annotations.services.annotating import SPAN_HOLDS_STANCES, SPAN_IS_EVIDENCE, STANCE_DUPLICATE
 from annotations.services.history import event_revert
+from tests.migrations.steps import migrate_to, migrate_to_latest, state_at
 
 BEFORE = [("annotations", "0032_merge_20261204_0853")]
 AFTER = [("annotations", "0035_drop_stance_holder_evidence")]
 TEXT = "Keita said the dam will open in May. Awa doubts it."
-
-
-def _migrate(target):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(target)
-    return executor.loader.project_state(target).apps
-
-
-def _latest():
-    _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
 
 
 def _populate(old):
@@ -119,13 +107,13 @@ def _expected(made):
 
 @pytest.mark.django_db(transaction=True)
 def test_every_holder_and_evidence_becomes_a_built_in_relation_and_reads_as_before():
-    _migrate(BEFORE)
-    old = MigrationExecutor(connection).loader.project_state(BEFORE).apps
+    migrate_to(BEFORE)
+    old = state_at(BEFORE)
     user, project, made, event = _populate(old)
     expected = _expected(made)
 
     try:
-        new = _migrate(AFTER)
+        new = migrate_to(AFTER)
         links = new.get_model("annotations", "Relation").objects
         assert sorted(
             (row.builtin, row.stance_id, row.source_id, row.target_id, row.label_id)
@@ -136,7 +124,7 @@ def test_every_holder_and_evidence_becomes_a_built_in_relation_and_reads_as_befo
         )
         assert links.filter(label__isnull=False, builtin="").count() == 3
 
-        _latest()
+        migrate_to_latest()
         client = APIClient()
         client.force_authenticate(get_user_model().objects.get(pk=user.pk))
         for work, spans, stances in made.values():
@@ -206,23 +194,23 @@ def test_every_holder_and_evidence_becomes_a_built_in_relation_and_reads_as_befo
         assert Stance.objects.with_links().get(pk=gold_stances[1].pk).holder_id is None
         assert not Relation.links.filter(stance_id=gold_stances[1].pk).exists()
     finally:
-        _latest()
+        migrate_to_latest()
 
 
 @pytest.mark.django_db(transaction=True)
 def test_migrating_back_puts_every_holder_and_evidence_into_its_column_again():
-    _migrate(BEFORE)
-    old = MigrationExecutor(connection).loader.project_state(BEFORE).apps
+    migrate_to(BEFORE)
+    old = state_at(BEFORE)
     _, _, made, _ = _populate(old)
     expected = _expected(made)
 
     try:
-        _migrate(AFTER)
-        old = _migrate(BEFORE)
+        migrate_to(AFTER)
+        old = migrate_to(BEFORE)
         stored = old.get_model("annotations", "Stance").objects
         assert {row.pk: (row.holder_id, row.evidence_id) for row in stored.all()} == expected
         relations = old.get_model("annotations", "Relation").objects
         assert relations.count() == 3
         assert not relations.filter(label__isnull=True).exists()
     finally:
-        _latest()
+        migrate_to_latest()
