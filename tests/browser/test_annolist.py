@@ -20,6 +20,7 @@ from tests.browser.annotating import (
     select_words,
     wait_saved,
 )
+from tests.browser.test_curation import chip, open_side_by_side, unit_of
 from tests.browser.test_review import lambda_re, open_review, review_world
 from tests.browser.test_screenshots import SCREENSHOTS, WIDTHS
 
@@ -442,3 +443,29 @@ def test_while_picking_a_claimant_an_entity_entry_of_the_list_is_picked(live_ser
     )
     # The claim is still the one selected: picking did not select the entity.
     expect(page.locator("#selection-text")).to_have_text("about 1,500 troops are involved")
+
+
+def test_side_by_side_the_list_is_the_gold_and_follows_each_accept(live_server, sign_in):
+    """Side by side the column lists gold: it fills as items are accepted (it said "No gold
+    yet." after the first accept), and a lane viewed before does not stay listed."""
+    world, ana, ben = review_world()
+    page = open_side_by_side(sign_in(world.user), live_server, world)
+    expect(page.locator("#annotation-list-title")).to_have_text("Gold annotations")
+    expect(page.locator("#annotation-list-empty")).to_have_text("No gold yet.")
+
+    unit = unit_of(page, world.document.text, "regional electoral commission")
+    chip(unit, ana.pk, "ORG", "regional electoral commission").click()
+    expect(page.locator("#gold-status")).to_have_text("Gold in review")
+    expect(page.locator("#annotation-list-empty")).to_be_hidden()
+    expect(entries(page, "ORG")).to_have_text(["regional electoral commission"])
+    chip(unit_of(page, world.document.text, "Ségou"), ben.pk, "LOC", "Ségou").click()
+    expect(entries(page, "LOC")).to_have_text(["Ségou"])
+    wait_saved(page)
+
+    # ana's lane lists hers; back side by side, the list is the gold's again.
+    page.click('#view-switch [data-view="lanes"]')
+    page.click(f'#lanes [data-lane="{ana.pk}"]')
+    expect(page.locator("#annotation-list-title")).to_have_text("ana's annotations")
+    page.click('#view-switch [data-view="side"]')
+    expect(page.locator("#annotation-list-title")).to_have_text("Gold annotations")
+    assert groups(page) == [("ORG", "1"), ("LOC", "1")]

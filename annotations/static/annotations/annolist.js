@@ -488,9 +488,12 @@ export class AnnotatorListing {
     return keys;
   }
 
-  /** Redraw the list (after a change); only the gold's lane draws it on the review page. */
+  /**
+   * Redraw the list (after a change). On the review page the gold's Annotator draws it in the
+   * gold's lane, and side by side (``showsList``), where it is disabled but the list is gold's.
+   */
   showList() {
-    if (!this.list || !this.enabled) return;
+    if (!this.list || !(this.enabled || this.options.showsList?.())) return;
     const spans = this.store.spans;
     const targets = new Map(this.targets.map((target) => [target.id, target]));
     this.list.show({
@@ -568,10 +571,16 @@ export class LaneListing {
     );
   }
 
-  /** Show the lane's spans and stances; with no lane and no gold, an empty gold list. */
+  /**
+   * Show the lane's spans and stances; with no lane, or side by side, the gold's (drawn by its
+   * Annotator), or with no gold an empty gold list.
+   */
   drawLaneList() {
-    const lane = this.currentLane();
-    if (!lane && this.annotator) return; // the gold's Annotator draws it
+    const lane = this.viewMode === "side" ? null : this.currentLane();
+    if (!lane && this.annotator) {
+      this.annotator.showList();
+      return;
+    }
     const entries = [];
     if (lane) {
       for (const span of lane.spans) entries.push({ key: span.key, kind: "span", label: span.label, source: span });

@@ -756,6 +756,8 @@ export class CurationView {
       // The lanes' text is hidden meanwhile: it draws nothing, and on show only what is in view.
       this.view.hide();
       this.curation.refresh(true);
+      // The side column lists the gold side by side, whichever lane was shown before.
+      this.showLaneList();
     } else {
       // The side column is wider in the lanes: its list, redrawn after the frame for the lane
       // shown, is left out of this one rather than laid out again first at the new width.

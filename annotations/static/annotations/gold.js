@@ -66,6 +66,8 @@ export class GoldEditing {
         onRender: () => this.refresh(),
         onSaved: () => this.scheduleHistory(),
         list: this.list,
+        // Side by side the gold is disabled (the lanes' text is hidden) but its list is shown.
+        showsList: () => this.viewMode === "side",
         listTitle: "Gold annotations",
         listEmpty: "Gold has nothing yet.",
       },
