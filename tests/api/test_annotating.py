@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 
 from annotations.models import Span
 from tests.api.conftest import client_for
-from tests.factories import LabelFactory, SpanFactory
+from tests.factories import LabelFactory, SpanFactory, StanceFactory, StanceTargetFactory
 
 
 def _spans_url(world) -> str:
@@ -116,6 +116,56 @@ def test_span_writes_take_a_fixed_number_of_queries_whatever_the_annotations_siz
     with django_assert_num_queries(queries["delete"]):
         assert client.delete(url).status_code == 200
     assert world.own.spans.count() == spans_before
+
+
+# Stances: permission and the stance's read (update, delete), savepoint, lock, the stance read
+# again under it with its holder and evidence (two subqueries, no query each); create: target,
+# label, the holder and evidence spans in one query, the one-stance-per-target-and-holder
+# check (a query: the holder is a relation, migration 0035), the insert and its links in one
+# more; update: the spans, the check, the update, its links replaced (a delete and an insert);
+# delete: its links (CASCADE), its comments' stance (SET_NULL), the delete; then version and
+# event, release. On PostgreSQL the version bump and the event are one statement.
+STANCE_WRITE_QUERIES = {"create": 12, "update": 13, "delete": 11}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("stances_before", [1, 100])
+def test_stance_writes_take_a_fixed_number_of_queries_whatever_the_annotations_size(
+    world, stances_before, django_assert_num_queries
+):
+    for _ in range(stances_before - 1):
+        StanceFactory(
+            annotation=world.own,
+            target=StanceTargetFactory(project=world.project),
+            label=world.favor,
+            holder=world.holder,
+            evidence=world.span,
+        )
+    client = client_for(world.users["annotator"])
+    fewer = 1 if connection.vendor == "postgresql" else 0
+    queries = {write: count - fewer for write, count in STANCE_WRITE_QUERIES.items()}
+    url = f"/api/annotations/{world.own.pk}/stances/"
+    body = {"target": world.free_target.pk, "label": world.favor.pk, "holder": world.holder.pk}
+    with django_assert_num_queries(queries["create"]):
+        created = client.post(url, {**body, "evidence": world.span.pk}, format="json")
+    assert created.status_code == 201, created.json()
+    assert (created.json()["holder"], created.json()["evidence"]) == (
+        world.holder.pk,
+        world.span.pk,
+    )
+    stance_url = f"{url}{created.json()['id']}/"
+    with django_assert_num_queries(queries["update"]):
+        changed = client.patch(stance_url, {"holder": None}, format="json")
+    assert changed.status_code == 200, changed.json()
+    assert (changed.json()["holder"], changed.json()["evidence"]) == (None, world.span.pk)
+    with django_assert_num_queries(queries["delete"]):
+        assert client.delete(stance_url).status_code == 200
+    assert world.own.stances.count() == stances_before
+    # Each stance left names its holder and evidence: nothing of theirs went with the delete.
+    assert set(world.own.stances.with_links().values_list("holder_id", "evidence_id")) <= {
+        (world.holder.pk, world.span.pk),
+        (world.holder.pk, None),
+    }
 
 
 @pytest.mark.django_db

@@ -19,17 +19,14 @@ from annotations.models import Annotation, Relation, Span, Stance, StanceQuerySe
 
 
 def stance_links_set(*, stance: Stance, holder: Span | None, evidence: Span | None) -> None:
-    """Make ``holder`` and ``evidence`` the saved stance's spans (None: it names none)."""
-    for role, span in ((builtins.HOLDER, holder), (builtins.EVIDENCE, evidence)):
-        links = Relation.links.filter(builtin=role, stance_id=stance.pk)
-        if span is None:
-            links.delete()
-        elif links.exclude(target_id=span.pk).delete()[0] or not links.exists():
-            Relation.links.create(
-                annotation_id=stance.annotation_id, builtin=role, stance_id=stance.pk, target=span
-            )
+    """Make ``holder`` and ``evidence`` the saved stance's spans (None: it names none).
+
+    Two queries: its links go and the new ones are written (nothing refers to a relation).
+    """
+    Relation.links.filter(stance_id=stance.pk, builtin__in=builtins.STANCE_LINKS).delete()
     stance.holder = holder
     stance.evidence = evidence
+    stance_links_create(stances=[stance])
 
 
 def stance_links_create(*, stances: Iterable[Stance], batch_size: int = 1000) -> None:

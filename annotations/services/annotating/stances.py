@@ -24,7 +24,7 @@ from annotations.services.annotating.rules import (
     check_stance_unique,
 )
 from annotations.services.annotating.snapshots import stance_json
-from annotations.services.annotating.stance_links import stance_links_set
+from annotations.services.annotating.stance_links import stance_links_create, stance_links_set
 from annotations.services.changelog import annotation_change_record
 
 
@@ -61,7 +61,8 @@ def stance_create(
     stance = Stance.objects.create(
         annotation=locked, target=target_obj, label=label_obj, attributes=values
     )
-    stance_links_set(stance=stance, holder=holder_span, evidence=evidence_span)
+    stance.holder, stance.evidence = holder_span, evidence_span
+    stance_links_create(stances=[stance])
     annotation_change_record(
         annotation=locked,
         actor=actor,
