@@ -55,6 +55,11 @@ urlpatterns = [
         name="recommender_add",
     ),
     path(
+        "projects/<int:project_id>/recommenders/<int:recommender_id>/enabled/",
+        recommender_views.recommender_enabled,
+        name="recommender_enabled",
+    ),
+    path(
         "projects/<int:project_id>/recommenders/<int:recommender_id>/train/",
         recommender_views.recommender_train_now,
         name="recommender_train",

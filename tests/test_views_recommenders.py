@@ -143,6 +143,36 @@ def test_who_sees_the_page_and_who_changes_it(team, role, read, write):
     )
 
 
+def test_a_manager_turns_a_recommender_off_and_on_from_the_page(team):
+    project, users = team
+    recommender = Recommender.objects.create(project=project, name="Gold dict", kind="dictionary")
+    switch = f"{page(project)}{recommender.pk}/enabled/"
+    # A reviewer sees the page but not the switch, and may not use it.
+    assert "Turn off" not in signed_in(users["reviewer"]).get(page(project)).content.decode()
+    assert signed_in(users["reviewer"]).post(switch, {"enabled": "0"}).status_code == 403
+    client = signed_in(users["manager"])
+    assert "Turn off" in client.get(page(project)).content.decode()
+
+    off = client.post(switch, {"enabled": "0"}, follow=True).content.decode()
+
+    assert "Gold dict is off: it neither trains nor predicts" in off
+    assert "· disabled" in off and "Turn on" in off
+    assert f"{page(project)}{recommender.pk}/train/" not in off  # nothing to train while off
+    recommender.refresh_from_db()
+    assert recommender.enabled is False
+
+    garbled = client.post(switch, {"enabled": "maybe"}, follow=True).content.decode()
+    assert "enabled: expected 1 (on) or 0 (off)." in garbled
+    recommender.refresh_from_db()
+    assert recommender.enabled is False
+
+    on = client.post(switch, {"enabled": "1"}, follow=True).content.decode()
+    assert "Gold dict is on again" in on
+    assert f"{page(project)}{recommender.pk}/train/" in on
+    recommender.refresh_from_db()
+    assert recommender.enabled is True
+
+
 def test_page_runs_as_many_queries_for_ten_recommenders_as_for_one(team):
     project, users = team
     client = signed_in(users["manager"])

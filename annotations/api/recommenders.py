@@ -16,7 +16,7 @@ from annotations.api.base import ApiView, AuthenticatedRequest, ListApiView
 from annotations.api.serializers import ErrorOutput
 from annotations.models import ModelVersion, ModelVersionStatus, Recommender
 from annotations.selectors import recommenders as reads
-from annotations.services.recommenders import recommender_create
+from annotations.services.recommenders import recommender_create, recommender_set_enabled
 
 
 # Inline rather than named enum components, which would collide with the other "status" and
@@ -131,6 +131,41 @@ class RecommenderListApi(ListApiView):
         created = recommender_create(project=project, actor=request.user, **body.validated_data)
         created.recent_versions = []  # type: ignore[attr-defined]  # none yet
         return Response(RecommenderOutput(created).data, status=status.HTTP_201_CREATED)
+
+
+class RecommenderDetailApi(ApiView):
+    """One recommender; managers switch it on or off (``enabled``)."""
+
+    class InputSerializer(base.InputSerializer):
+        enabled = serializers.BooleanField(
+            help_text="Off: it neither trains nor predicts, and its suggestions are not shown."
+        )
+
+    @extend_schema(responses={200: RecommenderOutput, 403: ErrorOutput, 404: ErrorOutput})
+    def get(self, request: AuthenticatedRequest, project_id: int, recommender_id: int) -> Response:
+        recommender = recommender_for(request, project_id, recommender_id, access.REVIEW_ROLES)
+        return Response(RecommenderOutput(_with_versions(recommender)).data)
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={200: RecommenderOutput, 400: ErrorOutput, 403: ErrorOutput, 404: ErrorOutput},
+    )
+    def patch(
+        self, request: AuthenticatedRequest, project_id: int, recommender_id: int
+    ) -> Response:
+        recommender = recommender_for(request, project_id, recommender_id, access.MANAGE_ROLES)
+        body = self.InputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        recommender_set_enabled(recommender=recommender, enabled=body.validated_data["enabled"])
+        return Response(RecommenderOutput(_with_versions(recommender)).data)
+
+
+def _with_versions(recommender: Recommender) -> Recommender:
+    """The recommender as the list reads it (its recent versions with their figures)."""
+    found = reads.recommender_list(project=recommender.project).filter(pk=recommender.pk).first()
+    if found is None:
+        raise Http404
+    return found
 
 
 class ModelVersionListApi(ListApiView):

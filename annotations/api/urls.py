@@ -214,6 +214,11 @@ urlpatterns = [
         name="api-recommenders",
     ),
     path(
+        "projects/<int:project_id>/recommenders/<int:recommender_id>/",
+        recommenders.RecommenderDetailApi.as_view(),
+        name="api-recommender",
+    ),
+    path(
         "projects/<int:project_id>/recommenders/<int:recommender_id>/versions/",
         recommenders.ModelVersionListApi.as_view(),
         name="api-recommender-versions",

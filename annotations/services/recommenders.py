@@ -117,6 +117,17 @@ def recommender_create(
     )
 
 
+def recommender_set_enabled(*, recommender: Recommender, enabled: bool) -> Recommender:
+    """Switch a recommender on or off. Off, it neither trains nor predicts (a manager's "train
+    now" is refused, retraining skips it) and its predictions are not shown as suggestions:
+    the way to stop the "Occurrences" suggestions on other documents. Its versions, their
+    figures and the decisions on its suggestions are kept; on again, it is as it was."""
+    if recommender.enabled != enabled:
+        recommender.enabled = enabled
+        recommender.save(update_fields=["enabled"])
+    return recommender
+
+
 def server_problem(server: str) -> str:
     """Why ``server`` is not a configured model server's name ('' when it is)."""
     if not server:

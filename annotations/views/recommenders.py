@@ -17,7 +17,7 @@ from annotations.errors import Conflict, InvalidInput
 from annotations.forms import RecommenderForm
 from annotations.models import Project
 from annotations.selectors import recommenders as reads
-from annotations.services.recommenders import recommender_create
+from annotations.services.recommenders import recommender_create, recommender_set_enabled
 from annotations.version_chart import F1Series, f1_chart, series_class
 from annotations.views.base import (
     NOT_FOUND,
@@ -29,6 +29,10 @@ from annotations.views.base import (
 
 RECOMMENDERS_REVIEWERS_ONLY = "Only reviewers and managers of this project see its recommenders."
 ADDED = "Recommender {name} added."
+SWITCHED = {
+    True: "{name} is on again: it trains, predicts and its suggestions are shown.",
+    False: "{name} is off: it neither trains nor predicts, and its suggestions are not shown.",
+}
 QUEUED = "Version {version} of {name} is queued; a worker trains it (or runs its server)."
 
 
@@ -76,6 +80,25 @@ def recommender_train_now(
         messages.error(request, error.detail)
     else:
         messages.success(request, QUEUED.format(version=version.version, name=recommender.name))
+    return redirect(reverse("annotations:project_recommenders", args=[project.pk]))
+
+
+@login_required
+@require_POST
+def recommender_enabled(
+    request: AuthenticatedHttpRequest, project_id: int, recommender_id: int
+) -> HttpResponse:
+    """Switch the recommender on (``enabled=1``) or off (``enabled=0``) (managers)."""
+    project = managed_project(request, project_id)
+    recommender = reads.recommender_get(project=project, recommender_id=recommender_id)
+    if recommender is None:
+        raise Http404(NOT_FOUND)
+    enabled = request.POST.get("enabled")
+    if enabled not in ("0", "1"):
+        messages.error(request, "enabled: expected 1 (on) or 0 (off).")
+    else:
+        recommender_set_enabled(recommender=recommender, enabled=enabled == "1")
+        messages.success(request, SWITCHED[enabled == "1"].format(name=recommender.name))
     return redirect(reverse("annotations:project_recommenders", args=[project.pk]))
 
 

@@ -90,9 +90,25 @@ def test_a_blind_study_shows_no_occurrences_either(w):
 
 def test_a_manager_switches_occurrences_off_by_disabling_their_recommender(w):
     star(w, "rebels")
-    Recommender.objects.filter(project=w.project, name="Occurrences").update(enabled=False)
+    occurrences = Recommender.objects.get(project=w.project, name="Occurrences")
+    url = f"/api/projects/{w.project.pk}/recommenders/{occurrences.pk}/"
+    # Only a manager may: an annotator is refused, and a value that is no boolean is named.
+    annotator = client_for(w.users["annotator"]).patch(url, {"enabled": False}, format="json")
+    assert annotator.status_code == 403
+    manager = client_for(w.users["manager"])
+    refused = manager.patch(url, {"enabled": "sometimes"}, format="json")
+    assert refused.status_code == 400
+    assert "enabled" in refused.json()["errors"]
+    assert [s for s in shown(listed(w)) if s[3] == "Occurrences"] != []
 
+    off = manager.patch(url, {"enabled": False}, format="json")
+
+    assert off.status_code == 200, off.json()
+    assert (off.json()["name"], off.json()["enabled"]) == ("Occurrences", False)
     assert [s for s in shown(listed(w)) if s[3] == "Occurrences"] == []
+    # On again: the same suggestions are shown again (nothing was deleted).
+    assert manager.patch(url, {"enabled": True}, format="json").json()["enabled"] is True
+    assert [s for s in shown(listed(w)) if s[3] == "Occurrences"] != []
 
 
 def test_an_occurrence_the_chosen_source_also_suggests_is_listed_once_as_the_chosen_ones(w):

@@ -35,7 +35,8 @@ def test_manager_adds_trains_and_reads_a_recommender(
     page.select_option("#id_kind", "dictionary")
     page.click("#add-recommender button[type=submit]")
     expect(page.locator(".messages")).to_contain_text("Recommender Gold strings added.")
-    page.click('[data-recommender="Gold strings"] button[type=submit]')
+    card = page.locator('[data-recommender="Gold strings"]')
+    card.get_by_role("button", name="Train now").click()
     expect(page.locator(".messages")).to_contain_text("Version 1 of Gold strings is queued")
     run_worker()
     page.reload()
@@ -46,6 +47,17 @@ def test_manager_adds_trains_and_reads_a_recommender(
     expect(row.locator("td.num").nth(1)).to_have_text(f"{f1:.2f}")
     expect(page.locator("svg.f1-chart circle.dot")).to_have_count(1)
     page.screenshot(path=SCREENSHOTS / f"recommenders-{width}.png", full_page=True)
+
+    # Turned off: said so, marked disabled, nothing to train; on again, as it was.
+    card.get_by_role("button", name="Turn off").click()
+    expect(page.locator(".messages")).to_contain_text("Gold strings is off")
+    expect(card.locator(".recommender-head")).to_contain_text("disabled")
+    expect(card.get_by_role("button", name="Train now")).to_have_count(0)
+    page.screenshot(path=SCREENSHOTS / f"recommenders-off-{width}.png", full_page=False)
+    card.get_by_role("button", name="Turn on").click()
+    expect(page.locator(".messages")).to_contain_text("Gold strings is on again")
+    expect(card.get_by_role("button", name="Train now")).to_be_visible()
+    expect(row).to_have_attribute("data-status", "ready")
     overflow = page.evaluate(
         "document.documentElement.scrollWidth - document.documentElement.clientWidth"
     )
