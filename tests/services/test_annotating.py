@@ -1736,38 +1736,47 @@ def test_span_create_runs_a_fixed_number_of_queries(
 # Concurrency
 
 
-@pytest.mark.django_db(transaction=True)
-def test_concurrent_span_creates_on_one_annotation_lose_no_write(project, labels):
-    document = DocumentFactory(project=project, text=" ".join(["ab"] * 40))
-    annotation = AnnotationFactory(document=document)
-    barrier = threading.Barrier(2)
+def race(write, writers: int = 2) -> None:
+    """Run ``write(who, barrier)`` in ``writers`` threads at once, each on its own database
+    connection; fail with what any of them raised."""
+    barrier = threading.Barrier(writers)
     failures: list[BaseException] = []
 
-    def annotate(first: int) -> None:
+    def run(who: int) -> None:
         try:
-            mine = Annotation.objects.get(pk=annotation.pk)
-            barrier.wait(timeout=30)
-            for index in range(first, 40, 2):
-                span_create(
-                    annotation=mine,
-                    label=labels.per.pk,
-                    start=index * 3,
-                    end=index * 3 + 2,
-                    client_id=uuid.uuid4(),
-                    actor=None,
-                )
+            write(who, barrier)
         except BaseException as error:
             failures.append(error)
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=annotate, args=(first,)) for first in (0, 1)]
+    threads = [threading.Thread(target=run, args=(who,)) for who in range(writers)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=120)
-
     assert not failures, failures
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_span_creates_on_one_annotation_lose_no_write(project, labels):
+    document = DocumentFactory(project=project, text=" ".join(["ab"] * 40))
+    annotation = AnnotationFactory(document=document)
+
+    def annotate(first: int, barrier: threading.Barrier) -> None:
+        mine = Annotation.objects.get(pk=annotation.pk)
+        barrier.wait(timeout=30)
+        for index in range(first, 40, 2):
+            span_create(
+                annotation=mine,
+                label=labels.per.pk,
+                start=index * 3,
+                end=index * 3 + 2,
+                client_id=uuid.uuid4(),
+                actor=None,
+            )
+
+    race(annotate)
     assert Span.objects.filter(annotation=annotation).count() == 40
     assert version_of(annotation) == 41
     versions = sorted(
@@ -1786,37 +1795,24 @@ def test_concurrent_stances_on_one_slot_leave_exactly_one(project, labels, held)
     annotation = AnnotationFactory(document=document)
     holder = SpanFactory(annotation=annotation, label=labels.per, start=0, end=5) if held else None
     targets = [StanceTargetFactory(project=project, name=f"target {n}") for n in range(8)]
-    barrier = threading.Barrier(2)
     refused: list[list[str]] = [[], []]
-    failures: list[BaseException] = []
 
-    def write(who: int) -> None:
-        try:
-            mine = Annotation.objects.get(pk=annotation.pk)
-            for target in targets:
-                barrier.wait(timeout=30)
-                try:
-                    stance_create(
-                        annotation=mine,
-                        target=target.pk,
-                        label=(labels.favor, labels.against)[who].pk,
-                        holder=None if holder is None else holder.pk,
-                        actor=None,
-                    )
-                except InvalidInput as error:
-                    refused[who].extend(error.errors["target"])
-        except BaseException as error:
-            failures.append(error)
-        finally:
-            connection.close()
+    def write(who: int, barrier: threading.Barrier) -> None:
+        mine = Annotation.objects.get(pk=annotation.pk)
+        for target in targets:
+            barrier.wait(timeout=30)
+            try:
+                stance_create(
+                    annotation=mine,
+                    target=target.pk,
+                    label=(labels.favor, labels.against)[who].pk,
+                    holder=None if holder is None else holder.pk,
+                    actor=None,
+                )
+            except InvalidInput as error:
+                refused[who].extend(error.errors["target"])
 
-    threads = [threading.Thread(target=write, args=(who,)) for who in (0, 1)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-
-    assert not failures, failures
+    race(write)
     stored = list(Stance.objects.with_links().filter(annotation=annotation))
     assert sorted(stance.target_id for stance in stored) == [target.pk for target in targets]
     assert {stance.holder_id for stance in stored} == {None if holder is None else holder.pk}
