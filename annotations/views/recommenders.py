@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST, require_safe
 from annotations import access, tasks
 from annotations.errors import Conflict, InvalidInput
 from annotations.forms import RecommenderForm
-from annotations.models import Project
+from annotations.models import Project, Recommender
 from annotations.selectors import recommenders as reads
 from annotations.services.recommenders import recommender_create, recommender_set_enabled
 from annotations.version_chart import F1Series, f1_chart, series_class
@@ -67,10 +67,7 @@ def recommender_train_now(
     request: AuthenticatedHttpRequest, project_id: int, recommender_id: int
 ) -> HttpResponse:
     """Queue the recommender's next version (managers); say why when it cannot."""
-    project = managed_project(request, project_id)
-    recommender = reads.recommender_get(project=project, recommender_id=recommender_id)
-    if recommender is None:
-        raise Http404(NOT_FOUND)
+    project, recommender = _managed_recommender(request, project_id, recommender_id)
     try:
         version = tasks.recommender_train(recommender=recommender)
     except InvalidInput as error:
@@ -89,10 +86,7 @@ def recommender_enabled(
     request: AuthenticatedHttpRequest, project_id: int, recommender_id: int
 ) -> HttpResponse:
     """Switch the recommender on (``enabled=1``) or off (``enabled=0``) (managers)."""
-    project = managed_project(request, project_id)
-    recommender = reads.recommender_get(project=project, recommender_id=recommender_id)
-    if recommender is None:
-        raise Http404(NOT_FOUND)
+    project, recommender = _managed_recommender(request, project_id, recommender_id)
     enabled = request.POST.get("enabled")
     if enabled not in ("0", "1"):
         messages.error(request, "enabled: expected 1 (on) or 0 (off).")
@@ -100,6 +94,17 @@ def recommender_enabled(
         recommender_set_enabled(recommender=recommender, enabled=enabled == "1")
         messages.success(request, SWITCHED[enabled == "1"].format(name=recommender.name))
     return redirect(reverse("annotations:project_recommenders", args=[project.pk]))
+
+
+def _managed_recommender(
+    request: AuthenticatedHttpRequest, project_id: int, recommender_id: int
+) -> tuple[Project, Recommender]:
+    """The project (its managers only) and its recommender, or a 404."""
+    project = managed_project(request, project_id)
+    recommender = reads.recommender_get(project=project, recommender_id=recommender_id)
+    if recommender is None:
+        raise Http404(NOT_FOUND)
+    return project, recommender
 
 
 def _render(

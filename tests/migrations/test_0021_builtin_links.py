@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 
 from annotations.models import AnnotationEvent, LabelAttribute, Span
 from annotations.services.history import event_revert
-from tests.migrations.steps import migrate_to, migrate_to_latest, state_at
+from tests.migrations.steps import managed_project, migrate_to, migrate_to_latest, state_at
 
 BEFORE = [("annotations", "0020_schema_relations_documents_attributes")]
 AFTER = [("annotations", "0022_builtin_span_columns")]
@@ -22,16 +22,10 @@ TEXT = "Keita said the dam will open in May. Others doubt it."
 def _populate(old):
     """A project of the previous schema: three annotations of one document, a second claim
     label whose user attribute is already called checkworthy, and a logged change."""
-    user = old.get_model("auth", "User").objects.create(username="ama")
-    project = old.get_model("annotations", "Project").objects.create(name="Sahel")
-    old.get_model("annotations", "Membership").objects.create(
-        project=project, user=user, role="manager"
+    user, project, labels = managed_project(
+        old, labels={"PER": "entity", "CLAIM": "claim", "RUMOUR": "claim", "FAVOR": "stance"}
     )
-    label = old.get_model("annotations", "Label")
-    per = label.objects.create(project=project, name="PER", kind="entity")
-    claim = label.objects.create(project=project, name="CLAIM", kind="claim")
-    rumour = label.objects.create(project=project, name="RUMOUR", kind="claim")
-    favor = label.objects.create(project=project, name="FAVOR", kind="stance")
+    per, claim, rumour, favor = labels.values()
     old.get_model("annotations", "LabelAttribute").objects.create(
         label=rumour, name="checkworthy", type="choice", choices=["high", "low"]
     )

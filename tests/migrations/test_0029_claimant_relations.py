@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 from annotations.models import AnnotationEvent, Relation, Span
 from annotations.services.annotating import SPAN_IS_CLAIMANT
 from annotations.services.history import event_revert
-from tests.migrations.steps import migrate_to, migrate_to_latest, state_at
+from tests.migrations.steps import managed_project, migrate_to, migrate_to_latest, state_at
 
 BEFORE = [("annotations", "0027_shortcuts_new_page_keys")]
 AFTER = [("annotations", "0030_drop_span_claimant")]
@@ -25,16 +25,10 @@ TEXT = "Keita said the dam will open in May. Others doubt it."
 def _populate(old):
     """Three annotations of one document, each with a claim naming its claimant span, a claim
     with a free-text claimant, a user's relation and a stance; a logged claimant change."""
-    user = old.get_model("auth", "User").objects.create(username="ama")
-    project = old.get_model("annotations", "Project").objects.create(name="Sahel")
-    old.get_model("annotations", "Membership").objects.create(
-        project=project, user=user, role="manager"
+    user, project, labels = managed_project(
+        old, labels={"PER": "entity", "CLAIM": "claim", "FAVOR": "stance", "cause": "relation"}
     )
-    label = old.get_model("annotations", "Label")
-    per = label.objects.create(project=project, name="PER", kind="entity")
-    claim = label.objects.create(project=project, name="CLAIM", kind="claim")
-    favor = label.objects.create(project=project, name="FAVOR", kind="stance")
-    cause = label.objects.create(project=project, name="cause", kind="relation")
+    per, claim, favor, cause = labels.values()
     target = old.get_model("annotations", "StanceTarget").objects.create(
         project=project, name="the dam"
     )

@@ -19,7 +19,7 @@ from rest_framework.test import APIClient
 from annotations.models import AnnotationEvent, Relation, Span, Stance
 from annotations.services.annotating import SPAN_HOLDS_STANCES, SPAN_IS_EVIDENCE, STANCE_DUPLICATE
 from annotations.services.history import event_revert
-from tests.migrations.steps import migrate_to, migrate_to_latest, state_at
+from tests.migrations.steps import managed_project, migrate_to, migrate_to_latest, state_at
 
 BEFORE = [("annotations", "0032_merge_20261204_0853")]
 AFTER = [("annotations", "0035_drop_stance_holder_evidence")]
@@ -29,17 +29,17 @@ TEXT = "Keita said the dam will open in May. Awa doubts it."
 def _populate(old):
     """Three annotations of one document, each with three stances (see the module doc) and a
     user's relation; a logged holder change on the gold one."""
-    user = old.get_model("auth", "User").objects.create(username="ama")
-    project = old.get_model("annotations", "Project").objects.create(name="Sahel")
-    old.get_model("annotations", "Membership").objects.create(
-        project=project, user=user, role="manager"
+    user, project, labels = managed_project(
+        old,
+        labels={
+            "PER": "entity",
+            "CLAIM": "claim",
+            "FAVOR": "stance",
+            "AGAINST": "stance",
+            "cause": "relation",
+        },
     )
-    label = old.get_model("annotations", "Label")
-    per = label.objects.create(project=project, name="PER", kind="entity")
-    claim = label.objects.create(project=project, name="CLAIM", kind="claim")
-    favor = label.objects.create(project=project, name="FAVOR", kind="stance")
-    against = label.objects.create(project=project, name="AGAINST", kind="stance")
-    cause = label.objects.create(project=project, name="cause", kind="relation")
+    per, claim, favor, against, cause = labels.values()
     targets = old.get_model("annotations", "StanceTarget").objects
     dam = targets.create(project=project, name="the dam")
     may = targets.create(project=project, name="the May opening")
