@@ -161,10 +161,10 @@ class RecommenderDetailApi(ApiView):
 
 
 def _with_versions(recommender: Recommender) -> Recommender:
-    """The recommender as the list reads it (its recent versions with their figures)."""
-    found = reads.recommender_list(project=recommender.project).filter(pk=recommender.pk).first()
+    """The recommender as the list shows it (its recent versions with their figures)."""
+    found = reads.recommender_with_versions(recommender=recommender)
     if found is None:
-        raise Http404
+        raise Http404(permissions.NOT_FOUND)
     return found
 
 

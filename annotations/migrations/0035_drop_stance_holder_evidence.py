@@ -1,7 +1,7 @@
 """Issue 16 item 5: the columns Stance.holder and Stance.evidence go (0034 moved them).
 
-Their rules live on the relation now (0033 dropped the stance's unique constraints): one holder and one evidence per stance
-(annotations_relation_one_link_per_stance), a span that holds or evidences a stance cannot be
+Their rules live on the relation now (0033 dropped the stance's unique constraints): one
+holder and one evidence per stance (annotations_relation_one_link_per_stance), a span that holds or evidences a stance cannot be
 deleted (the relation's RESTRICT), and "the stances naming this span" reads its own partial
 index. One stance per target and holder in an annotation can no longer be a unique
 constraint (the holder is in another table): every writer checks it under the annotation's

@@ -635,12 +635,12 @@ def stance_links_read(stances: "Iterable[Stance]", spans: "Iterable[Span]") -> l
     """Return the stances (read ``with_links()``), each holder and evidence set to the span
     among ``spans`` that it names, without a query (one not among them is read on use)."""
     found = list(stances)
-    by_id = {span.pk: span for span in spans}
+    by_id: dict[int | None, Span] = {span.pk: span for span in spans}
     for stance in found:
-        for role in builtins.STANCE_LINKS:
-            span = by_id.get(stance._link_id(role))  # type: ignore[arg-type]
-            if span is not None:
-                stance._set_link(role, span)
+        if (holder := by_id.get(stance.holder_id)) is not None:
+            stance.holder = holder
+        if (evidence := by_id.get(stance.evidence_id)) is not None:
+            stance.evidence = evidence
     return found
 
 

@@ -47,11 +47,20 @@ def _versions() -> QuerySet[ModelVersion]:
     return ModelVersion.objects.defer("artifact").annotate(prediction_count=Count("predictions"))
 
 
-def recommender_list(*, project: Project) -> QuerySet[Recommender]:
-    """Return the project's recommenders with their versions (newest first; no model bytes)."""
-    return Recommender.objects.filter(project=project).prefetch_related(
+def _with_recent_versions(recommenders: QuerySet[Recommender]) -> QuerySet[Recommender]:
+    return recommenders.prefetch_related(
         Prefetch("versions", _versions().order_by("-version"), to_attr="recent_versions")
     )
+
+
+def recommender_list(*, project: Project) -> QuerySet[Recommender]:
+    """Return the project's recommenders with their versions (newest first; no model bytes)."""
+    return _with_recent_versions(Recommender.objects.filter(project=project))
+
+
+def recommender_with_versions(*, recommender: Recommender) -> Recommender | None:
+    """Read the recommender again as ``recommender_list`` reads it (with its versions)."""
+    return _with_recent_versions(Recommender.objects.filter(pk=recommender.pk)).first()
 
 
 def recommender_get(*, project: Project, recommender_id: int) -> Recommender | None:

@@ -29,6 +29,7 @@ from annotations.views.base import (
 
 RECOMMENDERS_REVIEWERS_ONLY = "Only reviewers and managers of this project see its recommenders."
 ADDED = "Recommender {name} added."
+ENABLED_INVALID = "enabled: expected 1 (on) or 0 (off)."
 SWITCHED = {
     True: "{name} is on again: it trains, predicts and its suggestions are shown.",
     False: "{name} is off: it neither trains nor predicts, and its suggestions are not shown.",
@@ -89,7 +90,7 @@ def recommender_enabled(
     project, recommender = _managed_recommender(request, project_id, recommender_id)
     enabled = request.POST.get("enabled")
     if enabled not in ("0", "1"):
-        messages.error(request, "enabled: expected 1 (on) or 0 (off).")
+        messages.error(request, ENABLED_INVALID)
     else:
         recommender_set_enabled(recommender=recommender, enabled=enabled == "1")
         messages.success(request, SWITCHED[enabled == "1"].format(name=recommender.name))
