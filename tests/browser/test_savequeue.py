@@ -300,6 +300,16 @@ def test_a_request_without_answer_is_given_up_and_retried_once(live_server, sign
     world = make_world()
     page = sign_in(world.user)
     page.add_init_script("window.workbenchSettings = { requestTimeoutMs: 1500 };")
+    # Every text the status shows, in order: "slow, retrying" lasts only the retry's wait (half
+    # a second at most), shorter than the test's polling interval on a loaded machine.
+    page.add_init_script(
+        """document.addEventListener("DOMContentLoaded", () => {
+          window.statusSeen = [];
+          const status = document.getElementById("save-status");
+          new MutationObserver(() => window.statusSeen.push(status.textContent)).observe(
+            status, { childList: true, characterData: true, subtree: true });
+        });"""
+    )
     start_document(page, live_server, world.document)
     sent = []
 
@@ -312,7 +322,7 @@ def test_a_request_without_answer_is_given_up_and_retried_once(live_server, sign
     page.route("**/api/annotations/*/spans/", hang_first)
     label(page, "Macron", "p", world.document.text)
 
-    expect(page.locator("#save-status")).to_have_text("Saving… slow, retrying")
+    page.wait_for_function("() => window.statusSeen.includes('Saving… slow, retrying')")
     wait_saved(page)
     assert spans_on_server() == [("Macron", "PER")]
     assert len(sent) == 2 and sent[0] == sent[1]  # one retry, under the same key

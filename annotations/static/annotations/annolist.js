@@ -440,6 +440,12 @@ function scrollTextTo(view, key) {
 
 let settling = 0;
 
+// The reader's own move (a wheel, a touch, a click, a key) calls off a jump still settling: the
+// text must not pull them back to the span they jumped to while they are going elsewhere.
+for (const type of ["wheel", "touchstart", "pointerdown", "keydown"]) {
+  window.addEventListener(type, () => (settling += 1), { capture: true, passive: true });
+}
+
 /**
  * Keep span `key` in view for a few frames after a jump: the paragraphs around it were sized by
  * estimate (content-visibility) until they came near the window, and laid out, a few frames
